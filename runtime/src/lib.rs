@@ -1,0 +1,80 @@
+//! Runtime of the Cisco Meraki Dashboard API client: HTTP, authentication, retries, rate limiting,
+//! redirects, pagination, errors, and the helpers generated code relies on.
+//!
+//! The generated `meraki` crate wraps [`Client`]; each operation builds a [`Request`] and calls
+//! [`Request::send`] or [`Request::paginate`]. Everything here is hand-written.
+//!
+//! # Defaults and why
+//!
+//! | Setting | Default | Why |
+//! |---|---|---|
+//! | Base URL | `https://api.meraki.com/api/v1` ([`Region`] presets for Canada, China, India, FedRAMP) | Meraki's documented endpoints |
+//! | Request timeout | 60 s per HTTP exchange | the official Python SDK's `single_request_timeout` |
+//! | Connect timeout | 10 s | a Meraki front end that does not accept within this is unlikely to later; fail fast and retry |
+//! | Attempts | 5 in total (first + 4 retries) | the official SDKs' order of magnitude; enough to ride out a burst of 429s |
+//! | Backoff | 1 s, doubling per retry, capped at 30 s, "equal jitter" (half fixed, half random) | 1 s is Meraki's usual `Retry-After`; jitter keeps parallel tasks from retrying in lock-step |
+//! | `Retry-After` | honoured as sent (seconds or HTTP date), even above the backoff cap | the server knows when its bucket refills |
+//! | Total wait cap | 120 s per call | bounds how long one call can hang in retries; a wait that would cross it is not started |
+//! | Retried | 429 for every method; 500/502/503/504 and transport errors for idempotent methods; connection failures (nothing sent) for every method | POST/PATCH are not idempotent: after a 5xx they might already have acted |
+//! | Rate limiter | on: 10 req/s per organization with a burst of 20, and 100 req/s (burst 100) per client | Meraki allows 10 req/s per organization plus a burst of 10 more in the first second (30 in the first 2 s), and 100 req/s per source IP |
+//! | Redirects | up to 5 hops, followed by the runtime | the Dashboard redirects to shard hosts; a bound prevents loops |
+//! | API key on redirects and page links | only to Meraki API domains (`meraki.com`, `meraki.ca`, `meraki.cn`, `meraki.in`, `gov-meraki.com` and subdomains), the base URL's host and port, and [`ClientBuilder::trusted_redirect_hosts`]; never from https to http | the key must never reach a third party |
+//! | `User-Agent` | `<crate>/<version>`, plus ` Caller/(<caller>)` when [`ClientBuilder::caller`] is set | Meraki's requested format for attributing API traffic |
+//! | Simulate mode | off | when on, non-GET/HEAD requests are logged, not sent (see [`Request::send`]) |
+//!
+//! The rate limiter's buckets live in the client and are shared by every clone and task. The
+//! organization is read from `/organizations/{id}/...` in the request path; other paths (such as
+//! `/networks/{id}/...`) only pass through the global bucket. It only smooths this process's
+//! traffic: other programs using the same organization still share Meraki's budget, which is why
+//! 429s are retried as well.
+//!
+//! # Pagination
+//!
+//! [`Paginator`] follows the `Link` header (`rel=next`, or `rel=prev` with [`Direction::Prev`]),
+//! whether the link is absolute (possibly on another Meraki host) or relative. It ends when a
+//! page has no such link, when the link was already visited, or at [`Paginator::max_pages`].
+//! A malformed `Link` header is an error ([`Error::Pagination`]) after the page carrying it is
+//! yielded, since ending silently could pass for complete data.
+//!
+//! # Secrets
+//!
+//! The API key is held in a header value marked sensitive; it is never in `Debug` output,
+//! `Display`, errors or logs.
+
+mod client;
+mod config;
+mod enums;
+mod error;
+mod link;
+mod pagination;
+mod path;
+mod query;
+mod rate_limit;
+mod redirect;
+mod request;
+mod response;
+mod retry;
+mod timestamp;
+mod transport;
+
+pub use client::{Client, ClientBuilder, API_KEY_ENV, BASE_URL_ENV};
+pub use config::{
+    RateLimitConfig, Region, RetryConfig, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_REDIRECTS, DEFAULT_TIMEOUT,
+};
+pub use error::{Error, HttpError, Result, BODY_EXCERPT_LIMIT};
+pub use pagination::{Direction, Paginator};
+pub use path::path_segment;
+pub use redirect::MERAKI_API_DOMAINS;
+pub use request::Request;
+pub use reqwest::{Method, StatusCode};
+pub use timestamp::Timestamp;
+
+/// Re-exports for generated code and the macros; not public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::enums::{IntEnumVisitor, StringEnumVisitor};
+    pub use futures;
+    pub use serde;
+    pub use serde_json;
+}
