@@ -1,0 +1,238 @@
+//! The single error type of the runtime.
+//!
+//! No variant ever holds the API key: requests carry it only in a header that is never copied
+//! into an error, and URLs never contain it.
+
+use std::fmt;
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+
+/// Shorthand used by the runtime and the generated client.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong while configuring the client or performing a call.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The client could not be configured (no API key, invalid base URL, caller or header, ...).
+    #[error("invalid client configuration: {message}")]
+    Config {
+        /// What is wrong.
+        message: String,
+    },
+    /// The request could not be built (invalid URL, a body or query value serde could not serialize, ...).
+    #[error("could not build the request {method} {url}: {message}")]
+    Request {
+        /// HTTP method of the request.
+        method: Method,
+        /// The URL, as far as it could be built.
+        url: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The request could not be sent or its response could not be read (DNS, TCP, TLS, reset, ...).
+    #[error("{method} {url}: {}", chain(source))]
+    Transport {
+        /// HTTP method of the request.
+        method: Method,
+        /// The URL that was being requested.
+        url: String,
+        /// The underlying error.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The request, or connecting for it, took longer than the configured timeout.
+    #[error("{method} {url}: timed out")]
+    Timeout {
+        /// HTTP method of the request.
+        method: Method,
+        /// The URL that was being requested.
+        url: String,
+        /// The underlying error.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The server answered with a status that is not a success.
+    #[error(transparent)]
+    Http(Box<HttpError>),
+    /// The server answered with a success whose body is not what the operation declares.
+    #[error("{method} {url}: could not decode the response (HTTP {status}) at `{path}`: {message}; body starts with: {excerpt}")]
+    Decode {
+        /// HTTP method of the request.
+        method: Method,
+        /// The URL of the response.
+        url: String,
+        /// The HTTP status of the response.
+        status: StatusCode,
+        /// Path to the failing field, e.g. `items[3].productType` (`.` for the top level).
+        path: String,
+        /// The decoder's message.
+        message: String,
+        /// The start of the body (at most [`BODY_EXCERPT_LIMIT`] bytes).
+        excerpt: String,
+    },
+    /// Retrying was allowed but attempts or the total waiting budget ran out; `last` is the final failure.
+    #[error("gave up after {attempts} attempt(s): {last}")]
+    RetriesExhausted {
+        /// How many times the request was sent.
+        attempts: u32,
+        /// The error of the final attempt (usually [`Error::Http`] with the last status).
+        last: Box<Error>,
+    },
+    /// A redirect could not be followed (too many hops, unusable `Location`).
+    #[error("{method} {url}: {message}")]
+    Redirect {
+        /// HTTP method of the request.
+        method: Method,
+        /// The URL that answered with the redirect.
+        url: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The `Link` header of a page could not be parsed, so it is unknown whether more pages exist.
+    #[error("pagination stopped at {url}: malformed Link header: {message}")]
+    Pagination {
+        /// The URL of the page whose `Link` header is malformed.
+        url: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// Simulate mode did not send the request, and the operation's result type cannot be produced
+    /// from an empty response (`null`, `{}` or `[]`).
+    #[error("simulate mode: {method} {url} was not sent and its result type cannot be built from an empty response")]
+    Simulated {
+        /// HTTP method of the request.
+        method: Method,
+        /// The URL that would have been requested.
+        url: String,
+    },
+}
+
+/// Longest body excerpt kept in an error, so an error never holds a whole large page.
+pub const BODY_EXCERPT_LIMIT: usize = 2048;
+
+/// Details of a non-success HTTP response.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct HttpError {
+    /// HTTP method of the request.
+    pub method: Method,
+    /// The URL that answered.
+    pub url: String,
+    /// The status of the response.
+    pub status: StatusCode,
+    /// Messages of Meraki's `{"errors": [...]}` body (empty when there are none).
+    pub messages: Vec<String>,
+    /// The `X-Request-Id` response header, to quote to Meraki support.
+    pub request_id: Option<String>,
+    /// The raw body (at most [`BODY_EXCERPT_LIMIT`] bytes) when it carried no Meraki error messages.
+    pub body: Option<String>,
+    /// The server's `Retry-After`, when it sent a usable one.
+    pub retry_after: Option<Duration>,
+}
+
+impl fmt::Display for HttpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}: HTTP {}", self.method, self.url, self.status)?;
+        if !self.messages.is_empty() {
+            write!(f, ": {}", self.messages.join("; "))?;
+        } else if let Some(body) = self.body.as_deref().filter(|b| !b.trim().is_empty()) {
+            write!(f, ": {}", body.trim())?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for HttpError {}
+
+impl Error {
+    /// The HTTP status of the (last) response, if the server answered.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Http(e) => Some(e.status),
+            Error::Decode { status, .. } => Some(*status),
+            Error::RetriesExhausted { last, .. } => last.status(),
+            _ => None,
+        }
+    }
+
+    /// Meraki's error messages of the (last) response; empty when there are none.
+    pub fn messages(&self) -> &[String] {
+        match self {
+            Error::Http(e) => &e.messages,
+            Error::RetriesExhausted { last, .. } => last.messages(),
+            _ => &[],
+        }
+    }
+
+    /// The `X-Request-Id` of the (last) response.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Http(e) => e.request_id.as_deref(),
+            Error::RetriesExhausted { last, .. } => last.request_id(),
+            _ => None,
+        }
+    }
+
+    /// The HTTP error details, also when they are wrapped in [`Error::RetriesExhausted`].
+    pub fn http(&self) -> Option<&HttpError> {
+        match self {
+            Error::Http(e) => Some(e),
+            Error::RetriesExhausted { last, .. } => last.http(),
+            _ => None,
+        }
+    }
+
+    /// Whether the call failed on a timeout (possibly after retries).
+    pub fn is_timeout(&self) -> bool {
+        match self {
+            Error::Timeout { .. } => true,
+            Error::RetriesExhausted { last, .. } => last.is_timeout(),
+            _ => false,
+        }
+    }
+
+    /// Whether the runtime gave up retrying.
+    pub fn is_retries_exhausted(&self) -> bool {
+        matches!(self, Error::RetriesExhausted { .. })
+    }
+
+    pub(crate) fn config(message: impl Into<String>) -> Self {
+        Error::Config {
+            message: message.into(),
+        }
+    }
+}
+
+/// reqwest's own message is often just "error sending request"; the useful part is in its causes.
+fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// The first `BODY_EXCERPT_LIMIT` bytes of a body as text, marked when cut.
+pub(crate) fn excerpt(body: &[u8]) -> String {
+    if body.len() <= BODY_EXCERPT_LIMIT {
+        return String::from_utf8_lossy(body).into_owned();
+    }
+    let mut text = String::from_utf8_lossy(&body[..BODY_EXCERPT_LIMIT]).into_owned();
+    // A multi-byte character cut at the limit decodes as U+FFFD; drop it rather than show garbage.
+    if text.ends_with('\u{FFFD}') {
+        text.pop();
+    }
+    text.push_str("...");
+    text
+}

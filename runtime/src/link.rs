@@ -1,0 +1,217 @@
+//! A strict RFC 8288 `Link` header parser, just enough to find `rel=next` / `rel=prev`.
+//!
+//! Strict on purpose: a header we cannot fully parse might hide the next page, so the paginator
+//! reports it as an error instead of silently ending early.
+
+use reqwest::header::{HeaderMap, LINK};
+use reqwest::Url;
+
+/// One `<target>; rel=...` element.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LinkValue {
+    pub(crate) target: String,
+    /// Relation types, lower-case.
+    pub(crate) rels: Vec<String>,
+}
+
+/// Parses a `Link` field value (possibly several comma-separated link-values).
+pub(crate) fn parse(header: &str) -> Result<Vec<LinkValue>, String> {
+    let bytes = header.as_bytes();
+    let mut links = Vec::new();
+    let mut i = 0;
+    loop {
+        // Empty list elements (", ,") are allowed by the `#` list rule.
+        while i < bytes.len() && (bytes[i] == b',' || is_ows(bytes[i])) {
+            i += 1;
+        }
+        if i == bytes.len() {
+            return Ok(links);
+        }
+        if bytes[i] != b'<' {
+            return Err(format!("expected '<' at byte {i}"));
+        }
+        let end = header[i + 1..]
+            .find('>')
+            .ok_or_else(|| format!("unterminated '<' at byte {i}"))?;
+        let target = header[i + 1..i + 1 + end].trim().to_owned();
+        i += end + 2;
+        let mut rels: Option<Vec<String>> = None;
+        loop {
+            while i < bytes.len() && is_ows(bytes[i]) {
+                i += 1;
+            }
+            if i == bytes.len() || bytes[i] == b',' {
+                break;
+            }
+            if bytes[i] != b';' {
+                return Err(format!("expected ';' or ',' at byte {i}"));
+            }
+            i += 1;
+            while i < bytes.len() && is_ows(bytes[i]) {
+                i += 1;
+            }
+            let name_start = i;
+            while i < bytes.len() && is_tchar(bytes[i]) {
+                i += 1;
+            }
+            if i == name_start {
+                return Err(format!("expected a parameter name at byte {i}"));
+            }
+            let name = &header[name_start..i];
+            while i < bytes.len() && is_ows(bytes[i]) {
+                i += 1;
+            }
+            let mut value = String::new();
+            if i < bytes.len() && bytes[i] == b'=' {
+                i += 1;
+                while i < bytes.len() && is_ows(bytes[i]) {
+                    i += 1;
+                }
+                if i < bytes.len() && bytes[i] == b'"' {
+                    i = quoted_string(header, i, &mut value)?;
+                } else {
+                    let start = i;
+                    while i < bytes.len() && is_tchar(bytes[i]) {
+                        i += 1;
+                    }
+                    if i == start {
+                        return Err(format!("expected a value for `{name}` at byte {i}"));
+                    }
+                    value.push_str(&header[start..i]);
+                }
+            }
+            // RFC 8288 §3.3: only the first `rel` parameter counts.
+            if name.eq_ignore_ascii_case("rel") && rels.is_none() {
+                rels = Some(
+                    value
+                        .split_ascii_whitespace()
+                        .map(str::to_ascii_lowercase)
+                        .collect(),
+                );
+            }
+        }
+        links.push(LinkValue {
+            target,
+            rels: rels.unwrap_or_default(),
+        });
+    }
+}
+
+/// Reads a quoted-string starting at the opening quote; returns the index after the closing quote.
+fn quoted_string(header: &str, start: usize, out: &mut String) -> Result<usize, String> {
+    let mut chars = header[start + 1..].char_indices();
+    while let Some((offset, c)) = chars.next() {
+        match c {
+            '"' => return Ok(start + 1 + offset + 1),
+            '\\' => match chars.next() {
+                Some((_, escaped)) => out.push(escaped),
+                None => break,
+            },
+            c => out.push(c),
+        }
+    }
+    Err(format!("unterminated quoted string at byte {start}"))
+}
+
+fn is_ows(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// The target of the first link with relation `rel` (`"prev"` also matches the older
+/// `"previous"`) in all `Link` fields of `headers`, resolved against `base` (the page's URL).
+pub(crate) fn find(headers: &HeaderMap, base: &Url, rel: &str) -> Result<Option<Url>, String> {
+    for field in headers.get_all(LINK) {
+        let field = field
+            .to_str()
+            .map_err(|_| "the header is not visible ASCII".to_owned())?;
+        for link in parse(field)? {
+            let matches = link
+                .rels
+                .iter()
+                .any(|r| r == rel || (rel == "prev" && r == "previous"));
+            if matches {
+                let url = base
+                    .join(&link.target)
+                    .map_err(|e| format!("invalid link target {:?}: {e}", link.target))?;
+                return Ok(Some(url));
+            }
+        }
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn link(target: &str, rels: &[&str]) -> LinkValue {
+        LinkValue {
+            target: target.into(),
+            rels: rels.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn meraki_style() {
+        let header = "<https://n1.meraki.com/api/v1/x?perPage=2&startingAfter=a>; rel=first, <https://n1.meraki.com/api/v1/x?perPage=2&startingAfter=b>; rel=next";
+        assert_eq!(
+            parse(header).unwrap(),
+            vec![
+                link(
+                    "https://n1.meraki.com/api/v1/x?perPage=2&startingAfter=a",
+                    &["first"]
+                ),
+                link(
+                    "https://n1.meraki.com/api/v1/x?perPage=2&startingAfter=b",
+                    &["next"]
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn quoted_and_multiple_rels_and_params() {
+        let header = r#"</a>;title="x, \"y\"; z";REL="Next Last" ; rel=prev,, </b>;anchor"#;
+        assert_eq!(
+            parse(header).unwrap(),
+            vec![link("/a", &["next", "last"]), link("/b", &[])]
+        );
+        assert_eq!(parse("").unwrap(), vec![]);
+    }
+
+    #[test]
+    fn malformed() {
+        for bad in [
+            "https://x/; rel=next",
+            "<https://x/; rel=next",
+            "</a>; rel=\"next",
+            "</a> rel=next",
+            "</a>; =next",
+            "</a>; rel=",
+            "</a>; rel=next; \u{e9}",
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn find_resolves_relative() {
+        let mut headers = HeaderMap::new();
+        headers.insert(LINK, "</api/v1/x?page=2>; rel=next".parse().unwrap());
+        headers.append(LINK, "<?page=0>; rel=previous".parse().unwrap());
+        let base = Url::parse("https://api.meraki.com/api/v1/x?page=1").unwrap();
+        assert_eq!(
+            find(&headers, &base, "next").unwrap().unwrap().as_str(),
+            "https://api.meraki.com/api/v1/x?page=2"
+        );
+        assert_eq!(
+            find(&headers, &base, "prev").unwrap().unwrap().as_str(),
+            "https://api.meraki.com/api/v1/x?page=0"
+        );
+        assert_eq!(find(&headers, &base, "last").unwrap(), None);
+    }
+}

@@ -1,0 +1,155 @@
+//! Which hosts may receive the API key, and how redirects are resolved.
+//!
+//! Redirects are followed by the runtime itself (reqwest's automatic following is off) because
+//! the key must only go to Meraki: the Dashboard redirects to shard hosts such as
+//! `n149.meraki.com`, and a `Link` or `Location` naming any other host must not receive it.
+
+use reqwest::{Method, StatusCode, Url};
+
+/// The Dashboard API domains; they and their subdomains are trusted with the key.
+pub const MERAKI_API_DOMAINS: &[&str] = &[
+    "meraki.com",
+    "meraki.ca",
+    "meraki.cn",
+    "meraki.in",
+    "gov-meraki.com",
+];
+
+/// The hosts trusted with the API key.
+#[derive(Debug, Clone)]
+pub(crate) struct TrustedHosts {
+    base: Url,
+    /// Extra `host` (any port) or `host:port` entries, lower-case.
+    extra: Vec<String>,
+}
+
+impl TrustedHosts {
+    pub(crate) fn new(base: Url, extra: Vec<String>) -> Self {
+        let extra = extra
+            .into_iter()
+            .map(|h| h.trim().trim_end_matches('.').to_ascii_lowercase())
+            .filter(|h| !h.is_empty())
+            .collect();
+        TrustedHosts { base, extra }
+    }
+
+    /// Whether `url` may receive the `Authorization` header.
+    pub(crate) fn allows(&self, url: &Url) -> bool {
+        // A key given to an https base must never travel in clear text, whatever the host.
+        if self.base.scheme() == "https" && url.scheme() != "https" {
+            return false;
+        }
+        let Some(host) = url.host_str() else {
+            return false;
+        };
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        let port = url.port_or_known_default();
+        // The base host is compared with its port: two loopback servers differ only by port.
+        if Some(host.as_str()) == self.base.host_str().map(|h| h.trim_end_matches('.'))
+            && port == self.base.port_or_known_default()
+        {
+            return true;
+        }
+        if MERAKI_API_DOMAINS
+            .iter()
+            .any(|domain| is_same_or_subdomain(&host, domain))
+        {
+            return true;
+        }
+        self.extra.iter().any(|entry| {
+            let (entry_host, entry_port) = split_host_port(entry);
+            entry_host == host && entry_port.map_or(true, |p| Some(p) == port)
+        })
+    }
+}
+
+/// Splits `host`, `host:port`, `[v6]` or `[v6]:port`; an unparsable port never matches.
+fn split_host_port(entry: &str) -> (&str, Option<u16>) {
+    let split = if entry.starts_with('[') {
+        entry.find(']').map(|end| entry.split_at(end + 1))
+    } else if entry.matches(':').count() == 1 {
+        entry.find(':').map(|colon| entry.split_at(colon))
+    } else {
+        None
+    };
+    match split {
+        Some((host, "")) => (host, None),
+        Some((host, rest)) => match rest.strip_prefix(':').and_then(|p| p.parse().ok()) {
+            Some(port) => (host, Some(port)),
+            None => (host, Some(0)),
+        },
+        None => (entry, None),
+    }
+}
+
+fn is_same_or_subdomain(host: &str, domain: &str) -> bool {
+    host == domain
+        || host
+            .strip_suffix(domain)
+            .is_some_and(|prefix| prefix.ends_with('.'))
+}
+
+/// Statuses followed as redirects.
+pub(crate) fn is_redirect(status: StatusCode) -> bool {
+    matches!(
+        status,
+        StatusCode::MOVED_PERMANENTLY
+            | StatusCode::FOUND
+            | StatusCode::SEE_OTHER
+            | StatusCode::TEMPORARY_REDIRECT
+            | StatusCode::PERMANENT_REDIRECT
+    )
+}
+
+/// The method after a redirect: only 303 turns the request into a body-less GET. 301/302 keep the
+/// method too, as the Dashboard uses them like 307 and the official SDK re-sends the same call.
+pub(crate) fn method_after(status: StatusCode, method: &Method) -> (Method, bool) {
+    if status == StatusCode::SEE_OTHER && *method != Method::HEAD {
+        (Method::GET, false)
+    } else {
+        (method.clone(), true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn trusted(base: &str, extra: &[&str], target: &str) -> bool {
+        TrustedHosts::new(
+            Url::parse(base).unwrap(),
+            extra.iter().map(|s| s.to_string()).collect(),
+        )
+        .allows(&Url::parse(target).unwrap())
+    }
+
+    #[test]
+    fn meraki_domains_and_subdomains() {
+        let base = "https://api.meraki.com/api/v1";
+        assert!(trusted(base, &[], "https://n149.meraki.com/api/v1/x"));
+        assert!(trusted(base, &[], "https://meraki.ca/x"));
+        assert!(trusted(base, &[], "https://api.gov-meraki.com/x"));
+        assert!(trusted(base, &[], "https://API.MERAKI.CN./x"));
+        assert!(!trusted(base, &[], "https://evilmeraki.com/x"));
+        assert!(!trusted(base, &[], "https://meraki.com.evil.net/x"));
+        assert!(!trusted(base, &[], "https://example.com/x"));
+        assert!(!trusted(base, &[], "http://n1.meraki.com/x"));
+    }
+
+    #[test]
+    fn base_host_and_extra_entries() {
+        let base = "http://127.0.0.1:8080/api";
+        assert!(trusted(base, &[], "http://127.0.0.1:8080/other"));
+        assert!(!trusted(base, &[], "http://127.0.0.1:9090/other"));
+        assert!(trusted(
+            base,
+            &["127.0.0.1:9090"],
+            "http://127.0.0.1:9090/x"
+        ));
+        assert!(trusted(base, &["localhost"], "http://localhost:1234/x"));
+        assert!(!trusted(base, &["localhost:1"], "http://localhost:1234/x"));
+        assert!(trusted(base, &["[::1]:9"], "http://[::1]:9/x"));
+        assert!(trusted(base, &["[::1]"], "http://[::1]:9/x"));
+        assert!(!trusted(base, &["localhost:x"], "http://localhost:1/x"));
+    }
+}

@@ -1,0 +1,177 @@
+//! One HTTP call being prepared by a generated operation builder.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::time::Duration;
+
+use reqwest::{Method, Url};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::pagination::Paginator;
+use crate::query;
+use crate::transport::Prepared;
+
+/// One HTTP call being prepared; `R` is the decoded success type.
+pub struct Request<R> {
+    client: Client,
+    method: Method,
+    path: String,
+    /// Flattened pairs per parameter name, in the order the names were first set.
+    query: Vec<(&'static str, Vec<(String, String)>)>,
+    body: Option<Vec<u8>>,
+    timeout: Option<Duration>,
+    /// The first failure while preparing, reported by `send` so builders stay infallible.
+    error: Option<String>,
+    _response: PhantomData<fn() -> R>,
+}
+
+impl<R> Clone for Request<R> {
+    fn clone(&self) -> Self {
+        Request {
+            client: self.client.clone(),
+            method: self.method.clone(),
+            path: self.path.clone(),
+            query: self.query.clone(),
+            body: self.body.clone(),
+            timeout: self.timeout,
+            error: self.error.clone(),
+            _response: PhantomData,
+        }
+    }
+}
+
+impl<R> fmt::Debug for Request<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field("body", &self.body.as_deref().map(String::from_utf8_lossy))
+            .field("timeout", &self.timeout)
+            .field("error", &self.error)
+            .field("client", &self.client)
+            .finish()
+    }
+}
+
+impl<R> Request<R> {
+    /// `path` is already percent-encoded, relative to the base URL, and starts with `/`.
+    pub fn new(client: &Client, method: Method, path: String) -> Self {
+        Request {
+            client: client.clone(),
+            method,
+            path,
+            query: Vec::new(),
+            body: None,
+            timeout: None,
+            error: None,
+            _response: PhantomData,
+        }
+    }
+
+    /// Sets a query parameter, replacing any earlier value(s) of that name. The value is flattened
+    /// the Meraki way: `null` omits the parameter, booleans are `true`/`false`, arrays become
+    /// `name[]=a&name[]=b` (nothing when empty) and objects `name[key]=v`.
+    pub fn query<V: Serialize + ?Sized>(&mut self, name: &'static str, value: &V) {
+        let mut pairs = Vec::new();
+        match serde_json::to_value(value) {
+            Ok(value) => query::flatten(name, &value, &mut pairs),
+            Err(e) => {
+                self.error
+                    .get_or_insert_with(|| format!("query parameter `{name}`: {e}"));
+            }
+        }
+        match self.query.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, existing)) => *existing = pairs,
+            None => self.query.push((name, pairs)),
+        }
+    }
+
+    /// Serializes the JSON request body now; a failure is kept and returned by `send`.
+    pub fn json_body<B: Serialize + ?Sized>(&mut self, body: &B) {
+        match serde_json::to_vec(body) {
+            Ok(bytes) => self.body = Some(bytes),
+            Err(e) => {
+                self.error
+                    .get_or_insert_with(|| format!("request body: {e}"));
+            }
+        }
+    }
+
+    /// Overrides the client's request timeout for this call (each attempt gets the full timeout).
+    pub fn timeout(&mut self, timeout: Duration) {
+        self.timeout = Some(timeout);
+    }
+
+    /// The HTTP method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The full URL the request would be sent to, query string included.
+    pub fn url(&self) -> Result<Url> {
+        self.build_url()
+    }
+
+    fn build_url(&self) -> Result<Url> {
+        let base = &self.client.inner.base_url;
+        let separator = if self.path.starts_with('/') { "" } else { "/" };
+        let text = format!("{base}{separator}{}", self.path);
+        let mut url = Url::parse(&text).map_err(|e| Error::Request {
+            method: self.method.clone(),
+            url: text.clone(),
+            message: format!("invalid URL: {e}"),
+        })?;
+        let query = query::encode(self.query.iter().flat_map(|(_, pairs)| pairs));
+        if !query.is_empty() {
+            url.set_query(Some(&query));
+        }
+        Ok(url)
+    }
+
+    pub(crate) fn prepare(&self) -> Result<Prepared> {
+        let url = self.build_url()?;
+        if let Some(message) = &self.error {
+            return Err(Error::Request {
+                method: self.method.clone(),
+                url: url.to_string(),
+                message: message.clone(),
+            });
+        }
+        Ok(Prepared {
+            method: self.method.clone(),
+            url,
+            body: self.body.clone(),
+            timeout: self.timeout,
+        })
+    }
+
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
+    }
+}
+
+impl<R: DeserializeOwned + Send + 'static> Request<R> {
+    /// Sends the request (with the client's retries, rate limiting and redirect policy) and
+    /// decodes the response.
+    ///
+    /// An empty success body (e.g. 204) decodes as JSON `null`, so `R = ()` and `R = Option<T>`
+    /// work; `R = ()` ignores any body.
+    ///
+    /// In simulate mode a request other than GET/HEAD is logged and not sent, and `send` returns
+    /// the first of `null`, `{}`, `[]` that `R` can be decoded from (`None`, a struct whose
+    /// fields are all optional, an empty list), or [`Error::Simulated`] when none fits.
+    pub async fn send(self) -> Result<R> {
+        let prepared = self.prepare()?;
+        let response = self.client.execute(&prepared).await?;
+        response.decode()
+    }
+
+    /// Follows the `Link` header across pages; `items` extracts the items of one page.
+    pub fn paginate<I>(self, items: fn(R) -> Vec<I>) -> Paginator<R, I> {
+        Paginator::new(self, items)
+    }
+}

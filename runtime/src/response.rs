@@ -1,0 +1,155 @@
+//! A fully read response, and turning it into a value or an error.
+
+use std::any::TypeId;
+
+use reqwest::header::HeaderMap;
+use reqwest::{Method, StatusCode, Url};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::error::{excerpt, Error, HttpError, Result};
+use crate::retry;
+
+/// A response whose body has been read (at most one page is held at a time).
+#[derive(Debug)]
+pub(crate) struct RawResponse {
+    pub(crate) method: Method,
+    /// The URL that produced this response, after redirects.
+    pub(crate) url: Url,
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Vec<u8>,
+    /// True when simulate mode answered instead of the server.
+    pub(crate) simulated: bool,
+}
+
+impl RawResponse {
+    pub(crate) fn request_id(&self) -> Option<String> {
+        request_id(&self.headers)
+    }
+
+    pub(crate) fn into_http_error(self) -> Error {
+        let request_id = self.request_id();
+        let retry_after = retry::retry_after(&self.headers);
+        let messages = meraki_messages(&self.body);
+        let body = if messages.is_empty() && !self.body.is_empty() {
+            Some(excerpt(&self.body))
+        } else {
+            None
+        };
+        Error::Http(Box::new(HttpError {
+            method: self.method,
+            url: self.url.to_string(),
+            status: self.status,
+            messages,
+            request_id,
+            body,
+            retry_after,
+        }))
+    }
+
+    /// Decodes the body as `R`.
+    ///
+    /// An empty body decodes as JSON `null`, and `R = ()` ignores the body, so operations that
+    /// declare no response content work whatever the server sends. A simulated response tries
+    /// `null`, then `{}`, then `[]`, to give `Option`, all-optional structs and lists an empty value.
+    pub(crate) fn decode<R: DeserializeOwned + 'static>(&self) -> Result<R> {
+        if TypeId::of::<R>() == TypeId::of::<()>() {
+            return serde_json::from_value(Value::Null).map_err(|e| self.decode_error(".", e));
+        }
+        if self.simulated {
+            let empty = [
+                Value::Null,
+                Value::Object(Default::default()),
+                Value::Array(Vec::new()),
+            ];
+            return empty
+                .into_iter()
+                .find_map(|v| serde_json::from_value(v).ok())
+                .ok_or_else(|| Error::Simulated {
+                    method: self.method.clone(),
+                    url: self.url.to_string(),
+                });
+        }
+        let body: &[u8] = if self.body.iter().all(u8::is_ascii_whitespace) {
+            b"null"
+        } else {
+            &self.body
+        };
+        let mut deserializer = serde_json::Deserializer::from_slice(body);
+        let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+            let path = e.path().to_string();
+            self.decode_error(&path, e.into_inner())
+        })?;
+        deserializer.end().map_err(|e| self.decode_error(".", e))?;
+        Ok(value)
+    }
+
+    fn decode_error(&self, path: &str, error: serde_json::Error) -> Error {
+        Error::Decode {
+            method: self.method.clone(),
+            url: self.url.to_string(),
+            status: self.status,
+            path: path.to_owned(),
+            message: error.to_string(),
+            excerpt: excerpt(&self.body),
+        }
+    }
+}
+
+pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// Messages of Meraki's error body (none when it is not JSON).
+///
+/// The documented form is `{"errors": ["..."]}`; a bare string, objects with a `message` and a
+/// top-level `message` are accepted too because gateways in front of the API produce them.
+fn meraki_messages(body: &[u8]) -> Vec<String> {
+    let Ok(value) = serde_json::from_slice::<Value>(body) else {
+        return Vec::new();
+    };
+    let text = |v: &Value| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Object(o) => o
+            .get("message")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .or_else(|| Some(v.to_string())),
+        Value::Null => None,
+        other => Some(other.to_string()),
+    };
+    let messages = match value.get("errors") {
+        Some(Value::Array(items)) => items.iter().filter_map(text).collect(),
+        Some(other) => text(other).into_iter().collect(),
+        None => value
+            .get("message")
+            .and_then(Value::as_str)
+            .map(|m| vec![m.to_owned()])
+            .unwrap_or_default(),
+    };
+    messages
+}
+
+#[cfg(test)]
+mod tests {
+    use super::meraki_messages;
+
+    #[test]
+    fn messages() {
+        assert_eq!(
+            meraki_messages(br#"{"errors":["a","b"]}"#),
+            vec!["a".to_owned(), "b".to_owned()]
+        );
+        assert_eq!(meraki_messages(br#"{"errors":"a"}"#), vec!["a".to_owned()]);
+        assert_eq!(
+            meraki_messages(br#"{"errors":[{"message":"m","code":1}]}"#),
+            vec!["m".to_owned()]
+        );
+        assert!(meraki_messages(b"<html>").is_empty());
+        assert!(meraki_messages(b"[1]").is_empty());
+    }
+}
