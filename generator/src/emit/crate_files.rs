@@ -1,0 +1,225 @@
+//! The crate's frame: `Cargo.toml` with one feature per scope, `lib.rs` with the crate docs, the
+//! `Client` type, and a README.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{scope_module, EmitOptions, HEADER};
+use crate::model::{Api, Operation, ParamLocation};
+
+pub fn cargo_toml(api: &Api, options: &EmitOptions) -> String {
+    let scopes: Vec<String> = api.scopes().into_iter().map(scope_module).collect();
+    let mut out = String::new();
+    for line in HEADER.lines() {
+        out.push_str(&format!("# {line}\n"));
+    }
+    out.push_str(&format!(
+        r#"
+[package]
+name = "{name}"
+version = "{version}"
+edition = "2021"
+rust-version = "1.80"
+license = "MIT OR Apache-2.0"
+description = "Typed async client for the Cisco Meraki Dashboard API {spec}, generated from its OpenAPI description"
+keywords = ["meraki", "cisco", "api", "client", "network"]
+categories = ["api-bindings", "network-programming"]
+
+[package.metadata.meraki]
+spec-version = "{spec}"
+
+[dependencies]
+meraki-runtime = {{ path = "{runtime}", version = "0.1.0" }}
+serde = {{ version = "1", features = ["derive"] }}
+serde_json = "1"
+futures-core = "0.3"
+
+[features]
+default = ["full"]
+# Every scope of the API. Depend with `default-features = false` and name the scopes you use to
+# compile only their operations and types.
+full = [{full}]
+"#,
+        name = options.crate_name,
+        version = options.crate_version,
+        spec = api.version,
+        runtime = options.runtime_path,
+        full = scopes.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", "),
+    ));
+    for scope in &scopes {
+        out.push_str(&format!("{scope} = []\n"));
+    }
+    if options.standalone {
+        out.push_str("\n[workspace]\n");
+    }
+    out
+}
+
+pub fn readme(api: &Api, options: &EmitOptions) -> String {
+    let mut out = String::new();
+    out.push_str("<!--\n");
+    out.push_str(HEADER);
+    out.push_str("\n-->\n\n");
+    out.push_str(&format!(
+        "# {name}\n\nTyped async Rust client for the {title}, version {version} of its OpenAPI description: \
+         {ops} operations in {scopes} scopes, {types} types.\n\n\
+         Each operation is a method on `Client` named after its operationId in snake_case; each scope \
+         (`organizations`, `networks`, …) is a module and a cargo feature (`full`, the default, enables all).\n\n\
+         ```rust,no_run\n{example}```\n",
+        name = options.crate_name,
+        title = api.title,
+        version = api.version,
+        ops = api.operations.len(),
+        scopes = api.scopes().len(),
+        types = api.types.len(),
+        example = example_code(api),
+    ));
+    out
+}
+
+/// A usage example calling a real operation of this API that needs only path arguments.
+fn example_code(api: &Api) -> String {
+    let mut code = String::from("# async fn example() -> meraki::Result<()> {\n");
+    code.push_str("// Reads the API key from MERAKI_DASHBOARD_API_KEY.\nlet client = meraki::Client::from_env()?;\n");
+    if let Some(op) = example_operation(api) {
+        let args: Vec<String> = op
+            .params
+            .iter()
+            .filter(|p| p.location == ParamLocation::Path)
+            .map(|p| format!("\"{}\"", example_value(&p.wire_name)))
+            .collect();
+        code.push_str(&format!(
+            "let response = client.{}({}).send().await?;\n",
+            op.method_name,
+            args.join(", ")
+        ));
+        code.push_str("println!(\"{response:?}\");\n");
+    }
+    code.push_str("# Ok(())\n# }\n");
+    code
+}
+
+fn example_operation(api: &Api) -> Option<&Operation> {
+    let simple = |op: &&Operation| {
+        op.http_method == crate::model::HttpMethod::Get
+            && !op.deprecated
+            && op
+                .params
+                .iter()
+                .all(|p| p.location == ParamLocation::Path || !p.required)
+    };
+    api.operations
+        .iter()
+        .filter(simple)
+        .find(|op| op.pagination.is_some())
+        .or_else(|| api.operations.iter().find(simple))
+}
+
+fn example_value(wire_name: &str) -> &'static str {
+    match wire_name {
+        "organizationId" => "123456",
+        "networkId" => "N_123456",
+        "serial" => "Q2XX-XXXX-XXXX",
+        _ => "id",
+    }
+}
+
+pub fn lib_rs(api: &Api) -> TokenStream {
+    let scopes: Vec<&str> = api.scopes().into_iter().collect();
+    let modules = scopes.iter().map(|scope| {
+        let module = super::ident(&scope_module(scope));
+        let feature = scope_module(scope);
+        quote! {
+            #[cfg(feature = #feature)]
+            pub mod #module;
+        }
+    });
+    let mut docs = vec![
+        format!("# {}", api.title),
+        String::new(),
+        format!(
+            "A typed, async client for the {} (OpenAPI description version **{}**), generated from {}.",
+            api.title,
+            api.version,
+            api.sources.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+        ),
+        String::new(),
+        "## Crate organization".into(),
+        String::new(),
+        "- [`Client`]: one method per API operation, named after its operationId in snake_case. Each returns a request \
+         builder: required parameters are the method's arguments, optional ones are setters, and `.send().await` \
+         performs the request. Paginated operations also offer `.items()`, `.pages()` and `.collect_all()`."
+            .into(),
+        "- One module per scope (the operation's first tag), each behind the cargo feature of the same name; `full` \
+         (the default) enables every scope."
+            .into(),
+        "- [`types`]: request and response types. Enums keep values this version does not know in an \
+         `UnknownValue` variant, so a new value from the server never breaks decoding."
+            .into(),
+        "- [`runtime`]: the hand-written HTTP layer (configuration, retries, rate limiting, pagination, errors)."
+            .into(),
+        String::new(),
+        "## Example".into(),
+        String::new(),
+        "```no_run".into(),
+    ];
+    docs.extend(example_code(api).lines().map(str::to_string));
+    docs.push("```".into());
+    let docs = docs.iter().map(|line| {
+        if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        }
+    });
+    let version = &api.version;
+    quote! {
+        #(#![doc = #docs])*
+        #![allow(clippy::too_many_arguments)]
+
+        pub use meraki_runtime as runtime;
+        pub use meraki_runtime::{ClientBuilder, Direction, Error, Paginator, Result, Timestamp};
+
+        mod client;
+        pub use client::Client;
+        pub mod types;
+        #(#modules)*
+
+        /// The `info.version` of the OpenAPI description this crate was generated from.
+        pub const SPEC_VERSION: &str = #version;
+    }
+}
+
+pub fn client_rs() -> TokenStream {
+    quote! {
+        /// The Meraki Dashboard API client: one method per operation. Cheap to clone; clones share
+        /// the connection pool and rate limiter.
+        #[derive(Clone, Debug)]
+        pub struct Client {
+            pub(crate) core: ::meraki_runtime::Client,
+        }
+
+        impl Client {
+            /// Configures a client: API key, base URL or region, retries, rate limits, timeouts.
+            pub fn builder() -> ::meraki_runtime::ClientBuilder<Client> {
+                ::meraki_runtime::ClientBuilder::new()
+            }
+
+            /// A client with the API key of `MERAKI_DASHBOARD_API_KEY` and default settings.
+            pub fn from_env() -> ::meraki_runtime::Result<Client> {
+                Self::builder().from_env().build()
+            }
+
+            /// The HTTP layer underneath.
+            pub fn runtime(&self) -> &::meraki_runtime::Client {
+                &self.core
+            }
+        }
+
+        impl From<::meraki_runtime::Client> for Client {
+            fn from(core: ::meraki_runtime::Client) -> Self {
+                Self { core }
+            }
+        }
+    }
+}

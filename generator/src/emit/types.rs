@@ -1,0 +1,250 @@
+//! Emits the named types: structs, enums with a catch-all variant, and `oneOf` unions. Types
+//! used by one scope live in that scope's file behind its feature; types shared by several scopes
+//! live in `shared.rs`, each behind the features of the scopes that use it.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::docs::{code, doc_attrs};
+use super::{cfg_for_scopes, ident, scope_module, type_ident, type_tokens};
+use crate::model::{
+    Api, Field, IntegerVariant, OneOfVariant, StringVariant, TypeDef, TypeId, TypeKind,
+};
+use crate::naming::{self, UNKNOWN_VARIANT};
+
+pub const SHARED_GROUP: &str = "shared";
+
+/// Type ids per output file (`types/<group>.rs`), each list sorted by type name.
+pub fn type_groups(api: &Api) -> BTreeMap<String, Vec<TypeId>> {
+    let mut groups: BTreeMap<String, Vec<TypeId>> = BTreeMap::new();
+    for (index, def) in api.types.iter().enumerate() {
+        let group = match def.scopes.len() {
+            1 => scope_module(
+                def.scopes
+                    .iter()
+                    .next()
+                    .map(String::as_str)
+                    .unwrap_or_default(),
+            ),
+            _ => SHARED_GROUP.to_string(),
+        };
+        groups.entry(group).or_default().push(TypeId(index));
+    }
+    for ids in groups.values_mut() {
+        ids.sort_by(|a, b| api.type_def(*a).name.cmp(&api.type_def(*b).name));
+    }
+    groups
+}
+
+pub fn types_mod(api: &Api, groups: &BTreeMap<String, Vec<TypeId>>) -> TokenStream {
+    let modules = groups.iter().map(|(group, ids)| {
+        let module = ident(group);
+        let cfg = if group == SHARED_GROUP {
+            let scopes: std::collections::BTreeSet<&String> = ids
+                .iter()
+                .flat_map(|id| &api.type_def(*id).scopes)
+                .collect();
+            cfg_for_scopes(scopes)
+        } else {
+            let scope = api
+                .type_def(ids[0])
+                .scopes
+                .iter()
+                .next()
+                .cloned()
+                .unwrap_or_default();
+            cfg_for_scopes([&scope])
+        };
+        quote! {
+            #cfg
+            mod #module;
+            #cfg
+            pub use #module::*;
+        }
+    });
+    quote! {
+        //! The request and response types of every operation, named after where the spec first
+        //! defines them. Identical shapes share one type.
+        #(#modules)*
+    }
+}
+
+pub fn types_file(api: &Api, ids: &[TypeId]) -> TokenStream {
+    let items = ids.iter().map(|id| {
+        let def = api.type_def(*id);
+        // Inside a scope's file the module itself carries the feature gate.
+        let cfg = if def.scopes.len() > 1 {
+            cfg_for_scopes(&def.scopes)
+        } else {
+            quote!()
+        };
+        let item = type_item(api, def);
+        quote!(#cfg #item)
+    });
+    quote!(#(#items)*)
+}
+
+fn type_item(api: &Api, def: &TypeDef) -> TokenStream {
+    match &def.kind {
+        TypeKind::Struct { fields } => struct_item(api, def, fields),
+        TypeKind::StringEnum { variants } => string_enum_item(def, variants),
+        TypeKind::IntegerEnum { variants } => integer_enum_item(def, variants),
+        TypeKind::OneOf { variants } => one_of_item(api, def, variants),
+    }
+}
+
+fn struct_item(api: &Api, def: &TypeDef, fields: &[Field]) -> TokenStream {
+    let name = type_ident(def);
+    let docs = doc_attrs([def.description.as_deref()]);
+    let all_optional = fields.iter().all(|f| !f.required);
+    let default = if all_optional {
+        quote!(Default,)
+    } else {
+        quote!()
+    };
+    // Users never build response-only types, so new response fields stay a compatible change.
+    let non_exhaustive = if def.in_request {
+        quote!()
+    } else {
+        quote!(#[non_exhaustive])
+    };
+    let fields = fields.iter().map(|field| {
+        let rust = ident(&field.rust_name);
+        let ty = type_tokens(api, &field.ty);
+        let deprecated_note = field.deprecated.then_some("**Deprecated** by the API.");
+        let docs = doc_attrs([field.description.as_deref(), deprecated_note]);
+        let rename = (naming::serde_camel_case(&field.rust_name) != field.wire_name).then(|| {
+            let wire = &field.wire_name;
+            quote!(rename = #wire)
+        });
+        if field.required {
+            let attr = rename.map(|rename| quote!(#[serde(#rename)]));
+            quote! { #docs #attr pub #rust: #ty, }
+        } else {
+            let rename = rename.map(|rename| quote!(#rename,));
+            quote! {
+                #docs
+                #[serde(#rename skip_serializing_if = "Option::is_none")]
+                pub #rust: Option<#ty>,
+            }
+        }
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        #non_exhaustive
+        pub struct #name {
+            #(#fields)*
+        }
+    }
+}
+
+fn string_enum_item(def: &TypeDef, variants: &[StringVariant]) -> TokenStream {
+    let name = type_ident(def);
+    let docs = doc_attrs([def.description.as_deref()]);
+    let unknown = format_ident!("{}", UNKNOWN_VARIANT);
+    let idents: Vec<_> = variants.iter().map(|v| ident(&v.rust_name)).collect();
+    let wires: Vec<&str> = variants.iter().map(|v| v.wire.as_str()).collect();
+    let variant_docs = wires.iter().map(|wire| {
+        let doc = format!(" {}", code(&format!("\"{wire}\"")));
+        quote!(#[doc = #doc])
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variant_docs #idents,)*
+            /// A value this version of the API description does not list.
+            #unknown(String),
+        }
+        impl #name {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(Self::#idents => #wires,)*
+                    Self::#unknown(value) => value,
+                }
+            }
+            /// The variant for a wire value; values the spec does not list are kept as they are.
+            pub fn from_wire(value: String) -> Self {
+                match value.as_str() {
+                    #(#wires => Self::#idents,)*
+                    _ => Self::#unknown(value),
+                }
+            }
+        }
+        ::meraki_runtime::string_enum!(#name);
+    }
+}
+
+fn integer_enum_item(def: &TypeDef, variants: &[IntegerVariant]) -> TokenStream {
+    let name = type_ident(def);
+    let docs = doc_attrs([def.description.as_deref()]);
+    let unknown = format_ident!("{}", UNKNOWN_VARIANT);
+    let idents: Vec<_> = variants.iter().map(|v| ident(&v.rust_name)).collect();
+    let wires: Vec<i64> = variants.iter().map(|v| v.wire).collect();
+    let texts: Vec<String> = wires.iter().map(i64::to_string).collect();
+    let variant_docs = wires.iter().map(|wire| {
+        let doc = format!(" `{wire}`");
+        quote!(#[doc = #doc])
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variant_docs #idents,)*
+            /// A value this version of the API description does not list.
+            #unknown(i64),
+        }
+        impl #name {
+            /// The value as sent on the wire.
+            pub fn as_i64(&self) -> i64 {
+                match self {
+                    #(Self::#idents => #wires,)*
+                    Self::#unknown(value) => *value,
+                }
+            }
+            /// The value as text.
+            pub fn as_str(&self) -> ::std::borrow::Cow<'static, str> {
+                match self {
+                    #(Self::#idents => ::std::borrow::Cow::Borrowed(#texts),)*
+                    Self::#unknown(value) => ::std::borrow::Cow::Owned(value.to_string()),
+                }
+            }
+            /// The variant for a wire value; values the spec does not list are kept as they are.
+            pub fn from_wire(value: i64) -> Self {
+                match value {
+                    #(#wires => Self::#idents,)*
+                    _ => Self::#unknown(value),
+                }
+            }
+        }
+        ::meraki_runtime::int_enum!(#name);
+    }
+}
+
+fn one_of_item(api: &Api, def: &TypeDef, variants: &[OneOfVariant]) -> TokenStream {
+    let name = type_ident(def);
+    let docs = doc_attrs([
+        def.description.as_deref(),
+        Some("One of several shapes; the first that fits a value is chosen."),
+    ]);
+    let variants = variants.iter().map(|variant| {
+        let rust = ident(&variant.rust_name);
+        let ty = type_tokens(api, &variant.ty);
+        quote!(#rust(#ty),)
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[serde(untagged)]
+        pub enum #name {
+            #(#variants)*
+        }
+    }
+}

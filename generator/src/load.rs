@@ -1,0 +1,387 @@
+//! Reads a specs folder: every `*.json` in it is either a complete OpenAPI 3.0 document or a
+//! per-operation documentation page (`{"type": "api", "meta": {...}, "spec": {operation, method, path}}`).
+//! Both become the same list of [`SourceOperation`]s, merged across documents.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use openapiv3::{Components, OpenAPI, Operation, Parameter, ReferenceOr};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::error::{escape_pointer_token, Error, Location, Result};
+
+/// One input document, as the generated crate's docs describe it.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub file: PathBuf,
+    pub title: String,
+    pub version: String,
+    pub description: Option<String>,
+    /// `$ref` targets of this document (empty for documentation pages).
+    pub components: Components,
+}
+
+/// One operation of one document, still in OpenAPI form.
+#[derive(Debug, Clone)]
+pub struct SourceOperation {
+    /// Index into [`Specs::documents`].
+    pub document: usize,
+    pub location: Location,
+    pub method: String,
+    pub path: String,
+    pub operation: Operation,
+    /// Path-level parameters of a full document, shared by every method of the path.
+    pub path_parameters: Vec<ReferenceOr<Parameter>>,
+    /// The operation as written, to tell identical duplicates from conflicting ones.
+    pub raw: Value,
+}
+
+#[derive(Debug, Clone)]
+pub struct Specs {
+    pub documents: Vec<Document>,
+    /// Deduplicated, sorted by operationId.
+    pub operations: Vec<SourceOperation>,
+}
+
+impl Specs {
+    /// The document with the newest `info.version`: its metadata describes the merged API.
+    pub fn newest_document(&self) -> Option<&Document> {
+        self.documents
+            .iter()
+            .max_by(|a, b| compare_versions(&a.version, &b.version))
+    }
+}
+
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Loads every `*.json` of `dir` (or the single file `dir`).
+pub fn load_specs(dir: &Path) -> Result<Specs> {
+    let files = list_json_files(dir)?;
+    if files.is_empty() {
+        return Err(Error::Other(format!(
+            "{}: no *.json spec documents found",
+            dir.display()
+        )));
+    }
+    let mut documents = Vec::new();
+    let mut operations = Vec::new();
+    for file in files {
+        load_file(&file, &mut documents, &mut operations)?;
+    }
+    let operations = merge_operations(operations)?;
+    Ok(Specs {
+        documents,
+        operations,
+    })
+}
+
+/// Loads the documents named by `inputs`, each a file or a folder of `*.json` files.
+pub fn load_specs_from(inputs: &[PathBuf]) -> Result<Specs> {
+    let mut documents = Vec::new();
+    let mut operations = Vec::new();
+    for input in inputs {
+        for file in list_json_files(input)? {
+            load_file(&file, &mut documents, &mut operations)?;
+        }
+    }
+    if documents.is_empty() {
+        return Err(Error::Other("no *.json spec documents found".into()));
+    }
+    let operations = merge_operations(operations)?;
+    Ok(Specs {
+        documents,
+        operations,
+    })
+}
+
+fn list_json_files(path: &Path) -> Result<Vec<PathBuf>> {
+    let metadata = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if metadata.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(path).map_err(|e| Error::io(path, e))? {
+        let entry = entry.map_err(|e| Error::io(path, e))?;
+        let file = entry.path();
+        if file.extension().is_some_and(|ext| ext == "json") && file.is_file() {
+            files.push(file);
+        }
+    }
+    // Directory order differs between machines; the output must not.
+    files.sort();
+    Ok(files)
+}
+
+fn load_file(
+    file: &Path,
+    documents: &mut Vec<Document>,
+    operations: &mut Vec<SourceOperation>,
+) -> Result<()> {
+    let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
+    let root = Location::new(file, "");
+    let value: Value = serde_json::from_str(&text).map_err(|e| {
+        Error::input(
+            &root,
+            format!(
+                "malformed JSON at line {}, column {}: {e}",
+                e.line(),
+                e.column()
+            ),
+        )
+    })?;
+    let Value::Object(object) = &value else {
+        return Err(Error::input(
+            &root,
+            "expected a JSON object (an OpenAPI document or a documentation page)",
+        ));
+    };
+    let document = documents.len();
+    if object.contains_key("openapi") || object.contains_key("paths") {
+        let (doc, ops) = load_openapi_document(file, &value, document)?;
+        documents.push(doc);
+        operations.extend(ops);
+    } else if object.get("type").and_then(Value::as_str) == Some("api")
+        || object.contains_key("spec")
+    {
+        let (doc, op) = load_documentation_page(file, &value, document)?;
+        documents.push(doc);
+        operations.push(op);
+    } else {
+        return Err(Error::input(
+            &root,
+            "neither an OpenAPI 3.0 document (no `openapi`/`paths`) nor a documentation page (no `type: \"api\"`/`spec`)",
+        ));
+    }
+    Ok(())
+}
+
+fn check_openapi_version(value: Option<&Value>, location: &Location) -> Result<()> {
+    match value.and_then(Value::as_str) {
+        Some(version) if version.starts_with("3.0") => Ok(()),
+        Some(version) => Err(Error::input(
+            location,
+            format!("OpenAPI version {version} is not supported; expected 3.0.x"),
+        )),
+        None => Err(Error::input(
+            location,
+            "expected the OpenAPI version string (3.0.x)",
+        )),
+    }
+}
+
+fn load_openapi_document(
+    file: &Path,
+    value: &Value,
+    index: usize,
+) -> Result<(Document, Vec<SourceOperation>)> {
+    let root = Location::new(file, "");
+    check_openapi_version(value.get("openapi"), &root.child("openapi"))?;
+    let api: OpenAPI = deserialize(value, &root, "an OpenAPI 3.0 document")?;
+    let document = Document {
+        file: file.to_path_buf(),
+        title: api.info.title.clone(),
+        version: api.info.version.clone(),
+        description: api.info.description.clone(),
+        components: api.components.clone().unwrap_or_default(),
+    };
+    let mut operations = Vec::new();
+    let raw_paths = value.get("paths");
+    for (path, item) in api.paths.paths.iter() {
+        let path_location = root.child("paths").child(path);
+        let item = match item {
+            ReferenceOr::Item(item) => item,
+            ReferenceOr::Reference { .. } => {
+                return Err(Error::input(
+                    &path_location,
+                    "path item references are not supported",
+                ))
+            }
+        };
+        for (method, operation) in item.iter() {
+            let raw = raw_paths
+                .and_then(|paths| paths.get(path))
+                .and_then(|item| item.get(method))
+                .cloned()
+                .unwrap_or(Value::Null);
+            operations.push(SourceOperation {
+                document: index,
+                location: path_location.child(method),
+                method: method.to_string(),
+                path: path.clone(),
+                operation: operation.clone(),
+                path_parameters: item.parameters.clone(),
+                raw,
+            });
+        }
+    }
+    Ok((document, operations))
+}
+
+/// Keys a documentation page adds to its OpenAPI operation.
+const PAGE_ONLY_KEYS: [&str; 4] = ["method", "path", "sampleCode", "__originalOperationId"];
+
+fn load_documentation_page(
+    file: &Path,
+    value: &Value,
+    index: usize,
+) -> Result<(Document, SourceOperation)> {
+    let root = Location::new(file, "");
+    let meta_location = root.child("meta");
+    let meta = value
+        .get("meta")
+        .ok_or_else(|| Error::input(&root, "a documentation page needs `meta`"))?;
+    if let Some(version) = meta.get("openapi") {
+        check_openapi_version(Some(version), &meta_location.child("openapi"))?;
+    }
+    let info: openapiv3::Info = match meta.get("info") {
+        Some(info) => deserialize(info, &meta_location.child("info"), "an OpenAPI Info object")?,
+        None => {
+            return Err(Error::input(
+                &meta_location,
+                "a documentation page needs `meta.info`",
+            ))
+        }
+    };
+    let spec_location = root.child("spec");
+    let Some(Value::Object(spec)) = value.get("spec") else {
+        return Err(Error::input(
+            &spec_location,
+            "a documentation page needs `spec`, an OpenAPI operation object",
+        ));
+    };
+    let method = match spec.get("method").and_then(Value::as_str) {
+        Some(method) if METHODS.contains(&method.to_ascii_lowercase().as_str()) => {
+            method.to_ascii_lowercase()
+        }
+        Some(method) => {
+            return Err(Error::input(
+                &spec_location.child("method"),
+                format!("unknown HTTP method `{method}`"),
+            ))
+        }
+        None => {
+            return Err(Error::input(
+                &spec_location.child("method"),
+                "expected the HTTP method as a string",
+            ))
+        }
+    };
+    let path = match spec.get("path").and_then(Value::as_str) {
+        Some(path) if path.starts_with('/') => path.to_string(),
+        _ => {
+            return Err(Error::input(
+                &spec_location.child("path"),
+                "expected the operation's path, starting with `/`",
+            ))
+        }
+    };
+    let mut raw = spec.clone();
+    for key in PAGE_ONLY_KEYS {
+        raw.remove(key);
+    }
+    let raw = Value::Object(raw);
+    let operation: Operation = deserialize(&raw, &spec_location, "an OpenAPI 3.0 operation")?;
+    let document = Document {
+        file: file.to_path_buf(),
+        title: info.title,
+        version: info.version,
+        description: info.description,
+        components: Components::default(),
+    };
+    let operation = SourceOperation {
+        document: index,
+        location: spec_location,
+        method,
+        path,
+        operation,
+        path_parameters: Vec::new(),
+        raw,
+    };
+    Ok((document, operation))
+}
+
+/// Deserializes `value`, turning serde's error path into a JSON pointer below `location`.
+fn deserialize<T: DeserializeOwned>(value: &Value, location: &Location, what: &str) -> Result<T> {
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let mut pointer = location.pointer.clone();
+        for segment in error.path().iter() {
+            use serde_path_to_error::Segment;
+            let token = match segment {
+                Segment::Seq { index } => index.to_string(),
+                Segment::Map { key } => escape_pointer_token(key),
+                Segment::Enum { variant } => escape_pointer_token(variant),
+                Segment::Unknown => continue,
+            };
+            pointer.push('/');
+            pointer.push_str(&token);
+        }
+        let inner = error.into_inner();
+        Error::input(
+            &Location::new(location.file.clone(), pointer),
+            format!("not {what}: {inner}"),
+        )
+    })
+}
+
+/// Keeps one copy of operations defined identically by several documents, and refuses two
+/// different definitions of one operationId or of one method and path.
+fn merge_operations(operations: Vec<SourceOperation>) -> Result<Vec<SourceOperation>> {
+    let mut by_id: BTreeMap<String, SourceOperation> = BTreeMap::new();
+    let mut by_route: BTreeMap<(String, String), String> = BTreeMap::new();
+    for op in operations {
+        let Some(id) = op.operation.operation_id.clone() else {
+            return Err(Error::input(
+                &op.location.child("operationId"),
+                "every operation needs an operationId",
+            ));
+        };
+        if id.trim().is_empty() {
+            return Err(Error::input(
+                &op.location.child("operationId"),
+                "the operationId is empty",
+            ));
+        }
+        let route = (op.method.clone(), op.path.clone());
+        if let Some(other_id) = by_route.get(&route) {
+            if *other_id != id {
+                let other = &by_id[other_id];
+                return Err(Error::Conflict {
+                    what: format!("{} {}", op.method.to_uppercase(), op.path),
+                    first: other.location.clone(),
+                    second: op.location.clone(),
+                });
+            }
+        }
+        match by_id.get(&id) {
+            Some(existing)
+                if existing.raw == op.raw
+                    && existing.method == op.method
+                    && existing.path == op.path => {}
+            Some(existing) => {
+                return Err(Error::Conflict {
+                    what: format!("operation `{id}`"),
+                    first: existing.location.clone(),
+                    second: op.location.clone(),
+                })
+            }
+            None => {
+                by_route.insert(route, id.clone());
+                by_id.insert(id, op);
+            }
+        }
+    }
+    Ok(by_id.into_values().collect())
+}
+
+/// Orders dotted version strings numerically where they are numbers ("1.9.0" < "1.10.0").
+pub fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
+    let parts = |v: &str| -> Vec<(u64, String)> {
+        v.split(['.', '-', '+'])
+            .map(|part| (part.parse::<u64>().unwrap_or(0), part.to_string()))
+            .collect()
+    };
+    parts(a).cmp(&parts(b))
+}

@@ -1,0 +1,591 @@
+//! Lowering: validates the loaded OpenAPI operations and turns them into the plain [`Api`] model.
+
+mod schema;
+
+use std::collections::BTreeSet;
+
+use openapiv3::{Components, Parameter, ParameterSchemaOrContent, ReferenceOr, StatusCode};
+
+use crate::error::{Error, Location, Result};
+use crate::load::{SourceOperation, Specs};
+use crate::model::{
+    Api, HttpMethod, Operation, PageItems, Pagination, Param, ParamLocation, PathPart, RequestBody,
+    Response, TypeKind, TypeRef,
+};
+use crate::naming::{self, NameHint};
+use schema::TypeSpace;
+
+/// Names no generated type may take, so they never shadow what the emitted code relies on.
+pub const RESERVED_TYPE_NAMES: &[&str] = &[
+    "Option",
+    "Result",
+    "Vec",
+    "String",
+    "Box",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "Default",
+    "Clone",
+    "Copy",
+    "Send",
+    "Sync",
+    "Sized",
+    "Drop",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "Iterator",
+    "IntoIterator",
+    "ToString",
+    "ToOwned",
+    "Eq",
+    "PartialEq",
+    "Ord",
+    "PartialOrd",
+    "Debug",
+    "Hash",
+    "From",
+    "Into",
+    "AsRef",
+    "AsMut",
+    "Extend",
+    "Client",
+    "Error",
+    "Timestamp",
+];
+
+/// Query parameters Meraki uses for `Link`-header pagination.
+const PAGE_SIZE_PARAM: &str = "perPage";
+const PAGE_TOKEN_PARAMS: [&str; 2] = ["startingAfter", "endingBefore"];
+
+pub fn lower(specs: &Specs) -> Result<Api> {
+    let newest = specs
+        .newest_document()
+        .ok_or_else(|| Error::Other("no documents".into()))?;
+    let mut types = TypeSpace::default();
+
+    // GET operations first: the type a GET returns is the one other operations' identical shapes
+    // should be named and documented after.
+    let mut order: Vec<&SourceOperation> = specs.operations.iter().collect();
+    order.sort_by_key(|op| (op.method != "get", op.operation.operation_id.clone()));
+    let mut operations = Vec::with_capacity(order.len());
+    for source in order {
+        let components = &specs.documents[source.document].components;
+        operations.push(lower_operation(source, components, &mut types)?);
+    }
+    operations.sort_by(|a: &Operation, b: &Operation| a.operation_id.cmp(&b.operation_id));
+    check_unique_method_names(&operations, specs)?;
+
+    let reserved: BTreeSet<String> = RESERVED_TYPE_NAMES.iter().map(|s| s.to_string()).collect();
+    let names = naming::assign_type_names(&types.hints, &reserved);
+    let mut defs = types.defs;
+    for (def, name) in defs.iter_mut().zip(names) {
+        def.name = name;
+    }
+    let mut api = Api {
+        title: newest.title.clone(),
+        version: newest.version.clone(),
+        description: newest.description.clone(),
+        sources: specs
+            .documents
+            .iter()
+            .map(|d| {
+                d.file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            })
+            .collect(),
+        operations,
+        types: defs,
+    };
+    mark_type_usage(&mut api);
+    Ok(api)
+}
+
+fn check_unique_method_names(operations: &[Operation], specs: &Specs) -> Result<()> {
+    let mut seen: std::collections::BTreeMap<&str, &Operation> = Default::default();
+    for op in operations {
+        if let Some(other) = seen.insert(&op.method_name, op) {
+            let location = |op: &Operation| {
+                let source = specs
+                    .operations
+                    .iter()
+                    .find(|s| s.operation.operation_id.as_deref() == Some(&op.operation_id));
+                source
+                    .map(|s| s.location.clone())
+                    .unwrap_or_else(|| Location::new("", op.origin.clone()))
+            };
+            return Err(Error::Conflict {
+                what: format!(
+                    "operations that both become the Rust method `{}`",
+                    op.method_name
+                ),
+                first: location(other),
+                second: location(op),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn lower_operation(
+    source: &SourceOperation,
+    components: &Components,
+    types: &mut TypeSpace,
+) -> Result<Operation> {
+    let op = &source.operation;
+    let location = &source.location;
+    let operation_id = op.operation_id.clone().unwrap_or_default();
+    let http_method = HttpMethod::parse(&source.method).ok_or_else(|| {
+        Error::input(location, format!("unknown HTTP method `{}`", source.method))
+    })?;
+    let scope = op
+        .tags
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "general".to_string());
+    let mut op_pascal = naming::pascal_ident(&operation_id);
+    if RESERVED_TYPE_NAMES.contains(&op_pascal.as_str()) {
+        op_pascal.push_str("Request");
+    }
+
+    let mut params = lower_parameters(source, components, types, &op_pascal)?;
+    let path_parts = parse_path(&source.path, &mut params, location)?;
+
+    let body = match &op.request_body {
+        None => None,
+        Some(body) => Some(lower_body(
+            body,
+            &location.child("requestBody"),
+            components,
+            types,
+            &op_pascal,
+        )?),
+    };
+    let response = lower_response(source, components, types, &operation_id)?;
+    let pagination = detect_pagination(&params, &response, types);
+
+    Ok(Operation {
+        method_name: naming::snake_ident(&operation_id),
+        builder_name: op_pascal,
+        operation_id,
+        http_method,
+        path: source.path.clone(),
+        path_parts,
+        scope,
+        summary: op.summary.clone(),
+        description: op.description.clone(),
+        deprecated: op.deprecated,
+        params,
+        body,
+        response,
+        pagination,
+        origin: location.pointer.clone(),
+    })
+}
+
+fn lower_parameters(
+    source: &SourceOperation,
+    components: &Components,
+    types: &mut TypeSpace,
+    op_pascal: &str,
+) -> Result<Vec<Param>> {
+    // Operation-level parameters override path-level ones of the same name and location.
+    let mut entries: Vec<(Location, &ReferenceOr<Parameter>)> = Vec::new();
+    let path_item_location = Location::new(
+        source.location.file.clone(),
+        parent_pointer(&source.location.pointer),
+    );
+    for (i, p) in source.path_parameters.iter().enumerate() {
+        entries.push((path_item_location.child("parameters").child(i), p));
+    }
+    for (i, p) in source.operation.parameters.iter().enumerate() {
+        entries.push((source.location.child("parameters").child(i), p));
+    }
+    let mut params: Vec<Param> = Vec::new();
+    for (location, parameter) in entries {
+        let parameter = resolve_parameter(parameter, &location, components)?;
+        let (data, param_location) = match parameter {
+            Parameter::Path { parameter_data, .. } => (parameter_data, ParamLocation::Path),
+            Parameter::Query { parameter_data, .. } => (parameter_data, ParamLocation::Query),
+            Parameter::Header { parameter_data, .. } => {
+                return Err(Error::input(
+                    &location,
+                    format!(
+                        "header parameter `{}` is not supported",
+                        parameter_data.name
+                    ),
+                ))
+            }
+            Parameter::Cookie { parameter_data, .. } => {
+                return Err(Error::input(
+                    &location,
+                    format!(
+                        "cookie parameter `{}` is not supported",
+                        parameter_data.name
+                    ),
+                ))
+            }
+        };
+        let schema = match &data.format {
+            ParameterSchemaOrContent::Schema(schema) => schema,
+            ParameterSchemaOrContent::Content(_) => {
+                return Err(Error::input(
+                    &location.child("content"),
+                    "parameters described by `content` are not supported",
+                ))
+            }
+        };
+        let hint = NameHint {
+            segments: vec![op_pascal.to_string(), naming::pascal_ident(&data.name)],
+            min_segments: 1,
+        };
+        let ty = types.lower(schema, &location.child("schema"), &hint, components)?;
+        if param_location == ParamLocation::Path && !data.required {
+            return Err(Error::input(
+                &location.child("required"),
+                format!("path parameter `{}` must be required", data.name),
+            ));
+        }
+        let param = Param {
+            rust_name: naming::snake_ident(&data.name),
+            wire_name: data.name.clone(),
+            location: param_location,
+            required: data.required,
+            ty,
+            description: data.description.clone(),
+            deprecated: data.deprecated.unwrap_or(false),
+        };
+        params.retain(|p| !(p.wire_name == param.wire_name && p.location == param.location));
+        params.push(param);
+    }
+    let mut names: Vec<String> = params.iter().map(|p| p.rust_name.clone()).collect();
+    naming::dedupe_names(&mut names, "_");
+    for (param, name) in params.iter_mut().zip(names) {
+        param.rust_name = name;
+    }
+    Ok(params)
+}
+
+fn parent_pointer(pointer: &str) -> String {
+    pointer
+        .rsplit_once('/')
+        .map(|(parent, _)| parent.to_string())
+        .unwrap_or_default()
+}
+
+fn resolve_parameter<'a>(
+    parameter: &'a ReferenceOr<Parameter>,
+    location: &Location,
+    components: &'a Components,
+) -> Result<&'a Parameter> {
+    match parameter {
+        ReferenceOr::Item(parameter) => Ok(parameter),
+        ReferenceOr::Reference { reference } => {
+            let found = reference
+                .strip_prefix("#/components/parameters/")
+                .and_then(|name| components.parameters.get(name));
+            match found {
+                Some(ReferenceOr::Item(parameter)) => Ok(parameter),
+                _ => Err(Error::input(
+                    location,
+                    format!("cannot resolve parameter $ref `{reference}`"),
+                )),
+            }
+        }
+    }
+}
+
+/// Splits the path template into literals and parameters, checking that path parameters and
+/// template placeholders match one to one; orders path parameters as the template does.
+fn parse_path(path: &str, params: &mut Vec<Param>, location: &Location) -> Result<Vec<PathPart>> {
+    let mut names_in_template = Vec::new();
+    let mut parts_raw = Vec::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else {
+            return Err(Error::input(
+                location,
+                format!("unbalanced `{{` in path `{path}`"),
+            ));
+        };
+        if start > 0 {
+            parts_raw.push(Err(rest[..start].to_string()));
+        }
+        let name = &rest[start + 1..start + len];
+        names_in_template.push(name.to_string());
+        parts_raw.push(Ok(name.to_string()));
+        rest = &rest[start + len + 1..];
+    }
+    if !rest.is_empty() {
+        parts_raw.push(Err(rest.to_string()));
+    }
+    for (i, param) in params.iter().enumerate() {
+        if param.location == ParamLocation::Path && !names_in_template.contains(&param.wire_name) {
+            return Err(Error::input(
+                &location.child("parameters").child(i),
+                format!(
+                    "path parameter `{}` does not appear in the path `{path}`",
+                    param.wire_name
+                ),
+            ));
+        }
+    }
+    // Path parameters in template order, then query parameters by wire name: a stable order for
+    // method arguments and setters.
+    let mut ordered = Vec::with_capacity(params.len());
+    for name in &names_in_template {
+        let Some(index) = params
+            .iter()
+            .position(|p| p.location == ParamLocation::Path && &p.wire_name == name)
+        else {
+            return Err(Error::input(
+                &location.child("parameters"),
+                format!("the path `{path}` has `{{{name}}}` but no path parameter `{name}`"),
+            ));
+        };
+        ordered.push(params.remove(index));
+    }
+    params.sort_by(|a, b| a.wire_name.cmp(&b.wire_name));
+    ordered.append(params);
+    *params = ordered;
+    Ok(parts_raw
+        .into_iter()
+        .map(|part| match part {
+            Err(literal) => PathPart::Literal(literal),
+            Ok(name) => PathPart::Param(
+                params
+                    .iter()
+                    .position(|p| p.location == ParamLocation::Path && p.wire_name == name)
+                    .unwrap_or(0),
+            ),
+        })
+        .collect())
+}
+
+fn lower_body(
+    body: &ReferenceOr<openapiv3::RequestBody>,
+    location: &Location,
+    components: &Components,
+    types: &mut TypeSpace,
+    op_pascal: &str,
+) -> Result<RequestBody> {
+    let body = match body {
+        ReferenceOr::Item(body) => body,
+        ReferenceOr::Reference { reference } => match reference
+            .strip_prefix("#/components/requestBodies/")
+            .and_then(|name| components.request_bodies.get(name))
+        {
+            Some(ReferenceOr::Item(body)) => body,
+            _ => {
+                return Err(Error::input(
+                    location,
+                    format!("cannot resolve request body $ref `{reference}`"),
+                ))
+            }
+        },
+    };
+    let Some((media_type, content)) = body.content.iter().find(|(media, _)| is_json(media)) else {
+        return Err(Error::input(
+            &location.child("content"),
+            "only application/json request bodies are supported",
+        ));
+    };
+    let hint = NameHint {
+        segments: vec![format!("{op_pascal}Request")],
+        min_segments: 1,
+    };
+    let ty = match &content.schema {
+        Some(schema) => types.lower(
+            schema,
+            &location.child("content").child(media_type).child("schema"),
+            &hint,
+            components,
+        )?,
+        None => TypeRef::Json,
+    };
+    Ok(RequestBody {
+        required: body.required,
+        ty,
+        description: body.description.clone(),
+    })
+}
+
+fn is_json(media_type: &str) -> bool {
+    media_type == "application/json" || media_type.ends_with("+json")
+}
+
+fn lower_response(
+    source: &SourceOperation,
+    components: &Components,
+    types: &mut TypeSpace,
+    operation_id: &str,
+) -> Result<Response> {
+    let location = source.location.child("responses");
+    let success =
+        source
+            .operation
+            .responses
+            .responses
+            .iter()
+            .find_map(|(code, response)| match code {
+                StatusCode::Code(code) if (200..300).contains(code) => Some((*code, response)),
+                _ => None,
+            });
+    let Some((status, response)) = success else {
+        return Ok(Response {
+            status: 200,
+            ty: TypeRef::Json,
+            description: None,
+        });
+    };
+    let location = location.child(status);
+    let response = match response {
+        ReferenceOr::Item(response) => response,
+        ReferenceOr::Reference { reference } => match reference
+            .strip_prefix("#/components/responses/")
+            .and_then(|name| components.responses.get(name))
+        {
+            Some(ReferenceOr::Item(response)) => response,
+            _ => {
+                return Err(Error::input(
+                    &location,
+                    format!("cannot resolve response $ref `{reference}`"),
+                ))
+            }
+        },
+    };
+    let content = response.content.iter().find(|(media, _)| is_json(media));
+    let ty = match content {
+        Some((media_type, content)) => match &content.schema {
+            Some(schema) => types.lower(
+                schema,
+                &location.child("content").child(media_type).child("schema"),
+                &response_hint(operation_id, &source.method),
+                components,
+            )?,
+            None => TypeRef::Json,
+        },
+        None if status == 204 => TypeRef::Unit,
+        None if response.content.is_empty() => TypeRef::Json,
+        None => {
+            return Err(Error::input(
+                &location.child("content"),
+                "only application/json responses are supported",
+            ))
+        }
+    };
+    Ok(Response {
+        status,
+        ty,
+        description: Some(response.description.clone()).filter(|d| !d.is_empty()),
+    })
+}
+
+/// A GET response is named after what it returns (`getDeviceClients` → `DeviceClient` items);
+/// other responses after their operation (`CreateNetworkVlanResponse`) unless they have the
+/// shape of a GET response.
+fn response_hint(operation_id: &str, method: &str) -> NameHint {
+    let words = naming::pascal_words(operation_id);
+    if method == "get" && words.len() > 1 && words[0] == "Get" {
+        let segments: Vec<String> = words[1..].to_vec();
+        let min_segments = if segments.len() >= 2 { 2 } else { 1 };
+        NameHint {
+            segments,
+            min_segments,
+        }
+    } else {
+        NameHint {
+            segments: vec![format!("{}Response", naming::pascal_ident(operation_id))],
+            min_segments: 1,
+        }
+    }
+}
+
+fn detect_pagination(
+    params: &[Param],
+    response: &Response,
+    types: &TypeSpace,
+) -> Option<Pagination> {
+    let has = |name: &str| {
+        params
+            .iter()
+            .any(|p| p.location == ParamLocation::Query && p.wire_name == name)
+    };
+    if !has(PAGE_SIZE_PARAM) || !PAGE_TOKEN_PARAMS.iter().any(|name| has(name)) {
+        return None;
+    }
+    match &response.ty {
+        TypeRef::Vec(item) => Some(Pagination {
+            item: (**item).clone(),
+            items: PageItems::Array,
+        }),
+        TypeRef::Named(id) => {
+            if let TypeKind::Struct { fields } = &types.defs[id.0].kind {
+                let arrays: Vec<_> = fields
+                    .iter()
+                    .filter(|f| matches!(f.ty, TypeRef::Vec(_)))
+                    .collect();
+                if let [field] = arrays.as_slice() {
+                    if let TypeRef::Vec(item) = &field.ty {
+                        return Some(Pagination {
+                            item: (**item).clone(),
+                            items: PageItems::Field {
+                                rust_name: field.rust_name.clone(),
+                                required: field.required,
+                            },
+                        });
+                    }
+                }
+            }
+            Some(Pagination {
+                item: response.ty.clone(),
+                items: PageItems::Whole,
+            })
+        }
+        other => Some(Pagination {
+            item: other.clone(),
+            items: PageItems::Whole,
+        }),
+    }
+}
+
+/// Records, for every named type, the scopes that use it and whether it travels in requests,
+/// responses or both.
+fn mark_type_usage(api: &mut Api) {
+    let mut uses: Vec<(String, bool, TypeRef)> = Vec::new();
+    for op in &api.operations {
+        for param in &op.params {
+            uses.push((op.scope.clone(), true, param.ty.clone()));
+        }
+        if let Some(body) = &op.body {
+            uses.push((op.scope.clone(), true, body.ty.clone()));
+        }
+        uses.push((op.scope.clone(), false, op.response.ty.clone()));
+    }
+    for (scope, request, ty) in uses {
+        let mut stack: Vec<TypeRef> = vec![ty];
+        let mut visited = BTreeSet::new();
+        while let Some(ty) = stack.pop() {
+            let Some(id) = ty.named() else { continue };
+            if !visited.insert(id) {
+                continue;
+            }
+            let def = &mut api.types[id.0];
+            def.scopes.insert(scope.clone());
+            if request {
+                def.in_request = true;
+            } else {
+                def.in_response = true;
+            }
+            match &def.kind {
+                TypeKind::Struct { fields } => stack.extend(fields.iter().map(|f| f.ty.clone())),
+                TypeKind::OneOf { variants } => stack.extend(variants.iter().map(|v| v.ty.clone())),
+                TypeKind::StringEnum { .. } | TypeKind::IntegerEnum { .. } => {}
+            }
+        }
+    }
+}

@@ -1,0 +1,480 @@
+//! Lowers OpenAPI schemas into [`TypeRef`]s, interning every named type by its shape so identical
+//! shapes met in different places become one Rust type.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use openapiv3::{
+    AdditionalProperties, Components, ReferenceOr, Schema, SchemaKind, StringFormat, Type,
+    VariantOrUnknownOrEmpty,
+};
+
+use crate::error::{Error, Location, Result};
+use crate::model::{
+    Field, IntegerVariant, OneOfVariant, StringVariant, TypeDef, TypeId, TypeKind, TypeRef,
+};
+use crate::naming::{self, NameHint};
+
+/// The structure of a named type, without its documentation: two schemas of equal shape are one
+/// type.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Shape {
+    Struct(Vec<(String, TypeRef, bool)>),
+    StringEnum(BTreeSet<String>),
+    IntegerEnum(BTreeSet<i64>),
+    OneOf(Vec<TypeRef>),
+}
+
+/// Every named type met so far, with the hint its name will be chosen from.
+#[derive(Debug, Default)]
+pub struct TypeSpace {
+    pub defs: Vec<TypeDef>,
+    pub hints: Vec<NameHint>,
+    by_shape: BTreeMap<Shape, TypeId>,
+    /// `$ref`s being lowered, to refuse recursive schemas instead of overflowing the stack.
+    resolving: Vec<String>,
+}
+
+impl TypeSpace {
+    fn intern(
+        &mut self,
+        shape: Shape,
+        kind: TypeKind,
+        description: Option<String>,
+        origin: &Location,
+        hint: NameHint,
+    ) -> TypeRef {
+        if let Some(id) = self.by_shape.get(&shape) {
+            let def = &mut self.defs[id.0];
+            if def.description.is_none() {
+                def.description = description;
+            }
+            return TypeRef::Named(*id);
+        }
+        let id = TypeId(self.defs.len());
+        self.defs.push(TypeDef {
+            name: String::new(),
+            origin: origin.pointer.clone(),
+            description,
+            kind,
+            scopes: BTreeSet::new(),
+            in_request: false,
+            in_response: false,
+        });
+        self.hints.push(hint);
+        self.by_shape.insert(shape, id);
+        TypeRef::Named(id)
+    }
+
+    /// Lowers one schema found at `location`, naming any type it defines after `hint`.
+    pub fn lower(
+        &mut self,
+        schema: &ReferenceOr<Schema>,
+        location: &Location,
+        hint: &NameHint,
+        components: &Components,
+    ) -> Result<TypeRef> {
+        match schema {
+            ReferenceOr::Item(schema) => self.lower_schema(schema, location, hint, components),
+            ReferenceOr::Reference { reference } => {
+                self.lower_reference(reference, location, components)
+            }
+        }
+    }
+
+    fn lower_boxed(
+        &mut self,
+        schema: &ReferenceOr<Box<Schema>>,
+        location: &Location,
+        hint: &NameHint,
+        components: &Components,
+    ) -> Result<TypeRef> {
+        match schema {
+            ReferenceOr::Item(schema) => self.lower_schema(schema, location, hint, components),
+            ReferenceOr::Reference { reference } => {
+                self.lower_reference(reference, location, components)
+            }
+        }
+    }
+
+    fn lower_reference(
+        &mut self,
+        reference: &str,
+        location: &Location,
+        components: &Components,
+    ) -> Result<TypeRef> {
+        let Some(name) = reference.strip_prefix("#/components/schemas/") else {
+            return Err(Error::input(
+                location,
+                format!(
+                    "unsupported $ref `{reference}`: only #/components/schemas/... is supported"
+                ),
+            ));
+        };
+        let Some(schema) = components.schemas.get(name) else {
+            return Err(Error::input(
+                location,
+                format!("$ref `{reference}` names no schema of this document"),
+            ));
+        };
+        if self.resolving.iter().any(|r| r == reference) {
+            return Err(Error::input(
+                location,
+                format!("recursive schema `{reference}` is not supported"),
+            ));
+        }
+        self.resolving.push(reference.to_string());
+        let hint = NameHint {
+            segments: vec![naming::pascal_ident(name)],
+            min_segments: 1,
+        };
+        let target = Location::new(location.file.clone(), "/components/schemas").child(name);
+        let result = self.lower(schema, &target, &hint, components);
+        self.resolving.pop();
+        result
+    }
+
+    fn lower_schema(
+        &mut self,
+        schema: &Schema,
+        location: &Location,
+        hint: &NameHint,
+        components: &Components,
+    ) -> Result<TypeRef> {
+        let description = schema.schema_data.description.clone();
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::String(string)) => {
+                let values: Vec<String> = string.enumeration.iter().flatten().cloned().collect();
+                if !values.is_empty() {
+                    return Ok(self.string_enum(values, description, location, hint));
+                }
+                Ok(match &string.format {
+                    VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => TypeRef::Timestamp,
+                    _ => TypeRef::String,
+                })
+            }
+            SchemaKind::Type(Type::Number(_)) => Ok(TypeRef::Float),
+            SchemaKind::Type(Type::Integer(integer)) => {
+                let values: Vec<i64> = integer.enumeration.iter().flatten().copied().collect();
+                if values.is_empty() {
+                    Ok(TypeRef::Integer)
+                } else {
+                    Ok(self.integer_enum(values, description, location, hint))
+                }
+            }
+            SchemaKind::Type(Type::Boolean(_)) => Ok(TypeRef::Boolean),
+            SchemaKind::Type(Type::Array(array)) => {
+                self.array(array.items.as_ref(), location, hint, components)
+            }
+            SchemaKind::Type(Type::Object(object)) => self.object(
+                &object.properties,
+                &object.required,
+                object.additional_properties.as_ref(),
+                description,
+                location,
+                hint,
+                components,
+            ),
+            SchemaKind::OneOf { one_of } => {
+                self.one_of(one_of, "oneOf", description, location, hint, components)
+            }
+            SchemaKind::AnyOf { any_of } => {
+                self.one_of(any_of, "anyOf", description, location, hint, components)
+            }
+            SchemaKind::AllOf { all_of } if all_of.len() == 1 => self.lower(
+                &all_of[0],
+                &location.child("allOf").child(0),
+                hint,
+                components,
+            ),
+            SchemaKind::AllOf { .. } => Err(Error::input(
+                &location.child("allOf"),
+                "allOf with several schemas is not supported",
+            )),
+            SchemaKind::Not { .. } => Err(Error::input(
+                &location.child("not"),
+                "`not` schemas are not supported",
+            )),
+            SchemaKind::Any(any) => {
+                if !any.properties.is_empty() || any.additional_properties.is_some() {
+                    self.object(
+                        &any.properties,
+                        &any.required,
+                        any.additional_properties.as_ref(),
+                        description,
+                        location,
+                        hint,
+                        components,
+                    )
+                } else if let Some(items) = &any.items {
+                    self.array(Some(items), location, hint, components)
+                } else if !any.one_of.is_empty() {
+                    self.one_of(
+                        &any.one_of,
+                        "oneOf",
+                        description,
+                        location,
+                        hint,
+                        components,
+                    )
+                } else if !any.any_of.is_empty() {
+                    self.one_of(
+                        &any.any_of,
+                        "anyOf",
+                        description,
+                        location,
+                        hint,
+                        components,
+                    )
+                } else {
+                    match any.typ.as_deref() {
+                        Some("string") => Ok(TypeRef::String),
+                        Some("integer") => Ok(TypeRef::Integer),
+                        Some("number") => Ok(TypeRef::Float),
+                        Some("boolean") => Ok(TypeRef::Boolean),
+                        Some("object") => Ok(TypeRef::JsonObject),
+                        Some("array") => Ok(TypeRef::Vec(Box::new(TypeRef::Json))),
+                        None => Ok(TypeRef::Json),
+                        Some(other) => Err(Error::input(
+                            &location.child("type"),
+                            format!("unknown schema type `{other}`"),
+                        )),
+                    }
+                }
+            }
+        }
+    }
+
+    fn array(
+        &mut self,
+        items: Option<&ReferenceOr<Box<Schema>>>,
+        location: &Location,
+        hint: &NameHint,
+        components: &Components,
+    ) -> Result<TypeRef> {
+        let Some(items) = items else {
+            return Ok(TypeRef::Vec(Box::new(TypeRef::Json)));
+        };
+        let item_hint = singular_hint(hint);
+        let item = self.lower_boxed(items, &location.child("items"), &item_hint, components)?;
+        Ok(TypeRef::Vec(Box::new(item)))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn object(
+        &mut self,
+        properties: &indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
+        required: &[String],
+        additional: Option<&AdditionalProperties>,
+        description: Option<String>,
+        location: &Location,
+        hint: &NameHint,
+        components: &Components,
+    ) -> Result<TypeRef> {
+        if properties.is_empty() {
+            return match additional {
+                Some(AdditionalProperties::Schema(schema)) => {
+                    let value_hint = extend_hint(hint, "Value");
+                    let value = self.lower(
+                        schema,
+                        &location.child("additionalProperties"),
+                        &value_hint,
+                        components,
+                    )?;
+                    Ok(TypeRef::Map(Box::new(value)))
+                }
+                _ => Ok(TypeRef::JsonObject),
+            };
+        }
+        for name in required {
+            if !properties.contains_key(name) {
+                return Err(Error::input(
+                    &location.child("required"),
+                    format!("required property `{name}` is not among the properties"),
+                ));
+            }
+        }
+        let mut fields = Vec::with_capacity(properties.len());
+        let properties_location = location.child("properties");
+        for (wire_name, property) in properties {
+            let property_location = properties_location.child(wire_name);
+            let property_hint = extend_hint(hint, &naming::pascal_ident(wire_name));
+            let ty = self.lower_boxed(property, &property_location, &property_hint, components)?;
+            let (description, nullable, deprecated) = match property {
+                ReferenceOr::Item(schema) => (
+                    schema.schema_data.description.clone(),
+                    schema.schema_data.nullable,
+                    schema.schema_data.deprecated,
+                ),
+                ReferenceOr::Reference { .. } => (None, false, false),
+            };
+            fields.push(Field {
+                wire_name: wire_name.clone(),
+                rust_name: naming::snake_ident(wire_name),
+                ty,
+                required: required.contains(wire_name) && !nullable,
+                description,
+                deprecated,
+            });
+        }
+        let mut rust_names: Vec<String> = fields.iter().map(|f| f.rust_name.clone()).collect();
+        naming::dedupe_names(&mut rust_names, "_");
+        for (field, rust_name) in fields.iter_mut().zip(rust_names) {
+            field.rust_name = rust_name;
+        }
+        let mut shape: Vec<(String, TypeRef, bool)> = fields
+            .iter()
+            .map(|f| (f.wire_name.clone(), f.ty.clone(), f.required))
+            .collect();
+        shape.sort();
+        Ok(self.intern(
+            Shape::Struct(shape),
+            TypeKind::Struct { fields },
+            description,
+            location,
+            hint.clone(),
+        ))
+    }
+
+    fn one_of(
+        &mut self,
+        schemas: &[ReferenceOr<Schema>],
+        keyword: &str,
+        description: Option<String>,
+        location: &Location,
+        hint: &NameHint,
+        components: &Components,
+    ) -> Result<TypeRef> {
+        let variants_location = location.child(keyword);
+        let mut types: Vec<TypeRef> = Vec::new();
+        for (i, schema) in schemas.iter().enumerate() {
+            let variant_hint = extend_hint(hint, "Variant");
+            let ty = self.lower(
+                schema,
+                &variants_location.child(i),
+                &variant_hint,
+                components,
+            )?;
+            if !types.contains(&ty) {
+                types.push(ty);
+            }
+        }
+        match types.len() {
+            0 => Ok(TypeRef::Json),
+            1 => Ok(types.remove(0)),
+            _ => {
+                let mut names: Vec<String> =
+                    types.iter().map(|ty| self.variant_name_for(ty)).collect();
+                naming::dedupe_names(&mut names, "");
+                let variants = names
+                    .into_iter()
+                    .zip(types.iter().cloned())
+                    .map(|(rust_name, ty)| OneOfVariant { rust_name, ty })
+                    .collect();
+                Ok(self.intern(
+                    Shape::OneOf(types),
+                    TypeKind::OneOf { variants },
+                    description,
+                    location,
+                    hint.clone(),
+                ))
+            }
+        }
+    }
+
+    fn variant_name_for(&self, ty: &TypeRef) -> String {
+        match ty {
+            TypeRef::String => "String",
+            TypeRef::Integer => "Integer",
+            TypeRef::Float => "Number",
+            TypeRef::Boolean => "Boolean",
+            TypeRef::Timestamp => "Timestamp",
+            TypeRef::Json => "Json",
+            TypeRef::JsonObject | TypeRef::Map(_) => "Object",
+            TypeRef::Unit => "Null",
+            TypeRef::Vec(_) => "List",
+            TypeRef::Named(id) => match self.defs[id.0].kind {
+                TypeKind::Struct { .. } => "Object",
+                TypeKind::StringEnum { .. } | TypeKind::IntegerEnum { .. } => "Known",
+                TypeKind::OneOf { .. } => "Choice",
+            },
+        }
+        .to_string()
+    }
+
+    fn string_enum(
+        &mut self,
+        mut values: Vec<String>,
+        description: Option<String>,
+        location: &Location,
+        hint: &NameHint,
+    ) -> TypeRef {
+        let mut seen = BTreeSet::new();
+        values.retain(|v| seen.insert(v.clone()));
+        let names = naming::string_variant_names(&values);
+        let variants = values
+            .iter()
+            .zip(names)
+            .map(|(wire, rust_name)| StringVariant {
+                wire: wire.clone(),
+                rust_name,
+            })
+            .collect();
+        self.intern(
+            Shape::StringEnum(seen),
+            TypeKind::StringEnum { variants },
+            description,
+            location,
+            hint.clone(),
+        )
+    }
+
+    fn integer_enum(
+        &mut self,
+        mut values: Vec<i64>,
+        description: Option<String>,
+        location: &Location,
+        hint: &NameHint,
+    ) -> TypeRef {
+        let mut seen = BTreeSet::new();
+        values.retain(|v| seen.insert(*v));
+        let names = naming::integer_variant_names(&values);
+        let variants = values
+            .iter()
+            .zip(names)
+            .map(|(wire, rust_name)| IntegerVariant {
+                wire: *wire,
+                rust_name,
+            })
+            .collect();
+        self.intern(
+            Shape::IntegerEnum(seen),
+            TypeKind::IntegerEnum { variants },
+            description,
+            location,
+            hint.clone(),
+        )
+    }
+}
+
+pub fn extend_hint(hint: &NameHint, segment: &str) -> NameHint {
+    let mut segments = hint.segments.clone();
+    segments.push(segment.to_string());
+    NameHint {
+        segments,
+        min_segments: 1,
+    }
+}
+
+/// The hint for the items of an array named by `hint`: the last segment in the singular.
+fn singular_hint(hint: &NameHint) -> NameHint {
+    let mut hint = hint.clone();
+    if let Some(last) = hint.segments.last_mut() {
+        let singular = naming::singular(last);
+        *last = if singular == *last {
+            format!("{last}Item")
+        } else {
+            singular
+        };
+    }
+    hint
+}

@@ -1,0 +1,248 @@
+//! The intermediate model of the API: plain data, validated, named and sorted, from which every
+//! generated file is emitted. No token streams here; the model is what tests and the changelog
+//! compare.
+
+use std::collections::BTreeSet;
+
+/// The whole API, merged from every document of a specs folder.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    pub title: String,
+    /// `info.version` of the newest input document.
+    pub version: String,
+    pub description: Option<String>,
+    /// Input file names (without folders), for the crate docs.
+    pub sources: Vec<String>,
+    /// Sorted by `operation_id`.
+    pub operations: Vec<Operation>,
+    /// Indexed by [`TypeId`]; sorted by name once named.
+    pub types: Vec<TypeDef>,
+}
+
+impl Api {
+    pub fn type_def(&self, id: TypeId) -> &TypeDef {
+        &self.types[id.0]
+    }
+
+    /// Scopes in name order.
+    pub fn scopes(&self) -> BTreeSet<&str> {
+        self.operations.iter().map(|op| op.scope.as_str()).collect()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TypeId(pub usize);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum HttpMethod {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Patch,
+    Head,
+    Options,
+    Trace,
+}
+
+impl HttpMethod {
+    pub fn parse(method: &str) -> Option<Self> {
+        Some(match method {
+            "get" => Self::Get,
+            "put" => Self::Put,
+            "post" => Self::Post,
+            "delete" => Self::Delete,
+            "patch" => Self::Patch,
+            "head" => Self::Head,
+            "options" => Self::Options,
+            "trace" => Self::Trace,
+            _ => return None,
+        })
+    }
+
+    pub fn as_upper(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Put => "PUT",
+            Self::Post => "POST",
+            Self::Delete => "DELETE",
+            Self::Patch => "PATCH",
+            Self::Head => "HEAD",
+            Self::Options => "OPTIONS",
+            Self::Trace => "TRACE",
+        }
+    }
+}
+
+/// One API operation: becomes a method on the client and a request builder.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    pub operation_id: String,
+    /// snake_case method name on the client.
+    pub method_name: String,
+    /// PascalCase name of the request builder.
+    pub builder_name: String,
+    pub http_method: HttpMethod,
+    pub path: String,
+    pub path_parts: Vec<PathPart>,
+    /// The first tag: the module (and cargo feature) the operation lives in.
+    pub scope: String,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub deprecated: bool,
+    /// Path parameters in template order, then query parameters by wire name.
+    pub params: Vec<Param>,
+    pub body: Option<RequestBody>,
+    pub response: Response,
+    pub pagination: Option<Pagination>,
+    /// JSON pointer of the operation in its source document.
+    pub origin: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathPart {
+    Literal(String),
+    /// Index into [`Operation::params`].
+    Param(usize),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ParamLocation {
+    Path,
+    Query,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    pub wire_name: String,
+    pub rust_name: String,
+    pub location: ParamLocation,
+    pub required: bool,
+    pub ty: TypeRef,
+    pub description: Option<String>,
+    pub deprecated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestBody {
+    pub required: bool,
+    pub ty: TypeRef,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    /// The documented success status (200 when none is documented).
+    pub status: u16,
+    pub ty: TypeRef,
+    pub description: Option<String>,
+}
+
+/// How to page through an operation's results by following `Link` headers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pagination {
+    pub item: TypeRef,
+    pub items: PageItems,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PageItems {
+    /// The page is an array of items.
+    Array,
+    /// The page is an object whose field (Rust name) holds the items.
+    Field { rust_name: String, required: bool },
+    /// The page is one object, taken as a single item.
+    Whole,
+}
+
+/// A Rust type as used by a field, parameter or response.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TypeRef {
+    String,
+    Integer,
+    Float,
+    Boolean,
+    Timestamp,
+    /// Anything (`serde_json::Value`).
+    Json,
+    /// An object with no declared properties (`serde_json::Map`).
+    JsonObject,
+    /// No content (`()`).
+    Unit,
+    Vec(Box<TypeRef>),
+    /// An object keyed by arbitrary strings.
+    Map(Box<TypeRef>),
+    Named(TypeId),
+}
+
+impl TypeRef {
+    /// Named types this reference mentions directly.
+    pub fn named(&self) -> Option<TypeId> {
+        match self {
+            TypeRef::Named(id) => Some(*id),
+            TypeRef::Vec(inner) | TypeRef::Map(inner) => inner.named(),
+            _ => None,
+        }
+    }
+}
+
+/// A named type of the generated crate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDef {
+    pub name: String,
+    /// Where the type was first met: the JSON pointer of its schema. Its name derives from here.
+    pub origin: String,
+    pub description: Option<String>,
+    pub kind: TypeKind,
+    /// Scopes of the operations that use the type, directly or through other types.
+    pub scopes: BTreeSet<String>,
+    /// Reachable from a request (body or query parameter): users build values of it.
+    pub in_request: bool,
+    /// Reachable from a response: the server sends values of it.
+    pub in_response: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeKind {
+    Struct {
+        fields: Vec<Field>,
+    },
+    StringEnum {
+        variants: Vec<StringVariant>,
+    },
+    IntegerEnum {
+        variants: Vec<IntegerVariant>,
+    },
+    /// A value of one of several shapes (OpenAPI `oneOf`), told apart by trying each in turn.
+    OneOf {
+        variants: Vec<OneOfVariant>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub wire_name: String,
+    pub rust_name: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub description: Option<String>,
+    pub deprecated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StringVariant {
+    pub wire: String,
+    pub rust_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntegerVariant {
+    pub wire: i64,
+    pub rust_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OneOfVariant {
+    pub rust_name: String,
+    pub ty: TypeRef,
+}

@@ -1,0 +1,369 @@
+//! Every Rust name the generator invents comes from here: case conversion (heck), keyword and
+//! digit escaping, and deterministic collision handling. The wire name always stays beside the
+//! Rust name in the model, so serde renames are derived, never guessed.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+/// Rust keywords (strict, reserved and edition-dependent) that cannot be plain identifiers.
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// The catch-all variant of every generated enum, carrying a value the spec does not list.
+pub const UNKNOWN_VARIANT: &str = "UnknownValue";
+
+/// Longest type name we choose while a shorter unique one exists.
+const MAX_TYPE_NAME: usize = 60;
+
+pub fn is_keyword(name: &str) -> bool {
+    KEYWORDS.contains(&name)
+}
+
+/// A snake_case identifier (field, parameter, method) for a wire name.
+pub fn snake_ident(wire: &str) -> String {
+    let mut name = wire.to_snake_case();
+    if name.is_empty() {
+        name = "value".into();
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, '_');
+    }
+    if is_keyword(&name) {
+        name.push('_');
+    }
+    name
+}
+
+/// A PascalCase identifier for a wire name (type names, builder names).
+pub fn pascal_ident(wire: &str) -> String {
+    let mut name = wire.to_upper_camel_case();
+    if name.is_empty() {
+        name = "Value".into();
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, 'V');
+    }
+    if is_keyword(&name) {
+        name.push('_');
+    }
+    name
+}
+
+/// The name serde's `rename_all = "camelCase"` would put on the wire for a snake_case field.
+pub fn serde_camel_case(snake: &str) -> String {
+    let mut out = String::with_capacity(snake.len());
+    let mut capitalize = false;
+    for (i, ch) in snake.char_indices() {
+        if ch == '_' && i > 0 {
+            capitalize = true;
+        } else if capitalize {
+            out.push(ch.to_ascii_uppercase());
+            capitalize = false;
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+/// Makes names unique in order: a repeated name gets `_2`, `_3`, … (snake) or `2`, `3`, … (Pascal).
+pub fn dedupe_names(names: &mut [String], separator: &str) {
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    for name in names.iter_mut() {
+        if !seen.insert(name.clone()) {
+            let mut n = 2;
+            while seen.contains(&format!("{name}{separator}{n}")) {
+                n += 1;
+            }
+            *name = format!("{name}{separator}{n}");
+            seen.insert(name.clone());
+        }
+    }
+}
+
+/// Variant names for the values of a string enum: valid, readable, never colliding with each
+/// other or with the catch-all variant. Values that only differ in case or punctuation
+/// (`802.1X`, `802.1x`) keep their letters' case to stay apart.
+pub fn string_variant_names(values: &[String]) -> Vec<String> {
+    let mut names: Vec<String> = values.iter().map(|v| variant_name(v, false)).collect();
+    let collide = |names: &[String]| -> BTreeSet<String> {
+        let mut counts: BTreeMap<&String, usize> = BTreeMap::new();
+        for name in names {
+            *counts.entry(name).or_default() += 1;
+        }
+        counts
+            .into_iter()
+            .filter(|(_, n)| *n > 1)
+            .map(|(name, _)| name.clone())
+            .collect()
+    };
+    let colliding = collide(&names);
+    if !colliding.is_empty() {
+        for (name, value) in names.iter_mut().zip(values) {
+            if colliding.contains(name) {
+                *name = variant_name(value, true);
+            }
+        }
+    }
+    for name in names.iter_mut() {
+        if name == UNKNOWN_VARIANT {
+            name.push('_');
+        }
+    }
+    dedupe_names(&mut names, "");
+    names
+}
+
+/// Variant names for integer enum values: `V36` for 36, `Minus1` for -1.
+pub fn integer_variant_names(values: &[i64]) -> Vec<String> {
+    values
+        .iter()
+        .map(|v| {
+            if *v < 0 {
+                format!("Minus{}", v.unsigned_abs())
+            } else {
+                format!("V{v}")
+            }
+        })
+        .collect()
+}
+
+fn variant_name(value: &str, keep_case: bool) -> String {
+    let words: Vec<&str> = value
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.is_empty() {
+        return if value.is_empty() {
+            "Empty".into()
+        } else {
+            "Symbol".into()
+        };
+    }
+    let mut name = String::new();
+    for word in words {
+        let word = if keep_case {
+            let mut chars = word.chars();
+            let first = chars
+                .next()
+                .map(|c| c.to_uppercase().collect::<String>())
+                .unwrap_or_default();
+            first + chars.as_str()
+        } else {
+            word.to_upper_camel_case()
+        };
+        // `2.4` must not become `24`: keep digit groups apart (rustc's camel-case lint allows `_`
+        // between digits).
+        if name.ends_with(|c: char| c.is_ascii_digit())
+            && word.starts_with(|c: char| c.is_ascii_digit())
+        {
+            name.push('_');
+        }
+        name.push_str(&word);
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, 'V');
+    }
+    if !name.is_ascii() {
+        name = name.chars().filter(char::is_ascii_alphanumeric).collect();
+        if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+            name.insert(0, 'V');
+        }
+    }
+    if is_keyword(&name) {
+        name.push('_');
+    }
+    name
+}
+
+/// English singular of a PascalCase word, for naming the item type of an array (`statuses` →
+/// `Status`, `policies` → `Policy`). Conservative: unknown forms are left alone.
+pub fn singular(word: &str) -> String {
+    let lower = word.to_ascii_lowercase();
+    let strip = |n: usize, add: &str| format!("{}{}", &word[..word.len() - n], add);
+    if lower.ends_with("ies") && word.len() > 4 {
+        strip(3, "y")
+    } else if lower.ends_with("sses")
+        || lower.ends_with("uses")
+        || lower.ends_with("xes")
+        || lower.ends_with("ches")
+    {
+        strip(2, "")
+    } else if lower.ends_with('s')
+        && !lower.ends_with("ss")
+        && !lower.ends_with("us")
+        && !lower.ends_with("is")
+        && word.len() > 3
+    {
+        strip(1, "")
+    } else {
+        word.to_string()
+    }
+}
+
+/// Splits a camelCase or PascalCase identifier into PascalCase words.
+pub fn pascal_words(identifier: &str) -> Vec<String> {
+    identifier
+        .to_snake_case()
+        .split('_')
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_upper_camel_case())
+        .collect()
+}
+
+/// Where a type sits, as name segments from the outermost (operation) to the innermost
+/// (property). Its name is chosen among the suffixes of these segments.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct NameHint {
+    pub segments: Vec<String>,
+    /// How many trailing segments a name must keep at least (a response named only `Status`
+    /// says too little).
+    pub min_segments: usize,
+}
+
+impl NameHint {
+    /// Candidate names, shortest first. Candidates that repeat a segment (`StatusStatus`) or are
+    /// too long are skipped while a longer-but-better one remains.
+    pub fn candidates(&self) -> Vec<String> {
+        let n = self.segments.len();
+        let min = self.min_segments.clamp(1, n.max(1));
+        let mut candidates = Vec::new();
+        for k in min..=n {
+            let tail = &self.segments[n - k..];
+            let repeats = tail.len() >= 2 && tail[0] == tail[1];
+            let name: String = tail.concat();
+            if (repeats || name.len() > MAX_TYPE_NAME) && k < n {
+                continue;
+            }
+            candidates.push(name);
+        }
+        if candidates.is_empty() {
+            candidates.push("Value".into());
+        }
+        candidates
+    }
+}
+
+/// Gives every type a unique name. At each level every type still unnamed proposes its next
+/// candidate; a name is granted only when exactly one type proposes it and nobody holds it, so
+/// the outcome does not depend on the order of the types. Types that run out of candidates get a
+/// numeric suffix on their longest candidate, in input order.
+pub fn assign_type_names(hints: &[NameHint], reserved: &BTreeSet<String>) -> Vec<String> {
+    let candidates: Vec<Vec<String>> = hints.iter().map(NameHint::candidates).collect();
+    let mut names: Vec<Option<String>> = vec![None; hints.len()];
+    let mut taken: BTreeSet<String> = reserved.clone();
+    let max_level = candidates.iter().map(Vec::len).max().unwrap_or(0);
+    for level in 0..max_level {
+        let mut proposals: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, list) in candidates.iter().enumerate() {
+            if names[i].is_none() {
+                if let Some(candidate) = list.get(level) {
+                    proposals.entry(candidate).or_default().push(i);
+                }
+            }
+        }
+        for (name, proposers) in proposals {
+            if proposers.len() == 1 && !taken.contains(name) {
+                names[proposers[0]] = Some(name.to_string());
+                taken.insert(name.to_string());
+            }
+        }
+    }
+    names
+        .into_iter()
+        .enumerate()
+        .map(|(i, name)| {
+            name.unwrap_or_else(|| {
+                let base = candidates[i]
+                    .last()
+                    .cloned()
+                    .unwrap_or_else(|| "Value".into());
+                let mut n = 2;
+                while taken.contains(&format!("{base}{n}")) {
+                    n += 1;
+                }
+                let name = format!("{base}{n}");
+                taken.insert(name.clone());
+                name
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn awkward_enum_values_get_valid_distinct_names() {
+        let values: Vec<String> = [
+            "",
+            "802.1X",
+            "802.1x",
+            "2.4ghz",
+            "1 Gbps",
+            "0",
+            "unknown",
+            "UnknownValue",
+            "self",
+        ]
+        .map(String::from)
+        .into();
+        let names = string_variant_names(&values);
+        assert_eq!(
+            names,
+            [
+                "Empty",
+                "V802_1X",
+                "V802_1x",
+                "V2_4ghz",
+                "V1Gbps",
+                "V0",
+                "Unknown",
+                "UnknownValue_",
+                "Self_"
+            ]
+        );
+    }
+
+    #[test]
+    fn field_names_escape_keywords_and_digits() {
+        assert_eq!(snake_ident("type"), "type_");
+        assert_eq!(snake_ident("200"), "_200");
+        assert_eq!(snake_ident("MV21/MV71"), "mv21_mv71");
+        assert_eq!(snake_ident("productType"), "product_type");
+        assert_eq!(serde_camel_case("product_type"), "productType");
+    }
+
+    #[test]
+    fn singular_forms() {
+        assert_eq!(singular("Statuses"), "Status");
+        assert_eq!(singular("Policies"), "Policy");
+        assert_eq!(singular("Clients"), "Client");
+        assert_eq!(singular("Address"), "Address");
+        assert_eq!(singular("Status"), "Status");
+    }
+
+    #[test]
+    fn contested_short_names_go_to_nobody() {
+        let hint = |s: &[&str]| NameHint {
+            segments: s.iter().map(|s| s.to_string()).collect(),
+            min_segments: 1,
+        };
+        let names = assign_type_names(
+            &[
+                hint(&["Device", "Status"]),
+                hint(&["Network", "Status"]),
+                hint(&["Usage"]),
+            ],
+            &BTreeSet::new(),
+        );
+        assert_eq!(names, ["DeviceStatus", "NetworkStatus", "Usage"]);
+    }
+}

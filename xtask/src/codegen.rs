@@ -1,0 +1,60 @@
+//! `cargo xtask codegen`: regenerates the client crate, or checks that it is up to date.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use meraki_codegen::{output, EmitOptions};
+
+use crate::flags::CodegenFlags;
+use crate::project_root;
+
+pub fn run(flags: &CodegenFlags) -> Result<(), String> {
+    let root = project_root();
+    let specs = flags.specs.clone().unwrap_or_else(|| root.join("specs"));
+    let out = flags
+        .out
+        .clone()
+        .unwrap_or_else(|| root.join("generated-client"));
+    let options = emit_options(&root, &out)?;
+    let start = Instant::now();
+    let generated = meraki_codegen::generate(&specs, &options).map_err(|e| e.to_string())?;
+    if flags.check {
+        let differences = output::check(&out, &generated.files).map_err(|e| e.to_string())?;
+        if !differences.is_empty() {
+            let list: Vec<String> = differences.iter().map(|d| format!("  {d}")).collect();
+            return Err(format!(
+                "{} is out of date with {}:\n{}\nrun `cargo xtask codegen` and commit the result",
+                out.display(),
+                specs.display(),
+                list.join("\n")
+            ));
+        }
+        println!("{} is up to date: {}", out.display(), generated.summary());
+        return Ok(());
+    }
+    output::write_atomically(&out, &generated.files).map_err(|e| e.to_string())?;
+    println!(
+        "{} in {:.2?} -> {}",
+        generated.summary(),
+        start.elapsed(),
+        out.display()
+    );
+    Ok(())
+}
+
+/// The checked-in crate sits in the workspace next to the runtime; any other output folder is a
+/// standalone crate pointing at the runtime by absolute path.
+pub fn emit_options(root: &Path, out: &Path) -> Result<EmitOptions, String> {
+    let out_abs = std::path::absolute(out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let in_workspace = out_abs == root.join("generated-client");
+    let runtime_path: PathBuf = if in_workspace {
+        PathBuf::from("../runtime")
+    } else {
+        root.join("runtime")
+    };
+    Ok(EmitOptions {
+        runtime_path: runtime_path.to_string_lossy().replace('\\', "/"),
+        standalone: !in_workspace,
+        ..EmitOptions::default()
+    })
+}
