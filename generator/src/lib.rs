@@ -90,3 +90,11 @@ pub fn generate(specs: &Path, options: &EmitOptions) -> Result<Generated> {
         },
     })
 }
+
+/// Generates from `specs` and writes the files into `out` atomically: on any error (bad input
+/// or I/O) `out` is left exactly as it was.
+pub fn generate_into(specs: &Path, out: &Path, options: &EmitOptions) -> Result<Generated> {
+    let generated = generate(specs, options)?;
+    output::write_atomically(out, &generated.files)?;
+    Ok(generated)
+}

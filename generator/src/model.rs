@@ -193,6 +193,9 @@ pub struct TypeDef {
     /// Where the type was first met: the JSON pointer of its schema. Its name derives from here.
     pub origin: String,
     pub description: Option<String>,
+    /// The operationId of the operation that first uses the type, to document it when the spec
+    /// does not.
+    pub first_use: String,
     pub kind: TypeKind,
     /// Scopes of the operations that use the type, directly or through other types.
     pub scopes: BTreeSet<String>,

@@ -225,6 +225,51 @@ pub struct NameHint {
     /// How many trailing segments a name must keep at least (a response named only `Status`
     /// says too little).
     pub min_segments: usize,
+    /// Segments of a last-resort name that is unique by construction (it starts with the
+    /// operationId), tried after every suffix of `segments`.
+    pub fallback: Vec<String>,
+}
+
+impl NameHint {
+    pub fn new(segments: Vec<String>, min_segments: usize) -> Self {
+        Self {
+            segments,
+            min_segments,
+            fallback: Vec::new(),
+        }
+    }
+
+    pub fn with_fallback(mut self, fallback: Vec<String>) -> Self {
+        self.fallback = fallback;
+        self
+    }
+
+    /// The hint for something inside this one (a property, the items of an array).
+    pub fn child(&self, segment: &str) -> Self {
+        let mut segments = self.segments.clone();
+        segments.push(segment.to_string());
+        let mut fallback = self.fallback.clone();
+        if !fallback.is_empty() {
+            fallback.push(segment.to_string());
+        }
+        Self {
+            segments,
+            min_segments: 1,
+            fallback,
+        }
+    }
+
+    /// The same hint with the last segment replaced (e.g. by its singular).
+    pub fn map_last(&self, f: impl Fn(&str) -> String) -> Self {
+        let mut hint = self.clone();
+        if let Some(last) = hint.segments.last_mut() {
+            *last = f(last);
+        }
+        if let Some(last) = hint.fallback.last_mut() {
+            *last = f(last);
+        }
+        hint
+    }
 }
 
 impl NameHint {
@@ -242,6 +287,12 @@ impl NameHint {
                 continue;
             }
             candidates.push(name);
+        }
+        if !self.fallback.is_empty() {
+            let fallback = self.fallback.concat();
+            if !candidates.contains(&fallback) {
+                candidates.push(fallback);
+            }
         }
         if candidates.is_empty() {
             candidates.push("Value".into());
@@ -352,10 +403,7 @@ mod tests {
 
     #[test]
     fn contested_short_names_go_to_nobody() {
-        let hint = |s: &[&str]| NameHint {
-            segments: s.iter().map(|s| s.to_string()).collect(),
-            min_segments: 1,
-        };
+        let hint = |s: &[&str]| NameHint::new(s.iter().map(|s| s.to_string()).collect(), 1);
         let names = assign_type_names(
             &[
                 hint(&["Device", "Status"]),

@@ -88,6 +88,9 @@ fn format_rust(path: &str, tokens: TokenStream) -> Result<String> {
         out.push('\n');
     }
     out.push('\n');
+    // prettyplease's layout is the canonical one for generated files; `cargo fmt` must not
+    // fight it (the attribute exists only for rustfmt, the compiler never sees it).
+    out.push_str("#![cfg_attr(rustfmt, rustfmt::skip)]\n");
     out.push_str(&prettyplease::unparse(&file));
     Ok(out)
 }

@@ -86,6 +86,12 @@ pub fn types_file(api: &Api, ids: &[TypeId]) -> TokenStream {
     quote!(#(#items)*)
 }
 
+/// The spec's description, or where the type comes from when the spec gives none.
+fn type_docs(def: &TypeDef) -> TokenStream {
+    let fallback = format!("Part of the `{}` operation.", def.first_use);
+    doc_attrs([Some(def.description.as_deref().unwrap_or(&fallback))])
+}
+
 fn type_item(api: &Api, def: &TypeDef) -> TokenStream {
     match &def.kind {
         TypeKind::Struct { fields } => struct_item(api, def, fields),
@@ -97,7 +103,7 @@ fn type_item(api: &Api, def: &TypeDef) -> TokenStream {
 
 fn struct_item(api: &Api, def: &TypeDef, fields: &[Field]) -> TokenStream {
     let name = type_ident(def);
-    let docs = doc_attrs([def.description.as_deref()]);
+    let docs = type_docs(def);
     let all_optional = fields.iter().all(|f| !f.required);
     let default = if all_optional {
         quote!(Default,)
@@ -144,7 +150,7 @@ fn struct_item(api: &Api, def: &TypeDef, fields: &[Field]) -> TokenStream {
 
 fn string_enum_item(def: &TypeDef, variants: &[StringVariant]) -> TokenStream {
     let name = type_ident(def);
-    let docs = doc_attrs([def.description.as_deref()]);
+    let docs = type_docs(def);
     let unknown = format_ident!("{}", UNKNOWN_VARIANT);
     let idents: Vec<_> = variants.iter().map(|v| ident(&v.rust_name)).collect();
     let wires: Vec<&str> = variants.iter().map(|v| v.wire.as_str()).collect();
@@ -183,7 +189,7 @@ fn string_enum_item(def: &TypeDef, variants: &[StringVariant]) -> TokenStream {
 
 fn integer_enum_item(def: &TypeDef, variants: &[IntegerVariant]) -> TokenStream {
     let name = type_ident(def);
-    let docs = doc_attrs([def.description.as_deref()]);
+    let docs = type_docs(def);
     let unknown = format_ident!("{}", UNKNOWN_VARIANT);
     let idents: Vec<_> = variants.iter().map(|v| ident(&v.rust_name)).collect();
     let wires: Vec<i64> = variants.iter().map(|v| v.wire).collect();

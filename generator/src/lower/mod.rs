@@ -147,6 +147,7 @@ fn lower_operation(
         .first()
         .cloned()
         .unwrap_or_else(|| "general".to_string());
+    types.current_operation = operation_id.clone();
     let mut op_pascal = naming::pascal_ident(&operation_id);
     if RESERVED_TYPE_NAMES.contains(&op_pascal.as_str()) {
         op_pascal.push_str("Request");
@@ -239,10 +240,10 @@ fn lower_parameters(
                 ))
             }
         };
-        let hint = NameHint {
-            segments: vec![op_pascal.to_string(), naming::pascal_ident(&data.name)],
-            min_segments: 1,
-        };
+        let hint = NameHint::new(
+            vec![op_pascal.to_string(), naming::pascal_ident(&data.name)],
+            1,
+        );
         let ty = types.lower(schema, &location.child("schema"), &hint, components)?;
         if param_location == ParamLocation::Path && !data.required {
             return Err(Error::input(
@@ -394,10 +395,7 @@ fn lower_body(
             "only application/json request bodies are supported",
         ));
     };
-    let hint = NameHint {
-        segments: vec![format!("{op_pascal}Request")],
-        min_segments: 1,
-    };
+    let hint = NameHint::new(vec![format!("{op_pascal}Request")], 1);
     let ty = match &content.schema {
         Some(schema) => types.lower(
             schema,
@@ -493,15 +491,13 @@ fn response_hint(operation_id: &str, method: &str) -> NameHint {
     if method == "get" && words.len() > 1 && words[0] == "Get" {
         let segments: Vec<String> = words[1..].to_vec();
         let min_segments = if segments.len() >= 2 { 2 } else { 1 };
-        NameHint {
-            segments,
-            min_segments,
-        }
+        let fallback = vec![format!("{}Response", naming::pascal_ident(operation_id))];
+        NameHint::new(segments, min_segments).with_fallback(fallback)
     } else {
-        NameHint {
-            segments: vec![format!("{}Response", naming::pascal_ident(operation_id))],
-            min_segments: 1,
-        }
+        NameHint::new(
+            vec![format!("{}Response", naming::pascal_ident(operation_id))],
+            1,
+        )
     }
 }
 

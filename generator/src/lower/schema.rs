@@ -30,6 +30,8 @@ pub struct TypeSpace {
     pub defs: Vec<TypeDef>,
     pub hints: Vec<NameHint>,
     by_shape: BTreeMap<Shape, TypeId>,
+    /// The operationId being lowered, recorded as the first use of new types.
+    pub current_operation: String,
     /// `$ref`s being lowered, to refuse recursive schemas instead of overflowing the stack.
     resolving: Vec<String>,
 }
@@ -55,6 +57,7 @@ impl TypeSpace {
             name: String::new(),
             origin: origin.pointer.clone(),
             description,
+            first_use: self.current_operation.clone(),
             kind,
             scopes: BTreeSet::new(),
             in_request: false,
@@ -123,10 +126,7 @@ impl TypeSpace {
             ));
         }
         self.resolving.push(reference.to_string());
-        let hint = NameHint {
-            segments: vec![naming::pascal_ident(name)],
-            min_segments: 1,
-        };
+        let hint = NameHint::new(vec![naming::pascal_ident(name)], 1);
         let target = Location::new(location.file.clone(), "/components/schemas").child(name);
         let result = self.lower(schema, &target, &hint, components);
         self.resolving.pop();
@@ -273,7 +273,7 @@ impl TypeSpace {
         if properties.is_empty() {
             return match additional {
                 Some(AdditionalProperties::Schema(schema)) => {
-                    let value_hint = extend_hint(hint, "Value");
+                    let value_hint = hint.child("Value");
                     let value = self.lower(
                         schema,
                         &location.child("additionalProperties"),
@@ -297,7 +297,7 @@ impl TypeSpace {
         let properties_location = location.child("properties");
         for (wire_name, property) in properties {
             let property_location = properties_location.child(wire_name);
-            let property_hint = extend_hint(hint, &naming::pascal_ident(wire_name));
+            let property_hint = hint.child(&naming::pascal_ident(wire_name));
             let ty = self.lower_boxed(property, &property_location, &property_hint, components)?;
             let (description, nullable, deprecated) = match property {
                 ReferenceOr::Item(schema) => (
@@ -347,7 +347,7 @@ impl TypeSpace {
         let variants_location = location.child(keyword);
         let mut types: Vec<TypeRef> = Vec::new();
         for (i, schema) in schemas.iter().enumerate() {
-            let variant_hint = extend_hint(hint, "Variant");
+            let variant_hint = hint.child("Variant");
             let ty = self.lower(
                 schema,
                 &variants_location.child(i),
@@ -456,25 +456,14 @@ impl TypeSpace {
     }
 }
 
-pub fn extend_hint(hint: &NameHint, segment: &str) -> NameHint {
-    let mut segments = hint.segments.clone();
-    segments.push(segment.to_string());
-    NameHint {
-        segments,
-        min_segments: 1,
-    }
-}
-
 /// The hint for the items of an array named by `hint`: the last segment in the singular.
 fn singular_hint(hint: &NameHint) -> NameHint {
-    let mut hint = hint.clone();
-    if let Some(last) = hint.segments.last_mut() {
+    hint.map_last(|last| {
         let singular = naming::singular(last);
-        *last = if singular == *last {
+        if singular == last {
             format!("{last}Item")
         } else {
             singular
-        };
-    }
-    hint
+        }
+    })
 }
