@@ -106,6 +106,7 @@ pub struct ClientBuilder<C = Client> {
     rate_limit: Option<RateLimitConfig>,
     max_redirects: usize,
     trusted_hosts: Vec<String>,
+    no_proxy: bool,
     _marker: PhantomData<fn() -> C>,
 }
 
@@ -124,6 +125,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("rate_limit", &self.rate_limit)
             .field("max_redirects", &self.max_redirects)
             .field("trusted_hosts", &self.trusted_hosts)
+            .field("no_proxy", &self.no_proxy)
             .finish()
     }
 }
@@ -158,6 +160,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             rate_limit: Some(RateLimitConfig::default()),
             max_redirects: DEFAULT_MAX_REDIRECTS,
             trusted_hosts: Vec::new(),
+            no_proxy: false,
             _marker: PhantomData,
         }
     }
@@ -285,6 +288,12 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
+    /// Ignores the `HTTP(S)_PROXY` / `ALL_PROXY` environment variables, which are honoured by default.
+    pub fn no_proxy(mut self) -> Self {
+        self.no_proxy = true;
+        self
+    }
+
     /// Builds the client; fails without an API key or on invalid settings.
     pub fn build(self) -> Result<C> {
         let key = self
@@ -340,7 +349,11 @@ impl<C: From<Client>> ClientBuilder<C> {
             }
         }
 
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder();
+        if self.no_proxy {
+            http = http.no_proxy();
+        }
+        let http = http
             .redirect(reqwest::redirect::Policy::none())
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)

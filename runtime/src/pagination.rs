@@ -111,8 +111,9 @@ impl<P, I> Paginator<P, I> {
 }
 
 impl<P: DeserializeOwned + Send + 'static, I: Send + 'static> Paginator<P, I> {
-    /// The pages, fetched one at a time as the stream is polled.
-    pub fn pages(self) -> impl Stream<Item = Result<P>> + Send + 'static {
+    /// The pages, fetched one at a time as the stream is polled. The stream is boxed so it is
+    /// `Unpin`: `.next().await` works without pinning it first.
+    pub fn pages(self) -> impl Stream<Item = Result<P>> + Send + Unpin + 'static {
         let state = State::<P> {
             client: self.request.client().clone(),
             first: Some(self.request.prepare()),
@@ -174,10 +175,11 @@ impl<P: DeserializeOwned + Send + 'static, I: Send + 'static> Paginator<P, I> {
                 }
             }
         })
+        .boxed()
     }
 
     /// The items of all pages, one page in memory at a time.
-    pub fn items(self) -> impl Stream<Item = Result<I>> + Send + 'static {
+    pub fn items(self) -> impl Stream<Item = Result<I>> + Send + Unpin + 'static {
         let extract = self.items;
         self.pages()
             .map(move |page| match page {
@@ -185,6 +187,7 @@ impl<P: DeserializeOwned + Send + 'static, I: Send + 'static> Paginator<P, I> {
                 Err(error) => stream::once(async move { Err(error) }).right_stream(),
             })
             .flatten()
+            .boxed()
     }
 
     /// Every item of every page; the first error fails the whole collection.

@@ -120,6 +120,19 @@ impl<R> Request<R> {
         let base = &self.client.inner.base_url;
         let separator = if self.path.starts_with('/') { "" } else { "/" };
         let text = format!("{base}{separator}{}", self.path);
+        // URL parsing would resolve `..` (also written `%2e%2e`) and silently call another
+        // endpoint, so a path parameter such as ".." is refused instead.
+        let is_dot_segment = |segment: &str| {
+            let decoded = segment.to_ascii_lowercase().replace("%2e", ".");
+            decoded == "." || decoded == ".."
+        };
+        if self.path.split(['/', '?']).any(is_dot_segment) {
+            return Err(Error::Request {
+                method: self.method.clone(),
+                url: text,
+                message: "the path contains a `.` or `..` segment".to_owned(),
+            });
+        }
         let mut url = Url::parse(&text).map_err(|e| Error::Request {
             method: self.method.clone(),
             url: text.clone(),

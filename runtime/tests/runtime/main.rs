@@ -1,0 +1,13 @@
+//! Behaviour tests of the runtime against wiremock servers on loopback.
+
+mod common;
+
+mod config;
+mod errors;
+mod interface;
+mod pagination;
+mod rate_limit;
+mod redirect;
+mod request;
+mod retry;
+mod simulate;

@@ -1,0 +1,404 @@
+//! Link-header pagination.
+
+use futures::{StreamExt, TryStreamExt};
+use meraki_runtime::{Direction, Error, Method, Request};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use wiremock::matchers::{method, path, query_param, query_param_is_missing};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::common::{auth_headers, authority, builder, client, KEY};
+
+const DEVICES: &str = "/api/v1/organizations/1/devices";
+
+fn page(items: Value, link: Option<String>) -> ResponseTemplate {
+    let template = ResponseTemplate::new(200).set_body_json(items);
+    match link {
+        Some(link) => template.insert_header("Link", link.as_str()),
+        None => template,
+    }
+}
+
+fn identity(page: Vec<Value>) -> Vec<Value> {
+    page
+}
+
+fn serials(items: Vec<Value>) -> Vec<String> {
+    items
+        .into_iter()
+        .map(|v| v["serial"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Three pages: the first links with an absolute URL (Meraki style, with rel=first too),
+/// the second with a relative reference, the third has no next link.
+async fn three_pages(server: &MockServer) {
+    let base = server.uri();
+    Mock::given(method("GET"))
+        .and(path(DEVICES))
+        .and(query_param_is_missing("startingAfter"))
+        .respond_with(page(
+            json!([{"serial": "a"}, {"serial": "b"}]),
+            Some(format!(
+                "<{base}{DEVICES}?perPage=2>; rel=first, <{base}{DEVICES}?perPage=2&startingAfter=b>; rel=next"
+            )),
+        ))
+        .expect(1)
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(DEVICES))
+        .and(query_param("startingAfter", "b"))
+        .respond_with(page(
+            json!([{"serial": "c"}, {"serial": "d"}]),
+            Some("<?perPage=2&startingAfter=d>; rel=next, </api/v1/organizations/1/devices?perPage=2>; rel=\"first\"".into()),
+        ))
+        .expect(1)
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(DEVICES))
+        .and(query_param("startingAfter", "d"))
+        .respond_with(page(json!([{"serial": "e"}]), None))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+fn devices(client: &meraki_runtime::Client) -> Request<Vec<Value>> {
+    let mut request = Request::new(client, Method::GET, "/organizations/1/devices".into());
+    request.query("perPage", &2);
+    request
+}
+
+#[tokio::test]
+async fn follows_absolute_and_relative_next_links() {
+    let server = MockServer::start().await;
+    three_pages(&server).await;
+    let items = devices(&client(&server))
+        .paginate(identity)
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(serials(items), ["a", "b", "c", "d", "e"]);
+    assert!(auth_headers(&server)
+        .await
+        .iter()
+        .all(|h| h.as_deref() == Some(&*format!("Bearer {KEY}"))));
+}
+
+#[tokio::test]
+async fn pages_stream_and_lazy_fetching() {
+    let server = MockServer::start().await;
+    let base = server.uri();
+    Mock::given(method("GET"))
+        .and(path(DEVICES))
+        .respond_with(page(
+            json!([{"serial": "a"}]),
+            Some(format!("<{base}{DEVICES}?startingAfter=x>; rel=next")),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    // Taking one page must not fetch the next.
+    let pages: Vec<_> = devices(&client(&server))
+        .paginate(identity)
+        .pages()
+        .take(1)
+        .collect()
+        .await;
+    assert_eq!(pages.len(), 1);
+}
+
+#[tokio::test]
+async fn page_limit_stops_an_endless_chain() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(DEVICES))
+        .respond_with(move |request: &wiremock::Request| {
+            let n: u32 = request
+                .url
+                .query_pairs()
+                .find(|(k, _)| k == "startingAfter")
+                .map(|(_, v)| v.parse().unwrap())
+                .unwrap_or(0);
+            page(
+                json!([{"serial": n.to_string()}]),
+                Some(format!("<{DEVICES}?startingAfter={}>; rel=next", n + 1)),
+            )
+        })
+        .expect(3)
+        .mount(&server)
+        .await;
+    let paginator = devices(&client(&server)).paginate(identity);
+    let items = paginator.clone().max_pages(3).collect_all().await.unwrap();
+    assert_eq!(serials(items), ["0", "1", "2"]);
+    let none: Vec<_> = paginator.max_pages(0).pages().collect().await;
+    assert!(none.is_empty());
+}
+
+#[tokio::test]
+async fn prev_direction_follows_rel_prev() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(DEVICES))
+        .and(query_param("endingBefore", "e"))
+        .respond_with(page(
+            json!([{"serial": "c"}, {"serial": "d"}]),
+            Some(format!(
+                "<{DEVICES}?endingBefore=c>; rel=prev, <{DEVICES}?startingAfter=d>; rel=next"
+            )),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(DEVICES))
+        .and(query_param("endingBefore", "c"))
+        .respond_with(page(
+            json!([{"serial": "a"}, {"serial": "b"}]),
+            Some(format!("<{DEVICES}?startingAfter=b>; rel=next")),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut request = devices(&client(&server));
+    request.query("endingBefore", "e");
+    let pages: Vec<Vec<Value>> = request
+        .paginate(identity)
+        .direction(Direction::Prev)
+        .pages()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(pages.len(), 2);
+    assert_eq!(serials(pages[1].clone()), ["a", "b"]);
+}
+
+#[tokio::test]
+async fn malformed_link_yields_the_page_then_an_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(DEVICES))
+        .respond_with(page(
+            json!([{"serial": "a"}]),
+            Some("https://elsewhere.example/next; rel=next".into()),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let results: Vec<_> = devices(&client(&server))
+        .paginate(identity)
+        .items()
+        .collect()
+        .await;
+    assert_eq!(results.len(), 2, "{results:?}");
+    assert_eq!(results[0].as_ref().unwrap()["serial"], "a");
+    let error = results[1].as_ref().unwrap_err();
+    assert!(matches!(error, Error::Pagination { .. }), "{error:?}");
+    assert!(error.to_string().contains("malformed Link header"));
+}
+
+#[tokio::test]
+async fn repeated_link_ends_the_stream() {
+    let server = MockServer::start().await;
+    // Page 1 -> page 2 -> page 1 again: a server-side loop.
+    Mock::given(method("GET"))
+        .and(path(DEVICES))
+        .and(query_param_is_missing("startingAfter"))
+        .respond_with(page(
+            json!([{"serial": "a"}]),
+            Some(format!("<{DEVICES}?perPage=2&startingAfter=a>; rel=next")),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(DEVICES))
+        .and(query_param("startingAfter", "a"))
+        .respond_with(page(
+            json!([{"serial": "b"}]),
+            Some(format!("<{DEVICES}?perPage=2>; rel=next")),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let items = devices(&client(&server))
+        .paginate(identity)
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(serials(items), ["a", "b"]);
+}
+
+#[tokio::test]
+async fn self_link_ends_the_stream() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(DEVICES))
+        .respond_with(page(
+            json!([{"serial": "a"}]),
+            Some(format!("<{DEVICES}?perPage=2>; rel=next")),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let items = devices(&client(&server))
+        .paginate(identity)
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(items.len(), 1);
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EventsPage {
+    #[allow(dead_code)]
+    message: Option<String>,
+    page_start_at: Option<String>,
+    events: Vec<Value>,
+}
+
+#[tokio::test]
+async fn object_shaped_pages_stream_their_items() {
+    let server = MockServer::start().await;
+    let events = "/api/v1/networks/N_1/events";
+    Mock::given(method("GET"))
+        .and(path(events))
+        .and(query_param_is_missing("startingAfter"))
+        .respond_with(page(
+            json!({"message": null, "pageStartAt": "2024-01-01T00:00:00Z", "pageEndAt": "x", "events": [{"type": "a"}, {"type": "b"}]}),
+            Some(format!("<{events}?startingAfter=2>; rel=next")),
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(events))
+        .and(query_param("startingAfter", "2"))
+        .respond_with(page(
+            json!({"message": "done", "pageStartAt": "y", "pageEndAt": "z", "events": [{"type": "c"}]}),
+            None,
+        ))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let request: Request<EventsPage> =
+        Request::new(&client, Method::GET, "/networks/N_1/events".into());
+    let kinds: Vec<String> = request
+        .clone()
+        .paginate(|page: EventsPage| page.events)
+        .items()
+        .map_ok(|event| event["type"].as_str().unwrap().to_owned())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(kinds, ["a", "b", "c"]);
+    let first = request
+        .paginate(|p| p.events)
+        .pages()
+        .next()
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.page_start_at.as_deref(), Some("2024-01-01T00:00:00Z"));
+}
+
+#[tokio::test]
+async fn next_link_on_another_host() {
+    let first = MockServer::start().await;
+    let shard = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(DEVICES))
+        .respond_with(page(
+            json!([{"serial": "a"}]),
+            Some(format!(
+                "<{}{DEVICES}?startingAfter=a>; rel=next",
+                shard.uri()
+            )),
+        ))
+        .mount(&first)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(DEVICES))
+        .and(query_param("startingAfter", "a"))
+        .respond_with(page(json!([{"serial": "b"}]), None))
+        .mount(&shard)
+        .await;
+
+    // A trusted shard (like n123.meraki.com) gets the key.
+    let trusted = builder(&first)
+        .trusted_redirect_hosts([authority(&shard)])
+        .build()
+        .unwrap();
+    let items = devices(&trusted)
+        .paginate(identity)
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(serials(items), ["a", "b"]);
+    assert_eq!(auth_headers(&shard).await, [Some(format!("Bearer {KEY}"))]);
+
+    // Any other host is still followed, but never sees the key.
+    shard.reset().await;
+    Mock::given(method("GET"))
+        .and(path(DEVICES))
+        .respond_with(page(json!([{"serial": "b"}]), None))
+        .mount(&shard)
+        .await;
+    let items = devices(&client(&first))
+        .paginate(identity)
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(serials(items), ["a", "b"]);
+    assert_eq!(auth_headers(&shard).await, [None]);
+}
+
+#[tokio::test]
+async fn error_mid_walk_ends_the_stream_with_the_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(DEVICES))
+        .and(query_param_is_missing("startingAfter"))
+        .respond_with(page(
+            json!([{"serial": "a"}]),
+            Some(format!("<{DEVICES}?startingAfter=a>; rel=next")),
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(DEVICES))
+        .and(query_param("startingAfter", "a"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"errors": ["bad cursor"]})))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let results: Vec<_> = devices(&client(&server))
+        .paginate(identity)
+        .pages()
+        .collect()
+        .await;
+    assert_eq!(results.len(), 2);
+    let error = results[1].as_ref().unwrap_err();
+    assert_eq!(error.messages(), ["bad cursor"]);
+    assert!(devices(&client(&server))
+        .paginate(identity)
+        .collect_all()
+        .await
+        .is_err());
+}
+
+#[test]
+fn streams_are_send() {
+    fn assert_send<T: Send + 'static>(_: T) {}
+    let client = meraki_runtime::Client::builder()
+        .api_key("k")
+        .build()
+        .unwrap();
+    let paginator = devices(&client).paginate(identity);
+    assert_send(paginator.clone().pages());
+    assert_send(paginator.clone().items());
+    assert_send(paginator.collect_all());
+    assert_send(devices(&client).send());
+}

@@ -1,0 +1,136 @@
+//! Redirects keep the key only for trusted hosts.
+
+use meraki_runtime::{Client, Error, Method, Request, StatusCode};
+use serde_json::{json, Value};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::common::{auth_headers, authority, builder, client, KEY};
+
+fn redirect(status: u16, location: String) -> ResponseTemplate {
+    ResponseTemplate::new(status).insert_header("Location", location.as_str())
+}
+
+fn ok() -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({"ok": true}))
+}
+
+fn get(client: &Client) -> Request<Value> {
+    Request::new(client, Method::GET, "/organizations".into())
+}
+
+#[tokio::test]
+async fn redirect_to_a_trusted_host_keeps_the_key_and_the_body() {
+    let origin = MockServer::start().await;
+    let shard = MockServer::start().await;
+    Mock::given(path("/api/v1/organizations"))
+        .respond_with(redirect(
+            308,
+            format!("{}/api/v1/organizations", shard.uri()),
+        ))
+        .mount(&origin)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/organizations"))
+        .respond_with(ok())
+        .expect(1)
+        .mount(&shard)
+        .await;
+    let client = builder(&origin)
+        .trusted_redirect_hosts([authority(&shard)])
+        .build()
+        .unwrap();
+    let mut request: Request<Value> = Request::new(&client, Method::POST, "/organizations".into());
+    request.json_body(&json!({"name": "x"}));
+    assert_eq!(request.send().await.unwrap(), json!({"ok": true}));
+    assert_eq!(auth_headers(&shard).await, [Some(format!("Bearer {KEY}"))]);
+    let received = shard.received_requests().await.unwrap();
+    assert_eq!(received[0].body, br#"{"name":"x"}"#);
+}
+
+#[tokio::test]
+async fn redirect_to_another_host_drops_the_key() {
+    let origin = MockServer::start().await;
+    let elsewhere = MockServer::start().await;
+    Mock::given(path("/api/v1/organizations"))
+        .respond_with(redirect(307, format!("{}/landing", elsewhere.uri())))
+        .mount(&origin)
+        .await;
+    Mock::given(path("/landing"))
+        .respond_with(ok())
+        .expect(1)
+        .mount(&elsewhere)
+        .await;
+    get(&client(&origin)).send().await.unwrap();
+    assert_eq!(auth_headers(&origin).await, [Some(format!("Bearer {KEY}"))]);
+    assert_eq!(auth_headers(&elsewhere).await, [None]);
+}
+
+#[tokio::test]
+async fn relative_redirect_on_the_base_host_keeps_the_key() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v1/organizations"))
+        .respond_with(redirect(307, "/shard/api/v1/organizations".into()))
+        .mount(&server)
+        .await;
+    Mock::given(path("/shard/api/v1/organizations"))
+        .respond_with(ok())
+        .mount(&server)
+        .await;
+    get(&client(&server)).send().await.unwrap();
+    assert_eq!(
+        auth_headers(&server).await,
+        [Some(format!("Bearer {KEY}")), Some(format!("Bearer {KEY}"))]
+    );
+}
+
+#[tokio::test]
+async fn see_other_turns_post_into_get() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/organizations"))
+        .respond_with(redirect(303, "/api/v1/result".into()))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/result"))
+        .respond_with(ok())
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut request: Request<Value> =
+        Request::new(&client(&server), Method::POST, "/organizations".into());
+    request.json_body(&json!({"name": "x"}));
+    request.send().await.unwrap();
+    let received = server.received_requests().await.unwrap();
+    assert!(received[1].body.is_empty());
+}
+
+#[tokio::test]
+async fn redirect_loops_are_bounded() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v1/organizations"))
+        .respond_with(redirect(307, "/api/v1/organizations".into()))
+        .mount(&server)
+        .await;
+    let client = builder(&server).max_redirects(3).build().unwrap();
+    let error = get(&client).send().await.unwrap_err();
+    assert!(matches!(error, Error::Redirect { .. }), "{error:?}");
+    assert!(error.to_string().contains("too many redirects"));
+    assert_eq!(server.received_requests().await.unwrap().len(), 4);
+
+    let no_follow = builder(&server).max_redirects(0).build().unwrap();
+    let error = get(&no_follow).send().await.unwrap_err();
+    assert!(matches!(error, Error::Redirect { .. }), "{error:?}");
+}
+
+#[tokio::test]
+async fn redirect_without_location_is_an_http_error() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v1/organizations"))
+        .respond_with(ResponseTemplate::new(302))
+        .mount(&server)
+        .await;
+    let error = get(&client(&server)).send().await.unwrap_err();
+    assert_eq!(error.status(), Some(StatusCode::FOUND));
+}
