@@ -4,6 +4,25 @@
 //! The generated `meraki` crate wraps [`Client`]; each operation builds a [`Request`] and calls
 //! [`Request::send`] or [`Request::paginate`]. Everything here is hand-written.
 //!
+//! ```no_run
+//! # async fn demo() -> meraki_runtime::Result<()> {
+//! use meraki_runtime::{Client, Method, Region, Request};
+//!
+//! let client = Client::builder()
+//!     .api_key("your-key")
+//!     .region(Region::Canada)
+//!     .caller("Inventory/1.0 Acme")
+//!     .build()?;
+//! // Operations the generated crate lacks can be called directly.
+//! let mut request: Request<Vec<serde_json::Value>> =
+//!     client.request(Method::GET, "/organizations/123/devices");
+//! request.query("productTypes", &["switch", "camera"]);
+//! let devices = request.paginate(|page| page).collect_all().await?;
+//! # let _ = devices;
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # Defaults and why
 //!
 //! | Setting | Default | Why |

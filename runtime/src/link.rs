@@ -199,6 +199,19 @@ mod tests {
     }
 
     #[test]
+    fn arbitrary_input_never_panics() {
+        let alphabet: Vec<char> = "<>;,=\" \\\trelnxt/é?&".chars().collect();
+        let mut rng = fastrand::Rng::with_seed(7);
+        for _ in 0..20_000 {
+            let len = rng.usize(0..24);
+            let text: String = (0..len)
+                .map(|_| alphabet[rng.usize(..alphabet.len())])
+                .collect();
+            let _ = parse(&text);
+        }
+    }
+
+    #[test]
     fn find_resolves_relative() {
         let mut headers = HeaderMap::new();
         headers.insert(LINK, "</api/v1/x?page=2>; rel=next".parse().unwrap());

@@ -36,7 +36,9 @@ impl Client {
                 match self.send_following_redirects(request).await {
                     Ok(response) if response.status.is_success() => return Ok(response),
                     Ok(response) => {
-                        if !retry::status_is_retryable(response.status, &response.method) {
+                        if acted_on(request, &response.method)
+                            || !retry::status_is_retryable(response.status, &request.method)
+                        {
                             return Err(response.into_http_error());
                         }
                         let wait = retry::retry_after(&response.headers)
@@ -49,7 +51,8 @@ impl Client {
                         let retryable = match &error {
                             Error::Transport { source, method, .. }
                             | Error::Timeout { source, method, .. } => {
-                                retry::transport_is_retryable(source, method)
+                                !acted_on(request, method)
+                                    && retry::transport_is_retryable(source, &request.method)
                             }
                             _ => false,
                         };
@@ -189,6 +192,12 @@ impl Client {
             simulated: true,
         }
     }
+}
+
+/// A 303 turned a non-idempotent request into a GET: the server already acted on the original,
+/// so sending it again could repeat its effect, whatever happens to the GET.
+fn acted_on(request: &Prepared, final_method: &Method) -> bool {
+    !retry::is_idempotent(&request.method) && *final_method != request.method
 }
 
 fn transport_error(method: &Method, url: &Url, source: reqwest::Error) -> Error {

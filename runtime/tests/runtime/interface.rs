@@ -198,3 +198,13 @@ fn timestamp_keeps_text_and_parses_on_demand() {
         ["2024-01-01", "2024-01-02"]
     );
 }
+
+#[test]
+fn public_types_are_thread_safe() {
+    fn assert_send_sync<T: Send + Sync + 'static>() {}
+    assert_send_sync::<Client>();
+    assert_send_sync::<meraki_runtime::Error>();
+    assert_send_sync::<meraki_runtime::Request<serde_json::Value>>();
+    assert_send_sync::<meraki_runtime::Paginator<Vec<serde_json::Value>, serde_json::Value>>();
+    assert_send_sync::<ClientBuilder<Generated>>();
+}

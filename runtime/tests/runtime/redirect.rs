@@ -134,3 +134,25 @@ async fn redirect_without_location_is_an_http_error() {
     let error = get(&client(&server)).send().await.unwrap_err();
     assert_eq!(error.status(), Some(StatusCode::FOUND));
 }
+
+#[tokio::test]
+async fn post_answered_with_see_other_is_never_repeated() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/organizations"))
+        .respond_with(redirect(303, "/api/v1/result".into()))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/result"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "0"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let request: Request<Value> =
+        Request::new(&client(&server), Method::POST, "/organizations".into());
+    let error = request.send().await.unwrap_err();
+    assert!(matches!(error, Error::Http(_)), "{error:?}");
+    assert_eq!(error.status(), Some(StatusCode::TOO_MANY_REQUESTS));
+}
