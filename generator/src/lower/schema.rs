@@ -347,7 +347,7 @@ impl TypeSpace {
         let variants_location = location.child(keyword);
         let mut types: Vec<TypeRef> = Vec::new();
         for (i, schema) in schemas.iter().enumerate() {
-            let variant_hint = hint.child("Variant");
+            let variant_hint = hint.map_last(|last| format!("{last}Variant"));
             let ty = self.lower(
                 schema,
                 &variants_location.child(i),

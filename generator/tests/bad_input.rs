@@ -1,0 +1,257 @@
+//! Bad input: every case gives an error naming the file and the JSON pointer, never a panic,
+//! and leaves the output folder exactly as it was.
+
+use std::path::{Path, PathBuf};
+
+use meraki_codegen::{generate_into, EmitOptions};
+
+const SEED: &str = include_str!("../../specs/getDeviceClients.json");
+
+/// A specs folder holding the given documents, and an output folder with one existing file.
+struct Case {
+    _dir: tempfile::TempDir,
+    specs: PathBuf,
+    out: PathBuf,
+}
+
+impl Case {
+    fn new(documents: &[(&str, String)]) -> Case {
+        let dir = tempfile::tempdir().unwrap();
+        let specs = dir.path().join("specs");
+        std::fs::create_dir(&specs).unwrap();
+        for (name, text) in documents {
+            std::fs::write(specs.join(name), text).unwrap();
+        }
+        let out = dir.path().join("out");
+        std::fs::create_dir_all(out.join("src")).unwrap();
+        std::fs::write(out.join("src/lib.rs"), "// previous output\n").unwrap();
+        Case {
+            _dir: dir,
+            specs,
+            out,
+        }
+    }
+
+    /// Runs the generator, expecting failure; checks the output folder is untouched and
+    /// returns the error message.
+    fn error(&self) -> String {
+        let result = generate_into(&self.specs, &self.out, &EmitOptions::default());
+        let error = result.expect_err("bad input must fail").to_string();
+        assert_eq!(
+            std::fs::read_to_string(self.out.join("src/lib.rs")).unwrap(),
+            "// previous output\n"
+        );
+        assert_eq!(listing(&self.out), ["src/lib.rs"], "nothing else written");
+        let parent = self.out.parent().unwrap();
+        let leftovers: Vec<_> = std::fs::read_dir(parent)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(
+            leftovers.len(),
+            2,
+            "no staging folders left behind: {leftovers:?}"
+        );
+        error
+    }
+}
+
+fn listing(dir: &Path) -> Vec<String> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if entry.path().is_dir() {
+            files.extend(
+                listing(&entry.path())
+                    .into_iter()
+                    .map(|f| format!("{name}/{f}")),
+            );
+        } else {
+            files.push(name);
+        }
+    }
+    files.sort();
+    files
+}
+
+/// The seed page with `edit` applied to its JSON.
+fn seed_with(edit: impl FnOnce(&mut serde_json::Value)) -> String {
+    let mut value: serde_json::Value = serde_json::from_str(SEED).unwrap();
+    edit(&mut value);
+    value.to_string()
+}
+
+fn assert_mentions(error: &str, parts: &[&str]) {
+    for part in parts {
+        assert!(
+            error.contains(part),
+            "error `{error}` should mention `{part}`"
+        );
+    }
+}
+
+#[test]
+fn malformed_json() {
+    let case = Case::new(&[("broken.json", "{\"type\": \"api\", \"spec\": {".into())]);
+    assert_mentions(&case.error(), &["broken.json", "malformed JSON", "line 1"]);
+}
+
+#[test]
+fn neither_form() {
+    let case = Case::new(&[("other.json", "{\"hello\": \"world\"}".into())]);
+    assert_mentions(
+        &case.error(),
+        &[
+            "other.json",
+            "neither an OpenAPI 3.0 document",
+            "documentation page",
+        ],
+    );
+}
+
+#[test]
+fn missing_operation_id() {
+    let text = seed_with(|v| {
+        v["spec"].as_object_mut().unwrap().remove("operationId");
+    });
+    let case = Case::new(&[("page.json", text)]);
+    assert_mentions(
+        &case.error(),
+        &["page.json", "/spec/operationId", "operationId"],
+    );
+}
+
+#[test]
+fn path_parameter_not_in_path() {
+    let text = seed_with(|v| v["spec"]["path"] = "/devices/clients".into());
+    let case = Case::new(&[("page.json", text)]);
+    assert_mentions(
+        &case.error(),
+        &[
+            "page.json",
+            "/spec/parameters/0",
+            "`serial` does not appear in the path",
+        ],
+    );
+}
+
+#[test]
+fn path_placeholder_without_parameter() {
+    let text = seed_with(|v| v["spec"]["path"] = "/devices/{serial}/clients/{clientId}".into());
+    let case = Case::new(&[("page.json", text)]);
+    assert_mentions(
+        &case.error(),
+        &[
+            "page.json",
+            "/spec/parameters",
+            "no path parameter `clientId`",
+        ],
+    );
+}
+
+#[test]
+fn unsupported_header_parameter() {
+    let text = seed_with(|v| {
+        v["spec"]["parameters"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({
+                "name": "X-Trace", "in": "header", "schema": {"type": "string"}
+            }))
+    });
+    let case = Case::new(&[("page.json", text)]);
+    assert_mentions(
+        &case.error(),
+        &[
+            "page.json",
+            "/spec/parameters/3",
+            "header parameter `X-Trace` is not supported",
+        ],
+    );
+}
+
+#[test]
+fn unsupported_schema_construct() {
+    let text = seed_with(|v| {
+        v["spec"]["parameters"][1]["schema"] = serde_json::json!({"not": {"type": "string"}});
+    });
+    let case = Case::new(&[("page.json", text)]);
+    assert_mentions(
+        &case.error(),
+        &[
+            "page.json",
+            "/spec/parameters/1/schema/not",
+            "not supported",
+        ],
+    );
+}
+
+#[test]
+fn wrong_type_inside_the_operation() {
+    let text = seed_with(|v| v["spec"]["parameters"] = serde_json::json!({"name": "x"}));
+    let case = Case::new(&[("page.json", text)]);
+    assert_mentions(
+        &case.error(),
+        &[
+            "page.json",
+            "/spec/parameters",
+            "not an OpenAPI 3.0 operation",
+        ],
+    );
+}
+
+#[test]
+fn unsupported_openapi_version() {
+    let case = Case::new(&[(
+        "api.json",
+        r#"{"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}"#.into(),
+    )]);
+    assert_mentions(
+        &case.error(),
+        &["api.json", "/openapi", "3.1.0 is not supported"],
+    );
+}
+
+#[test]
+fn the_same_operation_defined_differently_names_both_files() {
+    let changed = seed_with(|v| v["spec"]["summary"] = "Something else".into());
+    let case = Case::new(&[("a.json", SEED.into()), ("b.json", changed)]);
+    assert_mentions(
+        &case.error(),
+        &["a.json", "b.json", "getDeviceClients", "differently"],
+    );
+}
+
+#[test]
+fn the_same_route_under_two_operation_ids_names_both_files() {
+    let renamed = seed_with(|v| v["spec"]["operationId"] = "listDeviceClients".into());
+    let case = Case::new(&[("a.json", SEED.into()), ("b.json", renamed)]);
+    assert_mentions(
+        &case.error(),
+        &["a.json", "b.json", "GET /devices/{serial}/clients"],
+    );
+}
+
+#[test]
+fn empty_folder() {
+    let case = Case::new(&[]);
+    assert_mentions(&case.error(), &["no *.json spec documents"]);
+}
+
+#[test]
+fn identical_duplicates_are_merged() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.json"), SEED).unwrap();
+    std::fs::write(dir.path().join("b.json"), SEED).unwrap();
+    let generated = meraki_codegen::generate(dir.path(), &EmitOptions::default()).unwrap();
+    assert_eq!(generated.api.operations.len(), 1);
+}
+
+#[test]
+fn a_successful_run_replaces_the_output_folder() {
+    let case = Case::new(&[("page.json", SEED.into())]);
+    let generated = generate_into(&case.specs, &case.out, &EmitOptions::default()).unwrap();
+    let expected: Vec<String> = generated.files.keys().cloned().collect();
+    assert_eq!(listing(&case.out), expected);
+}

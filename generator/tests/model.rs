@@ -1,0 +1,154 @@
+//! Properties of the lowered model that the awkward fixture must show.
+
+use std::path::Path;
+
+use meraki_codegen::model::{PageItems, TypeKind, TypeRef};
+use meraki_codegen::{generate, EmitOptions, Generated};
+
+fn awkward() -> Generated {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/awkward.json");
+    generate(&path, &EmitOptions::default()).expect("awkward fixture generates")
+}
+
+fn type_named<'a>(generated: &'a Generated, name: &str) -> &'a meraki_codegen::model::TypeDef {
+    generated
+        .api
+        .types
+        .iter()
+        .find(|t| t.name == name)
+        .unwrap_or_else(|| {
+            panic!(
+                "no type {name}; have {:?}",
+                generated
+                    .api
+                    .types
+                    .iter()
+                    .map(|t| &t.name)
+                    .collect::<Vec<_>>()
+            )
+        })
+}
+
+#[test]
+fn awkward_enum_values_become_distinct_valid_variants() {
+    let generated = awkward();
+    let TypeKind::StringEnum { variants } = &type_named(&generated, "AuthMode").kind else {
+        panic!("AuthMode is not an enum")
+    };
+    let names: Vec<&str> = variants.iter().map(|v| v.rust_name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["V802_1X", "V802_1x", "Open", "Unknown", "UnknownValue_"]
+    );
+    let TypeKind::StringEnum { variants } = &type_named(&generated, "Speed").kind else {
+        panic!("Speed is not an enum")
+    };
+    let names: Vec<&str> = variants.iter().map(|v| v.rust_name.as_str()).collect();
+    assert_eq!(names, ["Empty", "V1Gbps", "V2_5Gbps", "V0"]);
+}
+
+#[test]
+fn identical_shapes_are_one_type_and_contested_names_are_qualified() {
+    let generated = awkward();
+    // The create and update responses and the `status` body field share shapes.
+    let statuses: Vec<&str> = generated
+        .api
+        .types
+        .iter()
+        .filter(|t| matches!(&t.kind, TypeKind::StringEnum { variants } if variants.iter().any(|v| v.wire == "enabled")))
+        .map(|t| t.name.as_str())
+        .collect();
+    assert_eq!(statuses.len(), 1, "one enabled/disabled enum: {statuses:?}");
+    // Four different `status` enums: none may take the bare name.
+    assert!(generated.api.types.iter().all(|t| t.name != "Status"));
+    let names: std::collections::BTreeSet<&str> = generated
+        .api
+        .types
+        .iter()
+        .map(|t| t.name.as_str())
+        .collect();
+    assert_eq!(
+        names.len(),
+        generated.api.types.len(),
+        "type names are unique"
+    );
+    assert!(
+        names.iter().all(|n| n.len() <= 60),
+        "names stay short: {names:?}"
+    );
+}
+
+#[test]
+fn object_pages_stream_their_array_field() {
+    let generated = awkward();
+    let op = generated
+        .api
+        .operations
+        .iter()
+        .find(|op| op.operation_id == "getNetworkEvents")
+        .unwrap();
+    let pagination = op
+        .pagination
+        .as_ref()
+        .expect("getNetworkEvents is paginated");
+    assert!(
+        matches!(&pagination.items, PageItems::Field { rust_name, .. } if rust_name == "events")
+    );
+    assert!(matches!(pagination.item, TypeRef::Named(_)));
+}
+
+#[test]
+fn parameters_are_ordered_path_first_then_query_by_name() {
+    let generated = awkward();
+    let op = generated
+        .api
+        .operations
+        .iter()
+        .find(|op| op.operation_id == "getNetworkEvents")
+        .unwrap();
+    let order: Vec<&str> = op.params.iter().map(|p| p.wire_name.as_str()).collect();
+    assert_eq!(
+        order,
+        [
+            "networkId",
+            "channels",
+            "endingBefore",
+            "includedEventTypes",
+            "perPage",
+            "productType",
+            "since",
+            "startingAfter",
+            "type"
+        ]
+    );
+    assert_eq!(op.params.last().unwrap().rust_name, "type_");
+}
+
+#[test]
+fn seeds_merge_and_the_newest_version_wins() {
+    let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
+    let generated = generate(&specs, &EmitOptions::default()).unwrap();
+    assert_eq!(generated.api.version, "1.54.0");
+    assert_eq!(generated.api.operations.len(), 2);
+    // The `status` query parameter and the `status` response field are one enum.
+    let op = generated
+        .api
+        .operations
+        .iter()
+        .find(|op| op.operation_id == "getOrganizationDevicesProvisioningStatuses")
+        .unwrap();
+    let param = op.params.iter().find(|p| p.wire_name == "status").unwrap();
+    let item = &op.pagination.as_ref().unwrap().item;
+    let TypeRef::Named(item) = item else {
+        panic!("item is a struct")
+    };
+    let TypeKind::Struct { fields } = &generated.api.type_def(*item).kind else {
+        panic!("item is a struct")
+    };
+    let field = fields.iter().find(|f| f.wire_name == "status").unwrap();
+    assert_eq!(param.ty, field.ty);
+    assert_eq!(
+        generated.api.type_def(field.ty.named().unwrap()).name,
+        "Status"
+    );
+}
