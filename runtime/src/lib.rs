@@ -86,7 +86,7 @@ pub use pagination::{Direction, Paginator};
 pub use path::path_segment;
 pub use redirect::MERAKI_API_DOMAINS;
 pub use request::Request;
-pub use reqwest::{Method, StatusCode};
+pub use reqwest::{Method, StatusCode, Url};
 pub use timestamp::Timestamp;
 
 /// Re-exports for generated code and the macros; not public API.
