@@ -1,1 +1,3 @@
-//! Cross-crate tests live in `tests/`; this library is empty.
+//! Cross-crate tests live in `tests/`. The repository README is included here so that its
+//! examples are compiled as doctests and cannot drift from the generated API.
+#![doc = include_str!("../../README.md")]
