@@ -12,6 +12,7 @@ impl Client {
     /// Configures a client: API key, base URL or region, retries, rate limits, timeouts.
     pub fn builder() -> ::meraki_runtime::ClientBuilder<Client> {
         ::meraki_runtime::ClientBuilder::new()
+            .sdk_identity(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
     }
     /// A client with the API key of `MERAKI_DASHBOARD_API_KEY` and default settings.
     pub fn from_env() -> ::meraki_runtime::Result<Client> {

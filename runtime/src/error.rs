@@ -57,21 +57,9 @@ pub enum Error {
     #[error(transparent)]
     Http(Box<HttpError>),
     /// The server answered with a success whose body is not what the operation declares.
-    #[error("{method} {url}: could not decode the response (HTTP {status}) at `{path}`: {message}; body starts with: {excerpt}")]
-    Decode {
-        /// HTTP method of the request.
-        method: Method,
-        /// The URL of the response.
-        url: String,
-        /// The HTTP status of the response.
-        status: StatusCode,
-        /// Path to the failing field, e.g. `items[3].productType` (`.` for the top level).
-        path: String,
-        /// The decoder's message.
-        message: String,
-        /// The start of the body (at most [`BODY_EXCERPT_LIMIT`] bytes).
-        excerpt: String,
-    },
+    /// Boxed, like [`Error::Http`], so `Result<T, Error>` stays small on the happy path.
+    #[error(transparent)]
+    Decode(Box<DecodeError>),
     /// Retrying was allowed but attempts or the total waiting budget ran out; `last` is the final failure.
     #[error("gave up after {attempts} attempt(s): {last}")]
     RetriesExhausted {
@@ -107,6 +95,25 @@ pub enum Error {
         /// The URL that would have been requested.
         url: String,
     },
+}
+
+/// Details of a success response whose body could not be decoded.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{method} {url}: could not decode the response (HTTP {status}) at `{path}`: {message}; body starts with: {excerpt}")]
+#[non_exhaustive]
+pub struct DecodeError {
+    /// HTTP method of the request.
+    pub method: Method,
+    /// The URL of the response.
+    pub url: String,
+    /// The HTTP status of the response.
+    pub status: StatusCode,
+    /// Path to the failing field, e.g. `items[3].productType` (`.` for the top level).
+    pub path: String,
+    /// The decoder's message.
+    pub message: String,
+    /// The start of the body (at most [`BODY_EXCERPT_LIMIT`] bytes).
+    pub excerpt: String,
 }
 
 /// Longest body excerpt kept in an error, so an error never holds a whole large page.
@@ -154,7 +161,7 @@ impl Error {
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Http(e) => Some(e.status),
-            Error::Decode { status, .. } => Some(*status),
+            Error::Decode(decode) => Some(decode.status),
             Error::RetriesExhausted { last, .. } => last.status(),
             _ => None,
         }

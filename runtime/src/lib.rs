@@ -81,7 +81,7 @@ pub use config::{
     RateLimitConfig, Region, RetryConfig, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_REDIRECTS, DEFAULT_TIMEOUT,
 };
-pub use error::{Error, HttpError, Result, BODY_EXCERPT_LIMIT};
+pub use error::{DecodeError, Error, HttpError, Result, BODY_EXCERPT_LIMIT};
 pub use pagination::{Direction, Paginator};
 pub use path::path_segment;
 pub use redirect::MERAKI_API_DOMAINS;

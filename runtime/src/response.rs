@@ -7,7 +7,7 @@ use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::error::{excerpt, Error, HttpError, Result};
+use crate::error::{excerpt, DecodeError, Error, HttpError, Result};
 use crate::retry;
 
 /// A response whose body has been read (at most one page is held at a time).
@@ -86,14 +86,14 @@ impl RawResponse {
     }
 
     fn decode_error(&self, path: &str, error: serde_json::Error) -> Error {
-        Error::Decode {
+        Error::Decode(Box::new(DecodeError {
             method: self.method.clone(),
             url: self.url.to_string(),
             status: self.status,
             path: path.to_owned(),
             message: error.to_string(),
             excerpt: excerpt(&self.body),
-        }
+        }))
     }
 }
 

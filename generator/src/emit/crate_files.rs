@@ -202,7 +202,8 @@ pub fn client_rs() -> TokenStream {
         impl Client {
             /// Configures a client: API key, base URL or region, retries, rate limits, timeouts.
             pub fn builder() -> ::meraki_runtime::ClientBuilder<Client> {
-                ::meraki_runtime::ClientBuilder::new()
+                // Meraki attributes API traffic by User-Agent: name this crate, not the runtime.
+                ::meraki_runtime::ClientBuilder::new().sdk_identity(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
             }
 
             /// A client with the API key of `MERAKI_DASHBOARD_API_KEY` and default settings.

@@ -141,15 +141,10 @@ async fn decode_errors_name_the_field_and_quote_the_body() {
     let client = client(&server);
     let request: Request<Vec<Device>> = Request::new(&client, Method::GET, "/devices".into());
     let error = request.send().await.unwrap_err();
-    let Error::Decode {
-        path,
-        excerpt,
-        status,
-        ..
-    } = &error
-    else {
+    let Error::Decode(decode) = &error else {
         panic!("{error:?}")
     };
+    let (path, excerpt, status) = (&decode.path, &decode.excerpt, &decode.status);
     assert_eq!(path, "[1].model");
     assert_eq!(status.as_u16(), 200);
     assert!(excerpt.starts_with(r#"[{"serial":"Q1""#));
