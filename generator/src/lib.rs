@@ -6,6 +6,7 @@
 //! specs/*.json ──load──▶ Specs ──lower──▶ Api (model) ──emit──▶ Files ──output──▶ generated-client/
 //! ```
 
+pub mod assemble;
 pub mod emit;
 pub mod error;
 pub mod load;

@@ -18,8 +18,10 @@ pub struct Document {
     pub title: String,
     pub version: String,
     pub description: Option<String>,
-    /// `$ref` targets of this document (empty for documentation pages).
+    /// `$ref` targets of this document (for documentation pages: only `securitySchemes`).
     pub components: Components,
+    pub servers: Vec<openapiv3::Server>,
+    pub security: Option<Vec<openapiv3::SecurityRequirement>>,
 }
 
 /// One operation of one document, still in OpenAPI form.
@@ -186,6 +188,8 @@ fn load_openapi_document(
         version: api.info.version.clone(),
         description: api.info.description.clone(),
         components: api.components.clone().unwrap_or_default(),
+        servers: api.servers.clone(),
+        security: api.security.clone(),
     };
     let mut operations = Vec::new();
     let raw_paths = value.get("paths");
@@ -284,12 +288,38 @@ fn load_documentation_page(
     }
     let raw = Value::Object(raw);
     let operation: Operation = deserialize(&raw, &spec_location, "an OpenAPI 3.0 operation")?;
+    let mut components = Components::default();
+    if let Some(schemes) = meta.get("securitySchemes") {
+        components.security_schemes = deserialize(
+            schemes,
+            &meta_location.child("securitySchemes"),
+            "a map of OpenAPI security schemes",
+        )?;
+    }
+    let servers = match meta.get("servers") {
+        Some(servers) => deserialize(
+            servers,
+            &meta_location.child("servers"),
+            "a list of OpenAPI servers",
+        )?,
+        None => Vec::new(),
+    };
+    let security = match meta.get("security") {
+        Some(security) => Some(deserialize(
+            security,
+            &meta_location.child("security"),
+            "OpenAPI security requirements",
+        )?),
+        None => None,
+    };
     let document = Document {
         file: file.to_path_buf(),
         title: info.title,
         version: info.version,
         description: info.description,
-        components: Components::default(),
+        components,
+        servers,
+        security,
     };
     let operation = SourceOperation {
         document: index,

@@ -53,7 +53,8 @@
 //! whether the link is absolute (possibly on another Meraki host) or relative. It ends when a
 //! page has no such link, when the link was already visited, or at [`Paginator::max_pages`].
 //! A malformed `Link` header is an error ([`Error::Pagination`]) after the page carrying it is
-//! yielded, since ending silently could pass for complete data.
+//! yielded, since ending silently could pass for complete data; only a field with no link syntax
+//! at all (neither `<` nor `rel`, such as a mock server's `Link: string`) counts as no link.
 //!
 //! # Secrets
 //!

@@ -1,7 +1,9 @@
 //! A strict RFC 8288 `Link` header parser, just enough to find `rel=next` / `rel=prev`.
 //!
 //! Strict on purpose: a header we cannot fully parse might hide the next page, so the paginator
-//! reports it as an error instead of silently ending early.
+//! reports it as an error instead of silently ending early. The one exception is a field with no
+//! link syntax at all (neither `<` nor `rel`): it cannot be a damaged page link, and it is what
+//! spec-driven mock servers such as Prism send (`Link: string`).
 
 use reqwest::header::{HeaderMap, LINK};
 use reqwest::Url;
@@ -128,6 +130,10 @@ pub(crate) fn find(headers: &HeaderMap, base: &Url, rel: &str) -> Result<Option<
         let field = field
             .to_str()
             .map_err(|_| "the header is not visible ASCII".to_owned())?;
+        if !field.contains('<') && !field.to_ascii_lowercase().contains("rel") {
+            tracing::warn!(link = field, "ignoring a Link header that holds no link");
+            continue;
+        }
         for link in parse(field)? {
             let matches = link
                 .rels
@@ -153,6 +159,24 @@ mod tests {
             target: target.into(),
             rels: rels.iter().map(|s| s.to_string()).collect(),
         }
+    }
+
+    #[test]
+    fn a_field_without_any_link_is_no_link() {
+        let mut headers = HeaderMap::new();
+        headers.insert(LINK, "string".parse().unwrap());
+        let base = Url::parse("https://api.meraki.com/api/v1/x").unwrap();
+        assert_eq!(find(&headers, &base, "next"), Ok(None));
+        headers.insert(
+            LINK,
+            "<https://api.meraki.com/api/v1/x?a=1; rel=next"
+                .parse()
+                .unwrap(),
+        );
+        assert!(
+            find(&headers, &base, "next").is_err(),
+            "a broken link list is still an error"
+        );
     }
 
     #[test]

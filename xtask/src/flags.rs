@@ -9,10 +9,14 @@ commands:
   codegen [--specs DIR] [--out DIR] [--check]
       Generate the client crate from every *.json document in DIR (default: specs/) into
       --out (default: generated-client/). --check writes nothing and fails when the output
-      is stale, missing or has extra files.";
+      is stale, missing or has extra files.
+  openapi [--specs DIR] [--out FILE]
+      Write the API of DIR (default: specs/) as one OpenAPI 3.0 document, for mock servers
+      such as Prism (default: standard output).";
 
 pub enum Command {
     Codegen(CodegenFlags),
+    Openapi(OpenapiFlags),
     Help,
 }
 
@@ -20,6 +24,11 @@ pub struct CodegenFlags {
     pub specs: Option<PathBuf>,
     pub out: Option<PathBuf>,
     pub check: bool,
+}
+
+pub struct OpenapiFlags {
+    pub specs: Option<PathBuf>,
+    pub out: Option<PathBuf>,
 }
 
 impl Command {
@@ -44,6 +53,21 @@ impl Command {
                     }
                 }
                 Ok(Command::Codegen(flags))
+            }
+            "openapi" => {
+                let mut flags = OpenapiFlags {
+                    specs: None,
+                    out: None,
+                };
+                let mut rest = rest.iter();
+                while let Some(arg) = rest.next() {
+                    match arg.as_str() {
+                        "--specs" => flags.specs = Some(value(&mut rest, "--specs")?),
+                        "--out" => flags.out = Some(value(&mut rest, "--out")?),
+                        other => return Err(format!("unknown argument `{other}` for openapi")),
+                    }
+                }
+                Ok(Command::Openapi(flags))
             }
             "help" | "--help" | "-h" => Ok(Command::Help),
             other => Err(format!("unknown command `{other}`")),

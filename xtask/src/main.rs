@@ -3,6 +3,7 @@
 
 mod codegen;
 mod flags;
+mod openapi;
 
 use std::process::ExitCode;
 
@@ -10,6 +11,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match flags::Command::parse(&args) {
         Ok(flags::Command::Codegen(flags)) => codegen::run(&flags),
+        Ok(flags::Command::Openapi(flags)) => openapi::run(&flags),
         Ok(flags::Command::Help) => {
             println!("{}", flags::USAGE);
             Ok(())
