@@ -65,14 +65,15 @@ pub fn readme(api: &Api, options: &EmitOptions) -> String {
          {ops} operations in {scopes} scopes, {types} types.\n\n\
          Each operation is a method on `Client` named after its operationId in snake_case; each scope \
          (`organizations`, `networks`, …) is a module and a cargo feature (`full`, the default, enables all).\n\n\
-         ```rust,no_run\n{example}```\n",
+         ```rust,ignore\n{example}```\n",
         name = options.crate_name,
         title = api.title,
         version = api.version,
         ops = api.operations.len(),
         scopes = api.scopes().len(),
         types = api.types.len(),
-        example = example_code(api),
+        // Rustdoc's hidden `# ` lines would show on a README page.
+        example = example_code(api).lines().filter(|l| !l.starts_with('#')).map(|l| format!("{l}\n")).collect::<String>(),
     ));
     out
 }
