@@ -134,6 +134,53 @@ impl Drop for Prism {
     }
 }
 
+/// The parameters the test below sets, per operation. When `specs/` gains an operation or a
+/// parameter, `the_test_covers_every_operation_and_parameter` fails until the calls below do too.
+const COVERED: &[(&str, &[&str])] = &[
+    ("getDeviceClients", &["serial", "t0", "timespan"]),
+    (
+        "getOrganizationDevicesProvisioningStatuses",
+        &[
+            "organizationId",
+            "endingBefore",
+            "networkIds",
+            "perPage",
+            "productTypes",
+            "serials",
+            "startingAfter",
+            "status",
+            "tags",
+            "tagsFilterType",
+        ],
+    ),
+];
+
+#[test]
+fn the_test_covers_every_operation_and_parameter() {
+    let specs = load::load_specs(&repo_root().join("specs")).unwrap();
+    let api = meraki_codegen::lower::lower(&specs).unwrap();
+    let actual: Vec<(String, Vec<String>)> = api
+        .operations
+        .iter()
+        .map(|op| {
+            (
+                op.operation_id.clone(),
+                op.params.iter().map(|p| p.wire_name.clone()).collect(),
+            )
+        })
+        .collect();
+    let covered: Vec<(String, Vec<String>)> = COVERED
+        .iter()
+        .map(|(id, params)| {
+            (
+                id.to_string(),
+                params.iter().map(|p| p.to_string()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(actual, covered);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_seed_operation_with_every_parameter_is_accepted() {
     let prism = Prism::start();
