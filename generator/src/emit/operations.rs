@@ -173,7 +173,12 @@ fn operation(api: &Api, op: &Operation) -> TokenStream {
                 .zip(body_inits.iter())
                 .map(|(field, (_, value))| {
                     let field_name = ident(&field.rust_name);
-                    quote!(#field_name: #value,)
+                    // `name: name` is clippy's redundant_field_names: use the shorthand.
+                    if value.to_string() == field.rust_name {
+                        quote!(#field_name,)
+                    } else {
+                        quote!(#field_name: #value,)
+                    }
                 });
             (quote!(body: #ty,), quote!(body: #ty { #(#inits)* },))
         }
