@@ -11,6 +11,7 @@ pub mod emit;
 pub mod error;
 pub mod load;
 pub mod lower;
+pub mod manifest;
 pub mod model;
 pub mod naming;
 pub mod output;

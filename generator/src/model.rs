@@ -192,6 +192,9 @@ pub struct TypeDef {
     pub name: String,
     /// Where the type was first met: the JSON pointer of its schema. Its name derives from here.
     pub origin: String,
+    /// Every place the type's shape was met, the first being where its name derives from. Sites
+    /// identify a schema across spec versions (see [`Site`]); the names manifest keys on them.
+    pub sites: Vec<Site>,
     pub description: Option<String>,
     /// The operationId of the operation that first uses the type, to document it when the spec
     /// does not.
@@ -248,4 +251,73 @@ pub struct IntegerVariant {
 pub struct OneOfVariant {
     pub rust_name: String,
     pub ty: TypeRef,
+}
+
+/// Where a schema sits in the API, spelled so that it survives a new spec version: the
+/// operationId and parameter, body or response, then property names, `[]` for array items,
+/// `{}` for map values and `|N` for the N-th `oneOf` branch
+/// (`getDeviceClients/response/[]/status`). A schema behind a `$ref` sits at its component
+/// (`#/components/schemas/Name/...`) wherever it is used. JSON pointers alone would shift
+/// whenever a parameter is inserted before another, since they index parameter arrays.
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
+pub struct Site(pub String);
+
+impl Site {
+    /// A parameter of an operation (`query` or `path`).
+    pub fn parameter(operation_id: &str, location: ParamLocation, name: &str) -> Self {
+        let location = match location {
+            ParamLocation::Path => "path",
+            ParamLocation::Query => "query",
+        };
+        Site(format!(
+            "{operation_id}/{location}/{}",
+            escape_segment(name)
+        ))
+    }
+
+    pub fn body(operation_id: &str) -> Self {
+        Site(format!("{operation_id}/body"))
+    }
+
+    pub fn response(operation_id: &str) -> Self {
+        Site(format!("{operation_id}/response"))
+    }
+
+    pub fn component(name: &str) -> Self {
+        Site(format!("#/components/schemas/{}", escape_segment(name)))
+    }
+
+    pub fn property(&self, name: &str) -> Self {
+        Site(format!("{}/{}", self.0, escape_segment(name)))
+    }
+
+    pub fn items(&self) -> Self {
+        Site(format!("{}/[]", self.0))
+    }
+
+    pub fn values(&self) -> Self {
+        Site(format!("{}/{{}}", self.0))
+    }
+
+    pub fn branch(&self, index: usize) -> Self {
+        Site(format!("{}/|{index}", self.0))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Site {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A `/` inside a property name would read as a separator; escape it as JSON pointers do.
+fn escape_segment(name: &str) -> String {
+    crate::error::escape_pointer_token(name)
 }

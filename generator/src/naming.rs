@@ -120,6 +120,39 @@ pub fn string_variant_names(values: &[String]) -> Vec<String> {
     names
 }
 
+/// Variant names for the values of an enum whose earlier names are pinned (wire value → name,
+/// from the manifest): values still present keep their names, new values get the names
+/// [`string_variant_names`] would give them, made unique against the pinned ones. `fresh` holds
+/// those unpinned names, one per value.
+pub fn pinned_variant_names(
+    values: &[String],
+    fresh: &[String],
+    pinned: &BTreeMap<String, String>,
+) -> Vec<String> {
+    let mut taken: BTreeSet<String> = values
+        .iter()
+        .filter_map(|value| pinned.get(value).cloned())
+        .collect();
+    taken.insert(UNKNOWN_VARIANT.to_string());
+    values
+        .iter()
+        .zip(fresh)
+        .map(|(value, fresh)| {
+            if let Some(name) = pinned.get(value) {
+                return name.clone();
+            }
+            let mut name = fresh.clone();
+            let mut n = 2;
+            while taken.contains(&name) {
+                name = format!("{fresh}{n}");
+                n += 1;
+            }
+            taken.insert(name.clone());
+            name
+        })
+        .collect()
+}
+
 /// Variant names for integer enum values: `V36` for 36, `Minus1` for -1.
 pub fn integer_variant_names(values: &[i64]) -> Vec<String> {
     values
@@ -301,14 +334,21 @@ impl NameHint {
     }
 }
 
-/// Gives every type a unique name. At each level every type still unnamed proposes its next
-/// candidate; a name is granted only when exactly one type proposes it and nobody holds it, so
-/// the outcome does not depend on the order of the types. Types that run out of candidates get a
-/// numeric suffix on their longest candidate, in input order.
-pub fn assign_type_names(hints: &[NameHint], reserved: &BTreeSet<String>) -> Vec<String> {
+/// Gives every type a unique name. Pinned types (by index; names kept from the manifest) keep
+/// theirs, and nobody else may take them. At each level every type still unnamed proposes its
+/// next candidate; a name is granted only when exactly one type proposes it and nobody holds it,
+/// so the outcome does not depend on the order of the types. Types that run out of candidates
+/// get a numeric suffix on their longest candidate, in input order.
+pub fn assign_type_names(
+    hints: &[NameHint],
+    pinned: &BTreeMap<usize, String>,
+    reserved: &BTreeSet<String>,
+) -> Vec<String> {
     let candidates: Vec<Vec<String>> = hints.iter().map(NameHint::candidates).collect();
-    let mut names: Vec<Option<String>> = vec![None; hints.len()];
+    let mut names: Vec<Option<String>> =
+        (0..hints.len()).map(|i| pinned.get(&i).cloned()).collect();
     let mut taken: BTreeSet<String> = reserved.clone();
+    taken.extend(pinned.values().cloned());
     let max_level = candidates.iter().map(Vec::len).max().unwrap_or(0);
     for level in 0..max_level {
         let mut proposals: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
@@ -410,8 +450,32 @@ mod tests {
                 hint(&["Network", "Status"]),
                 hint(&["Usage"]),
             ],
+            &BTreeMap::new(),
             &BTreeSet::new(),
         );
         assert_eq!(names, ["DeviceStatus", "NetworkStatus", "Usage"]);
+    }
+
+    #[test]
+    fn pinned_names_are_kept_and_withheld_from_others() {
+        let hint = |s: &[&str]| NameHint::new(s.iter().map(|s| s.to_string()).collect(), 1);
+        let pinned = BTreeMap::from([(0, "Status".to_string())]);
+        let names = assign_type_names(
+            &[hint(&["Device", "Status"]), hint(&["Network", "Status"])],
+            &pinned,
+            &BTreeSet::new(),
+        );
+        assert_eq!(names, ["Status", "NetworkStatus"]);
+    }
+
+    #[test]
+    fn new_enum_values_never_take_a_pinned_variant_name() {
+        let values: Vec<String> = ["802.1X", "802.1x"].map(String::from).into();
+        let fresh = string_variant_names(&values);
+        assert_eq!(fresh, ["V802_1X", "V802_1x"]);
+        // Before `802.1x` was added, `802.1X` was named V802_1x; it keeps that name.
+        let pinned = BTreeMap::from([("802.1X".to_string(), "V802_1x".to_string())]);
+        let names = pinned_variant_names(&values, &fresh, &pinned);
+        assert_eq!(names, ["V802_1x", "V802_1x2"]);
     }
 }

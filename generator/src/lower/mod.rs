@@ -8,9 +8,10 @@ use openapiv3::{Components, Parameter, ParameterSchemaOrContent, ReferenceOr, St
 
 use crate::error::{Error, Location, Result};
 use crate::load::{SourceOperation, Specs};
+use crate::manifest::Manifest;
 use crate::model::{
     Api, HttpMethod, Operation, PageItems, Pagination, Param, ParamLocation, PathPart, RequestBody,
-    Response, TypeKind, TypeRef,
+    Response, Site, TypeKind, TypeRef,
 };
 use crate::naming::{self, NameHint};
 use schema::TypeSpace;
@@ -61,6 +62,11 @@ const PAGE_SIZE_PARAM: &str = "perPage";
 const PAGE_TOKEN_PARAMS: [&str; 2] = ["startingAfter", "endingBefore"];
 
 pub fn lower(specs: &Specs) -> Result<Api> {
+    lower_with(specs, None)
+}
+
+/// Lowers `specs`, keeping the names a manifest recorded for schemas that are still there.
+pub fn lower_with(specs: &Specs, manifest: Option<&Manifest>) -> Result<Api> {
     let newest = specs
         .newest_document()
         .ok_or_else(|| Error::Other("no documents".into()))?;
@@ -79,10 +85,16 @@ pub fn lower(specs: &Specs) -> Result<Api> {
     check_unique_method_names(&operations, specs)?;
 
     let reserved: BTreeSet<String> = RESERVED_TYPE_NAMES.iter().map(|s| s.to_string()).collect();
-    let names = naming::assign_type_names(&types.hints, &reserved);
+    let pins = manifest
+        .map(|manifest| manifest.pins(&types.defs))
+        .unwrap_or_default();
+    let names = naming::assign_type_names(&types.hints, &pins.names, &reserved);
     let mut defs = types.defs;
     for (def, name) in defs.iter_mut().zip(names) {
         def.name = name;
+    }
+    for (index, pinned) in &pins.variants {
+        pin_variant_names(&mut defs[*index].kind, pinned);
     }
     let mut api = Api {
         title: newest.title.clone(),
@@ -103,6 +115,29 @@ pub fn lower(specs: &Specs) -> Result<Api> {
     };
     mark_type_usage(&mut api);
     Ok(api)
+}
+
+/// Keeps the recorded variant names of an enum for the values it still has.
+fn pin_variant_names(kind: &mut TypeKind, pinned: &std::collections::BTreeMap<String, String>) {
+    match kind {
+        TypeKind::StringEnum { variants } => {
+            let wires: Vec<String> = variants.iter().map(|v| v.wire.clone()).collect();
+            let fresh: Vec<String> = variants.iter().map(|v| v.rust_name.clone()).collect();
+            let names = naming::pinned_variant_names(&wires, &fresh, pinned);
+            for (variant, name) in variants.iter_mut().zip(names) {
+                variant.rust_name = name;
+            }
+        }
+        TypeKind::IntegerEnum { variants } => {
+            let wires: Vec<String> = variants.iter().map(|v| v.wire.to_string()).collect();
+            let fresh: Vec<String> = variants.iter().map(|v| v.rust_name.clone()).collect();
+            let names = naming::pinned_variant_names(&wires, &fresh, pinned);
+            for (variant, name) in variants.iter_mut().zip(names) {
+                variant.rust_name = name;
+            }
+        }
+        TypeKind::Struct { .. } | TypeKind::OneOf { .. } => {}
+    }
 }
 
 fn check_unique_method_names(operations: &[Operation], specs: &Specs) -> Result<()> {
@@ -163,6 +198,7 @@ fn lower_operation(
             &location.child("requestBody"),
             components,
             types,
+            &operation_id,
             &op_pascal,
         )?),
     };
@@ -206,10 +242,28 @@ fn lower_parameters(
     for (i, p) in source.operation.parameters.iter().enumerate() {
         entries.push((source.location.child("parameters").child(i), p));
     }
-    let mut params: Vec<Param> = Vec::new();
+    let mut resolved = Vec::with_capacity(entries.len());
     for (location, parameter) in entries {
-        let parameter = resolve_parameter(parameter, &location, components)?;
-        let (data, param_location) = match parameter {
+        resolved.push((
+            location.clone(),
+            resolve_parameter(parameter, &location, components)?,
+        ));
+    }
+    // An overridden path-level parameter is never lowered: its site belongs to the override.
+    let overridden = |index: usize, parameter: &Parameter| {
+        resolved[index + 1..].iter().any(|(_, later)| {
+            later.parameter_data_ref().name == parameter.parameter_data_ref().name
+                && std::mem::discriminant(*later) == std::mem::discriminant(parameter)
+        })
+    };
+    let operation_id = source.operation.operation_id.as_deref().unwrap_or_default();
+    let mut params: Vec<Param> = Vec::new();
+    for (index, (location, parameter)) in resolved.iter().enumerate() {
+        if overridden(index, parameter) {
+            continue;
+        }
+        let location = location.clone();
+        let (data, param_location) = match *parameter {
             Parameter::Path { parameter_data, .. } => (parameter_data, ParamLocation::Path),
             Parameter::Query { parameter_data, .. } => (parameter_data, ParamLocation::Query),
             Parameter::Header { parameter_data, .. } => {
@@ -244,7 +298,8 @@ fn lower_parameters(
             vec![op_pascal.to_string(), naming::pascal_ident(&data.name)],
             1,
         );
-        let ty = types.lower(schema, &location.child("schema"), &hint, components)?;
+        let site = Site::parameter(operation_id, param_location, &data.name);
+        let ty = types.lower(schema, &location.child("schema"), &site, &hint, components)?;
         if param_location == ParamLocation::Path && !data.required {
             return Err(Error::input(
                 &location.child("required"),
@@ -372,6 +427,7 @@ fn lower_body(
     location: &Location,
     components: &Components,
     types: &mut TypeSpace,
+    operation_id: &str,
     op_pascal: &str,
 ) -> Result<RequestBody> {
     let body = match body {
@@ -400,6 +456,7 @@ fn lower_body(
         Some(schema) => types.lower(
             schema,
             &location.child("content").child(media_type).child("schema"),
+            &Site::body(operation_id),
             &hint,
             components,
         )?,
@@ -462,6 +519,7 @@ fn lower_response(
             Some(schema) => types.lower(
                 schema,
                 &location.child("content").child(media_type).child("schema"),
+                &Site::response(operation_id),
                 &response_hint(operation_id, &source.method),
                 components,
             )?,

@@ -10,7 +10,7 @@ use openapiv3::{
 
 use crate::error::{Error, Location, Result};
 use crate::model::{
-    Field, IntegerVariant, OneOfVariant, StringVariant, TypeDef, TypeId, TypeKind, TypeRef,
+    Field, IntegerVariant, OneOfVariant, Site, StringVariant, TypeDef, TypeId, TypeKind, TypeRef,
 };
 use crate::naming::{self, NameHint};
 
@@ -43,6 +43,7 @@ impl TypeSpace {
         kind: TypeKind,
         description: Option<String>,
         origin: &Location,
+        site: &Site,
         hint: NameHint,
     ) -> TypeRef {
         if let Some(id) = self.by_shape.get(&shape) {
@@ -50,12 +51,17 @@ impl TypeSpace {
             if def.description.is_none() {
                 def.description = description;
             }
+            // A `$ref`'d component is lowered again at every use, always at its own site.
+            if !def.sites.contains(site) {
+                def.sites.push(site.clone());
+            }
             return TypeRef::Named(*id);
         }
         let id = TypeId(self.defs.len());
         self.defs.push(TypeDef {
             name: String::new(),
             origin: origin.pointer.clone(),
+            sites: vec![site.clone()],
             description,
             first_use: self.current_operation.clone(),
             kind,
@@ -73,11 +79,14 @@ impl TypeSpace {
         &mut self,
         schema: &ReferenceOr<Schema>,
         location: &Location,
+        site: &Site,
         hint: &NameHint,
         components: &Components,
     ) -> Result<TypeRef> {
         match schema {
-            ReferenceOr::Item(schema) => self.lower_schema(schema, location, hint, components),
+            ReferenceOr::Item(schema) => {
+                self.lower_schema(schema, location, site, hint, components)
+            }
             ReferenceOr::Reference { reference } => {
                 self.lower_reference(reference, location, components)
             }
@@ -88,11 +97,14 @@ impl TypeSpace {
         &mut self,
         schema: &ReferenceOr<Box<Schema>>,
         location: &Location,
+        site: &Site,
         hint: &NameHint,
         components: &Components,
     ) -> Result<TypeRef> {
         match schema {
-            ReferenceOr::Item(schema) => self.lower_schema(schema, location, hint, components),
+            ReferenceOr::Item(schema) => {
+                self.lower_schema(schema, location, site, hint, components)
+            }
             ReferenceOr::Reference { reference } => {
                 self.lower_reference(reference, location, components)
             }
@@ -128,7 +140,7 @@ impl TypeSpace {
         self.resolving.push(reference.to_string());
         let hint = NameHint::new(vec![naming::pascal_ident(name)], 1);
         let target = Location::new(location.file.clone(), "/components/schemas").child(name);
-        let result = self.lower(schema, &target, &hint, components);
+        let result = self.lower(schema, &target, &Site::component(name), &hint, components);
         self.resolving.pop();
         result
     }
@@ -137,6 +149,7 @@ impl TypeSpace {
         &mut self,
         schema: &Schema,
         location: &Location,
+        site: &Site,
         hint: &NameHint,
         components: &Components,
     ) -> Result<TypeRef> {
@@ -145,7 +158,7 @@ impl TypeSpace {
             SchemaKind::Type(Type::String(string)) => {
                 let values: Vec<String> = string.enumeration.iter().flatten().cloned().collect();
                 if !values.is_empty() {
-                    return Ok(self.string_enum(values, description, location, hint));
+                    return Ok(self.string_enum(values, description, location, site, hint));
                 }
                 Ok(match &string.format {
                     VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => TypeRef::Timestamp,
@@ -158,12 +171,12 @@ impl TypeSpace {
                 if values.is_empty() {
                     Ok(TypeRef::Integer)
                 } else {
-                    Ok(self.integer_enum(values, description, location, hint))
+                    Ok(self.integer_enum(values, description, location, site, hint))
                 }
             }
             SchemaKind::Type(Type::Boolean(_)) => Ok(TypeRef::Boolean),
             SchemaKind::Type(Type::Array(array)) => {
-                self.array(array.items.as_ref(), location, hint, components)
+                self.array(array.items.as_ref(), location, site, hint, components)
             }
             SchemaKind::Type(Type::Object(object)) => self.object(
                 &object.properties,
@@ -171,18 +184,32 @@ impl TypeSpace {
                 object.additional_properties.as_ref(),
                 description,
                 location,
+                site,
                 hint,
                 components,
             ),
-            SchemaKind::OneOf { one_of } => {
-                self.one_of(one_of, "oneOf", description, location, hint, components)
-            }
-            SchemaKind::AnyOf { any_of } => {
-                self.one_of(any_of, "anyOf", description, location, hint, components)
-            }
+            SchemaKind::OneOf { one_of } => self.one_of(
+                one_of,
+                "oneOf",
+                description,
+                location,
+                site,
+                hint,
+                components,
+            ),
+            SchemaKind::AnyOf { any_of } => self.one_of(
+                any_of,
+                "anyOf",
+                description,
+                location,
+                site,
+                hint,
+                components,
+            ),
             SchemaKind::AllOf { all_of } if all_of.len() == 1 => self.lower(
                 &all_of[0],
                 &location.child("allOf").child(0),
+                site,
                 hint,
                 components,
             ),
@@ -202,17 +229,19 @@ impl TypeSpace {
                         any.additional_properties.as_ref(),
                         description,
                         location,
+                        site,
                         hint,
                         components,
                     )
                 } else if let Some(items) = &any.items {
-                    self.array(Some(items), location, hint, components)
+                    self.array(Some(items), location, site, hint, components)
                 } else if !any.one_of.is_empty() {
                     self.one_of(
                         &any.one_of,
                         "oneOf",
                         description,
                         location,
+                        site,
                         hint,
                         components,
                     )
@@ -222,6 +251,7 @@ impl TypeSpace {
                         "anyOf",
                         description,
                         location,
+                        site,
                         hint,
                         components,
                     )
@@ -248,6 +278,7 @@ impl TypeSpace {
         &mut self,
         items: Option<&ReferenceOr<Box<Schema>>>,
         location: &Location,
+        site: &Site,
         hint: &NameHint,
         components: &Components,
     ) -> Result<TypeRef> {
@@ -255,7 +286,13 @@ impl TypeSpace {
             return Ok(TypeRef::Vec(Box::new(TypeRef::Json)));
         };
         let item_hint = singular_hint(hint);
-        let item = self.lower_boxed(items, &location.child("items"), &item_hint, components)?;
+        let item = self.lower_boxed(
+            items,
+            &location.child("items"),
+            &site.items(),
+            &item_hint,
+            components,
+        )?;
         Ok(TypeRef::Vec(Box::new(item)))
     }
 
@@ -267,6 +304,7 @@ impl TypeSpace {
         additional: Option<&AdditionalProperties>,
         description: Option<String>,
         location: &Location,
+        site: &Site,
         hint: &NameHint,
         components: &Components,
     ) -> Result<TypeRef> {
@@ -277,6 +315,7 @@ impl TypeSpace {
                     let value = self.lower(
                         schema,
                         &location.child("additionalProperties"),
+                        &site.values(),
                         &value_hint,
                         components,
                     )?;
@@ -298,7 +337,13 @@ impl TypeSpace {
         for (wire_name, property) in properties {
             let property_location = properties_location.child(wire_name);
             let property_hint = hint.child(&naming::pascal_ident(wire_name));
-            let ty = self.lower_boxed(property, &property_location, &property_hint, components)?;
+            let ty = self.lower_boxed(
+                property,
+                &property_location,
+                &site.property(wire_name),
+                &property_hint,
+                components,
+            )?;
             let (description, nullable, deprecated) = match property {
                 ReferenceOr::Item(schema) => (
                     schema.schema_data.description.clone(),
@@ -331,16 +376,19 @@ impl TypeSpace {
             TypeKind::Struct { fields },
             description,
             location,
+            site,
             hint.clone(),
         ))
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn one_of(
         &mut self,
         schemas: &[ReferenceOr<Schema>],
         keyword: &str,
         description: Option<String>,
         location: &Location,
+        site: &Site,
         hint: &NameHint,
         components: &Components,
     ) -> Result<TypeRef> {
@@ -351,6 +399,7 @@ impl TypeSpace {
             let ty = self.lower(
                 schema,
                 &variants_location.child(i),
+                &site.branch(i),
                 &variant_hint,
                 components,
             )?;
@@ -375,6 +424,7 @@ impl TypeSpace {
                     TypeKind::OneOf { variants },
                     description,
                     location,
+                    site,
                     hint.clone(),
                 ))
             }
@@ -406,6 +456,7 @@ impl TypeSpace {
         mut values: Vec<String>,
         description: Option<String>,
         location: &Location,
+        site: &Site,
         hint: &NameHint,
     ) -> TypeRef {
         let mut seen = BTreeSet::new();
@@ -424,6 +475,7 @@ impl TypeSpace {
             TypeKind::StringEnum { variants },
             description,
             location,
+            site,
             hint.clone(),
         )
     }
@@ -433,6 +485,7 @@ impl TypeSpace {
         mut values: Vec<i64>,
         description: Option<String>,
         location: &Location,
+        site: &Site,
         hint: &NameHint,
     ) -> TypeRef {
         let mut seen = BTreeSet::new();
@@ -451,6 +504,7 @@ impl TypeSpace {
             TypeKind::IntegerEnum { variants },
             description,
             location,
+            site,
             hint.clone(),
         )
     }
