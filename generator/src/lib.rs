@@ -7,6 +7,7 @@
 //! ```
 
 pub mod assemble;
+pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod load;
@@ -91,6 +92,15 @@ pub fn generate(specs: &Path, options: &EmitOptions) -> Result<Generated> {
             emit: emitted - lowered,
         },
     })
+}
+
+/// Compares two versions of the API as `cargo xtask codegen` would see them: the new version is
+/// lowered keeping the old version's names.
+pub fn compare_specs(old: &load::Specs, new: &load::Specs) -> Result<diff::ApiDiff> {
+    let old_api = lower::lower(old)?;
+    let names = manifest::Manifest::from_api(&old_api);
+    let new_api = lower::lower_with(new, Some(&names))?;
+    Ok(diff::compare(old, &old_api, new, &new_api))
 }
 
 /// Generates from `specs` and writes the files into `out` atomically: on any error (bad input

@@ -12,11 +12,16 @@ commands:
       is stale, missing or has extra files.
   openapi [--specs DIR] [--out FILE]
       Write the API of DIR (default: specs/) as one OpenAPI 3.0 document, for mock servers
-      such as Prism (default: standard output).";
+      such as Prism (default: standard output).
+  diff OLD NEW
+      Print, as Markdown, what changed in the API from the spec documents OLD to NEW (each a
+      *.json file or a folder of them, either form), each change marked breaking, additive,
+      non-breaking or documentation for users of the generated crate.";
 
 pub enum Command {
     Codegen(CodegenFlags),
     Openapi(OpenapiFlags),
+    Diff(DiffFlags),
     Help,
 }
 
@@ -29,6 +34,11 @@ pub struct CodegenFlags {
 pub struct OpenapiFlags {
     pub specs: Option<PathBuf>,
     pub out: Option<PathBuf>,
+}
+
+pub struct DiffFlags {
+    pub old: PathBuf,
+    pub new: PathBuf,
 }
 
 impl Command {
@@ -69,6 +79,15 @@ impl Command {
                 }
                 Ok(Command::Openapi(flags))
             }
+            "diff" => match rest {
+                [old, new] if !old.starts_with("--") && !new.starts_with("--") => {
+                    Ok(Command::Diff(DiffFlags {
+                        old: PathBuf::from(old),
+                        new: PathBuf::from(new),
+                    }))
+                }
+                _ => Err("diff takes two arguments: OLD and NEW spec documents".into()),
+            },
             "help" | "--help" | "-h" => Ok(Command::Help),
             other => Err(format!("unknown command `{other}`")),
         }

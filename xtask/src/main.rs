@@ -2,6 +2,7 @@
 //! lives in its own module.
 
 mod codegen;
+mod diff;
 mod flags;
 mod openapi;
 
@@ -12,6 +13,7 @@ fn main() -> ExitCode {
     let result = match flags::Command::parse(&args) {
         Ok(flags::Command::Codegen(flags)) => codegen::run(&flags),
         Ok(flags::Command::Openapi(flags)) => openapi::run(&flags),
+        Ok(flags::Command::Diff(flags)) => diff::run(&flags),
         Ok(flags::Command::Help) => {
             println!("{}", flags::USAGE);
             Ok(())
