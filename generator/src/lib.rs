@@ -4,9 +4,17 @@
 //!
 //! ```text
 //! specs/*.json ──load──▶ Specs ──lower──▶ Api (model) ──emit──▶ Files ──output──▶ generated-client/
+//!                                  ▲                          ▲
+//!        names.json (manifest) ────┘   previous specs ─diff─▶ CHANGELOG.md, crate version
 //! ```
+//!
+//! A generation builds on a [`Baseline`]: the names manifest it keeps names from, and the
+//! previous specs and changelog it describes its changes against ([`diff`], [`changelog`],
+//! [`version`]).
 
 pub mod assemble;
+pub mod baseline;
+pub mod changelog;
 pub mod diff;
 pub mod emit;
 pub mod error;
@@ -16,10 +24,12 @@ pub mod manifest;
 pub mod model;
 pub mod naming;
 pub mod output;
+pub mod version;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+pub use baseline::{Baseline, Previous};
 pub use emit::{EmitOptions, Files};
 pub use error::{Error, Result};
 pub use model::Api;
@@ -31,6 +41,12 @@ pub struct Generated {
     pub files: Files,
     pub documents: usize,
     pub timings: Timings,
+    /// What changed since the baseline's previous specs, when they were known.
+    pub changes: Option<diff::ApiDiff>,
+    /// Whether the changelog got a new (or refreshed) top entry.
+    pub new_changelog_entry: bool,
+    /// The version written into the crate's `Cargo.toml`.
+    pub crate_version: String,
 }
 
 /// Wall time of each phase of one generation.
@@ -73,14 +89,51 @@ impl Generated {
 }
 
 /// Generates the client crate's files from every `*.json` document in `specs` (a folder or a
-/// single file).
+/// single file), from scratch: fresh names, a changelog with a first entry.
 pub fn generate(specs: &Path, options: &EmitOptions) -> Result<Generated> {
+    generate_with(specs, options, &Baseline::default())
+}
+
+/// Generates the client crate's files, keeping the baseline's names and extending its
+/// changelog; the crate version comes from the changelog (`options.crate_version` is the
+/// version of a first generation).
+pub fn generate_with(
+    specs: &Path,
+    options: &EmitOptions,
+    baseline: &Baseline,
+) -> Result<Generated> {
     let start = Instant::now();
     let loaded = load::load_specs(specs)?;
     let parsed = Instant::now();
-    let api = lower::lower(&loaded)?;
+    let api = lower::lower_with(&loaded, baseline.manifest.as_ref())?;
+    let changes = match &baseline.previous {
+        Some(previous) => {
+            let old_api = lower::lower_with(&previous.specs, previous.manifest.as_ref())?;
+            Some((
+                diff::compare(&previous.specs, &old_api, &loaded, &api),
+                baseline::specs_key(&previous.specs),
+            ))
+        }
+        None => None,
+    };
     let lowered = Instant::now();
-    let files = emit::emit(&api, options)?;
+    let update = changelog::update(
+        baseline.changelog.as_deref(),
+        &options.crate_name,
+        &api.version,
+        match &changes {
+            Some((diff, base)) => changelog::Changes::Compared { diff, base },
+            None => changelog::Changes::Unknown,
+        },
+        &options.crate_version,
+        api.operations.len(),
+    )?;
+    let options = EmitOptions {
+        crate_version: update.crate_version.clone(),
+        ..options.clone()
+    };
+    let mut files = emit::emit(&api, &options)?;
+    files.insert(changelog::FILE.into(), update.text);
     let emitted = Instant::now();
     Ok(Generated {
         api,
@@ -91,6 +144,9 @@ pub fn generate(specs: &Path, options: &EmitOptions) -> Result<Generated> {
             lower: lowered - parsed,
             emit: emitted - lowered,
         },
+        changes: changes.map(|(diff, _)| diff),
+        new_changelog_entry: update.new_entry,
+        crate_version: update.crate_version,
     })
 }
 

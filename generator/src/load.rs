@@ -99,6 +99,24 @@ pub fn load_specs_from(inputs: &[PathBuf]) -> Result<Specs> {
     })
 }
 
+/// Loads documents already read into memory (name, text), e.g. from git history; names are
+/// only used in error messages and the crate docs.
+pub fn load_documents(texts: &[(PathBuf, String)]) -> Result<Specs> {
+    let mut documents = Vec::new();
+    let mut operations = Vec::new();
+    for (file, text) in texts {
+        load_text(file, text, &mut documents, &mut operations)?;
+    }
+    if documents.is_empty() {
+        return Err(Error::Other("no *.json spec documents found".into()));
+    }
+    let operations = merge_operations(operations)?;
+    Ok(Specs {
+        documents,
+        operations,
+    })
+}
+
 fn list_json_files(path: &Path) -> Result<Vec<PathBuf>> {
     let metadata = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if metadata.is_file() {
@@ -123,8 +141,17 @@ fn load_file(
     operations: &mut Vec<SourceOperation>,
 ) -> Result<()> {
     let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
+    load_text(file, &text, documents, operations)
+}
+
+fn load_text(
+    file: &Path,
+    text: &str,
+    documents: &mut Vec<Document>,
+    operations: &mut Vec<SourceOperation>,
+) -> Result<()> {
     let root = Location::new(file, "");
-    let value: Value = serde_json::from_str(&text).map_err(|e| {
+    let value: Value = serde_json::from_str(text).map_err(|e| {
         Error::input(
             &root,
             format!(

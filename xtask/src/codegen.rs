@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use meraki_codegen::{output, EmitOptions};
+use meraki_codegen::{output, Baseline, EmitOptions};
 
 use crate::flags::CodegenFlags;
 use crate::project_root;
@@ -17,7 +17,11 @@ pub fn run(flags: &CodegenFlags) -> Result<(), String> {
         .unwrap_or_else(|| root.join("generated-client"));
     let options = emit_options(&root, &out)?;
     let start = Instant::now();
-    let generated = meraki_codegen::generate(&specs, &options).map_err(|e| e.to_string())?;
+    // Names come from the output folder's manifest; the changelog compares with the specs of
+    // the last commit that touched the output folder (see `meraki_codegen::baseline`).
+    let (baseline, note) = Baseline::for_output(&out, &specs).map_err(|e| e.to_string())?;
+    let generated =
+        meraki_codegen::generate_with(&specs, &options, &baseline).map_err(|e| e.to_string())?;
     if flags.check {
         let differences = output::check(&out, &generated.files).map_err(|e| e.to_string())?;
         if !differences.is_empty() {
@@ -32,10 +36,24 @@ pub fn run(flags: &CodegenFlags) -> Result<(), String> {
         println!("{} is up to date: {}", out.display(), generated.summary());
         return Ok(());
     }
+    let stale = !output::check(&out, &generated.files)
+        .map_err(|e| e.to_string())?
+        .is_empty();
     output::write_atomically(&out, &generated.files).map_err(|e| e.to_string())?;
+    if stale && generated.new_changelog_entry {
+        match &generated.changes {
+            Some(changes) if changes.is_empty() => {}
+            Some(changes) => println!("{}", changes.to_markdown(1)),
+            None => println!(
+                "note: the changelog cannot list what changed: {}",
+                note.as_deref().unwrap_or("no previous specs")
+            ),
+        }
+    }
     println!(
-        "{} in {:.2?} -> {}",
+        "{}, crate version {} in {:.2?} -> {}",
         generated.summary(),
+        generated.crate_version,
         start.elapsed(),
         out.display()
     );

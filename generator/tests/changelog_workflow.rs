@@ -1,0 +1,117 @@
+//! The changelog and crate version through the real workflow, in a scratch git repository:
+//! generate and commit, drop in a new spec version, regenerate (twice), commit. `--check` must
+//! pass at every step where the crate is up to date, so the changelog must be reproducible.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use meraki_codegen::{output, Baseline, EmitOptions, Generated};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/evolution")
+        .join(name)
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.name=test", "-c", "user.email=test@example.com"])
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(
+        status.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+}
+
+/// What `cargo xtask codegen` does: baseline from the output folder and git, then generate.
+fn generate(specs: &Path, out: &Path) -> Generated {
+    let (baseline, _) = Baseline::for_output(out, specs).unwrap();
+    let options = EmitOptions {
+        standalone: true,
+        ..EmitOptions::default()
+    };
+    meraki_codegen::generate_with(specs, &options, &baseline).unwrap()
+}
+
+fn assert_up_to_date(out: &Path, generated: &Generated) {
+    let differences = output::check(out, &generated.files).unwrap();
+    assert!(differences.is_empty(), "{differences:?}");
+}
+
+#[test]
+fn changelog_and_version_are_reproducible_through_a_spec_bump() {
+    let repo = tempfile::tempdir().unwrap();
+    let root = repo.path();
+    git(root, &["init", "-q"]);
+    let specs = root.join("specs");
+    let out = root.join("generated-client");
+    std::fs::create_dir_all(&specs).unwrap();
+    std::fs::copy(fixture("v1.json"), specs.join("api.json")).unwrap();
+
+    // First generation: a first changelog entry, version 0.1.0.
+    let first = generate(&specs, &out);
+    assert!(first.new_changelog_entry);
+    assert_eq!(first.crate_version, "0.1.0");
+    output::write_atomically(&out, &first.files).unwrap();
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "v1"]);
+    assert_up_to_date(&out, &generate(&specs, &out));
+
+    // The new spec version replaces the old document.
+    std::fs::copy(fixture("v2.json"), specs.join("api.json")).unwrap();
+    let bumped = generate(&specs, &out);
+    assert!(bumped.new_changelog_entry);
+    let changes = bumped
+        .changes
+        .as_ref()
+        .expect("the previous specs come from git");
+    assert_eq!(
+        (changes.old_version.as_str(), changes.new_version.as_str()),
+        ("1.0.0", "1.1.0")
+    );
+    assert_eq!(
+        bumped.crate_version, "0.2.0",
+        "the fixture's update is breaking"
+    );
+    let changelog = &bumped.files["CHANGELOG.md"];
+    assert!(changelog.contains("## 0.2.0: Meraki API 1.1.0"));
+    assert!(changelog.contains("### API changes from 1.0.0 to 1.1.0"));
+    assert!(changelog.contains("## 0.1.0: Meraki API 1.0.0"));
+    assert!(bumped.files["Cargo.toml"].contains("\nversion = \"0.2.0\"\n"));
+    output::write_atomically(&out, &bumped.files).unwrap();
+
+    // Regenerating before committing gives the same files: one entry, same version.
+    let again = generate(&specs, &out);
+    assert_up_to_date(&out, &again);
+    assert_eq!(again.crate_version, "0.2.0");
+
+    // After committing, the previous specs are the current ones: still up to date.
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "v2"]);
+    let committed = generate(&specs, &out);
+    assert!(!committed.new_changelog_entry);
+    assert_up_to_date(&out, &committed);
+    assert_eq!(committed.crate_version, "0.2.0");
+}
+
+#[test]
+fn without_git_the_changelog_is_kept_and_a_new_version_is_noted() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("client");
+    let first = generate(&fixture("v1.json"), &out);
+    output::write_atomically(&out, &first.files).unwrap();
+    // The fixtures are not in the repository's history under this output folder.
+    assert_up_to_date(&out, &generate(&fixture("v1.json"), &out));
+
+    let bumped = generate(&fixture("v2.json"), &out);
+    assert!(bumped.changes.is_none());
+    assert_eq!(bumped.crate_version, "0.2.0");
+    assert!(bumped.files["CHANGELOG.md"].contains("were not available to compare with"));
+    output::write_atomically(&out, &bumped.files).unwrap();
+    assert_up_to_date(&out, &generate(&fixture("v2.json"), &out));
+}
