@@ -23,16 +23,18 @@ fn fresh() -> meraki_codegen::Files {
 }
 
 #[test]
-fn checked_in_crate_with_manifest_and_changelog_is_fresh() {
+fn checked_in_crate_has_a_manifest_and_a_changelog_that_check_covers() {
+    // Freshness of the whole crate is tested in `tests/tests/generated.rs`; here: both files
+    // exist and belong to the generated set, so `--check` compares them.
     let out = root().join("generated-client");
-    assert!(out.join("names.json").is_file());
-    assert!(out.join("CHANGELOG.md").is_file());
     let files = fresh();
-    let differences = output::check(&out, &files).unwrap();
-    assert!(
-        differences.is_empty(),
-        "generated-client is stale: {differences:?}; run `cargo xtask codegen`"
-    );
+    for file in ["names.json", "CHANGELOG.md"] {
+        assert!(
+            out.join(file).is_file(),
+            "generated-client/{file} is missing"
+        );
+        assert!(files.contains_key(file), "{file} is not generated");
+    }
 }
 
 #[test]

@@ -44,6 +44,8 @@ pub fn run(flags: &CodegenFlags) -> Result<(), String> {
         match &generated.changes {
             Some(changes) if changes.is_empty() => {}
             Some(changes) => println!("{}", changes.to_markdown(1)),
+            // A first generation has nothing to compare with; a later one should have.
+            None if baseline.changelog.is_none() => {}
             None => println!(
                 "note: the changelog cannot list what changed: {}",
                 note.as_deref().unwrap_or("no previous specs")

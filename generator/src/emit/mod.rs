@@ -21,6 +21,8 @@ use crate::naming;
 pub struct EmitOptions {
     /// The `package.name` of the generated crate.
     pub crate_name: String,
+    /// The `package.version` written into `Cargo.toml`. `generate_with` replaces it with the
+    /// changelog's version (see `changelog.rs`); this value is the version of a first generation.
     pub crate_version: String,
     /// Path from the generated crate to the hand-written `meraki-runtime` crate.
     pub runtime_path: String,
