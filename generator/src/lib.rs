@@ -108,11 +108,21 @@ pub fn generate_with(
     let api = lower::lower_with(&loaded, baseline.manifest.as_ref())?;
     let changes = match &baseline.previous {
         Some(previous) => {
-            let old_api = lower::lower_with(&previous.specs, previous.manifest.as_ref())?;
-            Some((
-                diff::compare(&previous.specs, &old_api, &loaded, &api),
-                baseline::specs_key(&previous.specs),
-            ))
+            let base = baseline::specs_key(&previous.specs);
+            // The usual case (nothing changed since the last commit) needs no second lowering.
+            // A name edited in the manifest is a change even for the same specs.
+            let diff =
+                if base == baseline::specs_key(&loaded) && previous.manifest == baseline.manifest {
+                    diff::ApiDiff {
+                        old_version: api.version.clone(),
+                        new_version: api.version.clone(),
+                        operations: Vec::new(),
+                    }
+                } else {
+                    let old_api = lower::lower_with(&previous.specs, previous.manifest.as_ref())?;
+                    diff::compare(&previous.specs, &old_api, &loaded, &api)
+                };
+            Some((diff, base))
         }
         None => None,
     };

@@ -97,6 +97,33 @@ fn changelog_and_version_are_reproducible_through_a_spec_bump() {
     assert!(!committed.new_changelog_entry);
     assert_up_to_date(&out, &committed);
     assert_eq!(committed.crate_version, "0.2.0");
+
+    // A rename on purpose: edit the manifest and regenerate. The rename is breaking, so it
+    // gets an entry and a version of its own.
+    let manifest = out.join("names.json");
+    let edited = std::fs::read_to_string(&manifest)
+        .unwrap()
+        .replace("\"name\": \"Kind\"", "\"name\": \"TrafficKind\"")
+        .replace("\"Http\"", "\"Web\"");
+    std::fs::write(&manifest, edited).unwrap();
+    let renamed = generate(&specs, &out);
+    assert_eq!(renamed.crate_version, "0.3.0");
+    let changelog = &renamed.files["CHANGELOG.md"];
+    assert!(
+        changelog.contains("its Rust type changes from `Kind` to `TrafficKind`"),
+        "{changelog}"
+    );
+    assert!(
+        changelog.contains("renamed from `Http` to `Web`"),
+        "{changelog}"
+    );
+    output::write_atomically(&out, &renamed.files).unwrap();
+    assert_up_to_date(&out, &generate(&specs, &out));
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "rename"]);
+    let committed = generate(&specs, &out);
+    assert_up_to_date(&out, &committed);
+    assert_eq!(committed.crate_version, "0.3.0");
 }
 
 #[test]

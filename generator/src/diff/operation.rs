@@ -24,6 +24,18 @@ const HANDLED: [&str; 11] = [
     "path",
 ];
 
+/// Parameter keys compared one by one below.
+const PARAMETER_HANDLED: [&str; 8] = [
+    "name",
+    "in",
+    "required",
+    "deprecated",
+    "schema",
+    "description",
+    "example",
+    "examples",
+];
+
 pub fn compare(
     models: Models,
     old: &Value,
@@ -179,30 +191,30 @@ fn parameters(
             };
             report.push(Impact::NonBreaking, format!("{label} is {now} deprecated"));
         }
-        for (k, o) in old_param.as_object().into_iter().flatten() {
-            let ignored = [
-                "name",
-                "in",
-                "required",
-                "deprecated",
-                "schema",
-                "description",
-                "example",
-                "examples",
-            ];
-            if !ignored.contains(&k.as_str()) && new_param.get(k) != Some(o) {
+        // `style`, `explode` and the like: the runtime's encoding does not follow them.
+        let keys: std::collections::BTreeSet<&String> = [old_param, new_param]
+            .iter()
+            .filter_map(|p| p.as_object())
+            .flat_map(|map| map.keys())
+            .collect();
+        for k in keys {
+            if !PARAMETER_HANDLED.contains(&k.as_str()) && old_param.get(k) != new_param.get(k) {
                 report.push(
                     Impact::NonBreaking,
                     format!(
                         "{label}: `{k}` changes from {} to {}",
-                        short(Some(o)),
+                        short(old_param.get(k)),
                         short(new_param.get(k))
                     ),
                 );
             }
         }
-        if old_param.get("description") != new_param.get("description") {
-            report.docs.push(format!("description of {label}"));
+        for doc in ["description", "example", "examples"] {
+            if old_param.get(doc) != new_param.get(doc) {
+                report
+                    .docs
+                    .push(format!("{} of {label}", doc.trim_end_matches('s')));
+            }
         }
         let old_model = model_param(old_op, &key);
         let mut walk = Walk {

@@ -165,6 +165,21 @@ impl Walk<'_, '_> {
         }
         let old_values = old.schema.get("additionalProperties");
         let new_values = new.schema.get("additionalProperties");
+        if !matches!(
+            (old_values, new_values),
+            (Some(Value::Object(_)), Some(Value::Object(_)))
+        ) && old_values != new_values
+            && !rust_changed
+        {
+            self.report.push(
+                Impact::NonBreaking,
+                format!(
+                    "{place}: `additionalProperties` changes from {} to {}; the Rust type stays the same",
+                    short(old_values),
+                    short(new_values)
+                ),
+            );
+        }
         if let (Some(o @ Value::Object(_)), Some(n @ Value::Object(_))) = (old_values, new_values) {
             self.schema(
                 &place.suffixed("{}"),
@@ -328,6 +343,24 @@ impl Walk<'_, '_> {
                     Impact::Additive,
                     format!("{place}: new enum value `{value}`{variant}{why}"),
                 );
+            }
+        }
+        for value in &new_values {
+            let variant = |api, ty| {
+                rust::variant(api, ty, value)
+                    .and_then(|v| v.rsplit_once("::").map(|(_, n)| n.to_string()))
+            };
+            let (before, after) = (
+                variant(self.models.old, old.ty),
+                variant(self.models.new, new.ty),
+            );
+            if let (Some(before), Some(after)) = (before, after) {
+                if old_values.contains(value) && before != after {
+                    self.report.push(
+                        Impact::Breaking,
+                        format!("{place}: the variant of `{value}` is renamed from `{before}` to `{after}`"),
+                    );
+                }
             }
         }
         for value in &old_values {
