@@ -61,42 +61,26 @@ const METHODS: [&str; 8] = [
 
 /// Loads every `*.json` of `dir` (or the single file `dir`).
 pub fn load_specs(dir: &Path) -> Result<Specs> {
-    let files = list_json_files(dir)?;
-    if files.is_empty() {
-        return Err(Error::Other(format!(
-            "{}: no *.json spec documents found",
-            dir.display()
-        )));
-    }
-    let mut documents = Vec::new();
-    let mut operations = Vec::new();
-    for file in files {
-        load_file(&file, &mut documents, &mut operations)?;
-    }
-    let operations = merge_operations(operations)?;
-    Ok(Specs {
-        documents,
-        operations,
-    })
+    load_specs_from(std::slice::from_ref(&dir.to_path_buf()))
 }
 
 /// Loads the documents named by `inputs`, each a file or a folder of `*.json` files.
 pub fn load_specs_from(inputs: &[PathBuf]) -> Result<Specs> {
-    let mut documents = Vec::new();
-    let mut operations = Vec::new();
+    let mut texts = Vec::new();
     for input in inputs {
         for file in list_json_files(input)? {
-            load_file(&file, &mut documents, &mut operations)?;
+            let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
+            texts.push((file, text));
         }
     }
-    if documents.is_empty() {
-        return Err(Error::Other("no *.json spec documents found".into()));
+    if texts.is_empty() {
+        let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+        return Err(Error::Other(format!(
+            "{}: no *.json spec documents found",
+            names.join(", ")
+        )));
     }
-    let operations = merge_operations(operations)?;
-    Ok(Specs {
-        documents,
-        operations,
-    })
+    load_documents(&texts)
 }
 
 /// Loads documents already read into memory (name, text), e.g. from git history; names are
@@ -133,15 +117,6 @@ fn list_json_files(path: &Path) -> Result<Vec<PathBuf>> {
     // Directory order differs between machines; the output must not.
     files.sort();
     Ok(files)
-}
-
-fn load_file(
-    file: &Path,
-    documents: &mut Vec<Document>,
-    operations: &mut Vec<SourceOperation>,
-) -> Result<()> {
-    let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
-    load_text(file, &text, documents, operations)
 }
 
 fn load_text(

@@ -246,7 +246,12 @@ fn lower_parameters(
     for (location, parameter) in entries {
         resolved.push((
             location.clone(),
-            resolve_parameter(parameter, &location, components)?,
+            resolve(
+                parameter,
+                "#/components/parameters/",
+                &components.parameters,
+                &location,
+            )?,
         ));
     }
     // An overridden path-level parameter is never lowered: its site belongs to the override.
@@ -333,23 +338,20 @@ fn parent_pointer(pointer: &str) -> String {
         .unwrap_or_default()
 }
 
-fn resolve_parameter<'a>(
-    parameter: &'a ReferenceOr<Parameter>,
+/// The item behind a local `$ref` into one of the document's component maps (`prefix` is e.g.
+/// `#/components/parameters/`); references to references are not followed.
+fn resolve<'a, T>(
+    item: &'a ReferenceOr<T>,
+    prefix: &str,
+    components: &'a indexmap::IndexMap<String, ReferenceOr<T>>,
     location: &Location,
-    components: &'a Components,
-) -> Result<&'a Parameter> {
-    match parameter {
-        ReferenceOr::Item(parameter) => Ok(parameter),
+) -> Result<&'a T> {
+    match item {
+        ReferenceOr::Item(item) => Ok(item),
         ReferenceOr::Reference { reference } => {
-            let found = reference
-                .strip_prefix("#/components/parameters/")
-                .and_then(|name| components.parameters.get(name));
-            match found {
-                Some(ReferenceOr::Item(parameter)) => Ok(parameter),
-                _ => Err(Error::input(
-                    location,
-                    format!("cannot resolve parameter $ref `{reference}`"),
-                )),
+            match reference.strip_prefix(prefix).and_then(|name| components.get(name)) {
+                Some(ReferenceOr::Item(item)) => Ok(item),
+                _ => Err(Error::input(location, format!("cannot resolve $ref `{reference}`: expected {prefix}<name> of this document"))),
             }
         }
     }
@@ -430,21 +432,12 @@ fn lower_body(
     operation_id: &str,
     op_pascal: &str,
 ) -> Result<RequestBody> {
-    let body = match body {
-        ReferenceOr::Item(body) => body,
-        ReferenceOr::Reference { reference } => match reference
-            .strip_prefix("#/components/requestBodies/")
-            .and_then(|name| components.request_bodies.get(name))
-        {
-            Some(ReferenceOr::Item(body)) => body,
-            _ => {
-                return Err(Error::input(
-                    location,
-                    format!("cannot resolve request body $ref `{reference}`"),
-                ))
-            }
-        },
-    };
+    let body = resolve(
+        body,
+        "#/components/requestBodies/",
+        &components.request_bodies,
+        location,
+    )?;
     let Some((media_type, content)) = body.content.iter().find(|(media, _)| is_json(media)) else {
         return Err(Error::input(
             &location.child("content"),
@@ -498,21 +491,12 @@ fn lower_response(
         });
     };
     let location = location.child(status);
-    let response = match response {
-        ReferenceOr::Item(response) => response,
-        ReferenceOr::Reference { reference } => match reference
-            .strip_prefix("#/components/responses/")
-            .and_then(|name| components.responses.get(name))
-        {
-            Some(ReferenceOr::Item(response)) => response,
-            _ => {
-                return Err(Error::input(
-                    &location,
-                    format!("cannot resolve response $ref `{reference}`"),
-                ))
-            }
-        },
-    };
+    let response = resolve(
+        response,
+        "#/components/responses/",
+        &components.responses,
+        &location,
+    )?;
     let content = response.content.iter().find(|(media, _)| is_json(media));
     let ty = match content {
         Some((media_type, content)) => match &content.schema {

@@ -1,6 +1,7 @@
 //! Lowers OpenAPI schemas into [`TypeRef`]s, interning every named type by its shape so identical
 //! shapes met in different places become one Rust type.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use openapiv3::{
@@ -75,9 +76,11 @@ impl TypeSpace {
     }
 
     /// Lowers one schema found at `location`, naming any type it defines after `hint`.
-    pub fn lower(
+    /// Generic so both `ReferenceOr<Schema>` and the boxed form properties use are taken as they
+    /// are, without copying a schema tree.
+    pub fn lower<S: Borrow<Schema>>(
         &mut self,
-        schema: &ReferenceOr<Schema>,
+        schema: &ReferenceOr<S>,
         location: &Location,
         site: &Site,
         hint: &NameHint,
@@ -85,25 +88,7 @@ impl TypeSpace {
     ) -> Result<TypeRef> {
         match schema {
             ReferenceOr::Item(schema) => {
-                self.lower_schema(schema, location, site, hint, components)
-            }
-            ReferenceOr::Reference { reference } => {
-                self.lower_reference(reference, location, components)
-            }
-        }
-    }
-
-    fn lower_boxed(
-        &mut self,
-        schema: &ReferenceOr<Box<Schema>>,
-        location: &Location,
-        site: &Site,
-        hint: &NameHint,
-        components: &Components,
-    ) -> Result<TypeRef> {
-        match schema {
-            ReferenceOr::Item(schema) => {
-                self.lower_schema(schema, location, site, hint, components)
+                self.lower_schema(schema.borrow(), location, site, hint, components)
             }
             ReferenceOr::Reference { reference } => {
                 self.lower_reference(reference, location, components)
@@ -286,7 +271,7 @@ impl TypeSpace {
             return Ok(TypeRef::Vec(Box::new(TypeRef::Json)));
         };
         let item_hint = singular_hint(hint);
-        let item = self.lower_boxed(
+        let item = self.lower(
             items,
             &location.child("items"),
             &site.items(),
@@ -337,7 +322,7 @@ impl TypeSpace {
         for (wire_name, property) in properties {
             let property_location = properties_location.child(wire_name);
             let property_hint = hint.child(&naming::pascal_ident(wire_name));
-            let ty = self.lower_boxed(
+            let ty = self.lower(
                 property,
                 &property_location,
                 &site.property(wire_name),
