@@ -255,3 +255,80 @@ fn a_successful_run_replaces_the_output_folder() {
     let expected: Vec<String> = generated.files.keys().cloned().collect();
     assert_eq!(listing(&case.out), expected);
 }
+
+fn document_with_response_schema(
+    schema: serde_json::Value,
+    components: serde_json::Value,
+) -> String {
+    serde_json::json!({
+        "openapi": "3.0.1",
+        "info": {"title": "t", "version": "1.0.0"},
+        "paths": {"/things": {"get": {
+            "operationId": "getThings",
+            "tags": ["things"],
+            "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": schema}}}}
+        }}},
+        "components": components
+    })
+    .to_string()
+}
+
+#[test]
+fn dangling_schema_reference() {
+    let text = document_with_response_schema(
+        serde_json::json!({"$ref": "#/components/schemas/Missing"}),
+        serde_json::json!({}),
+    );
+    let case = Case::new(&[("api.json", text)]);
+    assert_mentions(
+        &case.error(),
+        &[
+            "api.json",
+            "/paths/~1things/get/responses/200/content/application~1json/schema",
+            "names no schema",
+        ],
+    );
+}
+
+#[test]
+fn recursive_schema() {
+    let components = serde_json::json!({"schemas": {"Node": {
+        "type": "object",
+        "properties": {"children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}}}
+    }}});
+    let text = document_with_response_schema(
+        serde_json::json!({"$ref": "#/components/schemas/Node"}),
+        components,
+    );
+    let case = Case::new(&[("api.json", text)]);
+    assert_mentions(
+        &case.error(),
+        &[
+            "api.json",
+            "/components/schemas/Node/properties/children/items",
+            "recursive schema",
+        ],
+    );
+}
+
+#[test]
+fn schema_references_name_their_types() {
+    let components = serde_json::json!({"schemas": {"Thing": {
+        "type": "object",
+        "properties": {"id": {"type": "string"}}
+    }}});
+    let text = document_with_response_schema(
+        serde_json::json!({"type": "array", "items": {"$ref": "#/components/schemas/Thing"}}),
+        components,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("api.json"), text).unwrap();
+    let generated = meraki_codegen::generate(dir.path(), &EmitOptions::default()).unwrap();
+    let names: Vec<&str> = generated
+        .api
+        .types
+        .iter()
+        .map(|t| t.name.as_str())
+        .collect();
+    assert_eq!(names, ["Thing"]);
+}
