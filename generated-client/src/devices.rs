@@ -10,7 +10,7 @@ impl crate::Client {
     ///
     /// `GET /devices/{serial}/clients`
     ///
-    /// Returns a [`GetDeviceClients`] builder: set optional parameters on it, then call `.send().await`.
+    /// Returns a \[`GetDeviceClients`\] builder: set optional parameters on it, then call `.send().await`.
     pub fn get_device_clients(&self, serial: &str) -> GetDeviceClients {
         let request = ::meraki_runtime::Request::new(
             &self.core,

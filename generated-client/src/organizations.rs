@@ -8,7 +8,7 @@ impl crate::Client {
     ///
     /// `GET /organizations/{organizationId}/devices/provisioning/statuses`
     ///
-    /// Returns a [`GetOrganizationDevicesProvisioningStatuses`] builder: set optional parameters on it, then call `.send().await`, or stream every page with `.items()` / `.pages()`.
+    /// Returns a \[`GetOrganizationDevicesProvisioningStatuses`\] builder: set optional parameters on it, then call `.send().await`, or stream every page with `.items()` / `.pages()`.
     pub fn get_organization_devices_provisioning_statuses(
         &self,
         organization_id: &str,

@@ -48,7 +48,7 @@ fn sanitize(text: &str) -> Vec<String> {
             out.push(line.trim_end().to_string());
         } else {
             // Leading indentation would make an indented code block (a doctest).
-            out.push(trimmed.to_string());
+            out.push(escape_prose(trimmed));
         }
     }
     if in_fence {
@@ -59,11 +59,84 @@ fn sanitize(text: &str) -> Vec<String> {
     out
 }
 
+/// Keeps rustdoc from reading spec prose as Rust documentation syntax, outside inline code:
+/// `[optional]` is not an intra-doc link, `<option>` is not an HTML tag, and bare URLs become
+/// autolinks. Markdown links `[text](url)` stay links.
+fn escape_prose(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 8);
+    for (i, segment) in line.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        if i % 2 == 1 {
+            out.push_str(segment);
+            continue;
+        }
+        let chars: Vec<char> = segment.chars().collect();
+        let mut j = 0;
+        while j < chars.len() {
+            let rest: String = chars[j..].iter().collect();
+            if rest.starts_with("http://") || rest.starts_with("https://") {
+                let end = chars[j..]
+                    .iter()
+                    .position(|c| c.is_whitespace() || matches!(c, ')' | '>' | '"' | '\''))
+                    .map_or(chars.len(), |n| j + n);
+                let mut url: String = chars[j..end].iter().collect();
+                let mut trailing = String::new();
+                while url.ends_with(['.', ',', ';', ':']) {
+                    trailing.insert(0, url.pop().unwrap_or_default());
+                }
+                // Inside `(...)` of a Markdown link the URL is already a link target.
+                if out.ends_with("](") {
+                    out.push_str(&url);
+                } else {
+                    out.push('<');
+                    out.push_str(&url);
+                    out.push('>');
+                }
+                out.push_str(&trailing);
+                j = end;
+                continue;
+            }
+            match chars[j] {
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '[' => {
+                    // `[text](` opens a Markdown link; any other bracket is literal.
+                    let closes = chars[j..].iter().position(|c| *c == ']').map(|n| j + n);
+                    if closes.is_some_and(|k| chars.get(k + 1) == Some(&'(')) {
+                        out.push('[');
+                    } else {
+                        out.push_str("\\[");
+                    }
+                }
+                ']' if chars.get(j + 1) != Some(&'(') => out.push_str("\\]"),
+                c => out.push(c),
+            }
+            j += 1;
+        }
+    }
+    out
+}
+
 /// Inline code for rustdoc: `text` in backticks, or plain when it holds backticks itself.
 pub fn code(text: &str) -> String {
     if text.contains('`') {
         text.to_string()
     } else {
         format!("`{text}`")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_prose;
+
+    #[test]
+    fn prose_is_not_read_as_links_or_html() {
+        assert_eq!(escape_prose("Filter [optional] by <option>"), "Filter \\[optional\\] by &lt;option&gt;");
+        assert_eq!(escape_prose("See https://meraki.io/api."), "See <https://meraki.io/api>.");
+        assert_eq!(escape_prose("[API docs](https://meraki.io/api)"), "[API docs](https://meraki.io/api)");
+        assert_eq!(escape_prose("use `startDate[<option>]=?` here"), "use `startDate[<option>]=?` here");
     }
 }
