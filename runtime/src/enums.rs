@@ -1,13 +1,40 @@
 //! Macros implementing the traits of generated enums, so each generated enum stays small.
 //!
-//! The generated type provides `as_str` and `from_wire` (and `as_i64` for integer enums);
-//! the macros derive `Display`, `FromStr`, `Serialize` and `Deserialize` from them. Every path is
-//! absolute so the generated crate needs no serde dependency of its own for them.
+//! The generated code declares the enum and hands the macro its table of wire values; the macro
+//! writes `as_str` and `from_wire` (and `as_i64` for integer enums) from the table — one line per
+//! value instead of three in every generated enum — and derives `Display`, `FromStr`, `Serialize`
+//! and `Deserialize` from them. A type that writes `as_str` and `from_wire` itself passes only its
+//! name. Every path is absolute so the generated crate needs no serde dependency of its own for
+//! them.
 
-/// Implements `Display`, `FromStr` (infallible), `Serialize` and `Deserialize` for a string enum
-/// with `fn as_str(&self) -> &str` and `fn from_wire(String) -> Self`.
+/// Implements `Display`, `FromStr` (infallible), `Serialize` and `Deserialize` for a string enum.
+///
+/// `string_enum!(Type, Unknown, { "wire" => Variant, ... })` also writes `as_str` and
+/// `from_wire` from the table, with `Unknown(String)` holding any other value;
+/// `string_enum!(Type)` expects `fn as_str(&self) -> &str` and `fn from_wire(String) -> Self`.
 #[macro_export]
 macro_rules! string_enum {
+    ($ty:ident, $unknown:ident, { $($wire:literal => $variant:ident),* $(,)? }) => {
+        impl $ty {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $wire,)*
+                    Self::$unknown(value) => value,
+                }
+            }
+
+            /// The variant for a wire value; values the spec does not list are kept as they are.
+            pub fn from_wire(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    $($wire => Self::$variant,)*
+                    _ => Self::$unknown(value),
+                }
+            }
+        }
+
+        $crate::string_enum!($ty);
+    };
     ($ty:ty) => {
         impl ::core::fmt::Display for $ty {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
@@ -46,10 +73,42 @@ macro_rules! string_enum {
 }
 
 /// Implements `Display` (the number), `FromStr` (`ParseIntError`), `Serialize` (as `i64`) and
-/// `Deserialize` (from an integer, or from a string holding one) for an integer enum with
-/// `fn as_i64(&self) -> i64` and `fn from_wire(i64) -> Self`.
+/// `Deserialize` (from an integer, or from a string holding one) for an integer enum.
+///
+/// `int_enum!(Type, Unknown, { 20 => V20, ... })` also writes `as_i64`, `as_str` (the number as
+/// text) and `from_wire` from the table, with `Unknown(i64)` holding any other value;
+/// `int_enum!(Type)` expects `fn as_i64(&self) -> i64` and `fn from_wire(i64) -> Self`.
 #[macro_export]
 macro_rules! int_enum {
+    ($ty:ident, $unknown:ident, { $($wire:literal => $variant:ident),* $(,)? }) => {
+        impl $ty {
+            /// The value as sent on the wire.
+            pub fn as_i64(&self) -> i64 {
+                match self {
+                    $(Self::$variant => $wire,)*
+                    Self::$unknown(value) => *value,
+                }
+            }
+
+            /// The value as text.
+            pub fn as_str(&self) -> ::std::borrow::Cow<'static, str> {
+                match self {
+                    $(Self::$variant => ::std::borrow::Cow::Borrowed(stringify!($wire)),)*
+                    Self::$unknown(value) => ::std::borrow::Cow::Owned(value.to_string()),
+                }
+            }
+
+            /// The variant for a wire value; values the spec does not list are kept as they are.
+            pub fn from_wire(value: i64) -> Self {
+                match value {
+                    $($wire => Self::$variant,)*
+                    _ => Self::$unknown(value),
+                }
+            }
+        }
+
+        $crate::int_enum!($ty);
+    };
     ($ty:ty) => {
         impl ::core::fmt::Display for $ty {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {

@@ -61,6 +61,7 @@
 //! The API key is held in a header value marked sensitive; it is never in `Debug` output,
 //! `Display`, errors or logs.
 
+mod args;
 mod client;
 mod config;
 mod enums;
@@ -77,16 +78,17 @@ mod retry;
 mod timestamp;
 mod transport;
 
+pub use args::list;
 pub use client::{Client, ClientBuilder, API_KEY_ENV, BASE_URL_ENV};
 pub use config::{
     RateLimitConfig, Region, RetryConfig, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_REDIRECTS, DEFAULT_TIMEOUT,
 };
 pub use error::{DecodeError, Error, HttpError, Result, BODY_EXCERPT_LIMIT};
-pub use pagination::{Direction, Paginator};
-pub use path::path_segment;
+pub use pagination::{Direction, Paginator, ResultStream};
+pub use path::{fill_path, path_segment};
 pub use redirect::MERAKI_API_DOMAINS;
-pub use request::Request;
+pub use request::{Request, ResponseFuture};
 pub use reqwest::{Method, StatusCode, Url};
 pub use timestamp::Timestamp;
 

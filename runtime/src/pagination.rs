@@ -9,15 +9,19 @@
 use std::collections::HashSet;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
-use futures::stream::{self, Stream, StreamExt, TryStreamExt};
+use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use reqwest::Url;
 use serde::de::DeserializeOwned;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::link;
-use crate::request::Request;
+use crate::request::{Request, ResponseFuture};
 use crate::transport::Prepared;
+
+/// A stream of pages or items: boxed and named (it is `Unpin`, so `.next().await` works without
+/// pinning, and generated builders forward to it without an opaque type of their own).
+pub type ResultStream<T> = BoxStream<'static, Result<T>>;
 
 /// Which relation to follow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -111,9 +115,8 @@ impl<P, I> Paginator<P, I> {
 }
 
 impl<P: DeserializeOwned + Send + 'static, I: Send + 'static> Paginator<P, I> {
-    /// The pages, fetched one at a time as the stream is polled. The stream is boxed so it is
-    /// `Unpin`: `.next().await` works without pinning it first.
-    pub fn pages(self) -> impl Stream<Item = Result<P>> + Send + Unpin + 'static {
+    /// The pages, fetched one at a time as the stream is polled.
+    pub fn pages(self) -> ResultStream<P> {
         let state = State::<P> {
             client: self.request.client().clone(),
             first: Some(self.request.prepare()),
@@ -179,7 +182,7 @@ impl<P: DeserializeOwned + Send + 'static, I: Send + 'static> Paginator<P, I> {
     }
 
     /// The items of all pages, one page in memory at a time.
-    pub fn items(self) -> impl Stream<Item = Result<I>> + Send + Unpin + 'static {
+    pub fn items(self) -> ResultStream<I> {
         let extract = self.items;
         self.pages()
             .map(move |page| match page {
@@ -191,7 +194,7 @@ impl<P: DeserializeOwned + Send + 'static, I: Send + 'static> Paginator<P, I> {
     }
 
     /// Every item of every page; the first error fails the whole collection.
-    pub async fn collect_all(self) -> Result<Vec<I>> {
-        self.items().try_collect().await
+    pub fn collect_all(self) -> ResponseFuture<Vec<I>> {
+        Box::pin(self.items().try_collect::<Vec<I>>())
     }
 }

@@ -4,6 +4,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::time::Duration;
 
+use futures::future::BoxFuture;
 use reqwest::{Method, Url};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -13,6 +14,11 @@ use crate::error::{Error, Result};
 use crate::pagination::Paginator;
 use crate::query;
 use crate::transport::Prepared;
+
+/// The future of one call. Boxed and named so that a generated builder's `send` is a plain
+/// forwarding function: an `async fn` per operation would give each of the hundreds of
+/// operations a state machine of its own for the compiler to check.
+pub type ResponseFuture<T> = BoxFuture<'static, Result<T>>;
 
 /// One HTTP call being prepared; `R` is the decoded success type.
 pub struct Request<R> {
@@ -101,6 +107,13 @@ impl<R> Request<R> {
         }
     }
 
+    /// [`Request::json_body`] as a chainable call, for builders that keep the body apart until
+    /// they send.
+    pub fn with_json_body<B: Serialize + ?Sized>(mut self, body: &B) -> Self {
+        self.json_body(body);
+        self
+    }
+
     /// Overrides the client's request timeout for this call (each attempt gets the full timeout).
     pub fn timeout(&mut self, timeout: Duration) {
         self.timeout = Some(timeout);
@@ -177,10 +190,12 @@ impl<R: DeserializeOwned + Send + 'static> Request<R> {
     /// In simulate mode a request other than GET/HEAD is logged and not sent, and `send` returns
     /// the first of `null`, `{}`, `[]` that `R` can be decoded from (`None`, a struct whose
     /// fields are all optional, an empty list), or [`Error::Simulated`] when none fits.
-    pub async fn send(self) -> Result<R> {
-        let prepared = self.prepare()?;
-        let response = self.client.execute(&prepared).await?;
-        response.decode()
+    pub fn send(self) -> ResponseFuture<R> {
+        Box::pin(async move {
+            let prepared = self.prepare()?;
+            let response = self.client.execute(&prepared).await?;
+            response.decode()
+        })
     }
 
     /// Follows the `Link` header across pages; `items` extracts the items of one page.

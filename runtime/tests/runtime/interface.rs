@@ -208,3 +208,39 @@ fn public_types_are_thread_safe() {
     assert_send_sync::<meraki_runtime::Paginator<Vec<serde_json::Value>, serde_json::Value>>();
     assert_send_sync::<ClientBuilder<Generated>>();
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Band {
+    Dual,
+    TwoPointFour,
+    Empty,
+    Other(String),
+}
+
+meraki_runtime::string_enum!(Band, Other, { "dual" => Dual, "2.4ghz" => TwoPointFour, "" => Empty });
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Offset {
+    Minus1,
+    V20,
+    Other(i64),
+}
+
+meraki_runtime::int_enum!(Offset, Other, { -1 => Minus1, 20 => V20 });
+
+#[test]
+fn table_form_writes_the_conversions() {
+    assert_eq!(Band::TwoPointFour.as_str(), "2.4ghz");
+    assert_eq!(Band::from_wire(String::new()), Band::Empty);
+    assert_eq!(Band::from_wire("6ghz".into()), Band::Other("6ghz".into()));
+    assert_eq!(serde_json::to_string(&Band::Dual).unwrap(), r#""dual""#);
+    let band: Band = serde_json::from_str(r#""2.4ghz""#).unwrap();
+    assert_eq!(band, Band::TwoPointFour);
+
+    assert_eq!(Offset::Minus1.as_i64(), -1);
+    assert_eq!(Offset::Minus1.as_str(), "-1");
+    assert_eq!(Offset::V20.to_string(), "20");
+    assert_eq!(Offset::from_wire(7), Offset::Other(7));
+    let offset: Offset = serde_json::from_str("-1").unwrap();
+    assert_eq!(offset, Offset::Minus1);
+}
