@@ -3,48 +3,43 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 //! Operations of the `devices` scope.
+use crate::types as t;
+use meraki_runtime as rt;
 impl crate::Client {
     /// List the clients of a device, up to a maximum of a month ago
     ///
     /// List the clients of a device, up to a maximum of a month ago. The usage of each client is returned in kilobytes. If the device is a switch, the switchport is returned; otherwise the switchport field is null.
     ///
     /// `GET /devices/{serial}/clients`
-    ///
-    /// Returns a \[`GetDeviceClients`\] builder: set optional parameters on it, then call `.send().await`.
     pub fn get_device_clients(&self, serial: &str) -> GetDeviceClients {
-        let request = ::meraki_runtime::Request::new(
-            &self.core,
-            ::meraki_runtime::Method::GET,
-            format!("/devices/{}/clients", ::meraki_runtime::path_segment(serial)),
-        );
-        GetDeviceClients { request }
+        GetDeviceClients {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path("/devices/{serial}/clients", &[serial]),
+            ),
+        }
     }
 }
 /// Request builder for [`Client::get_device_clients`](crate::Client::get_device_clients): `GET /devices/{serial}/clients`.
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetDeviceClients {
-    request: ::meraki_runtime::Request<Vec<crate::types::DeviceClient>>,
+    request: rt::Request<Vec<t::DeviceClient>>,
 }
 impl GetDeviceClients {
-    /// The beginning of the timespan for the data. The maximum lookback period is 31 days from today.
-    ///
-    /// Sets `t0`.
+    /// `t0`: The beginning of the timespan for the data. The maximum lookback period is 31 days from today.
     pub fn t0(mut self, value: impl Into<String>) -> Self {
         self.request.query("t0", &value.into());
         self
     }
-    /// The timespan for which the information will be fetched. If specifying timespan, do not specify parameter t0. The value must be in seconds and be less than or equal to 31 days. The default is 1 day.
-    ///
-    /// Sets `timespan`.
+    /// `timespan`: The timespan for which the information will be fetched. If specifying timespan, do not specify parameter t0. The value must be in seconds and be less than or equal to 31 days. The default is 1 day.
     pub fn timespan(mut self, value: f64) -> Self {
         self.request.query("timespan", &value);
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub async fn send(
-        self,
-    ) -> ::meraki_runtime::Result<Vec<crate::types::DeviceClient>> {
-        self.request.send().await
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::DeviceClient>> {
+        self.request.send()
     }
 }

@@ -26,7 +26,10 @@
 //! ```
 #![allow(clippy::too_many_arguments)]
 pub use meraki_runtime as runtime;
-pub use meraki_runtime::{ClientBuilder, Direction, Error, Paginator, Result, Timestamp};
+pub use meraki_runtime::{
+    ClientBuilder, Direction, Error, Paginator, ResponseFuture, Result, ResultStream,
+    Timestamp,
+};
 mod client;
 pub use client::Client;
 pub mod types;

@@ -3,26 +3,25 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 //! Operations of the `organizations` scope.
+use crate::types as t;
+use meraki_runtime as rt;
 impl crate::Client {
     /// List the provisioning statuses information for devices in an organization.
     ///
     /// `GET /organizations/{organizationId}/devices/provisioning/statuses`
-    ///
-    /// Returns a \[`GetOrganizationDevicesProvisioningStatuses`\] builder: set optional parameters on it, then call `.send().await`, or stream every page with `.items()` / `.pages()`.
     pub fn get_organization_devices_provisioning_statuses(
         &self,
         organization_id: &str,
     ) -> GetOrganizationDevicesProvisioningStatuses {
-        let request = ::meraki_runtime::Request::new(
-            &self.core,
-            ::meraki_runtime::Method::GET,
-            format!(
-                "/organizations/{}/devices/provisioning/statuses",
-                ::meraki_runtime::path_segment(organization_id)
-            ),
-        );
         GetOrganizationDevicesProvisioningStatuses {
-            request,
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/devices/provisioning/statuses",
+                    &[organization_id],
+                ),
+            ),
         }
     }
 }
@@ -30,130 +29,83 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetOrganizationDevicesProvisioningStatuses {
-    request: ::meraki_runtime::Request<Vec<crate::types::ProvisioningStatus>>,
+    request: rt::Request<Vec<t::ProvisioningStatus>>,
 }
 impl GetOrganizationDevicesProvisioningStatuses {
-    /// A token used by the server to indicate the end of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
-    ///
-    /// Sets `endingBefore`.
+    /// `endingBefore`: A token used by the server to indicate the end of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
     pub fn ending_before(mut self, value: impl Into<String>) -> Self {
         self.request.query("endingBefore", &value.into());
         self
     }
-    /// Optional parameter to filter device by network ID. This filter uses multiple exact matches.
-    ///
-    /// Sets `networkIds`.
+    /// `networkIds`: Optional parameter to filter device by network ID. This filter uses multiple exact matches.
     pub fn network_ids(
         mut self,
         value: impl IntoIterator<Item = impl Into<String>>,
     ) -> Self {
-        self.request
-            .query(
-                "networkIds",
-                &value.into_iter().map(Into::into).collect::<Vec<String>>(),
-            );
+        self.request.query("networkIds", &rt::list::<String, _>(value));
         self
     }
-    /// The number of entries per page returned. Acceptable range is 3 - 1000. Default is 1000.
-    ///
-    /// Sets `perPage`.
+    /// `perPage`: The number of entries per page returned. Acceptable range is 3 - 1000. Default is 1000.
     pub fn per_page(mut self, value: i64) -> Self {
         self.request.query("perPage", &value);
         self
     }
-    /// Optional parameter to filter device by device product types. This filter uses multiple exact matches.
-    ///
-    /// Sets `productTypes`.
+    /// `productTypes`: Optional parameter to filter device by device product types. This filter uses multiple exact matches.
     pub fn product_types(
         mut self,
         value: impl IntoIterator<Item = impl Into<String>>,
     ) -> Self {
-        self.request
-            .query(
-                "productTypes",
-                &value.into_iter().map(Into::into).collect::<Vec<String>>(),
-            );
+        self.request.query("productTypes", &rt::list::<String, _>(value));
         self
     }
-    /// Optional parameter to filter device by device serial numbers. This filter uses multiple exact matches.
-    ///
-    /// Sets `serials`.
+    /// `serials`: Optional parameter to filter device by device serial numbers. This filter uses multiple exact matches.
     pub fn serials(
         mut self,
         value: impl IntoIterator<Item = impl Into<String>>,
     ) -> Self {
-        self.request
-            .query(
-                "serials",
-                &value.into_iter().map(Into::into).collect::<Vec<String>>(),
-            );
+        self.request.query("serials", &rt::list::<String, _>(value));
         self
     }
-    /// A token used by the server to indicate the start of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
-    ///
-    /// Sets `startingAfter`.
+    /// `startingAfter`: A token used by the server to indicate the start of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
     pub fn starting_after(mut self, value: impl Into<String>) -> Self {
         self.request.query("startingAfter", &value.into());
         self
     }
-    /// An optional parameter to filter devices by the provisioning status. Accepted statuses: unprovisioned, incomplete, complete.
-    ///
-    /// Sets `status`.
-    pub fn status(mut self, value: crate::types::Status) -> Self {
+    /// `status`: An optional parameter to filter devices by the provisioning status. Accepted statuses: unprovisioned, incomplete, complete.
+    pub fn status(mut self, value: t::Status) -> Self {
         self.request.query("status", &value);
         self
     }
-    /// An optional parameter to filter devices by tags. The filtering is case-sensitive. If tags are included, 'tagsFilterType' should also be included (see below). This filter uses multiple exact matches.
-    ///
-    /// Sets `tags`.
+    /// `tags`: An optional parameter to filter devices by tags. The filtering is case-sensitive. If tags are included, 'tagsFilterType' should also be included (see below). This filter uses multiple exact matches.
     pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.request
-            .query("tags", &value.into_iter().map(Into::into).collect::<Vec<String>>());
+        self.request.query("tags", &rt::list::<String, _>(value));
         self
     }
-    /// An optional parameter of value 'withAnyTags' or 'withAllTags' to indicate whether to return devices which contain ANY or ALL of the included tags. If no type is included, 'withAnyTags' will be selected.
-    ///
-    /// Sets `tagsFilterType`.
-    pub fn tags_filter_type(mut self, value: crate::types::TagsFilterType) -> Self {
+    /// `tagsFilterType`: An optional parameter of value 'withAnyTags' or 'withAllTags' to indicate whether to return devices which contain ANY or ALL of the included tags. If no type is included, 'withAnyTags' will be selected.
+    pub fn tags_filter_type(mut self, value: t::TagsFilterType) -> Self {
         self.request.query("tagsFilterType", &value);
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub async fn send(
-        self,
-    ) -> ::meraki_runtime::Result<Vec<crate::types::ProvisioningStatus>> {
-        self.request.send().await
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::ProvisioningStatus>> {
+        self.request.send()
     }
-    /// Follows the `Link` header from this request on; set a page limit or the direction on
-    /// the returned paginator.
+    /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
-    ) -> ::meraki_runtime::Paginator<
-        Vec<crate::types::ProvisioningStatus>,
-        crate::types::ProvisioningStatus,
-    > {
+    ) -> rt::Paginator<Vec<t::ProvisioningStatus>, t::ProvisioningStatus> {
         self.request.paginate(|page| page)
     }
     /// Every page, one request at a time, following `rel=next` links.
-    pub fn pages(
-        self,
-    ) -> impl ::futures_core::Stream<
-        Item = ::meraki_runtime::Result<Vec<crate::types::ProvisioningStatus>>,
-    > {
+    pub fn pages(self) -> rt::ResultStream<Vec<t::ProvisioningStatus>> {
         self.paginate().pages()
     }
     /// Every item of every page, one page in memory at a time.
-    pub fn items(
-        self,
-    ) -> impl ::futures_core::Stream<
-        Item = ::meraki_runtime::Result<crate::types::ProvisioningStatus>,
-    > {
+    pub fn items(self) -> rt::ResultStream<t::ProvisioningStatus> {
         self.paginate().items()
     }
     /// Every item of every page, collected.
-    pub async fn collect_all(
-        self,
-    ) -> ::meraki_runtime::Result<Vec<crate::types::ProvisioningStatus>> {
-        self.paginate().collect_all().await
+    pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::ProvisioningStatus>> {
+        self.paginate().collect_all()
     }
 }

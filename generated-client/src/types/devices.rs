@@ -2,8 +2,10 @@
 // Do not edit it by hand: change the generator or the specs, then regenerate.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
+use crate::types as t;
 /// Part of the `getDeviceClients` operation.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DeviceClient {
@@ -42,10 +44,11 @@ pub struct DeviceClient {
     pub adaptive_policy_group: Option<String>,
     /// Client usage data for sent and received
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub usage: Option<crate::types::Usage>,
+    pub usage: Option<t::Usage>,
 }
 /// Client usage data for sent and received
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Usage {

@@ -2,8 +2,11 @@
 // Do not edit it by hand: change the generator or the specs, then regenerate.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
+use crate::types as t;
+use meraki_runtime as rt;
 /// Network info.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Network {
@@ -36,41 +39,15 @@ pub enum ProductType {
     /// A value this version of the API description does not list.
     UnknownValue(String),
 }
-impl ProductType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Appliance => "appliance",
-            Self::Camera => "camera",
-            Self::CellularGateway => "cellularGateway",
-            Self::SecureConnect => "secureConnect",
-            Self::Sensor => "sensor",
-            Self::Switch => "switch",
-            Self::SystemsManager => "systemsManager",
-            Self::Wireless => "wireless",
-            Self::WirelessController => "wirelessController",
-            Self::UnknownValue(value) => value,
-        }
-    }
-    /// The variant for a wire value; values the spec does not list are kept as they are.
-    pub fn from_wire(value: String) -> Self {
-        match value.as_str() {
-            "appliance" => Self::Appliance,
-            "camera" => Self::Camera,
-            "cellularGateway" => Self::CellularGateway,
-            "secureConnect" => Self::SecureConnect,
-            "sensor" => Self::Sensor,
-            "switch" => Self::Switch,
-            "systemsManager" => Self::SystemsManager,
-            "wireless" => Self::Wireless,
-            "wirelessController" => Self::WirelessController,
-            _ => Self::UnknownValue(value),
-        }
-    }
-}
-::meraki_runtime::string_enum!(ProductType);
+rt::string_enum!(
+    ProductType, UnknownValue, { "appliance" => Appliance, "camera" => Camera,
+    "cellularGateway" => CellularGateway, "secureConnect" => SecureConnect, "sensor" =>
+    Sensor, "switch" => Switch, "systemsManager" => SystemsManager, "wireless" =>
+    Wireless, "wirelessController" => WirelessController }
+);
 /// Part of the `getOrganizationDevicesProvisioningStatuses` operation.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ProvisioningStatus {
@@ -82,16 +59,16 @@ pub struct ProvisioningStatus {
     pub name: Option<String>,
     /// Network info.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub network: Option<crate::types::Network>,
+    pub network: Option<t::Network>,
     /// Device product type.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub product_type: Option<crate::types::ProductType>,
+    pub product_type: Option<t::ProductType>,
     /// The device serial number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub serial: Option<String>,
     /// The device provisioning status. Possible statuses: unprovisioned, incomplete, complete.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<crate::types::Status>,
+    pub status: Option<t::Status>,
     /// List of custom tags for the device.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
@@ -109,27 +86,10 @@ pub enum Status {
     /// A value this version of the API description does not list.
     UnknownValue(String),
 }
-impl Status {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Complete => "complete",
-            Self::Incomplete => "incomplete",
-            Self::Unprovisioned => "unprovisioned",
-            Self::UnknownValue(value) => value,
-        }
-    }
-    /// The variant for a wire value; values the spec does not list are kept as they are.
-    pub fn from_wire(value: String) -> Self {
-        match value.as_str() {
-            "complete" => Self::Complete,
-            "incomplete" => Self::Incomplete,
-            "unprovisioned" => Self::Unprovisioned,
-            _ => Self::UnknownValue(value),
-        }
-    }
-}
-::meraki_runtime::string_enum!(Status);
+rt::string_enum!(
+    Status, UnknownValue, { "complete" => Complete, "incomplete" => Incomplete,
+    "unprovisioned" => Unprovisioned }
+);
 /// Part of the `getOrganizationDevicesProvisioningStatuses` operation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -141,22 +101,7 @@ pub enum TagsFilterType {
     /// A value this version of the API description does not list.
     UnknownValue(String),
 }
-impl TagsFilterType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::WithAllTags => "withAllTags",
-            Self::WithAnyTags => "withAnyTags",
-            Self::UnknownValue(value) => value,
-        }
-    }
-    /// The variant for a wire value; values the spec does not list are kept as they are.
-    pub fn from_wire(value: String) -> Self {
-        match value.as_str() {
-            "withAllTags" => Self::WithAllTags,
-            "withAnyTags" => Self::WithAnyTags,
-            _ => Self::UnknownValue(value),
-        }
-    }
-}
-::meraki_runtime::string_enum!(TagsFilterType);
+rt::string_enum!(
+    TagsFilterType, UnknownValue, { "withAllTags" => WithAllTags, "withAnyTags" =>
+    WithAnyTags }
+);

@@ -4,7 +4,9 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{scope_module, EmitOptions, HEADER};
+use super::{
+    scope_module, EmitOptions, HEADER, SERDE_DESERIALIZE_FEATURE, SERDE_SERIALIZE_FEATURE,
+};
 use crate::model::{Api, Operation, ParamLocation};
 
 pub fn cargo_toml(api: &Api, options: &EmitOptions) -> String {
@@ -32,7 +34,6 @@ spec-version = "{spec}"
 meraki-runtime = {{ path = "{runtime}", version = "0.1.0" }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
-futures-core = "0.3"
 
 [features]
 default = ["full"]
@@ -49,6 +50,13 @@ full = [{full}]
     for scope in &scopes {
         out.push_str(&format!("{scope} = []\n"));
     }
+    out.push_str(&format!(
+        r#"# Types sent to the API implement `Serialize` and types received implement `Deserialize`.
+# These give every type the other direction too; each costs compile time on a large API.
+{SERDE_SERIALIZE_FEATURE} = []
+{SERDE_DESERIALIZE_FEATURE} = []
+"#
+    ));
     if options.standalone {
         out.push_str("\n[workspace]\n");
     }
@@ -179,7 +187,9 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         #![allow(clippy::too_many_arguments)]
 
         pub use meraki_runtime as runtime;
-        pub use meraki_runtime::{ClientBuilder, Direction, Error, Paginator, Result, Timestamp};
+        pub use meraki_runtime::{
+            ClientBuilder, Direction, Error, Paginator, ResponseFuture, Result, ResultStream, Timestamp,
+        };
 
         mod client;
         pub use client::Client;

@@ -28,6 +28,19 @@ pub fn doc_attrs<'a>(paragraphs: impl IntoIterator<Item = Option<&'a str>>) -> T
     quote!(#(#[doc = #lines])*)
 }
 
+/// Docs of an input: its wire name in code style, then the description on the same line when
+/// that starts as plain prose (one line instead of a separate "Sets `x`." paragraph).
+pub fn labelled_doc_attrs(wire: &str, description: Option<&str>) -> TokenStream {
+    let label = code(wire);
+    match description.map(str::trim) {
+        Some(text) if text.starts_with(|c: char| c.is_alphanumeric()) => {
+            doc_attrs([Some(format!("{label}: {text}").as_str())])
+        }
+        Some(text) if !text.is_empty() => doc_attrs([Some(label.as_str()), Some(text)]),
+        _ => doc_attrs([Some(format!("Sets {label}.").as_str())]),
+    }
+}
+
 fn sanitize(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut in_fence = false;
@@ -134,9 +147,21 @@ mod tests {
 
     #[test]
     fn prose_is_not_read_as_links_or_html() {
-        assert_eq!(escape_prose("Filter [optional] by <option>"), "Filter \\[optional\\] by &lt;option&gt;");
-        assert_eq!(escape_prose("See https://meraki.io/api."), "See <https://meraki.io/api>.");
-        assert_eq!(escape_prose("[API docs](https://meraki.io/api)"), "[API docs](https://meraki.io/api)");
-        assert_eq!(escape_prose("use `startDate[<option>]=?` here"), "use `startDate[<option>]=?` here");
+        assert_eq!(
+            escape_prose("Filter [optional] by <option>"),
+            "Filter \\[optional\\] by &lt;option&gt;"
+        );
+        assert_eq!(
+            escape_prose("See https://meraki.io/api."),
+            "See <https://meraki.io/api>."
+        );
+        assert_eq!(
+            escape_prose("[API docs](https://meraki.io/api)"),
+            "[API docs](https://meraki.io/api)"
+        );
+        assert_eq!(
+            escape_prose("use `startDate[<option>]=?` here"),
+            "use `startDate[<option>]=?` here"
+        );
     }
 }

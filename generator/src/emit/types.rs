@@ -4,11 +4,14 @@
 
 use std::collections::BTreeMap;
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::docs::{code, doc_attrs};
-use super::{cfg_for_scopes, ident, scope_module, type_ident, type_tokens};
+use super::{
+    cfg_for_scopes, ident, scope_module, type_ident, type_tokens, uses, SERDE_DESERIALIZE_FEATURE,
+    SERDE_SERIALIZE_FEATURE,
+};
 use crate::model::{
     Api, Field, IntegerVariant, OneOfVariant, StringVariant, TypeDef, TypeId, TypeKind,
 };
@@ -72,18 +75,24 @@ pub fn types_mod(api: &Api, groups: &BTreeMap<String, Vec<TypeId>>) -> TokenStre
 }
 
 pub fn types_file(api: &Api, ids: &[TypeId]) -> TokenStream {
-    let items = ids.iter().map(|id| {
-        let def = api.type_def(*id);
-        // Inside a scope's file the module itself carries the feature gate.
-        let cfg = if def.scopes.len() > 1 {
-            cfg_for_scopes(&def.scopes)
-        } else {
-            quote!()
-        };
-        let item = type_item(api, def);
-        quote!(#cfg #item)
-    });
-    quote!(#(#items)*)
+    let items: TokenStream = ids
+        .iter()
+        .flat_map(|id| {
+            let def = api.type_def(*id);
+            // Inside a scope's file the module itself carries the feature gate; a shared type
+            // carries its own, on each of its items.
+            let cfg = if def.scopes.len() > 1 {
+                cfg_for_scopes(&def.scopes)
+            } else {
+                quote!()
+            };
+            type_items(api, def)
+                .into_iter()
+                .map(move |item| quote!(#cfg #item))
+        })
+        .collect();
+    let uses = uses(&items);
+    quote!(#uses #items)
 }
 
 /// The spec's description, or where the type comes from when the spec gives none.
@@ -92,12 +101,13 @@ fn type_docs(def: &TypeDef) -> TokenStream {
     doc_attrs([Some(def.description.as_deref().unwrap_or(&fallback))])
 }
 
-fn type_item(api: &Api, def: &TypeDef) -> TokenStream {
+/// The items of one type: the type itself, and for enums the macro call implementing it.
+fn type_items(api: &Api, def: &TypeDef) -> Vec<TokenStream> {
     match &def.kind {
-        TypeKind::Struct { fields } => struct_item(api, def, fields),
+        TypeKind::Struct { fields } => vec![struct_item(api, def, fields)],
         TypeKind::StringEnum { variants } => string_enum_item(def, variants),
         TypeKind::IntegerEnum { variants } => integer_enum_item(def, variants),
-        TypeKind::OneOf { variants } => one_of_item(api, def, variants),
+        TypeKind::OneOf { variants } => vec![one_of_item(api, def, variants)],
     }
 }
 
@@ -116,6 +126,7 @@ fn struct_item(api: &Api, def: &TypeDef, fields: &[Field]) -> TokenStream {
     } else {
         quote!(#[non_exhaustive])
     };
+    let (serde_derives, serde_cfg_attr) = serde_derives(def);
     let fields = fields.iter().map(|field| {
         let rust = ident(&field.rust_name);
         let ty = type_tokens(api, &field.ty);
@@ -139,7 +150,8 @@ fn struct_item(api: &Api, def: &TypeDef, fields: &[Field]) -> TokenStream {
     });
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, #default #serde_derives)]
+        #serde_cfg_attr
         #[serde(rename_all = "camelCase")]
         #non_exhaustive
         pub struct #name {
@@ -148,7 +160,9 @@ fn struct_item(api: &Api, def: &TypeDef, fields: &[Field]) -> TokenStream {
     }
 }
 
-fn string_enum_item(def: &TypeDef, variants: &[StringVariant]) -> TokenStream {
+/// The enum, and the runtime macro call that writes its conversions and traits from the table
+/// of wire values.
+fn string_enum_item(def: &TypeDef, variants: &[StringVariant]) -> Vec<TokenStream> {
     let name = type_ident(def);
     let docs = type_docs(def);
     let unknown = format_ident!("{}", UNKNOWN_VARIANT);
@@ -158,80 +172,48 @@ fn string_enum_item(def: &TypeDef, variants: &[StringVariant]) -> TokenStream {
         let doc = format!(" {}", code(&format!("\"{wire}\"")));
         quote!(#[doc = #doc])
     });
-    quote! {
-        #docs
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum #name {
-            #(#variant_docs #idents,)*
-            /// A value this version of the API description does not list.
-            #unknown(String),
-        }
-        impl #name {
-            /// The value as sent on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(Self::#idents => #wires,)*
-                    Self::#unknown(value) => value,
-                }
+    vec![
+        quote! {
+            #docs
+            #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+            #[non_exhaustive]
+            pub enum #name {
+                #(#variant_docs #idents,)*
+                /// A value this version of the API description does not list.
+                #unknown(String),
             }
-            /// The variant for a wire value; values the spec does not list are kept as they are.
-            pub fn from_wire(value: String) -> Self {
-                match value.as_str() {
-                    #(#wires => Self::#idents,)*
-                    _ => Self::#unknown(value),
-                }
-            }
-        }
-        ::meraki_runtime::string_enum!(#name);
-    }
+        },
+        quote!(rt::string_enum!(#name, #unknown, { #(#wires => #idents),* });),
+    ]
 }
 
-fn integer_enum_item(def: &TypeDef, variants: &[IntegerVariant]) -> TokenStream {
+fn integer_enum_item(def: &TypeDef, variants: &[IntegerVariant]) -> Vec<TokenStream> {
     let name = type_ident(def);
     let docs = type_docs(def);
     let unknown = format_ident!("{}", UNKNOWN_VARIANT);
     let idents: Vec<_> = variants.iter().map(|v| ident(&v.rust_name)).collect();
-    let wires: Vec<i64> = variants.iter().map(|v| v.wire).collect();
-    let texts: Vec<String> = wires.iter().map(i64::to_string).collect();
-    let variant_docs = wires.iter().map(|wire| {
-        let doc = format!(" `{wire}`");
+    // Unsuffixed, so that the macro's `stringify!` gives the number as the wire has it.
+    let wires: Vec<Literal> = variants
+        .iter()
+        .map(|v| Literal::i64_unsuffixed(v.wire))
+        .collect();
+    let variant_docs = variants.iter().map(|v| {
+        let doc = format!(" `{}`", v.wire);
         quote!(#[doc = #doc])
     });
-    quote! {
-        #docs
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum #name {
-            #(#variant_docs #idents,)*
-            /// A value this version of the API description does not list.
-            #unknown(i64),
-        }
-        impl #name {
-            /// The value as sent on the wire.
-            pub fn as_i64(&self) -> i64 {
-                match self {
-                    #(Self::#idents => #wires,)*
-                    Self::#unknown(value) => *value,
-                }
+    vec![
+        quote! {
+            #docs
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+            #[non_exhaustive]
+            pub enum #name {
+                #(#variant_docs #idents,)*
+                /// A value this version of the API description does not list.
+                #unknown(i64),
             }
-            /// The value as text.
-            pub fn as_str(&self) -> ::std::borrow::Cow<'static, str> {
-                match self {
-                    #(Self::#idents => ::std::borrow::Cow::Borrowed(#texts),)*
-                    Self::#unknown(value) => ::std::borrow::Cow::Owned(value.to_string()),
-                }
-            }
-            /// The variant for a wire value; values the spec does not list are kept as they are.
-            pub fn from_wire(value: i64) -> Self {
-                match value {
-                    #(#wires => Self::#idents,)*
-                    _ => Self::#unknown(value),
-                }
-            }
-        }
-        ::meraki_runtime::int_enum!(#name);
-    }
+        },
+        quote!(rt::int_enum!(#name, #unknown, { #(#wires => #idents),* });),
+    ]
 }
 
 fn one_of_item(api: &Api, def: &TypeDef, variants: &[OneOfVariant]) -> TokenStream {
@@ -240,6 +222,7 @@ fn one_of_item(api: &Api, def: &TypeDef, variants: &[OneOfVariant]) -> TokenStre
         def.description.as_deref(),
         Some("One of several shapes; the first that fits a value is chosen."),
     ]);
+    let (serde_derives, serde_cfg_attr) = serde_derives(def);
     let variants = variants.iter().map(|variant| {
         let rust = ident(&variant.rust_name);
         let ty = type_tokens(api, &variant.ty);
@@ -247,10 +230,32 @@ fn one_of_item(api: &Api, def: &TypeDef, variants: &[OneOfVariant]) -> TokenStre
     });
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, #serde_derives)]
+        #serde_cfg_attr
         #[serde(untagged)]
         pub enum #name {
             #(#variants)*
         }
+    }
+}
+
+/// Serde derives by direction: a type only sent implements `Serialize`, a type only received
+/// `Deserialize`. The other direction is needed by no request and costs about a third of the
+/// full crate's `cargo check` time and memory, so it comes only with the `serde-serialize` and
+/// `serde-deserialize` features. Returns the derives and the optional `cfg_attr` line.
+fn serde_derives(def: &TypeDef) -> (TokenStream, TokenStream) {
+    let serialize = quote!(::serde::Serialize);
+    let deserialize = quote!(::serde::Deserialize);
+    match (def.in_request, def.in_response) {
+        (true, false) => (
+            serialize,
+            quote!(#[cfg_attr(feature = #SERDE_DESERIALIZE_FEATURE, derive(::serde::Deserialize))]),
+        ),
+        (false, true) => (
+            deserialize,
+            quote!(#[cfg_attr(feature = #SERDE_SERIALIZE_FEATURE, derive(::serde::Serialize))]),
+        ),
+        // Both directions, or (never for a type some operation uses) neither.
+        _ => (quote!(#serialize, #deserialize), quote!()),
     }
 }

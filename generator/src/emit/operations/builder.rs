@@ -1,0 +1,170 @@
+//! The request builder of one operation: a setter per optional input, `send`, and for paginated
+//! operations the `Link`-following streams. Every method forwards to the runtime and returns a
+//! named runtime type (no `async fn`, no `impl Trait`), which keeps each builder cheap to check.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::inputs::{BodyPlan, Input, InputKind};
+use crate::emit::docs::{doc_attrs, labelled_doc_attrs};
+use crate::emit::{argument_tokens, ident, type_tokens};
+use crate::model::{Api, Operation, PageItems};
+
+pub fn builder(api: &Api, op: &Operation, plan: &BodyPlan, inputs: &[Input]) -> TokenStream {
+    let name = format_ident!("{}", op.builder_name);
+    let response_ty = type_tokens(api, &op.response.ty);
+    let doc = format!(
+        " Request builder for [`Client::{0}`](crate::Client::{0}): `{1} {2}`.",
+        op.method_name,
+        op.http_method.as_upper(),
+        op.path
+    );
+    let body_field = match plan {
+        BodyPlan::Struct { ty, .. } => {
+            let ty = type_tokens(api, ty);
+            quote!(body: #ty,)
+        }
+        BodyPlan::None | BodyPlan::Whole { .. } => quote!(),
+    };
+    let setters = inputs
+        .iter()
+        .filter(|input| !input.required && !matches!(input.kind, InputKind::Path))
+        .map(|input| setter(api, input));
+    let body_setter = body_setter(api, plan);
+    // A struct body is kept until sending so that its setters can fill it in.
+    let request = match plan {
+        BodyPlan::Struct { .. } => quote!(self.request.with_json_body(&self.body)),
+        BodyPlan::None | BodyPlan::Whole { .. } => quote!(self.request),
+    };
+    let send_doc = format!(
+        " Sends the request and decodes the `{}` response.",
+        op.response.status
+    );
+    let pagination = pagination_methods(api, op, &request, &response_ty);
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone)]
+        #[must_use = "a request builder does nothing until `.send().await`"]
+        pub struct #name {
+            request: rt::Request<#response_ty>,
+            #body_field
+        }
+
+        impl #name {
+            #(#setters)*
+            #body_setter
+            #[doc = #send_doc]
+            pub fn send(self) -> rt::ResponseFuture<#response_ty> {
+                #request.send()
+            }
+            #pagination
+        }
+    }
+}
+
+fn setter(api: &Api, input: &Input) -> TokenStream {
+    let name = ident(&input.name);
+    let value = format_ident!("value");
+    let docs = labelled_doc_attrs(input.wire, input.description);
+    let (arg_ty, statement) = match input.kind {
+        InputKind::Query => {
+            let (arg_ty, convert) = argument_tokens(api, input.ty, &value);
+            let wire = input.wire;
+            (arg_ty, quote!(self.request.query(#wire, &#convert);))
+        }
+        InputKind::BodyField(field) => {
+            let (arg_ty, convert) = argument_tokens(api, input.ty, &value);
+            let field = ident(field);
+            (arg_ty, quote!(self.body.#field = Some(#convert);))
+        }
+        // Path parameters are always arguments of the client method.
+        InputKind::Path => return quote!(),
+    };
+    quote! {
+        #docs
+        pub fn #name(mut self, #value: #arg_ty) -> Self {
+            #statement
+            self
+        }
+    }
+}
+
+fn body_setter(api: &Api, plan: &BodyPlan) -> TokenStream {
+    match plan {
+        BodyPlan::None | BodyPlan::Whole { required: true, .. } => quote!(),
+        BodyPlan::Struct { ty, .. } => {
+            let ty = type_tokens(api, ty);
+            quote! {
+                /// Replaces the whole request body.
+                pub fn body(mut self, body: #ty) -> Self {
+                    self.body = body;
+                    self
+                }
+            }
+        }
+        BodyPlan::Whole {
+            ty,
+            required: false,
+        } => {
+            let ty = type_tokens(api, ty);
+            quote! {
+                /// Sets the request body.
+                pub fn body(mut self, body: #ty) -> Self {
+                    self.request.json_body(&body);
+                    self
+                }
+            }
+        }
+    }
+}
+
+fn pagination_methods(
+    api: &Api,
+    op: &Operation,
+    request: &TokenStream,
+    response_ty: &TokenStream,
+) -> TokenStream {
+    let Some(pagination) = &op.pagination else {
+        return quote!();
+    };
+    let item_ty = type_tokens(api, &pagination.item);
+    let extract = match &pagination.items {
+        PageItems::Array => quote!(|page| page),
+        PageItems::Field {
+            rust_name,
+            required: true,
+        } => {
+            let field = ident(rust_name);
+            quote!(|page| page.#field)
+        }
+        PageItems::Field {
+            rust_name,
+            required: false,
+        } => {
+            let field = ident(rust_name);
+            quote!(|page| page.#field.unwrap_or_default())
+        }
+        PageItems::Whole => quote!(|page| vec![page]),
+    };
+    let paginate_doc = doc_attrs([Some(
+        "Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.",
+    )]);
+    quote! {
+        #paginate_doc
+        pub fn paginate(self) -> rt::Paginator<#response_ty, #item_ty> {
+            #request.paginate(#extract)
+        }
+        /// Every page, one request at a time, following `rel=next` links.
+        pub fn pages(self) -> rt::ResultStream<#response_ty> {
+            self.paginate().pages()
+        }
+        /// Every item of every page, one page in memory at a time.
+        pub fn items(self) -> rt::ResultStream<#item_ty> {
+            self.paginate().items()
+        }
+        /// Every item of every page, collected.
+        pub fn collect_all(self) -> rt::ResponseFuture<Vec<#item_ty>> {
+            self.paginate().collect_all()
+        }
+    }
+}
