@@ -2,6 +2,7 @@
 
 use std::any::TypeId;
 
+use bytes::Bytes;
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
@@ -18,7 +19,7 @@ pub(crate) struct RawResponse {
     pub(crate) url: Url,
     pub(crate) status: StatusCode,
     pub(crate) headers: HeaderMap,
-    pub(crate) body: Vec<u8>,
+    pub(crate) body: Bytes,
     /// True when simulate mode answered instead of the server.
     pub(crate) simulated: bool,
 }
@@ -76,13 +77,48 @@ impl RawResponse {
         } else {
             &self.body
         };
+        // Tracking the path of every value costs about a third of the decoding time, so the
+        // path is only worked out, by decoding again, when decoding failed.
+        serde_json::from_slice(body).map_err(|error| self.decode_error_with_path::<R>(body, error))
+    }
+
+    fn decode_error_with_path<R: DeserializeOwned>(
+        &self,
+        body: &[u8],
+        error: serde_json::Error,
+    ) -> Error {
         let mut deserializer = serde_json::Deserializer::from_slice(body);
-        let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
-            let path = e.path().to_string();
-            self.decode_error(&path, e.into_inner())
-        })?;
-        deserializer.end().map_err(|e| self.decode_error(".", e))?;
-        Ok(value)
+        match serde_path_to_error::deserialize::<_, R>(&mut deserializer) {
+            Err(e) => {
+                let path = e.path().to_string();
+                self.decode_error(&path, e.into_inner())
+            }
+            // The value itself decoded: what failed is trailing data after it.
+            Ok(_) => self.decode_error(".", error),
+        }
+    }
+
+    /// A decoding error in element `index` of an array page, at `path` inside the element.
+    pub(crate) fn decode_element_error(
+        &self,
+        index: usize,
+        path: &str,
+        error: serde_json::Error,
+    ) -> Error {
+        let path = match path {
+            "" | "." => format!("[{index}]"),
+            inner if inner.starts_with('[') => format!("[{index}]{inner}"),
+            inner => format!("[{index}].{inner}"),
+        };
+        self.decode_error(&path, error)
+    }
+
+    /// Why the body is not JSON, as `serde_json` puts it (line and column included).
+    pub(crate) fn syntax_error(&self) -> Error {
+        let error = serde_json::from_slice::<serde::de::IgnoredAny>(&self.body)
+            .err()
+            .unwrap_or_else(|| serde::de::Error::custom("malformed JSON array"));
+        self.decode_error(".", error)
     }
 
     fn decode_error(&self, path: &str, error: serde_json::Error) -> Error {
@@ -95,6 +131,21 @@ impl RawResponse {
             excerpt: excerpt(&self.body),
         }))
     }
+}
+
+/// Decodes one element of an array page; on failure also gives the path inside the element.
+pub(crate) type DecodeElement<I> = fn(&[u8]) -> std::result::Result<I, (String, serde_json::Error)>;
+
+pub(crate) fn decode_element<I: DeserializeOwned>(
+    bytes: &[u8],
+) -> std::result::Result<I, (String, serde_json::Error)> {
+    serde_json::from_slice(bytes).map_err(|error| {
+        let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+        match serde_path_to_error::deserialize::<_, I>(&mut deserializer) {
+            Err(e) => (e.path().to_string(), e.into_inner()),
+            Ok(_) => (String::new(), error),
+        }
+    })
 }
 
 pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use bytes::Bytes;
 use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, LOCATION};
 use reqwest::{Method, StatusCode, Url};
 
@@ -155,8 +156,7 @@ impl Client {
                 }
             }
             let headers = response.headers().clone();
-            let bytes = response
-                .bytes()
+            let body = read_body(response)
                 .await
                 .map_err(|e| transport_error(&method, &url, e))?;
             return Ok(RawResponse {
@@ -164,7 +164,7 @@ impl Client {
                 url,
                 status,
                 headers,
-                body: bytes.to_vec(),
+                body,
                 simulated: false,
             });
         }
@@ -188,7 +188,7 @@ impl Client {
             url: request.url.clone(),
             status: StatusCode::OK,
             headers: Default::default(),
-            body: Vec::new(),
+            body: Bytes::new(),
             simulated: true,
         }
     }
@@ -216,4 +216,23 @@ fn transport_error(method: &Method, url: &Url, source: reqwest::Error) -> Error 
             source,
         }
     }
+}
+
+/// The most of a body preallocated from its `Content-Length`, so that a wrong header cannot
+/// make us reserve gigabytes up front.
+const MAX_PREALLOCATED_BODY: u64 = 64 * 1024 * 1024;
+
+/// Reads the body into one buffer sized from `Content-Length`, dropping each chunk as soon as it
+/// is copied: hyper can then reuse its read buffer for the next chunk, where `bytes()` keeps
+/// every chunk (slices of hyper's growing buffers) alive until it copies them all together.
+async fn read_body(mut response: reqwest::Response) -> reqwest::Result<Bytes> {
+    let expected = response
+        .content_length()
+        .unwrap_or(0)
+        .min(MAX_PREALLOCATED_BODY);
+    let mut body = Vec::with_capacity(expected as usize);
+    while let Some(chunk) = response.chunk().await? {
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Bytes::from(body))
 }
