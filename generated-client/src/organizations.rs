@@ -94,7 +94,7 @@ impl GetOrganizationDevicesProvisioningStatuses {
     pub fn paginate(
         self,
     ) -> rt::Paginator<Vec<t::ProvisioningStatus>, t::ProvisioningStatus> {
-        self.request.paginate(|page| page)
+        self.request.paginate_array()
     }
     /// Every page, one request at a time, following `rel=next` links.
     pub fn pages(self) -> rt::ResultStream<Vec<t::ProvisioningStatus>> {

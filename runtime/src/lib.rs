@@ -56,12 +56,19 @@
 //! yielded, since ending silently could pass for complete data; only a field with no link syntax
 //! at all (neither `<` nor `rel`, such as a mock server's `Link: string`) counts as no link.
 //!
+//! Memory: one page is read at a time. For pages that are JSON arrays
+//! ([`Request::paginate_array`], what generated operations use), the item stream decodes each
+//! item when it reaches it, so a page's raw body and one item are held rather than the body and
+//! every decoded item (about three times the body). An item that cannot be decoded ends the
+//! stream with an error after the items before it.
+//!
 //! # Secrets
 //!
 //! The API key is held in a header value marked sensitive; it is never in `Debug` output,
 //! `Display`, errors or logs.
 
 mod args;
+mod array;
 mod client;
 mod config;
 mod enums;

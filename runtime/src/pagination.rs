@@ -13,10 +13,12 @@ use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use reqwest::Url;
 use serde::de::DeserializeOwned;
 
+use crate::array::{ArrayElements, Element};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::link;
 use crate::request::{Request, ResponseFuture};
+use crate::response::{DecodeElement, RawResponse};
 use crate::transport::Prepared;
 
 /// A stream of pages or items: boxed and named (it is `Unpin`, so `.next().await` works without
@@ -42,10 +44,14 @@ impl Direction {
     }
 }
 
-/// Pagination over a paginated operation; built by [`Request::paginate`].
+/// Pagination over a paginated operation; built by [`Request::paginate`] or
+/// [`Request::paginate_array`].
 pub struct Paginator<P, I> {
     request: Request<P>,
     items: fn(P) -> Vec<I>,
+    /// For pages that are JSON arrays of items: decodes one element, so [`Paginator::items`]
+    /// decodes each item when it is reached instead of whole pages.
+    decode_item: Option<DecodeElement<I>>,
     max_pages: Option<usize>,
     direction: Direction,
 }
@@ -55,6 +61,7 @@ impl<P, I> Clone for Paginator<P, I> {
         Paginator {
             request: self.request.clone(),
             items: self.items,
+            decode_item: self.decode_item,
             max_pages: self.max_pages,
             direction: self.direction,
         }
@@ -67,6 +74,7 @@ impl<P, I> std::fmt::Debug for Paginator<P, I> {
             .field("request", &self.request)
             .field("max_pages", &self.max_pages)
             .field("direction", &self.direction)
+            .field("decodes_items_one_by_one", &self.decode_item.is_some())
             .finish()
     }
 }
@@ -92,10 +100,15 @@ fn url_hash(url: &Url) -> u64 {
 }
 
 impl<P, I> Paginator<P, I> {
-    pub(crate) fn new(request: Request<P>, items: fn(P) -> Vec<I>) -> Self {
+    pub(crate) fn new(
+        request: Request<P>,
+        items: fn(P) -> Vec<I>,
+        decode_item: Option<DecodeElement<I>>,
+    ) -> Self {
         Paginator {
             request,
             items,
+            decode_item,
             max_pages: None,
             direction: Direction::Next,
         }
@@ -117,6 +130,46 @@ impl<P, I> Paginator<P, I> {
 impl<P: DeserializeOwned + Send + 'static, I: Send + 'static> Paginator<P, I> {
     /// The pages, fetched one at a time as the stream is polled.
     pub fn pages(self) -> ResultStream<P> {
+        end_after_error(
+            self.raw_pages()
+                .map(|page| page.and_then(|raw| raw.decode::<P>())),
+        )
+    }
+
+    /// The items of all pages, one page in memory at a time. Pages that are JSON arrays
+    /// (see [`Request::paginate_array`]) are decoded one item at a time as the stream reaches
+    /// it, so besides the item only the page's raw body is held.
+    pub fn items(self) -> ResultStream<I> {
+        let extract = self.items;
+        let decode_item = self.decode_item;
+        let items = self.raw_pages().flat_map(move |page| {
+            let items = match page {
+                Ok(raw) => match decode_item {
+                    Some(decode) if !raw.simulated => match ArrayElements::new(raw.body.clone()) {
+                        Some(elements) => Items::Lazy(Box::new(LazyItems {
+                            raw,
+                            elements,
+                            decode,
+                        })),
+                        // Not an array after all: decoding the whole page explains what it is.
+                        None => whole_page(&raw, extract),
+                    },
+                    _ => whole_page(&raw, extract),
+                },
+                Err(error) => Items::Failed(Some(error)),
+            };
+            stream::iter(items)
+        });
+        end_after_error(items)
+    }
+
+    /// Every item of every page; the first error fails the whole collection.
+    pub fn collect_all(self) -> ResponseFuture<Vec<I>> {
+        Box::pin(self.items().try_collect::<Vec<I>>())
+    }
+
+    /// The raw pages (read, not decoded), following the links.
+    fn raw_pages(self) -> BoxStream<'static, Result<RawResponse>> {
         let state = State::<P> {
             client: self.request.client().clone(),
             first: Some(self.request.prepare()),
@@ -168,33 +221,70 @@ impl<P: DeserializeOwned + Send + 'static, I: Send + 'static> Paginator<P, I> {
                     });
                 }
             }
-            match response.decode::<P>() {
-                Ok(page) => Some((Ok(page), state)),
-                Err(error) => {
-                    // A page we cannot read ends the walk: its successors are unknown to the caller.
-                    state.next = None;
-                    state.pending_error = None;
-                    Some((Err(error), state))
-                }
-            }
+            Some((Ok(response), state))
         })
         .boxed()
     }
+}
 
-    /// The items of all pages, one page in memory at a time.
-    pub fn items(self) -> ResultStream<I> {
-        let extract = self.items;
-        self.pages()
-            .map(move |page| match page {
-                Ok(page) => stream::iter(extract(page).into_iter().map(Ok)).left_stream(),
-                Err(error) => stream::once(async move { Err(error) }).right_stream(),
-            })
-            .flatten()
-            .boxed()
+/// Ends a stream after its first error: a page (or item) we cannot read ends the walk, since
+/// what follows it is unknown to the caller.
+fn end_after_error<T: Send + 'static>(
+    stream: impl futures::Stream<Item = Result<T>> + Send + 'static,
+) -> ResultStream<T> {
+    stream
+        .scan(false, |failed, item| {
+            let next = (!*failed).then(|| {
+                *failed = item.is_err();
+                item
+            });
+            futures::future::ready(next)
+        })
+        .boxed()
+}
+
+/// The items of a whole page, decoded at once.
+fn whole_page<P: DeserializeOwned + 'static, I>(
+    raw: &RawResponse,
+    extract: fn(P) -> Vec<I>,
+) -> Items<I> {
+    match raw.decode::<P>() {
+        Ok(page) => Items::Decoded(extract(page).into_iter()),
+        Err(error) => Items::Failed(Some(error)),
     }
+}
 
-    /// Every item of every page; the first error fails the whole collection.
-    pub fn collect_all(self) -> ResponseFuture<Vec<I>> {
-        Box::pin(self.items().try_collect::<Vec<I>>())
+/// The items of one page, as the item stream consumes them.
+enum Items<I> {
+    Decoded(std::vec::IntoIter<I>),
+    /// Elements of a JSON array page, each decoded when reached; the body stays alive meanwhile.
+    Lazy(Box<LazyItems<I>>),
+    Failed(Option<Error>),
+}
+
+/// Boxed in [`Items`]: one per page, and much larger than the other variants.
+struct LazyItems<I> {
+    raw: RawResponse,
+    elements: ArrayElements,
+    decode: DecodeElement<I>,
+}
+
+impl<I> Iterator for Items<I> {
+    type Item = Result<I>;
+
+    fn next(&mut self) -> Option<Result<I>> {
+        let result = match self {
+            Items::Decoded(items) => return items.next().map(Ok),
+            Items::Failed(error) => return error.take().map(Err),
+            Items::Lazy(lazy) => match lazy.elements.next()? {
+                Element::Item(index, range) => (lazy.decode)(&lazy.elements.body()[range])
+                    .map_err(|(path, error)| lazy.raw.decode_element_error(index, &path, error)),
+                Element::Malformed => Err(lazy.raw.syntax_error()),
+            },
+        };
+        if result.is_err() {
+            *self = Items::Failed(None);
+        }
+        Some(result)
     }
 }

@@ -13,6 +13,7 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::pagination::Paginator;
 use crate::query;
+use crate::response::decode_element;
 use crate::transport::Prepared;
 
 /// The future of one call. Boxed and named so that a generated builder's `send` is a plain
@@ -200,6 +201,15 @@ impl<R: DeserializeOwned + Send + 'static> Request<R> {
 
     /// Follows the `Link` header across pages; `items` extracts the items of one page.
     pub fn paginate<I>(self, items: fn(R) -> Vec<I>) -> Paginator<R, I> {
-        Paginator::new(self, items)
+        Paginator::new(self, items, None)
+    }
+}
+
+impl<I: DeserializeOwned + Send + 'static> Request<Vec<I>> {
+    /// [`Request::paginate`] for pages that are JSON arrays of items. Their item stream decodes
+    /// each item when it reaches it, so only one page's raw body and one item are in memory
+    /// (decoding a whole page at once holds the body and every item: about three times the body).
+    pub fn paginate_array(self) -> Paginator<Vec<I>, I> {
+        Paginator::new(self, |page| page, Some(decode_element::<I>))
     }
 }

@@ -402,3 +402,93 @@ fn streams_are_send() {
     assert_send(paginator.collect_all());
     assert_send(devices(&client).send());
 }
+
+#[derive(Debug, Deserialize, PartialEq)]
+struct Device {
+    serial: String,
+}
+
+fn one_page(server_body: &str) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_raw(server_body.as_bytes().to_vec(), "application/json")
+}
+
+async fn items_of(body: &str) -> Vec<Result<String, Error>> {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(DEVICES))
+        .respond_with(one_page(body))
+        .mount(&server)
+        .await;
+    let request: Request<Vec<Device>> = Request::new(
+        &client(&server),
+        Method::GET,
+        "/organizations/1/devices".into(),
+    );
+    request
+        .paginate_array()
+        .items()
+        .map(|item| item.map(|device| device.serial))
+        .collect()
+        .await
+}
+
+fn decode_path(result: &Result<String, Error>) -> String {
+    match result {
+        Err(Error::Decode(decode)) => decode.path.clone(),
+        other => panic!("expected a decoding error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn array_pages_decode_their_items_one_by_one() {
+    let server = MockServer::start().await;
+    three_pages(&server).await;
+    let mut request: Request<Vec<Device>> = Request::new(
+        &client(&server),
+        Method::GET,
+        "/organizations/1/devices".into(),
+    );
+    request.query("perPage", &2);
+    let items = request.paginate_array().collect_all().await.unwrap();
+    let serials: Vec<&str> = items.iter().map(|d| d.serial.as_str()).collect();
+    assert_eq!(serials, ["a", "b", "c", "d", "e"]);
+}
+
+#[tokio::test]
+async fn a_bad_item_ends_the_stream_after_the_good_ones() {
+    let items = items_of(r#"[{"serial":"a"}, {"serial": 7}, {"serial":"c"}]"#).await;
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0].as_ref().unwrap(), "a");
+    assert_eq!(decode_path(&items[1]), "[1].serial");
+}
+
+#[tokio::test]
+async fn a_truncated_array_is_a_decoding_error() {
+    let items = items_of(r#"[{"serial":"a"},{"serial":"b""#).await;
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0].as_ref().unwrap(), "a");
+    assert!(items[1].is_err(), "{:?}", items[1]);
+    let items = items_of(r#"[{"serial":"a"}] trailing"#).await;
+    assert_eq!(items.len(), 2);
+    assert_eq!(decode_path(&items[1]), ".");
+}
+
+#[tokio::test]
+async fn a_page_that_is_not_an_array_fails_as_a_whole() {
+    let items = items_of(r#"{"serial":"a"}"#).await;
+    assert_eq!(items.len(), 1);
+    assert_eq!(decode_path(&items[0]), ".");
+    assert!(items_of("[]").await.is_empty());
+}
+
+#[test]
+fn array_streams_are_send() {
+    fn assert_send<T: Send + 'static>(_: T) {}
+    let client = meraki_runtime::Client::builder()
+        .api_key("k")
+        .build()
+        .unwrap();
+    let request: Request<Vec<Device>> = Request::new(&client, Method::GET, "/x".into());
+    assert_send(request.clone().paginate_array().items());
+    assert_send(request.paginate_array().collect_all());
+}

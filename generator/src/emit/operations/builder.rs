@@ -128,23 +128,24 @@ fn pagination_methods(
         return quote!();
     };
     let item_ty = type_tokens(api, &pagination.item);
-    let extract = match &pagination.items {
-        PageItems::Array => quote!(|page| page),
+    let paginate = match &pagination.items {
+        // Array pages let the runtime decode each item when the stream reaches it.
+        PageItems::Array => quote!(paginate_array()),
         PageItems::Field {
             rust_name,
             required: true,
         } => {
             let field = ident(rust_name);
-            quote!(|page| page.#field)
+            quote!(paginate(|page| page.#field))
         }
         PageItems::Field {
             rust_name,
             required: false,
         } => {
             let field = ident(rust_name);
-            quote!(|page| page.#field.unwrap_or_default())
+            quote!(paginate(|page| page.#field.unwrap_or_default()))
         }
-        PageItems::Whole => quote!(|page| vec![page]),
+        PageItems::Whole => quote!(paginate(|page| vec![page])),
     };
     let paginate_doc = doc_attrs([Some(
         "Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.",
@@ -152,7 +153,7 @@ fn pagination_methods(
     quote! {
         #paginate_doc
         pub fn paginate(self) -> rt::Paginator<#response_ty, #item_ty> {
-            #request.paginate(#extract)
+            #request.#paginate
         }
         /// Every page, one request at a time, following `rel=next` links.
         pub fn pages(self) -> rt::ResultStream<#response_ty> {
