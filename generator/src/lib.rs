@@ -56,8 +56,10 @@ pub struct Timings {
     pub parse: Duration,
     /// Validating and lowering into the model.
     pub lower: Duration,
-    /// Building token streams and formatting them.
+    /// Building token streams (and the changelog), formatting excluded.
     pub emit: Duration,
+    /// Parsing the token streams back and pretty-printing them with prettyplease.
+    pub format: Duration,
 }
 
 impl Generated {
@@ -142,7 +144,7 @@ pub fn generate_with(
         crate_version: update.crate_version.clone(),
         ..options.clone()
     };
-    let mut files = emit::emit(&api, &options)?;
+    let (mut files, format) = emit::emit_timed(&api, &options)?;
     files.insert(changelog::FILE.into(), update.text);
     let emitted = Instant::now();
     Ok(Generated {
@@ -152,7 +154,8 @@ pub fn generate_with(
         timings: Timings {
             parse: parsed - start,
             lower: lowered - parsed,
-            emit: emitted - lowered,
+            emit: (emitted - lowered).saturating_sub(format),
+            format,
         },
         changes: changes.map(|(diff, _)| diff),
         new_changelog_entry: update.new_entry,

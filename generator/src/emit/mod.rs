@@ -8,6 +8,7 @@ mod operations;
 mod types;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -53,6 +54,19 @@ pub const SERDE_SERIALIZE_FEATURE: &str = "serde-serialize";
 pub const SERDE_DESERIALIZE_FEATURE: &str = "serde-deserialize";
 
 pub fn emit(api: &Api, options: &EmitOptions) -> Result<Files> {
+    emit_timed(api, options).map(|(files, _)| files)
+}
+
+/// [`emit`], also returning the part of its time spent parsing and pretty-printing the token
+/// streams (the "format" phase of the benchmarks).
+pub fn emit_timed(api: &Api, options: &EmitOptions) -> Result<(Files, Duration)> {
+    let mut format = Duration::ZERO;
+    let mut format_rust = |path: &str, tokens: TokenStream| {
+        let start = Instant::now();
+        let text = format_rust(path, tokens);
+        format += start.elapsed();
+        text
+    };
     let mut files = Files::new();
     files.insert(
         crate::manifest::FILE.into(),
@@ -83,7 +97,7 @@ pub fn emit(api: &Api, options: &EmitOptions) -> Result<Files> {
         let tokens = operations::scope_file(api, scope);
         files.insert(path.clone(), format_rust(&path, tokens)?);
     }
-    Ok(files)
+    Ok((files, format))
 }
 
 /// Parses and pretty-prints generated tokens, prefixed by the do-not-edit header.
