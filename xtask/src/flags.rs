@@ -16,12 +16,18 @@ commands:
   diff OLD NEW
       Print, as Markdown, what changed in the API from the spec documents OLD to NEW (each a
       *.json file or a folder of them, either form), each change marked breaking, additive,
-      non-breaking or documentation for users of the generated crate.";
+      non-breaking or documentation for users of the generated crate.
+  bench [ARGS]
+      Build the benchmarks (benches/) in release and run them: generation of the full spec,
+      cargo check/build of the generated crate, client paging and concurrency on loopback,
+      printed as a Markdown table. `cargo xtask bench --help` lists ARGS.";
 
 pub enum Command {
     Codegen(CodegenFlags),
     Openapi(OpenapiFlags),
     Diff(DiffFlags),
+    /// Arguments passed through to the benchmark binary.
+    Bench(Vec<String>),
     Help,
 }
 
@@ -88,6 +94,7 @@ impl Command {
                 }
                 _ => Err("diff takes two arguments: OLD and NEW spec documents".into()),
             },
+            "bench" => Ok(Command::Bench(rest.to_vec())),
             "help" | "--help" | "-h" => Ok(Command::Help),
             other => Err(format!("unknown command `{other}`")),
         }

@@ -1,6 +1,7 @@
 //! `cargo xtask <command>`: the project's own tasks. This file only dispatches; each command
 //! lives in its own module.
 
+mod bench;
 mod codegen;
 mod diff;
 mod flags;
@@ -14,6 +15,7 @@ fn main() -> ExitCode {
         Ok(flags::Command::Codegen(flags)) => codegen::run(&flags),
         Ok(flags::Command::Openapi(flags)) => openapi::run(&flags),
         Ok(flags::Command::Diff(flags)) => diff::run(&flags),
+        Ok(flags::Command::Bench(args)) => bench::run(&args),
         Ok(flags::Command::Help) => {
             println!("{}", flags::USAGE);
             Ok(())
