@@ -73,6 +73,7 @@ mod client;
 mod config;
 mod enums;
 mod error;
+mod json_path;
 mod link;
 mod pagination;
 mod path;

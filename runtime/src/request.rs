@@ -13,7 +13,7 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::pagination::Paginator;
 use crate::query;
-use crate::response::decode_element;
+use crate::response::decode_slice;
 use crate::transport::Prepared;
 
 /// The future of one call. Boxed and named so that a generated builder's `send` is a plain
@@ -210,6 +210,6 @@ impl<I: DeserializeOwned + Send + 'static> Request<Vec<I>> {
     /// each item when it reaches it, so only one page's raw body and one item are in memory
     /// (decoding a whole page at once holds the body and every item: about three times the body).
     pub fn paginate_array(self) -> Paginator<Vec<I>, I> {
-        Paginator::new(self, |page| page, Some(decode_element::<I>))
+        Paginator::new(self, |page| page, Some(decode_slice::<I>))
     }
 }

@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::error::{excerpt, DecodeError, Error, HttpError, Result};
+use crate::json_path::path_at;
 use crate::retry;
 
 /// A response whose body has been read (at most one page is held at a time).
@@ -55,18 +56,16 @@ impl RawResponse {
     /// declare no response content work whatever the server sends. A simulated response tries
     /// `null`, then `{}`, then `[]`, to give `Option`, all-optional structs and lists an empty value.
     pub(crate) fn decode<R: DeserializeOwned + 'static>(&self) -> Result<R> {
+        // Every decoding below goes through the one `from_slice::<R>`, so each response type's
+        // `Deserialize` is compiled once, for serde_json's slice reader (from_value or a
+        // path-tracking wrapper would each compile it again).
         if TypeId::of::<R>() == TypeId::of::<()>() {
-            return serde_json::from_value(Value::Null).map_err(|e| self.decode_error(".", e));
+            return decode_slice(b"null").map_err(|(path, e)| self.decode_error(&path, e));
         }
         if self.simulated {
-            let empty = [
-                Value::Null,
-                Value::Object(Default::default()),
-                Value::Array(Vec::new()),
-            ];
-            return empty
+            return [&b"null"[..], b"{}", b"[]"]
                 .into_iter()
-                .find_map(|v| serde_json::from_value(v).ok())
+                .find_map(|empty| decode_slice(empty).ok())
                 .ok_or_else(|| Error::Simulated {
                     method: self.method.clone(),
                     url: self.url.to_string(),
@@ -77,25 +76,7 @@ impl RawResponse {
         } else {
             &self.body
         };
-        // Tracking the path of every value costs about a third of the decoding time, so the
-        // path is only worked out, by decoding again, when decoding failed.
-        serde_json::from_slice(body).map_err(|error| self.decode_error_with_path::<R>(body, error))
-    }
-
-    fn decode_error_with_path<R: DeserializeOwned>(
-        &self,
-        body: &[u8],
-        error: serde_json::Error,
-    ) -> Error {
-        let mut deserializer = serde_json::Deserializer::from_slice(body);
-        match serde_path_to_error::deserialize::<_, R>(&mut deserializer) {
-            Err(e) => {
-                let path = e.path().to_string();
-                self.decode_error(&path, e.into_inner())
-            }
-            // The value itself decoded: what failed is trailing data after it.
-            Ok(_) => self.decode_error(".", error),
-        }
+        decode_slice(body).map_err(|(path, e)| self.decode_error(&path, e))
     }
 
     /// A decoding error in element `index` of an array page, at `path` inside the element.
@@ -136,16 +117,12 @@ impl RawResponse {
 /// Decodes one element of an array page; on failure also gives the path inside the element.
 pub(crate) type DecodeElement<I> = fn(&[u8]) -> std::result::Result<I, (String, serde_json::Error)>;
 
-pub(crate) fn decode_element<I: DeserializeOwned>(
-    bytes: &[u8],
-) -> std::result::Result<I, (String, serde_json::Error)> {
-    serde_json::from_slice(bytes).map_err(|error| {
-        let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-        match serde_path_to_error::deserialize::<_, I>(&mut deserializer) {
-            Err(e) => (e.path().to_string(), e.into_inner()),
-            Ok(_) => (String::new(), error),
-        }
-    })
+/// Decodes a JSON document; on failure also gives the path to where it failed.
+pub(crate) fn decode_slice<T: DeserializeOwned>(
+    json: &[u8],
+) -> std::result::Result<T, (String, serde_json::Error)> {
+    serde_json::from_slice(json)
+        .map_err(|error| (path_at(json, error.line(), error.column()), error))
 }
 
 pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
