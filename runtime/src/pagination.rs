@@ -79,7 +79,7 @@ impl<P, I> std::fmt::Debug for Paginator<P, I> {
     }
 }
 
-struct State<P> {
+struct State {
     client: Client,
     first: Option<Result<Prepared>>,
     template: Option<Prepared>,
@@ -90,7 +90,6 @@ struct State<P> {
     max_pages: Option<usize>,
     direction: Direction,
     pending_error: Option<Error>,
-    _page: std::marker::PhantomData<fn() -> P>,
 }
 
 fn url_hash(url: &Url) -> u64 {
@@ -170,7 +169,7 @@ impl<P: DeserializeOwned + Send + 'static, I: Send + 'static> Paginator<P, I> {
 
     /// The raw pages (read, not decoded), following the links.
     fn raw_pages(self) -> BoxStream<'static, Result<RawResponse>> {
-        let state = State::<P> {
+        raw_pages(State {
             client: self.request.client().clone(),
             first: Some(self.request.prepare()),
             template: None,
@@ -180,51 +179,55 @@ impl<P: DeserializeOwned + Send + 'static, I: Send + 'static> Paginator<P, I> {
             max_pages: self.max_pages,
             direction: self.direction,
             pending_error: None,
-            _page: std::marker::PhantomData,
-        };
-        stream::unfold(state, |mut state| async move {
-            if let Some(error) = state.pending_error.take() {
-                return Some((Err(error), state));
-            }
-            if state.max_pages.is_some_and(|max| state.pages >= max) {
-                return None;
-            }
-            let prepared = match state.first.take() {
-                Some(Ok(first)) => {
-                    state.template = Some(first.clone());
-                    first
-                }
-                Some(Err(error)) => return Some((Err(error), state)),
-                None => {
-                    let url = state.next.take()?;
-                    let mut prepared = state.template.clone()?;
-                    prepared.url = url;
-                    prepared
-                }
-            };
-            state.seen.insert(url_hash(&prepared.url));
-            let response = match state.client.execute(&prepared).await {
-                Ok(response) => response,
-                Err(error) => return Some((Err(error), state)),
-            };
-            state.pages += 1;
-            match link::find(&response.headers, &response.url, state.direction.rel()) {
-                Ok(Some(next)) if state.seen.contains(&url_hash(&next)) => {
-                    tracing::warn!(url = %next, "pagination link already visited; stopping");
-                }
-                Ok(Some(next)) => state.next = Some(next),
-                Ok(None) => {}
-                Err(message) => {
-                    state.pending_error = Some(Error::Pagination {
-                        url: response.url.to_string(),
-                        message,
-                    });
-                }
-            }
-            Some((Ok(response), state))
         })
-        .boxed()
     }
+}
+
+/// The walk itself, independent of the page and item types so that it is compiled once rather
+/// than for every paginated operation.
+fn raw_pages(state: State) -> BoxStream<'static, Result<RawResponse>> {
+    stream::unfold(state, |mut state| async move {
+        if let Some(error) = state.pending_error.take() {
+            return Some((Err(error), state));
+        }
+        if state.max_pages.is_some_and(|max| state.pages >= max) {
+            return None;
+        }
+        let prepared = match state.first.take() {
+            Some(Ok(first)) => {
+                state.template = Some(first.clone());
+                first
+            }
+            Some(Err(error)) => return Some((Err(error), state)),
+            None => {
+                let url = state.next.take()?;
+                let mut prepared = state.template.clone()?;
+                prepared.url = url;
+                prepared
+            }
+        };
+        state.seen.insert(url_hash(&prepared.url));
+        let response = match state.client.execute(&prepared).await {
+            Ok(response) => response,
+            Err(error) => return Some((Err(error), state)),
+        };
+        state.pages += 1;
+        match link::find(&response.headers, &response.url, state.direction.rel()) {
+            Ok(Some(next)) if state.seen.contains(&url_hash(&next)) => {
+                tracing::warn!(url = %next, "pagination link already visited; stopping");
+            }
+            Ok(Some(next)) => state.next = Some(next),
+            Ok(None) => {}
+            Err(message) => {
+                state.pending_error = Some(Error::Pagination {
+                    url: response.url.to_string(),
+                    message,
+                });
+            }
+        }
+        Some((Ok(response), state))
+    })
+    .boxed()
 }
 
 /// Ends a stream after its first error: a page (or item) we cannot read ends the walk, since

@@ -13,7 +13,7 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::pagination::Paginator;
 use crate::query;
-use crate::response::decode_slice;
+use crate::response::{decode_slice, RawResponse};
 use crate::transport::Prepared;
 
 /// The future of one call. Boxed and named so that a generated builder's `send` is a plain
@@ -23,6 +23,15 @@ pub type ResponseFuture<T> = BoxFuture<'static, Result<T>>;
 
 /// One HTTP call being prepared; `R` is the decoded success type.
 pub struct Request<R> {
+    call: Call,
+    _response: PhantomData<fn() -> R>,
+}
+
+/// Everything about a request but its response type. Kept apart so that its code is compiled
+/// once in this crate, not once per response type in the generated crate (where `Request<R>`'s
+/// methods are instantiated for each of hundreds of `R`).
+#[derive(Clone)]
+struct Call {
     client: Client,
     method: Method,
     path: String,
@@ -32,25 +41,24 @@ pub struct Request<R> {
     timeout: Option<Duration>,
     /// The first failure while preparing, reported by `send` so builders stay infallible.
     error: Option<String>,
-    _response: PhantomData<fn() -> R>,
 }
 
 impl<R> Clone for Request<R> {
     fn clone(&self) -> Self {
         Request {
-            client: self.client.clone(),
-            method: self.method.clone(),
-            path: self.path.clone(),
-            query: self.query.clone(),
-            body: self.body.clone(),
-            timeout: self.timeout,
-            error: self.error.clone(),
+            call: self.call.clone(),
             _response: PhantomData,
         }
     }
 }
 
 impl<R> fmt::Debug for Request<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.call.fmt(f)
+    }
+}
+
+impl fmt::Debug for Call {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Request")
             .field("method", &self.method)
@@ -68,13 +76,15 @@ impl<R> Request<R> {
     /// `path` is already percent-encoded, relative to the base URL, and starts with `/`.
     pub fn new(client: &Client, method: Method, path: String) -> Self {
         Request {
-            client: client.clone(),
-            method,
-            path,
-            query: Vec::new(),
-            body: None,
-            timeout: None,
-            error: None,
+            call: Call {
+                client: client.clone(),
+                method,
+                path,
+                query: Vec::new(),
+                body: None,
+                timeout: None,
+                error: None,
+            },
             _response: PhantomData,
         }
     }
@@ -83,8 +93,49 @@ impl<R> Request<R> {
     /// the Meraki way: `null` omits the parameter, booleans are `true`/`false`, arrays become
     /// `name[]=a&name[]=b` (nothing when empty) and objects `name[key]=v`.
     pub fn query<V: Serialize + ?Sized>(&mut self, name: &'static str, value: &V) {
+        self.call.query(name, serde_json::to_value(value));
+    }
+
+    /// Serializes the JSON request body now; a failure is kept and returned by `send`.
+    pub fn json_body<B: Serialize + ?Sized>(&mut self, body: &B) {
+        self.call.body(serde_json::to_vec(body));
+    }
+
+    /// [`Request::json_body`] as a chainable call, for builders that keep the body apart until
+    /// they send.
+    pub fn with_json_body<B: Serialize + ?Sized>(mut self, body: &B) -> Self {
+        self.json_body(body);
+        self
+    }
+
+    /// Overrides the client's request timeout for this call (each attempt gets the full timeout).
+    pub fn timeout(&mut self, timeout: Duration) {
+        self.call.timeout = Some(timeout);
+    }
+
+    /// The HTTP method.
+    pub fn method(&self) -> &Method {
+        &self.call.method
+    }
+
+    /// The full URL the request would be sent to, query string included.
+    pub fn url(&self) -> Result<Url> {
+        self.call.build_url()
+    }
+
+    pub(crate) fn prepare(&self) -> Result<Prepared> {
+        self.call.prepare()
+    }
+
+    pub(crate) fn client(&self) -> &Client {
+        &self.call.client
+    }
+}
+
+impl Call {
+    fn query(&mut self, name: &'static str, value: serde_json::Result<serde_json::Value>) {
         let mut pairs = Vec::new();
-        match serde_json::to_value(value) {
+        match value {
             Ok(value) => query::flatten(name, &value, &mut pairs),
             Err(e) => {
                 self.error
@@ -97,37 +148,14 @@ impl<R> Request<R> {
         }
     }
 
-    /// Serializes the JSON request body now; a failure is kept and returned by `send`.
-    pub fn json_body<B: Serialize + ?Sized>(&mut self, body: &B) {
-        match serde_json::to_vec(body) {
+    fn body(&mut self, body: serde_json::Result<Vec<u8>>) {
+        match body {
             Ok(bytes) => self.body = Some(bytes),
             Err(e) => {
                 self.error
                     .get_or_insert_with(|| format!("request body: {e}"));
             }
         }
-    }
-
-    /// [`Request::json_body`] as a chainable call, for builders that keep the body apart until
-    /// they send.
-    pub fn with_json_body<B: Serialize + ?Sized>(mut self, body: &B) -> Self {
-        self.json_body(body);
-        self
-    }
-
-    /// Overrides the client's request timeout for this call (each attempt gets the full timeout).
-    pub fn timeout(&mut self, timeout: Duration) {
-        self.timeout = Some(timeout);
-    }
-
-    /// The HTTP method.
-    pub fn method(&self) -> &Method {
-        &self.method
-    }
-
-    /// The full URL the request would be sent to, query string included.
-    pub fn url(&self) -> Result<Url> {
-        self.build_url()
     }
 
     fn build_url(&self) -> Result<Url> {
@@ -159,7 +187,7 @@ impl<R> Request<R> {
         Ok(url)
     }
 
-    pub(crate) fn prepare(&self) -> Result<Prepared> {
+    fn prepare(&self) -> Result<Prepared> {
         let url = self.build_url()?;
         if let Some(message) = &self.error {
             return Err(Error::Request {
@@ -176,8 +204,13 @@ impl<R> Request<R> {
         })
     }
 
-    pub(crate) fn client(&self) -> &Client {
-        &self.client
+    /// Sends the request and reads the response; boxed so that `Request::<R>::send` only adds
+    /// the decoding on top.
+    fn execute(self) -> BoxFuture<'static, Result<RawResponse>> {
+        Box::pin(async move {
+            let prepared = self.prepare()?;
+            self.client.execute(&prepared).await
+        })
     }
 }
 
@@ -192,11 +225,8 @@ impl<R: DeserializeOwned + Send + 'static> Request<R> {
     /// the first of `null`, `{}`, `[]` that `R` can be decoded from (`None`, a struct whose
     /// fields are all optional, an empty list), or [`Error::Simulated`] when none fits.
     pub fn send(self) -> ResponseFuture<R> {
-        Box::pin(async move {
-            let prepared = self.prepare()?;
-            let response = self.client.execute(&prepared).await?;
-            response.decode()
-        })
+        let response = self.call.execute();
+        Box::pin(async move { response.await?.decode() })
     }
 
     /// Follows the `Link` header across pages; `items` extracts the items of one page.
