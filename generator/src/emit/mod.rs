@@ -204,20 +204,15 @@ fn argument_tokens(
 }
 
 /// The `use` lines a generated file needs: the `t` and `rt` aliases, each only when the file's
-/// tokens use it (an unused import would be a warning).
-fn uses(tokens: &TokenStream) -> TokenStream {
+/// tokens use it (an unused import would be a warning). When the file's items carry feature
+/// gates of their own (shared types), a feature may leave none of the items using an alias, so
+/// the imports allow being unused.
+fn uses(tokens: &TokenStream, items_gated: bool) -> TokenStream {
     let (mut types, mut runtime) = (false, false);
     find_alias_uses(tokens.clone(), &mut types, &mut runtime);
-    let types = types.then(|| {
-        quote!(
-            use crate::types as t;
-        )
-    });
-    let runtime = runtime.then(|| {
-        quote!(
-            use meraki_runtime as rt;
-        )
-    });
+    let allow = items_gated.then(|| quote!(#[allow(unused_imports)]));
+    let types = types.then(|| quote!(#allow use crate::types as t;));
+    let runtime = runtime.then(|| quote!(#allow use meraki_runtime as rt;));
     quote!(#types #runtime)
 }
 

@@ -91,7 +91,8 @@ pub fn types_file(api: &Api, ids: &[TypeId]) -> TokenStream {
                 .map(move |item| quote!(#cfg #item))
         })
         .collect();
-    let uses = uses(&items);
+    let gated = ids.iter().any(|id| api.type_def(*id).scopes.len() > 1);
+    let uses = uses(&items, gated);
     quote!(#uses #items)
 }
 

@@ -26,7 +26,7 @@ pub fn scope_file(api: &Api, scope: &str) -> TokenStream {
         items.extend(builder::builder(api, op, &plan, &inputs));
     }
     let doc = format!(" Operations of the `{scope}` scope.");
-    let uses = uses(&items);
+    let uses = uses(&items, false);
     quote! {
         #![doc = #doc]
         #uses
