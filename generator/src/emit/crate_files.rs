@@ -163,7 +163,10 @@ pub fn lib_rs(api: &Api) -> TokenStream {
          (the default) enables every scope."
             .into(),
         "- [`types`]: request and response types. Enums keep values this version does not know in an \
-         `UnknownValue` variant, so a new value from the server never breaks decoding."
+         `UnknownValue` variant, so a new value from the server never breaks decoding. Types sent to \
+         the API implement `Serialize` and types received implement `Deserialize`; the features \
+         `serde-serialize` and `serde-deserialize` give every type the other direction too (they cost \
+         compile time, so they are off by default)."
             .into(),
         "- [`runtime`]: the hand-written HTTP layer (configuration, retries, rate limiting, pagination, errors)."
             .into(),
