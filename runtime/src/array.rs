@@ -111,30 +111,36 @@ fn trim_whitespace_end(body: &[u8], start: usize, mut end: usize) -> usize {
 /// The position of the `,` or `]` that ends the value starting at `start`, and which it is.
 fn value_end(body: &[u8], start: usize) -> Option<(usize, u8)> {
     let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for (offset, &byte) in body[start..].iter().enumerate() {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if byte == b'\\' {
-                escaped = true;
-            } else if byte == b'"' {
-                in_string = false;
-            }
-            continue;
-        }
-        match byte {
-            b'"' => in_string = true,
+    let mut at = start;
+    while at < body.len() {
+        match body[at] {
+            b'"' => at = string_end(body, at + 1)?,
             b'[' | b'{' => depth += 1,
             b']' | b'}' if depth > 0 => depth -= 1,
-            b']' => return Some((start + offset, byte)),
+            b']' => return Some((at, b']')),
             b'}' => return None,
-            b',' if depth == 0 => return Some((start + offset, byte)),
+            b',' if depth == 0 => return Some((at, b',')),
             _ => {}
         }
+        at += 1;
     }
     None
+}
+
+/// The position of the quote closing the string whose content starts at `at`. Strings are most
+/// of a page's bytes, so they are skipped with `memchr` rather than byte by byte.
+fn string_end(body: &[u8], mut at: usize) -> Option<usize> {
+    loop {
+        at += memchr::memchr2(b'"', b'\\', &body[at..])?;
+        if body[at] == b'"' {
+            return Some(at);
+        }
+        // A backslash escapes the next byte (`\"`, `\\`, `\u…`): skip both.
+        at += 2;
+        if at > body.len() {
+            return None;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -164,6 +170,19 @@ mod tests {
                 Ok("2".to_owned()),
                 Ok(r#""s""#.to_owned()),
                 Ok("[[]]".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn escaped_backslashes_do_not_hide_the_closing_quote() {
+        let found = split(r#"["x\\", "\\\"]", "\u0041"]"#).unwrap();
+        assert_eq!(
+            found,
+            [
+                Ok(r#""x\\""#.to_owned()),
+                Ok(r#""\\\"]""#.to_owned()),
+                Ok(r#""\u0041""#.to_owned()),
             ]
         );
     }
