@@ -53,6 +53,12 @@ pub fn run(
             theirs.push(b);
         }
     }
+    // What reqwest alone needs to read one page (no decoding): the floor under both figures.
+    let mut read_only = Vec::new();
+    for _ in 0..runs {
+        read_only.push(runtime.block_on(read_one_page(&http, &first_page))? as f64);
+    }
+    let read_only = median(&read_only) as u64;
     let rate = |s: &[Sample]| median(&s.iter().map(Sample::per_second).collect::<Vec<_>>());
     let peak = |s: &[Sample]| median(&s.iter().map(|x| x.peak as f64).collect::<Vec<_>>()) as u64;
     let (ours_rate, theirs_rate) = (rate(&ours), rate(&theirs));
@@ -88,7 +94,29 @@ pub fn run(
             ),
             "< 3× a page",
         ),
+        Row::new(
+            "Reading one page's body with reqwest alone, no decoding (hyper's read buffers)",
+            format!(
+                "{} = {:.2}× a page",
+                bytes(read_only),
+                read_only as f64 / page as f64
+            ),
+            "",
+        ),
     ])
+}
+
+/// The peak heap of reading one page's body with `bytes()`, above what was live before.
+async fn read_one_page(http: &reqwest::Client, url: &str) -> Result<u64, String> {
+    let before = alloc::reset_peak();
+    let body = raw_get(http, url)
+        .await?
+        .bytes()
+        .await
+        .map_err(|e| e.to_string())?;
+    let peak = alloc::peak().saturating_sub(before);
+    drop(body);
+    Ok(peak)
 }
 
 /// Keeps the compiler from skipping the decoding of fields nobody reads.
