@@ -119,24 +119,23 @@ pub fn lower_with(specs: &Specs, manifest: Option<&Manifest>) -> Result<Api> {
 
 /// Keeps the recorded variant names of an enum for the values it still has.
 fn pin_variant_names(kind: &mut TypeKind, pinned: &std::collections::BTreeMap<String, String>) {
-    match kind {
-        TypeKind::StringEnum { variants } => {
-            let wires: Vec<String> = variants.iter().map(|v| v.wire.clone()).collect();
-            let fresh: Vec<String> = variants.iter().map(|v| v.rust_name.clone()).collect();
-            let names = naming::pinned_variant_names(&wires, &fresh, pinned);
-            for (variant, name) in variants.iter_mut().zip(names) {
-                variant.rust_name = name;
-            }
-        }
-        TypeKind::IntegerEnum { variants } => {
-            let wires: Vec<String> = variants.iter().map(|v| v.wire.to_string()).collect();
-            let fresh: Vec<String> = variants.iter().map(|v| v.rust_name.clone()).collect();
-            let names = naming::pinned_variant_names(&wires, &fresh, pinned);
-            for (variant, name) in variants.iter_mut().zip(names) {
-                variant.rust_name = name;
-            }
-        }
-        TypeKind::Struct { .. } | TypeKind::OneOf { .. } => {}
+    // (wire value as text, Rust name) of every variant, whatever the enum's value type.
+    let variants: Vec<(String, &mut String)> = match kind {
+        TypeKind::StringEnum { variants } => variants
+            .iter_mut()
+            .map(|v| (v.wire.clone(), &mut v.rust_name))
+            .collect(),
+        TypeKind::IntegerEnum { variants } => variants
+            .iter_mut()
+            .map(|v| (v.wire.to_string(), &mut v.rust_name))
+            .collect(),
+        TypeKind::Struct { .. } | TypeKind::OneOf { .. } => return,
+    };
+    let wires: Vec<String> = variants.iter().map(|(wire, _)| wire.clone()).collect();
+    let fresh: Vec<String> = variants.iter().map(|(_, name)| (**name).clone()).collect();
+    let names = naming::pinned_variant_names(&wires, &fresh, pinned);
+    for ((_, rust_name), name) in variants.into_iter().zip(names) {
+        *rust_name = name;
     }
 }
 
