@@ -100,7 +100,7 @@ impl GetOrganizationDevicesProvisioningStatuses {
     pub fn pages(self) -> rt::ResultStream<Vec<t::ProvisioningStatus>> {
         self.paginate().pages()
     }
-    /// Every item of every page, one page in memory at a time.
+    /// Every item of every page, each decoded as soon as its bytes arrive; no page is held whole.
     pub fn items(self) -> rt::ResultStream<t::ProvisioningStatus> {
         self.paginate().items()
     }

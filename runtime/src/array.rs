@@ -1,92 +1,168 @@
-//! Splits a page that is a JSON array into its elements without decoding them, so the item
-//! stream can decode each item when it is reached: while streaming, the page's raw body and one
-//! item are in memory instead of the body and every decoded item of the page (which take about
-//! twice the body's size).
+//! Finds where each element of a JSON array page starts and ends while the body is still
+//! arriving, so the item stream can decode an element as soon as its last byte is in, and hold
+//! neither the whole body nor the decoded page.
 //!
-//! The scan only finds where each element ends (brackets, braces and strings with their escapes);
-//! `serde_json` validates each element as it decodes it. Anything the scan cannot make sense of
-//! is reported as [`Element::Malformed`] and the caller lets `serde_json` explain it.
+//! The scanner only tracks brackets, braces and strings with their escapes, and keeps that state
+//! between chunks, so an element may be cut anywhere; `serde_json` validates each element as it
+//! decodes it. What the scan cannot make sense of is reported as [`Scan::Malformed`].
 
-use std::ops::Range;
-
-use bytes::Bytes;
-
-pub(crate) struct ArrayElements {
-    body: Bytes,
-    /// Where the scan resumes: after `[` or after the `,` that ended the previous element.
-    position: usize,
-    index: usize,
-    /// The closing `]` was reached.
-    closed: bool,
-    done: bool,
-}
-
+/// What a call to [`ArrayScanner::scan`] found.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Element {
-    /// The index of an element and its bytes in the body.
-    Item(usize, Range<usize>),
+pub(crate) enum Scan {
+    /// The bytes were consumed without completing anything: feed the next chunk.
+    NeedMore,
+    /// An element starts at this offset of the chunk.
+    Start(usize),
+    /// The element in progress ends just before this offset (its `,` or the closing `]`).
+    End(usize),
+    /// The body does not start with `[`.
+    NotArray,
     /// The body is not a well-formed array from here on.
-    Malformed,
+    Malformed(&'static str),
 }
 
-impl ArrayElements {
-    /// `None` when the body does not start (after whitespace) with `[`.
-    pub(crate) fn new(body: Bytes) -> Option<ArrayElements> {
-        let start = skip_whitespace(&body, 0);
-        (body.get(start) == Some(&b'[')).then_some(ArrayElements {
-            body,
-            position: start + 1,
-            index: 0,
-            closed: false,
-            done: false,
-        })
-    }
-
-    pub(crate) fn body(&self) -> &Bytes {
-        &self.body
-    }
-
-    fn fail(&mut self) -> Option<Element> {
-        self.done = true;
-        Some(Element::Malformed)
-    }
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    BeforeArray,
+    /// After `[`: an element or `]`.
+    BeforeFirst,
+    /// After `,`: an element.
+    BeforeNext,
+    InElement,
+    /// After the closing `]`: only whitespace may follow.
+    Closed,
+    Failed,
 }
 
-impl Iterator for ArrayElements {
-    type Item = Element;
+/// The scan position inside an array body; fed one chunk at a time.
+#[derive(Debug)]
+pub(crate) struct ArrayScanner {
+    state: State,
+    /// Nesting inside the current element.
+    depth: usize,
+    in_string: bool,
+    /// The previous chunk ended on the backslash of an escape inside a string.
+    escaped: bool,
+}
 
-    fn next(&mut self) -> Option<Element> {
-        if self.done {
-            return None;
+impl ArrayScanner {
+    pub(crate) fn new() -> ArrayScanner {
+        ArrayScanner {
+            state: State::BeforeArray,
+            depth: 0,
+            in_string: false,
+            escaped: false,
         }
-        let body = &self.body[..];
-        let start = skip_whitespace(body, self.position);
-        if self.closed {
-            // Only whitespace may follow the array.
-            self.done = true;
-            return (start < body.len()).then_some(Element::Malformed);
-        }
-        if body.get(start) == Some(&b']') {
-            // `[]` is empty; `[1,]` is not JSON.
-            if self.index > 0 {
-                return self.fail();
+    }
+
+    /// Scans `chunk` from `*at`, stopping at the first event; `*at` is where to resume.
+    pub(crate) fn scan(&mut self, chunk: &[u8], at: &mut usize) -> Scan {
+        loop {
+            let Some(&byte) = chunk.get(*at) else {
+                return Scan::NeedMore;
+            };
+            match self.state {
+                State::Failed => return Scan::NeedMore,
+                _ if self.state != State::InElement && is_whitespace(byte) => *at += 1,
+                State::BeforeArray if byte == b'[' => {
+                    *at += 1;
+                    self.state = State::BeforeFirst;
+                }
+                State::BeforeArray => return self.fail(Scan::NotArray),
+                State::BeforeFirst if byte == b']' => {
+                    *at += 1;
+                    self.state = State::Closed;
+                }
+                State::BeforeFirst | State::BeforeNext if matches!(byte, b',' | b']') => {
+                    return self.malformed("expected a value");
+                }
+                State::BeforeFirst | State::BeforeNext => {
+                    self.state = State::InElement;
+                    self.depth = 0;
+                    return Scan::Start(*at);
+                }
+                State::Closed => return self.malformed("unexpected data after the array"),
+                State::InElement => {
+                    if let Some(found) = self.scan_element(chunk, at) {
+                        return found;
+                    }
+                }
             }
-            self.closed = true;
-            self.position = start + 1;
-            return self.next();
         }
-        let Some((end, terminator)) = value_end(body, start) else {
-            return self.fail();
-        };
-        let element_end = trim_whitespace_end(body, start, end);
-        if element_end == start {
-            return self.fail();
+    }
+
+    /// Called at the end of the body: why the body is incomplete, if it is.
+    pub(crate) fn finish(&self) -> Option<&'static str> {
+        match self.state {
+            State::Closed | State::Failed => None,
+            _ => Some("the body ends before the array's closing `]`"),
         }
-        self.position = end + 1;
-        self.closed = terminator == b']';
-        let index = self.index;
-        self.index += 1;
-        Some(Element::Item(index, start..element_end))
+    }
+
+    /// Inside an element: runs to the element's end or the chunk's end (then `None`).
+    fn scan_element(&mut self, chunk: &[u8], at: &mut usize) -> Option<Scan> {
+        while *at < chunk.len() {
+            if self.in_string {
+                if !self.skip_string(chunk, at) {
+                    return None;
+                }
+                continue;
+            }
+            let byte = chunk[*at];
+            match byte {
+                b'"' => self.in_string = true,
+                b'[' | b'{' => self.depth += 1,
+                b']' | b'}' if self.depth > 0 => self.depth -= 1,
+                b']' => {
+                    self.state = State::Closed;
+                    *at += 1;
+                    return Some(Scan::End(*at - 1));
+                }
+                b'}' => return Some(self.malformed("unbalanced `}`")),
+                b',' if self.depth == 0 => {
+                    self.state = State::BeforeNext;
+                    *at += 1;
+                    return Some(Scan::End(*at - 1));
+                }
+                _ => {}
+            }
+            *at += 1;
+        }
+        None
+    }
+
+    /// Moves past the closing quote of the current string; false when the chunk ends first.
+    /// Strings are most of a page's bytes, so they are skipped with `memchr`.
+    fn skip_string(&mut self, chunk: &[u8], at: &mut usize) -> bool {
+        loop {
+            if self.escaped {
+                // The escaped byte (`"`, `\`, `u`, …) cannot end the string.
+                if *at >= chunk.len() {
+                    return false;
+                }
+                *at += 1;
+                self.escaped = false;
+            }
+            let Some(found) = memchr::memchr2(b'"', b'\\', &chunk[*at..]) else {
+                *at = chunk.len();
+                return false;
+            };
+            *at += found + 1;
+            if chunk[*at - 1] == b'"' {
+                self.in_string = false;
+                return true;
+            }
+            self.escaped = true;
+        }
+    }
+
+    fn malformed(&mut self, why: &'static str) -> Scan {
+        self.fail(Scan::Malformed(why))
+    }
+
+    fn fail(&mut self, scan: Scan) -> Scan {
+        self.state = State::Failed;
+        scan
     }
 }
 
@@ -94,114 +170,107 @@ fn is_whitespace(byte: u8) -> bool {
     matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
 }
 
-fn skip_whitespace(body: &[u8], mut at: usize) -> usize {
-    while body.get(at).copied().is_some_and(is_whitespace) {
-        at += 1;
-    }
-    at
-}
-
-fn trim_whitespace_end(body: &[u8], start: usize, mut end: usize) -> usize {
-    while end > start && is_whitespace(body[end - 1]) {
-        end -= 1;
-    }
-    end
-}
-
-/// The position of the `,` or `]` that ends the value starting at `start`, and which it is.
-fn value_end(body: &[u8], start: usize) -> Option<(usize, u8)> {
-    let mut depth = 0usize;
-    let mut at = start;
-    while at < body.len() {
-        match body[at] {
-            b'"' => at = string_end(body, at + 1)?,
-            b'[' | b'{' => depth += 1,
-            b']' | b'}' if depth > 0 => depth -= 1,
-            b']' => return Some((at, b']')),
-            b'}' => return None,
-            b',' if depth == 0 => return Some((at, b',')),
-            _ => {}
-        }
-        at += 1;
-    }
-    None
-}
-
-/// The position of the quote closing the string whose content starts at `at`. Strings are most
-/// of a page's bytes, so they are skipped with `memchr` rather than byte by byte.
-fn string_end(body: &[u8], mut at: usize) -> Option<usize> {
-    loop {
-        at += memchr::memchr2(b'"', b'\\', &body[at..])?;
-        if body[at] == b'"' {
-            return Some(at);
-        }
-        // A backslash escapes the next byte (`\"`, `\\`, `\u…`): skip both.
-        at += 2;
-        if at > body.len() {
-            return None;
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn split(text: &str) -> Option<Vec<Result<String, ()>>> {
-        let elements = ArrayElements::new(Bytes::from(text.to_owned()))?;
-        let body = elements.body().clone();
-        Some(
-            elements
-                .map(|element| match element {
-                    Element::Item(_, range) => Ok(String::from_utf8(body[range].to_vec()).unwrap()),
-                    Element::Malformed => Err(()),
-                })
-                .collect(),
-        )
+    /// The elements of `text` fed in chunks of `size` bytes; `Err` ends the list on a problem.
+    fn split_in_chunks(text: &str, size: usize) -> Vec<Result<String, String>> {
+        let mut scanner = ArrayScanner::new();
+        let mut found = Vec::new();
+        let mut element = Vec::new();
+        let mut in_element_from: Option<usize> = None;
+        for chunk in text.as_bytes().chunks(size) {
+            let mut at = 0;
+            loop {
+                match scanner.scan(chunk, &mut at) {
+                    Scan::NeedMore => {
+                        if let Some(start) = in_element_from.take() {
+                            element.extend_from_slice(&chunk[start..]);
+                            in_element_from = Some(0);
+                        }
+                        break;
+                    }
+                    Scan::Start(start) => in_element_from = Some(start),
+                    Scan::End(end) => {
+                        let start = in_element_from.take().expect("an element in progress");
+                        element.extend_from_slice(&chunk[start..end]);
+                        let text = String::from_utf8(std::mem::take(&mut element)).unwrap();
+                        found.push(Ok(text.trim_end().to_owned()));
+                    }
+                    Scan::NotArray => return vec![Err("not an array".to_owned())],
+                    Scan::Malformed(why) => {
+                        found.push(Err(why.to_owned()));
+                        return found;
+                    }
+                }
+            }
+        }
+        if let Some(why) = scanner.finish() {
+            found.push(Err(why.to_owned()));
+        }
+        found
+    }
+
+    /// Every chunking of `text` gives the same elements.
+    fn split(text: &str) -> Vec<Result<String, String>> {
+        let whole = split_in_chunks(text, text.len().max(1));
+        for size in 1..text.len() {
+            assert_eq!(split_in_chunks(text, size), whole, "chunks of {size} bytes");
+        }
+        whole
+    }
+
+    fn ok(elements: &[&str]) -> Vec<Result<String, String>> {
+        elements.iter().map(|e| Ok((*e).to_owned())).collect()
     }
 
     #[test]
     fn splits_elements_at_top_level_commas() {
-        let found = split(r#" [ {"a":[1,2],"b":"x,]}\"y"} , 2,"s" ,[[]] ] "#).unwrap();
         assert_eq!(
-            found,
-            [
-                Ok(r#"{"a":[1,2],"b":"x,]}\"y"}"#.to_owned()),
-                Ok("2".to_owned()),
-                Ok(r#""s""#.to_owned()),
-                Ok("[[]]".to_owned()),
-            ]
+            split(r#" [ {"a":[1,2],"b":"x,]}\"y"} , 2,"s" ,[[]] ] "#),
+            ok(&[r#"{"a":[1,2],"b":"x,]}\"y"}"#, "2", r#""s""#, "[[]]"])
         );
     }
 
     #[test]
     fn escaped_backslashes_do_not_hide_the_closing_quote() {
-        let found = split(r#"["x\\", "\\\"]", "\u0041"]"#).unwrap();
         assert_eq!(
-            found,
-            [
-                Ok(r#""x\\""#.to_owned()),
-                Ok(r#""\\\"]""#.to_owned()),
-                Ok(r#""\u0041""#.to_owned()),
-            ]
+            split(r#"["x\\", "\\\"]", "\u0041"]"#),
+            ok(&[r#""x\\""#, r#""\\\"]""#, r#""\u0041""#])
         );
     }
 
     #[test]
     fn empty_arrays_and_non_arrays() {
-        assert_eq!(split("[]").unwrap(), []);
-        assert_eq!(split(" [ ] \n").unwrap(), []);
-        assert!(split(r#"{"items":[]}"#).is_none());
-        assert!(split("").is_none());
+        assert_eq!(split("[]"), ok(&[]));
+        assert_eq!(split(" [ ] \n"), ok(&[]));
+        assert_eq!(split(r#"{"items":[]}"#), [Err("not an array".to_owned())]);
+        assert_eq!(
+            split(""),
+            [Err(
+                "the body ends before the array's closing `]`".to_owned()
+            )]
+        );
     }
 
     #[test]
-    fn malformed_arrays_end_with_malformed() {
-        assert_eq!(split("[1,]").unwrap(), [Ok("1".to_owned()), Err(())]);
-        assert_eq!(split("[1,2").unwrap(), [Ok("1".to_owned()), Err(())]);
-        assert_eq!(split("[1] x").unwrap(), [Ok("1".to_owned()), Err(())]);
-        assert_eq!(split("[1,}]").unwrap(), [Ok("1".to_owned()), Err(())]);
-        assert_eq!(split(r#"["unterminated]"#).unwrap(), [Err(())]);
-        assert_eq!(split("[,]").unwrap(), [Err(())]);
+    fn malformed_arrays_end_with_an_error() {
+        let failed = |text: &str| split(text).last().cloned().unwrap().unwrap_err();
+        assert_eq!(
+            split("[1,]"),
+            [Ok("1".to_owned()), Err("expected a value".to_owned())]
+        );
+        assert_eq!(
+            failed("[1,2"),
+            "the body ends before the array's closing `]`"
+        );
+        assert_eq!(failed("[1] x"), "unexpected data after the array");
+        assert_eq!(failed("[1,}]"), "unbalanced `}`");
+        assert_eq!(
+            failed(r#"["unterminated]"#),
+            "the body ends before the array's closing `]`"
+        );
+        assert_eq!(split("[,]"), [Err("expected a value".to_owned())]);
     }
 }

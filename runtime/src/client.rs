@@ -37,6 +37,9 @@ pub(crate) struct Inner {
     pub(crate) trusted: TrustedHosts,
     pub(crate) retry: RetryConfig,
     pub(crate) max_redirects: usize,
+    /// Per attempt; applied to each request rather than to the reqwest client, because streamed
+    /// pages apply it differently (see `transport::Delivery`).
+    pub(crate) timeout: Duration,
     pub(crate) limiter: Option<Limiter>,
     pub(crate) simulate: bool,
     pub(crate) user_agent: String,
@@ -195,6 +198,9 @@ impl<C: From<Client>> ClientBuilder<C> {
     }
 
     /// The time one HTTP exchange may take, from sending to the end of the body (default 60 s).
+    /// A page whose items are streamed ([`crate::Paginator::items`] on array pages) is not
+    /// limited as a whole, since your code runs between its items: the limit applies to the wait
+    /// for its head and to each wait for more of its body.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -355,7 +361,6 @@ impl<C: From<Client>> ClientBuilder<C> {
         }
         let http = http
             .redirect(reqwest::redirect::Policy::none())
-            .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
             .user_agent(user_agent_value)
             .default_headers(headers)
@@ -369,6 +374,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             trusted: TrustedHosts::new(base, self.trusted_hosts),
             retry: self.retry,
             max_redirects: self.max_redirects,
+            timeout: self.timeout,
             limiter: self.rate_limit.as_ref().map(Limiter::new),
             simulate: self.simulate,
             user_agent,

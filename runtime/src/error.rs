@@ -42,16 +42,17 @@ pub enum Error {
         #[source]
         source: reqwest::Error,
     },
-    /// The request, or connecting for it, took longer than the configured timeout.
+    /// The request, or connecting for it, took longer than the configured timeout (for a
+    /// streamed page: the wait for its head or for more of its body).
     #[error("{method} {url}: timed out")]
     Timeout {
         /// HTTP method of the request.
         method: Method,
         /// The URL that was being requested.
         url: String,
-        /// The underlying error.
+        /// The underlying error: reqwest's, or the runtime's own timer for streamed pages.
         #[source]
-        source: reqwest::Error,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// The server answered with a status that is not a success.
     #[error(transparent)]

@@ -28,7 +28,7 @@
 //! | Setting | Default | Why |
 //! |---|---|---|
 //! | Base URL | `https://api.meraki.com/api/v1` ([`Region`] presets for Canada, China, India, FedRAMP) | Meraki's documented endpoints |
-//! | Request timeout | 60 s per HTTP exchange | the official Python SDK's `single_request_timeout` |
+//! | Request timeout | 60 s per HTTP exchange (for a streamed page, per wait for data) | the official Python SDK's `single_request_timeout` |
 //! | Connect timeout | 10 s | a Meraki front end that does not accept within this is unlikely to later; fail fast and retry |
 //! | Attempts | 5 in total (first + 4 retries) | the official SDKs' order of magnitude; enough to ride out a burst of 429s |
 //! | Backoff | 1 s, doubling per retry, capped at 30 s, "equal jitter" (half fixed, half random) | 1 s is Meraki's usual `Retry-After`; jitter keeps parallel tasks from retrying in lock-step |
@@ -57,10 +57,15 @@
 //! at all (neither `<` nor `rel`, such as a mock server's `Link: string`) counts as no link.
 //!
 //! Memory: one page is read at a time. For pages that are JSON arrays
-//! ([`Request::paginate_array`], what generated operations use), the item stream decodes each
-//! item when it reaches it, so a page's raw body and one item are held rather than the body and
-//! every decoded item (about three times the body). An item that cannot be decoded ends the
-//! stream with an error after the items before it.
+//! ([`Request::paginate_array`], what generated operations use), [`Paginator::items`] streams
+//! the body and decodes each item as soon as its bytes have arrived, so only the chunk being
+//! read and one item are held, not the body nor the decoded page. An item that cannot be decoded
+//! ends the stream with an error after the items before it.
+//!
+//! A streamed page keeps its connection until its body is read: the timeout then limits the wait
+//! for the page's head and each wait for more of its body, not the time your code spends on its
+//! items. A body that breaks off (reset, timeout) is fetched again, as far as the retry settings
+//! allow, and the items already yielded are skipped, so each item is seen once.
 //!
 //! # Secrets
 //!
@@ -69,6 +74,7 @@
 
 mod args;
 mod array;
+mod array_page;
 mod client;
 mod config;
 mod enums;

@@ -13,13 +13,13 @@ use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use reqwest::Url;
 use serde::de::DeserializeOwned;
 
-use crate::array::{ArrayElements, Element};
+use crate::array_page::{ArrayPage, Next};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::link;
 use crate::request::{Request, ResponseFuture};
 use crate::response::{DecodeElement, RawResponse};
-use crate::transport::Prepared;
+use crate::transport::{Delivery, Prepared, Reply};
 
 /// A stream of pages or items: boxed and named (it is `Unpin`, so `.next().await` works without
 /// pinning, and generated builders forward to it without an opaque type of their own).
@@ -50,7 +50,7 @@ pub struct Paginator<P, I> {
     request: Request<P>,
     items: fn(P) -> Vec<I>,
     /// For pages that are JSON arrays of items: decodes one element, so [`Paginator::items`]
-    /// decodes each item when it is reached instead of whole pages.
+    /// streams each page's body and decodes each item as it arrives instead of whole pages.
     decode_item: Option<DecodeElement<I>>,
     max_pages: Option<usize>,
     direction: Direction,
@@ -89,6 +89,7 @@ struct State {
     pages: usize,
     max_pages: Option<usize>,
     direction: Direction,
+    delivery: Delivery,
     pending_error: Option<Error>,
 }
 
@@ -130,36 +131,32 @@ impl<P: DeserializeOwned + Send + 'static, I: Send + 'static> Paginator<P, I> {
     /// The pages, fetched one at a time as the stream is polled.
     pub fn pages(self) -> ResultStream<P> {
         end_after_error(
-            self.raw_pages()
+            self.whole_pages()
                 .map(|page| page.and_then(|raw| raw.decode::<P>())),
         )
     }
 
-    /// The items of all pages, one page in memory at a time. Pages that are JSON arrays
-    /// (see [`Request::paginate_array`]) are decoded one item at a time as the stream reaches
-    /// it, so besides the item only the page's raw body is held.
+    /// The items of all pages. Pages that are JSON arrays (see [`Request::paginate_array`]) are
+    /// streamed: each item is decoded as soon as its bytes have arrived, so neither the page's
+    /// body nor its decoded items are held, only the part of the body being read and one item.
+    /// Other pages are read and decoded whole, one page at a time.
     pub fn items(self) -> ResultStream<I> {
         let extract = self.items;
-        let decode_item = self.decode_item;
-        let items = self.raw_pages().flat_map(move |page| {
-            let items = match page {
-                Ok(raw) => match decode_item {
-                    Some(decode) if !raw.simulated => match ArrayElements::new(raw.body.clone()) {
-                        Some(elements) => Items::Lazy(Box::new(LazyItems {
-                            raw,
-                            elements,
-                            decode,
-                        })),
-                        // Not an array after all: decoding the whole page explains what it is.
-                        None => whole_page(&raw, extract),
-                    },
-                    _ => whole_page(&raw, extract),
+        match self.decode_item {
+            None => end_after_error(self.whole_pages().flat_map(move |page| {
+                stream::iter(match page {
+                    Ok(raw) => whole_page(&raw, extract),
+                    Err(error) => Items::Failed(Some(error)),
+                })
+            })),
+            Some(decode) => end_after_error(self.raw_pages(Delivery::Streamed).flat_map(
+                move |page| match page {
+                    Ok(Page::Whole(raw)) => stream::iter(whole_page(&raw, extract)).boxed(),
+                    Ok(Page::Streamed(page)) => array_items(page, decode, extract),
+                    Err(error) => stream::iter(Items::Failed(Some(error))).boxed(),
                 },
-                Err(error) => Items::Failed(Some(error)),
-            };
-            stream::iter(items)
-        });
-        end_after_error(items)
+            )),
+        }
     }
 
     /// Every item of every page; the first error fails the whole collection.
@@ -167,8 +164,12 @@ impl<P: DeserializeOwned + Send + 'static, I: Send + 'static> Paginator<P, I> {
         Box::pin(self.items().try_collect::<Vec<I>>())
     }
 
-    /// The raw pages (read, not decoded), following the links.
-    fn raw_pages(self) -> BoxStream<'static, Result<RawResponse>> {
+    /// The pages, each read whole (not decoded), following the links.
+    fn whole_pages(self) -> BoxStream<'static, Result<RawResponse>> {
+        whole_pages(self.raw_pages(Delivery::Whole))
+    }
+
+    fn raw_pages(self, delivery: Delivery) -> BoxStream<'static, Result<Page>> {
         raw_pages(State {
             client: self.request.client().clone(),
             first: Some(self.request.prepare()),
@@ -178,14 +179,34 @@ impl<P: DeserializeOwned + Send + 'static, I: Send + 'static> Paginator<P, I> {
             pages: 0,
             max_pages: self.max_pages,
             direction: self.direction,
+            delivery,
             pending_error: None,
         })
     }
 }
 
+/// A page as the walk hands it over: read, or with its body still to be streamed.
+enum Page {
+    Whole(Box<RawResponse>),
+    Streamed(Box<ArrayPage>),
+}
+
+/// The pages of `pages`, with streamed bodies read whole (not expected, as they were asked for
+/// whole; compiled once, for every page type).
+fn whole_pages(pages: BoxStream<'static, Result<Page>>) -> BoxStream<'static, Result<RawResponse>> {
+    pages
+        .then(|page| async move {
+            match page? {
+                Page::Whole(raw) => Ok(*raw),
+                Page::Streamed(page) => page.into_response().read_whole().await,
+            }
+        })
+        .boxed()
+}
+
 /// The walk itself, independent of the page and item types so that it is compiled once rather
 /// than for every paginated operation.
-fn raw_pages(state: State) -> BoxStream<'static, Result<RawResponse>> {
+fn raw_pages(state: State) -> BoxStream<'static, Result<Page>> {
     stream::unfold(state, |mut state| async move {
         if let Some(error) = state.pending_error.take() {
             return Some((Err(error), state));
@@ -207,12 +228,16 @@ fn raw_pages(state: State) -> BoxStream<'static, Result<RawResponse>> {
             }
         };
         state.seen.insert(url_hash(&prepared.url));
-        let response = match state.client.execute(&prepared).await {
-            Ok(response) => response,
+        let reply = match state.client.execute_as(&prepared, state.delivery).await {
+            Ok(reply) => reply,
             Err(error) => return Some((Err(error), state)),
         };
         state.pages += 1;
-        match link::find(&response.headers, &response.url, state.direction.rel()) {
+        let (headers, url) = match &reply {
+            Reply::Whole(response) => (&response.headers, &response.url),
+            Reply::Streamed(response) => (&response.headers, &response.url),
+        };
+        match link::find(headers, url, state.direction.rel()) {
             Ok(Some(next)) if state.seen.contains(&url_hash(&next)) => {
                 tracing::warn!(url = %next, "pagination link already visited; stopping");
             }
@@ -220,12 +245,20 @@ fn raw_pages(state: State) -> BoxStream<'static, Result<RawResponse>> {
             Ok(None) => {}
             Err(message) => {
                 state.pending_error = Some(Error::Pagination {
-                    url: response.url.to_string(),
+                    url: url.to_string(),
                     message,
                 });
             }
         }
-        Some((Ok(response), state))
+        let page = match reply {
+            Reply::Whole(response) => Page::Whole(Box::new(response)),
+            Reply::Streamed(response) => Page::Streamed(Box::new(ArrayPage::new(
+                state.client.clone(),
+                prepared,
+                response,
+            ))),
+        };
+        Some((Ok(page), state))
     })
     .boxed()
 }
@@ -257,37 +290,55 @@ fn whole_page<P: DeserializeOwned + 'static, I>(
     }
 }
 
-/// The items of one page, as the item stream consumes them.
-enum Items<I> {
-    Decoded(std::vec::IntoIter<I>),
-    /// Elements of a JSON array page, each decoded when reached; the body stays alive meanwhile.
-    Lazy(Box<LazyItems<I>>),
-    Failed(Option<Error>),
+/// The items of a streamed array page, each decoded when its bytes have arrived.
+fn array_items<P: DeserializeOwned + 'static, I: Send + 'static>(
+    page: Box<ArrayPage>,
+    decode: DecodeElement<I>,
+    extract: fn(P) -> Vec<I>,
+) -> ResultStream<I> {
+    enum State<I> {
+        Reading(Box<ArrayPage>),
+        /// The page was not an array after all and was decoded whole.
+        Whole(Items<I>),
+    }
+    stream::unfold(Some(State::Reading(page)), move |state| async move {
+        match state? {
+            State::Reading(mut page) => match page.next().await {
+                Ok(Next::Element(index, json)) => {
+                    let item = decode(&json)
+                        .map_err(|(path, error)| page.element_error(index, &path, error, &json));
+                    Some((item, Some(State::Reading(page))))
+                }
+                Ok(Next::End) => None,
+                Ok(Next::NotArray(raw)) => {
+                    let mut items = whole_page(&raw, extract);
+                    let first = items.next()?;
+                    Some((first, Some(State::Whole(items))))
+                }
+                Err(error) => Some((Err(error), None)),
+            },
+            State::Whole(mut items) => {
+                let item = items.next()?;
+                Some((item, Some(State::Whole(items))))
+            }
+        }
+    })
+    .boxed()
 }
 
-/// Boxed in [`Items`]: one per page, and much larger than the other variants.
-struct LazyItems<I> {
-    raw: RawResponse,
-    elements: ArrayElements,
-    decode: DecodeElement<I>,
+/// The items of a page read whole, as the item stream consumes them.
+enum Items<I> {
+    Decoded(std::vec::IntoIter<I>),
+    Failed(Option<Error>),
 }
 
 impl<I> Iterator for Items<I> {
     type Item = Result<I>;
 
     fn next(&mut self) -> Option<Result<I>> {
-        let result = match self {
-            Items::Decoded(items) => return items.next().map(Ok),
-            Items::Failed(error) => return error.take().map(Err),
-            Items::Lazy(lazy) => match lazy.elements.next()? {
-                Element::Item(index, range) => (lazy.decode)(&lazy.elements.body()[range])
-                    .map_err(|(path, error)| lazy.raw.decode_element_error(index, &path, error)),
-                Element::Malformed => Err(lazy.raw.syntax_error()),
-            },
-        };
-        if result.is_err() {
-            *self = Items::Failed(None);
+        match self {
+            Items::Decoded(items) => items.next().map(Ok),
+            Items::Failed(error) => error.take().map(Err),
         }
-        Some(result)
     }
 }

@@ -236,9 +236,10 @@ impl<R: DeserializeOwned + Send + 'static> Request<R> {
 }
 
 impl<I: DeserializeOwned + Send + 'static> Request<Vec<I>> {
-    /// [`Request::paginate`] for pages that are JSON arrays of items. Their item stream decodes
-    /// each item when it reaches it, so only one page's raw body and one item are in memory
-    /// (decoding a whole page at once holds the body and every item: about three times the body).
+    /// [`Request::paginate`] for pages that are JSON arrays of items. Their item stream reads
+    /// each page's body as it arrives and decodes each item as soon as its bytes are in, so
+    /// neither the body nor the decoded page is held (decoding a whole page at once holds the
+    /// body and every item: about three times the body).
     pub fn paginate_array(self) -> Paginator<Vec<I>, I> {
         Paginator::new(self, |page| page, Some(decode_slice::<I>))
     }

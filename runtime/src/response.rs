@@ -79,38 +79,40 @@ impl RawResponse {
         decode_slice(body).map_err(|(path, e)| self.decode_error(&path, e))
     }
 
-    /// A decoding error in element `index` of an array page, at `path` inside the element.
-    pub(crate) fn decode_element_error(
-        &self,
-        index: usize,
-        path: &str,
-        error: serde_json::Error,
-    ) -> Error {
-        let path = match path {
-            "" | "." => format!("[{index}]"),
-            inner if inner.starts_with('[') => format!("[{index}]{inner}"),
-            inner => format!("[{index}].{inner}"),
-        };
-        self.decode_error(&path, error)
+    pub(crate) fn decode_error(&self, path: &str, error: serde_json::Error) -> Error {
+        decode_error(
+            (&self.method, &self.url, self.status),
+            path,
+            error.to_string(),
+            &self.body,
+        )
     }
+}
 
-    /// Why the body is not JSON, as `serde_json` puts it (line and column included).
-    pub(crate) fn syntax_error(&self) -> Error {
-        let error = serde_json::from_slice::<serde::de::IgnoredAny>(&self.body)
-            .err()
-            .unwrap_or_else(|| serde::de::Error::custom("malformed JSON array"));
-        self.decode_error(".", error)
-    }
+/// A decoding error of the response to `method url` with `status`, at `path`; `shown` is the
+/// part of the body the error quotes (its start is kept).
+pub(crate) fn decode_error(
+    (method, url, status): (&Method, &Url, StatusCode),
+    path: &str,
+    message: String,
+    shown: &[u8],
+) -> Error {
+    Error::Decode(Box::new(DecodeError {
+        method: method.clone(),
+        url: url.to_string(),
+        status,
+        path: path.to_owned(),
+        message,
+        excerpt: excerpt(shown),
+    }))
+}
 
-    fn decode_error(&self, path: &str, error: serde_json::Error) -> Error {
-        Error::Decode(Box::new(DecodeError {
-            method: self.method.clone(),
-            url: self.url.to_string(),
-            status: self.status,
-            path: path.to_owned(),
-            message: error.to_string(),
-            excerpt: excerpt(&self.body),
-        }))
+/// The path of `inner` (a path inside element `index` of an array page) from the page's top.
+pub(crate) fn element_path(index: usize, inner: &str) -> String {
+    match inner {
+        "" | "." => format!("[{index}]"),
+        inner if inner.starts_with('[') => format!("[{index}]{inner}"),
+        inner => format!("[{index}].{inner}"),
     }
 }
 

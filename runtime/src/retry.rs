@@ -6,6 +6,7 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 
 use crate::config::RetryConfig;
+use crate::error::Error;
 
 /// Methods whose repetition cannot change the outcome, so any transient failure may be retried.
 pub(crate) fn is_idempotent(method: &Method) -> bool {
@@ -30,8 +31,15 @@ pub(crate) fn status_is_retryable(status: StatusCode, method: &Method) -> bool {
 
 /// A connection that was never established means nothing was sent, so even a POST may be retried;
 /// any other transport failure (reset, timeout mid-way) may have reached the server.
-pub(crate) fn transport_is_retryable(error: &reqwest::Error, method: &Method) -> bool {
-    error.is_connect() || is_idempotent(method)
+pub(crate) fn transport_is_retryable(error: &Error, method: &Method) -> bool {
+    let connect = match error {
+        Error::Transport { source, .. } => source.is_connect(),
+        Error::Timeout { source, .. } => source
+            .downcast_ref::<reqwest::Error>()
+            .is_some_and(reqwest::Error::is_connect),
+        _ => return false,
+    };
+    connect || is_idempotent(method)
 }
 
 /// The server's `Retry-After`: delay-seconds or an HTTP-date (RFC 9110 §10.2.3).

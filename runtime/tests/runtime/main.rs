@@ -11,3 +11,4 @@ mod redirect;
 mod request;
 mod retry;
 mod simulate;
+mod streaming;

@@ -147,6 +147,12 @@ fn pagination_methods(
         }
         PageItems::Whole => quote!(paginate(|page| vec![page])),
     };
+    let items_doc = doc_attrs([Some(match &pagination.items {
+        PageItems::Array => {
+            "Every item of every page, each decoded as soon as its bytes arrive; no page is held whole."
+        }
+        _ => "Every item of every page, one page in memory at a time.",
+    })]);
     let paginate_doc = doc_attrs([Some(
         "Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.",
     )]);
@@ -159,7 +165,7 @@ fn pagination_methods(
         pub fn pages(self) -> rt::ResultStream<#response_ty> {
             self.paginate().pages()
         }
-        /// Every item of every page, one page in memory at a time.
+        #items_doc
         pub fn items(self) -> rt::ResultStream<#item_ty> {
             self.paginate().items()
         }

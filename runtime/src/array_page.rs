@@ -1,0 +1,227 @@
+//! One page that is a JSON array, read as it arrives and handed out one element at a time.
+//!
+//! Memory: the chunk being scanned (a slice of hyper's read buffer), the bytes of an element cut
+//! by a chunk boundary, and the element being decoded; never the whole body nor the decoded page.
+//! The connection stays with the page until its body has been read, which is why its timeout
+//! covers each wait for data rather than the whole page (see `transport::Delivery`).
+//!
+//! A body that breaks off (reset, timeout) is fetched again when the method is idempotent and the
+//! retry budget allows, and the elements already handed out are skipped: the caller sees each
+//! element once, as if nothing had happened. This relies on the same URL giving the same page
+//! again, which holds for Meraki's cursor links (`startingAfter`/`endingBefore`).
+
+use std::time::Duration;
+
+use bytes::Bytes;
+
+use crate::array::{ArrayScanner, Scan};
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::response::{decode_error, element_path, RawResponse};
+use crate::retry;
+use crate::transport::{Delivery, Prepared, Reply, StreamedResponse};
+
+/// What [`ArrayPage::next`] found.
+pub(crate) enum Next {
+    /// Element `index` of the page, undecoded.
+    Element(usize, Bytes),
+    /// The array ended.
+    End,
+    /// The body is not an array: here it is, read whole, for the caller to decode as a page and
+    /// so explain what it is.
+    NotArray(Box<RawResponse>),
+}
+
+pub(crate) struct ArrayPage {
+    client: Client,
+    /// The request of this page, to fetch it again when its body breaks off.
+    request: Prepared,
+    response: StreamedResponse,
+    scanner: ArrayScanner,
+    chunk: Bytes,
+    /// Where scanning resumes in `chunk`.
+    at: usize,
+    /// The element in progress started in `chunk`, here.
+    start: Option<usize>,
+    /// The element in progress started in an earlier chunk: its bytes from there.
+    carry: Vec<u8>,
+    in_element: bool,
+    /// Elements found in this body so far.
+    found: usize,
+    /// Elements handed out from an earlier body of the same page, skipped in this one.
+    skip: usize,
+    /// How many times the body was fetched again.
+    refetched: u32,
+}
+
+impl ArrayPage {
+    pub(crate) fn new(client: Client, request: Prepared, response: StreamedResponse) -> ArrayPage {
+        ArrayPage {
+            client,
+            request,
+            response,
+            scanner: ArrayScanner::new(),
+            chunk: Bytes::new(),
+            at: 0,
+            start: None,
+            carry: Vec::new(),
+            in_element: false,
+            found: 0,
+            skip: 0,
+            refetched: 0,
+        }
+    }
+
+    /// The next element, reading more of the body as needed.
+    pub(crate) async fn next(&mut self) -> Result<Next> {
+        loop {
+            match self.scanner.scan(&self.chunk, &mut self.at) {
+                Scan::NeedMore => {
+                    if let Some(start) = self.start.take() {
+                        self.carry.extend_from_slice(&self.chunk[start..]);
+                    } else if self.in_element {
+                        self.carry.extend_from_slice(&self.chunk);
+                    }
+                    self.at = 0;
+                    self.chunk = Bytes::new();
+                    match self.read_chunk().await? {
+                        Some(chunk) => self.chunk = chunk,
+                        None => {
+                            return match self.scanner.finish() {
+                                None => Ok(Next::End),
+                                Some(why) => Err(self.malformed(why)),
+                            }
+                        }
+                    }
+                }
+                Scan::Start(start) => {
+                    self.start = Some(start);
+                    self.in_element = true;
+                }
+                Scan::End(end) => {
+                    self.in_element = false;
+                    let element = match self.start.take() {
+                        Some(start) => self.chunk.slice(start..end),
+                        None => {
+                            self.carry.extend_from_slice(&self.chunk[..end]);
+                            Bytes::from(std::mem::take(&mut self.carry))
+                        }
+                    };
+                    let index = self.found;
+                    self.found += 1;
+                    if index >= self.skip {
+                        return Ok(Next::Element(index, element));
+                    }
+                }
+                Scan::NotArray => {
+                    return self
+                        .read_rest()
+                        .await
+                        .map(|raw| Next::NotArray(Box::new(raw)))
+                }
+                Scan::Malformed(why) => return Err(self.malformed(why)),
+            }
+        }
+    }
+
+    /// The error for element `index` (`element` is its JSON) failing to decode at `path`.
+    pub(crate) fn element_error(
+        &self,
+        index: usize,
+        path: &str,
+        error: serde_json::Error,
+        element: &[u8],
+    ) -> Error {
+        let response = &self.response;
+        decode_error(
+            (&response.method, &response.url, response.status),
+            &element_path(index, path),
+            error.to_string(),
+            element,
+        )
+    }
+
+    fn malformed(&self, why: &str) -> Error {
+        let response = &self.response;
+        // The bytes around the problem say more than the start of a body that is long gone.
+        let from = self.at.saturating_sub(64).min(self.chunk.len());
+        decode_error(
+            (&response.method, &response.url, response.status),
+            ".",
+            format!("malformed JSON array: {why}"),
+            &self.chunk[from..],
+        )
+    }
+
+    async fn read_chunk(&mut self) -> Result<Option<Bytes>> {
+        loop {
+            match self.response.body.chunk().await {
+                Ok(chunk) => return Ok(chunk),
+                Err(error) if self.may_fetch_again(&error) => self.fetch_again(error).await?,
+                Err(error) => return Err(error),
+            }
+        }
+    }
+
+    fn may_fetch_again(&self, error: &Error) -> bool {
+        retry::is_idempotent(&self.request.method)
+            && matches!(error, Error::Transport { .. } | Error::Timeout { .. })
+            && self.refetched + 1 < self.client.inner.retry.max_attempts
+    }
+
+    /// Requests the page again after its body broke off with `error`; scanning restarts and
+    /// skips the elements already handed out.
+    async fn fetch_again(&mut self, error: Error) -> Result<()> {
+        self.refetched += 1;
+        let wait: Duration = retry::backoff(&self.client.inner.retry, self.refetched);
+        tracing::warn!(
+            url = %self.request.url,
+            elements_handed_out = self.found,
+            wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+            error = %error,
+            "page body broke off; fetching the page again",
+        );
+        tokio::time::sleep(wait).await;
+        self.response = match self
+            .client
+            .execute_as(&self.request, Delivery::Streamed)
+            .await?
+        {
+            Reply::Streamed(response) => response,
+            Reply::Whole(response) => StreamedResponse::read(response),
+        };
+        self.scanner = ArrayScanner::new();
+        self.chunk = Bytes::new();
+        self.at = 0;
+        self.start = None;
+        self.carry.clear();
+        self.in_element = false;
+        self.skip = self.found;
+        self.found = 0;
+        Ok(())
+    }
+
+    /// The response, with what is left of its body.
+    pub(crate) fn into_response(self) -> StreamedResponse {
+        self.response
+    }
+
+    /// The whole body: what was scanned of it (only whitespace before the current chunk) and
+    /// the rest.
+    async fn read_rest(&mut self) -> Result<RawResponse> {
+        let mut body = self.chunk.to_vec();
+        // Not `read_chunk`: fetching again would restart the body this one continues.
+        while let Some(chunk) = self.response.body.chunk().await? {
+            body.extend_from_slice(&chunk);
+        }
+        let response = &self.response;
+        Ok(RawResponse {
+            method: response.method.clone(),
+            url: response.url.clone(),
+            status: response.status,
+            headers: response.headers.clone(),
+            body: Bytes::from(body),
+            simulated: false,
+        })
+    }
+}
