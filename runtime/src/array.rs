@@ -91,6 +91,11 @@ impl ArrayScanner {
         }
     }
 
+    /// Whether anything but whitespace was seen (an empty body is not an array either).
+    pub(crate) fn started(&self) -> bool {
+        self.state != State::BeforeArray
+    }
+
     /// Called at the end of the body: why the body is incomplete, if it is.
     pub(crate) fn finish(&self) -> Option<&'static str> {
         match self.state {

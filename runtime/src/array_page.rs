@@ -86,6 +86,10 @@ impl ArrayPage {
                     self.chunk = Bytes::new();
                     match self.read_chunk().await? {
                         Some(chunk) => self.chunk = chunk,
+                        // Only whitespace: decoded as a page, an empty body is `null`.
+                        None if !self.scanner.started() => {
+                            return Ok(Next::NotArray(Box::new(self.with_body(Vec::new()))))
+                        }
                         None => {
                             return match self.scanner.finish() {
                                 None => Ok(Next::End),
@@ -214,14 +218,19 @@ impl ArrayPage {
         while let Some(chunk) = self.response.body.chunk().await? {
             body.extend_from_slice(&chunk);
         }
+        Ok(self.with_body(body))
+    }
+
+    /// This page's response with `body`, read whole.
+    fn with_body(&self, body: Vec<u8>) -> RawResponse {
         let response = &self.response;
-        Ok(RawResponse {
+        RawResponse {
             method: response.method.clone(),
             url: response.url.clone(),
             status: response.status,
             headers: response.headers.clone(),
             body: Bytes::from(body),
             simulated: false,
-        })
+        }
     }
 }

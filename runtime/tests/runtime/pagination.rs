@@ -478,6 +478,10 @@ async fn a_page_that_is_not_an_array_fails_as_a_whole() {
     let items = items_of(r#"{"serial":"a"}"#).await;
     assert_eq!(items.len(), 1);
     assert_eq!(decode_path(&items[0]), ".");
+    // An empty body decodes as `null`, as it does for `pages()`: not a list either.
+    let items = items_of(" ").await;
+    assert_eq!(items.len(), 1);
+    assert!(format!("{:?}", items[0]).contains("null"), "{:?}", items[0]);
     assert!(items_of("[]").await.is_empty());
 }
 
