@@ -10,26 +10,60 @@
 //! element once, as if nothing had happened. This relies on the same URL giving the same page
 //! again, which holds for Meraki's cursor links (`startingAfter`/`endingBefore`).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures::stream::{self, BoxStream, StreamExt};
+use reqwest::{Method, StatusCode, Url};
 
 use crate::array::{ArrayScanner, Scan};
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::response::{decode_error, element_path, RawResponse};
+use crate::response::{decode_error, element_path, DecodeElement, RawResponse};
 use crate::retry;
 use crate::transport::{Delivery, Prepared, Reply, StreamedResponse};
 
-/// What [`ArrayPage::next`] found.
-pub(crate) enum Next {
-    /// Element `index` of the page, undecoded.
-    Element(usize, Bytes),
-    /// The array ended.
-    End,
-    /// The body is not an array: here it is, read whole, for the caller to decode as a page and
-    /// so explain what it is.
-    NotArray(Box<RawResponse>),
+/// One element of an array page, not decoded yet.
+pub(crate) struct Element {
+    index: usize,
+    json: Bytes,
+    origin: Arc<Origin>,
+}
+
+/// The response an element comes from, for its decoding error.
+struct Origin {
+    method: Method,
+    url: Url,
+    status: StatusCode,
+}
+
+impl Element {
+    /// The only step generic over the item type.
+    pub(crate) fn decode<I>(self, decode: DecodeElement<I>) -> Result<I> {
+        decode(&self.json).map_err(|(path, error)| {
+            let origin = &*self.origin;
+            decode_error(
+                (&origin.method, &origin.url, origin.status),
+                &element_path(self.index, &path),
+                error.to_string(),
+                &self.json,
+            )
+        })
+    }
+}
+
+/// The elements of `page` as they arrive; an error ends the stream.
+pub(crate) fn elements(page: Box<ArrayPage>) -> BoxStream<'static, Result<Element>> {
+    stream::unfold(Some(page), |page| async move {
+        let mut page = page?;
+        match page.next().await {
+            Ok(Some(element)) => Some((Ok(element), Some(page))),
+            Ok(None) => None,
+            Err(error) => Some((Err(error), None)),
+        }
+    })
+    .boxed()
 }
 
 pub(crate) struct ArrayPage {
@@ -37,6 +71,7 @@ pub(crate) struct ArrayPage {
     /// The request of this page, to fetch it again when its body breaks off.
     request: Prepared,
     response: StreamedResponse,
+    origin: Arc<Origin>,
     scanner: ArrayScanner,
     chunk: Bytes,
     /// Where scanning resumes in `chunk`.
@@ -59,6 +94,7 @@ impl ArrayPage {
         ArrayPage {
             client,
             request,
+            origin: Arc::new(Origin::of(&response)),
             response,
             scanner: ArrayScanner::new(),
             chunk: Bytes::new(),
@@ -72,8 +108,8 @@ impl ArrayPage {
         }
     }
 
-    /// The next element, reading more of the body as needed.
-    pub(crate) async fn next(&mut self) -> Result<Next> {
+    /// The next element, reading more of the body as needed; `None` after the last.
+    async fn next(&mut self) -> Result<Option<Element>> {
         loop {
             match self.scanner.scan(&self.chunk, &mut self.at) {
                 Scan::NeedMore => {
@@ -88,11 +124,11 @@ impl ArrayPage {
                         Some(chunk) => self.chunk = chunk,
                         // Only whitespace: decoded as a page, an empty body is `null`.
                         None if !self.scanner.started() => {
-                            return Ok(Next::NotArray(Box::new(self.with_body(Vec::new()))))
+                            return Err(not_an_array(&self.with_body(Vec::new())))
                         }
                         None => {
                             return match self.scanner.finish() {
-                                None => Ok(Next::End),
+                                None => Ok(None),
                                 Some(why) => Err(self.malformed(why)),
                             }
                         }
@@ -114,35 +150,17 @@ impl ArrayPage {
                     let index = self.found;
                     self.found += 1;
                     if index >= self.skip {
-                        return Ok(Next::Element(index, element));
+                        return Ok(Some(Element {
+                            index,
+                            json: element,
+                            origin: self.origin.clone(),
+                        }));
                     }
                 }
-                Scan::NotArray => {
-                    return self
-                        .read_rest()
-                        .await
-                        .map(|raw| Next::NotArray(Box::new(raw)))
-                }
+                Scan::NotArray => return Err(not_an_array(&self.read_rest().await?)),
                 Scan::Malformed(why) => return Err(self.malformed(why)),
             }
         }
-    }
-
-    /// The error for element `index` (`element` is its JSON) failing to decode at `path`.
-    pub(crate) fn element_error(
-        &self,
-        index: usize,
-        path: &str,
-        error: serde_json::Error,
-        element: &[u8],
-    ) -> Error {
-        let response = &self.response;
-        decode_error(
-            (&response.method, &response.url, response.status),
-            &element_path(index, path),
-            error.to_string(),
-            element,
-        )
     }
 
     fn malformed(&self, why: &str) -> Error {
@@ -194,6 +212,7 @@ impl ArrayPage {
             Reply::Streamed(response) => response,
             Reply::Whole(response) => StreamedResponse::read(response),
         };
+        self.origin = Arc::new(Origin::of(&self.response));
         self.scanner = ArrayScanner::new();
         self.chunk = Bytes::new();
         self.at = 0;
@@ -232,5 +251,29 @@ impl ArrayPage {
             body: Bytes::from(body),
             simulated: false,
         }
+    }
+}
+
+impl Origin {
+    fn of(response: &StreamedResponse) -> Origin {
+        Origin {
+            method: response.method.clone(),
+            url: response.url.clone(),
+            status: response.status,
+        }
+    }
+}
+
+/// Why a page that should be a JSON array is not, in the words of `serde_json` decoding it as a
+/// list (what decoding it as the page type would say, without compiling that for every type).
+fn not_an_array(response: &RawResponse) -> Error {
+    match response.decode::<Vec<serde::de::IgnoredAny>>() {
+        Err(error) => error,
+        Ok(_) => decode_error(
+            (&response.method, &response.url, response.status),
+            ".",
+            "expected a JSON array".to_owned(),
+            &response.body,
+        ),
     }
 }

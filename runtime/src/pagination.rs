@@ -13,7 +13,7 @@ use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use reqwest::Url;
 use serde::de::DeserializeOwned;
 
-use crate::array_page::{ArrayPage, Next};
+use crate::array_page::{elements, ArrayPage};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::link;
@@ -149,13 +149,17 @@ impl<P: DeserializeOwned + Send + 'static, I: Send + 'static> Paginator<P, I> {
                     Err(error) => Items::Failed(Some(error)),
                 })
             })),
-            Some(decode) => end_after_error(self.raw_pages(Delivery::Streamed).flat_map(
-                move |page| match page {
-                    Ok(Page::Whole(raw)) => stream::iter(whole_page(&raw, extract)).boxed(),
-                    Ok(Page::Streamed(page)) => array_items(page, decode, extract),
-                    Err(error) => stream::iter(Items::Failed(Some(error))).boxed(),
-                },
-            )),
+            Some(decode) => {
+                end_after_error(self.raw_pages(Delivery::Streamed).flat_map(move |page| {
+                    match page {
+                        Ok(Page::Whole(raw)) => stream::iter(whole_page(&raw, extract)).boxed(),
+                        Ok(Page::Streamed(page)) => elements(page)
+                            .map(move |element| element.and_then(|element| element.decode(decode)))
+                            .boxed(),
+                        Err(error) => stream::iter(Items::Failed(Some(error))).boxed(),
+                    }
+                }))
+            }
         }
     }
 
@@ -288,42 +292,6 @@ fn whole_page<P: DeserializeOwned + 'static, I>(
         Ok(page) => Items::Decoded(extract(page).into_iter()),
         Err(error) => Items::Failed(Some(error)),
     }
-}
-
-/// The items of a streamed array page, each decoded when its bytes have arrived.
-fn array_items<P: DeserializeOwned + 'static, I: Send + 'static>(
-    page: Box<ArrayPage>,
-    decode: DecodeElement<I>,
-    extract: fn(P) -> Vec<I>,
-) -> ResultStream<I> {
-    enum State<I> {
-        Reading(Box<ArrayPage>),
-        /// The page was not an array after all and was decoded whole.
-        Whole(Items<I>),
-    }
-    stream::unfold(Some(State::Reading(page)), move |state| async move {
-        match state? {
-            State::Reading(mut page) => match page.next().await {
-                Ok(Next::Element(index, json)) => {
-                    let item = decode(&json)
-                        .map_err(|(path, error)| page.element_error(index, &path, error, &json));
-                    Some((item, Some(State::Reading(page))))
-                }
-                Ok(Next::End) => None,
-                Ok(Next::NotArray(raw)) => {
-                    let mut items = whole_page(&raw, extract);
-                    let first = items.next()?;
-                    Some((first, Some(State::Whole(items))))
-                }
-                Err(error) => Some((Err(error), None)),
-            },
-            State::Whole(mut items) => {
-                let item = items.next()?;
-                Some((item, Some(State::Whole(items))))
-            }
-        }
-    })
-    .boxed()
 }
 
 /// The items of a page read whole, as the item stream consumes them.
