@@ -219,7 +219,8 @@ impl ArrayPage {
         self.start = None;
         self.carry.clear();
         self.in_element = false;
-        self.skip = self.found;
+        // A body that broke off before reaching the earlier one's point must not lower the mark.
+        self.skip = self.skip.max(self.found);
         self.found = 0;
         Ok(())
     }

@@ -158,6 +158,23 @@ async fn a_page_cut_off_mid_body_is_fetched_again_and_each_item_seen_once() {
 }
 
 #[tokio::test]
+async fn a_second_break_before_the_first_one_skips_nothing_twice() {
+    let body = devices(200);
+    let late = body.find(r#""d150""#).unwrap();
+    let early = body.find(r#""d20""#).unwrap();
+    let script = vec![Delivery::BreakAfter(late), Delivery::BreakAfter(early)];
+    let server = ScriptedServer::start(body, script).await;
+    let client = server.client(fast_retry(), Duration::from_secs(5));
+    let found: Vec<String> = serials(&client)
+        .await
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(found, expected(200));
+    assert_eq!(server.requests(), 3);
+}
+
+#[tokio::test]
 async fn a_page_that_keeps_breaking_off_fails_after_the_attempts() {
     let body = devices(50);
     let cut = body.len() / 2;
