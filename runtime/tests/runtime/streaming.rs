@@ -137,6 +137,15 @@ async fn serials(client: &Client) -> Vec<Result<String, Error>> {
         .await
 }
 
+/// Every serial, failing the test on an error.
+async fn all_serials(client: &Client) -> Vec<String> {
+    serials(client)
+        .await
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
 fn expected(count: usize) -> Vec<String> {
     (0..count).map(|i| format!("d{i}")).collect()
 }
@@ -148,12 +157,7 @@ async fn a_page_cut_off_mid_body_is_fetched_again_and_each_item_seen_once() {
     let cut = body.find(r#""d120""#).unwrap() + 3;
     let server = ScriptedServer::start(body, vec![Delivery::BreakAfter(cut)]).await;
     let client = server.client(fast_retry(), Duration::from_secs(5));
-    let found: Vec<String> = serials(&client)
-        .await
-        .into_iter()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    assert_eq!(found, expected(200));
+    assert_eq!(all_serials(&client).await, expected(200));
     assert_eq!(server.requests(), 2);
 }
 
@@ -165,12 +169,7 @@ async fn a_second_break_before_the_first_one_skips_nothing_twice() {
     let script = vec![Delivery::BreakAfter(late), Delivery::BreakAfter(early)];
     let server = ScriptedServer::start(body, script).await;
     let client = server.client(fast_retry(), Duration::from_secs(5));
-    let found: Vec<String> = serials(&client)
-        .await
-        .into_iter()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    assert_eq!(found, expected(200));
+    assert_eq!(all_serials(&client).await, expected(200));
     assert_eq!(server.requests(), 3);
 }
 
@@ -214,12 +213,7 @@ async fn a_stalled_body_times_out_and_is_fetched_again() {
     let stall = Delivery::StallAfter(body.len() / 3, Duration::from_secs(2));
     let server = ScriptedServer::start(body, vec![stall]).await;
     let client = server.client(fast_retry(), Duration::from_millis(300));
-    let found: Vec<String> = serials(&client)
-        .await
-        .into_iter()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    assert_eq!(found, expected(100));
+    assert_eq!(all_serials(&client).await, expected(100));
     assert_eq!(server.requests(), 2);
 }
 
