@@ -91,6 +91,12 @@ impl ArrayScanner {
         }
     }
 
+    /// Whether the scan is inside an element (one that continues in the next chunk, after
+    /// [`Scan::NeedMore`]).
+    pub(crate) fn in_element(&self) -> bool {
+        self.state == State::InElement
+    }
+
     /// Whether anything but whitespace was seen (an empty body is not an array either).
     pub(crate) fn started(&self) -> bool {
         self.state != State::BeforeArray

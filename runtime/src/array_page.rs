@@ -42,9 +42,8 @@ impl Element {
     /// The only step generic over the item type.
     pub(crate) fn decode<I>(self, decode: DecodeElement<I>) -> Result<I> {
         decode(&self.json).map_err(|(path, error)| {
-            let origin = &*self.origin;
             decode_error(
-                (&origin.method, &origin.url, origin.status),
+                self.origin.parts(),
                 &element_path(self.index, &path),
                 error.to_string(),
                 &self.json,
@@ -80,7 +79,6 @@ pub(crate) struct ArrayPage {
     start: Option<usize>,
     /// The element in progress started in an earlier chunk: its bytes from there.
     carry: Vec<u8>,
-    in_element: bool,
     /// Elements found in this body so far.
     found: usize,
     /// Elements handed out from an earlier body of the same page, skipped in this one.
@@ -101,7 +99,6 @@ impl ArrayPage {
             at: 0,
             start: None,
             carry: Vec::new(),
-            in_element: false,
             found: 0,
             skip: 0,
             refetched: 0,
@@ -115,7 +112,7 @@ impl ArrayPage {
                 Scan::NeedMore => {
                     if let Some(start) = self.start.take() {
                         self.carry.extend_from_slice(&self.chunk[start..]);
-                    } else if self.in_element {
+                    } else if self.scanner.in_element() {
                         self.carry.extend_from_slice(&self.chunk);
                     }
                     self.at = 0;
@@ -124,7 +121,7 @@ impl ArrayPage {
                         Some(chunk) => self.chunk = chunk,
                         // Only whitespace: decoded as a page, an empty body is `null`.
                         None if !self.scanner.started() => {
-                            return Err(not_an_array(&self.with_body(Vec::new())))
+                            return Err(not_an_array(&self.response.with_body(Vec::new())))
                         }
                         None => {
                             return match self.scanner.finish() {
@@ -134,12 +131,8 @@ impl ArrayPage {
                         }
                     }
                 }
-                Scan::Start(start) => {
-                    self.start = Some(start);
-                    self.in_element = true;
-                }
+                Scan::Start(start) => self.start = Some(start),
                 Scan::End(end) => {
-                    self.in_element = false;
                     let element = match self.start.take() {
                         Some(start) => self.chunk.slice(start..end),
                         None => {
@@ -164,11 +157,10 @@ impl ArrayPage {
     }
 
     fn malformed(&self, why: &str) -> Error {
-        let response = &self.response;
         // The bytes around the problem say more than the start of a body that is long gone.
         let from = self.at.saturating_sub(64).min(self.chunk.len());
         decode_error(
-            (&response.method, &response.url, response.status),
+            self.origin.parts(),
             ".",
             format!("malformed JSON array: {why}"),
             &self.chunk[from..],
@@ -204,7 +196,7 @@ impl ArrayPage {
             "page body broke off; fetching the page again",
         );
         tokio::time::sleep(wait).await;
-        self.response = match self
+        let response = match self
             .client
             .execute_as(&self.request, Delivery::Streamed)
             .await?
@@ -212,16 +204,13 @@ impl ArrayPage {
             Reply::Streamed(response) => response,
             Reply::Whole(response) => StreamedResponse::read(response),
         };
-        self.origin = Arc::new(Origin::of(&self.response));
-        self.scanner = ArrayScanner::new();
-        self.chunk = Bytes::new();
-        self.at = 0;
-        self.start = None;
-        self.carry.clear();
-        self.in_element = false;
-        // A body that broke off before reaching the earlier one's point must not lower the mark.
-        self.skip = self.skip.max(self.found);
-        self.found = 0;
+        let fresh = ArrayPage::new(self.client.clone(), self.request.clone(), response);
+        *self = ArrayPage {
+            // A body that broke off before reaching the earlier one's point must not lower the mark.
+            skip: self.skip.max(self.found),
+            refetched: self.refetched,
+            ..fresh
+        };
         Ok(())
     }
 
@@ -238,20 +227,7 @@ impl ArrayPage {
         while let Some(chunk) = self.response.body.chunk().await? {
             body.extend_from_slice(&chunk);
         }
-        Ok(self.with_body(body))
-    }
-
-    /// This page's response with `body`, read whole.
-    fn with_body(&self, body: Vec<u8>) -> RawResponse {
-        let response = &self.response;
-        RawResponse {
-            method: response.method.clone(),
-            url: response.url.clone(),
-            status: response.status,
-            headers: response.headers.clone(),
-            body: Bytes::from(body),
-            simulated: false,
-        }
+        Ok(self.response.with_body(body))
     }
 }
 
@@ -262,6 +238,10 @@ impl Origin {
             url: response.url.clone(),
             status: response.status,
         }
+    }
+
+    fn parts(&self) -> (&Method, &Url, StatusCode) {
+        (&self.method, &self.url, self.status)
     }
 }
 

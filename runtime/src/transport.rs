@@ -351,14 +351,19 @@ impl StreamedResponse {
         while let Some(chunk) = self.body.chunk().await? {
             body.extend_from_slice(&chunk);
         }
-        Ok(RawResponse {
-            method: self.method,
-            url: self.url,
+        Ok(self.with_body(body))
+    }
+
+    /// This response with `body`, read whole.
+    pub(crate) fn with_body(&self, body: Vec<u8>) -> RawResponse {
+        RawResponse {
+            method: self.method.clone(),
+            url: self.url.clone(),
             status: self.status,
-            headers: self.headers,
+            headers: self.headers.clone(),
             body: Bytes::from(body),
             simulated: false,
-        })
+        }
     }
 }
 
