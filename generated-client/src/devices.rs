@@ -6,11 +6,220 @@
 use crate::types as t;
 use meraki_runtime as rt;
 impl crate::Client {
+    /// Blink the LEDs on a device
+    ///
+    /// `POST /devices/{serial}/blinkLeds`
+    pub fn blink_device_leds(&self, serial: &str) -> BlinkDeviceLeds {
+        BlinkDeviceLeds {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::POST,
+                rt::fill_path("/devices/{serial}/blinkLeds", &[serial]),
+            ),
+            body: Default::default(),
+        }
+    }
+}
+/// Request builder for [`Client::blink_device_leds`](crate::Client::blink_device_leds): `POST /devices/{serial}/blinkLeds`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct BlinkDeviceLeds {
+    request: rt::Request<t::BlinkDeviceLedsRequest>,
+    body: t::BlinkDeviceLedsRequest,
+}
+impl BlinkDeviceLeds {
+    /// `duration`: The duration in seconds. Must be between 5 and 120. Default is 20 seconds
+    pub fn duration(mut self, value: i64) -> Self {
+        self.body.duration = Some(value);
+        self
+    }
+    /// `period`: The period in milliseconds. Must be between 100 and 1000. Default is 160 milliseconds
+    pub fn period(mut self, value: i64) -> Self {
+        self.body.period = Some(value);
+        self
+    }
+    /// `duty`: The duty cycle as the percent active. Must be between 10 and 90. Default is 50.
+    pub fn duty(mut self, value: i64) -> Self {
+        self.body.duty = Some(value);
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::BlinkDeviceLedsRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `202` response.
+    pub fn send(self) -> rt::ResponseFuture<t::BlinkDeviceLedsRequest> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Enqueue a job to ping a target host from the device
+    ///
+    /// `POST /devices/{serial}/liveTools/ping`
+    pub fn create_device_live_tools_ping(
+        &self,
+        serial: &str,
+        target: impl Into<String>,
+    ) -> CreateDeviceLiveToolsPing {
+        CreateDeviceLiveToolsPing {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::POST,
+                rt::fill_path("/devices/{serial}/liveTools/ping", &[serial]),
+            ),
+            body: t::CreateDeviceLiveToolsPingRequest {
+                target: target.into(),
+                count: None,
+                callback: None,
+            },
+        }
+    }
+}
+/// Request builder for [`Client::create_device_live_tools_ping`](crate::Client::create_device_live_tools_ping): `POST /devices/{serial}/liveTools/ping`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct CreateDeviceLiveToolsPing {
+    request: rt::Request<t::CreateDeviceLiveToolsPingResponse>,
+    body: t::CreateDeviceLiveToolsPingRequest,
+}
+impl CreateDeviceLiveToolsPing {
+    /// `count`: Count parameter to pass to ping. \[1..5\], default 5
+    pub fn count(mut self, value: i64) -> Self {
+        self.body.count = Some(value);
+        self
+    }
+    /// `callback`: Details for the callback. Please include either an httpServerId OR url and sharedSecret
+    pub fn callback(
+        mut self,
+        value: t::CreateDeviceLiveToolsPingRequestCallback,
+    ) -> Self {
+        self.body.callback = Some(value);
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::CreateDeviceLiveToolsPingRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `201` response.
+    pub fn send(self) -> rt::ResponseFuture<t::CreateDeviceLiveToolsPingResponse> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Enqueue a job to check connectivity status to the device
+    ///
+    /// `POST /devices/{serial}/liveTools/pingDevice`
+    pub fn create_device_live_tools_ping_device(
+        &self,
+        serial: &str,
+    ) -> CreateDeviceLiveToolsPingDevice {
+        CreateDeviceLiveToolsPingDevice {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::POST,
+                rt::fill_path("/devices/{serial}/liveTools/pingDevice", &[serial]),
+            ),
+            body: Default::default(),
+        }
+    }
+}
+/// Request builder for [`Client::create_device_live_tools_ping_device`](crate::Client::create_device_live_tools_ping_device): `POST /devices/{serial}/liveTools/pingDevice`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct CreateDeviceLiveToolsPingDevice {
+    request: rt::Request<t::CreateDeviceLiveToolsPingResponse>,
+    body: t::CreateDeviceLiveToolsPingDeviceRequest,
+}
+impl CreateDeviceLiveToolsPingDevice {
+    /// `count`: Count parameter to pass to ping. \[1..5\], default 5
+    pub fn count(mut self, value: i64) -> Self {
+        self.body.count = Some(value);
+        self
+    }
+    /// `callback`: Details for the callback. Please include either an httpServerId OR url and sharedSecret
+    pub fn callback(
+        mut self,
+        value: t::CreateDeviceLiveToolsPingRequestCallback,
+    ) -> Self {
+        self.body.callback = Some(value);
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::CreateDeviceLiveToolsPingDeviceRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `201` response.
+    pub fn send(self) -> rt::ResponseFuture<t::CreateDeviceLiveToolsPingResponse> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Return a single device
+    ///
+    /// `GET /devices/{serial}`
+    pub fn get_device(&self, serial: &str) -> GetDevice {
+        GetDevice {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path("/devices/{serial}", &[serial]),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_device`](crate::Client::get_device): `GET /devices/{serial}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetDevice {
+    request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
+}
+impl GetDevice {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Return the SIM and APN configurations for a cellular device.
+    ///
+    /// `GET /devices/{serial}/cellular/sims`
+    pub fn get_device_cellular_sims(&self, serial: &str) -> GetDeviceCellularSims {
+        GetDeviceCellularSims {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path("/devices/{serial}/cellular/sims", &[serial]),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_device_cellular_sims`](crate::Client::get_device_cellular_sims): `GET /devices/{serial}/cellular/sims`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetDeviceCellularSims {
+    request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
+}
+impl GetDeviceCellularSims {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
     /// List the clients of a device, up to a maximum of a month ago
     ///
     /// List the clients of a device, up to a maximum of a month ago. The usage of each client is returned in kilobytes. If the device is a switch, the switchport is returned; otherwise the switchport field is null.
     ///
     /// `GET /devices/{serial}/clients`
+    ///
+    /// Defined by `getDeviceClients.json`, version 1.53.0 of the API description, newer than the crate's base version 1.42.0; it replaces the definition of v1.42.0 (`spec3-v1.42.0.json`).
     pub fn get_device_clients(&self, serial: &str) -> GetDeviceClients {
         GetDeviceClients {
             request: rt::Request::new(
@@ -41,5 +250,389 @@ impl GetDeviceClients {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<Vec<t::DeviceClient>> {
         self.request.send()
+    }
+}
+impl crate::Client {
+    /// Return a ping job
+    ///
+    /// Return a ping job. Latency unit in response is in milliseconds. Size is in bytes.
+    ///
+    /// `GET /devices/{serial}/liveTools/ping/{id}`
+    pub fn get_device_live_tools_ping(
+        &self,
+        serial: &str,
+        id: &str,
+    ) -> GetDeviceLiveToolsPing {
+        GetDeviceLiveToolsPing {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path("/devices/{serial}/liveTools/ping/{id}", &[serial, id]),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_device_live_tools_ping`](crate::Client::get_device_live_tools_ping): `GET /devices/{serial}/liveTools/ping/{id}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetDeviceLiveToolsPing {
+    request: rt::Request<t::ToolsPing>,
+}
+impl GetDeviceLiveToolsPing {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::ToolsPing> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Return a ping device job
+    ///
+    /// Return a ping device job. Latency unit in response is in milliseconds. Size is in bytes.
+    ///
+    /// `GET /devices/{serial}/liveTools/pingDevice/{id}`
+    pub fn get_device_live_tools_ping_device(
+        &self,
+        serial: &str,
+        id: &str,
+    ) -> GetDeviceLiveToolsPingDevice {
+        GetDeviceLiveToolsPingDevice {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/devices/{serial}/liveTools/pingDevice/{id}",
+                    &[serial, id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_device_live_tools_ping_device`](crate::Client::get_device_live_tools_ping_device): `GET /devices/{serial}/liveTools/pingDevice/{id}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetDeviceLiveToolsPingDevice {
+    request: rt::Request<t::PingDevice>,
+}
+impl GetDeviceLiveToolsPingDevice {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::PingDevice> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// List LLDP and CDP information for a device
+    ///
+    /// `GET /devices/{serial}/lldpCdp`
+    pub fn get_device_lldp_cdp(&self, serial: &str) -> GetDeviceLldpCdp {
+        GetDeviceLldpCdp {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path("/devices/{serial}/lldpCdp", &[serial]),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_device_lldp_cdp`](crate::Client::get_device_lldp_cdp): `GET /devices/{serial}/lldpCdp`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetDeviceLldpCdp {
+    request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
+}
+impl GetDeviceLldpCdp {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Get the uplink loss percentage and latency in milliseconds, and goodput in kilobits per second for MX, MG and Z devices.
+    ///
+    /// `GET /devices/{serial}/lossAndLatencyHistory`
+    pub fn get_device_loss_and_latency_history(
+        &self,
+        serial: &str,
+        ip: impl Into<String>,
+    ) -> GetDeviceLossAndLatencyHistory {
+        let mut request = rt::Request::new(
+            &self.core,
+            rt::Method::GET,
+            rt::fill_path("/devices/{serial}/lossAndLatencyHistory", &[serial]),
+        );
+        request.query("ip", &ip.into());
+        GetDeviceLossAndLatencyHistory {
+            request,
+        }
+    }
+}
+/// Request builder for [`Client::get_device_loss_and_latency_history`](crate::Client::get_device_loss_and_latency_history): `GET /devices/{serial}/lossAndLatencyHistory`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetDeviceLossAndLatencyHistory {
+    request: rt::Request<Vec<::serde_json::Map<String, ::serde_json::Value>>>,
+}
+impl GetDeviceLossAndLatencyHistory {
+    /// `resolution`: The time resolution in seconds for returned data. The valid resolutions are: 60, 600, 3600, 86400. The default is 60.
+    pub fn resolution(mut self, value: i64) -> Self {
+        self.request.query("resolution", &value);
+        self
+    }
+    /// `t0`: The beginning of the timespan for the data. The maximum lookback period is 60 days from today.
+    pub fn t0(mut self, value: impl Into<String>) -> Self {
+        self.request.query("t0", &value.into());
+        self
+    }
+    /// `t1`: The end of the timespan for the data. t1 can be a maximum of 31 days after t0.
+    pub fn t1(mut self, value: impl Into<String>) -> Self {
+        self.request.query("t1", &value.into());
+        self
+    }
+    /// `timespan`: The timespan for which the information will be fetched. If specifying timespan, do not specify parameters t0 and t1. The value must be in seconds and be less than or equal to 31 days. The default is 1 day.
+    pub fn timespan(mut self, value: f64) -> Self {
+        self.request.query("timespan", &value);
+        self
+    }
+    /// `uplink`: The WAN uplink used to obtain the requested stats. Valid uplinks are wan1, wan2, wan3, cellular. The default is wan1.
+    pub fn uplink(mut self, value: t::GetDeviceLossAndLatencyHistoryUplink) -> Self {
+        self.request.query("uplink", &value);
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Return the management interface settings for a device
+    ///
+    /// `GET /devices/{serial}/managementInterface`
+    pub fn get_device_management_interface(
+        &self,
+        serial: &str,
+    ) -> GetDeviceManagementInterface {
+        GetDeviceManagementInterface {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path("/devices/{serial}/managementInterface", &[serial]),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_device_management_interface`](crate::Client::get_device_management_interface): `GET /devices/{serial}/managementInterface`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetDeviceManagementInterface {
+    request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
+}
+impl GetDeviceManagementInterface {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Reboot a device
+    ///
+    /// `POST /devices/{serial}/reboot`
+    pub fn reboot_device(&self, serial: &str) -> RebootDevice {
+        RebootDevice {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::POST,
+                rt::fill_path("/devices/{serial}/reboot", &[serial]),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::reboot_device`](crate::Client::reboot_device): `POST /devices/{serial}/reboot`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct RebootDevice {
+    request: rt::Request<t::RebootDeviceResponse>,
+}
+impl RebootDevice {
+    /// Sends the request and decodes the `202` response.
+    pub fn send(self) -> rt::ResponseFuture<t::RebootDeviceResponse> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Update the attributes of a device
+    ///
+    /// `PUT /devices/{serial}`
+    pub fn update_device(&self, serial: &str) -> UpdateDevice {
+        UpdateDevice {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::PUT,
+                rt::fill_path("/devices/{serial}", &[serial]),
+            ),
+            body: Default::default(),
+        }
+    }
+}
+/// Request builder for [`Client::update_device`](crate::Client::update_device): `PUT /devices/{serial}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct UpdateDevice {
+    request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
+    body: t::UpdateDeviceRequest,
+}
+impl UpdateDevice {
+    /// `name`: The name of a device
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.name = Some(value.into());
+        self
+    }
+    /// `tags`: The list of tags of a device
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.body.tags = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// `lat`: The latitude of a device
+    pub fn lat(mut self, value: f64) -> Self {
+        self.body.lat = Some(value);
+        self
+    }
+    /// `lng`: The longitude of a device
+    pub fn lng(mut self, value: f64) -> Self {
+        self.body.lng = Some(value);
+        self
+    }
+    /// `address`: The address of a device
+    pub fn address(mut self, value: impl Into<String>) -> Self {
+        self.body.address = Some(value.into());
+        self
+    }
+    /// `notes`: The notes for the device. String. Limited to 255 characters.
+    pub fn notes(mut self, value: impl Into<String>) -> Self {
+        self.body.notes = Some(value.into());
+        self
+    }
+    /// `moveMapMarker`: Whether or not to set the latitude and longitude of a device based on the new address. Only applies when lat and lng are not specified.
+    pub fn move_map_marker(mut self, value: bool) -> Self {
+        self.body.move_map_marker = Some(value);
+        self
+    }
+    /// `switchProfileId`: The ID of a switch template to bind to the device (for available switch templates, see the 'Switch Templates' endpoint). Use null to unbind the switch device from the current profile. For a device to be bindable to a switch template, it must (1) be a switch, and (2) belong to a network that is bound to a configuration template.
+    pub fn switch_profile_id(mut self, value: impl Into<String>) -> Self {
+        self.body.switch_profile_id = Some(value.into());
+        self
+    }
+    /// `floorPlanId`: The floor plan to associate to this device. null disassociates the device from the floorplan.
+    pub fn floor_plan_id(mut self, value: impl Into<String>) -> Self {
+        self.body.floor_plan_id = Some(value.into());
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::UpdateDeviceRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Updates the SIM and APN configurations for a cellular device.
+    ///
+    /// `PUT /devices/{serial}/cellular/sims`
+    pub fn update_device_cellular_sims(&self, serial: &str) -> UpdateDeviceCellularSims {
+        UpdateDeviceCellularSims {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::PUT,
+                rt::fill_path("/devices/{serial}/cellular/sims", &[serial]),
+            ),
+            body: Default::default(),
+        }
+    }
+}
+/// Request builder for [`Client::update_device_cellular_sims`](crate::Client::update_device_cellular_sims): `PUT /devices/{serial}/cellular/sims`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct UpdateDeviceCellularSims {
+    request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
+    body: t::UpdateDeviceCellularSimsRequest,
+}
+impl UpdateDeviceCellularSims {
+    /// `sims`: List of SIMs. If a SIM was previously configured and not specified in this request, it will remain unchanged.
+    pub fn sims(mut self, value: impl IntoIterator<Item = t::Sim>) -> Self {
+        self.body.sims = Some(rt::list::<t::Sim, _>(value));
+        self
+    }
+    /// `simFailover`: SIM Failover settings.
+    pub fn sim_failover(mut self, value: t::SimFailover) -> Self {
+        self.body.sim_failover = Some(value);
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::UpdateDeviceCellularSimsRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Update the management interface settings for a device
+    ///
+    /// `PUT /devices/{serial}/managementInterface`
+    pub fn update_device_management_interface(
+        &self,
+        serial: &str,
+    ) -> UpdateDeviceManagementInterface {
+        UpdateDeviceManagementInterface {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::PUT,
+                rt::fill_path("/devices/{serial}/managementInterface", &[serial]),
+            ),
+            body: Default::default(),
+        }
+    }
+}
+/// Request builder for [`Client::update_device_management_interface`](crate::Client::update_device_management_interface): `PUT /devices/{serial}/managementInterface`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct UpdateDeviceManagementInterface {
+    request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
+    body: t::UpdateDeviceManagementInterfaceRequest,
+}
+impl UpdateDeviceManagementInterface {
+    /// `wan1`: WAN 1 settings
+    pub fn wan1(mut self, value: t::UpdateDeviceManagementInterfaceRequestWan1) -> Self {
+        self.body.wan1 = Some(value);
+        self
+    }
+    /// `wan2`: WAN 2 settings (only for MX devices)
+    pub fn wan2(mut self, value: t::UpdateDeviceManagementInterfaceRequestWan1) -> Self {
+        self.body.wan2 = Some(value);
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::UpdateDeviceManagementInterfaceRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
+        self.request.with_json_body(&self.body).send()
     }
 }

@@ -4,7 +4,18 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 //! # Meraki Dashboard API
 //!
-//! A typed, async client for the Meraki Dashboard API (OpenAPI description version **1.54.0**), generated from `getDeviceClients.json`, `getOrganizationDevicesProvisioningStatuses.json`.
+//! A typed, async client for the Meraki Dashboard API, OpenAPI description v1.42.0 (with operations from newer pages up to v1.54.0), generated from `getDeviceClients.json`, `getOrganizationDevicesProvisioningStatuses.json`, `spec3-v1.42.0.json`.
+//!
+//! ## Spec versions
+//!
+//! Base document: `spec3-v1.42.0.json`, version 1.42.0 of the API description (665 of the 667 operations).
+//!
+//! Operations from other documents (2; each newer definition of an operation wins):
+//!
+//! - `getDeviceClients`: v1.53.0 from `getDeviceClients.json` (replaces v1.42.0)
+//! - `getOrganizationDevicesProvisioningStatuses`: v1.54.0 from `getOrganizationDevicesProvisioningStatuses.json` (replaces v1.42.0)
+//!
+//! [`SPEC_VERSION`] is the base document's version, the version the crate as a whole implements; [`NEWEST_SPEC_VERSION`] is the newest version any operation comes from. Each operation from another document than the base says so in its docs.
 //!
 //! ## Crate organization
 //!
@@ -19,7 +30,7 @@
 //! # async fn example() -> meraki::Result<()> {
 //! // Reads the API key from MERAKI_DASHBOARD_API_KEY.
 //! let client = meraki::Client::from_env()?;
-//! let response = client.get_organization_devices_provisioning_statuses("123456").send().await?;
+//! let response = client.get_administered_licensing_subscription_subscriptions().send().await?;
 //! println!("{response:?}");
 //! # Ok(())
 //! # }
@@ -27,15 +38,50 @@
 #![allow(clippy::too_many_arguments)]
 pub use meraki_runtime as runtime;
 pub use meraki_runtime::{
-    ClientBuilder, Direction, Error, Paginator, ResponseFuture, Result, ResultStream,
-    Timestamp,
+    ClientBuilder, DecodeError, Direction, Error, HttpError, Paginator, RateLimitConfig,
+    Region, ResponseFuture, Result, ResultStream, RetryConfig, Timestamp,
 };
+/// Client configuration: retries, rate limits, regions and the defaults the client starts from.
+pub mod config {
+    pub use meraki_runtime::{
+        RateLimitConfig, Region, RetryConfig, API_KEY_ENV, BASE_URL_ENV,
+        DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_REDIRECTS,
+        DEFAULT_TIMEOUT, MERAKI_API_DOMAINS,
+    };
+}
 mod client;
 pub use client::Client;
 pub mod types;
+#[cfg(feature = "administered")]
+pub mod administered;
+#[cfg(feature = "appliance")]
+pub mod appliance;
+#[cfg(feature = "camera")]
+pub mod camera;
+#[cfg(feature = "cellular_gateway")]
+pub mod cellular_gateway;
 #[cfg(feature = "devices")]
 pub mod devices;
+#[cfg(feature = "insight")]
+pub mod insight;
+#[cfg(feature = "licensing")]
+pub mod licensing;
+#[cfg(feature = "networks")]
+pub mod networks;
 #[cfg(feature = "organizations")]
 pub mod organizations;
-/// The `info.version` of the OpenAPI description this crate was generated from.
-pub const SPEC_VERSION: &str = "1.54.0";
+#[cfg(feature = "sensor")]
+pub mod sensor;
+#[cfg(feature = "sm")]
+pub mod sm;
+#[cfg(feature = "switch")]
+pub mod switch;
+#[cfg(feature = "wireless")]
+pub mod wireless;
+/// The `info.version` of the base OpenAPI document, the one most operations come from:
+/// the version of the Meraki API this crate as a whole implements.
+pub const SPEC_VERSION: &str = "1.42.0";
+/// The newest `info.version` any operation of this crate comes from (newer documentation
+/// pages can replace or add single operations); equal to [`SPEC_VERSION`] when every
+/// operation comes from the base document.
+pub const NEWEST_SPEC_VERSION: &str = "1.54.0";

@@ -6,9 +6,3422 @@
 use crate::types as t;
 use meraki_runtime as rt;
 impl crate::Client {
+    /// Assign SM seats to a network
+    ///
+    /// Assign SM seats to a network. This will increase the managed SM device limit of the network
+    ///
+    /// `POST /organizations/{organizationId}/licenses/assignSeats`
+    pub fn assign_organization_licenses_seats(
+        &self,
+        organization_id: &str,
+        license_id: impl Into<String>,
+        network_id: impl Into<String>,
+        seat_count: i64,
+    ) -> AssignOrganizationLicensesSeats {
+        AssignOrganizationLicensesSeats {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::POST,
+                rt::fill_path(
+                    "/organizations/{organizationId}/licenses/assignSeats",
+                    &[organization_id],
+                ),
+            ),
+            body: t::AssignOrganizationLicensesSeatsRequest {
+                license_id: license_id.into(),
+                network_id: network_id.into(),
+                seat_count,
+            },
+        }
+    }
+}
+/// Request builder for [`Client::assign_organization_licenses_seats`](crate::Client::assign_organization_licenses_seats): `POST /organizations/{organizationId}/licenses/assignSeats`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct AssignOrganizationLicensesSeats {
+    request: rt::Request<t::AssignOrganizationLicensesSeatsResponse>,
+    body: t::AssignOrganizationLicensesSeatsRequest,
+}
+impl AssignOrganizationLicensesSeats {
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::AssignOrganizationLicensesSeatsRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::AssignOrganizationLicensesSeatsResponse> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Claim a list of devices, licenses, and/or orders into an organization
+    ///
+    /// Claim a list of devices, licenses, and/or orders into an organization. When claiming by order, all devices and licenses in the order will be claimed; licenses will be added to the organization and devices will be placed in the organization's inventory.
+    ///
+    /// `POST /organizations/{organizationId}/claim`
+    #[deprecated(note = "deprecated by the Meraki API")]
+    pub fn claim_into_organization(
+        &self,
+        organization_id: &str,
+    ) -> ClaimIntoOrganization {
+        ClaimIntoOrganization {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::POST,
+                rt::fill_path(
+                    "/organizations/{organizationId}/claim",
+                    &[organization_id],
+                ),
+            ),
+            body: Default::default(),
+        }
+    }
+}
+/// Request builder for [`Client::claim_into_organization`](crate::Client::claim_into_organization): `POST /organizations/{organizationId}/claim`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct ClaimIntoOrganization {
+    request: rt::Request<t::ClaimIntoOrganizationResponse>,
+    body: t::ClaimIntoOrganizationRequest,
+}
+impl ClaimIntoOrganization {
+    /// `orders`: The numbers of the orders that should be claimed
+    pub fn orders(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.body.orders = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// `serials`: The serials of the devices that should be claimed
+    pub fn serials(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.serials = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// `licenses`: The licenses that should be claimed
+    pub fn licenses(
+        mut self,
+        value: impl IntoIterator<Item = t::ClaimIntoOrganizationRequestLicense>,
+    ) -> Self {
+        self.body.licenses = Some(
+            rt::list::<t::ClaimIntoOrganizationRequestLicense, _>(value),
+        );
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::ClaimIntoOrganizationRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::ClaimIntoOrganizationResponse> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Claim a list of devices, licenses, and/or orders into an organization inventory
+    ///
+    /// Claim a list of devices, licenses, and/or orders into an organization inventory. When claiming by order, all devices and licenses in the order will be claimed; licenses will be added to the organization and devices will be placed in the organization's inventory. Use /organizations/{organizationId}/inventory/release to release devices from an organization.
+    ///
+    /// `POST /organizations/{organizationId}/inventory/claim`
+    pub fn claim_into_organization_inventory(
+        &self,
+        organization_id: &str,
+    ) -> ClaimIntoOrganizationInventory {
+        ClaimIntoOrganizationInventory {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::POST,
+                rt::fill_path(
+                    "/organizations/{organizationId}/inventory/claim",
+                    &[organization_id],
+                ),
+            ),
+            body: Default::default(),
+        }
+    }
+}
+/// Request builder for [`Client::claim_into_organization_inventory`](crate::Client::claim_into_organization_inventory): `POST /organizations/{organizationId}/inventory/claim`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct ClaimIntoOrganizationInventory {
+    request: rt::Request<t::ClaimIntoOrganizationResponse>,
+    body: t::ClaimIntoOrganizationRequest,
+}
+impl ClaimIntoOrganizationInventory {
+    /// `orders`: The numbers of the orders that should be claimed
+    pub fn orders(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.body.orders = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// `serials`: The serials of the devices that should be claimed
+    pub fn serials(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.serials = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// `licenses`: The licenses that should be claimed
+    pub fn licenses(
+        mut self,
+        value: impl IntoIterator<Item = t::ClaimIntoOrganizationRequestLicense>,
+    ) -> Self {
+        self.body.licenses = Some(
+            rt::list::<t::ClaimIntoOrganizationRequestLicense, _>(value),
+        );
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::ClaimIntoOrganizationRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::ClaimIntoOrganizationResponse> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Create a new organization by cloning the addressed organization
+    ///
+    /// `POST /organizations/{organizationId}/clone`
+    pub fn clone_organization(
+        &self,
+        organization_id: &str,
+        name: impl Into<String>,
+    ) -> CloneOrganization {
+        CloneOrganization {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::POST,
+                rt::fill_path(
+                    "/organizations/{organizationId}/clone",
+                    &[organization_id],
+                ),
+            ),
+            body: t::CloneOrganizationRequest {
+                name: name.into(),
+            },
+        }
+    }
+}
+/// Request builder for [`Client::clone_organization`](crate::Client::clone_organization): `POST /organizations/{organizationId}/clone`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct CloneOrganization {
+    request: rt::Request<t::Organization>,
+    body: t::CloneOrganizationRequest,
+}
+impl CloneOrganization {
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::CloneOrganizationRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `201` response.
+    pub fn send(self) -> rt::ResponseFuture<t::Organization> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Combine multiple networks into a single network
+    ///
+    /// `POST /organizations/{organizationId}/networks/combine`
+    pub fn combine_organization_networks(
+        &self,
+        organization_id: &str,
+        name: impl Into<String>,
+        network_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> CombineOrganizationNetworks {
+        CombineOrganizationNetworks {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::POST,
+                rt::fill_path(
+                    "/organizations/{organizationId}/networks/combine",
+                    &[organization_id],
+                ),
+            ),
+            body: t::CombineOrganizationNetworksRequest {
+                name: name.into(),
+                network_ids: rt::list::<String, _>(network_ids),
+                enrollment_string: None,
+            },
+        }
+    }
+}
+/// Request builder for [`Client::combine_organization_networks`](crate::Client::combine_organization_networks): `POST /organizations/{organizationId}/networks/combine`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct CombineOrganizationNetworks {
+    request: rt::Request<t::CombineOrganizationNetworksResponse>,
+    body: t::CombineOrganizationNetworksRequest,
+}
+impl CombineOrganizationNetworks {
+    /// `enrollmentString`: A unique identifier which can be used for device enrollment or easy access through the Meraki SM Registration page or the Self Service Portal. Please note that changing this field may cause existing bookmarks to break. All networks that are part of this combined network will have their enrollment string appended by '-network_type'. If left empty, all exisitng enrollment strings will be deleted.
+    pub fn enrollment_string(mut self, value: impl Into<String>) -> Self {
+        self.body.enrollment_string = Some(value.into());
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::CombineOrganizationNetworksRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::CombineOrganizationNetworksResponse> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Create a new organization
+    ///
+    /// `POST /organizations`
+    pub fn create_organization(&self, name: impl Into<String>) -> CreateOrganization {
+        CreateOrganization {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::POST,
+                rt::fill_path("/organizations", &[]),
+            ),
+            body: t::CreateOrganizationRequest {
+                name: name.into(),
+                management: None,
+            },
+        }
+    }
+}
+/// Request builder for [`Client::create_organization`](crate::Client::create_organization): `POST /organizations`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct CreateOrganization {
+    request: rt::Request<t::Organization>,
+    body: t::CreateOrganizationRequest,
+}
+impl CreateOrganization {
+    /// `management`: Information about the organization's management system
+    pub fn management(mut self, value: t::Management) -> Self {
+        self.body.management = Some(value);
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::CreateOrganizationRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `201` response.
+    pub fn send(self) -> rt::ResponseFuture<t::Organization> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Create an action batch
+    ///
+    /// `POST /organizations/{organizationId}/actionBatches`
+    pub fn create_organization_action_batch(
+        &self,
+        organization_id: &str,
+        actions: impl IntoIterator<Item = t::Action>,
+    ) -> CreateOrganizationActionBatch {
+        CreateOrganizationActionBatch {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::POST,
+                rt::fill_path(
+                    "/organizations/{organizationId}/actionBatches",
+                    &[organization_id],
+                ),
+            ),
+            body: t::CreateOrganizationActionBatchRequest {
+                confirmed: None,
+                synchronous: None,
+                actions: rt::list::<t::Action, _>(actions),
+                callback: None,
+            },
+        }
+    }
+}
+/// Request builder for [`Client::create_organization_action_batch`](crate::Client::create_organization_action_batch): `POST /organizations/{organizationId}/actionBatches`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct CreateOrganizationActionBatch {
+    request: rt::Request<t::GetOrganizationActionBatchResponse>,
+    body: t::CreateOrganizationActionBatchRequest,
+}
+impl CreateOrganizationActionBatch {
+    /// `confirmed`: Set to true for immediate execution. Set to false if the action should be previewed before executing. This property cannot be unset once it is true. Defaults to false.
+    pub fn confirmed(mut self, value: bool) -> Self {
+        self.body.confirmed = Some(value);
+        self
+    }
+    /// `synchronous`: Set to true to force the batch to run synchronous. There can be at most 20 actions in synchronous batch. Defaults to false.
+    pub fn synchronous(mut self, value: bool) -> Self {
+        self.body.synchronous = Some(value);
+        self
+    }
+    /// `callback`: Details for the callback. Please include either an httpServerId OR url and sharedSecret
+    pub fn callback(
+        mut self,
+        value: t::CreateDeviceLiveToolsPingRequestCallback,
+    ) -> Self {
+        self.body.callback = Some(value);
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::CreateOrganizationActionBatchRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `201` response.
+    pub fn send(self) -> rt::ResponseFuture<t::GetOrganizationActionBatchResponse> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Creates new adaptive policy ACL
+    ///
+    /// `POST /organizations/{organizationId}/adaptivePolicy/acls`
+    pub fn create_organization_adaptive_policy_acl(
+        &self,
+        organization_id: &str,
+        name: impl Into<String>,
+        rules: impl IntoIterator<
+            Item = t::CreateOrganizationAdaptivePolicyAclRequestRule,
+        >,
+        ip_version: t::IpVersion,
+    ) -> CreateOrganizationAdaptivePolicyAcl {
+        CreateOrganizationAdaptivePolicyAcl {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::POST,
+                rt::fill_path(
+                    "/organizations/{organizationId}/adaptivePolicy/acls",
+                    &[organization_id],
+                ),
+            ),
+            body: t::CreateOrganizationAdaptivePolicyAclRequest {
+                name: name.into(),
+                description: None,
+                rules: rt::list::<
+                    t::CreateOrganizationAdaptivePolicyAclRequestRule,
+                    _,
+                >(rules),
+                ip_version,
+            },
+        }
+    }
+}
+/// Request builder for [`Client::create_organization_adaptive_policy_acl`](crate::Client::create_organization_adaptive_policy_acl): `POST /organizations/{organizationId}/adaptivePolicy/acls`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct CreateOrganizationAdaptivePolicyAcl {
+    request: rt::Request<t::PolicyAcl>,
+    body: t::CreateOrganizationAdaptivePolicyAclRequest,
+}
+impl CreateOrganizationAdaptivePolicyAcl {
+    /// `description`: Description of the adaptive policy ACL
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.body.description = Some(value.into());
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::CreateOrganizationAdaptivePolicyAclRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::PolicyAcl> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Creates a new adaptive policy group
+    ///
+    /// `POST /organizations/{organizationId}/adaptivePolicy/groups`
+    pub fn create_organization_adaptive_policy_group(
+        &self,
+        organization_id: &str,
+        name: impl Into<String>,
+        sgt: i64,
+    ) -> CreateOrganizationAdaptivePolicyGroup {
+        CreateOrganizationAdaptivePolicyGroup {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::POST,
+                rt::fill_path(
+                    "/organizations/{organizationId}/adaptivePolicy/groups",
+                    &[organization_id],
+                ),
+            ),
+            body: t::CreateOrganizationAdaptivePolicyGroupRequest {
+                name: name.into(),
+                sgt,
+                description: None,
+                policy_objects: None,
+            },
+        }
+    }
+}
+/// Request builder for [`Client::create_organization_adaptive_policy_group`](crate::Client::create_organization_adaptive_policy_group): `POST /organizations/{organizationId}/adaptivePolicy/groups`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct CreateOrganizationAdaptivePolicyGroup {
+    request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
+    body: t::CreateOrganizationAdaptivePolicyGroupRequest,
+}
+impl CreateOrganizationAdaptivePolicyGroup {
+    /// `description`: Description of the group (default: "")
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.body.description = Some(value.into());
+        self
+    }
+    /// `policyObjects`: The policy objects that belong to this group; traffic from addresses specified by these policy objects will be tagged with this group's SGT value if no other tagging scheme is being used (each requires one unique attribute) (default: \[\])
+    pub fn policy_objects(
+        mut self,
+        value: impl IntoIterator<Item = t::ApplicationCategoryApplication>,
+    ) -> Self {
+        self.body.policy_objects = Some(
+            rt::list::<t::ApplicationCategoryApplication, _>(value),
+        );
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(
+        mut self,
+        body: t::CreateOrganizationAdaptivePolicyGroupRequest,
+    ) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `201` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Add an Adaptive Policy
+    ///
+    /// `POST /organizations/{organizationId}/adaptivePolicy/policies`
+    pub fn create_organization_adaptive_policy_policy(
+        &self,
+        organization_id: &str,
+        source_group: t::SourceGroup,
+        destination_group: t::SourceGroup,
+    ) -> CreateOrganizationAdaptivePolicyPolicy {
+        CreateOrganizationAdaptivePolicyPolicy {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::POST,
+                rt::fill_path(
+                    "/organizations/{organizationId}/adaptivePolicy/policies",
+                    &[organization_id],
+                ),
+            ),
+            body: t::CreateOrganizationAdaptivePolicyPolicyRequest {
+                source_group,
+                destination_group,
+                acls: None,
+                last_entry_rule: None,
+            },
+        }
+    }
+}
+/// Request builder for [`Client::create_organization_adaptive_policy_policy`](crate::Client::create_organization_adaptive_policy_policy): `POST /organizations/{organizationId}/adaptivePolicy/policies`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct CreateOrganizationAdaptivePolicyPolicy {
+    request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
+    body: t::CreateOrganizationAdaptivePolicyPolicyRequest,
+}
+impl CreateOrganizationAdaptivePolicyPolicy {
+    /// `acls`: An ordered array of adaptive policy ACLs (each requires one unique attribute) that apply to this policy (default: \[\])
+    pub fn acls(
+        mut self,
+        value: impl IntoIterator<Item = t::ApplicationCategoryApplication>,
+    ) -> Self {
+        self.body.acls = Some(rt::list::<t::ApplicationCategoryApplication, _>(value));
+        self
+    }
+    /// `lastEntryRule`: The rule to apply if there is no matching ACL (default: "default")
+    pub fn last_entry_rule(mut self, value: t::LastEntryRule) -> Self {
+        self.body.last_entry_rule = Some(value);
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(
+        mut self,
+        body: t::CreateOrganizationAdaptivePolicyPolicyRequest,
+    ) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `201` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Create a new dashboard administrator
+    ///
+    /// `POST /organizations/{organizationId}/admins`
+    pub fn create_organization_admin(
+        &self,
+        organization_id: &str,
+        email: impl Into<String>,
+        name: impl Into<String>,
+        org_access: t::OrgAccess,
+    ) -> CreateOrganizationAdmin {
+        CreateOrganizationAdmin {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::POST,
+                rt::fill_path(
+                    "/organizations/{organizationId}/admins",
+                    &[organization_id],
+                ),
+            ),
+            body: t::CreateOrganizationAdminRequest {
+                email: email.into(),
+                name: name.into(),
+                org_access,
+                tags: None,
+                networks: None,
+                authentication_method: None,
+            },
+        }
+    }
+}
+/// Request builder for [`Client::create_organization_admin`](crate::Client::create_organization_admin): `POST /organizations/{organizationId}/admins`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct CreateOrganizationAdmin {
+    request: rt::Request<t::OrganizationAdmin>,
+    body: t::CreateOrganizationAdminRequest,
+}
+impl CreateOrganizationAdmin {
+    /// `tags`: The list of tags that the dashboard administrator has privileges on
+    pub fn tags(
+        mut self,
+        value: impl IntoIterator<Item = t::CreateOrganizationAdminRequestTag>,
+    ) -> Self {
+        self.body.tags = Some(
+            rt::list::<t::CreateOrganizationAdminRequestTag, _>(value),
+        );
+        self
+    }
+    /// `networks`: The list of networks that the dashboard administrator has privileges on
+    pub fn networks(
+        mut self,
+        value: impl IntoIterator<Item = t::CreateOrganizationAdminRequestNetwork>,
+    ) -> Self {
+        self.body.networks = Some(
+            rt::list::<t::CreateOrganizationAdminRequestNetwork, _>(value),
+        );
+        self
+    }
+    /// `authenticationMethod`: The method of authentication the user will use to sign in to the Meraki dashboard. Can be one of 'Email' or 'Cisco SecureX Sign-On'. The default is Email authentication
+    pub fn authentication_method(mut self, value: t::AuthenticationMethod) -> Self {
+        self.body.authentication_method = Some(value);
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::CreateOrganizationAdminRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `201` response.
+    pub fn send(self) -> rt::ResponseFuture<t::OrganizationAdmin> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Create an organization-wide alert configuration
+    ///
+    /// `POST /organizations/{organizationId}/alerts/profiles`
+    pub fn create_organization_alerts_profile(
+        &self,
+        organization_id: &str,
+        type_: t::CreateOrganizationAlertsProfileRequestType,
+        alert_condition: t::AlertCondition,
+        recipients: t::CreateOrganizationAlertsProfileRequestRecipients,
+        network_tags: impl IntoIterator<Item = impl Into<String>>,
+    ) -> CreateOrganizationAlertsProfile {
+        CreateOrganizationAlertsProfile {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::POST,
+                rt::fill_path(
+                    "/organizations/{organizationId}/alerts/profiles",
+                    &[organization_id],
+                ),
+            ),
+            body: t::CreateOrganizationAlertsProfileRequest {
+                type_,
+                alert_condition,
+                recipients,
+                network_tags: rt::list::<String, _>(network_tags),
+                description: None,
+            },
+        }
+    }
+}
+/// Request builder for [`Client::create_organization_alerts_profile`](crate::Client::create_organization_alerts_profile): `POST /organizations/{organizationId}/alerts/profiles`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct CreateOrganizationAlertsProfile {
+    request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
+    body: t::CreateOrganizationAlertsProfileRequest,
+}
+impl CreateOrganizationAlertsProfile {
+    /// `description`: User supplied description of the alert
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.body.description = Some(value.into());
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::CreateOrganizationAlertsProfileRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `201` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Add a new branding policy to an organization
+    ///
+    /// `POST /organizations/{organizationId}/brandingPolicies`
+    pub fn create_organization_branding_policy(
+        &self,
+        organization_id: &str,
+    ) -> CreateOrganizationBrandingPolicy {
+        CreateOrganizationBrandingPolicy {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::POST,
+                rt::fill_path(
+                    "/organizations/{organizationId}/brandingPolicies",
+                    &[organization_id],
+                ),
+            ),
+            body: Default::default(),
+        }
+    }
+}
+/// Request builder for [`Client::create_organization_branding_policy`](crate::Client::create_organization_branding_policy): `POST /organizations/{organizationId}/brandingPolicies`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct CreateOrganizationBrandingPolicy {
+    request: rt::Request<t::BrandingPolicy>,
+    body: t::CreateOrganizationBrandingPolicyRequest,
+}
+impl CreateOrganizationBrandingPolicy {
+    /// `name`: Name of the Dashboard branding policy.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.name = Some(value.into());
+        self
+    }
+    /// `enabled`: Boolean indicating whether this policy is enabled.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.body.enabled = Some(value);
+        self
+    }
+    /// `adminSettings`: Settings for describing which kinds of admins this policy applies to.
+    pub fn admin_settings(mut self, value: t::AdminSettings) -> Self {
+        self.body.admin_settings = Some(value);
+        self
+    }
+    /// `helpSettings`: Settings for describing the modifications to various Help page features. Each property in this object accepts one of
+    /// 'default or inherit' (do not modify functionality), 'hide' (remove the section from Dashboard), or 'show' (always show
+    /// the section on Dashboard). Some properties in this object also accept custom HTML used to replace the section on
+    /// Dashboard; see the documentation for each property to see the allowed values.
+    /// Each property defaults to 'default or inherit' when not provided.
+    pub fn help_settings(mut self, value: t::HelpSettings) -> Self {
+        self.body.help_settings = Some(value);
+        self
+    }
+    /// `customLogo`: Properties describing the custom logo attached to the branding policy.
+    pub fn custom_logo(
+        mut self,
+        value: t::CreateOrganizationBrandingPolicyRequestCustomLogo,
+    ) -> Self {
+        self.body.custom_logo = Some(value);
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::CreateOrganizationBrandingPolicyRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `201` response.
+    pub fn send(self) -> rt::ResponseFuture<t::BrandingPolicy> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Create a new configuration template
+    ///
+    /// `POST /organizations/{organizationId}/configTemplates`
+    pub fn create_organization_config_template(
+        &self,
+        organization_id: &str,
+        name: impl Into<String>,
+    ) -> CreateOrganizationConfigTemplate {
+        CreateOrganizationConfigTemplate {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::POST,
+                rt::fill_path(
+                    "/organizations/{organizationId}/configTemplates",
+                    &[organization_id],
+                ),
+            ),
+            body: t::CreateOrganizationConfigTemplateRequest {
+                name: name.into(),
+                time_zone: None,
+                copy_from_network_id: None,
+            },
+        }
+    }
+}
+/// Request builder for [`Client::create_organization_config_template`](crate::Client::create_organization_config_template): `POST /organizations/{organizationId}/configTemplates`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct CreateOrganizationConfigTemplate {
+    request: rt::Request<t::ConfigTemplate>,
+    body: t::CreateOrganizationConfigTemplateRequest,
+}
+impl CreateOrganizationConfigTemplate {
+    /// `timeZone`: The timezone of the configuration template. For a list of allowed timezones, please see the 'TZ' column in the table in &lt;a target='_blank' href='<https://en.wikipedia.org/wiki/List_of_tz_database_time_zones>'&gt;this article&lt;/a&gt;. Not applicable if copying from existing network or template
+    pub fn time_zone(mut self, value: impl Into<String>) -> Self {
+        self.body.time_zone = Some(value.into());
+        self
+    }
+    /// `copyFromNetworkId`: The ID of the network or config template to copy configuration from
+    pub fn copy_from_network_id(mut self, value: impl Into<String>) -> Self {
+        self.body.copy_from_network_id = Some(value.into());
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::CreateOrganizationConfigTemplateRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `201` response.
+    pub fn send(self) -> rt::ResponseFuture<t::ConfigTemplate> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Create a new early access feature opt-in for an organization
+    ///
+    /// `POST /organizations/{organizationId}/earlyAccess/features/optIns`
+    pub fn create_organization_early_access_features_opt_in(
+        &self,
+        organization_id: &str,
+        short_name: impl Into<String>,
+    ) -> CreateOrganizationEarlyAccessFeaturesOptIn {
+        CreateOrganizationEarlyAccessFeaturesOptIn {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::POST,
+                rt::fill_path(
+                    "/organizations/{organizationId}/earlyAccess/features/optIns",
+                    &[organization_id],
+                ),
+            ),
+            body: t::CreateOrganizationEarlyAccessFeaturesOptInRequest {
+                short_name: short_name.into(),
+                limit_scope_to_networks: None,
+            },
+        }
+    }
+}
+/// Request builder for [`Client::create_organization_early_access_features_opt_in`](crate::Client::create_organization_early_access_features_opt_in): `POST /organizations/{organizationId}/earlyAccess/features/optIns`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct CreateOrganizationEarlyAccessFeaturesOptIn {
+    request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
+    body: t::CreateOrganizationEarlyAccessFeaturesOptInRequest,
+}
+impl CreateOrganizationEarlyAccessFeaturesOptIn {
+    /// `limitScopeToNetworks`: A list of network IDs to apply the opt-in to
+    pub fn limit_scope_to_networks(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.limit_scope_to_networks = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(
+        mut self,
+        body: t::CreateOrganizationEarlyAccessFeaturesOptInRequest,
+    ) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Imports event logs related to the onboarding app into elastisearch
+    ///
+    /// `POST /organizations/{organizationId}/inventory/onboarding/cloudMonitoring/exportEvents`
+    pub fn create_organization_inventory_onboarding_cloud_monitoring_export_event(
+        &self,
+        organization_id: &str,
+        log_event: impl Into<String>,
+        timestamp: i64,
+    ) -> CreateOrganizationInventoryOnboardingCloudMonitoringExportEvent {
+        CreateOrganizationInventoryOnboardingCloudMonitoringExportEvent {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::POST,
+                rt::fill_path(
+                    "/organizations/{organizationId}/inventory/onboarding/cloudMonitoring/exportEvents",
+                    &[organization_id],
+                ),
+            ),
+            body: t::CreateOrganizationInventoryOnboardingCloudMonitoringExportEventRequest {
+                log_event: log_event.into(),
+                timestamp,
+                target_os: None,
+                request: None,
+            },
+        }
+    }
+}
+/// Request builder for [`Client::create_organization_inventory_onboarding_cloud_monitoring_export_event`](crate::Client::create_organization_inventory_onboarding_cloud_monitoring_export_event): `POST /organizations/{organizationId}/inventory/onboarding/cloudMonitoring/exportEvents`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct CreateOrganizationInventoryOnboardingCloudMonitoringExportEvent {
+    request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
+    body: t::CreateOrganizationInventoryOnboardingCloudMonitoringExportEventRequest,
+}
+impl CreateOrganizationInventoryOnboardingCloudMonitoringExportEvent {
+    /// `targetOS`: The name of the onboarding distro being downloaded
+    pub fn target_os(mut self, value: impl Into<String>) -> Self {
+        self.body.target_os = Some(value.into());
+        self
+    }
+    /// `request`: Used to describe if this event was the result of a redirect. E.g. a query param if an info banner is being used
+    pub fn body_request(mut self, value: impl Into<String>) -> Self {
+        self.body.request = Some(value.into());
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(
+        mut self,
+        body: t::CreateOrganizationInventoryOnboardingCloudMonitoringExportEventRequest,
+    ) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `202` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Commits the import operation to complete the onboarding of a device into Dashboard for monitoring.
+    ///
+    /// `POST /organizations/{organizationId}/inventory/onboarding/cloudMonitoring/imports`
+    pub fn create_organization_inventory_onboarding_cloud_monitoring_import(
+        &self,
+        organization_id: &str,
+        devices: impl IntoIterator<
+            Item = t::CreateOrganizationInventoryOnboardingCloudMonitoringImportRequestDevice,
+        >,
+    ) -> CreateOrganizationInventoryOnboardingCloudMonitoringImport {
+        CreateOrganizationInventoryOnboardingCloudMonitoringImport {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::POST,
+                rt::fill_path(
+                    "/organizations/{organizationId}/inventory/onboarding/cloudMonitoring/imports",
+                    &[organization_id],
+                ),
+            ),
+            body: t::CreateOrganizationInventoryOnboardingCloudMonitoringImportRequest {
+                devices: rt::list::<
+                    t::CreateOrganizationInventoryOnboardingCloudMonitoringImportRequestDevice,
+                    _,
+                >(devices),
+            },
+        }
+    }
+}
+/// Request builder for [`Client::create_organization_inventory_onboarding_cloud_monitoring_import`](crate::Client::create_organization_inventory_onboarding_cloud_monitoring_import): `POST /organizations/{organizationId}/inventory/onboarding/cloudMonitoring/imports`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct CreateOrganizationInventoryOnboardingCloudMonitoringImport {
+    request: rt::Request<
+        Vec<t::CreateOrganizationInventoryOnboardingCloudMonitoringImportResponseItem>,
+    >,
+    body: t::CreateOrganizationInventoryOnboardingCloudMonitoringImportRequest,
+}
+impl CreateOrganizationInventoryOnboardingCloudMonitoringImport {
+    /// Replaces the whole request body.
+    pub fn body(
+        mut self,
+        body: t::CreateOrganizationInventoryOnboardingCloudMonitoringImportRequest,
+    ) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `201` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<
+        Vec<t::CreateOrganizationInventoryOnboardingCloudMonitoringImportResponseItem>,
+    > {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Initiates or updates an import session
+    ///
+    /// Initiates or updates an import session. An import ID will be generated and used when you are ready to commit the import.
+    ///
+    /// `POST /organizations/{organizationId}/inventory/onboarding/cloudMonitoring/prepare`
+    pub fn create_organization_inventory_onboarding_cloud_monitoring_prepare(
+        &self,
+        organization_id: &str,
+        devices: impl IntoIterator<
+            Item = t::CreateOrganizationInventoryOnboardingCloudMonitoringPrepareRequestDevice,
+        >,
+    ) -> CreateOrganizationInventoryOnboardingCloudMonitoringPrepare {
+        CreateOrganizationInventoryOnboardingCloudMonitoringPrepare {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::POST,
+                rt::fill_path(
+                    "/organizations/{organizationId}/inventory/onboarding/cloudMonitoring/prepare",
+                    &[organization_id],
+                ),
+            ),
+            body: t::CreateOrganizationInventoryOnboardingCloudMonitoringPrepareRequest {
+                devices: rt::list::<
+                    t::CreateOrganizationInventoryOnboardingCloudMonitoringPrepareRequestDevice,
+                    _,
+                >(devices),
+            },
+        }
+    }
+}
+/// Request builder for [`Client::create_organization_inventory_onboarding_cloud_monitoring_prepare`](crate::Client::create_organization_inventory_onboarding_cloud_monitoring_prepare): `POST /organizations/{organizationId}/inventory/onboarding/cloudMonitoring/prepare`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct CreateOrganizationInventoryOnboardingCloudMonitoringPrepare {
+    request: rt::Request<
+        Vec<t::CreateOrganizationInventoryOnboardingCloudMonitoringPrepareResponseItem>,
+    >,
+    body: t::CreateOrganizationInventoryOnboardingCloudMonitoringPrepareRequest,
+}
+impl CreateOrganizationInventoryOnboardingCloudMonitoringPrepare {
+    /// Replaces the whole request body.
+    pub fn body(
+        mut self,
+        body: t::CreateOrganizationInventoryOnboardingCloudMonitoringPrepareRequest,
+    ) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `201` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<
+        Vec<t::CreateOrganizationInventoryOnboardingCloudMonitoringPrepareResponseItem>,
+    > {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Create a network
+    ///
+    /// `POST /organizations/{organizationId}/networks`
+    pub fn create_organization_network(
+        &self,
+        organization_id: &str,
+        name: impl Into<String>,
+        product_types: impl IntoIterator<
+            Item = t::GetAdministeredLicensingSubscriptionSubscriptionsProductType,
+        >,
+    ) -> CreateOrganizationNetwork {
+        CreateOrganizationNetwork {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::POST,
+                rt::fill_path(
+                    "/organizations/{organizationId}/networks",
+                    &[organization_id],
+                ),
+            ),
+            body: t::CreateOrganizationNetworkRequest {
+                name: name.into(),
+                product_types: rt::list::<
+                    t::GetAdministeredLicensingSubscriptionSubscriptionsProductType,
+                    _,
+                >(product_types),
+                tags: None,
+                time_zone: None,
+                copy_from_network_id: None,
+                notes: None,
+            },
+        }
+    }
+}
+/// Request builder for [`Client::create_organization_network`](crate::Client::create_organization_network): `POST /organizations/{organizationId}/networks`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct CreateOrganizationNetwork {
+    request: rt::Request<t::GetNetworkResponse>,
+    body: t::CreateOrganizationNetworkRequest,
+}
+impl CreateOrganizationNetwork {
+    /// `tags`: A list of tags to be applied to the network
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.body.tags = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// `timeZone`: The timezone of the network. For a list of allowed timezones, please see the 'TZ' column in the table in &lt;a target='_blank' href='<https://en.wikipedia.org/wiki/List_of_tz_database_time_zones>'&gt;this article.&lt;/a&gt;
+    pub fn time_zone(mut self, value: impl Into<String>) -> Self {
+        self.body.time_zone = Some(value.into());
+        self
+    }
+    /// `copyFromNetworkId`: The ID of the network to copy configuration from. Other provided parameters will override the copied configuration, except type which must match this network's type exactly.
+    pub fn copy_from_network_id(mut self, value: impl Into<String>) -> Self {
+        self.body.copy_from_network_id = Some(value.into());
+        self
+    }
+    /// `notes`: Add any notes or additional information about this network here.
+    pub fn notes(mut self, value: impl Into<String>) -> Self {
+        self.body.notes = Some(value.into());
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::CreateOrganizationNetworkRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `201` response.
+    pub fn send(self) -> rt::ResponseFuture<t::GetNetworkResponse> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Creates a new Policy Object.
+    ///
+    /// `POST /organizations/{organizationId}/policyObjects`
+    pub fn create_organization_policy_object(
+        &self,
+        organization_id: &str,
+        name: impl Into<String>,
+        category: impl Into<String>,
+        type_: impl Into<String>,
+    ) -> CreateOrganizationPolicyObject {
+        CreateOrganizationPolicyObject {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::POST,
+                rt::fill_path(
+                    "/organizations/{organizationId}/policyObjects",
+                    &[organization_id],
+                ),
+            ),
+            body: t::CreateOrganizationPolicyObjectRequest {
+                name: name.into(),
+                category: category.into(),
+                type_: type_.into(),
+                cidr: None,
+                fqdn: None,
+                mask: None,
+                ip: None,
+                group_ids: None,
+            },
+        }
+    }
+}
+/// Request builder for [`Client::create_organization_policy_object`](crate::Client::create_organization_policy_object): `POST /organizations/{organizationId}/policyObjects`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct CreateOrganizationPolicyObject {
+    request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
+    body: t::CreateOrganizationPolicyObjectRequest,
+}
+impl CreateOrganizationPolicyObject {
+    /// `cidr`: CIDR Value of a policy object (e.g. 10.11.12.1/24")
+    pub fn cidr(mut self, value: impl Into<String>) -> Self {
+        self.body.cidr = Some(value.into());
+        self
+    }
+    /// `fqdn`: Fully qualified domain name of policy object (e.g. "example.com")
+    pub fn fqdn(mut self, value: impl Into<String>) -> Self {
+        self.body.fqdn = Some(value.into());
+        self
+    }
+    /// `mask`: Mask of a policy object (e.g. "255.255.0.0")
+    pub fn mask(mut self, value: impl Into<String>) -> Self {
+        self.body.mask = Some(value.into());
+        self
+    }
+    /// `ip`: IP Address of a policy object (e.g. "1.2.3.4")
+    pub fn ip(mut self, value: impl Into<String>) -> Self {
+        self.body.ip = Some(value.into());
+        self
+    }
+    /// `groupIds`: The IDs of policy object groups the policy object belongs to
+    pub fn group_ids(mut self, value: impl IntoIterator<Item = i64>) -> Self {
+        self.body.group_ids = Some(rt::list::<i64, _>(value));
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::CreateOrganizationPolicyObjectRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `201` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Creates a new Policy Object Group.
+    ///
+    /// `POST /organizations/{organizationId}/policyObjects/groups`
+    pub fn create_organization_policy_objects_group(
+        &self,
+        organization_id: &str,
+        name: impl Into<String>,
+    ) -> CreateOrganizationPolicyObjectsGroup {
+        CreateOrganizationPolicyObjectsGroup {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::POST,
+                rt::fill_path(
+                    "/organizations/{organizationId}/policyObjects/groups",
+                    &[organization_id],
+                ),
+            ),
+            body: t::CreateOrganizationPolicyObjectsGroupRequest {
+                name: name.into(),
+                category: None,
+                object_ids: None,
+            },
+        }
+    }
+}
+/// Request builder for [`Client::create_organization_policy_objects_group`](crate::Client::create_organization_policy_objects_group): `POST /organizations/{organizationId}/policyObjects/groups`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct CreateOrganizationPolicyObjectsGroup {
+    request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
+    body: t::CreateOrganizationPolicyObjectsGroupRequest,
+}
+impl CreateOrganizationPolicyObjectsGroup {
+    /// `category`: Category of a policy object group (one of: NetworkObjectGroup, GeoLocationGroup, PortObjectGroup, ApplicationGroup)
+    pub fn category(mut self, value: impl Into<String>) -> Self {
+        self.body.category = Some(value.into());
+        self
+    }
+    /// `objectIds`: A list of Policy Object ID's that this NetworkObjectGroup should be associated to (note: these ID's will replace the existing associated Policy Objects)
+    pub fn object_ids(mut self, value: impl IntoIterator<Item = i64>) -> Self {
+        self.body.object_ids = Some(rt::list::<i64, _>(value));
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::CreateOrganizationPolicyObjectsGroupRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `201` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Create a SAML IdP for your organization.
+    ///
+    /// `POST /organizations/{organizationId}/saml/idps`
+    pub fn create_organization_saml_idp(
+        &self,
+        organization_id: &str,
+        x509cert_sha1_fingerprint: impl Into<String>,
+    ) -> CreateOrganizationSamlIdp {
+        CreateOrganizationSamlIdp {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::POST,
+                rt::fill_path(
+                    "/organizations/{organizationId}/saml/idps",
+                    &[organization_id],
+                ),
+            ),
+            body: t::CreateOrganizationSamlIdpRequest {
+                x509cert_sha1_fingerprint: x509cert_sha1_fingerprint.into(),
+                slo_logout_url: None,
+            },
+        }
+    }
+}
+/// Request builder for [`Client::create_organization_saml_idp`](crate::Client::create_organization_saml_idp): `POST /organizations/{organizationId}/saml/idps`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct CreateOrganizationSamlIdp {
+    request: rt::Request<Vec<t::SamlIdp>>,
+    body: t::CreateOrganizationSamlIdpRequest,
+}
+impl CreateOrganizationSamlIdp {
+    /// `sloLogoutUrl`: Dashboard will redirect users to this URL when they sign out.
+    pub fn slo_logout_url(mut self, value: impl Into<String>) -> Self {
+        self.body.slo_logout_url = Some(value.into());
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::CreateOrganizationSamlIdpRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `201` response.
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::SamlIdp>> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Create a SAML role
+    ///
+    /// `POST /organizations/{organizationId}/samlRoles`
+    pub fn create_organization_saml_role(
+        &self,
+        organization_id: &str,
+        role: impl Into<String>,
+        org_access: t::OrgAccess,
+    ) -> CreateOrganizationSamlRole {
+        CreateOrganizationSamlRole {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::POST,
+                rt::fill_path(
+                    "/organizations/{organizationId}/samlRoles",
+                    &[organization_id],
+                ),
+            ),
+            body: t::CreateOrganizationSamlRoleRequest {
+                role: role.into(),
+                org_access,
+                tags: None,
+                networks: None,
+            },
+        }
+    }
+}
+/// Request builder for [`Client::create_organization_saml_role`](crate::Client::create_organization_saml_role): `POST /organizations/{organizationId}/samlRoles`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct CreateOrganizationSamlRole {
+    request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
+    body: t::CreateOrganizationSamlRoleRequest,
+}
+impl CreateOrganizationSamlRole {
+    /// `tags`: The list of tags that the SAML administrator has privileges on
+    pub fn tags(
+        mut self,
+        value: impl IntoIterator<Item = t::CreateOrganizationAdminRequestTag>,
+    ) -> Self {
+        self.body.tags = Some(
+            rt::list::<t::CreateOrganizationAdminRequestTag, _>(value),
+        );
+        self
+    }
+    /// `networks`: The list of networks that the SAML administrator has privileges on
+    pub fn networks(
+        mut self,
+        value: impl IntoIterator<Item = t::CreateOrganizationSamlRoleRequestNetwork>,
+    ) -> Self {
+        self.body.networks = Some(
+            rt::list::<t::CreateOrganizationSamlRoleRequestNetwork, _>(value),
+        );
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::CreateOrganizationSamlRoleRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `201` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Delete an organization
+    ///
+    /// `DELETE /organizations/{organizationId}`
+    pub fn delete_organization(&self, organization_id: &str) -> DeleteOrganization {
+        DeleteOrganization {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::DELETE,
+                rt::fill_path("/organizations/{organizationId}", &[organization_id]),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::delete_organization`](crate::Client::delete_organization): `DELETE /organizations/{organizationId}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct DeleteOrganization {
+    request: rt::Request<()>,
+}
+impl DeleteOrganization {
+    /// Sends the request and decodes the `204` response.
+    pub fn send(self) -> rt::ResponseFuture<()> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Delete an action batch
+    ///
+    /// `DELETE /organizations/{organizationId}/actionBatches/{actionBatchId}`
+    pub fn delete_organization_action_batch(
+        &self,
+        organization_id: &str,
+        action_batch_id: &str,
+    ) -> DeleteOrganizationActionBatch {
+        DeleteOrganizationActionBatch {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::DELETE,
+                rt::fill_path(
+                    "/organizations/{organizationId}/actionBatches/{actionBatchId}",
+                    &[organization_id, action_batch_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::delete_organization_action_batch`](crate::Client::delete_organization_action_batch): `DELETE /organizations/{organizationId}/actionBatches/{actionBatchId}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct DeleteOrganizationActionBatch {
+    request: rt::Request<()>,
+}
+impl DeleteOrganizationActionBatch {
+    /// Sends the request and decodes the `204` response.
+    pub fn send(self) -> rt::ResponseFuture<()> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Deletes the specified adaptive policy ACL
+    ///
+    /// Deletes the specified adaptive policy ACL. Note this adaptive policy ACL will also be removed from policies using it.
+    ///
+    /// `DELETE /organizations/{organizationId}/adaptivePolicy/acls/{aclId}`
+    pub fn delete_organization_adaptive_policy_acl(
+        &self,
+        organization_id: &str,
+        acl_id: &str,
+    ) -> DeleteOrganizationAdaptivePolicyAcl {
+        DeleteOrganizationAdaptivePolicyAcl {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::DELETE,
+                rt::fill_path(
+                    "/organizations/{organizationId}/adaptivePolicy/acls/{aclId}",
+                    &[organization_id, acl_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::delete_organization_adaptive_policy_acl`](crate::Client::delete_organization_adaptive_policy_acl): `DELETE /organizations/{organizationId}/adaptivePolicy/acls/{aclId}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct DeleteOrganizationAdaptivePolicyAcl {
+    request: rt::Request<()>,
+}
+impl DeleteOrganizationAdaptivePolicyAcl {
+    /// Sends the request and decodes the `204` response.
+    pub fn send(self) -> rt::ResponseFuture<()> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Deletes the specified adaptive policy group and any associated policies and references
+    ///
+    /// `DELETE /organizations/{organizationId}/adaptivePolicy/groups/{id}`
+    pub fn delete_organization_adaptive_policy_group(
+        &self,
+        organization_id: &str,
+        id: &str,
+    ) -> DeleteOrganizationAdaptivePolicyGroup {
+        DeleteOrganizationAdaptivePolicyGroup {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::DELETE,
+                rt::fill_path(
+                    "/organizations/{organizationId}/adaptivePolicy/groups/{id}",
+                    &[organization_id, id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::delete_organization_adaptive_policy_group`](crate::Client::delete_organization_adaptive_policy_group): `DELETE /organizations/{organizationId}/adaptivePolicy/groups/{id}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct DeleteOrganizationAdaptivePolicyGroup {
+    request: rt::Request<()>,
+}
+impl DeleteOrganizationAdaptivePolicyGroup {
+    /// Sends the request and decodes the `204` response.
+    pub fn send(self) -> rt::ResponseFuture<()> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Delete an Adaptive Policy
+    ///
+    /// `DELETE /organizations/{organizationId}/adaptivePolicy/policies/{id}`
+    pub fn delete_organization_adaptive_policy_policy(
+        &self,
+        organization_id: &str,
+        id: &str,
+    ) -> DeleteOrganizationAdaptivePolicyPolicy {
+        DeleteOrganizationAdaptivePolicyPolicy {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::DELETE,
+                rt::fill_path(
+                    "/organizations/{organizationId}/adaptivePolicy/policies/{id}",
+                    &[organization_id, id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::delete_organization_adaptive_policy_policy`](crate::Client::delete_organization_adaptive_policy_policy): `DELETE /organizations/{organizationId}/adaptivePolicy/policies/{id}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct DeleteOrganizationAdaptivePolicyPolicy {
+    request: rt::Request<()>,
+}
+impl DeleteOrganizationAdaptivePolicyPolicy {
+    /// Sends the request and decodes the `204` response.
+    pub fn send(self) -> rt::ResponseFuture<()> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Revoke all access for a dashboard administrator within this organization
+    ///
+    /// `DELETE /organizations/{organizationId}/admins/{adminId}`
+    pub fn delete_organization_admin(
+        &self,
+        organization_id: &str,
+        admin_id: &str,
+    ) -> DeleteOrganizationAdmin {
+        DeleteOrganizationAdmin {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::DELETE,
+                rt::fill_path(
+                    "/organizations/{organizationId}/admins/{adminId}",
+                    &[organization_id, admin_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::delete_organization_admin`](crate::Client::delete_organization_admin): `DELETE /organizations/{organizationId}/admins/{adminId}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct DeleteOrganizationAdmin {
+    request: rt::Request<()>,
+}
+impl DeleteOrganizationAdmin {
+    /// Sends the request and decodes the `204` response.
+    pub fn send(self) -> rt::ResponseFuture<()> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Removes an organization-wide alert config
+    ///
+    /// `DELETE /organizations/{organizationId}/alerts/profiles/{alertConfigId}`
+    pub fn delete_organization_alerts_profile(
+        &self,
+        organization_id: &str,
+        alert_config_id: &str,
+    ) -> DeleteOrganizationAlertsProfile {
+        DeleteOrganizationAlertsProfile {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::DELETE,
+                rt::fill_path(
+                    "/organizations/{organizationId}/alerts/profiles/{alertConfigId}",
+                    &[organization_id, alert_config_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::delete_organization_alerts_profile`](crate::Client::delete_organization_alerts_profile): `DELETE /organizations/{organizationId}/alerts/profiles/{alertConfigId}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct DeleteOrganizationAlertsProfile {
+    request: rt::Request<()>,
+}
+impl DeleteOrganizationAlertsProfile {
+    /// Sends the request and decodes the `204` response.
+    pub fn send(self) -> rt::ResponseFuture<()> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Delete a branding policy
+    ///
+    /// `DELETE /organizations/{organizationId}/brandingPolicies/{brandingPolicyId}`
+    pub fn delete_organization_branding_policy(
+        &self,
+        organization_id: &str,
+        branding_policy_id: &str,
+    ) -> DeleteOrganizationBrandingPolicy {
+        DeleteOrganizationBrandingPolicy {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::DELETE,
+                rt::fill_path(
+                    "/organizations/{organizationId}/brandingPolicies/{brandingPolicyId}",
+                    &[organization_id, branding_policy_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::delete_organization_branding_policy`](crate::Client::delete_organization_branding_policy): `DELETE /organizations/{organizationId}/brandingPolicies/{brandingPolicyId}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct DeleteOrganizationBrandingPolicy {
+    request: rt::Request<()>,
+}
+impl DeleteOrganizationBrandingPolicy {
+    /// Sends the request and decodes the `204` response.
+    pub fn send(self) -> rt::ResponseFuture<()> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Remove a configuration template
+    ///
+    /// `DELETE /organizations/{organizationId}/configTemplates/{configTemplateId}`
+    pub fn delete_organization_config_template(
+        &self,
+        organization_id: &str,
+        config_template_id: &str,
+    ) -> DeleteOrganizationConfigTemplate {
+        DeleteOrganizationConfigTemplate {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::DELETE,
+                rt::fill_path(
+                    "/organizations/{organizationId}/configTemplates/{configTemplateId}",
+                    &[organization_id, config_template_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::delete_organization_config_template`](crate::Client::delete_organization_config_template): `DELETE /organizations/{organizationId}/configTemplates/{configTemplateId}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct DeleteOrganizationConfigTemplate {
+    request: rt::Request<()>,
+}
+impl DeleteOrganizationConfigTemplate {
+    /// Sends the request and decodes the `204` response.
+    pub fn send(self) -> rt::ResponseFuture<()> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Delete an early access feature opt-in
+    ///
+    /// `DELETE /organizations/{organizationId}/earlyAccess/features/optIns/{optInId}`
+    pub fn delete_organization_early_access_features_opt_in(
+        &self,
+        organization_id: &str,
+        opt_in_id: &str,
+    ) -> DeleteOrganizationEarlyAccessFeaturesOptIn {
+        DeleteOrganizationEarlyAccessFeaturesOptIn {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::DELETE,
+                rt::fill_path(
+                    "/organizations/{organizationId}/earlyAccess/features/optIns/{optInId}",
+                    &[organization_id, opt_in_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::delete_organization_early_access_features_opt_in`](crate::Client::delete_organization_early_access_features_opt_in): `DELETE /organizations/{organizationId}/earlyAccess/features/optIns/{optInId}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct DeleteOrganizationEarlyAccessFeaturesOptIn {
+    request: rt::Request<()>,
+}
+impl DeleteOrganizationEarlyAccessFeaturesOptIn {
+    /// Sends the request and decodes the `204` response.
+    pub fn send(self) -> rt::ResponseFuture<()> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Deletes a Policy Object.
+    ///
+    /// `DELETE /organizations/{organizationId}/policyObjects/{policyObjectId}`
+    pub fn delete_organization_policy_object(
+        &self,
+        organization_id: &str,
+        policy_object_id: &str,
+    ) -> DeleteOrganizationPolicyObject {
+        DeleteOrganizationPolicyObject {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::DELETE,
+                rt::fill_path(
+                    "/organizations/{organizationId}/policyObjects/{policyObjectId}",
+                    &[organization_id, policy_object_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::delete_organization_policy_object`](crate::Client::delete_organization_policy_object): `DELETE /organizations/{organizationId}/policyObjects/{policyObjectId}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct DeleteOrganizationPolicyObject {
+    request: rt::Request<()>,
+}
+impl DeleteOrganizationPolicyObject {
+    /// Sends the request and decodes the `204` response.
+    pub fn send(self) -> rt::ResponseFuture<()> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Deletes a Policy Object Group.
+    ///
+    /// `DELETE /organizations/{organizationId}/policyObjects/groups/{policyObjectGroupId}`
+    pub fn delete_organization_policy_objects_group(
+        &self,
+        organization_id: &str,
+        policy_object_group_id: &str,
+    ) -> DeleteOrganizationPolicyObjectsGroup {
+        DeleteOrganizationPolicyObjectsGroup {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::DELETE,
+                rt::fill_path(
+                    "/organizations/{organizationId}/policyObjects/groups/{policyObjectGroupId}",
+                    &[organization_id, policy_object_group_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::delete_organization_policy_objects_group`](crate::Client::delete_organization_policy_objects_group): `DELETE /organizations/{organizationId}/policyObjects/groups/{policyObjectGroupId}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct DeleteOrganizationPolicyObjectsGroup {
+    request: rt::Request<()>,
+}
+impl DeleteOrganizationPolicyObjectsGroup {
+    /// Sends the request and decodes the `204` response.
+    pub fn send(self) -> rt::ResponseFuture<()> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Remove a SAML IdP in your organization.
+    ///
+    /// `DELETE /organizations/{organizationId}/saml/idps/{idpId}`
+    pub fn delete_organization_saml_idp(
+        &self,
+        organization_id: &str,
+        idp_id: &str,
+    ) -> DeleteOrganizationSamlIdp {
+        DeleteOrganizationSamlIdp {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::DELETE,
+                rt::fill_path(
+                    "/organizations/{organizationId}/saml/idps/{idpId}",
+                    &[organization_id, idp_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::delete_organization_saml_idp`](crate::Client::delete_organization_saml_idp): `DELETE /organizations/{organizationId}/saml/idps/{idpId}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct DeleteOrganizationSamlIdp {
+    request: rt::Request<()>,
+}
+impl DeleteOrganizationSamlIdp {
+    /// Sends the request and decodes the `204` response.
+    pub fn send(self) -> rt::ResponseFuture<()> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Remove a SAML role
+    ///
+    /// `DELETE /organizations/{organizationId}/samlRoles/{samlRoleId}`
+    pub fn delete_organization_saml_role(
+        &self,
+        organization_id: &str,
+        saml_role_id: &str,
+    ) -> DeleteOrganizationSamlRole {
+        DeleteOrganizationSamlRole {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::DELETE,
+                rt::fill_path(
+                    "/organizations/{organizationId}/samlRoles/{samlRoleId}",
+                    &[organization_id, saml_role_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::delete_organization_saml_role`](crate::Client::delete_organization_saml_role): `DELETE /organizations/{organizationId}/samlRoles/{samlRoleId}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct DeleteOrganizationSamlRole {
+    request: rt::Request<()>,
+}
+impl DeleteOrganizationSamlRole {
+    /// Sends the request and decodes the `204` response.
+    pub fn send(self) -> rt::ResponseFuture<()> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Return an organization
+    ///
+    /// `GET /organizations/{organizationId}`
+    pub fn get_organization(&self, organization_id: &str) -> GetOrganization {
+        GetOrganization {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path("/organizations/{organizationId}", &[organization_id]),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization`](crate::Client::get_organization): `GET /organizations/{organizationId}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganization {
+    request: rt::Request<t::Organization>,
+}
+impl GetOrganization {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::Organization> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Return an action batch
+    ///
+    /// `GET /organizations/{organizationId}/actionBatches/{actionBatchId}`
+    pub fn get_organization_action_batch(
+        &self,
+        organization_id: &str,
+        action_batch_id: &str,
+    ) -> GetOrganizationActionBatch {
+        GetOrganizationActionBatch {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/actionBatches/{actionBatchId}",
+                    &[organization_id, action_batch_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_action_batch`](crate::Client::get_organization_action_batch): `GET /organizations/{organizationId}/actionBatches/{actionBatchId}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationActionBatch {
+    request: rt::Request<t::GetOrganizationActionBatchResponse>,
+}
+impl GetOrganizationActionBatch {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::GetOrganizationActionBatchResponse> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Return the list of action batches in the organization
+    ///
+    /// `GET /organizations/{organizationId}/actionBatches`
+    pub fn get_organization_action_batches(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationActionBatches {
+        GetOrganizationActionBatches {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/actionBatches",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_action_batches`](crate::Client::get_organization_action_batches): `GET /organizations/{organizationId}/actionBatches`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationActionBatches {
+    request: rt::Request<Vec<t::GetOrganizationActionBatchesResponseItem>>,
+}
+impl GetOrganizationActionBatches {
+    /// `status`: Filter batches by status. Valid types are pending, completed, and failed.
+    pub fn status(mut self, value: t::GetOrganizationActionBatchesStatus) -> Self {
+        self.request.query("status", &value);
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<Vec<t::GetOrganizationActionBatchesResponseItem>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Returns the adaptive policy ACL information
+    ///
+    /// `GET /organizations/{organizationId}/adaptivePolicy/acls/{aclId}`
+    pub fn get_organization_adaptive_policy_acl(
+        &self,
+        organization_id: &str,
+        acl_id: &str,
+    ) -> GetOrganizationAdaptivePolicyAcl {
+        GetOrganizationAdaptivePolicyAcl {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/adaptivePolicy/acls/{aclId}",
+                    &[organization_id, acl_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_adaptive_policy_acl`](crate::Client::get_organization_adaptive_policy_acl): `GET /organizations/{organizationId}/adaptivePolicy/acls/{aclId}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationAdaptivePolicyAcl {
+    request: rt::Request<t::PolicyAcl>,
+}
+impl GetOrganizationAdaptivePolicyAcl {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::PolicyAcl> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// List adaptive policy ACLs in a organization
+    ///
+    /// `GET /organizations/{organizationId}/adaptivePolicy/acls`
+    pub fn get_organization_adaptive_policy_acls(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationAdaptivePolicyAcls {
+        GetOrganizationAdaptivePolicyAcls {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/adaptivePolicy/acls",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_adaptive_policy_acls`](crate::Client::get_organization_adaptive_policy_acls): `GET /organizations/{organizationId}/adaptivePolicy/acls`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationAdaptivePolicyAcls {
+    request: rt::Request<Vec<t::PolicyAcl>>,
+}
+impl GetOrganizationAdaptivePolicyAcls {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::PolicyAcl>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Returns an adaptive policy group
+    ///
+    /// `GET /organizations/{organizationId}/adaptivePolicy/groups/{id}`
+    pub fn get_organization_adaptive_policy_group(
+        &self,
+        organization_id: &str,
+        id: &str,
+    ) -> GetOrganizationAdaptivePolicyGroup {
+        GetOrganizationAdaptivePolicyGroup {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/adaptivePolicy/groups/{id}",
+                    &[organization_id, id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_adaptive_policy_group`](crate::Client::get_organization_adaptive_policy_group): `GET /organizations/{organizationId}/adaptivePolicy/groups/{id}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationAdaptivePolicyGroup {
+    request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
+}
+impl GetOrganizationAdaptivePolicyGroup {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// List adaptive policy groups in a organization
+    ///
+    /// `GET /organizations/{organizationId}/adaptivePolicy/groups`
+    pub fn get_organization_adaptive_policy_groups(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationAdaptivePolicyGroups {
+        GetOrganizationAdaptivePolicyGroups {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/adaptivePolicy/groups",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_adaptive_policy_groups`](crate::Client::get_organization_adaptive_policy_groups): `GET /organizations/{organizationId}/adaptivePolicy/groups`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationAdaptivePolicyGroups {
+    request: rt::Request<Vec<::serde_json::Map<String, ::serde_json::Value>>>,
+}
+impl GetOrganizationAdaptivePolicyGroups {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Returns adaptive policy aggregate statistics for an organization
+    ///
+    /// `GET /organizations/{organizationId}/adaptivePolicy/overview`
+    pub fn get_organization_adaptive_policy_overview(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationAdaptivePolicyOverview {
+        GetOrganizationAdaptivePolicyOverview {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/adaptivePolicy/overview",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_adaptive_policy_overview`](crate::Client::get_organization_adaptive_policy_overview): `GET /organizations/{organizationId}/adaptivePolicy/overview`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationAdaptivePolicyOverview {
+    request: rt::Request<t::PolicyOverview>,
+}
+impl GetOrganizationAdaptivePolicyOverview {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::PolicyOverview> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// List adaptive policies in an organization
+    ///
+    /// `GET /organizations/{organizationId}/adaptivePolicy/policies`
+    pub fn get_organization_adaptive_policy_policies(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationAdaptivePolicyPolicies {
+        GetOrganizationAdaptivePolicyPolicies {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/adaptivePolicy/policies",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_adaptive_policy_policies`](crate::Client::get_organization_adaptive_policy_policies): `GET /organizations/{organizationId}/adaptivePolicy/policies`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationAdaptivePolicyPolicies {
+    request: rt::Request<Vec<::serde_json::Map<String, ::serde_json::Value>>>,
+}
+impl GetOrganizationAdaptivePolicyPolicies {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Return an adaptive policy
+    ///
+    /// `GET /organizations/{organizationId}/adaptivePolicy/policies/{id}`
+    pub fn get_organization_adaptive_policy_policy(
+        &self,
+        organization_id: &str,
+        id: &str,
+    ) -> GetOrganizationAdaptivePolicyPolicy {
+        GetOrganizationAdaptivePolicyPolicy {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/adaptivePolicy/policies/{id}",
+                    &[organization_id, id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_adaptive_policy_policy`](crate::Client::get_organization_adaptive_policy_policy): `GET /organizations/{organizationId}/adaptivePolicy/policies/{id}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationAdaptivePolicyPolicy {
+    request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
+}
+impl GetOrganizationAdaptivePolicyPolicy {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Returns global adaptive policy settings in an organization
+    ///
+    /// `GET /organizations/{organizationId}/adaptivePolicy/settings`
+    pub fn get_organization_adaptive_policy_settings(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationAdaptivePolicySettings {
+        GetOrganizationAdaptivePolicySettings {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/adaptivePolicy/settings",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_adaptive_policy_settings`](crate::Client::get_organization_adaptive_policy_settings): `GET /organizations/{organizationId}/adaptivePolicy/settings`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationAdaptivePolicySettings {
+    request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
+}
+impl GetOrganizationAdaptivePolicySettings {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// List the dashboard administrators in this organization
+    ///
+    /// `GET /organizations/{organizationId}/admins`
+    pub fn get_organization_admins(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationAdmins {
+        GetOrganizationAdmins {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/admins",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_admins`](crate::Client::get_organization_admins): `GET /organizations/{organizationId}/admins`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationAdmins {
+    request: rt::Request<Vec<t::OrganizationAdmin>>,
+}
+impl GetOrganizationAdmins {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::OrganizationAdmin>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// List all organization-wide alert configurations
+    ///
+    /// `GET /organizations/{organizationId}/alerts/profiles`
+    pub fn get_organization_alerts_profiles(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationAlertsProfiles {
+        GetOrganizationAlertsProfiles {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/alerts/profiles",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_alerts_profiles`](crate::Client::get_organization_alerts_profiles): `GET /organizations/{organizationId}/alerts/profiles`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationAlertsProfiles {
+    request: rt::Request<Vec<::serde_json::Map<String, ::serde_json::Value>>>,
+}
+impl GetOrganizationAlertsProfiles {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// List the API requests made by an organization
+    ///
+    /// `GET /organizations/{organizationId}/apiRequests`
+    pub fn get_organization_api_requests(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationApiRequests {
+        GetOrganizationApiRequests {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/apiRequests",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_api_requests`](crate::Client::get_organization_api_requests): `GET /organizations/{organizationId}/apiRequests`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationApiRequests {
+    request: rt::Request<Vec<t::ApiRequest>>,
+}
+impl GetOrganizationApiRequests {
+    /// `adminId`: Filter the results by the ID of the admin who made the API requests
+    pub fn admin_id(mut self, value: impl Into<String>) -> Self {
+        self.request.query("adminId", &value.into());
+        self
+    }
+    /// `endingBefore`: A token used by the server to indicate the end of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn ending_before(mut self, value: impl Into<String>) -> Self {
+        self.request.query("endingBefore", &value.into());
+        self
+    }
+    /// `method`: Filter the results by the method of the API requests (must be 'GET', 'PUT', 'POST' or 'DELETE')
+    pub fn method(mut self, value: t::GetOrganizationApiRequestsMethod) -> Self {
+        self.request.query("method", &value);
+        self
+    }
+    /// `operationIds`: Filter the results by one or more operation IDs for the API request
+    pub fn operation_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.request.query("operationIds", &rt::list::<String, _>(value));
+        self
+    }
+    /// `path`: Filter the results by the path of the API requests
+    pub fn path(mut self, value: impl Into<String>) -> Self {
+        self.request.query("path", &value.into());
+        self
+    }
+    /// `perPage`: The number of entries per page returned. Acceptable range is 3 - 1000. Default is 50.
+    pub fn per_page(mut self, value: i64) -> Self {
+        self.request.query("perPage", &value);
+        self
+    }
+    /// `responseCode`: Filter the results by the response code of the API requests
+    pub fn response_code(mut self, value: i64) -> Self {
+        self.request.query("responseCode", &value);
+        self
+    }
+    /// `sourceIp`: Filter the results by the IP address of the originating API request
+    pub fn source_ip(mut self, value: impl Into<String>) -> Self {
+        self.request.query("sourceIp", &value.into());
+        self
+    }
+    /// `startingAfter`: A token used by the server to indicate the start of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn starting_after(mut self, value: impl Into<String>) -> Self {
+        self.request.query("startingAfter", &value.into());
+        self
+    }
+    /// `t0`: The beginning of the timespan for the data. The maximum lookback period is 31 days from today.
+    pub fn t0(mut self, value: impl Into<String>) -> Self {
+        self.request.query("t0", &value.into());
+        self
+    }
+    /// `t1`: The end of the timespan for the data. t1 can be a maximum of 31 days after t0.
+    pub fn t1(mut self, value: impl Into<String>) -> Self {
+        self.request.query("t1", &value.into());
+        self
+    }
+    /// `timespan`: The timespan for which the information will be fetched. If specifying timespan, do not specify parameters t0 and t1. The value must be in seconds and be less than or equal to 31 days. The default is 31 days.
+    pub fn timespan(mut self, value: f64) -> Self {
+        self.request.query("timespan", &value);
+        self
+    }
+    /// `userAgent`: Filter the results by the user agent string of the API request
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.request.query("userAgent", &value.into());
+        self
+    }
+    /// `version`: Filter the results by the API version of the API request
+    pub fn version(mut self, value: t::GetOrganizationApiRequestsVersion) -> Self {
+        self.request.query("version", &value);
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::ApiRequest>> {
+        self.request.send()
+    }
+    /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
+    pub fn paginate(self) -> rt::Paginator<Vec<t::ApiRequest>, t::ApiRequest> {
+        self.request.paginate_array()
+    }
+    /// Every page, one request at a time, following `rel=next` links.
+    pub fn pages(self) -> rt::ResultStream<Vec<t::ApiRequest>> {
+        self.paginate().pages()
+    }
+    /// Every item of every page, each decoded as soon as its bytes arrive; no page is held whole.
+    pub fn items(self) -> rt::ResultStream<t::ApiRequest> {
+        self.paginate().items()
+    }
+    /// Every item of every page, collected.
+    pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::ApiRequest>> {
+        self.paginate().collect_all()
+    }
+}
+impl crate::Client {
+    /// Return an aggregated overview of API requests data
+    ///
+    /// `GET /organizations/{organizationId}/apiRequests/overview`
+    pub fn get_organization_api_requests_overview(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationApiRequestsOverview {
+        GetOrganizationApiRequestsOverview {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/apiRequests/overview",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_api_requests_overview`](crate::Client::get_organization_api_requests_overview): `GET /organizations/{organizationId}/apiRequests/overview`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationApiRequestsOverview {
+    request: rt::Request<t::RequestsOverview>,
+}
+impl GetOrganizationApiRequestsOverview {
+    /// `t0`: The beginning of the timespan for the data. The maximum lookback period is 31 days from today.
+    pub fn t0(mut self, value: impl Into<String>) -> Self {
+        self.request.query("t0", &value.into());
+        self
+    }
+    /// `t1`: The end of the timespan for the data. t1 can be a maximum of 31 days after t0.
+    pub fn t1(mut self, value: impl Into<String>) -> Self {
+        self.request.query("t1", &value.into());
+        self
+    }
+    /// `timespan`: The timespan for which the information will be fetched. If specifying timespan, do not specify parameters t0 and t1. The value must be in seconds and be less than or equal to 31 days. The default is 31 days.
+    pub fn timespan(mut self, value: f64) -> Self {
+        self.request.query("timespan", &value);
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::RequestsOverview> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Tracks organizations' API requests by response code across a given time period
+    ///
+    /// `GET /organizations/{organizationId}/apiRequests/overview/responseCodes/byInterval`
+    pub fn get_organization_api_requests_overview_response_codes_by_interval(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationApiRequestsOverviewResponseCodesByInterval {
+        GetOrganizationApiRequestsOverviewResponseCodesByInterval {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/apiRequests/overview/responseCodes/byInterval",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_api_requests_overview_response_codes_by_interval`](crate::Client::get_organization_api_requests_overview_response_codes_by_interval): `GET /organizations/{organizationId}/apiRequests/overview/responseCodes/byInterval`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationApiRequestsOverviewResponseCodesByInterval {
+    request: rt::Request<Vec<t::CodesByIntervalItem>>,
+}
+impl GetOrganizationApiRequestsOverviewResponseCodesByInterval {
+    /// `adminIds`: Filter by admin ID of user that made the API request
+    pub fn admin_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.request.query("adminIds", &rt::list::<String, _>(value));
+        self
+    }
+    /// `interval`: The time interval in seconds for returned data. The valid intervals are: 120, 3600, 14400, 21600. The default is 21600. Interval is calculated if time params are provided.
+    pub fn interval(mut self, value: i64) -> Self {
+        self.request.query("interval", &value);
+        self
+    }
+    /// `operationIds`: Filter by operation ID of the endpoint
+    pub fn operation_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.request.query("operationIds", &rt::list::<String, _>(value));
+        self
+    }
+    /// `sourceIps`: Filter by source IP that made the API request
+    pub fn source_ips(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.request.query("sourceIps", &rt::list::<String, _>(value));
+        self
+    }
+    /// `t0`: The beginning of the timespan for the data. The maximum lookback period is 31 days from today.
+    pub fn t0(mut self, value: impl Into<String>) -> Self {
+        self.request.query("t0", &value.into());
+        self
+    }
+    /// `t1`: The end of the timespan for the data. t1 can be a maximum of 31 days after t0.
+    pub fn t1(mut self, value: impl Into<String>) -> Self {
+        self.request.query("t1", &value.into());
+        self
+    }
+    /// `timespan`: The timespan for which the information will be fetched. If specifying timespan, do not specify parameters t0 and t1. The value must be in seconds and be less than or equal to 31 days. The default is 31 days. If interval is provided, the timespan will be autocalculated.
+    pub fn timespan(mut self, value: f64) -> Self {
+        self.request.query("timespan", &value);
+        self
+    }
+    /// `userAgent`: Filter by user agent string for API request. This will filter by a complete or partial match.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.request.query("userAgent", &value.into());
+        self
+    }
+    /// `version`: Filter by API version of the endpoint. Allowable values are: \[0, 1\]
+    pub fn version(mut self, value: t::GetOrganizationApiRequestsVersion) -> Self {
+        self.request.query("version", &value);
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::CodesByIntervalItem>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// List the branding policies of an organization
+    ///
+    /// `GET /organizations/{organizationId}/brandingPolicies`
+    pub fn get_organization_branding_policies(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationBrandingPolicies {
+        GetOrganizationBrandingPolicies {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/brandingPolicies",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_branding_policies`](crate::Client::get_organization_branding_policies): `GET /organizations/{organizationId}/brandingPolicies`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationBrandingPolicies {
+    request: rt::Request<Vec<t::BrandingPolicy>>,
+}
+impl GetOrganizationBrandingPolicies {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::BrandingPolicy>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Return the branding policy IDs of an organization in priority order
+    ///
+    /// Return the branding policy IDs of an organization in priority order. IDs are ordered in ascending order of priority (IDs later in the array have higher priority).
+    ///
+    /// `GET /organizations/{organizationId}/brandingPolicies/priorities`
+    pub fn get_organization_branding_policies_priorities(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationBrandingPoliciesPriorities {
+        GetOrganizationBrandingPoliciesPriorities {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/brandingPolicies/priorities",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_branding_policies_priorities`](crate::Client::get_organization_branding_policies_priorities): `GET /organizations/{organizationId}/brandingPolicies/priorities`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationBrandingPoliciesPriorities {
+    request: rt::Request<t::PoliciesPriorities>,
+}
+impl GetOrganizationBrandingPoliciesPriorities {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::PoliciesPriorities> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Return a branding policy
+    ///
+    /// `GET /organizations/{organizationId}/brandingPolicies/{brandingPolicyId}`
+    pub fn get_organization_branding_policy(
+        &self,
+        organization_id: &str,
+        branding_policy_id: &str,
+    ) -> GetOrganizationBrandingPolicy {
+        GetOrganizationBrandingPolicy {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/brandingPolicies/{brandingPolicyId}",
+                    &[organization_id, branding_policy_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_branding_policy`](crate::Client::get_organization_branding_policy): `GET /organizations/{organizationId}/brandingPolicies/{brandingPolicyId}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationBrandingPolicy {
+    request: rt::Request<t::BrandingPolicy>,
+}
+impl GetOrganizationBrandingPolicy {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::BrandingPolicy> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Return data usage (in megabits per second) over time for all clients in the given organization within a given time range.
+    ///
+    /// `GET /organizations/{organizationId}/clients/bandwidthUsageHistory`
+    pub fn get_organization_clients_bandwidth_usage_history(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationClientsBandwidthUsageHistory {
+        GetOrganizationClientsBandwidthUsageHistory {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/clients/bandwidthUsageHistory",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_clients_bandwidth_usage_history`](crate::Client::get_organization_clients_bandwidth_usage_history): `GET /organizations/{organizationId}/clients/bandwidthUsageHistory`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationClientsBandwidthUsageHistory {
+    request: rt::Request<Vec<t::BandwidthUsageHistoryItem>>,
+}
+impl GetOrganizationClientsBandwidthUsageHistory {
+    /// `t0`: The beginning of the timespan for the data.
+    pub fn t0(mut self, value: impl Into<String>) -> Self {
+        self.request.query("t0", &value.into());
+        self
+    }
+    /// `t1`: The end of the timespan for the data. t1 can be a maximum of 31 days after t0.
+    pub fn t1(mut self, value: impl Into<String>) -> Self {
+        self.request.query("t1", &value.into());
+        self
+    }
+    /// `timespan`: The timespan for which the information will be fetched. If specifying timespan, do not specify parameters t0 and t1. The value must be in seconds and be less than or equal to 31 days. The default is 1 day.
+    pub fn timespan(mut self, value: f64) -> Self {
+        self.request.query("timespan", &value);
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::BandwidthUsageHistoryItem>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Return summary information around client data usage (in mb) across the given organization.
+    ///
+    /// `GET /organizations/{organizationId}/clients/overview`
+    pub fn get_organization_clients_overview(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationClientsOverview {
+        GetOrganizationClientsOverview {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/clients/overview",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_clients_overview`](crate::Client::get_organization_clients_overview): `GET /organizations/{organizationId}/clients/overview`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationClientsOverview {
+    request: rt::Request<t::ClientsOverview>,
+}
+impl GetOrganizationClientsOverview {
+    /// `t0`: The beginning of the timespan for the data.
+    pub fn t0(mut self, value: impl Into<String>) -> Self {
+        self.request.query("t0", &value.into());
+        self
+    }
+    /// `t1`: The end of the timespan for the data. t1 can be a maximum of 31 days after t0.
+    pub fn t1(mut self, value: impl Into<String>) -> Self {
+        self.request.query("t1", &value.into());
+        self
+    }
+    /// `timespan`: The timespan for which the information will be fetched. If specifying timespan, do not specify parameters t0 and t1. The value must be in seconds and be less than or equal to 31 days. The default is 1 day.
+    pub fn timespan(mut self, value: f64) -> Self {
+        self.request.query("timespan", &value);
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::ClientsOverview> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Return the client details in an organization
+    ///
+    /// `GET /organizations/{organizationId}/clients/search`
+    pub fn get_organization_clients_search(
+        &self,
+        organization_id: &str,
+        mac: impl Into<String>,
+    ) -> GetOrganizationClientsSearch {
+        let mut request = rt::Request::new(
+            &self.core,
+            rt::Method::GET,
+            rt::fill_path(
+                "/organizations/{organizationId}/clients/search",
+                &[organization_id],
+            ),
+        );
+        request.query("mac", &mac.into());
+        GetOrganizationClientsSearch {
+            request,
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_clients_search`](crate::Client::get_organization_clients_search): `GET /organizations/{organizationId}/clients/search`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationClientsSearch {
+    request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
+}
+impl GetOrganizationClientsSearch {
+    /// `endingBefore`: A token used by the server to indicate the end of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn ending_before(mut self, value: impl Into<String>) -> Self {
+        self.request.query("endingBefore", &value.into());
+        self
+    }
+    /// `perPage`: The number of entries per page returned. Acceptable range is 3 - 5. Default is 5.
+    pub fn per_page(mut self, value: i64) -> Self {
+        self.request.query("perPage", &value);
+        self
+    }
+    /// `startingAfter`: A token used by the server to indicate the start of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn starting_after(mut self, value: impl Into<String>) -> Self {
+        self.request.query("startingAfter", &value.into());
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
+        self.request.send()
+    }
+    /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
+    pub fn paginate(
+        self,
+    ) -> rt::Paginator<
+        ::serde_json::Map<String, ::serde_json::Value>,
+        ::serde_json::Map<String, ::serde_json::Value>,
+    > {
+        self.request.paginate(|page| vec![page])
+    }
+    /// Every page, one request at a time, following `rel=next` links.
+    pub fn pages(
+        self,
+    ) -> rt::ResultStream<::serde_json::Map<String, ::serde_json::Value>> {
+        self.paginate().pages()
+    }
+    /// Every item of every page, one page in memory at a time.
+    pub fn items(
+        self,
+    ) -> rt::ResultStream<::serde_json::Map<String, ::serde_json::Value>> {
+        self.paginate().items()
+    }
+    /// Every item of every page, collected.
+    pub fn collect_all(
+        self,
+    ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
+        self.paginate().collect_all()
+    }
+}
+impl crate::Client {
+    /// Return a single configuration template
+    ///
+    /// `GET /organizations/{organizationId}/configTemplates/{configTemplateId}`
+    pub fn get_organization_config_template(
+        &self,
+        organization_id: &str,
+        config_template_id: &str,
+    ) -> GetOrganizationConfigTemplate {
+        GetOrganizationConfigTemplate {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/configTemplates/{configTemplateId}",
+                    &[organization_id, config_template_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_config_template`](crate::Client::get_organization_config_template): `GET /organizations/{organizationId}/configTemplates/{configTemplateId}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationConfigTemplate {
+    request: rt::Request<t::ConfigTemplate>,
+}
+impl GetOrganizationConfigTemplate {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::ConfigTemplate> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// List the configuration templates for this organization
+    ///
+    /// `GET /organizations/{organizationId}/configTemplates`
+    pub fn get_organization_config_templates(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationConfigTemplates {
+        GetOrganizationConfigTemplates {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/configTemplates",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_config_templates`](crate::Client::get_organization_config_templates): `GET /organizations/{organizationId}/configTemplates`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationConfigTemplates {
+    request: rt::Request<Vec<t::ConfigTemplate>>,
+}
+impl GetOrganizationConfigTemplates {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::ConfigTemplate>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// View the Change Log for your organization
+    ///
+    /// `GET /organizations/{organizationId}/configurationChanges`
+    pub fn get_organization_configuration_changes(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationConfigurationChanges {
+        GetOrganizationConfigurationChanges {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/configurationChanges",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_configuration_changes`](crate::Client::get_organization_configuration_changes): `GET /organizations/{organizationId}/configurationChanges`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationConfigurationChanges {
+    request: rt::Request<Vec<t::ConfigurationChange>>,
+}
+impl GetOrganizationConfigurationChanges {
+    /// `adminId`: Filters on the given Admin
+    pub fn admin_id(mut self, value: impl Into<String>) -> Self {
+        self.request.query("adminId", &value.into());
+        self
+    }
+    /// `endingBefore`: A token used by the server to indicate the end of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn ending_before(mut self, value: impl Into<String>) -> Self {
+        self.request.query("endingBefore", &value.into());
+        self
+    }
+    /// `networkId`: Filters on the given network
+    pub fn network_id(mut self, value: impl Into<String>) -> Self {
+        self.request.query("networkId", &value.into());
+        self
+    }
+    /// `perPage`: The number of entries per page returned. Acceptable range is 3 - 5000. Default is 5000.
+    pub fn per_page(mut self, value: i64) -> Self {
+        self.request.query("perPage", &value);
+        self
+    }
+    /// `startingAfter`: A token used by the server to indicate the start of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn starting_after(mut self, value: impl Into<String>) -> Self {
+        self.request.query("startingAfter", &value.into());
+        self
+    }
+    /// `t0`: The beginning of the timespan for the data. The maximum lookback period is 365 days from today.
+    pub fn t0(mut self, value: impl Into<String>) -> Self {
+        self.request.query("t0", &value.into());
+        self
+    }
+    /// `t1`: The end of the timespan for the data. t1 can be a maximum of 365 days after t0.
+    pub fn t1(mut self, value: impl Into<String>) -> Self {
+        self.request.query("t1", &value.into());
+        self
+    }
+    /// `timespan`: The timespan for which the information will be fetched. If specifying timespan, do not specify parameters t0 and t1. The value must be in seconds and be less than or equal to 365 days. The default is 365 days.
+    pub fn timespan(mut self, value: f64) -> Self {
+        self.request.query("timespan", &value);
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::ConfigurationChange>> {
+        self.request.send()
+    }
+    /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
+    pub fn paginate(
+        self,
+    ) -> rt::Paginator<Vec<t::ConfigurationChange>, t::ConfigurationChange> {
+        self.request.paginate_array()
+    }
+    /// Every page, one request at a time, following `rel=next` links.
+    pub fn pages(self) -> rt::ResultStream<Vec<t::ConfigurationChange>> {
+        self.paginate().pages()
+    }
+    /// Every item of every page, each decoded as soon as its bytes arrive; no page is held whole.
+    pub fn items(self) -> rt::ResultStream<t::ConfigurationChange> {
+        self.paginate().items()
+    }
+    /// Every item of every page, collected.
+    pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::ConfigurationChange>> {
+        self.paginate().collect_all()
+    }
+}
+impl crate::Client {
+    /// List the devices in an organization
+    ///
+    /// `GET /organizations/{organizationId}/devices`
+    pub fn get_organization_devices(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationDevices {
+        GetOrganizationDevices {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/devices",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_devices`](crate::Client::get_organization_devices): `GET /organizations/{organizationId}/devices`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationDevices {
+    request: rt::Request<Vec<t::PlanDevice>>,
+}
+impl GetOrganizationDevices {
+    /// `configurationUpdatedAfter`: Filter results by whether or not the device's configuration has been updated after the given timestamp
+    pub fn configuration_updated_after(mut self, value: impl Into<String>) -> Self {
+        self.request.query("configurationUpdatedAfter", &value.into());
+        self
+    }
+    /// `endingBefore`: A token used by the server to indicate the end of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn ending_before(mut self, value: impl Into<String>) -> Self {
+        self.request.query("endingBefore", &value.into());
+        self
+    }
+    /// `mac`: Optional parameter to filter devices by MAC address. All returned devices will have a MAC address that contains the search term or is an exact match.
+    pub fn mac(mut self, value: impl Into<String>) -> Self {
+        self.request.query("mac", &value.into());
+        self
+    }
+    /// `macs`: Optional parameter to filter devices by one or more MAC addresses. All returned devices will have a MAC address that is an exact match.
+    pub fn macs(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.request.query("macs", &rt::list::<String, _>(value));
+        self
+    }
+    /// `model`: Optional parameter to filter devices by model. All returned devices will have a model that contains the search term or is an exact match.
+    pub fn model(mut self, value: impl Into<String>) -> Self {
+        self.request.query("model", &value.into());
+        self
+    }
+    /// `models`: Optional parameter to filter devices by one or more models. All returned devices will have a model that is an exact match.
+    pub fn models(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.request.query("models", &rt::list::<String, _>(value));
+        self
+    }
+    /// `name`: Optional parameter to filter devices by name. All returned devices will have a name that contains the search term or is an exact match.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.request.query("name", &value.into());
+        self
+    }
+    /// `networkIds`: Optional parameter to filter devices by network.
+    pub fn network_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.request.query("networkIds", &rt::list::<String, _>(value));
+        self
+    }
+    /// `perPage`: The number of entries per page returned. Acceptable range is 3 - 1000. Default is 1000.
+    pub fn per_page(mut self, value: i64) -> Self {
+        self.request.query("perPage", &value);
+        self
+    }
+    /// `productTypes`: Optional parameter to filter devices by product type. Valid types are wireless, appliance, switch, systemsManager, camera, cellularGateway, and sensor.
+    pub fn product_types(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::GetAdministeredLicensingSubscriptionSubscriptionsProductType,
+        >,
+    ) -> Self {
+        self.request
+            .query(
+                "productTypes",
+                &rt::list::<
+                    t::GetAdministeredLicensingSubscriptionSubscriptionsProductType,
+                    _,
+                >(value),
+            );
+        self
+    }
+    /// `sensorAlertProfileIds`: Optional parameter to filter devices by the alert profiles that are bound to them. Only applies to sensor devices.
+    pub fn sensor_alert_profile_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.request.query("sensorAlertProfileIds", &rt::list::<String, _>(value));
+        self
+    }
+    /// `sensorMetrics`: Optional parameter to filter devices by the metrics that they provide. Only applies to sensor devices.
+    pub fn sensor_metrics(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.request.query("sensorMetrics", &rt::list::<String, _>(value));
+        self
+    }
+    /// `serial`: Optional parameter to filter devices by serial number. All returned devices will have a serial number that contains the search term or is an exact match.
+    pub fn serial(mut self, value: impl Into<String>) -> Self {
+        self.request.query("serial", &value.into());
+        self
+    }
+    /// `serials`: Optional parameter to filter devices by one or more serial numbers. All returned devices will have a serial number that is an exact match.
+    pub fn serials(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.request.query("serials", &rt::list::<String, _>(value));
+        self
+    }
+    /// `startingAfter`: A token used by the server to indicate the start of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn starting_after(mut self, value: impl Into<String>) -> Self {
+        self.request.query("startingAfter", &value.into());
+        self
+    }
+    /// `tags`: Optional parameter to filter devices by tags.
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.request.query("tags", &rt::list::<String, _>(value));
+        self
+    }
+    /// `tagsFilterType`: Optional parameter of value 'withAnyTags' or 'withAllTags' to indicate whether to return networks which contain ANY or ALL of the included tags. If no type is included, 'withAnyTags' will be selected.
+    pub fn tags_filter_type(mut self, value: t::TagsFilterType) -> Self {
+        self.request.query("tagsFilterType", &value);
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::PlanDevice>> {
+        self.request.send()
+    }
+    /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
+    pub fn paginate(self) -> rt::Paginator<Vec<t::PlanDevice>, t::PlanDevice> {
+        self.request.paginate_array()
+    }
+    /// Every page, one request at a time, following `rel=next` links.
+    pub fn pages(self) -> rt::ResultStream<Vec<t::PlanDevice>> {
+        self.paginate().pages()
+    }
+    /// Every item of every page, each decoded as soon as its bytes arrive; no page is held whole.
+    pub fn items(self) -> rt::ResultStream<t::PlanDevice> {
+        self.paginate().items()
+    }
+    /// Every item of every page, collected.
+    pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::PlanDevice>> {
+        self.paginate().collect_all()
+    }
+}
+impl crate::Client {
+    /// List the availability information for devices in an organization
+    ///
+    /// List the availability information for devices in an organization. The data returned by this endpoint is updated every 5 minutes.
+    ///
+    /// `GET /organizations/{organizationId}/devices/availabilities`
+    pub fn get_organization_devices_availabilities(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationDevicesAvailabilities {
+        GetOrganizationDevicesAvailabilities {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/devices/availabilities",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_devices_availabilities`](crate::Client::get_organization_devices_availabilities): `GET /organizations/{organizationId}/devices/availabilities`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationDevicesAvailabilities {
+    request: rt::Request<Vec<t::DevicesAvailability>>,
+}
+impl GetOrganizationDevicesAvailabilities {
+    /// `endingBefore`: A token used by the server to indicate the end of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn ending_before(mut self, value: impl Into<String>) -> Self {
+        self.request.query("endingBefore", &value.into());
+        self
+    }
+    /// `networkIds`: Optional parameter to filter device availabilities by network ID. This filter uses multiple exact matches.
+    pub fn network_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.request.query("networkIds", &rt::list::<String, _>(value));
+        self
+    }
+    /// `perPage`: The number of entries per page returned. Acceptable range is 3 - 1000. Default is 1000.
+    pub fn per_page(mut self, value: i64) -> Self {
+        self.request.query("perPage", &value);
+        self
+    }
+    /// `productTypes`: Optional parameter to filter device availabilities by device product types. This filter uses multiple exact matches.
+    pub fn product_types(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.request.query("productTypes", &rt::list::<String, _>(value));
+        self
+    }
+    /// `serials`: Optional parameter to filter device availabilities by device serial numbers. This filter uses multiple exact matches.
+    pub fn serials(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.request.query("serials", &rt::list::<String, _>(value));
+        self
+    }
+    /// `startingAfter`: A token used by the server to indicate the start of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn starting_after(mut self, value: impl Into<String>) -> Self {
+        self.request.query("startingAfter", &value.into());
+        self
+    }
+    /// `tags`: An optional parameter to filter devices by tags. The filtering is case-sensitive. If tags are included, 'tagsFilterType' should also be included (see below). This filter uses multiple exact matches.
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.request.query("tags", &rt::list::<String, _>(value));
+        self
+    }
+    /// `tagsFilterType`: An optional parameter of value 'withAnyTags' or 'withAllTags' to indicate whether to return devices which contain ANY or ALL of the included tags. If no type is included, 'withAnyTags' will be selected.
+    pub fn tags_filter_type(mut self, value: t::TagsFilterType) -> Self {
+        self.request.query("tagsFilterType", &value);
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::DevicesAvailability>> {
+        self.request.send()
+    }
+    /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
+    pub fn paginate(
+        self,
+    ) -> rt::Paginator<Vec<t::DevicesAvailability>, t::DevicesAvailability> {
+        self.request.paginate_array()
+    }
+    /// Every page, one request at a time, following `rel=next` links.
+    pub fn pages(self) -> rt::ResultStream<Vec<t::DevicesAvailability>> {
+        self.paginate().pages()
+    }
+    /// Every item of every page, each decoded as soon as its bytes arrive; no page is held whole.
+    pub fn items(self) -> rt::ResultStream<t::DevicesAvailability> {
+        self.paginate().items()
+    }
+    /// Every item of every page, collected.
+    pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::DevicesAvailability>> {
+        self.paginate().collect_all()
+    }
+}
+impl crate::Client {
+    /// List the availability history information for devices in an organization.
+    ///
+    /// `GET /organizations/{organizationId}/devices/availabilities/changeHistory`
+    pub fn get_organization_devices_availabilities_change_history(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationDevicesAvailabilitiesChangeHistory {
+        GetOrganizationDevicesAvailabilitiesChangeHistory {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/devices/availabilities/changeHistory",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_devices_availabilities_change_history`](crate::Client::get_organization_devices_availabilities_change_history): `GET /organizations/{organizationId}/devices/availabilities/changeHistory`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationDevicesAvailabilitiesChangeHistory {
+    request: rt::Request<Vec<t::ChangeHistoryItem>>,
+}
+impl GetOrganizationDevicesAvailabilitiesChangeHistory {
+    /// `endingBefore`: A token used by the server to indicate the end of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn ending_before(mut self, value: impl Into<String>) -> Self {
+        self.request.query("endingBefore", &value.into());
+        self
+    }
+    /// `networkIds`: Optional parameter to filter device availabilities history by network IDs
+    pub fn network_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.request.query("networkIds", &rt::list::<String, _>(value));
+        self
+    }
+    /// `perPage`: The number of entries per page returned. Acceptable range is 3 - 1000. Default is 1000.
+    pub fn per_page(mut self, value: i64) -> Self {
+        self.request.query("perPage", &value);
+        self
+    }
+    /// `productTypes`: Optional parameter to filter device availabilities history by device product types
+    pub fn product_types(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.request.query("productTypes", &rt::list::<String, _>(value));
+        self
+    }
+    /// `serials`: Optional parameter to filter device availabilities history by device serial numbers
+    pub fn serials(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.request.query("serials", &rt::list::<String, _>(value));
+        self
+    }
+    /// `startingAfter`: A token used by the server to indicate the start of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn starting_after(mut self, value: impl Into<String>) -> Self {
+        self.request.query("startingAfter", &value.into());
+        self
+    }
+    /// `statuses`: Optional parameter to filter device availabilities history by device statuses
+    pub fn statuses(
+        mut self,
+        value: impl IntoIterator<Item = t::AvailabilityStatus>,
+    ) -> Self {
+        self.request.query("statuses", &rt::list::<t::AvailabilityStatus, _>(value));
+        self
+    }
+    /// `t0`: The beginning of the timespan for the data. The maximum lookback period is 31 days from today.
+    pub fn t0(mut self, value: impl Into<String>) -> Self {
+        self.request.query("t0", &value.into());
+        self
+    }
+    /// `t1`: The end of the timespan for the data. t1 can be a maximum of 31 days after t0.
+    pub fn t1(mut self, value: impl Into<String>) -> Self {
+        self.request.query("t1", &value.into());
+        self
+    }
+    /// `timespan`: The timespan for which the information will be fetched. If specifying timespan, do not specify parameters t0 and t1. The value must be in seconds and be less than or equal to 31 days. The default is 1 day.
+    pub fn timespan(mut self, value: f64) -> Self {
+        self.request.query("timespan", &value);
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::ChangeHistoryItem>> {
+        self.request.send()
+    }
+    /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
+    pub fn paginate(
+        self,
+    ) -> rt::Paginator<Vec<t::ChangeHistoryItem>, t::ChangeHistoryItem> {
+        self.request.paginate_array()
+    }
+    /// Every page, one request at a time, following `rel=next` links.
+    pub fn pages(self) -> rt::ResultStream<Vec<t::ChangeHistoryItem>> {
+        self.paginate().pages()
+    }
+    /// Every item of every page, each decoded as soon as its bytes arrive; no page is held whole.
+    pub fn items(self) -> rt::ResultStream<t::ChangeHistoryItem> {
+        self.paginate().items()
+    }
+    /// Every item of every page, collected.
+    pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::ChangeHistoryItem>> {
+        self.paginate().collect_all()
+    }
+}
+impl crate::Client {
+    /// List the most recent status information for power modules in rackmount MX and MS devices that support them
+    ///
+    /// List the most recent status information for power modules in rackmount MX and MS devices that support them. The data returned by this endpoint is updated every 5 minutes.
+    ///
+    /// `GET /organizations/{organizationId}/devices/powerModules/statuses/byDevice`
+    pub fn get_organization_devices_power_modules_statuses_by_device(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationDevicesPowerModulesStatusesByDevice {
+        GetOrganizationDevicesPowerModulesStatusesByDevice {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/devices/powerModules/statuses/byDevice",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_devices_power_modules_statuses_by_device`](crate::Client::get_organization_devices_power_modules_statuses_by_device): `GET /organizations/{organizationId}/devices/powerModules/statuses/byDevice`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationDevicesPowerModulesStatusesByDevice {
+    request: rt::Request<Vec<t::StatusesByDeviceItem>>,
+}
+impl GetOrganizationDevicesPowerModulesStatusesByDevice {
+    /// `endingBefore`: A token used by the server to indicate the end of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn ending_before(mut self, value: impl Into<String>) -> Self {
+        self.request.query("endingBefore", &value.into());
+        self
+    }
+    /// `networkIds`: Optional parameter to filter device availabilities by network ID. This filter uses multiple exact matches.
+    pub fn network_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.request.query("networkIds", &rt::list::<String, _>(value));
+        self
+    }
+    /// `perPage`: The number of entries per page returned. Acceptable range is 3 - 1000. Default is 1000.
+    pub fn per_page(mut self, value: i64) -> Self {
+        self.request.query("perPage", &value);
+        self
+    }
+    /// `productTypes`: Optional parameter to filter device availabilities by device product types. This filter uses multiple exact matches.
+    pub fn product_types(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.request.query("productTypes", &rt::list::<String, _>(value));
+        self
+    }
+    /// `serials`: Optional parameter to filter device availabilities by device serial numbers. This filter uses multiple exact matches.
+    pub fn serials(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.request.query("serials", &rt::list::<String, _>(value));
+        self
+    }
+    /// `startingAfter`: A token used by the server to indicate the start of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn starting_after(mut self, value: impl Into<String>) -> Self {
+        self.request.query("startingAfter", &value.into());
+        self
+    }
+    /// `tags`: An optional parameter to filter devices by tags. The filtering is case-sensitive. If tags are included, 'tagsFilterType' should also be included (see below). This filter uses multiple exact matches.
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.request.query("tags", &rt::list::<String, _>(value));
+        self
+    }
+    /// `tagsFilterType`: An optional parameter of value 'withAnyTags' or 'withAllTags' to indicate whether to return devices which contain ANY or ALL of the included tags. If no type is included, 'withAnyTags' will be selected.
+    pub fn tags_filter_type(mut self, value: t::TagsFilterType) -> Self {
+        self.request.query("tagsFilterType", &value);
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::StatusesByDeviceItem>> {
+        self.request.send()
+    }
+    /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
+    pub fn paginate(
+        self,
+    ) -> rt::Paginator<Vec<t::StatusesByDeviceItem>, t::StatusesByDeviceItem> {
+        self.request.paginate_array()
+    }
+    /// Every page, one request at a time, following `rel=next` links.
+    pub fn pages(self) -> rt::ResultStream<Vec<t::StatusesByDeviceItem>> {
+        self.paginate().pages()
+    }
+    /// Every item of every page, each decoded as soon as its bytes arrive; no page is held whole.
+    pub fn items(self) -> rt::ResultStream<t::StatusesByDeviceItem> {
+        self.paginate().items()
+    }
+    /// Every item of every page, collected.
+    pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::StatusesByDeviceItem>> {
+        self.paginate().collect_all()
+    }
+}
+impl crate::Client {
     /// List the provisioning statuses information for devices in an organization.
     ///
     /// `GET /organizations/{organizationId}/devices/provisioning/statuses`
+    ///
+    /// Defined by `getOrganizationDevicesProvisioningStatuses.json`, version 1.54.0 of the API description, newer than the crate's base version 1.42.0; it replaces the definition of v1.42.0 (`spec3-v1.42.0.json`).
     pub fn get_organization_devices_provisioning_statuses(
         &self,
         organization_id: &str,
@@ -107,5 +3520,3635 @@ impl GetOrganizationDevicesProvisioningStatuses {
     /// Every item of every page, collected.
     pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::ProvisioningStatus>> {
         self.paginate().collect_all()
+    }
+}
+impl crate::Client {
+    /// List the status of every Meraki device in the organization
+    ///
+    /// `GET /organizations/{organizationId}/devices/statuses`
+    pub fn get_organization_devices_statuses(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationDevicesStatuses {
+        GetOrganizationDevicesStatuses {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/devices/statuses",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_devices_statuses`](crate::Client::get_organization_devices_statuses): `GET /organizations/{organizationId}/devices/statuses`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationDevicesStatuses {
+    request: rt::Request<Vec<t::DevicesStatus>>,
+}
+impl GetOrganizationDevicesStatuses {
+    /// `endingBefore`: A token used by the server to indicate the end of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn ending_before(mut self, value: impl Into<String>) -> Self {
+        self.request.query("endingBefore", &value.into());
+        self
+    }
+    /// `models`: Optional parameter to filter devices by models.
+    pub fn models(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.request.query("models", &rt::list::<String, _>(value));
+        self
+    }
+    /// `networkIds`: Optional parameter to filter devices by network ids.
+    pub fn network_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.request.query("networkIds", &rt::list::<String, _>(value));
+        self
+    }
+    /// `perPage`: The number of entries per page returned. Acceptable range is 3 - 1000. Default is 1000.
+    pub fn per_page(mut self, value: i64) -> Self {
+        self.request.query("perPage", &value);
+        self
+    }
+    /// `productTypes`: An optional parameter to filter device statuses by product type. Valid types are wireless, appliance, switch, systemsManager, camera, cellularGateway, and sensor.
+    pub fn product_types(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::GetAdministeredLicensingSubscriptionSubscriptionsProductType,
+        >,
+    ) -> Self {
+        self.request
+            .query(
+                "productTypes",
+                &rt::list::<
+                    t::GetAdministeredLicensingSubscriptionSubscriptionsProductType,
+                    _,
+                >(value),
+            );
+        self
+    }
+    /// `serials`: Optional parameter to filter devices by serials.
+    pub fn serials(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.request.query("serials", &rt::list::<String, _>(value));
+        self
+    }
+    /// `startingAfter`: A token used by the server to indicate the start of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn starting_after(mut self, value: impl Into<String>) -> Self {
+        self.request.query("startingAfter", &value.into());
+        self
+    }
+    /// `statuses`: Optional parameter to filter devices by statuses. Valid statuses are \["online", "alerting", "offline", "dormant"\].
+    pub fn statuses(
+        mut self,
+        value: impl IntoIterator<Item = t::AvailabilityStatus>,
+    ) -> Self {
+        self.request.query("statuses", &rt::list::<t::AvailabilityStatus, _>(value));
+        self
+    }
+    /// `tags`: An optional parameter to filter devices by tags. The filtering is case-sensitive. If tags are included, 'tagsFilterType' should also be included (see below).
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.request.query("tags", &rt::list::<String, _>(value));
+        self
+    }
+    /// `tagsFilterType`: An optional parameter of value 'withAnyTags' or 'withAllTags' to indicate whether to return devices which contain ANY or ALL of the included tags. If no type is included, 'withAnyTags' will be selected.
+    pub fn tags_filter_type(mut self, value: t::TagsFilterType) -> Self {
+        self.request.query("tagsFilterType", &value);
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::DevicesStatus>> {
+        self.request.send()
+    }
+    /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
+    pub fn paginate(self) -> rt::Paginator<Vec<t::DevicesStatus>, t::DevicesStatus> {
+        self.request.paginate_array()
+    }
+    /// Every page, one request at a time, following `rel=next` links.
+    pub fn pages(self) -> rt::ResultStream<Vec<t::DevicesStatus>> {
+        self.paginate().pages()
+    }
+    /// Every item of every page, each decoded as soon as its bytes arrive; no page is held whole.
+    pub fn items(self) -> rt::ResultStream<t::DevicesStatus> {
+        self.paginate().items()
+    }
+    /// Every item of every page, collected.
+    pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::DevicesStatus>> {
+        self.paginate().collect_all()
+    }
+}
+impl crate::Client {
+    /// Return an overview of current device statuses
+    ///
+    /// `GET /organizations/{organizationId}/devices/statuses/overview`
+    pub fn get_organization_devices_statuses_overview(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationDevicesStatusesOverview {
+        GetOrganizationDevicesStatusesOverview {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/devices/statuses/overview",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_devices_statuses_overview`](crate::Client::get_organization_devices_statuses_overview): `GET /organizations/{organizationId}/devices/statuses/overview`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationDevicesStatusesOverview {
+    request: rt::Request<t::StatusesOverview>,
+}
+impl GetOrganizationDevicesStatusesOverview {
+    /// `networkIds`: An optional parameter to filter device statuses by network.
+    pub fn network_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.request.query("networkIds", &rt::list::<String, _>(value));
+        self
+    }
+    /// `productTypes`: An optional parameter to filter device statuses by product type. Valid types are wireless, appliance, switch, systemsManager, camera, cellularGateway, and sensor.
+    pub fn product_types(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::GetAdministeredLicensingSubscriptionSubscriptionsProductType,
+        >,
+    ) -> Self {
+        self.request
+            .query(
+                "productTypes",
+                &rt::list::<
+                    t::GetAdministeredLicensingSubscriptionSubscriptionsProductType,
+                    _,
+                >(value),
+            );
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::StatusesOverview> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// List the current uplink addresses for devices in an organization.
+    ///
+    /// `GET /organizations/{organizationId}/devices/uplinks/addresses/byDevice`
+    pub fn get_organization_devices_uplinks_addresses_by_device(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationDevicesUplinksAddressesByDevice {
+        GetOrganizationDevicesUplinksAddressesByDevice {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/devices/uplinks/addresses/byDevice",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_devices_uplinks_addresses_by_device`](crate::Client::get_organization_devices_uplinks_addresses_by_device): `GET /organizations/{organizationId}/devices/uplinks/addresses/byDevice`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationDevicesUplinksAddressesByDevice {
+    request: rt::Request<Vec<t::AddressesByDeviceItem>>,
+}
+impl GetOrganizationDevicesUplinksAddressesByDevice {
+    /// `endingBefore`: A token used by the server to indicate the end of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn ending_before(mut self, value: impl Into<String>) -> Self {
+        self.request.query("endingBefore", &value.into());
+        self
+    }
+    /// `networkIds`: Optional parameter to filter device uplinks by network ID. This filter uses multiple exact matches.
+    pub fn network_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.request.query("networkIds", &rt::list::<String, _>(value));
+        self
+    }
+    /// `perPage`: The number of entries per page returned. Acceptable range is 3 - 1000. Default is 1000.
+    pub fn per_page(mut self, value: i64) -> Self {
+        self.request.query("perPage", &value);
+        self
+    }
+    /// `productTypes`: Optional parameter to filter device uplinks by device product types. This filter uses multiple exact matches.
+    pub fn product_types(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.request.query("productTypes", &rt::list::<String, _>(value));
+        self
+    }
+    /// `serials`: Optional parameter to filter device availabilities by device serial numbers. This filter uses multiple exact matches.
+    pub fn serials(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.request.query("serials", &rt::list::<String, _>(value));
+        self
+    }
+    /// `startingAfter`: A token used by the server to indicate the start of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn starting_after(mut self, value: impl Into<String>) -> Self {
+        self.request.query("startingAfter", &value.into());
+        self
+    }
+    /// `tags`: An optional parameter to filter devices by tags. The filtering is case-sensitive. If tags are included, 'tagsFilterType' should also be included (see below). This filter uses multiple exact matches.
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.request.query("tags", &rt::list::<String, _>(value));
+        self
+    }
+    /// `tagsFilterType`: An optional parameter of value 'withAnyTags' or 'withAllTags' to indicate whether to return devices which contain ANY or ALL of the included tags. If no type is included, 'withAnyTags' will be selected.
+    pub fn tags_filter_type(mut self, value: t::TagsFilterType) -> Self {
+        self.request.query("tagsFilterType", &value);
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::AddressesByDeviceItem>> {
+        self.request.send()
+    }
+    /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
+    pub fn paginate(
+        self,
+    ) -> rt::Paginator<Vec<t::AddressesByDeviceItem>, t::AddressesByDeviceItem> {
+        self.request.paginate_array()
+    }
+    /// Every page, one request at a time, following `rel=next` links.
+    pub fn pages(self) -> rt::ResultStream<Vec<t::AddressesByDeviceItem>> {
+        self.paginate().pages()
+    }
+    /// Every item of every page, each decoded as soon as its bytes arrive; no page is held whole.
+    pub fn items(self) -> rt::ResultStream<t::AddressesByDeviceItem> {
+        self.paginate().items()
+    }
+    /// Every item of every page, collected.
+    pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::AddressesByDeviceItem>> {
+        self.paginate().collect_all()
+    }
+}
+impl crate::Client {
+    /// Return the uplink loss and latency for every MX in the organization from at latest 2 minutes ago
+    ///
+    /// `GET /organizations/{organizationId}/devices/uplinksLossAndLatency`
+    pub fn get_organization_devices_uplinks_loss_and_latency(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationDevicesUplinksLossAndLatency {
+        GetOrganizationDevicesUplinksLossAndLatency {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/devices/uplinksLossAndLatency",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_devices_uplinks_loss_and_latency`](crate::Client::get_organization_devices_uplinks_loss_and_latency): `GET /organizations/{organizationId}/devices/uplinksLossAndLatency`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationDevicesUplinksLossAndLatency {
+    request: rt::Request<Vec<t::AndLatencyItem>>,
+}
+impl GetOrganizationDevicesUplinksLossAndLatency {
+    /// `ip`: Optional filter for a specific destination IP. Default will return all destination IPs.
+    pub fn ip(mut self, value: impl Into<String>) -> Self {
+        self.request.query("ip", &value.into());
+        self
+    }
+    /// `t0`: The beginning of the timespan for the data. The maximum lookback period is 60 days from today.
+    pub fn t0(mut self, value: impl Into<String>) -> Self {
+        self.request.query("t0", &value.into());
+        self
+    }
+    /// `t1`: The end of the timespan for the data. t1 can be a maximum of 5 minutes after t0. The latest possible time that t1 can be is 2 minutes into the past.
+    pub fn t1(mut self, value: impl Into<String>) -> Self {
+        self.request.query("t1", &value.into());
+        self
+    }
+    /// `timespan`: The timespan for which the information will be fetched. If specifying timespan, do not specify parameters t0 and t1. The value must be in seconds and be less than or equal to 5 minutes. The default is 5 minutes.
+    pub fn timespan(mut self, value: f64) -> Self {
+        self.request.query("timespan", &value);
+        self
+    }
+    /// `uplink`: Optional filter for a specific WAN uplink. Valid uplinks are wan1, wan2, wan3, cellular. Default will return all uplinks.
+    pub fn uplink(mut self, value: t::GetDeviceLossAndLatencyHistoryUplink) -> Self {
+        self.request.query("uplink", &value);
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::AndLatencyItem>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// List the available early access features for organization
+    ///
+    /// `GET /organizations/{organizationId}/earlyAccess/features`
+    pub fn get_organization_early_access_features(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationEarlyAccessFeatures {
+        GetOrganizationEarlyAccessFeatures {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/earlyAccess/features",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_early_access_features`](crate::Client::get_organization_early_access_features): `GET /organizations/{organizationId}/earlyAccess/features`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationEarlyAccessFeatures {
+    request: rt::Request<Vec<t::AccessFeature>>,
+}
+impl GetOrganizationEarlyAccessFeatures {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::AccessFeature>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Show an early access feature opt-in for an organization
+    ///
+    /// `GET /organizations/{organizationId}/earlyAccess/features/optIns/{optInId}`
+    pub fn get_organization_early_access_features_opt_in(
+        &self,
+        organization_id: &str,
+        opt_in_id: &str,
+    ) -> GetOrganizationEarlyAccessFeaturesOptIn {
+        GetOrganizationEarlyAccessFeaturesOptIn {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/earlyAccess/features/optIns/{optInId}",
+                    &[organization_id, opt_in_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_early_access_features_opt_in`](crate::Client::get_organization_early_access_features_opt_in): `GET /organizations/{organizationId}/earlyAccess/features/optIns/{optInId}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationEarlyAccessFeaturesOptIn {
+    request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
+}
+impl GetOrganizationEarlyAccessFeaturesOptIn {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// List the early access feature opt-ins for an organization
+    ///
+    /// `GET /organizations/{organizationId}/earlyAccess/features/optIns`
+    pub fn get_organization_early_access_features_opt_ins(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationEarlyAccessFeaturesOptIns {
+        GetOrganizationEarlyAccessFeaturesOptIns {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/earlyAccess/features/optIns",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_early_access_features_opt_ins`](crate::Client::get_organization_early_access_features_opt_ins): `GET /organizations/{organizationId}/earlyAccess/features/optIns`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationEarlyAccessFeaturesOptIns {
+    request: rt::Request<Vec<::serde_json::Map<String, ::serde_json::Value>>>,
+}
+impl GetOrganizationEarlyAccessFeaturesOptIns {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Get firmware upgrade information for an organization
+    ///
+    /// `GET /organizations/{organizationId}/firmware/upgrades`
+    pub fn get_organization_firmware_upgrades(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationFirmwareUpgrades {
+        GetOrganizationFirmwareUpgrades {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/firmware/upgrades",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_firmware_upgrades`](crate::Client::get_organization_firmware_upgrades): `GET /organizations/{organizationId}/firmware/upgrades`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationFirmwareUpgrades {
+    request: rt::Request<Vec<t::FirmwareUpgrade>>,
+}
+impl GetOrganizationFirmwareUpgrades {
+    /// `endingBefore`: A token used by the server to indicate the end of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn ending_before(mut self, value: impl Into<String>) -> Self {
+        self.request.query("endingBefore", &value.into());
+        self
+    }
+    /// `perPage`: The number of entries per page returned. Acceptable range is 3 - 1000. Default is 1000.
+    pub fn per_page(mut self, value: i64) -> Self {
+        self.request.query("perPage", &value);
+        self
+    }
+    /// `productTypes`: Optional parameter to filter the upgrade by product type.
+    pub fn product_types(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.request.query("productTypes", &rt::list::<String, _>(value));
+        self
+    }
+    /// `startingAfter`: A token used by the server to indicate the start of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn starting_after(mut self, value: impl Into<String>) -> Self {
+        self.request.query("startingAfter", &value.into());
+        self
+    }
+    /// `status`: Optional parameter to filter the upgrade by status.
+    pub fn status(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.request.query("status", &rt::list::<String, _>(value));
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::FirmwareUpgrade>> {
+        self.request.send()
+    }
+    /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
+    pub fn paginate(self) -> rt::Paginator<Vec<t::FirmwareUpgrade>, t::FirmwareUpgrade> {
+        self.request.paginate_array()
+    }
+    /// Every page, one request at a time, following `rel=next` links.
+    pub fn pages(self) -> rt::ResultStream<Vec<t::FirmwareUpgrade>> {
+        self.paginate().pages()
+    }
+    /// Every item of every page, each decoded as soon as its bytes arrive; no page is held whole.
+    pub fn items(self) -> rt::ResultStream<t::FirmwareUpgrade> {
+        self.paginate().items()
+    }
+    /// Every item of every page, collected.
+    pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::FirmwareUpgrade>> {
+        self.paginate().collect_all()
+    }
+}
+impl crate::Client {
+    /// Get firmware upgrade status for the filtered devices
+    ///
+    /// `GET /organizations/{organizationId}/firmware/upgrades/byDevice`
+    pub fn get_organization_firmware_upgrades_by_device(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationFirmwareUpgradesByDevice {
+        GetOrganizationFirmwareUpgradesByDevice {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/firmware/upgrades/byDevice",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_firmware_upgrades_by_device`](crate::Client::get_organization_firmware_upgrades_by_device): `GET /organizations/{organizationId}/firmware/upgrades/byDevice`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationFirmwareUpgradesByDevice {
+    request: rt::Request<Vec<t::UpgradesByDeviceItem>>,
+}
+impl GetOrganizationFirmwareUpgradesByDevice {
+    /// `endingBefore`: A token used by the server to indicate the end of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn ending_before(mut self, value: impl Into<String>) -> Self {
+        self.request.query("endingBefore", &value.into());
+        self
+    }
+    /// `firmwareUpgradeBatchIds`: Optional parameter to filter by firmware upgrade batch ids.
+    pub fn firmware_upgrade_batch_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.request.query("firmwareUpgradeBatchIds", &rt::list::<String, _>(value));
+        self
+    }
+    /// `macs`: Optional parameter to filter by one or more MAC addresses belonging to devices. All devices returned belong to MAC addresses that are an exact match.
+    pub fn macs(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.request.query("macs", &rt::list::<String, _>(value));
+        self
+    }
+    /// `networkIds`: Optional parameter to filter by network
+    pub fn network_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.request.query("networkIds", &rt::list::<String, _>(value));
+        self
+    }
+    /// `perPage`: The number of entries per page returned. Acceptable range is 3 - 1000. Default is 50.
+    pub fn per_page(mut self, value: i64) -> Self {
+        self.request.query("perPage", &value);
+        self
+    }
+    /// `serials`: Optional parameter to filter by serial number.  All returned devices will have a serial number that is an exact match.
+    pub fn serials(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.request.query("serials", &rt::list::<String, _>(value));
+        self
+    }
+    /// `startingAfter`: A token used by the server to indicate the start of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn starting_after(mut self, value: impl Into<String>) -> Self {
+        self.request.query("startingAfter", &value.into());
+        self
+    }
+    /// `upgradeStatuses`: Optional parameter to filter by firmware upgrade statuses.
+    pub fn upgrade_statuses(
+        mut self,
+        value: impl IntoIterator<Item = t::UpgradeStatus>,
+    ) -> Self {
+        self.request.query("upgradeStatuses", &rt::list::<t::UpgradeStatus, _>(value));
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::UpgradesByDeviceItem>> {
+        self.request.send()
+    }
+    /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
+    pub fn paginate(
+        self,
+    ) -> rt::Paginator<Vec<t::UpgradesByDeviceItem>, t::UpgradesByDeviceItem> {
+        self.request.paginate_array()
+    }
+    /// Every page, one request at a time, following `rel=next` links.
+    pub fn pages(self) -> rt::ResultStream<Vec<t::UpgradesByDeviceItem>> {
+        self.paginate().pages()
+    }
+    /// Every item of every page, each decoded as soon as its bytes arrive; no page is held whole.
+    pub fn items(self) -> rt::ResultStream<t::UpgradesByDeviceItem> {
+        self.paginate().items()
+    }
+    /// Every item of every page, collected.
+    pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::UpgradesByDeviceItem>> {
+        self.paginate().collect_all()
+    }
+}
+impl crate::Client {
+    /// Return a single device from the inventory of an organization
+    ///
+    /// `GET /organizations/{organizationId}/inventory/devices/{serial}`
+    pub fn get_organization_inventory_device(
+        &self,
+        organization_id: &str,
+        serial: &str,
+    ) -> GetOrganizationInventoryDevice {
+        GetOrganizationInventoryDevice {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/inventory/devices/{serial}",
+                    &[organization_id, serial],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_inventory_device`](crate::Client::get_organization_inventory_device): `GET /organizations/{organizationId}/inventory/devices/{serial}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationInventoryDevice {
+    request: rt::Request<t::InventoryDevice>,
+}
+impl GetOrganizationInventoryDevice {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::InventoryDevice> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Return the device inventory for an organization
+    ///
+    /// `GET /organizations/{organizationId}/inventory/devices`
+    pub fn get_organization_inventory_devices(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationInventoryDevices {
+        GetOrganizationInventoryDevices {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/inventory/devices",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_inventory_devices`](crate::Client::get_organization_inventory_devices): `GET /organizations/{organizationId}/inventory/devices`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationInventoryDevices {
+    request: rt::Request<Vec<t::InventoryDevice>>,
+}
+impl GetOrganizationInventoryDevices {
+    /// `endingBefore`: A token used by the server to indicate the end of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn ending_before(mut self, value: impl Into<String>) -> Self {
+        self.request.query("endingBefore", &value.into());
+        self
+    }
+    /// `macs`: Search for devices in inventory based on mac addresses.
+    pub fn macs(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.request.query("macs", &rt::list::<String, _>(value));
+        self
+    }
+    /// `models`: Search for devices in inventory based on model.
+    pub fn models(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.request.query("models", &rt::list::<String, _>(value));
+        self
+    }
+    /// `networkIds`: Search for devices in inventory based on network ids. Use explicit 'null' value to get available devices only.
+    pub fn network_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.request.query("networkIds", &rt::list::<String, _>(value));
+        self
+    }
+    /// `orderNumbers`: Search for devices in inventory based on order numbers.
+    pub fn order_numbers(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.request.query("orderNumbers", &rt::list::<String, _>(value));
+        self
+    }
+    /// `perPage`: The number of entries per page returned. Acceptable range is 3 - 1000. Default is 1000.
+    pub fn per_page(mut self, value: i64) -> Self {
+        self.request.query("perPage", &value);
+        self
+    }
+    /// `productTypes`: Filter devices by product type. Accepted values are appliance, camera, cellularGateway, sensor, switch, systemsManager, and wireless.
+    pub fn product_types(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::GetAdministeredLicensingSubscriptionSubscriptionsProductType,
+        >,
+    ) -> Self {
+        self.request
+            .query(
+                "productTypes",
+                &rt::list::<
+                    t::GetAdministeredLicensingSubscriptionSubscriptionsProductType,
+                    _,
+                >(value),
+            );
+        self
+    }
+    /// `search`: Search for devices in inventory based on serial number, mac address, or model.
+    pub fn search(mut self, value: impl Into<String>) -> Self {
+        self.request.query("search", &value.into());
+        self
+    }
+    /// `serials`: Search for devices in inventory based on serials.
+    pub fn serials(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.request.query("serials", &rt::list::<String, _>(value));
+        self
+    }
+    /// `startingAfter`: A token used by the server to indicate the start of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn starting_after(mut self, value: impl Into<String>) -> Self {
+        self.request.query("startingAfter", &value.into());
+        self
+    }
+    /// `tags`: Filter devices by tags. The filtering is case-sensitive. If tags are included, 'tagsFilterType' should also be included (see below).
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.request.query("tags", &rt::list::<String, _>(value));
+        self
+    }
+    /// `tagsFilterType`: To use with 'tags' parameter, to filter devices which contain ANY or ALL given tags. Accepted values are 'withAnyTags' or 'withAllTags', default is 'withAnyTags'.
+    pub fn tags_filter_type(mut self, value: t::TagsFilterType) -> Self {
+        self.request.query("tagsFilterType", &value);
+        self
+    }
+    /// `usedState`: Filter results by used or unused inventory. Accepted values are 'used' or 'unused'.
+    pub fn used_state(mut self, value: t::UsedState) -> Self {
+        self.request.query("usedState", &value);
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::InventoryDevice>> {
+        self.request.send()
+    }
+    /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
+    pub fn paginate(self) -> rt::Paginator<Vec<t::InventoryDevice>, t::InventoryDevice> {
+        self.request.paginate_array()
+    }
+    /// Every page, one request at a time, following `rel=next` links.
+    pub fn pages(self) -> rt::ResultStream<Vec<t::InventoryDevice>> {
+        self.paginate().pages()
+    }
+    /// Every item of every page, each decoded as soon as its bytes arrive; no page is held whole.
+    pub fn items(self) -> rt::ResultStream<t::InventoryDevice> {
+        self.paginate().items()
+    }
+    /// Every item of every page, collected.
+    pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::InventoryDevice>> {
+        self.paginate().collect_all()
+    }
+}
+impl crate::Client {
+    /// Check the status of a committed Import operation
+    ///
+    /// `GET /organizations/{organizationId}/inventory/onboarding/cloudMonitoring/imports`
+    pub fn get_organization_inventory_onboarding_cloud_monitoring_imports(
+        &self,
+        organization_id: &str,
+        import_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> GetOrganizationInventoryOnboardingCloudMonitoringImports {
+        let mut request = rt::Request::new(
+            &self.core,
+            rt::Method::GET,
+            rt::fill_path(
+                "/organizations/{organizationId}/inventory/onboarding/cloudMonitoring/imports",
+                &[organization_id],
+            ),
+        );
+        request.query("importIds", &rt::list::<String, _>(import_ids));
+        GetOrganizationInventoryOnboardingCloudMonitoringImports {
+            request,
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_inventory_onboarding_cloud_monitoring_imports`](crate::Client::get_organization_inventory_onboarding_cloud_monitoring_imports): `GET /organizations/{organizationId}/inventory/onboarding/cloudMonitoring/imports`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationInventoryOnboardingCloudMonitoringImports {
+    request: rt::Request<Vec<t::MonitoringImport>>,
+}
+impl GetOrganizationInventoryOnboardingCloudMonitoringImports {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::MonitoringImport>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Returns list of networks eligible for adding cloud monitored device
+    ///
+    /// `GET /organizations/{organizationId}/inventory/onboarding/cloudMonitoring/networks`
+    pub fn get_organization_inventory_onboarding_cloud_monitoring_networks(
+        &self,
+        organization_id: &str,
+        device_type: t::GetOrganizationInventoryOnboardingCloudMonitoringNetworksDeviceType,
+    ) -> GetOrganizationInventoryOnboardingCloudMonitoringNetworks {
+        let mut request = rt::Request::new(
+            &self.core,
+            rt::Method::GET,
+            rt::fill_path(
+                "/organizations/{organizationId}/inventory/onboarding/cloudMonitoring/networks",
+                &[organization_id],
+            ),
+        );
+        request.query("deviceType", &device_type);
+        GetOrganizationInventoryOnboardingCloudMonitoringNetworks {
+            request,
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_inventory_onboarding_cloud_monitoring_networks`](crate::Client::get_organization_inventory_onboarding_cloud_monitoring_networks): `GET /organizations/{organizationId}/inventory/onboarding/cloudMonitoring/networks`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationInventoryOnboardingCloudMonitoringNetworks {
+    request: rt::Request<Vec<t::GetNetworkResponse>>,
+}
+impl GetOrganizationInventoryOnboardingCloudMonitoringNetworks {
+    /// `endingBefore`: A token used by the server to indicate the end of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn ending_before(mut self, value: impl Into<String>) -> Self {
+        self.request.query("endingBefore", &value.into());
+        self
+    }
+    /// `perPage`: The number of entries per page returned. Acceptable range is 3 - 100000. Default is 1000.
+    pub fn per_page(mut self, value: i64) -> Self {
+        self.request.query("perPage", &value);
+        self
+    }
+    /// `search`: Optional parameter to search on network name
+    pub fn search(mut self, value: impl Into<String>) -> Self {
+        self.request.query("search", &value.into());
+        self
+    }
+    /// `startingAfter`: A token used by the server to indicate the start of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn starting_after(mut self, value: impl Into<String>) -> Self {
+        self.request.query("startingAfter", &value.into());
+        self
+    }
+    /// Sends the request and decodes the `202` response.
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::GetNetworkResponse>> {
+        self.request.send()
+    }
+    /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
+    pub fn paginate(
+        self,
+    ) -> rt::Paginator<Vec<t::GetNetworkResponse>, t::GetNetworkResponse> {
+        self.request.paginate_array()
+    }
+    /// Every page, one request at a time, following `rel=next` links.
+    pub fn pages(self) -> rt::ResultStream<Vec<t::GetNetworkResponse>> {
+        self.paginate().pages()
+    }
+    /// Every item of every page, each decoded as soon as its bytes arrive; no page is held whole.
+    pub fn items(self) -> rt::ResultStream<t::GetNetworkResponse> {
+        self.paginate().items()
+    }
+    /// Every item of every page, collected.
+    pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::GetNetworkResponse>> {
+        self.paginate().collect_all()
+    }
+}
+impl crate::Client {
+    /// Display a license
+    ///
+    /// `GET /organizations/{organizationId}/licenses/{licenseId}`
+    pub fn get_organization_license(
+        &self,
+        organization_id: &str,
+        license_id: &str,
+    ) -> GetOrganizationLicense {
+        GetOrganizationLicense {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/licenses/{licenseId}",
+                    &[organization_id, license_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_license`](crate::Client::get_organization_license): `GET /organizations/{organizationId}/licenses/{licenseId}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationLicense {
+    request: rt::Request<t::OrganizationLicense>,
+}
+impl GetOrganizationLicense {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::OrganizationLicense> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// List the licenses for an organization
+    ///
+    /// `GET /organizations/{organizationId}/licenses`
+    pub fn get_organization_licenses(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationLicenses {
+        GetOrganizationLicenses {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/licenses",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_licenses`](crate::Client::get_organization_licenses): `GET /organizations/{organizationId}/licenses`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationLicenses {
+    request: rt::Request<Vec<t::OrganizationLicense>>,
+}
+impl GetOrganizationLicenses {
+    /// `deviceSerial`: Filter the licenses to those assigned to a particular device. Returned in the same order that they are queued to the device.
+    pub fn device_serial(mut self, value: impl Into<String>) -> Self {
+        self.request.query("deviceSerial", &value.into());
+        self
+    }
+    /// `endingBefore`: A token used by the server to indicate the end of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn ending_before(mut self, value: impl Into<String>) -> Self {
+        self.request.query("endingBefore", &value.into());
+        self
+    }
+    /// `networkId`: Filter the licenses to those assigned in a particular network
+    pub fn network_id(mut self, value: impl Into<String>) -> Self {
+        self.request.query("networkId", &value.into());
+        self
+    }
+    /// `perPage`: The number of entries per page returned. Acceptable range is 3 - 1000. Default is 1000.
+    pub fn per_page(mut self, value: i64) -> Self {
+        self.request.query("perPage", &value);
+        self
+    }
+    /// `startingAfter`: A token used by the server to indicate the start of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn starting_after(mut self, value: impl Into<String>) -> Self {
+        self.request.query("startingAfter", &value.into());
+        self
+    }
+    /// `state`: Filter the licenses to those in a particular state. Can be one of 'active', 'expired', 'expiring', 'recentlyQueued', 'unused' or 'unusedActive'
+    pub fn state(mut self, value: t::State) -> Self {
+        self.request.query("state", &value);
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::OrganizationLicense>> {
+        self.request.send()
+    }
+    /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
+    pub fn paginate(
+        self,
+    ) -> rt::Paginator<Vec<t::OrganizationLicense>, t::OrganizationLicense> {
+        self.request.paginate_array()
+    }
+    /// Every page, one request at a time, following `rel=next` links.
+    pub fn pages(self) -> rt::ResultStream<Vec<t::OrganizationLicense>> {
+        self.paginate().pages()
+    }
+    /// Every item of every page, each decoded as soon as its bytes arrive; no page is held whole.
+    pub fn items(self) -> rt::ResultStream<t::OrganizationLicense> {
+        self.paginate().items()
+    }
+    /// Every item of every page, collected.
+    pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::OrganizationLicense>> {
+        self.paginate().collect_all()
+    }
+}
+impl crate::Client {
+    /// Return an overview of the license state for an organization
+    ///
+    /// `GET /organizations/{organizationId}/licenses/overview`
+    pub fn get_organization_licenses_overview(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationLicensesOverview {
+        GetOrganizationLicensesOverview {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/licenses/overview",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_licenses_overview`](crate::Client::get_organization_licenses_overview): `GET /organizations/{organizationId}/licenses/overview`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationLicensesOverview {
+    request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
+}
+impl GetOrganizationLicensesOverview {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Returns the login security settings for an organization.
+    ///
+    /// `GET /organizations/{organizationId}/loginSecurity`
+    pub fn get_organization_login_security(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationLoginSecurity {
+        GetOrganizationLoginSecurity {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/loginSecurity",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_login_security`](crate::Client::get_organization_login_security): `GET /organizations/{organizationId}/loginSecurity`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationLoginSecurity {
+    request: rt::Request<t::LoginSecurity>,
+}
+impl GetOrganizationLoginSecurity {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::LoginSecurity> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// List the networks that the user has privileges on in an organization
+    ///
+    /// `GET /organizations/{organizationId}/networks`
+    pub fn get_organization_networks(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationNetworks {
+        GetOrganizationNetworks {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/networks",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_networks`](crate::Client::get_organization_networks): `GET /organizations/{organizationId}/networks`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationNetworks {
+    request: rt::Request<Vec<t::GetNetworkResponse>>,
+}
+impl GetOrganizationNetworks {
+    /// `configTemplateId`: An optional parameter that is the ID of a config template. Will return all networks bound to that template.
+    pub fn config_template_id(mut self, value: impl Into<String>) -> Self {
+        self.request.query("configTemplateId", &value.into());
+        self
+    }
+    /// `endingBefore`: A token used by the server to indicate the end of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn ending_before(mut self, value: impl Into<String>) -> Self {
+        self.request.query("endingBefore", &value.into());
+        self
+    }
+    /// `isBoundToConfigTemplate`: An optional parameter to filter config template bound networks. If configTemplateId is set, this cannot be false.
+    pub fn is_bound_to_config_template(mut self, value: bool) -> Self {
+        self.request.query("isBoundToConfigTemplate", &value);
+        self
+    }
+    /// `perPage`: The number of entries per page returned. Acceptable range is 3 - 100000. Default is 1000.
+    pub fn per_page(mut self, value: i64) -> Self {
+        self.request.query("perPage", &value);
+        self
+    }
+    /// `startingAfter`: A token used by the server to indicate the start of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn starting_after(mut self, value: impl Into<String>) -> Self {
+        self.request.query("startingAfter", &value.into());
+        self
+    }
+    /// `tags`: An optional parameter to filter networks by tags. The filtering is case-sensitive. If tags are included, 'tagsFilterType' should also be included (see below).
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.request.query("tags", &rt::list::<String, _>(value));
+        self
+    }
+    /// `tagsFilterType`: An optional parameter of value 'withAnyTags' or 'withAllTags' to indicate whether to return networks which contain ANY or ALL of the included tags. If no type is included, 'withAnyTags' will be selected.
+    pub fn tags_filter_type(mut self, value: t::TagsFilterType) -> Self {
+        self.request.query("tagsFilterType", &value);
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::GetNetworkResponse>> {
+        self.request.send()
+    }
+    /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
+    pub fn paginate(
+        self,
+    ) -> rt::Paginator<Vec<t::GetNetworkResponse>, t::GetNetworkResponse> {
+        self.request.paginate_array()
+    }
+    /// Every page, one request at a time, following `rel=next` links.
+    pub fn pages(self) -> rt::ResultStream<Vec<t::GetNetworkResponse>> {
+        self.paginate().pages()
+    }
+    /// Every item of every page, each decoded as soon as its bytes arrive; no page is held whole.
+    pub fn items(self) -> rt::ResultStream<t::GetNetworkResponse> {
+        self.paginate().items()
+    }
+    /// Every item of every page, collected.
+    pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::GetNetworkResponse>> {
+        self.paginate().collect_all()
+    }
+}
+impl crate::Client {
+    /// Return the OpenAPI Specification of the organization's API documentation in JSON
+    ///
+    /// `GET /organizations/{organizationId}/openapiSpec`
+    pub fn get_organization_openapi_spec(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationOpenapiSpec {
+        GetOrganizationOpenapiSpec {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/openapiSpec",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_openapi_spec`](crate::Client::get_organization_openapi_spec): `GET /organizations/{organizationId}/openapiSpec`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationOpenapiSpec {
+    request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
+}
+impl GetOrganizationOpenapiSpec {
+    /// `version`: OpenAPI Specification version to return. Default is 2
+    pub fn version(mut self, value: t::GetOrganizationOpenapiSpecVersion) -> Self {
+        self.request.query("version", &value);
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Shows details of a Policy Object.
+    ///
+    /// `GET /organizations/{organizationId}/policyObjects/{policyObjectId}`
+    pub fn get_organization_policy_object(
+        &self,
+        organization_id: &str,
+        policy_object_id: &str,
+    ) -> GetOrganizationPolicyObject {
+        GetOrganizationPolicyObject {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/policyObjects/{policyObjectId}",
+                    &[organization_id, policy_object_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_policy_object`](crate::Client::get_organization_policy_object): `GET /organizations/{organizationId}/policyObjects/{policyObjectId}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationPolicyObject {
+    request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
+}
+impl GetOrganizationPolicyObject {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Lists Policy Objects belonging to the organization.
+    ///
+    /// `GET /organizations/{organizationId}/policyObjects`
+    pub fn get_organization_policy_objects(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationPolicyObjects {
+        GetOrganizationPolicyObjects {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/policyObjects",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_policy_objects`](crate::Client::get_organization_policy_objects): `GET /organizations/{organizationId}/policyObjects`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationPolicyObjects {
+    request: rt::Request<Vec<::serde_json::Map<String, ::serde_json::Value>>>,
+}
+impl GetOrganizationPolicyObjects {
+    /// `endingBefore`: A token used by the server to indicate the end of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn ending_before(mut self, value: impl Into<String>) -> Self {
+        self.request.query("endingBefore", &value.into());
+        self
+    }
+    /// `perPage`: The number of entries per page returned. Acceptable range is 10 - 5000. Default is 5000.
+    pub fn per_page(mut self, value: i64) -> Self {
+        self.request.query("perPage", &value);
+        self
+    }
+    /// `startingAfter`: A token used by the server to indicate the start of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn starting_after(mut self, value: impl Into<String>) -> Self {
+        self.request.query("startingAfter", &value.into());
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
+        self.request.send()
+    }
+    /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
+    pub fn paginate(
+        self,
+    ) -> rt::Paginator<
+        Vec<::serde_json::Map<String, ::serde_json::Value>>,
+        ::serde_json::Map<String, ::serde_json::Value>,
+    > {
+        self.request.paginate_array()
+    }
+    /// Every page, one request at a time, following `rel=next` links.
+    pub fn pages(
+        self,
+    ) -> rt::ResultStream<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
+        self.paginate().pages()
+    }
+    /// Every item of every page, each decoded as soon as its bytes arrive; no page is held whole.
+    pub fn items(
+        self,
+    ) -> rt::ResultStream<::serde_json::Map<String, ::serde_json::Value>> {
+        self.paginate().items()
+    }
+    /// Every item of every page, collected.
+    pub fn collect_all(
+        self,
+    ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
+        self.paginate().collect_all()
+    }
+}
+impl crate::Client {
+    /// Shows details of a Policy Object Group.
+    ///
+    /// `GET /organizations/{organizationId}/policyObjects/groups/{policyObjectGroupId}`
+    pub fn get_organization_policy_objects_group(
+        &self,
+        organization_id: &str,
+        policy_object_group_id: &str,
+    ) -> GetOrganizationPolicyObjectsGroup {
+        GetOrganizationPolicyObjectsGroup {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/policyObjects/groups/{policyObjectGroupId}",
+                    &[organization_id, policy_object_group_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_policy_objects_group`](crate::Client::get_organization_policy_objects_group): `GET /organizations/{organizationId}/policyObjects/groups/{policyObjectGroupId}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationPolicyObjectsGroup {
+    request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
+}
+impl GetOrganizationPolicyObjectsGroup {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Lists Policy Object Groups belonging to the organization.
+    ///
+    /// `GET /organizations/{organizationId}/policyObjects/groups`
+    pub fn get_organization_policy_objects_groups(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationPolicyObjectsGroups {
+        GetOrganizationPolicyObjectsGroups {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/policyObjects/groups",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_policy_objects_groups`](crate::Client::get_organization_policy_objects_groups): `GET /organizations/{organizationId}/policyObjects/groups`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationPolicyObjectsGroups {
+    request: rt::Request<Vec<::serde_json::Map<String, ::serde_json::Value>>>,
+}
+impl GetOrganizationPolicyObjectsGroups {
+    /// `endingBefore`: A token used by the server to indicate the end of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn ending_before(mut self, value: impl Into<String>) -> Self {
+        self.request.query("endingBefore", &value.into());
+        self
+    }
+    /// `perPage`: The number of entries per page returned. Acceptable range is 10 - 1000. Default is 1000.
+    pub fn per_page(mut self, value: i64) -> Self {
+        self.request.query("perPage", &value);
+        self
+    }
+    /// `startingAfter`: A token used by the server to indicate the start of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn starting_after(mut self, value: impl Into<String>) -> Self {
+        self.request.query("startingAfter", &value.into());
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
+        self.request.send()
+    }
+    /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
+    pub fn paginate(
+        self,
+    ) -> rt::Paginator<
+        Vec<::serde_json::Map<String, ::serde_json::Value>>,
+        ::serde_json::Map<String, ::serde_json::Value>,
+    > {
+        self.request.paginate_array()
+    }
+    /// Every page, one request at a time, following `rel=next` links.
+    pub fn pages(
+        self,
+    ) -> rt::ResultStream<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
+        self.paginate().pages()
+    }
+    /// Every item of every page, each decoded as soon as its bytes arrive; no page is held whole.
+    pub fn items(
+        self,
+    ) -> rt::ResultStream<::serde_json::Map<String, ::serde_json::Value>> {
+        self.paginate().items()
+    }
+    /// Every item of every page, collected.
+    pub fn collect_all(
+        self,
+    ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
+        self.paginate().collect_all()
+    }
+}
+impl crate::Client {
+    /// Returns the SAML SSO enabled settings for an organization.
+    ///
+    /// `GET /organizations/{organizationId}/saml`
+    pub fn get_organization_saml(&self, organization_id: &str) -> GetOrganizationSaml {
+        GetOrganizationSaml {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path("/organizations/{organizationId}/saml", &[organization_id]),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_saml`](crate::Client::get_organization_saml): `GET /organizations/{organizationId}/saml`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationSaml {
+    request: rt::Request<t::TwoFactor>,
+}
+impl GetOrganizationSaml {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::TwoFactor> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Get a SAML IdP from your organization.
+    ///
+    /// `GET /organizations/{organizationId}/saml/idps/{idpId}`
+    pub fn get_organization_saml_idp(
+        &self,
+        organization_id: &str,
+        idp_id: &str,
+    ) -> GetOrganizationSamlIdp {
+        GetOrganizationSamlIdp {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/saml/idps/{idpId}",
+                    &[organization_id, idp_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_saml_idp`](crate::Client::get_organization_saml_idp): `GET /organizations/{organizationId}/saml/idps/{idpId}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationSamlIdp {
+    request: rt::Request<t::SamlIdp>,
+}
+impl GetOrganizationSamlIdp {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::SamlIdp> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// List the SAML IdPs in your organization.
+    ///
+    /// `GET /organizations/{organizationId}/saml/idps`
+    pub fn get_organization_saml_idps(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationSamlIdps {
+        GetOrganizationSamlIdps {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/saml/idps",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_saml_idps`](crate::Client::get_organization_saml_idps): `GET /organizations/{organizationId}/saml/idps`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationSamlIdps {
+    request: rt::Request<Vec<t::SamlIdp>>,
+}
+impl GetOrganizationSamlIdps {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::SamlIdp>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Return a SAML role
+    ///
+    /// `GET /organizations/{organizationId}/samlRoles/{samlRoleId}`
+    pub fn get_organization_saml_role(
+        &self,
+        organization_id: &str,
+        saml_role_id: &str,
+    ) -> GetOrganizationSamlRole {
+        GetOrganizationSamlRole {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/samlRoles/{samlRoleId}",
+                    &[organization_id, saml_role_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_saml_role`](crate::Client::get_organization_saml_role): `GET /organizations/{organizationId}/samlRoles/{samlRoleId}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationSamlRole {
+    request: rt::Request<t::SamlRole>,
+}
+impl GetOrganizationSamlRole {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::SamlRole> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// List the SAML roles for this organization
+    ///
+    /// `GET /organizations/{organizationId}/samlRoles`
+    pub fn get_organization_saml_roles(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationSamlRoles {
+        GetOrganizationSamlRoles {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/samlRoles",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_saml_roles`](crate::Client::get_organization_saml_roles): `GET /organizations/{organizationId}/samlRoles`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationSamlRoles {
+    request: rt::Request<Vec<t::SamlRole>>,
+}
+impl GetOrganizationSamlRoles {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::SamlRole>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Return the SNMP settings for an organization
+    ///
+    /// `GET /organizations/{organizationId}/snmp`
+    pub fn get_organization_snmp(&self, organization_id: &str) -> GetOrganizationSnmp {
+        GetOrganizationSnmp {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path("/organizations/{organizationId}/snmp", &[organization_id]),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_snmp`](crate::Client::get_organization_snmp): `GET /organizations/{organizationId}/snmp`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationSnmp {
+    request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
+}
+impl GetOrganizationSnmp {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Return the top 10 appliances sorted by utilization over given time range.
+    ///
+    /// `GET /organizations/{organizationId}/summary/top/appliances/byUtilization`
+    pub fn get_organization_summary_top_appliances_by_utilization(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationSummaryTopAppliancesByUtilization {
+        GetOrganizationSummaryTopAppliancesByUtilization {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/summary/top/appliances/byUtilization",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_summary_top_appliances_by_utilization`](crate::Client::get_organization_summary_top_appliances_by_utilization): `GET /organizations/{organizationId}/summary/top/appliances/byUtilization`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationSummaryTopAppliancesByUtilization {
+    request: rt::Request<Vec<t::ByUtilizationItem>>,
+}
+impl GetOrganizationSummaryTopAppliancesByUtilization {
+    /// `t0`: The beginning of the timespan for the data.
+    pub fn t0(mut self, value: impl Into<String>) -> Self {
+        self.request.query("t0", &value.into());
+        self
+    }
+    /// `t1`: The end of the timespan for the data. t1 can be a maximum of 31 days after t0.
+    pub fn t1(mut self, value: impl Into<String>) -> Self {
+        self.request.query("t1", &value.into());
+        self
+    }
+    /// `timespan`: The timespan for which the information will be fetched. If specifying timespan, do not specify parameters t0 and t1. The value must be in seconds and be greater than or equal to 25 minutes and be less than or equal to 31 days. The default is 1 day.
+    pub fn timespan(mut self, value: f64) -> Self {
+        self.request.query("timespan", &value);
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::ByUtilizationItem>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Return metrics for organization's top 10 clients by data usage (in mb) over given time range.
+    ///
+    /// `GET /organizations/{organizationId}/summary/top/clients/byUsage`
+    pub fn get_organization_summary_top_clients_by_usage(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationSummaryTopClientsByUsage {
+        GetOrganizationSummaryTopClientsByUsage {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/summary/top/clients/byUsage",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_summary_top_clients_by_usage`](crate::Client::get_organization_summary_top_clients_by_usage): `GET /organizations/{organizationId}/summary/top/clients/byUsage`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationSummaryTopClientsByUsage {
+    request: rt::Request<Vec<t::ClientsByUsageItem>>,
+}
+impl GetOrganizationSummaryTopClientsByUsage {
+    /// `t0`: The beginning of the timespan for the data.
+    pub fn t0(mut self, value: impl Into<String>) -> Self {
+        self.request.query("t0", &value.into());
+        self
+    }
+    /// `t1`: The end of the timespan for the data. t1 can be a maximum of 31 days after t0.
+    pub fn t1(mut self, value: impl Into<String>) -> Self {
+        self.request.query("t1", &value.into());
+        self
+    }
+    /// `timespan`: The timespan for which the information will be fetched. If specifying timespan, do not specify parameters t0 and t1. The value must be in seconds and be greater than or equal to 8 hours and be less than or equal to 31 days. The default is 1 day.
+    pub fn timespan(mut self, value: f64) -> Self {
+        self.request.query("timespan", &value);
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::ClientsByUsageItem>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Return metrics for organization's top clients by data usage (in mb) over given time range, grouped by manufacturer.
+    ///
+    /// `GET /organizations/{organizationId}/summary/top/clients/manufacturers/byUsage`
+    pub fn get_organization_summary_top_clients_manufacturers_by_usage(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationSummaryTopClientsManufacturersByUsage {
+        GetOrganizationSummaryTopClientsManufacturersByUsage {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/summary/top/clients/manufacturers/byUsage",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_summary_top_clients_manufacturers_by_usage`](crate::Client::get_organization_summary_top_clients_manufacturers_by_usage): `GET /organizations/{organizationId}/summary/top/clients/manufacturers/byUsage`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationSummaryTopClientsManufacturersByUsage {
+    request: rt::Request<Vec<t::ManufacturersByUsageItem>>,
+}
+impl GetOrganizationSummaryTopClientsManufacturersByUsage {
+    /// `t0`: The beginning of the timespan for the data.
+    pub fn t0(mut self, value: impl Into<String>) -> Self {
+        self.request.query("t0", &value.into());
+        self
+    }
+    /// `t1`: The end of the timespan for the data. t1 can be a maximum of 31 days after t0.
+    pub fn t1(mut self, value: impl Into<String>) -> Self {
+        self.request.query("t1", &value.into());
+        self
+    }
+    /// `timespan`: The timespan for which the information will be fetched. If specifying timespan, do not specify parameters t0 and t1. The value must be in seconds and be less than or equal to 31 days. The default is 1 day.
+    pub fn timespan(mut self, value: f64) -> Self {
+        self.request.query("timespan", &value);
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::ManufacturersByUsageItem>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Return metrics for organization's top 10 devices sorted by data usage over given time range
+    ///
+    /// Return metrics for organization's top 10 devices sorted by data usage over given time range. Default unit is megabytes.
+    ///
+    /// `GET /organizations/{organizationId}/summary/top/devices/byUsage`
+    pub fn get_organization_summary_top_devices_by_usage(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationSummaryTopDevicesByUsage {
+        GetOrganizationSummaryTopDevicesByUsage {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/summary/top/devices/byUsage",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_summary_top_devices_by_usage`](crate::Client::get_organization_summary_top_devices_by_usage): `GET /organizations/{organizationId}/summary/top/devices/byUsage`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationSummaryTopDevicesByUsage {
+    request: rt::Request<Vec<t::DevicesByUsageItem>>,
+}
+impl GetOrganizationSummaryTopDevicesByUsage {
+    /// `t0`: The beginning of the timespan for the data.
+    pub fn t0(mut self, value: impl Into<String>) -> Self {
+        self.request.query("t0", &value.into());
+        self
+    }
+    /// `t1`: The end of the timespan for the data. t1 can be a maximum of 31 days after t0.
+    pub fn t1(mut self, value: impl Into<String>) -> Self {
+        self.request.query("t1", &value.into());
+        self
+    }
+    /// `timespan`: The timespan for which the information will be fetched. If specifying timespan, do not specify parameters t0 and t1. The value must be in seconds and be greater than or equal to 8 hours and be less than or equal to 31 days. The default is 1 day.
+    pub fn timespan(mut self, value: f64) -> Self {
+        self.request.query("timespan", &value);
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::DevicesByUsageItem>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Return metrics for organization's top 10 device models sorted by data usage over given time range
+    ///
+    /// Return metrics for organization's top 10 device models sorted by data usage over given time range. Default unit is megabytes.
+    ///
+    /// `GET /organizations/{organizationId}/summary/top/devices/models/byUsage`
+    pub fn get_organization_summary_top_devices_models_by_usage(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationSummaryTopDevicesModelsByUsage {
+        GetOrganizationSummaryTopDevicesModelsByUsage {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/summary/top/devices/models/byUsage",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_summary_top_devices_models_by_usage`](crate::Client::get_organization_summary_top_devices_models_by_usage): `GET /organizations/{organizationId}/summary/top/devices/models/byUsage`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationSummaryTopDevicesModelsByUsage {
+    request: rt::Request<Vec<t::ModelsByUsageItem>>,
+}
+impl GetOrganizationSummaryTopDevicesModelsByUsage {
+    /// `t0`: The beginning of the timespan for the data.
+    pub fn t0(mut self, value: impl Into<String>) -> Self {
+        self.request.query("t0", &value.into());
+        self
+    }
+    /// `t1`: The end of the timespan for the data. t1 can be a maximum of 31 days after t0.
+    pub fn t1(mut self, value: impl Into<String>) -> Self {
+        self.request.query("t1", &value.into());
+        self
+    }
+    /// `timespan`: The timespan for which the information will be fetched. If specifying timespan, do not specify parameters t0 and t1. The value must be in seconds and be greater than or equal to 8 hours and be less than or equal to 31 days. The default is 1 day.
+    pub fn timespan(mut self, value: f64) -> Self {
+        self.request.query("timespan", &value);
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::ModelsByUsageItem>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Return metrics for organization's top 10 ssids by data usage over given time range
+    ///
+    /// Return metrics for organization's top 10 ssids by data usage over given time range. Default unit is megabytes.
+    ///
+    /// `GET /organizations/{organizationId}/summary/top/ssids/byUsage`
+    pub fn get_organization_summary_top_ssids_by_usage(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationSummaryTopSsidsByUsage {
+        GetOrganizationSummaryTopSsidsByUsage {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/summary/top/ssids/byUsage",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_summary_top_ssids_by_usage`](crate::Client::get_organization_summary_top_ssids_by_usage): `GET /organizations/{organizationId}/summary/top/ssids/byUsage`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationSummaryTopSsidsByUsage {
+    request: rt::Request<Vec<t::SsidsByUsageItem>>,
+}
+impl GetOrganizationSummaryTopSsidsByUsage {
+    /// `t0`: The beginning of the timespan for the data.
+    pub fn t0(mut self, value: impl Into<String>) -> Self {
+        self.request.query("t0", &value.into());
+        self
+    }
+    /// `t1`: The end of the timespan for the data. t1 can be a maximum of 31 days after t0.
+    pub fn t1(mut self, value: impl Into<String>) -> Self {
+        self.request.query("t1", &value.into());
+        self
+    }
+    /// `timespan`: The timespan for which the information will be fetched. If specifying timespan, do not specify parameters t0 and t1. The value must be in seconds and be greater than or equal to 8 hours and be less than or equal to 31 days. The default is 1 day.
+    pub fn timespan(mut self, value: f64) -> Self {
+        self.request.query("timespan", &value);
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::SsidsByUsageItem>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Return metrics for organization's top 10 switches by energy usage over given time range
+    ///
+    /// Return metrics for organization's top 10 switches by energy usage over given time range. Default unit is joules.
+    ///
+    /// `GET /organizations/{organizationId}/summary/top/switches/byEnergyUsage`
+    pub fn get_organization_summary_top_switches_by_energy_usage(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationSummaryTopSwitchesByEnergyUsage {
+        GetOrganizationSummaryTopSwitchesByEnergyUsage {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/summary/top/switches/byEnergyUsage",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_summary_top_switches_by_energy_usage`](crate::Client::get_organization_summary_top_switches_by_energy_usage): `GET /organizations/{organizationId}/summary/top/switches/byEnergyUsage`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationSummaryTopSwitchesByEnergyUsage {
+    request: rt::Request<Vec<t::EnergyUsageItem>>,
+}
+impl GetOrganizationSummaryTopSwitchesByEnergyUsage {
+    /// `t0`: The beginning of the timespan for the data.
+    pub fn t0(mut self, value: impl Into<String>) -> Self {
+        self.request.query("t0", &value.into());
+        self
+    }
+    /// `t1`: The end of the timespan for the data. t1 can be a maximum of 31 days after t0.
+    pub fn t1(mut self, value: impl Into<String>) -> Self {
+        self.request.query("t1", &value.into());
+        self
+    }
+    /// `timespan`: The timespan for which the information will be fetched. If specifying timespan, do not specify parameters t0 and t1. The value must be in seconds and be greater than or equal to 25 minutes and be less than or equal to 31 days. The default is 1 day.
+    pub fn timespan(mut self, value: f64) -> Self {
+        self.request.query("timespan", &value);
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::EnergyUsageItem>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// List the uplink status of every Meraki MX, MG and Z series devices in the organization
+    ///
+    /// `GET /organizations/{organizationId}/uplinks/statuses`
+    pub fn get_organization_uplinks_statuses(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationUplinksStatuses {
+        GetOrganizationUplinksStatuses {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/uplinks/statuses",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_uplinks_statuses`](crate::Client::get_organization_uplinks_statuses): `GET /organizations/{organizationId}/uplinks/statuses`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationUplinksStatuses {
+    request: rt::Request<Vec<t::UplinksStatus>>,
+}
+impl GetOrganizationUplinksStatuses {
+    /// `endingBefore`: A token used by the server to indicate the end of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn ending_before(mut self, value: impl Into<String>) -> Self {
+        self.request.query("endingBefore", &value.into());
+        self
+    }
+    /// `iccids`: A list of ICCIDs. The returned devices will be filtered to only include these ICCIDs.
+    pub fn iccids(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.request.query("iccids", &rt::list::<String, _>(value));
+        self
+    }
+    /// `networkIds`: A list of network IDs. The returned devices will be filtered to only include these networks.
+    pub fn network_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.request.query("networkIds", &rt::list::<String, _>(value));
+        self
+    }
+    /// `perPage`: The number of entries per page returned. Acceptable range is 3 - 1000. Default is 1000.
+    pub fn per_page(mut self, value: i64) -> Self {
+        self.request.query("perPage", &value);
+        self
+    }
+    /// `serials`: A list of serial numbers. The returned devices will be filtered to only include these serials.
+    pub fn serials(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.request.query("serials", &rt::list::<String, _>(value));
+        self
+    }
+    /// `startingAfter`: A token used by the server to indicate the start of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn starting_after(mut self, value: impl Into<String>) -> Self {
+        self.request.query("startingAfter", &value.into());
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::UplinksStatus>> {
+        self.request.send()
+    }
+    /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
+    pub fn paginate(self) -> rt::Paginator<Vec<t::UplinksStatus>, t::UplinksStatus> {
+        self.request.paginate_array()
+    }
+    /// Every page, one request at a time, following `rel=next` links.
+    pub fn pages(self) -> rt::ResultStream<Vec<t::UplinksStatus>> {
+        self.paginate().pages()
+    }
+    /// Every item of every page, each decoded as soon as its bytes arrive; no page is held whole.
+    pub fn items(self) -> rt::ResultStream<t::UplinksStatus> {
+        self.paginate().items()
+    }
+    /// Every item of every page, collected.
+    pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::UplinksStatus>> {
+        self.paginate().collect_all()
+    }
+}
+impl crate::Client {
+    /// Return a list of alert types to be used with managing webhook alerts
+    ///
+    /// `GET /organizations/{organizationId}/webhooks/alertTypes`
+    pub fn get_organization_webhooks_alert_types(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationWebhooksAlertTypes {
+        GetOrganizationWebhooksAlertTypes {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/webhooks/alertTypes",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_webhooks_alert_types`](crate::Client::get_organization_webhooks_alert_types): `GET /organizations/{organizationId}/webhooks/alertTypes`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationWebhooksAlertTypes {
+    request: rt::Request<t::AlertTypes>,
+}
+impl GetOrganizationWebhooksAlertTypes {
+    /// `productType`: Filter sample alerts to a specific product type
+    pub fn product_type(
+        mut self,
+        value: t::GetOrganizationWebhooksAlertTypesProductType,
+    ) -> Self {
+        self.request.query("productType", &value);
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::AlertTypes> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Return the status of an API callback
+    ///
+    /// `GET /organizations/{organizationId}/webhooks/callbacks/statuses/{callbackId}`
+    pub fn get_organization_webhooks_callbacks_status(
+        &self,
+        organization_id: &str,
+        callback_id: &str,
+    ) -> GetOrganizationWebhooksCallbacksStatus {
+        GetOrganizationWebhooksCallbacksStatus {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/webhooks/callbacks/statuses/{callbackId}",
+                    &[organization_id, callback_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_webhooks_callbacks_status`](crate::Client::get_organization_webhooks_callbacks_status): `GET /organizations/{organizationId}/webhooks/callbacks/statuses/{callbackId}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationWebhooksCallbacksStatus {
+    request: rt::Request<t::CallbacksStatus>,
+}
+impl GetOrganizationWebhooksCallbacksStatus {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::CallbacksStatus> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Return the log of webhook POSTs sent
+    ///
+    /// `GET /organizations/{organizationId}/webhooks/logs`
+    pub fn get_organization_webhooks_logs(
+        &self,
+        organization_id: &str,
+    ) -> GetOrganizationWebhooksLogs {
+        GetOrganizationWebhooksLogs {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path(
+                    "/organizations/{organizationId}/webhooks/logs",
+                    &[organization_id],
+                ),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organization_webhooks_logs`](crate::Client::get_organization_webhooks_logs): `GET /organizations/{organizationId}/webhooks/logs`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizationWebhooksLogs {
+    request: rt::Request<Vec<t::WebhooksLog>>,
+}
+impl GetOrganizationWebhooksLogs {
+    /// `endingBefore`: A token used by the server to indicate the end of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn ending_before(mut self, value: impl Into<String>) -> Self {
+        self.request.query("endingBefore", &value.into());
+        self
+    }
+    /// `perPage`: The number of entries per page returned. Acceptable range is 3 - 1000. Default is 50.
+    pub fn per_page(mut self, value: i64) -> Self {
+        self.request.query("perPage", &value);
+        self
+    }
+    /// `startingAfter`: A token used by the server to indicate the start of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
+    pub fn starting_after(mut self, value: impl Into<String>) -> Self {
+        self.request.query("startingAfter", &value.into());
+        self
+    }
+    /// `t0`: The beginning of the timespan for the data. The maximum lookback period is 90 days from today.
+    pub fn t0(mut self, value: impl Into<String>) -> Self {
+        self.request.query("t0", &value.into());
+        self
+    }
+    /// `t1`: The end of the timespan for the data. t1 can be a maximum of 31 days after t0.
+    pub fn t1(mut self, value: impl Into<String>) -> Self {
+        self.request.query("t1", &value.into());
+        self
+    }
+    /// `timespan`: The timespan for which the information will be fetched. If specifying timespan, do not specify parameters t0 and t1. The value must be in seconds and be less than or equal to 31 days. The default is 1 day.
+    pub fn timespan(mut self, value: f64) -> Self {
+        self.request.query("timespan", &value);
+        self
+    }
+    /// `url`: The URL the webhook was sent to
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.request.query("url", &value.into());
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::WebhooksLog>> {
+        self.request.send()
+    }
+    /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
+    pub fn paginate(self) -> rt::Paginator<Vec<t::WebhooksLog>, t::WebhooksLog> {
+        self.request.paginate_array()
+    }
+    /// Every page, one request at a time, following `rel=next` links.
+    pub fn pages(self) -> rt::ResultStream<Vec<t::WebhooksLog>> {
+        self.paginate().pages()
+    }
+    /// Every item of every page, each decoded as soon as its bytes arrive; no page is held whole.
+    pub fn items(self) -> rt::ResultStream<t::WebhooksLog> {
+        self.paginate().items()
+    }
+    /// Every item of every page, collected.
+    pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::WebhooksLog>> {
+        self.paginate().collect_all()
+    }
+}
+impl crate::Client {
+    /// List the organizations that the user has privileges on
+    ///
+    /// `GET /organizations`
+    pub fn get_organizations(&self) -> GetOrganizations {
+        GetOrganizations {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::GET,
+                rt::fill_path("/organizations", &[]),
+            ),
+        }
+    }
+}
+/// Request builder for [`Client::get_organizations`](crate::Client::get_organizations): `GET /organizations`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct GetOrganizations {
+    request: rt::Request<Vec<t::Organization>>,
+}
+impl GetOrganizations {
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::Organization>> {
+        self.request.send()
+    }
+}
+impl crate::Client {
+    /// Move licenses to another organization
+    ///
+    /// Move licenses to another organization. This will also move any devices that the licenses are assigned to
+    ///
+    /// `POST /organizations/{organizationId}/licenses/move`
+    pub fn move_organization_licenses(
+        &self,
+        organization_id: &str,
+        dest_organization_id: impl Into<String>,
+        license_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> MoveOrganizationLicenses {
+        MoveOrganizationLicenses {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::POST,
+                rt::fill_path(
+                    "/organizations/{organizationId}/licenses/move",
+                    &[organization_id],
+                ),
+            ),
+            body: t::MoveOrganizationLicensesRequest {
+                dest_organization_id: dest_organization_id.into(),
+                license_ids: rt::list::<String, _>(license_ids),
+            },
+        }
+    }
+}
+/// Request builder for [`Client::move_organization_licenses`](crate::Client::move_organization_licenses): `POST /organizations/{organizationId}/licenses/move`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct MoveOrganizationLicenses {
+    request: rt::Request<t::MoveOrganizationLicensesResponse>,
+    body: t::MoveOrganizationLicensesRequest,
+}
+impl MoveOrganizationLicenses {
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::MoveOrganizationLicensesRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::MoveOrganizationLicensesResponse> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Move SM seats to another organization
+    ///
+    /// `POST /organizations/{organizationId}/licenses/moveSeats`
+    pub fn move_organization_licenses_seats(
+        &self,
+        organization_id: &str,
+        dest_organization_id: impl Into<String>,
+        license_id: impl Into<String>,
+        seat_count: i64,
+    ) -> MoveOrganizationLicensesSeats {
+        MoveOrganizationLicensesSeats {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::POST,
+                rt::fill_path(
+                    "/organizations/{organizationId}/licenses/moveSeats",
+                    &[organization_id],
+                ),
+            ),
+            body: t::MoveOrganizationLicensesSeatsRequest {
+                dest_organization_id: dest_organization_id.into(),
+                license_id: license_id.into(),
+                seat_count,
+            },
+        }
+    }
+}
+/// Request builder for [`Client::move_organization_licenses_seats`](crate::Client::move_organization_licenses_seats): `POST /organizations/{organizationId}/licenses/moveSeats`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct MoveOrganizationLicensesSeats {
+    request: rt::Request<t::MoveOrganizationLicensesSeatsResponse>,
+    body: t::MoveOrganizationLicensesSeatsRequest,
+}
+impl MoveOrganizationLicensesSeats {
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::MoveOrganizationLicensesSeatsRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::MoveOrganizationLicensesSeatsResponse> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Release a list of claimed devices from an organization.
+    ///
+    /// `POST /organizations/{organizationId}/inventory/release`
+    pub fn release_from_organization_inventory(
+        &self,
+        organization_id: &str,
+    ) -> ReleaseFromOrganizationInventory {
+        ReleaseFromOrganizationInventory {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::POST,
+                rt::fill_path(
+                    "/organizations/{organizationId}/inventory/release",
+                    &[organization_id],
+                ),
+            ),
+            body: Default::default(),
+        }
+    }
+}
+/// Request builder for [`Client::release_from_organization_inventory`](crate::Client::release_from_organization_inventory): `POST /organizations/{organizationId}/inventory/release`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct ReleaseFromOrganizationInventory {
+    request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
+    body: t::ReleaseFromOrganizationInventoryRequest,
+}
+impl ReleaseFromOrganizationInventory {
+    /// `serials`: Serials of the devices that should be released
+    pub fn serials(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.serials = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::ReleaseFromOrganizationInventoryRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Renew SM seats of a license
+    ///
+    /// Renew SM seats of a license. This will extend the license expiration date of managed SM devices covered by this license
+    ///
+    /// `POST /organizations/{organizationId}/licenses/renewSeats`
+    pub fn renew_organization_licenses_seats(
+        &self,
+        organization_id: &str,
+        license_id_to_renew: impl Into<String>,
+        unused_license_id: impl Into<String>,
+    ) -> RenewOrganizationLicensesSeats {
+        RenewOrganizationLicensesSeats {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::POST,
+                rt::fill_path(
+                    "/organizations/{organizationId}/licenses/renewSeats",
+                    &[organization_id],
+                ),
+            ),
+            body: t::RenewOrganizationLicensesSeatsRequest {
+                license_id_to_renew: license_id_to_renew.into(),
+                unused_license_id: unused_license_id.into(),
+            },
+        }
+    }
+}
+/// Request builder for [`Client::renew_organization_licenses_seats`](crate::Client::renew_organization_licenses_seats): `POST /organizations/{organizationId}/licenses/renewSeats`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct RenewOrganizationLicensesSeats {
+    request: rt::Request<t::AssignOrganizationLicensesSeatsResponse>,
+    body: t::RenewOrganizationLicensesSeatsRequest,
+}
+impl RenewOrganizationLicensesSeats {
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::RenewOrganizationLicensesSeatsRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::AssignOrganizationLicensesSeatsResponse> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Update an organization
+    ///
+    /// `PUT /organizations/{organizationId}`
+    pub fn update_organization(&self, organization_id: &str) -> UpdateOrganization {
+        UpdateOrganization {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::PUT,
+                rt::fill_path("/organizations/{organizationId}", &[organization_id]),
+            ),
+            body: Default::default(),
+        }
+    }
+}
+/// Request builder for [`Client::update_organization`](crate::Client::update_organization): `PUT /organizations/{organizationId}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct UpdateOrganization {
+    request: rt::Request<t::Organization>,
+    body: t::UpdateOrganizationRequest,
+}
+impl UpdateOrganization {
+    /// `name`: The name of the organization
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.name = Some(value.into());
+        self
+    }
+    /// `management`: Information about the organization's management system
+    pub fn management(mut self, value: t::Management) -> Self {
+        self.body.management = Some(value);
+        self
+    }
+    /// `api`: API-specific settings
+    pub fn api(mut self, value: t::TwoFactor) -> Self {
+        self.body.api = Some(value);
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::UpdateOrganizationRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::Organization> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Update an action batch
+    ///
+    /// `PUT /organizations/{organizationId}/actionBatches/{actionBatchId}`
+    pub fn update_organization_action_batch(
+        &self,
+        organization_id: &str,
+        action_batch_id: &str,
+    ) -> UpdateOrganizationActionBatch {
+        UpdateOrganizationActionBatch {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::PUT,
+                rt::fill_path(
+                    "/organizations/{organizationId}/actionBatches/{actionBatchId}",
+                    &[organization_id, action_batch_id],
+                ),
+            ),
+            body: Default::default(),
+        }
+    }
+}
+/// Request builder for [`Client::update_organization_action_batch`](crate::Client::update_organization_action_batch): `PUT /organizations/{organizationId}/actionBatches/{actionBatchId}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct UpdateOrganizationActionBatch {
+    request: rt::Request<t::GetOrganizationActionBatchesResponseItem>,
+    body: t::UpdateOrganizationActionBatchRequest,
+}
+impl UpdateOrganizationActionBatch {
+    /// `confirmed`: A boolean representing whether or not the batch has been confirmed. This property cannot be unset once it is true.
+    pub fn confirmed(mut self, value: bool) -> Self {
+        self.body.confirmed = Some(value);
+        self
+    }
+    /// `synchronous`: Set to true to force the batch to run synchronous. There can be at most 20 actions in synchronous batch.
+    pub fn synchronous(mut self, value: bool) -> Self {
+        self.body.synchronous = Some(value);
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::UpdateOrganizationActionBatchRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<t::GetOrganizationActionBatchesResponseItem> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Updates an adaptive policy ACL
+    ///
+    /// `PUT /organizations/{organizationId}/adaptivePolicy/acls/{aclId}`
+    pub fn update_organization_adaptive_policy_acl(
+        &self,
+        organization_id: &str,
+        acl_id: &str,
+    ) -> UpdateOrganizationAdaptivePolicyAcl {
+        UpdateOrganizationAdaptivePolicyAcl {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::PUT,
+                rt::fill_path(
+                    "/organizations/{organizationId}/adaptivePolicy/acls/{aclId}",
+                    &[organization_id, acl_id],
+                ),
+            ),
+            body: Default::default(),
+        }
+    }
+}
+/// Request builder for [`Client::update_organization_adaptive_policy_acl`](crate::Client::update_organization_adaptive_policy_acl): `PUT /organizations/{organizationId}/adaptivePolicy/acls/{aclId}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct UpdateOrganizationAdaptivePolicyAcl {
+    request: rt::Request<t::PolicyAcl>,
+    body: t::UpdateOrganizationAdaptivePolicyAclRequest,
+}
+impl UpdateOrganizationAdaptivePolicyAcl {
+    /// `name`: Name of the adaptive policy ACL
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.name = Some(value.into());
+        self
+    }
+    /// `description`: Description of the adaptive policy ACL
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.body.description = Some(value.into());
+        self
+    }
+    /// `rules`: An ordered array of the adaptive policy ACL rules. An empty array will clear the rules.
+    pub fn rules(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::CreateOrganizationAdaptivePolicyAclRequestRule,
+        >,
+    ) -> Self {
+        self.body.rules = Some(
+            rt::list::<t::CreateOrganizationAdaptivePolicyAclRequestRule, _>(value),
+        );
+        self
+    }
+    /// `ipVersion`: IP version of adpative policy ACL. One of: 'any', 'ipv4' or 'ipv6'
+    pub fn ip_version(mut self, value: t::IpVersion) -> Self {
+        self.body.ip_version = Some(value);
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::UpdateOrganizationAdaptivePolicyAclRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::PolicyAcl> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Updates an adaptive policy group
+    ///
+    /// Updates an adaptive policy group. If updating "Infrastructure", only the SGT is allowed. Cannot update "Unknown".
+    ///
+    /// `PUT /organizations/{organizationId}/adaptivePolicy/groups/{id}`
+    pub fn update_organization_adaptive_policy_group(
+        &self,
+        organization_id: &str,
+        id: &str,
+    ) -> UpdateOrganizationAdaptivePolicyGroup {
+        UpdateOrganizationAdaptivePolicyGroup {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::PUT,
+                rt::fill_path(
+                    "/organizations/{organizationId}/adaptivePolicy/groups/{id}",
+                    &[organization_id, id],
+                ),
+            ),
+            body: Default::default(),
+        }
+    }
+}
+/// Request builder for [`Client::update_organization_adaptive_policy_group`](crate::Client::update_organization_adaptive_policy_group): `PUT /organizations/{organizationId}/adaptivePolicy/groups/{id}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct UpdateOrganizationAdaptivePolicyGroup {
+    request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
+    body: t::UpdateOrganizationAdaptivePolicyGroupRequest,
+}
+impl UpdateOrganizationAdaptivePolicyGroup {
+    /// `name`: Name of the group
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.name = Some(value.into());
+        self
+    }
+    /// `sgt`: SGT value of the group
+    pub fn sgt(mut self, value: i64) -> Self {
+        self.body.sgt = Some(value);
+        self
+    }
+    /// `description`: Description of the group
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.body.description = Some(value.into());
+        self
+    }
+    /// `policyObjects`: The policy objects that belong to this group; traffic from addresses specified by these policy objects will be tagged with this group's SGT value if no other tagging scheme is being used (each requires one unique attribute)
+    pub fn policy_objects(
+        mut self,
+        value: impl IntoIterator<Item = t::ApplicationCategoryApplication>,
+    ) -> Self {
+        self.body.policy_objects = Some(
+            rt::list::<t::ApplicationCategoryApplication, _>(value),
+        );
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(
+        mut self,
+        body: t::UpdateOrganizationAdaptivePolicyGroupRequest,
+    ) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Update an Adaptive Policy
+    ///
+    /// `PUT /organizations/{organizationId}/adaptivePolicy/policies/{id}`
+    pub fn update_organization_adaptive_policy_policy(
+        &self,
+        organization_id: &str,
+        id: &str,
+    ) -> UpdateOrganizationAdaptivePolicyPolicy {
+        UpdateOrganizationAdaptivePolicyPolicy {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::PUT,
+                rt::fill_path(
+                    "/organizations/{organizationId}/adaptivePolicy/policies/{id}",
+                    &[organization_id, id],
+                ),
+            ),
+            body: Default::default(),
+        }
+    }
+}
+/// Request builder for [`Client::update_organization_adaptive_policy_policy`](crate::Client::update_organization_adaptive_policy_policy): `PUT /organizations/{organizationId}/adaptivePolicy/policies/{id}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct UpdateOrganizationAdaptivePolicyPolicy {
+    request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
+    body: t::UpdateOrganizationAdaptivePolicyPolicyRequest,
+}
+impl UpdateOrganizationAdaptivePolicyPolicy {
+    /// `sourceGroup`: The source adaptive policy group (requires one unique attribute)
+    pub fn source_group(mut self, value: t::SourceGroup) -> Self {
+        self.body.source_group = Some(value);
+        self
+    }
+    /// `destinationGroup`: The destination adaptive policy group (requires one unique attribute)
+    pub fn destination_group(mut self, value: t::SourceGroup) -> Self {
+        self.body.destination_group = Some(value);
+        self
+    }
+    /// `acls`: An ordered array of adaptive policy ACLs (each requires one unique attribute) that apply to this policy
+    pub fn acls(
+        mut self,
+        value: impl IntoIterator<Item = t::ApplicationCategoryApplication>,
+    ) -> Self {
+        self.body.acls = Some(rt::list::<t::ApplicationCategoryApplication, _>(value));
+        self
+    }
+    /// `lastEntryRule`: The rule to apply if there is no matching ACL
+    pub fn last_entry_rule(mut self, value: t::LastEntryRule) -> Self {
+        self.body.last_entry_rule = Some(value);
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(
+        mut self,
+        body: t::UpdateOrganizationAdaptivePolicyPolicyRequest,
+    ) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Update global adaptive policy settings
+    ///
+    /// `PUT /organizations/{organizationId}/adaptivePolicy/settings`
+    pub fn update_organization_adaptive_policy_settings(
+        &self,
+        organization_id: &str,
+    ) -> UpdateOrganizationAdaptivePolicySettings {
+        UpdateOrganizationAdaptivePolicySettings {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::PUT,
+                rt::fill_path(
+                    "/organizations/{organizationId}/adaptivePolicy/settings",
+                    &[organization_id],
+                ),
+            ),
+            body: Default::default(),
+        }
+    }
+}
+/// Request builder for [`Client::update_organization_adaptive_policy_settings`](crate::Client::update_organization_adaptive_policy_settings): `PUT /organizations/{organizationId}/adaptivePolicy/settings`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct UpdateOrganizationAdaptivePolicySettings {
+    request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
+    body: t::UpdateOrganizationAdaptivePolicySettingsRequest,
+}
+impl UpdateOrganizationAdaptivePolicySettings {
+    /// `enabledNetworks`: List of network IDs with adaptive policy enabled
+    pub fn enabled_networks(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.enabled_networks = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(
+        mut self,
+        body: t::UpdateOrganizationAdaptivePolicySettingsRequest,
+    ) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Update an administrator
+    ///
+    /// `PUT /organizations/{organizationId}/admins/{adminId}`
+    pub fn update_organization_admin(
+        &self,
+        organization_id: &str,
+        admin_id: &str,
+    ) -> UpdateOrganizationAdmin {
+        UpdateOrganizationAdmin {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::PUT,
+                rt::fill_path(
+                    "/organizations/{organizationId}/admins/{adminId}",
+                    &[organization_id, admin_id],
+                ),
+            ),
+            body: Default::default(),
+        }
+    }
+}
+/// Request builder for [`Client::update_organization_admin`](crate::Client::update_organization_admin): `PUT /organizations/{organizationId}/admins/{adminId}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct UpdateOrganizationAdmin {
+    request: rt::Request<t::OrganizationAdmin>,
+    body: t::UpdateOrganizationAdminRequest,
+}
+impl UpdateOrganizationAdmin {
+    /// `name`: The name of the dashboard administrator
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.name = Some(value.into());
+        self
+    }
+    /// `orgAccess`: The privilege of the dashboard administrator on the organization. Can be one of 'full', 'read-only', 'enterprise' or 'none'
+    pub fn org_access(mut self, value: t::OrgAccess) -> Self {
+        self.body.org_access = Some(value);
+        self
+    }
+    /// `tags`: The list of tags that the dashboard administrator has privileges on
+    pub fn tags(
+        mut self,
+        value: impl IntoIterator<Item = t::CreateOrganizationAdminRequestTag>,
+    ) -> Self {
+        self.body.tags = Some(
+            rt::list::<t::CreateOrganizationAdminRequestTag, _>(value),
+        );
+        self
+    }
+    /// `networks`: The list of networks that the dashboard administrator has privileges on
+    pub fn networks(
+        mut self,
+        value: impl IntoIterator<Item = t::CreateOrganizationAdminRequestNetwork>,
+    ) -> Self {
+        self.body.networks = Some(
+            rt::list::<t::CreateOrganizationAdminRequestNetwork, _>(value),
+        );
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::UpdateOrganizationAdminRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::OrganizationAdmin> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Update an organization-wide alert config
+    ///
+    /// `PUT /organizations/{organizationId}/alerts/profiles/{alertConfigId}`
+    pub fn update_organization_alerts_profile(
+        &self,
+        organization_id: &str,
+        alert_config_id: &str,
+    ) -> UpdateOrganizationAlertsProfile {
+        UpdateOrganizationAlertsProfile {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::PUT,
+                rt::fill_path(
+                    "/organizations/{organizationId}/alerts/profiles/{alertConfigId}",
+                    &[organization_id, alert_config_id],
+                ),
+            ),
+            body: Default::default(),
+        }
+    }
+}
+/// Request builder for [`Client::update_organization_alerts_profile`](crate::Client::update_organization_alerts_profile): `PUT /organizations/{organizationId}/alerts/profiles/{alertConfigId}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct UpdateOrganizationAlertsProfile {
+    request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
+    body: t::UpdateOrganizationAlertsProfileRequest,
+}
+impl UpdateOrganizationAlertsProfile {
+    /// `enabled`: Is the alert config enabled
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.body.enabled = Some(value);
+        self
+    }
+    /// `type`: The alert type
+    pub fn type_(
+        mut self,
+        value: t::CreateOrganizationAlertsProfileRequestType,
+    ) -> Self {
+        self.body.type_ = Some(value);
+        self
+    }
+    /// `alertCondition`: The conditions that determine if the alert triggers
+    pub fn alert_condition(mut self, value: t::AlertCondition) -> Self {
+        self.body.alert_condition = Some(value);
+        self
+    }
+    /// `recipients`: List of recipients that will recieve the alert.
+    pub fn recipients(
+        mut self,
+        value: t::CreateOrganizationAlertsProfileRequestRecipients,
+    ) -> Self {
+        self.body.recipients = Some(value);
+        self
+    }
+    /// `networkTags`: Networks with these tags will be monitored for the alert
+    pub fn network_tags(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.network_tags = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// `description`: User supplied description of the alert
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.body.description = Some(value.into());
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::UpdateOrganizationAlertsProfileRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Update the priority ordering of an organization's branding policies.
+    ///
+    /// `PUT /organizations/{organizationId}/brandingPolicies/priorities`
+    pub fn update_organization_branding_policies_priorities(
+        &self,
+        organization_id: &str,
+    ) -> UpdateOrganizationBrandingPoliciesPriorities {
+        UpdateOrganizationBrandingPoliciesPriorities {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::PUT,
+                rt::fill_path(
+                    "/organizations/{organizationId}/brandingPolicies/priorities",
+                    &[organization_id],
+                ),
+            ),
+            body: Default::default(),
+        }
+    }
+}
+/// Request builder for [`Client::update_organization_branding_policies_priorities`](crate::Client::update_organization_branding_policies_priorities): `PUT /organizations/{organizationId}/brandingPolicies/priorities`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct UpdateOrganizationBrandingPoliciesPriorities {
+    request: rt::Request<t::PoliciesPriorities>,
+    body: t::PoliciesPriorities,
+}
+impl UpdateOrganizationBrandingPoliciesPriorities {
+    /// `brandingPolicyIds`: An ordered list of branding policy IDs that determines the priority order of how to apply the policies
+    pub fn branding_policy_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.branding_policy_ids = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::PoliciesPriorities) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::PoliciesPriorities> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Update a branding policy
+    ///
+    /// `PUT /organizations/{organizationId}/brandingPolicies/{brandingPolicyId}`
+    pub fn update_organization_branding_policy(
+        &self,
+        organization_id: &str,
+        branding_policy_id: &str,
+    ) -> UpdateOrganizationBrandingPolicy {
+        UpdateOrganizationBrandingPolicy {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::PUT,
+                rt::fill_path(
+                    "/organizations/{organizationId}/brandingPolicies/{brandingPolicyId}",
+                    &[organization_id, branding_policy_id],
+                ),
+            ),
+            body: Default::default(),
+        }
+    }
+}
+/// Request builder for [`Client::update_organization_branding_policy`](crate::Client::update_organization_branding_policy): `PUT /organizations/{organizationId}/brandingPolicies/{brandingPolicyId}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct UpdateOrganizationBrandingPolicy {
+    request: rt::Request<t::BrandingPolicy>,
+    body: t::CreateOrganizationBrandingPolicyRequest,
+}
+impl UpdateOrganizationBrandingPolicy {
+    /// `name`: Name of the Dashboard branding policy.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.name = Some(value.into());
+        self
+    }
+    /// `enabled`: Boolean indicating whether this policy is enabled.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.body.enabled = Some(value);
+        self
+    }
+    /// `adminSettings`: Settings for describing which kinds of admins this policy applies to.
+    pub fn admin_settings(mut self, value: t::AdminSettings) -> Self {
+        self.body.admin_settings = Some(value);
+        self
+    }
+    /// `helpSettings`: Settings for describing the modifications to various Help page features. Each property in this object accepts one of
+    /// 'default or inherit' (do not modify functionality), 'hide' (remove the section from Dashboard), or 'show' (always show
+    /// the section on Dashboard). Some properties in this object also accept custom HTML used to replace the section on
+    /// Dashboard; see the documentation for each property to see the allowed values.
+    /// Each property defaults to 'default or inherit' when not provided.
+    pub fn help_settings(mut self, value: t::HelpSettings) -> Self {
+        self.body.help_settings = Some(value);
+        self
+    }
+    /// `customLogo`: Properties describing the custom logo attached to the branding policy.
+    pub fn custom_logo(
+        mut self,
+        value: t::CreateOrganizationBrandingPolicyRequestCustomLogo,
+    ) -> Self {
+        self.body.custom_logo = Some(value);
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::CreateOrganizationBrandingPolicyRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::BrandingPolicy> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Update a configuration template
+    ///
+    /// `PUT /organizations/{organizationId}/configTemplates/{configTemplateId}`
+    pub fn update_organization_config_template(
+        &self,
+        organization_id: &str,
+        config_template_id: &str,
+    ) -> UpdateOrganizationConfigTemplate {
+        UpdateOrganizationConfigTemplate {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::PUT,
+                rt::fill_path(
+                    "/organizations/{organizationId}/configTemplates/{configTemplateId}",
+                    &[organization_id, config_template_id],
+                ),
+            ),
+            body: Default::default(),
+        }
+    }
+}
+/// Request builder for [`Client::update_organization_config_template`](crate::Client::update_organization_config_template): `PUT /organizations/{organizationId}/configTemplates/{configTemplateId}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct UpdateOrganizationConfigTemplate {
+    request: rt::Request<t::ConfigTemplate>,
+    body: t::UpdateOrganizationConfigTemplateRequest,
+}
+impl UpdateOrganizationConfigTemplate {
+    /// `name`: The name of the configuration template
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.name = Some(value.into());
+        self
+    }
+    /// `timeZone`: The timezone of the configuration template. For a list of allowed timezones, please see the 'TZ' column in the table in &lt;a target='_blank' href='<https://en.wikipedia.org/wiki/List_of_tz_database_time_zones>'&gt;this article.&lt;/a&gt;
+    pub fn time_zone(mut self, value: impl Into<String>) -> Self {
+        self.body.time_zone = Some(value.into());
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::UpdateOrganizationConfigTemplateRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::ConfigTemplate> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Update an early access feature opt-in for an organization
+    ///
+    /// `PUT /organizations/{organizationId}/earlyAccess/features/optIns/{optInId}`
+    pub fn update_organization_early_access_features_opt_in(
+        &self,
+        organization_id: &str,
+        opt_in_id: &str,
+    ) -> UpdateOrganizationEarlyAccessFeaturesOptIn {
+        UpdateOrganizationEarlyAccessFeaturesOptIn {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::PUT,
+                rt::fill_path(
+                    "/organizations/{organizationId}/earlyAccess/features/optIns/{optInId}",
+                    &[organization_id, opt_in_id],
+                ),
+            ),
+            body: Default::default(),
+        }
+    }
+}
+/// Request builder for [`Client::update_organization_early_access_features_opt_in`](crate::Client::update_organization_early_access_features_opt_in): `PUT /organizations/{organizationId}/earlyAccess/features/optIns/{optInId}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct UpdateOrganizationEarlyAccessFeaturesOptIn {
+    request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
+    body: t::UpdateOrganizationEarlyAccessFeaturesOptInRequest,
+}
+impl UpdateOrganizationEarlyAccessFeaturesOptIn {
+    /// `limitScopeToNetworks`: A list of network IDs to apply the opt-in to
+    pub fn limit_scope_to_networks(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.limit_scope_to_networks = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(
+        mut self,
+        body: t::UpdateOrganizationEarlyAccessFeaturesOptInRequest,
+    ) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Update a license
+    ///
+    /// `PUT /organizations/{organizationId}/licenses/{licenseId}`
+    pub fn update_organization_license(
+        &self,
+        organization_id: &str,
+        license_id: &str,
+    ) -> UpdateOrganizationLicense {
+        UpdateOrganizationLicense {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::PUT,
+                rt::fill_path(
+                    "/organizations/{organizationId}/licenses/{licenseId}",
+                    &[organization_id, license_id],
+                ),
+            ),
+            body: Default::default(),
+        }
+    }
+}
+/// Request builder for [`Client::update_organization_license`](crate::Client::update_organization_license): `PUT /organizations/{organizationId}/licenses/{licenseId}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct UpdateOrganizationLicense {
+    request: rt::Request<t::OrganizationLicense>,
+    body: t::UpdateOrganizationLicenseRequest,
+}
+impl UpdateOrganizationLicense {
+    /// `deviceSerial`: The serial number of the device to assign this license to. Set this to  null to unassign the license. If a different license is already active on the device, this parameter will control queueing/dequeuing this license.
+    pub fn device_serial(mut self, value: impl Into<String>) -> Self {
+        self.body.device_serial = Some(value.into());
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::UpdateOrganizationLicenseRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::OrganizationLicense> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Update the login security settings for an organization
+    ///
+    /// `PUT /organizations/{organizationId}/loginSecurity`
+    pub fn update_organization_login_security(
+        &self,
+        organization_id: &str,
+    ) -> UpdateOrganizationLoginSecurity {
+        UpdateOrganizationLoginSecurity {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::PUT,
+                rt::fill_path(
+                    "/organizations/{organizationId}/loginSecurity",
+                    &[organization_id],
+                ),
+            ),
+            body: Default::default(),
+        }
+    }
+}
+/// Request builder for [`Client::update_organization_login_security`](crate::Client::update_organization_login_security): `PUT /organizations/{organizationId}/loginSecurity`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct UpdateOrganizationLoginSecurity {
+    request: rt::Request<t::LoginSecurity>,
+    body: t::LoginSecurity,
+}
+impl UpdateOrganizationLoginSecurity {
+    /// `enforcePasswordExpiration`: Boolean indicating whether users are forced to change their password every X number of days.
+    pub fn enforce_password_expiration(mut self, value: bool) -> Self {
+        self.body.enforce_password_expiration = Some(value);
+        self
+    }
+    /// `passwordExpirationDays`: Number of days after which users will be forced to change their password.
+    pub fn password_expiration_days(mut self, value: i64) -> Self {
+        self.body.password_expiration_days = Some(value);
+        self
+    }
+    /// `enforceDifferentPasswords`: Boolean indicating whether users, when setting a new password, are forced to choose a new password that is different from any past passwords.
+    pub fn enforce_different_passwords(mut self, value: bool) -> Self {
+        self.body.enforce_different_passwords = Some(value);
+        self
+    }
+    /// `numDifferentPasswords`: Number of recent passwords that new password must be distinct from.
+    pub fn num_different_passwords(mut self, value: i64) -> Self {
+        self.body.num_different_passwords = Some(value);
+        self
+    }
+    /// `enforceStrongPasswords`: Boolean indicating whether users will be forced to choose strong passwords for their accounts. Strong passwords are at least 8 characters that contain 3 of the following: number, uppercase letter, lowercase letter, and symbol
+    pub fn enforce_strong_passwords(mut self, value: bool) -> Self {
+        self.body.enforce_strong_passwords = Some(value);
+        self
+    }
+    /// `enforceAccountLockout`: Boolean indicating whether users' Dashboard accounts will be locked out after a specified number of consecutive failed login attempts.
+    pub fn enforce_account_lockout(mut self, value: bool) -> Self {
+        self.body.enforce_account_lockout = Some(value);
+        self
+    }
+    /// `accountLockoutAttempts`: Number of consecutive failed login attempts after which users' accounts will be locked.
+    pub fn account_lockout_attempts(mut self, value: i64) -> Self {
+        self.body.account_lockout_attempts = Some(value);
+        self
+    }
+    /// `enforceIdleTimeout`: Boolean indicating whether users will be logged out after being idle for the specified number of minutes.
+    pub fn enforce_idle_timeout(mut self, value: bool) -> Self {
+        self.body.enforce_idle_timeout = Some(value);
+        self
+    }
+    /// `idleTimeoutMinutes`: Number of minutes users can remain idle before being logged out of their accounts.
+    pub fn idle_timeout_minutes(mut self, value: i64) -> Self {
+        self.body.idle_timeout_minutes = Some(value);
+        self
+    }
+    /// `enforceTwoFactorAuth`: Boolean indicating whether users in this organization will be required to use an extra verification code when logging in to Dashboard. This code will be sent to their mobile phone via SMS, or can be generated by the authenticator application.
+    pub fn enforce_two_factor_auth(mut self, value: bool) -> Self {
+        self.body.enforce_two_factor_auth = Some(value);
+        self
+    }
+    /// `enforceLoginIpRanges`: Boolean indicating whether organization will restrict access to Dashboard (including the API) from certain IP addresses.
+    pub fn enforce_login_ip_ranges(mut self, value: bool) -> Self {
+        self.body.enforce_login_ip_ranges = Some(value);
+        self
+    }
+    /// `loginIpRanges`: List of acceptable IP ranges. Entries can be single IP addresses, IP address ranges, and CIDR subnets.
+    pub fn login_ip_ranges(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.login_ip_ranges = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// `apiAuthentication`: Details for indicating whether organization will restrict access to API (but not Dashboard) to certain IP addresses.
+    pub fn api_authentication(mut self, value: t::ApiAuthentication) -> Self {
+        self.body.api_authentication = Some(value);
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::LoginSecurity) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::LoginSecurity> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Updates a Policy Object.
+    ///
+    /// `PUT /organizations/{organizationId}/policyObjects/{policyObjectId}`
+    pub fn update_organization_policy_object(
+        &self,
+        organization_id: &str,
+        policy_object_id: &str,
+    ) -> UpdateOrganizationPolicyObject {
+        UpdateOrganizationPolicyObject {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::PUT,
+                rt::fill_path(
+                    "/organizations/{organizationId}/policyObjects/{policyObjectId}",
+                    &[organization_id, policy_object_id],
+                ),
+            ),
+            body: Default::default(),
+        }
+    }
+}
+/// Request builder for [`Client::update_organization_policy_object`](crate::Client::update_organization_policy_object): `PUT /organizations/{organizationId}/policyObjects/{policyObjectId}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct UpdateOrganizationPolicyObject {
+    request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
+    body: t::UpdateOrganizationPolicyObjectRequest,
+}
+impl UpdateOrganizationPolicyObject {
+    /// `name`: Name of a policy object, unique within the organization (alphanumeric, space, dash, or underscore characters only)
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.name = Some(value.into());
+        self
+    }
+    /// `cidr`: CIDR Value of a policy object (e.g. 10.11.12.1/24")
+    pub fn cidr(mut self, value: impl Into<String>) -> Self {
+        self.body.cidr = Some(value.into());
+        self
+    }
+    /// `fqdn`: Fully qualified domain name of policy object (e.g. "example.com")
+    pub fn fqdn(mut self, value: impl Into<String>) -> Self {
+        self.body.fqdn = Some(value.into());
+        self
+    }
+    /// `mask`: Mask of a policy object (e.g. "255.255.0.0")
+    pub fn mask(mut self, value: impl Into<String>) -> Self {
+        self.body.mask = Some(value.into());
+        self
+    }
+    /// `ip`: IP Address of a policy object (e.g. "1.2.3.4")
+    pub fn ip(mut self, value: impl Into<String>) -> Self {
+        self.body.ip = Some(value.into());
+        self
+    }
+    /// `groupIds`: The IDs of policy object groups the policy object belongs to
+    pub fn group_ids(mut self, value: impl IntoIterator<Item = i64>) -> Self {
+        self.body.group_ids = Some(rt::list::<i64, _>(value));
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::UpdateOrganizationPolicyObjectRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Updates a Policy Object Group.
+    ///
+    /// `PUT /organizations/{organizationId}/policyObjects/groups/{policyObjectGroupId}`
+    pub fn update_organization_policy_objects_group(
+        &self,
+        organization_id: &str,
+        policy_object_group_id: &str,
+    ) -> UpdateOrganizationPolicyObjectsGroup {
+        UpdateOrganizationPolicyObjectsGroup {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::PUT,
+                rt::fill_path(
+                    "/organizations/{organizationId}/policyObjects/groups/{policyObjectGroupId}",
+                    &[organization_id, policy_object_group_id],
+                ),
+            ),
+            body: Default::default(),
+        }
+    }
+}
+/// Request builder for [`Client::update_organization_policy_objects_group`](crate::Client::update_organization_policy_objects_group): `PUT /organizations/{organizationId}/policyObjects/groups/{policyObjectGroupId}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct UpdateOrganizationPolicyObjectsGroup {
+    request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
+    body: t::UpdateOrganizationPolicyObjectsGroupRequest,
+}
+impl UpdateOrganizationPolicyObjectsGroup {
+    /// `name`: A name for the group of network addresses, unique within the organization (alphanumeric, space, dash, or underscore characters only)
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.name = Some(value.into());
+        self
+    }
+    /// `objectIds`: A list of Policy Object ID's that this NetworkObjectGroup should be associated to (note: these ID's will replace the existing associated Policy Objects)
+    pub fn object_ids(mut self, value: impl IntoIterator<Item = i64>) -> Self {
+        self.body.object_ids = Some(rt::list::<i64, _>(value));
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::UpdateOrganizationPolicyObjectsGroupRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Updates the SAML SSO enabled settings for an organization.
+    ///
+    /// `PUT /organizations/{organizationId}/saml`
+    pub fn update_organization_saml(
+        &self,
+        organization_id: &str,
+    ) -> UpdateOrganizationSaml {
+        UpdateOrganizationSaml {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::PUT,
+                rt::fill_path("/organizations/{organizationId}/saml", &[organization_id]),
+            ),
+            body: Default::default(),
+        }
+    }
+}
+/// Request builder for [`Client::update_organization_saml`](crate::Client::update_organization_saml): `PUT /organizations/{organizationId}/saml`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct UpdateOrganizationSaml {
+    request: rt::Request<t::TwoFactor>,
+    body: t::TwoFactor,
+}
+impl UpdateOrganizationSaml {
+    /// `enabled`: If twoFactor authentication is enabled for this user
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.body.enabled = Some(value);
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::TwoFactor) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::TwoFactor> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Update a SAML IdP in your organization
+    ///
+    /// `PUT /organizations/{organizationId}/saml/idps/{idpId}`
+    pub fn update_organization_saml_idp(
+        &self,
+        organization_id: &str,
+        idp_id: &str,
+    ) -> UpdateOrganizationSamlIdp {
+        UpdateOrganizationSamlIdp {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::PUT,
+                rt::fill_path(
+                    "/organizations/{organizationId}/saml/idps/{idpId}",
+                    &[organization_id, idp_id],
+                ),
+            ),
+            body: Default::default(),
+        }
+    }
+}
+/// Request builder for [`Client::update_organization_saml_idp`](crate::Client::update_organization_saml_idp): `PUT /organizations/{organizationId}/saml/idps/{idpId}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct UpdateOrganizationSamlIdp {
+    request: rt::Request<Vec<t::SamlIdp>>,
+    body: t::UpdateOrganizationSamlIdpRequest,
+}
+impl UpdateOrganizationSamlIdp {
+    /// `x509certSha1Fingerprint`: Fingerprint (SHA1) of the SAML certificate provided by your Identity Provider (IdP). This will be used for encryption / validation.
+    pub fn x509cert_sha1_fingerprint(mut self, value: impl Into<String>) -> Self {
+        self.body.x509cert_sha1_fingerprint = Some(value.into());
+        self
+    }
+    /// `sloLogoutUrl`: Dashboard will redirect users to this URL when they sign out.
+    pub fn slo_logout_url(mut self, value: impl Into<String>) -> Self {
+        self.body.slo_logout_url = Some(value.into());
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::UpdateOrganizationSamlIdpRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::SamlIdp>> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Update a SAML role
+    ///
+    /// `PUT /organizations/{organizationId}/samlRoles/{samlRoleId}`
+    pub fn update_organization_saml_role(
+        &self,
+        organization_id: &str,
+        saml_role_id: &str,
+    ) -> UpdateOrganizationSamlRole {
+        UpdateOrganizationSamlRole {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::PUT,
+                rt::fill_path(
+                    "/organizations/{organizationId}/samlRoles/{samlRoleId}",
+                    &[organization_id, saml_role_id],
+                ),
+            ),
+            body: Default::default(),
+        }
+    }
+}
+/// Request builder for [`Client::update_organization_saml_role`](crate::Client::update_organization_saml_role): `PUT /organizations/{organizationId}/samlRoles/{samlRoleId}`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct UpdateOrganizationSamlRole {
+    request: rt::Request<t::SamlRole>,
+    body: t::UpdateOrganizationSamlRoleRequest,
+}
+impl UpdateOrganizationSamlRole {
+    /// `role`: The role of the SAML administrator
+    pub fn role(mut self, value: impl Into<String>) -> Self {
+        self.body.role = Some(value.into());
+        self
+    }
+    /// `orgAccess`: The privilege of the SAML administrator on the organization. Can be one of 'none', 'read-only', 'full' or 'enterprise'
+    pub fn org_access(mut self, value: t::OrgAccess) -> Self {
+        self.body.org_access = Some(value);
+        self
+    }
+    /// `tags`: The list of tags that the SAML administrator has privileges on
+    pub fn tags(
+        mut self,
+        value: impl IntoIterator<Item = t::CreateOrganizationAdminRequestTag>,
+    ) -> Self {
+        self.body.tags = Some(
+            rt::list::<t::CreateOrganizationAdminRequestTag, _>(value),
+        );
+        self
+    }
+    /// `networks`: The list of networks that the SAML administrator has privileges on
+    pub fn networks(
+        mut self,
+        value: impl IntoIterator<Item = t::CreateOrganizationSamlRoleRequestNetwork>,
+    ) -> Self {
+        self.body.networks = Some(
+            rt::list::<t::CreateOrganizationSamlRoleRequestNetwork, _>(value),
+        );
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::UpdateOrganizationSamlRoleRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(self) -> rt::ResponseFuture<t::SamlRole> {
+        self.request.with_json_body(&self.body).send()
+    }
+}
+impl crate::Client {
+    /// Update the SNMP settings for an organization
+    ///
+    /// `PUT /organizations/{organizationId}/snmp`
+    pub fn update_organization_snmp(
+        &self,
+        organization_id: &str,
+    ) -> UpdateOrganizationSnmp {
+        UpdateOrganizationSnmp {
+            request: rt::Request::new(
+                &self.core,
+                rt::Method::PUT,
+                rt::fill_path("/organizations/{organizationId}/snmp", &[organization_id]),
+            ),
+            body: Default::default(),
+        }
+    }
+}
+/// Request builder for [`Client::update_organization_snmp`](crate::Client::update_organization_snmp): `PUT /organizations/{organizationId}/snmp`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `.send().await`"]
+pub struct UpdateOrganizationSnmp {
+    request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
+    body: t::UpdateOrganizationSnmpRequest,
+}
+impl UpdateOrganizationSnmp {
+    /// `v2cEnabled`: Boolean indicating whether SNMP version 2c is enabled for the organization.
+    pub fn v2c_enabled(mut self, value: bool) -> Self {
+        self.body.v2c_enabled = Some(value);
+        self
+    }
+    /// `v3Enabled`: Boolean indicating whether SNMP version 3 is enabled for the organization.
+    pub fn v3_enabled(mut self, value: bool) -> Self {
+        self.body.v3_enabled = Some(value);
+        self
+    }
+    /// `v3AuthMode`: The SNMP version 3 authentication mode. Can be either 'MD5' or 'SHA'.
+    pub fn v3_auth_mode(mut self, value: t::V3AuthMode) -> Self {
+        self.body.v3_auth_mode = Some(value);
+        self
+    }
+    /// `v3AuthPass`: The SNMP version 3 authentication password. Must be at least 8 characters if specified.
+    pub fn v3_auth_pass(mut self, value: impl Into<String>) -> Self {
+        self.body.v3_auth_pass = Some(value.into());
+        self
+    }
+    /// `v3PrivMode`: The SNMP version 3 privacy mode. Can be either 'DES' or 'AES128'.
+    pub fn v3_priv_mode(mut self, value: t::V3PrivMode) -> Self {
+        self.body.v3_priv_mode = Some(value);
+        self
+    }
+    /// `v3PrivPass`: The SNMP version 3 privacy password. Must be at least 8 characters if specified.
+    pub fn v3_priv_pass(mut self, value: impl Into<String>) -> Self {
+        self.body.v3_priv_pass = Some(value.into());
+        self
+    }
+    /// `peerIps`: The list of IPv4 addresses that are allowed to access the SNMP server.
+    pub fn peer_ips(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.peer_ips = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Replaces the whole request body.
+    pub fn body(mut self, body: t::UpdateOrganizationSnmpRequest) -> Self {
+        self.body = body;
+        self
+    }
+    /// Sends the request and decodes the `200` response.
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
+        self.request.with_json_body(&self.body).send()
     }
 }

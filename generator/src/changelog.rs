@@ -60,6 +60,7 @@ pub fn update(
     previous: Option<&str>,
     crate_name: &str,
     spec_version: &str,
+    provenance: &str,
     changes: Changes,
     first_version: &str,
     operations: usize,
@@ -80,7 +81,7 @@ pub fn update(
                 Some(below) => version::bump(&below.crate_version, impact)?,
                 None => first_version.to_string(),
             };
-            let body = diff.to_markdown(3);
+            let body = with_provenance(provenance, &diff.to_markdown(3));
             entries.insert(0, entry(&crate_version, spec_version, base, &body));
             new_entry = true;
         }
@@ -90,16 +91,22 @@ pub fn update(
                 .is_some_and(|top| top.spec_version != spec_version)
             {
                 let crate_version = version::bump(&entries[0].crate_version, Impact::Breaking)?;
-                let body = "The previous spec documents were not available to compare with, so \
-                            this entry cannot list the changes; the version is bumped as for a \
-                            breaking change.\n";
-                entries.insert(0, entry(&crate_version, spec_version, "unknown", body));
+                let body = with_provenance(
+                    provenance,
+                    "The previous spec documents were not available to compare with, so \
+                     this entry cannot list the changes; the version is bumped as for a \
+                     breaking change.\n",
+                );
+                entries.insert(0, entry(&crate_version, spec_version, "unknown", &body));
                 new_entry = true;
             }
         }
     }
     if entries.is_empty() {
-        let body = format!("First generation: {operations} operations.\n");
+        let body = with_provenance(
+            provenance,
+            &format!("First generation: {operations} operations.\n"),
+        );
         entries.push(entry(first_version, spec_version, "none", &body));
         new_entry = true;
     }
@@ -115,6 +122,15 @@ pub fn update(
         crate_version,
         new_entry,
     })
+}
+
+/// An entry's body: which documents the generation was merged from, then what changed.
+fn with_provenance(provenance: &str, body: &str) -> String {
+    if provenance.is_empty() {
+        body.to_string()
+    } else {
+        format!("{}\n\n{body}", provenance.trim_end())
+    }
 }
 
 fn preamble(crate_name: &str) -> String {
@@ -196,7 +212,7 @@ mod tests {
     }
 
     fn run(previous: Option<&str>, spec: &str, changes: Changes) -> Update {
-        update(previous, "meraki", spec, changes, "0.1.0", 3).unwrap()
+        update(previous, "meraki", spec, "", changes, "0.1.0", 3).unwrap()
     }
 
     #[test]

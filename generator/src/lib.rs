@@ -81,7 +81,7 @@ impl Generated {
         format!(
             "{} documents (spec version {}), {} operations, {} types ({} enums), {} files",
             self.documents,
-            self.api.version,
+            self.api.version_key(),
             self.api.operations.len(),
             self.api.types.len(),
             self.enum_count(),
@@ -116,8 +116,8 @@ pub fn generate_with(
             let diff =
                 if base == baseline::specs_key(&loaded) && previous.manifest == baseline.manifest {
                     diff::ApiDiff {
-                        old_version: api.version.clone(),
-                        new_version: api.version.clone(),
+                        old_version: api.version_key(),
+                        new_version: api.version_key(),
                         operations: Vec::new(),
                     }
                 } else {
@@ -132,7 +132,8 @@ pub fn generate_with(
     let update = changelog::update(
         baseline.changelog.as_deref(),
         &options.crate_name,
-        &api.version,
+        &api.version_key(),
+        &emit::docs::provenance_lines(&api).join("\n"),
         match &changes {
             Some((diff, base)) => changelog::Changes::Compared { diff, base },
             None => changelog::Changes::Unknown,

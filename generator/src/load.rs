@@ -42,16 +42,45 @@ pub struct SourceOperation {
 #[derive(Debug, Clone)]
 pub struct Specs {
     pub documents: Vec<Document>,
-    /// Deduplicated, sorted by operationId.
+    /// One definition per operationId (the newest), sorted by operationId.
     pub operations: Vec<SourceOperation>,
+    /// Older, different definitions that a newer document replaced, by operationId.
+    pub superseded: Vec<Supersession>,
+}
+
+/// An operation defined by an older document and replaced by a newer document's definition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Supersession {
+    pub operation_id: String,
+    /// Index into [`Specs::documents`] of the document whose definition is used.
+    pub winner: usize,
+    /// Index into [`Specs::documents`] of the document whose definition is not.
+    pub replaced: usize,
 }
 
 impl Specs {
-    /// The document with the newest `info.version`: its metadata describes the merged API.
+    /// The document with the newest `info.version`.
     pub fn newest_document(&self) -> Option<&Document> {
         self.documents
             .iter()
             .max_by(|a, b| compare_versions(&a.version, &b.version))
+    }
+
+    /// The document most of the merged operations come from (on a tie, the oldest of them):
+    /// its version is the one the crate as a whole can honestly claim, and its metadata
+    /// describes the merged API.
+    pub fn base_document(&self) -> Option<&Document> {
+        let mut counts = vec![0usize; self.documents.len()];
+        for op in &self.operations {
+            counts[op.document] += 1;
+        }
+        (0..self.documents.len())
+            .max_by(|&a, &b| {
+                counts[a].cmp(&counts[b]).then_with(|| {
+                    compare_versions(&self.documents[b].version, &self.documents[a].version)
+                })
+            })
+            .map(|index| &self.documents[index])
     }
 }
 
@@ -94,10 +123,11 @@ pub fn load_documents(texts: &[(PathBuf, String)]) -> Result<Specs> {
     if documents.is_empty() {
         return Err(Error::Other("no *.json spec documents found".into()));
     }
-    let operations = merge_operations(operations)?;
+    let (operations, superseded) = merge_operations(operations, &documents)?;
     Ok(Specs {
         documents,
         operations,
+        superseded,
     })
 }
 
@@ -358,11 +388,17 @@ fn deserialize<T: DeserializeOwned>(value: &Value, location: &Location, what: &s
     })
 }
 
-/// Keeps one copy of operations defined identically by several documents, and refuses two
-/// different definitions of one operationId or of one method and path.
-fn merge_operations(operations: Vec<SourceOperation>) -> Result<Vec<SourceOperation>> {
-    let mut by_id: BTreeMap<String, SourceOperation> = BTreeMap::new();
-    let mut by_route: BTreeMap<(String, String), String> = BTreeMap::new();
+/// Merges the operations of every document into one list, by operationId:
+/// - the same definition in several documents is kept once (from the newest of them);
+/// - different definitions: the one from the document with the newest `info.version` wins and
+///   the others are recorded as superseded; two different definitions at that newest version are
+///   an error, since nothing says which one is right;
+/// - after that rule, a route (method and path) claimed by two operationIds is an error.
+fn merge_operations(
+    operations: Vec<SourceOperation>,
+    documents: &[Document],
+) -> Result<(Vec<SourceOperation>, Vec<Supersession>)> {
+    let mut by_id: BTreeMap<String, Vec<SourceOperation>> = BTreeMap::new();
     for op in operations {
         let Some(id) = op.operation.operation_id.clone() else {
             return Err(Error::input(
@@ -376,36 +412,53 @@ fn merge_operations(operations: Vec<SourceOperation>) -> Result<Vec<SourceOperat
                 "the operationId is empty",
             ));
         }
-        let route = (op.method.clone(), op.path.clone());
-        if let Some(other_id) = by_route.get(&route) {
-            if *other_id != id {
-                let other = &by_id[other_id];
+        by_id.entry(id).or_default().push(op);
+    }
+    let version = |op: &SourceOperation| documents[op.document].version.as_str();
+    let same_definition = |a: &SourceOperation, b: &SourceOperation| {
+        a.raw == b.raw && a.method == b.method && a.path == b.path
+    };
+    let mut merged = Vec::with_capacity(by_id.len());
+    let mut superseded = Vec::new();
+    for (id, mut definitions) in by_id {
+        // Newest first; documents were read in file-name order, which breaks ties the same way
+        // on every machine.
+        definitions.sort_by(|a, b| compare_versions(version(b), version(a)));
+        let winner = definitions.remove(0);
+        for other in &definitions {
+            let same_version = compare_versions(version(other), version(&winner)).is_eq();
+            if same_definition(other, &winner) {
+                continue;
+            }
+            if same_version {
                 return Err(Error::Conflict {
-                    what: format!("{} {}", op.method.to_uppercase(), op.path),
-                    first: other.location.clone(),
-                    second: op.location.clone(),
+                    what: format!(
+                        "operation `{id}` (defined differently by two documents of version {})",
+                        version(&winner)
+                    ),
+                    first: winner.location.clone(),
+                    second: other.location.clone(),
                 });
             }
+            superseded.push(Supersession {
+                operation_id: id.clone(),
+                winner: winner.document,
+                replaced: other.document,
+            });
         }
-        match by_id.get(&id) {
-            Some(existing)
-                if existing.raw == op.raw
-                    && existing.method == op.method
-                    && existing.path == op.path => {}
-            Some(existing) => {
-                return Err(Error::Conflict {
-                    what: format!("operation `{id}`"),
-                    first: existing.location.clone(),
-                    second: op.location.clone(),
-                })
-            }
-            None => {
-                by_route.insert(route, id.clone());
-                by_id.insert(id, op);
-            }
+        merged.push(winner);
+    }
+    let mut by_route: BTreeMap<(&str, &str), &SourceOperation> = BTreeMap::new();
+    for op in &merged {
+        if let Some(other) = by_route.insert((&op.method, &op.path), op) {
+            return Err(Error::Conflict {
+                what: format!("{} {}", op.method.to_uppercase(), op.path),
+                first: other.location.clone(),
+                second: op.location.clone(),
+            });
         }
     }
-    Ok(by_id.into_values().collect())
+    Ok((merged, superseded))
 }
 
 /// Orders dotted version strings numerically where they are numbers ("1.9.0" < "1.10.0").

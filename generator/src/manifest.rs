@@ -81,7 +81,7 @@ impl Manifest {
         types.sort_by(|a, b| a.name.cmp(&b.name));
         Manifest {
             comment: COMMENT.iter().map(|line| line.to_string()).collect(),
-            spec_version: api.version.clone(),
+            spec_version: api.version_key(),
             types,
         }
     }

@@ -8,18 +8,69 @@ use std::collections::BTreeSet;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Api {
     pub title: String,
-    /// `info.version` of the newest input document.
+    /// `info.version` of the base document, the one most operations come from: the version the
+    /// crate as a whole implements (see [`Api::newest_version`] for newer pages mixed in).
     pub version: String,
+    /// The newest `info.version` any operation comes from; equal to `version` unless newer
+    /// documentation pages replace or add operations.
+    pub newest_version: String,
     pub description: Option<String>,
-    /// Input file names (without folders), for the crate docs.
-    pub sources: Vec<String>,
+    /// Every input document, in file-name order.
+    pub sources: Vec<Source>,
+    /// Operations of an older document replaced by a newer document's definition.
+    pub superseded: Vec<Superseded>,
     /// Sorted by `operation_id`.
     pub operations: Vec<Operation>,
     /// Indexed by [`TypeId`]; sorted by name once named.
     pub types: Vec<TypeDef>,
 }
 
+/// One input document, as the crate docs and changelog name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// File name, without folders.
+    pub file: String,
+    pub version: String,
+    /// How many of the API's operations come from this document.
+    pub operations: usize,
+    /// Whether this is the base document (see [`Api::version`]).
+    pub base: bool,
+}
+
+/// An operation whose definition comes from a newer document than another one defining it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Superseded {
+    pub operation_id: String,
+    /// Index into [`Api::sources`] of the document whose definition is used.
+    pub source: usize,
+    /// Index into [`Api::sources`] of the document whose definition is replaced.
+    pub replaced: usize,
+}
+
 impl Api {
+    /// The base document.
+    pub fn base_source(&self) -> Option<&Source> {
+        self.sources.iter().find(|s| s.base)
+    }
+
+    /// How the crate's spec version reads where one string must say it: `1.42.0`, or
+    /// `1.42.0+1.54.0` when operations of newer documents are mixed in.
+    pub fn version_key(&self) -> String {
+        if self.newest_version == self.version {
+            self.version.clone()
+        } else {
+            format!("{}+{}", self.version, self.newest_version)
+        }
+    }
+
+    /// Operations that do not come from the base document, with the document they come from.
+    pub fn operations_beyond_base(&self) -> impl Iterator<Item = (&Operation, &Source)> {
+        self.operations
+            .iter()
+            .map(|op| (op, &self.sources[op.source]))
+            .filter(|(_, source)| !source.base)
+    }
+
     pub fn type_def(&self, id: TypeId) -> &TypeDef {
         &self.types[id.0]
     }
@@ -97,6 +148,8 @@ pub struct Operation {
     pub pagination: Option<Pagination>,
     /// JSON pointer of the operation in its source document.
     pub origin: String,
+    /// Index into [`Api::sources`] of the document the operation's definition comes from.
+    pub source: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -219,7 +219,13 @@ fn the_same_operation_defined_differently_names_both_files() {
     let case = Case::new(&[("a.json", SEED.into()), ("b.json", changed)]);
     assert_mentions(
         &case.error(),
-        &["a.json", "b.json", "getDeviceClients", "differently"],
+        &[
+            "a.json",
+            "b.json",
+            "getDeviceClients",
+            "differently",
+            "1.53.0",
+        ],
     );
 }
 

@@ -125,10 +125,19 @@ fn parameters_are_ordered_path_first_then_query_by_name() {
 }
 
 #[test]
-fn seeds_merge_and_the_newest_version_wins() {
+fn the_two_seed_pages_merge_into_one_api() {
+    let seeds = tempfile::tempdir().unwrap();
     let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
-    let generated = generate(&specs, &EmitOptions::default()).unwrap();
-    assert_eq!(generated.api.version, "1.54.0");
+    for page in [
+        "getDeviceClients.json",
+        "getOrganizationDevicesProvisioningStatuses.json",
+    ] {
+        std::fs::copy(specs.join(page), seeds.path().join(page)).unwrap();
+    }
+    let generated = generate(seeds.path(), &EmitOptions::default()).unwrap();
+    // One operation each: the base is the older page, the newest version the other's.
+    assert_eq!(generated.api.version, "1.53.0");
+    assert_eq!(generated.api.newest_version, "1.54.0");
     assert_eq!(generated.api.operations.len(), 2);
     // The `status` query parameter and the `status` response field are one enum.
     let op = generated

@@ -3,6 +3,113 @@
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
 use crate::types as t;
+use meraki_runtime as rt;
+/// Part of the `updateDeviceCellularSims` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct Apn {
+    /// APN name.
+    pub name: String,
+    /// IP versions to support (permitted values include 'ipv4', 'ipv6').
+    pub allowed_ip_types: Vec<String>,
+    /// APN authentication configurations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authentication: Option<t::ApnAuthentication>,
+}
+/// APN authentication configurations.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct ApnAuthentication {
+    /// APN auth type.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_: Option<t::AuthenticationType>,
+    /// APN username, if type is set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// APN password, if type is set (if APN password is not supplied, the password is left unchanged).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+}
+/// APN auth type.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AuthenticationType {
+    /// `"chap"`
+    Chap,
+    /// `"none"`
+    None,
+    /// `"pap"`
+    Pap,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    AuthenticationType, UnknownValue, { "chap" => Chap, "none" => None, "pap" => Pap }
+);
+/// Part of the `blinkDeviceLeds` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BlinkDeviceLedsRequest {
+    /// The duration in seconds. Must be between 5 and 120. Default is 20 seconds
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration: Option<i64>,
+    /// The period in milliseconds. Must be between 100 and 1000. Default is 160 milliseconds
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<i64>,
+    /// The duty cycle as the percent active. Must be between 10 and 90. Default is 50.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duty: Option<i64>,
+}
+/// Part of the `createDeviceLiveToolsPingDevice` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct CreateDeviceLiveToolsPingDeviceRequest {
+    /// Count parameter to pass to ping. \[1..5\], default 5
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
+    /// Details for the callback. Please include either an httpServerId OR url and sharedSecret
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callback: Option<t::CreateDeviceLiveToolsPingRequestCallback>,
+}
+/// Part of the `createDeviceLiveToolsPing` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct CreateDeviceLiveToolsPingRequest {
+    /// FQDN, IPv4 or IPv6 address
+    pub target: String,
+    /// Count parameter to pass to ping. \[1..5\], default 5
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
+    /// Details for the callback. Please include either an httpServerId OR url and sharedSecret
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callback: Option<t::CreateDeviceLiveToolsPingRequestCallback>,
+}
+/// Part of the `createDeviceLiveToolsPing` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateDeviceLiveToolsPingResponse {
+    /// Id to check the status of your ping request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ping_id: Option<String>,
+    /// GET this url to check the status of your ping request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Ping request parameters
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request: Option<t::Request>,
+    /// Status of the ping request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Information for callback used to send back results
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callback: Option<t::DeviceCallback>,
+}
 /// Part of the `getDeviceClients` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -46,16 +153,260 @@ pub struct DeviceClient {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usage: Option<t::Usage>,
 }
-/// Client usage data for sent and received
+/// Packet latency stats
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
-pub struct Usage {
-    /// Usage sent by the client
+pub struct Latencies {
+    /// Minimum latency
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sent: Option<f64>,
-    /// Usage received by the client
+    pub minimum: Option<f64>,
+    /// Average latency
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub recv: Option<f64>,
+    pub average: Option<f64>,
+    /// Maximum latency
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub maximum: Option<f64>,
 }
+/// Part of the `getDeviceLiveToolsPingDevice` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PingDevice {
+    /// Id to check the status of your ping request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ping_id: Option<String>,
+    /// GET this url to check the status of your ping request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Ping request parameters
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request: Option<t::Request>,
+    /// Status of the ping request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Results of the ping request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub results: Option<t::Results>,
+    /// Information for callback used to send back results
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callback: Option<t::DeviceCallback>,
+}
+/// Part of the `getDeviceLiveToolsPing` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Reply {
+    /// Sequence ID of the packet
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sequence_id: Option<i64>,
+    /// Size of the packet in bytes
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<i64>,
+    /// Latency of the packet in milliseconds
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latency: Option<f64>,
+}
+/// Ping request parameters
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Request {
+    /// Device serial number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// IP address or FQDN to ping
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// Number of pings to send
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
+}
+/// Results of the ping request.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Results {
+    /// Number of packets sent
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sent: Option<i64>,
+    /// Number of packets received
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub received: Option<i64>,
+    /// Lost packets
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loss: Option<t::Loss>,
+    /// Packet latency stats
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latencies: Option<t::Latencies>,
+    /// Received packets
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replies: Option<Vec<t::Reply>>,
+}
+/// Part of the `updateDeviceCellularSims` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct Sim {
+    /// SIM slot being configured. Must be 'sim1' on single-sim devices.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slot: Option<t::SimSlot>,
+    /// If true, this SIM is used for boot. Must be true on single-sim devices.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_primary: Option<bool>,
+    /// APN configurations. If empty, the default APN will be used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub apns: Option<Vec<t::Apn>>,
+}
+/// SIM Failover settings.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct SimFailover {
+    /// Failover to secondary SIM (optional)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Failover timeout in seconds (optional)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<i64>,
+}
+/// SIM slot being configured. Must be 'sim1' on single-sim devices.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SimSlot {
+    /// `"sim1"`
+    Sim1,
+    /// `"sim2"`
+    Sim2,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(SimSlot, UnknownValue, { "sim1" => Sim1, "sim2" => Sim2 });
+/// Part of the `getDeviceLiveToolsPing` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ToolsPing {
+    /// Id to check the status of your ping request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ping_id: Option<String>,
+    /// GET this url to check the status of your ping request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Ping request parameters
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request: Option<t::Request>,
+    /// Status of the ping request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Results of the ping request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub results: Option<t::Results>,
+}
+/// Part of the `updateDeviceCellularSims` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateDeviceCellularSimsRequest {
+    /// List of SIMs. If a SIM was previously configured and not specified in this request, it will remain unchanged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sims: Option<Vec<t::Sim>>,
+    /// SIM Failover settings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sim_failover: Option<t::SimFailover>,
+}
+/// Part of the `updateDeviceManagementInterface` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateDeviceManagementInterfaceRequest {
+    /// WAN 1 settings
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wan1: Option<t::UpdateDeviceManagementInterfaceRequestWan1>,
+    /// WAN 2 settings (only for MX devices)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wan2: Option<t::UpdateDeviceManagementInterfaceRequestWan1>,
+}
+/// WAN 1 settings
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateDeviceManagementInterfaceRequestWan1 {
+    /// Enable or disable the interface (only for MX devices). Valid values are 'enabled', 'disabled', and 'not configured'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wan_enabled: Option<t::WanEnabled>,
+    /// Configure the interface to have static IP settings or use DHCP.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub using_static_ip: Option<bool>,
+    /// The IP the device should use on the WAN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub static_ip: Option<String>,
+    /// The IP of the gateway on the WAN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub static_gateway_ip: Option<String>,
+    /// The subnet mask for the WAN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub static_subnet_mask: Option<String>,
+    /// Up to two DNS IPs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub static_dns: Option<Vec<String>>,
+    /// The VLAN that management traffic should be tagged with. Applies whether usingStaticIp is true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan: Option<i64>,
+}
+/// Part of the `updateDevice` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateDeviceRequest {
+    /// The name of a device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The list of tags of a device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// The latitude of a device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// The longitude of a device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
+    /// The address of a device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// The notes for the device. String. Limited to 255 characters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// Whether or not to set the latitude and longitude of a device based on the new address. Only applies when lat and lng are not specified.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub move_map_marker: Option<bool>,
+    /// The ID of a switch template to bind to the device (for available switch templates, see the 'Switch Templates' endpoint). Use null to unbind the switch device from the current profile. For a device to be bindable to a switch template, it must (1) be a switch, and (2) belong to a network that is bound to a configuration template.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub switch_profile_id: Option<String>,
+    /// The floor plan to associate to this device. null disassociates the device from the floorplan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub floor_plan_id: Option<String>,
+}
+/// Enable or disable the interface (only for MX devices). Valid values are 'enabled', 'disabled', and 'not configured'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum WanEnabled {
+    /// `"disabled"`
+    Disabled,
+    /// `"enabled"`
+    Enabled,
+    /// `"not configured"`
+    NotConfigured,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    WanEnabled, UnknownValue, { "disabled" => Disabled, "enabled" => Enabled,
+    "not configured" => NotConfigured }
+);

@@ -4,11 +4,89 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 //! The request and response types of every operation, named after where the spec first
 //! defines them. Identical shapes share one type.
+#[cfg(feature = "administered")]
+mod administered;
+#[cfg(feature = "administered")]
+pub use administered::*;
+#[cfg(feature = "appliance")]
+mod appliance;
+#[cfg(feature = "appliance")]
+pub use appliance::*;
+#[cfg(feature = "camera")]
+mod camera;
+#[cfg(feature = "camera")]
+pub use camera::*;
+#[cfg(feature = "cellular_gateway")]
+mod cellular_gateway;
+#[cfg(feature = "cellular_gateway")]
+pub use cellular_gateway::*;
 #[cfg(feature = "devices")]
 mod devices;
 #[cfg(feature = "devices")]
 pub use devices::*;
+#[cfg(feature = "insight")]
+mod insight;
+#[cfg(feature = "insight")]
+pub use insight::*;
+#[cfg(feature = "licensing")]
+mod licensing;
+#[cfg(feature = "licensing")]
+pub use licensing::*;
+#[cfg(feature = "networks")]
+mod networks;
+#[cfg(feature = "networks")]
+pub use networks::*;
 #[cfg(feature = "organizations")]
 mod organizations;
 #[cfg(feature = "organizations")]
 pub use organizations::*;
+#[cfg(feature = "sensor")]
+mod sensor;
+#[cfg(feature = "sensor")]
+pub use sensor::*;
+#[cfg(
+    any(
+        feature = "administered",
+        feature = "appliance",
+        feature = "camera",
+        feature = "cellular_gateway",
+        feature = "devices",
+        feature = "licensing",
+        feature = "networks",
+        feature = "organizations",
+        feature = "sensor",
+        feature = "sm",
+        feature = "switch",
+        feature = "wireless"
+    )
+)]
+mod shared;
+#[cfg(
+    any(
+        feature = "administered",
+        feature = "appliance",
+        feature = "camera",
+        feature = "cellular_gateway",
+        feature = "devices",
+        feature = "licensing",
+        feature = "networks",
+        feature = "organizations",
+        feature = "sensor",
+        feature = "sm",
+        feature = "switch",
+        feature = "wireless"
+    )
+)]
+pub use shared::*;
+#[cfg(feature = "sm")]
+mod sm;
+#[cfg(feature = "sm")]
+pub use sm::*;
+#[cfg(feature = "switch")]
+mod switch;
+#[cfg(feature = "switch")]
+pub use switch::*;
+#[cfg(feature = "wireless")]
+mod wireless;
+#[cfg(feature = "wireless")]
+pub use wireless::*;

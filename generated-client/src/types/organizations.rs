@@ -4,15 +4,2742 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 use crate::types as t;
 use meraki_runtime as rt;
-/// Network info.
+/// Part of the `getOrganizationEarlyAccessFeatures` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
-pub struct Network {
-    /// ID for the network containing the device.
+pub struct AccessFeature {
+    /// Short name of the early access feature
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Name of the early access feature
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Descriptions of the early access feature
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub descriptions: Option<t::Descriptions>,
+    /// Topic of the early access feature
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+    /// If this early access feature can only be opted in for the entire organization
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_org_scoped_only: Option<bool>,
+    /// Link to the documentation of this early access feature
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub documentation_link: Option<String>,
+    /// Link to get support for this early access feature
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub support_link: Option<String>,
+}
+/// AccessList details
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct AccessList {
+    /// VTY in ACL
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vty_in: Option<t::Region>,
+    /// VTY out ACL
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vty_out: Option<t::Region>,
+}
+/// Status of the admin's account
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AccountStatus {
+    /// `"locked"`
+    Locked,
+    /// `"ok"`
+    Ok,
+    /// `"pending"`
+    Pending,
+    /// `"unverified"`
+    Unverified,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    AccountStatus, UnknownValue, { "locked" => Locked, "ok" => Ok, "pending" => Pending,
+    "unverified" => Unverified }
+);
+/// Part of the `getOrganizationAdaptivePolicyAcl` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AclRule {
+    /// 'allow' or 'deny' traffic specified by this rule
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    /// The type of protocol
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    /// Source port
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src_port: Option<String>,
+    /// Destination port
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dst_port: Option<String>,
+}
+/// Part of the `getOrganizationActionBatch` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Action {
+    /// Unique identifier for the resource to be acted on
+    pub resource: String,
+    /// The operation to be used by this action
+    pub operation: String,
+    /// Data provided in the body of the Action. Contents depend on the Action type
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<::serde_json::Map<String, ::serde_json::Value>>,
+}
+/// Part of the `getOrganizationDevicesUplinksAddressesByDevice` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AddressesByDeviceItem {
+    /// The device MAC address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac: Option<String>,
+    /// The device name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Network info.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network: Option<t::Network>,
+    /// Device product type.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_type: Option<
+        t::GetAdministeredLicensingSubscriptionSubscriptionsProductType,
+    >,
+    /// The device serial number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// List of custom tags for the device.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// List of device uplink addresses information.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uplinks: Option<Vec<t::DeviceItemUplink>>,
+}
+/// Part of the `getOrganizationAdmins` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AdminNetwork {
+    /// Network ID
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// Admin's level of access to the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access: Option<String>,
+}
+/// Settings for describing which kinds of admins this policy applies to.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdminSettings {
+    /// Which kinds of admins this policy applies to. Can be one of 'All organization admins', 'All enterprise admins', 'All network admins', 'All admins of networks...', 'All admins of networks tagged...', 'Specific admins...', 'All admins' or 'All SAML admins'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applies_to: Option<t::AppliesTo>,
+    /// If 'appliesTo' is set to one of 'Specific admins...', 'All admins of networks...' or 'All admins of networks tagged...', then you must specify this 'values' property to provide the set of
+    /// entities to apply the branding policy to. For 'Specific admins...', specify an array of admin IDs. For 'All admins of
+    /// networks...', specify an array of network IDs and/or configuration template IDs. For 'All admins of networks tagged...',
+    /// specify an array of tag names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<String>>,
+}
+/// Part of the `getOrganizationAdmins` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AdminTag {
+    /// Tag value
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    /// Access level for the tag
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access: Option<String>,
+}
+/// The conditions that determine if the alert triggers
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct AlertCondition {
+    /// The total duration in seconds that the threshold should be crossed before alerting
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration: Option<i64>,
+    /// The look back period in seconds for sensing the alert
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window: Option<i64>,
+    /// The threshold the metric must cross to be valid for alerting. Used only for WAN Utilization alerts.
+    #[serde(rename = "bit_rate_bps", skip_serializing_if = "Option::is_none")]
+    pub bit_rate_bps: Option<i64>,
+    /// The threshold the metric must cross to be valid for alerting. Used only for Packet Loss alerts.
+    #[serde(rename = "loss_ratio", skip_serializing_if = "Option::is_none")]
+    pub loss_ratio: Option<f64>,
+    /// The threshold the metric must cross to be valid for alerting. Used only for WAN Latency alerts.
+    #[serde(rename = "latency_ms", skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<i64>,
+    /// The threshold the metric must cross to be valid for alerting. Used only for VoIP Jitter alerts.
+    #[serde(rename = "jitter_ms", skip_serializing_if = "Option::is_none")]
+    pub jitter_ms: Option<i64>,
+    /// The threshold the metric must drop below to be valid for alerting. Used only for VoIP MOS alerts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mos: Option<f64>,
+    /// The uplink observed for the alert.  interface must be one of the following: wan1, wan2, wan3, cellular
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interface: Option<t::GetDeviceLossAndLatencyHistoryUplink>,
+}
+/// Severity level of the alert
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AlertLevel {
+    /// `"critical"`
+    Critical,
+    /// `"informational"`
+    Informational,
+    /// `"warning"`
+    Warning,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    AlertLevel, UnknownValue, { "critical" => Critical, "informational" => Informational,
+    "warning" => Warning }
+);
+/// Part of the `getOrganizationWebhooksAlertTypes` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AlertTypes {
+    /// The type ID of Meraki alert
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alert_type_id: Option<String>,
+    /// The type of Meraki alert
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alert_type: Option<String>,
+    /// Example alert type
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub example: Option<t::Example>,
+}
+/// Part of the `getOrganizationDevicesUplinksLossAndLatency` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AndLatencyItem {
+    /// Network ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<String>,
+    /// Serial of MX device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// Uplink interface (wan1, wan2, or cellular)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uplink: Option<String>,
+    /// IP address of uplink
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    /// Loss and latency timeseries data
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_series: Option<Vec<t::TimeSery>>,
+}
+/// Details for indicating whether organization will restrict access to API (but not Dashboard) to certain IP addresses.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiAuthentication {
+    /// Details for API-only IP restrictions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip_restrictions_for_keys: Option<t::IpRestrictionsForKeys>,
+}
+/// Part of the `getOrganizationApiRequests` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ApiRequest {
+    /// Database ID for the admin user who made the API request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admin_id: Option<String>,
+    /// HTTP method used in the API request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// The host which the API request was directed at.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// The API request path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The query string sent with the API request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub query_string: Option<String>,
+    /// The API request user agent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
+    /// Timestamp, in iso8601 format, indicating when the API request was made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ts: Option<rt::Timestamp>,
+    /// API request response code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_code: Option<i64>,
+    /// Public IP address from which the API request was made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_ip: Option<String>,
+    /// API version of the endpoint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<t::GetOrganizationApiRequestsVersion>,
+    /// Operation ID for the endpoint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operation_id: Option<String>,
+}
+/// Which kinds of admins this policy applies to. Can be one of 'All organization admins', 'All enterprise admins', 'All network admins', 'All admins of networks...', 'All admins of networks tagged...', 'Specific admins...', 'All admins' or 'All SAML admins'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AppliesTo {
+    /// `"All SAML admins"`
+    AllSamlAdmins,
+    /// `"All admins"`
+    AllAdmins,
+    /// `"All admins of networks tagged..."`
+    AllAdminsOfNetworksTagged,
+    /// `"All admins of networks..."`
+    AllAdminsOfNetworks,
+    /// `"All enterprise admins"`
+    AllEnterpriseAdmins,
+    /// `"All network admins"`
+    AllNetworkAdmins,
+    /// `"All organization admins"`
+    AllOrganizationAdmins,
+    /// `"Specific admins..."`
+    SpecificAdmins,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    AppliesTo, UnknownValue, { "All SAML admins" => AllSamlAdmins, "All admins" =>
+    AllAdmins, "All admins of networks tagged..." => AllAdminsOfNetworksTagged,
+    "All admins of networks..." => AllAdminsOfNetworks, "All enterprise admins" =>
+    AllEnterpriseAdmins, "All network admins" => AllNetworkAdmins,
+    "All organization admins" => AllOrganizationAdmins, "Specific admins..." =>
+    SpecificAdmins }
+);
+/// Part of the `assignOrganizationLicensesSeats` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct AssignOrganizationLicensesSeatsRequest {
+    /// The ID of the SM license to assign seats from
+    pub license_id: String,
+    /// The ID of the SM network to assign the seats to
+    pub network_id: String,
+    /// The number of seats to assign to the SM network. Must be less than or equal to the total number of seats of the license
+    pub seat_count: i64,
+}
+/// Part of the `assignOrganizationLicensesSeats` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AssignOrganizationLicensesSeatsResponse {
+    /// Resulting licenses from the move
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resulting_licenses: Option<Vec<t::OrganizationLicense>>,
+}
+/// Admin's authentication method
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AuthenticationMethod {
+    /// `"Cisco SecureX Sign-On"`
+    CiscoSecureXSignOn,
+    /// `"Email"`
+    Email,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    AuthenticationMethod, UnknownValue, { "Cisco SecureX Sign-On" => CiscoSecureXSignOn,
+    "Email" => Email }
+);
+/// Status of the device. Possible values are: online, alerting, offline, dormant.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AvailabilityStatus {
+    /// `"alerting"`
+    Alerting,
+    /// `"dormant"`
+    Dormant,
+    /// `"offline"`
+    Offline,
+    /// `"online"`
+    Online,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    AvailabilityStatus, UnknownValue, { "alerting" => Alerting, "dormant" => Dormant,
+    "offline" => Offline, "online" => Online }
+);
+/// Part of the `getOrganizationClientsBandwidthUsageHistory` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct BandwidthUsageHistoryItem {
+    /// Timestamp for the bandwidth usage snapshot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ts: Option<rt::Timestamp>,
+    /// Total bandwidth usage, in mbps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
+    /// Uploaded data, in mbps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upstream: Option<i64>,
+    /// Downloaded data, in mbps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub downstream: Option<i64>,
+}
+/// Status of action batch
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct BatchStatus {
+    /// Flag describing whether all actions in the action batch have completed
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completed: Option<bool>,
+    /// Flag describing whether any actions in the action batch failed
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed: Option<bool>,
+    /// List of errors encountered when running actions in the action batch
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<String>>,
+    /// Resources created as a result of this action batch
+    pub created_resources: Vec<t::CreatedResource>,
+}
+/// Part of the `getOrganizationBrandingPolicies` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct BrandingPolicy {
+    /// Name of the Dashboard branding policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Boolean indicating whether this policy is enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Settings for describing which kinds of admins this policy applies to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admin_settings: Option<t::AdminSettings>,
+    /// Settings for describing the modifications to various Help page features. Each property in this object accepts one of
+    /// 'default or inherit' (do not modify functionality), 'hide' (remove the section from Dashboard), or 'show' (always show
+    /// the section on Dashboard). Some properties in this object also accept custom HTML used to replace the section on
+    /// Dashboard; see the documentation for each property to see the allowed values.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help_settings: Option<t::HelpSettings>,
+    /// Properties describing the custom logo attached to the branding policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_logo: Option<t::PolicyCustomLogo>,
+}
+/// byStatus
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ByStatus {
+    /// online count
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub online: Option<i64>,
+    /// alerting count
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alerting: Option<i64>,
+    /// offline count
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offline: Option<i64>,
+    /// dormant count
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dormant: Option<i64>,
+}
+/// Part of the `getOrganizationSummaryTopAppliancesByUtilization` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ByUtilizationItem {
+    /// Network info
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network: Option<t::ApplicationCategoryApplication>,
+    /// Name of the appliance
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Mac address of the appliance
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac: Option<String>,
+    /// Serial number of the appliance
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// Model of the appliance
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Utilization of the appliance
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub utilization: Option<t::Utilization>,
+}
+/// Part of the `getOrganizationWebhooksCallbacksStatus` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CallbacksStatus {
+    /// The ID of the callback
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callback_id: Option<String>,
+    /// The status of the callback
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<t::CallbacksStatusStatus>,
+    /// The errors returned by the callback
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<String>>,
+    /// Information around who initiated the callback
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<t::CreatedBy>,
+    /// The webhook receiver used by the callback to send results
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook: Option<t::Webhook>,
+}
+/// The status of the callback
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CallbacksStatusStatus {
+    /// `"completed"`
+    Completed,
+    /// `"failed"`
+    Failed,
+    /// `"running"`
+    Running,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CallbacksStatusStatus, UnknownValue, { "completed" => Completed, "failed" => Failed,
+    "running" => Running }
+);
+/// Part of the `getOrganizationDevicesAvailabilitiesChangeHistory` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ChangeHistoryItem {
+    /// Timestamp, in iso8601 format, at which the event happened
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ts: Option<rt::Timestamp>,
+    /// Device information
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device: Option<t::ChangeHistoryItemDevice>,
+    /// Details about the status changes
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<t::Details>,
+    /// Network information
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network: Option<t::HistoryItemNetwork>,
+}
+/// Device information
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ChangeHistoryItemDevice {
+    /// Device serial number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// Device name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Device product type.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_type: Option<
+        t::GetAdministeredLicensingSubscriptionSubscriptionsProductType,
+    >,
+    /// Device model
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+}
+/// Part of the `claimIntoOrganization` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct ClaimIntoOrganizationRequest {
+    /// The numbers of the orders that should be claimed
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub orders: Option<Vec<String>>,
+    /// The serials of the devices that should be claimed
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serials: Option<Vec<String>>,
+    /// The licenses that should be claimed
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub licenses: Option<Vec<t::ClaimIntoOrganizationRequestLicense>>,
+}
+/// Part of the `claimIntoOrganization` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct ClaimIntoOrganizationRequestLicense {
+    /// The key of the license
+    pub key: String,
+    /// Either 'renew' or 'addDevices'. 'addDevices' will increase the license limit, while 'renew' will extend the amount of time until expiration. Defaults to 'addDevices'. All licenses must be claimed with the same mode, and at most one renewal can be claimed at a time. This parameter is legacy and does not apply to organizations with per-device licensing enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<t::LicenseMode>,
+}
+/// Part of the `claimIntoOrganization` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ClaimIntoOrganizationResponse {
+    /// The numbers of the orders claimed
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub orders: Option<Vec<String>>,
+    /// The serials of the devices claimed
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serials: Option<Vec<String>>,
+    /// The licenses claimed
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub licenses: Option<Vec<t::ClaimIntoOrganizationResponseLicense>>,
+}
+/// Part of the `claimIntoOrganization` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ClaimIntoOrganizationResponseLicense {
+    /// The key of the license
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// The mode of the license
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+}
+/// Clients info
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Clients {
+    /// Counts of clients
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counts: Option<t::ClientsOverviewCounts>,
+}
+/// Part of the `getOrganizationSummaryTopClientsByUsage` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ClientsByUsageItem {
+    /// Name of client
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// MAC address of client
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac: Option<String>,
+    /// ID of client
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network: Option<t::ApplicationCategoryApplication>,
+    /// Data usage information
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage: Option<t::ClientsByUsageItemUsage>,
+}
+/// Data usage information
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ClientsByUsageItemUsage {
+    /// Total data usage by client
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<f64>,
+    /// Upstream data usage by client
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upstream: Option<f64>,
+    /// Downstream data usage by client
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub downstream: Option<f64>,
+    /// Percentage of total data usage by client
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percentage: Option<f64>,
+}
+/// Part of the `getOrganizationClientsOverview` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ClientsOverview {
+    /// Usage information of all clients across organization
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage: Option<t::OverviewUsage>,
+    /// Client count information
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counts: Option<t::ClientsOverviewCounts>,
+}
+/// Client count information
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ClientsOverviewCounts {
+    /// Total number of clients with data usage in organization
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
+}
+/// Part of the `cloneOrganization` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct CloneOrganizationRequest {
+    /// The name of the new organization
+    pub name: String,
+}
+/// Data for this organization
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Cloud {
+    /// Region info
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<t::Region>,
+}
+/// Part of the `getOrganizationApiRequestsOverviewResponseCodesByInterval` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CodesByIntervalItem {
+    /// The start time of the access period
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_ts: Option<rt::Timestamp>,
+    /// The end time of the access period
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_ts: Option<rt::Timestamp>,
+    /// list of response codes and a count of how many requests had that code in the given time period
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counts: Option<Vec<t::IntervalItemCount>>,
+}
+/// Part of the `combineOrganizationNetworks` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct CombineOrganizationNetworksRequest {
+    /// The name of the combined network
+    pub name: String,
+    /// A list of the network IDs that will be combined. If an ID of a combined network is included in this list, the other networks in the list will be grouped into that network
+    pub network_ids: Vec<String>,
+    /// A unique identifier which can be used for device enrollment or easy access through the Meraki SM Registration page or the Self Service Portal. Please note that changing this field may cause existing bookmarks to break. All networks that are part of this combined network will have their enrollment string appended by '-network_type'. If left empty, all exisitng enrollment strings will be deleted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enrollment_string: Option<String>,
+}
+/// Part of the `combineOrganizationNetworks` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CombineOrganizationNetworksResponse {
+    /// Network after the combination
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resulting_network: Option<t::GetNetworkResponse>,
+}
+/// Components
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Components {
+    /// Power Supplies
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub power_supplies: Option<Vec<t::PowerSupply>>,
+}
+/// Params used in order to connect to the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ConfigParams {
+    /// Configuration options used to connect to the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tunnel: Option<t::ConfigParamsTunnel>,
+    /// Static IP Address used to connect to the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cloud_static_ip: Option<String>,
+    /// User credentials used to connect to the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<t::ConfigParamsUser>,
+}
+/// Configuration options used to connect to the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ConfigParamsTunnel {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    /// The port used for the ssh tunnel.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<String>,
+    /// SSH tunnel URL used to connect to the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// The name of the tunnel we are attempting to connect to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Root certificate information
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub root_certificate: Option<t::RootCertificate>,
+}
+/// User credentials used to connect to the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ConfigParamsUser {
+    /// The public key for the registered user
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<String>,
+    /// The username added to Catalyst device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// Stores the user secret hash
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<t::Secret>,
+}
+/// Part of the `getOrganizationConfigTemplate` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ConfigTemplate {
+    /// The ID of the network or config template to copy configuration from
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The name of the configuration template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The product types of the configuration template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_types: Option<Vec<String>>,
+    /// The timezone of the configuration template. For a list of allowed timezones, please see the 'TZ' column in the table in &lt;a target='_blank' href='<https://en.wikipedia.org/wiki/List_of_tz_database_time_zones>'&gt;this article&lt;/a&gt;. Not applicable if copying from existing network or template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+}
+/// Part of the `getOrganizationConfigurationChanges` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ConfigurationChange {
+    /// Time, in ISO8601 format, when the configuration change was made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ts: Option<rt::Timestamp>,
+    /// The name of the admin who made the configuration change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admin_name: Option<String>,
+    /// The email address of the admin who made the configuration change. This attribute may be null.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admin_email: Option<String>,
+    /// The ID of the admin who made the configuration change. This attribute may be null.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admin_id: Option<String>,
+    /// The name of the network that the configuration change was applied to. This attribute may be null.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_name: Option<String>,
+    /// The ID of the network that the configuration change was applied to. This attribute may be null.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<String>,
+    /// The url of the network that the configuration change was applied to. This attribute may be null.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_url: Option<String>,
+    /// The name of the ssid that the configuration change was applied to, if applicable. This attribute may be null.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ssid_name: Option<String>,
+    /// The ssid number that the configuration change was applied to, if applicable. This attribute may be null.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ssid_number: Option<i64>,
+    /// The name of the Meraki Dashboard page on which the configuration change was made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<String>,
+    /// Description of the configuration change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// The value of the configuration, before the change was applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old_value: Option<String>,
+    /// The value of the configuration, after the change was applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_value: Option<String>,
+}
+/// Part of the `createOrganizationActionBatch` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct CreateOrganizationActionBatchRequest {
+    /// Set to true for immediate execution. Set to false if the action should be previewed before executing. This property cannot be unset once it is true. Defaults to false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmed: Option<bool>,
+    /// Set to true to force the batch to run synchronous. There can be at most 20 actions in synchronous batch. Defaults to false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub synchronous: Option<bool>,
+    /// A set of changes to make as part of this action (&lt;a href='<https://developer.cisco.com/meraki/api/#/rest/guides/action-batches/>'&gt;more details&lt;/a&gt;)
+    pub actions: Vec<t::Action>,
+    /// Details for the callback. Please include either an httpServerId OR url and sharedSecret
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callback: Option<t::CreateDeviceLiveToolsPingRequestCallback>,
+}
+/// Part of the `createOrganizationAdaptivePolicyAcl` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct CreateOrganizationAdaptivePolicyAclRequest {
+    /// Name of the adaptive policy ACL
+    pub name: String,
+    /// Description of the adaptive policy ACL
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// An ordered array of the adaptive policy ACL rules.
+    pub rules: Vec<t::CreateOrganizationAdaptivePolicyAclRequestRule>,
+    /// IP version of adpative policy ACL. One of: 'any', 'ipv4' or 'ipv6'
+    pub ip_version: t::IpVersion,
+}
+/// Part of the `createOrganizationAdaptivePolicyAcl` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct CreateOrganizationAdaptivePolicyAclRequestRule {
+    /// 'allow' or 'deny' traffic specified by this rule.
+    pub policy: t::RulePolicy,
+    /// The type of protocol (must be 'tcp', 'udp', 'icmp' or 'any').
+    pub protocol: t::CreateOrganizationAdaptivePolicyAclRequestRuleProtocol,
+    /// Source port. Must be in the format of single port: '1', port list: '1,2' or port range: '1-10', and in the range of 1-65535, or 'any'. Default is 'any'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src_port: Option<String>,
+    /// Destination port. Must be in the format of single port: '1', port list: '1,2' or port range: '1-10', and in the range of 1-65535, or 'any'. Default is 'any'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dst_port: Option<String>,
+}
+/// The type of protocol (must be 'tcp', 'udp', 'icmp' or 'any').
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationAdaptivePolicyAclRequestRuleProtocol {
+    /// `"any"`
+    Any,
+    /// `"icmp"`
+    Icmp,
+    /// `"tcp"`
+    Tcp,
+    /// `"udp"`
+    Udp,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationAdaptivePolicyAclRequestRuleProtocol, UnknownValue, { "any" => Any,
+    "icmp" => Icmp, "tcp" => Tcp, "udp" => Udp }
+);
+/// Part of the `createOrganizationAdaptivePolicyGroup` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct CreateOrganizationAdaptivePolicyGroupRequest {
+    /// Name of the group
+    pub name: String,
+    /// SGT value of the group
+    pub sgt: i64,
+    /// Description of the group (default: "")
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The policy objects that belong to this group; traffic from addresses specified by these policy objects will be tagged with this group's SGT value if no other tagging scheme is being used (each requires one unique attribute) (default: \[\])
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy_objects: Option<Vec<t::ApplicationCategoryApplication>>,
+}
+/// Part of the `createOrganizationAdaptivePolicyPolicy` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct CreateOrganizationAdaptivePolicyPolicyRequest {
+    /// The source adaptive policy group (requires one unique attribute)
+    pub source_group: t::SourceGroup,
+    /// The destination adaptive policy group (requires one unique attribute)
+    pub destination_group: t::SourceGroup,
+    /// An ordered array of adaptive policy ACLs (each requires one unique attribute) that apply to this policy (default: \[\])
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acls: Option<Vec<t::ApplicationCategoryApplication>>,
+    /// The rule to apply if there is no matching ACL (default: "default")
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_entry_rule: Option<t::LastEntryRule>,
+}
+/// Part of the `createOrganizationAdmin` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct CreateOrganizationAdminRequest {
+    /// The email of the dashboard administrator. This attribute can not be updated.
+    pub email: String,
+    /// The name of the dashboard administrator
+    pub name: String,
+    /// The privilege of the dashboard administrator on the organization. Can be one of 'full', 'read-only', 'enterprise' or 'none'
+    pub org_access: t::OrgAccess,
+    /// The list of tags that the dashboard administrator has privileges on
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<t::CreateOrganizationAdminRequestTag>>,
+    /// The list of networks that the dashboard administrator has privileges on
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub networks: Option<Vec<t::CreateOrganizationAdminRequestNetwork>>,
+    /// The method of authentication the user will use to sign in to the Meraki dashboard. Can be one of 'Email' or 'Cisco SecureX Sign-On'. The default is Email authentication
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authentication_method: Option<t::AuthenticationMethod>,
+}
+/// Part of the `createOrganizationAdmin` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct CreateOrganizationAdminRequestNetwork {
+    /// The network ID
+    pub id: String,
+    /// The privilege of the dashboard administrator on the network. Can be one of 'full', 'read-only', 'guest-ambassador' or 'monitor-only'
+    pub access: String,
+}
+/// Part of the `createOrganizationAdmin` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct CreateOrganizationAdminRequestTag {
+    /// The name of the tag
+    pub tag: String,
+    /// The privilege of the dashboard administrator on the tag. Can be one of 'full', 'read-only', 'guest-ambassador' or 'monitor-only'
+    pub access: t::TagAccess,
+}
+/// Part of the `createOrganizationAlertsProfile` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct CreateOrganizationAlertsProfileRequest {
+    /// The alert type
+    pub type_: t::CreateOrganizationAlertsProfileRequestType,
+    /// The conditions that determine if the alert triggers
+    pub alert_condition: t::AlertCondition,
+    /// List of recipients that will recieve the alert.
+    pub recipients: t::CreateOrganizationAlertsProfileRequestRecipients,
+    /// Networks with these tags will be monitored for the alert
+    pub network_tags: Vec<String>,
+    /// User supplied description of the alert
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+/// List of recipients that will recieve the alert.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct CreateOrganizationAlertsProfileRequestRecipients {
+    /// A list of emails that will receive information about the alert
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emails: Option<Vec<String>>,
+    /// A list base64 encoded urls of webhook endpoints that will receive information about the alert
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_server_ids: Option<Vec<String>>,
+}
+/// The alert type
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationAlertsProfileRequestType {
+    /// `"appOutage"`
+    AppOutage,
+    /// `"voipJitter"`
+    VoipJitter,
+    /// `"voipMos"`
+    VoipMos,
+    /// `"voipPacketLoss"`
+    VoipPacketLoss,
+    /// `"wanLatency"`
+    WanLatency,
+    /// `"wanPacketLoss"`
+    WanPacketLoss,
+    /// `"wanStatus"`
+    WanStatus,
+    /// `"wanUtilization"`
+    WanUtilization,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationAlertsProfileRequestType, UnknownValue, { "appOutage" => AppOutage,
+    "voipJitter" => VoipJitter, "voipMos" => VoipMos, "voipPacketLoss" => VoipPacketLoss,
+    "wanLatency" => WanLatency, "wanPacketLoss" => WanPacketLoss, "wanStatus" =>
+    WanStatus, "wanUtilization" => WanUtilization }
+);
+/// Part of the `createOrganizationBrandingPolicy` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct CreateOrganizationBrandingPolicyRequest {
+    /// Name of the Dashboard branding policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Boolean indicating whether this policy is enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Settings for describing which kinds of admins this policy applies to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admin_settings: Option<t::AdminSettings>,
+    /// Settings for describing the modifications to various Help page features. Each property in this object accepts one of
+    /// 'default or inherit' (do not modify functionality), 'hide' (remove the section from Dashboard), or 'show' (always show
+    /// the section on Dashboard). Some properties in this object also accept custom HTML used to replace the section on
+    /// Dashboard; see the documentation for each property to see the allowed values.
+    /// Each property defaults to 'default or inherit' when not provided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help_settings: Option<t::HelpSettings>,
+    /// Properties describing the custom logo attached to the branding policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_logo: Option<t::CreateOrganizationBrandingPolicyRequestCustomLogo>,
+}
+/// Properties describing the custom logo attached to the branding policy.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct CreateOrganizationBrandingPolicyRequestCustomLogo {
+    /// Whether or not there is a custom logo enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Properties for setting the image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<t::CreateOrganizationBrandingPolicyRequestCustomLogoImage>,
+}
+/// Part of the `createOrganizationConfigTemplate` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct CreateOrganizationConfigTemplateRequest {
+    /// The name of the configuration template
+    pub name: String,
+    /// The timezone of the configuration template. For a list of allowed timezones, please see the 'TZ' column in the table in &lt;a target='_blank' href='<https://en.wikipedia.org/wiki/List_of_tz_database_time_zones>'&gt;this article&lt;/a&gt;. Not applicable if copying from existing network or template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    /// The ID of the network or config template to copy configuration from
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub copy_from_network_id: Option<String>,
+}
+/// Part of the `createOrganizationEarlyAccessFeaturesOptIn` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct CreateOrganizationEarlyAccessFeaturesOptInRequest {
+    /// Short name of the early access feature
+    pub short_name: String,
+    /// A list of network IDs to apply the opt-in to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_scope_to_networks: Option<Vec<String>>,
+}
+/// Part of the `createOrganizationInventoryOnboardingCloudMonitoringExportEvent` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct CreateOrganizationInventoryOnboardingCloudMonitoringExportEventRequest {
+    /// The type of log event this is recording, e.g. download or opening a banner
+    pub log_event: String,
+    /// A JavaScript UTC datetime stamp for when the even occurred
+    pub timestamp: i64,
+    /// The name of the onboarding distro being downloaded
+    #[serde(rename = "targetOS", skip_serializing_if = "Option::is_none")]
+    pub target_os: Option<String>,
+    /// Used to describe if this event was the result of a redirect. E.g. a query param if an info banner is being used
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request: Option<String>,
+}
+/// Part of the `createOrganizationInventoryOnboardingCloudMonitoringImport` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct CreateOrganizationInventoryOnboardingCloudMonitoringImportRequest {
+    /// A set of device imports to commit
+    pub devices: Vec<
+        t::CreateOrganizationInventoryOnboardingCloudMonitoringImportRequestDevice,
+    >,
+}
+/// Part of the `createOrganizationInventoryOnboardingCloudMonitoringImport` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct CreateOrganizationInventoryOnboardingCloudMonitoringImportRequestDevice {
+    /// Import ID from the Import operation
+    pub device_id: String,
+    /// Device UDI certificate
+    pub udi: String,
+    /// Network Id
+    pub network_id: String,
+}
+/// Part of the `createOrganizationInventoryOnboardingCloudMonitoringImport` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationInventoryOnboardingCloudMonitoringImportResponseItem {
+    /// Cloud monitor import status
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Unique id associated with the import of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub import_id: Option<String>,
+    /// Response method
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+/// Part of the `createOrganizationInventoryOnboardingCloudMonitoringPrepare` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct CreateOrganizationInventoryOnboardingCloudMonitoringPrepareRequest {
+    /// A set of devices to import (or update)
+    pub devices: Vec<
+        t::CreateOrganizationInventoryOnboardingCloudMonitoringPrepareRequestDevice,
+    >,
+}
+/// Part of the `createOrganizationInventoryOnboardingCloudMonitoringPrepare` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct CreateOrganizationInventoryOnboardingCloudMonitoringPrepareRequestDevice {
+    /// Device SUDI certificate
+    pub sudi: String,
+    /// TLS Related Parameters
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tunnel: Option<t::DeviceTunnel>,
+    /// User parameters
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<t::DeviceUser>,
+    /// VTY Related Parameters
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vty: Option<t::Vty>,
+}
+/// Part of the `createOrganizationInventoryOnboardingCloudMonitoringPrepare` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationInventoryOnboardingCloudMonitoringPrepareResponseItem {
+    /// Message related to whether or not the device was found and can be imported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Device UDI certificate
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub udi: Option<String>,
+    /// Import ID from the Import operation
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_id: Option<String>,
+    /// The import status of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Params used in order to connect to the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config_params: Option<t::ConfigParams>,
+}
+/// Part of the `createOrganizationNetwork` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct CreateOrganizationNetworkRequest {
+    /// The name of the new network
+    pub name: String,
+    /// The product type(s) of the new network. If more than one type is included, the network will be a combined network.
+    pub product_types: Vec<
+        t::GetAdministeredLicensingSubscriptionSubscriptionsProductType,
+    >,
+    /// A list of tags to be applied to the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// The timezone of the network. For a list of allowed timezones, please see the 'TZ' column in the table in &lt;a target='_blank' href='<https://en.wikipedia.org/wiki/List_of_tz_database_time_zones>'&gt;this article.&lt;/a&gt;
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    /// The ID of the network to copy configuration from. Other provided parameters will override the copied configuration, except type which must match this network's type exactly.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub copy_from_network_id: Option<String>,
+    /// Add any notes or additional information about this network here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+/// Part of the `createOrganizationPolicyObject` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct CreateOrganizationPolicyObjectRequest {
+    /// Name of a policy object, unique within the organization (alphanumeric, space, dash, or underscore characters only)
+    pub name: String,
+    /// Category of a policy object (one of: adaptivePolicy, network)
+    pub category: String,
+    /// Type of a policy object (one of: adaptivePolicyIpv4Cidr, cidr, fqdn, ipAndMask)
+    pub type_: String,
+    /// CIDR Value of a policy object (e.g. 10.11.12.1/24")
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cidr: Option<String>,
+    /// Fully qualified domain name of policy object (e.g. "example.com")
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fqdn: Option<String>,
+    /// Mask of a policy object (e.g. "255.255.0.0")
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mask: Option<String>,
+    /// IP Address of a policy object (e.g. "1.2.3.4")
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    /// The IDs of policy object groups the policy object belongs to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_ids: Option<Vec<i64>>,
+}
+/// Part of the `createOrganizationPolicyObjectsGroup` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct CreateOrganizationPolicyObjectsGroupRequest {
+    /// A name for the group of network addresses, unique within the organization (alphanumeric, space, dash, or underscore characters only)
+    pub name: String,
+    /// Category of a policy object group (one of: NetworkObjectGroup, GeoLocationGroup, PortObjectGroup, ApplicationGroup)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// A list of Policy Object ID's that this NetworkObjectGroup should be associated to (note: these ID's will replace the existing associated Policy Objects)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub object_ids: Option<Vec<i64>>,
+}
+/// Part of the `createOrganization` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct CreateOrganizationRequest {
+    /// The name of the organization
+    pub name: String,
+    /// Information about the organization's management system
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub management: Option<t::Management>,
+}
+/// Part of the `createOrganizationSamlIdp` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct CreateOrganizationSamlIdpRequest {
+    /// Fingerprint (SHA1) of the SAML certificate provided by your Identity Provider (IdP). This will be used for encryption / validation.
+    pub x509cert_sha1_fingerprint: String,
+    /// Dashboard will redirect users to this URL when they sign out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slo_logout_url: Option<String>,
+}
+/// Part of the `createOrganizationSamlRole` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct CreateOrganizationSamlRoleRequest {
+    /// The role of the SAML administrator
+    pub role: String,
+    /// The privilege of the SAML administrator on the organization. Can be one of 'none', 'read-only', 'full' or 'enterprise'
+    pub org_access: t::OrgAccess,
+    /// The list of tags that the SAML administrator has privileges on
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<t::CreateOrganizationAdminRequestTag>>,
+    /// The list of networks that the SAML administrator has privileges on
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub networks: Option<Vec<t::CreateOrganizationSamlRoleRequestNetwork>>,
+}
+/// Part of the `createOrganizationSamlRole` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct CreateOrganizationSamlRoleRequestNetwork {
+    /// The network ID
+    pub id: String,
+    /// The privilege of the SAML administrator on the network. Can be one of 'full', 'read-only', 'guest-ambassador', 'monitor-only' or 'ssid-admin'
+    pub access: t::NetworkAccess,
+}
+/// Information around who initiated the callback
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreatedBy {
+    /// The ID of the user who initiated the callback
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admin_id: Option<String>,
+}
+/// Part of the `getOrganizationActionBatch` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreatedResource {
+    /// ID of the created resource
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// URI, not including base, of the created resource
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+}
+/// Descriptions of the early access feature
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Descriptions {
+    /// Short description
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short: Option<String>,
+    /// Long description
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub long: Option<String>,
+}
+/// Details about the status changes
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Details {
+    /// Details about the old status
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old: Option<Vec<t::Detail>>,
+    /// Details about the new status
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new: Option<Vec<t::Detail>>,
+}
+/// Part of the `getOrganizationDevicesPowerModulesStatusesByDevice` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DeviceItemSlot {
+    /// Which slot the AC power supply occupies. Possible values are: 0, 1, 2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number: Option<t::Number>,
+    /// The power supply unit serial number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// The power supply unit model.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Status of the power supply unit. Possible values are: connected, not connected, powering.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<t::SlotStatus>,
+}
+/// Part of the `getOrganizationDevicesUplinksAddressesByDevice` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DeviceItemUplink {
+    /// Interface for the device uplink. Available options are: cellular, man1, man2, wan1, wan2
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interface: Option<t::Interface>,
+    /// Available addresses for the interface.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addresses: Option<Vec<t::UplinkAddress>>,
+}
+/// TLS Related Parameters
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceTunnel {
+    /// Name of the configured TLS certificate
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate_name: Option<String>,
+    /// Name of the configured TLS tunnel
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Number of the configured Loopback Interface used for TLS overlay
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loopback_number: Option<i64>,
+    /// Number of the vlan expected to be used to connect to the cloud
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local_interface: Option<i64>,
+}
+/// User parameters
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceUser {
+    /// The name of the device user for Meraki monitoring
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+}
+/// Part of the `getOrganizationDevicesAvailabilities` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DevicesAvailability {
+    /// The device MAC address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac: Option<String>,
+    /// The device name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Network info.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network: Option<t::Network>,
+    /// Device product type.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_type: Option<
+        t::GetAdministeredLicensingSubscriptionSubscriptionsProductType,
+    >,
+    /// The device serial number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// Status of the device. Possible values are: online, alerting, offline, dormant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<t::AvailabilityStatus>,
+    /// List of custom tags for the device.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+}
+/// Part of the `getOrganizationSummaryTopDevicesByUsage` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DevicesByUsageItem {
+    /// Name of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Model of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Serial number of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// Mac address of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac: Option<String>,
+    /// Product type of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_type: Option<String>,
+    /// Network info
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network: Option<t::ApplicationCategoryApplication>,
+    /// Data usage of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage: Option<t::DevicesByUsageItemUsage>,
+    /// Clients
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clients: Option<t::Clients>,
+}
+/// Data usage of the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DevicesByUsageItemUsage {
+    /// Total data usage of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<f64>,
+    /// Data usage of the device by percentage
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percentage: Option<f64>,
+}
+/// Part of the `getOrganizationDevicesStatuses` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DevicesStatus {
+    /// Device Name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Device Serial Number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// MAC Address
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac: Option<String>,
+    /// Public IP Address
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_ip: Option<String>,
+    /// Network ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<String>,
+    /// Device Status
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Device Last Reported Location
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_reported_at: Option<String>,
+    /// LAN IP Address
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lan_ip: Option<String>,
+    /// IP Gateway
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<String>,
+    /// IP Type
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip_type: Option<String>,
+    /// Primary DNS
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub primary_dns: Option<String>,
+    /// Secondary DNS
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secondary_dns: Option<String>,
+    /// Product Type
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_type: Option<String>,
+    /// Components
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub components: Option<t::Components>,
+    /// Model
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Tags
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+}
+/// Part of the `getOrganizationSummaryTopSwitchesByEnergyUsage` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct EnergyUsageItem {
+    /// Network info
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network: Option<t::ApplicationCategoryApplication>,
+    /// Name of the switch
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Mac address of the switch
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac: Option<String>,
+    /// Model of the switch
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Energy usage of the switch
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage: Option<t::EnergyUsageItemUsage>,
+}
+/// Energy usage of the switch
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct EnergyUsageItemUsage {
+    /// Total energy usage of the switch
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<f64>,
+}
+/// Example alert type
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Example {
+    /// Version of the alert
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Shared secret for the alert
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shared_secret: Option<String>,
+    /// When the alert notification was sent, in ISO8601 format
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<rt::Timestamp>,
+    /// ID for the alert instance
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alert_id: Option<String>,
+    /// Severity level of the alert
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alert_level: Option<t::AlertLevel>,
+    /// When the alert occurred, in ISO8601 format
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub occurred_at: Option<rt::Timestamp>,
+    /// Data for the specific alert. Contents depend on the type of the alert
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alert_data: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// ID of the organization associated with the alert
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// Name of the organization associated with the alert
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization_name: Option<String>,
+    /// URL of the organization associated with the alert
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization_url: Option<String>,
+    /// Serial for the device associated with the alert
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_serial: Option<String>,
+    /// Mac address for the device associated with the alert
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_mac: Option<String>,
+    /// Name of the device associated with the alert
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_name: Option<String>,
+    /// URL of the device associated with the alert
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_url: Option<String>,
+    /// List of tags for the device associated with the alert
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_tags: Option<Vec<String>>,
+    /// Model of the device associated with the alert
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_model: Option<String>,
+    /// ID of the network associated with the alert
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<String>,
+    /// Name of the network associated with the alert
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_name: Option<String>,
+    /// URL of the network associated with the alert
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_url: Option<String>,
+    /// Enrollment string of the network associated with the alert
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enrollment_string: Option<String>,
+    /// Notes for the network associated with the alert
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// List of product types that are part of the network associated with the alert
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_types: Option<
+        Vec<t::GetAdministeredLicensingSubscriptionSubscriptionsProductType>,
+    >,
+    /// Encrypted ID of the network associated with the alert
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encrypted_id: Option<String>,
+}
+/// Part of the `getOrganizationFirmwareUpgrades` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct FirmwareUpgrade {
+    /// The upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upgrade_id: Option<String>,
+    /// The upgrade batch
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upgrade_batch_id: Option<String>,
+    /// Network of the upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network: Option<t::ApplicationCategoryApplication>,
+    /// Status of upgrade event: \[Cancelled, Completed\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Scheduled start time
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<rt::Timestamp>,
+    /// Timestamp when upgrade completed. Null if status pending.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<String>,
+    /// product upgraded \[wireless, appliance, switch, systemsManager, camera, cellularGateway, sensor\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_types: Option<String>,
+    /// ID of the upgrade's target version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<t::CurrentVersion>,
+    /// ID of the upgrade's starting version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_version: Option<t::CurrentVersion>,
+}
+/// The initial version of the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct FromVersion {
+    /// ID of the initial firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<String>,
+}
+/// Part of the `getOrganizationActionBatch` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetOrganizationActionBatchResponse {
+    /// ID of the action batch. Can be used to check the status of the action batch at /organizations/{organizationId}/actionBatches/{actionBatchId}
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// ID of the organization this action batch belongs to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// Flag describing whether the action should be previewed before executing or not
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmed: Option<bool>,
+    /// Flag describing whether actions should run synchronously or asynchronously
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub synchronous: Option<bool>,
+    /// Status of action batch
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<t::BatchStatus>,
+    /// A set of changes made as part of this action (&lt;a href='<https://developer.cisco.com/meraki/api/#/rest/guides/action-batches/>'&gt;more details&lt;/a&gt;)
+    pub actions: Vec<t::Action>,
+    /// Information for callback used to send back results
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callback: Option<t::DeviceCallback>,
+}
+/// Part of the `getOrganizationActionBatches` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetOrganizationActionBatchesResponseItem {
+    /// ID of the action batch. Can be used to check the status of the action batch at /organizations/{organizationId}/actionBatches/{actionBatchId}
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// ID of the organization this action batch belongs to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// Flag describing whether the action should be previewed before executing or not
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmed: Option<bool>,
+    /// Flag describing whether actions should run synchronously or asynchronously
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub synchronous: Option<bool>,
+    /// Status of action batch
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<t::BatchStatus>,
+    /// A set of changes made as part of this action (&lt;a href='<https://developer.cisco.com/meraki/api/#/rest/guides/action-batches/>'&gt;more details&lt;/a&gt;)
+    pub actions: Vec<t::Action>,
+}
+/// Part of the `getOrganizationActionBatches` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationActionBatchesStatus {
+    /// `"completed"`
+    Completed,
+    /// `"failed"`
+    Failed,
+    /// `"pending"`
+    Pending,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationActionBatchesStatus, UnknownValue, { "completed" => Completed,
+    "failed" => Failed, "pending" => Pending }
+);
+/// Part of the `getOrganizationApiRequests` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationApiRequestsMethod {
+    /// `"DELETE"`
+    Delete,
+    /// `"GET"`
+    Get,
+    /// `"POST"`
+    Post,
+    /// `"PUT"`
+    Put,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationApiRequestsMethod, UnknownValue, { "DELETE" => Delete, "GET" => Get,
+    "POST" => Post, "PUT" => Put }
+);
+/// API version of the endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationApiRequestsVersion {
+    /// `0`
+    V0,
+    /// `1`
+    V1,
+    /// A value this version of the API description does not list.
+    UnknownValue(i64),
+}
+rt::int_enum!(GetOrganizationApiRequestsVersion, UnknownValue, { 0 => V0, 1 => V1 });
+/// Part of the `getOrganizationInventoryOnboardingCloudMonitoringNetworks` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationInventoryOnboardingCloudMonitoringNetworksDeviceType {
+    /// `"switch"`
+    Switch,
+    /// `"wireless_controller"`
+    WirelessController,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationInventoryOnboardingCloudMonitoringNetworksDeviceType, UnknownValue, {
+    "switch" => Switch, "wireless_controller" => WirelessController }
+);
+/// Part of the `getOrganizationOpenapiSpec` operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationOpenapiSpecVersion {
+    /// `2`
+    V2,
+    /// `3`
+    V3,
+    /// A value this version of the API description does not list.
+    UnknownValue(i64),
+}
+rt::int_enum!(GetOrganizationOpenapiSpecVersion, UnknownValue, { 2 => V2, 3 => V3 });
+/// Part of the `getOrganizationWebhooksAlertTypes` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationWebhooksAlertTypesProductType {
+    /// `"appliance"`
+    Appliance,
+    /// `"camera"`
+    Camera,
+    /// `"cellularGateway"`
+    CellularGateway,
+    /// `"health"`
+    Health,
+    /// `"platform"`
+    Platform,
+    /// `"sensor"`
+    Sensor,
+    /// `"sm"`
+    Sm,
+    /// `"switch"`
+    Switch,
+    /// `"wireless"`
+    Wireless,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationWebhooksAlertTypesProductType, UnknownValue, { "appliance" =>
+    Appliance, "camera" => Camera, "cellularGateway" => CellularGateway, "health" =>
+    Health, "platform" => Platform, "sensor" => Sensor, "sm" => Sm, "switch" => Switch,
+    "wireless" => Wireless }
+);
+/// Settings for describing the modifications to various Help page features. Each property in this object accepts one of
+/// 'default or inherit' (do not modify functionality), 'hide' (remove the section from Dashboard), or 'show' (always show
+/// the section on Dashboard). Some properties in this object also accept custom HTML used to replace the section on
+/// Dashboard; see the documentation for each property to see the allowed values.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HelpSettings {
+    /// The Help tab, under which all support information resides. If this tab is hidden, no other 'Help' branding
+    /// customizations will be visible. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help_tab: Option<t::HelpTab>,
+    /// The 'Help -&gt; Get Help' subtab on which Cisco Meraki KB, Product Manuals, and Support/Case Information are displayed. Note
+    /// that if this subtab is hidden, branding customizations for the KB on 'Get help', Cisco Meraki product documentation,
+    /// and support contact info will not be visible. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub get_help_subtab: Option<t::HelpTab>,
+    /// The 'Help -&gt; Community' subtab which provides a link to Meraki Community. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub community_subtab: Option<t::HelpTab>,
+    /// The 'Help -&gt; Cases' Dashboard subtab on which Cisco Meraki support cases for this organization can be managed. Can be one
+    /// of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cases_subtab: Option<t::HelpTab>,
+    /// The 'Help -&gt; Data protection requests' Dashboard subtab on which requests to delete, restrict, or export end-user data can
+    /// be audited. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_protection_requests_subtab: Option<t::HelpTab>,
+    /// The KB search box which appears on the Help page. Can be one of 'default or inherit', 'hide', 'show', or a replacement custom HTML string.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub get_help_subtab_knowledge_base_search: Option<String>,
+    /// The universal search box always visible on Dashboard will, by default, present results from the Meraki KB. This configures
+    /// whether these Meraki KB results should be returned. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub universal_search_knowledge_base_search: Option<t::HelpTab>,
+    /// The 'Product Manuals' section of the 'Help -&gt; Get Help' subtab. Can be one of 'default or inherit', 'hide', 'show', or a replacement custom HTML string.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cisco_meraki_product_documentation: Option<String>,
+    /// The 'Contact Meraki Support' section of the 'Help -&gt; Get Help' subtab. Can be one of 'default or inherit', 'hide', 'show', or a replacement custom HTML string.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub support_contact_info: Option<String>,
+    /// The 'Help -&gt; New features' subtab where new Dashboard features are detailed. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_features_subtab: Option<t::HelpTab>,
+    /// The 'Help -&gt; Firewall info' subtab where necessary upstream firewall rules for communication to the Cisco Meraki cloud are
+    /// listed. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firewall_info_subtab: Option<t::HelpTab>,
+    /// The 'Help -&gt; API docs' subtab where a detailed description of the Dashboard API is listed. Can be one of
+    /// 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_docs_subtab: Option<t::HelpTab>,
+    /// The 'Help -&gt; Replacement info' subtab where important information regarding device replacements is detailed. Can be one of
+    /// 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hardware_replacements_subtab: Option<t::HelpTab>,
+    /// The 'SM Forums' subtab which links to community-based support for Cisco Meraki Systems Manager. Only configurable for
+    /// organizations that contain Systems Manager networks. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sm_forums: Option<t::HelpTab>,
+    /// The 'Help Widget' is a support widget which provides access to live chat, documentation links, Sales contact info,
+    /// and other contact avenues to reach Meraki Support. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help_widget: Option<t::HelpTab>,
+}
+/// The Help tab, under which all support information resides. If this tab is hidden, no other 'Help' branding
+/// customizations will be visible. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum HelpTab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    HelpTab, UnknownValue, { "default or inherit" => DefaultOrInherit, "hide" => Hide,
+    "show" => Show }
+);
+/// Network information
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct HistoryItemNetwork {
+    /// Network id
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Network name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Network dashboard url
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Network tags
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+}
+/// Represents the details of an imported device.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ImportDevice {
+    /// The url to the device details page within dashboard.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Whether or not the device was successfully created in dashboard.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created: Option<bool>,
+    /// Represents the current state of importing the device.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+/// Interface for the device uplink. Available options are: cellular, man1, man2, wan1, wan2
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Interface {
+    /// `"cellular"`
+    Cellular,
+    /// `"man1"`
+    Man1,
+    /// `"man2"`
+    Man2,
+    /// `"wan1"`
+    Wan1,
+    /// `"wan2"`
+    Wan2,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    Interface, UnknownValue, { "cellular" => Cellular, "man1" => Man1, "man2" => Man2,
+    "wan1" => Wan1, "wan2" => Wan2 }
+);
+/// Part of the `getOrganizationApiRequestsOverviewResponseCodesByInterval` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct IntervalItemCount {
+    /// Response status code of the API response
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<i64>,
+    /// Number of records that match the status code
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
+}
+/// Part of the `getOrganizationInventoryDevice` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct InventoryDevice {
+    /// MAC address of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac: Option<String>,
+    /// Serial number of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// Name of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Model type of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Network Id of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<String>,
+    /// Order number of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_number: Option<String>,
+    /// Claimed time of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claimed_at: Option<rt::Timestamp>,
+    /// License expiration date of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license_expiration_date: Option<rt::Timestamp>,
+    /// Device tags
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// Product type of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_type: Option<String>,
+    /// Country/region code from device, network, or store order
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country_code: Option<String>,
+    /// Additional device information
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<Vec<t::Detail>>,
+}
+/// Details for API-only IP restrictions.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IpRestrictionsForKeys {
+    /// Boolean indicating whether the organization will restrict API key (not Dashboard GUI) usage to a specific list of IP addresses or CIDR ranges.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// List of acceptable IP ranges. Entries can be single IP addresses, IP address ranges, and CIDR subnets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ranges: Option<Vec<String>>,
+}
+/// The rule to apply if there is no matching ACL (default: "default")
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LastEntryRule {
+    /// `"allow"`
+    Allow,
+    /// `"default"`
+    Default,
+    /// `"deny"`
+    Deny,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    LastEntryRule, UnknownValue, { "allow" => Allow, "default" => Default, "deny" => Deny
+    }
+);
+/// Licensing related settings
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Licensing {
+    /// Organization licensing model. Can be 'co-term', 'per-device', or 'subscription'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<t::Model>,
+}
+/// The current limits of various adaptive policy objects.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Limits {
+    /// Maximum number of user-created adaptive policy groups allowed in the organization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_groups: Option<i64>,
+    /// Maximum number of rules allowed in an adaptive policy ACL in the organization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules_in_an_acl: Option<i64>,
+    /// Maximum number of adaptive policy ACLs that can be assigned to an adaptive policy in the organization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acls_in_a_policy: Option<i64>,
+    /// Maximum number of policy objects (with the adaptive policy type) allowed in the organization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy_objects: Option<i64>,
+}
+/// Part of the `getOrganizationLoginSecurity` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginSecurity {
+    /// Boolean indicating whether users are forced to change their password every X number of days.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enforce_password_expiration: Option<bool>,
+    /// Number of days after which users will be forced to change their password.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password_expiration_days: Option<i64>,
+    /// Boolean indicating whether users, when setting a new password, are forced to choose a new password that is different from any past passwords.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enforce_different_passwords: Option<bool>,
+    /// Number of recent passwords that new password must be distinct from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub num_different_passwords: Option<i64>,
+    /// Boolean indicating whether users will be forced to choose strong passwords for their accounts. Strong passwords are at least 8 characters that contain 3 of the following: number, uppercase letter, lowercase letter, and symbol
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enforce_strong_passwords: Option<bool>,
+    /// Boolean indicating whether users' Dashboard accounts will be locked out after a specified number of consecutive failed login attempts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enforce_account_lockout: Option<bool>,
+    /// Number of consecutive failed login attempts after which users' accounts will be locked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_lockout_attempts: Option<i64>,
+    /// Boolean indicating whether users will be logged out after being idle for the specified number of minutes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enforce_idle_timeout: Option<bool>,
+    /// Number of minutes users can remain idle before being logged out of their accounts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub idle_timeout_minutes: Option<i64>,
+    /// Boolean indicating whether users in this organization will be required to use an extra verification code when logging in to Dashboard. This code will be sent to their mobile phone via SMS, or can be generated by the authenticator application.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enforce_two_factor_auth: Option<bool>,
+    /// Boolean indicating whether organization will restrict access to Dashboard (including the API) from certain IP addresses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enforce_login_ip_ranges: Option<bool>,
+    /// List of acceptable IP ranges. Entries can be single IP addresses, IP address ranges, and CIDR subnets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub login_ip_ranges: Option<Vec<String>>,
+    /// Details for indicating whether organization will restrict access to API (but not Dashboard) to certain IP addresses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_authentication: Option<t::ApiAuthentication>,
+}
+/// Information about the organization's management system
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Management {
+    /// Details related to organization management, possibly empty. Details may be named 'MSP ID', 'IP restriction mode for API', or 'IP restriction mode for dashboard', if the organization admin has configured any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<Vec<t::Detail>>,
+}
+/// Part of the `getOrganizationSummaryTopClientsManufacturersByUsage` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ManufacturersByUsageItem {
+    /// Name of the manufacturer
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Clients info
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clients: Option<t::Clients>,
+    /// Clients usage
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage: Option<t::Overall>,
+}
+/// Organization licensing model. Can be 'co-term', 'per-device', or 'subscription'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Model {
+    /// `"co-term"`
+    CoTerm,
+    /// `"per-device"`
+    PerDevice,
+    /// `"subscription"`
+    Subscription,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    Model, UnknownValue, { "co-term" => CoTerm, "per-device" => PerDevice, "subscription"
+    => Subscription }
+);
+/// Part of the `getOrganizationSummaryTopDevicesModelsByUsage` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ModelsByUsageItem {
+    /// The device model
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Total number of devices per model
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
+    /// Usage info in megabytes
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage: Option<t::ModelsByUsageItemUsage>,
+}
+/// Usage info in megabytes
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ModelsByUsageItemUsage {
+    /// Total usage in megabytes
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<f64>,
+    /// Average usage in megabytes
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub average: Option<f64>,
+}
+/// Part of the `getOrganizationInventoryOnboardingCloudMonitoringImports` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct MonitoringImport {
+    /// Database ID for the new entity entry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub import_id: Option<String>,
+    /// Represents the details of an imported device.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device: Option<t::ImportDevice>,
+}
+/// Part of the `moveOrganizationLicenses` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct MoveOrganizationLicensesRequest {
+    /// The ID of the organization to move the licenses to
+    pub dest_organization_id: String,
+    /// A list of IDs of licenses to move to the new organization
+    pub license_ids: Vec<String>,
+}
+/// Part of the `moveOrganizationLicenses` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct MoveOrganizationLicensesResponse {
+    /// The ID of the organization to move the licenses to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dest_organization_id: Option<String>,
+    /// A list of IDs of licenses to move to the new organization
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license_ids: Option<Vec<String>>,
+}
+/// Part of the `moveOrganizationLicensesSeats` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct MoveOrganizationLicensesSeatsRequest {
+    /// The ID of the organization to move the SM seats to
+    pub dest_organization_id: String,
+    /// The ID of the SM license to move the seats from
+    pub license_id: String,
+    /// The number of seats to move to the new organization. Must be less than or equal to the total number of seats of the license
+    pub seat_count: i64,
+}
+/// Part of the `moveOrganizationLicensesSeats` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct MoveOrganizationLicensesSeatsResponse {
+    /// The ID of the organization to move the SM seats to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dest_organization_id: Option<String>,
+    /// The ID of the SM license to move the seats from
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license_id: Option<String>,
+    /// The number of seats to move to the new organization. Must be less than or equal to the total number of seats of the license
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seat_count: Option<i64>,
+}
+/// The privilege of the SAML administrator on the network. Can be one of 'full', 'read-only', 'guest-ambassador', 'monitor-only' or 'ssid-admin'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NetworkAccess {
+    /// `"full"`
+    Full,
+    /// `"guest-ambassador"`
+    GuestAmbassador,
+    /// `"monitor-only"`
+    MonitorOnly,
+    /// `"read-only"`
+    ReadOnly,
+    /// `"ssid-admin"`
+    SsidAdmin,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    NetworkAccess, UnknownValue, { "full" => Full, "guest-ambassador" => GuestAmbassador,
+    "monitor-only" => MonitorOnly, "read-only" => ReadOnly, "ssid-admin" => SsidAdmin }
+);
+/// Which slot the AC power supply occupies. Possible values are: 0, 1, 2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Number {
+    /// `0`
+    V0,
+    /// `1`
+    V1,
+    /// `2`
+    V2,
+    /// A value this version of the API description does not list.
+    UnknownValue(i64),
+}
+rt::int_enum!(Number, UnknownValue, { 0 => V0, 1 => V1, 2 => V2 });
+/// Admin's level of access to the organization
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OrgAccess {
+    /// `"enterprise"`
+    Enterprise,
+    /// `"full"`
+    Full,
+    /// `"none"`
+    None,
+    /// `"read-only"`
+    ReadOnly,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    OrgAccess, UnknownValue, { "enterprise" => Enterprise, "full" => Full, "none" =>
+    None, "read-only" => ReadOnly }
+);
+/// Part of the `getOrganization` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Organization {
+    /// Organization ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Organization name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Organization URL
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// API related settings
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api: Option<t::TwoFactor>,
+    /// Licensing related settings
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub licensing: Option<t::Licensing>,
+    /// Data for this organization
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cloud: Option<t::Cloud>,
+    /// Information about the organization's management system
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub management: Option<t::Management>,
+}
+/// Part of the `getOrganizationAdmins` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct OrganizationAdmin {
+    /// Admin's ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Admin's username
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Admin's email address
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Admin's level of access to the organization
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub org_access: Option<t::OrgAccess>,
+    /// Status of the admin's account
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_status: Option<t::AccountStatus>,
+    /// Indicates whether two-factor authentication is enabled
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub two_factor_auth_enabled: Option<bool>,
+    /// Indicates whether the admin has an API key
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub has_api_key: Option<bool>,
+    /// Time when the admin was last active
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_active: Option<rt::Timestamp>,
+    /// Admin tag information
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<t::AdminTag>>,
+    /// Admin network access information
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub networks: Option<Vec<t::AdminNetwork>>,
+    /// Admin's authentication method
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authentication_method: Option<t::AuthenticationMethod>,
+}
+/// Part of the `getOrganizationLicense` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct OrganizationLicense {
+    /// License ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// License type
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license_type: Option<String>,
+    /// License key
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license_key: Option<String>,
+    /// Order number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_number: Option<String>,
+    /// Serial number of the device the license is assigned to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_serial: Option<String>,
+    /// ID of the network the license is assigned to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<String>,
+    /// The state of the license. All queued licenses have a status of `recentlyQueued`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<t::State>,
+    /// The number of seats of the license. Only applicable to SM licenses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seat_count: Option<i64>,
+    /// The duration of the license plus all permanently queued licenses associated with it
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_duration_in_days: Option<i64>,
+    /// The duration of the individual license
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_in_days: Option<i64>,
+    /// DEPRECATED List of permanently queued licenses attached to the license. Instead, use /organizations/{organizationId}/licenses?deviceSerial= to retrieved queued licenses for a given device.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permanently_queued_licenses: Option<Vec<t::PermanentlyQueuedLicense>>,
+    /// The date the license was claimed into the organization
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim_date: Option<String>,
+    /// The date the license started burning
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub activation_date: Option<String>,
+    /// The date the license will expire
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expiration_date: Option<String>,
+    /// The id of the head license this license is queued behind. If there is no head license, it returns nil.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub head_license_id: Option<String>,
+}
+/// Overall data usage of all clients across organization
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Overall {
+    /// Total data usage (in kb) of all clients across organization
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<f64>,
+    /// Downstream data usage (in kb) of all clients across organization
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub downstream: Option<f64>,
+    /// Upstream data usage (in kb) of all clients across organization
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upstream: Option<f64>,
+}
+/// Usage information of all clients across organization
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct OverviewUsage {
+    /// Overall data usage of all clients across organization
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overall: Option<t::Overall>,
+    /// Average data usage (in kb) of each client in organization
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub average: Option<f64>,
+}
+/// Part of the `getOrganizationLicense` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PermanentlyQueuedLicense {
+    /// Permanently queued license ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// License type
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license_type: Option<String>,
+    /// License key
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license_key: Option<String>,
+    /// Order number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_number: Option<String>,
+    /// The duration of the individual license
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_in_days: Option<i64>,
+}
+/// Part of the `getOrganizationBrandingPoliciesPriorities` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PoliciesPriorities {
+    /// An ordered list of branding policy IDs that determines the priority order of how to apply the policies
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub branding_policy_ids: Option<Vec<String>>,
+}
+/// Part of the `getOrganizationAdaptivePolicyAcl` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PolicyAcl {
+    /// ID of the adaptive policy ACL
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acl_id: Option<String>,
+    /// Name of the adaptive policy ACL
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Description of the adaptive policy ACL
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// IP version of adpative policy ACL
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip_version: Option<String>,
+    /// An ordered array of the adaptive policy ACL rules
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules: Option<Vec<t::AclRule>>,
+    /// When the adaptive policy ACL was created
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<rt::Timestamp>,
+    /// When the adaptive policy ACL was last updated
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<rt::Timestamp>,
+}
+/// Properties describing the custom logo attached to the branding policy.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PolicyCustomLogo {
+    /// Whether or not there is a custom logo enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Properties of the image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<t::PolicyCustomLogoImage>,
+}
+/// Properties of the image.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PolicyCustomLogoImage {
+    /// Preview of the image
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preview: Option<t::Preview>,
+}
+/// Part of the `getOrganizationAdaptivePolicyOverview` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PolicyOverview {
+    /// The current amount of various adaptive policy objects.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counts: Option<t::PolicyOverviewCounts>,
+    /// The current limits of various adaptive policy objects.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limits: Option<t::Limits>,
+}
+/// The current amount of various adaptive policy objects.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PolicyOverviewCounts {
+    /// Number of adaptive policy groups currently in the organization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groups: Option<i64>,
+    /// Number of user-created adaptive policy groups currently in the organization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_groups: Option<i64>,
+    /// Number of user-created adaptive policy ACLs currently in the organization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_acls: Option<i64>,
+    /// Number of adaptive policies currently in the organization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policies: Option<i64>,
+    /// Number of adaptive policies currently in the organization that deny all traffic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deny_policies: Option<i64>,
+    /// Number of adaptive policies currently in the organization that allow all traffic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow_policies: Option<i64>,
+    /// Number of policy objects (with the adaptive policy type) currently in the organization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy_objects: Option<i64>,
+}
+/// Part of the `getOrganizationDevicesStatuses` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PowerSupply {
+    /// Slot the power supply is in
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slot: Option<i64>,
+    /// Serial of the power supply
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// Model of the power supply
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Status of the power supply
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<t::PowerSupplyStatus>,
+    /// PoE info of the power supply
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub poe: Option<t::PowerSupplyPoe>,
+}
+/// PoE info of the power supply
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PowerSupplyPoe {
+    /// Unit of the PoE maximum
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// Maximum PoE this power supply can provide when connected to the current switch model
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub maximum: Option<i64>,
+}
+/// Status of the power supply
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PowerSupplyStatus {
+    /// `"available"`
+    Available,
+    /// `"connected"`
+    Connected,
+    /// `"disconnected"`
+    Disconnected,
+    /// `"powered"`
+    Powered,
+    /// `"powering"`
+    Powering,
+    /// `"standby"`
+    Standby,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    PowerSupplyStatus, UnknownValue, { "available" => Available, "connected" =>
+    Connected, "disconnected" => Disconnected, "powered" => Powered, "powering" =>
+    Powering, "standby" => Standby }
+);
+/// Preview of the image
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Preview {
+    /// Url of the preview image
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Timestamp of the preview image
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<rt::Timestamp>,
 }
 /// Device product type.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -73,6 +2800,365 @@ pub struct ProvisioningStatus {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 }
+/// Part of the `releaseFromOrganizationInventory` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct ReleaseFromOrganizationInventoryRequest {
+    /// Serials of the devices that should be released
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serials: Option<Vec<String>>,
+}
+/// Part of the `renewOrganizationLicensesSeats` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct RenewOrganizationLicensesSeatsRequest {
+    /// The ID of the SM license to renew. This license must already be assigned to an SM network
+    pub license_id_to_renew: String,
+    /// The SM license to use to renew the seats on 'licenseIdToRenew'. This license must have at least as many seats available as there are seats on 'licenseIdToRenew'
+    pub unused_license_id: String,
+}
+/// Part of the `getOrganizationApiRequestsOverview` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RequestsOverview {
+    /// object of all supported HTTP response code
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_code_counts: Option<t::ResponseCodeCounts>,
+}
+/// object of all supported HTTP response code
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ResponseCodeCounts {
+    /// HTTP 200 response code count.
+    #[serde(rename = "200", skip_serializing_if = "Option::is_none")]
+    pub _200: Option<i64>,
+    /// HTTP 201 response code count.
+    #[serde(rename = "201", skip_serializing_if = "Option::is_none")]
+    pub _201: Option<i64>,
+    /// HTTP 202 response code count.
+    #[serde(rename = "202", skip_serializing_if = "Option::is_none")]
+    pub _202: Option<i64>,
+    /// HTTP 203 response code count.
+    #[serde(rename = "203", skip_serializing_if = "Option::is_none")]
+    pub _203: Option<i64>,
+    /// HTTP 204 response code count.
+    #[serde(rename = "204", skip_serializing_if = "Option::is_none")]
+    pub _204: Option<i64>,
+    /// HTTP 205 response code count.
+    #[serde(rename = "205", skip_serializing_if = "Option::is_none")]
+    pub _205: Option<i64>,
+    /// HTTP 206 response code count.
+    #[serde(rename = "206", skip_serializing_if = "Option::is_none")]
+    pub _206: Option<i64>,
+    /// HTTP 207 response code count.
+    #[serde(rename = "207", skip_serializing_if = "Option::is_none")]
+    pub _207: Option<i64>,
+    /// HTTP 208 response code count.
+    #[serde(rename = "208", skip_serializing_if = "Option::is_none")]
+    pub _208: Option<i64>,
+    /// HTTP 226 response code count.
+    #[serde(rename = "226", skip_serializing_if = "Option::is_none")]
+    pub _226: Option<i64>,
+    /// HTTP 300 response code count.
+    #[serde(rename = "300", skip_serializing_if = "Option::is_none")]
+    pub _300: Option<i64>,
+    /// HTTP 301 response code count.
+    #[serde(rename = "301", skip_serializing_if = "Option::is_none")]
+    pub _301: Option<i64>,
+    /// HTTP 302 response code count.
+    #[serde(rename = "302", skip_serializing_if = "Option::is_none")]
+    pub _302: Option<i64>,
+    /// HTTP 303 response code count.
+    #[serde(rename = "303", skip_serializing_if = "Option::is_none")]
+    pub _303: Option<i64>,
+    /// HTTP 304 response code count.
+    #[serde(rename = "304", skip_serializing_if = "Option::is_none")]
+    pub _304: Option<i64>,
+    /// HTTP 305 response code count.
+    #[serde(rename = "305", skip_serializing_if = "Option::is_none")]
+    pub _305: Option<i64>,
+    /// HTTP 306 response code count.
+    #[serde(rename = "306", skip_serializing_if = "Option::is_none")]
+    pub _306: Option<i64>,
+    /// HTTP 307 response code count.
+    #[serde(rename = "307", skip_serializing_if = "Option::is_none")]
+    pub _307: Option<i64>,
+    /// HTTP 308 response code count.
+    #[serde(rename = "308", skip_serializing_if = "Option::is_none")]
+    pub _308: Option<i64>,
+    /// HTTP 400 response code count.
+    #[serde(rename = "400", skip_serializing_if = "Option::is_none")]
+    pub _400: Option<i64>,
+    /// HTTP 401 response code count.
+    #[serde(rename = "401", skip_serializing_if = "Option::is_none")]
+    pub _401: Option<i64>,
+    /// HTTP 402 response code count.
+    #[serde(rename = "402", skip_serializing_if = "Option::is_none")]
+    pub _402: Option<i64>,
+    /// HTTP 403 response code count.
+    #[serde(rename = "403", skip_serializing_if = "Option::is_none")]
+    pub _403: Option<i64>,
+    /// HTTP 404 response code count.
+    #[serde(rename = "404", skip_serializing_if = "Option::is_none")]
+    pub _404: Option<i64>,
+    /// HTTP 405 response code count.
+    #[serde(rename = "405", skip_serializing_if = "Option::is_none")]
+    pub _405: Option<i64>,
+    /// HTTP 406 response code count.
+    #[serde(rename = "406", skip_serializing_if = "Option::is_none")]
+    pub _406: Option<i64>,
+    /// HTTP 407 response code count.
+    #[serde(rename = "407", skip_serializing_if = "Option::is_none")]
+    pub _407: Option<i64>,
+    /// HTTP 408 response code count.
+    #[serde(rename = "408", skip_serializing_if = "Option::is_none")]
+    pub _408: Option<i64>,
+    /// HTTP 409 response code count.
+    #[serde(rename = "409", skip_serializing_if = "Option::is_none")]
+    pub _409: Option<i64>,
+    /// HTTP 410 response code count.
+    #[serde(rename = "410", skip_serializing_if = "Option::is_none")]
+    pub _410: Option<i64>,
+    /// HTTP 411 response code count.
+    #[serde(rename = "411", skip_serializing_if = "Option::is_none")]
+    pub _411: Option<i64>,
+    /// HTTP 412 response code count.
+    #[serde(rename = "412", skip_serializing_if = "Option::is_none")]
+    pub _412: Option<i64>,
+    /// HTTP 413 response code count.
+    #[serde(rename = "413", skip_serializing_if = "Option::is_none")]
+    pub _413: Option<i64>,
+    /// HTTP 414 response code count.
+    #[serde(rename = "414", skip_serializing_if = "Option::is_none")]
+    pub _414: Option<i64>,
+    /// HTTP 415 response code count.
+    #[serde(rename = "415", skip_serializing_if = "Option::is_none")]
+    pub _415: Option<i64>,
+    /// HTTP 416 response code count.
+    #[serde(rename = "416", skip_serializing_if = "Option::is_none")]
+    pub _416: Option<i64>,
+    /// HTTP 417 response code count.
+    #[serde(rename = "417", skip_serializing_if = "Option::is_none")]
+    pub _417: Option<i64>,
+    /// HTTP 421 response code count.
+    #[serde(rename = "421", skip_serializing_if = "Option::is_none")]
+    pub _421: Option<i64>,
+    /// HTTP 422 response code count.
+    #[serde(rename = "422", skip_serializing_if = "Option::is_none")]
+    pub _422: Option<i64>,
+    /// HTTP 423 response code count.
+    #[serde(rename = "423", skip_serializing_if = "Option::is_none")]
+    pub _423: Option<i64>,
+    /// HTTP 424 response code count.
+    #[serde(rename = "424", skip_serializing_if = "Option::is_none")]
+    pub _424: Option<i64>,
+    /// HTTP 425 response code count.
+    #[serde(rename = "425", skip_serializing_if = "Option::is_none")]
+    pub _425: Option<i64>,
+    /// HTTP 426 response code count.
+    #[serde(rename = "426", skip_serializing_if = "Option::is_none")]
+    pub _426: Option<i64>,
+    /// HTTP 428 response code count.
+    #[serde(rename = "428", skip_serializing_if = "Option::is_none")]
+    pub _428: Option<i64>,
+    /// HTTP 429 response code count.
+    #[serde(rename = "429", skip_serializing_if = "Option::is_none")]
+    pub _429: Option<i64>,
+    /// HTTP 431 response code count.
+    #[serde(rename = "431", skip_serializing_if = "Option::is_none")]
+    pub _431: Option<i64>,
+    /// HTTP 451 response code count.
+    #[serde(rename = "451", skip_serializing_if = "Option::is_none")]
+    pub _451: Option<i64>,
+    /// HTTP 500 response code count.
+    #[serde(rename = "500", skip_serializing_if = "Option::is_none")]
+    pub _500: Option<i64>,
+    /// HTTP 501 response code count.
+    #[serde(rename = "501", skip_serializing_if = "Option::is_none")]
+    pub _501: Option<i64>,
+    /// HTTP 502 response code count.
+    #[serde(rename = "502", skip_serializing_if = "Option::is_none")]
+    pub _502: Option<i64>,
+    /// HTTP 503 response code count.
+    #[serde(rename = "503", skip_serializing_if = "Option::is_none")]
+    pub _503: Option<i64>,
+    /// HTTP 504 response code count.
+    #[serde(rename = "504", skip_serializing_if = "Option::is_none")]
+    pub _504: Option<i64>,
+    /// HTTP 505 response code count.
+    #[serde(rename = "505", skip_serializing_if = "Option::is_none")]
+    pub _505: Option<i64>,
+    /// HTTP 506 response code count.
+    #[serde(rename = "506", skip_serializing_if = "Option::is_none")]
+    pub _506: Option<i64>,
+    /// HTTP 507 response code count.
+    #[serde(rename = "507", skip_serializing_if = "Option::is_none")]
+    pub _507: Option<i64>,
+    /// HTTP 508 response code count.
+    #[serde(rename = "508", skip_serializing_if = "Option::is_none")]
+    pub _508: Option<i64>,
+    /// HTTP 509 response code count.
+    #[serde(rename = "509", skip_serializing_if = "Option::is_none")]
+    pub _509: Option<i64>,
+    /// HTTP 510 response code count.
+    #[serde(rename = "510", skip_serializing_if = "Option::is_none")]
+    pub _510: Option<i64>,
+    /// HTTP 511 response code count.
+    #[serde(rename = "511", skip_serializing_if = "Option::is_none")]
+    pub _511: Option<i64>,
+}
+/// Root certificate information
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RootCertificate {
+    /// Public certificate value
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    /// The name of the server protected by the certificate
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+/// Part of the `getOrganizationSamlIdp` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SamlIdp {
+    /// ID associated with the SAML Identity Provider (IdP)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub idp_id: Option<String>,
+    /// URL that is consuming SAML Identity Provider (IdP)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consumer_url: Option<String>,
+    /// Fingerprint (SHA1) of the SAML certificate provided by your Identity Provider (IdP). This will be used for encryption / validation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub x509cert_sha1_fingerprint: Option<String>,
+    /// Dashboard will redirect users to this URL when they sign out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slo_logout_url: Option<String>,
+}
+/// Part of the `getOrganizationSamlRole` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SamlRole {
+    /// ID associated with the SAML role
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The role of the SAML administrator
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// The privilege of the SAML administrator on the organization
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub org_access: Option<String>,
+    /// The list of networks that the SAML administrator has privileges on
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub networks: Option<Vec<t::AdminNetwork>>,
+    /// The list of tags that the SAML administrator has privleges on
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<t::AdminTag>>,
+}
+/// Stores the user secret hash
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Secret {
+    /// The hashed secret
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hash: Option<String>,
+}
+/// Status of the power supply unit. Possible values are: connected, not connected, powering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SlotStatus {
+    /// `"connected"`
+    Connected,
+    /// `"not connected"`
+    NotConnected,
+    /// `"powering"`
+    Powering,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    SlotStatus, UnknownValue, { "connected" => Connected, "not connected" =>
+    NotConnected, "powering" => Powering }
+);
+/// The source adaptive policy group (requires one unique attribute)
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct SourceGroup {
+    /// The ID of the source adaptive policy group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The name of the source adaptive policy group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The SGT of the source adaptive policy group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sgt: Option<i64>,
+}
+/// Part of the `getOrganizationSummaryTopSsidsByUsage` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SsidsByUsageItem {
+    /// Name of the SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Date usage of the SSID, in megabytes
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage: Option<t::ClientsByUsageItemUsage>,
+    /// Clients info of the SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clients: Option<t::Clients>,
+}
+/// Staged upgrade
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Staged {
+    /// The staged upgrade group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<t::Network>,
+}
+/// The state of the license. All queued licenses have a status of `recentlyQueued`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum State {
+    /// `"active"`
+    Active,
+    /// `"expired"`
+    Expired,
+    /// `"expiring"`
+    Expiring,
+    /// `"recentlyQueued"`
+    RecentlyQueued,
+    /// `"unused"`
+    Unused,
+    /// `"unusedActive"`
+    UnusedActive,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    State, UnknownValue, { "active" => Active, "expired" => Expired, "expiring" =>
+    Expiring, "recentlyQueued" => RecentlyQueued, "unused" => Unused, "unusedActive" =>
+    UnusedActive }
+);
 /// The device provisioning status. Possible statuses: unprovisioned, incomplete, complete.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -90,7 +3176,97 @@ rt::string_enum!(
     Status, UnknownValue, { "complete" => Complete, "incomplete" => Incomplete,
     "unprovisioned" => Unprovisioned }
 );
-/// Part of the `getOrganizationDevicesProvisioningStatuses` operation.
+/// Uplink status
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StatusUplinkStatus {
+    /// `"active"`
+    Active,
+    /// `"connecting"`
+    Connecting,
+    /// `"failed"`
+    Failed,
+    /// `"not connected"`
+    NotConnected,
+    /// `"ready"`
+    Ready,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    StatusUplinkStatus, UnknownValue, { "active" => Active, "connecting" => Connecting,
+    "failed" => Failed, "not connected" => NotConnected, "ready" => Ready }
+);
+/// Part of the `getOrganizationDevicesPowerModulesStatusesByDevice` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct StatusesByDeviceItem {
+    /// The device MAC address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac: Option<String>,
+    /// The device name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Network info.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network: Option<t::Network>,
+    /// Device product type.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_type: Option<
+        t::GetAdministeredLicensingSubscriptionSubscriptionsProductType,
+    >,
+    /// The device serial number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// List of custom tags for the device.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// Information for the device's AC power supplies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slots: Option<Vec<t::DeviceItemSlot>>,
+}
+/// Part of the `getOrganizationDevicesStatusesOverview` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct StatusesOverview {
+    /// counts
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counts: Option<t::StatusesOverviewCounts>,
+}
+/// counts
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct StatusesOverviewCounts {
+    /// byStatus
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by_status: Option<t::ByStatus>,
+}
+/// The privilege of the dashboard administrator on the tag. Can be one of 'full', 'read-only', 'guest-ambassador' or 'monitor-only'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TagAccess {
+    /// `"full"`
+    Full,
+    /// `"guest-ambassador"`
+    GuestAmbassador,
+    /// `"monitor-only"`
+    MonitorOnly,
+    /// `"read-only"`
+    ReadOnly,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    TagAccess, UnknownValue, { "full" => Full, "guest-ambassador" => GuestAmbassador,
+    "monitor-only" => MonitorOnly, "read-only" => ReadOnly }
+);
+/// Part of the `getOrganizationDevices` operation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TagsFilterType {
@@ -105,3 +3281,568 @@ rt::string_enum!(
     TagsFilterType, UnknownValue, { "withAllTags" => WithAllTags, "withAnyTags" =>
     WithAnyTags }
 );
+/// Part of the `getOrganizationDevicesUplinksLossAndLatency` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct TimeSery {
+    /// Timestamp for this data point
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ts: Option<rt::Timestamp>,
+    /// Loss percentage
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loss_percent: Option<f64>,
+    /// Latency in milliseconds
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<f64>,
+}
+/// Part of the `updateOrganizationActionBatch` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateOrganizationActionBatchRequest {
+    /// A boolean representing whether or not the batch has been confirmed. This property cannot be unset once it is true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmed: Option<bool>,
+    /// Set to true to force the batch to run synchronous. There can be at most 20 actions in synchronous batch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub synchronous: Option<bool>,
+}
+/// Part of the `updateOrganizationAdaptivePolicyAcl` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateOrganizationAdaptivePolicyAclRequest {
+    /// Name of the adaptive policy ACL
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Description of the adaptive policy ACL
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// An ordered array of the adaptive policy ACL rules. An empty array will clear the rules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules: Option<Vec<t::CreateOrganizationAdaptivePolicyAclRequestRule>>,
+    /// IP version of adpative policy ACL. One of: 'any', 'ipv4' or 'ipv6'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip_version: Option<t::IpVersion>,
+}
+/// Part of the `updateOrganizationAdaptivePolicyGroup` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateOrganizationAdaptivePolicyGroupRequest {
+    /// Name of the group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// SGT value of the group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sgt: Option<i64>,
+    /// Description of the group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The policy objects that belong to this group; traffic from addresses specified by these policy objects will be tagged with this group's SGT value if no other tagging scheme is being used (each requires one unique attribute)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy_objects: Option<Vec<t::ApplicationCategoryApplication>>,
+}
+/// Part of the `updateOrganizationAdaptivePolicyPolicy` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateOrganizationAdaptivePolicyPolicyRequest {
+    /// The source adaptive policy group (requires one unique attribute)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_group: Option<t::SourceGroup>,
+    /// The destination adaptive policy group (requires one unique attribute)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub destination_group: Option<t::SourceGroup>,
+    /// An ordered array of adaptive policy ACLs (each requires one unique attribute) that apply to this policy
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acls: Option<Vec<t::ApplicationCategoryApplication>>,
+    /// The rule to apply if there is no matching ACL
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_entry_rule: Option<t::LastEntryRule>,
+}
+/// Part of the `updateOrganizationAdaptivePolicySettings` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateOrganizationAdaptivePolicySettingsRequest {
+    /// List of network IDs with adaptive policy enabled
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled_networks: Option<Vec<String>>,
+}
+/// Part of the `updateOrganizationAdmin` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateOrganizationAdminRequest {
+    /// The name of the dashboard administrator
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The privilege of the dashboard administrator on the organization. Can be one of 'full', 'read-only', 'enterprise' or 'none'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub org_access: Option<t::OrgAccess>,
+    /// The list of tags that the dashboard administrator has privileges on
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<t::CreateOrganizationAdminRequestTag>>,
+    /// The list of networks that the dashboard administrator has privileges on
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub networks: Option<Vec<t::CreateOrganizationAdminRequestNetwork>>,
+}
+/// Part of the `updateOrganizationAlertsProfile` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateOrganizationAlertsProfileRequest {
+    /// Is the alert config enabled
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// The alert type
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_: Option<t::CreateOrganizationAlertsProfileRequestType>,
+    /// The conditions that determine if the alert triggers
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alert_condition: Option<t::AlertCondition>,
+    /// List of recipients that will recieve the alert.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipients: Option<t::CreateOrganizationAlertsProfileRequestRecipients>,
+    /// Networks with these tags will be monitored for the alert
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_tags: Option<Vec<String>>,
+    /// User supplied description of the alert
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+/// Part of the `updateOrganizationConfigTemplate` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateOrganizationConfigTemplateRequest {
+    /// The name of the configuration template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The timezone of the configuration template. For a list of allowed timezones, please see the 'TZ' column in the table in &lt;a target='_blank' href='<https://en.wikipedia.org/wiki/List_of_tz_database_time_zones>'&gt;this article.&lt;/a&gt;
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+}
+/// Part of the `updateOrganizationEarlyAccessFeaturesOptIn` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateOrganizationEarlyAccessFeaturesOptInRequest {
+    /// A list of network IDs to apply the opt-in to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_scope_to_networks: Option<Vec<String>>,
+}
+/// Part of the `updateOrganizationLicense` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateOrganizationLicenseRequest {
+    /// The serial number of the device to assign this license to. Set this to  null to unassign the license. If a different license is already active on the device, this parameter will control queueing/dequeuing this license.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_serial: Option<String>,
+}
+/// Part of the `updateOrganizationPolicyObject` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateOrganizationPolicyObjectRequest {
+    /// Name of a policy object, unique within the organization (alphanumeric, space, dash, or underscore characters only)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// CIDR Value of a policy object (e.g. 10.11.12.1/24")
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cidr: Option<String>,
+    /// Fully qualified domain name of policy object (e.g. "example.com")
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fqdn: Option<String>,
+    /// Mask of a policy object (e.g. "255.255.0.0")
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mask: Option<String>,
+    /// IP Address of a policy object (e.g. "1.2.3.4")
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    /// The IDs of policy object groups the policy object belongs to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_ids: Option<Vec<i64>>,
+}
+/// Part of the `updateOrganizationPolicyObjectsGroup` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateOrganizationPolicyObjectsGroupRequest {
+    /// A name for the group of network addresses, unique within the organization (alphanumeric, space, dash, or underscore characters only)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// A list of Policy Object ID's that this NetworkObjectGroup should be associated to (note: these ID's will replace the existing associated Policy Objects)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub object_ids: Option<Vec<i64>>,
+}
+/// Part of the `updateOrganization` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateOrganizationRequest {
+    /// The name of the organization
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Information about the organization's management system
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub management: Option<t::Management>,
+    /// API-specific settings
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api: Option<t::TwoFactor>,
+}
+/// Part of the `updateOrganizationSamlIdp` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateOrganizationSamlIdpRequest {
+    /// Fingerprint (SHA1) of the SAML certificate provided by your Identity Provider (IdP). This will be used for encryption / validation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub x509cert_sha1_fingerprint: Option<String>,
+    /// Dashboard will redirect users to this URL when they sign out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slo_logout_url: Option<String>,
+}
+/// Part of the `updateOrganizationSamlRole` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateOrganizationSamlRoleRequest {
+    /// The role of the SAML administrator
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// The privilege of the SAML administrator on the organization. Can be one of 'none', 'read-only', 'full' or 'enterprise'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub org_access: Option<t::OrgAccess>,
+    /// The list of tags that the SAML administrator has privileges on
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<t::CreateOrganizationAdminRequestTag>>,
+    /// The list of networks that the SAML administrator has privileges on
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub networks: Option<Vec<t::CreateOrganizationSamlRoleRequestNetwork>>,
+}
+/// Part of the `updateOrganizationSnmp` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateOrganizationSnmpRequest {
+    /// Boolean indicating whether SNMP version 2c is enabled for the organization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub v2c_enabled: Option<bool>,
+    /// Boolean indicating whether SNMP version 3 is enabled for the organization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub v3_enabled: Option<bool>,
+    /// The SNMP version 3 authentication mode. Can be either 'MD5' or 'SHA'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub v3_auth_mode: Option<t::V3AuthMode>,
+    /// The SNMP version 3 authentication password. Must be at least 8 characters if specified.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub v3_auth_pass: Option<String>,
+    /// The SNMP version 3 privacy mode. Can be either 'DES' or 'AES128'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub v3_priv_mode: Option<t::V3PrivMode>,
+    /// The SNMP version 3 privacy password. Must be at least 8 characters if specified.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub v3_priv_pass: Option<String>,
+    /// The list of IPv4 addresses that are allowed to access the SNMP server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peer_ips: Option<Vec<String>>,
+}
+/// The devices upgrade details and status
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Upgrade {
+    /// Start time of the upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
+    /// The initial version of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_version: Option<t::FromVersion>,
+    /// Version the device is upgrading to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<t::FromVersion>,
+    /// Status of the upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// ID of the upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// ID of the upgrade batch
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upgrade_batch_id: Option<String>,
+    /// Staged upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staged: Option<t::Staged>,
+}
+/// Part of the `getOrganizationFirmwareUpgradesByDevice` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpgradeStatus {
+    /// `"canceled"`
+    Canceled,
+    /// `"completed"`
+    Completed,
+    /// `"scheduled"`
+    Scheduled,
+    /// `"started"`
+    Started,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpgradeStatus, UnknownValue, { "canceled" => Canceled, "completed" => Completed,
+    "scheduled" => Scheduled, "started" => Started }
+);
+/// Part of the `getOrganizationFirmwareUpgradesByDevice` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesByDeviceItem {
+    /// Serial of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// Name assigned to the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Status of the device upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_status: Option<String>,
+    /// The devices upgrade details and status
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upgrade: Option<t::Upgrade>,
+}
+/// Part of the `getOrganizationDevicesUplinksAddressesByDevice` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UplinkAddress {
+    /// Type of address for the device uplink. Available options are: ipv4, ipv6.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<t::AddressProtocol>,
+    /// Indicates how the device uplink address is assigned. Available options are: static, dynamic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignment_mode: Option<t::AssignmentMode>,
+    /// Device uplink address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Device uplink gateway address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<String>,
+    /// Public interface information.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public: Option<t::ServerIpv4>,
+}
+/// Part of the `getOrganizationUplinksStatuses` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UplinksStatus {
+    /// Network identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<String>,
+    /// The uplink serial
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// The uplink model
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Last reported time for the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_reported_at: Option<rt::Timestamp>,
+    /// Uplinks
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uplinks: Option<Vec<t::UplinksStatusUplink>>,
+}
+/// Part of the `getOrganizationUplinksStatuses` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UplinksStatusUplink {
+    /// Uplink interface
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interface: Option<t::GetDeviceLossAndLatencyHistoryUplink>,
+    /// Uplink status
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<t::StatusUplinkStatus>,
+    /// Uplink IP
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    /// Gateway IP
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<String>,
+    /// Public IP
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_ip: Option<String>,
+    /// Primary DNS IP
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub primary_dns: Option<String>,
+    /// Secondary DNS IP
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secondary_dns: Option<String>,
+    /// The way in which the IP is assigned
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip_assigned_by: Option<String>,
+    /// Network Provider
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    /// Tower Signal Status
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signal_stat: Option<t::SignalStat>,
+    /// Connection Type
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connection_type: Option<String>,
+    /// Access Point Name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub apn: Option<String>,
+    /// Primary DNS IP
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dns1: Option<String>,
+    /// Secondary DNS IP
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dns2: Option<String>,
+    /// Signal Type
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signal_type: Option<String>,
+    /// Integrated Circuit Card Identification Number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iccid: Option<String>,
+}
+/// Part of the `getOrganizationInventoryDevices` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UsedState {
+    /// `"unused"`
+    Unused,
+    /// `"used"`
+    Used,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(UsedState, UnknownValue, { "unused" => Unused, "used" => Used });
+/// Utilization of the appliance
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Utilization {
+    /// Average utilization of the appliance
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub average: Option<t::Loss>,
+}
+/// The SNMP version 3 authentication mode. Can be either 'MD5' or 'SHA'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum V3AuthMode {
+    /// `"MD5"`
+    Md5,
+    /// `"SHA"`
+    Sha,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(V3AuthMode, UnknownValue, { "MD5" => Md5, "SHA" => Sha });
+/// The SNMP version 3 privacy mode. Can be either 'DES' or 'AES128'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum V3PrivMode {
+    /// `"AES128"`
+    Aes128,
+    /// `"DES"`
+    Des,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(V3PrivMode, UnknownValue, { "AES128" => Aes128, "DES" => Des });
+/// VTY Related Parameters
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct Vty {
+    /// Starting line VTY number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_line_number: Option<i64>,
+    /// Ending line VTY number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_line_number: Option<i64>,
+    /// VTY AAA authentication
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authentication: Option<t::VtyAuthentication>,
+    /// VTY AAA authorization
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorization: Option<t::VtyAuthentication>,
+    /// AccessList details
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_list: Option<t::AccessList>,
+    /// SSH rotary number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rotary_number: Option<i64>,
+}
+/// VTY AAA authentication
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+pub struct VtyAuthentication {
+    /// Group Details
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<t::Region>,
+}
+/// The webhook receiver used by the callback to send results
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Webhook {
+    /// The webhook receiver URL where the callback will be sent
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The webhook receiver used for the callback webhook
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_server: Option<t::Network>,
+    /// The payload template of the webhook used for the callback
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payload_template: Option<t::Network>,
+    /// The timestamp the callback was sent to the webhook receiver
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<rt::Timestamp>,
+}
+/// Part of the `getOrganizationWebhooksLogs` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct WebhooksLog {
+    /// Type of alert that the webhook is delivering
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alert_type: Option<String>,
+    /// When the webhook log was created, in ISO8601 format
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logged_at: Option<rt::Timestamp>,
+    /// Network ID for the webhook log
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<String>,
+    /// ID for the webhook log's organization
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// Response code from the webhook
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_code: Option<i64>,
+    /// Duration of the response, in milliseconds
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_duration: Option<i64>,
+    /// When the webhook was sent, in ISO8601 format
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<rt::Timestamp>,
+    /// URL where the webhook was sent
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}

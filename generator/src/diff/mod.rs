@@ -175,8 +175,8 @@ pub fn compare(old_specs: &Specs, old_api: &Api, new_specs: &Specs, new_api: &Ap
         operations.push(diff);
     }
     ApiDiff {
-        old_version: old_api.version.clone(),
-        new_version: new_api.version.clone(),
+        old_version: old_api.version_key(),
+        new_version: new_api.version_key(),
         operations,
     }
 }

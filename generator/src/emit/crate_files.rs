@@ -23,12 +23,13 @@ version = "{version}"
 edition = "2021"
 rust-version = "1.80"
 license = "MIT OR Apache-2.0"
-description = "Typed async client for the Cisco Meraki Dashboard API {spec}, generated from its OpenAPI description"
+description = "Typed async client for the Cisco Meraki Dashboard API {described}, generated from its OpenAPI description"
 keywords = ["meraki", "cisco", "api", "client", "network"]
 categories = ["api-bindings", "network-programming"]
 
 [package.metadata.meraki]
 spec-version = "{spec}"
+newest-spec-version = "{newest}"
 
 [dependencies]
 meraki-runtime = {{ path = "{runtime}", version = "0.1.0" }}
@@ -44,6 +45,8 @@ full = [{full}]
         name = options.crate_name,
         version = options.crate_version,
         spec = api.version,
+        newest = api.newest_version,
+        described = described_version(api),
         runtime = options.runtime_path,
         full = scopes.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", "),
     ));
@@ -63,20 +66,33 @@ full = [{full}]
     out
 }
 
+/// The crate's spec version in words: `v1.42.0`, or `v1.42.0 (some operations up to v1.54.0)`.
+fn described_version(api: &Api) -> String {
+    if api.newest_version == api.version {
+        format!("v{}", api.version)
+    } else {
+        format!(
+            "v{} (with operations from newer pages up to v{})",
+            api.version, api.newest_version
+        )
+    }
+}
+
 pub fn readme(api: &Api, options: &EmitOptions) -> String {
     let mut out = String::new();
     out.push_str("<!--\n");
     out.push_str(HEADER);
     out.push_str("\n-->\n\n");
     out.push_str(&format!(
-        "# {name}\n\nTyped async Rust client for the {title}, version {version} of its OpenAPI description: \
-         {ops} operations in {scopes} scopes, {types} types.\n\n\
+        "# {name}\n\nTyped async Rust client for the {title}, {version} of its OpenAPI description: \
+         {ops} operations in {scopes} scopes, {types} types.\n\n{provenance}\n\n\
          Each operation is a method on `Client` named after its operationId in snake_case; each scope \
          (`organizations`, `networks`, …) is a module and a cargo feature (`full`, the default, enables all).\n\n\
          ```rust,ignore\n{example}```\n",
         name = options.crate_name,
         title = api.title,
-        version = api.version,
+        version = described_version(api),
+        provenance = super::docs::provenance_lines(api).join("\n"),
         ops = api.operations.len(),
         scopes = api.scopes().len(),
         types = api.types.len(),
@@ -147,11 +163,26 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         format!("# {}", api.title),
         String::new(),
         format!(
-            "A typed, async client for the {} (OpenAPI description version **{}**), generated from {}.",
+            "A typed, async client for the {}, OpenAPI description {}, generated from {}.",
             api.title,
-            api.version,
-            api.sources.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+            described_version(api),
+            api.sources
+                .iter()
+                .map(|s| format!("`{}`", s.file))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
+        String::new(),
+        "## Spec versions".into(),
+        String::new(),
+    ];
+    docs.extend(super::docs::provenance_lines(api));
+    docs.extend([
+        String::new(),
+        "[`SPEC_VERSION`] is the base document's version, the version the crate as a whole implements; \
+         [`NEWEST_SPEC_VERSION`] is the newest version any operation comes from. Each operation from \
+         another document than the base says so in its docs."
+            .into(),
         String::new(),
         "## Crate organization".into(),
         String::new(),
@@ -174,7 +205,7 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         "## Example".into(),
         String::new(),
         "```no_run".into(),
-    ];
+    ]);
     docs.extend(example_code(api).lines().map(str::to_string));
     docs.push("```".into());
     let docs = docs.iter().map(|line| {
@@ -185,22 +216,38 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         }
     });
     let version = &api.version;
+    let newest_version = &api.newest_version;
     quote! {
         #(#![doc = #docs])*
         #![allow(clippy::too_many_arguments)]
 
         pub use meraki_runtime as runtime;
         pub use meraki_runtime::{
-            ClientBuilder, Direction, Error, Paginator, ResponseFuture, Result, ResultStream, Timestamp,
+            ClientBuilder, DecodeError, Direction, Error, HttpError, Paginator, RateLimitConfig, Region,
+            ResponseFuture, Result, ResultStream, RetryConfig, Timestamp,
         };
+
+        /// Client configuration: retries, rate limits, regions and the defaults the client starts from.
+        pub mod config {
+            pub use meraki_runtime::{
+                RateLimitConfig, Region, RetryConfig, API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL,
+                DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_REDIRECTS, DEFAULT_TIMEOUT, MERAKI_API_DOMAINS,
+            };
+        }
 
         mod client;
         pub use client::Client;
         pub mod types;
         #(#modules)*
 
-        /// The `info.version` of the OpenAPI description this crate was generated from.
+        /// The `info.version` of the base OpenAPI document, the one most operations come from:
+        /// the version of the Meraki API this crate as a whole implements.
         pub const SPEC_VERSION: &str = #version;
+
+        /// The newest `info.version` any operation of this crate comes from (newer documentation
+        /// pages can replace or add single operations); equal to [`SPEC_VERSION`] when every
+        /// operation comes from the base document.
+        pub const NEWEST_SPEC_VERSION: &str = #newest_version;
     }
 }
 

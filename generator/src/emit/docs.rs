@@ -5,6 +5,8 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use crate::model::{Api, Operation};
+
 /// `#[doc]` attributes for the given paragraphs (empty ones are skipped), one per line.
 pub fn doc_attrs<'a>(paragraphs: impl IntoIterator<Item = Option<&'a str>>) -> TokenStream {
     let mut lines: Vec<String> = Vec::new();
@@ -164,4 +166,83 @@ mod tests {
             "use `startDate[<option>]=?` here"
         );
     }
+}
+
+/// Where an operation comes from, for operations that are not the base document's: which
+/// newer document defines it, and which older definition it replaces.
+pub fn source_note(api: &Api, op: &Operation) -> Option<String> {
+    let source = &api.sources[op.source];
+    if source.base {
+        return None;
+    }
+    let base = api.base_source()?;
+    let replaced = api
+        .superseded
+        .iter()
+        .filter(|s| s.operation_id == op.operation_id)
+        .map(|s| {
+            let old = &api.sources[s.replaced];
+            format!("v{} (`{}`)", old.version, old.file)
+        })
+        .collect::<Vec<_>>();
+    let mut note = format!(
+        "Defined by `{}`, version {} of the API description, newer than the crate's base version {}",
+        source.file, source.version, base.version
+    );
+    if replaced.is_empty() {
+        note.push('.');
+    } else {
+        note.push_str(&format!(
+            "; it replaces the definition of {}.",
+            replaced.join(", ")
+        ));
+    }
+    Some(note)
+}
+
+/// Markdown lines saying which documents the API was merged from: the base document, and each
+/// operation a newer document adds or replaces (with both versions). Shared by the crate docs,
+/// its README and the changelog, so they tell the same story.
+pub fn provenance_lines(api: &Api) -> Vec<String> {
+    let mut lines = Vec::new();
+    let Some(base) = api.base_source() else {
+        return lines;
+    };
+    lines.push(format!(
+        "Base document: `{}`, version {} of the API description ({} of the {} operations).",
+        base.file,
+        base.version,
+        base.operations,
+        api.operations.len()
+    ));
+    let newer: Vec<String> = api
+        .operations_beyond_base()
+        .map(|(op, source)| {
+            let replaced: Vec<String> = api
+                .superseded
+                .iter()
+                .filter(|s| s.operation_id == op.operation_id)
+                .map(|s| format!("replaces v{}", api.sources[s.replaced].version))
+                .collect();
+            let what = if replaced.is_empty() {
+                "not in the base document".to_string()
+            } else {
+                replaced.join(", ")
+            };
+            format!(
+                "- `{}`: v{} from `{}` ({what})",
+                op.operation_id, source.version, source.file
+            )
+        })
+        .collect();
+    if !newer.is_empty() {
+        lines.push(String::new());
+        lines.push(format!(
+            "Operations from other documents ({}; each newer definition of an operation wins):",
+            newer.len()
+        ));
+        lines.push(String::new());
+        lines.extend(newer);
+    }
+    lines
 }

@@ -3,7 +3,7 @@
 //! user's compiler) and formatted with `prettyplease`.
 
 mod crate_files;
-mod docs;
+pub(crate) mod docs;
 mod operations;
 mod types;
 

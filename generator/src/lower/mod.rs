@@ -7,11 +7,11 @@ use std::collections::BTreeSet;
 use openapiv3::{Components, Parameter, ParameterSchemaOrContent, ReferenceOr, StatusCode};
 
 use crate::error::{Error, Location, Result};
-use crate::load::{SourceOperation, Specs};
+use crate::load::{Document, SourceOperation, Specs};
 use crate::manifest::Manifest;
 use crate::model::{
     Api, HttpMethod, Operation, PageItems, Pagination, Param, ParamLocation, PathPart, RequestBody,
-    Response, Site, TypeKind, TypeRef,
+    Response, Site, Source, Superseded, TypeKind, TypeRef,
 };
 use crate::naming::{self, NameHint};
 use schema::TypeSpace;
@@ -67,9 +67,16 @@ pub fn lower(specs: &Specs) -> Result<Api> {
 
 /// Lowers `specs`, keeping the names a manifest recorded for schemas that are still there.
 pub fn lower_with(specs: &Specs, manifest: Option<&Manifest>) -> Result<Api> {
-    let newest = specs
-        .newest_document()
+    let base = specs
+        .base_document()
         .ok_or_else(|| Error::Other("no documents".into()))?;
+    let newest_version = specs
+        .operations
+        .iter()
+        .map(|op| specs.documents[op.document].version.as_str())
+        .max_by(|a, b| crate::load::compare_versions(a, b))
+        .unwrap_or(&base.version)
+        .to_string();
     let mut types = TypeSpace::default();
 
     // GET operations first: the type a GET returns is the one other operations' identical shapes
@@ -97,17 +104,18 @@ pub fn lower_with(specs: &Specs, manifest: Option<&Manifest>) -> Result<Api> {
         pin_variant_names(&mut defs[*index].kind, pinned);
     }
     let mut api = Api {
-        title: newest.title.clone(),
-        version: newest.version.clone(),
-        description: newest.description.clone(),
-        sources: specs
-            .documents
+        title: base.title.clone(),
+        version: base.version.clone(),
+        newest_version,
+        description: base.description.clone(),
+        sources: sources(specs, base),
+        superseded: specs
+            .superseded
             .iter()
-            .map(|d| {
-                d.file
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default()
+            .map(|s| Superseded {
+                operation_id: s.operation_id.clone(),
+                source: s.winner,
+                replaced: s.replaced,
             })
             .collect(),
         operations,
@@ -115,6 +123,28 @@ pub fn lower_with(specs: &Specs, manifest: Option<&Manifest>) -> Result<Api> {
     };
     mark_type_usage(&mut api);
     Ok(api)
+}
+
+fn sources(specs: &Specs, base: &Document) -> Vec<Source> {
+    specs
+        .documents
+        .iter()
+        .enumerate()
+        .map(|(index, document)| Source {
+            file: document
+                .file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            version: document.version.clone(),
+            operations: specs
+                .operations
+                .iter()
+                .filter(|op| op.document == index)
+                .count(),
+            base: std::ptr::eq(document, base),
+        })
+        .collect()
 }
 
 /// Keeps the recorded variant names of an enum for the values it still has.
@@ -220,6 +250,7 @@ fn lower_operation(
         response,
         pagination,
         origin: location.pointer.clone(),
+        source: source.document,
     })
 }
 

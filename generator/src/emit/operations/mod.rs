@@ -90,12 +90,14 @@ fn client_method(api: &Api, op: &Operation, plan: &BodyPlan, inputs: &[Input]) -
     let http_method = format_ident!("{}", op.http_method.as_upper());
     let path = path_expression(op, inputs);
     let http_line = format!("`{} {}`", op.http_method.as_upper(), op.path);
+    let source_note = super::docs::source_note(api, op);
     let docs = doc_attrs([
         op.summary.as_deref(),
         op.description
             .as_deref()
             .filter(|d| Some(*d) != op.summary.as_deref()),
         Some(&http_line),
+        source_note.as_deref(),
     ]);
     let deprecated = op
         .deprecated
