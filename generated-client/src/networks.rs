@@ -1019,11 +1019,11 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct DeleteNetworkFloorPlan {
-    request: rt::Request<t::FloorPlan>,
+    request: rt::Request<()>,
 }
 impl DeleteNetworkFloorPlan {
     /// Sends the request and decodes the `204` response.
-    pub fn send(self) -> rt::ResponseFuture<t::FloorPlan> {
+    pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
 }

@@ -6,10 +6,12 @@ use serde_json::{json, Map, Value};
 
 use crate::load::Specs;
 
-/// The merged API as an OpenAPI 3.0 document: metadata, servers and security of the newest
-/// document, every operation as written in its source, and the components of every document.
+/// The merged API as an OpenAPI 3.0 document: metadata, servers and security of the base
+/// document (the one most operations come from), every operation as written in the document it
+/// was taken from, and the components of every document. Its `info.version` reads like the
+/// crate's (`1.42.0+1.54.0` when newer pages are mixed in).
 pub fn assemble_openapi(specs: &Specs) -> Value {
-    let newest = specs.newest_document();
+    let newest_version = specs.newest_operation_version();
     let mut paths: Map<String, Value> = Map::new();
     for op in &specs.operations {
         let item = paths.entry(op.path.clone()).or_insert_with(|| json!({}));
@@ -29,13 +31,19 @@ pub fn assemble_openapi(specs: &Specs) -> Value {
             .security_schemes
             .extend(c.security_schemes.clone());
     }
-    let (info, servers, security) = match newest {
+    let (info, servers, security) = match specs.base_document() {
         Some(doc) => (
-            match &doc.description {
-                Some(description) => {
-                    json!({"title": doc.title, "version": doc.version, "description": description})
+            {
+                let version = match newest_version {
+                    Some(newest) if newest != doc.version => format!("{}+{newest}", doc.version),
+                    _ => doc.version.clone(),
+                };
+                match &doc.description {
+                    Some(description) => {
+                        json!({"title": doc.title, "version": version, "description": description})
+                    }
+                    None => json!({"title": doc.title, "version": version}),
                 }
-                None => json!({"title": doc.title, "version": doc.version}),
             },
             serde_json::to_value(&doc.servers).unwrap_or(Value::Null),
             serde_json::to_value(&doc.security).unwrap_or(Value::Null),

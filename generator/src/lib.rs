@@ -24,6 +24,7 @@ pub mod manifest;
 pub mod model;
 pub mod naming;
 pub mod output;
+pub mod sample;
 pub mod version;
 
 use std::path::Path;

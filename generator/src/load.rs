@@ -66,6 +66,14 @@ impl Specs {
             .max_by(|a, b| compare_versions(&a.version, &b.version))
     }
 
+    /// The newest `info.version` any merged operation comes from.
+    pub fn newest_operation_version(&self) -> Option<&str> {
+        self.operations
+            .iter()
+            .map(|op| self.documents[op.document].version.as_str())
+            .max_by(|a, b| compare_versions(a, b))
+    }
+
     /// The document most of the merged operations come from (on a tie, the oldest of them):
     /// its version is the one the crate as a whole can honestly claim, and its metadata
     /// describes the merged API.

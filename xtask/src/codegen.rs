@@ -22,8 +22,31 @@ pub fn run(flags: &CodegenFlags) -> Result<(), String> {
     let (baseline, note) = Baseline::for_output(&out, &specs).map_err(|e| e.to_string())?;
     let generated =
         meraki_codegen::generate_with(&specs, &options, &baseline).map_err(|e| e.to_string())?;
+    // The whole-API conformance calls belong to the checked-in crate only.
+    let conformance = if options.standalone {
+        None
+    } else {
+        Some(conformance_calls(&root, &specs, &generated)?)
+    };
     if flags.check {
-        let differences = output::check(&out, &generated.files).map_err(|e| e.to_string())?;
+        let mut differences: Vec<String> = output::check(&out, &generated.files)
+            .map_err(|e| e.to_string())?
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        if let Some((folder, files)) = &conformance {
+            let prefix = folder
+                .strip_prefix(&root)
+                .unwrap_or(folder)
+                .display()
+                .to_string();
+            differences.extend(
+                output::check(folder, files)
+                    .map_err(|e| e.to_string())?
+                    .into_iter()
+                    .map(|d| format!("{d} (in {prefix}/)")),
+            );
+        }
         if !differences.is_empty() {
             let list: Vec<String> = differences.iter().map(|d| format!("  {d}")).collect();
             return Err(format!(
@@ -40,6 +63,9 @@ pub fn run(flags: &CodegenFlags) -> Result<(), String> {
         .map_err(|e| e.to_string())?
         .is_empty();
     output::write_atomically(&out, &generated.files).map_err(|e| e.to_string())?;
+    if let Some((folder, files)) = &conformance {
+        output::write_atomically(folder, files).map_err(|e| e.to_string())?;
+    }
     if stale && generated.new_changelog_entry {
         match &generated.changes {
             Some(changes) if changes.is_empty() => {}
@@ -60,6 +86,26 @@ pub fn run(flags: &CodegenFlags) -> Result<(), String> {
         out.display()
     );
     Ok(())
+}
+
+/// The folder of the generated conformance calls (see `meraki_codegen::emit::every_operation_file`)
+/// and its one file, for the API just generated.
+fn conformance_calls(
+    root: &Path,
+    specs: &Path,
+    generated: &meraki_codegen::Generated,
+) -> Result<(PathBuf, meraki_codegen::Files), String> {
+    let loaded = meraki_codegen::load::load_specs(specs).map_err(|e| e.to_string())?;
+    let text = meraki_codegen::emit::every_operation_file(&loaded, &generated.api)
+        .map_err(|e| e.to_string())?;
+    let path = Path::new(meraki_codegen::emit::CONFORMANCE_FILE);
+    let folder = root.join(path.parent().unwrap_or(Path::new("")));
+    let name = path
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    Ok((folder, [(name, text)].into_iter().collect()))
 }
 
 /// The checked-in crate sits in the workspace next to the runtime; any other output folder is a

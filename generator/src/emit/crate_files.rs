@@ -26,6 +26,9 @@ license = "MIT OR Apache-2.0"
 description = "Typed async client for the Cisco Meraki Dashboard API {described}, generated from its OpenAPI description"
 keywords = ["meraki", "cisco", "api", "client", "network"]
 categories = ["api-bindings", "network-programming"]
+repository = "https://github.com/meraki-rs/meraki"
+documentation = "https://docs.rs/{name}"
+readme = "README.md"
 
 [package.metadata.meraki]
 spec-version = "{spec}"
@@ -35,6 +38,11 @@ newest-spec-version = "{newest}"
 meraki-runtime = {{ path = "{runtime}", version = "0.1.0" }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
+
+# For the hand-written `examples/`, which a regeneration keeps.
+[dev-dependencies]
+tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
+futures = "0.3"
 
 [features]
 default = ["full"]

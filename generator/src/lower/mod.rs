@@ -71,10 +71,7 @@ pub fn lower_with(specs: &Specs, manifest: Option<&Manifest>) -> Result<Api> {
         .base_document()
         .ok_or_else(|| Error::Other("no documents".into()))?;
     let newest_version = specs
-        .operations
-        .iter()
-        .map(|op| specs.documents[op.document].version.as_str())
-        .max_by(|a, b| crate::load::compare_versions(a, b))
+        .newest_operation_version()
         .unwrap_or(&base.version)
         .to_string();
     let mut types = TypeSpace::default();
@@ -528,6 +525,9 @@ fn lower_response(
         &location,
     )?;
     let content = response.content.iter().find(|(media, _)| is_json(media));
+    // HTTP 204 has no body, whatever the spec declares for it (Meraki's spec declares one for
+    // deleteNetworkFloorPlan): decoding one would fail on every real response.
+    let content = content.filter(|_| status != 204);
     let ty = match content {
         Some((media_type, content)) => match &content.schema {
             Some(schema) => types.lower(

@@ -4,7 +4,7 @@
 //! checks quickly.
 
 mod builder;
-mod inputs;
+pub(in crate::emit) mod inputs;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
