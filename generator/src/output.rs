@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use crate::emit::Files;
 use crate::error::{Error, Result};
 
-/// Paths inside an output folder that are not ours: a build of a standalone generated crate
-/// leaves them, and a regeneration neither checks nor keeps them.
-const IGNORED: &[&str] = &["target", "Cargo.lock"];
+/// Top-level entries of an output folder that are not generated: the build folder and lock file
+/// a standalone build leaves, and the hand-written `examples/` (`cargo run --example` looks for
+/// them beside `src/`). `--check` does not look at them and a regeneration keeps them as they are.
+const IGNORED: &[&str] = &["target", "Cargo.lock", "examples"];
 
 /// How the files on disk differ from the generated ones.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -52,8 +53,9 @@ pub fn check(out: &Path, files: &Files) -> Result<Vec<Difference>> {
     Ok(differences)
 }
 
-/// Replaces the contents of `out` with `files`. Everything is written to a sibling folder first
-/// and swapped in with renames, so an error leaves `out` untouched.
+/// Replaces the contents of `out` with `files`, keeping its [`IGNORED`] entries. Everything is
+/// written to a sibling folder first and swapped in with renames, so an error leaves `out` as it
+/// was: the kept entries, moved into the sibling folder to ride along, are moved back first.
 pub fn write_atomically(out: &Path, files: &Files) -> Result<()> {
     let out = absolute(out)?;
     let parent = out
@@ -67,13 +69,25 @@ pub fn write_atomically(out: &Path, files: &Files) -> Result<()> {
     let staging = parent.join(format!(".{name}.codegen-new-{}", std::process::id()));
     let backup = parent.join(format!(".{name}.codegen-old-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&staging);
+    let mut carried = Vec::new();
     let result = write_tree(&staging, files)
-        .and_then(|()| carry_over_ignored(&out, &staging))
+        .and_then(|()| carry_over_ignored(&out, &staging, &mut carried))
         .and_then(|()| swap(&out, &staging, &backup));
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&staging);
+    if let Err(error) = result {
+        // Deleting the staging folder while it holds a kept entry would lose it for good.
+        return match put_back(&out, &staging, &carried) {
+            Ok(()) => {
+                let _ = std::fs::remove_dir_all(&staging);
+                Err(error)
+            }
+            Err(stranded) => Err(Error::Other(format!(
+                "{error}; moving {stranded} back into {} failed as well: it is in {}",
+                out.display(),
+                staging.display()
+            ))),
+        };
     }
-    result
+    Ok(())
 }
 
 fn write_tree(root: &Path, files: &Files) -> Result<()> {
@@ -87,16 +101,36 @@ fn write_tree(root: &Path, files: &Files) -> Result<()> {
     Ok(())
 }
 
-/// Keeps a standalone crate's build folder and lock file across regenerations.
-fn carry_over_ignored(out: &Path, staging: &Path) -> Result<()> {
+/// Moves the kept entries of `out` into `staging`, recording each one moved in `carried`.
+fn carry_over_ignored(out: &Path, staging: &Path, carried: &mut Vec<&'static str>) -> Result<()> {
     for name in IGNORED {
         let from = out.join(name);
-        if from.exists() {
+        // `symlink_metadata`: a dangling symlink is an entry too.
+        if from.symlink_metadata().is_ok() {
             let to = staging.join(name);
             std::fs::rename(&from, &to).map_err(|e| Error::io(&from, e))?;
+            carried.push(name);
         }
     }
     Ok(())
+}
+
+/// Moves carried entries from `staging` back into `out` after a failure (`swap` has restored
+/// `out` itself by then); on failure, names what is still in `staging`.
+fn put_back(out: &Path, staging: &Path, carried: &[&str]) -> std::result::Result<(), String> {
+    let stranded: Vec<String> = carried
+        .iter()
+        .filter(|name| {
+            let (from, to) = (staging.join(name), out.join(name));
+            from.symlink_metadata().is_ok() && std::fs::rename(&from, &to).is_err()
+        })
+        .map(|name| format!("`{name}`"))
+        .collect();
+    if stranded.is_empty() {
+        Ok(())
+    } else {
+        Err(stranded.join(", "))
+    }
 }
 
 fn swap(out: &Path, staging: &Path, backup: &Path) -> Result<()> {

@@ -1,0 +1,125 @@
+//! The output writer keeps what is not generated (`examples/`, `target/`, `Cargo.lock`) across
+//! regenerations, and an error leaves the output folder exactly as it was, kept entries included.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use meraki_codegen::output;
+use meraki_codegen::Files;
+
+fn files(pairs: &[(&str, &str)]) -> Files {
+    pairs
+        .iter()
+        .map(|(path, contents)| (path.to_string(), contents.to_string()))
+        .collect()
+}
+
+/// Every file below `root` (kept entries included) and its contents.
+fn tree(root: &Path) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let relative = path.strip_prefix(root).unwrap().to_string_lossy();
+                out.insert(
+                    relative.replace('\\', "/"),
+                    std::fs::read_to_string(&path).unwrap(),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Names in `dir`, to see that no staging or backup folder is left behind.
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// A generated crate with a hand-written example, a build folder and a lock file.
+fn crate_with_kept_entries(parent: &Path) -> std::path::PathBuf {
+    let out = parent.join("client");
+    output::write_atomically(
+        &out,
+        &files(&[("src/lib.rs", "// v1\n"), ("Cargo.toml", "v1\n")]),
+    )
+    .unwrap();
+    std::fs::create_dir_all(out.join("examples")).unwrap();
+    std::fs::write(out.join("examples/inventory.rs"), "fn main() {}\n").unwrap();
+    std::fs::create_dir_all(out.join("target/debug")).unwrap();
+    std::fs::write(out.join("target/debug/build.log"), "built\n").unwrap();
+    std::fs::write(out.join("Cargo.lock"), "# lock\n").unwrap();
+    out
+}
+
+#[test]
+fn examples_survive_a_regeneration_and_check_ignores_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = crate_with_kept_entries(dir.path());
+    let v2 = files(&[("src/lib.rs", "// v2\n"), ("Cargo.toml", "v2\n")]);
+    assert!(!output::check(&out, &v2).unwrap().is_empty());
+
+    output::write_atomically(&out, &v2).unwrap();
+
+    assert_eq!(
+        tree(&out),
+        files(&[
+            ("Cargo.lock", "# lock\n"),
+            ("Cargo.toml", "v2\n"),
+            ("examples/inventory.rs", "fn main() {}\n"),
+            ("src/lib.rs", "// v2\n"),
+            ("target/debug/build.log", "built\n"),
+        ])
+    );
+    // Not generated, so neither stale nor extra.
+    assert_eq!(output::check(&out, &v2).unwrap(), []);
+    assert_eq!(entries(dir.path()), ["client"]);
+}
+
+#[test]
+fn a_failed_swap_leaves_the_folder_and_its_kept_entries_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = crate_with_kept_entries(dir.path());
+    let before = tree(&out);
+    // The swap first renames `out` to this backup path; a file there makes that rename fail
+    // after the kept entries have been carried into the staging folder.
+    let backup = dir
+        .path()
+        .join(format!(".client.codegen-old-{}", std::process::id()));
+    std::fs::write(&backup, "in the way\n").unwrap();
+
+    let error = output::write_atomically(&out, &files(&[("src/lib.rs", "// v2\n")]));
+
+    assert!(error.is_err(), "the swap should have failed");
+    assert_eq!(tree(&out), before);
+    std::fs::remove_file(&backup).unwrap();
+    assert_eq!(
+        entries(dir.path()),
+        ["client"],
+        "the staging folder is left behind"
+    );
+}
+
+#[test]
+fn a_failed_carry_over_puts_back_what_was_already_carried() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = crate_with_kept_entries(dir.path());
+    let before = tree(&out);
+    // A generated file inside `examples/` occupies the staging folder's `examples`, so carrying
+    // `examples` over fails after `target` and `Cargo.lock` have been moved.
+    let clashing = files(&[("src/lib.rs", "// v2\n"), ("examples/generated.rs", "\n")]);
+
+    assert!(output::write_atomically(&out, &clashing).is_err());
+
+    assert_eq!(tree(&out), before);
+    assert_eq!(entries(dir.path()), ["client"]);
+}
