@@ -3,7 +3,7 @@
 //!
 //! ```sh
 //! MERAKI_DASHBOARD_API_KEY=... MERAKI_ORGANIZATION_ID=123456 \
-//!     cargo run -p meraki-tests --example provisioning_summary
+//!     cargo run -p meraki --example provisioning_summary
 //! ```
 //! `MERAKI_BASE_URL` points it elsewhere, e.g. a regional API or a mock server such as Prism.
 

@@ -5,7 +5,7 @@
 //! Prism comes from the npm registry: `PRISM_BIN` names the binary, else it is installed once
 //! under `target/prism/` (what `.ci/run` does too).
 
-#[path = "../examples/provisioning_summary.rs"]
+#[path = "../../generated-client/examples/provisioning_summary.rs"]
 mod example;
 
 use std::io::Read;
