@@ -17,7 +17,7 @@ Prints a Markdown table of:
 
 SECTIONS is a comma-separated subset of generation,compile,paging,concurrency (default: all).
 --quick: fewer runs and items, for a smoke test.
---spec: default ../shared/meraki-openapi/spec3-v1.42.0.json next to the repository.
+--spec: default specs/spec3-v1.42.0.json of the repository (the complete v1.42.0 document).
 --work-dir: where the generated crate and its target folder go (default target/bench);
             its target folder is deleted first so every run starts fresh.";
 

@@ -58,7 +58,7 @@ fn run(flags: &Flags) -> Result<(), String> {
     let spec = flags
         .spec
         .clone()
-        .unwrap_or_else(|| root.join("../shared/meraki-openapi/spec3-v1.42.0.json"));
+        .unwrap_or_else(|| root.join("specs/spec3-v1.42.0.json"));
     let work = flags
         .work_dir
         .clone()
