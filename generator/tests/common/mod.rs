@@ -1,5 +1,6 @@
 //! Where the integration tests find the complete Meraki OpenAPI documents.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The complete Meraki OpenAPI document `spec3-v{version}.json`, or `None` when this checkout
@@ -8,13 +9,13 @@ use std::path::{Path, PathBuf};
 /// The document is looked up in the repository's `specs/` first (v1.42.0 is committed there),
 /// then in `../shared/meraki-openapi/` beside the repository, which CI provides and which holds
 /// the versions the repository does not (v1.41.0). When neither has it, a line
-/// `skipped: <test> needs ../shared/meraki-openapi/spec3-v<version>.json (...)` goes to stderr
-/// (`cargo test -- --nocapture` shows it) and `None` is returned, so a fresh clone with nothing
-/// beside it passes `cargo test --workspace`.
+/// `skipped: <test> needs ../shared/meraki-openapi/spec3-v<version>.json (...)` is written to
+/// stderr (directly, past the test harness's capture, so a plain `cargo test` shows it) and
+/// `None` is returned, so a fresh clone with nothing beside it passes `cargo test --workspace`.
 ///
 /// With the environment variable `MERAKI_REQUIRE_SHARED=1` (any value but empty or `0`), a
-/// missing document fails the test instead of skipping it: CI sets it, so CI can never skip
-/// these tests silently.
+/// missing document fails the test instead of skipping it. CI sets it (`.ci/run`), so CI can
+/// never skip these tests silently.
 pub fn spec_document(version: &str, test: &str) -> Option<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -38,6 +39,7 @@ pub fn spec_document(version: &str, test: &str) -> Option<PathBuf> {
         "{message}: {} is missing and MERAKI_REQUIRE_SHARED is set",
         shared.display()
     );
-    eprintln!("skipped: {message}");
+    // `eprintln!` would be captured by the harness and shown only for failing tests.
+    let _ = writeln!(std::io::stderr(), "skipped: {message}");
     None
 }
