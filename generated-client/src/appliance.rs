@@ -2138,6 +2138,8 @@ impl crate::Client {
     /// Return a VLAN
     ///
     /// `GET /networks/{networkId}/appliance/vlans/{vlanId}`
+    ///
+    /// Corrected from the API description (`specs/corrections.json`), because real responses differ: response/id: field-type: the VLAN id comes as an integer, declared a string (same resource as getNetworkApplianceVlans); response/networkId: missing-field: the VLAN carries its networkId, which the spec does not declare.
     pub fn get_network_appliance_vlan(
         &self,
         network_id: &str,
@@ -2171,6 +2173,8 @@ impl crate::Client {
     /// List the VLANs for an MX network
     ///
     /// `GET /networks/{networkId}/appliance/vlans`
+    ///
+    /// Corrected from the API description (`specs/corrections.json`), because real responses differ: response/\[\]/id: field-type: the VLAN id comes as an integer, declared a string; response/\[\]/networkId: missing-field: each VLAN carries its networkId, which the spec does not declare.
     pub fn get_network_appliance_vlans(
         &self,
         network_id: &str,
@@ -4740,6 +4744,8 @@ impl crate::Client {
     /// Update a VLAN
     ///
     /// `PUT /networks/{networkId}/appliance/vlans/{vlanId}`
+    ///
+    /// Corrected from the API description (`specs/corrections.json`), because real responses differ: response/id: field-type: the updated VLAN's id comes as an integer, declared a string; response/networkId: missing-field: the updated VLAN carries its networkId, which the spec does not declare.
     pub fn update_network_appliance_vlan(
         &self,
         network_id: &str,

@@ -15,6 +15,21 @@
 //! - `getDeviceClients`: v1.53.0 from `getDeviceClients.json` (replaces v1.42.0)
 //! - `getOrganizationDevicesProvisioningStatuses`: v1.54.0 from `getOrganizationDevicesProvisioningStatuses.json` (replaces v1.42.0)
 //!
+//! Spec corrections applied (`specs/corrections.json`, 12): each makes the types follow what the API really sends.
+//!
+//! - `getNetworkClients` response: response-is-array: answers a JSON array of clients (paged by Link header); v1.42.0 declares the response as one client object (evidence: the operation's own perPage/startingAfter/endingBefore parameters and Meraki's documented example list; dashboard-api-go issue #53 decodes a list of clients)
+//! - `getNetworkClients` response/[]/firstSeen: field-type: firstSeen comes as an ISO 8601 string, declared an integer (evidence: dashboard-api-go issue #53: 'firstSeen (and lastSeen) are now date strings, not *int')
+//! - `getNetworkClients` response/[]/lastSeen: field-type: lastSeen comes as an ISO 8601 string, declared an integer (evidence: dashboard-api-go issue #53: 'firstSeen (and lastSeen) are now date strings, not *int')
+//! - `getNetworkApplianceVlans` response/[]/id: field-type: the VLAN id comes as an integer, declared a string (evidence: meraki/openapi issue #54 ('returns wrong type for id'); dashboard-api-go issue #62)
+//! - `getNetworkApplianceVlans` response/[]/networkId: missing-field: each VLAN carries its networkId, which the spec does not declare (evidence: the VLAN responses quoted in meraki/openapi issue #54 and dashboard-api-go issue #62)
+//! - `getNetworkApplianceVlan` response/id: field-type: the VLAN id comes as an integer, declared a string (same resource as getNetworkApplianceVlans) (evidence: meraki/openapi issue #54; dashboard-api-go issue #62)
+//! - `getNetworkApplianceVlan` response/networkId: missing-field: the VLAN carries its networkId, which the spec does not declare (evidence: meraki/openapi issue #54; dashboard-api-go issue #62)
+//! - `updateNetworkApplianceVlan` response/id: field-type: the updated VLAN's id comes as an integer, declared a string (evidence: meraki/openapi issue #54; dashboard-api-go issue #62)
+//! - `updateNetworkApplianceVlan` response/networkId: missing-field: the updated VLAN carries its networkId, which the spec does not declare (evidence: meraki/openapi issue #54; dashboard-api-go issue #62)
+//! - `getOrganizationClientsBandwidthUsageHistory` response/[]/total: field-type: usage comes as a float (e.g. 345.67 kb), declared an integer (evidence: reported for recent versions in the spec-error list a typed Python client keeps for this operation)
+//! - `getOrganizationClientsBandwidthUsageHistory` response/[]/upstream: field-type: usage comes as a float, declared an integer (evidence: reported for recent versions in the spec-error list a typed Python client keeps for this operation)
+//! - `getOrganizationClientsBandwidthUsageHistory` response/[]/downstream: field-type: usage comes as a float, declared an integer (evidence: reported for recent versions in the spec-error list a typed Python client keeps for this operation)
+//!
 //! [`SPEC_VERSION`] is the base document's version, the version the crate as a whole implements; [`NEWEST_SPEC_VERSION`] is the newest version any operation comes from. Each operation from another document than the base says so in its docs.
 //!
 //! ## Crate organization

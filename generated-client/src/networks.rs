@@ -1756,6 +1756,8 @@ impl crate::Client {
     /// List the clients that have used this network in the timespan
     ///
     /// `GET /networks/{networkId}/clients`
+    ///
+    /// Corrected from the API description (`specs/corrections.json`), because real responses differ: response: response-is-array: answers a JSON array of clients (paged by Link header); v1.42.0 declares the response as one client object; response/\[\]/firstSeen: field-type: firstSeen comes as an ISO 8601 string, declared an integer; response/\[\]/lastSeen: field-type: lastSeen comes as an ISO 8601 string, declared an integer.
     pub fn get_network_clients(&self, network_id: &str) -> GetNetworkClients {
         GetNetworkClients {
             request: rt::Request::new(
@@ -1770,7 +1772,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetNetworkClients {
-    request: rt::Request<t::NetworkClients>,
+    request: rt::Request<Vec<t::GetNetworkClientsResponseItem>>,
 }
 impl GetNetworkClients {
     /// `description`: Filters clients based on a partial or full match for the description field.
@@ -1861,23 +1863,30 @@ impl GetNetworkClients {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::NetworkClients> {
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::GetNetworkClientsResponseItem>> {
         self.request.send()
     }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
-    pub fn paginate(self) -> rt::Paginator<t::NetworkClients, t::NetworkClients> {
-        self.request.paginate(|page| vec![page])
+    pub fn paginate(
+        self,
+    ) -> rt::Paginator<
+        Vec<t::GetNetworkClientsResponseItem>,
+        t::GetNetworkClientsResponseItem,
+    > {
+        self.request.paginate_array()
     }
     /// Every page, one request at a time, following `rel=next` links.
-    pub fn pages(self) -> rt::ResultStream<t::NetworkClients> {
+    pub fn pages(self) -> rt::ResultStream<Vec<t::GetNetworkClientsResponseItem>> {
         self.paginate().pages()
     }
-    /// Every item of every page, one page in memory at a time.
-    pub fn items(self) -> rt::ResultStream<t::NetworkClients> {
+    /// Every item of every page, each decoded as soon as its bytes arrive; no page is held whole.
+    pub fn items(self) -> rt::ResultStream<t::GetNetworkClientsResponseItem> {
         self.paginate().items()
     }
     /// Every item of every page, collected.
-    pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::NetworkClients>> {
+    pub fn collect_all(
+        self,
+    ) -> rt::ResponseFuture<Vec<t::GetNetworkClientsResponseItem>> {
         self.paginate().collect_all()
     }
 }

@@ -2621,6 +2621,8 @@ impl crate::Client {
     /// Return data usage (in megabits per second) over time for all clients in the given organization within a given time range.
     ///
     /// `GET /organizations/{organizationId}/clients/bandwidthUsageHistory`
+    ///
+    /// Corrected from the API description (`specs/corrections.json`), because real responses differ: response/\[\]/total: field-type: usage comes as a float (e.g. 345.67 kb), declared an integer; response/\[\]/upstream: field-type: usage comes as a float, declared an integer; response/\[\]/downstream: field-type: usage comes as a float, declared an integer.
     pub fn get_organization_clients_bandwidth_usage_history(
         &self,
         organization_id: &str,

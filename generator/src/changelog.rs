@@ -208,6 +208,7 @@ mod tests {
                 }],
                 docs: vec![],
             }],
+            corrections: vec![],
         }
     }
 
@@ -245,6 +246,7 @@ mod tests {
             old_version: "1.42.0".into(),
             new_version: "1.42.0".into(),
             operations: vec![],
+            corrections: vec![],
         };
         let committed = run(
             Some(&second.text),

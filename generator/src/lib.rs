@@ -15,6 +15,7 @@
 pub mod assemble;
 pub mod baseline;
 pub mod changelog;
+pub mod corrections;
 pub mod diff;
 pub mod emit;
 pub mod error;
@@ -77,6 +78,24 @@ impl Generated {
             .count()
     }
 
+    /// What the generation could do but should be told: spec corrections that no longer change
+    /// anything (the spec fixed the error, so the correction can go).
+    pub fn warnings(&self) -> Vec<String> {
+        self.api
+            .corrections
+            .iter()
+            .filter_map(|c| {
+                let why = c.stale.as_ref()?;
+                Some(format!(
+                    "{}: the correction of `{}` {} no longer applies ({why}); remove it",
+                    corrections::FILE,
+                    c.operation_id,
+                    c.what
+                ))
+            })
+            .collect()
+    }
+
     /// The one-line summary `cargo xtask codegen` prints.
     pub fn summary(&self) -> String {
         format!(
@@ -120,6 +139,7 @@ pub fn generate_with(
                         old_version: api.version_key(),
                         new_version: api.version_key(),
                         operations: Vec::new(),
+                        corrections: Vec::new(),
                     }
                 } else {
                     let old_api = lower::lower_with(&previous.specs, previous.manifest.as_ref())?;

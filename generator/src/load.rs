@@ -9,6 +9,7 @@ use openapiv3::{Components, OpenAPI, Operation, Parameter, ReferenceOr};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::corrections;
 use crate::error::{escape_pointer_token, Error, Location, Result};
 
 /// One input document, as the generated crate's docs describe it.
@@ -46,6 +47,9 @@ pub struct Specs {
     pub operations: Vec<SourceOperation>,
     /// Older, different definitions that a newer document replaced, by operationId.
     pub superseded: Vec<Supersession>,
+    /// The spec corrections of the folder (`corrections.json`), applied to `operations`, in
+    /// file order; stale ones are marked.
+    pub corrections: Vec<corrections::Outcome>,
 }
 
 /// An operation defined by an older document and replaced by a newer document's definition.
@@ -110,7 +114,7 @@ pub fn load_specs_from(inputs: &[PathBuf]) -> Result<Specs> {
             texts.push((file, text));
         }
     }
-    if texts.is_empty() {
+    if texts.iter().all(|(file, _)| is_corrections_file(file)) {
         let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
         return Err(Error::Other(format!(
             "{}: no *.json spec documents found",
@@ -122,21 +126,35 @@ pub fn load_specs_from(inputs: &[PathBuf]) -> Result<Specs> {
 
 /// Loads documents already read into memory (name, text), e.g. from git history; names are
 /// only used in error messages and the crate docs.
+/// A file named [`corrections::FILE`] is the folder's spec corrections, applied to the merged
+/// operations before anything else reads them.
 pub fn load_documents(texts: &[(PathBuf, String)]) -> Result<Specs> {
     let mut documents = Vec::new();
     let mut operations = Vec::new();
+    let mut fixes = Vec::new();
     for (file, text) in texts {
-        load_text(file, text, &mut documents, &mut operations)?;
+        if is_corrections_file(file) {
+            fixes.extend(corrections::parse(file, text)?);
+        } else {
+            load_text(file, text, &mut documents, &mut operations)?;
+        }
     }
     if documents.is_empty() {
         return Err(Error::Other("no *.json spec documents found".into()));
     }
-    let (operations, superseded) = merge_operations(operations, &documents)?;
+    let (mut operations, superseded) = merge_operations(operations, &documents)?;
+    let corrections = corrections::apply(&mut operations, &fixes)?;
     Ok(Specs {
         documents,
         operations,
         superseded,
+        corrections,
     })
+}
+
+fn is_corrections_file(file: &Path) -> bool {
+    file.file_name()
+        .is_some_and(|name| name == corrections::FILE)
 }
 
 fn list_json_files(path: &Path) -> Result<Vec<PathBuf>> {

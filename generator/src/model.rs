@@ -19,6 +19,8 @@ pub struct Api {
     pub sources: Vec<Source>,
     /// Operations of an older document replaced by a newer document's definition.
     pub superseded: Vec<Superseded>,
+    /// The spec corrections applied before lowering (`specs/corrections.json`), in file order.
+    pub corrections: Vec<CorrectionNote>,
     /// Sorted by `operation_id`.
     pub operations: Vec<Operation>,
     /// Indexed by [`TypeId`]; sorted by name once named.
@@ -35,6 +37,28 @@ pub struct Source {
     pub operations: usize,
     /// Whether this is the base document (see [`Api::version`]).
     pub base: bool,
+}
+
+/// One spec correction, as the docs, the changelog and the diff describe it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CorrectionNote {
+    pub operation_id: String,
+    /// What it corrects and how: `response/[]/id: field-type`.
+    pub what: String,
+    pub reason: String,
+    pub evidence: String,
+    /// Why it changed nothing, when the spec already says what it says.
+    pub stale: Option<String>,
+}
+
+impl CorrectionNote {
+    /// One Markdown line: `` `op` response/[]/id: field-type — reason (evidence: ...) ``.
+    pub fn line(&self) -> String {
+        format!(
+            "`{}` {}: {} (evidence: {})",
+            self.operation_id, self.what, self.reason, self.evidence
+        )
+    }
 }
 
 /// An operation whose definition comes from a newer document than another one defining it.

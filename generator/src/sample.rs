@@ -261,7 +261,7 @@ fn fits_format(format: &str, text: &str) -> bool {
         "date" => text.len() == 10 && digits(&text[..4]) && text.as_bytes()[4] == b'-',
         "email" => text.contains('@'),
         "uri" | "url" => text.contains("://"),
-        "ipv4" => text.split('.').count() == 4 && text.split('.').all(|p| digits(p)),
+        "ipv4" => text.split('.').count() == 4 && text.split('.').all(digits),
         _ => true,
     }
 }
@@ -287,10 +287,14 @@ fn sample_number(schema: &Value, example: Option<&Value>, integer: bool) -> Valu
                 }
             })
     };
-    if let Some(x) = example.and_then(Value::as_f64) {
-        if accepts(x) {
-            return example.cloned().unwrap_or(Value::Null);
-        }
+    // A number written as a string (`"1234"` for an id corrected to an integer) keeps its value.
+    let given = example.and_then(|e| e.as_f64().or_else(|| e.as_str()?.trim().parse().ok()));
+    if let Some(x) = given.filter(|x| accepts(*x)) {
+        return match example {
+            Some(Value::Number(_)) => example.cloned().unwrap_or(Value::Null),
+            _ if integer => json!(x as i64),
+            _ => json!(x),
+        };
     }
     let step = if integer { 1.0 } else { 0.5 };
     let mut candidates = vec![1.0];

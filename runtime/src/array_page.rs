@@ -20,7 +20,7 @@ use reqwest::{Method, StatusCode, Url};
 use crate::array::{ArrayScanner, Scan};
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::response::{decode_error, element_path, DecodeElement, RawResponse};
+use crate::response::{decode_error, element_path, report_repairs, DecodeElement, RawResponse};
 use crate::retry;
 use crate::transport::{Delivery, Prepared, Reply, StreamedResponse};
 
@@ -41,14 +41,19 @@ struct Origin {
 impl Element {
     /// The only step generic over the item type.
     pub(crate) fn decode<I>(self, decode: DecodeElement<I>) -> Result<I> {
-        decode(&self.json).map_err(|(path, error)| {
+        let (item, repairs) = decode(&self.json).map_err(|(path, error)| {
             decode_error(
                 self.origin.parts(),
                 &element_path(self.index, &path),
                 error.to_string(),
                 &self.json,
             )
-        })
+        })?;
+        if !repairs.is_empty() {
+            let (method, url, _) = self.origin.parts();
+            report_repairs(method, url, Some(self.index), &repairs);
+        }
+        Ok(item)
     }
 }
 

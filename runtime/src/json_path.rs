@@ -10,7 +10,39 @@
 /// The path at `line`/`column` (1-based, as `serde_json::Error` reports them) of `json`; `.`
 /// for the top level.
 pub(crate) fn path_at(json: &[u8], line: usize, column: usize) -> String {
-    path_at_offset(json, offset(json, line, column))
+    format_path(&segments_at(json, line, column))
+}
+
+/// One step of a path: an object member or an array element.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+/// The path at `line`/`column` of `json` as steps from the top (none for the top level).
+pub(crate) fn segments_at(json: &[u8], line: usize, column: usize) -> Vec<Segment> {
+    segments_at_offset(json, offset(json, line, column))
+}
+
+/// `items[3].productType`; `.` for the top level.
+pub(crate) fn format_path(segments: &[Segment]) -> String {
+    let mut path = String::new();
+    for segment in segments {
+        match segment {
+            Segment::Key(key) => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+            }
+            Segment::Index(index) => path.push_str(&format!("[{index}]")),
+        }
+    }
+    if path.is_empty() {
+        path.push('.');
+    }
+    path
 }
 
 fn offset(json: &[u8], line: usize, column: usize) -> usize {
@@ -34,7 +66,7 @@ enum Frame {
     },
 }
 
-fn path_at_offset(json: &[u8], end: usize) -> String {
+fn segments_at_offset(json: &[u8], end: usize) -> Vec<Segment> {
     let mut stack: Vec<Frame> = Vec::new();
     let mut i = 0;
     while i < end {
@@ -75,24 +107,16 @@ fn path_at_offset(json: &[u8], end: usize) -> String {
         }
         i += 1;
     }
-    let mut path = String::new();
-    for frame in &stack {
+    let mut segments = Vec::new();
+    for frame in stack {
         match frame {
-            Frame::Object { key: Some(key), .. } => {
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(key);
-            }
+            Frame::Object { key: Some(key), .. } => segments.push(Segment::Key(key)),
             // Between members (after `{` or `,`): the object itself.
             Frame::Object { key: None, .. } => break,
-            Frame::Array { index } => path.push_str(&format!("[{index}]")),
+            Frame::Array { index } => segments.push(Segment::Index(index)),
         }
     }
-    if path.is_empty() {
-        path.push('.');
-    }
-    path
+    segments
 }
 
 #[cfg(test)]

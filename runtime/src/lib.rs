@@ -80,6 +80,7 @@ mod config;
 mod enums;
 mod error;
 mod json_path;
+mod lenient;
 mod link;
 mod pagination;
 mod path;
@@ -99,6 +100,7 @@ pub use config::{
     DEFAULT_MAX_REDIRECTS, DEFAULT_TIMEOUT,
 };
 pub use error::{DecodeError, Error, HttpError, Result, BODY_EXCERPT_LIMIT};
+pub use lenient::{Action as RepairAction, Repair};
 pub use pagination::{Direction, Paginator, ResultStream};
 pub use path::{fill_path, path_segment};
 pub use redirect::MERAKI_API_DOMAINS;

@@ -1,6 +1,8 @@
 //! A fully read response, and turning it into a value or an error.
 
 use std::any::TypeId;
+use std::collections::BTreeSet;
+use std::sync::Mutex;
 
 use bytes::Bytes;
 use reqwest::header::HeaderMap;
@@ -10,6 +12,7 @@ use serde_json::Value;
 
 use crate::error::{excerpt, DecodeError, Error, HttpError, Result};
 use crate::json_path::path_at;
+use crate::lenient::{self, Failure, Repair};
 use crate::retry;
 
 /// A response whose body has been read (at most one page is held at a time).
@@ -60,12 +63,12 @@ impl RawResponse {
         // `Deserialize` is compiled once, for serde_json's slice reader (from_value or a
         // path-tracking wrapper would each compile it again).
         if TypeId::of::<R>() == TypeId::of::<()>() {
-            return decode_slice(b"null").map_err(|(path, e)| self.decode_error(&path, e));
+            return decode_strict(b"null").map_err(|(path, e)| self.decode_error(&path, e));
         }
         if self.simulated {
             return [&b"null"[..], b"{}", b"[]"]
                 .into_iter()
-                .find_map(|empty| decode_slice(empty).ok())
+                .find_map(|empty| decode_strict(empty).ok())
                 .ok_or_else(|| Error::Simulated {
                     method: self.method.clone(),
                     url: self.url.to_string(),
@@ -76,7 +79,10 @@ impl RawResponse {
         } else {
             &self.body
         };
-        decode_slice(body).map_err(|(path, e)| self.decode_error(&path, e))
+        let (value, repairs) =
+            decode_slice(body).map_err(|(path, e)| self.decode_error(&path, e))?;
+        report_repairs(&self.method, &self.url, None, &repairs);
+        Ok(value)
     }
 
     pub(crate) fn decode_error(&self, path: &str, error: serde_json::Error) -> Error {
@@ -116,15 +122,104 @@ pub(crate) fn element_path(index: usize, inner: &str) -> String {
     }
 }
 
-/// Decodes one element of an array page; on failure also gives the path inside the element.
-pub(crate) type DecodeElement<I> = fn(&[u8]) -> std::result::Result<I, (String, serde_json::Error)>;
+/// Decodes one element of an array page, repairing deviations from the spec; on failure also
+/// gives the path inside the element.
+pub(crate) type DecodeElement<I> = fn(&[u8]) -> std::result::Result<(I, Vec<Repair>), Failure>;
 
-/// Decodes a JSON document; on failure also gives the path to where it failed.
+/// Decodes a JSON document, repairing deviations from the spec (see `lenient.rs`); on failure
+/// also gives the path to where it failed.
 pub(crate) fn decode_slice<T: DeserializeOwned>(
     json: &[u8],
-) -> std::result::Result<T, (String, serde_json::Error)> {
+) -> std::result::Result<(T, Vec<Repair>), Failure> {
+    lenient::decode(json)
+}
+
+/// Decodes a JSON document as it is, for the empty bodies of simulate mode and `()`.
+fn decode_strict<T: DeserializeOwned>(json: &[u8]) -> std::result::Result<T, Failure> {
     serde_json::from_slice(json)
         .map_err(|error| (path_at(json, error.line(), error.column()), error))
+}
+
+/// Call sites (method, URL path without ids, field path without indices) already warned about.
+static WARNED: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+/// Bounds [`WARNED`]: past it every repair is logged at debug level only.
+const MAX_WARNED: usize = 4096;
+
+/// Logs each repair: a warning the first time a call site shows it (`tracing` target
+/// `meraki_runtime::deviation`), debug lines after that, so a deviation in every element of a
+/// large list warns once, not per element. `element` is the element's index in an array page.
+pub(crate) fn report_repairs(
+    method: &Method,
+    url: &Url,
+    element: Option<usize>,
+    repairs: &[Repair],
+) {
+    for repair in repairs {
+        let path = match element {
+            Some(index) => element_path(index, &repair.path),
+            None => repair.path.clone(),
+        };
+        let site = format!(
+            "{method} {} {}",
+            without_ids(url.path()),
+            without_indices(&path)
+        );
+        let first = {
+            let mut warned = WARNED.lock().unwrap_or_else(|e| e.into_inner());
+            warned.len() < MAX_WARNED && warned.insert(site)
+        };
+        if first {
+            tracing::warn!(
+                target: "meraki_runtime::deviation",
+                %method, url = %url.path(), field = %path, found = %repair.found,
+                expected = %repair.expected, action = %repair.action,
+                "the response deviates from the API description; {} the value and kept the rest \
+                 (further deviations at this field are logged at debug level)", repair.action
+            );
+        } else {
+            tracing::debug!(
+                target: "meraki_runtime::deviation",
+                %method, url = %url.path(), field = %path, found = %repair.found,
+                expected = %repair.expected, action = %repair.action,
+                "the response deviates from the API description"
+            );
+        }
+    }
+}
+
+/// `/networks/N_1/clients` → `/networks/*/clients`: segments with a digit stand for ids.
+fn without_ids(path: &str) -> String {
+    path.split('/')
+        .map(|s| {
+            if s.bytes().any(|b| b.is_ascii_digit()) {
+                "*"
+            } else {
+                s
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// `[3].usage.sent` → `[].usage.sent`.
+fn without_indices(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut in_index = false;
+    for c in path.chars() {
+        match c {
+            '[' => {
+                in_index = true;
+                out.push('[');
+            }
+            ']' => {
+                in_index = false;
+                out.push(']');
+            }
+            _ if in_index => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {

@@ -22,6 +22,9 @@ pub fn run(flags: &CodegenFlags) -> Result<(), String> {
     let (baseline, note) = Baseline::for_output(&out, &specs).map_err(|e| e.to_string())?;
     let generated =
         meraki_codegen::generate_with(&specs, &options, &baseline).map_err(|e| e.to_string())?;
+    for warning in generated.warnings() {
+        eprintln!("warning: {warning}");
+    }
     // The whole-API conformance calls belong to the checked-in crate only.
     let conformance = if options.standalone {
         None

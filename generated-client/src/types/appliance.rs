@@ -221,7 +221,7 @@ pub struct ApplianceSsid {
 pub struct ApplianceVlan {
     /// The VLAN ID of the VLAN
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<i64>,
     /// The interface ID of the VLAN
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interface_id: Option<String>,
@@ -287,6 +287,9 @@ pub struct ApplianceVlan {
     /// IPv6 configuration on the VLAN
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ipv6: Option<t::LanIpv6>,
+    /// The network the VLAN belongs to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<String>,
 }
 /// Part of the `getNetworkApplianceFirewallL7FirewallRulesApplicationCategories` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]

@@ -1220,6 +1220,97 @@ pub struct FloorPlan {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_right_corner: Option<t::Center>,
 }
+/// Part of the `getNetworkClients` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetNetworkClientsResponseItem {
+    /// The ID of the client
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The MAC address of the client
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac: Option<String>,
+    /// The IP address of the client
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    /// The IPv6 address of the client
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip6: Option<String>,
+    /// Short description of the client
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Timestamp client was first seen in the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_seen: Option<rt::Timestamp>,
+    /// Timestamp client was last seen in the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_seen: Option<rt::Timestamp>,
+    /// Manufacturer of the client
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manufacturer: Option<String>,
+    /// The operating system of the client
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub os: Option<String>,
+    /// The username of the user of the client
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// The name of the VLAN that the client is connected to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan: Option<String>,
+    /// The name of the SSID that the client is connected to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ssid: Option<String>,
+    /// The switch port that the client is connected to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub switchport: Option<String>,
+    /// Wireless capabilities of the client
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wireless_capabilities: Option<String>,
+    /// Status of SM for the client
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sm_installed: Option<bool>,
+    /// The MAC address of the node that the device was last connected to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recent_device_mac: Option<String>,
+    /// The connection status of the client
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<t::ClientStatus>,
+    /// Usage, sent and received
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage: Option<t::Usage>,
+    /// Named VLAN of the client
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub named_vlan: Option<String>,
+    /// The adaptive policy group of the client
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adaptive_policy_group: Option<String>,
+    /// Prediction of the client's device type
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_type_prediction: Option<String>,
+    /// The serial of the node the device was last connected to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recent_device_serial: Option<String>,
+    /// The name of the node the device was last connected to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recent_device_name: Option<String>,
+    /// Client's most recent connection type
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recent_device_connection: Option<t::RecentDeviceConnection>,
+    /// Notes on the client
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// Local IPv6 address of the client
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip6_local: Option<String>,
+    /// 802.1x group policy of the client
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_policy8021x: Option<String>,
+    /// iPSK name of the client
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub psk_group: Option<String>,
+}
 /// Part of the `getNetworkEvents` operation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1570,97 +1661,6 @@ pub struct NetworkClient {
     /// The connection status of the client
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<t::ClientStatus>,
-}
-/// Part of the `getNetworkClients` operation.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct NetworkClients {
-    /// The ID of the client
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// The MAC address of the client
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub mac: Option<String>,
-    /// The IP address of the client
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ip: Option<String>,
-    /// The IPv6 address of the client
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ip6: Option<String>,
-    /// Short description of the client
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// Timestamp client was first seen in the network
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub first_seen: Option<i64>,
-    /// Timestamp client was last seen in the network
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_seen: Option<i64>,
-    /// Manufacturer of the client
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub manufacturer: Option<String>,
-    /// The operating system of the client
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub os: Option<String>,
-    /// The username of the user of the client
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub user: Option<String>,
-    /// The name of the VLAN that the client is connected to
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub vlan: Option<String>,
-    /// The name of the SSID that the client is connected to
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ssid: Option<String>,
-    /// The switch port that the client is connected to
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub switchport: Option<String>,
-    /// Wireless capabilities of the client
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub wireless_capabilities: Option<String>,
-    /// Status of SM for the client
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sm_installed: Option<bool>,
-    /// The MAC address of the node that the device was last connected to
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub recent_device_mac: Option<String>,
-    /// The connection status of the client
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<t::ClientStatus>,
-    /// Usage, sent and received
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub usage: Option<t::Usage>,
-    /// Named VLAN of the client
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub named_vlan: Option<String>,
-    /// The adaptive policy group of the client
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub adaptive_policy_group: Option<String>,
-    /// Prediction of the client's device type
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub device_type_prediction: Option<String>,
-    /// The serial of the node the device was last connected to
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub recent_device_serial: Option<String>,
-    /// The name of the node the device was last connected to
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub recent_device_name: Option<String>,
-    /// Client's most recent connection type
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub recent_device_connection: Option<t::RecentDeviceConnection>,
-    /// Notes on the client
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub notes: Option<String>,
-    /// Local IPv6 address of the client
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ip6_local: Option<String>,
-    /// 802.1x group policy of the client
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub group_policy8021x: Option<String>,
-    /// iPSK name of the client
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub psk_group: Option<String>,
 }
 /// Part of the `getNetworkEvents` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]

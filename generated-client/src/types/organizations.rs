@@ -395,13 +395,13 @@ pub struct BandwidthUsageHistoryItem {
     pub ts: Option<rt::Timestamp>,
     /// Total bandwidth usage, in mbps.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub total: Option<i64>,
+    pub total: Option<f64>,
     /// Uploaded data, in mbps.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub upstream: Option<i64>,
+    pub upstream: Option<f64>,
     /// Downloaded data, in mbps.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub downstream: Option<i64>,
+    pub downstream: Option<f64>,
 }
 /// Status of action batch
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]

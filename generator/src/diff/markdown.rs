@@ -27,6 +27,17 @@ pub fn render(diff: &ApiDiff, level: usize) -> String {
         total = diff.operations.len(),
         ops = if diff.operations.len() == 1 { "operation" } else { "operations" },
     ));
+    if !diff.corrections.is_empty() {
+        out.push_str(&format!("\n{} Spec corrections\n\n", h(1)));
+        out.push_str(
+            "Known errors of the API description corrected before generation (`specs/corrections.json`); \
+             what they change in the types is listed with the operations below.\n\n",
+        );
+        for change in &diff.corrections {
+            let verb = if change.added { "added" } else { "removed" };
+            out.push_str(&format!("- {verb}: {}\n", change.line));
+        }
+    }
     let sections = [
         (Status::Added, "Added operations"),
         (Status::Removed, "Removed operations"),

@@ -89,12 +89,51 @@ pub struct ApiDiff {
     pub new_version: String,
     /// Every operation that differs, by operationId.
     pub operations: Vec<OperationDiff>,
+    /// Spec corrections added or removed (their effect on the types is in `operations`).
+    pub corrections: Vec<CorrectionChange>,
+}
+
+/// A spec correction that came or went between two versions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorrectionChange {
+    pub added: bool,
+    /// The correction as one Markdown line (see [`crate::model::CorrectionNote::line`]).
+    pub line: String,
+}
+
+/// The corrections applied in `new` and not in `old` (added), and the reverse (removed).
+fn correction_changes(old: &Api, new: &Api) -> Vec<CorrectionChange> {
+    let applied = |api: &Api| -> Vec<String> {
+        api.corrections
+            .iter()
+            .filter(|c| c.stale.is_none())
+            .map(|c| c.line())
+            .collect()
+    };
+    let (old, new) = (applied(old), applied(new));
+    let added = new
+        .iter()
+        .filter(|l| !old.contains(l))
+        .map(|line| CorrectionChange {
+            added: true,
+            line: line.clone(),
+        });
+    let removed = old
+        .iter()
+        .filter(|l| !new.contains(l))
+        .map(|line| CorrectionChange {
+            added: false,
+            line: line.clone(),
+        });
+    added.chain(removed).collect()
 }
 
 impl ApiDiff {
     /// Nothing changed: same spec version, same operations.
     pub fn is_empty(&self) -> bool {
-        self.old_version == self.new_version && self.operations.is_empty()
+        self.old_version == self.new_version
+            && self.operations.is_empty()
+            && self.corrections.is_empty()
     }
 
     /// The most severe impact of any change; a new spec version without operation changes is
@@ -178,6 +217,7 @@ pub fn compare(old_specs: &Specs, old_api: &Api, new_specs: &Specs, new_api: &Ap
         old_version: old_api.version_key(),
         new_version: new_api.version_key(),
         operations,
+        corrections: correction_changes(old_api, new_api),
     }
 }
 

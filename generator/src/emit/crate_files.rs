@@ -100,7 +100,15 @@ pub fn readme(api: &Api, options: &EmitOptions) -> String {
         name = options.crate_name,
         title = api.title,
         version = described_version(api),
-        provenance = super::docs::provenance_lines(api).join("\n"),
+        provenance = {
+            let mut lines = super::docs::provenance_lines(api);
+            let corrections = super::docs::correction_lines(api);
+            if !corrections.is_empty() {
+                lines.push(String::new());
+                lines.extend(corrections);
+            }
+            lines.join("\n")
+        },
         ops = api.operations.len(),
         scopes = api.scopes().len(),
         types = api.types.len(),
@@ -185,6 +193,11 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         String::new(),
     ];
     docs.extend(super::docs::provenance_lines(api));
+    let corrections = super::docs::correction_lines(api);
+    if !corrections.is_empty() {
+        docs.push(String::new());
+        docs.extend(corrections);
+    }
     docs.extend([
         String::new(),
         "[`SPEC_VERSION`] is the base document's version, the version the crate as a whole implements; \

@@ -143,31 +143,6 @@ pub fn code(text: &str) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::escape_prose;
-
-    #[test]
-    fn prose_is_not_read_as_links_or_html() {
-        assert_eq!(
-            escape_prose("Filter [optional] by <option>"),
-            "Filter \\[optional\\] by &lt;option&gt;"
-        );
-        assert_eq!(
-            escape_prose("See https://meraki.io/api."),
-            "See <https://meraki.io/api>."
-        );
-        assert_eq!(
-            escape_prose("[API docs](https://meraki.io/api)"),
-            "[API docs](https://meraki.io/api)"
-        );
-        assert_eq!(
-            escape_prose("use `startDate[<option>]=?` here"),
-            "use `startDate[<option>]=?` here"
-        );
-    }
-}
-
 /// Where an operation comes from, for operations that are not the base document's: which
 /// newer document defines it, and which older definition it replaces.
 pub fn source_note(api: &Api, op: &Operation) -> Option<String> {
@@ -245,4 +220,69 @@ pub fn provenance_lines(api: &Api) -> Vec<String> {
         lines.extend(newer);
     }
     lines
+}
+
+/// Markdown lines listing the spec corrections applied, for the crate docs and README (the
+/// changelog lists the ones an update adds or removes, see `diff::markdown`).
+pub fn correction_lines(api: &Api) -> Vec<String> {
+    let applied: Vec<String> = api
+        .corrections
+        .iter()
+        .filter(|c| c.stale.is_none())
+        .map(|c| format!("- {}", c.line()))
+        .collect();
+    if applied.is_empty() {
+        return applied;
+    }
+    let mut lines = vec![
+        format!(
+            "Spec corrections applied (`specs/corrections.json`, {}): each makes the types follow what the API really sends.",
+            applied.len()
+        ),
+        String::new(),
+    ];
+    lines.extend(applied);
+    lines
+}
+
+/// The spec corrections that apply to an operation, for its docs (stale ones changed nothing).
+pub fn correction_note(api: &Api, op: &Operation) -> Option<String> {
+    let lines: Vec<String> = api
+        .corrections
+        .iter()
+        .filter(|c| c.operation_id == op.operation_id && c.stale.is_none())
+        .map(|c| format!("{}: {}", c.what, c.reason))
+        .collect();
+    if lines.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "Corrected from the API description (`specs/corrections.json`), because real responses differ: {}.",
+        lines.join("; ")
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_prose;
+
+    #[test]
+    fn prose_is_not_read_as_links_or_html() {
+        assert_eq!(
+            escape_prose("Filter [optional] by <option>"),
+            "Filter \\[optional\\] by &lt;option&gt;"
+        );
+        assert_eq!(
+            escape_prose("See https://meraki.io/api."),
+            "See <https://meraki.io/api>."
+        );
+        assert_eq!(
+            escape_prose("[API docs](https://meraki.io/api)"),
+            "[API docs](https://meraki.io/api)"
+        );
+        assert_eq!(
+            escape_prose("use `startDate[<option>]=?` here"),
+            "use `startDate[<option>]=?` here"
+        );
+    }
 }

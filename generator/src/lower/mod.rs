@@ -10,8 +10,8 @@ use crate::error::{Error, Location, Result};
 use crate::load::{Document, SourceOperation, Specs};
 use crate::manifest::Manifest;
 use crate::model::{
-    Api, HttpMethod, Operation, PageItems, Pagination, Param, ParamLocation, PathPart, RequestBody,
-    Response, Site, Source, Superseded, TypeKind, TypeRef,
+    Api, CorrectionNote, HttpMethod, Operation, PageItems, Pagination, Param, ParamLocation,
+    PathPart, RequestBody, Response, Site, Source, Superseded, TypeKind, TypeRef,
 };
 use crate::naming::{self, NameHint};
 use schema::TypeSpace;
@@ -113,6 +113,25 @@ pub fn lower_with(specs: &Specs, manifest: Option<&Manifest>) -> Result<Api> {
                 operation_id: s.operation_id.clone(),
                 source: s.winner,
                 replaced: s.replaced,
+            })
+            .collect(),
+        corrections: specs
+            .corrections
+            .iter()
+            .map(|outcome| {
+                let c = &outcome.correction;
+                let target = c
+                    .field
+                    .as_deref()
+                    .or(c.parameter.as_deref())
+                    .unwrap_or("response");
+                CorrectionNote {
+                    operation_id: c.operation.clone(),
+                    what: format!("{target}: {}", c.kind.as_str()),
+                    reason: c.reason.clone(),
+                    evidence: c.evidence.clone(),
+                    stale: outcome.stale.clone(),
+                }
             })
             .collect(),
         operations,

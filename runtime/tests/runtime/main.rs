@@ -3,6 +3,7 @@
 mod common;
 
 mod config;
+mod deviations;
 mod errors;
 mod interface;
 mod pagination;

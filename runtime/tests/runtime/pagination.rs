@@ -456,10 +456,19 @@ async fn array_pages_decode_their_items_one_by_one() {
 
 #[tokio::test]
 async fn a_bad_item_ends_the_stream_after_the_good_ones() {
-    let items = items_of(r#"[{"serial":"a"}, {"serial": 7}, {"serial":"c"}]"#).await;
+    // An element that is not an object at all cannot be repaired (see `lenient.rs`).
+    let items = items_of(r#"[{"serial":"a"}, "not a device", {"serial":"c"}]"#).await;
     assert_eq!(items.len(), 2);
     assert_eq!(items[0].as_ref().unwrap(), "a");
-    assert_eq!(decode_path(&items[1]), "[1].serial");
+    assert_eq!(decode_path(&items[1]), "[1]");
+}
+
+#[tokio::test]
+async fn an_item_with_a_repairable_deviation_is_kept() {
+    // A number where the spec declares a string: coerced, and the stream goes on.
+    let items = items_of(r#"[{"serial":"a"}, {"serial": 7}, {"serial":"c"}]"#).await;
+    let serials: Vec<&str> = items.iter().map(|i| i.as_ref().unwrap().as_str()).collect();
+    assert_eq!(serials, ["a", "7", "c"]);
 }
 
 #[tokio::test]

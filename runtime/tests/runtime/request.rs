@@ -124,7 +124,14 @@ async fn dot_segments_in_paths_are_refused() {
 #[allow(dead_code)]
 struct Device {
     serial: String,
-    model: String,
+    model: Model,
+}
+
+/// A type with no empty value and no way to take an unknown one, so a deviation in it cannot be
+/// repaired (generated enums have an `UnknownValue` variant and never fail like this).
+#[derive(Debug, Deserialize)]
+enum Model {
+    MR,
 }
 
 #[tokio::test]

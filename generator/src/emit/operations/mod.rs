@@ -91,6 +91,7 @@ fn client_method(api: &Api, op: &Operation, plan: &BodyPlan, inputs: &[Input]) -
     let path = path_expression(op, inputs);
     let http_line = format!("`{} {}`", op.http_method.as_upper(), op.path);
     let source_note = super::docs::source_note(api, op);
+    let correction_note = super::docs::correction_note(api, op);
     let docs = doc_attrs([
         op.summary.as_deref(),
         op.description
@@ -98,6 +99,7 @@ fn client_method(api: &Api, op: &Operation, plan: &BodyPlan, inputs: &[Input]) -
             .filter(|d| Some(*d) != op.summary.as_deref()),
         Some(&http_line),
         source_note.as_deref(),
+        correction_note.as_deref(),
     ]);
     let deprecated = op
         .deprecated
