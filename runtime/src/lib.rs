@@ -2,7 +2,8 @@
 //! redirects, pagination, errors, and the helpers generated code relies on.
 //!
 //! The generated `meraki` crate wraps [`Client`]; each operation builds a [`Request`] and calls
-//! [`Request::send`] or [`Request::paginate`]. Everything here is hand-written.
+//! [`Request::send`] or [`Request::paginate`] (or an escape hatch such as [`Request::send_json`],
+//! see [below](#when-the-types-are-not-enough)). Everything here is hand-written.
 //!
 //! ```no_run
 //! # async fn demo() -> meraki_runtime::Result<()> {
@@ -67,6 +68,24 @@
 //! items. A body that breaks off (reset, timeout) is fetched again, as far as the retry settings
 //! allow, and the items already yielded are skipped, so each item is seen once.
 //!
+//! # When the types are not enough
+//!
+//! Next to [`Request::send`], every request can return its response as JSON
+//! ([`Request::send_json`]: a [`serde_json::Value`], whatever `R` is) or undecoded
+//! ([`Request::send_raw`]: a [`RawResponse`] with status, headers, body bytes and final URL), and
+//! a [`Paginator`] its items and pages as JSON ([`Paginator::items_json`],
+//! [`Paginator::pages_json`]) or its pages undecoded ([`Paginator::pages_raw`]). They go through
+//! the same call path as `send` (retries, rate limiting, redirects, simulate mode) and are not
+//! generic over the response type, so they are compiled once, here, and the generated builders
+//! only forward to them.
+//!
+//! A non-success status is [`Error::Http`] for all of them, `send_raw` included: a
+//! [`RawResponse`] is always a success, and errors are handled the same way whichever method
+//! sent the call. A body that is not JSON (or, for [`RawResponse::json`], not the type asked
+//! for) is [`Error::Decode`]; its [`DecodeError`] keeps the JSON path of the failure
+//! ([`DecodeError::path`]) and the start of the body ([`DecodeError::excerpt`], at most
+//! [`BODY_EXCERPT_LIMIT`] bytes).
+//!
 //! # Secrets
 //!
 //! The API key is held in a header value marked sensitive; it is never in `Debug` output,
@@ -94,6 +113,8 @@ mod timestamp;
 mod transport;
 
 pub use args::list;
+/// The body type of [`RawResponse::into_body`].
+pub use bytes::Bytes;
 pub use client::{Client, ClientBuilder, API_KEY_ENV, BASE_URL_ENV};
 pub use config::{
     RateLimitConfig, Region, RetryConfig, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT,
@@ -105,7 +126,9 @@ pub use pagination::{Direction, Paginator, ResultStream};
 pub use path::{fill_path, path_segment};
 pub use redirect::MERAKI_API_DOMAINS;
 pub use request::{Request, ResponseFuture};
+pub use reqwest::header::{self, HeaderMap};
 pub use reqwest::{Method, StatusCode, Url};
+pub use response::RawResponse;
 pub use timestamp::Timestamp;
 
 /// Re-exports for generated code and the macros; not public API.

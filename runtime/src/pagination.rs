@@ -12,13 +12,14 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use reqwest::Url;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use crate::array_page::{elements, ArrayPage};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::link;
 use crate::request::{Request, ResponseFuture};
-use crate::response::{DecodeElement, RawResponse};
+use crate::response::{decode_error, decode_slice, DecodeElement, RawResponse};
 use crate::transport::{Delivery, Prepared, Reply};
 
 /// A stream of pages or items: boxed and named (it is `Unpin`, so `.next().await` works without
@@ -52,6 +53,8 @@ pub struct Paginator<P, I> {
     /// For pages that are JSON arrays of items: decodes one element, so [`Paginator::items`]
     /// streams each page's body and decodes each item as it arrives instead of whole pages.
     decode_item: Option<DecodeElement<I>>,
+    /// For pages that are objects: the member holding the items, for [`Paginator::items_json`].
+    json_items: Option<&'static str>,
     max_pages: Option<usize>,
     direction: Direction,
 }
@@ -62,6 +65,7 @@ impl<P, I> Clone for Paginator<P, I> {
             request: self.request.clone(),
             items: self.items,
             decode_item: self.decode_item,
+            json_items: self.json_items,
             max_pages: self.max_pages,
             direction: self.direction,
         }
@@ -75,6 +79,7 @@ impl<P, I> std::fmt::Debug for Paginator<P, I> {
             .field("max_pages", &self.max_pages)
             .field("direction", &self.direction)
             .field("decodes_items_one_by_one", &self.decode_item.is_some())
+            .field("json_items", &self.json_items)
             .finish()
     }
 }
@@ -109,9 +114,18 @@ impl<P, I> Paginator<P, I> {
             request,
             items,
             decode_item,
+            json_items: None,
             max_pages: None,
             direction: Direction::Next,
         }
+    }
+
+    /// Where [`Paginator::items_json`] finds the items of a page that is a JSON object: the
+    /// array in its top-level member `field` (wire name). Generated operations whose pages are
+    /// objects holding their items set it; see [`Paginator::items_json`] for the other pages.
+    pub fn json_items_in(mut self, field: &'static str) -> Self {
+        self.json_items = Some(field);
+        self
     }
 
     /// Stops after `n` pages (0 yields nothing).
@@ -166,6 +180,39 @@ impl<P: DeserializeOwned + Send + 'static, I: Send + 'static> Paginator<P, I> {
     /// Every item of every page; the first error fails the whole collection.
     pub fn collect_all(self) -> ResponseFuture<Vec<I>> {
         Box::pin(self.items().try_collect::<Vec<I>>())
+    }
+}
+
+/// The escape hatches: the same walk as [`Paginator::pages`] and [`Paginator::items`] (page
+/// limit, direction, `Link` handling, retries, rate limiting, redirects), whatever the page and
+/// item types are. Each is compiled once in the runtime, not per operation.
+impl<P, I> Paginator<P, I> {
+    /// Every item of every page as JSON, whatever `I` is. A page that is a JSON array gives its
+    /// elements (streamed as [`Paginator::items`] streams them, for
+    /// [`Request::paginate_array`]: no page is held whole); a page that is an object gives the
+    /// elements of its member set with [`Paginator::json_items_in`] (none when that member is
+    /// missing or `null`), or, when none is set, the page itself as one item; an empty page
+    /// (`null`) gives none. Errors end the stream as for [`Paginator::items`]: a body that is not
+    /// JSON, or a member that is not an array, is [`Error::Decode`] with its path and an excerpt.
+    pub fn items_json(self) -> ResultStream<Value> {
+        if self.decode_item.is_some() {
+            json_array_items(self.raw_pages(Delivery::Streamed))
+        } else {
+            let field = self.json_items;
+            json_page_items(self.whole_pages(), field)
+        }
+    }
+
+    /// Every page as JSON, whatever `P` is (each read whole, one at a time).
+    pub fn pages_json(self) -> ResultStream<Value> {
+        json_pages(self.whole_pages())
+    }
+
+    /// Every page undecoded: status, headers (e.g. `Link`, `X-Request-Id`), body and URL, one at
+    /// a time. A page with a non-success status ends the stream with [`Error::Http`], as
+    /// [`Request::send_raw`] does.
+    pub fn pages_raw(self) -> ResultStream<RawResponse> {
+        end_after_error(self.whole_pages())
     }
 
     /// The pages, each read whole (not decoded), following the links.
@@ -265,6 +312,71 @@ fn raw_pages(state: State) -> BoxStream<'static, Result<Page>> {
         Some((Ok(page), state))
     })
     .boxed()
+}
+
+/// The items of array pages as JSON, each element decoded as soon as its bytes are in.
+fn json_array_items(pages: BoxStream<'static, Result<Page>>) -> ResultStream<Value> {
+    end_after_error(pages.flat_map(|page| {
+        match page {
+            Ok(Page::Whole(raw)) => stream::iter(whole_page(&raw, |page: Vec<Value>| page)).boxed(),
+            Ok(Page::Streamed(page)) => elements(page)
+                .map(|element| element.and_then(|element| element.decode(decode_slice::<Value>)))
+                .boxed(),
+            Err(error) => stream::iter(Items::Failed(Some(error))).boxed(),
+        }
+    }))
+}
+
+/// The items of pages read whole, as JSON: see [`Paginator::items_json`].
+fn json_page_items(
+    pages: BoxStream<'static, Result<RawResponse>>,
+    field: Option<&'static str>,
+) -> ResultStream<Value> {
+    end_after_error(pages.flat_map(move |page| {
+        stream::iter(match page {
+            Ok(raw) => json_items_of(&raw, field),
+            Err(error) => Items::Failed(Some(error)),
+        })
+    }))
+}
+
+fn json_items_of(raw: &RawResponse, field: Option<&'static str>) -> Items<Value> {
+    let page = match raw.decode::<Value>() {
+        Ok(page) => page,
+        Err(error) => return Items::Failed(Some(error)),
+    };
+    let not_items = |path: &str, message: String| {
+        Items::Failed(Some(decode_error(
+            (&raw.method, &raw.url, raw.status),
+            path,
+            message,
+            &raw.body,
+        )))
+    };
+    let items = match (page, field) {
+        (Value::Null, _) => Vec::new(),
+        (Value::Array(items), _) => items,
+        (Value::Object(mut page), Some(field)) => match page.remove(field) {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(items)) => items,
+            Some(_) => {
+                return not_items(field, "expected the JSON array of the page's items".into())
+            }
+        },
+        (page, None) => vec![page],
+        (_, Some(field)) => {
+            return not_items(
+                ".",
+                format!("expected a JSON object with the page's items in `{field}`"),
+            )
+        }
+    };
+    Items::Decoded(items.into_iter())
+}
+
+/// Pages read whole, as JSON.
+fn json_pages(pages: BoxStream<'static, Result<RawResponse>>) -> ResultStream<Value> {
+    end_after_error(pages.map(|page| page.and_then(|raw| raw.decode::<Value>())))
 }
 
 /// Ends a stream after its first error: a page (or item) we cannot read ends the walk, since

@@ -123,6 +123,36 @@ impl<R> Request<R> {
         self.call.build_url()
     }
 
+    /// Sends the request like [`Request::send`] and returns the body as JSON, whatever `R` is:
+    /// for what the typed response cannot express (a field the spec does not declare, a value
+    /// of another type than declared). Retries, rate limiting, redirects and simulate mode are
+    /// those of `send`, as are the errors: a non-success status is [`Error::Http`], a body that
+    /// is not JSON [`Error::Decode`] (with the body's start in
+    /// [`DecodeError::excerpt`](crate::DecodeError::excerpt)). An empty body (e.g. 204) is
+    /// `null`; in simulate mode a request other than GET/HEAD is not sent and gives `null`.
+    ///
+    /// Compiled once in the runtime, not per response type.
+    pub fn send_json(self) -> ResponseFuture<serde_json::Value> {
+        self.call.send_json()
+    }
+
+    /// Sends the request like [`Request::send`] and returns the response undecoded: status,
+    /// headers, the body's bytes and the final URL ([`RawResponse`]).
+    ///
+    /// **Non-success statuses are still errors**: after retries, a status that is not 2xx is
+    /// [`Error::Http`], exactly as for `send` (with Meraki's messages, the request id, the
+    /// `Retry-After` and, when the body holds no Meraki messages, its first
+    /// [`BODY_EXCERPT_LIMIT`](crate::BODY_EXCERPT_LIMIT) bytes), so error handling is the same
+    /// whichever way a call is sent; a [`RawResponse`] is always a success. Retries, rate
+    /// limiting, redirects and simulate mode are those of `send` (the same call path); a
+    /// simulated request gives an empty `200` body with
+    /// [`RawResponse::is_simulated`] set.
+    ///
+    /// Compiled once in the runtime, not per response type.
+    pub fn send_raw(self) -> ResponseFuture<RawResponse> {
+        self.call.execute()
+    }
+
     pub(crate) fn prepare(&self) -> Result<Prepared> {
         self.call.prepare()
     }
@@ -205,12 +235,17 @@ impl Call {
     }
 
     /// Sends the request and reads the response; boxed so that `Request::<R>::send` only adds
-    /// the decoding on top.
+    /// the decoding on top. The one call path of `send`, `send_json` and `send_raw`.
     fn execute(self) -> BoxFuture<'static, Result<RawResponse>> {
         Box::pin(async move {
             let prepared = self.prepare()?;
             self.client.execute(&prepared).await
         })
+    }
+
+    fn send_json(self) -> ResponseFuture<serde_json::Value> {
+        let response = self.execute();
+        Box::pin(async move { response.await?.decode() })
     }
 }
 
@@ -224,6 +259,9 @@ impl<R: DeserializeOwned + Send + 'static> Request<R> {
     /// In simulate mode a request other than GET/HEAD is logged and not sent, and `send` returns
     /// the first of `null`, `{}`, `[]` that `R` can be decoded from (`None`, a struct whose
     /// fields are all optional, an empty list), or [`Error::Simulated`] when none fits.
+    ///
+    /// When `R` cannot express the response, [`Request::send_json`] returns it as JSON and
+    /// [`Request::send_raw`] as bytes with status and headers, through the same call path.
     pub fn send(self) -> ResponseFuture<R> {
         let response = self.call.execute();
         Box::pin(async move { response.await?.decode() })

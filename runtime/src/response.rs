@@ -15,9 +15,21 @@ use crate::json_path::path_at;
 use crate::lenient::{self, Failure, Repair};
 use crate::retry;
 
-/// A response whose body has been read (at most one page is held at a time).
-#[derive(Debug)]
-pub(crate) struct RawResponse {
+/// A success response as it came: status, headers and the body's bytes, not decoded.
+///
+/// Returned by [`Request::send_raw`](crate::Request::send_raw) and
+/// [`Paginator::pages_raw`](crate::Paginator::pages_raw), for what the typed API cannot express:
+/// a header such as `X-Request-Id` or `Link`, a body that is not JSON, or decoding into a type of
+/// your own with [`RawResponse::json`]. Only successes (2xx) are returned this way: a non-success
+/// status is [`Error::Http`] as for `send` (see [`Request::send_raw`](crate::Request::send_raw)).
+/// The runtime also uses it for every response it has read whole (at most one page is held at a
+/// time).
+///
+/// Its `Debug` output shows at most [`BODY_EXCERPT_LIMIT`](crate::BODY_EXCERPT_LIMIT) bytes of
+/// the body, so logging one never prints a whole large page.
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct RawResponse {
     pub(crate) method: Method,
     /// The URL that produced this response, after redirects.
     pub(crate) url: Url,
@@ -28,13 +40,81 @@ pub(crate) struct RawResponse {
     pub(crate) simulated: bool,
 }
 
+impl std::fmt::Debug for RawResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawResponse")
+            .field("method", &self.method)
+            .field("url", &self.url.as_str())
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body_bytes", &self.body.len())
+            .field("body", &excerpt(&self.body))
+            .field("simulated", &self.simulated)
+            .finish()
+    }
+}
+
 impl RawResponse {
-    pub(crate) fn request_id(&self) -> Option<String> {
-        request_id(&self.headers)
+    /// The HTTP status (a success; `200` for a simulated response).
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The response headers (none for a simulated response).
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The body as it was received (empty for a simulated response).
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The body, without copying it.
+    pub fn into_body(self) -> Bytes {
+        self.body
+    }
+
+    /// The URL that produced this response, after redirects (for a page: that page's URL).
+    pub fn url(&self) -> &Url {
+        &self.url
+    }
+
+    /// The method of the request that produced this response, after redirects (a 303 turns
+    /// any method into `GET`).
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The `X-Request-Id` header, to quote to Meraki support.
+    pub fn request_id(&self) -> Option<&str> {
+        self.headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+    }
+
+    /// Whether simulate mode answered instead of the server (the request was not sent).
+    pub fn is_simulated(&self) -> bool {
+        self.simulated
+    }
+
+    /// Decodes the body as `T` exactly as `send` decodes an operation's response: an empty
+    /// body is JSON `null`, deviations from `T` are repaired and logged as described in the
+    /// crate docs, and a body that still cannot be decoded is [`Error::Decode`], whose
+    /// [`DecodeError`] carries the JSON `path` of the failing value and a bounded `excerpt` of
+    /// the body. A simulated response decodes as the first of `null`, `{}`, `[]` that `T`
+    /// accepts. `json::<serde_json::Value>()` is what `send_json` returns.
+    pub fn json<T: DeserializeOwned + 'static>(&self) -> Result<T> {
+        self.decode()
+    }
+
+    /// The body as text, invalid UTF-8 replaced by `U+FFFD`.
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.body)
     }
 
     pub(crate) fn into_http_error(self) -> Error {
-        let request_id = self.request_id();
+        let request_id = self.request_id().map(str::to_owned);
         let retry_after = retry::retry_after(&self.headers);
         let messages = meraki_messages(&self.body);
         let body = if messages.is_empty() && !self.body.is_empty() {
@@ -220,13 +300,6 @@ fn without_indices(path: &str) -> String {
         }
     }
     out
-}
-
-pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
 }
 
 /// Messages of Meraki's error body (none when it is not JSON).

@@ -115,7 +115,7 @@ impl Client {
                     let wait = retry::retry_after(&response.headers)
                         .unwrap_or_else(|| retry::backoff(config, attempt));
                     let status = Some(response.status);
-                    let request_id = response.request_id();
+                    let request_id = response.request_id().map(str::to_owned);
                     (response.into_http_error(), wait, status, request_id)
                 }
                 Err(error) => {

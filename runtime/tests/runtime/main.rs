@@ -8,6 +8,7 @@ mod errors;
 mod interface;
 mod pagination;
 mod rate_limit;
+mod raw;
 mod redirect;
 mod request;
 mod retry;
