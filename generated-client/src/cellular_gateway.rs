@@ -35,6 +35,14 @@ impl GetDeviceCellularGatewayLan {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Returns the port forwarding rules for a single MG.
@@ -68,6 +76,14 @@ impl GetDeviceCellularGatewayPortForwardingRules {
         self,
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -103,6 +119,14 @@ impl GetNetworkCellularGatewayConnectivityMonitoringDestinations {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// List common DHCP settings of MGs
@@ -134,6 +158,14 @@ impl GetNetworkCellularGatewayDhcp {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::GatewayDhcp> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -169,6 +201,14 @@ impl GetNetworkCellularGatewaySubnetPool {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Returns the uplink settings for your MG network.
@@ -202,6 +242,14 @@ impl GetNetworkCellularGatewayUplink {
         self,
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -271,6 +319,14 @@ impl GetOrganizationCellularGatewayUplinkStatuses {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::UplinkStatus>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(self) -> rt::Paginator<Vec<t::UplinkStatus>, t::UplinkStatus> {
         self.request.paginate_array()
@@ -286,6 +342,10 @@ impl GetOrganizationCellularGatewayUplinkStatuses {
     /// Every item of every page, collected.
     pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::UplinkStatus>> {
         self.paginate().collect_all()
+    }
+    /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
+    pub fn items_json(self) -> rt::ResultStream<::serde_json::Value> {
+        self.paginate().items_json()
     }
 }
 impl crate::Client {
@@ -352,6 +412,14 @@ impl UpdateDeviceCellularGatewayLan {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Updates the port forwarding rules for a single MG.
@@ -410,6 +478,14 @@ impl UpdateDeviceCellularGatewayPortForwardingRules {
         self,
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -470,6 +546,14 @@ impl UpdateNetworkCellularGatewayConnectivityMonitoringDestinations {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Update common DHCP settings of MGs
@@ -527,6 +611,14 @@ impl UpdateNetworkCellularGatewayDhcp {
     pub fn send(self) -> rt::ResponseFuture<t::GatewayDhcp> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Update the subnet pool and mask configuration for MGs in the network.
@@ -581,6 +673,14 @@ impl UpdateNetworkCellularGatewaySubnetPool {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Updates the uplink settings for your MG network.
@@ -626,5 +726,13 @@ impl UpdateNetworkCellularGatewayUplink {
         self,
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }

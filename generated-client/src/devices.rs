@@ -52,6 +52,14 @@ impl BlinkDeviceLeds {
     pub fn send(self) -> rt::ResponseFuture<t::BlinkDeviceLedsRequest> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Enqueue a job to ping a target host from the device
@@ -106,6 +114,14 @@ impl CreateDeviceLiveToolsPing {
     pub fn send(self) -> rt::ResponseFuture<t::CreateDeviceLiveToolsPingResponse> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Enqueue a job to check connectivity status to the device
@@ -155,6 +171,14 @@ impl CreateDeviceLiveToolsPingDevice {
     pub fn send(self) -> rt::ResponseFuture<t::CreateDeviceLiveToolsPingResponse> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Return a single device
@@ -183,6 +207,14 @@ impl GetDevice {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Return the SIM and APN configurations for a cellular device.
@@ -210,6 +242,14 @@ impl GetDeviceCellularSims {
         self,
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -251,6 +291,14 @@ impl GetDeviceClients {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::DeviceClient>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Return a ping job
@@ -282,6 +330,14 @@ impl GetDeviceLiveToolsPing {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::ToolsPing> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -318,6 +374,14 @@ impl GetDeviceLiveToolsPingDevice {
     pub fn send(self) -> rt::ResponseFuture<t::PingDevice> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// List LLDP and CDP information for a device
@@ -345,6 +409,14 @@ impl GetDeviceLldpCdp {
         self,
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -405,6 +477,14 @@ impl GetDeviceLossAndLatencyHistory {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Return the management interface settings for a device
@@ -436,6 +516,14 @@ impl GetDeviceManagementInterface {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Reboot a device
@@ -461,6 +549,14 @@ impl RebootDevice {
     /// Sends the request and decodes the `202` response.
     pub fn send(self) -> rt::ResponseFuture<t::RebootDeviceResponse> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -542,6 +638,14 @@ impl UpdateDevice {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Updates the SIM and APN configurations for a cellular device.
@@ -586,6 +690,14 @@ impl UpdateDeviceCellularSims {
         self,
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -634,5 +746,13 @@ impl UpdateDeviceManagementInterface {
         self,
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }

@@ -58,6 +58,14 @@ impl BindAdministeredLicensingSubscriptionSubscription {
     > {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Claim a subscription into an organization.
@@ -115,6 +123,14 @@ impl ClaimAdministeredLicensingSubscriptionSubscriptions {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::LicensingSubscriptionSubscription> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -219,6 +235,14 @@ impl GetAdministeredLicensingSubscriptionSubscriptions {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::LicensingSubscriptionSubscription>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -241,6 +265,10 @@ impl GetAdministeredLicensingSubscriptionSubscriptions {
         self,
     ) -> rt::ResponseFuture<Vec<t::LicensingSubscriptionSubscription>> {
         self.paginate().collect_all()
+    }
+    /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
+    pub fn items_json(self) -> rt::ResultStream<::serde_json::Value> {
+        self.paginate().items_json()
     }
 }
 impl crate::Client {
@@ -299,6 +327,14 @@ impl GetOrganizationLicensingCotermLicenses {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::CotermLicense>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(self) -> rt::Paginator<Vec<t::CotermLicense>, t::CotermLicense> {
         self.request.paginate_array()
@@ -314,6 +350,10 @@ impl GetOrganizationLicensingCotermLicenses {
     /// Every item of every page, collected.
     pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::CotermLicense>> {
         self.paginate().collect_all()
+    }
+    /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
+    pub fn items_json(self) -> rt::ResultStream<::serde_json::Value> {
+        self.paginate().items_json()
     }
 }
 impl crate::Client {
@@ -369,6 +409,14 @@ impl MoveOrganizationLicensingCotermLicenses {
     ) -> rt::ResponseFuture<t::MoveOrganizationLicensingCotermLicensesResponse> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Find a subscription by claim key
@@ -414,5 +462,13 @@ impl ValidateAdministeredLicensingSubscriptionSubscriptionsClaimKey {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::LicensingSubscriptionSubscription> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }

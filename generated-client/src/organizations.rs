@@ -52,6 +52,14 @@ impl AssignOrganizationLicensesSeats {
     pub fn send(self) -> rt::ResponseFuture<t::AssignOrganizationLicensesSeatsResponse> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Claim a list of devices, licenses, and/or orders into an organization
@@ -117,6 +125,14 @@ impl ClaimIntoOrganization {
     pub fn send(self) -> rt::ResponseFuture<t::ClaimIntoOrganizationResponse> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Claim a list of devices, licenses, and/or orders into an organization inventory
@@ -181,6 +197,14 @@ impl ClaimIntoOrganizationInventory {
     pub fn send(self) -> rt::ResponseFuture<t::ClaimIntoOrganizationResponse> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Create a new organization by cloning the addressed organization
@@ -222,6 +246,14 @@ impl CloneOrganization {
     /// Sends the request and decodes the `201` response.
     pub fn send(self) -> rt::ResponseFuture<t::Organization> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -273,6 +305,14 @@ impl CombineOrganizationNetworks {
     pub fn send(self) -> rt::ResponseFuture<t::CombineOrganizationNetworksResponse> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Create a new organization
@@ -313,6 +353,14 @@ impl CreateOrganization {
     /// Sends the request and decodes the `201` response.
     pub fn send(self) -> rt::ResponseFuture<t::Organization> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -377,6 +425,14 @@ impl CreateOrganizationActionBatch {
     pub fn send(self) -> rt::ResponseFuture<t::GetOrganizationActionBatchResponse> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Creates new adaptive policy ACL
@@ -433,6 +489,14 @@ impl CreateOrganizationAdaptivePolicyAcl {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::PolicyAcl> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -500,6 +564,14 @@ impl CreateOrganizationAdaptivePolicyGroup {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Add an Adaptive Policy
@@ -563,6 +635,14 @@ impl CreateOrganizationAdaptivePolicyPolicy {
         self,
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -638,6 +718,14 @@ impl CreateOrganizationAdmin {
     pub fn send(self) -> rt::ResponseFuture<t::OrganizationAdmin> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Create an organization-wide alert configuration
@@ -693,6 +781,14 @@ impl CreateOrganizationAlertsProfile {
         self,
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -765,6 +861,14 @@ impl CreateOrganizationBrandingPolicy {
     pub fn send(self) -> rt::ResponseFuture<t::BrandingPolicy> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Create a new configuration template
@@ -818,6 +922,14 @@ impl CreateOrganizationConfigTemplate {
     /// Sends the request and decodes the `201` response.
     pub fn send(self) -> rt::ResponseFuture<t::ConfigTemplate> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -874,6 +986,14 @@ impl CreateOrganizationEarlyAccessFeaturesOptIn {
         self,
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -936,6 +1056,14 @@ impl CreateOrganizationInventoryOnboardingCloudMonitoringExportEvent {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Commits the import operation to complete the onboarding of a device into Dashboard for monitoring.
@@ -991,6 +1119,14 @@ impl CreateOrganizationInventoryOnboardingCloudMonitoringImport {
         Vec<t::CreateOrganizationInventoryOnboardingCloudMonitoringImportResponseItem>,
     > {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -1049,6 +1185,14 @@ impl CreateOrganizationInventoryOnboardingCloudMonitoringPrepare {
         Vec<t::CreateOrganizationInventoryOnboardingCloudMonitoringPrepareResponseItem>,
     > {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -1122,6 +1266,14 @@ impl CreateOrganizationNetwork {
     /// Sends the request and decodes the `201` response.
     pub fn send(self) -> rt::ResponseFuture<t::GetNetworkResponse> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -1201,6 +1353,14 @@ impl CreateOrganizationPolicyObject {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Creates a new Policy Object Group.
@@ -1257,6 +1417,14 @@ impl CreateOrganizationPolicyObjectsGroup {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Create a SAML IdP for your organization.
@@ -1304,6 +1472,14 @@ impl CreateOrganizationSamlIdp {
     /// Sends the request and decodes the `201` response.
     pub fn send(self) -> rt::ResponseFuture<Vec<t::SamlIdp>> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -1373,6 +1549,14 @@ impl CreateOrganizationSamlRole {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Delete an organization
@@ -1398,6 +1582,14 @@ impl DeleteOrganization {
     /// Sends the request and decodes the `204` response.
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -1431,6 +1623,14 @@ impl DeleteOrganizationActionBatch {
     /// Sends the request and decodes the `204` response.
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -1467,6 +1667,14 @@ impl DeleteOrganizationAdaptivePolicyAcl {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Deletes the specified adaptive policy group and any associated policies and references
@@ -1499,6 +1707,14 @@ impl DeleteOrganizationAdaptivePolicyGroup {
     /// Sends the request and decodes the `204` response.
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -1533,6 +1749,14 @@ impl DeleteOrganizationAdaptivePolicyPolicy {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Revoke all access for a dashboard administrator within this organization
@@ -1565,6 +1789,14 @@ impl DeleteOrganizationAdmin {
     /// Sends the request and decodes the `204` response.
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -1599,6 +1831,14 @@ impl DeleteOrganizationAlertsProfile {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Delete a branding policy
@@ -1631,6 +1871,14 @@ impl DeleteOrganizationBrandingPolicy {
     /// Sends the request and decodes the `204` response.
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -1665,6 +1913,14 @@ impl DeleteOrganizationConfigTemplate {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Delete an early access feature opt-in
@@ -1697,6 +1953,14 @@ impl DeleteOrganizationEarlyAccessFeaturesOptIn {
     /// Sends the request and decodes the `204` response.
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -1731,6 +1995,14 @@ impl DeleteOrganizationPolicyObject {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Deletes a Policy Object Group.
@@ -1763,6 +2035,14 @@ impl DeleteOrganizationPolicyObjectsGroup {
     /// Sends the request and decodes the `204` response.
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -1797,6 +2077,14 @@ impl DeleteOrganizationSamlIdp {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Remove a SAML role
@@ -1830,6 +2118,14 @@ impl DeleteOrganizationSamlRole {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Return an organization
@@ -1855,6 +2151,14 @@ impl GetOrganization {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::Organization> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -1888,6 +2192,14 @@ impl GetOrganizationActionBatch {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::GetOrganizationActionBatchResponse> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -1928,6 +2240,14 @@ impl GetOrganizationActionBatches {
     ) -> rt::ResponseFuture<Vec<t::GetOrganizationActionBatchesResponseItem>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Returns the adaptive policy ACL information
@@ -1961,6 +2281,14 @@ impl GetOrganizationAdaptivePolicyAcl {
     pub fn send(self) -> rt::ResponseFuture<t::PolicyAcl> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// List adaptive policy ACLs in a organization
@@ -1992,6 +2320,14 @@ impl GetOrganizationAdaptivePolicyAcls {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<Vec<t::PolicyAcl>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -2028,6 +2364,14 @@ impl GetOrganizationAdaptivePolicyGroup {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// List adaptive policy groups in a organization
@@ -2062,6 +2406,14 @@ impl GetOrganizationAdaptivePolicyGroups {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Returns adaptive policy aggregate statistics for an organization
@@ -2093,6 +2445,14 @@ impl GetOrganizationAdaptivePolicyOverview {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::PolicyOverview> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -2127,6 +2487,14 @@ impl GetOrganizationAdaptivePolicyPolicies {
         self,
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -2163,6 +2531,14 @@ impl GetOrganizationAdaptivePolicyPolicy {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Returns global adaptive policy settings in an organization
@@ -2197,6 +2573,14 @@ impl GetOrganizationAdaptivePolicySettings {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// List the dashboard administrators in this organization
@@ -2228,6 +2612,14 @@ impl GetOrganizationAdmins {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<Vec<t::OrganizationAdmin>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -2262,6 +2654,14 @@ impl GetOrganizationAlertsProfiles {
         self,
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -2368,6 +2768,14 @@ impl GetOrganizationApiRequests {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::ApiRequest>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(self) -> rt::Paginator<Vec<t::ApiRequest>, t::ApiRequest> {
         self.request.paginate_array()
@@ -2383,6 +2791,10 @@ impl GetOrganizationApiRequests {
     /// Every item of every page, collected.
     pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::ApiRequest>> {
         self.paginate().collect_all()
+    }
+    /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
+    pub fn items_json(self) -> rt::ResultStream<::serde_json::Value> {
+        self.paginate().items_json()
     }
 }
 impl crate::Client {
@@ -2430,6 +2842,14 @@ impl GetOrganizationApiRequestsOverview {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::RequestsOverview> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -2517,6 +2937,14 @@ impl GetOrganizationApiRequestsOverviewResponseCodesByInterval {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::CodesByIntervalItem>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// List the branding policies of an organization
@@ -2548,6 +2976,14 @@ impl GetOrganizationBrandingPolicies {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<Vec<t::BrandingPolicy>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -2583,6 +3019,14 @@ impl GetOrganizationBrandingPoliciesPriorities {
     pub fn send(self) -> rt::ResponseFuture<t::PoliciesPriorities> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Return a branding policy
@@ -2615,6 +3059,14 @@ impl GetOrganizationBrandingPolicy {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::BrandingPolicy> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -2665,6 +3117,14 @@ impl GetOrganizationClientsBandwidthUsageHistory {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::BandwidthUsageHistoryItem>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Return summary information around client data usage (in mb) across the given organization.
@@ -2711,6 +3171,14 @@ impl GetOrganizationClientsOverview {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::ClientsOverview> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -2764,6 +3232,14 @@ impl GetOrganizationClientsSearch {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -2790,6 +3266,10 @@ impl GetOrganizationClientsSearch {
         self,
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.paginate().collect_all()
+    }
+    /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
+    pub fn items_json(self) -> rt::ResultStream<::serde_json::Value> {
+        self.paginate().items_json()
     }
 }
 impl crate::Client {
@@ -2824,6 +3304,14 @@ impl GetOrganizationConfigTemplate {
     pub fn send(self) -> rt::ResponseFuture<t::ConfigTemplate> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// List the configuration templates for this organization
@@ -2855,6 +3343,14 @@ impl GetOrganizationConfigTemplates {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<Vec<t::ConfigTemplate>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -2928,6 +3424,14 @@ impl GetOrganizationConfigurationChanges {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::ConfigurationChange>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -2945,6 +3449,10 @@ impl GetOrganizationConfigurationChanges {
     /// Every item of every page, collected.
     pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::ConfigurationChange>> {
         self.paginate().collect_all()
+    }
+    /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
+    pub fn items_json(self) -> rt::ResultStream<::serde_json::Value> {
+        self.paginate().items_json()
     }
 }
 impl crate::Client {
@@ -3087,6 +3595,14 @@ impl GetOrganizationDevices {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::PlanDevice>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(self) -> rt::Paginator<Vec<t::PlanDevice>, t::PlanDevice> {
         self.request.paginate_array()
@@ -3102,6 +3618,10 @@ impl GetOrganizationDevices {
     /// Every item of every page, collected.
     pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::PlanDevice>> {
         self.paginate().collect_all()
+    }
+    /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
+    pub fn items_json(self) -> rt::ResultStream<::serde_json::Value> {
+        self.paginate().items_json()
     }
 }
 impl crate::Client {
@@ -3186,6 +3706,14 @@ impl GetOrganizationDevicesAvailabilities {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::DevicesAvailability>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -3203,6 +3731,10 @@ impl GetOrganizationDevicesAvailabilities {
     /// Every item of every page, collected.
     pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::DevicesAvailability>> {
         self.paginate().collect_all()
+    }
+    /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
+    pub fn items_json(self) -> rt::ResultStream<::serde_json::Value> {
+        self.paginate().items_json()
     }
 }
 impl crate::Client {
@@ -3298,6 +3830,14 @@ impl GetOrganizationDevicesAvailabilitiesChangeHistory {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::ChangeHistoryItem>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -3315,6 +3855,10 @@ impl GetOrganizationDevicesAvailabilitiesChangeHistory {
     /// Every item of every page, collected.
     pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::ChangeHistoryItem>> {
         self.paginate().collect_all()
+    }
+    /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
+    pub fn items_json(self) -> rt::ResultStream<::serde_json::Value> {
+        self.paginate().items_json()
     }
 }
 impl crate::Client {
@@ -3399,6 +3943,14 @@ impl GetOrganizationDevicesPowerModulesStatusesByDevice {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::StatusesByDeviceItem>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -3416,6 +3968,10 @@ impl GetOrganizationDevicesPowerModulesStatusesByDevice {
     /// Every item of every page, collected.
     pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::StatusesByDeviceItem>> {
         self.paginate().collect_all()
+    }
+    /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
+    pub fn items_json(self) -> rt::ResultStream<::serde_json::Value> {
+        self.paginate().items_json()
     }
 }
 impl crate::Client {
@@ -3505,6 +4061,14 @@ impl GetOrganizationDevicesProvisioningStatuses {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::ProvisioningStatus>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -3522,6 +4086,10 @@ impl GetOrganizationDevicesProvisioningStatuses {
     /// Every item of every page, collected.
     pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::ProvisioningStatus>> {
         self.paginate().collect_all()
+    }
+    /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
+    pub fn items_json(self) -> rt::ResultStream<::serde_json::Value> {
+        self.paginate().items_json()
     }
 }
 impl crate::Client {
@@ -3626,6 +4194,14 @@ impl GetOrganizationDevicesStatuses {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::DevicesStatus>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(self) -> rt::Paginator<Vec<t::DevicesStatus>, t::DevicesStatus> {
         self.request.paginate_array()
@@ -3641,6 +4217,10 @@ impl GetOrganizationDevicesStatuses {
     /// Every item of every page, collected.
     pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::DevicesStatus>> {
         self.paginate().collect_all()
+    }
+    /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
+    pub fn items_json(self) -> rt::ResultStream<::serde_json::Value> {
+        self.paginate().items_json()
     }
 }
 impl crate::Client {
@@ -3698,6 +4278,14 @@ impl GetOrganizationDevicesStatusesOverview {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::StatusesOverview> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -3780,6 +4368,14 @@ impl GetOrganizationDevicesUplinksAddressesByDevice {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::AddressesByDeviceItem>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -3797,6 +4393,10 @@ impl GetOrganizationDevicesUplinksAddressesByDevice {
     /// Every item of every page, collected.
     pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::AddressesByDeviceItem>> {
         self.paginate().collect_all()
+    }
+    /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
+    pub fn items_json(self) -> rt::ResultStream<::serde_json::Value> {
+        self.paginate().items_json()
     }
 }
 impl crate::Client {
@@ -3855,6 +4455,14 @@ impl GetOrganizationDevicesUplinksLossAndLatency {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::AndLatencyItem>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// List the available early access features for organization
@@ -3886,6 +4494,14 @@ impl GetOrganizationEarlyAccessFeatures {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<Vec<t::AccessFeature>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -3922,6 +4538,14 @@ impl GetOrganizationEarlyAccessFeaturesOptIn {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// List the early access feature opt-ins for an organization
@@ -3955,6 +4579,14 @@ impl GetOrganizationEarlyAccessFeaturesOptIns {
         self,
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -4016,6 +4648,14 @@ impl GetOrganizationFirmwareUpgrades {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::FirmwareUpgrade>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(self) -> rt::Paginator<Vec<t::FirmwareUpgrade>, t::FirmwareUpgrade> {
         self.request.paginate_array()
@@ -4031,6 +4671,10 @@ impl GetOrganizationFirmwareUpgrades {
     /// Every item of every page, collected.
     pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::FirmwareUpgrade>> {
         self.paginate().collect_all()
+    }
+    /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
+    pub fn items_json(self) -> rt::ResultStream<::serde_json::Value> {
+        self.paginate().items_json()
     }
 }
 impl crate::Client {
@@ -4116,6 +4760,14 @@ impl GetOrganizationFirmwareUpgradesByDevice {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::UpgradesByDeviceItem>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -4133,6 +4785,10 @@ impl GetOrganizationFirmwareUpgradesByDevice {
     /// Every item of every page, collected.
     pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::UpgradesByDeviceItem>> {
         self.paginate().collect_all()
+    }
+    /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
+    pub fn items_json(self) -> rt::ResultStream<::serde_json::Value> {
+        self.paginate().items_json()
     }
 }
 impl crate::Client {
@@ -4166,6 +4822,14 @@ impl GetOrganizationInventoryDevice {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::InventoryDevice> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -4285,6 +4949,14 @@ impl GetOrganizationInventoryDevices {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::InventoryDevice>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(self) -> rt::Paginator<Vec<t::InventoryDevice>, t::InventoryDevice> {
         self.request.paginate_array()
@@ -4300,6 +4972,10 @@ impl GetOrganizationInventoryDevices {
     /// Every item of every page, collected.
     pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::InventoryDevice>> {
         self.paginate().collect_all()
+    }
+    /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
+    pub fn items_json(self) -> rt::ResultStream<::serde_json::Value> {
+        self.paginate().items_json()
     }
 }
 impl crate::Client {
@@ -4335,6 +5011,14 @@ impl GetOrganizationInventoryOnboardingCloudMonitoringImports {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<Vec<t::MonitoringImport>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -4391,6 +5075,14 @@ impl GetOrganizationInventoryOnboardingCloudMonitoringNetworks {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::GetNetworkResponse>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -4408,6 +5100,10 @@ impl GetOrganizationInventoryOnboardingCloudMonitoringNetworks {
     /// Every item of every page, collected.
     pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::GetNetworkResponse>> {
         self.paginate().collect_all()
+    }
+    /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
+    pub fn items_json(self) -> rt::ResultStream<::serde_json::Value> {
+        self.paginate().items_json()
     }
 }
 impl crate::Client {
@@ -4441,6 +5137,14 @@ impl GetOrganizationLicense {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::OrganizationLicense> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -4504,6 +5208,14 @@ impl GetOrganizationLicenses {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::OrganizationLicense>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -4521,6 +5233,10 @@ impl GetOrganizationLicenses {
     /// Every item of every page, collected.
     pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::OrganizationLicense>> {
         self.paginate().collect_all()
+    }
+    /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
+    pub fn items_json(self) -> rt::ResultStream<::serde_json::Value> {
+        self.paginate().items_json()
     }
 }
 impl crate::Client {
@@ -4556,6 +5272,14 @@ impl GetOrganizationLicensesOverview {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Returns the login security settings for an organization.
@@ -4587,6 +5311,14 @@ impl GetOrganizationLoginSecurity {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::LoginSecurity> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -4655,6 +5387,14 @@ impl GetOrganizationNetworks {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::GetNetworkResponse>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -4672,6 +5412,10 @@ impl GetOrganizationNetworks {
     /// Every item of every page, collected.
     pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::GetNetworkResponse>> {
         self.paginate().collect_all()
+    }
+    /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
+    pub fn items_json(self) -> rt::ResultStream<::serde_json::Value> {
+        self.paginate().items_json()
     }
 }
 impl crate::Client {
@@ -4712,6 +5456,14 @@ impl GetOrganizationOpenapiSpec {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Shows details of a Policy Object.
@@ -4746,6 +5498,14 @@ impl GetOrganizationPolicyObject {
         self,
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -4796,6 +5556,14 @@ impl GetOrganizationPolicyObjects {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -4822,6 +5590,10 @@ impl GetOrganizationPolicyObjects {
         self,
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.paginate().collect_all()
+    }
+    /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
+    pub fn items_json(self) -> rt::ResultStream<::serde_json::Value> {
+        self.paginate().items_json()
     }
 }
 impl crate::Client {
@@ -4857,6 +5629,14 @@ impl GetOrganizationPolicyObjectsGroup {
         self,
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -4907,6 +5687,14 @@ impl GetOrganizationPolicyObjectsGroups {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -4934,6 +5722,10 @@ impl GetOrganizationPolicyObjectsGroups {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.paginate().collect_all()
     }
+    /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
+    pub fn items_json(self) -> rt::ResultStream<::serde_json::Value> {
+        self.paginate().items_json()
+    }
 }
 impl crate::Client {
     /// Returns the SAML SSO enabled settings for an organization.
@@ -4959,6 +5751,14 @@ impl GetOrganizationSaml {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::TwoFactor> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -4993,6 +5793,14 @@ impl GetOrganizationSamlIdp {
     pub fn send(self) -> rt::ResponseFuture<t::SamlIdp> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// List the SAML IdPs in your organization.
@@ -5024,6 +5832,14 @@ impl GetOrganizationSamlIdps {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<Vec<t::SamlIdp>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -5058,6 +5874,14 @@ impl GetOrganizationSamlRole {
     pub fn send(self) -> rt::ResponseFuture<t::SamlRole> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// List the SAML roles for this organization
@@ -5090,6 +5914,14 @@ impl GetOrganizationSamlRoles {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::SamlRole>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Return the SNMP settings for an organization
@@ -5117,6 +5949,14 @@ impl GetOrganizationSnmp {
         self,
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -5165,6 +6005,14 @@ impl GetOrganizationSummaryTopAppliancesByUtilization {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::ByUtilizationItem>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Return metrics for organization's top 10 clients by data usage (in mb) over given time range.
@@ -5212,6 +6060,14 @@ impl GetOrganizationSummaryTopClientsByUsage {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::ClientsByUsageItem>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Return metrics for organization's top clients by data usage (in mb) over given time range, grouped by manufacturer.
@@ -5258,6 +6114,14 @@ impl GetOrganizationSummaryTopClientsManufacturersByUsage {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<Vec<t::ManufacturersByUsageItem>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -5308,6 +6172,14 @@ impl GetOrganizationSummaryTopDevicesByUsage {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::DevicesByUsageItem>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Return metrics for organization's top 10 device models sorted by data usage over given time range
@@ -5356,6 +6228,14 @@ impl GetOrganizationSummaryTopDevicesModelsByUsage {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<Vec<t::ModelsByUsageItem>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -5406,6 +6286,14 @@ impl GetOrganizationSummaryTopSsidsByUsage {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::SsidsByUsageItem>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Return metrics for organization's top 10 switches by energy usage over given time range
@@ -5454,6 +6342,14 @@ impl GetOrganizationSummaryTopSwitchesByEnergyUsage {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<Vec<t::EnergyUsageItem>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -5523,6 +6419,14 @@ impl GetOrganizationUplinksStatuses {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::UplinksStatus>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(self) -> rt::Paginator<Vec<t::UplinksStatus>, t::UplinksStatus> {
         self.request.paginate_array()
@@ -5538,6 +6442,10 @@ impl GetOrganizationUplinksStatuses {
     /// Every item of every page, collected.
     pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::UplinksStatus>> {
         self.paginate().collect_all()
+    }
+    /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
+    pub fn items_json(self) -> rt::ResultStream<::serde_json::Value> {
+        self.paginate().items_json()
     }
 }
 impl crate::Client {
@@ -5579,6 +6487,14 @@ impl GetOrganizationWebhooksAlertTypes {
     pub fn send(self) -> rt::ResponseFuture<t::AlertTypes> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Return the status of an API callback
@@ -5611,6 +6527,14 @@ impl GetOrganizationWebhooksCallbacksStatus {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::CallbacksStatus> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -5679,6 +6603,14 @@ impl GetOrganizationWebhooksLogs {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::WebhooksLog>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(self) -> rt::Paginator<Vec<t::WebhooksLog>, t::WebhooksLog> {
         self.request.paginate_array()
@@ -5694,6 +6626,10 @@ impl GetOrganizationWebhooksLogs {
     /// Every item of every page, collected.
     pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::WebhooksLog>> {
         self.paginate().collect_all()
+    }
+    /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
+    pub fn items_json(self) -> rt::ResultStream<::serde_json::Value> {
+        self.paginate().items_json()
     }
 }
 impl crate::Client {
@@ -5720,6 +6656,14 @@ impl GetOrganizations {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<Vec<t::Organization>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -5767,6 +6711,14 @@ impl MoveOrganizationLicenses {
     pub fn send(self) -> rt::ResponseFuture<t::MoveOrganizationLicensesResponse> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Move SM seats to another organization
@@ -5812,6 +6764,14 @@ impl MoveOrganizationLicensesSeats {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::MoveOrganizationLicensesSeatsResponse> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -5862,6 +6822,14 @@ impl ReleaseFromOrganizationInventory {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Renew SM seats of a license
@@ -5907,6 +6875,14 @@ impl RenewOrganizationLicensesSeats {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::AssignOrganizationLicensesSeatsResponse> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -5955,6 +6931,14 @@ impl UpdateOrganization {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::Organization> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -6007,6 +6991,14 @@ impl UpdateOrganizationActionBatch {
         self,
     ) -> rt::ResponseFuture<t::GetOrganizationActionBatchesResponseItem> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -6074,6 +7066,14 @@ impl UpdateOrganizationAdaptivePolicyAcl {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::PolicyAcl> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -6147,6 +7147,14 @@ impl UpdateOrganizationAdaptivePolicyGroup {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Update an Adaptive Policy
@@ -6215,6 +7223,14 @@ impl UpdateOrganizationAdaptivePolicyPolicy {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Update global adaptive policy settings
@@ -6266,6 +7282,14 @@ impl UpdateOrganizationAdaptivePolicySettings {
         self,
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -6336,6 +7360,14 @@ impl UpdateOrganizationAdmin {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::OrganizationAdmin> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -6418,6 +7450,14 @@ impl UpdateOrganizationAlertsProfile {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Update the priority ordering of an organization's branding policies.
@@ -6464,6 +7504,14 @@ impl UpdateOrganizationBrandingPoliciesPriorities {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::PoliciesPriorities> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -6537,6 +7585,14 @@ impl UpdateOrganizationBrandingPolicy {
     pub fn send(self) -> rt::ResponseFuture<t::BrandingPolicy> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Update a configuration template
@@ -6586,6 +7642,14 @@ impl UpdateOrganizationConfigTemplate {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::ConfigTemplate> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -6640,6 +7704,14 @@ impl UpdateOrganizationEarlyAccessFeaturesOptIn {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Update a license
@@ -6684,6 +7756,14 @@ impl UpdateOrganizationLicense {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::OrganizationLicense> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -6792,6 +7872,14 @@ impl UpdateOrganizationLoginSecurity {
     pub fn send(self) -> rt::ResponseFuture<t::LoginSecurity> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Updates a Policy Object.
@@ -6864,6 +7952,14 @@ impl UpdateOrganizationPolicyObject {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Updates a Policy Object Group.
@@ -6916,6 +8012,14 @@ impl UpdateOrganizationPolicyObjectsGroup {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Updates the SAML SSO enabled settings for an organization.
@@ -6956,6 +8060,14 @@ impl UpdateOrganizationSaml {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::TwoFactor> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -7006,6 +8118,14 @@ impl UpdateOrganizationSamlIdp {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<Vec<t::SamlIdp>> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -7076,6 +8196,14 @@ impl UpdateOrganizationSamlRole {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::SamlRole> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -7152,5 +8280,13 @@ impl UpdateOrganizationSnmp {
         self,
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }

@@ -66,6 +66,14 @@ impl CheckinNetworkSmDevices {
     pub fn send(self) -> rt::ResponseFuture<t::CheckinNetworkSmDevicesResponse> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Bypass activation lock attempt
@@ -112,6 +120,14 @@ impl CreateNetworkSmBypassActivationLockAttempt {
         self,
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -161,6 +177,14 @@ impl CreateNetworkSmTargetGroup {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Delete a target group from a network
@@ -194,6 +218,14 @@ impl DeleteNetworkSmTargetGroup {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Delete a User Access Device
@@ -226,6 +258,14 @@ impl DeleteNetworkSmUserAccessDevice {
     /// Sends the request and decodes the `204` response.
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -262,6 +302,14 @@ impl GetNetworkSmBypassActivationLockAttempt {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Return the client's daily cellular data usage history
@@ -297,6 +345,14 @@ impl GetNetworkSmDeviceCellularUsageHistory {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::CellularUsageHistoryItem>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// List the certs on a device
@@ -329,6 +385,14 @@ impl GetNetworkSmDeviceCerts {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<Vec<t::DeviceCert>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -378,6 +442,14 @@ impl GetNetworkSmDeviceConnectivity {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::DeviceConnectivityItem>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -395,6 +467,10 @@ impl GetNetworkSmDeviceConnectivity {
     /// Every item of every page, collected.
     pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::DeviceConnectivityItem>> {
         self.paginate().collect_all()
+    }
+    /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
+    pub fn items_json(self) -> rt::ResultStream<::serde_json::Value> {
+        self.paginate().items_json()
     }
 }
 impl crate::Client {
@@ -444,6 +520,14 @@ impl GetNetworkSmDeviceDesktopLogs {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::DesktopLog>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(self) -> rt::Paginator<Vec<t::DesktopLog>, t::DesktopLog> {
         self.request.paginate_array()
@@ -459,6 +543,10 @@ impl GetNetworkSmDeviceDesktopLogs {
     /// Every item of every page, collected.
     pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::DesktopLog>> {
         self.paginate().collect_all()
+    }
+    /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
+    pub fn items_json(self) -> rt::ResultStream<::serde_json::Value> {
+        self.paginate().items_json()
     }
 }
 impl crate::Client {
@@ -510,6 +598,14 @@ impl GetNetworkSmDeviceDeviceCommandLogs {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::CommandLog>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(self) -> rt::Paginator<Vec<t::CommandLog>, t::CommandLog> {
         self.request.paginate_array()
@@ -525,6 +621,10 @@ impl GetNetworkSmDeviceDeviceCommandLogs {
     /// Every item of every page, collected.
     pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::CommandLog>> {
         self.paginate().collect_all()
+    }
+    /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
+    pub fn items_json(self) -> rt::ResultStream<::serde_json::Value> {
+        self.paginate().items_json()
     }
 }
 impl crate::Client {
@@ -559,6 +659,14 @@ impl GetNetworkSmDeviceDeviceProfiles {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::DeviceProfile>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// List the network adapters of a device
@@ -591,6 +699,14 @@ impl GetNetworkSmDeviceNetworkAdapters {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<Vec<t::NetworkAdapter>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -640,6 +756,14 @@ impl GetNetworkSmDevicePerformanceHistory {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::PerformanceHistoryItem>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -657,6 +781,10 @@ impl GetNetworkSmDevicePerformanceHistory {
     /// Every item of every page, collected.
     pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::PerformanceHistoryItem>> {
         self.paginate().collect_all()
+    }
+    /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
+    pub fn items_json(self) -> rt::ResultStream<::serde_json::Value> {
+        self.paginate().items_json()
     }
 }
 impl crate::Client {
@@ -693,6 +821,14 @@ impl GetNetworkSmDeviceRestrictions {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// List the security centers on a device
@@ -725,6 +861,14 @@ impl GetNetworkSmDeviceSecurityCenters {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<Vec<t::SecurityCenter>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -759,6 +903,14 @@ impl GetNetworkSmDeviceSoftwares {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::DeviceSoftware>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// List the saved SSID names on a device
@@ -791,6 +943,14 @@ impl GetNetworkSmDeviceWlanLists {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<Vec<t::WlanList>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -875,6 +1035,14 @@ impl GetNetworkSmDevices {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::SmDevice>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(self) -> rt::Paginator<Vec<t::SmDevice>, t::SmDevice> {
         self.request.paginate_array()
@@ -890,6 +1058,10 @@ impl GetNetworkSmDevices {
     /// Every item of every page, collected.
     pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::SmDevice>> {
         self.paginate().collect_all()
+    }
+    /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
+    pub fn items_json(self) -> rt::ResultStream<::serde_json::Value> {
+        self.paginate().items_json()
     }
 }
 impl crate::Client {
@@ -916,6 +1088,14 @@ impl GetNetworkSmProfiles {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<Vec<t::SmProfile>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -957,6 +1137,14 @@ impl GetNetworkSmTargetGroup {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// List the target groups in this network
@@ -992,6 +1180,14 @@ impl GetNetworkSmTargetGroups {
         self,
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -1040,6 +1236,14 @@ impl GetNetworkSmTrustedAccessConfigs {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::AccessConfig>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(self) -> rt::Paginator<Vec<t::AccessConfig>, t::AccessConfig> {
         self.request.paginate_array()
@@ -1055,6 +1259,10 @@ impl GetNetworkSmTrustedAccessConfigs {
     /// Every item of every page, collected.
     pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::AccessConfig>> {
         self.paginate().collect_all()
+    }
+    /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
+    pub fn items_json(self) -> rt::ResultStream<::serde_json::Value> {
+        self.paginate().items_json()
     }
 }
 impl crate::Client {
@@ -1103,6 +1311,14 @@ impl GetNetworkSmUserAccessDevices {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::AccessDevice>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(self) -> rt::Paginator<Vec<t::AccessDevice>, t::AccessDevice> {
         self.request.paginate_array()
@@ -1118,6 +1334,10 @@ impl GetNetworkSmUserAccessDevices {
     /// Every item of every page, collected.
     pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::AccessDevice>> {
         self.paginate().collect_all()
+    }
+    /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
+    pub fn items_json(self) -> rt::ResultStream<::serde_json::Value> {
+        self.paginate().items_json()
     }
 }
 impl crate::Client {
@@ -1152,6 +1372,14 @@ impl GetNetworkSmUserDeviceProfiles {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::DeviceProfile>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Get a list of softwares associated with a user
@@ -1184,6 +1412,14 @@ impl GetNetworkSmUserSoftwares {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<Vec<t::DeviceSoftware>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -1234,6 +1470,14 @@ impl GetNetworkSmUsers {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::SmUser>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Get the organization's APNS certificate
@@ -1265,6 +1509,14 @@ impl GetOrganizationSmApnsCert {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::ApnsCert> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -1299,6 +1551,14 @@ impl GetOrganizationSmVppAccount {
     pub fn send(self) -> rt::ResponseFuture<t::VppAccount> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// List the VPP accounts in the organization
@@ -1330,6 +1590,14 @@ impl GetOrganizationSmVppAccounts {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<Vec<t::VppAccount>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -1379,6 +1647,14 @@ impl InstallNetworkSmDeviceApps {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<::serde_json::Value> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -1443,6 +1719,14 @@ impl LockNetworkSmDevices {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::CheckinNetworkSmDevicesResponse> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -1520,6 +1804,14 @@ impl ModifyNetworkSmDevicesTags {
     ) -> rt::ResponseFuture<Vec<t::ModifyNetworkSmDevicesTagsResponseItem>> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Move a set of devices to a new network
@@ -1589,6 +1881,14 @@ impl MoveNetworkSmDevices {
     pub fn send(self) -> rt::ResponseFuture<t::MoveNetworkSmDevicesResponse> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Refresh the details of a device
@@ -1622,6 +1922,14 @@ impl RefreshNetworkSmDeviceDetails {
     pub fn send(self) -> rt::ResponseFuture<::serde_json::Value> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Unenroll a device
@@ -1654,6 +1962,14 @@ impl UnenrollNetworkSmDevice {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::RebootDeviceResponse> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -1697,6 +2013,14 @@ impl UninstallNetworkSmDeviceApps {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<::serde_json::Value> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -1757,6 +2081,14 @@ impl UpdateNetworkSmDevicesFields {
     ) -> rt::ResponseFuture<Vec<t::UpdateNetworkSmDevicesFieldsResponseItem>> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Update a target group
@@ -1808,6 +2140,14 @@ impl UpdateNetworkSmTargetGroup {
         self,
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -1861,5 +2201,13 @@ impl WipeNetworkSmDevices {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::Network> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }

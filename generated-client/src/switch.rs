@@ -47,6 +47,14 @@ impl AddNetworkSwitchStack {
     pub fn send(self) -> rt::ResponseFuture<t::NetworkSwitchStack> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Clone port-level and some switch-level configuration settings from a source switch to one or more target switches
@@ -94,6 +102,14 @@ impl CloneOrganizationSwitchDevices {
         self,
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -176,6 +192,14 @@ impl CreateDeviceSwitchRoutingInterface {
     pub fn send(self) -> rt::ResponseFuture<t::RoutingInterface> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Create a layer 3 static route for a switch
@@ -236,6 +260,14 @@ impl CreateDeviceSwitchRoutingStaticRoute {
         self,
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -368,6 +400,14 @@ impl CreateNetworkSwitchAccessPolicy {
     pub fn send(self) -> rt::ResponseFuture<t::AccessPolicy> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Add a server to be trusted by Dynamic ARP Inspection on this network
@@ -416,6 +456,14 @@ impl CreateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServer {
     /// Sends the request and decodes the `201` response.
     pub fn send(self) -> rt::ResponseFuture<t::TrustedServer> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -480,6 +528,14 @@ impl CreateNetworkSwitchLinkAggregation {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Add a switch port schedule
@@ -529,6 +585,14 @@ impl CreateNetworkSwitchPortSchedule {
     /// Sends the request and decodes the `201` response.
     pub fn send(self) -> rt::ResponseFuture<t::SwitchPortSchedule> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -610,6 +674,14 @@ impl CreateNetworkSwitchQosRule {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Create a multicast rendezvous point
@@ -659,6 +731,14 @@ impl CreateNetworkSwitchRoutingMulticastRendezvousPoint {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Create a stack
@@ -701,6 +781,14 @@ impl CreateNetworkSwitchStack {
         self,
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -788,6 +876,14 @@ impl CreateNetworkSwitchStackRoutingInterface {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Create a layer 3 static route for a switch stack
@@ -853,6 +949,14 @@ impl CreateNetworkSwitchStackRoutingStaticRoute {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Cycle a set of switch ports
@@ -892,6 +996,14 @@ impl CycleDeviceSwitchPorts {
     pub fn send(self) -> rt::ResponseFuture<t::CycleDeviceSwitchPortsResponse> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Delete a layer 3 interface from the switch
@@ -924,6 +1036,14 @@ impl DeleteDeviceSwitchRoutingInterface {
     /// Sends the request and decodes the `204` response.
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -958,6 +1078,14 @@ impl DeleteDeviceSwitchRoutingStaticRoute {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Delete an access policy for a switch network
@@ -990,6 +1118,14 @@ impl DeleteNetworkSwitchAccessPolicy {
     /// Sends the request and decodes the `204` response.
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -1024,6 +1160,14 @@ impl DeleteNetworkSwitchDhcpServerPolicyArpInspectionTrustedServer {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Split a link aggregation group into separate ports
@@ -1056,6 +1200,14 @@ impl DeleteNetworkSwitchLinkAggregation {
     /// Sends the request and decodes the `204` response.
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -1090,6 +1242,14 @@ impl DeleteNetworkSwitchPortSchedule {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Delete a quality of service rule
@@ -1122,6 +1282,14 @@ impl DeleteNetworkSwitchQosRule {
     /// Sends the request and decodes the `204` response.
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -1156,6 +1324,14 @@ impl DeleteNetworkSwitchRoutingMulticastRendezvousPoint {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Delete a stack
@@ -1188,6 +1364,14 @@ impl DeleteNetworkSwitchStack {
     /// Sends the request and decodes the `204` response.
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -1223,6 +1407,14 @@ impl DeleteNetworkSwitchStackRoutingInterface {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Delete a layer 3 static route for a switch stack
@@ -1257,6 +1449,14 @@ impl DeleteNetworkSwitchStackRoutingStaticRoute {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Return a switch port
@@ -1290,6 +1490,14 @@ impl GetDeviceSwitchPort {
     pub fn send(self) -> rt::ResponseFuture<t::DeviceSwitchPort> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// List the switch ports for a switch
@@ -1315,6 +1523,14 @@ impl GetDeviceSwitchPorts {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<Vec<t::DeviceSwitchPort>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -1354,6 +1570,14 @@ impl GetDeviceSwitchPortsStatuses {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<Vec<t::PortsStatus>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -1399,6 +1623,14 @@ impl GetDeviceSwitchPortsStatusesPackets {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Return a layer 3 interface for a switch
@@ -1431,6 +1663,14 @@ impl GetDeviceSwitchRoutingInterface {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::RoutingInterface> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -1467,6 +1707,14 @@ impl GetDeviceSwitchRoutingInterfaceDhcp {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// List layer 3 interfaces for a switch
@@ -1497,6 +1745,14 @@ impl GetDeviceSwitchRoutingInterfaces {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<Vec<t::RoutingInterface>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -1531,6 +1787,14 @@ impl GetDeviceSwitchRoutingStaticRoute {
     pub fn send(self) -> rt::ResponseFuture<t::StaticRoute> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// List layer 3 static routes for a switch
@@ -1561,6 +1825,14 @@ impl GetDeviceSwitchRoutingStaticRoutes {
         self,
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -1593,6 +1865,14 @@ impl GetDeviceSwitchWarmSpare {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Return the access control lists for a MS network
@@ -1624,6 +1904,14 @@ impl GetNetworkSwitchAccessControlLists {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::ControlLists> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -1659,6 +1947,14 @@ impl GetNetworkSwitchAccessPolicies {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::AccessPolicy>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Return a specific access policy for a switch network
@@ -1692,6 +1988,14 @@ impl GetNetworkSwitchAccessPolicy {
     pub fn send(self) -> rt::ResponseFuture<t::AccessPolicy> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Return the switch alternate management interface for the network
@@ -1723,6 +2027,14 @@ impl GetNetworkSwitchAlternateManagementInterface {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::ManagementInterface> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -1757,6 +2069,14 @@ impl GetNetworkSwitchDhcpServerPolicy {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::ServerPolicy> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -1807,6 +2127,14 @@ impl GetNetworkSwitchDhcpServerPolicyArpInspectionTrustedServers {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::TrustedServer>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(self) -> rt::Paginator<Vec<t::TrustedServer>, t::TrustedServer> {
         self.request.paginate_array()
@@ -1822,6 +2150,10 @@ impl GetNetworkSwitchDhcpServerPolicyArpInspectionTrustedServers {
     /// Every item of every page, collected.
     pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::TrustedServer>> {
         self.paginate().collect_all()
+    }
+    /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
+    pub fn items_json(self) -> rt::ResultStream<::serde_json::Value> {
+        self.paginate().items_json()
     }
 }
 impl crate::Client {
@@ -1870,6 +2202,14 @@ impl GetNetworkSwitchDhcpServerPolicyArpInspectionWarningsByDevice {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::WarningsByDeviceItem>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -1887,6 +2227,10 @@ impl GetNetworkSwitchDhcpServerPolicyArpInspectionWarningsByDevice {
     /// Every item of every page, collected.
     pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::WarningsByDeviceItem>> {
         self.paginate().collect_all()
+    }
+    /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
+    pub fn items_json(self) -> rt::ResultStream<::serde_json::Value> {
+        self.paginate().items_json()
     }
 }
 impl crate::Client {
@@ -1945,6 +2289,14 @@ impl GetNetworkSwitchDhcpV4ServersSeen {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::ServersSeenItem>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(self) -> rt::Paginator<Vec<t::ServersSeenItem>, t::ServersSeenItem> {
         self.request.paginate_array()
@@ -1960,6 +2312,10 @@ impl GetNetworkSwitchDhcpV4ServersSeen {
     /// Every item of every page, collected.
     pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::ServersSeenItem>> {
         self.paginate().collect_all()
+    }
+    /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
+    pub fn items_json(self) -> rt::ResultStream<::serde_json::Value> {
+        self.paginate().items_json()
     }
 }
 impl crate::Client {
@@ -1992,6 +2348,14 @@ impl GetNetworkSwitchDscpToCosMappings {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::CosMappings> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -2027,6 +2391,14 @@ impl GetNetworkSwitchLinkAggregations {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Return the MTU configuration
@@ -2052,6 +2424,14 @@ impl GetNetworkSwitchMtu {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::SwitchMtu> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -2084,6 +2464,14 @@ impl GetNetworkSwitchPortSchedules {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<Vec<t::SwitchPortSchedule>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -2118,6 +2506,14 @@ impl GetNetworkSwitchQosRule {
     pub fn send(self) -> rt::ResponseFuture<t::QosRule> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// List quality of service rules
@@ -2148,6 +2544,14 @@ impl GetNetworkSwitchQosRules {
         self,
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -2183,6 +2587,14 @@ impl GetNetworkSwitchQosRulesOrder {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Return multicast settings for a network
@@ -2214,6 +2626,14 @@ impl GetNetworkSwitchRoutingMulticast {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::RoutingMulticast> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -2250,6 +2670,14 @@ impl GetNetworkSwitchRoutingMulticastRendezvousPoint {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// List multicast rendezvous points
@@ -2284,6 +2712,14 @@ impl GetNetworkSwitchRoutingMulticastRendezvousPoints {
     ) -> rt::ResponseFuture<Vec<Vec<::serde_json::Map<String, ::serde_json::Value>>>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Return layer 3 OSPF routing configuration
@@ -2315,6 +2751,14 @@ impl GetNetworkSwitchRoutingOspf {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Returns the switch network settings
@@ -2343,6 +2787,14 @@ impl GetNetworkSwitchSettings {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::SwitchSettings> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -2376,6 +2828,14 @@ impl GetNetworkSwitchStack {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::NetworkSwitchStack> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -2413,6 +2873,14 @@ impl GetNetworkSwitchStackRoutingInterface {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Return a layer 3 interface DHCP configuration for a switch stack
@@ -2446,6 +2914,14 @@ impl GetNetworkSwitchStackRoutingInterfaceDhcp {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::InterfaceDhcp> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -2481,6 +2957,14 @@ impl GetNetworkSwitchStackRoutingInterfaces {
         self,
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -2518,6 +3002,14 @@ impl GetNetworkSwitchStackRoutingStaticRoute {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// List layer 3 static routes for a switch stack
@@ -2553,6 +3045,14 @@ impl GetNetworkSwitchStackRoutingStaticRoutes {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// List the switch stacks in a network
@@ -2578,6 +3078,14 @@ impl GetNetworkSwitchStacks {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<Vec<t::NetworkSwitchStack>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -2608,6 +3116,14 @@ impl GetNetworkSwitchStormControl {
     pub fn send(self) -> rt::ResponseFuture<t::StormControl> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Returns STP settings
@@ -2635,6 +3151,14 @@ impl GetNetworkSwitchStp {
         self,
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -2671,6 +3195,14 @@ impl GetOrganizationConfigTemplateSwitchProfilePort {
     pub fn send(self) -> rt::ResponseFuture<t::ProfilePort> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// Return all the ports of a switch template
@@ -2705,6 +3237,14 @@ impl GetOrganizationConfigTemplateSwitchProfilePorts {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::ProfilePort>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
 }
 impl crate::Client {
     /// List the switch templates for your switch template configuration
@@ -2737,6 +3277,14 @@ impl GetOrganizationConfigTemplateSwitchProfiles {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<Vec<t::SwitchProfile>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -2786,6 +3334,14 @@ impl GetOrganizationSummarySwitchPowerHistory {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<Vec<t::PowerHistoryItem>> {
         self.request.send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
     }
 }
 impl crate::Client {
@@ -2883,6 +3439,14 @@ impl GetOrganizationSwitchPortsBySwitch {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::BySwitchItem>> {
         self.request.send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.send_raw()
+    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(self) -> rt::Paginator<Vec<t::BySwitchItem>, t::BySwitchItem> {
         self.request.paginate_array()
@@ -2898,6 +3462,10 @@ impl GetOrganizationSwitchPortsBySwitch {
     /// Every item of every page, collected.
     pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::BySwitchItem>> {
         self.paginate().collect_all()
+    }
+    /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
+    pub fn items_json(self) -> rt::ResultStream<::serde_json::Value> {
+        self.paginate().items_json()
     }
 }
 impl crate::Client {
@@ -2943,6 +3511,14 @@ impl RemoveNetworkSwitchStack {
         self,
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -3115,6 +3691,14 @@ impl UpdateDeviceSwitchPort {
     pub fn send(self) -> rt::ResponseFuture<t::DeviceSwitchPort> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Update a layer 3 interface for a switch
@@ -3199,6 +3783,14 @@ impl UpdateDeviceSwitchRoutingInterface {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::RoutingInterface> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -3334,6 +3926,14 @@ impl UpdateDeviceSwitchRoutingInterfaceDhcp {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Update a layer 3 static route for a switch
@@ -3401,6 +4001,14 @@ impl UpdateDeviceSwitchRoutingStaticRoute {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Update warm spare configuration for a switch
@@ -3449,6 +4057,14 @@ impl UpdateDeviceSwitchWarmSpare {
         self,
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -3499,6 +4115,14 @@ impl UpdateNetworkSwitchAccessControlLists {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::ControlLists> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -3644,6 +4268,14 @@ impl UpdateNetworkSwitchAccessPolicy {
     pub fn send(self) -> rt::ResponseFuture<t::AccessPolicy> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Update the switch alternate management interface for the network
@@ -3728,6 +4360,14 @@ impl UpdateNetworkSwitchAlternateManagementInterface {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Update the DHCP server settings
@@ -3806,6 +4446,14 @@ impl UpdateNetworkSwitchDhcpServerPolicy {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Update a server that is trusted by Dynamic ARP Inspection on this network
@@ -3864,6 +4512,14 @@ impl UpdateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServer {
     pub fn send(self) -> rt::ResponseFuture<t::TrustedServer> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Update the DSCP to CoS mappings
@@ -3912,6 +4568,14 @@ impl UpdateNetworkSwitchDscpToCosMappings {
         self,
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -3977,6 +4641,14 @@ impl UpdateNetworkSwitchLinkAggregation {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Update the MTU configuration
@@ -4022,6 +4694,14 @@ impl UpdateNetworkSwitchMtu {
         self,
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -4074,6 +4754,14 @@ impl UpdateNetworkSwitchPortSchedule {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::SwitchPortSchedule> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -4155,6 +4843,14 @@ impl UpdateNetworkSwitchQosRule {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Update the order in which the rules should be processed by the switch
@@ -4198,6 +4894,14 @@ impl UpdateNetworkSwitchQosRulesOrder {
         self,
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -4257,6 +4961,14 @@ impl UpdateNetworkSwitchRoutingMulticast {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Update a multicast rendezvous point
@@ -4306,6 +5018,14 @@ impl UpdateNetworkSwitchRoutingMulticastRendezvousPoint {
         self,
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -4380,6 +5100,14 @@ impl UpdateNetworkSwitchRoutingOspf {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Update switch network settings
@@ -4447,6 +5175,14 @@ impl UpdateNetworkSwitchSettings {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::SwitchSettings> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -4533,6 +5269,14 @@ impl UpdateNetworkSwitchStackRoutingInterface {
         self,
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -4669,6 +5413,14 @@ impl UpdateNetworkSwitchStackRoutingInterfaceDhcp {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Update a layer 3 static route for a switch stack
@@ -4737,6 +5489,14 @@ impl UpdateNetworkSwitchStackRoutingStaticRoute {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Update the storm control configuration for a switch network
@@ -4790,6 +5550,14 @@ impl UpdateNetworkSwitchStormControl {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
+    }
 }
 impl crate::Client {
     /// Updates STP settings
@@ -4839,6 +5607,14 @@ impl UpdateNetworkSwitchStp {
         self,
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }
 impl crate::Client {
@@ -5005,5 +5781,13 @@ impl UpdateOrganizationConfigTemplateSwitchProfilePort {
     /// Sends the request and decodes the `200` response.
     pub fn send(self) -> rt::ResponseFuture<t::ProfilePort> {
         self.request.with_json_body(&self.body).send()
+    }
+    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+        self.request.with_json_body(&self.body).send_json()
+    }
+    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+        self.request.with_json_body(&self.body).send_raw()
     }
 }

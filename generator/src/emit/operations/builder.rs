@@ -1,6 +1,10 @@
-//! The request builder of one operation: a setter per optional input, `send`, and for paginated
-//! operations the `Link`-following streams. Every method forwards to the runtime and returns a
-//! named runtime type (no `async fn`, no `impl Trait`), which keeps each builder cheap to check.
+//! The request builder of one operation: a setter per optional input, `send`, the escape hatches
+//! `send_json` and `send_raw`, and for paginated operations the `Link`-following streams (with
+//! `items_json`; raw and JSON pages are on the `Paginator` that `paginate()` returns). Every
+//! method forwards to the runtime and returns a named runtime type (no `async fn`, no
+//! `impl Trait`), which keeps each builder cheap to check; the escape hatches are not generic
+//! over the response type, so their work is compiled once, in the runtime. Each costs four lines
+//! per builder: their docs are one line.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -8,7 +12,7 @@ use quote::{format_ident, quote};
 use super::inputs::{BodyPlan, Input, InputKind};
 use crate::emit::docs::{doc_attrs, labelled_doc_attrs};
 use crate::emit::{argument_tokens, ident, type_tokens};
-use crate::model::{Api, Operation, PageItems};
+use crate::model::{Api, Operation, PageItems, TypeKind, TypeRef};
 
 pub fn builder(api: &Api, op: &Operation, plan: &BodyPlan, inputs: &[Input]) -> TokenStream {
     let name = format_ident!("{}", op.builder_name);
@@ -56,6 +60,14 @@ pub fn builder(api: &Api, op: &Operation, plan: &BodyPlan, inputs: &[Input]) -> 
             #[doc = #send_doc]
             pub fn send(self) -> rt::ResponseFuture<#response_ty> {
                 #request.send()
+            }
+            /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
+            pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
+                #request.send_json()
+            }
+            /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
+            pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
+                #request.send_raw()
             }
             #pagination
         }
@@ -131,19 +143,22 @@ fn pagination_methods(
     let paginate = match &pagination.items {
         // Array pages let the runtime decode each item when the stream reaches it.
         PageItems::Array => quote!(paginate_array()),
+        // `json_items_in` tells `items_json` the member (wire name) that holds the items.
         PageItems::Field {
             rust_name,
             required: true,
         } => {
+            let wire = page_field_wire_name(api, op, rust_name);
             let field = ident(rust_name);
-            quote!(paginate(|page| page.#field))
+            quote!(paginate(|page| page.#field).json_items_in(#wire))
         }
         PageItems::Field {
             rust_name,
             required: false,
         } => {
+            let wire = page_field_wire_name(api, op, rust_name);
             let field = ident(rust_name);
-            quote!(paginate(|page| page.#field.unwrap_or_default()))
+            quote!(paginate(|page| page.#field.unwrap_or_default()).json_items_in(#wire))
         }
         PageItems::Whole => quote!(paginate(|page| vec![page])),
     };
@@ -173,5 +188,30 @@ fn pagination_methods(
         pub fn collect_all(self) -> rt::ResponseFuture<Vec<#item_ty>> {
             self.paginate().collect_all()
         }
+        /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
+        pub fn items_json(self) -> rt::ResultStream<::serde_json::Value> {
+            self.paginate().items_json()
+        }
     }
+}
+
+/// The wire name of the field of `op`'s page struct whose Rust name is `rust_name`.
+fn page_field_wire_name<'a>(api: &'a Api, op: &Operation, rust_name: &str) -> &'a str {
+    let TypeRef::Named(id) = &op.response.ty else {
+        panic!(
+            "{}: items in a field of a page that is not a struct",
+            op.operation_id
+        );
+    };
+    let TypeKind::Struct { fields } = &api.type_def(*id).kind else {
+        panic!(
+            "{}: items in a field of a page that is not a struct",
+            op.operation_id
+        );
+    };
+    fields
+        .iter()
+        .find(|field| field.rust_name == rust_name)
+        .map(|field| field.wire_name.as_str())
+        .unwrap_or_else(|| panic!("{}: the page has no field `{rust_name}`", op.operation_id))
 }

@@ -8,11 +8,14 @@ use crate::model::{Api, Field, Operation, ParamLocation, TypeKind, TypeRef};
 /// Builder methods that setters must not shadow.
 const BUILDER_METHODS: &[&str] = &[
     "send",
+    "send_json",
+    "send_raw",
     "body",
     "paginate",
     "pages",
     "items",
     "collect_all",
+    "items_json",
     "request",
     "new",
     "clone",
@@ -115,4 +118,76 @@ pub fn inputs<'a>(op: &'a Operation, plan: &BodyPlan<'a>) -> Vec<Input<'a>> {
         }
     }
     inputs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{HttpMethod, Param, Response};
+
+    const ESCAPE_HATCHES: [&str; 3] = ["send_json", "send_raw", "items_json"];
+
+    fn field(name: &str) -> Field {
+        Field {
+            wire_name: name.to_owned(),
+            rust_name: name.to_owned(),
+            ty: TypeRef::Boolean,
+            required: false,
+            description: None,
+            deprecated: false,
+        }
+    }
+
+    fn operation() -> Operation {
+        Operation {
+            operation_id: "op".into(),
+            method_name: "op".into(),
+            builder_name: "Op".into(),
+            http_method: HttpMethod::Put,
+            path: "/x".into(),
+            path_parts: Vec::new(),
+            scope: "s".into(),
+            summary: None,
+            description: None,
+            deprecated: false,
+            params: ESCAPE_HATCHES
+                .iter()
+                .map(|name| Param {
+                    wire_name: name.to_string(),
+                    rust_name: name.to_string(),
+                    location: ParamLocation::Query,
+                    required: false,
+                    ty: TypeRef::Boolean,
+                    description: None,
+                    deprecated: false,
+                })
+                .collect(),
+            body: None,
+            response: Response {
+                status: 200,
+                ty: TypeRef::Json,
+                description: None,
+            },
+            pagination: None,
+            origin: String::new(),
+            source: 0,
+        }
+    }
+
+    #[test]
+    fn setters_never_shadow_the_escape_hatches() {
+        let op = operation();
+        let fields: Vec<Field> = ESCAPE_HATCHES.iter().map(|name| field(name)).collect();
+        let plan = BodyPlan::Struct {
+            ty: &TypeRef::Json,
+            fields: &fields,
+        };
+        let names: Vec<String> = inputs(&op, &plan)
+            .into_iter()
+            .map(|input| input.name)
+            .collect();
+        let params = ESCAPE_HATCHES.iter().map(|name| format!("{name}_param"));
+        let body = ESCAPE_HATCHES.iter().map(|name| format!("body_{name}"));
+        assert_eq!(names, params.chain(body).collect::<Vec<_>>());
+    }
 }
