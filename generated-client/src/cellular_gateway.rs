@@ -35,15 +35,8 @@ impl GetDeviceCellularGatewayLan {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetDeviceCellularGatewayLan);
 impl crate::Client {
     /// Returns the port forwarding rules for a single MG.
     ///
@@ -77,15 +70,8 @@ impl GetDeviceCellularGatewayPortForwardingRules {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetDeviceCellularGatewayPortForwardingRules);
 impl crate::Client {
     /// Return the connectivity testing destinations for an MG network
     ///
@@ -119,15 +105,8 @@ impl GetNetworkCellularGatewayConnectivityMonitoringDestinations {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkCellularGatewayConnectivityMonitoringDestinations);
 impl crate::Client {
     /// List common DHCP settings of MGs
     ///
@@ -159,15 +138,8 @@ impl GetNetworkCellularGatewayDhcp {
     pub fn send(self) -> rt::ResponseFuture<t::GatewayDhcp> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkCellularGatewayDhcp);
 impl crate::Client {
     /// Return the subnet pool and mask configured for MGs in the network.
     ///
@@ -201,15 +173,8 @@ impl GetNetworkCellularGatewaySubnetPool {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkCellularGatewaySubnetPool);
 impl crate::Client {
     /// Returns the uplink settings for your MG network.
     ///
@@ -243,15 +208,8 @@ impl GetNetworkCellularGatewayUplink {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkCellularGatewayUplink);
 impl crate::Client {
     /// List the uplink status of every Meraki MG cellular gateway in the organization
     ///
@@ -319,14 +277,6 @@ impl GetOrganizationCellularGatewayUplinkStatuses {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::UplinkStatus>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(self) -> rt::Paginator<Vec<t::UplinkStatus>, t::UplinkStatus> {
         self.request.paginate_array()
@@ -348,6 +298,7 @@ impl GetOrganizationCellularGatewayUplinkStatuses {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetOrganizationCellularGatewayUplinkStatuses);
 impl crate::Client {
     /// Update the LAN Settings for a single MG.
     ///
@@ -412,15 +363,8 @@ impl UpdateDeviceCellularGatewayLan {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateDeviceCellularGatewayLan, body);
 impl crate::Client {
     /// Updates the port forwarding rules for a single MG.
     ///
@@ -479,15 +423,8 @@ impl UpdateDeviceCellularGatewayPortForwardingRules {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateDeviceCellularGatewayPortForwardingRules, body);
 impl crate::Client {
     /// Update the connectivity testing destinations for an MG network
     ///
@@ -546,15 +483,10 @@ impl UpdateNetworkCellularGatewayConnectivityMonitoringDestinations {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(
+    UpdateNetworkCellularGatewayConnectivityMonitoringDestinations, body
+);
 impl crate::Client {
     /// Update common DHCP settings of MGs
     ///
@@ -611,15 +543,8 @@ impl UpdateNetworkCellularGatewayDhcp {
     pub fn send(self) -> rt::ResponseFuture<t::GatewayDhcp> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkCellularGatewayDhcp, body);
 impl crate::Client {
     /// Update the subnet pool and mask configuration for MGs in the network.
     ///
@@ -673,15 +598,8 @@ impl UpdateNetworkCellularGatewaySubnetPool {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkCellularGatewaySubnetPool, body);
 impl crate::Client {
     /// Updates the uplink settings for your MG network.
     ///
@@ -727,12 +645,5 @@ impl UpdateNetworkCellularGatewayUplink {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkCellularGatewayUplink, body);

@@ -52,15 +52,8 @@ impl BlinkDeviceLeds {
     pub fn send(self) -> rt::ResponseFuture<t::BlinkDeviceLedsRequest> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(BlinkDeviceLeds, body);
 impl crate::Client {
     /// Enqueue a job to ping a target host from the device
     ///
@@ -114,15 +107,8 @@ impl CreateDeviceLiveToolsPing {
     pub fn send(self) -> rt::ResponseFuture<t::CreateDeviceLiveToolsPingResponse> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CreateDeviceLiveToolsPing, body);
 impl crate::Client {
     /// Enqueue a job to check connectivity status to the device
     ///
@@ -171,15 +157,8 @@ impl CreateDeviceLiveToolsPingDevice {
     pub fn send(self) -> rt::ResponseFuture<t::CreateDeviceLiveToolsPingResponse> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CreateDeviceLiveToolsPingDevice, body);
 impl crate::Client {
     /// Return a single device
     ///
@@ -207,15 +186,8 @@ impl GetDevice {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetDevice);
 impl crate::Client {
     /// Return the SIM and APN configurations for a cellular device.
     ///
@@ -243,15 +215,8 @@ impl GetDeviceCellularSims {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetDeviceCellularSims);
 impl crate::Client {
     /// List the clients of a device, up to a maximum of a month ago
     ///
@@ -291,15 +256,8 @@ impl GetDeviceClients {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::DeviceClient>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetDeviceClients);
 impl crate::Client {
     /// Return a ping job
     ///
@@ -331,15 +289,8 @@ impl GetDeviceLiveToolsPing {
     pub fn send(self) -> rt::ResponseFuture<t::ToolsPing> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetDeviceLiveToolsPing);
 impl crate::Client {
     /// Return a ping device job
     ///
@@ -374,15 +325,8 @@ impl GetDeviceLiveToolsPingDevice {
     pub fn send(self) -> rt::ResponseFuture<t::PingDevice> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetDeviceLiveToolsPingDevice);
 impl crate::Client {
     /// List LLDP and CDP information for a device
     ///
@@ -410,15 +354,8 @@ impl GetDeviceLldpCdp {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetDeviceLldpCdp);
 impl crate::Client {
     /// Get the uplink loss percentage and latency in milliseconds, and goodput in kilobits per second for MX, MG and Z devices.
     ///
@@ -477,15 +414,8 @@ impl GetDeviceLossAndLatencyHistory {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetDeviceLossAndLatencyHistory);
 impl crate::Client {
     /// Return the management interface settings for a device
     ///
@@ -516,15 +446,8 @@ impl GetDeviceManagementInterface {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetDeviceManagementInterface);
 impl crate::Client {
     /// Reboot a device
     ///
@@ -550,15 +473,8 @@ impl RebootDevice {
     pub fn send(self) -> rt::ResponseFuture<t::RebootDeviceResponse> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(RebootDevice);
 impl crate::Client {
     /// Update the attributes of a device
     ///
@@ -638,15 +554,8 @@ impl UpdateDevice {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateDevice, body);
 impl crate::Client {
     /// Updates the SIM and APN configurations for a cellular device.
     ///
@@ -691,15 +600,8 @@ impl UpdateDeviceCellularSims {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateDeviceCellularSims, body);
 impl crate::Client {
     /// Update the management interface settings for a device
     ///
@@ -747,12 +649,5 @@ impl UpdateDeviceManagementInterface {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateDeviceManagementInterface, body);

@@ -54,7 +54,7 @@
 pub use meraki_runtime as runtime;
 pub use meraki_runtime::{
     ClientBuilder, DecodeError, Direction, Error, HttpError, Paginator, RateLimitConfig,
-    Region, ResponseFuture, Result, ResultStream, RetryConfig, Timestamp,
+    RawResponse, Region, ResponseFuture, Result, ResultStream, RetryConfig, Timestamp,
 };
 /// Client configuration: retries, rate limits, regions and the defaults the client starts from.
 pub mod config {

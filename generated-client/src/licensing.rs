@@ -58,15 +58,8 @@ impl BindAdministeredLicensingSubscriptionSubscription {
     > {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(BindAdministeredLicensingSubscriptionSubscription, body);
 impl crate::Client {
     /// Claim a subscription into an organization.
     ///
@@ -124,15 +117,8 @@ impl ClaimAdministeredLicensingSubscriptionSubscriptions {
     pub fn send(self) -> rt::ResponseFuture<t::LicensingSubscriptionSubscription> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(ClaimAdministeredLicensingSubscriptionSubscriptions, body);
 impl crate::Client {
     /// List available subscriptions
     ///
@@ -235,14 +221,6 @@ impl GetAdministeredLicensingSubscriptionSubscriptions {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::LicensingSubscriptionSubscription>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -271,6 +249,7 @@ impl GetAdministeredLicensingSubscriptionSubscriptions {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetAdministeredLicensingSubscriptionSubscriptions);
 impl crate::Client {
     /// List the licenses in a coterm organization
     ///
@@ -327,14 +306,6 @@ impl GetOrganizationLicensingCotermLicenses {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::CotermLicense>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(self) -> rt::Paginator<Vec<t::CotermLicense>, t::CotermLicense> {
         self.request.paginate_array()
@@ -356,6 +327,7 @@ impl GetOrganizationLicensingCotermLicenses {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetOrganizationLicensingCotermLicenses);
 impl crate::Client {
     /// Moves a license to a different organization (coterm only)
     ///
@@ -409,15 +381,8 @@ impl MoveOrganizationLicensingCotermLicenses {
     ) -> rt::ResponseFuture<t::MoveOrganizationLicensingCotermLicensesResponse> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(MoveOrganizationLicensingCotermLicenses, body);
 impl crate::Client {
     /// Find a subscription by claim key
     ///
@@ -463,12 +428,7 @@ impl ValidateAdministeredLicensingSubscriptionSubscriptionsClaimKey {
     pub fn send(self) -> rt::ResponseFuture<t::LicensingSubscriptionSubscription> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(
+    ValidateAdministeredLicensingSubscriptionSubscriptionsClaimKey, body
+);

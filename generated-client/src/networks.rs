@@ -51,15 +51,8 @@ impl BindNetwork {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(BindNetwork, body);
 impl crate::Client {
     /// Claim devices into a network. (Note: for recently claimed devices, it may take a few minutes for API requsts against that device to succeed)
     ///
@@ -98,15 +91,8 @@ impl ClaimNetworkDevices {
     pub fn send(self) -> rt::ResponseFuture<::serde_json::Value> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(ClaimNetworkDevices, body);
 impl crate::Client {
     /// Rollback a Firmware Upgrade For A Network
     ///
@@ -176,15 +162,8 @@ impl CreateNetworkFirmwareUpgradesRollback {
     ) -> rt::ResponseFuture<t::CreateNetworkFirmwareUpgradesRollbackResponse> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CreateNetworkFirmwareUpgradesRollback, body);
 impl crate::Client {
     /// Create a Staged Upgrade Event for a network
     ///
@@ -243,15 +222,8 @@ impl CreateNetworkFirmwareUpgradesStagedEvent {
     pub fn send(self) -> rt::ResponseFuture<t::StagedEvents> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CreateNetworkFirmwareUpgradesStagedEvent, body);
 impl crate::Client {
     /// Create a Staged Upgrade Group for a network
     ///
@@ -313,15 +285,8 @@ impl CreateNetworkFirmwareUpgradesStagedGroup {
     pub fn send(self) -> rt::ResponseFuture<t::StagedGroup> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CreateNetworkFirmwareUpgradesStagedGroup, body);
 impl crate::Client {
     /// Upload a floor plan
     ///
@@ -392,15 +357,8 @@ impl CreateNetworkFloorPlan {
     pub fn send(self) -> rt::ResponseFuture<t::FloorPlan> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CreateNetworkFloorPlan, body);
 impl crate::Client {
     /// Create a group policy
     ///
@@ -489,15 +447,8 @@ impl CreateNetworkGroupPolicy {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CreateNetworkGroupPolicy, body);
 impl crate::Client {
     /// Authorize a user configured with Meraki Authentication for a network (currently supports 802.1X, splash guest, and client VPN users, and currently, organizations have a 50,000 user cap)
     ///
@@ -573,15 +524,8 @@ impl CreateNetworkMerakiAuthUser {
     pub fn send(self) -> rt::ResponseFuture<t::AuthUser> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CreateNetworkMerakiAuthUser, body);
 impl crate::Client {
     /// Add an MQTT broker
     ///
@@ -641,15 +585,8 @@ impl CreateNetworkMqttBroker {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CreateNetworkMqttBroker, body);
 impl crate::Client {
     /// Submit a new delete or restrict processing PII request
     ///
@@ -733,15 +670,8 @@ impl CreateNetworkPiiRequest {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CreateNetworkPiiRequest, body);
 impl crate::Client {
     /// Create a VLAN profile for a network
     ///
@@ -794,15 +724,8 @@ impl CreateNetworkVlanProfile {
     pub fn send(self) -> rt::ResponseFuture<t::NetworkVlanProfile> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CreateNetworkVlanProfile, body);
 impl crate::Client {
     /// Add an HTTP server to a network
     ///
@@ -858,15 +781,8 @@ impl CreateNetworkWebhooksHttpServer {
     pub fn send(self) -> rt::ResponseFuture<t::HttpServer> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CreateNetworkWebhooksHttpServer, body);
 impl crate::Client {
     /// Create a webhook payload template for a network
     ///
@@ -932,15 +848,8 @@ impl CreateNetworkWebhooksPayloadTemplate {
     pub fn send(self) -> rt::ResponseFuture<t::WebhooksPayloadTemplate> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CreateNetworkWebhooksPayloadTemplate, body);
 impl crate::Client {
     /// Send a test webhook for a network
     ///
@@ -1006,15 +915,8 @@ impl CreateNetworkWebhooksWebhookTest {
     pub fn send(self) -> rt::ResponseFuture<t::WebhookTest> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CreateNetworkWebhooksWebhookTest, body);
 impl crate::Client {
     /// Postpone by 1 week all pending staged upgrade stages for a network
     ///
@@ -1046,15 +948,8 @@ impl DeferNetworkFirmwareUpgradesStagedEvents {
     pub fn send(self) -> rt::ResponseFuture<t::StagedEvents> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(DeferNetworkFirmwareUpgradesStagedEvents);
 impl crate::Client {
     /// Delete a network
     ///
@@ -1080,15 +975,8 @@ impl DeleteNetwork {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(DeleteNetwork);
 impl crate::Client {
     /// Delete a Staged Upgrade Group
     ///
@@ -1121,15 +1009,8 @@ impl DeleteNetworkFirmwareUpgradesStagedGroup {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(DeleteNetworkFirmwareUpgradesStagedGroup);
 impl crate::Client {
     /// Destroy a floor plan
     ///
@@ -1162,15 +1043,8 @@ impl DeleteNetworkFloorPlan {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(DeleteNetworkFloorPlan);
 impl crate::Client {
     /// Delete a group policy
     ///
@@ -1203,15 +1077,8 @@ impl DeleteNetworkGroupPolicy {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(DeleteNetworkGroupPolicy);
 impl crate::Client {
     /// Delete an 802.1X RADIUS user, or deauthorize and optionally delete a splash guest or client VPN user.
     ///
@@ -1249,15 +1116,8 @@ impl DeleteNetworkMerakiAuthUser {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(DeleteNetworkMerakiAuthUser);
 impl crate::Client {
     /// Delete an MQTT broker
     ///
@@ -1290,15 +1150,8 @@ impl DeleteNetworkMqttBroker {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(DeleteNetworkMqttBroker);
 impl crate::Client {
     /// Delete a restrict processing PII request
     ///
@@ -1339,15 +1192,8 @@ impl DeleteNetworkPiiRequest {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(DeleteNetworkPiiRequest);
 impl crate::Client {
     /// Delete a VLAN profile of a network
     ///
@@ -1380,15 +1226,8 @@ impl DeleteNetworkVlanProfile {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(DeleteNetworkVlanProfile);
 impl crate::Client {
     /// Delete an HTTP server from a network
     ///
@@ -1421,15 +1260,8 @@ impl DeleteNetworkWebhooksHttpServer {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(DeleteNetworkWebhooksHttpServer);
 impl crate::Client {
     /// Destroy a webhook payload template for a network
     ///
@@ -1464,15 +1296,8 @@ impl DeleteNetworkWebhooksPayloadTemplate {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(DeleteNetworkWebhooksPayloadTemplate);
 impl crate::Client {
     /// Return a network
     ///
@@ -1498,15 +1323,8 @@ impl GetNetwork {
     pub fn send(self) -> rt::ResponseFuture<t::GetNetworkResponse> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetwork);
 impl crate::Client {
     /// Return the alert history for this network
     ///
@@ -1550,14 +1368,6 @@ impl GetNetworkAlertsHistory {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::AlertsHistoryItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -1581,6 +1391,7 @@ impl GetNetworkAlertsHistory {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetNetworkAlertsHistory);
 impl crate::Client {
     /// Return the alert configuration for this network
     ///
@@ -1611,15 +1422,8 @@ impl GetNetworkAlertsSettings {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkAlertsSettings);
 impl crate::Client {
     /// Return a Bluetooth client
     ///
@@ -1666,15 +1470,8 @@ impl GetNetworkBluetoothClient {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkBluetoothClient);
 impl crate::Client {
     /// List the Bluetooth clients seen by APs in this network
     ///
@@ -1735,14 +1532,6 @@ impl GetNetworkBluetoothClients {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -1775,6 +1564,7 @@ impl GetNetworkBluetoothClients {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetNetworkBluetoothClients);
 impl crate::Client {
     /// Return the client associated with the given identifier
     ///
@@ -1809,15 +1599,8 @@ impl GetNetworkClient {
     pub fn send(self) -> rt::ResponseFuture<t::NetworkClient> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkClient);
 impl crate::Client {
     /// Return the policy assigned to a client on the network
     ///
@@ -1854,15 +1637,8 @@ impl GetNetworkClientPolicy {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkClientPolicy);
 impl crate::Client {
     /// Return the splash authorization for a client, for each SSID they've associated with through splash
     ///
@@ -1899,15 +1675,8 @@ impl GetNetworkClientSplashAuthorizationStatus {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkClientSplashAuthorizationStatus);
 impl crate::Client {
     /// Return the client's network traffic data over time
     ///
@@ -1959,14 +1728,6 @@ impl GetNetworkClientTrafficHistory {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -1999,6 +1760,7 @@ impl GetNetworkClientTrafficHistory {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetNetworkClientTrafficHistory);
 impl crate::Client {
     /// Return the client's daily usage history
     ///
@@ -2035,15 +1797,8 @@ impl GetNetworkClientUsageHistory {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkClientUsageHistory);
 impl crate::Client {
     /// List the clients that have used this network in the timespan
     ///
@@ -2158,14 +1913,6 @@ impl GetNetworkClients {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::GetNetworkClientsResponseItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -2194,6 +1941,7 @@ impl GetNetworkClients {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetNetworkClients);
 impl crate::Client {
     /// Return the application usage data for clients
     ///
@@ -2267,14 +2015,6 @@ impl GetNetworkClientsApplicationUsage {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -2307,6 +2047,7 @@ impl GetNetworkClientsApplicationUsage {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetNetworkClientsApplicationUsage);
 impl crate::Client {
     /// Returns a timeseries of total traffic consumption rates for all clients on a network within a given timespan, in megabits per second.
     ///
@@ -2370,14 +2111,6 @@ impl GetNetworkClientsBandwidthUsageHistory {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -2410,6 +2143,7 @@ impl GetNetworkClientsBandwidthUsageHistory {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetNetworkClientsBandwidthUsageHistory);
 impl crate::Client {
     /// Return overview statistics for network clients
     ///
@@ -2460,15 +2194,8 @@ impl GetNetworkClientsOverview {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkClientsOverview);
 impl crate::Client {
     /// Return the usage histories for clients
     ///
@@ -2539,14 +2266,6 @@ impl GetNetworkClientsUsageHistories {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -2579,6 +2298,7 @@ impl GetNetworkClientsUsageHistories {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetNetworkClientsUsageHistories);
 impl crate::Client {
     /// List the devices in a network
     ///
@@ -2606,15 +2326,8 @@ impl GetNetworkDevices {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkDevices);
 impl crate::Client {
     /// List the events for the network
     ///
@@ -2716,14 +2429,6 @@ impl GetNetworkEvents {
     pub fn send(self) -> rt::ResponseFuture<t::NetworkEvents> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(self) -> rt::Paginator<t::NetworkEvents, t::Event> {
         self.request
@@ -2747,6 +2452,7 @@ impl GetNetworkEvents {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetNetworkEvents);
 impl crate::Client {
     /// List the event type to human-readable description
     ///
@@ -2775,15 +2481,8 @@ impl GetNetworkEventsEventTypes {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::EventType>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkEventsEventTypes);
 impl crate::Client {
     /// Get firmware upgrade information for a network
     ///
@@ -2812,15 +2511,8 @@ impl GetNetworkFirmwareUpgrades {
     pub fn send(self) -> rt::ResponseFuture<t::FirmwareUpgrades> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkFirmwareUpgrades);
 impl crate::Client {
     /// Get the Staged Upgrade Event from a network
     ///
@@ -2852,15 +2544,8 @@ impl GetNetworkFirmwareUpgradesStagedEvents {
     pub fn send(self) -> rt::ResponseFuture<t::StagedEvents> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkFirmwareUpgradesStagedEvents);
 impl crate::Client {
     /// Get a Staged Upgrade Group from a network
     ///
@@ -2893,15 +2578,8 @@ impl GetNetworkFirmwareUpgradesStagedGroup {
     pub fn send(self) -> rt::ResponseFuture<t::StagedGroup> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkFirmwareUpgradesStagedGroup);
 impl crate::Client {
     /// List of Staged Upgrade Groups in a network
     ///
@@ -2933,15 +2611,8 @@ impl GetNetworkFirmwareUpgradesStagedGroups {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::StagedGroup>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkFirmwareUpgradesStagedGroups);
 impl crate::Client {
     /// Order of Staged Upgrade Groups in a network
     ///
@@ -2973,15 +2644,8 @@ impl GetNetworkFirmwareUpgradesStagedStages {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::StagedStage>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkFirmwareUpgradesStagedStages);
 impl crate::Client {
     /// Find a floor plan by ID
     ///
@@ -3014,15 +2678,8 @@ impl GetNetworkFloorPlan {
     pub fn send(self) -> rt::ResponseFuture<t::FloorPlan> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkFloorPlan);
 impl crate::Client {
     /// List the floor plans that belong to your network
     ///
@@ -3048,15 +2705,8 @@ impl GetNetworkFloorPlans {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::FloorPlan>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkFloorPlans);
 impl crate::Client {
     /// List the group policies in a network
     ///
@@ -3087,15 +2737,8 @@ impl GetNetworkGroupPolicies {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkGroupPolicies);
 impl crate::Client {
     /// Display a group policy
     ///
@@ -3130,15 +2773,8 @@ impl GetNetworkGroupPolicy {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkGroupPolicy);
 impl crate::Client {
     /// Return all global alerts on this network
     ///
@@ -3164,15 +2800,8 @@ impl GetNetworkHealthAlerts {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::HealthAlert>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkHealthAlerts);
 impl crate::Client {
     /// Return the Meraki Auth splash guest, RADIUS, or client VPN user
     ///
@@ -3205,15 +2834,8 @@ impl GetNetworkMerakiAuthUser {
     pub fn send(self) -> rt::ResponseFuture<t::AuthUser> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkMerakiAuthUser);
 impl crate::Client {
     /// List the users configured under Meraki Authentication for a network (splash guest or RADIUS users for a wireless network, or client VPN users for a MX network)
     ///
@@ -3242,15 +2864,8 @@ impl GetNetworkMerakiAuthUsers {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::AuthUser>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkMerakiAuthUsers);
 impl crate::Client {
     /// Return an MQTT broker
     ///
@@ -3285,15 +2900,8 @@ impl GetNetworkMqttBroker {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkMqttBroker);
 impl crate::Client {
     /// List the MQTT brokers for this network
     ///
@@ -3321,15 +2929,8 @@ impl GetNetworkMqttBrokers {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkMqttBrokers);
 impl crate::Client {
     /// Return the NetFlow traffic reporting settings for a network
     ///
@@ -3357,15 +2958,8 @@ impl GetNetworkNetflow {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkNetflow);
 impl crate::Client {
     /// Get the channel utilization over each radio for all APs in a network.
     ///
@@ -3434,14 +3028,6 @@ impl GetNetworkNetworkHealthChannelUtilization {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -3474,6 +3060,7 @@ impl GetNetworkNetworkHealthChannelUtilization {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetNetworkNetworkHealthChannelUtilization);
 impl crate::Client {
     /// List the keys required to access Personally Identifiable Information (PII) for a given identifier
     ///
@@ -3539,15 +3126,8 @@ impl GetNetworkPiiPiiKeys {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkPiiPiiKeys);
 impl crate::Client {
     /// Return a PII request
     ///
@@ -3590,15 +3170,8 @@ impl GetNetworkPiiRequest {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkPiiRequest);
 impl crate::Client {
     /// List the PII requests for this network or organization
     ///
@@ -3634,15 +3207,8 @@ impl GetNetworkPiiRequests {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkPiiRequests);
 impl crate::Client {
     /// Given a piece of Personally Identifiable Information (PII), return the Systems Manager device ID(s) associated with that identifier
     ///
@@ -3711,15 +3277,8 @@ impl GetNetworkPiiSmDevicesForKey {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkPiiSmDevicesForKey);
 impl crate::Client {
     /// Given a piece of Personally Identifiable Information (PII), return the Systems Manager owner ID(s) associated with that identifier
     ///
@@ -3788,15 +3347,8 @@ impl GetNetworkPiiSmOwnersForKey {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkPiiSmOwnersForKey);
 impl crate::Client {
     /// Get policies for all clients with policies
     ///
@@ -3850,14 +3402,6 @@ impl GetNetworkPoliciesByClient {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::PoliciesByClientItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -3881,6 +3425,7 @@ impl GetNetworkPoliciesByClient {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetNetworkPoliciesByClient);
 impl crate::Client {
     /// Return the settings for a network
     ///
@@ -3906,15 +3451,8 @@ impl GetNetworkSettings {
     pub fn send(self) -> rt::ResponseFuture<t::NetworkSettings> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkSettings);
 impl crate::Client {
     /// Return the SNMP settings for a network
     ///
@@ -3942,15 +3480,8 @@ impl GetNetworkSnmp {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkSnmp);
 impl crate::Client {
     /// List the splash login attempts for a network
     ///
@@ -3996,15 +3527,8 @@ impl GetNetworkSplashLoginAttempts {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkSplashLoginAttempts);
 impl crate::Client {
     /// List the syslog servers for a network
     ///
@@ -4033,15 +3557,8 @@ impl GetNetworkSyslogServers {
     pub fn send(self) -> rt::ResponseFuture<t::SyslogServers> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkSyslogServers);
 impl crate::Client {
     /// List the LLDP and CDP information for all discovered devices and connections in a network
     ///
@@ -4074,15 +3591,8 @@ impl GetNetworkTopologyLinkLayer {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkTopologyLinkLayer);
 impl crate::Client {
     /// Return the traffic analysis data for this network
     ///
@@ -4127,15 +3637,8 @@ impl GetNetworkTraffic {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkTraffic);
 impl crate::Client {
     /// Return the traffic analysis settings for a network
     ///
@@ -4166,15 +3669,8 @@ impl GetNetworkTrafficAnalysis {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkTrafficAnalysis);
 impl crate::Client {
     /// Returns the application categories for traffic shaping rules
     ///
@@ -4210,15 +3706,8 @@ impl GetNetworkTrafficShapingApplicationCategories {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkTrafficShapingApplicationCategories);
 impl crate::Client {
     /// Returns the available DSCP tagging options for your traffic shaping rules.
     ///
@@ -4252,15 +3741,8 @@ impl GetNetworkTrafficShapingDscpTaggingOptions {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkTrafficShapingDscpTaggingOptions);
 impl crate::Client {
     /// Get an existing VLAN profile of a network
     ///
@@ -4293,15 +3775,8 @@ impl GetNetworkVlanProfile {
     pub fn send(self) -> rt::ResponseFuture<t::NetworkVlanProfile> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkVlanProfile);
 impl crate::Client {
     /// List VLAN profiles for a network
     ///
@@ -4327,15 +3802,8 @@ impl GetNetworkVlanProfiles {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::NetworkVlanProfile>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkVlanProfiles);
 impl crate::Client {
     /// Get the assigned VLAN Profiles for devices in a network
     ///
@@ -4415,14 +3883,6 @@ impl GetNetworkVlanProfilesAssignmentsByDevice {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::AssignmentsByDeviceItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -4446,6 +3906,7 @@ impl GetNetworkVlanProfilesAssignmentsByDevice {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetNetworkVlanProfilesAssignmentsByDevice);
 impl crate::Client {
     /// Return an HTTP server for a network
     ///
@@ -4478,15 +3939,8 @@ impl GetNetworkWebhooksHttpServer {
     pub fn send(self) -> rt::ResponseFuture<t::HttpServer> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWebhooksHttpServer);
 impl crate::Client {
     /// List the HTTP servers for a network
     ///
@@ -4518,15 +3972,8 @@ impl GetNetworkWebhooksHttpServers {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::HttpServer>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWebhooksHttpServers);
 impl crate::Client {
     /// Get the webhook payload template for a network
     ///
@@ -4559,15 +4006,8 @@ impl GetNetworkWebhooksPayloadTemplate {
     pub fn send(self) -> rt::ResponseFuture<t::WebhooksPayloadTemplate> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWebhooksPayloadTemplate);
 impl crate::Client {
     /// List the webhook payload templates for a network
     ///
@@ -4599,15 +4039,8 @@ impl GetNetworkWebhooksPayloadTemplates {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::WebhooksPayloadTemplate>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWebhooksPayloadTemplates);
 impl crate::Client {
     /// Return the status of a webhook test for a network
     ///
@@ -4640,15 +4073,8 @@ impl GetNetworkWebhooksWebhookTest {
     pub fn send(self) -> rt::ResponseFuture<t::WebhookTest> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWebhooksWebhookTest);
 impl crate::Client {
     /// Provisions a client with a name and policy
     ///
@@ -4714,15 +4140,8 @@ impl ProvisionNetworkClients {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(ProvisionNetworkClients, body);
 impl crate::Client {
     /// Update the assigned VLAN Profile for devices in a network
     ///
@@ -4780,15 +4199,8 @@ impl ReassignNetworkVlanProfilesAssignments {
     ) -> rt::ResponseFuture<t::ReassignNetworkVlanProfilesAssignmentsResponse> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(ReassignNetworkVlanProfilesAssignments, body);
 impl crate::Client {
     /// Remove a single device
     ///
@@ -4827,15 +4239,8 @@ impl RemoveNetworkDevices {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(RemoveNetworkDevices, body);
 impl crate::Client {
     /// Rollback a Staged Upgrade Event for a network
     ///
@@ -4898,15 +4303,8 @@ impl RollbacksNetworkFirmwareUpgradesStagedEvents {
     pub fn send(self) -> rt::ResponseFuture<t::StagedEvents> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(RollbacksNetworkFirmwareUpgradesStagedEvents, body);
 impl crate::Client {
     /// Split a combined network into individual networks for each type of device
     ///
@@ -4932,15 +4330,8 @@ impl SplitNetwork {
     pub fn send(self) -> rt::ResponseFuture<t::SplitNetworkResponse> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(SplitNetwork);
 impl crate::Client {
     /// Unbind a network from a template.
     ///
@@ -4978,15 +4369,8 @@ impl UnbindNetwork {
     pub fn send(self) -> rt::ResponseFuture<t::GetNetworkResponse> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UnbindNetwork, body);
 impl crate::Client {
     /// Update a network
     ///
@@ -5044,15 +4428,8 @@ impl UpdateNetwork {
     pub fn send(self) -> rt::ResponseFuture<t::GetNetworkResponse> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetwork, body);
 impl crate::Client {
     /// Update the alert configuration for this network
     ///
@@ -5105,15 +4482,8 @@ impl UpdateNetworkAlertsSettings {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkAlertsSettings, body);
 impl crate::Client {
     /// Update the policy assigned to a client on the network
     ///
@@ -5168,15 +4538,8 @@ impl UpdateNetworkClientPolicy {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkClientPolicy, body);
 impl crate::Client {
     /// Update a client's splash authorization
     ///
@@ -5226,15 +4589,8 @@ impl UpdateNetworkClientSplashAuthorizationStatus {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkClientSplashAuthorizationStatus, body);
 impl crate::Client {
     /// Update firmware upgrade information for a network
     ///
@@ -5288,15 +4644,8 @@ impl UpdateNetworkFirmwareUpgrades {
     pub fn send(self) -> rt::ResponseFuture<t::FirmwareUpgrades> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkFirmwareUpgrades, body);
 impl crate::Client {
     /// Update the Staged Upgrade Event for a network
     ///
@@ -5346,15 +4695,8 @@ impl UpdateNetworkFirmwareUpgradesStagedEvents {
     pub fn send(self) -> rt::ResponseFuture<t::StagedEvents> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkFirmwareUpgradesStagedEvents, body);
 impl crate::Client {
     /// Update a Staged Upgrade Group for a network
     ///
@@ -5417,15 +4759,8 @@ impl UpdateNetworkFirmwareUpgradesStagedGroup {
     pub fn send(self) -> rt::ResponseFuture<t::StagedGroup> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkFirmwareUpgradesStagedGroup, body);
 impl crate::Client {
     /// Assign Staged Upgrade Group order in the sequence.
     ///
@@ -5472,15 +4807,8 @@ impl UpdateNetworkFirmwareUpgradesStagedStages {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::StagedStage>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkFirmwareUpgradesStagedStages, body);
 impl crate::Client {
     /// Update a floor plan's geolocation and other meta data
     ///
@@ -5555,15 +4883,8 @@ impl UpdateNetworkFloorPlan {
     pub fn send(self) -> rt::ResponseFuture<t::FloorPlan> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkFloorPlan, body);
 impl crate::Client {
     /// Update a group policy
     ///
@@ -5651,15 +4972,8 @@ impl UpdateNetworkGroupPolicy {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkGroupPolicy, body);
 impl crate::Client {
     /// Update a user configured with Meraki Authentication (currently, 802.1X RADIUS, splash guest, and client VPN users can be updated)
     ///
@@ -5726,15 +5040,8 @@ impl UpdateNetworkMerakiAuthUser {
     pub fn send(self) -> rt::ResponseFuture<t::AuthUser> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkMerakiAuthUser, body);
 impl crate::Client {
     /// Update an MQTT broker
     ///
@@ -5804,15 +5111,8 @@ impl UpdateNetworkMqttBroker {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkMqttBroker, body);
 impl crate::Client {
     /// Update the NetFlow traffic reporting settings for a network
     ///
@@ -5872,15 +5172,8 @@ impl UpdateNetworkNetflow {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkNetflow, body);
 impl crate::Client {
     /// Update the settings for a network
     ///
@@ -5941,15 +5234,8 @@ impl UpdateNetworkSettings {
     pub fn send(self) -> rt::ResponseFuture<t::NetworkSettings> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkSettings, body);
 impl crate::Client {
     /// Update the SNMP settings for a network
     ///
@@ -6002,15 +5288,8 @@ impl UpdateNetworkSnmp {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkSnmp, body);
 impl crate::Client {
     /// Update the syslog servers for a network
     ///
@@ -6052,15 +5331,8 @@ impl UpdateNetworkSyslogServers {
     pub fn send(self) -> rt::ResponseFuture<t::SyslogServers> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkSyslogServers, body);
 impl crate::Client {
     /// Update the traffic analysis settings for a network
     ///
@@ -6114,15 +5386,8 @@ impl UpdateNetworkTrafficAnalysis {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkTrafficAnalysis, body);
 impl crate::Client {
     /// Update an existing VLAN profile of a network
     ///
@@ -6177,15 +5442,8 @@ impl UpdateNetworkVlanProfile {
     pub fn send(self) -> rt::ResponseFuture<t::NetworkVlanProfile> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkVlanProfile, body);
 impl crate::Client {
     /// Update an HTTP server
     ///
@@ -6245,15 +5503,8 @@ impl UpdateNetworkWebhooksHttpServer {
     pub fn send(self) -> rt::ResponseFuture<t::HttpServer> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkWebhooksHttpServer, body);
 impl crate::Client {
     /// Update a webhook payload template for a network
     ///
@@ -6318,15 +5569,8 @@ impl UpdateNetworkWebhooksPayloadTemplate {
     pub fn send(self) -> rt::ResponseFuture<t::WebhooksPayloadTemplate> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkWebhooksPayloadTemplate, body);
 impl crate::Client {
     /// Claim a vMX into a network
     ///
@@ -6367,12 +5611,5 @@ impl VmxNetworkDevicesClaim {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(VmxNetworkDevicesClaim, body);

@@ -52,15 +52,8 @@ impl AssignOrganizationLicensesSeats {
     pub fn send(self) -> rt::ResponseFuture<t::AssignOrganizationLicensesSeatsResponse> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(AssignOrganizationLicensesSeats, body);
 impl crate::Client {
     /// Claim a list of devices, licenses, and/or orders into an organization
     ///
@@ -125,15 +118,8 @@ impl ClaimIntoOrganization {
     pub fn send(self) -> rt::ResponseFuture<t::ClaimIntoOrganizationResponse> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(ClaimIntoOrganization, body);
 impl crate::Client {
     /// Claim a list of devices, licenses, and/or orders into an organization inventory
     ///
@@ -197,15 +183,8 @@ impl ClaimIntoOrganizationInventory {
     pub fn send(self) -> rt::ResponseFuture<t::ClaimIntoOrganizationResponse> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(ClaimIntoOrganizationInventory, body);
 impl crate::Client {
     /// Create a new organization by cloning the addressed organization
     ///
@@ -247,15 +226,8 @@ impl CloneOrganization {
     pub fn send(self) -> rt::ResponseFuture<t::Organization> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CloneOrganization, body);
 impl crate::Client {
     /// Combine multiple networks into a single network
     ///
@@ -305,15 +277,8 @@ impl CombineOrganizationNetworks {
     pub fn send(self) -> rt::ResponseFuture<t::CombineOrganizationNetworksResponse> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CombineOrganizationNetworks, body);
 impl crate::Client {
     /// Create a new organization
     ///
@@ -354,15 +319,8 @@ impl CreateOrganization {
     pub fn send(self) -> rt::ResponseFuture<t::Organization> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CreateOrganization, body);
 impl crate::Client {
     /// Create an action batch
     ///
@@ -425,15 +383,8 @@ impl CreateOrganizationActionBatch {
     pub fn send(self) -> rt::ResponseFuture<t::GetOrganizationActionBatchResponse> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CreateOrganizationActionBatch, body);
 impl crate::Client {
     /// Creates new adaptive policy ACL
     ///
@@ -490,15 +441,8 @@ impl CreateOrganizationAdaptivePolicyAcl {
     pub fn send(self) -> rt::ResponseFuture<t::PolicyAcl> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CreateOrganizationAdaptivePolicyAcl, body);
 impl crate::Client {
     /// Creates a new adaptive policy group
     ///
@@ -564,15 +508,8 @@ impl CreateOrganizationAdaptivePolicyGroup {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CreateOrganizationAdaptivePolicyGroup, body);
 impl crate::Client {
     /// Add an Adaptive Policy
     ///
@@ -636,15 +573,8 @@ impl CreateOrganizationAdaptivePolicyPolicy {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CreateOrganizationAdaptivePolicyPolicy, body);
 impl crate::Client {
     /// Create a new dashboard administrator
     ///
@@ -718,15 +648,8 @@ impl CreateOrganizationAdmin {
     pub fn send(self) -> rt::ResponseFuture<t::OrganizationAdmin> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CreateOrganizationAdmin, body);
 impl crate::Client {
     /// Create an organization-wide alert configuration
     ///
@@ -782,15 +705,8 @@ impl CreateOrganizationAlertsProfile {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CreateOrganizationAlertsProfile, body);
 impl crate::Client {
     /// Add a new branding policy to an organization
     ///
@@ -861,15 +777,8 @@ impl CreateOrganizationBrandingPolicy {
     pub fn send(self) -> rt::ResponseFuture<t::BrandingPolicy> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CreateOrganizationBrandingPolicy, body);
 impl crate::Client {
     /// Create a new configuration template
     ///
@@ -923,15 +832,8 @@ impl CreateOrganizationConfigTemplate {
     pub fn send(self) -> rt::ResponseFuture<t::ConfigTemplate> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CreateOrganizationConfigTemplate, body);
 impl crate::Client {
     /// Create a new early access feature opt-in for an organization
     ///
@@ -987,15 +889,8 @@ impl CreateOrganizationEarlyAccessFeaturesOptIn {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CreateOrganizationEarlyAccessFeaturesOptIn, body);
 impl crate::Client {
     /// Imports event logs related to the onboarding app into elastisearch
     ///
@@ -1056,15 +951,10 @@ impl CreateOrganizationInventoryOnboardingCloudMonitoringExportEvent {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(
+    CreateOrganizationInventoryOnboardingCloudMonitoringExportEvent, body
+);
 impl crate::Client {
     /// Commits the import operation to complete the onboarding of a device into Dashboard for monitoring.
     ///
@@ -1120,15 +1010,8 @@ impl CreateOrganizationInventoryOnboardingCloudMonitoringImport {
     > {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CreateOrganizationInventoryOnboardingCloudMonitoringImport, body);
 impl crate::Client {
     /// Initiates or updates an import session
     ///
@@ -1186,15 +1069,8 @@ impl CreateOrganizationInventoryOnboardingCloudMonitoringPrepare {
     > {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CreateOrganizationInventoryOnboardingCloudMonitoringPrepare, body);
 impl crate::Client {
     /// Create a network
     ///
@@ -1267,15 +1143,8 @@ impl CreateOrganizationNetwork {
     pub fn send(self) -> rt::ResponseFuture<t::GetNetworkResponse> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CreateOrganizationNetwork, body);
 impl crate::Client {
     /// Creates a new Policy Object.
     ///
@@ -1353,15 +1222,8 @@ impl CreateOrganizationPolicyObject {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CreateOrganizationPolicyObject, body);
 impl crate::Client {
     /// Creates a new Policy Object Group.
     ///
@@ -1417,15 +1279,8 @@ impl CreateOrganizationPolicyObjectsGroup {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CreateOrganizationPolicyObjectsGroup, body);
 impl crate::Client {
     /// Create a SAML IdP for your organization.
     ///
@@ -1473,15 +1328,8 @@ impl CreateOrganizationSamlIdp {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::SamlIdp>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CreateOrganizationSamlIdp, body);
 impl crate::Client {
     /// Create a SAML role
     ///
@@ -1549,15 +1397,8 @@ impl CreateOrganizationSamlRole {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CreateOrganizationSamlRole, body);
 impl crate::Client {
     /// Delete an organization
     ///
@@ -1583,15 +1424,8 @@ impl DeleteOrganization {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(DeleteOrganization);
 impl crate::Client {
     /// Delete an action batch
     ///
@@ -1624,15 +1458,8 @@ impl DeleteOrganizationActionBatch {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(DeleteOrganizationActionBatch);
 impl crate::Client {
     /// Deletes the specified adaptive policy ACL
     ///
@@ -1667,15 +1494,8 @@ impl DeleteOrganizationAdaptivePolicyAcl {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(DeleteOrganizationAdaptivePolicyAcl);
 impl crate::Client {
     /// Deletes the specified adaptive policy group and any associated policies and references
     ///
@@ -1708,15 +1528,8 @@ impl DeleteOrganizationAdaptivePolicyGroup {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(DeleteOrganizationAdaptivePolicyGroup);
 impl crate::Client {
     /// Delete an Adaptive Policy
     ///
@@ -1749,15 +1562,8 @@ impl DeleteOrganizationAdaptivePolicyPolicy {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(DeleteOrganizationAdaptivePolicyPolicy);
 impl crate::Client {
     /// Revoke all access for a dashboard administrator within this organization
     ///
@@ -1790,15 +1596,8 @@ impl DeleteOrganizationAdmin {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(DeleteOrganizationAdmin);
 impl crate::Client {
     /// Removes an organization-wide alert config
     ///
@@ -1831,15 +1630,8 @@ impl DeleteOrganizationAlertsProfile {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(DeleteOrganizationAlertsProfile);
 impl crate::Client {
     /// Delete a branding policy
     ///
@@ -1872,15 +1664,8 @@ impl DeleteOrganizationBrandingPolicy {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(DeleteOrganizationBrandingPolicy);
 impl crate::Client {
     /// Remove a configuration template
     ///
@@ -1913,15 +1698,8 @@ impl DeleteOrganizationConfigTemplate {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(DeleteOrganizationConfigTemplate);
 impl crate::Client {
     /// Delete an early access feature opt-in
     ///
@@ -1954,15 +1732,8 @@ impl DeleteOrganizationEarlyAccessFeaturesOptIn {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(DeleteOrganizationEarlyAccessFeaturesOptIn);
 impl crate::Client {
     /// Deletes a Policy Object.
     ///
@@ -1995,15 +1766,8 @@ impl DeleteOrganizationPolicyObject {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(DeleteOrganizationPolicyObject);
 impl crate::Client {
     /// Deletes a Policy Object Group.
     ///
@@ -2036,15 +1800,8 @@ impl DeleteOrganizationPolicyObjectsGroup {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(DeleteOrganizationPolicyObjectsGroup);
 impl crate::Client {
     /// Remove a SAML IdP in your organization.
     ///
@@ -2077,15 +1834,8 @@ impl DeleteOrganizationSamlIdp {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(DeleteOrganizationSamlIdp);
 impl crate::Client {
     /// Remove a SAML role
     ///
@@ -2118,15 +1868,8 @@ impl DeleteOrganizationSamlRole {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(DeleteOrganizationSamlRole);
 impl crate::Client {
     /// Return an organization
     ///
@@ -2152,15 +1895,8 @@ impl GetOrganization {
     pub fn send(self) -> rt::ResponseFuture<t::Organization> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganization);
 impl crate::Client {
     /// Return an action batch
     ///
@@ -2193,15 +1929,8 @@ impl GetOrganizationActionBatch {
     pub fn send(self) -> rt::ResponseFuture<t::GetOrganizationActionBatchResponse> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationActionBatch);
 impl crate::Client {
     /// Return the list of action batches in the organization
     ///
@@ -2240,15 +1969,8 @@ impl GetOrganizationActionBatches {
     ) -> rt::ResponseFuture<Vec<t::GetOrganizationActionBatchesResponseItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationActionBatches);
 impl crate::Client {
     /// Returns the adaptive policy ACL information
     ///
@@ -2281,15 +2003,8 @@ impl GetOrganizationAdaptivePolicyAcl {
     pub fn send(self) -> rt::ResponseFuture<t::PolicyAcl> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationAdaptivePolicyAcl);
 impl crate::Client {
     /// List adaptive policy ACLs in a organization
     ///
@@ -2321,15 +2036,8 @@ impl GetOrganizationAdaptivePolicyAcls {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::PolicyAcl>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationAdaptivePolicyAcls);
 impl crate::Client {
     /// Returns an adaptive policy group
     ///
@@ -2364,15 +2072,8 @@ impl GetOrganizationAdaptivePolicyGroup {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationAdaptivePolicyGroup);
 impl crate::Client {
     /// List adaptive policy groups in a organization
     ///
@@ -2406,15 +2107,8 @@ impl GetOrganizationAdaptivePolicyGroups {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationAdaptivePolicyGroups);
 impl crate::Client {
     /// Returns adaptive policy aggregate statistics for an organization
     ///
@@ -2446,15 +2140,8 @@ impl GetOrganizationAdaptivePolicyOverview {
     pub fn send(self) -> rt::ResponseFuture<t::PolicyOverview> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationAdaptivePolicyOverview);
 impl crate::Client {
     /// List adaptive policies in an organization
     ///
@@ -2488,15 +2175,8 @@ impl GetOrganizationAdaptivePolicyPolicies {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationAdaptivePolicyPolicies);
 impl crate::Client {
     /// Return an adaptive policy
     ///
@@ -2531,15 +2211,8 @@ impl GetOrganizationAdaptivePolicyPolicy {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationAdaptivePolicyPolicy);
 impl crate::Client {
     /// Returns global adaptive policy settings in an organization
     ///
@@ -2573,15 +2246,8 @@ impl GetOrganizationAdaptivePolicySettings {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationAdaptivePolicySettings);
 impl crate::Client {
     /// List the dashboard administrators in this organization
     ///
@@ -2613,15 +2279,8 @@ impl GetOrganizationAdmins {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::OrganizationAdmin>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationAdmins);
 impl crate::Client {
     /// List all organization-wide alert configurations
     ///
@@ -2655,15 +2314,8 @@ impl GetOrganizationAlertsProfiles {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationAlertsProfiles);
 impl crate::Client {
     /// List the API requests made by an organization
     ///
@@ -2768,14 +2420,6 @@ impl GetOrganizationApiRequests {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::ApiRequest>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(self) -> rt::Paginator<Vec<t::ApiRequest>, t::ApiRequest> {
         self.request.paginate_array()
@@ -2797,6 +2441,7 @@ impl GetOrganizationApiRequests {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetOrganizationApiRequests);
 impl crate::Client {
     /// Return an aggregated overview of API requests data
     ///
@@ -2843,15 +2488,8 @@ impl GetOrganizationApiRequestsOverview {
     pub fn send(self) -> rt::ResponseFuture<t::RequestsOverview> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationApiRequestsOverview);
 impl crate::Client {
     /// Tracks organizations' API requests by response code across a given time period
     ///
@@ -2937,15 +2575,8 @@ impl GetOrganizationApiRequestsOverviewResponseCodesByInterval {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::CodesByIntervalItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationApiRequestsOverviewResponseCodesByInterval);
 impl crate::Client {
     /// List the branding policies of an organization
     ///
@@ -2977,15 +2608,8 @@ impl GetOrganizationBrandingPolicies {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::BrandingPolicy>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationBrandingPolicies);
 impl crate::Client {
     /// Return the branding policy IDs of an organization in priority order
     ///
@@ -3019,15 +2643,8 @@ impl GetOrganizationBrandingPoliciesPriorities {
     pub fn send(self) -> rt::ResponseFuture<t::PoliciesPriorities> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationBrandingPoliciesPriorities);
 impl crate::Client {
     /// Return a branding policy
     ///
@@ -3060,15 +2677,8 @@ impl GetOrganizationBrandingPolicy {
     pub fn send(self) -> rt::ResponseFuture<t::BrandingPolicy> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationBrandingPolicy);
 impl crate::Client {
     /// Return data usage (in megabits per second) over time for all clients in the given organization within a given time range.
     ///
@@ -3117,15 +2727,8 @@ impl GetOrganizationClientsBandwidthUsageHistory {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::BandwidthUsageHistoryItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationClientsBandwidthUsageHistory);
 impl crate::Client {
     /// Return summary information around client data usage (in mb) across the given organization.
     ///
@@ -3172,15 +2775,8 @@ impl GetOrganizationClientsOverview {
     pub fn send(self) -> rt::ResponseFuture<t::ClientsOverview> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationClientsOverview);
 impl crate::Client {
     /// Return the client details in an organization
     ///
@@ -3232,14 +2828,6 @@ impl GetOrganizationClientsSearch {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -3272,6 +2860,7 @@ impl GetOrganizationClientsSearch {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetOrganizationClientsSearch);
 impl crate::Client {
     /// Return a single configuration template
     ///
@@ -3304,15 +2893,8 @@ impl GetOrganizationConfigTemplate {
     pub fn send(self) -> rt::ResponseFuture<t::ConfigTemplate> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationConfigTemplate);
 impl crate::Client {
     /// List the configuration templates for this organization
     ///
@@ -3344,15 +2926,8 @@ impl GetOrganizationConfigTemplates {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::ConfigTemplate>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationConfigTemplates);
 impl crate::Client {
     /// View the Change Log for your organization
     ///
@@ -3424,14 +2999,6 @@ impl GetOrganizationConfigurationChanges {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::ConfigurationChange>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -3455,6 +3022,7 @@ impl GetOrganizationConfigurationChanges {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetOrganizationConfigurationChanges);
 impl crate::Client {
     /// List the devices in an organization
     ///
@@ -3595,14 +3163,6 @@ impl GetOrganizationDevices {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::PlanDevice>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(self) -> rt::Paginator<Vec<t::PlanDevice>, t::PlanDevice> {
         self.request.paginate_array()
@@ -3624,6 +3184,7 @@ impl GetOrganizationDevices {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetOrganizationDevices);
 impl crate::Client {
     /// List the availability information for devices in an organization
     ///
@@ -3706,14 +3267,6 @@ impl GetOrganizationDevicesAvailabilities {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::DevicesAvailability>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -3737,6 +3290,7 @@ impl GetOrganizationDevicesAvailabilities {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetOrganizationDevicesAvailabilities);
 impl crate::Client {
     /// List the availability history information for devices in an organization.
     ///
@@ -3830,14 +3384,6 @@ impl GetOrganizationDevicesAvailabilitiesChangeHistory {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::ChangeHistoryItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -3861,6 +3407,7 @@ impl GetOrganizationDevicesAvailabilitiesChangeHistory {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetOrganizationDevicesAvailabilitiesChangeHistory);
 impl crate::Client {
     /// List the most recent status information for power modules in rackmount MX and MS devices that support them
     ///
@@ -3943,14 +3490,6 @@ impl GetOrganizationDevicesPowerModulesStatusesByDevice {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::StatusesByDeviceItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -3974,6 +3513,7 @@ impl GetOrganizationDevicesPowerModulesStatusesByDevice {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetOrganizationDevicesPowerModulesStatusesByDevice);
 impl crate::Client {
     /// List the provisioning statuses information for devices in an organization.
     ///
@@ -4061,14 +3601,6 @@ impl GetOrganizationDevicesProvisioningStatuses {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::ProvisioningStatus>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -4092,6 +3624,7 @@ impl GetOrganizationDevicesProvisioningStatuses {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetOrganizationDevicesProvisioningStatuses);
 impl crate::Client {
     /// List the status of every Meraki device in the organization
     ///
@@ -4194,14 +3727,6 @@ impl GetOrganizationDevicesStatuses {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::DevicesStatus>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(self) -> rt::Paginator<Vec<t::DevicesStatus>, t::DevicesStatus> {
         self.request.paginate_array()
@@ -4223,6 +3748,7 @@ impl GetOrganizationDevicesStatuses {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetOrganizationDevicesStatuses);
 impl crate::Client {
     /// Return an overview of current device statuses
     ///
@@ -4279,15 +3805,8 @@ impl GetOrganizationDevicesStatusesOverview {
     pub fn send(self) -> rt::ResponseFuture<t::StatusesOverview> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationDevicesStatusesOverview);
 impl crate::Client {
     /// List the current uplink addresses for devices in an organization.
     ///
@@ -4368,14 +3887,6 @@ impl GetOrganizationDevicesUplinksAddressesByDevice {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::AddressesByDeviceItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -4399,6 +3910,7 @@ impl GetOrganizationDevicesUplinksAddressesByDevice {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetOrganizationDevicesUplinksAddressesByDevice);
 impl crate::Client {
     /// Return the uplink loss and latency for every MX in the organization from at latest 2 minutes ago
     ///
@@ -4455,15 +3967,8 @@ impl GetOrganizationDevicesUplinksLossAndLatency {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::AndLatencyItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationDevicesUplinksLossAndLatency);
 impl crate::Client {
     /// List the available early access features for organization
     ///
@@ -4495,15 +4000,8 @@ impl GetOrganizationEarlyAccessFeatures {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::AccessFeature>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationEarlyAccessFeatures);
 impl crate::Client {
     /// Show an early access feature opt-in for an organization
     ///
@@ -4538,15 +4036,8 @@ impl GetOrganizationEarlyAccessFeaturesOptIn {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationEarlyAccessFeaturesOptIn);
 impl crate::Client {
     /// List the early access feature opt-ins for an organization
     ///
@@ -4580,15 +4071,8 @@ impl GetOrganizationEarlyAccessFeaturesOptIns {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationEarlyAccessFeaturesOptIns);
 impl crate::Client {
     /// Get firmware upgrade information for an organization
     ///
@@ -4648,14 +4132,6 @@ impl GetOrganizationFirmwareUpgrades {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::FirmwareUpgrade>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(self) -> rt::Paginator<Vec<t::FirmwareUpgrade>, t::FirmwareUpgrade> {
         self.request.paginate_array()
@@ -4677,6 +4153,7 @@ impl GetOrganizationFirmwareUpgrades {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetOrganizationFirmwareUpgrades);
 impl crate::Client {
     /// Get firmware upgrade status for the filtered devices
     ///
@@ -4760,14 +4237,6 @@ impl GetOrganizationFirmwareUpgradesByDevice {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::UpgradesByDeviceItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -4791,6 +4260,7 @@ impl GetOrganizationFirmwareUpgradesByDevice {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetOrganizationFirmwareUpgradesByDevice);
 impl crate::Client {
     /// Return a single device from the inventory of an organization
     ///
@@ -4823,15 +4293,8 @@ impl GetOrganizationInventoryDevice {
     pub fn send(self) -> rt::ResponseFuture<t::InventoryDevice> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationInventoryDevice);
 impl crate::Client {
     /// Return the device inventory for an organization
     ///
@@ -4949,14 +4412,6 @@ impl GetOrganizationInventoryDevices {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::InventoryDevice>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(self) -> rt::Paginator<Vec<t::InventoryDevice>, t::InventoryDevice> {
         self.request.paginate_array()
@@ -4978,6 +4433,7 @@ impl GetOrganizationInventoryDevices {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetOrganizationInventoryDevices);
 impl crate::Client {
     /// Check the status of a committed Import operation
     ///
@@ -5012,15 +4468,8 @@ impl GetOrganizationInventoryOnboardingCloudMonitoringImports {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::MonitoringImport>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationInventoryOnboardingCloudMonitoringImports);
 impl crate::Client {
     /// Returns list of networks eligible for adding cloud monitored device
     ///
@@ -5075,14 +4524,6 @@ impl GetOrganizationInventoryOnboardingCloudMonitoringNetworks {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::GetNetworkResponse>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -5106,6 +4547,7 @@ impl GetOrganizationInventoryOnboardingCloudMonitoringNetworks {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetOrganizationInventoryOnboardingCloudMonitoringNetworks);
 impl crate::Client {
     /// Display a license
     ///
@@ -5138,15 +4580,8 @@ impl GetOrganizationLicense {
     pub fn send(self) -> rt::ResponseFuture<t::OrganizationLicense> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationLicense);
 impl crate::Client {
     /// List the licenses for an organization
     ///
@@ -5208,14 +4643,6 @@ impl GetOrganizationLicenses {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::OrganizationLicense>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -5239,6 +4666,7 @@ impl GetOrganizationLicenses {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetOrganizationLicenses);
 impl crate::Client {
     /// Return an overview of the license state for an organization
     ///
@@ -5272,15 +4700,8 @@ impl GetOrganizationLicensesOverview {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationLicensesOverview);
 impl crate::Client {
     /// Returns the login security settings for an organization.
     ///
@@ -5312,15 +4733,8 @@ impl GetOrganizationLoginSecurity {
     pub fn send(self) -> rt::ResponseFuture<t::LoginSecurity> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationLoginSecurity);
 impl crate::Client {
     /// List the networks that the user has privileges on in an organization
     ///
@@ -5387,14 +4801,6 @@ impl GetOrganizationNetworks {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::GetNetworkResponse>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -5418,6 +4824,7 @@ impl GetOrganizationNetworks {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetOrganizationNetworks);
 impl crate::Client {
     /// Return the OpenAPI Specification of the organization's API documentation in JSON
     ///
@@ -5456,15 +4863,8 @@ impl GetOrganizationOpenapiSpec {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationOpenapiSpec);
 impl crate::Client {
     /// Shows details of a Policy Object.
     ///
@@ -5499,15 +4899,8 @@ impl GetOrganizationPolicyObject {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationPolicyObject);
 impl crate::Client {
     /// Lists Policy Objects belonging to the organization.
     ///
@@ -5556,14 +4949,6 @@ impl GetOrganizationPolicyObjects {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -5596,6 +4981,7 @@ impl GetOrganizationPolicyObjects {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetOrganizationPolicyObjects);
 impl crate::Client {
     /// Shows details of a Policy Object Group.
     ///
@@ -5630,15 +5016,8 @@ impl GetOrganizationPolicyObjectsGroup {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationPolicyObjectsGroup);
 impl crate::Client {
     /// Lists Policy Object Groups belonging to the organization.
     ///
@@ -5687,14 +5066,6 @@ impl GetOrganizationPolicyObjectsGroups {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -5727,6 +5098,7 @@ impl GetOrganizationPolicyObjectsGroups {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetOrganizationPolicyObjectsGroups);
 impl crate::Client {
     /// Returns the SAML SSO enabled settings for an organization.
     ///
@@ -5752,15 +5124,8 @@ impl GetOrganizationSaml {
     pub fn send(self) -> rt::ResponseFuture<t::TwoFactor> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationSaml);
 impl crate::Client {
     /// Get a SAML IdP from your organization.
     ///
@@ -5793,15 +5158,8 @@ impl GetOrganizationSamlIdp {
     pub fn send(self) -> rt::ResponseFuture<t::SamlIdp> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationSamlIdp);
 impl crate::Client {
     /// List the SAML IdPs in your organization.
     ///
@@ -5833,15 +5191,8 @@ impl GetOrganizationSamlIdps {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::SamlIdp>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationSamlIdps);
 impl crate::Client {
     /// Return a SAML role
     ///
@@ -5874,15 +5225,8 @@ impl GetOrganizationSamlRole {
     pub fn send(self) -> rt::ResponseFuture<t::SamlRole> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationSamlRole);
 impl crate::Client {
     /// List the SAML roles for this organization
     ///
@@ -5914,15 +5258,8 @@ impl GetOrganizationSamlRoles {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::SamlRole>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationSamlRoles);
 impl crate::Client {
     /// Return the SNMP settings for an organization
     ///
@@ -5950,15 +5287,8 @@ impl GetOrganizationSnmp {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationSnmp);
 impl crate::Client {
     /// Return the top 10 appliances sorted by utilization over given time range.
     ///
@@ -6005,15 +5335,8 @@ impl GetOrganizationSummaryTopAppliancesByUtilization {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::ByUtilizationItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationSummaryTopAppliancesByUtilization);
 impl crate::Client {
     /// Return metrics for organization's top 10 clients by data usage (in mb) over given time range.
     ///
@@ -6060,15 +5383,8 @@ impl GetOrganizationSummaryTopClientsByUsage {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::ClientsByUsageItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationSummaryTopClientsByUsage);
 impl crate::Client {
     /// Return metrics for organization's top clients by data usage (in mb) over given time range, grouped by manufacturer.
     ///
@@ -6115,15 +5431,8 @@ impl GetOrganizationSummaryTopClientsManufacturersByUsage {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::ManufacturersByUsageItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationSummaryTopClientsManufacturersByUsage);
 impl crate::Client {
     /// Return metrics for organization's top 10 devices sorted by data usage over given time range
     ///
@@ -6172,15 +5481,8 @@ impl GetOrganizationSummaryTopDevicesByUsage {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::DevicesByUsageItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationSummaryTopDevicesByUsage);
 impl crate::Client {
     /// Return metrics for organization's top 10 device models sorted by data usage over given time range
     ///
@@ -6229,15 +5531,8 @@ impl GetOrganizationSummaryTopDevicesModelsByUsage {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::ModelsByUsageItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationSummaryTopDevicesModelsByUsage);
 impl crate::Client {
     /// Return metrics for organization's top 10 ssids by data usage over given time range
     ///
@@ -6286,15 +5581,8 @@ impl GetOrganizationSummaryTopSsidsByUsage {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::SsidsByUsageItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationSummaryTopSsidsByUsage);
 impl crate::Client {
     /// Return metrics for organization's top 10 switches by energy usage over given time range
     ///
@@ -6343,15 +5631,8 @@ impl GetOrganizationSummaryTopSwitchesByEnergyUsage {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::EnergyUsageItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationSummaryTopSwitchesByEnergyUsage);
 impl crate::Client {
     /// List the uplink status of every Meraki MX, MG and Z series devices in the organization
     ///
@@ -6419,14 +5700,6 @@ impl GetOrganizationUplinksStatuses {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::UplinksStatus>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(self) -> rt::Paginator<Vec<t::UplinksStatus>, t::UplinksStatus> {
         self.request.paginate_array()
@@ -6448,6 +5721,7 @@ impl GetOrganizationUplinksStatuses {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetOrganizationUplinksStatuses);
 impl crate::Client {
     /// Return a list of alert types to be used with managing webhook alerts
     ///
@@ -6487,15 +5761,8 @@ impl GetOrganizationWebhooksAlertTypes {
     pub fn send(self) -> rt::ResponseFuture<t::AlertTypes> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationWebhooksAlertTypes);
 impl crate::Client {
     /// Return the status of an API callback
     ///
@@ -6528,15 +5795,8 @@ impl GetOrganizationWebhooksCallbacksStatus {
     pub fn send(self) -> rt::ResponseFuture<t::CallbacksStatus> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationWebhooksCallbacksStatus);
 impl crate::Client {
     /// Return the log of webhook POSTs sent
     ///
@@ -6603,14 +5863,6 @@ impl GetOrganizationWebhooksLogs {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::WebhooksLog>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(self) -> rt::Paginator<Vec<t::WebhooksLog>, t::WebhooksLog> {
         self.request.paginate_array()
@@ -6632,6 +5884,7 @@ impl GetOrganizationWebhooksLogs {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetOrganizationWebhooksLogs);
 impl crate::Client {
     /// List the organizations that the user has privileges on
     ///
@@ -6657,15 +5910,8 @@ impl GetOrganizations {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::Organization>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizations);
 impl crate::Client {
     /// Move licenses to another organization
     ///
@@ -6711,15 +5957,8 @@ impl MoveOrganizationLicenses {
     pub fn send(self) -> rt::ResponseFuture<t::MoveOrganizationLicensesResponse> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(MoveOrganizationLicenses, body);
 impl crate::Client {
     /// Move SM seats to another organization
     ///
@@ -6765,15 +6004,8 @@ impl MoveOrganizationLicensesSeats {
     pub fn send(self) -> rt::ResponseFuture<t::MoveOrganizationLicensesSeatsResponse> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(MoveOrganizationLicensesSeats, body);
 impl crate::Client {
     /// Release a list of claimed devices from an organization.
     ///
@@ -6822,15 +6054,8 @@ impl ReleaseFromOrganizationInventory {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(ReleaseFromOrganizationInventory, body);
 impl crate::Client {
     /// Renew SM seats of a license
     ///
@@ -6876,15 +6101,8 @@ impl RenewOrganizationLicensesSeats {
     pub fn send(self) -> rt::ResponseFuture<t::AssignOrganizationLicensesSeatsResponse> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(RenewOrganizationLicensesSeats, body);
 impl crate::Client {
     /// Update an organization
     ///
@@ -6932,15 +6150,8 @@ impl UpdateOrganization {
     pub fn send(self) -> rt::ResponseFuture<t::Organization> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateOrganization, body);
 impl crate::Client {
     /// Update an action batch
     ///
@@ -6992,15 +6203,8 @@ impl UpdateOrganizationActionBatch {
     ) -> rt::ResponseFuture<t::GetOrganizationActionBatchesResponseItem> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateOrganizationActionBatch, body);
 impl crate::Client {
     /// Updates an adaptive policy ACL
     ///
@@ -7067,15 +6271,8 @@ impl UpdateOrganizationAdaptivePolicyAcl {
     pub fn send(self) -> rt::ResponseFuture<t::PolicyAcl> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateOrganizationAdaptivePolicyAcl, body);
 impl crate::Client {
     /// Updates an adaptive policy group
     ///
@@ -7147,15 +6344,8 @@ impl UpdateOrganizationAdaptivePolicyGroup {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateOrganizationAdaptivePolicyGroup, body);
 impl crate::Client {
     /// Update an Adaptive Policy
     ///
@@ -7223,15 +6413,8 @@ impl UpdateOrganizationAdaptivePolicyPolicy {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateOrganizationAdaptivePolicyPolicy, body);
 impl crate::Client {
     /// Update global adaptive policy settings
     ///
@@ -7283,15 +6466,8 @@ impl UpdateOrganizationAdaptivePolicySettings {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateOrganizationAdaptivePolicySettings, body);
 impl crate::Client {
     /// Update an administrator
     ///
@@ -7361,15 +6537,8 @@ impl UpdateOrganizationAdmin {
     pub fn send(self) -> rt::ResponseFuture<t::OrganizationAdmin> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateOrganizationAdmin, body);
 impl crate::Client {
     /// Update an organization-wide alert config
     ///
@@ -7450,15 +6619,8 @@ impl UpdateOrganizationAlertsProfile {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateOrganizationAlertsProfile, body);
 impl crate::Client {
     /// Update the priority ordering of an organization's branding policies.
     ///
@@ -7505,15 +6667,8 @@ impl UpdateOrganizationBrandingPoliciesPriorities {
     pub fn send(self) -> rt::ResponseFuture<t::PoliciesPriorities> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateOrganizationBrandingPoliciesPriorities, body);
 impl crate::Client {
     /// Update a branding policy
     ///
@@ -7585,15 +6740,8 @@ impl UpdateOrganizationBrandingPolicy {
     pub fn send(self) -> rt::ResponseFuture<t::BrandingPolicy> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateOrganizationBrandingPolicy, body);
 impl crate::Client {
     /// Update a configuration template
     ///
@@ -7643,15 +6791,8 @@ impl UpdateOrganizationConfigTemplate {
     pub fn send(self) -> rt::ResponseFuture<t::ConfigTemplate> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateOrganizationConfigTemplate, body);
 impl crate::Client {
     /// Update an early access feature opt-in for an organization
     ///
@@ -7704,15 +6845,8 @@ impl UpdateOrganizationEarlyAccessFeaturesOptIn {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateOrganizationEarlyAccessFeaturesOptIn, body);
 impl crate::Client {
     /// Update a license
     ///
@@ -7757,15 +6891,8 @@ impl UpdateOrganizationLicense {
     pub fn send(self) -> rt::ResponseFuture<t::OrganizationLicense> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateOrganizationLicense, body);
 impl crate::Client {
     /// Update the login security settings for an organization
     ///
@@ -7872,15 +6999,8 @@ impl UpdateOrganizationLoginSecurity {
     pub fn send(self) -> rt::ResponseFuture<t::LoginSecurity> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateOrganizationLoginSecurity, body);
 impl crate::Client {
     /// Updates a Policy Object.
     ///
@@ -7952,15 +7072,8 @@ impl UpdateOrganizationPolicyObject {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateOrganizationPolicyObject, body);
 impl crate::Client {
     /// Updates a Policy Object Group.
     ///
@@ -8012,15 +7125,8 @@ impl UpdateOrganizationPolicyObjectsGroup {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateOrganizationPolicyObjectsGroup, body);
 impl crate::Client {
     /// Updates the SAML SSO enabled settings for an organization.
     ///
@@ -8061,15 +7167,8 @@ impl UpdateOrganizationSaml {
     pub fn send(self) -> rt::ResponseFuture<t::TwoFactor> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateOrganizationSaml, body);
 impl crate::Client {
     /// Update a SAML IdP in your organization
     ///
@@ -8119,15 +7218,8 @@ impl UpdateOrganizationSamlIdp {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::SamlIdp>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateOrganizationSamlIdp, body);
 impl crate::Client {
     /// Update a SAML role
     ///
@@ -8197,15 +7289,8 @@ impl UpdateOrganizationSamlRole {
     pub fn send(self) -> rt::ResponseFuture<t::SamlRole> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateOrganizationSamlRole, body);
 impl crate::Client {
     /// Update the SNMP settings for an organization
     ///
@@ -8281,12 +7366,5 @@ impl UpdateOrganizationSnmp {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateOrganizationSnmp, body);

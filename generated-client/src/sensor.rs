@@ -69,15 +69,8 @@ impl CreateNetworkSensorAlertsProfile {
     pub fn send(self) -> rt::ResponseFuture<t::AlertsProfile> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CreateNetworkSensorAlertsProfile, body);
 impl crate::Client {
     /// Deletes a sensor alert profile from a network.
     ///
@@ -110,15 +103,8 @@ impl DeleteNetworkSensorAlertsProfile {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(DeleteNetworkSensorAlertsProfile);
 impl crate::Client {
     /// List the sensor roles for a given sensor or camera device.
     ///
@@ -147,15 +133,8 @@ impl GetDeviceSensorRelationships {
     pub fn send(self) -> rt::ResponseFuture<t::SensorRelationships> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetDeviceSensorRelationships);
 impl crate::Client {
     /// Return an overview of currently alerting sensors by metric
     ///
@@ -187,15 +166,8 @@ impl GetNetworkSensorAlertsCurrentOverviewByMetric {
     pub fn send(self) -> rt::ResponseFuture<t::ByMetric> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkSensorAlertsCurrentOverviewByMetric);
 impl crate::Client {
     /// Return an overview of alert occurrences over a timespan, by metric
     ///
@@ -247,15 +219,8 @@ impl GetNetworkSensorAlertsOverviewByMetric {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::ByMetricItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkSensorAlertsOverviewByMetric);
 impl crate::Client {
     /// Show details of a sensor alert profile for a network.
     ///
@@ -288,15 +253,8 @@ impl GetNetworkSensorAlertsProfile {
     pub fn send(self) -> rt::ResponseFuture<t::AlertsProfile> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkSensorAlertsProfile);
 impl crate::Client {
     /// Lists all sensor alert profiles for a network.
     ///
@@ -328,15 +286,8 @@ impl GetNetworkSensorAlertsProfiles {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::AlertsProfile>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkSensorAlertsProfiles);
 impl crate::Client {
     /// Return the sensor settings of an MQTT broker
     ///
@@ -371,15 +322,8 @@ impl GetNetworkSensorMqttBroker {
     pub fn send(self) -> rt::ResponseFuture<t::MqttBroker> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkSensorMqttBroker);
 impl crate::Client {
     /// List the sensor settings of all MQTT brokers for this network
     ///
@@ -410,15 +354,8 @@ impl GetNetworkSensorMqttBrokers {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::MqttBroker>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkSensorMqttBrokers);
 impl crate::Client {
     /// List the sensor roles for devices in a given network
     ///
@@ -450,15 +387,8 @@ impl GetNetworkSensorRelationships {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::SensorRelationship>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkSensorRelationships);
 impl crate::Client {
     /// Return all reported readings from sensors in a given timespan, sorted by timestamp
     ///
@@ -544,14 +474,6 @@ impl GetOrganizationSensorReadingsHistory {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::ReadingsHistoryItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -575,6 +497,7 @@ impl GetOrganizationSensorReadingsHistory {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetOrganizationSensorReadingsHistory);
 impl crate::Client {
     /// Return the latest available reading for each metric from each sensor, sorted by sensor serial
     ///
@@ -645,14 +568,6 @@ impl GetOrganizationSensorReadingsLatest {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::ReadingsLatestItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -676,6 +591,7 @@ impl GetOrganizationSensorReadingsLatest {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetOrganizationSensorReadingsLatest);
 impl crate::Client {
     /// Assign one or more sensor roles to a given sensor or camera device.
     ///
@@ -719,15 +635,8 @@ impl UpdateDeviceSensorRelationships {
     pub fn send(self) -> rt::ResponseFuture<t::SensorRelationships> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateDeviceSensorRelationships, body);
 impl crate::Client {
     /// Updates a sensor alert profile for a network.
     ///
@@ -795,15 +704,8 @@ impl UpdateNetworkSensorAlertsProfile {
     pub fn send(self) -> rt::ResponseFuture<t::AlertsProfile> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkSensorAlertsProfile, body);
 impl crate::Client {
     /// Update the sensor settings of an MQTT broker
     ///
@@ -846,12 +748,5 @@ impl UpdateNetworkSensorMqttBroker {
     pub fn send(self) -> rt::ResponseFuture<t::MqttBroker> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkSensorMqttBroker, body);

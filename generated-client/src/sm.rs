@@ -66,15 +66,8 @@ impl CheckinNetworkSmDevices {
     pub fn send(self) -> rt::ResponseFuture<t::CheckinNetworkSmDevicesResponse> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CheckinNetworkSmDevices, body);
 impl crate::Client {
     /// Bypass activation lock attempt
     ///
@@ -121,15 +114,8 @@ impl CreateNetworkSmBypassActivationLockAttempt {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CreateNetworkSmBypassActivationLockAttempt, body);
 impl crate::Client {
     /// Add a target group
     ///
@@ -177,15 +163,8 @@ impl CreateNetworkSmTargetGroup {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CreateNetworkSmTargetGroup, body);
 impl crate::Client {
     /// Delete a target group from a network
     ///
@@ -218,15 +197,8 @@ impl DeleteNetworkSmTargetGroup {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(DeleteNetworkSmTargetGroup);
 impl crate::Client {
     /// Delete a User Access Device
     ///
@@ -259,15 +231,8 @@ impl DeleteNetworkSmUserAccessDevice {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(DeleteNetworkSmUserAccessDevice);
 impl crate::Client {
     /// Bypass activation lock attempt status
     ///
@@ -302,15 +267,8 @@ impl GetNetworkSmBypassActivationLockAttempt {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkSmBypassActivationLockAttempt);
 impl crate::Client {
     /// Return the client's daily cellular data usage history
     ///
@@ -345,15 +303,8 @@ impl GetNetworkSmDeviceCellularUsageHistory {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::CellularUsageHistoryItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkSmDeviceCellularUsageHistory);
 impl crate::Client {
     /// List the certs on a device
     ///
@@ -386,15 +337,8 @@ impl GetNetworkSmDeviceCerts {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::DeviceCert>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkSmDeviceCerts);
 impl crate::Client {
     /// Returns historical connectivity data (whether a device is regularly checking in to Dashboard).
     ///
@@ -442,14 +386,6 @@ impl GetNetworkSmDeviceConnectivity {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::DeviceConnectivityItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -473,6 +409,7 @@ impl GetNetworkSmDeviceConnectivity {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetNetworkSmDeviceConnectivity);
 impl crate::Client {
     /// Return historical records of various Systems Manager network connection details for desktop devices.
     ///
@@ -520,14 +457,6 @@ impl GetNetworkSmDeviceDesktopLogs {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::DesktopLog>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(self) -> rt::Paginator<Vec<t::DesktopLog>, t::DesktopLog> {
         self.request.paginate_array()
@@ -549,6 +478,7 @@ impl GetNetworkSmDeviceDesktopLogs {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetNetworkSmDeviceDesktopLogs);
 impl crate::Client {
     /// Return historical records of commands sent to Systems Manager devices
     ///
@@ -598,14 +528,6 @@ impl GetNetworkSmDeviceDeviceCommandLogs {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::CommandLog>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(self) -> rt::Paginator<Vec<t::CommandLog>, t::CommandLog> {
         self.request.paginate_array()
@@ -627,6 +549,7 @@ impl GetNetworkSmDeviceDeviceCommandLogs {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetNetworkSmDeviceDeviceCommandLogs);
 impl crate::Client {
     /// Get the installed profiles associated with a device
     ///
@@ -659,15 +582,8 @@ impl GetNetworkSmDeviceDeviceProfiles {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::DeviceProfile>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkSmDeviceDeviceProfiles);
 impl crate::Client {
     /// List the network adapters of a device
     ///
@@ -700,15 +616,8 @@ impl GetNetworkSmDeviceNetworkAdapters {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::NetworkAdapter>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkSmDeviceNetworkAdapters);
 impl crate::Client {
     /// Return historical records of various Systems Manager client metrics for desktop devices.
     ///
@@ -756,14 +665,6 @@ impl GetNetworkSmDevicePerformanceHistory {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::PerformanceHistoryItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -787,6 +688,7 @@ impl GetNetworkSmDevicePerformanceHistory {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetNetworkSmDevicePerformanceHistory);
 impl crate::Client {
     /// List the restrictions on a device
     ///
@@ -821,15 +723,8 @@ impl GetNetworkSmDeviceRestrictions {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkSmDeviceRestrictions);
 impl crate::Client {
     /// List the security centers on a device
     ///
@@ -862,15 +757,8 @@ impl GetNetworkSmDeviceSecurityCenters {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::SecurityCenter>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkSmDeviceSecurityCenters);
 impl crate::Client {
     /// Get a list of softwares associated with a device
     ///
@@ -903,15 +791,8 @@ impl GetNetworkSmDeviceSoftwares {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::DeviceSoftware>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkSmDeviceSoftwares);
 impl crate::Client {
     /// List the saved SSID names on a device
     ///
@@ -944,15 +825,8 @@ impl GetNetworkSmDeviceWlanLists {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::WlanList>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkSmDeviceWlanLists);
 impl crate::Client {
     /// List the devices enrolled in an SM network with various specified fields and filters
     ///
@@ -1035,14 +909,6 @@ impl GetNetworkSmDevices {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::SmDevice>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(self) -> rt::Paginator<Vec<t::SmDevice>, t::SmDevice> {
         self.request.paginate_array()
@@ -1064,6 +930,7 @@ impl GetNetworkSmDevices {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetNetworkSmDevices);
 impl crate::Client {
     /// List all profiles in a network
     ///
@@ -1089,15 +956,8 @@ impl GetNetworkSmProfiles {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::SmProfile>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkSmProfiles);
 impl crate::Client {
     /// Return a target group
     ///
@@ -1137,15 +997,8 @@ impl GetNetworkSmTargetGroup {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkSmTargetGroup);
 impl crate::Client {
     /// List the target groups in this network
     ///
@@ -1181,15 +1034,8 @@ impl GetNetworkSmTargetGroups {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkSmTargetGroups);
 impl crate::Client {
     /// List Trusted Access Configs
     ///
@@ -1236,14 +1082,6 @@ impl GetNetworkSmTrustedAccessConfigs {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::AccessConfig>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(self) -> rt::Paginator<Vec<t::AccessConfig>, t::AccessConfig> {
         self.request.paginate_array()
@@ -1265,6 +1103,7 @@ impl GetNetworkSmTrustedAccessConfigs {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetNetworkSmTrustedAccessConfigs);
 impl crate::Client {
     /// List User Access Devices and its Trusted Access Connections
     ///
@@ -1311,14 +1150,6 @@ impl GetNetworkSmUserAccessDevices {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::AccessDevice>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(self) -> rt::Paginator<Vec<t::AccessDevice>, t::AccessDevice> {
         self.request.paginate_array()
@@ -1340,6 +1171,7 @@ impl GetNetworkSmUserAccessDevices {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetNetworkSmUserAccessDevices);
 impl crate::Client {
     /// Get the profiles associated with a user
     ///
@@ -1372,15 +1204,8 @@ impl GetNetworkSmUserDeviceProfiles {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::DeviceProfile>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkSmUserDeviceProfiles);
 impl crate::Client {
     /// Get a list of softwares associated with a user
     ///
@@ -1413,15 +1238,8 @@ impl GetNetworkSmUserSoftwares {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::DeviceSoftware>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkSmUserSoftwares);
 impl crate::Client {
     /// List the owners in an SM network with various specified fields and filters
     ///
@@ -1470,15 +1288,8 @@ impl GetNetworkSmUsers {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::SmUser>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkSmUsers);
 impl crate::Client {
     /// Get the organization's APNS certificate
     ///
@@ -1510,15 +1321,8 @@ impl GetOrganizationSmApnsCert {
     pub fn send(self) -> rt::ResponseFuture<t::ApnsCert> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationSmApnsCert);
 impl crate::Client {
     /// Get a hash containing the unparsed token of the VPP account with the given ID
     ///
@@ -1551,15 +1355,8 @@ impl GetOrganizationSmVppAccount {
     pub fn send(self) -> rt::ResponseFuture<t::VppAccount> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationSmVppAccount);
 impl crate::Client {
     /// List the VPP accounts in the organization
     ///
@@ -1591,15 +1388,8 @@ impl GetOrganizationSmVppAccounts {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::VppAccount>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetOrganizationSmVppAccounts);
 impl crate::Client {
     /// Install applications on a device
     ///
@@ -1648,15 +1438,8 @@ impl InstallNetworkSmDeviceApps {
     pub fn send(self) -> rt::ResponseFuture<::serde_json::Value> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(InstallNetworkSmDeviceApps, body);
 impl crate::Client {
     /// Lock a set of devices
     ///
@@ -1720,15 +1503,8 @@ impl LockNetworkSmDevices {
     pub fn send(self) -> rt::ResponseFuture<t::CheckinNetworkSmDevicesResponse> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(LockNetworkSmDevices, body);
 impl crate::Client {
     /// Add, delete, or update the tags of a set of devices
     ///
@@ -1804,15 +1580,8 @@ impl ModifyNetworkSmDevicesTags {
     ) -> rt::ResponseFuture<Vec<t::ModifyNetworkSmDevicesTagsResponseItem>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(ModifyNetworkSmDevicesTags, body);
 impl crate::Client {
     /// Move a set of devices to a new network
     ///
@@ -1881,15 +1650,8 @@ impl MoveNetworkSmDevices {
     pub fn send(self) -> rt::ResponseFuture<t::MoveNetworkSmDevicesResponse> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(MoveNetworkSmDevices, body);
 impl crate::Client {
     /// Refresh the details of a device
     ///
@@ -1922,15 +1684,8 @@ impl RefreshNetworkSmDeviceDetails {
     pub fn send(self) -> rt::ResponseFuture<::serde_json::Value> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(RefreshNetworkSmDeviceDetails);
 impl crate::Client {
     /// Unenroll a device
     ///
@@ -1963,15 +1718,8 @@ impl UnenrollNetworkSmDevice {
     pub fn send(self) -> rt::ResponseFuture<t::RebootDeviceResponse> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(UnenrollNetworkSmDevice);
 impl crate::Client {
     /// Uninstall applications on a device
     ///
@@ -2014,15 +1762,8 @@ impl UninstallNetworkSmDeviceApps {
     pub fn send(self) -> rt::ResponseFuture<::serde_json::Value> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UninstallNetworkSmDeviceApps, body);
 impl crate::Client {
     /// Modify the fields of a device
     ///
@@ -2081,15 +1822,8 @@ impl UpdateNetworkSmDevicesFields {
     ) -> rt::ResponseFuture<Vec<t::UpdateNetworkSmDevicesFieldsResponseItem>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkSmDevicesFields, body);
 impl crate::Client {
     /// Update a target group
     ///
@@ -2141,15 +1875,8 @@ impl UpdateNetworkSmTargetGroup {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkSmTargetGroup, body);
 impl crate::Client {
     /// Wipe a device
     ///
@@ -2202,12 +1929,5 @@ impl WipeNetworkSmDevices {
     pub fn send(self) -> rt::ResponseFuture<t::Network> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(WipeNetworkSmDevices, body);

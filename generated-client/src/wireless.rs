@@ -53,15 +53,8 @@ impl AssignNetworkWirelessEthernetPortsProfiles {
     ) -> rt::ResponseFuture<t::AssignNetworkWirelessEthernetPortsProfilesResponse> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(AssignNetworkWirelessEthernetPortsProfiles, body);
 impl crate::Client {
     /// Create an AP port profile
     ///
@@ -129,15 +122,8 @@ impl CreateNetworkWirelessEthernetPortsProfile {
     pub fn send(self) -> rt::ResponseFuture<t::PortsProfile> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CreateNetworkWirelessEthernetPortsProfile, body);
 impl crate::Client {
     /// Creates new RF profile for this network
     ///
@@ -247,15 +233,8 @@ impl CreateNetworkWirelessRfProfile {
     pub fn send(self) -> rt::ResponseFuture<t::WirelessRfProfile> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CreateNetworkWirelessRfProfile, body);
 impl crate::Client {
     /// Create an Identity PSK
     ///
@@ -314,15 +293,8 @@ impl CreateNetworkWirelessSsidIdentityPsk {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(CreateNetworkWirelessSsidIdentityPsk, body);
 impl crate::Client {
     /// Delete an AP port profile
     ///
@@ -355,15 +327,8 @@ impl DeleteNetworkWirelessEthernetPortsProfile {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(DeleteNetworkWirelessEthernetPortsProfile);
 impl crate::Client {
     /// Delete a RF Profile
     ///
@@ -396,15 +361,8 @@ impl DeleteNetworkWirelessRfProfile {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(DeleteNetworkWirelessRfProfile);
 impl crate::Client {
     /// Delete an Identity PSK
     ///
@@ -438,15 +396,8 @@ impl DeleteNetworkWirelessSsidIdentityPsk {
     pub fn send(self) -> rt::ResponseFuture<()> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(DeleteNetworkWirelessSsidIdentityPsk);
 impl crate::Client {
     /// Return the bluetooth settings for a wireless device
     ///
@@ -475,15 +426,8 @@ impl GetDeviceWirelessBluetoothSettings {
     pub fn send(self) -> rt::ResponseFuture<t::DeviceWirelessBluetoothSettings> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetDeviceWirelessBluetoothSettings);
 impl crate::Client {
     /// Aggregated connectivity info for a given AP on this network
     ///
@@ -547,15 +491,8 @@ impl GetDeviceWirelessConnectionStats {
     pub fn send(self) -> rt::ResponseFuture<t::WirelessConnectionStats> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetDeviceWirelessConnectionStats);
 impl crate::Client {
     /// Aggregated latency info for a given AP on this network
     ///
@@ -626,15 +563,8 @@ impl GetDeviceWirelessLatencyStats {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetDeviceWirelessLatencyStats);
 impl crate::Client {
     /// Return the radio settings of a device
     ///
@@ -665,15 +595,8 @@ impl GetDeviceWirelessRadioSettings {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetDeviceWirelessRadioSettings);
 impl crate::Client {
     /// Return the SSID statuses of an access point
     ///
@@ -699,15 +622,8 @@ impl GetDeviceWirelessStatus {
     pub fn send(self) -> rt::ResponseFuture<t::WirelessStatus> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetDeviceWirelessStatus);
 impl crate::Client {
     /// List Air Marshal scan results from a network
     ///
@@ -748,15 +664,8 @@ impl GetNetworkWirelessAirMarshal {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessAirMarshal);
 impl crate::Client {
     /// Return alternate management interface and devices with IP assigned
     ///
@@ -790,15 +699,8 @@ impl GetNetworkWirelessAlternateManagementInterface {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessAlternateManagementInterface);
 impl crate::Client {
     /// Return the billing settings of this network
     ///
@@ -827,15 +729,8 @@ impl GetNetworkWirelessBilling {
     pub fn send(self) -> rt::ResponseFuture<t::WirelessBilling> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessBilling);
 impl crate::Client {
     /// Return the Bluetooth settings for a network. &lt;a href="<https://documentation.meraki.com/MR/Bluetooth/Bluetooth_Low_Energy_(BLE>)"&gt;Bluetooth settings&lt;/a&gt; must be enabled on the network.
     ///
@@ -867,15 +762,8 @@ impl GetNetworkWirelessBluetoothSettings {
     pub fn send(self) -> rt::ResponseFuture<t::NetworkWirelessBluetoothSettings> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessBluetoothSettings);
 impl crate::Client {
     /// Return AP channel utilization over time for a device or network client
     ///
@@ -952,15 +840,8 @@ impl GetNetworkWirelessChannelUtilizationHistory {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::UtilizationHistoryItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessChannelUtilizationHistory);
 impl crate::Client {
     /// Aggregated connectivity info for a given client on this network
     ///
@@ -1032,15 +913,8 @@ impl GetNetworkWirelessClientConnectionStats {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessClientConnectionStats);
 impl crate::Client {
     /// List the wireless connectivity events for a client within a network in the timespan.
     ///
@@ -1143,14 +1017,6 @@ impl GetNetworkWirelessClientConnectivityEvents {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -1183,6 +1049,7 @@ impl GetNetworkWirelessClientConnectivityEvents {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetNetworkWirelessClientConnectivityEvents);
 impl crate::Client {
     /// Return wireless client counts over time for a network, device, or network client
     ///
@@ -1264,15 +1131,8 @@ impl GetNetworkWirelessClientCountHistory {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::CountHistoryItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessClientCountHistory);
 impl crate::Client {
     /// Return the latency history for a client
     ///
@@ -1329,15 +1189,8 @@ impl GetNetworkWirelessClientLatencyHistory {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessClientLatencyHistory);
 impl crate::Client {
     /// Aggregated latency info for a given client on this network
     ///
@@ -1414,15 +1267,8 @@ impl GetNetworkWirelessClientLatencyStats {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessClientLatencyStats);
 impl crate::Client {
     /// Aggregated connectivity info for this network, grouped by clients
     ///
@@ -1491,15 +1337,8 @@ impl GetNetworkWirelessClientsConnectionStats {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessClientsConnectionStats);
 impl crate::Client {
     /// Aggregated latency info for this network, grouped by clients
     ///
@@ -1573,15 +1412,8 @@ impl GetNetworkWirelessClientsLatencyStats {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessClientsLatencyStats);
 impl crate::Client {
     /// Aggregated connectivity info for this network
     ///
@@ -1648,15 +1480,8 @@ impl GetNetworkWirelessConnectionStats {
     pub fn send(self) -> rt::ResponseFuture<t::StatsConnectionStats> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessConnectionStats);
 impl crate::Client {
     /// Return PHY data rates over time for a network, device, or network client
     ///
@@ -1738,15 +1563,8 @@ impl GetNetworkWirelessDataRateHistory {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::RateHistoryItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessDataRateHistory);
 impl crate::Client {
     /// Aggregated connectivity info for this network, grouped by node
     ///
@@ -1813,15 +1631,8 @@ impl GetNetworkWirelessDevicesConnectionStats {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::WirelessConnectionStats>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessDevicesConnectionStats);
 impl crate::Client {
     /// Aggregated latency info for this network, grouped by node
     ///
@@ -1895,15 +1706,8 @@ impl GetNetworkWirelessDevicesLatencyStats {
     ) -> rt::ResponseFuture<Vec<::serde_json::Map<String, ::serde_json::Value>>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessDevicesLatencyStats);
 impl crate::Client {
     /// Show the AP port profile by ID for this network
     ///
@@ -1936,15 +1740,8 @@ impl GetNetworkWirelessEthernetPortsProfile {
     pub fn send(self) -> rt::ResponseFuture<t::PortsProfile> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessEthernetPortsProfile);
 impl crate::Client {
     /// List the AP port profiles for this network
     ///
@@ -1976,15 +1773,8 @@ impl GetNetworkWirelessEthernetPortsProfiles {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::PortsProfile>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessEthernetPortsProfiles);
 impl crate::Client {
     /// List of all failed client connection events on this network in a given time range
     ///
@@ -2061,15 +1851,8 @@ impl GetNetworkWirelessFailedConnections {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::FailedConnection>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessFailedConnections);
 impl crate::Client {
     /// Return average wireless latency over time for a network, device, or network client
     ///
@@ -2156,15 +1939,8 @@ impl GetNetworkWirelessLatencyHistory {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::LatencyHistoryItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessLatencyHistory);
 impl crate::Client {
     /// Aggregated latency info for this network
     ///
@@ -2238,15 +2014,8 @@ impl GetNetworkWirelessLatencyStats {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessLatencyStats);
 impl crate::Client {
     /// List wireless mesh statuses for repeaters
     ///
@@ -2295,14 +2064,6 @@ impl GetNetworkWirelessMeshStatuses {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -2335,6 +2096,7 @@ impl GetNetworkWirelessMeshStatuses {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetNetworkWirelessMeshStatuses);
 impl crate::Client {
     /// Return a RF profile
     ///
@@ -2367,15 +2129,8 @@ impl GetNetworkWirelessRfProfile {
     pub fn send(self) -> rt::ResponseFuture<t::WirelessRfProfile> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessRfProfile);
 impl crate::Client {
     /// List RF profiles for this network
     ///
@@ -2409,15 +2164,8 @@ impl GetNetworkWirelessRfProfiles {
     pub fn send(self) -> rt::ResponseFuture<t::WirelessRfProfile> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessRfProfiles);
 impl crate::Client {
     /// Return the wireless settings for a network
     ///
@@ -2446,15 +2194,8 @@ impl GetNetworkWirelessSettings {
     pub fn send(self) -> rt::ResponseFuture<t::WirelessSettings> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessSettings);
 impl crate::Client {
     /// Return signal quality (SNR/RSSI) over time for a device or network client
     ///
@@ -2536,15 +2277,8 @@ impl GetNetworkWirelessSignalQualityHistory {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::QualityHistoryItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessSignalQualityHistory);
 impl crate::Client {
     /// Return a single MR SSID
     ///
@@ -2577,15 +2311,8 @@ impl GetNetworkWirelessSsid {
     pub fn send(self) -> rt::ResponseFuture<t::WirelessSsid> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessSsid);
 impl crate::Client {
     /// List the Bonjour forwarding setting and rules for the SSID
     ///
@@ -2620,15 +2347,8 @@ impl GetNetworkWirelessSsidBonjourForwarding {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessSsidBonjourForwarding);
 impl crate::Client {
     /// List the device type group policies for the SSID
     ///
@@ -2663,15 +2383,8 @@ impl GetNetworkWirelessSsidDeviceTypeGroupPolicies {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessSsidDeviceTypeGroupPolicies);
 impl crate::Client {
     /// Return the EAP overridden parameters for an SSID
     ///
@@ -2704,15 +2417,8 @@ impl GetNetworkWirelessSsidEapOverride {
     pub fn send(self) -> rt::ResponseFuture<t::EapOverride> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessSsidEapOverride);
 impl crate::Client {
     /// Return the L3 firewall rules for an SSID on an MR network
     ///
@@ -2747,15 +2453,8 @@ impl GetNetworkWirelessSsidFirewallL3FirewallRules {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessSsidFirewallL3FirewallRules);
 impl crate::Client {
     /// Return the L7 firewall rules for an SSID on an MR network
     ///
@@ -2790,15 +2489,8 @@ impl GetNetworkWirelessSsidFirewallL7FirewallRules {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessSsidFirewallL7FirewallRules);
 impl crate::Client {
     /// Return the Hotspot 2.0 settings for an SSID
     ///
@@ -2833,15 +2525,8 @@ impl GetNetworkWirelessSsidHotspot20 {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessSsidHotspot20);
 impl crate::Client {
     /// Return an Identity PSK
     ///
@@ -2875,15 +2560,8 @@ impl GetNetworkWirelessSsidIdentityPsk {
     pub fn send(self) -> rt::ResponseFuture<t::IdentityPsk> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessSsidIdentityPsk);
 impl crate::Client {
     /// List all Identity PSKs in a wireless network
     ///
@@ -2916,15 +2594,8 @@ impl GetNetworkWirelessSsidIdentityPsks {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::IdentityPsk>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessSsidIdentityPsks);
 impl crate::Client {
     /// List the outage schedule for the SSID
     ///
@@ -2959,15 +2630,8 @@ impl GetNetworkWirelessSsidSchedules {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessSsidSchedules);
 impl crate::Client {
     /// Display the splash page settings for the given SSID
     ///
@@ -3000,15 +2664,8 @@ impl GetNetworkWirelessSsidSplashSettings {
     pub fn send(self) -> rt::ResponseFuture<t::SplashSettings> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessSsidSplashSettings);
 impl crate::Client {
     /// Display the traffic shaping settings for a SSID on an MR network
     ///
@@ -3041,15 +2698,8 @@ impl GetNetworkWirelessSsidTrafficShapingRules {
     pub fn send(self) -> rt::ResponseFuture<t::ShapingRules> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessSsidTrafficShapingRules);
 impl crate::Client {
     /// List the VPN settings for the SSID.
     ///
@@ -3084,15 +2734,8 @@ impl GetNetworkWirelessSsidVpn {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessSsidVpn);
 impl crate::Client {
     /// List the MR SSIDs in a network
     ///
@@ -3121,15 +2764,8 @@ impl GetNetworkWirelessSsids {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::WirelessSsid>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessSsids);
 impl crate::Client {
     /// Return AP usage over time for a device or network client
     ///
@@ -3211,15 +2847,8 @@ impl GetNetworkWirelessUsageHistory {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::WirelessUsageHistoryItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
 }
+rt::escape_hatches!(GetNetworkWirelessUsageHistory);
 impl crate::Client {
     /// Get average channel utilization for all bands in a network, split by AP
     ///
@@ -3302,14 +2931,6 @@ impl GetOrganizationWirelessDevicesChannelUtilizationByDevice {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::UtilizationByDeviceItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -3333,6 +2954,7 @@ impl GetOrganizationWirelessDevicesChannelUtilizationByDevice {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetOrganizationWirelessDevicesChannelUtilizationByDevice);
 impl crate::Client {
     /// Get average channel utilization across all bands for all networks in the organization
     ///
@@ -3415,14 +3037,6 @@ impl GetOrganizationWirelessDevicesChannelUtilizationByNetwork {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::UtilizationByNetworkItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -3446,6 +3060,7 @@ impl GetOrganizationWirelessDevicesChannelUtilizationByNetwork {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetOrganizationWirelessDevicesChannelUtilizationByNetwork);
 impl crate::Client {
     /// Get a time-series of average channel utilization for all bands, segmented by device.
     ///
@@ -3528,14 +3143,6 @@ impl GetOrganizationWirelessDevicesChannelUtilizationHistoryByDeviceByInterval {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::DeviceByIntervalItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -3559,6 +3166,9 @@ impl GetOrganizationWirelessDevicesChannelUtilizationHistoryByDeviceByInterval {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(
+    GetOrganizationWirelessDevicesChannelUtilizationHistoryByDeviceByInterval
+);
 impl crate::Client {
     /// Get a time-series of average channel utilization for all bands
     ///
@@ -3641,14 +3251,6 @@ impl GetOrganizationWirelessDevicesChannelUtilizationHistoryByNetworkByInterval 
     pub fn send(self) -> rt::ResponseFuture<Vec<t::NetworkByIntervalItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -3672,6 +3274,9 @@ impl GetOrganizationWirelessDevicesChannelUtilizationHistoryByNetworkByInterval 
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(
+    GetOrganizationWirelessDevicesChannelUtilizationHistoryByNetworkByInterval
+);
 impl crate::Client {
     /// List the most recent Ethernet link speed, duplex, aggregation and power mode and status information for wireless devices.
     ///
@@ -3726,14 +3331,6 @@ impl GetOrganizationWirelessDevicesEthernetStatuses {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::EthernetStatus>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(self) -> rt::Paginator<Vec<t::EthernetStatus>, t::EthernetStatus> {
         self.request.paginate_array()
@@ -3755,6 +3352,7 @@ impl GetOrganizationWirelessDevicesEthernetStatuses {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetOrganizationWirelessDevicesEthernetStatuses);
 impl crate::Client {
     /// Get average packet loss for the given timespan for all clients in the organization.
     ///
@@ -3839,14 +3437,6 @@ impl GetOrganizationWirelessDevicesPacketLossByClient {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::LossByClientItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -3870,6 +3460,7 @@ impl GetOrganizationWirelessDevicesPacketLossByClient {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetOrganizationWirelessDevicesPacketLossByClient);
 impl crate::Client {
     /// Get average packet loss for the given timespan for all devices in the organization
     ///
@@ -3959,14 +3550,6 @@ impl GetOrganizationWirelessDevicesPacketLossByDevice {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::LossByDeviceItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -3990,6 +3573,7 @@ impl GetOrganizationWirelessDevicesPacketLossByDevice {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetOrganizationWirelessDevicesPacketLossByDevice);
 impl crate::Client {
     /// Get average packet loss for the given timespan for all networks in the organization.
     ///
@@ -4077,14 +3661,6 @@ impl GetOrganizationWirelessDevicesPacketLossByNetwork {
     pub fn send(self) -> rt::ResponseFuture<Vec<t::LossByNetworkItem>> {
         self.request.send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.send_raw()
-    }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
@@ -4108,6 +3684,7 @@ impl GetOrganizationWirelessDevicesPacketLossByNetwork {
         self.paginate().items_json()
     }
 }
+rt::escape_hatches!(GetOrganizationWirelessDevicesPacketLossByNetwork);
 impl crate::Client {
     /// Set the AP port profile to be default for this network
     ///
@@ -4154,15 +3731,8 @@ impl SetNetworkWirelessEthernetPortsProfilesDefault {
     ) -> rt::ResponseFuture<t::SetNetworkWirelessEthernetPortsProfilesDefaultResponse> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(SetNetworkWirelessEthernetPortsProfilesDefault, body);
 impl crate::Client {
     /// Update alternate management interface IPv6 address
     ///
@@ -4223,15 +3793,8 @@ impl UpdateDeviceWirelessAlternateManagementInterfaceIpv6 {
     > {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateDeviceWirelessAlternateManagementInterfaceIpv6, body);
 impl crate::Client {
     /// Update the bluetooth settings for a wireless device
     ///
@@ -4282,15 +3845,8 @@ impl UpdateDeviceWirelessBluetoothSettings {
     pub fn send(self) -> rt::ResponseFuture<t::DeviceWirelessBluetoothSettings> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateDeviceWirelessBluetoothSettings, body);
 impl crate::Client {
     /// Update the radio settings of a device
     ///
@@ -4346,15 +3902,8 @@ impl UpdateDeviceWirelessRadioSettings {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateDeviceWirelessRadioSettings, body);
 impl crate::Client {
     /// Update alternate management interface and device static IP
     ///
@@ -4431,15 +3980,8 @@ impl UpdateNetworkWirelessAlternateManagementInterface {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkWirelessAlternateManagementInterface, body);
 impl crate::Client {
     /// Update the billing settings
     ///
@@ -4490,15 +4032,8 @@ impl UpdateNetworkWirelessBilling {
     pub fn send(self) -> rt::ResponseFuture<t::WirelessBilling> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkWirelessBilling, body);
 impl crate::Client {
     /// Update the Bluetooth settings for a network
     ///
@@ -4575,15 +4110,8 @@ impl UpdateNetworkWirelessBluetoothSettings {
     pub fn send(self) -> rt::ResponseFuture<t::NetworkWirelessBluetoothSettings> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkWirelessBluetoothSettings, body);
 impl crate::Client {
     /// Update the AP port profile by ID for this network
     ///
@@ -4658,15 +4186,8 @@ impl UpdateNetworkWirelessEthernetPortsProfile {
     pub fn send(self) -> rt::ResponseFuture<t::PortsProfile> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkWirelessEthernetPortsProfile, body);
 impl crate::Client {
     /// Updates specified RF profile for this network
     ///
@@ -4776,15 +4297,8 @@ impl UpdateNetworkWirelessRfProfile {
     pub fn send(self) -> rt::ResponseFuture<t::WirelessRfProfile> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkWirelessRfProfile, body);
 impl crate::Client {
     /// Update the wireless settings for a network
     ///
@@ -4850,15 +4364,8 @@ impl UpdateNetworkWirelessSettings {
     pub fn send(self) -> rt::ResponseFuture<t::WirelessSettings> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkWirelessSettings, body);
 impl crate::Client {
     /// Update the attributes of an MR SSID
     ///
@@ -5227,15 +4734,8 @@ impl UpdateNetworkWirelessSsid {
     pub fn send(self) -> rt::ResponseFuture<t::WirelessSsid> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkWirelessSsid, body);
 impl crate::Client {
     /// Update the bonjour forwarding setting and rules for the SSID
     ///
@@ -5298,15 +4798,8 @@ impl UpdateNetworkWirelessSsidBonjourForwarding {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkWirelessSsidBonjourForwarding, body);
 impl crate::Client {
     /// Update the device type group policies for the SSID
     ///
@@ -5364,15 +4857,8 @@ impl UpdateNetworkWirelessSsidDeviceTypeGroupPolicies {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkWirelessSsidDeviceTypeGroupPolicies, body);
 impl crate::Client {
     /// Update the EAP overridden parameters for an SSID.
     ///
@@ -5432,15 +4918,8 @@ impl UpdateNetworkWirelessSsidEapOverride {
     pub fn send(self) -> rt::ResponseFuture<t::EapOverride> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkWirelessSsidEapOverride, body);
 impl crate::Client {
     /// Update the L3 firewall rules of an SSID on an MR network
     ///
@@ -5505,15 +4984,8 @@ impl UpdateNetworkWirelessSsidFirewallL3FirewallRules {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkWirelessSsidFirewallL3FirewallRules, body);
 impl crate::Client {
     /// Update the L7 firewall rules of an SSID on an MR network
     ///
@@ -5563,15 +5035,8 @@ impl UpdateNetworkWirelessSsidFirewallL7FirewallRules {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkWirelessSsidFirewallL7FirewallRules, body);
 impl crate::Client {
     /// Update the Hotspot 2.0 settings of an SSID
     ///
@@ -5659,15 +5124,8 @@ impl UpdateNetworkWirelessSsidHotspot20 {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkWirelessSsidHotspot20, body);
 impl crate::Client {
     /// Update an Identity PSK
     ///
@@ -5730,15 +5188,8 @@ impl UpdateNetworkWirelessSsidIdentityPsk {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkWirelessSsidIdentityPsk, body);
 impl crate::Client {
     /// Update the outage schedule for the SSID
     ///
@@ -5798,15 +5249,8 @@ impl UpdateNetworkWirelessSsidSchedules {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkWirelessSsidSchedules, body);
 impl crate::Client {
     /// Modify the splash page settings for the given SSID
     ///
@@ -5943,15 +5387,8 @@ impl UpdateNetworkWirelessSsidSplashSettings {
     pub fn send(self) -> rt::ResponseFuture<t::SplashSettings> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkWirelessSsidSplashSettings, body);
 impl crate::Client {
     /// Update the traffic shaping rules for an SSID on an MR network.
     ///
@@ -6011,15 +5448,8 @@ impl UpdateNetworkWirelessSsidTrafficShapingRules {
     pub fn send(self) -> rt::ResponseFuture<t::ShapingRules> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkWirelessSsidTrafficShapingRules, body);
 impl crate::Client {
     /// Update the VPN settings for the SSID
     ///
@@ -6079,12 +5509,5 @@ impl UpdateNetworkWirelessSsidVpn {
     ) -> rt::ResponseFuture<::serde_json::Map<String, ::serde_json::Value>> {
         self.request.with_json_body(&self.body).send()
     }
-    /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-    pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-        self.request.with_json_body(&self.body).send_json()
-    }
-    /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-    pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-        self.request.with_json_body(&self.body).send_raw()
-    }
 }
+rt::escape_hatches!(UpdateNetworkWirelessSsidVpn, body);

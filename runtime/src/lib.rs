@@ -98,6 +98,7 @@ mod client;
 mod config;
 mod enums;
 mod error;
+mod escape;
 mod json_path;
 mod lenient;
 mod link;

@@ -244,8 +244,8 @@ pub fn lib_rs(api: &Api) -> TokenStream {
 
         pub use meraki_runtime as runtime;
         pub use meraki_runtime::{
-            ClientBuilder, DecodeError, Direction, Error, HttpError, Paginator, RateLimitConfig, Region,
-            ResponseFuture, Result, ResultStream, RetryConfig, Timestamp,
+            ClientBuilder, DecodeError, Direction, Error, HttpError, Paginator, RateLimitConfig, RawResponse,
+            Region, ResponseFuture, Result, ResultStream, RetryConfig, Timestamp,
         };
 
         /// Client configuration: retries, rate limits, regions and the defaults the client starts from.

@@ -3,8 +3,8 @@
 //! `items_json`; raw and JSON pages are on the `Paginator` that `paginate()` returns). Every
 //! method forwards to the runtime and returns a named runtime type (no `async fn`, no
 //! `impl Trait`), which keeps each builder cheap to check; the escape hatches are not generic
-//! over the response type, so their work is compiled once, in the runtime. Each costs four lines
-//! per builder: their docs are one line.
+//! over the response type, so their work is compiled once, in the runtime, and `send_json` /
+//! `send_raw` are written by one `rt::escape_hatches!` line per builder.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -45,6 +45,11 @@ pub fn builder(api: &Api, op: &Operation, plan: &BodyPlan, inputs: &[Input]) -> 
         op.response.status
     );
     let pagination = pagination_methods(api, op, &request, &response_ty);
+    // `send_json()` and `send_raw()`, written by the runtime's macro (one line per builder).
+    let escape_hatches = match plan {
+        BodyPlan::Struct { .. } => quote!(rt::escape_hatches!(#name, body);),
+        BodyPlan::None | BodyPlan::Whole { .. } => quote!(rt::escape_hatches!(#name);),
+    };
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone)]
@@ -61,16 +66,9 @@ pub fn builder(api: &Api, op: &Operation, plan: &BodyPlan, inputs: &[Input]) -> 
             pub fn send(self) -> rt::ResponseFuture<#response_ty> {
                 #request.send()
             }
-            /// The response as JSON, not decoded ([`Request::send_json`](crate::runtime::Request::send_json)).
-            pub fn send_json(self) -> rt::ResponseFuture<::serde_json::Value> {
-                #request.send_json()
-            }
-            /// The response's status, headers and bytes ([`Request::send_raw`](crate::runtime::Request::send_raw)).
-            pub fn send_raw(self) -> rt::ResponseFuture<rt::RawResponse> {
-                #request.send_raw()
-            }
             #pagination
         }
+        #escape_hatches
     }
 }
 
