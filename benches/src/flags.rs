@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 pub const USAGE: &str = "\
 usage: cargo xtask bench [--only SECTIONS] [--quick] [--runs N] [--compile-runs N]
-                         [--spec FILE] [--items N] [--per-page N] [--requests N]
+                         [--spec FILE|DIR] [--items N] [--per-page N] [--requests N]
                          [--concurrency M] [--work-dir DIR]
 
 Prints a Markdown table of:
@@ -17,7 +17,8 @@ Prints a Markdown table of:
 
 SECTIONS is a comma-separated subset of generation,compile,paging,concurrency (default: all).
 --quick: fewer runs and items, for a smoke test.
---spec: default specs/spec3-v1.42.0.json of the repository (the complete v1.42.0 document).
+--spec: a document or a folder of them; default the repository's specs/ (the crate as shipped:
+      v1.42.0, the newer pages and the corrections).
 --work-dir: where the generated crate and its target folder go (default target/bench);
             its target folder is deleted first so every run starts fresh.";
 

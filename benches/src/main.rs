@@ -58,7 +58,7 @@ fn run(flags: &Flags) -> Result<(), String> {
     let spec = flags
         .spec
         .clone()
-        .unwrap_or_else(|| root.join("specs/spec3-v1.42.0.json"));
+        .unwrap_or_else(|| root.join("specs"));
     let work = flags
         .work_dir
         .clone()
@@ -69,8 +69,8 @@ fn run(flags: &Flags) -> Result<(), String> {
     let mut rows: Vec<Row> = Vec::new();
 
     if flags.generation || flags.compile {
-        if !spec.is_file() {
-            return Err(format!("{} not found (--spec FILE)", spec.display()));
+        if !spec.exists() {
+            return Err(format!("{} not found (--spec FILE|DIR)", spec.display()));
         }
         eprintln!("generation: {}", spec.display());
         let generated = generation::run(&root, &spec, &crate_dir, flags.runs)?;
