@@ -55,10 +55,7 @@ fn project_root() -> PathBuf {
 
 fn run(flags: &Flags) -> Result<(), String> {
     let root = project_root();
-    let spec = flags
-        .spec
-        .clone()
-        .unwrap_or_else(|| root.join("specs"));
+    let spec = flags.spec.clone().unwrap_or_else(|| root.join("specs"));
     let work = flags
         .work_dir
         .clone()
