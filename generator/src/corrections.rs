@@ -132,21 +132,7 @@ pub fn parse(file: &Path, text: &str) -> Result<Vec<Correction>> {
             ),
         )
     })?;
-    let parsed: CorrectionsFile = serde_path_to_error::deserialize(&value).map_err(|e| {
-        let pointer = e
-            .path()
-            .iter()
-            .map(|segment| match segment {
-                serde_path_to_error::Segment::Seq { index } => format!("/{index}"),
-                serde_path_to_error::Segment::Map { key } => format!("/{key}"),
-                _ => String::new(),
-            })
-            .collect::<String>();
-        Error::input(
-            &Location::new(file, pointer),
-            format!("not a corrections file entry: {}", e.into_inner()),
-        )
-    })?;
+    let parsed: CorrectionsFile = crate::load::deserialize(&value, &root, "a corrections file")?;
     let mut corrections = parsed.corrections;
     for (index, correction) in corrections.iter_mut().enumerate() {
         let location = root.child("corrections").child(index);
@@ -394,15 +380,7 @@ fn apply_one(
 
 /// The example of the JSON success response (the media type's, where Meraki puts it).
 fn response_example(raw: &mut Value) -> Option<&mut Value> {
-    let responses = raw.get_mut("responses")?.as_object_mut()?;
-    let (_, response) = responses
-        .iter_mut()
-        .find(|(code, _)| code.starts_with('2'))?;
-    let content = response.get_mut("content")?.as_object_mut()?;
-    let (_, media) = content
-        .iter_mut()
-        .find(|(media, _)| media.contains("json"))?;
-    media.get_mut("example")
+    success_media(raw)?.get_mut("example")
 }
 
 /// Makes the response example agree with a corrected field: each value at `field` (every
@@ -455,15 +433,20 @@ fn fix_at(value: &mut Value, parts: &[&str], schema: &Value, resolver: &crate::s
 
 /// The schema of the JSON success response, as written.
 fn response_schema(raw: &mut Value) -> Option<&mut Value> {
+    success_media(raw)?.get_mut("schema")
+}
+
+/// The JSON media type object of the first 2xx response.
+fn success_media(raw: &mut Value) -> Option<&mut Value> {
     let responses = raw.get_mut("responses")?.as_object_mut()?;
     let (_, response) = responses
         .iter_mut()
         .find(|(code, _)| code.starts_with('2'))?;
     let content = response.get_mut("content")?.as_object_mut()?;
-    let (_, media) = content
+    content
         .iter_mut()
-        .find(|(media, _)| media.contains("json"))?;
-    media.get_mut("schema")
+        .find(|(media, _)| media.contains("json"))
+        .map(|(_, media)| media)
 }
 
 /// The schema at a field path (`response/[]/id`, `body/name`), as written.

@@ -392,7 +392,11 @@ fn load_documentation_page(
 }
 
 /// Deserializes `value`, turning serde's error path into a JSON pointer below `location`.
-fn deserialize<T: DeserializeOwned>(value: &Value, location: &Location, what: &str) -> Result<T> {
+pub(crate) fn deserialize<T: DeserializeOwned>(
+    value: &Value,
+    location: &Location,
+    what: &str,
+) -> Result<T> {
     serde_path_to_error::deserialize(value).map_err(|error| {
         let mut pointer = location.pointer.clone();
         for segment in error.path().iter() {

@@ -3,20 +3,10 @@
 
 use futures::TryStreamExt;
 use meraki::types::{ProductType, ProvisioningStatus, Status};
+use meraki_tests::client_for;
 use serde_json::json;
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
-
-async fn client_for(server: &MockServer) -> meraki::Client {
-    meraki::Client::builder()
-        .api_key("test-key")
-        .base_url(server.uri())
-        .no_proxy()
-        .disable_rate_limit()
-        .retry(meraki::runtime::RetryConfig::disabled())
-        .build()
-        .expect("client builds")
-}
 
 fn status_page() -> serde_json::Value {
     json!([
@@ -47,7 +37,7 @@ async fn decodes_unknown_enum_values_and_ignores_unknown_fields() {
         .respond_with(ResponseTemplate::new(200).set_body_json(status_page()))
         .mount(&server)
         .await;
-    let client = client_for(&server).await;
+    let client = client_for(&server.uri());
 
     let statuses: Vec<ProvisioningStatus> = client
         .get_organization_devices_provisioning_statuses("123")
@@ -89,7 +79,7 @@ async fn array_query_parameters_use_meraki_brackets() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
         .mount(&server)
         .await;
-    let client = client_for(&server).await;
+    let client = client_for(&server.uri());
 
     client
         .get_organization_devices_provisioning_statuses("123")
@@ -138,7 +128,7 @@ async fn path_parameters_and_float_queries() {
         ])))
         .mount(&server)
         .await;
-    let client = client_for(&server).await;
+    let client = client_for(&server.uri());
 
     let clients = client
         .get_device_clients("Q2XX-AB/C")
@@ -163,7 +153,7 @@ async fn meraki_errors_show_status_and_messages() {
         )
         .mount(&server)
         .await;
-    let client = client_for(&server).await;
+    let client = client_for(&server.uri());
 
     let error = client
         .get_organization_devices_provisioning_statuses("123")
@@ -209,7 +199,7 @@ async fn items_stream_follows_link_headers() {
         )
         .mount(&server)
         .await;
-    let client = client_for(&server).await;
+    let client = client_for(&server.uri());
 
     let items: Vec<ProvisioningStatus> = client
         .get_organization_devices_provisioning_statuses("123")

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use futures::TryStreamExt;
-use meraki_tests::prism::repo_root;
+use meraki_tests::{client_for, prism::repo_root};
 use serde_json::json;
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -30,17 +30,6 @@ fn every_corrected_operation_is_proven_here() {
         .map(|c| c["operation"].as_str().unwrap())
         .collect();
     assert_eq!(corrected, PROVEN.iter().copied().collect::<BTreeSet<_>>());
-}
-
-async fn client_for(server: &MockServer) -> meraki::Client {
-    meraki::Client::builder()
-        .api_key("test-key")
-        .base_url(server.uri())
-        .no_proxy()
-        .disable_rate_limit()
-        .retry(meraki::RetryConfig::disabled())
-        .build()
-        .unwrap()
 }
 
 fn network_client(mac: &str) -> serde_json::Value {
@@ -75,8 +64,7 @@ async fn get_network_clients_is_a_paged_list_with_iso_timestamps() {
         .with_priority(10)
         .mount(&server)
         .await;
-    let clients: Vec<_> = client_for(&server)
-        .await
+    let clients: Vec<_> = client_for(&server.uri())
         .get_network_clients("N_1")
         .per_page(2)
         .items()
@@ -120,7 +108,7 @@ async fn appliance_vlans_have_integer_ids_and_their_network() {
         .respond_with(ResponseTemplate::new(200).set_body_json(vlan(1234)))
         .mount(&server)
         .await;
-    let client = client_for(&server).await;
+    let client = client_for(&server.uri());
     let vlans = client
         .get_network_appliance_vlans("N_24329156")
         .send()
@@ -164,8 +152,7 @@ async fn a_vlan_id_sent_as_a_string_still_decodes() {
         .respond_with(ResponseTemplate::new(200).set_body_json(body))
         .mount(&server)
         .await;
-    let one = client_for(&server)
-        .await
+    let one = client_for(&server.uri())
         .get_network_appliance_vlan("N_24329156", "1234")
         .send()
         .await
@@ -183,8 +170,7 @@ async fn bandwidth_usage_history_keeps_its_fractions() {
         ])))
         .mount(&server)
         .await;
-    let history = client_for(&server)
-        .await
+    let history = client_for(&server.uri())
         .get_organization_clients_bandwidth_usage_history("1234")
         .send()
         .await

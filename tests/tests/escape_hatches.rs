@@ -4,20 +4,10 @@
 
 use futures::TryStreamExt;
 use meraki::runtime::{RawResponse, StatusCode};
+use meraki_tests::client_for;
 use serde_json::{json, Value};
 use wiremock::matchers::{body_json, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-fn client_for(server: &MockServer) -> meraki::Client {
-    meraki::Client::builder()
-        .api_key("test-key")
-        .base_url(server.uri())
-        .no_proxy()
-        .disable_rate_limit()
-        .retry(meraki::runtime::RetryConfig::disabled())
-        .build()
-        .expect("client builds")
-}
 
 const STATUSES: &str = "/organizations/1/devices/provisioning/statuses";
 
@@ -48,7 +38,7 @@ async fn items_json_streams_every_page_as_json() {
         .expect(1)
         .mount(&server)
         .await;
-    let client = client_for(&server);
+    let client = client_for(&server.uri());
 
     let items: Vec<Value> = client
         .get_organization_devices_provisioning_statuses("1")
@@ -85,7 +75,7 @@ async fn send_json_and_send_raw_return_what_the_types_drop() {
         )
         .mount(&server)
         .await;
-    let client = client_for(&server);
+    let client = client_for(&server.uri());
 
     let value = client
         .get_network_appliance_vlan("N_1", "5")
@@ -122,7 +112,7 @@ async fn body_setters_apply_to_send_raw_and_non_success_is_an_http_error() {
         .expect(1)
         .mount(&server)
         .await;
-    let client = client_for(&server);
+    let client = client_for(&server.uri());
 
     let error = client
         .update_network_appliance_vlan("N_1", "5")
@@ -161,7 +151,7 @@ async fn object_pages_give_the_items_of_their_member() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"events": [{"type": "c"}]})))
         .mount(&server)
         .await;
-    let client = client_for(&server);
+    let client = client_for(&server.uri());
 
     let items: Vec<Value> = client
         .get_network_events("N_1")
