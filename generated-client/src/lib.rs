@@ -34,7 +34,7 @@
 //!
 //! ## Crate organization
 //!
-//! - [`Client`]: one method per API operation, named after its operationId in snake_case. Each returns a request builder: required parameters are the method's arguments, optional ones are setters, and `.send().await` performs the request. Paginated operations also offer `.items()`, `.pages()` and `.collect_all()`.
+//! - [`Client`]: one method per API operation, named after its operationId in snake_case. Each returns a request builder: required parameters are the method's arguments, optional ones are setters, and `.send().await` performs the request. Paginated operations also offer `.items()`, `.pages()` and `.collect_all()`. For what the types cannot express, every builder also has `.send_json()` (the body as JSON) and `.send_raw()` ([`RawResponse`]: status, headers, bytes), and paginated ones `.items_json()`.
 //! - One module per scope (the operation's first tag), each behind the cargo feature of the same name; `full` (the default) enables every scope.
 //! - [`types`]: request and response types. Enums keep values this version does not know in an `UnknownValue` variant, so a new value from the server never breaks decoding. Types sent to the API implement `Serialize` and types received implement `Deserialize`; the features `serde-serialize` and `serde-deserialize` give every type the other direction too (they cost compile time, so they are off by default).
 //! - [`runtime`]: the hand-written HTTP layer (configuration, retries, rate limiting, pagination, errors).

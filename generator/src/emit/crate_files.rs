@@ -209,7 +209,9 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         String::new(),
         "- [`Client`]: one method per API operation, named after its operationId in snake_case. Each returns a request \
          builder: required parameters are the method's arguments, optional ones are setters, and `.send().await` \
-         performs the request. Paginated operations also offer `.items()`, `.pages()` and `.collect_all()`."
+         performs the request. Paginated operations also offer `.items()`, `.pages()` and `.collect_all()`. \
+         For what the types cannot express, every builder also has `.send_json()` (the body as JSON) and \
+         `.send_raw()` ([`RawResponse`]: status, headers, bytes), and paginated ones `.items_json()`."
             .into(),
         "- One module per scope (the operation's first tag), each behind the cargo feature of the same name; `full` \
          (the default) enables every scope."
