@@ -40,6 +40,9 @@ pub use model::Api;
 #[derive(Debug)]
 pub struct Generated {
     pub api: Api,
+    /// The documents `api` was lowered from, for what else is emitted from them (the
+    /// conformance calls read their examples and schemas).
+    pub specs: load::Specs,
     pub files: Files,
     pub documents: usize,
     pub timings: Timings,
@@ -169,10 +172,12 @@ pub fn generate_with(
     let (mut files, format) = emit::emit_timed(&api, &options)?;
     files.insert(changelog::FILE.into(), update.text);
     let emitted = Instant::now();
+    let documents = loaded.documents.len();
     Ok(Generated {
         api,
+        specs: loaded,
         files,
-        documents: loaded.documents.len(),
+        documents,
         timings: Timings {
             parse: parsed - start,
             lower: lowered - parsed,

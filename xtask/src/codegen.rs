@@ -29,7 +29,7 @@ pub fn run(flags: &CodegenFlags) -> Result<(), String> {
     let conformance = if options.standalone {
         None
     } else {
-        Some(conformance_calls(&root, &specs, &generated)?)
+        Some(conformance_calls(&root, &generated)?)
     };
     if flags.check {
         let mut differences: Vec<String> = output::check(&out, &generated.files)
@@ -95,11 +95,9 @@ pub fn run(flags: &CodegenFlags) -> Result<(), String> {
 /// and its one file, for the API just generated.
 fn conformance_calls(
     root: &Path,
-    specs: &Path,
     generated: &meraki_codegen::Generated,
 ) -> Result<(PathBuf, meraki_codegen::Files), String> {
-    let loaded = meraki_codegen::load::load_specs(specs).map_err(|e| e.to_string())?;
-    let text = meraki_codegen::emit::every_operation_file(&loaded, &generated.api)
+    let text = meraki_codegen::emit::every_operation_file(&generated.specs, &generated.api)
         .map_err(|e| e.to_string())?;
     let path = Path::new(meraki_codegen::emit::CONFORMANCE_FILE);
     let folder = root.join(path.parent().unwrap_or(Path::new("")));
