@@ -68,7 +68,7 @@ pub fn write_atomically(out: &Path, files: &Files) -> Result<()> {
         .unwrap_or_else(|| "out".into());
     let staging = parent.join(format!(".{name}.codegen-new-{}", std::process::id()));
     let backup = parent.join(format!(".{name}.codegen-old-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&staging);
+    clear_leftover_staging(&staging)?;
     let mut carried = Vec::new();
     let result = write_tree(&staging, files)
         .and_then(|()| carry_over_ignored(&out, &staging, &mut carried))
@@ -88,6 +88,29 @@ pub fn write_atomically(out: &Path, files: &Files) -> Result<()> {
         };
     }
     Ok(())
+}
+
+/// Removes a staging folder an earlier run with the same process id left behind (it was killed
+/// before cleaning up), unless it holds kept entries: then that run stranded them there (its
+/// error said so) and deleting the folder would lose them, so this run stops instead.
+fn clear_leftover_staging(staging: &Path) -> Result<()> {
+    if staging.symlink_metadata().is_err() {
+        return Ok(());
+    }
+    let stranded: Vec<String> = IGNORED
+        .iter()
+        .filter(|name| staging.join(name).symlink_metadata().is_ok())
+        .map(|name| format!("`{name}`"))
+        .collect();
+    if !stranded.is_empty() {
+        return Err(Error::Other(format!(
+            "{} is left from an earlier run and holds {}, kept entries of the output folder: \
+             move them back into it, then delete the folder",
+            staging.display(),
+            stranded.join(", ")
+        )));
+    }
+    std::fs::remove_dir_all(staging).map_err(|e| Error::io(staging, e))
 }
 
 fn write_tree(root: &Path, files: &Files) -> Result<()> {
@@ -141,7 +164,14 @@ fn swap(out: &Path, staging: &Path, backup: &Path) -> Result<()> {
     }
     if let Err(e) = std::fs::rename(staging, out) {
         if had_previous {
-            let _ = std::fs::rename(backup, out);
+            if let Err(restore) = std::fs::rename(backup, out) {
+                return Err(Error::Other(format!(
+                    "{}: {e}; moving the previous contents back from {} failed as well ({restore}): \
+                     they are still there",
+                    out.display(),
+                    backup.display()
+                )));
+            }
         }
         return Err(Error::io(out, e));
     }

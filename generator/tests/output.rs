@@ -101,6 +101,15 @@ fn a_failed_swap_leaves_the_folder_and_its_kept_entries_in_place() {
 
     assert!(error.is_err(), "the swap should have failed");
     assert_eq!(tree(&out), before);
+    // Spelled out: the build folder and lock file went into the staging folder and came back.
+    assert_eq!(
+        std::fs::read_to_string(out.join("target/debug/build.log")).unwrap(),
+        "built\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("Cargo.lock")).unwrap(),
+        "# lock\n"
+    );
     std::fs::remove_file(&backup).unwrap();
     assert_eq!(
         entries(dir.path()),
@@ -121,5 +130,51 @@ fn a_failed_carry_over_puts_back_what_was_already_carried() {
     assert!(output::write_atomically(&out, &clashing).is_err());
 
     assert_eq!(tree(&out), before);
+    assert_eq!(entries(dir.path()), ["client"]);
+}
+
+#[test]
+fn a_leftover_staging_folder_holding_kept_entries_is_not_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = crate_with_kept_entries(dir.path());
+    let before = tree(&out);
+    // What a run killed between carrying the kept entries over and the swap leaves behind (a
+    // later run can have the same process id, in a container for instance).
+    let staging = dir
+        .path()
+        .join(format!(".client.codegen-new-{}", std::process::id()));
+    std::fs::create_dir_all(staging.join("examples")).unwrap();
+    std::fs::write(staging.join("examples/only_copy.rs"), "fn main() {}\n").unwrap();
+    let stranded = tree(&staging);
+
+    let error = output::write_atomically(&out, &files(&[("src/lib.rs", "// v2\n")]))
+        .expect_err("a staging folder holding kept entries must stop the run");
+
+    assert!(error.to_string().contains("`examples`"), "{error}");
+    assert_eq!(tree(&staging), stranded);
+    assert_eq!(tree(&out), before);
+}
+
+#[test]
+fn a_leftover_staging_folder_of_generated_files_only_is_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = crate_with_kept_entries(dir.path());
+    let staging = dir
+        .path()
+        .join(format!(".client.codegen-new-{}", std::process::id()));
+    std::fs::create_dir_all(staging.join("src")).unwrap();
+    std::fs::write(staging.join("src/stale.rs"), "// half written\n").unwrap();
+
+    output::write_atomically(&out, &files(&[("src/lib.rs", "// v2\n")])).unwrap();
+
+    assert_eq!(
+        tree(&out),
+        files(&[
+            ("Cargo.lock", "# lock\n"),
+            ("examples/inventory.rs", "fn main() {}\n"),
+            ("src/lib.rs", "// v2\n"),
+            ("target/debug/build.log", "built\n"),
+        ])
+    );
     assert_eq!(entries(dir.path()), ["client"]);
 }
