@@ -16,6 +16,8 @@ use crate::error::{escape_pointer_token, Error, Location, Result};
 #[derive(Debug, Clone)]
 pub struct Document {
     pub file: PathBuf,
+    /// Which of the two forms the file has, which says where in it its components are written.
+    pub form: Form,
     pub title: String,
     pub version: String,
     pub description: Option<String>,
@@ -23,6 +25,28 @@ pub struct Document {
     pub components: Components,
     pub servers: Vec<openapiv3::Server>,
     pub security: Option<Vec<openapiv3::SecurityRequirement>>,
+}
+
+/// The two forms a spec document can have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// A complete OpenAPI 3.0 document: components under `/components`.
+    OpenApi,
+    /// A per-operation documentation page: only security schemes, under `/meta/securitySchemes`.
+    Page,
+}
+
+impl Document {
+    /// Where the component `name` of `kind` (`schemas`, `securitySchemes`, ...: the key under
+    /// an OpenAPI document's `components`) is written in this document's file.
+    pub fn component_location(&self, kind: &str, name: &str) -> Location {
+        let root = Location::new(&self.file, "");
+        let parent = match self.form {
+            Form::OpenApi => root.child("components").child(kind),
+            Form::Page => root.child("meta").child(kind),
+        };
+        parent.child(name)
+    }
 }
 
 /// One operation of one document, still in OpenAPI form.
@@ -242,6 +266,7 @@ fn load_openapi_document(
     let api: OpenAPI = deserialize(value, &root, "an OpenAPI 3.0 document")?;
     let document = Document {
         file: file.to_path_buf(),
+        form: Form::OpenApi,
         title: api.info.title.clone(),
         version: api.info.version.clone(),
         description: api.info.description.clone(),
@@ -372,6 +397,7 @@ fn load_documentation_page(
     };
     let document = Document {
         file: file.to_path_buf(),
+        form: Form::Page,
         title: info.title,
         version: info.version,
         description: info.description,

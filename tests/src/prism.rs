@@ -71,7 +71,7 @@ impl Prism {
         let specs = load::load_specs(&repo_root().join("specs")).expect("specs load");
         let spec_dir = tempfile::tempdir().expect("temporary folder");
         let spec = spec_dir.path().join("meraki.json");
-        let document = assemble::assemble_openapi(&specs);
+        let document = assemble::assemble_openapi(&specs).expect("specs assemble");
         let arrays = array_query_parameters(&document);
         std::fs::write(&spec, serde_json::to_vec(&document).expect("JSON")).expect("write spec");
         let binary = prism_binary();

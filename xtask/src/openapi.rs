@@ -11,7 +11,7 @@ pub fn run(flags: &OpenapiFlags) -> Result<(), String> {
         .clone()
         .unwrap_or_else(|| project_root().join("specs"));
     let loaded = load::load_specs(&specs).map_err(|e| e.to_string())?;
-    let document = assemble::assemble_openapi(&loaded);
+    let document = assemble::assemble_openapi(&loaded).map_err(|e| e.to_string())?;
     let text = serde_json::to_string_pretty(&document).map_err(|e| e.to_string())?;
     match &flags.out {
         Some(out) => {
