@@ -3,26 +3,26 @@
 //! Memory: the chunk being scanned (a slice of hyper's read buffer), the bytes of an element cut
 //! by a chunk boundary, and the element being decoded; never the whole body nor the decoded page.
 //! The connection stays with the page until its body has been read, which is why its timeout
-//! covers each wait for data rather than the whole page (see `transport::Delivery`).
+//! covers each wait for data rather than the whole page (see `exchange::Delivery`).
 //!
 //! A body that breaks off (reset, timeout) is fetched again when the method is idempotent and the
-//! retry budget allows, and the elements already handed out are skipped: the caller sees each
-//! element once, as if nothing had happened. This relies on the same URL giving the same page
-//! again, which holds for Meraki's cursor links (`startingAfter`/`endingBefore`).
+//! page's retry budget allows (the budget of the call that fetched it, kept by the page: see
+//! `Executor::fetch_again`), and the elements already handed out are skipped: the caller sees
+//! each element once, as if nothing had happened. This relies on the same URL giving the same
+//! page again, which holds for Meraki's cursor links (`startingAfter`/`endingBefore`).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use bytes::Bytes;
 use futures::stream::{self, BoxStream, StreamExt};
 use reqwest::{Method, StatusCode, Url};
 
 use crate::array::{ArrayScanner, Scan};
-use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::exchange::{Prepared, StreamedResponse};
+use crate::executor::Executor;
 use crate::response::{decode_error, element_path, report_repairs, DecodeElement, RawResponse};
-use crate::retry;
-use crate::transport::{Delivery, Prepared, Reply, StreamedResponse};
+use crate::retry::Budget;
 
 /// One element of an array page, not decoded yet.
 pub(crate) struct Element {
@@ -71,9 +71,11 @@ pub(crate) fn elements(page: Box<ArrayPage>) -> BoxStream<'static, Result<Elemen
 }
 
 pub(crate) struct ArrayPage {
-    client: Client,
+    executor: Arc<Executor>,
     /// The request of this page, to fetch it again when its body breaks off.
     request: Prepared,
+    /// What the call that fetched this page has spent; fetching it again spends more of it.
+    budget: Budget,
     response: StreamedResponse,
     origin: Arc<Origin>,
     scanner: ArrayScanner,
@@ -88,15 +90,19 @@ pub(crate) struct ArrayPage {
     found: usize,
     /// Elements handed out from an earlier body of the same page, skipped in this one.
     skip: usize,
-    /// How many times the body was fetched again.
-    refetched: u32,
 }
 
 impl ArrayPage {
-    pub(crate) fn new(client: Client, request: Prepared, response: StreamedResponse) -> ArrayPage {
+    pub(crate) fn new(
+        executor: Arc<Executor>,
+        request: Prepared,
+        response: StreamedResponse,
+        budget: Budget,
+    ) -> ArrayPage {
         ArrayPage {
-            client,
+            executor,
             request,
+            budget,
             origin: Arc::new(Origin::of(&response)),
             response,
             scanner: ArrayScanner::new(),
@@ -106,7 +112,6 @@ impl ArrayPage {
             carry: Vec::new(),
             found: 0,
             skip: 0,
-            refetched: 0,
         }
     }
 
@@ -172,48 +177,34 @@ impl ArrayPage {
         )
     }
 
+    /// The next chunk of the body; when the body breaks off, of the body fetched again.
     async fn read_chunk(&mut self) -> Result<Option<Bytes>> {
         loop {
-            match self.response.body.chunk().await {
+            match self.response.chunk().await {
                 Ok(chunk) => return Ok(chunk),
-                Err(error) if self.may_fetch_again(&error) => self.fetch_again(error).await?,
-                Err(error) => return Err(error),
+                Err(error) => self.fetch_again(error).await?,
             }
         }
     }
 
-    fn may_fetch_again(&self, error: &Error) -> bool {
-        retry::is_idempotent(&self.request.method)
-            && matches!(error, Error::Transport { .. } | Error::Timeout { .. })
-            && self.refetched + 1 < self.client.inner.retry.max_attempts
-    }
-
-    /// Requests the page again after its body broke off with `error`; scanning restarts and
-    /// skips the elements already handed out.
+    /// Requests the page again after its body broke off with `error` (or returns the error when
+    /// the executor does not fetch it again); scanning restarts and skips the elements already
+    /// handed out.
     async fn fetch_again(&mut self, error: Error) -> Result<()> {
-        self.refetched += 1;
-        let wait: Duration = retry::backoff(&self.client.inner.retry, self.refetched);
-        tracing::warn!(
-            url = %self.request.url,
-            elements_handed_out = self.found,
-            wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
-            error = %error,
-            "page body broke off; fetching the page again",
+        let response = self
+            .executor
+            .fetch_again(&self.request, &mut self.budget, error)
+            .await?;
+        let budget = std::mem::take(&mut self.budget);
+        let fresh = ArrayPage::new(
+            self.executor.clone(),
+            self.request.clone(),
+            response,
+            budget,
         );
-        tokio::time::sleep(wait).await;
-        let response = match self
-            .client
-            .execute_as(&self.request, Delivery::Streamed)
-            .await?
-        {
-            Reply::Streamed(response) => response,
-            Reply::Whole(response) => StreamedResponse::read(response),
-        };
-        let fresh = ArrayPage::new(self.client.clone(), self.request.clone(), response);
         *self = ArrayPage {
             // A body that broke off before reaching the earlier one's point must not lower the mark.
             skip: self.skip.max(self.found),
-            refetched: self.refetched,
             ..fresh
         };
         Ok(())
@@ -229,7 +220,7 @@ impl ArrayPage {
     async fn read_rest(&mut self) -> Result<RawResponse> {
         let mut body = self.chunk.to_vec();
         // Not `read_chunk`: fetching again would restart the body this one continues.
-        while let Some(chunk) = self.response.body.chunk().await? {
+        while let Some(chunk) = self.response.chunk().await? {
             body.extend_from_slice(&chunk);
         }
         Ok(self.response.with_body(body))
@@ -239,9 +230,9 @@ impl ArrayPage {
 impl Origin {
     fn of(response: &StreamedResponse) -> Origin {
         Origin {
-            method: response.method.clone(),
-            url: response.url.clone(),
-            status: response.status,
+            method: response.method().clone(),
+            url: response.url().clone(),
+            status: response.status(),
         }
     }
 
@@ -256,10 +247,10 @@ fn not_an_array(response: &RawResponse) -> Error {
     match response.decode::<Vec<serde::de::IgnoredAny>>() {
         Err(error) => error,
         Ok(_) => decode_error(
-            (&response.method, &response.url, response.status),
+            (response.method(), response.url(), response.status()),
             ".",
             "expected a JSON array".to_owned(),
-            &response.body,
+            response.body(),
         ),
     }
 }

@@ -1,4 +1,6 @@
-//! The client handle and its builder.
+//! The client handle and its builder, and the two ways a request starts from a client
+//! ([`Client::request`] and [`Request::new`]). Both live here so that the request module needs
+//! no client: a request only holds the [`Executor`] that will perform it.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -13,6 +15,7 @@ use crate::config::{
     DEFAULT_MAX_REDIRECTS, DEFAULT_TIMEOUT,
 };
 use crate::error::{Error, Result};
+use crate::executor::{Executor, Settings};
 use crate::rate_limit::Limiter;
 use crate::redirect::TrustedHosts;
 use crate::request::Request;
@@ -25,37 +28,20 @@ pub const BASE_URL_ENV: &str = "MERAKI_BASE_URL";
 /// A Dashboard API client. Cloning is cheap and clones share the connection pool and rate limiter.
 #[derive(Clone)]
 pub struct Client {
-    pub(crate) inner: Arc<Inner>,
-}
-
-pub(crate) struct Inner {
-    pub(crate) http: reqwest::Client,
-    /// `Bearer <key>`, marked sensitive so hyper and reqwest never print it either.
-    pub(crate) auth: HeaderValue,
-    /// Without a trailing `/`, so operation paths (which start with `/`) append directly.
-    pub(crate) base_url: String,
-    pub(crate) trusted: TrustedHosts,
-    pub(crate) retry: RetryConfig,
-    pub(crate) max_redirects: usize,
-    /// Per attempt; applied to each request rather than to the reqwest client, because streamed
-    /// pages apply it differently (see `transport::Delivery`).
-    pub(crate) timeout: Duration,
-    pub(crate) limiter: Option<Limiter>,
-    pub(crate) simulate: bool,
-    pub(crate) user_agent: String,
+    executor: Arc<Executor>,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let inner = &self.inner;
+        let executor = &self.executor;
         f.debug_struct("Client")
-            .field("base_url", &inner.base_url)
+            .field("base_url", &executor.base_url())
             .field("api_key", &"<redacted>")
-            .field("user_agent", &inner.user_agent)
-            .field("simulate", &inner.simulate)
-            .field("retry", &inner.retry)
-            .field("max_redirects", &inner.max_redirects)
-            .field("rate_limited", &inner.limiter.is_some())
+            .field("user_agent", &executor.user_agent())
+            .field("simulate", &executor.is_simulate())
+            .field("retry", executor.retry())
+            .field("max_redirects", &executor.max_redirects())
+            .field("rate_limited", &executor.is_rate_limited())
             .finish()
     }
 }
@@ -73,23 +59,30 @@ impl Client {
 
     /// The base URL every operation path is appended to.
     pub fn base_url(&self) -> &str {
-        &self.inner.base_url
+        self.executor.base_url()
     }
 
     /// The `User-Agent` sent with every request.
     pub fn user_agent(&self) -> &str {
-        &self.inner.user_agent
+        self.executor.user_agent()
     }
 
     /// Whether simulate (dry-run) mode is on.
     pub fn is_simulate(&self) -> bool {
-        self.inner.simulate
+        self.executor.is_simulate()
     }
 
     /// A request for an operation the generated client does not cover. `path` must already be
     /// percent-encoded and start with `/`; it is relative to the base URL.
     pub fn request<R>(&self, method: Method, path: impl Into<String>) -> Request<R> {
         Request::new(self, method, path.into())
+    }
+}
+
+impl<R> Request<R> {
+    /// `path` is already percent-encoded, relative to the base URL, and starts with `/`.
+    pub fn new(client: &Client, method: Method, path: String) -> Self {
+        Request::with_executor(client.executor.clone(), method, path)
     }
 }
 
@@ -367,20 +360,20 @@ impl<C: From<Client>> ClientBuilder<C> {
             .build()
             .map_err(|e| Error::config(format!("could not build the HTTP client: {e}")))?;
 
-        let inner = Inner {
+        let executor = Executor::new(Settings {
             http,
             auth,
             base_url,
+            user_agent,
             trusted: TrustedHosts::new(base, self.trusted_hosts),
             retry: self.retry,
             max_redirects: self.max_redirects,
             timeout: self.timeout,
             limiter: self.rate_limit.as_ref().map(Limiter::new),
             simulate: self.simulate,
-            user_agent,
-        };
+        });
         Ok(C::from(Client {
-            inner: Arc::new(inner),
+            executor: Arc::new(executor),
         }))
     }
 }

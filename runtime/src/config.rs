@@ -46,10 +46,10 @@ pub const DEFAULT_MAX_REDIRECTS: usize = 5;
 /// When and how long to retry. Build it with [`RetryConfig::default`] and the setters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryConfig {
-    pub(crate) max_attempts: u32,
-    pub(crate) base_backoff: Duration,
-    pub(crate) max_backoff: Duration,
-    pub(crate) max_total_wait: Duration,
+    max_attempts: u32,
+    base_backoff: Duration,
+    max_backoff: Duration,
+    max_total_wait: Duration,
 }
 
 impl Default for RetryConfig {
@@ -69,7 +69,8 @@ impl RetryConfig {
         RetryConfig::default().max_attempts(1)
     }
 
-    /// How many times one request may be sent in total, the first time included (0 counts as 1).
+    /// How many times one request may be sent in total, the first time included (0 counts as 1);
+    /// for a streamed page, each time its body is fetched again counts.
     pub fn max_attempts(mut self, attempts: u32) -> Self {
         self.max_attempts = attempts.max(1);
         self
@@ -88,7 +89,9 @@ impl RetryConfig {
     }
 
     /// The most time one request may spend waiting between attempts. A wait that would exceed it
-    /// is not started: the request fails at once with [`crate::Error::RetriesExhausted`].
+    /// is not started: the request fails at once with [`crate::Error::RetriesExhausted`]. For a
+    /// streamed page, fetching its body again after it broke off is one more attempt of the
+    /// same request, with its wait counted here too.
     pub fn max_total_wait(mut self, wait: Duration) -> Self {
         self.max_total_wait = wait;
         self
@@ -98,15 +101,30 @@ impl RetryConfig {
     pub fn attempts(&self) -> u32 {
         self.max_attempts
     }
+
+    /// The first backoff, before doubling and jitter.
+    pub(crate) fn first_backoff(&self) -> Duration {
+        self.base_backoff
+    }
+
+    /// The longest computed backoff.
+    pub(crate) fn backoff_cap(&self) -> Duration {
+        self.max_backoff
+    }
+
+    /// The most one call may wait between its attempts, all waits together.
+    pub(crate) fn total_wait_cap(&self) -> Duration {
+        self.max_total_wait
+    }
 }
 
 /// The client-side token buckets. A rate of 0 disables that bucket.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RateLimitConfig {
-    pub(crate) per_organization: Option<NonZeroU32>,
-    pub(crate) organization_burst: Option<NonZeroU32>,
-    pub(crate) global: Option<NonZeroU32>,
-    pub(crate) global_burst: Option<NonZeroU32>,
+    per_organization: Option<NonZeroU32>,
+    organization_burst: Option<NonZeroU32>,
+    global: Option<NonZeroU32>,
+    global_burst: Option<NonZeroU32>,
 }
 
 impl Default for RateLimitConfig {
@@ -134,6 +152,16 @@ impl RateLimitConfig {
         self.global = NonZeroU32::new(per_second);
         self.global_burst = NonZeroU32::new(burst);
         self
+    }
+
+    /// The rate and burst of each organization's bucket (no rate: no such bucket).
+    pub(crate) fn organization_quota(&self) -> (Option<NonZeroU32>, Option<NonZeroU32>) {
+        (self.per_organization, self.organization_burst)
+    }
+
+    /// The rate and burst of the client's bucket (no rate: no such bucket).
+    pub(crate) fn global_quota(&self) -> (Option<NonZeroU32>, Option<NonZeroU32>) {
+        (self.global, self.global_burst)
     }
 }
 

@@ -34,7 +34,7 @@
 //! | Attempts | 5 in total (first + 4 retries) | the official SDKs' order of magnitude; enough to ride out a burst of 429s |
 //! | Backoff | 1 s, doubling per retry, capped at 30 s, "equal jitter" (half fixed, half random) | 1 s is Meraki's usual `Retry-After`; jitter keeps parallel tasks from retrying in lock-step |
 //! | `Retry-After` | honoured as sent (seconds or HTTP date), even above the backoff cap | the server knows when its bucket refills |
-//! | Total wait cap | 120 s per call | bounds how long one call can hang in retries; a wait that would cross it is not started |
+//! | Total wait cap | 120 s per call (for a page, its refetches included) | bounds how long one call can hang in retries; a wait that would cross it is not started |
 //! | Retried | 429 for every method; 500/502/503/504 and transport errors for idempotent methods; connection failures (nothing sent) for every method | POST/PATCH are not idempotent: after a 5xx they might already have acted |
 //! | Rate limiter | on: 10 req/s per organization with a burst of 20, and 100 req/s (burst 100) per client | Meraki allows 10 req/s per organization plus a burst of 10 more in the first second (30 in the first 2 s), and 100 req/s per source IP |
 //! | Redirects | up to 5 hops, followed by the runtime | the Dashboard redirects to shard hosts; a bound prevents loops |
@@ -65,8 +65,10 @@
 //!
 //! A streamed page keeps its connection until its body is read: the timeout then limits the wait
 //! for the page's head and each wait for more of its body, not the time your code spends on its
-//! items. A body that breaks off (reset, timeout) is fetched again, as far as the retry settings
-//! allow, and the items already yielded are skipped, so each item is seen once.
+//! items. A body that breaks off (reset, timeout) is fetched again, and the items already yielded
+//! are skipped, so each item is seen once. Fetching again is another attempt of the call that
+//! fetched the page: it counts towards that call's attempts and total wait (as does its
+//! backoff), so a page that keeps breaking off fails within the retry settings.
 //!
 //! # When the types are not enough
 //!
@@ -99,6 +101,8 @@ mod config;
 mod enums;
 mod error;
 mod escape;
+mod exchange;
+mod executor;
 mod json_path;
 mod lenient;
 mod link;
@@ -111,7 +115,6 @@ mod request;
 mod response;
 mod retry;
 mod timestamp;
-mod transport;
 
 pub use args::list;
 /// The body type of [`RawResponse::into_body`].

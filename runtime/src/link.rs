@@ -11,9 +11,9 @@ use reqwest::Url;
 /// One `<target>; rel=...` element.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct LinkValue {
-    pub(crate) target: String,
+    target: String,
     /// Relation types, lower-case.
-    pub(crate) rels: Vec<String>,
+    rels: Vec<String>,
 }
 
 /// Parses a `Link` field value (possibly several comma-separated link-values).

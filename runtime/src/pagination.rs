@@ -8,6 +8,7 @@
 
 use std::collections::HashSet;
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
 
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use reqwest::Url;
@@ -15,12 +16,13 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::array_page::{elements, ArrayPage};
-use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::exchange::{Delivery, Prepared, Reply};
+use crate::executor::Executor;
 use crate::link;
 use crate::request::{Request, ResponseFuture};
 use crate::response::{decode_error, decode_slice, DecodeElement, RawResponse};
-use crate::transport::{Delivery, Prepared, Reply};
+use crate::retry::Budget;
 
 /// A stream of pages or items: boxed and named (it is `Unpin`, so `.next().await` works without
 /// pinning, and generated builders forward to it without an opaque type of their own).
@@ -42,6 +44,23 @@ impl Direction {
             Direction::Next => "next",
             Direction::Prev => "prev",
         }
+    }
+}
+
+impl<R: DeserializeOwned + Send + 'static> Request<R> {
+    /// Follows the `Link` header across pages; `items` extracts the items of one page.
+    pub fn paginate<I>(self, items: fn(R) -> Vec<I>) -> Paginator<R, I> {
+        Paginator::new(self, items, None)
+    }
+}
+
+impl<I: DeserializeOwned + Send + 'static> Request<Vec<I>> {
+    /// [`Request::paginate`] for pages that are JSON arrays of items. Their item stream reads
+    /// each page's body as it arrives and decodes each item as soon as its bytes are in, so
+    /// neither the body nor the decoded page is held (decoding a whole page at once holds the
+    /// body and every item: about three times the body).
+    pub fn paginate_array(self) -> Paginator<Vec<I>, I> {
+        Paginator::new(self, |page| page, Some(decode_slice::<I>))
     }
 }
 
@@ -85,7 +104,7 @@ impl<P, I> std::fmt::Debug for Paginator<P, I> {
 }
 
 struct State {
-    client: Client,
+    executor: Arc<Executor>,
     first: Option<Result<Prepared>>,
     template: Option<Prepared>,
     next: Option<Url>,
@@ -105,7 +124,7 @@ fn url_hash(url: &Url) -> u64 {
 }
 
 impl<P, I> Paginator<P, I> {
-    pub(crate) fn new(
+    fn new(
         request: Request<P>,
         items: fn(P) -> Vec<I>,
         decode_item: Option<DecodeElement<I>>,
@@ -222,7 +241,7 @@ impl<P, I> Paginator<P, I> {
 
     fn raw_pages(self, delivery: Delivery) -> BoxStream<'static, Result<Page>> {
         raw_pages(State {
-            client: self.request.client().clone(),
+            executor: self.request.executor().clone(),
             first: Some(self.request.prepare()),
             template: None,
             next: None,
@@ -273,22 +292,24 @@ fn raw_pages(state: State) -> BoxStream<'static, Result<Page>> {
             Some(Err(error)) => return Some((Err(error), state)),
             None => {
                 let url = state.next.take()?;
-                let mut prepared = state.template.clone()?;
-                prepared.url = url;
-                prepared
+                state.template.as_ref()?.to(url)
             }
         };
-        state.seen.insert(url_hash(&prepared.url));
-        let reply = match state.client.execute_as(&prepared, state.delivery).await {
+        state.seen.insert(url_hash(prepared.url()));
+        // Each page is a call of its own, with its own budget; a streamed page keeps it for
+        // fetching its body again.
+        let mut budget = Budget::new();
+        let reply = match state
+            .executor
+            .send(&prepared, state.delivery, &mut budget)
+            .await
+        {
             Ok(reply) => reply,
             Err(error) => return Some((Err(error), state)),
         };
         state.pages += 1;
-        let (headers, url) = match &reply {
-            Reply::Whole(response) => (&response.headers, &response.url),
-            Reply::Streamed(response) => (&response.headers, &response.url),
-        };
-        match link::find(headers, url, state.direction.rel()) {
+        let url = reply.url();
+        match link::find(reply.headers(), url, state.direction.rel()) {
             Ok(Some(next)) if state.seen.contains(&url_hash(&next)) => {
                 tracing::warn!(url = %next, "pagination link already visited; stopping");
             }
@@ -304,9 +325,10 @@ fn raw_pages(state: State) -> BoxStream<'static, Result<Page>> {
         let page = match reply {
             Reply::Whole(response) => Page::Whole(Box::new(response)),
             Reply::Streamed(response) => Page::Streamed(Box::new(ArrayPage::new(
-                state.client.clone(),
+                state.executor.clone(),
                 prepared,
                 response,
+                budget,
             ))),
         };
         Some((Ok(page), state))
@@ -347,10 +369,10 @@ fn json_items_of(raw: &RawResponse, field: Option<&'static str>) -> Items<Value>
     };
     let not_items = |path: &str, message: String| {
         Items::Failed(Some(decode_error(
-            (&raw.method, &raw.url, raw.status),
+            (raw.method(), raw.url(), raw.status()),
             path,
             message,
-            &raw.body,
+            raw.body(),
         )))
     };
     let items = match (page, field) {

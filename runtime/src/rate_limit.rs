@@ -22,7 +22,7 @@ impl std::fmt::Debug for Limiter {
     }
 }
 
-fn quota(rate: Option<NonZeroU32>, burst: Option<NonZeroU32>) -> Option<Quota> {
+fn quota((rate, burst): (Option<NonZeroU32>, Option<NonZeroU32>)) -> Option<Quota> {
     let rate = rate?;
     Some(Quota::per_second(rate).allow_burst(burst.unwrap_or(rate)))
 }
@@ -30,9 +30,8 @@ fn quota(rate: Option<NonZeroU32>, burst: Option<NonZeroU32>) -> Option<Quota> {
 impl Limiter {
     pub(crate) fn new(config: &RateLimitConfig) -> Self {
         Limiter {
-            global: quota(config.global, config.global_burst).map(RateLimiter::direct),
-            per_organization: quota(config.per_organization, config.organization_burst)
-                .map(RateLimiter::keyed),
+            global: quota(config.global_quota()).map(RateLimiter::direct),
+            per_organization: quota(config.organization_quota()).map(RateLimiter::keyed),
         }
     }
 

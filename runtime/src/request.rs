@@ -1,7 +1,12 @@
-//! One HTTP call being prepared by a generated operation builder.
+//! One HTTP call being prepared by a generated operation builder, and sending it.
+//!
+//! A request holds the [`Executor`] that performs it, not the client: [`Request::new`], which
+//! takes a [`Client`](crate::Client), is defined with the client, and [`Request::paginate`] with
+//! the paginator, so this module depends on neither.
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
@@ -9,12 +14,11 @@ use reqwest::{Method, Url};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::pagination::Paginator;
+use crate::exchange::Prepared;
+use crate::executor::Executor;
 use crate::query;
-use crate::response::{decode_slice, RawResponse};
-use crate::transport::Prepared;
+use crate::response::RawResponse;
 
 /// The future of one call. Boxed and named so that a generated builder's `send` is a plain
 /// forwarding function: an `async fn` per operation would give each of the hundreds of
@@ -32,7 +36,7 @@ pub struct Request<R> {
 /// methods are instantiated for each of hundreds of `R`).
 #[derive(Clone)]
 struct Call {
-    client: Client,
+    executor: Arc<Executor>,
     method: Method,
     path: String,
     /// Flattened pairs per parameter name, in the order the names were first set.
@@ -67,17 +71,17 @@ impl fmt::Debug for Call {
             .field("body", &self.body.as_deref().map(String::from_utf8_lossy))
             .field("timeout", &self.timeout)
             .field("error", &self.error)
-            .field("client", &self.client)
+            .field("client", &self.executor)
             .finish()
     }
 }
 
 impl<R> Request<R> {
-    /// `path` is already percent-encoded, relative to the base URL, and starts with `/`.
-    pub fn new(client: &Client, method: Method, path: String) -> Self {
+    /// A request to be performed by `executor`; `path` as for [`Request::new`].
+    pub(crate) fn with_executor(executor: Arc<Executor>, method: Method, path: String) -> Self {
         Request {
             call: Call {
-                client: client.clone(),
+                executor,
                 method,
                 path,
                 query: Vec::new(),
@@ -157,8 +161,8 @@ impl<R> Request<R> {
         self.call.prepare()
     }
 
-    pub(crate) fn client(&self) -> &Client {
-        &self.call.client
+    pub(crate) fn executor(&self) -> &Arc<Executor> {
+        &self.call.executor
     }
 }
 
@@ -189,7 +193,7 @@ impl Call {
     }
 
     fn build_url(&self) -> Result<Url> {
-        let base = &self.client.inner.base_url;
+        let base = self.executor.base_url();
         let separator = if self.path.starts_with('/') { "" } else { "/" };
         let text = format!("{base}{separator}{}", self.path);
         // URL parsing would resolve `..` (also written `%2e%2e`) and silently call another
@@ -226,12 +230,12 @@ impl Call {
                 message: message.clone(),
             });
         }
-        Ok(Prepared {
-            method: self.method.clone(),
+        Ok(Prepared::new(
+            self.method.clone(),
             url,
-            body: self.body.clone(),
-            timeout: self.timeout,
-        })
+            self.body.clone(),
+            self.timeout,
+        ))
     }
 
     /// Sends the request and reads the response; boxed so that `Request::<R>::send` only adds
@@ -239,7 +243,7 @@ impl Call {
     fn execute(self) -> BoxFuture<'static, Result<RawResponse>> {
         Box::pin(async move {
             let prepared = self.prepare()?;
-            self.client.execute(&prepared).await
+            self.executor.execute(&prepared).await
         })
     }
 
@@ -265,20 +269,5 @@ impl<R: DeserializeOwned + Send + 'static> Request<R> {
     pub fn send(self) -> ResponseFuture<R> {
         let response = self.call.execute();
         Box::pin(async move { response.await?.decode() })
-    }
-
-    /// Follows the `Link` header across pages; `items` extracts the items of one page.
-    pub fn paginate<I>(self, items: fn(R) -> Vec<I>) -> Paginator<R, I> {
-        Paginator::new(self, items, None)
-    }
-}
-
-impl<I: DeserializeOwned + Send + 'static> Request<Vec<I>> {
-    /// [`Request::paginate`] for pages that are JSON arrays of items. Their item stream reads
-    /// each page's body as it arrives and decodes each item as soon as its bytes are in, so
-    /// neither the body nor the decoded page is held (decoding a whole page at once holds the
-    /// body and every item: about three times the body).
-    pub fn paginate_array(self) -> Paginator<Vec<I>, I> {
-        Paginator::new(self, |page| page, Some(decode_slice::<I>))
     }
 }

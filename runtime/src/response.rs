@@ -30,14 +30,14 @@ use crate::retry;
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct RawResponse {
-    pub(crate) method: Method,
+    method: Method,
     /// The URL that produced this response, after redirects.
-    pub(crate) url: Url,
-    pub(crate) status: StatusCode,
-    pub(crate) headers: HeaderMap,
-    pub(crate) body: Bytes,
+    url: Url,
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
     /// True when simulate mode answered instead of the server.
-    pub(crate) simulated: bool,
+    simulated: bool,
 }
 
 impl std::fmt::Debug for RawResponse {
@@ -55,6 +55,36 @@ impl std::fmt::Debug for RawResponse {
 }
 
 impl RawResponse {
+    /// A response the server sent, read whole.
+    pub(crate) fn new(
+        method: Method,
+        url: Url,
+        status: StatusCode,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> RawResponse {
+        RawResponse {
+            method,
+            url,
+            status,
+            headers,
+            body,
+            simulated: false,
+        }
+    }
+
+    /// What simulate mode answers for a request it did not send: an empty `200`.
+    pub(crate) fn simulated(method: Method, url: Url) -> RawResponse {
+        RawResponse {
+            method,
+            url,
+            status: StatusCode::OK,
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+            simulated: true,
+        }
+    }
+
     /// The HTTP status (a success; `200` for a simulated response).
     pub fn status(&self) -> StatusCode {
         self.status

@@ -1,4 +1,5 @@
-//! Which failures are retried and how long to wait before the next attempt.
+//! Which failures are retried, how long to wait before the next attempt, and the budget of
+//! attempts and waiting one call may spend.
 
 use std::time::{Duration, SystemTime};
 
@@ -65,12 +66,63 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 pub(crate) fn backoff(config: &RetryConfig, retry: u32) -> Duration {
     let doubling = 2u32.saturating_pow(retry.saturating_sub(1));
     let full = config
-        .base_backoff
+        .first_backoff()
         .saturating_mul(doubling)
-        .min(config.max_backoff);
+        .min(config.backoff_cap());
     let half = full / 2;
     let random = Duration::try_from_secs_f64(half.as_secs_f64() * fastrand::f64()).unwrap_or(half);
     half.saturating_add(random.min(half))
+}
+
+/// What one logical call has spent of its retry allowance: the attempts sent and the time waited
+/// between them.
+///
+/// Created once per call and handed to every attempt of it, including the refetches of a
+/// streamed page whose body broke off: each of those is another attempt of the same call, so it
+/// draws on the same allowance instead of starting a fresh one, and the total-wait cap
+/// ([`RetryConfig::max_total_wait`]) bounds the whole call.
+#[derive(Debug, Default)]
+pub(crate) struct Budget {
+    attempts: u32,
+    waited: Duration,
+}
+
+impl Budget {
+    /// The budget of a call that has not been sent yet.
+    pub(crate) fn new() -> Budget {
+        Budget::default()
+    }
+
+    /// Counts an attempt about to be sent.
+    pub(crate) fn start_attempt(&mut self) {
+        self.attempts = self.attempts.saturating_add(1);
+    }
+
+    /// How many attempts have been sent.
+    pub(crate) fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// The wait before another attempt, or `None` when the budget does not allow one: the
+    /// attempts are used up, or the wait would take the call past its total-wait cap (such a
+    /// wait is not started, since the call would fail at its end anyway). The wait is the
+    /// server's `Retry-After` when it sent one, else the backoff for this retry.
+    pub(crate) fn next_wait(
+        &self,
+        config: &RetryConfig,
+        retry_after: Option<Duration>,
+    ) -> Option<Duration> {
+        if self.attempts >= config.attempts() {
+            return None;
+        }
+        let wait = retry_after.unwrap_or_else(|| backoff(config, self.attempts));
+        (self.waited.saturating_add(wait) <= config.total_wait_cap()).then_some(wait)
+    }
+
+    /// Counts a wait that was spent.
+    pub(crate) fn spend(&mut self, wait: Duration) {
+        self.waited = self.waited.saturating_add(wait);
+    }
 }
 
 #[cfg(test)]
@@ -92,6 +144,27 @@ mod tests {
             .base_backoff(Duration::MAX)
             .max_backoff(Duration::MAX);
         assert!(backoff(&huge, u32::MAX) >= Duration::MAX / 2);
+    }
+
+    #[test]
+    fn budget_bounds_attempts_and_total_wait() {
+        let config = RetryConfig::default()
+            .max_attempts(3)
+            .max_total_wait(Duration::from_secs(10));
+        let mut budget = Budget::new();
+        budget.start_attempt();
+        let seven = Some(Duration::from_secs(7));
+        assert_eq!(budget.next_wait(&config, seven), seven);
+        budget.spend(Duration::from_secs(7));
+        budget.start_attempt();
+        // 7 s waited: another 7 s would cross the 10 s cap, 3 s would not.
+        assert_eq!(budget.next_wait(&config, seven), None);
+        let three = Some(Duration::from_secs(3));
+        assert_eq!(budget.next_wait(&config, three), three);
+        budget.spend(Duration::from_secs(3));
+        budget.start_attempt();
+        assert_eq!(budget.attempts(), 3);
+        assert_eq!(budget.next_wait(&config, Some(Duration::ZERO)), None);
     }
 
     #[test]

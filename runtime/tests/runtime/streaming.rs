@@ -29,6 +29,8 @@ enum Delivery {
     BreakAfter(usize),
     /// The first `n` bytes, then nothing for the given time, then the rest.
     StallAfter(usize, Duration),
+    /// No page: `429 Too Many Requests` with `Retry-After: 0`.
+    TooManyRequests,
 }
 
 /// Serves `body` for every request; the response to the i-th request (0-based) is written as
@@ -88,6 +90,14 @@ async fn serve(
         head.clear();
         let number = requests.fetch_add(1, Ordering::SeqCst);
         let delivery = script.get(number).copied().unwrap_or(Delivery::Whole);
+        if let Delivery::TooManyRequests = delivery {
+            let refusal =
+                "HTTP/1.1 429 Too Many Requests\r\nretry-after: 0\r\ncontent-length: 0\r\n\r\n";
+            if stream.write_all(refusal.as_bytes()).await.is_err() {
+                return;
+            }
+            continue;
+        }
         let body = body.as_bytes();
         let response_head = format!(
             "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
@@ -97,7 +107,7 @@ async fn serve(
             return;
         }
         let written = match delivery {
-            Delivery::Whole => stream.write_all(body).await,
+            Delivery::Whole | Delivery::TooManyRequests => stream.write_all(body).await,
             Delivery::BreakAfter(n) => {
                 let _ = stream.write_all(&body[..n]).await;
                 let _ = stream.flush().await;
@@ -194,6 +204,53 @@ async fn a_page_that_keeps_breaking_off_fails_after_the_attempts() {
         "{errors:?}"
     );
     assert_eq!(server.requests(), 3);
+}
+
+/// The attempts of one page are counted once, whether a 429 refused them or the body broke off:
+/// the refetch continues the page's count instead of starting a fresh one.
+#[tokio::test]
+async fn refetches_share_the_attempts_of_the_page() {
+    let body = devices(50);
+    let cut = body.len() / 2;
+    let script = vec![
+        Delivery::TooManyRequests,
+        Delivery::BreakAfter(cut),
+        Delivery::TooManyRequests,
+        Delivery::BreakAfter(cut),
+    ];
+    let server = ScriptedServer::start(body, script).await;
+    let client = server.client(fast_retry().max_attempts(3), Duration::from_secs(5));
+    let found = serials(&client).await;
+    let error = found.last().unwrap().as_ref().unwrap_err();
+    assert!(
+        matches!(error, Error::RetriesExhausted { attempts: 3, .. }),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.status(),
+        Some(meraki_runtime::StatusCode::TOO_MANY_REQUESTS)
+    );
+    assert_eq!(server.requests(), 3);
+}
+
+/// The wait before a refetch counts towards the call's total wait: with a total wait shorter
+/// than any backoff, a body that breaks off is not fetched again.
+#[tokio::test]
+async fn the_refetch_backoff_counts_towards_the_total_wait() {
+    let body = devices(50);
+    let cut = body.len() / 2;
+    let server = ScriptedServer::start(body, vec![Delivery::BreakAfter(cut); 10]).await;
+    // Every backoff is between 100 and 200 ms; none fits in 50 ms.
+    let retry = RetryConfig::default()
+        .max_attempts(5)
+        .base_backoff(Duration::from_millis(200))
+        .max_backoff(Duration::from_millis(200))
+        .max_total_wait(Duration::from_millis(50));
+    let client = server.client(retry, Duration::from_secs(5));
+    let found = serials(&client).await;
+    let error = found.last().unwrap().as_ref().unwrap_err();
+    assert!(matches!(error, Error::Transport { .. }), "{error:?}");
+    assert_eq!(server.requests(), 1);
 }
 
 #[tokio::test]

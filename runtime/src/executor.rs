@@ -1,0 +1,384 @@
+//! The call path: everything between a prepared request and its final response, in the order it
+//! happens.
+//!
+//! [`Executor::execute`] and [`Executor::send`] perform one logical call: simulate mode answers
+//! what it does not send; otherwise attempts are made until one succeeds, fails for good, or the
+//! call's [`Budget`] (attempts and total wait) runs out, waiting between them as the server's
+//! `Retry-After` or the backoff says. One attempt ([`Executor::attempt`]) goes hop by hop through
+//! redirects ([`Executor::follow_redirects`]); each hop waits for the rate limiter and carries the
+//! API key only to a trusted host ([`Executor::send_hop`]). A streamed page whose body breaks off
+//! comes back through [`Executor::fetch_again`] with the budget of the call that fetched it.
+
+use std::time::Duration;
+
+use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, LOCATION};
+use reqwest::{Method, Url};
+
+use crate::config::RetryConfig;
+use crate::error::{Error, Result};
+use crate::exchange::{
+    read_body, timeout_error, transport_error, Delivery, Prepared, Reply, StreamedResponse,
+};
+use crate::rate_limit::Limiter;
+use crate::redirect::{self, TrustedHosts};
+use crate::response::RawResponse;
+use crate::retry::{self, Budget};
+
+/// Performs calls with one client's connection pool, key, policies and rate limiter; shared by
+/// the client, its clones, and every request, walk and page made from them.
+pub(crate) struct Executor {
+    http: reqwest::Client,
+    /// `Bearer <key>`, marked sensitive so hyper and reqwest never print it either.
+    auth: HeaderValue,
+    /// Without a trailing `/`, so operation paths (which start with `/`) append directly.
+    base_url: String,
+    user_agent: String,
+    trusted: TrustedHosts,
+    retry: RetryConfig,
+    max_redirects: usize,
+    /// Per attempt; applied to each request rather than to the reqwest client, because streamed
+    /// pages apply it differently (see [`Delivery`]).
+    timeout: Duration,
+    limiter: Option<Limiter>,
+    simulate: bool,
+}
+
+impl std::fmt::Debug for Executor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Executor")
+            .field("base_url", &self.base_url)
+            .field("api_key", &"<redacted>")
+            .field("user_agent", &self.user_agent)
+            .field("simulate", &self.simulate)
+            .field("retry", &self.retry)
+            .field("max_redirects", &self.max_redirects)
+            .field("rate_limited", &self.limiter.is_some())
+            .finish()
+    }
+}
+
+/// What an [`Executor`] is made of, as the client builder validated it.
+pub(crate) struct Settings {
+    /// Built with redirects off: the executor follows them itself, to decide where the key goes.
+    pub(crate) http: reqwest::Client,
+    pub(crate) auth: HeaderValue,
+    pub(crate) base_url: String,
+    pub(crate) user_agent: String,
+    pub(crate) trusted: TrustedHosts,
+    pub(crate) retry: RetryConfig,
+    pub(crate) max_redirects: usize,
+    pub(crate) timeout: Duration,
+    pub(crate) limiter: Option<Limiter>,
+    pub(crate) simulate: bool,
+}
+
+impl Executor {
+    pub(crate) fn new(settings: Settings) -> Executor {
+        let Settings {
+            http,
+            auth,
+            base_url,
+            user_agent,
+            trusted,
+            retry,
+            max_redirects,
+            timeout,
+            limiter,
+            simulate,
+        } = settings;
+        Executor {
+            http,
+            auth,
+            base_url,
+            user_agent,
+            trusted,
+            retry,
+            max_redirects,
+            timeout,
+            limiter,
+            simulate,
+        }
+    }
+
+    /// The base URL operation paths are appended to, without a trailing `/`.
+    pub(crate) fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub(crate) fn user_agent(&self) -> &str {
+        &self.user_agent
+    }
+
+    pub(crate) fn is_simulate(&self) -> bool {
+        self.simulate
+    }
+
+    pub(crate) fn retry(&self) -> &RetryConfig {
+        &self.retry
+    }
+
+    pub(crate) fn max_redirects(&self) -> usize {
+        self.max_redirects
+    }
+
+    pub(crate) fn is_rate_limited(&self) -> bool {
+        self.limiter.is_some()
+    }
+
+    /// Performs one call and reads its response. Any non-success final status is an error.
+    pub(crate) async fn execute(&self, request: &Prepared) -> Result<RawResponse> {
+        match self
+            .send(request, Delivery::Whole, &mut Budget::new())
+            .await?
+        {
+            Reply::Whole(response) => Ok(response),
+            Reply::Streamed(response) => response.read_whole().await,
+        }
+    }
+
+    /// Performs one call, spending `budget`, and hands over the body of a success as
+    /// `delivery` says (simulated responses are always whole). A call made of several requests
+    /// (a page fetched again) passes the same budget to each.
+    pub(crate) async fn send(
+        &self,
+        request: &Prepared,
+        delivery: Delivery,
+        budget: &mut Budget,
+    ) -> Result<Reply> {
+        if self.simulate && !matches!(*request.method(), Method::GET | Method::HEAD) {
+            return Ok(Reply::Whole(simulated(request)));
+        }
+        loop {
+            budget.start_attempt();
+            let (error, retry_after) = match self.attempt(request, delivery).await {
+                Ok(Reply::Whole(response)) if response.status().is_success() => {
+                    return Ok(Reply::Whole(response))
+                }
+                Ok(Reply::Streamed(response)) => return Ok(Reply::Streamed(response)),
+                Ok(Reply::Whole(response)) => {
+                    if acted_on(request, response.method())
+                        || !retry::status_is_retryable(response.status(), request.method())
+                    {
+                        return Err(response.into_http_error());
+                    }
+                    let retry_after = retry::retry_after(response.headers());
+                    (response.into_http_error(), retry_after)
+                }
+                Err(error) if may_retry(request, &error) => (error, None),
+                Err(error) => return Err(error),
+            };
+            let Some(wait) = budget.next_wait(&self.retry, retry_after) else {
+                tracing::warn!(
+                    method = %request.method(),
+                    url = %request.url(),
+                    status = error.status().map(|s| s.as_u16()),
+                    attempt = budget.attempts(),
+                    request_id = error.request_id(),
+                    error = %error,
+                    "giving up",
+                );
+                return Err(Error::RetriesExhausted {
+                    attempts: budget.attempts(),
+                    last: Box::new(error),
+                });
+            };
+            tracing::warn!(
+                method = %request.method(),
+                url = %request.url(),
+                status = error.status().map(|s| s.as_u16()),
+                attempt = budget.attempts(),
+                wait_ms = millis(wait),
+                request_id = error.request_id(),
+                error = %error,
+                "retrying",
+            );
+            tokio::time::sleep(wait).await;
+            budget.spend(wait);
+        }
+    }
+
+    /// Fetches a streamed page again after its body broke off with `error`, as the next attempt
+    /// of the call that fetched it (`budget` is that call's). Only an idempotent request whose
+    /// body failed in transit, and only while the budget allows; otherwise `error` is returned
+    /// as it is, since the page's earlier items have already been handed out.
+    pub(crate) async fn fetch_again(
+        &self,
+        request: &Prepared,
+        budget: &mut Budget,
+        error: Error,
+    ) -> Result<StreamedResponse> {
+        let in_transit = matches!(error, Error::Transport { .. } | Error::Timeout { .. });
+        let wait = if in_transit && retry::is_idempotent(request.method()) {
+            budget.next_wait(&self.retry, None)
+        } else {
+            None
+        };
+        let Some(wait) = wait else {
+            tracing::warn!(
+                url = %request.url(),
+                attempt = budget.attempts(),
+                error = %error,
+                "page body broke off; giving up",
+            );
+            return Err(error);
+        };
+        tracing::warn!(
+            url = %request.url(),
+            attempt = budget.attempts(),
+            wait_ms = millis(wait),
+            error = %error,
+            "page body broke off; fetching the page again",
+        );
+        tokio::time::sleep(wait).await;
+        budget.spend(wait);
+        match self.send(request, Delivery::Streamed, budget).await? {
+            Reply::Streamed(response) => Ok(response),
+            Reply::Whole(response) => Ok(StreamedResponse::read(response)),
+        }
+    }
+
+    /// One attempt: sends the request, follows redirects up to the configured bound, and reads
+    /// the final response's body unless it is a success to be streamed.
+    async fn attempt(&self, request: &Prepared, delivery: Delivery) -> Result<Reply> {
+        let timeout = request.timeout().unwrap_or(self.timeout);
+        let (method, url, response) = self.follow_redirects(request, delivery, timeout).await?;
+        let status = response.status();
+        if delivery == Delivery::Streamed && status.is_success() {
+            let response = StreamedResponse::live(method, url, response, timeout);
+            return Ok(Reply::Streamed(response));
+        }
+        let headers = response.headers().clone();
+        let body = match delivery {
+            // reqwest's timeout, set on the request, also covers the body.
+            Delivery::Whole => read_body(response).await,
+            Delivery::Streamed => match tokio::time::timeout(timeout, read_body(response)).await {
+                Ok(read) => read,
+                Err(elapsed) => return Err(timeout_error(&method, &url, elapsed)),
+            },
+        }
+        .map_err(|e| transport_error(&method, &url, e))?;
+        Ok(Reply::Whole(RawResponse::new(
+            method, url, status, headers, body,
+        )))
+    }
+
+    /// Sends the request and follows redirects; returns the final method, URL and response.
+    async fn follow_redirects(
+        &self,
+        request: &Prepared,
+        delivery: Delivery,
+        timeout: Duration,
+    ) -> Result<(Method, Url, reqwest::Response)> {
+        let mut method = request.method().clone();
+        let mut url = request.url().clone();
+        let mut body = request.body();
+        let mut hops = 0;
+        loop {
+            let response = self
+                .send_hop(&method, &url, body, delivery, timeout)
+                .await?;
+            let status = response.status();
+            let location = match response.headers().get(LOCATION) {
+                Some(location) if redirect::is_redirect(status) => location,
+                // A 3xx without a Location is a final response (an HTTP error).
+                _ => return Ok((method, url, response)),
+            };
+            if hops >= self.max_redirects {
+                return Err(Error::Redirect {
+                    method,
+                    url: url.to_string(),
+                    message: format!("too many redirects (limit {})", self.max_redirects),
+                });
+            }
+            let target = location
+                .to_str()
+                .ok()
+                .and_then(|l| url.join(l).ok())
+                .filter(|t| matches!(t.scheme(), "http" | "https"))
+                .ok_or_else(|| Error::Redirect {
+                    method: method.clone(),
+                    url: url.to_string(),
+                    message: format!("unusable redirect Location {location:?}"),
+                })?;
+            tracing::debug!(from = %url, to = %target, status = status.as_u16(), "following redirect");
+            let (next_method, keep_body) = redirect::method_after(status, &method);
+            method = next_method;
+            if !keep_body {
+                body = None;
+            }
+            url = target;
+            hops += 1;
+        }
+    }
+
+    /// One HTTP exchange, after the rate limiter allows it; the key goes only to trusted hosts
+    /// (a page link may name any host: it is followed, without the key).
+    async fn send_hop(
+        &self,
+        method: &Method,
+        url: &Url,
+        body: Option<&[u8]>,
+        delivery: Delivery,
+        timeout: Duration,
+    ) -> Result<reqwest::Response> {
+        if let Some(limiter) = &self.limiter {
+            limiter.acquire(url).await;
+        }
+        let mut builder = self.http.request(method.clone(), url.clone());
+        if self.trusted.allows(url) {
+            builder = builder.header(AUTHORIZATION, self.auth.clone());
+        } else {
+            tracing::debug!(%url, "not sending the API key to an untrusted host");
+        }
+        if let Some(body) = body {
+            builder = builder
+                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                .body(body.to_vec());
+        }
+        match delivery {
+            Delivery::Whole => builder.timeout(timeout).send().await,
+            Delivery::Streamed => match tokio::time::timeout(timeout, builder.send()).await {
+                Ok(sent) => sent,
+                Err(elapsed) => return Err(timeout_error(method, url, elapsed)),
+            },
+        }
+        .map_err(|e| transport_error(method, url, e))
+    }
+}
+
+/// Simulate mode's answer to a request it does not send (logged instead).
+fn simulated(request: &Prepared) -> RawResponse {
+    let body = request
+        .body()
+        .map(String::from_utf8_lossy)
+        .unwrap_or_default();
+    tracing::info!(
+        method = %request.method(),
+        url = %request.url(),
+        body_bytes = body.len(),
+        "simulate mode: request not sent",
+    );
+    tracing::debug!(method = %request.method(), url = %request.url(), body = %body, "simulated request body");
+    RawResponse::simulated(request.method().clone(), request.url().clone())
+}
+
+/// Whether a failure to get a response may be retried: one the server cannot have acted on
+/// (see [`retry::transport_is_retryable`]), and not after a 303 turned the request into a GET.
+fn may_retry(request: &Prepared, error: &Error) -> bool {
+    match error {
+        Error::Transport { method, .. } | Error::Timeout { method, .. } => {
+            !acted_on(request, method) && retry::transport_is_retryable(error, request.method())
+        }
+        _ => false,
+    }
+}
+
+/// A 303 turned a non-idempotent request into a GET: the server already acted on the original,
+/// so sending it again could repeat its effect, whatever happens to the GET.
+fn acted_on(request: &Prepared, final_method: &Method) -> bool {
+    !retry::is_idempotent(request.method()) && final_method != request.method()
+}
+
+fn millis(wait: Duration) -> u64 {
+    u64::try_from(wait.as_millis()).unwrap_or(u64::MAX)
+}
