@@ -31,7 +31,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use crate::error::{Error, Location, Result};
-use crate::load::SourceOperation;
+use crate::source::SourceOperation;
 
 /// The corrections file's name inside a specs folder.
 pub const FILE: &str = "corrections.json";
@@ -132,7 +132,7 @@ pub fn parse(file: &Path, text: &str) -> Result<Vec<Correction>> {
             ),
         )
     })?;
-    let parsed: CorrectionsFile = crate::load::deserialize(&value, &root, "a corrections file")?;
+    let parsed: CorrectionsFile = crate::decode::deserialize(&value, &root, "a corrections file")?;
     let mut corrections = parsed.corrections;
     for (index, correction) in corrections.iter_mut().enumerate() {
         let location = root.child("corrections").child(index);

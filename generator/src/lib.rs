@@ -16,6 +16,7 @@ pub mod assemble;
 pub mod baseline;
 pub mod changelog;
 pub mod corrections;
+mod decode;
 pub mod diff;
 pub mod emit;
 pub mod error;
@@ -26,6 +27,7 @@ pub mod model;
 pub mod naming;
 pub mod output;
 pub mod sample;
+mod source;
 pub mod version;
 
 use std::path::Path;

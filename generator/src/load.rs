@@ -5,64 +5,13 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use openapiv3::{Components, OpenAPI, Operation, Parameter, ReferenceOr};
-use serde::de::DeserializeOwned;
+use openapiv3::{Components, OpenAPI, Operation, ReferenceOr};
 use serde_json::Value;
 
 use crate::corrections;
-use crate::error::{escape_pointer_token, Error, Location, Result};
-
-/// One input document, as the generated crate's docs describe it.
-#[derive(Debug, Clone)]
-pub struct Document {
-    pub file: PathBuf,
-    /// Which of the two forms the file has, which says where in it its components are written.
-    pub form: Form,
-    pub title: String,
-    pub version: String,
-    pub description: Option<String>,
-    /// `$ref` targets of this document (for documentation pages: only `securitySchemes`).
-    pub components: Components,
-    pub servers: Vec<openapiv3::Server>,
-    pub security: Option<Vec<openapiv3::SecurityRequirement>>,
-}
-
-/// The two forms a spec document can have.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Form {
-    /// A complete OpenAPI 3.0 document: components under `/components`.
-    OpenApi,
-    /// A per-operation documentation page: only security schemes, under `/meta/securitySchemes`.
-    Page,
-}
-
-impl Document {
-    /// Where the component `name` of `kind` (`schemas`, `securitySchemes`, ...: the key under
-    /// an OpenAPI document's `components`) is written in this document's file.
-    pub fn component_location(&self, kind: &str, name: &str) -> Location {
-        let root = Location::new(&self.file, "");
-        let parent = match self.form {
-            Form::OpenApi => root.child("components").child(kind),
-            Form::Page => root.child("meta").child(kind),
-        };
-        parent.child(name)
-    }
-}
-
-/// One operation of one document, still in OpenAPI form.
-#[derive(Debug, Clone)]
-pub struct SourceOperation {
-    /// Index into [`Specs::documents`].
-    pub document: usize,
-    pub location: Location,
-    pub method: String,
-    pub path: String,
-    pub operation: Operation,
-    /// Path-level parameters of a full document, shared by every method of the path.
-    pub path_parameters: Vec<ReferenceOr<Parameter>>,
-    /// The operation as written, to tell identical duplicates from conflicting ones.
-    pub raw: Value,
-}
+use crate::decode::deserialize;
+use crate::error::{Error, Location, Result};
+pub use crate::source::{Document, Form, SourceOperation, Supersession};
 
 #[derive(Debug, Clone)]
 pub struct Specs {
@@ -74,16 +23,6 @@ pub struct Specs {
     /// The spec corrections of the folder (`corrections.json`), applied to `operations`, in
     /// file order; stale ones are marked.
     pub corrections: Vec<corrections::Outcome>,
-}
-
-/// An operation defined by an older document and replaced by a newer document's definition.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Supersession {
-    pub operation_id: String,
-    /// Index into [`Specs::documents`] of the document whose definition is used.
-    pub winner: usize,
-    /// Index into [`Specs::documents`] of the document whose definition is not.
-    pub replaced: usize,
 }
 
 impl Specs {
@@ -415,33 +354,6 @@ fn load_documentation_page(
         raw,
     };
     Ok((document, operation))
-}
-
-/// Deserializes `value`, turning serde's error path into a JSON pointer below `location`.
-pub(crate) fn deserialize<T: DeserializeOwned>(
-    value: &Value,
-    location: &Location,
-    what: &str,
-) -> Result<T> {
-    serde_path_to_error::deserialize(value).map_err(|error| {
-        let mut pointer = location.pointer.clone();
-        for segment in error.path().iter() {
-            use serde_path_to_error::Segment;
-            let token = match segment {
-                Segment::Seq { index } => index.to_string(),
-                Segment::Map { key } => escape_pointer_token(key),
-                Segment::Enum { variant } => escape_pointer_token(variant),
-                Segment::Unknown => continue,
-            };
-            pointer.push('/');
-            pointer.push_str(&token);
-        }
-        let inner = error.into_inner();
-        Error::input(
-            &Location::new(location.file.clone(), pointer),
-            format!("not {what}: {inner}"),
-        )
-    })
 }
 
 /// Merges the operations of every document into one list, by operationId:
