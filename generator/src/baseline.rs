@@ -35,16 +35,18 @@ pub struct Previous {
     pub specs: Specs,
     /// Its names manifest, so that its model has the names its crate had.
     pub manifest: Option<Manifest>,
-    /// Where it came from, for messages (`git 1a2b3c4d`).
-    pub source: String,
 }
 
 impl Baseline {
     /// The baseline of `out`, the previous documents coming from git (see the module docs).
     /// The second value says why there are no previous documents, when there are none.
+    ///
+    /// A previous names manifest that git has but that does not parse is an error, not a
+    /// missing baseline: without it the previous crate would be lowered with fresh names and
+    /// the changelog would report renames that never happened.
     pub fn for_output(out: &Path, specs: &Path) -> Result<(Baseline, Option<String>)> {
         let mut baseline = Self::from_folder(out)?;
-        let note = match previous_from_git(out, specs) {
+        let note = match previous_from_git(out, specs)? {
             Ok(previous) => {
                 baseline.previous = Some(previous);
                 None
@@ -71,8 +73,38 @@ impl Baseline {
     }
 }
 
-/// The specs of the last commit touching `out`, read with git.
-fn previous_from_git(out: &Path, specs: &Path) -> std::result::Result<Previous, String> {
+/// The specs of the last commit touching `out`, read with git: `Ok(Err(reason))` when there
+/// are none, `Err` when they are there but unusable in a way the user must fix.
+fn previous_from_git(out: &Path, specs: &Path) -> Result<std::result::Result<Previous, String>> {
+    let previous = match git_texts(out, specs) {
+        Ok(previous) => previous,
+        Err(reason) => return Ok(Err(reason)),
+    };
+    let specs = match load::load_documents(&previous.specs) {
+        Ok(specs) => specs,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    let manifest = match previous.manifest {
+        Some((file, text)) => Some(Manifest::parse(&text, &file).map_err(|e| {
+            Error::Other(format!(
+                "{e}\n(the names manifest of the previous generation, read from git: without it \
+                 the previous crate's names are unknown and the changelog would report renames; \
+                 fix the file in that commit, or commit a regeneration that replaces it)"
+            ))
+        })?),
+        None => None,
+    };
+    Ok(Ok(Previous { specs, manifest }))
+}
+
+/// The texts of the previous generation, read from git; each named `commit:path`.
+struct GitTexts {
+    specs: Vec<(PathBuf, String)>,
+    manifest: Option<(PathBuf, String)>,
+}
+
+/// The spec documents and names manifest of the last commit touching `out`.
+fn git_texts(out: &Path, specs: &Path) -> std::result::Result<GitTexts, String> {
     let specs = std::path::absolute(specs).map_err(|e| e.to_string())?;
     let out = std::path::absolute(out).map_err(|e| e.to_string())?;
     let anchor = if specs.is_dir() {
@@ -112,16 +144,14 @@ fn previous_from_git(out: &Path, specs: &Path) -> std::result::Result<Previous, 
             "commit {short} has no spec documents in {specs_rel}"
         ));
     }
-    let specs = load::load_documents(&texts).map_err(|e| e.to_string())?;
     let manifest_path = format!("{out_rel}/{}", manifest::FILE);
-    let manifest = match git(&top, &["show", &format!("{commit}:{manifest_path}")]) {
-        Ok(text) => Manifest::parse(&text, Path::new(&format!("{short}:{manifest_path}"))).ok(),
-        Err(_) => None,
-    };
-    Ok(Previous {
-        specs,
+    // `git show` fails when the commit has no manifest (a generation before names.json).
+    let manifest = git(&top, &["show", &format!("{commit}:{manifest_path}")])
+        .ok()
+        .map(|text| (PathBuf::from(format!("{short}:{manifest_path}")), text));
+    Ok(GitTexts {
+        specs: texts,
         manifest,
-        source: format!("git {short}"),
     })
 }
 

@@ -142,3 +142,38 @@ fn without_git_the_changelog_is_kept_and_a_new_version_is_noted() {
     output::write_atomically(&out, &bumped.files).unwrap();
     assert_up_to_date(&out, &generate(&fixture("v2.json"), &out));
 }
+
+#[test]
+fn a_previous_names_manifest_that_does_not_parse_is_an_error_naming_commit_and_file() {
+    let repo = tempfile::tempdir().unwrap();
+    let root = repo.path();
+    git(root, &["init", "-q"]);
+    let specs = root.join("specs");
+    let out = root.join("generated-client");
+    std::fs::create_dir_all(&specs).unwrap();
+    std::fs::copy(fixture("v1.json"), specs.join("api.json")).unwrap();
+    let first = generate(&specs, &out);
+    output::write_atomically(&out, &first.files).unwrap();
+    // The committed manifest is broken; the working copy's is fine again.
+    std::fs::write(out.join("names.json"), "{ not json").unwrap();
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "broken names"]);
+    std::fs::write(out.join("names.json"), &first.files["names.json"]).unwrap();
+
+    let error = Baseline::for_output(&out, &specs)
+        .expect_err("the previous names must not be dropped silently")
+        .to_string();
+
+    let head = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["rev-parse", "--short=10", "HEAD"])
+        .output()
+        .unwrap();
+    let head = String::from_utf8(head.stdout).unwrap();
+    assert!(
+        error.contains(&format!("{}:generated-client/names.json", head.trim())),
+        "names commit:path: {error}"
+    );
+    assert!(error.contains("malformed names manifest"), "{error}");
+}

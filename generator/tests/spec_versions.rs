@@ -163,7 +163,6 @@ fn unchanged_operations_generate_identical_rust_across_a_spec_bump() {
         previous: Some(Previous {
             specs: load::load_specs(&old_spec).unwrap(),
             manifest: None,
-            source: "test".into(),
         }),
     };
     let new = meraki_codegen::generate_with(&new_spec, &options, &baseline).unwrap();
