@@ -278,6 +278,7 @@ impl<C: From<Client>> ClientBuilder<C> {
 
     /// Extra hosts (`host` for any port, or `host:port`) that may receive the API key on
     /// redirects and pagination links, besides the Meraki API domains and the base URL's host.
+    /// A redirect to any other host is not followed ([`Error::UntrustedRedirect`] names it).
     pub fn trusted_redirect_hosts<I, S>(mut self, hosts: I) -> Self
     where
         I: IntoIterator<Item = S>,

@@ -79,6 +79,24 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A redirect pointed to a host that may not receive the API key, so it was not followed:
+    /// the key was not sent there, and neither was the request. Following it without the key
+    /// would only turn into a confusing `401 Invalid API key` from that host. `message` names
+    /// the host and, when there is one, the remedy ([`ClientBuilder::trusted_redirect_hosts`]).
+    ///
+    /// [`ClientBuilder::trusted_redirect_hosts`]: crate::ClientBuilder::trusted_redirect_hosts
+    #[error("{method} {url}: redirect to {host} not followed: {message}")]
+    UntrustedRedirect {
+        /// HTTP method of the request.
+        method: Method,
+        /// The URL that answered with the redirect.
+        url: String,
+        /// The redirect target's `host` or `host:port`, the form
+        /// [`ClientBuilder::trusted_redirect_hosts`](crate::ClientBuilder::trusted_redirect_hosts) takes.
+        host: String,
+        /// Why the target may not receive the key, and how to trust it.
+        message: String,
+    },
     /// The `Link` header of a page could not be parsed, so it is unknown whether more pages exist.
     #[error("pagination stopped at {url}: malformed Link header: {message}")]
     Pagination {

@@ -263,6 +263,9 @@ impl Executor {
     }
 
     /// Sends the request and follows redirects; returns the final method, URL and response.
+    /// A redirect to a host that may not have the key is an error, not a request without the
+    /// key: the Dashboard's redirects stay on its hosts, and any other host could only answer
+    /// `401 Invalid API key`, hiding where the call was sent.
     async fn follow_redirects(
         &self,
         request: &Prepared,
@@ -300,6 +303,14 @@ impl Executor {
                     url: url.to_string(),
                     message: format!("unusable redirect Location {location:?}"),
                 })?;
+            if let Some(message) = self.trusted.refusal(&target) {
+                return Err(Error::UntrustedRedirect {
+                    method,
+                    url: url.to_string(),
+                    host: redirect::authority(&target),
+                    message,
+                });
+            }
             tracing::debug!(from = %url, to = %target, status = status.as_u16(), "following redirect");
             let (next_method, keep_body) = redirect::method_after(status, &method);
             method = next_method;

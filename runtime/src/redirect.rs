@@ -35,12 +35,20 @@ impl TrustedHosts {
 
     /// Whether `url` may receive the `Authorization` header.
     pub(crate) fn allows(&self, url: &Url) -> bool {
+        self.refusal(url).is_none()
+    }
+
+    /// Why `url` may not receive the `Authorization` header, with the remedy when there is one;
+    /// `None` when it may.
+    pub(crate) fn refusal(&self, url: &Url) -> Option<String> {
         // A key given to an https base must never travel in clear text, whatever the host.
         if self.base.scheme() == "https" && url.scheme() != "https" {
-            return false;
+            return Some(
+                "the API key is never sent over plain http when the base URL is https".to_owned(),
+            );
         }
         let Some(host) = url.host_str() else {
-            return false;
+            return Some("the URL names no host".to_owned());
         };
         let host = host.trim_end_matches('.').to_ascii_lowercase();
         let port = url.port_or_known_default();
@@ -48,18 +56,38 @@ impl TrustedHosts {
         if Some(host.as_str()) == self.base.host_str().map(|h| h.trim_end_matches('.'))
             && port == self.base.port_or_known_default()
         {
-            return true;
+            return None;
         }
         if MERAKI_API_DOMAINS
             .iter()
             .any(|domain| is_same_or_subdomain(&host, domain))
         {
-            return true;
+            return None;
         }
-        self.extra.iter().any(|entry| {
+        let extra = self.extra.iter().any(|entry| {
             let (entry_host, entry_port) = split_host_port(entry);
             entry_host == host && entry_port.map_or(true, |p| Some(p) == port)
-        })
+        });
+        if extra {
+            return None;
+        }
+        let authority = authority(url);
+        Some(format!(
+            "that host is not trusted with the API key (only the Meraki API domains, the base \
+             URL's host and the hosts given to ClientBuilder::trusted_redirect_hosts are); if it \
+             serves the Dashboard API, trust it with \
+             ClientBuilder::trusted_redirect_hosts([\"{authority}\"])"
+        ))
+    }
+}
+
+/// `host` or `host:port` as `url` names it (the port only when it is not the scheme's default),
+/// the form [`TrustedHosts`] entries take.
+pub(crate) fn authority(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
     }
 }
 
@@ -134,6 +162,22 @@ mod tests {
         assert!(!trusted(base, &[], "https://meraki.com.evil.net/x"));
         assert!(!trusted(base, &[], "https://example.com/x"));
         assert!(!trusted(base, &[], "http://n1.meraki.com/x"));
+    }
+
+    #[test]
+    fn refusals_name_the_host_and_the_remedy() {
+        let hosts = TrustedHosts::new(Url::parse("https://api.meraki.com/api/v1").unwrap(), vec![]);
+        let refusal = hosts
+            .refusal(&Url::parse("https://example.com:8443/x").unwrap())
+            .unwrap();
+        assert!(
+            refusal.contains(r#"trusted_redirect_hosts(["example.com:8443"])"#),
+            "{refusal}"
+        );
+        let refusal = hosts
+            .refusal(&Url::parse("http://n1.meraki.com/x").unwrap())
+            .unwrap();
+        assert!(refusal.contains("plain http"), "{refusal}");
     }
 
     #[test]

@@ -48,8 +48,11 @@ async fn redirect_to_a_trusted_host_keeps_the_key_and_the_body() {
     assert_eq!(received[0].body, br#"{"name":"x"}"#);
 }
 
+/// A redirect to a host that may not have the key is not followed: that host gets no request
+/// (neither the key nor anything else), and the error names it and how to trust it, instead of
+/// the `401 Invalid API key` a request without the key would draw.
 #[tokio::test]
-async fn redirect_to_another_host_drops_the_key() {
+async fn redirect_to_an_untrusted_host_is_an_error_and_the_host_gets_nothing() {
     let origin = MockServer::start().await;
     let elsewhere = MockServer::start().await;
     Mock::given(path("/api/v1/organizations"))
@@ -58,12 +61,40 @@ async fn redirect_to_another_host_drops_the_key() {
         .await;
     Mock::given(path("/landing"))
         .respond_with(ok())
-        .expect(1)
         .mount(&elsewhere)
         .await;
-    get(&client(&origin)).send().await.unwrap();
+    let error = get(&client(&origin)).send().await.unwrap_err();
+    let host = authority(&elsewhere);
+    assert!(
+        matches!(&error, Error::UntrustedRedirect { host: named, .. } if *named == host),
+        "{error:?}"
+    );
+    let text = error.to_string();
+    assert!(
+        text.contains(&format!("redirect to {host} not followed")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            r#"ClientBuilder::trusted_redirect_hosts(["{host}"])"#
+        )),
+        "{text}"
+    );
+    assert!(!format!("{error} {error:?}").contains(KEY));
+    // Not retried: one request to the origin, none to the target.
     assert_eq!(auth_headers(&origin).await, [Some(format!("Bearer {KEY}"))]);
-    assert_eq!(auth_headers(&elsewhere).await, [None]);
+    assert!(elsewhere.received_requests().await.unwrap().is_empty());
+
+    // The remedy the error names works: trusted, the host gets the request with the key.
+    let trusting = builder(&origin)
+        .trusted_redirect_hosts([host])
+        .build()
+        .unwrap();
+    assert_eq!(get(&trusting).send().await.unwrap(), json!({"ok": true}));
+    assert_eq!(
+        auth_headers(&elsewhere).await,
+        [Some(format!("Bearer {KEY}"))]
+    );
 }
 
 #[tokio::test]
