@@ -5,9 +5,10 @@
 //! what it does not send; otherwise attempts are made until one succeeds, fails for good, or the
 //! call's [`Budget`] (attempts and total wait) runs out, waiting between them as the server's
 //! `Retry-After` or the backoff says. One attempt ([`Executor::attempt`]) goes hop by hop through
-//! redirects ([`Executor::follow_redirects`]); each hop waits for the rate limiter and carries the
-//! API key only to a trusted host ([`Executor::send_hop`]). A streamed page whose body breaks off
-//! comes back through [`Executor::fetch_again`] with the budget of the call that fetched it.
+//! redirects ([`Executor::follow_redirects`], which refuses a redirect to a host not trusted with
+//! the key); each hop waits for the rate limiter and carries the API key only to a trusted host
+//! ([`Executor::send_hop`]). A streamed page whose body breaks off comes back through
+//! [`Executor::fetch_again`] with the budget of the call that fetched it.
 
 use std::time::Duration;
 
