@@ -20,9 +20,9 @@ pub fn cargo_toml(api: &Api, options: &EmitOptions) -> String {
 [package]
 name = "{name}"
 version = "{version}"
-edition = "2021"
-rust-version = "1.80"
-license = "MIT OR Apache-2.0"
+edition = "{edition}"
+rust-version = "{rust_version}"
+license = "{license}"
 description = "Typed async client for the Cisco Meraki Dashboard API {described}, generated from its OpenAPI description"
 keywords = ["meraki", "cisco", "api", "client", "network"]
 categories = ["api-bindings", "network-programming"]
@@ -35,7 +35,7 @@ spec-version = "{spec}"
 newest-spec-version = "{newest}"
 
 [dependencies]
-meraki-runtime = {{ path = "{runtime}", version = "0.1.0" }}
+meraki-runtime = {{ path = "{runtime}", version = "{runtime_version}" }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 
@@ -56,6 +56,10 @@ full = [{full}]
         newest = api.newest_version,
         described = described_version(api),
         runtime = options.runtime_path,
+        runtime_version = options.runtime_version,
+        edition = options.edition,
+        rust_version = options.rust_version,
+        license = options.license,
         full = scopes.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", "),
     ));
     for scope in &scopes {
@@ -95,9 +99,10 @@ pub fn readme(api: &Api, options: &EmitOptions) -> String {
         "# {name}\n\nTyped async Rust client for the {title}, {version} of its OpenAPI description: \
          {ops} operations in {scopes} scopes, {types} types.\n\n{provenance}\n\n\
          Each operation is a method on `Client` named after its operationId in snake_case; each scope \
-         (`organizations`, `networks`, …) is a module and a cargo feature (`full`, the default, enables all).\n\n\
+         ({modules}) is a module and a cargo feature (`full`, the default, enables all).\n\n\
          ```rust,ignore\n{example}```\n",
         name = options.crate_name,
+        modules = readme_modules(api),
         title = api.title,
         version = described_version(api),
         provenance = {
@@ -116,6 +121,30 @@ pub fn readme(api: &Api, options: &EmitOptions) -> String {
         example = example_code(api).lines().filter(|l| !l.starts_with('#')).map(|l| format!("{l}\n")).collect::<String>(),
     ));
     out
+}
+
+/// The scope modules the README names as examples: the two with the most operations (on a tie,
+/// the first by name), followed by `…` when there are more. Names from the API itself, so each
+/// one is a module of this crate whatever the specs hold.
+fn readme_modules(api: &Api) -> String {
+    let mut scopes: Vec<(usize, String)> = api
+        .scopes()
+        .into_iter()
+        .map(|scope| {
+            let count = api.operations.iter().filter(|op| op.scope == scope).count();
+            (count, scope_module(scope))
+        })
+        .collect();
+    scopes.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let mut named: Vec<String> = scopes
+        .iter()
+        .take(2)
+        .map(|(_, module)| format!("`{module}`"))
+        .collect();
+    if scopes.len() > 2 {
+        named.push("…".into());
+    }
+    named.join(", ")
 }
 
 /// A usage example calling a real operation of this API that needs only path arguments.

@@ -7,6 +7,7 @@ mod crate_files;
 pub(crate) mod docs;
 mod operations;
 mod types;
+mod workspace;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
@@ -28,6 +29,14 @@ pub struct EmitOptions {
     pub crate_version: String,
     /// Path from the generated crate to the hand-written `meraki-runtime` crate.
     pub runtime_path: String,
+    /// The `version` requirement of the `meraki-runtime` dependency (default: the runtime
+    /// crate's own version, see `workspace.rs`).
+    pub runtime_version: String,
+    /// `package.edition`, `package.rust-version` and `package.license` (default: the
+    /// workspace's `[workspace.package]`, which the runtime uses too).
+    pub edition: String,
+    pub rust_version: String,
+    pub license: String,
     /// Whether the crate is its own workspace (generated outside of this repository's workspace).
     pub standalone: bool,
 }
@@ -38,6 +47,10 @@ impl Default for EmitOptions {
             crate_name: "meraki".into(),
             crate_version: "0.1.0".into(),
             runtime_path: "../runtime".into(),
+            runtime_version: workspace::runtime_version(),
+            edition: workspace::edition(),
+            rust_version: workspace::rust_version(),
+            license: workspace::license(),
             standalone: false,
         }
     }
@@ -146,7 +159,7 @@ fn type_ident(def: &TypeDef) -> proc_macro2::Ident {
 }
 
 /// The Rust type of a reference. Prelude names (`String`, `Option`, `Vec`) are safe to use
-/// unqualified: no generated type or builder may take them (see `lower::RESERVED_TYPE_NAMES`).
+/// unqualified: no generated type or builder may take them (see `naming::RESERVED_TYPE_NAMES`).
 /// Generated types are reached through the `t` alias of `crate::types` and the runtime through
 /// `rt` (see [`uses`]): short paths keep lines within prettyplease's margin, and lowercase
 /// aliases cannot collide with generated (PascalCase) names.
