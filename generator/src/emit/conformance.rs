@@ -13,7 +13,7 @@ use quote::quote;
 use serde_json::Value;
 
 use super::operations::inputs::{body_plan, inputs, BodyPlan, Input, InputKind};
-use super::{format_rust, ident};
+use super::shared::{format_rust, ident};
 use crate::error::{Error, Result};
 use crate::load::{SourceOperation, Specs};
 use crate::model::{Api, Operation, ParamLocation, TypeKind, TypeRef};

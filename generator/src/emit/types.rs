@@ -8,7 +8,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::docs::{code, doc_attrs};
-use super::{
+use super::shared::{
     cfg_for_scopes, ident, scope_module, type_ident, type_tokens, uses, SERDE_DESERIALIZE_FEATURE,
     SERDE_SERIALIZE_FEATURE,
 };

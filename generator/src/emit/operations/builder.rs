@@ -11,7 +11,7 @@ use quote::{format_ident, quote};
 
 use super::inputs::{BodyPlan, Input, InputKind};
 use crate::emit::docs::{doc_attrs, labelled_doc_attrs};
-use crate::emit::{argument_tokens, ident, type_tokens};
+use crate::emit::shared::{argument_tokens, ident, type_tokens};
 use crate::model::{Api, Operation, PageItems, TypeKind, TypeRef};
 
 pub fn builder(api: &Api, op: &Operation, plan: &BodyPlan, inputs: &[Input]) -> TokenStream {

@@ -10,7 +10,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::docs::doc_attrs;
-use super::{argument_tokens, ident, type_tokens, uses};
+use super::shared::{argument_tokens, ident, type_tokens, uses};
 use crate::model::{Api, Operation, PathPart};
 use inputs::{body_plan, BodyPlan, Input, InputKind};
 
