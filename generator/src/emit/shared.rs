@@ -65,7 +65,7 @@ pub(super) fn type_ident(def: &TypeDef) -> proc_macro2::Ident {
 }
 
 /// The Rust type of a reference. Prelude names (`String`, `Option`, `Vec`) are safe to use
-/// unqualified: no generated type or builder may take them (see `lower::RESERVED_TYPE_NAMES`).
+/// unqualified: no generated type or builder may take them (see `naming::RESERVED_TYPE_NAMES`).
 /// Generated types are reached through the `t` alias of `crate::types` and the runtime through
 /// `rt` (see [`uses`]): short paths keep lines within prettyplease's margin, and lowercase
 /// aliases cannot collide with generated (PascalCase) names.
