@@ -14,7 +14,6 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Location, Result};
-use crate::lower::RESERVED_TYPE_NAMES;
 use crate::model::{Api, Site, TypeDef, TypeKind, TypeRef};
 use crate::naming;
 
@@ -143,7 +142,7 @@ impl Manifest {
         for (i, entry) in self.types.iter().enumerate() {
             let at = root.child("types").child(i);
             check_identifier(&entry.name, &at.child("name"))?;
-            if RESERVED_TYPE_NAMES.contains(&entry.name.as_str()) {
+            if naming::RESERVED_TYPE_NAMES.contains(&entry.name.as_str()) {
                 return Err(Error::input(
                     &at.child("name"),
                     format!("`{}` is reserved for the generated code", entry.name),

@@ -192,12 +192,20 @@ pub enum ParamLocation {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Param {
     pub wire_name: String,
+    /// The name of its argument (required) or setter (optional), from
+    /// [`crate::naming::input_names`].
     pub rust_name: String,
     pub location: ParamLocation,
     pub required: bool,
     pub ty: TypeRef,
     pub description: Option<String>,
     pub deprecated: bool,
+    /// Position among the parameters the spec declares for the operation (path-level ones
+    /// first), the order the changelog lists them in.
+    pub declaration: usize,
+    /// The parameter object lowering read: where it is declared, then the `$ref` target.
+    pub pointers: Vec<String>,
+    pub schema: SchemaUse,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -205,6 +213,21 @@ pub struct RequestBody {
     pub required: bool,
     pub ty: TypeRef,
     pub description: Option<String>,
+    /// The request body object lowering read: where it is declared, then the `$ref` target.
+    pub pointers: Vec<String>,
+    /// The schema of the JSON media type lowering picked.
+    pub schema: SchemaUse,
+    pub form: BodyForm,
+}
+
+/// How the request builder takes a body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BodyForm {
+    /// An object body with declared properties, property by property: required ones are
+    /// arguments, optional ones setters, named `inputs` (in the order of the struct's fields).
+    Fields { inputs: Vec<String> },
+    /// Any other body, as one value.
+    Whole,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -213,6 +236,92 @@ pub struct Response {
     pub status: u16,
     pub ty: TypeRef,
     pub description: Option<String>,
+    /// The success response object lowering picked: where it is declared, then the `$ref`
+    /// target; empty when the operation documents no success response.
+    pub pointers: Vec<String>,
+    /// The schema of the JSON media type lowering picked; without pointers when the response
+    /// has no content the crate decodes (none declared, or HTTP 204).
+    pub schema: SchemaUse,
+}
+
+/// A schema where an operation uses it, as lowering read it: the schema objects it looked at
+/// and the Rust type it made of them, down to every property, item, map value and `oneOf`
+/// branch. The changelog compares these, so it describes the choices lowering made rather
+/// than making its own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchemaUse {
+    pub site: Site,
+    /// JSON pointers, into the document of the operation, of the schema objects lowering read
+    /// here: the one in place, then each `$ref` target and single `allOf` member it followed.
+    /// Empty where no schema is declared.
+    pub pointers: Vec<String>,
+    pub ty: TypeRef,
+    pub children: Vec<SchemaChild>,
+}
+
+impl SchemaUse {
+    /// A place with no declared schema.
+    pub fn undeclared(site: Site, ty: TypeRef) -> Self {
+        Self {
+            site,
+            pointers: Vec::new(),
+            ty,
+            children: Vec::new(),
+        }
+    }
+
+    pub fn child(&self, key: &ChildKey) -> Option<&SchemaUse> {
+        self.children
+            .iter()
+            .find(|c| c.key.same_place(key))
+            .map(|c| &c.schema)
+    }
+
+    /// Declared properties, in spec order.
+    pub fn properties(&self) -> impl Iterator<Item = (&str, bool, &SchemaUse)> {
+        self.children.iter().filter_map(|c| match &c.key {
+            ChildKey::Property { name, required } => Some((name.as_str(), *required, &c.schema)),
+            _ => None,
+        })
+    }
+
+    pub fn branches(&self) -> impl Iterator<Item = &SchemaUse> {
+        self.children
+            .iter()
+            .filter(|c| matches!(c.key, ChildKey::Branch(_)))
+            .map(|c| &c.schema)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchemaChild {
+    pub key: ChildKey,
+    pub schema: SchemaUse,
+}
+
+/// How a nested schema hangs off its parent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChildKey {
+    /// A declared property; `required` as the parent's `required` list says (before nullable
+    /// properties are made optional).
+    Property {
+        name: String,
+        required: bool,
+    },
+    Items,
+    Values,
+    /// The N-th `oneOf`/`anyOf` branch.
+    Branch(usize),
+}
+
+impl ChildKey {
+    /// The same place in another version: properties by name, whatever their required flag.
+    pub fn same_place(&self, other: &ChildKey) -> bool {
+        match (self, other) {
+            (ChildKey::Property { name: a, .. }, ChildKey::Property { name: b, .. }) => a == b,
+            _ => self == other,
+        }
+    }
 }
 
 /// How to page through an operation's results by following `Link` headers.

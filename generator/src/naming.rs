@@ -6,6 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
+use crate::model::{TypeKind, TypeRef};
+
 /// Rust keywords (strict, reserved and edition-dependent) that cannot be plain identifiers.
 const KEYWORDS: &[&str] = &[
     "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
@@ -20,6 +22,63 @@ pub const UNKNOWN_VARIANT: &str = "UnknownValue";
 
 /// Longest type name we choose while a shorter unique one exists.
 const MAX_TYPE_NAME: usize = 60;
+
+/// Names no generated type may take, so they never shadow what the emitted code relies on.
+pub const RESERVED_TYPE_NAMES: &[&str] = &[
+    "Option",
+    "Result",
+    "Vec",
+    "String",
+    "Box",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "Default",
+    "Clone",
+    "Copy",
+    "Send",
+    "Sync",
+    "Sized",
+    "Drop",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "Iterator",
+    "IntoIterator",
+    "ToString",
+    "ToOwned",
+    "Eq",
+    "PartialEq",
+    "Ord",
+    "PartialOrd",
+    "Debug",
+    "Hash",
+    "From",
+    "Into",
+    "AsRef",
+    "AsMut",
+    "Extend",
+    "Client",
+    "Error",
+    "Timestamp",
+];
+
+/// Methods every request builder has, which no argument or setter may shadow.
+pub const BUILDER_METHODS: &[&str] = &[
+    "send",
+    "send_json",
+    "send_raw",
+    "body",
+    "paginate",
+    "pages",
+    "items",
+    "collect_all",
+    "items_json",
+    "request",
+    "new",
+    "clone",
+];
 
 pub fn is_keyword(name: &str) -> bool {
     KEYWORDS.contains(&name)
@@ -85,6 +144,91 @@ pub fn dedupe_names(names: &mut [String], separator: &str) {
             seen.insert(name.clone());
         }
     }
+}
+
+/// The `Client` method of an operation.
+pub fn method_name(operation_id: &str) -> String {
+    snake_ident(operation_id)
+}
+
+/// The request builder of an operation: its operationId in PascalCase, suffixed `Request`
+/// where that is a reserved name (`getError` would shadow the crate's `Error`).
+pub fn builder_name(operation_id: &str) -> String {
+    let mut name = pascal_ident(operation_id);
+    if RESERVED_TYPE_NAMES.contains(&name.as_str()) {
+        name.push_str("Request");
+    }
+    name
+}
+
+/// snake_case names for the members of one parameter list or struct, in order, two wire names
+/// of one spelling (`productType`, `product_type`) told apart by `_2`.
+pub fn member_names<'a>(wire_names: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut names: Vec<String> = wire_names.into_iter().map(snake_ident).collect();
+    dedupe_names(&mut names, "_");
+    names
+}
+
+/// The argument and setter names of an operation's inputs: its parameters (by their member
+/// names, in model order), then the properties of an object body (by field name). A parameter
+/// that would shadow a builder method gets `_param`; a body property that clashes with either
+/// gets `body_`, and `_` until it is unique.
+pub fn input_names(params: &[String], body_fields: &[String]) -> (Vec<String>, Vec<String>) {
+    let mut taken: BTreeSet<String> = BUILDER_METHODS.iter().map(|s| s.to_string()).collect();
+    let mut param_names = Vec::with_capacity(params.len());
+    for param in params {
+        let mut name = param.clone();
+        if taken.contains(&name) {
+            name = format!("{name}_param");
+        }
+        taken.insert(name.clone());
+        param_names.push(name);
+    }
+    let mut field_names = Vec::with_capacity(body_fields.len());
+    for field in body_fields {
+        let mut name = field.clone();
+        if taken.contains(&name) {
+            name = format!("body_{name}");
+        }
+        while taken.contains(&name) {
+            name.push('_');
+        }
+        taken.insert(name.clone());
+        field_names.push(name);
+    }
+    (param_names, field_names)
+}
+
+/// Variant names of a `oneOf` type, one per distinct branch type, after what each holds
+/// (`String`, `Object`, `List`, ...); `kind` tells what a named type is.
+pub fn one_of_variant_names<'a>(
+    types: &[TypeRef],
+    kind: impl Fn(&TypeRef) -> Option<&'a TypeKind>,
+) -> Vec<String> {
+    let mut names: Vec<String> = types
+        .iter()
+        .map(|ty| {
+            match ty {
+                TypeRef::String => "String",
+                TypeRef::Integer => "Integer",
+                TypeRef::Float => "Number",
+                TypeRef::Boolean => "Boolean",
+                TypeRef::Timestamp => "Timestamp",
+                TypeRef::Json => "Json",
+                TypeRef::JsonObject | TypeRef::Map(_) => "Object",
+                TypeRef::Unit => "Null",
+                TypeRef::Vec(_) => "List",
+                TypeRef::Named(_) => match kind(ty) {
+                    Some(TypeKind::Struct { .. }) | None => "Object",
+                    Some(TypeKind::StringEnum { .. } | TypeKind::IntegerEnum { .. }) => "Known",
+                    Some(TypeKind::OneOf { .. }) => "Choice",
+                },
+            }
+            .to_string()
+        })
+        .collect();
+    dedupe_names(&mut names, "");
+    names
 }
 
 /// Variant names for the values of a string enum: valid, readable, never colliding with each
@@ -305,6 +449,67 @@ impl NameHint {
     }
 }
 
+/// Where type names come from: the segments each kind of place proposes.
+impl NameHint {
+    /// A parameter's type: after the operation's builder and the parameter.
+    pub fn parameter(builder: &str, wire_name: &str) -> Self {
+        Self::new(vec![builder.to_string(), pascal_ident(wire_name)], 1)
+    }
+
+    /// A request body: `{Builder}Request`.
+    pub fn request_body(builder: &str) -> Self {
+        Self::new(vec![format!("{builder}Request")], 1)
+    }
+
+    /// A GET response is named after what it returns (`getDeviceClients` → `DeviceClient`
+    /// items); other responses after their operation (`CreateNetworkVlanResponse`) unless they
+    /// have the shape of a GET response.
+    pub fn response(operation_id: &str, method: &str) -> Self {
+        let words = pascal_words(operation_id);
+        let fallback = vec![format!("{}Response", pascal_ident(operation_id))];
+        if method == "get" && words.len() > 1 && words[0] == "Get" {
+            let segments: Vec<String> = words[1..].to_vec();
+            let min_segments = if segments.len() >= 2 { 2 } else { 1 };
+            Self::new(segments, min_segments).with_fallback(fallback)
+        } else {
+            Self::new(fallback, 1)
+        }
+    }
+
+    /// A `#/components/schemas` entry: its name.
+    pub fn component(name: &str) -> Self {
+        Self::new(vec![pascal_ident(name)], 1)
+    }
+
+    /// A property of the type named by `self`.
+    pub fn property(&self, wire_name: &str) -> Self {
+        self.child(&pascal_ident(wire_name))
+    }
+
+    /// The items of an array named by `self`: the last segment in the singular, or with
+    /// `Item` when it has no singular.
+    pub fn items(&self) -> Self {
+        self.map_last(|last| {
+            let singular = singular(last);
+            if singular == last {
+                format!("{last}Item")
+            } else {
+                singular
+            }
+        })
+    }
+
+    /// The values of a map named by `self`.
+    pub fn map_values(&self) -> Self {
+        self.child("Value")
+    }
+
+    /// A `oneOf` branch of the type named by `self`.
+    pub fn branch(&self) -> Self {
+        self.map_last(|last| format!("{last}Variant"))
+    }
+}
+
 impl NameHint {
     /// Candidate names, shortest first. Candidates that repeat a segment (`StatusStatus`) or are
     /// too long are skipped while a longer-but-better one remains.
@@ -390,6 +595,42 @@ pub fn assign_type_names(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn inputs_never_shadow_builder_methods_or_each_other() {
+        let hatches: Vec<String> = ["send_json", "send_raw", "items_json", "body"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let (params, fields) = input_names(&hatches, &hatches);
+        assert_eq!(
+            params,
+            [
+                "send_json_param",
+                "send_raw_param",
+                "items_json_param",
+                "body_param"
+            ]
+        );
+        assert_eq!(
+            fields,
+            [
+                "body_send_json",
+                "body_send_raw",
+                "body_items_json",
+                "body_body"
+            ]
+        );
+        let (params, fields) = input_names(
+            &["name".into(), "body_name".into()],
+            &["name".into(), "body_name".into()],
+        );
+        assert_eq!(params, ["name", "body_name"]);
+        assert_eq!(fields, ["body_name_", "body_body_name"]);
+        for name in BUILDER_METHODS {
+            assert!(!params.contains(&name.to_string()) && !fields.contains(&name.to_string()));
+        }
+    }
 
     #[test]
     fn awkward_enum_values_get_valid_distinct_names() {

@@ -1,6 +1,6 @@
 //! Renders an [`ApiDiff`] as Markdown, for `cargo xtask diff` and the crate's changelog.
 
-use super::{ApiDiff, Impact, OperationDiff, Status};
+use super::changes::{ApiDiff, Impact, OperationDiff, Status};
 
 pub fn render(diff: &ApiDiff, level: usize) -> String {
     let h = |extra: usize| "#".repeat(level + extra);

@@ -1,13 +1,16 @@
 //! The API changelog: what changed between two versions of the spec, operation by operation,
 //! and what each change means for users of the generated crate.
 //!
-//! Operations are compared as JSON with their `$ref`s resolved (so nothing the spec says is
-//! missed, constraints like `maximum` included), and every schema is looked up in the two
-//! lowered models at the same time (so a change is classified by what happens to the Rust
-//! API: a new field of a `#[non_exhaustive]` response struct is additive, the same field in a
-//! struct users build is breaking). An operation whose definitions differ only in prose or
-//! examples is documentation-only.
+//! Operations are compared as the two lowered models describe them: matched by operationId,
+//! parameters by location and wire name, schemas place by place as lowering recorded them (see
+//! [`crate::model::SchemaUse`]). Keywords the models do not carry (bounds such as `maximum`,
+//! patterns, prose) are read from the definitions as written, only through the JSON pointers
+//! lowering recorded, so the changelog always describes the crate that is emitted. A change is
+//! classified by what happens to the Rust API: a new field of a `#[non_exhaustive]` response
+//! struct is additive, the same field in a struct users build is breaking. An operation whose
+//! definitions differ only in prose or examples is documentation-only.
 
+mod changes;
 mod markdown;
 mod operation;
 mod raw;
@@ -18,88 +21,10 @@ use std::collections::BTreeMap;
 
 use crate::load::{SourceOperation, Specs};
 use crate::model::{Api, Operation};
-use schema::Models;
-
-/// How a change affects users of the generated crate, least to most severe.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Impact {
-    /// Only prose or examples: the rustdoc changes.
-    Documentation,
-    /// The Rust API stays the same; the API behaves differently (a deprecation, a new route,
-    /// a bound on what the server sends).
-    NonBreaking,
-    /// New Rust API (an operation, a setter, a field users only read, an enum variant) or the
-    /// API accepts more; code that compiled still compiles.
-    Additive,
-    /// Code that compiled may not compile, or requests that worked may be refused.
-    Breaking,
-}
-
-impl Impact {
-    pub fn label(self) -> &'static str {
-        match self {
-            Impact::Documentation => "documentation",
-            Impact::NonBreaking => "non-breaking",
-            Impact::Additive => "additive",
-            Impact::Breaking => "breaking",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Change {
-    pub impact: Impact,
-    pub text: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    Added,
-    Removed,
-    Changed,
-    /// The definitions differ only in documentation text or examples.
-    DocumentationOnly,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OperationDiff {
-    pub operation_id: String,
-    /// `GET /path` of the new version (the old one for removed operations).
-    pub route: String,
-    pub status: Status,
-    /// What changed beyond documentation, in definition order.
-    pub changes: Vec<Change>,
-    /// Where documentation text changed.
-    pub docs: Vec<String>,
-}
-
-impl OperationDiff {
-    pub fn impact(&self) -> Impact {
-        self.changes
-            .iter()
-            .map(|c| c.impact)
-            .max()
-            .unwrap_or(Impact::Documentation)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiDiff {
-    pub old_version: String,
-    pub new_version: String,
-    /// Every operation that differs, by operationId.
-    pub operations: Vec<OperationDiff>,
-    /// Spec corrections added or removed (their effect on the types is in `operations`).
-    pub corrections: Vec<CorrectionChange>,
-}
-
-/// A spec correction that came or went between two versions.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CorrectionChange {
-    pub added: bool,
-    /// The correction as one Markdown line (see [`crate::model::CorrectionNote::line`]).
-    pub line: String,
-}
+pub use changes::{ApiDiff, Change, CorrectionChange, Impact, OperationDiff, Status};
+use operation::Pair;
+use raw::RawOperation;
+use schema::{Models, Raws};
 
 /// The corrections applied in `new` and not in `old` (added), and the reverse (removed).
 fn correction_changes(old: &Api, new: &Api) -> Vec<CorrectionChange> {
@@ -129,28 +54,6 @@ fn correction_changes(old: &Api, new: &Api) -> Vec<CorrectionChange> {
 }
 
 impl ApiDiff {
-    /// Nothing changed: same spec version, same operations.
-    pub fn is_empty(&self) -> bool {
-        self.old_version == self.new_version
-            && self.operations.is_empty()
-            && self.corrections.is_empty()
-    }
-
-    /// The most severe impact of any change; a new spec version without operation changes is
-    /// a documentation change (the crate's docs name the version).
-    pub fn impact(&self) -> Option<Impact> {
-        let operations = self.operations.iter().map(OperationDiff::impact).max();
-        if operations.is_some() || self.old_version != self.new_version {
-            Some(operations.unwrap_or(Impact::Documentation))
-        } else {
-            None
-        }
-    }
-
-    pub fn with_status(&self, status: Status) -> impl Iterator<Item = &OperationDiff> {
-        self.operations.iter().filter(move |op| op.status == status)
-    }
-
     /// The changelog as Markdown; `level` is the heading level of its title (1 for `#`).
     pub fn to_markdown(&self, level: usize) -> String {
         markdown::render(self, level)
@@ -180,15 +83,32 @@ pub fn compare(old_specs: &Specs, old_api: &Api, new_specs: &Specs, new_api: &Ap
                 let (Some(old_op), Some(new_op)) = (model(old_api, id), model(new_api, id)) else {
                     continue;
                 };
-                let old_value = raw::resolved_operation(&old_components, old);
-                let new_value = raw::resolved_operation(&new_components, new);
-                let report = operation::compare(models, &old_value, &new_value, old_op, new_op);
+                let old_raw = RawOperation::new(&old_components, old);
+                let new_raw = RawOperation::new(&new_components, new);
+                let report = operation::compare(Pair {
+                    models,
+                    raws: Raws {
+                        old: &old_raw,
+                        new: &new_raw,
+                    },
+                    old: old_op,
+                    new: new_op,
+                });
                 let mut changes = report.changes;
-                let same_raw = old_value == new_value;
-                if same_raw && changes.is_empty() {
+                let (old_read, new_read) =
+                    (old_raw.fingerprint(old_op), new_raw.fingerprint(new_op));
+                let same_route =
+                    (old_op.http_method, &old_op.path) == (new_op.http_method, &new_op.path);
+                if same_route && old_read == new_read && changes.is_empty() {
                     continue;
                 }
-                let docs_only = raw::without_docs(&old_value) == raw::without_docs(&new_value);
+                let without_docs =
+                    |read: &[(String, serde_json::Value)]| -> Vec<serde_json::Value> {
+                        read.iter()
+                            .map(|(_, value)| raw::without_docs(value))
+                            .collect()
+                    };
+                let docs_only = same_route && without_docs(&old_read) == without_docs(&new_read);
                 if !docs_only && changes.is_empty() {
                     changes.push(Change {
                         impact: Impact::NonBreaking,

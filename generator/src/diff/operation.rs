@@ -1,16 +1,19 @@
-//! Compares one operation across versions: its route and scope, parameters, request body and
-//! success response, and whatever else its definition holds.
+//! Compares one operation across versions as the two models lowered it: its route and scope,
+//! parameters (matched by location and wire name), request body and success response, and
+//! whatever else its definition holds.
 
-use serde_json::Value;
+use std::collections::BTreeSet;
 
+use serde_json::{Map, Value};
+
+use super::changes::Impact;
 use super::raw::{short, without_docs};
 use super::rust;
-use super::schema::{Direction, Models, Place, Report, Side, Walk};
-use super::Impact;
+use super::schema::{Direction, Models, Place, Raws, Report, Walk};
 use crate::model::{Operation, Param, ParamLocation};
 
 /// Operation keys compared one by one below; any other differing key gets a generic line.
-const HANDLED: [&str; 11] = [
+const HANDLED: [&str; 9] = [
     "operationId",
     "summary",
     "description",
@@ -20,8 +23,6 @@ const HANDLED: [&str; 11] = [
     "parameters",
     "requestBody",
     "responses",
-    "method",
-    "path",
 ];
 
 /// Parameter keys compared one by one below.
@@ -36,51 +37,63 @@ const PARAMETER_HANDLED: [&str; 8] = [
     "examples",
 ];
 
-pub fn compare(
-    models: Models,
-    old: &Value,
-    new: &Value,
-    old_op: &Operation,
-    new_op: &Operation,
-) -> Report {
+/// Both versions of one operation: the models' and the definitions as written.
+#[derive(Clone, Copy)]
+pub struct Pair<'a> {
+    pub models: Models<'a>,
+    pub raws: Raws<'a>,
+    pub old: &'a Operation,
+    pub new: &'a Operation,
+}
+
+pub fn compare(pair: Pair) -> Report {
     let mut report = Report::default();
-    route(&mut report, old, new, new_op);
-    parameters(&mut report, models, old, new, old_op, new_op);
-    body(&mut report, models, old, new, old_op, new_op);
-    response(&mut report, models, old, new, old_op, new_op);
-    others(&mut report, old, new);
+    let old = pair.raws.old.operation();
+    let new = pair.raws.new.operation();
+    route(&mut report, pair, &old, &new);
+    parameters(&mut report, pair);
+    body(&mut report, pair);
+    response(&mut report, pair, &old, &new);
+    others(&mut report, &old, &new);
     report
 }
 
-fn route(report: &mut Report, old: &Value, new: &Value, new_op: &Operation) {
+fn walk<'a, 'r>(pair: Pair<'a>, direction: Direction, report: &'r mut Report) -> Walk<'a, 'r> {
+    Walk {
+        models: pair.models,
+        raws: pair.raws,
+        direction,
+        report,
+    }
+}
+
+fn route(report: &mut Report, pair: Pair, old: &Map<String, Value>, new: &Map<String, Value>) {
+    let (old_op, new_op) = (pair.old, pair.new);
     for key in ["summary", "description", "externalDocs"] {
         if old.get(key) != new.get(key) {
             report.docs.push(format!("{key} of the operation"));
         }
     }
-    if (old.get("method"), old.get("path")) != (new.get("method"), new.get("path")) {
+    if (old_op.http_method, &old_op.path) != (new_op.http_method, &new_op.path) {
         report.push(
             Impact::NonBreaking,
             format!(
                 "now `{} {}` (was `{} {}`); the Rust method is unchanged",
                 new_op.http_method.as_upper(),
                 new_op.path,
-                old.get("method")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_uppercase(),
-                old.get("path").and_then(Value::as_str).unwrap_or_default()
+                old_op.http_method.as_upper(),
+                old_op.path
             ),
         );
     }
-    let scope = |v: &Value| v.pointer("/tags/0").cloned();
-    if scope(old) != scope(new) {
+    if old_op.scope != new_op.scope {
+        let scope = |op: &Operation| Value::String(op.scope.clone());
         report.push(
             Impact::Breaking,
             format!(
                 "moves from scope {} to {}: its module and cargo feature change",
-                short(scope(old).as_ref()),
-                short(scope(new).as_ref())
+                short(Some(&scope(old_op))),
+                short(Some(&scope(new_op)))
             ),
         );
     } else if old.get("tags") != new.get("tags") {
@@ -93,8 +106,7 @@ fn route(report: &mut Report, old: &Value, new: &Value, new_op: &Operation) {
             ),
         );
     }
-    let deprecated = |v: &Value| v.get("deprecated").and_then(Value::as_bool) == Some(true);
-    match (deprecated(old), deprecated(new)) {
+    match (old_op.deprecated, new_op.deprecated) {
         (false, true) => report.push(
             Impact::NonBreaking,
             format!(
@@ -107,175 +119,125 @@ fn route(report: &mut Report, old: &Value, new: &Value, new_op: &Operation) {
     }
 }
 
-fn parameter_list(operation: &Value) -> Vec<&Value> {
-    operation
-        .get("parameters")
-        .and_then(Value::as_array)
-        .map(|list| list.iter().collect())
-        .unwrap_or_default()
+/// The operation's parameters in the order the spec declares them.
+fn declared(op: &Operation) -> Vec<&Param> {
+    let mut params: Vec<&Param> = op.params.iter().collect();
+    params.sort_by_key(|p| p.declaration);
+    params
 }
 
-fn key(parameter: &Value) -> (String, String) {
-    let text = |k: &str| {
-        parameter
-            .get(k)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()
-    };
-    (text("in"), text("name"))
+fn same_param(a: &Param, b: &Param) -> bool {
+    a.location == b.location && a.wire_name == b.wire_name
 }
 
-fn model_param<'a>(op: &'a Operation, (location, name): &(String, String)) -> Option<&'a Param> {
-    let location = match location.as_str() {
-        "path" => ParamLocation::Path,
-        "query" => ParamLocation::Query,
-        _ => return None,
-    };
-    op.params
-        .iter()
-        .find(|p| p.location == location && &p.wire_name == name)
+fn location_name(location: ParamLocation) -> &'static str {
+    match location {
+        ParamLocation::Path => "path",
+        ParamLocation::Query => "query",
+    }
 }
 
-fn parameters(
-    report: &mut Report,
-    models: Models,
-    old: &Value,
-    new: &Value,
-    old_op: &Operation,
-    new_op: &Operation,
-) {
-    let old_list = parameter_list(old);
-    let new_list = parameter_list(new);
+fn parameters(report: &mut Report, pair: Pair) {
+    let (old_op, new_op) = (pair.old, pair.new);
     let method = format!("`Client::{}()`", new_op.method_name);
-    for new_param in &new_list {
-        let key = key(new_param);
-        let label = format!("{} parameter `{}`", key.0, key.1);
-        let required = new_param.get("required").and_then(Value::as_bool) == Some(true);
-        let model = model_param(new_op, &key);
-        let Some(old_param) = old_list.iter().find(|p| self::key(p) == key) else {
-            let ty = model
-                .map(|p| format!(" (`{}`)", rust::render(models.new, &p.ty)))
-                .unwrap_or_default();
-            if required || key.0 == "path" {
+    for new_param in declared(new_op) {
+        let label = format!(
+            "{} parameter `{}`",
+            location_name(new_param.location),
+            new_param.wire_name
+        );
+        let required = new_param.required || new_param.location == ParamLocation::Path;
+        let Some(old_param) = old_op.params.iter().find(|p| same_param(p, new_param)) else {
+            let ty = rust::render(pair.models.new, &new_param.ty);
+            if required {
                 report.push(
                     Impact::Breaking,
-                    format!("new required {label}{ty}: a new argument of {method}"),
+                    format!("new required {label} (`{ty}`): a new argument of {method}"),
                 );
             } else {
-                let setter = model
-                    .map(|p| format!(": setter `.{}()` of `{}`", p.rust_name, new_op.builder_name))
-                    .unwrap_or_default();
                 report.push(
                     Impact::Additive,
-                    format!("new optional {label}{ty}{setter}"),
+                    format!(
+                        "new optional {label} (`{ty}`): setter `.{}()` of `{}`",
+                        new_param.rust_name, new_op.builder_name
+                    ),
                 );
             }
             continue;
         };
-        let was_required = old_param.get("required").and_then(Value::as_bool) == Some(true);
-        if was_required != required {
-            let text = if required {
+        if old_param.required != new_param.required {
+            let text = if new_param.required {
                 format!("{label} is now required: an argument of {method} instead of a setter")
             } else {
                 format!("{label} is now optional: a setter instead of an argument of {method}")
             };
             report.push(Impact::Breaking, text);
         }
-        let deprecated = |p: &Value| p.get("deprecated").and_then(Value::as_bool) == Some(true);
-        if deprecated(old_param) != deprecated(new_param) {
-            let now = if deprecated(new_param) {
+        if old_param.deprecated != new_param.deprecated {
+            let now = if new_param.deprecated {
                 "now"
             } else {
                 "no longer"
             };
             report.push(Impact::NonBreaking, format!("{label} is {now} deprecated"));
         }
+        let old_raw = pair.raws.old.merged(&old_param.pointers);
+        let new_raw = pair.raws.new.merged(&new_param.pointers);
         // `style`, `explode` and the like: the runtime's encoding does not follow them.
-        let keys: std::collections::BTreeSet<&String> = [old_param, new_param]
-            .iter()
-            .filter_map(|p| p.as_object())
-            .flat_map(|map| map.keys())
-            .collect();
+        let keys: BTreeSet<&String> = old_raw.keys().chain(new_raw.keys()).collect();
         for k in keys {
-            if !PARAMETER_HANDLED.contains(&k.as_str()) && old_param.get(k) != new_param.get(k) {
+            if !PARAMETER_HANDLED.contains(&k.as_str()) && old_raw.get(k) != new_raw.get(k) {
                 report.push(
                     Impact::NonBreaking,
                     format!(
                         "{label}: `{k}` changes from {} to {}",
-                        short(old_param.get(k)),
-                        short(new_param.get(k))
+                        short(old_raw.get(k)),
+                        short(new_raw.get(k))
                     ),
                 );
             }
         }
         for doc in ["description", "example", "examples"] {
-            if old_param.get(doc) != new_param.get(doc) {
+            if old_raw.get(doc) != new_raw.get(doc) {
                 report
                     .docs
                     .push(format!("{} of {label}", doc.trim_end_matches('s')));
             }
         }
-        let old_model = model_param(old_op, &key);
-        let mut walk = Walk {
-            models,
-            direction: Direction::Request,
-            report,
-        };
-        walk.schema(
-            &Place::new(format!("{} parameter", key.0), key.1.clone()),
-            Side {
-                schema: old_param.get("schema").unwrap_or(&Value::Null),
-                ty: old_model.map(|p| &p.ty),
-            },
-            Side {
-                schema: new_param.get("schema").unwrap_or(&Value::Null),
-                ty: model.map(|p| &p.ty),
-            },
+        let place = Place::new(
+            format!("{} parameter", location_name(new_param.location)),
+            new_param.wire_name.clone(),
+        );
+        walk(pair, Direction::Request, report).schema_use(
+            &place,
+            &old_param.schema,
+            &new_param.schema,
         );
     }
-    for old_param in &old_list {
-        let key = key(old_param);
-        if !new_list.iter().any(|p| self::key(p) == key) {
-            let gone = model_param(old_op, &key)
-                .map(|p| {
-                    if p.required {
-                        format!("; {method} loses its argument `{}`", p.rust_name)
-                    } else {
-                        format!("; setter `.{}()` is gone", p.rust_name)
-                    }
-                })
-                .unwrap_or_default();
+    for old_param in declared(old_op) {
+        if !new_op.params.iter().any(|p| same_param(p, old_param)) {
+            let gone = if old_param.required {
+                format!("; {method} loses its argument `{}`", old_param.rust_name)
+            } else {
+                format!("; setter `.{}()` is gone", old_param.rust_name)
+            };
             report.push(
                 Impact::Breaking,
-                format!("{} parameter `{}` removed{gone}", key.0, key.1),
+                format!(
+                    "{} parameter `{}` removed{gone}",
+                    location_name(old_param.location),
+                    old_param.wire_name
+                ),
             );
         }
     }
 }
 
-/// The JSON schema of a request body or response, as lowering picks it.
-fn json_schema(holder: &Value) -> Option<&Value> {
-    let content = holder.get("content")?.as_object()?;
-    content
-        .iter()
-        .find(|(media, _)| *media == "application/json" || media.ends_with("+json"))
-        .map(|(_, media)| media.get("schema").unwrap_or(&Value::Null))
-}
-
-fn body(
-    report: &mut Report,
-    models: Models,
-    old: &Value,
-    new: &Value,
-    old_op: &Operation,
-    new_op: &Operation,
-) {
-    let required = |b: &Value| b.get("required").and_then(Value::as_bool) == Some(true);
-    match (old.get("requestBody"), new.get("requestBody")) {
+fn body(report: &mut Report, pair: Pair) {
+    match (&pair.old.body, &pair.new.body) {
         (None, None) => {}
         (None, Some(body)) => {
-            let (impact, kind) = if required(body) {
+            let (impact, kind) = if body.required {
                 (Impact::Breaking, "required")
             } else {
                 (Impact::Additive, "optional")
@@ -284,7 +246,7 @@ fn body(
         }
         (Some(_), None) => report.push(Impact::Breaking, "request body removed".into()),
         (Some(old_body), Some(new_body)) => {
-            match (required(old_body), required(new_body)) {
+            match (old_body.required, new_body.required) {
                 (false, true) => {
                     report.push(Impact::Breaking, "request body is now required".into())
                 }
@@ -293,61 +255,37 @@ fn body(
                 }
                 _ => {}
             }
-            if old_body.get("description") != new_body.get("description") {
+            if old_body.description != new_body.description {
                 report.docs.push("description of the request body".into());
             }
-            let mut walk = Walk {
-                models,
-                direction: Direction::Request,
-                report,
-            };
-            walk.schema(
+            walk(pair, Direction::Request, report).schema_use(
                 &Place::new("request body", ""),
-                Side {
-                    schema: json_schema(old_body).unwrap_or(&Value::Null),
-                    ty: old_op.body.as_ref().map(|b| &b.ty),
-                },
-                Side {
-                    schema: json_schema(new_body).unwrap_or(&Value::Null),
-                    ty: new_op.body.as_ref().map(|b| &b.ty),
-                },
+                &old_body.schema,
+                &new_body.schema,
             );
         }
     }
 }
 
-/// The first 2xx response, as lowering picks it.
-fn success(operation: &Value) -> Option<(&String, &Value)> {
-    operation
-        .get("responses")?
-        .as_object()?
-        .iter()
-        .find(|(code, _)| code.len() == 3 && code.starts_with('2'))
+/// The status key lowering took the success response from, `None` when there is none.
+fn success_key(op: &Operation) -> Option<String> {
+    (!op.response.pointers.is_empty()).then(|| op.response.status.to_string())
 }
 
-fn response(
-    report: &mut Report,
-    models: Models,
-    old: &Value,
-    new: &Value,
-    old_op: &Operation,
-    new_op: &Operation,
-) {
-    let (old_success, new_success) = (success(old), success(new));
-    let code = |s: Option<(&String, &Value)>| s.map(|(c, _)| c.clone());
-    if code(old_success) != code(new_success) {
+fn response(report: &mut Report, pair: Pair, old: &Map<String, Value>, new: &Map<String, Value>) {
+    let (old_code, new_code) = (success_key(pair.old), success_key(pair.new));
+    if old_code != new_code {
         report.push(
             Impact::NonBreaking,
             format!(
                 "success status changes from {} to {}",
-                code(old_success).unwrap_or_else(|| "none".into()),
-                code(new_success).unwrap_or_else(|| "none".into())
+                old_code.clone().unwrap_or_else(|| "none".into()),
+                new_code.clone().unwrap_or_else(|| "none".into())
             ),
         );
     }
-    let null = Value::Null;
-    let old_response = old_success.map(|(_, r)| r).unwrap_or(&null);
-    let new_response = new_success.map(|(_, r)| r).unwrap_or(&null);
+    let old_response = pair.raws.old.merged(&pair.old.response.pointers);
+    let new_response = pair.raws.new.merged(&pair.new.response.pointers);
     if old_response.get("description") != new_response.get("description") {
         report.docs.push("description of the response".into());
     }
@@ -357,30 +295,19 @@ fn response(
             "response headers change (the generated crate does not expose them)".into(),
         );
     }
-    let mut walk = Walk {
-        models,
-        direction: Direction::Response,
-        report,
-    };
-    walk.schema(
+    walk(pair, Direction::Response, report).schema_use(
         &Place::new("response", ""),
-        Side {
-            schema: json_schema(old_response).unwrap_or(&null),
-            ty: Some(&old_op.response.ty),
-        },
-        Side {
-            schema: json_schema(new_response).unwrap_or(&null),
-            ty: Some(&new_op.response.ty),
-        },
+        &pair.old.response.schema,
+        &pair.new.response.schema,
     );
-    let others = |operation: &Value| -> Value {
+    let others = |operation: &Map<String, Value>, success: &Option<String>| -> Value {
         let mut responses = operation.get("responses").cloned().unwrap_or(Value::Null);
-        if let (Value::Object(map), Some((code, _))) = (&mut responses, success(operation)) {
+        if let (Value::Object(map), Some(code)) = (&mut responses, success) {
             map.remove(code);
         }
         without_docs(&responses)
     };
-    if others(old) != others(new) {
+    if others(old, &old_code) != others(new, &new_code) {
         report.push(
             Impact::NonBreaking,
             "responses other than the success response change (the crate reports them as errors)"
@@ -389,13 +316,8 @@ fn response(
     }
 }
 
-fn others(report: &mut Report, old: &Value, new: &Value) {
-    let keys: std::collections::BTreeSet<&String> = old
-        .as_object()
-        .into_iter()
-        .chain(new.as_object())
-        .flat_map(|map| map.keys())
-        .collect();
+fn others(report: &mut Report, old: &Map<String, Value>, new: &Map<String, Value>) {
+    let keys: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
     for key in keys {
         if HANDLED.contains(&key.as_str()) {
             continue;

@@ -1,10 +1,14 @@
-//! Operations as plain JSON for comparison: `$ref`s inlined (so a changed component shows up in
-//! every operation using it), path-level parameters merged in, and a documentation-free view
-//! to tell text-only changes from real ones.
+//! The spec as written, read only through the JSON pointers lowering recorded in the model
+//! (which parameter, body, response and schema objects it used), to see the keywords the model
+//! does not carry (bounds, patterns, prose) and to notice anything else that changed. No
+//! choosing happens here: which object counts is lowering's decision.
+
+use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
 use crate::load::{SourceOperation, Specs};
+use crate::model::{Operation, SchemaUse};
 
 /// Keys whose values are prose or samples: changing them changes no behaviour.
 pub const DOC_KEYS: [&str; 6] = [
@@ -28,7 +32,10 @@ const NAMED_MAPS: [&str; 7] = [
     "links",
 ];
 
-/// The `components` of every document, as JSON to resolve references in.
+/// Keys that only lead lowering to another object, which the recorded pointers already name.
+const LINKS: [&str; 2] = ["$ref", "allOf"];
+
+/// The `components` of every document, as JSON.
 pub fn components(specs: &Specs) -> Vec<Value> {
     specs
         .documents
@@ -37,79 +44,117 @@ pub fn components(specs: &Specs) -> Vec<Value> {
         .collect()
 }
 
-/// One operation with its references resolved: the operation object, plus `method`, `path` and
-/// the path-level parameters merged into `parameters` (operation-level ones win). `components`
-/// comes from [`components`].
-pub fn resolved_operation(components: &[Value], source: &SourceOperation) -> Value {
-    let components = &components[source.document];
-    let mut operation = match &source.raw {
-        Value::Object(map) => map.clone(),
-        _ => Map::new(),
-    };
-    let own: Vec<Value> = operation
-        .get("parameters")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let own: Vec<Value> = own
-        .iter()
-        .map(|p| resolve(p, components, &mut Vec::new()))
-        .collect();
-    let mut parameters: Vec<Value> = Vec::new();
-    for shared in &source.path_parameters {
-        let shared = serde_json::to_value(shared).unwrap_or(Value::Null);
-        let shared = resolve(&shared, components, &mut Vec::new());
-        let overridden = own
-            .iter()
-            .any(|p| p.get("name") == shared.get("name") && p.get("in") == shared.get("in"));
-        if !overridden {
-            parameters.push(shared);
-        }
-    }
-    parameters.extend(own);
-    if !parameters.is_empty() {
-        operation.insert("parameters".into(), Value::Array(parameters));
-    }
-    let mut value = resolve(&Value::Object(operation), components, &mut Vec::new());
-    if let Value::Object(map) = &mut value {
-        map.insert("method".into(), Value::String(source.method.clone()));
-        map.insert("path".into(), Value::String(source.path.clone()));
-    }
-    value
+/// One operation's definition as written, and the components of its document.
+pub struct RawOperation<'a> {
+    source: &'a SourceOperation,
+    components: &'a Value,
+    /// The path item's pointer (`/paths/~1networks`), for path-level parameters.
+    path_item: String,
 }
 
-/// Inlines every local `$ref` (`#/components/...`). A reference met again inside itself is left
-/// as it is, so recursive schemas end.
-fn resolve(value: &Value, components: &Value, resolving: &mut Vec<String>) -> Value {
-    match value {
-        Value::Object(map) => {
-            if let Some(Value::String(reference)) = map.get("$ref") {
-                if let Some(target) = reference
-                    .strip_prefix("#/components")
-                    .and_then(|pointer| components.pointer(pointer))
-                {
-                    if !resolving.contains(reference) {
-                        resolving.push(reference.clone());
-                        let resolved = resolve(target, components, resolving);
-                        resolving.pop();
-                        return resolved;
+impl<'a> RawOperation<'a> {
+    /// `components` comes from [`components`].
+    pub fn new(components: &'a [Value], source: &'a SourceOperation) -> Self {
+        let components = &components[source.document];
+        let pointer = &source.location.pointer;
+        let path_item = pointer
+            .rsplit_once('/')
+            .map(|(parent, _)| parent.to_string())
+            .unwrap_or_default();
+        Self {
+            source,
+            components,
+            path_item,
+        }
+    }
+
+    /// The value at a pointer lowering recorded for this operation.
+    pub fn at(&self, pointer: &str) -> Option<Cow<'_, Value>> {
+        if let Some(rest) = pointer.strip_prefix("/components") {
+            return self.components.pointer(rest).map(Cow::Borrowed);
+        }
+        let own = &self.source.location.pointer;
+        if pointer == own {
+            return Some(Cow::Borrowed(&self.source.raw));
+        }
+        if let Some(rest) = pointer
+            .strip_prefix(own.as_str())
+            .filter(|r| r.starts_with('/'))
+        {
+            return self.source.raw.pointer(rest).map(Cow::Borrowed);
+        }
+        let shared = pointer
+            .strip_prefix(self.path_item.as_str())
+            .and_then(|rest| rest.strip_prefix("/parameters/"))?;
+        let (index, rest) = match shared.split_once('/') {
+            Some((index, rest)) => (index, format!("/{rest}")),
+            None => (shared, String::new()),
+        };
+        let parameter = self
+            .source
+            .path_parameters
+            .get(index.parse::<usize>().ok()?)?;
+        let parameter = serde_json::to_value(parameter).ok()?;
+        parameter.pointer(&rest).cloned().map(Cow::Owned)
+    }
+
+    /// The operation object.
+    pub fn operation(&self) -> Map<String, Value> {
+        self.source.raw.as_object().cloned().unwrap_or_default()
+    }
+
+    /// The keywords of the objects at `pointers` (a place and the `$ref` or `allOf` targets
+    /// lowering followed from it), as one object: the outermost says what a keyword is.
+    pub fn merged(&self, pointers: &[String]) -> Map<String, Value> {
+        let mut merged = Map::new();
+        for pointer in pointers.iter().rev() {
+            if let Some(Value::Object(map)) = self.at(pointer).as_deref() {
+                for (key, value) in map {
+                    if !LINKS.contains(&key.as_str()) {
+                        merged.insert(key.clone(), value.clone());
                     }
                 }
-                return value.clone();
             }
-            Value::Object(
-                map.iter()
-                    .map(|(k, v)| (k.clone(), resolve(v, components, resolving)))
-                    .collect(),
-            )
         }
-        Value::Array(items) => Value::Array(
-            items
-                .iter()
-                .map(|v| resolve(v, components, resolving))
-                .collect(),
-        ),
-        other => other.clone(),
+        merged
+    }
+
+    /// Everything lowering read for `op`, in a fixed order, to tell whether two definitions are
+    /// the same: the operation object, and every parameter, body, response and schema object
+    /// through its recorded pointers (so a changed component counts wherever it is used).
+    pub fn fingerprint(&self, op: &Operation) -> Vec<(String, Value)> {
+        let mut out = Vec::new();
+        let mut read = |label: String, pointers: &[String]| {
+            for pointer in pointers {
+                let value = self.at(pointer).map(Cow::into_owned).unwrap_or(Value::Null);
+                out.push((label.clone(), value));
+            }
+        };
+        read("operation".into(), std::slice::from_ref(&op.origin));
+        let mut params: Vec<_> = op.params.iter().collect();
+        params.sort_by_key(|p| (p.location, p.wire_name.clone()));
+        for param in params {
+            read(format!("parameter {}", param.wire_name), &param.pointers);
+            schema_pointers(
+                &param.schema,
+                &format!("parameter {}", param.wire_name),
+                &mut read,
+            );
+        }
+        if let Some(body) = &op.body {
+            read("body".into(), &body.pointers);
+            schema_pointers(&body.schema, "body", &mut read);
+        }
+        read("response".into(), &op.response.pointers);
+        schema_pointers(&op.response.schema, "response", &mut read);
+        out
+    }
+}
+
+fn schema_pointers(used: &SchemaUse, label: &str, read: &mut impl FnMut(String, &[String])) {
+    read(label.to_string(), &used.pointers);
+    for child in &used.children {
+        schema_pointers(&child.schema, &format!("{label}/{:?}", child.key), read);
     }
 }
 

@@ -71,21 +71,6 @@ pub fn variant(api: &Api, ty: Option<&TypeRef>, wire: &serde_json::Value) -> Opt
     Some(format!("{}::{name}", def.name))
 }
 
-/// The reference one level down: array items, map values.
-pub fn items(ty: Option<&TypeRef>) -> Option<&TypeRef> {
-    match ty? {
-        TypeRef::Vec(inner) => Some(inner),
-        _ => None,
-    }
-}
-
-pub fn values(ty: Option<&TypeRef>) -> Option<&TypeRef> {
-    match ty? {
-        TypeRef::Map(inner) => Some(inner),
-        _ => None,
-    }
-}
-
 /// Users build values of this struct with struct literals: it is not `#[non_exhaustive]`
 /// (see `emit::types`), so a new field breaks their code.
 pub fn user_built(def: &TypeDef) -> bool {

@@ -1,15 +1,16 @@
-//! Walks the old and new JSON schema of one parameter, body or response side by side, together
-//! with the Rust types the two lowered models gave them, and reports each difference with its
-//! impact on users of the generated crate.
+//! Walks the old and new schema of one parameter, body or response side by side, as the two
+//! lowered models recorded them (the Rust type of every place, its properties, items, values
+//! and branches), reading the keywords the models do not carry through the recorded pointers,
+//! and reports each difference with its impact on users of the generated crate.
 
 use std::collections::BTreeSet;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::raw::{short, DOC_KEYS};
+use super::changes::{Change, Impact};
+use super::raw::{short, RawOperation, DOC_KEYS};
 use super::rust;
-use super::{Change, Impact};
-use crate::model::{Api, TypeRef};
+use crate::model::{Api, ChildKey, SchemaUse, TypeRef};
 
 /// Which way values travel: users build requests, the server sends responses. The same spec
 /// change means different things for each.
@@ -117,29 +118,49 @@ pub struct Models<'a> {
     pub new: &'a Api,
 }
 
-/// One side of the walk: a schema and the Rust type it became, when known.
+/// The two definitions a walk reads keywords from.
+#[derive(Clone, Copy)]
+pub struct Raws<'a> {
+    pub old: &'a RawOperation<'a>,
+    pub new: &'a RawOperation<'a>,
+}
+
+/// One side of the walk: what lowering recorded for a place, and the keywords written there.
 #[derive(Clone, Copy)]
 pub struct Side<'a> {
+    pub used: &'a SchemaUse,
     pub schema: &'a Value,
     pub ty: Option<&'a TypeRef>,
 }
 
 pub struct Walk<'a, 'r> {
     pub models: Models<'a>,
+    pub raws: Raws<'a>,
     pub direction: Direction,
     pub report: &'r mut Report,
 }
 
 impl Walk<'_, '_> {
-    pub fn schema(&mut self, place: &Place, old: Side, new: Side) {
-        let old = Side {
-            schema: single_all_of(old.schema),
-            ..old
-        };
-        let new = Side {
-            schema: single_all_of(new.schema),
-            ..new
-        };
+    /// Compares two recorded schemas at `place`.
+    pub fn schema_use(&mut self, place: &Place, old: &SchemaUse, new: &SchemaUse) {
+        let old_keywords = Value::Object(self.raws.old.merged(&old.pointers));
+        let new_keywords = Value::Object(self.raws.new.merged(&new.pointers));
+        self.schema(
+            place,
+            Side {
+                used: old,
+                schema: &old_keywords,
+                ty: Some(&old.ty),
+            },
+            Side {
+                used: new,
+                schema: &new_keywords,
+                ty: Some(&new.ty),
+            },
+        );
+    }
+
+    fn schema(&mut self, place: &Place, old: Side, new: Side) {
         // Equal schemas are still walked: a type renamed or merged elsewhere would change the
         // Rust API of an operation whose definition did not change, and that must show.
         self.docs(place, old.schema, new.schema);
@@ -149,19 +170,12 @@ impl Walk<'_, '_> {
         self.limits(place, old.schema, new.schema);
         self.others(place, old.schema, new.schema);
         self.properties(place, old, new, rust_changed);
-        let (old_items, new_items) = (old.schema.get("items"), new.schema.get("items"));
-        if let (Some(old_items), Some(new_items)) = (old_items, new_items) {
-            self.schema(
-                &place.suffixed("[]"),
-                Side {
-                    schema: old_items,
-                    ty: rust::items(old.ty),
-                },
-                Side {
-                    schema: new_items,
-                    ty: rust::items(new.ty),
-                },
-            );
+        let items = (
+            old.used.child(&ChildKey::Items),
+            new.used.child(&ChildKey::Items),
+        );
+        if let (Some(old_items), Some(new_items)) = items {
+            self.schema_use(&place.suffixed("[]"), old_items, new_items);
         }
         let old_values = old.schema.get("additionalProperties");
         let new_values = new.schema.get("additionalProperties");
@@ -180,22 +194,14 @@ impl Walk<'_, '_> {
                 ),
             );
         }
-        if let (Some(o @ Value::Object(_)), Some(n @ Value::Object(_))) = (old_values, new_values) {
-            self.schema(
-                &place.suffixed("{}"),
-                Side {
-                    schema: o,
-                    ty: rust::values(old.ty),
-                },
-                Side {
-                    schema: n,
-                    ty: rust::values(new.ty),
-                },
-            );
+        let values = (
+            old.used.child(&ChildKey::Values),
+            new.used.child(&ChildKey::Values),
+        );
+        if let (Some(old_values), Some(new_values)) = values {
+            self.schema_use(&place.suffixed("{}"), old_values, new_values);
         }
-        for keyword in ["oneOf", "anyOf"] {
-            self.branches(place, keyword, old.schema, new.schema);
-        }
+        self.branches(place, old, new);
     }
 
     fn docs(&mut self, place: &Place, old: &Value, new: &Value) {
@@ -222,31 +228,33 @@ impl Walk<'_, '_> {
             return false;
         }
         // A list or map whose element type changed is reported once, at the element.
-        let both = |key: &str| old.schema.get(key).is_some() && new.schema.get(key).is_some();
+        let both = |key: ChildKey| old.used.child(&key).is_some() && new.used.child(&key).is_some();
         match (old_ty, new_ty) {
-            (TypeRef::Vec(_), TypeRef::Vec(_)) if both("items") => return false,
-            (TypeRef::Map(_), TypeRef::Map(_)) if both("additionalProperties") => return false,
+            (TypeRef::Vec(_), TypeRef::Vec(_)) if both(ChildKey::Items) => return false,
+            (TypeRef::Map(_), TypeRef::Map(_)) if both(ChildKey::Values) => return false,
             _ => {}
         }
-        let listed = |names: Vec<&String>| -> String {
+        let listed = |names: Vec<&str>| -> String {
             let names: Vec<String> = names.iter().map(|k| format!("`{k}`")).collect();
             names.join(", ")
         };
         let mut reasons = Vec::new();
-        match (properties(old.schema), properties(new.schema)) {
+        match (properties(old.used), properties(new.used)) {
             (None, Some(new_props)) => reasons.push(format!(
                 "the untyped object now declares its properties {}",
-                listed(new_props.keys().collect())
+                listed(new_props)
             )),
             (Some(_), None) => reasons.push("the object no longer declares properties".into()),
             (Some(old_props), Some(new_props)) => {
-                let gained: Vec<&String> = new_props
-                    .keys()
-                    .filter(|k| !old_props.contains_key(*k))
+                let gained: Vec<&str> = new_props
+                    .iter()
+                    .filter(|k| !old_props.contains(k))
+                    .copied()
                     .collect();
-                let lost: Vec<&String> = old_props
-                    .keys()
-                    .filter(|k| !new_props.contains_key(*k))
+                let lost: Vec<&str> = old_props
+                    .iter()
+                    .filter(|k| !new_props.contains(k))
+                    .copied()
                     .collect();
                 if !gained.is_empty() {
                     reasons.push(format!("the object gains {}", listed(gained)));
@@ -449,20 +457,19 @@ impl Walk<'_, '_> {
     /// Properties added, removed or changed. When the Rust type itself changed, added and
     /// removed properties were listed with it: the struct users see is another one.
     fn properties(&mut self, place: &Place, old: Side, new: Side, rust_changed: bool) {
-        let (Some(old_props), Some(new_props)) = (properties(old.schema), properties(new.schema))
-        else {
+        if properties(old.used).is_none() || properties(new.used).is_none() {
             // An object gaining or losing all its properties changes its Rust type: reported
             // there, property by property would repeat it.
             return;
-        };
-        let old_required = required(old.schema);
-        let new_required = required(new.schema);
+        }
         let old_struct = rust::struct_def(self.models.old, old.ty);
         let new_struct = rust::struct_def(self.models.new, new.ty);
-        for (name, new_prop) in new_props {
+        let old_props: Vec<(&str, bool, &SchemaUse)> = old.used.properties().collect();
+        for (name, new_required, new_prop) in new.used.properties() {
             let child = place.property(name);
             let new_field = rust::field(self.models.new, new.ty, name);
-            let Some(old_prop) = old_props.get(name) else {
+            let Some((_, old_required, old_prop)) = old_props.iter().find(|(n, ..)| *n == name)
+            else {
                 if rust_changed {
                     continue;
                 }
@@ -471,32 +478,17 @@ impl Walk<'_, '_> {
                     name,
                     new_struct.map(|s| s.0),
                     new_field,
-                    new_required.contains(name),
+                    new_required,
                 );
                 continue;
             };
             let old_field = rust::field(self.models.old, old.ty, name);
-            self.required_change(
-                &child,
-                old_required.contains(name),
-                new_required.contains(name),
-                old_field,
-                new_field,
-            );
-            self.schema(
-                &child,
-                Side {
-                    schema: old_prop,
-                    ty: old_field.map(|f| &f.ty),
-                },
-                Side {
-                    schema: new_prop,
-                    ty: new_field.map(|f| &f.ty),
-                },
-            );
+            self.required_change(&child, *old_required, new_required, old_field, new_field);
+            self.schema_use(&child, old_prop, new_prop);
         }
-        for name in old_props.keys() {
-            if !new_props.contains_key(name) && !rust_changed {
+        for (name, ..) in &old_props {
+            let still = new.used.properties().any(|(n, ..)| n == *name);
+            if !still && !rust_changed {
                 let field = rust::field(self.models.old, old.ty, name)
                     .zip(old_struct)
                     .map(|(field, (def, _))| {
@@ -594,15 +586,13 @@ impl Walk<'_, '_> {
         );
     }
 
-    fn branches(&mut self, place: &Place, keyword: &str, old: &Value, new: &Value) {
-        let list = |schema: &Value| -> Vec<Value> {
-            schema
-                .get(keyword)
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default()
-        };
-        let (old_list, new_list) = (list(old), list(new));
+    fn branches(&mut self, place: &Place, old: Side, new: Side) {
+        let old_list: Vec<&SchemaUse> = old.used.branches().collect();
+        let new_list: Vec<&SchemaUse> = new.used.branches().collect();
+        let keyword = ["oneOf", "anyOf"]
+            .into_iter()
+            .find(|k| new.schema.get(*k).is_some() || old.schema.get(*k).is_some())
+            .unwrap_or("oneOf");
         if old_list.len() != new_list.len() {
             self.report.push(
                 Impact::Breaking,
@@ -614,35 +604,15 @@ impl Walk<'_, '_> {
             );
         }
         for (i, (o, n)) in old_list.iter().zip(&new_list).enumerate() {
-            let unknown = |schema| Side { schema, ty: None };
-            self.schema(&place.suffixed(&format!("|{i}")), unknown(o), unknown(n));
+            self.schema_use(&place.suffixed(&format!("|{i}")), o, n);
         }
     }
 }
 
-/// `allOf` with one schema is that schema, as lowering treats it.
-fn single_all_of(schema: &Value) -> &Value {
-    match schema.get("allOf").and_then(Value::as_array) {
-        Some(list) if list.len() == 1 && schema.get("properties").is_none() => &list[0],
-        _ => schema,
-    }
-}
-
-fn properties(schema: &Value) -> Option<&Map<String, Value>> {
-    schema
-        .get("properties")
-        .and_then(Value::as_object)
-        .filter(|p| !p.is_empty())
-}
-
-fn required(schema: &Value) -> BTreeSet<String> {
-    schema
-        .get("required")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|v| v.as_str().map(String::from))
-        .collect()
+/// The names of the properties lowering read, `None` when there are none.
+fn properties(used: &SchemaUse) -> Option<Vec<&str>> {
+    let names: Vec<&str> = used.properties().map(|(name, ..)| name).collect();
+    (!names.is_empty()).then_some(names)
 }
 
 fn flag(value: &Value, key: &str) -> bool {

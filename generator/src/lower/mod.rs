@@ -10,52 +10,12 @@ use crate::error::{Error, Location, Result};
 use crate::load::{Document, SourceOperation, Specs};
 use crate::manifest::Manifest;
 use crate::model::{
-    Api, CorrectionNote, HttpMethod, Operation, PageItems, Pagination, Param, ParamLocation,
-    PathPart, RequestBody, Response, Site, Source, Superseded, TypeKind, TypeRef,
+    Api, BodyForm, CorrectionNote, HttpMethod, Operation, PageItems, Pagination, Param,
+    ParamLocation, PathPart, RequestBody, Response, SchemaUse, Site, Source, Superseded, TypeKind,
+    TypeRef,
 };
 use crate::naming::{self, NameHint};
 use schema::TypeSpace;
-
-/// Names no generated type may take, so they never shadow what the emitted code relies on.
-pub const RESERVED_TYPE_NAMES: &[&str] = &[
-    "Option",
-    "Result",
-    "Vec",
-    "String",
-    "Box",
-    "Some",
-    "None",
-    "Ok",
-    "Err",
-    "Default",
-    "Clone",
-    "Copy",
-    "Send",
-    "Sync",
-    "Sized",
-    "Drop",
-    "Fn",
-    "FnMut",
-    "FnOnce",
-    "Iterator",
-    "IntoIterator",
-    "ToString",
-    "ToOwned",
-    "Eq",
-    "PartialEq",
-    "Ord",
-    "PartialOrd",
-    "Debug",
-    "Hash",
-    "From",
-    "Into",
-    "AsRef",
-    "AsMut",
-    "Extend",
-    "Client",
-    "Error",
-    "Timestamp",
-];
 
 /// Query parameters Meraki uses for `Link`-header pagination.
 const PAGE_SIZE_PARAM: &str = "perPage";
@@ -88,7 +48,10 @@ pub fn lower_with(specs: &Specs, manifest: Option<&Manifest>) -> Result<Api> {
     operations.sort_by(|a: &Operation, b: &Operation| a.operation_id.cmp(&b.operation_id));
     check_unique_method_names(&operations, specs)?;
 
-    let reserved: BTreeSet<String> = RESERVED_TYPE_NAMES.iter().map(|s| s.to_string()).collect();
+    let reserved: BTreeSet<String> = naming::RESERVED_TYPE_NAMES
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     let pins = manifest
         .map(|manifest| manifest.pins(&types.defs))
         .unwrap_or_default();
@@ -228,15 +191,12 @@ fn lower_operation(
         .cloned()
         .unwrap_or_else(|| "general".to_string());
     types.current_operation = operation_id.clone();
-    let mut op_pascal = naming::pascal_ident(&operation_id);
-    if RESERVED_TYPE_NAMES.contains(&op_pascal.as_str()) {
-        op_pascal.push_str("Request");
-    }
+    let op_pascal = naming::builder_name(&operation_id);
 
     let mut params = lower_parameters(source, components, types, &op_pascal)?;
     let path_parts = parse_path(&source.path, &mut params, location)?;
 
-    let body = match &op.request_body {
+    let mut body = match &op.request_body {
         None => None,
         Some(body) => Some(lower_body(
             body,
@@ -248,10 +208,11 @@ fn lower_operation(
         )?),
     };
     let response = lower_response(source, components, types, &operation_id)?;
+    name_inputs(&mut params, body.as_mut(), types);
     let pagination = detect_pagination(&params, &response, types);
 
     Ok(Operation {
-        method_name: naming::snake_ident(&operation_id),
+        method_name: naming::method_name(&operation_id),
         builder_name: op_pascal,
         operation_id,
         http_method,
@@ -290,26 +251,24 @@ fn lower_parameters(
     }
     let mut resolved = Vec::with_capacity(entries.len());
     for (location, parameter) in entries {
-        resolved.push((
-            location.clone(),
-            resolve(
-                parameter,
-                "#/components/parameters/",
-                &components.parameters,
-                &location,
-            )?,
-        ));
+        let (item, pointers) = resolve(
+            parameter,
+            "#/components/parameters/",
+            &components.parameters,
+            &location,
+        )?;
+        resolved.push((location.clone(), item, pointers));
     }
     // An overridden path-level parameter is never lowered: its site belongs to the override.
     let overridden = |index: usize, parameter: &Parameter| {
-        resolved[index + 1..].iter().any(|(_, later)| {
+        resolved[index + 1..].iter().any(|(_, later, _)| {
             later.parameter_data_ref().name == parameter.parameter_data_ref().name
                 && std::mem::discriminant(*later) == std::mem::discriminant(parameter)
         })
     };
     let operation_id = source.operation.operation_id.as_deref().unwrap_or_default();
     let mut params: Vec<Param> = Vec::new();
-    for (index, (location, parameter)) in resolved.iter().enumerate() {
+    for (index, (location, parameter, pointers)) in resolved.iter().enumerate() {
         if overridden(index, parameter) {
             continue;
         }
@@ -345,12 +304,13 @@ fn lower_parameters(
                 ))
             }
         };
-        let hint = NameHint::new(
-            vec![op_pascal.to_string(), naming::pascal_ident(&data.name)],
-            1,
-        );
+        let hint = NameHint::parameter(op_pascal, &data.name);
         let site = Site::parameter(operation_id, param_location, &data.name);
-        let ty = types.lower(schema, &location.child("schema"), &site, &hint, components)?;
+        let schema_location = Location::new(
+            location.file.clone(),
+            format!("{}/schema", pointers.last().unwrap_or(&location.pointer)),
+        );
+        let schema = types.lower(schema, &schema_location, &site, &hint, components)?;
         if param_location == ParamLocation::Path && !data.required {
             return Err(Error::input(
                 &location.child("required"),
@@ -358,23 +318,50 @@ fn lower_parameters(
             ));
         }
         let param = Param {
-            rust_name: naming::snake_ident(&data.name),
+            rust_name: String::new(),
             wire_name: data.name.clone(),
             location: param_location,
             required: data.required,
-            ty,
+            ty: schema.ty.clone(),
             description: data.description.clone(),
             deprecated: data.deprecated.unwrap_or(false),
+            declaration: index,
+            pointers: pointers.clone(),
+            schema,
         };
         params.retain(|p| !(p.wire_name == param.wire_name && p.location == param.location));
         params.push(param);
     }
-    let mut names: Vec<String> = params.iter().map(|p| p.rust_name.clone()).collect();
-    naming::dedupe_names(&mut names, "_");
+    let names = naming::member_names(params.iter().map(|p| p.wire_name.as_str()));
     for (param, name) in params.iter_mut().zip(names) {
         param.rust_name = name;
     }
     Ok(params)
+}
+
+/// Gives parameters their argument and setter names, and an object body the names of the
+/// arguments and setters its properties become (see [`naming::input_names`]).
+fn name_inputs(params: &mut [Param], body: Option<&mut RequestBody>, types: &TypeSpace) {
+    let fields = body.as_ref().and_then(|body| match &body.ty {
+        TypeRef::Named(id) => match &types.defs[id.0].kind {
+            TypeKind::Struct { fields } => Some(fields),
+            _ => None,
+        },
+        _ => None,
+    });
+    let param_names: Vec<String> = params.iter().map(|p| p.rust_name.clone()).collect();
+    let field_names: Vec<String> = fields
+        .map(|fields| fields.iter().map(|f| f.rust_name.clone()).collect())
+        .unwrap_or_default();
+    let (param_inputs, field_inputs) = naming::input_names(&param_names, &field_names);
+    for (param, name) in params.iter_mut().zip(param_inputs) {
+        param.rust_name = name;
+    }
+    if let (Some(body), Some(_)) = (body, fields) {
+        body.form = BodyForm::Fields {
+            inputs: field_inputs,
+        };
+    }
 }
 
 fn parent_pointer(pointer: &str) -> String {
@@ -385,18 +372,22 @@ fn parent_pointer(pointer: &str) -> String {
 }
 
 /// The item behind a local `$ref` into one of the document's component maps (`prefix` is e.g.
-/// `#/components/parameters/`); references to references are not followed.
+/// `#/components/parameters/`), with the JSON pointers read to find it: `location`'s, then the
+/// component's. References to references are not followed.
 fn resolve<'a, T>(
     item: &'a ReferenceOr<T>,
     prefix: &str,
     components: &'a indexmap::IndexMap<String, ReferenceOr<T>>,
     location: &Location,
-) -> Result<&'a T> {
+) -> Result<(&'a T, Vec<String>)> {
     match item {
-        ReferenceOr::Item(item) => Ok(item),
+        ReferenceOr::Item(item) => Ok((item, vec![location.pointer.clone()])),
         ReferenceOr::Reference { reference } => {
-            match reference.strip_prefix(prefix).and_then(|name| components.get(name)) {
-                Some(ReferenceOr::Item(item)) => Ok(item),
+            match reference.strip_prefix(prefix).and_then(|name| components.get(name).map(|c| (name, c))) {
+                Some((name, ReferenceOr::Item(item))) => {
+                    let target = Location::new("", prefix.trim_start_matches('#').trim_end_matches('/')).child(name);
+                    Ok((item, vec![location.pointer.clone(), target.pointer]))
+                }
                 _ => Err(Error::input(location, format!("cannot resolve $ref `{reference}`: expected {prefix}<name> of this document"))),
             }
         }
@@ -478,33 +469,41 @@ fn lower_body(
     operation_id: &str,
     op_pascal: &str,
 ) -> Result<RequestBody> {
-    let body = resolve(
+    let (body, pointers) = resolve(
         body,
         "#/components/requestBodies/",
         &components.request_bodies,
         location,
     )?;
+    let declared = Location::new(
+        location.file.clone(),
+        pointers.last().cloned().unwrap_or_default(),
+    );
     let Some((media_type, content)) = body.content.iter().find(|(media, _)| is_json(media)) else {
         return Err(Error::input(
             &location.child("content"),
             "only application/json request bodies are supported",
         ));
     };
-    let hint = NameHint::new(vec![format!("{op_pascal}Request")], 1);
-    let ty = match &content.schema {
+    let hint = NameHint::request_body(op_pascal);
+    let site = Site::body(operation_id);
+    let schema = match &content.schema {
         Some(schema) => types.lower(
             schema,
-            &location.child("content").child(media_type).child("schema"),
-            &Site::body(operation_id),
+            &declared.child("content").child(media_type).child("schema"),
+            &site,
             &hint,
             components,
         )?,
-        None => TypeRef::Json,
+        None => SchemaUse::undeclared(site, TypeRef::Json),
     };
     Ok(RequestBody {
         required: body.required,
-        ty,
+        ty: schema.ty.clone(),
         description: body.description.clone(),
+        pointers,
+        schema,
+        form: BodyForm::Whole,
     })
 }
 
@@ -529,37 +528,45 @@ fn lower_response(
                 StatusCode::Code(code) if (200..300).contains(code) => Some((*code, response)),
                 _ => None,
             });
+    let site = Site::response(operation_id);
     let Some((status, response)) = success else {
         return Ok(Response {
             status: 200,
             ty: TypeRef::Json,
             description: None,
+            pointers: Vec::new(),
+            schema: SchemaUse::undeclared(site, TypeRef::Json),
         });
     };
     let location = location.child(status);
-    let response = resolve(
+    let (response, pointers) = resolve(
         response,
         "#/components/responses/",
         &components.responses,
         &location,
     )?;
+    let declared = Location::new(
+        location.file.clone(),
+        pointers.last().cloned().unwrap_or_default(),
+    );
     let content = response.content.iter().find(|(media, _)| is_json(media));
     // HTTP 204 has no body, whatever the spec declares for it (Meraki's spec declares one for
     // deleteNetworkFloorPlan): decoding one would fail on every real response.
     let content = content.filter(|_| status != 204);
-    let ty = match content {
+    let undeclared = |ty| SchemaUse::undeclared(site.clone(), ty);
+    let schema = match content {
         Some((media_type, content)) => match &content.schema {
             Some(schema) => types.lower(
                 schema,
-                &location.child("content").child(media_type).child("schema"),
-                &Site::response(operation_id),
-                &response_hint(operation_id, &source.method),
+                &declared.child("content").child(media_type).child("schema"),
+                &site,
+                &NameHint::response(operation_id, &source.method),
                 components,
             )?,
-            None => TypeRef::Json,
+            None => undeclared(TypeRef::Json),
         },
-        None if status == 204 => TypeRef::Unit,
-        None if response.content.is_empty() => TypeRef::Json,
+        None if status == 204 => undeclared(TypeRef::Unit),
+        None if response.content.is_empty() => undeclared(TypeRef::Json),
         None => {
             return Err(Error::input(
                 &location.child("content"),
@@ -569,27 +576,11 @@ fn lower_response(
     };
     Ok(Response {
         status,
-        ty,
+        ty: schema.ty.clone(),
         description: Some(response.description.clone()).filter(|d| !d.is_empty()),
+        pointers,
+        schema,
     })
-}
-
-/// A GET response is named after what it returns (`getDeviceClients` → `DeviceClient` items);
-/// other responses after their operation (`CreateNetworkVlanResponse`) unless they have the
-/// shape of a GET response.
-fn response_hint(operation_id: &str, method: &str) -> NameHint {
-    let words = naming::pascal_words(operation_id);
-    if method == "get" && words.len() > 1 && words[0] == "Get" {
-        let segments: Vec<String> = words[1..].to_vec();
-        let min_segments = if segments.len() >= 2 { 2 } else { 1 };
-        let fallback = vec![format!("{}Response", naming::pascal_ident(operation_id))];
-        NameHint::new(segments, min_segments).with_fallback(fallback)
-    } else {
-        NameHint::new(
-            vec![format!("{}Response", naming::pascal_ident(operation_id))],
-            1,
-        )
-    }
 }
 
 fn detect_pagination(

@@ -11,7 +11,8 @@ use openapiv3::{
 
 use crate::error::{Error, Location, Result};
 use crate::model::{
-    Field, IntegerVariant, OneOfVariant, Site, StringVariant, TypeDef, TypeId, TypeKind, TypeRef,
+    ChildKey, Field, IntegerVariant, OneOfVariant, SchemaChild, SchemaUse, Site, StringVariant,
+    TypeDef, TypeId, TypeKind, TypeRef,
 };
 use crate::naming::{self, NameHint};
 
@@ -75,9 +76,9 @@ impl TypeSpace {
         TypeRef::Named(id)
     }
 
-    /// Lowers one schema found at `location`, naming any type it defines after `hint`.
-    /// Generic so both `ReferenceOr<Schema>` and the boxed form properties use are taken as they
-    /// are, without copying a schema tree.
+    /// Lowers one schema found at `location`, naming any type it defines after `hint`, and
+    /// records what it read there (see [`SchemaUse`]). Generic so both `ReferenceOr<Schema>`
+    /// and the boxed form properties use are taken as they are, without copying a schema tree.
     pub fn lower<S: Borrow<Schema>>(
         &mut self,
         schema: &ReferenceOr<S>,
@@ -85,13 +86,15 @@ impl TypeSpace {
         site: &Site,
         hint: &NameHint,
         components: &Components,
-    ) -> Result<TypeRef> {
+    ) -> Result<SchemaUse> {
         match schema {
             ReferenceOr::Item(schema) => {
                 self.lower_schema(schema.borrow(), location, site, hint, components)
             }
             ReferenceOr::Reference { reference } => {
-                self.lower_reference(reference, location, components)
+                let mut used = self.lower_reference(reference, location, components)?;
+                used.pointers.insert(0, location.pointer.clone());
+                Ok(used)
             }
         }
     }
@@ -101,7 +104,7 @@ impl TypeSpace {
         reference: &str,
         location: &Location,
         components: &Components,
-    ) -> Result<TypeRef> {
+    ) -> Result<SchemaUse> {
         let Some(name) = reference.strip_prefix("#/components/schemas/") else {
             return Err(Error::input(
                 location,
@@ -123,7 +126,7 @@ impl TypeSpace {
             ));
         }
         self.resolving.push(reference.to_string());
-        let hint = NameHint::new(vec![naming::pascal_ident(name)], 1);
+        let hint = NameHint::component(name);
         let target = Location::new(location.file.clone(), "/components/schemas").child(name);
         let result = self.lower(schema, &target, &Site::component(name), &hint, components);
         self.resolving.pop();
@@ -137,6 +140,40 @@ impl TypeSpace {
         site: &Site,
         hint: &NameHint,
         components: &Components,
+    ) -> Result<SchemaUse> {
+        if let SchemaKind::AllOf { all_of } = &schema.schema_kind {
+            if all_of.len() == 1 {
+                let mut used = self.lower(
+                    &all_of[0],
+                    &location.child("allOf").child(0),
+                    site,
+                    hint,
+                    components,
+                )?;
+                used.pointers.insert(0, location.pointer.clone());
+                return Ok(used);
+            }
+        }
+        let mut children = Vec::new();
+        let ty = self.lower_kind(schema, location, site, hint, components, &mut children)?;
+        Ok(SchemaUse {
+            site: site.clone(),
+            pointers: vec![location.pointer.clone()],
+            ty,
+            children,
+        })
+    }
+
+    /// The Rust type of a schema that is not a single-member `allOf`; the nested schemas it
+    /// lowers are recorded in `children`.
+    fn lower_kind(
+        &mut self,
+        schema: &Schema,
+        location: &Location,
+        site: &Site,
+        hint: &NameHint,
+        components: &Components,
+        children: &mut Vec<SchemaChild>,
     ) -> Result<TypeRef> {
         let description = schema.schema_data.description.clone();
         match &schema.schema_kind {
@@ -160,9 +197,14 @@ impl TypeSpace {
                 }
             }
             SchemaKind::Type(Type::Boolean(_)) => Ok(TypeRef::Boolean),
-            SchemaKind::Type(Type::Array(array)) => {
-                self.array(array.items.as_ref(), location, site, hint, components)
-            }
+            SchemaKind::Type(Type::Array(array)) => self.array(
+                array.items.as_ref(),
+                location,
+                site,
+                hint,
+                components,
+                children,
+            ),
             SchemaKind::Type(Type::Object(object)) => self.object(
                 &object.properties,
                 &object.required,
@@ -172,6 +214,7 @@ impl TypeSpace {
                 site,
                 hint,
                 components,
+                children,
             ),
             SchemaKind::OneOf { one_of } => self.one_of(
                 one_of,
@@ -181,6 +224,7 @@ impl TypeSpace {
                 site,
                 hint,
                 components,
+                children,
             ),
             SchemaKind::AnyOf { any_of } => self.one_of(
                 any_of,
@@ -190,13 +234,7 @@ impl TypeSpace {
                 site,
                 hint,
                 components,
-            ),
-            SchemaKind::AllOf { all_of } if all_of.len() == 1 => self.lower(
-                &all_of[0],
-                &location.child("allOf").child(0),
-                site,
-                hint,
-                components,
+                children,
             ),
             SchemaKind::AllOf { .. } => Err(Error::input(
                 &location.child("allOf"),
@@ -217,9 +255,10 @@ impl TypeSpace {
                         site,
                         hint,
                         components,
+                        children,
                     )
                 } else if let Some(items) = &any.items {
-                    self.array(Some(items), location, site, hint, components)
+                    self.array(Some(items), location, site, hint, components, children)
                 } else if !any.one_of.is_empty() {
                     self.one_of(
                         &any.one_of,
@@ -229,6 +268,7 @@ impl TypeSpace {
                         site,
                         hint,
                         components,
+                        children,
                     )
                 } else if !any.any_of.is_empty() {
                     self.one_of(
@@ -239,6 +279,7 @@ impl TypeSpace {
                         site,
                         hint,
                         components,
+                        children,
                     )
                 } else {
                     match any.typ.as_deref() {
@@ -266,11 +307,12 @@ impl TypeSpace {
         site: &Site,
         hint: &NameHint,
         components: &Components,
+        children: &mut Vec<SchemaChild>,
     ) -> Result<TypeRef> {
         let Some(items) = items else {
             return Ok(TypeRef::Vec(Box::new(TypeRef::Json)));
         };
-        let item_hint = singular_hint(hint);
+        let item_hint = hint.items();
         let item = self.lower(
             items,
             &location.child("items"),
@@ -278,7 +320,12 @@ impl TypeSpace {
             &item_hint,
             components,
         )?;
-        Ok(TypeRef::Vec(Box::new(item)))
+        let ty = TypeRef::Vec(Box::new(item.ty.clone()));
+        children.push(SchemaChild {
+            key: ChildKey::Items,
+            schema: item,
+        });
+        Ok(ty)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -292,11 +339,12 @@ impl TypeSpace {
         site: &Site,
         hint: &NameHint,
         components: &Components,
+        children: &mut Vec<SchemaChild>,
     ) -> Result<TypeRef> {
         if properties.is_empty() {
             return match additional {
                 Some(AdditionalProperties::Schema(schema)) => {
-                    let value_hint = hint.child("Value");
+                    let value_hint = hint.map_values();
                     let value = self.lower(
                         schema,
                         &location.child("additionalProperties"),
@@ -304,7 +352,12 @@ impl TypeSpace {
                         &value_hint,
                         components,
                     )?;
-                    Ok(TypeRef::Map(Box::new(value)))
+                    let ty = TypeRef::Map(Box::new(value.ty.clone()));
+                    children.push(SchemaChild {
+                        key: ChildKey::Values,
+                        schema: value,
+                    });
+                    Ok(ty)
                 }
                 _ => Ok(TypeRef::JsonObject),
             };
@@ -321,14 +374,22 @@ impl TypeSpace {
         let properties_location = location.child("properties");
         for (wire_name, property) in properties {
             let property_location = properties_location.child(wire_name);
-            let property_hint = hint.child(&naming::pascal_ident(wire_name));
-            let ty = self.lower(
+            let property_hint = hint.property(wire_name);
+            let used = self.lower(
                 property,
                 &property_location,
                 &site.property(wire_name),
                 &property_hint,
                 components,
             )?;
+            let ty = used.ty.clone();
+            children.push(SchemaChild {
+                key: ChildKey::Property {
+                    name: wire_name.clone(),
+                    required: required.contains(wire_name),
+                },
+                schema: used,
+            });
             let (description, nullable, deprecated) = match property {
                 ReferenceOr::Item(schema) => (
                     schema.schema_data.description.clone(),
@@ -339,15 +400,14 @@ impl TypeSpace {
             };
             fields.push(Field {
                 wire_name: wire_name.clone(),
-                rust_name: naming::snake_ident(wire_name),
+                rust_name: String::new(),
                 ty,
                 required: required.contains(wire_name) && !nullable,
                 description,
                 deprecated,
             });
         }
-        let mut rust_names: Vec<String> = fields.iter().map(|f| f.rust_name.clone()).collect();
-        naming::dedupe_names(&mut rust_names, "_");
+        let rust_names = naming::member_names(fields.iter().map(|f| f.wire_name.as_str()));
         for (field, rust_name) in fields.iter_mut().zip(rust_names) {
             field.rust_name = rust_name;
         }
@@ -376,18 +436,24 @@ impl TypeSpace {
         site: &Site,
         hint: &NameHint,
         components: &Components,
+        children: &mut Vec<SchemaChild>,
     ) -> Result<TypeRef> {
         let variants_location = location.child(keyword);
         let mut types: Vec<TypeRef> = Vec::new();
         for (i, schema) in schemas.iter().enumerate() {
-            let variant_hint = hint.map_last(|last| format!("{last}Variant"));
-            let ty = self.lower(
+            let variant_hint = hint.branch();
+            let used = self.lower(
                 schema,
                 &variants_location.child(i),
                 &site.branch(i),
                 &variant_hint,
                 components,
             )?;
+            let ty = used.ty.clone();
+            children.push(SchemaChild {
+                key: ChildKey::Branch(i),
+                schema: used,
+            });
             if !types.contains(&ty) {
                 types.push(ty);
             }
@@ -396,9 +462,9 @@ impl TypeSpace {
             0 => Ok(TypeRef::Json),
             1 => Ok(types.remove(0)),
             _ => {
-                let mut names: Vec<String> =
-                    types.iter().map(|ty| self.variant_name_for(ty)).collect();
-                naming::dedupe_names(&mut names, "");
+                let names = naming::one_of_variant_names(&types, |ty| {
+                    ty.named().map(|id| &self.defs[id.0].kind)
+                });
                 let variants = names
                     .into_iter()
                     .zip(types.iter().cloned())
@@ -414,26 +480,6 @@ impl TypeSpace {
                 ))
             }
         }
-    }
-
-    fn variant_name_for(&self, ty: &TypeRef) -> String {
-        match ty {
-            TypeRef::String => "String",
-            TypeRef::Integer => "Integer",
-            TypeRef::Float => "Number",
-            TypeRef::Boolean => "Boolean",
-            TypeRef::Timestamp => "Timestamp",
-            TypeRef::Json => "Json",
-            TypeRef::JsonObject | TypeRef::Map(_) => "Object",
-            TypeRef::Unit => "Null",
-            TypeRef::Vec(_) => "List",
-            TypeRef::Named(id) => match self.defs[id.0].kind {
-                TypeKind::Struct { .. } => "Object",
-                TypeKind::StringEnum { .. } | TypeKind::IntegerEnum { .. } => "Known",
-                TypeKind::OneOf { .. } => "Choice",
-            },
-        }
-        .to_string()
     }
 
     fn string_enum(
@@ -493,16 +539,4 @@ impl TypeSpace {
             hint.clone(),
         )
     }
-}
-
-/// The hint for the items of an array named by `hint`: the last segment in the singular.
-fn singular_hint(hint: &NameHint) -> NameHint {
-    hint.map_last(|last| {
-        let singular = naming::singular(last);
-        if singular == last {
-            format!("{last}Item")
-        } else {
-            singular
-        }
-    })
 }

@@ -1,25 +1,7 @@
 //! The inputs of one operation (path and query parameters, body properties) with the Rust names
-//! they get as arguments and setters, and how the request body reaches the builder.
+//! lowering gave them as arguments and setters, and how the request body reaches the builder.
 
-use std::collections::BTreeSet;
-
-use crate::model::{Api, Field, Operation, ParamLocation, TypeKind, TypeRef};
-
-/// Builder methods that setters must not shadow.
-const BUILDER_METHODS: &[&str] = &[
-    "send",
-    "send_json",
-    "send_raw",
-    "body",
-    "paginate",
-    "pages",
-    "items",
-    "collect_all",
-    "items_json",
-    "request",
-    "new",
-    "clone",
-];
+use crate::model::{Api, BodyForm, Field, Operation, ParamLocation, TypeKind, TypeRef};
 
 /// How the request body reaches the builder.
 pub enum BodyPlan<'a> {
@@ -29,6 +11,8 @@ pub enum BodyPlan<'a> {
     Struct {
         ty: &'a TypeRef,
         fields: &'a [Field],
+        /// The argument or setter name of each field.
+        inputs: &'a [String],
     },
     /// Any other body, as one value serialized as soon as it is given: an argument when
     /// required, else a `body` setter.
@@ -42,11 +26,12 @@ pub fn body_plan<'a>(api: &'a Api, op: &'a Operation) -> BodyPlan<'a> {
     let Some(body) = &op.body else {
         return BodyPlan::None;
     };
-    if let TypeRef::Named(id) = &body.ty {
+    if let (BodyForm::Fields { inputs }, TypeRef::Named(id)) = (&body.form, &body.ty) {
         if let TypeKind::Struct { fields } = &api.type_def(*id).kind {
             return BodyPlan::Struct {
                 ty: &body.ty,
                 fields,
+                inputs,
             };
         }
     }
@@ -73,20 +58,12 @@ pub enum InputKind<'a> {
     BodyField(&'a str),
 }
 
-/// Parameters in model order, then body properties. Parameters keep their names (suffixed
-/// `_param` when they would shadow a builder method); body properties that clash with either
-/// are prefixed `body_`.
+/// Parameters in model order, then body properties, with the names lowering gave them.
 pub fn inputs<'a>(op: &'a Operation, plan: &BodyPlan<'a>) -> Vec<Input<'a>> {
-    let mut taken: BTreeSet<String> = BUILDER_METHODS.iter().map(|s| s.to_string()).collect();
     let mut inputs = Vec::new();
     for param in &op.params {
-        let mut name = param.rust_name.clone();
-        if taken.contains(&name) {
-            name = format!("{name}_param");
-        }
-        taken.insert(name.clone());
         inputs.push(Input {
-            name,
+            name: param.rust_name.clone(),
             wire: &param.wire_name,
             ty: &param.ty,
             description: param.description.as_deref(),
@@ -97,18 +74,15 @@ pub fn inputs<'a>(op: &'a Operation, plan: &BodyPlan<'a>) -> Vec<Input<'a>> {
             },
         });
     }
-    if let BodyPlan::Struct { fields, .. } = plan {
-        for field in fields.iter() {
-            let mut name = field.rust_name.clone();
-            if taken.contains(&name) {
-                name = format!("body_{name}");
-            }
-            while taken.contains(&name) {
-                name.push('_');
-            }
-            taken.insert(name.clone());
+    if let BodyPlan::Struct {
+        fields,
+        inputs: names,
+        ..
+    } = plan
+    {
+        for (field, name) in fields.iter().zip(names.iter()) {
             inputs.push(Input {
-                name,
+                name: name.clone(),
                 wire: &field.wire_name,
                 ty: &field.ty,
                 description: field.description.as_deref(),
@@ -118,76 +92,4 @@ pub fn inputs<'a>(op: &'a Operation, plan: &BodyPlan<'a>) -> Vec<Input<'a>> {
         }
     }
     inputs
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::{HttpMethod, Param, Response};
-
-    const ESCAPE_HATCHES: [&str; 3] = ["send_json", "send_raw", "items_json"];
-
-    fn field(name: &str) -> Field {
-        Field {
-            wire_name: name.to_owned(),
-            rust_name: name.to_owned(),
-            ty: TypeRef::Boolean,
-            required: false,
-            description: None,
-            deprecated: false,
-        }
-    }
-
-    fn operation() -> Operation {
-        Operation {
-            operation_id: "op".into(),
-            method_name: "op".into(),
-            builder_name: "Op".into(),
-            http_method: HttpMethod::Put,
-            path: "/x".into(),
-            path_parts: Vec::new(),
-            scope: "s".into(),
-            summary: None,
-            description: None,
-            deprecated: false,
-            params: ESCAPE_HATCHES
-                .iter()
-                .map(|name| Param {
-                    wire_name: name.to_string(),
-                    rust_name: name.to_string(),
-                    location: ParamLocation::Query,
-                    required: false,
-                    ty: TypeRef::Boolean,
-                    description: None,
-                    deprecated: false,
-                })
-                .collect(),
-            body: None,
-            response: Response {
-                status: 200,
-                ty: TypeRef::Json,
-                description: None,
-            },
-            pagination: None,
-            origin: String::new(),
-            source: 0,
-        }
-    }
-
-    #[test]
-    fn setters_never_shadow_the_escape_hatches() {
-        let op = operation();
-        let fields: Vec<Field> = ESCAPE_HATCHES.iter().map(|name| field(name)).collect();
-        let plan = BodyPlan::Struct {
-            ty: &TypeRef::Json,
-            fields: &fields,
-        };
-        let names: Vec<String> = inputs(&op, &plan)
-            .into_iter()
-            .map(|input| input.name)
-            .collect();
-        let params = ESCAPE_HATCHES.iter().map(|name| format!("{name}_param"));
-        let body = ESCAPE_HATCHES.iter().map(|name| format!("body_{name}"));
-        assert_eq!(names, params.chain(body).collect::<Vec<_>>());
-    }
 }
