@@ -4,9 +4,8 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{
-    scope_module, EmitOptions, HEADER, SERDE_DESERIALIZE_FEATURE, SERDE_SERIALIZE_FEATURE,
-};
+use super::options::EmitOptions;
+use super::shared::{scope_module, HEADER, SERDE_DESERIALIZE_FEATURE, SERDE_SERIALIZE_FEATURE};
 use crate::model::{Api, Operation, ParamLocation};
 
 pub fn cargo_toml(api: &Api, options: &EmitOptions) -> String {
