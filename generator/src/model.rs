@@ -256,6 +256,9 @@ pub struct SchemaUse {
     /// Empty where no schema is declared.
     pub pointers: Vec<String>,
     pub ty: TypeRef,
+    /// The validation rules the spec states here. The crate does not enforce them (the server
+    /// does), but a tighter one may make the server refuse what it accepted before.
+    pub constraints: Constraints,
     pub children: Vec<SchemaChild>,
 }
 
@@ -266,6 +269,7 @@ impl SchemaUse {
             site,
             pointers: Vec::new(),
             ty,
+            constraints: Constraints::default(),
             children: Vec::new(),
         }
     }
@@ -290,6 +294,50 @@ impl SchemaUse {
             .iter()
             .filter(|c| matches!(c.key, ChildKey::Branch(_)))
             .map(|c| &c.schema)
+    }
+}
+
+/// The validation keywords of one schema, as stated (numbers as written where they are whole).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Constraints {
+    pub minimum: Option<serde_json::Number>,
+    pub maximum: Option<serde_json::Number>,
+    pub exclusive_minimum: bool,
+    pub exclusive_maximum: bool,
+    pub multiple_of: Option<serde_json::Number>,
+    pub min_length: Option<usize>,
+    pub max_length: Option<usize>,
+    pub pattern: Option<String>,
+    pub min_items: Option<usize>,
+    pub max_items: Option<usize>,
+    pub unique_items: bool,
+    pub min_properties: Option<usize>,
+    pub max_properties: Option<usize>,
+}
+
+impl Constraints {
+    /// The value of one constraint by its OpenAPI keyword (`maxLength`), `None` when the spec
+    /// states none (flags count only when set).
+    pub fn get(&self, keyword: &str) -> Option<serde_json::Value> {
+        use serde_json::Value;
+        let count = |n: Option<usize>| n.map(Value::from);
+        let flag = |set: bool| set.then_some(Value::Bool(true));
+        match keyword {
+            "minimum" => self.minimum.clone().map(Value::Number),
+            "maximum" => self.maximum.clone().map(Value::Number),
+            "exclusiveMinimum" => flag(self.exclusive_minimum),
+            "exclusiveMaximum" => flag(self.exclusive_maximum),
+            "multipleOf" => self.multiple_of.clone().map(Value::Number),
+            "minLength" => count(self.min_length),
+            "maxLength" => count(self.max_length),
+            "pattern" => self.pattern.clone().map(Value::String),
+            "minItems" => count(self.min_items),
+            "maxItems" => count(self.max_items),
+            "uniqueItems" => flag(self.unique_items),
+            "minProperties" => count(self.min_properties),
+            "maxProperties" => count(self.max_properties),
+            _ => None,
+        }
     }
 }
 

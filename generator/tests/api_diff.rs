@@ -106,3 +106,131 @@ fn identical_specs_have_an_empty_diff() {
     assert!(diff.is_empty());
     assert_eq!(diff.impact(), None);
 }
+
+/// A one-operation document: `PUT /things/{id}` with the given query parameters, request body
+/// schema and responses.
+fn document(parameters: Value, body: Value, responses: Value) -> String {
+    let mut all = vec![serde_json::json!({
+        "name": "id", "in": "path", "required": true, "schema": {"type": "string"}
+    })];
+    all.extend(parameters.as_array().cloned().unwrap_or_default());
+    serde_json::json!({
+        "openapi": "3.0.1",
+        "info": {"title": "Drift", "version": "1.0.0"},
+        "paths": {"/things/{id}": {"put": {
+            "operationId": "updateThing",
+            "tags": ["things"],
+            "parameters": all,
+            "requestBody": {"required": true, "content": {"application/json": {"schema": body}}},
+            "responses": responses
+        }}}
+    })
+    .to_string()
+}
+
+fn diff_texts(old: &str, new: &str) -> ApiDiff {
+    let load = |name: &str, text: &str| {
+        load::load_documents(&[(PathBuf::from(name), text.to_string())]).unwrap()
+    };
+    meraki_codegen::compare_specs(&load("old.json", old), &load("new.json", new)).unwrap()
+}
+
+fn lines(diff: &ApiDiff) -> Vec<String> {
+    diff.operations
+        .iter()
+        .flat_map(|op| op.changes.iter().map(|c| c.text.clone()))
+        .collect()
+}
+
+/// The changelog names the setter emit writes: a parameter that would shadow a builder method
+/// becomes `.body_param()`, and a body property clashing with a parameter `.body_force()`.
+#[test]
+fn the_changelog_names_the_setters_the_crate_has() {
+    let body = serde_json::json!({"type": "object", "properties": {"name": {"type": "string"}}});
+    let responses = serde_json::json!({"200": {"description": "ok"}});
+    let old = document(serde_json::json!([]), body.clone(), responses.clone());
+    let mut new_body = body.clone();
+    new_body["properties"]["force"] = serde_json::json!({"type": "boolean"});
+    let new = document(
+        serde_json::json!([
+            {"name": "body", "in": "query", "schema": {"type": "string"}},
+            {"name": "force", "in": "query", "schema": {"type": "boolean"}}
+        ]),
+        new_body,
+        responses,
+    );
+    let text = lines(&diff_texts(&old, &new)).join("\n");
+    assert!(
+        text.contains("new optional query parameter `body` (`String`): setter `.body_param()`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("new optional query parameter `force` (`bool`): setter `.force()`"),
+        "{text}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("new.json");
+    std::fs::write(&spec, &new).unwrap();
+    let generated =
+        meraki_codegen::generate(&spec, &meraki_codegen::EmitOptions::default()).unwrap();
+    let code: String = generated.files.values().cloned().collect();
+    for setter in ["fn body_param(", "fn force(", "fn body_force("] {
+        assert!(code.contains(setter), "the crate has no `{setter}`");
+    }
+}
+
+/// Lowering takes the success response from a `2XX`-style code only when it is a number: a
+/// range key is not the typed response, so a change inside it is not described as one (the
+/// changelog used to pick the schema itself and accepted `2XX`).
+#[test]
+fn a_change_the_crate_does_not_use_is_not_described_as_a_type_change() {
+    let body = serde_json::json!({"type": "object", "properties": {"name": {"type": "string"}}});
+    let response = |extra: bool| {
+        let mut properties = serde_json::json!({"id": {"type": "string"}});
+        if extra {
+            properties["serial"] = serde_json::json!({"type": "string"});
+        }
+        serde_json::json!({"2XX": {"description": "ok", "content": {"application/json": {
+            "schema": {"type": "object", "properties": properties}
+        }}}})
+    };
+    let old = document(serde_json::json!([]), body.clone(), response(false));
+    let new = document(serde_json::json!([]), body, response(true));
+    let diff = diff_texts(&old, &new);
+    assert_eq!(diff.operations.len(), 1, "{diff:?}");
+    assert_eq!(
+        lines(&diff),
+        ["responses other than the success response change (the crate reports them as errors)"]
+    );
+}
+
+/// A tighter bound on a request property is breaking although no Rust type changes; the bound
+/// comes from the model's constraints, a `$ref`'d parameter's schema from its component.
+#[test]
+fn constraints_come_from_the_schemas_lowering_used() {
+    let with = |max_length: u64, maximum: u64| {
+        let body = serde_json::json!({"type": "object", "properties": {
+            "name": {"type": "string", "maxLength": max_length}
+        }});
+        let mut text: Value = serde_json::from_str(&document(
+            serde_json::json!([{"$ref": "#/components/parameters/perPage"}]),
+            body,
+            serde_json::json!({"200": {"description": "ok"}}),
+        ))
+        .unwrap();
+        text["components"] = serde_json::json!({"parameters": {"perPage": {
+            "name": "perPage", "in": "query",
+            "schema": {"type": "integer", "maximum": maximum}
+        }}});
+        text.to_string()
+    };
+    let diff = diff_texts(&with(100, 1000), &with(50, 5000));
+    assert_eq!(
+        lines(&diff),
+        [
+            "query parameter `perPage`: `maximum` raised from `1000` to `5000` (the API accepts more values; the Rust API is unchanged)",
+            "request body `name`: `maxLength` lowered from `100` to `50` (the API may reject values it accepted before, although the Rust API is unchanged)",
+        ]
+    );
+}

@@ -51,6 +51,20 @@ pub fn field<'a>(api: &'a Api, ty: Option<&TypeRef>, wire: &str) -> Option<&'a F
         .find(|field| field.wire_name == wire)
 }
 
+/// The wire values of the enum a reference points at, in spec order; empty for other types.
+pub fn enum_values(api: &Api, ty: Option<&TypeRef>) -> Vec<serde_json::Value> {
+    let Some(TypeRef::Named(id)) = ty else {
+        return Vec::new();
+    };
+    match &api.type_def(*id).kind {
+        TypeKind::StringEnum { variants } => {
+            variants.iter().map(|v| v.wire.clone().into()).collect()
+        }
+        TypeKind::IntegerEnum { variants } => variants.iter().map(|v| v.wire.into()).collect(),
+        TypeKind::Struct { .. } | TypeKind::OneOf { .. } => Vec::new(),
+    }
+}
+
 /// `Enum::Variant` for a wire value of an enum.
 pub fn variant(api: &Api, ty: Option<&TypeRef>, wire: &serde_json::Value) -> Option<String> {
     let TypeRef::Named(id) = ty? else {

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::changes::{Change, Impact};
 use super::raw::{short, RawOperation, DOC_KEYS};
 use super::rust;
-use crate::model::{Api, ChildKey, SchemaUse, TypeRef};
+use crate::model::{Api, ChildKey, Constraints, SchemaUse, TypeRef};
 
 /// Which way values travel: users build requests, the server sends responses. The same spec
 /// change means different things for each.
@@ -167,7 +167,7 @@ impl Walk<'_, '_> {
         let rust_changed = self.rust_type(place, old, new);
         self.structure(place, old, new, rust_changed);
         self.enum_values(place, old, new);
-        self.limits(place, old.schema, new.schema);
+        self.limits(place, &old.used.constraints, &new.used.constraints);
         self.others(place, old.schema, new.schema);
         self.properties(place, old, new, rust_changed);
         let items = (
@@ -324,14 +324,8 @@ impl Walk<'_, '_> {
     }
 
     fn enum_values(&mut self, place: &Place, old: Side, new: Side) {
-        let values = |schema: &Value| -> Vec<Value> {
-            schema
-                .get("enum")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default()
-        };
-        let (old_values, new_values) = (values(old.schema), values(new.schema));
+        let old_values = rust::enum_values(self.models.old, old.ty);
+        let new_values = rust::enum_values(self.models.new, new.ty);
         if old_values.is_empty() || new_values.is_empty() {
             // A plain value becoming an enum (or back) changes the Rust type: reported there.
             return;
@@ -384,9 +378,10 @@ impl Walk<'_, '_> {
         }
     }
 
-    fn limits(&mut self, place: &Place, old: &Value, new: &Value) {
+    fn limits(&mut self, place: &Place, old: &Constraints, new: &Constraints) {
         for (key, larger_is_looser) in LIMITS {
             let (o, n) = (old.get(key), new.get(key));
+            let (o, n) = (o.as_ref(), n.as_ref());
             if o == n {
                 continue;
             }
@@ -407,6 +402,7 @@ impl Walk<'_, '_> {
         }
         for key in RULES {
             let (o, n) = (old.get(key), new.get(key));
+            let (o, n) = (o.as_ref(), n.as_ref());
             if o != n {
                 let verb = format!("`{key}` changes from {} to {}", short(o), short(n));
                 self.constraint(place, verb, n.is_none());

@@ -11,8 +11,8 @@ use openapiv3::{
 
 use crate::error::{Error, Location, Result};
 use crate::model::{
-    ChildKey, Field, IntegerVariant, OneOfVariant, SchemaChild, SchemaUse, Site, StringVariant,
-    TypeDef, TypeId, TypeKind, TypeRef,
+    ChildKey, Constraints, Field, IntegerVariant, OneOfVariant, SchemaChild, SchemaUse, Site,
+    StringVariant, TypeDef, TypeId, TypeKind, TypeRef,
 };
 use crate::naming::{self, NameHint};
 
@@ -160,6 +160,7 @@ impl TypeSpace {
             site: site.clone(),
             pointers: vec![location.pointer.clone()],
             ty,
+            constraints: constraints(&schema.schema_kind),
             children,
         })
     }
@@ -539,4 +540,68 @@ impl TypeSpace {
             hint.clone(),
         )
     }
+}
+
+/// The validation keywords of a schema, whatever its type.
+fn constraints(kind: &SchemaKind) -> Constraints {
+    let float = |n: f64| {
+        // Whole numbers as written (`maximum: 100`, not `100.0`), so messages quote the spec.
+        if n.fract() == 0.0 && n.abs() < 9.0e15 {
+            Some(serde_json::Number::from(n as i64))
+        } else {
+            serde_json::Number::from_f64(n)
+        }
+    };
+    let mut c = Constraints::default();
+    match kind {
+        SchemaKind::Type(Type::String(s)) => {
+            c.min_length = s.min_length;
+            c.max_length = s.max_length;
+            c.pattern = s.pattern.clone();
+        }
+        SchemaKind::Type(Type::Number(n)) => {
+            c.minimum = n.minimum.and_then(float);
+            c.maximum = n.maximum.and_then(float);
+            c.exclusive_minimum = n.exclusive_minimum;
+            c.exclusive_maximum = n.exclusive_maximum;
+            c.multiple_of = n.multiple_of.and_then(float);
+        }
+        SchemaKind::Type(Type::Integer(i)) => {
+            c.minimum = i.minimum.map(serde_json::Number::from);
+            c.maximum = i.maximum.map(serde_json::Number::from);
+            c.exclusive_minimum = i.exclusive_minimum;
+            c.exclusive_maximum = i.exclusive_maximum;
+            c.multiple_of = i.multiple_of.map(serde_json::Number::from);
+        }
+        SchemaKind::Type(Type::Array(a)) => {
+            c.min_items = a.min_items;
+            c.max_items = a.max_items;
+            c.unique_items = a.unique_items;
+        }
+        SchemaKind::Type(Type::Object(o)) => {
+            c.min_properties = o.min_properties;
+            c.max_properties = o.max_properties;
+        }
+        SchemaKind::Any(any) => {
+            c.minimum = any.minimum.and_then(float);
+            c.maximum = any.maximum.and_then(float);
+            c.exclusive_minimum = any.exclusive_minimum.unwrap_or(false);
+            c.exclusive_maximum = any.exclusive_maximum.unwrap_or(false);
+            c.multiple_of = any.multiple_of.and_then(float);
+            c.min_length = any.min_length;
+            c.max_length = any.max_length;
+            c.pattern = any.pattern.clone();
+            c.min_items = any.min_items;
+            c.max_items = any.max_items;
+            c.unique_items = any.unique_items.unwrap_or(false);
+            c.min_properties = any.min_properties;
+            c.max_properties = any.max_properties;
+        }
+        SchemaKind::Type(Type::Boolean(_))
+        | SchemaKind::OneOf { .. }
+        | SchemaKind::AnyOf { .. }
+        | SchemaKind::AllOf { .. }
+        | SchemaKind::Not { .. } => {}
+    }
+    c
 }
