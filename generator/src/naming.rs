@@ -146,6 +146,14 @@ pub fn dedupe_names(names: &mut [String], separator: &str) {
     }
 }
 
+/// The scope of an operation without tags.
+pub const DEFAULT_SCOPE: &str = "general";
+
+/// The module (and cargo feature) of a scope (an operation's first tag): snake_case.
+pub fn scope_module(scope: &str) -> String {
+    snake_ident(scope)
+}
+
 /// The `Client` method of an operation.
 pub fn method_name(operation_id: &str) -> String {
     snake_ident(operation_id)

@@ -189,7 +189,7 @@ fn lower_operation(
         .tags
         .first()
         .cloned()
-        .unwrap_or_else(|| "general".to_string());
+        .unwrap_or_else(|| naming::DEFAULT_SCOPE.to_string());
     types.current_operation = operation_id.clone();
     let op_pascal = naming::builder_name(&operation_id);
 
