@@ -21,10 +21,3 @@ fn fixture_output_is_locked() {
         insta::assert_snapshot!(render(path));
     });
 }
-
-#[test]
-fn generating_twice_gives_identical_bytes() {
-    insta::glob!("fixtures/*.json", |path| {
-        assert_eq!(render(path), render(path));
-    });
-}

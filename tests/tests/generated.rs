@@ -43,20 +43,25 @@ fn full_spec() -> PathBuf {
     path
 }
 
+/// Whether generation is deterministic is not asked here: `checked_in_client_is_fresh` compares
+/// a generation with the bytes another process (`cargo xtask codegen`) wrote, which catches
+/// anything a second generation in this process could, and
+/// `generator/tests/determinism.rs` moves the documents and their file order.
 #[test]
-fn full_spec_generates_every_operation_deterministically() {
+fn full_spec_generates_every_operation() {
     let path = full_spec();
-    let first = generate(&path, &EmitOptions::default()).expect("v1.42.0 generates");
-    assert_eq!(first.api.operations.len(), 667);
-    assert_eq!(first.api.version, "1.42.0");
-    let longest = first.api.types.iter().map(|t| t.name.len()).max().unwrap();
+    let generated = generate(&path, &EmitOptions::default()).expect("v1.42.0 generates");
+    assert_eq!(generated.api.operations.len(), 667);
+    assert_eq!(generated.api.version, "1.42.0");
+    let longest = generated
+        .api
+        .types
+        .iter()
+        .map(|t| t.name.len())
+        .max()
+        .unwrap();
     assert!(
         longest <= 90,
         "type names stay readable (longest {longest})"
-    );
-    let second = generate(&path, &EmitOptions::default()).unwrap();
-    assert!(
-        first.files == second.files,
-        "generating twice gives identical bytes"
     );
 }
