@@ -5,7 +5,9 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::options::EmitOptions;
-use super::shared::{scope_module, HEADER, SERDE_DESERIALIZE_FEATURE, SERDE_SERIALIZE_FEATURE};
+use super::shared::{
+    ident, scope_module, HEADER, SERDE_DESERIALIZE_FEATURE, SERDE_SERIALIZE_FEATURE,
+};
 use crate::model::{Api, Operation, ParamLocation};
 
 pub fn cargo_toml(api: &Api, options: &EmitOptions) -> String {
@@ -196,7 +198,7 @@ fn example_value(wire_name: &str) -> &'static str {
 pub fn lib_rs(api: &Api) -> TokenStream {
     let scopes: Vec<&str> = api.scopes().into_iter().collect();
     let modules = scopes.iter().map(|scope| {
-        let module = super::ident(&scope_module(scope));
+        let module = ident(&scope_module(scope));
         let feature = scope_module(scope);
         quote! {
             #[cfg(feature = #feature)]

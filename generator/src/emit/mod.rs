@@ -25,9 +25,8 @@ pub type Files = BTreeMap<String, String>;
 
 pub use conformance::{every_operation_file, FILE as CONFORMANCE_FILE};
 pub use options::EmitOptions;
+use shared::format_rust;
 pub use shared::{scope_module, HEADER, SERDE_DESERIALIZE_FEATURE, SERDE_SERIALIZE_FEATURE};
-// `ident` for `crate_files`, which names it `super::ident`.
-use shared::{format_rust, ident};
 
 /// The files of the crate for `api`, and the part of the time spent parsing and pretty-printing
 /// the token streams (the "format" phase of the benchmarks). [`crate::generate_with`] is the
