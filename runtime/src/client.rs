@@ -313,6 +313,14 @@ impl<C: From<Client>> ClientBuilder<C> {
         let base_url = raw_base.trim_end_matches('/').to_owned();
         let base = Url::parse(&base_url)
             .map_err(|e| Error::config(format!("invalid base URL {raw_base:?}: {e}")))?;
+        if crate::redirect::has_user_info(&base) {
+            // reqwest would send it as `Authorization: Basic` beside the key.
+            return Err(Error::config(format!(
+                "invalid base URL {}: user info (credentials) in the URL is never sent; the API \
+                 key is the only credential",
+                crate::redirect::without_user_info(&base)
+            )));
+        }
         if !matches!(base.scheme(), "http" | "https")
             || base.host_str().is_none()
             || base.query().is_some()

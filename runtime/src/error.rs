@@ -97,10 +97,12 @@ pub enum Error {
         /// Why the target may not receive the key, and how to trust it.
         message: String,
     },
-    /// The `Link` header of a page could not be parsed, so it is unknown whether more pages exist.
+    /// The `Link` header of a page could not be parsed, or its link names a target that cannot
+    /// be a page (not `http(s)`, or with credentials in it), so it is unknown whether more pages
+    /// exist. The link is not requested.
     #[error("pagination stopped at {url}: malformed Link header: {message}")]
     Pagination {
-        /// The URL of the page whose `Link` header is malformed.
+        /// The URL of the page whose `Link` header is malformed or unusable.
         url: String,
         /// What is wrong.
         message: String,
@@ -154,8 +156,11 @@ pub struct HttpError {
     pub request_id: Option<String>,
     /// The raw body (at most [`BODY_EXCERPT_LIMIT`] bytes) when it carried no Meraki error messages.
     pub body: Option<String>,
-    /// The server's `Retry-After`, when it sent a usable one.
+    /// The server's `Retry-After`, when it sent a usable one; [`Duration::MAX`] for a delay
+    /// too long for a `Duration` (the call then gives up rather than wait).
     pub retry_after: Option<Duration>,
+    /// The `Retry-After` header as the server sent it (at most 64 bytes of it), usable or not.
+    pub retry_after_header: Option<String>,
 }
 
 impl fmt::Display for HttpError {
@@ -165,6 +170,9 @@ impl fmt::Display for HttpError {
             write!(f, ": {}", self.messages.join("; "))?;
         } else if let Some(body) = self.body.as_deref().filter(|b| !b.trim().is_empty()) {
             write!(f, ": {}", body.trim())?;
+        }
+        if let Some(retry_after) = &self.retry_after_header {
+            write!(f, " (Retry-After {retry_after})")?;
         }
         if let Some(id) = &self.request_id {
             write!(f, " (request id {id})")?;

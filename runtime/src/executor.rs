@@ -302,8 +302,23 @@ impl Executor {
                 .ok_or_else(|| Error::Redirect {
                     method: method.clone(),
                     url: url.to_string(),
-                    message: format!("unusable redirect Location {location:?}"),
+                    message: format!(
+                        "unusable redirect Location {:?}",
+                        redirect::shown_reference(&String::from_utf8_lossy(location.as_bytes()))
+                    ),
                 })?;
+            if redirect::has_user_info(&target) {
+                // reqwest would send it as `Authorization: Basic` beside the key.
+                return Err(Error::Redirect {
+                    method,
+                    url: url.to_string(),
+                    message: format!(
+                        "the redirect Location {} carries user info (credentials), which is \
+                         never sent; not followed",
+                        redirect::without_user_info(&target)
+                    ),
+                });
+            }
             if let Some(message) = self.trusted.refusal(&target) {
                 return Err(Error::UntrustedRedirect {
                     method,
@@ -336,7 +351,15 @@ impl Executor {
         if let Some(limiter) = &self.limiter {
             limiter.acquire(url).await;
         }
-        let mut builder = self.http.request(method.clone(), url.clone());
+        // Links, redirects and base URLs with user info are refused before they get here; as
+        // reqwest would send it as a Basic credential beside the key, it is never left in a URL
+        // that is sent, however it got there.
+        let mut sent = url.clone();
+        if redirect::has_user_info(&sent) {
+            let _ = sent.set_password(None);
+            let _ = sent.set_username("");
+        }
+        let mut builder = self.http.request(method.clone(), sent);
         if self.trusted.allows(url) {
             builder = builder.header(AUTHORIZATION, self.auth.clone());
         } else {

@@ -33,12 +33,13 @@
 //! | Connect timeout | 10 s | a Meraki front end that does not accept within this is unlikely to later; fail fast and retry |
 //! | Attempts | 5 in total (first + 4 retries) | the official SDKs' order of magnitude; enough to ride out a burst of 429s |
 //! | Backoff | 1 s, doubling per retry, capped at 30 s, "equal jitter" (half fixed, half random) | 1 s is Meraki's usual `Retry-After`; jitter keeps parallel tasks from retrying in lock-step |
-//! | `Retry-After` | honoured as sent (seconds or HTTP date), even above the backoff cap | the server knows when its bucket refills |
+//! | `Retry-After` | honoured as sent (seconds or HTTP date), even above the backoff cap; a delay past the total wait cap (or too large for a number) is not waited for: the call gives up at once, the value in the error | the server knows when its bucket refills |
 //! | Total wait cap | 120 s per call (for a page, its refetches included) | bounds how long one call can hang in retries; a wait that would cross it is not started |
 //! | Retried | 429 for every method; 500/502/503/504 and transport errors for idempotent methods; connection failures (nothing sent) for every method | POST/PATCH are not idempotent: after a 5xx they might already have acted |
 //! | Rate limiter | on: 10 req/s per organization with a burst of 20, and 100 req/s (burst 100) per client | Meraki allows 10 req/s per organization plus a burst of 10 more in the first second (30 in the first 2 s), and 100 req/s per source IP |
 //! | Redirects | up to 5 hops, followed by the runtime, only to hosts trusted with the API key; a redirect elsewhere is [`Error::UntrustedRedirect`], naming the host, and is not followed | the Dashboard redirects to shard hosts; a bound prevents loops; any other host could only answer `401 Invalid API key` |
 //! | API key on redirects and page links | only to Meraki API domains (`meraki.com`, `meraki.ca`, `meraki.cn`, `meraki.in`, `gov-meraki.com` and subdomains), the base URL's host and port, and [`ClientBuilder::trusted_redirect_hosts`]; never from https to http. A page link to another host is followed without the key | the key must never reach a third party |
+//! | Link and redirect targets | only `http(s)`, never with user info (`user:pw@`), fragments dropped | anything else cannot be a Dashboard page; user info would be sent as a Basic credential beside the key |
 //! | `User-Agent` | `<crate>/<version>`, plus ` Caller/(<caller>)` when [`ClientBuilder::caller`] is set | Meraki's requested format for attributing API traffic |
 //! | Simulate mode | off | when on, non-GET/HEAD requests are logged, not sent (see [`Request::send`]) |
 //!

@@ -8,6 +8,8 @@
 use reqwest::header::{HeaderMap, LINK};
 use reqwest::Url;
 
+use crate::redirect::{has_user_info, shown_reference, without_user_info};
+
 /// One `<target>; rel=...` element.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct LinkValue {
@@ -35,7 +37,14 @@ pub(crate) fn parse(header: &str) -> Result<Vec<LinkValue>, String> {
         let end = header[i + 1..]
             .find('>')
             .ok_or_else(|| format!("unterminated '<' at byte {i}"))?;
-        let target = header[i + 1..i + 1 + end].trim().to_owned();
+        let target = header[i + 1..i + 1 + end].to_owned();
+        if let Some(bad) = target.chars().find(|&c| !is_uri_char(c)) {
+            return Err(format!(
+                "the link target {:?} (at byte {}) contains {bad:?}, which a URI reference cannot",
+                shown_reference(&target),
+                i + 1
+            ));
+        }
         i += end + 2;
         let mut rels: Option<Vec<String>> = None;
         loop {
@@ -115,6 +124,14 @@ fn quoted_string(header: &str, start: usize, out: &mut String) -> Result<usize, 
     Err(format!("unterminated quoted string at byte {start}"))
 }
 
+/// Whether `c` may appear in a URI reference as servers write them: not whitespace, a control,
+/// a quote, `<`, `>`, a backslash (which some parsers read as `/`) or anything beyond ASCII.
+/// Such a target is a damaged header; percent-encoding it and following it could change the URL
+/// page after page instead.
+fn is_uri_char(c: char) -> bool {
+    c.is_ascii_graphic() && !matches!(c, '"' | '<' | '>' | '\\')
+}
+
 fn is_ows(b: u8) -> bool {
     b == b' ' || b == b'\t'
 }
@@ -124,7 +141,11 @@ fn is_tchar(b: u8) -> bool {
 }
 
 /// The target of the first link with relation `rel` (`"prev"` also matches the older
-/// `"previous"`) in all `Link` fields of `headers`, resolved against `base` (the page's URL).
+/// `"previous"`) in all `Link` fields of `headers`, resolved against `base` (the page's URL),
+/// without its fragment: the fragment is never sent, so `?page=2#x` is the page `?page=2`. A
+/// target that cannot be a page is an error naming it: one that is not `http(s)` (`file:`,
+/// `data:`, ...), and one with user info, which would be sent as a Basic credential beside the
+/// key.
 pub(crate) fn find(headers: &HeaderMap, base: &Url, rel: &str) -> Result<Option<Url>, String> {
     for field in headers.get_all(LINK) {
         let field = field
@@ -140,9 +161,26 @@ pub(crate) fn find(headers: &HeaderMap, base: &Url, rel: &str) -> Result<Option<
                 .iter()
                 .any(|r| r == rel || (rel == "prev" && r == "previous"));
             if matches {
-                let url = base
-                    .join(&link.target)
-                    .map_err(|e| format!("invalid link target {:?}: {e}", link.target))?;
+                let mut url = base.join(&link.target).map_err(|e| {
+                    format!(
+                        "invalid link target {:?}: {e}",
+                        shown_reference(&link.target)
+                    )
+                })?;
+                if !matches!(url.scheme(), "http" | "https") {
+                    return Err(format!(
+                        "the link target {:?} is not an http(s) URL",
+                        shown_reference(&link.target)
+                    ));
+                }
+                if has_user_info(&url) {
+                    return Err(format!(
+                        "the link target {} carries user info (credentials), which is never \
+                         sent; not followed",
+                        without_user_info(&url)
+                    ));
+                }
+                url.set_fragment(None);
                 return Ok(Some(url));
             }
         }
@@ -217,6 +255,12 @@ mod tests {
             "</a>; =next",
             "</a>; rel=",
             "</a>; rel=next; \u{e9}",
+            "</a b>; rel=next",
+            "< /a>; rel=next",
+            "<</a>; rel=next",
+            "</a\\b>; rel=next",
+            "</a\"b>; rel=next",
+            "</\u{e9}>; rel=next",
         ] {
             assert!(parse(bad).is_err(), "{bad:?}");
         }
@@ -250,5 +294,33 @@ mod tests {
             "https://api.meraki.com/api/v1/x?page=0"
         );
         assert_eq!(find(&headers, &base, "last").unwrap(), None);
+    }
+
+    #[test]
+    fn find_drops_the_fragment_and_refuses_what_cannot_be_a_page() {
+        let base = Url::parse("https://api.meraki.com/api/v1/x?page=1").unwrap();
+        let next = |link: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(LINK, link.parse().unwrap());
+            find(&headers, &base, "next")
+        };
+        assert_eq!(
+            next("<?page=2#x>; rel=next").unwrap().unwrap().as_str(),
+            "https://api.meraki.com/api/v1/x?page=2"
+        );
+        for bad in [
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+            "data:,x",
+            "ftp://h/x",
+        ] {
+            let error = next(&format!("<{bad}>; rel=next")).unwrap_err();
+            assert!(error.contains(bad) && error.contains("http(s)"), "{error}");
+        }
+        let error = next("<https://u:pw@api.meraki.com/x>; rel=next").unwrap_err();
+        assert!(error.contains("user info"), "{error}");
+        assert!(!error.contains("pw"), "{error}");
+        let error = next("<ftp://u:pw@h/x>; rel=next").unwrap_err();
+        assert!(!error.contains("pw"), "{error}");
     }
 }

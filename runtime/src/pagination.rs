@@ -117,9 +117,13 @@ struct State {
     pending_error: Option<Error>,
 }
 
+/// The hash of `url` as it is requested: without its fragment, which is never sent (links come
+/// without one already, see [`link::find`]).
 fn url_hash(url: &Url) -> u64 {
     let mut hasher = DefaultHasher::new();
-    url.as_str().hash(&mut hasher);
+    // A serialized URL's first `#` starts its fragment: elsewhere `#` is percent-encoded.
+    let requested = url.as_str().split('#').next().unwrap_or_default();
+    requested.hash(&mut hasher);
     hasher.finish()
 }
 

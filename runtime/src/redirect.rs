@@ -91,6 +91,46 @@ pub(crate) fn authority(url: &Url) -> String {
     }
 }
 
+/// Whether `url` carries user info (`user:password@`), which reqwest would send as
+/// `Authorization: Basic` beside the key: such a target is refused, never requested.
+pub(crate) fn has_user_info(url: &Url) -> bool {
+    !url.username().is_empty() || url.password().is_some()
+}
+
+/// `url` without its user info, to name it in an error or a log.
+pub(crate) fn without_user_info(url: &Url) -> String {
+    let mut url = url.clone();
+    // Only URLs that cannot have user info (no host) refuse these, and they have none.
+    let _ = url.set_password(None);
+    let _ = url.set_username("");
+    url.to_string()
+}
+
+/// A URL reference as a server wrote it, to quote in an error: any user info of the form
+/// `scheme://userinfo@host` removed, and at most 256 bytes.
+pub(crate) fn shown_reference(reference: &str) -> String {
+    const MAX_SHOWN: usize = 256;
+    let mut text = reference.to_owned();
+    if let Some(scheme_end) = text.find("://") {
+        let authority_start = scheme_end + 3;
+        let authority_end = text[authority_start..]
+            .find(['/', '?', '#'])
+            .map_or(text.len(), |end| authority_start + end);
+        if let Some(at) = text[authority_start..authority_end].rfind('@') {
+            text.replace_range(authority_start..authority_start + at + 1, "");
+        }
+    }
+    if text.len() > MAX_SHOWN {
+        let mut cut = MAX_SHOWN;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+        text.push_str("...");
+    }
+    text
+}
+
 /// Splits `host`, `host:port`, `[v6]` or `[v6]:port`; an unparsable port never matches.
 fn split_host_port(entry: &str) -> (&str, Option<u16>) {
     let split = if entry.starts_with('[') {
@@ -178,6 +218,22 @@ mod tests {
             .refusal(&Url::parse("http://n1.meraki.com/x").unwrap())
             .unwrap();
         assert!(refusal.contains("plain http"), "{refusal}");
+    }
+
+    #[test]
+    fn user_info_is_never_shown() {
+        let url = Url::parse("http://user:pw@example.com:8/x?y#z").unwrap();
+        assert!(has_user_info(&url));
+        assert_eq!(without_user_info(&url), "http://example.com:8/x?y#z");
+        assert!(has_user_info(
+            &Url::parse("http://token@example.com/").unwrap()
+        ));
+        assert!(!has_user_info(
+            &Url::parse("http://example.com/a@b").unwrap()
+        ));
+        assert_eq!(shown_reference("ftp://u:pw@host/a@b"), "ftp://host/a@b");
+        assert_eq!(shown_reference("/a?b=c@d"), "/a?b=c@d");
+        assert_eq!(shown_reference(&"é".repeat(200)).len(), 256 + 3);
     }
 
     #[test]

@@ -146,6 +146,10 @@ impl RawResponse {
     pub(crate) fn into_http_error(self) -> Error {
         let request_id = self.request_id().map(str::to_owned);
         let retry_after = retry::retry_after(&self.headers);
+        let retry_after_header = self
+            .headers
+            .get(reqwest::header::RETRY_AFTER)
+            .map(|value| shown_header(value.as_bytes()));
         let messages = meraki_messages(&self.body);
         let body = if messages.is_empty() && !self.body.is_empty() {
             Some(excerpt(&self.body))
@@ -160,6 +164,7 @@ impl RawResponse {
             request_id,
             body,
             retry_after,
+            retry_after_header,
         }))
     }
 
@@ -330,6 +335,19 @@ fn without_indices(path: &str) -> String {
         }
     }
     out
+}
+
+/// The most header text an error quotes.
+const MAX_SHOWN_HEADER: usize = 64;
+
+/// A header value as an error shows it: at most [`MAX_SHOWN_HEADER`] bytes, marked when cut.
+fn shown_header(value: &[u8]) -> String {
+    let cut = value.len().min(MAX_SHOWN_HEADER);
+    let mut text = String::from_utf8_lossy(&value[..cut]).into_owned();
+    if cut < value.len() {
+        text.push_str("...");
+    }
+    text
 }
 
 /// Messages of Meraki's error body (none when it is not JSON).

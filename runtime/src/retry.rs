@@ -43,15 +43,24 @@ pub(crate) fn transport_is_retryable(error: &Error, method: &Method) -> bool {
     connect || is_idempotent(method)
 }
 
-/// The server's `Retry-After`: delay-seconds or an HTTP-date (RFC 9110 §10.2.3).
+/// The server's `Retry-After`: delay-seconds or an HTTP-date (RFC 9110 §10.2.3). A delay too
+/// long for a `Duration` (`18446744073709551616`, `1e308`) is [`Duration::MAX`]: a wait never
+/// started, not a missing header that the short backoff would replace.
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(
+            value
+                .parse::<u64>()
+                .map_or(Duration::MAX, Duration::from_secs),
+        );
     }
     // Not in the RFC, but some proxies send fractional seconds; honour them rather than guess.
     if let Ok(seconds) = value.parse::<f64>() {
-        return Duration::try_from_secs_f64(seconds).ok();
+        if seconds.is_nan() || seconds < 0.0 {
+            return None;
+        }
+        return Some(Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX));
     }
     let date = httpdate::parse_http_date(value).ok()?;
     Some(
@@ -106,7 +115,8 @@ impl Budget {
     /// The wait before another attempt, or `None` when the budget does not allow one: the
     /// attempts are used up, or the wait would take the call past its total-wait cap (such a
     /// wait is not started, since the call would fail at its end anyway). The wait is the
-    /// server's `Retry-After` when it sent one, else the backoff for this retry.
+    /// server's `Retry-After` when it sent one, else the backoff for this retry. A `Retry-After`
+    /// too long to hold ([`Duration::MAX`]) is never waited for, whatever the cap.
     pub(crate) fn next_wait(
         &self,
         config: &RetryConfig,
@@ -116,7 +126,8 @@ impl Budget {
             return None;
         }
         let wait = retry_after.unwrap_or_else(|| backoff(config, self.attempts));
-        (self.waited.saturating_add(wait) <= config.total_wait_cap()).then_some(wait)
+        (wait < Duration::MAX && self.waited.saturating_add(wait) <= config.total_wait_cap())
+            .then_some(wait)
     }
 
     /// Counts a wait that was spent.
@@ -165,6 +176,10 @@ mod tests {
         budget.start_attempt();
         assert_eq!(budget.attempts(), 3);
         assert_eq!(budget.next_wait(&config, Some(Duration::ZERO)), None);
+
+        let unbounded = RetryConfig::default().max_total_wait(Duration::MAX);
+        let budget = Budget::new();
+        assert_eq!(budget.next_wait(&unbounded, Some(Duration::MAX)), None);
     }
 
     #[test]
@@ -179,6 +194,17 @@ mod tests {
         assert_eq!(retry_after(&headers), None);
         headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&headers), None);
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("NaN"));
+        assert_eq!(retry_after(&headers), None);
+        for absurd in ["18446744073709551616", "1e308", "inf", "1e20"] {
+            headers.insert(RETRY_AFTER, HeaderValue::from_static(absurd));
+            assert_eq!(retry_after(&headers), Some(Duration::MAX), "{absurd}");
+        }
+        headers.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("18446744073709551615"),
+        );
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(u64::MAX)));
         headers.insert(
             RETRY_AFTER,
             HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),

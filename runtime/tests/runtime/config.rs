@@ -151,3 +151,17 @@ async fn clones_share_configuration() {
     assert_eq!(client.base_url(), clone.base_url());
     assert!(!clone.is_simulate());
 }
+
+/// Issue 12: user info in the base URL would go out as `Authorization: Basic` beside the key.
+#[test]
+fn a_base_url_with_user_info_is_refused() {
+    let error = meraki_runtime::Client::builder()
+        .api_key("k")
+        .base_url("https://user:pa55word@api.meraki.com/api/v1")
+        .build()
+        .unwrap_err();
+    let text = error.to_string();
+    assert!(text.contains("user info"), "{text}");
+    assert!(text.contains("https://api.meraki.com/api/v1"), "{text}");
+    assert!(!text.contains("pa55word"), "{text}");
+}

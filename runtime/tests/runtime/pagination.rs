@@ -505,3 +505,131 @@ fn array_streams_are_send() {
     assert_send(request.clone().paginate_array().items());
     assert_send(request.paginate_array().collect_all());
 }
+
+/// Issue 12: `<?page=2#x>` and `<?page=2>` name the same page; the fragment is not part of
+/// what is requested, so the second link is a repeat and page 2 is fetched once.
+#[tokio::test]
+async fn a_fragment_does_not_make_a_visited_page_new() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(DEVICES))
+        .and(query_param_is_missing("page"))
+        .respond_with(page(
+            json!([{"serial": "a"}]),
+            Some(format!("<{DEVICES}?page=2#x>; rel=next")),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(DEVICES))
+        .and(query_param("page", "2"))
+        .respond_with(page(
+            json!([{"serial": "b"}]),
+            Some(format!("<{DEVICES}?page=2>; rel=next")),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let request = Request::new(
+        &client(&server),
+        Method::GET,
+        "/organizations/1/devices".into(),
+    );
+    let items = request.paginate(identity).collect_all().await.unwrap();
+    assert_eq!(serials(items), ["a", "b"]);
+    let pages = server.received_requests().await.unwrap();
+    assert!(pages.iter().all(|r| r.url.fragment().is_none()));
+}
+
+/// The items of a walk whose first page carries `link`, and how many requests the server got.
+async fn walk_with_link(link: &str) -> (Vec<Result<Value, Error>>, usize) {
+    walk_with_link_on(&MockServer::start().await, link).await
+}
+
+/// [`walk_with_link`] on `server`.
+async fn walk_with_link_on(server: &MockServer, link: &str) -> (Vec<Result<Value, Error>>, usize) {
+    Mock::given(method("GET"))
+        .and(path(DEVICES))
+        .and(query_param_is_missing("page"))
+        .respond_with(page(json!([{"serial": "a"}]), Some(link.to_owned())))
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(DEVICES))
+        .and(query_param("page", "2"))
+        .respond_with(page(json!([{"serial": "b"}]), None))
+        .mount(server)
+        .await;
+    let request = Request::new(
+        &client(server),
+        Method::GET,
+        "/organizations/1/devices".into(),
+    );
+    let results: Vec<_> = request.paginate(identity).items().collect().await;
+    let requests = server.received_requests().await.unwrap();
+    assert!(
+        requests.iter().all(|r| r
+            .headers
+            .get_all("authorization")
+            .iter()
+            .all(|v| !v.to_str().unwrap().starts_with("Basic"))),
+        "Basic credentials sent for {link:?}"
+    );
+    (results, requests.len())
+}
+
+/// The first page, then `Error::Pagination` at once (the link is not requested, not retried).
+fn assert_link_refused(results: &[Result<Value, Error>], requests: usize, named: &str) {
+    assert_eq!(requests, 1, "{results:?}");
+    assert_eq!(results.len(), 2, "{results:?}");
+    assert_eq!(results[0].as_ref().unwrap()["serial"], "a");
+    let error = results[1].as_ref().unwrap_err();
+    assert!(matches!(error, Error::Pagination { .. }), "{error:?}");
+    let text = error.to_string();
+    assert!(text.contains(named), "{named:?} in {text}");
+}
+
+/// Issue 12: a link with user info would send `Authorization: Basic` beside the key; it is
+/// refused, and the error names the target without its password.
+#[tokio::test]
+async fn a_link_with_user_info_is_refused() {
+    let server = MockServer::start().await;
+    let target = format!("http://user:pa55word@{}{DEVICES}?page=2", server.address());
+    let (results, requests) = walk_with_link_on(&server, &format!("<{target}>; rel=next")).await;
+    assert_link_refused(&results, requests, "user info");
+    let text = format!("{:?} {}", results[1], results[1].as_ref().unwrap_err());
+    assert!(!text.contains("pa55word"), "{text}");
+    assert!(!text.contains(KEY), "{text}");
+}
+
+/// Issue 12: a link to another scheme cannot be a page: it fails at once, naming the target,
+/// instead of being retried as a transport error.
+#[tokio::test]
+async fn a_link_to_another_scheme_fails_at_once() {
+    for target in [
+        "file:///etc/passwd",
+        "javascript:alert(1)",
+        "data:application/json,[]",
+        "ftp://example.com/page2",
+    ] {
+        let started = std::time::Instant::now();
+        let (results, requests) = walk_with_link(&format!("<{target}>; rel=next")).await;
+        assert_link_refused(&results, requests, target);
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    }
+}
+
+/// Issue 12: a target with characters a URI cannot hold (`<`, spaces) is a malformed link, not
+/// something to percent-encode and follow.
+#[tokio::test]
+async fn a_malformed_link_target_fails_at_once() {
+    for (link, named) in [
+        (format!("<{DEVICES}?page=2 x>; rel=next"), "?page=2 x"),
+        (format!("<<{DEVICES}?page=2>; rel=next"), "<"),
+        (format!("< {DEVICES}?page=2>; rel=next"), "?page=2"),
+    ] {
+        let (results, requests) = walk_with_link(&link).await;
+        assert_link_refused(&results, requests, named);
+    }
+}

@@ -187,3 +187,32 @@ async fn post_answered_with_see_other_is_never_repeated() {
     assert!(matches!(error, Error::Http(_)), "{error:?}");
     assert_eq!(error.status(), Some(StatusCode::TOO_MANY_REQUESTS));
 }
+
+/// Issue 12: a `Location` with user info would send `Authorization: Basic` beside the key; the
+/// redirect is refused and the error names the target without its password.
+#[tokio::test]
+async fn a_redirect_with_user_info_is_refused() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v1/organizations"))
+        .respond_with(redirect(
+            307,
+            format!("http://user:pa55word@{}/api/v1/landing", server.address()),
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/v1/landing"))
+        .respond_with(ok())
+        .mount(&server)
+        .await;
+    let error = get(&client(&server)).send().await.unwrap_err();
+    assert!(matches!(error, Error::Redirect { .. }), "{error:?}");
+    let text = format!("{error} {error:?}");
+    assert!(text.contains("user info"), "{text}");
+    assert!(text.contains("/api/v1/landing"), "{text}");
+    assert!(!text.contains("pa55word") && !text.contains(KEY), "{text}");
+    let received = server.received_requests().await.unwrap();
+    assert_eq!(received.len(), 1, "the target was requested");
+    assert!(received
+        .iter()
+        .all(|r| r.headers.get("authorization").unwrap() == &*format!("Bearer {KEY}")));
+}

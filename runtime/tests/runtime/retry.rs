@@ -300,3 +300,35 @@ async fn timeouts_are_reported_and_retried_for_get() {
     let error = request.send().await.unwrap_err();
     assert!(error.is_timeout(), "{error:?}");
 }
+
+/// Issue 12: a `Retry-After` beyond what a duration holds is the longest wait, not no wait:
+/// the call gives up at once, as it does for one slightly smaller, and the error shows it.
+#[tokio::test]
+async fn an_absurd_retry_after_gives_up_at_once() {
+    for value in [
+        "18446744073709551616",
+        "1e308",
+        "99999999999999999999999999",
+        "18446744073709551615",
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(path(PATH))
+            .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", value))
+            .mount(&server)
+            .await;
+        let error = get(&client(&server)).send().await.unwrap_err();
+        assert_eq!(requests(&server).await, 1, "{value}: {error}");
+        assert!(
+            matches!(error, Error::RetriesExhausted { attempts: 1, .. }),
+            "{value}: {error:?}"
+        );
+        // The largest whole number of seconds still fits; beyond it, the longest wait.
+        let longest = match value {
+            "18446744073709551615" => Duration::from_secs(u64::MAX),
+            _ => Duration::MAX,
+        };
+        assert_eq!(error.http().unwrap().retry_after, Some(longest), "{value}");
+        let text = error.to_string();
+        assert!(text.contains(&format!("Retry-After {value}")), "{text}");
+    }
+}
