@@ -2,6 +2,8 @@
 //!
 //! Memory: the chunk being scanned (a slice of hyper's read buffer), the bytes of an element cut
 //! by a chunk boundary, and the element being decoded; never the whole body nor the decoded page.
+//! One element is held at most up to the body limit (`ClientBuilder::max_body_bytes`): an
+//! element growing past it is `Error::BodyTooLarge`, its bytes dropped, the body read no further.
 //! The connection stays with the page until its body has been read, which is why its timeout
 //! covers each wait for data rather than the whole page (see `exchange::Delivery`).
 //!
@@ -19,7 +21,7 @@ use reqwest::{Method, StatusCode, Url};
 
 use crate::array::{ArrayScanner, Scan};
 use crate::error::{Error, Result};
-use crate::exchange::{Prepared, StreamedResponse};
+use crate::exchange::{BoundedBody, Prepared, StreamedResponse};
 use crate::executor::Executor;
 use crate::response::{decode_error, element_path, report_repairs, DecodeElement, RawResponse};
 use crate::retry::Budget;
@@ -120,11 +122,15 @@ impl ArrayPage {
         loop {
             match self.scanner.scan(&self.chunk, &mut self.at) {
                 Scan::NeedMore => {
-                    if let Some(start) = self.start.take() {
-                        self.carry.extend_from_slice(&self.chunk[start..]);
-                    } else if self.scanner.in_element() {
-                        self.carry.extend_from_slice(&self.chunk);
+                    let rest = match self.start.take() {
+                        Some(start) => &self.chunk[start..],
+                        None if self.scanner.in_element() => &self.chunk[..],
+                        None => &[],
+                    };
+                    if self.carry.len().saturating_add(rest.len()) > self.limit() {
+                        return Err(self.response.too_large(Some(self.found)));
                     }
+                    self.carry.extend_from_slice(rest);
                     self.at = 0;
                     self.chunk = Bytes::new();
                     match self.read_chunk().await? {
@@ -143,6 +149,13 @@ impl ArrayPage {
                 }
                 Scan::Start(start) => self.start = Some(start),
                 Scan::End(end) => {
+                    let length = match self.start {
+                        Some(start) => end - start,
+                        None => self.carry.len().saturating_add(end),
+                    };
+                    if length > self.limit() {
+                        return Err(self.response.too_large(Some(self.found)));
+                    }
                     let element = match self.start.take() {
                         Some(start) => self.chunk.slice(start..end),
                         None => {
@@ -164,6 +177,11 @@ impl ArrayPage {
                 Scan::Malformed(why) => return Err(self.malformed(why)),
             }
         }
+    }
+
+    /// The largest element held, and the largest body read whole for an error.
+    fn limit(&self) -> usize {
+        usize::try_from(self.response.limit()).unwrap_or(usize::MAX)
     }
 
     fn malformed(&self, why: &str) -> Error {
@@ -216,14 +234,19 @@ impl ArrayPage {
     }
 
     /// The whole body: what was scanned of it (only whitespace before the current chunk) and
-    /// the rest.
+    /// the rest, within the body limit ([`Error::BodyTooLarge`] past it).
     async fn read_rest(&mut self) -> Result<RawResponse> {
-        let mut body = self.chunk.to_vec();
+        let mut body = BoundedBody::new(self.response.limit(), self.response.content_length());
+        if body.push(&self.chunk).is_err() {
+            return Err(self.response.too_large(None));
+        }
         // Not `read_chunk`: fetching again would restart the body this one continues.
         while let Some(chunk) = self.response.chunk().await? {
-            body.extend_from_slice(&chunk);
+            if body.push(&chunk).is_err() {
+                return Err(self.response.too_large(None));
+            }
         }
-        Ok(self.response.with_body(body))
+        Ok(self.response.with_body(body.into_vec()))
     }
 }
 

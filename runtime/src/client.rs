@@ -12,7 +12,7 @@ use reqwest::{Method, Url};
 
 use crate::config::{
     self, RateLimitConfig, Region, RetryConfig, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_REDIRECTS, DEFAULT_TIMEOUT,
+    DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_REDIRECTS, DEFAULT_TIMEOUT,
 };
 use crate::error::{Error, Result};
 use crate::executor::{Executor, Settings};
@@ -41,6 +41,7 @@ impl fmt::Debug for Client {
             .field("simulate", &executor.is_simulate())
             .field("retry", executor.retry())
             .field("max_redirects", &executor.max_redirects())
+            .field("max_body_bytes", &executor.max_body_bytes())
             .field("rate_limited", &executor.is_rate_limited())
             .finish()
     }
@@ -101,6 +102,7 @@ pub struct ClientBuilder<C = Client> {
     retry: RetryConfig,
     rate_limit: Option<RateLimitConfig>,
     max_redirects: usize,
+    max_body_bytes: u64,
     trusted_hosts: Vec<String>,
     no_proxy: bool,
     _marker: PhantomData<fn() -> C>,
@@ -120,6 +122,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("retry", &self.retry)
             .field("rate_limit", &self.rate_limit)
             .field("max_redirects", &self.max_redirects)
+            .field("max_body_bytes", &self.max_body_bytes)
             .field("trusted_hosts", &self.trusted_hosts)
             .field("no_proxy", &self.no_proxy)
             .finish()
@@ -155,6 +158,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             retry: RetryConfig::default(),
             rate_limit: Some(RateLimitConfig::default()),
             max_redirects: DEFAULT_MAX_REDIRECTS,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             trusted_hosts: Vec::new(),
             no_proxy: false,
             _marker: PhantomData,
@@ -276,6 +280,20 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
+    /// The largest response body read whole, in bytes (default
+    /// [`DEFAULT_MAX_BODY_BYTES`](crate::DEFAULT_MAX_BODY_BYTES), 64 MiB); for an array page
+    /// whose items are streamed ([`crate::Paginator::items`] after
+    /// [`crate::Request::paginate_array`]), the largest single item instead, as only one item is
+    /// held at a time. A body over it is [`Error::BodyTooLarge`]: it is read no further than the
+    /// limit (not at all when its `Content-Length` says it is over), so a huge or endless body
+    /// costs at most this much memory. The body of an error response is read up to
+    /// [`MAX_ERROR_BODY_BYTES`](crate::MAX_ERROR_BODY_BYTES) (or this limit, if smaller) and cut
+    /// there.
+    pub fn max_body_bytes(mut self, bytes: u64) -> Self {
+        self.max_body_bytes = bytes;
+        self
+    }
+
     /// Extra hosts (`host` for any port, or `host:port`) that may receive the API key on
     /// redirects and pagination links, besides the Meraki API domains and the base URL's host.
     /// A redirect to any other host is not followed ([`Error::UntrustedRedirect`] names it).
@@ -377,6 +395,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             trusted: TrustedHosts::new(base, self.trusted_hosts),
             retry: self.retry,
             max_redirects: self.max_redirects,
+            max_body_bytes: self.max_body_bytes,
             timeout: self.timeout,
             limiter: self.rate_limit.as_ref().map(Limiter::new),
             simulate: self.simulate,

@@ -43,6 +43,14 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default bound on redirect hops followed by one request.
 pub const DEFAULT_MAX_REDIRECTS: usize = 5;
 
+/// Default bound on a response body read whole, and on one item of an array page whose items
+/// are streamed: 64 MiB.
+/// See [`ClientBuilder::max_body_bytes`](crate::ClientBuilder::max_body_bytes).
+pub const DEFAULT_MAX_BODY_BYTES: u64 = 64 * 1024 * 1024;
+/// The most of an error response's body that is read (1 MiB, or the body limit when that is
+/// smaller); the rest is not read. The error keeps Meraki's messages and an excerpt of it.
+pub const MAX_ERROR_BODY_BYTES: u64 = 1024 * 1024;
+
 /// When and how long to retry. Build it with [`RetryConfig::default`] and the setters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryConfig {

@@ -61,6 +61,30 @@ pub enum Error {
     /// Boxed, like [`Error::Http`], so `Result<T, Error>` stays small on the happy path.
     #[error(transparent)]
     Decode(Box<DecodeError>),
+    /// A response body, or one item of an array page whose items are streamed, is larger than
+    /// the client's limit ([`ClientBuilder::max_body_bytes`], default
+    /// [`DEFAULT_MAX_BODY_BYTES`](crate::DEFAULT_MAX_BODY_BYTES)). The body was read no further
+    /// than the limit (and not at all when its `Content-Length` announced the size), so it never
+    /// took more memory than that. Not retried: the same call gives the same body.
+    ///
+    /// [`ClientBuilder::max_body_bytes`]: crate::ClientBuilder::max_body_bytes
+    #[error(
+        "{method} {url}: {} is larger than the limit of {limit} bytes; if the response is \
+         expected to be this large, raise the limit with ClientBuilder::max_body_bytes",
+        too_large(*item, *length)
+    )]
+    BodyTooLarge {
+        /// HTTP method of the request.
+        method: Method,
+        /// The URL of the response.
+        url: String,
+        /// The limit, in bytes.
+        limit: u64,
+        /// The body's `Content-Length`, when the server announced it.
+        length: Option<u64>,
+        /// For an array page whose items are streamed: the index of the item that is too large.
+        item: Option<usize>,
+    },
     /// Retrying was allowed but attempts or the total waiting budget ran out; `last` is the final failure.
     #[error("gave up after {attempts} attempt(s): {last}")]
     RetriesExhausted {
@@ -239,6 +263,15 @@ impl Error {
         Error::Config {
             message: message.into(),
         }
+    }
+}
+
+/// What [`Error::BodyTooLarge`] says is too large.
+fn too_large(item: Option<usize>, length: Option<u64>) -> String {
+    match (item, length) {
+        (Some(item), _) => format!("item [{item}] of the page"),
+        (None, Some(length)) => format!("the response body (Content-Length {length})"),
+        (None, None) => "the response body".to_owned(),
     }
 }
 

@@ -15,10 +15,11 @@ use std::time::Duration;
 use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, LOCATION};
 use reqwest::{Method, Url};
 
-use crate::config::RetryConfig;
+use crate::config::{RetryConfig, MAX_ERROR_BODY_BYTES};
 use crate::error::{Error, Result};
 use crate::exchange::{
-    read_body, timeout_error, transport_error, Delivery, Prepared, Reply, StreamedResponse,
+    read_body, read_error_body, timeout_error, too_large, transport_error, BodyError, Delivery,
+    Prepared, Reply, StreamedResponse,
 };
 use crate::rate_limit::Limiter;
 use crate::redirect::{self, TrustedHosts};
@@ -37,6 +38,8 @@ pub(crate) struct Executor {
     trusted: TrustedHosts,
     retry: RetryConfig,
     max_redirects: usize,
+    /// The largest body read whole, and the largest item of a streamed array page.
+    max_body_bytes: u64,
     /// Per attempt; applied to each request rather than to the reqwest client, because streamed
     /// pages apply it differently (see [`Delivery`]).
     timeout: Duration,
@@ -53,6 +56,7 @@ impl std::fmt::Debug for Executor {
             .field("simulate", &self.simulate)
             .field("retry", &self.retry)
             .field("max_redirects", &self.max_redirects)
+            .field("max_body_bytes", &self.max_body_bytes)
             .field("rate_limited", &self.limiter.is_some())
             .finish()
     }
@@ -68,6 +72,7 @@ pub(crate) struct Settings {
     pub(crate) trusted: TrustedHosts,
     pub(crate) retry: RetryConfig,
     pub(crate) max_redirects: usize,
+    pub(crate) max_body_bytes: u64,
     pub(crate) timeout: Duration,
     pub(crate) limiter: Option<Limiter>,
     pub(crate) simulate: bool,
@@ -83,6 +88,7 @@ impl Executor {
             trusted,
             retry,
             max_redirects,
+            max_body_bytes,
             timeout,
             limiter,
             simulate,
@@ -95,6 +101,7 @@ impl Executor {
             trusted,
             retry,
             max_redirects,
+            max_body_bytes,
             timeout,
             limiter,
             simulate,
@@ -120,6 +127,10 @@ impl Executor {
 
     pub(crate) fn max_redirects(&self) -> usize {
         self.max_redirects
+    }
+
+    pub(crate) fn max_body_bytes(&self) -> u64 {
+        self.max_body_bytes
     }
 
     pub(crate) fn is_rate_limited(&self) -> bool {
@@ -234,30 +245,49 @@ impl Executor {
         budget.spend(wait);
         match self.send(request, Delivery::Streamed, budget).await? {
             Reply::Streamed(response) => Ok(response),
-            Reply::Whole(response) => Ok(StreamedResponse::read(response)),
+            Reply::Whole(response) => Ok(StreamedResponse::read(response, self.max_body_bytes)),
         }
     }
 
     /// One attempt: sends the request, follows redirects up to the configured bound, and reads
-    /// the final response's body unless it is a success to be streamed.
+    /// the final response's body unless it is a success to be streamed. A success body is read
+    /// up to the body limit (over it: [`Error::BodyTooLarge`], not retried); an error body up to
+    /// [`MAX_ERROR_BODY_BYTES`], then cut.
     async fn attempt(&self, request: &Prepared, delivery: Delivery) -> Result<Reply> {
         let timeout = request.timeout().unwrap_or(self.timeout);
         let (method, url, response) = self.follow_redirects(request, delivery, timeout).await?;
         let status = response.status();
         if delivery == Delivery::Streamed && status.is_success() {
-            let response = StreamedResponse::live(method, url, response, timeout);
+            let response =
+                StreamedResponse::live(method, url, response, timeout, self.max_body_bytes);
             return Ok(Reply::Streamed(response));
         }
         let headers = response.headers().clone();
+        let limit = self.max_body_bytes;
+        let read = async {
+            if status.is_success() {
+                read_body(response, limit).await
+            } else {
+                read_error_body(response, limit.min(MAX_ERROR_BODY_BYTES))
+                    .await
+                    .map_err(BodyError::Transport)
+            }
+        };
         let body = match delivery {
             // reqwest's timeout, set on the request, also covers the body.
-            Delivery::Whole => read_body(response).await,
-            Delivery::Streamed => match tokio::time::timeout(timeout, read_body(response)).await {
+            Delivery::Whole => read.await,
+            Delivery::Streamed => match tokio::time::timeout(timeout, read).await {
                 Ok(read) => read,
                 Err(elapsed) => return Err(timeout_error(&method, &url, elapsed)),
             },
-        }
-        .map_err(|e| transport_error(&method, &url, e))?;
+        };
+        let body = match body {
+            Ok(body) => body,
+            Err(BodyError::Transport(error)) => return Err(transport_error(&method, &url, error)),
+            Err(BodyError::TooLarge { length }) => {
+                return Err(too_large(&method, &url, limit, length, None))
+            }
+        };
         Ok(Reply::Whole(RawResponse::new(
             method, url, status, headers, body,
         )))

@@ -39,6 +39,7 @@
 //! | Rate limiter | on: 10 req/s per organization with a burst of 20, and 100 req/s (burst 100) per client | Meraki allows 10 req/s per organization plus a burst of 10 more in the first second (30 in the first 2 s), and 100 req/s per source IP |
 //! | Redirects | up to 5 hops, followed by the runtime, only to hosts trusted with the API key; a redirect elsewhere is [`Error::UntrustedRedirect`], naming the host, and is not followed | the Dashboard redirects to shard hosts; a bound prevents loops; any other host could only answer `401 Invalid API key` |
 //! | API key on redirects and page links | only to Meraki API domains (`meraki.com`, `meraki.ca`, `meraki.cn`, `meraki.in`, `gov-meraki.com` and subdomains), the base URL's host and port, and [`ClientBuilder::trusted_redirect_hosts`]; never from https to http. A page link to another host is followed without the key | the key must never reach a third party |
+//! | Body limit | a body read whole is at most 64 MiB ([`ClientBuilder::max_body_bytes`]), read no further past it ([`Error::BodyTooLarge`]; refused unread when `Content-Length` says so); for array pages whose items are streamed, each item is; an error body is read up to 1 MiB and kept as an excerpt | a huge or endless body must end in an error, not exhaust memory; streamed pages hold one item at a time |
 //! | Link and redirect targets | only `http(s)`, never with user info (`user:pw@`), fragments dropped | anything else cannot be a Dashboard page; user info would be sent as a Basic credential beside the key |
 //! | `User-Agent` | `<crate>/<version>`, plus ` Caller/(<caller>)` when [`ClientBuilder::caller`] is set | Meraki's requested format for attributing API traffic |
 //! | Simulate mode | off | when on, non-GET/HEAD requests are logged, not sent (see [`Request::send`]) |
@@ -123,7 +124,7 @@ pub use bytes::Bytes;
 pub use client::{Client, ClientBuilder, API_KEY_ENV, BASE_URL_ENV};
 pub use config::{
     RateLimitConfig, Region, RetryConfig, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_REDIRECTS, DEFAULT_TIMEOUT,
+    DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_REDIRECTS, DEFAULT_TIMEOUT, MAX_ERROR_BODY_BYTES,
 };
 pub use error::{DecodeError, Error, HttpError, Result, BODY_EXCERPT_LIMIT};
 pub use lenient::{Action as RepairAction, Repair};

@@ -350,11 +350,28 @@ fn shown_header(value: &[u8]) -> String {
     text
 }
 
-/// Messages of Meraki's error body (none when it is not JSON).
+/// The most Meraki messages an error keeps; each is cut like a body excerpt.
+const MAX_MESSAGES: usize = 16;
+
+/// Messages of Meraki's error body (none when it is not JSON): at most [`MAX_MESSAGES`], each
+/// at most [`BODY_EXCERPT_LIMIT`](crate::BODY_EXCERPT_LIMIT) bytes, so that an error stays small
+/// whatever the body.
+fn meraki_messages(body: &[u8]) -> Vec<String> {
+    let mut messages = all_meraki_messages(body);
+    messages.truncate(MAX_MESSAGES);
+    for message in &mut messages {
+        if message.len() > crate::BODY_EXCERPT_LIMIT {
+            *message = excerpt(message.as_bytes());
+        }
+    }
+    messages
+}
+
+/// Every message of Meraki's error body.
 ///
 /// The documented form is `{"errors": ["..."]}`; a bare string, objects with a `message` and a
 /// top-level `message` are accepted too because gateways in front of the API produce them.
-fn meraki_messages(body: &[u8]) -> Vec<String> {
+fn all_meraki_messages(body: &[u8]) -> Vec<String> {
     let Ok(value) = serde_json::from_slice::<Value>(body) else {
         return Vec::new();
     };
@@ -397,5 +414,11 @@ mod tests {
         );
         assert!(meraki_messages(b"<html>").is_empty());
         assert!(meraki_messages(b"[1]").is_empty());
+        let many = serde_json::json!({ "errors": vec!["x".repeat(5000); 40] }).to_string();
+        let kept = meraki_messages(many.as_bytes());
+        assert_eq!(kept.len(), 16);
+        assert!(kept
+            .iter()
+            .all(|m| m.len() <= crate::BODY_EXCERPT_LIMIT + 3));
     }
 }

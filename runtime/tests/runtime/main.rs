@@ -2,6 +2,8 @@
 
 mod common;
 
+mod body_limit;
+
 mod config;
 mod deviations;
 mod errors;
