@@ -25,6 +25,8 @@ pub struct Api {
     pub operations: Vec<Operation>,
     /// Indexed by [`TypeId`]; sorted by name once named.
     pub types: Vec<TypeDef>,
+    /// The module (and cargo feature) of every scope (see [`crate::naming::scope_modules`]).
+    pub scope_modules: std::collections::BTreeMap<String, String>,
 }
 
 /// One input document, as the crate docs and changelog name it.
@@ -102,6 +104,14 @@ impl Api {
     /// Scopes in name order.
     pub fn scopes(&self) -> BTreeSet<&str> {
         self.operations.iter().map(|op| op.scope.as_str()).collect()
+    }
+
+    /// The module (and cargo feature) of a scope.
+    pub fn module_of<'a>(&'a self, scope: &'a str) -> &'a str {
+        self.scope_modules
+            .get(scope)
+            .map(String::as_str)
+            .unwrap_or(scope)
     }
 }
 

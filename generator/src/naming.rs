@@ -1,10 +1,15 @@
 //! Every Rust name the generator invents comes from here: case conversion (heck), keyword and
 //! digit escaping, and deterministic collision handling. The wire name always stays beside the
 //! Rust name in the model, so serde renames are derived, never guessed.
+//!
+//! Every identifier starts from [`ascii_words`]: the spec may name things in any script, with
+//! any punctuation, and rustc accepts far less (XID characters only, and lints on case and
+//! confusable or non-ASCII identifiers), so names are ASCII, made of letters, digits and `_`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
+use unicode_normalization::UnicodeNormalization;
 
 use crate::model::{TypeKind, TypeRef};
 
@@ -84,24 +89,44 @@ pub fn is_keyword(name: &str) -> bool {
     KEYWORDS.contains(&name)
 }
 
-/// A snake_case identifier (field, parameter, method) for a wire name.
+/// The words of a wire name in ASCII, separated by spaces, for heck to case: NFKC first
+/// (`x²` → `x2`, full-width and ligature forms to their plain letters), then transliterated
+/// (`é` → `e`, `Ж` → `Zh`, `٣` → `3`, by `deunicode`), then every character that is not an
+/// ASCII letter or digit is a word break. ASCII names made of letters, digits and separators
+/// come out as heck would see them anyway, so existing names do not move.
+pub fn ascii_words(wire: &str) -> String {
+    let normalised: String = wire.nfkc().collect();
+    let ascii = if normalised.is_ascii() {
+        normalised
+    } else {
+        deunicode::deunicode_with_tofu(&normalised, " ")
+    };
+    ascii
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect()
+}
+
+/// A snake_case identifier (field, parameter, method, module) for a wire name.
 pub fn snake_ident(wire: &str) -> String {
-    let mut name = wire.to_snake_case();
+    let mut name = ascii_words(wire).to_snake_case();
     if name.is_empty() {
         name = "value".into();
     }
     if name.starts_with(|c: char| c.is_ascii_digit()) {
         name.insert(0, '_');
     }
-    if is_keyword(&name) {
-        name.push('_');
-    }
-    name
+    escape_keyword(name)
 }
 
 /// A PascalCase identifier for a wire name (type names, builder names).
 pub fn pascal_ident(wire: &str) -> String {
-    let mut name = wire.to_upper_camel_case();
+    pascal_safe(ascii_words(wire).to_upper_camel_case())
+}
+
+/// A PascalCase name made valid: a leading digit gets `V`, the one capitalised keyword
+/// (`Self`) becomes `SelfValue` (an `_` beside a letter would trip `non_camel_case_types`).
+fn pascal_safe(mut name: String) -> String {
     if name.is_empty() {
         name = "Value".into();
     }
@@ -109,26 +134,40 @@ pub fn pascal_ident(wire: &str) -> String {
         name.insert(0, 'V');
     }
     if is_keyword(&name) {
+        name.push_str("Value");
+    }
+    name
+}
+
+/// A snake_case keyword gets a trailing `_` (`type_`).
+fn escape_keyword(mut name: String) -> String {
+    if is_keyword(&name) {
         name.push('_');
     }
     name
 }
 
-/// The name serde's `rename_all = "camelCase"` would put on the wire for a snake_case field.
-pub fn serde_camel_case(snake: &str) -> String {
-    let mut out = String::with_capacity(snake.len());
-    let mut capitalize = false;
-    for (i, ch) in snake.char_indices() {
-        if ch == '_' && i > 0 {
+/// The name serde's `rename_all = "camelCase"` puts on the wire for a field, computed as
+/// serde_derive does (PascalCase: drop every `_` and capitalise what follows it and the first
+/// character; then lowercase the first character), so a field gets an explicit rename exactly
+/// when its wire name differs (`_1` → `1` would lose the wire name `_1`).
+pub fn serde_camel_case(field: &str) -> String {
+    let mut pascal = String::with_capacity(field.len());
+    let mut capitalize = true;
+    for ch in field.chars() {
+        if ch == '_' {
             capitalize = true;
         } else if capitalize {
-            out.push(ch.to_ascii_uppercase());
+            pascal.push(ch.to_ascii_uppercase());
             capitalize = false;
         } else {
-            out.push(ch);
+            pascal.push(ch);
         }
     }
-    out
+    match pascal.chars().next() {
+        Some(first) => first.to_ascii_lowercase().to_string() + &pascal[first.len_utf8()..],
+        None => pascal,
+    }
 }
 
 /// Makes names unique in order: a repeated name gets `_2`, `_3`, … (snake) or `2`, `3`, … (Pascal).
@@ -136,11 +175,17 @@ pub fn dedupe_names(names: &mut [String], separator: &str) {
     let mut seen: BTreeSet<String> = BTreeSet::new();
     for name in names.iter_mut() {
         if !seen.insert(name.clone()) {
+            // `type_` + `_2` would be `type__2`, which `non_snake_case` refuses.
+            let base = if separator == "_" {
+                name.trim_end_matches('_').to_string()
+            } else {
+                name.clone()
+            };
             let mut n = 2;
-            while seen.contains(&format!("{name}{separator}{n}")) {
+            while seen.contains(&format!("{base}{separator}{n}")) {
                 n += 1;
             }
-            *name = format!("{name}{separator}{n}");
+            *name = format!("{base}{separator}{n}");
             seen.insert(name.clone());
         }
     }
@@ -149,14 +194,75 @@ pub fn dedupe_names(names: &mut [String], separator: &str) {
 /// The scope of an operation without tags.
 pub const DEFAULT_SCOPE: &str = "general";
 
-/// The module (and cargo feature) of a scope (an operation's first tag): snake_case.
-pub fn scope_module(scope: &str) -> String {
-    snake_ident(scope)
+/// Module and feature names a scope may not take: the generated crate's own files and modules
+/// (`lib`, `main`, `client`, `types` and its `shared` group, `config`, the `runtime` re-export),
+/// names that would shadow crates the code uses, folders cargo gives a meaning, and the
+/// crate's own features (Cargo's `default`, our `full`).
+pub const RESERVED_MODULE_NAMES: &[&str] = &[
+    "lib",
+    "main",
+    "client",
+    "types",
+    "shared",
+    "config",
+    "runtime",
+    "rt",
+    "t",
+    "build",
+    "tests",
+    "examples",
+    "benches",
+    "std",
+    "core",
+    "alloc",
+    "serde",
+    "serde_json",
+    "meraki_runtime",
+    "default",
+    "full",
+];
+
+/// The module (and cargo feature) of every scope (an operation's first tag): snake_case; a
+/// reserved name gets `_scope` (`client` → `client_scope`), and scopes that come out the same
+/// (`a-b`, `a_b`) are told apart by `_2`, `_3`, … in scope order.
+pub fn scope_modules<'a>(scopes: impl IntoIterator<Item = &'a str>) -> BTreeMap<String, String> {
+    let scopes: BTreeSet<&str> = scopes.into_iter().collect();
+    let mut names: Vec<String> = scopes
+        .iter()
+        .map(|scope| {
+            let name = snake_ident(scope);
+            if RESERVED_MODULE_NAMES.contains(&name.trim_end_matches('_')) {
+                format!("{}_scope", name.trim_end_matches('_'))
+            } else {
+                name
+            }
+        })
+        .collect();
+    dedupe_names(&mut names, "_");
+    scopes.into_iter().map(String::from).zip(names).collect()
 }
 
-/// The `Client` method of an operation.
+/// Methods of the generated `Client` (and the traits it derives) that no operation may take.
+pub const RESERVED_METHOD_NAMES: &[&str] = &[
+    "builder",
+    "from_env",
+    "runtime",
+    "clone",
+    "clone_from",
+    "fmt",
+    "from",
+    "into",
+];
+
+/// The `Client` method of an operation; one that would shadow the client's own methods gets
+/// `_operation` (`builder` → `builder_operation`).
 pub fn method_name(operation_id: &str) -> String {
-    snake_ident(operation_id)
+    let name = snake_ident(operation_id);
+    if RESERVED_METHOD_NAMES.contains(&name.as_str()) {
+        format!("{name}_operation")
+    } else {
+        name
+    }
 }
 
 /// The request builder of an operation: its operationId in PascalCase, suffixed `Request`
@@ -320,10 +426,8 @@ pub fn integer_variant_names(values: &[i64]) -> Vec<String> {
 }
 
 fn variant_name(value: &str, keep_case: bool) -> String {
-    let words: Vec<&str> = value
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
+    let ascii = ascii_words(value);
+    let words: Vec<&str> = ascii.split(' ').filter(|w| !w.is_empty()).collect();
     if words.is_empty() {
         return if value.is_empty() {
             "Empty".into()
@@ -352,19 +456,7 @@ fn variant_name(value: &str, keep_case: bool) -> String {
         }
         name.push_str(&word);
     }
-    if name.starts_with(|c: char| c.is_ascii_digit()) {
-        name.insert(0, 'V');
-    }
-    if !name.is_ascii() {
-        name = name.chars().filter(char::is_ascii_alphanumeric).collect();
-        if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
-            name.insert(0, 'V');
-        }
-    }
-    if is_keyword(&name) {
-        name.push('_');
-    }
-    name
+    pascal_safe(name)
 }
 
 /// English singular of a PascalCase word, for naming the item type of an array (`statuses` →
@@ -394,7 +486,7 @@ pub fn singular(word: &str) -> String {
 
 /// Splits a camelCase or PascalCase identifier into PascalCase words.
 pub fn pascal_words(identifier: &str) -> Vec<String> {
-    identifier
+    ascii_words(identifier)
         .to_snake_case()
         .split('_')
         .filter(|w| !w.is_empty())
@@ -528,14 +620,14 @@ impl NameHint {
         for k in min..=n {
             let tail = &self.segments[n - k..];
             let repeats = tail.len() >= 2 && tail[0] == tail[1];
-            let name: String = tail.concat();
+            let name = pascal_safe(tail.concat());
             if (repeats || name.len() > MAX_TYPE_NAME) && k < n {
                 continue;
             }
             candidates.push(name);
         }
         if !self.fallback.is_empty() {
-            let fallback = self.fallback.concat();
+            let fallback = pascal_safe(self.fallback.concat());
             if !candidates.contains(&fallback) {
                 candidates.push(fallback);
             }
@@ -604,6 +696,111 @@ pub fn assign_type_names(
 mod tests {
     use super::*;
 
+    /// What rustc accepts without a lint: ASCII, a letter or `_` first, and for snake_case no
+    /// uppercase and no `__`, for PascalCase no lowercase first letter and no `_` beside a letter.
+    fn valid_snake(name: &str) -> bool {
+        let trimmed = name.trim_matches('_');
+        name.is_ascii()
+            && !name.starts_with(|c: char| c.is_ascii_digit())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !trimmed.contains("__")
+            && !trimmed.chars().any(|c| c.is_ascii_uppercase())
+            && !is_keyword(name)
+    }
+
+    fn valid_pascal(name: &str) -> bool {
+        let bytes = name.as_bytes();
+        name.is_ascii()
+            && name.starts_with(|c: char| c.is_ascii_uppercase())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !bytes.windows(2).any(|w| {
+                (w[0] == b'_' && w[1].is_ascii_alphabetic())
+                    || (w[1] == b'_' && w[0].is_ascii_alphabetic())
+            })
+            && !is_keyword(name)
+    }
+
+    #[test]
+    fn names_from_any_script_are_valid_ascii_identifiers() {
+        let wires = [
+            "x²",
+            "٣abc",
+            "get_1a",
+            "é",
+            "Über",
+            "ａｂｃ",
+            "ﬁle",
+            "раз",
+            "Straße",
+            "🙂",
+            "",
+            "_1",
+            "self",
+            "Self",
+            "type",
+            "a-b",
+            "a_b",
+            "802.1X",
+            "__",
+            "1",
+            "crate",
+            "fn",
+        ];
+        for wire in wires {
+            let snake = snake_ident(wire);
+            let pascal = pascal_ident(wire);
+            assert!(valid_snake(&snake), "{wire:?} → snake {snake:?}");
+            assert!(valid_pascal(&pascal), "{wire:?} → Pascal {pascal:?}");
+            for variant in string_variant_names(&[wire.to_string()]) {
+                assert!(valid_pascal(&variant), "{wire:?} → variant {variant:?}");
+            }
+        }
+        assert_eq!(snake_ident("x²"), "x2");
+        assert_eq!(pascal_ident("Über"), "Uber");
+        assert_eq!(pascal_ident("self"), "SelfValue");
+        assert_eq!(snake_ident("٣abc"), "_3abc");
+        // ASCII names keep the spelling they always had.
+        assert_eq!(snake_ident("productTypes[]"), "product_types");
+        assert_eq!(pascal_ident("getNetworkClients"), "GetNetworkClients");
+    }
+
+    #[test]
+    fn repeated_keyword_names_stay_snake_case() {
+        let mut names = vec!["type_".to_string(), "type_".to_string()];
+        dedupe_names(&mut names, "_");
+        assert_eq!(names, ["type_", "type_2"]);
+        assert!(names.iter().all(|n| valid_snake(n)));
+    }
+
+    #[test]
+    fn serde_rename_is_needed_exactly_when_serde_would_spell_the_field_otherwise() {
+        assert_eq!(serde_camel_case("network_id"), "networkId");
+        assert_eq!(serde_camel_case("_1"), "1");
+        assert_eq!(serde_camel_case("type_"), "type");
+        assert_eq!(serde_camel_case("a__b"), "aB");
+    }
+
+    #[test]
+    fn scopes_never_take_the_crate_s_own_module_or_feature_names() {
+        let modules = scope_modules(["client", "types", "full", "default", "a-b", "a_b", "lib"]);
+        assert_eq!(modules["client"], "client_scope");
+        assert_eq!(modules["types"], "types_scope");
+        assert_eq!(modules["full"], "full_scope");
+        assert_eq!(modules["default"], "default_scope");
+        assert_eq!(modules["lib"], "lib_scope");
+        assert_eq!((&modules["a-b"][..], &modules["a_b"][..]), ("a_b", "a_b_2"));
+        let distinct: BTreeSet<&String> = modules.values().collect();
+        assert_eq!(distinct.len(), modules.len());
+        assert_eq!(scope_modules(["networks"])["networks"], "networks");
+    }
+
+    #[test]
+    fn operations_never_shadow_the_client_s_own_methods() {
+        assert_eq!(method_name("builder"), "builder_operation");
+        assert_eq!(method_name("fromEnv"), "from_env_operation");
+        assert_eq!(method_name("getNetwork"), "get_network");
+    }
+
     #[test]
     fn inputs_never_shadow_builder_methods_or_each_other() {
         let hatches: Vec<String> = ["send_json", "send_raw", "items_json", "body"]
@@ -667,7 +864,7 @@ mod tests {
                 "V0",
                 "Unknown",
                 "UnknownValue_",
-                "Self_"
+                "SelfValue"
             ]
         );
     }

@@ -140,16 +140,16 @@ pub struct ApplianceRfProfileFiveGhzSettings {
 #[non_exhaustive]
 pub struct ApplianceRfProfilePerSsidSettings {
     /// Settings for SSID 1.
-    #[serde(rename = "1", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _1: Option<t::ProfilePerSsidSettingsV1>,
     /// Settings for SSID 2.
-    #[serde(rename = "2", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _2: Option<t::ProfilePerSsidSettingsV1>,
     /// Settings for SSID 3.
-    #[serde(rename = "3", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _3: Option<t::ProfilePerSsidSettingsV1>,
     /// Settings for SSID 4.
-    #[serde(rename = "4", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _4: Option<t::ProfilePerSsidSettingsV1>,
 }
 /// Settings related to 2.4Ghz band.
@@ -451,16 +451,16 @@ pub struct CreateNetworkApplianceRfProfileRequest {
 #[serde(rename_all = "camelCase")]
 pub struct CreateNetworkApplianceRfProfileRequestPerSsidSettings {
     /// Settings for SSID 1
-    #[serde(rename = "1", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _1: Option<t::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV1>,
     /// Settings for SSID 2
-    #[serde(rename = "2", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _2: Option<t::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV1>,
     /// Settings for SSID 3
-    #[serde(rename = "3", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _3: Option<t::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV1>,
     /// Settings for SSID 4
-    #[serde(rename = "4", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _4: Option<t::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV1>,
 }
 /// Settings for SSID 1

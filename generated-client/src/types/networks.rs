@@ -1776,49 +1776,49 @@ rt::string_enum!(
 #[serde(rename_all = "camelCase")]
 pub struct PoliciesBySsid {
     /// The number for the SSID
-    #[serde(rename = "0", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _0: Option<t::PoliciesBySsidV0>,
     /// The number for the SSID
-    #[serde(rename = "1", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _1: Option<t::PoliciesBySsidV0>,
     /// The number for the SSID
-    #[serde(rename = "2", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _2: Option<t::PoliciesBySsidV0>,
     /// The number for the SSID
-    #[serde(rename = "3", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _3: Option<t::PoliciesBySsidV0>,
     /// The number for the SSID
-    #[serde(rename = "4", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _4: Option<t::PoliciesBySsidV0>,
     /// The number for the SSID
-    #[serde(rename = "5", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _5: Option<t::PoliciesBySsidV0>,
     /// The number for the SSID
-    #[serde(rename = "6", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _6: Option<t::PoliciesBySsidV0>,
     /// The number for the SSID
-    #[serde(rename = "7", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _7: Option<t::PoliciesBySsidV0>,
     /// The number for the SSID
-    #[serde(rename = "8", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _8: Option<t::PoliciesBySsidV0>,
     /// The number for the SSID
-    #[serde(rename = "9", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _9: Option<t::PoliciesBySsidV0>,
     /// The number for the SSID
-    #[serde(rename = "10", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _10: Option<t::PoliciesBySsidV0>,
     /// The number for the SSID
-    #[serde(rename = "11", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _11: Option<t::PoliciesBySsidV0>,
     /// The number for the SSID
-    #[serde(rename = "12", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _12: Option<t::PoliciesBySsidV0>,
     /// The number for the SSID
-    #[serde(rename = "13", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _13: Option<t::PoliciesBySsidV0>,
     /// The number for the SSID
-    #[serde(rename = "14", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _14: Option<t::PoliciesBySsidV0>,
 }
 /// The number for the SSID
@@ -2237,49 +2237,49 @@ pub struct SsidItem {
 #[serde(rename_all = "camelCase")]
 pub struct Ssids {
     /// Splash authorization for SSID 0
-    #[serde(rename = "0", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _0: Option<t::SsidsV0>,
     /// Splash authorization for SSID 1
-    #[serde(rename = "1", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _1: Option<t::SsidsV0>,
     /// Splash authorization for SSID 2
-    #[serde(rename = "2", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _2: Option<t::SsidsV0>,
     /// Splash authorization for SSID 3
-    #[serde(rename = "3", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _3: Option<t::SsidsV0>,
     /// Splash authorization for SSID 4
-    #[serde(rename = "4", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _4: Option<t::SsidsV0>,
     /// Splash authorization for SSID 5
-    #[serde(rename = "5", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _5: Option<t::SsidsV0>,
     /// Splash authorization for SSID 6
-    #[serde(rename = "6", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _6: Option<t::SsidsV0>,
     /// Splash authorization for SSID 7
-    #[serde(rename = "7", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _7: Option<t::SsidsV0>,
     /// Splash authorization for SSID 8
-    #[serde(rename = "8", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _8: Option<t::SsidsV0>,
     /// Splash authorization for SSID 9
-    #[serde(rename = "9", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _9: Option<t::SsidsV0>,
     /// Splash authorization for SSID 10
-    #[serde(rename = "10", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _10: Option<t::SsidsV0>,
     /// Splash authorization for SSID 11
-    #[serde(rename = "11", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _11: Option<t::SsidsV0>,
     /// Splash authorization for SSID 12
-    #[serde(rename = "12", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _12: Option<t::SsidsV0>,
     /// Splash authorization for SSID 13
-    #[serde(rename = "13", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _13: Option<t::SsidsV0>,
     /// Splash authorization for SSID 14
-    #[serde(rename = "14", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _14: Option<t::SsidsV0>,
 }
 /// Splash authorization for SSID 0

@@ -2836,181 +2836,181 @@ pub struct RequestsOverview {
 #[non_exhaustive]
 pub struct ResponseCodeCounts {
     /// HTTP 200 response code count.
-    #[serde(rename = "200", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _200: Option<i64>,
     /// HTTP 201 response code count.
-    #[serde(rename = "201", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _201: Option<i64>,
     /// HTTP 202 response code count.
-    #[serde(rename = "202", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _202: Option<i64>,
     /// HTTP 203 response code count.
-    #[serde(rename = "203", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _203: Option<i64>,
     /// HTTP 204 response code count.
-    #[serde(rename = "204", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _204: Option<i64>,
     /// HTTP 205 response code count.
-    #[serde(rename = "205", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _205: Option<i64>,
     /// HTTP 206 response code count.
-    #[serde(rename = "206", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _206: Option<i64>,
     /// HTTP 207 response code count.
-    #[serde(rename = "207", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _207: Option<i64>,
     /// HTTP 208 response code count.
-    #[serde(rename = "208", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _208: Option<i64>,
     /// HTTP 226 response code count.
-    #[serde(rename = "226", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _226: Option<i64>,
     /// HTTP 300 response code count.
-    #[serde(rename = "300", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _300: Option<i64>,
     /// HTTP 301 response code count.
-    #[serde(rename = "301", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _301: Option<i64>,
     /// HTTP 302 response code count.
-    #[serde(rename = "302", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _302: Option<i64>,
     /// HTTP 303 response code count.
-    #[serde(rename = "303", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _303: Option<i64>,
     /// HTTP 304 response code count.
-    #[serde(rename = "304", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _304: Option<i64>,
     /// HTTP 305 response code count.
-    #[serde(rename = "305", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _305: Option<i64>,
     /// HTTP 306 response code count.
-    #[serde(rename = "306", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _306: Option<i64>,
     /// HTTP 307 response code count.
-    #[serde(rename = "307", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _307: Option<i64>,
     /// HTTP 308 response code count.
-    #[serde(rename = "308", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _308: Option<i64>,
     /// HTTP 400 response code count.
-    #[serde(rename = "400", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _400: Option<i64>,
     /// HTTP 401 response code count.
-    #[serde(rename = "401", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _401: Option<i64>,
     /// HTTP 402 response code count.
-    #[serde(rename = "402", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _402: Option<i64>,
     /// HTTP 403 response code count.
-    #[serde(rename = "403", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _403: Option<i64>,
     /// HTTP 404 response code count.
-    #[serde(rename = "404", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _404: Option<i64>,
     /// HTTP 405 response code count.
-    #[serde(rename = "405", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _405: Option<i64>,
     /// HTTP 406 response code count.
-    #[serde(rename = "406", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _406: Option<i64>,
     /// HTTP 407 response code count.
-    #[serde(rename = "407", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _407: Option<i64>,
     /// HTTP 408 response code count.
-    #[serde(rename = "408", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _408: Option<i64>,
     /// HTTP 409 response code count.
-    #[serde(rename = "409", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _409: Option<i64>,
     /// HTTP 410 response code count.
-    #[serde(rename = "410", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _410: Option<i64>,
     /// HTTP 411 response code count.
-    #[serde(rename = "411", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _411: Option<i64>,
     /// HTTP 412 response code count.
-    #[serde(rename = "412", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _412: Option<i64>,
     /// HTTP 413 response code count.
-    #[serde(rename = "413", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _413: Option<i64>,
     /// HTTP 414 response code count.
-    #[serde(rename = "414", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _414: Option<i64>,
     /// HTTP 415 response code count.
-    #[serde(rename = "415", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _415: Option<i64>,
     /// HTTP 416 response code count.
-    #[serde(rename = "416", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _416: Option<i64>,
     /// HTTP 417 response code count.
-    #[serde(rename = "417", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _417: Option<i64>,
     /// HTTP 421 response code count.
-    #[serde(rename = "421", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _421: Option<i64>,
     /// HTTP 422 response code count.
-    #[serde(rename = "422", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _422: Option<i64>,
     /// HTTP 423 response code count.
-    #[serde(rename = "423", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _423: Option<i64>,
     /// HTTP 424 response code count.
-    #[serde(rename = "424", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _424: Option<i64>,
     /// HTTP 425 response code count.
-    #[serde(rename = "425", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _425: Option<i64>,
     /// HTTP 426 response code count.
-    #[serde(rename = "426", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _426: Option<i64>,
     /// HTTP 428 response code count.
-    #[serde(rename = "428", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _428: Option<i64>,
     /// HTTP 429 response code count.
-    #[serde(rename = "429", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _429: Option<i64>,
     /// HTTP 431 response code count.
-    #[serde(rename = "431", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _431: Option<i64>,
     /// HTTP 451 response code count.
-    #[serde(rename = "451", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _451: Option<i64>,
     /// HTTP 500 response code count.
-    #[serde(rename = "500", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _500: Option<i64>,
     /// HTTP 501 response code count.
-    #[serde(rename = "501", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _501: Option<i64>,
     /// HTTP 502 response code count.
-    #[serde(rename = "502", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _502: Option<i64>,
     /// HTTP 503 response code count.
-    #[serde(rename = "503", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _503: Option<i64>,
     /// HTTP 504 response code count.
-    #[serde(rename = "504", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _504: Option<i64>,
     /// HTTP 505 response code count.
-    #[serde(rename = "505", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _505: Option<i64>,
     /// HTTP 506 response code count.
-    #[serde(rename = "506", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _506: Option<i64>,
     /// HTTP 507 response code count.
-    #[serde(rename = "507", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _507: Option<i64>,
     /// HTTP 508 response code count.
-    #[serde(rename = "508", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _508: Option<i64>,
     /// HTTP 509 response code count.
-    #[serde(rename = "509", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _509: Option<i64>,
     /// HTTP 510 response code count.
-    #[serde(rename = "510", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _510: Option<i64>,
     /// HTTP 511 response code count.
-    #[serde(rename = "511", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _511: Option<i64>,
 }
 /// Root certificate information

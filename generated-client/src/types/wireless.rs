@@ -504,49 +504,49 @@ pub struct CreateNetworkWirelessRfProfileRequestApBandSettingsBands {
 #[serde(rename_all = "camelCase")]
 pub struct CreateNetworkWirelessRfProfileRequestPerSsidSettings {
     /// Settings for SSID 0
-    #[serde(rename = "0", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _0: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0>,
     /// Settings for SSID 1
-    #[serde(rename = "1", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _1: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0>,
     /// Settings for SSID 2
-    #[serde(rename = "2", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _2: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0>,
     /// Settings for SSID 3
-    #[serde(rename = "3", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _3: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0>,
     /// Settings for SSID 4
-    #[serde(rename = "4", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _4: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0>,
     /// Settings for SSID 5
-    #[serde(rename = "5", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _5: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0>,
     /// Settings for SSID 6
-    #[serde(rename = "6", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _6: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0>,
     /// Settings for SSID 7
-    #[serde(rename = "7", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _7: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0>,
     /// Settings for SSID 8
-    #[serde(rename = "8", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _8: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0>,
     /// Settings for SSID 9
-    #[serde(rename = "9", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _9: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0>,
     /// Settings for SSID 10
-    #[serde(rename = "10", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _10: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0>,
     /// Settings for SSID 11
-    #[serde(rename = "11", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _11: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0>,
     /// Settings for SSID 12
-    #[serde(rename = "12", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _12: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0>,
     /// Settings for SSID 13
-    #[serde(rename = "13", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _13: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0>,
     /// Settings for SSID 14
-    #[serde(rename = "14", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _14: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0>,
 }
 /// Settings for SSID 0
@@ -3019,49 +3019,49 @@ pub struct WirelessRfProfileFiveGhzSettings {
 #[non_exhaustive]
 pub struct WirelessRfProfilePerSsidSettings {
     /// Settings for SSID 0
-    #[serde(rename = "0", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _0: Option<t::ProfilePerSsidSettingsV0>,
     /// Settings for SSID 1
-    #[serde(rename = "1", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _1: Option<t::ProfilePerSsidSettingsV0>,
     /// Settings for SSID 2
-    #[serde(rename = "2", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _2: Option<t::ProfilePerSsidSettingsV0>,
     /// Settings for SSID 3
-    #[serde(rename = "3", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _3: Option<t::ProfilePerSsidSettingsV0>,
     /// Settings for SSID 4
-    #[serde(rename = "4", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _4: Option<t::ProfilePerSsidSettingsV0>,
     /// Settings for SSID 5
-    #[serde(rename = "5", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _5: Option<t::ProfilePerSsidSettingsV0>,
     /// Settings for SSID 6
-    #[serde(rename = "6", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _6: Option<t::ProfilePerSsidSettingsV0>,
     /// Settings for SSID 7
-    #[serde(rename = "7", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _7: Option<t::ProfilePerSsidSettingsV0>,
     /// Settings for SSID 8
-    #[serde(rename = "8", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _8: Option<t::ProfilePerSsidSettingsV0>,
     /// Settings for SSID 9
-    #[serde(rename = "9", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _9: Option<t::ProfilePerSsidSettingsV0>,
     /// Settings for SSID 10
-    #[serde(rename = "10", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _10: Option<t::ProfilePerSsidSettingsV0>,
     /// Settings for SSID 11
-    #[serde(rename = "11", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _11: Option<t::ProfilePerSsidSettingsV0>,
     /// Settings for SSID 12
-    #[serde(rename = "12", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _12: Option<t::ProfilePerSsidSettingsV0>,
     /// Settings for SSID 13
-    #[serde(rename = "13", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _13: Option<t::ProfilePerSsidSettingsV0>,
     /// Settings for SSID 14
-    #[serde(rename = "14", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub _14: Option<t::ProfilePerSsidSettingsV0>,
 }
 /// Settings related to 2.4Ghz band

@@ -5,13 +5,11 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::options::EmitOptions;
-use super::shared::{
-    ident, scope_module, HEADER, SERDE_DESERIALIZE_FEATURE, SERDE_SERIALIZE_FEATURE,
-};
+use super::shared::{ident, HEADER, SERDE_DESERIALIZE_FEATURE, SERDE_SERIALIZE_FEATURE};
 use crate::model::{Api, Operation, ParamLocation};
 
 pub fn cargo_toml(api: &Api, options: &EmitOptions) -> String {
-    let scopes: Vec<String> = api.scopes().into_iter().map(scope_module).collect();
+    let scopes: Vec<&str> = api.scopes().into_iter().map(|s| api.module_of(s)).collect();
     let mut out = String::new();
     for line in HEADER.lines() {
         out.push_str(&format!("# {line}\n"));
@@ -133,7 +131,7 @@ fn readme_modules(api: &Api) -> String {
         .into_iter()
         .map(|scope| {
             let count = api.operations.iter().filter(|op| op.scope == scope).count();
-            (count, scope_module(scope))
+            (count, api.module_of(scope).to_string())
         })
         .collect();
     scopes.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
@@ -198,8 +196,8 @@ fn example_value(wire_name: &str) -> &'static str {
 pub fn lib_rs(api: &Api) -> TokenStream {
     let scopes: Vec<&str> = api.scopes().into_iter().collect();
     let modules = scopes.iter().map(|scope| {
-        let module = ident(&scope_module(scope));
-        let feature = scope_module(scope);
+        let module = ident(api.module_of(scope));
+        let feature = api.module_of(scope);
         quote! {
             #[cfg(feature = #feature)]
             pub mod #module;

@@ -26,7 +26,7 @@ pub type Files = BTreeMap<String, String>;
 pub use conformance::{every_operation_file, FILE as CONFORMANCE_FILE};
 pub use options::EmitOptions;
 use shared::format_rust;
-pub use shared::{scope_module, HEADER, SERDE_DESERIALIZE_FEATURE, SERDE_SERIALIZE_FEATURE};
+pub use shared::{HEADER, SERDE_DESERIALIZE_FEATURE, SERDE_SERIALIZE_FEATURE};
 
 /// The files of the crate for `api`, and the part of the time spent parsing and pretty-printing
 /// the token streams (the "format" phase of the benchmarks). [`crate::generate_with`] is the
@@ -65,7 +65,7 @@ pub fn emit_timed(api: &Api, options: &EmitOptions) -> Result<(Files, Duration)>
         files.insert(path.clone(), format_rust(&path, tokens)?);
     }
     for scope in api.scopes() {
-        let path = format!("src/{}.rs", scope_module(scope));
+        let path = format!("src/{}.rs", api.module_of(scope));
         let tokens = operations::scope_file(api, scope);
         files.insert(path.clone(), format_rust(&path, tokens)?);
     }

@@ -9,7 +9,7 @@ use quote::{format_ident, quote};
 
 use super::docs::{code, doc_attrs};
 use super::shared::{
-    cfg_for_scopes, ident, scope_module, type_ident, type_tokens, uses, SERDE_DESERIALIZE_FEATURE,
+    cfg_for_scopes, ident, type_ident, type_tokens, uses, SERDE_DESERIALIZE_FEATURE,
     SERDE_SERIALIZE_FEATURE,
 };
 use crate::model::{
@@ -24,13 +24,15 @@ pub fn type_groups(api: &Api) -> BTreeMap<String, Vec<TypeId>> {
     let mut groups: BTreeMap<String, Vec<TypeId>> = BTreeMap::new();
     for (index, def) in api.types.iter().enumerate() {
         let group = match def.scopes.len() {
-            1 => scope_module(
-                def.scopes
-                    .iter()
-                    .next()
-                    .map(String::as_str)
-                    .unwrap_or_default(),
-            ),
+            1 => api
+                .module_of(
+                    def.scopes
+                        .iter()
+                        .next()
+                        .map(String::as_str)
+                        .unwrap_or_default(),
+                )
+                .to_string(),
             _ => SHARED_GROUP.to_string(),
         };
         groups.entry(group).or_default().push(TypeId(index));
@@ -49,7 +51,7 @@ pub fn types_mod(api: &Api, groups: &BTreeMap<String, Vec<TypeId>>) -> TokenStre
                 .iter()
                 .flat_map(|id| &api.type_def(*id).scopes)
                 .collect();
-            cfg_for_scopes(scopes)
+            cfg_for_scopes(api, scopes)
         } else {
             let scope = api
                 .type_def(ids[0])
@@ -58,7 +60,7 @@ pub fn types_mod(api: &Api, groups: &BTreeMap<String, Vec<TypeId>>) -> TokenStre
                 .next()
                 .cloned()
                 .unwrap_or_default();
-            cfg_for_scopes([&scope])
+            cfg_for_scopes(api, [&scope])
         };
         quote! {
             #cfg
@@ -82,7 +84,7 @@ pub fn types_file(api: &Api, ids: &[TypeId]) -> TokenStream {
             // Inside a scope's file the module itself carries the feature gate; a shared type
             // carries its own, on each of its items.
             let cfg = if def.scopes.len() > 1 {
-                cfg_for_scopes(&def.scopes)
+                cfg_for_scopes(api, &def.scopes)
             } else {
                 quote!()
             };

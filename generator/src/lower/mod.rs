@@ -46,6 +46,16 @@ pub fn lower_with(specs: &Specs, manifest: Option<&Manifest>) -> Result<Api> {
         operations.push(lower_operation(source, components, &mut types)?);
     }
     operations.sort_by(|a: &Operation, b: &Operation| a.operation_id.cmp(&b.operation_id));
+    // `list1a` and `list_1a` are two methods but one PascalCase name: the later operationId's
+    // builder gets a number.
+    let mut builders: Vec<String> = operations
+        .iter()
+        .map(|op| op.builder_name.clone())
+        .collect();
+    naming::dedupe_names(&mut builders, "");
+    for (op, builder) in operations.iter_mut().zip(builders) {
+        op.builder_name = builder;
+    }
     check_unique_method_names(&operations, specs)?;
 
     let reserved: BTreeSet<String> = naming::RESERVED_TYPE_NAMES
@@ -97,6 +107,7 @@ pub fn lower_with(specs: &Specs, manifest: Option<&Manifest>) -> Result<Api> {
                 }
             })
             .collect(),
+        scope_modules: naming::scope_modules(operations.iter().map(|op| op.scope.as_str())),
         operations,
         types: defs,
     };
