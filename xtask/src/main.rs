@@ -5,12 +5,16 @@ mod bench;
 mod codegen;
 mod diff;
 mod flags;
+mod fuzz;
 mod openapi;
 
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().is_some_and(|a| a == "fuzz") {
+        return fuzz::main(&args[1..]);
+    }
     let result = match flags::Command::parse(&args) {
         Ok(flags::Command::Codegen(flags)) => codegen::run(&flags),
         Ok(flags::Command::Openapi(flags)) => openapi::run(&flags),
