@@ -75,8 +75,29 @@ impl Prism {
         let arrays = array_query_parameters(&document);
         std::fs::write(&spec, serde_json::to_vec(&document).expect("JSON")).expect("write spec");
         let binary = prism_binary();
+        // A free port can be taken by another process before Prism binds it; then Prism exits
+        // and whatever took the port would answer in its place. Only Prism's own answer counts.
+        for _ in 0..3 {
+            if let Some((child, address)) = Self::spawn(&binary, &spec, spec_dir.path()) {
+                let proxy = Proxy::start(address, arrays);
+                return Prism {
+                    child,
+                    proxy,
+                    _spec: spec_dir,
+                };
+            }
+        }
+        panic!("Prism could not get a free port in 3 tries");
+    }
+
+    /// Starts Prism on a free port and waits until it answers as Prism; `None` when the port
+    /// turned out to be taken.
+    fn spawn(binary: &Path, spec: &Path, folder: &Path) -> Option<(Child, SocketAddr)> {
         let port = free_port();
-        let mut child = Command::new(&binary)
+        // Prism's log goes to a file: a pipe nobody reads after start-up would fill and stall it.
+        let log_path = folder.join(format!("prism-{port}.log"));
+        let log = std::fs::File::create(&log_path).expect("Prism log file");
+        let mut child = Command::new(binary)
             .args([
                 "mock",
                 "--errors",
@@ -85,33 +106,28 @@ impl Prism {
                 "-p",
                 &port.to_string(),
             ])
-            .arg(&spec)
+            .arg(spec)
             .stdout(Stdio::null())
-            .stderr(Stdio::piped())
+            .stderr(log)
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
         let address: SocketAddr = ([127, 0, 0, 1], port).into();
         let deadline = Instant::now() + Duration::from_secs(180);
-        while TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_err() {
+        while !answers_as_prism(address) {
             if let Some(status) = child.try_wait().expect("poll Prism") {
-                let mut output = String::new();
-                if let Some(mut stderr) = child.stderr.take() {
-                    let _ = stderr.read_to_string(&mut output);
+                let output = std::fs::read_to_string(&log_path).unwrap_or_default();
+                if output.contains("EADDRINUSE") {
+                    return None;
                 }
                 panic!("Prism exited with {status}: {output}");
             }
             assert!(
                 Instant::now() < deadline,
-                "Prism did not listen on {address} within 180 s"
+                "Prism did not answer on {address} within 180 s"
             );
             std::thread::sleep(Duration::from_millis(200));
         }
-        let proxy = Proxy::start(address, arrays);
-        Prism {
-            child,
-            proxy,
-            _spec: spec_dir,
-        }
+        Some((child, address))
     }
 
     /// The base URL the client should use (the proxy's).
@@ -141,6 +157,24 @@ impl Prism {
             .unwrap_or_else(|e| e.into_inner());
         seen.iter().cloned().collect()
     }
+}
+
+/// Whether the server at `address` is Prism: its answer to an unknown route names Prism's
+/// `NO_PATH_MATCHED_ERROR`.
+fn answers_as_prism(address: SocketAddr) -> bool {
+    let Ok(mut stream) = TcpStream::connect_timeout(&address, Duration::from_millis(200)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    if stream
+        .write_all(b"GET /__is_this_prism HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        .is_err()
+    {
+        return false;
+    }
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer.contains("NO_PATH_MATCHED_ERROR")
 }
 
 impl Drop for Prism {
