@@ -76,8 +76,15 @@ fn mutants_never_panic_hang_or_fail_to_compile() {
             Outcome::Accepted(files) => {
                 accepted += 1;
                 if compile.len() < COMPILED {
-                    harness::write_member(scratch.path(), &member, &files).unwrap();
-                    compile.push((member, n));
+                    match harness::write_member(scratch.path(), &member, &files) {
+                        Ok(()) => compile.push((member, n)),
+                        Err(e) => failures.push(save(
+                            "write",
+                            n,
+                            &mutant,
+                            &format!("accepted, but the crate cannot be written: {e}"),
+                        )),
+                    }
                 }
             }
             Outcome::Rejected(message) => {

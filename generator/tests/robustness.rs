@@ -74,16 +74,22 @@ fn reproducer_child() {
     let out = PathBuf::from(out);
     let member = out.file_name().unwrap().to_string_lossy().into_owned();
     let (outcome, elapsed) = harness::generate_guarded(&folder, &repo().options(&member), HANG);
+    let mut kind = outcome.kind();
     let message = match &outcome {
         Outcome::Accepted(files) => {
-            harness::write_member(out.parent().unwrap(), &member, files).unwrap();
-            String::new()
+            match harness::write_member(out.parent().unwrap(), &member, files) {
+                Ok(()) => String::new(),
+                Err(e) => {
+                    kind = "unwritable";
+                    e
+                }
+            }
         }
         Outcome::Rejected(m) | Outcome::Panicked(m) => m.clone(),
         Outcome::Hung => String::new(),
     };
     let report = serde_json::json!({
-        "kind": outcome.kind(),
+        "kind": kind,
         "ms": elapsed.as_millis() as u64,
         "message": message,
     });
@@ -242,6 +248,9 @@ fn every_reproducer_ends_in_a_clean_error_or_a_compiling_crate() {
                 }
             }
             "panic" => failures.push(format!("{name}: panic: {message}")),
+            "unwritable" => failures.push(format!(
+                "{name}: accepted, but the crate cannot be written: {message}"
+            )),
             "hang" => failures.push(format!(
                 "{name}: still generating after {} s (stopped)",
                 HANG.as_secs()

@@ -37,7 +37,9 @@ reproducers, operations of specs/spec3-v1.42.0.json) for N minutes (default 5; d
 input n of seed S (default: from the clock) always the same. Every K-th accepted input (default
 10) is compiled with -D warnings, B crates (default 12) per cargo check. Failures go to
 target/fuzz/failures/; the exit status is non-zero when there is one.
---replay N writes input N of seed S to target/fuzz/replay-S-N/ and generates it once.";
+--replay N writes input N of seed S to target/fuzz/replay-S-N/ and generates it once (the same
+input when no seed failed unmutated and the mutator is unchanged; the input saved under
+failures/ is the reproducer that always holds).";
 
 /// Over this, an input is slow.
 const SLOW: Duration = Duration::from_secs(5);
@@ -132,16 +134,21 @@ fn worker() -> ExitCode {
         let member = request["member"].as_str().unwrap_or("fuzz").to_string();
         let out = PathBuf::from(request["out"].as_str().unwrap_or_default());
         let (outcome, elapsed) = harness::generate_guarded(&input, &repo.options(&member), HANG);
+        let mut kind = outcome.kind();
         let message = match &outcome {
             Outcome::Accepted(files) => match harness::write_member(&out, &member, files) {
                 Ok(()) => String::new(),
-                Err(e) => e,
+                Err(e) => {
+                    // Accepted, but the files cannot be written (a file name over the limit).
+                    kind = "unwritable";
+                    e
+                }
             },
             Outcome::Rejected(m) | Outcome::Panicked(m) => m.clone(),
             Outcome::Hung => String::new(),
         };
         let answer = serde_json::json!({
-            "kind": outcome.kind(),
+            "kind": kind,
             "ms": elapsed.as_millis() as u64,
             "message": message,
         });
@@ -352,6 +359,14 @@ impl Run<'_> {
                 }
             }
             "panic" => self.fail("panic", id, mutant, &answer.message),
+            "unwritable" => {
+                self.tally.accepted += 1;
+                let message = format!(
+                    "accepted, but the crate cannot be written: {}",
+                    answer.message
+                );
+                self.fail("write", id, mutant, &message);
+            }
             _ => {}
         }
         false
@@ -422,10 +437,20 @@ impl Run<'_> {
 
 /// A failure's group: its message with the particulars (quoted names, numbers, paths) blurred.
 fn group(kind: &str, message: &str) -> String {
-    let line = message
-        .lines()
-        .find(|l| l.starts_with("error") || kind != "compile")
-        .unwrap_or_default();
+    let line = if message.contains("Caused by:") {
+        // Cargo's own error: its innermost cause says what is wrong.
+        message
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty() && !l.starts_with('…'))
+            .unwrap_or_default()
+            .trim()
+    } else {
+        message
+            .lines()
+            .find(|l| l.starts_with("error") || kind != "compile")
+            .unwrap_or_default()
+    };
     let line = match line.find(" at /") {
         Some(i) if kind == "error" => &line[i..],
         _ => line,
@@ -559,7 +584,7 @@ fn run(flags: &Flags) -> Result<bool, String> {
     let total: usize = t.failures.values().map(Vec::len).sum();
     println!(
         "\nfuzz summary (seed {}, {:.1} min): {} inputs run ({} seeds unmutated, {} mutants), \
-         {} accepted, {} rejected; {} panics, {} slow (> {} s), {} worker crashes, {} bad errors; \
+         {} accepted, {} rejected; {} panics, {} slow (> {} s), {} worker crashes, {} bad errors, {} unwritable crates; \
          {} samples compiled in {} checks, {} compile failures",
         flags.seed,
         start.elapsed().as_secs_f64() / 60.0,
@@ -573,6 +598,7 @@ fn run(flags: &Flags) -> Result<bool, String> {
         SLOW.as_secs(),
         t.count("crash"),
         t.count("error"),
+        t.count("write"),
         t.compiled,
         t.batches,
         t.count("compile"),

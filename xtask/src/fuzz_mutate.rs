@@ -610,7 +610,7 @@ pub fn mutate(seed: &Seed, others: &[Seed], rng: &mut Rng) -> Mutant {
         let index = rng.below(documents.len());
         let (name, doc) = &mut documents[index];
         for _attempt in 0..8 {
-            let described = match rng.below(14) {
+            let described = match rng.below(16) {
                 0..=3 => rename(doc, rng),
                 4 => delete_key(doc, rng),
                 5 => {
@@ -627,6 +627,7 @@ pub fn mutate(seed: &Seed, others: &[Seed], rng: &mut Rng) -> Mutant {
                 10 => change_version(doc, rng),
                 11 => clone_operation(doc, rng),
                 12 => splice(doc, others, rng),
+                13 => collide(doc, rng),
                 _ => hostile_string(doc, rng),
             };
             if let Some(what) = described {
@@ -634,6 +635,30 @@ pub fn mutate(seed: &Seed, others: &[Seed], rng: &mut Rng) -> Mutant {
                 break;
             }
         }
+    }
+    // Now and then a second document beside the first: another seed's, or this one's at another
+    // version with one more mutation (the documents are merged, newer operations replacing older).
+    if rng.one_in(8) {
+        let (name, doc) = &documents[0];
+        let (mut extra, what) = if rng.one_in(2) {
+            let other = rng.pick(others);
+            (
+                other.documents[0].1.clone(),
+                format!("beside {}", other.name),
+            )
+        } else {
+            (doc.clone(), format!("beside a copy of {name}"))
+        };
+        let version = *rng.pick(&["0.9.0", "1.0.0", "1.0.1", "2.0.0", "1.42.0", "1.43.0"]);
+        set_info_version(&mut extra, version);
+        if let Some(meta) = extra.get_mut("meta") {
+            set_info_version(meta, version);
+        }
+        let changed = rename(&mut extra, rng).unwrap_or_default();
+        mutations.push(format!(
+            "second.json: {what} at version {version}, {changed}"
+        ));
+        documents.push(("second.json".into(), extra));
     }
     let documents = documents
         .iter()
@@ -1237,4 +1262,83 @@ fn hostile_string(doc: &mut Value, rng: &mut Rng) -> Option<String> {
         chars[..at].iter().collect::<String>() + piece + &chars[at..].iter().collect::<String>();
     *target = Value::String(new);
     Some(format!("string {} gets {piece:?}", pointer_text(&site)))
+}
+
+fn set_info_version(doc: &mut Value, version: &str) {
+    if let Some(v) = doc.get_mut("info").and_then(|i| i.get_mut("version")) {
+        *v = Value::String(version.into());
+    }
+}
+
+/// Gives two names of one kind (operationIds, tags, schema names, the properties of one object,
+/// the values of one enum) spellings that differ only in case, separators or a suffix.
+fn collide(doc: &mut Value, rng: &mut Rng) -> Option<String> {
+    let (a, b) = match rng.below(3) {
+        0 => ("fooBar", "foo_bar"),
+        1 => ("a-b", "a_b"),
+        _ => ("item", "Item"),
+    };
+    let (a, b) = match rng.below(4) {
+        0 => (a.to_string(), b.to_string()),
+        1 => ("list1a".into(), "list_1a".into()),
+        2 => ("x".into(), "x_".into()),
+        _ => ("getX".into(), "get_x".into()),
+    };
+    match rng.below(3) {
+        // Two string names: operationIds or tags.
+        0 => {
+            let key = *rng.pick(&["operationId", "tags"]);
+            let found = sites(doc, |p, v| {
+                v.is_string()
+                    && (last_key(p) == Some(key) || key == "tags" && parent_key(p) == Some("tags"))
+            });
+            if found.len() < 2 {
+                return None;
+            }
+            let first = rng.below(found.len());
+            let second = (first + 1 + rng.below(found.len() - 1)) % found.len();
+            *get_mut(doc, &found[first])? = Value::String(a.clone());
+            *get_mut(doc, &found[second])? = Value::String(b.clone());
+            Some(format!(
+                "collide {} = {a:?} and {} = {b:?}",
+                pointer_text(&found[first]),
+                pointer_text(&found[second])
+            ))
+        }
+        // Two keys of one object: properties or schemas.
+        1 => {
+            let site = pick_site(doc, rng, |p, v| {
+                v.as_object().is_some_and(|o| o.len() >= 2)
+                    && matches!(last_key(p), Some("properties") | Some("schemas"))
+            })?;
+            let keys: Vec<String> = get(doc, &site)?.as_object()?.keys().cloned().collect();
+            let first = keys[rng.below(keys.len())].clone();
+            let second = keys.iter().find(|k| **k != first)?.clone();
+            rename_key(doc, &site, &first, &a);
+            rename_key(doc, &site, &second, &b);
+            if last_key(&site) == Some("schemas") {
+                rename_refs(doc, &first, &a);
+                rename_refs(doc, &second, &b);
+            }
+            Some(format!(
+                "collide keys {}: {a:?} and {b:?}",
+                pointer_text(&site)
+            ))
+        }
+        // Two values of one enum.
+        _ => {
+            let site = pick_site(doc, rng, |_, v| {
+                v.get("enum")
+                    .and_then(Value::as_array)
+                    .is_some_and(|e| !e.is_empty())
+            })?;
+            let values = get_mut(doc, &site)?.get_mut("enum")?.as_array_mut()?;
+            values.push(Value::String(a.clone()));
+            values.push(Value::String(b.clone()));
+            Some(format!(
+                "collide enum {}: {a:?} and {b:?}",
+                pointer_text(&site)
+            ))
+        }
+    }
 }
