@@ -27,6 +27,7 @@ pub mod model;
 pub mod naming;
 pub mod output;
 pub mod sample;
+mod shape;
 mod source;
 pub mod version;
 

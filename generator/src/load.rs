@@ -11,6 +11,7 @@ use serde_json::Value;
 use crate::corrections;
 use crate::decode::deserialize;
 use crate::error::{Error, Location, Result};
+use crate::shape;
 pub use crate::source::{Document, Form, SourceOperation, Supersession};
 
 #[derive(Debug, Clone)]
@@ -202,7 +203,9 @@ fn load_openapi_document(
 ) -> Result<(Document, Vec<SourceOperation>)> {
     let root = Location::new(file, "");
     check_openapi_version(value.get("openapi"), &root.child("openapi"))?;
-    let api: OpenAPI = deserialize(value, &root, "an OpenAPI 3.0 document")?;
+    const WHAT: &str = "an OpenAPI 3.0 document";
+    shaped(shape::check_document(value, &root), WHAT)?;
+    let api: OpenAPI = deserialize(value, &root, WHAT)?;
     let document = Document {
         file: file.to_path_buf(),
         form: Form::OpenApi,
@@ -246,6 +249,17 @@ fn load_openapi_document(
     Ok((document, operations))
 }
 
+/// A shape check's error, worded like a deserialisation error of the same object.
+fn shaped(result: Result<()>, what: &str) -> Result<()> {
+    result.map_err(|error| match error {
+        Error::Input { location, message } => Error::Input {
+            location,
+            message: format!("not {what}: {message}"),
+        },
+        other => other,
+    })
+}
+
 /// Keys a documentation page adds to its OpenAPI operation.
 const PAGE_ONLY_KEYS: [&str; 4] = ["method", "path", "sampleCode", "__originalOperationId"];
 
@@ -263,7 +277,12 @@ fn load_documentation_page(
         check_openapi_version(Some(version), &meta_location.child("openapi"))?;
     }
     let info: openapiv3::Info = match meta.get("info") {
-        Some(info) => deserialize(info, &meta_location.child("info"), "an OpenAPI Info object")?,
+        Some(info) => {
+            const WHAT: &str = "an OpenAPI Info object";
+            let location = meta_location.child("info");
+            shaped(shape::check_info(info, &location), WHAT)?;
+            deserialize(info, &location, WHAT)?
+        }
         None => {
             return Err(Error::input(
                 &meta_location,
@@ -309,7 +328,9 @@ fn load_documentation_page(
         raw.remove(key);
     }
     let raw = Value::Object(raw);
-    let operation: Operation = deserialize(&raw, &spec_location, "an OpenAPI 3.0 operation")?;
+    const WHAT: &str = "an OpenAPI 3.0 operation";
+    shaped(shape::check_operation(&raw, &spec_location), WHAT)?;
+    let operation: Operation = deserialize(&raw, &spec_location, WHAT)?;
     let mut components = Components::default();
     if let Some(schemes) = meta.get("securitySchemes") {
         components.security_schemes = deserialize(

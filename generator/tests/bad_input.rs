@@ -338,3 +338,133 @@ fn schema_references_name_their_types() {
         .collect();
     assert_eq!(names, ["Thing"]);
 }
+
+// Hardening (issue 12): inputs found by fuzzing. Each error names the file and the exact JSON
+// pointer, quickly; each accepted input generates what it says.
+
+/// Asserts `error` is about `file` at exactly `pointer`.
+fn assert_at(error: &str, file: &str, pointer: &str) {
+    assert!(
+        error.contains(&format!("{file} at {pointer}: ")),
+        "error `{error}` should be at `{pointer}` of {file}"
+    );
+}
+
+fn document_with_paths(paths: serde_json::Value, components: serde_json::Value) -> String {
+    serde_json::json!({
+        "openapi": "3.0.1",
+        "info": {"title": "t", "version": "1.0.0"},
+        "paths": paths,
+        "components": components
+    })
+    .to_string()
+}
+
+const RESPONSE_SCHEMA: &str = "/paths/~1things/get/responses/200/content/application~1json/schema";
+
+/// G22: arrays and objects alternating 20 levels deep around a malformed leaf. openapiv3 reads
+/// every schema through an untagged enum and re-reads a failed one, so this took minutes; the
+/// shape check finds the leaf in one pass.
+#[test]
+fn a_malformed_schema_deep_inside_fails_fast_at_its_pointer() {
+    let mut schema = serde_json::json!({"type": "object", "properties": 1});
+    let mut pointer = String::new();
+    for _ in 0..10 {
+        schema = serde_json::json!({"type": "object", "properties": {"n": {"type": "array", "items": schema}}});
+        pointer.insert_str(0, "/properties/n/items");
+    }
+    let case = Case::new(&[(
+        "api.json",
+        document_with_response_schema(schema, serde_json::json!({})),
+    )]);
+    let start = std::time::Instant::now();
+    let error = case.error();
+    let elapsed = start.elapsed();
+    assert!(elapsed.as_secs_f64() < 2.0, "took {elapsed:?}");
+    assert_at(
+        &error,
+        "api.json",
+        &format!("{RESPONSE_SCHEMA}{pointer}/properties"),
+    );
+    assert_mentions(&error, &["expected an object, found a number `1`"]);
+}
+
+/// G21: a bad value deep inside one of several paths is reported where it is, not at `/paths`.
+#[test]
+fn a_bad_value_in_a_full_document_is_reported_where_it_is() {
+    let ok = serde_json::json!({"get": {"operationId": "getA", "responses": {"200": {"description": "ok"}}}});
+    let bad = serde_json::json!({"get": {
+        "operationId": "getThings",
+        "parameters": [{"name": "q", "in": "query", "required": "yes", "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "ok"}}
+    }});
+    let case = Case::new(&[(
+        "api.json",
+        document_with_paths(
+            serde_json::json!({"/a": ok, "/things": bad}),
+            serde_json::json!({}),
+        ),
+    )]);
+    let error = case.error();
+    assert_at(
+        &error,
+        "api.json",
+        "/paths/~1things/get/parameters/0/required",
+    );
+    assert_mentions(&error, &["expected a boolean", "`\"yes\"`"]);
+
+    let schema = serde_json::json!({"type": "object", "properties": {"a": "mod"}});
+    let case = Case::new(&[(
+        "api.json",
+        document_with_response_schema(schema, serde_json::json!({})),
+    )]);
+    let error = case.error();
+    assert_at(
+        &error,
+        "api.json",
+        &format!("{RESPONSE_SCHEMA}/properties/a"),
+    );
+    assert_mentions(&error, &["expected a schema object, found a string"]);
+}
+
+/// G21b: the same in a documentation page, below `/spec/responses`.
+#[test]
+fn a_bad_value_in_a_page_is_reported_where_it_is() {
+    let text = seed_with(|v| {
+        v["spec"]["responses"]["200"]["content"]["application/json"]["schema"] = serde_json::json!({"type": "array", "items": {"type": "object", "properties": {"mac": "mod"}}});
+    });
+    let case = Case::new(&[("page.json", text)]);
+    let error = case.error();
+    assert_at(
+        &error,
+        "page.json",
+        "/spec/responses/200/content/application~1json/schema/items/properties/mac",
+    );
+    let text = seed_with(|v| {
+        v["spec"]["responses"]["200"]["content"]["application/json"]["schema"] = serde_json::json!({"type": "array", "items": {"type": "object", "required": ["mac", 3]}});
+    });
+    let error = Case::new(&[("page.json", text)]).error();
+    assert_at(
+        &error,
+        "page.json",
+        "/spec/responses/200/content/application~1json/schema/items/required/1",
+    );
+    assert_mentions(
+        &error,
+        &["not an OpenAPI 3.0 operation", "expected a string"],
+    );
+    let text = seed_with(|v| {
+        v["spec"]["responses"]["200"]["content"]["application/json"]["schema"]["minItems"] =
+            (-1).into();
+    });
+    let error = Case::new(&[("page.json", text)]).error();
+    assert_at(
+        &error,
+        "page.json",
+        "/spec/responses/200/content/application~1json/schema/minItems",
+    );
+    assert_mentions(
+        &error,
+        &["expected a non-negative integer, found a number `-1`"],
+    );
+}
