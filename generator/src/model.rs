@@ -269,7 +269,8 @@ pub struct SchemaUse {
     /// The validation rules the spec states here. The crate does not enforce them (the server
     /// does), but a tighter one may make the server refuse what it accepted before.
     pub constraints: Constraints,
-    pub children: Vec<SchemaChild>,
+    /// Shared: a `$ref`'d component's children are the same at every use.
+    pub children: std::sync::Arc<Vec<SchemaChild>>,
 }
 
 impl SchemaUse {
@@ -280,7 +281,7 @@ impl SchemaUse {
             pointers: Vec::new(),
             ty,
             constraints: Constraints::default(),
-            children: Vec::new(),
+            children: Default::default(),
         }
     }
 

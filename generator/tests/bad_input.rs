@@ -362,6 +362,52 @@ fn document_with_paths(paths: serde_json::Value, components: serde_json::Value) 
 
 const RESPONSE_SCHEMA: &str = "/paths/~1things/get/responses/200/content/application~1json/schema";
 
+/// G03: each schema's two properties refer to the next, 24 levels: 2^24 paths through 24
+/// schemas. Lowering follows each `$ref` once, so this takes milliseconds, not minutes.
+#[test]
+fn a_reference_graph_costs_its_size_not_its_paths() {
+    let mut schemas = serde_json::Map::new();
+    for level in 0..24 {
+        let next = serde_json::json!({"$ref": format!("#/components/schemas/L{}", level + 1)});
+        schemas.insert(
+            format!("L{level}"),
+            serde_json::json!({"type": "object", "properties": {"a": next, "b": next}}),
+        );
+    }
+    schemas.insert(
+        "L24".into(),
+        serde_json::json!({"type": "object", "properties": {"leaf": {"type": "string"}}}),
+    );
+    let text = document_with_response_schema(
+        serde_json::json!({"$ref": "#/components/schemas/L0"}),
+        serde_json::json!({"schemas": schemas}),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("api.json"), text).unwrap();
+    let start = std::time::Instant::now();
+    let generated = meraki_codegen::generate(dir.path(), &EmitOptions::default()).unwrap();
+    let elapsed = start.elapsed();
+    assert!(elapsed.as_secs_f64() < 2.0, "took {elapsed:?}");
+    assert_eq!(generated.api.types.len(), 25);
+    // Both uses of L1 record what lowering L1 on its own records, each behind its own `$ref`.
+    let response = &generated.api.operations[0].response.schema;
+    let uses: Vec<_> = response.properties().map(|(_, _, used)| used).collect();
+    let (a, b) = (uses[0], uses[1]);
+    assert_eq!(a.pointers[0], "/components/schemas/L0/properties/a");
+    assert_eq!(b.pointers[0], "/components/schemas/L0/properties/b");
+    assert_eq!(a.pointers[1..], ["/components/schemas/L1"]);
+    assert_eq!(
+        (&a.pointers[1..], &a.site, &a.ty),
+        (&b.pointers[1..], &b.site, &b.ty)
+    );
+    assert!(
+        std::sync::Arc::ptr_eq(&a.children, &b.children),
+        "shared, not copied"
+    );
+    let deepest = (0..23).fold(a, |used, _| used.properties().next().unwrap().2);
+    assert_eq!(deepest.pointers[1..], ["/components/schemas/L24"]);
+}
+
 /// G22: arrays and objects alternating 20 levels deep around a malformed leaf. openapiv3 reads
 /// every schema through an untagged enum and re-reads a failed one, so this took minutes; the
 /// shape check finds the leaf in one pass.
@@ -467,4 +513,132 @@ fn a_bad_value_in_a_page_is_reported_where_it_is() {
         &error,
         &["expected a non-negative integer, found a number `-1`"],
     );
+}
+
+/// G14: arrays nested 44 deep became `Vec<Vec<...>>` too deep for rustc; 32 levels is the limit
+/// (they compile), in one document and through `$ref`s alike.
+#[test]
+fn schemas_nested_too_deeply_are_refused() {
+    let nested = |levels: usize| {
+        (1..levels).fold(
+            serde_json::json!({"type": "integer"}),
+            |items, _| serde_json::json!({"type": "array", "items": items}),
+        )
+    };
+    let case = Case::new(&[(
+        "api.json",
+        document_with_response_schema(nested(44), serde_json::json!({})),
+    )]);
+    let error = case.error();
+    assert_at(
+        &error,
+        "api.json",
+        &format!("{RESPONSE_SCHEMA}{}", "/items".repeat(32)),
+    );
+    assert_mentions(&error, &["more than 32 levels"]);
+
+    let dir = tempfile::tempdir().unwrap();
+    let text = document_with_response_schema(nested(32), serde_json::json!({}));
+    std::fs::write(dir.path().join("api.json"), text).unwrap();
+    meraki_codegen::generate(dir.path(), &EmitOptions::default()).unwrap();
+
+    // 40 components, each an array of the next: no document nests deeply, the types do.
+    let mut schemas = serde_json::Map::new();
+    for level in 0..40 {
+        let next = serde_json::json!({"$ref": format!("#/components/schemas/A{}", level + 1)});
+        schemas.insert(
+            format!("A{level}"),
+            serde_json::json!({"type": "array", "items": next}),
+        );
+    }
+    schemas.insert("A40".into(), serde_json::json!({"type": "integer"}));
+    let text = document_with_response_schema(
+        serde_json::json!({"$ref": "#/components/schemas/A0"}),
+        serde_json::json!({"schemas": schemas}),
+    );
+    let error = Case::new(&[("api.json", text)]).error();
+    assert_at(&error, "api.json", "/components/schemas/A32");
+    assert_mentions(&error, &["more than 32 levels deep (following $refs)"]);
+}
+
+/// G15: a path-level parameter missing from the template is named where it is declared.
+#[test]
+fn a_path_level_parameter_missing_from_the_template_is_named() {
+    let path_string = |name: &str| serde_json::json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}});
+    let paths = serde_json::json!({"/things/{a}": {
+        "parameters": [path_string("b")],
+        "get": {
+            "operationId": "getThing",
+            "parameters": [path_string("a")],
+            "responses": {"200": {"description": "ok"}}
+        }
+    }});
+    let case = Case::new(&[(
+        "api.json",
+        document_with_paths(paths, serde_json::json!({})),
+    )]);
+    let error = case.error();
+    assert_at(&error, "api.json", "/paths/~1things~1{a}/parameters/0");
+    assert_mentions(&error, &["`b` does not appear in the path"]);
+}
+
+/// G16: a query string or fragment in a path template would lose the arguments after it.
+#[test]
+fn a_template_with_a_query_or_fragment_is_refused() {
+    for (path, escaped, bad) in [
+        ("/things?id={id}", "/paths/~1things?id={id}", "`?`"),
+        ("/things#{id}", "/paths/~1things#{id}", "`#`"),
+    ] {
+        let paths = serde_json::json!({path: {"get": {
+            "operationId": "getThing",
+            "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "ok"}}
+        }}});
+        let case = Case::new(&[(
+            "api.json",
+            document_with_paths(paths, serde_json::json!({})),
+        )]);
+        let error = case.error();
+        assert_at(&error, "api.json", escaped);
+        assert_mentions(&error, &[bad, "query string or fragment"]);
+    }
+    let text = seed_with(|v| v["spec"]["path"] = "/devices/{serial}/clients?x=1".into());
+    let error = Case::new(&[("page.json", text)]).error();
+    assert_at(&error, "page.json", "/spec/path");
+}
+
+/// G17: `$ref`s are URI fragments holding JSON pointers: `~1` is `/`, `~0` is `~`, and
+/// percent-escapes are decoded first.
+#[test]
+fn references_decode_pointer_and_percent_escapes() {
+    for (name, reference) in [
+        ("a/b", "#/components/schemas/a~1b"),
+        ("a~b", "#/components/schemas/a~0b"),
+        ("a b/c", "#/components/schemas/a%20b~1c"),
+    ] {
+        let components = serde_json::json!({"schemas": {name: {
+            "type": "object", "properties": {"id": {"type": "string"}}
+        }}});
+        let text =
+            document_with_response_schema(serde_json::json!({"$ref": reference}), components);
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("api.json"), text).unwrap();
+        let generated = meraki_codegen::generate(dir.path(), &EmitOptions::default())
+            .unwrap_or_else(|e| panic!("{reference}: {e}"));
+        let schema = &generated.api.operations[0].response.schema;
+        let target = format!(
+            "/components/schemas/{}",
+            name.replace('~', "~0").replace('/', "~1")
+        );
+        assert_eq!(schema.pointers[1..], [target], "{reference}");
+    }
+    // An unescaped `/` points below a component, which is not a schema of the document.
+    let components = serde_json::json!({"schemas": {"a/b": {"type": "string"}}});
+    let text = document_with_response_schema(
+        serde_json::json!({"$ref": "#/components/schemas/a/b"}),
+        components,
+    );
+    let error = Case::new(&[("api.json", text)]).error();
+    assert_at(&error, "api.json", RESPONSE_SCHEMA);
+    assert_mentions(&error, &["names no schema"]);
 }

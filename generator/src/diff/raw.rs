@@ -153,7 +153,7 @@ impl<'a> RawOperation<'a> {
 
 fn schema_pointers(used: &SchemaUse, label: &str, read: &mut impl FnMut(String, &[String])) {
     read(label.to_string(), &used.pointers);
-    for child in &used.children {
+    for child in used.children.iter() {
         schema_pointers(&child.schema, &format!("{label}/{:?}", child.key), read);
     }
 }

@@ -205,7 +205,7 @@ fn lower_operation(
     let op_pascal = naming::builder_name(&operation_id);
 
     let mut params = lower_parameters(source, components, types, &op_pascal)?;
-    let path_parts = parse_path(&source.path, &mut params, location)?;
+    let path_parts = parse_path(&source.path, &mut params, location, &path_location(source))?;
 
     let mut body = match &op.request_body {
         None => None,
@@ -394,7 +394,8 @@ fn resolve<'a, T>(
     match item {
         ReferenceOr::Item(item) => Ok((item, vec![location.pointer.clone()])),
         ReferenceOr::Reference { reference } => {
-            match reference.strip_prefix(prefix).and_then(|name| components.get(name).map(|c| (name, c))) {
+            let name = schema::component_name(reference, prefix);
+            match name.as_deref().and_then(|name| components.get(name).map(|c| (name, c))) {
                 Some((name, ReferenceOr::Item(item))) => {
                     let target = Location::new("", prefix.trim_start_matches('#').trim_end_matches('/')).child(name);
                     Ok((item, vec![location.pointer.clone(), target.pointer]))
@@ -405,16 +406,44 @@ fn resolve<'a, T>(
     }
 }
 
+/// Where the operation's path template is written: the key of its path item in a full document
+/// (`/paths/~1devices~1{serial}`), the `path` member of a documentation page's `spec`.
+fn path_location(source: &SourceOperation) -> Location {
+    let location = &source.location;
+    if location.pointer.starts_with("/paths/") {
+        Location::new(location.file.clone(), parent_pointer(&location.pointer))
+    } else {
+        location.child("path")
+    }
+}
+
 /// Splits the path template into literals and parameters, checking that path parameters and
 /// template placeholders match one to one; orders path parameters as the template does.
-fn parse_path(path: &str, params: &mut Vec<Param>, location: &Location) -> Result<Vec<PathPart>> {
+/// `template` is where the path is written, for errors about the template itself.
+fn parse_path(
+    path: &str,
+    params: &mut Vec<Param>,
+    location: &Location,
+    template: &Location,
+) -> Result<Vec<PathPart>> {
+    // A query string or fragment in the template would be sent as part of the path (escaped or
+    // cut off by the URL parser), silently losing what follows it.
+    if let Some(bad) = path.chars().find(|c| matches!(c, '?' | '#')) {
+        return Err(Error::input(
+            template,
+            format!(
+                "the path `{path}` contains `{bad}`: a path template must not carry a query string \
+                 or fragment (declare query parameters with `in: query`)"
+            ),
+        ));
+    }
     let mut names_in_template = Vec::new();
     let mut parts_raw = Vec::new();
     let mut rest = path;
     while let Some(start) = rest.find('{') {
         let Some(len) = rest[start..].find('}') else {
             return Err(Error::input(
-                location,
+                template,
                 format!("unbalanced `{{` in path `{path}`"),
             ));
         };
@@ -422,6 +451,12 @@ fn parse_path(path: &str, params: &mut Vec<Param>, location: &Location) -> Resul
             parts_raw.push(Err(rest[..start].to_string()));
         }
         let name = &rest[start + 1..start + len];
+        if name.is_empty() || name.contains(['{', '/']) {
+            return Err(Error::input(
+                template,
+                format!("the path `{path}` has a malformed placeholder `{{{name}}}`"),
+            ));
+        }
         names_in_template.push(name.to_string());
         parts_raw.push(Ok(name.to_string()));
         rest = &rest[start + len + 1..];
@@ -429,10 +464,16 @@ fn parse_path(path: &str, params: &mut Vec<Param>, location: &Location) -> Resul
     if !rest.is_empty() {
         parts_raw.push(Err(rest.to_string()));
     }
-    for (i, param) in params.iter().enumerate() {
+    for param in params.iter() {
         if param.location == ParamLocation::Path && !names_in_template.contains(&param.wire_name) {
+            // Where the parameter is declared (operation or path item), not its `$ref` target.
+            let declared = param
+                .pointers
+                .first()
+                .map(|pointer| Location::new(location.file.clone(), pointer.clone()))
+                .unwrap_or_else(|| location.child("parameters"));
             return Err(Error::input(
-                &location.child("parameters").child(i),
+                &declared,
                 format!(
                     "path parameter `{}` does not appear in the path `{path}`",
                     param.wire_name

@@ -2,7 +2,9 @@
 //! shapes met in different places become one Rust type.
 
 use std::borrow::Borrow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use openapiv3::{
     AdditionalProperties, Components, ReferenceOr, Schema, SchemaKind, StringFormat, Type,
@@ -15,6 +17,11 @@ use crate::model::{
     StringVariant, TypeDef, TypeId, TypeKind, TypeRef,
 };
 use crate::naming::{self, NameHint};
+
+/// How many schema objects may enclose one another once `$ref`s are followed: the limit
+/// [`crate::shape`] puts on one document's nesting, for the same reason (the Rust types nest as
+/// deeply, and rustc overflows on deep ones).
+const MAX_DEPTH: usize = crate::shape::MAX_SCHEMA_DEPTH;
 
 /// The structure of a named type, without its documentation: two schemas of equal shape are one
 /// type.
@@ -36,6 +43,16 @@ pub struct TypeSpace {
     pub current_operation: String,
     /// `$ref`s being lowered, to refuse recursive schemas instead of overflowing the stack.
     resolving: Vec<String>,
+    /// What each `$ref` lowered to, by document (its components and file) and reference: a
+    /// component lowers to the same [`SchemaUse`] wherever it is used (its pointers and sites
+    /// are its own, and interning its shapes again changes nothing), so a schema graph costs its
+    /// size rather than the number of its paths. The children are shared, not copied.
+    /// With each, how many levels of schema objects it nests (see `depth`).
+    lowered: HashMap<(usize, PathBuf, String), (SchemaUse, usize)>,
+    /// How many schema objects enclose the one being lowered, `$ref`s followed.
+    depth: usize,
+    /// The largest `depth` reached in the component being lowered.
+    deepest: usize,
 }
 
 impl TypeSpace {
@@ -105,20 +122,35 @@ impl TypeSpace {
         location: &Location,
         components: &Components,
     ) -> Result<SchemaUse> {
-        let Some(name) = reference.strip_prefix("#/components/schemas/") else {
+        const PREFIX: &str = "#/components/schemas/";
+        if !reference.starts_with(PREFIX) {
             return Err(Error::input(
                 location,
                 format!(
                     "unsupported $ref `{reference}`: only #/components/schemas/... is supported"
                 ),
             ));
-        };
-        let Some(schema) = components.schemas.get(name) else {
+        }
+        let Some((name, schema)) = component_name(reference, PREFIX)
+            .and_then(|name| components.schemas.get(&name).map(|schema| (name, schema)))
+        else {
             return Err(Error::input(
                 location,
                 format!("$ref `{reference}` names no schema of this document"),
             ));
         };
+        // The components' address tells documents apart even when two share a file name.
+        let key = (
+            components as *const Components as usize,
+            location.file.clone(),
+            reference.to_string(),
+        );
+        if let Some((used, height)) = self.lowered.get(&key) {
+            // Too deep here: lowering it again finds where, and says so.
+            if self.depth + height <= MAX_DEPTH {
+                return Ok(used.clone());
+            }
+        }
         if self.resolving.iter().any(|r| r == reference) {
             return Err(Error::input(
                 location,
@@ -126,11 +158,17 @@ impl TypeSpace {
             ));
         }
         self.resolving.push(reference.to_string());
-        let hint = NameHint::component(name);
-        let target = Location::new(location.file.clone(), "/components/schemas").child(name);
-        let result = self.lower(schema, &target, &Site::component(name), &hint, components);
+        let hint = NameHint::component(&name);
+        let target = Location::new(location.file.clone(), "/components/schemas").child(&name);
+        let start = self.depth;
+        let enclosing = std::mem::replace(&mut self.deepest, start);
+        let result = self.lower(schema, &target, &Site::component(&name), &hint, components);
+        let height = self.deepest - start;
+        self.deepest = self.deepest.max(enclosing);
         self.resolving.pop();
-        result
+        let used = result?;
+        self.lowered.insert(key, (used.clone(), height));
+        Ok(used)
     }
 
     fn lower_schema(
@@ -154,14 +192,25 @@ impl TypeSpace {
                 return Ok(used);
             }
         }
+        if self.depth >= MAX_DEPTH {
+            return Err(Error::input(
+                location,
+                format!(
+                    "schemas nested more than {MAX_DEPTH} levels deep (following $refs) are not supported"
+                ),
+            ));
+        }
         let mut children = Vec::new();
-        let ty = self.lower_kind(schema, location, site, hint, components, &mut children)?;
+        self.depth += 1;
+        self.deepest = self.deepest.max(self.depth);
+        let ty = self.lower_kind(schema, location, site, hint, components, &mut children);
+        self.depth -= 1;
         Ok(SchemaUse {
             site: site.clone(),
             pointers: vec![location.pointer.clone()],
-            ty,
+            ty: ty?,
             constraints: constraints(&schema.schema_kind),
-            children,
+            children: Arc::new(children),
         })
     }
 
@@ -540,6 +589,45 @@ impl TypeSpace {
             hint.clone(),
         )
     }
+}
+
+/// The component name a local `$ref` names under `prefix` (`#/components/schemas/`), decoded:
+/// the reference is a URI fragment holding a JSON pointer, so percent-escapes are decoded first
+/// and then the pointer escapes `~1` (`/`) and `~0` (`~`). `None` when the reference is not
+/// under `prefix`, points below a component (an unescaped `/`), or decodes to no valid text.
+pub(super) fn component_name(reference: &str, prefix: &str) -> Option<String> {
+    let escaped = reference.strip_prefix(prefix)?;
+    let bytes = escaped.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = escaped.get(i + 1..i + 3)?;
+            decoded.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            decoded.push(bytes[i]);
+            i += 1;
+        }
+    }
+    let token = String::from_utf8(decoded).ok()?;
+    if token.contains('/') {
+        return None;
+    }
+    let mut name = String::with_capacity(token.len());
+    let mut chars = token.chars();
+    while let Some(c) = chars.next() {
+        if c == '~' {
+            match chars.next() {
+                Some('0') => name.push('~'),
+                Some('1') => name.push('/'),
+                _ => return None,
+            }
+        } else {
+            name.push(c);
+        }
+    }
+    Some(name)
 }
 
 /// The validation keywords of a schema, whatever its type.
