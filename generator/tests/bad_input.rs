@@ -642,3 +642,28 @@ fn references_decode_pointer_and_percent_escapes() {
     assert_at(&error, "api.json", RESPONSE_SCHEMA);
     assert_mentions(&error, &["names no schema"]);
 }
+
+/// G13: `info.version` is written into `Cargo.toml` as an escaped TOML string.
+#[test]
+fn the_spec_version_is_escaped_in_cargo_toml() {
+    let text = serde_json::json!({
+        "openapi": "3.0.1",
+        "info": {"title": "t", "version": "1\"2\\\nx\u{7f}"},
+        "paths": {"/things": {"get": {
+            "operationId": "getThings", "responses": {"200": {"description": "ok"}}
+        }}}
+    })
+    .to_string();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("api.json"), text).unwrap();
+    let generated = meraki_codegen::generate(dir.path(), &EmitOptions::default()).unwrap();
+    let manifest = &generated.files["Cargo.toml"];
+    assert!(
+        manifest.contains("\nspec-version = \"1\\\"2\\\\\\nx\\u007F\"\n"),
+        "{manifest}"
+    );
+    assert!(
+        manifest.contains("API v1\\\"2\\\\\\nx\\u007F, generated"),
+        "{manifest}"
+    );
+}

@@ -17,24 +17,24 @@ pub fn cargo_toml(api: &Api, options: &EmitOptions) -> String {
     out.push_str(&format!(
         r#"
 [package]
-name = "{name}"
-version = "{version}"
-edition = "{edition}"
-rust-version = "{rust_version}"
-license = "{license}"
-description = "Typed async client for the Cisco Meraki Dashboard API {described}, generated from its OpenAPI description"
+name = {name}
+version = {version}
+edition = {edition}
+rust-version = {rust_version}
+license = {license}
+description = {description}
 keywords = ["meraki", "cisco", "api", "client", "network"]
 categories = ["api-bindings", "network-programming"]
 repository = "https://github.com/meraki-rs/meraki"
-documentation = "https://docs.rs/{name}"
+documentation = {documentation}
 readme = "README.md"
 
 [package.metadata.meraki]
-spec-version = "{spec}"
-newest-spec-version = "{newest}"
+spec-version = {spec}
+newest-spec-version = {newest}
 
 [dependencies]
-meraki-runtime = {{ path = "{runtime}", version = "{runtime_version}" }}
+meraki-runtime = {{ path = {runtime}, version = {runtime_version} }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 
@@ -49,17 +49,21 @@ default = ["full"]
 # compile only their operations and types.
 full = [{full}]
 "#,
-        name = options.crate_name,
-        version = options.crate_version,
-        spec = api.version,
-        newest = api.newest_version,
-        described = described_version(api),
-        runtime = options.runtime_path,
-        runtime_version = options.runtime_version,
-        edition = options.edition,
-        rust_version = options.rust_version,
-        license = options.license,
-        full = scopes.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", "),
+        name = toml_string(&options.crate_name),
+        version = toml_string(&options.crate_version),
+        spec = toml_string(&api.version),
+        newest = toml_string(&api.newest_version),
+        description = toml_string(&format!(
+            "Typed async client for the Cisco Meraki Dashboard API {}, generated from its OpenAPI description",
+            described_version(api)
+        )),
+        documentation = toml_string(&format!("https://docs.rs/{}", options.crate_name)),
+        runtime = toml_string(&options.runtime_path),
+        runtime_version = toml_string(&options.runtime_version),
+        edition = toml_string(&options.edition),
+        rust_version = toml_string(&options.rust_version),
+        license = toml_string(&options.license),
+        full = scopes.iter().map(|s| toml_string(s)).collect::<Vec<_>>().join(", "),
     ));
     for scope in &scopes {
         out.push_str(&format!("{scope} = []\n"));
@@ -74,6 +78,26 @@ full = [{full}]
     if options.standalone {
         out.push_str("\n[workspace]\n");
     }
+    out
+}
+
+/// `text` as a TOML basic string, quoted and escaped: the spec's `info.version` and the options
+/// are written into `Cargo.toml`, and a quote, backslash or newline in them must stay text.
+pub fn toml_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
     out
 }
 
