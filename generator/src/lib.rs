@@ -203,8 +203,10 @@ pub fn compare_specs(old: &load::Specs, new: &load::Specs) -> Result<diff::ApiDi
 }
 
 /// Generates from `specs` and writes the files into `out` atomically: on any error (bad input
-/// or I/O) `out` is left exactly as it was.
+/// or I/O) `out` is left exactly as it was. `out` must be a generated crate, or empty, or
+/// absent, and must not hold `specs` (see [`output::check_target`]).
 pub fn generate_into(specs: &Path, out: &Path, options: &EmitOptions) -> Result<Generated> {
+    output::check_target(out, specs)?;
     let generated = generate(specs, options)?;
     output::write_atomically(out, &generated.files)?;
     Ok(generated)

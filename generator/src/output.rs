@@ -3,8 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::emit::Files;
+use crate::emit::{Files, HEADER};
 use crate::error::{Error, Result};
+use crate::manifest;
 
 /// Top-level entries of an output folder that are not generated: the build folder and lock file
 /// a standalone build leaves, and the hand-written `examples/` (`cargo run --example` looks for
@@ -53,6 +54,89 @@ pub fn check(out: &Path, files: &Files) -> Result<Vec<Difference>> {
     Ok(differences)
 }
 
+/// Refuses an output folder that a generation must not replace, before anything is generated
+/// or written: `out` must be absent, an empty folder, or a generated crate (it has the names
+/// manifest, or a `Cargo.toml` or `src/lib.rs` carrying the do-not-edit header), and it must not
+/// be or contain `specs`, the folder (or file) the generation reads.
+pub fn check_target(out: &Path, specs: &Path) -> Result<()> {
+    let out_path = resolved(out)?;
+    let specs_path = resolved(specs)?;
+    if specs_path.starts_with(&out_path) {
+        let what = if specs_path == out_path {
+            "is"
+        } else {
+            "contains"
+        };
+        return Err(Error::Other(format!(
+            "refusing to write the generated crate into {}: it {what} the specs {} it is generated from",
+            out.display(),
+            specs.display()
+        )));
+    }
+    let metadata = match out.symlink_metadata() {
+        Ok(metadata) => metadata,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io(out, e)),
+    };
+    if !metadata.is_dir() {
+        return Err(Error::Other(format!(
+            "refusing to write the crate generated from {} into {}: it is not a folder",
+            specs.display(),
+            out.display()
+        )));
+    }
+    let empty = std::fs::read_dir(out)
+        .map_err(|e| Error::io(out, e))?
+        .next()
+        .is_none();
+    if empty || is_generated_crate(out) {
+        return Ok(());
+    }
+    Err(Error::Other(format!(
+        "refusing to replace {} with the crate generated from {}: it is neither empty nor a \
+         generated crate (no {}, no do-not-edit header in Cargo.toml or src/lib.rs); pass an \
+         empty or new folder as the output",
+        out.display(),
+        specs.display(),
+        manifest::FILE
+    )))
+}
+
+/// Whether `dir` holds what a generation writes: the names manifest, or the do-not-edit header
+/// at the top of the crate's manifest or root module.
+fn is_generated_crate(dir: &Path) -> bool {
+    let first_line = HEADER.lines().next().unwrap_or(HEADER);
+    let starts_with_header = |path: &str, comment: &str| {
+        std::fs::read_to_string(dir.join(path))
+            .is_ok_and(|text| text.starts_with(&format!("{comment} {first_line}")))
+    };
+    dir.join(manifest::FILE).is_file()
+        || starts_with_header("Cargo.toml", "#")
+        || starts_with_header("src/lib.rs", "//")
+}
+
+/// `path` made absolute with symlinks and `..` resolved as far as it exists, so two spellings of
+/// one folder compare equal.
+fn resolved(path: &Path) -> Result<PathBuf> {
+    let absolute = absolute(path)?;
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(canonical) = existing.canonicalize() {
+            let mut out = canonical;
+            out.extend(rest.iter().rev());
+            return Ok(out);
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_owned());
+                existing = parent;
+            }
+            _ => return Ok(absolute),
+        }
+    }
+}
+
 /// Replaces the contents of `out` with `files`, keeping its [`IGNORED`] entries. Everything is
 /// written to a sibling folder first and swapped in with renames, so an error leaves `out` as it
 /// was: the kept entries, moved into the sibling folder to ride along, are moved back first.
@@ -69,6 +153,7 @@ pub fn write_atomically(out: &Path, files: &Files) -> Result<()> {
     let staging = parent.join(format!(".{name}.codegen-new-{}", std::process::id()));
     let backup = parent.join(format!(".{name}.codegen-old-{}", std::process::id()));
     clear_leftover_staging(&staging)?;
+    clear_stale_siblings(parent, &name, &out)?;
     let mut carried = Vec::new();
     let result = write_tree(&staging, files)
         .and_then(|()| carry_over_ignored(&out, &staging, &mut carried))
@@ -111,6 +196,52 @@ fn clear_leftover_staging(staging: &Path) -> Result<()> {
         )));
     }
     std::fs::remove_dir_all(staging).map_err(|e| Error::io(staging, e))
+}
+
+/// Removes the staging and backup folders (`.<name>.codegen-new-<pid>`, `-old-<pid>`) that
+/// runs killed before cleaning up left beside `out`, whatever their process id (the current
+/// one's are [`clear_leftover_staging`]'s and the swap's). Left alone: those of a process that
+/// is still running (on Linux, where that can be told), and anything not a folder. Reported
+/// instead of deleted: one holding kept entries (they were stranded there), and a backup while
+/// `out` is missing (it is the only copy of the previous output).
+fn clear_stale_siblings(parent: &Path, name: &str, out: &Path) -> Result<()> {
+    let prefix = format!(".{name}.codegen-");
+    let own = std::process::id();
+    for entry in std::fs::read_dir(parent).map_err(|e| Error::io(parent, e))? {
+        let entry = entry.map_err(|e| Error::io(parent, e))?;
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file_name.strip_prefix(&prefix) else {
+            continue;
+        };
+        let (backup, pid) = match (rest.strip_prefix("new-"), rest.strip_prefix("old-")) {
+            (Some(pid), _) => (false, pid),
+            (_, Some(pid)) => (true, pid),
+            _ => continue,
+        };
+        let Ok(pid) = pid.parse::<u32>() else {
+            continue;
+        };
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if pid == own || !is_dir || process_is_running(pid) {
+            continue;
+        }
+        let path = entry.path();
+        if backup && out.symlink_metadata().is_err() {
+            return Err(Error::Other(format!(
+                "{} is left from an earlier run and holds the previous contents of {}, which is \
+                 missing: move it back there (or delete it), then run again",
+                path.display(),
+                out.display()
+            )));
+        }
+        clear_leftover_staging(&path)?;
+    }
+    Ok(())
+}
+
+/// Whether process `pid` is running: on Linux, whether `/proc` lists it; elsewhere, assumed not.
+fn process_is_running(pid: u32) -> bool {
+    cfg!(target_os = "linux") && Path::new("/proc").join(pid.to_string()).exists()
 }
 
 fn write_tree(root: &Path, files: &Files) -> Result<()> {

@@ -15,6 +15,10 @@ pub fn run(flags: &CodegenFlags) -> Result<(), String> {
         .out
         .clone()
         .unwrap_or_else(|| root.join("generated-client"));
+    if !flags.check {
+        // Before anything is read or written: `--out` is replaced wholesale.
+        output::check_target(&out, &specs).map_err(|e| e.to_string())?;
+    }
     let options = emit_options(&root, &out)?;
     let start = Instant::now();
     // Names come from the output folder's manifest; the changelog compares with the specs of
