@@ -206,6 +206,7 @@ fn load_openapi_document(
     const WHAT: &str = "an OpenAPI 3.0 document";
     shaped(shape::check_document(value, &root), WHAT)?;
     let api: OpenAPI = deserialize(value, &root, WHAT)?;
+    check_spec_version(&api.info.version, &root.child("info").child("version"))?;
     let document = Document {
         file: file.to_path_buf(),
         form: Form::OpenApi,
@@ -249,6 +250,26 @@ fn load_openapi_document(
     Ok((document, operations))
 }
 
+/// `info.version` is recorded as one word: in the changelog's entry markers (split on
+/// whitespace, inside an HTML comment), its headings and the crate metadata. Whitespace, control
+/// characters and `<`/`>` would break those, and are no part of any real version.
+fn check_spec_version(version: &str, location: &Location) -> Result<()> {
+    let bad = version
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>'));
+    match bad {
+        _ if version.is_empty() => Err(Error::input(location, "the API version is empty")),
+        Some(c) => Err(Error::input(
+            location,
+            format!(
+                "the API version {version:?} contains {c:?}: a version is one word, without \
+                 whitespace, control characters, `<` or `>`"
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// A shape check's error, worded like a deserialisation error of the same object.
 fn shaped(result: Result<()>, what: &str) -> Result<()> {
     result.map_err(|error| match error {
@@ -281,7 +302,9 @@ fn load_documentation_page(
             const WHAT: &str = "an OpenAPI Info object";
             let location = meta_location.child("info");
             shaped(shape::check_info(info, &location), WHAT)?;
-            deserialize(info, &location, WHAT)?
+            let info: openapiv3::Info = deserialize(info, &location, WHAT)?;
+            check_spec_version(&info.version, &location.child("version"))?;
+            info
         }
         None => {
             return Err(Error::input(

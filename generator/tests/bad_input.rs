@@ -650,27 +650,38 @@ fn references_decode_pointer_and_percent_escapes() {
     assert_mentions(&error, &["names no schema"]);
 }
 
-/// G13: `info.version` is written into `Cargo.toml` as an escaped TOML string.
+/// G13: `info.version` is written into `Cargo.toml` as an escaped TOML string; one that is not
+/// one word (the changelog's markers split on whitespace) is refused where it is.
 #[test]
 fn the_spec_version_is_escaped_in_cargo_toml() {
-    let text = serde_json::json!({
-        "openapi": "3.0.1",
-        "info": {"title": "t", "version": "1\"2\\\nx\u{7f}"},
-        "paths": {"/things": {"get": {
-            "operationId": "getThings", "responses": {"200": {"description": "ok"}}
-        }}}
-    })
-    .to_string();
+    let document = |version: &str| {
+        serde_json::json!({
+            "openapi": "3.0.1",
+            "info": {"title": "t", "version": version},
+            "paths": {"/things": {"get": {
+                "operationId": "getThings", "responses": {"200": {"description": "ok"}}
+            }}}
+        })
+        .to_string()
+    };
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("api.json"), text).unwrap();
+    std::fs::write(dir.path().join("api.json"), document("1\"2\\x")).unwrap();
     let generated = meraki_codegen::generate(dir.path(), &EmitOptions::default()).unwrap();
     let manifest = &generated.files["Cargo.toml"];
     assert!(
-        manifest.contains("\nspec-version = \"1\\\"2\\\\\\nx\\u007F\"\n"),
+        manifest.contains("\nspec-version = \"1\\\"2\\\\x\"\n"),
         "{manifest}"
     );
     assert!(
-        manifest.contains("API v1\\\"2\\\\\\nx\\u007F, generated"),
+        manifest.contains("API v1\\\"2\\\\x, generated"),
         "{manifest}"
     );
+
+    for version in ["x\ny", "1.0 beta", "1\u{7f}", "1-->", ""] {
+        let error = Case::new(&[("api.json", document(version))]).error();
+        assert_at(&error, "api.json", "/info/version");
+    }
+    let text = seed_with(|v| v["meta"]["info"]["version"] = "1\n2".into());
+    let error = Case::new(&[("page.json", text)]).error();
+    assert_at(&error, "page.json", "/meta/info/version");
 }
