@@ -382,7 +382,22 @@ impl Run<'_> {
         let dir = self.fuzz.join(format!("batch-{}", self.tally.batches));
         let members: Vec<String> = batch.iter().map(|(m, _, _)| m.clone()).collect();
         let target = self.repo.root.join("target/robustness");
-        let report = harness::check_workspace(&self.repo, &dir, &members, &target)?;
+        let report = match harness::check_workspace(&self.repo, &dir, &members, &target) {
+            Ok(report) => report,
+            Err(why) => {
+                // Not one member's fault as far as cargo says: every input of the batch is kept.
+                println!(
+                    "   check {} crates failed: {}",
+                    members.len(),
+                    harness::first_lines(&why, 6)
+                );
+                for (_, id, mutant) in &batch {
+                    self.fail("compile", id, mutant, &why);
+                }
+                let _ = std::fs::remove_dir_all(&dir);
+                return Ok(batch.into_iter().map(|(_, id, _)| id).collect());
+            }
+        };
         self.tally.compiled += members.len() as u64;
         println!(
             "   check {} crates: {} fail ({:.1} s)",
@@ -453,6 +468,8 @@ fn group(kind: &str, message: &str) -> String {
     };
     let line = match line.find(" at /") {
         Some(i) if kind == "error" => &line[i..],
+        // `…: <path>: <the I/O error>`.
+        _ if kind == "write" => line.rsplit(": ").next().unwrap_or(line),
         _ => line,
     };
     let mut out = String::new();

@@ -292,6 +292,7 @@ pub fn check_workspace(
         let stderr = String::from_utf8_lossy(&output.stderr);
         let mut first_errors: Vec<(String, Vec<String>)> = Vec::new();
         let mut built_anything = false;
+        let mut other_errors: Vec<String> = Vec::new();
         for line in stdout.lines() {
             let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
                 continue;
@@ -305,6 +306,13 @@ pub fn check_workspace(
                 .iter()
                 .find(|m| Path::new(manifest_path) == dir.join(m).join("Cargo.toml"))
             else {
+                // A dependency (the runtime) that does not compile with warnings denied.
+                if other_errors.len() < 2 {
+                    other_errors.push(format!(
+                        "{manifest_path}:\n{}",
+                        message["message"]["rendered"].as_str().unwrap_or_default()
+                    ));
+                }
                 continue;
             };
             let rendered = message["message"]["rendered"]
@@ -335,10 +343,28 @@ pub fn check_workspace(
         for (member, errors) in first_errors {
             failures.push((member, first_lines(&errors.join("\n"), 14)));
         }
+        // Cargo's own errors for a member (it could not even run rustc on it).
+        let lines: Vec<&str> = stderr.lines().collect();
+        for member in &remaining {
+            if failures.iter().any(|(m, _)| m == member) {
+                continue;
+            }
+            let marker = format!("could not compile `{member}`");
+            if let Some(at) = lines.iter().position(|l| l.contains(&marker)) {
+                let excerpt: Vec<&str> = lines[at..]
+                    .iter()
+                    .take_while(|l| !l.starts_with("warning: build failed"))
+                    .take(12)
+                    .copied()
+                    .collect();
+                failures.push((member.clone(), excerpt.join("\n")));
+            }
+        }
         if !output.status.success() && failures.is_empty() {
             return Err(format!(
-                "cargo check failed without an error of a member:\n{}",
-                first_lines(&stderr, 40)
+                "cargo check failed without an error of a member:\n{}\n{}",
+                first_lines(&other_errors.join("\n"), 30),
+                first_lines(&stderr, 20)
             ));
         }
         break;
