@@ -302,9 +302,15 @@ impl Run<'_> {
         let _ = std::fs::write(
             dir.join("failure.txt"),
             format!(
-                "{kind}: {id}\nreplay: cargo xtask fuzz --seed {} --replay {}\n{}\n{message}\n",
-                self.flags.seed,
-                id.rsplit('-').next().unwrap_or(id),
+                "{kind}: {id}\n{}\n{}\n{message}\n",
+                match id.strip_prefix("seed-") {
+                    Some(_) => "the seed itself, unmutated".to_string(),
+                    None => format!(
+                        "replay: cargo xtask fuzz --seed {} --replay {}",
+                        self.flags.seed,
+                        id.rsplit('-').next().unwrap_or(id)
+                    ),
+                },
                 mutant.describe()
             ),
         );
@@ -431,7 +437,8 @@ impl Run<'_> {
             .map_err(|e| format!("{}: {e}", input.display()))?;
         let _ = std::fs::remove_dir_all(&staging);
         let answer = self.worker.generate(&input, &member, &staging);
-        let died = answer.is_err();
+        // A worker that hung has exited (its thread could not be stopped); one that died is gone.
+        let died = answer.as_ref().map_or(true, |a| a.kind == "hang");
         let accepted = self.judge(&id, &mutant, &input, answer);
         if died {
             self.worker = Worker::start(&self.work.join("worker-stderr.log"))?;
