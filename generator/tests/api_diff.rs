@@ -234,3 +234,43 @@ fn constraints_come_from_the_schemas_lowering_used() {
         ]
     );
 }
+
+/// A `$ref` DAG (each schema's two properties refer to the next) is compared in time linear in
+/// its size: a component met along many paths is compared once, and its change reported once.
+#[test]
+fn a_ref_dag_is_compared_once_per_component() {
+    let dag = |leaf_type: &str| {
+        let mut schemas = serde_json::Map::new();
+        for level in 0..24 {
+            let next = serde_json::json!({"$ref": format!("#/components/schemas/S{}", level + 1)});
+            schemas.insert(
+                format!("S{level}"),
+                serde_json::json!({"type": "object", "properties": {"a": next, "b": next}}),
+            );
+        }
+        schemas.insert(
+            "S24".into(),
+            serde_json::json!({"type": "object", "properties": {"leaf": {"type": leaf_type}}}),
+        );
+        let mut document: Value = serde_json::from_str(&document(
+            serde_json::json!([]),
+            serde_json::json!({"type": "object", "properties": {"name": {"type": "string"}}}),
+            serde_json::json!({"200": {"description": "ok", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/S0"}
+            }}}}),
+        ))
+        .unwrap();
+        document["components"] = serde_json::json!({ "schemas": schemas });
+        document.to_string()
+    };
+    let started = std::time::Instant::now();
+    let diff = diff_texts(&dag("string"), &dag("integer"));
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    let changes = lines(&diff);
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert!(changes[0].contains("leaf"), "{changes:?}");
+}

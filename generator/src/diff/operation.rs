@@ -64,6 +64,7 @@ fn walk<'a, 'r>(pair: Pair<'a>, direction: Direction, report: &'r mut Report) ->
         raws: pair.raws,
         direction,
         report,
+        compared: BTreeSet::new(),
     }
 }
 

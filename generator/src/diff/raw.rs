@@ -4,6 +4,7 @@
 //! choosing happens here: which object counts is lowering's decision.
 
 use std::borrow::Cow;
+use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
@@ -123,38 +124,41 @@ impl<'a> RawOperation<'a> {
     /// the same: the operation object, and every parameter, body, response and schema object
     /// through its recorded pointers (so a changed component counts wherever it is used).
     pub fn fingerprint(&self, op: &Operation) -> Vec<(String, Value)> {
-        let mut out = Vec::new();
-        let mut read = |label: String, pointers: &[String]| {
-            for pointer in pointers {
-                let value = self.at(pointer).map(Cow::into_owned).unwrap_or(Value::Null);
-                out.push((label.clone(), value));
-            }
-        };
-        read("operation".into(), std::slice::from_ref(&op.origin));
-        let mut params: Vec<_> = op.params.iter().collect();
-        params.sort_by_key(|p| (p.location, p.wire_name.clone()));
-        for param in params {
-            read(format!("parameter {}", param.wire_name), &param.pointers);
-            schema_pointers(
-                &param.schema,
-                &format!("parameter {}", param.wire_name),
-                &mut read,
-            );
+        let mut pointers: BTreeSet<String> = BTreeSet::new();
+        let mut shared = BTreeSet::new();
+        pointers.insert(op.origin.clone());
+        for param in &op.params {
+            pointers.extend(param.pointers.iter().cloned());
+            schema_pointers(&param.schema, &mut shared, &mut pointers);
         }
         if let Some(body) = &op.body {
-            read("body".into(), &body.pointers);
-            schema_pointers(&body.schema, "body", &mut read);
+            pointers.extend(body.pointers.iter().cloned());
+            schema_pointers(&body.schema, &mut shared, &mut pointers);
         }
-        read("response".into(), &op.response.pointers);
-        schema_pointers(&op.response.schema, "response", &mut read);
-        out
+        pointers.extend(op.response.pointers.iter().cloned());
+        schema_pointers(&op.response.schema, &mut shared, &mut pointers);
+        pointers
+            .into_iter()
+            .map(|pointer| {
+                let value = self
+                    .at(&pointer)
+                    .map(Cow::into_owned)
+                    .unwrap_or(Value::Null);
+                (pointer, value)
+            })
+            .collect()
     }
 }
 
-fn schema_pointers(used: &SchemaUse, label: &str, read: &mut impl FnMut(String, &[String])) {
-    read(label.to_string(), &used.pointers);
+/// Every pointer a recorded schema was read from, children shared by a `$ref` visited once (a
+/// DAG of components costs its size, not its paths).
+fn schema_pointers(used: &SchemaUse, shared: &mut BTreeSet<usize>, out: &mut BTreeSet<String>) {
+    out.extend(used.pointers.iter().cloned());
+    if used.children.is_empty() || !shared.insert(std::sync::Arc::as_ptr(&used.children) as usize) {
+        return;
+    }
     for child in used.children.iter() {
-        schema_pointers(&child.schema, &format!("{label}/{:?}", child.key), read);
+        schema_pointers(&child.schema, shared, out);
     }
 }
 

@@ -138,11 +138,24 @@ pub struct Walk<'a, 'r> {
     pub raws: Raws<'a>,
     pub direction: Direction,
     pub report: &'r mut Report,
+    /// Pairs of shared children (a `$ref`'d component met again) already compared: a
+    /// component used along many paths is compared once, at the first, so a `$ref` DAG costs
+    /// its size and not its paths.
+    pub compared: BTreeSet<(usize, usize)>,
 }
 
 impl Walk<'_, '_> {
     /// Compares two recorded schemas at `place`.
     pub fn schema_use(&mut self, place: &Place, old: &SchemaUse, new: &SchemaUse) {
+        if !old.children.is_empty() || !new.children.is_empty() {
+            let pair = (
+                std::sync::Arc::as_ptr(&old.children) as usize,
+                std::sync::Arc::as_ptr(&new.children) as usize,
+            );
+            if !self.compared.insert(pair) {
+                return;
+            }
+        }
         let old_keywords = Value::Object(self.raws.old.merged(&old.pointers));
         let new_keywords = Value::Object(self.raws.new.merged(&new.pointers));
         self.schema(
