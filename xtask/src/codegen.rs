@@ -35,13 +35,21 @@ pub fn run(flags: &CodegenFlags) -> Result<(), String> {
     } else {
         Some(conformance_calls(&root, &generated)?)
     };
+    // The `meraki` command-line tool's operation table, from the same model.
+    let cli_table = if options.standalone {
+        None
+    } else {
+        let text = meraki_codegen::emit::operation_table_file(&generated.api)
+            .map_err(|e| e.to_string())?;
+        Some(repo_file(&root, meraki_codegen::emit::CLI_TABLE_FILE, text))
+    };
     if flags.check {
         let mut differences: Vec<String> = output::check(&out, &generated.files)
             .map_err(|e| e.to_string())?
             .iter()
             .map(ToString::to_string)
             .collect();
-        if let Some((folder, files)) = &conformance {
+        for (folder, files) in conformance.iter().chain(&cli_table) {
             let prefix = folder
                 .strip_prefix(&root)
                 .unwrap_or(folder)
@@ -70,7 +78,7 @@ pub fn run(flags: &CodegenFlags) -> Result<(), String> {
         .map_err(|e| e.to_string())?
         .is_empty();
     output::write_atomically(&out, &generated.files).map_err(|e| e.to_string())?;
-    if let Some((folder, files)) = &conformance {
+    for (folder, files) in conformance.iter().chain(&cli_table) {
         output::write_atomically(folder, files).map_err(|e| e.to_string())?;
     }
     if stale && generated.new_changelog_entry {
@@ -103,14 +111,20 @@ fn conformance_calls(
 ) -> Result<(PathBuf, meraki_codegen::Files), String> {
     let text = meraki_codegen::emit::every_operation_file(&generated.specs, &generated.api)
         .map_err(|e| e.to_string())?;
-    let path = Path::new(meraki_codegen::emit::CONFORMANCE_FILE);
+    Ok(repo_file(root, meraki_codegen::emit::CONFORMANCE_FILE, text))
+}
+
+/// The folder of a generated file outside the crate (`path` relative to the repository root),
+/// which holds that file only, and the file.
+fn repo_file(root: &Path, path: &str, text: String) -> (PathBuf, meraki_codegen::Files) {
+    let path = Path::new(path);
     let folder = root.join(path.parent().unwrap_or(Path::new("")));
     let name = path
         .file_name()
         .unwrap_or_default()
         .to_string_lossy()
         .into_owned();
-    Ok((folder, [(name, text)].into_iter().collect()))
+    (folder, [(name, text)].into_iter().collect())
 }
 
 /// The checked-in crate sits in the workspace next to the runtime; any other output folder is a

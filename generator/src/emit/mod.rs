@@ -2,6 +2,7 @@
 //! with `quote!`, parsed back as a syntax tree (so invalid output is caught here, not by the
 //! user's compiler) and formatted with `prettyplease`.
 
+mod cli;
 mod conformance;
 mod crate_files;
 pub(crate) mod docs;
@@ -23,6 +24,7 @@ use crate::model::Api;
 /// order.
 pub type Files = BTreeMap<String, String>;
 
+pub use cli::{operation_table_file, FILE as CLI_TABLE_FILE, RESERVED_FLAGS};
 pub use conformance::{every_operation_file, FILE as CONFORMANCE_FILE};
 pub use options::EmitOptions;
 use shared::format_rust;

@@ -194,7 +194,11 @@ fn pagination_methods(
 }
 
 /// The wire name of the field of `op`'s page struct whose Rust name is `rust_name`.
-fn page_field_wire_name<'a>(api: &'a Api, op: &Operation, rust_name: &str) -> &'a str {
+pub(in crate::emit) fn page_field_wire_name<'a>(
+    api: &'a Api,
+    op: &Operation,
+    rust_name: &str,
+) -> &'a str {
     let TypeRef::Named(id) = &op.response.ty else {
         panic!(
             "{}: items in a field of a page that is not a struct",

@@ -3,7 +3,7 @@
 //! runtime's generic `Request`, so each operation stays a few lines of glue that the compiler
 //! checks quickly.
 
-mod builder;
+pub(in crate::emit) mod builder;
 pub(in crate::emit) mod inputs;
 
 use proc_macro2::TokenStream;
