@@ -337,7 +337,7 @@ async fn paginate<W: Write>(
         ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
-    bar.set_message("0 items, 0 pages");
+    bar.set_message(counts(0, 0));
     bar.enable_steady_tick(Duration::from_millis(100));
     let mut pages = walk(client, op, &call, paging, max_pages, direction, true);
     let mut count = 0usize;
@@ -362,11 +362,21 @@ async fn paginate<W: Write>(
             result = Err(write_failure(e));
             break;
         }
-        bar.set_message(format!("{} items, {count} pages", output.items()));
+        bar.set_message(counts(output.items(), count));
     }
     bar.finish_and_clear();
     result?;
     output.finish().map_err(write_failure)
+}
+
+/// What the progress bar says: `5 items, 2 pages`.
+fn counts(items: usize, pages: usize) -> String {
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    format!(
+        "{items} item{}, {pages} page{}",
+        plural(items),
+        plural(pages)
+    )
 }
 
 /// The items or the pages of the walk, as JSON.
