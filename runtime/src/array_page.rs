@@ -23,6 +23,7 @@ use crate::array::{ArrayScanner, Scan};
 use crate::error::{Error, Result};
 use crate::exchange::{BoundedBody, Prepared, StreamedResponse};
 use crate::executor::Executor;
+use crate::rate_limit::organizations::Context;
 use crate::response::{decode_error, element_path, report_repairs, DecodeElement, RawResponse};
 use crate::retry::Budget;
 
@@ -92,6 +93,9 @@ pub(crate) struct ArrayPage {
     found: usize,
     /// Elements handed out from an earlier body of the same page, skipped in this one.
     skip: usize,
+    /// Set when the page lists networks or devices: each element teaches the rate limiter which
+    /// organization they belong to.
+    learning: Option<Context>,
 }
 
 impl ArrayPage {
@@ -102,6 +106,7 @@ impl ArrayPage {
         budget: Budget,
     ) -> ArrayPage {
         ArrayPage {
+            learning: executor.learning_context(&request),
             executor,
             request,
             budget,
@@ -166,6 +171,9 @@ impl ArrayPage {
                     let index = self.found;
                     self.found += 1;
                     if index >= self.skip {
+                        if let Some(context) = &self.learning {
+                            self.executor.learn_item(context, &element);
+                        }
                         return Ok(Some(Element {
                             index,
                             json: element,

@@ -16,7 +16,9 @@ use crate::config::{
 };
 use crate::error::{Error, Result};
 use crate::executor::{Executor, Settings};
-use crate::rate_limit::Limiter;
+use crate::rate_limit::backend::RateLimitBackend;
+use crate::rate_limit::organizations::Subject;
+use crate::rate_limit::{Limiter, RateLimitStats};
 use crate::redirect::TrustedHosts;
 use crate::request::Request;
 
@@ -73,6 +75,13 @@ impl Client {
         self.executor.is_simulate()
     }
 
+    /// What the rate limiter has counted since the client was built (shared by all clones):
+    /// requests, 429s, retries and time waited, in total and per organization, and each
+    /// organization's current adaptive rate. Counted even with the rate limiter disabled.
+    pub fn rate_limit_stats(&self) -> RateLimitStats {
+        self.executor.rate_limit_stats()
+    }
+
     /// A request for an operation the generated client does not cover. `path` must already be
     /// percent-encoded and start with `/`; it is relative to the base URL.
     pub fn request<R>(&self, method: Method, path: impl Into<String>) -> Request<R> {
@@ -101,6 +110,8 @@ pub struct ClientBuilder<C = Client> {
     simulate: bool,
     retry: RetryConfig,
     rate_limit: Option<RateLimitConfig>,
+    backend: Option<Arc<dyn RateLimitBackend>>,
+    told: std::collections::HashMap<Subject, String>,
     max_redirects: usize,
     max_body_bytes: u64,
     trusted_hosts: Vec<String>,
@@ -121,6 +132,11 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("simulate", &self.simulate)
             .field("retry", &self.retry)
             .field("rate_limit", &self.rate_limit)
+            .field(
+                "rate_limit_backend",
+                &self.backend.as_ref().map(|b| b.describe()),
+            )
+            .field("told_organizations", &self.told.len())
             .field("max_redirects", &self.max_redirects)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("trusted_hosts", &self.trusted_hosts)
@@ -157,6 +173,8 @@ impl<C: From<Client>> ClientBuilder<C> {
             simulate: false,
             retry: RetryConfig::default(),
             rate_limit: Some(RateLimitConfig::default()),
+            backend: None,
+            told: std::collections::HashMap::new(),
             max_redirects: DEFAULT_MAX_REDIRECTS,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             trusted_hosts: Vec::new(),
@@ -265,6 +283,40 @@ impl<C: From<Client>> ClientBuilder<C> {
     /// The client-side rate limiter configuration (on by default).
     pub fn rate_limit(mut self, rate_limit: RateLimitConfig) -> Self {
         self.rate_limit = Some(rate_limit);
+        self
+    }
+
+    /// Where the per-organization buckets are kept (default: in this process). With a shared
+    /// backend such as `RedisBackend` (cargo feature `redis`), every process and machine using
+    /// it shares each organization's budget. Should the backend fail, requests are paced by
+    /// the in-process buckets until it answers again (with a warning every 10 s).
+    pub fn rate_limit_backend(mut self, backend: impl RateLimitBackend) -> Self {
+        self.backend = Some(Arc::new(backend));
+        self
+    }
+
+    /// Tells the rate limiter that network `network_id` belongs to organization
+    /// `organization_id`, so its calls are metered by that organization's budget from the first
+    /// one on (instead of waiting for a response that teaches it). Never forgotten.
+    pub fn network_organization(
+        mut self,
+        network_id: impl Into<String>,
+        organization_id: impl Into<String>,
+    ) -> Self {
+        self.told
+            .insert(Subject::Network(network_id.into()), organization_id.into());
+        self
+    }
+
+    /// Tells the rate limiter that the device with serial `serial` belongs to organization
+    /// `organization_id` (see [`ClientBuilder::network_organization`]).
+    pub fn device_organization(
+        mut self,
+        serial: impl Into<String>,
+        organization_id: impl Into<String>,
+    ) -> Self {
+        self.told
+            .insert(Subject::Device(serial.into()), organization_id.into());
         self
     }
 
@@ -397,7 +449,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             max_redirects: self.max_redirects,
             max_body_bytes: self.max_body_bytes,
             timeout: self.timeout,
-            limiter: self.rate_limit.as_ref().map(Limiter::new),
+            limiter: Limiter::new(self.rate_limit.as_ref(), self.backend, self.told),
             simulate: self.simulate,
         });
         Ok(C::from(Client {

@@ -126,22 +126,44 @@ impl RetryConfig {
     }
 }
 
-/// The client-side token buckets. A rate of 0 disables that bucket.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The client-side rate limiter: a bucket per organization (10 req/s, burst 10, by default:
+/// Meraki's budget), a global bucket (100 req/s, Meraki's per-source-IP limit), adaptive pacing
+/// after 429s, and how requests on `/networks/{id}` and `/devices/{serial}` paths find their
+/// organization. A rate of 0 disables that bucket. See the crate documentation's *Rate limits*.
+#[derive(Debug, Clone, PartialEq)]
 pub struct RateLimitConfig {
     per_organization: Option<NonZeroU32>,
     organization_burst: Option<NonZeroU32>,
     global: Option<NonZeroU32>,
     global_burst: Option<NonZeroU32>,
+    adaptive: bool,
+    decrease: f64,
+    recovery: f64,
+    min_fraction: f64,
+    resolve: bool,
+    map_entries: usize,
+    map_age: Duration,
 }
+
+/// Default bound on the networks and devices whose organization is remembered.
+pub const DEFAULT_ORGANIZATION_MAP_ENTRIES: usize = 100_000;
+/// Default age after which a learned network or device is looked up (or learned) again.
+pub const DEFAULT_ORGANIZATION_MAP_AGE: Duration = Duration::from_secs(6 * 3600);
 
 impl Default for RateLimitConfig {
     fn default() -> Self {
         RateLimitConfig {
             per_organization: NonZeroU32::new(10),
-            organization_burst: NonZeroU32::new(20),
+            organization_burst: NonZeroU32::new(10),
             global: NonZeroU32::new(100),
             global_burst: NonZeroU32::new(100),
+            adaptive: true,
+            decrease: 0.7,
+            recovery: 0.01,
+            min_fraction: 0.1,
+            resolve: false,
+            map_entries: DEFAULT_ORGANIZATION_MAP_ENTRIES,
+            map_age: DEFAULT_ORGANIZATION_MAP_AGE,
         }
     }
 }
@@ -155,10 +177,70 @@ impl RateLimitConfig {
         self
     }
 
-    /// Steady requests per second for the whole client, and its bucket size (0 means "same as the rate").
+    /// Steady requests per second for the whole client, and its bucket size (0 means "same as
+    /// the rate"). Always kept in the process, whatever the backend: Meraki's 100 req/s is per
+    /// source IP.
     pub fn global(mut self, per_second: u32, burst: u32) -> Self {
         self.global = NonZeroU32::new(per_second);
         self.global_burst = NonZeroU32::new(burst);
+        self
+    }
+
+    /// Adaptive pacing (on by default): on a 429 the organization's rate is multiplied by the
+    /// decrease factor (at most once a second), and each success raises it by the recovery
+    /// fraction of the configured rate, never above it nor below the floor.
+    pub fn adaptive(mut self, on: bool) -> Self {
+        self.adaptive = on;
+        self
+    }
+
+    /// The factor applied to an organization's rate on a 429 (default 0.7, the official Python
+    /// SDK's; clamped to 0.05..=1).
+    pub fn decrease_factor(mut self, factor: f64) -> Self {
+        self.decrease = if factor.is_finite() {
+            factor.clamp(0.05, 1.0)
+        } else {
+            0.7
+        };
+        self
+    }
+
+    /// How much of the configured rate each success gives back after a decrease (default 0.01:
+    /// 30 successes bring 7 req/s back to 10; clamped to 0..=1).
+    pub fn recovery_per_success(mut self, fraction: f64) -> Self {
+        self.recovery = if fraction.is_finite() {
+            fraction.clamp(0.0, 1.0)
+        } else {
+            0.01
+        };
+        self
+    }
+
+    /// The lowest an organization's rate goes, as a fraction of the configured rate (default
+    /// 0.1: 1 req/s; clamped to 0.01..=1).
+    pub fn min_rate_fraction(mut self, fraction: f64) -> Self {
+        self.min_fraction = if fraction.is_finite() {
+            fraction.clamp(0.01, 1.0)
+        } else {
+            0.1
+        };
+        self
+    }
+
+    /// Looks up the organization of a network or device the client has not seen yet, once,
+    /// before its first call (off by default): `getNetwork` for a network, `getDevice` for a
+    /// device (and `getNetwork` for its network when that is unknown too). The answer is
+    /// remembered like a learned one; a failed lookup is remembered for a minute.
+    pub fn resolve_organizations(mut self, on: bool) -> Self {
+        self.resolve = on;
+        self
+    }
+
+    /// Bounds on the map of networks and devices to organizations: at most `entries` (the oldest
+    /// learned is forgotten first), each for at most `max_age` (default 100,000 and 6 hours).
+    pub fn organization_map(mut self, entries: usize, max_age: Duration) -> Self {
+        self.map_entries = entries.max(1);
+        self.map_age = max_age;
         self
     }
 
@@ -170,6 +252,20 @@ impl RateLimitConfig {
     /// The rate and burst of the client's bucket (no rate: no such bucket).
     pub(crate) fn global_quota(&self) -> (Option<NonZeroU32>, Option<NonZeroU32>) {
         (self.global, self.global_burst)
+    }
+
+    /// Whether adaptive pacing is on, and its decrease factor, recovery fraction and floor.
+    pub(crate) fn adaptation(&self) -> Option<(f64, f64, f64)> {
+        self.adaptive
+            .then_some((self.decrease, self.recovery, self.min_fraction))
+    }
+
+    pub(crate) fn resolves(&self) -> bool {
+        self.resolve
+    }
+
+    pub(crate) fn map_bounds(&self) -> (usize, Duration) {
+        (self.map_entries, self.map_age)
     }
 }
 

@@ -12,6 +12,7 @@
 
 use std::time::Duration;
 
+use futures::future::BoxFuture;
 use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, LOCATION};
 use reqwest::{Method, Url};
 
@@ -21,7 +22,8 @@ use crate::exchange::{
     read_body, read_error_body, timeout_error, too_large, transport_error, BodyError, Delivery,
     Prepared, Reply, StreamedResponse,
 };
-use crate::rate_limit::Limiter;
+use crate::rate_limit::organizations::{self, Context, Subject};
+use crate::rate_limit::{Bucket, Limiter, RateLimitStats};
 use crate::redirect::{self, TrustedHosts};
 use crate::response::RawResponse;
 use crate::retry::{self, Budget};
@@ -43,7 +45,8 @@ pub(crate) struct Executor {
     /// Per attempt; applied to each request rather than to the reqwest client, because streamed
     /// pages apply it differently (see [`Delivery`]).
     timeout: Duration,
-    limiter: Option<Limiter>,
+    /// Paces and counts every request (only counts when rate limiting is disabled).
+    limiter: Limiter,
     simulate: bool,
 }
 
@@ -57,7 +60,7 @@ impl std::fmt::Debug for Executor {
             .field("retry", &self.retry)
             .field("max_redirects", &self.max_redirects)
             .field("max_body_bytes", &self.max_body_bytes)
-            .field("rate_limited", &self.limiter.is_some())
+            .field("rate_limited", &self.limiter.paces())
             .finish()
     }
 }
@@ -74,7 +77,7 @@ pub(crate) struct Settings {
     pub(crate) max_redirects: usize,
     pub(crate) max_body_bytes: u64,
     pub(crate) timeout: Duration,
-    pub(crate) limiter: Option<Limiter>,
+    pub(crate) limiter: Limiter,
     pub(crate) simulate: bool,
 }
 
@@ -134,7 +137,110 @@ impl Executor {
     }
 
     pub(crate) fn is_rate_limited(&self) -> bool {
-        self.limiter.is_some()
+        self.limiter.paces()
+    }
+
+    pub(crate) fn rate_limit_stats(&self) -> RateLimitStats {
+        self.limiter.stats()
+    }
+
+    /// The mapping context of an array page whose items teach which organization networks and
+    /// devices belong to (`None`: nothing to learn from it).
+    pub(crate) fn learning_context(&self, request: &Prepared) -> Option<Context> {
+        (self.limiter.paces()
+            && *request.method() == Method::GET
+            && organizations::teaches(request.url().path()))
+        .then(|| Context::of(request.url().path()))
+    }
+
+    /// Learns from one item of such a page.
+    pub(crate) fn learn_item(&self, context: &Context, json: &[u8]) {
+        if let Ok(value) = serde_json::from_slice::<serde_json::Value>(json) {
+            let mut facts = Vec::new();
+            context.facts_of(&value, &mut facts);
+            self.limiter.learn(&facts);
+        }
+    }
+
+    /// Learns from a success read whole, when its path is one that teaches.
+    fn learn_from(&self, request: &Prepared, response: &RawResponse) {
+        if self.learning_context(request).is_none() {
+            return;
+        }
+        if let Ok(value) = serde_json::from_slice::<serde_json::Value>(response.body()) {
+            let mut facts = Vec::new();
+            organizations::facts(request.url().path(), &value, &mut facts);
+            self.limiter.learn(&facts);
+        }
+    }
+
+    /// The bucket a request is metered by, looking up its network or device first when lookups
+    /// are on and its organization is not known yet.
+    fn bucket<'a>(&'a self, request: &'a Prepared) -> BoxFuture<'a, Bucket> {
+        Box::pin(async move {
+            match self.limiter.bucket(request.url()) {
+                Ok(bucket) => bucket,
+                Err(subject) => {
+                    self.look_up(&subject).await;
+                    self.limiter.bucket_after_lookup(&subject)
+                }
+            }
+        })
+    }
+
+    /// Finds the organization of a network (`getNetwork`) or device (`getDevice`, then
+    /// `getNetwork` for its network if needed), once even when many calls ask at the same time.
+    /// A failure is remembered for a while and the calls go on unattributed.
+    fn look_up<'a>(&'a self, subject: &'a Subject) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            let lock = self.limiter.lookup_lock(subject);
+            let _one_at_a_time = lock.lock().await;
+            if self.limiter.is_known(subject) {
+                return;
+            }
+            let path = match subject {
+                Subject::Network(id) => format!("/networks/{}", crate::path_segment(id)),
+                Subject::Device(serial) => format!("/devices/{}", crate::path_segment(serial)),
+            };
+            let Ok(url) = Url::parse(&format!("{}{path}", self.base_url)) else {
+                self.limiter.lookup_failed(subject);
+                return;
+            };
+            let request = Prepared::new(Method::GET, url, None, None);
+            let bucket = self.limiter.bucket_after_lookup(subject);
+            let response = match self
+                .send_in(&request, Delivery::Whole, &mut Budget::new(), &bucket)
+                .await
+            {
+                Ok(Reply::Whole(response)) => response,
+                Ok(Reply::Streamed(_)) => unreachable!("asked for a whole response"),
+                Err(error) => {
+                    tracing::debug!(%error, "organization lookup failed; the calls go on unattributed");
+                    self.limiter.lookup_failed(subject);
+                    return;
+                }
+            };
+            // send_in learned what the response says; a device may only have named its network.
+            if let Subject::Device(_) = subject {
+                if !self.limiter.is_known(subject) {
+                    let network = serde_json::from_slice::<serde_json::Value>(response.body())
+                        .ok()
+                        .and_then(|v| v.get("networkId")?.as_str().map(str::to_owned));
+                    if let Some(network) = network {
+                        let network_subject = Subject::Network(network.clone());
+                        self.look_up(&network_subject).await;
+                        self.learn_from(&request, &response);
+                    }
+                }
+            }
+            // The server counted the lookup against the organization it found: so does the
+            // client, for the calls that follow.
+            let found = self.limiter.bucket_after_lookup(subject);
+            if matches!(found, Bucket::Organization(_)) && found != bucket {
+                self.limiter.charge(&found).await;
+            }
+            self.limiter.lookup_failed(subject);
+        })
     }
 
     /// Performs one call and reads its response. Any non-success final status is an error.
@@ -160,14 +266,35 @@ impl Executor {
         if self.simulate && !matches!(*request.method(), Method::GET | Method::HEAD) {
             return Ok(Reply::Whole(simulated(request)));
         }
+        let bucket = self.bucket(request).await;
+        self.send_in(request, delivery, budget, &bucket).await
+    }
+
+    /// [`Executor::send`] metered by `bucket`.
+    async fn send_in(
+        &self,
+        request: &Prepared,
+        delivery: Delivery,
+        budget: &mut Budget,
+        bucket: &Bucket,
+    ) -> Result<Reply> {
         loop {
             budget.start_attempt();
-            let (error, retry_after) = match self.attempt(request, delivery).await {
+            let (error, retry_after) = match self.attempt(request, delivery, bucket).await {
                 Ok(Reply::Whole(response)) if response.status().is_success() => {
-                    return Ok(Reply::Whole(response))
+                    self.limiter
+                        .observe(bucket, response.status(), response.url());
+                    self.learn_from(request, &response);
+                    return Ok(Reply::Whole(response));
                 }
-                Ok(Reply::Streamed(response)) => return Ok(Reply::Streamed(response)),
+                Ok(Reply::Streamed(response)) => {
+                    self.limiter
+                        .observe(bucket, reqwest::StatusCode::OK, request.url());
+                    return Ok(Reply::Streamed(response));
+                }
                 Ok(Reply::Whole(response)) => {
+                    self.limiter
+                        .observe(bucket, response.status(), response.url());
                     if acted_on(request, response.method())
                         || !retry::status_is_retryable(response.status(), request.method())
                     {
@@ -204,6 +331,7 @@ impl Executor {
                 error = %error,
                 "retrying",
             );
+            self.limiter.retried(bucket, wait);
             tokio::time::sleep(wait).await;
             budget.spend(wait);
         }
@@ -253,9 +381,16 @@ impl Executor {
     /// the final response's body unless it is a success to be streamed. A success body is read
     /// up to the body limit (over it: [`Error::BodyTooLarge`], not retried); an error body up to
     /// [`MAX_ERROR_BODY_BYTES`], then cut.
-    async fn attempt(&self, request: &Prepared, delivery: Delivery) -> Result<Reply> {
+    async fn attempt(
+        &self,
+        request: &Prepared,
+        delivery: Delivery,
+        bucket: &Bucket,
+    ) -> Result<Reply> {
         let timeout = request.timeout().unwrap_or(self.timeout);
-        let (method, url, response) = self.follow_redirects(request, delivery, timeout).await?;
+        let (method, url, response) = self
+            .follow_redirects(request, delivery, timeout, bucket)
+            .await?;
         let status = response.status();
         if delivery == Delivery::Streamed && status.is_success() {
             let response =
@@ -302,6 +437,7 @@ impl Executor {
         request: &Prepared,
         delivery: Delivery,
         timeout: Duration,
+        bucket: &Bucket,
     ) -> Result<(Method, Url, reqwest::Response)> {
         let mut method = request.method().clone();
         let mut url = request.url().clone();
@@ -309,7 +445,7 @@ impl Executor {
         let mut hops = 0;
         loop {
             let response = self
-                .send_hop(&method, &url, body, delivery, timeout)
+                .send_hop(&method, &url, body, delivery, timeout, bucket)
                 .await?;
             let status = response.status();
             let location = match response.headers().get(LOCATION) {
@@ -377,9 +513,12 @@ impl Executor {
         body: Option<&[u8]>,
         delivery: Delivery,
         timeout: Duration,
+        bucket: &Bucket,
     ) -> Result<reqwest::Response> {
-        if let Some(limiter) = &self.limiter {
-            limiter.acquire(url).await;
+        if self.limiter.paces() {
+            self.limiter.acquire(bucket).await;
+        } else {
+            self.limiter.count_unpaced(bucket);
         }
         // Links, redirects and base URLs with user info are refused before they get here; as
         // reqwest would send it as a Basic credential beside the key, it is never left in a URL

@@ -124,12 +124,19 @@ pub use bytes::Bytes;
 pub use client::{Client, ClientBuilder, API_KEY_ENV, BASE_URL_ENV};
 pub use config::{
     RateLimitConfig, Region, RetryConfig, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_REDIRECTS, DEFAULT_TIMEOUT, MAX_ERROR_BODY_BYTES,
+    DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_REDIRECTS, DEFAULT_ORGANIZATION_MAP_AGE,
+    DEFAULT_ORGANIZATION_MAP_ENTRIES, DEFAULT_TIMEOUT, MAX_ERROR_BODY_BYTES,
 };
 pub use error::{DecodeError, Error, HttpError, Result, BODY_EXCERPT_LIMIT};
 pub use lenient::{Action as RepairAction, Repair};
 pub use pagination::{Direction, Paginator, ResultStream};
 pub use path::{fill_path, path_segment};
+pub use rate_limit::backend::{BackendError, LocalBackend, Quota, RateLimitBackend};
+#[cfg(feature = "redis")]
+pub use rate_limit::redis::RedisBackend;
+pub use rate_limit::{
+    OrganizationStats, RateLimitCounters, RateLimitStats, MAX_TRACKED_ORGANIZATIONS,
+};
 pub use redirect::MERAKI_API_DOMAINS;
 pub use request::{Request, ResponseFuture};
 pub use reqwest::header::{self, HeaderMap};

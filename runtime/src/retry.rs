@@ -83,6 +83,12 @@ pub(crate) fn backoff(config: &RetryConfig, retry: u32) -> Duration {
     half.saturating_add(random.min(half))
 }
 
+/// The random extra wait after a `Retry-After` of `after`: uniform in `[0, after / 2]`.
+pub(crate) fn retry_after_jitter(after: Duration) -> Duration {
+    let half = after / 2;
+    Duration::try_from_secs_f64(half.as_secs_f64() * fastrand::f64()).unwrap_or(half)
+}
+
 /// What one logical call has spent of its retry allowance: the attempts sent and the time waited
 /// between them.
 ///
@@ -126,8 +132,22 @@ impl Budget {
             return None;
         }
         let wait = retry_after.unwrap_or_else(|| backoff(config, self.attempts));
-        (wait < Duration::MAX && self.waited.saturating_add(wait) <= config.total_wait_cap())
-            .then_some(wait)
+        let fits =
+            wait < Duration::MAX && self.waited.saturating_add(wait) <= config.total_wait_cap();
+        if !fits {
+            return None;
+        }
+        match retry_after {
+            // Everyone told `Retry-After: 1` at the same moment would come back at the same
+            // moment: up to half of it again is added at random, within what the cap leaves.
+            Some(after) => {
+                let room = config
+                    .total_wait_cap()
+                    .saturating_sub(self.waited.saturating_add(after));
+                Some(after.saturating_add(retry_after_jitter(after).min(room)))
+            }
+            None => Some(wait),
+        }
     }
 
     /// Counts a wait that was spent.
@@ -165,10 +185,12 @@ mod tests {
         let mut budget = Budget::new();
         budget.start_attempt();
         let seven = Some(Duration::from_secs(7));
-        assert_eq!(budget.next_wait(&config, seven), seven);
+        // Retry-After is honoured with up to half of it again as jitter, within the cap.
+        let first = budget.next_wait(&config, seven).unwrap();
+        assert!(first >= Duration::from_secs(7) && first <= Duration::from_secs(10));
         budget.spend(Duration::from_secs(7));
         budget.start_attempt();
-        // 7 s waited: another 7 s would cross the 10 s cap, 3 s would not.
+        // 7 s waited: another 7 s would cross the 10 s cap, 3 s would not (and no jitter fits).
         assert_eq!(budget.next_wait(&config, seven), None);
         let three = Some(Duration::from_secs(3));
         assert_eq!(budget.next_wait(&config, three), three);
