@@ -391,17 +391,18 @@ impl Run<'_> {
         let report = match harness::check_workspace(&self.repo, &dir, &members, &target) {
             Ok(report) => report,
             Err(why) => {
-                // Not one member's fault as far as cargo says: every input of the batch is kept.
+                // No member's fault as far as cargo says (the runtime does not compile with
+                // warnings denied, say): one failure for the batch, its first input kept.
                 println!(
                     "   check {} crates failed: {}",
                     members.len(),
                     harness::first_lines(&why, 6)
                 );
-                for (_, id, mutant) in &batch {
-                    self.fail("compile", id, mutant, &why);
-                }
+                let (_, id, mutant) = &batch[0];
+                let id = format!("batch{}-{id}", self.tally.batches);
+                self.fail("dependency", &id, mutant, &why);
                 let _ = std::fs::remove_dir_all(&dir);
-                return Ok(batch.into_iter().map(|(_, id, _)| id).collect());
+                return Ok(Vec::new());
             }
         };
         self.tally.compiled += members.len() as u64;
@@ -609,7 +610,7 @@ fn run(flags: &Flags) -> Result<bool, String> {
     println!(
         "\nfuzz summary (seed {}, {:.1} min): {} inputs run ({} seeds unmutated, {} mutants), \
          {} accepted, {} rejected; {} panics, {} slow (> {} s), {} worker crashes, {} bad errors, {} unwritable crates; \
-         {} samples compiled in {} checks, {} compile failures",
+         {} samples compiled in {} checks, {} compile failures, {} checks failed in a dependency",
         flags.seed,
         start.elapsed().as_secs_f64() / 60.0,
         t.inputs,
@@ -626,6 +627,7 @@ fn run(flags: &Flags) -> Result<bool, String> {
         t.compiled,
         t.batches,
         t.count("compile"),
+        t.count("dependency"),
     );
     if !t.failing_seeds.is_empty() {
         println!(
