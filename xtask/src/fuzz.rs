@@ -60,6 +60,10 @@ pub fn main(args: &[String]) -> ExitCode {
     }
     let flags = match parse(args) {
         Ok(flags) => flags,
+        Err(message) if message == "help" => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
         Err(message) => {
             eprintln!("error: {message}\n\n{USAGE}");
             return ExitCode::FAILURE;
