@@ -230,7 +230,7 @@ pub fn scope_modules<'a>(scopes: impl IntoIterator<Item = &'a str>) -> BTreeMap<
     let mut names: Vec<String> = scopes
         .iter()
         .map(|scope| {
-            let name = snake_ident(scope);
+            let name = bounded(snake_ident(scope), MAX_MODULE_NAME);
             if RESERVED_MODULE_NAMES.contains(&name.trim_end_matches('_')) {
                 format!("{}_scope", name.trim_end_matches('_'))
             } else {
@@ -240,6 +240,24 @@ pub fn scope_modules<'a>(scopes: impl IntoIterator<Item = &'a str>) -> BTreeMap<
         .collect();
     dedupe_names(&mut names, "_");
     scopes.into_iter().map(String::from).zip(names).collect()
+}
+
+/// Longest module name: it is also a file name (`src/<module>.rs`, `src/types/<module>.rs`),
+/// and file systems refuse names over 255 bytes.
+const MAX_MODULE_NAME: usize = 64;
+
+/// `name` cut to `max` bytes when longer, ending in `_` and a hash of the whole name so that
+/// two long names sharing a beginning stay apart (deterministic: FNV-1a).
+fn bounded(name: String, max: usize) -> String {
+    if name.len() <= max {
+        return name;
+    }
+    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    let keep = max - 9;
+    let cut = name[..keep].trim_end_matches('_');
+    format!("{cut}_{:08x}", hash as u32)
 }
 
 /// Methods of the generated `Client` (and the traits it derives) that no operation may take.
@@ -792,6 +810,13 @@ mod tests {
         let distinct: BTreeSet<&String> = modules.values().collect();
         assert_eq!(distinct.len(), modules.len());
         assert_eq!(scope_modules(["networks"])["networks"], "networks");
+        let long = "é".repeat(1000);
+        let other = format!("{}b", "é".repeat(999));
+        let modules = scope_modules([long.as_str(), other.as_str()]);
+        assert!(modules
+            .values()
+            .all(|m| m.len() <= MAX_MODULE_NAME && valid_snake(m)));
+        assert_ne!(modules[&long], modules[&other]);
     }
 
     #[test]
