@@ -337,6 +337,13 @@ fn input_arg(input: &'static Input, has_body: bool) -> Arg {
         // `--flag` alone means true; `--flag false` or `--flag=false` say otherwise.
         arg = arg.num_args(0..=1).default_missing_value("true");
     }
+    if matches!(
+        input.ty.scalar,
+        Scalar::Integer | Scalar::Float | Scalar::IntegerEnum(_)
+    ) {
+        // `--lng -122.1` is a value, not a flag.
+        arg = arg.allow_negative_numbers(true);
+    }
     if input.ty.list {
         arg = arg.action(ArgAction::Append).value_delimiter(',');
     }
