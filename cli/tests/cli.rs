@@ -526,6 +526,17 @@ async fn http_errors_print_merakis_messages_and_the_request_id_with_distinct_cod
     );
     assert_eq!(run.stdout, "");
 
+    // The most verbose logs (HTTP internals included) do not show the key either (`meraki`
+    // checks every run's output for it).
+    let run = meraki(
+        &server.uri(),
+        &["networks", "get-network", "--network-id", "N_404", "-vvv"],
+        None,
+    )
+    .await;
+    assert_eq!(run.code, 4);
+    assert!(run.stderr.contains("request"), "{}", run.stderr);
+
     let run = meraki(
         &server.uri(),
         &[

@@ -111,7 +111,11 @@ fn conformance_calls(
 ) -> Result<(PathBuf, meraki_codegen::Files), String> {
     let text = meraki_codegen::emit::every_operation_file(&generated.specs, &generated.api)
         .map_err(|e| e.to_string())?;
-    Ok(repo_file(root, meraki_codegen::emit::CONFORMANCE_FILE, text))
+    Ok(repo_file(
+        root,
+        meraki_codegen::emit::CONFORMANCE_FILE,
+        text,
+    ))
 }
 
 /// The folder of a generated file outside the crate (`path` relative to the repository root),
