@@ -119,16 +119,25 @@ impl<W: Write> Output<W> {
                 if self.csv_columns.is_none() {
                     let columns = match &self.fields {
                         Some(fields) => fields.clone(),
+                        None if !item.is_object() => Vec::new(),
                         None if !self.model_columns.is_empty() => {
                             self.model_columns.iter().map(|c| c.to_string()).collect()
                         }
                         None => data_columns(std::slice::from_ref(&item)),
                     };
-                    let header: Vec<String> = columns.iter().map(|c| csv_field(c)).collect();
+                    // Items that are not objects are one `value` column.
+                    let header: Vec<String> = if columns.is_empty() {
+                        vec!["value".into()]
+                    } else {
+                        columns.iter().map(|c| csv_field(c)).collect()
+                    };
                     writeln!(self.out, "{}", header.join(","))?;
                     self.csv_columns = Some(columns);
                 }
                 let columns = self.csv_columns.as_deref().unwrap_or_default();
+                if columns.is_empty() {
+                    return writeln!(self.out, "{}", csv_field(&cell(&item)));
+                }
                 let row: Vec<String> = columns
                     .iter()
                     .map(|c| csv_field(&lookup(&item, c).map(cell).unwrap_or_default()))
@@ -359,5 +368,67 @@ fn csv_field(text: &str) -> String {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
         text.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn render(format: Format, fields: Option<&[&str]>, value: Value) -> String {
+        let mut out = Vec::new();
+        let fields = fields.map(|f| f.iter().map(|s| s.to_string()).collect());
+        Output::new(format, fields, &["id", "name"], &mut out, None)
+            .value(value)
+            .unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn lists_of_scalars_are_one_value_column() {
+        let list = json!(["a,b", "c"]);
+        assert_eq!(
+            render(Format::Csv, None, list.clone()),
+            "value\n\"a,b\"\nc\n"
+        );
+        assert_eq!(
+            render(Format::Ndjson, None, list.clone()),
+            "\"a,b\"\n\"c\"\n"
+        );
+        let table = render(Format::Table, None, list);
+        assert!(table.contains("value") && table.contains("a,b"), "{table}");
+    }
+
+    #[test]
+    fn fields_keep_the_nesting_in_json_and_are_columns_elsewhere() {
+        let item = json!({"id": "1", "a": {"b": 2, "c": 3}, "list": [{"x": 9}]});
+        assert_eq!(
+            render(Format::Ndjson, Some(&["a.b", "list.0.x"]), item.clone()),
+            "{\"a\":{\"b\":2},\"list\":{\"0\":{\"x\":9}}}\n"
+        );
+        assert_eq!(
+            render(Format::Csv, Some(&["id", "a.c", "missing"]), json!([item])),
+            "id,a.c,missing\n1,3,\n"
+        );
+    }
+
+    #[test]
+    fn empty_lists_and_no_content() {
+        assert_eq!(render(Format::Json, None, json!([])), "[]\n");
+        assert_eq!(render(Format::Json, None, Value::Null), "");
+        assert_eq!(render(Format::Table, None, json!([])), "");
+        assert_eq!(
+            render(Format::Json, None, json!([{"id": 1}, {"id": 2}])),
+            "[\n  {\n    \"id\": 1\n  },\n  {\n    \"id\": 2\n  }\n]\n"
+        );
+    }
+
+    #[test]
+    fn cells() {
+        assert_eq!(cell(&json!(["a", 1, true])), "a, 1, true");
+        assert_eq!(cell(&json!([{"a": 1}])), "[{\"a\":1}]");
+        assert_eq!(cell(&json!(null)), "");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
     }
 }
