@@ -393,12 +393,7 @@ fn value_parser(scalar: Scalar) -> (&'static str, ValueParser) {
                 .map(Value::String)
                 .into(),
         ),
-        Scalar::Timestamp => (
-            "TIMESTAMP",
-            clap::builder::StringValueParser::new()
-                .map(Value::String)
-                .into(),
-        ),
+        Scalar::Timestamp => ("TIMESTAMP", ValueParser::new(parse_timestamp)),
         Scalar::Integer => ("INTEGER", clap::value_parser!(i64).map(Value::from).into()),
         Scalar::Float => ("NUMBER", ValueParser::new(parse_number)),
         Scalar::Boolean => ("BOOL", BoolValueParser::new().map(Value::Bool).into()),
@@ -435,6 +430,16 @@ fn parse_number(text: &str) -> Result<Value, String> {
                 .map(Value::Number)
                 .ok_or_else(|| format!("`{text}` is not a finite number"))
         })
+}
+
+/// An ISO 8601 date and time, as the runtime's `Timestamp` reads it; sent as written.
+fn parse_timestamp(text: &str) -> Result<Value, String> {
+    match meraki_runtime::Timestamp::from(text).parse() {
+        Some(_) => Ok(Value::String(text.to_owned())),
+        None => Err(format!(
+            "`{text}` is not an ISO 8601 date and time (such as 2024-05-01T12:00:00Z)"
+        )),
+    }
 }
 
 fn parse_json(text: &str) -> Result<Value, String> {

@@ -477,6 +477,25 @@ async fn validation_errors_are_usage_errors_and_send_nothing() {
         run.stderr
     );
 
+    // A timestamp is checked as the runtime reads one.
+    let run = meraki(
+        &server.uri(),
+        &[
+            "networks",
+            "create-network-firmware-upgrades-rollback",
+            "--network-id",
+            "N_1",
+            "--reasons",
+            "[]",
+            "--time",
+            "next tuesday",
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("not an ISO 8601"), "{}", run.stderr);
+
     // A required body field is required unless --body is given.
     let run = meraki(
         &server.uri(),
