@@ -5,7 +5,8 @@ use std::path::PathBuf;
 pub const USAGE: &str = "\
 usage: cargo xtask bench [--only SECTIONS] [--quick] [--runs N] [--compile-runs N]
                          [--spec FILE|DIR] [--items N] [--per-page N] [--requests N]
-                         [--concurrency M] [--work-dir DIR]
+                         [--concurrency M] [--budget-calls N] [--budget-in-flight M]
+                         [--budget-runs N] [--work-dir DIR]
 
 Prints a Markdown table of:
   generation   the full spec generated in-process (release build), median of --runs
@@ -14,8 +15,14 @@ Prints a Markdown table of:
   paging       the client streaming --items items (--per-page a page) from a loopback server,
                against a plain reqwest + serde_json loop; the client's peak heap
   concurrency  --requests single requests, --concurrency at a time, client against raw reqwest
+  budget       --budget-calls network and device calls of one organization (default 300),
+               --budget-in-flight at a time (default 32), against a loopback server enforcing
+               Meraki's 10 requests/s + burst 10 per organization, client defaults: time against
+               the least the budget allows, 429s, failures; then 3 processes sharing the budget
+               through the Redis backend (needs redis-server); median of --budget-runs (3)
 
-SECTIONS is a comma-separated subset of generation,compile,paging,concurrency (default: all).
+SECTIONS is a comma-separated subset of generation,compile,paging,concurrency,budget
+(default: all).
 --quick: fewer runs and items, for a smoke test.
 --spec: a document or a folder of them; default the repository's specs/ (the crate as shipped:
       v1.42.0, the newer pages and the corrections).
@@ -28,6 +35,7 @@ pub struct Flags {
     pub compile: bool,
     pub paging: bool,
     pub concurrency: bool,
+    pub budget: bool,
     pub runs: usize,
     pub compile_runs: usize,
     pub spec: Option<PathBuf>,
@@ -35,6 +43,9 @@ pub struct Flags {
     pub per_page: usize,
     pub requests: usize,
     pub concurrent: usize,
+    pub budget_calls: usize,
+    pub budget_in_flight: usize,
+    pub budget_runs: usize,
     pub work_dir: Option<PathBuf>,
 }
 
@@ -45,6 +56,7 @@ impl Default for Flags {
             compile: true,
             paging: true,
             concurrency: true,
+            budget: true,
             runs: 7,
             compile_runs: 3,
             spec: None,
@@ -52,6 +64,9 @@ impl Default for Flags {
             per_page: 1_000,
             requests: 20_000,
             concurrent: 64,
+            budget_calls: 300,
+            budget_in_flight: 32,
+            budget_runs: 3,
             work_dir: None,
         }
     }
@@ -74,12 +89,14 @@ impl Flags {
                     flags.compile = false;
                     flags.paging = false;
                     flags.concurrency = false;
+                    flags.budget = false;
                     for section in sections.split(',') {
                         match section.trim() {
                             "generation" => flags.generation = true,
                             "compile" => flags.compile = true,
                             "paging" => flags.paging = true,
                             "concurrency" => flags.concurrency = true,
+                            "budget" => flags.budget = true,
                             other => return Err(format!("unknown section `{other}`")),
                         }
                     }
@@ -89,6 +106,8 @@ impl Flags {
                     flags.compile_runs = 1;
                     flags.items = 20_000;
                     flags.requests = 4_000;
+                    flags.budget_calls = 60;
+                    flags.budget_runs = 1;
                 }
                 "--runs" => flags.runs = number(&value()?)?,
                 "--compile-runs" => flags.compile_runs = number(&value()?)?,
@@ -97,6 +116,9 @@ impl Flags {
                 "--per-page" => flags.per_page = number(&value()?)?,
                 "--requests" => flags.requests = number(&value()?)?,
                 "--concurrency" => flags.concurrent = number(&value()?)?,
+                "--budget-calls" => flags.budget_calls = number(&value()?)?,
+                "--budget-in-flight" => flags.budget_in_flight = number(&value()?)?,
+                "--budget-runs" => flags.budget_runs = number(&value()?)?,
                 "--work-dir" => flags.work_dir = Some(PathBuf::from(value()?)),
                 "-h" | "--help" => return Err(String::new()),
                 other => return Err(format!("unknown argument `{other}`")),

@@ -6,6 +6,7 @@
 //! the medians still move by several percent between runs.
 
 mod alloc;
+mod budget;
 mod clients;
 mod compile;
 mod concurrency;
@@ -15,6 +16,7 @@ mod machine;
 mod paging;
 mod rusage;
 mod server;
+mod support;
 mod table;
 
 use std::path::{Path, PathBuf};
@@ -28,6 +30,15 @@ static ALLOCATOR: alloc::Counting = alloc::Counting;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().is_some_and(|a| a == "--budget-worker") {
+        return match budget::worker(&args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("error: {message}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let flags = match Flags::parse(&args) {
         Ok(flags) => flags,
         Err(message) if message.is_empty() => {
@@ -78,7 +89,7 @@ fn run(flags: &Flags) -> Result<(), String> {
     if flags.compile {
         rows.extend(compile::run(&root, &crate_dir, &work, flags.compile_runs)?);
     }
-    if flags.paging || flags.concurrency {
+    if flags.paging || flags.concurrency || flags.budget {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
@@ -99,6 +110,18 @@ fn run(flags: &Flags) -> Result<(), String> {
                 flags.requests,
                 flags.concurrent,
                 flags.runs,
+            )?);
+        }
+        if flags.budget {
+            eprintln!(
+                "budget: {} calls, {} in flight",
+                flags.budget_calls, flags.budget_in_flight
+            );
+            rows.extend(budget::run(
+                &runtime,
+                flags.budget_calls,
+                flags.budget_in_flight,
+                flags.budget_runs,
             )?);
         }
     }

@@ -24,7 +24,7 @@ fn the_fleet_tests_are_compiled_in_when_redis_is_required() {
 #[cfg(feature = "redis")]
 mod with_redis {
     use std::io::Write as _;
-    use std::process::Command;
+    use std::process::{Command, Stdio};
     use std::time::Duration;
 
     use meraki_runtime::{Client, Quota, RateLimitBackend, RedisBackend};
@@ -157,12 +157,15 @@ mod with_redis {
                         WORKER_ENV,
                         format!("{}|{}|40|{}", server.base_url(), redis.url(), i * 7),
                     )
-                    .output()
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
             })
             .collect();
         let mut lines = Vec::new();
         for worker in workers {
-            let output = worker.unwrap();
+            let output = worker.wait_with_output().unwrap();
             let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
             assert!(
                 output.status.success(),
