@@ -33,10 +33,10 @@
 //! | Connect timeout | 10 s | a Meraki front end that does not accept within this is unlikely to later; fail fast and retry |
 //! | Attempts | 5 in total (first + 4 retries) | the official SDKs' order of magnitude; enough to ride out a burst of 429s |
 //! | Backoff | 1 s, doubling per retry, capped at 30 s, "equal jitter" (half fixed, half random) | 1 s is Meraki's usual `Retry-After`; jitter keeps parallel tasks from retrying in lock-step |
-//! | `Retry-After` | honoured as sent (seconds or HTTP date), even above the backoff cap; a delay past the total wait cap (or too large for a number) is not waited for: the call gives up at once, the value in the error | the server knows when its bucket refills |
+//! | `Retry-After` | honoured (seconds or HTTP date), even above the backoff cap, plus a random 0-50 % of it (within the total wait cap); a delay past the total wait cap (or too large for a number) is not waited for: the call gives up at once, the value in the error | the server knows when its bucket refills; the jitter keeps the tasks it refused at the same moment from all coming back at the same moment |
 //! | Total wait cap | 120 s per call (for a page, its refetches included) | bounds how long one call can hang in retries; a wait that would cross it is not started |
 //! | Retried | 429 for every method; 500/502/503/504 and transport errors for idempotent methods; connection failures (nothing sent) for every method | POST/PATCH are not idempotent: after a 5xx they might already have acted |
-//! | Rate limiter | on: 10 req/s per organization with a burst of 20, and 100 req/s (burst 100) per client | Meraki allows 10 req/s per organization plus a burst of 10 more in the first second (30 in the first 2 s), and 100 req/s per source IP |
+//! | Rate limiter | on: 10 req/s per organization with a burst of 10, for every call (network and device paths included, see [Rate limits](#rate-limits)), adaptive (x0.7 on a 429, recovering by 1 % of the rate per success), and 100 req/s (burst 100) per client | Meraki allows 10 req/s per organization, 20 in the first second and 30 in the first 2 s (a bucket of 10 refilled at 10/s), shared by every application using the organization, and 100 req/s per source IP |
 //! | Redirects | up to 5 hops, followed by the runtime, only to hosts trusted with the API key; a redirect elsewhere is [`Error::UntrustedRedirect`], naming the host, and is not followed | the Dashboard redirects to shard hosts; a bound prevents loops; any other host could only answer `401 Invalid API key` |
 //! | API key on redirects and page links | only to Meraki API domains (`meraki.com`, `meraki.ca`, `meraki.cn`, `meraki.in`, `gov-meraki.com` and subdomains), the base URL's host and port, and [`ClientBuilder::trusted_redirect_hosts`]; never from https to http. A page link to another host is followed without the key | the key must never reach a third party |
 //! | Body limit | a body read whole is at most 64 MiB ([`ClientBuilder::max_body_bytes`]), read no further past it ([`Error::BodyTooLarge`]; refused unread when `Content-Length` says so); for array pages whose items are streamed, each item is; an error body is read up to 1 MiB and kept as an excerpt | a huge or endless body must end in an error, not exhaust memory; streamed pages hold one item at a time |
@@ -44,11 +44,63 @@
 //! | `User-Agent` | `<crate>/<version>`, plus ` Caller/(<caller>)` when [`ClientBuilder::caller`] is set | Meraki's requested format for attributing API traffic |
 //! | Simulate mode | off | when on, non-GET/HEAD requests are logged, not sent (see [`Request::send`]) |
 //!
-//! The rate limiter's buckets live in the client and are shared by every clone and task. The
-//! organization is read from `/organizations/{id}/...` in the request path; other paths (such as
-//! `/networks/{id}/...`) only pass through the global bucket. It only smooths this process's
-//! traffic: other programs using the same organization still share Meraki's budget, which is why
-//! 429s are retried as well.
+//! # Rate limits
+//!
+//! Meraki meters 10 requests/s per organization (a bucket of 10, so 20 in the first second
+//! and 30 in the first two), shared by every application and process using that organization,
+//! and 100 requests/s per source IP; beyond that it answers `429 Too Many Requests` with a
+//! `Retry-After`. The client paces itself to stay within both, so that a program fanning out
+//! over hundreds of networks or devices draws (almost) no 429s instead of retrying its way
+//! through them.
+//!
+//! **Every call is metered by its organization.** `/organizations/{id}/...` names it. For
+//! `/networks/{id}/...` and `/devices/{serial}/...` (most of the API) the client keeps a map of
+//! networks and devices to organizations, learned from the responses that pass through it: the
+//! listings of an organization's networks, devices (and device statuses, availabilities...)
+//! and inventory, `getNetwork`, a network's devices and `getDevice` (any object there carrying
+//! `organizationId` with `id`, `networkId` or `serial`; in an organization's listing, each
+//! `networkId` and `serial`). Only those responses are read for it, streamed pages item by item.
+//! The map is bounded ([`RateLimitConfig::organization_map`]: 100,000 entries, each for 6 hours
+//! by default). It can also be told ([`ClientBuilder::network_organization`],
+//! [`ClientBuilder::device_organization`]), and with
+//! [`RateLimitConfig::resolve_organizations`] an unknown network or device is looked up once,
+//! before its first call (`getNetwork`; `getDevice`, plus `getNetwork` if its network is unknown
+//! too), concurrent calls waiting for the one lookup; a failed lookup is remembered for a minute.
+//!
+//! **Before a mapping is known**, a network or device call is metered by the bucket of the only
+//! organization the client has seen, if it has seen exactly one (a program working on one
+//! organization, the usual case); otherwise by one `unattributed` bucket with one
+//! organization's quota, shared by every such call. Either way it is never sent faster than one
+//! organization's budget: an unknown mapping can cost speed (calls of several organizations
+//! sharing one budget), not a flood of 429s. Only while both a known and an unknown mapping of
+//! the same organization are in use can its two buckets together exceed its budget; the
+//! adaptive rate then brings both down.
+//!
+//! **Adaptive pacing.** On a 429 the organization's rate is multiplied by 0.7 (at most once a
+//! second), and each success raises it by 1 % of the configured rate, never above it nor below
+//! 10 % of it ([`RateLimitConfig::adaptive`], [`RateLimitConfig::decrease_factor`],
+//! [`RateLimitConfig::recovery_per_success`], [`RateLimitConfig::min_rate_fraction`]). The
+//! buckets book each request a slot (GCRA) placed half an interval (at most 50 ms) after what
+//! the budget alone allows ([`Quota::margin`]), so that a request travelling faster than the
+//! first one of its burst does not arrive early; the rate is not lowered by it.
+//!
+//! **A fleet: one budget across processes.** The organization buckets live in a
+//! [`RateLimitBackend`]: [`LocalBackend`] in the process by default, or `RedisBackend` (cargo
+//! feature `redis`), which keeps them in Redis so every process on every machine using the same
+//! Redis (and key prefix) shares each organization's budget. A booking is one atomic Lua script
+//! (GCRA on the Redis server's clock, `meraki:rate:org:<id>` keys expiring when idle); the API
+//! key is never sent there. If the backend fails or does not answer within 2 s, the request is
+//! paced by the in-process buckets instead (a warning at most every 10 s), never failed. The
+//! global bucket (Meraki's per-IP limit) always stays in the process. Applications that do not
+//! share the backend still share Meraki's budget: their traffic shows up as 429s, which lower
+//! the rate and are retried.
+//!
+//! **What happened** is counted: [`Client::rate_limit_stats`] gives requests, 429s, retries,
+//! time paced by the client's buckets and time waited before retries, for all calls and per
+//! organization (with its current rate), plus the unattributed and unmetered calls and backend
+//! failures. Every 429 is a `tracing` event at `INFO` (`429 Too Many Requests`, with `bucket`,
+//! `url` and the lowered `rate`), and every retry a `WARN` event (`retrying`, with `status`,
+//! `attempt`, `wait_ms`).
 //!
 //! # Pagination
 //!
