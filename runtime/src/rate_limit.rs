@@ -524,3 +524,96 @@ impl Limiter {
         stats
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(path: &str) -> Url {
+        Url::parse(&format!("https://api.meraki.com/api/v1{path}")).unwrap()
+    }
+
+    #[test]
+    fn adaptive_rate_drops_once_a_second_and_recovers_within_bounds() {
+        let config = RateLimitConfig::default();
+        let limiter = Limiter::new(Some(&config), None, HashMap::new());
+        let org = Bucket::Organization("1".into());
+        let url = url("/organizations/1/networks");
+        limiter.count(&org, |c| c.requests += 1);
+        limiter.observe(&org, StatusCode::TOO_MANY_REQUESTS, &url);
+        // A second 429 within the second does not lower it again.
+        limiter.observe(&org, StatusCode::TOO_MANY_REQUESTS, &url);
+        let stats = limiter.stats();
+        assert!((stats.organizations["1"].rate.unwrap() - 7.0).abs() < 1e-9);
+        assert_eq!(stats.organizations["1"].counters.throttled, 2);
+        // 1 % of 10 req/s per success: 30 successes bring 7 back to 10, and no further.
+        for _ in 0..100 {
+            limiter.observe(&org, StatusCode::OK, &url);
+        }
+        assert!((limiter.stats().organizations["1"].rate.unwrap() - 10.0).abs() < 1e-9);
+        // The floor: 10 % of the rate.
+        for _ in 0..20 {
+            limiter.meter().buckets.get_mut(&org).unwrap().last_decrease = None;
+            limiter.observe(&org, StatusCode::TOO_MANY_REQUESTS, &url);
+        }
+        assert!((limiter.stats().organizations["1"].rate.unwrap() - 1.0).abs() < 1e-9);
+
+        let fixed = RateLimitConfig::default().adaptive(false);
+        let limiter = Limiter::new(Some(&fixed), None, HashMap::new());
+        limiter.count(&org, |c| c.requests += 1);
+        limiter.observe(&org, StatusCode::TOO_MANY_REQUESTS, &url);
+        assert_eq!(limiter.stats().organizations["1"].rate, Some(10.0));
+    }
+
+    #[test]
+    fn buckets_of_paths() {
+        let mut told = HashMap::new();
+        told.insert(Subject::Network("N_1".into()), "5".to_owned());
+        let limiter = Limiter::new(Some(&RateLimitConfig::default()), None, told);
+        assert_eq!(
+            limiter.bucket(&url("/organizations")),
+            Ok(Bucket::Unmetered)
+        );
+        assert_eq!(
+            limiter.bucket(&url("/networks/N_1/clients")),
+            Ok(Bucket::Organization("5".into()))
+        );
+        // Nothing seen yet: unknown devices share the unattributed bucket.
+        assert_eq!(
+            limiter.bucket(&url("/devices/Q/clients")),
+            Ok(Bucket::Unattributed)
+        );
+        assert_eq!(
+            limiter.bucket(&url("/organizations/7/devices")),
+            Ok(Bucket::Organization("7".into()))
+        );
+        assert_eq!(
+            limiter.bucket(&url("/devices/Q/clients")),
+            Ok(Bucket::Organization("7".into()))
+        );
+        limiter.learn(&[Fact::DeviceIn {
+            serial: "Q".into(),
+            organization: "8".into(),
+        }]);
+        assert_eq!(
+            limiter.bucket(&url("/devices/Q/clients")),
+            Ok(Bucket::Organization("8".into()))
+        );
+        assert_eq!(
+            limiter.bucket(&url("/devices/R/clients")),
+            Ok(Bucket::Unattributed)
+        );
+
+        let resolving = RateLimitConfig::default().resolve_organizations(true);
+        let limiter = Limiter::new(Some(&resolving), None, HashMap::new());
+        assert_eq!(
+            limiter.bucket(&url("/devices/R/clients")),
+            Err(Subject::Device("R".into()))
+        );
+        limiter.lookup_failed(&Subject::Device("R".into()));
+        assert_eq!(
+            limiter.bucket(&url("/devices/R/clients")),
+            Ok(Bucket::Unattributed)
+        );
+    }
+}

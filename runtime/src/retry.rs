@@ -205,6 +205,17 @@ mod tests {
     }
 
     #[test]
+    fn retry_after_jitter_spreads_within_half() {
+        let after = Duration::from_secs(1);
+        let waits: Vec<Duration> = (0..200).map(|_| retry_after_jitter(after)).collect();
+        assert!(waits.iter().all(|w| *w <= after / 2));
+        let spread = *waits.iter().max().unwrap() - *waits.iter().min().unwrap();
+        assert!(spread > Duration::from_millis(300), "{spread:?}");
+        assert_eq!(retry_after_jitter(Duration::ZERO), Duration::ZERO);
+        assert!(retry_after_jitter(Duration::MAX) <= Duration::MAX / 2);
+    }
+
+    #[test]
     fn retry_after_forms() {
         let mut headers = HeaderMap::new();
         assert_eq!(retry_after(&headers), None);
