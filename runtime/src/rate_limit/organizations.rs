@@ -44,9 +44,10 @@ fn decode(segment: &str) -> String {
     percent_decode_str(segment).decode_utf8_lossy().into_owned()
 }
 
-/// Whether the response of a GET on `path` is worth reading for mappings: the listings of an
-/// organization's networks, devices and inventory (and their sub-listings such as device
-/// statuses), `getNetwork`, a network's devices, and `getDevice`. Everything else is not looked
+/// Whether the response of a GET on `path` is worth reading for mappings: the organization's
+/// paths about networks or devices (`networks`, `devices`, `devices/statuses`,
+/// `inventory/devices`, `wireless/devices/...`), `getNetwork`, a network's devices, and
+/// `getDevice`. Everything else is not looked
 /// at, so that mapping costs nothing on the calls that make up most traffic.
 pub(crate) fn teaches(path: &str) -> bool {
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
@@ -56,15 +57,17 @@ pub(crate) fn teaches(path: &str) -> bool {
     else {
         return false;
     };
-    matches!(
-        &segments[at..],
-        ["organizations", _, "networks"]
-            | ["organizations", _, "devices", ..]
-            | ["organizations", _, "inventory", "devices", ..]
-            | ["networks", _]
-            | ["networks", _, "devices"]
-            | ["devices", _]
-    )
+    match &segments[at..] {
+        // Any listing of an organization about its networks or devices: `networks`,
+        // `devices/statuses`, `inventory/devices`, `wireless/devices/ethernet/statuses`...
+        ["organizations", _, rest @ ..] => rest
+            .iter()
+            .any(|segment| matches!(*segment, "networks" | "devices")),
+        rest => matches!(
+            rest,
+            ["networks", _] | ["networks", _, "devices"] | ["devices", _]
+        ),
+    }
 }
 
 /// One mapping learned from a response.
@@ -341,6 +344,7 @@ mod tests {
             "/api/v1/organizations/1/devices",
             "/api/v1/organizations/1/devices/statuses",
             "/api/v1/organizations/1/inventory/devices",
+            "/api/v1/organizations/1/wireless/devices/ethernet/statuses",
             "/api/v1/networks/N_1",
             "/api/v1/networks/N_1/devices",
             "/api/v1/devices/Q",
