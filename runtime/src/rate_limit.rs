@@ -263,13 +263,22 @@ impl Limiter {
     pub(crate) fn bucket(&self, url: &Url) -> Result<Bucket, Subject> {
         let subject = match organizations::scope_of(url.path()) {
             Scope::Organization(organization) => {
-                self.saw_organization(&organization);
+                if self.paces() {
+                    self.saw_organization(&organization);
+                }
                 return Ok(Bucket::Organization(organization));
             }
             Scope::Network(network) => Subject::Network(network),
             Scope::Device(serial) => Subject::Device(serial),
             Scope::None => return Ok(Bucket::Unmetered),
         };
+        if !self.paces() {
+            // Only counted: no map is learned, so only what was told can name the organization.
+            return Ok(self
+                .told
+                .get(&subject)
+                .map_or(Bucket::Unattributed, |o| Bucket::Organization(o.clone())));
+        }
         match self.known(&subject) {
             Some(Some(organization)) => Ok(Bucket::Organization(organization)),
             Some(None) => Ok(self.unknown_bucket()),
