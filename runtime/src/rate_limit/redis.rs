@@ -23,6 +23,11 @@ use super::backend::{BackendError, Quota, RateLimitBackend};
 /// interval, `ARGV[2]` the tolerance (`(burst - 1)` intervals) and `ARGV[3]` the margin
 /// ([`Quota::margin`]), all in microseconds. Returns the wait in microseconds.
 pub const GCRA_SCRIPT: &str = r#"
+-- Redis before 5 replicates scripts verbatim, which forbids writing after TIME; from 5 on
+-- effects are replicated and this is a no-op.
+if redis.replicate_commands then
+  redis.replicate_commands()
+end
 local now_parts = redis.call('TIME')
 local now = tonumber(now_parts[1]) * 1000000 + tonumber(now_parts[2])
 local interval = tonumber(ARGV[1])
