@@ -11,6 +11,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 limit=$((10 * 1000 * 1000)) # crates.io's limit for a .crate upload: 10 MB
+
+# Cargo unpacks the .crate files of that temporary registry under $CARGO_HOME/registry/src/<hash>/,
+# the hash named after the registry's path, and reuses an unpacked folder that is already there.
+# A checkout at the same path as an earlier run (as on CI) would verify last run's sources, so
+# the unpacked copies of these two crates go first. Only local registries' folders (their names
+# start with "-": no host) are touched; crates.io's are left alone.
+for unpacked in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/{meraki-runtime,meraki}-[0-9]*; do
+  [[ -e $unpacked ]] && rm -rf -- "$unpacked"
+done
 cargo package -p meraki-runtime -p meraki "$@"
 
 dir="${CARGO_TARGET_DIR:-target}/package"
