@@ -48,7 +48,7 @@ impl crate::Client {
         &self,
         network_id: &str,
         prefix: impl Into<String>,
-        origin: t::LanIpv6PrefixAssignmentOrigin,
+        origin: t::CreateNetworkAppliancePrefixesDelegatedStaticRequestOrigin,
     ) -> CreateNetworkAppliancePrefixesDelegatedStatic {
         CreateNetworkAppliancePrefixesDelegatedStatic {
             request: rt::Request::new(
@@ -127,14 +127,14 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct CreateNetworkApplianceRfProfile {
-    request: rt::Request<t::ApplianceRfProfile>,
+    request: rt::Request<t::CreateNetworkApplianceRfProfileResponse>,
     body: t::CreateNetworkApplianceRfProfileRequest,
 }
 impl CreateNetworkApplianceRfProfile {
     /// `twoFourGhzSettings`: Settings related to 2.4Ghz band
     pub fn two_four_ghz_settings(
         mut self,
-        value: t::ApplianceRfProfileTwoFourGhzSettings,
+        value: t::CreateNetworkApplianceRfProfileRequestTwoFourGhzSettings,
     ) -> Self {
         self.body.two_four_ghz_settings = Some(value);
         self
@@ -142,7 +142,7 @@ impl CreateNetworkApplianceRfProfile {
     /// `fiveGhzSettings`: Settings related to 5Ghz band
     pub fn five_ghz_settings(
         mut self,
-        value: t::ApplianceRfProfileFiveGhzSettings,
+        value: t::CreateNetworkApplianceRfProfileRequestFiveGhzSettings,
     ) -> Self {
         self.body.five_ghz_settings = Some(value);
         self
@@ -161,7 +161,7 @@ impl CreateNetworkApplianceRfProfile {
         self
     }
     /// Sends the request and decodes the `201` response.
-    pub fn send(self) -> rt::ResponseFuture<t::ApplianceRfProfile> {
+    pub fn send(self) -> rt::ResponseFuture<t::CreateNetworkApplianceRfProfileResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -342,7 +342,10 @@ impl CreateNetworkApplianceVlan {
         self
     }
     /// `templateVlanType`: Type of subnetting of the VLAN. Applicable only for template network.
-    pub fn template_vlan_type(mut self, value: t::TemplateVlanType) -> Self {
+    pub fn template_vlan_type(
+        mut self,
+        value: t::CreateNetworkApplianceVlanRequestTemplateVlanType,
+    ) -> Self {
         self.body.template_vlan_type = Some(value);
         self
     }
@@ -362,7 +365,10 @@ impl CreateNetworkApplianceVlan {
         self
     }
     /// `mandatoryDhcp`: Mandatory DHCP will enforce that clients connecting to this VLAN must use the IP address assigned by the DHCP server. Clients who use a static IP address won't be able to associate. Only available on firmware versions 17.0 and above
-    pub fn mandatory_dhcp(mut self, value: t::TwoFactor) -> Self {
+    pub fn mandatory_dhcp(
+        mut self,
+        value: t::CreateNetworkApplianceVlanRequestMandatoryDhcp,
+    ) -> Self {
         self.body.mandatory_dhcp = Some(value);
         self
     }
@@ -1424,11 +1430,11 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetNetworkAppliancePorts {
-    request: rt::Request<Vec<t::AppliancePort>>,
+    request: rt::Request<Vec<t::NetworkAppliancePort>>,
 }
 impl GetNetworkAppliancePorts {
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::AppliancePort>> {
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::NetworkAppliancePort>> {
         self.request.send()
     }
 }
@@ -1491,11 +1497,11 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetNetworkAppliancePrefixesDelegatedStatics {
-    request: rt::Request<Vec<t::DelegatedStatic>>,
+    request: rt::Request<Vec<t::PrefixesDelegatedStatic>>,
 }
 impl GetNetworkAppliancePrefixesDelegatedStatics {
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::DelegatedStatic>> {
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::PrefixesDelegatedStatic>> {
         self.request.send()
     }
 }
@@ -1605,7 +1611,10 @@ impl GetNetworkApplianceSecurityEvents {
         self
     }
     /// `sortOrder`: Sorted order of security events based on event detection time. Order options are 'ascending' or 'descending'. Default is ascending order.
-    pub fn sort_order(mut self, value: t::SortOrder) -> Self {
+    pub fn sort_order(
+        mut self,
+        value: t::GetNetworkApplianceSecurityEventsSortOrder,
+    ) -> Self {
         self.request.query("sortOrder", &value);
         self
     }
@@ -1853,11 +1862,11 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetNetworkApplianceSsids {
-    request: rt::Request<Vec<t::ApplianceSsid>>,
+    request: rt::Request<Vec<t::NetworkApplianceSsid>>,
 }
 impl GetNetworkApplianceSsids {
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::ApplianceSsid>> {
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::NetworkApplianceSsid>> {
         self.request.send()
     }
 }
@@ -2256,11 +2265,11 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetNetworkApplianceVlans {
-    request: rt::Request<Vec<t::ApplianceVlan>>,
+    request: rt::Request<Vec<t::NetworkApplianceVlan>>,
 }
 impl GetNetworkApplianceVlans {
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::ApplianceVlan>> {
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::NetworkApplianceVlan>> {
         self.request.send()
     }
 }
@@ -2437,7 +2446,10 @@ impl GetOrganizationApplianceSecurityEvents {
         self
     }
     /// `sortOrder`: Sorted order of security events based on event detection time. Order options are 'ascending' or 'descending'. Default is ascending order.
-    pub fn sort_order(mut self, value: t::SortOrder) -> Self {
+    pub fn sort_order(
+        mut self,
+        value: t::GetOrganizationApplianceSecurityEventsSortOrder,
+    ) -> Self {
         self.request.query("sortOrder", &value);
         self
     }
@@ -3081,7 +3093,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateDeviceApplianceRadioSettings {
-    request: rt::Request<t::RadioSettings>,
+    request: rt::Request<t::UpdateDeviceApplianceRadioSettingsResponse>,
     body: t::UpdateDeviceApplianceRadioSettingsRequest,
 }
 impl UpdateDeviceApplianceRadioSettings {
@@ -3093,13 +3105,16 @@ impl UpdateDeviceApplianceRadioSettings {
     /// `twoFourGhzSettings`: Manual radio settings for 2.4 GHz.
     pub fn two_four_ghz_settings(
         mut self,
-        value: t::SettingsTwoFourGhzSettings,
+        value: t::UpdateDeviceApplianceRadioSettingsRequestTwoFourGhzSettings,
     ) -> Self {
         self.body.two_four_ghz_settings = Some(value);
         self
     }
     /// `fiveGhzSettings`: Manual radio settings for 5 GHz.
-    pub fn five_ghz_settings(mut self, value: t::SettingsFiveGhzSettings) -> Self {
+    pub fn five_ghz_settings(
+        mut self,
+        value: t::UpdateDeviceApplianceRadioSettingsRequestFiveGhzSettings,
+    ) -> Self {
         self.body.five_ghz_settings = Some(value);
         self
     }
@@ -3109,7 +3124,9 @@ impl UpdateDeviceApplianceRadioSettings {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::RadioSettings> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<t::UpdateDeviceApplianceRadioSettingsResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -3139,7 +3156,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateDeviceApplianceUplinksSettings {
-    request: rt::Request<t::UplinksSettings>,
+    request: rt::Request<t::UpdateDeviceApplianceUplinksSettingsResponse>,
     body: t::UpdateDeviceApplianceUplinksSettingsRequest,
 }
 impl UpdateDeviceApplianceUplinksSettings {
@@ -3149,7 +3166,9 @@ impl UpdateDeviceApplianceUplinksSettings {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::UplinksSettings> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<t::UpdateDeviceApplianceUplinksSettingsResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -3432,19 +3451,19 @@ impl crate::Client {
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkApplianceFirewallInboundCellularFirewallRules {
     request: rt::Request<Vec<::serde_json::Map<String, ::serde_json::Value>>>,
-    body: t::UpdateNetworkApplianceFirewallCellularFirewallRulesRequest,
+    body: t::UpdateNetworkApplianceFirewallInboundCellularFirewallRulesRequest,
 }
 impl UpdateNetworkApplianceFirewallInboundCellularFirewallRules {
     /// `rules`: An ordered array of the firewall rules (not including the default rule)
     pub fn rules(
         mut self,
         value: impl IntoIterator<
-            Item = t::UpdateNetworkApplianceFirewallCellularFirewallRulesRequestRule,
+            Item = t::UpdateNetworkApplianceFirewallInboundCellularFirewallRulesRequestRule,
         >,
     ) -> Self {
         self.body.rules = Some(
             rt::list::<
-                t::UpdateNetworkApplianceFirewallCellularFirewallRulesRequestRule,
+                t::UpdateNetworkApplianceFirewallInboundCellularFirewallRulesRequestRule,
                 _,
             >(value),
         );
@@ -3453,7 +3472,7 @@ impl UpdateNetworkApplianceFirewallInboundCellularFirewallRules {
     /// Replaces the whole request body.
     pub fn body(
         mut self,
-        body: t::UpdateNetworkApplianceFirewallCellularFirewallRulesRequest,
+        body: t::UpdateNetworkApplianceFirewallInboundCellularFirewallRulesRequest,
     ) -> Self {
         self.body = body;
         self
@@ -3491,7 +3510,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkApplianceFirewallInboundFirewallRules {
-    request: rt::Request<t::InboundFirewallRules>,
+    request: rt::Request<t::UpdateNetworkApplianceFirewallInboundFirewallRulesResponse>,
     body: t::UpdateNetworkApplianceFirewallInboundFirewallRulesRequest,
 }
 impl UpdateNetworkApplianceFirewallInboundFirewallRules {
@@ -3499,12 +3518,12 @@ impl UpdateNetworkApplianceFirewallInboundFirewallRules {
     pub fn rules(
         mut self,
         value: impl IntoIterator<
-            Item = t::UpdateNetworkApplianceFirewallCellularFirewallRulesRequestRule,
+            Item = t::UpdateNetworkApplianceFirewallInboundFirewallRulesRequestRule,
         >,
     ) -> Self {
         self.body.rules = Some(
             rt::list::<
-                t::UpdateNetworkApplianceFirewallCellularFirewallRulesRequestRule,
+                t::UpdateNetworkApplianceFirewallInboundFirewallRulesRequestRule,
                 _,
             >(value),
         );
@@ -3524,7 +3543,11 @@ impl UpdateNetworkApplianceFirewallInboundFirewallRules {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::InboundFirewallRules> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<
+        t::UpdateNetworkApplianceFirewallInboundFirewallRulesResponse,
+    > {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -3555,19 +3578,19 @@ impl crate::Client {
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkApplianceFirewallL3FirewallRules {
     request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
-    body: t::UpdateNetworkApplianceFirewallInboundFirewallRulesRequest,
+    body: t::UpdateNetworkApplianceFirewallL3FirewallRulesRequest,
 }
 impl UpdateNetworkApplianceFirewallL3FirewallRules {
     /// `rules`: An ordered array of the firewall rules (not including the default rule)
     pub fn rules(
         mut self,
         value: impl IntoIterator<
-            Item = t::UpdateNetworkApplianceFirewallCellularFirewallRulesRequestRule,
+            Item = t::UpdateNetworkApplianceFirewallL3FirewallRulesRequestRule,
         >,
     ) -> Self {
         self.body.rules = Some(
             rt::list::<
-                t::UpdateNetworkApplianceFirewallCellularFirewallRulesRequestRule,
+                t::UpdateNetworkApplianceFirewallL3FirewallRulesRequestRule,
                 _,
             >(value),
         );
@@ -3581,7 +3604,7 @@ impl UpdateNetworkApplianceFirewallL3FirewallRules {
     /// Replaces the whole request body.
     pub fn body(
         mut self,
-        body: t::UpdateNetworkApplianceFirewallInboundFirewallRulesRequest,
+        body: t::UpdateNetworkApplianceFirewallL3FirewallRulesRequest,
     ) -> Self {
         self.body = body;
         self
@@ -3624,8 +3647,18 @@ pub struct UpdateNetworkApplianceFirewallL7FirewallRules {
 }
 impl UpdateNetworkApplianceFirewallL7FirewallRules {
     /// `rules`: An ordered array of the MX L7 firewall rules
-    pub fn rules(mut self, value: impl IntoIterator<Item = t::L7FirewallRule>) -> Self {
-        self.body.rules = Some(rt::list::<t::L7FirewallRule, _>(value));
+    pub fn rules(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkApplianceFirewallL7FirewallRulesRequestRule,
+        >,
+    ) -> Self {
+        self.body.rules = Some(
+            rt::list::<
+                t::UpdateNetworkApplianceFirewallL7FirewallRulesRequestRule,
+                _,
+            >(value),
+        );
         self
     }
     /// Replaces the whole request body.
@@ -3879,7 +3912,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkAppliancePort {
-    request: rt::Request<t::AppliancePort>,
+    request: rt::Request<t::UpdateNetworkAppliancePortResponse>,
     body: t::UpdateNetworkAppliancePortRequest,
 }
 impl UpdateNetworkAppliancePort {
@@ -3919,7 +3952,7 @@ impl UpdateNetworkAppliancePort {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::AppliancePort> {
+    pub fn send(self) -> rt::ResponseFuture<t::UpdateNetworkAppliancePortResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -3960,7 +3993,10 @@ impl UpdateNetworkAppliancePrefixesDelegatedStatic {
         self
     }
     /// `origin`: The origin of the prefix
-    pub fn origin(mut self, value: t::LanIpv6PrefixAssignmentOrigin) -> Self {
+    pub fn origin(
+        mut self,
+        value: t::UpdateNetworkAppliancePrefixesDelegatedStaticRequestOrigin,
+    ) -> Self {
         self.body.origin = Some(value);
         self
     }
@@ -4011,7 +4047,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkApplianceRfProfile {
-    request: rt::Request<t::ApplianceRfProfile>,
+    request: rt::Request<t::UpdateNetworkApplianceRfProfileResponse>,
     body: t::UpdateNetworkApplianceRfProfileRequest,
 }
 impl UpdateNetworkApplianceRfProfile {
@@ -4023,7 +4059,7 @@ impl UpdateNetworkApplianceRfProfile {
     /// `twoFourGhzSettings`: Settings related to 2.4Ghz band
     pub fn two_four_ghz_settings(
         mut self,
-        value: t::ApplianceRfProfileTwoFourGhzSettings,
+        value: t::UpdateNetworkApplianceRfProfileRequestTwoFourGhzSettings,
     ) -> Self {
         self.body.two_four_ghz_settings = Some(value);
         self
@@ -4031,7 +4067,7 @@ impl UpdateNetworkApplianceRfProfile {
     /// `fiveGhzSettings`: Settings related to 5Ghz band
     pub fn five_ghz_settings(
         mut self,
-        value: t::ApplianceRfProfileFiveGhzSettings,
+        value: t::UpdateNetworkApplianceRfProfileRequestFiveGhzSettings,
     ) -> Self {
         self.body.five_ghz_settings = Some(value);
         self
@@ -4039,7 +4075,7 @@ impl UpdateNetworkApplianceRfProfile {
     /// `perSsidSettings`: Per-SSID radio settings by number.
     pub fn per_ssid_settings(
         mut self,
-        value: t::CreateNetworkApplianceRfProfileRequestPerSsidSettings,
+        value: t::UpdateNetworkApplianceRfProfileRequestPerSsidSettings,
     ) -> Self {
         self.body.per_ssid_settings = Some(value);
         self
@@ -4050,7 +4086,7 @@ impl UpdateNetworkApplianceRfProfile {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::ApplianceRfProfile> {
+    pub fn send(self) -> rt::ResponseFuture<t::UpdateNetworkApplianceRfProfileResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -4206,17 +4242,23 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkApplianceSettings {
-    request: rt::Request<t::ApplianceSettings>,
+    request: rt::Request<t::UpdateNetworkApplianceSettingsResponse>,
     body: t::UpdateNetworkApplianceSettingsRequest,
 }
 impl UpdateNetworkApplianceSettings {
     /// `clientTrackingMethod`: Client tracking method of a network
-    pub fn client_tracking_method(mut self, value: t::ClientTrackingMethod) -> Self {
+    pub fn client_tracking_method(
+        mut self,
+        value: t::UpdateNetworkApplianceSettingsRequestClientTrackingMethod,
+    ) -> Self {
         self.body.client_tracking_method = Some(value);
         self
     }
     /// `deploymentMode`: Deployment mode of a network
-    pub fn deployment_mode(mut self, value: t::DeploymentMode) -> Self {
+    pub fn deployment_mode(
+        mut self,
+        value: t::UpdateNetworkApplianceSettingsRequestDeploymentMode,
+    ) -> Self {
         self.body.deployment_mode = Some(value);
         self
     }
@@ -4234,7 +4276,7 @@ impl UpdateNetworkApplianceSettings {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::ApplianceSettings> {
+    pub fn send(self) -> rt::ResponseFuture<t::UpdateNetworkApplianceSettingsResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -4261,7 +4303,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkApplianceSingleLan {
-    request: rt::Request<t::SingleLan>,
+    request: rt::Request<t::UpdateNetworkApplianceSingleLanResponse>,
     body: t::UpdateNetworkApplianceSingleLanRequest,
 }
 impl UpdateNetworkApplianceSingleLan {
@@ -4276,12 +4318,15 @@ impl UpdateNetworkApplianceSingleLan {
         self
     }
     /// `ipv6`: IPv6 configuration on the VLAN
-    pub fn ipv6(mut self, value: t::CreateNetworkApplianceVlanRequestIpv6) -> Self {
+    pub fn ipv6(mut self, value: t::UpdateNetworkApplianceSingleLanRequestIpv6) -> Self {
         self.body.ipv6 = Some(value);
         self
     }
     /// `mandatoryDhcp`: Mandatory DHCP will enforce that clients connecting to this LAN must use the IP address assigned by the DHCP server. Clients who use a static IP address won't be able to associate. Only available on firmware versions 17.0 and above
-    pub fn mandatory_dhcp(mut self, value: t::TwoFactor) -> Self {
+    pub fn mandatory_dhcp(
+        mut self,
+        value: t::UpdateNetworkApplianceSingleLanRequestMandatoryDhcp,
+    ) -> Self {
         self.body.mandatory_dhcp = Some(value);
         self
     }
@@ -4291,7 +4336,7 @@ impl UpdateNetworkApplianceSingleLan {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::SingleLan> {
+    pub fn send(self) -> rt::ResponseFuture<t::UpdateNetworkApplianceSingleLanResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -4322,7 +4367,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkApplianceSsid {
-    request: rt::Request<t::ApplianceSsid>,
+    request: rt::Request<t::UpdateNetworkApplianceSsidResponse>,
     body: t::UpdateNetworkApplianceSsidRequest,
 }
 impl UpdateNetworkApplianceSsid {
@@ -4365,7 +4410,10 @@ impl UpdateNetworkApplianceSsid {
         self
     }
     /// `encryptionMode`: The psk encryption mode for the SSID ('wep' or 'wpa'). This param is only valid if the authMode is 'psk'.
-    pub fn encryption_mode(mut self, value: t::EncryptionMode) -> Self {
+    pub fn encryption_mode(
+        mut self,
+        value: t::UpdateNetworkApplianceSsidRequestEncryptionMode,
+    ) -> Self {
         self.body.encryption_mode = Some(value);
         self
     }
@@ -4383,7 +4431,10 @@ impl UpdateNetworkApplianceSsid {
         self
     }
     /// `dhcpEnforcedDeauthentication`: DHCP Enforced Deauthentication enables the disassociation of wireless clients in addition to Mandatory DHCP. This param is only valid on firmware versions &gt;= MX 17.0 where the associated LAN has Mandatory DHCP Enabled
-    pub fn dhcp_enforced_deauthentication(mut self, value: t::TwoFactor) -> Self {
+    pub fn dhcp_enforced_deauthentication(
+        mut self,
+        value: t::DhcpEnforcedDeauthentication,
+    ) -> Self {
         self.body.dhcp_enforced_deauthentication = Some(value);
         self
     }
@@ -4398,7 +4449,7 @@ impl UpdateNetworkApplianceSsid {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::ApplianceSsid> {
+    pub fn send(self) -> rt::ResponseFuture<t::UpdateNetworkApplianceSsidResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -4470,11 +4521,14 @@ impl UpdateNetworkApplianceStaticRoute {
     pub fn reserved_ip_ranges(
         mut self,
         value: impl IntoIterator<
-            Item = t::UpdateDeviceCellularGatewayLanRequestReservedIpRange,
+            Item = t::UpdateNetworkApplianceStaticRouteRequestReservedIpRange,
         >,
     ) -> Self {
         self.body.reserved_ip_ranges = Some(
-            rt::list::<t::UpdateDeviceCellularGatewayLanRequestReservedIpRange, _>(value),
+            rt::list::<
+                t::UpdateNetworkApplianceStaticRouteRequestReservedIpRange,
+                _,
+            >(value),
         );
         self
     }
@@ -4521,7 +4575,7 @@ pub struct UpdateNetworkApplianceTrafficShaping {
 }
 impl UpdateNetworkApplianceTrafficShaping {
     /// `globalBandwidthLimits`: Global per-client bandwidth limit
-    pub fn global_bandwidth_limits(mut self, value: t::BandwidthLimitsWan1) -> Self {
+    pub fn global_bandwidth_limits(mut self, value: t::GlobalBandwidthLimits) -> Self {
         self.body.global_bandwidth_limits = Some(value);
         self
     }
@@ -4694,16 +4748,22 @@ impl crate::Client {
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkApplianceTrafficShapingUplinkBandwidth {
     request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
-    body: t::UplinkBandwidth,
+    body: t::UpdateNetworkApplianceTrafficShapingUplinkBandwidthRequest,
 }
 impl UpdateNetworkApplianceTrafficShapingUplinkBandwidth {
-    /// `bandwidthLimits`: A hash uplink keys and their configured settings for the Appliance
-    pub fn bandwidth_limits(mut self, value: t::BandwidthLimits) -> Self {
+    /// `bandwidthLimits`: A mapping of uplinks to their bandwidth settings (be sure to check which uplinks are supported for your network)
+    pub fn bandwidth_limits(
+        mut self,
+        value: t::UpdateNetworkApplianceTrafficShapingUplinkBandwidthRequestBandwidthLimits,
+    ) -> Self {
         self.body.bandwidth_limits = Some(value);
         self
     }
     /// Replaces the whole request body.
-    pub fn body(mut self, body: t::UplinkBandwidth) -> Self {
+    pub fn body(
+        mut self,
+        body: t::UpdateNetworkApplianceTrafficShapingUplinkBandwidthRequest,
+    ) -> Self {
         self.body = body;
         self
     }
@@ -4740,57 +4800,80 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkApplianceTrafficShapingUplinkSelection {
-    request: rt::Request<t::UplinkSelection>,
-    body: t::UplinkSelection,
+    request: rt::Request<t::UpdateNetworkApplianceTrafficShapingUplinkSelectionResponse>,
+    body: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequest,
 }
 impl UpdateNetworkApplianceTrafficShapingUplinkSelection {
-    /// `activeActiveAutoVpnEnabled`: Whether active-active AutoVPN is enabled
+    /// `activeActiveAutoVpnEnabled`: Toggle for enabling or disabling active-active AutoVPN
     pub fn active_active_auto_vpn_enabled(mut self, value: bool) -> Self {
         self.body.active_active_auto_vpn_enabled = Some(value);
         self
     }
     /// `defaultUplink`: The default uplink. Must be one of: 'wan1' or 'wan2'
-    pub fn default_uplink(mut self, value: t::DefaultUplink) -> Self {
+    pub fn default_uplink(
+        mut self,
+        value: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestDefaultUplink,
+    ) -> Self {
         self.body.default_uplink = Some(value);
         self
     }
-    /// `loadBalancingEnabled`: Whether load balancing is enabled
+    /// `loadBalancingEnabled`: Toggle for enabling or disabling load balancing
     pub fn load_balancing_enabled(mut self, value: bool) -> Self {
         self.body.load_balancing_enabled = Some(value);
         self
     }
-    /// `failoverAndFailback`: WAN failover and failback
-    pub fn failover_and_failback(mut self, value: t::FailoverAndFailback) -> Self {
+    /// `failoverAndFailback`: WAN failover and failback behavior
+    pub fn failover_and_failback(
+        mut self,
+        value: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestFailoverAndFailback,
+    ) -> Self {
         self.body.failover_and_failback = Some(value);
         self
     }
-    /// `wanTrafficUplinkPreferences`: Uplink preference rules for WAN traffic
+    /// `wanTrafficUplinkPreferences`: Array of uplink preference rules for WAN traffic
     pub fn wan_traffic_uplink_preferences(
         mut self,
-        value: impl IntoIterator<Item = t::WanTrafficUplinkPreference>,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreference,
+        >,
     ) -> Self {
         self.body.wan_traffic_uplink_preferences = Some(
-            rt::list::<t::WanTrafficUplinkPreference, _>(value),
+            rt::list::<
+                t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreference,
+                _,
+            >(value),
         );
         self
     }
-    /// `vpnTrafficUplinkPreferences`: Uplink preference rules for VPN traffic
+    /// `vpnTrafficUplinkPreferences`: Array of uplink preference rules for VPN traffic
     pub fn vpn_traffic_uplink_preferences(
         mut self,
-        value: impl IntoIterator<Item = t::VpnTrafficUplinkPreference>,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreference,
+        >,
     ) -> Self {
         self.body.vpn_traffic_uplink_preferences = Some(
-            rt::list::<t::VpnTrafficUplinkPreference, _>(value),
+            rt::list::<
+                t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreference,
+                _,
+            >(value),
         );
         self
     }
     /// Replaces the whole request body.
-    pub fn body(mut self, body: t::UplinkSelection) -> Self {
+    pub fn body(
+        mut self,
+        body: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequest,
+    ) -> Self {
         self.body = body;
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::UplinkSelection> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<
+        t::UpdateNetworkApplianceTrafficShapingUplinkSelectionResponse,
+    > {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -4820,7 +4903,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkApplianceTrafficShapingVpnExclusions {
-    request: rt::Request<t::ExclusionsByNetworkItem>,
+    request: rt::Request<t::UpdateNetworkApplianceTrafficShapingVpnExclusionsResponse>,
     body: t::UpdateNetworkApplianceTrafficShapingVpnExclusionsRequest,
 }
 impl UpdateNetworkApplianceTrafficShapingVpnExclusions {
@@ -4863,7 +4946,11 @@ impl UpdateNetworkApplianceTrafficShapingVpnExclusions {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::ExclusionsByNetworkItem> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<
+        t::UpdateNetworkApplianceTrafficShapingVpnExclusionsResponse,
+    > {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -4896,7 +4983,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkApplianceVlan {
-    request: rt::Request<t::ApplianceVlan>,
+    request: rt::Request<t::UpdateNetworkApplianceVlanResponse>,
     body: t::UpdateNetworkApplianceVlanRequest,
 }
 impl UpdateNetworkApplianceVlan {
@@ -4926,7 +5013,10 @@ impl UpdateNetworkApplianceVlan {
         self
     }
     /// `dhcpHandling`: The appliance's handling of DHCP requests on this VLAN. One of: 'Run a DHCP server', 'Relay DHCP to another server' or 'Do not respond to DHCP requests'
-    pub fn dhcp_handling(mut self, value: t::DhcpHandling) -> Self {
+    pub fn dhcp_handling(
+        mut self,
+        value: t::UpdateNetworkApplianceVlanRequestDhcpHandling,
+    ) -> Self {
         self.body.dhcp_handling = Some(value);
         self
     }
@@ -4939,7 +5029,10 @@ impl UpdateNetworkApplianceVlan {
         self
     }
     /// `dhcpLeaseTime`: The term of DHCP leases if the appliance is running a DHCP server on this VLAN. One of: '30 minutes', '1 hour', '4 hours', '12 hours', '1 day' or '1 week'
-    pub fn dhcp_lease_time(mut self, value: t::DhcpLeaseTime) -> Self {
+    pub fn dhcp_lease_time(
+        mut self,
+        value: t::UpdateNetworkApplianceVlanRequestDhcpLeaseTime,
+    ) -> Self {
         self.body.dhcp_lease_time = Some(value);
         self
     }
@@ -4970,11 +5063,11 @@ impl UpdateNetworkApplianceVlan {
     pub fn reserved_ip_ranges(
         mut self,
         value: impl IntoIterator<
-            Item = t::UpdateDeviceCellularGatewayLanRequestReservedIpRange,
+            Item = t::UpdateNetworkApplianceVlanRequestReservedIpRange,
         >,
     ) -> Self {
         self.body.reserved_ip_ranges = Some(
-            rt::list::<t::UpdateDeviceCellularGatewayLanRequestReservedIpRange, _>(value),
+            rt::list::<t::UpdateNetworkApplianceVlanRequestReservedIpRange, _>(value),
         );
         self
     }
@@ -4986,13 +5079,18 @@ impl UpdateNetworkApplianceVlan {
     /// `dhcpOptions`: The list of DHCP options that will be included in DHCP responses. Each object in the list should have "code", "type", and "value" properties.
     pub fn dhcp_options(
         mut self,
-        value: impl IntoIterator<Item = t::VlanDhcpOption>,
+        value: impl IntoIterator<Item = t::UpdateNetworkApplianceVlanRequestDhcpOption>,
     ) -> Self {
-        self.body.dhcp_options = Some(rt::list::<t::VlanDhcpOption, _>(value));
+        self.body.dhcp_options = Some(
+            rt::list::<t::UpdateNetworkApplianceVlanRequestDhcpOption, _>(value),
+        );
         self
     }
     /// `templateVlanType`: Type of subnetting of the VLAN. Applicable only for template network.
-    pub fn template_vlan_type(mut self, value: t::TemplateVlanType) -> Self {
+    pub fn template_vlan_type(
+        mut self,
+        value: t::UpdateNetworkApplianceVlanRequestTemplateVlanType,
+    ) -> Self {
         self.body.template_vlan_type = Some(value);
         self
     }
@@ -5007,12 +5105,15 @@ impl UpdateNetworkApplianceVlan {
         self
     }
     /// `ipv6`: IPv6 configuration on the VLAN
-    pub fn ipv6(mut self, value: t::CreateNetworkApplianceVlanRequestIpv6) -> Self {
+    pub fn ipv6(mut self, value: t::UpdateNetworkApplianceVlanRequestIpv6) -> Self {
         self.body.ipv6 = Some(value);
         self
     }
     /// `mandatoryDhcp`: Mandatory DHCP will enforce that clients connecting to this VLAN must use the IP address assigned by the DHCP server. Clients who use a static IP address won't be able to associate. Only available on firmware versions 17.0 and above
-    pub fn mandatory_dhcp(mut self, value: t::TwoFactor) -> Self {
+    pub fn mandatory_dhcp(
+        mut self,
+        value: t::UpdateNetworkApplianceVlanRequestMandatoryDhcp,
+    ) -> Self {
         self.body.mandatory_dhcp = Some(value);
         self
     }
@@ -5022,7 +5123,7 @@ impl UpdateNetworkApplianceVlan {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::ApplianceVlan> {
+    pub fn send(self) -> rt::ResponseFuture<t::UpdateNetworkApplianceVlanResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -5166,7 +5267,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkApplianceVpnSiteToSiteVpn {
-    request: rt::Request<t::SiteVpn>,
+    request: rt::Request<t::UpdateNetworkApplianceVpnSiteToSiteVpnResponse>,
     body: t::UpdateNetworkApplianceVpnSiteToSiteVpnRequest,
 }
 impl UpdateNetworkApplianceVpnSiteToSiteVpn {
@@ -5203,7 +5304,9 @@ impl UpdateNetworkApplianceVpnSiteToSiteVpn {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::SiteVpn> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<t::UpdateNetworkApplianceVpnSiteToSiteVpnResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -5355,7 +5458,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateOrganizationApplianceVpnThirdPartyVpnPeers {
-    request: rt::Request<t::VpnPeers>,
+    request: rt::Request<t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersResponse>,
     body: t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequest,
 }
 impl UpdateOrganizationApplianceVpnThirdPartyVpnPeers {
@@ -5368,7 +5471,11 @@ impl UpdateOrganizationApplianceVpnThirdPartyVpnPeers {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::VpnPeers> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<
+        t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersResponse,
+    > {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -5398,20 +5505,20 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateOrganizationApplianceVpnVpnFirewallRules {
-    request: rt::Request<t::VpnFirewallRules>,
-    body: t::UpdateNetworkApplianceFirewallInboundFirewallRulesRequest,
+    request: rt::Request<t::UpdateOrganizationApplianceVpnVpnFirewallRulesResponse>,
+    body: t::UpdateOrganizationApplianceVpnVpnFirewallRulesRequest,
 }
 impl UpdateOrganizationApplianceVpnVpnFirewallRules {
     /// `rules`: An ordered array of the firewall rules (not including the default rule)
     pub fn rules(
         mut self,
         value: impl IntoIterator<
-            Item = t::UpdateNetworkApplianceFirewallCellularFirewallRulesRequestRule,
+            Item = t::UpdateOrganizationApplianceVpnVpnFirewallRulesRequestRule,
         >,
     ) -> Self {
         self.body.rules = Some(
             rt::list::<
-                t::UpdateNetworkApplianceFirewallCellularFirewallRulesRequestRule,
+                t::UpdateOrganizationApplianceVpnVpnFirewallRulesRequestRule,
                 _,
             >(value),
         );
@@ -5425,13 +5532,15 @@ impl UpdateOrganizationApplianceVpnVpnFirewallRules {
     /// Replaces the whole request body.
     pub fn body(
         mut self,
-        body: t::UpdateNetworkApplianceFirewallInboundFirewallRulesRequest,
+        body: t::UpdateOrganizationApplianceVpnVpnFirewallRulesRequest,
     ) -> Self {
         self.body = body;
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::VpnFirewallRules> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<t::UpdateOrganizationApplianceVpnVpnFirewallRulesResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }

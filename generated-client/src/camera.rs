@@ -188,16 +188,19 @@ impl crate::Client {
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct CreateOrganizationCameraCustomAnalyticsArtifact {
     request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
-    body: t::Region,
+    body: t::CreateOrganizationCameraCustomAnalyticsArtifactRequest,
 }
 impl CreateOrganizationCameraCustomAnalyticsArtifact {
-    /// `name`: Name of region
+    /// `name`: Unique name of the artifact
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.body.name = Some(value.into());
         self
     }
     /// Replaces the whole request body.
-    pub fn body(mut self, body: t::Region) -> Self {
+    pub fn body(
+        mut self,
+        body: t::CreateOrganizationCameraCustomAnalyticsArtifactRequest,
+    ) -> Self {
         self.body = body;
         self
     }
@@ -583,7 +586,10 @@ impl GetDeviceCameraAnalyticsRecent {
     /// `objectType`
     ///
     /// \[optional\] The object type for which analytics will be retrieved. The default object type is person. The available types are \[person, vehicle\].
-    pub fn object_type(mut self, value: t::ObjectType) -> Self {
+    pub fn object_type(
+        mut self,
+        value: t::GetDeviceCameraAnalyticsRecentObjectType,
+    ) -> Self {
         self.request.query("objectType", &value);
         self
     }
@@ -626,7 +632,10 @@ impl GetDeviceCameraAnalyticsZoneHistory {
     /// `objectType`
     ///
     /// \[optional\] The object type for which analytics will be retrieved. The default object type is person. The available types are \[person, vehicle\].
-    pub fn object_type(mut self, value: t::ObjectType) -> Self {
+    pub fn object_type(
+        mut self,
+        value: t::GetDeviceCameraAnalyticsZoneHistoryObjectType,
+    ) -> Self {
         self.request.query("objectType", &value);
         self
     }
@@ -1013,11 +1022,11 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetNetworkCameraSchedules {
-    request: rt::Request<Vec<t::ApplicationCategoryApplication>>,
+    request: rt::Request<Vec<t::CameraSchedule>>,
 }
 impl GetNetworkCameraSchedules {
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::ApplicationCategoryApplication>> {
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::CameraSchedule>> {
         self.request.send()
     }
 }
@@ -1273,11 +1282,11 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetOrganizationCameraPermissions {
-    request: rt::Request<Vec<t::CameraPermission>>,
+    request: rt::Request<Vec<t::OrganizationCameraPermission>>,
 }
 impl GetOrganizationCameraPermissions {
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::CameraPermission>> {
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::OrganizationCameraPermission>> {
         self.request.send()
     }
 }
@@ -1454,7 +1463,10 @@ impl UpdateDeviceCameraQualityAndRetention {
         self
     }
     /// `quality`: Quality of the camera. Can be one of 'Standard', 'High' or 'Enhanced'. Not all qualities are supported by every camera model.
-    pub fn quality(mut self, value: t::Mv21Mv71Quality) -> Self {
+    pub fn quality(
+        mut self,
+        value: t::UpdateDeviceCameraQualityAndRetentionRequestQuality,
+    ) -> Self {
         self.body.quality = Some(value);
         self
     }
@@ -1521,7 +1533,7 @@ impl UpdateDeviceCameraSense {
         self
     }
     /// `audioDetection`: The details of the audio detection config.
-    pub fn audio_detection(mut self, value: t::TwoFactor) -> Self {
+    pub fn audio_detection(mut self, value: t::AudioDetection) -> Self {
         self.body.audio_detection = Some(value);
         self
     }
@@ -1565,7 +1577,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateDeviceCameraVideoSettings {
-    request: rt::Request<t::CameraVideoSettings>,
+    request: rt::Request<t::UpdateDeviceCameraVideoSettingsResponse>,
     body: t::UpdateDeviceCameraVideoSettingsRequest,
 }
 impl UpdateDeviceCameraVideoSettings {
@@ -1580,7 +1592,7 @@ impl UpdateDeviceCameraVideoSettings {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::CameraVideoSettings> {
+    pub fn send(self) -> rt::ResponseFuture<t::UpdateDeviceCameraVideoSettingsResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -1700,10 +1712,7 @@ impl UpdateNetworkCameraQualityRetentionProfile {
         self
     }
     /// `videoSettings`: Video quality and resolution settings for all the camera models.
-    pub fn video_settings(
-        mut self,
-        value: t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettings,
-    ) -> Self {
+    pub fn video_settings(mut self, value: t::VideoSettings) -> Self {
         self.body.video_settings = Some(value);
         self
     }
@@ -1759,14 +1768,17 @@ impl UpdateNetworkCameraWirelessProfile {
         self
     }
     /// `ssid`: The details of the SSID config.
-    pub fn ssid(mut self, value: t::Ssid) -> Self {
+    pub fn ssid(
+        mut self,
+        value: t::UpdateNetworkCameraWirelessProfileRequestSsid,
+    ) -> Self {
         self.body.ssid = Some(value);
         self
     }
     /// `identity`: The identity of the wireless profile. Required for creating wireless profiles in 8021x-radius auth mode.
     pub fn identity(
         mut self,
-        value: t::CreateNetworkCameraWirelessProfileRequestIdentity,
+        value: t::UpdateNetworkCameraWirelessProfileRequestIdentity,
     ) -> Self {
         self.body.identity = Some(value);
         self
@@ -1877,25 +1889,40 @@ impl UpdateOrganizationCameraRole {
     /// `appliedOnDevices`: Device tag on which this specified permission is applied.
     pub fn applied_on_devices(
         mut self,
-        value: impl IntoIterator<Item = t::AppliedOnDevice>,
+        value: impl IntoIterator<
+            Item = t::UpdateOrganizationCameraRoleRequestAppliedOnDevice,
+        >,
     ) -> Self {
-        self.body.applied_on_devices = Some(rt::list::<t::AppliedOnDevice, _>(value));
+        self.body.applied_on_devices = Some(
+            rt::list::<t::UpdateOrganizationCameraRoleRequestAppliedOnDevice, _>(value),
+        );
         self
     }
     /// `appliedOnNetworks`: Network tag on which this specified permission is applied.
     pub fn applied_on_networks(
         mut self,
-        value: impl IntoIterator<Item = t::AppliedOnNetwork>,
+        value: impl IntoIterator<
+            Item = t::UpdateOrganizationCameraRoleRequestAppliedOnNetwork,
+        >,
     ) -> Self {
-        self.body.applied_on_networks = Some(rt::list::<t::AppliedOnNetwork, _>(value));
+        self.body.applied_on_networks = Some(
+            rt::list::<t::UpdateOrganizationCameraRoleRequestAppliedOnNetwork, _>(value),
+        );
         self
     }
     /// `appliedOrgWide`: Permissions to be applied org wide.
     pub fn applied_org_wide(
         mut self,
-        value: impl IntoIterator<Item = t::AppliedOrgWideItem>,
+        value: impl IntoIterator<
+            Item = t::UpdateOrganizationCameraRoleRequestAppliedOrgWideItem,
+        >,
     ) -> Self {
-        self.body.applied_org_wide = Some(rt::list::<t::AppliedOrgWideItem, _>(value));
+        self.body.applied_org_wide = Some(
+            rt::list::<
+                t::UpdateOrganizationCameraRoleRequestAppliedOrgWideItem,
+                _,
+            >(value),
+        );
         self
     }
     /// Replaces the whole request body.

@@ -451,19 +451,19 @@ impl crate::Client {
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkCellularGatewayConnectivityMonitoringDestinations {
     request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
-    body: t::UpdateNetworkApplianceConnectivityMonitoringDestinationsRequest,
+    body: t::UpdateNetworkCellularGatewayConnectivityMonitoringDestinationsRequest,
 }
 impl UpdateNetworkCellularGatewayConnectivityMonitoringDestinations {
     /// `destinations`: The list of connectivity monitoring destinations
     pub fn destinations(
         mut self,
         value: impl IntoIterator<
-            Item = t::UpdateNetworkApplianceConnectivityMonitoringDestinationsRequestDestination,
+            Item = t::UpdateNetworkCellularGatewayConnectivityMonitoringDestinationsRequestDestination,
         >,
     ) -> Self {
         self.body.destinations = Some(
             rt::list::<
-                t::UpdateNetworkApplianceConnectivityMonitoringDestinationsRequestDestination,
+                t::UpdateNetworkCellularGatewayConnectivityMonitoringDestinationsRequestDestination,
                 _,
             >(value),
         );
@@ -472,7 +472,7 @@ impl UpdateNetworkCellularGatewayConnectivityMonitoringDestinations {
     /// Replaces the whole request body.
     pub fn body(
         mut self,
-        body: t::UpdateNetworkApplianceConnectivityMonitoringDestinationsRequest,
+        body: t::UpdateNetworkCellularGatewayConnectivityMonitoringDestinationsRequest,
     ) -> Self {
         self.body = body;
         self
@@ -512,7 +512,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkCellularGatewayDhcp {
-    request: rt::Request<t::GatewayDhcp>,
+    request: rt::Request<t::UpdateNetworkCellularGatewayDhcpResponse>,
     body: t::UpdateNetworkCellularGatewayDhcpRequest,
 }
 impl UpdateNetworkCellularGatewayDhcp {
@@ -540,7 +540,9 @@ impl UpdateNetworkCellularGatewayDhcp {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::GatewayDhcp> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<t::UpdateNetworkCellularGatewayDhcpResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -630,7 +632,10 @@ pub struct UpdateNetworkCellularGatewayUplink {
 }
 impl UpdateNetworkCellularGatewayUplink {
     /// `bandwidthLimits`: The bandwidth settings for the 'cellular' uplink
-    pub fn bandwidth_limits(mut self, value: t::BandwidthLimitsWan1) -> Self {
+    pub fn bandwidth_limits(
+        mut self,
+        value: t::UpdateNetworkCellularGatewayUplinkRequestBandwidthLimits,
+    ) -> Self {
         self.body.bandwidth_limits = Some(value);
         self
     }

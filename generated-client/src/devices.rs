@@ -24,7 +24,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct BlinkDeviceLeds {
-    request: rt::Request<t::BlinkDeviceLedsRequest>,
+    request: rt::Request<t::BlinkDeviceLedsResponse>,
     body: t::BlinkDeviceLedsRequest,
 }
 impl BlinkDeviceLeds {
@@ -49,7 +49,7 @@ impl BlinkDeviceLeds {
         self
     }
     /// Sends the request and decodes the `202` response.
-    pub fn send(self) -> rt::ResponseFuture<t::BlinkDeviceLedsRequest> {
+    pub fn send(self) -> rt::ResponseFuture<t::BlinkDeviceLedsResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -131,7 +131,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct CreateDeviceLiveToolsPingDevice {
-    request: rt::Request<t::CreateDeviceLiveToolsPingResponse>,
+    request: rt::Request<t::CreateDeviceLiveToolsPingDeviceResponse>,
     body: t::CreateDeviceLiveToolsPingDeviceRequest,
 }
 impl CreateDeviceLiveToolsPingDevice {
@@ -143,7 +143,7 @@ impl CreateDeviceLiveToolsPingDevice {
     /// `callback`: Details for the callback. Please include either an httpServerId OR url and sharedSecret
     pub fn callback(
         mut self,
-        value: t::CreateDeviceLiveToolsPingRequestCallback,
+        value: t::CreateDeviceLiveToolsPingDeviceRequestCallback,
     ) -> Self {
         self.body.callback = Some(value);
         self
@@ -154,7 +154,7 @@ impl CreateDeviceLiveToolsPingDevice {
         self
     }
     /// Sends the request and decodes the `201` response.
-    pub fn send(self) -> rt::ResponseFuture<t::CreateDeviceLiveToolsPingResponse> {
+    pub fn send(self) -> rt::ResponseFuture<t::CreateDeviceLiveToolsPingDeviceResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -634,7 +634,7 @@ impl UpdateDeviceManagementInterface {
         self
     }
     /// `wan2`: WAN 2 settings (only for MX devices)
-    pub fn wan2(mut self, value: t::UpdateDeviceManagementInterfaceRequestWan1) -> Self {
+    pub fn wan2(mut self, value: t::UpdateDeviceManagementInterfaceRequestWan2) -> Self {
         self.body.wan2 = Some(value);
         self
     }

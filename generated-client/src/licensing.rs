@@ -91,7 +91,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct ClaimAdministeredLicensingSubscriptionSubscriptions {
-    request: rt::Request<t::LicensingSubscriptionSubscription>,
+    request: rt::Request<t::ClaimAdministeredLicensingSubscriptionSubscriptionsResponse>,
     body: t::ClaimAdministeredLicensingSubscriptionSubscriptionsRequest,
 }
 impl ClaimAdministeredLicensingSubscriptionSubscriptions {
@@ -114,7 +114,11 @@ impl ClaimAdministeredLicensingSubscriptionSubscriptions {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::LicensingSubscriptionSubscription> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<
+        t::ClaimAdministeredLicensingSubscriptionSubscriptionsResponse,
+    > {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -143,7 +147,7 @@ pub struct GetAdministeredLicensingSubscriptionSubscriptions {
 }
 impl GetAdministeredLicensingSubscriptionSubscriptions {
     /// `endDate`: Filter subscriptions by end date, ISO 8601 format. To filter with a range of dates, use 'endDate\[&lt;option&gt;\]=?' in the request. Accepted options include lt, gt, lte, gte.
-    pub fn end_date(mut self, value: t::StartDate) -> Self {
+    pub fn end_date(mut self, value: t::EndDate) -> Self {
         self.request.query("endDate", &value);
         self
     }
@@ -412,7 +416,9 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct ValidateAdministeredLicensingSubscriptionSubscriptionsClaimKey {
-    request: rt::Request<t::LicensingSubscriptionSubscription>,
+    request: rt::Request<
+        t::ValidateAdministeredLicensingSubscriptionSubscriptionsClaimKeyResponse,
+    >,
     body: t::ValidateAdministeredLicensingSubscriptionSubscriptionsClaimKeyRequest,
 }
 impl ValidateAdministeredLicensingSubscriptionSubscriptionsClaimKey {
@@ -425,7 +431,11 @@ impl ValidateAdministeredLicensingSubscriptionSubscriptionsClaimKey {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::LicensingSubscriptionSubscription> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<
+        t::ValidateAdministeredLicensingSubscriptionSubscriptionsClaimKeyResponse,
+    > {
         self.request.with_json_body(&self.body).send()
     }
 }

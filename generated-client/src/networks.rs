@@ -144,7 +144,10 @@ impl CreateNetworkFirmwareUpgradesRollback {
         self
     }
     /// `toVersion`: Version to downgrade to (if the network has firmware flexibility)
-    pub fn to_version(mut self, value: t::Network) -> Self {
+    pub fn to_version(
+        mut self,
+        value: t::CreateNetworkFirmwareUpgradesRollbackRequestToVersion,
+    ) -> Self {
         self.body.to_version = Some(value);
         self
     }
@@ -198,7 +201,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct CreateNetworkFirmwareUpgradesStagedEvent {
-    request: rt::Request<t::StagedEvents>,
+    request: rt::Request<t::CreateNetworkFirmwareUpgradesStagedEventResponse>,
     body: t::CreateNetworkFirmwareUpgradesStagedEventRequest,
 }
 impl CreateNetworkFirmwareUpgradesStagedEvent {
@@ -219,7 +222,9 @@ impl CreateNetworkFirmwareUpgradesStagedEvent {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::StagedEvents> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<t::CreateNetworkFirmwareUpgradesStagedEventResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -256,7 +261,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct CreateNetworkFirmwareUpgradesStagedGroup {
-    request: rt::Request<t::StagedGroup>,
+    request: rt::Request<t::CreateNetworkFirmwareUpgradesStagedGroupResponse>,
     body: t::CreateNetworkFirmwareUpgradesStagedGroupRequest,
 }
 impl CreateNetworkFirmwareUpgradesStagedGroup {
@@ -282,7 +287,9 @@ impl CreateNetworkFirmwareUpgradesStagedGroup {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::StagedGroup> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<t::CreateNetworkFirmwareUpgradesStagedGroupResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -319,32 +326,44 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct CreateNetworkFloorPlan {
-    request: rt::Request<t::FloorPlan>,
+    request: rt::Request<t::CreateNetworkFloorPlanResponse>,
     body: t::CreateNetworkFloorPlanRequest,
 }
 impl CreateNetworkFloorPlan {
     /// `center`: The longitude and latitude of the center of your floor plan. The 'center' or two adjacent corners (e.g. 'topLeftCorner' and 'bottomLeftCorner') must be specified. If 'center' is specified, the floor plan is placed over that point with no rotation. If two adjacent corners are specified, the floor plan is rotated to line up with the two specified points. The aspect ratio of the floor plan's image is preserved regardless of which corners/center are specified. (This means if that more than two corners are specified, only two corners may be used to preserve the floor plan's aspect ratio.). No two points can have the same latitude, longitude pair.
-    pub fn center(mut self, value: t::Center) -> Self {
+    pub fn center(mut self, value: t::CreateNetworkFloorPlanRequestCenter) -> Self {
         self.body.center = Some(value);
         self
     }
     /// `bottomLeftCorner`: The longitude and latitude of the bottom left corner of your floor plan.
-    pub fn bottom_left_corner(mut self, value: t::Center) -> Self {
+    pub fn bottom_left_corner(
+        mut self,
+        value: t::CreateNetworkFloorPlanRequestBottomLeftCorner,
+    ) -> Self {
         self.body.bottom_left_corner = Some(value);
         self
     }
     /// `bottomRightCorner`: The longitude and latitude of the bottom right corner of your floor plan.
-    pub fn bottom_right_corner(mut self, value: t::Center) -> Self {
+    pub fn bottom_right_corner(
+        mut self,
+        value: t::CreateNetworkFloorPlanRequestBottomRightCorner,
+    ) -> Self {
         self.body.bottom_right_corner = Some(value);
         self
     }
     /// `topLeftCorner`: The longitude and latitude of the top left corner of your floor plan.
-    pub fn top_left_corner(mut self, value: t::Center) -> Self {
+    pub fn top_left_corner(
+        mut self,
+        value: t::CreateNetworkFloorPlanRequestTopLeftCorner,
+    ) -> Self {
         self.body.top_left_corner = Some(value);
         self
     }
     /// `topRightCorner`: The longitude and latitude of the top right corner of your floor plan.
-    pub fn top_right_corner(mut self, value: t::Center) -> Self {
+    pub fn top_right_corner(
+        mut self,
+        value: t::CreateNetworkFloorPlanRequestTopRightCorner,
+    ) -> Self {
         self.body.top_right_corner = Some(value);
         self
     }
@@ -354,7 +373,7 @@ impl CreateNetworkFloorPlan {
         self
     }
     /// Sends the request and decodes the `201` response.
-    pub fn send(self) -> rt::ResponseFuture<t::FloorPlan> {
+    pub fn send(self) -> rt::ResponseFuture<t::CreateNetworkFloorPlanResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -486,7 +505,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct CreateNetworkMerakiAuthUser {
-    request: rt::Request<t::AuthUser>,
+    request: rt::Request<t::CreateNetworkMerakiAuthUserResponse>,
     body: t::CreateNetworkMerakiAuthUserRequest,
 }
 impl CreateNetworkMerakiAuthUser {
@@ -521,7 +540,7 @@ impl CreateNetworkMerakiAuthUser {
         self
     }
     /// Sends the request and decodes the `201` response.
-    pub fn send(self) -> rt::ResponseFuture<t::AuthUser> {
+    pub fn send(self) -> rt::ResponseFuture<t::CreateNetworkMerakiAuthUserResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -711,7 +730,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct CreateNetworkVlanProfile {
-    request: rt::Request<t::NetworkVlanProfile>,
+    request: rt::Request<t::CreateNetworkVlanProfileResponse>,
     body: t::CreateNetworkVlanProfileRequest,
 }
 impl CreateNetworkVlanProfile {
@@ -721,7 +740,7 @@ impl CreateNetworkVlanProfile {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::NetworkVlanProfile> {
+    pub fn send(self) -> rt::ResponseFuture<t::CreateNetworkVlanProfileResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -758,7 +777,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct CreateNetworkWebhooksHttpServer {
-    request: rt::Request<t::HttpServer>,
+    request: rt::Request<t::CreateNetworkWebhooksHttpServerResponse>,
     body: t::CreateNetworkWebhooksHttpServerRequest,
 }
 impl CreateNetworkWebhooksHttpServer {
@@ -768,7 +787,10 @@ impl CreateNetworkWebhooksHttpServer {
         self
     }
     /// `payloadTemplate`: The payload template to use when posting data to the HTTP server.
-    pub fn payload_template(mut self, value: t::ServerPayloadTemplate) -> Self {
+    pub fn payload_template(
+        mut self,
+        value: t::CreateNetworkWebhooksHttpServerRequestPayloadTemplate,
+    ) -> Self {
         self.body.payload_template = Some(value);
         self
     }
@@ -778,7 +800,7 @@ impl CreateNetworkWebhooksHttpServer {
         self
     }
     /// Sends the request and decodes the `201` response.
-    pub fn send(self) -> rt::ResponseFuture<t::HttpServer> {
+    pub fn send(self) -> rt::ResponseFuture<t::CreateNetworkWebhooksHttpServerResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -815,7 +837,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct CreateNetworkWebhooksPayloadTemplate {
-    request: rt::Request<t::WebhooksPayloadTemplate>,
+    request: rt::Request<t::CreateNetworkWebhooksPayloadTemplateResponse>,
     body: t::CreateNetworkWebhooksPayloadTemplateRequest,
 }
 impl CreateNetworkWebhooksPayloadTemplate {
@@ -825,8 +847,15 @@ impl CreateNetworkWebhooksPayloadTemplate {
         self
     }
     /// `headers`: The liquid template used with the webhook headers.
-    pub fn headers(mut self, value: impl IntoIterator<Item = t::Header>) -> Self {
-        self.body.headers = Some(rt::list::<t::Header, _>(value));
+    pub fn headers(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::CreateNetworkWebhooksPayloadTemplateRequestHeader,
+        >,
+    ) -> Self {
+        self.body.headers = Some(
+            rt::list::<t::CreateNetworkWebhooksPayloadTemplateRequestHeader, _>(value),
+        );
         self
     }
     /// `bodyFile`: A file containing liquid template used for the body of the webhook message. Either `body` or `bodyFile` must be specified.
@@ -845,7 +874,9 @@ impl CreateNetworkWebhooksPayloadTemplate {
         self
     }
     /// Sends the request and decodes the `201` response.
-    pub fn send(self) -> rt::ResponseFuture<t::WebhooksPayloadTemplate> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<t::CreateNetworkWebhooksPayloadTemplateResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -882,7 +913,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct CreateNetworkWebhooksWebhookTest {
-    request: rt::Request<t::WebhookTest>,
+    request: rt::Request<t::CreateNetworkWebhooksWebhookTestResponse>,
     body: t::CreateNetworkWebhooksWebhookTestRequest,
 }
 impl CreateNetworkWebhooksWebhookTest {
@@ -912,7 +943,9 @@ impl CreateNetworkWebhooksWebhookTest {
         self
     }
     /// Sends the request and decodes the `201` response.
-    pub fn send(self) -> rt::ResponseFuture<t::WebhookTest> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<t::CreateNetworkWebhooksWebhookTestResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -941,11 +974,13 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct DeferNetworkFirmwareUpgradesStagedEvents {
-    request: rt::Request<t::StagedEvents>,
+    request: rt::Request<t::DeferNetworkFirmwareUpgradesStagedEventsResponse>,
 }
 impl DeferNetworkFirmwareUpgradesStagedEvents {
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::StagedEvents> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<t::DeferNetworkFirmwareUpgradesStagedEventsResponse> {
         self.request.send()
     }
 }
@@ -1890,8 +1925,12 @@ impl GetNetworkClients {
         self
     }
     /// `statuses`: Filters clients based on status. Can be one of 'Online' or 'Offline'.
-    pub fn statuses(mut self, value: impl IntoIterator<Item = t::ClientStatus>) -> Self {
-        self.request.query("statuses", &rt::list::<t::ClientStatus, _>(value));
+    pub fn statuses(
+        mut self,
+        value: impl IntoIterator<Item = t::GetNetworkClientsStatus>,
+    ) -> Self {
+        self.request
+            .query("statuses", &rt::list::<t::GetNetworkClientsStatus, _>(value));
         self
     }
     /// `t0`: The beginning of the timespan for the data. The maximum lookback period is 31 days from today.
@@ -2236,7 +2275,10 @@ impl GetNetworkClientsUsageHistories {
         self
     }
     /// `ssidNumber`: An SSID number to include. If not specified, events for all SSIDs will be returned.
-    pub fn ssid_number(mut self, value: t::SsidNumber) -> Self {
+    pub fn ssid_number(
+        mut self,
+        value: t::GetNetworkClientsUsageHistoriesSsidNumber,
+    ) -> Self {
         self.request.query("ssidNumber", &value);
         self
     }
@@ -2604,11 +2646,11 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetNetworkFirmwareUpgradesStagedGroups {
-    request: rt::Request<Vec<t::StagedGroup>>,
+    request: rt::Request<Vec<t::UpgradesStagedGroup>>,
 }
 impl GetNetworkFirmwareUpgradesStagedGroups {
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::StagedGroup>> {
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::UpgradesStagedGroup>> {
         self.request.send()
     }
 }
@@ -2698,11 +2740,11 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetNetworkFloorPlans {
-    request: rt::Request<Vec<t::FloorPlan>>,
+    request: rt::Request<Vec<t::NetworkFloorPlan>>,
 }
 impl GetNetworkFloorPlans {
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::FloorPlan>> {
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::NetworkFloorPlan>> {
         self.request.send()
     }
 }
@@ -2857,11 +2899,11 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetNetworkMerakiAuthUsers {
-    request: rt::Request<Vec<t::AuthUser>>,
+    request: rt::Request<Vec<t::MerakiAuthUser>>,
 }
 impl GetNetworkMerakiAuthUsers {
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::AuthUser>> {
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::MerakiAuthUser>> {
         self.request.send()
     }
 }
@@ -3512,7 +3554,10 @@ impl GetNetworkSplashLoginAttempts {
         self
     }
     /// `ssidNumber`: Only return the login attempts for the specified SSID
-    pub fn ssid_number(mut self, value: t::SsidNumber) -> Self {
+    pub fn ssid_number(
+        mut self,
+        value: t::GetNetworkSplashLoginAttemptsSsidNumber,
+    ) -> Self {
         self.request.query("ssidNumber", &value);
         self
     }
@@ -3795,11 +3840,11 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetNetworkVlanProfiles {
-    request: rt::Request<Vec<t::NetworkVlanProfile>>,
+    request: rt::Request<Vec<t::VlanProfile>>,
 }
 impl GetNetworkVlanProfiles {
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::NetworkVlanProfile>> {
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::VlanProfile>> {
         self.request.send()
     }
 }
@@ -3965,11 +4010,11 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetNetworkWebhooksHttpServers {
-    request: rt::Request<Vec<t::HttpServer>>,
+    request: rt::Request<Vec<t::WebhooksHttpServer>>,
 }
 impl GetNetworkWebhooksHttpServers {
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::HttpServer>> {
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::WebhooksHttpServer>> {
         self.request.send()
     }
 }
@@ -4032,11 +4077,11 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetNetworkWebhooksPayloadTemplates {
-    request: rt::Request<Vec<t::WebhooksPayloadTemplate>>,
+    request: rt::Request<Vec<t::NetworkWebhooksPayloadTemplate>>,
 }
 impl GetNetworkWebhooksPayloadTemplates {
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::WebhooksPayloadTemplate>> {
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::NetworkWebhooksPayloadTemplate>> {
         self.request.send()
     }
 }
@@ -4216,7 +4261,7 @@ impl crate::Client {
                 rt::Method::POST,
                 rt::fill_path("/networks/{networkId}/devices/remove", &[network_id]),
             ),
-            body: t::AddNetworkSwitchStackRequest {
+            body: t::RemoveNetworkDevicesRequest {
                 serial: serial.into(),
             },
         }
@@ -4227,11 +4272,11 @@ impl crate::Client {
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct RemoveNetworkDevices {
     request: rt::Request<()>,
-    body: t::AddNetworkSwitchStackRequest,
+    body: t::RemoveNetworkDevicesRequest,
 }
 impl RemoveNetworkDevices {
     /// Replaces the whole request body.
-    pub fn body(mut self, body: t::AddNetworkSwitchStackRequest) -> Self {
+    pub fn body(mut self, body: t::RemoveNetworkDevicesRequest) -> Self {
         self.body = body;
         self
     }
@@ -4249,7 +4294,7 @@ impl crate::Client {
         &self,
         network_id: &str,
         stages: impl IntoIterator<
-            Item = t::CreateNetworkFirmwareUpgradesStagedEventRequestStage,
+            Item = t::RollbacksNetworkFirmwareUpgradesStagedEventsRequestStage,
         >,
     ) -> RollbacksNetworkFirmwareUpgradesStagedEvents {
         RollbacksNetworkFirmwareUpgradesStagedEvents {
@@ -4263,7 +4308,7 @@ impl crate::Client {
             ),
             body: t::RollbacksNetworkFirmwareUpgradesStagedEventsRequest {
                 stages: rt::list::<
-                    t::CreateNetworkFirmwareUpgradesStagedEventRequestStage,
+                    t::RollbacksNetworkFirmwareUpgradesStagedEventsRequestStage,
                     _,
                 >(stages),
                 reasons: None,
@@ -4275,7 +4320,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct RollbacksNetworkFirmwareUpgradesStagedEvents {
-    request: rt::Request<t::StagedEvents>,
+    request: rt::Request<t::RollbacksNetworkFirmwareUpgradesStagedEventsResponse>,
     body: t::RollbacksNetworkFirmwareUpgradesStagedEventsRequest,
 }
 impl RollbacksNetworkFirmwareUpgradesStagedEvents {
@@ -4283,11 +4328,14 @@ impl RollbacksNetworkFirmwareUpgradesStagedEvents {
     pub fn reasons(
         mut self,
         value: impl IntoIterator<
-            Item = t::CreateNetworkFirmwareUpgradesRollbackRequestReason,
+            Item = t::RollbacksNetworkFirmwareUpgradesStagedEventsRequestReason,
         >,
     ) -> Self {
         self.body.reasons = Some(
-            rt::list::<t::CreateNetworkFirmwareUpgradesRollbackRequestReason, _>(value),
+            rt::list::<
+                t::RollbacksNetworkFirmwareUpgradesStagedEventsRequestReason,
+                _,
+            >(value),
         );
         self
     }
@@ -4300,7 +4348,9 @@ impl RollbacksNetworkFirmwareUpgradesStagedEvents {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::StagedEvents> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<t::RollbacksNetworkFirmwareUpgradesStagedEventsResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -4351,7 +4401,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UnbindNetwork {
-    request: rt::Request<t::GetNetworkResponse>,
+    request: rt::Request<t::UnbindNetworkResponse>,
     body: t::UnbindNetworkRequest,
 }
 impl UnbindNetwork {
@@ -4366,7 +4416,7 @@ impl UnbindNetwork {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::GetNetworkResponse> {
+    pub fn send(self) -> rt::ResponseFuture<t::UnbindNetworkResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -4390,7 +4440,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetwork {
-    request: rt::Request<t::GetNetworkResponse>,
+    request: rt::Request<t::UpdateNetworkResponse>,
     body: t::UpdateNetworkRequest,
 }
 impl UpdateNetwork {
@@ -4425,7 +4475,7 @@ impl UpdateNetwork {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::GetNetworkResponse> {
+    pub fn send(self) -> rt::ResponseFuture<t::UpdateNetworkResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -4613,12 +4663,15 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkFirmwareUpgrades {
-    request: rt::Request<t::FirmwareUpgrades>,
+    request: rt::Request<t::UpdateNetworkFirmwareUpgradesResponse>,
     body: t::UpdateNetworkFirmwareUpgradesRequest,
 }
 impl UpdateNetworkFirmwareUpgrades {
     /// `upgradeWindow`: Upgrade window for devices in network
-    pub fn upgrade_window(mut self, value: t::UpgradeWindow) -> Self {
+    pub fn upgrade_window(
+        mut self,
+        value: t::UpdateNetworkFirmwareUpgradesRequestUpgradeWindow,
+    ) -> Self {
         self.body.upgrade_window = Some(value);
         self
     }
@@ -4641,7 +4694,7 @@ impl UpdateNetworkFirmwareUpgrades {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::FirmwareUpgrades> {
+    pub fn send(self) -> rt::ResponseFuture<t::UpdateNetworkFirmwareUpgradesResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -4654,7 +4707,7 @@ impl crate::Client {
         &self,
         network_id: &str,
         stages: impl IntoIterator<
-            Item = t::CreateNetworkFirmwareUpgradesStagedEventRequestStage,
+            Item = t::UpdateNetworkFirmwareUpgradesStagedEventsRequestStage,
         >,
     ) -> UpdateNetworkFirmwareUpgradesStagedEvents {
         UpdateNetworkFirmwareUpgradesStagedEvents {
@@ -4668,7 +4721,7 @@ impl crate::Client {
             ),
             body: t::UpdateNetworkFirmwareUpgradesStagedEventsRequest {
                 stages: rt::list::<
-                    t::CreateNetworkFirmwareUpgradesStagedEventRequestStage,
+                    t::UpdateNetworkFirmwareUpgradesStagedEventsRequestStage,
                     _,
                 >(stages),
             },
@@ -4679,7 +4732,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkFirmwareUpgradesStagedEvents {
-    request: rt::Request<t::StagedEvents>,
+    request: rt::Request<t::UpdateNetworkFirmwareUpgradesStagedEventsResponse>,
     body: t::UpdateNetworkFirmwareUpgradesStagedEventsRequest,
 }
 impl UpdateNetworkFirmwareUpgradesStagedEvents {
@@ -4692,7 +4745,9 @@ impl UpdateNetworkFirmwareUpgradesStagedEvents {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::StagedEvents> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<t::UpdateNetworkFirmwareUpgradesStagedEventsResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -4717,7 +4772,7 @@ impl crate::Client {
                     &[network_id, group_id],
                 ),
             ),
-            body: t::CreateNetworkFirmwareUpgradesStagedGroupRequest {
+            body: t::UpdateNetworkFirmwareUpgradesStagedGroupRequest {
                 name: name.into(),
                 description: None,
                 is_default,
@@ -4730,8 +4785,8 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkFirmwareUpgradesStagedGroup {
-    request: rt::Request<t::StagedGroup>,
-    body: t::CreateNetworkFirmwareUpgradesStagedGroupRequest,
+    request: rt::Request<t::UpdateNetworkFirmwareUpgradesStagedGroupResponse>,
+    body: t::UpdateNetworkFirmwareUpgradesStagedGroupRequest,
 }
 impl UpdateNetworkFirmwareUpgradesStagedGroup {
     /// `description`: Description of the Staged Upgrade Group. Length must be 1 to 255 characters
@@ -4742,7 +4797,7 @@ impl UpdateNetworkFirmwareUpgradesStagedGroup {
     /// `assignedDevices`: The devices and Switch Stacks assigned to the Group
     pub fn assigned_devices(
         mut self,
-        value: t::CreateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevices,
+        value: t::UpdateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevices,
     ) -> Self {
         self.body.assigned_devices = Some(value);
         self
@@ -4750,13 +4805,15 @@ impl UpdateNetworkFirmwareUpgradesStagedGroup {
     /// Replaces the whole request body.
     pub fn body(
         mut self,
-        body: t::CreateNetworkFirmwareUpgradesStagedGroupRequest,
+        body: t::UpdateNetworkFirmwareUpgradesStagedGroupRequest,
     ) -> Self {
         self.body = body;
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::StagedGroup> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<t::UpdateNetworkFirmwareUpgradesStagedGroupResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -4786,7 +4843,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkFirmwareUpgradesStagedStages {
-    request: rt::Request<Vec<t::StagedStage>>,
+    request: rt::Request<Vec<t::UpdateNetworkFirmwareUpgradesStagedStagesResponseItem>>,
     body: t::UpdateNetworkFirmwareUpgradesStagedStagesRequest,
 }
 impl UpdateNetworkFirmwareUpgradesStagedStages {
@@ -4804,7 +4861,11 @@ impl UpdateNetworkFirmwareUpgradesStagedStages {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::StagedStage>> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<
+        Vec<t::UpdateNetworkFirmwareUpgradesStagedStagesResponseItem>,
+    > {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -4835,7 +4896,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkFloorPlan {
-    request: rt::Request<t::FloorPlan>,
+    request: rt::Request<t::UpdateNetworkFloorPlanResponse>,
     body: t::UpdateNetworkFloorPlanRequest,
 }
 impl UpdateNetworkFloorPlan {
@@ -4845,27 +4906,39 @@ impl UpdateNetworkFloorPlan {
         self
     }
     /// `center`: The longitude and latitude of the center of your floor plan. If you want to change the geolocation data of your floor plan, either the 'center' or two adjacent corners (e.g. 'topLeftCorner' and 'bottomLeftCorner') must be specified. If 'center' is specified, the floor plan is placed over that point with no rotation. If two adjacent corners are specified, the floor plan is rotated to line up with the two specified points. The aspect ratio of the floor plan's image is preserved regardless of which corners/center are specified. (This means if that more than two corners are specified, only two corners may be used to preserve the floor plan's aspect ratio.). No two points can have the same latitude, longitude pair.
-    pub fn center(mut self, value: t::Center) -> Self {
+    pub fn center(mut self, value: t::UpdateNetworkFloorPlanRequestCenter) -> Self {
         self.body.center = Some(value);
         self
     }
     /// `bottomLeftCorner`: The longitude and latitude of the bottom left corner of your floor plan.
-    pub fn bottom_left_corner(mut self, value: t::Center) -> Self {
+    pub fn bottom_left_corner(
+        mut self,
+        value: t::UpdateNetworkFloorPlanRequestBottomLeftCorner,
+    ) -> Self {
         self.body.bottom_left_corner = Some(value);
         self
     }
     /// `bottomRightCorner`: The longitude and latitude of the bottom right corner of your floor plan.
-    pub fn bottom_right_corner(mut self, value: t::Center) -> Self {
+    pub fn bottom_right_corner(
+        mut self,
+        value: t::UpdateNetworkFloorPlanRequestBottomRightCorner,
+    ) -> Self {
         self.body.bottom_right_corner = Some(value);
         self
     }
     /// `topLeftCorner`: The longitude and latitude of the top left corner of your floor plan.
-    pub fn top_left_corner(mut self, value: t::Center) -> Self {
+    pub fn top_left_corner(
+        mut self,
+        value: t::UpdateNetworkFloorPlanRequestTopLeftCorner,
+    ) -> Self {
         self.body.top_left_corner = Some(value);
         self
     }
     /// `topRightCorner`: The longitude and latitude of the top right corner of your floor plan.
-    pub fn top_right_corner(mut self, value: t::Center) -> Self {
+    pub fn top_right_corner(
+        mut self,
+        value: t::UpdateNetworkFloorPlanRequestTopRightCorner,
+    ) -> Self {
         self.body.top_right_corner = Some(value);
         self
     }
@@ -4880,7 +4953,7 @@ impl UpdateNetworkFloorPlan {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::FloorPlan> {
+    pub fn send(self) -> rt::ResponseFuture<t::UpdateNetworkFloorPlanResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -4921,43 +4994,58 @@ impl UpdateNetworkGroupPolicy {
         self
     }
     /// `scheduling`: The schedule for the group policy. Schedules are applied to days of the week.
-    pub fn scheduling(mut self, value: t::Scheduling) -> Self {
+    pub fn scheduling(
+        mut self,
+        value: t::UpdateNetworkGroupPolicyRequestScheduling,
+    ) -> Self {
         self.body.scheduling = Some(value);
         self
     }
     /// `bandwidth`: The bandwidth settings for clients bound to your group policy.
-    pub fn bandwidth(mut self, value: t::Bandwidth) -> Self {
+    pub fn bandwidth(
+        mut self,
+        value: t::UpdateNetworkGroupPolicyRequestBandwidth,
+    ) -> Self {
         self.body.bandwidth = Some(value);
         self
     }
     /// `firewallAndTrafficShaping`: The firewall and traffic shaping rules and settings for your policy.
     pub fn firewall_and_traffic_shaping(
         mut self,
-        value: t::FirewallAndTrafficShaping,
+        value: t::UpdateNetworkGroupPolicyRequestFirewallAndTrafficShaping,
     ) -> Self {
         self.body.firewall_and_traffic_shaping = Some(value);
         self
     }
     /// `contentFiltering`: The content filtering settings for your group policy
-    pub fn content_filtering(mut self, value: t::ContentFiltering) -> Self {
+    pub fn content_filtering(
+        mut self,
+        value: t::UpdateNetworkGroupPolicyRequestContentFiltering,
+    ) -> Self {
         self.body.content_filtering = Some(value);
         self
     }
     /// `splashAuthSettings`: Whether clients bound to your policy will bypass splash authorization or behave according to the network's rules. Can be one of 'network default' or 'bypass'. Only available if your network has a wireless configuration.
-    pub fn splash_auth_settings(mut self, value: t::SplashAuthSettings) -> Self {
+    pub fn splash_auth_settings(
+        mut self,
+        value: t::UpdateNetworkGroupPolicyRequestSplashAuthSettings,
+    ) -> Self {
         self.body.splash_auth_settings = Some(value);
         self
     }
     /// `vlanTagging`: The VLAN tagging settings for your group policy. Only available if your network has a wireless configuration.
     pub fn vlan_tagging(
         mut self,
-        value: t::CreateNetworkGroupPolicyRequestVlanTagging,
+        value: t::UpdateNetworkGroupPolicyRequestVlanTagging,
     ) -> Self {
         self.body.vlan_tagging = Some(value);
         self
     }
     /// `bonjourForwarding`: The Bonjour settings for your group policy. Only valid if your network has a wireless configuration.
-    pub fn bonjour_forwarding(mut self, value: t::BonjourForwarding) -> Self {
+    pub fn bonjour_forwarding(
+        mut self,
+        value: t::UpdateNetworkGroupPolicyRequestBonjourForwarding,
+    ) -> Self {
         self.body.bonjour_forwarding = Some(value);
         self
     }
@@ -5000,7 +5088,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkMerakiAuthUser {
-    request: rt::Request<t::AuthUser>,
+    request: rt::Request<t::UpdateNetworkMerakiAuthUserResponse>,
     body: t::UpdateNetworkMerakiAuthUserRequest,
 }
 impl UpdateNetworkMerakiAuthUser {
@@ -5037,7 +5125,7 @@ impl UpdateNetworkMerakiAuthUser {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::AuthUser> {
+    pub fn send(self) -> rt::ResponseFuture<t::UpdateNetworkMerakiAuthUserResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -5088,7 +5176,7 @@ impl UpdateNetworkMqttBroker {
         self
     }
     /// `security`: Security settings of the MQTT broker.
-    pub fn security(mut self, value: t::CreateNetworkMqttBrokerRequestSecurity) -> Self {
+    pub fn security(mut self, value: t::UpdateNetworkMqttBrokerRequestSecurity) -> Self {
         self.body.security = Some(value);
         self
     }
@@ -5193,7 +5281,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkSettings {
-    request: rt::Request<t::NetworkSettings>,
+    request: rt::Request<t::UpdateNetworkSettingsResponse>,
     body: t::UpdateNetworkSettingsRequest,
 }
 impl UpdateNetworkSettings {
@@ -5216,12 +5304,18 @@ impl UpdateNetworkSettings {
         self
     }
     /// `securePort`: A hash of SecureConnect options applied to the Network.
-    pub fn secure_port(mut self, value: t::TwoFactor) -> Self {
+    pub fn secure_port(
+        mut self,
+        value: t::UpdateNetworkSettingsRequestSecurePort,
+    ) -> Self {
         self.body.secure_port = Some(value);
         self
     }
     /// `namedVlans`: A hash of Named VLANs options applied to the Network.
-    pub fn named_vlans(mut self, value: t::TwoFactor) -> Self {
+    pub fn named_vlans(
+        mut self,
+        value: t::UpdateNetworkSettingsRequestNamedVlans,
+    ) -> Self {
         self.body.named_vlans = Some(value);
         self
     }
@@ -5231,7 +5325,7 @@ impl UpdateNetworkSettings {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::NetworkSettings> {
+    pub fn send(self) -> rt::ResponseFuture<t::UpdateNetworkSettingsResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -5318,7 +5412,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkSyslogServers {
-    request: rt::Request<t::SyslogServers>,
+    request: rt::Request<t::UpdateNetworkSyslogServersResponse>,
     body: t::UpdateNetworkSyslogServersRequest,
 }
 impl UpdateNetworkSyslogServers {
@@ -5328,7 +5422,7 @@ impl UpdateNetworkSyslogServers {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::SyslogServers> {
+    pub fn send(self) -> rt::ResponseFuture<t::UpdateNetworkSyslogServersResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -5397,9 +5491,9 @@ impl crate::Client {
         network_id: &str,
         iname: &str,
         name: impl Into<String>,
-        vlan_names: impl IntoIterator<Item = t::CreateNetworkVlanProfileRequestVlanName>,
+        vlan_names: impl IntoIterator<Item = t::UpdateNetworkVlanProfileRequestVlanName>,
         vlan_groups: impl IntoIterator<
-            Item = t::CreateNetworkVlanProfileRequestVlanGroup,
+            Item = t::UpdateNetworkVlanProfileRequestVlanGroup,
         >,
     ) -> UpdateNetworkVlanProfile {
         UpdateNetworkVlanProfile {
@@ -5414,11 +5508,11 @@ impl crate::Client {
             body: t::UpdateNetworkVlanProfileRequest {
                 name: name.into(),
                 vlan_names: rt::list::<
-                    t::CreateNetworkVlanProfileRequestVlanName,
+                    t::UpdateNetworkVlanProfileRequestVlanName,
                     _,
                 >(vlan_names),
                 vlan_groups: rt::list::<
-                    t::CreateNetworkVlanProfileRequestVlanGroup,
+                    t::UpdateNetworkVlanProfileRequestVlanGroup,
                     _,
                 >(vlan_groups),
             },
@@ -5429,7 +5523,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkVlanProfile {
-    request: rt::Request<t::NetworkVlanProfile>,
+    request: rt::Request<t::UpdateNetworkVlanProfileResponse>,
     body: t::UpdateNetworkVlanProfileRequest,
 }
 impl UpdateNetworkVlanProfile {
@@ -5439,7 +5533,7 @@ impl UpdateNetworkVlanProfile {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::NetworkVlanProfile> {
+    pub fn send(self) -> rt::ResponseFuture<t::UpdateNetworkVlanProfileResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -5472,7 +5566,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkWebhooksHttpServer {
-    request: rt::Request<t::HttpServer>,
+    request: rt::Request<t::UpdateNetworkWebhooksHttpServerResponse>,
     body: t::UpdateNetworkWebhooksHttpServerRequest,
 }
 impl UpdateNetworkWebhooksHttpServer {
@@ -5500,7 +5594,7 @@ impl UpdateNetworkWebhooksHttpServer {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::HttpServer> {
+    pub fn send(self) -> rt::ResponseFuture<t::UpdateNetworkWebhooksHttpServerResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -5531,7 +5625,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkWebhooksPayloadTemplate {
-    request: rt::Request<t::WebhooksPayloadTemplate>,
+    request: rt::Request<t::UpdateNetworkWebhooksPayloadTemplateResponse>,
     body: t::UpdateNetworkWebhooksPayloadTemplateRequest,
 }
 impl UpdateNetworkWebhooksPayloadTemplate {
@@ -5546,8 +5640,15 @@ impl UpdateNetworkWebhooksPayloadTemplate {
         self
     }
     /// `headers`: The liquid template used with the webhook headers.
-    pub fn headers(mut self, value: impl IntoIterator<Item = t::Header>) -> Self {
-        self.body.headers = Some(rt::list::<t::Header, _>(value));
+    pub fn headers(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkWebhooksPayloadTemplateRequestHeader,
+        >,
+    ) -> Self {
+        self.body.headers = Some(
+            rt::list::<t::UpdateNetworkWebhooksPayloadTemplateRequestHeader, _>(value),
+        );
         self
     }
     /// `bodyFile`: A file containing liquid template used for the body of the webhook message.
@@ -5566,7 +5667,9 @@ impl UpdateNetworkWebhooksPayloadTemplate {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::WebhooksPayloadTemplate> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<t::UpdateNetworkWebhooksPayloadTemplateResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }

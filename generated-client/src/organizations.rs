@@ -147,8 +147,8 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct ClaimIntoOrganizationInventory {
-    request: rt::Request<t::ClaimIntoOrganizationResponse>,
-    body: t::ClaimIntoOrganizationRequest,
+    request: rt::Request<t::ClaimIntoOrganizationInventoryResponse>,
+    body: t::ClaimIntoOrganizationInventoryRequest,
 }
 impl ClaimIntoOrganizationInventory {
     /// `orders`: The numbers of the orders that should be claimed
@@ -167,20 +167,20 @@ impl ClaimIntoOrganizationInventory {
     /// `licenses`: The licenses that should be claimed
     pub fn licenses(
         mut self,
-        value: impl IntoIterator<Item = t::ClaimIntoOrganizationRequestLicense>,
+        value: impl IntoIterator<Item = t::ClaimIntoOrganizationInventoryRequestLicense>,
     ) -> Self {
         self.body.licenses = Some(
-            rt::list::<t::ClaimIntoOrganizationRequestLicense, _>(value),
+            rt::list::<t::ClaimIntoOrganizationInventoryRequestLicense, _>(value),
         );
         self
     }
     /// Replaces the whole request body.
-    pub fn body(mut self, body: t::ClaimIntoOrganizationRequest) -> Self {
+    pub fn body(mut self, body: t::ClaimIntoOrganizationInventoryRequest) -> Self {
         self.body = body;
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::ClaimIntoOrganizationResponse> {
+    pub fn send(self) -> rt::ResponseFuture<t::ClaimIntoOrganizationInventoryResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -213,7 +213,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct CloneOrganization {
-    request: rt::Request<t::Organization>,
+    request: rt::Request<t::CloneOrganizationResponse>,
     body: t::CloneOrganizationRequest,
 }
 impl CloneOrganization {
@@ -223,7 +223,7 @@ impl CloneOrganization {
         self
     }
     /// Sends the request and decodes the `201` response.
-    pub fn send(self) -> rt::ResponseFuture<t::Organization> {
+    pub fn send(self) -> rt::ResponseFuture<t::CloneOrganizationResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -301,12 +301,12 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct CreateOrganization {
-    request: rt::Request<t::Organization>,
+    request: rt::Request<t::CreateOrganizationResponse>,
     body: t::CreateOrganizationRequest,
 }
 impl CreateOrganization {
     /// `management`: Information about the organization's management system
-    pub fn management(mut self, value: t::Management) -> Self {
+    pub fn management(mut self, value: t::CreateOrganizationRequestManagement) -> Self {
         self.body.management = Some(value);
         self
     }
@@ -316,7 +316,7 @@ impl CreateOrganization {
         self
     }
     /// Sends the request and decodes the `201` response.
-    pub fn send(self) -> rt::ResponseFuture<t::Organization> {
+    pub fn send(self) -> rt::ResponseFuture<t::CreateOrganizationResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -328,7 +328,7 @@ impl crate::Client {
     pub fn create_organization_action_batch(
         &self,
         organization_id: &str,
-        actions: impl IntoIterator<Item = t::Action>,
+        actions: impl IntoIterator<Item = t::CreateOrganizationActionBatchRequestAction>,
     ) -> CreateOrganizationActionBatch {
         CreateOrganizationActionBatch {
             request: rt::Request::new(
@@ -342,7 +342,10 @@ impl crate::Client {
             body: t::CreateOrganizationActionBatchRequest {
                 confirmed: None,
                 synchronous: None,
-                actions: rt::list::<t::Action, _>(actions),
+                actions: rt::list::<
+                    t::CreateOrganizationActionBatchRequestAction,
+                    _,
+                >(actions),
                 callback: None,
             },
         }
@@ -352,7 +355,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct CreateOrganizationActionBatch {
-    request: rt::Request<t::GetOrganizationActionBatchResponse>,
+    request: rt::Request<t::CreateOrganizationActionBatchResponse>,
     body: t::CreateOrganizationActionBatchRequest,
 }
 impl CreateOrganizationActionBatch {
@@ -369,7 +372,7 @@ impl CreateOrganizationActionBatch {
     /// `callback`: Details for the callback. Please include either an httpServerId OR url and sharedSecret
     pub fn callback(
         mut self,
-        value: t::CreateDeviceLiveToolsPingRequestCallback,
+        value: t::CreateOrganizationActionBatchRequestCallback,
     ) -> Self {
         self.body.callback = Some(value);
         self
@@ -380,7 +383,7 @@ impl CreateOrganizationActionBatch {
         self
     }
     /// Sends the request and decodes the `201` response.
-    pub fn send(self) -> rt::ResponseFuture<t::GetOrganizationActionBatchResponse> {
+    pub fn send(self) -> rt::ResponseFuture<t::CreateOrganizationActionBatchResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -396,7 +399,7 @@ impl crate::Client {
         rules: impl IntoIterator<
             Item = t::CreateOrganizationAdaptivePolicyAclRequestRule,
         >,
-        ip_version: t::IpVersion,
+        ip_version: t::CreateOrganizationAdaptivePolicyAclRequestIpVersion,
     ) -> CreateOrganizationAdaptivePolicyAcl {
         CreateOrganizationAdaptivePolicyAcl {
             request: rt::Request::new(
@@ -423,7 +426,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct CreateOrganizationAdaptivePolicyAcl {
-    request: rt::Request<t::PolicyAcl>,
+    request: rt::Request<t::CreateOrganizationAdaptivePolicyAclResponse>,
     body: t::CreateOrganizationAdaptivePolicyAclRequest,
 }
 impl CreateOrganizationAdaptivePolicyAcl {
@@ -438,7 +441,9 @@ impl CreateOrganizationAdaptivePolicyAcl {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::PolicyAcl> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<t::CreateOrganizationAdaptivePolicyAclResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -487,10 +492,15 @@ impl CreateOrganizationAdaptivePolicyGroup {
     /// `policyObjects`: The policy objects that belong to this group; traffic from addresses specified by these policy objects will be tagged with this group's SGT value if no other tagging scheme is being used (each requires one unique attribute) (default: \[\])
     pub fn policy_objects(
         mut self,
-        value: impl IntoIterator<Item = t::ApplicationCategoryApplication>,
+        value: impl IntoIterator<
+            Item = t::CreateOrganizationAdaptivePolicyGroupRequestPolicyObject,
+        >,
     ) -> Self {
         self.body.policy_objects = Some(
-            rt::list::<t::ApplicationCategoryApplication, _>(value),
+            rt::list::<
+                t::CreateOrganizationAdaptivePolicyGroupRequestPolicyObject,
+                _,
+            >(value),
         );
         self
     }
@@ -518,7 +528,7 @@ impl crate::Client {
         &self,
         organization_id: &str,
         source_group: t::SourceGroup,
-        destination_group: t::SourceGroup,
+        destination_group: t::CreateOrganizationAdaptivePolicyPolicyRequestDestinationGroup,
     ) -> CreateOrganizationAdaptivePolicyPolicy {
         CreateOrganizationAdaptivePolicyPolicy {
             request: rt::Request::new(
@@ -549,9 +559,13 @@ impl CreateOrganizationAdaptivePolicyPolicy {
     /// `acls`: An ordered array of adaptive policy ACLs (each requires one unique attribute) that apply to this policy (default: \[\])
     pub fn acls(
         mut self,
-        value: impl IntoIterator<Item = t::ApplicationCategoryApplication>,
+        value: impl IntoIterator<
+            Item = t::CreateOrganizationAdaptivePolicyPolicyRequestAcl,
+        >,
     ) -> Self {
-        self.body.acls = Some(rt::list::<t::ApplicationCategoryApplication, _>(value));
+        self.body.acls = Some(
+            rt::list::<t::CreateOrganizationAdaptivePolicyPolicyRequestAcl, _>(value),
+        );
         self
     }
     /// `lastEntryRule`: The rule to apply if there is no matching ACL (default: "default")
@@ -584,7 +598,7 @@ impl crate::Client {
         organization_id: &str,
         email: impl Into<String>,
         name: impl Into<String>,
-        org_access: t::OrgAccess,
+        org_access: t::CreateOrganizationAdminRequestOrgAccess,
     ) -> CreateOrganizationAdmin {
         CreateOrganizationAdmin {
             request: rt::Request::new(
@@ -610,7 +624,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct CreateOrganizationAdmin {
-    request: rt::Request<t::OrganizationAdmin>,
+    request: rt::Request<t::CreateOrganizationAdminResponse>,
     body: t::CreateOrganizationAdminRequest,
 }
 impl CreateOrganizationAdmin {
@@ -635,7 +649,10 @@ impl CreateOrganizationAdmin {
         self
     }
     /// `authenticationMethod`: The method of authentication the user will use to sign in to the Meraki dashboard. Can be one of 'Email' or 'Cisco SecureX Sign-On'. The default is Email authentication
-    pub fn authentication_method(mut self, value: t::AuthenticationMethod) -> Self {
+    pub fn authentication_method(
+        mut self,
+        value: t::CreateOrganizationAdminRequestAuthenticationMethod,
+    ) -> Self {
         self.body.authentication_method = Some(value);
         self
     }
@@ -645,7 +662,7 @@ impl CreateOrganizationAdmin {
         self
     }
     /// Sends the request and decodes the `201` response.
-    pub fn send(self) -> rt::ResponseFuture<t::OrganizationAdmin> {
+    pub fn send(self) -> rt::ResponseFuture<t::CreateOrganizationAdminResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -732,7 +749,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct CreateOrganizationBrandingPolicy {
-    request: rt::Request<t::BrandingPolicy>,
+    request: rt::Request<t::CreateOrganizationBrandingPolicyResponse>,
     body: t::CreateOrganizationBrandingPolicyRequest,
 }
 impl CreateOrganizationBrandingPolicy {
@@ -747,7 +764,10 @@ impl CreateOrganizationBrandingPolicy {
         self
     }
     /// `adminSettings`: Settings for describing which kinds of admins this policy applies to.
-    pub fn admin_settings(mut self, value: t::AdminSettings) -> Self {
+    pub fn admin_settings(
+        mut self,
+        value: t::CreateOrganizationBrandingPolicyRequestAdminSettings,
+    ) -> Self {
         self.body.admin_settings = Some(value);
         self
     }
@@ -756,7 +776,10 @@ impl CreateOrganizationBrandingPolicy {
     /// the section on Dashboard). Some properties in this object also accept custom HTML used to replace the section on
     /// Dashboard; see the documentation for each property to see the allowed values.
     /// Each property defaults to 'default or inherit' when not provided.
-    pub fn help_settings(mut self, value: t::HelpSettings) -> Self {
+    pub fn help_settings(
+        mut self,
+        value: t::CreateOrganizationBrandingPolicyRequestHelpSettings,
+    ) -> Self {
         self.body.help_settings = Some(value);
         self
     }
@@ -774,7 +797,9 @@ impl CreateOrganizationBrandingPolicy {
         self
     }
     /// Sends the request and decodes the `201` response.
-    pub fn send(self) -> rt::ResponseFuture<t::BrandingPolicy> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<t::CreateOrganizationBrandingPolicyResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -809,7 +834,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct CreateOrganizationConfigTemplate {
-    request: rt::Request<t::ConfigTemplate>,
+    request: rt::Request<t::CreateOrganizationConfigTemplateResponse>,
     body: t::CreateOrganizationConfigTemplateRequest,
 }
 impl CreateOrganizationConfigTemplate {
@@ -829,7 +854,9 @@ impl CreateOrganizationConfigTemplate {
         self
     }
     /// Sends the request and decodes the `201` response.
-    pub fn send(self) -> rt::ResponseFuture<t::ConfigTemplate> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<t::CreateOrganizationConfigTemplateResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -1080,7 +1107,7 @@ impl crate::Client {
         organization_id: &str,
         name: impl Into<String>,
         product_types: impl IntoIterator<
-            Item = t::GetAdministeredLicensingSubscriptionSubscriptionsProductType,
+            Item = t::CreateOrganizationNetworkRequestProductType,
         >,
     ) -> CreateOrganizationNetwork {
         CreateOrganizationNetwork {
@@ -1095,7 +1122,7 @@ impl crate::Client {
             body: t::CreateOrganizationNetworkRequest {
                 name: name.into(),
                 product_types: rt::list::<
-                    t::GetAdministeredLicensingSubscriptionSubscriptionsProductType,
+                    t::CreateOrganizationNetworkRequestProductType,
                     _,
                 >(product_types),
                 tags: None,
@@ -1110,7 +1137,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct CreateOrganizationNetwork {
-    request: rt::Request<t::GetNetworkResponse>,
+    request: rt::Request<t::CreateOrganizationNetworkResponse>,
     body: t::CreateOrganizationNetworkRequest,
 }
 impl CreateOrganizationNetwork {
@@ -1140,7 +1167,7 @@ impl CreateOrganizationNetwork {
         self
     }
     /// Sends the request and decodes the `201` response.
-    pub fn send(self) -> rt::ResponseFuture<t::GetNetworkResponse> {
+    pub fn send(self) -> rt::ResponseFuture<t::CreateOrganizationNetworkResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -1310,7 +1337,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct CreateOrganizationSamlIdp {
-    request: rt::Request<Vec<t::SamlIdp>>,
+    request: rt::Request<Vec<t::CreateOrganizationSamlIdpResponseItem>>,
     body: t::CreateOrganizationSamlIdpRequest,
 }
 impl CreateOrganizationSamlIdp {
@@ -1325,7 +1352,9 @@ impl CreateOrganizationSamlIdp {
         self
     }
     /// Sends the request and decodes the `201` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::SamlIdp>> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<Vec<t::CreateOrganizationSamlIdpResponseItem>> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -1338,7 +1367,7 @@ impl crate::Client {
         &self,
         organization_id: &str,
         role: impl Into<String>,
-        org_access: t::OrgAccess,
+        org_access: t::CreateOrganizationSamlRoleRequestOrgAccess,
     ) -> CreateOrganizationSamlRole {
         CreateOrganizationSamlRole {
             request: rt::Request::new(
@@ -1369,10 +1398,10 @@ impl CreateOrganizationSamlRole {
     /// `tags`: The list of tags that the SAML administrator has privileges on
     pub fn tags(
         mut self,
-        value: impl IntoIterator<Item = t::CreateOrganizationAdminRequestTag>,
+        value: impl IntoIterator<Item = t::CreateOrganizationSamlRoleRequestTag>,
     ) -> Self {
         self.body.tags = Some(
-            rt::list::<t::CreateOrganizationAdminRequestTag, _>(value),
+            rt::list::<t::CreateOrganizationSamlRoleRequestTag, _>(value),
         );
         self
     }
@@ -2029,11 +2058,11 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetOrganizationAdaptivePolicyAcls {
-    request: rt::Request<Vec<t::PolicyAcl>>,
+    request: rt::Request<Vec<t::AdaptivePolicyAcl>>,
 }
 impl GetOrganizationAdaptivePolicyAcls {
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::PolicyAcl>> {
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::AdaptivePolicyAcl>> {
         self.request.send()
     }
 }
@@ -2567,7 +2596,10 @@ impl GetOrganizationApiRequestsOverviewResponseCodesByInterval {
         self
     }
     /// `version`: Filter by API version of the endpoint. Allowable values are: \[0, 1\]
-    pub fn version(mut self, value: t::GetOrganizationApiRequestsVersion) -> Self {
+    pub fn version(
+        mut self,
+        value: t::GetOrganizationApiRequestsOverviewResponseCodesByIntervalVersion,
+    ) -> Self {
         self.request.query("version", &value);
         self
     }
@@ -2670,11 +2702,11 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetOrganizationBrandingPolicy {
-    request: rt::Request<t::BrandingPolicy>,
+    request: rt::Request<t::OrganizationBrandingPolicy>,
 }
 impl GetOrganizationBrandingPolicy {
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::BrandingPolicy> {
+    pub fn send(self) -> rt::ResponseFuture<t::OrganizationBrandingPolicy> {
         self.request.send()
     }
 }
@@ -2919,11 +2951,11 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetOrganizationConfigTemplates {
-    request: rt::Request<Vec<t::ConfigTemplate>>,
+    request: rt::Request<Vec<t::OrganizationConfigTemplate>>,
 }
 impl GetOrganizationConfigTemplates {
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::ConfigTemplate>> {
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::OrganizationConfigTemplate>> {
         self.request.send()
     }
 }
@@ -3047,7 +3079,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetOrganizationDevices {
-    request: rt::Request<Vec<t::PlanDevice>>,
+    request: rt::Request<Vec<t::OrganizationDevice>>,
 }
 impl GetOrganizationDevices {
     /// `configurationUpdatedAfter`: Filter results by whether or not the device's configuration has been updated after the given timestamp
@@ -3101,17 +3133,12 @@ impl GetOrganizationDevices {
     /// `productTypes`: Optional parameter to filter devices by product type. Valid types are wireless, appliance, switch, systemsManager, camera, cellularGateway, and sensor.
     pub fn product_types(
         mut self,
-        value: impl IntoIterator<
-            Item = t::GetAdministeredLicensingSubscriptionSubscriptionsProductType,
-        >,
+        value: impl IntoIterator<Item = t::GetOrganizationDevicesProductType>,
     ) -> Self {
         self.request
             .query(
                 "productTypes",
-                &rt::list::<
-                    t::GetAdministeredLicensingSubscriptionSubscriptionsProductType,
-                    _,
-                >(value),
+                &rt::list::<t::GetOrganizationDevicesProductType, _>(value),
             );
         self
     }
@@ -3160,23 +3187,25 @@ impl GetOrganizationDevices {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::PlanDevice>> {
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::OrganizationDevice>> {
         self.request.send()
     }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
-    pub fn paginate(self) -> rt::Paginator<Vec<t::PlanDevice>, t::PlanDevice> {
+    pub fn paginate(
+        self,
+    ) -> rt::Paginator<Vec<t::OrganizationDevice>, t::OrganizationDevice> {
         self.request.paginate_array()
     }
     /// Every page, one request at a time, following `rel=next` links.
-    pub fn pages(self) -> rt::ResultStream<Vec<t::PlanDevice>> {
+    pub fn pages(self) -> rt::ResultStream<Vec<t::OrganizationDevice>> {
         self.paginate().pages()
     }
     /// Every item of every page, each decoded as soon as its bytes arrive; no page is held whole.
-    pub fn items(self) -> rt::ResultStream<t::PlanDevice> {
+    pub fn items(self) -> rt::ResultStream<t::OrganizationDevice> {
         self.paginate().items()
     }
     /// Every item of every page, collected.
-    pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::PlanDevice>> {
+    pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::OrganizationDevice>> {
         self.paginate().collect_all()
     }
     /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
@@ -3259,7 +3288,10 @@ impl GetOrganizationDevicesAvailabilities {
         self
     }
     /// `tagsFilterType`: An optional parameter of value 'withAnyTags' or 'withAllTags' to indicate whether to return devices which contain ANY or ALL of the included tags. If no type is included, 'withAnyTags' will be selected.
-    pub fn tags_filter_type(mut self, value: t::TagsFilterType) -> Self {
+    pub fn tags_filter_type(
+        mut self,
+        value: t::GetOrganizationDevicesAvailabilitiesTagsFilterType,
+    ) -> Self {
         self.request.query("tagsFilterType", &value);
         self
     }
@@ -3360,9 +3392,18 @@ impl GetOrganizationDevicesAvailabilitiesChangeHistory {
     /// `statuses`: Optional parameter to filter device availabilities history by device statuses
     pub fn statuses(
         mut self,
-        value: impl IntoIterator<Item = t::AvailabilityStatus>,
+        value: impl IntoIterator<
+            Item = t::GetOrganizationDevicesAvailabilitiesChangeHistoryStatus,
+        >,
     ) -> Self {
-        self.request.query("statuses", &rt::list::<t::AvailabilityStatus, _>(value));
+        self.request
+            .query(
+                "statuses",
+                &rt::list::<
+                    t::GetOrganizationDevicesAvailabilitiesChangeHistoryStatus,
+                    _,
+                >(value),
+            );
         self
     }
     /// `t0`: The beginning of the timespan for the data. The maximum lookback period is 31 days from today.
@@ -3482,7 +3523,10 @@ impl GetOrganizationDevicesPowerModulesStatusesByDevice {
         self
     }
     /// `tagsFilterType`: An optional parameter of value 'withAnyTags' or 'withAllTags' to indicate whether to return devices which contain ANY or ALL of the included tags. If no type is included, 'withAnyTags' will be selected.
-    pub fn tags_filter_type(mut self, value: t::TagsFilterType) -> Self {
+    pub fn tags_filter_type(
+        mut self,
+        value: t::GetOrganizationDevicesPowerModulesStatusesByDeviceTagsFilterType,
+    ) -> Self {
         self.request.query("tagsFilterType", &value);
         self
     }
@@ -3593,7 +3637,10 @@ impl GetOrganizationDevicesProvisioningStatuses {
         self
     }
     /// `tagsFilterType`: An optional parameter of value 'withAnyTags' or 'withAllTags' to indicate whether to return devices which contain ANY or ALL of the included tags. If no type is included, 'withAnyTags' will be selected.
-    pub fn tags_filter_type(mut self, value: t::TagsFilterType) -> Self {
+    pub fn tags_filter_type(
+        mut self,
+        value: t::GetOrganizationDevicesProvisioningStatusesTagsFilterType,
+    ) -> Self {
         self.request.query("tagsFilterType", &value);
         self
     }
@@ -3678,17 +3725,12 @@ impl GetOrganizationDevicesStatuses {
     /// `productTypes`: An optional parameter to filter device statuses by product type. Valid types are wireless, appliance, switch, systemsManager, camera, cellularGateway, and sensor.
     pub fn product_types(
         mut self,
-        value: impl IntoIterator<
-            Item = t::GetAdministeredLicensingSubscriptionSubscriptionsProductType,
-        >,
+        value: impl IntoIterator<Item = t::GetOrganizationDevicesStatusesProductType>,
     ) -> Self {
         self.request
             .query(
                 "productTypes",
-                &rt::list::<
-                    t::GetAdministeredLicensingSubscriptionSubscriptionsProductType,
-                    _,
-                >(value),
+                &rt::list::<t::GetOrganizationDevicesStatusesProductType, _>(value),
             );
         self
     }
@@ -3708,9 +3750,13 @@ impl GetOrganizationDevicesStatuses {
     /// `statuses`: Optional parameter to filter devices by statuses. Valid statuses are \["online", "alerting", "offline", "dormant"\].
     pub fn statuses(
         mut self,
-        value: impl IntoIterator<Item = t::AvailabilityStatus>,
+        value: impl IntoIterator<Item = t::GetOrganizationDevicesStatusesStatus>,
     ) -> Self {
-        self.request.query("statuses", &rt::list::<t::AvailabilityStatus, _>(value));
+        self.request
+            .query(
+                "statuses",
+                &rt::list::<t::GetOrganizationDevicesStatusesStatus, _>(value),
+            );
         self
     }
     /// `tags`: An optional parameter to filter devices by tags. The filtering is case-sensitive. If tags are included, 'tagsFilterType' should also be included (see below).
@@ -3719,7 +3765,10 @@ impl GetOrganizationDevicesStatuses {
         self
     }
     /// `tagsFilterType`: An optional parameter of value 'withAnyTags' or 'withAllTags' to indicate whether to return devices which contain ANY or ALL of the included tags. If no type is included, 'withAnyTags' will be selected.
-    pub fn tags_filter_type(mut self, value: t::TagsFilterType) -> Self {
+    pub fn tags_filter_type(
+        mut self,
+        value: t::GetOrganizationDevicesStatusesTagsFilterType,
+    ) -> Self {
         self.request.query("tagsFilterType", &value);
         self
     }
@@ -3788,14 +3837,14 @@ impl GetOrganizationDevicesStatusesOverview {
     pub fn product_types(
         mut self,
         value: impl IntoIterator<
-            Item = t::GetAdministeredLicensingSubscriptionSubscriptionsProductType,
+            Item = t::GetOrganizationDevicesStatusesOverviewProductType,
         >,
     ) -> Self {
         self.request
             .query(
                 "productTypes",
                 &rt::list::<
-                    t::GetAdministeredLicensingSubscriptionSubscriptionsProductType,
+                    t::GetOrganizationDevicesStatusesOverviewProductType,
                     _,
                 >(value),
             );
@@ -3879,7 +3928,10 @@ impl GetOrganizationDevicesUplinksAddressesByDevice {
         self
     }
     /// `tagsFilterType`: An optional parameter of value 'withAnyTags' or 'withAllTags' to indicate whether to return devices which contain ANY or ALL of the included tags. If no type is included, 'withAnyTags' will be selected.
-    pub fn tags_filter_type(mut self, value: t::TagsFilterType) -> Self {
+    pub fn tags_filter_type(
+        mut self,
+        value: t::GetOrganizationDevicesUplinksAddressesByDeviceTagsFilterType,
+    ) -> Self {
         self.request.query("tagsFilterType", &value);
         self
     }
@@ -3959,7 +4011,10 @@ impl GetOrganizationDevicesUplinksLossAndLatency {
         self
     }
     /// `uplink`: Optional filter for a specific WAN uplink. Valid uplinks are wan1, wan2, wan3, cellular. Default will return all uplinks.
-    pub fn uplink(mut self, value: t::GetDeviceLossAndLatencyHistoryUplink) -> Self {
+    pub fn uplink(
+        mut self,
+        value: t::GetOrganizationDevicesUplinksLossAndLatencyUplink,
+    ) -> Self {
         self.request.query("uplink", &value);
         self
     }
@@ -4319,7 +4374,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetOrganizationInventoryDevices {
-    request: rt::Request<Vec<t::InventoryDevice>>,
+    request: rt::Request<Vec<t::OrganizationInventoryDevice>>,
 }
 impl GetOrganizationInventoryDevices {
     /// `endingBefore`: A token used by the server to indicate the end of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
@@ -4361,17 +4416,12 @@ impl GetOrganizationInventoryDevices {
     /// `productTypes`: Filter devices by product type. Accepted values are appliance, camera, cellularGateway, sensor, switch, systemsManager, and wireless.
     pub fn product_types(
         mut self,
-        value: impl IntoIterator<
-            Item = t::GetAdministeredLicensingSubscriptionSubscriptionsProductType,
-        >,
+        value: impl IntoIterator<Item = t::GetOrganizationInventoryDevicesProductType>,
     ) -> Self {
         self.request
             .query(
                 "productTypes",
-                &rt::list::<
-                    t::GetAdministeredLicensingSubscriptionSubscriptionsProductType,
-                    _,
-                >(value),
+                &rt::list::<t::GetOrganizationInventoryDevicesProductType, _>(value),
             );
         self
     }
@@ -4399,7 +4449,10 @@ impl GetOrganizationInventoryDevices {
         self
     }
     /// `tagsFilterType`: To use with 'tags' parameter, to filter devices which contain ANY or ALL given tags. Accepted values are 'withAnyTags' or 'withAllTags', default is 'withAnyTags'.
-    pub fn tags_filter_type(mut self, value: t::TagsFilterType) -> Self {
+    pub fn tags_filter_type(
+        mut self,
+        value: t::GetOrganizationInventoryDevicesTagsFilterType,
+    ) -> Self {
         self.request.query("tagsFilterType", &value);
         self
     }
@@ -4409,23 +4462,28 @@ impl GetOrganizationInventoryDevices {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::InventoryDevice>> {
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::OrganizationInventoryDevice>> {
         self.request.send()
     }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
-    pub fn paginate(self) -> rt::Paginator<Vec<t::InventoryDevice>, t::InventoryDevice> {
+    pub fn paginate(
+        self,
+    ) -> rt::Paginator<
+        Vec<t::OrganizationInventoryDevice>,
+        t::OrganizationInventoryDevice,
+    > {
         self.request.paginate_array()
     }
     /// Every page, one request at a time, following `rel=next` links.
-    pub fn pages(self) -> rt::ResultStream<Vec<t::InventoryDevice>> {
+    pub fn pages(self) -> rt::ResultStream<Vec<t::OrganizationInventoryDevice>> {
         self.paginate().pages()
     }
     /// Every item of every page, each decoded as soon as its bytes arrive; no page is held whole.
-    pub fn items(self) -> rt::ResultStream<t::InventoryDevice> {
+    pub fn items(self) -> rt::ResultStream<t::OrganizationInventoryDevice> {
         self.paginate().items()
     }
     /// Every item of every page, collected.
-    pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::InventoryDevice>> {
+    pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::OrganizationInventoryDevice>> {
         self.paginate().collect_all()
     }
     /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
@@ -4497,7 +4555,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetOrganizationInventoryOnboardingCloudMonitoringNetworks {
-    request: rt::Request<Vec<t::GetNetworkResponse>>,
+    request: rt::Request<Vec<t::MonitoringNetwork>>,
 }
 impl GetOrganizationInventoryOnboardingCloudMonitoringNetworks {
     /// `endingBefore`: A token used by the server to indicate the end of the page. Often this is a timestamp or an ID but it is not limited to those. This parameter should not be defined by client applications. The link for the first, last, prev, or next page in the HTTP Link header should define it.
@@ -4521,25 +4579,25 @@ impl GetOrganizationInventoryOnboardingCloudMonitoringNetworks {
         self
     }
     /// Sends the request and decodes the `202` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::GetNetworkResponse>> {
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::MonitoringNetwork>> {
         self.request.send()
     }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
-    ) -> rt::Paginator<Vec<t::GetNetworkResponse>, t::GetNetworkResponse> {
+    ) -> rt::Paginator<Vec<t::MonitoringNetwork>, t::MonitoringNetwork> {
         self.request.paginate_array()
     }
     /// Every page, one request at a time, following `rel=next` links.
-    pub fn pages(self) -> rt::ResultStream<Vec<t::GetNetworkResponse>> {
+    pub fn pages(self) -> rt::ResultStream<Vec<t::MonitoringNetwork>> {
         self.paginate().pages()
     }
     /// Every item of every page, each decoded as soon as its bytes arrive; no page is held whole.
-    pub fn items(self) -> rt::ResultStream<t::GetNetworkResponse> {
+    pub fn items(self) -> rt::ResultStream<t::MonitoringNetwork> {
         self.paginate().items()
     }
     /// Every item of every page, collected.
-    pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::GetNetworkResponse>> {
+    pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::MonitoringNetwork>> {
         self.paginate().collect_all()
     }
     /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
@@ -4606,7 +4664,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetOrganizationLicenses {
-    request: rt::Request<Vec<t::OrganizationLicense>>,
+    request: rt::Request<Vec<t::GetOrganizationLicensesResponseItem>>,
 }
 impl GetOrganizationLicenses {
     /// `deviceSerial`: Filter the licenses to those assigned to a particular device. Returned in the same order that they are queued to the device.
@@ -4635,30 +4693,37 @@ impl GetOrganizationLicenses {
         self
     }
     /// `state`: Filter the licenses to those in a particular state. Can be one of 'active', 'expired', 'expiring', 'recentlyQueued', 'unused' or 'unusedActive'
-    pub fn state(mut self, value: t::State) -> Self {
+    pub fn state(mut self, value: t::GetOrganizationLicensesState) -> Self {
         self.request.query("state", &value);
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::OrganizationLicense>> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<Vec<t::GetOrganizationLicensesResponseItem>> {
         self.request.send()
     }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
-    ) -> rt::Paginator<Vec<t::OrganizationLicense>, t::OrganizationLicense> {
+    ) -> rt::Paginator<
+        Vec<t::GetOrganizationLicensesResponseItem>,
+        t::GetOrganizationLicensesResponseItem,
+    > {
         self.request.paginate_array()
     }
     /// Every page, one request at a time, following `rel=next` links.
-    pub fn pages(self) -> rt::ResultStream<Vec<t::OrganizationLicense>> {
+    pub fn pages(self) -> rt::ResultStream<Vec<t::GetOrganizationLicensesResponseItem>> {
         self.paginate().pages()
     }
     /// Every item of every page, each decoded as soon as its bytes arrive; no page is held whole.
-    pub fn items(self) -> rt::ResultStream<t::OrganizationLicense> {
+    pub fn items(self) -> rt::ResultStream<t::GetOrganizationLicensesResponseItem> {
         self.paginate().items()
     }
     /// Every item of every page, collected.
-    pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::OrganizationLicense>> {
+    pub fn collect_all(
+        self,
+    ) -> rt::ResponseFuture<Vec<t::GetOrganizationLicensesResponseItem>> {
         self.paginate().collect_all()
     }
     /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
@@ -4759,7 +4824,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetOrganizationNetworks {
-    request: rt::Request<Vec<t::GetNetworkResponse>>,
+    request: rt::Request<Vec<t::OrganizationNetwork>>,
 }
 impl GetOrganizationNetworks {
     /// `configTemplateId`: An optional parameter that is the ID of a config template. Will return all networks bound to that template.
@@ -4793,30 +4858,33 @@ impl GetOrganizationNetworks {
         self
     }
     /// `tagsFilterType`: An optional parameter of value 'withAnyTags' or 'withAllTags' to indicate whether to return networks which contain ANY or ALL of the included tags. If no type is included, 'withAnyTags' will be selected.
-    pub fn tags_filter_type(mut self, value: t::TagsFilterType) -> Self {
+    pub fn tags_filter_type(
+        mut self,
+        value: t::GetOrganizationNetworksTagsFilterType,
+    ) -> Self {
         self.request.query("tagsFilterType", &value);
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::GetNetworkResponse>> {
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::OrganizationNetwork>> {
         self.request.send()
     }
     /// Follows the `Link` header from this request on; set a page limit or the direction on the returned paginator.
     pub fn paginate(
         self,
-    ) -> rt::Paginator<Vec<t::GetNetworkResponse>, t::GetNetworkResponse> {
+    ) -> rt::Paginator<Vec<t::OrganizationNetwork>, t::OrganizationNetwork> {
         self.request.paginate_array()
     }
     /// Every page, one request at a time, following `rel=next` links.
-    pub fn pages(self) -> rt::ResultStream<Vec<t::GetNetworkResponse>> {
+    pub fn pages(self) -> rt::ResultStream<Vec<t::OrganizationNetwork>> {
         self.paginate().pages()
     }
     /// Every item of every page, each decoded as soon as its bytes arrive; no page is held whole.
-    pub fn items(self) -> rt::ResultStream<t::GetNetworkResponse> {
+    pub fn items(self) -> rt::ResultStream<t::OrganizationNetwork> {
         self.paginate().items()
     }
     /// Every item of every page, collected.
-    pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::GetNetworkResponse>> {
+    pub fn collect_all(self) -> rt::ResponseFuture<Vec<t::OrganizationNetwork>> {
         self.paginate().collect_all()
     }
     /// Every item of every page as JSON ([`Paginator::items_json`](crate::runtime::Paginator::items_json)).
@@ -5117,11 +5185,11 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetOrganizationSaml {
-    request: rt::Request<t::TwoFactor>,
+    request: rt::Request<t::OrganizationSaml>,
 }
 impl GetOrganizationSaml {
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::TwoFactor> {
+    pub fn send(self) -> rt::ResponseFuture<t::OrganizationSaml> {
         self.request.send()
     }
 }
@@ -5184,11 +5252,11 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetOrganizationSamlIdps {
-    request: rt::Request<Vec<t::SamlIdp>>,
+    request: rt::Request<Vec<t::OrganizationSamlIdp>>,
 }
 impl GetOrganizationSamlIdps {
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::SamlIdp>> {
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::OrganizationSamlIdp>> {
         self.request.send()
     }
 }
@@ -5251,11 +5319,11 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetOrganizationSamlRoles {
-    request: rt::Request<Vec<t::SamlRole>>,
+    request: rt::Request<Vec<t::OrganizationSamlRole>>,
 }
 impl GetOrganizationSamlRoles {
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::SamlRole>> {
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::OrganizationSamlRole>> {
         self.request.send()
     }
 }
@@ -5903,11 +5971,11 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetOrganizations {
-    request: rt::Request<Vec<t::Organization>>,
+    request: rt::Request<Vec<t::GetOrganizationsResponseItem>>,
 }
 impl GetOrganizations {
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::Organization>> {
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::GetOrganizationsResponseItem>> {
         self.request.send()
     }
 }
@@ -6088,7 +6156,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct RenewOrganizationLicensesSeats {
-    request: rt::Request<t::AssignOrganizationLicensesSeatsResponse>,
+    request: rt::Request<t::RenewOrganizationLicensesSeatsResponse>,
     body: t::RenewOrganizationLicensesSeatsRequest,
 }
 impl RenewOrganizationLicensesSeats {
@@ -6098,7 +6166,7 @@ impl RenewOrganizationLicensesSeats {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::AssignOrganizationLicensesSeatsResponse> {
+    pub fn send(self) -> rt::ResponseFuture<t::RenewOrganizationLicensesSeatsResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -6122,7 +6190,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateOrganization {
-    request: rt::Request<t::Organization>,
+    request: rt::Request<t::UpdateOrganizationResponse>,
     body: t::UpdateOrganizationRequest,
 }
 impl UpdateOrganization {
@@ -6132,12 +6200,12 @@ impl UpdateOrganization {
         self
     }
     /// `management`: Information about the organization's management system
-    pub fn management(mut self, value: t::Management) -> Self {
+    pub fn management(mut self, value: t::UpdateOrganizationRequestManagement) -> Self {
         self.body.management = Some(value);
         self
     }
     /// `api`: API-specific settings
-    pub fn api(mut self, value: t::TwoFactor) -> Self {
+    pub fn api(mut self, value: t::UpdateOrganizationRequestApi) -> Self {
         self.body.api = Some(value);
         self
     }
@@ -6147,7 +6215,7 @@ impl UpdateOrganization {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::Organization> {
+    pub fn send(self) -> rt::ResponseFuture<t::UpdateOrganizationResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -6178,7 +6246,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateOrganizationActionBatch {
-    request: rt::Request<t::GetOrganizationActionBatchesResponseItem>,
+    request: rt::Request<t::UpdateOrganizationActionBatchResponse>,
     body: t::UpdateOrganizationActionBatchRequest,
 }
 impl UpdateOrganizationActionBatch {
@@ -6198,9 +6266,7 @@ impl UpdateOrganizationActionBatch {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(
-        self,
-    ) -> rt::ResponseFuture<t::GetOrganizationActionBatchesResponseItem> {
+    pub fn send(self) -> rt::ResponseFuture<t::UpdateOrganizationActionBatchResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -6231,7 +6297,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateOrganizationAdaptivePolicyAcl {
-    request: rt::Request<t::PolicyAcl>,
+    request: rt::Request<t::UpdateOrganizationAdaptivePolicyAclResponse>,
     body: t::UpdateOrganizationAdaptivePolicyAclRequest,
 }
 impl UpdateOrganizationAdaptivePolicyAcl {
@@ -6249,16 +6315,19 @@ impl UpdateOrganizationAdaptivePolicyAcl {
     pub fn rules(
         mut self,
         value: impl IntoIterator<
-            Item = t::CreateOrganizationAdaptivePolicyAclRequestRule,
+            Item = t::UpdateOrganizationAdaptivePolicyAclRequestRule,
         >,
     ) -> Self {
         self.body.rules = Some(
-            rt::list::<t::CreateOrganizationAdaptivePolicyAclRequestRule, _>(value),
+            rt::list::<t::UpdateOrganizationAdaptivePolicyAclRequestRule, _>(value),
         );
         self
     }
     /// `ipVersion`: IP version of adpative policy ACL. One of: 'any', 'ipv4' or 'ipv6'
-    pub fn ip_version(mut self, value: t::IpVersion) -> Self {
+    pub fn ip_version(
+        mut self,
+        value: t::UpdateOrganizationAdaptivePolicyAclRequestIpVersion,
+    ) -> Self {
         self.body.ip_version = Some(value);
         self
     }
@@ -6268,7 +6337,9 @@ impl UpdateOrganizationAdaptivePolicyAcl {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::PolicyAcl> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<t::UpdateOrganizationAdaptivePolicyAclResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -6323,10 +6394,15 @@ impl UpdateOrganizationAdaptivePolicyGroup {
     /// `policyObjects`: The policy objects that belong to this group; traffic from addresses specified by these policy objects will be tagged with this group's SGT value if no other tagging scheme is being used (each requires one unique attribute)
     pub fn policy_objects(
         mut self,
-        value: impl IntoIterator<Item = t::ApplicationCategoryApplication>,
+        value: impl IntoIterator<
+            Item = t::UpdateOrganizationAdaptivePolicyGroupRequestPolicyObject,
+        >,
     ) -> Self {
         self.body.policy_objects = Some(
-            rt::list::<t::ApplicationCategoryApplication, _>(value),
+            rt::list::<
+                t::UpdateOrganizationAdaptivePolicyGroupRequestPolicyObject,
+                _,
+            >(value),
         );
         self
     }
@@ -6377,25 +6453,38 @@ pub struct UpdateOrganizationAdaptivePolicyPolicy {
 }
 impl UpdateOrganizationAdaptivePolicyPolicy {
     /// `sourceGroup`: The source adaptive policy group (requires one unique attribute)
-    pub fn source_group(mut self, value: t::SourceGroup) -> Self {
+    pub fn source_group(
+        mut self,
+        value: t::UpdateOrganizationAdaptivePolicyPolicyRequestSourceGroup,
+    ) -> Self {
         self.body.source_group = Some(value);
         self
     }
     /// `destinationGroup`: The destination adaptive policy group (requires one unique attribute)
-    pub fn destination_group(mut self, value: t::SourceGroup) -> Self {
+    pub fn destination_group(
+        mut self,
+        value: t::UpdateOrganizationAdaptivePolicyPolicyRequestDestinationGroup,
+    ) -> Self {
         self.body.destination_group = Some(value);
         self
     }
     /// `acls`: An ordered array of adaptive policy ACLs (each requires one unique attribute) that apply to this policy
     pub fn acls(
         mut self,
-        value: impl IntoIterator<Item = t::ApplicationCategoryApplication>,
+        value: impl IntoIterator<
+            Item = t::UpdateOrganizationAdaptivePolicyPolicyRequestAcl,
+        >,
     ) -> Self {
-        self.body.acls = Some(rt::list::<t::ApplicationCategoryApplication, _>(value));
+        self.body.acls = Some(
+            rt::list::<t::UpdateOrganizationAdaptivePolicyPolicyRequestAcl, _>(value),
+        );
         self
     }
     /// `lastEntryRule`: The rule to apply if there is no matching ACL
-    pub fn last_entry_rule(mut self, value: t::LastEntryRule) -> Self {
+    pub fn last_entry_rule(
+        mut self,
+        value: t::UpdateOrganizationAdaptivePolicyPolicyRequestLastEntryRule,
+    ) -> Self {
         self.body.last_entry_rule = Some(value);
         self
     }
@@ -6494,7 +6583,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateOrganizationAdmin {
-    request: rt::Request<t::OrganizationAdmin>,
+    request: rt::Request<t::UpdateOrganizationAdminResponse>,
     body: t::UpdateOrganizationAdminRequest,
 }
 impl UpdateOrganizationAdmin {
@@ -6504,27 +6593,30 @@ impl UpdateOrganizationAdmin {
         self
     }
     /// `orgAccess`: The privilege of the dashboard administrator on the organization. Can be one of 'full', 'read-only', 'enterprise' or 'none'
-    pub fn org_access(mut self, value: t::OrgAccess) -> Self {
+    pub fn org_access(
+        mut self,
+        value: t::UpdateOrganizationAdminRequestOrgAccess,
+    ) -> Self {
         self.body.org_access = Some(value);
         self
     }
     /// `tags`: The list of tags that the dashboard administrator has privileges on
     pub fn tags(
         mut self,
-        value: impl IntoIterator<Item = t::CreateOrganizationAdminRequestTag>,
+        value: impl IntoIterator<Item = t::UpdateOrganizationAdminRequestTag>,
     ) -> Self {
         self.body.tags = Some(
-            rt::list::<t::CreateOrganizationAdminRequestTag, _>(value),
+            rt::list::<t::UpdateOrganizationAdminRequestTag, _>(value),
         );
         self
     }
     /// `networks`: The list of networks that the dashboard administrator has privileges on
     pub fn networks(
         mut self,
-        value: impl IntoIterator<Item = t::CreateOrganizationAdminRequestNetwork>,
+        value: impl IntoIterator<Item = t::UpdateOrganizationAdminRequestNetwork>,
     ) -> Self {
         self.body.networks = Some(
-            rt::list::<t::CreateOrganizationAdminRequestNetwork, _>(value),
+            rt::list::<t::UpdateOrganizationAdminRequestNetwork, _>(value),
         );
         self
     }
@@ -6534,7 +6626,7 @@ impl UpdateOrganizationAdmin {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::OrganizationAdmin> {
+    pub fn send(self) -> rt::ResponseFuture<t::UpdateOrganizationAdminResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -6577,20 +6669,23 @@ impl UpdateOrganizationAlertsProfile {
     /// `type`: The alert type
     pub fn type_(
         mut self,
-        value: t::CreateOrganizationAlertsProfileRequestType,
+        value: t::UpdateOrganizationAlertsProfileRequestType,
     ) -> Self {
         self.body.type_ = Some(value);
         self
     }
     /// `alertCondition`: The conditions that determine if the alert triggers
-    pub fn alert_condition(mut self, value: t::AlertCondition) -> Self {
+    pub fn alert_condition(
+        mut self,
+        value: t::UpdateOrganizationAlertsProfileRequestAlertCondition,
+    ) -> Self {
         self.body.alert_condition = Some(value);
         self
     }
     /// `recipients`: List of recipients that will recieve the alert.
     pub fn recipients(
         mut self,
-        value: t::CreateOrganizationAlertsProfileRequestRecipients,
+        value: t::UpdateOrganizationAlertsProfileRequestRecipients,
     ) -> Self {
         self.body.recipients = Some(value);
         self
@@ -6646,8 +6741,8 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateOrganizationBrandingPoliciesPriorities {
-    request: rt::Request<t::PoliciesPriorities>,
-    body: t::PoliciesPriorities,
+    request: rt::Request<t::UpdateOrganizationBrandingPoliciesPrioritiesResponse>,
+    body: t::UpdateOrganizationBrandingPoliciesPrioritiesRequest,
 }
 impl UpdateOrganizationBrandingPoliciesPriorities {
     /// `brandingPolicyIds`: An ordered list of branding policy IDs that determines the priority order of how to apply the policies
@@ -6659,12 +6754,17 @@ impl UpdateOrganizationBrandingPoliciesPriorities {
         self
     }
     /// Replaces the whole request body.
-    pub fn body(mut self, body: t::PoliciesPriorities) -> Self {
+    pub fn body(
+        mut self,
+        body: t::UpdateOrganizationBrandingPoliciesPrioritiesRequest,
+    ) -> Self {
         self.body = body;
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::PoliciesPriorities> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<t::UpdateOrganizationBrandingPoliciesPrioritiesResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -6695,8 +6795,8 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateOrganizationBrandingPolicy {
-    request: rt::Request<t::BrandingPolicy>,
-    body: t::CreateOrganizationBrandingPolicyRequest,
+    request: rt::Request<t::UpdateOrganizationBrandingPolicyResponse>,
+    body: t::UpdateOrganizationBrandingPolicyRequest,
 }
 impl UpdateOrganizationBrandingPolicy {
     /// `name`: Name of the Dashboard branding policy.
@@ -6710,7 +6810,10 @@ impl UpdateOrganizationBrandingPolicy {
         self
     }
     /// `adminSettings`: Settings for describing which kinds of admins this policy applies to.
-    pub fn admin_settings(mut self, value: t::AdminSettings) -> Self {
+    pub fn admin_settings(
+        mut self,
+        value: t::UpdateOrganizationBrandingPolicyRequestAdminSettings,
+    ) -> Self {
         self.body.admin_settings = Some(value);
         self
     }
@@ -6718,26 +6821,30 @@ impl UpdateOrganizationBrandingPolicy {
     /// 'default or inherit' (do not modify functionality), 'hide' (remove the section from Dashboard), or 'show' (always show
     /// the section on Dashboard). Some properties in this object also accept custom HTML used to replace the section on
     /// Dashboard; see the documentation for each property to see the allowed values.
-    /// Each property defaults to 'default or inherit' when not provided.
-    pub fn help_settings(mut self, value: t::HelpSettings) -> Self {
+    pub fn help_settings(
+        mut self,
+        value: t::UpdateOrganizationBrandingPolicyRequestHelpSettings,
+    ) -> Self {
         self.body.help_settings = Some(value);
         self
     }
     /// `customLogo`: Properties describing the custom logo attached to the branding policy.
     pub fn custom_logo(
         mut self,
-        value: t::CreateOrganizationBrandingPolicyRequestCustomLogo,
+        value: t::UpdateOrganizationBrandingPolicyRequestCustomLogo,
     ) -> Self {
         self.body.custom_logo = Some(value);
         self
     }
     /// Replaces the whole request body.
-    pub fn body(mut self, body: t::CreateOrganizationBrandingPolicyRequest) -> Self {
+    pub fn body(mut self, body: t::UpdateOrganizationBrandingPolicyRequest) -> Self {
         self.body = body;
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::BrandingPolicy> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<t::UpdateOrganizationBrandingPolicyResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -6768,7 +6875,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateOrganizationConfigTemplate {
-    request: rt::Request<t::ConfigTemplate>,
+    request: rt::Request<t::UpdateOrganizationConfigTemplateResponse>,
     body: t::UpdateOrganizationConfigTemplateRequest,
 }
 impl UpdateOrganizationConfigTemplate {
@@ -6788,7 +6895,9 @@ impl UpdateOrganizationConfigTemplate {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::ConfigTemplate> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<t::UpdateOrganizationConfigTemplateResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -6873,7 +6982,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateOrganizationLicense {
-    request: rt::Request<t::OrganizationLicense>,
+    request: rt::Request<t::UpdateOrganizationLicenseResponse>,
     body: t::UpdateOrganizationLicenseRequest,
 }
 impl UpdateOrganizationLicense {
@@ -6888,7 +6997,7 @@ impl UpdateOrganizationLicense {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::OrganizationLicense> {
+    pub fn send(self) -> rt::ResponseFuture<t::UpdateOrganizationLicenseResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -6918,8 +7027,8 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateOrganizationLoginSecurity {
-    request: rt::Request<t::LoginSecurity>,
-    body: t::LoginSecurity,
+    request: rt::Request<t::UpdateOrganizationLoginSecurityResponse>,
+    body: t::UpdateOrganizationLoginSecurityRequest,
 }
 impl UpdateOrganizationLoginSecurity {
     /// `enforcePasswordExpiration`: Boolean indicating whether users are forced to change their password every X number of days.
@@ -6986,17 +7095,20 @@ impl UpdateOrganizationLoginSecurity {
         self
     }
     /// `apiAuthentication`: Details for indicating whether organization will restrict access to API (but not Dashboard) to certain IP addresses.
-    pub fn api_authentication(mut self, value: t::ApiAuthentication) -> Self {
+    pub fn api_authentication(
+        mut self,
+        value: t::UpdateOrganizationLoginSecurityRequestApiAuthentication,
+    ) -> Self {
         self.body.api_authentication = Some(value);
         self
     }
     /// Replaces the whole request body.
-    pub fn body(mut self, body: t::LoginSecurity) -> Self {
+    pub fn body(mut self, body: t::UpdateOrganizationLoginSecurityRequest) -> Self {
         self.body = body;
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::LoginSecurity> {
+    pub fn send(self) -> rt::ResponseFuture<t::UpdateOrganizationLoginSecurityResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -7149,22 +7261,22 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateOrganizationSaml {
-    request: rt::Request<t::TwoFactor>,
-    body: t::TwoFactor,
+    request: rt::Request<t::UpdateOrganizationSamlResponse>,
+    body: t::UpdateOrganizationSamlRequest,
 }
 impl UpdateOrganizationSaml {
-    /// `enabled`: If twoFactor authentication is enabled for this user
+    /// `enabled`: Boolean for updating SAML SSO enabled settings.
     pub fn enabled(mut self, value: bool) -> Self {
         self.body.enabled = Some(value);
         self
     }
     /// Replaces the whole request body.
-    pub fn body(mut self, body: t::TwoFactor) -> Self {
+    pub fn body(mut self, body: t::UpdateOrganizationSamlRequest) -> Self {
         self.body = body;
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::TwoFactor> {
+    pub fn send(self) -> rt::ResponseFuture<t::UpdateOrganizationSamlResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -7195,7 +7307,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateOrganizationSamlIdp {
-    request: rt::Request<Vec<t::SamlIdp>>,
+    request: rt::Request<Vec<t::UpdateOrganizationSamlIdpResponseItem>>,
     body: t::UpdateOrganizationSamlIdpRequest,
 }
 impl UpdateOrganizationSamlIdp {
@@ -7215,7 +7327,9 @@ impl UpdateOrganizationSamlIdp {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::SamlIdp>> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<Vec<t::UpdateOrganizationSamlIdpResponseItem>> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -7246,7 +7360,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateOrganizationSamlRole {
-    request: rt::Request<t::SamlRole>,
+    request: rt::Request<t::UpdateOrganizationSamlRoleResponse>,
     body: t::UpdateOrganizationSamlRoleRequest,
 }
 impl UpdateOrganizationSamlRole {
@@ -7256,27 +7370,30 @@ impl UpdateOrganizationSamlRole {
         self
     }
     /// `orgAccess`: The privilege of the SAML administrator on the organization. Can be one of 'none', 'read-only', 'full' or 'enterprise'
-    pub fn org_access(mut self, value: t::OrgAccess) -> Self {
+    pub fn org_access(
+        mut self,
+        value: t::UpdateOrganizationSamlRoleRequestOrgAccess,
+    ) -> Self {
         self.body.org_access = Some(value);
         self
     }
     /// `tags`: The list of tags that the SAML administrator has privileges on
     pub fn tags(
         mut self,
-        value: impl IntoIterator<Item = t::CreateOrganizationAdminRequestTag>,
+        value: impl IntoIterator<Item = t::UpdateOrganizationSamlRoleRequestTag>,
     ) -> Self {
         self.body.tags = Some(
-            rt::list::<t::CreateOrganizationAdminRequestTag, _>(value),
+            rt::list::<t::UpdateOrganizationSamlRoleRequestTag, _>(value),
         );
         self
     }
     /// `networks`: The list of networks that the SAML administrator has privileges on
     pub fn networks(
         mut self,
-        value: impl IntoIterator<Item = t::CreateOrganizationSamlRoleRequestNetwork>,
+        value: impl IntoIterator<Item = t::UpdateOrganizationSamlRoleRequestNetwork>,
     ) -> Self {
         self.body.networks = Some(
-            rt::list::<t::CreateOrganizationSamlRoleRequestNetwork, _>(value),
+            rt::list::<t::UpdateOrganizationSamlRoleRequestNetwork, _>(value),
         );
         self
     }
@@ -7286,7 +7403,7 @@ impl UpdateOrganizationSamlRole {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::SamlRole> {
+    pub fn send(self) -> rt::ResponseFuture<t::UpdateOrganizationSamlRoleResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }

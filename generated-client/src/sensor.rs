@@ -13,7 +13,9 @@ impl crate::Client {
         &self,
         network_id: &str,
         name: impl Into<String>,
-        conditions: impl IntoIterator<Item = t::Condition>,
+        conditions: impl IntoIterator<
+            Item = t::CreateNetworkSensorAlertsProfileRequestCondition,
+        >,
     ) -> CreateNetworkSensorAlertsProfile {
         CreateNetworkSensorAlertsProfile {
             request: rt::Request::new(
@@ -27,7 +29,10 @@ impl crate::Client {
             body: t::CreateNetworkSensorAlertsProfileRequest {
                 name: name.into(),
                 schedule: None,
-                conditions: rt::list::<t::Condition, _>(conditions),
+                conditions: rt::list::<
+                    t::CreateNetworkSensorAlertsProfileRequestCondition,
+                    _,
+                >(conditions),
                 recipients: None,
                 serials: None,
             },
@@ -38,17 +43,23 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct CreateNetworkSensorAlertsProfile {
-    request: rt::Request<t::AlertsProfile>,
+    request: rt::Request<t::CreateNetworkSensorAlertsProfileResponse>,
     body: t::CreateNetworkSensorAlertsProfileRequest,
 }
 impl CreateNetworkSensorAlertsProfile {
     /// `schedule`: The sensor schedule to use with the alert profile.
-    pub fn schedule(mut self, value: t::Network) -> Self {
+    pub fn schedule(
+        mut self,
+        value: t::CreateNetworkSensorAlertsProfileRequestSchedule,
+    ) -> Self {
         self.body.schedule = Some(value);
         self
     }
     /// `recipients`: List of recipients that will receive the alert.
-    pub fn recipients(mut self, value: t::ProfileRecipients) -> Self {
+    pub fn recipients(
+        mut self,
+        value: t::CreateNetworkSensorAlertsProfileRequestRecipients,
+    ) -> Self {
         self.body.recipients = Some(value);
         self
     }
@@ -66,7 +77,9 @@ impl CreateNetworkSensorAlertsProfile {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::AlertsProfile> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<t::CreateNetworkSensorAlertsProfileResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -279,11 +292,11 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetNetworkSensorAlertsProfiles {
-    request: rt::Request<Vec<t::AlertsProfile>>,
+    request: rt::Request<Vec<t::SensorAlertsProfile>>,
 }
 impl GetNetworkSensorAlertsProfiles {
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::AlertsProfile>> {
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::SensorAlertsProfile>> {
         self.request.send()
     }
 }
@@ -347,11 +360,11 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetNetworkSensorMqttBrokers {
-    request: rt::Request<Vec<t::MqttBroker>>,
+    request: rt::Request<Vec<t::SensorMqttBroker>>,
 }
 impl GetNetworkSensorMqttBrokers {
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::MqttBroker>> {
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::SensorMqttBroker>> {
         self.request.send()
     }
 }
@@ -614,7 +627,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateDeviceSensorRelationships {
-    request: rt::Request<t::SensorRelationships>,
+    request: rt::Request<t::UpdateDeviceSensorRelationshipsResponse>,
     body: t::UpdateDeviceSensorRelationshipsRequest,
 }
 impl UpdateDeviceSensorRelationships {
@@ -632,7 +645,7 @@ impl UpdateDeviceSensorRelationships {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::SensorRelationships> {
+    pub fn send(self) -> rt::ResponseFuture<t::UpdateDeviceSensorRelationshipsResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -663,7 +676,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkSensorAlertsProfile {
-    request: rt::Request<t::AlertsProfile>,
+    request: rt::Request<t::UpdateNetworkSensorAlertsProfileResponse>,
     body: t::UpdateNetworkSensorAlertsProfileRequest,
 }
 impl UpdateNetworkSensorAlertsProfile {
@@ -673,17 +686,30 @@ impl UpdateNetworkSensorAlertsProfile {
         self
     }
     /// `schedule`: The sensor schedule to use with the alert profile.
-    pub fn schedule(mut self, value: t::Network) -> Self {
+    pub fn schedule(
+        mut self,
+        value: t::UpdateNetworkSensorAlertsProfileRequestSchedule,
+    ) -> Self {
         self.body.schedule = Some(value);
         self
     }
     /// `conditions`: List of conditions that will cause the profile to send an alert.
-    pub fn conditions(mut self, value: impl IntoIterator<Item = t::Condition>) -> Self {
-        self.body.conditions = Some(rt::list::<t::Condition, _>(value));
+    pub fn conditions(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkSensorAlertsProfileRequestCondition,
+        >,
+    ) -> Self {
+        self.body.conditions = Some(
+            rt::list::<t::UpdateNetworkSensorAlertsProfileRequestCondition, _>(value),
+        );
         self
     }
     /// `recipients`: List of recipients that will receive the alert.
-    pub fn recipients(mut self, value: t::ProfileRecipients) -> Self {
+    pub fn recipients(
+        mut self,
+        value: t::UpdateNetworkSensorAlertsProfileRequestRecipients,
+    ) -> Self {
         self.body.recipients = Some(value);
         self
     }
@@ -701,7 +727,9 @@ impl UpdateNetworkSensorAlertsProfile {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::AlertsProfile> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<t::UpdateNetworkSensorAlertsProfileResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -727,7 +755,9 @@ impl crate::Client {
                     &[network_id, mqtt_broker_id],
                 ),
             ),
-            body: t::Immediate { enabled },
+            body: t::UpdateNetworkSensorMqttBrokerRequest {
+                enabled,
+            },
         }
     }
 }
@@ -735,17 +765,17 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkSensorMqttBroker {
-    request: rt::Request<t::MqttBroker>,
-    body: t::Immediate,
+    request: rt::Request<t::UpdateNetworkSensorMqttBrokerResponse>,
+    body: t::UpdateNetworkSensorMqttBrokerRequest,
 }
 impl UpdateNetworkSensorMqttBroker {
     /// Replaces the whole request body.
-    pub fn body(mut self, body: t::Immediate) -> Self {
+    pub fn body(mut self, body: t::UpdateNetworkSensorMqttBrokerRequest) -> Self {
         self.body = body;
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::MqttBroker> {
+    pub fn send(self) -> rt::ResponseFuture<t::UpdateNetworkSensorMqttBrokerResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }

@@ -1197,11 +1197,11 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetNetworkSmUserDeviceProfiles {
-    request: rt::Request<Vec<t::DeviceProfile>>,
+    request: rt::Request<Vec<t::UserDeviceProfile>>,
 }
 impl GetNetworkSmUserDeviceProfiles {
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::DeviceProfile>> {
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::UserDeviceProfile>> {
         self.request.send()
     }
 }
@@ -1231,11 +1231,11 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetNetworkSmUserSoftwares {
-    request: rt::Request<Vec<t::DeviceSoftware>>,
+    request: rt::Request<Vec<t::UserSoftware>>,
 }
 impl GetNetworkSmUserSoftwares {
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::DeviceSoftware>> {
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::UserSoftware>> {
         self.request.send()
     }
 }
@@ -1381,11 +1381,11 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetOrganizationSmVppAccounts {
-    request: rt::Request<Vec<t::VppAccount>>,
+    request: rt::Request<Vec<t::SmVppAccount>>,
 }
 impl GetOrganizationSmVppAccounts {
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::VppAccount>> {
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::SmVppAccount>> {
         self.request.send()
     }
 }
@@ -1459,7 +1459,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct LockNetworkSmDevices {
-    request: rt::Request<t::CheckinNetworkSmDevicesResponse>,
+    request: rt::Request<t::LockNetworkSmDevicesResponse>,
     body: t::LockNetworkSmDevicesRequest,
 }
 impl LockNetworkSmDevices {
@@ -1500,7 +1500,7 @@ impl LockNetworkSmDevices {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::CheckinNetworkSmDevicesResponse> {
+    pub fn send(self) -> rt::ResponseFuture<t::LockNetworkSmDevicesResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -1711,11 +1711,11 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UnenrollNetworkSmDevice {
-    request: rt::Request<t::RebootDeviceResponse>,
+    request: rt::Request<t::UnenrollNetworkSmDeviceResponse>,
 }
 impl UnenrollNetworkSmDevice {
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::RebootDeviceResponse> {
+    pub fn send(self) -> rt::ResponseFuture<t::UnenrollNetworkSmDeviceResponse> {
         self.request.send()
     }
 }
@@ -1851,7 +1851,7 @@ impl crate::Client {
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkSmTargetGroup {
     request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
-    body: t::CreateNetworkSmTargetGroupRequest,
+    body: t::UpdateNetworkSmTargetGroupRequest,
 }
 impl UpdateNetworkSmTargetGroup {
     /// `name`: The name of this target group
@@ -1865,7 +1865,7 @@ impl UpdateNetworkSmTargetGroup {
         self
     }
     /// Replaces the whole request body.
-    pub fn body(mut self, body: t::CreateNetworkSmTargetGroupRequest) -> Self {
+    pub fn body(mut self, body: t::UpdateNetworkSmTargetGroupRequest) -> Self {
         self.body = body;
         self
     }
@@ -1896,7 +1896,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct WipeNetworkSmDevices {
-    request: rt::Request<t::Network>,
+    request: rt::Request<t::WipeNetworkSmDevicesResponse>,
     body: t::WipeNetworkSmDevicesRequest,
 }
 impl WipeNetworkSmDevices {
@@ -1926,7 +1926,7 @@ impl WipeNetworkSmDevices {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::Network> {
+    pub fn send(self) -> rt::ResponseFuture<t::WipeNetworkSmDevicesResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }

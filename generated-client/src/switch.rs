@@ -34,7 +34,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct AddNetworkSwitchStack {
-    request: rt::Request<t::NetworkSwitchStack>,
+    request: rt::Request<t::AddNetworkSwitchStackResponse>,
     body: t::AddNetworkSwitchStackRequest,
 }
 impl AddNetworkSwitchStack {
@@ -44,7 +44,7 @@ impl AddNetworkSwitchStack {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::NetworkSwitchStack> {
+    pub fn send(self) -> rt::ResponseFuture<t::AddNetworkSwitchStackResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -120,7 +120,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct CreateDeviceSwitchRoutingInterface {
-    request: rt::Request<t::RoutingInterface>,
+    request: rt::Request<t::CreateDeviceSwitchRoutingInterfaceResponse>,
     body: t::CreateDeviceSwitchRoutingInterfaceRequest,
 }
 impl CreateDeviceSwitchRoutingInterface {
@@ -155,17 +155,26 @@ impl CreateDeviceSwitchRoutingInterface {
         self
     }
     /// `ospfSettings`: The OSPF routing settings of the interface.
-    pub fn ospf_settings(mut self, value: t::OspfSettings) -> Self {
+    pub fn ospf_settings(
+        mut self,
+        value: t::CreateDeviceSwitchRoutingInterfaceRequestOspfSettings,
+    ) -> Self {
         self.body.ospf_settings = Some(value);
         self
     }
     /// `ospfV3`: The OSPFv3 routing settings of the interface.
-    pub fn ospf_v3(mut self, value: t::OspfSettings) -> Self {
+    pub fn ospf_v3(
+        mut self,
+        value: t::CreateDeviceSwitchRoutingInterfaceRequestOspfV3,
+    ) -> Self {
         self.body.ospf_v3 = Some(value);
         self
     }
     /// `ipv6`: The IPv6 settings of the interface.
-    pub fn ipv6(mut self, value: t::InterfaceIpv6) -> Self {
+    pub fn ipv6(
+        mut self,
+        value: t::CreateDeviceSwitchRoutingInterfaceRequestIpv6,
+    ) -> Self {
         self.body.ipv6 = Some(value);
         self
     }
@@ -175,7 +184,9 @@ impl CreateDeviceSwitchRoutingInterface {
         self
     }
     /// Sends the request and decodes the `201` response.
-    pub fn send(self) -> rt::ResponseFuture<t::RoutingInterface> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<t::CreateDeviceSwitchRoutingInterfaceResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -258,7 +269,7 @@ impl crate::Client {
         radius_testing_enabled: bool,
         radius_coa_support_enabled: bool,
         radius_accounting_enabled: bool,
-        host_mode: t::HostMode,
+        host_mode: t::CreateNetworkSwitchAccessPolicyRequestHostMode,
         url_redirect_walled_garden_enabled: bool,
     ) -> CreateNetworkSwitchAccessPolicy {
         CreateNetworkSwitchAccessPolicy {
@@ -299,12 +310,15 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct CreateNetworkSwitchAccessPolicy {
-    request: rt::Request<t::AccessPolicy>,
+    request: rt::Request<t::CreateNetworkSwitchAccessPolicyResponse>,
     body: t::CreateNetworkSwitchAccessPolicyRequest,
 }
 impl CreateNetworkSwitchAccessPolicy {
     /// `radius`: Object for RADIUS Settings
-    pub fn radius(mut self, value: t::PolicyRadius) -> Self {
+    pub fn radius(
+        mut self,
+        value: t::CreateNetworkSwitchAccessPolicyRequestRadius,
+    ) -> Self {
         self.body.radius = Some(value);
         self
     }
@@ -317,11 +331,14 @@ impl CreateNetworkSwitchAccessPolicy {
     pub fn radius_accounting_servers(
         mut self,
         value: impl IntoIterator<
-            Item = t::CreateNetworkSwitchAccessPolicyRequestRadiusServer,
+            Item = t::CreateNetworkSwitchAccessPolicyRequestRadiusAccountingServer,
         >,
     ) -> Self {
         self.body.radius_accounting_servers = Some(
-            rt::list::<t::CreateNetworkSwitchAccessPolicyRequestRadiusServer, _>(value),
+            rt::list::<
+                t::CreateNetworkSwitchAccessPolicyRequestRadiusAccountingServer,
+                _,
+            >(value),
         );
         self
     }
@@ -331,7 +348,10 @@ impl CreateNetworkSwitchAccessPolicy {
         self
     }
     /// `accessPolicyType`: Access Type of the policy. Automatically 'Hybrid authentication' when hostMode is 'Multi-Domain'.
-    pub fn access_policy_type(mut self, value: t::PolicyAccessPolicyType) -> Self {
+    pub fn access_policy_type(
+        mut self,
+        value: t::CreateNetworkSwitchAccessPolicyRequestAccessPolicyType,
+    ) -> Self {
         self.body.access_policy_type = Some(value);
         self
     }
@@ -346,7 +366,10 @@ impl CreateNetworkSwitchAccessPolicy {
         self
     }
     /// `dot1x`: 802.1x Settings
-    pub fn dot1x(mut self, value: t::Dot1x) -> Self {
+    pub fn dot1x(
+        mut self,
+        value: t::CreateNetworkSwitchAccessPolicyRequestDot1x,
+    ) -> Self {
         self.body.dot1x = Some(value);
         self
     }
@@ -369,7 +392,7 @@ impl CreateNetworkSwitchAccessPolicy {
         self
     }
     /// Sends the request and decodes the `201` response.
-    pub fn send(self) -> rt::ResponseFuture<t::AccessPolicy> {
+    pub fn send(self) -> rt::ResponseFuture<t::CreateNetworkSwitchAccessPolicyResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -383,7 +406,7 @@ impl crate::Client {
         network_id: &str,
         mac: impl Into<String>,
         vlan: i64,
-        ipv4: t::ServerIpv4,
+        ipv4: t::CreateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServerRequestIpv4,
     ) -> CreateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServer {
         CreateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServer {
             request: rt::Request::new(
@@ -406,7 +429,9 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct CreateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServer {
-    request: rt::Request<t::TrustedServer>,
+    request: rt::Request<
+        t::CreateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServerResponse,
+    >,
     body: t::CreateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServerRequest,
 }
 impl CreateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServer {
@@ -419,7 +444,11 @@ impl CreateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServer {
         self
     }
     /// Sends the request and decodes the `201` response.
-    pub fn send(self) -> rt::ResponseFuture<t::TrustedServer> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<
+        t::CreateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServerResponse,
+    > {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -517,14 +546,17 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct CreateNetworkSwitchPortSchedule {
-    request: rt::Request<t::SwitchPortSchedule>,
+    request: rt::Request<t::CreateNetworkSwitchPortScheduleResponse>,
     body: t::CreateNetworkSwitchPortScheduleRequest,
 }
 impl CreateNetworkSwitchPortSchedule {
     /// `portSchedule`: The schedule for switch port scheduling. Schedules are applied to days of the week.
     /// When it's empty, default schedule with all days of a week are configured.
     /// Any unspecified day in the schedule is added as a default schedule configuration of the day.
-    pub fn port_schedule(mut self, value: t::SchedulePortSchedule) -> Self {
+    pub fn port_schedule(
+        mut self,
+        value: t::CreateNetworkSwitchPortScheduleRequestPortSchedule,
+    ) -> Self {
         self.body.port_schedule = Some(value);
         self
     }
@@ -534,7 +566,7 @@ impl CreateNetworkSwitchPortSchedule {
         self
     }
     /// Sends the request and decodes the `201` response.
-    pub fn send(self) -> rt::ResponseFuture<t::SwitchPortSchedule> {
+    pub fn send(self) -> rt::ResponseFuture<t::CreateNetworkSwitchPortScheduleResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -766,7 +798,10 @@ impl CreateNetworkSwitchStackRoutingInterface {
         self
     }
     /// `multicastRouting`: Enable multicast support if, multicast routing between VLANs is required. Options are, 'disabled', 'enabled' or 'IGMP snooping querier'. Default is 'disabled'.
-    pub fn multicast_routing(mut self, value: t::MulticastRouting) -> Self {
+    pub fn multicast_routing(
+        mut self,
+        value: t::CreateNetworkSwitchStackRoutingInterfaceRequestMulticastRouting,
+    ) -> Self {
         self.body.multicast_routing = Some(value);
         self
     }
@@ -776,12 +811,18 @@ impl CreateNetworkSwitchStackRoutingInterface {
         self
     }
     /// `ospfSettings`: The OSPF routing settings of the interface.
-    pub fn ospf_settings(mut self, value: t::OspfSettings) -> Self {
+    pub fn ospf_settings(
+        mut self,
+        value: t::CreateNetworkSwitchStackRoutingInterfaceRequestOspfSettings,
+    ) -> Self {
         self.body.ospf_settings = Some(value);
         self
     }
     /// `ipv6`: The IPv6 settings of the interface.
-    pub fn ipv6(mut self, value: t::InterfaceIpv6) -> Self {
+    pub fn ipv6(
+        mut self,
+        value: t::CreateNetworkSwitchStackRoutingInterfaceRequestIpv6,
+    ) -> Self {
         self.body.ipv6 = Some(value);
         self
     }
@@ -821,7 +862,7 @@ impl crate::Client {
                     &[network_id, switch_stack_id],
                 ),
             ),
-            body: t::CreateDeviceSwitchRoutingStaticRouteRequest {
+            body: t::CreateNetworkSwitchStackRoutingStaticRouteRequest {
                 name: None,
                 subnet: subnet.into(),
                 next_hop_ip: next_hop_ip.into(),
@@ -836,7 +877,7 @@ impl crate::Client {
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct CreateNetworkSwitchStackRoutingStaticRoute {
     request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
-    body: t::CreateDeviceSwitchRoutingStaticRouteRequest,
+    body: t::CreateNetworkSwitchStackRoutingStaticRouteRequest,
 }
 impl CreateNetworkSwitchStackRoutingStaticRoute {
     /// `name`: Name or description for layer 3 static route
@@ -855,7 +896,10 @@ impl CreateNetworkSwitchStackRoutingStaticRoute {
         self
     }
     /// Replaces the whole request body.
-    pub fn body(mut self, body: t::CreateDeviceSwitchRoutingStaticRouteRequest) -> Self {
+    pub fn body(
+        mut self,
+        body: t::CreateNetworkSwitchStackRoutingStaticRouteRequest,
+    ) -> Self {
         self.body = body;
         self
     }
@@ -1335,11 +1379,11 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetDeviceSwitchPorts {
-    request: rt::Request<Vec<t::DeviceSwitchPort>>,
+    request: rt::Request<Vec<t::GetDeviceSwitchPortsResponseItem>>,
 }
 impl GetDeviceSwitchPorts {
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::DeviceSwitchPort>> {
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::GetDeviceSwitchPortsResponseItem>> {
         self.request.send()
     }
 }
@@ -1522,11 +1566,11 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetDeviceSwitchRoutingInterfaces {
-    request: rt::Request<Vec<t::RoutingInterface>>,
+    request: rt::Request<Vec<t::SwitchRoutingInterface>>,
 }
 impl GetDeviceSwitchRoutingInterfaces {
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::RoutingInterface>> {
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::SwitchRoutingInterface>> {
         self.request.send()
     }
 }
@@ -1722,11 +1766,11 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetNetworkSwitchAccessPolicy {
-    request: rt::Request<t::AccessPolicy>,
+    request: rt::Request<t::SwitchAccessPolicy>,
 }
 impl GetNetworkSwitchAccessPolicy {
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::AccessPolicy> {
+    pub fn send(self) -> rt::ResponseFuture<t::SwitchAccessPolicy> {
         self.request.send()
     }
 }
@@ -2645,11 +2689,11 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetNetworkSwitchStacks {
-    request: rt::Request<Vec<t::NetworkSwitchStack>>,
+    request: rt::Request<Vec<t::GetNetworkSwitchStacksResponseItem>>,
 }
 impl GetNetworkSwitchStacks {
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::NetworkSwitchStack>> {
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::GetNetworkSwitchStacksResponseItem>> {
         self.request.send()
     }
 }
@@ -2775,11 +2819,11 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetOrganizationConfigTemplateSwitchProfilePorts {
-    request: rt::Request<Vec<t::ProfilePort>>,
+    request: rt::Request<Vec<t::TemplateSwitchProfilePort>>,
 }
 impl GetOrganizationConfigTemplateSwitchProfilePorts {
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::ProfilePort>> {
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::TemplateSwitchProfilePort>> {
         self.request.send()
     }
 }
@@ -3004,7 +3048,7 @@ impl crate::Client {
                     &[network_id, switch_stack_id],
                 ),
             ),
-            body: t::AddNetworkSwitchStackRequest {
+            body: t::RemoveNetworkSwitchStackRequest {
                 serial: serial.into(),
             },
         }
@@ -3015,11 +3059,11 @@ impl crate::Client {
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct RemoveNetworkSwitchStack {
     request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
-    body: t::AddNetworkSwitchStackRequest,
+    body: t::RemoveNetworkSwitchStackRequest,
 }
 impl RemoveNetworkSwitchStack {
     /// Replaces the whole request body.
-    pub fn body(mut self, body: t::AddNetworkSwitchStackRequest) -> Self {
+    pub fn body(mut self, body: t::RemoveNetworkSwitchStackRequest) -> Self {
         self.body = body;
         self
     }
@@ -3057,7 +3101,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateDeviceSwitchPort {
-    request: rt::Request<t::DeviceSwitchPort>,
+    request: rt::Request<t::UpdateDeviceSwitchPortResponse>,
     body: t::UpdateDeviceSwitchPortRequest,
 }
 impl UpdateDeviceSwitchPort {
@@ -3082,7 +3126,7 @@ impl UpdateDeviceSwitchPort {
         self
     }
     /// `type`: The type of the switch port ('trunk' or 'access').
-    pub fn type_(mut self, value: t::PortType) -> Self {
+    pub fn type_(mut self, value: t::UpdateDeviceSwitchPortRequestType) -> Self {
         self.body.type_ = Some(value);
         self
     }
@@ -3112,7 +3156,7 @@ impl UpdateDeviceSwitchPort {
         self
     }
     /// `stpGuard`: The state of the STP guard ('disabled', 'root guard', 'bpdu guard' or 'loop guard').
-    pub fn stp_guard(mut self, value: t::StpGuard) -> Self {
+    pub fn stp_guard(mut self, value: t::UpdateDeviceSwitchPortRequestStpGuard) -> Self {
         self.body.stp_guard = Some(value);
         self
     }
@@ -3127,12 +3171,15 @@ impl UpdateDeviceSwitchPort {
         self
     }
     /// `udld`: The action to take when Unidirectional Link is detected (Alert only, Enforce). Default configuration is Alert only.
-    pub fn udld(mut self, value: t::Udld) -> Self {
+    pub fn udld(mut self, value: t::UpdateDeviceSwitchPortRequestUdld) -> Self {
         self.body.udld = Some(value);
         self
     }
     /// `accessPolicyType`: The type of the access policy of the switch port. Only applicable to access ports. Can be one of 'Open', 'Custom access policy', 'MAC allow list' or 'Sticky MAC allow list'.
-    pub fn access_policy_type(mut self, value: t::PortAccessPolicyType) -> Self {
+    pub fn access_policy_type(
+        mut self,
+        value: t::UpdateDeviceSwitchPortRequestAccessPolicyType,
+    ) -> Self {
         self.body.access_policy_type = Some(value);
         self
     }
@@ -3188,7 +3235,7 @@ impl UpdateDeviceSwitchPort {
         self
     }
     /// `profile`: Profile attributes
-    pub fn profile(mut self, value: t::Profile) -> Self {
+    pub fn profile(mut self, value: t::UpdateDeviceSwitchPortRequestProfile) -> Self {
         self.body.profile = Some(value);
         self
     }
@@ -3198,7 +3245,7 @@ impl UpdateDeviceSwitchPort {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::DeviceSwitchPort> {
+    pub fn send(self) -> rt::ResponseFuture<t::UpdateDeviceSwitchPortResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -3229,8 +3276,8 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateDeviceSwitchRoutingInterface {
-    request: rt::Request<t::RoutingInterface>,
-    body: t::CreateDeviceSwitchRoutingInterfaceRequest,
+    request: rt::Request<t::UpdateDeviceSwitchRoutingInterfaceResponse>,
+    body: t::UpdateDeviceSwitchRoutingInterfaceRequest,
 }
 impl UpdateDeviceSwitchRoutingInterface {
     /// `name`: A friendly name or description for the interface or VLAN.
@@ -3249,7 +3296,10 @@ impl UpdateDeviceSwitchRoutingInterface {
         self
     }
     /// `multicastRouting`: Enable multicast support if, multicast routing between VLANs is required. Options are:         'disabled', 'enabled' or 'IGMP snooping querier'. Default is 'disabled'.
-    pub fn multicast_routing(mut self, value: t::MulticastRouting) -> Self {
+    pub fn multicast_routing(
+        mut self,
+        value: t::UpdateDeviceSwitchRoutingInterfaceRequestMulticastRouting,
+    ) -> Self {
         self.body.multicast_routing = Some(value);
         self
     }
@@ -3264,27 +3314,38 @@ impl UpdateDeviceSwitchRoutingInterface {
         self
     }
     /// `ospfSettings`: The OSPF routing settings of the interface.
-    pub fn ospf_settings(mut self, value: t::OspfSettings) -> Self {
+    pub fn ospf_settings(
+        mut self,
+        value: t::UpdateDeviceSwitchRoutingInterfaceRequestOspfSettings,
+    ) -> Self {
         self.body.ospf_settings = Some(value);
         self
     }
     /// `ospfV3`: The OSPFv3 routing settings of the interface.
-    pub fn ospf_v3(mut self, value: t::OspfSettings) -> Self {
+    pub fn ospf_v3(
+        mut self,
+        value: t::UpdateDeviceSwitchRoutingInterfaceRequestOspfV3,
+    ) -> Self {
         self.body.ospf_v3 = Some(value);
         self
     }
     /// `ipv6`: The IPv6 settings of the interface.
-    pub fn ipv6(mut self, value: t::InterfaceIpv6) -> Self {
+    pub fn ipv6(
+        mut self,
+        value: t::UpdateDeviceSwitchRoutingInterfaceRequestIpv6,
+    ) -> Self {
         self.body.ipv6 = Some(value);
         self
     }
     /// Replaces the whole request body.
-    pub fn body(mut self, body: t::CreateDeviceSwitchRoutingInterfaceRequest) -> Self {
+    pub fn body(mut self, body: t::UpdateDeviceSwitchRoutingInterfaceRequest) -> Self {
         self.body = body;
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::RoutingInterface> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<t::UpdateDeviceSwitchRoutingInterfaceResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -3335,7 +3396,10 @@ impl UpdateDeviceSwitchRoutingInterfaceDhcp {
     }
     /// `dhcpLeaseTime`: The DHCP lease time config for the dhcp server running on switch interface
     /// ('30 minutes', '1 hour', '4 hours', '12 hours', '1 day' or '1 week')
-    pub fn dhcp_lease_time(mut self, value: t::DhcpLeaseTime) -> Self {
+    pub fn dhcp_lease_time(
+        mut self,
+        value: t::UpdateDeviceSwitchRoutingInterfaceDhcpRequestDhcpLeaseTime,
+    ) -> Self {
         self.body.dhcp_lease_time = Some(value);
         self
     }
@@ -3373,9 +3437,16 @@ impl UpdateDeviceSwitchRoutingInterfaceDhcp {
     /// `dhcpOptions`: Array of DHCP options consisting of code, type and value for the DHCP server running on the switch interface
     pub fn dhcp_options(
         mut self,
-        value: impl IntoIterator<Item = t::VlanDhcpOption>,
+        value: impl IntoIterator<
+            Item = t::UpdateDeviceSwitchRoutingInterfaceDhcpRequestDhcpOption,
+        >,
     ) -> Self {
-        self.body.dhcp_options = Some(rt::list::<t::VlanDhcpOption, _>(value));
+        self.body.dhcp_options = Some(
+            rt::list::<
+                t::UpdateDeviceSwitchRoutingInterfaceDhcpRequestDhcpOption,
+                _,
+            >(value),
+        );
         self
     }
     /// `reservedIpRanges`: Array of DHCP reserved IP assignments for the DHCP server running on the switch interface
@@ -3575,7 +3646,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkSwitchAccessControlLists {
-    request: rt::Request<t::ControlLists>,
+    request: rt::Request<t::UpdateNetworkSwitchAccessControlListsResponse>,
     body: t::UpdateNetworkSwitchAccessControlListsRequest,
 }
 impl UpdateNetworkSwitchAccessControlLists {
@@ -3588,7 +3659,9 @@ impl UpdateNetworkSwitchAccessControlLists {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::ControlLists> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<t::UpdateNetworkSwitchAccessControlListsResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -3621,7 +3694,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkSwitchAccessPolicy {
-    request: rt::Request<t::AccessPolicy>,
+    request: rt::Request<t::UpdateNetworkSwitchAccessPolicyResponse>,
     body: t::UpdateNetworkSwitchAccessPolicyRequest,
 }
 impl UpdateNetworkSwitchAccessPolicy {
@@ -3634,16 +3707,19 @@ impl UpdateNetworkSwitchAccessPolicy {
     pub fn radius_servers(
         mut self,
         value: impl IntoIterator<
-            Item = t::CreateNetworkSwitchAccessPolicyRequestRadiusServer,
+            Item = t::UpdateNetworkSwitchAccessPolicyRequestRadiusServer,
         >,
     ) -> Self {
         self.body.radius_servers = Some(
-            rt::list::<t::CreateNetworkSwitchAccessPolicyRequestRadiusServer, _>(value),
+            rt::list::<t::UpdateNetworkSwitchAccessPolicyRequestRadiusServer, _>(value),
         );
         self
     }
     /// `radius`: Object for RADIUS Settings
-    pub fn radius(mut self, value: t::PolicyRadius) -> Self {
+    pub fn radius(
+        mut self,
+        value: t::UpdateNetworkSwitchAccessPolicyRequestRadius,
+    ) -> Self {
         self.body.radius = Some(value);
         self
     }
@@ -3671,11 +3747,14 @@ impl UpdateNetworkSwitchAccessPolicy {
     pub fn radius_accounting_servers(
         mut self,
         value: impl IntoIterator<
-            Item = t::CreateNetworkSwitchAccessPolicyRequestRadiusServer,
+            Item = t::UpdateNetworkSwitchAccessPolicyRequestRadiusAccountingServer,
         >,
     ) -> Self {
         self.body.radius_accounting_servers = Some(
-            rt::list::<t::CreateNetworkSwitchAccessPolicyRequestRadiusServer, _>(value),
+            rt::list::<
+                t::UpdateNetworkSwitchAccessPolicyRequestRadiusAccountingServer,
+                _,
+            >(value),
         );
         self
     }
@@ -3685,12 +3764,18 @@ impl UpdateNetworkSwitchAccessPolicy {
         self
     }
     /// `hostMode`: Choose the Host Mode for the access policy.
-    pub fn host_mode(mut self, value: t::HostMode) -> Self {
+    pub fn host_mode(
+        mut self,
+        value: t::UpdateNetworkSwitchAccessPolicyRequestHostMode,
+    ) -> Self {
         self.body.host_mode = Some(value);
         self
     }
     /// `accessPolicyType`: Access Type of the policy. Automatically 'Hybrid authentication' when hostMode is 'Multi-Domain'.
-    pub fn access_policy_type(mut self, value: t::PolicyAccessPolicyType) -> Self {
+    pub fn access_policy_type(
+        mut self,
+        value: t::UpdateNetworkSwitchAccessPolicyRequestAccessPolicyType,
+    ) -> Self {
         self.body.access_policy_type = Some(value);
         self
     }
@@ -3705,7 +3790,10 @@ impl UpdateNetworkSwitchAccessPolicy {
         self
     }
     /// `dot1x`: 802.1x Settings
-    pub fn dot1x(mut self, value: t::Dot1x) -> Self {
+    pub fn dot1x(
+        mut self,
+        value: t::UpdateNetworkSwitchAccessPolicyRequestDot1x,
+    ) -> Self {
         self.body.dot1x = Some(value);
         self
     }
@@ -3733,7 +3821,7 @@ impl UpdateNetworkSwitchAccessPolicy {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::AccessPolicy> {
+    pub fn send(self) -> rt::ResponseFuture<t::UpdateNetworkSwitchAccessPolicyResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -3851,32 +3939,28 @@ impl crate::Client {
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkSwitchDhcpServerPolicy {
     request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
-    body: t::ServerPolicy,
+    body: t::UpdateNetworkSwitchDhcpServerPolicyRequest,
 }
 impl UpdateNetworkSwitchDhcpServerPolicy {
-    /// `alerts`: Email alert settings for DHCP servers
-    pub fn alerts(mut self, value: t::Alerts) -> Self {
+    /// `alerts`: Alert settings for DHCP servers
+    pub fn alerts(
+        mut self,
+        value: t::UpdateNetworkSwitchDhcpServerPolicyRequestAlerts,
+    ) -> Self {
         self.body.alerts = Some(value);
         self
     }
     /// `defaultPolicy`
     ///
     /// 'allow' or 'block' new DHCP servers. Default value is 'allow'.
-    pub fn default_policy(mut self, value: t::DefaultPolicy) -> Self {
+    pub fn default_policy(
+        mut self,
+        value: t::UpdateNetworkSwitchDhcpServerPolicyRequestDefaultPolicy,
+    ) -> Self {
         self.body.default_policy = Some(value);
         self
     }
-    /// `blockedServers`: List the MAC addresses of DHCP servers to block on the network when defaultPolicy is set
-    /// to allow.An empty array will clear the entries.
-    pub fn blocked_servers(
-        mut self,
-        value: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        self.body.blocked_servers = Some(rt::list::<String, _>(value));
-        self
-    }
-    /// `allowedServers`: List the MAC addresses of DHCP servers to permit on the network when defaultPolicy is set
-    /// to block.An empty array will clear the entries.
+    /// `allowedServers`: List the MAC addresses of DHCP servers to permit on the network when defaultPolicy is set to block. An empty array will clear the entries.
     pub fn allowed_servers(
         mut self,
         value: impl IntoIterator<Item = impl Into<String>>,
@@ -3884,13 +3968,24 @@ impl UpdateNetworkSwitchDhcpServerPolicy {
         self.body.allowed_servers = Some(rt::list::<String, _>(value));
         self
     }
+    /// `blockedServers`: List the MAC addresses of DHCP servers to block on the network when defaultPolicy is set to allow. An empty array will clear the entries.
+    pub fn blocked_servers(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.blocked_servers = Some(rt::list::<String, _>(value));
+        self
+    }
     /// `arpInspection`: Dynamic ARP Inspection settings
-    pub fn arp_inspection(mut self, value: t::TwoFactor) -> Self {
+    pub fn arp_inspection(
+        mut self,
+        value: t::UpdateNetworkSwitchDhcpServerPolicyRequestArpInspection,
+    ) -> Self {
         self.body.arp_inspection = Some(value);
         self
     }
     /// Replaces the whole request body.
-    pub fn body(mut self, body: t::ServerPolicy) -> Self {
+    pub fn body(mut self, body: t::UpdateNetworkSwitchDhcpServerPolicyRequest) -> Self {
         self.body = body;
         self
     }
@@ -3928,7 +4023,9 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServer {
-    request: rt::Request<t::TrustedServer>,
+    request: rt::Request<
+        t::UpdateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServerResponse,
+    >,
     body: t::UpdateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServerRequest,
 }
 impl UpdateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServer {
@@ -3943,7 +4040,10 @@ impl UpdateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServer {
         self
     }
     /// `ipv4`: The updated IPv4 attributes of the trusted server
-    pub fn ipv4(mut self, value: t::ServerIpv4) -> Self {
+    pub fn ipv4(
+        mut self,
+        value: t::UpdateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServerRequestIpv4,
+    ) -> Self {
         self.body.ipv4 = Some(value);
         self
     }
@@ -3956,7 +4056,11 @@ impl UpdateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServer {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::TrustedServer> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<
+        t::UpdateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServerResponse,
+    > {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -4038,33 +4142,38 @@ impl crate::Client {
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkSwitchLinkAggregation {
     request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
-    body: t::CreateNetworkSwitchLinkAggregationRequest,
+    body: t::UpdateNetworkSwitchLinkAggregationRequest,
 }
 impl UpdateNetworkSwitchLinkAggregation {
-    /// `switchPorts`: Array of switch or stack ports for creating aggregation group. Minimum 2 and maximum 8 ports are supported.
+    /// `switchPorts`: Array of switch or stack ports for updating aggregation group. Minimum 2 and maximum 8 ports are supported.
     pub fn switch_ports(
         mut self,
         value: impl IntoIterator<
-            Item = t::CreateNetworkSwitchLinkAggregationRequestSwitchPort,
+            Item = t::UpdateNetworkSwitchLinkAggregationRequestSwitchPort,
         >,
     ) -> Self {
         self.body.switch_ports = Some(
-            rt::list::<t::CreateNetworkSwitchLinkAggregationRequestSwitchPort, _>(value),
+            rt::list::<t::UpdateNetworkSwitchLinkAggregationRequestSwitchPort, _>(value),
         );
         self
     }
-    /// `switchProfilePorts`: Array of switch profile ports for creating aggregation group. Minimum 2 and maximum 8 ports are supported.
+    /// `switchProfilePorts`: Array of switch profile ports for updating aggregation group. Minimum 2 and maximum 8 ports are supported.
     pub fn switch_profile_ports(
         mut self,
-        value: impl IntoIterator<Item = t::SwitchProfilePort>,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkSwitchLinkAggregationRequestSwitchProfilePort,
+        >,
     ) -> Self {
         self.body.switch_profile_ports = Some(
-            rt::list::<t::SwitchProfilePort, _>(value),
+            rt::list::<
+                t::UpdateNetworkSwitchLinkAggregationRequestSwitchProfilePort,
+                _,
+            >(value),
         );
         self
     }
     /// Replaces the whole request body.
-    pub fn body(mut self, body: t::CreateNetworkSwitchLinkAggregationRequest) -> Self {
+    pub fn body(mut self, body: t::UpdateNetworkSwitchLinkAggregationRequest) -> Self {
         self.body = body;
         self
     }
@@ -4096,7 +4205,7 @@ impl crate::Client {
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkSwitchMtu {
     request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
-    body: t::SwitchMtu,
+    body: t::UpdateNetworkSwitchMtuRequest,
 }
 impl UpdateNetworkSwitchMtu {
     /// `defaultMtuSize`: MTU size for the entire network. Default value is 9578.
@@ -4104,14 +4213,13 @@ impl UpdateNetworkSwitchMtu {
         self.body.default_mtu_size = Some(value);
         self
     }
-    /// `overrides`: Override MTU size for individual switches or switch templates.
-    /// An empty array will clear overrides.
-    pub fn overrides(mut self, value: impl IntoIterator<Item = t::MtuOverride>) -> Self {
-        self.body.overrides = Some(rt::list::<t::MtuOverride, _>(value));
+    /// `overrides`: Override MTU size for individual switches or switch templates. An empty array will clear overrides.
+    pub fn overrides(mut self, value: impl IntoIterator<Item = t::Override>) -> Self {
+        self.body.overrides = Some(rt::list::<t::Override, _>(value));
         self
     }
     /// Replaces the whole request body.
-    pub fn body(mut self, body: t::SwitchMtu) -> Self {
+    pub fn body(mut self, body: t::UpdateNetworkSwitchMtuRequest) -> Self {
         self.body = body;
         self
     }
@@ -4149,7 +4257,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkSwitchPortSchedule {
-    request: rt::Request<t::SwitchPortSchedule>,
+    request: rt::Request<t::UpdateNetworkSwitchPortScheduleResponse>,
     body: t::UpdateNetworkSwitchPortScheduleRequest,
 }
 impl UpdateNetworkSwitchPortSchedule {
@@ -4161,7 +4269,10 @@ impl UpdateNetworkSwitchPortSchedule {
     /// `portSchedule`: The schedule for switch port scheduling. Schedules are applied to days of the week.
     /// When it's empty, default schedule with all days of a week are configured.
     /// Any unspecified day in the schedule is added as a default schedule configuration of the day.
-    pub fn port_schedule(mut self, value: t::SchedulePortSchedule) -> Self {
+    pub fn port_schedule(
+        mut self,
+        value: t::UpdateNetworkSwitchPortScheduleRequestPortSchedule,
+    ) -> Self {
         self.body.port_schedule = Some(value);
         self
     }
@@ -4171,7 +4282,7 @@ impl UpdateNetworkSwitchPortSchedule {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::SwitchPortSchedule> {
+    pub fn send(self) -> rt::ResponseFuture<t::UpdateNetworkSwitchPortScheduleResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -4214,7 +4325,7 @@ impl UpdateNetworkSwitchQosRule {
     /// `protocol`: The protocol of the incoming packet. Can be one of "ANY", "TCP" or "UDP". Default value is "ANY".
     pub fn protocol(
         mut self,
-        value: t::CreateNetworkSwitchQosRuleRequestProtocol,
+        value: t::UpdateNetworkSwitchQosRuleRequestProtocol,
     ) -> Self {
         self.body.protocol = Some(value);
         self
@@ -4332,7 +4443,10 @@ pub struct UpdateNetworkSwitchRoutingMulticast {
 }
 impl UpdateNetworkSwitchRoutingMulticast {
     /// `defaultSettings`: Default multicast setting for entire network. IGMP snooping and Flood unknown multicast traffic settings are enabled by default.
-    pub fn default_settings(mut self, value: t::DefaultSettings) -> Self {
+    pub fn default_settings(
+        mut self,
+        value: t::UpdateNetworkSwitchRoutingMulticastRequestDefaultSettings,
+    ) -> Self {
         self.body.default_settings = Some(value);
         self
     }
@@ -4381,7 +4495,7 @@ impl crate::Client {
                     &[network_id, rendezvous_point_id],
                 ),
             ),
-            body: t::CreateNetworkSwitchRoutingMulticastRendezvousPointRequest {
+            body: t::UpdateNetworkSwitchRoutingMulticastRendezvousPointRequest {
                 interface_ip: interface_ip.into(),
                 multicast_group: multicast_group.into(),
             },
@@ -4393,13 +4507,13 @@ impl crate::Client {
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkSwitchRoutingMulticastRendezvousPoint {
     request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
-    body: t::CreateNetworkSwitchRoutingMulticastRendezvousPointRequest,
+    body: t::UpdateNetworkSwitchRoutingMulticastRendezvousPointRequest,
 }
 impl UpdateNetworkSwitchRoutingMulticastRendezvousPoint {
     /// Replaces the whole request body.
     pub fn body(
         mut self,
-        body: t::CreateNetworkSwitchRoutingMulticastRendezvousPointRequest,
+        body: t::UpdateNetworkSwitchRoutingMulticastRendezvousPointRequest,
     ) -> Self {
         self.body = body;
         self
@@ -4508,7 +4622,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkSwitchSettings {
-    request: rt::Request<t::SwitchSettings>,
+    request: rt::Request<t::UpdateNetworkSwitchSettingsResponse>,
     body: t::UpdateNetworkSwitchSettingsRequest,
 }
 impl UpdateNetworkSwitchSettings {
@@ -4535,12 +4649,18 @@ impl UpdateNetworkSwitchSettings {
         self
     }
     /// `uplinkClientSampling`: Uplink client sampling
-    pub fn uplink_client_sampling(mut self, value: t::TwoFactor) -> Self {
+    pub fn uplink_client_sampling(
+        mut self,
+        value: t::UpdateNetworkSwitchSettingsRequestUplinkClientSampling,
+    ) -> Self {
         self.body.uplink_client_sampling = Some(value);
         self
     }
     /// `macBlocklist`: MAC blocklist
-    pub fn mac_blocklist(mut self, value: t::TwoFactor) -> Self {
+    pub fn mac_blocklist(
+        mut self,
+        value: t::UpdateNetworkSwitchSettingsRequestMacBlocklist,
+    ) -> Self {
         self.body.mac_blocklist = Some(value);
         self
     }
@@ -4550,7 +4670,7 @@ impl UpdateNetworkSwitchSettings {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::SwitchSettings> {
+    pub fn send(self) -> rt::ResponseFuture<t::UpdateNetworkSwitchSettingsResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -4602,7 +4722,10 @@ impl UpdateNetworkSwitchStackRoutingInterface {
         self
     }
     /// `multicastRouting`: Enable multicast support if, multicast routing between VLANs is required. Options are, 'disabled', 'enabled' or 'IGMP snooping querier'.
-    pub fn multicast_routing(mut self, value: t::MulticastRouting) -> Self {
+    pub fn multicast_routing(
+        mut self,
+        value: t::UpdateNetworkSwitchStackRoutingInterfaceRequestMulticastRouting,
+    ) -> Self {
         self.body.multicast_routing = Some(value);
         self
     }
@@ -4617,12 +4740,18 @@ impl UpdateNetworkSwitchStackRoutingInterface {
         self
     }
     /// `ospfSettings`: The OSPF routing settings of the interface.
-    pub fn ospf_settings(mut self, value: t::OspfSettings) -> Self {
+    pub fn ospf_settings(
+        mut self,
+        value: t::UpdateNetworkSwitchStackRoutingInterfaceRequestOspfSettings,
+    ) -> Self {
         self.body.ospf_settings = Some(value);
         self
     }
     /// `ipv6`: The IPv6 settings of the interface.
-    pub fn ipv6(mut self, value: t::InterfaceIpv6) -> Self {
+    pub fn ipv6(
+        mut self,
+        value: t::UpdateNetworkSwitchStackRoutingInterfaceRequestIpv6,
+    ) -> Self {
         self.body.ipv6 = Some(value);
         self
     }
@@ -4670,16 +4799,19 @@ impl crate::Client {
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkSwitchStackRoutingInterfaceDhcp {
     request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
-    body: t::UpdateDeviceSwitchRoutingInterfaceDhcpRequest,
+    body: t::UpdateNetworkSwitchStackRoutingInterfaceDhcpRequest,
 }
 impl UpdateNetworkSwitchStackRoutingInterfaceDhcp {
-    /// `dhcpMode`: The DHCP mode options for the switch interface
+    /// `dhcpMode`: The DHCP mode options for the switch stack interface
     /// ('dhcpDisabled', 'dhcpRelay' or 'dhcpServer')
-    pub fn dhcp_mode(mut self, value: t::DhcpMode) -> Self {
+    pub fn dhcp_mode(
+        mut self,
+        value: t::UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDhcpMode,
+    ) -> Self {
         self.body.dhcp_mode = Some(value);
         self
     }
-    /// `dhcpRelayServerIps`: The DHCP relay server IPs to which DHCP packets would get relayed for the switch interface
+    /// `dhcpRelayServerIps`: The DHCP relay server IPs to which DHCP packets would get relayed for the switch stack interface
     pub fn dhcp_relay_server_ips(
         mut self,
         value: impl IntoIterator<Item = impl Into<String>>,
@@ -4687,20 +4819,26 @@ impl UpdateNetworkSwitchStackRoutingInterfaceDhcp {
         self.body.dhcp_relay_server_ips = Some(rt::list::<String, _>(value));
         self
     }
-    /// `dhcpLeaseTime`: The DHCP lease time config for the dhcp server running on switch interface
+    /// `dhcpLeaseTime`: The DHCP lease time config for the dhcp server running on switch stack interface
     /// ('30 minutes', '1 hour', '4 hours', '12 hours', '1 day' or '1 week')
-    pub fn dhcp_lease_time(mut self, value: t::DhcpLeaseTime) -> Self {
+    pub fn dhcp_lease_time(
+        mut self,
+        value: t::UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDhcpLeaseTime,
+    ) -> Self {
         self.body.dhcp_lease_time = Some(value);
         self
     }
-    /// `dnsNameserversOption`: The DHCP name server option for the dhcp server running on the switch interface
+    /// `dnsNameserversOption`: The DHCP name server option for the dhcp server running on the switch stack interface
     /// ('googlePublicDns', 'openDns' or 'custom')
-    pub fn dns_nameservers_option(mut self, value: t::DnsNameserversOption) -> Self {
+    pub fn dns_nameservers_option(
+        mut self,
+        value: t::UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDnsNameserversOption,
+    ) -> Self {
         self.body.dns_nameservers_option = Some(value);
         self
     }
-    /// `dnsCustomNameservers`: The DHCP name server IPs when DHCP name server option is
-    /// 'custom'
+    /// `dnsCustomNameservers`: The DHCP name server IPs when DHCP name server option is '
+    /// custom'
     pub fn dns_custom_nameservers(
         mut self,
         value: impl IntoIterator<Item = impl Into<String>>,
@@ -4709,63 +4847,66 @@ impl UpdateNetworkSwitchStackRoutingInterfaceDhcp {
         self
     }
     /// `bootOptionsEnabled`: Enable DHCP boot options to provide PXE boot options configs for the dhcp server running on the switch
-    /// interface
+    /// stack interface
     pub fn boot_options_enabled(mut self, value: bool) -> Self {
         self.body.boot_options_enabled = Some(value);
         self
     }
-    /// `bootNextServer`: The PXE boot server IP for the DHCP server running on the switch interface
+    /// `bootNextServer`: The PXE boot server IP for the DHCP server running on the switch stack interface
     pub fn boot_next_server(mut self, value: impl Into<String>) -> Self {
         self.body.boot_next_server = Some(value.into());
         self
     }
-    /// `bootFileName`: The PXE boot server filename for the DHCP server running on the switch interface
+    /// `bootFileName`: The PXE boot server file name for the DHCP server running on the switch stack interface
     pub fn boot_file_name(mut self, value: impl Into<String>) -> Self {
         self.body.boot_file_name = Some(value.into());
         self
     }
-    /// `dhcpOptions`: Array of DHCP options consisting of code, type and value for the DHCP server running on the switch interface
+    /// `dhcpOptions`: Array of DHCP options consisting of code, type and value for the DHCP server running on the
+    /// switch stack interface
     pub fn dhcp_options(
         mut self,
-        value: impl IntoIterator<Item = t::VlanDhcpOption>,
-    ) -> Self {
-        self.body.dhcp_options = Some(rt::list::<t::VlanDhcpOption, _>(value));
-        self
-    }
-    /// `reservedIpRanges`: Array of DHCP reserved IP assignments for the DHCP server running on the switch interface
-    pub fn reserved_ip_ranges(
-        mut self,
         value: impl IntoIterator<
-            Item = t::UpdateDeviceSwitchRoutingInterfaceDhcpRequestReservedIpRange,
+            Item = t::UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDhcpOption,
         >,
     ) -> Self {
-        self.body.reserved_ip_ranges = Some(
+        self.body.dhcp_options = Some(
             rt::list::<
-                t::UpdateDeviceSwitchRoutingInterfaceDhcpRequestReservedIpRange,
+                t::UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDhcpOption,
                 _,
             >(value),
         );
         self
     }
-    /// `fixedIpAssignments`: Array of DHCP fixed IP assignments for the DHCP server running on the switch interface
-    pub fn fixed_ip_assignments(
+    /// `reservedIpRanges`: Array of DHCP reserved IP assignments for the DHCP server running on the switch stack interface
+    pub fn reserved_ip_ranges(
         mut self,
         value: impl IntoIterator<
-            Item = t::UpdateDeviceSwitchRoutingInterfaceDhcpRequestFixedIpAssignment,
+            Item = t::UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestReservedIpRange,
         >,
     ) -> Self {
-        self.body.fixed_ip_assignments = Some(
+        self.body.reserved_ip_ranges = Some(
             rt::list::<
-                t::UpdateDeviceSwitchRoutingInterfaceDhcpRequestFixedIpAssignment,
+                t::UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestReservedIpRange,
                 _,
             >(value),
+        );
+        self
+    }
+    /// `fixedIpAssignments`: Array of DHCP fixed IP assignments for the DHCP server running on the switch stack interface
+    pub fn fixed_ip_assignments(
+        mut self,
+        value: impl IntoIterator<Item = t::FixedIpAssignment>,
+    ) -> Self {
+        self.body.fixed_ip_assignments = Some(
+            rt::list::<t::FixedIpAssignment, _>(value),
         );
         self
     }
     /// Replaces the whole request body.
     pub fn body(
         mut self,
-        body: t::UpdateDeviceSwitchRoutingInterfaceDhcpRequest,
+        body: t::UpdateNetworkSwitchStackRoutingInterfaceDhcpRequest,
     ) -> Self {
         self.body = body;
         self
@@ -4806,7 +4947,7 @@ impl crate::Client {
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkSwitchStackRoutingStaticRoute {
     request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
-    body: t::UpdateDeviceSwitchRoutingStaticRouteRequest,
+    body: t::UpdateNetworkSwitchStackRoutingStaticRouteRequest,
 }
 impl UpdateNetworkSwitchStackRoutingStaticRoute {
     /// `name`: Name or description for layer 3 static route
@@ -4835,7 +4976,10 @@ impl UpdateNetworkSwitchStackRoutingStaticRoute {
         self
     }
     /// Replaces the whole request body.
-    pub fn body(mut self, body: t::UpdateDeviceSwitchRoutingStaticRouteRequest) -> Self {
+    pub fn body(
+        mut self,
+        body: t::UpdateNetworkSwitchStackRoutingStaticRouteRequest,
+    ) -> Self {
         self.body = body;
         self
     }
@@ -4870,26 +5014,26 @@ impl crate::Client {
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkSwitchStormControl {
     request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
-    body: t::StormControl,
+    body: t::UpdateNetworkSwitchStormControlRequest,
 }
 impl UpdateNetworkSwitchStormControl {
-    /// `broadcastThreshold`: Broadcast threshold.
+    /// `broadcastThreshold`: Percentage (1 to 99) of total available port bandwidth for broadcast traffic type. Default value 100 percent rate is to clear the configuration.
     pub fn broadcast_threshold(mut self, value: i64) -> Self {
         self.body.broadcast_threshold = Some(value);
         self
     }
-    /// `multicastThreshold`: Multicast threshold.
+    /// `multicastThreshold`: Percentage (1 to 99) of total available port bandwidth for multicast traffic type. Default value 100 percent rate is to clear the configuration.
     pub fn multicast_threshold(mut self, value: i64) -> Self {
         self.body.multicast_threshold = Some(value);
         self
     }
-    /// `unknownUnicastThreshold`: Unknown Unicast threshold.
+    /// `unknownUnicastThreshold`: Percentage (1 to 99) of total available port bandwidth for unknown unicast (dlf-destination lookup failure) traffic type. Default value 100 percent rate is to clear the configuration.
     pub fn unknown_unicast_threshold(mut self, value: i64) -> Self {
         self.body.unknown_unicast_threshold = Some(value);
         self
     }
     /// Replaces the whole request body.
-    pub fn body(mut self, body: t::StormControl) -> Self {
+    pub fn body(mut self, body: t::UpdateNetworkSwitchStormControlRequest) -> Self {
         self.body = body;
         self
     }
@@ -4980,7 +5124,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateOrganizationConfigTemplateSwitchProfilePort {
-    request: rt::Request<t::ProfilePort>,
+    request: rt::Request<t::UpdateOrganizationConfigTemplateSwitchProfilePortResponse>,
     body: t::UpdateOrganizationConfigTemplateSwitchProfilePortRequest,
 }
 impl UpdateOrganizationConfigTemplateSwitchProfilePort {
@@ -5005,7 +5149,10 @@ impl UpdateOrganizationConfigTemplateSwitchProfilePort {
         self
     }
     /// `type`: The type of the switch template port ('trunk' or 'access').
-    pub fn type_(mut self, value: t::PortType) -> Self {
+    pub fn type_(
+        mut self,
+        value: t::UpdateOrganizationConfigTemplateSwitchProfilePortRequestType,
+    ) -> Self {
         self.body.type_ = Some(value);
         self
     }
@@ -5035,7 +5182,10 @@ impl UpdateOrganizationConfigTemplateSwitchProfilePort {
         self
     }
     /// `stpGuard`: The state of the STP guard ('disabled', 'root guard', 'bpdu guard' or 'loop guard').
-    pub fn stp_guard(mut self, value: t::StpGuard) -> Self {
+    pub fn stp_guard(
+        mut self,
+        value: t::UpdateOrganizationConfigTemplateSwitchProfilePortRequestStpGuard,
+    ) -> Self {
         self.body.stp_guard = Some(value);
         self
     }
@@ -5050,12 +5200,18 @@ impl UpdateOrganizationConfigTemplateSwitchProfilePort {
         self
     }
     /// `udld`: The action to take when Unidirectional Link is detected (Alert only, Enforce). Default configuration is Alert only.
-    pub fn udld(mut self, value: t::Udld) -> Self {
+    pub fn udld(
+        mut self,
+        value: t::UpdateOrganizationConfigTemplateSwitchProfilePortRequestUdld,
+    ) -> Self {
         self.body.udld = Some(value);
         self
     }
     /// `accessPolicyType`: The type of the access policy of the switch template port. Only applicable to access ports. Can be one of 'Open', 'Custom access policy', 'MAC allow list' or 'Sticky MAC allow list'.
-    pub fn access_policy_type(mut self, value: t::PortAccessPolicyType) -> Self {
+    pub fn access_policy_type(
+        mut self,
+        value: t::UpdateOrganizationConfigTemplateSwitchProfilePortRequestAccessPolicyType,
+    ) -> Self {
         self.body.access_policy_type = Some(value);
         self
     }
@@ -5101,7 +5257,10 @@ impl UpdateOrganizationConfigTemplateSwitchProfilePort {
         self
     }
     /// `profile`: Profile attributes
-    pub fn profile(mut self, value: t::Profile) -> Self {
+    pub fn profile(
+        mut self,
+        value: t::UpdateOrganizationConfigTemplateSwitchProfilePortRequestProfile,
+    ) -> Self {
         self.body.profile = Some(value);
         self
     }
@@ -5114,7 +5273,11 @@ impl UpdateOrganizationConfigTemplateSwitchProfilePort {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::ProfilePort> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<
+        t::UpdateOrganizationConfigTemplateSwitchProfilePortResponse,
+    > {
         self.request.with_json_body(&self.body).send()
     }
 }

@@ -91,7 +91,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct CreateNetworkWirelessEthernetPortsProfile {
-    request: rt::Request<t::PortsProfile>,
+    request: rt::Request<t::CreateNetworkWirelessEthernetPortsProfileResponse>,
     body: t::CreateNetworkWirelessEthernetPortsProfileRequest,
 }
 impl CreateNetworkWirelessEthernetPortsProfile {
@@ -119,7 +119,9 @@ impl CreateNetworkWirelessEthernetPortsProfile {
         self
     }
     /// Sends the request and decodes the `201` response.
-    pub fn send(self) -> rt::ResponseFuture<t::PortsProfile> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<t::CreateNetworkWirelessEthernetPortsProfileResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -160,7 +162,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct CreateNetworkWirelessRfProfile {
-    request: rt::Request<t::WirelessRfProfile>,
+    request: rt::Request<t::CreateNetworkWirelessRfProfileResponse>,
     body: t::CreateNetworkWirelessRfProfileRequest,
 }
 impl CreateNetworkWirelessRfProfile {
@@ -185,7 +187,7 @@ impl CreateNetworkWirelessRfProfile {
     /// `twoFourGhzSettings`: Settings related to 2.4Ghz band
     pub fn two_four_ghz_settings(
         mut self,
-        value: t::WirelessRfProfileTwoFourGhzSettings,
+        value: t::CreateNetworkWirelessRfProfileRequestTwoFourGhzSettings,
     ) -> Self {
         self.body.two_four_ghz_settings = Some(value);
         self
@@ -193,7 +195,7 @@ impl CreateNetworkWirelessRfProfile {
     /// `fiveGhzSettings`: Settings related to 5Ghz band
     pub fn five_ghz_settings(
         mut self,
-        value: t::WirelessRfProfileFiveGhzSettings,
+        value: t::CreateNetworkWirelessRfProfileRequestFiveGhzSettings,
     ) -> Self {
         self.body.five_ghz_settings = Some(value);
         self
@@ -201,13 +203,16 @@ impl CreateNetworkWirelessRfProfile {
     /// `sixGhzSettings`: Settings related to 6Ghz band. Only applicable to networks with 6Ghz capable APs
     pub fn six_ghz_settings(
         mut self,
-        value: t::WirelessRfProfileFiveGhzSettings,
+        value: t::CreateNetworkWirelessRfProfileRequestSixGhzSettings,
     ) -> Self {
         self.body.six_ghz_settings = Some(value);
         self
     }
     /// `transmission`: Settings related to radio transmission.
-    pub fn transmission(mut self, value: t::TwoFactor) -> Self {
+    pub fn transmission(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestTransmission,
+    ) -> Self {
         self.body.transmission = Some(value);
         self
     }
@@ -230,7 +235,7 @@ impl CreateNetworkWirelessRfProfile {
         self
     }
     /// Sends the request and decodes the `201` response.
-    pub fn send(self) -> rt::ResponseFuture<t::WirelessRfProfile> {
+    pub fn send(self) -> rt::ResponseFuture<t::CreateNetworkWirelessRfProfileResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -523,7 +528,7 @@ impl GetDeviceWirelessLatencyStats {
         self
     }
     /// `band`: Filter results by band (either '2.4', '5' or '6'). Note that data prior to February 2020 will not have band information.
-    pub fn band(mut self, value: t::Band) -> Self {
+    pub fn band(mut self, value: t::GetDeviceWirelessLatencyStatsBand) -> Self {
         self.request.query("band", &value);
         self
     }
@@ -802,7 +807,10 @@ impl GetNetworkWirelessChannelUtilizationHistory {
         self
     }
     /// `band`: Filter results by band (either '2.4', '5' or '6').
-    pub fn band(mut self, value: t::Band) -> Self {
+    pub fn band(
+        mut self,
+        value: t::GetNetworkWirelessChannelUtilizationHistoryBand,
+    ) -> Self {
         self.request.query("band", &value);
         self
     }
@@ -878,7 +886,10 @@ impl GetNetworkWirelessClientConnectionStats {
         self
     }
     /// `band`: Filter results by band (either '2.4', '5' or '6'). Note that data prior to February 2020 will not have band information.
-    pub fn band(mut self, value: t::Band) -> Self {
+    pub fn band(
+        mut self,
+        value: t::GetNetworkWirelessClientConnectionStatsBand,
+    ) -> Self {
         self.request.query("band", &value);
         self
     }
@@ -944,7 +955,10 @@ pub struct GetNetworkWirelessClientConnectivityEvents {
 }
 impl GetNetworkWirelessClientConnectivityEvents {
     /// `band`: Filter results by band (either '2.4', '5', '6').
-    pub fn band(mut self, value: t::Band) -> Self {
+    pub fn band(
+        mut self,
+        value: t::GetNetworkWirelessClientConnectivityEventsBand,
+    ) -> Self {
         self.request.query("band", &value);
         self
     }
@@ -973,7 +987,10 @@ impl GetNetworkWirelessClientConnectivityEvents {
         self
     }
     /// `ssidNumber`: An SSID number to include. If not specified, events for all SSIDs will be returned.
-    pub fn ssid_number(mut self, value: t::SsidNumber) -> Self {
+    pub fn ssid_number(
+        mut self,
+        value: t::GetNetworkWirelessClientConnectivityEventsSsidNumber,
+    ) -> Self {
         self.request.query("ssidNumber", &value);
         self
     }
@@ -1088,7 +1105,7 @@ impl GetNetworkWirelessClientCountHistory {
         self
     }
     /// `band`: Filter results by band (either '2.4', '5' or '6').
-    pub fn band(mut self, value: t::Band) -> Self {
+    pub fn band(mut self, value: t::GetNetworkWirelessClientCountHistoryBand) -> Self {
         self.request.query("band", &value);
         self
     }
@@ -1227,7 +1244,7 @@ impl GetNetworkWirelessClientLatencyStats {
         self
     }
     /// `band`: Filter results by band (either '2.4', '5' or '6'). Note that data prior to February 2020 will not have band information.
-    pub fn band(mut self, value: t::Band) -> Self {
+    pub fn band(mut self, value: t::GetNetworkWirelessClientLatencyStatsBand) -> Self {
         self.request.query("band", &value);
         self
     }
@@ -1302,7 +1319,10 @@ impl GetNetworkWirelessClientsConnectionStats {
         self
     }
     /// `band`: Filter results by band (either '2.4', '5' or '6'). Note that data prior to February 2020 will not have band information.
-    pub fn band(mut self, value: t::Band) -> Self {
+    pub fn band(
+        mut self,
+        value: t::GetNetworkWirelessClientsConnectionStatsBand,
+    ) -> Self {
         self.request.query("band", &value);
         self
     }
@@ -1372,7 +1392,7 @@ impl GetNetworkWirelessClientsLatencyStats {
         self
     }
     /// `band`: Filter results by band (either '2.4', '5' or '6'). Note that data prior to February 2020 will not have band information.
-    pub fn band(mut self, value: t::Band) -> Self {
+    pub fn band(mut self, value: t::GetNetworkWirelessClientsLatencyStatsBand) -> Self {
         self.request.query("band", &value);
         self
     }
@@ -1438,7 +1458,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetNetworkWirelessConnectionStats {
-    request: rt::Request<t::StatsConnectionStats>,
+    request: rt::Request<t::NetworkWirelessConnectionStats>,
 }
 impl GetNetworkWirelessConnectionStats {
     /// `apTag`: Filter results by AP Tag
@@ -1447,7 +1467,7 @@ impl GetNetworkWirelessConnectionStats {
         self
     }
     /// `band`: Filter results by band (either '2.4', '5' or '6'). Note that data prior to February 2020 will not have band information.
-    pub fn band(mut self, value: t::Band) -> Self {
+    pub fn band(mut self, value: t::GetNetworkWirelessConnectionStatsBand) -> Self {
         self.request.query("band", &value);
         self
     }
@@ -1477,7 +1497,7 @@ impl GetNetworkWirelessConnectionStats {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::StatsConnectionStats> {
+    pub fn send(self) -> rt::ResponseFuture<t::NetworkWirelessConnectionStats> {
         self.request.send()
     }
 }
@@ -1520,7 +1540,7 @@ impl GetNetworkWirelessDataRateHistory {
         self
     }
     /// `band`: Filter results by band (either '2.4', '5' or '6').
-    pub fn band(mut self, value: t::Band) -> Self {
+    pub fn band(mut self, value: t::GetNetworkWirelessDataRateHistoryBand) -> Self {
         self.request.query("band", &value);
         self
     }
@@ -1589,7 +1609,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetNetworkWirelessDevicesConnectionStats {
-    request: rt::Request<Vec<t::WirelessConnectionStats>>,
+    request: rt::Request<Vec<t::ConnectionStat>>,
 }
 impl GetNetworkWirelessDevicesConnectionStats {
     /// `apTag`: Filter results by AP Tag
@@ -1598,7 +1618,10 @@ impl GetNetworkWirelessDevicesConnectionStats {
         self
     }
     /// `band`: Filter results by band (either '2.4', '5' or '6'). Note that data prior to February 2020 will not have band information.
-    pub fn band(mut self, value: t::Band) -> Self {
+    pub fn band(
+        mut self,
+        value: t::GetNetworkWirelessDevicesConnectionStatsBand,
+    ) -> Self {
         self.request.query("band", &value);
         self
     }
@@ -1628,7 +1651,7 @@ impl GetNetworkWirelessDevicesConnectionStats {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::WirelessConnectionStats>> {
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::ConnectionStat>> {
         self.request.send()
     }
 }
@@ -1666,7 +1689,7 @@ impl GetNetworkWirelessDevicesLatencyStats {
         self
     }
     /// `band`: Filter results by band (either '2.4', '5' or '6'). Note that data prior to February 2020 will not have band information.
-    pub fn band(mut self, value: t::Band) -> Self {
+    pub fn band(mut self, value: t::GetNetworkWirelessDevicesLatencyStatsBand) -> Self {
         self.request.query("band", &value);
         self
     }
@@ -1766,11 +1789,11 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetNetworkWirelessEthernetPortsProfiles {
-    request: rt::Request<Vec<t::PortsProfile>>,
+    request: rt::Request<Vec<t::EthernetPortsProfile>>,
 }
 impl GetNetworkWirelessEthernetPortsProfiles {
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::PortsProfile>> {
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::EthernetPortsProfile>> {
         self.request.send()
     }
 }
@@ -1808,7 +1831,7 @@ impl GetNetworkWirelessFailedConnections {
         self
     }
     /// `band`: Filter results by band (either '2.4', '5' or '6'). Note that data prior to February 2020 will not have band information.
-    pub fn band(mut self, value: t::Band) -> Self {
+    pub fn band(mut self, value: t::GetNetworkWirelessFailedConnectionsBand) -> Self {
         self.request.query("band", &value);
         self
     }
@@ -1896,7 +1919,7 @@ impl GetNetworkWirelessLatencyHistory {
         self
     }
     /// `band`: Filter results by band (either '2.4', '5' or '6').
-    pub fn band(mut self, value: t::Band) -> Self {
+    pub fn band(mut self, value: t::GetNetworkWirelessLatencyHistoryBand) -> Self {
         self.request.query("band", &value);
         self
     }
@@ -1974,7 +1997,7 @@ impl GetNetworkWirelessLatencyStats {
         self
     }
     /// `band`: Filter results by band (either '2.4', '5' or '6'). Note that data prior to February 2020 will not have band information.
-    pub fn band(mut self, value: t::Band) -> Self {
+    pub fn band(mut self, value: t::GetNetworkWirelessLatencyStatsBand) -> Self {
         self.request.query("band", &value);
         self
     }
@@ -2152,7 +2175,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetNetworkWirelessRfProfiles {
-    request: rt::Request<t::WirelessRfProfile>,
+    request: rt::Request<t::WirelessRfProfiles>,
 }
 impl GetNetworkWirelessRfProfiles {
     /// `includeTemplateProfiles`: If the network is bound to a template, this parameter controls whether or not the non-basic RF profiles defined on the template should be included in the response alongside the non-basic profiles defined on the bound network. Defaults to false.
@@ -2161,7 +2184,7 @@ impl GetNetworkWirelessRfProfiles {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::WirelessRfProfile> {
+    pub fn send(self) -> rt::ResponseFuture<t::WirelessRfProfiles> {
         self.request.send()
     }
 }
@@ -2234,7 +2257,7 @@ impl GetNetworkWirelessSignalQualityHistory {
         self
     }
     /// `band`: Filter results by band (either '2.4', '5' or '6').
-    pub fn band(mut self, value: t::Band) -> Self {
+    pub fn band(mut self, value: t::GetNetworkWirelessSignalQualityHistoryBand) -> Self {
         self.request.query("band", &value);
         self
     }
@@ -2587,11 +2610,11 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetNetworkWirelessSsidIdentityPsks {
-    request: rt::Request<Vec<t::IdentityPsk>>,
+    request: rt::Request<Vec<t::SsidIdentityPsk>>,
 }
 impl GetNetworkWirelessSsidIdentityPsks {
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::IdentityPsk>> {
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::SsidIdentityPsk>> {
         self.request.send()
     }
 }
@@ -2757,11 +2780,11 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct GetNetworkWirelessSsids {
-    request: rt::Request<Vec<t::WirelessSsid>>,
+    request: rt::Request<Vec<t::NetworkWirelessSsid>>,
 }
 impl GetNetworkWirelessSsids {
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<Vec<t::WirelessSsid>> {
+    pub fn send(self) -> rt::ResponseFuture<Vec<t::NetworkWirelessSsid>> {
         self.request.send()
     }
 }
@@ -2804,7 +2827,7 @@ impl GetNetworkWirelessUsageHistory {
         self
     }
     /// `band`: Filter results by band (either '2.4', '5' or '6').
-    pub fn band(mut self, value: t::Band) -> Self {
+    pub fn band(mut self, value: t::GetNetworkWirelessUsageHistoryBand) -> Self {
         self.request.query("band", &value);
         self
     }
@@ -3758,7 +3781,9 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateDeviceWirelessAlternateManagementInterfaceIpv6 {
-    request: rt::Request<t::UpdateDeviceWirelessAlternateManagementInterfaceIpv6Request>,
+    request: rt::Request<
+        t::UpdateDeviceWirelessAlternateManagementInterfaceIpv6Response,
+    >,
     body: t::UpdateDeviceWirelessAlternateManagementInterfaceIpv6Request,
 }
 impl UpdateDeviceWirelessAlternateManagementInterfaceIpv6 {
@@ -3789,7 +3814,7 @@ impl UpdateDeviceWirelessAlternateManagementInterfaceIpv6 {
     pub fn send(
         self,
     ) -> rt::ResponseFuture<
-        t::UpdateDeviceWirelessAlternateManagementInterfaceIpv6Request,
+        t::UpdateDeviceWirelessAlternateManagementInterfaceIpv6Response,
     > {
         self.request.with_json_body(&self.body).send()
     }
@@ -3817,8 +3842,8 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateDeviceWirelessBluetoothSettings {
-    request: rt::Request<t::DeviceWirelessBluetoothSettings>,
-    body: t::DeviceWirelessBluetoothSettings,
+    request: rt::Request<t::UpdateDeviceWirelessBluetoothSettingsResponse>,
+    body: t::UpdateDeviceWirelessBluetoothSettingsRequest,
 }
 impl UpdateDeviceWirelessBluetoothSettings {
     /// `uuid`: Desired UUID of the beacon. If the value is set to null it will reset to Dashboard's automatically generated value.
@@ -3837,12 +3862,17 @@ impl UpdateDeviceWirelessBluetoothSettings {
         self
     }
     /// Replaces the whole request body.
-    pub fn body(mut self, body: t::DeviceWirelessBluetoothSettings) -> Self {
+    pub fn body(
+        mut self,
+        body: t::UpdateDeviceWirelessBluetoothSettingsRequest,
+    ) -> Self {
         self.body = body;
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::DeviceWirelessBluetoothSettings> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<t::UpdateDeviceWirelessBluetoothSettingsResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -3870,7 +3900,7 @@ impl crate::Client {
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateDeviceWirelessRadioSettings {
     request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
-    body: t::UpdateDeviceApplianceRadioSettingsRequest,
+    body: t::UpdateDeviceWirelessRadioSettingsRequest,
 }
 impl UpdateDeviceWirelessRadioSettings {
     /// `rfProfileId`: The ID of an RF profile to assign to the device. If the value of this parameter is null, the appropriate basic RF profile (indoor or outdoor) will be assigned to the device. Assigning an RF profile will clear ALL manually configured overrides on the device (channel width, channel, power).
@@ -3881,18 +3911,21 @@ impl UpdateDeviceWirelessRadioSettings {
     /// `twoFourGhzSettings`: Manual radio settings for 2.4 GHz.
     pub fn two_four_ghz_settings(
         mut self,
-        value: t::SettingsTwoFourGhzSettings,
+        value: t::UpdateDeviceWirelessRadioSettingsRequestTwoFourGhzSettings,
     ) -> Self {
         self.body.two_four_ghz_settings = Some(value);
         self
     }
     /// `fiveGhzSettings`: Manual radio settings for 5 GHz.
-    pub fn five_ghz_settings(mut self, value: t::SettingsFiveGhzSettings) -> Self {
+    pub fn five_ghz_settings(
+        mut self,
+        value: t::UpdateDeviceWirelessRadioSettingsRequestFiveGhzSettings,
+    ) -> Self {
         self.body.five_ghz_settings = Some(value);
         self
     }
     /// Replaces the whole request body.
-    pub fn body(mut self, body: t::UpdateDeviceApplianceRadioSettingsRequest) -> Self {
+    pub fn body(mut self, body: t::UpdateDeviceWirelessRadioSettingsRequest) -> Self {
         self.body = body;
         self
     }
@@ -4004,7 +4037,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkWirelessBilling {
-    request: rt::Request<t::WirelessBilling>,
+    request: rt::Request<t::UpdateNetworkWirelessBillingResponse>,
     body: t::UpdateNetworkWirelessBillingRequest,
 }
 impl UpdateNetworkWirelessBilling {
@@ -4029,7 +4062,7 @@ impl UpdateNetworkWirelessBilling {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::WirelessBilling> {
+    pub fn send(self) -> rt::ResponseFuture<t::UpdateNetworkWirelessBillingResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -4061,7 +4094,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkWirelessBluetoothSettings {
-    request: rt::Request<t::NetworkWirelessBluetoothSettings>,
+    request: rt::Request<t::UpdateNetworkWirelessBluetoothSettingsResponse>,
     body: t::UpdateNetworkWirelessBluetoothSettingsRequest,
 }
 impl UpdateNetworkWirelessBluetoothSettings {
@@ -4107,7 +4140,9 @@ impl UpdateNetworkWirelessBluetoothSettings {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::NetworkWirelessBluetoothSettings> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<t::UpdateNetworkWirelessBluetoothSettingsResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -4138,7 +4173,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkWirelessEthernetPortsProfile {
-    request: rt::Request<t::PortsProfile>,
+    request: rt::Request<t::UpdateNetworkWirelessEthernetPortsProfileResponse>,
     body: t::UpdateNetworkWirelessEthernetPortsProfileRequest,
 }
 impl UpdateNetworkWirelessEthernetPortsProfile {
@@ -4151,11 +4186,11 @@ impl UpdateNetworkWirelessEthernetPortsProfile {
     pub fn ports(
         mut self,
         value: impl IntoIterator<
-            Item = t::CreateNetworkWirelessEthernetPortsProfileRequestPort,
+            Item = t::UpdateNetworkWirelessEthernetPortsProfileRequestPort,
         >,
     ) -> Self {
         self.body.ports = Some(
-            rt::list::<t::CreateNetworkWirelessEthernetPortsProfileRequestPort, _>(value),
+            rt::list::<t::UpdateNetworkWirelessEthernetPortsProfileRequestPort, _>(value),
         );
         self
     }
@@ -4163,12 +4198,12 @@ impl UpdateNetworkWirelessEthernetPortsProfile {
     pub fn usb_ports(
         mut self,
         value: impl IntoIterator<
-            Item = t::CreateNetworkWirelessEthernetPortsProfileRequestUsbPort,
+            Item = t::UpdateNetworkWirelessEthernetPortsProfileRequestUsbPort,
         >,
     ) -> Self {
         self.body.usb_ports = Some(
             rt::list::<
-                t::CreateNetworkWirelessEthernetPortsProfileRequestUsbPort,
+                t::UpdateNetworkWirelessEthernetPortsProfileRequestUsbPort,
                 _,
             >(value),
         );
@@ -4183,7 +4218,9 @@ impl UpdateNetworkWirelessEthernetPortsProfile {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::PortsProfile> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<t::UpdateNetworkWirelessEthernetPortsProfileResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -4214,7 +4251,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkWirelessRfProfile {
-    request: rt::Request<t::WirelessRfProfile>,
+    request: rt::Request<t::UpdateNetworkWirelessRfProfileResponse>,
     body: t::UpdateNetworkWirelessRfProfileRequest,
 }
 impl UpdateNetworkWirelessRfProfile {
@@ -4229,19 +4266,25 @@ impl UpdateNetworkWirelessRfProfile {
         self
     }
     /// `minBitrateType`: Minimum bitrate can be set to either 'band' or 'ssid'.
-    pub fn min_bitrate_type(mut self, value: t::MinBitrateType) -> Self {
+    pub fn min_bitrate_type(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestMinBitrateType,
+    ) -> Self {
         self.body.min_bitrate_type = Some(value);
         self
     }
     /// `bandSelectionType`: Band selection can be set to either 'ssid' or 'ap'.
-    pub fn band_selection_type(mut self, value: t::BandSelectionType) -> Self {
+    pub fn band_selection_type(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestBandSelectionType,
+    ) -> Self {
         self.body.band_selection_type = Some(value);
         self
     }
     /// `apBandSettings`: Settings that will be enabled if selectionType is set to 'ap'.
     pub fn ap_band_settings(
         mut self,
-        value: t::CreateNetworkWirelessRfProfileRequestApBandSettings,
+        value: t::UpdateNetworkWirelessRfProfileRequestApBandSettings,
     ) -> Self {
         self.body.ap_band_settings = Some(value);
         self
@@ -4249,7 +4292,7 @@ impl UpdateNetworkWirelessRfProfile {
     /// `twoFourGhzSettings`: Settings related to 2.4Ghz band
     pub fn two_four_ghz_settings(
         mut self,
-        value: t::WirelessRfProfileTwoFourGhzSettings,
+        value: t::UpdateNetworkWirelessRfProfileRequestTwoFourGhzSettings,
     ) -> Self {
         self.body.two_four_ghz_settings = Some(value);
         self
@@ -4257,7 +4300,7 @@ impl UpdateNetworkWirelessRfProfile {
     /// `fiveGhzSettings`: Settings related to 5Ghz band
     pub fn five_ghz_settings(
         mut self,
-        value: t::WirelessRfProfileFiveGhzSettings,
+        value: t::UpdateNetworkWirelessRfProfileRequestFiveGhzSettings,
     ) -> Self {
         self.body.five_ghz_settings = Some(value);
         self
@@ -4265,26 +4308,32 @@ impl UpdateNetworkWirelessRfProfile {
     /// `sixGhzSettings`: Settings related to 6Ghz band. Only applicable to networks with 6Ghz capable APs
     pub fn six_ghz_settings(
         mut self,
-        value: t::WirelessRfProfileFiveGhzSettings,
+        value: t::UpdateNetworkWirelessRfProfileRequestSixGhzSettings,
     ) -> Self {
         self.body.six_ghz_settings = Some(value);
         self
     }
     /// `transmission`: Settings related to radio transmission.
-    pub fn transmission(mut self, value: t::TwoFactor) -> Self {
+    pub fn transmission(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestTransmission,
+    ) -> Self {
         self.body.transmission = Some(value);
         self
     }
     /// `perSsidSettings`: Per-SSID radio settings by number.
     pub fn per_ssid_settings(
         mut self,
-        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettings,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettings,
     ) -> Self {
         self.body.per_ssid_settings = Some(value);
         self
     }
     /// `flexRadios`: Flex radio settings.
-    pub fn flex_radios(mut self, value: t::FlexRadios) -> Self {
+    pub fn flex_radios(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestFlexRadios,
+    ) -> Self {
         self.body.flex_radios = Some(value);
         self
     }
@@ -4294,7 +4343,7 @@ impl UpdateNetworkWirelessRfProfile {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::WirelessRfProfile> {
+    pub fn send(self) -> rt::ResponseFuture<t::UpdateNetworkWirelessRfProfileResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -4321,7 +4370,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkWirelessSettings {
-    request: rt::Request<t::WirelessSettings>,
+    request: rt::Request<t::UpdateNetworkWirelessSettingsResponse>,
     body: t::UpdateNetworkWirelessSettingsRequest,
 }
 impl UpdateNetworkWirelessSettings {
@@ -4341,7 +4390,10 @@ impl UpdateNetworkWirelessSettings {
         self
     }
     /// `upgradeStrategy`: The upgrade strategy to apply to the network. Must be one of 'minimizeUpgradeTime' or 'minimizeClientDowntime'. Requires firmware version MR 26.8 or higher'
-    pub fn upgrade_strategy(mut self, value: t::UpgradeStrategy) -> Self {
+    pub fn upgrade_strategy(
+        mut self,
+        value: t::UpdateNetworkWirelessSettingsRequestUpgradeStrategy,
+    ) -> Self {
         self.body.upgrade_strategy = Some(value);
         self
     }
@@ -4351,7 +4403,10 @@ impl UpdateNetworkWirelessSettings {
         self
     }
     /// `namedVlans`: Named VLAN settings for wireless networks.
-    pub fn named_vlans(mut self, value: t::SettingsNamedVlans) -> Self {
+    pub fn named_vlans(
+        mut self,
+        value: t::UpdateNetworkWirelessSettingsRequestNamedVlans,
+    ) -> Self {
         self.body.named_vlans = Some(value);
         self
     }
@@ -4361,7 +4416,7 @@ impl UpdateNetworkWirelessSettings {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::WirelessSettings> {
+    pub fn send(self) -> rt::ResponseFuture<t::UpdateNetworkWirelessSettingsResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -4392,7 +4447,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkWirelessSsid {
-    request: rt::Request<t::WirelessSsid>,
+    request: rt::Request<t::UpdateNetworkWirelessSsidResponse>,
     body: t::UpdateNetworkWirelessSsidRequest,
 }
 impl UpdateNetworkWirelessSsid {
@@ -4407,7 +4462,10 @@ impl UpdateNetworkWirelessSsid {
         self
     }
     /// `authMode`: The association control method for the SSID ('open', 'open-enhanced', 'psk', 'open-with-radius', 'open-with-nac', '8021x-meraki', '8021x-nac', '8021x-radius', '8021x-google', '8021x-localradius', 'ipsk-with-radius', 'ipsk-without-radius' or 'ipsk-with-nac')
-    pub fn auth_mode(mut self, value: t::WirelessSsidAuthMode) -> Self {
+    pub fn auth_mode(
+        mut self,
+        value: t::UpdateNetworkWirelessSsidRequestAuthMode,
+    ) -> Self {
         self.body.auth_mode = Some(value);
         self
     }
@@ -4417,7 +4475,10 @@ impl UpdateNetworkWirelessSsid {
         self
     }
     /// `encryptionMode`: The psk encryption mode for the SSID ('wep' or 'wpa'). This param is only valid if the authMode is 'psk'
-    pub fn encryption_mode(mut self, value: t::EncryptionMode) -> Self {
+    pub fn encryption_mode(
+        mut self,
+        value: t::UpdateNetworkWirelessSsidRequestEncryptionMode,
+    ) -> Self {
         self.body.encryption_mode = Some(value);
         self
     }
@@ -4427,12 +4488,15 @@ impl UpdateNetworkWirelessSsid {
         self
     }
     /// `wpaEncryptionMode`: The types of WPA encryption. ('WPA1 only', 'WPA1 and WPA2', 'WPA2 only', 'WPA3 Transition Mode', 'WPA3 only' or 'WPA3 192-bit Security')
-    pub fn wpa_encryption_mode(mut self, value: t::SsidWpaEncryptionMode) -> Self {
+    pub fn wpa_encryption_mode(
+        mut self,
+        value: t::UpdateNetworkWirelessSsidRequestWpaEncryptionMode,
+    ) -> Self {
         self.body.wpa_encryption_mode = Some(value);
         self
     }
     /// `dot11w`: The current setting for Protected Management Frames (802.11w).
-    pub fn dot11w(mut self, value: t::Dot11w) -> Self {
+    pub fn dot11w(mut self, value: t::UpdateNetworkWirelessSsidRequestDot11w) -> Self {
         self.body.dot11w = Some(value);
         self
     }
@@ -4442,7 +4506,10 @@ impl UpdateNetworkWirelessSsid {
         self
     }
     /// `splashPage`: The type of splash page for the SSID ('None', 'Click-through splash page', 'Billing', 'Password-protected with Meraki RADIUS', 'Password-protected with custom RADIUS', 'Password-protected with Active Directory', 'Password-protected with LDAP', 'SMS authentication', 'Systems Manager Sentry', 'Facebook Wi-Fi', 'Google OAuth', 'Sponsored guest', 'Cisco ISE' or 'Google Apps domain'). This attribute is not supported for template children.
-    pub fn splash_page(mut self, value: t::SplashPage) -> Self {
+    pub fn splash_page(
+        mut self,
+        value: t::UpdateNetworkWirelessSsidRequestSplashPage,
+    ) -> Self {
         self.body.splash_page = Some(value);
         self
     }
@@ -4525,14 +4592,17 @@ impl UpdateNetworkWirelessSsid {
         self
     }
     /// `radiusFailoverPolicy`: This policy determines how authentication requests should be handled in the event that all of the configured RADIUS servers are unreachable ('Deny access' or 'Allow access')
-    pub fn radius_failover_policy(mut self, value: t::RadiusFailoverPolicy) -> Self {
+    pub fn radius_failover_policy(
+        mut self,
+        value: t::UpdateNetworkWirelessSsidRequestRadiusFailoverPolicy,
+    ) -> Self {
         self.body.radius_failover_policy = Some(value);
         self
     }
     /// `radiusLoadBalancingPolicy`: This policy determines which RADIUS server will be contacted first in an authentication attempt and the ordering of any necessary retry attempts ('Strict priority order' or 'Round robin')
     pub fn radius_load_balancing_policy(
         mut self,
-        value: t::RadiusLoadBalancingPolicy,
+        value: t::UpdateNetworkWirelessSsidRequestRadiusLoadBalancingPolicy,
     ) -> Self {
         self.body.radius_load_balancing_policy = Some(value);
         self
@@ -4560,7 +4630,7 @@ impl UpdateNetworkWirelessSsid {
     /// `radiusAttributeForGroupPolicies`: Specify the RADIUS attribute used to look up group policies ('Filter-Id', 'Reply-Message', 'Airespace-ACL-Name' or 'Aruba-User-Role'). Access points must receive this attribute in the RADIUS Access-Accept message
     pub fn radius_attribute_for_group_policies(
         mut self,
-        value: t::RadiusAttributeForGroupPolicies,
+        value: t::UpdateNetworkWirelessSsidRequestRadiusAttributeForGroupPolicies,
     ) -> Self {
         self.body.radius_attribute_for_group_policies = Some(value);
         self
@@ -4713,7 +4783,7 @@ impl UpdateNetworkWirelessSsid {
         self
     }
     /// `speedBurst`: The SpeedBurst setting for this SSID'
-    pub fn speed_burst(mut self, value: t::TwoFactor) -> Self {
+    pub fn speed_burst(mut self, value: t::SpeedBurst) -> Self {
         self.body.speed_burst = Some(value);
         self
     }
@@ -4731,7 +4801,7 @@ impl UpdateNetworkWirelessSsid {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::WirelessSsid> {
+    pub fn send(self) -> rt::ResponseFuture<t::UpdateNetworkWirelessSsidResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -4774,13 +4844,20 @@ impl UpdateNetworkWirelessSsidBonjourForwarding {
     /// `rules`: List of bonjour forwarding rules.
     pub fn rules(
         mut self,
-        value: impl IntoIterator<Item = t::BonjourForwardingRule>,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkWirelessSsidBonjourForwardingRequestRule,
+        >,
     ) -> Self {
-        self.body.rules = Some(rt::list::<t::BonjourForwardingRule, _>(value));
+        self.body.rules = Some(
+            rt::list::<
+                t::UpdateNetworkWirelessSsidBonjourForwardingRequestRule,
+                _,
+            >(value),
+        );
         self
     }
     /// `exception`: Bonjour forwarding exception
-    pub fn exception(mut self, value: t::TwoFactor) -> Self {
+    pub fn exception(mut self, value: t::Exception) -> Self {
         self.body.exception = Some(value);
         self
     }
@@ -4885,8 +4962,8 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkWirelessSsidEapOverride {
-    request: rt::Request<t::EapOverride>,
-    body: t::EapOverride,
+    request: rt::Request<t::UpdateNetworkWirelessSsidEapOverrideResponse>,
+    body: t::UpdateNetworkWirelessSsidEapOverrideRequest,
 }
 impl UpdateNetworkWirelessSsidEapOverride {
     /// `timeout`: General EAP timeout in seconds.
@@ -4894,28 +4971,36 @@ impl UpdateNetworkWirelessSsidEapOverride {
         self.body.timeout = Some(value);
         self
     }
+    /// `identity`: EAP settings for identity requests.
+    pub fn identity(
+        mut self,
+        value: t::UpdateNetworkWirelessSsidEapOverrideRequestIdentity,
+    ) -> Self {
+        self.body.identity = Some(value);
+        self
+    }
     /// `maxRetries`: Maximum number of general EAP retries.
     pub fn max_retries(mut self, value: i64) -> Self {
         self.body.max_retries = Some(value);
         self
     }
-    /// `identity`: EAP settings for identity requests.
-    pub fn identity(mut self, value: t::OverrideIdentity) -> Self {
-        self.body.identity = Some(value);
-        self
-    }
     /// `eapolKey`: EAPOL Key settings.
-    pub fn eapol_key(mut self, value: t::EapolKey) -> Self {
+    pub fn eapol_key(
+        mut self,
+        value: t::UpdateNetworkWirelessSsidEapOverrideRequestEapolKey,
+    ) -> Self {
         self.body.eapol_key = Some(value);
         self
     }
     /// Replaces the whole request body.
-    pub fn body(mut self, body: t::EapOverride) -> Self {
+    pub fn body(mut self, body: t::UpdateNetworkWirelessSsidEapOverrideRequest) -> Self {
         self.body = body;
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::EapOverride> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<t::UpdateNetworkWirelessSsidEapOverrideResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -5013,18 +5098,28 @@ impl crate::Client {
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkWirelessSsidFirewallL7FirewallRules {
     request: rt::Request<::serde_json::Map<String, ::serde_json::Value>>,
-    body: t::UpdateNetworkApplianceFirewallL7FirewallRulesRequest,
+    body: t::UpdateNetworkWirelessSsidFirewallL7FirewallRulesRequest,
 }
 impl UpdateNetworkWirelessSsidFirewallL7FirewallRules {
-    /// `rules`: An ordered array of the MX L7 firewall rules
-    pub fn rules(mut self, value: impl IntoIterator<Item = t::L7FirewallRule>) -> Self {
-        self.body.rules = Some(rt::list::<t::L7FirewallRule, _>(value));
+    /// `rules`: An array of L7 firewall rules for this SSID. Rules will get applied in the same order user has specified in request. Empty array will clear the L7 firewall rule configuration.
+    pub fn rules(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkWirelessSsidFirewallL7FirewallRulesRequestRule,
+        >,
+    ) -> Self {
+        self.body.rules = Some(
+            rt::list::<
+                t::UpdateNetworkWirelessSsidFirewallL7FirewallRulesRequestRule,
+                _,
+            >(value),
+        );
         self
     }
     /// Replaces the whole request body.
     pub fn body(
         mut self,
-        body: t::UpdateNetworkApplianceFirewallL7FirewallRulesRequest,
+        body: t::UpdateNetworkWirelessSsidFirewallL7FirewallRulesRequest,
     ) -> Self {
         self.body = body;
         self
@@ -5073,7 +5168,7 @@ impl UpdateNetworkWirelessSsidHotspot20 {
         self
     }
     /// `operator`: Operator settings for this SSID
-    pub fn operator(mut self, value: t::Region) -> Self {
+    pub fn operator(mut self, value: t::Operator) -> Self {
         self.body.operator = Some(value);
         self
     }
@@ -5277,7 +5372,7 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkWirelessSsidSplashSettings {
-    request: rt::Request<t::SplashSettings>,
+    request: rt::Request<t::UpdateNetworkWirelessSsidSplashSettingsResponse>,
     body: t::UpdateNetworkWirelessSsidSplashSettingsRequest,
 }
 impl UpdateNetworkWirelessSsidSplashSettings {
@@ -5326,7 +5421,7 @@ impl UpdateNetworkWirelessSsidSplashSettings {
     /// `splashImage`: The image used in the splash page.
     pub fn splash_image(
         mut self,
-        value: t::UpdateNetworkWirelessSsidSplashSettingsRequestSplashLogo,
+        value: t::UpdateNetworkWirelessSsidSplashSettingsRequestSplashImage,
     ) -> Self {
         self.body.splash_image = Some(value);
         self
@@ -5334,7 +5429,7 @@ impl UpdateNetworkWirelessSsidSplashSettings {
     /// `splashPrepaidFront`: The prepaid front image used in the splash page.
     pub fn splash_prepaid_front(
         mut self,
-        value: t::UpdateNetworkWirelessSsidSplashSettingsRequestSplashLogo,
+        value: t::UpdateNetworkWirelessSsidSplashSettingsRequestSplashPrepaidFront,
     ) -> Self {
         self.body.splash_prepaid_front = Some(value);
         self
@@ -5358,12 +5453,18 @@ impl UpdateNetworkWirelessSsidSplashSettings {
         self
     }
     /// `guestSponsorship`: Details associated with guest sponsored splash.
-    pub fn guest_sponsorship(mut self, value: t::GuestSponsorship) -> Self {
+    pub fn guest_sponsorship(
+        mut self,
+        value: t::UpdateNetworkWirelessSsidSplashSettingsRequestGuestSponsorship,
+    ) -> Self {
         self.body.guest_sponsorship = Some(value);
         self
     }
     /// `billing`: Details associated with billing splash.
-    pub fn billing(mut self, value: t::Billing) -> Self {
+    pub fn billing(
+        mut self,
+        value: t::UpdateNetworkWirelessSsidSplashSettingsRequestBilling,
+    ) -> Self {
         self.body.billing = Some(value);
         self
     }
@@ -5384,7 +5485,9 @@ impl UpdateNetworkWirelessSsidSplashSettings {
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::SplashSettings> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<t::UpdateNetworkWirelessSsidSplashSettingsResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }
@@ -5415,8 +5518,8 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct UpdateNetworkWirelessSsidTrafficShapingRules {
-    request: rt::Request<t::ShapingRules>,
-    body: t::ShapingRules,
+    request: rt::Request<t::UpdateNetworkWirelessSsidTrafficShapingRulesResponse>,
+    body: t::UpdateNetworkWirelessSsidTrafficShapingRulesRequest,
 }
 impl UpdateNetworkWirelessSsidTrafficShapingRules {
     /// `trafficShapingEnabled`: Whether traffic shaping rules are applied to clients on your SSID.
@@ -5434,18 +5537,30 @@ impl UpdateNetworkWirelessSsidTrafficShapingRules {
     /// you are allowed a maximum of 8 rules.
     pub fn rules(
         mut self,
-        value: impl IntoIterator<Item = t::ShapingRulesRule>,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkWirelessSsidTrafficShapingRulesRequestRule,
+        >,
     ) -> Self {
-        self.body.rules = Some(rt::list::<t::ShapingRulesRule, _>(value));
+        self.body.rules = Some(
+            rt::list::<
+                t::UpdateNetworkWirelessSsidTrafficShapingRulesRequestRule,
+                _,
+            >(value),
+        );
         self
     }
     /// Replaces the whole request body.
-    pub fn body(mut self, body: t::ShapingRules) -> Self {
+    pub fn body(
+        mut self,
+        body: t::UpdateNetworkWirelessSsidTrafficShapingRulesRequest,
+    ) -> Self {
         self.body = body;
         self
     }
     /// Sends the request and decodes the `200` response.
-    pub fn send(self) -> rt::ResponseFuture<t::ShapingRules> {
+    pub fn send(
+        self,
+    ) -> rt::ResponseFuture<t::UpdateNetworkWirelessSsidTrafficShapingRulesResponse> {
         self.request.with_json_body(&self.body).send()
     }
 }

@@ -4,9 +4,10 @@
 //! type; renames happen only on purpose, by editing a name here and regenerating.
 //!
 //! Types are matched to entries by [`Site`], not by JSON pointer: pointers index parameter
-//! arrays and shift when Meraki inserts a parameter. One type may sit at several sites (identical
-//! shapes are one type), so when types merge or split across versions a rule decides who keeps
-//! a name: see [`Manifest::pins`].
+//! arrays and shift when Meraki inserts a parameter. Each type has one site, except a component the
+//! spec shares by `$ref` (and entries written when identical shapes were one type, which list
+//! every site of the shape), so when a recorded entry meets several types a rule decides who
+//! keeps the name: see [`Manifest::pins`].
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

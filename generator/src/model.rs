@@ -474,6 +474,10 @@ pub enum TypeKind {
 pub struct Field {
     pub wire_name: String,
     pub rust_name: String,
+    /// The method of a request type that sets this field from a value (`name(value)`), and its
+    /// twin taking an `Option` (`set_name(option)`), so code can pass an optional value through.
+    pub setter: String,
+    pub option_setter: String,
     pub ty: TypeRef,
     pub required: bool,
     pub description: Option<String>,

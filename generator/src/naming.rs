@@ -301,6 +301,32 @@ pub fn member_names<'a>(wire_names: impl IntoIterator<Item = &'a str>) -> Vec<St
     names
 }
 
+/// The constructor of a request type: its required fields are the arguments.
+pub const CONSTRUCTOR: &str = "new";
+
+/// The setters of a request type's fields (by their member names): `name` and its `Option` twin
+/// `set_name` (leading and trailing `_` dropped: `type_` → `set_type`, `_0` → `set_0`). A name the constructor or
+/// an earlier setter took gets `_` until it is unique (`new` → `new_`, and a field `set_x`
+/// beside `x` keeps `set_x` while `x`'s twin becomes `set_x_`).
+pub fn setter_names(members: &[String]) -> Vec<(String, String)> {
+    let mut taken: BTreeSet<String> = BTreeSet::from([CONSTRUCTOR.to_string()]);
+    let mut claim = |mut name: String| {
+        while taken.contains(&name) {
+            name.push('_');
+        }
+        taken.insert(name.clone());
+        name
+    };
+    // Plain setters first, so a field keeps its own name as its setter whatever its neighbours'
+    // twins are called.
+    let setters: Vec<String> = members.iter().map(|m| claim(m.clone())).collect();
+    let twins: Vec<String> = members
+        .iter()
+        .map(|m| claim(format!("set_{}", m.trim_matches('_'))))
+        .collect();
+    setters.into_iter().zip(twins).collect()
+}
+
 /// The argument and setter names of an operation's inputs: its parameters (by their member
 /// names, in model order), then the properties of an object body (by field name). A parameter
 /// that would shadow a builder method gets `_param`; a body property that clashes with either

@@ -48,17 +48,34 @@ fn awkward_enum_values_become_distinct_valid_variants() {
 }
 
 #[test]
-fn identical_shapes_are_one_type_and_contested_names_are_qualified() {
+fn each_site_has_its_own_type_and_contested_names_are_qualified() {
     let generated = awkward();
-    // The create and update responses and the `status` body field share shapes.
-    let statuses: Vec<&str> = generated
+    // The create and update responses and the `status` body field have the same shape, but are
+    // three places of the spec: three types, each named after its own site.
+    let statuses: Vec<(&str, Vec<&str>)> = generated
         .api
         .types
         .iter()
         .filter(|t| matches!(&t.kind, TypeKind::StringEnum { variants } if variants.iter().any(|v| v.wire == "enabled")))
-        .map(|t| t.name.as_str())
+        .map(|t| (t.name.as_str(), t.sites.iter().map(|s| s.0.as_str()).collect()))
         .collect();
-    assert_eq!(statuses.len(), 1, "one enabled/disabled enum: {statuses:?}");
+    assert_eq!(
+        statuses,
+        [
+            (
+                "CreateNetworkVlanRequestStatus",
+                vec!["createNetworkVlan/body/status"]
+            ),
+            (
+                "CreateNetworkVlanResponseStatus",
+                vec!["createNetworkVlan/response/status"]
+            ),
+            (
+                "UpdateNetworkVlanResponseStatus",
+                vec!["updateNetworkVlan/response/status"]
+            ),
+        ]
+    );
     // Four different `status` enums: none may take the bare name.
     assert!(generated.api.types.iter().all(|t| t.name != "Status"));
     let names: std::collections::BTreeSet<&str> = generated
@@ -139,7 +156,8 @@ fn the_two_seed_pages_merge_into_one_api() {
     assert_eq!(generated.api.version, "1.53.0");
     assert_eq!(generated.api.newest_version, "1.54.0");
     assert_eq!(generated.api.operations.len(), 2);
-    // The `status` query parameter and the `status` response field are one enum.
+    // The `status` query parameter and the `status` response field: two places, two enums of
+    // the same values.
     let op = generated
         .api
         .operations
@@ -155,9 +173,17 @@ fn the_two_seed_pages_merge_into_one_api() {
         panic!("item is a struct")
     };
     let field = fields.iter().find(|f| f.wire_name == "status").unwrap();
-    assert_eq!(param.ty, field.ty);
+    assert_ne!(param.ty, field.ty);
+    let sites = |ty: &TypeRef| -> Vec<String> {
+        let def = generated.api.type_def(ty.named().unwrap());
+        def.sites.iter().map(|s| s.0.clone()).collect()
+    };
     assert_eq!(
-        generated.api.type_def(field.ty.named().unwrap()).name,
-        "Status"
+        sites(&param.ty),
+        ["getOrganizationDevicesProvisioningStatuses/query/status"]
+    );
+    assert_eq!(
+        sites(&field.ty),
+        ["getOrganizationDevicesProvisioningStatuses/response/[]/status"]
     );
 }

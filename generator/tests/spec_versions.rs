@@ -216,9 +216,10 @@ fn unchanged_operations_generate_identical_rust_across_a_spec_bump() {
         "only {compared_types} types compared"
     );
 
-    // Every schema site of 1.41 still there keeps its type's name, except where two types
-    // merged: the response actions gained `body` and now have the shape of the request's
-    // actions, whose (unchanged) type they become.
+    // Every schema site of 1.41 still there keeps its type's name. (When identical shapes were
+    // one type, the action batches' response actions gained `body`, took the shape of the
+    // request's actions and became their type: `BatchAction` -> `CreateOrganizationActionBatch
+    // RequestAction`. Each site now has its own type, which grows instead.)
     let names = |api: &Api| -> BTreeMap<String, String> {
         api.types
             .iter()
@@ -231,13 +232,7 @@ fn unchanged_operations_generate_identical_rust_across_a_spec_bump() {
         .filter(|(site, name)| new_names.get(*site).is_some_and(|new| new != *name))
         .map(|(site, name)| format!("{site}: {name} -> {}", new_names[site]))
         .collect();
-    assert_eq!(
-        renamed,
-        [
-            "createOrganizationActionBatch/response/actions/[]: BatchAction -> CreateOrganizationActionBatchRequestAction",
-            "getOrganizationActionBatch/response/actions/[]: BatchAction -> CreateOrganizationActionBatchRequestAction",
-        ]
-    );
+    assert!(renamed.is_empty(), "renamed: {renamed:#?}");
 
     // The bump is breaking (untyped responses became structs): 0.1.0 becomes 0.2.0.
     assert_eq!(old.crate_version, "0.1.0");

@@ -36,8 +36,8 @@ fn names_by_site(api: &Api) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// `v1` plus an operation whose response has a `status` enum of its own: it proposes `Status`,
-/// the name the devices' status enum holds.
+/// `v1` plus an operation whose response has a `kind` enum of its own: it proposes `Kind`, the
+/// name the traffic items' kind enum holds.
 fn v1_with_colliding_neighbour() -> Value {
     let mut spec = read("v1.json");
     spec["paths"]["/networks/{networkId}/health"] = json!({
@@ -49,7 +49,7 @@ fn v1_with_colliding_neighbour() -> Value {
             ],
             "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
                 "type": "object",
-                "properties": {"status": {"type": "string", "enum": ["green", "red"]}}
+                "properties": {"kind": {"type": "string", "enum": ["green", "red"]}}
             }}}}}
         }
     });
@@ -67,48 +67,63 @@ fn an_unrelated_colliding_schema_renames_no_existing_type() {
     let before = lower_value(&read("v1.json"), None);
     let manifest = Manifest::from_api(&before);
     let old = names_by_site(&before);
-    assert_eq!(old["getNetworkDevices/response/[]/status"], "Status");
+    assert_eq!(old["getNetworkTraffic/response/[]/kind"], "Kind");
 
-    // Without the manifest the newcomer contests `Status`, and neither type gets it: the old
+    // Without the manifest the newcomer contests `Kind`, and neither type gets it: the old
     // enum would be renamed although nothing about it changed.
     let unpinned = names_by_site(&lower_value(&v1_with_colliding_neighbour(), None));
-    assert_ne!(unpinned["getNetworkDevices/response/[]/status"], "Status");
+    assert_ne!(unpinned["getNetworkTraffic/response/[]/kind"], "Kind");
 
     let after = lower_value(&v1_with_colliding_neighbour(), Some(&manifest));
     let new = names_by_site(&after);
     for (site, name) in &old {
         assert_eq!(&new[site], name, "the type at {site} was renamed");
     }
-    assert_eq!(new["getNetworkHealth/response/status"], "HealthStatus");
+    assert_eq!(new["getNetworkHealth/response/kind"], "HealthKind");
     // The variants of kept enums keep their names too.
     assert_eq!(
         Manifest::from_api(&after)
             .types
             .iter()
-            .find(|t| t.name == "Status")
+            .find(|t| t.name == "Kind")
             .map(|t| t.variants.clone()),
         manifest
             .types
             .iter()
-            .find(|t| t.name == "Status")
+            .find(|t| t.name == "Kind")
             .map(|t| t.variants.clone())
     );
 }
 
 #[test]
-fn when_a_shared_type_splits_the_unchanged_schema_keeps_the_name() {
+fn a_site_that_grows_keeps_its_type_and_so_do_the_sites_of_the_same_shape() {
     let before = lower_value(&read("v1.json"), None);
     let old = names_by_site(&before);
-    // One shape, one type: both operations' device lists use it.
+    // The same shape in two operations, but two places: two types.
     assert_eq!(old["getNetworkDevices/response/[]"], "NetworkDevice");
-    assert_eq!(old["getOrganizationDevices/response/[]"], "NetworkDevice");
+    assert_eq!(
+        old["getOrganizationDevices/response/[]"],
+        "OrganizationDevice"
+    );
 
-    // In v2 only the network's devices gain a field: the organization's list, unchanged,
-    // keeps the name although the name was derived from the other operation.
+    // In v2 only the network's devices gain a field: that site keeps its type, which gains a
+    // field, and the organization's list keeps its own.
     let after = lower_value(&read("v2.json"), Some(&Manifest::from_api(&before)));
     let new = names_by_site(&after);
-    assert_eq!(new["getOrganizationDevices/response/[]"], "NetworkDevice");
-    assert_ne!(new["getNetworkDevices/response/[]"], "NetworkDevice");
+    for (site, name) in &old {
+        if let Some(now) = new.get(site) {
+            assert_eq!(now, name, "the type at {site} was renamed");
+        }
+    }
+    let device = after
+        .types
+        .iter()
+        .find(|t| t.name == "NetworkDevice")
+        .unwrap();
+    let meraki_codegen::model::TypeKind::Struct { fields } = &device.kind else {
+        panic!("a struct")
+    };
+    assert!(fields.iter().any(|f| f.wire_name == "firmware"));
 }
 
 #[test]
@@ -124,7 +139,7 @@ fn editing_a_name_in_the_manifest_renames_on_purpose() {
     let api = lower_value(&read("v1.json"), None);
     let mut manifest = Manifest::from_api(&api);
     for entry in &mut manifest.types {
-        if entry.name == "Status" {
+        if entry.name == "NetworkDeviceStatus" {
             entry.name = "DeviceStatus".into();
             entry.variants.insert("online".into(), "Up".into());
         }

@@ -173,9 +173,8 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .serials(vec![String::from("Q234-ABCD-5678")])
                     .licenses(
                         vec![
-                            meraki::types::ClaimIntoOrganizationRequestLicense { key :
-                            String::from("Z2XXXXXXXXXX"), mode :
-                            Some(meraki::types::LicenseMode::AddDevices) }
+                            meraki::types::ClaimIntoOrganizationRequestLicense::new(String::from("Z2XXXXXXXXXX"))
+                            .set_mode(Some(meraki::types::ClaimIntoOrganizationRequestLicenseMode::AddDevices))
                         ],
                     )
                     .send(),
@@ -192,9 +191,8 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .serials(vec![String::from("Q234-ABCD-5678")])
                     .licenses(
                         vec![
-                            meraki::types::ClaimIntoOrganizationRequestLicense { key :
-                            String::from("Z2XXXXXXXXXX"), mode :
-                            Some(meraki::types::LicenseMode::AddDevices) }
+                            meraki::types::ClaimIntoOrganizationInventoryRequestLicense::new(String::from("Z2XXXXXXXXXX"))
+                            .set_mode(Some(meraki::types::ClaimIntoOrganizationInventoryRequestLicenseMode::AddDevices))
                         ],
                     )
                     .send(),
@@ -281,22 +279,33 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                         String::from("75.75.75.75"),
                     )
                     .count(2i64)
-                    .callback(meraki::types::CreateDeviceLiveToolsPingRequestCallback {
-                        url: Some(
-                            String::from(
-                                "https://webhook.site/28efa24e-f830-4d9f-a12b-fbb9e5035031",
+                    .callback(
+                        meraki::types::CreateDeviceLiveToolsPingRequestCallback::new()
+                            .set_url(
+                                Some(
+                                    String::from(
+                                        "https://webhook.site/28efa24e-f830-4d9f-a12b-fbb9e5035031",
+                                    ),
+                                ),
+                            )
+                            .set_shared_secret(Some(String::from("secret")))
+                            .set_http_server(
+                                Some(
+                                    meraki::types::CreateDeviceLiveToolsPingRequestCallbackHttpServer::new()
+                                        .set_id(
+                                            Some(
+                                                String::from("aHR0cHM6Ly93d3cuZXhhbXBsZS5jb20vd2ViaG9va3M="),
+                                            ),
+                                        ),
+                                ),
+                            )
+                            .set_payload_template(
+                                Some(
+                                    meraki::types::CreateDeviceLiveToolsPingRequestCallbackPayloadTemplate::new()
+                                        .set_id(Some(String::from("wpt_2100"))),
+                                ),
                             ),
-                        ),
-                        shared_secret: Some(String::from("secret")),
-                        http_server: Some(meraki::types::Network {
-                            id: Some(
-                                String::from("aHR0cHM6Ly93d3cuZXhhbXBsZS5jb20vd2ViaG9va3M="),
-                            ),
-                        }),
-                        payload_template: Some(meraki::types::Network {
-                            id: Some(String::from("wpt_2100")),
-                        }),
-                    })
+                    )
                     .send(),
             ),
         );
@@ -308,22 +317,33 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 client
                     .create_device_live_tools_ping_device("Q2XX-XXXX-XXXX")
                     .count(3i64)
-                    .callback(meraki::types::CreateDeviceLiveToolsPingRequestCallback {
-                        url: Some(
-                            String::from(
-                                "https://webhook.site/28efa24e-f830-4d9f-a12b-fbb9e5035031",
+                    .callback(
+                        meraki::types::CreateDeviceLiveToolsPingDeviceRequestCallback::new()
+                            .set_url(
+                                Some(
+                                    String::from(
+                                        "https://webhook.site/28efa24e-f830-4d9f-a12b-fbb9e5035031",
+                                    ),
+                                ),
+                            )
+                            .set_shared_secret(Some(String::from("secret")))
+                            .set_http_server(
+                                Some(
+                                    meraki::types::CreateDeviceLiveToolsPingDeviceRequestCallbackHttpServer::new()
+                                        .set_id(
+                                            Some(
+                                                String::from("aHR0cHM6Ly93d3cuZXhhbXBsZS5jb20vd2ViaG9va3M="),
+                                            ),
+                                        ),
+                                ),
+                            )
+                            .set_payload_template(
+                                Some(
+                                    meraki::types::CreateDeviceLiveToolsPingDeviceRequestCallbackPayloadTemplate::new()
+                                        .set_id(Some(String::from("wpt_2100"))),
+                                ),
                             ),
-                        ),
-                        shared_secret: Some(String::from("secret")),
-                        http_server: Some(meraki::types::Network {
-                            id: Some(
-                                String::from("aHR0cHM6Ly93d3cuZXhhbXBsZS5jb20vd2ViaG9va3M="),
-                            ),
-                        }),
-                        payload_template: Some(meraki::types::Network {
-                            id: Some(String::from("wpt_2100")),
-                        }),
-                    })
+                    )
                     .send(),
             ),
         );
@@ -340,22 +360,25 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .multicast_routing(meraki::types::MulticastRouting::Disabled)
                     .vlan_id(100i64)
                     .default_gateway(String::from("192.168.1.1"))
-                    .ospf_settings(meraki::types::OspfSettings {
-                        area: Some(String::from("0")),
-                        cost: Some(1i64),
-                        is_passive_enabled: Some(true),
-                    })
-                    .ospf_v3(meraki::types::OspfSettings {
-                        area: Some(String::from("1")),
-                        cost: Some(2i64),
-                        is_passive_enabled: Some(true),
-                    })
-                    .ipv6(meraki::types::InterfaceIpv6 {
-                        assignment_mode: Some(String::from("static")),
-                        address: Some(String::from("1:2:3:4::1")),
-                        prefix: Some(String::from("1:2:3:4::/48")),
-                        gateway: Some(String::from("1:2:3:4::2")),
-                    })
+                    .ospf_settings(
+                        meraki::types::CreateDeviceSwitchRoutingInterfaceRequestOspfSettings::new()
+                            .set_area(Some(String::from("0")))
+                            .set_cost(Some(1i64))
+                            .set_is_passive_enabled(Some(true)),
+                    )
+                    .ospf_v3(
+                        meraki::types::CreateDeviceSwitchRoutingInterfaceRequestOspfV3::new()
+                            .set_area(Some(String::from("1")))
+                            .set_cost(Some(2i64))
+                            .set_is_passive_enabled(Some(true)),
+                    )
+                    .ipv6(
+                        meraki::types::CreateDeviceSwitchRoutingInterfaceRequestIpv6::new()
+                            .set_assignment_mode(Some(String::from("static")))
+                            .set_prefix(Some(String::from("1:2:3:4::/48")))
+                            .set_address(Some(String::from("1:2:3:4::1")))
+                            .set_gateway(Some(String::from("1:2:3:4::2"))),
+                    )
                     .send(),
             ),
         );
@@ -385,10 +408,13 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .create_network_appliance_prefixes_delegated_static(
                         "N_1234567",
                         String::from("2001:db8:3c4d:15::/64"),
-                        meraki::types::LanIpv6PrefixAssignmentOrigin {
-                            type_: Some(meraki::types::OriginType::Internet),
-                            interfaces: Some(vec![String::from("wan1")]),
-                        },
+                        meraki::types::CreateNetworkAppliancePrefixesDelegatedStaticRequestOrigin::new()
+                            .set_type(
+                                Some(
+                                    meraki::types::CreateNetworkAppliancePrefixesDelegatedStaticRequestOriginType::Internet,
+                                ),
+                            )
+                            .set_interfaces(Some(vec![String::from("wan1")])),
                     )
                     .description(
                         String::from("Prefix on WAN 1 of Long Island Office network"),
@@ -406,40 +432,63 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                         "N_1234567",
                         String::from("MX RF Profile"),
                     )
-                    .two_four_ghz_settings(meraki::types::ApplianceRfProfileTwoFourGhzSettings {
-                        min_bitrate: Some(12f64),
-                        ax_enabled: Some(true),
-                    })
-                    .five_ghz_settings(meraki::types::ApplianceRfProfileFiveGhzSettings {
-                        min_bitrate: Some(48i64),
-                        ax_enabled: Some(true),
-                    })
-                    .per_ssid_settings(meraki::types::CreateNetworkApplianceRfProfileRequestPerSsidSettings {
-                        _1: Some(meraki::types::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV1 {
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
+                    .two_four_ghz_settings(
+                        meraki::types::CreateNetworkApplianceRfProfileRequestTwoFourGhzSettings::new()
+                            .set_min_bitrate(Some(12f64))
+                            .set_ax_enabled(Some(true)),
+                    )
+                    .five_ghz_settings(
+                        meraki::types::CreateNetworkApplianceRfProfileRequestFiveGhzSettings::new()
+                            .set_min_bitrate(Some(48i64))
+                            .set_ax_enabled(Some(true)),
+                    )
+                    .per_ssid_settings(
+                        meraki::types::CreateNetworkApplianceRfProfileRequestPerSsidSettings::new()
+                            .set_1(
+                                Some(
+                                    meraki::types::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV1::new()
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV1BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
+                                ),
+                            )
+                            .set_2(
+                                Some(
+                                    meraki::types::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV2::new()
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV2BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
+                                ),
+                            )
+                            .set_3(
+                                Some(
+                                    meraki::types::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV3::new()
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV3BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
+                                ),
+                            )
+                            .set_4(
+                                Some(
+                                    meraki::types::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV4::new()
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV4BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
+                                ),
                             ),
-                            band_steering_enabled: Some(true),
-                        }),
-                        _2: Some(meraki::types::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV1 {
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
-                            ),
-                            band_steering_enabled: Some(true),
-                        }),
-                        _3: Some(meraki::types::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV1 {
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
-                            ),
-                            band_steering_enabled: Some(true),
-                        }),
-                        _4: Some(meraki::types::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV1 {
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
-                            ),
-                            band_steering_enabled: Some(true),
-                        }),
-                    })
+                    )
                     .send(),
             ),
         );
@@ -488,27 +537,31 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .subnet(String::from("192.168.1.0/24"))
                     .appliance_ip(String::from("192.168.1.2"))
                     .group_policy_id(String::from("101"))
-                    .template_vlan_type(meraki::types::TemplateVlanType::Same)
+                    .template_vlan_type(
+                        meraki::types::CreateNetworkApplianceVlanRequestTemplateVlanType::Same,
+                    )
                     .cidr(String::from("192.168.1.0/24"))
                     .mask(28i64)
-                    .ipv6(meraki::types::CreateNetworkApplianceVlanRequestIpv6 {
-                        enabled: Some(true),
-                        prefix_assignments: Some(
-                            vec![
-                                meraki::types::CreateNetworkApplianceVlanRequestIpv6PrefixAssignment
-                                { autonomous : Some(false), static_prefix :
-                                Some(String::from("2001:db8:3c4d:15::/64")),
-                                static_appliance_ip6 :
-                                Some(String::from("2001:db8:3c4d:15::1")), origin :
-                                Some(meraki::types::CreateNetworkApplianceVlanRequestIpv6PrefixAssignmentOrigin
-                                { type_ : meraki::types::OriginType::Internet, interfaces :
-                                Some(vec![String::from("wan0")]) }) }
-                            ],
-                        ),
-                    })
-                    .mandatory_dhcp(meraki::types::TwoFactor {
-                        enabled: Some(true),
-                    })
+                    .ipv6(
+                        meraki::types::CreateNetworkApplianceVlanRequestIpv6::new()
+                            .set_enabled(Some(true))
+                            .set_prefix_assignments(
+                                Some(
+                                    vec![
+                                        meraki::types::CreateNetworkApplianceVlanRequestIpv6PrefixAssignment::new()
+                                        .set_autonomous(Some(false))
+                                        .set_static_prefix(Some(String::from("2001:db8:3c4d:15::/64")))
+                                        .set_static_appliance_ip6(Some(String::from("2001:db8:3c4d:15::1")))
+                                        .set_origin(Some(meraki::types::CreateNetworkApplianceVlanRequestIpv6PrefixAssignmentOrigin::new(meraki::types::CreateNetworkApplianceVlanRequestIpv6PrefixAssignmentOriginType::Internet)
+                                        .set_interfaces(Some(vec![String::from("wan0")]))))
+                                    ],
+                                ),
+                            ),
+                    )
+                    .mandatory_dhcp(
+                        meraki::types::CreateNetworkApplianceVlanRequestMandatoryDhcp::new()
+                            .set_enabled(Some(true)),
+                    )
                     .send(),
             ),
         );
@@ -534,14 +587,14 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .create_network_camera_wireless_profile(
                         "N_1234567",
                         String::from("wireless profile A"),
-                        meraki::types::Ssid {
-                            name: Some(String::from("ssid test")),
-                            auth_mode: Some(
-                                meraki::types::CreateNetworkCameraWirelessProfileRequestSsidAuthMode::V8021xRadius,
-                            ),
-                            encryption_mode: Some(String::from("wpa-eap")),
-                            psk: None,
-                        },
+                        meraki::types::Ssid::new()
+                            .set_name(Some(String::from("ssid test")))
+                            .set_auth_mode(
+                                Some(
+                                    meraki::types::CreateNetworkCameraWirelessProfileRequestSsidAuthMode::V8021xRadius,
+                                ),
+                            )
+                            .set_encryption_mode(Some(String::from("wpa-eap"))),
                     )
                     .send(),
             ),
@@ -555,16 +608,16 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .create_network_firmware_upgrades_rollback(
                         "N_1234567",
                         vec![
-                            meraki::types::CreateNetworkFirmwareUpgradesRollbackRequestReason
-                            { category : meraki::types::Category::Performance, comment :
-                            String::from("Network was slower with the upgrade") }
+                            meraki::types::CreateNetworkFirmwareUpgradesRollbackRequestReason::new(meraki::types::CreateNetworkFirmwareUpgradesRollbackRequestReasonCategory::Performance,
+                            String::from("Network was slower with the upgrade"))
                         ],
                     )
                     .product(meraki::types::Product::Switch)
                     .time(meraki::Timestamp::from("2020-10-21T02:00:00Z"))
-                    .to_version(meraki::types::Network {
-                        id: Some(String::from("7857")),
-                    })
+                    .to_version(
+                        meraki::types::CreateNetworkFirmwareUpgradesRollbackRequestToVersion::new()
+                            .set_id(Some(String::from("7857"))),
+                    )
                     .send(),
             ),
         );
@@ -577,30 +630,48 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .create_network_firmware_upgrades_staged_event(
                         "N_1234567",
                         vec![
-                            meraki::types::CreateNetworkFirmwareUpgradesStagedEventRequestStage
-                            { group :
-                            Some(meraki::types::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchNextUpgradeToVersion
-                            { id : String::from("1234") }), milestones :
-                            Some(meraki::types::CreateNetworkFirmwareUpgradesStagedEventRequestStageMilestones
-                            { scheduled_for : String::from("2018-02-11T00:00:00Z") }) }
+                            meraki::types::CreateNetworkFirmwareUpgradesStagedEventRequestStage::new()
+                            .set_group(Some(meraki::types::CreateNetworkFirmwareUpgradesStagedEventRequestStageGroup::new(String::from("1234"))))
+                            .set_milestones(Some(meraki::types::CreateNetworkFirmwareUpgradesStagedEventRequestStageMilestones::new(String::from("2018-02-11T00:00:00Z"))))
                         ],
                     )
-                    .products(meraki::types::CreateNetworkFirmwareUpgradesStagedEventRequestProducts {
-                        switch: Some(meraki::types::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitch {
-                            next_upgrade: Some(meraki::types::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchNextUpgrade {
-                                to_version: Some(meraki::types::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchNextUpgradeToVersion {
-                                    id: String::from("1234"),
-                                }),
-                            }),
-                        }),
-                        switch_catalyst: Some(meraki::types::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitch {
-                            next_upgrade: Some(meraki::types::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchNextUpgrade {
-                                to_version: Some(meraki::types::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchNextUpgradeToVersion {
-                                    id: String::from("4321"),
-                                }),
-                            }),
-                        }),
-                    })
+                    .products(
+                        meraki::types::CreateNetworkFirmwareUpgradesStagedEventRequestProducts::new()
+                            .set_switch(
+                                Some(
+                                    meraki::types::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitch::new()
+                                        .set_next_upgrade(
+                                            Some(
+                                                meraki::types::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchNextUpgrade::new()
+                                                    .set_to_version(
+                                                        Some(
+                                                            meraki::types::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchNextUpgradeToVersion::new(
+                                                                String::from("1234"),
+                                                            ),
+                                                        ),
+                                                    ),
+                                            ),
+                                        ),
+                                ),
+                            )
+                            .set_switch_catalyst(
+                                Some(
+                                    meraki::types::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchCatalyst::new()
+                                        .set_next_upgrade(
+                                            Some(
+                                                meraki::types::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchCatalystNextUpgrade::new()
+                                                    .set_to_version(
+                                                        Some(
+                                                            meraki::types::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchCatalystNextUpgradeToVersion::new(
+                                                                String::from("4321"),
+                                                            ),
+                                                        ),
+                                                    ),
+                                            ),
+                                        ),
+                                ),
+                            ),
+                    )
                     .send(),
             ),
         );
@@ -616,22 +687,25 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                         false,
                     )
                     .description(String::from("The description of the group"))
-                    .assigned_devices(meraki::types::CreateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevices {
-                        devices: Some(
-                            vec![
-                                meraki::types::CreateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevicesDevice
-                                { serial : String::from("Q234-ABCD-5678"), name :
-                                Some(String::from("Device Name")) }
-                            ],
-                        ),
-                        switch_stacks: Some(
-                            vec![
-                                meraki::types::AssignedDevicesSwitchStack { id :
-                                String::from("1234"), name :
-                                Some(String::from("Stack Name")) }
-                            ],
-                        ),
-                    })
+                    .assigned_devices(
+                        meraki::types::CreateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevices::new()
+                            .set_devices(
+                                Some(
+                                    vec![
+                                        meraki::types::CreateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevicesDevice::new(String::from("Q234-ABCD-5678"))
+                                        .set_name(Some(String::from("Device Name")))
+                                    ],
+                                ),
+                            )
+                            .set_switch_stacks(
+                                Some(
+                                    vec![
+                                        meraki::types::AssignedDevicesSwitchStack::new(String::from("1234"))
+                                        .set_name(Some(String::from("Stack Name")))
+                                    ],
+                                ),
+                            ),
+                    )
                     .send(),
             ),
         );
@@ -646,26 +720,31 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                         String::from("HQ Floor Plan"),
                         String::from("2a9edd3f4ffd80130c647d13eacb59f3"),
                     )
-                    .center(meraki::types::Center {
-                        lat: Some(37.7700405105f64),
-                        lng: Some(-122.38714009525f64),
-                    })
-                    .bottom_left_corner(meraki::types::Center {
-                        lat: Some(37.7700405105f64),
-                        lng: Some(-122.38714009525f64),
-                    })
-                    .bottom_right_corner(meraki::types::Center {
-                        lat: Some(37.7700405105f64),
-                        lng: Some(-122.38714009525f64),
-                    })
-                    .top_left_corner(meraki::types::Center {
-                        lat: Some(37.7700405105f64),
-                        lng: Some(-122.38714009525f64),
-                    })
-                    .top_right_corner(meraki::types::Center {
-                        lat: Some(37.7700405105f64),
-                        lng: Some(-122.38714009525f64),
-                    })
+                    .center(
+                        meraki::types::CreateNetworkFloorPlanRequestCenter::new()
+                            .set_lat(Some(37.7700405105f64))
+                            .set_lng(Some(-122.38714009525f64)),
+                    )
+                    .bottom_left_corner(
+                        meraki::types::CreateNetworkFloorPlanRequestBottomLeftCorner::new()
+                            .set_lat(Some(37.7700405105f64))
+                            .set_lng(Some(-122.38714009525f64)),
+                    )
+                    .bottom_right_corner(
+                        meraki::types::CreateNetworkFloorPlanRequestBottomRightCorner::new()
+                            .set_lat(Some(37.7700405105f64))
+                            .set_lng(Some(-122.38714009525f64)),
+                    )
+                    .top_left_corner(
+                        meraki::types::CreateNetworkFloorPlanRequestTopLeftCorner::new()
+                            .set_lat(Some(37.7700405105f64))
+                            .set_lng(Some(-122.38714009525f64)),
+                    )
+                    .top_right_corner(
+                        meraki::types::CreateNetworkFloorPlanRequestTopRightCorner::new()
+                            .set_lat(Some(37.7700405105f64))
+                            .set_lng(Some(-122.38714009525f64)),
+                    )
                     .send(),
             ),
         );
@@ -679,153 +758,219 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                         "N_1234567",
                         String::from("No video streaming"),
                     )
-                    .scheduling(meraki::types::Scheduling {
-                        enabled: Some(true),
-                        monday: Some(meraki::types::Monday {
-                            active: Some(true),
-                            from: Some(String::from("9:00")),
-                            to: Some(String::from("17:00")),
-                        }),
-                        tuesday: Some(meraki::types::Monday {
-                            active: Some(true),
-                            from: Some(String::from("9:00")),
-                            to: Some(String::from("17:00")),
-                        }),
-                        wednesday: Some(meraki::types::Monday {
-                            active: Some(true),
-                            from: Some(String::from("9:00")),
-                            to: Some(String::from("17:00")),
-                        }),
-                        thursday: Some(meraki::types::Monday {
-                            active: Some(true),
-                            from: Some(String::from("9:00")),
-                            to: Some(String::from("17:00")),
-                        }),
-                        friday: Some(meraki::types::Monday {
-                            active: Some(true),
-                            from: Some(String::from("9:00")),
-                            to: Some(String::from("17:00")),
-                        }),
-                        saturday: Some(meraki::types::Monday {
-                            active: Some(false),
-                            from: Some(String::from("0:00")),
-                            to: Some(String::from("24:00")),
-                        }),
-                        sunday: Some(meraki::types::Monday {
-                            active: Some(false),
-                            from: Some(String::from("0:00")),
-                            to: Some(String::from("24:00")),
-                        }),
-                    })
-                    .bandwidth(meraki::types::Bandwidth {
-                        settings: Some(meraki::types::BandwidthSettings::Custom),
-                        bandwidth_limits: Some(meraki::types::BandwidthLimitsWan1 {
-                            limit_up: Some(1000000i64),
-                            limit_down: Some(1000000i64),
-                        }),
-                    })
-                    .firewall_and_traffic_shaping(meraki::types::FirewallAndTrafficShaping {
-                        settings: Some(meraki::types::BandwidthSettings::Custom),
-                        traffic_shaping_rules: Some(
-                            vec![
-                                meraki::types::TrafficShapingRule { definitions :
-                                vec![meraki::types::Definition { type_ :
-                                meraki::types::DefinitionType::Host, value :
-                                String::from("google.com") }, meraki::types::Definition {
-                                type_ : meraki::types::DefinitionType::Port, value :
-                                String::from("9090") }, meraki::types::Definition { type_ :
-                                meraki::types::DefinitionType::IpRange, value :
-                                String::from("192.1.0.0") }, meraki::types::Definition {
-                                type_ : meraki::types::DefinitionType::IpRange, value :
-                                String::from("192.1.0.0/16") }, meraki::types::Definition {
-                                type_ : meraki::types::DefinitionType::IpRange, value :
-                                String::from("10.1.0.0/16:80") }, meraki::types::Definition
-                                { type_ : meraki::types::DefinitionType::LocalNet, value :
-                                String::from("192.168.0.0/16") }],
-                                per_client_bandwidth_limits :
-                                Some(meraki::types::PerClientBandwidthLimits { settings :
-                                Some(String::from("custom")), bandwidth_limits :
-                                Some(meraki::types::BandwidthLimitsWan1 { limit_up :
-                                Some(1000000i64), limit_down : Some(1000000i64) }) }),
-                                dscp_tag_value : Some(0i64), pcp_tag_value : Some(0i64),
-                                priority : None }
-                            ],
-                        ),
-                        l3_firewall_rules: Some(
-                            vec![
-                                meraki::types::L3FirewallRule { comment :
-                                Some(String::from("Allow TCP traffic to subnet with HTTP servers.")),
-                                policy : String::from("allow"), protocol :
-                                String::from("tcp"), dest_port : Some(String::from("443")),
-                                dest_cidr : String::from("192.168.1.0/24") }
-                            ],
-                        ),
-                        l7_firewall_rules: Some(
-                            vec![
-                                meraki::types::L7FirewallRule { policy :
-                                Some(meraki::types::L7FirewallRulePolicy::Deny), type_ :
-                                Some(meraki::types::L7FirewallRuleType::Host), value :
-                                Some(String::from("google.com")) },
-                                meraki::types::L7FirewallRule { policy :
-                                Some(meraki::types::L7FirewallRulePolicy::Deny), type_ :
-                                Some(meraki::types::L7FirewallRuleType::Port), value :
-                                Some(String::from("23")) }, meraki::types::L7FirewallRule {
-                                policy : Some(meraki::types::L7FirewallRulePolicy::Deny),
-                                type_ : Some(meraki::types::L7FirewallRuleType::IpRange),
-                                value : Some(String::from("10.11.12.00/24")) },
-                                meraki::types::L7FirewallRule { policy :
-                                Some(meraki::types::L7FirewallRulePolicy::Deny), type_ :
-                                Some(meraki::types::L7FirewallRuleType::IpRange), value :
-                                Some(String::from("10.11.12.00/24:5555")) }
-                            ],
-                        ),
-                    })
-                    .content_filtering(meraki::types::ContentFiltering {
-                        allowed_url_patterns: Some(meraki::types::AllowedUrlPatterns {
-                            settings: Some(
-                                meraki::types::AllowedUrlPatternsSettings::NetworkDefault,
+                    .scheduling(
+                        meraki::types::Scheduling::new()
+                            .set_enabled(Some(true))
+                            .set_monday(
+                                Some(
+                                    meraki::types::CreateNetworkGroupPolicyRequestSchedulingMonday::new()
+                                        .set_active(Some(true))
+                                        .set_from(Some(String::from("9:00")))
+                                        .set_to(Some(String::from("17:00"))),
+                                ),
+                            )
+                            .set_tuesday(
+                                Some(
+                                    meraki::types::CreateNetworkGroupPolicyRequestSchedulingTuesday::new()
+                                        .set_active(Some(true))
+                                        .set_from(Some(String::from("9:00")))
+                                        .set_to(Some(String::from("17:00"))),
+                                ),
+                            )
+                            .set_wednesday(
+                                Some(
+                                    meraki::types::CreateNetworkGroupPolicyRequestSchedulingWednesday::new()
+                                        .set_active(Some(true))
+                                        .set_from(Some(String::from("9:00")))
+                                        .set_to(Some(String::from("17:00"))),
+                                ),
+                            )
+                            .set_thursday(
+                                Some(
+                                    meraki::types::CreateNetworkGroupPolicyRequestSchedulingThursday::new()
+                                        .set_active(Some(true))
+                                        .set_from(Some(String::from("9:00")))
+                                        .set_to(Some(String::from("17:00"))),
+                                ),
+                            )
+                            .set_friday(
+                                Some(
+                                    meraki::types::CreateNetworkGroupPolicyRequestSchedulingFriday::new()
+                                        .set_active(Some(true))
+                                        .set_from(Some(String::from("9:00")))
+                                        .set_to(Some(String::from("17:00"))),
+                                ),
+                            )
+                            .set_saturday(
+                                Some(
+                                    meraki::types::CreateNetworkGroupPolicyRequestSchedulingSaturday::new()
+                                        .set_active(Some(false))
+                                        .set_from(Some(String::from("0:00")))
+                                        .set_to(Some(String::from("24:00"))),
+                                ),
+                            )
+                            .set_sunday(
+                                Some(
+                                    meraki::types::CreateNetworkGroupPolicyRequestSchedulingSunday::new()
+                                        .set_active(Some(false))
+                                        .set_from(Some(String::from("0:00")))
+                                        .set_to(Some(String::from("24:00"))),
+                                ),
                             ),
-                            patterns: Some(vec![String::from("value")]),
-                        }),
-                        blocked_url_patterns: Some(meraki::types::AllowedUrlPatterns {
-                            settings: Some(
-                                meraki::types::AllowedUrlPatternsSettings::Append,
+                    )
+                    .bandwidth(
+                        meraki::types::Bandwidth::new()
+                            .set_settings(Some(meraki::types::BandwidthSettings::Custom))
+                            .set_bandwidth_limits(
+                                Some(
+                                    meraki::types::CreateNetworkGroupPolicyRequestBandwidthBandwidthLimits::new()
+                                        .set_limit_up(Some(1000000i64))
+                                        .set_limit_down(Some(1000000i64)),
+                                ),
                             ),
-                            patterns: Some(
-                                vec![
-                                    String::from("http://www.example.com"),
-                                    String::from("http://www.betting.com")
-                                ],
+                    )
+                    .firewall_and_traffic_shaping(
+                        meraki::types::FirewallAndTrafficShaping::new()
+                            .set_settings(
+                                Some(
+                                    meraki::types::CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingSettings::Custom,
+                                ),
+                            )
+                            .set_traffic_shaping_rules(
+                                Some(
+                                    vec![
+                                        meraki::types::TrafficShapingRule::new(vec![meraki::types::CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinition::new(meraki::types::CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinitionType::Host,
+                                        String::from("google.com")),
+                                        meraki::types::CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinition::new(meraki::types::CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinitionType::Port,
+                                        String::from("9090")),
+                                        meraki::types::CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinition::new(meraki::types::CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinitionType::IpRange,
+                                        String::from("192.1.0.0")),
+                                        meraki::types::CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinition::new(meraki::types::CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinitionType::IpRange,
+                                        String::from("192.1.0.0/16")),
+                                        meraki::types::CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinition::new(meraki::types::CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinitionType::IpRange,
+                                        String::from("10.1.0.0/16:80")),
+                                        meraki::types::CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinition::new(meraki::types::CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinitionType::LocalNet,
+                                        String::from("192.168.0.0/16"))])
+                                        .set_per_client_bandwidth_limits(Some(meraki::types::CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRulePerClientBandwidthLimits::new()
+                                        .set_settings(Some(String::from("custom")))
+                                        .set_bandwidth_limits(Some(meraki::types::CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRulePerClientBandwidthLimitsBandwidthLimits::new()
+                                        .set_limit_up(Some(1000000i64))
+                                        .set_limit_down(Some(1000000i64))))))
+                                        .set_dscp_tag_value(Some(0i64))
+                                        .set_pcp_tag_value(Some(0i64))
+                                    ],
+                                ),
+                            )
+                            .set_l3_firewall_rules(
+                                Some(
+                                    vec![
+                                        meraki::types::L3FirewallRule::new(String::from("allow"),
+                                        String::from("tcp"), String::from("192.168.1.0/24"))
+                                        .set_comment(Some(String::from("Allow TCP traffic to subnet with HTTP servers.")))
+                                        .set_dest_port(Some(String::from("443")))
+                                    ],
+                                ),
+                            )
+                            .set_l7_firewall_rules(
+                                Some(
+                                    vec![
+                                        meraki::types::L7FirewallRule::new()
+                                        .set_policy(Some(meraki::types::L7FirewallRulePolicy::Deny))
+                                        .set_type(Some(meraki::types::L7FirewallRuleType::Host))
+                                        .set_value(Some(String::from("google.com"))),
+                                        meraki::types::L7FirewallRule::new()
+                                        .set_policy(Some(meraki::types::L7FirewallRulePolicy::Deny))
+                                        .set_type(Some(meraki::types::L7FirewallRuleType::Port))
+                                        .set_value(Some(String::from("23"))),
+                                        meraki::types::L7FirewallRule::new()
+                                        .set_policy(Some(meraki::types::L7FirewallRulePolicy::Deny))
+                                        .set_type(Some(meraki::types::L7FirewallRuleType::IpRange))
+                                        .set_value(Some(String::from("10.11.12.00/24"))),
+                                        meraki::types::L7FirewallRule::new()
+                                        .set_policy(Some(meraki::types::L7FirewallRulePolicy::Deny))
+                                        .set_type(Some(meraki::types::L7FirewallRuleType::IpRange))
+                                        .set_value(Some(String::from("10.11.12.00/24:5555")))
+                                    ],
+                                ),
                             ),
-                        }),
-                        blocked_url_categories: Some(meraki::types::BlockedUrlCategories {
-                            settings: Some(
-                                meraki::types::AllowedUrlPatternsSettings::Override,
+                    )
+                    .content_filtering(
+                        meraki::types::ContentFiltering::new()
+                            .set_allowed_url_patterns(
+                                Some(
+                                    meraki::types::AllowedUrlPatterns::new()
+                                        .set_settings(
+                                            Some(
+                                                meraki::types::AllowedUrlPatternsSettings::NetworkDefault,
+                                            ),
+                                        )
+                                        .set_patterns(Some(vec![String::from("value")])),
+                                ),
+                            )
+                            .set_blocked_url_patterns(
+                                Some(
+                                    meraki::types::CreateNetworkGroupPolicyRequestContentFilteringBlockedUrlPatterns::new()
+                                        .set_settings(
+                                            Some(
+                                                meraki::types::CreateNetworkGroupPolicyRequestContentFilteringBlockedUrlPatternsSettings::Append,
+                                            ),
+                                        )
+                                        .set_patterns(
+                                            Some(
+                                                vec![
+                                                    String::from("http://www.example.com"),
+                                                    String::from("http://www.betting.com")
+                                                ],
+                                            ),
+                                        ),
+                                ),
+                            )
+                            .set_blocked_url_categories(
+                                Some(
+                                    meraki::types::BlockedUrlCategories::new()
+                                        .set_settings(
+                                            Some(
+                                                meraki::types::CreateNetworkGroupPolicyRequestContentFilteringBlockedUrlCategoriesSettings::Override,
+                                            ),
+                                        )
+                                        .set_categories(
+                                            Some(
+                                                vec![
+                                                    String::from("meraki:contentFiltering/category/1"),
+                                                    String::from("meraki:contentFiltering/category/7")
+                                                ],
+                                            ),
+                                        ),
+                                ),
                             ),
-                            categories: Some(
-                                vec![
-                                    String::from("meraki:contentFiltering/category/1"),
-                                    String::from("meraki:contentFiltering/category/7")
-                                ],
-                            ),
-                        }),
-                    })
+                    )
                     .splash_auth_settings(meraki::types::SplashAuthSettings::Bypass)
-                    .vlan_tagging(meraki::types::CreateNetworkGroupPolicyRequestVlanTagging {
-                        settings: Some(meraki::types::BandwidthSettings::Custom),
-                        vlan_id: Some(String::from("1")),
-                    })
-                    .bonjour_forwarding(meraki::types::BonjourForwarding {
-                        settings: Some(meraki::types::BandwidthSettings::Custom),
-                        rules: Some(
-                            vec![
-                                meraki::types::BonjourForwardingRule { description :
-                                Some(String::from("A simple bonjour rule")), vlan_id :
-                                String::from("1"), services :
-                                vec![meraki::types::Service::AllServices] }
-                            ],
-                        ),
-                    })
+                    .vlan_tagging(
+                        meraki::types::CreateNetworkGroupPolicyRequestVlanTagging::new()
+                            .set_settings(
+                                Some(
+                                    meraki::types::CreateNetworkGroupPolicyRequestVlanTaggingSettings::Custom,
+                                ),
+                            )
+                            .set_vlan_id(Some(String::from("1"))),
+                    )
+                    .bonjour_forwarding(
+                        meraki::types::BonjourForwarding::new()
+                            .set_settings(
+                                Some(
+                                    meraki::types::CreateNetworkGroupPolicyRequestBonjourForwardingSettings::Custom,
+                                ),
+                            )
+                            .set_rules(
+                                Some(
+                                    vec![
+                                        meraki::types::BonjourForwardingRule::new(String::from("1"),
+                                        vec![meraki::types::Service::AllServices])
+                                        .set_description(Some(String::from("A simple bonjour rule")))
+                                    ],
+                                ),
+                            ),
+                    )
                     .send(),
             ),
         );
@@ -839,9 +984,9 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                         "N_1234567",
                         String::from("miles@meraki.com"),
                         vec![
-                            meraki::types::CreateNetworkMerakiAuthUserRequestAuthorization
-                            { ssid_number : Some(1i64), expires_at :
-                            Some(String::from("2018-03-13T00:00:00.090210Z")) }
+                            meraki::types::CreateNetworkMerakiAuthUserRequestAuthorization::new()
+                            .set_ssid_number(Some(1i64))
+                            .set_expires_at(Some(String::from("2018-03-13T00:00:00.090210Z")))
                         ],
                     )
                     .name(String::from("Miles Meraki"))
@@ -864,10 +1009,10 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                         String::from("1.1.1.1"),
                         1234i64,
                     )
-                    .security(meraki::types::CreateNetworkMqttBrokerRequestSecurity {
-                        mode: Some(String::from("tls")),
-                        security: None,
-                    })
+                    .security(
+                        meraki::types::CreateNetworkMqttBrokerRequestSecurity::new()
+                            .set_mode(Some(String::from("tls"))),
+                    )
                     .authentication(untyped_json_object("{}"))
                     .send(),
             ),
@@ -895,45 +1040,48 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                         "N_1234567",
                         String::from("My Sensor Alert Profile"),
                         vec![
-                            meraki::types::Condition { metric :
-                            String::from("temperature"), threshold :
-                            meraki::types::Threshold { temperature :
-                            Some(meraki::types::ThresholdTemperature { celsius :
-                            Some(20.5f64), fahrenheit : Some(70f64), quality :
-                            Some(meraki::types::TemperatureQuality::Good) }), humidity :
-                            Some(meraki::types::ThresholdHumidity { relative_percentage :
-                            Some(65i64), quality :
-                            Some(meraki::types::TemperatureQuality::Inadequate) }), water
-                            : Some(meraki::types::ThresholdWater { present : true }),
-                            door : Some(meraki::types::ThresholdDoor { open : true }),
-                            tvoc : Some(meraki::types::Tvoc { concentration :
-                            Some(400i64), quality :
-                            Some(meraki::types::TemperatureQuality::Poor) }), pm25 :
-                            Some(meraki::types::Tvoc { concentration : Some(90i64),
-                            quality : Some(meraki::types::TemperatureQuality::Fair) }),
-                            noise : Some(meraki::types::ThresholdNoise { ambient :
-                            meraki::types::ThresholdNoiseAmbient { level : Some(120i64),
-                            quality : Some(meraki::types::TemperatureQuality::Poor) } }),
-                            indoor_air_quality :
-                            Some(meraki::types::ThresholdIndoorAirQuality { score :
-                            Some(80i64), quality :
-                            Some(meraki::types::TemperatureQuality::Fair) }) }, direction
-                            : Some(meraki::types::Direction::Above), duration :
-                            Some(meraki::types::Duration::V60) }
+                            meraki::types::CreateNetworkSensorAlertsProfileRequestCondition::new(String::from("temperature"),
+                            meraki::types::CreateNetworkSensorAlertsProfileRequestConditionThreshold::new()
+                            .set_temperature(Some(meraki::types::CreateNetworkSensorAlertsProfileRequestConditionThresholdTemperature::new()
+                            .set_celsius(Some(20.5f64)).set_fahrenheit(Some(70f64))
+                            .set_quality(Some(meraki::types::CreateNetworkSensorAlertsProfileRequestConditionThresholdTemperatureQuality::Good))))
+                            .set_humidity(Some(meraki::types::CreateNetworkSensorAlertsProfileRequestConditionThresholdHumidity::new()
+                            .set_relative_percentage(Some(65i64))
+                            .set_quality(Some(meraki::types::CreateNetworkSensorAlertsProfileRequestConditionThresholdHumidityQuality::Inadequate))))
+                            .set_water(Some(meraki::types::CreateNetworkSensorAlertsProfileRequestConditionThresholdWater::new(true)))
+                            .set_door(Some(meraki::types::CreateNetworkSensorAlertsProfileRequestConditionThresholdDoor::new(true)))
+                            .set_tvoc(Some(meraki::types::CreateNetworkSensorAlertsProfileRequestConditionThresholdTvoc::new()
+                            .set_concentration(Some(400i64))
+                            .set_quality(Some(meraki::types::CreateNetworkSensorAlertsProfileRequestConditionThresholdTvocQuality::Poor))))
+                            .set_pm25(Some(meraki::types::CreateNetworkSensorAlertsProfileRequestConditionThresholdPm25::new()
+                            .set_concentration(Some(90i64))
+                            .set_quality(Some(meraki::types::CreateNetworkSensorAlertsProfileRequestConditionThresholdPm25Quality::Fair))))
+                            .set_noise(Some(meraki::types::CreateNetworkSensorAlertsProfileRequestConditionThresholdNoise::new(meraki::types::CreateNetworkSensorAlertsProfileRequestConditionThresholdNoiseAmbient::new()
+                            .set_level(Some(120i64))
+                            .set_quality(Some(meraki::types::CreateNetworkSensorAlertsProfileRequestConditionThresholdNoiseAmbientQuality::Poor)))))
+                            .set_indoor_air_quality(Some(meraki::types::CreateNetworkSensorAlertsProfileRequestConditionThresholdIndoorAirQuality::new()
+                            .set_score(Some(80i64))
+                            .set_quality(Some(meraki::types::CreateNetworkSensorAlertsProfileRequestConditionThresholdIndoorAirQualityQuality::Fair)))))
+                            .set_direction(Some(meraki::types::CreateNetworkSensorAlertsProfileRequestConditionDirection::Above))
+                            .set_duration(Some(meraki::types::CreateNetworkSensorAlertsProfileRequestConditionDuration::V60))
                         ],
                     )
-                    .schedule(meraki::types::Network {
-                        id: Some(String::from("5")),
-                    })
-                    .recipients(meraki::types::ProfileRecipients {
-                        emails: Some(vec![String::from("miles@meraki.com")]),
-                        sms_numbers: Some(vec![String::from("+15555555555")]),
-                        http_server_ids: Some(
-                            vec![
-                                String::from("aHR0cHM6Ly93d3cuZXhhbXBsZS5jb20vd2ViaG9va3M=")
-                            ],
-                        ),
-                    })
+                    .schedule(
+                        meraki::types::CreateNetworkSensorAlertsProfileRequestSchedule::new()
+                            .set_id(Some(String::from("5"))),
+                    )
+                    .recipients(
+                        meraki::types::CreateNetworkSensorAlertsProfileRequestRecipients::new()
+                            .set_emails(Some(vec![String::from("miles@meraki.com")]))
+                            .set_sms_numbers(Some(vec![String::from("+15555555555")]))
+                            .set_http_server_ids(
+                                Some(
+                                    vec![
+                                        String::from("aHR0cHM6Ly93d3cuZXhhbXBsZS5jb20vd2ViaG9va3M=")
+                                    ],
+                                ),
+                            ),
+                    )
                     .serials(
                         vec![
                             String::from("Q234-ABCD-0001"),
@@ -981,42 +1129,49 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                         "N_1234567",
                         String::from("Access policy #1"),
                         vec![
-                            meraki::types::CreateNetworkSwitchAccessPolicyRequestRadiusServer
-                            { host : String::from("1.2.3.4"), port : 22i64, secret :
-                            String::from("secret") }
+                            meraki::types::CreateNetworkSwitchAccessPolicyRequestRadiusServer::new(String::from("1.2.3.4"),
+                            22i64, String::from("secret"))
                         ],
                         false,
                         false,
                         true,
-                        meraki::types::HostMode::SingleHost,
+                        meraki::types::CreateNetworkSwitchAccessPolicyRequestHostMode::SingleHost,
                         true,
                     )
-                    .radius(meraki::types::PolicyRadius {
-                        critical_auth: Some(meraki::types::CriticalAuth {
-                            data_vlan_id: Some(100i64),
-                            voice_vlan_id: Some(100i64),
-                            suspend_port_bounce: Some(true),
-                        }),
-                        failed_auth_vlan_id: Some(100i64),
-                        re_authentication_interval: Some(120i64),
-                    })
+                    .radius(
+                        meraki::types::CreateNetworkSwitchAccessPolicyRequestRadius::new()
+                            .set_critical_auth(
+                                Some(
+                                    meraki::types::CreateNetworkSwitchAccessPolicyRequestRadiusCriticalAuth::new()
+                                        .set_data_vlan_id(Some(100i64))
+                                        .set_voice_vlan_id(Some(100i64))
+                                        .set_suspend_port_bounce(Some(true)),
+                                ),
+                            )
+                            .set_failed_auth_vlan_id(Some(100i64))
+                            .set_re_authentication_interval(Some(120i64)),
+                    )
                     .guest_port_bouncing(false)
                     .radius_accounting_servers(
                         vec![
-                            meraki::types::CreateNetworkSwitchAccessPolicyRequestRadiusServer
-                            { host : String::from("1.2.3.4"), port : 22i64, secret :
-                            String::from("secret") }
+                            meraki::types::CreateNetworkSwitchAccessPolicyRequestRadiusAccountingServer::new(String::from("1.2.3.4"),
+                            22i64, String::from("secret"))
                         ],
                     )
                     .radius_group_attribute(String::from("11"))
                     .access_policy_type(
-                        meraki::types::PolicyAccessPolicyType::HybridAuthentication,
+                        meraki::types::CreateNetworkSwitchAccessPolicyRequestAccessPolicyType::HybridAuthentication,
                     )
                     .increase_access_speed(false)
                     .guest_vlan_id(100i64)
-                    .dot1x(meraki::types::Dot1x {
-                        control_direction: Some(meraki::types::ControlDirection::Inbound),
-                    })
+                    .dot1x(
+                        meraki::types::CreateNetworkSwitchAccessPolicyRequestDot1x::new()
+                            .set_control_direction(
+                                Some(
+                                    meraki::types::CreateNetworkSwitchAccessPolicyRequestDot1xControlDirection::Inbound,
+                                ),
+                            ),
+                    )
                     .voice_vlan_clients(true)
                     .url_redirect_walled_garden_ranges(
                         vec![String::from("192.168.1.0/24")],
@@ -1034,9 +1189,8 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                         "N_1234567",
                         String::from("00:11:22:33:44:55"),
                         100i64,
-                        meraki::types::ServerIpv4 {
-                            address: Some(String::from("1.2.3.4")),
-                        },
+                        meraki::types::CreateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServerRequestIpv4::new()
+                            .set_address(Some(String::from("1.2.3.4"))),
                     )
                     .send(),
             ),
@@ -1050,30 +1204,22 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .create_network_switch_link_aggregation("N_1234567")
                     .switch_ports(
                         vec![
-                            meraki::types::CreateNetworkSwitchLinkAggregationRequestSwitchPort
-                            { serial : String::from("Q234-ABCD-0001"), port_id :
-                            String::from("1") },
-                            meraki::types::CreateNetworkSwitchLinkAggregationRequestSwitchPort
-                            { serial : String::from("Q234-ABCD-0002"), port_id :
-                            String::from("2") },
-                            meraki::types::CreateNetworkSwitchLinkAggregationRequestSwitchPort
-                            { serial : String::from("Q234-ABCD-0003"), port_id :
-                            String::from("3") },
-                            meraki::types::CreateNetworkSwitchLinkAggregationRequestSwitchPort
-                            { serial : String::from("Q234-ABCD-0004"), port_id :
-                            String::from("4") },
-                            meraki::types::CreateNetworkSwitchLinkAggregationRequestSwitchPort
-                            { serial : String::from("Q234-ABCD-0005"), port_id :
-                            String::from("5") },
-                            meraki::types::CreateNetworkSwitchLinkAggregationRequestSwitchPort
-                            { serial : String::from("Q234-ABCD-0006"), port_id :
-                            String::from("6") },
-                            meraki::types::CreateNetworkSwitchLinkAggregationRequestSwitchPort
-                            { serial : String::from("Q234-ABCD-0007"), port_id :
-                            String::from("7") },
-                            meraki::types::CreateNetworkSwitchLinkAggregationRequestSwitchPort
-                            { serial : String::from("Q234-ABCD-0008"), port_id :
-                            String::from("8") }
+                            meraki::types::CreateNetworkSwitchLinkAggregationRequestSwitchPort::new(String::from("Q234-ABCD-0001"),
+                            String::from("1")),
+                            meraki::types::CreateNetworkSwitchLinkAggregationRequestSwitchPort::new(String::from("Q234-ABCD-0002"),
+                            String::from("2")),
+                            meraki::types::CreateNetworkSwitchLinkAggregationRequestSwitchPort::new(String::from("Q234-ABCD-0003"),
+                            String::from("3")),
+                            meraki::types::CreateNetworkSwitchLinkAggregationRequestSwitchPort::new(String::from("Q234-ABCD-0004"),
+                            String::from("4")),
+                            meraki::types::CreateNetworkSwitchLinkAggregationRequestSwitchPort::new(String::from("Q234-ABCD-0005"),
+                            String::from("5")),
+                            meraki::types::CreateNetworkSwitchLinkAggregationRequestSwitchPort::new(String::from("Q234-ABCD-0006"),
+                            String::from("6")),
+                            meraki::types::CreateNetworkSwitchLinkAggregationRequestSwitchPort::new(String::from("Q234-ABCD-0007"),
+                            String::from("7")),
+                            meraki::types::CreateNetworkSwitchLinkAggregationRequestSwitchPort::new(String::from("Q234-ABCD-0008"),
+                            String::from("8"))
                         ],
                     )
                     .send(),
@@ -1089,43 +1235,65 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                         "N_1234567",
                         String::from("Weekdays schedule"),
                     )
-                    .port_schedule(meraki::types::SchedulePortSchedule {
-                        monday: Some(meraki::types::Monday {
-                            active: Some(true),
-                            from: Some(String::from("9:00")),
-                            to: Some(String::from("17:00")),
-                        }),
-                        tuesday: Some(meraki::types::Monday {
-                            active: Some(true),
-                            from: Some(String::from("9:00")),
-                            to: Some(String::from("17:00")),
-                        }),
-                        wednesday: Some(meraki::types::Monday {
-                            active: Some(true),
-                            from: Some(String::from("9:00")),
-                            to: Some(String::from("17:00")),
-                        }),
-                        thursday: Some(meraki::types::Monday {
-                            active: Some(true),
-                            from: Some(String::from("9:00")),
-                            to: Some(String::from("17:00")),
-                        }),
-                        friday: Some(meraki::types::Monday {
-                            active: Some(true),
-                            from: Some(String::from("9:00")),
-                            to: Some(String::from("17:00")),
-                        }),
-                        saturday: Some(meraki::types::Monday {
-                            active: Some(false),
-                            from: Some(String::from("0:00")),
-                            to: Some(String::from("24:00")),
-                        }),
-                        sunday: Some(meraki::types::Monday {
-                            active: Some(false),
-                            from: Some(String::from("0:00")),
-                            to: Some(String::from("24:00")),
-                        }),
-                    })
+                    .port_schedule(
+                        meraki::types::CreateNetworkSwitchPortScheduleRequestPortSchedule::new()
+                            .set_monday(
+                                Some(
+                                    meraki::types::CreateNetworkSwitchPortScheduleRequestPortScheduleMonday::new()
+                                        .set_active(Some(true))
+                                        .set_from(Some(String::from("9:00")))
+                                        .set_to(Some(String::from("17:00"))),
+                                ),
+                            )
+                            .set_tuesday(
+                                Some(
+                                    meraki::types::CreateNetworkSwitchPortScheduleRequestPortScheduleTuesday::new()
+                                        .set_active(Some(true))
+                                        .set_from(Some(String::from("9:00")))
+                                        .set_to(Some(String::from("17:00"))),
+                                ),
+                            )
+                            .set_wednesday(
+                                Some(
+                                    meraki::types::CreateNetworkSwitchPortScheduleRequestPortScheduleWednesday::new()
+                                        .set_active(Some(true))
+                                        .set_from(Some(String::from("9:00")))
+                                        .set_to(Some(String::from("17:00"))),
+                                ),
+                            )
+                            .set_thursday(
+                                Some(
+                                    meraki::types::CreateNetworkSwitchPortScheduleRequestPortScheduleThursday::new()
+                                        .set_active(Some(true))
+                                        .set_from(Some(String::from("9:00")))
+                                        .set_to(Some(String::from("17:00"))),
+                                ),
+                            )
+                            .set_friday(
+                                Some(
+                                    meraki::types::CreateNetworkSwitchPortScheduleRequestPortScheduleFriday::new()
+                                        .set_active(Some(true))
+                                        .set_from(Some(String::from("9:00")))
+                                        .set_to(Some(String::from("17:00"))),
+                                ),
+                            )
+                            .set_saturday(
+                                Some(
+                                    meraki::types::CreateNetworkSwitchPortScheduleRequestPortScheduleSaturday::new()
+                                        .set_active(Some(false))
+                                        .set_from(Some(String::from("0:00")))
+                                        .set_to(Some(String::from("24:00"))),
+                                ),
+                            )
+                            .set_sunday(
+                                Some(
+                                    meraki::types::CreateNetworkSwitchPortScheduleRequestPortScheduleSunday::new()
+                                        .set_active(Some(false))
+                                        .set_from(Some(String::from("0:00")))
+                                        .set_to(Some(String::from("24:00"))),
+                                ),
+                            ),
+                    )
                     .send(),
             ),
         );
@@ -1192,19 +1360,23 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     )
                     .subnet(String::from("192.168.1.0/24"))
                     .interface_ip(String::from("192.168.1.2"))
-                    .multicast_routing(meraki::types::MulticastRouting::Disabled)
+                    .multicast_routing(
+                        meraki::types::CreateNetworkSwitchStackRoutingInterfaceRequestMulticastRouting::Disabled,
+                    )
                     .default_gateway(String::from("192.168.1.1"))
-                    .ospf_settings(meraki::types::OspfSettings {
-                        area: Some(String::from("0")),
-                        cost: Some(1i64),
-                        is_passive_enabled: Some(true),
-                    })
-                    .ipv6(meraki::types::InterfaceIpv6 {
-                        assignment_mode: Some(String::from("static")),
-                        address: Some(String::from("1:2:3:4::1")),
-                        prefix: Some(String::from("1:2:3:4::/48")),
-                        gateway: Some(String::from("1:2:3:4::2")),
-                    })
+                    .ospf_settings(
+                        meraki::types::CreateNetworkSwitchStackRoutingInterfaceRequestOspfSettings::new()
+                            .set_area(Some(String::from("0")))
+                            .set_cost(Some(1i64))
+                            .set_is_passive_enabled(Some(true)),
+                    )
+                    .ipv6(
+                        meraki::types::CreateNetworkSwitchStackRoutingInterfaceRequestIpv6::new()
+                            .set_assignment_mode(Some(String::from("static")))
+                            .set_prefix(Some(String::from("1:2:3:4::/48")))
+                            .set_address(Some(String::from("1:2:3:4::1")))
+                            .set_gateway(Some(String::from("1:2:3:4::2"))),
+                    )
                     .send(),
             ),
         );
@@ -1236,15 +1408,14 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                         "N_1234567",
                         String::from("My VLAN profile name"),
                         vec![
-                            meraki::types::CreateNetworkVlanProfileRequestVlanName { name
-                            : String::from("named-1"), vlan_id : String::from("1"),
-                            adaptive_policy_group : Some(meraki::types::Network { id :
-                            Some(String::from("791")) }) }
+                            meraki::types::CreateNetworkVlanProfileRequestVlanName::new(String::from("named-1"),
+                            String::from("1"))
+                            .set_adaptive_policy_group(Some(meraki::types::CreateNetworkVlanProfileRequestVlanNameAdaptivePolicyGroup::new()
+                            .set_id(Some(String::from("791")))))
                         ],
                         vec![
-                            meraki::types::CreateNetworkVlanProfileRequestVlanGroup {
-                            name : String::from("named-group-1"), vlan_ids :
-                            String::from("2,5-7") }
+                            meraki::types::CreateNetworkVlanProfileRequestVlanGroup::new(String::from("named-group-1"),
+                            String::from("2,5-7"))
                         ],
                         String::from("Profile1"),
                     )
@@ -1263,10 +1434,11 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                         String::from("https://example.com"),
                     )
                     .shared_secret(String::from("shhh"))
-                    .payload_template(meraki::types::ServerPayloadTemplate {
-                        payload_template_id: Some(String::from("wpt_00001")),
-                        name: Some(String::from("Meraki (included)")),
-                    })
+                    .payload_template(
+                        meraki::types::CreateNetworkWebhooksHttpServerRequestPayloadTemplate::new()
+                            .set_payload_template_id(Some(String::from("wpt_00001")))
+                            .set_name(Some(String::from("Meraki (included)"))),
+                    )
                     .send(),
             ),
         );
@@ -1287,9 +1459,9 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     )
                     .headers(
                         vec![
-                            meraki::types::Header { name :
-                            Some(String::from("Authorization")), template :
-                            Some(String::from("Bearer {{sharedSecret}}")) }
+                            meraki::types::CreateNetworkWebhooksPayloadTemplateRequestHeader::new()
+                            .set_name(Some(String::from("Authorization")))
+                            .set_template(Some(String::from("Bearer {{sharedSecret}}")))
                         ],
                     )
                     .body_file(String::from("Qm9keSBGaWxl"))
@@ -1324,16 +1496,15 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                         "N_1234567",
                         String::from("name"),
                         vec![
-                            meraki::types::CreateNetworkWirelessEthernetPortsProfileRequestPort
-                            { name : String::from("port"), enabled : Some(true), ssid :
-                            Some(1i64), psk_group_id : Some(String::from("2")) }
+                            meraki::types::CreateNetworkWirelessEthernetPortsProfileRequestPort::new(String::from("port"))
+                            .set_enabled(Some(true)).set_ssid(Some(1i64))
+                            .set_psk_group_id(Some(String::from("2")))
                         ],
                     )
                     .usb_ports(
                         vec![
-                            meraki::types::CreateNetworkWirelessEthernetPortsProfileRequestUsbPort
-                            { name : String::from("usb port"), enabled : Some(true), ssid
-                            : Some(2i64) }
+                            meraki::types::CreateNetworkWirelessEthernetPortsProfileRequestUsbPort::new(String::from("usb port"))
+                            .set_enabled(Some(true)).set_ssid(Some(2i64))
                         ],
                     )
                     .send(),
@@ -1352,253 +1523,471 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     )
                     .client_balancing_enabled(true)
                     .min_bitrate_type(meraki::types::MinBitrateType::Band)
-                    .ap_band_settings(meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettings {
-                        band_operation_mode: Some(
-                            meraki::types::BandOperationMode::Dual,
-                        ),
-                        bands: Some(meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettingsBands {
-                            enabled: Some(
-                                vec![meraki::types::Band::V2_4, meraki::types::Band::V5],
-                            ),
-                        }),
-                        band_steering_enabled: Some(true),
-                    })
-                    .two_four_ghz_settings(meraki::types::WirelessRfProfileTwoFourGhzSettings {
-                        max_power: Some(30i64),
-                        min_power: Some(5i64),
-                        min_bitrate: Some(11f64),
-                        valid_auto_channels: Some(vec![1i64, 6i64, 11i64]),
-                        ax_enabled: Some(true),
-                        rxsop: Some(-95i64),
-                    })
-                    .five_ghz_settings(meraki::types::WirelessRfProfileFiveGhzSettings {
-                        max_power: Some(30i64),
-                        min_power: Some(8i64),
-                        min_bitrate: Some(12i64),
-                        valid_auto_channels: Some(
-                            vec![
-                                36i64, 40i64, 44i64, 48i64, 52i64, 56i64, 60i64, 64i64,
-                                100i64, 104i64, 108i64, 112i64, 116i64, 120i64, 124i64,
-                                128i64, 132i64, 136i64, 140i64, 144i64, 149i64, 153i64,
-                                157i64, 161i64, 165i64
-                            ],
-                        ),
-                        channel_width: Some(String::from("auto")),
-                        rxsop: Some(-95i64),
-                    })
-                    .six_ghz_settings(meraki::types::WirelessRfProfileFiveGhzSettings {
-                        max_power: Some(30i64),
-                        min_power: Some(8i64),
-                        min_bitrate: Some(12i64),
-                        valid_auto_channels: Some(
-                            vec![
-                                1i64, 5i64, 9i64, 13i64, 17i64, 21i64, 25i64, 29i64, 33i64,
-                                37i64, 41i64, 45i64, 49i64, 53i64, 57i64, 61i64, 65i64,
-                                69i64, 73i64, 77i64, 81i64, 85i64, 89i64, 93i64, 97i64,
-                                101i64, 105i64, 109i64, 113i64, 117i64, 121i64, 125i64,
-                                129i64, 133i64, 137i64, 141i64, 145i64, 149i64, 153i64,
-                                157i64, 161i64, 165i64, 169i64, 173i64, 177i64, 181i64,
-                                185i64, 189i64, 193i64, 197i64, 201i64, 205i64, 209i64,
-                                213i64, 217i64, 221i64, 225i64, 229i64, 233i64
-                            ],
-                        ),
-                        channel_width: Some(String::from("auto")),
-                        rxsop: Some(-95i64),
-                    })
-                    .transmission(meraki::types::TwoFactor {
-                        enabled: Some(true),
-                    })
-                    .per_ssid_settings(meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettings {
-                        _0: Some(meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0 {
-                            min_bitrate: Some(11f64),
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
-                            ),
-                            bands: Some(meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettingsBands {
-                                enabled: Some(
-                                    vec![meraki::types::Band::V2_4, meraki::types::Band::V5],
+                    .ap_band_settings(
+                        meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettings::new()
+                            .set_band_operation_mode(
+                                Some(
+                                    meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettingsBandOperationMode::Dual,
                                 ),
-                            }),
-                            band_steering_enabled: Some(true),
-                        }),
-                        _1: Some(meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0 {
-                            min_bitrate: Some(11f64),
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
-                            ),
-                            bands: Some(meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettingsBands {
-                                enabled: Some(
-                                    vec![meraki::types::Band::V2_4, meraki::types::Band::V5],
+                            )
+                            .set_bands(
+                                Some(
+                                    meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettingsBands::new()
+                                        .set_enabled(
+                                            Some(
+                                                vec![
+                                                    meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettingsBandsEnabledItem::V2_4,
+                                                    meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettingsBandsEnabledItem::V5
+                                                ],
+                                            ),
+                                        ),
                                 ),
-                            }),
-                            band_steering_enabled: Some(true),
-                        }),
-                        _2: Some(meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0 {
-                            min_bitrate: Some(11f64),
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
-                            ),
-                            bands: Some(meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettingsBands {
-                                enabled: Some(
-                                    vec![meraki::types::Band::V2_4, meraki::types::Band::V5],
+                            )
+                            .set_band_steering_enabled(Some(true)),
+                    )
+                    .two_four_ghz_settings(
+                        meraki::types::CreateNetworkWirelessRfProfileRequestTwoFourGhzSettings::new()
+                            .set_max_power(Some(30i64))
+                            .set_min_power(Some(5i64))
+                            .set_min_bitrate(Some(11f64))
+                            .set_valid_auto_channels(Some(vec![1i64, 6i64, 11i64]))
+                            .set_ax_enabled(Some(true))
+                            .set_rxsop(Some(-95i64)),
+                    )
+                    .five_ghz_settings(
+                        meraki::types::CreateNetworkWirelessRfProfileRequestFiveGhzSettings::new()
+                            .set_max_power(Some(30i64))
+                            .set_min_power(Some(8i64))
+                            .set_min_bitrate(Some(12i64))
+                            .set_valid_auto_channels(
+                                Some(
+                                    vec![
+                                        36i64, 40i64, 44i64, 48i64, 52i64, 56i64, 60i64, 64i64,
+                                        100i64, 104i64, 108i64, 112i64, 116i64, 120i64, 124i64,
+                                        128i64, 132i64, 136i64, 140i64, 144i64, 149i64, 153i64,
+                                        157i64, 161i64, 165i64
+                                    ],
                                 ),
-                            }),
-                            band_steering_enabled: Some(true),
-                        }),
-                        _3: Some(meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0 {
-                            min_bitrate: Some(11f64),
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
-                            ),
-                            bands: Some(meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettingsBands {
-                                enabled: Some(
-                                    vec![meraki::types::Band::V2_4, meraki::types::Band::V5],
+                            )
+                            .set_channel_width(Some(String::from("auto")))
+                            .set_rxsop(Some(-95i64)),
+                    )
+                    .six_ghz_settings(
+                        meraki::types::CreateNetworkWirelessRfProfileRequestSixGhzSettings::new()
+                            .set_max_power(Some(30i64))
+                            .set_min_power(Some(8i64))
+                            .set_min_bitrate(Some(12i64))
+                            .set_valid_auto_channels(
+                                Some(
+                                    vec![
+                                        1i64, 5i64, 9i64, 13i64, 17i64, 21i64, 25i64, 29i64, 33i64,
+                                        37i64, 41i64, 45i64, 49i64, 53i64, 57i64, 61i64, 65i64,
+                                        69i64, 73i64, 77i64, 81i64, 85i64, 89i64, 93i64, 97i64,
+                                        101i64, 105i64, 109i64, 113i64, 117i64, 121i64, 125i64,
+                                        129i64, 133i64, 137i64, 141i64, 145i64, 149i64, 153i64,
+                                        157i64, 161i64, 165i64, 169i64, 173i64, 177i64, 181i64,
+                                        185i64, 189i64, 193i64, 197i64, 201i64, 205i64, 209i64,
+                                        213i64, 217i64, 221i64, 225i64, 229i64, 233i64
+                                    ],
                                 ),
-                            }),
-                            band_steering_enabled: Some(true),
-                        }),
-                        _4: Some(meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0 {
-                            min_bitrate: Some(11f64),
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
-                            ),
-                            bands: Some(meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettingsBands {
-                                enabled: Some(
-                                    vec![meraki::types::Band::V2_4, meraki::types::Band::V5],
+                            )
+                            .set_channel_width(Some(String::from("auto")))
+                            .set_rxsop(Some(-95i64)),
+                    )
+                    .transmission(
+                        meraki::types::CreateNetworkWirelessRfProfileRequestTransmission::new()
+                            .set_enabled(Some(true)),
+                    )
+                    .per_ssid_settings(
+                        meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettings::new()
+                            .set_0(
+                                Some(
+                                    meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0::new()
+                                        .set_min_bitrate(Some(11f64))
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_bands(
+                                            Some(
+                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0Bands::new()
+                                                    .set_enabled(
+                                                        Some(
+                                                            vec![
+                                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0BandsEnabledItem::V2_4,
+                                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0BandsEnabledItem::V5
+                                                            ],
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
                                 ),
-                            }),
-                            band_steering_enabled: Some(true),
-                        }),
-                        _5: Some(meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0 {
-                            min_bitrate: Some(11f64),
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
-                            ),
-                            bands: Some(meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettingsBands {
-                                enabled: Some(
-                                    vec![meraki::types::Band::V2_4, meraki::types::Band::V5],
+                            )
+                            .set_1(
+                                Some(
+                                    meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV1::new()
+                                        .set_min_bitrate(Some(11f64))
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV1BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_bands(
+                                            Some(
+                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV1Bands::new()
+                                                    .set_enabled(
+                                                        Some(
+                                                            vec![
+                                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV1BandsEnabledItem::V2_4,
+                                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV1BandsEnabledItem::V5
+                                                            ],
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
                                 ),
-                            }),
-                            band_steering_enabled: Some(true),
-                        }),
-                        _6: Some(meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0 {
-                            min_bitrate: Some(11f64),
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
-                            ),
-                            bands: Some(meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettingsBands {
-                                enabled: Some(
-                                    vec![meraki::types::Band::V2_4, meraki::types::Band::V5],
+                            )
+                            .set_2(
+                                Some(
+                                    meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV2::new()
+                                        .set_min_bitrate(Some(11f64))
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV2BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_bands(
+                                            Some(
+                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV2Bands::new()
+                                                    .set_enabled(
+                                                        Some(
+                                                            vec![
+                                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV2BandsEnabledItem::V2_4,
+                                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV2BandsEnabledItem::V5
+                                                            ],
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
                                 ),
-                            }),
-                            band_steering_enabled: Some(true),
-                        }),
-                        _7: Some(meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0 {
-                            min_bitrate: Some(11f64),
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
-                            ),
-                            bands: Some(meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettingsBands {
-                                enabled: Some(
-                                    vec![meraki::types::Band::V2_4, meraki::types::Band::V5],
+                            )
+                            .set_3(
+                                Some(
+                                    meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV3::new()
+                                        .set_min_bitrate(Some(11f64))
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV3BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_bands(
+                                            Some(
+                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV3Bands::new()
+                                                    .set_enabled(
+                                                        Some(
+                                                            vec![
+                                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV3BandsEnabledItem::V2_4,
+                                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV3BandsEnabledItem::V5
+                                                            ],
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
                                 ),
-                            }),
-                            band_steering_enabled: Some(true),
-                        }),
-                        _8: Some(meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0 {
-                            min_bitrate: Some(11f64),
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
-                            ),
-                            bands: Some(meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettingsBands {
-                                enabled: Some(
-                                    vec![meraki::types::Band::V2_4, meraki::types::Band::V5],
+                            )
+                            .set_4(
+                                Some(
+                                    meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV4::new()
+                                        .set_min_bitrate(Some(11f64))
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV4BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_bands(
+                                            Some(
+                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV4Bands::new()
+                                                    .set_enabled(
+                                                        Some(
+                                                            vec![
+                                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV4BandsEnabledItem::V2_4,
+                                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV4BandsEnabledItem::V5
+                                                            ],
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
                                 ),
-                            }),
-                            band_steering_enabled: Some(true),
-                        }),
-                        _9: Some(meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0 {
-                            min_bitrate: Some(11f64),
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
-                            ),
-                            bands: Some(meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettingsBands {
-                                enabled: Some(
-                                    vec![meraki::types::Band::V2_4, meraki::types::Band::V5],
+                            )
+                            .set_5(
+                                Some(
+                                    meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV5::new()
+                                        .set_min_bitrate(Some(11f64))
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV5BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_bands(
+                                            Some(
+                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV5Bands::new()
+                                                    .set_enabled(
+                                                        Some(
+                                                            vec![
+                                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV5BandsEnabledItem::V2_4,
+                                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV5BandsEnabledItem::V5
+                                                            ],
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
                                 ),
-                            }),
-                            band_steering_enabled: Some(true),
-                        }),
-                        _10: Some(meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0 {
-                            min_bitrate: Some(11f64),
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
-                            ),
-                            bands: Some(meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettingsBands {
-                                enabled: Some(
-                                    vec![meraki::types::Band::V2_4, meraki::types::Band::V5],
+                            )
+                            .set_6(
+                                Some(
+                                    meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV6::new()
+                                        .set_min_bitrate(Some(11f64))
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV6BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_bands(
+                                            Some(
+                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV6Bands::new()
+                                                    .set_enabled(
+                                                        Some(
+                                                            vec![
+                                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV6BandsEnabledItem::V2_4,
+                                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV6BandsEnabledItem::V5
+                                                            ],
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
                                 ),
-                            }),
-                            band_steering_enabled: Some(true),
-                        }),
-                        _11: Some(meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0 {
-                            min_bitrate: Some(11f64),
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
-                            ),
-                            bands: Some(meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettingsBands {
-                                enabled: Some(
-                                    vec![meraki::types::Band::V2_4, meraki::types::Band::V5],
+                            )
+                            .set_7(
+                                Some(
+                                    meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV7::new()
+                                        .set_min_bitrate(Some(11f64))
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV7BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_bands(
+                                            Some(
+                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV7Bands::new()
+                                                    .set_enabled(
+                                                        Some(
+                                                            vec![
+                                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV7BandsEnabledItem::V2_4,
+                                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV7BandsEnabledItem::V5
+                                                            ],
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
                                 ),
-                            }),
-                            band_steering_enabled: Some(true),
-                        }),
-                        _12: Some(meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0 {
-                            min_bitrate: Some(11f64),
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
-                            ),
-                            bands: Some(meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettingsBands {
-                                enabled: Some(
-                                    vec![meraki::types::Band::V2_4, meraki::types::Band::V5],
+                            )
+                            .set_8(
+                                Some(
+                                    meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV8::new()
+                                        .set_min_bitrate(Some(11f64))
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV8BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_bands(
+                                            Some(
+                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV8Bands::new()
+                                                    .set_enabled(
+                                                        Some(
+                                                            vec![
+                                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV8BandsEnabledItem::V2_4,
+                                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV8BandsEnabledItem::V5
+                                                            ],
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
                                 ),
-                            }),
-                            band_steering_enabled: Some(true),
-                        }),
-                        _13: Some(meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0 {
-                            min_bitrate: Some(11f64),
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
-                            ),
-                            bands: Some(meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettingsBands {
-                                enabled: Some(
-                                    vec![meraki::types::Band::V2_4, meraki::types::Band::V5],
+                            )
+                            .set_9(
+                                Some(
+                                    meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV9::new()
+                                        .set_min_bitrate(Some(11f64))
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV9BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_bands(
+                                            Some(
+                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV9Bands::new()
+                                                    .set_enabled(
+                                                        Some(
+                                                            vec![
+                                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV9BandsEnabledItem::V2_4,
+                                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV9BandsEnabledItem::V5
+                                                            ],
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
                                 ),
-                            }),
-                            band_steering_enabled: Some(true),
-                        }),
-                        _14: Some(meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0 {
-                            min_bitrate: Some(11f64),
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
-                            ),
-                            bands: Some(meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettingsBands {
-                                enabled: Some(
-                                    vec![meraki::types::Band::V2_4, meraki::types::Band::V5],
+                            )
+                            .set_10(
+                                Some(
+                                    meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV10::new()
+                                        .set_min_bitrate(Some(11f64))
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV10BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_bands(
+                                            Some(
+                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV10Bands::new()
+                                                    .set_enabled(
+                                                        Some(
+                                                            vec![
+                                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV10BandsEnabledItem::V2_4,
+                                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV10BandsEnabledItem::V5
+                                                            ],
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
                                 ),
-                            }),
-                            band_steering_enabled: Some(true),
-                        }),
-                    })
-                    .flex_radios(meraki::types::FlexRadios {
-                        by_model: Some(
-                            vec![
-                                meraki::types::ByModelItem { model :
-                                Some(String::from("MR34")), bands :
-                                Some(vec![meraki::types::Band::V5]) }
-                            ],
-                        ),
-                    })
+                            )
+                            .set_11(
+                                Some(
+                                    meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV11::new()
+                                        .set_min_bitrate(Some(11f64))
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV11BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_bands(
+                                            Some(
+                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV11Bands::new()
+                                                    .set_enabled(
+                                                        Some(
+                                                            vec![
+                                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV11BandsEnabledItem::V2_4,
+                                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV11BandsEnabledItem::V5
+                                                            ],
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
+                                ),
+                            )
+                            .set_12(
+                                Some(
+                                    meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV12::new()
+                                        .set_min_bitrate(Some(11f64))
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV12BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_bands(
+                                            Some(
+                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV12Bands::new()
+                                                    .set_enabled(
+                                                        Some(
+                                                            vec![
+                                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV12BandsEnabledItem::V2_4,
+                                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV12BandsEnabledItem::V5
+                                                            ],
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
+                                ),
+                            )
+                            .set_13(
+                                Some(
+                                    meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV13::new()
+                                        .set_min_bitrate(Some(11f64))
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV13BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_bands(
+                                            Some(
+                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV13Bands::new()
+                                                    .set_enabled(
+                                                        Some(
+                                                            vec![
+                                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV13BandsEnabledItem::V2_4,
+                                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV13BandsEnabledItem::V5
+                                                            ],
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
+                                ),
+                            )
+                            .set_14(
+                                Some(
+                                    meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV14::new()
+                                        .set_min_bitrate(Some(11f64))
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV14BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_bands(
+                                            Some(
+                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV14Bands::new()
+                                                    .set_enabled(
+                                                        Some(
+                                                            vec![
+                                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV14BandsEnabledItem::V2_4,
+                                                                meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV14BandsEnabledItem::V5
+                                                            ],
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
+                                ),
+                            ),
+                    )
+                    .flex_radios(
+                        meraki::types::FlexRadios::new()
+                            .set_by_model(
+                                Some(
+                                    vec![
+                                        meraki::types::ByModelItem::new()
+                                        .set_model(Some(String::from("MR34")))
+                                        .set_bands(Some(vec![meraki::types::CreateNetworkWirelessRfProfileRequestFlexRadiosByModelItemBand::V5]))
+                                    ],
+                                ),
+                            ),
+                    )
                     .send(),
             ),
         );
@@ -1626,14 +2015,18 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 "{\"body.name\":\"My organization\",\"body.management\":{\"details\":[{\"name\":\"MSP ID\",\"value\":\"123456\"}]}}",
                 client
                     .create_organization(String::from("My organization"))
-                    .management(meraki::types::Management {
-                        details: Some(
-                            vec![
-                                meraki::types::Detail { name : Some(String::from("MSP ID")),
-                                value : Some(String::from("123456")) }
-                            ],
-                        ),
-                    })
+                    .management(
+                        meraki::types::CreateOrganizationRequestManagement::new()
+                            .set_details(
+                                Some(
+                                    vec![
+                                        meraki::types::CreateOrganizationRequestManagementDetail::new()
+                                        .set_name(Some(String::from("MSP ID")))
+                                        .set_value(Some(String::from("123456")))
+                                    ],
+                                ),
+                            ),
+                    )
                     .send(),
             ),
         );
@@ -1646,29 +2039,39 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .create_organization_action_batch(
                         "1234567",
                         vec![
-                            meraki::types::Action { resource :
-                            String::from("/devices/QXXX-XXXX-XXXX/switch/ports/3"),
-                            operation : String::from("create"), body : None }
+                            meraki::types::CreateOrganizationActionBatchRequestAction::new(String::from("/devices/QXXX-XXXX-XXXX/switch/ports/3"),
+                            String::from("create"))
                         ],
                     )
                     .confirmed(true)
                     .synchronous(true)
-                    .callback(meraki::types::CreateDeviceLiveToolsPingRequestCallback {
-                        url: Some(
-                            String::from(
-                                "https://webhook.site/28efa24e-f830-4d9f-a12b-fbb9e5035031",
+                    .callback(
+                        meraki::types::CreateOrganizationActionBatchRequestCallback::new()
+                            .set_url(
+                                Some(
+                                    String::from(
+                                        "https://webhook.site/28efa24e-f830-4d9f-a12b-fbb9e5035031",
+                                    ),
+                                ),
+                            )
+                            .set_shared_secret(Some(String::from("secret")))
+                            .set_http_server(
+                                Some(
+                                    meraki::types::CreateOrganizationActionBatchRequestCallbackHttpServer::new()
+                                        .set_id(
+                                            Some(
+                                                String::from("aHR0cHM6Ly93d3cuZXhhbXBsZS5jb20vd2ViaG9va3M="),
+                                            ),
+                                        ),
+                                ),
+                            )
+                            .set_payload_template(
+                                Some(
+                                    meraki::types::CreateOrganizationActionBatchRequestCallbackPayloadTemplate::new()
+                                        .set_id(Some(String::from("wpt_2100"))),
+                                ),
                             ),
-                        ),
-                        shared_secret: Some(String::from("secret")),
-                        http_server: Some(meraki::types::Network {
-                            id: Some(
-                                String::from("aHR0cHM6Ly93d3cuZXhhbXBsZS5jb20vd2ViaG9va3M="),
-                            ),
-                        }),
-                        payload_template: Some(meraki::types::Network {
-                            id: Some(String::from("wpt_2100")),
-                        }),
-                    })
+                    )
                     .send(),
             ),
         );
@@ -1682,13 +2085,12 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                         "1234567",
                         String::from("Block sensitive web traffic"),
                         vec![
-                            meraki::types::CreateOrganizationAdaptivePolicyAclRequestRule
-                            { policy : meraki::types::RulePolicy::Deny, protocol :
-                            meraki::types::CreateOrganizationAdaptivePolicyAclRequestRuleProtocol::Tcp,
-                            src_port : Some(String::from("1,33")), dst_port :
-                            Some(String::from("22-30")) }
+                            meraki::types::CreateOrganizationAdaptivePolicyAclRequestRule::new(meraki::types::CreateOrganizationAdaptivePolicyAclRequestRulePolicy::Deny,
+                            meraki::types::CreateOrganizationAdaptivePolicyAclRequestRuleProtocol::Tcp)
+                            .set_src_port(Some(String::from("1,33")))
+                            .set_dst_port(Some(String::from("22-30")))
                         ],
-                        meraki::types::IpVersion::Ipv6,
+                        meraki::types::CreateOrganizationAdaptivePolicyAclRequestIpVersion::Ipv6,
                     )
                     .description(String::from("Blocks sensitive web traffic"))
                     .send(),
@@ -1708,9 +2110,9 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .description(String::from("Group of XYZ Corp Employees"))
                     .policy_objects(
                         vec![
-                            meraki::types::ApplicationCategoryApplication { id :
-                            Some(String::from("2345")), name :
-                            Some(String::from("Example Policy Object")) }
+                            meraki::types::CreateOrganizationAdaptivePolicyGroupRequestPolicyObject::new()
+                            .set_id(Some(String::from("2345")))
+                            .set_name(Some(String::from("Example Policy Object")))
                         ],
                     )
                     .send(),
@@ -1724,22 +2126,20 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 client
                     .create_organization_adaptive_policy_policy(
                         "1234567",
-                        meraki::types::SourceGroup {
-                            id: Some(String::from("222")),
-                            name: Some(String::from("IoT Devices")),
-                            sgt: Some(50i64),
-                        },
-                        meraki::types::SourceGroup {
-                            id: Some(String::from("333")),
-                            name: Some(String::from("IoT Servers")),
-                            sgt: Some(51i64),
-                        },
+                        meraki::types::SourceGroup::new()
+                            .set_id(Some(String::from("222")))
+                            .set_name(Some(String::from("IoT Devices")))
+                            .set_sgt(Some(50i64)),
+                        meraki::types::CreateOrganizationAdaptivePolicyPolicyRequestDestinationGroup::new()
+                            .set_id(Some(String::from("333")))
+                            .set_name(Some(String::from("IoT Servers")))
+                            .set_sgt(Some(51i64)),
                     )
                     .acls(
                         vec![
-                            meraki::types::ApplicationCategoryApplication { id :
-                            Some(String::from("444")), name :
-                            Some(String::from("Block web")) }
+                            meraki::types::CreateOrganizationAdaptivePolicyPolicyRequestAcl::new()
+                            .set_id(Some(String::from("444")))
+                            .set_name(Some(String::from("Block web")))
                         ],
                     )
                     .last_entry_rule(meraki::types::LastEntryRule::Allow)
@@ -1756,22 +2156,23 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                         "1234567",
                         String::from("miles@meraki.com"),
                         String::from("Miles Meraki"),
-                        meraki::types::OrgAccess::None,
+                        meraki::types::CreateOrganizationAdminRequestOrgAccess::None,
                     )
                     .tags(
                         vec![
-                            meraki::types::CreateOrganizationAdminRequestTag { tag :
-                            String::from("west"), access :
-                            meraki::types::TagAccess::ReadOnly }
+                            meraki::types::CreateOrganizationAdminRequestTag::new(String::from("west"),
+                            meraki::types::TagAccess::ReadOnly)
                         ],
                     )
                     .networks(
                         vec![
-                            meraki::types::CreateOrganizationAdminRequestNetwork { id :
-                            String::from("N_24329156"), access : String::from("full") }
+                            meraki::types::CreateOrganizationAdminRequestNetwork::new(String::from("N_24329156"),
+                            String::from("full"))
                         ],
                     )
-                    .authentication_method(meraki::types::AuthenticationMethod::Email)
+                    .authentication_method(
+                        meraki::types::CreateOrganizationAdminRequestAuthenticationMethod::Email,
+                    )
                     .send(),
             ),
         );
@@ -1784,26 +2185,24 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .create_organization_alerts_profile(
                         "1234567",
                         meraki::types::CreateOrganizationAlertsProfileRequestType::WanUtilization,
-                        meraki::types::AlertCondition {
-                            duration: Some(60i64),
-                            window: Some(600i64),
-                            bit_rate_bps: Some(10000i64),
-                            loss_ratio: None,
-                            latency_ms: None,
-                            jitter_ms: None,
-                            mos: None,
-                            interface: Some(
-                                meraki::types::GetDeviceLossAndLatencyHistoryUplink::Wan1,
+                        meraki::types::AlertCondition::new()
+                            .set_duration(Some(60i64))
+                            .set_window(Some(600i64))
+                            .set_bit_rate_bps(Some(10000i64))
+                            .set_interface(
+                                Some(
+                                    meraki::types::CreateOrganizationAlertsProfileRequestAlertConditionInterface::Wan1,
+                                ),
                             ),
-                        },
-                        meraki::types::CreateOrganizationAlertsProfileRequestRecipients {
-                            emails: Some(vec![String::from("admin@example.org")]),
-                            http_server_ids: Some(
-                                vec![
-                                    String::from("aHR0cHM6Ly93d3cuZXhhbXBsZS5jb20vcGF0aA==")
-                                ],
+                        meraki::types::CreateOrganizationAlertsProfileRequestRecipients::new()
+                            .set_emails(Some(vec![String::from("admin@example.org")]))
+                            .set_http_server_ids(
+                                Some(
+                                    vec![
+                                        String::from("aHR0cHM6Ly93d3cuZXhhbXBsZS5jb20vcGF0aA==")
+                                    ],
+                                ),
                             ),
-                        },
                         vec![String::from("tag1"), String::from("tag2")],
                     )
                     .description(String::from("WAN 1 high utilization"))
@@ -1819,42 +2218,100 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .create_organization_branding_policy("1234567")
                     .name(String::from("My Branding Policy"))
                     .enabled(true)
-                    .admin_settings(meraki::types::AdminSettings {
-                        applies_to: Some(meraki::types::AppliesTo::AllAdminsOfNetworks),
-                        values: Some(
-                            vec![String::from("N_1234"), String::from("L_5678")],
-                        ),
-                    })
-                    .help_settings(meraki::types::HelpSettings {
-                        help_tab: Some(meraki::types::HelpTab::Show),
-                        get_help_subtab: Some(meraki::types::HelpTab::DefaultOrInherit),
-                        community_subtab: Some(meraki::types::HelpTab::Show),
-                        cases_subtab: Some(meraki::types::HelpTab::Hide),
-                        data_protection_requests_subtab: Some(
-                            meraki::types::HelpTab::DefaultOrInherit,
-                        ),
-                        get_help_subtab_knowledge_base_search: Some(
-                            String::from("<h1>Some custom HTML content</h1>"),
-                        ),
-                        universal_search_knowledge_base_search: Some(
-                            meraki::types::HelpTab::Hide,
-                        ),
-                        cisco_meraki_product_documentation: Some(String::from("show")),
-                        support_contact_info: Some(String::from("show")),
-                        new_features_subtab: Some(meraki::types::HelpTab::Show),
-                        firewall_info_subtab: Some(meraki::types::HelpTab::Hide),
-                        api_docs_subtab: Some(meraki::types::HelpTab::DefaultOrInherit),
-                        hardware_replacements_subtab: Some(meraki::types::HelpTab::Hide),
-                        sm_forums: Some(meraki::types::HelpTab::Hide),
-                        help_widget: Some(meraki::types::HelpTab::Hide),
-                    })
-                    .custom_logo(meraki::types::CreateOrganizationBrandingPolicyRequestCustomLogo {
-                        enabled: Some(true),
-                        image: Some(meraki::types::CreateOrganizationBrandingPolicyRequestCustomLogoImage {
-                            contents: Some(String::from("Hyperg26C8F4h8CvcoUqpA==")),
-                            format: Some(meraki::types::ImageFormat::Jpg),
-                        }),
-                    })
+                    .admin_settings(
+                        meraki::types::CreateOrganizationBrandingPolicyRequestAdminSettings::new()
+                            .set_applies_to(
+                                Some(
+                                    meraki::types::CreateOrganizationBrandingPolicyRequestAdminSettingsAppliesTo::AllAdminsOfNetworks,
+                                ),
+                            )
+                            .set_values(
+                                Some(vec![String::from("N_1234"), String::from("L_5678")]),
+                            ),
+                    )
+                    .help_settings(
+                        meraki::types::CreateOrganizationBrandingPolicyRequestHelpSettings::new()
+                            .set_help_tab(
+                                Some(
+                                    meraki::types::CreateOrganizationBrandingPolicyRequestHelpSettingsHelpTab::Show,
+                                ),
+                            )
+                            .set_get_help_subtab(
+                                Some(
+                                    meraki::types::CreateOrganizationBrandingPolicyRequestHelpSettingsGetHelpSubtab::DefaultOrInherit,
+                                ),
+                            )
+                            .set_community_subtab(
+                                Some(
+                                    meraki::types::CreateOrganizationBrandingPolicyRequestHelpSettingsCommunitySubtab::Show,
+                                ),
+                            )
+                            .set_cases_subtab(
+                                Some(
+                                    meraki::types::CreateOrganizationBrandingPolicyRequestHelpSettingsCasesSubtab::Hide,
+                                ),
+                            )
+                            .set_data_protection_requests_subtab(
+                                Some(
+                                    meraki::types::CreateOrganizationBrandingPolicyRequestHelpSettingsDataProtectionRequestsSubtab::DefaultOrInherit,
+                                ),
+                            )
+                            .set_get_help_subtab_knowledge_base_search(
+                                Some(String::from("<h1>Some custom HTML content</h1>")),
+                            )
+                            .set_universal_search_knowledge_base_search(
+                                Some(
+                                    meraki::types::CreateOrganizationBrandingPolicyRequestHelpSettingsUniversalSearchKnowledgeBaseSearch::Hide,
+                                ),
+                            )
+                            .set_cisco_meraki_product_documentation(
+                                Some(String::from("show")),
+                            )
+                            .set_support_contact_info(Some(String::from("show")))
+                            .set_new_features_subtab(
+                                Some(
+                                    meraki::types::CreateOrganizationBrandingPolicyRequestHelpSettingsNewFeaturesSubtab::Show,
+                                ),
+                            )
+                            .set_firewall_info_subtab(
+                                Some(
+                                    meraki::types::CreateOrganizationBrandingPolicyRequestHelpSettingsFirewallInfoSubtab::Hide,
+                                ),
+                            )
+                            .set_api_docs_subtab(
+                                Some(
+                                    meraki::types::CreateOrganizationBrandingPolicyRequestHelpSettingsApiDocsSubtab::DefaultOrInherit,
+                                ),
+                            )
+                            .set_hardware_replacements_subtab(
+                                Some(
+                                    meraki::types::CreateOrganizationBrandingPolicyRequestHelpSettingsHardwareReplacementsSubtab::Hide,
+                                ),
+                            )
+                            .set_sm_forums(
+                                Some(
+                                    meraki::types::CreateOrganizationBrandingPolicyRequestHelpSettingsSmForums::Hide,
+                                ),
+                            )
+                            .set_help_widget(
+                                Some(
+                                    meraki::types::CreateOrganizationBrandingPolicyRequestHelpSettingsHelpWidget::Hide,
+                                ),
+                            ),
+                    )
+                    .custom_logo(
+                        meraki::types::CreateOrganizationBrandingPolicyRequestCustomLogo::new()
+                            .set_enabled(Some(true))
+                            .set_image(
+                                Some(
+                                    meraki::types::CreateOrganizationBrandingPolicyRequestCustomLogoImage::new()
+                                        .set_contents(
+                                            Some(String::from("Hyperg26C8F4h8CvcoUqpA==")),
+                                        )
+                                        .set_format(Some(meraki::types::ImageFormat::Jpg)),
+                                ),
+                            ),
+                    )
                     .send(),
             ),
         );
@@ -1881,26 +2338,20 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     )
                     .applied_on_devices(
                         vec![
-                            meraki::types::AppliedOnDevice { tag :
-                            Some(String::from("reception-desk")), id :
-                            Some(String::from("")), in_networks_with_tag : None,
-                            in_networks_with_id : None, permission_scope_id :
-                            String::from("1") }
+                            meraki::types::AppliedOnDevice::new(String::from("1"))
+                            .set_tag(Some(String::from("reception-desk")))
+                            .set_id(Some(String::from("")))
                         ],
                     )
                     .applied_on_networks(
                         vec![
-                            meraki::types::AppliedOnNetwork { tag :
-                            Some(String::from("building-a")), id :
-                            Some(String::from("")), permission_scope_id :
-                            String::from("2") }
+                            meraki::types::AppliedOnNetwork::new(String::from("2"))
+                            .set_tag(Some(String::from("building-a")))
+                            .set_id(Some(String::from("")))
                         ],
                     )
                     .applied_org_wide(
-                        vec![
-                            meraki::types::AppliedOrgWideItem { permission_scope_id :
-                            String::from("2") }
-                        ],
+                        vec![meraki::types::AppliedOrgWideItem::new(String::from("2"))],
                     )
                     .send(),
             ),
@@ -1974,11 +2425,9 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .create_organization_inventory_onboarding_cloud_monitoring_import(
                         "1234567",
                         vec![
-                            meraki::types::CreateOrganizationInventoryOnboardingCloudMonitoringImportRequestDevice
-                            { device_id :
-                            String::from("161b2602-a713-4aac-b1eb-d9b55205353d"), udi :
-                            String::from("PID:C9200L-24P-4G SN:JAE25220R2K"), network_id
-                            : String::from("1338481") }
+                            meraki::types::CreateOrganizationInventoryOnboardingCloudMonitoringImportRequestDevice::new(String::from("161b2602-a713-4aac-b1eb-d9b55205353d"),
+                            String::from("PID:C9200L-24P-4G SN:JAE25220R2K"),
+                            String::from("1338481"))
                         ],
                     )
                     .send(),
@@ -1993,28 +2442,29 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .create_organization_inventory_onboarding_cloud_monitoring_prepare(
                         "1234567",
                         vec![
-                            meraki::types::CreateOrganizationInventoryOnboardingCloudMonitoringPrepareRequestDevice
-                            { sudi :
-                            String::from("-----BEGIN CERTIFICATE-----\n        MIIDyTCCArGgAwIBAgIKBBNXOVCGU1YztjANBgkqhkiG9w0BAQsFADAnMQ4wDAYD\n        VQQKEwVDaXNjbzEVMBMGA1UEAxMMQUNUMiBTVURJIENBMB4XDTIxMDUzMTEzNTUx\n        NVoXDTI5MDUxNDIwMjU0MVowbTEpMCcGA1UEBRMgUElEOkM5MjAwTC0yNFAtNEcg\n        U046SkFFMjUyMjBSMksxDjAMBgNVBAoTBUNpc2NvMRgwFgYDVQQLEw9BQ1QtMiBM\n        aXRlIFNVREkxFjAUBgNVBAMTDUM5MjAwTC0yNFAtNEcwggEiMA0GCSqGSIb3DQEB\n        AQUAA4IBDwAwggEKAoIBAQDaUPxW76gT5MdoEAt+UrDFiYA9RYh2iHicDViBEyow\n        TR1TuP36bHh13X3vtGiDsCD88Ci2TZIqd/EDkkc7v9ipUUYVVH+YDrPt2Aukb1PH\n        D6K0R+KhgEzRo5x54TlU6oWvjUpwNZUwwdhMWIQaUVkMyZBYNy0jGPLO8jwZhyBg\n        1Fneybr9pwedGbLrAaz+gdEikB8B4a/fvPjVfL5Ngb4QRjFqWuE+X3nLc0kHedep\n        6nfgpUNXMlStVm5nIXKP6OjmzfCHPYh9L2Ehs1TrSk1ser9Ofx0ZMVL/jBZR2EIj\n        OZ8tH6KlX2/B2pbSPIO6kD5c4UA8Cf1SbDJCwJ/kI9ihAgMBAAGjgbAwga0wDgYD\n        VR0PAQH/BAQDAgXgMAwGA1UdEwEB/wQCMAAwHwYDVR0jBBgwFoAUSNjx8cJw1Vu7\n        fHMJk6+4uDAD+H8wTQYDVR0RBEYwRKBCBgkrBgEEAQkVAgOgNRMzQ2hpcElEPVVV\n        VUNNaElGcUVFMklFUUVBQWNBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE9MB0GA1Ud\n        DgQWBBRdhMkFD/z5hokaQeLbaRsp4hkvbzANBgkqhkiG9w0BAQsFAAOCAQEAMtuh\n        YpBz4xEZ7YdJsLpw67Q0TTJGnTBRpzAeY1urYDoDz8TSx556XG7z3IRzuED5KVSp\n        OwmH/iZ+tDfYQ3W3ElWTW93871DkuW4WQIfbnoHg/F7bF0DKYVkD3rpZjyz3NhzH\n        d7cjTdJXQ85bTAOXDuxKH3qewrXxxOGXgh3I6NUq0UwMTWh84lND7Jl+ZAQkYNS2\n        iHanTZFQBk3ML0NUb7fKDYGRTZRqwQ/upIO4S6LV1cxH/6V0qbMy3sCSHZoMLrW3\n        0m3M6yKpe5+VZzHZwmWdUf3Ot+zKjhveK5/YNsMIASdvtvymxUizq2Hr1hvR/kPc\n        p1vuyWxipU8JfzOh/A==\n        -----END CERTIFICATE-----\n        "),
-                            tunnel : Some(meraki::types::DeviceTunnel { certificate_name
-                            : Some(String::from("DeviceSUDI")), name :
-                            Some(String::from("MERAKI")), loopback_number :
-                            Some(1000i64), local_interface : Some(1i64) }), user :
-                            Some(meraki::types::DeviceUser { username :
-                            Some(String::from("Meraki")) }), vty :
-                            Some(meraki::types::Vty { start_line_number : Some(16i64),
-                            end_line_number : Some(17i64), authentication :
-                            Some(meraki::types::VtyAuthentication { group :
-                            Some(meraki::types::Region { name : Some(String::from("")) })
-                            }), authorization : Some(meraki::types::VtyAuthentication {
-                            group : Some(meraki::types::Region { name :
-                            Some(String::from("MERAKI")) }) }), access_list :
-                            Some(meraki::types::AccessList { vty_in :
-                            Some(meraki::types::Region { name :
-                            Some(String::from("MERAKI_IN")) }), vty_out :
-                            Some(meraki::types::Region { name :
-                            Some(String::from("MERAKI_OUT")) }) }), rotary_number :
-                            Some(50i64) }) }
+                            meraki::types::CreateOrganizationInventoryOnboardingCloudMonitoringPrepareRequestDevice::new(String::from("-----BEGIN CERTIFICATE-----\n        MIIDyTCCArGgAwIBAgIKBBNXOVCGU1YztjANBgkqhkiG9w0BAQsFADAnMQ4wDAYD\n        VQQKEwVDaXNjbzEVMBMGA1UEAxMMQUNUMiBTVURJIENBMB4XDTIxMDUzMTEzNTUx\n        NVoXDTI5MDUxNDIwMjU0MVowbTEpMCcGA1UEBRMgUElEOkM5MjAwTC0yNFAtNEcg\n        U046SkFFMjUyMjBSMksxDjAMBgNVBAoTBUNpc2NvMRgwFgYDVQQLEw9BQ1QtMiBM\n        aXRlIFNVREkxFjAUBgNVBAMTDUM5MjAwTC0yNFAtNEcwggEiMA0GCSqGSIb3DQEB\n        AQUAA4IBDwAwggEKAoIBAQDaUPxW76gT5MdoEAt+UrDFiYA9RYh2iHicDViBEyow\n        TR1TuP36bHh13X3vtGiDsCD88Ci2TZIqd/EDkkc7v9ipUUYVVH+YDrPt2Aukb1PH\n        D6K0R+KhgEzRo5x54TlU6oWvjUpwNZUwwdhMWIQaUVkMyZBYNy0jGPLO8jwZhyBg\n        1Fneybr9pwedGbLrAaz+gdEikB8B4a/fvPjVfL5Ngb4QRjFqWuE+X3nLc0kHedep\n        6nfgpUNXMlStVm5nIXKP6OjmzfCHPYh9L2Ehs1TrSk1ser9Ofx0ZMVL/jBZR2EIj\n        OZ8tH6KlX2/B2pbSPIO6kD5c4UA8Cf1SbDJCwJ/kI9ihAgMBAAGjgbAwga0wDgYD\n        VR0PAQH/BAQDAgXgMAwGA1UdEwEB/wQCMAAwHwYDVR0jBBgwFoAUSNjx8cJw1Vu7\n        fHMJk6+4uDAD+H8wTQYDVR0RBEYwRKBCBgkrBgEEAQkVAgOgNRMzQ2hpcElEPVVV\n        VUNNaElGcUVFMklFUUVBQWNBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE9MB0GA1Ud\n        DgQWBBRdhMkFD/z5hokaQeLbaRsp4hkvbzANBgkqhkiG9w0BAQsFAAOCAQEAMtuh\n        YpBz4xEZ7YdJsLpw67Q0TTJGnTBRpzAeY1urYDoDz8TSx556XG7z3IRzuED5KVSp\n        OwmH/iZ+tDfYQ3W3ElWTW93871DkuW4WQIfbnoHg/F7bF0DKYVkD3rpZjyz3NhzH\n        d7cjTdJXQ85bTAOXDuxKH3qewrXxxOGXgh3I6NUq0UwMTWh84lND7Jl+ZAQkYNS2\n        iHanTZFQBk3ML0NUb7fKDYGRTZRqwQ/upIO4S6LV1cxH/6V0qbMy3sCSHZoMLrW3\n        0m3M6yKpe5+VZzHZwmWdUf3Ot+zKjhveK5/YNsMIASdvtvymxUizq2Hr1hvR/kPc\n        p1vuyWxipU8JfzOh/A==\n        -----END CERTIFICATE-----\n        "))
+                            .set_tunnel(Some(meraki::types::DeviceTunnel::new()
+                            .set_certificate_name(Some(String::from("DeviceSUDI")))
+                            .set_name(Some(String::from("MERAKI")))
+                            .set_loopback_number(Some(1000i64))
+                            .set_local_interface(Some(1i64))))
+                            .set_user(Some(meraki::types::DeviceUser::new()
+                            .set_username(Some(String::from("Meraki")))))
+                            .set_vty(Some(meraki::types::Vty::new()
+                            .set_start_line_number(Some(16i64))
+                            .set_end_line_number(Some(17i64))
+                            .set_authentication(Some(meraki::types::VtyAuthentication::new()
+                            .set_group(Some(meraki::types::AuthenticationGroup::new()
+                            .set_name(Some(String::from("")))))))
+                            .set_authorization(Some(meraki::types::VtyAuthorization::new()
+                            .set_group(Some(meraki::types::AuthorizationGroup::new()
+                            .set_name(Some(String::from("MERAKI")))))))
+                            .set_access_list(Some(meraki::types::AccessList::new()
+                            .set_vty_in(Some(meraki::types::VtyIn::new()
+                            .set_name(Some(String::from("MERAKI_IN")))))
+                            .set_vty_out(Some(meraki::types::VtyOut::new()
+                            .set_name(Some(String::from("MERAKI_OUT")))))))
+                            .set_rotary_number(Some(50i64))))
                         ],
                     )
                     .send(),
@@ -2030,9 +2480,9 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                         "1234567",
                         String::from("Main Office"),
                         vec![
-                            meraki::types::GetAdministeredLicensingSubscriptionSubscriptionsProductType::Appliance,
-                            meraki::types::GetAdministeredLicensingSubscriptionSubscriptionsProductType::Switch,
-                            meraki::types::GetAdministeredLicensingSubscriptionSubscriptionsProductType::Wireless
+                            meraki::types::CreateOrganizationNetworkRequestProductType::Appliance,
+                            meraki::types::CreateOrganizationNetworkRequestProductType::Switch,
+                            meraki::types::CreateOrganizationNetworkRequestProductType::Wireless
                         ],
                     )
                     .tags(vec![String::from("tag1"), String::from("tag2")])
@@ -2097,20 +2547,18 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .create_organization_saml_role(
                         "1234567",
                         String::from("myrole"),
-                        meraki::types::OrgAccess::None,
+                        meraki::types::CreateOrganizationSamlRoleRequestOrgAccess::None,
                     )
                     .tags(
                         vec![
-                            meraki::types::CreateOrganizationAdminRequestTag { tag :
-                            String::from("west"), access :
-                            meraki::types::TagAccess::ReadOnly }
+                            meraki::types::CreateOrganizationSamlRoleRequestTag::new(String::from("west"),
+                            meraki::types::CreateOrganizationSamlRoleRequestTagAccess::ReadOnly)
                         ],
                     )
                     .networks(
                         vec![
-                            meraki::types::CreateOrganizationSamlRoleRequestNetwork { id
-                            : String::from("N_24329156"), access :
-                            meraki::types::NetworkAccess::Full }
+                            meraki::types::CreateOrganizationSamlRoleRequestNetwork::new(String::from("N_24329156"),
+                            meraki::types::NetworkAccess::Full)
                         ],
                     )
                     .send(),
@@ -2719,13 +3167,9 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 client
                     .get_administered_licensing_subscription_subscriptions()
                     .end_date(
-                        meraki::types::StartDate::Object(meraki::types::StartDateVariant {
-                            lt: None,
-                            gt: None,
-                            lte: None,
-                            gte: None,
-                            neq: None,
-                        }),
+                        meraki::types::EndDate::Object(
+                            meraki::types::EndDateVariant::new(),
+                        ),
                     )
                     .ending_before(String::from("value"))
                     .organization_ids(vec![String::from("value")])
@@ -2736,13 +3180,9 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                         ],
                     )
                     .start_date(
-                        meraki::types::StartDate::Object(meraki::types::StartDateVariant {
-                            lt: None,
-                            gt: None,
-                            lte: None,
-                            gte: None,
-                            neq: None,
-                        }),
+                        meraki::types::StartDate::Object(
+                            meraki::types::StartDateVariant::new(),
+                        ),
                     )
                     .starting_after(String::from("value"))
                     .statuses(
@@ -2843,7 +3283,9 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 "{\"serial\":\"Q2XX-XXXX-XXXX\",\"objectType\":\"person\"}",
                 client
                     .get_device_camera_analytics_recent("Q2XX-XXXX-XXXX")
-                    .object_type(meraki::types::ObjectType::Person)
+                    .object_type(
+                        meraki::types::GetDeviceCameraAnalyticsRecentObjectType::Person,
+                    )
                     .send(),
             ),
         );
@@ -2857,7 +3299,9 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                         "Q2XX-XXXX-XXXX",
                         "zoneId-1",
                     )
-                    .object_type(meraki::types::ObjectType::Person)
+                    .object_type(
+                        meraki::types::GetDeviceCameraAnalyticsZoneHistoryObjectType::Person,
+                    )
                     .resolution(1i64)
                     .t0(String::from("value"))
                     .t1(String::from("value"))
@@ -3168,7 +3612,7 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 client
                     .get_device_wireless_latency_stats("Q2XX-XXXX-XXXX")
                     .ap_tag(String::from("value"))
-                    .band(meraki::types::Band::V2_4)
+                    .band(meraki::types::GetDeviceWirelessLatencyStatsBand::V2_4)
                     .fields(String::from("value"))
                     .ssid(1i64)
                     .t0(String::from("value"))
@@ -3464,7 +3908,9 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .get_network_appliance_security_events("N_1234567")
                     .ending_before(String::from("value"))
                     .per_page(1i64)
-                    .sort_order(meraki::types::SortOrder::Ascending)
+                    .sort_order(
+                        meraki::types::GetNetworkApplianceSecurityEventsSortOrder::Ascending,
+                    )
                     .starting_after(String::from("value"))
                     .t0(String::from("value"))
                     .t1(String::from("value"))
@@ -3846,7 +4292,7 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                         vec![meraki::types::RecentDeviceConnection::Wired],
                     )
                     .starting_after(String::from("value"))
-                    .statuses(vec![meraki::types::ClientStatus::Offline])
+                    .statuses(vec![meraki::types::GetNetworkClientsStatus::Offline])
                     .t0(String::from("value"))
                     .timespan(1f64)
                     .vlan(String::from("value"))
@@ -3915,7 +4361,9 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     )
                     .ending_before(String::from("value"))
                     .per_page(1i64)
-                    .ssid_number(meraki::types::SsidNumber::V0)
+                    .ssid_number(
+                        meraki::types::GetNetworkClientsUsageHistoriesSsidNumber::V0,
+                    )
                     .starting_after(String::from("value"))
                     .t0(String::from("value"))
                     .t1(String::from("value"))
@@ -4539,7 +4987,9 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 client
                     .get_network_splash_login_attempts("N_1234567")
                     .login_identifier(String::from("value"))
-                    .ssid_number(meraki::types::SsidNumber::V0)
+                    .ssid_number(
+                        meraki::types::GetNetworkSplashLoginAttemptsSsidNumber::V0,
+                    )
                     .timespan(1i64)
                     .send(),
             ),
@@ -5028,7 +5478,9 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .get_network_wireless_channel_utilization_history("N_1234567")
                     .ap_tag(String::from("value"))
                     .auto_resolution(true)
-                    .band(meraki::types::Band::V2_4)
+                    .band(
+                        meraki::types::GetNetworkWirelessChannelUtilizationHistoryBand::V2_4,
+                    )
                     .client_id(String::from("value"))
                     .device_serial(String::from("value"))
                     .resolution(1i64)
@@ -5049,7 +5501,9 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                         "clientId-1",
                     )
                     .ap_tag(String::from("value"))
-                    .band(meraki::types::Band::V2_4)
+                    .band(
+                        meraki::types::GetNetworkWirelessClientConnectionStatsBand::V2_4,
+                    )
                     .ssid(1i64)
                     .t0(String::from("value"))
                     .t1(String::from("value"))
@@ -5068,12 +5522,16 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                         "N_1234567",
                         "clientId-1",
                     )
-                    .band(meraki::types::Band::V2_4)
+                    .band(
+                        meraki::types::GetNetworkWirelessClientConnectivityEventsBand::V2_4,
+                    )
                     .device_serial(String::from("value"))
                     .ending_before(String::from("value"))
                     .included_severities(vec![meraki::types::IncludedSeverity::Bad])
                     .per_page(1i64)
-                    .ssid_number(meraki::types::SsidNumber::V0)
+                    .ssid_number(
+                        meraki::types::GetNetworkWirelessClientConnectivityEventsSsidNumber::V0,
+                    )
                     .starting_after(String::from("value"))
                     .t0(String::from("value"))
                     .t1(String::from("value"))
@@ -5095,7 +5553,7 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .get_network_wireless_client_count_history("N_1234567")
                     .ap_tag(String::from("value"))
                     .auto_resolution(true)
-                    .band(meraki::types::Band::V2_4)
+                    .band(meraki::types::GetNetworkWirelessClientCountHistoryBand::V2_4)
                     .client_id(String::from("value"))
                     .device_serial(String::from("value"))
                     .resolution(1i64)
@@ -5131,7 +5589,7 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 client
                     .get_network_wireless_client_latency_stats("N_1234567", "clientId-1")
                     .ap_tag(String::from("value"))
-                    .band(meraki::types::Band::V2_4)
+                    .band(meraki::types::GetNetworkWirelessClientLatencyStatsBand::V2_4)
                     .fields(String::from("value"))
                     .ssid(1i64)
                     .t0(String::from("value"))
@@ -5149,7 +5607,9 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 client
                     .get_network_wireless_clients_connection_stats("N_1234567")
                     .ap_tag(String::from("value"))
-                    .band(meraki::types::Band::V2_4)
+                    .band(
+                        meraki::types::GetNetworkWirelessClientsConnectionStatsBand::V2_4,
+                    )
                     .ssid(1i64)
                     .t0(String::from("value"))
                     .t1(String::from("value"))
@@ -5166,7 +5626,7 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 client
                     .get_network_wireless_clients_latency_stats("N_1234567")
                     .ap_tag(String::from("value"))
-                    .band(meraki::types::Band::V2_4)
+                    .band(meraki::types::GetNetworkWirelessClientsLatencyStatsBand::V2_4)
                     .fields(String::from("value"))
                     .ssid(1i64)
                     .t0(String::from("value"))
@@ -5184,7 +5644,7 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 client
                     .get_network_wireless_connection_stats("N_1234567")
                     .ap_tag(String::from("value"))
-                    .band(meraki::types::Band::V2_4)
+                    .band(meraki::types::GetNetworkWirelessConnectionStatsBand::V2_4)
                     .ssid(1i64)
                     .t0(String::from("value"))
                     .t1(String::from("value"))
@@ -5202,7 +5662,7 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .get_network_wireless_data_rate_history("N_1234567")
                     .ap_tag(String::from("value"))
                     .auto_resolution(true)
-                    .band(meraki::types::Band::V2_4)
+                    .band(meraki::types::GetNetworkWirelessDataRateHistoryBand::V2_4)
                     .client_id(String::from("value"))
                     .device_serial(String::from("value"))
                     .resolution(1i64)
@@ -5221,7 +5681,9 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 client
                     .get_network_wireless_devices_connection_stats("N_1234567")
                     .ap_tag(String::from("value"))
-                    .band(meraki::types::Band::V2_4)
+                    .band(
+                        meraki::types::GetNetworkWirelessDevicesConnectionStatsBand::V2_4,
+                    )
                     .ssid(1i64)
                     .t0(String::from("value"))
                     .t1(String::from("value"))
@@ -5238,7 +5700,7 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 client
                     .get_network_wireless_devices_latency_stats("N_1234567")
                     .ap_tag(String::from("value"))
-                    .band(meraki::types::Band::V2_4)
+                    .band(meraki::types::GetNetworkWirelessDevicesLatencyStatsBand::V2_4)
                     .fields(String::from("value"))
                     .ssid(1i64)
                     .t0(String::from("value"))
@@ -5277,7 +5739,7 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 client
                     .get_network_wireless_failed_connections("N_1234567")
                     .ap_tag(String::from("value"))
-                    .band(meraki::types::Band::V2_4)
+                    .band(meraki::types::GetNetworkWirelessFailedConnectionsBand::V2_4)
                     .client_id(String::from("value"))
                     .serial(String::from("value"))
                     .ssid(1i64)
@@ -5298,7 +5760,7 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .access_category(meraki::types::AccessCategory::BackgroundTraffic)
                     .ap_tag(String::from("value"))
                     .auto_resolution(true)
-                    .band(meraki::types::Band::V2_4)
+                    .band(meraki::types::GetNetworkWirelessLatencyHistoryBand::V2_4)
                     .client_id(String::from("value"))
                     .device_serial(String::from("value"))
                     .resolution(1i64)
@@ -5317,7 +5779,7 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 client
                     .get_network_wireless_latency_stats("N_1234567")
                     .ap_tag(String::from("value"))
-                    .band(meraki::types::Band::V2_4)
+                    .band(meraki::types::GetNetworkWirelessLatencyStatsBand::V2_4)
                     .fields(String::from("value"))
                     .ssid(1i64)
                     .t0(String::from("value"))
@@ -5378,7 +5840,9 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .get_network_wireless_signal_quality_history("N_1234567")
                     .ap_tag(String::from("value"))
                     .auto_resolution(true)
-                    .band(meraki::types::Band::V2_4)
+                    .band(
+                        meraki::types::GetNetworkWirelessSignalQualityHistoryBand::V2_4,
+                    )
                     .client_id(String::from("value"))
                     .device_serial(String::from("value"))
                     .resolution(1i64)
@@ -5551,7 +6015,7 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .get_network_wireless_usage_history("N_1234567")
                     .ap_tag(String::from("value"))
                     .auto_resolution(true)
-                    .band(meraki::types::Band::V2_4)
+                    .band(meraki::types::GetNetworkWirelessUsageHistoryBand::V2_4)
                     .client_id(String::from("value"))
                     .device_serial(String::from("value"))
                     .resolution(1i64)
@@ -5723,7 +6187,9 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .t1(String::from("value"))
                     .timespan(1f64)
                     .user_agent(String::from("value"))
-                    .version(meraki::types::GetOrganizationApiRequestsVersion::V0)
+                    .version(
+                        meraki::types::GetOrganizationApiRequestsOverviewResponseCodesByIntervalVersion::V0,
+                    )
                     .send(),
             ),
         );
@@ -5736,7 +6202,9 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .get_organization_appliance_security_events("1234567")
                     .ending_before(String::from("value"))
                     .per_page(1i64)
-                    .sort_order(meraki::types::SortOrder::Ascending)
+                    .sort_order(
+                        meraki::types::GetOrganizationApplianceSecurityEventsSortOrder::Ascending,
+                    )
                     .starting_after(String::from("value"))
                     .t0(String::from("value"))
                     .t1(String::from("value"))
@@ -6093,9 +6561,7 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .network_ids(vec![String::from("value")])
                     .per_page(1i64)
                     .product_types(
-                        vec![
-                            meraki::types::GetAdministeredLicensingSubscriptionSubscriptionsProductType::Appliance
-                        ],
+                        vec![meraki::types::GetOrganizationDevicesProductType::Appliance],
                     )
                     .sensor_alert_profile_ids(vec![String::from("value")])
                     .sensor_metrics(vec![String::from("value")])
@@ -6121,7 +6587,9 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .serials(vec![String::from("value")])
                     .starting_after(String::from("value"))
                     .tags(vec![String::from("value")])
-                    .tags_filter_type(meraki::types::TagsFilterType::WithAllTags)
+                    .tags_filter_type(
+                        meraki::types::GetOrganizationDevicesAvailabilitiesTagsFilterType::WithAllTags,
+                    )
                     .send(),
             ),
         );
@@ -6138,7 +6606,11 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .product_types(vec![String::from("value")])
                     .serials(vec![String::from("value")])
                     .starting_after(String::from("value"))
-                    .statuses(vec![meraki::types::AvailabilityStatus::Alerting])
+                    .statuses(
+                        vec![
+                            meraki::types::GetOrganizationDevicesAvailabilitiesChangeHistoryStatus::Alerting
+                        ],
+                    )
                     .t0(String::from("value"))
                     .t1(String::from("value"))
                     .timespan(1f64)
@@ -6159,7 +6631,9 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .serials(vec![String::from("value")])
                     .starting_after(String::from("value"))
                     .tags(vec![String::from("value")])
-                    .tags_filter_type(meraki::types::TagsFilterType::WithAllTags)
+                    .tags_filter_type(
+                        meraki::types::GetOrganizationDevicesPowerModulesStatusesByDeviceTagsFilterType::WithAllTags,
+                    )
                     .send(),
             ),
         );
@@ -6178,7 +6652,9 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .starting_after(String::from("value"))
                     .status(meraki::types::Status::Complete)
                     .tags(vec![String::from("value")])
-                    .tags_filter_type(meraki::types::TagsFilterType::WithAllTags)
+                    .tags_filter_type(
+                        meraki::types::GetOrganizationDevicesProvisioningStatusesTagsFilterType::WithAllTags,
+                    )
                     .send(),
             ),
         );
@@ -6195,14 +6671,20 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .per_page(1i64)
                     .product_types(
                         vec![
-                            meraki::types::GetAdministeredLicensingSubscriptionSubscriptionsProductType::Appliance
+                            meraki::types::GetOrganizationDevicesStatusesProductType::Appliance
                         ],
                     )
                     .serials(vec![String::from("value")])
                     .starting_after(String::from("value"))
-                    .statuses(vec![meraki::types::AvailabilityStatus::Alerting])
+                    .statuses(
+                        vec![
+                            meraki::types::GetOrganizationDevicesStatusesStatus::Alerting
+                        ],
+                    )
                     .tags(vec![String::from("value")])
-                    .tags_filter_type(meraki::types::TagsFilterType::WithAllTags)
+                    .tags_filter_type(
+                        meraki::types::GetOrganizationDevicesStatusesTagsFilterType::WithAllTags,
+                    )
                     .send(),
             ),
         );
@@ -6216,7 +6698,7 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .network_ids(vec![String::from("value")])
                     .product_types(
                         vec![
-                            meraki::types::GetAdministeredLicensingSubscriptionSubscriptionsProductType::Appliance
+                            meraki::types::GetOrganizationDevicesStatusesOverviewProductType::Appliance
                         ],
                     )
                     .send(),
@@ -6236,7 +6718,9 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .serials(vec![String::from("value")])
                     .starting_after(String::from("value"))
                     .tags(vec![String::from("value")])
-                    .tags_filter_type(meraki::types::TagsFilterType::WithAllTags)
+                    .tags_filter_type(
+                        meraki::types::GetOrganizationDevicesUplinksAddressesByDeviceTagsFilterType::WithAllTags,
+                    )
                     .send(),
             ),
         );
@@ -6252,7 +6736,7 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .t1(String::from("value"))
                     .timespan(1f64)
                     .uplink(
-                        meraki::types::GetDeviceLossAndLatencyHistoryUplink::Cellular,
+                        meraki::types::GetOrganizationDevicesUplinksLossAndLatencyUplink::Cellular,
                     )
                     .send(),
             ),
@@ -6373,14 +6857,16 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .per_page(1i64)
                     .product_types(
                         vec![
-                            meraki::types::GetAdministeredLicensingSubscriptionSubscriptionsProductType::Appliance
+                            meraki::types::GetOrganizationInventoryDevicesProductType::Appliance
                         ],
                     )
                     .search(String::from("value"))
                     .serials(vec![String::from("value")])
                     .starting_after(String::from("value"))
                     .tags(vec![String::from("value")])
-                    .tags_filter_type(meraki::types::TagsFilterType::WithAllTags)
+                    .tags_filter_type(
+                        meraki::types::GetOrganizationInventoryDevicesTagsFilterType::WithAllTags,
+                    )
                     .used_state(meraki::types::UsedState::Unused)
                     .send(),
             ),
@@ -6435,7 +6921,7 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .network_id(String::from("value"))
                     .per_page(1i64)
                     .starting_after(String::from("value"))
-                    .state(meraki::types::State::Active)
+                    .state(meraki::types::GetOrganizationLicensesState::Active)
                     .send(),
             ),
         );
@@ -6483,7 +6969,9 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .per_page(1i64)
                     .starting_after(String::from("value"))
                     .tags(vec![String::from("value")])
-                    .tags_filter_type(meraki::types::TagsFilterType::WithAllTags)
+                    .tags_filter_type(
+                        meraki::types::GetOrganizationNetworksTagsFilterType::WithAllTags,
+                    )
                     .send(),
             ),
         );
@@ -7142,15 +7630,13 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 client
                     .move_organization_licensing_coterm_licenses(
                         "1234567",
-                        meraki::types::MoveOrganizationLicensingCotermLicensesRequestDestination {
-                            organization_id: Some(String::from("123")),
-                            mode: Some(meraki::types::LicenseMode::AddDevices),
-                        },
+                        meraki::types::MoveOrganizationLicensingCotermLicensesRequestDestination::new()
+                            .set_organization_id(Some(String::from("123")))
+                            .set_mode(Some(meraki::types::DestinationMode::AddDevices)),
                         vec![
-                            meraki::types::MoveOrganizationLicensingCotermLicensesRequestLicense
-                            { key : String::from("Z2AA-BBBB-CCCC"), counts :
-                            vec![meraki::types::MoveOrganizationLicensingCotermLicensesRequestLicenseCount
-                            { model : String::from("MR Enterprise"), count : 5i64 }] }
+                            meraki::types::MoveOrganizationLicensingCotermLicensesRequestLicense::new(String::from("Z2AA-BBBB-CCCC"),
+                            vec![meraki::types::MoveOrganizationLicensingCotermLicensesRequestLicenseCount::new(String::from("MR Enterprise"),
+                            5i64)])
                         ],
                     )
                     .send(),
@@ -7165,9 +7651,8 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .provision_network_clients(
                         "N_1234567",
                         vec![
-                            meraki::types::ProvisionNetworkClientsRequestClient { mac :
-                            String::from("00:11:22:33:44:55"), name :
-                            Some(String::from("Miles's phone")) }
+                            meraki::types::ProvisionNetworkClientsRequestClient::new(String::from("00:11:22:33:44:55"))
+                            .set_name(Some(String::from("Miles's phone")))
                         ],
                         meraki::types::ProvisionNetworkClientsRequestDevicePolicy::GroupPolicy,
                     )
@@ -7186,9 +7671,10 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                         vec![String::from("Q234-ABCD-5678")],
                         vec![String::from("1234")],
                     )
-                    .vlan_profile(meraki::types::ReassignNetworkVlanProfilesAssignmentsRequestVlanProfile {
-                        iname: Some(String::from("Profile1")),
-                    })
+                    .vlan_profile(
+                        meraki::types::ReassignNetworkVlanProfilesAssignmentsRequestVlanProfile::new()
+                            .set_iname(Some(String::from("Profile1"))),
+                    )
                     .send(),
             ),
         );
@@ -7268,19 +7754,15 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .rollbacks_network_firmware_upgrades_staged_events(
                         "N_1234567",
                         vec![
-                            meraki::types::CreateNetworkFirmwareUpgradesStagedEventRequestStage
-                            { group :
-                            Some(meraki::types::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchNextUpgradeToVersion
-                            { id : String::from("1234") }), milestones :
-                            Some(meraki::types::CreateNetworkFirmwareUpgradesStagedEventRequestStageMilestones
-                            { scheduled_for : String::from("2018-02-11T00:00:00Z") }) }
+                            meraki::types::RollbacksNetworkFirmwareUpgradesStagedEventsRequestStage::new()
+                            .set_group(Some(meraki::types::RollbacksNetworkFirmwareUpgradesStagedEventsRequestStageGroup::new(String::from("1234"))))
+                            .set_milestones(Some(meraki::types::RollbacksNetworkFirmwareUpgradesStagedEventsRequestStageMilestones::new(String::from("2018-02-11T00:00:00Z"))))
                         ],
                     )
                     .reasons(
                         vec![
-                            meraki::types::CreateNetworkFirmwareUpgradesRollbackRequestReason
-                            { category : meraki::types::Category::Performance, comment :
-                            String::from("Network was slower with the upgrade") }
+                            meraki::types::RollbacksNetworkFirmwareUpgradesStagedEventsRequestReason::new(meraki::types::RollbacksNetworkFirmwareUpgradesStagedEventsRequestReasonCategory::Performance,
+                            String::from("Network was slower with the upgrade"))
                         ],
                     )
                     .send(),
@@ -7369,15 +7851,29 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 client
                     .update_device_appliance_radio_settings("Q2XX-XXXX-XXXX")
                     .rf_profile_id(String::from("1234"))
-                    .two_four_ghz_settings(meraki::types::SettingsTwoFourGhzSettings {
-                        channel: Some(meraki::types::TwoFourGhzSettingsChannel::V11),
-                        target_power: Some(21i64),
-                    })
-                    .five_ghz_settings(meraki::types::SettingsFiveGhzSettings {
-                        channel: Some(meraki::types::FiveGhzSettingsChannel::V149),
-                        channel_width: Some(meraki::types::ChannelWidth::V20),
-                        target_power: Some(15i64),
-                    })
+                    .two_four_ghz_settings(
+                        meraki::types::UpdateDeviceApplianceRadioSettingsRequestTwoFourGhzSettings::new()
+                            .set_channel(
+                                Some(
+                                    meraki::types::UpdateDeviceApplianceRadioSettingsRequestTwoFourGhzSettingsChannel::V11,
+                                ),
+                            )
+                            .set_target_power(Some(21i64)),
+                    )
+                    .five_ghz_settings(
+                        meraki::types::UpdateDeviceApplianceRadioSettingsRequestFiveGhzSettings::new()
+                            .set_channel(
+                                Some(
+                                    meraki::types::UpdateDeviceApplianceRadioSettingsRequestFiveGhzSettingsChannel::V149,
+                                ),
+                            )
+                            .set_channel_width(
+                                Some(
+                                    meraki::types::UpdateDeviceApplianceRadioSettingsRequestFiveGhzSettingsChannelWidth::V20,
+                                ),
+                            )
+                            .set_target_power(Some(15i64)),
+                    )
                     .send(),
             ),
         );
@@ -7389,92 +7885,157 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 client
                     .update_device_appliance_uplinks_settings(
                         "Q2XX-XXXX-XXXX",
-                        meraki::types::UpdateDeviceApplianceUplinksSettingsRequestInterfaces {
-                            wan1: Some(meraki::types::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1 {
-                                enabled: Some(true),
-                                vlan_tagging: Some(meraki::types::Wan1VlanTagging {
-                                    enabled: Some(true),
-                                    vlan_id: Some(1i64),
-                                }),
-                                svis: Some(meraki::types::Svis {
-                                    ipv4: Some(meraki::types::SvisIpv4 {
-                                        assignment_mode: Some(
-                                            meraki::types::AssignmentMode::Static,
-                                        ),
-                                        address: Some(String::from("9.10.11.10/16")),
-                                        gateway: Some(String::from("13.14.15.16")),
-                                        nameservers: Some(meraki::types::Nameservers {
-                                            addresses: Some(vec![String::from("1.2.3.4")]),
-                                        }),
-                                    }),
-                                    ipv6: Some(meraki::types::SvisIpv4 {
-                                        assignment_mode: Some(
-                                            meraki::types::AssignmentMode::Static,
-                                        ),
-                                        address: Some(String::from("1:2:3::4")),
-                                        gateway: Some(String::from("1:2:3::5")),
-                                        nameservers: Some(meraki::types::Nameservers {
-                                            addresses: Some(
-                                                vec![
-                                                    String::from("1001:4860:4860::8888"),
-                                                    String::from("1001:4860:4860::8844")
-                                                ],
+                        meraki::types::UpdateDeviceApplianceUplinksSettingsRequestInterfaces::new()
+                            .set_wan1(
+                                Some(
+                                    meraki::types::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1::new()
+                                        .set_enabled(Some(true))
+                                        .set_vlan_tagging(
+                                            Some(
+                                                meraki::types::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1VlanTagging::new()
+                                                    .set_enabled(Some(true))
+                                                    .set_vlan_id(Some(1i64)),
                                             ),
-                                        }),
-                                    }),
-                                }),
-                                pppoe: Some(meraki::types::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1Pppoe {
-                                    enabled: Some(true),
-                                    authentication: Some(meraki::types::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1PppoeAuthentication {
-                                        enabled: Some(true),
-                                        username: Some(String::from("username")),
-                                        password: Some(String::from("password")),
-                                    }),
-                                }),
-                            }),
-                            wan2: Some(meraki::types::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1 {
-                                enabled: Some(true),
-                                vlan_tagging: Some(meraki::types::Wan1VlanTagging {
-                                    enabled: Some(true),
-                                    vlan_id: Some(1i64),
-                                }),
-                                svis: Some(meraki::types::Svis {
-                                    ipv4: Some(meraki::types::SvisIpv4 {
-                                        assignment_mode: Some(
-                                            meraki::types::AssignmentMode::Static,
-                                        ),
-                                        address: Some(String::from("9.10.11.10/16")),
-                                        gateway: Some(String::from("13.14.15.16")),
-                                        nameservers: Some(meraki::types::Nameservers {
-                                            addresses: Some(vec![String::from("1.2.3.4")]),
-                                        }),
-                                    }),
-                                    ipv6: Some(meraki::types::SvisIpv4 {
-                                        assignment_mode: Some(
-                                            meraki::types::AssignmentMode::Static,
-                                        ),
-                                        address: Some(String::from("1:2:3::4")),
-                                        gateway: Some(String::from("1:2:3::5")),
-                                        nameservers: Some(meraki::types::Nameservers {
-                                            addresses: Some(
-                                                vec![
-                                                    String::from("1001:4860:4860::8888"),
-                                                    String::from("1001:4860:4860::8844")
-                                                ],
+                                        )
+                                        .set_svis(
+                                            Some(
+                                                meraki::types::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1Svis::new()
+                                                    .set_ipv4(
+                                                        Some(
+                                                            meraki::types::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv4::new()
+                                                                .set_assignment_mode(
+                                                                    Some(
+                                                                        meraki::types::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv4AssignmentMode::Static,
+                                                                    ),
+                                                                )
+                                                                .set_address(Some(String::from("9.10.11.10/16")))
+                                                                .set_gateway(Some(String::from("13.14.15.16")))
+                                                                .set_nameservers(
+                                                                    Some(
+                                                                        meraki::types::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv4Nameservers::new()
+                                                                            .set_addresses(Some(vec![String::from("1.2.3.4")])),
+                                                                    ),
+                                                                ),
+                                                        ),
+                                                    )
+                                                    .set_ipv6(
+                                                        Some(
+                                                            meraki::types::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv6::new()
+                                                                .set_assignment_mode(
+                                                                    Some(
+                                                                        meraki::types::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv6AssignmentMode::Static,
+                                                                    ),
+                                                                )
+                                                                .set_address(Some(String::from("1:2:3::4")))
+                                                                .set_gateway(Some(String::from("1:2:3::5")))
+                                                                .set_nameservers(
+                                                                    Some(
+                                                                        meraki::types::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv6Nameservers::new()
+                                                                            .set_addresses(
+                                                                                Some(
+                                                                                    vec![
+                                                                                        String::from("1001:4860:4860::8888"),
+                                                                                        String::from("1001:4860:4860::8844")
+                                                                                    ],
+                                                                                ),
+                                                                            ),
+                                                                    ),
+                                                                ),
+                                                        ),
+                                                    ),
                                             ),
-                                        }),
-                                    }),
-                                }),
-                                pppoe: Some(meraki::types::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1Pppoe {
-                                    enabled: Some(true),
-                                    authentication: Some(meraki::types::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1PppoeAuthentication {
-                                        enabled: Some(true),
-                                        username: Some(String::from("username")),
-                                        password: Some(String::from("password")),
-                                    }),
-                                }),
-                            }),
-                        },
+                                        )
+                                        .set_pppoe(
+                                            Some(
+                                                meraki::types::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1Pppoe::new()
+                                                    .set_enabled(Some(true))
+                                                    .set_authentication(
+                                                        Some(
+                                                            meraki::types::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1PppoeAuthentication::new()
+                                                                .set_enabled(Some(true))
+                                                                .set_username(Some(String::from("username")))
+                                                                .set_password(Some(String::from("password"))),
+                                                        ),
+                                                    ),
+                                            ),
+                                        ),
+                                ),
+                            )
+                            .set_wan2(
+                                Some(
+                                    meraki::types::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2::new()
+                                        .set_enabled(Some(true))
+                                        .set_vlan_tagging(
+                                            Some(
+                                                meraki::types::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2VlanTagging::new()
+                                                    .set_enabled(Some(true))
+                                                    .set_vlan_id(Some(1i64)),
+                                            ),
+                                        )
+                                        .set_svis(
+                                            Some(
+                                                meraki::types::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2Svis::new()
+                                                    .set_ipv4(
+                                                        Some(
+                                                            meraki::types::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv4::new()
+                                                                .set_assignment_mode(
+                                                                    Some(
+                                                                        meraki::types::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv4AssignmentMode::Static,
+                                                                    ),
+                                                                )
+                                                                .set_address(Some(String::from("9.10.11.10/16")))
+                                                                .set_gateway(Some(String::from("13.14.15.16")))
+                                                                .set_nameservers(
+                                                                    Some(
+                                                                        meraki::types::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv4Nameservers::new()
+                                                                            .set_addresses(Some(vec![String::from("1.2.3.4")])),
+                                                                    ),
+                                                                ),
+                                                        ),
+                                                    )
+                                                    .set_ipv6(
+                                                        Some(
+                                                            meraki::types::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv6::new()
+                                                                .set_assignment_mode(
+                                                                    Some(
+                                                                        meraki::types::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv6AssignmentMode::Static,
+                                                                    ),
+                                                                )
+                                                                .set_address(Some(String::from("1:2:3::4")))
+                                                                .set_gateway(Some(String::from("1:2:3::5")))
+                                                                .set_nameservers(
+                                                                    Some(
+                                                                        meraki::types::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv6Nameservers::new()
+                                                                            .set_addresses(
+                                                                                Some(
+                                                                                    vec![
+                                                                                        String::from("1001:4860:4860::8888"),
+                                                                                        String::from("1001:4860:4860::8844")
+                                                                                    ],
+                                                                                ),
+                                                                            ),
+                                                                    ),
+                                                                ),
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_pppoe(
+                                            Some(
+                                                meraki::types::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2Pppoe::new()
+                                                    .set_enabled(Some(true))
+                                                    .set_authentication(
+                                                        Some(
+                                                            meraki::types::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2PppoeAuthentication::new()
+                                                                .set_enabled(Some(true))
+                                                                .set_username(Some(String::from("username")))
+                                                                .set_password(Some(String::from("password"))),
+                                                        ),
+                                                    ),
+                                            ),
+                                        ),
+                                ),
+                            ),
                     )
                     .send(),
             ),
@@ -7490,9 +8051,8 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .artifact_id(String::from("1"))
                     .parameters(
                         vec![
-                            meraki::types::Parameter { name :
-                            String::from("detection_threshold"), value :
-                            String::from("0.5") }
+                            meraki::types::Parameter::new(String::from("detection_threshold"),
+                            String::from("0.5"))
                         ],
                     )
                     .send(),
@@ -7509,7 +8069,9 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .motion_based_retention_enabled(false)
                     .audio_recording_enabled(false)
                     .restricted_bandwidth_mode_enabled(false)
-                    .quality(meraki::types::Mv21Mv71Quality::Standard)
+                    .quality(
+                        meraki::types::UpdateDeviceCameraQualityAndRetentionRequestQuality::Standard,
+                    )
                     .resolution(
                         meraki::types::UpdateDeviceCameraQualityAndRetentionRequestResolution::V1280x720,
                     )
@@ -7526,9 +8088,9 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .update_device_camera_sense("Q2XX-XXXX-XXXX")
                     .sense_enabled(true)
                     .mqtt_broker_id(String::from("1234"))
-                    .audio_detection(meraki::types::TwoFactor {
-                        enabled: Some(false),
-                    })
+                    .audio_detection(
+                        meraki::types::AudioDetection::new().set_enabled(Some(false)),
+                    )
                     .send(),
             ),
         );
@@ -7551,11 +8113,10 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 client
                     .update_device_camera_wireless_profiles(
                         "Q2XX-XXXX-XXXX",
-                        meraki::types::Ids {
-                            primary: Some(String::from("3")),
-                            secondary: Some(String::from("2")),
-                            backup: Some(String::from("1")),
-                        },
+                        meraki::types::Ids::new()
+                            .set_primary(Some(String::from("3")))
+                            .set_secondary(Some(String::from("2")))
+                            .set_backup(Some(String::from("1"))),
                     )
                     .send(),
             ),
@@ -7569,22 +8130,19 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .update_device_cellular_gateway_lan("Q2XX-XXXX-XXXX")
                     .reserved_ip_ranges(
                         vec![
-                            meraki::types::UpdateDeviceCellularGatewayLanRequestReservedIpRange
-                            { start : String::from("192.168.1.0"), end :
-                            String::from("192.168.1.1"), comment :
-                            String::from("A reserved IP range") }
+                            meraki::types::UpdateDeviceCellularGatewayLanRequestReservedIpRange::new(String::from("192.168.1.0"),
+                            String::from("192.168.1.1"),
+                            String::from("A reserved IP range"))
                         ],
                     )
                     .fixed_ip_assignments(
                         vec![
-                            meraki::types::UpdateDeviceCellularGatewayLanRequestFixedIpAssignment
-                            { name : Some(String::from("server 1")), ip :
-                            String::from("192.168.0.10"), mac :
-                            String::from("0b:00:00:00:00:ac") },
-                            meraki::types::UpdateDeviceCellularGatewayLanRequestFixedIpAssignment
-                            { name : Some(String::from("server 2")), ip :
-                            String::from("192.168.0.20"), mac :
-                            String::from("0b:00:00:00:00:ab") }
+                            meraki::types::UpdateDeviceCellularGatewayLanRequestFixedIpAssignment::new(String::from("192.168.0.10"),
+                            String::from("0b:00:00:00:00:ac"))
+                            .set_name(Some(String::from("server 1"))),
+                            meraki::types::UpdateDeviceCellularGatewayLanRequestFixedIpAssignment::new(String::from("192.168.0.20"),
+                            String::from("0b:00:00:00:00:ab"))
+                            .set_name(Some(String::from("server 2")))
                         ],
                     )
                     .send(),
@@ -7601,19 +8159,16 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     )
                     .rules(
                         vec![
-                            meraki::types::UpdateDeviceCellularGatewayPortForwardingRulesRequestRule
-                            { name : Some(String::from("test")), lan_ip :
-                            String::from("172.31.128.5"), public_port :
-                            String::from("11-12"), local_port : String::from("4"),
-                            allowed_ips : None, protocol : String::from("tcp"), access :
-                            String::from("any") },
-                            meraki::types::UpdateDeviceCellularGatewayPortForwardingRulesRequestRule
-                            { name : Some(String::from("test 2")), lan_ip :
-                            String::from("172.31.128.5"), public_port :
-                            String::from("99"), local_port : String::from("5"),
-                            allowed_ips : Some(vec![String::from("10.10.10.10"),
-                            String::from("10.10.10.11")]), protocol :
-                            String::from("tcp"), access : String::from("restricted") }
+                            meraki::types::UpdateDeviceCellularGatewayPortForwardingRulesRequestRule::new(String::from("172.31.128.5"),
+                            String::from("11-12"), String::from("4"),
+                            String::from("tcp"), String::from("any"))
+                            .set_name(Some(String::from("test"))),
+                            meraki::types::UpdateDeviceCellularGatewayPortForwardingRulesRequestRule::new(String::from("172.31.128.5"),
+                            String::from("99"), String::from("5"), String::from("tcp"),
+                            String::from("restricted"))
+                            .set_name(Some(String::from("test 2")))
+                            .set_allowed_ips(Some(vec![String::from("10.10.10.10"),
+                            String::from("10.10.10.11")]))
                         ],
                     )
                     .send(),
@@ -7634,26 +8189,28 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 "{\"serial\":\"Q2XX-XXXX-XXXX\",\"body.wan1\":{\"wanEnabled\":\"not configured\",\"usingStaticIp\":true,\"staticIp\":\"1.2.3.4\",\"staticGatewayIp\":\"1.2.3.1\",\"staticSubnetMask\":\"255.255.255.0\",\"staticDns\":[\"1.2.3.2\",\"1.2.3.3\"],\"vlan\":7},\"body.wan2\":{\"wanEnabled\":\"enabled\",\"usingStaticIp\":false,\"vlan\":2}}",
                 client
                     .update_device_management_interface("Q2XX-XXXX-XXXX")
-                    .wan1(meraki::types::UpdateDeviceManagementInterfaceRequestWan1 {
-                        wan_enabled: Some(meraki::types::WanEnabled::NotConfigured),
-                        using_static_ip: Some(true),
-                        static_ip: Some(String::from("1.2.3.4")),
-                        static_gateway_ip: Some(String::from("1.2.3.1")),
-                        static_subnet_mask: Some(String::from("255.255.255.0")),
-                        static_dns: Some(
-                            vec![String::from("1.2.3.2"), String::from("1.2.3.3")],
-                        ),
-                        vlan: Some(7i64),
-                    })
-                    .wan2(meraki::types::UpdateDeviceManagementInterfaceRequestWan1 {
-                        wan_enabled: Some(meraki::types::WanEnabled::Enabled),
-                        using_static_ip: Some(false),
-                        static_ip: None,
-                        static_gateway_ip: None,
-                        static_subnet_mask: None,
-                        static_dns: None,
-                        vlan: Some(2i64),
-                    })
+                    .wan1(
+                        meraki::types::UpdateDeviceManagementInterfaceRequestWan1::new()
+                            .set_wan_enabled(
+                                Some(meraki::types::WanEnabled::NotConfigured),
+                            )
+                            .set_using_static_ip(Some(true))
+                            .set_static_ip(Some(String::from("1.2.3.4")))
+                            .set_static_gateway_ip(Some(String::from("1.2.3.1")))
+                            .set_static_subnet_mask(Some(String::from("255.255.255.0")))
+                            .set_static_dns(
+                                Some(vec![String::from("1.2.3.2"), String::from("1.2.3.3")]),
+                            )
+                            .set_vlan(Some(7i64)),
+                    )
+                    .wan2(
+                        meraki::types::UpdateDeviceManagementInterfaceRequestWan2::new()
+                            .set_wan_enabled(
+                                Some(meraki::types::Wan2WanEnabled::Enabled),
+                            )
+                            .set_using_static_ip(Some(false))
+                            .set_vlan(Some(2i64)),
+                    )
                     .send(),
             ),
         );
@@ -7676,18 +8233,20 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .tags(vec![String::from("tag1"), String::from("tag2")])
                     .enabled(true)
                     .poe_enabled(true)
-                    .type_(meraki::types::PortType::Access)
+                    .type_(meraki::types::UpdateDeviceSwitchPortRequestType::Access)
                     .vlan(10i64)
                     .voice_vlan(20i64)
                     .allowed_vlans(String::from("1,3,5-10"))
                     .isolation_enabled(false)
                     .rstp_enabled(true)
-                    .stp_guard(meraki::types::StpGuard::Disabled)
+                    .stp_guard(
+                        meraki::types::UpdateDeviceSwitchPortRequestStpGuard::Disabled,
+                    )
                     .link_negotiation(String::from("Auto negotiate"))
                     .port_schedule_id(String::from("1234"))
-                    .udld(meraki::types::Udld::AlertOnly)
+                    .udld(meraki::types::UpdateDeviceSwitchPortRequestUdld::AlertOnly)
                     .access_policy_type(
-                        meraki::types::PortAccessPolicyType::StickyMacAllowList,
+                        meraki::types::UpdateDeviceSwitchPortRequestAccessPolicyType::StickyMacAllowList,
                     )
                     .access_policy_number(2i64)
                     .mac_allow_list(
@@ -7708,11 +8267,12 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .peer_sgt_capable(false)
                     .flexible_stacking_enabled(true)
                     .dai_trusted(false)
-                    .profile(meraki::types::Profile {
-                        enabled: Some(false),
-                        id: Some(String::from("1284392014819")),
-                        iname: Some(String::from("iname")),
-                    })
+                    .profile(
+                        meraki::types::UpdateDeviceSwitchPortRequestProfile::new()
+                            .set_enabled(Some(false))
+                            .set_id(Some(String::from("1284392014819")))
+                            .set_iname(Some(String::from("iname"))),
+                    )
                     .send(),
             ),
         );
@@ -7729,25 +8289,30 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .name(String::from("L3 interface"))
                     .subnet(String::from("192.168.1.0/24"))
                     .interface_ip(String::from("192.168.1.2"))
-                    .multicast_routing(meraki::types::MulticastRouting::Disabled)
+                    .multicast_routing(
+                        meraki::types::UpdateDeviceSwitchRoutingInterfaceRequestMulticastRouting::Disabled,
+                    )
                     .vlan_id(100i64)
                     .default_gateway(String::from("192.168.1.1"))
-                    .ospf_settings(meraki::types::OspfSettings {
-                        area: Some(String::from("0")),
-                        cost: Some(1i64),
-                        is_passive_enabled: Some(true),
-                    })
-                    .ospf_v3(meraki::types::OspfSettings {
-                        area: Some(String::from("1")),
-                        cost: Some(2i64),
-                        is_passive_enabled: Some(true),
-                    })
-                    .ipv6(meraki::types::InterfaceIpv6 {
-                        assignment_mode: Some(String::from("static")),
-                        address: Some(String::from("1:2:3:4::1")),
-                        prefix: Some(String::from("1:2:3:4::/48")),
-                        gateway: Some(String::from("1:2:3:4::2")),
-                    })
+                    .ospf_settings(
+                        meraki::types::UpdateDeviceSwitchRoutingInterfaceRequestOspfSettings::new()
+                            .set_area(Some(String::from("0")))
+                            .set_cost(Some(1i64))
+                            .set_is_passive_enabled(Some(true)),
+                    )
+                    .ospf_v3(
+                        meraki::types::UpdateDeviceSwitchRoutingInterfaceRequestOspfV3::new()
+                            .set_area(Some(String::from("1")))
+                            .set_cost(Some(2i64))
+                            .set_is_passive_enabled(Some(true)),
+                    )
+                    .ipv6(
+                        meraki::types::UpdateDeviceSwitchRoutingInterfaceRequestIpv6::new()
+                            .set_assignment_mode(Some(String::from("static")))
+                            .set_prefix(Some(String::from("1:2:3:4::/48")))
+                            .set_address(Some(String::from("1:2:3:4::1")))
+                            .set_gateway(Some(String::from("1:2:3:4::2"))),
+                    )
                     .send(),
             ),
         );
@@ -7762,7 +8327,9 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                         "interfaceId-1",
                     )
                     .dhcp_mode(meraki::types::DhcpMode::DhcpServer)
-                    .dhcp_lease_time(meraki::types::DhcpLeaseTime::V1Day)
+                    .dhcp_lease_time(
+                        meraki::types::UpdateDeviceSwitchRoutingInterfaceDhcpRequestDhcpLeaseTime::V1Day,
+                    )
                     .dns_nameservers_option(meraki::types::DnsNameserversOption::Custom)
                     .dns_custom_nameservers(vec![String::from("8.8.8.8, 8.8.4.4")])
                     .boot_options_enabled(true)
@@ -7770,25 +8337,23 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .boot_file_name(String::from("home_boot_file"))
                     .dhcp_options(
                         vec![
-                            meraki::types::VlanDhcpOption { code : String::from("5"),
-                            type_ : meraki::types::DhcpOptionType::Text, value :
-                            String::from("five") }
+                            meraki::types::UpdateDeviceSwitchRoutingInterfaceDhcpRequestDhcpOption::new(String::from("5"),
+                            meraki::types::UpdateDeviceSwitchRoutingInterfaceDhcpRequestDhcpOptionType::Text,
+                            String::from("five"))
                         ],
                     )
                     .reserved_ip_ranges(
                         vec![
-                            meraki::types::UpdateDeviceSwitchRoutingInterfaceDhcpRequestReservedIpRange
-                            { start : String::from("192.168.1.1"), end :
-                            String::from("192.168.1.10"), comment :
-                            Some(String::from("A reserved IP range")) }
+                            meraki::types::UpdateDeviceSwitchRoutingInterfaceDhcpRequestReservedIpRange::new(String::from("192.168.1.1"),
+                            String::from("192.168.1.10"))
+                            .set_comment(Some(String::from("A reserved IP range")))
                         ],
                     )
                     .fixed_ip_assignments(
                         vec![
-                            meraki::types::UpdateDeviceSwitchRoutingInterfaceDhcpRequestFixedIpAssignment
-                            { name : String::from("Cisco Meraki valued client"), mac :
-                            String::from("22:33:44:55:66:77"), ip :
-                            String::from("192.168.1.12") }
+                            meraki::types::UpdateDeviceSwitchRoutingInterfaceDhcpRequestFixedIpAssignment::new(String::from("Cisco Meraki valued client"),
+                            String::from("22:33:44:55:66:77"),
+                            String::from("192.168.1.12"))
                         ],
                     )
                     .send(),
@@ -7834,16 +8399,15 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     )
                     .addresses(
                         vec![
-                            meraki::types::UpdateDeviceWirelessAlternateManagementInterfaceIpv6RequestAddress
-                            { protocol : Some(meraki::types::AddressProtocol::Ipv6),
-                            assignment_mode :
-                            Some(meraki::types::AssignmentMode::Static), address :
-                            Some(String::from("2001:db8:3c4d:15::1")), gateway :
-                            Some(String::from("fe80:db8:c15:c0:d0c::10ca:1d02")), prefix
-                            : Some(String::from("2001:db8:3c4d:15::/64")), nameservers :
-                            Some(meraki::types::Nameservers { addresses :
-                            Some(vec![String::from("2001:db8:3c4d:15::1"),
-                            String::from("2001:db8:3c4d:15::1")]) }) }
+                            meraki::types::UpdateDeviceWirelessAlternateManagementInterfaceIpv6RequestAddress::new()
+                            .set_protocol(Some(meraki::types::UpdateDeviceWirelessAlternateManagementInterfaceIpv6RequestAddressProtocol::Ipv6))
+                            .set_assignment_mode(Some(meraki::types::UpdateDeviceWirelessAlternateManagementInterfaceIpv6RequestAddressAssignmentMode::Static))
+                            .set_address(Some(String::from("2001:db8:3c4d:15::1")))
+                            .set_gateway(Some(String::from("fe80:db8:c15:c0:d0c::10ca:1d02")))
+                            .set_prefix(Some(String::from("2001:db8:3c4d:15::/64")))
+                            .set_nameservers(Some(meraki::types::UpdateDeviceWirelessAlternateManagementInterfaceIpv6RequestAddressNameservers::new()
+                            .set_addresses(Some(vec![String::from("2001:db8:3c4d:15::1"),
+                            String::from("2001:db8:3c4d:15::1")]))))
                         ],
                     )
                     .send(),
@@ -7870,15 +8434,29 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 client
                     .update_device_wireless_radio_settings("Q2XX-XXXX-XXXX")
                     .rf_profile_id(String::from("1234"))
-                    .two_four_ghz_settings(meraki::types::SettingsTwoFourGhzSettings {
-                        channel: Some(meraki::types::TwoFourGhzSettingsChannel::V11),
-                        target_power: Some(21i64),
-                    })
-                    .five_ghz_settings(meraki::types::SettingsFiveGhzSettings {
-                        channel: Some(meraki::types::FiveGhzSettingsChannel::V149),
-                        channel_width: Some(meraki::types::ChannelWidth::V20),
-                        target_power: Some(15i64),
-                    })
+                    .two_four_ghz_settings(
+                        meraki::types::UpdateDeviceWirelessRadioSettingsRequestTwoFourGhzSettings::new()
+                            .set_channel(
+                                Some(
+                                    meraki::types::UpdateDeviceWirelessRadioSettingsRequestTwoFourGhzSettingsChannel::V11,
+                                ),
+                            )
+                            .set_target_power(Some(21i64)),
+                    )
+                    .five_ghz_settings(
+                        meraki::types::UpdateDeviceWirelessRadioSettingsRequestFiveGhzSettings::new()
+                            .set_channel(
+                                Some(
+                                    meraki::types::UpdateDeviceWirelessRadioSettingsRequestFiveGhzSettingsChannel::V149,
+                                ),
+                            )
+                            .set_channel_width(
+                                Some(
+                                    meraki::types::UpdateDeviceWirelessRadioSettingsRequestFiveGhzSettingsChannelWidth::V20,
+                                ),
+                            )
+                            .set_target_power(Some(15i64)),
+                    )
                     .send(),
             ),
         );
@@ -7904,25 +8482,28 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 "{\"networkId\":\"N_1234567\",\"body.defaultDestinations\":{\"emails\":[\"miles@meraki.com\"],\"allAdmins\":true,\"snmp\":true,\"httpServerIds\":[\"aHR0cHM6Ly93d3cuZXhhbXBsZS5jb20vd2ViaG9va3M=\"]},\"body.alerts\":[{\"type\":\"gatewayDown\",\"enabled\":true,\"alertDestinations\":{\"emails\":[\"miles@meraki.com\"],\"allAdmins\":false,\"snmp\":false,\"httpServerIds\":[\"aHR0cHM6Ly93d3cuZXhhbXBsZS5jb20vd2ViaG9va3M=\"]},\"filters\":{}}]}",
                 client
                     .update_network_alerts_settings("N_1234567")
-                    .default_destinations(meraki::types::DefaultDestinations {
-                        emails: Some(vec![String::from("miles@meraki.com")]),
-                        all_admins: Some(true),
-                        snmp: Some(true),
-                        http_server_ids: Some(
-                            vec![
-                                String::from("aHR0cHM6Ly93d3cuZXhhbXBsZS5jb20vd2ViaG9va3M=")
-                            ],
-                        ),
-                    })
+                    .default_destinations(
+                        meraki::types::DefaultDestinations::new()
+                            .set_emails(Some(vec![String::from("miles@meraki.com")]))
+                            .set_all_admins(Some(true))
+                            .set_snmp(Some(true))
+                            .set_http_server_ids(
+                                Some(
+                                    vec![
+                                        String::from("aHR0cHM6Ly93d3cuZXhhbXBsZS5jb20vd2ViaG9va3M=")
+                                    ],
+                                ),
+                            ),
+                    )
                     .alerts(
                         vec![
-                            meraki::types::Alert { type_ : String::from("gatewayDown"),
-                            enabled : Some(true), alert_destinations :
-                            Some(meraki::types::DefaultDestinations { emails :
-                            Some(vec![String::from("miles@meraki.com")]), all_admins :
-                            Some(false), snmp : Some(false), http_server_ids :
-                            Some(vec![String::from("aHR0cHM6Ly93d3cuZXhhbXBsZS5jb20vd2ViaG9va3M=")])
-                            }), filters : Some(untyped_json_object("{}")) }
+                            meraki::types::Alert::new(String::from("gatewayDown"))
+                            .set_enabled(Some(true))
+                            .set_alert_destinations(Some(meraki::types::AlertDestinations::new()
+                            .set_emails(Some(vec![String::from("miles@meraki.com")]))
+                            .set_all_admins(Some(false)).set_snmp(Some(false))
+                            .set_http_server_ids(Some(vec![String::from("aHR0cHM6Ly93d3cuZXhhbXBsZS5jb20vd2ViaG9va3M=")]))))
+                            .set_filters(Some(untyped_json_object("{}")))
                         ],
                     )
                     .send(),
@@ -7939,16 +8520,13 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     )
                     .destinations(
                         vec![
-                            meraki::types::UpdateNetworkApplianceConnectivityMonitoringDestinationsRequestDestination
-                            { ip : String::from("8.8.8.8"), description :
-                            Some(String::from("Google")), default : Some(false) },
-                            meraki::types::UpdateNetworkApplianceConnectivityMonitoringDestinationsRequestDestination
-                            { ip : String::from("1.23.45.67"), description :
-                            Some(String::from("test description")), default : Some(true)
-                            },
-                            meraki::types::UpdateNetworkApplianceConnectivityMonitoringDestinationsRequestDestination
-                            { ip : String::from("9.8.7.6"), description : None, default :
-                            None }
+                            meraki::types::UpdateNetworkApplianceConnectivityMonitoringDestinationsRequestDestination::new(String::from("8.8.8.8"))
+                            .set_description(Some(String::from("Google")))
+                            .set_default(Some(false)),
+                            meraki::types::UpdateNetworkApplianceConnectivityMonitoringDestinationsRequestDestination::new(String::from("1.23.45.67"))
+                            .set_description(Some(String::from("test description")))
+                            .set_default(Some(true)),
+                            meraki::types::UpdateNetworkApplianceConnectivityMonitoringDestinationsRequestDestination::new(String::from("9.8.7.6"))
                         ],
                     )
                     .send(),
@@ -7994,15 +8572,13 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     )
                     .rules(
                         vec![
-                            meraki::types::UpdateNetworkApplianceFirewallCellularFirewallRulesRequestRule
-                            { comment :
-                            Some(String::from("Allow TCP traffic to subnet with HTTP servers.")),
-                            policy : meraki::types::RulePolicy::Allow, protocol :
-                            meraki::types::VpnTrafficUplinkPreferenceTrafficFilterValueProtocol::Tcp,
-                            src_port : Some(String::from("Any")), src_cidr :
-                            String::from("Any"), dest_port : Some(String::from("443")),
-                            dest_cidr : String::from("192.168.1.0/24"), syslog_enabled :
-                            Some(false) }
+                            meraki::types::UpdateNetworkApplianceFirewallCellularFirewallRulesRequestRule::new(meraki::types::UpdateNetworkApplianceFirewallCellularFirewallRulesRequestRulePolicy::Allow,
+                            meraki::types::UpdateNetworkApplianceFirewallCellularFirewallRulesRequestRuleProtocol::Tcp,
+                            String::from("Any"), String::from("192.168.1.0/24"))
+                            .set_comment(Some(String::from("Allow TCP traffic to subnet with HTTP servers.")))
+                            .set_src_port(Some(String::from("Any")))
+                            .set_dest_port(Some(String::from("443")))
+                            .set_syslog_enabled(Some(false))
                         ],
                     )
                     .send(),
@@ -8034,15 +8610,13 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     )
                     .rules(
                         vec![
-                            meraki::types::UpdateNetworkApplianceFirewallCellularFirewallRulesRequestRule
-                            { comment :
-                            Some(String::from("Allow TCP traffic to subnet with HTTP servers.")),
-                            policy : meraki::types::RulePolicy::Allow, protocol :
-                            meraki::types::VpnTrafficUplinkPreferenceTrafficFilterValueProtocol::Tcp,
-                            src_port : Some(String::from("Any")), src_cidr :
-                            String::from("Any"), dest_port : Some(String::from("443")),
-                            dest_cidr : String::from("192.168.1.0/24"), syslog_enabled :
-                            Some(false) }
+                            meraki::types::UpdateNetworkApplianceFirewallInboundCellularFirewallRulesRequestRule::new(meraki::types::UpdateNetworkApplianceFirewallInboundCellularFirewallRulesRequestRulePolicy::Allow,
+                            meraki::types::UpdateNetworkApplianceFirewallInboundCellularFirewallRulesRequestRuleProtocol::Tcp,
+                            String::from("Any"), String::from("192.168.1.0/24"))
+                            .set_comment(Some(String::from("Allow TCP traffic to subnet with HTTP servers.")))
+                            .set_src_port(Some(String::from("Any")))
+                            .set_dest_port(Some(String::from("443")))
+                            .set_syslog_enabled(Some(false))
                         ],
                     )
                     .send(),
@@ -8059,15 +8633,13 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     )
                     .rules(
                         vec![
-                            meraki::types::UpdateNetworkApplianceFirewallCellularFirewallRulesRequestRule
-                            { comment :
-                            Some(String::from("Allow TCP traffic to subnet with HTTP servers.")),
-                            policy : meraki::types::RulePolicy::Allow, protocol :
-                            meraki::types::VpnTrafficUplinkPreferenceTrafficFilterValueProtocol::Tcp,
-                            src_port : Some(String::from("Any")), src_cidr :
-                            String::from("Any"), dest_port : Some(String::from("443")),
-                            dest_cidr : String::from("192.168.1.0/24"), syslog_enabled :
-                            Some(false) }
+                            meraki::types::UpdateNetworkApplianceFirewallInboundFirewallRulesRequestRule::new(meraki::types::UpdateNetworkApplianceFirewallInboundFirewallRulesRequestRulePolicy::Allow,
+                            meraki::types::UpdateNetworkApplianceFirewallInboundFirewallRulesRequestRuleProtocol::Tcp,
+                            String::from("Any"), String::from("192.168.1.0/24"))
+                            .set_comment(Some(String::from("Allow TCP traffic to subnet with HTTP servers.")))
+                            .set_src_port(Some(String::from("Any")))
+                            .set_dest_port(Some(String::from("443")))
+                            .set_syslog_enabled(Some(false))
                         ],
                     )
                     .syslog_default_rule(true)
@@ -8083,15 +8655,13 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .update_network_appliance_firewall_l3_firewall_rules("N_1234567")
                     .rules(
                         vec![
-                            meraki::types::UpdateNetworkApplianceFirewallCellularFirewallRulesRequestRule
-                            { comment :
-                            Some(String::from("Allow TCP traffic to subnet with HTTP servers.")),
-                            policy : meraki::types::RulePolicy::Allow, protocol :
-                            meraki::types::VpnTrafficUplinkPreferenceTrafficFilterValueProtocol::Tcp,
-                            src_port : Some(String::from("Any")), src_cidr :
-                            String::from("Any"), dest_port : Some(String::from("443")),
-                            dest_cidr : String::from("192.168.1.0/24"), syslog_enabled :
-                            Some(false) }
+                            meraki::types::UpdateNetworkApplianceFirewallL3FirewallRulesRequestRule::new(meraki::types::UpdateNetworkApplianceFirewallL3FirewallRulesRequestRulePolicy::Allow,
+                            meraki::types::UpdateNetworkApplianceFirewallL3FirewallRulesRequestRuleProtocol::Tcp,
+                            String::from("Any"), String::from("192.168.1.0/24"))
+                            .set_comment(Some(String::from("Allow TCP traffic to subnet with HTTP servers.")))
+                            .set_src_port(Some(String::from("Any")))
+                            .set_dest_port(Some(String::from("443")))
+                            .set_syslog_enabled(Some(false))
                         ],
                     )
                     .send(),
@@ -8106,21 +8676,22 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .update_network_appliance_firewall_l7_firewall_rules("N_1234567")
                     .rules(
                         vec![
-                            meraki::types::L7FirewallRule { policy :
-                            Some(meraki::types::L7FirewallRulePolicy::Deny), type_ :
-                            Some(meraki::types::L7FirewallRuleType::Host), value :
-                            Some(String::from("google.com")) },
-                            meraki::types::L7FirewallRule { policy :
-                            Some(meraki::types::L7FirewallRulePolicy::Deny), type_ :
-                            Some(meraki::types::L7FirewallRuleType::Port), value :
-                            Some(String::from("23")) }, meraki::types::L7FirewallRule {
-                            policy : Some(meraki::types::L7FirewallRulePolicy::Deny),
-                            type_ : Some(meraki::types::L7FirewallRuleType::IpRange),
-                            value : Some(String::from("10.11.12.00/24")) },
-                            meraki::types::L7FirewallRule { policy :
-                            Some(meraki::types::L7FirewallRulePolicy::Deny), type_ :
-                            Some(meraki::types::L7FirewallRuleType::IpRange), value :
-                            Some(String::from("10.11.12.00/24:5555")) }
+                            meraki::types::UpdateNetworkApplianceFirewallL7FirewallRulesRequestRule::new()
+                            .set_policy(Some(meraki::types::UpdateNetworkApplianceFirewallL7FirewallRulesRequestRulePolicy::Deny))
+                            .set_type(Some(meraki::types::UpdateNetworkApplianceFirewallL7FirewallRulesRequestRuleType::Host))
+                            .set_value(Some(String::from("google.com"))),
+                            meraki::types::UpdateNetworkApplianceFirewallL7FirewallRulesRequestRule::new()
+                            .set_policy(Some(meraki::types::UpdateNetworkApplianceFirewallL7FirewallRulesRequestRulePolicy::Deny))
+                            .set_type(Some(meraki::types::UpdateNetworkApplianceFirewallL7FirewallRulesRequestRuleType::Port))
+                            .set_value(Some(String::from("23"))),
+                            meraki::types::UpdateNetworkApplianceFirewallL7FirewallRulesRequestRule::new()
+                            .set_policy(Some(meraki::types::UpdateNetworkApplianceFirewallL7FirewallRulesRequestRulePolicy::Deny))
+                            .set_type(Some(meraki::types::UpdateNetworkApplianceFirewallL7FirewallRulesRequestRuleType::IpRange))
+                            .set_value(Some(String::from("10.11.12.00/24"))),
+                            meraki::types::UpdateNetworkApplianceFirewallL7FirewallRulesRequestRule::new()
+                            .set_policy(Some(meraki::types::UpdateNetworkApplianceFirewallL7FirewallRulesRequestRulePolicy::Deny))
+                            .set_type(Some(meraki::types::UpdateNetworkApplianceFirewallL7FirewallRulesRequestRuleType::IpRange))
+                            .set_value(Some(String::from("10.11.12.00/24:5555")))
                         ],
                     )
                     .send(),
@@ -8135,23 +8706,23 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .update_network_appliance_firewall_one_to_many_nat_rules(
                         "N_1234567",
                         vec![
-                            meraki::types::UpdateNetworkApplianceFirewallOneToManyNatRulesRequestRule
-                            { public_ip : String::from("146.11.11.13"), uplink :
+                            meraki::types::UpdateNetworkApplianceFirewallOneToManyNatRulesRequestRule::new(String::from("146.11.11.13"),
                             meraki::types::UpdateNetworkApplianceFirewallOneToManyNatRulesRequestRuleUplink::Internet1,
-                            port_rules : vec![meraki::types::PortRule { name :
-                            Some(String::from("Rule 1")), protocol :
-                            Some(meraki::types::PortRuleProtocol::Tcp), public_port :
-                            Some(String::from("9443")), local_ip :
-                            Some(String::from("192.168.128.1")), local_port :
-                            Some(String::from("443")), allowed_ips :
-                            Some(vec![String::from("any")]) }, meraki::types::PortRule {
-                            name : Some(String::from("Rule 2")), protocol :
-                            Some(meraki::types::PortRuleProtocol::Tcp), public_port :
-                            Some(String::from("8080")), local_ip :
-                            Some(String::from("192.168.128.1")), local_port :
-                            Some(String::from("80")), allowed_ips :
-                            Some(vec![String::from("10.82.110.0/24"),
-                            String::from("10.82.111.0/24")]) }] }
+                            vec![meraki::types::PortRule::new()
+                            .set_name(Some(String::from("Rule 1")))
+                            .set_protocol(Some(meraki::types::PortRuleProtocol::Tcp))
+                            .set_public_port(Some(String::from("9443")))
+                            .set_local_ip(Some(String::from("192.168.128.1")))
+                            .set_local_port(Some(String::from("443")))
+                            .set_allowed_ips(Some(vec![String::from("any")])),
+                            meraki::types::PortRule::new()
+                            .set_name(Some(String::from("Rule 2")))
+                            .set_protocol(Some(meraki::types::PortRuleProtocol::Tcp))
+                            .set_public_port(Some(String::from("8080")))
+                            .set_local_ip(Some(String::from("192.168.128.1")))
+                            .set_local_port(Some(String::from("80")))
+                            .set_allowed_ips(Some(vec![String::from("10.82.110.0/24"),
+                            String::from("10.82.111.0/24")]))])
                         ],
                     )
                     .send(),
@@ -8166,22 +8737,20 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .update_network_appliance_firewall_one_to_one_nat_rules(
                         "N_1234567",
                         vec![
-                            meraki::types::UpdateNetworkApplianceFirewallOneToOneNatRulesRequestRule
-                            { name : Some(String::from("Service behind NAT")), public_ip
-                            : Some(String::from("146.12.3.33")), lan_ip :
-                            String::from("192.168.128.22"), uplink :
-                            Some(meraki::types::UpdateNetworkApplianceFirewallOneToManyNatRulesRequestRuleUplink::Internet1),
-                            allowed_inbound : Some(vec![meraki::types::AllowedInboundItem
-                            { protocol :
-                            Some(meraki::types::AllowedInboundItemProtocol::Tcp),
-                            destination_ports : Some(vec![String::from("80")]),
-                            allowed_ips : Some(vec![String::from("10.82.112.0/24"),
-                            String::from("10.82.0.0/16")]) },
-                            meraki::types::AllowedInboundItem { protocol :
-                            Some(meraki::types::AllowedInboundItemProtocol::Udp),
-                            destination_ports : Some(vec![String::from("8080")]),
-                            allowed_ips : Some(vec![String::from("10.81.110.5"),
-                            String::from("10.81.0.0/16")]) }]) }
+                            meraki::types::UpdateNetworkApplianceFirewallOneToOneNatRulesRequestRule::new(String::from("192.168.128.22"))
+                            .set_name(Some(String::from("Service behind NAT")))
+                            .set_public_ip(Some(String::from("146.12.3.33")))
+                            .set_uplink(Some(meraki::types::RuleUplink::Internet1))
+                            .set_allowed_inbound(Some(vec![meraki::types::AllowedInboundItem::new()
+                            .set_protocol(Some(meraki::types::AllowedInboundItemProtocol::Tcp))
+                            .set_destination_ports(Some(vec![String::from("80")]))
+                            .set_allowed_ips(Some(vec![String::from("10.82.112.0/24"),
+                            String::from("10.82.0.0/16")])),
+                            meraki::types::AllowedInboundItem::new()
+                            .set_protocol(Some(meraki::types::AllowedInboundItemProtocol::Udp))
+                            .set_destination_ports(Some(vec![String::from("8080")]))
+                            .set_allowed_ips(Some(vec![String::from("10.81.110.5"),
+                            String::from("10.81.0.0/16")]))]))
                         ],
                     )
                     .send(),
@@ -8196,15 +8765,12 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .update_network_appliance_firewall_port_forwarding_rules(
                         "N_1234567",
                         vec![
-                            meraki::types::UpdateNetworkApplianceFirewallPortForwardingRulesRequestRule
-                            { name :
-                            Some(String::from("Description of Port Forwarding Rule")),
-                            lan_ip : String::from("192.168.128.1"), uplink :
-                            Some(meraki::types::UpdateNetworkApplianceFirewallPortForwardingRulesRequestRuleUplink::Both),
-                            public_port : String::from("8100-8101"), local_port :
-                            String::from("442-443"), allowed_ips :
-                            vec![String::from("any")], protocol :
-                            meraki::types::PortRuleProtocol::Tcp }
+                            meraki::types::UpdateNetworkApplianceFirewallPortForwardingRulesRequestRule::new(String::from("192.168.128.1"),
+                            String::from("8100-8101"), String::from("442-443"),
+                            vec![String::from("any")],
+                            meraki::types::UpdateNetworkApplianceFirewallPortForwardingRulesRequestRuleProtocol::Tcp)
+                            .set_name(Some(String::from("Description of Port Forwarding Rule")))
+                            .set_uplink(Some(meraki::types::UpdateNetworkApplianceFirewallPortForwardingRulesRequestRuleUplink::Both))
                         ],
                     )
                     .send(),
@@ -8217,11 +8783,15 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 "{\"networkId\":\"N_1234567\",\"body.spoofingProtection\":{\"ipSourceGuard\":{\"mode\":\"block\"}}}",
                 client
                     .update_network_appliance_firewall_settings("N_1234567")
-                    .spoofing_protection(meraki::types::SpoofingProtection {
-                        ip_source_guard: Some(meraki::types::IpSourceGuard {
-                            mode: Some(meraki::types::IpSourceGuardMode::Block),
-                        }),
-                    })
+                    .spoofing_protection(
+                        meraki::types::SpoofingProtection::new()
+                            .set_ip_source_guard(
+                                Some(
+                                    meraki::types::IpSourceGuard::new()
+                                        .set_mode(Some(meraki::types::IpSourceGuardMode::Block)),
+                                ),
+                            ),
+                    )
                     .send(),
             ),
         );
@@ -8252,10 +8822,15 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                         "staticDelegatedPrefixId-1",
                     )
                     .prefix(String::from("2001:db8:3c4d:15::/64"))
-                    .origin(meraki::types::LanIpv6PrefixAssignmentOrigin {
-                        type_: Some(meraki::types::OriginType::Internet),
-                        interfaces: Some(vec![String::from("wan1")]),
-                    })
+                    .origin(
+                        meraki::types::UpdateNetworkAppliancePrefixesDelegatedStaticRequestOrigin::new()
+                            .set_type(
+                                Some(
+                                    meraki::types::UpdateNetworkAppliancePrefixesDelegatedStaticRequestOriginType::Internet,
+                                ),
+                            )
+                            .set_interfaces(Some(vec![String::from("wan1")])),
+                    )
                     .description(
                         String::from("Prefix on WAN 1 of Long Island Office network"),
                     )
@@ -8270,40 +8845,63 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 client
                     .update_network_appliance_rf_profile("N_1234567", "rfProfileId-1")
                     .name(String::from("MX RF Profile"))
-                    .two_four_ghz_settings(meraki::types::ApplianceRfProfileTwoFourGhzSettings {
-                        min_bitrate: Some(12f64),
-                        ax_enabled: Some(true),
-                    })
-                    .five_ghz_settings(meraki::types::ApplianceRfProfileFiveGhzSettings {
-                        min_bitrate: Some(48i64),
-                        ax_enabled: Some(true),
-                    })
-                    .per_ssid_settings(meraki::types::CreateNetworkApplianceRfProfileRequestPerSsidSettings {
-                        _1: Some(meraki::types::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV1 {
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
+                    .two_four_ghz_settings(
+                        meraki::types::UpdateNetworkApplianceRfProfileRequestTwoFourGhzSettings::new()
+                            .set_min_bitrate(Some(12f64))
+                            .set_ax_enabled(Some(true)),
+                    )
+                    .five_ghz_settings(
+                        meraki::types::UpdateNetworkApplianceRfProfileRequestFiveGhzSettings::new()
+                            .set_min_bitrate(Some(48i64))
+                            .set_ax_enabled(Some(true)),
+                    )
+                    .per_ssid_settings(
+                        meraki::types::UpdateNetworkApplianceRfProfileRequestPerSsidSettings::new()
+                            .set_1(
+                                Some(
+                                    meraki::types::UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV1::new()
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV1BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
+                                ),
+                            )
+                            .set_2(
+                                Some(
+                                    meraki::types::UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV2::new()
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV2BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
+                                ),
+                            )
+                            .set_3(
+                                Some(
+                                    meraki::types::UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV3::new()
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV3BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
+                                ),
+                            )
+                            .set_4(
+                                Some(
+                                    meraki::types::UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV4::new()
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV4BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
+                                ),
                             ),
-                            band_steering_enabled: Some(true),
-                        }),
-                        _2: Some(meraki::types::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV1 {
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
-                            ),
-                            band_steering_enabled: Some(true),
-                        }),
-                        _3: Some(meraki::types::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV1 {
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
-                            ),
-                            band_steering_enabled: Some(true),
-                        }),
-                        _4: Some(meraki::types::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV1 {
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
-                            ),
-                            band_steering_enabled: Some(true),
-                        }),
-                    })
+                    )
                     .send(),
             ),
         );
@@ -8318,19 +8916,26 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                         meraki::types::UpdateNetworkApplianceSecurityIntrusionRequestMode::Prevention,
                     )
                     .ids_rulesets(meraki::types::IdsRulesets::Balanced)
-                    .protected_networks(meraki::types::ProtectedNetworks {
-                        use_default: Some(false),
-                        included_cidr: Some(
-                            vec![
-                                String::from("10.0.0.0/8"), String::from("127.0.0.0/8"),
-                                String::from("169.254.0.0/16"),
-                                String::from("172.16.0.0/12")
-                            ],
-                        ),
-                        excluded_cidr: Some(
-                            vec![String::from("10.0.0.0/8"), String::from("127.0.0.0/8")],
-                        ),
-                    })
+                    .protected_networks(
+                        meraki::types::ProtectedNetworks::new()
+                            .set_use_default(Some(false))
+                            .set_included_cidr(
+                                Some(
+                                    vec![
+                                        String::from("10.0.0.0/8"), String::from("127.0.0.0/8"),
+                                        String::from("169.254.0.0/16"),
+                                        String::from("172.16.0.0/12")
+                                    ],
+                                ),
+                            )
+                            .set_excluded_cidr(
+                                Some(
+                                    vec![
+                                        String::from("10.0.0.0/8"), String::from("127.0.0.0/8")
+                                    ],
+                                ),
+                            ),
+                    )
                     .send(),
             ),
         );
@@ -8346,19 +8951,16 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     )
                     .allowed_urls(
                         vec![
-                            meraki::types::AllowedUrl { url :
-                            String::from("example.org"), comment :
-                            String::from("allow example.org") },
-                            meraki::types::AllowedUrl { url :
-                            String::from("help.com.au"), comment :
-                            String::from("allow help.com.au") }
+                            meraki::types::AllowedUrl::new(String::from("example.org"),
+                            String::from("allow example.org")),
+                            meraki::types::AllowedUrl::new(String::from("help.com.au"),
+                            String::from("allow help.com.au"))
                         ],
                     )
                     .allowed_files(
                         vec![
-                            meraki::types::AllowedFile { sha256 :
-                            String::from("e82c5f7d75004727e1f3b94426b9a11c8bc4c312a9170ac9a73abace40aef503"),
-                            comment : String::from("allow ZIP file") }
+                            meraki::types::AllowedFile::new(String::from("e82c5f7d75004727e1f3b94426b9a11c8bc4c312a9170ac9a73abace40aef503"),
+                            String::from("allow ZIP file"))
                         ],
                     )
                     .send(),
@@ -8372,13 +8974,16 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 client
                     .update_network_appliance_settings("N_1234567")
                     .client_tracking_method(
-                        meraki::types::ClientTrackingMethod::MacAddress,
+                        meraki::types::UpdateNetworkApplianceSettingsRequestClientTrackingMethod::MacAddress,
                     )
-                    .deployment_mode(meraki::types::DeploymentMode::Routed)
-                    .dynamic_dns(meraki::types::UpdateNetworkApplianceSettingsRequestDynamicDns {
-                        prefix: Some(String::from("test")),
-                        enabled: Some(true),
-                    })
+                    .deployment_mode(
+                        meraki::types::UpdateNetworkApplianceSettingsRequestDeploymentMode::Routed,
+                    )
+                    .dynamic_dns(
+                        meraki::types::UpdateNetworkApplianceSettingsRequestDynamicDns::new()
+                            .set_prefix(Some(String::from("test")))
+                            .set_enabled(Some(true)),
+                    )
                     .send(),
             ),
         );
@@ -8406,23 +9011,28 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .psk(String::from("psk"))
                     .radius_servers(
                         vec![
-                            meraki::types::UpdateNetworkApplianceSsidRequestRadiusServer
-                            { host : Some(String::from("0.0.0.0")), port : Some(1000i64),
-                            secret : Some(String::from("secret")) }
+                            meraki::types::UpdateNetworkApplianceSsidRequestRadiusServer::new()
+                            .set_host(Some(String::from("0.0.0.0")))
+                            .set_port(Some(1000i64))
+                            .set_secret(Some(String::from("secret")))
                         ],
                     )
-                    .encryption_mode(meraki::types::EncryptionMode::Wpa)
+                    .encryption_mode(
+                        meraki::types::UpdateNetworkApplianceSsidRequestEncryptionMode::Wpa,
+                    )
                     .wpa_encryption_mode(
                         meraki::types::UpdateNetworkApplianceSsidRequestWpaEncryptionMode::Wpa2Only,
                     )
                     .visible(true)
-                    .dhcp_enforced_deauthentication(meraki::types::TwoFactor {
-                        enabled: Some(true),
-                    })
-                    .dot11w(meraki::types::Dot11w {
-                        enabled: Some(true),
-                        required: Some(true),
-                    })
+                    .dhcp_enforced_deauthentication(
+                        meraki::types::DhcpEnforcedDeauthentication::new()
+                            .set_enabled(Some(true)),
+                    )
+                    .dot11w(
+                        meraki::types::Dot11w::new()
+                            .set_enabled(Some(true))
+                            .set_required(Some(true)),
+                    )
                     .send(),
             ),
         );
@@ -8441,10 +9051,9 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .fixed_ip_assignments(untyped_json_object("{}"))
                     .reserved_ip_ranges(
                         vec![
-                            meraki::types::UpdateDeviceCellularGatewayLanRequestReservedIpRange
-                            { start : String::from("192.168.1.0"), end :
-                            String::from("192.168.1.1"), comment :
-                            String::from("A reserved IP range") }
+                            meraki::types::UpdateNetworkApplianceStaticRouteRequestReservedIpRange::new(String::from("192.168.1.0"),
+                            String::from("192.168.1.1"),
+                            String::from("A reserved IP range"))
                         ],
                     )
                     .send(),
@@ -8457,10 +9066,11 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 "{\"networkId\":\"N_1234567\",\"body.globalBandwidthLimits\":{\"limitUp\":2048,\"limitDown\":5120}}",
                 client
                     .update_network_appliance_traffic_shaping("N_1234567")
-                    .global_bandwidth_limits(meraki::types::BandwidthLimitsWan1 {
-                        limit_up: Some(2048i64),
-                        limit_down: Some(5120i64),
-                    })
+                    .global_bandwidth_limits(
+                        meraki::types::GlobalBandwidthLimits::new()
+                            .set_limit_up(Some(2048i64))
+                            .set_limit_down(Some(5120i64)),
+                    )
                     .send(),
             ),
         );
@@ -8491,27 +9101,25 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .default_rules_enabled(true)
                     .rules(
                         vec![
-                            meraki::types::UpdateNetworkApplianceTrafficShapingRulesRequestRule
-                            { definitions : vec![meraki::types::Definition { type_ :
-                            meraki::types::DefinitionType::Host, value :
-                            String::from("google.com") }, meraki::types::Definition {
-                            type_ : meraki::types::DefinitionType::Port, value :
-                            String::from("9090") }, meraki::types::Definition { type_ :
-                            meraki::types::DefinitionType::IpRange, value :
-                            String::from("192.1.0.0") }, meraki::types::Definition {
-                            type_ : meraki::types::DefinitionType::IpRange, value :
-                            String::from("192.1.0.0/16") }, meraki::types::Definition {
-                            type_ : meraki::types::DefinitionType::IpRange, value :
-                            String::from("10.1.0.0/16:80") }, meraki::types::Definition {
-                            type_ : meraki::types::DefinitionType::LocalNet, value :
-                            String::from("192.168.0.0/16") }],
-                            per_client_bandwidth_limits :
-                            Some(meraki::types::PerClientBandwidthLimits { settings :
-                            Some(String::from("custom")), bandwidth_limits :
-                            Some(meraki::types::BandwidthLimitsWan1 { limit_up :
-                            Some(1000000i64), limit_down : Some(1000000i64) }) }),
-                            dscp_tag_value : Some(0i64), priority :
-                            Some(String::from("normal")) }
+                            meraki::types::UpdateNetworkApplianceTrafficShapingRulesRequestRule::new(vec![meraki::types::UpdateNetworkApplianceTrafficShapingRulesRequestRuleDefinition::new(meraki::types::UpdateNetworkApplianceTrafficShapingRulesRequestRuleDefinitionType::Host,
+                            String::from("google.com")),
+                            meraki::types::UpdateNetworkApplianceTrafficShapingRulesRequestRuleDefinition::new(meraki::types::UpdateNetworkApplianceTrafficShapingRulesRequestRuleDefinitionType::Port,
+                            String::from("9090")),
+                            meraki::types::UpdateNetworkApplianceTrafficShapingRulesRequestRuleDefinition::new(meraki::types::UpdateNetworkApplianceTrafficShapingRulesRequestRuleDefinitionType::IpRange,
+                            String::from("192.1.0.0")),
+                            meraki::types::UpdateNetworkApplianceTrafficShapingRulesRequestRuleDefinition::new(meraki::types::UpdateNetworkApplianceTrafficShapingRulesRequestRuleDefinitionType::IpRange,
+                            String::from("192.1.0.0/16")),
+                            meraki::types::UpdateNetworkApplianceTrafficShapingRulesRequestRuleDefinition::new(meraki::types::UpdateNetworkApplianceTrafficShapingRulesRequestRuleDefinitionType::IpRange,
+                            String::from("10.1.0.0/16:80")),
+                            meraki::types::UpdateNetworkApplianceTrafficShapingRulesRequestRuleDefinition::new(meraki::types::UpdateNetworkApplianceTrafficShapingRulesRequestRuleDefinitionType::LocalNet,
+                            String::from("192.168.0.0/16"))])
+                            .set_per_client_bandwidth_limits(Some(meraki::types::UpdateNetworkApplianceTrafficShapingRulesRequestRulePerClientBandwidthLimits::new()
+                            .set_settings(Some(String::from("custom")))
+                            .set_bandwidth_limits(Some(meraki::types::UpdateNetworkApplianceTrafficShapingRulesRequestRulePerClientBandwidthLimitsBandwidthLimits::new()
+                            .set_limit_up(Some(1000000i64))
+                            .set_limit_down(Some(1000000i64))))))
+                            .set_dscp_tag_value(Some(0i64))
+                            .set_priority(Some(String::from("normal")))
                         ],
                     )
                     .send(),
@@ -8526,20 +9134,30 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .update_network_appliance_traffic_shaping_uplink_bandwidth(
                         "N_1234567",
                     )
-                    .bandwidth_limits(meraki::types::BandwidthLimits {
-                        wan1: Some(meraki::types::BandwidthLimitsWan1 {
-                            limit_up: Some(1000i64),
-                            limit_down: Some(1000i64),
-                        }),
-                        wan2: Some(meraki::types::BandwidthLimitsWan1 {
-                            limit_up: Some(1000i64),
-                            limit_down: Some(1000i64),
-                        }),
-                        cellular: Some(meraki::types::BandwidthLimitsWan1 {
-                            limit_up: Some(1000i64),
-                            limit_down: Some(1000i64),
-                        }),
-                    })
+                    .bandwidth_limits(
+                        meraki::types::UpdateNetworkApplianceTrafficShapingUplinkBandwidthRequestBandwidthLimits::new()
+                            .set_wan1(
+                                Some(
+                                    meraki::types::UpdateNetworkApplianceTrafficShapingUplinkBandwidthRequestBandwidthLimitsWan1::new()
+                                        .set_limit_up(Some(1000i64))
+                                        .set_limit_down(Some(1000i64)),
+                                ),
+                            )
+                            .set_wan2(
+                                Some(
+                                    meraki::types::UpdateNetworkApplianceTrafficShapingUplinkBandwidthRequestBandwidthLimitsWan2::new()
+                                        .set_limit_up(Some(1000i64))
+                                        .set_limit_down(Some(1000i64)),
+                                ),
+                            )
+                            .set_cellular(
+                                Some(
+                                    meraki::types::UpdateNetworkApplianceTrafficShapingUplinkBandwidthRequestBandwidthLimitsCellular::new()
+                                        .set_limit_up(Some(1000i64))
+                                        .set_limit_down(Some(1000i64)),
+                                ),
+                            ),
+                    )
                     .send(),
             ),
         );
@@ -8553,66 +9171,56 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                         "N_1234567",
                     )
                     .active_active_auto_vpn_enabled(true)
-                    .default_uplink(meraki::types::DefaultUplink::Wan1)
+                    .default_uplink(
+                        meraki::types::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestDefaultUplink::Wan1,
+                    )
                     .load_balancing_enabled(true)
-                    .failover_and_failback(meraki::types::FailoverAndFailback {
-                        immediate: Some(meraki::types::Immediate {
-                            enabled: true,
-                        }),
-                    })
+                    .failover_and_failback(
+                        meraki::types::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestFailoverAndFailback::new()
+                            .set_immediate(
+                                Some(
+                                    meraki::types::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestFailoverAndFailbackImmediate::new(
+                                        true,
+                                    ),
+                                ),
+                            ),
+                    )
                     .wan_traffic_uplink_preferences(
                         vec![
-                            meraki::types::WanTrafficUplinkPreference { traffic_filters :
-                            vec![meraki::types::WanTrafficUplinkPreferenceTrafficFilter {
-                            type_ :
-                            meraki::types::WanTrafficUplinkPreferenceTrafficFilterType::Custom,
-                            value :
-                            meraki::types::WanTrafficUplinkPreferenceTrafficFilterValue {
-                            protocol :
-                            Some(meraki::types::WanTrafficUplinkPreferenceTrafficFilterValueProtocol::Tcp),
-                            source :
-                            meraki::types::WanTrafficUplinkPreferenceTrafficFilterValueSource
-                            { port : Some(String::from("1-1024")), cidr :
-                            Some(String::from("192.168.1.0/24")), vlan : Some(10i64),
-                            host : Some(254i64) }, destination :
-                            meraki::types::WanTrafficUplinkPreferenceTrafficFilterValueDestination
-                            { port : Some(String::from("any")), cidr :
-                            Some(String::from("any")) } } }], preferred_uplink :
-                            meraki::types::DefaultUplink::Wan1 }
+                            meraki::types::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreference::new(vec![meraki::types::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferenceTrafficFilter::new(meraki::types::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferenceTrafficFilterType::Custom,
+                            meraki::types::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferenceTrafficFilterValue::new(meraki::types::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferenceTrafficFilterValueSource::new()
+                            .set_port(Some(String::from("1-1024")))
+                            .set_cidr(Some(String::from("192.168.1.0/24")))
+                            .set_vlan(Some(10i64)).set_host(Some(254i64)),
+                            meraki::types::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferenceTrafficFilterValueDestination::new()
+                            .set_port(Some(String::from("any")))
+                            .set_cidr(Some(String::from("any"))))
+                            .set_protocol(Some(meraki::types::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferenceTrafficFilterValueProtocol::Tcp)))],
+                            meraki::types::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferencePreferredUplink::Wan1)
                         ],
                     )
                     .vpn_traffic_uplink_preferences(
                         vec![
-                            meraki::types::VpnTrafficUplinkPreference { traffic_filters :
-                            vec![meraki::types::VpnTrafficUplinkPreferenceTrafficFilter {
-                            type_ :
-                            meraki::types::VpnTrafficUplinkPreferenceTrafficFilterType::ApplicationCategory,
-                            value :
-                            meraki::types::VpnTrafficUplinkPreferenceTrafficFilterValue {
-                            id : Some(String::from("meraki:layer7/category/1")), protocol
-                            :
-                            Some(meraki::types::VpnTrafficUplinkPreferenceTrafficFilterValueProtocol::Tcp),
-                            source :
-                            Some(meraki::types::VpnTrafficUplinkPreferenceTrafficFilterValueSource
-                            { port : Some(String::from("any")), cidr :
-                            Some(String::from("192.168.1.0/24")), network :
-                            Some(String::from("L_23456789")), vlan : Some(20i64), host :
-                            Some(200i64) }), destination :
-                            Some(meraki::types::VpnTrafficUplinkPreferenceTrafficFilterValueDestination
-                            { port : Some(String::from("1-1024")), cidr :
-                            Some(String::from("any")), network :
-                            Some(String::from("L_12345678")), vlan : Some(10i64), host :
-                            Some(254i64), fqdn : Some(String::from("www.google.com")) })
-                            } }], preferred_uplink :
-                            meraki::types::PreferredUplink::BestForVoIp,
-                            fail_over_criterion :
-                            Some(meraki::types::FailOverCriterion::PoorPerformance),
-                            performance_class : Some(meraki::types::PerformanceClass {
-                            type_ : meraki::types::PerformanceClassType::Custom,
-                            builtin_performance_class_name :
-                            Some(meraki::types::BuiltinPerformanceClassName::VoIp),
-                            custom_performance_class_id : Some(String::from("123456")) })
-                            }
+                            meraki::types::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreference::new(vec![meraki::types::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilter::new(meraki::types::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilterType::ApplicationCategory,
+                            meraki::types::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilterValue::new()
+                            .set_id(Some(String::from("meraki:layer7/category/1")))
+                            .set_protocol(Some(meraki::types::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilterValueProtocol::Tcp))
+                            .set_source(Some(meraki::types::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilterValueSource::new()
+                            .set_port(Some(String::from("any")))
+                            .set_cidr(Some(String::from("192.168.1.0/24")))
+                            .set_network(Some(String::from("L_23456789")))
+                            .set_vlan(Some(20i64)).set_host(Some(200i64))))
+                            .set_destination(Some(meraki::types::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilterValueDestination::new()
+                            .set_port(Some(String::from("1-1024")))
+                            .set_cidr(Some(String::from("any")))
+                            .set_network(Some(String::from("L_12345678")))
+                            .set_vlan(Some(10i64)).set_host(Some(254i64))
+                            .set_fqdn(Some(String::from("www.google.com"))))))],
+                            meraki::types::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferencePreferredUplink::BestForVoIp)
+                            .set_fail_over_criterion(Some(meraki::types::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceFailOverCriterion::PoorPerformance))
+                            .set_performance_class(Some(meraki::types::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferencePerformanceClass::new(meraki::types::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferencePerformanceClassType::Custom)
+                            .set_builtin_performance_class_name(Some(meraki::types::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferencePerformanceClassBuiltinPerformanceClassName::VoIp))
+                            .set_custom_performance_class_id(Some(String::from("123456")))))
                         ],
                     )
                     .send(),
@@ -8627,17 +9235,15 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .update_network_appliance_traffic_shaping_vpn_exclusions("N_1234567")
                     .custom(
                         vec![
-                            meraki::types::UpdateNetworkApplianceTrafficShapingVpnExclusionsRequestCustomItem
-                            { protocol : meraki::types::CustomItemProtocol::Tcp,
-                            destination : Some(String::from("192.168.3.0/24")), port :
-                            Some(String::from("8000")) }
+                            meraki::types::UpdateNetworkApplianceTrafficShapingVpnExclusionsRequestCustomItem::new(meraki::types::UpdateNetworkApplianceTrafficShapingVpnExclusionsRequestCustomItemProtocol::Tcp)
+                            .set_destination(Some(String::from("192.168.3.0/24")))
+                            .set_port(Some(String::from("8000")))
                         ],
                     )
                     .major_applications(
                         vec![
-                            meraki::types::UpdateNetworkApplianceTrafficShapingVpnExclusionsRequestMajorApplication
-                            { id : String::from("meraki:vpnExclusion/application/2"),
-                            name : Some(meraki::types::Name::Office365Sharepoint) }
+                            meraki::types::UpdateNetworkApplianceTrafficShapingVpnExclusionsRequestMajorApplication::new(String::from("meraki:vpnExclusion/application/2"))
+                            .set_name(Some(meraki::types::UpdateNetworkApplianceTrafficShapingVpnExclusionsRequestMajorApplicationName::Office365Sharepoint))
                         ],
                     )
                     .send(),
@@ -8655,55 +9261,62 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .appliance_ip(String::from("192.168.1.2"))
                     .group_policy_id(String::from("101"))
                     .vpn_nat_subnet(String::from("192.168.1.0/24"))
-                    .dhcp_handling(meraki::types::DhcpHandling::RunADhcpServer)
+                    .dhcp_handling(
+                        meraki::types::UpdateNetworkApplianceVlanRequestDhcpHandling::RunADhcpServer,
+                    )
                     .dhcp_relay_server_ips(
                         vec![
                             String::from("192.168.1.0/24"),
                             String::from("192.168.128.0/24")
                         ],
                     )
-                    .dhcp_lease_time(meraki::types::DhcpLeaseTime::V1Day)
+                    .dhcp_lease_time(
+                        meraki::types::UpdateNetworkApplianceVlanRequestDhcpLeaseTime::V1Day,
+                    )
                     .dhcp_boot_options_enabled(false)
                     .dhcp_boot_next_server(String::from("1.2.3.4"))
                     .dhcp_boot_filename(String::from("sample.file"))
                     .fixed_ip_assignments(untyped_json_object("{}"))
                     .reserved_ip_ranges(
                         vec![
-                            meraki::types::UpdateDeviceCellularGatewayLanRequestReservedIpRange
-                            { start : String::from("192.168.1.0"), end :
-                            String::from("192.168.1.1"), comment :
-                            String::from("A reserved IP range") }
+                            meraki::types::UpdateNetworkApplianceVlanRequestReservedIpRange::new(String::from("192.168.1.0"),
+                            String::from("192.168.1.1"),
+                            String::from("A reserved IP range"))
                         ],
                     )
                     .dns_nameservers(String::from("google_dns"))
                     .dhcp_options(
                         vec![
-                            meraki::types::VlanDhcpOption { code : String::from("5"),
-                            type_ : meraki::types::DhcpOptionType::Text, value :
-                            String::from("five") }
+                            meraki::types::UpdateNetworkApplianceVlanRequestDhcpOption::new(String::from("5"),
+                            meraki::types::UpdateNetworkApplianceVlanRequestDhcpOptionType::Text,
+                            String::from("five"))
                         ],
                     )
-                    .template_vlan_type(meraki::types::TemplateVlanType::Same)
+                    .template_vlan_type(
+                        meraki::types::UpdateNetworkApplianceVlanRequestTemplateVlanType::Same,
+                    )
                     .cidr(String::from("192.168.1.0/24"))
                     .mask(28i64)
-                    .ipv6(meraki::types::CreateNetworkApplianceVlanRequestIpv6 {
-                        enabled: Some(true),
-                        prefix_assignments: Some(
-                            vec![
-                                meraki::types::CreateNetworkApplianceVlanRequestIpv6PrefixAssignment
-                                { autonomous : Some(false), static_prefix :
-                                Some(String::from("2001:db8:3c4d:15::/64")),
-                                static_appliance_ip6 :
-                                Some(String::from("2001:db8:3c4d:15::1")), origin :
-                                Some(meraki::types::CreateNetworkApplianceVlanRequestIpv6PrefixAssignmentOrigin
-                                { type_ : meraki::types::OriginType::Internet, interfaces :
-                                Some(vec![String::from("wan0")]) }) }
-                            ],
-                        ),
-                    })
-                    .mandatory_dhcp(meraki::types::TwoFactor {
-                        enabled: Some(true),
-                    })
+                    .ipv6(
+                        meraki::types::UpdateNetworkApplianceVlanRequestIpv6::new()
+                            .set_enabled(Some(true))
+                            .set_prefix_assignments(
+                                Some(
+                                    vec![
+                                        meraki::types::UpdateNetworkApplianceVlanRequestIpv6PrefixAssignment::new()
+                                        .set_autonomous(Some(false))
+                                        .set_static_prefix(Some(String::from("2001:db8:3c4d:15::/64")))
+                                        .set_static_appliance_ip6(Some(String::from("2001:db8:3c4d:15::1")))
+                                        .set_origin(Some(meraki::types::UpdateNetworkApplianceVlanRequestIpv6PrefixAssignmentOrigin::new(meraki::types::UpdateNetworkApplianceVlanRequestIpv6PrefixAssignmentOriginType::Internet)
+                                        .set_interfaces(Some(vec![String::from("wan0")]))))
+                                    ],
+                                ),
+                            ),
+                    )
+                    .mandatory_dhcp(
+                        meraki::types::UpdateNetworkApplianceVlanRequestMandatoryDhcp::new()
+                            .set_enabled(Some(true)),
+                    )
                     .send(),
             ),
         );
@@ -8729,12 +9342,10 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .ibgp_hold_timer(120i64)
                     .neighbors(
                         vec![
-                            meraki::types::Neighbor { ip :
-                            Some(String::from("10.10.10.22")), ipv6 : None,
-                            remote_as_number : 64343i64, receive_limit : Some(120i64),
-                            allow_transit : Some(true), ebgp_hold_timer : 180i64,
-                            ebgp_multihop : 2i64, source_interface : None, next_hop_ip :
-                            None, ttl_security : None, authentication : None }
+                            meraki::types::Neighbor::new(64343i64, 180i64, 2i64)
+                            .set_ip(Some(String::from("10.10.10.22")))
+                            .set_receive_limit(Some(120i64))
+                            .set_allow_transit(Some(true))
                         ],
                     )
                     .send(),
@@ -8752,16 +9363,14 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     )
                     .hubs(
                         vec![
-                            meraki::types::UpdateNetworkApplianceVpnSiteToSiteVpnRequestHub
-                            { hub_id : String::from("N_4901849"), use_default_route :
-                            Some(true) }
+                            meraki::types::UpdateNetworkApplianceVpnSiteToSiteVpnRequestHub::new(String::from("N_4901849"))
+                            .set_use_default_route(Some(true))
                         ],
                     )
                     .subnets(
                         vec![
-                            meraki::types::UpdateNetworkApplianceVpnSiteToSiteVpnRequestSubnet
-                            { local_subnet : String::from("192.168.1.0/24"), use_vpn :
-                            Some(true) }
+                            meraki::types::UpdateNetworkApplianceVpnSiteToSiteVpnRequestSubnet::new(String::from("192.168.1.0/24"))
+                            .set_use_vpn(Some(true))
                         ],
                     )
                     .send(),
@@ -8818,16 +9427,13 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     )
                     .destinations(
                         vec![
-                            meraki::types::UpdateNetworkApplianceConnectivityMonitoringDestinationsRequestDestination
-                            { ip : String::from("8.8.8.8"), description :
-                            Some(String::from("Google")), default : Some(false) },
-                            meraki::types::UpdateNetworkApplianceConnectivityMonitoringDestinationsRequestDestination
-                            { ip : String::from("1.23.45.67"), description :
-                            Some(String::from("test description")), default : Some(true)
-                            },
-                            meraki::types::UpdateNetworkApplianceConnectivityMonitoringDestinationsRequestDestination
-                            { ip : String::from("9.8.7.6"), description : None, default :
-                            None }
+                            meraki::types::UpdateNetworkCellularGatewayConnectivityMonitoringDestinationsRequestDestination::new(String::from("8.8.8.8"))
+                            .set_description(Some(String::from("Google")))
+                            .set_default(Some(false)),
+                            meraki::types::UpdateNetworkCellularGatewayConnectivityMonitoringDestinationsRequestDestination::new(String::from("1.23.45.67"))
+                            .set_description(Some(String::from("test description")))
+                            .set_default(Some(true)),
+                            meraki::types::UpdateNetworkCellularGatewayConnectivityMonitoringDestinationsRequestDestination::new(String::from("9.8.7.6"))
                         ],
                     )
                     .send(),
@@ -8867,10 +9473,11 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 "{\"networkId\":\"N_1234567\",\"body.bandwidthLimits\":{\"limitUp\":1000,\"limitDown\":1000}}",
                 client
                     .update_network_cellular_gateway_uplink("N_1234567")
-                    .bandwidth_limits(meraki::types::BandwidthLimitsWan1 {
-                        limit_up: Some(1000i64),
-                        limit_down: Some(1000i64),
-                    })
+                    .bandwidth_limits(
+                        meraki::types::UpdateNetworkCellularGatewayUplinkRequestBandwidthLimits::new()
+                            .set_limit_up(Some(1000i64))
+                            .set_limit_down(Some(1000i64)),
+                    )
                     .send(),
             ),
         );
@@ -8898,27 +9505,17 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .update_network_client_splash_authorization_status(
                         "N_1234567",
                         "clientId-1",
-                        meraki::types::Ssids {
-                            _0: Some(meraki::types::SsidsV0 {
-                                is_authorized: Some(true),
-                            }),
-                            _1: None,
-                            _2: Some(meraki::types::SsidsV0 {
-                                is_authorized: Some(false),
-                            }),
-                            _3: None,
-                            _4: None,
-                            _5: None,
-                            _6: None,
-                            _7: None,
-                            _8: None,
-                            _9: None,
-                            _10: None,
-                            _11: None,
-                            _12: None,
-                            _13: None,
-                            _14: None,
-                        },
+                        meraki::types::Ssids::new()
+                            .set_0(
+                                Some(
+                                    meraki::types::SsidsV0::new().set_is_authorized(Some(true)),
+                                ),
+                            )
+                            .set_2(
+                                Some(
+                                    meraki::types::SsidsV2::new().set_is_authorized(Some(false)),
+                                ),
+                            ),
                     )
                     .send(),
             ),
@@ -8930,76 +9527,149 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 "{\"networkId\":\"N_1234567\",\"body.upgradeWindow\":{\"dayOfWeek\":\"sun\",\"hourOfDay\":\"4:00\"},\"body.timezone\":\"America/Los_Angeles\",\"body.products\":{\"wireless\":{\"nextUpgrade\":{\"time\":\"2019-03-17T17:22:52Z\",\"toVersion\":{\"id\":\"1000\"}},\"participateInNextBetaRelease\":false},\"appliance\":{\"nextUpgrade\":{\"time\":\"2019-03-17T17:22:52Z\",\"toVersion\":{\"id\":\"1001\"}},\"participateInNextBetaRelease\":false},\"switch\":{\"nextUpgrade\":{\"time\":\"2019-03-17T17:22:52Z\",\"toVersion\":{\"id\":\"1002\"}},\"participateInNextBetaRelease\":false},\"camera\":{\"nextUpgrade\":{\"time\":\"2019-03-17T17:22:52Z\",\"toVersion\":{\"id\":\"1003\"}},\"participateInNextBetaRelease\":false},\"cellularGateway\":{\"nextUpgrade\":{\"time\":\"2019-03-17T17:22:52Z\",\"toVersion\":{\"id\":\"1004\"}},\"participateInNextBetaRelease\":false},\"sensor\":{\"nextUpgrade\":{\"time\":\"2019-03-17T17:22:52Z\",\"toVersion\":{\"id\":\"1005\"}},\"participateInNextBetaRelease\":false},\"switchCatalyst\":{\"nextUpgrade\":{\"time\":\"2019-03-17T17:22:52Z\",\"toVersion\":{\"id\":\"1234\"}},\"participateInNextBetaRelease\":false}}}",
                 client
                     .update_network_firmware_upgrades("N_1234567")
-                    .upgrade_window(meraki::types::UpgradeWindow {
-                        day_of_week: Some(meraki::types::DayOfWeek::Sun),
-                        hour_of_day: Some(meraki::types::HourOfDay::V4_00),
-                    })
+                    .upgrade_window(
+                        meraki::types::UpdateNetworkFirmwareUpgradesRequestUpgradeWindow::new()
+                            .set_day_of_week(
+                                Some(
+                                    meraki::types::UpdateNetworkFirmwareUpgradesRequestUpgradeWindowDayOfWeek::Sun,
+                                ),
+                            )
+                            .set_hour_of_day(
+                                Some(
+                                    meraki::types::UpdateNetworkFirmwareUpgradesRequestUpgradeWindowHourOfDay::V4_00,
+                                ),
+                            ),
+                    )
                     .timezone(String::from("America/Los_Angeles"))
-                    .products(meraki::types::UpdateNetworkFirmwareUpgradesRequestProducts {
-                        wireless: Some(meraki::types::UpdateNetworkFirmwareUpgradesRequestProductsWireless {
-                            next_upgrade: Some(meraki::types::UpdateNetworkFirmwareUpgradesRequestProductsWirelessNextUpgrade {
-                                time: Some(String::from("2019-03-17T17:22:52Z")),
-                                to_version: Some(meraki::types::Network {
-                                    id: Some(String::from("1000")),
-                                }),
-                            }),
-                            participate_in_next_beta_release: Some(false),
-                        }),
-                        appliance: Some(meraki::types::UpdateNetworkFirmwareUpgradesRequestProductsWireless {
-                            next_upgrade: Some(meraki::types::UpdateNetworkFirmwareUpgradesRequestProductsWirelessNextUpgrade {
-                                time: Some(String::from("2019-03-17T17:22:52Z")),
-                                to_version: Some(meraki::types::Network {
-                                    id: Some(String::from("1001")),
-                                }),
-                            }),
-                            participate_in_next_beta_release: Some(false),
-                        }),
-                        switch: Some(meraki::types::UpdateNetworkFirmwareUpgradesRequestProductsWireless {
-                            next_upgrade: Some(meraki::types::UpdateNetworkFirmwareUpgradesRequestProductsWirelessNextUpgrade {
-                                time: Some(String::from("2019-03-17T17:22:52Z")),
-                                to_version: Some(meraki::types::Network {
-                                    id: Some(String::from("1002")),
-                                }),
-                            }),
-                            participate_in_next_beta_release: Some(false),
-                        }),
-                        camera: Some(meraki::types::UpdateNetworkFirmwareUpgradesRequestProductsWireless {
-                            next_upgrade: Some(meraki::types::UpdateNetworkFirmwareUpgradesRequestProductsWirelessNextUpgrade {
-                                time: Some(String::from("2019-03-17T17:22:52Z")),
-                                to_version: Some(meraki::types::Network {
-                                    id: Some(String::from("1003")),
-                                }),
-                            }),
-                            participate_in_next_beta_release: Some(false),
-                        }),
-                        cellular_gateway: Some(meraki::types::UpdateNetworkFirmwareUpgradesRequestProductsWireless {
-                            next_upgrade: Some(meraki::types::UpdateNetworkFirmwareUpgradesRequestProductsWirelessNextUpgrade {
-                                time: Some(String::from("2019-03-17T17:22:52Z")),
-                                to_version: Some(meraki::types::Network {
-                                    id: Some(String::from("1004")),
-                                }),
-                            }),
-                            participate_in_next_beta_release: Some(false),
-                        }),
-                        sensor: Some(meraki::types::UpdateNetworkFirmwareUpgradesRequestProductsWireless {
-                            next_upgrade: Some(meraki::types::UpdateNetworkFirmwareUpgradesRequestProductsWirelessNextUpgrade {
-                                time: Some(String::from("2019-03-17T17:22:52Z")),
-                                to_version: Some(meraki::types::Network {
-                                    id: Some(String::from("1005")),
-                                }),
-                            }),
-                            participate_in_next_beta_release: Some(false),
-                        }),
-                        switch_catalyst: Some(meraki::types::UpdateNetworkFirmwareUpgradesRequestProductsWireless {
-                            next_upgrade: Some(meraki::types::UpdateNetworkFirmwareUpgradesRequestProductsWirelessNextUpgrade {
-                                time: Some(String::from("2019-03-17T17:22:52Z")),
-                                to_version: Some(meraki::types::Network {
-                                    id: Some(String::from("1234")),
-                                }),
-                            }),
-                            participate_in_next_beta_release: Some(false),
-                        }),
-                    })
+                    .products(
+                        meraki::types::UpdateNetworkFirmwareUpgradesRequestProducts::new()
+                            .set_wireless(
+                                Some(
+                                    meraki::types::UpdateNetworkFirmwareUpgradesRequestProductsWireless::new()
+                                        .set_next_upgrade(
+                                            Some(
+                                                meraki::types::UpdateNetworkFirmwareUpgradesRequestProductsWirelessNextUpgrade::new()
+                                                    .set_time(Some(String::from("2019-03-17T17:22:52Z")))
+                                                    .set_to_version(
+                                                        Some(
+                                                            meraki::types::UpdateNetworkFirmwareUpgradesRequestProductsWirelessNextUpgradeToVersion::new()
+                                                                .set_id(Some(String::from("1000"))),
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_participate_in_next_beta_release(Some(false)),
+                                ),
+                            )
+                            .set_appliance(
+                                Some(
+                                    meraki::types::UpdateNetworkFirmwareUpgradesRequestProductsAppliance::new()
+                                        .set_next_upgrade(
+                                            Some(
+                                                meraki::types::UpdateNetworkFirmwareUpgradesRequestProductsApplianceNextUpgrade::new()
+                                                    .set_time(Some(String::from("2019-03-17T17:22:52Z")))
+                                                    .set_to_version(
+                                                        Some(
+                                                            meraki::types::UpdateNetworkFirmwareUpgradesRequestProductsApplianceNextUpgradeToVersion::new()
+                                                                .set_id(Some(String::from("1001"))),
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_participate_in_next_beta_release(Some(false)),
+                                ),
+                            )
+                            .set_switch(
+                                Some(
+                                    meraki::types::UpdateNetworkFirmwareUpgradesRequestProductsSwitch::new()
+                                        .set_next_upgrade(
+                                            Some(
+                                                meraki::types::UpdateNetworkFirmwareUpgradesRequestProductsSwitchNextUpgrade::new()
+                                                    .set_time(Some(String::from("2019-03-17T17:22:52Z")))
+                                                    .set_to_version(
+                                                        Some(
+                                                            meraki::types::UpdateNetworkFirmwareUpgradesRequestProductsSwitchNextUpgradeToVersion::new()
+                                                                .set_id(Some(String::from("1002"))),
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_participate_in_next_beta_release(Some(false)),
+                                ),
+                            )
+                            .set_camera(
+                                Some(
+                                    meraki::types::UpdateNetworkFirmwareUpgradesRequestProductsCamera::new()
+                                        .set_next_upgrade(
+                                            Some(
+                                                meraki::types::UpdateNetworkFirmwareUpgradesRequestProductsCameraNextUpgrade::new()
+                                                    .set_time(Some(String::from("2019-03-17T17:22:52Z")))
+                                                    .set_to_version(
+                                                        Some(
+                                                            meraki::types::UpdateNetworkFirmwareUpgradesRequestProductsCameraNextUpgradeToVersion::new()
+                                                                .set_id(Some(String::from("1003"))),
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_participate_in_next_beta_release(Some(false)),
+                                ),
+                            )
+                            .set_cellular_gateway(
+                                Some(
+                                    meraki::types::UpdateNetworkFirmwareUpgradesRequestProductsCellularGateway::new()
+                                        .set_next_upgrade(
+                                            Some(
+                                                meraki::types::UpdateNetworkFirmwareUpgradesRequestProductsCellularGatewayNextUpgrade::new()
+                                                    .set_time(Some(String::from("2019-03-17T17:22:52Z")))
+                                                    .set_to_version(
+                                                        Some(
+                                                            meraki::types::UpdateNetworkFirmwareUpgradesRequestProductsCellularGatewayNextUpgradeToVersion::new()
+                                                                .set_id(Some(String::from("1004"))),
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_participate_in_next_beta_release(Some(false)),
+                                ),
+                            )
+                            .set_sensor(
+                                Some(
+                                    meraki::types::UpdateNetworkFirmwareUpgradesRequestProductsSensor::new()
+                                        .set_next_upgrade(
+                                            Some(
+                                                meraki::types::UpdateNetworkFirmwareUpgradesRequestProductsSensorNextUpgrade::new()
+                                                    .set_time(Some(String::from("2019-03-17T17:22:52Z")))
+                                                    .set_to_version(
+                                                        Some(
+                                                            meraki::types::UpdateNetworkFirmwareUpgradesRequestProductsSensorNextUpgradeToVersion::new()
+                                                                .set_id(Some(String::from("1005"))),
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_participate_in_next_beta_release(Some(false)),
+                                ),
+                            )
+                            .set_switch_catalyst(
+                                Some(
+                                    meraki::types::UpdateNetworkFirmwareUpgradesRequestProductsSwitchCatalyst::new()
+                                        .set_next_upgrade(
+                                            Some(
+                                                meraki::types::UpdateNetworkFirmwareUpgradesRequestProductsSwitchCatalystNextUpgrade::new()
+                                                    .set_time(Some(String::from("2019-03-17T17:22:52Z")))
+                                                    .set_to_version(
+                                                        Some(
+                                                            meraki::types::UpdateNetworkFirmwareUpgradesRequestProductsSwitchCatalystNextUpgradeToVersion::new()
+                                                                .set_id(Some(String::from("1234"))),
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_participate_in_next_beta_release(Some(false)),
+                                ),
+                            ),
+                    )
                     .send(),
             ),
         );
@@ -9012,12 +9682,9 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .update_network_firmware_upgrades_staged_events(
                         "N_1234567",
                         vec![
-                            meraki::types::CreateNetworkFirmwareUpgradesStagedEventRequestStage
-                            { group :
-                            Some(meraki::types::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchNextUpgradeToVersion
-                            { id : String::from("1234") }), milestones :
-                            Some(meraki::types::CreateNetworkFirmwareUpgradesStagedEventRequestStageMilestones
-                            { scheduled_for : String::from("2018-02-11T00:00:00Z") }) }
+                            meraki::types::UpdateNetworkFirmwareUpgradesStagedEventsRequestStage::new()
+                            .set_group(Some(meraki::types::UpdateNetworkFirmwareUpgradesStagedEventsRequestStageGroup::new(String::from("1234"))))
+                            .set_milestones(Some(meraki::types::UpdateNetworkFirmwareUpgradesStagedEventsRequestStageMilestones::new(String::from("2018-02-11T00:00:00Z"))))
                         ],
                     )
                     .send(),
@@ -9036,22 +9703,25 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                         false,
                     )
                     .description(String::from("The description of the group"))
-                    .assigned_devices(meraki::types::CreateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevices {
-                        devices: Some(
-                            vec![
-                                meraki::types::CreateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevicesDevice
-                                { serial : String::from("Q234-ABCD-5678"), name :
-                                Some(String::from("Device Name")) }
-                            ],
-                        ),
-                        switch_stacks: Some(
-                            vec![
-                                meraki::types::AssignedDevicesSwitchStack { id :
-                                String::from("1234"), name :
-                                Some(String::from("Stack Name")) }
-                            ],
-                        ),
-                    })
+                    .assigned_devices(
+                        meraki::types::UpdateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevices::new()
+                            .set_devices(
+                                Some(
+                                    vec![
+                                        meraki::types::UpdateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevicesDevice::new(String::from("Q234-ABCD-5678"))
+                                        .set_name(Some(String::from("Device Name")))
+                                    ],
+                                ),
+                            )
+                            .set_switch_stacks(
+                                Some(
+                                    vec![
+                                        meraki::types::UpdateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevicesSwitchStack::new(String::from("1234"))
+                                        .set_name(Some(String::from("Stack Name")))
+                                    ],
+                                ),
+                            ),
+                    )
                     .send(),
             ),
         );
@@ -9064,9 +9734,8 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .update_network_firmware_upgrades_staged_stages("N_1234567")
                     .json(
                         vec![
-                            meraki::types::JsonItem { group :
-                            Some(meraki::types::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchNextUpgradeToVersion
-                            { id : String::from("1234") }) }
+                            meraki::types::JsonItem::new()
+                            .set_group(Some(meraki::types::JsonItemGroup::new(String::from("1234"))))
                         ],
                     )
                     .send(),
@@ -9080,26 +9749,31 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 client
                     .update_network_floor_plan("N_1234567", "floorPlanId-1")
                     .name(String::from("HQ Floor Plan"))
-                    .center(meraki::types::Center {
-                        lat: Some(37.7700405105f64),
-                        lng: Some(-122.38714009525f64),
-                    })
-                    .bottom_left_corner(meraki::types::Center {
-                        lat: Some(37.7700405105f64),
-                        lng: Some(-122.38714009525f64),
-                    })
-                    .bottom_right_corner(meraki::types::Center {
-                        lat: Some(37.7700405105f64),
-                        lng: Some(-122.38714009525f64),
-                    })
-                    .top_left_corner(meraki::types::Center {
-                        lat: Some(37.7700405105f64),
-                        lng: Some(-122.38714009525f64),
-                    })
-                    .top_right_corner(meraki::types::Center {
-                        lat: Some(37.7700405105f64),
-                        lng: Some(-122.38714009525f64),
-                    })
+                    .center(
+                        meraki::types::UpdateNetworkFloorPlanRequestCenter::new()
+                            .set_lat(Some(37.7700405105f64))
+                            .set_lng(Some(-122.38714009525f64)),
+                    )
+                    .bottom_left_corner(
+                        meraki::types::UpdateNetworkFloorPlanRequestBottomLeftCorner::new()
+                            .set_lat(Some(37.7700405105f64))
+                            .set_lng(Some(-122.38714009525f64)),
+                    )
+                    .bottom_right_corner(
+                        meraki::types::UpdateNetworkFloorPlanRequestBottomRightCorner::new()
+                            .set_lat(Some(37.7700405105f64))
+                            .set_lng(Some(-122.38714009525f64)),
+                    )
+                    .top_left_corner(
+                        meraki::types::UpdateNetworkFloorPlanRequestTopLeftCorner::new()
+                            .set_lat(Some(37.7700405105f64))
+                            .set_lng(Some(-122.38714009525f64)),
+                    )
+                    .top_right_corner(
+                        meraki::types::UpdateNetworkFloorPlanRequestTopRightCorner::new()
+                            .set_lat(Some(37.7700405105f64))
+                            .set_lng(Some(-122.38714009525f64)),
+                    )
                     .image_contents(String::from("2a9edd3f4ffd80130c647d13eacb59f3"))
                     .send(),
             ),
@@ -9112,153 +9786,225 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 client
                     .update_network_group_policy("N_1234567", "groupPolicyId-1")
                     .name(String::from("No video streaming"))
-                    .scheduling(meraki::types::Scheduling {
-                        enabled: Some(true),
-                        monday: Some(meraki::types::Monday {
-                            active: Some(true),
-                            from: Some(String::from("9:00")),
-                            to: Some(String::from("17:00")),
-                        }),
-                        tuesday: Some(meraki::types::Monday {
-                            active: Some(true),
-                            from: Some(String::from("9:00")),
-                            to: Some(String::from("17:00")),
-                        }),
-                        wednesday: Some(meraki::types::Monday {
-                            active: Some(true),
-                            from: Some(String::from("9:00")),
-                            to: Some(String::from("17:00")),
-                        }),
-                        thursday: Some(meraki::types::Monday {
-                            active: Some(true),
-                            from: Some(String::from("9:00")),
-                            to: Some(String::from("17:00")),
-                        }),
-                        friday: Some(meraki::types::Monday {
-                            active: Some(true),
-                            from: Some(String::from("9:00")),
-                            to: Some(String::from("17:00")),
-                        }),
-                        saturday: Some(meraki::types::Monday {
-                            active: Some(false),
-                            from: Some(String::from("0:00")),
-                            to: Some(String::from("24:00")),
-                        }),
-                        sunday: Some(meraki::types::Monday {
-                            active: Some(false),
-                            from: Some(String::from("0:00")),
-                            to: Some(String::from("24:00")),
-                        }),
-                    })
-                    .bandwidth(meraki::types::Bandwidth {
-                        settings: Some(meraki::types::BandwidthSettings::Custom),
-                        bandwidth_limits: Some(meraki::types::BandwidthLimitsWan1 {
-                            limit_up: Some(1000000i64),
-                            limit_down: Some(1000000i64),
-                        }),
-                    })
-                    .firewall_and_traffic_shaping(meraki::types::FirewallAndTrafficShaping {
-                        settings: Some(meraki::types::BandwidthSettings::Custom),
-                        traffic_shaping_rules: Some(
-                            vec![
-                                meraki::types::TrafficShapingRule { definitions :
-                                vec![meraki::types::Definition { type_ :
-                                meraki::types::DefinitionType::Host, value :
-                                String::from("google.com") }, meraki::types::Definition {
-                                type_ : meraki::types::DefinitionType::Port, value :
-                                String::from("9090") }, meraki::types::Definition { type_ :
-                                meraki::types::DefinitionType::IpRange, value :
-                                String::from("192.1.0.0") }, meraki::types::Definition {
-                                type_ : meraki::types::DefinitionType::IpRange, value :
-                                String::from("192.1.0.0/16") }, meraki::types::Definition {
-                                type_ : meraki::types::DefinitionType::IpRange, value :
-                                String::from("10.1.0.0/16:80") }, meraki::types::Definition
-                                { type_ : meraki::types::DefinitionType::LocalNet, value :
-                                String::from("192.168.0.0/16") }],
-                                per_client_bandwidth_limits :
-                                Some(meraki::types::PerClientBandwidthLimits { settings :
-                                Some(String::from("custom")), bandwidth_limits :
-                                Some(meraki::types::BandwidthLimitsWan1 { limit_up :
-                                Some(1000000i64), limit_down : Some(1000000i64) }) }),
-                                dscp_tag_value : Some(0i64), pcp_tag_value : Some(0i64),
-                                priority : None }
-                            ],
-                        ),
-                        l3_firewall_rules: Some(
-                            vec![
-                                meraki::types::L3FirewallRule { comment :
-                                Some(String::from("Allow TCP traffic to subnet with HTTP servers.")),
-                                policy : String::from("allow"), protocol :
-                                String::from("tcp"), dest_port : Some(String::from("443")),
-                                dest_cidr : String::from("192.168.1.0/24") }
-                            ],
-                        ),
-                        l7_firewall_rules: Some(
-                            vec![
-                                meraki::types::L7FirewallRule { policy :
-                                Some(meraki::types::L7FirewallRulePolicy::Deny), type_ :
-                                Some(meraki::types::L7FirewallRuleType::Host), value :
-                                Some(String::from("google.com")) },
-                                meraki::types::L7FirewallRule { policy :
-                                Some(meraki::types::L7FirewallRulePolicy::Deny), type_ :
-                                Some(meraki::types::L7FirewallRuleType::Port), value :
-                                Some(String::from("23")) }, meraki::types::L7FirewallRule {
-                                policy : Some(meraki::types::L7FirewallRulePolicy::Deny),
-                                type_ : Some(meraki::types::L7FirewallRuleType::IpRange),
-                                value : Some(String::from("10.11.12.00/24")) },
-                                meraki::types::L7FirewallRule { policy :
-                                Some(meraki::types::L7FirewallRulePolicy::Deny), type_ :
-                                Some(meraki::types::L7FirewallRuleType::IpRange), value :
-                                Some(String::from("10.11.12.00/24:5555")) }
-                            ],
-                        ),
-                    })
-                    .content_filtering(meraki::types::ContentFiltering {
-                        allowed_url_patterns: Some(meraki::types::AllowedUrlPatterns {
-                            settings: Some(
-                                meraki::types::AllowedUrlPatternsSettings::NetworkDefault,
+                    .scheduling(
+                        meraki::types::UpdateNetworkGroupPolicyRequestScheduling::new()
+                            .set_enabled(Some(true))
+                            .set_monday(
+                                Some(
+                                    meraki::types::UpdateNetworkGroupPolicyRequestSchedulingMonday::new()
+                                        .set_active(Some(true))
+                                        .set_from(Some(String::from("9:00")))
+                                        .set_to(Some(String::from("17:00"))),
+                                ),
+                            )
+                            .set_tuesday(
+                                Some(
+                                    meraki::types::UpdateNetworkGroupPolicyRequestSchedulingTuesday::new()
+                                        .set_active(Some(true))
+                                        .set_from(Some(String::from("9:00")))
+                                        .set_to(Some(String::from("17:00"))),
+                                ),
+                            )
+                            .set_wednesday(
+                                Some(
+                                    meraki::types::UpdateNetworkGroupPolicyRequestSchedulingWednesday::new()
+                                        .set_active(Some(true))
+                                        .set_from(Some(String::from("9:00")))
+                                        .set_to(Some(String::from("17:00"))),
+                                ),
+                            )
+                            .set_thursday(
+                                Some(
+                                    meraki::types::UpdateNetworkGroupPolicyRequestSchedulingThursday::new()
+                                        .set_active(Some(true))
+                                        .set_from(Some(String::from("9:00")))
+                                        .set_to(Some(String::from("17:00"))),
+                                ),
+                            )
+                            .set_friday(
+                                Some(
+                                    meraki::types::UpdateNetworkGroupPolicyRequestSchedulingFriday::new()
+                                        .set_active(Some(true))
+                                        .set_from(Some(String::from("9:00")))
+                                        .set_to(Some(String::from("17:00"))),
+                                ),
+                            )
+                            .set_saturday(
+                                Some(
+                                    meraki::types::UpdateNetworkGroupPolicyRequestSchedulingSaturday::new()
+                                        .set_active(Some(false))
+                                        .set_from(Some(String::from("0:00")))
+                                        .set_to(Some(String::from("24:00"))),
+                                ),
+                            )
+                            .set_sunday(
+                                Some(
+                                    meraki::types::UpdateNetworkGroupPolicyRequestSchedulingSunday::new()
+                                        .set_active(Some(false))
+                                        .set_from(Some(String::from("0:00")))
+                                        .set_to(Some(String::from("24:00"))),
+                                ),
                             ),
-                            patterns: Some(vec![String::from("value")]),
-                        }),
-                        blocked_url_patterns: Some(meraki::types::AllowedUrlPatterns {
-                            settings: Some(
-                                meraki::types::AllowedUrlPatternsSettings::Append,
+                    )
+                    .bandwidth(
+                        meraki::types::UpdateNetworkGroupPolicyRequestBandwidth::new()
+                            .set_settings(
+                                Some(
+                                    meraki::types::UpdateNetworkGroupPolicyRequestBandwidthSettings::Custom,
+                                ),
+                            )
+                            .set_bandwidth_limits(
+                                Some(
+                                    meraki::types::UpdateNetworkGroupPolicyRequestBandwidthBandwidthLimits::new()
+                                        .set_limit_up(Some(1000000i64))
+                                        .set_limit_down(Some(1000000i64)),
+                                ),
                             ),
-                            patterns: Some(
-                                vec![
-                                    String::from("http://www.example.com"),
-                                    String::from("http://www.betting.com")
-                                ],
+                    )
+                    .firewall_and_traffic_shaping(
+                        meraki::types::UpdateNetworkGroupPolicyRequestFirewallAndTrafficShaping::new()
+                            .set_settings(
+                                Some(
+                                    meraki::types::UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingSettings::Custom,
+                                ),
+                            )
+                            .set_traffic_shaping_rules(
+                                Some(
+                                    vec![
+                                        meraki::types::FirewallAndTrafficShapingTrafficShapingRule::new(vec![meraki::types::UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinition::new(meraki::types::UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinitionType::Host,
+                                        String::from("google.com")),
+                                        meraki::types::UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinition::new(meraki::types::UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinitionType::Port,
+                                        String::from("9090")),
+                                        meraki::types::UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinition::new(meraki::types::UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinitionType::IpRange,
+                                        String::from("192.1.0.0")),
+                                        meraki::types::UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinition::new(meraki::types::UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinitionType::IpRange,
+                                        String::from("192.1.0.0/16")),
+                                        meraki::types::UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinition::new(meraki::types::UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinitionType::IpRange,
+                                        String::from("10.1.0.0/16:80")),
+                                        meraki::types::UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinition::new(meraki::types::UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinitionType::LocalNet,
+                                        String::from("192.168.0.0/16"))])
+                                        .set_per_client_bandwidth_limits(Some(meraki::types::UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRulePerClientBandwidthLimits::new()
+                                        .set_settings(Some(String::from("custom")))
+                                        .set_bandwidth_limits(Some(meraki::types::UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRulePerClientBandwidthLimitsBandwidthLimits::new()
+                                        .set_limit_up(Some(1000000i64))
+                                        .set_limit_down(Some(1000000i64))))))
+                                        .set_dscp_tag_value(Some(0i64))
+                                        .set_pcp_tag_value(Some(0i64))
+                                    ],
+                                ),
+                            )
+                            .set_l3_firewall_rules(
+                                Some(
+                                    vec![
+                                        meraki::types::FirewallAndTrafficShapingL3FirewallRule::new(String::from("allow"),
+                                        String::from("tcp"), String::from("192.168.1.0/24"))
+                                        .set_comment(Some(String::from("Allow TCP traffic to subnet with HTTP servers.")))
+                                        .set_dest_port(Some(String::from("443")))
+                                    ],
+                                ),
+                            )
+                            .set_l7_firewall_rules(
+                                Some(
+                                    vec![
+                                        meraki::types::FirewallAndTrafficShapingL7FirewallRule::new()
+                                        .set_policy(Some(meraki::types::FirewallAndTrafficShapingL7FirewallRulePolicy::Deny))
+                                        .set_type(Some(meraki::types::FirewallAndTrafficShapingL7FirewallRuleType::Host))
+                                        .set_value(Some(String::from("google.com"))),
+                                        meraki::types::FirewallAndTrafficShapingL7FirewallRule::new()
+                                        .set_policy(Some(meraki::types::FirewallAndTrafficShapingL7FirewallRulePolicy::Deny))
+                                        .set_type(Some(meraki::types::FirewallAndTrafficShapingL7FirewallRuleType::Port))
+                                        .set_value(Some(String::from("23"))),
+                                        meraki::types::FirewallAndTrafficShapingL7FirewallRule::new()
+                                        .set_policy(Some(meraki::types::FirewallAndTrafficShapingL7FirewallRulePolicy::Deny))
+                                        .set_type(Some(meraki::types::FirewallAndTrafficShapingL7FirewallRuleType::IpRange))
+                                        .set_value(Some(String::from("10.11.12.00/24"))),
+                                        meraki::types::FirewallAndTrafficShapingL7FirewallRule::new()
+                                        .set_policy(Some(meraki::types::FirewallAndTrafficShapingL7FirewallRulePolicy::Deny))
+                                        .set_type(Some(meraki::types::FirewallAndTrafficShapingL7FirewallRuleType::IpRange))
+                                        .set_value(Some(String::from("10.11.12.00/24:5555")))
+                                    ],
+                                ),
                             ),
-                        }),
-                        blocked_url_categories: Some(meraki::types::BlockedUrlCategories {
-                            settings: Some(
-                                meraki::types::AllowedUrlPatternsSettings::Override,
+                    )
+                    .content_filtering(
+                        meraki::types::UpdateNetworkGroupPolicyRequestContentFiltering::new()
+                            .set_allowed_url_patterns(
+                                Some(
+                                    meraki::types::ContentFilteringAllowedUrlPatterns::new()
+                                        .set_settings(
+                                            Some(
+                                                meraki::types::ContentFilteringAllowedUrlPatternsSettings::NetworkDefault,
+                                            ),
+                                        )
+                                        .set_patterns(Some(vec![String::from("value")])),
+                                ),
+                            )
+                            .set_blocked_url_patterns(
+                                Some(
+                                    meraki::types::UpdateNetworkGroupPolicyRequestContentFilteringBlockedUrlPatterns::new()
+                                        .set_settings(
+                                            Some(
+                                                meraki::types::UpdateNetworkGroupPolicyRequestContentFilteringBlockedUrlPatternsSettings::Append,
+                                            ),
+                                        )
+                                        .set_patterns(
+                                            Some(
+                                                vec![
+                                                    String::from("http://www.example.com"),
+                                                    String::from("http://www.betting.com")
+                                                ],
+                                            ),
+                                        ),
+                                ),
+                            )
+                            .set_blocked_url_categories(
+                                Some(
+                                    meraki::types::ContentFilteringBlockedUrlCategories::new()
+                                        .set_settings(
+                                            Some(
+                                                meraki::types::UpdateNetworkGroupPolicyRequestContentFilteringBlockedUrlCategoriesSettings::Override,
+                                            ),
+                                        )
+                                        .set_categories(
+                                            Some(
+                                                vec![
+                                                    String::from("meraki:contentFiltering/category/1"),
+                                                    String::from("meraki:contentFiltering/category/7")
+                                                ],
+                                            ),
+                                        ),
+                                ),
                             ),
-                            categories: Some(
-                                vec![
-                                    String::from("meraki:contentFiltering/category/1"),
-                                    String::from("meraki:contentFiltering/category/7")
-                                ],
+                    )
+                    .splash_auth_settings(
+                        meraki::types::UpdateNetworkGroupPolicyRequestSplashAuthSettings::Bypass,
+                    )
+                    .vlan_tagging(
+                        meraki::types::UpdateNetworkGroupPolicyRequestVlanTagging::new()
+                            .set_settings(
+                                Some(
+                                    meraki::types::UpdateNetworkGroupPolicyRequestVlanTaggingSettings::Custom,
+                                ),
+                            )
+                            .set_vlan_id(Some(String::from("1"))),
+                    )
+                    .bonjour_forwarding(
+                        meraki::types::UpdateNetworkGroupPolicyRequestBonjourForwarding::new()
+                            .set_settings(
+                                Some(
+                                    meraki::types::UpdateNetworkGroupPolicyRequestBonjourForwardingSettings::Custom,
+                                ),
+                            )
+                            .set_rules(
+                                Some(
+                                    vec![
+                                        meraki::types::UpdateNetworkGroupPolicyRequestBonjourForwardingRule::new(String::from("1"),
+                                        vec![meraki::types::BonjourForwardingRuleService::AllServices])
+                                        .set_description(Some(String::from("A simple bonjour rule")))
+                                    ],
+                                ),
                             ),
-                        }),
-                    })
-                    .splash_auth_settings(meraki::types::SplashAuthSettings::Bypass)
-                    .vlan_tagging(meraki::types::CreateNetworkGroupPolicyRequestVlanTagging {
-                        settings: Some(meraki::types::BandwidthSettings::Custom),
-                        vlan_id: Some(String::from("1")),
-                    })
-                    .bonjour_forwarding(meraki::types::BonjourForwarding {
-                        settings: Some(meraki::types::BandwidthSettings::Custom),
-                        rules: Some(
-                            vec![
-                                meraki::types::BonjourForwardingRule { description :
-                                Some(String::from("A simple bonjour rule")), vlan_id :
-                                String::from("1"), services :
-                                vec![meraki::types::Service::AllServices] }
-                            ],
-                        ),
-                    })
+                    )
                     .send(),
             ),
         );
@@ -9274,9 +10020,8 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .email_password_to_user(false)
                     .authorizations(
                         vec![
-                            meraki::types::UpdateNetworkMerakiAuthUserRequestAuthorization
-                            { ssid_number : 1i64, expires_at :
-                            Some(String::from("2018-03-13T00:00:00.090210Z")) }
+                            meraki::types::UpdateNetworkMerakiAuthUserRequestAuthorization::new(1i64)
+                            .set_expires_at(Some(String::from("2018-03-13T00:00:00.090210Z")))
                         ],
                     )
                     .send(),
@@ -9292,10 +10037,10 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .name(String::from("MQTT_Broker_1"))
                     .host(String::from("1.1.1.1"))
                     .port(1234i64)
-                    .security(meraki::types::CreateNetworkMqttBrokerRequestSecurity {
-                        mode: Some(String::from("tls")),
-                        security: None,
-                    })
+                    .security(
+                        meraki::types::UpdateNetworkMqttBrokerRequestSecurity::new()
+                            .set_mode(Some(String::from("tls"))),
+                    )
                     .authentication(untyped_json_object("{}"))
                     .send(),
             ),
@@ -9323,47 +10068,50 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 client
                     .update_network_sensor_alerts_profile("N_1234567", "id-1")
                     .name(String::from("My Sensor Alert Profile"))
-                    .schedule(meraki::types::Network {
-                        id: Some(String::from("5")),
-                    })
+                    .schedule(
+                        meraki::types::UpdateNetworkSensorAlertsProfileRequestSchedule::new()
+                            .set_id(Some(String::from("5"))),
+                    )
                     .conditions(
                         vec![
-                            meraki::types::Condition { metric :
-                            String::from("temperature"), threshold :
-                            meraki::types::Threshold { temperature :
-                            Some(meraki::types::ThresholdTemperature { celsius :
-                            Some(20.5f64), fahrenheit : Some(70f64), quality :
-                            Some(meraki::types::TemperatureQuality::Good) }), humidity :
-                            Some(meraki::types::ThresholdHumidity { relative_percentage :
-                            Some(65i64), quality :
-                            Some(meraki::types::TemperatureQuality::Inadequate) }), water
-                            : Some(meraki::types::ThresholdWater { present : true }),
-                            door : Some(meraki::types::ThresholdDoor { open : true }),
-                            tvoc : Some(meraki::types::Tvoc { concentration :
-                            Some(400i64), quality :
-                            Some(meraki::types::TemperatureQuality::Poor) }), pm25 :
-                            Some(meraki::types::Tvoc { concentration : Some(90i64),
-                            quality : Some(meraki::types::TemperatureQuality::Fair) }),
-                            noise : Some(meraki::types::ThresholdNoise { ambient :
-                            meraki::types::ThresholdNoiseAmbient { level : Some(120i64),
-                            quality : Some(meraki::types::TemperatureQuality::Poor) } }),
-                            indoor_air_quality :
-                            Some(meraki::types::ThresholdIndoorAirQuality { score :
-                            Some(80i64), quality :
-                            Some(meraki::types::TemperatureQuality::Fair) }) }, direction
-                            : Some(meraki::types::Direction::Above), duration :
-                            Some(meraki::types::Duration::V60) }
+                            meraki::types::UpdateNetworkSensorAlertsProfileRequestCondition::new(String::from("temperature"),
+                            meraki::types::UpdateNetworkSensorAlertsProfileRequestConditionThreshold::new()
+                            .set_temperature(Some(meraki::types::UpdateNetworkSensorAlertsProfileRequestConditionThresholdTemperature::new()
+                            .set_celsius(Some(20.5f64)).set_fahrenheit(Some(70f64))
+                            .set_quality(Some(meraki::types::UpdateNetworkSensorAlertsProfileRequestConditionThresholdTemperatureQuality::Good))))
+                            .set_humidity(Some(meraki::types::UpdateNetworkSensorAlertsProfileRequestConditionThresholdHumidity::new()
+                            .set_relative_percentage(Some(65i64))
+                            .set_quality(Some(meraki::types::UpdateNetworkSensorAlertsProfileRequestConditionThresholdHumidityQuality::Inadequate))))
+                            .set_water(Some(meraki::types::UpdateNetworkSensorAlertsProfileRequestConditionThresholdWater::new(true)))
+                            .set_door(Some(meraki::types::UpdateNetworkSensorAlertsProfileRequestConditionThresholdDoor::new(true)))
+                            .set_tvoc(Some(meraki::types::UpdateNetworkSensorAlertsProfileRequestConditionThresholdTvoc::new()
+                            .set_concentration(Some(400i64))
+                            .set_quality(Some(meraki::types::UpdateNetworkSensorAlertsProfileRequestConditionThresholdTvocQuality::Poor))))
+                            .set_pm25(Some(meraki::types::UpdateNetworkSensorAlertsProfileRequestConditionThresholdPm25::new()
+                            .set_concentration(Some(90i64))
+                            .set_quality(Some(meraki::types::UpdateNetworkSensorAlertsProfileRequestConditionThresholdPm25Quality::Fair))))
+                            .set_noise(Some(meraki::types::UpdateNetworkSensorAlertsProfileRequestConditionThresholdNoise::new(meraki::types::UpdateNetworkSensorAlertsProfileRequestConditionThresholdNoiseAmbient::new()
+                            .set_level(Some(120i64))
+                            .set_quality(Some(meraki::types::UpdateNetworkSensorAlertsProfileRequestConditionThresholdNoiseAmbientQuality::Poor)))))
+                            .set_indoor_air_quality(Some(meraki::types::UpdateNetworkSensorAlertsProfileRequestConditionThresholdIndoorAirQuality::new()
+                            .set_score(Some(80i64))
+                            .set_quality(Some(meraki::types::UpdateNetworkSensorAlertsProfileRequestConditionThresholdIndoorAirQualityQuality::Fair)))))
+                            .set_direction(Some(meraki::types::UpdateNetworkSensorAlertsProfileRequestConditionDirection::Above))
+                            .set_duration(Some(meraki::types::UpdateNetworkSensorAlertsProfileRequestConditionDuration::V60))
                         ],
                     )
-                    .recipients(meraki::types::ProfileRecipients {
-                        emails: Some(vec![String::from("miles@meraki.com")]),
-                        sms_numbers: Some(vec![String::from("+15555555555")]),
-                        http_server_ids: Some(
-                            vec![
-                                String::from("aHR0cHM6Ly93d3cuZXhhbXBsZS5jb20vd2ViaG9va3M=")
-                            ],
-                        ),
-                    })
+                    .recipients(
+                        meraki::types::UpdateNetworkSensorAlertsProfileRequestRecipients::new()
+                            .set_emails(Some(vec![String::from("miles@meraki.com")]))
+                            .set_sms_numbers(Some(vec![String::from("+15555555555")]))
+                            .set_http_server_ids(
+                                Some(
+                                    vec![
+                                        String::from("aHR0cHM6Ly93d3cuZXhhbXBsZS5jb20vd2ViaG9va3M=")
+                                    ],
+                                ),
+                            ),
+                    )
                     .serials(
                         vec![
                             String::from("Q234-ABCD-0001"),
@@ -9397,18 +10145,24 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .update_network_settings("N_1234567")
                     .local_status_page_enabled(true)
                     .remote_status_page_enabled(true)
-                    .local_status_page(meraki::types::UpdateNetworkSettingsRequestLocalStatusPage {
-                        authentication: Some(meraki::types::LocalStatusPageAuthentication {
-                            enabled: Some(false),
-                            password: Some(String::from("miles123")),
-                        }),
-                    })
-                    .secure_port(meraki::types::TwoFactor {
-                        enabled: Some(false),
-                    })
-                    .named_vlans(meraki::types::TwoFactor {
-                        enabled: Some(true),
-                    })
+                    .local_status_page(
+                        meraki::types::UpdateNetworkSettingsRequestLocalStatusPage::new()
+                            .set_authentication(
+                                Some(
+                                    meraki::types::LocalStatusPageAuthentication::new()
+                                        .set_enabled(Some(false))
+                                        .set_password(Some(String::from("miles123"))),
+                                ),
+                            ),
+                    )
+                    .secure_port(
+                        meraki::types::UpdateNetworkSettingsRequestSecurePort::new()
+                            .set_enabled(Some(false)),
+                    )
+                    .named_vlans(
+                        meraki::types::UpdateNetworkSettingsRequestNamedVlans::new()
+                            .set_enabled(Some(true)),
+                    )
                     .send(),
             ),
         );
@@ -9420,10 +10174,11 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 client
                     .update_network_sm_devices_fields(
                         "N_1234567",
-                        meraki::types::DeviceFields {
-                            name: Some(String::from("Miles's phone")),
-                            notes: Some(String::from("Here's some info about my device")),
-                        },
+                        meraki::types::DeviceFields::new()
+                            .set_name(Some(String::from("Miles's phone")))
+                            .set_notes(
+                                Some(String::from("Here's some info about my device")),
+                            ),
                     )
                     .wifi_mac(String::from("00:11:22:33:44:55"))
                     .id(String::from("1284392014819"))
@@ -9453,9 +10208,8 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .access(meraki::types::UpdateNetworkSnmpRequestAccess::Users)
                     .users(
                         vec![
-                            meraki::types::UpdateNetworkSnmpRequestUser { username :
-                            String::from("AzureDiamond"), passphrase :
-                            String::from("hunter2") }
+                            meraki::types::UpdateNetworkSnmpRequestUser::new(String::from("AzureDiamond"),
+                            String::from("hunter2"))
                         ],
                     )
                     .send(),
@@ -9470,15 +10224,14 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .update_network_switch_access_control_lists(
                         "N_1234567",
                         vec![
-                            meraki::types::UpdateNetworkSwitchAccessControlListsRequestRule
-                            { comment : Some(String::from("Deny SSH")), policy :
-                            meraki::types::RulePolicy::Deny, ip_version :
-                            Some(meraki::types::IpVersion::Ipv4), protocol :
-                            meraki::types::ListsRuleProtocol::Tcp, src_cidr :
-                            String::from("10.1.10.0/24"), src_port :
-                            Some(String::from("any")), dst_cidr :
-                            String::from("172.16.30/24"), dst_port :
-                            Some(String::from("22")), vlan : Some(String::from("10")) }
+                            meraki::types::UpdateNetworkSwitchAccessControlListsRequestRule::new(meraki::types::UpdateNetworkSwitchAccessControlListsRequestRulePolicy::Deny,
+                            meraki::types::UpdateNetworkSwitchAccessControlListsRequestRuleProtocol::Tcp,
+                            String::from("10.1.10.0/24"), String::from("172.16.30/24"))
+                            .set_comment(Some(String::from("Deny SSH")))
+                            .set_ip_version(Some(meraki::types::UpdateNetworkSwitchAccessControlListsRequestRuleIpVersion::Ipv4))
+                            .set_src_port(Some(String::from("any")))
+                            .set_dst_port(Some(String::from("22")))
+                            .set_vlan(Some(String::from("10")))
                         ],
                     )
                     .send(),
@@ -9497,41 +10250,50 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .name(String::from("Access policy #1"))
                     .radius_servers(
                         vec![
-                            meraki::types::CreateNetworkSwitchAccessPolicyRequestRadiusServer
-                            { host : String::from("1.2.3.4"), port : 22i64, secret :
-                            String::from("secret") }
+                            meraki::types::UpdateNetworkSwitchAccessPolicyRequestRadiusServer::new(String::from("1.2.3.4"),
+                            22i64, String::from("secret"))
                         ],
                     )
-                    .radius(meraki::types::PolicyRadius {
-                        critical_auth: Some(meraki::types::CriticalAuth {
-                            data_vlan_id: Some(100i64),
-                            voice_vlan_id: Some(100i64),
-                            suspend_port_bounce: Some(true),
-                        }),
-                        failed_auth_vlan_id: Some(100i64),
-                        re_authentication_interval: Some(120i64),
-                    })
+                    .radius(
+                        meraki::types::UpdateNetworkSwitchAccessPolicyRequestRadius::new()
+                            .set_critical_auth(
+                                Some(
+                                    meraki::types::UpdateNetworkSwitchAccessPolicyRequestRadiusCriticalAuth::new()
+                                        .set_data_vlan_id(Some(100i64))
+                                        .set_voice_vlan_id(Some(100i64))
+                                        .set_suspend_port_bounce(Some(true)),
+                                ),
+                            )
+                            .set_failed_auth_vlan_id(Some(100i64))
+                            .set_re_authentication_interval(Some(120i64)),
+                    )
                     .guest_port_bouncing(false)
                     .radius_testing_enabled(false)
                     .radius_coa_support_enabled(false)
                     .radius_accounting_enabled(true)
                     .radius_accounting_servers(
                         vec![
-                            meraki::types::CreateNetworkSwitchAccessPolicyRequestRadiusServer
-                            { host : String::from("1.2.3.4"), port : 22i64, secret :
-                            String::from("secret") }
+                            meraki::types::UpdateNetworkSwitchAccessPolicyRequestRadiusAccountingServer::new(String::from("1.2.3.4"),
+                            22i64, String::from("secret"))
                         ],
                     )
                     .radius_group_attribute(String::from("11"))
-                    .host_mode(meraki::types::HostMode::SingleHost)
+                    .host_mode(
+                        meraki::types::UpdateNetworkSwitchAccessPolicyRequestHostMode::SingleHost,
+                    )
                     .access_policy_type(
-                        meraki::types::PolicyAccessPolicyType::HybridAuthentication,
+                        meraki::types::UpdateNetworkSwitchAccessPolicyRequestAccessPolicyType::HybridAuthentication,
                     )
                     .increase_access_speed(false)
                     .guest_vlan_id(100i64)
-                    .dot1x(meraki::types::Dot1x {
-                        control_direction: Some(meraki::types::ControlDirection::Inbound),
-                    })
+                    .dot1x(
+                        meraki::types::UpdateNetworkSwitchAccessPolicyRequestDot1x::new()
+                            .set_control_direction(
+                                Some(
+                                    meraki::types::UpdateNetworkSwitchAccessPolicyRequestDot1xControlDirection::Inbound,
+                                ),
+                            ),
+                    )
                     .voice_vlan_clients(true)
                     .url_redirect_walled_garden_enabled(true)
                     .url_redirect_walled_garden_ranges(
@@ -9558,11 +10320,10 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     )
                     .switches(
                         vec![
-                            meraki::types::UpdateNetworkSwitchAlternateManagementInterfaceRequestSwitch
-                            { serial : String::from("Q234-ABCD-5678"),
-                            alternate_management_ip : String::from("1.2.3.4"),
-                            subnet_mask : Some(String::from("255.255.255.0")), gateway :
-                            Some(String::from("1.2.3.5")) }
+                            meraki::types::UpdateNetworkSwitchAlternateManagementInterfaceRequestSwitch::new(String::from("Q234-ABCD-5678"),
+                            String::from("1.2.3.4"))
+                            .set_subnet_mask(Some(String::from("255.255.255.0")))
+                            .set_gateway(Some(String::from("1.2.3.5")))
                         ],
                     )
                     .send(),
@@ -9572,20 +10333,20 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
         .push(
             call(
                 "updateNetworkSwitchDhcpServerPolicy",
-                "{\"networkId\":\"N_1234567\",\"body.alerts\":{\"email\":{\"enabled\":true}},\"body.defaultPolicy\":\"block\",\"body.blockedServers\":[\"00:50:56:00:00:03\",\"00:50:56:00:00:04\"],\"body.allowedServers\":[\"00:50:56:00:00:01\",\"00:50:56:00:00:02\"],\"body.arpInspection\":{\"enabled\":true}}",
+                "{\"networkId\":\"N_1234567\",\"body.alerts\":{\"email\":{\"enabled\":true}},\"body.defaultPolicy\":\"block\",\"body.allowedServers\":[\"00:50:56:00:00:01\",\"00:50:56:00:00:02\"],\"body.blockedServers\":[\"00:50:56:00:00:03\",\"00:50:56:00:00:04\"],\"body.arpInspection\":{\"enabled\":true}}",
                 client
                     .update_network_switch_dhcp_server_policy("N_1234567")
-                    .alerts(meraki::types::Alerts {
-                        email: Some(meraki::types::TwoFactor {
-                            enabled: Some(true),
-                        }),
-                    })
-                    .default_policy(meraki::types::DefaultPolicy::Block)
-                    .blocked_servers(
-                        vec![
-                            String::from("00:50:56:00:00:03"),
-                            String::from("00:50:56:00:00:04")
-                        ],
+                    .alerts(
+                        meraki::types::UpdateNetworkSwitchDhcpServerPolicyRequestAlerts::new()
+                            .set_email(
+                                Some(
+                                    meraki::types::UpdateNetworkSwitchDhcpServerPolicyRequestAlertsEmail::new()
+                                        .set_enabled(Some(true)),
+                                ),
+                            ),
+                    )
+                    .default_policy(
+                        meraki::types::UpdateNetworkSwitchDhcpServerPolicyRequestDefaultPolicy::Block,
                     )
                     .allowed_servers(
                         vec![
@@ -9593,9 +10354,16 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                             String::from("00:50:56:00:00:02")
                         ],
                     )
-                    .arp_inspection(meraki::types::TwoFactor {
-                        enabled: Some(true),
-                    })
+                    .blocked_servers(
+                        vec![
+                            String::from("00:50:56:00:00:03"),
+                            String::from("00:50:56:00:00:04")
+                        ],
+                    )
+                    .arp_inspection(
+                        meraki::types::UpdateNetworkSwitchDhcpServerPolicyRequestArpInspection::new()
+                            .set_enabled(Some(true)),
+                    )
                     .send(),
             ),
         );
@@ -9611,9 +10379,10 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     )
                     .mac(String::from("00:11:22:33:44:55"))
                     .vlan(100i64)
-                    .ipv4(meraki::types::ServerIpv4 {
-                        address: Some(String::from("1.2.3.4")),
-                    })
+                    .ipv4(
+                        meraki::types::UpdateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServerRequestIpv4::new()
+                            .set_address(Some(String::from("1.2.3.4"))),
+                    )
                     .send(),
             ),
         );
@@ -9626,9 +10395,8 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .update_network_switch_dscp_to_cos_mappings(
                         "N_1234567",
                         vec![
-                            meraki::types::UpdateNetworkSwitchDscpToCosMappingsRequestMapping
-                            { dscp : 1i64, cos : 1i64, title :
-                            Some(String::from("Video")) }
+                            meraki::types::UpdateNetworkSwitchDscpToCosMappingsRequestMapping::new(1i64,
+                            1i64).set_title(Some(String::from("Video")))
                         ],
                     )
                     .send(),
@@ -9646,30 +10414,22 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     )
                     .switch_ports(
                         vec![
-                            meraki::types::CreateNetworkSwitchLinkAggregationRequestSwitchPort
-                            { serial : String::from("Q234-ABCD-0001"), port_id :
-                            String::from("1") },
-                            meraki::types::CreateNetworkSwitchLinkAggregationRequestSwitchPort
-                            { serial : String::from("Q234-ABCD-0002"), port_id :
-                            String::from("2") },
-                            meraki::types::CreateNetworkSwitchLinkAggregationRequestSwitchPort
-                            { serial : String::from("Q234-ABCD-0003"), port_id :
-                            String::from("3") },
-                            meraki::types::CreateNetworkSwitchLinkAggregationRequestSwitchPort
-                            { serial : String::from("Q234-ABCD-0004"), port_id :
-                            String::from("4") },
-                            meraki::types::CreateNetworkSwitchLinkAggregationRequestSwitchPort
-                            { serial : String::from("Q234-ABCD-0005"), port_id :
-                            String::from("5") },
-                            meraki::types::CreateNetworkSwitchLinkAggregationRequestSwitchPort
-                            { serial : String::from("Q234-ABCD-0006"), port_id :
-                            String::from("6") },
-                            meraki::types::CreateNetworkSwitchLinkAggregationRequestSwitchPort
-                            { serial : String::from("Q234-ABCD-0007"), port_id :
-                            String::from("7") },
-                            meraki::types::CreateNetworkSwitchLinkAggregationRequestSwitchPort
-                            { serial : String::from("Q234-ABCD-0008"), port_id :
-                            String::from("8") }
+                            meraki::types::UpdateNetworkSwitchLinkAggregationRequestSwitchPort::new(String::from("Q234-ABCD-0001"),
+                            String::from("1")),
+                            meraki::types::UpdateNetworkSwitchLinkAggregationRequestSwitchPort::new(String::from("Q234-ABCD-0002"),
+                            String::from("2")),
+                            meraki::types::UpdateNetworkSwitchLinkAggregationRequestSwitchPort::new(String::from("Q234-ABCD-0003"),
+                            String::from("3")),
+                            meraki::types::UpdateNetworkSwitchLinkAggregationRequestSwitchPort::new(String::from("Q234-ABCD-0004"),
+                            String::from("4")),
+                            meraki::types::UpdateNetworkSwitchLinkAggregationRequestSwitchPort::new(String::from("Q234-ABCD-0005"),
+                            String::from("5")),
+                            meraki::types::UpdateNetworkSwitchLinkAggregationRequestSwitchPort::new(String::from("Q234-ABCD-0006"),
+                            String::from("6")),
+                            meraki::types::UpdateNetworkSwitchLinkAggregationRequestSwitchPort::new(String::from("Q234-ABCD-0007"),
+                            String::from("7")),
+                            meraki::types::UpdateNetworkSwitchLinkAggregationRequestSwitchPort::new(String::from("Q234-ABCD-0008"),
+                            String::from("8"))
                         ],
                     )
                     .send(),
@@ -9685,14 +10445,13 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .default_mtu_size(9578i64)
                     .overrides(
                         vec![
-                            meraki::types::MtuOverride { switches :
-                            Some(vec![String::from("Q234-ABCD-0001"),
+                            meraki::types::Override::new(1500i64)
+                            .set_switches(Some(vec![String::from("Q234-ABCD-0001"),
                             String::from("Q234-ABCD-0002"),
-                            String::from("Q234-ABCD-0003")]), switch_profiles : None,
-                            mtu_size : 1500i64 }, meraki::types::MtuOverride { switches :
-                            None, switch_profiles :
-                            Some(vec![String::from("1284392014819"),
-                            String::from("2983092129865")]), mtu_size : 1600i64 }
+                            String::from("Q234-ABCD-0003")])),
+                            meraki::types::Override::new(1600i64)
+                            .set_switch_profiles(Some(vec![String::from("1284392014819"),
+                            String::from("2983092129865")]))
                         ],
                     )
                     .send(),
@@ -9706,43 +10465,65 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 client
                     .update_network_switch_port_schedule("N_1234567", "portScheduleId-1")
                     .name(String::from("Weekdays schedule"))
-                    .port_schedule(meraki::types::SchedulePortSchedule {
-                        monday: Some(meraki::types::Monday {
-                            active: Some(true),
-                            from: Some(String::from("9:00")),
-                            to: Some(String::from("17:00")),
-                        }),
-                        tuesday: Some(meraki::types::Monday {
-                            active: Some(true),
-                            from: Some(String::from("9:00")),
-                            to: Some(String::from("17:00")),
-                        }),
-                        wednesday: Some(meraki::types::Monday {
-                            active: Some(true),
-                            from: Some(String::from("9:00")),
-                            to: Some(String::from("17:00")),
-                        }),
-                        thursday: Some(meraki::types::Monday {
-                            active: Some(true),
-                            from: Some(String::from("9:00")),
-                            to: Some(String::from("17:00")),
-                        }),
-                        friday: Some(meraki::types::Monday {
-                            active: Some(true),
-                            from: Some(String::from("9:00")),
-                            to: Some(String::from("17:00")),
-                        }),
-                        saturday: Some(meraki::types::Monday {
-                            active: Some(false),
-                            from: Some(String::from("0:00")),
-                            to: Some(String::from("24:00")),
-                        }),
-                        sunday: Some(meraki::types::Monday {
-                            active: Some(false),
-                            from: Some(String::from("0:00")),
-                            to: Some(String::from("24:00")),
-                        }),
-                    })
+                    .port_schedule(
+                        meraki::types::UpdateNetworkSwitchPortScheduleRequestPortSchedule::new()
+                            .set_monday(
+                                Some(
+                                    meraki::types::UpdateNetworkSwitchPortScheduleRequestPortScheduleMonday::new()
+                                        .set_active(Some(true))
+                                        .set_from(Some(String::from("9:00")))
+                                        .set_to(Some(String::from("17:00"))),
+                                ),
+                            )
+                            .set_tuesday(
+                                Some(
+                                    meraki::types::UpdateNetworkSwitchPortScheduleRequestPortScheduleTuesday::new()
+                                        .set_active(Some(true))
+                                        .set_from(Some(String::from("9:00")))
+                                        .set_to(Some(String::from("17:00"))),
+                                ),
+                            )
+                            .set_wednesday(
+                                Some(
+                                    meraki::types::UpdateNetworkSwitchPortScheduleRequestPortScheduleWednesday::new()
+                                        .set_active(Some(true))
+                                        .set_from(Some(String::from("9:00")))
+                                        .set_to(Some(String::from("17:00"))),
+                                ),
+                            )
+                            .set_thursday(
+                                Some(
+                                    meraki::types::UpdateNetworkSwitchPortScheduleRequestPortScheduleThursday::new()
+                                        .set_active(Some(true))
+                                        .set_from(Some(String::from("9:00")))
+                                        .set_to(Some(String::from("17:00"))),
+                                ),
+                            )
+                            .set_friday(
+                                Some(
+                                    meraki::types::UpdateNetworkSwitchPortScheduleRequestPortScheduleFriday::new()
+                                        .set_active(Some(true))
+                                        .set_from(Some(String::from("9:00")))
+                                        .set_to(Some(String::from("17:00"))),
+                                ),
+                            )
+                            .set_saturday(
+                                Some(
+                                    meraki::types::UpdateNetworkSwitchPortScheduleRequestPortScheduleSaturday::new()
+                                        .set_active(Some(false))
+                                        .set_from(Some(String::from("0:00")))
+                                        .set_to(Some(String::from("24:00"))),
+                                ),
+                            )
+                            .set_sunday(
+                                Some(
+                                    meraki::types::UpdateNetworkSwitchPortScheduleRequestPortScheduleSunday::new()
+                                        .set_active(Some(false))
+                                        .set_from(Some(String::from("0:00")))
+                                        .set_to(Some(String::from("24:00"))),
+                                ),
+                            ),
+                    )
                     .send(),
             ),
         );
@@ -9755,7 +10536,7 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .update_network_switch_qos_rule("N_1234567", "qosRuleId-1")
                     .vlan(100i64)
                     .protocol(
-                        meraki::types::CreateNetworkSwitchQosRuleRequestProtocol::Tcp,
+                        meraki::types::UpdateNetworkSwitchQosRuleRequestProtocol::Tcp,
                     )
                     .src_port(2000i64)
                     .src_port_range(String::from("70-80"))
@@ -9787,29 +10568,23 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 "{\"networkId\":\"N_1234567\",\"body.defaultSettings\":{\"igmpSnoopingEnabled\":true,\"floodUnknownMulticastTrafficEnabled\":true},\"body.overrides\":[{\"switches\":[\"Q234-ABCD-0001\",\"Q234-ABCD-0002\",\"Q234-ABCD-0003\"],\"igmpSnoopingEnabled\":true,\"floodUnknownMulticastTrafficEnabled\":true},{\"stacks\":[\"789102\",\"123456\",\"129102\"],\"igmpSnoopingEnabled\":true,\"floodUnknownMulticastTrafficEnabled\":true},{\"switchProfiles\":[\"1234\",\"4567\"],\"igmpSnoopingEnabled\":true,\"floodUnknownMulticastTrafficEnabled\":true}]}",
                 client
                     .update_network_switch_routing_multicast("N_1234567")
-                    .default_settings(meraki::types::DefaultSettings {
-                        igmp_snooping_enabled: Some(true),
-                        flood_unknown_multicast_traffic_enabled: Some(true),
-                    })
+                    .default_settings(
+                        meraki::types::UpdateNetworkSwitchRoutingMulticastRequestDefaultSettings::new()
+                            .set_igmp_snooping_enabled(Some(true))
+                            .set_flood_unknown_multicast_traffic_enabled(Some(true)),
+                    )
                     .overrides(
                         vec![
-                            meraki::types::UpdateNetworkSwitchRoutingMulticastRequestOverride
-                            { switch_profiles : None, switches :
-                            Some(vec![String::from("Q234-ABCD-0001"),
+                            meraki::types::UpdateNetworkSwitchRoutingMulticastRequestOverride::new(true,
+                            true).set_switches(Some(vec![String::from("Q234-ABCD-0001"),
                             String::from("Q234-ABCD-0002"),
-                            String::from("Q234-ABCD-0003")]), stacks : None,
-                            igmp_snooping_enabled : true,
-                            flood_unknown_multicast_traffic_enabled : true },
-                            meraki::types::UpdateNetworkSwitchRoutingMulticastRequestOverride
-                            { switch_profiles : None, switches : None, stacks :
-                            Some(vec![String::from("789102"), String::from("123456"),
-                            String::from("129102")]), igmp_snooping_enabled : true,
-                            flood_unknown_multicast_traffic_enabled : true },
-                            meraki::types::UpdateNetworkSwitchRoutingMulticastRequestOverride
-                            { switch_profiles : Some(vec![String::from("1234"),
-                            String::from("4567")]), switches : None, stacks : None,
-                            igmp_snooping_enabled : true,
-                            flood_unknown_multicast_traffic_enabled : true }
+                            String::from("Q234-ABCD-0003")])),
+                            meraki::types::UpdateNetworkSwitchRoutingMulticastRequestOverride::new(true,
+                            true).set_stacks(Some(vec![String::from("789102"),
+                            String::from("123456"), String::from("129102")])),
+                            meraki::types::UpdateNetworkSwitchRoutingMulticastRequestOverride::new(true,
+                            true).set_switch_profiles(Some(vec![String::from("1234"),
+                            String::from("4567")]))
                         ],
                     )
                     .send(),
@@ -9842,30 +10617,31 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .dead_timer_in_seconds(40i64)
                     .areas(
                         vec![
-                            meraki::types::Area { area_id :
-                            String::from("1284392014819"), area_name :
-                            String::from("Backbone"), area_type :
-                            meraki::types::AreaType::Normal }
+                            meraki::types::Area::new(String::from("1284392014819"),
+                            String::from("Backbone"), meraki::types::AreaType::Normal)
                         ],
                     )
-                    .v3(meraki::types::V3 {
-                        enabled: Some(true),
-                        hello_timer_in_seconds: Some(10i64),
-                        dead_timer_in_seconds: Some(40i64),
-                        areas: Some(
-                            vec![
-                                meraki::types::Area { area_id :
-                                String::from("1284392014819"), area_name :
-                                String::from("V3 Backbone"), area_type :
-                                meraki::types::AreaType::Normal }
-                            ],
-                        ),
-                    })
+                    .v3(
+                        meraki::types::V3::new()
+                            .set_enabled(Some(true))
+                            .set_hello_timer_in_seconds(Some(10i64))
+                            .set_dead_timer_in_seconds(Some(40i64))
+                            .set_areas(
+                                Some(
+                                    vec![
+                                        meraki::types::V3Area::new(String::from("1284392014819"),
+                                        String::from("V3 Backbone"),
+                                        meraki::types::AreaAreaType::Normal)
+                                    ],
+                                ),
+                            ),
+                    )
                     .md5_authentication_enabled(true)
-                    .md5_authentication_key(meraki::types::Md5AuthenticationKey {
-                        id: Some(1234i64),
-                        passphrase: Some(String::from("abc1234")),
-                    })
+                    .md5_authentication_key(
+                        meraki::types::Md5AuthenticationKey::new()
+                            .set_id(Some(1234i64))
+                            .set_passphrase(Some(String::from("abc1234"))),
+                    )
                     .send(),
             ),
         );
@@ -9891,19 +10667,23 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .name(String::from("L3 interface"))
                     .subnet(String::from("192.168.1.0/24"))
                     .interface_ip(String::from("192.168.1.2"))
-                    .multicast_routing(meraki::types::MulticastRouting::Disabled)
+                    .multicast_routing(
+                        meraki::types::UpdateNetworkSwitchStackRoutingInterfaceRequestMulticastRouting::Disabled,
+                    )
                     .vlan_id(100i64)
-                    .ospf_settings(meraki::types::OspfSettings {
-                        area: Some(String::from("0")),
-                        cost: Some(1i64),
-                        is_passive_enabled: Some(true),
-                    })
-                    .ipv6(meraki::types::InterfaceIpv6 {
-                        assignment_mode: Some(String::from("static")),
-                        address: Some(String::from("1:2:3:4::1")),
-                        prefix: Some(String::from("1:2:3:4::/48")),
-                        gateway: Some(String::from("1:2:3:4::2")),
-                    })
+                    .ospf_settings(
+                        meraki::types::UpdateNetworkSwitchStackRoutingInterfaceRequestOspfSettings::new()
+                            .set_area(Some(String::from("0")))
+                            .set_cost(Some(1i64))
+                            .set_is_passive_enabled(Some(true)),
+                    )
+                    .ipv6(
+                        meraki::types::UpdateNetworkSwitchStackRoutingInterfaceRequestIpv6::new()
+                            .set_assignment_mode(Some(String::from("static")))
+                            .set_prefix(Some(String::from("1:2:3:4::/48")))
+                            .set_address(Some(String::from("1:2:3:4::1")))
+                            .set_gateway(Some(String::from("1:2:3:4::2"))),
+                    )
                     .send(),
             ),
         );
@@ -9918,34 +10698,38 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                         "switchStackId-1",
                         "interfaceId-1",
                     )
-                    .dhcp_mode(meraki::types::DhcpMode::DhcpServer)
-                    .dhcp_lease_time(meraki::types::DhcpLeaseTime::V1Day)
-                    .dns_nameservers_option(meraki::types::DnsNameserversOption::Custom)
+                    .dhcp_mode(
+                        meraki::types::UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDhcpMode::DhcpServer,
+                    )
+                    .dhcp_lease_time(
+                        meraki::types::UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDhcpLeaseTime::V1Day,
+                    )
+                    .dns_nameservers_option(
+                        meraki::types::UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDnsNameserversOption::Custom,
+                    )
                     .dns_custom_nameservers(vec![String::from("8.8.8.8, 8.8.4.4")])
                     .boot_options_enabled(true)
                     .boot_next_server(String::from("1.2.3.4"))
                     .boot_file_name(String::from("home_boot_file"))
                     .dhcp_options(
                         vec![
-                            meraki::types::VlanDhcpOption { code : String::from("5"),
-                            type_ : meraki::types::DhcpOptionType::Text, value :
-                            String::from("five") }
+                            meraki::types::UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDhcpOption::new(String::from("5"),
+                            meraki::types::UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDhcpOptionType::Text,
+                            String::from("five"))
                         ],
                     )
                     .reserved_ip_ranges(
                         vec![
-                            meraki::types::UpdateDeviceSwitchRoutingInterfaceDhcpRequestReservedIpRange
-                            { start : String::from("192.168.1.1"), end :
-                            String::from("192.168.1.10"), comment :
-                            Some(String::from("A reserved IP range")) }
+                            meraki::types::UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestReservedIpRange::new(String::from("192.168.1.1"),
+                            String::from("192.168.1.10"))
+                            .set_comment(Some(String::from("A reserved IP range")))
                         ],
                     )
                     .fixed_ip_assignments(
                         vec![
-                            meraki::types::UpdateDeviceSwitchRoutingInterfaceDhcpRequestFixedIpAssignment
-                            { name : String::from("Cisco Meraki valued client"), mac :
-                            String::from("22:33:44:55:66:77"), ip :
-                            String::from("192.168.1.12") }
+                            meraki::types::FixedIpAssignment::new(String::from("Cisco Meraki valued client"),
+                            String::from("22:33:44:55:66:77"),
+                            String::from("192.168.1.12"))
                         ],
                     )
                     .send(),
@@ -9993,14 +10777,13 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .rstp_enabled(true)
                     .stp_bridge_priority(
                         vec![
-                            meraki::types::StpBridgePriorityItem { switch_profiles :
-                            None, switches : Some(vec![String::from("Q234-ABCD-0001"),
+                            meraki::types::StpBridgePriorityItem::new(4096i64)
+                            .set_switches(Some(vec![String::from("Q234-ABCD-0001"),
                             String::from("Q234-ABCD-0002"),
-                            String::from("Q234-ABCD-0003")]), stacks : None, stp_priority
-                            : 4096i64 }, meraki::types::StpBridgePriorityItem {
-                            switch_profiles : None, switches : None, stacks :
-                            Some(vec![String::from("789102"), String::from("123456"),
-                            String::from("129102")]), stp_priority : 28672i64 }
+                            String::from("Q234-ABCD-0003")])),
+                            meraki::types::StpBridgePriorityItem::new(28672i64)
+                            .set_stacks(Some(vec![String::from("789102"),
+                            String::from("123456"), String::from("129102")]))
                         ],
                     )
                     .send(),
@@ -10015,10 +10798,9 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .update_network_syslog_servers(
                         "N_1234567",
                         vec![
-                            meraki::types::UpdateNetworkSyslogServersRequestServer { host
-                            : String::from("1.2.3.4"), port : 443i64, roles :
-                            vec![String::from("Wireless event log"),
-                            String::from("URLs")] }
+                            meraki::types::UpdateNetworkSyslogServersRequestServer::new(String::from("1.2.3.4"),
+                            443i64, vec![String::from("Wireless event log"),
+                            String::from("URLs")])
                         ],
                     )
                     .send(),
@@ -10036,25 +10818,21 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     )
                     .custom_pie_chart_items(
                         vec![
-                            meraki::types::CustomPieChartItem { name :
-                            String::from("Item from hostname"), type_ :
-                            meraki::types::CustomPieChartItemType::Host, value :
-                            String::from("example.com") },
-                            meraki::types::CustomPieChartItem { name :
-                            String::from("Item from port"), type_ :
-                            meraki::types::CustomPieChartItemType::Port, value :
-                            String::from("440") }, meraki::types::CustomPieChartItem {
-                            name : String::from("Item from IP"), type_ :
-                            meraki::types::CustomPieChartItemType::IpRange, value :
-                            String::from("192.1.0.0") },
-                            meraki::types::CustomPieChartItem { name :
-                            String::from("Item from IP range (CIDR)"), type_ :
-                            meraki::types::CustomPieChartItemType::IpRange, value :
-                            String::from("192.2.0.0/16") },
-                            meraki::types::CustomPieChartItem { name :
-                            String::from("Item from IP range with port"), type_ :
-                            meraki::types::CustomPieChartItemType::IpRange, value :
-                            String::from("192.3.0.0/16:80") }
+                            meraki::types::CustomPieChartItem::new(String::from("Item from hostname"),
+                            meraki::types::CustomPieChartItemType::Host,
+                            String::from("example.com")),
+                            meraki::types::CustomPieChartItem::new(String::from("Item from port"),
+                            meraki::types::CustomPieChartItemType::Port,
+                            String::from("440")),
+                            meraki::types::CustomPieChartItem::new(String::from("Item from IP"),
+                            meraki::types::CustomPieChartItemType::IpRange,
+                            String::from("192.1.0.0")),
+                            meraki::types::CustomPieChartItem::new(String::from("Item from IP range (CIDR)"),
+                            meraki::types::CustomPieChartItemType::IpRange,
+                            String::from("192.2.0.0/16")),
+                            meraki::types::CustomPieChartItem::new(String::from("Item from IP range with port"),
+                            meraki::types::CustomPieChartItemType::IpRange,
+                            String::from("192.3.0.0/16:80"))
                         ],
                     )
                     .send(),
@@ -10071,15 +10849,14 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                         "iname-1",
                         String::from("My VLAN profile name"),
                         vec![
-                            meraki::types::CreateNetworkVlanProfileRequestVlanName { name
-                            : String::from("named-1"), vlan_id : String::from("1"),
-                            adaptive_policy_group : Some(meraki::types::Network { id :
-                            Some(String::from("791")) }) }
+                            meraki::types::UpdateNetworkVlanProfileRequestVlanName::new(String::from("named-1"),
+                            String::from("1"))
+                            .set_adaptive_policy_group(Some(meraki::types::UpdateNetworkVlanProfileRequestVlanNameAdaptivePolicyGroup::new()
+                            .set_id(Some(String::from("791")))))
                         ],
                         vec![
-                            meraki::types::CreateNetworkVlanProfileRequestVlanGroup {
-                            name : String::from("named-group-1"), vlan_ids :
-                            String::from("2,5-7") }
+                            meraki::types::UpdateNetworkVlanProfileRequestVlanGroup::new(String::from("named-group-1"),
+                            String::from("2,5-7"))
                         ],
                     )
                     .send(),
@@ -10094,9 +10871,10 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .update_network_webhooks_http_server("N_1234567", "httpServerId-1")
                     .name(String::from("Example Webhook Server"))
                     .shared_secret(String::from("shhh"))
-                    .payload_template(meraki::types::UpdateNetworkWebhooksHttpServerRequestPayloadTemplate {
-                        payload_template_id: Some(String::from("wpt_00001")),
-                    })
+                    .payload_template(
+                        meraki::types::UpdateNetworkWebhooksHttpServerRequestPayloadTemplate::new()
+                            .set_payload_template_id(Some(String::from("wpt_00001"))),
+                    )
                     .send(),
             ),
         );
@@ -10118,9 +10896,9 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     )
                     .headers(
                         vec![
-                            meraki::types::Header { name :
-                            Some(String::from("Authorization")), template :
-                            Some(String::from("Bearer {{sharedSecret}}")) }
+                            meraki::types::UpdateNetworkWebhooksPayloadTemplateRequestHeader::new()
+                            .set_name(Some(String::from("Authorization")))
+                            .set_template(Some(String::from("Bearer {{sharedSecret}}")))
                         ],
                     )
                     .body_file(String::from("Qm9keSBGaWxl"))
@@ -10147,13 +10925,12 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     )
                     .access_points(
                         vec![
-                            meraki::types::AccessPoint { serial :
-                            String::from("Q234-ABCD-5678"), alternate_management_ip :
-                            String::from("1.2.3.4"), subnet_mask :
-                            Some(String::from("255.255.255.0")), gateway :
-                            Some(String::from("1.2.3.5")), dns1 :
-                            Some(String::from("8.8.8.8")), dns2 :
-                            Some(String::from("8.8.4.4")) }
+                            meraki::types::AccessPoint::new(String::from("Q234-ABCD-5678"),
+                            String::from("1.2.3.4"))
+                            .set_subnet_mask(Some(String::from("255.255.255.0")))
+                            .set_gateway(Some(String::from("1.2.3.5")))
+                            .set_dns1(Some(String::from("8.8.8.8")))
+                            .set_dns2(Some(String::from("8.8.4.4")))
                         ],
                     )
                     .send(),
@@ -10169,11 +10946,11 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .currency(String::from("USD"))
                     .plans(
                         vec![
-                            meraki::types::UpdateNetworkWirelessBillingRequestPlan { id :
-                            Some(String::from("1")), price : 5f64, bandwidth_limits :
-                            meraki::types::BandwidthLimitsWan1 { limit_up :
-                            Some(1000i64), limit_down : Some(1000i64) }, time_limit :
-                            meraki::types::TimeLimit::V1Hour }
+                            meraki::types::UpdateNetworkWirelessBillingRequestPlan::new(5f64,
+                            meraki::types::UpdateNetworkWirelessBillingRequestPlanBandwidthLimits::new()
+                            .set_limit_up(Some(1000i64)).set_limit_down(Some(1000i64)),
+                            meraki::types::TimeLimit::V1Hour)
+                            .set_id(Some(String::from("1")))
                         ],
                     )
                     .send(),
@@ -10219,255 +10996,477 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .update_network_wireless_rf_profile("N_1234567", "rfProfileId-1")
                     .name(String::from("1234"))
                     .client_balancing_enabled(true)
-                    .min_bitrate_type(meraki::types::MinBitrateType::Band)
-                    .band_selection_type(meraki::types::BandSelectionType::Ap)
-                    .ap_band_settings(meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettings {
-                        band_operation_mode: Some(
-                            meraki::types::BandOperationMode::Dual,
-                        ),
-                        bands: Some(meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettingsBands {
-                            enabled: Some(
-                                vec![meraki::types::Band::V2_4, meraki::types::Band::V5],
-                            ),
-                        }),
-                        band_steering_enabled: Some(true),
-                    })
-                    .two_four_ghz_settings(meraki::types::WirelessRfProfileTwoFourGhzSettings {
-                        max_power: Some(30i64),
-                        min_power: Some(5i64),
-                        min_bitrate: Some(11f64),
-                        valid_auto_channels: Some(vec![1i64, 6i64, 11i64]),
-                        ax_enabled: Some(true),
-                        rxsop: Some(-95i64),
-                    })
-                    .five_ghz_settings(meraki::types::WirelessRfProfileFiveGhzSettings {
-                        max_power: Some(30i64),
-                        min_power: Some(8i64),
-                        min_bitrate: Some(12i64),
-                        valid_auto_channels: Some(
-                            vec![
-                                36i64, 40i64, 44i64, 48i64, 52i64, 56i64, 60i64, 64i64,
-                                100i64, 104i64, 108i64, 112i64, 116i64, 120i64, 124i64,
-                                128i64, 132i64, 136i64, 140i64, 144i64, 149i64, 153i64,
-                                157i64, 161i64, 165i64
-                            ],
-                        ),
-                        channel_width: Some(String::from("auto")),
-                        rxsop: Some(-95i64),
-                    })
-                    .six_ghz_settings(meraki::types::WirelessRfProfileFiveGhzSettings {
-                        max_power: Some(30i64),
-                        min_power: Some(8i64),
-                        min_bitrate: Some(12i64),
-                        valid_auto_channels: Some(
-                            vec![
-                                1i64, 5i64, 9i64, 13i64, 17i64, 21i64, 25i64, 29i64, 33i64,
-                                37i64, 41i64, 45i64, 49i64, 53i64, 57i64, 61i64, 65i64,
-                                69i64, 73i64, 77i64, 81i64, 85i64, 89i64, 93i64, 97i64,
-                                101i64, 105i64, 109i64, 113i64, 117i64, 121i64, 125i64,
-                                129i64, 133i64, 137i64, 141i64, 145i64, 149i64, 153i64,
-                                157i64, 161i64, 165i64, 169i64, 173i64, 177i64, 181i64,
-                                185i64, 189i64, 193i64, 197i64, 201i64, 205i64, 209i64,
-                                213i64, 217i64, 221i64, 225i64, 229i64, 233i64
-                            ],
-                        ),
-                        channel_width: Some(String::from("auto")),
-                        rxsop: Some(-95i64),
-                    })
-                    .transmission(meraki::types::TwoFactor {
-                        enabled: Some(true),
-                    })
-                    .per_ssid_settings(meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettings {
-                        _0: Some(meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0 {
-                            min_bitrate: Some(11f64),
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
-                            ),
-                            bands: Some(meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettingsBands {
-                                enabled: Some(
-                                    vec![meraki::types::Band::V2_4, meraki::types::Band::V5],
+                    .min_bitrate_type(
+                        meraki::types::UpdateNetworkWirelessRfProfileRequestMinBitrateType::Band,
+                    )
+                    .band_selection_type(
+                        meraki::types::UpdateNetworkWirelessRfProfileRequestBandSelectionType::Ap,
+                    )
+                    .ap_band_settings(
+                        meraki::types::UpdateNetworkWirelessRfProfileRequestApBandSettings::new()
+                            .set_band_operation_mode(
+                                Some(
+                                    meraki::types::UpdateNetworkWirelessRfProfileRequestApBandSettingsBandOperationMode::Dual,
                                 ),
-                            }),
-                            band_steering_enabled: Some(true),
-                        }),
-                        _1: Some(meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0 {
-                            min_bitrate: Some(11f64),
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
-                            ),
-                            bands: Some(meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettingsBands {
-                                enabled: Some(
-                                    vec![meraki::types::Band::V2_4, meraki::types::Band::V5],
+                            )
+                            .set_bands(
+                                Some(
+                                    meraki::types::UpdateNetworkWirelessRfProfileRequestApBandSettingsBands::new()
+                                        .set_enabled(
+                                            Some(
+                                                vec![
+                                                    meraki::types::UpdateNetworkWirelessRfProfileRequestApBandSettingsBandsEnabledItem::V2_4,
+                                                    meraki::types::UpdateNetworkWirelessRfProfileRequestApBandSettingsBandsEnabledItem::V5
+                                                ],
+                                            ),
+                                        ),
                                 ),
-                            }),
-                            band_steering_enabled: Some(true),
-                        }),
-                        _2: Some(meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0 {
-                            min_bitrate: Some(11f64),
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
-                            ),
-                            bands: Some(meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettingsBands {
-                                enabled: Some(
-                                    vec![meraki::types::Band::V2_4, meraki::types::Band::V5],
+                            )
+                            .set_band_steering_enabled(Some(true)),
+                    )
+                    .two_four_ghz_settings(
+                        meraki::types::UpdateNetworkWirelessRfProfileRequestTwoFourGhzSettings::new()
+                            .set_max_power(Some(30i64))
+                            .set_min_power(Some(5i64))
+                            .set_min_bitrate(Some(11f64))
+                            .set_valid_auto_channels(Some(vec![1i64, 6i64, 11i64]))
+                            .set_ax_enabled(Some(true))
+                            .set_rxsop(Some(-95i64)),
+                    )
+                    .five_ghz_settings(
+                        meraki::types::UpdateNetworkWirelessRfProfileRequestFiveGhzSettings::new()
+                            .set_max_power(Some(30i64))
+                            .set_min_power(Some(8i64))
+                            .set_min_bitrate(Some(12i64))
+                            .set_valid_auto_channels(
+                                Some(
+                                    vec![
+                                        36i64, 40i64, 44i64, 48i64, 52i64, 56i64, 60i64, 64i64,
+                                        100i64, 104i64, 108i64, 112i64, 116i64, 120i64, 124i64,
+                                        128i64, 132i64, 136i64, 140i64, 144i64, 149i64, 153i64,
+                                        157i64, 161i64, 165i64
+                                    ],
                                 ),
-                            }),
-                            band_steering_enabled: Some(true),
-                        }),
-                        _3: Some(meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0 {
-                            min_bitrate: Some(11f64),
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
-                            ),
-                            bands: Some(meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettingsBands {
-                                enabled: Some(
-                                    vec![meraki::types::Band::V2_4, meraki::types::Band::V5],
+                            )
+                            .set_channel_width(Some(String::from("auto")))
+                            .set_rxsop(Some(-95i64)),
+                    )
+                    .six_ghz_settings(
+                        meraki::types::UpdateNetworkWirelessRfProfileRequestSixGhzSettings::new()
+                            .set_max_power(Some(30i64))
+                            .set_min_power(Some(8i64))
+                            .set_min_bitrate(Some(12i64))
+                            .set_valid_auto_channels(
+                                Some(
+                                    vec![
+                                        1i64, 5i64, 9i64, 13i64, 17i64, 21i64, 25i64, 29i64, 33i64,
+                                        37i64, 41i64, 45i64, 49i64, 53i64, 57i64, 61i64, 65i64,
+                                        69i64, 73i64, 77i64, 81i64, 85i64, 89i64, 93i64, 97i64,
+                                        101i64, 105i64, 109i64, 113i64, 117i64, 121i64, 125i64,
+                                        129i64, 133i64, 137i64, 141i64, 145i64, 149i64, 153i64,
+                                        157i64, 161i64, 165i64, 169i64, 173i64, 177i64, 181i64,
+                                        185i64, 189i64, 193i64, 197i64, 201i64, 205i64, 209i64,
+                                        213i64, 217i64, 221i64, 225i64, 229i64, 233i64
+                                    ],
                                 ),
-                            }),
-                            band_steering_enabled: Some(true),
-                        }),
-                        _4: Some(meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0 {
-                            min_bitrate: Some(11f64),
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
-                            ),
-                            bands: Some(meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettingsBands {
-                                enabled: Some(
-                                    vec![meraki::types::Band::V2_4, meraki::types::Band::V5],
+                            )
+                            .set_channel_width(Some(String::from("auto")))
+                            .set_rxsop(Some(-95i64)),
+                    )
+                    .transmission(
+                        meraki::types::UpdateNetworkWirelessRfProfileRequestTransmission::new()
+                            .set_enabled(Some(true)),
+                    )
+                    .per_ssid_settings(
+                        meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettings::new()
+                            .set_0(
+                                Some(
+                                    meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV0::new()
+                                        .set_min_bitrate(Some(11f64))
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV0BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_bands(
+                                            Some(
+                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV0Bands::new()
+                                                    .set_enabled(
+                                                        Some(
+                                                            vec![
+                                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV0BandsEnabledItem::V2_4,
+                                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV0BandsEnabledItem::V5
+                                                            ],
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
                                 ),
-                            }),
-                            band_steering_enabled: Some(true),
-                        }),
-                        _5: Some(meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0 {
-                            min_bitrate: Some(11f64),
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
-                            ),
-                            bands: Some(meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettingsBands {
-                                enabled: Some(
-                                    vec![meraki::types::Band::V2_4, meraki::types::Band::V5],
+                            )
+                            .set_1(
+                                Some(
+                                    meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV1::new()
+                                        .set_min_bitrate(Some(11f64))
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV1BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_bands(
+                                            Some(
+                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV1Bands::new()
+                                                    .set_enabled(
+                                                        Some(
+                                                            vec![
+                                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV1BandsEnabledItem::V2_4,
+                                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV1BandsEnabledItem::V5
+                                                            ],
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
                                 ),
-                            }),
-                            band_steering_enabled: Some(true),
-                        }),
-                        _6: Some(meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0 {
-                            min_bitrate: Some(11f64),
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
-                            ),
-                            bands: Some(meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettingsBands {
-                                enabled: Some(
-                                    vec![meraki::types::Band::V2_4, meraki::types::Band::V5],
+                            )
+                            .set_2(
+                                Some(
+                                    meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV2::new()
+                                        .set_min_bitrate(Some(11f64))
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV2BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_bands(
+                                            Some(
+                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV2Bands::new()
+                                                    .set_enabled(
+                                                        Some(
+                                                            vec![
+                                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV2BandsEnabledItem::V2_4,
+                                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV2BandsEnabledItem::V5
+                                                            ],
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
                                 ),
-                            }),
-                            band_steering_enabled: Some(true),
-                        }),
-                        _7: Some(meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0 {
-                            min_bitrate: Some(11f64),
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
-                            ),
-                            bands: Some(meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettingsBands {
-                                enabled: Some(
-                                    vec![meraki::types::Band::V2_4, meraki::types::Band::V5],
+                            )
+                            .set_3(
+                                Some(
+                                    meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV3::new()
+                                        .set_min_bitrate(Some(11f64))
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV3BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_bands(
+                                            Some(
+                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV3Bands::new()
+                                                    .set_enabled(
+                                                        Some(
+                                                            vec![
+                                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV3BandsEnabledItem::V2_4,
+                                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV3BandsEnabledItem::V5
+                                                            ],
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
                                 ),
-                            }),
-                            band_steering_enabled: Some(true),
-                        }),
-                        _8: Some(meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0 {
-                            min_bitrate: Some(11f64),
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
-                            ),
-                            bands: Some(meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettingsBands {
-                                enabled: Some(
-                                    vec![meraki::types::Band::V2_4, meraki::types::Band::V5],
+                            )
+                            .set_4(
+                                Some(
+                                    meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV4::new()
+                                        .set_min_bitrate(Some(11f64))
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV4BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_bands(
+                                            Some(
+                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV4Bands::new()
+                                                    .set_enabled(
+                                                        Some(
+                                                            vec![
+                                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV4BandsEnabledItem::V2_4,
+                                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV4BandsEnabledItem::V5
+                                                            ],
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
                                 ),
-                            }),
-                            band_steering_enabled: Some(true),
-                        }),
-                        _9: Some(meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0 {
-                            min_bitrate: Some(11f64),
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
-                            ),
-                            bands: Some(meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettingsBands {
-                                enabled: Some(
-                                    vec![meraki::types::Band::V2_4, meraki::types::Band::V5],
+                            )
+                            .set_5(
+                                Some(
+                                    meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV5::new()
+                                        .set_min_bitrate(Some(11f64))
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV5BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_bands(
+                                            Some(
+                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV5Bands::new()
+                                                    .set_enabled(
+                                                        Some(
+                                                            vec![
+                                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV5BandsEnabledItem::V2_4,
+                                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV5BandsEnabledItem::V5
+                                                            ],
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
                                 ),
-                            }),
-                            band_steering_enabled: Some(true),
-                        }),
-                        _10: Some(meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0 {
-                            min_bitrate: Some(11f64),
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
-                            ),
-                            bands: Some(meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettingsBands {
-                                enabled: Some(
-                                    vec![meraki::types::Band::V2_4, meraki::types::Band::V5],
+                            )
+                            .set_6(
+                                Some(
+                                    meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV6::new()
+                                        .set_min_bitrate(Some(11f64))
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV6BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_bands(
+                                            Some(
+                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV6Bands::new()
+                                                    .set_enabled(
+                                                        Some(
+                                                            vec![
+                                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV6BandsEnabledItem::V2_4,
+                                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV6BandsEnabledItem::V5
+                                                            ],
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
                                 ),
-                            }),
-                            band_steering_enabled: Some(true),
-                        }),
-                        _11: Some(meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0 {
-                            min_bitrate: Some(11f64),
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
-                            ),
-                            bands: Some(meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettingsBands {
-                                enabled: Some(
-                                    vec![meraki::types::Band::V2_4, meraki::types::Band::V5],
+                            )
+                            .set_7(
+                                Some(
+                                    meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV7::new()
+                                        .set_min_bitrate(Some(11f64))
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV7BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_bands(
+                                            Some(
+                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV7Bands::new()
+                                                    .set_enabled(
+                                                        Some(
+                                                            vec![
+                                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV7BandsEnabledItem::V2_4,
+                                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV7BandsEnabledItem::V5
+                                                            ],
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
                                 ),
-                            }),
-                            band_steering_enabled: Some(true),
-                        }),
-                        _12: Some(meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0 {
-                            min_bitrate: Some(11f64),
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
-                            ),
-                            bands: Some(meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettingsBands {
-                                enabled: Some(
-                                    vec![meraki::types::Band::V2_4, meraki::types::Band::V5],
+                            )
+                            .set_8(
+                                Some(
+                                    meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV8::new()
+                                        .set_min_bitrate(Some(11f64))
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV8BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_bands(
+                                            Some(
+                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV8Bands::new()
+                                                    .set_enabled(
+                                                        Some(
+                                                            vec![
+                                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV8BandsEnabledItem::V2_4,
+                                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV8BandsEnabledItem::V5
+                                                            ],
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
                                 ),
-                            }),
-                            band_steering_enabled: Some(true),
-                        }),
-                        _13: Some(meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0 {
-                            min_bitrate: Some(11f64),
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
-                            ),
-                            bands: Some(meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettingsBands {
-                                enabled: Some(
-                                    vec![meraki::types::Band::V2_4, meraki::types::Band::V5],
+                            )
+                            .set_9(
+                                Some(
+                                    meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV9::new()
+                                        .set_min_bitrate(Some(11f64))
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV9BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_bands(
+                                            Some(
+                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV9Bands::new()
+                                                    .set_enabled(
+                                                        Some(
+                                                            vec![
+                                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV9BandsEnabledItem::V2_4,
+                                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV9BandsEnabledItem::V5
+                                                            ],
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
                                 ),
-                            }),
-                            band_steering_enabled: Some(true),
-                        }),
-                        _14: Some(meraki::types::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0 {
-                            min_bitrate: Some(11f64),
-                            band_operation_mode: Some(
-                                meraki::types::BandOperationMode::Dual,
-                            ),
-                            bands: Some(meraki::types::CreateNetworkWirelessRfProfileRequestApBandSettingsBands {
-                                enabled: Some(
-                                    vec![meraki::types::Band::V2_4, meraki::types::Band::V5],
+                            )
+                            .set_10(
+                                Some(
+                                    meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV10::new()
+                                        .set_min_bitrate(Some(11f64))
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV10BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_bands(
+                                            Some(
+                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV10Bands::new()
+                                                    .set_enabled(
+                                                        Some(
+                                                            vec![
+                                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV10BandsEnabledItem::V2_4,
+                                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV10BandsEnabledItem::V5
+                                                            ],
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
                                 ),
-                            }),
-                            band_steering_enabled: Some(true),
-                        }),
-                    })
-                    .flex_radios(meraki::types::FlexRadios {
-                        by_model: Some(
-                            vec![
-                                meraki::types::ByModelItem { model :
-                                Some(String::from("MR34")), bands :
-                                Some(vec![meraki::types::Band::V5]) }
-                            ],
-                        ),
-                    })
+                            )
+                            .set_11(
+                                Some(
+                                    meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV11::new()
+                                        .set_min_bitrate(Some(11f64))
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV11BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_bands(
+                                            Some(
+                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV11Bands::new()
+                                                    .set_enabled(
+                                                        Some(
+                                                            vec![
+                                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV11BandsEnabledItem::V2_4,
+                                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV11BandsEnabledItem::V5
+                                                            ],
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
+                                ),
+                            )
+                            .set_12(
+                                Some(
+                                    meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV12::new()
+                                        .set_min_bitrate(Some(11f64))
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV12BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_bands(
+                                            Some(
+                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV12Bands::new()
+                                                    .set_enabled(
+                                                        Some(
+                                                            vec![
+                                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV12BandsEnabledItem::V2_4,
+                                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV12BandsEnabledItem::V5
+                                                            ],
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
+                                ),
+                            )
+                            .set_13(
+                                Some(
+                                    meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV13::new()
+                                        .set_min_bitrate(Some(11f64))
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV13BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_bands(
+                                            Some(
+                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV13Bands::new()
+                                                    .set_enabled(
+                                                        Some(
+                                                            vec![
+                                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV13BandsEnabledItem::V2_4,
+                                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV13BandsEnabledItem::V5
+                                                            ],
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
+                                ),
+                            )
+                            .set_14(
+                                Some(
+                                    meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV14::new()
+                                        .set_min_bitrate(Some(11f64))
+                                        .set_band_operation_mode(
+                                            Some(
+                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV14BandOperationMode::Dual,
+                                            ),
+                                        )
+                                        .set_bands(
+                                            Some(
+                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV14Bands::new()
+                                                    .set_enabled(
+                                                        Some(
+                                                            vec![
+                                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV14BandsEnabledItem::V2_4,
+                                                                meraki::types::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV14BandsEnabledItem::V5
+                                                            ],
+                                                        ),
+                                                    ),
+                                            ),
+                                        )
+                                        .set_band_steering_enabled(Some(true)),
+                                ),
+                            ),
+                    )
+                    .flex_radios(
+                        meraki::types::UpdateNetworkWirelessRfProfileRequestFlexRadios::new()
+                            .set_by_model(
+                                Some(
+                                    vec![
+                                        meraki::types::FlexRadiosByModelItem::new()
+                                        .set_model(Some(String::from("MR34")))
+                                        .set_bands(Some(vec![meraki::types::UpdateNetworkWirelessRfProfileRequestFlexRadiosByModelItemBand::V5]))
+                                    ],
+                                ),
+                            ),
+                    )
                     .send(),
             ),
         );
@@ -10482,15 +11481,19 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .ipv6_bridge_enabled(false)
                     .location_analytics_enabled(false)
                     .upgrade_strategy(
-                        meraki::types::UpgradeStrategy::MinimizeUpgradeTime,
+                        meraki::types::UpdateNetworkWirelessSettingsRequestUpgradeStrategy::MinimizeUpgradeTime,
                     )
                     .led_lights_on(false)
-                    .named_vlans(meraki::types::SettingsNamedVlans {
-                        pool_dhcp_monitoring: Some(meraki::types::PoolDhcpMonitoring {
-                            enabled: Some(true),
-                            duration: Some(5i64),
-                        }),
-                    })
+                    .named_vlans(
+                        meraki::types::UpdateNetworkWirelessSettingsRequestNamedVlans::new()
+                            .set_pool_dhcp_monitoring(
+                                Some(
+                                    meraki::types::UpdateNetworkWirelessSettingsRequestNamedVlansPoolDhcpMonitoring::new()
+                                        .set_enabled(Some(true))
+                                        .set_duration(Some(5i64)),
+                                ),
+                            ),
+                    )
                     .send(),
             ),
         );
@@ -10503,90 +11506,131 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .update_network_wireless_ssid("N_1234567", "number-1")
                     .name(String::from("My SSID"))
                     .enabled(true)
-                    .auth_mode(meraki::types::WirelessSsidAuthMode::V8021xRadius)
+                    .auth_mode(
+                        meraki::types::UpdateNetworkWirelessSsidRequestAuthMode::V8021xRadius,
+                    )
                     .enterprise_admin_access(
                         meraki::types::EnterpriseAdminAccess::AccessEnabled,
                     )
-                    .encryption_mode(meraki::types::EncryptionMode::Wpa)
+                    .encryption_mode(
+                        meraki::types::UpdateNetworkWirelessSsidRequestEncryptionMode::Wpa,
+                    )
                     .psk(String::from("deadbeef"))
-                    .wpa_encryption_mode(meraki::types::SsidWpaEncryptionMode::Wpa2Only)
-                    .dot11w(meraki::types::Dot11w {
-                        enabled: Some(true),
-                        required: Some(false),
-                    })
-                    .dot11r(meraki::types::Dot11r {
-                        enabled: Some(true),
-                        adaptive: Some(true),
-                    })
-                    .splash_page(meraki::types::SplashPage::ClickThroughSplashPage)
+                    .wpa_encryption_mode(
+                        meraki::types::UpdateNetworkWirelessSsidRequestWpaEncryptionMode::Wpa2Only,
+                    )
+                    .dot11w(
+                        meraki::types::UpdateNetworkWirelessSsidRequestDot11w::new()
+                            .set_enabled(Some(true))
+                            .set_required(Some(false)),
+                    )
+                    .dot11r(
+                        meraki::types::Dot11r::new()
+                            .set_enabled(Some(true))
+                            .set_adaptive(Some(true)),
+                    )
+                    .splash_page(
+                        meraki::types::UpdateNetworkWirelessSsidRequestSplashPage::ClickThroughSplashPage,
+                    )
                     .splash_guest_sponsor_domains(vec![String::from("example.com")])
-                    .oauth(meraki::types::Oauth {
-                        allowed_domains: Some(vec![String::from("example.com")]),
-                    })
-                    .local_radius(meraki::types::LocalRadius {
-                        cache_timeout: Some(60i64),
-                        password_authentication: Some(meraki::types::TwoFactor {
-                            enabled: Some(false),
-                        }),
-                        certificate_authentication: Some(meraki::types::CertificateAuthentication {
-                            enabled: Some(true),
-                            use_ldap: Some(false),
-                            use_ocsp: Some(true),
-                            ocsp_responder_url: Some(
-                                String::from("http://ocsp-server.example.com"),
-                            ),
-                            client_root_ca_certificate: Some(meraki::types::ClientRootCaCertificate {
-                                contents: Some(
-                                    String::from(
-                                        "-----BEGIN CERTIFICATE-----\nMIIEKjCCAxKgAwIBAgIRANb+lsED3eb4+6YKLFFYqEkwDQYJKoZIhvcNAQELBQAw\ngYcxCzAJBgNVBAYTAlVTMRMwEQYDVQQIDApDYWxpZm9ybmlhMREwDwYDVQQHDAhT\nYW4gSm9zZTEcMBoGA1UECgwTQ2lzY28gU3lzdGVtcywgSW5jLjESMBAGA1UECwwJ\nRE5BU3BhY2VzMR4wHAYDVQQDDBVjaXNjby5vcGVucm9hbWluZy5vcmcwHhcNMjAx\nMTA1MjEzMzM1WhcNMjExMTA1MjIzMzM1WjCBpDEcMBoGCgmSJomT8ixkAQETDGRu\nYXNwYWNlczpVUzELMAkGA1UEBhMCVVMxCzAJBgNVBAgTAkNBMQ4wDAYDVQQKEwVD\naXNjbzEcMBoGA1UECxMTV0JBOldSSVggRW5kLUVudGl0eTE8MDoGA1UEAxMzNjQ3\nMDcwNDM4NDQ5NjQxMjAwMDAuMTg4MzQuaHMuY2lzY28ub3BlbnJvYW1pbmcub3Jn\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAoqjP9QgRGyUO3p7SH9QK\nuTq6UYK7nAyjImgS4yQxeBkyZ5f2EUkX8m/AOcewpPxxPBhjPKRwxGeX3S50ksiA\nayFomUeslR0S0Z7RN9rzJa+CFyi9MwWIHMbLgXpB8tsSpgTAqwrzoTzOGq9fgC6u\npZhdZrBkg3FeJgD88goCi9mZDsY2YAoeGRLFJ2fR8iICqIVQy+Htq9pE22WBLpnS\nKjL3+mR9FArHNFtWlhKF2YHMUqyHHrnZnF/Ns7QNoMMF7/CK18iAKgnb+2wuGKM2\naEMddOeOTtz+i/rgjkp/RGMt011EdCsso0/cTo9qqX/bxOOCE4/Mne/ChMkQPnNU\nCwIDAQABo3IwcDAJBgNVHRMEAjAAMB8GA1UdIwQYMBaAFIG+4l5yiB01gP0sw4ML\nUSopqYcuMB0GA1UdDgQWBBSby1T9leYVOVVdOZXiHCSaDDEMiDAOBgNVHQ8BAf8E\nBAMCBaAwEwYDVR0lBAwwCgYIKwYBBQUHAwIwDQYJKoZIhvcNAQELBQADggEBAEyE\n1mjSUyY6uNp6W4l20w7SskALSJDRKkOeZxAgF3VMxlsCuEl70s9oEfntwIpyQtSa\njON/9yJHbwm/Az824bmk8Dc7AXIPhay+dftXb8j529gPuYB9AKoPNg0NctkyYCQh\na/3YQVdDWX7XgmEiXkL57M7G6+IdcPDONLArfjOcT9qHdkVVq1AIjlMSx3OQQmm/\nuoLb/G9q/97QA2/l8shG/Na8HjVqGLcl5TNZdbNhs2w9ogxr/GNzqdvym6RQ8vT/\nUR2n+uwH4n1MUxmHYYeyot5dnIV1IJ6hQ54JAncM9HvCLFk1WHz6RKshQUCuPBiJ\nwTw70BVktzJnb0VLeDg=\n-----END CERTIFICATE-----",
-                                    ),
+                    .oauth(
+                        meraki::types::Oauth::new()
+                            .set_allowed_domains(Some(vec![String::from("example.com")])),
+                    )
+                    .local_radius(
+                        meraki::types::LocalRadius::new()
+                            .set_cache_timeout(Some(60i64))
+                            .set_password_authentication(
+                                Some(
+                                    meraki::types::PasswordAuthentication::new()
+                                        .set_enabled(Some(false)),
                                 ),
-                            }),
-                        }),
-                    })
-                    .ldap(meraki::types::Ldap {
-                        servers: Some(
-                            vec![
-                                meraki::types::LdapServer { host :
-                                String::from("127.0.0.1"), port : 389i64 }
-                            ],
-                        ),
-                        credentials: Some(meraki::types::LdapCredentials {
-                            distinguished_name: Some(
-                                String::from("cn=user,dc=example,dc=com"),
-                            ),
-                            password: Some(String::from("password")),
-                        }),
-                        base_distinguished_name: Some(String::from("dc=example,dc=com")),
-                        server_ca_certificate: Some(meraki::types::ClientRootCaCertificate {
-                            contents: Some(
-                                String::from(
-                                    "-----BEGIN CERTIFICATE-----\nMIIEKjCCAxKgAwIBAgIRANb+lsED3eb4+6YKLFFYqEkwDQYJKoZIhvcNAQELBQAw\ngYcxCzAJBgNVBAYTAlVTMRMwEQYDVQQIDApDYWxpZm9ybmlhMREwDwYDVQQHDAhT\nYW4gSm9zZTEcMBoGA1UECgwTQ2lzY28gU3lzdGVtcywgSW5jLjESMBAGA1UECwwJ\nRE5BU3BhY2VzMR4wHAYDVQQDDBVjaXNjby5vcGVucm9hbWluZy5vcmcwHhcNMjAx\nMTA1MjEzMzM1WhcNMjExMTA1MjIzMzM1WjCBpDEcMBoGCgmSJomT8ixkAQETDGRu\nYXNwYWNlczpVUzELMAkGA1UEBhMCVVMxCzAJBgNVBAgTAkNBMQ4wDAYDVQQKEwVD\naXNjbzEcMBoGA1UECxMTV0JBOldSSVggRW5kLUVudGl0eTE8MDoGA1UEAxMzNjQ3\nMDcwNDM4NDQ5NjQxMjAwMDAuMTg4MzQuaHMuY2lzY28ub3BlbnJvYW1pbmcub3Jn\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAoqjP9QgRGyUO3p7SH9QK\nuTq6UYK7nAyjImgS4yQxeBkyZ5f2EUkX8m/AOcewpPxxPBhjPKRwxGeX3S50ksiA\nayFomUeslR0S0Z7RN9rzJa+CFyi9MwWIHMbLgXpB8tsSpgTAqwrzoTzOGq9fgC6u\npZhdZrBkg3FeJgD88goCi9mZDsY2YAoeGRLFJ2fR8iICqIVQy+Htq9pE22WBLpnS\nKjL3+mR9FArHNFtWlhKF2YHMUqyHHrnZnF/Ns7QNoMMF7/CK18iAKgnb+2wuGKM2\naEMddOeOTtz+i/rgjkp/RGMt011EdCsso0/cTo9qqX/bxOOCE4/Mne/ChMkQPnNU\nCwIDAQABo3IwcDAJBgNVHRMEAjAAMB8GA1UdIwQYMBaAFIG+4l5yiB01gP0sw4ML\nUSopqYcuMB0GA1UdDgQWBBSby1T9leYVOVVdOZXiHCSaDDEMiDAOBgNVHQ8BAf8E\nBAMCBaAwEwYDVR0lBAwwCgYIKwYBBQUHAwIwDQYJKoZIhvcNAQELBQADggEBAEyE\n1mjSUyY6uNp6W4l20w7SskALSJDRKkOeZxAgF3VMxlsCuEl70s9oEfntwIpyQtSa\njON/9yJHbwm/Az824bmk8Dc7AXIPhay+dftXb8j529gPuYB9AKoPNg0NctkyYCQh\na/3YQVdDWX7XgmEiXkL57M7G6+IdcPDONLArfjOcT9qHdkVVq1AIjlMSx3OQQmm/\nuoLb/G9q/97QA2/l8shG/Na8HjVqGLcl5TNZdbNhs2w9ogxr/GNzqdvym6RQ8vT/\nUR2n+uwH4n1MUxmHYYeyot5dnIV1IJ6hQ54JAncM9HvCLFk1WHz6RKshQUCuPBiJ\nwTw70BVktzJnb0VLeDg=\n-----END CERTIFICATE-----",
+                            )
+                            .set_certificate_authentication(
+                                Some(
+                                    meraki::types::CertificateAuthentication::new()
+                                        .set_enabled(Some(true))
+                                        .set_use_ldap(Some(false))
+                                        .set_use_ocsp(Some(true))
+                                        .set_ocsp_responder_url(
+                                            Some(String::from("http://ocsp-server.example.com")),
+                                        )
+                                        .set_client_root_ca_certificate(
+                                            Some(
+                                                meraki::types::ClientRootCaCertificate::new()
+                                                    .set_contents(
+                                                        Some(
+                                                            String::from(
+                                                                "-----BEGIN CERTIFICATE-----\nMIIEKjCCAxKgAwIBAgIRANb+lsED3eb4+6YKLFFYqEkwDQYJKoZIhvcNAQELBQAw\ngYcxCzAJBgNVBAYTAlVTMRMwEQYDVQQIDApDYWxpZm9ybmlhMREwDwYDVQQHDAhT\nYW4gSm9zZTEcMBoGA1UECgwTQ2lzY28gU3lzdGVtcywgSW5jLjESMBAGA1UECwwJ\nRE5BU3BhY2VzMR4wHAYDVQQDDBVjaXNjby5vcGVucm9hbWluZy5vcmcwHhcNMjAx\nMTA1MjEzMzM1WhcNMjExMTA1MjIzMzM1WjCBpDEcMBoGCgmSJomT8ixkAQETDGRu\nYXNwYWNlczpVUzELMAkGA1UEBhMCVVMxCzAJBgNVBAgTAkNBMQ4wDAYDVQQKEwVD\naXNjbzEcMBoGA1UECxMTV0JBOldSSVggRW5kLUVudGl0eTE8MDoGA1UEAxMzNjQ3\nMDcwNDM4NDQ5NjQxMjAwMDAuMTg4MzQuaHMuY2lzY28ub3BlbnJvYW1pbmcub3Jn\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAoqjP9QgRGyUO3p7SH9QK\nuTq6UYK7nAyjImgS4yQxeBkyZ5f2EUkX8m/AOcewpPxxPBhjPKRwxGeX3S50ksiA\nayFomUeslR0S0Z7RN9rzJa+CFyi9MwWIHMbLgXpB8tsSpgTAqwrzoTzOGq9fgC6u\npZhdZrBkg3FeJgD88goCi9mZDsY2YAoeGRLFJ2fR8iICqIVQy+Htq9pE22WBLpnS\nKjL3+mR9FArHNFtWlhKF2YHMUqyHHrnZnF/Ns7QNoMMF7/CK18iAKgnb+2wuGKM2\naEMddOeOTtz+i/rgjkp/RGMt011EdCsso0/cTo9qqX/bxOOCE4/Mne/ChMkQPnNU\nCwIDAQABo3IwcDAJBgNVHRMEAjAAMB8GA1UdIwQYMBaAFIG+4l5yiB01gP0sw4ML\nUSopqYcuMB0GA1UdDgQWBBSby1T9leYVOVVdOZXiHCSaDDEMiDAOBgNVHQ8BAf8E\nBAMCBaAwEwYDVR0lBAwwCgYIKwYBBQUHAwIwDQYJKoZIhvcNAQELBQADggEBAEyE\n1mjSUyY6uNp6W4l20w7SskALSJDRKkOeZxAgF3VMxlsCuEl70s9oEfntwIpyQtSa\njON/9yJHbwm/Az824bmk8Dc7AXIPhay+dftXb8j529gPuYB9AKoPNg0NctkyYCQh\na/3YQVdDWX7XgmEiXkL57M7G6+IdcPDONLArfjOcT9qHdkVVq1AIjlMSx3OQQmm/\nuoLb/G9q/97QA2/l8shG/Na8HjVqGLcl5TNZdbNhs2w9ogxr/GNzqdvym6RQ8vT/\nUR2n+uwH4n1MUxmHYYeyot5dnIV1IJ6hQ54JAncM9HvCLFk1WHz6RKshQUCuPBiJ\nwTw70BVktzJnb0VLeDg=\n-----END CERTIFICATE-----",
+                                                            ),
+                                                        ),
+                                                    ),
+                                            ),
+                                        ),
                                 ),
                             ),
-                        }),
-                    })
-                    .active_directory(meraki::types::ActiveDirectory {
-                        servers: Some(
-                            vec![
-                                meraki::types::ActiveDirectoryServer { host :
-                                String::from("127.0.0.1"), port : Some(3268i64) }
-                            ],
-                        ),
-                        credentials: Some(meraki::types::ActiveDirectoryCredentials {
-                            logon_name: Some(String::from("user")),
-                            password: Some(String::from("password")),
-                        }),
-                    })
+                    )
+                    .ldap(
+                        meraki::types::Ldap::new()
+                            .set_servers(
+                                Some(
+                                    vec![
+                                        meraki::types::LdapServer::new(String::from("127.0.0.1"),
+                                        389i64)
+                                    ],
+                                ),
+                            )
+                            .set_credentials(
+                                Some(
+                                    meraki::types::LdapCredentials::new()
+                                        .set_distinguished_name(
+                                            Some(String::from("cn=user,dc=example,dc=com")),
+                                        )
+                                        .set_password(Some(String::from("password"))),
+                                ),
+                            )
+                            .set_base_distinguished_name(
+                                Some(String::from("dc=example,dc=com")),
+                            )
+                            .set_server_ca_certificate(
+                                Some(
+                                    meraki::types::ServerCaCertificate::new()
+                                        .set_contents(
+                                            Some(
+                                                String::from(
+                                                    "-----BEGIN CERTIFICATE-----\nMIIEKjCCAxKgAwIBAgIRANb+lsED3eb4+6YKLFFYqEkwDQYJKoZIhvcNAQELBQAw\ngYcxCzAJBgNVBAYTAlVTMRMwEQYDVQQIDApDYWxpZm9ybmlhMREwDwYDVQQHDAhT\nYW4gSm9zZTEcMBoGA1UECgwTQ2lzY28gU3lzdGVtcywgSW5jLjESMBAGA1UECwwJ\nRE5BU3BhY2VzMR4wHAYDVQQDDBVjaXNjby5vcGVucm9hbWluZy5vcmcwHhcNMjAx\nMTA1MjEzMzM1WhcNMjExMTA1MjIzMzM1WjCBpDEcMBoGCgmSJomT8ixkAQETDGRu\nYXNwYWNlczpVUzELMAkGA1UEBhMCVVMxCzAJBgNVBAgTAkNBMQ4wDAYDVQQKEwVD\naXNjbzEcMBoGA1UECxMTV0JBOldSSVggRW5kLUVudGl0eTE8MDoGA1UEAxMzNjQ3\nMDcwNDM4NDQ5NjQxMjAwMDAuMTg4MzQuaHMuY2lzY28ub3BlbnJvYW1pbmcub3Jn\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAoqjP9QgRGyUO3p7SH9QK\nuTq6UYK7nAyjImgS4yQxeBkyZ5f2EUkX8m/AOcewpPxxPBhjPKRwxGeX3S50ksiA\nayFomUeslR0S0Z7RN9rzJa+CFyi9MwWIHMbLgXpB8tsSpgTAqwrzoTzOGq9fgC6u\npZhdZrBkg3FeJgD88goCi9mZDsY2YAoeGRLFJ2fR8iICqIVQy+Htq9pE22WBLpnS\nKjL3+mR9FArHNFtWlhKF2YHMUqyHHrnZnF/Ns7QNoMMF7/CK18iAKgnb+2wuGKM2\naEMddOeOTtz+i/rgjkp/RGMt011EdCsso0/cTo9qqX/bxOOCE4/Mne/ChMkQPnNU\nCwIDAQABo3IwcDAJBgNVHRMEAjAAMB8GA1UdIwQYMBaAFIG+4l5yiB01gP0sw4ML\nUSopqYcuMB0GA1UdDgQWBBSby1T9leYVOVVdOZXiHCSaDDEMiDAOBgNVHQ8BAf8E\nBAMCBaAwEwYDVR0lBAwwCgYIKwYBBQUHAwIwDQYJKoZIhvcNAQELBQADggEBAEyE\n1mjSUyY6uNp6W4l20w7SskALSJDRKkOeZxAgF3VMxlsCuEl70s9oEfntwIpyQtSa\njON/9yJHbwm/Az824bmk8Dc7AXIPhay+dftXb8j529gPuYB9AKoPNg0NctkyYCQh\na/3YQVdDWX7XgmEiXkL57M7G6+IdcPDONLArfjOcT9qHdkVVq1AIjlMSx3OQQmm/\nuoLb/G9q/97QA2/l8shG/Na8HjVqGLcl5TNZdbNhs2w9ogxr/GNzqdvym6RQ8vT/\nUR2n+uwH4n1MUxmHYYeyot5dnIV1IJ6hQ54JAncM9HvCLFk1WHz6RKshQUCuPBiJ\nwTw70BVktzJnb0VLeDg=\n-----END CERTIFICATE-----",
+                                                ),
+                                            ),
+                                        ),
+                                ),
+                            ),
+                    )
+                    .active_directory(
+                        meraki::types::ActiveDirectory::new()
+                            .set_servers(
+                                Some(
+                                    vec![
+                                        meraki::types::ActiveDirectoryServer::new(String::from("127.0.0.1"))
+                                        .set_port(Some(3268i64))
+                                    ],
+                                ),
+                            )
+                            .set_credentials(
+                                Some(
+                                    meraki::types::ActiveDirectoryCredentials::new()
+                                        .set_logon_name(Some(String::from("user")))
+                                        .set_password(Some(String::from("password"))),
+                                ),
+                            ),
+                    )
                     .radius_servers(
                         vec![
-                            meraki::types::UpdateNetworkWirelessSsidRequestRadiusServer {
-                            host : String::from("0.0.0.0"), port : Some(3000i64), secret
-                            : Some(String::from("secret-string")), radsec_enabled :
-                            Some(true), open_roaming_certificate_id : Some(2i64),
-                            ca_certificate :
-                            Some(String::from("-----BEGIN CERTIFICATE-----\nMIIEKjCCAxKgAwIBAgIRANb+lsED3eb4+6YKLFFYqEkwDQYJKoZIhvcNAQELBQAw\ngYcxCzAJBgNVBAYTAlVTMRMwEQYDVQQIDApDYWxpZm9ybmlhMREwDwYDVQQHDAhT\nYW4gSm9zZTEcMBoGA1UECgwTQ2lzY28gU3lzdGVtcywgSW5jLjESMBAGA1UECwwJ\nRE5BU3BhY2VzMR4wHAYDVQQDDBVjaXNjby5vcGVucm9hbWluZy5vcmcwHhcNMjAx\nMTA1MjEzMzM1WhcNMjExMTA1MjIzMzM1WjCBpDEcMBoGCgmSJomT8ixkAQETDGRu\nYXNwYWNlczpVUzELMAkGA1UEBhMCVVMxCzAJBgNVBAgTAkNBMQ4wDAYDVQQKEwVD\naXNjbzEcMBoGA1UECxMTV0JBOldSSVggRW5kLUVudGl0eTE8MDoGA1UEAxMzNjQ3\nMDcwNDM4NDQ5NjQxMjAwMDAuMTg4MzQuaHMuY2lzY28ub3BlbnJvYW1pbmcub3Jn\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAoqjP9QgRGyUO3p7SH9QK\nuTq6UYK7nAyjImgS4yQxeBkyZ5f2EUkX8m/AOcewpPxxPBhjPKRwxGeX3S50ksiA\nayFomUeslR0S0Z7RN9rzJa+CFyi9MwWIHMbLgXpB8tsSpgTAqwrzoTzOGq9fgC6u\npZhdZrBkg3FeJgD88goCi9mZDsY2YAoeGRLFJ2fR8iICqIVQy+Htq9pE22WBLpnS\nKjL3+mR9FArHNFtWlhKF2YHMUqyHHrnZnF/Ns7QNoMMF7/CK18iAKgnb+2wuGKM2\naEMddOeOTtz+i/rgjkp/RGMt011EdCsso0/cTo9qqX/bxOOCE4/Mne/ChMkQPnNU\nCwIDAQABo3IwcDAJBgNVHRMEAjAAMB8GA1UdIwQYMBaAFIG+4l5yiB01gP0sw4ML\nUSopqYcuMB0GA1UdDgQWBBSby1T9leYVOVVdOZXiHCSaDDEMiDAOBgNVHQ8BAf8E\nBAMCBaAwEwYDVR0lBAwwCgYIKwYBBQUHAwIwDQYJKoZIhvcNAQELBQADggEBAEyE\n1mjSUyY6uNp6W4l20w7SskALSJDRKkOeZxAgF3VMxlsCuEl70s9oEfntwIpyQtSa\njON/9yJHbwm/Az824bmk8Dc7AXIPhay+dftXb8j529gPuYB9AKoPNg0NctkyYCQh\na/3YQVdDWX7XgmEiXkL57M7G6+IdcPDONLArfjOcT9qHdkVVq1AIjlMSx3OQQmm/\nuoLb/G9q/97QA2/l8shG/Na8HjVqGLcl5TNZdbNhs2w9ogxr/GNzqdvym6RQ8vT/\nUR2n+uwH4n1MUxmHYYeyot5dnIV1IJ6hQ54JAncM9HvCLFk1WHz6RKshQUCuPBiJ\nwTw70BVktzJnb0VLeDg=\n-----END CERTIFICATE-----"))
-                            }
+                            meraki::types::UpdateNetworkWirelessSsidRequestRadiusServer::new(String::from("0.0.0.0"))
+                            .set_port(Some(3000i64))
+                            .set_secret(Some(String::from("secret-string")))
+                            .set_radsec_enabled(Some(true))
+                            .set_open_roaming_certificate_id(Some(2i64))
+                            .set_ca_certificate(Some(String::from("-----BEGIN CERTIFICATE-----\nMIIEKjCCAxKgAwIBAgIRANb+lsED3eb4+6YKLFFYqEkwDQYJKoZIhvcNAQELBQAw\ngYcxCzAJBgNVBAYTAlVTMRMwEQYDVQQIDApDYWxpZm9ybmlhMREwDwYDVQQHDAhT\nYW4gSm9zZTEcMBoGA1UECgwTQ2lzY28gU3lzdGVtcywgSW5jLjESMBAGA1UECwwJ\nRE5BU3BhY2VzMR4wHAYDVQQDDBVjaXNjby5vcGVucm9hbWluZy5vcmcwHhcNMjAx\nMTA1MjEzMzM1WhcNMjExMTA1MjIzMzM1WjCBpDEcMBoGCgmSJomT8ixkAQETDGRu\nYXNwYWNlczpVUzELMAkGA1UEBhMCVVMxCzAJBgNVBAgTAkNBMQ4wDAYDVQQKEwVD\naXNjbzEcMBoGA1UECxMTV0JBOldSSVggRW5kLUVudGl0eTE8MDoGA1UEAxMzNjQ3\nMDcwNDM4NDQ5NjQxMjAwMDAuMTg4MzQuaHMuY2lzY28ub3BlbnJvYW1pbmcub3Jn\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAoqjP9QgRGyUO3p7SH9QK\nuTq6UYK7nAyjImgS4yQxeBkyZ5f2EUkX8m/AOcewpPxxPBhjPKRwxGeX3S50ksiA\nayFomUeslR0S0Z7RN9rzJa+CFyi9MwWIHMbLgXpB8tsSpgTAqwrzoTzOGq9fgC6u\npZhdZrBkg3FeJgD88goCi9mZDsY2YAoeGRLFJ2fR8iICqIVQy+Htq9pE22WBLpnS\nKjL3+mR9FArHNFtWlhKF2YHMUqyHHrnZnF/Ns7QNoMMF7/CK18iAKgnb+2wuGKM2\naEMddOeOTtz+i/rgjkp/RGMt011EdCsso0/cTo9qqX/bxOOCE4/Mne/ChMkQPnNU\nCwIDAQABo3IwcDAJBgNVHRMEAjAAMB8GA1UdIwQYMBaAFIG+4l5yiB01gP0sw4ML\nUSopqYcuMB0GA1UdDgQWBBSby1T9leYVOVVdOZXiHCSaDDEMiDAOBgNVHQ8BAf8E\nBAMCBaAwEwYDVR0lBAwwCgYIKwYBBQUHAwIwDQYJKoZIhvcNAQELBQADggEBAEyE\n1mjSUyY6uNp6W4l20w7SskALSJDRKkOeZxAgF3VMxlsCuEl70s9oEfntwIpyQtSa\njON/9yJHbwm/Az824bmk8Dc7AXIPhay+dftXb8j529gPuYB9AKoPNg0NctkyYCQh\na/3YQVdDWX7XgmEiXkL57M7G6+IdcPDONLArfjOcT9qHdkVVq1AIjlMSx3OQQmm/\nuoLb/G9q/97QA2/l8shG/Na8HjVqGLcl5TNZdbNhs2w9ogxr/GNzqdvym6RQ8vT/\nUR2n+uwH4n1MUxmHYYeyot5dnIV1IJ6hQ54JAncM9HvCLFk1WHz6RKshQUCuPBiJ\nwTw70BVktzJnb0VLeDg=\n-----END CERTIFICATE-----")))
                         ],
                     )
                     .radius_proxy_enabled(false)
@@ -10598,25 +11642,24 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .radius_fallback_enabled(true)
                     .radius_coa_enabled(true)
                     .radius_failover_policy(
-                        meraki::types::RadiusFailoverPolicy::DenyAccess,
+                        meraki::types::UpdateNetworkWirelessSsidRequestRadiusFailoverPolicy::DenyAccess,
                     )
                     .radius_load_balancing_policy(
-                        meraki::types::RadiusLoadBalancingPolicy::RoundRobin,
+                        meraki::types::UpdateNetworkWirelessSsidRequestRadiusLoadBalancingPolicy::RoundRobin,
                     )
                     .radius_accounting_enabled(true)
                     .radius_accounting_servers(
                         vec![
-                            meraki::types::RadiusAccountingServer { host :
-                            String::from("0.0.0.0"), port : Some(3000i64), secret :
-                            Some(String::from("secret-string")), radsec_enabled :
-                            Some(true), ca_certificate :
-                            Some(String::from("-----BEGIN CERTIFICATE-----\nMIIEKjCCAxKgAwIBAgIRANb+lsED3eb4+6YKLFFYqEkwDQYJKoZIhvcNAQELBQAw\ngYcxCzAJBgNVBAYTAlVTMRMwEQYDVQQIDApDYWxpZm9ybmlhMREwDwYDVQQHDAhT\nYW4gSm9zZTEcMBoGA1UECgwTQ2lzY28gU3lzdGVtcywgSW5jLjESMBAGA1UECwwJ\nRE5BU3BhY2VzMR4wHAYDVQQDDBVjaXNjby5vcGVucm9hbWluZy5vcmcwHhcNMjAx\nMTA1MjEzMzM1WhcNMjExMTA1MjIzMzM1WjCBpDEcMBoGCgmSJomT8ixkAQETDGRu\nYXNwYWNlczpVUzELMAkGA1UEBhMCVVMxCzAJBgNVBAgTAkNBMQ4wDAYDVQQKEwVD\naXNjbzEcMBoGA1UECxMTV0JBOldSSVggRW5kLUVudGl0eTE8MDoGA1UEAxMzNjQ3\nMDcwNDM4NDQ5NjQxMjAwMDAuMTg4MzQuaHMuY2lzY28ub3BlbnJvYW1pbmcub3Jn\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAoqjP9QgRGyUO3p7SH9QK\nuTq6UYK7nAyjImgS4yQxeBkyZ5f2EUkX8m/AOcewpPxxPBhjPKRwxGeX3S50ksiA\nayFomUeslR0S0Z7RN9rzJa+CFyi9MwWIHMbLgXpB8tsSpgTAqwrzoTzOGq9fgC6u\npZhdZrBkg3FeJgD88goCi9mZDsY2YAoeGRLFJ2fR8iICqIVQy+Htq9pE22WBLpnS\nKjL3+mR9FArHNFtWlhKF2YHMUqyHHrnZnF/Ns7QNoMMF7/CK18iAKgnb+2wuGKM2\naEMddOeOTtz+i/rgjkp/RGMt011EdCsso0/cTo9qqX/bxOOCE4/Mne/ChMkQPnNU\nCwIDAQABo3IwcDAJBgNVHRMEAjAAMB8GA1UdIwQYMBaAFIG+4l5yiB01gP0sw4ML\nUSopqYcuMB0GA1UdDgQWBBSby1T9leYVOVVdOZXiHCSaDDEMiDAOBgNVHQ8BAf8E\nBAMCBaAwEwYDVR0lBAwwCgYIKwYBBQUHAwIwDQYJKoZIhvcNAQELBQADggEBAEyE\n1mjSUyY6uNp6W4l20w7SskALSJDRKkOeZxAgF3VMxlsCuEl70s9oEfntwIpyQtSa\njON/9yJHbwm/Az824bmk8Dc7AXIPhay+dftXb8j529gPuYB9AKoPNg0NctkyYCQh\na/3YQVdDWX7XgmEiXkL57M7G6+IdcPDONLArfjOcT9qHdkVVq1AIjlMSx3OQQmm/\nuoLb/G9q/97QA2/l8shG/Na8HjVqGLcl5TNZdbNhs2w9ogxr/GNzqdvym6RQ8vT/\nUR2n+uwH4n1MUxmHYYeyot5dnIV1IJ6hQ54JAncM9HvCLFk1WHz6RKshQUCuPBiJ\nwTw70BVktzJnb0VLeDg=\n-----END CERTIFICATE-----"))
-                            }
+                            meraki::types::RadiusAccountingServer::new(String::from("0.0.0.0"))
+                            .set_port(Some(3000i64))
+                            .set_secret(Some(String::from("secret-string")))
+                            .set_radsec_enabled(Some(true))
+                            .set_ca_certificate(Some(String::from("-----BEGIN CERTIFICATE-----\nMIIEKjCCAxKgAwIBAgIRANb+lsED3eb4+6YKLFFYqEkwDQYJKoZIhvcNAQELBQAw\ngYcxCzAJBgNVBAYTAlVTMRMwEQYDVQQIDApDYWxpZm9ybmlhMREwDwYDVQQHDAhT\nYW4gSm9zZTEcMBoGA1UECgwTQ2lzY28gU3lzdGVtcywgSW5jLjESMBAGA1UECwwJ\nRE5BU3BhY2VzMR4wHAYDVQQDDBVjaXNjby5vcGVucm9hbWluZy5vcmcwHhcNMjAx\nMTA1MjEzMzM1WhcNMjExMTA1MjIzMzM1WjCBpDEcMBoGCgmSJomT8ixkAQETDGRu\nYXNwYWNlczpVUzELMAkGA1UEBhMCVVMxCzAJBgNVBAgTAkNBMQ4wDAYDVQQKEwVD\naXNjbzEcMBoGA1UECxMTV0JBOldSSVggRW5kLUVudGl0eTE8MDoGA1UEAxMzNjQ3\nMDcwNDM4NDQ5NjQxMjAwMDAuMTg4MzQuaHMuY2lzY28ub3BlbnJvYW1pbmcub3Jn\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAoqjP9QgRGyUO3p7SH9QK\nuTq6UYK7nAyjImgS4yQxeBkyZ5f2EUkX8m/AOcewpPxxPBhjPKRwxGeX3S50ksiA\nayFomUeslR0S0Z7RN9rzJa+CFyi9MwWIHMbLgXpB8tsSpgTAqwrzoTzOGq9fgC6u\npZhdZrBkg3FeJgD88goCi9mZDsY2YAoeGRLFJ2fR8iICqIVQy+Htq9pE22WBLpnS\nKjL3+mR9FArHNFtWlhKF2YHMUqyHHrnZnF/Ns7QNoMMF7/CK18iAKgnb+2wuGKM2\naEMddOeOTtz+i/rgjkp/RGMt011EdCsso0/cTo9qqX/bxOOCE4/Mne/ChMkQPnNU\nCwIDAQABo3IwcDAJBgNVHRMEAjAAMB8GA1UdIwQYMBaAFIG+4l5yiB01gP0sw4ML\nUSopqYcuMB0GA1UdDgQWBBSby1T9leYVOVVdOZXiHCSaDDEMiDAOBgNVHQ8BAf8E\nBAMCBaAwEwYDVR0lBAwwCgYIKwYBBQUHAwIwDQYJKoZIhvcNAQELBQADggEBAEyE\n1mjSUyY6uNp6W4l20w7SskALSJDRKkOeZxAgF3VMxlsCuEl70s9oEfntwIpyQtSa\njON/9yJHbwm/Az824bmk8Dc7AXIPhay+dftXb8j529gPuYB9AKoPNg0NctkyYCQh\na/3YQVdDWX7XgmEiXkL57M7G6+IdcPDONLArfjOcT9qHdkVVq1AIjlMSx3OQQmm/\nuoLb/G9q/97QA2/l8shG/Na8HjVqGLcl5TNZdbNhs2w9ogxr/GNzqdvym6RQ8vT/\nUR2n+uwH4n1MUxmHYYeyot5dnIV1IJ6hQ54JAncM9HvCLFk1WHz6RKshQUCuPBiJ\nwTw70BVktzJnb0VLeDg=\n-----END CERTIFICATE-----")))
                         ],
                     )
                     .radius_accounting_interim_interval(5i64)
                     .radius_attribute_for_group_policies(
-                        meraki::types::RadiusAttributeForGroupPolicies::FilterId,
+                        meraki::types::UpdateNetworkWirelessSsidRequestRadiusAttributeForGroupPolicies::FilterId,
                     )
                     .ip_assignment_mode(String::from("NAT mode"))
                     .use_vlan_tagging(false)
@@ -10627,21 +11670,26 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .default_vlan_id(1i64)
                     .ap_tags_and_vlan_ids(
                         vec![
-                            meraki::types::ApTagsAndVlanId { tags :
-                            Some(vec![String::from("tag1"), String::from("tag2")]),
-                            vlan_id : Some(100i64) }
+                            meraki::types::ApTagsAndVlanId::new()
+                            .set_tags(Some(vec![String::from("tag1"),
+                            String::from("tag2")])).set_vlan_id(Some(100i64))
                         ],
                     )
                     .walled_garden_enabled(true)
                     .walled_garden_ranges(
                         vec![String::from("example.com"), String::from("1.1.1.1/32")],
                     )
-                    .gre(meraki::types::Gre {
-                        concentrator: Some(meraki::types::GreConcentrator {
-                            host: String::from("192.168.1.1"),
-                        }),
-                        key: Some(5i64),
-                    })
+                    .gre(
+                        meraki::types::Gre::new()
+                            .set_concentrator(
+                                Some(
+                                    meraki::types::GreConcentrator::new(
+                                        String::from("192.168.1.1"),
+                                    ),
+                                ),
+                            )
+                            .set_key(Some(5i64)),
+                    )
                     .radius_override(false)
                     .radius_guest_vlan_enabled(true)
                     .radius_guest_vlan_id(1i64)
@@ -10657,34 +11705,48 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .availability_tags(vec![String::from("tag1"), String::from("tag2")])
                     .mandatory_dhcp_enabled(false)
                     .adult_content_filtering_enabled(false)
-                    .dns_rewrite(meraki::types::DnsRewrite {
-                        enabled: Some(true),
-                        dns_custom_nameservers: Some(
-                            vec![String::from("8.8.8.8"), String::from("8.8.4.4")],
-                        ),
-                    })
-                    .speed_burst(meraki::types::TwoFactor {
-                        enabled: Some(true),
-                    })
-                    .named_vlans(meraki::types::UpdateNetworkWirelessSsidRequestNamedVlans {
-                        tagging: Some(meraki::types::Tagging {
-                            enabled: Some(true),
-                            default_vlan_name: Some(String::from("My VLAN")),
-                            by_ap_tags: Some(
-                                vec![
-                                    meraki::types::ByApTag { tags :
-                                    Some(vec![String::from("tag1"), String::from("tag2")]),
-                                    vlan_name : Some(String::from("My VLAN")) }
-                                ],
+                    .dns_rewrite(
+                        meraki::types::DnsRewrite::new()
+                            .set_enabled(Some(true))
+                            .set_dns_custom_nameservers(
+                                Some(vec![String::from("8.8.8.8"), String::from("8.8.4.4")]),
                             ),
-                        }),
-                        radius: Some(meraki::types::NamedVlansRadius {
-                            guest_vlan: Some(meraki::types::GuestVlan {
-                                enabled: Some(true),
-                                name: Some(String::from("Guest VLAN")),
-                            }),
-                        }),
-                    })
+                    )
+                    .speed_burst(
+                        meraki::types::SpeedBurst::new().set_enabled(Some(true)),
+                    )
+                    .named_vlans(
+                        meraki::types::UpdateNetworkWirelessSsidRequestNamedVlans::new()
+                            .set_tagging(
+                                Some(
+                                    meraki::types::Tagging::new()
+                                        .set_enabled(Some(true))
+                                        .set_default_vlan_name(Some(String::from("My VLAN")))
+                                        .set_by_ap_tags(
+                                            Some(
+                                                vec![
+                                                    meraki::types::ByApTag::new()
+                                                    .set_tags(Some(vec![String::from("tag1"),
+                                                    String::from("tag2")]))
+                                                    .set_vlan_name(Some(String::from("My VLAN")))
+                                                ],
+                                            ),
+                                        ),
+                                ),
+                            )
+                            .set_radius(
+                                Some(
+                                    meraki::types::NamedVlansRadius::new()
+                                        .set_guest_vlan(
+                                            Some(
+                                                meraki::types::GuestVlan::new()
+                                                    .set_enabled(Some(true))
+                                                    .set_name(Some(String::from("Guest VLAN"))),
+                                            ),
+                                        ),
+                                ),
+                            ),
+                    )
                     .send(),
             ),
         );
@@ -10701,15 +11763,12 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .enabled(true)
                     .rules(
                         vec![
-                            meraki::types::BonjourForwardingRule { description :
-                            Some(String::from("A simple bonjour rule")), vlan_id :
-                            String::from("1"), services :
-                            vec![meraki::types::Service::AllServices] }
+                            meraki::types::UpdateNetworkWirelessSsidBonjourForwardingRequestRule::new(String::from("1"),
+                            vec![meraki::types::UpdateNetworkWirelessSsidBonjourForwardingRequestRuleService::AllServices])
+                            .set_description(Some(String::from("A simple bonjour rule")))
                         ],
                     )
-                    .exception(meraki::types::TwoFactor {
-                        enabled: Some(true),
-                    })
+                    .exception(meraki::types::Exception::new().set_enabled(Some(true)))
                     .send(),
             ),
         );
@@ -10726,16 +11785,11 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .enabled(true)
                     .device_type_policies(
                         vec![
-                            meraki::types::DeviceTypePolicy { device_type :
-                            meraki::types::DeviceTypePolicyDeviceType::Android,
-                            device_policy :
-                            meraki::types::DeviceTypePolicyDevicePolicy::Allowed,
-                            group_policy_id : None }, meraki::types::DeviceTypePolicy {
-                            device_type :
-                            meraki::types::DeviceTypePolicyDeviceType::IPhone,
-                            device_policy :
-                            meraki::types::DeviceTypePolicyDevicePolicy::GroupPolicy,
-                            group_policy_id : Some(101i64) }
+                            meraki::types::DeviceTypePolicy::new(meraki::types::DeviceTypePolicyDeviceType::Android,
+                            meraki::types::DeviceTypePolicyDevicePolicy::Allowed),
+                            meraki::types::DeviceTypePolicy::new(meraki::types::DeviceTypePolicyDeviceType::IPhone,
+                            meraki::types::DeviceTypePolicyDevicePolicy::GroupPolicy)
+                            .set_group_policy_id(Some(101i64))
                         ],
                     )
                     .send(),
@@ -10745,19 +11799,21 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
         .push(
             call(
                 "updateNetworkWirelessSsidEapOverride",
-                "{\"networkId\":\"N_1234567\",\"number\":\"number-1\",\"body.timeout\":5,\"body.maxRetries\":5,\"body.identity\":{\"retries\":5,\"timeout\":5},\"body.eapolKey\":{\"retries\":5,\"timeoutInMs\":5000}}",
+                "{\"networkId\":\"N_1234567\",\"number\":\"number-1\",\"body.timeout\":5,\"body.identity\":{\"retries\":5,\"timeout\":5},\"body.maxRetries\":5,\"body.eapolKey\":{\"retries\":5,\"timeoutInMs\":5000}}",
                 client
                     .update_network_wireless_ssid_eap_override("N_1234567", "number-1")
                     .timeout(5i64)
+                    .identity(
+                        meraki::types::UpdateNetworkWirelessSsidEapOverrideRequestIdentity::new()
+                            .set_retries(Some(5i64))
+                            .set_timeout(Some(5i64)),
+                    )
                     .max_retries(5i64)
-                    .identity(meraki::types::OverrideIdentity {
-                        retries: Some(5i64),
-                        timeout: Some(5i64),
-                    })
-                    .eapol_key(meraki::types::EapolKey {
-                        retries: Some(5i64),
-                        timeout_in_ms: Some(5000i64),
-                    })
+                    .eapol_key(
+                        meraki::types::UpdateNetworkWirelessSsidEapOverrideRequestEapolKey::new()
+                            .set_retries(Some(5i64))
+                            .set_timeout_in_ms(Some(5000i64)),
+                    )
                     .send(),
             ),
         );
@@ -10773,13 +11829,11 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     )
                     .rules(
                         vec![
-                            meraki::types::UpdateNetworkWirelessSsidFirewallL3FirewallRulesRequestRule
-                            { comment :
-                            Some(String::from("Allow TCP traffic to subnet with HTTP servers.")),
-                            policy : meraki::types::RulePolicy::Allow, protocol :
-                            meraki::types::VpnTrafficUplinkPreferenceTrafficFilterValueProtocol::Tcp,
-                            dest_port : Some(String::from("443")), dest_cidr :
-                            String::from("192.168.1.0/24") }
+                            meraki::types::UpdateNetworkWirelessSsidFirewallL3FirewallRulesRequestRule::new(meraki::types::UpdateNetworkWirelessSsidFirewallL3FirewallRulesRequestRulePolicy::Allow,
+                            meraki::types::UpdateNetworkWirelessSsidFirewallL3FirewallRulesRequestRuleProtocol::Tcp,
+                            String::from("192.168.1.0/24"))
+                            .set_comment(Some(String::from("Allow TCP traffic to subnet with HTTP servers.")))
+                            .set_dest_port(Some(String::from("443")))
                         ],
                     )
                     .send(),
@@ -10797,21 +11851,22 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     )
                     .rules(
                         vec![
-                            meraki::types::L7FirewallRule { policy :
-                            Some(meraki::types::L7FirewallRulePolicy::Deny), type_ :
-                            Some(meraki::types::L7FirewallRuleType::Host), value :
-                            Some(String::from("google.com")) },
-                            meraki::types::L7FirewallRule { policy :
-                            Some(meraki::types::L7FirewallRulePolicy::Deny), type_ :
-                            Some(meraki::types::L7FirewallRuleType::Port), value :
-                            Some(String::from("23")) }, meraki::types::L7FirewallRule {
-                            policy : Some(meraki::types::L7FirewallRulePolicy::Deny),
-                            type_ : Some(meraki::types::L7FirewallRuleType::IpRange),
-                            value : Some(String::from("10.11.12.00/24")) },
-                            meraki::types::L7FirewallRule { policy :
-                            Some(meraki::types::L7FirewallRulePolicy::Deny), type_ :
-                            Some(meraki::types::L7FirewallRuleType::IpRange), value :
-                            Some(String::from("10.11.12.00/24:5555")) }
+                            meraki::types::UpdateNetworkWirelessSsidFirewallL7FirewallRulesRequestRule::new()
+                            .set_policy(Some(meraki::types::UpdateNetworkWirelessSsidFirewallL7FirewallRulesRequestRulePolicy::Deny))
+                            .set_type(Some(meraki::types::UpdateNetworkWirelessSsidFirewallL7FirewallRulesRequestRuleType::Host))
+                            .set_value(Some(String::from("google.com"))),
+                            meraki::types::UpdateNetworkWirelessSsidFirewallL7FirewallRulesRequestRule::new()
+                            .set_policy(Some(meraki::types::UpdateNetworkWirelessSsidFirewallL7FirewallRulesRequestRulePolicy::Deny))
+                            .set_type(Some(meraki::types::UpdateNetworkWirelessSsidFirewallL7FirewallRulesRequestRuleType::Port))
+                            .set_value(Some(String::from("23"))),
+                            meraki::types::UpdateNetworkWirelessSsidFirewallL7FirewallRulesRequestRule::new()
+                            .set_policy(Some(meraki::types::UpdateNetworkWirelessSsidFirewallL7FirewallRulesRequestRulePolicy::Deny))
+                            .set_type(Some(meraki::types::UpdateNetworkWirelessSsidFirewallL7FirewallRulesRequestRuleType::IpRange))
+                            .set_value(Some(String::from("10.11.12.00/24"))),
+                            meraki::types::UpdateNetworkWirelessSsidFirewallL7FirewallRulesRequestRule::new()
+                            .set_policy(Some(meraki::types::UpdateNetworkWirelessSsidFirewallL7FirewallRulesRequestRulePolicy::Deny))
+                            .set_type(Some(meraki::types::UpdateNetworkWirelessSsidFirewallL7FirewallRulesRequestRuleType::IpRange))
+                            .set_value(Some(String::from("10.11.12.00/24:5555")))
                         ],
                     )
                     .send(),
@@ -10825,13 +11880,17 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 client
                     .update_network_wireless_ssid_hotspot20("N_1234567", "number-1")
                     .enabled(true)
-                    .operator(meraki::types::Region {
-                        name: Some(String::from("Meraki Product Management")),
-                    })
-                    .venue(meraki::types::Venue {
-                        name: Some(String::from("SF Branch")),
-                        type_: Some(meraki::types::VenueType::UnspecifiedAssembly),
-                    })
+                    .operator(
+                        meraki::types::Operator::new()
+                            .set_name(Some(String::from("Meraki Product Management"))),
+                    )
+                    .venue(
+                        meraki::types::Venue::new()
+                            .set_name(Some(String::from("SF Branch")))
+                            .set_type(
+                                Some(meraki::types::VenueType::UnspecifiedAssembly),
+                            ),
+                    )
                     .network_access_type(
                         meraki::types::NetworkAccessType::PrivateNetwork,
                     )
@@ -10843,18 +11902,21 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     )
                     .mcc_mncs(
                         vec![
-                            meraki::types::MccMnc { mcc : Some(String::from("123")), mnc
-                            : Some(String::from("456")) }, meraki::types::MccMnc { mcc :
-                            Some(String::from("563")), mnc : Some(String::from("232")) }
+                            meraki::types::MccMnc::new()
+                            .set_mcc(Some(String::from("123")))
+                            .set_mnc(Some(String::from("456"))),
+                            meraki::types::MccMnc::new()
+                            .set_mcc(Some(String::from("563")))
+                            .set_mnc(Some(String::from("232")))
                         ],
                     )
                     .nai_realms(
                         vec![
-                            meraki::types::NaiRealm { format :
-                            Some(meraki::types::NaiRealmFormat::V1), realm : None,
-                            methods : Some(vec![meraki::types::NaiRealmMethod { id :
-                            Some(String::from("1")), authentication_types :
-                            Some(untyped_json_object("{}")) }]) }
+                            meraki::types::NaiRealm::new()
+                            .set_format(Some(meraki::types::NaiRealmFormat::V1))
+                            .set_methods(Some(vec![meraki::types::NaiRealmMethod::new()
+                            .set_id(Some(String::from("1")))
+                            .set_authentication_types(Some(untyped_json_object("{}")))]))
                         ],
                     )
                     .send(),
@@ -10888,12 +11950,12 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .enabled(true)
                     .ranges(
                         vec![
-                            meraki::types::Range { start_day : String::from("Tuesday"),
-                            start_time : String::from("01:00"), end_day :
-                            String::from("Tuesday"), end_time : String::from("05:00") },
-                            meraki::types::Range { start_day : String::from("Fri"),
-                            start_time : String::from("19:00"), end_day :
-                            String::from("monday"), end_time : String::from("05:00") }
+                            meraki::types::Range::new(String::from("Tuesday"),
+                            String::from("01:00"), String::from("Tuesday"),
+                            String::from("05:00")),
+                            meraki::types::Range::new(String::from("Fri"),
+                            String::from("19:00"), String::from("monday"),
+                            String::from("05:00"))
                         ],
                     )
                     .send(),
@@ -10915,54 +11977,90 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .redirect_url(String::from("https://example.com"))
                     .use_redirect_url(true)
                     .welcome_message(String::from("Welcome!"))
-                    .splash_logo(meraki::types::UpdateNetworkWirelessSsidSplashSettingsRequestSplashLogo {
-                        md5: Some(String::from("abcd1234")),
-                        extension: Some(String::from("jpg")),
-                        image: Some(meraki::types::CreateOrganizationBrandingPolicyRequestCustomLogoImage {
-                            contents: Some(String::from("Q2lzY28gTWVyYWtp")),
-                            format: Some(meraki::types::ImageFormat::Jpg),
-                        }),
-                    })
-                    .splash_image(meraki::types::UpdateNetworkWirelessSsidSplashSettingsRequestSplashLogo {
-                        md5: Some(String::from("542cccac8d7dedee0f185311d154d194")),
-                        extension: Some(String::from("jpg")),
-                        image: Some(meraki::types::CreateOrganizationBrandingPolicyRequestCustomLogoImage {
-                            contents: Some(String::from("Q2lzY28gTWVyYWtp")),
-                            format: Some(meraki::types::ImageFormat::Jpg),
-                        }),
-                    })
-                    .splash_prepaid_front(meraki::types::UpdateNetworkWirelessSsidSplashSettingsRequestSplashLogo {
-                        md5: Some(String::from("542cccac8d7dedee0f185311d154d194")),
-                        extension: Some(String::from("jpg")),
-                        image: Some(meraki::types::CreateOrganizationBrandingPolicyRequestCustomLogoImage {
-                            contents: Some(String::from("Q2lzY28gTWVyYWtp")),
-                            format: Some(meraki::types::ImageFormat::Jpg),
-                        }),
-                    })
+                    .splash_logo(
+                        meraki::types::UpdateNetworkWirelessSsidSplashSettingsRequestSplashLogo::new()
+                            .set_md5(Some(String::from("abcd1234")))
+                            .set_extension(Some(String::from("jpg")))
+                            .set_image(
+                                Some(
+                                    meraki::types::SplashLogoImage::new()
+                                        .set_format(Some(meraki::types::SplashLogoImageFormat::Jpg))
+                                        .set_contents(Some(String::from("Q2lzY28gTWVyYWtp"))),
+                                ),
+                            ),
+                    )
+                    .splash_image(
+                        meraki::types::UpdateNetworkWirelessSsidSplashSettingsRequestSplashImage::new()
+                            .set_md5(
+                                Some(String::from("542cccac8d7dedee0f185311d154d194")),
+                            )
+                            .set_extension(Some(String::from("jpg")))
+                            .set_image(
+                                Some(
+                                    meraki::types::SplashImageImage::new()
+                                        .set_format(
+                                            Some(meraki::types::SplashImageImageFormat::Jpg),
+                                        )
+                                        .set_contents(Some(String::from("Q2lzY28gTWVyYWtp"))),
+                                ),
+                            ),
+                    )
+                    .splash_prepaid_front(
+                        meraki::types::UpdateNetworkWirelessSsidSplashSettingsRequestSplashPrepaidFront::new()
+                            .set_md5(
+                                Some(String::from("542cccac8d7dedee0f185311d154d194")),
+                            )
+                            .set_extension(Some(String::from("jpg")))
+                            .set_image(
+                                Some(
+                                    meraki::types::SplashPrepaidFrontImage::new()
+                                        .set_format(
+                                            Some(meraki::types::SplashPrepaidFrontImageFormat::Jpg),
+                                        )
+                                        .set_contents(Some(String::from("Q2lzY28gTWVyYWtp"))),
+                                ),
+                            ),
+                    )
                     .block_all_traffic_before_sign_on(false)
                     .controller_disconnection_behavior(
                         meraki::types::ControllerDisconnectionBehavior::Default,
                     )
                     .allow_simultaneous_logins(false)
-                    .guest_sponsorship(meraki::types::GuestSponsorship {
-                        duration_in_minutes: Some(30i64),
-                        guest_can_request_timeframe: Some(false),
-                    })
-                    .billing(meraki::types::Billing {
-                        free_access: Some(meraki::types::FreeAccess {
-                            enabled: Some(true),
-                            duration_in_minutes: Some(120i64),
-                        }),
-                        prepaid_access_fast_login_enabled: Some(true),
-                        reply_to_email_address: Some(String::from("user@email.com")),
-                    })
-                    .sentry_enrollment(meraki::types::UpdateNetworkWirelessSsidSplashSettingsRequestSentryEnrollment {
-                        systems_manager_network: Some(meraki::types::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchNextUpgradeToVersion {
-                            id: String::from("N_1234"),
-                        }),
-                        strength: Some(meraki::types::Strength::Focused),
-                        enforced_systems: Some(vec![String::from("iOS")]),
-                    })
+                    .guest_sponsorship(
+                        meraki::types::UpdateNetworkWirelessSsidSplashSettingsRequestGuestSponsorship::new()
+                            .set_duration_in_minutes(Some(30i64))
+                            .set_guest_can_request_timeframe(Some(false)),
+                    )
+                    .billing(
+                        meraki::types::UpdateNetworkWirelessSsidSplashSettingsRequestBilling::new()
+                            .set_free_access(
+                                Some(
+                                    meraki::types::UpdateNetworkWirelessSsidSplashSettingsRequestBillingFreeAccess::new()
+                                        .set_enabled(Some(true))
+                                        .set_duration_in_minutes(Some(120i64)),
+                                ),
+                            )
+                            .set_prepaid_access_fast_login_enabled(Some(true))
+                            .set_reply_to_email_address(
+                                Some(String::from("user@email.com")),
+                            ),
+                    )
+                    .sentry_enrollment(
+                        meraki::types::UpdateNetworkWirelessSsidSplashSettingsRequestSentryEnrollment::new()
+                            .set_systems_manager_network(
+                                Some(
+                                    meraki::types::UpdateNetworkWirelessSsidSplashSettingsRequestSentryEnrollmentSystemsManagerNetwork::new(
+                                        String::from("N_1234"),
+                                    ),
+                                ),
+                            )
+                            .set_strength(
+                                Some(
+                                    meraki::types::UpdateNetworkWirelessSsidSplashSettingsRequestSentryEnrollmentStrength::Focused,
+                                ),
+                            )
+                            .set_enforced_systems(Some(vec![String::from("iOS")])),
+                    )
                     .send(),
             ),
         );
@@ -10980,15 +12078,14 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .default_rules_enabled(true)
                     .rules(
                         vec![
-                            meraki::types::ShapingRulesRule { definitions :
-                            vec![meraki::types::Definition { type_ :
-                            meraki::types::DefinitionType::Host, value :
-                            String::from("google.com") }], per_client_bandwidth_limits :
-                            Some(meraki::types::PerClientBandwidthLimits { settings :
-                            Some(String::from("custom")), bandwidth_limits :
-                            Some(meraki::types::BandwidthLimitsWan1 { limit_up :
-                            Some(1000i64), limit_down : Some(1000i64) }) }),
-                            dscp_tag_value : Some(0i64), pcp_tag_value : Some(0i64) }
+                            meraki::types::UpdateNetworkWirelessSsidTrafficShapingRulesRequestRule::new(vec![meraki::types::UpdateNetworkWirelessSsidTrafficShapingRulesRequestRuleDefinition::new(meraki::types::UpdateNetworkWirelessSsidTrafficShapingRulesRequestRuleDefinitionType::Host,
+                            String::from("google.com"))])
+                            .set_per_client_bandwidth_limits(Some(meraki::types::UpdateNetworkWirelessSsidTrafficShapingRulesRequestRulePerClientBandwidthLimits::new()
+                            .set_settings(Some(String::from("custom")))
+                            .set_bandwidth_limits(Some(meraki::types::UpdateNetworkWirelessSsidTrafficShapingRulesRequestRulePerClientBandwidthLimitsBandwidthLimits::new()
+                            .set_limit_up(Some(1000i64))
+                            .set_limit_down(Some(1000i64))))))
+                            .set_dscp_tag_value(Some(0i64)).set_pcp_tag_value(Some(0i64))
                         ],
                     )
                     .send(),
@@ -11001,31 +12098,36 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 "{\"networkId\":\"N_1234567\",\"number\":\"number-1\",\"body.concentrator\":{\"networkId\":\"N_123\",\"vlanId\":44},\"body.splitTunnel\":{\"enabled\":true,\"rules\":[{\"protocol\":\"Any\",\"destCidr\":\"1.1.1.1/32\",\"destPort\":\"any\",\"policy\":\"allow\",\"comment\":\"split tunnel rule 1\"},{\"destCidr\":\"foo.com\",\"destPort\":\"any\",\"policy\":\"deny\",\"comment\":\"split tunnel rule 2\"}]},\"body.failover\":{\"requestIp\":\"1.1.1.1\",\"heartbeatInterval\":10,\"idleTimeout\":30}}",
                 client
                     .update_network_wireless_ssid_vpn("N_1234567", "number-1")
-                    .concentrator(meraki::types::UpdateNetworkWirelessSsidVpnRequestConcentrator {
-                        network_id: Some(String::from("N_123")),
-                        vlan_id: Some(44i64),
-                    })
-                    .split_tunnel(meraki::types::SplitTunnel {
-                        enabled: Some(true),
-                        rules: Some(
-                            vec![
-                                meraki::types::SplitTunnelRule { protocol :
-                                Some(meraki::types::SplitTunnelRuleProtocol::Any), dest_cidr
-                                : String::from("1.1.1.1/32"), dest_port :
-                                Some(String::from("any")), policy : String::from("allow"),
-                                comment : Some(String::from("split tunnel rule 1")) },
-                                meraki::types::SplitTunnelRule { protocol : None, dest_cidr
-                                : String::from("foo.com"), dest_port :
-                                Some(String::from("any")), policy : String::from("deny"),
-                                comment : Some(String::from("split tunnel rule 2")) }
-                            ],
-                        ),
-                    })
-                    .failover(meraki::types::Failover {
-                        request_ip: Some(String::from("1.1.1.1")),
-                        heartbeat_interval: Some(10i64),
-                        idle_timeout: Some(30i64),
-                    })
+                    .concentrator(
+                        meraki::types::UpdateNetworkWirelessSsidVpnRequestConcentrator::new()
+                            .set_network_id(Some(String::from("N_123")))
+                            .set_vlan_id(Some(44i64)),
+                    )
+                    .split_tunnel(
+                        meraki::types::SplitTunnel::new()
+                            .set_enabled(Some(true))
+                            .set_rules(
+                                Some(
+                                    vec![
+                                        meraki::types::SplitTunnelRule::new(String::from("1.1.1.1/32"),
+                                        String::from("allow"))
+                                        .set_protocol(Some(meraki::types::SplitTunnelRuleProtocol::Any))
+                                        .set_dest_port(Some(String::from("any")))
+                                        .set_comment(Some(String::from("split tunnel rule 1"))),
+                                        meraki::types::SplitTunnelRule::new(String::from("foo.com"),
+                                        String::from("deny"))
+                                        .set_dest_port(Some(String::from("any")))
+                                        .set_comment(Some(String::from("split tunnel rule 2")))
+                                    ],
+                                ),
+                            ),
+                    )
+                    .failover(
+                        meraki::types::Failover::new()
+                            .set_request_ip(Some(String::from("1.1.1.1")))
+                            .set_heartbeat_interval(Some(10i64))
+                            .set_idle_timeout(Some(30i64)),
+                    )
                     .send(),
             ),
         );
@@ -11037,17 +12139,22 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 client
                     .update_organization("1234567")
                     .name(String::from("My organization"))
-                    .management(meraki::types::Management {
-                        details: Some(
-                            vec![
-                                meraki::types::Detail { name : Some(String::from("MSP ID")),
-                                value : Some(String::from("123456")) }
-                            ],
-                        ),
-                    })
-                    .api(meraki::types::TwoFactor {
-                        enabled: Some(true),
-                    })
+                    .management(
+                        meraki::types::UpdateOrganizationRequestManagement::new()
+                            .set_details(
+                                Some(
+                                    vec![
+                                        meraki::types::UpdateOrganizationRequestManagementDetail::new()
+                                        .set_name(Some(String::from("MSP ID")))
+                                        .set_value(Some(String::from("123456")))
+                                    ],
+                                ),
+                            ),
+                    )
+                    .api(
+                        meraki::types::UpdateOrganizationRequestApi::new()
+                            .set_enabled(Some(true)),
+                    )
                     .send(),
             ),
         );
@@ -11074,14 +12181,15 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .description(String::from("Blocks sensitive web traffic"))
                     .rules(
                         vec![
-                            meraki::types::CreateOrganizationAdaptivePolicyAclRequestRule
-                            { policy : meraki::types::RulePolicy::Deny, protocol :
-                            meraki::types::CreateOrganizationAdaptivePolicyAclRequestRuleProtocol::Tcp,
-                            src_port : Some(String::from("1,33")), dst_port :
-                            Some(String::from("22-30")) }
+                            meraki::types::UpdateOrganizationAdaptivePolicyAclRequestRule::new(meraki::types::UpdateOrganizationAdaptivePolicyAclRequestRulePolicy::Deny,
+                            meraki::types::UpdateOrganizationAdaptivePolicyAclRequestRuleProtocol::Tcp)
+                            .set_src_port(Some(String::from("1,33")))
+                            .set_dst_port(Some(String::from("22-30")))
                         ],
                     )
-                    .ip_version(meraki::types::IpVersion::Ipv6)
+                    .ip_version(
+                        meraki::types::UpdateOrganizationAdaptivePolicyAclRequestIpVersion::Ipv6,
+                    )
                     .send(),
             ),
         );
@@ -11097,9 +12205,9 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .description(String::from("Group of XYZ Corp Employees"))
                     .policy_objects(
                         vec![
-                            meraki::types::ApplicationCategoryApplication { id :
-                            Some(String::from("2345")), name :
-                            Some(String::from("Example Policy Object")) }
+                            meraki::types::UpdateOrganizationAdaptivePolicyGroupRequestPolicyObject::new()
+                            .set_id(Some(String::from("2345")))
+                            .set_name(Some(String::from("Example Policy Object")))
                         ],
                     )
                     .send(),
@@ -11112,24 +12220,28 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 "{\"organizationId\":\"1234567\",\"id\":\"id-1\",\"body.sourceGroup\":{\"id\":\"222\",\"name\":\"IoT Devices\",\"sgt\":50},\"body.destinationGroup\":{\"id\":\"333\",\"name\":\"IoT Servers\",\"sgt\":51},\"body.acls\":[{\"id\":\"444\",\"name\":\"Block web\"}],\"body.lastEntryRule\":\"allow\"}",
                 client
                     .update_organization_adaptive_policy_policy("1234567", "id-1")
-                    .source_group(meraki::types::SourceGroup {
-                        id: Some(String::from("222")),
-                        name: Some(String::from("IoT Devices")),
-                        sgt: Some(50i64),
-                    })
-                    .destination_group(meraki::types::SourceGroup {
-                        id: Some(String::from("333")),
-                        name: Some(String::from("IoT Servers")),
-                        sgt: Some(51i64),
-                    })
+                    .source_group(
+                        meraki::types::UpdateOrganizationAdaptivePolicyPolicyRequestSourceGroup::new()
+                            .set_id(Some(String::from("222")))
+                            .set_name(Some(String::from("IoT Devices")))
+                            .set_sgt(Some(50i64)),
+                    )
+                    .destination_group(
+                        meraki::types::UpdateOrganizationAdaptivePolicyPolicyRequestDestinationGroup::new()
+                            .set_id(Some(String::from("333")))
+                            .set_name(Some(String::from("IoT Servers")))
+                            .set_sgt(Some(51i64)),
+                    )
                     .acls(
                         vec![
-                            meraki::types::ApplicationCategoryApplication { id :
-                            Some(String::from("444")), name :
-                            Some(String::from("Block web")) }
+                            meraki::types::UpdateOrganizationAdaptivePolicyPolicyRequestAcl::new()
+                            .set_id(Some(String::from("444")))
+                            .set_name(Some(String::from("Block web")))
                         ],
                     )
-                    .last_entry_rule(meraki::types::LastEntryRule::Allow)
+                    .last_entry_rule(
+                        meraki::types::UpdateOrganizationAdaptivePolicyPolicyRequestLastEntryRule::Allow,
+                    )
                     .send(),
             ),
         );
@@ -11157,18 +12269,19 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 client
                     .update_organization_admin("1234567", "adminId-1")
                     .name(String::from("Miles Meraki"))
-                    .org_access(meraki::types::OrgAccess::None)
+                    .org_access(
+                        meraki::types::UpdateOrganizationAdminRequestOrgAccess::None,
+                    )
                     .tags(
                         vec![
-                            meraki::types::CreateOrganizationAdminRequestTag { tag :
-                            String::from("west"), access :
-                            meraki::types::TagAccess::ReadOnly }
+                            meraki::types::UpdateOrganizationAdminRequestTag::new(String::from("west"),
+                            meraki::types::UpdateOrganizationAdminRequestTagAccess::ReadOnly)
                         ],
                     )
                     .networks(
                         vec![
-                            meraki::types::CreateOrganizationAdminRequestNetwork { id :
-                            String::from("N_24329156"), access : String::from("full") }
+                            meraki::types::UpdateOrganizationAdminRequestNetwork::new(String::from("N_24329156"),
+                            String::from("full"))
                         ],
                     )
                     .send(),
@@ -11194,14 +12307,10 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .update_organization_appliance_security_intrusion(
                         "1234567",
                         vec![
-                            meraki::types::AllowedRule { rule_id :
-                            String::from("meraki:intrusion/snort/GID/01/SID/688"),
-                            message : Some(String::from("SQL sa login failed")) },
-                            meraki::types::AllowedRule { rule_id :
-                            String::from("meraki:intrusion/snort/GID/01/SID/5805"),
-                            message :
-                            Some(String::from("MALWARE-OTHER Trackware myway speedbar runtime detection - switch engines"))
-                            }
+                            meraki::types::AllowedRule::new(String::from("meraki:intrusion/snort/GID/01/SID/688"))
+                            .set_message(Some(String::from("SQL sa login failed"))),
+                            meraki::types::AllowedRule::new(String::from("meraki:intrusion/snort/GID/01/SID/5805"))
+                            .set_message(Some(String::from("MALWARE-OTHER Trackware myway speedbar runtime detection - switch engines")))
                         ],
                     )
                     .send(),
@@ -11216,31 +12325,26 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .update_organization_appliance_vpn_third_party_vpn_peers(
                         "1234567",
                         vec![
-                            meraki::types::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeer
-                            { name : String::from("Peer Name"), public_ip :
-                            Some(String::from("123.123.123.1")), private_subnets :
+                            meraki::types::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeer::new(String::from("Peer Name"),
                             vec![String::from("192.168.1.0/24"),
-                            String::from("192.168.128.0/24")], local_id :
-                            Some(String::from("myMXId@meraki.com")), remote_id :
-                            Some(String::from("miles@meraki.com")), ipsec_policies :
-                            Some(meraki::types::IpsecPolicies { ike_cipher_algo :
-                            Some(vec![meraki::types::IkeCipherAlgoItem::Tripledes]),
-                            ike_auth_algo :
-                            Some(vec![meraki::types::IkeAuthAlgoItem::Sha1]),
-                            ike_prf_algo :
-                            Some(vec![meraki::types::IkePrfAlgoItem::Prfsha1]),
-                            ike_diffie_hellman_group :
-                            Some(vec![String::from("group2")]), ike_lifetime :
-                            Some(28800i64), child_cipher_algo :
-                            Some(vec![meraki::types::ChildCipherAlgoItem::Aes128]),
-                            child_auth_algo :
-                            Some(vec![meraki::types::IkeAuthAlgoItem::Sha1]),
-                            child_pfs_group : Some(vec![String::from("disabled")]),
-                            child_lifetime : Some(28800i64) }), ipsec_policies_preset :
-                            Some(String::from("default")), secret :
-                            String::from("Sample Password"), ike_version :
-                            Some(meraki::types::IkeVersion::V2), network_tags :
-                            Some(vec![String::from("none")]) }
+                            String::from("192.168.128.0/24")],
+                            String::from("Sample Password"))
+                            .set_public_ip(Some(String::from("123.123.123.1")))
+                            .set_local_id(Some(String::from("myMXId@meraki.com")))
+                            .set_remote_id(Some(String::from("miles@meraki.com")))
+                            .set_ipsec_policies(Some(meraki::types::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPolicies::new()
+                            .set_ike_cipher_algo(Some(vec![meraki::types::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPoliciesIkeCipherAlgoItem::Tripledes]))
+                            .set_ike_auth_algo(Some(vec![meraki::types::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPoliciesIkeAuthAlgoItem::Sha1]))
+                            .set_ike_prf_algo(Some(vec![meraki::types::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPoliciesIkePrfAlgoItem::Prfsha1]))
+                            .set_ike_diffie_hellman_group(Some(vec![String::from("group2")]))
+                            .set_ike_lifetime(Some(28800i64))
+                            .set_child_cipher_algo(Some(vec![meraki::types::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPoliciesChildCipherAlgoItem::Aes128]))
+                            .set_child_auth_algo(Some(vec![meraki::types::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPoliciesChildAuthAlgoItem::Sha1]))
+                            .set_child_pfs_group(Some(vec![String::from("disabled")]))
+                            .set_child_lifetime(Some(28800i64))))
+                            .set_ipsec_policies_preset(Some(String::from("default")))
+                            .set_ike_version(Some(meraki::types::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIkeVersion::V2))
+                            .set_network_tags(Some(vec![String::from("none")]))
                         ],
                     )
                     .send(),
@@ -11255,15 +12359,13 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .update_organization_appliance_vpn_vpn_firewall_rules("1234567")
                     .rules(
                         vec![
-                            meraki::types::UpdateNetworkApplianceFirewallCellularFirewallRulesRequestRule
-                            { comment :
-                            Some(String::from("Allow TCP traffic to subnet with HTTP servers.")),
-                            policy : meraki::types::RulePolicy::Allow, protocol :
-                            meraki::types::VpnTrafficUplinkPreferenceTrafficFilterValueProtocol::Tcp,
-                            src_port : Some(String::from("Any")), src_cidr :
-                            String::from("Any"), dest_port : Some(String::from("443")),
-                            dest_cidr : String::from("192.168.1.0/24"), syslog_enabled :
-                            Some(false) }
+                            meraki::types::UpdateOrganizationApplianceVpnVpnFirewallRulesRequestRule::new(meraki::types::UpdateOrganizationApplianceVpnVpnFirewallRulesRequestRulePolicy::Allow,
+                            meraki::types::UpdateOrganizationApplianceVpnVpnFirewallRulesRequestRuleProtocol::Tcp,
+                            String::from("Any"), String::from("192.168.1.0/24"))
+                            .set_comment(Some(String::from("Allow TCP traffic to subnet with HTTP servers.")))
+                            .set_src_port(Some(String::from("Any")))
+                            .set_dest_port(Some(String::from("443")))
+                            .set_syslog_enabled(Some(false))
                         ],
                     )
                     .syslog_default_rule(false)
@@ -11294,42 +12396,100 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .update_organization_branding_policy("1234567", "brandingPolicyId-1")
                     .name(String::from("My Branding Policy"))
                     .enabled(true)
-                    .admin_settings(meraki::types::AdminSettings {
-                        applies_to: Some(meraki::types::AppliesTo::AllAdminsOfNetworks),
-                        values: Some(
-                            vec![String::from("N_1234"), String::from("L_5678")],
-                        ),
-                    })
-                    .help_settings(meraki::types::HelpSettings {
-                        help_tab: Some(meraki::types::HelpTab::Show),
-                        get_help_subtab: Some(meraki::types::HelpTab::DefaultOrInherit),
-                        community_subtab: Some(meraki::types::HelpTab::Show),
-                        cases_subtab: Some(meraki::types::HelpTab::Hide),
-                        data_protection_requests_subtab: Some(
-                            meraki::types::HelpTab::DefaultOrInherit,
-                        ),
-                        get_help_subtab_knowledge_base_search: Some(
-                            String::from("<h1>Some custom HTML content</h1>"),
-                        ),
-                        universal_search_knowledge_base_search: Some(
-                            meraki::types::HelpTab::Hide,
-                        ),
-                        cisco_meraki_product_documentation: Some(String::from("show")),
-                        support_contact_info: Some(String::from("show")),
-                        new_features_subtab: Some(meraki::types::HelpTab::Show),
-                        firewall_info_subtab: Some(meraki::types::HelpTab::Hide),
-                        api_docs_subtab: Some(meraki::types::HelpTab::DefaultOrInherit),
-                        hardware_replacements_subtab: Some(meraki::types::HelpTab::Hide),
-                        sm_forums: Some(meraki::types::HelpTab::Hide),
-                        help_widget: Some(meraki::types::HelpTab::Hide),
-                    })
-                    .custom_logo(meraki::types::CreateOrganizationBrandingPolicyRequestCustomLogo {
-                        enabled: Some(true),
-                        image: Some(meraki::types::CreateOrganizationBrandingPolicyRequestCustomLogoImage {
-                            contents: Some(String::from("Hyperg26C8F4h8CvcoUqpA==")),
-                            format: Some(meraki::types::ImageFormat::Jpg),
-                        }),
-                    })
+                    .admin_settings(
+                        meraki::types::UpdateOrganizationBrandingPolicyRequestAdminSettings::new()
+                            .set_applies_to(
+                                Some(
+                                    meraki::types::UpdateOrganizationBrandingPolicyRequestAdminSettingsAppliesTo::AllAdminsOfNetworks,
+                                ),
+                            )
+                            .set_values(
+                                Some(vec![String::from("N_1234"), String::from("L_5678")]),
+                            ),
+                    )
+                    .help_settings(
+                        meraki::types::UpdateOrganizationBrandingPolicyRequestHelpSettings::new()
+                            .set_help_tab(
+                                Some(
+                                    meraki::types::UpdateOrganizationBrandingPolicyRequestHelpSettingsHelpTab::Show,
+                                ),
+                            )
+                            .set_get_help_subtab(
+                                Some(
+                                    meraki::types::UpdateOrganizationBrandingPolicyRequestHelpSettingsGetHelpSubtab::DefaultOrInherit,
+                                ),
+                            )
+                            .set_community_subtab(
+                                Some(
+                                    meraki::types::UpdateOrganizationBrandingPolicyRequestHelpSettingsCommunitySubtab::Show,
+                                ),
+                            )
+                            .set_cases_subtab(
+                                Some(
+                                    meraki::types::UpdateOrganizationBrandingPolicyRequestHelpSettingsCasesSubtab::Hide,
+                                ),
+                            )
+                            .set_data_protection_requests_subtab(
+                                Some(
+                                    meraki::types::UpdateOrganizationBrandingPolicyRequestHelpSettingsDataProtectionRequestsSubtab::DefaultOrInherit,
+                                ),
+                            )
+                            .set_get_help_subtab_knowledge_base_search(
+                                Some(String::from("<h1>Some custom HTML content</h1>")),
+                            )
+                            .set_universal_search_knowledge_base_search(
+                                Some(
+                                    meraki::types::UpdateOrganizationBrandingPolicyRequestHelpSettingsUniversalSearchKnowledgeBaseSearch::Hide,
+                                ),
+                            )
+                            .set_cisco_meraki_product_documentation(
+                                Some(String::from("show")),
+                            )
+                            .set_support_contact_info(Some(String::from("show")))
+                            .set_new_features_subtab(
+                                Some(
+                                    meraki::types::UpdateOrganizationBrandingPolicyRequestHelpSettingsNewFeaturesSubtab::Show,
+                                ),
+                            )
+                            .set_firewall_info_subtab(
+                                Some(
+                                    meraki::types::UpdateOrganizationBrandingPolicyRequestHelpSettingsFirewallInfoSubtab::Hide,
+                                ),
+                            )
+                            .set_api_docs_subtab(
+                                Some(
+                                    meraki::types::UpdateOrganizationBrandingPolicyRequestHelpSettingsApiDocsSubtab::DefaultOrInherit,
+                                ),
+                            )
+                            .set_hardware_replacements_subtab(
+                                Some(
+                                    meraki::types::UpdateOrganizationBrandingPolicyRequestHelpSettingsHardwareReplacementsSubtab::Hide,
+                                ),
+                            )
+                            .set_sm_forums(
+                                Some(
+                                    meraki::types::UpdateOrganizationBrandingPolicyRequestHelpSettingsSmForums::Hide,
+                                ),
+                            )
+                            .set_help_widget(
+                                Some(
+                                    meraki::types::UpdateOrganizationBrandingPolicyRequestHelpSettingsHelpWidget::Hide,
+                                ),
+                            ),
+                    )
+                    .custom_logo(
+                        meraki::types::UpdateOrganizationBrandingPolicyRequestCustomLogo::new()
+                            .set_enabled(Some(true))
+                            .set_image(
+                                Some(
+                                    meraki::types::UpdateOrganizationBrandingPolicyRequestCustomLogoImage::new()
+                                        .set_contents(
+                                            Some(String::from("Hyperg26C8F4h8CvcoUqpA==")),
+                                        )
+                                        .set_format(Some(meraki::types::CustomLogoImageFormat::Jpg)),
+                                ),
+                            ),
+                    )
                     .send(),
             ),
         );
@@ -11351,25 +12511,21 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .name(String::from("Security_Guard"))
                     .applied_on_devices(
                         vec![
-                            meraki::types::AppliedOnDevice { tag :
-                            Some(String::from("reception-desk")), id :
-                            Some(String::from("")), in_networks_with_tag : None,
-                            in_networks_with_id : None, permission_scope_id :
-                            String::from("1") }
+                            meraki::types::UpdateOrganizationCameraRoleRequestAppliedOnDevice::new(String::from("1"))
+                            .set_tag(Some(String::from("reception-desk")))
+                            .set_id(Some(String::from("")))
                         ],
                     )
                     .applied_on_networks(
                         vec![
-                            meraki::types::AppliedOnNetwork { tag :
-                            Some(String::from("building-a")), id :
-                            Some(String::from("")), permission_scope_id :
-                            String::from("2") }
+                            meraki::types::UpdateOrganizationCameraRoleRequestAppliedOnNetwork::new(String::from("2"))
+                            .set_tag(Some(String::from("building-a")))
+                            .set_id(Some(String::from("")))
                         ],
                     )
                     .applied_org_wide(
                         vec![
-                            meraki::types::AppliedOrgWideItem { permission_scope_id :
-                            String::from("2") }
+                            meraki::types::UpdateOrganizationCameraRoleRequestAppliedOrgWideItem::new(String::from("2"))
                         ],
                     )
                     .send(),
@@ -11403,18 +12559,24 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .tags(vec![String::from("tag1"), String::from("tag2")])
                     .enabled(true)
                     .poe_enabled(true)
-                    .type_(meraki::types::PortType::Access)
+                    .type_(
+                        meraki::types::UpdateOrganizationConfigTemplateSwitchProfilePortRequestType::Access,
+                    )
                     .vlan(10i64)
                     .voice_vlan(20i64)
                     .allowed_vlans(String::from("1,3,5-10"))
                     .isolation_enabled(false)
                     .rstp_enabled(true)
-                    .stp_guard(meraki::types::StpGuard::Disabled)
+                    .stp_guard(
+                        meraki::types::UpdateOrganizationConfigTemplateSwitchProfilePortRequestStpGuard::Disabled,
+                    )
                     .link_negotiation(String::from("Auto negotiate"))
                     .port_schedule_id(String::from("1234"))
-                    .udld(meraki::types::Udld::AlertOnly)
+                    .udld(
+                        meraki::types::UpdateOrganizationConfigTemplateSwitchProfilePortRequestUdld::AlertOnly,
+                    )
                     .access_policy_type(
-                        meraki::types::PortAccessPolicyType::StickyMacAllowList,
+                        meraki::types::UpdateOrganizationConfigTemplateSwitchProfilePortRequestAccessPolicyType::StickyMacAllowList,
                     )
                     .access_policy_number(2i64)
                     .mac_allow_list(
@@ -11433,11 +12595,12 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                     .storm_control_enabled(true)
                     .flexible_stacking_enabled(true)
                     .dai_trusted(false)
-                    .profile(meraki::types::Profile {
-                        enabled: Some(false),
-                        id: Some(String::from("1284392014819")),
-                        iname: Some(String::from("iname")),
-                    })
+                    .profile(
+                        meraki::types::UpdateOrganizationConfigTemplateSwitchProfilePortRequestProfile::new()
+                            .set_enabled(Some(false))
+                            .set_id(Some(String::from("1284392014819")))
+                            .set_iname(Some(String::from("iname"))),
+                    )
                     .send(),
             ),
         );
@@ -11505,16 +12668,22 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                             String::from("192.195.83.1"), String::from("192.195.83.255")
                         ],
                     )
-                    .api_authentication(meraki::types::ApiAuthentication {
-                        ip_restrictions_for_keys: Some(meraki::types::IpRestrictionsForKeys {
-                            enabled: Some(true),
-                            ranges: Some(
-                                vec![
-                                    String::from("192.195.83.1"), String::from("192.168.33.33")
-                                ],
+                    .api_authentication(
+                        meraki::types::UpdateOrganizationLoginSecurityRequestApiAuthentication::new()
+                            .set_ip_restrictions_for_keys(
+                                Some(
+                                    meraki::types::UpdateOrganizationLoginSecurityRequestApiAuthenticationIpRestrictionsForKeys::new()
+                                        .set_enabled(Some(true))
+                                        .set_ranges(
+                                            Some(
+                                                vec![
+                                                    String::from("192.195.83.1"), String::from("192.168.33.33")
+                                                ],
+                                            ),
+                                        ),
+                                ),
                             ),
-                        }),
-                    })
+                    )
                     .send(),
             ),
         );
@@ -11577,19 +12746,19 @@ pub fn every_operation(client: &meraki::Client) -> Vec<Call> {
                 client
                     .update_organization_saml_role("1234567", "samlRoleId-1")
                     .role(String::from("myrole"))
-                    .org_access(meraki::types::OrgAccess::None)
+                    .org_access(
+                        meraki::types::UpdateOrganizationSamlRoleRequestOrgAccess::None,
+                    )
                     .tags(
                         vec![
-                            meraki::types::CreateOrganizationAdminRequestTag { tag :
-                            String::from("west"), access :
-                            meraki::types::TagAccess::ReadOnly }
+                            meraki::types::UpdateOrganizationSamlRoleRequestTag::new(String::from("west"),
+                            meraki::types::UpdateOrganizationSamlRoleRequestTagAccess::ReadOnly)
                         ],
                     )
                     .networks(
                         vec![
-                            meraki::types::CreateOrganizationSamlRoleRequestNetwork { id
-                            : String::from("N_24329156"), access :
-                            meraki::types::NetworkAccess::Full }
+                            meraki::types::UpdateOrganizationSamlRoleRequestNetwork::new(String::from("N_24329156"),
+                            meraki::types::UpdateOrganizationSamlRoleRequestNetworkAccess::Full)
                         ],
                     )
                     .send(),

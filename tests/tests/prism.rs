@@ -5,7 +5,9 @@
 #[path = "../../generated-client/examples/provisioning_summary.rs"]
 mod example;
 
-use meraki::types::{Status, TagsFilterType};
+use meraki::types::{
+    GetOrganizationDevicesProvisioningStatusesTagsFilterType as TagsFilterType, Status,
+};
 use meraki_tests::prism::Prism;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

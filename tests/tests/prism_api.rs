@@ -128,13 +128,15 @@ async fn prism_checks_the_items_of_array_parameters() {
     let client = prism.client();
     let accepted = client
         .get_network_clients("N_1")
-        .statuses([meraki::types::ClientStatus::Online])
+        .statuses([meraki::types::GetNetworkClientsStatus::Online])
         .send()
         .await;
     assert!(accepted.is_ok(), "{accepted:?}");
     let refused = client
         .get_network_clients("N_1")
-        .statuses([meraki::types::ClientStatus::UnknownValue("Sideways".into())])
+        .statuses([meraki::types::GetNetworkClientsStatus::UnknownValue(
+            "Sideways".into(),
+        )])
         .send()
         .await
         .expect_err("an item outside the enum is invalid");
@@ -149,13 +151,17 @@ async fn prism_checks_request_bodies() {
     let client = prism.client();
     let accepted = client
         .update_device_camera_quality_and_retention("Q2XX-XXXX-XXXX")
-        .quality(meraki::types::Mv21Mv71Quality::High)
+        .quality(meraki::types::UpdateDeviceCameraQualityAndRetentionRequestQuality::High)
         .send()
         .await;
     assert!(accepted.is_ok(), "{accepted:?}");
     let refused = client
         .update_device_camera_quality_and_retention("Q2XX-XXXX-XXXX")
-        .quality(meraki::types::Mv21Mv71Quality::UnknownValue("Ultra".into()))
+        .quality(
+            meraki::types::UpdateDeviceCameraQualityAndRetentionRequestQuality::UnknownValue(
+                "Ultra".into(),
+            ),
+        )
         .send()
         .await
         .expect_err("a body value outside the enum is invalid");

@@ -42,47 +42,41 @@ static GetAdministeredLicensingSubscriptionSubscriptionsProductType: &[&str] = &
     "wireless",
 ];
 static ObjectType: &[&str] = &["person", "vehicle"];
+static GetDeviceCameraAnalyticsRecentObjectType: &[&str] = &["person", "vehicle"];
+static GetDeviceCameraAnalyticsZoneHistoryObjectType: &[&str] = &["person", "vehicle"];
 static GetDeviceLossAndLatencyHistoryUplink: &[&str] = &[
     "cellular",
     "wan1",
     "wan2",
     "wan3",
 ];
-static PortType: &[&str] = &["access", "trunk"];
-static StpGuard: &[&str] = &["bpdu guard", "disabled", "loop guard", "root guard"];
-static Udld: &[&str] = &["Alert only", "Enforce"];
-static PortAccessPolicyType: &[&str] = &[
-    "Custom access policy",
-    "MAC allow list",
-    "Open",
-    "Sticky MAC allow list",
-];
 static Band: &[&str] = &["2.4", "5", "6"];
+static GetDeviceWirelessLatencyStatsBand: &[&str] = &["2.4", "5", "6"];
 static SortOrder: &[&str] = &["ascending", "descending"];
-static ClientTrackingMethod: &[&str] = &[
-    "IP address",
-    "MAC address",
-    "Unique client identifier",
+static GetNetworkApplianceSecurityEventsSortOrder: &[&str] = &[
+    "ascending",
+    "descending",
 ];
-static DeploymentMode: &[&str] = &["passthrough", "routed"];
-static DefaultUplink: &[&str] = &["wan1", "wan2"];
-static TemplateVlanType: &[&str] = &["same", "unique"];
-static DhcpHandling: &[&str] = &[
-    "Do not respond to DHCP requests",
-    "Relay DHCP to another server",
-    "Run a DHCP server",
-];
-static DhcpLeaseTime: &[&str] = &[
-    "1 day",
-    "1 hour",
-    "1 week",
-    "12 hours",
-    "30 minutes",
-    "4 hours",
-];
-static ClientStatus: &[&str] = &["Offline", "Online"];
+static GetNetworkClientsStatus: &[&str] = &["Offline", "Online"];
 static RecentDeviceConnection: &[&str] = &["Wired", "Wireless"];
 static SsidNumber: &[&str] = &[
+    "0",
+    "1",
+    "2",
+    "3",
+    "4",
+    "5",
+    "6",
+    "7",
+    "8",
+    "9",
+    "10",
+    "11",
+    "12",
+    "13",
+    "14",
+];
+static GetNetworkClientsUsageHistoriesSsidNumber: &[&str] = &[
     "0",
     "1",
     "2",
@@ -107,14 +101,23 @@ static GetNetworkEventsProductType: &[&str] = &[
     "systemsManager",
     "wireless",
 ];
-static IpVersion: &[&str] = &["any", "ipv4", "ipv6"];
-static HostMode: &[&str] = &["Multi-Auth", "Multi-Domain", "Multi-Host", "Single-Host"];
-static PolicyAccessPolicyType: &[&str] = &[
-    "802.1x",
-    "Hybrid authentication",
-    "MAC authentication bypass",
+static GetNetworkSplashLoginAttemptsSsidNumber: &[&str] = &[
+    "0",
+    "1",
+    "2",
+    "3",
+    "4",
+    "5",
+    "6",
+    "7",
+    "8",
+    "9",
+    "10",
+    "11",
+    "12",
+    "13",
+    "14",
 ];
-static DefaultPolicy: &[&str] = &["allow", "block"];
 static GetNetworkTrafficDeviceType: &[&str] = &[
     "appliance",
     "combined",
@@ -125,6 +128,8 @@ static GetNetworkVlanProfilesAssignmentsByDeviceProductType: &[&str] = &[
     "switch",
     "wireless",
 ];
+static GetNetworkWirelessChannelUtilizationHistoryBand: &[&str] = &["2.4", "5", "6"];
+static GetNetworkWirelessClientConnectionStatsBand: &[&str] = &["2.4", "5", "6"];
 static GetNetworkWirelessClientConnectivityEventsType: &[&str] = &[
     "assoc",
     "auth",
@@ -137,76 +142,141 @@ static GetNetworkWirelessClientConnectivityEventsType: &[&str] = &[
     "sticky",
 ];
 static IncludedSeverity: &[&str] = &["bad", "good", "info", "warn"];
+static GetNetworkWirelessClientConnectivityEventsBand: &[&str] = &["2.4", "5", "6"];
+static GetNetworkWirelessClientConnectivityEventsSsidNumber: &[&str] = &[
+    "0",
+    "1",
+    "2",
+    "3",
+    "4",
+    "5",
+    "6",
+    "7",
+    "8",
+    "9",
+    "10",
+    "11",
+    "12",
+    "13",
+    "14",
+];
+static GetNetworkWirelessClientCountHistoryBand: &[&str] = &["2.4", "5", "6"];
+static GetNetworkWirelessClientLatencyStatsBand: &[&str] = &["2.4", "5", "6"];
+static GetNetworkWirelessClientsConnectionStatsBand: &[&str] = &["2.4", "5", "6"];
+static GetNetworkWirelessClientsLatencyStatsBand: &[&str] = &["2.4", "5", "6"];
+static GetNetworkWirelessConnectionStatsBand: &[&str] = &["2.4", "5", "6"];
+static GetNetworkWirelessDataRateHistoryBand: &[&str] = &["2.4", "5", "6"];
+static GetNetworkWirelessDevicesConnectionStatsBand: &[&str] = &["2.4", "5", "6"];
+static GetNetworkWirelessDevicesLatencyStatsBand: &[&str] = &["2.4", "5", "6"];
+static GetNetworkWirelessFailedConnectionsBand: &[&str] = &["2.4", "5", "6"];
+static GetNetworkWirelessLatencyHistoryBand: &[&str] = &["2.4", "5", "6"];
 static AccessCategory: &[&str] = &[
     "backgroundTraffic",
     "bestEffortTraffic",
     "videoTraffic",
     "voiceTraffic",
 ];
-static UpgradeStrategy: &[&str] = &["minimizeClientDowntime", "minimizeUpgradeTime"];
-static SplashPage: &[&str] = &[
-    "Billing",
-    "Cisco ISE",
-    "Click-through splash page",
-    "Facebook Wi-Fi",
-    "Google Apps domain",
-    "Google OAuth",
-    "None",
-    "Password-protected with Active Directory",
-    "Password-protected with LDAP",
-    "Password-protected with Meraki RADIUS",
-    "Password-protected with custom RADIUS",
-    "SMS authentication",
-    "Sponsored guest",
-    "Systems Manager Sentry",
-];
-static WirelessSsidAuthMode: &[&str] = &[
-    "8021x-google",
-    "8021x-localradius",
-    "8021x-meraki",
-    "8021x-nac",
-    "8021x-radius",
-    "ipsk-with-nac",
-    "ipsk-with-radius",
-    "ipsk-without-radius",
-    "open",
-    "open-enhanced",
-    "open-with-nac",
-    "open-with-radius",
-    "psk",
-];
-static EncryptionMode: &[&str] = &["wep", "wpa"];
-static SsidWpaEncryptionMode: &[&str] = &[
-    "WPA1 and WPA2",
-    "WPA1 only",
-    "WPA2 only",
-    "WPA3 192-bit Security",
-    "WPA3 Transition Mode",
-    "WPA3 only",
-];
-static RadiusAttributeForGroupPolicies: &[&str] = &[
-    "Airespace-ACL-Name",
-    "Aruba-User-Role",
-    "Filter-Id",
-    "Reply-Message",
-];
-static RadiusFailoverPolicy: &[&str] = &["Allow access", "Deny access"];
-static RadiusLoadBalancingPolicy: &[&str] = &["Round robin", "Strict priority order"];
+static GetNetworkWirelessLatencyStatsBand: &[&str] = &["2.4", "5", "6"];
+static GetNetworkWirelessSignalQualityHistoryBand: &[&str] = &["2.4", "5", "6"];
+static GetNetworkWirelessUsageHistoryBand: &[&str] = &["2.4", "5", "6"];
 static GetOrganizationActionBatchesStatus: &[&str] = &["completed", "failed", "pending"];
-static OrgAccess: &[&str] = &["enterprise", "full", "none", "read-only"];
-static AuthenticationMethod: &[&str] = &["Cisco SecureX Sign-On", "Email"];
 static GetOrganizationApiRequestsMethod: &[&str] = &["DELETE", "GET", "POST", "PUT"];
 static GetOrganizationApiRequestsVersion: &[&str] = &["0", "1"];
+static GetOrganizationApiRequestsOverviewResponseCodesByIntervalVersion: &[&str] = &[
+    "0",
+    "1",
+];
+static GetOrganizationApplianceSecurityEventsSortOrder: &[&str] = &[
+    "ascending",
+    "descending",
+];
+static GetOrganizationDevicesProductType: &[&str] = &[
+    "appliance",
+    "camera",
+    "cellularGateway",
+    "sensor",
+    "switch",
+    "systemsManager",
+    "wireless",
+];
 static TagsFilterType: &[&str] = &["withAllTags", "withAnyTags"];
-static AvailabilityStatus: &[&str] = &["alerting", "dormant", "offline", "online"];
+static GetOrganizationDevicesAvailabilitiesTagsFilterType: &[&str] = &[
+    "withAllTags",
+    "withAnyTags",
+];
+static GetOrganizationDevicesAvailabilitiesChangeHistoryStatus: &[&str] = &[
+    "alerting",
+    "dormant",
+    "offline",
+    "online",
+];
+static GetOrganizationDevicesPowerModulesStatusesByDeviceTagsFilterType: &[&str] = &[
+    "withAllTags",
+    "withAnyTags",
+];
 static Status: &[&str] = &["complete", "incomplete", "unprovisioned"];
+static GetOrganizationDevicesProvisioningStatusesTagsFilterType: &[&str] = &[
+    "withAllTags",
+    "withAnyTags",
+];
+static GetOrganizationDevicesStatusesStatus: &[&str] = &[
+    "alerting",
+    "dormant",
+    "offline",
+    "online",
+];
+static GetOrganizationDevicesStatusesProductType: &[&str] = &[
+    "appliance",
+    "camera",
+    "cellularGateway",
+    "sensor",
+    "switch",
+    "systemsManager",
+    "wireless",
+];
+static GetOrganizationDevicesStatusesTagsFilterType: &[&str] = &[
+    "withAllTags",
+    "withAnyTags",
+];
+static GetOrganizationDevicesStatusesOverviewProductType: &[&str] = &[
+    "appliance",
+    "camera",
+    "cellularGateway",
+    "sensor",
+    "switch",
+    "systemsManager",
+    "wireless",
+];
+static GetOrganizationDevicesUplinksAddressesByDeviceTagsFilterType: &[&str] = &[
+    "withAllTags",
+    "withAnyTags",
+];
+static GetOrganizationDevicesUplinksLossAndLatencyUplink: &[&str] = &[
+    "cellular",
+    "wan1",
+    "wan2",
+    "wan3",
+];
 static UpgradeStatus: &[&str] = &["canceled", "completed", "scheduled", "started"];
 static UsedState: &[&str] = &["unused", "used"];
+static GetOrganizationInventoryDevicesTagsFilterType: &[&str] = &[
+    "withAllTags",
+    "withAnyTags",
+];
+static GetOrganizationInventoryDevicesProductType: &[&str] = &[
+    "appliance",
+    "camera",
+    "cellularGateway",
+    "sensor",
+    "switch",
+    "systemsManager",
+    "wireless",
+];
 static GetOrganizationInventoryOnboardingCloudMonitoringNetworksDeviceType: &[&str] = &[
     "switch",
     "wireless_controller",
 ];
-static State: &[&str] = &[
+static GetOrganizationLicensesState: &[&str] = &[
     "active",
     "expired",
     "expiring",
@@ -214,6 +284,7 @@ static State: &[&str] = &[
     "unused",
     "unusedActive",
 ];
+static GetOrganizationNetworksTagsFilterType: &[&str] = &["withAllTags", "withAnyTags"];
 static GetOrganizationOpenapiSpecVersion: &[&str] = &["2", "3"];
 static GetOrganizationWebhooksAlertTypesProductType: &[&str] = &[
     "appliance",
@@ -227,7 +298,7 @@ static GetOrganizationWebhooksAlertTypesProductType: &[&str] = &[
     "wireless",
 ];
 static MulticastRouting: &[&str] = &["IGMP snooping querier", "disabled", "enabled"];
-static Mv21Mv71Quality: &[&str] = &["Enhanced", "High", "Standard"];
+static CreateNetworkApplianceVlanRequestTemplateVlanType: &[&str] = &["same", "unique"];
 static Product: &[&str] = &[
     "appliance",
     "camera",
@@ -239,10 +310,41 @@ static Product: &[&str] = &[
 static SplashAuthSettings: &[&str] = &["bypass", "network default"];
 static AccountType: &[&str] = &["802.1X", "Client VPN", "Guest"];
 static CreateNetworkPiiRequestRequestType: &[&str] = &["delete", "restrict processing"];
+static CreateNetworkSwitchAccessPolicyRequestHostMode: &[&str] = &[
+    "Multi-Auth",
+    "Multi-Domain",
+    "Multi-Host",
+    "Single-Host",
+];
+static CreateNetworkSwitchAccessPolicyRequestAccessPolicyType: &[&str] = &[
+    "802.1x",
+    "Hybrid authentication",
+    "MAC authentication bypass",
+];
 static CreateNetworkSwitchQosRuleRequestProtocol: &[&str] = &["ANY", "TCP", "UDP"];
+static CreateNetworkSwitchStackRoutingInterfaceRequestMulticastRouting: &[&str] = &[
+    "IGMP snooping querier",
+    "disabled",
+    "enabled",
+];
 static MinBitrateType: &[&str] = &["band", "ssid"];
 static BandSelectionType: &[&str] = &["ap", "ssid"];
+static CreateOrganizationAdaptivePolicyAclRequestIpVersion: &[&str] = &[
+    "any",
+    "ipv4",
+    "ipv6",
+];
 static LastEntryRule: &[&str] = &["allow", "default", "deny"];
+static CreateOrganizationAdminRequestOrgAccess: &[&str] = &[
+    "enterprise",
+    "full",
+    "none",
+    "read-only",
+];
+static CreateOrganizationAdminRequestAuthenticationMethod: &[&str] = &[
+    "Cisco SecureX Sign-On",
+    "Email",
+];
 static CreateOrganizationAlertsProfileRequestType: &[&str] = &[
     "appOutage",
     "voipJitter",
@@ -253,12 +355,32 @@ static CreateOrganizationAlertsProfileRequestType: &[&str] = &[
     "wanStatus",
     "wanUtilization",
 ];
+static CreateOrganizationNetworkRequestProductType: &[&str] = &[
+    "appliance",
+    "camera",
+    "cellularGateway",
+    "sensor",
+    "switch",
+    "systemsManager",
+    "wireless",
+];
+static CreateOrganizationSamlRoleRequestOrgAccess: &[&str] = &[
+    "enterprise",
+    "full",
+    "none",
+    "read-only",
+];
 static ProvisionNetworkClientsRequestDevicePolicy: &[&str] = &[
     "Allowed",
     "Blocked",
     "Group policy",
     "Normal",
     "Per connection",
+];
+static UpdateDeviceCameraQualityAndRetentionRequestQuality: &[&str] = &[
+    "Enhanced",
+    "High",
+    "Standard",
 ];
 static UpdateDeviceCameraQualityAndRetentionRequestResolution: &[&str] = &[
     "1080x1080",
@@ -270,7 +392,34 @@ static UpdateDeviceCameraQualityAndRetentionRequestResolution: &[&str] = &[
     "3840x2160",
 ];
 static MotionDetectorVersion: &[&str] = &["1", "2"];
+static UpdateDeviceSwitchPortRequestType: &[&str] = &["access", "trunk"];
+static UpdateDeviceSwitchPortRequestStpGuard: &[&str] = &[
+    "bpdu guard",
+    "disabled",
+    "loop guard",
+    "root guard",
+];
+static UpdateDeviceSwitchPortRequestUdld: &[&str] = &["Alert only", "Enforce"];
+static UpdateDeviceSwitchPortRequestAccessPolicyType: &[&str] = &[
+    "Custom access policy",
+    "MAC allow list",
+    "Open",
+    "Sticky MAC allow list",
+];
+static UpdateDeviceSwitchRoutingInterfaceRequestMulticastRouting: &[&str] = &[
+    "IGMP snooping querier",
+    "disabled",
+    "enabled",
+];
 static DhcpMode: &[&str] = &["dhcpDisabled", "dhcpRelay", "dhcpServer"];
+static UpdateDeviceSwitchRoutingInterfaceDhcpRequestDhcpLeaseTime: &[&str] = &[
+    "1 day",
+    "1 hour",
+    "1 week",
+    "12 hours",
+    "30 minutes",
+    "4 hours",
+];
 static DnsNameserversOption: &[&str] = &["custom", "googlePublicDns", "openDns"];
 static UrlCategoryListSize: &[&str] = &["fullList", "topSites"];
 static UpdateNetworkApplianceFirewallFirewalledServiceRequestAccess: &[&str] = &[
@@ -288,28 +437,99 @@ static UpdateNetworkApplianceSecurityMalwareRequestMode: &[&str] = &[
     "disabled",
     "enabled",
 ];
+static UpdateNetworkApplianceSettingsRequestClientTrackingMethod: &[&str] = &[
+    "IP address",
+    "MAC address",
+    "Unique client identifier",
+];
+static UpdateNetworkApplianceSettingsRequestDeploymentMode: &[&str] = &[
+    "passthrough",
+    "routed",
+];
 static UpdateNetworkApplianceSsidRequestAuthMode: &[&str] = &[
     "8021x-meraki",
     "8021x-radius",
     "open",
     "psk",
 ];
+static UpdateNetworkApplianceSsidRequestEncryptionMode: &[&str] = &["wep", "wpa"];
 static UpdateNetworkApplianceSsidRequestWpaEncryptionMode: &[&str] = &[
     "WPA1 and WPA2",
     "WPA2 only",
     "WPA3 Transition Mode",
     "WPA3 only",
 ];
+static UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestDefaultUplink: &[&str] = &[
+    "wan1",
+    "wan2",
+];
+static UpdateNetworkApplianceVlanRequestDhcpHandling: &[&str] = &[
+    "Do not respond to DHCP requests",
+    "Relay DHCP to another server",
+    "Run a DHCP server",
+];
+static UpdateNetworkApplianceVlanRequestDhcpLeaseTime: &[&str] = &[
+    "1 day",
+    "1 hour",
+    "1 week",
+    "12 hours",
+    "30 minutes",
+    "4 hours",
+];
+static UpdateNetworkApplianceVlanRequestTemplateVlanType: &[&str] = &["same", "unique"];
 static UpdateNetworkApplianceVpnSiteToSiteVpnRequestMode: &[&str] = &[
     "hub",
     "none",
     "spoke",
 ];
+static UpdateNetworkGroupPolicyRequestSplashAuthSettings: &[&str] = &[
+    "bypass",
+    "network default",
+];
 static UpdateNetworkSnmpRequestAccess: &[&str] = &["community", "none", "users"];
+static UpdateNetworkSwitchAccessPolicyRequestHostMode: &[&str] = &[
+    "Multi-Auth",
+    "Multi-Domain",
+    "Multi-Host",
+    "Single-Host",
+];
+static UpdateNetworkSwitchAccessPolicyRequestAccessPolicyType: &[&str] = &[
+    "802.1x",
+    "Hybrid authentication",
+    "MAC authentication bypass",
+];
 static UpdateNetworkSwitchAlternateManagementInterfaceRequestProtocol: &[&str] = &[
     "radius",
     "snmp",
     "syslog",
+];
+static UpdateNetworkSwitchDhcpServerPolicyRequestDefaultPolicy: &[&str] = &[
+    "allow",
+    "block",
+];
+static UpdateNetworkSwitchQosRuleRequestProtocol: &[&str] = &["ANY", "TCP", "UDP"];
+static UpdateNetworkSwitchStackRoutingInterfaceRequestMulticastRouting: &[&str] = &[
+    "IGMP snooping querier",
+    "disabled",
+    "enabled",
+];
+static UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDhcpMode: &[&str] = &[
+    "dhcpDisabled",
+    "dhcpRelay",
+    "dhcpServer",
+];
+static UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDhcpLeaseTime: &[&str] = &[
+    "1 day",
+    "1 hour",
+    "1 week",
+    "12 hours",
+    "30 minutes",
+    "4 hours",
+];
+static UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDnsNameserversOption: &[&str] = &[
+    "custom",
+    "googlePublicDns",
+    "openDns",
 ];
 static UpdateNetworkTrafficAnalysisRequestMode: &[&str] = &[
     "basic",
@@ -323,7 +543,67 @@ static UpdateNetworkWirelessAlternateManagementInterfaceRequestProtocol: &[&str]
     "syslog",
 ];
 static MajorMinorAssignmentMode: &[&str] = &["Non-unique", "Unique"];
+static UpdateNetworkWirelessRfProfileRequestMinBitrateType: &[&str] = &["band", "ssid"];
+static UpdateNetworkWirelessRfProfileRequestBandSelectionType: &[&str] = &["ap", "ssid"];
+static UpdateNetworkWirelessSettingsRequestUpgradeStrategy: &[&str] = &[
+    "minimizeClientDowntime",
+    "minimizeUpgradeTime",
+];
+static UpdateNetworkWirelessSsidRequestAuthMode: &[&str] = &[
+    "8021x-google",
+    "8021x-localradius",
+    "8021x-meraki",
+    "8021x-nac",
+    "8021x-radius",
+    "ipsk-with-nac",
+    "ipsk-with-radius",
+    "ipsk-without-radius",
+    "open",
+    "open-enhanced",
+    "open-with-nac",
+    "open-with-radius",
+    "psk",
+];
 static EnterpriseAdminAccess: &[&str] = &["access disabled", "access enabled"];
+static UpdateNetworkWirelessSsidRequestEncryptionMode: &[&str] = &["wep", "wpa"];
+static UpdateNetworkWirelessSsidRequestWpaEncryptionMode: &[&str] = &[
+    "WPA1 and WPA2",
+    "WPA1 only",
+    "WPA2 only",
+    "WPA3 192-bit Security",
+    "WPA3 Transition Mode",
+    "WPA3 only",
+];
+static UpdateNetworkWirelessSsidRequestSplashPage: &[&str] = &[
+    "Billing",
+    "Cisco ISE",
+    "Click-through splash page",
+    "Facebook Wi-Fi",
+    "Google Apps domain",
+    "Google OAuth",
+    "None",
+    "Password-protected with Active Directory",
+    "Password-protected with LDAP",
+    "Password-protected with Meraki RADIUS",
+    "Password-protected with custom RADIUS",
+    "SMS authentication",
+    "Sponsored guest",
+    "Systems Manager Sentry",
+];
+static UpdateNetworkWirelessSsidRequestRadiusFailoverPolicy: &[&str] = &[
+    "Allow access",
+    "Deny access",
+];
+static UpdateNetworkWirelessSsidRequestRadiusLoadBalancingPolicy: &[&str] = &[
+    "Round robin",
+    "Strict priority order",
+];
+static UpdateNetworkWirelessSsidRequestRadiusAttributeForGroupPolicies: &[&str] = &[
+    "Airespace-ACL-Name",
+    "Aruba-User-Role",
+    "Filter-Id",
+    "Reply-Message",
+];
 static NetworkAccessType: &[&str] = &[
     "Chargeable public network",
     "Emergency services only network",
@@ -335,6 +615,58 @@ static NetworkAccessType: &[&str] = &[
     "Wildcard",
 ];
 static ControllerDisconnectionBehavior: &[&str] = &["default", "open", "restricted"];
+static UpdateOrganizationAdaptivePolicyAclRequestIpVersion: &[&str] = &[
+    "any",
+    "ipv4",
+    "ipv6",
+];
+static UpdateOrganizationAdaptivePolicyPolicyRequestLastEntryRule: &[&str] = &[
+    "allow",
+    "default",
+    "deny",
+];
+static UpdateOrganizationAdminRequestOrgAccess: &[&str] = &[
+    "enterprise",
+    "full",
+    "none",
+    "read-only",
+];
+static UpdateOrganizationAlertsProfileRequestType: &[&str] = &[
+    "appOutage",
+    "voipJitter",
+    "voipMos",
+    "voipPacketLoss",
+    "wanLatency",
+    "wanPacketLoss",
+    "wanStatus",
+    "wanUtilization",
+];
+static UpdateOrganizationConfigTemplateSwitchProfilePortRequestType: &[&str] = &[
+    "access",
+    "trunk",
+];
+static UpdateOrganizationConfigTemplateSwitchProfilePortRequestStpGuard: &[&str] = &[
+    "bpdu guard",
+    "disabled",
+    "loop guard",
+    "root guard",
+];
+static UpdateOrganizationConfigTemplateSwitchProfilePortRequestUdld: &[&str] = &[
+    "Alert only",
+    "Enforce",
+];
+static UpdateOrganizationConfigTemplateSwitchProfilePortRequestAccessPolicyType: &[&str] = &[
+    "Custom access policy",
+    "MAC allow list",
+    "Open",
+    "Sticky MAC allow list",
+];
+static UpdateOrganizationSamlRoleRequestOrgAccess: &[&str] = &[
+    "enterprise",
+    "full",
+    "none",
+    "read-only",
+];
 static V3AuthMode: &[&str] = &["MD5", "SHA"];
 static V3PrivMode: &[&str] = &["AES128", "DES"];
 static Size: &[&str] = &["100", "large", "medium", "small"];
@@ -2141,7 +2473,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(TemplateVlanType),
+                    scalar: Scalar::Enum(
+                        CreateNetworkApplianceVlanRequestTemplateVlanType,
+                    ),
                     list: false,
                 },
                 description: "Type of subnetting of the VLAN. Applicable only for template network.",
@@ -3664,7 +3998,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: true,
                 ty: Type {
-                    scalar: Scalar::Enum(HostMode),
+                    scalar: Scalar::Enum(CreateNetworkSwitchAccessPolicyRequestHostMode),
                     list: false,
                 },
                 description: "Choose the Host Mode for the access policy.",
@@ -3677,7 +4011,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(PolicyAccessPolicyType),
+                    scalar: Scalar::Enum(
+                        CreateNetworkSwitchAccessPolicyRequestAccessPolicyType,
+                    ),
                     list: false,
                 },
                 description: "Access Type of the policy. Automatically 'Hybrid authentication' when hostMode is 'Multi-Domain'.",
@@ -4313,7 +4649,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(MulticastRouting),
+                    scalar: Scalar::Enum(
+                        CreateNetworkSwitchStackRoutingInterfaceRequestMulticastRouting,
+                    ),
                     list: false,
                 },
                 description: "Enable multicast support if, multicast routing between VLANs is required. Options are, 'disabled', 'enabled' or 'IGMP snooping querier'. Default is 'disabled'.",
@@ -5433,7 +5771,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: true,
                 ty: Type {
-                    scalar: Scalar::Enum(IpVersion),
+                    scalar: Scalar::Enum(
+                        CreateOrganizationAdaptivePolicyAclRequestIpVersion,
+                    ),
                     list: false,
                 },
                 description: "IP version of adpative policy ACL. One of: 'any', 'ipv4' or 'ipv6'",
@@ -5681,7 +6021,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: true,
                 ty: Type {
-                    scalar: Scalar::Enum(OrgAccess),
+                    scalar: Scalar::Enum(CreateOrganizationAdminRequestOrgAccess),
                     list: false,
                 },
                 description: "The privilege of the dashboard administrator on the organization. Can be one of 'full', 'read-only', 'enterprise' or 'none'",
@@ -5720,7 +6060,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(AuthenticationMethod),
+                    scalar: Scalar::Enum(
+                        CreateOrganizationAdminRequestAuthenticationMethod,
+                    ),
                     list: false,
                 },
                 description: "The method of authentication the user will use to sign in to the Meraki dashboard. Can be one of 'Email' or 'Cisco SecureX Sign-On'. The default is Email authentication",
@@ -5981,7 +6323,7 @@ pub static OPERATIONS: &[Operation] = &[
                     scalar: Scalar::String,
                     list: false,
                 },
-                description: "Name of region",
+                description: "Unique name of the artifact",
             },
         ],
         body: Some(Body {
@@ -6518,9 +6860,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: true,
                 ty: Type {
-                    scalar: Scalar::Enum(
-                        GetAdministeredLicensingSubscriptionSubscriptionsProductType,
-                    ),
+                    scalar: Scalar::Enum(CreateOrganizationNetworkRequestProductType),
                     list: true,
                 },
                 description: "The product type(s) of the new network. If more than one type is included, the network will be a combined network.",
@@ -6918,7 +7258,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: true,
                 ty: Type {
-                    scalar: Scalar::Enum(OrgAccess),
+                    scalar: Scalar::Enum(CreateOrganizationSamlRoleRequestOrgAccess),
                     list: false,
                 },
                 description: "The privilege of the SAML administrator on the organization. Can be one of 'none', 'read-only', 'full' or 'enterprise'",
@@ -9898,7 +10238,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(ObjectType),
+                    scalar: Scalar::Enum(GetDeviceCameraAnalyticsRecentObjectType),
                     list: false,
                 },
                 description: "[optional] The object type for which analytics will be retrieved. The default object type is person. The available types are [person, vehicle].",
@@ -9955,7 +10295,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(ObjectType),
+                    scalar: Scalar::Enum(GetDeviceCameraAnalyticsZoneHistoryObjectType),
                     list: false,
                 },
                 description: "[optional] The object type for which analytics will be retrieved. The default object type is person. The available types are [person, vehicle].",
@@ -11432,7 +11772,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(Band),
+                    scalar: Scalar::Enum(GetDeviceWirelessLatencyStatsBand),
                     list: false,
                 },
                 description: "Filter results by band (either '2.4', '5' or '6'). Note that data prior to February 2020 will not have band information.",
@@ -12651,7 +12991,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(SortOrder),
+                    scalar: Scalar::Enum(GetNetworkApplianceSecurityEventsSortOrder),
                     list: false,
                 },
                 description: "Sorted order of security events based on event detection time. Order options are 'ascending' or 'descending'. Default is ascending order.",
@@ -14475,7 +14815,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(ClientStatus),
+                    scalar: Scalar::Enum(GetNetworkClientsStatus),
                     list: true,
                 },
                 description: "Filters clients based on status. Can be one of 'Online' or 'Offline'.",
@@ -14952,7 +15292,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::IntegerEnum(SsidNumber),
+                    scalar: Scalar::IntegerEnum(
+                        GetNetworkClientsUsageHistoriesSsidNumber,
+                    ),
                     list: false,
                 },
                 description: "An SSID number to include. If not specified, events for all SSIDs will be returned.",
@@ -18465,7 +18807,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::IntegerEnum(SsidNumber),
+                    scalar: Scalar::IntegerEnum(GetNetworkSplashLoginAttemptsSsidNumber),
                     list: false,
                 },
                 description: "Only return the login attempts for the specified SSID",
@@ -20562,7 +20904,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(Band),
+                    scalar: Scalar::Enum(
+                        GetNetworkWirelessChannelUtilizationHistoryBand,
+                    ),
                     list: false,
                 },
                 description: "Filter results by band (either '2.4', '5' or '6').",
@@ -20716,7 +21060,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(Band),
+                    scalar: Scalar::Enum(GetNetworkWirelessClientConnectionStatsBand),
                     list: false,
                 },
                 description: "Filter results by band (either '2.4', '5' or '6'). Note that data prior to February 2020 will not have band information.",
@@ -20838,7 +21182,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(Band),
+                    scalar: Scalar::Enum(GetNetworkWirelessClientConnectivityEventsBand),
                     list: false,
                 },
                 description: "Filter results by band (either '2.4', '5', '6').",
@@ -20903,7 +21247,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::IntegerEnum(SsidNumber),
+                    scalar: Scalar::IntegerEnum(
+                        GetNetworkWirelessClientConnectivityEventsSsidNumber,
+                    ),
                     list: false,
                 },
                 description: "An SSID number to include. If not specified, events for all SSIDs will be returned.",
@@ -21038,7 +21384,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(Band),
+                    scalar: Scalar::Enum(GetNetworkWirelessClientCountHistoryBand),
                     list: false,
                 },
                 description: "Filter results by band (either '2.4', '5' or '6').",
@@ -21295,7 +21641,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(Band),
+                    scalar: Scalar::Enum(GetNetworkWirelessClientLatencyStatsBand),
                     list: false,
                 },
                 description: "Filter results by band (either '2.4', '5' or '6'). Note that data prior to February 2020 will not have band information.",
@@ -21430,7 +21776,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(Band),
+                    scalar: Scalar::Enum(GetNetworkWirelessClientsConnectionStatsBand),
                     list: false,
                 },
                 description: "Filter results by band (either '2.4', '5' or '6'). Note that data prior to February 2020 will not have band information.",
@@ -21552,7 +21898,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(Band),
+                    scalar: Scalar::Enum(GetNetworkWirelessClientsLatencyStatsBand),
                     list: false,
                 },
                 description: "Filter results by band (either '2.4', '5' or '6'). Note that data prior to February 2020 will not have band information.",
@@ -21687,7 +22033,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(Band),
+                    scalar: Scalar::Enum(GetNetworkWirelessConnectionStatsBand),
                     list: false,
                 },
                 description: "Filter results by band (either '2.4', '5' or '6'). Note that data prior to February 2020 will not have band information.",
@@ -21822,7 +22168,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(Band),
+                    scalar: Scalar::Enum(GetNetworkWirelessDataRateHistoryBand),
                     list: false,
                 },
                 description: "Filter results by band (either '2.4', '5' or '6').",
@@ -21970,7 +22316,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(Band),
+                    scalar: Scalar::Enum(GetNetworkWirelessDevicesConnectionStatsBand),
                     list: false,
                 },
                 description: "Filter results by band (either '2.4', '5' or '6'). Note that data prior to February 2020 will not have band information.",
@@ -22092,7 +22438,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(Band),
+                    scalar: Scalar::Enum(GetNetworkWirelessDevicesLatencyStatsBand),
                     list: false,
                 },
                 description: "Filter results by band (either '2.4', '5' or '6'). Note that data prior to February 2020 will not have band information.",
@@ -22302,7 +22648,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(Band),
+                    scalar: Scalar::Enum(GetNetworkWirelessFailedConnectionsBand),
                     list: false,
                 },
                 description: "Filter results by band (either '2.4', '5' or '6'). Note that data prior to February 2020 will not have band information.",
@@ -22484,7 +22830,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(Band),
+                    scalar: Scalar::Enum(GetNetworkWirelessLatencyHistoryBand),
                     list: false,
                 },
                 description: "Filter results by band (either '2.4', '5' or '6').",
@@ -22632,7 +22978,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(Band),
+                    scalar: Scalar::Enum(GetNetworkWirelessLatencyStatsBand),
                     list: false,
                 },
                 description: "Filter results by band (either '2.4', '5' or '6'). Note that data prior to February 2020 will not have band information.",
@@ -22989,7 +23335,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(Band),
+                    scalar: Scalar::Enum(GetNetworkWirelessSignalQualityHistoryBand),
                     list: false,
                 },
                 description: "Filter results by band (either '2.4', '5' or '6').",
@@ -23854,7 +24200,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(Band),
+                    scalar: Scalar::Enum(GetNetworkWirelessUsageHistoryBand),
                     list: false,
                 },
                 description: "Filter results by band (either '2.4', '5' or '6').",
@@ -24866,7 +25212,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::IntegerEnum(GetOrganizationApiRequestsVersion),
+                    scalar: Scalar::IntegerEnum(
+                        GetOrganizationApiRequestsOverviewResponseCodesByIntervalVersion,
+                    ),
                     list: false,
                 },
                 description: "Filter by API version of the endpoint. Allowable values are: [0, 1]",
@@ -24936,7 +25284,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(SortOrder),
+                    scalar: Scalar::Enum(
+                        GetOrganizationApplianceSecurityEventsSortOrder,
+                    ),
                     list: false,
                 },
                 description: "Sorted order of security events based on event detection time. Order options are 'ascending' or 'descending'. Default is ascending order.",
@@ -26874,9 +27224,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(
-                        GetAdministeredLicensingSubscriptionSubscriptionsProductType,
-                    ),
+                    scalar: Scalar::Enum(GetOrganizationDevicesProductType),
                     list: true,
                 },
                 description: "Optional parameter to filter devices by product type. Valid types are wireless, appliance, switch, systemsManager, camera, cellularGateway, and sensor.",
@@ -27117,7 +27465,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(TagsFilterType),
+                    scalar: Scalar::Enum(
+                        GetOrganizationDevicesAvailabilitiesTagsFilterType,
+                    ),
                     list: false,
                 },
                 description: "An optional parameter of value 'withAnyTags' or 'withAllTags' to indicate whether to return devices which contain ANY or ALL of the included tags. If no type is included, 'withAnyTags' will be selected.",
@@ -27239,7 +27589,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(AvailabilityStatus),
+                    scalar: Scalar::Enum(
+                        GetOrganizationDevicesAvailabilitiesChangeHistoryStatus,
+                    ),
                     list: true,
                 },
                 description: "Optional parameter to filter device availabilities history by device statuses",
@@ -27413,7 +27765,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(TagsFilterType),
+                    scalar: Scalar::Enum(
+                        GetOrganizationDevicesPowerModulesStatusesByDeviceTagsFilterType,
+                    ),
                     list: false,
                 },
                 description: "An optional parameter of value 'withAnyTags' or 'withAllTags' to indicate whether to return devices which contain ANY or ALL of the included tags. If no type is included, 'withAnyTags' will be selected.",
@@ -27561,7 +27915,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(TagsFilterType),
+                    scalar: Scalar::Enum(
+                        GetOrganizationDevicesProvisioningStatusesTagsFilterType,
+                    ),
                     list: false,
                 },
                 description: "An optional parameter of value 'withAnyTags' or 'withAllTags' to indicate whether to return devices which contain ANY or ALL of the included tags. If no type is included, 'withAnyTags' will be selected.",
@@ -27657,9 +28013,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(
-                        GetAdministeredLicensingSubscriptionSubscriptionsProductType,
-                    ),
+                    scalar: Scalar::Enum(GetOrganizationDevicesStatusesProductType),
                     list: true,
                 },
                 description: "An optional parameter to filter device statuses by product type. Valid types are wireless, appliance, switch, systemsManager, camera, cellularGateway, and sensor.",
@@ -27698,7 +28052,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(AvailabilityStatus),
+                    scalar: Scalar::Enum(GetOrganizationDevicesStatusesStatus),
                     list: true,
                 },
                 description: "Optional parameter to filter devices by statuses. Valid statuses are [\"online\", \"alerting\", \"offline\", \"dormant\"].",
@@ -27724,7 +28078,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(TagsFilterType),
+                    scalar: Scalar::Enum(GetOrganizationDevicesStatusesTagsFilterType),
                     list: false,
                 },
                 description: "An optional parameter of value 'withAnyTags' or 'withAllTags' to indicate whether to return devices which contain ANY or ALL of the included tags. If no type is included, 'withAnyTags' will be selected.",
@@ -27798,7 +28152,7 @@ pub static OPERATIONS: &[Operation] = &[
                 required: false,
                 ty: Type {
                     scalar: Scalar::Enum(
-                        GetAdministeredLicensingSubscriptionSubscriptionsProductType,
+                        GetOrganizationDevicesStatusesOverviewProductType,
                     ),
                     list: true,
                 },
@@ -27934,7 +28288,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(TagsFilterType),
+                    scalar: Scalar::Enum(
+                        GetOrganizationDevicesUplinksAddressesByDeviceTagsFilterType,
+                    ),
                     list: false,
                 },
                 description: "An optional parameter of value 'withAnyTags' or 'withAllTags' to indicate whether to return devices which contain ANY or ALL of the included tags. If no type is included, 'withAnyTags' will be selected.",
@@ -28030,7 +28386,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(GetDeviceLossAndLatencyHistoryUplink),
+                    scalar: Scalar::Enum(
+                        GetOrganizationDevicesUplinksLossAndLatencyUplink,
+                    ),
                     list: false,
                 },
                 description: "Optional filter for a specific WAN uplink. Valid uplinks are wan1, wan2, wan3, cellular. Default will return all uplinks.",
@@ -28665,9 +29023,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(
-                        GetAdministeredLicensingSubscriptionSubscriptionsProductType,
-                    ),
+                    scalar: Scalar::Enum(GetOrganizationInventoryDevicesProductType),
                     list: true,
                 },
                 description: "Filter devices by product type. Accepted values are appliance, camera, cellularGateway, sensor, switch, systemsManager, and wireless.",
@@ -28732,7 +29088,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(TagsFilterType),
+                    scalar: Scalar::Enum(GetOrganizationInventoryDevicesTagsFilterType),
                     list: false,
                 },
                 description: "To use with 'tags' parameter, to filter devices which contain ANY or ALL given tags. Accepted values are 'withAnyTags' or 'withAllTags', default is 'withAnyTags'.",
@@ -29078,7 +29434,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(State),
+                    scalar: Scalar::Enum(GetOrganizationLicensesState),
                     list: false,
                 },
                 description: "Filter the licenses to those in a particular state. Can be one of 'active', 'expired', 'expiring', 'recentlyQueued', 'unused' or 'unusedActive'",
@@ -29396,7 +29752,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Query,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(TagsFilterType),
+                    scalar: Scalar::Enum(GetOrganizationNetworksTagsFilterType),
                     list: false,
                 },
                 description: "An optional parameter of value 'withAnyTags' or 'withAllTags' to indicate whether to return networks which contain ANY or ALL of the included tags. If no type is included, 'withAnyTags' will be selected.",
@@ -33448,7 +33804,7 @@ pub static OPERATIONS: &[Operation] = &[
                     scalar: Scalar::String,
                     list: false,
                 },
-                description: "The serial of the switch to be added",
+                description: "The serial of a device",
             },
         ],
         body: Some(Body {
@@ -33509,7 +33865,7 @@ pub static OPERATIONS: &[Operation] = &[
                     scalar: Scalar::String,
                     list: false,
                 },
-                description: "The serial of the switch to be added",
+                description: "The serial of the switch to be removed",
             },
         ],
         body: Some(Body {
@@ -34350,7 +34706,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(Mv21Mv71Quality),
+                    scalar: Scalar::Enum(
+                        UpdateDeviceCameraQualityAndRetentionRequestQuality,
+                    ),
                     list: false,
                 },
                 description: "Quality of the camera. Can be one of 'Standard', 'High' or 'Enhanced'. Not all qualities are supported by every camera model.",
@@ -34953,7 +35311,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(PortType),
+                    scalar: Scalar::Enum(UpdateDeviceSwitchPortRequestType),
                     list: false,
                 },
                 description: "The type of the switch port ('trunk' or 'access').",
@@ -35031,7 +35389,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(StpGuard),
+                    scalar: Scalar::Enum(UpdateDeviceSwitchPortRequestStpGuard),
                     list: false,
                 },
                 description: "The state of the STP guard ('disabled', 'root guard', 'bpdu guard' or 'loop guard').",
@@ -35070,7 +35428,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(Udld),
+                    scalar: Scalar::Enum(UpdateDeviceSwitchPortRequestUdld),
                     list: false,
                 },
                 description: "The action to take when Unidirectional Link is detected (Alert only, Enforce). Default configuration is Alert only.",
@@ -35083,7 +35441,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(PortAccessPolicyType),
+                    scalar: Scalar::Enum(UpdateDeviceSwitchPortRequestAccessPolicyType),
                     list: false,
                 },
                 description: "The type of the access policy of the switch port. Only applicable to access ports. Can be one of 'Open', 'Custom access policy', 'MAC allow list' or 'Sticky MAC allow list'.",
@@ -35340,7 +35698,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(MulticastRouting),
+                    scalar: Scalar::Enum(
+                        UpdateDeviceSwitchRoutingInterfaceRequestMulticastRouting,
+                    ),
                     list: false,
                 },
                 description: "Enable multicast support if, multicast routing between VLANs is required. Options are:         'disabled', 'enabled' or 'IGMP snooping querier'. Default is 'disabled'.",
@@ -35500,7 +35860,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(DhcpLeaseTime),
+                    scalar: Scalar::Enum(
+                        UpdateDeviceSwitchRoutingInterfaceDhcpRequestDhcpLeaseTime,
+                    ),
                     list: false,
                 },
                 description: "The DHCP lease time config for the dhcp server running on switch interface\n        ('30 minutes', '1 hour', '4 hours', '12 hours', '1 day' or '1 week')",
@@ -37349,7 +37711,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(ClientTrackingMethod),
+                    scalar: Scalar::Enum(
+                        UpdateNetworkApplianceSettingsRequestClientTrackingMethod,
+                    ),
                     list: false,
                 },
                 description: "Client tracking method of a network",
@@ -37362,7 +37726,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(DeploymentMode),
+                    scalar: Scalar::Enum(
+                        UpdateNetworkApplianceSettingsRequestDeploymentMode,
+                    ),
                     list: false,
                 },
                 description: "Deployment mode of a network",
@@ -37601,7 +37967,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(EncryptionMode),
+                    scalar: Scalar::Enum(
+                        UpdateNetworkApplianceSsidRequestEncryptionMode,
+                    ),
                     list: false,
                 },
                 description: "The psk encryption mode for the SSID ('wep' or 'wpa'). This param is only valid if the authMode is 'psk'.",
@@ -38063,7 +38431,7 @@ pub static OPERATIONS: &[Operation] = &[
                     scalar: Scalar::Json,
                     list: false,
                 },
-                description: "A hash uplink keys and their configured settings for the Appliance",
+                description: "A mapping of uplinks to their bandwidth settings (be sure to check which uplinks are supported for your network)",
             },
         ],
         body: Some(Body {
@@ -38111,7 +38479,7 @@ pub static OPERATIONS: &[Operation] = &[
                     scalar: Scalar::Boolean,
                     list: false,
                 },
-                description: "Whether active-active AutoVPN is enabled",
+                description: "Toggle for enabling or disabling active-active AutoVPN",
             },
             Input {
                 wire: "defaultUplink",
@@ -38121,7 +38489,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(DefaultUplink),
+                    scalar: Scalar::Enum(
+                        UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestDefaultUplink,
+                    ),
                     list: false,
                 },
                 description: "The default uplink. Must be one of: 'wan1' or 'wan2'",
@@ -38137,7 +38507,7 @@ pub static OPERATIONS: &[Operation] = &[
                     scalar: Scalar::Boolean,
                     list: false,
                 },
-                description: "Whether load balancing is enabled",
+                description: "Toggle for enabling or disabling load balancing",
             },
             Input {
                 wire: "failoverAndFailback",
@@ -38150,7 +38520,7 @@ pub static OPERATIONS: &[Operation] = &[
                     scalar: Scalar::Json,
                     list: false,
                 },
-                description: "WAN failover and failback",
+                description: "WAN failover and failback behavior",
             },
             Input {
                 wire: "wanTrafficUplinkPreferences",
@@ -38163,7 +38533,7 @@ pub static OPERATIONS: &[Operation] = &[
                     scalar: Scalar::Json,
                     list: false,
                 },
-                description: "Uplink preference rules for WAN traffic",
+                description: "Array of uplink preference rules for WAN traffic",
             },
             Input {
                 wire: "vpnTrafficUplinkPreferences",
@@ -38176,7 +38546,7 @@ pub static OPERATIONS: &[Operation] = &[
                     scalar: Scalar::Json,
                     list: false,
                 },
-                description: "Uplink preference rules for VPN traffic",
+                description: "Array of uplink preference rules for VPN traffic",
             },
         ],
         body: Some(Body {
@@ -38360,7 +38730,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(DhcpHandling),
+                    scalar: Scalar::Enum(UpdateNetworkApplianceVlanRequestDhcpHandling),
                     list: false,
                 },
                 description: "The appliance's handling of DHCP requests on this VLAN. One of: 'Run a DHCP server', 'Relay DHCP to another server' or 'Do not respond to DHCP requests'",
@@ -38386,7 +38756,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(DhcpLeaseTime),
+                    scalar: Scalar::Enum(UpdateNetworkApplianceVlanRequestDhcpLeaseTime),
                     list: false,
                 },
                 description: "The term of DHCP leases if the appliance is running a DHCP server on this VLAN. One of: '30 minutes', '1 hour', '4 hours', '12 hours', '1 day' or '1 week'",
@@ -38490,7 +38860,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(TemplateVlanType),
+                    scalar: Scalar::Enum(
+                        UpdateNetworkApplianceVlanRequestTemplateVlanType,
+                    ),
                     list: false,
                 },
                 description: "Type of subnetting of the VLAN. Applicable only for template network.",
@@ -40034,7 +40406,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(SplashAuthSettings),
+                    scalar: Scalar::Enum(
+                        UpdateNetworkGroupPolicyRequestSplashAuthSettings,
+                    ),
                     list: false,
                 },
                 description: "Whether clients bound to your policy will bypass splash authorization or behave according to the network's rules. Can be one of 'network default' or 'bypass'. Only available if your network has a wireless configuration.",
@@ -40550,7 +40924,7 @@ pub static OPERATIONS: &[Operation] = &[
                     scalar: Scalar::Boolean,
                     list: false,
                 },
-                description: "Whether immediate WAN failover and failback is enabled",
+                description: "Set to true to enable MQTT broker for sensor network",
             },
         ],
         body: Some(Body {
@@ -41108,7 +41482,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(HostMode),
+                    scalar: Scalar::Enum(UpdateNetworkSwitchAccessPolicyRequestHostMode),
                     list: false,
                 },
                 description: "Choose the Host Mode for the access policy.",
@@ -41121,7 +41495,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(PolicyAccessPolicyType),
+                    scalar: Scalar::Enum(
+                        UpdateNetworkSwitchAccessPolicyRequestAccessPolicyType,
+                    ),
                     list: false,
                 },
                 description: "Access Type of the policy. Automatically 'Hybrid authentication' when hostMode is 'Multi-Domain'.",
@@ -41353,7 +41729,7 @@ pub static OPERATIONS: &[Operation] = &[
                     scalar: Scalar::Json,
                     list: false,
                 },
-                description: "Email alert settings for DHCP servers",
+                description: "Alert settings for DHCP servers",
             },
             Input {
                 wire: "defaultPolicy",
@@ -41363,23 +41739,12 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(DefaultPolicy),
+                    scalar: Scalar::Enum(
+                        UpdateNetworkSwitchDhcpServerPolicyRequestDefaultPolicy,
+                    ),
                     list: false,
                 },
                 description: "'allow' or 'block' new DHCP servers. Default value is 'allow'.",
-            },
-            Input {
-                wire: "blockedServers",
-                rust: "blocked_servers",
-                flag: "blocked-servers",
-                alias: Some("blockedServers"),
-                location: Location::Body,
-                required: false,
-                ty: Type {
-                    scalar: Scalar::String,
-                    list: true,
-                },
-                description: "List the MAC addresses of DHCP servers to block on the network when defaultPolicy is set\n      to allow.An empty array will clear the entries.",
             },
             Input {
                 wire: "allowedServers",
@@ -41392,7 +41757,20 @@ pub static OPERATIONS: &[Operation] = &[
                     scalar: Scalar::String,
                     list: true,
                 },
-                description: "List the MAC addresses of DHCP servers to permit on the network when defaultPolicy is set\n      to block.An empty array will clear the entries.",
+                description: "List the MAC addresses of DHCP servers to permit on the network when defaultPolicy is set to block. An empty array will clear the entries.",
+            },
+            Input {
+                wire: "blockedServers",
+                rust: "blocked_servers",
+                flag: "blocked-servers",
+                alias: Some("blockedServers"),
+                location: Location::Body,
+                required: false,
+                ty: Type {
+                    scalar: Scalar::String,
+                    list: true,
+                },
+                description: "List the MAC addresses of DHCP servers to block on the network when defaultPolicy is set to allow. An empty array will clear the entries.",
             },
             Input {
                 wire: "arpInspection",
@@ -41601,7 +41979,7 @@ pub static OPERATIONS: &[Operation] = &[
                     scalar: Scalar::Json,
                     list: false,
                 },
-                description: "Array of switch or stack ports for creating aggregation group. Minimum 2 and maximum 8 ports are supported.",
+                description: "Array of switch or stack ports for updating aggregation group. Minimum 2 and maximum 8 ports are supported.",
             },
             Input {
                 wire: "switchProfilePorts",
@@ -41614,7 +41992,7 @@ pub static OPERATIONS: &[Operation] = &[
                     scalar: Scalar::Json,
                     list: false,
                 },
-                description: "Array of switch profile ports for creating aggregation group. Minimum 2 and maximum 8 ports are supported.",
+                description: "Array of switch profile ports for updating aggregation group. Minimum 2 and maximum 8 ports are supported.",
             },
         ],
         body: Some(Body {
@@ -41675,7 +42053,7 @@ pub static OPERATIONS: &[Operation] = &[
                     scalar: Scalar::Json,
                     list: false,
                 },
-                description: "Override MTU size for individual switches or switch templates.\n      An empty array will clear overrides.",
+                description: "Override MTU size for individual switches or switch templates. An empty array will clear overrides.",
             },
         ],
         body: Some(Body {
@@ -41820,7 +42198,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(CreateNetworkSwitchQosRuleRequestProtocol),
+                    scalar: Scalar::Enum(UpdateNetworkSwitchQosRuleRequestProtocol),
                     list: false,
                 },
                 description: "The protocol of the incoming packet. Can be one of \"ANY\", \"TCP\" or \"UDP\". Default value is \"ANY\".",
@@ -42058,7 +42436,7 @@ pub static OPERATIONS: &[Operation] = &[
                     scalar: Scalar::String,
                     list: false,
                 },
-                description: "The\u{a0}IP address of the interface where the RP needs to be created.",
+                description: "The IP address of the interface to use",
             },
             Input {
                 wire: "multicastGroup",
@@ -42407,7 +42785,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(MulticastRouting),
+                    scalar: Scalar::Enum(
+                        UpdateNetworkSwitchStackRoutingInterfaceRequestMulticastRouting,
+                    ),
                     list: false,
                 },
                 description: "Enable multicast support if, multicast routing between VLANs is required. Options are, 'disabled', 'enabled' or 'IGMP snooping querier'.",
@@ -42533,10 +42913,12 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(DhcpMode),
+                    scalar: Scalar::Enum(
+                        UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDhcpMode,
+                    ),
                     list: false,
                 },
-                description: "The DHCP mode options for the switch interface\n       ('dhcpDisabled', 'dhcpRelay' or 'dhcpServer')",
+                description: "The DHCP mode options for the switch stack interface\n        ('dhcpDisabled', 'dhcpRelay' or 'dhcpServer')",
             },
             Input {
                 wire: "dhcpRelayServerIps",
@@ -42549,7 +42931,7 @@ pub static OPERATIONS: &[Operation] = &[
                     scalar: Scalar::String,
                     list: true,
                 },
-                description: "The DHCP relay server IPs to which DHCP packets would get relayed for the switch interface",
+                description: "The DHCP relay server IPs to which DHCP packets would get relayed for the switch stack interface",
             },
             Input {
                 wire: "dhcpLeaseTime",
@@ -42559,10 +42941,12 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(DhcpLeaseTime),
+                    scalar: Scalar::Enum(
+                        UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDhcpLeaseTime,
+                    ),
                     list: false,
                 },
-                description: "The DHCP lease time config for the dhcp server running on switch interface\n        ('30 minutes', '1 hour', '4 hours', '12 hours', '1 day' or '1 week')",
+                description: "The DHCP lease time config for the dhcp server running on switch stack interface\n        ('30 minutes', '1 hour', '4 hours', '12 hours', '1 day' or '1 week')",
             },
             Input {
                 wire: "dnsNameserversOption",
@@ -42572,10 +42956,12 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(DnsNameserversOption),
+                    scalar: Scalar::Enum(
+                        UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDnsNameserversOption,
+                    ),
                     list: false,
                 },
-                description: "The DHCP name server option for the dhcp server running on the switch interface\n        ('googlePublicDns', 'openDns' or 'custom')",
+                description: "The DHCP name server option for the dhcp server running on the switch stack interface\n        ('googlePublicDns', 'openDns' or 'custom')",
             },
             Input {
                 wire: "dnsCustomNameservers",
@@ -42588,7 +42974,7 @@ pub static OPERATIONS: &[Operation] = &[
                     scalar: Scalar::String,
                     list: true,
                 },
-                description: "The DHCP name server IPs when DHCP name server option is\n        'custom'",
+                description: "The DHCP name server IPs when DHCP name server option is '\n        custom'",
             },
             Input {
                 wire: "bootOptionsEnabled",
@@ -42601,7 +42987,7 @@ pub static OPERATIONS: &[Operation] = &[
                     scalar: Scalar::Boolean,
                     list: false,
                 },
-                description: "Enable DHCP boot options to provide PXE boot options configs for the dhcp server running on the switch\n        interface",
+                description: "Enable DHCP boot options to provide PXE boot options configs for the dhcp server running on the switch\n        stack interface",
             },
             Input {
                 wire: "bootNextServer",
@@ -42614,7 +43000,7 @@ pub static OPERATIONS: &[Operation] = &[
                     scalar: Scalar::String,
                     list: false,
                 },
-                description: "The PXE boot server IP for the DHCP server running on the switch interface",
+                description: "The PXE boot server IP for the DHCP server running on the switch stack interface",
             },
             Input {
                 wire: "bootFileName",
@@ -42627,7 +43013,7 @@ pub static OPERATIONS: &[Operation] = &[
                     scalar: Scalar::String,
                     list: false,
                 },
-                description: "The PXE boot server filename for the DHCP server running on the switch interface",
+                description: "The PXE boot server file name for the DHCP server running on the switch stack interface",
             },
             Input {
                 wire: "dhcpOptions",
@@ -42640,7 +43026,7 @@ pub static OPERATIONS: &[Operation] = &[
                     scalar: Scalar::Json,
                     list: false,
                 },
-                description: "Array of DHCP options consisting of code, type and value for the DHCP server running on the switch interface",
+                description: "Array of DHCP options consisting of code, type and value for the DHCP server running on the\n        switch stack interface",
             },
             Input {
                 wire: "reservedIpRanges",
@@ -42653,7 +43039,7 @@ pub static OPERATIONS: &[Operation] = &[
                     scalar: Scalar::Json,
                     list: false,
                 },
-                description: "Array of DHCP reserved IP assignments for the DHCP server running on the switch interface",
+                description: "Array of DHCP reserved IP assignments for the DHCP server running on the switch stack interface",
             },
             Input {
                 wire: "fixedIpAssignments",
@@ -42666,7 +43052,7 @@ pub static OPERATIONS: &[Operation] = &[
                     scalar: Scalar::Json,
                     list: false,
                 },
-                description: "Array of DHCP fixed IP assignments for the DHCP server running on the switch interface",
+                description: "Array of DHCP fixed IP assignments for the DHCP server running on the switch stack interface",
             },
         ],
         body: Some(Body {
@@ -42840,7 +43226,7 @@ pub static OPERATIONS: &[Operation] = &[
                     scalar: Scalar::Integer,
                     list: false,
                 },
-                description: "Broadcast threshold.",
+                description: "Percentage (1 to 99) of total available port bandwidth for broadcast traffic type. Default value 100 percent rate is to clear the configuration.",
             },
             Input {
                 wire: "multicastThreshold",
@@ -42853,7 +43239,7 @@ pub static OPERATIONS: &[Operation] = &[
                     scalar: Scalar::Integer,
                     list: false,
                 },
-                description: "Multicast threshold.",
+                description: "Percentage (1 to 99) of total available port bandwidth for multicast traffic type. Default value 100 percent rate is to clear the configuration.",
             },
             Input {
                 wire: "unknownUnicastThreshold",
@@ -42866,7 +43252,7 @@ pub static OPERATIONS: &[Operation] = &[
                     scalar: Scalar::Integer,
                     list: false,
                 },
-                description: "Unknown Unicast threshold.",
+                description: "Percentage (1 to 99) of total available port bandwidth for unknown unicast (dlf-destination lookup failure) traffic type. Default value 100 percent rate is to clear the configuration.",
             },
         ],
         body: Some(Body {
@@ -43765,7 +44151,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(MinBitrateType),
+                    scalar: Scalar::Enum(
+                        UpdateNetworkWirelessRfProfileRequestMinBitrateType,
+                    ),
                     list: false,
                 },
                 description: "Minimum bitrate can be set to either 'band' or 'ssid'.",
@@ -43778,7 +44166,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(BandSelectionType),
+                    scalar: Scalar::Enum(
+                        UpdateNetworkWirelessRfProfileRequestBandSelectionType,
+                    ),
                     list: false,
                 },
                 description: "Band selection can be set to either 'ssid' or 'ap'.",
@@ -43963,7 +44353,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(UpgradeStrategy),
+                    scalar: Scalar::Enum(
+                        UpdateNetworkWirelessSettingsRequestUpgradeStrategy,
+                    ),
                     list: false,
                 },
                 description: "The upgrade strategy to apply to the network. Must be one of 'minimizeUpgradeTime' or 'minimizeClientDowntime'. Requires firmware version MR 26.8 or higher'",
@@ -44082,7 +44474,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(WirelessSsidAuthMode),
+                    scalar: Scalar::Enum(UpdateNetworkWirelessSsidRequestAuthMode),
                     list: false,
                 },
                 description: "The association control method for the SSID ('open', 'open-enhanced', 'psk', 'open-with-radius', 'open-with-nac', '8021x-meraki', '8021x-nac', '8021x-radius', '8021x-google', '8021x-localradius', 'ipsk-with-radius', 'ipsk-without-radius' or 'ipsk-with-nac')",
@@ -44108,7 +44500,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(EncryptionMode),
+                    scalar: Scalar::Enum(UpdateNetworkWirelessSsidRequestEncryptionMode),
                     list: false,
                 },
                 description: "The psk encryption mode for the SSID ('wep' or 'wpa'). This param is only valid if the authMode is 'psk'",
@@ -44134,7 +44526,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(SsidWpaEncryptionMode),
+                    scalar: Scalar::Enum(
+                        UpdateNetworkWirelessSsidRequestWpaEncryptionMode,
+                    ),
                     list: false,
                 },
                 description: "The types of WPA encryption. ('WPA1 only', 'WPA1 and WPA2', 'WPA2 only', 'WPA3 Transition Mode', 'WPA3 only' or 'WPA3 192-bit Security')",
@@ -44173,7 +44567,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(SplashPage),
+                    scalar: Scalar::Enum(UpdateNetworkWirelessSsidRequestSplashPage),
                     list: false,
                 },
                 description: "The type of splash page for the SSID ('None', 'Click-through splash page', 'Billing', 'Password-protected with Meraki RADIUS', 'Password-protected with custom RADIUS', 'Password-protected with Active Directory', 'Password-protected with LDAP', 'SMS authentication', 'Systems Manager Sentry', 'Facebook Wi-Fi', 'Google OAuth', 'Sponsored guest', 'Cisco ISE' or 'Google Apps domain'). This attribute is not supported for template children.",
@@ -44368,7 +44762,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(RadiusFailoverPolicy),
+                    scalar: Scalar::Enum(
+                        UpdateNetworkWirelessSsidRequestRadiusFailoverPolicy,
+                    ),
                     list: false,
                 },
                 description: "This policy determines how authentication requests should be handled in the event that all of the configured RADIUS servers are unreachable ('Deny access' or 'Allow access')",
@@ -44381,7 +44777,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(RadiusLoadBalancingPolicy),
+                    scalar: Scalar::Enum(
+                        UpdateNetworkWirelessSsidRequestRadiusLoadBalancingPolicy,
+                    ),
                     list: false,
                 },
                 description: "This policy determines which RADIUS server will be contacted first in an authentication attempt and the ordering of any necessary retry attempts ('Strict priority order' or 'Round robin')",
@@ -44433,7 +44831,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(RadiusAttributeForGroupPolicies),
+                    scalar: Scalar::Enum(
+                        UpdateNetworkWirelessSsidRequestRadiusAttributeForGroupPolicies,
+                    ),
                     list: false,
                 },
                 description: "Specify the RADIUS attribute used to look up group policies ('Filter-Id', 'Reply-Message', 'Airespace-ACL-Name' or 'Aruba-User-Role'). Access points must receive this attribute in the RADIUS Access-Accept message",
@@ -45068,19 +45468,6 @@ pub static OPERATIONS: &[Operation] = &[
                 description: "General EAP timeout in seconds.",
             },
             Input {
-                wire: "maxRetries",
-                rust: "max_retries",
-                flag: "max-retries",
-                alias: Some("maxRetries"),
-                location: Location::Body,
-                required: false,
-                ty: Type {
-                    scalar: Scalar::Integer,
-                    list: false,
-                },
-                description: "Maximum number of general EAP retries.",
-            },
-            Input {
                 wire: "identity",
                 rust: "identity",
                 flag: "identity",
@@ -45092,6 +45479,19 @@ pub static OPERATIONS: &[Operation] = &[
                     list: false,
                 },
                 description: "EAP settings for identity requests.",
+            },
+            Input {
+                wire: "maxRetries",
+                rust: "max_retries",
+                flag: "max-retries",
+                alias: Some("maxRetries"),
+                location: Location::Body,
+                required: false,
+                ty: Type {
+                    scalar: Scalar::Integer,
+                    list: false,
+                },
+                description: "Maximum number of general EAP retries.",
             },
             Input {
                 wire: "eapolKey",
@@ -45239,7 +45639,7 @@ pub static OPERATIONS: &[Operation] = &[
                     scalar: Scalar::Json,
                     list: false,
                 },
-                description: "An ordered array of the MX L7 firewall rules",
+                description: "An array of L7 firewall rules for this SSID. Rules will get applied in the same order user has specified in request. Empty array will clear the L7 firewall rule configuration.",
             },
         ],
         body: Some(Body {
@@ -46265,7 +46665,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(IpVersion),
+                    scalar: Scalar::Enum(
+                        UpdateOrganizationAdaptivePolicyAclRequestIpVersion,
+                    ),
                     list: false,
                 },
                 description: "IP version of adpative policy ACL. One of: 'any', 'ipv4' or 'ipv6'",
@@ -46465,7 +46867,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(LastEntryRule),
+                    scalar: Scalar::Enum(
+                        UpdateOrganizationAdaptivePolicyPolicyRequestLastEntryRule,
+                    ),
                     list: false,
                 },
                 description: "The rule to apply if there is no matching ACL",
@@ -46587,7 +46991,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(OrgAccess),
+                    scalar: Scalar::Enum(UpdateOrganizationAdminRequestOrgAccess),
                     list: false,
                 },
                 description: "The privilege of the dashboard administrator on the organization. Can be one of 'full', 'read-only', 'enterprise' or 'none'",
@@ -46697,7 +47101,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(CreateOrganizationAlertsProfileRequestType),
+                    scalar: Scalar::Enum(UpdateOrganizationAlertsProfileRequestType),
                     list: false,
                 },
                 description: "The alert type",
@@ -47057,7 +47461,7 @@ pub static OPERATIONS: &[Operation] = &[
                     scalar: Scalar::Json,
                     list: false,
                 },
-                description: "      Settings for describing the modifications to various Help page features. Each property in this object accepts one of\n      'default or inherit' (do not modify functionality), 'hide' (remove the section from Dashboard), or 'show' (always show\n      the section on Dashboard). Some properties in this object also accept custom HTML used to replace the section on\n      Dashboard; see the documentation for each property to see the allowed values.\n Each property defaults to 'default or inherit' when not provided.",
+                description: "      Settings for describing the modifications to various Help page features. Each property in this object accepts one of\n      'default or inherit' (do not modify functionality), 'hide' (remove the section from Dashboard), or 'show' (always show\n      the section on Dashboard). Some properties in this object also accept custom HTML used to replace the section on\n      Dashboard; see the documentation for each property to see the allowed values.\n",
             },
             Input {
                 wire: "customLogo",
@@ -47441,7 +47845,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(PortType),
+                    scalar: Scalar::Enum(
+                        UpdateOrganizationConfigTemplateSwitchProfilePortRequestType,
+                    ),
                     list: false,
                 },
                 description: "The type of the switch template port ('trunk' or 'access').",
@@ -47519,7 +47925,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(StpGuard),
+                    scalar: Scalar::Enum(
+                        UpdateOrganizationConfigTemplateSwitchProfilePortRequestStpGuard,
+                    ),
                     list: false,
                 },
                 description: "The state of the STP guard ('disabled', 'root guard', 'bpdu guard' or 'loop guard').",
@@ -47558,7 +47966,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(Udld),
+                    scalar: Scalar::Enum(
+                        UpdateOrganizationConfigTemplateSwitchProfilePortRequestUdld,
+                    ),
                     list: false,
                 },
                 description: "The action to take when Unidirectional Link is detected (Alert only, Enforce). Default configuration is Alert only.",
@@ -47571,7 +47981,9 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(PortAccessPolicyType),
+                    scalar: Scalar::Enum(
+                        UpdateOrganizationConfigTemplateSwitchProfilePortRequestAccessPolicyType,
+                    ),
                     list: false,
                 },
                 description: "The type of the access policy of the switch template port. Only applicable to access ports. Can be one of 'Open', 'Custom access policy', 'MAC allow list' or 'Sticky MAC allow list'.",
@@ -48392,7 +48804,7 @@ pub static OPERATIONS: &[Operation] = &[
                     scalar: Scalar::Boolean,
                     list: false,
                 },
-                description: "If twoFactor authentication is enabled for this user",
+                description: "Boolean for updating SAML SSO enabled settings.",
             },
         ],
         body: Some(Body {
@@ -48537,7 +48949,7 @@ pub static OPERATIONS: &[Operation] = &[
                 location: Location::Body,
                 required: false,
                 ty: Type {
-                    scalar: Scalar::Enum(OrgAccess),
+                    scalar: Scalar::Enum(UpdateOrganizationSamlRoleRequestOrgAccess),
                     list: false,
                 },
                 description: "The privilege of the SAML administrator on the organization. Can be one of 'none', 'read-only', 'full' or 'enterprise'",

@@ -60,5 +60,25 @@ pub struct MeAuthentication {
     pub two_factor: Option<t::TwoFactor>,
     /// SAML authentication
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub saml: Option<t::TwoFactor>,
+    pub saml: Option<t::Saml>,
+}
+/// SAML authentication
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Saml {
+    /// If SAML authentication is enabled for this user
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+/// TwoFactor authentication
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct TwoFactor {
+    /// If twoFactor authentication is enabled for this user
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
 }

@@ -8,16 +8,27 @@ use meraki_runtime as rt;
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct AllowedFile {
     /// The file sha256 hash to allow
     pub sha256: String,
     /// Comment about the allowed entity
     pub comment: String,
 }
+impl AllowedFile {
+    /// A `AllowedFile` with its required fields (`sha256`, `comment`); the optional ones are unset.
+    pub fn new(sha256: impl Into<String>, comment: impl Into<String>) -> Self {
+        Self {
+            sha256: sha256.into(),
+            comment: comment.into(),
+        }
+    }
+}
 /// Part of the `updateNetworkApplianceFirewallOneToOneNatRules` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct AllowedInboundItem {
     /// Either of the following: 'tcp', 'udp', 'icmp-ping' or 'any'
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -28,6 +39,52 @@ pub struct AllowedInboundItem {
     /// An array of ranges of WAN IP addresses that are allowed to make inbound connections on the specified ports or port ranges, or 'any'
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_ips: Option<Vec<String>>,
+}
+impl AllowedInboundItem {
+    /// A `AllowedInboundItem` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            protocol: None,
+            destination_ports: None,
+            allowed_ips: None,
+        }
+    }
+    /// Sets `protocol`.
+    pub fn protocol(mut self, value: t::AllowedInboundItemProtocol) -> Self {
+        self.protocol = Some(value);
+        self
+    }
+    /// Sets `protocol` to a value, or unsets it with `None`.
+    pub fn set_protocol(mut self, value: Option<t::AllowedInboundItemProtocol>) -> Self {
+        self.protocol = value;
+        self
+    }
+    /// Sets `destinationPorts`.
+    pub fn destination_ports(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.destination_ports = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `destinationPorts` to a value, or unsets it with `None`.
+    pub fn set_destination_ports(mut self, value: Option<Vec<String>>) -> Self {
+        self.destination_ports = value;
+        self
+    }
+    /// Sets `allowedIps`.
+    pub fn allowed_ips(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.allowed_ips = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `allowedIps` to a value, or unsets it with `None`.
+    pub fn set_allowed_ips(mut self, value: Option<Vec<String>>) -> Self {
+        self.allowed_ips = value;
+        self
+    }
 }
 /// Either of the following: 'tcp', 'udp', 'icmp-ping' or 'any'
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -52,6 +109,7 @@ rt::string_enum!(
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct AllowedRule {
     /// A rule identifier of the format meraki:intrusion/snort/GID/&lt;gid&gt;/SID/&lt;sid&gt;. gid and sid can be obtained from either <https://www.snort.org/rule-docs> or as ruleIds from the security events in /organization/\[orgId\]/securityEvents
     pub rule_id: String,
@@ -59,15 +117,44 @@ pub struct AllowedRule {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+impl AllowedRule {
+    /// A `AllowedRule` with its required fields (`ruleId`); the optional ones are unset.
+    pub fn new(rule_id: impl Into<String>) -> Self {
+        Self {
+            rule_id: rule_id.into(),
+            message: None,
+        }
+    }
+    /// Sets `message`.
+    pub fn message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    /// Sets `message` to a value, or unsets it with `None`.
+    pub fn set_message(mut self, value: Option<String>) -> Self {
+        self.message = value;
+        self
+    }
+}
 /// Part of the `updateNetworkApplianceSecurityMalware` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct AllowedUrl {
     /// The url to allow
     pub url: String,
     /// Comment about the allowed entity
     pub comment: String,
+}
+impl AllowedUrl {
+    /// A `AllowedUrl` with its required fields (`url`, `comment`); the optional ones are unset.
+    pub fn new(url: impl Into<String>, comment: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            comment: comment.into(),
+        }
+    }
 }
 /// Part of the `getNetworkAppliancePort` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -123,8 +210,10 @@ pub struct ApplianceRfProfile {
     pub per_ssid_settings: Option<t::ApplianceRfProfilePerSsidSettings>,
 }
 /// Settings related to 5Ghz band.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ApplianceRfProfileFiveGhzSettings {
     /// Min bitrate (Mbps) of 2.4Ghz band.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -144,17 +233,58 @@ pub struct ApplianceRfProfilePerSsidSettings {
     pub _1: Option<t::ProfilePerSsidSettingsV1>,
     /// Settings for SSID 2.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _2: Option<t::ProfilePerSsidSettingsV1>,
+    pub _2: Option<t::ApplianceRfProfilePerSsidSettingsV2>,
     /// Settings for SSID 3.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _3: Option<t::ProfilePerSsidSettingsV1>,
+    pub _3: Option<t::ApplianceRfProfilePerSsidSettingsV3>,
     /// Settings for SSID 4.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _4: Option<t::ProfilePerSsidSettingsV1>,
+    pub _4: Option<t::ApplianceRfProfilePerSsidSettingsV4>,
+}
+/// Settings for SSID 2.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ApplianceRfProfilePerSsidSettingsV2 {
+    /// Band mode of this SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<String>,
+    /// Whether this SSID steers clients to the most open band between 2.4 GHz and 5 GHz.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Settings for SSID 3.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ApplianceRfProfilePerSsidSettingsV3 {
+    /// Band mode of this SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<String>,
+    /// Whether this SSID steers clients to the most open band between 2.4 GHz and 5 GHz.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Settings for SSID 4.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ApplianceRfProfilePerSsidSettingsV4 {
+    /// Band mode of this SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<String>,
+    /// Whether this SSID steers clients to the most open band between 2.4 GHz and 5 GHz.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
 }
 /// Settings related to 2.4Ghz band.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ApplianceRfProfileTwoFourGhzSettings {
     /// Min bitrate (Mbps) of 2.4Ghz band.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -212,6 +342,19 @@ pub struct ApplianceSsid {
     /// Boolean indicating whether the MX should advertise or hide this SSID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub visible: Option<bool>,
+}
+/// Part of the `getNetworkApplianceSsid` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ApplianceSsidRadiusServer {
+    /// The IP address of your RADIUS server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// The UDP port your RADIUS servers listens on for Access-requests.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<i64>,
 }
 /// Part of the `getNetworkApplianceVlan` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -283,13 +426,42 @@ pub struct ApplianceVlan {
     pub vpn_nat_subnet: Option<String>,
     /// Mandatory DHCP will enforce that clients connecting to this VLAN must use the IP address assigned by the DHCP server. Clients who use a static IP address won't be able to associate. Only available on firmware versions 17.0 and above
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub mandatory_dhcp: Option<t::TwoFactor>,
+    pub mandatory_dhcp: Option<t::GetNetworkApplianceVlanResponseMandatoryDhcp>,
     /// IPv6 configuration on the VLAN
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ipv6: Option<t::LanIpv6>,
+    pub ipv6: Option<t::GetNetworkApplianceVlanResponseIpv6>,
     /// The network the VLAN belongs to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub network_id: Option<String>,
+}
+/// Part of the `getNetworkApplianceVlans` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ApplianceVlanDhcpOption {
+    /// The code for the DHCP option. This should be an integer between 2 and 254.
+    pub code: String,
+    /// The type for the DHCP option. One of: 'text', 'ip', 'hex' or 'integer'
+    pub type_: t::VlanDhcpOptionType,
+    /// The value for the DHCP option
+    pub value: String,
+}
+/// Part of the `getNetworkApplianceVlans` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ApplianceVlanReservedIpRange {
+    /// The first IP in the reserved range
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    /// The last IP in the reserved range
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<String>,
+    /// A text comment for the reserved range
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 /// Part of the `getNetworkApplianceFirewallL7FirewallRulesApplicationCategories` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -317,19 +489,184 @@ pub struct ApplicationCategory {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applications: Option<Vec<t::ApplicationCategoryApplication>>,
 }
-/// A hash uplink keys and their configured settings for the Appliance
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+/// Part of the `getNetworkApplianceFirewallL7FirewallRulesApplicationCategories` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ApplicationCategoryApplication {
+    /// The id of the application
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The name of the application
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+/// Settings related to 5Ghz band.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AssignedItemFiveGhzSettings {
+    /// Min bitrate (Mbps) of 2.4Ghz band.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Whether ax radio on 5Ghz band is on or off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ax_enabled: Option<bool>,
+}
+/// Per-SSID radio settings by number.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AssignedItemPerSsidSettings {
+    /// Settings for SSID 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _1: Option<t::AssignedItemPerSsidSettingsV1>,
+    /// Settings for SSID 2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _2: Option<t::AssignedItemPerSsidSettingsV2>,
+    /// Settings for SSID 3.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _3: Option<t::AssignedItemPerSsidSettingsV3>,
+    /// Settings for SSID 4.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _4: Option<t::AssignedItemPerSsidSettingsV4>,
+}
+/// Settings for SSID 1.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AssignedItemPerSsidSettingsV1 {
+    /// Band mode of this SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<String>,
+    /// Whether this SSID steers clients to the most open band between 2.4 GHz and 5 GHz.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Settings for SSID 2.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AssignedItemPerSsidSettingsV2 {
+    /// Band mode of this SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<String>,
+    /// Whether this SSID steers clients to the most open band between 2.4 GHz and 5 GHz.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Settings for SSID 3.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AssignedItemPerSsidSettingsV3 {
+    /// Band mode of this SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<String>,
+    /// Whether this SSID steers clients to the most open band between 2.4 GHz and 5 GHz.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Settings for SSID 4.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AssignedItemPerSsidSettingsV4 {
+    /// Band mode of this SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<String>,
+    /// Whether this SSID steers clients to the most open band between 2.4 GHz and 5 GHz.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Settings related to 2.4Ghz band.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AssignedItemTwoFourGhzSettings {
+    /// Min bitrate (Mbps) of 2.4Ghz band.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Whether ax radio on 2.4Ghz band is on or off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ax_enabled: Option<bool>,
+}
+/// The assignment mode for this SVI. Applies only when PPPoE is disabled.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AssignmentMode {
+    /// `"dynamic"`
+    Dynamic,
+    /// `"static"`
+    Static,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    AssignmentMode, UnknownValue, { "dynamic" => Dynamic, "static" => Static }
+);
+/// uplink cellular configured limits \[optional\]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct BandwidthBandwidthLimitsCellular {
+    /// configured UP limit for the uplink (in Kbps).  Null indicated unlimited
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_up: Option<i64>,
+    /// configured DOWN limit for the uplink (in Kbps).  Null indicated unlimited
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_down: Option<i64>,
+}
+/// uplink wan2 configured limits \[optional\]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct BandwidthBandwidthLimitsWan2 {
+    /// configured UP limit for the uplink (in Kbps).  Null indicated unlimited
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_up: Option<i64>,
+    /// configured DOWN limit for the uplink (in Kbps).  Null indicated unlimited
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_down: Option<i64>,
+}
+/// A hash uplink keys and their configured settings for the Appliance
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct BandwidthLimits {
     /// uplink wan1 configured limits \[optional\]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wan1: Option<t::BandwidthLimitsWan1>,
     /// uplink wan2 configured limits \[optional\]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub wan2: Option<t::BandwidthLimitsWan1>,
+    pub wan2: Option<t::BandwidthBandwidthLimitsWan2>,
     /// uplink cellular configured limits \[optional\]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cellular: Option<t::BandwidthLimitsWan1>,
+    pub cellular: Option<t::BandwidthBandwidthLimitsCellular>,
+}
+/// uplink wan1 configured limits \[optional\]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct BandwidthLimitsWan1 {
+    /// configured UP limit for the uplink (in Kbps).  Null indicated unlimited
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_up: Option<i64>,
+    /// configured DOWN limit for the uplink (in Kbps).  Null indicated unlimited
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_down: Option<i64>,
 }
 /// Name of builtin performance class. Must be present when performanceClass type is 'builtin' and value must be one of: 'VoIP'
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -360,6 +697,26 @@ pub struct ByUplinkItem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub received: Option<i64>,
 }
+/// Manual channel width for 5 GHz
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ChannelWidth {
+    /// `0`
+    V0,
+    /// `20`
+    V20,
+    /// `40`
+    V40,
+    /// `80`
+    V80,
+    /// `160`
+    V160,
+    /// A value this version of the API description does not list.
+    UnknownValue(i64),
+}
+rt::int_enum!(
+    ChannelWidth, UnknownValue, { 0 => V0, 20 => V20, 40 => V40, 80 => V80, 160 => V160 }
+);
 /// Part of the `getOrganizationApplianceVpnThirdPartyVPNPeers` operation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -417,68 +774,795 @@ pub struct CreateDeviceApplianceVmxAuthenticationTokenResponse {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkAppliancePrefixesDelegatedStaticRequest {
     /// A static IPv6 prefix
     pub prefix: String,
     /// The origin of the prefix
-    pub origin: t::LanIpv6PrefixAssignmentOrigin,
+    pub origin: t::CreateNetworkAppliancePrefixesDelegatedStaticRequestOrigin,
     /// A name or description for the prefix
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
+impl CreateNetworkAppliancePrefixesDelegatedStaticRequest {
+    /// A `CreateNetworkAppliancePrefixesDelegatedStaticRequest` with its required fields (`prefix`, `origin`); the optional ones are unset.
+    pub fn new(
+        prefix: impl Into<String>,
+        origin: t::CreateNetworkAppliancePrefixesDelegatedStaticRequestOrigin,
+    ) -> Self {
+        Self {
+            prefix: prefix.into(),
+            origin,
+            description: None,
+        }
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `description` to a value, or unsets it with `None`.
+    pub fn set_description(mut self, value: Option<String>) -> Self {
+        self.description = value;
+        self
+    }
+}
+/// The origin of the prefix
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkAppliancePrefixesDelegatedStaticRequestOrigin {
+    /// Type of the origin
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_: Option<t::CreateNetworkAppliancePrefixesDelegatedStaticRequestOriginType>,
+    /// Interfaces associated with the prefix
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interfaces: Option<Vec<String>>,
+}
+impl CreateNetworkAppliancePrefixesDelegatedStaticRequestOrigin {
+    /// A `CreateNetworkAppliancePrefixesDelegatedStaticRequestOrigin` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            type_: None,
+            interfaces: None,
+        }
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: t::CreateNetworkAppliancePrefixesDelegatedStaticRequestOriginType,
+    ) -> Self {
+        self.type_ = Some(value);
+        self
+    }
+    /// Sets `type` to a value, or unsets it with `None`.
+    pub fn set_type(
+        mut self,
+        value: Option<t::CreateNetworkAppliancePrefixesDelegatedStaticRequestOriginType>,
+    ) -> Self {
+        self.type_ = value;
+        self
+    }
+    /// Sets `interfaces`.
+    pub fn interfaces(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.interfaces = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `interfaces` to a value, or unsets it with `None`.
+    pub fn set_interfaces(mut self, value: Option<Vec<String>>) -> Self {
+        self.interfaces = value;
+        self
+    }
+}
+/// Type of the origin
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkAppliancePrefixesDelegatedStaticRequestOriginType {
+    /// `"independent"`
+    Independent,
+    /// `"internet"`
+    Internet,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkAppliancePrefixesDelegatedStaticRequestOriginType, UnknownValue, {
+    "independent" => Independent, "internet" => Internet }
+);
 /// Part of the `createNetworkApplianceRfProfile` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkApplianceRfProfileRequest {
     /// The name of the new profile. Must be unique. This param is required on creation.
     pub name: String,
     /// Settings related to 2.4Ghz band
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub two_four_ghz_settings: Option<t::ApplianceRfProfileTwoFourGhzSettings>,
+    pub two_four_ghz_settings: Option<
+        t::CreateNetworkApplianceRfProfileRequestTwoFourGhzSettings,
+    >,
     /// Settings related to 5Ghz band
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub five_ghz_settings: Option<t::ApplianceRfProfileFiveGhzSettings>,
+    pub five_ghz_settings: Option<
+        t::CreateNetworkApplianceRfProfileRequestFiveGhzSettings,
+    >,
     /// Per-SSID radio settings by number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub per_ssid_settings: Option<
         t::CreateNetworkApplianceRfProfileRequestPerSsidSettings,
     >,
 }
+impl CreateNetworkApplianceRfProfileRequest {
+    /// A `CreateNetworkApplianceRfProfileRequest` with its required fields (`name`); the optional ones are unset.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            two_four_ghz_settings: None,
+            five_ghz_settings: None,
+            per_ssid_settings: None,
+        }
+    }
+    /// Sets `twoFourGhzSettings`.
+    pub fn two_four_ghz_settings(
+        mut self,
+        value: t::CreateNetworkApplianceRfProfileRequestTwoFourGhzSettings,
+    ) -> Self {
+        self.two_four_ghz_settings = Some(value);
+        self
+    }
+    /// Sets `twoFourGhzSettings` to a value, or unsets it with `None`.
+    pub fn set_two_four_ghz_settings(
+        mut self,
+        value: Option<t::CreateNetworkApplianceRfProfileRequestTwoFourGhzSettings>,
+    ) -> Self {
+        self.two_four_ghz_settings = value;
+        self
+    }
+    /// Sets `fiveGhzSettings`.
+    pub fn five_ghz_settings(
+        mut self,
+        value: t::CreateNetworkApplianceRfProfileRequestFiveGhzSettings,
+    ) -> Self {
+        self.five_ghz_settings = Some(value);
+        self
+    }
+    /// Sets `fiveGhzSettings` to a value, or unsets it with `None`.
+    pub fn set_five_ghz_settings(
+        mut self,
+        value: Option<t::CreateNetworkApplianceRfProfileRequestFiveGhzSettings>,
+    ) -> Self {
+        self.five_ghz_settings = value;
+        self
+    }
+    /// Sets `perSsidSettings`.
+    pub fn per_ssid_settings(
+        mut self,
+        value: t::CreateNetworkApplianceRfProfileRequestPerSsidSettings,
+    ) -> Self {
+        self.per_ssid_settings = Some(value);
+        self
+    }
+    /// Sets `perSsidSettings` to a value, or unsets it with `None`.
+    pub fn set_per_ssid_settings(
+        mut self,
+        value: Option<t::CreateNetworkApplianceRfProfileRequestPerSsidSettings>,
+    ) -> Self {
+        self.per_ssid_settings = value;
+        self
+    }
+}
+/// Settings related to 5Ghz band
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkApplianceRfProfileRequestFiveGhzSettings {
+    /// Sets min bitrate (Mbps) of 5Ghz band. Can be one of '6', '9', '12', '18', '24', '36', '48' or '54'. Defaults to 12.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Determines whether ax radio on 5Ghz band is on or off. Can be either true or false. If false, we highly recommend disabling band steering. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ax_enabled: Option<bool>,
+}
+impl CreateNetworkApplianceRfProfileRequestFiveGhzSettings {
+    /// A `CreateNetworkApplianceRfProfileRequestFiveGhzSettings` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            min_bitrate: None,
+            ax_enabled: None,
+        }
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: i64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<i64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `axEnabled`.
+    pub fn ax_enabled(mut self, value: bool) -> Self {
+        self.ax_enabled = Some(value);
+        self
+    }
+    /// Sets `axEnabled` to a value, or unsets it with `None`.
+    pub fn set_ax_enabled(mut self, value: Option<bool>) -> Self {
+        self.ax_enabled = value;
+        self
+    }
+}
 /// Per-SSID radio settings by number.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkApplianceRfProfileRequestPerSsidSettings {
     /// Settings for SSID 1
     #[serde(skip_serializing_if = "Option::is_none")]
     pub _1: Option<t::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV1>,
     /// Settings for SSID 2
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _2: Option<t::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV1>,
+    pub _2: Option<t::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV2>,
     /// Settings for SSID 3
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _3: Option<t::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV1>,
+    pub _3: Option<t::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV3>,
     /// Settings for SSID 4
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _4: Option<t::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV1>,
+    pub _4: Option<t::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV4>,
+}
+impl CreateNetworkApplianceRfProfileRequestPerSsidSettings {
+    /// A `CreateNetworkApplianceRfProfileRequestPerSsidSettings` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            _1: None,
+            _2: None,
+            _3: None,
+            _4: None,
+        }
+    }
+    /// Sets `1`.
+    pub fn _1(
+        mut self,
+        value: t::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV1,
+    ) -> Self {
+        self._1 = Some(value);
+        self
+    }
+    /// Sets `1` to a value, or unsets it with `None`.
+    pub fn set_1(
+        mut self,
+        value: Option<t::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV1>,
+    ) -> Self {
+        self._1 = value;
+        self
+    }
+    /// Sets `2`.
+    pub fn _2(
+        mut self,
+        value: t::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV2,
+    ) -> Self {
+        self._2 = Some(value);
+        self
+    }
+    /// Sets `2` to a value, or unsets it with `None`.
+    pub fn set_2(
+        mut self,
+        value: Option<t::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV2>,
+    ) -> Self {
+        self._2 = value;
+        self
+    }
+    /// Sets `3`.
+    pub fn _3(
+        mut self,
+        value: t::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV3,
+    ) -> Self {
+        self._3 = Some(value);
+        self
+    }
+    /// Sets `3` to a value, or unsets it with `None`.
+    pub fn set_3(
+        mut self,
+        value: Option<t::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV3>,
+    ) -> Self {
+        self._3 = value;
+        self
+    }
+    /// Sets `4`.
+    pub fn _4(
+        mut self,
+        value: t::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV4,
+    ) -> Self {
+        self._4 = Some(value);
+        self
+    }
+    /// Sets `4` to a value, or unsets it with `None`.
+    pub fn set_4(
+        mut self,
+        value: Option<t::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV4>,
+    ) -> Self {
+        self._4 = value;
+        self
+    }
 }
 /// Settings for SSID 1
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkApplianceRfProfileRequestPerSsidSettingsV1 {
     /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub band_operation_mode: Option<t::BandOperationMode>,
+    pub band_operation_mode: Option<
+        t::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV1BandOperationMode,
+    >,
     /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub band_steering_enabled: Option<bool>,
+}
+impl CreateNetworkApplianceRfProfileRequestPerSsidSettingsV1 {
+    /// A `CreateNetworkApplianceRfProfileRequestPerSsidSettingsV1` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            band_operation_mode: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV1BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV1BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkApplianceRfProfileRequestPerSsidSettingsV1BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkApplianceRfProfileRequestPerSsidSettingsV1BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings for SSID 2
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkApplianceRfProfileRequestPerSsidSettingsV2 {
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV2BandOperationMode,
+    >,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+impl CreateNetworkApplianceRfProfileRequestPerSsidSettingsV2 {
+    /// A `CreateNetworkApplianceRfProfileRequestPerSsidSettingsV2` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            band_operation_mode: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV2BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV2BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkApplianceRfProfileRequestPerSsidSettingsV2BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkApplianceRfProfileRequestPerSsidSettingsV2BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings for SSID 3
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkApplianceRfProfileRequestPerSsidSettingsV3 {
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV3BandOperationMode,
+    >,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+impl CreateNetworkApplianceRfProfileRequestPerSsidSettingsV3 {
+    /// A `CreateNetworkApplianceRfProfileRequestPerSsidSettingsV3` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            band_operation_mode: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV3BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV3BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkApplianceRfProfileRequestPerSsidSettingsV3BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkApplianceRfProfileRequestPerSsidSettingsV3BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings for SSID 4
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkApplianceRfProfileRequestPerSsidSettingsV4 {
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV4BandOperationMode,
+    >,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+impl CreateNetworkApplianceRfProfileRequestPerSsidSettingsV4 {
+    /// A `CreateNetworkApplianceRfProfileRequestPerSsidSettingsV4` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            band_operation_mode: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV4BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::CreateNetworkApplianceRfProfileRequestPerSsidSettingsV4BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkApplianceRfProfileRequestPerSsidSettingsV4BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkApplianceRfProfileRequestPerSsidSettingsV4BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to 2.4Ghz band
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkApplianceRfProfileRequestTwoFourGhzSettings {
+    /// Sets min bitrate (Mbps) of 2.4Ghz band. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'. Defaults to 11.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Determines whether ax radio on 2.4Ghz band is on or off. Can be either true or false. If false, we highly recommend disabling band steering. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ax_enabled: Option<bool>,
+}
+impl CreateNetworkApplianceRfProfileRequestTwoFourGhzSettings {
+    /// A `CreateNetworkApplianceRfProfileRequestTwoFourGhzSettings` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            min_bitrate: None,
+            ax_enabled: None,
+        }
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: f64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<f64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `axEnabled`.
+    pub fn ax_enabled(mut self, value: bool) -> Self {
+        self.ax_enabled = Some(value);
+        self
+    }
+    /// Sets `axEnabled` to a value, or unsets it with `None`.
+    pub fn set_ax_enabled(mut self, value: Option<bool>) -> Self {
+        self.ax_enabled = value;
+        self
+    }
+}
+/// Part of the `createNetworkApplianceRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkApplianceRfProfileResponse {
+    /// ID of the RF Profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// ID of network this RF Profile belongs in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<String>,
+    /// The name of the profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Settings related to 2.4Ghz band.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub two_four_ghz_settings: Option<
+        t::CreateNetworkApplianceRfProfileResponseTwoFourGhzSettings,
+    >,
+    /// Settings related to 5Ghz band.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub five_ghz_settings: Option<
+        t::CreateNetworkApplianceRfProfileResponseFiveGhzSettings,
+    >,
+    /// Per-SSID radio settings by number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_ssid_settings: Option<
+        t::CreateNetworkApplianceRfProfileResponsePerSsidSettings,
+    >,
+}
+/// Settings related to 5Ghz band.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkApplianceRfProfileResponseFiveGhzSettings {
+    /// Min bitrate (Mbps) of 2.4Ghz band.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Whether ax radio on 5Ghz band is on or off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ax_enabled: Option<bool>,
+}
+/// Per-SSID radio settings by number.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkApplianceRfProfileResponsePerSsidSettings {
+    /// Settings for SSID 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _1: Option<t::CreateNetworkApplianceRfProfileResponsePerSsidSettingsV1>,
+    /// Settings for SSID 2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _2: Option<t::CreateNetworkApplianceRfProfileResponsePerSsidSettingsV2>,
+    /// Settings for SSID 3.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _3: Option<t::CreateNetworkApplianceRfProfileResponsePerSsidSettingsV3>,
+    /// Settings for SSID 4.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _4: Option<t::CreateNetworkApplianceRfProfileResponsePerSsidSettingsV4>,
+}
+/// Settings for SSID 1.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkApplianceRfProfileResponsePerSsidSettingsV1 {
+    /// Band mode of this SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<String>,
+    /// Whether this SSID steers clients to the most open band between 2.4 GHz and 5 GHz.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Settings for SSID 2.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkApplianceRfProfileResponsePerSsidSettingsV2 {
+    /// Band mode of this SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<String>,
+    /// Whether this SSID steers clients to the most open band between 2.4 GHz and 5 GHz.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Settings for SSID 3.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkApplianceRfProfileResponsePerSsidSettingsV3 {
+    /// Band mode of this SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<String>,
+    /// Whether this SSID steers clients to the most open band between 2.4 GHz and 5 GHz.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Settings for SSID 4.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkApplianceRfProfileResponsePerSsidSettingsV4 {
+    /// Band mode of this SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<String>,
+    /// Whether this SSID steers clients to the most open band between 2.4 GHz and 5 GHz.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Settings related to 2.4Ghz band.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkApplianceRfProfileResponseTwoFourGhzSettings {
+    /// Min bitrate (Mbps) of 2.4Ghz band.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Whether ax radio on 2.4Ghz band is on or off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ax_enabled: Option<bool>,
 }
 /// Part of the `createNetworkApplianceStaticRoute` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkApplianceStaticRouteRequest {
     /// The name of the new static route
     pub name: String,
@@ -490,10 +1574,36 @@ pub struct CreateNetworkApplianceStaticRouteRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gateway_vlan_id: Option<String>,
 }
+impl CreateNetworkApplianceStaticRouteRequest {
+    /// A `CreateNetworkApplianceStaticRouteRequest` with its required fields (`name`, `subnet`, `gatewayIp`); the optional ones are unset.
+    pub fn new(
+        name: impl Into<String>,
+        subnet: impl Into<String>,
+        gateway_ip: impl Into<String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            subnet: subnet.into(),
+            gateway_ip: gateway_ip.into(),
+            gateway_vlan_id: None,
+        }
+    }
+    /// Sets `gatewayVlanId`.
+    pub fn gateway_vlan_id(mut self, value: impl Into<String>) -> Self {
+        self.gateway_vlan_id = Some(value.into());
+        self
+    }
+    /// Sets `gatewayVlanId` to a value, or unsets it with `None`.
+    pub fn set_gateway_vlan_id(mut self, value: Option<String>) -> Self {
+        self.gateway_vlan_id = value;
+        self
+    }
+}
 /// Part of the `createNetworkApplianceTrafficShapingCustomPerformanceClass` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkApplianceTrafficShapingCustomPerformanceClassRequest {
     /// Name of the custom performance class
     pub name: String,
@@ -507,10 +1617,52 @@ pub struct CreateNetworkApplianceTrafficShapingCustomPerformanceClassRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_loss_percentage: Option<i64>,
 }
+impl CreateNetworkApplianceTrafficShapingCustomPerformanceClassRequest {
+    /// A `CreateNetworkApplianceTrafficShapingCustomPerformanceClassRequest` with its required fields (`name`); the optional ones are unset.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            max_latency: None,
+            max_jitter: None,
+            max_loss_percentage: None,
+        }
+    }
+    /// Sets `maxLatency`.
+    pub fn max_latency(mut self, value: i64) -> Self {
+        self.max_latency = Some(value);
+        self
+    }
+    /// Sets `maxLatency` to a value, or unsets it with `None`.
+    pub fn set_max_latency(mut self, value: Option<i64>) -> Self {
+        self.max_latency = value;
+        self
+    }
+    /// Sets `maxJitter`.
+    pub fn max_jitter(mut self, value: i64) -> Self {
+        self.max_jitter = Some(value);
+        self
+    }
+    /// Sets `maxJitter` to a value, or unsets it with `None`.
+    pub fn set_max_jitter(mut self, value: Option<i64>) -> Self {
+        self.max_jitter = value;
+        self
+    }
+    /// Sets `maxLossPercentage`.
+    pub fn max_loss_percentage(mut self, value: i64) -> Self {
+        self.max_loss_percentage = Some(value);
+        self
+    }
+    /// Sets `maxLossPercentage` to a value, or unsets it with `None`.
+    pub fn set_max_loss_percentage(mut self, value: Option<i64>) -> Self {
+        self.max_loss_percentage = value;
+        self
+    }
+}
 /// Part of the `createNetworkApplianceVlan` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkApplianceVlanRequest {
     /// The VLAN ID of the new VLAN (must be between 1 and 4094)
     pub id: String,
@@ -527,7 +1679,7 @@ pub struct CreateNetworkApplianceVlanRequest {
     pub group_policy_id: Option<String>,
     /// Type of subnetting of the VLAN. Applicable only for template network.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub template_vlan_type: Option<t::TemplateVlanType>,
+    pub template_vlan_type: Option<t::CreateNetworkApplianceVlanRequestTemplateVlanType>,
     /// CIDR of the pool of subnets. Applicable only for template network. Each network bound to the template will automatically pick a subnet from this pool to build its own VLAN.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cidr: Option<String>,
@@ -539,12 +1691,125 @@ pub struct CreateNetworkApplianceVlanRequest {
     pub ipv6: Option<t::CreateNetworkApplianceVlanRequestIpv6>,
     /// Mandatory DHCP will enforce that clients connecting to this VLAN must use the IP address assigned by the DHCP server. Clients who use a static IP address won't be able to associate. Only available on firmware versions 17.0 and above
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub mandatory_dhcp: Option<t::TwoFactor>,
+    pub mandatory_dhcp: Option<t::CreateNetworkApplianceVlanRequestMandatoryDhcp>,
+}
+impl CreateNetworkApplianceVlanRequest {
+    /// A `CreateNetworkApplianceVlanRequest` with its required fields (`id`, `name`); the optional ones are unset.
+    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            subnet: None,
+            appliance_ip: None,
+            group_policy_id: None,
+            template_vlan_type: None,
+            cidr: None,
+            mask: None,
+            ipv6: None,
+            mandatory_dhcp: None,
+        }
+    }
+    /// Sets `subnet`.
+    pub fn subnet(mut self, value: impl Into<String>) -> Self {
+        self.subnet = Some(value.into());
+        self
+    }
+    /// Sets `subnet` to a value, or unsets it with `None`.
+    pub fn set_subnet(mut self, value: Option<String>) -> Self {
+        self.subnet = value;
+        self
+    }
+    /// Sets `applianceIp`.
+    pub fn appliance_ip(mut self, value: impl Into<String>) -> Self {
+        self.appliance_ip = Some(value.into());
+        self
+    }
+    /// Sets `applianceIp` to a value, or unsets it with `None`.
+    pub fn set_appliance_ip(mut self, value: Option<String>) -> Self {
+        self.appliance_ip = value;
+        self
+    }
+    /// Sets `groupPolicyId`.
+    pub fn group_policy_id(mut self, value: impl Into<String>) -> Self {
+        self.group_policy_id = Some(value.into());
+        self
+    }
+    /// Sets `groupPolicyId` to a value, or unsets it with `None`.
+    pub fn set_group_policy_id(mut self, value: Option<String>) -> Self {
+        self.group_policy_id = value;
+        self
+    }
+    /// Sets `templateVlanType`.
+    pub fn template_vlan_type(
+        mut self,
+        value: t::CreateNetworkApplianceVlanRequestTemplateVlanType,
+    ) -> Self {
+        self.template_vlan_type = Some(value);
+        self
+    }
+    /// Sets `templateVlanType` to a value, or unsets it with `None`.
+    pub fn set_template_vlan_type(
+        mut self,
+        value: Option<t::CreateNetworkApplianceVlanRequestTemplateVlanType>,
+    ) -> Self {
+        self.template_vlan_type = value;
+        self
+    }
+    /// Sets `cidr`.
+    pub fn cidr(mut self, value: impl Into<String>) -> Self {
+        self.cidr = Some(value.into());
+        self
+    }
+    /// Sets `cidr` to a value, or unsets it with `None`.
+    pub fn set_cidr(mut self, value: Option<String>) -> Self {
+        self.cidr = value;
+        self
+    }
+    /// Sets `mask`.
+    pub fn mask(mut self, value: i64) -> Self {
+        self.mask = Some(value);
+        self
+    }
+    /// Sets `mask` to a value, or unsets it with `None`.
+    pub fn set_mask(mut self, value: Option<i64>) -> Self {
+        self.mask = value;
+        self
+    }
+    /// Sets `ipv6`.
+    pub fn ipv6(mut self, value: t::CreateNetworkApplianceVlanRequestIpv6) -> Self {
+        self.ipv6 = Some(value);
+        self
+    }
+    /// Sets `ipv6` to a value, or unsets it with `None`.
+    pub fn set_ipv6(
+        mut self,
+        value: Option<t::CreateNetworkApplianceVlanRequestIpv6>,
+    ) -> Self {
+        self.ipv6 = value;
+        self
+    }
+    /// Sets `mandatoryDhcp`.
+    pub fn mandatory_dhcp(
+        mut self,
+        value: t::CreateNetworkApplianceVlanRequestMandatoryDhcp,
+    ) -> Self {
+        self.mandatory_dhcp = Some(value);
+        self
+    }
+    /// Sets `mandatoryDhcp` to a value, or unsets it with `None`.
+    pub fn set_mandatory_dhcp(
+        mut self,
+        value: Option<t::CreateNetworkApplianceVlanRequestMandatoryDhcp>,
+    ) -> Self {
+        self.mandatory_dhcp = value;
+        self
+    }
 }
 /// IPv6 configuration on the VLAN
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkApplianceVlanRequestIpv6 {
     /// Enable IPv6 on VLAN.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -555,10 +1820,53 @@ pub struct CreateNetworkApplianceVlanRequestIpv6 {
         Vec<t::CreateNetworkApplianceVlanRequestIpv6PrefixAssignment>,
     >,
 }
+impl CreateNetworkApplianceVlanRequestIpv6 {
+    /// A `CreateNetworkApplianceVlanRequestIpv6` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            prefix_assignments: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `prefixAssignments`.
+    pub fn prefix_assignments(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::CreateNetworkApplianceVlanRequestIpv6PrefixAssignment,
+        >,
+    ) -> Self {
+        self.prefix_assignments = Some(
+            rt::list::<
+                t::CreateNetworkApplianceVlanRequestIpv6PrefixAssignment,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `prefixAssignments` to a value, or unsets it with `None`.
+    pub fn set_prefix_assignments(
+        mut self,
+        value: Option<Vec<t::CreateNetworkApplianceVlanRequestIpv6PrefixAssignment>>,
+    ) -> Self {
+        self.prefix_assignments = value;
+        self
+    }
+}
 /// Part of the `createNetworkApplianceVlan` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkApplianceVlanRequestIpv6PrefixAssignment {
     /// Auto assign a /64 prefix from the origin to the VLAN
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -573,17 +1881,152 @@ pub struct CreateNetworkApplianceVlanRequestIpv6PrefixAssignment {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<t::CreateNetworkApplianceVlanRequestIpv6PrefixAssignmentOrigin>,
 }
+impl CreateNetworkApplianceVlanRequestIpv6PrefixAssignment {
+    /// A `CreateNetworkApplianceVlanRequestIpv6PrefixAssignment` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            autonomous: None,
+            static_prefix: None,
+            static_appliance_ip6: None,
+            origin: None,
+        }
+    }
+    /// Sets `autonomous`.
+    pub fn autonomous(mut self, value: bool) -> Self {
+        self.autonomous = Some(value);
+        self
+    }
+    /// Sets `autonomous` to a value, or unsets it with `None`.
+    pub fn set_autonomous(mut self, value: Option<bool>) -> Self {
+        self.autonomous = value;
+        self
+    }
+    /// Sets `staticPrefix`.
+    pub fn static_prefix(mut self, value: impl Into<String>) -> Self {
+        self.static_prefix = Some(value.into());
+        self
+    }
+    /// Sets `staticPrefix` to a value, or unsets it with `None`.
+    pub fn set_static_prefix(mut self, value: Option<String>) -> Self {
+        self.static_prefix = value;
+        self
+    }
+    /// Sets `staticApplianceIp6`.
+    pub fn static_appliance_ip6(mut self, value: impl Into<String>) -> Self {
+        self.static_appliance_ip6 = Some(value.into());
+        self
+    }
+    /// Sets `staticApplianceIp6` to a value, or unsets it with `None`.
+    pub fn set_static_appliance_ip6(mut self, value: Option<String>) -> Self {
+        self.static_appliance_ip6 = value;
+        self
+    }
+    /// Sets `origin`.
+    pub fn origin(
+        mut self,
+        value: t::CreateNetworkApplianceVlanRequestIpv6PrefixAssignmentOrigin,
+    ) -> Self {
+        self.origin = Some(value);
+        self
+    }
+    /// Sets `origin` to a value, or unsets it with `None`.
+    pub fn set_origin(
+        mut self,
+        value: Option<t::CreateNetworkApplianceVlanRequestIpv6PrefixAssignmentOrigin>,
+    ) -> Self {
+        self.origin = value;
+        self
+    }
+}
 /// The origin of the prefix
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkApplianceVlanRequestIpv6PrefixAssignmentOrigin {
     /// Type of the origin
-    pub type_: t::OriginType,
+    pub type_: t::CreateNetworkApplianceVlanRequestIpv6PrefixAssignmentOriginType,
     /// Interfaces associated with the prefix
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interfaces: Option<Vec<String>>,
 }
+impl CreateNetworkApplianceVlanRequestIpv6PrefixAssignmentOrigin {
+    /// A `CreateNetworkApplianceVlanRequestIpv6PrefixAssignmentOrigin` with its required fields (`type`); the optional ones are unset.
+    pub fn new(
+        type_: t::CreateNetworkApplianceVlanRequestIpv6PrefixAssignmentOriginType,
+    ) -> Self {
+        Self { type_, interfaces: None }
+    }
+    /// Sets `interfaces`.
+    pub fn interfaces(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.interfaces = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `interfaces` to a value, or unsets it with `None`.
+    pub fn set_interfaces(mut self, value: Option<Vec<String>>) -> Self {
+        self.interfaces = value;
+        self
+    }
+}
+/// Type of the origin
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkApplianceVlanRequestIpv6PrefixAssignmentOriginType {
+    /// `"independent"`
+    Independent,
+    /// `"internet"`
+    Internet,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkApplianceVlanRequestIpv6PrefixAssignmentOriginType, UnknownValue, {
+    "independent" => Independent, "internet" => Internet }
+);
+/// Mandatory DHCP will enforce that clients connecting to this VLAN must use the IP address assigned by the DHCP server. Clients who use a static IP address won't be able to associate. Only available on firmware versions 17.0 and above
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkApplianceVlanRequestMandatoryDhcp {
+    /// Enable Mandatory DHCP on VLAN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+impl CreateNetworkApplianceVlanRequestMandatoryDhcp {
+    /// A `CreateNetworkApplianceVlanRequestMandatoryDhcp` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Type of subnetting of the VLAN. Applicable only for template network.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkApplianceVlanRequestTemplateVlanType {
+    /// `"same"`
+    Same,
+    /// `"unique"`
+    Unique,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkApplianceVlanRequestTemplateVlanType, UnknownValue, { "same" => Same,
+    "unique" => Unique }
+);
 /// Part of the `createNetworkApplianceVlan` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -610,7 +2053,9 @@ pub struct CreateNetworkApplianceVlanResponse {
     pub group_policy_id: Option<String>,
     /// Type of subnetting of the VLAN. Applicable only for template network.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub template_vlan_type: Option<t::TemplateVlanType>,
+    pub template_vlan_type: Option<
+        t::CreateNetworkApplianceVlanResponseTemplateVlanType,
+    >,
     /// CIDR of the pool of subnets. Applicable only for template network. Each network bound to the template will automatically pick a subnet from this pool to build its own VLAN.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cidr: Option<String>,
@@ -619,10 +2064,112 @@ pub struct CreateNetworkApplianceVlanResponse {
     pub mask: Option<i64>,
     /// Mandatory DHCP will enforce that clients connecting to this VLAN must use the IP address assigned by the DHCP server. Clients who use a static IP address won't be able to associate. Only available on firmware versions 17.0 and above
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub mandatory_dhcp: Option<t::TwoFactor>,
+    pub mandatory_dhcp: Option<t::CreateNetworkApplianceVlanResponseMandatoryDhcp>,
     /// IPv6 configuration on the VLAN
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ipv6: Option<t::LanIpv6>,
+    pub ipv6: Option<t::CreateNetworkApplianceVlanResponseIpv6>,
+}
+/// IPv6 configuration on the VLAN
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkApplianceVlanResponseIpv6 {
+    /// Enable IPv6 on VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Prefix assignments on the VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prefix_assignments: Option<
+        Vec<t::CreateNetworkApplianceVlanResponseIpv6PrefixAssignment>,
+    >,
+}
+/// Part of the `createNetworkApplianceVlan` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkApplianceVlanResponseIpv6PrefixAssignment {
+    /// Auto assign a /64 prefix from the origin to the VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub autonomous: Option<bool>,
+    /// Manual configuration of a /64 prefix on the VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub static_prefix: Option<String>,
+    /// Manual configuration of the IPv6 Appliance IP
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub static_appliance_ip6: Option<String>,
+    /// The origin of the prefix
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<t::CreateNetworkApplianceVlanResponseIpv6PrefixAssignmentOrigin>,
+}
+/// The origin of the prefix
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkApplianceVlanResponseIpv6PrefixAssignmentOrigin {
+    /// Type of the origin
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_: Option<
+        t::CreateNetworkApplianceVlanResponseIpv6PrefixAssignmentOriginType,
+    >,
+    /// Interfaces associated with the prefix
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interfaces: Option<Vec<String>>,
+}
+/// Type of the origin
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkApplianceVlanResponseIpv6PrefixAssignmentOriginType {
+    /// `"independent"`
+    Independent,
+    /// `"internet"`
+    Internet,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkApplianceVlanResponseIpv6PrefixAssignmentOriginType, UnknownValue, {
+    "independent" => Independent, "internet" => Internet }
+);
+/// Mandatory DHCP will enforce that clients connecting to this VLAN must use the IP address assigned by the DHCP server. Clients who use a static IP address won't be able to associate. Only available on firmware versions 17.0 and above
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkApplianceVlanResponseMandatoryDhcp {
+    /// Enable Mandatory DHCP on VLAN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+/// Type of subnetting of the VLAN. Applicable only for template network.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkApplianceVlanResponseTemplateVlanType {
+    /// `"same"`
+    Same,
+    /// `"unique"`
+    Unique,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkApplianceVlanResponseTemplateVlanType, UnknownValue, { "same" => Same,
+    "unique" => Unique }
+);
+/// Part of the `updateNetworkApplianceTrafficShapingVpnExclusions` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CustomItem {
+    /// Protocol.
+    pub protocol: t::UpdateNetworkApplianceTrafficShapingVpnExclusionsResponseCustomItemProtocol,
+    /// Destination address; hostname required for DNS, IPv4 otherwise.
+    pub destination: String,
+    /// Destination port.
+    pub port: String,
 }
 /// Protocol.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -682,6 +2229,19 @@ pub struct DelegatedStatic {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<rt::Timestamp>,
 }
+/// WAN1/WAN2/Independent prefix.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DelegatedStaticOrigin {
+    /// Origin type
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// Uplink provided or independent
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interfaces: Option<Vec<String>>,
+}
 /// Deployment mode of a network
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -696,6 +2256,32 @@ pub enum DeploymentMode {
 rt::string_enum!(
     DeploymentMode, UnknownValue, { "passthrough" => Passthrough, "routed" => Routed }
 );
+/// DHCP Enforced Deauthentication enables the disassociation of wireless clients in addition to Mandatory DHCP. This param is only valid on firmware versions &gt;= MX 17.0 where the associated LAN has Mandatory DHCP Enabled
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DhcpEnforcedDeauthentication {
+    /// Enable DCHP Enforced Deauthentication on the SSID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+impl DhcpEnforcedDeauthentication {
+    /// A `DhcpEnforcedDeauthentication` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+}
 /// The appliance's handling of DHCP requests on this VLAN. One of: 'Run a DHCP server', 'Relay DHCP to another server' or 'Do not respond to DHCP requests'
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -714,6 +2300,106 @@ rt::string_enum!(
     DoNotRespondToDhcpRequests, "Relay DHCP to another server" =>
     RelayDhcpToAnotherServer, "Run a DHCP server" => RunADhcpServer }
 );
+/// The term of DHCP leases if the appliance is running a DHCP server on this VLAN. One of: '30 minutes', '1 hour', '4 hours', '12 hours', '1 day' or '1 week'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DhcpLeaseTime {
+    /// `"1 day"`
+    V1Day,
+    /// `"1 hour"`
+    V1Hour,
+    /// `"1 week"`
+    V1Week,
+    /// `"12 hours"`
+    V12Hours,
+    /// `"30 minutes"`
+    V30Minutes,
+    /// `"4 hours"`
+    V4Hours,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    DhcpLeaseTime, UnknownValue, { "1 day" => V1Day, "1 hour" => V1Hour, "1 week" =>
+    V1Week, "12 hours" => V12Hours, "30 minutes" => V30Minutes, "4 hours" => V4Hours }
+);
+/// The type for the DHCP option. One of: 'text', 'ip', 'hex' or 'integer'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DhcpOptionType {
+    /// `"hex"`
+    Hex,
+    /// `"integer"`
+    Integer,
+    /// `"ip"`
+    Ip,
+    /// `"text"`
+    Text,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    DhcpOptionType, UnknownValue, { "hex" => Hex, "integer" => Integer, "ip" => Ip,
+    "text" => Text }
+);
+/// The current setting for Protected Management Frames (802.11w).
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Dot11w {
+    /// Whether 802.11w is enabled or not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// (Optional) Whether 802.11w is required or not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+}
+impl Dot11w {
+    /// A `Dot11w` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            required: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `required`.
+    pub fn required(mut self, value: bool) -> Self {
+        self.required = Some(value);
+        self
+    }
+    /// Sets `required` to a value, or unsets it with `None`.
+    pub fn set_required(mut self, value: Option<bool>) -> Self {
+        self.required = value;
+        self
+    }
+}
+/// Dynamic DNS settings for a network
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DynamicDns {
+    /// Dynamic DNS enabled
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Dynamic DNS url prefix. DDNS must be enabled to update
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// Dynamic DNS url. DDNS must be enabled to update
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
 /// Part of the `getOrganizationApplianceTrafficShapingVpnExclusionsByNetwork` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -745,8 +2431,10 @@ rt::string_enum!(
     => UplinkDown }
 );
 /// WAN failover and failback
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct FailoverAndFailback {
     /// Immediate WAN failover and failback
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -783,6 +2471,76 @@ pub struct FirewallRulesRule {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub syslog_enabled: Option<bool>,
 }
+/// Manual channel for 5 GHz
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FiveGhzSettingsChannel {
+    /// `36`
+    V36,
+    /// `40`
+    V40,
+    /// `44`
+    V44,
+    /// `48`
+    V48,
+    /// `52`
+    V52,
+    /// `56`
+    V56,
+    /// `60`
+    V60,
+    /// `64`
+    V64,
+    /// `100`
+    V100,
+    /// `104`
+    V104,
+    /// `108`
+    V108,
+    /// `112`
+    V112,
+    /// `116`
+    V116,
+    /// `120`
+    V120,
+    /// `124`
+    V124,
+    /// `128`
+    V128,
+    /// `132`
+    V132,
+    /// `136`
+    V136,
+    /// `140`
+    V140,
+    /// `144`
+    V144,
+    /// `149`
+    V149,
+    /// `153`
+    V153,
+    /// `157`
+    V157,
+    /// `161`
+    V161,
+    /// `165`
+    V165,
+    /// `169`
+    V169,
+    /// `173`
+    V173,
+    /// `177`
+    V177,
+    /// A value this version of the API description does not list.
+    UnknownValue(i64),
+}
+rt::int_enum!(
+    FiveGhzSettingsChannel, UnknownValue, { 36 => V36, 40 => V40, 44 => V44, 48 => V48,
+    52 => V52, 56 => V56, 60 => V60, 64 => V64, 100 => V100, 104 => V104, 108 => V108,
+    112 => V112, 116 => V116, 120 => V120, 124 => V124, 128 => V128, 132 => V132, 136 =>
+    V136, 140 => V140, 144 => V144, 149 => V149, 153 => V153, 157 => V157, 161 => V161,
+    165 => V165, 169 => V169, 173 => V173, 177 => V177 }
+);
 /// IP assignment information, keyed by MAC address of the device
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -795,6 +2553,239 @@ pub struct FixedIpAssignmentsValue {
     /// Name of the IP assignment
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+/// Part of the `getNetworkApplianceSecurityEvents` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetNetworkApplianceSecurityEventsSortOrder {
+    /// `"ascending"`
+    Ascending,
+    /// `"descending"`
+    Descending,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetNetworkApplianceSecurityEventsSortOrder, UnknownValue, { "ascending" => Ascending,
+    "descending" => Descending }
+);
+/// IPv6 configuration on the VLAN
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetNetworkApplianceVlanResponseIpv6 {
+    /// Enable IPv6 on VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Prefix assignments on the VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prefix_assignments: Option<
+        Vec<t::GetNetworkApplianceVlanResponseIpv6PrefixAssignment>,
+    >,
+}
+/// Part of the `getNetworkApplianceVlan` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetNetworkApplianceVlanResponseIpv6PrefixAssignment {
+    /// Auto assign a /64 prefix from the origin to the VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub autonomous: Option<bool>,
+    /// Manual configuration of a /64 prefix on the VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub static_prefix: Option<String>,
+    /// Manual configuration of the IPv6 Appliance IP
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub static_appliance_ip6: Option<String>,
+    /// The origin of the prefix
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<t::GetNetworkApplianceVlanResponseIpv6PrefixAssignmentOrigin>,
+}
+/// The origin of the prefix
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetNetworkApplianceVlanResponseIpv6PrefixAssignmentOrigin {
+    /// Type of the origin
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_: Option<t::GetNetworkApplianceVlanResponseIpv6PrefixAssignmentOriginType>,
+    /// Interfaces associated with the prefix
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interfaces: Option<Vec<String>>,
+}
+/// Type of the origin
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetNetworkApplianceVlanResponseIpv6PrefixAssignmentOriginType {
+    /// `"independent"`
+    Independent,
+    /// `"internet"`
+    Internet,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetNetworkApplianceVlanResponseIpv6PrefixAssignmentOriginType, UnknownValue, {
+    "independent" => Independent, "internet" => Internet }
+);
+/// Mandatory DHCP will enforce that clients connecting to this VLAN must use the IP address assigned by the DHCP server. Clients who use a static IP address won't be able to associate. Only available on firmware versions 17.0 and above
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetNetworkApplianceVlanResponseMandatoryDhcp {
+    /// Enable Mandatory DHCP on VLAN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+/// IPv6 configuration on the VLAN
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetNetworkApplianceVlansResponseItemIpv6 {
+    /// Enable IPv6 on VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Prefix assignments on the VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prefix_assignments: Option<
+        Vec<t::GetNetworkApplianceVlansResponseItemIpv6PrefixAssignment>,
+    >,
+}
+/// Part of the `getNetworkApplianceVlans` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetNetworkApplianceVlansResponseItemIpv6PrefixAssignment {
+    /// Auto assign a /64 prefix from the origin to the VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub autonomous: Option<bool>,
+    /// Manual configuration of a /64 prefix on the VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub static_prefix: Option<String>,
+    /// Manual configuration of the IPv6 Appliance IP
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub static_appliance_ip6: Option<String>,
+    /// The origin of the prefix
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<
+        t::GetNetworkApplianceVlansResponseItemIpv6PrefixAssignmentOrigin,
+    >,
+}
+/// The origin of the prefix
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetNetworkApplianceVlansResponseItemIpv6PrefixAssignmentOrigin {
+    /// Type of the origin
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_: Option<
+        t::GetNetworkApplianceVlansResponseItemIpv6PrefixAssignmentOriginType,
+    >,
+    /// Interfaces associated with the prefix
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interfaces: Option<Vec<String>>,
+}
+/// Type of the origin
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetNetworkApplianceVlansResponseItemIpv6PrefixAssignmentOriginType {
+    /// `"independent"`
+    Independent,
+    /// `"internet"`
+    Internet,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetNetworkApplianceVlansResponseItemIpv6PrefixAssignmentOriginType, UnknownValue, {
+    "independent" => Independent, "internet" => Internet }
+);
+/// Mandatory DHCP will enforce that clients connecting to this VLAN must use the IP address assigned by the DHCP server. Clients who use a static IP address won't be able to associate. Only available on firmware versions 17.0 and above
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetNetworkApplianceVlansResponseItemMandatoryDhcp {
+    /// Enable Mandatory DHCP on VLAN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+/// Part of the `getOrganizationApplianceSecurityEvents` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationApplianceSecurityEventsSortOrder {
+    /// `"ascending"`
+    Ascending,
+    /// `"descending"`
+    Descending,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationApplianceSecurityEventsSortOrder, UnknownValue, { "ascending" =>
+    Ascending, "descending" => Descending }
+);
+/// Global per-client bandwidth limit
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GlobalBandwidthLimits {
+    /// The upload bandwidth limit in Kbps. (0 represents no limit.)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_up: Option<i64>,
+    /// The download bandwidth limit in Kbps. (0 represents no limit.)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_down: Option<i64>,
+}
+impl GlobalBandwidthLimits {
+    /// A `GlobalBandwidthLimits` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            limit_up: None,
+            limit_down: None,
+        }
+    }
+    /// Sets `limitUp`.
+    pub fn limit_up(mut self, value: i64) -> Self {
+        self.limit_up = Some(value);
+        self
+    }
+    /// Sets `limitUp` to a value, or unsets it with `None`.
+    pub fn set_limit_up(mut self, value: Option<i64>) -> Self {
+        self.limit_up = value;
+        self
+    }
+    /// Sets `limitDown`.
+    pub fn limit_down(mut self, value: i64) -> Self {
+        self.limit_down = Some(value);
+        self
+    }
+    /// Sets `limitDown` to a value, or unsets it with `None`.
+    pub fn set_limit_down(mut self, value: Option<i64>) -> Self {
+        self.limit_down = value;
+        self
+    }
+}
+/// Part of the `updateNetworkApplianceVpnSiteToSiteVpn` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Hub {
+    /// The network ID of the hub.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hub_id: Option<String>,
+    /// Indicates whether default route traffic should be sent to this hub.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub use_default_route: Option<bool>,
 }
 /// Set the detection ruleset 'connectivity'/'balanced'/'security' (optional - omitting will leave current config unchanged). Default value is 'balanced' if none currently saved
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -881,6 +2872,15 @@ pub enum IkeVersion {
     UnknownValue(String),
 }
 rt::string_enum!(IkeVersion, UnknownValue, { "1" => V1, "2" => V2 });
+/// Immediate WAN failover and failback
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Immediate {
+    /// Whether immediate WAN failover and failback is enabled
+    pub enabled: bool,
+}
 /// Part of the `getNetworkApplianceFirewallInboundFirewallRules` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -894,14 +2894,65 @@ pub struct InboundFirewallRules {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub syslog_default_rule: Option<bool>,
 }
+/// Interface settings.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Interfaces {
+    /// WAN 1 settings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wan1: Option<t::InterfacesWan1>,
+    /// WAN 2 settings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wan2: Option<t::UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan2>,
+}
+/// WAN 1 settings.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct InterfacesWan1 {
+    /// Enable or disable the interface.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// VLAN tagging settings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan_tagging: Option<
+        t::UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan1VlanTagging,
+    >,
+    /// SVI settings by protocol.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub svis: Option<t::UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan1Svis>,
+    /// Configuration options for PPPoE.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pppoe: Option<t::Wan1Pppoe>,
+}
 /// IP source address spoofing settings
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct IpSourceGuard {
     /// Mode of protection
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<t::IpSourceGuardMode>,
+}
+impl IpSourceGuard {
+    /// A `IpSourceGuard` with every field unset.
+    pub fn new() -> Self {
+        Self { mode: None }
+    }
+    /// Sets `mode`.
+    pub fn mode(mut self, value: t::IpSourceGuardMode) -> Self {
+        self.mode = Some(value);
+        self
+    }
+    /// Sets `mode` to a value, or unsets it with `None`.
+    pub fn set_mode(mut self, value: Option<t::IpSourceGuardMode>) -> Self {
+        self.mode = value;
+        self
+    }
 }
 /// Mode of protection
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -916,8 +2967,10 @@ pub enum IpSourceGuardMode {
 }
 rt::string_enum!(IpSourceGuardMode, UnknownValue, { "block" => Block, "log" => Log });
 /// Custom IPSec policies for the VPN peer. If not included and a preset has not been chosen, the default preset for IPSec policies will be used.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct IpsecPolicies {
     /// This is the cipher algorithm to be used in Phase 1. The value should be an array with one of the following algorithms: 'aes256', 'aes192', 'aes128', 'tripledes', 'des'
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -939,7 +2992,7 @@ pub struct IpsecPolicies {
     pub child_cipher_algo: Option<Vec<t::ChildCipherAlgoItem>>,
     /// This is the authentication algorithms to be used in Phase 2. The value should be an array with one of the following algorithms: 'sha256', 'sha1', 'md5'
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub child_auth_algo: Option<Vec<t::IkeAuthAlgoItem>>,
+    pub child_auth_algo: Option<Vec<t::PeersPeerIpsecPoliciesChildAuthAlgoItem>>,
     /// This is the Diffie-Hellman group to be used for Perfect Forward Secrecy in Phase 2. The value should be an array with one of the following values: 'disabled','group14', 'group5', 'group2', 'group1'
     #[serde(skip_serializing_if = "Option::is_none")]
     pub child_pfs_group: Option<Vec<String>>,
@@ -980,8 +3033,10 @@ pub struct LanIpv6PrefixAssignment {
     pub origin: Option<t::LanIpv6PrefixAssignmentOrigin>,
 }
 /// The origin of the prefix
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct LanIpv6PrefixAssignmentOrigin {
     /// Type of the origin
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -989,6 +3044,27 @@ pub struct LanIpv6PrefixAssignmentOrigin {
     /// Interfaces associated with the prefix
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interfaces: Option<Vec<String>>,
+}
+/// Mandatory DHCP will enforce that clients connecting to this single LAN must use the IP address assigned by the DHCP server. Clients who use a static IP address won't be able to associate. Only available on firmware versions 17.0 and above
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct LanMandatoryDhcp {
+    /// Enable Mandatory DHCP on single LAN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+/// Part of the `updateNetworkApplianceTrafficShapingVpnExclusions` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct MajorApplication {
+    /// Application's Meraki ID.
+    pub id: String,
+    /// Application's name.
+    pub name: t::UpdateNetworkApplianceTrafficShapingVpnExclusionsResponseMajorApplicationName,
 }
 /// Application's name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1030,10 +3106,21 @@ rt::string_enum!(
     "Webex" => Webex, "Webex Calling" => WebexCalling, "Webex Meetings" => WebexMeetings,
     "Zoom" => Zoom }
 );
+/// The nameserver settings for this SVI.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Nameservers {
+    /// Up to 2 nameserver addresses to use, ordered in priority from highest to lowest priority.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addresses: Option<Vec<String>>,
+}
 /// Part of the `updateNetworkApplianceVpnBgp` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Neighbor {
     /// The IPv4 address of the neighbor
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1061,27 +3148,305 @@ pub struct Neighbor {
     pub next_hop_ip: Option<String>,
     /// Settings for BGP TTL security to protect BGP peering sessions from forged IP attacks.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ttl_security: Option<t::TwoFactor>,
+    pub ttl_security: Option<t::TtlSecurity>,
     /// Authentication settings between BGP peers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authentication: Option<t::NeighborAuthentication>,
+}
+impl Neighbor {
+    /// A `Neighbor` with its required fields (`remoteAsNumber`, `ebgpHoldTimer`, `ebgpMultihop`); the optional ones are unset.
+    pub fn new(remote_as_number: i64, ebgp_hold_timer: i64, ebgp_multihop: i64) -> Self {
+        Self {
+            ip: None,
+            ipv6: None,
+            remote_as_number,
+            receive_limit: None,
+            allow_transit: None,
+            ebgp_hold_timer,
+            ebgp_multihop,
+            source_interface: None,
+            next_hop_ip: None,
+            ttl_security: None,
+            authentication: None,
+        }
+    }
+    /// Sets `ip`.
+    pub fn ip(mut self, value: impl Into<String>) -> Self {
+        self.ip = Some(value.into());
+        self
+    }
+    /// Sets `ip` to a value, or unsets it with `None`.
+    pub fn set_ip(mut self, value: Option<String>) -> Self {
+        self.ip = value;
+        self
+    }
+    /// Sets `ipv6`.
+    pub fn ipv6(mut self, value: t::NeighborIpv6) -> Self {
+        self.ipv6 = Some(value);
+        self
+    }
+    /// Sets `ipv6` to a value, or unsets it with `None`.
+    pub fn set_ipv6(mut self, value: Option<t::NeighborIpv6>) -> Self {
+        self.ipv6 = value;
+        self
+    }
+    /// Sets `receiveLimit`.
+    pub fn receive_limit(mut self, value: i64) -> Self {
+        self.receive_limit = Some(value);
+        self
+    }
+    /// Sets `receiveLimit` to a value, or unsets it with `None`.
+    pub fn set_receive_limit(mut self, value: Option<i64>) -> Self {
+        self.receive_limit = value;
+        self
+    }
+    /// Sets `allowTransit`.
+    pub fn allow_transit(mut self, value: bool) -> Self {
+        self.allow_transit = Some(value);
+        self
+    }
+    /// Sets `allowTransit` to a value, or unsets it with `None`.
+    pub fn set_allow_transit(mut self, value: Option<bool>) -> Self {
+        self.allow_transit = value;
+        self
+    }
+    /// Sets `sourceInterface`.
+    pub fn source_interface(mut self, value: impl Into<String>) -> Self {
+        self.source_interface = Some(value.into());
+        self
+    }
+    /// Sets `sourceInterface` to a value, or unsets it with `None`.
+    pub fn set_source_interface(mut self, value: Option<String>) -> Self {
+        self.source_interface = value;
+        self
+    }
+    /// Sets `nextHopIp`.
+    pub fn next_hop_ip(mut self, value: impl Into<String>) -> Self {
+        self.next_hop_ip = Some(value.into());
+        self
+    }
+    /// Sets `nextHopIp` to a value, or unsets it with `None`.
+    pub fn set_next_hop_ip(mut self, value: Option<String>) -> Self {
+        self.next_hop_ip = value;
+        self
+    }
+    /// Sets `ttlSecurity`.
+    pub fn ttl_security(mut self, value: t::TtlSecurity) -> Self {
+        self.ttl_security = Some(value);
+        self
+    }
+    /// Sets `ttlSecurity` to a value, or unsets it with `None`.
+    pub fn set_ttl_security(mut self, value: Option<t::TtlSecurity>) -> Self {
+        self.ttl_security = value;
+        self
+    }
+    /// Sets `authentication`.
+    pub fn authentication(mut self, value: t::NeighborAuthentication) -> Self {
+        self.authentication = Some(value);
+        self
+    }
+    /// Sets `authentication` to a value, or unsets it with `None`.
+    pub fn set_authentication(
+        mut self,
+        value: Option<t::NeighborAuthentication>,
+    ) -> Self {
+        self.authentication = value;
+        self
+    }
 }
 /// Authentication settings between BGP peers.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct NeighborAuthentication {
     /// Password to configure MD5 authentication between BGP peers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
 }
+impl NeighborAuthentication {
+    /// A `NeighborAuthentication` with every field unset.
+    pub fn new() -> Self {
+        Self { password: None }
+    }
+    /// Sets `password`.
+    pub fn password(mut self, value: impl Into<String>) -> Self {
+        self.password = Some(value.into());
+        self
+    }
+    /// Sets `password` to a value, or unsets it with `None`.
+    pub fn set_password(mut self, value: Option<String>) -> Self {
+        self.password = value;
+        self
+    }
+}
 /// Information regarding IPv6 address of the neighbor, Required if `ip` is not present.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct NeighborIpv6 {
     /// The IPv6 address of the neighbor.
     pub address: String,
+}
+impl NeighborIpv6 {
+    /// A `NeighborIpv6` with its required fields (`address`); the optional ones are unset.
+    pub fn new(address: impl Into<String>) -> Self {
+        Self { address: address.into() }
+    }
+}
+/// Part of the `getNetworkAppliancePorts` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct NetworkAppliancePort {
+    /// Number of the port
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number: Option<i64>,
+    /// The status of the port
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// The type of the port: 'access' or 'trunk'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// Whether the trunk port can drop all untagged traffic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drop_untagged_traffic: Option<bool>,
+    /// Native VLAN when the port is in Trunk mode. Access VLAN when the port is in Access mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan: Option<i64>,
+    /// Comma-delimited list of the VLAN ID's allowed on the port, or 'all' to permit all VLAN's on the port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_vlans: Option<String>,
+    /// The name of the policy. Only applicable to Access ports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_policy: Option<String>,
+}
+/// Part of the `getNetworkApplianceSsids` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct NetworkApplianceSsid {
+    /// The number of the SSID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number: Option<i64>,
+    /// The name of the SSID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Whether or not the SSID is enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// The VLAN ID of the VLAN associated to this SSID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_vlan_id: Option<i64>,
+    /// The association control method for the SSID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth_mode: Option<String>,
+    /// The RADIUS 802.1x servers to be used for authentication.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius_servers: Option<Vec<t::NetworkApplianceSsidRadiusServer>>,
+    /// The psk encryption mode for the SSID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encryption_mode: Option<String>,
+    /// WPA encryption mode for the SSID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wpa_encryption_mode: Option<String>,
+    /// Boolean indicating whether the MX should advertise or hide this SSID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visible: Option<bool>,
+}
+/// Part of the `getNetworkApplianceSsids` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct NetworkApplianceSsidRadiusServer {
+    /// The IP address of your RADIUS server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// The UDP port your RADIUS servers listens on for Access-requests.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<i64>,
+}
+/// Part of the `getNetworkApplianceVlans` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct NetworkApplianceVlan {
+    /// The VLAN ID of the VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// The interface ID of the VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interface_id: Option<String>,
+    /// The name of the VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The subnet of the VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subnet: Option<String>,
+    /// The local IP of the appliance on the VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub appliance_ip: Option<String>,
+    /// The id of the desired group policy to apply to the VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_policy_id: Option<String>,
+    /// Type of subnetting of the VLAN. Applicable only for template network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template_vlan_type: Option<t::VlanTemplateVlanType>,
+    /// CIDR of the pool of subnets. Applicable only for template network. Each network bound to the template will automatically pick a subnet from this pool to build its own VLAN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cidr: Option<String>,
+    /// Mask used for the subnet of all bound to the template networks. Applicable only for template network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mask: Option<i64>,
+    /// The IPs of the DHCP servers that DHCP requests should be relayed to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dhcp_relay_server_ips: Option<Vec<String>>,
+    /// The appliance's handling of DHCP requests on this VLAN. One of: 'Run a DHCP server', 'Relay DHCP to another server' or 'Do not respond to DHCP requests'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dhcp_handling: Option<t::VlanDhcpHandling>,
+    /// The term of DHCP leases if the appliance is running a DHCP server on this VLAN. One of: '30 minutes', '1 hour', '4 hours', '12 hours', '1 day' or '1 week'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dhcp_lease_time: Option<t::VlanDhcpLeaseTime>,
+    /// Use DHCP boot options specified in other properties
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dhcp_boot_options_enabled: Option<bool>,
+    /// DHCP boot option to direct boot clients to the server to load the boot file from
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dhcp_boot_next_server: Option<String>,
+    /// DHCP boot option for boot filename
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dhcp_boot_filename: Option<String>,
+    /// The DHCP fixed IP assignments on the VLAN. This should be an object that contains mappings from MAC addresses to objects that themselves each contain "ip" and "name" string fields. See the sample request/response for more details.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fixed_ip_assignments: Option<
+        ::std::collections::BTreeMap<String, t::VlanFixedIpAssignmentsValue>,
+    >,
+    /// The DHCP reserved IP ranges on the VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reserved_ip_ranges: Option<Vec<t::ApplianceVlanReservedIpRange>>,
+    /// The DNS nameservers used for DHCP responses, either "upstream_dns", "google_dns", "opendns", or a newline seperated string of IP addresses or domain names
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dns_nameservers: Option<String>,
+    /// The list of DHCP options that will be included in DHCP responses. Each object in the list should have "code", "type", and "value" properties.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dhcp_options: Option<Vec<t::ApplianceVlanDhcpOption>>,
+    /// The translated VPN subnet if VPN and VPN subnet translation are enabled on the VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vpn_nat_subnet: Option<String>,
+    /// Mandatory DHCP will enforce that clients connecting to this VLAN must use the IP address assigned by the DHCP server. Clients who use a static IP address won't be able to associate. Only available on firmware versions 17.0 and above
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mandatory_dhcp: Option<t::GetNetworkApplianceVlansResponseItemMandatoryDhcp>,
+    /// IPv6 configuration on the VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipv6: Option<t::GetNetworkApplianceVlansResponseItemIpv6>,
+    /// The network the VLAN belongs to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<String>,
 }
 /// Part of the `getOrganizationApplianceTrafficShapingVpnExclusionsByNetwork` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
@@ -1121,6 +3486,47 @@ pub enum OriginType {
 rt::string_enum!(
     OriginType, UnknownValue, { "independent" => Independent, "internet" => Internet }
 );
+/// Part of the `updateOrganizationApplianceVpnThirdPartyVPNPeers` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Peer {
+    /// The name of the VPN peer
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// \[optional\] The public IP of the VPN peer
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_ip: Option<String>,
+    /// \[optional\] The remote ID is used to identify the connecting VPN peer. This can either be a valid IPv4 Address, FQDN or User FQDN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote_id: Option<String>,
+    /// \[optional\] The local ID is used to identify the MX to the peer. This will apply to all MXs this peer applies to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local_id: Option<String>,
+    /// The shared secret with the VPN peer
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    /// The list of the private subnets of the VPN peer
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub private_subnets: Option<Vec<String>>,
+    /// Custom IPSec policies for the VPN peer. If not included and a preset has not been chosen, the default preset for IPSec policies will be used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipsec_policies: Option<
+        t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersResponsePeerIpsecPolicies,
+    >,
+    /// One of the following available presets: 'default', 'aws', 'azure'. If this is provided, the 'ipsecPolicies' parameter is ignored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipsec_policies_preset: Option<String>,
+    /// \[optional\] The IKE version to be used for the IPsec VPN peer configuration. Defaults to '1' when omitted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ike_version: Option<
+        t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersResponsePeerIkeVersion,
+    >,
+    /// A list of network tags that will connect with this peer. Use \['all'\] for all networks. Use \['none'\] for no networks. If not included, the default is \['all'\].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_tags: Option<Vec<String>>,
+}
 /// Part of the `getOrganizationApplianceVpnThirdPartyVPNPeers` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -1158,9 +3564,28 @@ pub struct PeersPeer {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub network_tags: Option<Vec<String>>,
 }
+/// Part of the `getOrganizationApplianceVpnThirdPartyVPNPeers` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PeersPeerIpsecPoliciesChildAuthAlgoItem {
+    /// `"md5"`
+    Md5,
+    /// `"sha1"`
+    Sha1,
+    /// `"sha256"`
+    Sha256,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    PeersPeerIpsecPoliciesChildAuthAlgoItem, UnknownValue, { "md5" => Md5, "sha1" =>
+    Sha1, "sha256" => Sha256 }
+);
 /// Performance class setting for uplink preference rule
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct PerformanceClass {
     /// Type of this performance class. Must be one of: 'builtin' or 'custom'
     pub type_: t::PerformanceClassType,
@@ -1189,6 +3614,7 @@ rt::string_enum!(
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct PortRule {
     /// A description of the rule
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1208,6 +3634,82 @@ pub struct PortRule {
     /// Remote IP addresses or ranges that are permitted to access the internal resource via this port forwarding rule, or 'any'
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_ips: Option<Vec<String>>,
+}
+impl PortRule {
+    /// A `PortRule` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            protocol: None,
+            public_port: None,
+            local_ip: None,
+            local_port: None,
+            allowed_ips: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `protocol`.
+    pub fn protocol(mut self, value: t::PortRuleProtocol) -> Self {
+        self.protocol = Some(value);
+        self
+    }
+    /// Sets `protocol` to a value, or unsets it with `None`.
+    pub fn set_protocol(mut self, value: Option<t::PortRuleProtocol>) -> Self {
+        self.protocol = value;
+        self
+    }
+    /// Sets `publicPort`.
+    pub fn public_port(mut self, value: impl Into<String>) -> Self {
+        self.public_port = Some(value.into());
+        self
+    }
+    /// Sets `publicPort` to a value, or unsets it with `None`.
+    pub fn set_public_port(mut self, value: Option<String>) -> Self {
+        self.public_port = value;
+        self
+    }
+    /// Sets `localIp`.
+    pub fn local_ip(mut self, value: impl Into<String>) -> Self {
+        self.local_ip = Some(value.into());
+        self
+    }
+    /// Sets `localIp` to a value, or unsets it with `None`.
+    pub fn set_local_ip(mut self, value: Option<String>) -> Self {
+        self.local_ip = value;
+        self
+    }
+    /// Sets `localPort`.
+    pub fn local_port(mut self, value: impl Into<String>) -> Self {
+        self.local_port = Some(value.into());
+        self
+    }
+    /// Sets `localPort` to a value, or unsets it with `None`.
+    pub fn set_local_port(mut self, value: Option<String>) -> Self {
+        self.local_port = value;
+        self
+    }
+    /// Sets `allowedIps`.
+    pub fn allowed_ips(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.allowed_ips = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `allowedIps` to a value, or unsets it with `None`.
+    pub fn set_allowed_ips(mut self, value: Option<Vec<String>>) -> Self {
+        self.allowed_ips = value;
+        self
+    }
 }
 /// 'tcp' or 'udp'
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1242,6 +3744,31 @@ rt::string_enum!(
     PreferredUplink, UnknownValue, { "bestForVoIP" => BestForVoIp, "defaultUplink" =>
     DefaultUplink, "loadBalancing" => LoadBalancing, "wan1" => Wan1, "wan2" => Wan2 }
 );
+/// Part of the `getNetworkAppliancePrefixesDelegatedStatics` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PrefixesDelegatedStatic {
+    /// Static delegated prefix id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub static_delegated_prefix_id: Option<String>,
+    /// IPv6 prefix/prefix length.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// WAN1/WAN2/Independent prefix.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<t::DelegatedStaticOrigin>,
+    /// Identifying description for the prefix.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Prefix creation time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<rt::Timestamp>,
+    /// Prefix Updated time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<rt::Timestamp>,
+}
 /// Settings for SSID 1.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -1255,10 +3782,36 @@ pub struct ProfilePerSsidSettingsV1 {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub band_steering_enabled: Option<bool>,
 }
+/// Part of the `getNetworkApplianceRfProfiles` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesAssignedItem {
+    /// ID of the RF Profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// ID of network this RF Profile belongs in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<String>,
+    /// The name of the profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Settings related to 2.4Ghz band.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub two_four_ghz_settings: Option<t::AssignedItemTwoFourGhzSettings>,
+    /// Settings related to 5Ghz band.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub five_ghz_settings: Option<t::AssignedItemFiveGhzSettings>,
+    /// Per-SSID radio settings by number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_ssid_settings: Option<t::AssignedItemPerSsidSettings>,
+}
 /// Set the included/excluded networks from the intrusion engine (optional - omitting will leave current config unchanged). This is available only in 'passthrough' mode
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ProtectedNetworks {
     /// true/false whether to use special IPv4 addresses: <https://tools.ietf.org/html/rfc5735> (required). Default value is true if none currently saved
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1269,6 +3822,52 @@ pub struct ProtectedNetworks {
     /// list of IP addresses or subnets being excluded from protection (required if 'useDefault' is false)
     #[serde(skip_serializing_if = "Option::is_none")]
     pub excluded_cidr: Option<Vec<String>>,
+}
+impl ProtectedNetworks {
+    /// A `ProtectedNetworks` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            use_default: None,
+            included_cidr: None,
+            excluded_cidr: None,
+        }
+    }
+    /// Sets `useDefault`.
+    pub fn use_default(mut self, value: bool) -> Self {
+        self.use_default = Some(value);
+        self
+    }
+    /// Sets `useDefault` to a value, or unsets it with `None`.
+    pub fn set_use_default(mut self, value: Option<bool>) -> Self {
+        self.use_default = value;
+        self
+    }
+    /// Sets `includedCidr`.
+    pub fn included_cidr(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.included_cidr = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `includedCidr` to a value, or unsets it with `None`.
+    pub fn set_included_cidr(mut self, value: Option<Vec<String>>) -> Self {
+        self.included_cidr = value;
+        self
+    }
+    /// Sets `excludedCidr`.
+    pub fn excluded_cidr(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.excluded_cidr = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `excludedCidr` to a value, or unsets it with `None`.
+    pub fn set_excluded_cidr(mut self, value: Option<Vec<String>>) -> Self {
+        self.excluded_cidr = value;
+        self
+    }
 }
 /// Part of the `getDeviceApplianceRadioSettings` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -1297,8 +3896,68 @@ pub struct RadioSettings {
 pub struct RfProfiles {
     /// RF Profiles
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub assigned: Option<Vec<t::ApplianceRfProfile>>,
+    pub assigned: Option<Vec<t::ProfilesAssignedItem>>,
 }
+/// The physical WAN interface on which the traffic will arrive ('internet1' or, if available, 'internet2')
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RuleUplink {
+    /// `"internet1"`
+    Internet1,
+    /// `"internet2"`
+    Internet2,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    RuleUplink, UnknownValue, { "internet1" => Internet1, "internet2" => Internet2 }
+);
+/// Part of the `getOrganizationApplianceVpnVpnFirewallRules` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RulesRule {
+    /// Description of the rule (optional)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// 'allow' or 'deny' traffic specified by this rule
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    /// The type of protocol (must be 'tcp', 'udp', 'icmp', 'icmp6' or 'any')
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    /// Comma-separated list of source port(s) (integer in the range 1-65535), or 'any'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src_port: Option<String>,
+    /// Comma-separated list of source IP address(es) (in IP or CIDR notation), or 'any' (note: FQDN not supported for source addresses)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src_cidr: Option<String>,
+    /// Comma-separated list of destination port(s) (integer in the range 1-65535), or 'any'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dest_port: Option<String>,
+    /// Comma-separated list of destination IP address(es) (in IP or CIDR notation), fully-qualified domain names (FQDN) or 'any'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dest_cidr: Option<String>,
+    /// Log this rule to syslog (true or false, boolean value) - only applicable if a syslog has been configured (optional)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub syslog_enabled: Option<bool>,
+}
+/// Preferred uplink for uplink preference rule. Must be one of: 'wan1' or 'wan2'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SelectionWanTrafficUplinkPreferencePreferredUplink {
+    /// `"wan1"`
+    Wan1,
+    /// `"wan2"`
+    Wan2,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    SelectionWanTrafficUplinkPreferencePreferredUplink, UnknownValue, { "wan1" => Wan1,
+    "wan2" => Wan2 }
+);
 /// Dynamic DNS settings for a network
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -1315,6 +3974,22 @@ pub struct SettingsDynamicDns {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
+/// Manual radio settings for 5 GHz
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SettingsFiveGhzSettings {
+    /// Manual channel for 5 GHz
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<t::FiveGhzSettingsChannel>,
+    /// Manual channel width for 5 GHz
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel_width: Option<t::ChannelWidth>,
+    /// Manual target power for 5 GHz
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_power: Option<i64>,
+}
 /// Interface settings.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -1326,7 +4001,7 @@ pub struct SettingsInterfaces {
     pub wan1: Option<t::SettingsInterfacesWan1>,
     /// WAN 2 settings.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub wan2: Option<t::SettingsInterfacesWan1>,
+    pub wan2: Option<t::SettingsInterfacesWan2>,
 }
 /// WAN 1 settings.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -1360,6 +4035,235 @@ pub struct SettingsInterfacesWan1Pppoe {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authentication: Option<t::SettingsInterfacesWan1PppoeAuthentication>,
 }
+/// Settings for PPPoE Authentication.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SettingsInterfacesWan1PppoeAuthentication {
+    /// Whether PPPoE authentication is enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Username for PPPoE authentication.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+}
+/// IPv6 settings for static/dynamic mode.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SettingsInterfacesWan1SvisIpv6 {
+    /// The assignment mode for this SVI. Applies only when PPPoE is disabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignment_mode: Option<t::SettingsInterfacesWan1SvisIpv6AssignmentMode>,
+    /// Static address that will override the one(s) received by SLAAC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Static gateway that will override the one received by autoconf.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<String>,
+    /// The nameserver settings for this SVI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nameservers: Option<t::SettingsInterfacesWan1SvisIpv6Nameservers>,
+}
+/// The assignment mode for this SVI. Applies only when PPPoE is disabled.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SettingsInterfacesWan1SvisIpv6AssignmentMode {
+    /// `"dynamic"`
+    Dynamic,
+    /// `"static"`
+    Static,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    SettingsInterfacesWan1SvisIpv6AssignmentMode, UnknownValue, { "dynamic" => Dynamic,
+    "static" => Static }
+);
+/// The nameserver settings for this SVI.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SettingsInterfacesWan1SvisIpv6Nameservers {
+    /// Up to 2 nameserver addresses to use, ordered in priority from highest to lowest priority.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addresses: Option<Vec<String>>,
+}
+/// WAN 2 settings.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SettingsInterfacesWan2 {
+    /// Enable or disable the interface.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// VLAN tagging settings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan_tagging: Option<t::SettingsInterfacesWan2VlanTagging>,
+    /// SVI settings by protocol.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub svis: Option<t::SettingsInterfacesWan2Svis>,
+    /// Configuration options for PPPoE.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pppoe: Option<t::SettingsInterfacesWan2Pppoe>,
+}
+/// Configuration options for PPPoE.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SettingsInterfacesWan2Pppoe {
+    /// Whether PPPoE is enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Settings for PPPoE Authentication.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authentication: Option<t::SettingsInterfacesWan2PppoeAuthentication>,
+}
+/// Settings for PPPoE Authentication.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SettingsInterfacesWan2PppoeAuthentication {
+    /// Whether PPPoE authentication is enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Username for PPPoE authentication.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+}
+/// SVI settings by protocol.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SettingsInterfacesWan2Svis {
+    /// IPv4 settings for static/dynamic mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipv4: Option<t::SettingsInterfacesWan2SvisIpv4>,
+    /// IPv6 settings for static/dynamic mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipv6: Option<t::SettingsInterfacesWan2SvisIpv6>,
+}
+/// IPv4 settings for static/dynamic mode.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SettingsInterfacesWan2SvisIpv4 {
+    /// The assignment mode for this SVI. Applies only when PPPoE is disabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignment_mode: Option<t::SettingsInterfacesWan2SvisIpv4AssignmentMode>,
+    /// IP address and subnet mask when in static mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Gateway IP address when in static mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<String>,
+    /// The nameserver settings for this SVI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nameservers: Option<t::SettingsInterfacesWan2SvisIpv4Nameservers>,
+}
+/// The assignment mode for this SVI. Applies only when PPPoE is disabled.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SettingsInterfacesWan2SvisIpv4AssignmentMode {
+    /// `"dynamic"`
+    Dynamic,
+    /// `"static"`
+    Static,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    SettingsInterfacesWan2SvisIpv4AssignmentMode, UnknownValue, { "dynamic" => Dynamic,
+    "static" => Static }
+);
+/// The nameserver settings for this SVI.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SettingsInterfacesWan2SvisIpv4Nameservers {
+    /// Up to 2 nameserver addresses to use, ordered in priority from highest to lowest priority.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addresses: Option<Vec<String>>,
+}
+/// IPv6 settings for static/dynamic mode.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SettingsInterfacesWan2SvisIpv6 {
+    /// The assignment mode for this SVI. Applies only when PPPoE is disabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignment_mode: Option<t::SettingsInterfacesWan2SvisIpv6AssignmentMode>,
+    /// Static address that will override the one(s) received by SLAAC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Static gateway that will override the one received by autoconf.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<String>,
+    /// The nameserver settings for this SVI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nameservers: Option<t::SettingsInterfacesWan2SvisIpv6Nameservers>,
+}
+/// The assignment mode for this SVI. Applies only when PPPoE is disabled.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SettingsInterfacesWan2SvisIpv6AssignmentMode {
+    /// `"dynamic"`
+    Dynamic,
+    /// `"static"`
+    Static,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    SettingsInterfacesWan2SvisIpv6AssignmentMode, UnknownValue, { "dynamic" => Dynamic,
+    "static" => Static }
+);
+/// The nameserver settings for this SVI.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SettingsInterfacesWan2SvisIpv6Nameservers {
+    /// Up to 2 nameserver addresses to use, ordered in priority from highest to lowest priority.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addresses: Option<Vec<String>>,
+}
+/// VLAN tagging settings.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SettingsInterfacesWan2VlanTagging {
+    /// Whether VLAN tagging is enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// The ID of the VLAN to use for VLAN tagging.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan_id: Option<i64>,
+}
+/// Manual radio settings for 2.4 GHz
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SettingsTwoFourGhzSettings {
+    /// Manual channel for 2.4 GHz
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<t::TwoFourGhzSettingsChannel>,
+    /// Manual target power for 2.4 GHz
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_power: Option<i64>,
+}
 /// Part of the `getNetworkApplianceSingleLan` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -1374,7 +4278,7 @@ pub struct SingleLan {
     pub appliance_ip: Option<String>,
     /// Mandatory DHCP will enforce that clients connecting to this single LAN must use the IP address assigned by the DHCP server. Clients who use a static IP address won't be able to associate. Only available on firmware versions 17.0 and above
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub mandatory_dhcp: Option<t::TwoFactor>,
+    pub mandatory_dhcp: Option<t::LanMandatoryDhcp>,
     /// IPv6 configuration on the single LAN
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ipv6: Option<t::LanIpv6>,
@@ -1413,10 +4317,27 @@ rt::string_enum!(
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct SpoofingProtection {
     /// IP source address spoofing settings
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ip_source_guard: Option<t::IpSourceGuard>,
+}
+impl SpoofingProtection {
+    /// A `SpoofingProtection` with every field unset.
+    pub fn new() -> Self {
+        Self { ip_source_guard: None }
+    }
+    /// Sets `ipSourceGuard`.
+    pub fn ip_source_guard(mut self, value: t::IpSourceGuard) -> Self {
+        self.ip_source_guard = Some(value);
+        self
+    }
+    /// Sets `ipSourceGuard` to a value, or unsets it with `None`.
+    pub fn set_ip_source_guard(mut self, value: Option<t::IpSourceGuard>) -> Self {
+        self.ip_source_guard = value;
+        self
+    }
 }
 /// WAN1/WAN2/Independent prefix.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -1431,20 +4352,37 @@ pub struct StaticOrigin {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interfaces: Option<Vec<String>>,
 }
-/// SVI settings by protocol.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+/// Part of the `updateNetworkApplianceVpnSiteToSiteVpn` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Subnet {
+    /// The CIDR notation subnet used within the VPN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local_subnet: Option<String>,
+    /// Indicates the presence of the subnet in the VPN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub use_vpn: Option<bool>,
+}
+/// SVI settings by protocol.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Svis {
     /// IPv4 settings for static/dynamic mode.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ipv4: Option<t::SvisIpv4>,
     /// IPv6 settings for static/dynamic mode.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ipv6: Option<t::SvisIpv4>,
+    pub ipv6: Option<t::SettingsInterfacesWan1SvisIpv6>,
 }
 /// IPv4 settings for static/dynamic mode.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct SvisIpv4 {
     /// The assignment mode for this SVI. Applies only when PPPoE is disabled.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1471,48 +4409,757 @@ pub enum TemplateVlanType {
     UnknownValue(String),
 }
 rt::string_enum!(TemplateVlanType, UnknownValue, { "same" => Same, "unique" => Unique });
+/// Settings for BGP TTL security to protect BGP peering sessions from forged IP attacks.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct TtlSecurity {
+    /// Boolean value to enable or disable BGP TTL security.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+impl TtlSecurity {
+    /// A `TtlSecurity` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Manual channel for 2.4 GHz
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TwoFourGhzSettingsChannel {
+    /// `1`
+    V1,
+    /// `2`
+    V2,
+    /// `3`
+    V3,
+    /// `4`
+    V4,
+    /// `5`
+    V5,
+    /// `6`
+    V6,
+    /// `7`
+    V7,
+    /// `8`
+    V8,
+    /// `9`
+    V9,
+    /// `10`
+    V10,
+    /// `11`
+    V11,
+    /// `12`
+    V12,
+    /// `13`
+    V13,
+    /// `14`
+    V14,
+    /// A value this version of the API description does not list.
+    UnknownValue(i64),
+}
+rt::int_enum!(
+    TwoFourGhzSettingsChannel, UnknownValue, { 1 => V1, 2 => V2, 3 => V3, 4 => V4, 5 =>
+    V5, 6 => V6, 7 => V7, 8 => V8, 9 => V9, 10 => V10, 11 => V11, 12 => V12, 13 => V13,
+    14 => V14 }
+);
+/// Part of the `updateDeviceApplianceRadioSettings` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceApplianceRadioSettingsRequest {
+    /// The ID of an RF profile to assign to the device. If the value of this parameter is null, the appropriate basic RF profile (indoor or outdoor) will be assigned to the device. Assigning an RF profile will clear ALL manually configured overrides on the device (channel width, channel, power).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rf_profile_id: Option<String>,
+    /// Manual radio settings for 2.4 GHz.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub two_four_ghz_settings: Option<
+        t::UpdateDeviceApplianceRadioSettingsRequestTwoFourGhzSettings,
+    >,
+    /// Manual radio settings for 5 GHz.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub five_ghz_settings: Option<
+        t::UpdateDeviceApplianceRadioSettingsRequestFiveGhzSettings,
+    >,
+}
+impl UpdateDeviceApplianceRadioSettingsRequest {
+    /// A `UpdateDeviceApplianceRadioSettingsRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            rf_profile_id: None,
+            two_four_ghz_settings: None,
+            five_ghz_settings: None,
+        }
+    }
+    /// Sets `rfProfileId`.
+    pub fn rf_profile_id(mut self, value: impl Into<String>) -> Self {
+        self.rf_profile_id = Some(value.into());
+        self
+    }
+    /// Sets `rfProfileId` to a value, or unsets it with `None`.
+    pub fn set_rf_profile_id(mut self, value: Option<String>) -> Self {
+        self.rf_profile_id = value;
+        self
+    }
+    /// Sets `twoFourGhzSettings`.
+    pub fn two_four_ghz_settings(
+        mut self,
+        value: t::UpdateDeviceApplianceRadioSettingsRequestTwoFourGhzSettings,
+    ) -> Self {
+        self.two_four_ghz_settings = Some(value);
+        self
+    }
+    /// Sets `twoFourGhzSettings` to a value, or unsets it with `None`.
+    pub fn set_two_four_ghz_settings(
+        mut self,
+        value: Option<t::UpdateDeviceApplianceRadioSettingsRequestTwoFourGhzSettings>,
+    ) -> Self {
+        self.two_four_ghz_settings = value;
+        self
+    }
+    /// Sets `fiveGhzSettings`.
+    pub fn five_ghz_settings(
+        mut self,
+        value: t::UpdateDeviceApplianceRadioSettingsRequestFiveGhzSettings,
+    ) -> Self {
+        self.five_ghz_settings = Some(value);
+        self
+    }
+    /// Sets `fiveGhzSettings` to a value, or unsets it with `None`.
+    pub fn set_five_ghz_settings(
+        mut self,
+        value: Option<t::UpdateDeviceApplianceRadioSettingsRequestFiveGhzSettings>,
+    ) -> Self {
+        self.five_ghz_settings = value;
+        self
+    }
+}
+/// Manual radio settings for 5 GHz.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceApplianceRadioSettingsRequestFiveGhzSettings {
+    /// Sets a manual channel for 5 GHz. Can be '36', '40', '44', '48', '52', '56', '60', '64', '100', '104', '108', '112', '116', '120', '124', '128', '132', '136', '140', '144', '149', '153', '157', '161', '165', '169', '173' or '177' or null for using auto channel.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<
+        t::UpdateDeviceApplianceRadioSettingsRequestFiveGhzSettingsChannel,
+    >,
+    /// Sets a manual channel width for 5 GHz. Can be '0', '20', '40', '80' or '160' or null for using auto channel width.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel_width: Option<
+        t::UpdateDeviceApplianceRadioSettingsRequestFiveGhzSettingsChannelWidth,
+    >,
+    /// Set a manual target power for 5 GHz. Can be between '8' or '30' or null for using auto power range.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_power: Option<i64>,
+}
+impl UpdateDeviceApplianceRadioSettingsRequestFiveGhzSettings {
+    /// A `UpdateDeviceApplianceRadioSettingsRequestFiveGhzSettings` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            channel: None,
+            channel_width: None,
+            target_power: None,
+        }
+    }
+    /// Sets `channel`.
+    pub fn channel(
+        mut self,
+        value: t::UpdateDeviceApplianceRadioSettingsRequestFiveGhzSettingsChannel,
+    ) -> Self {
+        self.channel = Some(value);
+        self
+    }
+    /// Sets `channel` to a value, or unsets it with `None`.
+    pub fn set_channel(
+        mut self,
+        value: Option<t::UpdateDeviceApplianceRadioSettingsRequestFiveGhzSettingsChannel>,
+    ) -> Self {
+        self.channel = value;
+        self
+    }
+    /// Sets `channelWidth`.
+    pub fn channel_width(
+        mut self,
+        value: t::UpdateDeviceApplianceRadioSettingsRequestFiveGhzSettingsChannelWidth,
+    ) -> Self {
+        self.channel_width = Some(value);
+        self
+    }
+    /// Sets `channelWidth` to a value, or unsets it with `None`.
+    pub fn set_channel_width(
+        mut self,
+        value: Option<
+            t::UpdateDeviceApplianceRadioSettingsRequestFiveGhzSettingsChannelWidth,
+        >,
+    ) -> Self {
+        self.channel_width = value;
+        self
+    }
+    /// Sets `targetPower`.
+    pub fn target_power(mut self, value: i64) -> Self {
+        self.target_power = Some(value);
+        self
+    }
+    /// Sets `targetPower` to a value, or unsets it with `None`.
+    pub fn set_target_power(mut self, value: Option<i64>) -> Self {
+        self.target_power = value;
+        self
+    }
+}
+/// Sets a manual channel for 5 GHz. Can be '36', '40', '44', '48', '52', '56', '60', '64', '100', '104', '108', '112', '116', '120', '124', '128', '132', '136', '140', '144', '149', '153', '157', '161', '165', '169', '173' or '177' or null for using auto channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateDeviceApplianceRadioSettingsRequestFiveGhzSettingsChannel {
+    /// `36`
+    V36,
+    /// `40`
+    V40,
+    /// `44`
+    V44,
+    /// `48`
+    V48,
+    /// `52`
+    V52,
+    /// `56`
+    V56,
+    /// `60`
+    V60,
+    /// `64`
+    V64,
+    /// `100`
+    V100,
+    /// `104`
+    V104,
+    /// `108`
+    V108,
+    /// `112`
+    V112,
+    /// `116`
+    V116,
+    /// `120`
+    V120,
+    /// `124`
+    V124,
+    /// `128`
+    V128,
+    /// `132`
+    V132,
+    /// `136`
+    V136,
+    /// `140`
+    V140,
+    /// `144`
+    V144,
+    /// `149`
+    V149,
+    /// `153`
+    V153,
+    /// `157`
+    V157,
+    /// `161`
+    V161,
+    /// `165`
+    V165,
+    /// `169`
+    V169,
+    /// `173`
+    V173,
+    /// `177`
+    V177,
+    /// A value this version of the API description does not list.
+    UnknownValue(i64),
+}
+rt::int_enum!(
+    UpdateDeviceApplianceRadioSettingsRequestFiveGhzSettingsChannel, UnknownValue, { 36
+    => V36, 40 => V40, 44 => V44, 48 => V48, 52 => V52, 56 => V56, 60 => V60, 64 => V64,
+    100 => V100, 104 => V104, 108 => V108, 112 => V112, 116 => V116, 120 => V120, 124 =>
+    V124, 128 => V128, 132 => V132, 136 => V136, 140 => V140, 144 => V144, 149 => V149,
+    153 => V153, 157 => V157, 161 => V161, 165 => V165, 169 => V169, 173 => V173, 177 =>
+    V177 }
+);
+/// Sets a manual channel width for 5 GHz. Can be '0', '20', '40', '80' or '160' or null for using auto channel width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateDeviceApplianceRadioSettingsRequestFiveGhzSettingsChannelWidth {
+    /// `0`
+    V0,
+    /// `20`
+    V20,
+    /// `40`
+    V40,
+    /// `80`
+    V80,
+    /// `160`
+    V160,
+    /// A value this version of the API description does not list.
+    UnknownValue(i64),
+}
+rt::int_enum!(
+    UpdateDeviceApplianceRadioSettingsRequestFiveGhzSettingsChannelWidth, UnknownValue, {
+    0 => V0, 20 => V20, 40 => V40, 80 => V80, 160 => V160 }
+);
+/// Manual radio settings for 2.4 GHz.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceApplianceRadioSettingsRequestTwoFourGhzSettings {
+    /// Sets a manual channel for 2.4 GHz. Can be '1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12', '13' or '14' or null for using auto channel.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<
+        t::UpdateDeviceApplianceRadioSettingsRequestTwoFourGhzSettingsChannel,
+    >,
+    /// Set a manual target power for 2.4 GHz. Can be between '5' or '30' or null for using auto power range.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_power: Option<i64>,
+}
+impl UpdateDeviceApplianceRadioSettingsRequestTwoFourGhzSettings {
+    /// A `UpdateDeviceApplianceRadioSettingsRequestTwoFourGhzSettings` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            channel: None,
+            target_power: None,
+        }
+    }
+    /// Sets `channel`.
+    pub fn channel(
+        mut self,
+        value: t::UpdateDeviceApplianceRadioSettingsRequestTwoFourGhzSettingsChannel,
+    ) -> Self {
+        self.channel = Some(value);
+        self
+    }
+    /// Sets `channel` to a value, or unsets it with `None`.
+    pub fn set_channel(
+        mut self,
+        value: Option<
+            t::UpdateDeviceApplianceRadioSettingsRequestTwoFourGhzSettingsChannel,
+        >,
+    ) -> Self {
+        self.channel = value;
+        self
+    }
+    /// Sets `targetPower`.
+    pub fn target_power(mut self, value: i64) -> Self {
+        self.target_power = Some(value);
+        self
+    }
+    /// Sets `targetPower` to a value, or unsets it with `None`.
+    pub fn set_target_power(mut self, value: Option<i64>) -> Self {
+        self.target_power = value;
+        self
+    }
+}
+/// Sets a manual channel for 2.4 GHz. Can be '1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12', '13' or '14' or null for using auto channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateDeviceApplianceRadioSettingsRequestTwoFourGhzSettingsChannel {
+    /// `1`
+    V1,
+    /// `2`
+    V2,
+    /// `3`
+    V3,
+    /// `4`
+    V4,
+    /// `5`
+    V5,
+    /// `6`
+    V6,
+    /// `7`
+    V7,
+    /// `8`
+    V8,
+    /// `9`
+    V9,
+    /// `10`
+    V10,
+    /// `11`
+    V11,
+    /// `12`
+    V12,
+    /// `13`
+    V13,
+    /// `14`
+    V14,
+    /// A value this version of the API description does not list.
+    UnknownValue(i64),
+}
+rt::int_enum!(
+    UpdateDeviceApplianceRadioSettingsRequestTwoFourGhzSettingsChannel, UnknownValue, { 1
+    => V1, 2 => V2, 3 => V3, 4 => V4, 5 => V5, 6 => V6, 7 => V7, 8 => V8, 9 => V9, 10 =>
+    V10, 11 => V11, 12 => V12, 13 => V13, 14 => V14 }
+);
+/// Part of the `updateDeviceApplianceRadioSettings` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceApplianceRadioSettingsResponse {
+    /// The device serial
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// RF Profile ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rf_profile_id: Option<String>,
+    /// Manual radio settings for 2.4 GHz
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub two_four_ghz_settings: Option<
+        t::UpdateDeviceApplianceRadioSettingsResponseTwoFourGhzSettings,
+    >,
+    /// Manual radio settings for 5 GHz
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub five_ghz_settings: Option<
+        t::UpdateDeviceApplianceRadioSettingsResponseFiveGhzSettings,
+    >,
+}
+/// Manual radio settings for 5 GHz
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceApplianceRadioSettingsResponseFiveGhzSettings {
+    /// Manual channel for 5 GHz
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<
+        t::UpdateDeviceApplianceRadioSettingsResponseFiveGhzSettingsChannel,
+    >,
+    /// Manual channel width for 5 GHz
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel_width: Option<
+        t::UpdateDeviceApplianceRadioSettingsResponseFiveGhzSettingsChannelWidth,
+    >,
+    /// Manual target power for 5 GHz
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_power: Option<i64>,
+}
+/// Manual channel for 5 GHz
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateDeviceApplianceRadioSettingsResponseFiveGhzSettingsChannel {
+    /// `36`
+    V36,
+    /// `40`
+    V40,
+    /// `44`
+    V44,
+    /// `48`
+    V48,
+    /// `52`
+    V52,
+    /// `56`
+    V56,
+    /// `60`
+    V60,
+    /// `64`
+    V64,
+    /// `100`
+    V100,
+    /// `104`
+    V104,
+    /// `108`
+    V108,
+    /// `112`
+    V112,
+    /// `116`
+    V116,
+    /// `120`
+    V120,
+    /// `124`
+    V124,
+    /// `128`
+    V128,
+    /// `132`
+    V132,
+    /// `136`
+    V136,
+    /// `140`
+    V140,
+    /// `144`
+    V144,
+    /// `149`
+    V149,
+    /// `153`
+    V153,
+    /// `157`
+    V157,
+    /// `161`
+    V161,
+    /// `165`
+    V165,
+    /// `169`
+    V169,
+    /// `173`
+    V173,
+    /// `177`
+    V177,
+    /// A value this version of the API description does not list.
+    UnknownValue(i64),
+}
+rt::int_enum!(
+    UpdateDeviceApplianceRadioSettingsResponseFiveGhzSettingsChannel, UnknownValue, { 36
+    => V36, 40 => V40, 44 => V44, 48 => V48, 52 => V52, 56 => V56, 60 => V60, 64 => V64,
+    100 => V100, 104 => V104, 108 => V108, 112 => V112, 116 => V116, 120 => V120, 124 =>
+    V124, 128 => V128, 132 => V132, 136 => V136, 140 => V140, 144 => V144, 149 => V149,
+    153 => V153, 157 => V157, 161 => V161, 165 => V165, 169 => V169, 173 => V173, 177 =>
+    V177 }
+);
+/// Manual channel width for 5 GHz
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateDeviceApplianceRadioSettingsResponseFiveGhzSettingsChannelWidth {
+    /// `0`
+    V0,
+    /// `20`
+    V20,
+    /// `40`
+    V40,
+    /// `80`
+    V80,
+    /// `160`
+    V160,
+    /// A value this version of the API description does not list.
+    UnknownValue(i64),
+}
+rt::int_enum!(
+    UpdateDeviceApplianceRadioSettingsResponseFiveGhzSettingsChannelWidth, UnknownValue,
+    { 0 => V0, 20 => V20, 40 => V40, 80 => V80, 160 => V160 }
+);
+/// Manual radio settings for 2.4 GHz
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceApplianceRadioSettingsResponseTwoFourGhzSettings {
+    /// Manual channel for 2.4 GHz
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<
+        t::UpdateDeviceApplianceRadioSettingsResponseTwoFourGhzSettingsChannel,
+    >,
+    /// Manual target power for 2.4 GHz
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_power: Option<i64>,
+}
+/// Manual channel for 2.4 GHz
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateDeviceApplianceRadioSettingsResponseTwoFourGhzSettingsChannel {
+    /// `1`
+    V1,
+    /// `2`
+    V2,
+    /// `3`
+    V3,
+    /// `4`
+    V4,
+    /// `5`
+    V5,
+    /// `6`
+    V6,
+    /// `7`
+    V7,
+    /// `8`
+    V8,
+    /// `9`
+    V9,
+    /// `10`
+    V10,
+    /// `11`
+    V11,
+    /// `12`
+    V12,
+    /// `13`
+    V13,
+    /// `14`
+    V14,
+    /// A value this version of the API description does not list.
+    UnknownValue(i64),
+}
+rt::int_enum!(
+    UpdateDeviceApplianceRadioSettingsResponseTwoFourGhzSettingsChannel, UnknownValue, {
+    1 => V1, 2 => V2, 3 => V3, 4 => V4, 5 => V5, 6 => V6, 7 => V7, 8 => V8, 9 => V9, 10
+    => V10, 11 => V11, 12 => V12, 13 => V13, 14 => V14 }
+);
 /// Part of the `updateDeviceApplianceUplinksSettings` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateDeviceApplianceUplinksSettingsRequest {
     /// Interface settings.
     pub interfaces: t::UpdateDeviceApplianceUplinksSettingsRequestInterfaces,
+}
+impl UpdateDeviceApplianceUplinksSettingsRequest {
+    /// A `UpdateDeviceApplianceUplinksSettingsRequest` with its required fields (`interfaces`); the optional ones are unset.
+    pub fn new(
+        interfaces: t::UpdateDeviceApplianceUplinksSettingsRequestInterfaces,
+    ) -> Self {
+        Self { interfaces }
+    }
 }
 /// Interface settings.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateDeviceApplianceUplinksSettingsRequestInterfaces {
     /// WAN 1 settings.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wan1: Option<t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1>,
     /// WAN 2 settings.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub wan2: Option<t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1>,
+    pub wan2: Option<t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2>,
+}
+impl UpdateDeviceApplianceUplinksSettingsRequestInterfaces {
+    /// A `UpdateDeviceApplianceUplinksSettingsRequestInterfaces` with every field unset.
+    pub fn new() -> Self {
+        Self { wan1: None, wan2: None }
+    }
+    /// Sets `wan1`.
+    pub fn wan1(
+        mut self,
+        value: t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1,
+    ) -> Self {
+        self.wan1 = Some(value);
+        self
+    }
+    /// Sets `wan1` to a value, or unsets it with `None`.
+    pub fn set_wan1(
+        mut self,
+        value: Option<t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1>,
+    ) -> Self {
+        self.wan1 = value;
+        self
+    }
+    /// Sets `wan2`.
+    pub fn wan2(
+        mut self,
+        value: t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2,
+    ) -> Self {
+        self.wan2 = Some(value);
+        self
+    }
+    /// Sets `wan2` to a value, or unsets it with `None`.
+    pub fn set_wan2(
+        mut self,
+        value: Option<t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2>,
+    ) -> Self {
+        self.wan2 = value;
+        self
+    }
 }
 /// WAN 1 settings.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1 {
     /// Enable or disable the interface.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// VLAN tagging settings.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub vlan_tagging: Option<t::Wan1VlanTagging>,
+    pub vlan_tagging: Option<
+        t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1VlanTagging,
+    >,
     /// SVI settings by protocol.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub svis: Option<t::Svis>,
+    pub svis: Option<t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1Svis>,
     /// Configuration options for PPPoE.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pppoe: Option<t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1Pppoe>,
+}
+impl UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1 {
+    /// A `UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            vlan_tagging: None,
+            svis: None,
+            pppoe: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `vlanTagging`.
+    pub fn vlan_tagging(
+        mut self,
+        value: t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1VlanTagging,
+    ) -> Self {
+        self.vlan_tagging = Some(value);
+        self
+    }
+    /// Sets `vlanTagging` to a value, or unsets it with `None`.
+    pub fn set_vlan_tagging(
+        mut self,
+        value: Option<
+            t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1VlanTagging,
+        >,
+    ) -> Self {
+        self.vlan_tagging = value;
+        self
+    }
+    /// Sets `svis`.
+    pub fn svis(
+        mut self,
+        value: t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1Svis,
+    ) -> Self {
+        self.svis = Some(value);
+        self
+    }
+    /// Sets `svis` to a value, or unsets it with `None`.
+    pub fn set_svis(
+        mut self,
+        value: Option<t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1Svis>,
+    ) -> Self {
+        self.svis = value;
+        self
+    }
+    /// Sets `pppoe`.
+    pub fn pppoe(
+        mut self,
+        value: t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1Pppoe,
+    ) -> Self {
+        self.pppoe = Some(value);
+        self
+    }
+    /// Sets `pppoe` to a value, or unsets it with `None`.
+    pub fn set_pppoe(
+        mut self,
+        value: Option<t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1Pppoe>,
+    ) -> Self {
+        self.pppoe = value;
+        self
+    }
 }
 /// Configuration options for PPPoE.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1Pppoe {
     /// Whether PPPoE is enabled.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1523,10 +5170,48 @@ pub struct UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1Pppoe {
         t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1PppoeAuthentication,
     >,
 }
+impl UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1Pppoe {
+    /// A `UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1Pppoe` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            authentication: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `authentication`.
+    pub fn authentication(
+        mut self,
+        value: t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1PppoeAuthentication,
+    ) -> Self {
+        self.authentication = Some(value);
+        self
+    }
+    /// Sets `authentication` to a value, or unsets it with `None`.
+    pub fn set_authentication(
+        mut self,
+        value: Option<
+            t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1PppoeAuthentication,
+        >,
+    ) -> Self {
+        self.authentication = value;
+        self
+    }
+}
 /// Settings for PPPoE Authentication.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1PppoeAuthentication {
     /// Whether PPPoE authentication is enabled.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1538,10 +5223,1394 @@ pub struct UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1PppoeAuthent
     #[serde(skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
 }
+impl UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1PppoeAuthentication {
+    /// A `UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1PppoeAuthentication` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            username: None,
+            password: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `username`.
+    pub fn username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+    /// Sets `username` to a value, or unsets it with `None`.
+    pub fn set_username(mut self, value: Option<String>) -> Self {
+        self.username = value;
+        self
+    }
+    /// Sets `password`.
+    pub fn password(mut self, value: impl Into<String>) -> Self {
+        self.password = Some(value.into());
+        self
+    }
+    /// Sets `password` to a value, or unsets it with `None`.
+    pub fn set_password(mut self, value: Option<String>) -> Self {
+        self.password = value;
+        self
+    }
+}
+/// SVI settings by protocol.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1Svis {
+    /// IPv4 settings for static/dynamic mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipv4: Option<
+        t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv4,
+    >,
+    /// IPv6 settings for static/dynamic mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipv6: Option<
+        t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv6,
+    >,
+}
+impl UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1Svis {
+    /// A `UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1Svis` with every field unset.
+    pub fn new() -> Self {
+        Self { ipv4: None, ipv6: None }
+    }
+    /// Sets `ipv4`.
+    pub fn ipv4(
+        mut self,
+        value: t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv4,
+    ) -> Self {
+        self.ipv4 = Some(value);
+        self
+    }
+    /// Sets `ipv4` to a value, or unsets it with `None`.
+    pub fn set_ipv4(
+        mut self,
+        value: Option<
+            t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv4,
+        >,
+    ) -> Self {
+        self.ipv4 = value;
+        self
+    }
+    /// Sets `ipv6`.
+    pub fn ipv6(
+        mut self,
+        value: t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv6,
+    ) -> Self {
+        self.ipv6 = Some(value);
+        self
+    }
+    /// Sets `ipv6` to a value, or unsets it with `None`.
+    pub fn set_ipv6(
+        mut self,
+        value: Option<
+            t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv6,
+        >,
+    ) -> Self {
+        self.ipv6 = value;
+        self
+    }
+}
+/// IPv4 settings for static/dynamic mode.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv4 {
+    /// The assignment mode for this SVI. Applies only when PPPoE is disabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignment_mode: Option<
+        t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv4AssignmentMode,
+    >,
+    /// IP address and subnet mask when in static mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Gateway IP address when in static mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<String>,
+    /// The nameserver settings for this SVI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nameservers: Option<
+        t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv4Nameservers,
+    >,
+}
+impl UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv4 {
+    /// A `UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv4` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            assignment_mode: None,
+            address: None,
+            gateway: None,
+            nameservers: None,
+        }
+    }
+    /// Sets `assignmentMode`.
+    pub fn assignment_mode(
+        mut self,
+        value: t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv4AssignmentMode,
+    ) -> Self {
+        self.assignment_mode = Some(value);
+        self
+    }
+    /// Sets `assignmentMode` to a value, or unsets it with `None`.
+    pub fn set_assignment_mode(
+        mut self,
+        value: Option<
+            t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv4AssignmentMode,
+        >,
+    ) -> Self {
+        self.assignment_mode = value;
+        self
+    }
+    /// Sets `address`.
+    pub fn address(mut self, value: impl Into<String>) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+    /// Sets `address` to a value, or unsets it with `None`.
+    pub fn set_address(mut self, value: Option<String>) -> Self {
+        self.address = value;
+        self
+    }
+    /// Sets `gateway`.
+    pub fn gateway(mut self, value: impl Into<String>) -> Self {
+        self.gateway = Some(value.into());
+        self
+    }
+    /// Sets `gateway` to a value, or unsets it with `None`.
+    pub fn set_gateway(mut self, value: Option<String>) -> Self {
+        self.gateway = value;
+        self
+    }
+    /// Sets `nameservers`.
+    pub fn nameservers(
+        mut self,
+        value: t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv4Nameservers,
+    ) -> Self {
+        self.nameservers = Some(value);
+        self
+    }
+    /// Sets `nameservers` to a value, or unsets it with `None`.
+    pub fn set_nameservers(
+        mut self,
+        value: Option<
+            t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv4Nameservers,
+        >,
+    ) -> Self {
+        self.nameservers = value;
+        self
+    }
+}
+/// The assignment mode for this SVI. Applies only when PPPoE is disabled.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv4AssignmentMode {
+    /// `"dynamic"`
+    Dynamic,
+    /// `"static"`
+    Static,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv4AssignmentMode,
+    UnknownValue, { "dynamic" => Dynamic, "static" => Static }
+);
+/// The nameserver settings for this SVI.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv4Nameservers {
+    /// Up to 2 nameserver addresses to use, ordered in priority from highest to lowest priority.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addresses: Option<Vec<String>>,
+}
+impl UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv4Nameservers {
+    /// A `UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv4Nameservers` with every field unset.
+    pub fn new() -> Self {
+        Self { addresses: None }
+    }
+    /// Sets `addresses`.
+    pub fn addresses(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.addresses = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `addresses` to a value, or unsets it with `None`.
+    pub fn set_addresses(mut self, value: Option<Vec<String>>) -> Self {
+        self.addresses = value;
+        self
+    }
+}
+/// IPv6 settings for static/dynamic mode.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv6 {
+    /// The assignment mode for this SVI. Applies only when PPPoE is disabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignment_mode: Option<
+        t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv6AssignmentMode,
+    >,
+    /// Static address that will override the one(s) received by SLAAC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Static gateway that will override the one received by autoconf.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<String>,
+    /// The nameserver settings for this SVI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nameservers: Option<
+        t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv6Nameservers,
+    >,
+}
+impl UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv6 {
+    /// A `UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv6` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            assignment_mode: None,
+            address: None,
+            gateway: None,
+            nameservers: None,
+        }
+    }
+    /// Sets `assignmentMode`.
+    pub fn assignment_mode(
+        mut self,
+        value: t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv6AssignmentMode,
+    ) -> Self {
+        self.assignment_mode = Some(value);
+        self
+    }
+    /// Sets `assignmentMode` to a value, or unsets it with `None`.
+    pub fn set_assignment_mode(
+        mut self,
+        value: Option<
+            t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv6AssignmentMode,
+        >,
+    ) -> Self {
+        self.assignment_mode = value;
+        self
+    }
+    /// Sets `address`.
+    pub fn address(mut self, value: impl Into<String>) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+    /// Sets `address` to a value, or unsets it with `None`.
+    pub fn set_address(mut self, value: Option<String>) -> Self {
+        self.address = value;
+        self
+    }
+    /// Sets `gateway`.
+    pub fn gateway(mut self, value: impl Into<String>) -> Self {
+        self.gateway = Some(value.into());
+        self
+    }
+    /// Sets `gateway` to a value, or unsets it with `None`.
+    pub fn set_gateway(mut self, value: Option<String>) -> Self {
+        self.gateway = value;
+        self
+    }
+    /// Sets `nameservers`.
+    pub fn nameservers(
+        mut self,
+        value: t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv6Nameservers,
+    ) -> Self {
+        self.nameservers = Some(value);
+        self
+    }
+    /// Sets `nameservers` to a value, or unsets it with `None`.
+    pub fn set_nameservers(
+        mut self,
+        value: Option<
+            t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv6Nameservers,
+        >,
+    ) -> Self {
+        self.nameservers = value;
+        self
+    }
+}
+/// The assignment mode for this SVI. Applies only when PPPoE is disabled.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv6AssignmentMode {
+    /// `"dynamic"`
+    Dynamic,
+    /// `"static"`
+    Static,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv6AssignmentMode,
+    UnknownValue, { "dynamic" => Dynamic, "static" => Static }
+);
+/// The nameserver settings for this SVI.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv6Nameservers {
+    /// Up to 2 nameserver addresses to use, ordered in priority from highest to lowest priority.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addresses: Option<Vec<String>>,
+}
+impl UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv6Nameservers {
+    /// A `UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1SvisIpv6Nameservers` with every field unset.
+    pub fn new() -> Self {
+        Self { addresses: None }
+    }
+    /// Sets `addresses`.
+    pub fn addresses(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.addresses = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `addresses` to a value, or unsets it with `None`.
+    pub fn set_addresses(mut self, value: Option<Vec<String>>) -> Self {
+        self.addresses = value;
+        self
+    }
+}
+/// VLAN tagging settings.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1VlanTagging {
+    /// Whether VLAN tagging is enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// The ID of the VLAN to use for VLAN tagging.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan_id: Option<i64>,
+}
+impl UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1VlanTagging {
+    /// A `UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan1VlanTagging` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            vlan_id: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `vlanId`.
+    pub fn vlan_id(mut self, value: i64) -> Self {
+        self.vlan_id = Some(value);
+        self
+    }
+    /// Sets `vlanId` to a value, or unsets it with `None`.
+    pub fn set_vlan_id(mut self, value: Option<i64>) -> Self {
+        self.vlan_id = value;
+        self
+    }
+}
+/// WAN 2 settings.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2 {
+    /// Enable or disable the interface.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// VLAN tagging settings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan_tagging: Option<
+        t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2VlanTagging,
+    >,
+    /// SVI settings by protocol.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub svis: Option<t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2Svis>,
+    /// Configuration options for PPPoE.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pppoe: Option<t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2Pppoe>,
+}
+impl UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2 {
+    /// A `UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            vlan_tagging: None,
+            svis: None,
+            pppoe: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `vlanTagging`.
+    pub fn vlan_tagging(
+        mut self,
+        value: t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2VlanTagging,
+    ) -> Self {
+        self.vlan_tagging = Some(value);
+        self
+    }
+    /// Sets `vlanTagging` to a value, or unsets it with `None`.
+    pub fn set_vlan_tagging(
+        mut self,
+        value: Option<
+            t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2VlanTagging,
+        >,
+    ) -> Self {
+        self.vlan_tagging = value;
+        self
+    }
+    /// Sets `svis`.
+    pub fn svis(
+        mut self,
+        value: t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2Svis,
+    ) -> Self {
+        self.svis = Some(value);
+        self
+    }
+    /// Sets `svis` to a value, or unsets it with `None`.
+    pub fn set_svis(
+        mut self,
+        value: Option<t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2Svis>,
+    ) -> Self {
+        self.svis = value;
+        self
+    }
+    /// Sets `pppoe`.
+    pub fn pppoe(
+        mut self,
+        value: t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2Pppoe,
+    ) -> Self {
+        self.pppoe = Some(value);
+        self
+    }
+    /// Sets `pppoe` to a value, or unsets it with `None`.
+    pub fn set_pppoe(
+        mut self,
+        value: Option<t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2Pppoe>,
+    ) -> Self {
+        self.pppoe = value;
+        self
+    }
+}
+/// Configuration options for PPPoE.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2Pppoe {
+    /// Whether PPPoE is enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Settings for PPPoE Authentication.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authentication: Option<
+        t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2PppoeAuthentication,
+    >,
+}
+impl UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2Pppoe {
+    /// A `UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2Pppoe` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            authentication: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `authentication`.
+    pub fn authentication(
+        mut self,
+        value: t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2PppoeAuthentication,
+    ) -> Self {
+        self.authentication = Some(value);
+        self
+    }
+    /// Sets `authentication` to a value, or unsets it with `None`.
+    pub fn set_authentication(
+        mut self,
+        value: Option<
+            t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2PppoeAuthentication,
+        >,
+    ) -> Self {
+        self.authentication = value;
+        self
+    }
+}
+/// Settings for PPPoE Authentication.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2PppoeAuthentication {
+    /// Whether PPPoE authentication is enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Username for PPPoE authentication.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// Password for PPPoE authentication. This parameter is not returned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+}
+impl UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2PppoeAuthentication {
+    /// A `UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2PppoeAuthentication` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            username: None,
+            password: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `username`.
+    pub fn username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+    /// Sets `username` to a value, or unsets it with `None`.
+    pub fn set_username(mut self, value: Option<String>) -> Self {
+        self.username = value;
+        self
+    }
+    /// Sets `password`.
+    pub fn password(mut self, value: impl Into<String>) -> Self {
+        self.password = Some(value.into());
+        self
+    }
+    /// Sets `password` to a value, or unsets it with `None`.
+    pub fn set_password(mut self, value: Option<String>) -> Self {
+        self.password = value;
+        self
+    }
+}
+/// SVI settings by protocol.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2Svis {
+    /// IPv4 settings for static/dynamic mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipv4: Option<
+        t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv4,
+    >,
+    /// IPv6 settings for static/dynamic mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipv6: Option<
+        t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv6,
+    >,
+}
+impl UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2Svis {
+    /// A `UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2Svis` with every field unset.
+    pub fn new() -> Self {
+        Self { ipv4: None, ipv6: None }
+    }
+    /// Sets `ipv4`.
+    pub fn ipv4(
+        mut self,
+        value: t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv4,
+    ) -> Self {
+        self.ipv4 = Some(value);
+        self
+    }
+    /// Sets `ipv4` to a value, or unsets it with `None`.
+    pub fn set_ipv4(
+        mut self,
+        value: Option<
+            t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv4,
+        >,
+    ) -> Self {
+        self.ipv4 = value;
+        self
+    }
+    /// Sets `ipv6`.
+    pub fn ipv6(
+        mut self,
+        value: t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv6,
+    ) -> Self {
+        self.ipv6 = Some(value);
+        self
+    }
+    /// Sets `ipv6` to a value, or unsets it with `None`.
+    pub fn set_ipv6(
+        mut self,
+        value: Option<
+            t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv6,
+        >,
+    ) -> Self {
+        self.ipv6 = value;
+        self
+    }
+}
+/// IPv4 settings for static/dynamic mode.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv4 {
+    /// The assignment mode for this SVI. Applies only when PPPoE is disabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignment_mode: Option<
+        t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv4AssignmentMode,
+    >,
+    /// IP address and subnet mask when in static mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Gateway IP address when in static mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<String>,
+    /// The nameserver settings for this SVI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nameservers: Option<
+        t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv4Nameservers,
+    >,
+}
+impl UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv4 {
+    /// A `UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv4` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            assignment_mode: None,
+            address: None,
+            gateway: None,
+            nameservers: None,
+        }
+    }
+    /// Sets `assignmentMode`.
+    pub fn assignment_mode(
+        mut self,
+        value: t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv4AssignmentMode,
+    ) -> Self {
+        self.assignment_mode = Some(value);
+        self
+    }
+    /// Sets `assignmentMode` to a value, or unsets it with `None`.
+    pub fn set_assignment_mode(
+        mut self,
+        value: Option<
+            t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv4AssignmentMode,
+        >,
+    ) -> Self {
+        self.assignment_mode = value;
+        self
+    }
+    /// Sets `address`.
+    pub fn address(mut self, value: impl Into<String>) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+    /// Sets `address` to a value, or unsets it with `None`.
+    pub fn set_address(mut self, value: Option<String>) -> Self {
+        self.address = value;
+        self
+    }
+    /// Sets `gateway`.
+    pub fn gateway(mut self, value: impl Into<String>) -> Self {
+        self.gateway = Some(value.into());
+        self
+    }
+    /// Sets `gateway` to a value, or unsets it with `None`.
+    pub fn set_gateway(mut self, value: Option<String>) -> Self {
+        self.gateway = value;
+        self
+    }
+    /// Sets `nameservers`.
+    pub fn nameservers(
+        mut self,
+        value: t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv4Nameservers,
+    ) -> Self {
+        self.nameservers = Some(value);
+        self
+    }
+    /// Sets `nameservers` to a value, or unsets it with `None`.
+    pub fn set_nameservers(
+        mut self,
+        value: Option<
+            t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv4Nameservers,
+        >,
+    ) -> Self {
+        self.nameservers = value;
+        self
+    }
+}
+/// The assignment mode for this SVI. Applies only when PPPoE is disabled.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv4AssignmentMode {
+    /// `"dynamic"`
+    Dynamic,
+    /// `"static"`
+    Static,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv4AssignmentMode,
+    UnknownValue, { "dynamic" => Dynamic, "static" => Static }
+);
+/// The nameserver settings for this SVI.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv4Nameservers {
+    /// Up to 2 nameserver addresses to use, ordered in priority from highest to lowest priority.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addresses: Option<Vec<String>>,
+}
+impl UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv4Nameservers {
+    /// A `UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv4Nameservers` with every field unset.
+    pub fn new() -> Self {
+        Self { addresses: None }
+    }
+    /// Sets `addresses`.
+    pub fn addresses(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.addresses = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `addresses` to a value, or unsets it with `None`.
+    pub fn set_addresses(mut self, value: Option<Vec<String>>) -> Self {
+        self.addresses = value;
+        self
+    }
+}
+/// IPv6 settings for static/dynamic mode.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv6 {
+    /// The assignment mode for this SVI. Applies only when PPPoE is disabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignment_mode: Option<
+        t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv6AssignmentMode,
+    >,
+    /// Static address that will override the one(s) received by SLAAC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Static gateway that will override the one received by autoconf.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<String>,
+    /// The nameserver settings for this SVI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nameservers: Option<
+        t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv6Nameservers,
+    >,
+}
+impl UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv6 {
+    /// A `UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv6` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            assignment_mode: None,
+            address: None,
+            gateway: None,
+            nameservers: None,
+        }
+    }
+    /// Sets `assignmentMode`.
+    pub fn assignment_mode(
+        mut self,
+        value: t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv6AssignmentMode,
+    ) -> Self {
+        self.assignment_mode = Some(value);
+        self
+    }
+    /// Sets `assignmentMode` to a value, or unsets it with `None`.
+    pub fn set_assignment_mode(
+        mut self,
+        value: Option<
+            t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv6AssignmentMode,
+        >,
+    ) -> Self {
+        self.assignment_mode = value;
+        self
+    }
+    /// Sets `address`.
+    pub fn address(mut self, value: impl Into<String>) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+    /// Sets `address` to a value, or unsets it with `None`.
+    pub fn set_address(mut self, value: Option<String>) -> Self {
+        self.address = value;
+        self
+    }
+    /// Sets `gateway`.
+    pub fn gateway(mut self, value: impl Into<String>) -> Self {
+        self.gateway = Some(value.into());
+        self
+    }
+    /// Sets `gateway` to a value, or unsets it with `None`.
+    pub fn set_gateway(mut self, value: Option<String>) -> Self {
+        self.gateway = value;
+        self
+    }
+    /// Sets `nameservers`.
+    pub fn nameservers(
+        mut self,
+        value: t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv6Nameservers,
+    ) -> Self {
+        self.nameservers = Some(value);
+        self
+    }
+    /// Sets `nameservers` to a value, or unsets it with `None`.
+    pub fn set_nameservers(
+        mut self,
+        value: Option<
+            t::UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv6Nameservers,
+        >,
+    ) -> Self {
+        self.nameservers = value;
+        self
+    }
+}
+/// The assignment mode for this SVI. Applies only when PPPoE is disabled.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv6AssignmentMode {
+    /// `"dynamic"`
+    Dynamic,
+    /// `"static"`
+    Static,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv6AssignmentMode,
+    UnknownValue, { "dynamic" => Dynamic, "static" => Static }
+);
+/// The nameserver settings for this SVI.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv6Nameservers {
+    /// Up to 2 nameserver addresses to use, ordered in priority from highest to lowest priority.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addresses: Option<Vec<String>>,
+}
+impl UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv6Nameservers {
+    /// A `UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2SvisIpv6Nameservers` with every field unset.
+    pub fn new() -> Self {
+        Self { addresses: None }
+    }
+    /// Sets `addresses`.
+    pub fn addresses(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.addresses = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `addresses` to a value, or unsets it with `None`.
+    pub fn set_addresses(mut self, value: Option<Vec<String>>) -> Self {
+        self.addresses = value;
+        self
+    }
+}
+/// VLAN tagging settings.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2VlanTagging {
+    /// Whether VLAN tagging is enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// The ID of the VLAN to use for VLAN tagging.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan_id: Option<i64>,
+}
+impl UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2VlanTagging {
+    /// A `UpdateDeviceApplianceUplinksSettingsRequestInterfacesWan2VlanTagging` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            vlan_id: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `vlanId`.
+    pub fn vlan_id(mut self, value: i64) -> Self {
+        self.vlan_id = Some(value);
+        self
+    }
+    /// Sets `vlanId` to a value, or unsets it with `None`.
+    pub fn set_vlan_id(mut self, value: Option<i64>) -> Self {
+        self.vlan_id = value;
+        self
+    }
+}
+/// Part of the `updateDeviceApplianceUplinksSettings` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceApplianceUplinksSettingsResponse {
+    /// Interface settings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interfaces: Option<t::Interfaces>,
+}
+/// SVI settings by protocol.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan1Svis {
+    /// IPv4 settings for static/dynamic mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipv4: Option<
+        t::UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan1SvisIpv4,
+    >,
+    /// IPv6 settings for static/dynamic mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipv6: Option<
+        t::UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan1SvisIpv6,
+    >,
+}
+/// IPv4 settings for static/dynamic mode.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan1SvisIpv4 {
+    /// The assignment mode for this SVI. Applies only when PPPoE is disabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignment_mode: Option<
+        t::UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan1SvisIpv4AssignmentMode,
+    >,
+    /// IP address and subnet mask when in static mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Gateway IP address when in static mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<String>,
+    /// The nameserver settings for this SVI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nameservers: Option<
+        t::UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan1SvisIpv4Nameservers,
+    >,
+}
+/// The assignment mode for this SVI. Applies only when PPPoE is disabled.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan1SvisIpv4AssignmentMode {
+    /// `"dynamic"`
+    Dynamic,
+    /// `"static"`
+    Static,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan1SvisIpv4AssignmentMode,
+    UnknownValue, { "dynamic" => Dynamic, "static" => Static }
+);
+/// The nameserver settings for this SVI.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan1SvisIpv4Nameservers {
+    /// Up to 2 nameserver addresses to use, ordered in priority from highest to lowest priority.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addresses: Option<Vec<String>>,
+}
+/// IPv6 settings for static/dynamic mode.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan1SvisIpv6 {
+    /// The assignment mode for this SVI. Applies only when PPPoE is disabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignment_mode: Option<
+        t::UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan1SvisIpv6AssignmentMode,
+    >,
+    /// Static address that will override the one(s) received by SLAAC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Static gateway that will override the one received by autoconf.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<String>,
+    /// The nameserver settings for this SVI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nameservers: Option<
+        t::UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan1SvisIpv6Nameservers,
+    >,
+}
+/// The assignment mode for this SVI. Applies only when PPPoE is disabled.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan1SvisIpv6AssignmentMode {
+    /// `"dynamic"`
+    Dynamic,
+    /// `"static"`
+    Static,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan1SvisIpv6AssignmentMode,
+    UnknownValue, { "dynamic" => Dynamic, "static" => Static }
+);
+/// The nameserver settings for this SVI.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan1SvisIpv6Nameservers {
+    /// Up to 2 nameserver addresses to use, ordered in priority from highest to lowest priority.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addresses: Option<Vec<String>>,
+}
+/// VLAN tagging settings.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan1VlanTagging {
+    /// Whether VLAN tagging is enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// The ID of the VLAN to use for VLAN tagging.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan_id: Option<i64>,
+}
+/// WAN 2 settings.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan2 {
+    /// Enable or disable the interface.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// VLAN tagging settings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan_tagging: Option<
+        t::UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan2VlanTagging,
+    >,
+    /// SVI settings by protocol.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub svis: Option<t::UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan2Svis>,
+    /// Configuration options for PPPoE.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pppoe: Option<
+        t::UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan2Pppoe,
+    >,
+}
+/// Configuration options for PPPoE.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan2Pppoe {
+    /// Whether PPPoE is enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Settings for PPPoE Authentication.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authentication: Option<
+        t::UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan2PppoeAuthentication,
+    >,
+}
+/// Settings for PPPoE Authentication.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan2PppoeAuthentication {
+    /// Whether PPPoE authentication is enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Username for PPPoE authentication.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+}
+/// SVI settings by protocol.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan2Svis {
+    /// IPv4 settings for static/dynamic mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipv4: Option<
+        t::UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan2SvisIpv4,
+    >,
+    /// IPv6 settings for static/dynamic mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipv6: Option<
+        t::UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan2SvisIpv6,
+    >,
+}
+/// IPv4 settings for static/dynamic mode.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan2SvisIpv4 {
+    /// The assignment mode for this SVI. Applies only when PPPoE is disabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignment_mode: Option<
+        t::UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan2SvisIpv4AssignmentMode,
+    >,
+    /// IP address and subnet mask when in static mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Gateway IP address when in static mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<String>,
+    /// The nameserver settings for this SVI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nameservers: Option<
+        t::UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan2SvisIpv4Nameservers,
+    >,
+}
+/// The assignment mode for this SVI. Applies only when PPPoE is disabled.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan2SvisIpv4AssignmentMode {
+    /// `"dynamic"`
+    Dynamic,
+    /// `"static"`
+    Static,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan2SvisIpv4AssignmentMode,
+    UnknownValue, { "dynamic" => Dynamic, "static" => Static }
+);
+/// The nameserver settings for this SVI.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan2SvisIpv4Nameservers {
+    /// Up to 2 nameserver addresses to use, ordered in priority from highest to lowest priority.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addresses: Option<Vec<String>>,
+}
+/// IPv6 settings for static/dynamic mode.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan2SvisIpv6 {
+    /// The assignment mode for this SVI. Applies only when PPPoE is disabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignment_mode: Option<
+        t::UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan2SvisIpv6AssignmentMode,
+    >,
+    /// Static address that will override the one(s) received by SLAAC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Static gateway that will override the one received by autoconf.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<String>,
+    /// The nameserver settings for this SVI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nameservers: Option<
+        t::UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan2SvisIpv6Nameservers,
+    >,
+}
+/// The assignment mode for this SVI. Applies only when PPPoE is disabled.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan2SvisIpv6AssignmentMode {
+    /// `"dynamic"`
+    Dynamic,
+    /// `"static"`
+    Static,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan2SvisIpv6AssignmentMode,
+    UnknownValue, { "dynamic" => Dynamic, "static" => Static }
+);
+/// The nameserver settings for this SVI.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan2SvisIpv6Nameservers {
+    /// Up to 2 nameserver addresses to use, ordered in priority from highest to lowest priority.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addresses: Option<Vec<String>>,
+}
+/// VLAN tagging settings.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceApplianceUplinksSettingsResponseInterfacesWan2VlanTagging {
+    /// Whether VLAN tagging is enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// The ID of the VLAN to use for VLAN tagging.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan_id: Option<i64>,
+}
+/// Part of the `updateNetworkApplianceConnectivityMonitoringDestinations` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceConnectivityMonitoringDestinationsRequest {
+    /// The list of connectivity monitoring destinations
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub destinations: Option<
+        Vec<
+            t::UpdateNetworkApplianceConnectivityMonitoringDestinationsRequestDestination,
+        >,
+    >,
+}
+impl UpdateNetworkApplianceConnectivityMonitoringDestinationsRequest {
+    /// A `UpdateNetworkApplianceConnectivityMonitoringDestinationsRequest` with every field unset.
+    pub fn new() -> Self {
+        Self { destinations: None }
+    }
+    /// Sets `destinations`.
+    pub fn destinations(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkApplianceConnectivityMonitoringDestinationsRequestDestination,
+        >,
+    ) -> Self {
+        self.destinations = Some(
+            rt::list::<
+                t::UpdateNetworkApplianceConnectivityMonitoringDestinationsRequestDestination,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `destinations` to a value, or unsets it with `None`.
+    pub fn set_destinations(
+        mut self,
+        value: Option<
+            Vec<
+                t::UpdateNetworkApplianceConnectivityMonitoringDestinationsRequestDestination,
+            >,
+        >,
+    ) -> Self {
+        self.destinations = value;
+        self
+    }
+}
+/// Part of the `updateNetworkApplianceConnectivityMonitoringDestinations` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceConnectivityMonitoringDestinationsRequestDestination {
+    /// The IP address to test connectivity with
+    pub ip: String,
+    /// Description of the testing destination. Optional, defaults to null
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Boolean indicating whether this is the default testing destination (true) or not (false). Defaults to false. Only one default is allowed
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<bool>,
+}
+impl UpdateNetworkApplianceConnectivityMonitoringDestinationsRequestDestination {
+    /// A `UpdateNetworkApplianceConnectivityMonitoringDestinationsRequestDestination` with its required fields (`ip`); the optional ones are unset.
+    pub fn new(ip: impl Into<String>) -> Self {
+        Self {
+            ip: ip.into(),
+            description: None,
+            default: None,
+        }
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `description` to a value, or unsets it with `None`.
+    pub fn set_description(mut self, value: Option<String>) -> Self {
+        self.description = value;
+        self
+    }
+    /// Sets `default`.
+    pub fn default(mut self, value: bool) -> Self {
+        self.default = Some(value);
+        self
+    }
+    /// Sets `default` to a value, or unsets it with `None`.
+    pub fn set_default(mut self, value: Option<bool>) -> Self {
+        self.default = value;
+        self
+    }
+}
 /// Part of the `updateNetworkApplianceContentFiltering` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkApplianceContentFilteringRequest {
     /// A list of URL patterns that are allowed
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1556,10 +6625,74 @@ pub struct UpdateNetworkApplianceContentFilteringRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url_category_list_size: Option<t::UrlCategoryListSize>,
 }
+impl UpdateNetworkApplianceContentFilteringRequest {
+    /// A `UpdateNetworkApplianceContentFilteringRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            allowed_url_patterns: None,
+            blocked_url_patterns: None,
+            blocked_url_categories: None,
+            url_category_list_size: None,
+        }
+    }
+    /// Sets `allowedUrlPatterns`.
+    pub fn allowed_url_patterns(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.allowed_url_patterns = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `allowedUrlPatterns` to a value, or unsets it with `None`.
+    pub fn set_allowed_url_patterns(mut self, value: Option<Vec<String>>) -> Self {
+        self.allowed_url_patterns = value;
+        self
+    }
+    /// Sets `blockedUrlPatterns`.
+    pub fn blocked_url_patterns(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.blocked_url_patterns = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `blockedUrlPatterns` to a value, or unsets it with `None`.
+    pub fn set_blocked_url_patterns(mut self, value: Option<Vec<String>>) -> Self {
+        self.blocked_url_patterns = value;
+        self
+    }
+    /// Sets `blockedUrlCategories`.
+    pub fn blocked_url_categories(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.blocked_url_categories = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `blockedUrlCategories` to a value, or unsets it with `None`.
+    pub fn set_blocked_url_categories(mut self, value: Option<Vec<String>>) -> Self {
+        self.blocked_url_categories = value;
+        self
+    }
+    /// Sets `urlCategoryListSize`.
+    pub fn url_category_list_size(mut self, value: t::UrlCategoryListSize) -> Self {
+        self.url_category_list_size = Some(value);
+        self
+    }
+    /// Sets `urlCategoryListSize` to a value, or unsets it with `None`.
+    pub fn set_url_category_list_size(
+        mut self,
+        value: Option<t::UrlCategoryListSize>,
+    ) -> Self {
+        self.url_category_list_size = value;
+        self
+    }
+}
 /// Part of the `updateNetworkApplianceFirewallCellularFirewallRules` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkApplianceFirewallCellularFirewallRulesRequest {
     /// An ordered array of the firewall rules (not including the default rule)
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1567,18 +6700,50 @@ pub struct UpdateNetworkApplianceFirewallCellularFirewallRulesRequest {
         Vec<t::UpdateNetworkApplianceFirewallCellularFirewallRulesRequestRule>,
     >,
 }
+impl UpdateNetworkApplianceFirewallCellularFirewallRulesRequest {
+    /// A `UpdateNetworkApplianceFirewallCellularFirewallRulesRequest` with every field unset.
+    pub fn new() -> Self {
+        Self { rules: None }
+    }
+    /// Sets `rules`.
+    pub fn rules(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkApplianceFirewallCellularFirewallRulesRequestRule,
+        >,
+    ) -> Self {
+        self.rules = Some(
+            rt::list::<
+                t::UpdateNetworkApplianceFirewallCellularFirewallRulesRequestRule,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `rules` to a value, or unsets it with `None`.
+    pub fn set_rules(
+        mut self,
+        value: Option<
+            Vec<t::UpdateNetworkApplianceFirewallCellularFirewallRulesRequestRule>,
+        >,
+    ) -> Self {
+        self.rules = value;
+        self
+    }
+}
 /// Part of the `updateNetworkApplianceFirewallCellularFirewallRules` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkApplianceFirewallCellularFirewallRulesRequestRule {
     /// Description of the rule (optional)
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// 'allow' or 'deny' traffic specified by this rule
-    pub policy: t::RulePolicy,
+    pub policy: t::UpdateNetworkApplianceFirewallCellularFirewallRulesRequestRulePolicy,
     /// The type of protocol (must be 'tcp', 'udp', 'icmp', 'icmp6' or 'any')
-    pub protocol: t::VpnTrafficUplinkPreferenceTrafficFilterValueProtocol,
+    pub protocol: t::UpdateNetworkApplianceFirewallCellularFirewallRulesRequestRuleProtocol,
     /// Comma-separated list of source port(s) (integer in the range 1-65535), or 'any'
     #[serde(skip_serializing_if = "Option::is_none")]
     pub src_port: Option<String>,
@@ -1593,16 +6758,134 @@ pub struct UpdateNetworkApplianceFirewallCellularFirewallRulesRequestRule {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub syslog_enabled: Option<bool>,
 }
+impl UpdateNetworkApplianceFirewallCellularFirewallRulesRequestRule {
+    /// A `UpdateNetworkApplianceFirewallCellularFirewallRulesRequestRule` with its required fields (`policy`, `protocol`, `srcCidr`, `destCidr`); the optional ones are unset.
+    pub fn new(
+        policy: t::UpdateNetworkApplianceFirewallCellularFirewallRulesRequestRulePolicy,
+        protocol: t::UpdateNetworkApplianceFirewallCellularFirewallRulesRequestRuleProtocol,
+        src_cidr: impl Into<String>,
+        dest_cidr: impl Into<String>,
+    ) -> Self {
+        Self {
+            comment: None,
+            policy,
+            protocol,
+            src_port: None,
+            src_cidr: src_cidr.into(),
+            dest_port: None,
+            dest_cidr: dest_cidr.into(),
+            syslog_enabled: None,
+        }
+    }
+    /// Sets `comment`.
+    pub fn comment(mut self, value: impl Into<String>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `comment` to a value, or unsets it with `None`.
+    pub fn set_comment(mut self, value: Option<String>) -> Self {
+        self.comment = value;
+        self
+    }
+    /// Sets `srcPort`.
+    pub fn src_port(mut self, value: impl Into<String>) -> Self {
+        self.src_port = Some(value.into());
+        self
+    }
+    /// Sets `srcPort` to a value, or unsets it with `None`.
+    pub fn set_src_port(mut self, value: Option<String>) -> Self {
+        self.src_port = value;
+        self
+    }
+    /// Sets `destPort`.
+    pub fn dest_port(mut self, value: impl Into<String>) -> Self {
+        self.dest_port = Some(value.into());
+        self
+    }
+    /// Sets `destPort` to a value, or unsets it with `None`.
+    pub fn set_dest_port(mut self, value: Option<String>) -> Self {
+        self.dest_port = value;
+        self
+    }
+    /// Sets `syslogEnabled`.
+    pub fn syslog_enabled(mut self, value: bool) -> Self {
+        self.syslog_enabled = Some(value);
+        self
+    }
+    /// Sets `syslogEnabled` to a value, or unsets it with `None`.
+    pub fn set_syslog_enabled(mut self, value: Option<bool>) -> Self {
+        self.syslog_enabled = value;
+        self
+    }
+}
+/// 'allow' or 'deny' traffic specified by this rule
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceFirewallCellularFirewallRulesRequestRulePolicy {
+    /// `"allow"`
+    Allow,
+    /// `"deny"`
+    Deny,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceFirewallCellularFirewallRulesRequestRulePolicy, UnknownValue, {
+    "allow" => Allow, "deny" => Deny }
+);
+/// The type of protocol (must be 'tcp', 'udp', 'icmp', 'icmp6' or 'any')
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceFirewallCellularFirewallRulesRequestRuleProtocol {
+    /// `"any"`
+    Any,
+    /// `"icmp"`
+    Icmp,
+    /// `"icmp6"`
+    Icmp6,
+    /// `"tcp"`
+    Tcp,
+    /// `"udp"`
+    Udp,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceFirewallCellularFirewallRulesRequestRuleProtocol, UnknownValue,
+    { "any" => Any, "icmp" => Icmp, "icmp6" => Icmp6, "tcp" => Tcp, "udp" => Udp }
+);
 /// Part of the `updateNetworkApplianceFirewallFirewalledService` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkApplianceFirewallFirewalledServiceRequest {
     /// A string indicating the rule for which IPs are allowed to use the specified service. Acceptable values are "blocked" (no remote IPs can access the service), "restricted" (only allowed IPs can access the service), and "unrestriced" (any remote IP can access the service). This field is required
     pub access: t::UpdateNetworkApplianceFirewallFirewalledServiceRequestAccess,
     /// An array of allowed IPs that can access the service. This field is required if "access" is set to "restricted". Otherwise this field is ignored
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_ips: Option<Vec<String>>,
+}
+impl UpdateNetworkApplianceFirewallFirewalledServiceRequest {
+    /// A `UpdateNetworkApplianceFirewallFirewalledServiceRequest` with its required fields (`access`); the optional ones are unset.
+    pub fn new(
+        access: t::UpdateNetworkApplianceFirewallFirewalledServiceRequestAccess,
+    ) -> Self {
+        Self { access, allowed_ips: None }
+    }
+    /// Sets `allowedIps`.
+    pub fn allowed_ips(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.allowed_ips = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `allowedIps` to a value, or unsets it with `None`.
+    pub fn set_allowed_ips(mut self, value: Option<Vec<String>>) -> Self {
+        self.allowed_ips = value;
+        self
+    }
 }
 /// A string indicating the rule for which IPs are allowed to use the specified service. Acceptable values are "blocked" (no remote IPs can access the service), "restricted" (only allowed IPs can access the service), and "unrestriced" (any remote IP can access the service). This field is required
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1621,32 +6904,752 @@ rt::string_enum!(
     UpdateNetworkApplianceFirewallFirewalledServiceRequestAccess, UnknownValue, {
     "blocked" => Blocked, "restricted" => Restricted, "unrestricted" => Unrestricted }
 );
+/// Part of the `updateNetworkApplianceFirewallInboundCellularFirewallRules` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceFirewallInboundCellularFirewallRulesRequest {
+    /// An ordered array of the firewall rules (not including the default rule)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules: Option<
+        Vec<t::UpdateNetworkApplianceFirewallInboundCellularFirewallRulesRequestRule>,
+    >,
+}
+impl UpdateNetworkApplianceFirewallInboundCellularFirewallRulesRequest {
+    /// A `UpdateNetworkApplianceFirewallInboundCellularFirewallRulesRequest` with every field unset.
+    pub fn new() -> Self {
+        Self { rules: None }
+    }
+    /// Sets `rules`.
+    pub fn rules(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkApplianceFirewallInboundCellularFirewallRulesRequestRule,
+        >,
+    ) -> Self {
+        self.rules = Some(
+            rt::list::<
+                t::UpdateNetworkApplianceFirewallInboundCellularFirewallRulesRequestRule,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `rules` to a value, or unsets it with `None`.
+    pub fn set_rules(
+        mut self,
+        value: Option<
+            Vec<t::UpdateNetworkApplianceFirewallInboundCellularFirewallRulesRequestRule>,
+        >,
+    ) -> Self {
+        self.rules = value;
+        self
+    }
+}
+/// Part of the `updateNetworkApplianceFirewallInboundCellularFirewallRules` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceFirewallInboundCellularFirewallRulesRequestRule {
+    /// Description of the rule (optional)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// 'allow' or 'deny' traffic specified by this rule
+    pub policy: t::UpdateNetworkApplianceFirewallInboundCellularFirewallRulesRequestRulePolicy,
+    /// The type of protocol (must be 'tcp', 'udp', 'icmp', 'icmp6' or 'any')
+    pub protocol: t::UpdateNetworkApplianceFirewallInboundCellularFirewallRulesRequestRuleProtocol,
+    /// Comma-separated list of source port(s) (integer in the range 1-65535), or 'any'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src_port: Option<String>,
+    /// Comma-separated list of source IP address(es) (in IP or CIDR notation), or 'any' (note: FQDN not supported for source addresses)
+    pub src_cidr: String,
+    /// Comma-separated list of destination port(s) (integer in the range 1-65535), or 'any'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dest_port: Option<String>,
+    /// Comma-separated list of destination IP address(es) (in IP or CIDR notation), fully-qualified domain names (FQDN) or 'any'
+    pub dest_cidr: String,
+    /// Log this rule to syslog (true or false, boolean value) - only applicable if a syslog has been configured (optional)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub syslog_enabled: Option<bool>,
+}
+impl UpdateNetworkApplianceFirewallInboundCellularFirewallRulesRequestRule {
+    /// A `UpdateNetworkApplianceFirewallInboundCellularFirewallRulesRequestRule` with its required fields (`policy`, `protocol`, `srcCidr`, `destCidr`); the optional ones are unset.
+    pub fn new(
+        policy: t::UpdateNetworkApplianceFirewallInboundCellularFirewallRulesRequestRulePolicy,
+        protocol: t::UpdateNetworkApplianceFirewallInboundCellularFirewallRulesRequestRuleProtocol,
+        src_cidr: impl Into<String>,
+        dest_cidr: impl Into<String>,
+    ) -> Self {
+        Self {
+            comment: None,
+            policy,
+            protocol,
+            src_port: None,
+            src_cidr: src_cidr.into(),
+            dest_port: None,
+            dest_cidr: dest_cidr.into(),
+            syslog_enabled: None,
+        }
+    }
+    /// Sets `comment`.
+    pub fn comment(mut self, value: impl Into<String>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `comment` to a value, or unsets it with `None`.
+    pub fn set_comment(mut self, value: Option<String>) -> Self {
+        self.comment = value;
+        self
+    }
+    /// Sets `srcPort`.
+    pub fn src_port(mut self, value: impl Into<String>) -> Self {
+        self.src_port = Some(value.into());
+        self
+    }
+    /// Sets `srcPort` to a value, or unsets it with `None`.
+    pub fn set_src_port(mut self, value: Option<String>) -> Self {
+        self.src_port = value;
+        self
+    }
+    /// Sets `destPort`.
+    pub fn dest_port(mut self, value: impl Into<String>) -> Self {
+        self.dest_port = Some(value.into());
+        self
+    }
+    /// Sets `destPort` to a value, or unsets it with `None`.
+    pub fn set_dest_port(mut self, value: Option<String>) -> Self {
+        self.dest_port = value;
+        self
+    }
+    /// Sets `syslogEnabled`.
+    pub fn syslog_enabled(mut self, value: bool) -> Self {
+        self.syslog_enabled = Some(value);
+        self
+    }
+    /// Sets `syslogEnabled` to a value, or unsets it with `None`.
+    pub fn set_syslog_enabled(mut self, value: Option<bool>) -> Self {
+        self.syslog_enabled = value;
+        self
+    }
+}
+/// 'allow' or 'deny' traffic specified by this rule
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceFirewallInboundCellularFirewallRulesRequestRulePolicy {
+    /// `"allow"`
+    Allow,
+    /// `"deny"`
+    Deny,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceFirewallInboundCellularFirewallRulesRequestRulePolicy,
+    UnknownValue, { "allow" => Allow, "deny" => Deny }
+);
+/// The type of protocol (must be 'tcp', 'udp', 'icmp', 'icmp6' or 'any')
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceFirewallInboundCellularFirewallRulesRequestRuleProtocol {
+    /// `"any"`
+    Any,
+    /// `"icmp"`
+    Icmp,
+    /// `"icmp6"`
+    Icmp6,
+    /// `"tcp"`
+    Tcp,
+    /// `"udp"`
+    Udp,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceFirewallInboundCellularFirewallRulesRequestRuleProtocol,
+    UnknownValue, { "any" => Any, "icmp" => Icmp, "icmp6" => Icmp6, "tcp" => Tcp, "udp"
+    => Udp }
+);
 /// Part of the `updateNetworkApplianceFirewallInboundFirewallRules` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkApplianceFirewallInboundFirewallRulesRequest {
     /// An ordered array of the firewall rules (not including the default rule)
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rules: Option<
-        Vec<t::UpdateNetworkApplianceFirewallCellularFirewallRulesRequestRule>,
+        Vec<t::UpdateNetworkApplianceFirewallInboundFirewallRulesRequestRule>,
     >,
     /// Log the special default rule (boolean value - enable only if you've configured a syslog server) (optional)
     #[serde(skip_serializing_if = "Option::is_none")]
     pub syslog_default_rule: Option<bool>,
 }
+impl UpdateNetworkApplianceFirewallInboundFirewallRulesRequest {
+    /// A `UpdateNetworkApplianceFirewallInboundFirewallRulesRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            rules: None,
+            syslog_default_rule: None,
+        }
+    }
+    /// Sets `rules`.
+    pub fn rules(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkApplianceFirewallInboundFirewallRulesRequestRule,
+        >,
+    ) -> Self {
+        self.rules = Some(
+            rt::list::<
+                t::UpdateNetworkApplianceFirewallInboundFirewallRulesRequestRule,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `rules` to a value, or unsets it with `None`.
+    pub fn set_rules(
+        mut self,
+        value: Option<
+            Vec<t::UpdateNetworkApplianceFirewallInboundFirewallRulesRequestRule>,
+        >,
+    ) -> Self {
+        self.rules = value;
+        self
+    }
+    /// Sets `syslogDefaultRule`.
+    pub fn syslog_default_rule(mut self, value: bool) -> Self {
+        self.syslog_default_rule = Some(value);
+        self
+    }
+    /// Sets `syslogDefaultRule` to a value, or unsets it with `None`.
+    pub fn set_syslog_default_rule(mut self, value: Option<bool>) -> Self {
+        self.syslog_default_rule = value;
+        self
+    }
+}
+/// Part of the `updateNetworkApplianceFirewallInboundFirewallRules` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceFirewallInboundFirewallRulesRequestRule {
+    /// Description of the rule (optional)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// 'allow' or 'deny' traffic specified by this rule
+    pub policy: t::UpdateNetworkApplianceFirewallInboundFirewallRulesRequestRulePolicy,
+    /// The type of protocol (must be 'tcp', 'udp', 'icmp', 'icmp6' or 'any')
+    pub protocol: t::UpdateNetworkApplianceFirewallInboundFirewallRulesRequestRuleProtocol,
+    /// Comma-separated list of source port(s) (integer in the range 1-65535), or 'any'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src_port: Option<String>,
+    /// Comma-separated list of source IP address(es) (in IP or CIDR notation), or 'any' (note: FQDN not supported for source addresses)
+    pub src_cidr: String,
+    /// Comma-separated list of destination port(s) (integer in the range 1-65535), or 'any'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dest_port: Option<String>,
+    /// Comma-separated list of destination IP address(es) (in IP or CIDR notation), fully-qualified domain names (FQDN) or 'any'
+    pub dest_cidr: String,
+    /// Log this rule to syslog (true or false, boolean value) - only applicable if a syslog has been configured (optional)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub syslog_enabled: Option<bool>,
+}
+impl UpdateNetworkApplianceFirewallInboundFirewallRulesRequestRule {
+    /// A `UpdateNetworkApplianceFirewallInboundFirewallRulesRequestRule` with its required fields (`policy`, `protocol`, `srcCidr`, `destCidr`); the optional ones are unset.
+    pub fn new(
+        policy: t::UpdateNetworkApplianceFirewallInboundFirewallRulesRequestRulePolicy,
+        protocol: t::UpdateNetworkApplianceFirewallInboundFirewallRulesRequestRuleProtocol,
+        src_cidr: impl Into<String>,
+        dest_cidr: impl Into<String>,
+    ) -> Self {
+        Self {
+            comment: None,
+            policy,
+            protocol,
+            src_port: None,
+            src_cidr: src_cidr.into(),
+            dest_port: None,
+            dest_cidr: dest_cidr.into(),
+            syslog_enabled: None,
+        }
+    }
+    /// Sets `comment`.
+    pub fn comment(mut self, value: impl Into<String>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `comment` to a value, or unsets it with `None`.
+    pub fn set_comment(mut self, value: Option<String>) -> Self {
+        self.comment = value;
+        self
+    }
+    /// Sets `srcPort`.
+    pub fn src_port(mut self, value: impl Into<String>) -> Self {
+        self.src_port = Some(value.into());
+        self
+    }
+    /// Sets `srcPort` to a value, or unsets it with `None`.
+    pub fn set_src_port(mut self, value: Option<String>) -> Self {
+        self.src_port = value;
+        self
+    }
+    /// Sets `destPort`.
+    pub fn dest_port(mut self, value: impl Into<String>) -> Self {
+        self.dest_port = Some(value.into());
+        self
+    }
+    /// Sets `destPort` to a value, or unsets it with `None`.
+    pub fn set_dest_port(mut self, value: Option<String>) -> Self {
+        self.dest_port = value;
+        self
+    }
+    /// Sets `syslogEnabled`.
+    pub fn syslog_enabled(mut self, value: bool) -> Self {
+        self.syslog_enabled = Some(value);
+        self
+    }
+    /// Sets `syslogEnabled` to a value, or unsets it with `None`.
+    pub fn set_syslog_enabled(mut self, value: Option<bool>) -> Self {
+        self.syslog_enabled = value;
+        self
+    }
+}
+/// 'allow' or 'deny' traffic specified by this rule
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceFirewallInboundFirewallRulesRequestRulePolicy {
+    /// `"allow"`
+    Allow,
+    /// `"deny"`
+    Deny,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceFirewallInboundFirewallRulesRequestRulePolicy, UnknownValue, {
+    "allow" => Allow, "deny" => Deny }
+);
+/// The type of protocol (must be 'tcp', 'udp', 'icmp', 'icmp6' or 'any')
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceFirewallInboundFirewallRulesRequestRuleProtocol {
+    /// `"any"`
+    Any,
+    /// `"icmp"`
+    Icmp,
+    /// `"icmp6"`
+    Icmp6,
+    /// `"tcp"`
+    Tcp,
+    /// `"udp"`
+    Udp,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceFirewallInboundFirewallRulesRequestRuleProtocol, UnknownValue,
+    { "any" => Any, "icmp" => Icmp, "icmp6" => Icmp6, "tcp" => Tcp, "udp" => Udp }
+);
+/// Part of the `updateNetworkApplianceFirewallInboundFirewallRules` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceFirewallInboundFirewallRulesResponse {
+    /// An ordered array of the firewall rules (not including the default rule)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules: Option<
+        Vec<t::UpdateNetworkApplianceFirewallInboundFirewallRulesResponseRule>,
+    >,
+    /// Log the special default rule (boolean value - enable only if you've configured a syslog server) (optional)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub syslog_default_rule: Option<bool>,
+}
+/// Part of the `updateNetworkApplianceFirewallInboundFirewallRules` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceFirewallInboundFirewallRulesResponseRule {
+    /// Description of the rule (optional)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// 'allow' or 'deny' traffic specified by this rule
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    /// The type of protocol (must be 'tcp', 'udp', 'icmp', 'icmp6' or 'any')
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    /// Comma-separated list of source port(s) (integer in the range 1-65535), or 'any'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src_port: Option<String>,
+    /// Comma-separated list of source IP address(es) (in IP or CIDR notation), or 'any' (note: FQDN not supported for source addresses)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src_cidr: Option<String>,
+    /// Comma-separated list of destination port(s) (integer in the range 1-65535), or 'any'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dest_port: Option<String>,
+    /// Comma-separated list of destination IP address(es) (in IP or CIDR notation), fully-qualified domain names (FQDN) or 'any'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dest_cidr: Option<String>,
+    /// Log this rule to syslog (true or false, boolean value) - only applicable if a syslog has been configured (optional)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub syslog_enabled: Option<bool>,
+}
+/// Part of the `updateNetworkApplianceFirewallL3FirewallRules` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceFirewallL3FirewallRulesRequest {
+    /// An ordered array of the firewall rules (not including the default rule)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules: Option<Vec<t::UpdateNetworkApplianceFirewallL3FirewallRulesRequestRule>>,
+    /// Log the special default rule (boolean value - enable only if you've configured a syslog server) (optional)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub syslog_default_rule: Option<bool>,
+}
+impl UpdateNetworkApplianceFirewallL3FirewallRulesRequest {
+    /// A `UpdateNetworkApplianceFirewallL3FirewallRulesRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            rules: None,
+            syslog_default_rule: None,
+        }
+    }
+    /// Sets `rules`.
+    pub fn rules(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkApplianceFirewallL3FirewallRulesRequestRule,
+        >,
+    ) -> Self {
+        self.rules = Some(
+            rt::list::<
+                t::UpdateNetworkApplianceFirewallL3FirewallRulesRequestRule,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `rules` to a value, or unsets it with `None`.
+    pub fn set_rules(
+        mut self,
+        value: Option<Vec<t::UpdateNetworkApplianceFirewallL3FirewallRulesRequestRule>>,
+    ) -> Self {
+        self.rules = value;
+        self
+    }
+    /// Sets `syslogDefaultRule`.
+    pub fn syslog_default_rule(mut self, value: bool) -> Self {
+        self.syslog_default_rule = Some(value);
+        self
+    }
+    /// Sets `syslogDefaultRule` to a value, or unsets it with `None`.
+    pub fn set_syslog_default_rule(mut self, value: Option<bool>) -> Self {
+        self.syslog_default_rule = value;
+        self
+    }
+}
+/// Part of the `updateNetworkApplianceFirewallL3FirewallRules` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceFirewallL3FirewallRulesRequestRule {
+    /// Description of the rule (optional)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// 'allow' or 'deny' traffic specified by this rule
+    pub policy: t::UpdateNetworkApplianceFirewallL3FirewallRulesRequestRulePolicy,
+    /// The type of protocol (must be 'tcp', 'udp', 'icmp', 'icmp6' or 'any')
+    pub protocol: t::UpdateNetworkApplianceFirewallL3FirewallRulesRequestRuleProtocol,
+    /// Comma-separated list of source port(s) (integer in the range 1-65535), or 'any'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src_port: Option<String>,
+    /// Comma-separated list of source IP address(es) (in IP or CIDR notation), or 'any' (note: FQDN not supported for source addresses)
+    pub src_cidr: String,
+    /// Comma-separated list of destination port(s) (integer in the range 1-65535), or 'any'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dest_port: Option<String>,
+    /// Comma-separated list of destination IP address(es) (in IP or CIDR notation), fully-qualified domain names (FQDN) or 'any'
+    pub dest_cidr: String,
+    /// Log this rule to syslog (true or false, boolean value) - only applicable if a syslog has been configured (optional)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub syslog_enabled: Option<bool>,
+}
+impl UpdateNetworkApplianceFirewallL3FirewallRulesRequestRule {
+    /// A `UpdateNetworkApplianceFirewallL3FirewallRulesRequestRule` with its required fields (`policy`, `protocol`, `srcCidr`, `destCidr`); the optional ones are unset.
+    pub fn new(
+        policy: t::UpdateNetworkApplianceFirewallL3FirewallRulesRequestRulePolicy,
+        protocol: t::UpdateNetworkApplianceFirewallL3FirewallRulesRequestRuleProtocol,
+        src_cidr: impl Into<String>,
+        dest_cidr: impl Into<String>,
+    ) -> Self {
+        Self {
+            comment: None,
+            policy,
+            protocol,
+            src_port: None,
+            src_cidr: src_cidr.into(),
+            dest_port: None,
+            dest_cidr: dest_cidr.into(),
+            syslog_enabled: None,
+        }
+    }
+    /// Sets `comment`.
+    pub fn comment(mut self, value: impl Into<String>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `comment` to a value, or unsets it with `None`.
+    pub fn set_comment(mut self, value: Option<String>) -> Self {
+        self.comment = value;
+        self
+    }
+    /// Sets `srcPort`.
+    pub fn src_port(mut self, value: impl Into<String>) -> Self {
+        self.src_port = Some(value.into());
+        self
+    }
+    /// Sets `srcPort` to a value, or unsets it with `None`.
+    pub fn set_src_port(mut self, value: Option<String>) -> Self {
+        self.src_port = value;
+        self
+    }
+    /// Sets `destPort`.
+    pub fn dest_port(mut self, value: impl Into<String>) -> Self {
+        self.dest_port = Some(value.into());
+        self
+    }
+    /// Sets `destPort` to a value, or unsets it with `None`.
+    pub fn set_dest_port(mut self, value: Option<String>) -> Self {
+        self.dest_port = value;
+        self
+    }
+    /// Sets `syslogEnabled`.
+    pub fn syslog_enabled(mut self, value: bool) -> Self {
+        self.syslog_enabled = Some(value);
+        self
+    }
+    /// Sets `syslogEnabled` to a value, or unsets it with `None`.
+    pub fn set_syslog_enabled(mut self, value: Option<bool>) -> Self {
+        self.syslog_enabled = value;
+        self
+    }
+}
+/// 'allow' or 'deny' traffic specified by this rule
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceFirewallL3FirewallRulesRequestRulePolicy {
+    /// `"allow"`
+    Allow,
+    /// `"deny"`
+    Deny,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceFirewallL3FirewallRulesRequestRulePolicy, UnknownValue, {
+    "allow" => Allow, "deny" => Deny }
+);
+/// The type of protocol (must be 'tcp', 'udp', 'icmp', 'icmp6' or 'any')
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceFirewallL3FirewallRulesRequestRuleProtocol {
+    /// `"any"`
+    Any,
+    /// `"icmp"`
+    Icmp,
+    /// `"icmp6"`
+    Icmp6,
+    /// `"tcp"`
+    Tcp,
+    /// `"udp"`
+    Udp,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceFirewallL3FirewallRulesRequestRuleProtocol, UnknownValue, {
+    "any" => Any, "icmp" => Icmp, "icmp6" => Icmp6, "tcp" => Tcp, "udp" => Udp }
+);
+/// Part of the `updateNetworkApplianceFirewallL7FirewallRules` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceFirewallL7FirewallRulesRequest {
+    /// An ordered array of the MX L7 firewall rules
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules: Option<Vec<t::UpdateNetworkApplianceFirewallL7FirewallRulesRequestRule>>,
+}
+impl UpdateNetworkApplianceFirewallL7FirewallRulesRequest {
+    /// A `UpdateNetworkApplianceFirewallL7FirewallRulesRequest` with every field unset.
+    pub fn new() -> Self {
+        Self { rules: None }
+    }
+    /// Sets `rules`.
+    pub fn rules(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkApplianceFirewallL7FirewallRulesRequestRule,
+        >,
+    ) -> Self {
+        self.rules = Some(
+            rt::list::<
+                t::UpdateNetworkApplianceFirewallL7FirewallRulesRequestRule,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `rules` to a value, or unsets it with `None`.
+    pub fn set_rules(
+        mut self,
+        value: Option<Vec<t::UpdateNetworkApplianceFirewallL7FirewallRulesRequestRule>>,
+    ) -> Self {
+        self.rules = value;
+        self
+    }
+}
+/// Part of the `updateNetworkApplianceFirewallL7FirewallRules` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceFirewallL7FirewallRulesRequestRule {
+    /// 'Deny' traffic specified by this rule
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<
+        t::UpdateNetworkApplianceFirewallL7FirewallRulesRequestRulePolicy,
+    >,
+    /// Type of the L7 rule. One of: 'application', 'applicationCategory', 'host', 'port', 'ipRange'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_: Option<t::UpdateNetworkApplianceFirewallL7FirewallRulesRequestRuleType>,
+    /// The 'value' of what you want to block. Format of 'value' varies depending on type of the rule. The application categories and application ids can be retrieved from the the 'MX L7 application categories' endpoint. The countries follow the two-letter ISO 3166-1 alpha-2 format.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+impl UpdateNetworkApplianceFirewallL7FirewallRulesRequestRule {
+    /// A `UpdateNetworkApplianceFirewallL7FirewallRulesRequestRule` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            policy: None,
+            type_: None,
+            value: None,
+        }
+    }
+    /// Sets `policy`.
+    pub fn policy(
+        mut self,
+        value: t::UpdateNetworkApplianceFirewallL7FirewallRulesRequestRulePolicy,
+    ) -> Self {
+        self.policy = Some(value);
+        self
+    }
+    /// Sets `policy` to a value, or unsets it with `None`.
+    pub fn set_policy(
+        mut self,
+        value: Option<t::UpdateNetworkApplianceFirewallL7FirewallRulesRequestRulePolicy>,
+    ) -> Self {
+        self.policy = value;
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: t::UpdateNetworkApplianceFirewallL7FirewallRulesRequestRuleType,
+    ) -> Self {
+        self.type_ = Some(value);
+        self
+    }
+    /// Sets `type` to a value, or unsets it with `None`.
+    pub fn set_type(
+        mut self,
+        value: Option<t::UpdateNetworkApplianceFirewallL7FirewallRulesRequestRuleType>,
+    ) -> Self {
+        self.type_ = value;
+        self
+    }
+    /// Sets `value`.
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+    /// Sets `value` to a value, or unsets it with `None`.
+    pub fn set_value(mut self, value: Option<String>) -> Self {
+        self.value = value;
+        self
+    }
+}
+/// 'Deny' traffic specified by this rule
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceFirewallL7FirewallRulesRequestRulePolicy {
+    /// `"deny"`
+    Deny,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceFirewallL7FirewallRulesRequestRulePolicy, UnknownValue, {
+    "deny" => Deny }
+);
+/// Type of the L7 rule. One of: 'application', 'applicationCategory', 'host', 'port', 'ipRange'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceFirewallL7FirewallRulesRequestRuleType {
+    /// `"application"`
+    Application,
+    /// `"applicationCategory"`
+    ApplicationCategory,
+    /// `"host"`
+    Host,
+    /// `"ipRange"`
+    IpRange,
+    /// `"port"`
+    Port,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceFirewallL7FirewallRulesRequestRuleType, UnknownValue, {
+    "application" => Application, "applicationCategory" => ApplicationCategory, "host" =>
+    Host, "ipRange" => IpRange, "port" => Port }
+);
 /// Part of the `updateNetworkApplianceFirewallOneToManyNatRules` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkApplianceFirewallOneToManyNatRulesRequest {
     /// An array of 1:Many nat rules
     pub rules: Vec<t::UpdateNetworkApplianceFirewallOneToManyNatRulesRequestRule>,
+}
+impl UpdateNetworkApplianceFirewallOneToManyNatRulesRequest {
+    /// A `UpdateNetworkApplianceFirewallOneToManyNatRulesRequest` with its required fields (`rules`); the optional ones are unset.
+    pub fn new(
+        rules: impl IntoIterator<
+            Item = t::UpdateNetworkApplianceFirewallOneToManyNatRulesRequestRule,
+        >,
+    ) -> Self {
+        Self {
+            rules: rt::list::<
+                t::UpdateNetworkApplianceFirewallOneToManyNatRulesRequestRule,
+                _,
+            >(rules),
+        }
+    }
 }
 /// Part of the `updateNetworkApplianceFirewallOneToManyNatRules` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkApplianceFirewallOneToManyNatRulesRequestRule {
     /// The IP address that will be used to access the internal resource from the WAN
     pub public_ip: String,
@@ -1654,6 +7657,20 @@ pub struct UpdateNetworkApplianceFirewallOneToManyNatRulesRequestRule {
     pub uplink: t::UpdateNetworkApplianceFirewallOneToManyNatRulesRequestRuleUplink,
     /// An array of associated forwarding rules
     pub port_rules: Vec<t::PortRule>,
+}
+impl UpdateNetworkApplianceFirewallOneToManyNatRulesRequestRule {
+    /// A `UpdateNetworkApplianceFirewallOneToManyNatRulesRequestRule` with its required fields (`publicIp`, `uplink`, `portRules`); the optional ones are unset.
+    pub fn new(
+        public_ip: impl Into<String>,
+        uplink: t::UpdateNetworkApplianceFirewallOneToManyNatRulesRequestRuleUplink,
+        port_rules: impl IntoIterator<Item = t::PortRule>,
+    ) -> Self {
+        Self {
+            public_ip: public_ip.into(),
+            uplink,
+            port_rules: rt::list::<t::PortRule, _>(port_rules),
+        }
+    }
 }
 /// The physical WAN interface on which the traffic will arrive ('internet1' or, if available, 'internet2')
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1674,14 +7691,31 @@ rt::string_enum!(
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkApplianceFirewallOneToOneNatRulesRequest {
     /// An array of 1:1 nat rules
     pub rules: Vec<t::UpdateNetworkApplianceFirewallOneToOneNatRulesRequestRule>,
+}
+impl UpdateNetworkApplianceFirewallOneToOneNatRulesRequest {
+    /// A `UpdateNetworkApplianceFirewallOneToOneNatRulesRequest` with its required fields (`rules`); the optional ones are unset.
+    pub fn new(
+        rules: impl IntoIterator<
+            Item = t::UpdateNetworkApplianceFirewallOneToOneNatRulesRequestRule,
+        >,
+    ) -> Self {
+        Self {
+            rules: rt::list::<
+                t::UpdateNetworkApplianceFirewallOneToOneNatRulesRequestRule,
+                _,
+            >(rules),
+        }
+    }
 }
 /// Part of the `updateNetworkApplianceFirewallOneToOneNatRules` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkApplianceFirewallOneToOneNatRulesRequestRule {
     /// A descriptive name for the rule
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1693,25 +7727,98 @@ pub struct UpdateNetworkApplianceFirewallOneToOneNatRulesRequestRule {
     pub lan_ip: String,
     /// The physical WAN interface on which the traffic will arrive ('internet1' or, if available, 'internet2')
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub uplink: Option<
-        t::UpdateNetworkApplianceFirewallOneToManyNatRulesRequestRuleUplink,
-    >,
+    pub uplink: Option<t::RuleUplink>,
     /// The ports this mapping will provide access on, and the remote IPs that will be allowed access to the resource
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_inbound: Option<Vec<t::AllowedInboundItem>>,
 }
-/// Part of the `updateNetworkApplianceFirewallPortForwardingRules` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
-#[serde(rename_all = "camelCase")]
-pub struct UpdateNetworkApplianceFirewallPortForwardingRulesRequest {
-    /// An array of port forwarding params
-    pub rules: Vec<t::UpdateNetworkApplianceFirewallPortForwardingRulesRequestRule>,
+impl UpdateNetworkApplianceFirewallOneToOneNatRulesRequestRule {
+    /// A `UpdateNetworkApplianceFirewallOneToOneNatRulesRequestRule` with its required fields (`lanIp`); the optional ones are unset.
+    pub fn new(lan_ip: impl Into<String>) -> Self {
+        Self {
+            name: None,
+            public_ip: None,
+            lan_ip: lan_ip.into(),
+            uplink: None,
+            allowed_inbound: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `publicIp`.
+    pub fn public_ip(mut self, value: impl Into<String>) -> Self {
+        self.public_ip = Some(value.into());
+        self
+    }
+    /// Sets `publicIp` to a value, or unsets it with `None`.
+    pub fn set_public_ip(mut self, value: Option<String>) -> Self {
+        self.public_ip = value;
+        self
+    }
+    /// Sets `uplink`.
+    pub fn uplink(mut self, value: t::RuleUplink) -> Self {
+        self.uplink = Some(value);
+        self
+    }
+    /// Sets `uplink` to a value, or unsets it with `None`.
+    pub fn set_uplink(mut self, value: Option<t::RuleUplink>) -> Self {
+        self.uplink = value;
+        self
+    }
+    /// Sets `allowedInbound`.
+    pub fn allowed_inbound(
+        mut self,
+        value: impl IntoIterator<Item = t::AllowedInboundItem>,
+    ) -> Self {
+        self.allowed_inbound = Some(rt::list::<t::AllowedInboundItem, _>(value));
+        self
+    }
+    /// Sets `allowedInbound` to a value, or unsets it with `None`.
+    pub fn set_allowed_inbound(
+        mut self,
+        value: Option<Vec<t::AllowedInboundItem>>,
+    ) -> Self {
+        self.allowed_inbound = value;
+        self
+    }
 }
 /// Part of the `updateNetworkApplianceFirewallPortForwardingRules` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceFirewallPortForwardingRulesRequest {
+    /// An array of port forwarding params
+    pub rules: Vec<t::UpdateNetworkApplianceFirewallPortForwardingRulesRequestRule>,
+}
+impl UpdateNetworkApplianceFirewallPortForwardingRulesRequest {
+    /// A `UpdateNetworkApplianceFirewallPortForwardingRulesRequest` with its required fields (`rules`); the optional ones are unset.
+    pub fn new(
+        rules: impl IntoIterator<
+            Item = t::UpdateNetworkApplianceFirewallPortForwardingRulesRequestRule,
+        >,
+    ) -> Self {
+        Self {
+            rules: rt::list::<
+                t::UpdateNetworkApplianceFirewallPortForwardingRulesRequestRule,
+                _,
+            >(rules),
+        }
+    }
+}
+/// Part of the `updateNetworkApplianceFirewallPortForwardingRules` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkApplianceFirewallPortForwardingRulesRequestRule {
     /// A descriptive name for the rule
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1730,8 +7837,71 @@ pub struct UpdateNetworkApplianceFirewallPortForwardingRulesRequestRule {
     /// An array of ranges of WAN IP addresses that are allowed to make inbound connections on the specified ports or port ranges (or any)
     pub allowed_ips: Vec<String>,
     /// TCP or UDP
-    pub protocol: t::PortRuleProtocol,
+    pub protocol: t::UpdateNetworkApplianceFirewallPortForwardingRulesRequestRuleProtocol,
 }
+impl UpdateNetworkApplianceFirewallPortForwardingRulesRequestRule {
+    /// A `UpdateNetworkApplianceFirewallPortForwardingRulesRequestRule` with its required fields (`lanIp`, `publicPort`, `localPort`, `allowedIps`, `protocol`); the optional ones are unset.
+    pub fn new(
+        lan_ip: impl Into<String>,
+        public_port: impl Into<String>,
+        local_port: impl Into<String>,
+        allowed_ips: impl IntoIterator<Item = impl Into<String>>,
+        protocol: t::UpdateNetworkApplianceFirewallPortForwardingRulesRequestRuleProtocol,
+    ) -> Self {
+        Self {
+            name: None,
+            lan_ip: lan_ip.into(),
+            uplink: None,
+            public_port: public_port.into(),
+            local_port: local_port.into(),
+            allowed_ips: rt::list::<String, _>(allowed_ips),
+            protocol,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `uplink`.
+    pub fn uplink(
+        mut self,
+        value: t::UpdateNetworkApplianceFirewallPortForwardingRulesRequestRuleUplink,
+    ) -> Self {
+        self.uplink = Some(value);
+        self
+    }
+    /// Sets `uplink` to a value, or unsets it with `None`.
+    pub fn set_uplink(
+        mut self,
+        value: Option<
+            t::UpdateNetworkApplianceFirewallPortForwardingRulesRequestRuleUplink,
+        >,
+    ) -> Self {
+        self.uplink = value;
+        self
+    }
+}
+/// TCP or UDP
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceFirewallPortForwardingRulesRequestRuleProtocol {
+    /// `"tcp"`
+    Tcp,
+    /// `"udp"`
+    Udp,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceFirewallPortForwardingRulesRequestRuleProtocol, UnknownValue, {
+    "tcp" => Tcp, "udp" => Udp }
+);
 /// The physical WAN interface on which the traffic will arrive ('internet1' or, if available, 'internet2' or 'both')
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1753,15 +7923,36 @@ rt::string_enum!(
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkApplianceFirewallSettingsRequest {
     /// Spoofing protection settings
     #[serde(skip_serializing_if = "Option::is_none")]
     pub spoofing_protection: Option<t::SpoofingProtection>,
 }
+impl UpdateNetworkApplianceFirewallSettingsRequest {
+    /// A `UpdateNetworkApplianceFirewallSettingsRequest` with every field unset.
+    pub fn new() -> Self {
+        Self { spoofing_protection: None }
+    }
+    /// Sets `spoofingProtection`.
+    pub fn spoofing_protection(mut self, value: t::SpoofingProtection) -> Self {
+        self.spoofing_protection = Some(value);
+        self
+    }
+    /// Sets `spoofingProtection` to a value, or unsets it with `None`.
+    pub fn set_spoofing_protection(
+        mut self,
+        value: Option<t::SpoofingProtection>,
+    ) -> Self {
+        self.spoofing_protection = value;
+        self
+    }
+}
 /// Part of the `updateNetworkAppliancePort` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkAppliancePortRequest {
     /// The status of the port
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1782,45 +7973,936 @@ pub struct UpdateNetworkAppliancePortRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub access_policy: Option<String>,
 }
+impl UpdateNetworkAppliancePortRequest {
+    /// A `UpdateNetworkAppliancePortRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            drop_untagged_traffic: None,
+            type_: None,
+            vlan: None,
+            allowed_vlans: None,
+            access_policy: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `dropUntaggedTraffic`.
+    pub fn drop_untagged_traffic(mut self, value: bool) -> Self {
+        self.drop_untagged_traffic = Some(value);
+        self
+    }
+    /// Sets `dropUntaggedTraffic` to a value, or unsets it with `None`.
+    pub fn set_drop_untagged_traffic(mut self, value: Option<bool>) -> Self {
+        self.drop_untagged_traffic = value;
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `type` to a value, or unsets it with `None`.
+    pub fn set_type(mut self, value: Option<String>) -> Self {
+        self.type_ = value;
+        self
+    }
+    /// Sets `vlan`.
+    pub fn vlan(mut self, value: i64) -> Self {
+        self.vlan = Some(value);
+        self
+    }
+    /// Sets `vlan` to a value, or unsets it with `None`.
+    pub fn set_vlan(mut self, value: Option<i64>) -> Self {
+        self.vlan = value;
+        self
+    }
+    /// Sets `allowedVlans`.
+    pub fn allowed_vlans(mut self, value: impl Into<String>) -> Self {
+        self.allowed_vlans = Some(value.into());
+        self
+    }
+    /// Sets `allowedVlans` to a value, or unsets it with `None`.
+    pub fn set_allowed_vlans(mut self, value: Option<String>) -> Self {
+        self.allowed_vlans = value;
+        self
+    }
+    /// Sets `accessPolicy`.
+    pub fn access_policy(mut self, value: impl Into<String>) -> Self {
+        self.access_policy = Some(value.into());
+        self
+    }
+    /// Sets `accessPolicy` to a value, or unsets it with `None`.
+    pub fn set_access_policy(mut self, value: Option<String>) -> Self {
+        self.access_policy = value;
+        self
+    }
+}
+/// Part of the `updateNetworkAppliancePort` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkAppliancePortResponse {
+    /// Number of the port
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number: Option<i64>,
+    /// The status of the port
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// The type of the port: 'access' or 'trunk'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// Whether the trunk port can drop all untagged traffic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drop_untagged_traffic: Option<bool>,
+    /// Native VLAN when the port is in Trunk mode. Access VLAN when the port is in Access mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan: Option<i64>,
+    /// Comma-delimited list of the VLAN ID's allowed on the port, or 'all' to permit all VLAN's on the port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_vlans: Option<String>,
+    /// The name of the policy. Only applicable to Access ports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_policy: Option<String>,
+}
 /// Part of the `updateNetworkAppliancePrefixesDelegatedStatic` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkAppliancePrefixesDelegatedStaticRequest {
     /// A static IPv6 prefix
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
     /// The origin of the prefix
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub origin: Option<t::LanIpv6PrefixAssignmentOrigin>,
+    pub origin: Option<t::UpdateNetworkAppliancePrefixesDelegatedStaticRequestOrigin>,
     /// A name or description for the prefix
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
+impl UpdateNetworkAppliancePrefixesDelegatedStaticRequest {
+    /// A `UpdateNetworkAppliancePrefixesDelegatedStaticRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            prefix: None,
+            origin: None,
+            description: None,
+        }
+    }
+    /// Sets `prefix`.
+    pub fn prefix(mut self, value: impl Into<String>) -> Self {
+        self.prefix = Some(value.into());
+        self
+    }
+    /// Sets `prefix` to a value, or unsets it with `None`.
+    pub fn set_prefix(mut self, value: Option<String>) -> Self {
+        self.prefix = value;
+        self
+    }
+    /// Sets `origin`.
+    pub fn origin(
+        mut self,
+        value: t::UpdateNetworkAppliancePrefixesDelegatedStaticRequestOrigin,
+    ) -> Self {
+        self.origin = Some(value);
+        self
+    }
+    /// Sets `origin` to a value, or unsets it with `None`.
+    pub fn set_origin(
+        mut self,
+        value: Option<t::UpdateNetworkAppliancePrefixesDelegatedStaticRequestOrigin>,
+    ) -> Self {
+        self.origin = value;
+        self
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `description` to a value, or unsets it with `None`.
+    pub fn set_description(mut self, value: Option<String>) -> Self {
+        self.description = value;
+        self
+    }
+}
+/// The origin of the prefix
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkAppliancePrefixesDelegatedStaticRequestOrigin {
+    /// Type of the origin
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_: Option<t::UpdateNetworkAppliancePrefixesDelegatedStaticRequestOriginType>,
+    /// Interfaces associated with the prefix
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interfaces: Option<Vec<String>>,
+}
+impl UpdateNetworkAppliancePrefixesDelegatedStaticRequestOrigin {
+    /// A `UpdateNetworkAppliancePrefixesDelegatedStaticRequestOrigin` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            type_: None,
+            interfaces: None,
+        }
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: t::UpdateNetworkAppliancePrefixesDelegatedStaticRequestOriginType,
+    ) -> Self {
+        self.type_ = Some(value);
+        self
+    }
+    /// Sets `type` to a value, or unsets it with `None`.
+    pub fn set_type(
+        mut self,
+        value: Option<t::UpdateNetworkAppliancePrefixesDelegatedStaticRequestOriginType>,
+    ) -> Self {
+        self.type_ = value;
+        self
+    }
+    /// Sets `interfaces`.
+    pub fn interfaces(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.interfaces = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `interfaces` to a value, or unsets it with `None`.
+    pub fn set_interfaces(mut self, value: Option<Vec<String>>) -> Self {
+        self.interfaces = value;
+        self
+    }
+}
+/// Type of the origin
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkAppliancePrefixesDelegatedStaticRequestOriginType {
+    /// `"independent"`
+    Independent,
+    /// `"internet"`
+    Internet,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkAppliancePrefixesDelegatedStaticRequestOriginType, UnknownValue, {
+    "independent" => Independent, "internet" => Internet }
+);
 /// Part of the `updateNetworkApplianceRfProfile` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkApplianceRfProfileRequest {
     /// The name of the new profile. Must be unique.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Settings related to 2.4Ghz band
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub two_four_ghz_settings: Option<t::ApplianceRfProfileTwoFourGhzSettings>,
+    pub two_four_ghz_settings: Option<
+        t::UpdateNetworkApplianceRfProfileRequestTwoFourGhzSettings,
+    >,
     /// Settings related to 5Ghz band
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub five_ghz_settings: Option<t::ApplianceRfProfileFiveGhzSettings>,
+    pub five_ghz_settings: Option<
+        t::UpdateNetworkApplianceRfProfileRequestFiveGhzSettings,
+    >,
     /// Per-SSID radio settings by number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub per_ssid_settings: Option<
-        t::CreateNetworkApplianceRfProfileRequestPerSsidSettings,
+        t::UpdateNetworkApplianceRfProfileRequestPerSsidSettings,
     >,
+}
+impl UpdateNetworkApplianceRfProfileRequest {
+    /// A `UpdateNetworkApplianceRfProfileRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            two_four_ghz_settings: None,
+            five_ghz_settings: None,
+            per_ssid_settings: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `twoFourGhzSettings`.
+    pub fn two_four_ghz_settings(
+        mut self,
+        value: t::UpdateNetworkApplianceRfProfileRequestTwoFourGhzSettings,
+    ) -> Self {
+        self.two_four_ghz_settings = Some(value);
+        self
+    }
+    /// Sets `twoFourGhzSettings` to a value, or unsets it with `None`.
+    pub fn set_two_four_ghz_settings(
+        mut self,
+        value: Option<t::UpdateNetworkApplianceRfProfileRequestTwoFourGhzSettings>,
+    ) -> Self {
+        self.two_four_ghz_settings = value;
+        self
+    }
+    /// Sets `fiveGhzSettings`.
+    pub fn five_ghz_settings(
+        mut self,
+        value: t::UpdateNetworkApplianceRfProfileRequestFiveGhzSettings,
+    ) -> Self {
+        self.five_ghz_settings = Some(value);
+        self
+    }
+    /// Sets `fiveGhzSettings` to a value, or unsets it with `None`.
+    pub fn set_five_ghz_settings(
+        mut self,
+        value: Option<t::UpdateNetworkApplianceRfProfileRequestFiveGhzSettings>,
+    ) -> Self {
+        self.five_ghz_settings = value;
+        self
+    }
+    /// Sets `perSsidSettings`.
+    pub fn per_ssid_settings(
+        mut self,
+        value: t::UpdateNetworkApplianceRfProfileRequestPerSsidSettings,
+    ) -> Self {
+        self.per_ssid_settings = Some(value);
+        self
+    }
+    /// Sets `perSsidSettings` to a value, or unsets it with `None`.
+    pub fn set_per_ssid_settings(
+        mut self,
+        value: Option<t::UpdateNetworkApplianceRfProfileRequestPerSsidSettings>,
+    ) -> Self {
+        self.per_ssid_settings = value;
+        self
+    }
+}
+/// Settings related to 5Ghz band
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceRfProfileRequestFiveGhzSettings {
+    /// Sets min bitrate (Mbps) of 5Ghz band. Can be one of '6', '9', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Determines whether ax radio on 5Ghz band is on or off. Can be either true or false. If false, we highly recommend disabling band steering.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ax_enabled: Option<bool>,
+}
+impl UpdateNetworkApplianceRfProfileRequestFiveGhzSettings {
+    /// A `UpdateNetworkApplianceRfProfileRequestFiveGhzSettings` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            min_bitrate: None,
+            ax_enabled: None,
+        }
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: i64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<i64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `axEnabled`.
+    pub fn ax_enabled(mut self, value: bool) -> Self {
+        self.ax_enabled = Some(value);
+        self
+    }
+    /// Sets `axEnabled` to a value, or unsets it with `None`.
+    pub fn set_ax_enabled(mut self, value: Option<bool>) -> Self {
+        self.ax_enabled = value;
+        self
+    }
+}
+/// Per-SSID radio settings by number.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceRfProfileRequestPerSsidSettings {
+    /// Settings for SSID 1
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _1: Option<t::UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV1>,
+    /// Settings for SSID 2
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _2: Option<t::UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV2>,
+    /// Settings for SSID 3
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _3: Option<t::UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV3>,
+    /// Settings for SSID 4
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _4: Option<t::UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV4>,
+}
+impl UpdateNetworkApplianceRfProfileRequestPerSsidSettings {
+    /// A `UpdateNetworkApplianceRfProfileRequestPerSsidSettings` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            _1: None,
+            _2: None,
+            _3: None,
+            _4: None,
+        }
+    }
+    /// Sets `1`.
+    pub fn _1(
+        mut self,
+        value: t::UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV1,
+    ) -> Self {
+        self._1 = Some(value);
+        self
+    }
+    /// Sets `1` to a value, or unsets it with `None`.
+    pub fn set_1(
+        mut self,
+        value: Option<t::UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV1>,
+    ) -> Self {
+        self._1 = value;
+        self
+    }
+    /// Sets `2`.
+    pub fn _2(
+        mut self,
+        value: t::UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV2,
+    ) -> Self {
+        self._2 = Some(value);
+        self
+    }
+    /// Sets `2` to a value, or unsets it with `None`.
+    pub fn set_2(
+        mut self,
+        value: Option<t::UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV2>,
+    ) -> Self {
+        self._2 = value;
+        self
+    }
+    /// Sets `3`.
+    pub fn _3(
+        mut self,
+        value: t::UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV3,
+    ) -> Self {
+        self._3 = Some(value);
+        self
+    }
+    /// Sets `3` to a value, or unsets it with `None`.
+    pub fn set_3(
+        mut self,
+        value: Option<t::UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV3>,
+    ) -> Self {
+        self._3 = value;
+        self
+    }
+    /// Sets `4`.
+    pub fn _4(
+        mut self,
+        value: t::UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV4,
+    ) -> Self {
+        self._4 = Some(value);
+        self
+    }
+    /// Sets `4` to a value, or unsets it with `None`.
+    pub fn set_4(
+        mut self,
+        value: Option<t::UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV4>,
+    ) -> Self {
+        self._4 = value;
+        self
+    }
+}
+/// Settings for SSID 1
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV1 {
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV1BandOperationMode,
+    >,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+impl UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV1 {
+    /// A `UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV1` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            band_operation_mode: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV1BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV1BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV1BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV1BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings for SSID 2
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV2 {
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV2BandOperationMode,
+    >,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+impl UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV2 {
+    /// A `UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV2` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            band_operation_mode: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV2BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV2BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV2BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV2BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings for SSID 3
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV3 {
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV3BandOperationMode,
+    >,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+impl UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV3 {
+    /// A `UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV3` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            band_operation_mode: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV3BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV3BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV3BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV3BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings for SSID 4
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV4 {
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV4BandOperationMode,
+    >,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+impl UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV4 {
+    /// A `UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV4` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            band_operation_mode: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV4BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV4BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV4BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceRfProfileRequestPerSsidSettingsV4BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to 2.4Ghz band
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceRfProfileRequestTwoFourGhzSettings {
+    /// Sets min bitrate (Mbps) of 2.4Ghz band. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Determines whether ax radio on 2.4Ghz band is on or off. Can be either true or false. If false, we highly recommend disabling band steering.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ax_enabled: Option<bool>,
+}
+impl UpdateNetworkApplianceRfProfileRequestTwoFourGhzSettings {
+    /// A `UpdateNetworkApplianceRfProfileRequestTwoFourGhzSettings` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            min_bitrate: None,
+            ax_enabled: None,
+        }
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: f64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<f64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `axEnabled`.
+    pub fn ax_enabled(mut self, value: bool) -> Self {
+        self.ax_enabled = Some(value);
+        self
+    }
+    /// Sets `axEnabled` to a value, or unsets it with `None`.
+    pub fn set_ax_enabled(mut self, value: Option<bool>) -> Self {
+        self.ax_enabled = value;
+        self
+    }
+}
+/// Part of the `updateNetworkApplianceRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceRfProfileResponse {
+    /// ID of the RF Profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// ID of network this RF Profile belongs in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<String>,
+    /// The name of the profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Settings related to 2.4Ghz band.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub two_four_ghz_settings: Option<
+        t::UpdateNetworkApplianceRfProfileResponseTwoFourGhzSettings,
+    >,
+    /// Settings related to 5Ghz band.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub five_ghz_settings: Option<
+        t::UpdateNetworkApplianceRfProfileResponseFiveGhzSettings,
+    >,
+    /// Per-SSID radio settings by number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_ssid_settings: Option<
+        t::UpdateNetworkApplianceRfProfileResponsePerSsidSettings,
+    >,
+}
+/// Settings related to 5Ghz band.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceRfProfileResponseFiveGhzSettings {
+    /// Min bitrate (Mbps) of 2.4Ghz band.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Whether ax radio on 5Ghz band is on or off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ax_enabled: Option<bool>,
+}
+/// Per-SSID radio settings by number.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceRfProfileResponsePerSsidSettings {
+    /// Settings for SSID 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _1: Option<t::UpdateNetworkApplianceRfProfileResponsePerSsidSettingsV1>,
+    /// Settings for SSID 2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _2: Option<t::UpdateNetworkApplianceRfProfileResponsePerSsidSettingsV2>,
+    /// Settings for SSID 3.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _3: Option<t::UpdateNetworkApplianceRfProfileResponsePerSsidSettingsV3>,
+    /// Settings for SSID 4.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _4: Option<t::UpdateNetworkApplianceRfProfileResponsePerSsidSettingsV4>,
+}
+/// Settings for SSID 1.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceRfProfileResponsePerSsidSettingsV1 {
+    /// Band mode of this SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<String>,
+    /// Whether this SSID steers clients to the most open band between 2.4 GHz and 5 GHz.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Settings for SSID 2.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceRfProfileResponsePerSsidSettingsV2 {
+    /// Band mode of this SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<String>,
+    /// Whether this SSID steers clients to the most open band between 2.4 GHz and 5 GHz.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Settings for SSID 3.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceRfProfileResponsePerSsidSettingsV3 {
+    /// Band mode of this SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<String>,
+    /// Whether this SSID steers clients to the most open band between 2.4 GHz and 5 GHz.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Settings for SSID 4.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceRfProfileResponsePerSsidSettingsV4 {
+    /// Band mode of this SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<String>,
+    /// Whether this SSID steers clients to the most open band between 2.4 GHz and 5 GHz.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Settings related to 2.4Ghz band.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceRfProfileResponseTwoFourGhzSettings {
+    /// Min bitrate (Mbps) of 2.4Ghz band.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Whether ax radio on 2.4Ghz band is on or off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ax_enabled: Option<bool>,
 }
 /// Part of the `updateNetworkApplianceSecurityIntrusion` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkApplianceSecurityIntrusionRequest {
     /// Set mode to 'disabled'/'detection'/'prevention' (optional - omitting will leave current config unchanged)
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1831,6 +8913,55 @@ pub struct UpdateNetworkApplianceSecurityIntrusionRequest {
     /// Set the included/excluded networks from the intrusion engine (optional - omitting will leave current config unchanged). This is available only in 'passthrough' mode
     #[serde(skip_serializing_if = "Option::is_none")]
     pub protected_networks: Option<t::ProtectedNetworks>,
+}
+impl UpdateNetworkApplianceSecurityIntrusionRequest {
+    /// A `UpdateNetworkApplianceSecurityIntrusionRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            mode: None,
+            ids_rulesets: None,
+            protected_networks: None,
+        }
+    }
+    /// Sets `mode`.
+    pub fn mode(
+        mut self,
+        value: t::UpdateNetworkApplianceSecurityIntrusionRequestMode,
+    ) -> Self {
+        self.mode = Some(value);
+        self
+    }
+    /// Sets `mode` to a value, or unsets it with `None`.
+    pub fn set_mode(
+        mut self,
+        value: Option<t::UpdateNetworkApplianceSecurityIntrusionRequestMode>,
+    ) -> Self {
+        self.mode = value;
+        self
+    }
+    /// Sets `idsRulesets`.
+    pub fn ids_rulesets(mut self, value: t::IdsRulesets) -> Self {
+        self.ids_rulesets = Some(value);
+        self
+    }
+    /// Sets `idsRulesets` to a value, or unsets it with `None`.
+    pub fn set_ids_rulesets(mut self, value: Option<t::IdsRulesets>) -> Self {
+        self.ids_rulesets = value;
+        self
+    }
+    /// Sets `protectedNetworks`.
+    pub fn protected_networks(mut self, value: t::ProtectedNetworks) -> Self {
+        self.protected_networks = Some(value);
+        self
+    }
+    /// Sets `protectedNetworks` to a value, or unsets it with `None`.
+    pub fn set_protected_networks(
+        mut self,
+        value: Option<t::ProtectedNetworks>,
+    ) -> Self {
+        self.protected_networks = value;
+        self
+    }
 }
 /// Set mode to 'disabled'/'detection'/'prevention' (optional - omitting will leave current config unchanged)
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1853,6 +8984,7 @@ rt::string_enum!(
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkApplianceSecurityMalwareRequest {
     /// Set mode to 'enabled' to enable malware prevention, otherwise 'disabled'
     pub mode: t::UpdateNetworkApplianceSecurityMalwareRequestMode,
@@ -1862,6 +8994,42 @@ pub struct UpdateNetworkApplianceSecurityMalwareRequest {
     /// The sha256 digests of files that should be permitted by the malware detection engine. If omitted, the current config will remain unchanged. This is available only if your network supports AMP allow listing
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_files: Option<Vec<t::AllowedFile>>,
+}
+impl UpdateNetworkApplianceSecurityMalwareRequest {
+    /// A `UpdateNetworkApplianceSecurityMalwareRequest` with its required fields (`mode`); the optional ones are unset.
+    pub fn new(mode: t::UpdateNetworkApplianceSecurityMalwareRequestMode) -> Self {
+        Self {
+            mode,
+            allowed_urls: None,
+            allowed_files: None,
+        }
+    }
+    /// Sets `allowedUrls`.
+    pub fn allowed_urls(
+        mut self,
+        value: impl IntoIterator<Item = t::AllowedUrl>,
+    ) -> Self {
+        self.allowed_urls = Some(rt::list::<t::AllowedUrl, _>(value));
+        self
+    }
+    /// Sets `allowedUrls` to a value, or unsets it with `None`.
+    pub fn set_allowed_urls(mut self, value: Option<Vec<t::AllowedUrl>>) -> Self {
+        self.allowed_urls = value;
+        self
+    }
+    /// Sets `allowedFiles`.
+    pub fn allowed_files(
+        mut self,
+        value: impl IntoIterator<Item = t::AllowedFile>,
+    ) -> Self {
+        self.allowed_files = Some(rt::list::<t::AllowedFile, _>(value));
+        self
+    }
+    /// Sets `allowedFiles` to a value, or unsets it with `None`.
+    pub fn set_allowed_files(mut self, value: Option<Vec<t::AllowedFile>>) -> Self {
+        self.allowed_files = value;
+        self
+    }
 }
 /// Set mode to 'enabled' to enable malware prevention, otherwise 'disabled'
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1882,21 +9050,116 @@ rt::string_enum!(
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkApplianceSettingsRequest {
     /// Client tracking method of a network
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub client_tracking_method: Option<t::ClientTrackingMethod>,
+    pub client_tracking_method: Option<
+        t::UpdateNetworkApplianceSettingsRequestClientTrackingMethod,
+    >,
     /// Deployment mode of a network
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub deployment_mode: Option<t::DeploymentMode>,
+    pub deployment_mode: Option<t::UpdateNetworkApplianceSettingsRequestDeploymentMode>,
     /// Dynamic DNS settings for a network
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dynamic_dns: Option<t::UpdateNetworkApplianceSettingsRequestDynamicDns>,
 }
+impl UpdateNetworkApplianceSettingsRequest {
+    /// A `UpdateNetworkApplianceSettingsRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            client_tracking_method: None,
+            deployment_mode: None,
+            dynamic_dns: None,
+        }
+    }
+    /// Sets `clientTrackingMethod`.
+    pub fn client_tracking_method(
+        mut self,
+        value: t::UpdateNetworkApplianceSettingsRequestClientTrackingMethod,
+    ) -> Self {
+        self.client_tracking_method = Some(value);
+        self
+    }
+    /// Sets `clientTrackingMethod` to a value, or unsets it with `None`.
+    pub fn set_client_tracking_method(
+        mut self,
+        value: Option<t::UpdateNetworkApplianceSettingsRequestClientTrackingMethod>,
+    ) -> Self {
+        self.client_tracking_method = value;
+        self
+    }
+    /// Sets `deploymentMode`.
+    pub fn deployment_mode(
+        mut self,
+        value: t::UpdateNetworkApplianceSettingsRequestDeploymentMode,
+    ) -> Self {
+        self.deployment_mode = Some(value);
+        self
+    }
+    /// Sets `deploymentMode` to a value, or unsets it with `None`.
+    pub fn set_deployment_mode(
+        mut self,
+        value: Option<t::UpdateNetworkApplianceSettingsRequestDeploymentMode>,
+    ) -> Self {
+        self.deployment_mode = value;
+        self
+    }
+    /// Sets `dynamicDns`.
+    pub fn dynamic_dns(
+        mut self,
+        value: t::UpdateNetworkApplianceSettingsRequestDynamicDns,
+    ) -> Self {
+        self.dynamic_dns = Some(value);
+        self
+    }
+    /// Sets `dynamicDns` to a value, or unsets it with `None`.
+    pub fn set_dynamic_dns(
+        mut self,
+        value: Option<t::UpdateNetworkApplianceSettingsRequestDynamicDns>,
+    ) -> Self {
+        self.dynamic_dns = value;
+        self
+    }
+}
+/// Client tracking method of a network
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceSettingsRequestClientTrackingMethod {
+    /// `"IP address"`
+    IpAddress,
+    /// `"MAC address"`
+    MacAddress,
+    /// `"Unique client identifier"`
+    UniqueClientIdentifier,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceSettingsRequestClientTrackingMethod, UnknownValue, {
+    "IP address" => IpAddress, "MAC address" => MacAddress, "Unique client identifier" =>
+    UniqueClientIdentifier }
+);
+/// Deployment mode of a network
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceSettingsRequestDeploymentMode {
+    /// `"passthrough"`
+    Passthrough,
+    /// `"routed"`
+    Routed,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceSettingsRequestDeploymentMode, UnknownValue, { "passthrough" =>
+    Passthrough, "routed" => Routed }
+);
 /// Dynamic DNS settings for a network
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkApplianceSettingsRequestDynamicDns {
     /// Dynamic DNS url prefix. DDNS must be enabled to update
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1905,10 +9168,91 @@ pub struct UpdateNetworkApplianceSettingsRequestDynamicDns {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 }
+impl UpdateNetworkApplianceSettingsRequestDynamicDns {
+    /// A `UpdateNetworkApplianceSettingsRequestDynamicDns` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            prefix: None,
+            enabled: None,
+        }
+    }
+    /// Sets `prefix`.
+    pub fn prefix(mut self, value: impl Into<String>) -> Self {
+        self.prefix = Some(value.into());
+        self
+    }
+    /// Sets `prefix` to a value, or unsets it with `None`.
+    pub fn set_prefix(mut self, value: Option<String>) -> Self {
+        self.prefix = value;
+        self
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `updateNetworkApplianceSettings` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceSettingsResponse {
+    /// Client tracking method of a network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_tracking_method: Option<
+        t::UpdateNetworkApplianceSettingsResponseClientTrackingMethod,
+    >,
+    /// Deployment mode of a network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deployment_mode: Option<t::UpdateNetworkApplianceSettingsResponseDeploymentMode>,
+    /// Dynamic DNS settings for a network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dynamic_dns: Option<t::DynamicDns>,
+}
+/// Client tracking method of a network
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceSettingsResponseClientTrackingMethod {
+    /// `"IP address"`
+    IpAddress,
+    /// `"MAC address"`
+    MacAddress,
+    /// `"Unique client identifier"`
+    UniqueClientIdentifier,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceSettingsResponseClientTrackingMethod, UnknownValue, {
+    "IP address" => IpAddress, "MAC address" => MacAddress, "Unique client identifier" =>
+    UniqueClientIdentifier }
+);
+/// Deployment mode of a network
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceSettingsResponseDeploymentMode {
+    /// `"passthrough"`
+    Passthrough,
+    /// `"routed"`
+    Routed,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceSettingsResponseDeploymentMode, UnknownValue, { "passthrough"
+    => Passthrough, "routed" => Routed }
+);
 /// Part of the `updateNetworkApplianceSingleLan` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkApplianceSingleLanRequest {
     /// The subnet of the single LAN configuration
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1918,15 +9262,382 @@ pub struct UpdateNetworkApplianceSingleLanRequest {
     pub appliance_ip: Option<String>,
     /// IPv6 configuration on the VLAN
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ipv6: Option<t::CreateNetworkApplianceVlanRequestIpv6>,
+    pub ipv6: Option<t::UpdateNetworkApplianceSingleLanRequestIpv6>,
     /// Mandatory DHCP will enforce that clients connecting to this LAN must use the IP address assigned by the DHCP server. Clients who use a static IP address won't be able to associate. Only available on firmware versions 17.0 and above
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub mandatory_dhcp: Option<t::TwoFactor>,
+    pub mandatory_dhcp: Option<t::UpdateNetworkApplianceSingleLanRequestMandatoryDhcp>,
+}
+impl UpdateNetworkApplianceSingleLanRequest {
+    /// A `UpdateNetworkApplianceSingleLanRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            subnet: None,
+            appliance_ip: None,
+            ipv6: None,
+            mandatory_dhcp: None,
+        }
+    }
+    /// Sets `subnet`.
+    pub fn subnet(mut self, value: impl Into<String>) -> Self {
+        self.subnet = Some(value.into());
+        self
+    }
+    /// Sets `subnet` to a value, or unsets it with `None`.
+    pub fn set_subnet(mut self, value: Option<String>) -> Self {
+        self.subnet = value;
+        self
+    }
+    /// Sets `applianceIp`.
+    pub fn appliance_ip(mut self, value: impl Into<String>) -> Self {
+        self.appliance_ip = Some(value.into());
+        self
+    }
+    /// Sets `applianceIp` to a value, or unsets it with `None`.
+    pub fn set_appliance_ip(mut self, value: Option<String>) -> Self {
+        self.appliance_ip = value;
+        self
+    }
+    /// Sets `ipv6`.
+    pub fn ipv6(mut self, value: t::UpdateNetworkApplianceSingleLanRequestIpv6) -> Self {
+        self.ipv6 = Some(value);
+        self
+    }
+    /// Sets `ipv6` to a value, or unsets it with `None`.
+    pub fn set_ipv6(
+        mut self,
+        value: Option<t::UpdateNetworkApplianceSingleLanRequestIpv6>,
+    ) -> Self {
+        self.ipv6 = value;
+        self
+    }
+    /// Sets `mandatoryDhcp`.
+    pub fn mandatory_dhcp(
+        mut self,
+        value: t::UpdateNetworkApplianceSingleLanRequestMandatoryDhcp,
+    ) -> Self {
+        self.mandatory_dhcp = Some(value);
+        self
+    }
+    /// Sets `mandatoryDhcp` to a value, or unsets it with `None`.
+    pub fn set_mandatory_dhcp(
+        mut self,
+        value: Option<t::UpdateNetworkApplianceSingleLanRequestMandatoryDhcp>,
+    ) -> Self {
+        self.mandatory_dhcp = value;
+        self
+    }
+}
+/// IPv6 configuration on the VLAN
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceSingleLanRequestIpv6 {
+    /// Enable IPv6 on VLAN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Prefix assignments on the VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prefix_assignments: Option<
+        Vec<t::UpdateNetworkApplianceSingleLanRequestIpv6PrefixAssignment>,
+    >,
+}
+impl UpdateNetworkApplianceSingleLanRequestIpv6 {
+    /// A `UpdateNetworkApplianceSingleLanRequestIpv6` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            prefix_assignments: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `prefixAssignments`.
+    pub fn prefix_assignments(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkApplianceSingleLanRequestIpv6PrefixAssignment,
+        >,
+    ) -> Self {
+        self.prefix_assignments = Some(
+            rt::list::<
+                t::UpdateNetworkApplianceSingleLanRequestIpv6PrefixAssignment,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `prefixAssignments` to a value, or unsets it with `None`.
+    pub fn set_prefix_assignments(
+        mut self,
+        value: Option<Vec<t::UpdateNetworkApplianceSingleLanRequestIpv6PrefixAssignment>>,
+    ) -> Self {
+        self.prefix_assignments = value;
+        self
+    }
+}
+/// Part of the `updateNetworkApplianceSingleLan` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceSingleLanRequestIpv6PrefixAssignment {
+    /// Auto assign a /64 prefix from the origin to the VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub autonomous: Option<bool>,
+    /// Manual configuration of a /64 prefix on the VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub static_prefix: Option<String>,
+    /// Manual configuration of the IPv6 Appliance IP
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub static_appliance_ip6: Option<String>,
+    /// The origin of the prefix
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<
+        t::UpdateNetworkApplianceSingleLanRequestIpv6PrefixAssignmentOrigin,
+    >,
+}
+impl UpdateNetworkApplianceSingleLanRequestIpv6PrefixAssignment {
+    /// A `UpdateNetworkApplianceSingleLanRequestIpv6PrefixAssignment` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            autonomous: None,
+            static_prefix: None,
+            static_appliance_ip6: None,
+            origin: None,
+        }
+    }
+    /// Sets `autonomous`.
+    pub fn autonomous(mut self, value: bool) -> Self {
+        self.autonomous = Some(value);
+        self
+    }
+    /// Sets `autonomous` to a value, or unsets it with `None`.
+    pub fn set_autonomous(mut self, value: Option<bool>) -> Self {
+        self.autonomous = value;
+        self
+    }
+    /// Sets `staticPrefix`.
+    pub fn static_prefix(mut self, value: impl Into<String>) -> Self {
+        self.static_prefix = Some(value.into());
+        self
+    }
+    /// Sets `staticPrefix` to a value, or unsets it with `None`.
+    pub fn set_static_prefix(mut self, value: Option<String>) -> Self {
+        self.static_prefix = value;
+        self
+    }
+    /// Sets `staticApplianceIp6`.
+    pub fn static_appliance_ip6(mut self, value: impl Into<String>) -> Self {
+        self.static_appliance_ip6 = Some(value.into());
+        self
+    }
+    /// Sets `staticApplianceIp6` to a value, or unsets it with `None`.
+    pub fn set_static_appliance_ip6(mut self, value: Option<String>) -> Self {
+        self.static_appliance_ip6 = value;
+        self
+    }
+    /// Sets `origin`.
+    pub fn origin(
+        mut self,
+        value: t::UpdateNetworkApplianceSingleLanRequestIpv6PrefixAssignmentOrigin,
+    ) -> Self {
+        self.origin = Some(value);
+        self
+    }
+    /// Sets `origin` to a value, or unsets it with `None`.
+    pub fn set_origin(
+        mut self,
+        value: Option<
+            t::UpdateNetworkApplianceSingleLanRequestIpv6PrefixAssignmentOrigin,
+        >,
+    ) -> Self {
+        self.origin = value;
+        self
+    }
+}
+/// The origin of the prefix
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceSingleLanRequestIpv6PrefixAssignmentOrigin {
+    /// Type of the origin
+    pub type_: t::UpdateNetworkApplianceSingleLanRequestIpv6PrefixAssignmentOriginType,
+    /// Interfaces associated with the prefix
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interfaces: Option<Vec<String>>,
+}
+impl UpdateNetworkApplianceSingleLanRequestIpv6PrefixAssignmentOrigin {
+    /// A `UpdateNetworkApplianceSingleLanRequestIpv6PrefixAssignmentOrigin` with its required fields (`type`); the optional ones are unset.
+    pub fn new(
+        type_: t::UpdateNetworkApplianceSingleLanRequestIpv6PrefixAssignmentOriginType,
+    ) -> Self {
+        Self { type_, interfaces: None }
+    }
+    /// Sets `interfaces`.
+    pub fn interfaces(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.interfaces = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `interfaces` to a value, or unsets it with `None`.
+    pub fn set_interfaces(mut self, value: Option<Vec<String>>) -> Self {
+        self.interfaces = value;
+        self
+    }
+}
+/// Type of the origin
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceSingleLanRequestIpv6PrefixAssignmentOriginType {
+    /// `"independent"`
+    Independent,
+    /// `"internet"`
+    Internet,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceSingleLanRequestIpv6PrefixAssignmentOriginType, UnknownValue, {
+    "independent" => Independent, "internet" => Internet }
+);
+/// Mandatory DHCP will enforce that clients connecting to this LAN must use the IP address assigned by the DHCP server. Clients who use a static IP address won't be able to associate. Only available on firmware versions 17.0 and above
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceSingleLanRequestMandatoryDhcp {
+    /// Enable Mandatory DHCP on LAN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+impl UpdateNetworkApplianceSingleLanRequestMandatoryDhcp {
+    /// A `UpdateNetworkApplianceSingleLanRequestMandatoryDhcp` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `updateNetworkApplianceSingleLan` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceSingleLanResponse {
+    /// The subnet of the single LAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subnet: Option<String>,
+    /// The local IP of the appliance on the single LAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub appliance_ip: Option<String>,
+    /// Mandatory DHCP will enforce that clients connecting to this single LAN must use the IP address assigned by the DHCP server. Clients who use a static IP address won't be able to associate. Only available on firmware versions 17.0 and above
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mandatory_dhcp: Option<t::UpdateNetworkApplianceSingleLanResponseMandatoryDhcp>,
+    /// IPv6 configuration on the single LAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipv6: Option<t::UpdateNetworkApplianceSingleLanResponseIpv6>,
+}
+/// IPv6 configuration on the single LAN
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceSingleLanResponseIpv6 {
+    /// Enable IPv6 on single LAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Prefix assignments on the single LAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prefix_assignments: Option<
+        Vec<t::UpdateNetworkApplianceSingleLanResponseIpv6PrefixAssignment>,
+    >,
+}
+/// Part of the `updateNetworkApplianceSingleLan` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceSingleLanResponseIpv6PrefixAssignment {
+    /// Auto assign a /64 prefix from the origin to the single LAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub autonomous: Option<bool>,
+    /// Manual configuration of a /64 prefix on the single LAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub static_prefix: Option<String>,
+    /// Manual configuration of the IPv6 Appliance IP
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub static_appliance_ip6: Option<String>,
+    /// The origin of the prefix
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<
+        t::UpdateNetworkApplianceSingleLanResponseIpv6PrefixAssignmentOrigin,
+    >,
+}
+/// The origin of the prefix
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceSingleLanResponseIpv6PrefixAssignmentOrigin {
+    /// Type of the origin
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_: Option<
+        t::UpdateNetworkApplianceSingleLanResponseIpv6PrefixAssignmentOriginType,
+    >,
+    /// Interfaces associated with the prefix
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interfaces: Option<Vec<String>>,
+}
+/// Type of the origin
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceSingleLanResponseIpv6PrefixAssignmentOriginType {
+    /// `"independent"`
+    Independent,
+    /// `"internet"`
+    Internet,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceSingleLanResponseIpv6PrefixAssignmentOriginType, UnknownValue,
+    { "independent" => Independent, "internet" => Internet }
+);
+/// Mandatory DHCP will enforce that clients connecting to this single LAN must use the IP address assigned by the DHCP server. Clients who use a static IP address won't be able to associate. Only available on firmware versions 17.0 and above
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceSingleLanResponseMandatoryDhcp {
+    /// Enable Mandatory DHCP on single LAN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
 }
 /// Part of the `updateNetworkApplianceSsid` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkApplianceSsidRequest {
     /// The name of the SSID.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1948,7 +9659,7 @@ pub struct UpdateNetworkApplianceSsidRequest {
     pub radius_servers: Option<Vec<t::UpdateNetworkApplianceSsidRequestRadiusServer>>,
     /// The psk encryption mode for the SSID ('wep' or 'wpa'). This param is only valid if the authMode is 'psk'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub encryption_mode: Option<t::EncryptionMode>,
+    pub encryption_mode: Option<t::UpdateNetworkApplianceSsidRequestEncryptionMode>,
     /// The types of WPA encryption. ('WPA1 and WPA2', 'WPA2 only', 'WPA3 Transition Mode' or 'WPA3 only'). This param is only valid if (1) the authMode is 'psk' & the encryptionMode is 'wpa' OR (2) the authMode is '8021x-meraki' OR (3) the authMode is '8021x-radius'
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wpa_encryption_mode: Option<
@@ -1959,10 +9670,170 @@ pub struct UpdateNetworkApplianceSsidRequest {
     pub visible: Option<bool>,
     /// DHCP Enforced Deauthentication enables the disassociation of wireless clients in addition to Mandatory DHCP. This param is only valid on firmware versions &gt;= MX 17.0 where the associated LAN has Mandatory DHCP Enabled
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dhcp_enforced_deauthentication: Option<t::TwoFactor>,
+    pub dhcp_enforced_deauthentication: Option<t::DhcpEnforcedDeauthentication>,
     /// The current setting for Protected Management Frames (802.11w).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dot11w: Option<t::Dot11w>,
+}
+impl UpdateNetworkApplianceSsidRequest {
+    /// A `UpdateNetworkApplianceSsidRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            enabled: None,
+            default_vlan_id: None,
+            auth_mode: None,
+            psk: None,
+            radius_servers: None,
+            encryption_mode: None,
+            wpa_encryption_mode: None,
+            visible: None,
+            dhcp_enforced_deauthentication: None,
+            dot11w: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `defaultVlanId`.
+    pub fn default_vlan_id(mut self, value: i64) -> Self {
+        self.default_vlan_id = Some(value);
+        self
+    }
+    /// Sets `defaultVlanId` to a value, or unsets it with `None`.
+    pub fn set_default_vlan_id(mut self, value: Option<i64>) -> Self {
+        self.default_vlan_id = value;
+        self
+    }
+    /// Sets `authMode`.
+    pub fn auth_mode(
+        mut self,
+        value: t::UpdateNetworkApplianceSsidRequestAuthMode,
+    ) -> Self {
+        self.auth_mode = Some(value);
+        self
+    }
+    /// Sets `authMode` to a value, or unsets it with `None`.
+    pub fn set_auth_mode(
+        mut self,
+        value: Option<t::UpdateNetworkApplianceSsidRequestAuthMode>,
+    ) -> Self {
+        self.auth_mode = value;
+        self
+    }
+    /// Sets `psk`.
+    pub fn psk(mut self, value: impl Into<String>) -> Self {
+        self.psk = Some(value.into());
+        self
+    }
+    /// Sets `psk` to a value, or unsets it with `None`.
+    pub fn set_psk(mut self, value: Option<String>) -> Self {
+        self.psk = value;
+        self
+    }
+    /// Sets `radiusServers`.
+    pub fn radius_servers(
+        mut self,
+        value: impl IntoIterator<Item = t::UpdateNetworkApplianceSsidRequestRadiusServer>,
+    ) -> Self {
+        self.radius_servers = Some(
+            rt::list::<t::UpdateNetworkApplianceSsidRequestRadiusServer, _>(value),
+        );
+        self
+    }
+    /// Sets `radiusServers` to a value, or unsets it with `None`.
+    pub fn set_radius_servers(
+        mut self,
+        value: Option<Vec<t::UpdateNetworkApplianceSsidRequestRadiusServer>>,
+    ) -> Self {
+        self.radius_servers = value;
+        self
+    }
+    /// Sets `encryptionMode`.
+    pub fn encryption_mode(
+        mut self,
+        value: t::UpdateNetworkApplianceSsidRequestEncryptionMode,
+    ) -> Self {
+        self.encryption_mode = Some(value);
+        self
+    }
+    /// Sets `encryptionMode` to a value, or unsets it with `None`.
+    pub fn set_encryption_mode(
+        mut self,
+        value: Option<t::UpdateNetworkApplianceSsidRequestEncryptionMode>,
+    ) -> Self {
+        self.encryption_mode = value;
+        self
+    }
+    /// Sets `wpaEncryptionMode`.
+    pub fn wpa_encryption_mode(
+        mut self,
+        value: t::UpdateNetworkApplianceSsidRequestWpaEncryptionMode,
+    ) -> Self {
+        self.wpa_encryption_mode = Some(value);
+        self
+    }
+    /// Sets `wpaEncryptionMode` to a value, or unsets it with `None`.
+    pub fn set_wpa_encryption_mode(
+        mut self,
+        value: Option<t::UpdateNetworkApplianceSsidRequestWpaEncryptionMode>,
+    ) -> Self {
+        self.wpa_encryption_mode = value;
+        self
+    }
+    /// Sets `visible`.
+    pub fn visible(mut self, value: bool) -> Self {
+        self.visible = Some(value);
+        self
+    }
+    /// Sets `visible` to a value, or unsets it with `None`.
+    pub fn set_visible(mut self, value: Option<bool>) -> Self {
+        self.visible = value;
+        self
+    }
+    /// Sets `dhcpEnforcedDeauthentication`.
+    pub fn dhcp_enforced_deauthentication(
+        mut self,
+        value: t::DhcpEnforcedDeauthentication,
+    ) -> Self {
+        self.dhcp_enforced_deauthentication = Some(value);
+        self
+    }
+    /// Sets `dhcpEnforcedDeauthentication` to a value, or unsets it with `None`.
+    pub fn set_dhcp_enforced_deauthentication(
+        mut self,
+        value: Option<t::DhcpEnforcedDeauthentication>,
+    ) -> Self {
+        self.dhcp_enforced_deauthentication = value;
+        self
+    }
+    /// Sets `dot11w`.
+    pub fn dot11w(mut self, value: t::Dot11w) -> Self {
+        self.dot11w = Some(value);
+        self
+    }
+    /// Sets `dot11w` to a value, or unsets it with `None`.
+    pub fn set_dot11w(mut self, value: Option<t::Dot11w>) -> Self {
+        self.dot11w = value;
+        self
+    }
 }
 /// The association control method for the SSID ('open', 'psk', '8021x-meraki' or '8021x-radius').
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1983,10 +9854,26 @@ rt::string_enum!(
     UpdateNetworkApplianceSsidRequestAuthMode, UnknownValue, { "8021x-meraki" =>
     V8021xMeraki, "8021x-radius" => V8021xRadius, "open" => Open, "psk" => Psk }
 );
+/// The psk encryption mode for the SSID ('wep' or 'wpa'). This param is only valid if the authMode is 'psk'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceSsidRequestEncryptionMode {
+    /// `"wep"`
+    Wep,
+    /// `"wpa"`
+    Wpa,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceSsidRequestEncryptionMode, UnknownValue, { "wep" => Wep, "wpa"
+    => Wpa }
+);
 /// Part of the `updateNetworkApplianceSsid` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkApplianceSsidRequestRadiusServer {
     /// The IP address of your RADIUS server.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1997,6 +9884,46 @@ pub struct UpdateNetworkApplianceSsidRequestRadiusServer {
     /// The RADIUS client shared secret.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
+}
+impl UpdateNetworkApplianceSsidRequestRadiusServer {
+    /// A `UpdateNetworkApplianceSsidRequestRadiusServer` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            host: None,
+            port: None,
+            secret: None,
+        }
+    }
+    /// Sets `host`.
+    pub fn host(mut self, value: impl Into<String>) -> Self {
+        self.host = Some(value.into());
+        self
+    }
+    /// Sets `host` to a value, or unsets it with `None`.
+    pub fn set_host(mut self, value: Option<String>) -> Self {
+        self.host = value;
+        self
+    }
+    /// Sets `port`.
+    pub fn port(mut self, value: i64) -> Self {
+        self.port = Some(value);
+        self
+    }
+    /// Sets `port` to a value, or unsets it with `None`.
+    pub fn set_port(mut self, value: Option<i64>) -> Self {
+        self.port = value;
+        self
+    }
+    /// Sets `secret`.
+    pub fn secret(mut self, value: impl Into<String>) -> Self {
+        self.secret = Some(value.into());
+        self
+    }
+    /// Sets `secret` to a value, or unsets it with `None`.
+    pub fn set_secret(mut self, value: Option<String>) -> Self {
+        self.secret = value;
+        self
+    }
 }
 /// The types of WPA encryption. ('WPA1 and WPA2', 'WPA2 only', 'WPA3 Transition Mode' or 'WPA3 only'). This param is only valid if (1) the authMode is 'psk' & the encryptionMode is 'wpa' OR (2) the authMode is '8021x-meraki' OR (3) the authMode is '8021x-radius'
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -2018,10 +9945,58 @@ rt::string_enum!(
     => Wpa1AndWpa2, "WPA2 only" => Wpa2Only, "WPA3 Transition Mode" =>
     Wpa3TransitionMode, "WPA3 only" => Wpa3Only }
 );
+/// Part of the `updateNetworkApplianceSsid` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceSsidResponse {
+    /// The number of the SSID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number: Option<i64>,
+    /// The name of the SSID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Whether or not the SSID is enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// The VLAN ID of the VLAN associated to this SSID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_vlan_id: Option<i64>,
+    /// The association control method for the SSID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth_mode: Option<String>,
+    /// The RADIUS 802.1x servers to be used for authentication.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius_servers: Option<Vec<t::UpdateNetworkApplianceSsidResponseRadiusServer>>,
+    /// The psk encryption mode for the SSID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encryption_mode: Option<String>,
+    /// WPA encryption mode for the SSID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wpa_encryption_mode: Option<String>,
+    /// Boolean indicating whether the MX should advertise or hide this SSID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visible: Option<bool>,
+}
+/// Part of the `updateNetworkApplianceSsid` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceSsidResponseRadiusServer {
+    /// The IP address of your RADIUS server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// The UDP port your RADIUS servers listens on for Access-requests.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<i64>,
+}
 /// Part of the `updateNetworkApplianceStaticRoute` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkApplianceStaticRouteRequest {
     /// The name of the static route
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2044,13 +10019,144 @@ pub struct UpdateNetworkApplianceStaticRouteRequest {
     /// The DHCP reserved IP ranges on the static route
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reserved_ip_ranges: Option<
-        Vec<t::UpdateDeviceCellularGatewayLanRequestReservedIpRange>,
+        Vec<t::UpdateNetworkApplianceStaticRouteRequestReservedIpRange>,
     >,
+}
+impl UpdateNetworkApplianceStaticRouteRequest {
+    /// A `UpdateNetworkApplianceStaticRouteRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            subnet: None,
+            gateway_ip: None,
+            gateway_vlan_id: None,
+            enabled: None,
+            fixed_ip_assignments: None,
+            reserved_ip_ranges: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `subnet`.
+    pub fn subnet(mut self, value: impl Into<String>) -> Self {
+        self.subnet = Some(value.into());
+        self
+    }
+    /// Sets `subnet` to a value, or unsets it with `None`.
+    pub fn set_subnet(mut self, value: Option<String>) -> Self {
+        self.subnet = value;
+        self
+    }
+    /// Sets `gatewayIp`.
+    pub fn gateway_ip(mut self, value: impl Into<String>) -> Self {
+        self.gateway_ip = Some(value.into());
+        self
+    }
+    /// Sets `gatewayIp` to a value, or unsets it with `None`.
+    pub fn set_gateway_ip(mut self, value: Option<String>) -> Self {
+        self.gateway_ip = value;
+        self
+    }
+    /// Sets `gatewayVlanId`.
+    pub fn gateway_vlan_id(mut self, value: impl Into<String>) -> Self {
+        self.gateway_vlan_id = Some(value.into());
+        self
+    }
+    /// Sets `gatewayVlanId` to a value, or unsets it with `None`.
+    pub fn set_gateway_vlan_id(mut self, value: Option<String>) -> Self {
+        self.gateway_vlan_id = value;
+        self
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `fixedIpAssignments`.
+    pub fn fixed_ip_assignments(
+        mut self,
+        value: ::serde_json::Map<String, ::serde_json::Value>,
+    ) -> Self {
+        self.fixed_ip_assignments = Some(value);
+        self
+    }
+    /// Sets `fixedIpAssignments` to a value, or unsets it with `None`.
+    pub fn set_fixed_ip_assignments(
+        mut self,
+        value: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    ) -> Self {
+        self.fixed_ip_assignments = value;
+        self
+    }
+    /// Sets `reservedIpRanges`.
+    pub fn reserved_ip_ranges(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkApplianceStaticRouteRequestReservedIpRange,
+        >,
+    ) -> Self {
+        self.reserved_ip_ranges = Some(
+            rt::list::<
+                t::UpdateNetworkApplianceStaticRouteRequestReservedIpRange,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `reservedIpRanges` to a value, or unsets it with `None`.
+    pub fn set_reserved_ip_ranges(
+        mut self,
+        value: Option<Vec<t::UpdateNetworkApplianceStaticRouteRequestReservedIpRange>>,
+    ) -> Self {
+        self.reserved_ip_ranges = value;
+        self
+    }
+}
+/// Part of the `updateNetworkApplianceStaticRoute` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceStaticRouteRequestReservedIpRange {
+    /// The first IP in the reserved range
+    pub start: String,
+    /// The last IP in the reserved range
+    pub end: String,
+    /// A text comment for the reserved range
+    pub comment: String,
+}
+impl UpdateNetworkApplianceStaticRouteRequestReservedIpRange {
+    /// A `UpdateNetworkApplianceStaticRouteRequestReservedIpRange` with its required fields (`start`, `end`, `comment`); the optional ones are unset.
+    pub fn new(
+        start: impl Into<String>,
+        end: impl Into<String>,
+        comment: impl Into<String>,
+    ) -> Self {
+        Self {
+            start: start.into(),
+            end: end.into(),
+            comment: comment.into(),
+        }
+    }
 }
 /// Part of the `updateNetworkApplianceTrafficShapingCustomPerformanceClass` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkApplianceTrafficShapingCustomPerformanceClassRequest {
     /// Name of the custom performance class
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2065,19 +10171,93 @@ pub struct UpdateNetworkApplianceTrafficShapingCustomPerformanceClassRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_loss_percentage: Option<i64>,
 }
+impl UpdateNetworkApplianceTrafficShapingCustomPerformanceClassRequest {
+    /// A `UpdateNetworkApplianceTrafficShapingCustomPerformanceClassRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            max_latency: None,
+            max_jitter: None,
+            max_loss_percentage: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `maxLatency`.
+    pub fn max_latency(mut self, value: i64) -> Self {
+        self.max_latency = Some(value);
+        self
+    }
+    /// Sets `maxLatency` to a value, or unsets it with `None`.
+    pub fn set_max_latency(mut self, value: Option<i64>) -> Self {
+        self.max_latency = value;
+        self
+    }
+    /// Sets `maxJitter`.
+    pub fn max_jitter(mut self, value: i64) -> Self {
+        self.max_jitter = Some(value);
+        self
+    }
+    /// Sets `maxJitter` to a value, or unsets it with `None`.
+    pub fn set_max_jitter(mut self, value: Option<i64>) -> Self {
+        self.max_jitter = value;
+        self
+    }
+    /// Sets `maxLossPercentage`.
+    pub fn max_loss_percentage(mut self, value: i64) -> Self {
+        self.max_loss_percentage = Some(value);
+        self
+    }
+    /// Sets `maxLossPercentage` to a value, or unsets it with `None`.
+    pub fn set_max_loss_percentage(mut self, value: Option<i64>) -> Self {
+        self.max_loss_percentage = value;
+        self
+    }
+}
 /// Part of the `updateNetworkApplianceTrafficShaping` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkApplianceTrafficShapingRequest {
     /// Global per-client bandwidth limit
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub global_bandwidth_limits: Option<t::BandwidthLimitsWan1>,
+    pub global_bandwidth_limits: Option<t::GlobalBandwidthLimits>,
+}
+impl UpdateNetworkApplianceTrafficShapingRequest {
+    /// A `UpdateNetworkApplianceTrafficShapingRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            global_bandwidth_limits: None,
+        }
+    }
+    /// Sets `globalBandwidthLimits`.
+    pub fn global_bandwidth_limits(mut self, value: t::GlobalBandwidthLimits) -> Self {
+        self.global_bandwidth_limits = Some(value);
+        self
+    }
+    /// Sets `globalBandwidthLimits` to a value, or unsets it with `None`.
+    pub fn set_global_bandwidth_limits(
+        mut self,
+        value: Option<t::GlobalBandwidthLimits>,
+    ) -> Self {
+        self.global_bandwidth_limits = value;
+        self
+    }
 }
 /// Part of the `updateNetworkApplianceTrafficShapingRules` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkApplianceTrafficShapingRulesRequest {
     /// Whether default traffic shaping rules are enabled (true) or disabled (false). There are 4 default rules, which can be seen on your network's traffic shaping page. Note that default rules count against the rule limit of 8.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2088,16 +10268,60 @@ pub struct UpdateNetworkApplianceTrafficShapingRulesRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rules: Option<Vec<t::UpdateNetworkApplianceTrafficShapingRulesRequestRule>>,
 }
+impl UpdateNetworkApplianceTrafficShapingRulesRequest {
+    /// A `UpdateNetworkApplianceTrafficShapingRulesRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            default_rules_enabled: None,
+            rules: None,
+        }
+    }
+    /// Sets `defaultRulesEnabled`.
+    pub fn default_rules_enabled(mut self, value: bool) -> Self {
+        self.default_rules_enabled = Some(value);
+        self
+    }
+    /// Sets `defaultRulesEnabled` to a value, or unsets it with `None`.
+    pub fn set_default_rules_enabled(mut self, value: Option<bool>) -> Self {
+        self.default_rules_enabled = value;
+        self
+    }
+    /// Sets `rules`.
+    pub fn rules(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkApplianceTrafficShapingRulesRequestRule,
+        >,
+    ) -> Self {
+        self.rules = Some(
+            rt::list::<t::UpdateNetworkApplianceTrafficShapingRulesRequestRule, _>(value),
+        );
+        self
+    }
+    /// Sets `rules` to a value, or unsets it with `None`.
+    pub fn set_rules(
+        mut self,
+        value: Option<Vec<t::UpdateNetworkApplianceTrafficShapingRulesRequestRule>>,
+    ) -> Self {
+        self.rules = value;
+        self
+    }
+}
 /// Part of the `updateNetworkApplianceTrafficShapingRules` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkApplianceTrafficShapingRulesRequestRule {
     /// A list of objects describing the definitions of your traffic shaping rule. At least one definition is required.
-    pub definitions: Vec<t::Definition>,
+    pub definitions: Vec<
+        t::UpdateNetworkApplianceTrafficShapingRulesRequestRuleDefinition,
+    >,
     /// An object describing the bandwidth settings for your rule.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub per_client_bandwidth_limits: Option<t::PerClientBandwidthLimits>,
+    pub per_client_bandwidth_limits: Option<
+        t::UpdateNetworkApplianceTrafficShapingRulesRequestRulePerClientBandwidthLimits,
+    >,
     /// The DSCP tag applied by your rule. null means 'Do not change DSCP tag'.
     /// For a list of possible tag values, use the trafficShaping/dscpTaggingOptions endpoint.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2107,10 +10331,1901 @@ pub struct UpdateNetworkApplianceTrafficShapingRulesRequestRule {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<String>,
 }
+impl UpdateNetworkApplianceTrafficShapingRulesRequestRule {
+    /// A `UpdateNetworkApplianceTrafficShapingRulesRequestRule` with its required fields (`definitions`); the optional ones are unset.
+    pub fn new(
+        definitions: impl IntoIterator<
+            Item = t::UpdateNetworkApplianceTrafficShapingRulesRequestRuleDefinition,
+        >,
+    ) -> Self {
+        Self {
+            definitions: rt::list::<
+                t::UpdateNetworkApplianceTrafficShapingRulesRequestRuleDefinition,
+                _,
+            >(definitions),
+            per_client_bandwidth_limits: None,
+            dscp_tag_value: None,
+            priority: None,
+        }
+    }
+    /// Sets `perClientBandwidthLimits`.
+    pub fn per_client_bandwidth_limits(
+        mut self,
+        value: t::UpdateNetworkApplianceTrafficShapingRulesRequestRulePerClientBandwidthLimits,
+    ) -> Self {
+        self.per_client_bandwidth_limits = Some(value);
+        self
+    }
+    /// Sets `perClientBandwidthLimits` to a value, or unsets it with `None`.
+    pub fn set_per_client_bandwidth_limits(
+        mut self,
+        value: Option<
+            t::UpdateNetworkApplianceTrafficShapingRulesRequestRulePerClientBandwidthLimits,
+        >,
+    ) -> Self {
+        self.per_client_bandwidth_limits = value;
+        self
+    }
+    /// Sets `dscpTagValue`.
+    pub fn dscp_tag_value(mut self, value: i64) -> Self {
+        self.dscp_tag_value = Some(value);
+        self
+    }
+    /// Sets `dscpTagValue` to a value, or unsets it with `None`.
+    pub fn set_dscp_tag_value(mut self, value: Option<i64>) -> Self {
+        self.dscp_tag_value = value;
+        self
+    }
+    /// Sets `priority`.
+    pub fn priority(mut self, value: impl Into<String>) -> Self {
+        self.priority = Some(value.into());
+        self
+    }
+    /// Sets `priority` to a value, or unsets it with `None`.
+    pub fn set_priority(mut self, value: Option<String>) -> Self {
+        self.priority = value;
+        self
+    }
+}
+/// Part of the `updateNetworkApplianceTrafficShapingRules` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceTrafficShapingRulesRequestRuleDefinition {
+    /// The type of definition. Can be one of 'application', 'applicationCategory', 'host', 'port', 'ipRange' or 'localNet'.
+    pub type_: t::UpdateNetworkApplianceTrafficShapingRulesRequestRuleDefinitionType,
+    /// If "type" is 'host', 'port', 'ipRange' or 'localNet', then "value" must be a string, matching either
+    /// a hostname (e.g. "somesite.com"), a port (e.g. 8080), or an IP range ("192.1.0.0",
+    /// "192.1.0.0/16", or "10.1.0.0/16:80"). 'localNet' also supports CIDR notation, excluding
+    /// custom ports.
+    /// If "type" is 'application' or 'applicationCategory', then "value" must be an object
+    /// with the structure { "id": "meraki:layer7/..." }, where "id" is the application category or
+    /// application ID (for a list of IDs for your network, use the trafficShaping/applicationCategories
+    /// endpoint).
+    pub value: String,
+}
+impl UpdateNetworkApplianceTrafficShapingRulesRequestRuleDefinition {
+    /// A `UpdateNetworkApplianceTrafficShapingRulesRequestRuleDefinition` with its required fields (`type`, `value`); the optional ones are unset.
+    pub fn new(
+        type_: t::UpdateNetworkApplianceTrafficShapingRulesRequestRuleDefinitionType,
+        value: impl Into<String>,
+    ) -> Self {
+        Self { type_, value: value.into() }
+    }
+}
+/// The type of definition. Can be one of 'application', 'applicationCategory', 'host', 'port', 'ipRange' or 'localNet'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceTrafficShapingRulesRequestRuleDefinitionType {
+    /// `"application"`
+    Application,
+    /// `"applicationCategory"`
+    ApplicationCategory,
+    /// `"host"`
+    Host,
+    /// `"ipRange"`
+    IpRange,
+    /// `"localNet"`
+    LocalNet,
+    /// `"port"`
+    Port,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceTrafficShapingRulesRequestRuleDefinitionType, UnknownValue, {
+    "application" => Application, "applicationCategory" => ApplicationCategory, "host" =>
+    Host, "ipRange" => IpRange, "localNet" => LocalNet, "port" => Port }
+);
+/// An object describing the bandwidth settings for your rule.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceTrafficShapingRulesRequestRulePerClientBandwidthLimits {
+    /// How bandwidth limits are applied by your rule. Can be one of 'network default', 'ignore' or 'custom'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settings: Option<String>,
+    /// The bandwidth limits object, specifying the upload ('limitUp') and download ('limitDown') speed in Kbps. These are only enforced if 'settings' is set to 'custom'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bandwidth_limits: Option<
+        t::UpdateNetworkApplianceTrafficShapingRulesRequestRulePerClientBandwidthLimitsBandwidthLimits,
+    >,
+}
+impl UpdateNetworkApplianceTrafficShapingRulesRequestRulePerClientBandwidthLimits {
+    /// A `UpdateNetworkApplianceTrafficShapingRulesRequestRulePerClientBandwidthLimits` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            settings: None,
+            bandwidth_limits: None,
+        }
+    }
+    /// Sets `settings`.
+    pub fn settings(mut self, value: impl Into<String>) -> Self {
+        self.settings = Some(value.into());
+        self
+    }
+    /// Sets `settings` to a value, or unsets it with `None`.
+    pub fn set_settings(mut self, value: Option<String>) -> Self {
+        self.settings = value;
+        self
+    }
+    /// Sets `bandwidthLimits`.
+    pub fn bandwidth_limits(
+        mut self,
+        value: t::UpdateNetworkApplianceTrafficShapingRulesRequestRulePerClientBandwidthLimitsBandwidthLimits,
+    ) -> Self {
+        self.bandwidth_limits = Some(value);
+        self
+    }
+    /// Sets `bandwidthLimits` to a value, or unsets it with `None`.
+    pub fn set_bandwidth_limits(
+        mut self,
+        value: Option<
+            t::UpdateNetworkApplianceTrafficShapingRulesRequestRulePerClientBandwidthLimitsBandwidthLimits,
+        >,
+    ) -> Self {
+        self.bandwidth_limits = value;
+        self
+    }
+}
+/// The bandwidth limits object, specifying the upload ('limitUp') and download ('limitDown') speed in Kbps. These are only enforced if 'settings' is set to 'custom'.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceTrafficShapingRulesRequestRulePerClientBandwidthLimitsBandwidthLimits {
+    /// The maximum upload limit (integer, in Kbps).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_up: Option<i64>,
+    /// The maximum download limit (integer, in Kbps).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_down: Option<i64>,
+}
+impl UpdateNetworkApplianceTrafficShapingRulesRequestRulePerClientBandwidthLimitsBandwidthLimits {
+    /// A `UpdateNetworkApplianceTrafficShapingRulesRequestRulePerClientBandwidthLimitsBandwidthLimits` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            limit_up: None,
+            limit_down: None,
+        }
+    }
+    /// Sets `limitUp`.
+    pub fn limit_up(mut self, value: i64) -> Self {
+        self.limit_up = Some(value);
+        self
+    }
+    /// Sets `limitUp` to a value, or unsets it with `None`.
+    pub fn set_limit_up(mut self, value: Option<i64>) -> Self {
+        self.limit_up = value;
+        self
+    }
+    /// Sets `limitDown`.
+    pub fn limit_down(mut self, value: i64) -> Self {
+        self.limit_down = Some(value);
+        self
+    }
+    /// Sets `limitDown` to a value, or unsets it with `None`.
+    pub fn set_limit_down(mut self, value: Option<i64>) -> Self {
+        self.limit_down = value;
+        self
+    }
+}
+/// Part of the `updateNetworkApplianceTrafficShapingUplinkBandwidth` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceTrafficShapingUplinkBandwidthRequest {
+    /// A mapping of uplinks to their bandwidth settings (be sure to check which uplinks are supported for your network)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bandwidth_limits: Option<
+        t::UpdateNetworkApplianceTrafficShapingUplinkBandwidthRequestBandwidthLimits,
+    >,
+}
+impl UpdateNetworkApplianceTrafficShapingUplinkBandwidthRequest {
+    /// A `UpdateNetworkApplianceTrafficShapingUplinkBandwidthRequest` with every field unset.
+    pub fn new() -> Self {
+        Self { bandwidth_limits: None }
+    }
+    /// Sets `bandwidthLimits`.
+    pub fn bandwidth_limits(
+        mut self,
+        value: t::UpdateNetworkApplianceTrafficShapingUplinkBandwidthRequestBandwidthLimits,
+    ) -> Self {
+        self.bandwidth_limits = Some(value);
+        self
+    }
+    /// Sets `bandwidthLimits` to a value, or unsets it with `None`.
+    pub fn set_bandwidth_limits(
+        mut self,
+        value: Option<
+            t::UpdateNetworkApplianceTrafficShapingUplinkBandwidthRequestBandwidthLimits,
+        >,
+    ) -> Self {
+        self.bandwidth_limits = value;
+        self
+    }
+}
+/// A mapping of uplinks to their bandwidth settings (be sure to check which uplinks are supported for your network)
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceTrafficShapingUplinkBandwidthRequestBandwidthLimits {
+    /// The bandwidth settings for the 'wan1' uplink
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wan1: Option<
+        t::UpdateNetworkApplianceTrafficShapingUplinkBandwidthRequestBandwidthLimitsWan1,
+    >,
+    /// The bandwidth settings for the 'wan2' uplink
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wan2: Option<
+        t::UpdateNetworkApplianceTrafficShapingUplinkBandwidthRequestBandwidthLimitsWan2,
+    >,
+    /// The bandwidth settings for the 'cellular' uplink
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cellular: Option<
+        t::UpdateNetworkApplianceTrafficShapingUplinkBandwidthRequestBandwidthLimitsCellular,
+    >,
+}
+impl UpdateNetworkApplianceTrafficShapingUplinkBandwidthRequestBandwidthLimits {
+    /// A `UpdateNetworkApplianceTrafficShapingUplinkBandwidthRequestBandwidthLimits` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            wan1: None,
+            wan2: None,
+            cellular: None,
+        }
+    }
+    /// Sets `wan1`.
+    pub fn wan1(
+        mut self,
+        value: t::UpdateNetworkApplianceTrafficShapingUplinkBandwidthRequestBandwidthLimitsWan1,
+    ) -> Self {
+        self.wan1 = Some(value);
+        self
+    }
+    /// Sets `wan1` to a value, or unsets it with `None`.
+    pub fn set_wan1(
+        mut self,
+        value: Option<
+            t::UpdateNetworkApplianceTrafficShapingUplinkBandwidthRequestBandwidthLimitsWan1,
+        >,
+    ) -> Self {
+        self.wan1 = value;
+        self
+    }
+    /// Sets `wan2`.
+    pub fn wan2(
+        mut self,
+        value: t::UpdateNetworkApplianceTrafficShapingUplinkBandwidthRequestBandwidthLimitsWan2,
+    ) -> Self {
+        self.wan2 = Some(value);
+        self
+    }
+    /// Sets `wan2` to a value, or unsets it with `None`.
+    pub fn set_wan2(
+        mut self,
+        value: Option<
+            t::UpdateNetworkApplianceTrafficShapingUplinkBandwidthRequestBandwidthLimitsWan2,
+        >,
+    ) -> Self {
+        self.wan2 = value;
+        self
+    }
+    /// Sets `cellular`.
+    pub fn cellular(
+        mut self,
+        value: t::UpdateNetworkApplianceTrafficShapingUplinkBandwidthRequestBandwidthLimitsCellular,
+    ) -> Self {
+        self.cellular = Some(value);
+        self
+    }
+    /// Sets `cellular` to a value, or unsets it with `None`.
+    pub fn set_cellular(
+        mut self,
+        value: Option<
+            t::UpdateNetworkApplianceTrafficShapingUplinkBandwidthRequestBandwidthLimitsCellular,
+        >,
+    ) -> Self {
+        self.cellular = value;
+        self
+    }
+}
+/// The bandwidth settings for the 'cellular' uplink
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceTrafficShapingUplinkBandwidthRequestBandwidthLimitsCellular {
+    /// The maximum upload limit (integer, in Kbps). null indicates no limit
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_up: Option<i64>,
+    /// The maximum download limit (integer, in Kbps). null indicates no limit
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_down: Option<i64>,
+}
+impl UpdateNetworkApplianceTrafficShapingUplinkBandwidthRequestBandwidthLimitsCellular {
+    /// A `UpdateNetworkApplianceTrafficShapingUplinkBandwidthRequestBandwidthLimitsCellular` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            limit_up: None,
+            limit_down: None,
+        }
+    }
+    /// Sets `limitUp`.
+    pub fn limit_up(mut self, value: i64) -> Self {
+        self.limit_up = Some(value);
+        self
+    }
+    /// Sets `limitUp` to a value, or unsets it with `None`.
+    pub fn set_limit_up(mut self, value: Option<i64>) -> Self {
+        self.limit_up = value;
+        self
+    }
+    /// Sets `limitDown`.
+    pub fn limit_down(mut self, value: i64) -> Self {
+        self.limit_down = Some(value);
+        self
+    }
+    /// Sets `limitDown` to a value, or unsets it with `None`.
+    pub fn set_limit_down(mut self, value: Option<i64>) -> Self {
+        self.limit_down = value;
+        self
+    }
+}
+/// The bandwidth settings for the 'wan1' uplink
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceTrafficShapingUplinkBandwidthRequestBandwidthLimitsWan1 {
+    /// The maximum upload limit (integer, in Kbps). null indicates no limit
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_up: Option<i64>,
+    /// The maximum download limit (integer, in Kbps). null indicates no limit
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_down: Option<i64>,
+}
+impl UpdateNetworkApplianceTrafficShapingUplinkBandwidthRequestBandwidthLimitsWan1 {
+    /// A `UpdateNetworkApplianceTrafficShapingUplinkBandwidthRequestBandwidthLimitsWan1` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            limit_up: None,
+            limit_down: None,
+        }
+    }
+    /// Sets `limitUp`.
+    pub fn limit_up(mut self, value: i64) -> Self {
+        self.limit_up = Some(value);
+        self
+    }
+    /// Sets `limitUp` to a value, or unsets it with `None`.
+    pub fn set_limit_up(mut self, value: Option<i64>) -> Self {
+        self.limit_up = value;
+        self
+    }
+    /// Sets `limitDown`.
+    pub fn limit_down(mut self, value: i64) -> Self {
+        self.limit_down = Some(value);
+        self
+    }
+    /// Sets `limitDown` to a value, or unsets it with `None`.
+    pub fn set_limit_down(mut self, value: Option<i64>) -> Self {
+        self.limit_down = value;
+        self
+    }
+}
+/// The bandwidth settings for the 'wan2' uplink
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceTrafficShapingUplinkBandwidthRequestBandwidthLimitsWan2 {
+    /// The maximum upload limit (integer, in Kbps). null indicates no limit
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_up: Option<i64>,
+    /// The maximum download limit (integer, in Kbps). null indicates no limit
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_down: Option<i64>,
+}
+impl UpdateNetworkApplianceTrafficShapingUplinkBandwidthRequestBandwidthLimitsWan2 {
+    /// A `UpdateNetworkApplianceTrafficShapingUplinkBandwidthRequestBandwidthLimitsWan2` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            limit_up: None,
+            limit_down: None,
+        }
+    }
+    /// Sets `limitUp`.
+    pub fn limit_up(mut self, value: i64) -> Self {
+        self.limit_up = Some(value);
+        self
+    }
+    /// Sets `limitUp` to a value, or unsets it with `None`.
+    pub fn set_limit_up(mut self, value: Option<i64>) -> Self {
+        self.limit_up = value;
+        self
+    }
+    /// Sets `limitDown`.
+    pub fn limit_down(mut self, value: i64) -> Self {
+        self.limit_down = Some(value);
+        self
+    }
+    /// Sets `limitDown` to a value, or unsets it with `None`.
+    pub fn set_limit_down(mut self, value: Option<i64>) -> Self {
+        self.limit_down = value;
+        self
+    }
+}
+/// Part of the `updateNetworkApplianceTrafficShapingUplinkSelection` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceTrafficShapingUplinkSelectionRequest {
+    /// Toggle for enabling or disabling active-active AutoVPN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active_active_auto_vpn_enabled: Option<bool>,
+    /// The default uplink. Must be one of: 'wan1' or 'wan2'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_uplink: Option<
+        t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestDefaultUplink,
+    >,
+    /// Toggle for enabling or disabling load balancing
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub load_balancing_enabled: Option<bool>,
+    /// WAN failover and failback behavior
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failover_and_failback: Option<
+        t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestFailoverAndFailback,
+    >,
+    /// Array of uplink preference rules for WAN traffic
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wan_traffic_uplink_preferences: Option<
+        Vec<
+            t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreference,
+        >,
+    >,
+    /// Array of uplink preference rules for VPN traffic
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vpn_traffic_uplink_preferences: Option<
+        Vec<
+            t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreference,
+        >,
+    >,
+}
+impl UpdateNetworkApplianceTrafficShapingUplinkSelectionRequest {
+    /// A `UpdateNetworkApplianceTrafficShapingUplinkSelectionRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            active_active_auto_vpn_enabled: None,
+            default_uplink: None,
+            load_balancing_enabled: None,
+            failover_and_failback: None,
+            wan_traffic_uplink_preferences: None,
+            vpn_traffic_uplink_preferences: None,
+        }
+    }
+    /// Sets `activeActiveAutoVpnEnabled`.
+    pub fn active_active_auto_vpn_enabled(mut self, value: bool) -> Self {
+        self.active_active_auto_vpn_enabled = Some(value);
+        self
+    }
+    /// Sets `activeActiveAutoVpnEnabled` to a value, or unsets it with `None`.
+    pub fn set_active_active_auto_vpn_enabled(mut self, value: Option<bool>) -> Self {
+        self.active_active_auto_vpn_enabled = value;
+        self
+    }
+    /// Sets `defaultUplink`.
+    pub fn default_uplink(
+        mut self,
+        value: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestDefaultUplink,
+    ) -> Self {
+        self.default_uplink = Some(value);
+        self
+    }
+    /// Sets `defaultUplink` to a value, or unsets it with `None`.
+    pub fn set_default_uplink(
+        mut self,
+        value: Option<
+            t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestDefaultUplink,
+        >,
+    ) -> Self {
+        self.default_uplink = value;
+        self
+    }
+    /// Sets `loadBalancingEnabled`.
+    pub fn load_balancing_enabled(mut self, value: bool) -> Self {
+        self.load_balancing_enabled = Some(value);
+        self
+    }
+    /// Sets `loadBalancingEnabled` to a value, or unsets it with `None`.
+    pub fn set_load_balancing_enabled(mut self, value: Option<bool>) -> Self {
+        self.load_balancing_enabled = value;
+        self
+    }
+    /// Sets `failoverAndFailback`.
+    pub fn failover_and_failback(
+        mut self,
+        value: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestFailoverAndFailback,
+    ) -> Self {
+        self.failover_and_failback = Some(value);
+        self
+    }
+    /// Sets `failoverAndFailback` to a value, or unsets it with `None`.
+    pub fn set_failover_and_failback(
+        mut self,
+        value: Option<
+            t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestFailoverAndFailback,
+        >,
+    ) -> Self {
+        self.failover_and_failback = value;
+        self
+    }
+    /// Sets `wanTrafficUplinkPreferences`.
+    pub fn wan_traffic_uplink_preferences(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreference,
+        >,
+    ) -> Self {
+        self.wan_traffic_uplink_preferences = Some(
+            rt::list::<
+                t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreference,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `wanTrafficUplinkPreferences` to a value, or unsets it with `None`.
+    pub fn set_wan_traffic_uplink_preferences(
+        mut self,
+        value: Option<
+            Vec<
+                t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreference,
+            >,
+        >,
+    ) -> Self {
+        self.wan_traffic_uplink_preferences = value;
+        self
+    }
+    /// Sets `vpnTrafficUplinkPreferences`.
+    pub fn vpn_traffic_uplink_preferences(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreference,
+        >,
+    ) -> Self {
+        self.vpn_traffic_uplink_preferences = Some(
+            rt::list::<
+                t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreference,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `vpnTrafficUplinkPreferences` to a value, or unsets it with `None`.
+    pub fn set_vpn_traffic_uplink_preferences(
+        mut self,
+        value: Option<
+            Vec<
+                t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreference,
+            >,
+        >,
+    ) -> Self {
+        self.vpn_traffic_uplink_preferences = value;
+        self
+    }
+}
+/// The default uplink. Must be one of: 'wan1' or 'wan2'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestDefaultUplink {
+    /// `"wan1"`
+    Wan1,
+    /// `"wan2"`
+    Wan2,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestDefaultUplink,
+    UnknownValue, { "wan1" => Wan1, "wan2" => Wan2 }
+);
+/// WAN failover and failback behavior
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestFailoverAndFailback {
+    /// Immediate WAN transition terminates all flows (new and existing) on current WAN when it is deemed unreliable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub immediate: Option<
+        t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestFailoverAndFailbackImmediate,
+    >,
+}
+impl UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestFailoverAndFailback {
+    /// A `UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestFailoverAndFailback` with every field unset.
+    pub fn new() -> Self {
+        Self { immediate: None }
+    }
+    /// Sets `immediate`.
+    pub fn immediate(
+        mut self,
+        value: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestFailoverAndFailbackImmediate,
+    ) -> Self {
+        self.immediate = Some(value);
+        self
+    }
+    /// Sets `immediate` to a value, or unsets it with `None`.
+    pub fn set_immediate(
+        mut self,
+        value: Option<
+            t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestFailoverAndFailbackImmediate,
+        >,
+    ) -> Self {
+        self.immediate = value;
+        self
+    }
+}
+/// Immediate WAN transition terminates all flows (new and existing) on current WAN when it is deemed unreliable.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestFailoverAndFailbackImmediate {
+    /// Toggle for enabling or disabling immediate WAN failover and failback
+    pub enabled: bool,
+}
+impl UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestFailoverAndFailbackImmediate {
+    /// A `UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestFailoverAndFailbackImmediate` with its required fields (`enabled`); the optional ones are unset.
+    pub fn new(enabled: bool) -> Self {
+        Self { enabled }
+    }
+}
+/// Part of the `updateNetworkApplianceTrafficShapingUplinkSelection` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreference {
+    /// Array of traffic filters for this uplink preference rule
+    pub traffic_filters: Vec<
+        t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilter,
+    >,
+    /// Preferred uplink for this uplink preference rule. Must be one of: 'wan1', 'wan2', 'bestForVoIP', 'loadBalancing' or 'defaultUplink'
+    pub preferred_uplink: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferencePreferredUplink,
+    /// Fail over criterion for this uplink preference rule. Must be one of: 'poorPerformance' or 'uplinkDown'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fail_over_criterion: Option<
+        t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceFailOverCriterion,
+    >,
+    /// Performance class setting for this uplink preference rule
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub performance_class: Option<
+        t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferencePerformanceClass,
+    >,
+}
+impl UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreference {
+    /// A `UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreference` with its required fields (`trafficFilters`, `preferredUplink`); the optional ones are unset.
+    pub fn new(
+        traffic_filters: impl IntoIterator<
+            Item = t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilter,
+        >,
+        preferred_uplink: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferencePreferredUplink,
+    ) -> Self {
+        Self {
+            traffic_filters: rt::list::<
+                t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilter,
+                _,
+            >(traffic_filters),
+            preferred_uplink,
+            fail_over_criterion: None,
+            performance_class: None,
+        }
+    }
+    /// Sets `failOverCriterion`.
+    pub fn fail_over_criterion(
+        mut self,
+        value: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceFailOverCriterion,
+    ) -> Self {
+        self.fail_over_criterion = Some(value);
+        self
+    }
+    /// Sets `failOverCriterion` to a value, or unsets it with `None`.
+    pub fn set_fail_over_criterion(
+        mut self,
+        value: Option<
+            t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceFailOverCriterion,
+        >,
+    ) -> Self {
+        self.fail_over_criterion = value;
+        self
+    }
+    /// Sets `performanceClass`.
+    pub fn performance_class(
+        mut self,
+        value: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferencePerformanceClass,
+    ) -> Self {
+        self.performance_class = Some(value);
+        self
+    }
+    /// Sets `performanceClass` to a value, or unsets it with `None`.
+    pub fn set_performance_class(
+        mut self,
+        value: Option<
+            t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferencePerformanceClass,
+        >,
+    ) -> Self {
+        self.performance_class = value;
+        self
+    }
+}
+/// Fail over criterion for this uplink preference rule. Must be one of: 'poorPerformance' or 'uplinkDown'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceFailOverCriterion {
+    /// `"poorPerformance"`
+    PoorPerformance,
+    /// `"uplinkDown"`
+    UplinkDown,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceFailOverCriterion,
+    UnknownValue, { "poorPerformance" => PoorPerformance, "uplinkDown" => UplinkDown }
+);
+/// Performance class setting for this uplink preference rule
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferencePerformanceClass {
+    /// Type of this performance class. Must be one of: 'builtin' or 'custom'
+    pub type_: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferencePerformanceClassType,
+    /// Name of builtin performance class, must be present when performanceClass type is 'builtin', and value must be one of: 'VoIP'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub builtin_performance_class_name: Option<
+        t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferencePerformanceClassBuiltinPerformanceClassName,
+    >,
+    /// ID of created custom performance class, must be present when performanceClass type is 'custom'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_performance_class_id: Option<String>,
+}
+impl UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferencePerformanceClass {
+    /// A `UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferencePerformanceClass` with its required fields (`type`); the optional ones are unset.
+    pub fn new(
+        type_: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferencePerformanceClassType,
+    ) -> Self {
+        Self {
+            type_,
+            builtin_performance_class_name: None,
+            custom_performance_class_id: None,
+        }
+    }
+    /// Sets `builtinPerformanceClassName`.
+    pub fn builtin_performance_class_name(
+        mut self,
+        value: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferencePerformanceClassBuiltinPerformanceClassName,
+    ) -> Self {
+        self.builtin_performance_class_name = Some(value);
+        self
+    }
+    /// Sets `builtinPerformanceClassName` to a value, or unsets it with `None`.
+    pub fn set_builtin_performance_class_name(
+        mut self,
+        value: Option<
+            t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferencePerformanceClassBuiltinPerformanceClassName,
+        >,
+    ) -> Self {
+        self.builtin_performance_class_name = value;
+        self
+    }
+    /// Sets `customPerformanceClassId`.
+    pub fn custom_performance_class_id(mut self, value: impl Into<String>) -> Self {
+        self.custom_performance_class_id = Some(value.into());
+        self
+    }
+    /// Sets `customPerformanceClassId` to a value, or unsets it with `None`.
+    pub fn set_custom_performance_class_id(mut self, value: Option<String>) -> Self {
+        self.custom_performance_class_id = value;
+        self
+    }
+}
+/// Name of builtin performance class, must be present when performanceClass type is 'builtin', and value must be one of: 'VoIP'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferencePerformanceClassBuiltinPerformanceClassName {
+    /// `"VoIP"`
+    VoIp,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferencePerformanceClassBuiltinPerformanceClassName,
+    UnknownValue, { "VoIP" => VoIp }
+);
+/// Type of this performance class. Must be one of: 'builtin' or 'custom'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferencePerformanceClassType {
+    /// `"builtin"`
+    Builtin,
+    /// `"custom"`
+    Custom,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferencePerformanceClassType,
+    UnknownValue, { "builtin" => Builtin, "custom" => Custom }
+);
+/// Preferred uplink for this uplink preference rule. Must be one of: 'wan1', 'wan2', 'bestForVoIP', 'loadBalancing' or 'defaultUplink'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferencePreferredUplink {
+    /// `"bestForVoIP"`
+    BestForVoIp,
+    /// `"defaultUplink"`
+    DefaultUplink,
+    /// `"loadBalancing"`
+    LoadBalancing,
+    /// `"wan1"`
+    Wan1,
+    /// `"wan2"`
+    Wan2,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferencePreferredUplink,
+    UnknownValue, { "bestForVoIP" => BestForVoIp, "defaultUplink" => DefaultUplink,
+    "loadBalancing" => LoadBalancing, "wan1" => Wan1, "wan2" => Wan2 }
+);
+/// Part of the `updateNetworkApplianceTrafficShapingUplinkSelection` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilter {
+    /// Type of this traffic filter. Must be one of: 'applicationCategory', 'application' or 'custom'
+    pub type_: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilterType,
+    /// Value object of this traffic filter
+    pub value: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilterValue,
+}
+impl UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilter {
+    /// A `UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilter` with its required fields (`type`, `value`); the optional ones are unset.
+    pub fn new(
+        type_: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilterType,
+        value: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilterValue,
+    ) -> Self {
+        Self { type_, value }
+    }
+}
+/// Type of this traffic filter. Must be one of: 'applicationCategory', 'application' or 'custom'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilterType {
+    /// `"application"`
+    Application,
+    /// `"applicationCategory"`
+    ApplicationCategory,
+    /// `"custom"`
+    Custom,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilterType,
+    UnknownValue, { "application" => Application, "applicationCategory" =>
+    ApplicationCategory, "custom" => Custom }
+);
+/// Value object of this traffic filter
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilterValue {
+    /// ID of this applicationCategory or application type traffic filter. E.g.: "meraki:layer7/category/1", "meraki:layer7/application/4"
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Protocol of this custom type traffic filter. Must be one of: 'tcp', 'udp', 'icmp', 'icmp6' or 'any'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<
+        t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilterValueProtocol,
+    >,
+    /// Source of this custom type traffic filter
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<
+        t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilterValueSource,
+    >,
+    /// Destination of this custom type traffic filter
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub destination: Option<
+        t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilterValueDestination,
+    >,
+}
+impl UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilterValue {
+    /// A `UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilterValue` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            protocol: None,
+            source: None,
+            destination: None,
+        }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.id = value;
+        self
+    }
+    /// Sets `protocol`.
+    pub fn protocol(
+        mut self,
+        value: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilterValueProtocol,
+    ) -> Self {
+        self.protocol = Some(value);
+        self
+    }
+    /// Sets `protocol` to a value, or unsets it with `None`.
+    pub fn set_protocol(
+        mut self,
+        value: Option<
+            t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilterValueProtocol,
+        >,
+    ) -> Self {
+        self.protocol = value;
+        self
+    }
+    /// Sets `source`.
+    pub fn source(
+        mut self,
+        value: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilterValueSource,
+    ) -> Self {
+        self.source = Some(value);
+        self
+    }
+    /// Sets `source` to a value, or unsets it with `None`.
+    pub fn set_source(
+        mut self,
+        value: Option<
+            t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilterValueSource,
+        >,
+    ) -> Self {
+        self.source = value;
+        self
+    }
+    /// Sets `destination`.
+    pub fn destination(
+        mut self,
+        value: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilterValueDestination,
+    ) -> Self {
+        self.destination = Some(value);
+        self
+    }
+    /// Sets `destination` to a value, or unsets it with `None`.
+    pub fn set_destination(
+        mut self,
+        value: Option<
+            t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilterValueDestination,
+        >,
+    ) -> Self {
+        self.destination = value;
+        self
+    }
+}
+/// Destination of this custom type traffic filter
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilterValueDestination {
+    /// E.g.: "any", "0" (also means "any"), "8080", "1-1024"
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<String>,
+    /// CIDR format address, or "any". E.g.: "192.168.10.0/24",  "192.168.10.1" (same as "192.168.10.1/32"), "0.0.0.0/0" (same as "any")
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cidr: Option<String>,
+    /// Meraki network ID. Currently only available under a template network, and the value should be ID of either same template network, or another template network currently. E.g.: "L_12345678".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network: Option<String>,
+    /// VLAN ID of the configured VLAN in the Meraki network. Currently only available under a template network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan: Option<i64>,
+    /// Host ID in the VLAN, should be used along with 'vlan', and not exceed the vlan subnet capacity. Currently only available under a template network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<i64>,
+    /// FQDN format address. Currently only availabe in 'destination' of 'vpnTrafficUplinkPreference' object. E.g.: 'www.google.com'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fqdn: Option<String>,
+}
+impl UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilterValueDestination {
+    /// A `UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilterValueDestination` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            port: None,
+            cidr: None,
+            network: None,
+            vlan: None,
+            host: None,
+            fqdn: None,
+        }
+    }
+    /// Sets `port`.
+    pub fn port(mut self, value: impl Into<String>) -> Self {
+        self.port = Some(value.into());
+        self
+    }
+    /// Sets `port` to a value, or unsets it with `None`.
+    pub fn set_port(mut self, value: Option<String>) -> Self {
+        self.port = value;
+        self
+    }
+    /// Sets `cidr`.
+    pub fn cidr(mut self, value: impl Into<String>) -> Self {
+        self.cidr = Some(value.into());
+        self
+    }
+    /// Sets `cidr` to a value, or unsets it with `None`.
+    pub fn set_cidr(mut self, value: Option<String>) -> Self {
+        self.cidr = value;
+        self
+    }
+    /// Sets `network`.
+    pub fn network(mut self, value: impl Into<String>) -> Self {
+        self.network = Some(value.into());
+        self
+    }
+    /// Sets `network` to a value, or unsets it with `None`.
+    pub fn set_network(mut self, value: Option<String>) -> Self {
+        self.network = value;
+        self
+    }
+    /// Sets `vlan`.
+    pub fn vlan(mut self, value: i64) -> Self {
+        self.vlan = Some(value);
+        self
+    }
+    /// Sets `vlan` to a value, or unsets it with `None`.
+    pub fn set_vlan(mut self, value: Option<i64>) -> Self {
+        self.vlan = value;
+        self
+    }
+    /// Sets `host`.
+    pub fn host(mut self, value: i64) -> Self {
+        self.host = Some(value);
+        self
+    }
+    /// Sets `host` to a value, or unsets it with `None`.
+    pub fn set_host(mut self, value: Option<i64>) -> Self {
+        self.host = value;
+        self
+    }
+    /// Sets `fqdn`.
+    pub fn fqdn(mut self, value: impl Into<String>) -> Self {
+        self.fqdn = Some(value.into());
+        self
+    }
+    /// Sets `fqdn` to a value, or unsets it with `None`.
+    pub fn set_fqdn(mut self, value: Option<String>) -> Self {
+        self.fqdn = value;
+        self
+    }
+}
+/// Protocol of this custom type traffic filter. Must be one of: 'tcp', 'udp', 'icmp', 'icmp6' or 'any'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilterValueProtocol {
+    /// `"any"`
+    Any,
+    /// `"icmp"`
+    Icmp,
+    /// `"icmp6"`
+    Icmp6,
+    /// `"tcp"`
+    Tcp,
+    /// `"udp"`
+    Udp,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilterValueProtocol,
+    UnknownValue, { "any" => Any, "icmp" => Icmp, "icmp6" => Icmp6, "tcp" => Tcp, "udp"
+    => Udp }
+);
+/// Source of this custom type traffic filter
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilterValueSource {
+    /// E.g.: "any", "0" (also means "any"), "8080", "1-1024"
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<String>,
+    /// CIDR format address, or "any". E.g.: "192.168.10.0/24",  "192.168.10.1" (same as "192.168.10.1/32"), "0.0.0.0/0" (same as "any")
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cidr: Option<String>,
+    /// Meraki network ID. Currently only available under a template network, and the value should be ID of either same template network, or another template network currently. E.g.: "L_12345678".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network: Option<String>,
+    /// VLAN ID of the configured VLAN in the Meraki network. Currently only available under a template network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan: Option<i64>,
+    /// Host ID in the VLAN, should be used along with 'vlan', and not exceed the vlan subnet capacity. Currently only available under a template network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<i64>,
+}
+impl UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilterValueSource {
+    /// A `UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestVpnTrafficUplinkPreferenceTrafficFilterValueSource` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            port: None,
+            cidr: None,
+            network: None,
+            vlan: None,
+            host: None,
+        }
+    }
+    /// Sets `port`.
+    pub fn port(mut self, value: impl Into<String>) -> Self {
+        self.port = Some(value.into());
+        self
+    }
+    /// Sets `port` to a value, or unsets it with `None`.
+    pub fn set_port(mut self, value: Option<String>) -> Self {
+        self.port = value;
+        self
+    }
+    /// Sets `cidr`.
+    pub fn cidr(mut self, value: impl Into<String>) -> Self {
+        self.cidr = Some(value.into());
+        self
+    }
+    /// Sets `cidr` to a value, or unsets it with `None`.
+    pub fn set_cidr(mut self, value: Option<String>) -> Self {
+        self.cidr = value;
+        self
+    }
+    /// Sets `network`.
+    pub fn network(mut self, value: impl Into<String>) -> Self {
+        self.network = Some(value.into());
+        self
+    }
+    /// Sets `network` to a value, or unsets it with `None`.
+    pub fn set_network(mut self, value: Option<String>) -> Self {
+        self.network = value;
+        self
+    }
+    /// Sets `vlan`.
+    pub fn vlan(mut self, value: i64) -> Self {
+        self.vlan = Some(value);
+        self
+    }
+    /// Sets `vlan` to a value, or unsets it with `None`.
+    pub fn set_vlan(mut self, value: Option<i64>) -> Self {
+        self.vlan = value;
+        self
+    }
+    /// Sets `host`.
+    pub fn host(mut self, value: i64) -> Self {
+        self.host = Some(value);
+        self
+    }
+    /// Sets `host` to a value, or unsets it with `None`.
+    pub fn set_host(mut self, value: Option<i64>) -> Self {
+        self.host = value;
+        self
+    }
+}
+/// Part of the `updateNetworkApplianceTrafficShapingUplinkSelection` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreference {
+    /// Array of traffic filters for this uplink preference rule
+    pub traffic_filters: Vec<
+        t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferenceTrafficFilter,
+    >,
+    /// Preferred uplink for this uplink preference rule. Must be one of: 'wan1' or 'wan2'
+    pub preferred_uplink: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferencePreferredUplink,
+}
+impl UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreference {
+    /// A `UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreference` with its required fields (`trafficFilters`, `preferredUplink`); the optional ones are unset.
+    pub fn new(
+        traffic_filters: impl IntoIterator<
+            Item = t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferenceTrafficFilter,
+        >,
+        preferred_uplink: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferencePreferredUplink,
+    ) -> Self {
+        Self {
+            traffic_filters: rt::list::<
+                t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferenceTrafficFilter,
+                _,
+            >(traffic_filters),
+            preferred_uplink,
+        }
+    }
+}
+/// Preferred uplink for this uplink preference rule. Must be one of: 'wan1' or 'wan2'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferencePreferredUplink {
+    /// `"wan1"`
+    Wan1,
+    /// `"wan2"`
+    Wan2,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferencePreferredUplink,
+    UnknownValue, { "wan1" => Wan1, "wan2" => Wan2 }
+);
+/// Part of the `updateNetworkApplianceTrafficShapingUplinkSelection` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferenceTrafficFilter {
+    /// Type of this traffic filter. Must be one of: 'custom'
+    pub type_: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferenceTrafficFilterType,
+    /// Value object of this traffic filter
+    pub value: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferenceTrafficFilterValue,
+}
+impl UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferenceTrafficFilter {
+    /// A `UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferenceTrafficFilter` with its required fields (`type`, `value`); the optional ones are unset.
+    pub fn new(
+        type_: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferenceTrafficFilterType,
+        value: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferenceTrafficFilterValue,
+    ) -> Self {
+        Self { type_, value }
+    }
+}
+/// Type of this traffic filter. Must be one of: 'custom'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferenceTrafficFilterType {
+    /// `"custom"`
+    Custom,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferenceTrafficFilterType,
+    UnknownValue, { "custom" => Custom }
+);
+/// Value object of this traffic filter
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferenceTrafficFilterValue {
+    /// Protocol of this custom type traffic filter. Must be one of: 'tcp', 'udp', 'icmp6' or 'any'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<
+        t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferenceTrafficFilterValueProtocol,
+    >,
+    /// Source of this custom type traffic filter
+    pub source: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferenceTrafficFilterValueSource,
+    /// Destination of this custom type traffic filter
+    pub destination: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferenceTrafficFilterValueDestination,
+}
+impl UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferenceTrafficFilterValue {
+    /// A `UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferenceTrafficFilterValue` with its required fields (`source`, `destination`); the optional ones are unset.
+    pub fn new(
+        source: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferenceTrafficFilterValueSource,
+        destination: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferenceTrafficFilterValueDestination,
+    ) -> Self {
+        Self {
+            protocol: None,
+            source,
+            destination,
+        }
+    }
+    /// Sets `protocol`.
+    pub fn protocol(
+        mut self,
+        value: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferenceTrafficFilterValueProtocol,
+    ) -> Self {
+        self.protocol = Some(value);
+        self
+    }
+    /// Sets `protocol` to a value, or unsets it with `None`.
+    pub fn set_protocol(
+        mut self,
+        value: Option<
+            t::UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferenceTrafficFilterValueProtocol,
+        >,
+    ) -> Self {
+        self.protocol = value;
+        self
+    }
+}
+/// Destination of this custom type traffic filter
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferenceTrafficFilterValueDestination {
+    /// E.g.: "any", "0" (also means "any"), "8080", "1-1024"
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<String>,
+    /// CIDR format address, or "any". E.g.: "192.168.10.0/24",  "192.168.10.1" (same as "192.168.10.1/32"), "0.0.0.0/0" (same as "any")
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cidr: Option<String>,
+}
+impl UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferenceTrafficFilterValueDestination {
+    /// A `UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferenceTrafficFilterValueDestination` with every field unset.
+    pub fn new() -> Self {
+        Self { port: None, cidr: None }
+    }
+    /// Sets `port`.
+    pub fn port(mut self, value: impl Into<String>) -> Self {
+        self.port = Some(value.into());
+        self
+    }
+    /// Sets `port` to a value, or unsets it with `None`.
+    pub fn set_port(mut self, value: Option<String>) -> Self {
+        self.port = value;
+        self
+    }
+    /// Sets `cidr`.
+    pub fn cidr(mut self, value: impl Into<String>) -> Self {
+        self.cidr = Some(value.into());
+        self
+    }
+    /// Sets `cidr` to a value, or unsets it with `None`.
+    pub fn set_cidr(mut self, value: Option<String>) -> Self {
+        self.cidr = value;
+        self
+    }
+}
+/// Protocol of this custom type traffic filter. Must be one of: 'tcp', 'udp', 'icmp6' or 'any'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferenceTrafficFilterValueProtocol {
+    /// `"any"`
+    Any,
+    /// `"icmp6"`
+    Icmp6,
+    /// `"tcp"`
+    Tcp,
+    /// `"udp"`
+    Udp,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferenceTrafficFilterValueProtocol,
+    UnknownValue, { "any" => Any, "icmp6" => Icmp6, "tcp" => Tcp, "udp" => Udp }
+);
+/// Source of this custom type traffic filter
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferenceTrafficFilterValueSource {
+    /// E.g.: "any", "0" (also means "any"), "8080", "1-1024"
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<String>,
+    /// CIDR format address, or "any". E.g.: "192.168.10.0/24",  "192.168.10.1" (same as "192.168.10.1/32"), "0.0.0.0/0" (same as "any")
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cidr: Option<String>,
+    /// VLAN ID of the configured VLAN in the Meraki network. Currently only available under a template network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan: Option<i64>,
+    /// Host ID in the VLAN, should be used along with 'vlan', and not exceed the vlan subnet capacity. Currently only available under a template network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<i64>,
+}
+impl UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferenceTrafficFilterValueSource {
+    /// A `UpdateNetworkApplianceTrafficShapingUplinkSelectionRequestWanTrafficUplinkPreferenceTrafficFilterValueSource` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            port: None,
+            cidr: None,
+            vlan: None,
+            host: None,
+        }
+    }
+    /// Sets `port`.
+    pub fn port(mut self, value: impl Into<String>) -> Self {
+        self.port = Some(value.into());
+        self
+    }
+    /// Sets `port` to a value, or unsets it with `None`.
+    pub fn set_port(mut self, value: Option<String>) -> Self {
+        self.port = value;
+        self
+    }
+    /// Sets `cidr`.
+    pub fn cidr(mut self, value: impl Into<String>) -> Self {
+        self.cidr = Some(value.into());
+        self
+    }
+    /// Sets `cidr` to a value, or unsets it with `None`.
+    pub fn set_cidr(mut self, value: Option<String>) -> Self {
+        self.cidr = value;
+        self
+    }
+    /// Sets `vlan`.
+    pub fn vlan(mut self, value: i64) -> Self {
+        self.vlan = Some(value);
+        self
+    }
+    /// Sets `vlan` to a value, or unsets it with `None`.
+    pub fn set_vlan(mut self, value: Option<i64>) -> Self {
+        self.vlan = value;
+        self
+    }
+    /// Sets `host`.
+    pub fn host(mut self, value: i64) -> Self {
+        self.host = Some(value);
+        self
+    }
+    /// Sets `host` to a value, or unsets it with `None`.
+    pub fn set_host(mut self, value: Option<i64>) -> Self {
+        self.host = value;
+        self
+    }
+}
+/// Part of the `updateNetworkApplianceTrafficShapingUplinkSelection` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceTrafficShapingUplinkSelectionResponse {
+    /// Whether active-active AutoVPN is enabled
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active_active_auto_vpn_enabled: Option<bool>,
+    /// The default uplink. Must be one of: 'wan1' or 'wan2'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_uplink: Option<
+        t::UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseDefaultUplink,
+    >,
+    /// Whether load balancing is enabled
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub load_balancing_enabled: Option<bool>,
+    /// WAN failover and failback
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failover_and_failback: Option<
+        t::UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseFailoverAndFailback,
+    >,
+    /// Uplink preference rules for WAN traffic
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wan_traffic_uplink_preferences: Option<
+        Vec<
+            t::UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseWanTrafficUplinkPreference,
+        >,
+    >,
+    /// Uplink preference rules for VPN traffic
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vpn_traffic_uplink_preferences: Option<
+        Vec<
+            t::UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseVpnTrafficUplinkPreference,
+        >,
+    >,
+}
+/// The default uplink. Must be one of: 'wan1' or 'wan2'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseDefaultUplink {
+    /// `"wan1"`
+    Wan1,
+    /// `"wan2"`
+    Wan2,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseDefaultUplink,
+    UnknownValue, { "wan1" => Wan1, "wan2" => Wan2 }
+);
+/// WAN failover and failback
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseFailoverAndFailback {
+    /// Immediate WAN failover and failback
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub immediate: Option<
+        t::UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseFailoverAndFailbackImmediate,
+    >,
+}
+/// Immediate WAN failover and failback
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseFailoverAndFailbackImmediate {
+    /// Whether immediate WAN failover and failback is enabled
+    pub enabled: bool,
+}
+/// Part of the `updateNetworkApplianceTrafficShapingUplinkSelection` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseVpnTrafficUplinkPreference {
+    /// Traffic filters
+    pub traffic_filters: Vec<
+        t::UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseVpnTrafficUplinkPreferenceTrafficFilter,
+    >,
+    /// Preferred uplink for uplink preference rule. Must be one of: 'wan1', 'wan2', 'bestForVoIP', 'loadBalancing' or 'defaultUplink'
+    pub preferred_uplink: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseVpnTrafficUplinkPreferencePreferredUplink,
+    /// Fail over criterion for uplink preference rule. Must be one of: 'poorPerformance' or 'uplinkDown'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fail_over_criterion: Option<
+        t::UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseVpnTrafficUplinkPreferenceFailOverCriterion,
+    >,
+    /// Performance class setting for uplink preference rule
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub performance_class: Option<
+        t::UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseVpnTrafficUplinkPreferencePerformanceClass,
+    >,
+}
+/// Fail over criterion for uplink preference rule. Must be one of: 'poorPerformance' or 'uplinkDown'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseVpnTrafficUplinkPreferenceFailOverCriterion {
+    /// `"poorPerformance"`
+    PoorPerformance,
+    /// `"uplinkDown"`
+    UplinkDown,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseVpnTrafficUplinkPreferenceFailOverCriterion,
+    UnknownValue, { "poorPerformance" => PoorPerformance, "uplinkDown" => UplinkDown }
+);
+/// Performance class setting for uplink preference rule
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseVpnTrafficUplinkPreferencePerformanceClass {
+    /// Type of this performance class. Must be one of: 'builtin' or 'custom'
+    pub type_: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseVpnTrafficUplinkPreferencePerformanceClassType,
+    /// Name of builtin performance class. Must be present when performanceClass type is 'builtin' and value must be one of: 'VoIP'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub builtin_performance_class_name: Option<
+        t::UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseVpnTrafficUplinkPreferencePerformanceClassBuiltinPerformanceClassName,
+    >,
+    /// ID of created custom performance class, must be present when performanceClass type is "custom"
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_performance_class_id: Option<String>,
+}
+/// Name of builtin performance class. Must be present when performanceClass type is 'builtin' and value must be one of: 'VoIP'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseVpnTrafficUplinkPreferencePerformanceClassBuiltinPerformanceClassName {
+    /// `"VoIP"`
+    VoIp,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseVpnTrafficUplinkPreferencePerformanceClassBuiltinPerformanceClassName,
+    UnknownValue, { "VoIP" => VoIp }
+);
+/// Type of this performance class. Must be one of: 'builtin' or 'custom'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseVpnTrafficUplinkPreferencePerformanceClassType {
+    /// `"builtin"`
+    Builtin,
+    /// `"custom"`
+    Custom,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseVpnTrafficUplinkPreferencePerformanceClassType,
+    UnknownValue, { "builtin" => Builtin, "custom" => Custom }
+);
+/// Preferred uplink for uplink preference rule. Must be one of: 'wan1', 'wan2', 'bestForVoIP', 'loadBalancing' or 'defaultUplink'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseVpnTrafficUplinkPreferencePreferredUplink {
+    /// `"bestForVoIP"`
+    BestForVoIp,
+    /// `"defaultUplink"`
+    DefaultUplink,
+    /// `"loadBalancing"`
+    LoadBalancing,
+    /// `"wan1"`
+    Wan1,
+    /// `"wan2"`
+    Wan2,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseVpnTrafficUplinkPreferencePreferredUplink,
+    UnknownValue, { "bestForVoIP" => BestForVoIp, "defaultUplink" => DefaultUplink,
+    "loadBalancing" => LoadBalancing, "wan1" => Wan1, "wan2" => Wan2 }
+);
+/// Part of the `updateNetworkApplianceTrafficShapingUplinkSelection` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseVpnTrafficUplinkPreferenceTrafficFilter {
+    /// Traffic filter type. Must be one of: 'applicationCategory', 'application' or 'custom'
+    pub type_: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseVpnTrafficUplinkPreferenceTrafficFilterType,
+    /// Value of traffic filter
+    pub value: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseVpnTrafficUplinkPreferenceTrafficFilterValue,
+}
+/// Traffic filter type. Must be one of: 'applicationCategory', 'application' or 'custom'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseVpnTrafficUplinkPreferenceTrafficFilterType {
+    /// `"application"`
+    Application,
+    /// `"applicationCategory"`
+    ApplicationCategory,
+    /// `"custom"`
+    Custom,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseVpnTrafficUplinkPreferenceTrafficFilterType,
+    UnknownValue, { "application" => Application, "applicationCategory" =>
+    ApplicationCategory, "custom" => Custom }
+);
+/// Value of traffic filter
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseVpnTrafficUplinkPreferenceTrafficFilterValue {
+    /// ID of 'applicationCategory' or 'application' type traffic filter
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Protocol of 'custom' type traffic filter. Must be one of: 'tcp', 'udp', 'icmp', 'icmp6' or 'any'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<
+        t::UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseVpnTrafficUplinkPreferenceTrafficFilterValueProtocol,
+    >,
+    /// Source of 'custom' type traffic filter
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<
+        t::UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseVpnTrafficUplinkPreferenceTrafficFilterValueSource,
+    >,
+    /// Destination of 'custom' type traffic filter
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub destination: Option<
+        t::UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseVpnTrafficUplinkPreferenceTrafficFilterValueDestination,
+    >,
+}
+/// Destination of 'custom' type traffic filter
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseVpnTrafficUplinkPreferenceTrafficFilterValueDestination {
+    /// E.g.: "any", "0" (also means "any"), "8080", "1-1024"
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<String>,
+    /// CIDR format address (e.g."192.168.10.1", which is the same as "192.168.10.1/32"), or "any". Cannot be used in combination with the "vlan" or "fqdn" property
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cidr: Option<String>,
+    /// Meraki network ID. Currently only available under a template network, and the value should be ID of either same template network, or another template network currently. E.g.: "L_12345678".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network: Option<String>,
+    /// VLAN ID of the configured VLAN in the Meraki network. Cannot be used in combination with the "cidr" or "fqdn" property and is currently only available under a template network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan: Option<i64>,
+    /// Host ID in the VLAN. Should not exceed the VLAN subnet capacity. Must be used along with the "vlan" property and is currently only available under a template network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<i64>,
+    /// FQDN format address. Cannot be used in combination with the "cidr" or "fqdn" property and is currently only available in the "destination" object of the "vpnTrafficUplinkPreference" object. E.g.: "www.google.com"
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fqdn: Option<String>,
+}
+/// Protocol of 'custom' type traffic filter. Must be one of: 'tcp', 'udp', 'icmp', 'icmp6' or 'any'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseVpnTrafficUplinkPreferenceTrafficFilterValueProtocol {
+    /// `"any"`
+    Any,
+    /// `"icmp"`
+    Icmp,
+    /// `"icmp6"`
+    Icmp6,
+    /// `"tcp"`
+    Tcp,
+    /// `"udp"`
+    Udp,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseVpnTrafficUplinkPreferenceTrafficFilterValueProtocol,
+    UnknownValue, { "any" => Any, "icmp" => Icmp, "icmp6" => Icmp6, "tcp" => Tcp, "udp"
+    => Udp }
+);
+/// Source of 'custom' type traffic filter
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseVpnTrafficUplinkPreferenceTrafficFilterValueSource {
+    /// E.g.: "any", "0" (also means "any"), "8080", "1-1024"
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<String>,
+    /// CIDR format address (e.g."192.168.10.1", which is the same as "192.168.10.1/32"), or "any". Cannot be used in combination with the "vlan" property
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cidr: Option<String>,
+    /// Meraki network ID. Currently only available under a template network, and the value should be ID of either same template network, or another template network currently. E.g.: "L_12345678".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network: Option<String>,
+    /// VLAN ID of the configured VLAN in the Meraki network. Cannot be used in combination with the "cidr" property and is currently only available under a template network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan: Option<i64>,
+    /// Host ID in the VLAN. Should not exceed the VLAN subnet capacity. Must be used along with the "vlan" property and is currently only available under a template network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<i64>,
+}
+/// Part of the `updateNetworkApplianceTrafficShapingUplinkSelection` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseWanTrafficUplinkPreference {
+    /// Traffic filters
+    pub traffic_filters: Vec<
+        t::UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseWanTrafficUplinkPreferenceTrafficFilter,
+    >,
+    /// Preferred uplink for uplink preference rule. Must be one of: 'wan1' or 'wan2'
+    pub preferred_uplink: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseWanTrafficUplinkPreferencePreferredUplink,
+}
+/// Preferred uplink for uplink preference rule. Must be one of: 'wan1' or 'wan2'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseWanTrafficUplinkPreferencePreferredUplink {
+    /// `"wan1"`
+    Wan1,
+    /// `"wan2"`
+    Wan2,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseWanTrafficUplinkPreferencePreferredUplink,
+    UnknownValue, { "wan1" => Wan1, "wan2" => Wan2 }
+);
+/// Part of the `updateNetworkApplianceTrafficShapingUplinkSelection` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseWanTrafficUplinkPreferenceTrafficFilter {
+    /// Traffic filter type. Must be "custom"
+    pub type_: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseWanTrafficUplinkPreferenceTrafficFilterType,
+    /// Value of traffic filter
+    pub value: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseWanTrafficUplinkPreferenceTrafficFilterValue,
+}
+/// Traffic filter type. Must be "custom"
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseWanTrafficUplinkPreferenceTrafficFilterType {
+    /// `"custom"`
+    Custom,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseWanTrafficUplinkPreferenceTrafficFilterType,
+    UnknownValue, { "custom" => Custom }
+);
+/// Value of traffic filter
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseWanTrafficUplinkPreferenceTrafficFilterValue {
+    /// Protocol of 'custom' type traffic filter. Must be one of: 'tcp', 'udp', 'icmp6' or 'any'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<
+        t::UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseWanTrafficUplinkPreferenceTrafficFilterValueProtocol,
+    >,
+    /// Source of 'custom' type traffic filter
+    pub source: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseWanTrafficUplinkPreferenceTrafficFilterValueSource,
+    /// Destination of 'custom' type traffic filter
+    pub destination: t::UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseWanTrafficUplinkPreferenceTrafficFilterValueDestination,
+}
+/// Destination of 'custom' type traffic filter
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseWanTrafficUplinkPreferenceTrafficFilterValueDestination {
+    /// E.g.: "any", "0" (also means "any"), "8080", "1-1024"
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<String>,
+    /// CIDR format address (e.g."192.168.10.1", which is the same as "192.168.10.1/32"), or "any"
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cidr: Option<String>,
+}
+/// Protocol of 'custom' type traffic filter. Must be one of: 'tcp', 'udp', 'icmp6' or 'any'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseWanTrafficUplinkPreferenceTrafficFilterValueProtocol {
+    /// `"any"`
+    Any,
+    /// `"icmp6"`
+    Icmp6,
+    /// `"tcp"`
+    Tcp,
+    /// `"udp"`
+    Udp,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseWanTrafficUplinkPreferenceTrafficFilterValueProtocol,
+    UnknownValue, { "any" => Any, "icmp6" => Icmp6, "tcp" => Tcp, "udp" => Udp }
+);
+/// Source of 'custom' type traffic filter
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceTrafficShapingUplinkSelectionResponseWanTrafficUplinkPreferenceTrafficFilterValueSource {
+    /// E.g.: "any", "0" (also means "any"), "8080", "1-1024"
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<String>,
+    /// CIDR format address (e.g."192.168.10.1", which is the same as "192.168.10.1/32"), or "any". Cannot be used in combination with the "vlan" property
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cidr: Option<String>,
+    /// VLAN ID of the configured VLAN in the Meraki network. Cannot be used in combination with the "cidr" property and is currently only available under a template network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan: Option<i64>,
+    /// Host ID in the VLAN. Should not exceed the VLAN subnet capacity. Must be used along with the "vlan" property and is currently only available under a template network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<i64>,
+}
 /// Part of the `updateNetworkApplianceTrafficShapingVpnExclusions` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkApplianceTrafficShapingVpnExclusionsRequest {
     /// Custom VPN exclusion rules. Pass an empty array to clear existing rules.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2123,13 +12238,75 @@ pub struct UpdateNetworkApplianceTrafficShapingVpnExclusionsRequest {
         Vec<t::UpdateNetworkApplianceTrafficShapingVpnExclusionsRequestMajorApplication>,
     >,
 }
+impl UpdateNetworkApplianceTrafficShapingVpnExclusionsRequest {
+    /// A `UpdateNetworkApplianceTrafficShapingVpnExclusionsRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            custom: None,
+            major_applications: None,
+        }
+    }
+    /// Sets `custom`.
+    pub fn custom(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkApplianceTrafficShapingVpnExclusionsRequestCustomItem,
+        >,
+    ) -> Self {
+        self.custom = Some(
+            rt::list::<
+                t::UpdateNetworkApplianceTrafficShapingVpnExclusionsRequestCustomItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `custom` to a value, or unsets it with `None`.
+    pub fn set_custom(
+        mut self,
+        value: Option<
+            Vec<t::UpdateNetworkApplianceTrafficShapingVpnExclusionsRequestCustomItem>,
+        >,
+    ) -> Self {
+        self.custom = value;
+        self
+    }
+    /// Sets `majorApplications`.
+    pub fn major_applications(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkApplianceTrafficShapingVpnExclusionsRequestMajorApplication,
+        >,
+    ) -> Self {
+        self.major_applications = Some(
+            rt::list::<
+                t::UpdateNetworkApplianceTrafficShapingVpnExclusionsRequestMajorApplication,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `majorApplications` to a value, or unsets it with `None`.
+    pub fn set_major_applications(
+        mut self,
+        value: Option<
+            Vec<
+                t::UpdateNetworkApplianceTrafficShapingVpnExclusionsRequestMajorApplication,
+            >,
+        >,
+    ) -> Self {
+        self.major_applications = value;
+        self
+    }
+}
 /// Part of the `updateNetworkApplianceTrafficShapingVpnExclusions` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkApplianceTrafficShapingVpnExclusionsRequestCustomItem {
     /// Protocol.
-    pub protocol: t::CustomItemProtocol,
+    pub protocol: t::UpdateNetworkApplianceTrafficShapingVpnExclusionsRequestCustomItemProtocol,
     /// Destination address; hostname required for DNS, IPv4 otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub destination: Option<String>,
@@ -2137,21 +12314,222 @@ pub struct UpdateNetworkApplianceTrafficShapingVpnExclusionsRequestCustomItem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub port: Option<String>,
 }
+impl UpdateNetworkApplianceTrafficShapingVpnExclusionsRequestCustomItem {
+    /// A `UpdateNetworkApplianceTrafficShapingVpnExclusionsRequestCustomItem` with its required fields (`protocol`); the optional ones are unset.
+    pub fn new(
+        protocol: t::UpdateNetworkApplianceTrafficShapingVpnExclusionsRequestCustomItemProtocol,
+    ) -> Self {
+        Self {
+            protocol,
+            destination: None,
+            port: None,
+        }
+    }
+    /// Sets `destination`.
+    pub fn destination(mut self, value: impl Into<String>) -> Self {
+        self.destination = Some(value.into());
+        self
+    }
+    /// Sets `destination` to a value, or unsets it with `None`.
+    pub fn set_destination(mut self, value: Option<String>) -> Self {
+        self.destination = value;
+        self
+    }
+    /// Sets `port`.
+    pub fn port(mut self, value: impl Into<String>) -> Self {
+        self.port = Some(value.into());
+        self
+    }
+    /// Sets `port` to a value, or unsets it with `None`.
+    pub fn set_port(mut self, value: Option<String>) -> Self {
+        self.port = value;
+        self
+    }
+}
+/// Protocol.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceTrafficShapingVpnExclusionsRequestCustomItemProtocol {
+    /// `"any"`
+    Any,
+    /// `"dns"`
+    Dns,
+    /// `"icmp"`
+    Icmp,
+    /// `"tcp"`
+    Tcp,
+    /// `"udp"`
+    Udp,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceTrafficShapingVpnExclusionsRequestCustomItemProtocol,
+    UnknownValue, { "any" => Any, "dns" => Dns, "icmp" => Icmp, "tcp" => Tcp, "udp" =>
+    Udp }
+);
 /// Part of the `updateNetworkApplianceTrafficShapingVpnExclusions` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkApplianceTrafficShapingVpnExclusionsRequestMajorApplication {
     /// Application's Meraki ID.
     pub id: String,
     /// Application's name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<t::Name>,
+    pub name: Option<
+        t::UpdateNetworkApplianceTrafficShapingVpnExclusionsRequestMajorApplicationName,
+    >,
 }
+impl UpdateNetworkApplianceTrafficShapingVpnExclusionsRequestMajorApplication {
+    /// A `UpdateNetworkApplianceTrafficShapingVpnExclusionsRequestMajorApplication` with its required fields (`id`); the optional ones are unset.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { id: id.into(), name: None }
+    }
+    /// Sets `name`.
+    pub fn name(
+        mut self,
+        value: t::UpdateNetworkApplianceTrafficShapingVpnExclusionsRequestMajorApplicationName,
+    ) -> Self {
+        self.name = Some(value);
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(
+        mut self,
+        value: Option<
+            t::UpdateNetworkApplianceTrafficShapingVpnExclusionsRequestMajorApplicationName,
+        >,
+    ) -> Self {
+        self.name = value;
+        self
+    }
+}
+/// Application's name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceTrafficShapingVpnExclusionsRequestMajorApplicationName {
+    /// `"AWS"`
+    Aws,
+    /// `"Box"`
+    Box,
+    /// `"Office 365 Sharepoint"`
+    Office365Sharepoint,
+    /// `"Office 365 Suite"`
+    Office365Suite,
+    /// `"Oracle"`
+    Oracle,
+    /// `"SAP"`
+    Sap,
+    /// `"Salesforce"`
+    Salesforce,
+    /// `"Skype & Teams"`
+    SkypeTeams,
+    /// `"Slack"`
+    Slack,
+    /// `"Webex"`
+    Webex,
+    /// `"Webex Calling"`
+    WebexCalling,
+    /// `"Webex Meetings"`
+    WebexMeetings,
+    /// `"Zoom"`
+    Zoom,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceTrafficShapingVpnExclusionsRequestMajorApplicationName,
+    UnknownValue, { "AWS" => Aws, "Box" => Box, "Office 365 Sharepoint" =>
+    Office365Sharepoint, "Office 365 Suite" => Office365Suite, "Oracle" => Oracle, "SAP"
+    => Sap, "Salesforce" => Salesforce, "Skype & Teams" => SkypeTeams, "Slack" => Slack,
+    "Webex" => Webex, "Webex Calling" => WebexCalling, "Webex Meetings" => WebexMeetings,
+    "Zoom" => Zoom }
+);
+/// Part of the `updateNetworkApplianceTrafficShapingVpnExclusions` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceTrafficShapingVpnExclusionsResponse {
+    /// ID of the network whose VPN exclusion rules are returned.
+    pub network_id: String,
+    /// Name of the network whose VPN exclusion rules are returned.
+    pub network_name: String,
+    /// Custom VPN exclusion rules.
+    pub custom: Vec<t::CustomItem>,
+    /// Major Application based VPN exclusion rules.
+    pub major_applications: Vec<t::MajorApplication>,
+}
+/// Protocol.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceTrafficShapingVpnExclusionsResponseCustomItemProtocol {
+    /// `"any"`
+    Any,
+    /// `"dns"`
+    Dns,
+    /// `"icmp"`
+    Icmp,
+    /// `"tcp"`
+    Tcp,
+    /// `"udp"`
+    Udp,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceTrafficShapingVpnExclusionsResponseCustomItemProtocol,
+    UnknownValue, { "any" => Any, "dns" => Dns, "icmp" => Icmp, "tcp" => Tcp, "udp" =>
+    Udp }
+);
+/// Application's name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceTrafficShapingVpnExclusionsResponseMajorApplicationName {
+    /// `"AWS"`
+    Aws,
+    /// `"Box"`
+    Box,
+    /// `"Office 365 Sharepoint"`
+    Office365Sharepoint,
+    /// `"Office 365 Suite"`
+    Office365Suite,
+    /// `"Oracle"`
+    Oracle,
+    /// `"SAP"`
+    Sap,
+    /// `"Salesforce"`
+    Salesforce,
+    /// `"Skype & Teams"`
+    SkypeTeams,
+    /// `"Slack"`
+    Slack,
+    /// `"Webex"`
+    Webex,
+    /// `"Webex Calling"`
+    WebexCalling,
+    /// `"Webex Meetings"`
+    WebexMeetings,
+    /// `"Zoom"`
+    Zoom,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceTrafficShapingVpnExclusionsResponseMajorApplicationName,
+    UnknownValue, { "AWS" => Aws, "Box" => Box, "Office 365 Sharepoint" =>
+    Office365Sharepoint, "Office 365 Suite" => Office365Suite, "Oracle" => Oracle, "SAP"
+    => Sap, "Salesforce" => Salesforce, "Skype & Teams" => SkypeTeams, "Slack" => Slack,
+    "Webex" => Webex, "Webex Calling" => WebexCalling, "Webex Meetings" => WebexMeetings,
+    "Zoom" => Zoom }
+);
 /// Part of the `updateNetworkApplianceVlan` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkApplianceVlanRequest {
     /// The name of the VLAN
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2170,13 +12548,13 @@ pub struct UpdateNetworkApplianceVlanRequest {
     pub vpn_nat_subnet: Option<String>,
     /// The appliance's handling of DHCP requests on this VLAN. One of: 'Run a DHCP server', 'Relay DHCP to another server' or 'Do not respond to DHCP requests'
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dhcp_handling: Option<t::DhcpHandling>,
+    pub dhcp_handling: Option<t::UpdateNetworkApplianceVlanRequestDhcpHandling>,
     /// The IPs of the DHCP servers that DHCP requests should be relayed to
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dhcp_relay_server_ips: Option<Vec<String>>,
     /// The term of DHCP leases if the appliance is running a DHCP server on this VLAN. One of: '30 minutes', '1 hour', '4 hours', '12 hours', '1 day' or '1 week'
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dhcp_lease_time: Option<t::DhcpLeaseTime>,
+    pub dhcp_lease_time: Option<t::UpdateNetworkApplianceVlanRequestDhcpLeaseTime>,
     /// Use DHCP boot options specified in other properties
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dhcp_boot_options_enabled: Option<bool>,
@@ -2192,17 +12570,17 @@ pub struct UpdateNetworkApplianceVlanRequest {
     /// The DHCP reserved IP ranges on the VLAN
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reserved_ip_ranges: Option<
-        Vec<t::UpdateDeviceCellularGatewayLanRequestReservedIpRange>,
+        Vec<t::UpdateNetworkApplianceVlanRequestReservedIpRange>,
     >,
     /// The DNS nameservers used for DHCP responses, either "upstream_dns", "google_dns", "opendns", or a newline seperated string of IP addresses or domain names
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dns_nameservers: Option<String>,
     /// The list of DHCP options that will be included in DHCP responses. Each object in the list should have "code", "type", and "value" properties.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dhcp_options: Option<Vec<t::VlanDhcpOption>>,
+    pub dhcp_options: Option<Vec<t::UpdateNetworkApplianceVlanRequestDhcpOption>>,
     /// Type of subnetting of the VLAN. Applicable only for template network.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub template_vlan_type: Option<t::TemplateVlanType>,
+    pub template_vlan_type: Option<t::UpdateNetworkApplianceVlanRequestTemplateVlanType>,
     /// CIDR of the pool of subnets. Applicable only for template network. Each network bound to the template will automatically pick a subnet from this pool to build its own VLAN.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cidr: Option<String>,
@@ -2211,24 +12589,939 @@ pub struct UpdateNetworkApplianceVlanRequest {
     pub mask: Option<i64>,
     /// IPv6 configuration on the VLAN
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ipv6: Option<t::CreateNetworkApplianceVlanRequestIpv6>,
+    pub ipv6: Option<t::UpdateNetworkApplianceVlanRequestIpv6>,
     /// Mandatory DHCP will enforce that clients connecting to this VLAN must use the IP address assigned by the DHCP server. Clients who use a static IP address won't be able to associate. Only available on firmware versions 17.0 and above
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub mandatory_dhcp: Option<t::TwoFactor>,
+    pub mandatory_dhcp: Option<t::UpdateNetworkApplianceVlanRequestMandatoryDhcp>,
 }
+impl UpdateNetworkApplianceVlanRequest {
+    /// A `UpdateNetworkApplianceVlanRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            subnet: None,
+            appliance_ip: None,
+            group_policy_id: None,
+            vpn_nat_subnet: None,
+            dhcp_handling: None,
+            dhcp_relay_server_ips: None,
+            dhcp_lease_time: None,
+            dhcp_boot_options_enabled: None,
+            dhcp_boot_next_server: None,
+            dhcp_boot_filename: None,
+            fixed_ip_assignments: None,
+            reserved_ip_ranges: None,
+            dns_nameservers: None,
+            dhcp_options: None,
+            template_vlan_type: None,
+            cidr: None,
+            mask: None,
+            ipv6: None,
+            mandatory_dhcp: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `subnet`.
+    pub fn subnet(mut self, value: impl Into<String>) -> Self {
+        self.subnet = Some(value.into());
+        self
+    }
+    /// Sets `subnet` to a value, or unsets it with `None`.
+    pub fn set_subnet(mut self, value: Option<String>) -> Self {
+        self.subnet = value;
+        self
+    }
+    /// Sets `applianceIp`.
+    pub fn appliance_ip(mut self, value: impl Into<String>) -> Self {
+        self.appliance_ip = Some(value.into());
+        self
+    }
+    /// Sets `applianceIp` to a value, or unsets it with `None`.
+    pub fn set_appliance_ip(mut self, value: Option<String>) -> Self {
+        self.appliance_ip = value;
+        self
+    }
+    /// Sets `groupPolicyId`.
+    pub fn group_policy_id(mut self, value: impl Into<String>) -> Self {
+        self.group_policy_id = Some(value.into());
+        self
+    }
+    /// Sets `groupPolicyId` to a value, or unsets it with `None`.
+    pub fn set_group_policy_id(mut self, value: Option<String>) -> Self {
+        self.group_policy_id = value;
+        self
+    }
+    /// Sets `vpnNatSubnet`.
+    pub fn vpn_nat_subnet(mut self, value: impl Into<String>) -> Self {
+        self.vpn_nat_subnet = Some(value.into());
+        self
+    }
+    /// Sets `vpnNatSubnet` to a value, or unsets it with `None`.
+    pub fn set_vpn_nat_subnet(mut self, value: Option<String>) -> Self {
+        self.vpn_nat_subnet = value;
+        self
+    }
+    /// Sets `dhcpHandling`.
+    pub fn dhcp_handling(
+        mut self,
+        value: t::UpdateNetworkApplianceVlanRequestDhcpHandling,
+    ) -> Self {
+        self.dhcp_handling = Some(value);
+        self
+    }
+    /// Sets `dhcpHandling` to a value, or unsets it with `None`.
+    pub fn set_dhcp_handling(
+        mut self,
+        value: Option<t::UpdateNetworkApplianceVlanRequestDhcpHandling>,
+    ) -> Self {
+        self.dhcp_handling = value;
+        self
+    }
+    /// Sets `dhcpRelayServerIps`.
+    pub fn dhcp_relay_server_ips(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.dhcp_relay_server_ips = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `dhcpRelayServerIps` to a value, or unsets it with `None`.
+    pub fn set_dhcp_relay_server_ips(mut self, value: Option<Vec<String>>) -> Self {
+        self.dhcp_relay_server_ips = value;
+        self
+    }
+    /// Sets `dhcpLeaseTime`.
+    pub fn dhcp_lease_time(
+        mut self,
+        value: t::UpdateNetworkApplianceVlanRequestDhcpLeaseTime,
+    ) -> Self {
+        self.dhcp_lease_time = Some(value);
+        self
+    }
+    /// Sets `dhcpLeaseTime` to a value, or unsets it with `None`.
+    pub fn set_dhcp_lease_time(
+        mut self,
+        value: Option<t::UpdateNetworkApplianceVlanRequestDhcpLeaseTime>,
+    ) -> Self {
+        self.dhcp_lease_time = value;
+        self
+    }
+    /// Sets `dhcpBootOptionsEnabled`.
+    pub fn dhcp_boot_options_enabled(mut self, value: bool) -> Self {
+        self.dhcp_boot_options_enabled = Some(value);
+        self
+    }
+    /// Sets `dhcpBootOptionsEnabled` to a value, or unsets it with `None`.
+    pub fn set_dhcp_boot_options_enabled(mut self, value: Option<bool>) -> Self {
+        self.dhcp_boot_options_enabled = value;
+        self
+    }
+    /// Sets `dhcpBootNextServer`.
+    pub fn dhcp_boot_next_server(mut self, value: impl Into<String>) -> Self {
+        self.dhcp_boot_next_server = Some(value.into());
+        self
+    }
+    /// Sets `dhcpBootNextServer` to a value, or unsets it with `None`.
+    pub fn set_dhcp_boot_next_server(mut self, value: Option<String>) -> Self {
+        self.dhcp_boot_next_server = value;
+        self
+    }
+    /// Sets `dhcpBootFilename`.
+    pub fn dhcp_boot_filename(mut self, value: impl Into<String>) -> Self {
+        self.dhcp_boot_filename = Some(value.into());
+        self
+    }
+    /// Sets `dhcpBootFilename` to a value, or unsets it with `None`.
+    pub fn set_dhcp_boot_filename(mut self, value: Option<String>) -> Self {
+        self.dhcp_boot_filename = value;
+        self
+    }
+    /// Sets `fixedIpAssignments`.
+    pub fn fixed_ip_assignments(
+        mut self,
+        value: ::serde_json::Map<String, ::serde_json::Value>,
+    ) -> Self {
+        self.fixed_ip_assignments = Some(value);
+        self
+    }
+    /// Sets `fixedIpAssignments` to a value, or unsets it with `None`.
+    pub fn set_fixed_ip_assignments(
+        mut self,
+        value: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    ) -> Self {
+        self.fixed_ip_assignments = value;
+        self
+    }
+    /// Sets `reservedIpRanges`.
+    pub fn reserved_ip_ranges(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkApplianceVlanRequestReservedIpRange,
+        >,
+    ) -> Self {
+        self.reserved_ip_ranges = Some(
+            rt::list::<t::UpdateNetworkApplianceVlanRequestReservedIpRange, _>(value),
+        );
+        self
+    }
+    /// Sets `reservedIpRanges` to a value, or unsets it with `None`.
+    pub fn set_reserved_ip_ranges(
+        mut self,
+        value: Option<Vec<t::UpdateNetworkApplianceVlanRequestReservedIpRange>>,
+    ) -> Self {
+        self.reserved_ip_ranges = value;
+        self
+    }
+    /// Sets `dnsNameservers`.
+    pub fn dns_nameservers(mut self, value: impl Into<String>) -> Self {
+        self.dns_nameservers = Some(value.into());
+        self
+    }
+    /// Sets `dnsNameservers` to a value, or unsets it with `None`.
+    pub fn set_dns_nameservers(mut self, value: Option<String>) -> Self {
+        self.dns_nameservers = value;
+        self
+    }
+    /// Sets `dhcpOptions`.
+    pub fn dhcp_options(
+        mut self,
+        value: impl IntoIterator<Item = t::UpdateNetworkApplianceVlanRequestDhcpOption>,
+    ) -> Self {
+        self.dhcp_options = Some(
+            rt::list::<t::UpdateNetworkApplianceVlanRequestDhcpOption, _>(value),
+        );
+        self
+    }
+    /// Sets `dhcpOptions` to a value, or unsets it with `None`.
+    pub fn set_dhcp_options(
+        mut self,
+        value: Option<Vec<t::UpdateNetworkApplianceVlanRequestDhcpOption>>,
+    ) -> Self {
+        self.dhcp_options = value;
+        self
+    }
+    /// Sets `templateVlanType`.
+    pub fn template_vlan_type(
+        mut self,
+        value: t::UpdateNetworkApplianceVlanRequestTemplateVlanType,
+    ) -> Self {
+        self.template_vlan_type = Some(value);
+        self
+    }
+    /// Sets `templateVlanType` to a value, or unsets it with `None`.
+    pub fn set_template_vlan_type(
+        mut self,
+        value: Option<t::UpdateNetworkApplianceVlanRequestTemplateVlanType>,
+    ) -> Self {
+        self.template_vlan_type = value;
+        self
+    }
+    /// Sets `cidr`.
+    pub fn cidr(mut self, value: impl Into<String>) -> Self {
+        self.cidr = Some(value.into());
+        self
+    }
+    /// Sets `cidr` to a value, or unsets it with `None`.
+    pub fn set_cidr(mut self, value: Option<String>) -> Self {
+        self.cidr = value;
+        self
+    }
+    /// Sets `mask`.
+    pub fn mask(mut self, value: i64) -> Self {
+        self.mask = Some(value);
+        self
+    }
+    /// Sets `mask` to a value, or unsets it with `None`.
+    pub fn set_mask(mut self, value: Option<i64>) -> Self {
+        self.mask = value;
+        self
+    }
+    /// Sets `ipv6`.
+    pub fn ipv6(mut self, value: t::UpdateNetworkApplianceVlanRequestIpv6) -> Self {
+        self.ipv6 = Some(value);
+        self
+    }
+    /// Sets `ipv6` to a value, or unsets it with `None`.
+    pub fn set_ipv6(
+        mut self,
+        value: Option<t::UpdateNetworkApplianceVlanRequestIpv6>,
+    ) -> Self {
+        self.ipv6 = value;
+        self
+    }
+    /// Sets `mandatoryDhcp`.
+    pub fn mandatory_dhcp(
+        mut self,
+        value: t::UpdateNetworkApplianceVlanRequestMandatoryDhcp,
+    ) -> Self {
+        self.mandatory_dhcp = Some(value);
+        self
+    }
+    /// Sets `mandatoryDhcp` to a value, or unsets it with `None`.
+    pub fn set_mandatory_dhcp(
+        mut self,
+        value: Option<t::UpdateNetworkApplianceVlanRequestMandatoryDhcp>,
+    ) -> Self {
+        self.mandatory_dhcp = value;
+        self
+    }
+}
+/// The appliance's handling of DHCP requests on this VLAN. One of: 'Run a DHCP server', 'Relay DHCP to another server' or 'Do not respond to DHCP requests'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceVlanRequestDhcpHandling {
+    /// `"Do not respond to DHCP requests"`
+    DoNotRespondToDhcpRequests,
+    /// `"Relay DHCP to another server"`
+    RelayDhcpToAnotherServer,
+    /// `"Run a DHCP server"`
+    RunADhcpServer,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceVlanRequestDhcpHandling, UnknownValue, {
+    "Do not respond to DHCP requests" => DoNotRespondToDhcpRequests,
+    "Relay DHCP to another server" => RelayDhcpToAnotherServer, "Run a DHCP server" =>
+    RunADhcpServer }
+);
+/// The term of DHCP leases if the appliance is running a DHCP server on this VLAN. One of: '30 minutes', '1 hour', '4 hours', '12 hours', '1 day' or '1 week'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceVlanRequestDhcpLeaseTime {
+    /// `"1 day"`
+    V1Day,
+    /// `"1 hour"`
+    V1Hour,
+    /// `"1 week"`
+    V1Week,
+    /// `"12 hours"`
+    V12Hours,
+    /// `"30 minutes"`
+    V30Minutes,
+    /// `"4 hours"`
+    V4Hours,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceVlanRequestDhcpLeaseTime, UnknownValue, { "1 day" => V1Day,
+    "1 hour" => V1Hour, "1 week" => V1Week, "12 hours" => V12Hours, "30 minutes" =>
+    V30Minutes, "4 hours" => V4Hours }
+);
+/// Part of the `updateNetworkApplianceVlan` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceVlanRequestDhcpOption {
+    /// The code for the DHCP option. This should be an integer between 2 and 254.
+    pub code: String,
+    /// The type for the DHCP option. One of: 'text', 'ip', 'hex' or 'integer'
+    pub type_: t::UpdateNetworkApplianceVlanRequestDhcpOptionType,
+    /// The value for the DHCP option
+    pub value: String,
+}
+impl UpdateNetworkApplianceVlanRequestDhcpOption {
+    /// A `UpdateNetworkApplianceVlanRequestDhcpOption` with its required fields (`code`, `type`, `value`); the optional ones are unset.
+    pub fn new(
+        code: impl Into<String>,
+        type_: t::UpdateNetworkApplianceVlanRequestDhcpOptionType,
+        value: impl Into<String>,
+    ) -> Self {
+        Self {
+            code: code.into(),
+            type_,
+            value: value.into(),
+        }
+    }
+}
+/// The type for the DHCP option. One of: 'text', 'ip', 'hex' or 'integer'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceVlanRequestDhcpOptionType {
+    /// `"hex"`
+    Hex,
+    /// `"integer"`
+    Integer,
+    /// `"ip"`
+    Ip,
+    /// `"text"`
+    Text,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceVlanRequestDhcpOptionType, UnknownValue, { "hex" => Hex,
+    "integer" => Integer, "ip" => Ip, "text" => Text }
+);
+/// IPv6 configuration on the VLAN
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceVlanRequestIpv6 {
+    /// Enable IPv6 on VLAN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Prefix assignments on the VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prefix_assignments: Option<
+        Vec<t::UpdateNetworkApplianceVlanRequestIpv6PrefixAssignment>,
+    >,
+}
+impl UpdateNetworkApplianceVlanRequestIpv6 {
+    /// A `UpdateNetworkApplianceVlanRequestIpv6` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            prefix_assignments: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `prefixAssignments`.
+    pub fn prefix_assignments(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkApplianceVlanRequestIpv6PrefixAssignment,
+        >,
+    ) -> Self {
+        self.prefix_assignments = Some(
+            rt::list::<
+                t::UpdateNetworkApplianceVlanRequestIpv6PrefixAssignment,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `prefixAssignments` to a value, or unsets it with `None`.
+    pub fn set_prefix_assignments(
+        mut self,
+        value: Option<Vec<t::UpdateNetworkApplianceVlanRequestIpv6PrefixAssignment>>,
+    ) -> Self {
+        self.prefix_assignments = value;
+        self
+    }
+}
+/// Part of the `updateNetworkApplianceVlan` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceVlanRequestIpv6PrefixAssignment {
+    /// Auto assign a /64 prefix from the origin to the VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub autonomous: Option<bool>,
+    /// Manual configuration of a /64 prefix on the VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub static_prefix: Option<String>,
+    /// Manual configuration of the IPv6 Appliance IP
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub static_appliance_ip6: Option<String>,
+    /// The origin of the prefix
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<t::UpdateNetworkApplianceVlanRequestIpv6PrefixAssignmentOrigin>,
+}
+impl UpdateNetworkApplianceVlanRequestIpv6PrefixAssignment {
+    /// A `UpdateNetworkApplianceVlanRequestIpv6PrefixAssignment` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            autonomous: None,
+            static_prefix: None,
+            static_appliance_ip6: None,
+            origin: None,
+        }
+    }
+    /// Sets `autonomous`.
+    pub fn autonomous(mut self, value: bool) -> Self {
+        self.autonomous = Some(value);
+        self
+    }
+    /// Sets `autonomous` to a value, or unsets it with `None`.
+    pub fn set_autonomous(mut self, value: Option<bool>) -> Self {
+        self.autonomous = value;
+        self
+    }
+    /// Sets `staticPrefix`.
+    pub fn static_prefix(mut self, value: impl Into<String>) -> Self {
+        self.static_prefix = Some(value.into());
+        self
+    }
+    /// Sets `staticPrefix` to a value, or unsets it with `None`.
+    pub fn set_static_prefix(mut self, value: Option<String>) -> Self {
+        self.static_prefix = value;
+        self
+    }
+    /// Sets `staticApplianceIp6`.
+    pub fn static_appliance_ip6(mut self, value: impl Into<String>) -> Self {
+        self.static_appliance_ip6 = Some(value.into());
+        self
+    }
+    /// Sets `staticApplianceIp6` to a value, or unsets it with `None`.
+    pub fn set_static_appliance_ip6(mut self, value: Option<String>) -> Self {
+        self.static_appliance_ip6 = value;
+        self
+    }
+    /// Sets `origin`.
+    pub fn origin(
+        mut self,
+        value: t::UpdateNetworkApplianceVlanRequestIpv6PrefixAssignmentOrigin,
+    ) -> Self {
+        self.origin = Some(value);
+        self
+    }
+    /// Sets `origin` to a value, or unsets it with `None`.
+    pub fn set_origin(
+        mut self,
+        value: Option<t::UpdateNetworkApplianceVlanRequestIpv6PrefixAssignmentOrigin>,
+    ) -> Self {
+        self.origin = value;
+        self
+    }
+}
+/// The origin of the prefix
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceVlanRequestIpv6PrefixAssignmentOrigin {
+    /// Type of the origin
+    pub type_: t::UpdateNetworkApplianceVlanRequestIpv6PrefixAssignmentOriginType,
+    /// Interfaces associated with the prefix
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interfaces: Option<Vec<String>>,
+}
+impl UpdateNetworkApplianceVlanRequestIpv6PrefixAssignmentOrigin {
+    /// A `UpdateNetworkApplianceVlanRequestIpv6PrefixAssignmentOrigin` with its required fields (`type`); the optional ones are unset.
+    pub fn new(
+        type_: t::UpdateNetworkApplianceVlanRequestIpv6PrefixAssignmentOriginType,
+    ) -> Self {
+        Self { type_, interfaces: None }
+    }
+    /// Sets `interfaces`.
+    pub fn interfaces(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.interfaces = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `interfaces` to a value, or unsets it with `None`.
+    pub fn set_interfaces(mut self, value: Option<Vec<String>>) -> Self {
+        self.interfaces = value;
+        self
+    }
+}
+/// Type of the origin
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceVlanRequestIpv6PrefixAssignmentOriginType {
+    /// `"independent"`
+    Independent,
+    /// `"internet"`
+    Internet,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceVlanRequestIpv6PrefixAssignmentOriginType, UnknownValue, {
+    "independent" => Independent, "internet" => Internet }
+);
+/// Mandatory DHCP will enforce that clients connecting to this VLAN must use the IP address assigned by the DHCP server. Clients who use a static IP address won't be able to associate. Only available on firmware versions 17.0 and above
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceVlanRequestMandatoryDhcp {
+    /// Enable Mandatory DHCP on VLAN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+impl UpdateNetworkApplianceVlanRequestMandatoryDhcp {
+    /// A `UpdateNetworkApplianceVlanRequestMandatoryDhcp` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `updateNetworkApplianceVlan` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceVlanRequestReservedIpRange {
+    /// The first IP in the reserved range
+    pub start: String,
+    /// The last IP in the reserved range
+    pub end: String,
+    /// A text comment for the reserved range
+    pub comment: String,
+}
+impl UpdateNetworkApplianceVlanRequestReservedIpRange {
+    /// A `UpdateNetworkApplianceVlanRequestReservedIpRange` with its required fields (`start`, `end`, `comment`); the optional ones are unset.
+    pub fn new(
+        start: impl Into<String>,
+        end: impl Into<String>,
+        comment: impl Into<String>,
+    ) -> Self {
+        Self {
+            start: start.into(),
+            end: end.into(),
+            comment: comment.into(),
+        }
+    }
+}
+/// Type of subnetting of the VLAN. Applicable only for template network.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceVlanRequestTemplateVlanType {
+    /// `"same"`
+    Same,
+    /// `"unique"`
+    Unique,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceVlanRequestTemplateVlanType, UnknownValue, { "same" => Same,
+    "unique" => Unique }
+);
+/// Part of the `updateNetworkApplianceVlan` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceVlanResponse {
+    /// The VLAN ID of the VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// The interface ID of the VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interface_id: Option<String>,
+    /// The name of the VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The subnet of the VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subnet: Option<String>,
+    /// The local IP of the appliance on the VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub appliance_ip: Option<String>,
+    /// The id of the desired group policy to apply to the VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_policy_id: Option<String>,
+    /// Type of subnetting of the VLAN. Applicable only for template network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template_vlan_type: Option<
+        t::UpdateNetworkApplianceVlanResponseTemplateVlanType,
+    >,
+    /// CIDR of the pool of subnets. Applicable only for template network. Each network bound to the template will automatically pick a subnet from this pool to build its own VLAN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cidr: Option<String>,
+    /// Mask used for the subnet of all bound to the template networks. Applicable only for template network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mask: Option<i64>,
+    /// The IPs of the DHCP servers that DHCP requests should be relayed to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dhcp_relay_server_ips: Option<Vec<String>>,
+    /// The appliance's handling of DHCP requests on this VLAN. One of: 'Run a DHCP server', 'Relay DHCP to another server' or 'Do not respond to DHCP requests'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dhcp_handling: Option<t::UpdateNetworkApplianceVlanResponseDhcpHandling>,
+    /// The term of DHCP leases if the appliance is running a DHCP server on this VLAN. One of: '30 minutes', '1 hour', '4 hours', '12 hours', '1 day' or '1 week'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dhcp_lease_time: Option<t::UpdateNetworkApplianceVlanResponseDhcpLeaseTime>,
+    /// Use DHCP boot options specified in other properties
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dhcp_boot_options_enabled: Option<bool>,
+    /// DHCP boot option to direct boot clients to the server to load the boot file from
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dhcp_boot_next_server: Option<String>,
+    /// DHCP boot option for boot filename
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dhcp_boot_filename: Option<String>,
+    /// The DHCP fixed IP assignments on the VLAN. This should be an object that contains mappings from MAC addresses to objects that themselves each contain "ip" and "name" string fields. See the sample request/response for more details.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fixed_ip_assignments: Option<
+        ::std::collections::BTreeMap<
+            String,
+            t::UpdateNetworkApplianceVlanResponseFixedIpAssignmentsValue,
+        >,
+    >,
+    /// The DHCP reserved IP ranges on the VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reserved_ip_ranges: Option<
+        Vec<t::UpdateNetworkApplianceVlanResponseReservedIpRange>,
+    >,
+    /// The DNS nameservers used for DHCP responses, either "upstream_dns", "google_dns", "opendns", or a newline seperated string of IP addresses or domain names
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dns_nameservers: Option<String>,
+    /// The list of DHCP options that will be included in DHCP responses. Each object in the list should have "code", "type", and "value" properties.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dhcp_options: Option<Vec<t::UpdateNetworkApplianceVlanResponseDhcpOption>>,
+    /// The translated VPN subnet if VPN and VPN subnet translation are enabled on the VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vpn_nat_subnet: Option<String>,
+    /// Mandatory DHCP will enforce that clients connecting to this VLAN must use the IP address assigned by the DHCP server. Clients who use a static IP address won't be able to associate. Only available on firmware versions 17.0 and above
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mandatory_dhcp: Option<t::UpdateNetworkApplianceVlanResponseMandatoryDhcp>,
+    /// IPv6 configuration on the VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipv6: Option<t::UpdateNetworkApplianceVlanResponseIpv6>,
+    /// The network the VLAN belongs to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<String>,
+}
+/// The appliance's handling of DHCP requests on this VLAN. One of: 'Run a DHCP server', 'Relay DHCP to another server' or 'Do not respond to DHCP requests'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceVlanResponseDhcpHandling {
+    /// `"Do not respond to DHCP requests"`
+    DoNotRespondToDhcpRequests,
+    /// `"Relay DHCP to another server"`
+    RelayDhcpToAnotherServer,
+    /// `"Run a DHCP server"`
+    RunADhcpServer,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceVlanResponseDhcpHandling, UnknownValue, {
+    "Do not respond to DHCP requests" => DoNotRespondToDhcpRequests,
+    "Relay DHCP to another server" => RelayDhcpToAnotherServer, "Run a DHCP server" =>
+    RunADhcpServer }
+);
+/// The term of DHCP leases if the appliance is running a DHCP server on this VLAN. One of: '30 minutes', '1 hour', '4 hours', '12 hours', '1 day' or '1 week'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceVlanResponseDhcpLeaseTime {
+    /// `"1 day"`
+    V1Day,
+    /// `"1 hour"`
+    V1Hour,
+    /// `"1 week"`
+    V1Week,
+    /// `"12 hours"`
+    V12Hours,
+    /// `"30 minutes"`
+    V30Minutes,
+    /// `"4 hours"`
+    V4Hours,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceVlanResponseDhcpLeaseTime, UnknownValue, { "1 day" => V1Day,
+    "1 hour" => V1Hour, "1 week" => V1Week, "12 hours" => V12Hours, "30 minutes" =>
+    V30Minutes, "4 hours" => V4Hours }
+);
+/// Part of the `updateNetworkApplianceVlan` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceVlanResponseDhcpOption {
+    /// The code for the DHCP option. This should be an integer between 2 and 254.
+    pub code: String,
+    /// The type for the DHCP option. One of: 'text', 'ip', 'hex' or 'integer'
+    pub type_: t::UpdateNetworkApplianceVlanResponseDhcpOptionType,
+    /// The value for the DHCP option
+    pub value: String,
+}
+/// The type for the DHCP option. One of: 'text', 'ip', 'hex' or 'integer'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceVlanResponseDhcpOptionType {
+    /// `"hex"`
+    Hex,
+    /// `"integer"`
+    Integer,
+    /// `"ip"`
+    Ip,
+    /// `"text"`
+    Text,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceVlanResponseDhcpOptionType, UnknownValue, { "hex" => Hex,
+    "integer" => Integer, "ip" => Ip, "text" => Text }
+);
+/// IP assignment information, keyed by MAC address of the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceVlanResponseFixedIpAssignmentsValue {
+    /// IP address of the assignment
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    /// Name of the IP assignment
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+/// IPv6 configuration on the VLAN
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceVlanResponseIpv6 {
+    /// Enable IPv6 on VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Prefix assignments on the VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prefix_assignments: Option<
+        Vec<t::UpdateNetworkApplianceVlanResponseIpv6PrefixAssignment>,
+    >,
+}
+/// Part of the `updateNetworkApplianceVlan` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceVlanResponseIpv6PrefixAssignment {
+    /// Auto assign a /64 prefix from the origin to the VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub autonomous: Option<bool>,
+    /// Manual configuration of a /64 prefix on the VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub static_prefix: Option<String>,
+    /// Manual configuration of the IPv6 Appliance IP
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub static_appliance_ip6: Option<String>,
+    /// The origin of the prefix
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<t::UpdateNetworkApplianceVlanResponseIpv6PrefixAssignmentOrigin>,
+}
+/// The origin of the prefix
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceVlanResponseIpv6PrefixAssignmentOrigin {
+    /// Type of the origin
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_: Option<
+        t::UpdateNetworkApplianceVlanResponseIpv6PrefixAssignmentOriginType,
+    >,
+    /// Interfaces associated with the prefix
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interfaces: Option<Vec<String>>,
+}
+/// Type of the origin
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceVlanResponseIpv6PrefixAssignmentOriginType {
+    /// `"independent"`
+    Independent,
+    /// `"internet"`
+    Internet,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceVlanResponseIpv6PrefixAssignmentOriginType, UnknownValue, {
+    "independent" => Independent, "internet" => Internet }
+);
+/// Mandatory DHCP will enforce that clients connecting to this VLAN must use the IP address assigned by the DHCP server. Clients who use a static IP address won't be able to associate. Only available on firmware versions 17.0 and above
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceVlanResponseMandatoryDhcp {
+    /// Enable Mandatory DHCP on VLAN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+/// Part of the `updateNetworkApplianceVlan` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceVlanResponseReservedIpRange {
+    /// The first IP in the reserved range
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    /// The last IP in the reserved range
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<String>,
+    /// A text comment for the reserved range
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+/// Type of subnetting of the VLAN. Applicable only for template network.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkApplianceVlanResponseTemplateVlanType {
+    /// `"same"`
+    Same,
+    /// `"unique"`
+    Unique,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkApplianceVlanResponseTemplateVlanType, UnknownValue, { "same" => Same,
+    "unique" => Unique }
+);
 /// Part of the `updateNetworkApplianceVlansSettings` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkApplianceVlansSettingsRequest {
     /// Boolean indicating whether to enable (true) or disable (false) VLANs for the network
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vlans_enabled: Option<bool>,
 }
+impl UpdateNetworkApplianceVlansSettingsRequest {
+    /// A `UpdateNetworkApplianceVlansSettingsRequest` with every field unset.
+    pub fn new() -> Self {
+        Self { vlans_enabled: None }
+    }
+    /// Sets `vlansEnabled`.
+    pub fn vlans_enabled(mut self, value: bool) -> Self {
+        self.vlans_enabled = Some(value);
+        self
+    }
+    /// Sets `vlansEnabled` to a value, or unsets it with `None`.
+    pub fn set_vlans_enabled(mut self, value: Option<bool>) -> Self {
+        self.vlans_enabled = value;
+        self
+    }
+}
 /// Part of the `updateNetworkApplianceVpnBgp` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkApplianceVpnBgpRequest {
     /// Boolean value to enable or disable the BGP configuration. When BGP is enabled, the asNumber (ASN) will be autopopulated with the preconfigured ASN at other Hubs or a default value if there is no ASN configured.
     pub enabled: bool,
@@ -2242,10 +13535,52 @@ pub struct UpdateNetworkApplianceVpnBgpRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub neighbors: Option<Vec<t::Neighbor>>,
 }
+impl UpdateNetworkApplianceVpnBgpRequest {
+    /// A `UpdateNetworkApplianceVpnBgpRequest` with its required fields (`enabled`); the optional ones are unset.
+    pub fn new(enabled: bool) -> Self {
+        Self {
+            enabled,
+            as_number: None,
+            ibgp_hold_timer: None,
+            neighbors: None,
+        }
+    }
+    /// Sets `asNumber`.
+    pub fn as_number(mut self, value: i64) -> Self {
+        self.as_number = Some(value);
+        self
+    }
+    /// Sets `asNumber` to a value, or unsets it with `None`.
+    pub fn set_as_number(mut self, value: Option<i64>) -> Self {
+        self.as_number = value;
+        self
+    }
+    /// Sets `ibgpHoldTimer`.
+    pub fn ibgp_hold_timer(mut self, value: i64) -> Self {
+        self.ibgp_hold_timer = Some(value);
+        self
+    }
+    /// Sets `ibgpHoldTimer` to a value, or unsets it with `None`.
+    pub fn set_ibgp_hold_timer(mut self, value: Option<i64>) -> Self {
+        self.ibgp_hold_timer = value;
+        self
+    }
+    /// Sets `neighbors`.
+    pub fn neighbors(mut self, value: impl IntoIterator<Item = t::Neighbor>) -> Self {
+        self.neighbors = Some(rt::list::<t::Neighbor, _>(value));
+        self
+    }
+    /// Sets `neighbors` to a value, or unsets it with `None`.
+    pub fn set_neighbors(mut self, value: Option<Vec<t::Neighbor>>) -> Self {
+        self.neighbors = value;
+        self
+    }
+}
 /// Part of the `updateNetworkApplianceVpnSiteToSiteVpn` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkApplianceVpnSiteToSiteVpnRequest {
     /// The site-to-site VPN mode. Can be one of 'none', 'spoke' or 'hub'
     pub mode: t::UpdateNetworkApplianceVpnSiteToSiteVpnRequestMode,
@@ -2256,16 +13591,86 @@ pub struct UpdateNetworkApplianceVpnSiteToSiteVpnRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subnets: Option<Vec<t::UpdateNetworkApplianceVpnSiteToSiteVpnRequestSubnet>>,
 }
+impl UpdateNetworkApplianceVpnSiteToSiteVpnRequest {
+    /// A `UpdateNetworkApplianceVpnSiteToSiteVpnRequest` with its required fields (`mode`); the optional ones are unset.
+    pub fn new(mode: t::UpdateNetworkApplianceVpnSiteToSiteVpnRequestMode) -> Self {
+        Self {
+            mode,
+            hubs: None,
+            subnets: None,
+        }
+    }
+    /// Sets `hubs`.
+    pub fn hubs(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkApplianceVpnSiteToSiteVpnRequestHub,
+        >,
+    ) -> Self {
+        self.hubs = Some(
+            rt::list::<t::UpdateNetworkApplianceVpnSiteToSiteVpnRequestHub, _>(value),
+        );
+        self
+    }
+    /// Sets `hubs` to a value, or unsets it with `None`.
+    pub fn set_hubs(
+        mut self,
+        value: Option<Vec<t::UpdateNetworkApplianceVpnSiteToSiteVpnRequestHub>>,
+    ) -> Self {
+        self.hubs = value;
+        self
+    }
+    /// Sets `subnets`.
+    pub fn subnets(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkApplianceVpnSiteToSiteVpnRequestSubnet,
+        >,
+    ) -> Self {
+        self.subnets = Some(
+            rt::list::<t::UpdateNetworkApplianceVpnSiteToSiteVpnRequestSubnet, _>(value),
+        );
+        self
+    }
+    /// Sets `subnets` to a value, or unsets it with `None`.
+    pub fn set_subnets(
+        mut self,
+        value: Option<Vec<t::UpdateNetworkApplianceVpnSiteToSiteVpnRequestSubnet>>,
+    ) -> Self {
+        self.subnets = value;
+        self
+    }
+}
 /// Part of the `updateNetworkApplianceVpnSiteToSiteVpn` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkApplianceVpnSiteToSiteVpnRequestHub {
     /// The network ID of the hub.
     pub hub_id: String,
     /// Only valid in 'spoke' mode. Indicates whether default route traffic should be sent to this hub.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub use_default_route: Option<bool>,
+}
+impl UpdateNetworkApplianceVpnSiteToSiteVpnRequestHub {
+    /// A `UpdateNetworkApplianceVpnSiteToSiteVpnRequestHub` with its required fields (`hubId`); the optional ones are unset.
+    pub fn new(hub_id: impl Into<String>) -> Self {
+        Self {
+            hub_id: hub_id.into(),
+            use_default_route: None,
+        }
+    }
+    /// Sets `useDefaultRoute`.
+    pub fn use_default_route(mut self, value: bool) -> Self {
+        self.use_default_route = Some(value);
+        self
+    }
+    /// Sets `useDefaultRoute` to a value, or unsets it with `None`.
+    pub fn set_use_default_route(mut self, value: Option<bool>) -> Self {
+        self.use_default_route = value;
+        self
+    }
 }
 /// The site-to-site VPN mode. Can be one of 'none', 'spoke' or 'hub'
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -2288,6 +13693,7 @@ rt::string_enum!(
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkApplianceVpnSiteToSiteVpnRequestSubnet {
     /// The CIDR notation subnet used within the VPN
     pub local_subnet: String,
@@ -2295,10 +13701,46 @@ pub struct UpdateNetworkApplianceVpnSiteToSiteVpnRequestSubnet {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub use_vpn: Option<bool>,
 }
+impl UpdateNetworkApplianceVpnSiteToSiteVpnRequestSubnet {
+    /// A `UpdateNetworkApplianceVpnSiteToSiteVpnRequestSubnet` with its required fields (`localSubnet`); the optional ones are unset.
+    pub fn new(local_subnet: impl Into<String>) -> Self {
+        Self {
+            local_subnet: local_subnet.into(),
+            use_vpn: None,
+        }
+    }
+    /// Sets `useVpn`.
+    pub fn use_vpn(mut self, value: bool) -> Self {
+        self.use_vpn = Some(value);
+        self
+    }
+    /// Sets `useVpn` to a value, or unsets it with `None`.
+    pub fn set_use_vpn(mut self, value: Option<bool>) -> Self {
+        self.use_vpn = value;
+        self
+    }
+}
+/// Part of the `updateNetworkApplianceVpnSiteToSiteVpn` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkApplianceVpnSiteToSiteVpnResponse {
+    /// The site-to-site VPN mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    /// The list of VPN hubs, in order of preference.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hubs: Option<Vec<t::Hub>>,
+    /// The list of subnets and their VPN presence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subnets: Option<Vec<t::Subnet>>,
+}
 /// Part of the `updateNetworkApplianceWarmSpare` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkApplianceWarmSpareRequest {
     /// Enable warm spare
     pub enabled: bool,
@@ -2315,26 +13757,104 @@ pub struct UpdateNetworkApplianceWarmSpareRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub virtual_ip2: Option<String>,
 }
+impl UpdateNetworkApplianceWarmSpareRequest {
+    /// A `UpdateNetworkApplianceWarmSpareRequest` with its required fields (`enabled`); the optional ones are unset.
+    pub fn new(enabled: bool) -> Self {
+        Self {
+            enabled,
+            spare_serial: None,
+            uplink_mode: None,
+            virtual_ip1: None,
+            virtual_ip2: None,
+        }
+    }
+    /// Sets `spareSerial`.
+    pub fn spare_serial(mut self, value: impl Into<String>) -> Self {
+        self.spare_serial = Some(value.into());
+        self
+    }
+    /// Sets `spareSerial` to a value, or unsets it with `None`.
+    pub fn set_spare_serial(mut self, value: Option<String>) -> Self {
+        self.spare_serial = value;
+        self
+    }
+    /// Sets `uplinkMode`.
+    pub fn uplink_mode(mut self, value: impl Into<String>) -> Self {
+        self.uplink_mode = Some(value.into());
+        self
+    }
+    /// Sets `uplinkMode` to a value, or unsets it with `None`.
+    pub fn set_uplink_mode(mut self, value: Option<String>) -> Self {
+        self.uplink_mode = value;
+        self
+    }
+    /// Sets `virtualIp1`.
+    pub fn virtual_ip1(mut self, value: impl Into<String>) -> Self {
+        self.virtual_ip1 = Some(value.into());
+        self
+    }
+    /// Sets `virtualIp1` to a value, or unsets it with `None`.
+    pub fn set_virtual_ip1(mut self, value: Option<String>) -> Self {
+        self.virtual_ip1 = value;
+        self
+    }
+    /// Sets `virtualIp2`.
+    pub fn virtual_ip2(mut self, value: impl Into<String>) -> Self {
+        self.virtual_ip2 = Some(value.into());
+        self
+    }
+    /// Sets `virtualIp2` to a value, or unsets it with `None`.
+    pub fn set_virtual_ip2(mut self, value: Option<String>) -> Self {
+        self.virtual_ip2 = value;
+        self
+    }
+}
 /// Part of the `updateOrganizationApplianceSecurityIntrusion` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateOrganizationApplianceSecurityIntrusionRequest {
     /// Sets a list of specific SNORT signatures to allow
     pub allowed_rules: Vec<t::AllowedRule>,
 }
-/// Part of the `updateOrganizationApplianceVpnThirdPartyVPNPeers` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
-#[serde(rename_all = "camelCase")]
-pub struct UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequest {
-    /// The list of VPN peers
-    pub peers: Vec<t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeer>,
+impl UpdateOrganizationApplianceSecurityIntrusionRequest {
+    /// A `UpdateOrganizationApplianceSecurityIntrusionRequest` with its required fields (`allowedRules`); the optional ones are unset.
+    pub fn new(allowed_rules: impl IntoIterator<Item = t::AllowedRule>) -> Self {
+        Self {
+            allowed_rules: rt::list::<t::AllowedRule, _>(allowed_rules),
+        }
+    }
 }
 /// Part of the `updateOrganizationApplianceVpnThirdPartyVPNPeers` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequest {
+    /// The list of VPN peers
+    pub peers: Vec<t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeer>,
+}
+impl UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequest {
+    /// A `UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequest` with its required fields (`peers`); the optional ones are unset.
+    pub fn new(
+        peers: impl IntoIterator<
+            Item = t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeer,
+        >,
+    ) -> Self {
+        Self {
+            peers: rt::list::<
+                t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeer,
+                _,
+            >(peers),
+        }
+    }
+}
+/// Part of the `updateOrganizationApplianceVpnThirdPartyVPNPeers` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeer {
     /// The name of the VPN peer
     pub name: String,
@@ -2351,7 +13871,9 @@ pub struct UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeer {
     pub remote_id: Option<String>,
     /// Custom IPSec policies for the VPN peer. If not included and a preset has not been chosen, the default preset for IPSec policies will be used.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ipsec_policies: Option<t::IpsecPolicies>,
+    pub ipsec_policies: Option<
+        t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPolicies,
+    >,
     /// One of the following available presets: 'default', 'aws', 'azure'. If this is provided, the 'ipsecPolicies' parameter is ignored.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ipsec_policies_preset: Option<String>,
@@ -2359,22 +13881,904 @@ pub struct UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeer {
     pub secret: String,
     /// \[optional\] The IKE version to be used for the IPsec VPN peer configuration. Defaults to '1' when omitted.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ike_version: Option<t::IkeVersion>,
+    pub ike_version: Option<
+        t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIkeVersion,
+    >,
     /// A list of network tags that will connect with this peer. Use \['all'\] for all networks. Use \['none'\] for no networks. If not included, the default is \['all'\].
     #[serde(skip_serializing_if = "Option::is_none")]
     pub network_tags: Option<Vec<String>>,
 }
-/// Part of the `getNetworkApplianceTrafficShapingUplinkBandwidth` operation.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+impl UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeer {
+    /// A `UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeer` with its required fields (`name`, `privateSubnets`, `secret`); the optional ones are unset.
+    pub fn new(
+        name: impl Into<String>,
+        private_subnets: impl IntoIterator<Item = impl Into<String>>,
+        secret: impl Into<String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            public_ip: None,
+            private_subnets: rt::list::<String, _>(private_subnets),
+            local_id: None,
+            remote_id: None,
+            ipsec_policies: None,
+            ipsec_policies_preset: None,
+            secret: secret.into(),
+            ike_version: None,
+            network_tags: None,
+        }
+    }
+    /// Sets `publicIp`.
+    pub fn public_ip(mut self, value: impl Into<String>) -> Self {
+        self.public_ip = Some(value.into());
+        self
+    }
+    /// Sets `publicIp` to a value, or unsets it with `None`.
+    pub fn set_public_ip(mut self, value: Option<String>) -> Self {
+        self.public_ip = value;
+        self
+    }
+    /// Sets `localId`.
+    pub fn local_id(mut self, value: impl Into<String>) -> Self {
+        self.local_id = Some(value.into());
+        self
+    }
+    /// Sets `localId` to a value, or unsets it with `None`.
+    pub fn set_local_id(mut self, value: Option<String>) -> Self {
+        self.local_id = value;
+        self
+    }
+    /// Sets `remoteId`.
+    pub fn remote_id(mut self, value: impl Into<String>) -> Self {
+        self.remote_id = Some(value.into());
+        self
+    }
+    /// Sets `remoteId` to a value, or unsets it with `None`.
+    pub fn set_remote_id(mut self, value: Option<String>) -> Self {
+        self.remote_id = value;
+        self
+    }
+    /// Sets `ipsecPolicies`.
+    pub fn ipsec_policies(
+        mut self,
+        value: t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPolicies,
+    ) -> Self {
+        self.ipsec_policies = Some(value);
+        self
+    }
+    /// Sets `ipsecPolicies` to a value, or unsets it with `None`.
+    pub fn set_ipsec_policies(
+        mut self,
+        value: Option<
+            t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPolicies,
+        >,
+    ) -> Self {
+        self.ipsec_policies = value;
+        self
+    }
+    /// Sets `ipsecPoliciesPreset`.
+    pub fn ipsec_policies_preset(mut self, value: impl Into<String>) -> Self {
+        self.ipsec_policies_preset = Some(value.into());
+        self
+    }
+    /// Sets `ipsecPoliciesPreset` to a value, or unsets it with `None`.
+    pub fn set_ipsec_policies_preset(mut self, value: Option<String>) -> Self {
+        self.ipsec_policies_preset = value;
+        self
+    }
+    /// Sets `ikeVersion`.
+    pub fn ike_version(
+        mut self,
+        value: t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIkeVersion,
+    ) -> Self {
+        self.ike_version = Some(value);
+        self
+    }
+    /// Sets `ikeVersion` to a value, or unsets it with `None`.
+    pub fn set_ike_version(
+        mut self,
+        value: Option<
+            t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIkeVersion,
+        >,
+    ) -> Self {
+        self.ike_version = value;
+        self
+    }
+    /// Sets `networkTags`.
+    pub fn network_tags(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.network_tags = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `networkTags` to a value, or unsets it with `None`.
+    pub fn set_network_tags(mut self, value: Option<Vec<String>>) -> Self {
+        self.network_tags = value;
+        self
+    }
+}
+/// \[optional\] The IKE version to be used for the IPsec VPN peer configuration. Defaults to '1' when omitted.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIkeVersion {
+    /// `"1"`
+    V1,
+    /// `"2"`
+    V2,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIkeVersion, UnknownValue,
+    { "1" => V1, "2" => V2 }
+);
+/// Custom IPSec policies for the VPN peer. If not included and a preset has not been chosen, the default preset for IPSec policies will be used.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPolicies {
+    /// This is the cipher algorithm to be used in Phase 1. The value should be an array with one of the following algorithms: 'aes256', 'aes192', 'aes128', 'tripledes', 'des'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ike_cipher_algo: Option<
+        Vec<
+            t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPoliciesIkeCipherAlgoItem,
+        >,
+    >,
+    /// This is the authentication algorithm to be used in Phase 1. The value should be an array with one of the following algorithms: 'sha256', 'sha1', 'md5'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ike_auth_algo: Option<
+        Vec<
+            t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPoliciesIkeAuthAlgoItem,
+        >,
+    >,
+    /// \[optional\] This is the pseudo-random function to be used in IKE_SA. The value should be an array with one of the following algorithms: 'prfsha256', 'prfsha1', 'prfmd5', 'default'. The 'default' option can be used to default to the Authentication algorithm.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ike_prf_algo: Option<
+        Vec<
+            t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPoliciesIkePrfAlgoItem,
+        >,
+    >,
+    /// This is the Diffie-Hellman group to be used in Phase 1. The value should be an array with one of the following algorithms: 'group14', 'group5', 'group2', 'group1'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ike_diffie_hellman_group: Option<Vec<String>>,
+    /// The lifetime of the Phase 1 SA in seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ike_lifetime: Option<i64>,
+    /// This is the cipher algorithms to be used in Phase 2. The value should be an array with one or more of the following algorithms: 'aes256', 'aes192', 'aes128', 'tripledes', 'des', 'null'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub child_cipher_algo: Option<
+        Vec<
+            t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPoliciesChildCipherAlgoItem,
+        >,
+    >,
+    /// This is the authentication algorithms to be used in Phase 2. The value should be an array with one of the following algorithms: 'sha256', 'sha1', 'md5'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub child_auth_algo: Option<
+        Vec<
+            t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPoliciesChildAuthAlgoItem,
+        >,
+    >,
+    /// This is the Diffie-Hellman group to be used for Perfect Forward Secrecy in Phase 2. The value should be an array with one of the following values: 'disabled','group14', 'group5', 'group2', 'group1'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub child_pfs_group: Option<Vec<String>>,
+    /// The lifetime of the Phase 2 SA in seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub child_lifetime: Option<i64>,
+}
+impl UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPolicies {
+    /// A `UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPolicies` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            ike_cipher_algo: None,
+            ike_auth_algo: None,
+            ike_prf_algo: None,
+            ike_diffie_hellman_group: None,
+            ike_lifetime: None,
+            child_cipher_algo: None,
+            child_auth_algo: None,
+            child_pfs_group: None,
+            child_lifetime: None,
+        }
+    }
+    /// Sets `ikeCipherAlgo`.
+    pub fn ike_cipher_algo(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPoliciesIkeCipherAlgoItem,
+        >,
+    ) -> Self {
+        self.ike_cipher_algo = Some(
+            rt::list::<
+                t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPoliciesIkeCipherAlgoItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `ikeCipherAlgo` to a value, or unsets it with `None`.
+    pub fn set_ike_cipher_algo(
+        mut self,
+        value: Option<
+            Vec<
+                t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPoliciesIkeCipherAlgoItem,
+            >,
+        >,
+    ) -> Self {
+        self.ike_cipher_algo = value;
+        self
+    }
+    /// Sets `ikeAuthAlgo`.
+    pub fn ike_auth_algo(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPoliciesIkeAuthAlgoItem,
+        >,
+    ) -> Self {
+        self.ike_auth_algo = Some(
+            rt::list::<
+                t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPoliciesIkeAuthAlgoItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `ikeAuthAlgo` to a value, or unsets it with `None`.
+    pub fn set_ike_auth_algo(
+        mut self,
+        value: Option<
+            Vec<
+                t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPoliciesIkeAuthAlgoItem,
+            >,
+        >,
+    ) -> Self {
+        self.ike_auth_algo = value;
+        self
+    }
+    /// Sets `ikePrfAlgo`.
+    pub fn ike_prf_algo(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPoliciesIkePrfAlgoItem,
+        >,
+    ) -> Self {
+        self.ike_prf_algo = Some(
+            rt::list::<
+                t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPoliciesIkePrfAlgoItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `ikePrfAlgo` to a value, or unsets it with `None`.
+    pub fn set_ike_prf_algo(
+        mut self,
+        value: Option<
+            Vec<
+                t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPoliciesIkePrfAlgoItem,
+            >,
+        >,
+    ) -> Self {
+        self.ike_prf_algo = value;
+        self
+    }
+    /// Sets `ikeDiffieHellmanGroup`.
+    pub fn ike_diffie_hellman_group(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.ike_diffie_hellman_group = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `ikeDiffieHellmanGroup` to a value, or unsets it with `None`.
+    pub fn set_ike_diffie_hellman_group(mut self, value: Option<Vec<String>>) -> Self {
+        self.ike_diffie_hellman_group = value;
+        self
+    }
+    /// Sets `ikeLifetime`.
+    pub fn ike_lifetime(mut self, value: i64) -> Self {
+        self.ike_lifetime = Some(value);
+        self
+    }
+    /// Sets `ikeLifetime` to a value, or unsets it with `None`.
+    pub fn set_ike_lifetime(mut self, value: Option<i64>) -> Self {
+        self.ike_lifetime = value;
+        self
+    }
+    /// Sets `childCipherAlgo`.
+    pub fn child_cipher_algo(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPoliciesChildCipherAlgoItem,
+        >,
+    ) -> Self {
+        self.child_cipher_algo = Some(
+            rt::list::<
+                t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPoliciesChildCipherAlgoItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `childCipherAlgo` to a value, or unsets it with `None`.
+    pub fn set_child_cipher_algo(
+        mut self,
+        value: Option<
+            Vec<
+                t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPoliciesChildCipherAlgoItem,
+            >,
+        >,
+    ) -> Self {
+        self.child_cipher_algo = value;
+        self
+    }
+    /// Sets `childAuthAlgo`.
+    pub fn child_auth_algo(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPoliciesChildAuthAlgoItem,
+        >,
+    ) -> Self {
+        self.child_auth_algo = Some(
+            rt::list::<
+                t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPoliciesChildAuthAlgoItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `childAuthAlgo` to a value, or unsets it with `None`.
+    pub fn set_child_auth_algo(
+        mut self,
+        value: Option<
+            Vec<
+                t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPoliciesChildAuthAlgoItem,
+            >,
+        >,
+    ) -> Self {
+        self.child_auth_algo = value;
+        self
+    }
+    /// Sets `childPfsGroup`.
+    pub fn child_pfs_group(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.child_pfs_group = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `childPfsGroup` to a value, or unsets it with `None`.
+    pub fn set_child_pfs_group(mut self, value: Option<Vec<String>>) -> Self {
+        self.child_pfs_group = value;
+        self
+    }
+    /// Sets `childLifetime`.
+    pub fn child_lifetime(mut self, value: i64) -> Self {
+        self.child_lifetime = Some(value);
+        self
+    }
+    /// Sets `childLifetime` to a value, or unsets it with `None`.
+    pub fn set_child_lifetime(mut self, value: Option<i64>) -> Self {
+        self.child_lifetime = value;
+        self
+    }
+}
+/// Part of the `updateOrganizationApplianceVpnThirdPartyVPNPeers` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPoliciesChildAuthAlgoItem {
+    /// `"md5"`
+    Md5,
+    /// `"sha1"`
+    Sha1,
+    /// `"sha256"`
+    Sha256,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPoliciesChildAuthAlgoItem,
+    UnknownValue, { "md5" => Md5, "sha1" => Sha1, "sha256" => Sha256 }
+);
+/// Part of the `updateOrganizationApplianceVpnThirdPartyVPNPeers` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPoliciesChildCipherAlgoItem {
+    /// `"aes128"`
+    Aes128,
+    /// `"aes192"`
+    Aes192,
+    /// `"aes256"`
+    Aes256,
+    /// `"des"`
+    Des,
+    /// `"null"`
+    Null,
+    /// `"tripledes"`
+    Tripledes,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPoliciesChildCipherAlgoItem,
+    UnknownValue, { "aes128" => Aes128, "aes192" => Aes192, "aes256" => Aes256, "des" =>
+    Des, "null" => Null, "tripledes" => Tripledes }
+);
+/// Part of the `updateOrganizationApplianceVpnThirdPartyVPNPeers` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPoliciesIkeAuthAlgoItem {
+    /// `"md5"`
+    Md5,
+    /// `"sha1"`
+    Sha1,
+    /// `"sha256"`
+    Sha256,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPoliciesIkeAuthAlgoItem,
+    UnknownValue, { "md5" => Md5, "sha1" => Sha1, "sha256" => Sha256 }
+);
+/// Part of the `updateOrganizationApplianceVpnThirdPartyVPNPeers` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPoliciesIkeCipherAlgoItem {
+    /// `"aes128"`
+    Aes128,
+    /// `"aes192"`
+    Aes192,
+    /// `"aes256"`
+    Aes256,
+    /// `"des"`
+    Des,
+    /// `"tripledes"`
+    Tripledes,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPoliciesIkeCipherAlgoItem,
+    UnknownValue, { "aes128" => Aes128, "aes192" => Aes192, "aes256" => Aes256, "des" =>
+    Des, "tripledes" => Tripledes }
+);
+/// Part of the `updateOrganizationApplianceVpnThirdPartyVPNPeers` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPoliciesIkePrfAlgoItem {
+    /// `"default"`
+    Default,
+    /// `"prfmd5"`
+    Prfmd5,
+    /// `"prfsha1"`
+    Prfsha1,
+    /// `"prfsha256"`
+    Prfsha256,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationApplianceVpnThirdPartyVpnPeersRequestPeerIpsecPoliciesIkePrfAlgoItem,
+    UnknownValue, { "default" => Default, "prfmd5" => Prfmd5, "prfsha1" => Prfsha1,
+    "prfsha256" => Prfsha256 }
+);
+/// Part of the `updateOrganizationApplianceVpnThirdPartyVPNPeers` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationApplianceVpnThirdPartyVpnPeersResponse {
+    /// The list of VPN peers
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peers: Option<Vec<t::Peer>>,
+}
+/// \[optional\] The IKE version to be used for the IPsec VPN peer configuration. Defaults to '1' when omitted.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationApplianceVpnThirdPartyVpnPeersResponsePeerIkeVersion {
+    /// `"1"`
+    V1,
+    /// `"2"`
+    V2,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationApplianceVpnThirdPartyVpnPeersResponsePeerIkeVersion, UnknownValue,
+    { "1" => V1, "2" => V2 }
+);
+/// Custom IPSec policies for the VPN peer. If not included and a preset has not been chosen, the default preset for IPSec policies will be used.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationApplianceVpnThirdPartyVpnPeersResponsePeerIpsecPolicies {
+    /// This is the cipher algorithm to be used in Phase 1. The value should be an array with one of the following algorithms: 'aes256', 'aes192', 'aes128', 'tripledes', 'des'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ike_cipher_algo: Option<
+        Vec<
+            t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersResponsePeerIpsecPoliciesIkeCipherAlgoItem,
+        >,
+    >,
+    /// This is the authentication algorithm to be used in Phase 1. The value should be an array with one of the following algorithms: 'sha256', 'sha1', 'md5'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ike_auth_algo: Option<
+        Vec<
+            t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersResponsePeerIpsecPoliciesIkeAuthAlgoItem,
+        >,
+    >,
+    /// \[optional\] This is the pseudo-random function to be used in IKE_SA. The value should be an array with one of the following algorithms: 'prfsha256', 'prfsha1', 'prfmd5', 'default'. The 'default' option can be used to default to the Authentication algorithm.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ike_prf_algo: Option<
+        Vec<
+            t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersResponsePeerIpsecPoliciesIkePrfAlgoItem,
+        >,
+    >,
+    /// This is the Diffie-Hellman group to be used in Phase 1. The value should be an array with one of the following algorithms: 'group14', 'group5', 'group2', 'group1'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ike_diffie_hellman_group: Option<Vec<String>>,
+    /// The lifetime of the Phase 1 SA in seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ike_lifetime: Option<i64>,
+    /// This is the cipher algorithms to be used in Phase 2. The value should be an array with one or more of the following algorithms: 'aes256', 'aes192', 'aes128', 'tripledes', 'des', 'null'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub child_cipher_algo: Option<
+        Vec<
+            t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersResponsePeerIpsecPoliciesChildCipherAlgoItem,
+        >,
+    >,
+    /// This is the authentication algorithms to be used in Phase 2. The value should be an array with one of the following algorithms: 'sha256', 'sha1', 'md5'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub child_auth_algo: Option<
+        Vec<
+            t::UpdateOrganizationApplianceVpnThirdPartyVpnPeersResponsePeerIpsecPoliciesChildAuthAlgoItem,
+        >,
+    >,
+    /// This is the Diffie-Hellman group to be used for Perfect Forward Secrecy in Phase 2. The value should be an array with one of the following values: 'disabled','group14', 'group5', 'group2', 'group1'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub child_pfs_group: Option<Vec<String>>,
+    /// The lifetime of the Phase 2 SA in seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub child_lifetime: Option<i64>,
+}
+/// Part of the `updateOrganizationApplianceVpnThirdPartyVPNPeers` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationApplianceVpnThirdPartyVpnPeersResponsePeerIpsecPoliciesChildAuthAlgoItem {
+    /// `"md5"`
+    Md5,
+    /// `"sha1"`
+    Sha1,
+    /// `"sha256"`
+    Sha256,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationApplianceVpnThirdPartyVpnPeersResponsePeerIpsecPoliciesChildAuthAlgoItem,
+    UnknownValue, { "md5" => Md5, "sha1" => Sha1, "sha256" => Sha256 }
+);
+/// Part of the `updateOrganizationApplianceVpnThirdPartyVPNPeers` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationApplianceVpnThirdPartyVpnPeersResponsePeerIpsecPoliciesChildCipherAlgoItem {
+    /// `"aes128"`
+    Aes128,
+    /// `"aes192"`
+    Aes192,
+    /// `"aes256"`
+    Aes256,
+    /// `"des"`
+    Des,
+    /// `"null"`
+    Null,
+    /// `"tripledes"`
+    Tripledes,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationApplianceVpnThirdPartyVpnPeersResponsePeerIpsecPoliciesChildCipherAlgoItem,
+    UnknownValue, { "aes128" => Aes128, "aes192" => Aes192, "aes256" => Aes256, "des" =>
+    Des, "null" => Null, "tripledes" => Tripledes }
+);
+/// Part of the `updateOrganizationApplianceVpnThirdPartyVPNPeers` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationApplianceVpnThirdPartyVpnPeersResponsePeerIpsecPoliciesIkeAuthAlgoItem {
+    /// `"md5"`
+    Md5,
+    /// `"sha1"`
+    Sha1,
+    /// `"sha256"`
+    Sha256,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationApplianceVpnThirdPartyVpnPeersResponsePeerIpsecPoliciesIkeAuthAlgoItem,
+    UnknownValue, { "md5" => Md5, "sha1" => Sha1, "sha256" => Sha256 }
+);
+/// Part of the `updateOrganizationApplianceVpnThirdPartyVPNPeers` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationApplianceVpnThirdPartyVpnPeersResponsePeerIpsecPoliciesIkeCipherAlgoItem {
+    /// `"aes128"`
+    Aes128,
+    /// `"aes192"`
+    Aes192,
+    /// `"aes256"`
+    Aes256,
+    /// `"des"`
+    Des,
+    /// `"tripledes"`
+    Tripledes,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationApplianceVpnThirdPartyVpnPeersResponsePeerIpsecPoliciesIkeCipherAlgoItem,
+    UnknownValue, { "aes128" => Aes128, "aes192" => Aes192, "aes256" => Aes256, "des" =>
+    Des, "tripledes" => Tripledes }
+);
+/// Part of the `updateOrganizationApplianceVpnThirdPartyVPNPeers` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationApplianceVpnThirdPartyVpnPeersResponsePeerIpsecPoliciesIkePrfAlgoItem {
+    /// `"default"`
+    Default,
+    /// `"prfmd5"`
+    Prfmd5,
+    /// `"prfsha1"`
+    Prfsha1,
+    /// `"prfsha256"`
+    Prfsha256,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationApplianceVpnThirdPartyVpnPeersResponsePeerIpsecPoliciesIkePrfAlgoItem,
+    UnknownValue, { "default" => Default, "prfmd5" => Prfmd5, "prfsha1" => Prfsha1,
+    "prfsha256" => Prfsha256 }
+);
+/// Part of the `updateOrganizationApplianceVpnVpnFirewallRules` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationApplianceVpnVpnFirewallRulesRequest {
+    /// An ordered array of the firewall rules (not including the default rule)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules: Option<Vec<t::UpdateOrganizationApplianceVpnVpnFirewallRulesRequestRule>>,
+    /// Log the special default rule (boolean value - enable only if you've configured a syslog server) (optional)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub syslog_default_rule: Option<bool>,
+}
+impl UpdateOrganizationApplianceVpnVpnFirewallRulesRequest {
+    /// A `UpdateOrganizationApplianceVpnVpnFirewallRulesRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            rules: None,
+            syslog_default_rule: None,
+        }
+    }
+    /// Sets `rules`.
+    pub fn rules(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateOrganizationApplianceVpnVpnFirewallRulesRequestRule,
+        >,
+    ) -> Self {
+        self.rules = Some(
+            rt::list::<
+                t::UpdateOrganizationApplianceVpnVpnFirewallRulesRequestRule,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `rules` to a value, or unsets it with `None`.
+    pub fn set_rules(
+        mut self,
+        value: Option<Vec<t::UpdateOrganizationApplianceVpnVpnFirewallRulesRequestRule>>,
+    ) -> Self {
+        self.rules = value;
+        self
+    }
+    /// Sets `syslogDefaultRule`.
+    pub fn syslog_default_rule(mut self, value: bool) -> Self {
+        self.syslog_default_rule = Some(value);
+        self
+    }
+    /// Sets `syslogDefaultRule` to a value, or unsets it with `None`.
+    pub fn set_syslog_default_rule(mut self, value: Option<bool>) -> Self {
+        self.syslog_default_rule = value;
+        self
+    }
+}
+/// Part of the `updateOrganizationApplianceVpnVpnFirewallRules` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationApplianceVpnVpnFirewallRulesRequestRule {
+    /// Description of the rule (optional)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// 'allow' or 'deny' traffic specified by this rule
+    pub policy: t::UpdateOrganizationApplianceVpnVpnFirewallRulesRequestRulePolicy,
+    /// The type of protocol (must be 'tcp', 'udp', 'icmp', 'icmp6' or 'any')
+    pub protocol: t::UpdateOrganizationApplianceVpnVpnFirewallRulesRequestRuleProtocol,
+    /// Comma-separated list of source port(s) (integer in the range 1-65535), or 'any'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src_port: Option<String>,
+    /// Comma-separated list of source IP address(es) (in IP or CIDR notation), or 'any' (FQDN not supported)
+    pub src_cidr: String,
+    /// Comma-separated list of destination port(s) (integer in the range 1-65535), or 'any'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dest_port: Option<String>,
+    /// Comma-separated list of destination IP address(es) (in IP or CIDR notation) or 'any' (FQDN not supported)
+    pub dest_cidr: String,
+    /// Log this rule to syslog (true or false, boolean value) - only applicable if a syslog has been configured (optional)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub syslog_enabled: Option<bool>,
+}
+impl UpdateOrganizationApplianceVpnVpnFirewallRulesRequestRule {
+    /// A `UpdateOrganizationApplianceVpnVpnFirewallRulesRequestRule` with its required fields (`policy`, `protocol`, `srcCidr`, `destCidr`); the optional ones are unset.
+    pub fn new(
+        policy: t::UpdateOrganizationApplianceVpnVpnFirewallRulesRequestRulePolicy,
+        protocol: t::UpdateOrganizationApplianceVpnVpnFirewallRulesRequestRuleProtocol,
+        src_cidr: impl Into<String>,
+        dest_cidr: impl Into<String>,
+    ) -> Self {
+        Self {
+            comment: None,
+            policy,
+            protocol,
+            src_port: None,
+            src_cidr: src_cidr.into(),
+            dest_port: None,
+            dest_cidr: dest_cidr.into(),
+            syslog_enabled: None,
+        }
+    }
+    /// Sets `comment`.
+    pub fn comment(mut self, value: impl Into<String>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `comment` to a value, or unsets it with `None`.
+    pub fn set_comment(mut self, value: Option<String>) -> Self {
+        self.comment = value;
+        self
+    }
+    /// Sets `srcPort`.
+    pub fn src_port(mut self, value: impl Into<String>) -> Self {
+        self.src_port = Some(value.into());
+        self
+    }
+    /// Sets `srcPort` to a value, or unsets it with `None`.
+    pub fn set_src_port(mut self, value: Option<String>) -> Self {
+        self.src_port = value;
+        self
+    }
+    /// Sets `destPort`.
+    pub fn dest_port(mut self, value: impl Into<String>) -> Self {
+        self.dest_port = Some(value.into());
+        self
+    }
+    /// Sets `destPort` to a value, or unsets it with `None`.
+    pub fn set_dest_port(mut self, value: Option<String>) -> Self {
+        self.dest_port = value;
+        self
+    }
+    /// Sets `syslogEnabled`.
+    pub fn syslog_enabled(mut self, value: bool) -> Self {
+        self.syslog_enabled = Some(value);
+        self
+    }
+    /// Sets `syslogEnabled` to a value, or unsets it with `None`.
+    pub fn set_syslog_enabled(mut self, value: Option<bool>) -> Self {
+        self.syslog_enabled = value;
+        self
+    }
+}
+/// 'allow' or 'deny' traffic specified by this rule
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationApplianceVpnVpnFirewallRulesRequestRulePolicy {
+    /// `"allow"`
+    Allow,
+    /// `"deny"`
+    Deny,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationApplianceVpnVpnFirewallRulesRequestRulePolicy, UnknownValue, {
+    "allow" => Allow, "deny" => Deny }
+);
+/// The type of protocol (must be 'tcp', 'udp', 'icmp', 'icmp6' or 'any')
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationApplianceVpnVpnFirewallRulesRequestRuleProtocol {
+    /// `"any"`
+    Any,
+    /// `"icmp"`
+    Icmp,
+    /// `"icmp6"`
+    Icmp6,
+    /// `"tcp"`
+    Tcp,
+    /// `"udp"`
+    Udp,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationApplianceVpnVpnFirewallRulesRequestRuleProtocol, UnknownValue, {
+    "any" => Any, "icmp" => Icmp, "icmp6" => Icmp6, "tcp" => Tcp, "udp" => Udp }
+);
+/// Part of the `updateOrganizationApplianceVpnVpnFirewallRules` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationApplianceVpnVpnFirewallRulesResponse {
+    /// An ordered array of the firewall rules (not including the default rule)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules: Option<
+        Vec<t::UpdateOrganizationApplianceVpnVpnFirewallRulesResponseRule>,
+    >,
+}
+/// Part of the `updateOrganizationApplianceVpnVpnFirewallRules` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationApplianceVpnVpnFirewallRulesResponseRule {
+    /// Description of the rule (optional)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// 'allow' or 'deny' traffic specified by this rule
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    /// The type of protocol (must be 'tcp', 'udp', 'icmp', 'icmp6' or 'any')
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    /// Comma-separated list of source port(s) (integer in the range 1-65535), or 'any'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src_port: Option<String>,
+    /// Comma-separated list of source IP address(es) (in IP or CIDR notation), or 'any' (note: FQDN not supported for source addresses)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src_cidr: Option<String>,
+    /// Comma-separated list of destination port(s) (integer in the range 1-65535), or 'any'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dest_port: Option<String>,
+    /// Comma-separated list of destination IP address(es) (in IP or CIDR notation), fully-qualified domain names (FQDN) or 'any'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dest_cidr: Option<String>,
+    /// Log this rule to syslog (true or false, boolean value) - only applicable if a syslog has been configured (optional)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub syslog_enabled: Option<bool>,
+}
+/// Part of the `getNetworkApplianceTrafficShapingUplinkBandwidth` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UplinkBandwidth {
     /// A hash uplink keys and their configured settings for the Appliance
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bandwidth_limits: Option<t::BandwidthLimits>,
 }
 /// Part of the `getNetworkApplianceTrafficShapingUplinkSelection` operation.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UplinkSelection {
     /// Whether active-active AutoVPN is enabled
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2435,6 +14839,122 @@ pub struct UsageByNetworkItem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub by_uplink: Option<Vec<t::ByUplinkItem>>,
 }
+/// The appliance's handling of DHCP requests on this VLAN. One of: 'Run a DHCP server', 'Relay DHCP to another server' or 'Do not respond to DHCP requests'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum VlanDhcpHandling {
+    /// `"Do not respond to DHCP requests"`
+    DoNotRespondToDhcpRequests,
+    /// `"Relay DHCP to another server"`
+    RelayDhcpToAnotherServer,
+    /// `"Run a DHCP server"`
+    RunADhcpServer,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    VlanDhcpHandling, UnknownValue, { "Do not respond to DHCP requests" =>
+    DoNotRespondToDhcpRequests, "Relay DHCP to another server" =>
+    RelayDhcpToAnotherServer, "Run a DHCP server" => RunADhcpServer }
+);
+/// The term of DHCP leases if the appliance is running a DHCP server on this VLAN. One of: '30 minutes', '1 hour', '4 hours', '12 hours', '1 day' or '1 week'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum VlanDhcpLeaseTime {
+    /// `"1 day"`
+    V1Day,
+    /// `"1 hour"`
+    V1Hour,
+    /// `"1 week"`
+    V1Week,
+    /// `"12 hours"`
+    V12Hours,
+    /// `"30 minutes"`
+    V30Minutes,
+    /// `"4 hours"`
+    V4Hours,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    VlanDhcpLeaseTime, UnknownValue, { "1 day" => V1Day, "1 hour" => V1Hour, "1 week" =>
+    V1Week, "12 hours" => V12Hours, "30 minutes" => V30Minutes, "4 hours" => V4Hours }
+);
+/// Part of the `getNetworkApplianceVlan` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct VlanDhcpOption {
+    /// The code for the DHCP option. This should be an integer between 2 and 254.
+    pub code: String,
+    /// The type for the DHCP option. One of: 'text', 'ip', 'hex' or 'integer'
+    pub type_: t::DhcpOptionType,
+    /// The value for the DHCP option
+    pub value: String,
+}
+/// The type for the DHCP option. One of: 'text', 'ip', 'hex' or 'integer'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum VlanDhcpOptionType {
+    /// `"hex"`
+    Hex,
+    /// `"integer"`
+    Integer,
+    /// `"ip"`
+    Ip,
+    /// `"text"`
+    Text,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    VlanDhcpOptionType, UnknownValue, { "hex" => Hex, "integer" => Integer, "ip" => Ip,
+    "text" => Text }
+);
+/// IP assignment information, keyed by MAC address of the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct VlanFixedIpAssignmentsValue {
+    /// IP address of the assignment
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    /// Name of the IP assignment
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+/// Part of the `getNetworkApplianceVlan` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct VlanReservedIpRange {
+    /// The first IP in the reserved range
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    /// The last IP in the reserved range
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<String>,
+    /// A text comment for the reserved range
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+/// Type of subnetting of the VLAN. Applicable only for template network.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum VlanTemplateVlanType {
+    /// `"same"`
+    Same,
+    /// `"unique"`
+    Unique,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    VlanTemplateVlanType, UnknownValue, { "same" => Same, "unique" => Unique }
+);
 /// Part of the `getOrganizationApplianceVpnVpnFirewallRules` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -2443,7 +14963,7 @@ pub struct UsageByNetworkItem {
 pub struct VpnFirewallRules {
     /// An ordered array of the firewall rules (not including the default rule)
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub rules: Option<Vec<t::FirewallRulesRule>>,
+    pub rules: Option<Vec<t::RulesRule>>,
 }
 /// Part of the `getNetworkApplianceVpnSiteToSiteVpn` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -2482,8 +15002,10 @@ pub struct VpnSubnet {
     pub use_vpn: Option<bool>,
 }
 /// Part of the `getNetworkApplianceTrafficShapingUplinkSelection` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct VpnTrafficUplinkPreference {
     /// Traffic filters
     pub traffic_filters: Vec<t::VpnTrafficUplinkPreferenceTrafficFilter>,
@@ -2497,8 +15019,10 @@ pub struct VpnTrafficUplinkPreference {
     pub performance_class: Option<t::PerformanceClass>,
 }
 /// Part of the `getNetworkApplianceTrafficShapingUplinkSelection` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct VpnTrafficUplinkPreferenceTrafficFilter {
     /// Traffic filter type. Must be one of: 'applicationCategory', 'application' or 'custom'
     pub type_: t::VpnTrafficUplinkPreferenceTrafficFilterType,
@@ -2523,8 +15047,10 @@ rt::string_enum!(
     Application, "applicationCategory" => ApplicationCategory, "custom" => Custom }
 );
 /// Value of traffic filter
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct VpnTrafficUplinkPreferenceTrafficFilterValue {
     /// ID of 'applicationCategory' or 'application' type traffic filter
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2540,8 +15066,10 @@ pub struct VpnTrafficUplinkPreferenceTrafficFilterValue {
     pub destination: Option<t::VpnTrafficUplinkPreferenceTrafficFilterValueDestination>,
 }
 /// Destination of 'custom' type traffic filter
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct VpnTrafficUplinkPreferenceTrafficFilterValueDestination {
     /// E.g.: "any", "0" (also means "any"), "8080", "1-1024"
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2562,9 +15090,32 @@ pub struct VpnTrafficUplinkPreferenceTrafficFilterValueDestination {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fqdn: Option<String>,
 }
+/// Protocol of 'custom' type traffic filter. Must be one of: 'tcp', 'udp', 'icmp', 'icmp6' or 'any'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum VpnTrafficUplinkPreferenceTrafficFilterValueProtocol {
+    /// `"any"`
+    Any,
+    /// `"icmp"`
+    Icmp,
+    /// `"icmp6"`
+    Icmp6,
+    /// `"tcp"`
+    Tcp,
+    /// `"udp"`
+    Udp,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    VpnTrafficUplinkPreferenceTrafficFilterValueProtocol, UnknownValue, { "any" => Any,
+    "icmp" => Icmp, "icmp6" => Icmp6, "tcp" => Tcp, "udp" => Udp }
+);
 /// Source of 'custom' type traffic filter
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct VpnTrafficUplinkPreferenceTrafficFilterValueSource {
     /// E.g.: "any", "0" (also means "any"), "8080", "1-1024"
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2582,9 +15133,37 @@ pub struct VpnTrafficUplinkPreferenceTrafficFilterValueSource {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub host: Option<i64>,
 }
-/// VLAN tagging settings.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+/// Configuration options for PPPoE.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Wan1Pppoe {
+    /// Whether PPPoE is enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Settings for PPPoE Authentication.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authentication: Option<t::Wan1PppoeAuthentication>,
+}
+/// Settings for PPPoE Authentication.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Wan1PppoeAuthentication {
+    /// Whether PPPoE authentication is enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Username for PPPoE authentication.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+}
+/// VLAN tagging settings.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Wan1VlanTagging {
     /// Whether VLAN tagging is enabled.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2594,17 +15173,21 @@ pub struct Wan1VlanTagging {
     pub vlan_id: Option<i64>,
 }
 /// Part of the `getNetworkApplianceTrafficShapingUplinkSelection` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct WanTrafficUplinkPreference {
     /// Traffic filters
     pub traffic_filters: Vec<t::WanTrafficUplinkPreferenceTrafficFilter>,
     /// Preferred uplink for uplink preference rule. Must be one of: 'wan1' or 'wan2'
-    pub preferred_uplink: t::DefaultUplink,
+    pub preferred_uplink: t::SelectionWanTrafficUplinkPreferencePreferredUplink,
 }
 /// Part of the `getNetworkApplianceTrafficShapingUplinkSelection` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct WanTrafficUplinkPreferenceTrafficFilter {
     /// Traffic filter type. Must be "custom"
     pub type_: t::WanTrafficUplinkPreferenceTrafficFilterType,
@@ -2624,8 +15207,10 @@ rt::string_enum!(
     WanTrafficUplinkPreferenceTrafficFilterType, UnknownValue, { "custom" => Custom }
 );
 /// Value of traffic filter
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct WanTrafficUplinkPreferenceTrafficFilterValue {
     /// Protocol of 'custom' type traffic filter. Must be one of: 'tcp', 'udp', 'icmp6' or 'any'
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2636,8 +15221,10 @@ pub struct WanTrafficUplinkPreferenceTrafficFilterValue {
     pub destination: t::WanTrafficUplinkPreferenceTrafficFilterValueDestination,
 }
 /// Destination of 'custom' type traffic filter
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct WanTrafficUplinkPreferenceTrafficFilterValueDestination {
     /// E.g.: "any", "0" (also means "any"), "8080", "1-1024"
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2666,8 +15253,10 @@ rt::string_enum!(
     "icmp6" => Icmp6, "tcp" => Tcp, "udp" => Udp }
 );
 /// Source of 'custom' type traffic filter
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct WanTrafficUplinkPreferenceTrafficFilterValueSource {
     /// E.g.: "any", "0" (also means "any"), "8080", "1-1024"
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -8,6 +8,7 @@ use meraki_runtime as rt;
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct AppliedOnDevice {
     /// Device tag.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -24,10 +25,63 @@ pub struct AppliedOnDevice {
     /// Permission scope id
     pub permission_scope_id: String,
 }
+impl AppliedOnDevice {
+    /// A `AppliedOnDevice` with its required fields (`permissionScopeId`); the optional ones are unset.
+    pub fn new(permission_scope_id: impl Into<String>) -> Self {
+        Self {
+            tag: None,
+            id: None,
+            in_networks_with_tag: None,
+            in_networks_with_id: None,
+            permission_scope_id: permission_scope_id.into(),
+        }
+    }
+    /// Sets `tag`.
+    pub fn tag(mut self, value: impl Into<String>) -> Self {
+        self.tag = Some(value.into());
+        self
+    }
+    /// Sets `tag` to a value, or unsets it with `None`.
+    pub fn set_tag(mut self, value: Option<String>) -> Self {
+        self.tag = value;
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.id = value;
+        self
+    }
+    /// Sets `inNetworksWithTag`.
+    pub fn in_networks_with_tag(mut self, value: impl Into<String>) -> Self {
+        self.in_networks_with_tag = Some(value.into());
+        self
+    }
+    /// Sets `inNetworksWithTag` to a value, or unsets it with `None`.
+    pub fn set_in_networks_with_tag(mut self, value: Option<String>) -> Self {
+        self.in_networks_with_tag = value;
+        self
+    }
+    /// Sets `inNetworksWithId`.
+    pub fn in_networks_with_id(mut self, value: impl Into<String>) -> Self {
+        self.in_networks_with_id = Some(value.into());
+        self
+    }
+    /// Sets `inNetworksWithId` to a value, or unsets it with `None`.
+    pub fn set_in_networks_with_id(mut self, value: Option<String>) -> Self {
+        self.in_networks_with_id = value;
+        self
+    }
+}
 /// Part of the `createOrganizationCameraRole` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct AppliedOnNetwork {
     /// Network tag
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -38,13 +92,78 @@ pub struct AppliedOnNetwork {
     /// Permission scope id
     pub permission_scope_id: String,
 }
+impl AppliedOnNetwork {
+    /// A `AppliedOnNetwork` with its required fields (`permissionScopeId`); the optional ones are unset.
+    pub fn new(permission_scope_id: impl Into<String>) -> Self {
+        Self {
+            tag: None,
+            id: None,
+            permission_scope_id: permission_scope_id.into(),
+        }
+    }
+    /// Sets `tag`.
+    pub fn tag(mut self, value: impl Into<String>) -> Self {
+        self.tag = Some(value.into());
+        self
+    }
+    /// Sets `tag` to a value, or unsets it with `None`.
+    pub fn set_tag(mut self, value: Option<String>) -> Self {
+        self.tag = value;
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.id = value;
+        self
+    }
+}
 /// Part of the `createOrganizationCameraRole` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct AppliedOrgWideItem {
     /// Permission scope id
     pub permission_scope_id: String,
+}
+impl AppliedOrgWideItem {
+    /// A `AppliedOrgWideItem` with its required fields (`permissionScopeId`); the optional ones are unset.
+    pub fn new(permission_scope_id: impl Into<String>) -> Self {
+        Self {
+            permission_scope_id: permission_scope_id.into(),
+        }
+    }
+}
+/// The details of the audio detection config.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AudioDetection {
+    /// Boolean indicating if audio detection is enabled(true) or disabled(false) on the camera
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+impl AudioDetection {
+    /// A `AudioDetection` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
 }
 /// Part of the `getOrganizationCameraPermission` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -61,6 +180,19 @@ pub struct CameraPermission {
     /// Permission scope level
     #[serde(skip_serializing_if = "Option::is_none")]
     pub level: Option<String>,
+}
+/// Part of the `getNetworkCameraSchedules` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CameraSchedule {
+    /// Schedule id
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Schedule name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 /// Part of the `getDeviceCameraVideoSettings` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -79,6 +211,7 @@ pub struct CameraVideoSettings {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkCameraQualityRetentionProfileRequest {
     /// The name of the new profile. Must be unique. This parameter is required.
     pub name: String,
@@ -109,10 +242,113 @@ pub struct CreateNetworkCameraQualityRetentionProfileRequest {
         t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettings,
     >,
 }
+impl CreateNetworkCameraQualityRetentionProfileRequest {
+    /// A `CreateNetworkCameraQualityRetentionProfileRequest` with its required fields (`name`); the optional ones are unset.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            motion_based_retention_enabled: None,
+            restricted_bandwidth_mode_enabled: None,
+            audio_recording_enabled: None,
+            cloud_archive_enabled: None,
+            motion_detector_version: None,
+            schedule_id: None,
+            max_retention_days: None,
+            video_settings: None,
+        }
+    }
+    /// Sets `motionBasedRetentionEnabled`.
+    pub fn motion_based_retention_enabled(mut self, value: bool) -> Self {
+        self.motion_based_retention_enabled = Some(value);
+        self
+    }
+    /// Sets `motionBasedRetentionEnabled` to a value, or unsets it with `None`.
+    pub fn set_motion_based_retention_enabled(mut self, value: Option<bool>) -> Self {
+        self.motion_based_retention_enabled = value;
+        self
+    }
+    /// Sets `restrictedBandwidthModeEnabled`.
+    pub fn restricted_bandwidth_mode_enabled(mut self, value: bool) -> Self {
+        self.restricted_bandwidth_mode_enabled = Some(value);
+        self
+    }
+    /// Sets `restrictedBandwidthModeEnabled` to a value, or unsets it with `None`.
+    pub fn set_restricted_bandwidth_mode_enabled(mut self, value: Option<bool>) -> Self {
+        self.restricted_bandwidth_mode_enabled = value;
+        self
+    }
+    /// Sets `audioRecordingEnabled`.
+    pub fn audio_recording_enabled(mut self, value: bool) -> Self {
+        self.audio_recording_enabled = Some(value);
+        self
+    }
+    /// Sets `audioRecordingEnabled` to a value, or unsets it with `None`.
+    pub fn set_audio_recording_enabled(mut self, value: Option<bool>) -> Self {
+        self.audio_recording_enabled = value;
+        self
+    }
+    /// Sets `cloudArchiveEnabled`.
+    pub fn cloud_archive_enabled(mut self, value: bool) -> Self {
+        self.cloud_archive_enabled = Some(value);
+        self
+    }
+    /// Sets `cloudArchiveEnabled` to a value, or unsets it with `None`.
+    pub fn set_cloud_archive_enabled(mut self, value: Option<bool>) -> Self {
+        self.cloud_archive_enabled = value;
+        self
+    }
+    /// Sets `motionDetectorVersion`.
+    pub fn motion_detector_version(mut self, value: i64) -> Self {
+        self.motion_detector_version = Some(value);
+        self
+    }
+    /// Sets `motionDetectorVersion` to a value, or unsets it with `None`.
+    pub fn set_motion_detector_version(mut self, value: Option<i64>) -> Self {
+        self.motion_detector_version = value;
+        self
+    }
+    /// Sets `scheduleId`.
+    pub fn schedule_id(mut self, value: impl Into<String>) -> Self {
+        self.schedule_id = Some(value.into());
+        self
+    }
+    /// Sets `scheduleId` to a value, or unsets it with `None`.
+    pub fn set_schedule_id(mut self, value: Option<String>) -> Self {
+        self.schedule_id = value;
+        self
+    }
+    /// Sets `maxRetentionDays`.
+    pub fn max_retention_days(mut self, value: i64) -> Self {
+        self.max_retention_days = Some(value);
+        self
+    }
+    /// Sets `maxRetentionDays` to a value, or unsets it with `None`.
+    pub fn set_max_retention_days(mut self, value: Option<i64>) -> Self {
+        self.max_retention_days = value;
+        self
+    }
+    /// Sets `videoSettings`.
+    pub fn video_settings(
+        mut self,
+        value: t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettings,
+    ) -> Self {
+        self.video_settings = Some(value);
+        self
+    }
+    /// Sets `videoSettings` to a value, or unsets it with `None`.
+    pub fn set_video_settings(
+        mut self,
+        value: Option<t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettings>,
+    ) -> Self {
+        self.video_settings = value;
+        self
+    }
+}
 /// Video quality and resolution settings for all the camera models.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkCameraQualityRetentionProfileRequestVideoSettings {
     /// Quality and resolution for MV21/MV71 camera models.
     #[serde(rename = "MV21/MV71", skip_serializing_if = "Option::is_none")]
@@ -128,7 +364,9 @@ pub struct CreateNetworkCameraQualityRetentionProfileRequestVideoSettings {
     pub mv33: Option<t::Mv33>,
     /// Quality and resolution for MV12WE camera models.
     #[serde(rename = "MV12WE", skip_serializing_if = "Option::is_none")]
-    pub mv12we: Option<t::Mv12Mv22Mv72>,
+    pub mv12we: Option<
+        t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv12we,
+    >,
     /// Quality and resolution for MV13 camera models.
     #[serde(rename = "MV13", skip_serializing_if = "Option::is_none")]
     pub mv13: Option<t::Mv13>,
@@ -143,18 +381,529 @@ pub struct CreateNetworkCameraQualityRetentionProfileRequestVideoSettings {
     pub mv63: Option<t::Mv63>,
     /// Quality and resolution for MV93 camera models.
     #[serde(rename = "MV93", skip_serializing_if = "Option::is_none")]
-    pub mv93: Option<t::Mv32>,
+    pub mv93: Option<
+        t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93,
+    >,
     /// Quality and resolution for MV63X camera models.
     #[serde(rename = "MV63X", skip_serializing_if = "Option::is_none")]
-    pub mv63x: Option<t::Mv13>,
+    pub mv63x: Option<
+        t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv63x,
+    >,
     /// Quality and resolution for MV93X camera models.
     #[serde(rename = "MV93X", skip_serializing_if = "Option::is_none")]
-    pub mv93x: Option<t::Mv33>,
+    pub mv93x: Option<
+        t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93x,
+    >,
 }
+impl CreateNetworkCameraQualityRetentionProfileRequestVideoSettings {
+    /// A `CreateNetworkCameraQualityRetentionProfileRequestVideoSettings` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            mv21_mv71: None,
+            mv12_mv22_mv72: None,
+            mv32: None,
+            mv33: None,
+            mv12we: None,
+            mv13: None,
+            mv22x_mv72x: None,
+            mv52: None,
+            mv63: None,
+            mv93: None,
+            mv63x: None,
+            mv93x: None,
+        }
+    }
+    /// Sets `MV21/MV71`.
+    pub fn mv21_mv71(mut self, value: t::Mv21Mv71) -> Self {
+        self.mv21_mv71 = Some(value);
+        self
+    }
+    /// Sets `MV21/MV71` to a value, or unsets it with `None`.
+    pub fn set_mv21_mv71(mut self, value: Option<t::Mv21Mv71>) -> Self {
+        self.mv21_mv71 = value;
+        self
+    }
+    /// Sets `MV12/MV22/MV72`.
+    pub fn mv12_mv22_mv72(mut self, value: t::Mv12Mv22Mv72) -> Self {
+        self.mv12_mv22_mv72 = Some(value);
+        self
+    }
+    /// Sets `MV12/MV22/MV72` to a value, or unsets it with `None`.
+    pub fn set_mv12_mv22_mv72(mut self, value: Option<t::Mv12Mv22Mv72>) -> Self {
+        self.mv12_mv22_mv72 = value;
+        self
+    }
+    /// Sets `MV32`.
+    pub fn mv32(mut self, value: t::Mv32) -> Self {
+        self.mv32 = Some(value);
+        self
+    }
+    /// Sets `MV32` to a value, or unsets it with `None`.
+    pub fn set_mv32(mut self, value: Option<t::Mv32>) -> Self {
+        self.mv32 = value;
+        self
+    }
+    /// Sets `MV33`.
+    pub fn mv33(mut self, value: t::Mv33) -> Self {
+        self.mv33 = Some(value);
+        self
+    }
+    /// Sets `MV33` to a value, or unsets it with `None`.
+    pub fn set_mv33(mut self, value: Option<t::Mv33>) -> Self {
+        self.mv33 = value;
+        self
+    }
+    /// Sets `MV12WE`.
+    pub fn mv12we(
+        mut self,
+        value: t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv12we,
+    ) -> Self {
+        self.mv12we = Some(value);
+        self
+    }
+    /// Sets `MV12WE` to a value, or unsets it with `None`.
+    pub fn set_mv12we(
+        mut self,
+        value: Option<
+            t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv12we,
+        >,
+    ) -> Self {
+        self.mv12we = value;
+        self
+    }
+    /// Sets `MV13`.
+    pub fn mv13(mut self, value: t::Mv13) -> Self {
+        self.mv13 = Some(value);
+        self
+    }
+    /// Sets `MV13` to a value, or unsets it with `None`.
+    pub fn set_mv13(mut self, value: Option<t::Mv13>) -> Self {
+        self.mv13 = value;
+        self
+    }
+    /// Sets `MV22X/MV72X`.
+    pub fn mv22x_mv72x(mut self, value: t::Mv22xMv72x) -> Self {
+        self.mv22x_mv72x = Some(value);
+        self
+    }
+    /// Sets `MV22X/MV72X` to a value, or unsets it with `None`.
+    pub fn set_mv22x_mv72x(mut self, value: Option<t::Mv22xMv72x>) -> Self {
+        self.mv22x_mv72x = value;
+        self
+    }
+    /// Sets `MV52`.
+    pub fn mv52(mut self, value: t::Mv52) -> Self {
+        self.mv52 = Some(value);
+        self
+    }
+    /// Sets `MV52` to a value, or unsets it with `None`.
+    pub fn set_mv52(mut self, value: Option<t::Mv52>) -> Self {
+        self.mv52 = value;
+        self
+    }
+    /// Sets `MV63`.
+    pub fn mv63(mut self, value: t::Mv63) -> Self {
+        self.mv63 = Some(value);
+        self
+    }
+    /// Sets `MV63` to a value, or unsets it with `None`.
+    pub fn set_mv63(mut self, value: Option<t::Mv63>) -> Self {
+        self.mv63 = value;
+        self
+    }
+    /// Sets `MV93`.
+    pub fn mv93(
+        mut self,
+        value: t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93,
+    ) -> Self {
+        self.mv93 = Some(value);
+        self
+    }
+    /// Sets `MV93` to a value, or unsets it with `None`.
+    pub fn set_mv93(
+        mut self,
+        value: Option<
+            t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93,
+        >,
+    ) -> Self {
+        self.mv93 = value;
+        self
+    }
+    /// Sets `MV63X`.
+    pub fn mv63x(
+        mut self,
+        value: t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv63x,
+    ) -> Self {
+        self.mv63x = Some(value);
+        self
+    }
+    /// Sets `MV63X` to a value, or unsets it with `None`.
+    pub fn set_mv63x(
+        mut self,
+        value: Option<
+            t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv63x,
+        >,
+    ) -> Self {
+        self.mv63x = value;
+        self
+    }
+    /// Sets `MV93X`.
+    pub fn mv93x(
+        mut self,
+        value: t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93x,
+    ) -> Self {
+        self.mv93x = Some(value);
+        self
+    }
+    /// Sets `MV93X` to a value, or unsets it with `None`.
+    pub fn set_mv93x(
+        mut self,
+        value: Option<
+            t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93x,
+        >,
+    ) -> Self {
+        self.mv93x = value;
+        self
+    }
+}
+/// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv12Mv22Mv72Quality {
+    /// `"Enhanced"`
+    Enhanced,
+    /// `"High"`
+    High,
+    /// `"Standard"`
+    Standard,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv12Mv22Mv72Quality,
+    UnknownValue, { "Enhanced" => Enhanced, "High" => High, "Standard" => Standard }
+);
+/// Quality and resolution for MV12WE camera models.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv12we {
+    /// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+    pub quality: t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv12weQuality,
+    /// Resolution of the camera. Can be one of '1280x720' or '1920x1080'.
+    pub resolution: t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv12weResolution,
+}
+impl CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv12we {
+    /// A `CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv12we` with its required fields (`quality`, `resolution`); the optional ones are unset.
+    pub fn new(
+        quality: t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv12weQuality,
+        resolution: t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv12weResolution,
+    ) -> Self {
+        Self { quality, resolution }
+    }
+}
+/// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv12weQuality {
+    /// `"Enhanced"`
+    Enhanced,
+    /// `"High"`
+    High,
+    /// `"Standard"`
+    Standard,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv12weQuality,
+    UnknownValue, { "Enhanced" => Enhanced, "High" => High, "Standard" => Standard }
+);
+/// Resolution of the camera. Can be one of '1280x720' or '1920x1080'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv12weResolution {
+    /// `"1280x720"`
+    V1280x720,
+    /// `"1920x1080"`
+    V1920x1080,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv12weResolution,
+    UnknownValue, { "1280x720" => V1280x720, "1920x1080" => V1920x1080 }
+);
+/// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv13Quality {
+    /// `"Enhanced"`
+    Enhanced,
+    /// `"High"`
+    High,
+    /// `"Standard"`
+    Standard,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv13Quality,
+    UnknownValue, { "Enhanced" => Enhanced, "High" => High, "Standard" => Standard }
+);
+/// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv22xMv72xQuality {
+    /// `"Enhanced"`
+    Enhanced,
+    /// `"High"`
+    High,
+    /// `"Standard"`
+    Standard,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv22xMv72xQuality,
+    UnknownValue, { "Enhanced" => Enhanced, "High" => High, "Standard" => Standard }
+);
+/// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv32Quality {
+    /// `"Enhanced"`
+    Enhanced,
+    /// `"High"`
+    High,
+    /// `"Standard"`
+    Standard,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv32Quality,
+    UnknownValue, { "Enhanced" => Enhanced, "High" => High, "Standard" => Standard }
+);
+/// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv33Quality {
+    /// `"Enhanced"`
+    Enhanced,
+    /// `"High"`
+    High,
+    /// `"Standard"`
+    Standard,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv33Quality,
+    UnknownValue, { "Enhanced" => Enhanced, "High" => High, "Standard" => Standard }
+);
+/// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv52Quality {
+    /// `"Enhanced"`
+    Enhanced,
+    /// `"High"`
+    High,
+    /// `"Standard"`
+    Standard,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv52Quality,
+    UnknownValue, { "Enhanced" => Enhanced, "High" => High, "Standard" => Standard }
+);
+/// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv63Quality {
+    /// `"Enhanced"`
+    Enhanced,
+    /// `"High"`
+    High,
+    /// `"Standard"`
+    Standard,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv63Quality,
+    UnknownValue, { "Enhanced" => Enhanced, "High" => High, "Standard" => Standard }
+);
+/// Quality and resolution for MV63X camera models.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv63x {
+    /// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+    pub quality: t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv63xQuality,
+    /// Resolution of the camera. Can be one of '1920x1080', '2688x1512' or '3840x2160'.
+    pub resolution: t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv63xResolution,
+}
+impl CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv63x {
+    /// A `CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv63x` with its required fields (`quality`, `resolution`); the optional ones are unset.
+    pub fn new(
+        quality: t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv63xQuality,
+        resolution: t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv63xResolution,
+    ) -> Self {
+        Self { quality, resolution }
+    }
+}
+/// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv63xQuality {
+    /// `"Enhanced"`
+    Enhanced,
+    /// `"High"`
+    High,
+    /// `"Standard"`
+    Standard,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv63xQuality,
+    UnknownValue, { "Enhanced" => Enhanced, "High" => High, "Standard" => Standard }
+);
+/// Resolution of the camera. Can be one of '1920x1080', '2688x1512' or '3840x2160'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv63xResolution {
+    /// `"1920x1080"`
+    V1920x1080,
+    /// `"2688x1512"`
+    V2688x1512,
+    /// `"3840x2160"`
+    V3840x2160,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv63xResolution,
+    UnknownValue, { "1920x1080" => V1920x1080, "2688x1512" => V2688x1512, "3840x2160" =>
+    V3840x2160 }
+);
+/// Quality and resolution for MV93 camera models.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93 {
+    /// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+    pub quality: t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93Quality,
+    /// Resolution of the camera. Can be one of '1080x1080' or '2112x2112'.
+    pub resolution: t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93Resolution,
+}
+impl CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93 {
+    /// A `CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93` with its required fields (`quality`, `resolution`); the optional ones are unset.
+    pub fn new(
+        quality: t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93Quality,
+        resolution: t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93Resolution,
+    ) -> Self {
+        Self { quality, resolution }
+    }
+}
+/// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93Quality {
+    /// `"Enhanced"`
+    Enhanced,
+    /// `"High"`
+    High,
+    /// `"Standard"`
+    Standard,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93Quality,
+    UnknownValue, { "Enhanced" => Enhanced, "High" => High, "Standard" => Standard }
+);
+/// Resolution of the camera. Can be one of '1080x1080' or '2112x2112'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93Resolution {
+    /// `"1080x1080"`
+    V1080x1080,
+    /// `"2112x2112"`
+    V2112x2112,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93Resolution,
+    UnknownValue, { "1080x1080" => V1080x1080, "2112x2112" => V2112x2112 }
+);
+/// Quality and resolution for MV93X camera models.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93x {
+    /// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+    pub quality: t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93xQuality,
+    /// Resolution of the camera. Can be one of '1080x1080', '2112x2112' or '2880x2880'.
+    pub resolution: t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93xResolution,
+}
+impl CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93x {
+    /// A `CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93x` with its required fields (`quality`, `resolution`); the optional ones are unset.
+    pub fn new(
+        quality: t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93xQuality,
+        resolution: t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93xResolution,
+    ) -> Self {
+        Self { quality, resolution }
+    }
+}
+/// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93xQuality {
+    /// `"Enhanced"`
+    Enhanced,
+    /// `"High"`
+    High,
+    /// `"Standard"`
+    Standard,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93xQuality,
+    UnknownValue, { "Enhanced" => Enhanced, "High" => High, "Standard" => Standard }
+);
+/// Resolution of the camera. Can be one of '1080x1080', '2112x2112' or '2880x2880'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93xResolution {
+    /// `"1080x1080"`
+    V1080x1080,
+    /// `"2112x2112"`
+    V2112x2112,
+    /// `"2880x2880"`
+    V2880x2880,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93xResolution,
+    UnknownValue, { "1080x1080" => V1080x1080, "2112x2112" => V2112x2112, "2880x2880" =>
+    V2880x2880 }
+);
 /// Part of the `createNetworkCameraWirelessProfile` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkCameraWirelessProfileRequest {
     /// The name of the camera wireless profile. This parameter is required.
     pub name: String,
@@ -164,10 +913,37 @@ pub struct CreateNetworkCameraWirelessProfileRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity: Option<t::CreateNetworkCameraWirelessProfileRequestIdentity>,
 }
+impl CreateNetworkCameraWirelessProfileRequest {
+    /// A `CreateNetworkCameraWirelessProfileRequest` with its required fields (`name`, `ssid`); the optional ones are unset.
+    pub fn new(name: impl Into<String>, ssid: t::Ssid) -> Self {
+        Self {
+            name: name.into(),
+            ssid,
+            identity: None,
+        }
+    }
+    /// Sets `identity`.
+    pub fn identity(
+        mut self,
+        value: t::CreateNetworkCameraWirelessProfileRequestIdentity,
+    ) -> Self {
+        self.identity = Some(value);
+        self
+    }
+    /// Sets `identity` to a value, or unsets it with `None`.
+    pub fn set_identity(
+        mut self,
+        value: Option<t::CreateNetworkCameraWirelessProfileRequestIdentity>,
+    ) -> Self {
+        self.identity = value;
+        self
+    }
+}
 /// The identity of the wireless profile. Required for creating wireless profiles in 8021x-radius auth mode.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkCameraWirelessProfileRequestIdentity {
     /// The username of the identity.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -175,6 +951,35 @@ pub struct CreateNetworkCameraWirelessProfileRequestIdentity {
     /// The password of the identity.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
+}
+impl CreateNetworkCameraWirelessProfileRequestIdentity {
+    /// A `CreateNetworkCameraWirelessProfileRequestIdentity` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            username: None,
+            password: None,
+        }
+    }
+    /// Sets `username`.
+    pub fn username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+    /// Sets `username` to a value, or unsets it with `None`.
+    pub fn set_username(mut self, value: Option<String>) -> Self {
+        self.username = value;
+        self
+    }
+    /// Sets `password`.
+    pub fn password(mut self, value: impl Into<String>) -> Self {
+        self.password = Some(value.into());
+        self
+    }
+    /// Sets `password` to a value, or unsets it with `None`.
+    pub fn set_password(mut self, value: Option<String>) -> Self {
+        self.password = value;
+        self
+    }
 }
 /// The auth mode of the SSID. It can be set to ('psk', '8021x-radius').
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -191,10 +996,37 @@ rt::string_enum!(
     CreateNetworkCameraWirelessProfileRequestSsidAuthMode, UnknownValue, { "8021x-radius"
     => V8021xRadius, "psk" => Psk }
 );
+/// Part of the `createOrganizationCameraCustomAnalyticsArtifact` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationCameraCustomAnalyticsArtifactRequest {
+    /// Unique name of the artifact
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+impl CreateOrganizationCameraCustomAnalyticsArtifactRequest {
+    /// A `CreateOrganizationCameraCustomAnalyticsArtifactRequest` with every field unset.
+    pub fn new() -> Self {
+        Self { name: None }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+}
 /// Part of the `createOrganizationCameraRole` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateOrganizationCameraRoleRequest {
     /// The name of the new role. Must be unique. This parameter is required.
     pub name: String,
@@ -208,10 +1040,70 @@ pub struct CreateOrganizationCameraRoleRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applied_org_wide: Option<Vec<t::AppliedOrgWideItem>>,
 }
+impl CreateOrganizationCameraRoleRequest {
+    /// A `CreateOrganizationCameraRoleRequest` with its required fields (`name`); the optional ones are unset.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            applied_on_devices: None,
+            applied_on_networks: None,
+            applied_org_wide: None,
+        }
+    }
+    /// Sets `appliedOnDevices`.
+    pub fn applied_on_devices(
+        mut self,
+        value: impl IntoIterator<Item = t::AppliedOnDevice>,
+    ) -> Self {
+        self.applied_on_devices = Some(rt::list::<t::AppliedOnDevice, _>(value));
+        self
+    }
+    /// Sets `appliedOnDevices` to a value, or unsets it with `None`.
+    pub fn set_applied_on_devices(
+        mut self,
+        value: Option<Vec<t::AppliedOnDevice>>,
+    ) -> Self {
+        self.applied_on_devices = value;
+        self
+    }
+    /// Sets `appliedOnNetworks`.
+    pub fn applied_on_networks(
+        mut self,
+        value: impl IntoIterator<Item = t::AppliedOnNetwork>,
+    ) -> Self {
+        self.applied_on_networks = Some(rt::list::<t::AppliedOnNetwork, _>(value));
+        self
+    }
+    /// Sets `appliedOnNetworks` to a value, or unsets it with `None`.
+    pub fn set_applied_on_networks(
+        mut self,
+        value: Option<Vec<t::AppliedOnNetwork>>,
+    ) -> Self {
+        self.applied_on_networks = value;
+        self
+    }
+    /// Sets `appliedOrgWide`.
+    pub fn applied_org_wide(
+        mut self,
+        value: impl IntoIterator<Item = t::AppliedOrgWideItem>,
+    ) -> Self {
+        self.applied_org_wide = Some(rt::list::<t::AppliedOrgWideItem, _>(value));
+        self
+    }
+    /// Sets `appliedOrgWide` to a value, or unsets it with `None`.
+    pub fn set_applied_org_wide(
+        mut self,
+        value: Option<Vec<t::AppliedOrgWideItem>>,
+    ) -> Self {
+        self.applied_org_wide = value;
+        self
+    }
+}
 /// Part of the `generateDeviceCameraSnapshot` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct GenerateDeviceCameraSnapshotRequest {
     /// \[optional\] The snapshot will be taken from this time on the camera. The timestamp is expected to be in ISO 8601 format. If no timestamp is specified, we will assume current time.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -220,10 +1112,70 @@ pub struct GenerateDeviceCameraSnapshotRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fullframe: Option<bool>,
 }
+impl GenerateDeviceCameraSnapshotRequest {
+    /// A `GenerateDeviceCameraSnapshotRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            timestamp: None,
+            fullframe: None,
+        }
+    }
+    /// Sets `timestamp`.
+    pub fn timestamp(mut self, value: impl Into<rt::Timestamp>) -> Self {
+        self.timestamp = Some(value.into());
+        self
+    }
+    /// Sets `timestamp` to a value, or unsets it with `None`.
+    pub fn set_timestamp(mut self, value: Option<rt::Timestamp>) -> Self {
+        self.timestamp = value;
+        self
+    }
+    /// Sets `fullframe`.
+    pub fn fullframe(mut self, value: bool) -> Self {
+        self.fullframe = Some(value);
+        self
+    }
+    /// Sets `fullframe` to a value, or unsets it with `None`.
+    pub fn set_fullframe(mut self, value: Option<bool>) -> Self {
+        self.fullframe = value;
+        self
+    }
+}
+/// Part of the `getDeviceCameraAnalyticsRecent` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetDeviceCameraAnalyticsRecentObjectType {
+    /// `"person"`
+    Person,
+    /// `"vehicle"`
+    Vehicle,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetDeviceCameraAnalyticsRecentObjectType, UnknownValue, { "person" => Person,
+    "vehicle" => Vehicle }
+);
+/// Part of the `getDeviceCameraAnalyticsZoneHistory` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetDeviceCameraAnalyticsZoneHistoryObjectType {
+    /// `"person"`
+    Person,
+    /// `"vehicle"`
+    Vehicle,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetDeviceCameraAnalyticsZoneHistoryObjectType, UnknownValue, { "person" => Person,
+    "vehicle" => Vehicle }
+);
 /// The ids of the wireless profile to assign to the given camera
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Ids {
     /// The id of the primary wireless profile
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -234,6 +1186,46 @@ pub struct Ids {
     /// The id of the backup wireless profile
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backup: Option<String>,
+}
+impl Ids {
+    /// A `Ids` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            primary: None,
+            secondary: None,
+            backup: None,
+        }
+    }
+    /// Sets `primary`.
+    pub fn primary(mut self, value: impl Into<String>) -> Self {
+        self.primary = Some(value.into());
+        self
+    }
+    /// Sets `primary` to a value, or unsets it with `None`.
+    pub fn set_primary(mut self, value: Option<String>) -> Self {
+        self.primary = value;
+        self
+    }
+    /// Sets `secondary`.
+    pub fn secondary(mut self, value: impl Into<String>) -> Self {
+        self.secondary = Some(value.into());
+        self
+    }
+    /// Sets `secondary` to a value, or unsets it with `None`.
+    pub fn set_secondary(mut self, value: Option<String>) -> Self {
+        self.secondary = value;
+        self
+    }
+    /// Sets `backup`.
+    pub fn backup(mut self, value: impl Into<String>) -> Self {
+        self.backup = Some(value.into());
+        self
+    }
+    /// Sets `backup` to a value, or unsets it with `None`.
+    pub fn set_backup(mut self, value: Option<String>) -> Self {
+        self.backup = value;
+        self
+    }
 }
 /// The version of the motion detector that will be used by the camera. Only applies to Gen 2 cameras. Defaults to v2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -251,11 +1243,21 @@ rt::int_enum!(MotionDetectorVersion, UnknownValue, { 1 => V1, 2 => V2 });
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Mv12Mv22Mv72 {
     /// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
-    pub quality: t::Mv21Mv71Quality,
+    pub quality: t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv12Mv22Mv72Quality,
     /// Resolution of the camera. Can be one of '1280x720' or '1920x1080'.
     pub resolution: t::Mv12Mv22Mv72Resolution,
+}
+impl Mv12Mv22Mv72 {
+    /// A `Mv12Mv22Mv72` with its required fields (`quality`, `resolution`); the optional ones are unset.
+    pub fn new(
+        quality: t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv12Mv22Mv72Quality,
+        resolution: t::Mv12Mv22Mv72Resolution,
+    ) -> Self {
+        Self { quality, resolution }
+    }
 }
 /// Resolution of the camera. Can be one of '1280x720' or '1920x1080'.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -276,11 +1278,21 @@ rt::string_enum!(
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Mv13 {
     /// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
-    pub quality: t::Mv21Mv71Quality,
+    pub quality: t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv13Quality,
     /// Resolution of the camera. Can be one of '1920x1080', '2688x1512' or '3840x2160'.
     pub resolution: t::Mv13Resolution,
+}
+impl Mv13 {
+    /// A `Mv13` with its required fields (`quality`, `resolution`); the optional ones are unset.
+    pub fn new(
+        quality: t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv13Quality,
+        resolution: t::Mv13Resolution,
+    ) -> Self {
+        Self { quality, resolution }
+    }
 }
 /// Resolution of the camera. Can be one of '1920x1080', '2688x1512' or '3840x2160'.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -303,11 +1315,18 @@ rt::string_enum!(
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Mv21Mv71 {
     /// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
     pub quality: t::Mv21Mv71Quality,
     /// Resolution of the camera. Can be one of '1280x720'.
     pub resolution: t::Mv21Mv71Resolution,
+}
+impl Mv21Mv71 {
+    /// A `Mv21Mv71` with its required fields (`quality`, `resolution`); the optional ones are unset.
+    pub fn new(quality: t::Mv21Mv71Quality, resolution: t::Mv21Mv71Resolution) -> Self {
+        Self { quality, resolution }
+    }
 }
 /// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -340,11 +1359,21 @@ rt::string_enum!(Mv21Mv71Resolution, UnknownValue, { "1280x720" => V1280x720 });
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Mv22xMv72x {
     /// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
-    pub quality: t::Mv21Mv71Quality,
+    pub quality: t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv22xMv72xQuality,
     /// Resolution of the camera. Can be one of '1280x720', '1920x1080' or '2688x1512'.
     pub resolution: t::Mv22xMv72xResolution,
+}
+impl Mv22xMv72x {
+    /// A `Mv22xMv72x` with its required fields (`quality`, `resolution`); the optional ones are unset.
+    pub fn new(
+        quality: t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv22xMv72xQuality,
+        resolution: t::Mv22xMv72xResolution,
+    ) -> Self {
+        Self { quality, resolution }
+    }
 }
 /// Resolution of the camera. Can be one of '1280x720', '1920x1080' or '2688x1512'.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -367,11 +1396,21 @@ rt::string_enum!(
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Mv32 {
     /// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
-    pub quality: t::Mv21Mv71Quality,
+    pub quality: t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv32Quality,
     /// Resolution of the camera. Can be one of '1080x1080' or '2112x2112'.
     pub resolution: t::Mv32Resolution,
+}
+impl Mv32 {
+    /// A `Mv32` with its required fields (`quality`, `resolution`); the optional ones are unset.
+    pub fn new(
+        quality: t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv32Quality,
+        resolution: t::Mv32Resolution,
+    ) -> Self {
+        Self { quality, resolution }
+    }
 }
 /// Resolution of the camera. Can be one of '1080x1080' or '2112x2112'.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -392,11 +1431,21 @@ rt::string_enum!(
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Mv33 {
     /// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
-    pub quality: t::Mv21Mv71Quality,
+    pub quality: t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv33Quality,
     /// Resolution of the camera. Can be one of '1080x1080', '2112x2112' or '2880x2880'.
     pub resolution: t::Mv33Resolution,
+}
+impl Mv33 {
+    /// A `Mv33` with its required fields (`quality`, `resolution`); the optional ones are unset.
+    pub fn new(
+        quality: t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv33Quality,
+        resolution: t::Mv33Resolution,
+    ) -> Self {
+        Self { quality, resolution }
+    }
 }
 /// Resolution of the camera. Can be one of '1080x1080', '2112x2112' or '2880x2880'.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -419,11 +1468,21 @@ rt::string_enum!(
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Mv52 {
     /// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
-    pub quality: t::Mv21Mv71Quality,
+    pub quality: t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv52Quality,
     /// Resolution of the camera. Can be one of '1280x720', '1920x1080', '2688x1512' or '3840x2160'.
     pub resolution: t::Mv52Resolution,
+}
+impl Mv52 {
+    /// A `Mv52` with its required fields (`quality`, `resolution`); the optional ones are unset.
+    pub fn new(
+        quality: t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv52Quality,
+        resolution: t::Mv52Resolution,
+    ) -> Self {
+        Self { quality, resolution }
+    }
 }
 /// Resolution of the camera. Can be one of '1280x720', '1920x1080', '2688x1512' or '3840x2160'.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -448,11 +1507,21 @@ rt::string_enum!(
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Mv63 {
     /// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
-    pub quality: t::Mv21Mv71Quality,
+    pub quality: t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv63Quality,
     /// Resolution of the camera. Can be one of '1920x1080' or '2688x1512'.
     pub resolution: t::Mv63Resolution,
+}
+impl Mv63 {
+    /// A `Mv63` with its required fields (`quality`, `resolution`); the optional ones are unset.
+    pub fn new(
+        quality: t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv63Quality,
+        resolution: t::Mv63Resolution,
+    ) -> Self {
+        Self { quality, resolution }
+    }
 }
 /// Resolution of the camera. Can be one of '1920x1080' or '2688x1512'.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -481,20 +1550,47 @@ pub enum ObjectType {
     UnknownValue(String),
 }
 rt::string_enum!(ObjectType, UnknownValue, { "person" => Person, "vehicle" => Vehicle });
+/// Part of the `getOrganizationCameraPermissions` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct OrganizationCameraPermission {
+    /// Permission scope id
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of permission scope
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Permission scope level
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
+}
 /// Part of the `updateDeviceCameraCustomAnalytics` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Parameter {
     /// Name of the parameter
     pub name: String,
     /// Value of the parameter
     pub value: String,
 }
+impl Parameter {
+    /// A `Parameter` with its required fields (`name`, `value`); the optional ones are unset.
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            value: value.into(),
+        }
+    }
+}
 /// The details of the SSID config.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Ssid {
     /// The name of the SSID.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -509,10 +1605,68 @@ pub struct Ssid {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub psk: Option<String>,
 }
+impl Ssid {
+    /// A `Ssid` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            auth_mode: None,
+            encryption_mode: None,
+            psk: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `authMode`.
+    pub fn auth_mode(
+        mut self,
+        value: t::CreateNetworkCameraWirelessProfileRequestSsidAuthMode,
+    ) -> Self {
+        self.auth_mode = Some(value);
+        self
+    }
+    /// Sets `authMode` to a value, or unsets it with `None`.
+    pub fn set_auth_mode(
+        mut self,
+        value: Option<t::CreateNetworkCameraWirelessProfileRequestSsidAuthMode>,
+    ) -> Self {
+        self.auth_mode = value;
+        self
+    }
+    /// Sets `encryptionMode`.
+    pub fn encryption_mode(mut self, value: impl Into<String>) -> Self {
+        self.encryption_mode = Some(value.into());
+        self
+    }
+    /// Sets `encryptionMode` to a value, or unsets it with `None`.
+    pub fn set_encryption_mode(mut self, value: Option<String>) -> Self {
+        self.encryption_mode = value;
+        self
+    }
+    /// Sets `psk`.
+    pub fn psk(mut self, value: impl Into<String>) -> Self {
+        self.psk = Some(value.into());
+        self
+    }
+    /// Sets `psk` to a value, or unsets it with `None`.
+    pub fn set_psk(mut self, value: Option<String>) -> Self {
+        self.psk = value;
+        self
+    }
+}
 /// Part of the `updateDeviceCameraCustomAnalytics` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateDeviceCameraCustomAnalyticsRequest {
     /// Enable custom analytics
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -524,10 +1678,51 @@ pub struct UpdateDeviceCameraCustomAnalyticsRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parameters: Option<Vec<t::Parameter>>,
 }
+impl UpdateDeviceCameraCustomAnalyticsRequest {
+    /// A `UpdateDeviceCameraCustomAnalyticsRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            artifact_id: None,
+            parameters: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `artifactId`.
+    pub fn artifact_id(mut self, value: impl Into<String>) -> Self {
+        self.artifact_id = Some(value.into());
+        self
+    }
+    /// Sets `artifactId` to a value, or unsets it with `None`.
+    pub fn set_artifact_id(mut self, value: Option<String>) -> Self {
+        self.artifact_id = value;
+        self
+    }
+    /// Sets `parameters`.
+    pub fn parameters(mut self, value: impl IntoIterator<Item = t::Parameter>) -> Self {
+        self.parameters = Some(rt::list::<t::Parameter, _>(value));
+        self
+    }
+    /// Sets `parameters` to a value, or unsets it with `None`.
+    pub fn set_parameters(mut self, value: Option<Vec<t::Parameter>>) -> Self {
+        self.parameters = value;
+        self
+    }
+}
 /// Part of the `updateDeviceCameraQualityAndRetention` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateDeviceCameraQualityAndRetentionRequest {
     /// The ID of a quality and retention profile to assign to the camera. The profile's settings will override all of the per-camera quality and retention settings. If the value of this parameter is null, any existing profile will be unassigned from the camera.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -543,7 +1738,7 @@ pub struct UpdateDeviceCameraQualityAndRetentionRequest {
     pub restricted_bandwidth_mode_enabled: Option<bool>,
     /// Quality of the camera. Can be one of 'Standard', 'High' or 'Enhanced'. Not all qualities are supported by every camera model.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub quality: Option<t::Mv21Mv71Quality>,
+    pub quality: Option<t::UpdateDeviceCameraQualityAndRetentionRequestQuality>,
     /// Resolution of the camera. Can be one of '1280x720', '1920x1080', '1080x1080', '2112x2112', '2880x2880', '2688x1512' or '3840x2160'.Not all resolutions are supported by every camera model.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resolution: Option<t::UpdateDeviceCameraQualityAndRetentionRequestResolution>,
@@ -551,6 +1746,122 @@ pub struct UpdateDeviceCameraQualityAndRetentionRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub motion_detector_version: Option<t::MotionDetectorVersion>,
 }
+impl UpdateDeviceCameraQualityAndRetentionRequest {
+    /// A `UpdateDeviceCameraQualityAndRetentionRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            profile_id: None,
+            motion_based_retention_enabled: None,
+            audio_recording_enabled: None,
+            restricted_bandwidth_mode_enabled: None,
+            quality: None,
+            resolution: None,
+            motion_detector_version: None,
+        }
+    }
+    /// Sets `profileId`.
+    pub fn profile_id(mut self, value: impl Into<String>) -> Self {
+        self.profile_id = Some(value.into());
+        self
+    }
+    /// Sets `profileId` to a value, or unsets it with `None`.
+    pub fn set_profile_id(mut self, value: Option<String>) -> Self {
+        self.profile_id = value;
+        self
+    }
+    /// Sets `motionBasedRetentionEnabled`.
+    pub fn motion_based_retention_enabled(mut self, value: bool) -> Self {
+        self.motion_based_retention_enabled = Some(value);
+        self
+    }
+    /// Sets `motionBasedRetentionEnabled` to a value, or unsets it with `None`.
+    pub fn set_motion_based_retention_enabled(mut self, value: Option<bool>) -> Self {
+        self.motion_based_retention_enabled = value;
+        self
+    }
+    /// Sets `audioRecordingEnabled`.
+    pub fn audio_recording_enabled(mut self, value: bool) -> Self {
+        self.audio_recording_enabled = Some(value);
+        self
+    }
+    /// Sets `audioRecordingEnabled` to a value, or unsets it with `None`.
+    pub fn set_audio_recording_enabled(mut self, value: Option<bool>) -> Self {
+        self.audio_recording_enabled = value;
+        self
+    }
+    /// Sets `restrictedBandwidthModeEnabled`.
+    pub fn restricted_bandwidth_mode_enabled(mut self, value: bool) -> Self {
+        self.restricted_bandwidth_mode_enabled = Some(value);
+        self
+    }
+    /// Sets `restrictedBandwidthModeEnabled` to a value, or unsets it with `None`.
+    pub fn set_restricted_bandwidth_mode_enabled(mut self, value: Option<bool>) -> Self {
+        self.restricted_bandwidth_mode_enabled = value;
+        self
+    }
+    /// Sets `quality`.
+    pub fn quality(
+        mut self,
+        value: t::UpdateDeviceCameraQualityAndRetentionRequestQuality,
+    ) -> Self {
+        self.quality = Some(value);
+        self
+    }
+    /// Sets `quality` to a value, or unsets it with `None`.
+    pub fn set_quality(
+        mut self,
+        value: Option<t::UpdateDeviceCameraQualityAndRetentionRequestQuality>,
+    ) -> Self {
+        self.quality = value;
+        self
+    }
+    /// Sets `resolution`.
+    pub fn resolution(
+        mut self,
+        value: t::UpdateDeviceCameraQualityAndRetentionRequestResolution,
+    ) -> Self {
+        self.resolution = Some(value);
+        self
+    }
+    /// Sets `resolution` to a value, or unsets it with `None`.
+    pub fn set_resolution(
+        mut self,
+        value: Option<t::UpdateDeviceCameraQualityAndRetentionRequestResolution>,
+    ) -> Self {
+        self.resolution = value;
+        self
+    }
+    /// Sets `motionDetectorVersion`.
+    pub fn motion_detector_version(mut self, value: t::MotionDetectorVersion) -> Self {
+        self.motion_detector_version = Some(value);
+        self
+    }
+    /// Sets `motionDetectorVersion` to a value, or unsets it with `None`.
+    pub fn set_motion_detector_version(
+        mut self,
+        value: Option<t::MotionDetectorVersion>,
+    ) -> Self {
+        self.motion_detector_version = value;
+        self
+    }
+}
+/// Quality of the camera. Can be one of 'Standard', 'High' or 'Enhanced'. Not all qualities are supported by every camera model.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateDeviceCameraQualityAndRetentionRequestQuality {
+    /// `"Enhanced"`
+    Enhanced,
+    /// `"High"`
+    High,
+    /// `"Standard"`
+    Standard,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateDeviceCameraQualityAndRetentionRequestQuality, UnknownValue, { "Enhanced" =>
+    Enhanced, "High" => High, "Standard" => Standard }
+);
 /// Resolution of the camera. Can be one of '1280x720', '1920x1080', '1080x1080', '2112x2112', '2880x2880', '2688x1512' or '3840x2160'.Not all resolutions are supported by every camera model.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -582,6 +1893,7 @@ rt::string_enum!(
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateDeviceCameraSenseRequest {
     /// Boolean indicating if sense(license) is enabled(true) or disabled(false) on the camera
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -591,32 +1903,123 @@ pub struct UpdateDeviceCameraSenseRequest {
     pub mqtt_broker_id: Option<String>,
     /// The details of the audio detection config.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub audio_detection: Option<t::TwoFactor>,
+    pub audio_detection: Option<t::AudioDetection>,
     /// The ID of the object detection model
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detection_model_id: Option<String>,
+}
+impl UpdateDeviceCameraSenseRequest {
+    /// A `UpdateDeviceCameraSenseRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            sense_enabled: None,
+            mqtt_broker_id: None,
+            audio_detection: None,
+            detection_model_id: None,
+        }
+    }
+    /// Sets `senseEnabled`.
+    pub fn sense_enabled(mut self, value: bool) -> Self {
+        self.sense_enabled = Some(value);
+        self
+    }
+    /// Sets `senseEnabled` to a value, or unsets it with `None`.
+    pub fn set_sense_enabled(mut self, value: Option<bool>) -> Self {
+        self.sense_enabled = value;
+        self
+    }
+    /// Sets `mqttBrokerId`.
+    pub fn mqtt_broker_id(mut self, value: impl Into<String>) -> Self {
+        self.mqtt_broker_id = Some(value.into());
+        self
+    }
+    /// Sets `mqttBrokerId` to a value, or unsets it with `None`.
+    pub fn set_mqtt_broker_id(mut self, value: Option<String>) -> Self {
+        self.mqtt_broker_id = value;
+        self
+    }
+    /// Sets `audioDetection`.
+    pub fn audio_detection(mut self, value: t::AudioDetection) -> Self {
+        self.audio_detection = Some(value);
+        self
+    }
+    /// Sets `audioDetection` to a value, or unsets it with `None`.
+    pub fn set_audio_detection(mut self, value: Option<t::AudioDetection>) -> Self {
+        self.audio_detection = value;
+        self
+    }
+    /// Sets `detectionModelId`.
+    pub fn detection_model_id(mut self, value: impl Into<String>) -> Self {
+        self.detection_model_id = Some(value.into());
+        self
+    }
+    /// Sets `detectionModelId` to a value, or unsets it with `None`.
+    pub fn set_detection_model_id(mut self, value: Option<String>) -> Self {
+        self.detection_model_id = value;
+        self
+    }
 }
 /// Part of the `updateDeviceCameraVideoSettings` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateDeviceCameraVideoSettingsRequest {
     /// Boolean indicating if external rtsp stream is exposed
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_rtsp_enabled: Option<bool>,
 }
+impl UpdateDeviceCameraVideoSettingsRequest {
+    /// A `UpdateDeviceCameraVideoSettingsRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            external_rtsp_enabled: None,
+        }
+    }
+    /// Sets `externalRtspEnabled`.
+    pub fn external_rtsp_enabled(mut self, value: bool) -> Self {
+        self.external_rtsp_enabled = Some(value);
+        self
+    }
+    /// Sets `externalRtspEnabled` to a value, or unsets it with `None`.
+    pub fn set_external_rtsp_enabled(mut self, value: Option<bool>) -> Self {
+        self.external_rtsp_enabled = value;
+        self
+    }
+}
+/// Part of the `updateDeviceCameraVideoSettings` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceCameraVideoSettingsResponse {
+    /// Boolean indicating if external rtsp stream is exposed
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_rtsp_enabled: Option<bool>,
+    /// External rstp url. Will only be returned if external rtsp stream is exposed
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rtsp_url: Option<String>,
+}
 /// Part of the `updateDeviceCameraWirelessProfiles` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateDeviceCameraWirelessProfilesRequest {
     /// The ids of the wireless profile to assign to the given camera
     pub ids: t::Ids,
+}
+impl UpdateDeviceCameraWirelessProfilesRequest {
+    /// A `UpdateDeviceCameraWirelessProfilesRequest` with its required fields (`ids`); the optional ones are unset.
+    pub fn new(ids: t::Ids) -> Self {
+        Self { ids }
+    }
 }
 /// Part of the `updateNetworkCameraQualityRetentionProfile` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkCameraQualityRetentionProfileRequest {
     /// The name of the new profile. Must be unique.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -644,29 +2047,653 @@ pub struct UpdateNetworkCameraQualityRetentionProfileRequest {
     pub max_retention_days: Option<i64>,
     /// Video quality and resolution settings for all the camera models.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub video_settings: Option<
-        t::CreateNetworkCameraQualityRetentionProfileRequestVideoSettings,
-    >,
+    pub video_settings: Option<t::VideoSettings>,
 }
+impl UpdateNetworkCameraQualityRetentionProfileRequest {
+    /// A `UpdateNetworkCameraQualityRetentionProfileRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            motion_based_retention_enabled: None,
+            restricted_bandwidth_mode_enabled: None,
+            audio_recording_enabled: None,
+            cloud_archive_enabled: None,
+            motion_detector_version: None,
+            schedule_id: None,
+            max_retention_days: None,
+            video_settings: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `motionBasedRetentionEnabled`.
+    pub fn motion_based_retention_enabled(mut self, value: bool) -> Self {
+        self.motion_based_retention_enabled = Some(value);
+        self
+    }
+    /// Sets `motionBasedRetentionEnabled` to a value, or unsets it with `None`.
+    pub fn set_motion_based_retention_enabled(mut self, value: Option<bool>) -> Self {
+        self.motion_based_retention_enabled = value;
+        self
+    }
+    /// Sets `restrictedBandwidthModeEnabled`.
+    pub fn restricted_bandwidth_mode_enabled(mut self, value: bool) -> Self {
+        self.restricted_bandwidth_mode_enabled = Some(value);
+        self
+    }
+    /// Sets `restrictedBandwidthModeEnabled` to a value, or unsets it with `None`.
+    pub fn set_restricted_bandwidth_mode_enabled(mut self, value: Option<bool>) -> Self {
+        self.restricted_bandwidth_mode_enabled = value;
+        self
+    }
+    /// Sets `audioRecordingEnabled`.
+    pub fn audio_recording_enabled(mut self, value: bool) -> Self {
+        self.audio_recording_enabled = Some(value);
+        self
+    }
+    /// Sets `audioRecordingEnabled` to a value, or unsets it with `None`.
+    pub fn set_audio_recording_enabled(mut self, value: Option<bool>) -> Self {
+        self.audio_recording_enabled = value;
+        self
+    }
+    /// Sets `cloudArchiveEnabled`.
+    pub fn cloud_archive_enabled(mut self, value: bool) -> Self {
+        self.cloud_archive_enabled = Some(value);
+        self
+    }
+    /// Sets `cloudArchiveEnabled` to a value, or unsets it with `None`.
+    pub fn set_cloud_archive_enabled(mut self, value: Option<bool>) -> Self {
+        self.cloud_archive_enabled = value;
+        self
+    }
+    /// Sets `motionDetectorVersion`.
+    pub fn motion_detector_version(mut self, value: i64) -> Self {
+        self.motion_detector_version = Some(value);
+        self
+    }
+    /// Sets `motionDetectorVersion` to a value, or unsets it with `None`.
+    pub fn set_motion_detector_version(mut self, value: Option<i64>) -> Self {
+        self.motion_detector_version = value;
+        self
+    }
+    /// Sets `scheduleId`.
+    pub fn schedule_id(mut self, value: impl Into<String>) -> Self {
+        self.schedule_id = Some(value.into());
+        self
+    }
+    /// Sets `scheduleId` to a value, or unsets it with `None`.
+    pub fn set_schedule_id(mut self, value: Option<String>) -> Self {
+        self.schedule_id = value;
+        self
+    }
+    /// Sets `maxRetentionDays`.
+    pub fn max_retention_days(mut self, value: i64) -> Self {
+        self.max_retention_days = Some(value);
+        self
+    }
+    /// Sets `maxRetentionDays` to a value, or unsets it with `None`.
+    pub fn set_max_retention_days(mut self, value: Option<i64>) -> Self {
+        self.max_retention_days = value;
+        self
+    }
+    /// Sets `videoSettings`.
+    pub fn video_settings(mut self, value: t::VideoSettings) -> Self {
+        self.video_settings = Some(value);
+        self
+    }
+    /// Sets `videoSettings` to a value, or unsets it with `None`.
+    pub fn set_video_settings(mut self, value: Option<t::VideoSettings>) -> Self {
+        self.video_settings = value;
+        self
+    }
+}
+/// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv12Mv22Mv72Quality {
+    /// `"Enhanced"`
+    Enhanced,
+    /// `"High"`
+    High,
+    /// `"Standard"`
+    Standard,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv12Mv22Mv72Quality,
+    UnknownValue, { "Enhanced" => Enhanced, "High" => High, "Standard" => Standard }
+);
+/// Quality and resolution for MV12WE camera models.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv12we {
+    /// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+    pub quality: t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv12weQuality,
+    /// Resolution of the camera. Can be one of '1280x720' or '1920x1080'.
+    pub resolution: t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv12weResolution,
+}
+impl UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv12we {
+    /// A `UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv12we` with its required fields (`quality`, `resolution`); the optional ones are unset.
+    pub fn new(
+        quality: t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv12weQuality,
+        resolution: t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv12weResolution,
+    ) -> Self {
+        Self { quality, resolution }
+    }
+}
+/// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv12weQuality {
+    /// `"Enhanced"`
+    Enhanced,
+    /// `"High"`
+    High,
+    /// `"Standard"`
+    Standard,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv12weQuality,
+    UnknownValue, { "Enhanced" => Enhanced, "High" => High, "Standard" => Standard }
+);
+/// Resolution of the camera. Can be one of '1280x720' or '1920x1080'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv12weResolution {
+    /// `"1280x720"`
+    V1280x720,
+    /// `"1920x1080"`
+    V1920x1080,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv12weResolution,
+    UnknownValue, { "1280x720" => V1280x720, "1920x1080" => V1920x1080 }
+);
+/// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv13Quality {
+    /// `"Enhanced"`
+    Enhanced,
+    /// `"High"`
+    High,
+    /// `"Standard"`
+    Standard,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv13Quality,
+    UnknownValue, { "Enhanced" => Enhanced, "High" => High, "Standard" => Standard }
+);
+/// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv22xMv72xQuality {
+    /// `"Enhanced"`
+    Enhanced,
+    /// `"High"`
+    High,
+    /// `"Standard"`
+    Standard,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv22xMv72xQuality,
+    UnknownValue, { "Enhanced" => Enhanced, "High" => High, "Standard" => Standard }
+);
+/// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv32Quality {
+    /// `"Enhanced"`
+    Enhanced,
+    /// `"High"`
+    High,
+    /// `"Standard"`
+    Standard,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv32Quality,
+    UnknownValue, { "Enhanced" => Enhanced, "High" => High, "Standard" => Standard }
+);
+/// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv33Quality {
+    /// `"Enhanced"`
+    Enhanced,
+    /// `"High"`
+    High,
+    /// `"Standard"`
+    Standard,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv33Quality,
+    UnknownValue, { "Enhanced" => Enhanced, "High" => High, "Standard" => Standard }
+);
+/// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv52Quality {
+    /// `"Enhanced"`
+    Enhanced,
+    /// `"High"`
+    High,
+    /// `"Standard"`
+    Standard,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv52Quality,
+    UnknownValue, { "Enhanced" => Enhanced, "High" => High, "Standard" => Standard }
+);
+/// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv63Quality {
+    /// `"Enhanced"`
+    Enhanced,
+    /// `"High"`
+    High,
+    /// `"Standard"`
+    Standard,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv63Quality,
+    UnknownValue, { "Enhanced" => Enhanced, "High" => High, "Standard" => Standard }
+);
+/// Quality and resolution for MV63X camera models.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv63x {
+    /// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+    pub quality: t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv63xQuality,
+    /// Resolution of the camera. Can be one of '1920x1080', '2688x1512' or '3840x2160'.
+    pub resolution: t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv63xResolution,
+}
+impl UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv63x {
+    /// A `UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv63x` with its required fields (`quality`, `resolution`); the optional ones are unset.
+    pub fn new(
+        quality: t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv63xQuality,
+        resolution: t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv63xResolution,
+    ) -> Self {
+        Self { quality, resolution }
+    }
+}
+/// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv63xQuality {
+    /// `"Enhanced"`
+    Enhanced,
+    /// `"High"`
+    High,
+    /// `"Standard"`
+    Standard,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv63xQuality,
+    UnknownValue, { "Enhanced" => Enhanced, "High" => High, "Standard" => Standard }
+);
+/// Resolution of the camera. Can be one of '1920x1080', '2688x1512' or '3840x2160'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv63xResolution {
+    /// `"1920x1080"`
+    V1920x1080,
+    /// `"2688x1512"`
+    V2688x1512,
+    /// `"3840x2160"`
+    V3840x2160,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv63xResolution,
+    UnknownValue, { "1920x1080" => V1920x1080, "2688x1512" => V2688x1512, "3840x2160" =>
+    V3840x2160 }
+);
+/// Quality and resolution for MV93 camera models.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93 {
+    /// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+    pub quality: t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93Quality,
+    /// Resolution of the camera. Can be one of '1080x1080' or '2112x2112'.
+    pub resolution: t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93Resolution,
+}
+impl UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93 {
+    /// A `UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93` with its required fields (`quality`, `resolution`); the optional ones are unset.
+    pub fn new(
+        quality: t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93Quality,
+        resolution: t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93Resolution,
+    ) -> Self {
+        Self { quality, resolution }
+    }
+}
+/// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93Quality {
+    /// `"Enhanced"`
+    Enhanced,
+    /// `"High"`
+    High,
+    /// `"Standard"`
+    Standard,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93Quality,
+    UnknownValue, { "Enhanced" => Enhanced, "High" => High, "Standard" => Standard }
+);
+/// Resolution of the camera. Can be one of '1080x1080' or '2112x2112'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93Resolution {
+    /// `"1080x1080"`
+    V1080x1080,
+    /// `"2112x2112"`
+    V2112x2112,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93Resolution,
+    UnknownValue, { "1080x1080" => V1080x1080, "2112x2112" => V2112x2112 }
+);
+/// Quality and resolution for MV93X camera models.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93x {
+    /// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+    pub quality: t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93xQuality,
+    /// Resolution of the camera. Can be one of '1080x1080', '2112x2112' or '2880x2880'.
+    pub resolution: t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93xResolution,
+}
+impl UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93x {
+    /// A `UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93x` with its required fields (`quality`, `resolution`); the optional ones are unset.
+    pub fn new(
+        quality: t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93xQuality,
+        resolution: t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93xResolution,
+    ) -> Self {
+        Self { quality, resolution }
+    }
+}
+/// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93xQuality {
+    /// `"Enhanced"`
+    Enhanced,
+    /// `"High"`
+    High,
+    /// `"Standard"`
+    Standard,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93xQuality,
+    UnknownValue, { "Enhanced" => Enhanced, "High" => High, "Standard" => Standard }
+);
+/// Resolution of the camera. Can be one of '1080x1080', '2112x2112' or '2880x2880'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93xResolution {
+    /// `"1080x1080"`
+    V1080x1080,
+    /// `"2112x2112"`
+    V2112x2112,
+    /// `"2880x2880"`
+    V2880x2880,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93xResolution,
+    UnknownValue, { "1080x1080" => V1080x1080, "2112x2112" => V2112x2112, "2880x2880" =>
+    V2880x2880 }
+);
 /// Part of the `updateNetworkCameraWirelessProfile` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkCameraWirelessProfileRequest {
     /// The name of the camera wireless profile.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The details of the SSID config.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ssid: Option<t::Ssid>,
+    pub ssid: Option<t::UpdateNetworkCameraWirelessProfileRequestSsid>,
     /// The identity of the wireless profile. Required for creating wireless profiles in 8021x-radius auth mode.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub identity: Option<t::CreateNetworkCameraWirelessProfileRequestIdentity>,
+    pub identity: Option<t::UpdateNetworkCameraWirelessProfileRequestIdentity>,
 }
+impl UpdateNetworkCameraWirelessProfileRequest {
+    /// A `UpdateNetworkCameraWirelessProfileRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            ssid: None,
+            identity: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `ssid`.
+    pub fn ssid(
+        mut self,
+        value: t::UpdateNetworkCameraWirelessProfileRequestSsid,
+    ) -> Self {
+        self.ssid = Some(value);
+        self
+    }
+    /// Sets `ssid` to a value, or unsets it with `None`.
+    pub fn set_ssid(
+        mut self,
+        value: Option<t::UpdateNetworkCameraWirelessProfileRequestSsid>,
+    ) -> Self {
+        self.ssid = value;
+        self
+    }
+    /// Sets `identity`.
+    pub fn identity(
+        mut self,
+        value: t::UpdateNetworkCameraWirelessProfileRequestIdentity,
+    ) -> Self {
+        self.identity = Some(value);
+        self
+    }
+    /// Sets `identity` to a value, or unsets it with `None`.
+    pub fn set_identity(
+        mut self,
+        value: Option<t::UpdateNetworkCameraWirelessProfileRequestIdentity>,
+    ) -> Self {
+        self.identity = value;
+        self
+    }
+}
+/// The identity of the wireless profile. Required for creating wireless profiles in 8021x-radius auth mode.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkCameraWirelessProfileRequestIdentity {
+    /// The username of the identity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// The password of the identity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+}
+impl UpdateNetworkCameraWirelessProfileRequestIdentity {
+    /// A `UpdateNetworkCameraWirelessProfileRequestIdentity` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            username: None,
+            password: None,
+        }
+    }
+    /// Sets `username`.
+    pub fn username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+    /// Sets `username` to a value, or unsets it with `None`.
+    pub fn set_username(mut self, value: Option<String>) -> Self {
+        self.username = value;
+        self
+    }
+    /// Sets `password`.
+    pub fn password(mut self, value: impl Into<String>) -> Self {
+        self.password = Some(value.into());
+        self
+    }
+    /// Sets `password` to a value, or unsets it with `None`.
+    pub fn set_password(mut self, value: Option<String>) -> Self {
+        self.password = value;
+        self
+    }
+}
+/// The details of the SSID config.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkCameraWirelessProfileRequestSsid {
+    /// The name of the SSID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The auth mode of the SSID. It can be set to ('psk', '8021x-radius').
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth_mode: Option<t::UpdateNetworkCameraWirelessProfileRequestSsidAuthMode>,
+    /// The encryption mode of the SSID. It can be set to ('wpa', 'wpa-eap'). With 'wpa' mode, the authMode should be 'psk' and with 'wpa-eap' the authMode should be '8021x-radius'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encryption_mode: Option<String>,
+    /// The pre-shared key of the SSID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub psk: Option<String>,
+}
+impl UpdateNetworkCameraWirelessProfileRequestSsid {
+    /// A `UpdateNetworkCameraWirelessProfileRequestSsid` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            auth_mode: None,
+            encryption_mode: None,
+            psk: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `authMode`.
+    pub fn auth_mode(
+        mut self,
+        value: t::UpdateNetworkCameraWirelessProfileRequestSsidAuthMode,
+    ) -> Self {
+        self.auth_mode = Some(value);
+        self
+    }
+    /// Sets `authMode` to a value, or unsets it with `None`.
+    pub fn set_auth_mode(
+        mut self,
+        value: Option<t::UpdateNetworkCameraWirelessProfileRequestSsidAuthMode>,
+    ) -> Self {
+        self.auth_mode = value;
+        self
+    }
+    /// Sets `encryptionMode`.
+    pub fn encryption_mode(mut self, value: impl Into<String>) -> Self {
+        self.encryption_mode = Some(value.into());
+        self
+    }
+    /// Sets `encryptionMode` to a value, or unsets it with `None`.
+    pub fn set_encryption_mode(mut self, value: Option<String>) -> Self {
+        self.encryption_mode = value;
+        self
+    }
+    /// Sets `psk`.
+    pub fn psk(mut self, value: impl Into<String>) -> Self {
+        self.psk = Some(value.into());
+        self
+    }
+    /// Sets `psk` to a value, or unsets it with `None`.
+    pub fn set_psk(mut self, value: Option<String>) -> Self {
+        self.psk = value;
+        self
+    }
+}
+/// The auth mode of the SSID. It can be set to ('psk', '8021x-radius').
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkCameraWirelessProfileRequestSsidAuthMode {
+    /// `"8021x-radius"`
+    V8021xRadius,
+    /// `"psk"`
+    Psk,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkCameraWirelessProfileRequestSsidAuthMode, UnknownValue, { "8021x-radius"
+    => V8021xRadius, "psk" => Psk }
+);
 /// Part of the `updateOrganizationCameraOnboardingStatuses` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateOrganizationCameraOnboardingStatusesRequest {
     /// Serial of camera
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -675,21 +2702,805 @@ pub struct UpdateOrganizationCameraOnboardingStatusesRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wireless_credentials_sent: Option<bool>,
 }
+impl UpdateOrganizationCameraOnboardingStatusesRequest {
+    /// A `UpdateOrganizationCameraOnboardingStatusesRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            serial: None,
+            wireless_credentials_sent: None,
+        }
+    }
+    /// Sets `serial`.
+    pub fn serial(mut self, value: impl Into<String>) -> Self {
+        self.serial = Some(value.into());
+        self
+    }
+    /// Sets `serial` to a value, or unsets it with `None`.
+    pub fn set_serial(mut self, value: Option<String>) -> Self {
+        self.serial = value;
+        self
+    }
+    /// Sets `wirelessCredentialsSent`.
+    pub fn wireless_credentials_sent(mut self, value: bool) -> Self {
+        self.wireless_credentials_sent = Some(value);
+        self
+    }
+    /// Sets `wirelessCredentialsSent` to a value, or unsets it with `None`.
+    pub fn set_wireless_credentials_sent(mut self, value: Option<bool>) -> Self {
+        self.wireless_credentials_sent = value;
+        self
+    }
+}
 /// Part of the `updateOrganizationCameraRole` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateOrganizationCameraRoleRequest {
     /// The name of the new role. Must be unique.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Device tag on which this specified permission is applied.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub applied_on_devices: Option<Vec<t::AppliedOnDevice>>,
+    pub applied_on_devices: Option<
+        Vec<t::UpdateOrganizationCameraRoleRequestAppliedOnDevice>,
+    >,
     /// Network tag on which this specified permission is applied.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub applied_on_networks: Option<Vec<t::AppliedOnNetwork>>,
+    pub applied_on_networks: Option<
+        Vec<t::UpdateOrganizationCameraRoleRequestAppliedOnNetwork>,
+    >,
     /// Permissions to be applied org wide.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub applied_org_wide: Option<Vec<t::AppliedOrgWideItem>>,
+    pub applied_org_wide: Option<
+        Vec<t::UpdateOrganizationCameraRoleRequestAppliedOrgWideItem>,
+    >,
 }
+impl UpdateOrganizationCameraRoleRequest {
+    /// A `UpdateOrganizationCameraRoleRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            applied_on_devices: None,
+            applied_on_networks: None,
+            applied_org_wide: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `appliedOnDevices`.
+    pub fn applied_on_devices(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateOrganizationCameraRoleRequestAppliedOnDevice,
+        >,
+    ) -> Self {
+        self.applied_on_devices = Some(
+            rt::list::<t::UpdateOrganizationCameraRoleRequestAppliedOnDevice, _>(value),
+        );
+        self
+    }
+    /// Sets `appliedOnDevices` to a value, or unsets it with `None`.
+    pub fn set_applied_on_devices(
+        mut self,
+        value: Option<Vec<t::UpdateOrganizationCameraRoleRequestAppliedOnDevice>>,
+    ) -> Self {
+        self.applied_on_devices = value;
+        self
+    }
+    /// Sets `appliedOnNetworks`.
+    pub fn applied_on_networks(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateOrganizationCameraRoleRequestAppliedOnNetwork,
+        >,
+    ) -> Self {
+        self.applied_on_networks = Some(
+            rt::list::<t::UpdateOrganizationCameraRoleRequestAppliedOnNetwork, _>(value),
+        );
+        self
+    }
+    /// Sets `appliedOnNetworks` to a value, or unsets it with `None`.
+    pub fn set_applied_on_networks(
+        mut self,
+        value: Option<Vec<t::UpdateOrganizationCameraRoleRequestAppliedOnNetwork>>,
+    ) -> Self {
+        self.applied_on_networks = value;
+        self
+    }
+    /// Sets `appliedOrgWide`.
+    pub fn applied_org_wide(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateOrganizationCameraRoleRequestAppliedOrgWideItem,
+        >,
+    ) -> Self {
+        self.applied_org_wide = Some(
+            rt::list::<
+                t::UpdateOrganizationCameraRoleRequestAppliedOrgWideItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `appliedOrgWide` to a value, or unsets it with `None`.
+    pub fn set_applied_org_wide(
+        mut self,
+        value: Option<Vec<t::UpdateOrganizationCameraRoleRequestAppliedOrgWideItem>>,
+    ) -> Self {
+        self.applied_org_wide = value;
+        self
+    }
+}
+/// Part of the `updateOrganizationCameraRole` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationCameraRoleRequestAppliedOnDevice {
+    /// Device tag.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    /// Device id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Network tag scope
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_networks_with_tag: Option<String>,
+    /// Network id scope
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_networks_with_id: Option<String>,
+    /// Permission scope id
+    pub permission_scope_id: String,
+}
+impl UpdateOrganizationCameraRoleRequestAppliedOnDevice {
+    /// A `UpdateOrganizationCameraRoleRequestAppliedOnDevice` with its required fields (`permissionScopeId`); the optional ones are unset.
+    pub fn new(permission_scope_id: impl Into<String>) -> Self {
+        Self {
+            tag: None,
+            id: None,
+            in_networks_with_tag: None,
+            in_networks_with_id: None,
+            permission_scope_id: permission_scope_id.into(),
+        }
+    }
+    /// Sets `tag`.
+    pub fn tag(mut self, value: impl Into<String>) -> Self {
+        self.tag = Some(value.into());
+        self
+    }
+    /// Sets `tag` to a value, or unsets it with `None`.
+    pub fn set_tag(mut self, value: Option<String>) -> Self {
+        self.tag = value;
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.id = value;
+        self
+    }
+    /// Sets `inNetworksWithTag`.
+    pub fn in_networks_with_tag(mut self, value: impl Into<String>) -> Self {
+        self.in_networks_with_tag = Some(value.into());
+        self
+    }
+    /// Sets `inNetworksWithTag` to a value, or unsets it with `None`.
+    pub fn set_in_networks_with_tag(mut self, value: Option<String>) -> Self {
+        self.in_networks_with_tag = value;
+        self
+    }
+    /// Sets `inNetworksWithId`.
+    pub fn in_networks_with_id(mut self, value: impl Into<String>) -> Self {
+        self.in_networks_with_id = Some(value.into());
+        self
+    }
+    /// Sets `inNetworksWithId` to a value, or unsets it with `None`.
+    pub fn set_in_networks_with_id(mut self, value: Option<String>) -> Self {
+        self.in_networks_with_id = value;
+        self
+    }
+}
+/// Part of the `updateOrganizationCameraRole` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationCameraRoleRequestAppliedOnNetwork {
+    /// Network tag
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    /// Network id
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Permission scope id
+    pub permission_scope_id: String,
+}
+impl UpdateOrganizationCameraRoleRequestAppliedOnNetwork {
+    /// A `UpdateOrganizationCameraRoleRequestAppliedOnNetwork` with its required fields (`permissionScopeId`); the optional ones are unset.
+    pub fn new(permission_scope_id: impl Into<String>) -> Self {
+        Self {
+            tag: None,
+            id: None,
+            permission_scope_id: permission_scope_id.into(),
+        }
+    }
+    /// Sets `tag`.
+    pub fn tag(mut self, value: impl Into<String>) -> Self {
+        self.tag = Some(value.into());
+        self
+    }
+    /// Sets `tag` to a value, or unsets it with `None`.
+    pub fn set_tag(mut self, value: Option<String>) -> Self {
+        self.tag = value;
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.id = value;
+        self
+    }
+}
+/// Part of the `updateOrganizationCameraRole` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationCameraRoleRequestAppliedOrgWideItem {
+    /// Permission scope id
+    pub permission_scope_id: String,
+}
+impl UpdateOrganizationCameraRoleRequestAppliedOrgWideItem {
+    /// A `UpdateOrganizationCameraRoleRequestAppliedOrgWideItem` with its required fields (`permissionScopeId`); the optional ones are unset.
+    pub fn new(permission_scope_id: impl Into<String>) -> Self {
+        Self {
+            permission_scope_id: permission_scope_id.into(),
+        }
+    }
+}
+/// Video quality and resolution settings for all the camera models.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct VideoSettings {
+    /// Quality and resolution for MV21/MV71 camera models.
+    #[serde(rename = "MV21/MV71", skip_serializing_if = "Option::is_none")]
+    pub mv21_mv71: Option<t::VideoSettingsMv21Mv71>,
+    /// Quality and resolution for MV12/MV22/MV72 camera models.
+    #[serde(rename = "MV12/MV22/MV72", skip_serializing_if = "Option::is_none")]
+    pub mv12_mv22_mv72: Option<t::VideoSettingsMv12Mv22Mv72>,
+    /// Quality and resolution for MV32 camera models.
+    #[serde(rename = "MV32", skip_serializing_if = "Option::is_none")]
+    pub mv32: Option<t::VideoSettingsMv32>,
+    /// Quality and resolution for MV33 camera models.
+    #[serde(rename = "MV33", skip_serializing_if = "Option::is_none")]
+    pub mv33: Option<t::VideoSettingsMv33>,
+    /// Quality and resolution for MV12WE camera models.
+    #[serde(rename = "MV12WE", skip_serializing_if = "Option::is_none")]
+    pub mv12we: Option<
+        t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv12we,
+    >,
+    /// Quality and resolution for MV13 camera models.
+    #[serde(rename = "MV13", skip_serializing_if = "Option::is_none")]
+    pub mv13: Option<t::VideoSettingsMv13>,
+    /// Quality and resolution for MV22X/MV72X camera models.
+    #[serde(rename = "MV22X/MV72X", skip_serializing_if = "Option::is_none")]
+    pub mv22x_mv72x: Option<t::VideoSettingsMv22xMv72x>,
+    /// Quality and resolution for MV52 camera models.
+    #[serde(rename = "MV52", skip_serializing_if = "Option::is_none")]
+    pub mv52: Option<t::VideoSettingsMv52>,
+    /// Quality and resolution for MV63 camera models.
+    #[serde(rename = "MV63", skip_serializing_if = "Option::is_none")]
+    pub mv63: Option<t::VideoSettingsMv63>,
+    /// Quality and resolution for MV93 camera models.
+    #[serde(rename = "MV93", skip_serializing_if = "Option::is_none")]
+    pub mv93: Option<
+        t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93,
+    >,
+    /// Quality and resolution for MV63X camera models.
+    #[serde(rename = "MV63X", skip_serializing_if = "Option::is_none")]
+    pub mv63x: Option<
+        t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv63x,
+    >,
+    /// Quality and resolution for MV93X camera models.
+    #[serde(rename = "MV93X", skip_serializing_if = "Option::is_none")]
+    pub mv93x: Option<
+        t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93x,
+    >,
+}
+impl VideoSettings {
+    /// A `VideoSettings` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            mv21_mv71: None,
+            mv12_mv22_mv72: None,
+            mv32: None,
+            mv33: None,
+            mv12we: None,
+            mv13: None,
+            mv22x_mv72x: None,
+            mv52: None,
+            mv63: None,
+            mv93: None,
+            mv63x: None,
+            mv93x: None,
+        }
+    }
+    /// Sets `MV21/MV71`.
+    pub fn mv21_mv71(mut self, value: t::VideoSettingsMv21Mv71) -> Self {
+        self.mv21_mv71 = Some(value);
+        self
+    }
+    /// Sets `MV21/MV71` to a value, or unsets it with `None`.
+    pub fn set_mv21_mv71(mut self, value: Option<t::VideoSettingsMv21Mv71>) -> Self {
+        self.mv21_mv71 = value;
+        self
+    }
+    /// Sets `MV12/MV22/MV72`.
+    pub fn mv12_mv22_mv72(mut self, value: t::VideoSettingsMv12Mv22Mv72) -> Self {
+        self.mv12_mv22_mv72 = Some(value);
+        self
+    }
+    /// Sets `MV12/MV22/MV72` to a value, or unsets it with `None`.
+    pub fn set_mv12_mv22_mv72(
+        mut self,
+        value: Option<t::VideoSettingsMv12Mv22Mv72>,
+    ) -> Self {
+        self.mv12_mv22_mv72 = value;
+        self
+    }
+    /// Sets `MV32`.
+    pub fn mv32(mut self, value: t::VideoSettingsMv32) -> Self {
+        self.mv32 = Some(value);
+        self
+    }
+    /// Sets `MV32` to a value, or unsets it with `None`.
+    pub fn set_mv32(mut self, value: Option<t::VideoSettingsMv32>) -> Self {
+        self.mv32 = value;
+        self
+    }
+    /// Sets `MV33`.
+    pub fn mv33(mut self, value: t::VideoSettingsMv33) -> Self {
+        self.mv33 = Some(value);
+        self
+    }
+    /// Sets `MV33` to a value, or unsets it with `None`.
+    pub fn set_mv33(mut self, value: Option<t::VideoSettingsMv33>) -> Self {
+        self.mv33 = value;
+        self
+    }
+    /// Sets `MV12WE`.
+    pub fn mv12we(
+        mut self,
+        value: t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv12we,
+    ) -> Self {
+        self.mv12we = Some(value);
+        self
+    }
+    /// Sets `MV12WE` to a value, or unsets it with `None`.
+    pub fn set_mv12we(
+        mut self,
+        value: Option<
+            t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv12we,
+        >,
+    ) -> Self {
+        self.mv12we = value;
+        self
+    }
+    /// Sets `MV13`.
+    pub fn mv13(mut self, value: t::VideoSettingsMv13) -> Self {
+        self.mv13 = Some(value);
+        self
+    }
+    /// Sets `MV13` to a value, or unsets it with `None`.
+    pub fn set_mv13(mut self, value: Option<t::VideoSettingsMv13>) -> Self {
+        self.mv13 = value;
+        self
+    }
+    /// Sets `MV22X/MV72X`.
+    pub fn mv22x_mv72x(mut self, value: t::VideoSettingsMv22xMv72x) -> Self {
+        self.mv22x_mv72x = Some(value);
+        self
+    }
+    /// Sets `MV22X/MV72X` to a value, or unsets it with `None`.
+    pub fn set_mv22x_mv72x(mut self, value: Option<t::VideoSettingsMv22xMv72x>) -> Self {
+        self.mv22x_mv72x = value;
+        self
+    }
+    /// Sets `MV52`.
+    pub fn mv52(mut self, value: t::VideoSettingsMv52) -> Self {
+        self.mv52 = Some(value);
+        self
+    }
+    /// Sets `MV52` to a value, or unsets it with `None`.
+    pub fn set_mv52(mut self, value: Option<t::VideoSettingsMv52>) -> Self {
+        self.mv52 = value;
+        self
+    }
+    /// Sets `MV63`.
+    pub fn mv63(mut self, value: t::VideoSettingsMv63) -> Self {
+        self.mv63 = Some(value);
+        self
+    }
+    /// Sets `MV63` to a value, or unsets it with `None`.
+    pub fn set_mv63(mut self, value: Option<t::VideoSettingsMv63>) -> Self {
+        self.mv63 = value;
+        self
+    }
+    /// Sets `MV93`.
+    pub fn mv93(
+        mut self,
+        value: t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93,
+    ) -> Self {
+        self.mv93 = Some(value);
+        self
+    }
+    /// Sets `MV93` to a value, or unsets it with `None`.
+    pub fn set_mv93(
+        mut self,
+        value: Option<
+            t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93,
+        >,
+    ) -> Self {
+        self.mv93 = value;
+        self
+    }
+    /// Sets `MV63X`.
+    pub fn mv63x(
+        mut self,
+        value: t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv63x,
+    ) -> Self {
+        self.mv63x = Some(value);
+        self
+    }
+    /// Sets `MV63X` to a value, or unsets it with `None`.
+    pub fn set_mv63x(
+        mut self,
+        value: Option<
+            t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv63x,
+        >,
+    ) -> Self {
+        self.mv63x = value;
+        self
+    }
+    /// Sets `MV93X`.
+    pub fn mv93x(
+        mut self,
+        value: t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93x,
+    ) -> Self {
+        self.mv93x = Some(value);
+        self
+    }
+    /// Sets `MV93X` to a value, or unsets it with `None`.
+    pub fn set_mv93x(
+        mut self,
+        value: Option<
+            t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv93x,
+        >,
+    ) -> Self {
+        self.mv93x = value;
+        self
+    }
+}
+/// Quality and resolution for MV12/MV22/MV72 camera models.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct VideoSettingsMv12Mv22Mv72 {
+    /// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+    pub quality: t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv12Mv22Mv72Quality,
+    /// Resolution of the camera. Can be one of '1280x720' or '1920x1080'.
+    pub resolution: t::VideoSettingsMv12Mv22Mv72Resolution,
+}
+impl VideoSettingsMv12Mv22Mv72 {
+    /// A `VideoSettingsMv12Mv22Mv72` with its required fields (`quality`, `resolution`); the optional ones are unset.
+    pub fn new(
+        quality: t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv12Mv22Mv72Quality,
+        resolution: t::VideoSettingsMv12Mv22Mv72Resolution,
+    ) -> Self {
+        Self { quality, resolution }
+    }
+}
+/// Resolution of the camera. Can be one of '1280x720' or '1920x1080'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum VideoSettingsMv12Mv22Mv72Resolution {
+    /// `"1280x720"`
+    V1280x720,
+    /// `"1920x1080"`
+    V1920x1080,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    VideoSettingsMv12Mv22Mv72Resolution, UnknownValue, { "1280x720" => V1280x720,
+    "1920x1080" => V1920x1080 }
+);
+/// Quality and resolution for MV13 camera models.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct VideoSettingsMv13 {
+    /// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+    pub quality: t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv13Quality,
+    /// Resolution of the camera. Can be one of '1920x1080', '2688x1512' or '3840x2160'.
+    pub resolution: t::VideoSettingsMv13Resolution,
+}
+impl VideoSettingsMv13 {
+    /// A `VideoSettingsMv13` with its required fields (`quality`, `resolution`); the optional ones are unset.
+    pub fn new(
+        quality: t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv13Quality,
+        resolution: t::VideoSettingsMv13Resolution,
+    ) -> Self {
+        Self { quality, resolution }
+    }
+}
+/// Resolution of the camera. Can be one of '1920x1080', '2688x1512' or '3840x2160'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum VideoSettingsMv13Resolution {
+    /// `"1920x1080"`
+    V1920x1080,
+    /// `"2688x1512"`
+    V2688x1512,
+    /// `"3840x2160"`
+    V3840x2160,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    VideoSettingsMv13Resolution, UnknownValue, { "1920x1080" => V1920x1080, "2688x1512"
+    => V2688x1512, "3840x2160" => V3840x2160 }
+);
+/// Quality and resolution for MV21/MV71 camera models.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct VideoSettingsMv21Mv71 {
+    /// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+    pub quality: t::VideoSettingsMv21Mv71Quality,
+    /// Resolution of the camera. Can be one of '1280x720'.
+    pub resolution: t::VideoSettingsMv21Mv71Resolution,
+}
+impl VideoSettingsMv21Mv71 {
+    /// A `VideoSettingsMv21Mv71` with its required fields (`quality`, `resolution`); the optional ones are unset.
+    pub fn new(
+        quality: t::VideoSettingsMv21Mv71Quality,
+        resolution: t::VideoSettingsMv21Mv71Resolution,
+    ) -> Self {
+        Self { quality, resolution }
+    }
+}
+/// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum VideoSettingsMv21Mv71Quality {
+    /// `"Enhanced"`
+    Enhanced,
+    /// `"High"`
+    High,
+    /// `"Standard"`
+    Standard,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    VideoSettingsMv21Mv71Quality, UnknownValue, { "Enhanced" => Enhanced, "High" => High,
+    "Standard" => Standard }
+);
+/// Resolution of the camera. Can be one of '1280x720'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum VideoSettingsMv21Mv71Resolution {
+    /// `"1280x720"`
+    V1280x720,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    VideoSettingsMv21Mv71Resolution, UnknownValue, { "1280x720" => V1280x720 }
+);
+/// Quality and resolution for MV22X/MV72X camera models.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct VideoSettingsMv22xMv72x {
+    /// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+    pub quality: t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv22xMv72xQuality,
+    /// Resolution of the camera. Can be one of '1280x720', '1920x1080' or '2688x1512'.
+    pub resolution: t::VideoSettingsMv22xMv72xResolution,
+}
+impl VideoSettingsMv22xMv72x {
+    /// A `VideoSettingsMv22xMv72x` with its required fields (`quality`, `resolution`); the optional ones are unset.
+    pub fn new(
+        quality: t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv22xMv72xQuality,
+        resolution: t::VideoSettingsMv22xMv72xResolution,
+    ) -> Self {
+        Self { quality, resolution }
+    }
+}
+/// Resolution of the camera. Can be one of '1280x720', '1920x1080' or '2688x1512'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum VideoSettingsMv22xMv72xResolution {
+    /// `"1280x720"`
+    V1280x720,
+    /// `"1920x1080"`
+    V1920x1080,
+    /// `"2688x1512"`
+    V2688x1512,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    VideoSettingsMv22xMv72xResolution, UnknownValue, { "1280x720" => V1280x720,
+    "1920x1080" => V1920x1080, "2688x1512" => V2688x1512 }
+);
+/// Quality and resolution for MV32 camera models.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct VideoSettingsMv32 {
+    /// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+    pub quality: t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv32Quality,
+    /// Resolution of the camera. Can be one of '1080x1080' or '2112x2112'.
+    pub resolution: t::VideoSettingsMv32Resolution,
+}
+impl VideoSettingsMv32 {
+    /// A `VideoSettingsMv32` with its required fields (`quality`, `resolution`); the optional ones are unset.
+    pub fn new(
+        quality: t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv32Quality,
+        resolution: t::VideoSettingsMv32Resolution,
+    ) -> Self {
+        Self { quality, resolution }
+    }
+}
+/// Resolution of the camera. Can be one of '1080x1080' or '2112x2112'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum VideoSettingsMv32Resolution {
+    /// `"1080x1080"`
+    V1080x1080,
+    /// `"2112x2112"`
+    V2112x2112,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    VideoSettingsMv32Resolution, UnknownValue, { "1080x1080" => V1080x1080, "2112x2112"
+    => V2112x2112 }
+);
+/// Quality and resolution for MV33 camera models.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct VideoSettingsMv33 {
+    /// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+    pub quality: t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv33Quality,
+    /// Resolution of the camera. Can be one of '1080x1080', '2112x2112' or '2880x2880'.
+    pub resolution: t::VideoSettingsMv33Resolution,
+}
+impl VideoSettingsMv33 {
+    /// A `VideoSettingsMv33` with its required fields (`quality`, `resolution`); the optional ones are unset.
+    pub fn new(
+        quality: t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv33Quality,
+        resolution: t::VideoSettingsMv33Resolution,
+    ) -> Self {
+        Self { quality, resolution }
+    }
+}
+/// Resolution of the camera. Can be one of '1080x1080', '2112x2112' or '2880x2880'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum VideoSettingsMv33Resolution {
+    /// `"1080x1080"`
+    V1080x1080,
+    /// `"2112x2112"`
+    V2112x2112,
+    /// `"2880x2880"`
+    V2880x2880,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    VideoSettingsMv33Resolution, UnknownValue, { "1080x1080" => V1080x1080, "2112x2112"
+    => V2112x2112, "2880x2880" => V2880x2880 }
+);
+/// Quality and resolution for MV52 camera models.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct VideoSettingsMv52 {
+    /// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+    pub quality: t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv52Quality,
+    /// Resolution of the camera. Can be one of '1280x720', '1920x1080', '2688x1512' or '3840x2160'.
+    pub resolution: t::VideoSettingsMv52Resolution,
+}
+impl VideoSettingsMv52 {
+    /// A `VideoSettingsMv52` with its required fields (`quality`, `resolution`); the optional ones are unset.
+    pub fn new(
+        quality: t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv52Quality,
+        resolution: t::VideoSettingsMv52Resolution,
+    ) -> Self {
+        Self { quality, resolution }
+    }
+}
+/// Resolution of the camera. Can be one of '1280x720', '1920x1080', '2688x1512' or '3840x2160'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum VideoSettingsMv52Resolution {
+    /// `"1280x720"`
+    V1280x720,
+    /// `"1920x1080"`
+    V1920x1080,
+    /// `"2688x1512"`
+    V2688x1512,
+    /// `"3840x2160"`
+    V3840x2160,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    VideoSettingsMv52Resolution, UnknownValue, { "1280x720" => V1280x720, "1920x1080" =>
+    V1920x1080, "2688x1512" => V2688x1512, "3840x2160" => V3840x2160 }
+);
+/// Quality and resolution for MV63 camera models.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct VideoSettingsMv63 {
+    /// Quality of the camera. Can be one of 'Standard', 'Enhanced' or 'High'.
+    pub quality: t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv63Quality,
+    /// Resolution of the camera. Can be one of '1920x1080' or '2688x1512'.
+    pub resolution: t::VideoSettingsMv63Resolution,
+}
+impl VideoSettingsMv63 {
+    /// A `VideoSettingsMv63` with its required fields (`quality`, `resolution`); the optional ones are unset.
+    pub fn new(
+        quality: t::UpdateNetworkCameraQualityRetentionProfileRequestVideoSettingsMv63Quality,
+        resolution: t::VideoSettingsMv63Resolution,
+    ) -> Self {
+        Self { quality, resolution }
+    }
+}
+/// Resolution of the camera. Can be one of '1920x1080' or '2688x1512'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum VideoSettingsMv63Resolution {
+    /// `"1920x1080"`
+    V1920x1080,
+    /// `"2688x1512"`
+    V2688x1512,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    VideoSettingsMv63Resolution, UnknownValue, { "1920x1080" => V1920x1080, "2688x1512"
+    => V2688x1512 }
+);

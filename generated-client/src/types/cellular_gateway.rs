@@ -4,6 +4,29 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 use crate::types as t;
 use meraki_runtime as rt;
+/// DHCP Lease time for all MG in the network.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DhcpDhcpLeaseTime {
+    /// `"1 day"`
+    V1Day,
+    /// `"1 hour"`
+    V1Hour,
+    /// `"1 week"`
+    V1Week,
+    /// `"12 hours"`
+    V12Hours,
+    /// `"30 minutes"`
+    V30Minutes,
+    /// `"4 hours"`
+    V4Hours,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    DhcpDhcpLeaseTime, UnknownValue, { "1 day" => V1Day, "1 hour" => V1Hour, "1 week" =>
+    V1Week, "12 hours" => V12Hours, "30 minutes" => V30Minutes, "4 hours" => V4Hours }
+);
 /// DNS name servers mode for all MG in the network.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -31,7 +54,7 @@ rt::string_enum!(
 pub struct GatewayDhcp {
     /// DHCP Lease time for all MG in the network.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dhcp_lease_time: Option<t::DhcpLeaseTime>,
+    pub dhcp_lease_time: Option<t::DhcpDhcpLeaseTime>,
     /// DNS name servers mode for all MG in the network.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dns_nameservers: Option<t::DnsNameservers>,
@@ -39,10 +62,24 @@ pub struct GatewayDhcp {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dns_custom_nameservers: Option<Vec<String>>,
 }
+/// Tower Signal Status
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SignalStat {
+    /// Reference Signal Received Power
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rsrp: Option<String>,
+    /// Reference Signal Received Quality
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rsrq: Option<String>,
+}
 /// Part of the `updateDeviceCellularGatewayLan` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateDeviceCellularGatewayLanRequest {
     /// list of all reserved IP ranges for a single MG
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -55,10 +92,63 @@ pub struct UpdateDeviceCellularGatewayLanRequest {
         Vec<t::UpdateDeviceCellularGatewayLanRequestFixedIpAssignment>,
     >,
 }
+impl UpdateDeviceCellularGatewayLanRequest {
+    /// A `UpdateDeviceCellularGatewayLanRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            reserved_ip_ranges: None,
+            fixed_ip_assignments: None,
+        }
+    }
+    /// Sets `reservedIpRanges`.
+    pub fn reserved_ip_ranges(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateDeviceCellularGatewayLanRequestReservedIpRange,
+        >,
+    ) -> Self {
+        self.reserved_ip_ranges = Some(
+            rt::list::<t::UpdateDeviceCellularGatewayLanRequestReservedIpRange, _>(value),
+        );
+        self
+    }
+    /// Sets `reservedIpRanges` to a value, or unsets it with `None`.
+    pub fn set_reserved_ip_ranges(
+        mut self,
+        value: Option<Vec<t::UpdateDeviceCellularGatewayLanRequestReservedIpRange>>,
+    ) -> Self {
+        self.reserved_ip_ranges = value;
+        self
+    }
+    /// Sets `fixedIpAssignments`.
+    pub fn fixed_ip_assignments(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateDeviceCellularGatewayLanRequestFixedIpAssignment,
+        >,
+    ) -> Self {
+        self.fixed_ip_assignments = Some(
+            rt::list::<
+                t::UpdateDeviceCellularGatewayLanRequestFixedIpAssignment,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `fixedIpAssignments` to a value, or unsets it with `None`.
+    pub fn set_fixed_ip_assignments(
+        mut self,
+        value: Option<Vec<t::UpdateDeviceCellularGatewayLanRequestFixedIpAssignment>>,
+    ) -> Self {
+        self.fixed_ip_assignments = value;
+        self
+    }
+}
 /// Part of the `updateDeviceCellularGatewayLan` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateDeviceCellularGatewayLanRequestFixedIpAssignment {
     /// A descriptive name of the assignment
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -68,19 +158,97 @@ pub struct UpdateDeviceCellularGatewayLanRequestFixedIpAssignment {
     /// The MAC address of the server or device that hosts the internal resource that you wish to receive the specified IP address
     pub mac: String,
 }
+impl UpdateDeviceCellularGatewayLanRequestFixedIpAssignment {
+    /// A `UpdateDeviceCellularGatewayLanRequestFixedIpAssignment` with its required fields (`ip`, `mac`); the optional ones are unset.
+    pub fn new(ip: impl Into<String>, mac: impl Into<String>) -> Self {
+        Self {
+            name: None,
+            ip: ip.into(),
+            mac: mac.into(),
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+}
+/// Part of the `updateDeviceCellularGatewayLan` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceCellularGatewayLanRequestReservedIpRange {
+    /// Starting IP included in the reserved range of IPs
+    pub start: String,
+    /// Ending IP included in the reserved range of IPs
+    pub end: String,
+    /// Comment explaining the reserved IP range
+    pub comment: String,
+}
+impl UpdateDeviceCellularGatewayLanRequestReservedIpRange {
+    /// A `UpdateDeviceCellularGatewayLanRequestReservedIpRange` with its required fields (`start`, `end`, `comment`); the optional ones are unset.
+    pub fn new(
+        start: impl Into<String>,
+        end: impl Into<String>,
+        comment: impl Into<String>,
+    ) -> Self {
+        Self {
+            start: start.into(),
+            end: end.into(),
+            comment: comment.into(),
+        }
+    }
+}
 /// Part of the `updateDeviceCellularGatewayPortForwardingRules` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateDeviceCellularGatewayPortForwardingRulesRequest {
     /// An array of port forwarding params
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rules: Option<Vec<t::UpdateDeviceCellularGatewayPortForwardingRulesRequestRule>>,
 }
+impl UpdateDeviceCellularGatewayPortForwardingRulesRequest {
+    /// A `UpdateDeviceCellularGatewayPortForwardingRulesRequest` with every field unset.
+    pub fn new() -> Self {
+        Self { rules: None }
+    }
+    /// Sets `rules`.
+    pub fn rules(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateDeviceCellularGatewayPortForwardingRulesRequestRule,
+        >,
+    ) -> Self {
+        self.rules = Some(
+            rt::list::<
+                t::UpdateDeviceCellularGatewayPortForwardingRulesRequestRule,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `rules` to a value, or unsets it with `None`.
+    pub fn set_rules(
+        mut self,
+        value: Option<Vec<t::UpdateDeviceCellularGatewayPortForwardingRulesRequestRule>>,
+    ) -> Self {
+        self.rules = value;
+        self
+    }
+}
 /// Part of the `updateDeviceCellularGatewayPortForwardingRules` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateDeviceCellularGatewayPortForwardingRulesRequestRule {
     /// A descriptive name for the rule
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -99,10 +267,146 @@ pub struct UpdateDeviceCellularGatewayPortForwardingRulesRequestRule {
     /// `any` or `restricted`. Specify the right to make inbound connections on the specified ports or port ranges. If `restricted`, a list of allowed IPs is mandatory.
     pub access: String,
 }
+impl UpdateDeviceCellularGatewayPortForwardingRulesRequestRule {
+    /// A `UpdateDeviceCellularGatewayPortForwardingRulesRequestRule` with its required fields (`lanIp`, `publicPort`, `localPort`, `protocol`, `access`); the optional ones are unset.
+    pub fn new(
+        lan_ip: impl Into<String>,
+        public_port: impl Into<String>,
+        local_port: impl Into<String>,
+        protocol: impl Into<String>,
+        access: impl Into<String>,
+    ) -> Self {
+        Self {
+            name: None,
+            lan_ip: lan_ip.into(),
+            public_port: public_port.into(),
+            local_port: local_port.into(),
+            allowed_ips: None,
+            protocol: protocol.into(),
+            access: access.into(),
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `allowedIps`.
+    pub fn allowed_ips(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.allowed_ips = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `allowedIps` to a value, or unsets it with `None`.
+    pub fn set_allowed_ips(mut self, value: Option<Vec<String>>) -> Self {
+        self.allowed_ips = value;
+        self
+    }
+}
+/// Part of the `updateNetworkCellularGatewayConnectivityMonitoringDestinations` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkCellularGatewayConnectivityMonitoringDestinationsRequest {
+    /// The list of connectivity monitoring destinations
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub destinations: Option<
+        Vec<
+            t::UpdateNetworkCellularGatewayConnectivityMonitoringDestinationsRequestDestination,
+        >,
+    >,
+}
+impl UpdateNetworkCellularGatewayConnectivityMonitoringDestinationsRequest {
+    /// A `UpdateNetworkCellularGatewayConnectivityMonitoringDestinationsRequest` with every field unset.
+    pub fn new() -> Self {
+        Self { destinations: None }
+    }
+    /// Sets `destinations`.
+    pub fn destinations(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkCellularGatewayConnectivityMonitoringDestinationsRequestDestination,
+        >,
+    ) -> Self {
+        self.destinations = Some(
+            rt::list::<
+                t::UpdateNetworkCellularGatewayConnectivityMonitoringDestinationsRequestDestination,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `destinations` to a value, or unsets it with `None`.
+    pub fn set_destinations(
+        mut self,
+        value: Option<
+            Vec<
+                t::UpdateNetworkCellularGatewayConnectivityMonitoringDestinationsRequestDestination,
+            >,
+        >,
+    ) -> Self {
+        self.destinations = value;
+        self
+    }
+}
+/// Part of the `updateNetworkCellularGatewayConnectivityMonitoringDestinations` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkCellularGatewayConnectivityMonitoringDestinationsRequestDestination {
+    /// The IP address to test connectivity with
+    pub ip: String,
+    /// Description of the testing destination. Optional, defaults to an empty string
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Boolean indicating whether this is the default testing destination (true) or not (false). Defaults to false. Only one default is allowed
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<bool>,
+}
+impl UpdateNetworkCellularGatewayConnectivityMonitoringDestinationsRequestDestination {
+    /// A `UpdateNetworkCellularGatewayConnectivityMonitoringDestinationsRequestDestination` with its required fields (`ip`); the optional ones are unset.
+    pub fn new(ip: impl Into<String>) -> Self {
+        Self {
+            ip: ip.into(),
+            description: None,
+            default: None,
+        }
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `description` to a value, or unsets it with `None`.
+    pub fn set_description(mut self, value: Option<String>) -> Self {
+        self.description = value;
+        self
+    }
+    /// Sets `default`.
+    pub fn default(mut self, value: bool) -> Self {
+        self.default = Some(value);
+        self
+    }
+    /// Sets `default` to a value, or unsets it with `None`.
+    pub fn set_default(mut self, value: Option<bool>) -> Self {
+        self.default = value;
+        self
+    }
+}
 /// Part of the `updateNetworkCellularGatewayDhcp` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkCellularGatewayDhcpRequest {
     /// DHCP Lease time for all MG of the network. Possible values are '30 minutes', '1 hour', '4 hours', '12 hours', '1 day' or '1 week'.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -114,10 +418,118 @@ pub struct UpdateNetworkCellularGatewayDhcpRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dns_custom_nameservers: Option<Vec<String>>,
 }
+impl UpdateNetworkCellularGatewayDhcpRequest {
+    /// A `UpdateNetworkCellularGatewayDhcpRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            dhcp_lease_time: None,
+            dns_nameservers: None,
+            dns_custom_nameservers: None,
+        }
+    }
+    /// Sets `dhcpLeaseTime`.
+    pub fn dhcp_lease_time(mut self, value: impl Into<String>) -> Self {
+        self.dhcp_lease_time = Some(value.into());
+        self
+    }
+    /// Sets `dhcpLeaseTime` to a value, or unsets it with `None`.
+    pub fn set_dhcp_lease_time(mut self, value: Option<String>) -> Self {
+        self.dhcp_lease_time = value;
+        self
+    }
+    /// Sets `dnsNameservers`.
+    pub fn dns_nameservers(mut self, value: impl Into<String>) -> Self {
+        self.dns_nameservers = Some(value.into());
+        self
+    }
+    /// Sets `dnsNameservers` to a value, or unsets it with `None`.
+    pub fn set_dns_nameservers(mut self, value: Option<String>) -> Self {
+        self.dns_nameservers = value;
+        self
+    }
+    /// Sets `dnsCustomNameservers`.
+    pub fn dns_custom_nameservers(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.dns_custom_nameservers = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `dnsCustomNameservers` to a value, or unsets it with `None`.
+    pub fn set_dns_custom_nameservers(mut self, value: Option<Vec<String>>) -> Self {
+        self.dns_custom_nameservers = value;
+        self
+    }
+}
+/// Part of the `updateNetworkCellularGatewayDhcp` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkCellularGatewayDhcpResponse {
+    /// DHCP Lease time for all MG in the network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dhcp_lease_time: Option<
+        t::UpdateNetworkCellularGatewayDhcpResponseDhcpLeaseTime,
+    >,
+    /// DNS name servers mode for all MG in the network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dns_nameservers: Option<
+        t::UpdateNetworkCellularGatewayDhcpResponseDnsNameservers,
+    >,
+    /// List of fixed IPs representing the the DNS Name servers when the mode is 'custom'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dns_custom_nameservers: Option<Vec<String>>,
+}
+/// DHCP Lease time for all MG in the network.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkCellularGatewayDhcpResponseDhcpLeaseTime {
+    /// `"1 day"`
+    V1Day,
+    /// `"1 hour"`
+    V1Hour,
+    /// `"1 week"`
+    V1Week,
+    /// `"12 hours"`
+    V12Hours,
+    /// `"30 minutes"`
+    V30Minutes,
+    /// `"4 hours"`
+    V4Hours,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkCellularGatewayDhcpResponseDhcpLeaseTime, UnknownValue, { "1 day" =>
+    V1Day, "1 hour" => V1Hour, "1 week" => V1Week, "12 hours" => V12Hours, "30 minutes"
+    => V30Minutes, "4 hours" => V4Hours }
+);
+/// DNS name servers mode for all MG in the network.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkCellularGatewayDhcpResponseDnsNameservers {
+    /// `"custom"`
+    Custom,
+    /// `"google_dns"`
+    GoogleDns,
+    /// `"opendns"`
+    Opendns,
+    /// `"upstream_dns"`
+    UpstreamDns,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkCellularGatewayDhcpResponseDnsNameservers, UnknownValue, { "custom" =>
+    Custom, "google_dns" => GoogleDns, "opendns" => Opendns, "upstream_dns" =>
+    UpstreamDns }
+);
 /// Part of the `updateNetworkCellularGatewaySubnetPool` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkCellularGatewaySubnetPoolRequest {
     /// Mask used for the subnet of all MGs in  this network.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -126,14 +538,107 @@ pub struct UpdateNetworkCellularGatewaySubnetPoolRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cidr: Option<String>,
 }
+impl UpdateNetworkCellularGatewaySubnetPoolRequest {
+    /// A `UpdateNetworkCellularGatewaySubnetPoolRequest` with every field unset.
+    pub fn new() -> Self {
+        Self { mask: None, cidr: None }
+    }
+    /// Sets `mask`.
+    pub fn mask(mut self, value: i64) -> Self {
+        self.mask = Some(value);
+        self
+    }
+    /// Sets `mask` to a value, or unsets it with `None`.
+    pub fn set_mask(mut self, value: Option<i64>) -> Self {
+        self.mask = value;
+        self
+    }
+    /// Sets `cidr`.
+    pub fn cidr(mut self, value: impl Into<String>) -> Self {
+        self.cidr = Some(value.into());
+        self
+    }
+    /// Sets `cidr` to a value, or unsets it with `None`.
+    pub fn set_cidr(mut self, value: Option<String>) -> Self {
+        self.cidr = value;
+        self
+    }
+}
 /// Part of the `updateNetworkCellularGatewayUplink` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkCellularGatewayUplinkRequest {
     /// The bandwidth settings for the 'cellular' uplink
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub bandwidth_limits: Option<t::BandwidthLimitsWan1>,
+    pub bandwidth_limits: Option<
+        t::UpdateNetworkCellularGatewayUplinkRequestBandwidthLimits,
+    >,
+}
+impl UpdateNetworkCellularGatewayUplinkRequest {
+    /// A `UpdateNetworkCellularGatewayUplinkRequest` with every field unset.
+    pub fn new() -> Self {
+        Self { bandwidth_limits: None }
+    }
+    /// Sets `bandwidthLimits`.
+    pub fn bandwidth_limits(
+        mut self,
+        value: t::UpdateNetworkCellularGatewayUplinkRequestBandwidthLimits,
+    ) -> Self {
+        self.bandwidth_limits = Some(value);
+        self
+    }
+    /// Sets `bandwidthLimits` to a value, or unsets it with `None`.
+    pub fn set_bandwidth_limits(
+        mut self,
+        value: Option<t::UpdateNetworkCellularGatewayUplinkRequestBandwidthLimits>,
+    ) -> Self {
+        self.bandwidth_limits = value;
+        self
+    }
+}
+/// The bandwidth settings for the 'cellular' uplink
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkCellularGatewayUplinkRequestBandwidthLimits {
+    /// The maximum upload limit (integer, in Kbps). null indicates no limit
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_up: Option<i64>,
+    /// The maximum download limit (integer, in Kbps). null indicates no limit
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_down: Option<i64>,
+}
+impl UpdateNetworkCellularGatewayUplinkRequestBandwidthLimits {
+    /// A `UpdateNetworkCellularGatewayUplinkRequestBandwidthLimits` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            limit_up: None,
+            limit_down: None,
+        }
+    }
+    /// Sets `limitUp`.
+    pub fn limit_up(mut self, value: i64) -> Self {
+        self.limit_up = Some(value);
+        self
+    }
+    /// Sets `limitUp` to a value, or unsets it with `None`.
+    pub fn set_limit_up(mut self, value: Option<i64>) -> Self {
+        self.limit_up = value;
+        self
+    }
+    /// Sets `limitDown`.
+    pub fn limit_down(mut self, value: i64) -> Self {
+        self.limit_down = Some(value);
+        self
+    }
+    /// Sets `limitDown` to a value, or unsets it with `None`.
+    pub fn set_limit_down(mut self, value: Option<i64>) -> Self {
+        self.limit_down = value;
+        self
+    }
 }
 /// Part of the `getOrganizationCellularGatewayUplinkStatuses` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]

@@ -8,6 +8,7 @@ use meraki_runtime as rt;
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Apn {
     /// APN name.
     pub name: String,
@@ -17,10 +18,34 @@ pub struct Apn {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authentication: Option<t::ApnAuthentication>,
 }
+impl Apn {
+    /// A `Apn` with its required fields (`name`, `allowedIpTypes`); the optional ones are unset.
+    pub fn new(
+        name: impl Into<String>,
+        allowed_ip_types: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            allowed_ip_types: rt::list::<String, _>(allowed_ip_types),
+            authentication: None,
+        }
+    }
+    /// Sets `authentication`.
+    pub fn authentication(mut self, value: t::ApnAuthentication) -> Self {
+        self.authentication = Some(value);
+        self
+    }
+    /// Sets `authentication` to a value, or unsets it with `None`.
+    pub fn set_authentication(mut self, value: Option<t::ApnAuthentication>) -> Self {
+        self.authentication = value;
+        self
+    }
+}
 /// APN authentication configurations.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ApnAuthentication {
     /// APN auth type.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -31,6 +56,46 @@ pub struct ApnAuthentication {
     /// APN password, if type is set (if APN password is not supplied, the password is left unchanged).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
+}
+impl ApnAuthentication {
+    /// A `ApnAuthentication` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            type_: None,
+            username: None,
+            password: None,
+        }
+    }
+    /// Sets `type`.
+    pub fn type_(mut self, value: t::AuthenticationType) -> Self {
+        self.type_ = Some(value);
+        self
+    }
+    /// Sets `type` to a value, or unsets it with `None`.
+    pub fn set_type(mut self, value: Option<t::AuthenticationType>) -> Self {
+        self.type_ = value;
+        self
+    }
+    /// Sets `username`.
+    pub fn username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+    /// Sets `username` to a value, or unsets it with `None`.
+    pub fn set_username(mut self, value: Option<String>) -> Self {
+        self.username = value;
+        self
+    }
+    /// Sets `password`.
+    pub fn password(mut self, value: impl Into<String>) -> Self {
+        self.password = Some(value.into());
+        self
+    }
+    /// Sets `password` to a value, or unsets it with `None`.
+    pub fn set_password(mut self, value: Option<String>) -> Self {
+        self.password = value;
+        self
+    }
 }
 /// APN auth type.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -49,8 +114,10 @@ rt::string_enum!(
     AuthenticationType, UnknownValue, { "chap" => Chap, "none" => None, "pap" => Pap }
 );
 /// Part of the `blinkDeviceLeds` operation.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct BlinkDeviceLedsRequest {
     /// The duration in seconds. Must be between 5 and 120. Default is 20 seconds
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -62,22 +129,305 @@ pub struct BlinkDeviceLedsRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duty: Option<i64>,
 }
+impl BlinkDeviceLedsRequest {
+    /// A `BlinkDeviceLedsRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            duration: None,
+            period: None,
+            duty: None,
+        }
+    }
+    /// Sets `duration`.
+    pub fn duration(mut self, value: i64) -> Self {
+        self.duration = Some(value);
+        self
+    }
+    /// Sets `duration` to a value, or unsets it with `None`.
+    pub fn set_duration(mut self, value: Option<i64>) -> Self {
+        self.duration = value;
+        self
+    }
+    /// Sets `period`.
+    pub fn period(mut self, value: i64) -> Self {
+        self.period = Some(value);
+        self
+    }
+    /// Sets `period` to a value, or unsets it with `None`.
+    pub fn set_period(mut self, value: Option<i64>) -> Self {
+        self.period = value;
+        self
+    }
+    /// Sets `duty`.
+    pub fn duty(mut self, value: i64) -> Self {
+        self.duty = Some(value);
+        self
+    }
+    /// Sets `duty` to a value, or unsets it with `None`.
+    pub fn set_duty(mut self, value: Option<i64>) -> Self {
+        self.duty = value;
+        self
+    }
+}
+/// Part of the `blinkDeviceLeds` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct BlinkDeviceLedsResponse {
+    /// The duration in seconds. Will be between 5 and 120. Default is 20 seconds
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration: Option<i64>,
+    /// The period in milliseconds. Will be between 100 and 1000. Default is 160 milliseconds
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<i64>,
+    /// The duty cycle as the percent active. Will be between 10 and 90. Default is 50
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duty: Option<i64>,
+}
 /// Part of the `createDeviceLiveToolsPingDevice` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateDeviceLiveToolsPingDeviceRequest {
     /// Count parameter to pass to ping. \[1..5\], default 5
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
     /// Details for the callback. Please include either an httpServerId OR url and sharedSecret
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub callback: Option<t::CreateDeviceLiveToolsPingRequestCallback>,
+    pub callback: Option<t::CreateDeviceLiveToolsPingDeviceRequestCallback>,
+}
+impl CreateDeviceLiveToolsPingDeviceRequest {
+    /// A `CreateDeviceLiveToolsPingDeviceRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            count: None,
+            callback: None,
+        }
+    }
+    /// Sets `count`.
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = Some(value);
+        self
+    }
+    /// Sets `count` to a value, or unsets it with `None`.
+    pub fn set_count(mut self, value: Option<i64>) -> Self {
+        self.count = value;
+        self
+    }
+    /// Sets `callback`.
+    pub fn callback(
+        mut self,
+        value: t::CreateDeviceLiveToolsPingDeviceRequestCallback,
+    ) -> Self {
+        self.callback = Some(value);
+        self
+    }
+    /// Sets `callback` to a value, or unsets it with `None`.
+    pub fn set_callback(
+        mut self,
+        value: Option<t::CreateDeviceLiveToolsPingDeviceRequestCallback>,
+    ) -> Self {
+        self.callback = value;
+        self
+    }
+}
+/// Details for the callback. Please include either an httpServerId OR url and sharedSecret
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateDeviceLiveToolsPingDeviceRequestCallback {
+    /// The callback URL for the webhook target. If using this field, please also specify a sharedSecret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// A shared secret that will be included in the requests sent to the callback URL. It can be used to verify that the request was sent by Meraki. If using this field, please also specify an url.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shared_secret: Option<String>,
+    /// The webhook receiver used for the callback webhook.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_server: Option<t::CreateDeviceLiveToolsPingDeviceRequestCallbackHttpServer>,
+    /// The payload template of the webhook used for the callback
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payload_template: Option<
+        t::CreateDeviceLiveToolsPingDeviceRequestCallbackPayloadTemplate,
+    >,
+}
+impl CreateDeviceLiveToolsPingDeviceRequestCallback {
+    /// A `CreateDeviceLiveToolsPingDeviceRequestCallback` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            url: None,
+            shared_secret: None,
+            http_server: None,
+            payload_template: None,
+        }
+    }
+    /// Sets `url`.
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+    /// Sets `url` to a value, or unsets it with `None`.
+    pub fn set_url(mut self, value: Option<String>) -> Self {
+        self.url = value;
+        self
+    }
+    /// Sets `sharedSecret`.
+    pub fn shared_secret(mut self, value: impl Into<String>) -> Self {
+        self.shared_secret = Some(value.into());
+        self
+    }
+    /// Sets `sharedSecret` to a value, or unsets it with `None`.
+    pub fn set_shared_secret(mut self, value: Option<String>) -> Self {
+        self.shared_secret = value;
+        self
+    }
+    /// Sets `httpServer`.
+    pub fn http_server(
+        mut self,
+        value: t::CreateDeviceLiveToolsPingDeviceRequestCallbackHttpServer,
+    ) -> Self {
+        self.http_server = Some(value);
+        self
+    }
+    /// Sets `httpServer` to a value, or unsets it with `None`.
+    pub fn set_http_server(
+        mut self,
+        value: Option<t::CreateDeviceLiveToolsPingDeviceRequestCallbackHttpServer>,
+    ) -> Self {
+        self.http_server = value;
+        self
+    }
+    /// Sets `payloadTemplate`.
+    pub fn payload_template(
+        mut self,
+        value: t::CreateDeviceLiveToolsPingDeviceRequestCallbackPayloadTemplate,
+    ) -> Self {
+        self.payload_template = Some(value);
+        self
+    }
+    /// Sets `payloadTemplate` to a value, or unsets it with `None`.
+    pub fn set_payload_template(
+        mut self,
+        value: Option<t::CreateDeviceLiveToolsPingDeviceRequestCallbackPayloadTemplate>,
+    ) -> Self {
+        self.payload_template = value;
+        self
+    }
+}
+/// The webhook receiver used for the callback webhook.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateDeviceLiveToolsPingDeviceRequestCallbackHttpServer {
+    /// The webhook receiver ID that will receive information. If specifying this, please leave the url and sharedSecret fields blank.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+impl CreateDeviceLiveToolsPingDeviceRequestCallbackHttpServer {
+    /// A `CreateDeviceLiveToolsPingDeviceRequestCallbackHttpServer` with every field unset.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.id = value;
+        self
+    }
+}
+/// The payload template of the webhook used for the callback
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateDeviceLiveToolsPingDeviceRequestCallbackPayloadTemplate {
+    /// The ID of the payload template. Defaults to 'wpt_00005' for the Callback (included) template.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+impl CreateDeviceLiveToolsPingDeviceRequestCallbackPayloadTemplate {
+    /// A `CreateDeviceLiveToolsPingDeviceRequestCallbackPayloadTemplate` with every field unset.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.id = value;
+        self
+    }
+}
+/// Part of the `createDeviceLiveToolsPingDevice` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateDeviceLiveToolsPingDeviceResponse {
+    /// Id to check the status of your ping request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ping_id: Option<String>,
+    /// GET this url to check the status of your ping request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Ping request parameters
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request: Option<t::CreateDeviceLiveToolsPingDeviceResponseRequest>,
+    /// Status of the ping request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Information for callback used to send back results
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callback: Option<t::CreateDeviceLiveToolsPingDeviceResponseCallback>,
+}
+/// Information for callback used to send back results
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateDeviceLiveToolsPingDeviceResponseCallback {
+    /// The ID of the callback. To check the status of the callback, use this ID in a request to /webhooks/callbacks/statuses/{id}
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The callback URL for the webhook target. This was either provided in the original request or comes from a configured webhook receiver
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The status of the callback
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+/// Ping request parameters
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateDeviceLiveToolsPingDeviceResponseRequest {
+    /// Device serial number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// IP address or FQDN to ping
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// Number of pings to send
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
 }
 /// Part of the `createDeviceLiveToolsPing` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateDeviceLiveToolsPingRequest {
     /// FQDN, IPv4 or IPv6 address
     pub target: String,
@@ -87,6 +437,178 @@ pub struct CreateDeviceLiveToolsPingRequest {
     /// Details for the callback. Please include either an httpServerId OR url and sharedSecret
     #[serde(skip_serializing_if = "Option::is_none")]
     pub callback: Option<t::CreateDeviceLiveToolsPingRequestCallback>,
+}
+impl CreateDeviceLiveToolsPingRequest {
+    /// A `CreateDeviceLiveToolsPingRequest` with its required fields (`target`); the optional ones are unset.
+    pub fn new(target: impl Into<String>) -> Self {
+        Self {
+            target: target.into(),
+            count: None,
+            callback: None,
+        }
+    }
+    /// Sets `count`.
+    pub fn count(mut self, value: i64) -> Self {
+        self.count = Some(value);
+        self
+    }
+    /// Sets `count` to a value, or unsets it with `None`.
+    pub fn set_count(mut self, value: Option<i64>) -> Self {
+        self.count = value;
+        self
+    }
+    /// Sets `callback`.
+    pub fn callback(
+        mut self,
+        value: t::CreateDeviceLiveToolsPingRequestCallback,
+    ) -> Self {
+        self.callback = Some(value);
+        self
+    }
+    /// Sets `callback` to a value, or unsets it with `None`.
+    pub fn set_callback(
+        mut self,
+        value: Option<t::CreateDeviceLiveToolsPingRequestCallback>,
+    ) -> Self {
+        self.callback = value;
+        self
+    }
+}
+/// Details for the callback. Please include either an httpServerId OR url and sharedSecret
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateDeviceLiveToolsPingRequestCallback {
+    /// The callback URL for the webhook target. If using this field, please also specify a sharedSecret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// A shared secret that will be included in the requests sent to the callback URL. It can be used to verify that the request was sent by Meraki. If using this field, please also specify an url.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shared_secret: Option<String>,
+    /// The webhook receiver used for the callback webhook.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_server: Option<t::CreateDeviceLiveToolsPingRequestCallbackHttpServer>,
+    /// The payload template of the webhook used for the callback
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payload_template: Option<
+        t::CreateDeviceLiveToolsPingRequestCallbackPayloadTemplate,
+    >,
+}
+impl CreateDeviceLiveToolsPingRequestCallback {
+    /// A `CreateDeviceLiveToolsPingRequestCallback` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            url: None,
+            shared_secret: None,
+            http_server: None,
+            payload_template: None,
+        }
+    }
+    /// Sets `url`.
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+    /// Sets `url` to a value, or unsets it with `None`.
+    pub fn set_url(mut self, value: Option<String>) -> Self {
+        self.url = value;
+        self
+    }
+    /// Sets `sharedSecret`.
+    pub fn shared_secret(mut self, value: impl Into<String>) -> Self {
+        self.shared_secret = Some(value.into());
+        self
+    }
+    /// Sets `sharedSecret` to a value, or unsets it with `None`.
+    pub fn set_shared_secret(mut self, value: Option<String>) -> Self {
+        self.shared_secret = value;
+        self
+    }
+    /// Sets `httpServer`.
+    pub fn http_server(
+        mut self,
+        value: t::CreateDeviceLiveToolsPingRequestCallbackHttpServer,
+    ) -> Self {
+        self.http_server = Some(value);
+        self
+    }
+    /// Sets `httpServer` to a value, or unsets it with `None`.
+    pub fn set_http_server(
+        mut self,
+        value: Option<t::CreateDeviceLiveToolsPingRequestCallbackHttpServer>,
+    ) -> Self {
+        self.http_server = value;
+        self
+    }
+    /// Sets `payloadTemplate`.
+    pub fn payload_template(
+        mut self,
+        value: t::CreateDeviceLiveToolsPingRequestCallbackPayloadTemplate,
+    ) -> Self {
+        self.payload_template = Some(value);
+        self
+    }
+    /// Sets `payloadTemplate` to a value, or unsets it with `None`.
+    pub fn set_payload_template(
+        mut self,
+        value: Option<t::CreateDeviceLiveToolsPingRequestCallbackPayloadTemplate>,
+    ) -> Self {
+        self.payload_template = value;
+        self
+    }
+}
+/// The webhook receiver used for the callback webhook.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateDeviceLiveToolsPingRequestCallbackHttpServer {
+    /// The webhook receiver ID that will receive information. If specifying this, please leave the url and sharedSecret fields blank.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+impl CreateDeviceLiveToolsPingRequestCallbackHttpServer {
+    /// A `CreateDeviceLiveToolsPingRequestCallbackHttpServer` with every field unset.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.id = value;
+        self
+    }
+}
+/// The payload template of the webhook used for the callback
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateDeviceLiveToolsPingRequestCallbackPayloadTemplate {
+    /// The ID of the payload template. Defaults to 'wpt_00005' for the Callback (included) template.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+impl CreateDeviceLiveToolsPingRequestCallbackPayloadTemplate {
+    /// A `CreateDeviceLiveToolsPingRequestCallbackPayloadTemplate` with every field unset.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.id = value;
+        self
+    }
 }
 /// Part of the `createDeviceLiveToolsPing` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -102,13 +624,61 @@ pub struct CreateDeviceLiveToolsPingResponse {
     pub url: Option<String>,
     /// Ping request parameters
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub request: Option<t::Request>,
+    pub request: Option<t::CreateDeviceLiveToolsPingResponseRequest>,
     /// Status of the ping request.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// Information for callback used to send back results
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub callback: Option<t::DeviceCallback>,
+    pub callback: Option<t::CreateDeviceLiveToolsPingResponseCallback>,
+}
+/// Information for callback used to send back results
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateDeviceLiveToolsPingResponseCallback {
+    /// The ID of the callback. To check the status of the callback, use this ID in a request to /webhooks/callbacks/statuses/{id}
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The callback URL for the webhook target. This was either provided in the original request or comes from a configured webhook receiver
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The status of the callback
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+/// Ping request parameters
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateDeviceLiveToolsPingResponseRequest {
+    /// Device serial number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// IP address or FQDN to ping
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// Number of pings to send
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
+}
+/// Information for callback used to send back results
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DeviceCallback {
+    /// The ID of the callback. To check the status of the callback, use this ID in a request to /webhooks/callbacks/statuses/{id}
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The callback URL for the webhook target. This was either provided in the original request or comes from a configured webhook receiver
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The status of the callback
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
 }
 /// Part of the `getDeviceClients` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -153,6 +723,63 @@ pub struct DeviceClient {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usage: Option<t::Usage>,
 }
+/// Ping request parameters
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DeviceRequest {
+    /// Device serial number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// IP address or FQDN to ping
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// Number of pings to send
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
+}
+/// Results of the ping request.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DeviceResults {
+    /// Number of packets sent
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sent: Option<i64>,
+    /// Number of packets received
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub received: Option<i64>,
+    /// Lost packets
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loss: Option<t::ResultsLoss>,
+    /// Packet latency stats
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latencies: Option<t::ResultsLatencies>,
+    /// Received packets
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replies: Option<Vec<t::ResultsReply>>,
+}
+/// Part of the `getDeviceLossAndLatencyHistory` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetDeviceLossAndLatencyHistoryUplink {
+    /// `"cellular"`
+    Cellular,
+    /// `"wan1"`
+    Wan1,
+    /// `"wan2"`
+    Wan2,
+    /// `"wan3"`
+    Wan3,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetDeviceLossAndLatencyHistoryUplink, UnknownValue, { "cellular" => Cellular, "wan1"
+    => Wan1, "wan2" => Wan2, "wan3" => Wan3 }
+);
 /// Packet latency stats
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -169,6 +796,16 @@ pub struct Latencies {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub maximum: Option<f64>,
 }
+/// Lost packets
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Loss {
+    /// Percentage of packets lost
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percentage: Option<f64>,
+}
 /// Part of the `getDeviceLiveToolsPingDevice` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -183,16 +820,26 @@ pub struct PingDevice {
     pub url: Option<String>,
     /// Ping request parameters
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub request: Option<t::Request>,
+    pub request: Option<t::DeviceRequest>,
     /// Status of the ping request.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// Results of the ping request.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub results: Option<t::Results>,
+    pub results: Option<t::DeviceResults>,
     /// Information for callback used to send back results
     #[serde(skip_serializing_if = "Option::is_none")]
     pub callback: Option<t::DeviceCallback>,
+}
+/// Part of the `rebootDevice` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RebootDeviceResponse {
+    /// Shows the success of the reboot
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub success: Option<bool>,
 }
 /// Part of the `getDeviceLiveToolsPing` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -248,10 +895,53 @@ pub struct Results {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replies: Option<Vec<t::Reply>>,
 }
+/// Packet latency stats
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ResultsLatencies {
+    /// Minimum latency
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minimum: Option<f64>,
+    /// Average latency
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub average: Option<f64>,
+    /// Maximum latency
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub maximum: Option<f64>,
+}
+/// Lost packets
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ResultsLoss {
+    /// Percentage of packets lost
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percentage: Option<f64>,
+}
+/// Part of the `getDeviceLiveToolsPingDevice` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ResultsReply {
+    /// Sequence ID of the packet
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sequence_id: Option<i64>,
+    /// Size of the packet in bytes
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<i64>,
+    /// Latency of the packet in milliseconds
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latency: Option<f64>,
+}
 /// Part of the `updateDeviceCellularSims` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Sim {
     /// SIM slot being configured. Must be 'sim1' on single-sim devices.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -263,10 +953,51 @@ pub struct Sim {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub apns: Option<Vec<t::Apn>>,
 }
+impl Sim {
+    /// A `Sim` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            slot: None,
+            is_primary: None,
+            apns: None,
+        }
+    }
+    /// Sets `slot`.
+    pub fn slot(mut self, value: t::SimSlot) -> Self {
+        self.slot = Some(value);
+        self
+    }
+    /// Sets `slot` to a value, or unsets it with `None`.
+    pub fn set_slot(mut self, value: Option<t::SimSlot>) -> Self {
+        self.slot = value;
+        self
+    }
+    /// Sets `isPrimary`.
+    pub fn is_primary(mut self, value: bool) -> Self {
+        self.is_primary = Some(value);
+        self
+    }
+    /// Sets `isPrimary` to a value, or unsets it with `None`.
+    pub fn set_is_primary(mut self, value: Option<bool>) -> Self {
+        self.is_primary = value;
+        self
+    }
+    /// Sets `apns`.
+    pub fn apns(mut self, value: impl IntoIterator<Item = t::Apn>) -> Self {
+        self.apns = Some(rt::list::<t::Apn, _>(value));
+        self
+    }
+    /// Sets `apns` to a value, or unsets it with `None`.
+    pub fn set_apns(mut self, value: Option<Vec<t::Apn>>) -> Self {
+        self.apns = value;
+        self
+    }
+}
 /// SIM Failover settings.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct SimFailover {
     /// Failover to secondary SIM (optional)
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -274,6 +1005,35 @@ pub struct SimFailover {
     /// Failover timeout in seconds (optional)
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout: Option<i64>,
+}
+impl SimFailover {
+    /// A `SimFailover` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            timeout: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `timeout`.
+    pub fn timeout(mut self, value: i64) -> Self {
+        self.timeout = Some(value);
+        self
+    }
+    /// Sets `timeout` to a value, or unsets it with `None`.
+    pub fn set_timeout(mut self, value: Option<i64>) -> Self {
+        self.timeout = value;
+        self
+    }
 }
 /// SIM slot being configured. Must be 'sim1' on single-sim devices.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -313,6 +1073,7 @@ pub struct ToolsPing {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateDeviceCellularSimsRequest {
     /// List of SIMs. If a SIM was previously configured and not specified in this request, it will remain unchanged.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -321,22 +1082,85 @@ pub struct UpdateDeviceCellularSimsRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sim_failover: Option<t::SimFailover>,
 }
+impl UpdateDeviceCellularSimsRequest {
+    /// A `UpdateDeviceCellularSimsRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            sims: None,
+            sim_failover: None,
+        }
+    }
+    /// Sets `sims`.
+    pub fn sims(mut self, value: impl IntoIterator<Item = t::Sim>) -> Self {
+        self.sims = Some(rt::list::<t::Sim, _>(value));
+        self
+    }
+    /// Sets `sims` to a value, or unsets it with `None`.
+    pub fn set_sims(mut self, value: Option<Vec<t::Sim>>) -> Self {
+        self.sims = value;
+        self
+    }
+    /// Sets `simFailover`.
+    pub fn sim_failover(mut self, value: t::SimFailover) -> Self {
+        self.sim_failover = Some(value);
+        self
+    }
+    /// Sets `simFailover` to a value, or unsets it with `None`.
+    pub fn set_sim_failover(mut self, value: Option<t::SimFailover>) -> Self {
+        self.sim_failover = value;
+        self
+    }
+}
 /// Part of the `updateDeviceManagementInterface` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateDeviceManagementInterfaceRequest {
     /// WAN 1 settings
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wan1: Option<t::UpdateDeviceManagementInterfaceRequestWan1>,
     /// WAN 2 settings (only for MX devices)
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub wan2: Option<t::UpdateDeviceManagementInterfaceRequestWan1>,
+    pub wan2: Option<t::UpdateDeviceManagementInterfaceRequestWan2>,
+}
+impl UpdateDeviceManagementInterfaceRequest {
+    /// A `UpdateDeviceManagementInterfaceRequest` with every field unset.
+    pub fn new() -> Self {
+        Self { wan1: None, wan2: None }
+    }
+    /// Sets `wan1`.
+    pub fn wan1(mut self, value: t::UpdateDeviceManagementInterfaceRequestWan1) -> Self {
+        self.wan1 = Some(value);
+        self
+    }
+    /// Sets `wan1` to a value, or unsets it with `None`.
+    pub fn set_wan1(
+        mut self,
+        value: Option<t::UpdateDeviceManagementInterfaceRequestWan1>,
+    ) -> Self {
+        self.wan1 = value;
+        self
+    }
+    /// Sets `wan2`.
+    pub fn wan2(mut self, value: t::UpdateDeviceManagementInterfaceRequestWan2) -> Self {
+        self.wan2 = Some(value);
+        self
+    }
+    /// Sets `wan2` to a value, or unsets it with `None`.
+    pub fn set_wan2(
+        mut self,
+        value: Option<t::UpdateDeviceManagementInterfaceRequestWan2>,
+    ) -> Self {
+        self.wan2 = value;
+        self
+    }
 }
 /// WAN 1 settings
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateDeviceManagementInterfaceRequestWan1 {
     /// Enable or disable the interface (only for MX devices). Valid values are 'enabled', 'disabled', and 'not configured'.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -360,10 +1184,213 @@ pub struct UpdateDeviceManagementInterfaceRequestWan1 {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vlan: Option<i64>,
 }
+impl UpdateDeviceManagementInterfaceRequestWan1 {
+    /// A `UpdateDeviceManagementInterfaceRequestWan1` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            wan_enabled: None,
+            using_static_ip: None,
+            static_ip: None,
+            static_gateway_ip: None,
+            static_subnet_mask: None,
+            static_dns: None,
+            vlan: None,
+        }
+    }
+    /// Sets `wanEnabled`.
+    pub fn wan_enabled(mut self, value: t::WanEnabled) -> Self {
+        self.wan_enabled = Some(value);
+        self
+    }
+    /// Sets `wanEnabled` to a value, or unsets it with `None`.
+    pub fn set_wan_enabled(mut self, value: Option<t::WanEnabled>) -> Self {
+        self.wan_enabled = value;
+        self
+    }
+    /// Sets `usingStaticIp`.
+    pub fn using_static_ip(mut self, value: bool) -> Self {
+        self.using_static_ip = Some(value);
+        self
+    }
+    /// Sets `usingStaticIp` to a value, or unsets it with `None`.
+    pub fn set_using_static_ip(mut self, value: Option<bool>) -> Self {
+        self.using_static_ip = value;
+        self
+    }
+    /// Sets `staticIp`.
+    pub fn static_ip(mut self, value: impl Into<String>) -> Self {
+        self.static_ip = Some(value.into());
+        self
+    }
+    /// Sets `staticIp` to a value, or unsets it with `None`.
+    pub fn set_static_ip(mut self, value: Option<String>) -> Self {
+        self.static_ip = value;
+        self
+    }
+    /// Sets `staticGatewayIp`.
+    pub fn static_gateway_ip(mut self, value: impl Into<String>) -> Self {
+        self.static_gateway_ip = Some(value.into());
+        self
+    }
+    /// Sets `staticGatewayIp` to a value, or unsets it with `None`.
+    pub fn set_static_gateway_ip(mut self, value: Option<String>) -> Self {
+        self.static_gateway_ip = value;
+        self
+    }
+    /// Sets `staticSubnetMask`.
+    pub fn static_subnet_mask(mut self, value: impl Into<String>) -> Self {
+        self.static_subnet_mask = Some(value.into());
+        self
+    }
+    /// Sets `staticSubnetMask` to a value, or unsets it with `None`.
+    pub fn set_static_subnet_mask(mut self, value: Option<String>) -> Self {
+        self.static_subnet_mask = value;
+        self
+    }
+    /// Sets `staticDns`.
+    pub fn static_dns(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.static_dns = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `staticDns` to a value, or unsets it with `None`.
+    pub fn set_static_dns(mut self, value: Option<Vec<String>>) -> Self {
+        self.static_dns = value;
+        self
+    }
+    /// Sets `vlan`.
+    pub fn vlan(mut self, value: i64) -> Self {
+        self.vlan = Some(value);
+        self
+    }
+    /// Sets `vlan` to a value, or unsets it with `None`.
+    pub fn set_vlan(mut self, value: Option<i64>) -> Self {
+        self.vlan = value;
+        self
+    }
+}
+/// WAN 2 settings (only for MX devices)
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceManagementInterfaceRequestWan2 {
+    /// Enable or disable the interface (only for MX devices). Valid values are 'enabled', 'disabled', and 'not configured'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wan_enabled: Option<t::Wan2WanEnabled>,
+    /// Configure the interface to have static IP settings or use DHCP.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub using_static_ip: Option<bool>,
+    /// The IP the device should use on the WAN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub static_ip: Option<String>,
+    /// The IP of the gateway on the WAN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub static_gateway_ip: Option<String>,
+    /// The subnet mask for the WAN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub static_subnet_mask: Option<String>,
+    /// Up to two DNS IPs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub static_dns: Option<Vec<String>>,
+    /// The VLAN that management traffic should be tagged with. Applies whether usingStaticIp is true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan: Option<i64>,
+}
+impl UpdateDeviceManagementInterfaceRequestWan2 {
+    /// A `UpdateDeviceManagementInterfaceRequestWan2` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            wan_enabled: None,
+            using_static_ip: None,
+            static_ip: None,
+            static_gateway_ip: None,
+            static_subnet_mask: None,
+            static_dns: None,
+            vlan: None,
+        }
+    }
+    /// Sets `wanEnabled`.
+    pub fn wan_enabled(mut self, value: t::Wan2WanEnabled) -> Self {
+        self.wan_enabled = Some(value);
+        self
+    }
+    /// Sets `wanEnabled` to a value, or unsets it with `None`.
+    pub fn set_wan_enabled(mut self, value: Option<t::Wan2WanEnabled>) -> Self {
+        self.wan_enabled = value;
+        self
+    }
+    /// Sets `usingStaticIp`.
+    pub fn using_static_ip(mut self, value: bool) -> Self {
+        self.using_static_ip = Some(value);
+        self
+    }
+    /// Sets `usingStaticIp` to a value, or unsets it with `None`.
+    pub fn set_using_static_ip(mut self, value: Option<bool>) -> Self {
+        self.using_static_ip = value;
+        self
+    }
+    /// Sets `staticIp`.
+    pub fn static_ip(mut self, value: impl Into<String>) -> Self {
+        self.static_ip = Some(value.into());
+        self
+    }
+    /// Sets `staticIp` to a value, or unsets it with `None`.
+    pub fn set_static_ip(mut self, value: Option<String>) -> Self {
+        self.static_ip = value;
+        self
+    }
+    /// Sets `staticGatewayIp`.
+    pub fn static_gateway_ip(mut self, value: impl Into<String>) -> Self {
+        self.static_gateway_ip = Some(value.into());
+        self
+    }
+    /// Sets `staticGatewayIp` to a value, or unsets it with `None`.
+    pub fn set_static_gateway_ip(mut self, value: Option<String>) -> Self {
+        self.static_gateway_ip = value;
+        self
+    }
+    /// Sets `staticSubnetMask`.
+    pub fn static_subnet_mask(mut self, value: impl Into<String>) -> Self {
+        self.static_subnet_mask = Some(value.into());
+        self
+    }
+    /// Sets `staticSubnetMask` to a value, or unsets it with `None`.
+    pub fn set_static_subnet_mask(mut self, value: Option<String>) -> Self {
+        self.static_subnet_mask = value;
+        self
+    }
+    /// Sets `staticDns`.
+    pub fn static_dns(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.static_dns = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `staticDns` to a value, or unsets it with `None`.
+    pub fn set_static_dns(mut self, value: Option<Vec<String>>) -> Self {
+        self.static_dns = value;
+        self
+    }
+    /// Sets `vlan`.
+    pub fn vlan(mut self, value: i64) -> Self {
+        self.vlan = Some(value);
+        self
+    }
+    /// Sets `vlan` to a value, or unsets it with `None`.
+    pub fn set_vlan(mut self, value: Option<i64>) -> Self {
+        self.vlan = value;
+        self
+    }
+}
 /// Part of the `updateDevice` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateDeviceRequest {
     /// The name of a device
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -393,6 +1420,142 @@ pub struct UpdateDeviceRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub floor_plan_id: Option<String>,
 }
+impl UpdateDeviceRequest {
+    /// A `UpdateDeviceRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            tags: None,
+            lat: None,
+            lng: None,
+            address: None,
+            notes: None,
+            move_map_marker: None,
+            switch_profile_id: None,
+            floor_plan_id: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `tags`.
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.tags = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `tags` to a value, or unsets it with `None`.
+    pub fn set_tags(mut self, value: Option<Vec<String>>) -> Self {
+        self.tags = value;
+        self
+    }
+    /// Sets `lat`.
+    pub fn lat(mut self, value: f64) -> Self {
+        self.lat = Some(value);
+        self
+    }
+    /// Sets `lat` to a value, or unsets it with `None`.
+    pub fn set_lat(mut self, value: Option<f64>) -> Self {
+        self.lat = value;
+        self
+    }
+    /// Sets `lng`.
+    pub fn lng(mut self, value: f64) -> Self {
+        self.lng = Some(value);
+        self
+    }
+    /// Sets `lng` to a value, or unsets it with `None`.
+    pub fn set_lng(mut self, value: Option<f64>) -> Self {
+        self.lng = value;
+        self
+    }
+    /// Sets `address`.
+    pub fn address(mut self, value: impl Into<String>) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+    /// Sets `address` to a value, or unsets it with `None`.
+    pub fn set_address(mut self, value: Option<String>) -> Self {
+        self.address = value;
+        self
+    }
+    /// Sets `notes`.
+    pub fn notes(mut self, value: impl Into<String>) -> Self {
+        self.notes = Some(value.into());
+        self
+    }
+    /// Sets `notes` to a value, or unsets it with `None`.
+    pub fn set_notes(mut self, value: Option<String>) -> Self {
+        self.notes = value;
+        self
+    }
+    /// Sets `moveMapMarker`.
+    pub fn move_map_marker(mut self, value: bool) -> Self {
+        self.move_map_marker = Some(value);
+        self
+    }
+    /// Sets `moveMapMarker` to a value, or unsets it with `None`.
+    pub fn set_move_map_marker(mut self, value: Option<bool>) -> Self {
+        self.move_map_marker = value;
+        self
+    }
+    /// Sets `switchProfileId`.
+    pub fn switch_profile_id(mut self, value: impl Into<String>) -> Self {
+        self.switch_profile_id = Some(value.into());
+        self
+    }
+    /// Sets `switchProfileId` to a value, or unsets it with `None`.
+    pub fn set_switch_profile_id(mut self, value: Option<String>) -> Self {
+        self.switch_profile_id = value;
+        self
+    }
+    /// Sets `floorPlanId`.
+    pub fn floor_plan_id(mut self, value: impl Into<String>) -> Self {
+        self.floor_plan_id = Some(value.into());
+        self
+    }
+    /// Sets `floorPlanId` to a value, or unsets it with `None`.
+    pub fn set_floor_plan_id(mut self, value: Option<String>) -> Self {
+        self.floor_plan_id = value;
+        self
+    }
+}
+/// Client usage data for sent and received
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Usage {
+    /// Usage sent by the client
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sent: Option<f64>,
+    /// Usage received by the client
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recv: Option<f64>,
+}
+/// Enable or disable the interface (only for MX devices). Valid values are 'enabled', 'disabled', and 'not configured'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Wan2WanEnabled {
+    /// `"disabled"`
+    Disabled,
+    /// `"enabled"`
+    Enabled,
+    /// `"not configured"`
+    NotConfigured,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    Wan2WanEnabled, UnknownValue, { "disabled" => Disabled, "enabled" => Enabled,
+    "not configured" => NotConfigured }
+);
 /// Enable or disable the interface (only for MX devices). Valid values are 'enabled', 'disabled', and 'not configured'.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -51,6 +51,7 @@ pub struct ByTimeItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateOrganizationInsightMonitoredMediaServerRequest {
     /// The name of the VoIP provider
     pub name: String,
@@ -59,6 +60,26 @@ pub struct CreateOrganizationInsightMonitoredMediaServerRequest {
     /// Indicates that if the media server doesn't respond to ICMP pings, the nearest hop will be used in its stead.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub best_effort_monitoring_enabled: Option<bool>,
+}
+impl CreateOrganizationInsightMonitoredMediaServerRequest {
+    /// A `CreateOrganizationInsightMonitoredMediaServerRequest` with its required fields (`name`, `address`); the optional ones are unset.
+    pub fn new(name: impl Into<String>, address: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            address: address.into(),
+            best_effort_monitoring_enabled: None,
+        }
+    }
+    /// Sets `bestEffortMonitoringEnabled`.
+    pub fn best_effort_monitoring_enabled(mut self, value: bool) -> Self {
+        self.best_effort_monitoring_enabled = Some(value);
+        self
+    }
+    /// Sets `bestEffortMonitoringEnabled` to a value, or unsets it with `None`.
+    pub fn set_best_effort_monitoring_enabled(mut self, value: Option<bool>) -> Self {
+        self.best_effort_monitoring_enabled = value;
+        self
+    }
 }
 /// Part of the `getOrganizationInsightApplications` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -128,6 +149,7 @@ pub struct ThresholdsByNetworkItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateOrganizationInsightMonitoredMediaServerRequest {
     /// The name of the VoIP provider
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -138,4 +160,44 @@ pub struct UpdateOrganizationInsightMonitoredMediaServerRequest {
     /// Indicates that if the media server doesn't respond to ICMP pings, the nearest hop will be used in its stead.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub best_effort_monitoring_enabled: Option<bool>,
+}
+impl UpdateOrganizationInsightMonitoredMediaServerRequest {
+    /// A `UpdateOrganizationInsightMonitoredMediaServerRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            address: None,
+            best_effort_monitoring_enabled: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `address`.
+    pub fn address(mut self, value: impl Into<String>) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+    /// Sets `address` to a value, or unsets it with `None`.
+    pub fn set_address(mut self, value: Option<String>) -> Self {
+        self.address = value;
+        self
+    }
+    /// Sets `bestEffortMonitoringEnabled`.
+    pub fn best_effort_monitoring_enabled(mut self, value: bool) -> Self {
+        self.best_effort_monitoring_enabled = Some(value);
+        self
+    }
+    /// Sets `bestEffortMonitoringEnabled` to a value, or unsets it with `None`.
+    pub fn set_best_effort_monitoring_enabled(mut self, value: Option<bool>) -> Self {
+        self.best_effort_monitoring_enabled = value;
+        self
+    }
 }

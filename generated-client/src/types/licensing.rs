@@ -8,9 +8,18 @@ use meraki_runtime as rt;
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct BindAdministeredLicensingSubscriptionSubscriptionRequest {
     /// List of network ids to bind to the subscription
     pub network_ids: Vec<String>,
+}
+impl BindAdministeredLicensingSubscriptionSubscriptionRequest {
+    /// A `BindAdministeredLicensingSubscriptionSubscriptionRequest` with its required fields (`networkIds`); the optional ones are unset.
+    pub fn new(network_ids: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        Self {
+            network_ids: rt::list::<String, _>(network_ids),
+        }
+    }
 }
 /// Part of the `bindAdministeredLicensingSubscriptionSubscription` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -23,7 +32,9 @@ pub struct BindAdministeredLicensingSubscriptionSubscriptionResponse {
     pub subscription_id: Option<String>,
     /// Unbound networks
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub networks: Option<Vec<t::ApplicationCategoryApplication>>,
+    pub networks: Option<
+        Vec<t::BindAdministeredLicensingSubscriptionSubscriptionResponseNetwork>,
+    >,
     /// Array of errors if failed
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<String>>,
@@ -31,10 +42,24 @@ pub struct BindAdministeredLicensingSubscriptionSubscriptionResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub insufficient_entitlements: Option<Vec<t::InsufficientEntitlement>>,
 }
+/// Part of the `bindAdministeredLicensingSubscriptionSubscription` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct BindAdministeredLicensingSubscriptionSubscriptionResponseNetwork {
+    /// Network ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Network name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
 /// Part of the `claimAdministeredLicensingSubscriptionSubscriptions` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ClaimAdministeredLicensingSubscriptionSubscriptionsRequest {
     /// The subscription's claim key
     pub claim_key: String,
@@ -47,6 +72,194 @@ pub struct ClaimAdministeredLicensingSubscriptionSubscriptionsRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
+impl ClaimAdministeredLicensingSubscriptionSubscriptionsRequest {
+    /// A `ClaimAdministeredLicensingSubscriptionSubscriptionsRequest` with its required fields (`claimKey`, `organizationId`); the optional ones are unset.
+    pub fn new(
+        claim_key: impl Into<String>,
+        organization_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            claim_key: claim_key.into(),
+            organization_id: organization_id.into(),
+            name: None,
+            description: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `description` to a value, or unsets it with `None`.
+    pub fn set_description(mut self, value: Option<String>) -> Self {
+        self.description = value;
+        self
+    }
+}
+/// Part of the `claimAdministeredLicensingSubscriptionSubscriptions` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ClaimAdministeredLicensingSubscriptionSubscriptionsResponse {
+    /// Subscription's ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subscription_id: Option<String>,
+    /// Subscription name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Subscription description
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Subscription status
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<
+        t::ClaimAdministeredLicensingSubscriptionSubscriptionsResponseStatus,
+    >,
+    /// Subscription start date
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<rt::Timestamp>,
+    /// Subscription expiration date
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<rt::Timestamp>,
+    /// Web order id
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub web_order_id: Option<String>,
+    /// Products the subscription has entitlements for
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_types: Option<
+        Vec<t::ClaimAdministeredLicensingSubscriptionSubscriptionsResponseProductType>,
+    >,
+    /// Entitlement info
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entitlements: Option<
+        Vec<t::ClaimAdministeredLicensingSubscriptionSubscriptionsResponseEntitlement>,
+    >,
+    /// Numeric breakdown of network and entitlement counts
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counts: Option<
+        t::ClaimAdministeredLicensingSubscriptionSubscriptionsResponseCounts,
+    >,
+}
+/// Numeric breakdown of network and entitlement counts
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ClaimAdministeredLicensingSubscriptionSubscriptionsResponseCounts {
+    /// Seat distribution
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seats: Option<
+        t::ClaimAdministeredLicensingSubscriptionSubscriptionsResponseCountsSeats,
+    >,
+    /// Number of networks bound to this subscription
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub networks: Option<i64>,
+}
+/// Seat distribution
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ClaimAdministeredLicensingSubscriptionSubscriptionsResponseCountsSeats {
+    /// Number of seats in use
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assigned: Option<i64>,
+    /// Number of seats available for use
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available: Option<i64>,
+    /// Total number of seats provided by this subscription
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
+}
+/// Part of the `claimAdministeredLicensingSubscriptionSubscriptions` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ClaimAdministeredLicensingSubscriptionSubscriptionsResponseEntitlement {
+    /// SKU of the required product
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
+    /// Seat distribution
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seats: Option<
+        t::ClaimAdministeredLicensingSubscriptionSubscriptionsResponseEntitlementSeats,
+    >,
+}
+/// Seat distribution
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ClaimAdministeredLicensingSubscriptionSubscriptionsResponseEntitlementSeats {
+    /// Number of seats in use
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assigned: Option<i64>,
+    /// Number of seats available for use
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available: Option<i64>,
+    /// Total number of seats provided by this subscription for this sku
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
+}
+/// Part of the `claimAdministeredLicensingSubscriptionSubscriptions` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ClaimAdministeredLicensingSubscriptionSubscriptionsResponseProductType {
+    /// `"appliance"`
+    Appliance,
+    /// `"camera"`
+    Camera,
+    /// `"cellularGateway"`
+    CellularGateway,
+    /// `"sensor"`
+    Sensor,
+    /// `"switch"`
+    Switch,
+    /// `"systemsManager"`
+    SystemsManager,
+    /// `"wireless"`
+    Wireless,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ClaimAdministeredLicensingSubscriptionSubscriptionsResponseProductType, UnknownValue,
+    { "appliance" => Appliance, "camera" => Camera, "cellularGateway" => CellularGateway,
+    "sensor" => Sensor, "switch" => Switch, "systemsManager" => SystemsManager,
+    "wireless" => Wireless }
+);
+/// Subscription status
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ClaimAdministeredLicensingSubscriptionSubscriptionsResponseStatus {
+    /// `"active"`
+    Active,
+    /// `"canceled"`
+    Canceled,
+    /// `"expired"`
+    Expired,
+    /// `"inactive"`
+    Inactive,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ClaimAdministeredLicensingSubscriptionSubscriptionsResponseStatus, UnknownValue, {
+    "active" => Active, "canceled" => Canceled, "expired" => Expired, "inactive" =>
+    Inactive }
+);
 /// Part of the `getOrganizationLicensingCotermLicenses` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -100,6 +313,20 @@ pub struct CotermLicenseCount {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
+/// The claim mode of the moved license
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DestinationMode {
+    /// `"addDevices"`
+    AddDevices,
+    /// `"renew"`
+    Renew,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    DestinationMode, UnknownValue, { "addDevices" => AddDevices, "renew" => Renew }
+);
 /// Part of the `getOrganizationLicensingCotermLicenses` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -112,6 +339,98 @@ pub struct Edition {
     /// The product type of the license edition
     #[serde(skip_serializing_if = "Option::is_none")]
     pub product_type: Option<String>,
+}
+/// One of several shapes; the first that fits a value is chosen.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(untagged)]
+pub enum EndDate {
+    Object(t::EndDateVariant),
+    Timestamp(rt::Timestamp),
+}
+/// Part of the `getAdministeredLicensingSubscriptionSubscriptions` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct EndDateVariant {
+    /// comparative operator used to filter for all values less than the given value
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lt: Option<rt::Timestamp>,
+    /// comparative operator used to filter for all values greater than the given value
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gt: Option<rt::Timestamp>,
+    /// comparative operator used to filter for all values less than or equal to the given value
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lte: Option<rt::Timestamp>,
+    /// comparative operator used to filter for all values greater than or equal to the given value
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gte: Option<rt::Timestamp>,
+    /// comparative operator used to filter for all values not equal to the given value
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub neq: Option<rt::Timestamp>,
+}
+impl EndDateVariant {
+    /// A `EndDateVariant` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            lt: None,
+            gt: None,
+            lte: None,
+            gte: None,
+            neq: None,
+        }
+    }
+    /// Sets `lt`.
+    pub fn lt(mut self, value: impl Into<rt::Timestamp>) -> Self {
+        self.lt = Some(value.into());
+        self
+    }
+    /// Sets `lt` to a value, or unsets it with `None`.
+    pub fn set_lt(mut self, value: Option<rt::Timestamp>) -> Self {
+        self.lt = value;
+        self
+    }
+    /// Sets `gt`.
+    pub fn gt(mut self, value: impl Into<rt::Timestamp>) -> Self {
+        self.gt = Some(value.into());
+        self
+    }
+    /// Sets `gt` to a value, or unsets it with `None`.
+    pub fn set_gt(mut self, value: Option<rt::Timestamp>) -> Self {
+        self.gt = value;
+        self
+    }
+    /// Sets `lte`.
+    pub fn lte(mut self, value: impl Into<rt::Timestamp>) -> Self {
+        self.lte = Some(value.into());
+        self
+    }
+    /// Sets `lte` to a value, or unsets it with `None`.
+    pub fn set_lte(mut self, value: Option<rt::Timestamp>) -> Self {
+        self.lte = value;
+        self
+    }
+    /// Sets `gte`.
+    pub fn gte(mut self, value: impl Into<rt::Timestamp>) -> Self {
+        self.gte = Some(value.into());
+        self
+    }
+    /// Sets `gte` to a value, or unsets it with `None`.
+    pub fn set_gte(mut self, value: Option<rt::Timestamp>) -> Self {
+        self.gte = value;
+        self
+    }
+    /// Sets `neq`.
+    pub fn neq(mut self, value: impl Into<rt::Timestamp>) -> Self {
+        self.neq = Some(value.into());
+        self
+    }
+    /// Sets `neq` to a value, or unsets it with `None`.
+    pub fn set_neq(mut self, value: Option<rt::Timestamp>) -> Self {
+        self.neq = value;
+        self
+    }
 }
 /// Part of the `getAdministeredLicensingSubscriptionSubscriptions` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -126,7 +445,34 @@ pub struct Entitlement {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seats: Option<t::Seats>,
 }
-/// Subscription status
+/// Part of the `getAdministeredLicensingSubscriptionSubscriptions` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetAdministeredLicensingSubscriptionSubscriptionsProductType {
+    /// `"appliance"`
+    Appliance,
+    /// `"camera"`
+    Camera,
+    /// `"cellularGateway"`
+    CellularGateway,
+    /// `"sensor"`
+    Sensor,
+    /// `"switch"`
+    Switch,
+    /// `"systemsManager"`
+    SystemsManager,
+    /// `"wireless"`
+    Wireless,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetAdministeredLicensingSubscriptionSubscriptionsProductType, UnknownValue, {
+    "appliance" => Appliance, "camera" => Camera, "cellularGateway" => CellularGateway,
+    "sensor" => Sensor, "switch" => Switch, "systemsManager" => SystemsManager,
+    "wireless" => Wireless }
+);
+/// Part of the `getAdministeredLicensingSubscriptionSubscriptions` operation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetAdministeredLicensingSubscriptionSubscriptionsStatus {
@@ -158,6 +504,20 @@ pub struct InsufficientEntitlement {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<i64>,
 }
+/// The operation mode of the license when it was claimed
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LicenseMode {
+    /// `"addDevices"`
+    AddDevices,
+    /// `"renew"`
+    Renew,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    LicenseMode, UnknownValue, { "addDevices" => AddDevices, "renew" => Renew }
+);
 /// Part of the `getAdministeredLicensingSubscriptionSubscriptions` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -175,7 +535,7 @@ pub struct LicensingSubscriptionSubscription {
     pub description: Option<String>,
     /// Subscription status
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<t::GetAdministeredLicensingSubscriptionSubscriptionsStatus>,
+    pub status: Option<t::SubscriptionStatus>,
     /// Subscription start date
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<rt::Timestamp>,
@@ -187,9 +547,7 @@ pub struct LicensingSubscriptionSubscription {
     pub web_order_id: Option<String>,
     /// Products the subscription has entitlements for
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub product_types: Option<
-        Vec<t::GetAdministeredLicensingSubscriptionSubscriptionsProductType>,
-    >,
+    pub product_types: Option<Vec<t::SubscriptionProductType>>,
     /// Entitlement info
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entitlements: Option<Vec<t::Entitlement>>,
@@ -201,43 +559,116 @@ pub struct LicensingSubscriptionSubscription {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct MoveOrganizationLicensingCotermLicensesRequest {
     /// Destination data for the license move
     pub destination: t::MoveOrganizationLicensingCotermLicensesRequestDestination,
     /// The list of licenses to move
     pub licenses: Vec<t::MoveOrganizationLicensingCotermLicensesRequestLicense>,
 }
+impl MoveOrganizationLicensingCotermLicensesRequest {
+    /// A `MoveOrganizationLicensingCotermLicensesRequest` with its required fields (`destination`, `licenses`); the optional ones are unset.
+    pub fn new(
+        destination: t::MoveOrganizationLicensingCotermLicensesRequestDestination,
+        licenses: impl IntoIterator<
+            Item = t::MoveOrganizationLicensingCotermLicensesRequestLicense,
+        >,
+    ) -> Self {
+        Self {
+            destination,
+            licenses: rt::list::<
+                t::MoveOrganizationLicensingCotermLicensesRequestLicense,
+                _,
+            >(licenses),
+        }
+    }
+}
 /// Destination data for the license move
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct MoveOrganizationLicensingCotermLicensesRequestDestination {
     /// The organization to move the license to
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
     /// The claim mode of the moved license
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub mode: Option<t::LicenseMode>,
+    pub mode: Option<t::DestinationMode>,
+}
+impl MoveOrganizationLicensingCotermLicensesRequestDestination {
+    /// A `MoveOrganizationLicensingCotermLicensesRequestDestination` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            organization_id: None,
+            mode: None,
+        }
+    }
+    /// Sets `organizationId`.
+    pub fn organization_id(mut self, value: impl Into<String>) -> Self {
+        self.organization_id = Some(value.into());
+        self
+    }
+    /// Sets `organizationId` to a value, or unsets it with `None`.
+    pub fn set_organization_id(mut self, value: Option<String>) -> Self {
+        self.organization_id = value;
+        self
+    }
+    /// Sets `mode`.
+    pub fn mode(mut self, value: t::DestinationMode) -> Self {
+        self.mode = Some(value);
+        self
+    }
+    /// Sets `mode` to a value, or unsets it with `None`.
+    pub fn set_mode(mut self, value: Option<t::DestinationMode>) -> Self {
+        self.mode = value;
+        self
+    }
 }
 /// Part of the `moveOrganizationLicensingCotermLicenses` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct MoveOrganizationLicensingCotermLicensesRequestLicense {
     /// The license key to move counts from
     pub key: String,
     /// The counts to move from the license by model type
     pub counts: Vec<t::MoveOrganizationLicensingCotermLicensesRequestLicenseCount>,
 }
+impl MoveOrganizationLicensingCotermLicensesRequestLicense {
+    /// A `MoveOrganizationLicensingCotermLicensesRequestLicense` with its required fields (`key`, `counts`); the optional ones are unset.
+    pub fn new(
+        key: impl Into<String>,
+        counts: impl IntoIterator<
+            Item = t::MoveOrganizationLicensingCotermLicensesRequestLicenseCount,
+        >,
+    ) -> Self {
+        Self {
+            key: key.into(),
+            counts: rt::list::<
+                t::MoveOrganizationLicensingCotermLicensesRequestLicenseCount,
+                _,
+            >(counts),
+        }
+    }
+}
 /// Part of the `moveOrganizationLicensingCotermLicenses` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct MoveOrganizationLicensingCotermLicensesRequestLicenseCount {
     /// The license model type to move counts of
     pub model: String,
     /// The number of counts to move
     pub count: i64,
+}
+impl MoveOrganizationLicensingCotermLicensesRequestLicenseCount {
+    /// A `MoveOrganizationLicensingCotermLicensesRequestLicenseCount` with its required fields (`model`, `count`); the optional ones are unset.
+    pub fn new(model: impl Into<String>, count: i64) -> Self {
+        Self { model: model.into(), count }
+    }
 }
 /// Part of the `moveOrganizationLicensingCotermLicenses` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -247,11 +678,171 @@ pub struct MoveOrganizationLicensingCotermLicensesRequestLicenseCount {
 pub struct MoveOrganizationLicensingCotermLicensesResponse {
     /// Remainder licenses created in the source organization as a result of moving a subset of the counts of a license
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub remainder_licenses: Option<Vec<t::CotermLicense>>,
+    pub remainder_licenses: Option<Vec<t::RemainderLicense>>,
     /// Newly moved licenses created in the destination organization of the license move operation
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub moved_licenses: Option<Vec<t::CotermLicense>>,
+    pub moved_licenses: Option<Vec<t::MovedLicense>>,
 }
+/// Part of the `moveOrganizationLicensingCotermLicenses` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct MovedLicense {
+    /// The key of the license
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// The ID of the organization that the license is claimed in
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// The duration (term length) of the license, measured in days
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration: Option<i64>,
+    /// The operation mode of the license when it was claimed
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<t::MovedLicenseMode>,
+    /// When the license's term began (approximately the date when the license was created)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<rt::Timestamp>,
+    /// When the license was claimed into the organization
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claimed_at: Option<rt::Timestamp>,
+    /// Flag to indicated that the license is invalidated
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invalidated: Option<bool>,
+    /// When the license was invalidated. Will be null for active licenses
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invalidated_at: Option<rt::Timestamp>,
+    /// Flag to indicate if the license is expired
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expired: Option<bool>,
+    /// The editions of the license for each relevant product type
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub editions: Option<Vec<t::MovedLicenseEdition>>,
+    /// The counts of the license by model type
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counts: Option<Vec<t::MovedLicenseCount>>,
+}
+/// Part of the `moveOrganizationLicensingCotermLicenses` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct MovedLicenseCount {
+    /// The license model type
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// The number of counts the license contains of this model
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
+}
+/// Part of the `moveOrganizationLicensingCotermLicenses` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct MovedLicenseEdition {
+    /// The name of the license edition
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edition: Option<String>,
+    /// The product type of the license edition
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_type: Option<String>,
+}
+/// The operation mode of the license when it was claimed
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MovedLicenseMode {
+    /// `"addDevices"`
+    AddDevices,
+    /// `"renew"`
+    Renew,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    MovedLicenseMode, UnknownValue, { "addDevices" => AddDevices, "renew" => Renew }
+);
+/// Part of the `moveOrganizationLicensingCotermLicenses` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RemainderLicense {
+    /// The key of the license
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// The ID of the organization that the license is claimed in
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// The duration (term length) of the license, measured in days
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration: Option<i64>,
+    /// The operation mode of the license when it was claimed
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<t::RemainderLicenseMode>,
+    /// When the license's term began (approximately the date when the license was created)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<rt::Timestamp>,
+    /// When the license was claimed into the organization
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claimed_at: Option<rt::Timestamp>,
+    /// Flag to indicated that the license is invalidated
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invalidated: Option<bool>,
+    /// When the license was invalidated. Will be null for active licenses
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invalidated_at: Option<rt::Timestamp>,
+    /// Flag to indicate if the license is expired
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expired: Option<bool>,
+    /// The editions of the license for each relevant product type
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub editions: Option<Vec<t::RemainderLicenseEdition>>,
+    /// The counts of the license by model type
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counts: Option<Vec<t::RemainderLicenseCount>>,
+}
+/// Part of the `moveOrganizationLicensingCotermLicenses` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RemainderLicenseCount {
+    /// The license model type
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// The number of counts the license contains of this model
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
+}
+/// Part of the `moveOrganizationLicensingCotermLicenses` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RemainderLicenseEdition {
+    /// The name of the license edition
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edition: Option<String>,
+    /// The product type of the license edition
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_type: Option<String>,
+}
+/// The operation mode of the license when it was claimed
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RemainderLicenseMode {
+    /// `"addDevices"`
+    AddDevices,
+    /// `"renew"`
+    Renew,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    RemainderLicenseMode, UnknownValue, { "addDevices" => AddDevices, "renew" => Renew }
+);
 /// Seat distribution
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -280,6 +871,7 @@ pub enum StartDate {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct StartDateVariant {
     /// comparative operator used to filter for all values less than the given value
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -297,6 +889,68 @@ pub struct StartDateVariant {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub neq: Option<rt::Timestamp>,
 }
+impl StartDateVariant {
+    /// A `StartDateVariant` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            lt: None,
+            gt: None,
+            lte: None,
+            gte: None,
+            neq: None,
+        }
+    }
+    /// Sets `lt`.
+    pub fn lt(mut self, value: impl Into<rt::Timestamp>) -> Self {
+        self.lt = Some(value.into());
+        self
+    }
+    /// Sets `lt` to a value, or unsets it with `None`.
+    pub fn set_lt(mut self, value: Option<rt::Timestamp>) -> Self {
+        self.lt = value;
+        self
+    }
+    /// Sets `gt`.
+    pub fn gt(mut self, value: impl Into<rt::Timestamp>) -> Self {
+        self.gt = Some(value.into());
+        self
+    }
+    /// Sets `gt` to a value, or unsets it with `None`.
+    pub fn set_gt(mut self, value: Option<rt::Timestamp>) -> Self {
+        self.gt = value;
+        self
+    }
+    /// Sets `lte`.
+    pub fn lte(mut self, value: impl Into<rt::Timestamp>) -> Self {
+        self.lte = Some(value.into());
+        self
+    }
+    /// Sets `lte` to a value, or unsets it with `None`.
+    pub fn set_lte(mut self, value: Option<rt::Timestamp>) -> Self {
+        self.lte = value;
+        self
+    }
+    /// Sets `gte`.
+    pub fn gte(mut self, value: impl Into<rt::Timestamp>) -> Self {
+        self.gte = Some(value.into());
+        self
+    }
+    /// Sets `gte` to a value, or unsets it with `None`.
+    pub fn set_gte(mut self, value: Option<rt::Timestamp>) -> Self {
+        self.gte = value;
+        self
+    }
+    /// Sets `neq`.
+    pub fn neq(mut self, value: impl Into<rt::Timestamp>) -> Self {
+        self.neq = Some(value.into());
+        self
+    }
+    /// Sets `neq` to a value, or unsets it with `None`.
+    pub fn set_neq(mut self, value: Option<rt::Timestamp>) -> Self {
+        self.neq = value;
+        self
+    }
+}
 /// Numeric breakdown of network and entitlement counts
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -305,16 +959,244 @@ pub struct StartDateVariant {
 pub struct SubscriptionCounts {
     /// Seat distribution
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub seats: Option<t::Seats>,
+    pub seats: Option<t::SubscriptionCountsSeats>,
     /// Number of networks bound to this subscription
     #[serde(skip_serializing_if = "Option::is_none")]
     pub networks: Option<i64>,
 }
+/// Seat distribution
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SubscriptionCountsSeats {
+    /// Number of seats in use
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assigned: Option<i64>,
+    /// Number of seats available for use
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available: Option<i64>,
+    /// Total number of seats provided by this subscription
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
+}
+/// Part of the `getAdministeredLicensingSubscriptionSubscriptions` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SubscriptionProductType {
+    /// `"appliance"`
+    Appliance,
+    /// `"camera"`
+    Camera,
+    /// `"cellularGateway"`
+    CellularGateway,
+    /// `"sensor"`
+    Sensor,
+    /// `"switch"`
+    Switch,
+    /// `"systemsManager"`
+    SystemsManager,
+    /// `"wireless"`
+    Wireless,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    SubscriptionProductType, UnknownValue, { "appliance" => Appliance, "camera" =>
+    Camera, "cellularGateway" => CellularGateway, "sensor" => Sensor, "switch" => Switch,
+    "systemsManager" => SystemsManager, "wireless" => Wireless }
+);
+/// Subscription status
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SubscriptionStatus {
+    /// `"active"`
+    Active,
+    /// `"canceled"`
+    Canceled,
+    /// `"expired"`
+    Expired,
+    /// `"inactive"`
+    Inactive,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    SubscriptionStatus, UnknownValue, { "active" => Active, "canceled" => Canceled,
+    "expired" => Expired, "inactive" => Inactive }
+);
 /// Part of the `validateAdministeredLicensingSubscriptionSubscriptionsClaimKey` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ValidateAdministeredLicensingSubscriptionSubscriptionsClaimKeyRequest {
     /// The subscription's claim key
     pub claim_key: String,
 }
+impl ValidateAdministeredLicensingSubscriptionSubscriptionsClaimKeyRequest {
+    /// A `ValidateAdministeredLicensingSubscriptionSubscriptionsClaimKeyRequest` with its required fields (`claimKey`); the optional ones are unset.
+    pub fn new(claim_key: impl Into<String>) -> Self {
+        Self {
+            claim_key: claim_key.into(),
+        }
+    }
+}
+/// Part of the `validateAdministeredLicensingSubscriptionSubscriptionsClaimKey` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ValidateAdministeredLicensingSubscriptionSubscriptionsClaimKeyResponse {
+    /// Subscription's ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subscription_id: Option<String>,
+    /// Subscription name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Subscription description
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Subscription status
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<
+        t::ValidateAdministeredLicensingSubscriptionSubscriptionsClaimKeyResponseStatus,
+    >,
+    /// Subscription start date
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<rt::Timestamp>,
+    /// Subscription expiration date
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<rt::Timestamp>,
+    /// Web order id
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub web_order_id: Option<String>,
+    /// Products the subscription has entitlements for
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_types: Option<
+        Vec<
+            t::ValidateAdministeredLicensingSubscriptionSubscriptionsClaimKeyResponseProductType,
+        >,
+    >,
+    /// Entitlement info
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entitlements: Option<
+        Vec<
+            t::ValidateAdministeredLicensingSubscriptionSubscriptionsClaimKeyResponseEntitlement,
+        >,
+    >,
+    /// Numeric breakdown of network and entitlement counts
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counts: Option<
+        t::ValidateAdministeredLicensingSubscriptionSubscriptionsClaimKeyResponseCounts,
+    >,
+}
+/// Numeric breakdown of network and entitlement counts
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ValidateAdministeredLicensingSubscriptionSubscriptionsClaimKeyResponseCounts {
+    /// Seat distribution
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seats: Option<
+        t::ValidateAdministeredLicensingSubscriptionSubscriptionsClaimKeyResponseCountsSeats,
+    >,
+    /// Number of networks bound to this subscription
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub networks: Option<i64>,
+}
+/// Seat distribution
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ValidateAdministeredLicensingSubscriptionSubscriptionsClaimKeyResponseCountsSeats {
+    /// Number of seats in use
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assigned: Option<i64>,
+    /// Number of seats available for use
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available: Option<i64>,
+    /// Total number of seats provided by this subscription
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
+}
+/// Part of the `validateAdministeredLicensingSubscriptionSubscriptionsClaimKey` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ValidateAdministeredLicensingSubscriptionSubscriptionsClaimKeyResponseEntitlement {
+    /// SKU of the required product
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
+    /// Seat distribution
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seats: Option<
+        t::ValidateAdministeredLicensingSubscriptionSubscriptionsClaimKeyResponseEntitlementSeats,
+    >,
+}
+/// Seat distribution
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ValidateAdministeredLicensingSubscriptionSubscriptionsClaimKeyResponseEntitlementSeats {
+    /// Number of seats in use
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assigned: Option<i64>,
+    /// Number of seats available for use
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available: Option<i64>,
+    /// Total number of seats provided by this subscription for this sku
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
+}
+/// Part of the `validateAdministeredLicensingSubscriptionSubscriptionsClaimKey` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ValidateAdministeredLicensingSubscriptionSubscriptionsClaimKeyResponseProductType {
+    /// `"appliance"`
+    Appliance,
+    /// `"camera"`
+    Camera,
+    /// `"cellularGateway"`
+    CellularGateway,
+    /// `"sensor"`
+    Sensor,
+    /// `"switch"`
+    Switch,
+    /// `"systemsManager"`
+    SystemsManager,
+    /// `"wireless"`
+    Wireless,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ValidateAdministeredLicensingSubscriptionSubscriptionsClaimKeyResponseProductType,
+    UnknownValue, { "appliance" => Appliance, "camera" => Camera, "cellularGateway" =>
+    CellularGateway, "sensor" => Sensor, "switch" => Switch, "systemsManager" =>
+    SystemsManager, "wireless" => Wireless }
+);
+/// Subscription status
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ValidateAdministeredLicensingSubscriptionSubscriptionsClaimKeyResponseStatus {
+    /// `"active"`
+    Active,
+    /// `"canceled"`
+    Canceled,
+    /// `"expired"`
+    Expired,
+    /// `"inactive"`
+    Inactive,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ValidateAdministeredLicensingSubscriptionSubscriptionsClaimKeyResponseStatus,
+    UnknownValue, { "active" => Active, "canceled" => Canceled, "expired" => Expired,
+    "inactive" => Inactive }
+);

@@ -2,8 +2,9 @@
 // Do not edit it by hand: change the generator or the specs, then regenerate.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
-//! The request and response types of every operation, named after where the spec first
-//! defines them. Identical shapes share one type.
+//! The request and response types of every operation, each named after the one place
+//! (site) of the spec it describes: an operation's parameter, body or response, or a
+//! component shared by `$ref`.
 #[cfg(feature = "administered")]
 mod administered;
 #[cfg(feature = "administered")]
@@ -44,40 +45,6 @@ pub use organizations::*;
 mod sensor;
 #[cfg(feature = "sensor")]
 pub use sensor::*;
-#[cfg(
-    any(
-        feature = "administered",
-        feature = "appliance",
-        feature = "camera",
-        feature = "cellular_gateway",
-        feature = "devices",
-        feature = "licensing",
-        feature = "networks",
-        feature = "organizations",
-        feature = "sensor",
-        feature = "sm",
-        feature = "switch",
-        feature = "wireless"
-    )
-)]
-mod shared;
-#[cfg(
-    any(
-        feature = "administered",
-        feature = "appliance",
-        feature = "camera",
-        feature = "cellular_gateway",
-        feature = "devices",
-        feature = "licensing",
-        feature = "networks",
-        feature = "organizations",
-        feature = "sensor",
-        feature = "sm",
-        feature = "switch",
-        feature = "wireless"
-    )
-)]
-pub use shared::*;
 #[cfg(feature = "sm")]
 mod sm;
 #[cfg(feature = "sm")]

@@ -25,6 +25,7 @@ rt::string_enum!(
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Alert {
     /// The type of alert
     pub type_: String,
@@ -33,10 +34,133 @@ pub struct Alert {
     pub enabled: Option<bool>,
     /// A hash of destinations for this specific alert
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub alert_destinations: Option<t::DefaultDestinations>,
+    pub alert_destinations: Option<t::AlertDestinations>,
     /// A hash of specific configuration data for the alert. Only filters specific to the alert will be updated.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub filters: Option<::serde_json::Map<String, ::serde_json::Value>>,
+}
+impl Alert {
+    /// A `Alert` with its required fields (`type`); the optional ones are unset.
+    pub fn new(type_: impl Into<String>) -> Self {
+        Self {
+            type_: type_.into(),
+            enabled: None,
+            alert_destinations: None,
+            filters: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `alertDestinations`.
+    pub fn alert_destinations(mut self, value: t::AlertDestinations) -> Self {
+        self.alert_destinations = Some(value);
+        self
+    }
+    /// Sets `alertDestinations` to a value, or unsets it with `None`.
+    pub fn set_alert_destinations(
+        mut self,
+        value: Option<t::AlertDestinations>,
+    ) -> Self {
+        self.alert_destinations = value;
+        self
+    }
+    /// Sets `filters`.
+    pub fn filters(
+        mut self,
+        value: ::serde_json::Map<String, ::serde_json::Value>,
+    ) -> Self {
+        self.filters = Some(value);
+        self
+    }
+    /// Sets `filters` to a value, or unsets it with `None`.
+    pub fn set_filters(
+        mut self,
+        value: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    ) -> Self {
+        self.filters = value;
+        self
+    }
+}
+/// A hash of destinations for this specific alert
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AlertDestinations {
+    /// A list of emails that will receive information about the alert
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emails: Option<Vec<String>>,
+    /// If true, then all network admins will receive emails for this alert
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub all_admins: Option<bool>,
+    /// If true, then an SNMP trap will be sent for this alert if there is an SNMP trap server configured for this network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snmp: Option<bool>,
+    /// A list of HTTP server IDs to send a Webhook to for this alert
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_server_ids: Option<Vec<String>>,
+}
+impl AlertDestinations {
+    /// A `AlertDestinations` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            emails: None,
+            all_admins: None,
+            snmp: None,
+            http_server_ids: None,
+        }
+    }
+    /// Sets `emails`.
+    pub fn emails(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.emails = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `emails` to a value, or unsets it with `None`.
+    pub fn set_emails(mut self, value: Option<Vec<String>>) -> Self {
+        self.emails = value;
+        self
+    }
+    /// Sets `allAdmins`.
+    pub fn all_admins(mut self, value: bool) -> Self {
+        self.all_admins = Some(value);
+        self
+    }
+    /// Sets `allAdmins` to a value, or unsets it with `None`.
+    pub fn set_all_admins(mut self, value: Option<bool>) -> Self {
+        self.all_admins = value;
+        self
+    }
+    /// Sets `snmp`.
+    pub fn snmp(mut self, value: bool) -> Self {
+        self.snmp = Some(value);
+        self
+    }
+    /// Sets `snmp` to a value, or unsets it with `None`.
+    pub fn set_snmp(mut self, value: Option<bool>) -> Self {
+        self.snmp = value;
+        self
+    }
+    /// Sets `httpServerIds`.
+    pub fn http_server_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.http_server_ids = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `httpServerIds` to a value, or unsets it with `None`.
+    pub fn set_http_server_ids(mut self, value: Option<Vec<String>>) -> Self {
+        self.http_server_ids = value;
+        self
+    }
 }
 /// Part of the `getNetworkAlertsHistory` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -77,6 +201,7 @@ pub struct AlertsHistoryItemDevice {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct AllowedUrlPatterns {
     /// How URL patterns are applied. Can be 'network default', 'append' or 'override'.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -84,6 +209,38 @@ pub struct AllowedUrlPatterns {
     /// A list of URL patterns that are allowed
     #[serde(skip_serializing_if = "Option::is_none")]
     pub patterns: Option<Vec<String>>,
+}
+impl AllowedUrlPatterns {
+    /// A `AllowedUrlPatterns` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            settings: None,
+            patterns: None,
+        }
+    }
+    /// Sets `settings`.
+    pub fn settings(mut self, value: t::AllowedUrlPatternsSettings) -> Self {
+        self.settings = Some(value);
+        self
+    }
+    /// Sets `settings` to a value, or unsets it with `None`.
+    pub fn set_settings(mut self, value: Option<t::AllowedUrlPatternsSettings>) -> Self {
+        self.settings = value;
+        self
+    }
+    /// Sets `patterns`.
+    pub fn patterns(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.patterns = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `patterns` to a value, or unsets it with `None`.
+    pub fn set_patterns(mut self, value: Option<Vec<String>>) -> Self {
+        self.patterns = value;
+        self
+    }
 }
 /// How URL patterns are applied. Can be 'network default', 'append' or 'override'.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -106,12 +263,29 @@ rt::string_enum!(
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct AssignedDevicesSwitchStack {
     /// ID of the Switch Stack
     pub id: String,
     /// Name of the Switch Stack
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+impl AssignedDevicesSwitchStack {
+    /// A `AssignedDevicesSwitchStack` with its required fields (`id`); the optional ones are unset.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { id: id.into(), name: None }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
 }
 /// Part of the `getNetworkPoliciesByClient` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -185,17 +359,77 @@ pub struct AuthUser {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorizations: Option<Vec<t::UserAuthorization>>,
 }
+/// Part of the `getNetworkMerakiAuthUsers` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AuthUserAuthorization {
+    /// SSID number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ssid_number: Option<i64>,
+    /// Authorized zone of the user
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorized_zone: Option<String>,
+    /// Authorization expiration time
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<rt::Timestamp>,
+    /// User is authorized by the account name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorized_by_name: Option<String>,
+    /// User is authorized by the account email address
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorized_by_email: Option<String>,
+}
 /// The bandwidth settings for clients bound to your group policy.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Bandwidth {
     /// How bandwidth limits are enforced. Can be 'network default', 'ignore' or 'custom'.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settings: Option<t::BandwidthSettings>,
     /// The bandwidth limits object, specifying upload and download speed for clients bound to the group policy. These are only enforced if 'settings' is set to 'custom'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub bandwidth_limits: Option<t::BandwidthLimitsWan1>,
+    pub bandwidth_limits: Option<
+        t::CreateNetworkGroupPolicyRequestBandwidthBandwidthLimits,
+    >,
+}
+impl Bandwidth {
+    /// A `Bandwidth` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            settings: None,
+            bandwidth_limits: None,
+        }
+    }
+    /// Sets `settings`.
+    pub fn settings(mut self, value: t::BandwidthSettings) -> Self {
+        self.settings = Some(value);
+        self
+    }
+    /// Sets `settings` to a value, or unsets it with `None`.
+    pub fn set_settings(mut self, value: Option<t::BandwidthSettings>) -> Self {
+        self.settings = value;
+        self
+    }
+    /// Sets `bandwidthLimits`.
+    pub fn bandwidth_limits(
+        mut self,
+        value: t::CreateNetworkGroupPolicyRequestBandwidthBandwidthLimits,
+    ) -> Self {
+        self.bandwidth_limits = Some(value);
+        self
+    }
+    /// Sets `bandwidthLimits` to a value, or unsets it with `None`.
+    pub fn set_bandwidth_limits(
+        mut self,
+        value: Option<t::CreateNetworkGroupPolicyRequestBandwidthBandwidthLimits>,
+    ) -> Self {
+        self.bandwidth_limits = value;
+        self
+    }
 }
 /// How bandwidth limits are enforced. Can be 'network default', 'ignore' or 'custom'.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -218,6 +452,7 @@ rt::string_enum!(
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct BindNetworkRequest {
     /// The ID of the template to which the network should be bound.
     pub config_template_id: String,
@@ -225,30 +460,203 @@ pub struct BindNetworkRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_bind: Option<bool>,
 }
+impl BindNetworkRequest {
+    /// A `BindNetworkRequest` with its required fields (`configTemplateId`); the optional ones are unset.
+    pub fn new(config_template_id: impl Into<String>) -> Self {
+        Self {
+            config_template_id: config_template_id.into(),
+            auto_bind: None,
+        }
+    }
+    /// Sets `autoBind`.
+    pub fn auto_bind(mut self, value: bool) -> Self {
+        self.auto_bind = Some(value);
+        self
+    }
+    /// Sets `autoBind` to a value, or unsets it with `None`.
+    pub fn set_auto_bind(mut self, value: Option<bool>) -> Self {
+        self.auto_bind = value;
+        self
+    }
+}
 /// Settings for blocked URL categories
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct BlockedUrlCategories {
     /// How URL categories are applied. Can be 'network default', 'append' or 'override'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub settings: Option<t::AllowedUrlPatternsSettings>,
+    pub settings: Option<
+        t::CreateNetworkGroupPolicyRequestContentFilteringBlockedUrlCategoriesSettings,
+    >,
     /// A list of URL categories to block
     #[serde(skip_serializing_if = "Option::is_none")]
     pub categories: Option<Vec<String>>,
+}
+impl BlockedUrlCategories {
+    /// A `BlockedUrlCategories` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            settings: None,
+            categories: None,
+        }
+    }
+    /// Sets `settings`.
+    pub fn settings(
+        mut self,
+        value: t::CreateNetworkGroupPolicyRequestContentFilteringBlockedUrlCategoriesSettings,
+    ) -> Self {
+        self.settings = Some(value);
+        self
+    }
+    /// Sets `settings` to a value, or unsets it with `None`.
+    pub fn set_settings(
+        mut self,
+        value: Option<
+            t::CreateNetworkGroupPolicyRequestContentFilteringBlockedUrlCategoriesSettings,
+        >,
+    ) -> Self {
+        self.settings = value;
+        self
+    }
+    /// Sets `categories`.
+    pub fn categories(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.categories = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `categories` to a value, or unsets it with `None`.
+    pub fn set_categories(mut self, value: Option<Vec<String>>) -> Self {
+        self.categories = value;
+        self
+    }
 }
 /// The Bonjour settings for your group policy. Only valid if your network has a wireless configuration.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct BonjourForwarding {
     /// How Bonjour rules are applied. Can be 'network default', 'ignore' or 'custom'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub settings: Option<t::BandwidthSettings>,
+    pub settings: Option<t::CreateNetworkGroupPolicyRequestBonjourForwardingSettings>,
     /// A list of the Bonjour forwarding rules for your group policy. If 'settings' is set to 'custom', at least one rule must be specified.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rules: Option<Vec<t::BonjourForwardingRule>>,
 }
+impl BonjourForwarding {
+    /// A `BonjourForwarding` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            settings: None,
+            rules: None,
+        }
+    }
+    /// Sets `settings`.
+    pub fn settings(
+        mut self,
+        value: t::CreateNetworkGroupPolicyRequestBonjourForwardingSettings,
+    ) -> Self {
+        self.settings = Some(value);
+        self
+    }
+    /// Sets `settings` to a value, or unsets it with `None`.
+    pub fn set_settings(
+        mut self,
+        value: Option<t::CreateNetworkGroupPolicyRequestBonjourForwardingSettings>,
+    ) -> Self {
+        self.settings = value;
+        self
+    }
+    /// Sets `rules`.
+    pub fn rules(
+        mut self,
+        value: impl IntoIterator<Item = t::BonjourForwardingRule>,
+    ) -> Self {
+        self.rules = Some(rt::list::<t::BonjourForwardingRule, _>(value));
+        self
+    }
+    /// Sets `rules` to a value, or unsets it with `None`.
+    pub fn set_rules(mut self, value: Option<Vec<t::BonjourForwardingRule>>) -> Self {
+        self.rules = value;
+        self
+    }
+}
+/// Part of the `createNetworkGroupPolicy` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct BonjourForwardingRule {
+    /// A description for your Bonjour forwarding rule. Optional.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The ID of the service VLAN. Required.
+    pub vlan_id: String,
+    /// A list of Bonjour services. At least one service must be specified. Available services are 'All Services', 'AirPlay', 'AFP', 'BitTorrent', 'FTP', 'iChat', 'iTunes', 'Printers', 'Samba', 'Scanners' and 'SSH'
+    pub services: Vec<t::Service>,
+}
+impl BonjourForwardingRule {
+    /// A `BonjourForwardingRule` with its required fields (`vlanId`, `services`); the optional ones are unset.
+    pub fn new(
+        vlan_id: impl Into<String>,
+        services: impl IntoIterator<Item = t::Service>,
+    ) -> Self {
+        Self {
+            description: None,
+            vlan_id: vlan_id.into(),
+            services: rt::list::<t::Service, _>(services),
+        }
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `description` to a value, or unsets it with `None`.
+    pub fn set_description(mut self, value: Option<String>) -> Self {
+        self.description = value;
+        self
+    }
+}
+/// Part of the `updateNetworkGroupPolicy` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum BonjourForwardingRuleService {
+    /// `"AFP"`
+    Afp,
+    /// `"AirPlay"`
+    AirPlay,
+    /// `"All Services"`
+    AllServices,
+    /// `"BitTorrent"`
+    BitTorrent,
+    /// `"FTP"`
+    Ftp,
+    /// `"Printers"`
+    Printers,
+    /// `"SSH"`
+    Ssh,
+    /// `"Samba"`
+    Samba,
+    /// `"Scanners"`
+    Scanners,
+    /// `"iChat"`
+    IChat,
+    /// `"iTunes"`
+    ITunes,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    BonjourForwardingRuleService, UnknownValue, { "AFP" => Afp, "AirPlay" => AirPlay,
+    "All Services" => AllServices, "BitTorrent" => BitTorrent, "FTP" => Ftp, "Printers"
+    => Printers, "SSH" => Ssh, "Samba" => Samba, "Scanners" => Scanners, "iChat" =>
+    IChat, "iTunes" => ITunes }
+);
 /// Information on network access to the template
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -258,6 +666,32 @@ pub struct ByNetwork {
     /// Indicates whether network admins may modify this template
     #[serde(skip_serializing_if = "Option::is_none")]
     pub admins_can_modify: Option<bool>,
+}
+/// Mute wireless unreachable alerts based on switch port schedules
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ByPortSchedules {
+    /// If true, then wireless unreachable alerts will be muted when caused by a port schedule
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+impl ByPortSchedules {
+    /// A `ByPortSchedules` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
 }
 /// Reason for the rollback
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -284,8 +718,10 @@ rt::string_enum!(
     "unifying networks versions" => UnifyingNetworksVersions }
 );
 /// The longitude and latitude of the center of your floor plan. The 'center' or two adjacent corners (e.g. 'topLeftCorner' and 'bottomLeftCorner') must be specified. If 'center' is specified, the floor plan is placed over that point with no rotation. If two adjacent corners are specified, the floor plan is rotated to line up with the two specified points. The aspect ratio of the floor plan's image is preserved regardless of which corners/center are specified. (This means if that more than two corners are specified, only two corners may be used to preserve the floor plan's aspect ratio.). No two points can have the same latitude, longitude pair.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Center {
     /// Latitude
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -298,10 +734,34 @@ pub struct Center {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ClaimNetworkDevicesRequest {
     /// A list of serials of devices to claim
     pub serials: Vec<String>,
 }
+impl ClaimNetworkDevicesRequest {
+    /// A `ClaimNetworkDevicesRequest` with its required fields (`serials`); the optional ones are unset.
+    pub fn new(serials: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        Self {
+            serials: rt::list::<String, _>(serials),
+        }
+    }
+}
+/// Client's most recent connection type
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ClientRecentDeviceConnection {
+    /// `"Wired"`
+    Wired,
+    /// `"Wireless"`
+    Wireless,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ClientRecentDeviceConnection, UnknownValue, { "Wired" => Wired, "Wireless" =>
+    Wireless }
+);
 /// The connection status of the client
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -316,6 +776,19 @@ pub enum ClientStatus {
 rt::string_enum!(
     ClientStatus, UnknownValue, { "Offline" => Offline, "Online" => Online }
 );
+/// Usage, sent and received
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ClientUsage {
+    /// Usage sent by the client
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sent: Option<f64>,
+    /// Usage received by the client
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recv: Option<f64>,
+}
 /// Part of the `getNetworkClient` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -336,21 +809,202 @@ pub struct ClientVpnConnection {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ContentFiltering {
     /// Settings for allowed URL patterns
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_url_patterns: Option<t::AllowedUrlPatterns>,
     /// Settings for blocked URL patterns
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub blocked_url_patterns: Option<t::AllowedUrlPatterns>,
+    pub blocked_url_patterns: Option<
+        t::CreateNetworkGroupPolicyRequestContentFilteringBlockedUrlPatterns,
+    >,
     /// Settings for blocked URL categories
     #[serde(skip_serializing_if = "Option::is_none")]
     pub blocked_url_categories: Option<t::BlockedUrlCategories>,
+}
+impl ContentFiltering {
+    /// A `ContentFiltering` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            allowed_url_patterns: None,
+            blocked_url_patterns: None,
+            blocked_url_categories: None,
+        }
+    }
+    /// Sets `allowedUrlPatterns`.
+    pub fn allowed_url_patterns(mut self, value: t::AllowedUrlPatterns) -> Self {
+        self.allowed_url_patterns = Some(value);
+        self
+    }
+    /// Sets `allowedUrlPatterns` to a value, or unsets it with `None`.
+    pub fn set_allowed_url_patterns(
+        mut self,
+        value: Option<t::AllowedUrlPatterns>,
+    ) -> Self {
+        self.allowed_url_patterns = value;
+        self
+    }
+    /// Sets `blockedUrlPatterns`.
+    pub fn blocked_url_patterns(
+        mut self,
+        value: t::CreateNetworkGroupPolicyRequestContentFilteringBlockedUrlPatterns,
+    ) -> Self {
+        self.blocked_url_patterns = Some(value);
+        self
+    }
+    /// Sets `blockedUrlPatterns` to a value, or unsets it with `None`.
+    pub fn set_blocked_url_patterns(
+        mut self,
+        value: Option<
+            t::CreateNetworkGroupPolicyRequestContentFilteringBlockedUrlPatterns,
+        >,
+    ) -> Self {
+        self.blocked_url_patterns = value;
+        self
+    }
+    /// Sets `blockedUrlCategories`.
+    pub fn blocked_url_categories(mut self, value: t::BlockedUrlCategories) -> Self {
+        self.blocked_url_categories = Some(value);
+        self
+    }
+    /// Sets `blockedUrlCategories` to a value, or unsets it with `None`.
+    pub fn set_blocked_url_categories(
+        mut self,
+        value: Option<t::BlockedUrlCategories>,
+    ) -> Self {
+        self.blocked_url_categories = value;
+        self
+    }
+}
+/// Settings for allowed URL patterns
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ContentFilteringAllowedUrlPatterns {
+    /// How URL patterns are applied. Can be 'network default', 'append' or 'override'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settings: Option<t::ContentFilteringAllowedUrlPatternsSettings>,
+    /// A list of URL patterns that are allowed
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patterns: Option<Vec<String>>,
+}
+impl ContentFilteringAllowedUrlPatterns {
+    /// A `ContentFilteringAllowedUrlPatterns` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            settings: None,
+            patterns: None,
+        }
+    }
+    /// Sets `settings`.
+    pub fn settings(
+        mut self,
+        value: t::ContentFilteringAllowedUrlPatternsSettings,
+    ) -> Self {
+        self.settings = Some(value);
+        self
+    }
+    /// Sets `settings` to a value, or unsets it with `None`.
+    pub fn set_settings(
+        mut self,
+        value: Option<t::ContentFilteringAllowedUrlPatternsSettings>,
+    ) -> Self {
+        self.settings = value;
+        self
+    }
+    /// Sets `patterns`.
+    pub fn patterns(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.patterns = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `patterns` to a value, or unsets it with `None`.
+    pub fn set_patterns(mut self, value: Option<Vec<String>>) -> Self {
+        self.patterns = value;
+        self
+    }
+}
+/// How URL patterns are applied. Can be 'network default', 'append' or 'override'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ContentFilteringAllowedUrlPatternsSettings {
+    /// `"append"`
+    Append,
+    /// `"network default"`
+    NetworkDefault,
+    /// `"override"`
+    Override,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ContentFilteringAllowedUrlPatternsSettings, UnknownValue, { "append" => Append,
+    "network default" => NetworkDefault, "override" => Override }
+);
+/// Settings for blocked URL categories
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ContentFilteringBlockedUrlCategories {
+    /// How URL categories are applied. Can be 'network default', 'append' or 'override'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settings: Option<
+        t::UpdateNetworkGroupPolicyRequestContentFilteringBlockedUrlCategoriesSettings,
+    >,
+    /// A list of URL categories to block
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub categories: Option<Vec<String>>,
+}
+impl ContentFilteringBlockedUrlCategories {
+    /// A `ContentFilteringBlockedUrlCategories` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            settings: None,
+            categories: None,
+        }
+    }
+    /// Sets `settings`.
+    pub fn settings(
+        mut self,
+        value: t::UpdateNetworkGroupPolicyRequestContentFilteringBlockedUrlCategoriesSettings,
+    ) -> Self {
+        self.settings = Some(value);
+        self
+    }
+    /// Sets `settings` to a value, or unsets it with `None`.
+    pub fn set_settings(
+        mut self,
+        value: Option<
+            t::UpdateNetworkGroupPolicyRequestContentFilteringBlockedUrlCategoriesSettings,
+        >,
+    ) -> Self {
+        self.settings = value;
+        self
+    }
+    /// Sets `categories`.
+    pub fn categories(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.categories = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `categories` to a value, or unsets it with `None`.
+    pub fn set_categories(mut self, value: Option<Vec<String>>) -> Self {
+        self.categories = value;
+        self
+    }
 }
 /// Part of the `createNetworkFirmwareUpgradesRollback` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkFirmwareUpgradesRollbackRequest {
     /// Product type to rollback (if the network is a combined network)
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -362,17 +1016,135 @@ pub struct CreateNetworkFirmwareUpgradesRollbackRequest {
     pub reasons: Vec<t::CreateNetworkFirmwareUpgradesRollbackRequestReason>,
     /// Version to downgrade to (if the network has firmware flexibility)
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub to_version: Option<t::Network>,
+    pub to_version: Option<t::CreateNetworkFirmwareUpgradesRollbackRequestToVersion>,
+}
+impl CreateNetworkFirmwareUpgradesRollbackRequest {
+    /// A `CreateNetworkFirmwareUpgradesRollbackRequest` with its required fields (`reasons`); the optional ones are unset.
+    pub fn new(
+        reasons: impl IntoIterator<
+            Item = t::CreateNetworkFirmwareUpgradesRollbackRequestReason,
+        >,
+    ) -> Self {
+        Self {
+            product: None,
+            time: None,
+            reasons: rt::list::<
+                t::CreateNetworkFirmwareUpgradesRollbackRequestReason,
+                _,
+            >(reasons),
+            to_version: None,
+        }
+    }
+    /// Sets `product`.
+    pub fn product(mut self, value: t::Product) -> Self {
+        self.product = Some(value);
+        self
+    }
+    /// Sets `product` to a value, or unsets it with `None`.
+    pub fn set_product(mut self, value: Option<t::Product>) -> Self {
+        self.product = value;
+        self
+    }
+    /// Sets `time`.
+    pub fn time(mut self, value: impl Into<rt::Timestamp>) -> Self {
+        self.time = Some(value.into());
+        self
+    }
+    /// Sets `time` to a value, or unsets it with `None`.
+    pub fn set_time(mut self, value: Option<rt::Timestamp>) -> Self {
+        self.time = value;
+        self
+    }
+    /// Sets `toVersion`.
+    pub fn to_version(
+        mut self,
+        value: t::CreateNetworkFirmwareUpgradesRollbackRequestToVersion,
+    ) -> Self {
+        self.to_version = Some(value);
+        self
+    }
+    /// Sets `toVersion` to a value, or unsets it with `None`.
+    pub fn set_to_version(
+        mut self,
+        value: Option<t::CreateNetworkFirmwareUpgradesRollbackRequestToVersion>,
+    ) -> Self {
+        self.to_version = value;
+        self
+    }
 }
 /// Part of the `createNetworkFirmwareUpgradesRollback` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkFirmwareUpgradesRollbackRequestReason {
     /// Reason for the rollback
-    pub category: t::Category,
+    pub category: t::CreateNetworkFirmwareUpgradesRollbackRequestReasonCategory,
     /// Additional comment about the rollback
     pub comment: String,
+}
+impl CreateNetworkFirmwareUpgradesRollbackRequestReason {
+    /// A `CreateNetworkFirmwareUpgradesRollbackRequestReason` with its required fields (`category`, `comment`); the optional ones are unset.
+    pub fn new(
+        category: t::CreateNetworkFirmwareUpgradesRollbackRequestReasonCategory,
+        comment: impl Into<String>,
+    ) -> Self {
+        Self {
+            category,
+            comment: comment.into(),
+        }
+    }
+}
+/// Reason for the rollback
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkFirmwareUpgradesRollbackRequestReasonCategory {
+    /// `"broke old features"`
+    BrokeOldFeatures,
+    /// `"other"`
+    Other,
+    /// `"performance"`
+    Performance,
+    /// `"stability"`
+    Stability,
+    /// `"testing"`
+    Testing,
+    /// `"unifying networks versions"`
+    UnifyingNetworksVersions,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkFirmwareUpgradesRollbackRequestReasonCategory, UnknownValue, {
+    "broke old features" => BrokeOldFeatures, "other" => Other, "performance" =>
+    Performance, "stability" => Stability, "testing" => Testing,
+    "unifying networks versions" => UnifyingNetworksVersions }
+);
+/// Version to downgrade to (if the network has firmware flexibility)
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkFirmwareUpgradesRollbackRequestToVersion {
+    /// The version ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+impl CreateNetworkFirmwareUpgradesRollbackRequestToVersion {
+    /// A `CreateNetworkFirmwareUpgradesRollbackRequestToVersion` with every field unset.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.id = value;
+        self
+    }
 }
 /// Part of the `createNetworkFirmwareUpgradesRollback` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -382,7 +1154,7 @@ pub struct CreateNetworkFirmwareUpgradesRollbackRequestReason {
 pub struct CreateNetworkFirmwareUpgradesRollbackResponse {
     /// Product type to rollback (if the network is a combined network)
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub product: Option<t::Product>,
+    pub product: Option<t::CreateNetworkFirmwareUpgradesRollbackResponseProduct>,
     /// Status of the rollback
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<t::CreateNetworkFirmwareUpgradesRollbackResponseStatus>,
@@ -394,11 +1166,73 @@ pub struct CreateNetworkFirmwareUpgradesRollbackResponse {
     pub time: Option<rt::Timestamp>,
     /// Version to downgrade to (if the network has firmware flexibility)
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub to_version: Option<t::CurrentVersion>,
+    pub to_version: Option<t::CreateNetworkFirmwareUpgradesRollbackResponseToVersion>,
     /// Reasons for the rollback
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reasons: Option<Vec<t::EventsReason>>,
+    pub reasons: Option<Vec<t::CreateNetworkFirmwareUpgradesRollbackResponseReason>>,
 }
+/// Product type to rollback (if the network is a combined network)
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkFirmwareUpgradesRollbackResponseProduct {
+    /// `"appliance"`
+    Appliance,
+    /// `"camera"`
+    Camera,
+    /// `"cellularGateway"`
+    CellularGateway,
+    /// `"switch"`
+    Switch,
+    /// `"switchCatalyst"`
+    SwitchCatalyst,
+    /// `"wireless"`
+    Wireless,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkFirmwareUpgradesRollbackResponseProduct, UnknownValue, { "appliance" =>
+    Appliance, "camera" => Camera, "cellularGateway" => CellularGateway, "switch" =>
+    Switch, "switchCatalyst" => SwitchCatalyst, "wireless" => Wireless }
+);
+/// Part of the `createNetworkFirmwareUpgradesRollback` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkFirmwareUpgradesRollbackResponseReason {
+    /// Reason for the rollback
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<t::CreateNetworkFirmwareUpgradesRollbackResponseReasonCategory>,
+    /// Additional comment about the rollback
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+/// Reason for the rollback
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkFirmwareUpgradesRollbackResponseReasonCategory {
+    /// `"broke old features"`
+    BrokeOldFeatures,
+    /// `"other"`
+    Other,
+    /// `"performance"`
+    Performance,
+    /// `"stability"`
+    Stability,
+    /// `"testing"`
+    Testing,
+    /// `"unifying networks versions"`
+    UnifyingNetworksVersions,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkFirmwareUpgradesRollbackResponseReasonCategory, UnknownValue, {
+    "broke old features" => BrokeOldFeatures, "other" => Other, "performance" =>
+    Performance, "stability" => Stability, "testing" => Testing,
+    "unifying networks versions" => UnifyingNetworksVersions }
+);
 /// Status of the rollback
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -419,10 +1253,33 @@ rt::string_enum!(
     Canceled, "completed" => Completed, "in_progress" => InProgress, "pending" => Pending
     }
 );
+/// Version to downgrade to (if the network has firmware flexibility)
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkFirmwareUpgradesRollbackResponseToVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
 /// Part of the `createNetworkFirmwareUpgradesStagedEvent` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkFirmwareUpgradesStagedEventRequest {
     /// Contains firmware upgrade version information
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -430,10 +1287,43 @@ pub struct CreateNetworkFirmwareUpgradesStagedEventRequest {
     /// All firmware upgrade stages in the network with their start time.
     pub stages: Vec<t::CreateNetworkFirmwareUpgradesStagedEventRequestStage>,
 }
+impl CreateNetworkFirmwareUpgradesStagedEventRequest {
+    /// A `CreateNetworkFirmwareUpgradesStagedEventRequest` with its required fields (`stages`); the optional ones are unset.
+    pub fn new(
+        stages: impl IntoIterator<
+            Item = t::CreateNetworkFirmwareUpgradesStagedEventRequestStage,
+        >,
+    ) -> Self {
+        Self {
+            products: None,
+            stages: rt::list::<
+                t::CreateNetworkFirmwareUpgradesStagedEventRequestStage,
+                _,
+            >(stages),
+        }
+    }
+    /// Sets `products`.
+    pub fn products(
+        mut self,
+        value: t::CreateNetworkFirmwareUpgradesStagedEventRequestProducts,
+    ) -> Self {
+        self.products = Some(value);
+        self
+    }
+    /// Sets `products` to a value, or unsets it with `None`.
+    pub fn set_products(
+        mut self,
+        value: Option<t::CreateNetworkFirmwareUpgradesStagedEventRequestProducts>,
+    ) -> Self {
+        self.products = value;
+        self
+    }
+}
 /// Contains firmware upgrade version information
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkFirmwareUpgradesStagedEventRequestProducts {
     /// Version information for the switch network being upgraded
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -441,13 +1331,57 @@ pub struct CreateNetworkFirmwareUpgradesStagedEventRequestProducts {
     /// Version information for the switch network being upgraded
     #[serde(skip_serializing_if = "Option::is_none")]
     pub switch_catalyst: Option<
-        t::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitch,
+        t::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchCatalyst,
     >,
+}
+impl CreateNetworkFirmwareUpgradesStagedEventRequestProducts {
+    /// A `CreateNetworkFirmwareUpgradesStagedEventRequestProducts` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            switch: None,
+            switch_catalyst: None,
+        }
+    }
+    /// Sets `switch`.
+    pub fn switch(
+        mut self,
+        value: t::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitch,
+    ) -> Self {
+        self.switch = Some(value);
+        self
+    }
+    /// Sets `switch` to a value, or unsets it with `None`.
+    pub fn set_switch(
+        mut self,
+        value: Option<t::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitch>,
+    ) -> Self {
+        self.switch = value;
+        self
+    }
+    /// Sets `switchCatalyst`.
+    pub fn switch_catalyst(
+        mut self,
+        value: t::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchCatalyst,
+    ) -> Self {
+        self.switch_catalyst = Some(value);
+        self
+    }
+    /// Sets `switchCatalyst` to a value, or unsets it with `None`.
+    pub fn set_switch_catalyst(
+        mut self,
+        value: Option<
+            t::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchCatalyst,
+        >,
+    ) -> Self {
+        self.switch_catalyst = value;
+        self
+    }
 }
 /// Version information for the switch network being upgraded
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitch {
     /// The next upgrade version for the switch network
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -455,10 +1389,122 @@ pub struct CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitch {
         t::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchNextUpgrade,
     >,
 }
+impl CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitch {
+    /// A `CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitch` with every field unset.
+    pub fn new() -> Self {
+        Self { next_upgrade: None }
+    }
+    /// Sets `nextUpgrade`.
+    pub fn next_upgrade(
+        mut self,
+        value: t::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchNextUpgrade,
+    ) -> Self {
+        self.next_upgrade = Some(value);
+        self
+    }
+    /// Sets `nextUpgrade` to a value, or unsets it with `None`.
+    pub fn set_next_upgrade(
+        mut self,
+        value: Option<
+            t::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchNextUpgrade,
+        >,
+    ) -> Self {
+        self.next_upgrade = value;
+        self
+    }
+}
+/// Version information for the switch network being upgraded
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchCatalyst {
+    /// The next upgrade version for the switch network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_upgrade: Option<
+        t::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchCatalystNextUpgrade,
+    >,
+}
+impl CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchCatalyst {
+    /// A `CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchCatalyst` with every field unset.
+    pub fn new() -> Self {
+        Self { next_upgrade: None }
+    }
+    /// Sets `nextUpgrade`.
+    pub fn next_upgrade(
+        mut self,
+        value: t::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchCatalystNextUpgrade,
+    ) -> Self {
+        self.next_upgrade = Some(value);
+        self
+    }
+    /// Sets `nextUpgrade` to a value, or unsets it with `None`.
+    pub fn set_next_upgrade(
+        mut self,
+        value: Option<
+            t::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchCatalystNextUpgrade,
+        >,
+    ) -> Self {
+        self.next_upgrade = value;
+        self
+    }
+}
 /// The next upgrade version for the switch network
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchCatalystNextUpgrade {
+    /// The version to be updated to for switch Catalyst devices
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<
+        t::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchCatalystNextUpgradeToVersion,
+    >,
+}
+impl CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchCatalystNextUpgrade {
+    /// A `CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchCatalystNextUpgrade` with every field unset.
+    pub fn new() -> Self {
+        Self { to_version: None }
+    }
+    /// Sets `toVersion`.
+    pub fn to_version(
+        mut self,
+        value: t::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchCatalystNextUpgradeToVersion,
+    ) -> Self {
+        self.to_version = Some(value);
+        self
+    }
+    /// Sets `toVersion` to a value, or unsets it with `None`.
+    pub fn set_to_version(
+        mut self,
+        value: Option<
+            t::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchCatalystNextUpgradeToVersion,
+        >,
+    ) -> Self {
+        self.to_version = value;
+        self
+    }
+}
+/// The version to be updated to for switch Catalyst devices
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchCatalystNextUpgradeToVersion {
+    /// The version ID
+    pub id: String,
+}
+impl CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchCatalystNextUpgradeToVersion {
+    /// A `CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchCatalystNextUpgradeToVersion` with its required fields (`id`); the optional ones are unset.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { id: id.into() }
+    }
+}
+/// The next upgrade version for the switch network
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchNextUpgrade {
     /// The version to be updated to for switch devices
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -466,34 +1512,296 @@ pub struct CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchNextUpgr
         t::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchNextUpgradeToVersion,
     >,
 }
+impl CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchNextUpgrade {
+    /// A `CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchNextUpgrade` with every field unset.
+    pub fn new() -> Self {
+        Self { to_version: None }
+    }
+    /// Sets `toVersion`.
+    pub fn to_version(
+        mut self,
+        value: t::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchNextUpgradeToVersion,
+    ) -> Self {
+        self.to_version = Some(value);
+        self
+    }
+    /// Sets `toVersion` to a value, or unsets it with `None`.
+    pub fn set_to_version(
+        mut self,
+        value: Option<
+            t::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchNextUpgradeToVersion,
+        >,
+    ) -> Self {
+        self.to_version = value;
+        self
+    }
+}
+/// The version to be updated to for switch devices
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchNextUpgradeToVersion {
+    /// The version ID
+    pub id: String,
+}
+impl CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchNextUpgradeToVersion {
+    /// A `CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchNextUpgradeToVersion` with its required fields (`id`); the optional ones are unset.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { id: id.into() }
+    }
+}
 /// Part of the `createNetworkFirmwareUpgradesStagedEvent` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkFirmwareUpgradesStagedEventRequestStage {
     /// The Staged Upgrade Group containing the name and ID
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub group: Option<
-        t::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchNextUpgradeToVersion,
-    >,
+    pub group: Option<t::CreateNetworkFirmwareUpgradesStagedEventRequestStageGroup>,
     /// The Staged Upgrade Milestones for the specific stage
     #[serde(skip_serializing_if = "Option::is_none")]
     pub milestones: Option<
         t::CreateNetworkFirmwareUpgradesStagedEventRequestStageMilestones,
     >,
 }
+impl CreateNetworkFirmwareUpgradesStagedEventRequestStage {
+    /// A `CreateNetworkFirmwareUpgradesStagedEventRequestStage` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            group: None,
+            milestones: None,
+        }
+    }
+    /// Sets `group`.
+    pub fn group(
+        mut self,
+        value: t::CreateNetworkFirmwareUpgradesStagedEventRequestStageGroup,
+    ) -> Self {
+        self.group = Some(value);
+        self
+    }
+    /// Sets `group` to a value, or unsets it with `None`.
+    pub fn set_group(
+        mut self,
+        value: Option<t::CreateNetworkFirmwareUpgradesStagedEventRequestStageGroup>,
+    ) -> Self {
+        self.group = value;
+        self
+    }
+    /// Sets `milestones`.
+    pub fn milestones(
+        mut self,
+        value: t::CreateNetworkFirmwareUpgradesStagedEventRequestStageMilestones,
+    ) -> Self {
+        self.milestones = Some(value);
+        self
+    }
+    /// Sets `milestones` to a value, or unsets it with `None`.
+    pub fn set_milestones(
+        mut self,
+        value: Option<t::CreateNetworkFirmwareUpgradesStagedEventRequestStageMilestones>,
+    ) -> Self {
+        self.milestones = value;
+        self
+    }
+}
+/// The Staged Upgrade Group containing the name and ID
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkFirmwareUpgradesStagedEventRequestStageGroup {
+    /// ID of the Staged Upgrade Group
+    pub id: String,
+}
+impl CreateNetworkFirmwareUpgradesStagedEventRequestStageGroup {
+    /// A `CreateNetworkFirmwareUpgradesStagedEventRequestStageGroup` with its required fields (`id`); the optional ones are unset.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { id: id.into() }
+    }
+}
 /// The Staged Upgrade Milestones for the specific stage
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkFirmwareUpgradesStagedEventRequestStageMilestones {
     /// The start time of the staged upgrade stage. (In ISO-8601 format, in the time zone of the network.)
     pub scheduled_for: String,
+}
+impl CreateNetworkFirmwareUpgradesStagedEventRequestStageMilestones {
+    /// A `CreateNetworkFirmwareUpgradesStagedEventRequestStageMilestones` with its required fields (`scheduledFor`); the optional ones are unset.
+    pub fn new(scheduled_for: impl Into<String>) -> Self {
+        Self {
+            scheduled_for: scheduled_for.into(),
+        }
+    }
+}
+/// Part of the `createNetworkFirmwareUpgradesStagedEvent` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkFirmwareUpgradesStagedEventResponse {
+    /// The network devices to be updated
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub products: Option<t::CreateNetworkFirmwareUpgradesStagedEventResponseProducts>,
+    /// The ordered stages in the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stages: Option<Vec<t::CreateNetworkFirmwareUpgradesStagedEventResponseStage>>,
+    /// Reasons for the rollback
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reasons: Option<Vec<t::CreateNetworkFirmwareUpgradesStagedEventResponseReason>>,
+}
+/// The network devices to be updated
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkFirmwareUpgradesStagedEventResponseProducts {
+    /// The Switch network to be updated
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub switch: Option<
+        t::CreateNetworkFirmwareUpgradesStagedEventResponseProductsSwitch,
+    >,
+}
+/// The Switch network to be updated
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkFirmwareUpgradesStagedEventResponseProductsSwitch {
+    /// Details of the next firmware upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_upgrade: Option<
+        t::CreateNetworkFirmwareUpgradesStagedEventResponseProductsSwitchNextUpgrade,
+    >,
+}
+/// Details of the next firmware upgrade
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkFirmwareUpgradesStagedEventResponseProductsSwitchNextUpgrade {
+    /// Details of the version the device will upgrade to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<
+        t::CreateNetworkFirmwareUpgradesStagedEventResponseProductsSwitchNextUpgradeToVersion,
+    >,
+}
+/// Details of the version the device will upgrade to
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkFirmwareUpgradesStagedEventResponseProductsSwitchNextUpgradeToVersion {
+    /// Id of the Version being upgraded to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+}
+/// Part of the `createNetworkFirmwareUpgradesStagedEvent` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkFirmwareUpgradesStagedEventResponseReason {
+    /// Reason for the rollback
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<
+        t::CreateNetworkFirmwareUpgradesStagedEventResponseReasonCategory,
+    >,
+    /// Additional comment about the rollback
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+/// Reason for the rollback
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkFirmwareUpgradesStagedEventResponseReasonCategory {
+    /// `"broke old features"`
+    BrokeOldFeatures,
+    /// `"other"`
+    Other,
+    /// `"performance"`
+    Performance,
+    /// `"stability"`
+    Stability,
+    /// `"testing"`
+    Testing,
+    /// `"unifying networks versions"`
+    UnifyingNetworksVersions,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkFirmwareUpgradesStagedEventResponseReasonCategory, UnknownValue, {
+    "broke old features" => BrokeOldFeatures, "other" => Other, "performance" =>
+    Performance, "stability" => Stability, "testing" => Testing,
+    "unifying networks versions" => UnifyingNetworksVersions }
+);
+/// Part of the `createNetworkFirmwareUpgradesStagedEvent` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkFirmwareUpgradesStagedEventResponseStage {
+    /// The staged upgrade group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<t::CreateNetworkFirmwareUpgradesStagedEventResponseStageGroup>,
+    /// The Staged Upgrade Milestones for the stage
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub milestones: Option<
+        t::CreateNetworkFirmwareUpgradesStagedEventResponseStageMilestones,
+    >,
+    /// Current upgrade status of the group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+/// The staged upgrade group
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkFirmwareUpgradesStagedEventResponseStageGroup {
+    /// Id of the Staged Upgrade Group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the Staged Upgrade Group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Description of the Staged Upgrade Group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+/// The Staged Upgrade Milestones for the stage
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkFirmwareUpgradesStagedEventResponseStageMilestones {
+    /// Scheduled start time for the group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheduled_for: Option<rt::Timestamp>,
+    /// Start time for the group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<rt::Timestamp>,
+    /// Finish time for the group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<rt::Timestamp>,
+    /// Time that the group was canceled
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub canceled_at: Option<rt::Timestamp>,
 }
 /// Part of the `createNetworkFirmwareUpgradesStagedGroup` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkFirmwareUpgradesStagedGroupRequest {
     /// Name of the Staged Upgrade Group. Length must be 1 to 255 characters
     pub name: String,
@@ -508,10 +1816,48 @@ pub struct CreateNetworkFirmwareUpgradesStagedGroupRequest {
         t::CreateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevices,
     >,
 }
+impl CreateNetworkFirmwareUpgradesStagedGroupRequest {
+    /// A `CreateNetworkFirmwareUpgradesStagedGroupRequest` with its required fields (`name`, `isDefault`); the optional ones are unset.
+    pub fn new(name: impl Into<String>, is_default: bool) -> Self {
+        Self {
+            name: name.into(),
+            description: None,
+            is_default,
+            assigned_devices: None,
+        }
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `description` to a value, or unsets it with `None`.
+    pub fn set_description(mut self, value: Option<String>) -> Self {
+        self.description = value;
+        self
+    }
+    /// Sets `assignedDevices`.
+    pub fn assigned_devices(
+        mut self,
+        value: t::CreateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevices,
+    ) -> Self {
+        self.assigned_devices = Some(value);
+        self
+    }
+    /// Sets `assignedDevices` to a value, or unsets it with `None`.
+    pub fn set_assigned_devices(
+        mut self,
+        value: Option<t::CreateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevices>,
+    ) -> Self {
+        self.assigned_devices = value;
+        self
+    }
+}
 /// The devices and Switch Stacks assigned to the Group
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevices {
     /// Data Array of Devices containing the name and serial
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -522,10 +1868,61 @@ pub struct CreateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevices {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub switch_stacks: Option<Vec<t::AssignedDevicesSwitchStack>>,
 }
+impl CreateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevices {
+    /// A `CreateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevices` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            devices: None,
+            switch_stacks: None,
+        }
+    }
+    /// Sets `devices`.
+    pub fn devices(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::CreateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevicesDevice,
+        >,
+    ) -> Self {
+        self.devices = Some(
+            rt::list::<
+                t::CreateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevicesDevice,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `devices` to a value, or unsets it with `None`.
+    pub fn set_devices(
+        mut self,
+        value: Option<
+            Vec<t::CreateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevicesDevice>,
+        >,
+    ) -> Self {
+        self.devices = value;
+        self
+    }
+    /// Sets `switchStacks`.
+    pub fn switch_stacks(
+        mut self,
+        value: impl IntoIterator<Item = t::AssignedDevicesSwitchStack>,
+    ) -> Self {
+        self.switch_stacks = Some(rt::list::<t::AssignedDevicesSwitchStack, _>(value));
+        self
+    }
+    /// Sets `switchStacks` to a value, or unsets it with `None`.
+    pub fn set_switch_stacks(
+        mut self,
+        value: Option<Vec<t::AssignedDevicesSwitchStack>>,
+    ) -> Self {
+        self.switch_stacks = value;
+        self
+    }
+}
 /// Part of the `createNetworkFirmwareUpgradesStagedGroup` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevicesDevice {
     /// Serial of the device
     pub serial: String,
@@ -533,35 +1930,590 @@ pub struct CreateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevicesDevice 
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+impl CreateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevicesDevice {
+    /// A `CreateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevicesDevice` with its required fields (`serial`); the optional ones are unset.
+    pub fn new(serial: impl Into<String>) -> Self {
+        Self {
+            serial: serial.into(),
+            name: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+}
+/// Part of the `createNetworkFirmwareUpgradesStagedGroup` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkFirmwareUpgradesStagedGroupResponse {
+    /// Id of staged upgrade group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// Name of the Staged Upgrade Group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Description of the Staged Upgrade Group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Boolean indicating the default Group. Any device that does not have a group explicitly assigned will upgrade with this group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_default: Option<bool>,
+    /// The devices and Switch Stacks assigned to the Group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assigned_devices: Option<
+        t::CreateNetworkFirmwareUpgradesStagedGroupResponseAssignedDevices,
+    >,
+}
+/// The devices and Switch Stacks assigned to the Group
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkFirmwareUpgradesStagedGroupResponseAssignedDevices {
+    /// Data Array of Devices containing the name and serial
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub devices: Option<
+        Vec<t::CreateNetworkFirmwareUpgradesStagedGroupResponseAssignedDevicesDevice>,
+    >,
+    /// Data Array of Switch Stacks containing the name and id
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub switch_stacks: Option<
+        Vec<
+            t::CreateNetworkFirmwareUpgradesStagedGroupResponseAssignedDevicesSwitchStack,
+        >,
+    >,
+}
+/// Part of the `createNetworkFirmwareUpgradesStagedGroup` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkFirmwareUpgradesStagedGroupResponseAssignedDevicesDevice {
+    /// Serial of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// Name of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+/// Part of the `createNetworkFirmwareUpgradesStagedGroup` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkFirmwareUpgradesStagedGroupResponseAssignedDevicesSwitchStack {
+    /// ID of the Switch Stack
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the Switch Stack
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
 /// Part of the `createNetworkFloorPlan` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkFloorPlanRequest {
     /// The name of your floor plan.
     pub name: String,
     /// The longitude and latitude of the center of your floor plan. The 'center' or two adjacent corners (e.g. 'topLeftCorner' and 'bottomLeftCorner') must be specified. If 'center' is specified, the floor plan is placed over that point with no rotation. If two adjacent corners are specified, the floor plan is rotated to line up with the two specified points. The aspect ratio of the floor plan's image is preserved regardless of which corners/center are specified. (This means if that more than two corners are specified, only two corners may be used to preserve the floor plan's aspect ratio.). No two points can have the same latitude, longitude pair.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub center: Option<t::Center>,
+    pub center: Option<t::CreateNetworkFloorPlanRequestCenter>,
     /// The longitude and latitude of the bottom left corner of your floor plan.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub bottom_left_corner: Option<t::Center>,
+    pub bottom_left_corner: Option<t::CreateNetworkFloorPlanRequestBottomLeftCorner>,
     /// The longitude and latitude of the bottom right corner of your floor plan.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub bottom_right_corner: Option<t::Center>,
+    pub bottom_right_corner: Option<t::CreateNetworkFloorPlanRequestBottomRightCorner>,
     /// The longitude and latitude of the top left corner of your floor plan.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub top_left_corner: Option<t::Center>,
+    pub top_left_corner: Option<t::CreateNetworkFloorPlanRequestTopLeftCorner>,
     /// The longitude and latitude of the top right corner of your floor plan.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub top_right_corner: Option<t::Center>,
+    pub top_right_corner: Option<t::CreateNetworkFloorPlanRequestTopRightCorner>,
     /// The file contents (a base 64 encoded string) of your image. Supported formats are PNG, GIF, and JPG. Note that all images are saved as PNG files, regardless of the format they are uploaded in.
     pub image_contents: String,
+}
+impl CreateNetworkFloorPlanRequest {
+    /// A `CreateNetworkFloorPlanRequest` with its required fields (`name`, `imageContents`); the optional ones are unset.
+    pub fn new(name: impl Into<String>, image_contents: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            center: None,
+            bottom_left_corner: None,
+            bottom_right_corner: None,
+            top_left_corner: None,
+            top_right_corner: None,
+            image_contents: image_contents.into(),
+        }
+    }
+    /// Sets `center`.
+    pub fn center(mut self, value: t::CreateNetworkFloorPlanRequestCenter) -> Self {
+        self.center = Some(value);
+        self
+    }
+    /// Sets `center` to a value, or unsets it with `None`.
+    pub fn set_center(
+        mut self,
+        value: Option<t::CreateNetworkFloorPlanRequestCenter>,
+    ) -> Self {
+        self.center = value;
+        self
+    }
+    /// Sets `bottomLeftCorner`.
+    pub fn bottom_left_corner(
+        mut self,
+        value: t::CreateNetworkFloorPlanRequestBottomLeftCorner,
+    ) -> Self {
+        self.bottom_left_corner = Some(value);
+        self
+    }
+    /// Sets `bottomLeftCorner` to a value, or unsets it with `None`.
+    pub fn set_bottom_left_corner(
+        mut self,
+        value: Option<t::CreateNetworkFloorPlanRequestBottomLeftCorner>,
+    ) -> Self {
+        self.bottom_left_corner = value;
+        self
+    }
+    /// Sets `bottomRightCorner`.
+    pub fn bottom_right_corner(
+        mut self,
+        value: t::CreateNetworkFloorPlanRequestBottomRightCorner,
+    ) -> Self {
+        self.bottom_right_corner = Some(value);
+        self
+    }
+    /// Sets `bottomRightCorner` to a value, or unsets it with `None`.
+    pub fn set_bottom_right_corner(
+        mut self,
+        value: Option<t::CreateNetworkFloorPlanRequestBottomRightCorner>,
+    ) -> Self {
+        self.bottom_right_corner = value;
+        self
+    }
+    /// Sets `topLeftCorner`.
+    pub fn top_left_corner(
+        mut self,
+        value: t::CreateNetworkFloorPlanRequestTopLeftCorner,
+    ) -> Self {
+        self.top_left_corner = Some(value);
+        self
+    }
+    /// Sets `topLeftCorner` to a value, or unsets it with `None`.
+    pub fn set_top_left_corner(
+        mut self,
+        value: Option<t::CreateNetworkFloorPlanRequestTopLeftCorner>,
+    ) -> Self {
+        self.top_left_corner = value;
+        self
+    }
+    /// Sets `topRightCorner`.
+    pub fn top_right_corner(
+        mut self,
+        value: t::CreateNetworkFloorPlanRequestTopRightCorner,
+    ) -> Self {
+        self.top_right_corner = Some(value);
+        self
+    }
+    /// Sets `topRightCorner` to a value, or unsets it with `None`.
+    pub fn set_top_right_corner(
+        mut self,
+        value: Option<t::CreateNetworkFloorPlanRequestTopRightCorner>,
+    ) -> Self {
+        self.top_right_corner = value;
+        self
+    }
+}
+/// The longitude and latitude of the bottom left corner of your floor plan.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkFloorPlanRequestBottomLeftCorner {
+    /// Latitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Longitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
+}
+impl CreateNetworkFloorPlanRequestBottomLeftCorner {
+    /// A `CreateNetworkFloorPlanRequestBottomLeftCorner` with every field unset.
+    pub fn new() -> Self {
+        Self { lat: None, lng: None }
+    }
+    /// Sets `lat`.
+    pub fn lat(mut self, value: f64) -> Self {
+        self.lat = Some(value);
+        self
+    }
+    /// Sets `lat` to a value, or unsets it with `None`.
+    pub fn set_lat(mut self, value: Option<f64>) -> Self {
+        self.lat = value;
+        self
+    }
+    /// Sets `lng`.
+    pub fn lng(mut self, value: f64) -> Self {
+        self.lng = Some(value);
+        self
+    }
+    /// Sets `lng` to a value, or unsets it with `None`.
+    pub fn set_lng(mut self, value: Option<f64>) -> Self {
+        self.lng = value;
+        self
+    }
+}
+/// The longitude and latitude of the bottom right corner of your floor plan.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkFloorPlanRequestBottomRightCorner {
+    /// Latitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Longitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
+}
+impl CreateNetworkFloorPlanRequestBottomRightCorner {
+    /// A `CreateNetworkFloorPlanRequestBottomRightCorner` with every field unset.
+    pub fn new() -> Self {
+        Self { lat: None, lng: None }
+    }
+    /// Sets `lat`.
+    pub fn lat(mut self, value: f64) -> Self {
+        self.lat = Some(value);
+        self
+    }
+    /// Sets `lat` to a value, or unsets it with `None`.
+    pub fn set_lat(mut self, value: Option<f64>) -> Self {
+        self.lat = value;
+        self
+    }
+    /// Sets `lng`.
+    pub fn lng(mut self, value: f64) -> Self {
+        self.lng = Some(value);
+        self
+    }
+    /// Sets `lng` to a value, or unsets it with `None`.
+    pub fn set_lng(mut self, value: Option<f64>) -> Self {
+        self.lng = value;
+        self
+    }
+}
+/// The longitude and latitude of the center of your floor plan. The 'center' or two adjacent corners (e.g. 'topLeftCorner' and 'bottomLeftCorner') must be specified. If 'center' is specified, the floor plan is placed over that point with no rotation. If two adjacent corners are specified, the floor plan is rotated to line up with the two specified points. The aspect ratio of the floor plan's image is preserved regardless of which corners/center are specified. (This means if that more than two corners are specified, only two corners may be used to preserve the floor plan's aspect ratio.). No two points can have the same latitude, longitude pair.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkFloorPlanRequestCenter {
+    /// Latitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Longitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
+}
+impl CreateNetworkFloorPlanRequestCenter {
+    /// A `CreateNetworkFloorPlanRequestCenter` with every field unset.
+    pub fn new() -> Self {
+        Self { lat: None, lng: None }
+    }
+    /// Sets `lat`.
+    pub fn lat(mut self, value: f64) -> Self {
+        self.lat = Some(value);
+        self
+    }
+    /// Sets `lat` to a value, or unsets it with `None`.
+    pub fn set_lat(mut self, value: Option<f64>) -> Self {
+        self.lat = value;
+        self
+    }
+    /// Sets `lng`.
+    pub fn lng(mut self, value: f64) -> Self {
+        self.lng = Some(value);
+        self
+    }
+    /// Sets `lng` to a value, or unsets it with `None`.
+    pub fn set_lng(mut self, value: Option<f64>) -> Self {
+        self.lng = value;
+        self
+    }
+}
+/// The longitude and latitude of the top left corner of your floor plan.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkFloorPlanRequestTopLeftCorner {
+    /// Latitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Longitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
+}
+impl CreateNetworkFloorPlanRequestTopLeftCorner {
+    /// A `CreateNetworkFloorPlanRequestTopLeftCorner` with every field unset.
+    pub fn new() -> Self {
+        Self { lat: None, lng: None }
+    }
+    /// Sets `lat`.
+    pub fn lat(mut self, value: f64) -> Self {
+        self.lat = Some(value);
+        self
+    }
+    /// Sets `lat` to a value, or unsets it with `None`.
+    pub fn set_lat(mut self, value: Option<f64>) -> Self {
+        self.lat = value;
+        self
+    }
+    /// Sets `lng`.
+    pub fn lng(mut self, value: f64) -> Self {
+        self.lng = Some(value);
+        self
+    }
+    /// Sets `lng` to a value, or unsets it with `None`.
+    pub fn set_lng(mut self, value: Option<f64>) -> Self {
+        self.lng = value;
+        self
+    }
+}
+/// The longitude and latitude of the top right corner of your floor plan.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkFloorPlanRequestTopRightCorner {
+    /// Latitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Longitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
+}
+impl CreateNetworkFloorPlanRequestTopRightCorner {
+    /// A `CreateNetworkFloorPlanRequestTopRightCorner` with every field unset.
+    pub fn new() -> Self {
+        Self { lat: None, lng: None }
+    }
+    /// Sets `lat`.
+    pub fn lat(mut self, value: f64) -> Self {
+        self.lat = Some(value);
+        self
+    }
+    /// Sets `lat` to a value, or unsets it with `None`.
+    pub fn set_lat(mut self, value: Option<f64>) -> Self {
+        self.lat = value;
+        self
+    }
+    /// Sets `lng`.
+    pub fn lng(mut self, value: f64) -> Self {
+        self.lng = Some(value);
+        self
+    }
+    /// Sets `lng` to a value, or unsets it with `None`.
+    pub fn set_lng(mut self, value: Option<f64>) -> Self {
+        self.lng = value;
+        self
+    }
+}
+/// Part of the `createNetworkFloorPlan` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkFloorPlanResponse {
+    /// Floor plan ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub floor_plan_id: Option<String>,
+    /// The url link for the floor plan image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
+    /// The time the image url link will expire.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_url_expires_at: Option<String>,
+    /// The format type of the image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_extension: Option<String>,
+    /// The file contents (a base 64 encoded string) of your new image. Supported formats are PNG, GIF, and JPG. Note that all images are saved as PNG files, regardless of the format they are uploaded in. If you upload a new image, and you do NOT specify any new geolocation fields ('center, 'topLeftCorner', etc), the floor plan will be recentered with no rotation in order to maintain the aspect ratio of your new image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_md5: Option<String>,
+    /// The name of your floor plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// List of devices for the floorplan
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub devices: Option<Vec<t::CreateNetworkFloorPlanResponseDevice>>,
+    /// The width of your floor plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub width: Option<f64>,
+    /// The height of your floor plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub height: Option<f64>,
+    /// The longitude and latitude of the center of your floor plan. The 'center' or two adjacent corners (e.g. 'topLeftCorner' and 'bottomLeftCorner') must be specified. If 'center' is specified, the floor plan is placed over that point with no rotation. If two adjacent corners are specified, the floor plan is rotated to line up with the two specified points. The aspect ratio of the floor plan's image is preserved regardless of which corners/center are specified. (This means if that more than two corners are specified, only two corners may be used to preserve the floor plan's aspect ratio.). No two points can have the same latitude, longitude pair.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub center: Option<t::CreateNetworkFloorPlanResponseCenter>,
+    /// The longitude and latitude of the bottom left corner of your floor plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bottom_left_corner: Option<t::CreateNetworkFloorPlanResponseBottomLeftCorner>,
+    /// The longitude and latitude of the bottom right corner of your floor plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bottom_right_corner: Option<t::CreateNetworkFloorPlanResponseBottomRightCorner>,
+    /// The longitude and latitude of the top left corner of your floor plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_left_corner: Option<t::CreateNetworkFloorPlanResponseTopLeftCorner>,
+    /// The longitude and latitude of the top right corner of your floor plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_right_corner: Option<t::CreateNetworkFloorPlanResponseTopRightCorner>,
+}
+/// The longitude and latitude of the bottom left corner of your floor plan.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkFloorPlanResponseBottomLeftCorner {
+    /// Latitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Longitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
+}
+/// The longitude and latitude of the bottom right corner of your floor plan.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkFloorPlanResponseBottomRightCorner {
+    /// Latitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Longitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
+}
+/// The longitude and latitude of the center of your floor plan. The 'center' or two adjacent corners (e.g. 'topLeftCorner' and 'bottomLeftCorner') must be specified. If 'center' is specified, the floor plan is placed over that point with no rotation. If two adjacent corners are specified, the floor plan is rotated to line up with the two specified points. The aspect ratio of the floor plan's image is preserved regardless of which corners/center are specified. (This means if that more than two corners are specified, only two corners may be used to preserve the floor plan's aspect ratio.). No two points can have the same latitude, longitude pair.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkFloorPlanResponseCenter {
+    /// Latitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Longitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
+}
+/// Part of the `createNetworkFloorPlan` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkFloorPlanResponseDevice {
+    /// Name of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Latitude of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Longitude of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
+    /// Physical address of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Notes for the device, limited to 255 characters
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// List of tags assigned to the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// ID of the network the device belongs to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<String>,
+    /// Serial number of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// Model of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// IMEI of the device, if applicable
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imei: Option<String>,
+    /// MAC address of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac: Option<String>,
+    /// LAN IP address of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lan_ip: Option<String>,
+    /// Firmware version of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Product type of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_type: Option<String>,
+    /// Additional device information
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<Vec<t::CreateNetworkFloorPlanResponseDeviceDetail>>,
+}
+/// Part of the `createNetworkFloorPlan` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkFloorPlanResponseDeviceDetail {
+    /// Additional property name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Additional property value
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+/// The longitude and latitude of the top left corner of your floor plan.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkFloorPlanResponseTopLeftCorner {
+    /// Latitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Longitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
+}
+/// The longitude and latitude of the top right corner of your floor plan.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkFloorPlanResponseTopRightCorner {
+    /// Latitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Longitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
 }
 /// Part of the `createNetworkGroupPolicy` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkGroupPolicyRequest {
     /// The name for your group policy. Required.
     pub name: String,
@@ -587,22 +2539,884 @@ pub struct CreateNetworkGroupPolicyRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bonjour_forwarding: Option<t::BonjourForwarding>,
 }
+impl CreateNetworkGroupPolicyRequest {
+    /// A `CreateNetworkGroupPolicyRequest` with its required fields (`name`); the optional ones are unset.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            scheduling: None,
+            bandwidth: None,
+            firewall_and_traffic_shaping: None,
+            content_filtering: None,
+            splash_auth_settings: None,
+            vlan_tagging: None,
+            bonjour_forwarding: None,
+        }
+    }
+    /// Sets `scheduling`.
+    pub fn scheduling(mut self, value: t::Scheduling) -> Self {
+        self.scheduling = Some(value);
+        self
+    }
+    /// Sets `scheduling` to a value, or unsets it with `None`.
+    pub fn set_scheduling(mut self, value: Option<t::Scheduling>) -> Self {
+        self.scheduling = value;
+        self
+    }
+    /// Sets `bandwidth`.
+    pub fn bandwidth(mut self, value: t::Bandwidth) -> Self {
+        self.bandwidth = Some(value);
+        self
+    }
+    /// Sets `bandwidth` to a value, or unsets it with `None`.
+    pub fn set_bandwidth(mut self, value: Option<t::Bandwidth>) -> Self {
+        self.bandwidth = value;
+        self
+    }
+    /// Sets `firewallAndTrafficShaping`.
+    pub fn firewall_and_traffic_shaping(
+        mut self,
+        value: t::FirewallAndTrafficShaping,
+    ) -> Self {
+        self.firewall_and_traffic_shaping = Some(value);
+        self
+    }
+    /// Sets `firewallAndTrafficShaping` to a value, or unsets it with `None`.
+    pub fn set_firewall_and_traffic_shaping(
+        mut self,
+        value: Option<t::FirewallAndTrafficShaping>,
+    ) -> Self {
+        self.firewall_and_traffic_shaping = value;
+        self
+    }
+    /// Sets `contentFiltering`.
+    pub fn content_filtering(mut self, value: t::ContentFiltering) -> Self {
+        self.content_filtering = Some(value);
+        self
+    }
+    /// Sets `contentFiltering` to a value, or unsets it with `None`.
+    pub fn set_content_filtering(mut self, value: Option<t::ContentFiltering>) -> Self {
+        self.content_filtering = value;
+        self
+    }
+    /// Sets `splashAuthSettings`.
+    pub fn splash_auth_settings(mut self, value: t::SplashAuthSettings) -> Self {
+        self.splash_auth_settings = Some(value);
+        self
+    }
+    /// Sets `splashAuthSettings` to a value, or unsets it with `None`.
+    pub fn set_splash_auth_settings(
+        mut self,
+        value: Option<t::SplashAuthSettings>,
+    ) -> Self {
+        self.splash_auth_settings = value;
+        self
+    }
+    /// Sets `vlanTagging`.
+    pub fn vlan_tagging(
+        mut self,
+        value: t::CreateNetworkGroupPolicyRequestVlanTagging,
+    ) -> Self {
+        self.vlan_tagging = Some(value);
+        self
+    }
+    /// Sets `vlanTagging` to a value, or unsets it with `None`.
+    pub fn set_vlan_tagging(
+        mut self,
+        value: Option<t::CreateNetworkGroupPolicyRequestVlanTagging>,
+    ) -> Self {
+        self.vlan_tagging = value;
+        self
+    }
+    /// Sets `bonjourForwarding`.
+    pub fn bonjour_forwarding(mut self, value: t::BonjourForwarding) -> Self {
+        self.bonjour_forwarding = Some(value);
+        self
+    }
+    /// Sets `bonjourForwarding` to a value, or unsets it with `None`.
+    pub fn set_bonjour_forwarding(
+        mut self,
+        value: Option<t::BonjourForwarding>,
+    ) -> Self {
+        self.bonjour_forwarding = value;
+        self
+    }
+}
+/// The bandwidth limits object, specifying upload and download speed for clients bound to the group policy. These are only enforced if 'settings' is set to 'custom'.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkGroupPolicyRequestBandwidthBandwidthLimits {
+    /// The maximum upload limit (integer, in Kbps). null indicates no limit
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_up: Option<i64>,
+    /// The maximum download limit (integer, in Kbps). null indicates no limit
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_down: Option<i64>,
+}
+impl CreateNetworkGroupPolicyRequestBandwidthBandwidthLimits {
+    /// A `CreateNetworkGroupPolicyRequestBandwidthBandwidthLimits` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            limit_up: None,
+            limit_down: None,
+        }
+    }
+    /// Sets `limitUp`.
+    pub fn limit_up(mut self, value: i64) -> Self {
+        self.limit_up = Some(value);
+        self
+    }
+    /// Sets `limitUp` to a value, or unsets it with `None`.
+    pub fn set_limit_up(mut self, value: Option<i64>) -> Self {
+        self.limit_up = value;
+        self
+    }
+    /// Sets `limitDown`.
+    pub fn limit_down(mut self, value: i64) -> Self {
+        self.limit_down = Some(value);
+        self
+    }
+    /// Sets `limitDown` to a value, or unsets it with `None`.
+    pub fn set_limit_down(mut self, value: Option<i64>) -> Self {
+        self.limit_down = value;
+        self
+    }
+}
+/// How Bonjour rules are applied. Can be 'network default', 'ignore' or 'custom'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkGroupPolicyRequestBonjourForwardingSettings {
+    /// `"custom"`
+    Custom,
+    /// `"ignore"`
+    Ignore,
+    /// `"network default"`
+    NetworkDefault,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkGroupPolicyRequestBonjourForwardingSettings, UnknownValue, { "custom" =>
+    Custom, "ignore" => Ignore, "network default" => NetworkDefault }
+);
+/// How URL categories are applied. Can be 'network default', 'append' or 'override'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkGroupPolicyRequestContentFilteringBlockedUrlCategoriesSettings {
+    /// `"append"`
+    Append,
+    /// `"network default"`
+    NetworkDefault,
+    /// `"override"`
+    Override,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkGroupPolicyRequestContentFilteringBlockedUrlCategoriesSettings,
+    UnknownValue, { "append" => Append, "network default" => NetworkDefault, "override"
+    => Override }
+);
+/// Settings for blocked URL patterns
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkGroupPolicyRequestContentFilteringBlockedUrlPatterns {
+    /// How URL patterns are applied. Can be 'network default', 'append' or 'override'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settings: Option<
+        t::CreateNetworkGroupPolicyRequestContentFilteringBlockedUrlPatternsSettings,
+    >,
+    /// A list of URL patterns that are blocked
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patterns: Option<Vec<String>>,
+}
+impl CreateNetworkGroupPolicyRequestContentFilteringBlockedUrlPatterns {
+    /// A `CreateNetworkGroupPolicyRequestContentFilteringBlockedUrlPatterns` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            settings: None,
+            patterns: None,
+        }
+    }
+    /// Sets `settings`.
+    pub fn settings(
+        mut self,
+        value: t::CreateNetworkGroupPolicyRequestContentFilteringBlockedUrlPatternsSettings,
+    ) -> Self {
+        self.settings = Some(value);
+        self
+    }
+    /// Sets `settings` to a value, or unsets it with `None`.
+    pub fn set_settings(
+        mut self,
+        value: Option<
+            t::CreateNetworkGroupPolicyRequestContentFilteringBlockedUrlPatternsSettings,
+        >,
+    ) -> Self {
+        self.settings = value;
+        self
+    }
+    /// Sets `patterns`.
+    pub fn patterns(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.patterns = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `patterns` to a value, or unsets it with `None`.
+    pub fn set_patterns(mut self, value: Option<Vec<String>>) -> Self {
+        self.patterns = value;
+        self
+    }
+}
+/// How URL patterns are applied. Can be 'network default', 'append' or 'override'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkGroupPolicyRequestContentFilteringBlockedUrlPatternsSettings {
+    /// `"append"`
+    Append,
+    /// `"network default"`
+    NetworkDefault,
+    /// `"override"`
+    Override,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkGroupPolicyRequestContentFilteringBlockedUrlPatternsSettings,
+    UnknownValue, { "append" => Append, "network default" => NetworkDefault, "override"
+    => Override }
+);
+/// How firewall and traffic shaping rules are enforced. Can be 'network default', 'ignore' or 'custom'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingSettings {
+    /// `"custom"`
+    Custom,
+    /// `"ignore"`
+    Ignore,
+    /// `"network default"`
+    NetworkDefault,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingSettings, UnknownValue, {
+    "custom" => Custom, "ignore" => Ignore, "network default" => NetworkDefault }
+);
+/// Part of the `createNetworkGroupPolicy` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinition {
+    /// The type of definition. Can be one of 'application', 'applicationCategory', 'host', 'port', 'ipRange' or 'localNet'.
+    pub type_: t::CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinitionType,
+    /// If "type" is 'host', 'port', 'ipRange' or 'localNet', then "value" must be a string, matching either
+    /// a hostname (e.g. "somesite.com"), a port (e.g. 8080), or an IP range ("192.1.0.0",
+    /// "192.1.0.0/16", or "10.1.0.0/16:80"). 'localNet' also supports CIDR notation, excluding
+    /// custom ports.
+    /// If "type" is 'application' or 'applicationCategory', then "value" must be an object
+    /// with the structure { "id": "meraki:layer7/..." }, where "id" is the application category or
+    /// application ID (for a list of IDs for your network, use the trafficShaping/applicationCategories
+    /// endpoint).
+    pub value: String,
+}
+impl CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinition {
+    /// A `CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinition` with its required fields (`type`, `value`); the optional ones are unset.
+    pub fn new(
+        type_: t::CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinitionType,
+        value: impl Into<String>,
+    ) -> Self {
+        Self { type_, value: value.into() }
+    }
+}
+/// The type of definition. Can be one of 'application', 'applicationCategory', 'host', 'port', 'ipRange' or 'localNet'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinitionType {
+    /// `"application"`
+    Application,
+    /// `"applicationCategory"`
+    ApplicationCategory,
+    /// `"host"`
+    Host,
+    /// `"ipRange"`
+    IpRange,
+    /// `"localNet"`
+    LocalNet,
+    /// `"port"`
+    Port,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinitionType,
+    UnknownValue, { "application" => Application, "applicationCategory" =>
+    ApplicationCategory, "host" => Host, "ipRange" => IpRange, "localNet" => LocalNet,
+    "port" => Port }
+);
+/// An object describing the bandwidth settings for your rule.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRulePerClientBandwidthLimits {
+    /// How bandwidth limits are applied by your rule. Can be one of 'network default', 'ignore' or 'custom'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settings: Option<String>,
+    /// The bandwidth limits object, specifying the upload ('limitUp') and download ('limitDown') speed in Kbps. These are only enforced if 'settings' is set to 'custom'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bandwidth_limits: Option<
+        t::CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRulePerClientBandwidthLimitsBandwidthLimits,
+    >,
+}
+impl CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRulePerClientBandwidthLimits {
+    /// A `CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRulePerClientBandwidthLimits` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            settings: None,
+            bandwidth_limits: None,
+        }
+    }
+    /// Sets `settings`.
+    pub fn settings(mut self, value: impl Into<String>) -> Self {
+        self.settings = Some(value.into());
+        self
+    }
+    /// Sets `settings` to a value, or unsets it with `None`.
+    pub fn set_settings(mut self, value: Option<String>) -> Self {
+        self.settings = value;
+        self
+    }
+    /// Sets `bandwidthLimits`.
+    pub fn bandwidth_limits(
+        mut self,
+        value: t::CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRulePerClientBandwidthLimitsBandwidthLimits,
+    ) -> Self {
+        self.bandwidth_limits = Some(value);
+        self
+    }
+    /// Sets `bandwidthLimits` to a value, or unsets it with `None`.
+    pub fn set_bandwidth_limits(
+        mut self,
+        value: Option<
+            t::CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRulePerClientBandwidthLimitsBandwidthLimits,
+        >,
+    ) -> Self {
+        self.bandwidth_limits = value;
+        self
+    }
+}
+/// The bandwidth limits object, specifying the upload ('limitUp') and download ('limitDown') speed in Kbps. These are only enforced if 'settings' is set to 'custom'.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRulePerClientBandwidthLimitsBandwidthLimits {
+    /// The maximum upload limit (integer, in Kbps).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_up: Option<i64>,
+    /// The maximum download limit (integer, in Kbps).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_down: Option<i64>,
+}
+impl CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRulePerClientBandwidthLimitsBandwidthLimits {
+    /// A `CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRulePerClientBandwidthLimitsBandwidthLimits` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            limit_up: None,
+            limit_down: None,
+        }
+    }
+    /// Sets `limitUp`.
+    pub fn limit_up(mut self, value: i64) -> Self {
+        self.limit_up = Some(value);
+        self
+    }
+    /// Sets `limitUp` to a value, or unsets it with `None`.
+    pub fn set_limit_up(mut self, value: Option<i64>) -> Self {
+        self.limit_up = value;
+        self
+    }
+    /// Sets `limitDown`.
+    pub fn limit_down(mut self, value: i64) -> Self {
+        self.limit_down = Some(value);
+        self
+    }
+    /// Sets `limitDown` to a value, or unsets it with `None`.
+    pub fn set_limit_down(mut self, value: Option<i64>) -> Self {
+        self.limit_down = value;
+        self
+    }
+}
+/// The schedule object for Friday.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkGroupPolicyRequestSchedulingFriday {
+    /// Whether the schedule is active (true) or inactive (false) during the time specified between 'from' and 'to'. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'. Must be less than the time specified in 'to'. Defaults to '00:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'. Must be greater than the time specified in 'from'. Defaults to '24:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+impl CreateNetworkGroupPolicyRequestSchedulingFriday {
+    /// A `CreateNetworkGroupPolicyRequestSchedulingFriday` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            from: None,
+            to: None,
+        }
+    }
+    /// Sets `active`.
+    pub fn active(mut self, value: bool) -> Self {
+        self.active = Some(value);
+        self
+    }
+    /// Sets `active` to a value, or unsets it with `None`.
+    pub fn set_active(mut self, value: Option<bool>) -> Self {
+        self.active = value;
+        self
+    }
+    /// Sets `from`.
+    pub fn from(mut self, value: impl Into<String>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `from` to a value, or unsets it with `None`.
+    pub fn set_from(mut self, value: Option<String>) -> Self {
+        self.from = value;
+        self
+    }
+    /// Sets `to`.
+    pub fn to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `to` to a value, or unsets it with `None`.
+    pub fn set_to(mut self, value: Option<String>) -> Self {
+        self.to = value;
+        self
+    }
+}
+/// The schedule object for Monday.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkGroupPolicyRequestSchedulingMonday {
+    /// Whether the schedule is active (true) or inactive (false) during the time specified between 'from' and 'to'. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'. Must be less than the time specified in 'to'. Defaults to '00:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'. Must be greater than the time specified in 'from'. Defaults to '24:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+impl CreateNetworkGroupPolicyRequestSchedulingMonday {
+    /// A `CreateNetworkGroupPolicyRequestSchedulingMonday` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            from: None,
+            to: None,
+        }
+    }
+    /// Sets `active`.
+    pub fn active(mut self, value: bool) -> Self {
+        self.active = Some(value);
+        self
+    }
+    /// Sets `active` to a value, or unsets it with `None`.
+    pub fn set_active(mut self, value: Option<bool>) -> Self {
+        self.active = value;
+        self
+    }
+    /// Sets `from`.
+    pub fn from(mut self, value: impl Into<String>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `from` to a value, or unsets it with `None`.
+    pub fn set_from(mut self, value: Option<String>) -> Self {
+        self.from = value;
+        self
+    }
+    /// Sets `to`.
+    pub fn to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `to` to a value, or unsets it with `None`.
+    pub fn set_to(mut self, value: Option<String>) -> Self {
+        self.to = value;
+        self
+    }
+}
+/// The schedule object for Saturday.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkGroupPolicyRequestSchedulingSaturday {
+    /// Whether the schedule is active (true) or inactive (false) during the time specified between 'from' and 'to'. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'. Must be less than the time specified in 'to'. Defaults to '00:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'. Must be greater than the time specified in 'from'. Defaults to '24:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+impl CreateNetworkGroupPolicyRequestSchedulingSaturday {
+    /// A `CreateNetworkGroupPolicyRequestSchedulingSaturday` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            from: None,
+            to: None,
+        }
+    }
+    /// Sets `active`.
+    pub fn active(mut self, value: bool) -> Self {
+        self.active = Some(value);
+        self
+    }
+    /// Sets `active` to a value, or unsets it with `None`.
+    pub fn set_active(mut self, value: Option<bool>) -> Self {
+        self.active = value;
+        self
+    }
+    /// Sets `from`.
+    pub fn from(mut self, value: impl Into<String>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `from` to a value, or unsets it with `None`.
+    pub fn set_from(mut self, value: Option<String>) -> Self {
+        self.from = value;
+        self
+    }
+    /// Sets `to`.
+    pub fn to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `to` to a value, or unsets it with `None`.
+    pub fn set_to(mut self, value: Option<String>) -> Self {
+        self.to = value;
+        self
+    }
+}
+/// The schedule object for Sunday.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkGroupPolicyRequestSchedulingSunday {
+    /// Whether the schedule is active (true) or inactive (false) during the time specified between 'from' and 'to'. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'. Must be less than the time specified in 'to'. Defaults to '00:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'. Must be greater than the time specified in 'from'. Defaults to '24:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+impl CreateNetworkGroupPolicyRequestSchedulingSunday {
+    /// A `CreateNetworkGroupPolicyRequestSchedulingSunday` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            from: None,
+            to: None,
+        }
+    }
+    /// Sets `active`.
+    pub fn active(mut self, value: bool) -> Self {
+        self.active = Some(value);
+        self
+    }
+    /// Sets `active` to a value, or unsets it with `None`.
+    pub fn set_active(mut self, value: Option<bool>) -> Self {
+        self.active = value;
+        self
+    }
+    /// Sets `from`.
+    pub fn from(mut self, value: impl Into<String>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `from` to a value, or unsets it with `None`.
+    pub fn set_from(mut self, value: Option<String>) -> Self {
+        self.from = value;
+        self
+    }
+    /// Sets `to`.
+    pub fn to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `to` to a value, or unsets it with `None`.
+    pub fn set_to(mut self, value: Option<String>) -> Self {
+        self.to = value;
+        self
+    }
+}
+/// The schedule object for Thursday.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkGroupPolicyRequestSchedulingThursday {
+    /// Whether the schedule is active (true) or inactive (false) during the time specified between 'from' and 'to'. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'. Must be less than the time specified in 'to'. Defaults to '00:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'. Must be greater than the time specified in 'from'. Defaults to '24:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+impl CreateNetworkGroupPolicyRequestSchedulingThursday {
+    /// A `CreateNetworkGroupPolicyRequestSchedulingThursday` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            from: None,
+            to: None,
+        }
+    }
+    /// Sets `active`.
+    pub fn active(mut self, value: bool) -> Self {
+        self.active = Some(value);
+        self
+    }
+    /// Sets `active` to a value, or unsets it with `None`.
+    pub fn set_active(mut self, value: Option<bool>) -> Self {
+        self.active = value;
+        self
+    }
+    /// Sets `from`.
+    pub fn from(mut self, value: impl Into<String>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `from` to a value, or unsets it with `None`.
+    pub fn set_from(mut self, value: Option<String>) -> Self {
+        self.from = value;
+        self
+    }
+    /// Sets `to`.
+    pub fn to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `to` to a value, or unsets it with `None`.
+    pub fn set_to(mut self, value: Option<String>) -> Self {
+        self.to = value;
+        self
+    }
+}
+/// The schedule object for Tuesday.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkGroupPolicyRequestSchedulingTuesday {
+    /// Whether the schedule is active (true) or inactive (false) during the time specified between 'from' and 'to'. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'. Must be less than the time specified in 'to'. Defaults to '00:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'. Must be greater than the time specified in 'from'. Defaults to '24:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+impl CreateNetworkGroupPolicyRequestSchedulingTuesday {
+    /// A `CreateNetworkGroupPolicyRequestSchedulingTuesday` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            from: None,
+            to: None,
+        }
+    }
+    /// Sets `active`.
+    pub fn active(mut self, value: bool) -> Self {
+        self.active = Some(value);
+        self
+    }
+    /// Sets `active` to a value, or unsets it with `None`.
+    pub fn set_active(mut self, value: Option<bool>) -> Self {
+        self.active = value;
+        self
+    }
+    /// Sets `from`.
+    pub fn from(mut self, value: impl Into<String>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `from` to a value, or unsets it with `None`.
+    pub fn set_from(mut self, value: Option<String>) -> Self {
+        self.from = value;
+        self
+    }
+    /// Sets `to`.
+    pub fn to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `to` to a value, or unsets it with `None`.
+    pub fn set_to(mut self, value: Option<String>) -> Self {
+        self.to = value;
+        self
+    }
+}
+/// The schedule object for Wednesday.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkGroupPolicyRequestSchedulingWednesday {
+    /// Whether the schedule is active (true) or inactive (false) during the time specified between 'from' and 'to'. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'. Must be less than the time specified in 'to'. Defaults to '00:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'. Must be greater than the time specified in 'from'. Defaults to '24:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+impl CreateNetworkGroupPolicyRequestSchedulingWednesday {
+    /// A `CreateNetworkGroupPolicyRequestSchedulingWednesday` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            from: None,
+            to: None,
+        }
+    }
+    /// Sets `active`.
+    pub fn active(mut self, value: bool) -> Self {
+        self.active = Some(value);
+        self
+    }
+    /// Sets `active` to a value, or unsets it with `None`.
+    pub fn set_active(mut self, value: Option<bool>) -> Self {
+        self.active = value;
+        self
+    }
+    /// Sets `from`.
+    pub fn from(mut self, value: impl Into<String>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `from` to a value, or unsets it with `None`.
+    pub fn set_from(mut self, value: Option<String>) -> Self {
+        self.from = value;
+        self
+    }
+    /// Sets `to`.
+    pub fn to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `to` to a value, or unsets it with `None`.
+    pub fn set_to(mut self, value: Option<String>) -> Self {
+        self.to = value;
+        self
+    }
+}
 /// The VLAN tagging settings for your group policy. Only available if your network has a wireless configuration.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkGroupPolicyRequestVlanTagging {
     /// How VLAN tagging is applied. Can be 'network default', 'ignore' or 'custom'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub settings: Option<t::BandwidthSettings>,
+    pub settings: Option<t::CreateNetworkGroupPolicyRequestVlanTaggingSettings>,
     /// The ID of the vlan you want to tag. This only applies if 'settings' is set to 'custom'.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vlan_id: Option<String>,
 }
+impl CreateNetworkGroupPolicyRequestVlanTagging {
+    /// A `CreateNetworkGroupPolicyRequestVlanTagging` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            settings: None,
+            vlan_id: None,
+        }
+    }
+    /// Sets `settings`.
+    pub fn settings(
+        mut self,
+        value: t::CreateNetworkGroupPolicyRequestVlanTaggingSettings,
+    ) -> Self {
+        self.settings = Some(value);
+        self
+    }
+    /// Sets `settings` to a value, or unsets it with `None`.
+    pub fn set_settings(
+        mut self,
+        value: Option<t::CreateNetworkGroupPolicyRequestVlanTaggingSettings>,
+    ) -> Self {
+        self.settings = value;
+        self
+    }
+    /// Sets `vlanId`.
+    pub fn vlan_id(mut self, value: impl Into<String>) -> Self {
+        self.vlan_id = Some(value.into());
+        self
+    }
+    /// Sets `vlanId` to a value, or unsets it with `None`.
+    pub fn set_vlan_id(mut self, value: Option<String>) -> Self {
+        self.vlan_id = value;
+        self
+    }
+}
+/// How VLAN tagging is applied. Can be 'network default', 'ignore' or 'custom'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkGroupPolicyRequestVlanTaggingSettings {
+    /// `"custom"`
+    Custom,
+    /// `"ignore"`
+    Ignore,
+    /// `"network default"`
+    NetworkDefault,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkGroupPolicyRequestVlanTaggingSettings, UnknownValue, { "custom" =>
+    Custom, "ignore" => Ignore, "network default" => NetworkDefault }
+);
 /// Part of the `createNetworkMerakiAuthUser` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkMerakiAuthUserRequest {
     /// Email address of the user
     pub email: String,
@@ -624,10 +3438,83 @@ pub struct CreateNetworkMerakiAuthUserRequest {
     /// Authorization zones and expiration dates for the user.
     pub authorizations: Vec<t::CreateNetworkMerakiAuthUserRequestAuthorization>,
 }
+impl CreateNetworkMerakiAuthUserRequest {
+    /// A `CreateNetworkMerakiAuthUserRequest` with its required fields (`email`, `authorizations`); the optional ones are unset.
+    pub fn new(
+        email: impl Into<String>,
+        authorizations: impl IntoIterator<
+            Item = t::CreateNetworkMerakiAuthUserRequestAuthorization,
+        >,
+    ) -> Self {
+        Self {
+            email: email.into(),
+            name: None,
+            password: None,
+            account_type: None,
+            email_password_to_user: None,
+            is_admin: None,
+            authorizations: rt::list::<
+                t::CreateNetworkMerakiAuthUserRequestAuthorization,
+                _,
+            >(authorizations),
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `password`.
+    pub fn password(mut self, value: impl Into<String>) -> Self {
+        self.password = Some(value.into());
+        self
+    }
+    /// Sets `password` to a value, or unsets it with `None`.
+    pub fn set_password(mut self, value: Option<String>) -> Self {
+        self.password = value;
+        self
+    }
+    /// Sets `accountType`.
+    pub fn account_type(mut self, value: t::AccountType) -> Self {
+        self.account_type = Some(value);
+        self
+    }
+    /// Sets `accountType` to a value, or unsets it with `None`.
+    pub fn set_account_type(mut self, value: Option<t::AccountType>) -> Self {
+        self.account_type = value;
+        self
+    }
+    /// Sets `emailPasswordToUser`.
+    pub fn email_password_to_user(mut self, value: bool) -> Self {
+        self.email_password_to_user = Some(value);
+        self
+    }
+    /// Sets `emailPasswordToUser` to a value, or unsets it with `None`.
+    pub fn set_email_password_to_user(mut self, value: Option<bool>) -> Self {
+        self.email_password_to_user = value;
+        self
+    }
+    /// Sets `isAdmin`.
+    pub fn is_admin(mut self, value: bool) -> Self {
+        self.is_admin = Some(value);
+        self
+    }
+    /// Sets `isAdmin` to a value, or unsets it with `None`.
+    pub fn set_is_admin(mut self, value: Option<bool>) -> Self {
+        self.is_admin = value;
+        self
+    }
+}
 /// Part of the `createNetworkMerakiAuthUser` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkMerakiAuthUserRequestAuthorization {
     /// Required for wireless networks. The SSID for which the user is being authorized, which must be configured for the user's given accountType.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -636,10 +3523,90 @@ pub struct CreateNetworkMerakiAuthUserRequestAuthorization {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
 }
+impl CreateNetworkMerakiAuthUserRequestAuthorization {
+    /// A `CreateNetworkMerakiAuthUserRequestAuthorization` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            ssid_number: None,
+            expires_at: None,
+        }
+    }
+    /// Sets `ssidNumber`.
+    pub fn ssid_number(mut self, value: i64) -> Self {
+        self.ssid_number = Some(value);
+        self
+    }
+    /// Sets `ssidNumber` to a value, or unsets it with `None`.
+    pub fn set_ssid_number(mut self, value: Option<i64>) -> Self {
+        self.ssid_number = value;
+        self
+    }
+    /// Sets `expiresAt`.
+    pub fn expires_at(mut self, value: impl Into<String>) -> Self {
+        self.expires_at = Some(value.into());
+        self
+    }
+    /// Sets `expiresAt` to a value, or unsets it with `None`.
+    pub fn set_expires_at(mut self, value: Option<String>) -> Self {
+        self.expires_at = value;
+        self
+    }
+}
+/// Part of the `createNetworkMerakiAuthUser` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkMerakiAuthUserResponse {
+    /// Meraki auth user id
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Email address of the user
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Name of the user
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Creation time of the user
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<rt::Timestamp>,
+    /// Authorization type for user.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_type: Option<String>,
+    /// Whether or not the user is a Dashboard administrator
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_admin: Option<bool>,
+    /// User authorization info
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorizations: Option<Vec<t::CreateNetworkMerakiAuthUserResponseAuthorization>>,
+}
+/// Part of the `createNetworkMerakiAuthUser` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkMerakiAuthUserResponseAuthorization {
+    /// SSID number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ssid_number: Option<i64>,
+    /// Authorized zone of the user
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorized_zone: Option<String>,
+    /// Authorization expiration time
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<rt::Timestamp>,
+    /// User is authorized by the account name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorized_by_name: Option<String>,
+    /// User is authorized by the account email address
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorized_by_email: Option<String>,
+}
 /// Part of the `createNetworkMqttBroker` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkMqttBrokerRequest {
     /// Name of the MQTT broker.
     pub name: String,
@@ -654,10 +3621,52 @@ pub struct CreateNetworkMqttBrokerRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authentication: Option<::serde_json::Map<String, ::serde_json::Value>>,
 }
+impl CreateNetworkMqttBrokerRequest {
+    /// A `CreateNetworkMqttBrokerRequest` with its required fields (`name`, `host`, `port`); the optional ones are unset.
+    pub fn new(name: impl Into<String>, host: impl Into<String>, port: i64) -> Self {
+        Self {
+            name: name.into(),
+            host: host.into(),
+            port,
+            security: None,
+            authentication: None,
+        }
+    }
+    /// Sets `security`.
+    pub fn security(mut self, value: t::CreateNetworkMqttBrokerRequestSecurity) -> Self {
+        self.security = Some(value);
+        self
+    }
+    /// Sets `security` to a value, or unsets it with `None`.
+    pub fn set_security(
+        mut self,
+        value: Option<t::CreateNetworkMqttBrokerRequestSecurity>,
+    ) -> Self {
+        self.security = value;
+        self
+    }
+    /// Sets `authentication`.
+    pub fn authentication(
+        mut self,
+        value: ::serde_json::Map<String, ::serde_json::Value>,
+    ) -> Self {
+        self.authentication = Some(value);
+        self
+    }
+    /// Sets `authentication` to a value, or unsets it with `None`.
+    pub fn set_authentication(
+        mut self,
+        value: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    ) -> Self {
+        self.authentication = value;
+        self
+    }
+}
 /// Security settings of the MQTT broker.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkMqttBrokerRequestSecurity {
     /// Security protocol of the MQTT broker.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -666,10 +3675,43 @@ pub struct CreateNetworkMqttBrokerRequestSecurity {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub security: Option<t::CreateNetworkMqttBrokerRequestSecuritySecurity>,
 }
+impl CreateNetworkMqttBrokerRequestSecurity {
+    /// A `CreateNetworkMqttBrokerRequestSecurity` with every field unset.
+    pub fn new() -> Self {
+        Self { mode: None, security: None }
+    }
+    /// Sets `mode`.
+    pub fn mode(mut self, value: impl Into<String>) -> Self {
+        self.mode = Some(value.into());
+        self
+    }
+    /// Sets `mode` to a value, or unsets it with `None`.
+    pub fn set_mode(mut self, value: Option<String>) -> Self {
+        self.mode = value;
+        self
+    }
+    /// Sets `security`.
+    pub fn security(
+        mut self,
+        value: t::CreateNetworkMqttBrokerRequestSecuritySecurity,
+    ) -> Self {
+        self.security = Some(value);
+        self
+    }
+    /// Sets `security` to a value, or unsets it with `None`.
+    pub fn set_security(
+        mut self,
+        value: Option<t::CreateNetworkMqttBrokerRequestSecuritySecurity>,
+    ) -> Self {
+        self.security = value;
+        self
+    }
+}
 /// TLS settings of the MQTT broker.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkMqttBrokerRequestSecuritySecurity {
     /// CA Certificate of the MQTT broker.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -678,10 +3720,40 @@ pub struct CreateNetworkMqttBrokerRequestSecuritySecurity {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verify_hostnames: Option<bool>,
 }
+impl CreateNetworkMqttBrokerRequestSecuritySecurity {
+    /// A `CreateNetworkMqttBrokerRequestSecuritySecurity` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            ca_certificate: None,
+            verify_hostnames: None,
+        }
+    }
+    /// Sets `caCertificate`.
+    pub fn ca_certificate(mut self, value: impl Into<String>) -> Self {
+        self.ca_certificate = Some(value.into());
+        self
+    }
+    /// Sets `caCertificate` to a value, or unsets it with `None`.
+    pub fn set_ca_certificate(mut self, value: Option<String>) -> Self {
+        self.ca_certificate = value;
+        self
+    }
+    /// Sets `verifyHostnames`.
+    pub fn verify_hostnames(mut self, value: bool) -> Self {
+        self.verify_hostnames = Some(value);
+        self
+    }
+    /// Sets `verifyHostnames` to a value, or unsets it with `None`.
+    pub fn set_verify_hostnames(mut self, value: Option<bool>) -> Self {
+        self.verify_hostnames = value;
+        self
+    }
+}
 /// Part of the `createNetworkPiiRequest` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkPiiRequestRequest {
     /// One of "delete" or "restrict processing"
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -705,6 +3777,96 @@ pub struct CreateNetworkPiiRequestRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sm_user_id: Option<String>,
 }
+impl CreateNetworkPiiRequestRequest {
+    /// A `CreateNetworkPiiRequestRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            type_: None,
+            datasets: None,
+            username: None,
+            email: None,
+            mac: None,
+            sm_device_id: None,
+            sm_user_id: None,
+        }
+    }
+    /// Sets `type`.
+    pub fn type_(mut self, value: t::CreateNetworkPiiRequestRequestType) -> Self {
+        self.type_ = Some(value);
+        self
+    }
+    /// Sets `type` to a value, or unsets it with `None`.
+    pub fn set_type(
+        mut self,
+        value: Option<t::CreateNetworkPiiRequestRequestType>,
+    ) -> Self {
+        self.type_ = value;
+        self
+    }
+    /// Sets `datasets`.
+    pub fn datasets(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.datasets = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `datasets` to a value, or unsets it with `None`.
+    pub fn set_datasets(mut self, value: Option<Vec<String>>) -> Self {
+        self.datasets = value;
+        self
+    }
+    /// Sets `username`.
+    pub fn username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+    /// Sets `username` to a value, or unsets it with `None`.
+    pub fn set_username(mut self, value: Option<String>) -> Self {
+        self.username = value;
+        self
+    }
+    /// Sets `email`.
+    pub fn email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `email` to a value, or unsets it with `None`.
+    pub fn set_email(mut self, value: Option<String>) -> Self {
+        self.email = value;
+        self
+    }
+    /// Sets `mac`.
+    pub fn mac(mut self, value: impl Into<String>) -> Self {
+        self.mac = Some(value.into());
+        self
+    }
+    /// Sets `mac` to a value, or unsets it with `None`.
+    pub fn set_mac(mut self, value: Option<String>) -> Self {
+        self.mac = value;
+        self
+    }
+    /// Sets `smDeviceId`.
+    pub fn sm_device_id(mut self, value: impl Into<String>) -> Self {
+        self.sm_device_id = Some(value.into());
+        self
+    }
+    /// Sets `smDeviceId` to a value, or unsets it with `None`.
+    pub fn set_sm_device_id(mut self, value: Option<String>) -> Self {
+        self.sm_device_id = value;
+        self
+    }
+    /// Sets `smUserId`.
+    pub fn sm_user_id(mut self, value: impl Into<String>) -> Self {
+        self.sm_user_id = Some(value.into());
+        self
+    }
+    /// Sets `smUserId` to a value, or unsets it with `None`.
+    pub fn set_sm_user_id(mut self, value: Option<String>) -> Self {
+        self.sm_user_id = value;
+        self
+    }
+}
 /// One of "delete" or "restrict processing"
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -724,6 +3886,7 @@ rt::string_enum!(
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkVlanProfileRequest {
     /// Name of the profile, string length must be from 1 to 255 characters
     pub name: String,
@@ -734,20 +3897,55 @@ pub struct CreateNetworkVlanProfileRequest {
     /// IName of the profile
     pub iname: String,
 }
+impl CreateNetworkVlanProfileRequest {
+    /// A `CreateNetworkVlanProfileRequest` with its required fields (`name`, `vlanNames`, `vlanGroups`, `iname`); the optional ones are unset.
+    pub fn new(
+        name: impl Into<String>,
+        vlan_names: impl IntoIterator<Item = t::CreateNetworkVlanProfileRequestVlanName>,
+        vlan_groups: impl IntoIterator<
+            Item = t::CreateNetworkVlanProfileRequestVlanGroup,
+        >,
+        iname: impl Into<String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            vlan_names: rt::list::<
+                t::CreateNetworkVlanProfileRequestVlanName,
+                _,
+            >(vlan_names),
+            vlan_groups: rt::list::<
+                t::CreateNetworkVlanProfileRequestVlanGroup,
+                _,
+            >(vlan_groups),
+            iname: iname.into(),
+        }
+    }
+}
 /// Part of the `createNetworkVlanProfile` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkVlanProfileRequestVlanGroup {
     /// Name of the VLAN, string length must be from 1 to 32 characters
     pub name: String,
     /// Comma-separated VLAN IDs or ID ranges
     pub vlan_ids: String,
 }
+impl CreateNetworkVlanProfileRequestVlanGroup {
+    /// A `CreateNetworkVlanProfileRequestVlanGroup` with its required fields (`name`, `vlanIds`); the optional ones are unset.
+    pub fn new(name: impl Into<String>, vlan_ids: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            vlan_ids: vlan_ids.into(),
+        }
+    }
+}
 /// Part of the `createNetworkVlanProfile` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkVlanProfileRequestVlanName {
     /// Name of the VLAN, string length must be from 1 to 32 characters
     pub name: String,
@@ -755,12 +3953,133 @@ pub struct CreateNetworkVlanProfileRequestVlanName {
     pub vlan_id: String,
     /// Adaptive Policy Group assigned to Vlan ID
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub adaptive_policy_group: Option<t::Network>,
+    pub adaptive_policy_group: Option<
+        t::CreateNetworkVlanProfileRequestVlanNameAdaptivePolicyGroup,
+    >,
+}
+impl CreateNetworkVlanProfileRequestVlanName {
+    /// A `CreateNetworkVlanProfileRequestVlanName` with its required fields (`name`, `vlanId`); the optional ones are unset.
+    pub fn new(name: impl Into<String>, vlan_id: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            vlan_id: vlan_id.into(),
+            adaptive_policy_group: None,
+        }
+    }
+    /// Sets `adaptivePolicyGroup`.
+    pub fn adaptive_policy_group(
+        mut self,
+        value: t::CreateNetworkVlanProfileRequestVlanNameAdaptivePolicyGroup,
+    ) -> Self {
+        self.adaptive_policy_group = Some(value);
+        self
+    }
+    /// Sets `adaptivePolicyGroup` to a value, or unsets it with `None`.
+    pub fn set_adaptive_policy_group(
+        mut self,
+        value: Option<t::CreateNetworkVlanProfileRequestVlanNameAdaptivePolicyGroup>,
+    ) -> Self {
+        self.adaptive_policy_group = value;
+        self
+    }
+}
+/// Adaptive Policy Group assigned to Vlan ID
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkVlanProfileRequestVlanNameAdaptivePolicyGroup {
+    /// Adaptive Policy Group ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+impl CreateNetworkVlanProfileRequestVlanNameAdaptivePolicyGroup {
+    /// A `CreateNetworkVlanProfileRequestVlanNameAdaptivePolicyGroup` with every field unset.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.id = value;
+        self
+    }
+}
+/// Part of the `createNetworkVlanProfile` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkVlanProfileResponse {
+    /// IName of the VLAN profile
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iname: Option<String>,
+    /// Name of the profile, string length must be from 1 to 255 characters
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Boolean indicating the default VLAN Profile for any device that does not have a profile explicitly assigned
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_default: Option<bool>,
+    /// An array of named VLANs
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan_names: Option<Vec<t::CreateNetworkVlanProfileResponseVlanName>>,
+    /// An array of named VLANs
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan_groups: Option<Vec<t::CreateNetworkVlanProfileResponseVlanGroup>>,
+}
+/// Part of the `createNetworkVlanProfile` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkVlanProfileResponseVlanGroup {
+    /// Name of the VLAN, string length must be from 1 to 32 characters
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Comma-separated VLAN IDs or ID ranges
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan_ids: Option<String>,
+}
+/// Part of the `createNetworkVlanProfile` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkVlanProfileResponseVlanName {
+    /// Name of the VLAN, string length must be from 1 to 32 characters
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// VLAN ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan_id: Option<String>,
+    /// Adaptive Policy Group assigned to Vlan ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adaptive_policy_group: Option<
+        t::CreateNetworkVlanProfileResponseVlanNameAdaptivePolicyGroup,
+    >,
+}
+/// Adaptive Policy Group assigned to Vlan ID
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkVlanProfileResponseVlanNameAdaptivePolicyGroup {
+    /// Adaptive Policy Group ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Adaptive Policy Group name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 /// Part of the `createNetworkWebhooksHttpServer` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkWebhooksHttpServerRequest {
     /// A name for easy reference to the HTTP server
     pub name: String,
@@ -771,12 +4090,131 @@ pub struct CreateNetworkWebhooksHttpServerRequest {
     pub shared_secret: Option<String>,
     /// The payload template to use when posting data to the HTTP server.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub payload_template: Option<t::ServerPayloadTemplate>,
+    pub payload_template: Option<
+        t::CreateNetworkWebhooksHttpServerRequestPayloadTemplate,
+    >,
+}
+impl CreateNetworkWebhooksHttpServerRequest {
+    /// A `CreateNetworkWebhooksHttpServerRequest` with its required fields (`name`, `url`); the optional ones are unset.
+    pub fn new(name: impl Into<String>, url: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            url: url.into(),
+            shared_secret: None,
+            payload_template: None,
+        }
+    }
+    /// Sets `sharedSecret`.
+    pub fn shared_secret(mut self, value: impl Into<String>) -> Self {
+        self.shared_secret = Some(value.into());
+        self
+    }
+    /// Sets `sharedSecret` to a value, or unsets it with `None`.
+    pub fn set_shared_secret(mut self, value: Option<String>) -> Self {
+        self.shared_secret = value;
+        self
+    }
+    /// Sets `payloadTemplate`.
+    pub fn payload_template(
+        mut self,
+        value: t::CreateNetworkWebhooksHttpServerRequestPayloadTemplate,
+    ) -> Self {
+        self.payload_template = Some(value);
+        self
+    }
+    /// Sets `payloadTemplate` to a value, or unsets it with `None`.
+    pub fn set_payload_template(
+        mut self,
+        value: Option<t::CreateNetworkWebhooksHttpServerRequestPayloadTemplate>,
+    ) -> Self {
+        self.payload_template = value;
+        self
+    }
+}
+/// The payload template to use when posting data to the HTTP server.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWebhooksHttpServerRequestPayloadTemplate {
+    /// The ID of the payload template. Defaults to 'wpt_00001' for the Meraki template. For Meraki-included templates: for the Webex (included) template use 'wpt_00002'; for the Slack (included) template use 'wpt_00003'; for the Microsoft Teams (included) template use 'wpt_00004'; for the ServiceNow (included) template use 'wpt_00006'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payload_template_id: Option<String>,
+    /// The name of the payload template.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+impl CreateNetworkWebhooksHttpServerRequestPayloadTemplate {
+    /// A `CreateNetworkWebhooksHttpServerRequestPayloadTemplate` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            payload_template_id: None,
+            name: None,
+        }
+    }
+    /// Sets `payloadTemplateId`.
+    pub fn payload_template_id(mut self, value: impl Into<String>) -> Self {
+        self.payload_template_id = Some(value.into());
+        self
+    }
+    /// Sets `payloadTemplateId` to a value, or unsets it with `None`.
+    pub fn set_payload_template_id(mut self, value: Option<String>) -> Self {
+        self.payload_template_id = value;
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+}
+/// Part of the `createNetworkWebhooksHttpServer` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWebhooksHttpServerResponse {
+    /// A Base64 encoded ID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// A name for easy reference to the HTTP server
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The URL of the HTTP server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// A Meraki network ID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<String>,
+    /// The payload template to use when posting data to the HTTP server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payload_template: Option<
+        t::CreateNetworkWebhooksHttpServerResponsePayloadTemplate,
+    >,
+}
+/// The payload template to use when posting data to the HTTP server.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWebhooksHttpServerResponsePayloadTemplate {
+    /// The ID of the payload template.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payload_template_id: Option<String>,
+    /// The name of the payload template.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 /// Part of the `createNetworkWebhooksPayloadTemplate` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkWebhooksPayloadTemplateRequest {
     /// The name of the new template
     pub name: String,
@@ -785,7 +4223,7 @@ pub struct CreateNetworkWebhooksPayloadTemplateRequest {
     pub body: Option<String>,
     /// The liquid template used with the webhook headers.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub headers: Option<Vec<t::Header>>,
+    pub headers: Option<Vec<t::CreateNetworkWebhooksPayloadTemplateRequestHeader>>,
     /// A file containing liquid template used for the body of the webhook message. Either `body` or `bodyFile` must be specified.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body_file: Option<String>,
@@ -793,10 +4231,172 @@ pub struct CreateNetworkWebhooksPayloadTemplateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub headers_file: Option<String>,
 }
+impl CreateNetworkWebhooksPayloadTemplateRequest {
+    /// A `CreateNetworkWebhooksPayloadTemplateRequest` with its required fields (`name`); the optional ones are unset.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            body: None,
+            headers: None,
+            body_file: None,
+            headers_file: None,
+        }
+    }
+    /// Sets `body`.
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Sets `body` to a value, or unsets it with `None`.
+    pub fn set_body(mut self, value: Option<String>) -> Self {
+        self.body = value;
+        self
+    }
+    /// Sets `headers`.
+    pub fn headers(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::CreateNetworkWebhooksPayloadTemplateRequestHeader,
+        >,
+    ) -> Self {
+        self.headers = Some(
+            rt::list::<t::CreateNetworkWebhooksPayloadTemplateRequestHeader, _>(value),
+        );
+        self
+    }
+    /// Sets `headers` to a value, or unsets it with `None`.
+    pub fn set_headers(
+        mut self,
+        value: Option<Vec<t::CreateNetworkWebhooksPayloadTemplateRequestHeader>>,
+    ) -> Self {
+        self.headers = value;
+        self
+    }
+    /// Sets `bodyFile`.
+    pub fn body_file(mut self, value: impl Into<String>) -> Self {
+        self.body_file = Some(value.into());
+        self
+    }
+    /// Sets `bodyFile` to a value, or unsets it with `None`.
+    pub fn set_body_file(mut self, value: Option<String>) -> Self {
+        self.body_file = value;
+        self
+    }
+    /// Sets `headersFile`.
+    pub fn headers_file(mut self, value: impl Into<String>) -> Self {
+        self.headers_file = Some(value.into());
+        self
+    }
+    /// Sets `headersFile` to a value, or unsets it with `None`.
+    pub fn set_headers_file(mut self, value: Option<String>) -> Self {
+        self.headers_file = value;
+        self
+    }
+}
+/// Part of the `createNetworkWebhooksPayloadTemplate` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWebhooksPayloadTemplateRequestHeader {
+    /// The name of the header template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The liquid template for the headers
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
+}
+impl CreateNetworkWebhooksPayloadTemplateRequestHeader {
+    /// A `CreateNetworkWebhooksPayloadTemplateRequestHeader` with every field unset.
+    pub fn new() -> Self {
+        Self { name: None, template: None }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `template`.
+    pub fn template(mut self, value: impl Into<String>) -> Self {
+        self.template = Some(value.into());
+        self
+    }
+    /// Sets `template` to a value, or unsets it with `None`.
+    pub fn set_template(mut self, value: Option<String>) -> Self {
+        self.template = value;
+        self
+    }
+}
+/// Part of the `createNetworkWebhooksPayloadTemplate` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWebhooksPayloadTemplateResponse {
+    /// Webhook payload template Id
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payload_template_id: Option<String>,
+    /// The type of the payload template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// The name of the payload template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The payload template headers, will be rendered as a key-value pair in the webhook.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub headers: Option<Vec<t::CreateNetworkWebhooksPayloadTemplateResponseHeader>>,
+    /// The body of the payload template, in liquid template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// Information on which entities have access to the template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sharing: Option<t::CreateNetworkWebhooksPayloadTemplateResponseSharing>,
+}
+/// Part of the `createNetworkWebhooksPayloadTemplate` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWebhooksPayloadTemplateResponseHeader {
+    /// The name of the header attribute
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The value returned in the header attribute, in liquid template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
+}
+/// Information on which entities have access to the template
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWebhooksPayloadTemplateResponseSharing {
+    /// Information on network access to the template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by_network: Option<
+        t::CreateNetworkWebhooksPayloadTemplateResponseSharingByNetwork,
+    >,
+}
+/// Information on network access to the template
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWebhooksPayloadTemplateResponseSharingByNetwork {
+    /// Indicates whether network admins may modify this template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admins_can_modify: Option<bool>,
+}
 /// Part of the `createNetworkWebhooksWebhookTest` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkWebhooksWebhookTestRequest {
     /// The URL where the test webhook will be sent
     pub url: String,
@@ -813,10 +4413,123 @@ pub struct CreateNetworkWebhooksWebhookTestRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alert_type_id: Option<String>,
 }
+impl CreateNetworkWebhooksWebhookTestRequest {
+    /// A `CreateNetworkWebhooksWebhookTestRequest` with its required fields (`url`); the optional ones are unset.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            shared_secret: None,
+            payload_template_id: None,
+            payload_template_name: None,
+            alert_type_id: None,
+        }
+    }
+    /// Sets `sharedSecret`.
+    pub fn shared_secret(mut self, value: impl Into<String>) -> Self {
+        self.shared_secret = Some(value.into());
+        self
+    }
+    /// Sets `sharedSecret` to a value, or unsets it with `None`.
+    pub fn set_shared_secret(mut self, value: Option<String>) -> Self {
+        self.shared_secret = value;
+        self
+    }
+    /// Sets `payloadTemplateId`.
+    pub fn payload_template_id(mut self, value: impl Into<String>) -> Self {
+        self.payload_template_id = Some(value.into());
+        self
+    }
+    /// Sets `payloadTemplateId` to a value, or unsets it with `None`.
+    pub fn set_payload_template_id(mut self, value: Option<String>) -> Self {
+        self.payload_template_id = value;
+        self
+    }
+    /// Sets `payloadTemplateName`.
+    pub fn payload_template_name(mut self, value: impl Into<String>) -> Self {
+        self.payload_template_name = Some(value.into());
+        self
+    }
+    /// Sets `payloadTemplateName` to a value, or unsets it with `None`.
+    pub fn set_payload_template_name(mut self, value: Option<String>) -> Self {
+        self.payload_template_name = value;
+        self
+    }
+    /// Sets `alertTypeId`.
+    pub fn alert_type_id(mut self, value: impl Into<String>) -> Self {
+        self.alert_type_id = Some(value.into());
+        self
+    }
+    /// Sets `alertTypeId` to a value, or unsets it with `None`.
+    pub fn set_alert_type_id(mut self, value: Option<String>) -> Self {
+        self.alert_type_id = value;
+        self
+    }
+}
+/// Part of the `createNetworkWebhooksWebhookTest` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWebhooksWebhookTestResponse {
+    /// Webhook delivery identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// URL where the webhook was delivered
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Current status of the webhook delivery
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<t::CreateNetworkWebhooksWebhookTestResponseStatus>,
+}
+/// Current status of the webhook delivery
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWebhooksWebhookTestResponseStatus {
+    /// `"abandoned"`
+    Abandoned,
+    /// `"delivered"`
+    Delivered,
+    /// `"enqueued"`
+    Enqueued,
+    /// `"processing"`
+    Processing,
+    /// `"retrying"`
+    Retrying,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWebhooksWebhookTestResponseStatus, UnknownValue, { "abandoned" =>
+    Abandoned, "delivered" => Delivered, "enqueued" => Enqueued, "processing" =>
+    Processing, "retrying" => Retrying }
+);
+/// Details of the current version on the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CurrentVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
 /// Part of the `updateNetworkTrafficAnalysis` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CustomPieChartItem {
     /// The name of the custom pie chart item.
     pub name: String,
@@ -825,6 +4538,20 @@ pub struct CustomPieChartItem {
     /// The value of the custom pie chart item. Valid syntax depends on the signature type of the chart item
     /// (see sample request/response for more details).
     pub value: String,
+}
+impl CustomPieChartItem {
+    /// A `CustomPieChartItem` with its required fields (`name`, `type`, `value`); the optional ones are unset.
+    pub fn new(
+        name: impl Into<String>,
+        type_: t::CustomPieChartItemType,
+        value: impl Into<String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            type_,
+            value: value.into(),
+        }
+    }
 }
 /// The signature type for the custom pie chart item. Can be one of 'host', 'port' or 'ipRange'.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -888,6 +4615,7 @@ rt::string_enum!(
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct DefaultDestinations {
     /// A list of emails that will recieve the alert(s).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -902,6 +4630,218 @@ pub struct DefaultDestinations {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub http_server_ids: Option<Vec<String>>,
 }
+impl DefaultDestinations {
+    /// A `DefaultDestinations` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            emails: None,
+            all_admins: None,
+            snmp: None,
+            http_server_ids: None,
+        }
+    }
+    /// Sets `emails`.
+    pub fn emails(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.emails = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `emails` to a value, or unsets it with `None`.
+    pub fn set_emails(mut self, value: Option<Vec<String>>) -> Self {
+        self.emails = value;
+        self
+    }
+    /// Sets `allAdmins`.
+    pub fn all_admins(mut self, value: bool) -> Self {
+        self.all_admins = Some(value);
+        self
+    }
+    /// Sets `allAdmins` to a value, or unsets it with `None`.
+    pub fn set_all_admins(mut self, value: Option<bool>) -> Self {
+        self.all_admins = value;
+        self
+    }
+    /// Sets `snmp`.
+    pub fn snmp(mut self, value: bool) -> Self {
+        self.snmp = Some(value);
+        self
+    }
+    /// Sets `snmp` to a value, or unsets it with `None`.
+    pub fn set_snmp(mut self, value: Option<bool>) -> Self {
+        self.snmp = value;
+        self
+    }
+    /// Sets `httpServerIds`.
+    pub fn http_server_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.http_server_ids = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `httpServerIds` to a value, or unsets it with `None`.
+    pub fn set_http_server_ids(mut self, value: Option<Vec<String>>) -> Self {
+        self.http_server_ids = value;
+        self
+    }
+}
+/// Part of the `deferNetworkFirmwareUpgradesStagedEvents` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DeferNetworkFirmwareUpgradesStagedEventsResponse {
+    /// The network devices to be updated
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub products: Option<t::DeferNetworkFirmwareUpgradesStagedEventsResponseProducts>,
+    /// The ordered stages in the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stages: Option<Vec<t::DeferNetworkFirmwareUpgradesStagedEventsResponseStage>>,
+    /// Reasons for the rollback
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reasons: Option<Vec<t::DeferNetworkFirmwareUpgradesStagedEventsResponseReason>>,
+}
+/// The network devices to be updated
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DeferNetworkFirmwareUpgradesStagedEventsResponseProducts {
+    /// The Switch network to be updated
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub switch: Option<
+        t::DeferNetworkFirmwareUpgradesStagedEventsResponseProductsSwitch,
+    >,
+}
+/// The Switch network to be updated
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DeferNetworkFirmwareUpgradesStagedEventsResponseProductsSwitch {
+    /// Details of the next firmware upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_upgrade: Option<
+        t::DeferNetworkFirmwareUpgradesStagedEventsResponseProductsSwitchNextUpgrade,
+    >,
+}
+/// Details of the next firmware upgrade
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DeferNetworkFirmwareUpgradesStagedEventsResponseProductsSwitchNextUpgrade {
+    /// Details of the version the device will upgrade to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<
+        t::DeferNetworkFirmwareUpgradesStagedEventsResponseProductsSwitchNextUpgradeToVersion,
+    >,
+}
+/// Details of the version the device will upgrade to
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DeferNetworkFirmwareUpgradesStagedEventsResponseProductsSwitchNextUpgradeToVersion {
+    /// Id of the Version being upgraded to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+}
+/// Part of the `deferNetworkFirmwareUpgradesStagedEvents` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DeferNetworkFirmwareUpgradesStagedEventsResponseReason {
+    /// Reason for the rollback
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<
+        t::DeferNetworkFirmwareUpgradesStagedEventsResponseReasonCategory,
+    >,
+    /// Additional comment about the rollback
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+/// Reason for the rollback
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DeferNetworkFirmwareUpgradesStagedEventsResponseReasonCategory {
+    /// `"broke old features"`
+    BrokeOldFeatures,
+    /// `"other"`
+    Other,
+    /// `"performance"`
+    Performance,
+    /// `"stability"`
+    Stability,
+    /// `"testing"`
+    Testing,
+    /// `"unifying networks versions"`
+    UnifyingNetworksVersions,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    DeferNetworkFirmwareUpgradesStagedEventsResponseReasonCategory, UnknownValue, {
+    "broke old features" => BrokeOldFeatures, "other" => Other, "performance" =>
+    Performance, "stability" => Stability, "testing" => Testing,
+    "unifying networks versions" => UnifyingNetworksVersions }
+);
+/// Part of the `deferNetworkFirmwareUpgradesStagedEvents` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DeferNetworkFirmwareUpgradesStagedEventsResponseStage {
+    /// The staged upgrade group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<t::DeferNetworkFirmwareUpgradesStagedEventsResponseStageGroup>,
+    /// The Staged Upgrade Milestones for the stage
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub milestones: Option<
+        t::DeferNetworkFirmwareUpgradesStagedEventsResponseStageMilestones,
+    >,
+    /// Current upgrade status of the group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+/// The staged upgrade group
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DeferNetworkFirmwareUpgradesStagedEventsResponseStageGroup {
+    /// Id of the Staged Upgrade Group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the Staged Upgrade Group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Description of the Staged Upgrade Group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+/// The Staged Upgrade Milestones for the stage
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DeferNetworkFirmwareUpgradesStagedEventsResponseStageMilestones {
+    /// Scheduled start time for the group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheduled_for: Option<rt::Timestamp>,
+    /// Start time for the group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<rt::Timestamp>,
+    /// Finish time for the group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<rt::Timestamp>,
+    /// Time that the group was canceled
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub canceled_at: Option<rt::Timestamp>,
+}
 /// the destinations this alert is configured to be delivered to
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -913,13 +4853,36 @@ pub struct Destinations {
     pub email: Option<t::Email>,
     /// push destinations for this alert
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub push: Option<t::Email>,
+    pub push: Option<t::Push>,
     /// sms destinations for this alert
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sms: Option<t::Email>,
+    pub sms: Option<t::Sms>,
     /// webhook destinations for this alert
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub webhook: Option<t::Email>,
+    pub webhook: Option<t::DestinationsWebhook>,
+}
+/// webhook destinations for this alert
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DestinationsWebhook {
+    /// time when the alert was sent to the user(s) for this channel
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<String>,
+}
+/// Part of the `getNetworkFloorPlan` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Detail {
+    /// Additional property name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Additional property value
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
 }
 /// The VLAN Profile
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -1139,10 +5102,13 @@ pub struct EventsStageMilestones {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct FirewallAndTrafficShaping {
     /// How firewall and traffic shaping rules are enforced. Can be 'network default', 'ignore' or 'custom'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub settings: Option<t::BandwidthSettings>,
+    pub settings: Option<
+        t::CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingSettings,
+    >,
     /// An array of traffic shaping rules. Rules are applied in the order that
     /// they are specified in. An empty list (or null) means no rules. Note that
     /// you are allowed a maximum of 8 rules.
@@ -1154,6 +5120,335 @@ pub struct FirewallAndTrafficShaping {
     /// An ordered array of L7 firewall rules
     #[serde(skip_serializing_if = "Option::is_none")]
     pub l7_firewall_rules: Option<Vec<t::L7FirewallRule>>,
+}
+impl FirewallAndTrafficShaping {
+    /// A `FirewallAndTrafficShaping` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            settings: None,
+            traffic_shaping_rules: None,
+            l3_firewall_rules: None,
+            l7_firewall_rules: None,
+        }
+    }
+    /// Sets `settings`.
+    pub fn settings(
+        mut self,
+        value: t::CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingSettings,
+    ) -> Self {
+        self.settings = Some(value);
+        self
+    }
+    /// Sets `settings` to a value, or unsets it with `None`.
+    pub fn set_settings(
+        mut self,
+        value: Option<
+            t::CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingSettings,
+        >,
+    ) -> Self {
+        self.settings = value;
+        self
+    }
+    /// Sets `trafficShapingRules`.
+    pub fn traffic_shaping_rules(
+        mut self,
+        value: impl IntoIterator<Item = t::TrafficShapingRule>,
+    ) -> Self {
+        self.traffic_shaping_rules = Some(rt::list::<t::TrafficShapingRule, _>(value));
+        self
+    }
+    /// Sets `trafficShapingRules` to a value, or unsets it with `None`.
+    pub fn set_traffic_shaping_rules(
+        mut self,
+        value: Option<Vec<t::TrafficShapingRule>>,
+    ) -> Self {
+        self.traffic_shaping_rules = value;
+        self
+    }
+    /// Sets `l3FirewallRules`.
+    pub fn l3_firewall_rules(
+        mut self,
+        value: impl IntoIterator<Item = t::L3FirewallRule>,
+    ) -> Self {
+        self.l3_firewall_rules = Some(rt::list::<t::L3FirewallRule, _>(value));
+        self
+    }
+    /// Sets `l3FirewallRules` to a value, or unsets it with `None`.
+    pub fn set_l3_firewall_rules(
+        mut self,
+        value: Option<Vec<t::L3FirewallRule>>,
+    ) -> Self {
+        self.l3_firewall_rules = value;
+        self
+    }
+    /// Sets `l7FirewallRules`.
+    pub fn l7_firewall_rules(
+        mut self,
+        value: impl IntoIterator<Item = t::L7FirewallRule>,
+    ) -> Self {
+        self.l7_firewall_rules = Some(rt::list::<t::L7FirewallRule, _>(value));
+        self
+    }
+    /// Sets `l7FirewallRules` to a value, or unsets it with `None`.
+    pub fn set_l7_firewall_rules(
+        mut self,
+        value: Option<Vec<t::L7FirewallRule>>,
+    ) -> Self {
+        self.l7_firewall_rules = value;
+        self
+    }
+}
+/// Part of the `updateNetworkGroupPolicy` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct FirewallAndTrafficShapingL3FirewallRule {
+    /// Description of the rule (optional)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// 'allow' or 'deny' traffic specified by this rule
+    pub policy: String,
+    /// The type of protocol (must be 'tcp', 'udp', 'icmp', 'icmp6' or 'any')
+    pub protocol: String,
+    /// Destination port (integer in the range 1-65535), a port range (e.g. 8080-9090), or 'any'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dest_port: Option<String>,
+    /// Destination IP address (in IP or CIDR notation), a fully-qualified domain name (FQDN, if your network supports it) or 'any'.
+    pub dest_cidr: String,
+}
+impl FirewallAndTrafficShapingL3FirewallRule {
+    /// A `FirewallAndTrafficShapingL3FirewallRule` with its required fields (`policy`, `protocol`, `destCidr`); the optional ones are unset.
+    pub fn new(
+        policy: impl Into<String>,
+        protocol: impl Into<String>,
+        dest_cidr: impl Into<String>,
+    ) -> Self {
+        Self {
+            comment: None,
+            policy: policy.into(),
+            protocol: protocol.into(),
+            dest_port: None,
+            dest_cidr: dest_cidr.into(),
+        }
+    }
+    /// Sets `comment`.
+    pub fn comment(mut self, value: impl Into<String>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `comment` to a value, or unsets it with `None`.
+    pub fn set_comment(mut self, value: Option<String>) -> Self {
+        self.comment = value;
+        self
+    }
+    /// Sets `destPort`.
+    pub fn dest_port(mut self, value: impl Into<String>) -> Self {
+        self.dest_port = Some(value.into());
+        self
+    }
+    /// Sets `destPort` to a value, or unsets it with `None`.
+    pub fn set_dest_port(mut self, value: Option<String>) -> Self {
+        self.dest_port = value;
+        self
+    }
+}
+/// Part of the `updateNetworkGroupPolicy` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct FirewallAndTrafficShapingL7FirewallRule {
+    /// The policy applied to matching traffic. Must be 'deny'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<t::FirewallAndTrafficShapingL7FirewallRulePolicy>,
+    /// Type of the L7 Rule. Must be 'application', 'applicationCategory', 'host', 'port' or 'ipRange'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_: Option<t::FirewallAndTrafficShapingL7FirewallRuleType>,
+    /// The 'value' of what you want to block. If 'type' is 'host', 'port' or 'ipRange', 'value' must be a string matching either a hostname (e.g. somewhere.com), a port (e.g. 8080), or an IP range (e.g. 192.1.0.0/16). If 'type' is 'application' or 'applicationCategory', then 'value' must be an object with an ID for the application.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+impl FirewallAndTrafficShapingL7FirewallRule {
+    /// A `FirewallAndTrafficShapingL7FirewallRule` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            policy: None,
+            type_: None,
+            value: None,
+        }
+    }
+    /// Sets `policy`.
+    pub fn policy(
+        mut self,
+        value: t::FirewallAndTrafficShapingL7FirewallRulePolicy,
+    ) -> Self {
+        self.policy = Some(value);
+        self
+    }
+    /// Sets `policy` to a value, or unsets it with `None`.
+    pub fn set_policy(
+        mut self,
+        value: Option<t::FirewallAndTrafficShapingL7FirewallRulePolicy>,
+    ) -> Self {
+        self.policy = value;
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: t::FirewallAndTrafficShapingL7FirewallRuleType,
+    ) -> Self {
+        self.type_ = Some(value);
+        self
+    }
+    /// Sets `type` to a value, or unsets it with `None`.
+    pub fn set_type(
+        mut self,
+        value: Option<t::FirewallAndTrafficShapingL7FirewallRuleType>,
+    ) -> Self {
+        self.type_ = value;
+        self
+    }
+    /// Sets `value`.
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+    /// Sets `value` to a value, or unsets it with `None`.
+    pub fn set_value(mut self, value: Option<String>) -> Self {
+        self.value = value;
+        self
+    }
+}
+/// The policy applied to matching traffic. Must be 'deny'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FirewallAndTrafficShapingL7FirewallRulePolicy {
+    /// `"deny"`
+    Deny,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    FirewallAndTrafficShapingL7FirewallRulePolicy, UnknownValue, { "deny" => Deny }
+);
+/// Type of the L7 Rule. Must be 'application', 'applicationCategory', 'host', 'port' or 'ipRange'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FirewallAndTrafficShapingL7FirewallRuleType {
+    /// `"application"`
+    Application,
+    /// `"applicationCategory"`
+    ApplicationCategory,
+    /// `"host"`
+    Host,
+    /// `"ipRange"`
+    IpRange,
+    /// `"port"`
+    Port,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    FirewallAndTrafficShapingL7FirewallRuleType, UnknownValue, { "application" =>
+    Application, "applicationCategory" => ApplicationCategory, "host" => Host, "ipRange"
+    => IpRange, "port" => Port }
+);
+/// Part of the `updateNetworkGroupPolicy` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct FirewallAndTrafficShapingTrafficShapingRule {
+    /// A list of objects describing the definitions of your traffic shaping rule. At least one definition is required.
+    pub definitions: Vec<
+        t::UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinition,
+    >,
+    /// An object describing the bandwidth settings for your rule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_client_bandwidth_limits: Option<
+        t::UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRulePerClientBandwidthLimits,
+    >,
+    /// The DSCP tag applied by your rule. null means 'Do not change DSCP tag'.
+    /// For a list of possible tag values, use the trafficShaping/dscpTaggingOptions endpoint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dscp_tag_value: Option<i64>,
+    /// The PCP tag applied by your rule. Can be 0 (lowest priority) through 7 (highest priority).
+    /// null means 'Do not set PCP tag'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pcp_tag_value: Option<i64>,
+    /// A string, indicating the priority level for packets bound to your rule.
+    /// Can be 'low', 'normal' or 'high'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<String>,
+}
+impl FirewallAndTrafficShapingTrafficShapingRule {
+    /// A `FirewallAndTrafficShapingTrafficShapingRule` with its required fields (`definitions`); the optional ones are unset.
+    pub fn new(
+        definitions: impl IntoIterator<
+            Item = t::UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinition,
+        >,
+    ) -> Self {
+        Self {
+            definitions: rt::list::<
+                t::UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinition,
+                _,
+            >(definitions),
+            per_client_bandwidth_limits: None,
+            dscp_tag_value: None,
+            pcp_tag_value: None,
+            priority: None,
+        }
+    }
+    /// Sets `perClientBandwidthLimits`.
+    pub fn per_client_bandwidth_limits(
+        mut self,
+        value: t::UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRulePerClientBandwidthLimits,
+    ) -> Self {
+        self.per_client_bandwidth_limits = Some(value);
+        self
+    }
+    /// Sets `perClientBandwidthLimits` to a value, or unsets it with `None`.
+    pub fn set_per_client_bandwidth_limits(
+        mut self,
+        value: Option<
+            t::UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRulePerClientBandwidthLimits,
+        >,
+    ) -> Self {
+        self.per_client_bandwidth_limits = value;
+        self
+    }
+    /// Sets `dscpTagValue`.
+    pub fn dscp_tag_value(mut self, value: i64) -> Self {
+        self.dscp_tag_value = Some(value);
+        self
+    }
+    /// Sets `dscpTagValue` to a value, or unsets it with `None`.
+    pub fn set_dscp_tag_value(mut self, value: Option<i64>) -> Self {
+        self.dscp_tag_value = value;
+        self
+    }
+    /// Sets `pcpTagValue`.
+    pub fn pcp_tag_value(mut self, value: i64) -> Self {
+        self.pcp_tag_value = Some(value);
+        self
+    }
+    /// Sets `pcpTagValue` to a value, or unsets it with `None`.
+    pub fn set_pcp_tag_value(mut self, value: Option<i64>) -> Self {
+        self.pcp_tag_value = value;
+        self
+    }
+    /// Sets `priority`.
+    pub fn priority(mut self, value: impl Into<String>) -> Self {
+        self.priority = Some(value.into());
+        self
+    }
+    /// Sets `priority` to a value, or unsets it with `None`.
+    pub fn set_priority(mut self, value: Option<String>) -> Self {
+        self.priority = value;
+        self
+    }
 }
 /// Part of the `getNetworkFirmwareUpgrades` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -1209,16 +5504,68 @@ pub struct FloorPlan {
     pub center: Option<t::Center>,
     /// The longitude and latitude of the bottom left corner of your floor plan.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub bottom_left_corner: Option<t::Center>,
+    pub bottom_left_corner: Option<t::GetNetworkFloorPlanResponseBottomLeftCorner>,
     /// The longitude and latitude of the bottom right corner of your floor plan.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub bottom_right_corner: Option<t::Center>,
+    pub bottom_right_corner: Option<t::GetNetworkFloorPlanResponseBottomRightCorner>,
     /// The longitude and latitude of the top left corner of your floor plan.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub top_left_corner: Option<t::Center>,
+    pub top_left_corner: Option<t::GetNetworkFloorPlanResponseTopLeftCorner>,
     /// The longitude and latitude of the top right corner of your floor plan.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub top_right_corner: Option<t::Center>,
+    pub top_right_corner: Option<t::GetNetworkFloorPlanResponseTopRightCorner>,
+}
+/// Part of the `getNetworkFloorPlans` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct FloorPlanDevice {
+    /// Name of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Latitude of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Longitude of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
+    /// Physical address of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Notes for the device, limited to 255 characters
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// List of tags assigned to the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// ID of the network the device belongs to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<String>,
+    /// Serial number of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// Model of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// IMEI of the device, if applicable
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imei: Option<String>,
+    /// MAC address of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac: Option<String>,
+    /// LAN IP address of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lan_ip: Option<String>,
+    /// Firmware version of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Product type of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_type: Option<String>,
+    /// Additional device information
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<Vec<t::PlanDeviceDetail>>,
 }
 /// Part of the `getNetworkClients` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -1276,10 +5623,10 @@ pub struct GetNetworkClientsResponseItem {
     pub recent_device_mac: Option<String>,
     /// The connection status of the client
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<t::ClientStatus>,
+    pub status: Option<t::NetworkClientStatus>,
     /// Usage, sent and received
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub usage: Option<t::Usage>,
+    pub usage: Option<t::ClientUsage>,
     /// Named VLAN of the client
     #[serde(skip_serializing_if = "Option::is_none")]
     pub named_vlan: Option<String>,
@@ -1297,7 +5644,7 @@ pub struct GetNetworkClientsResponseItem {
     pub recent_device_name: Option<String>,
     /// Client's most recent connection type
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub recent_device_connection: Option<t::RecentDeviceConnection>,
+    pub recent_device_connection: Option<t::ClientRecentDeviceConnection>,
     /// Notes on the client
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
@@ -1311,6 +5658,62 @@ pub struct GetNetworkClientsResponseItem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub psk_group: Option<String>,
 }
+/// Part of the `getNetworkClients` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetNetworkClientsStatus {
+    /// `"Offline"`
+    Offline,
+    /// `"Online"`
+    Online,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetNetworkClientsStatus, UnknownValue, { "Offline" => Offline, "Online" => Online }
+);
+/// Part of the `getNetworkClientsUsageHistories` operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetNetworkClientsUsageHistoriesSsidNumber {
+    /// `0`
+    V0,
+    /// `1`
+    V1,
+    /// `2`
+    V2,
+    /// `3`
+    V3,
+    /// `4`
+    V4,
+    /// `5`
+    V5,
+    /// `6`
+    V6,
+    /// `7`
+    V7,
+    /// `8`
+    V8,
+    /// `9`
+    V9,
+    /// `10`
+    V10,
+    /// `11`
+    V11,
+    /// `12`
+    V12,
+    /// `13`
+    V13,
+    /// `14`
+    V14,
+    /// A value this version of the API description does not list.
+    UnknownValue(i64),
+}
+rt::int_enum!(
+    GetNetworkClientsUsageHistoriesSsidNumber, UnknownValue, { 0 => V0, 1 => V1, 2 => V2,
+    3 => V3, 4 => V4, 5 => V5, 6 => V6, 7 => V7, 8 => V8, 9 => V9, 10 => V10, 11 => V11,
+    12 => V12, 13 => V13, 14 => V14 }
+);
 /// Part of the `getNetworkEvents` operation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1335,6 +5738,215 @@ rt::string_enum!(
     Camera, "cellularGateway" => CellularGateway, "switch" => Switch, "systemsManager" =>
     SystemsManager, "wireless" => Wireless }
 );
+/// Part of the `getNetworkFirmwareUpgradesStagedGroup` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetNetworkFirmwareUpgradesStagedGroupResponseAssignedDevicesSwitchStack {
+    /// ID of the Switch Stack
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the Switch Stack
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+/// Part of the `getNetworkFirmwareUpgradesStagedGroups` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetNetworkFirmwareUpgradesStagedGroupsResponseItemAssignedDevicesSwitchStack {
+    /// ID of the Switch Stack
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the Switch Stack
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+/// The longitude and latitude of the bottom left corner of your floor plan.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetNetworkFloorPlanResponseBottomLeftCorner {
+    /// Latitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Longitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
+}
+/// The longitude and latitude of the bottom right corner of your floor plan.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetNetworkFloorPlanResponseBottomRightCorner {
+    /// Latitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Longitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
+}
+/// The longitude and latitude of the top left corner of your floor plan.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetNetworkFloorPlanResponseTopLeftCorner {
+    /// Latitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Longitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
+}
+/// The longitude and latitude of the top right corner of your floor plan.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetNetworkFloorPlanResponseTopRightCorner {
+    /// Latitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Longitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
+}
+/// The longitude and latitude of the bottom left corner of your floor plan.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetNetworkFloorPlansResponseItemBottomLeftCorner {
+    /// Latitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Longitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
+}
+/// The longitude and latitude of the bottom right corner of your floor plan.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetNetworkFloorPlansResponseItemBottomRightCorner {
+    /// Latitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Longitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
+}
+/// The longitude and latitude of the top left corner of your floor plan.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetNetworkFloorPlansResponseItemTopLeftCorner {
+    /// Latitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Longitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
+}
+/// The longitude and latitude of the top right corner of your floor plan.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetNetworkFloorPlansResponseItemTopRightCorner {
+    /// Latitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Longitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
+}
+/// Part of the `getNetwork` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetNetworkResponse {
+    /// Network ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Organization ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// Network name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// List of the product types that the network supports
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_types: Option<Vec<String>>,
+    /// Timezone of the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    /// Network tags
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// Enrollment string for the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enrollment_string: Option<String>,
+    /// URL to the network Dashboard UI
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Notes for the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// If the network is bound to a config template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_bound_to_config_template: Option<bool>,
+}
+/// Part of the `getNetworkSplashLoginAttempts` operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetNetworkSplashLoginAttemptsSsidNumber {
+    /// `0`
+    V0,
+    /// `1`
+    V1,
+    /// `2`
+    V2,
+    /// `3`
+    V3,
+    /// `4`
+    V4,
+    /// `5`
+    V5,
+    /// `6`
+    V6,
+    /// `7`
+    V7,
+    /// `8`
+    V8,
+    /// `9`
+    V9,
+    /// `10`
+    V10,
+    /// `11`
+    V11,
+    /// `12`
+    V12,
+    /// `13`
+    V13,
+    /// `14`
+    V14,
+    /// A value this version of the API description does not list.
+    UnknownValue(i64),
+}
+rt::int_enum!(
+    GetNetworkSplashLoginAttemptsSsidNumber, UnknownValue, { 0 => V0, 1 => V1, 2 => V2, 3
+    => V3, 4 => V4, 5 => V5, 6 => V6, 7 => V7, 8 => V8, 9 => V9, 10 => V10, 11 => V11, 12
+    => V12, 13 => V13, 14 => V14 }
+);
 /// Part of the `getNetworkTraffic` operation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1354,6 +5966,19 @@ rt::string_enum!(
     GetNetworkTrafficDeviceType, UnknownValue, { "appliance" => Appliance, "combined" =>
     Combined, "switch" => Switch, "wireless" => Wireless }
 );
+/// Adaptive Policy Group assigned to Vlan ID
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetNetworkVlanProfileResponseVlanNameAdaptivePolicyGroup {
+    /// Adaptive Policy Group ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Adaptive Policy Group name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
 /// Part of the `getNetworkVlanProfilesAssignmentsByDevice` operation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1369,6 +5994,19 @@ rt::string_enum!(
     GetNetworkVlanProfilesAssignmentsByDeviceProductType, UnknownValue, { "switch" =>
     Switch, "wireless" => Wireless }
 );
+/// Adaptive Policy Group assigned to Vlan ID
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetNetworkVlanProfilesResponseItemVlanNameAdaptivePolicyGroup {
+    /// Adaptive Policy Group ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Adaptive Policy Group name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
 /// The staged upgrade group
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -1396,7 +6034,9 @@ pub struct GroupAssignedDevices {
     pub devices: Option<Vec<t::GroupAssignedDevicesDevice>>,
     /// Data Array of Switch Stacks containing the name and id
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub switch_stacks: Option<Vec<t::ApplicationCategoryApplication>>,
+    pub switch_stacks: Option<
+        Vec<t::GetNetworkFirmwareUpgradesStagedGroupResponseAssignedDevicesSwitchStack>,
+    >,
 }
 /// Part of the `getNetworkFirmwareUpgradesStagedGroup` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -1412,8 +6052,10 @@ pub struct GroupAssignedDevicesDevice {
     pub name: Option<String>,
 }
 /// Part of the `getNetworkWebhooksPayloadTemplate` operation.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Header {
     /// The name of the header attribute
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1529,21 +6171,65 @@ pub struct HttpServer {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payload_template: Option<t::ServerPayloadTemplate>,
 }
+/// The payload template to use when posting data to the HTTP server.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct HttpServerPayloadTemplate {
+    /// The ID of the payload template.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payload_template_id: Option<String>,
+    /// The name of the payload template.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
 /// Part of the `updateNetworkFirmwareUpgradesStagedStages` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct JsonItem {
     /// The Staged Upgrade Group
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub group: Option<
-        t::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchNextUpgradeToVersion,
-    >,
+    pub group: Option<t::JsonItemGroup>,
+}
+impl JsonItem {
+    /// A `JsonItem` with every field unset.
+    pub fn new() -> Self {
+        Self { group: None }
+    }
+    /// Sets `group`.
+    pub fn group(mut self, value: t::JsonItemGroup) -> Self {
+        self.group = Some(value);
+        self
+    }
+    /// Sets `group` to a value, or unsets it with `None`.
+    pub fn set_group(mut self, value: Option<t::JsonItemGroup>) -> Self {
+        self.group = value;
+        self
+    }
+}
+/// The Staged Upgrade Group
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct JsonItemGroup {
+    /// ID of the Staged Upgrade Group
+    pub id: String,
+}
+impl JsonItemGroup {
+    /// A `JsonItemGroup` with its required fields (`id`); the optional ones are unset.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { id: id.into() }
+    }
 }
 /// Part of the `createNetworkGroupPolicy` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct L3FirewallRule {
     /// Description of the rule (optional)
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1558,6 +6244,130 @@ pub struct L3FirewallRule {
     /// Destination IP address (in IP or CIDR notation), a fully-qualified domain name (FQDN, if your network supports it) or 'any'.
     pub dest_cidr: String,
 }
+impl L3FirewallRule {
+    /// A `L3FirewallRule` with its required fields (`policy`, `protocol`, `destCidr`); the optional ones are unset.
+    pub fn new(
+        policy: impl Into<String>,
+        protocol: impl Into<String>,
+        dest_cidr: impl Into<String>,
+    ) -> Self {
+        Self {
+            comment: None,
+            policy: policy.into(),
+            protocol: protocol.into(),
+            dest_port: None,
+            dest_cidr: dest_cidr.into(),
+        }
+    }
+    /// Sets `comment`.
+    pub fn comment(mut self, value: impl Into<String>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `comment` to a value, or unsets it with `None`.
+    pub fn set_comment(mut self, value: Option<String>) -> Self {
+        self.comment = value;
+        self
+    }
+    /// Sets `destPort`.
+    pub fn dest_port(mut self, value: impl Into<String>) -> Self {
+        self.dest_port = Some(value.into());
+        self
+    }
+    /// Sets `destPort` to a value, or unsets it with `None`.
+    pub fn set_dest_port(mut self, value: Option<String>) -> Self {
+        self.dest_port = value;
+        self
+    }
+}
+/// Part of the `createNetworkGroupPolicy` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct L7FirewallRule {
+    /// The policy applied to matching traffic. Must be 'deny'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<t::L7FirewallRulePolicy>,
+    /// Type of the L7 Rule. Must be 'application', 'applicationCategory', 'host', 'port' or 'ipRange'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_: Option<t::L7FirewallRuleType>,
+    /// The 'value' of what you want to block. If 'type' is 'host', 'port' or 'ipRange', 'value' must be a string matching either a hostname (e.g. somewhere.com), a port (e.g. 8080), or an IP range (e.g. 192.1.0.0/16). If 'type' is 'application' or 'applicationCategory', then 'value' must be an object with an ID for the application.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+impl L7FirewallRule {
+    /// A `L7FirewallRule` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            policy: None,
+            type_: None,
+            value: None,
+        }
+    }
+    /// Sets `policy`.
+    pub fn policy(mut self, value: t::L7FirewallRulePolicy) -> Self {
+        self.policy = Some(value);
+        self
+    }
+    /// Sets `policy` to a value, or unsets it with `None`.
+    pub fn set_policy(mut self, value: Option<t::L7FirewallRulePolicy>) -> Self {
+        self.policy = value;
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(mut self, value: t::L7FirewallRuleType) -> Self {
+        self.type_ = Some(value);
+        self
+    }
+    /// Sets `type` to a value, or unsets it with `None`.
+    pub fn set_type(mut self, value: Option<t::L7FirewallRuleType>) -> Self {
+        self.type_ = value;
+        self
+    }
+    /// Sets `value`.
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+    /// Sets `value` to a value, or unsets it with `None`.
+    pub fn set_value(mut self, value: Option<String>) -> Self {
+        self.value = value;
+        self
+    }
+}
+/// The policy applied to matching traffic. Must be 'deny'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum L7FirewallRulePolicy {
+    /// `"deny"`
+    Deny,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(L7FirewallRulePolicy, UnknownValue, { "deny" => Deny });
+/// Type of the L7 Rule. Must be 'application', 'applicationCategory', 'host', 'port' or 'ipRange'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum L7FirewallRuleType {
+    /// `"application"`
+    Application,
+    /// `"applicationCategory"`
+    ApplicationCategory,
+    /// `"host"`
+    Host,
+    /// `"ipRange"`
+    IpRange,
+    /// `"port"`
+    Port,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    L7FirewallRuleType, UnknownValue, { "application" => Application,
+    "applicationCategory" => ApplicationCategory, "host" => Host, "ipRange" => IpRange,
+    "port" => Port }
+);
 /// Details of the last firmware upgrade on the device
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -1569,15 +6379,28 @@ pub struct LastUpgrade {
     pub time: Option<rt::Timestamp>,
     /// Details of the version the device upgraded from
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub from_version: Option<t::CurrentVersion>,
+    pub from_version: Option<t::UpgradesProductsWirelessLastUpgradeFromVersion>,
     /// Details of the version the device upgraded to
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub to_version: Option<t::CurrentVersion>,
+    pub to_version: Option<t::UpgradesProductsWirelessLastUpgradeToVersion>,
+}
+/// A hash of Local Status page(s)' authentication options applied to the Network.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct LocalStatusPage {
+    /// A hash of Local Status page(s)' authentication options applied to the Network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authentication: Option<
+        t::UpdateNetworkSettingsResponseLocalStatusPageAuthentication,
+    >,
 }
 /// A hash of Local Status page(s)' authentication options applied to the Network.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct LocalStatusPageAuthentication {
     /// Enables / disables the authentication on Local Status page(s).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1586,14 +6409,98 @@ pub struct LocalStatusPageAuthentication {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
 }
+impl LocalStatusPageAuthentication {
+    /// A `LocalStatusPageAuthentication` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            password: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `password`.
+    pub fn password(mut self, value: impl Into<String>) -> Self {
+        self.password = Some(value.into());
+        self
+    }
+    /// Sets `password` to a value, or unsets it with `None`.
+    pub fn set_password(mut self, value: Option<String>) -> Self {
+        self.password = value;
+        self
+    }
+}
+/// Part of the `getNetworkMerakiAuthUsers` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct MerakiAuthUser {
+    /// Meraki auth user id
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Email address of the user
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Name of the user
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Creation time of the user
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<rt::Timestamp>,
+    /// Authorization type for user.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_type: Option<String>,
+    /// Whether or not the user is a Dashboard administrator
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_admin: Option<bool>,
+    /// User authorization info
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorizations: Option<Vec<t::AuthUserAuthorization>>,
+}
 /// Mute alerts under certain conditions
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Muting {
     /// Mute wireless unreachable alerts based on switch port schedules
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub by_port_schedules: Option<t::TwoFactor>,
+    pub by_port_schedules: Option<t::ByPortSchedules>,
+}
+impl Muting {
+    /// A `Muting` with every field unset.
+    pub fn new() -> Self {
+        Self { by_port_schedules: None }
+    }
+    /// Sets `byPortSchedules`.
+    pub fn by_port_schedules(mut self, value: t::ByPortSchedules) -> Self {
+        self.by_port_schedules = Some(value);
+        self
+    }
+    /// Sets `byPortSchedules` to a value, or unsets it with `None`.
+    pub fn set_by_port_schedules(mut self, value: Option<t::ByPortSchedules>) -> Self {
+        self.by_port_schedules = value;
+        self
+    }
+}
+/// The Switch Stack the device belongs to
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Network {
+    /// ID of the Switch Stack
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 /// Part of the `getNetworkClient` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -1662,6 +6569,20 @@ pub struct NetworkClient {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<t::ClientStatus>,
 }
+/// The connection status of the client
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NetworkClientStatus {
+    /// `"Offline"`
+    Offline,
+    /// `"Online"`
+    Online,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    NetworkClientStatus, UnknownValue, { "Offline" => Offline, "Online" => Online }
+);
 /// Part of the `getNetworkEvents` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -1681,6 +6602,57 @@ pub struct NetworkEvents {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub events: Option<Vec<t::Event>>,
 }
+/// Part of the `getNetworkFloorPlans` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct NetworkFloorPlan {
+    /// Floor plan ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub floor_plan_id: Option<String>,
+    /// The url link for the floor plan image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
+    /// The time the image url link will expire.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_url_expires_at: Option<String>,
+    /// The format type of the image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_extension: Option<String>,
+    /// The file contents (a base 64 encoded string) of your new image. Supported formats are PNG, GIF, and JPG. Note that all images are saved as PNG files, regardless of the format they are uploaded in. If you upload a new image, and you do NOT specify any new geolocation fields ('center, 'topLeftCorner', etc), the floor plan will be recentered with no rotation in order to maintain the aspect ratio of your new image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_md5: Option<String>,
+    /// The name of your floor plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// List of devices for the floorplan
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub devices: Option<Vec<t::FloorPlanDevice>>,
+    /// The width of your floor plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub width: Option<f64>,
+    /// The height of your floor plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub height: Option<f64>,
+    /// The longitude and latitude of the center of your floor plan. The 'center' or two adjacent corners (e.g. 'topLeftCorner' and 'bottomLeftCorner') must be specified. If 'center' is specified, the floor plan is placed over that point with no rotation. If two adjacent corners are specified, the floor plan is rotated to line up with the two specified points. The aspect ratio of the floor plan's image is preserved regardless of which corners/center are specified. (This means if that more than two corners are specified, only two corners may be used to preserve the floor plan's aspect ratio.). No two points can have the same latitude, longitude pair.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub center: Option<t::PlanCenter>,
+    /// The longitude and latitude of the bottom left corner of your floor plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bottom_left_corner: Option<t::GetNetworkFloorPlansResponseItemBottomLeftCorner>,
+    /// The longitude and latitude of the bottom right corner of your floor plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bottom_right_corner: Option<
+        t::GetNetworkFloorPlansResponseItemBottomRightCorner,
+    >,
+    /// The longitude and latitude of the top left corner of your floor plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_left_corner: Option<t::GetNetworkFloorPlansResponseItemTopLeftCorner>,
+    /// The longitude and latitude of the top right corner of your floor plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_right_corner: Option<t::GetNetworkFloorPlansResponseItemTopRightCorner>,
+}
 /// Part of the `getNetworkSettings` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -1698,13 +6670,22 @@ pub struct NetworkSettings {
     pub local_status_page: Option<t::SettingsLocalStatusPage>,
     /// A hash of SecureConnect options applied to the Network.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub secure_port: Option<t::TwoFactor>,
+    pub secure_port: Option<t::SettingsSecurePort>,
     /// A hash of FIPS options applied to the Network
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub fips: Option<t::TwoFactor>,
+    pub fips: Option<t::SettingsFips>,
     /// A hash of Named VLANs options applied to the Network.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub named_vlans: Option<t::Immediate>,
+    pub named_vlans: Option<t::NetworkSettingsNamedVlans>,
+}
+/// A hash of Named VLANs options applied to the Network.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct NetworkSettingsNamedVlans {
+    /// Enables / disables Named VLANs on the Network.
+    pub enabled: bool,
 }
 /// Part of the `getNetworkVlanProfile` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -1728,6 +6709,122 @@ pub struct NetworkVlanProfile {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vlan_groups: Option<Vec<t::ProfileVlanGroup>>,
 }
+/// Part of the `getNetworkWebhooksPayloadTemplates` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct NetworkWebhooksPayloadTemplate {
+    /// Webhook payload template Id
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payload_template_id: Option<String>,
+    /// The type of the payload template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// The name of the payload template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The payload template headers, will be rendered as a key-value pair in the webhook.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub headers: Option<Vec<t::TemplateHeader>>,
+    /// The body of the payload template, in liquid template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// Information on which entities have access to the template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sharing: Option<t::TemplateSharing>,
+}
+/// Network of the peer
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PeerNetwork {
+    /// Name of the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Id of the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+/// The longitude and latitude of the center of your floor plan. The 'center' or two adjacent corners (e.g. 'topLeftCorner' and 'bottomLeftCorner') must be specified. If 'center' is specified, the floor plan is placed over that point with no rotation. If two adjacent corners are specified, the floor plan is rotated to line up with the two specified points. The aspect ratio of the floor plan's image is preserved regardless of which corners/center are specified. (This means if that more than two corners are specified, only two corners may be used to preserve the floor plan's aspect ratio.). No two points can have the same latitude, longitude pair.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PlanCenter {
+    /// Latitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Longitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
+}
+/// Part of the `getNetworkFloorPlan` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PlanDevice {
+    /// Name of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Latitude of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Longitude of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
+    /// Physical address of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Notes for the device, limited to 255 characters
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// List of tags assigned to the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// ID of the network the device belongs to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<String>,
+    /// Serial number of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// Model of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// IMEI of the device, if applicable
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imei: Option<String>,
+    /// MAC address of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac: Option<String>,
+    /// LAN IP address of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lan_ip: Option<String>,
+    /// Firmware version of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Product type of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_type: Option<String>,
+    /// Additional device information
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<Vec<t::Detail>>,
+}
+/// Part of the `getNetworkFloorPlans` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PlanDeviceDetail {
+    /// Additional property name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Additional property value
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
 /// Part of the `getNetworkPoliciesByClient` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -1748,10 +6845,33 @@ pub struct PoliciesByClientItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct PoliciesBySecurityAppliance {
     /// The policy to apply to the specified client. Can be 'Allowed', 'Blocked' or 'Normal'. Required.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_policy: Option<t::PoliciesBySecurityApplianceDevicePolicy>,
+}
+impl PoliciesBySecurityAppliance {
+    /// A `PoliciesBySecurityAppliance` with every field unset.
+    pub fn new() -> Self {
+        Self { device_policy: None }
+    }
+    /// Sets `devicePolicy`.
+    pub fn device_policy(
+        mut self,
+        value: t::PoliciesBySecurityApplianceDevicePolicy,
+    ) -> Self {
+        self.device_policy = Some(value);
+        self
+    }
+    /// Sets `devicePolicy` to a value, or unsets it with `None`.
+    pub fn set_device_policy(
+        mut self,
+        value: Option<t::PoliciesBySecurityApplianceDevicePolicy>,
+    ) -> Self {
+        self.device_policy = value;
+        self
+    }
 }
 /// The policy to apply to the specified client. Can be 'Allowed', 'Blocked' or 'Normal'. Required.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1774,63 +6894,690 @@ rt::string_enum!(
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct PoliciesBySsid {
     /// The number for the SSID
     #[serde(skip_serializing_if = "Option::is_none")]
     pub _0: Option<t::PoliciesBySsidV0>,
     /// The number for the SSID
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _1: Option<t::PoliciesBySsidV0>,
+    pub _1: Option<t::PoliciesBySsidV1>,
     /// The number for the SSID
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _2: Option<t::PoliciesBySsidV0>,
+    pub _2: Option<t::PoliciesBySsidV2>,
     /// The number for the SSID
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _3: Option<t::PoliciesBySsidV0>,
+    pub _3: Option<t::PoliciesBySsidV3>,
     /// The number for the SSID
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _4: Option<t::PoliciesBySsidV0>,
+    pub _4: Option<t::PoliciesBySsidV4>,
     /// The number for the SSID
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _5: Option<t::PoliciesBySsidV0>,
+    pub _5: Option<t::PoliciesBySsidV5>,
     /// The number for the SSID
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _6: Option<t::PoliciesBySsidV0>,
+    pub _6: Option<t::PoliciesBySsidV6>,
     /// The number for the SSID
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _7: Option<t::PoliciesBySsidV0>,
+    pub _7: Option<t::PoliciesBySsidV7>,
     /// The number for the SSID
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _8: Option<t::PoliciesBySsidV0>,
+    pub _8: Option<t::PoliciesBySsidV8>,
     /// The number for the SSID
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _9: Option<t::PoliciesBySsidV0>,
+    pub _9: Option<t::PoliciesBySsidV9>,
     /// The number for the SSID
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _10: Option<t::PoliciesBySsidV0>,
+    pub _10: Option<t::PoliciesBySsidV10>,
     /// The number for the SSID
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _11: Option<t::PoliciesBySsidV0>,
+    pub _11: Option<t::PoliciesBySsidV11>,
     /// The number for the SSID
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _12: Option<t::PoliciesBySsidV0>,
+    pub _12: Option<t::PoliciesBySsidV12>,
     /// The number for the SSID
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _13: Option<t::PoliciesBySsidV0>,
+    pub _13: Option<t::PoliciesBySsidV13>,
     /// The number for the SSID
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _14: Option<t::PoliciesBySsidV0>,
+    pub _14: Option<t::PoliciesBySsidV14>,
+}
+impl PoliciesBySsid {
+    /// A `PoliciesBySsid` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            _0: None,
+            _1: None,
+            _2: None,
+            _3: None,
+            _4: None,
+            _5: None,
+            _6: None,
+            _7: None,
+            _8: None,
+            _9: None,
+            _10: None,
+            _11: None,
+            _12: None,
+            _13: None,
+            _14: None,
+        }
+    }
+    /// Sets `0`.
+    pub fn _0(mut self, value: t::PoliciesBySsidV0) -> Self {
+        self._0 = Some(value);
+        self
+    }
+    /// Sets `0` to a value, or unsets it with `None`.
+    pub fn set_0(mut self, value: Option<t::PoliciesBySsidV0>) -> Self {
+        self._0 = value;
+        self
+    }
+    /// Sets `1`.
+    pub fn _1(mut self, value: t::PoliciesBySsidV1) -> Self {
+        self._1 = Some(value);
+        self
+    }
+    /// Sets `1` to a value, or unsets it with `None`.
+    pub fn set_1(mut self, value: Option<t::PoliciesBySsidV1>) -> Self {
+        self._1 = value;
+        self
+    }
+    /// Sets `2`.
+    pub fn _2(mut self, value: t::PoliciesBySsidV2) -> Self {
+        self._2 = Some(value);
+        self
+    }
+    /// Sets `2` to a value, or unsets it with `None`.
+    pub fn set_2(mut self, value: Option<t::PoliciesBySsidV2>) -> Self {
+        self._2 = value;
+        self
+    }
+    /// Sets `3`.
+    pub fn _3(mut self, value: t::PoliciesBySsidV3) -> Self {
+        self._3 = Some(value);
+        self
+    }
+    /// Sets `3` to a value, or unsets it with `None`.
+    pub fn set_3(mut self, value: Option<t::PoliciesBySsidV3>) -> Self {
+        self._3 = value;
+        self
+    }
+    /// Sets `4`.
+    pub fn _4(mut self, value: t::PoliciesBySsidV4) -> Self {
+        self._4 = Some(value);
+        self
+    }
+    /// Sets `4` to a value, or unsets it with `None`.
+    pub fn set_4(mut self, value: Option<t::PoliciesBySsidV4>) -> Self {
+        self._4 = value;
+        self
+    }
+    /// Sets `5`.
+    pub fn _5(mut self, value: t::PoliciesBySsidV5) -> Self {
+        self._5 = Some(value);
+        self
+    }
+    /// Sets `5` to a value, or unsets it with `None`.
+    pub fn set_5(mut self, value: Option<t::PoliciesBySsidV5>) -> Self {
+        self._5 = value;
+        self
+    }
+    /// Sets `6`.
+    pub fn _6(mut self, value: t::PoliciesBySsidV6) -> Self {
+        self._6 = Some(value);
+        self
+    }
+    /// Sets `6` to a value, or unsets it with `None`.
+    pub fn set_6(mut self, value: Option<t::PoliciesBySsidV6>) -> Self {
+        self._6 = value;
+        self
+    }
+    /// Sets `7`.
+    pub fn _7(mut self, value: t::PoliciesBySsidV7) -> Self {
+        self._7 = Some(value);
+        self
+    }
+    /// Sets `7` to a value, or unsets it with `None`.
+    pub fn set_7(mut self, value: Option<t::PoliciesBySsidV7>) -> Self {
+        self._7 = value;
+        self
+    }
+    /// Sets `8`.
+    pub fn _8(mut self, value: t::PoliciesBySsidV8) -> Self {
+        self._8 = Some(value);
+        self
+    }
+    /// Sets `8` to a value, or unsets it with `None`.
+    pub fn set_8(mut self, value: Option<t::PoliciesBySsidV8>) -> Self {
+        self._8 = value;
+        self
+    }
+    /// Sets `9`.
+    pub fn _9(mut self, value: t::PoliciesBySsidV9) -> Self {
+        self._9 = Some(value);
+        self
+    }
+    /// Sets `9` to a value, or unsets it with `None`.
+    pub fn set_9(mut self, value: Option<t::PoliciesBySsidV9>) -> Self {
+        self._9 = value;
+        self
+    }
+    /// Sets `10`.
+    pub fn _10(mut self, value: t::PoliciesBySsidV10) -> Self {
+        self._10 = Some(value);
+        self
+    }
+    /// Sets `10` to a value, or unsets it with `None`.
+    pub fn set_10(mut self, value: Option<t::PoliciesBySsidV10>) -> Self {
+        self._10 = value;
+        self
+    }
+    /// Sets `11`.
+    pub fn _11(mut self, value: t::PoliciesBySsidV11) -> Self {
+        self._11 = Some(value);
+        self
+    }
+    /// Sets `11` to a value, or unsets it with `None`.
+    pub fn set_11(mut self, value: Option<t::PoliciesBySsidV11>) -> Self {
+        self._11 = value;
+        self
+    }
+    /// Sets `12`.
+    pub fn _12(mut self, value: t::PoliciesBySsidV12) -> Self {
+        self._12 = Some(value);
+        self
+    }
+    /// Sets `12` to a value, or unsets it with `None`.
+    pub fn set_12(mut self, value: Option<t::PoliciesBySsidV12>) -> Self {
+        self._12 = value;
+        self
+    }
+    /// Sets `13`.
+    pub fn _13(mut self, value: t::PoliciesBySsidV13) -> Self {
+        self._13 = Some(value);
+        self
+    }
+    /// Sets `13` to a value, or unsets it with `None`.
+    pub fn set_13(mut self, value: Option<t::PoliciesBySsidV13>) -> Self {
+        self._13 = value;
+        self
+    }
+    /// Sets `14`.
+    pub fn _14(mut self, value: t::PoliciesBySsidV14) -> Self {
+        self._14 = Some(value);
+        self
+    }
+    /// Sets `14` to a value, or unsets it with `None`.
+    pub fn set_14(mut self, value: Option<t::PoliciesBySsidV14>) -> Self {
+        self._14 = value;
+        self
+    }
 }
 /// The number for the SSID
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct PoliciesBySsidV0 {
     /// The policy to apply to the specified client. Can be 'Allowed', 'Blocked', 'Normal' or 'Group policy'. Required.
     pub device_policy: t::V0DevicePolicy,
     /// The ID of the desired group policy to apply to the client. Required if 'devicePolicy' is set to "Group policy". Otherwise this is ignored.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_policy_id: Option<String>,
+}
+impl PoliciesBySsidV0 {
+    /// A `PoliciesBySsidV0` with its required fields (`devicePolicy`); the optional ones are unset.
+    pub fn new(device_policy: t::V0DevicePolicy) -> Self {
+        Self {
+            device_policy,
+            group_policy_id: None,
+        }
+    }
+    /// Sets `groupPolicyId`.
+    pub fn group_policy_id(mut self, value: impl Into<String>) -> Self {
+        self.group_policy_id = Some(value.into());
+        self
+    }
+    /// Sets `groupPolicyId` to a value, or unsets it with `None`.
+    pub fn set_group_policy_id(mut self, value: Option<String>) -> Self {
+        self.group_policy_id = value;
+        self
+    }
+}
+/// The number for the SSID
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PoliciesBySsidV1 {
+    /// The policy to apply to the specified client. Can be 'Allowed', 'Blocked', 'Normal' or 'Group policy'. Required.
+    pub device_policy: t::V1DevicePolicy,
+    /// The ID of the desired group policy to apply to the client. Required if 'devicePolicy' is set to "Group policy". Otherwise this is ignored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_policy_id: Option<String>,
+}
+impl PoliciesBySsidV1 {
+    /// A `PoliciesBySsidV1` with its required fields (`devicePolicy`); the optional ones are unset.
+    pub fn new(device_policy: t::V1DevicePolicy) -> Self {
+        Self {
+            device_policy,
+            group_policy_id: None,
+        }
+    }
+    /// Sets `groupPolicyId`.
+    pub fn group_policy_id(mut self, value: impl Into<String>) -> Self {
+        self.group_policy_id = Some(value.into());
+        self
+    }
+    /// Sets `groupPolicyId` to a value, or unsets it with `None`.
+    pub fn set_group_policy_id(mut self, value: Option<String>) -> Self {
+        self.group_policy_id = value;
+        self
+    }
+}
+/// The number for the SSID
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PoliciesBySsidV10 {
+    /// The policy to apply to the specified client. Can be 'Allowed', 'Blocked', 'Normal' or 'Group policy'. Required.
+    pub device_policy: t::V10DevicePolicy,
+    /// The ID of the desired group policy to apply to the client. Required if 'devicePolicy' is set to "Group policy". Otherwise this is ignored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_policy_id: Option<String>,
+}
+impl PoliciesBySsidV10 {
+    /// A `PoliciesBySsidV10` with its required fields (`devicePolicy`); the optional ones are unset.
+    pub fn new(device_policy: t::V10DevicePolicy) -> Self {
+        Self {
+            device_policy,
+            group_policy_id: None,
+        }
+    }
+    /// Sets `groupPolicyId`.
+    pub fn group_policy_id(mut self, value: impl Into<String>) -> Self {
+        self.group_policy_id = Some(value.into());
+        self
+    }
+    /// Sets `groupPolicyId` to a value, or unsets it with `None`.
+    pub fn set_group_policy_id(mut self, value: Option<String>) -> Self {
+        self.group_policy_id = value;
+        self
+    }
+}
+/// The number for the SSID
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PoliciesBySsidV11 {
+    /// The policy to apply to the specified client. Can be 'Allowed', 'Blocked', 'Normal' or 'Group policy'. Required.
+    pub device_policy: t::V11DevicePolicy,
+    /// The ID of the desired group policy to apply to the client. Required if 'devicePolicy' is set to "Group policy". Otherwise this is ignored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_policy_id: Option<String>,
+}
+impl PoliciesBySsidV11 {
+    /// A `PoliciesBySsidV11` with its required fields (`devicePolicy`); the optional ones are unset.
+    pub fn new(device_policy: t::V11DevicePolicy) -> Self {
+        Self {
+            device_policy,
+            group_policy_id: None,
+        }
+    }
+    /// Sets `groupPolicyId`.
+    pub fn group_policy_id(mut self, value: impl Into<String>) -> Self {
+        self.group_policy_id = Some(value.into());
+        self
+    }
+    /// Sets `groupPolicyId` to a value, or unsets it with `None`.
+    pub fn set_group_policy_id(mut self, value: Option<String>) -> Self {
+        self.group_policy_id = value;
+        self
+    }
+}
+/// The number for the SSID
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PoliciesBySsidV12 {
+    /// The policy to apply to the specified client. Can be 'Allowed', 'Blocked', 'Normal' or 'Group policy'. Required.
+    pub device_policy: t::V12DevicePolicy,
+    /// The ID of the desired group policy to apply to the client. Required if 'devicePolicy' is set to "Group policy". Otherwise this is ignored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_policy_id: Option<String>,
+}
+impl PoliciesBySsidV12 {
+    /// A `PoliciesBySsidV12` with its required fields (`devicePolicy`); the optional ones are unset.
+    pub fn new(device_policy: t::V12DevicePolicy) -> Self {
+        Self {
+            device_policy,
+            group_policy_id: None,
+        }
+    }
+    /// Sets `groupPolicyId`.
+    pub fn group_policy_id(mut self, value: impl Into<String>) -> Self {
+        self.group_policy_id = Some(value.into());
+        self
+    }
+    /// Sets `groupPolicyId` to a value, or unsets it with `None`.
+    pub fn set_group_policy_id(mut self, value: Option<String>) -> Self {
+        self.group_policy_id = value;
+        self
+    }
+}
+/// The number for the SSID
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PoliciesBySsidV13 {
+    /// The policy to apply to the specified client. Can be 'Allowed', 'Blocked', 'Normal' or 'Group policy'. Required.
+    pub device_policy: t::V13DevicePolicy,
+    /// The ID of the desired group policy to apply to the client. Required if 'devicePolicy' is set to "Group policy". Otherwise this is ignored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_policy_id: Option<String>,
+}
+impl PoliciesBySsidV13 {
+    /// A `PoliciesBySsidV13` with its required fields (`devicePolicy`); the optional ones are unset.
+    pub fn new(device_policy: t::V13DevicePolicy) -> Self {
+        Self {
+            device_policy,
+            group_policy_id: None,
+        }
+    }
+    /// Sets `groupPolicyId`.
+    pub fn group_policy_id(mut self, value: impl Into<String>) -> Self {
+        self.group_policy_id = Some(value.into());
+        self
+    }
+    /// Sets `groupPolicyId` to a value, or unsets it with `None`.
+    pub fn set_group_policy_id(mut self, value: Option<String>) -> Self {
+        self.group_policy_id = value;
+        self
+    }
+}
+/// The number for the SSID
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PoliciesBySsidV14 {
+    /// The policy to apply to the specified client. Can be 'Allowed', 'Blocked', 'Normal' or 'Group policy'. Required.
+    pub device_policy: t::V14DevicePolicy,
+    /// The ID of the desired group policy to apply to the client. Required if 'devicePolicy' is set to "Group policy". Otherwise this is ignored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_policy_id: Option<String>,
+}
+impl PoliciesBySsidV14 {
+    /// A `PoliciesBySsidV14` with its required fields (`devicePolicy`); the optional ones are unset.
+    pub fn new(device_policy: t::V14DevicePolicy) -> Self {
+        Self {
+            device_policy,
+            group_policy_id: None,
+        }
+    }
+    /// Sets `groupPolicyId`.
+    pub fn group_policy_id(mut self, value: impl Into<String>) -> Self {
+        self.group_policy_id = Some(value.into());
+        self
+    }
+    /// Sets `groupPolicyId` to a value, or unsets it with `None`.
+    pub fn set_group_policy_id(mut self, value: Option<String>) -> Self {
+        self.group_policy_id = value;
+        self
+    }
+}
+/// The number for the SSID
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PoliciesBySsidV2 {
+    /// The policy to apply to the specified client. Can be 'Allowed', 'Blocked', 'Normal' or 'Group policy'. Required.
+    pub device_policy: t::V2DevicePolicy,
+    /// The ID of the desired group policy to apply to the client. Required if 'devicePolicy' is set to "Group policy". Otherwise this is ignored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_policy_id: Option<String>,
+}
+impl PoliciesBySsidV2 {
+    /// A `PoliciesBySsidV2` with its required fields (`devicePolicy`); the optional ones are unset.
+    pub fn new(device_policy: t::V2DevicePolicy) -> Self {
+        Self {
+            device_policy,
+            group_policy_id: None,
+        }
+    }
+    /// Sets `groupPolicyId`.
+    pub fn group_policy_id(mut self, value: impl Into<String>) -> Self {
+        self.group_policy_id = Some(value.into());
+        self
+    }
+    /// Sets `groupPolicyId` to a value, or unsets it with `None`.
+    pub fn set_group_policy_id(mut self, value: Option<String>) -> Self {
+        self.group_policy_id = value;
+        self
+    }
+}
+/// The number for the SSID
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PoliciesBySsidV3 {
+    /// The policy to apply to the specified client. Can be 'Allowed', 'Blocked', 'Normal' or 'Group policy'. Required.
+    pub device_policy: t::V3DevicePolicy,
+    /// The ID of the desired group policy to apply to the client. Required if 'devicePolicy' is set to "Group policy". Otherwise this is ignored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_policy_id: Option<String>,
+}
+impl PoliciesBySsidV3 {
+    /// A `PoliciesBySsidV3` with its required fields (`devicePolicy`); the optional ones are unset.
+    pub fn new(device_policy: t::V3DevicePolicy) -> Self {
+        Self {
+            device_policy,
+            group_policy_id: None,
+        }
+    }
+    /// Sets `groupPolicyId`.
+    pub fn group_policy_id(mut self, value: impl Into<String>) -> Self {
+        self.group_policy_id = Some(value.into());
+        self
+    }
+    /// Sets `groupPolicyId` to a value, or unsets it with `None`.
+    pub fn set_group_policy_id(mut self, value: Option<String>) -> Self {
+        self.group_policy_id = value;
+        self
+    }
+}
+/// The number for the SSID
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PoliciesBySsidV4 {
+    /// The policy to apply to the specified client. Can be 'Allowed', 'Blocked', 'Normal' or 'Group policy'. Required.
+    pub device_policy: t::V4DevicePolicy,
+    /// The ID of the desired group policy to apply to the client. Required if 'devicePolicy' is set to "Group policy". Otherwise this is ignored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_policy_id: Option<String>,
+}
+impl PoliciesBySsidV4 {
+    /// A `PoliciesBySsidV4` with its required fields (`devicePolicy`); the optional ones are unset.
+    pub fn new(device_policy: t::V4DevicePolicy) -> Self {
+        Self {
+            device_policy,
+            group_policy_id: None,
+        }
+    }
+    /// Sets `groupPolicyId`.
+    pub fn group_policy_id(mut self, value: impl Into<String>) -> Self {
+        self.group_policy_id = Some(value.into());
+        self
+    }
+    /// Sets `groupPolicyId` to a value, or unsets it with `None`.
+    pub fn set_group_policy_id(mut self, value: Option<String>) -> Self {
+        self.group_policy_id = value;
+        self
+    }
+}
+/// The number for the SSID
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PoliciesBySsidV5 {
+    /// The policy to apply to the specified client. Can be 'Allowed', 'Blocked', 'Normal' or 'Group policy'. Required.
+    pub device_policy: t::V5DevicePolicy,
+    /// The ID of the desired group policy to apply to the client. Required if 'devicePolicy' is set to "Group policy". Otherwise this is ignored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_policy_id: Option<String>,
+}
+impl PoliciesBySsidV5 {
+    /// A `PoliciesBySsidV5` with its required fields (`devicePolicy`); the optional ones are unset.
+    pub fn new(device_policy: t::V5DevicePolicy) -> Self {
+        Self {
+            device_policy,
+            group_policy_id: None,
+        }
+    }
+    /// Sets `groupPolicyId`.
+    pub fn group_policy_id(mut self, value: impl Into<String>) -> Self {
+        self.group_policy_id = Some(value.into());
+        self
+    }
+    /// Sets `groupPolicyId` to a value, or unsets it with `None`.
+    pub fn set_group_policy_id(mut self, value: Option<String>) -> Self {
+        self.group_policy_id = value;
+        self
+    }
+}
+/// The number for the SSID
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PoliciesBySsidV6 {
+    /// The policy to apply to the specified client. Can be 'Allowed', 'Blocked', 'Normal' or 'Group policy'. Required.
+    pub device_policy: t::V6DevicePolicy,
+    /// The ID of the desired group policy to apply to the client. Required if 'devicePolicy' is set to "Group policy". Otherwise this is ignored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_policy_id: Option<String>,
+}
+impl PoliciesBySsidV6 {
+    /// A `PoliciesBySsidV6` with its required fields (`devicePolicy`); the optional ones are unset.
+    pub fn new(device_policy: t::V6DevicePolicy) -> Self {
+        Self {
+            device_policy,
+            group_policy_id: None,
+        }
+    }
+    /// Sets `groupPolicyId`.
+    pub fn group_policy_id(mut self, value: impl Into<String>) -> Self {
+        self.group_policy_id = Some(value.into());
+        self
+    }
+    /// Sets `groupPolicyId` to a value, or unsets it with `None`.
+    pub fn set_group_policy_id(mut self, value: Option<String>) -> Self {
+        self.group_policy_id = value;
+        self
+    }
+}
+/// The number for the SSID
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PoliciesBySsidV7 {
+    /// The policy to apply to the specified client. Can be 'Allowed', 'Blocked', 'Normal' or 'Group policy'. Required.
+    pub device_policy: t::V7DevicePolicy,
+    /// The ID of the desired group policy to apply to the client. Required if 'devicePolicy' is set to "Group policy". Otherwise this is ignored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_policy_id: Option<String>,
+}
+impl PoliciesBySsidV7 {
+    /// A `PoliciesBySsidV7` with its required fields (`devicePolicy`); the optional ones are unset.
+    pub fn new(device_policy: t::V7DevicePolicy) -> Self {
+        Self {
+            device_policy,
+            group_policy_id: None,
+        }
+    }
+    /// Sets `groupPolicyId`.
+    pub fn group_policy_id(mut self, value: impl Into<String>) -> Self {
+        self.group_policy_id = Some(value.into());
+        self
+    }
+    /// Sets `groupPolicyId` to a value, or unsets it with `None`.
+    pub fn set_group_policy_id(mut self, value: Option<String>) -> Self {
+        self.group_policy_id = value;
+        self
+    }
+}
+/// The number for the SSID
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PoliciesBySsidV8 {
+    /// The policy to apply to the specified client. Can be 'Allowed', 'Blocked', 'Normal' or 'Group policy'. Required.
+    pub device_policy: t::V8DevicePolicy,
+    /// The ID of the desired group policy to apply to the client. Required if 'devicePolicy' is set to "Group policy". Otherwise this is ignored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_policy_id: Option<String>,
+}
+impl PoliciesBySsidV8 {
+    /// A `PoliciesBySsidV8` with its required fields (`devicePolicy`); the optional ones are unset.
+    pub fn new(device_policy: t::V8DevicePolicy) -> Self {
+        Self {
+            device_policy,
+            group_policy_id: None,
+        }
+    }
+    /// Sets `groupPolicyId`.
+    pub fn group_policy_id(mut self, value: impl Into<String>) -> Self {
+        self.group_policy_id = Some(value.into());
+        self
+    }
+    /// Sets `groupPolicyId` to a value, or unsets it with `None`.
+    pub fn set_group_policy_id(mut self, value: Option<String>) -> Self {
+        self.group_policy_id = value;
+        self
+    }
+}
+/// The number for the SSID
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PoliciesBySsidV9 {
+    /// The policy to apply to the specified client. Can be 'Allowed', 'Blocked', 'Normal' or 'Group policy'. Required.
+    pub device_policy: t::V9DevicePolicy,
+    /// The ID of the desired group policy to apply to the client. Required if 'devicePolicy' is set to "Group policy". Otherwise this is ignored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_policy_id: Option<String>,
+}
+impl PoliciesBySsidV9 {
+    /// A `PoliciesBySsidV9` with its required fields (`devicePolicy`); the optional ones are unset.
+    pub fn new(device_policy: t::V9DevicePolicy) -> Self {
+        Self {
+            device_policy,
+            group_policy_id: None,
+        }
+    }
+    /// Sets `groupPolicyId`.
+    pub fn group_policy_id(mut self, value: impl Into<String>) -> Self {
+        self.group_policy_id = Some(value.into());
+        self
+    }
+    /// Sets `groupPolicyId` to a value, or unsets it with `None`.
+    pub fn set_group_policy_id(mut self, value: Option<String>) -> Self {
+        self.group_policy_id = value;
+        self
+    }
 }
 /// Product type to rollback (if the network is a combined network)
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1883,12 +7630,15 @@ pub struct ProfileVlanName {
     pub vlan_id: Option<String>,
     /// Adaptive Policy Group assigned to Vlan ID
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub adaptive_policy_group: Option<t::ApplicationCategoryApplication>,
+    pub adaptive_policy_group: Option<
+        t::GetNetworkVlanProfileResponseVlanNameAdaptivePolicyGroup,
+    >,
 }
 /// Part of the `provisionNetworkClients` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ProvisionNetworkClientsRequest {
     /// The array of clients to provision
     pub clients: Vec<t::ProvisionNetworkClientsRequestClient>,
@@ -1904,16 +7654,87 @@ pub struct ProvisionNetworkClientsRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policies_by_ssid: Option<t::PoliciesBySsid>,
 }
+impl ProvisionNetworkClientsRequest {
+    /// A `ProvisionNetworkClientsRequest` with its required fields (`clients`, `devicePolicy`); the optional ones are unset.
+    pub fn new(
+        clients: impl IntoIterator<Item = t::ProvisionNetworkClientsRequestClient>,
+        device_policy: t::ProvisionNetworkClientsRequestDevicePolicy,
+    ) -> Self {
+        Self {
+            clients: rt::list::<t::ProvisionNetworkClientsRequestClient, _>(clients),
+            device_policy,
+            group_policy_id: None,
+            policies_by_security_appliance: None,
+            policies_by_ssid: None,
+        }
+    }
+    /// Sets `groupPolicyId`.
+    pub fn group_policy_id(mut self, value: impl Into<String>) -> Self {
+        self.group_policy_id = Some(value.into());
+        self
+    }
+    /// Sets `groupPolicyId` to a value, or unsets it with `None`.
+    pub fn set_group_policy_id(mut self, value: Option<String>) -> Self {
+        self.group_policy_id = value;
+        self
+    }
+    /// Sets `policiesBySecurityAppliance`.
+    pub fn policies_by_security_appliance(
+        mut self,
+        value: t::PoliciesBySecurityAppliance,
+    ) -> Self {
+        self.policies_by_security_appliance = Some(value);
+        self
+    }
+    /// Sets `policiesBySecurityAppliance` to a value, or unsets it with `None`.
+    pub fn set_policies_by_security_appliance(
+        mut self,
+        value: Option<t::PoliciesBySecurityAppliance>,
+    ) -> Self {
+        self.policies_by_security_appliance = value;
+        self
+    }
+    /// Sets `policiesBySsid`.
+    pub fn policies_by_ssid(mut self, value: t::PoliciesBySsid) -> Self {
+        self.policies_by_ssid = Some(value);
+        self
+    }
+    /// Sets `policiesBySsid` to a value, or unsets it with `None`.
+    pub fn set_policies_by_ssid(mut self, value: Option<t::PoliciesBySsid>) -> Self {
+        self.policies_by_ssid = value;
+        self
+    }
+}
 /// Part of the `provisionNetworkClients` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ProvisionNetworkClientsRequestClient {
     /// The MAC address of the client. Required.
     pub mac: String,
     /// The display name for the client. Optional. Limited to 255 bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+impl ProvisionNetworkClientsRequestClient {
+    /// A `ProvisionNetworkClientsRequestClient` with its required fields (`mac`); the optional ones are unset.
+    pub fn new(mac: impl Into<String>) -> Self {
+        Self {
+            mac: mac.into(),
+            name: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
 }
 /// The policy to apply to the specified client. Can be 'Group policy', 'Allowed', 'Blocked', 'Per connection' or 'Normal'. Required.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1937,10 +7758,21 @@ rt::string_enum!(
     "Blocked" => Blocked, "Group policy" => GroupPolicy, "Normal" => Normal,
     "Per connection" => PerConnection }
 );
+/// push destinations for this alert
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Push {
+    /// time when the alert was sent to the user(s) for this channel
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<String>,
+}
 /// Part of the `reassignNetworkVlanProfilesAssignments` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ReassignNetworkVlanProfilesAssignmentsRequest {
     /// The VLAN Profile
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1952,14 +7784,60 @@ pub struct ReassignNetworkVlanProfilesAssignmentsRequest {
     /// Array of Switch Stack IDs
     pub stack_ids: Vec<String>,
 }
+impl ReassignNetworkVlanProfilesAssignmentsRequest {
+    /// A `ReassignNetworkVlanProfilesAssignmentsRequest` with its required fields (`serials`, `stackIds`); the optional ones are unset.
+    pub fn new(
+        serials: impl IntoIterator<Item = impl Into<String>>,
+        stack_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            vlan_profile: None,
+            serials: rt::list::<String, _>(serials),
+            stack_ids: rt::list::<String, _>(stack_ids),
+        }
+    }
+    /// Sets `vlanProfile`.
+    pub fn vlan_profile(
+        mut self,
+        value: t::ReassignNetworkVlanProfilesAssignmentsRequestVlanProfile,
+    ) -> Self {
+        self.vlan_profile = Some(value);
+        self
+    }
+    /// Sets `vlanProfile` to a value, or unsets it with `None`.
+    pub fn set_vlan_profile(
+        mut self,
+        value: Option<t::ReassignNetworkVlanProfilesAssignmentsRequestVlanProfile>,
+    ) -> Self {
+        self.vlan_profile = value;
+        self
+    }
+}
 /// The VLAN Profile
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ReassignNetworkVlanProfilesAssignmentsRequestVlanProfile {
     /// IName of the VLAN Profile
     #[serde(skip_serializing_if = "Option::is_none")]
     pub iname: Option<String>,
+}
+impl ReassignNetworkVlanProfilesAssignmentsRequestVlanProfile {
+    /// A `ReassignNetworkVlanProfilesAssignmentsRequestVlanProfile` with every field unset.
+    pub fn new() -> Self {
+        Self { iname: None }
+    }
+    /// Sets `iname`.
+    pub fn iname(mut self, value: impl Into<String>) -> Self {
+        self.iname = Some(value.into());
+        self
+    }
+    /// Sets `iname` to a value, or unsets it with `None`.
+    pub fn set_iname(mut self, value: Option<String>) -> Self {
+        self.iname = value;
+        self
+    }
 }
 /// Part of the `reassignNetworkVlanProfilesAssignments` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -1992,7 +7870,7 @@ pub struct ReassignNetworkVlanProfilesAssignmentsResponseVlanProfile {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
-/// Client's most recent connection type
+/// Part of the `getNetworkClients` operation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RecentDeviceConnection {
@@ -2006,46 +7884,543 @@ pub enum RecentDeviceConnection {
 rt::string_enum!(
     RecentDeviceConnection, UnknownValue, { "Wired" => Wired, "Wireless" => Wireless }
 );
+/// Part of the `removeNetworkDevices` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RemoveNetworkDevicesRequest {
+    /// The serial of a device
+    pub serial: String,
+}
+impl RemoveNetworkDevicesRequest {
+    /// A `RemoveNetworkDevicesRequest` with its required fields (`serial`); the optional ones are unset.
+    pub fn new(serial: impl Into<String>) -> Self {
+        Self { serial: serial.into() }
+    }
+}
 /// Part of the `rollbacksNetworkFirmwareUpgradesStagedEvents` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct RollbacksNetworkFirmwareUpgradesStagedEventsRequest {
     /// All completed or in-progress stages in the network with their new start times. All pending stages will be canceled
-    pub stages: Vec<t::CreateNetworkFirmwareUpgradesStagedEventRequestStage>,
+    pub stages: Vec<t::RollbacksNetworkFirmwareUpgradesStagedEventsRequestStage>,
     /// The reason for rolling back the staged upgrade
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reasons: Option<Vec<t::CreateNetworkFirmwareUpgradesRollbackRequestReason>>,
+    pub reasons: Option<
+        Vec<t::RollbacksNetworkFirmwareUpgradesStagedEventsRequestReason>,
+    >,
+}
+impl RollbacksNetworkFirmwareUpgradesStagedEventsRequest {
+    /// A `RollbacksNetworkFirmwareUpgradesStagedEventsRequest` with its required fields (`stages`); the optional ones are unset.
+    pub fn new(
+        stages: impl IntoIterator<
+            Item = t::RollbacksNetworkFirmwareUpgradesStagedEventsRequestStage,
+        >,
+    ) -> Self {
+        Self {
+            stages: rt::list::<
+                t::RollbacksNetworkFirmwareUpgradesStagedEventsRequestStage,
+                _,
+            >(stages),
+            reasons: None,
+        }
+    }
+    /// Sets `reasons`.
+    pub fn reasons(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::RollbacksNetworkFirmwareUpgradesStagedEventsRequestReason,
+        >,
+    ) -> Self {
+        self.reasons = Some(
+            rt::list::<
+                t::RollbacksNetworkFirmwareUpgradesStagedEventsRequestReason,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `reasons` to a value, or unsets it with `None`.
+    pub fn set_reasons(
+        mut self,
+        value: Option<Vec<t::RollbacksNetworkFirmwareUpgradesStagedEventsRequestReason>>,
+    ) -> Self {
+        self.reasons = value;
+        self
+    }
+}
+/// Part of the `rollbacksNetworkFirmwareUpgradesStagedEvents` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RollbacksNetworkFirmwareUpgradesStagedEventsRequestReason {
+    /// Reason for the rollback
+    pub category: t::RollbacksNetworkFirmwareUpgradesStagedEventsRequestReasonCategory,
+    /// Additional comment about the rollback
+    pub comment: String,
+}
+impl RollbacksNetworkFirmwareUpgradesStagedEventsRequestReason {
+    /// A `RollbacksNetworkFirmwareUpgradesStagedEventsRequestReason` with its required fields (`category`, `comment`); the optional ones are unset.
+    pub fn new(
+        category: t::RollbacksNetworkFirmwareUpgradesStagedEventsRequestReasonCategory,
+        comment: impl Into<String>,
+    ) -> Self {
+        Self {
+            category,
+            comment: comment.into(),
+        }
+    }
+}
+/// Reason for the rollback
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RollbacksNetworkFirmwareUpgradesStagedEventsRequestReasonCategory {
+    /// `"broke old features"`
+    BrokeOldFeatures,
+    /// `"other"`
+    Other,
+    /// `"performance"`
+    Performance,
+    /// `"stability"`
+    Stability,
+    /// `"testing"`
+    Testing,
+    /// `"unifying networks versions"`
+    UnifyingNetworksVersions,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    RollbacksNetworkFirmwareUpgradesStagedEventsRequestReasonCategory, UnknownValue, {
+    "broke old features" => BrokeOldFeatures, "other" => Other, "performance" =>
+    Performance, "stability" => Stability, "testing" => Testing,
+    "unifying networks versions" => UnifyingNetworksVersions }
+);
+/// Part of the `rollbacksNetworkFirmwareUpgradesStagedEvents` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RollbacksNetworkFirmwareUpgradesStagedEventsRequestStage {
+    /// The Staged Upgrade Group containing the name and ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<t::RollbacksNetworkFirmwareUpgradesStagedEventsRequestStageGroup>,
+    /// The Staged Upgrade Milestones for the specific stage
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub milestones: Option<
+        t::RollbacksNetworkFirmwareUpgradesStagedEventsRequestStageMilestones,
+    >,
+}
+impl RollbacksNetworkFirmwareUpgradesStagedEventsRequestStage {
+    /// A `RollbacksNetworkFirmwareUpgradesStagedEventsRequestStage` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            group: None,
+            milestones: None,
+        }
+    }
+    /// Sets `group`.
+    pub fn group(
+        mut self,
+        value: t::RollbacksNetworkFirmwareUpgradesStagedEventsRequestStageGroup,
+    ) -> Self {
+        self.group = Some(value);
+        self
+    }
+    /// Sets `group` to a value, or unsets it with `None`.
+    pub fn set_group(
+        mut self,
+        value: Option<t::RollbacksNetworkFirmwareUpgradesStagedEventsRequestStageGroup>,
+    ) -> Self {
+        self.group = value;
+        self
+    }
+    /// Sets `milestones`.
+    pub fn milestones(
+        mut self,
+        value: t::RollbacksNetworkFirmwareUpgradesStagedEventsRequestStageMilestones,
+    ) -> Self {
+        self.milestones = Some(value);
+        self
+    }
+    /// Sets `milestones` to a value, or unsets it with `None`.
+    pub fn set_milestones(
+        mut self,
+        value: Option<
+            t::RollbacksNetworkFirmwareUpgradesStagedEventsRequestStageMilestones,
+        >,
+    ) -> Self {
+        self.milestones = value;
+        self
+    }
+}
+/// The Staged Upgrade Group containing the name and ID
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RollbacksNetworkFirmwareUpgradesStagedEventsRequestStageGroup {
+    /// ID of the Staged Upgrade Group
+    pub id: String,
+}
+impl RollbacksNetworkFirmwareUpgradesStagedEventsRequestStageGroup {
+    /// A `RollbacksNetworkFirmwareUpgradesStagedEventsRequestStageGroup` with its required fields (`id`); the optional ones are unset.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { id: id.into() }
+    }
+}
+/// The Staged Upgrade Milestones for the specific stage
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RollbacksNetworkFirmwareUpgradesStagedEventsRequestStageMilestones {
+    /// The start time of the staged upgrade stage. (In ISO-8601 format, in the time zone of the network.)
+    pub scheduled_for: String,
+}
+impl RollbacksNetworkFirmwareUpgradesStagedEventsRequestStageMilestones {
+    /// A `RollbacksNetworkFirmwareUpgradesStagedEventsRequestStageMilestones` with its required fields (`scheduledFor`); the optional ones are unset.
+    pub fn new(scheduled_for: impl Into<String>) -> Self {
+        Self {
+            scheduled_for: scheduled_for.into(),
+        }
+    }
+}
+/// Part of the `rollbacksNetworkFirmwareUpgradesStagedEvents` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RollbacksNetworkFirmwareUpgradesStagedEventsResponse {
+    /// The network devices to be updated
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub products: Option<
+        t::RollbacksNetworkFirmwareUpgradesStagedEventsResponseProducts,
+    >,
+    /// The ordered stages in the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stages: Option<
+        Vec<t::RollbacksNetworkFirmwareUpgradesStagedEventsResponseStage>,
+    >,
+    /// Reasons for the rollback
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reasons: Option<
+        Vec<t::RollbacksNetworkFirmwareUpgradesStagedEventsResponseReason>,
+    >,
+}
+/// The network devices to be updated
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RollbacksNetworkFirmwareUpgradesStagedEventsResponseProducts {
+    /// The Switch network to be updated
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub switch: Option<
+        t::RollbacksNetworkFirmwareUpgradesStagedEventsResponseProductsSwitch,
+    >,
+}
+/// The Switch network to be updated
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RollbacksNetworkFirmwareUpgradesStagedEventsResponseProductsSwitch {
+    /// Details of the next firmware upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_upgrade: Option<
+        t::RollbacksNetworkFirmwareUpgradesStagedEventsResponseProductsSwitchNextUpgrade,
+    >,
+}
+/// Details of the next firmware upgrade
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RollbacksNetworkFirmwareUpgradesStagedEventsResponseProductsSwitchNextUpgrade {
+    /// Details of the version the device will upgrade to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<
+        t::RollbacksNetworkFirmwareUpgradesStagedEventsResponseProductsSwitchNextUpgradeToVersion,
+    >,
+}
+/// Details of the version the device will upgrade to
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RollbacksNetworkFirmwareUpgradesStagedEventsResponseProductsSwitchNextUpgradeToVersion {
+    /// Id of the Version being upgraded to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+}
+/// Part of the `rollbacksNetworkFirmwareUpgradesStagedEvents` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RollbacksNetworkFirmwareUpgradesStagedEventsResponseReason {
+    /// Reason for the rollback
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<
+        t::RollbacksNetworkFirmwareUpgradesStagedEventsResponseReasonCategory,
+    >,
+    /// Additional comment about the rollback
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+/// Reason for the rollback
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RollbacksNetworkFirmwareUpgradesStagedEventsResponseReasonCategory {
+    /// `"broke old features"`
+    BrokeOldFeatures,
+    /// `"other"`
+    Other,
+    /// `"performance"`
+    Performance,
+    /// `"stability"`
+    Stability,
+    /// `"testing"`
+    Testing,
+    /// `"unifying networks versions"`
+    UnifyingNetworksVersions,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    RollbacksNetworkFirmwareUpgradesStagedEventsResponseReasonCategory, UnknownValue, {
+    "broke old features" => BrokeOldFeatures, "other" => Other, "performance" =>
+    Performance, "stability" => Stability, "testing" => Testing,
+    "unifying networks versions" => UnifyingNetworksVersions }
+);
+/// Part of the `rollbacksNetworkFirmwareUpgradesStagedEvents` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RollbacksNetworkFirmwareUpgradesStagedEventsResponseStage {
+    /// The staged upgrade group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<t::RollbacksNetworkFirmwareUpgradesStagedEventsResponseStageGroup>,
+    /// The Staged Upgrade Milestones for the stage
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub milestones: Option<
+        t::RollbacksNetworkFirmwareUpgradesStagedEventsResponseStageMilestones,
+    >,
+    /// Current upgrade status of the group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+/// The staged upgrade group
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RollbacksNetworkFirmwareUpgradesStagedEventsResponseStageGroup {
+    /// Id of the Staged Upgrade Group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the Staged Upgrade Group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Description of the Staged Upgrade Group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+/// The Staged Upgrade Milestones for the stage
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RollbacksNetworkFirmwareUpgradesStagedEventsResponseStageMilestones {
+    /// Scheduled start time for the group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheduled_for: Option<rt::Timestamp>,
+    /// Start time for the group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<rt::Timestamp>,
+    /// Finish time for the group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<rt::Timestamp>,
+    /// Time that the group was canceled
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub canceled_at: Option<rt::Timestamp>,
 }
 /// The schedule for the group policy. Schedules are applied to days of the week.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Scheduling {
     /// Whether scheduling is enabled (true) or disabled (false). Defaults to false. If true, the schedule objects for each day of the week (monday - sunday) are parsed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// The schedule object for Monday.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub monday: Option<t::Monday>,
+    pub monday: Option<t::CreateNetworkGroupPolicyRequestSchedulingMonday>,
     /// The schedule object for Tuesday.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tuesday: Option<t::Monday>,
+    pub tuesday: Option<t::CreateNetworkGroupPolicyRequestSchedulingTuesday>,
     /// The schedule object for Wednesday.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub wednesday: Option<t::Monday>,
+    pub wednesday: Option<t::CreateNetworkGroupPolicyRequestSchedulingWednesday>,
     /// The schedule object for Thursday.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub thursday: Option<t::Monday>,
+    pub thursday: Option<t::CreateNetworkGroupPolicyRequestSchedulingThursday>,
     /// The schedule object for Friday.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub friday: Option<t::Monday>,
+    pub friday: Option<t::CreateNetworkGroupPolicyRequestSchedulingFriday>,
     /// The schedule object for Saturday.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub saturday: Option<t::Monday>,
+    pub saturday: Option<t::CreateNetworkGroupPolicyRequestSchedulingSaturday>,
     /// The schedule object for Sunday.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sunday: Option<t::Monday>,
+    pub sunday: Option<t::CreateNetworkGroupPolicyRequestSchedulingSunday>,
+}
+impl Scheduling {
+    /// A `Scheduling` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            monday: None,
+            tuesday: None,
+            wednesday: None,
+            thursday: None,
+            friday: None,
+            saturday: None,
+            sunday: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `monday`.
+    pub fn monday(
+        mut self,
+        value: t::CreateNetworkGroupPolicyRequestSchedulingMonday,
+    ) -> Self {
+        self.monday = Some(value);
+        self
+    }
+    /// Sets `monday` to a value, or unsets it with `None`.
+    pub fn set_monday(
+        mut self,
+        value: Option<t::CreateNetworkGroupPolicyRequestSchedulingMonday>,
+    ) -> Self {
+        self.monday = value;
+        self
+    }
+    /// Sets `tuesday`.
+    pub fn tuesday(
+        mut self,
+        value: t::CreateNetworkGroupPolicyRequestSchedulingTuesday,
+    ) -> Self {
+        self.tuesday = Some(value);
+        self
+    }
+    /// Sets `tuesday` to a value, or unsets it with `None`.
+    pub fn set_tuesday(
+        mut self,
+        value: Option<t::CreateNetworkGroupPolicyRequestSchedulingTuesday>,
+    ) -> Self {
+        self.tuesday = value;
+        self
+    }
+    /// Sets `wednesday`.
+    pub fn wednesday(
+        mut self,
+        value: t::CreateNetworkGroupPolicyRequestSchedulingWednesday,
+    ) -> Self {
+        self.wednesday = Some(value);
+        self
+    }
+    /// Sets `wednesday` to a value, or unsets it with `None`.
+    pub fn set_wednesday(
+        mut self,
+        value: Option<t::CreateNetworkGroupPolicyRequestSchedulingWednesday>,
+    ) -> Self {
+        self.wednesday = value;
+        self
+    }
+    /// Sets `thursday`.
+    pub fn thursday(
+        mut self,
+        value: t::CreateNetworkGroupPolicyRequestSchedulingThursday,
+    ) -> Self {
+        self.thursday = Some(value);
+        self
+    }
+    /// Sets `thursday` to a value, or unsets it with `None`.
+    pub fn set_thursday(
+        mut self,
+        value: Option<t::CreateNetworkGroupPolicyRequestSchedulingThursday>,
+    ) -> Self {
+        self.thursday = value;
+        self
+    }
+    /// Sets `friday`.
+    pub fn friday(
+        mut self,
+        value: t::CreateNetworkGroupPolicyRequestSchedulingFriday,
+    ) -> Self {
+        self.friday = Some(value);
+        self
+    }
+    /// Sets `friday` to a value, or unsets it with `None`.
+    pub fn set_friday(
+        mut self,
+        value: Option<t::CreateNetworkGroupPolicyRequestSchedulingFriday>,
+    ) -> Self {
+        self.friday = value;
+        self
+    }
+    /// Sets `saturday`.
+    pub fn saturday(
+        mut self,
+        value: t::CreateNetworkGroupPolicyRequestSchedulingSaturday,
+    ) -> Self {
+        self.saturday = Some(value);
+        self
+    }
+    /// Sets `saturday` to a value, or unsets it with `None`.
+    pub fn set_saturday(
+        mut self,
+        value: Option<t::CreateNetworkGroupPolicyRequestSchedulingSaturday>,
+    ) -> Self {
+        self.saturday = value;
+        self
+    }
+    /// Sets `sunday`.
+    pub fn sunday(
+        mut self,
+        value: t::CreateNetworkGroupPolicyRequestSchedulingSunday,
+    ) -> Self {
+        self.sunday = Some(value);
+        self
+    }
+    /// Sets `sunday` to a value, or unsets it with `None`.
+    pub fn set_sunday(
+        mut self,
+        value: Option<t::CreateNetworkGroupPolicyRequestSchedulingSunday>,
+    ) -> Self {
+        self.sunday = value;
+        self
+    }
 }
 /// The scope of the alert
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -2062,6 +8437,19 @@ pub struct Scope {
     /// Peers related to the alert
     #[serde(skip_serializing_if = "Option::is_none")]
     pub peers: Option<Vec<t::ScopePeer>>,
+}
+/// Part of the `getNetworkHealthAlerts` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ScopeApplication {
+    /// URL to the application
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Name of the application
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 /// Part of the `getNetworkHealthAlerts` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -2112,11 +8500,29 @@ pub struct ScopePeer {
     pub url: Option<String>,
     /// Network of the peer
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub network: Option<t::ApplicationCategoryApplication>,
+    pub network: Option<t::PeerNetwork>,
+}
+/// Part of the `updateNetworkSyslogServers` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Server {
+    /// The IP address of the syslog server
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// The port of the syslog server
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<i64>,
+    /// A list of roles for the syslog server. Options (case-insensitive): 'Wireless event log', 'Appliance event log', 'Switch event log', 'Air Marshal events', 'Flows', 'URLs', 'IDS alerts', 'Security events'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<String>>,
 }
 /// The payload template to use when posting data to the HTTP server.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ServerPayloadTemplate {
     /// The ID of the payload template.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2141,6 +8547,51 @@ pub struct ServersServer {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub roles: Option<Vec<String>>,
 }
+/// Part of the `createNetworkGroupPolicy` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Service {
+    /// `"AFP"`
+    Afp,
+    /// `"AirPlay"`
+    AirPlay,
+    /// `"All Services"`
+    AllServices,
+    /// `"BitTorrent"`
+    BitTorrent,
+    /// `"FTP"`
+    Ftp,
+    /// `"Printers"`
+    Printers,
+    /// `"SSH"`
+    Ssh,
+    /// `"Samba"`
+    Samba,
+    /// `"Scanners"`
+    Scanners,
+    /// `"iChat"`
+    IChat,
+    /// `"iTunes"`
+    ITunes,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    Service, UnknownValue, { "AFP" => Afp, "AirPlay" => AirPlay, "All Services" =>
+    AllServices, "BitTorrent" => BitTorrent, "FTP" => Ftp, "Printers" => Printers, "SSH"
+    => Ssh, "Samba" => Samba, "Scanners" => Scanners, "iChat" => IChat, "iTunes" =>
+    ITunes }
+);
+/// A hash of FIPS options applied to the Network
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SettingsFips {
+    /// Enables / disables FIPS on the network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
 /// A hash of Local Status page(s)' authentication options applied to the Network.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -2149,7 +8600,30 @@ pub struct ServersServer {
 pub struct SettingsLocalStatusPage {
     /// A hash of Local Status page(s)' authentication options applied to the Network.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub authentication: Option<t::SettingsInterfacesWan1PppoeAuthentication>,
+    pub authentication: Option<t::SettingsLocalStatusPageAuthentication>,
+}
+/// A hash of Local Status page(s)' authentication options applied to the Network.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SettingsLocalStatusPageAuthentication {
+    /// Enables / disables the authentication on Local Status page(s).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// The username used for Local Status Page(s).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+}
+/// A hash of SecureConnect options applied to the Network.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SettingsSecurePort {
+    /// Enables / disables SecureConnect on the network. Optional.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
 }
 /// Severity of the alert
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -2196,6 +8670,16 @@ rt::string_enum!(
     Size, UnknownValue, { "100" => V100, "large" => Large, "medium" => Medium, "small" =>
     Small }
 );
+/// sms destinations for this alert
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Sms {
+    /// time when the alert was sent to the user(s) for this channel
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<String>,
+}
 /// Whether clients bound to your policy will bypass splash authorization or behave according to the network's rules. Can be one of 'network default' or 'bypass'. Only available if your network has a wireless configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2219,7 +8703,44 @@ rt::string_enum!(
 pub struct SplitNetworkResponse {
     /// Networks after the split
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub resulting_networks: Option<Vec<t::GetNetworkResponse>>,
+    pub resulting_networks: Option<Vec<t::SplitNetworkResponseResultingNetwork>>,
+}
+/// Part of the `splitNetwork` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SplitNetworkResponseResultingNetwork {
+    /// Network ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Organization ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// Network name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// List of the product types that the network supports
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_types: Option<Vec<String>>,
+    /// Timezone of the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    /// Network tags
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// Enrollment string for the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enrollment_string: Option<String>,
+    /// URL to the network Dashboard UI
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Notes for the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// If the network is bound to a config template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_bound_to_config_template: Option<bool>,
 }
 /// Part of the `getNetworkPoliciesByClient` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -2231,65 +8752,661 @@ pub struct SsidItem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ssid_number: Option<i64>,
 }
+/// Part of the `getNetworkClientsApplicationUsage` operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SsidNumber {
+    /// `0`
+    V0,
+    /// `1`
+    V1,
+    /// `2`
+    V2,
+    /// `3`
+    V3,
+    /// `4`
+    V4,
+    /// `5`
+    V5,
+    /// `6`
+    V6,
+    /// `7`
+    V7,
+    /// `8`
+    V8,
+    /// `9`
+    V9,
+    /// `10`
+    V10,
+    /// `11`
+    V11,
+    /// `12`
+    V12,
+    /// `13`
+    V13,
+    /// `14`
+    V14,
+    /// A value this version of the API description does not list.
+    UnknownValue(i64),
+}
+rt::int_enum!(
+    SsidNumber, UnknownValue, { 0 => V0, 1 => V1, 2 => V2, 3 => V3, 4 => V4, 5 => V5, 6
+    => V6, 7 => V7, 8 => V8, 9 => V9, 10 => V10, 11 => V11, 12 => V12, 13 => V13, 14 =>
+    V14 }
+);
 /// The target SSIDs. Each SSID must be enabled and must have Click-through splash enabled. For each SSID where isAuthorized is true, the expiration time will automatically be set according to the SSID's splash frequency. Not all networks support configuring all SSIDs
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Ssids {
     /// Splash authorization for SSID 0
     #[serde(skip_serializing_if = "Option::is_none")]
     pub _0: Option<t::SsidsV0>,
     /// Splash authorization for SSID 1
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _1: Option<t::SsidsV0>,
+    pub _1: Option<t::SsidsV1>,
     /// Splash authorization for SSID 2
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _2: Option<t::SsidsV0>,
+    pub _2: Option<t::SsidsV2>,
     /// Splash authorization for SSID 3
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _3: Option<t::SsidsV0>,
+    pub _3: Option<t::SsidsV3>,
     /// Splash authorization for SSID 4
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _4: Option<t::SsidsV0>,
+    pub _4: Option<t::SsidsV4>,
     /// Splash authorization for SSID 5
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _5: Option<t::SsidsV0>,
+    pub _5: Option<t::SsidsV5>,
     /// Splash authorization for SSID 6
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _6: Option<t::SsidsV0>,
+    pub _6: Option<t::SsidsV6>,
     /// Splash authorization for SSID 7
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _7: Option<t::SsidsV0>,
+    pub _7: Option<t::SsidsV7>,
     /// Splash authorization for SSID 8
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _8: Option<t::SsidsV0>,
+    pub _8: Option<t::SsidsV8>,
     /// Splash authorization for SSID 9
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _9: Option<t::SsidsV0>,
+    pub _9: Option<t::SsidsV9>,
     /// Splash authorization for SSID 10
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _10: Option<t::SsidsV0>,
+    pub _10: Option<t::SsidsV10>,
     /// Splash authorization for SSID 11
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _11: Option<t::SsidsV0>,
+    pub _11: Option<t::SsidsV11>,
     /// Splash authorization for SSID 12
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _12: Option<t::SsidsV0>,
+    pub _12: Option<t::SsidsV12>,
     /// Splash authorization for SSID 13
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _13: Option<t::SsidsV0>,
+    pub _13: Option<t::SsidsV13>,
     /// Splash authorization for SSID 14
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _14: Option<t::SsidsV0>,
+    pub _14: Option<t::SsidsV14>,
+}
+impl Ssids {
+    /// A `Ssids` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            _0: None,
+            _1: None,
+            _2: None,
+            _3: None,
+            _4: None,
+            _5: None,
+            _6: None,
+            _7: None,
+            _8: None,
+            _9: None,
+            _10: None,
+            _11: None,
+            _12: None,
+            _13: None,
+            _14: None,
+        }
+    }
+    /// Sets `0`.
+    pub fn _0(mut self, value: t::SsidsV0) -> Self {
+        self._0 = Some(value);
+        self
+    }
+    /// Sets `0` to a value, or unsets it with `None`.
+    pub fn set_0(mut self, value: Option<t::SsidsV0>) -> Self {
+        self._0 = value;
+        self
+    }
+    /// Sets `1`.
+    pub fn _1(mut self, value: t::SsidsV1) -> Self {
+        self._1 = Some(value);
+        self
+    }
+    /// Sets `1` to a value, or unsets it with `None`.
+    pub fn set_1(mut self, value: Option<t::SsidsV1>) -> Self {
+        self._1 = value;
+        self
+    }
+    /// Sets `2`.
+    pub fn _2(mut self, value: t::SsidsV2) -> Self {
+        self._2 = Some(value);
+        self
+    }
+    /// Sets `2` to a value, or unsets it with `None`.
+    pub fn set_2(mut self, value: Option<t::SsidsV2>) -> Self {
+        self._2 = value;
+        self
+    }
+    /// Sets `3`.
+    pub fn _3(mut self, value: t::SsidsV3) -> Self {
+        self._3 = Some(value);
+        self
+    }
+    /// Sets `3` to a value, or unsets it with `None`.
+    pub fn set_3(mut self, value: Option<t::SsidsV3>) -> Self {
+        self._3 = value;
+        self
+    }
+    /// Sets `4`.
+    pub fn _4(mut self, value: t::SsidsV4) -> Self {
+        self._4 = Some(value);
+        self
+    }
+    /// Sets `4` to a value, or unsets it with `None`.
+    pub fn set_4(mut self, value: Option<t::SsidsV4>) -> Self {
+        self._4 = value;
+        self
+    }
+    /// Sets `5`.
+    pub fn _5(mut self, value: t::SsidsV5) -> Self {
+        self._5 = Some(value);
+        self
+    }
+    /// Sets `5` to a value, or unsets it with `None`.
+    pub fn set_5(mut self, value: Option<t::SsidsV5>) -> Self {
+        self._5 = value;
+        self
+    }
+    /// Sets `6`.
+    pub fn _6(mut self, value: t::SsidsV6) -> Self {
+        self._6 = Some(value);
+        self
+    }
+    /// Sets `6` to a value, or unsets it with `None`.
+    pub fn set_6(mut self, value: Option<t::SsidsV6>) -> Self {
+        self._6 = value;
+        self
+    }
+    /// Sets `7`.
+    pub fn _7(mut self, value: t::SsidsV7) -> Self {
+        self._7 = Some(value);
+        self
+    }
+    /// Sets `7` to a value, or unsets it with `None`.
+    pub fn set_7(mut self, value: Option<t::SsidsV7>) -> Self {
+        self._7 = value;
+        self
+    }
+    /// Sets `8`.
+    pub fn _8(mut self, value: t::SsidsV8) -> Self {
+        self._8 = Some(value);
+        self
+    }
+    /// Sets `8` to a value, or unsets it with `None`.
+    pub fn set_8(mut self, value: Option<t::SsidsV8>) -> Self {
+        self._8 = value;
+        self
+    }
+    /// Sets `9`.
+    pub fn _9(mut self, value: t::SsidsV9) -> Self {
+        self._9 = Some(value);
+        self
+    }
+    /// Sets `9` to a value, or unsets it with `None`.
+    pub fn set_9(mut self, value: Option<t::SsidsV9>) -> Self {
+        self._9 = value;
+        self
+    }
+    /// Sets `10`.
+    pub fn _10(mut self, value: t::SsidsV10) -> Self {
+        self._10 = Some(value);
+        self
+    }
+    /// Sets `10` to a value, or unsets it with `None`.
+    pub fn set_10(mut self, value: Option<t::SsidsV10>) -> Self {
+        self._10 = value;
+        self
+    }
+    /// Sets `11`.
+    pub fn _11(mut self, value: t::SsidsV11) -> Self {
+        self._11 = Some(value);
+        self
+    }
+    /// Sets `11` to a value, or unsets it with `None`.
+    pub fn set_11(mut self, value: Option<t::SsidsV11>) -> Self {
+        self._11 = value;
+        self
+    }
+    /// Sets `12`.
+    pub fn _12(mut self, value: t::SsidsV12) -> Self {
+        self._12 = Some(value);
+        self
+    }
+    /// Sets `12` to a value, or unsets it with `None`.
+    pub fn set_12(mut self, value: Option<t::SsidsV12>) -> Self {
+        self._12 = value;
+        self
+    }
+    /// Sets `13`.
+    pub fn _13(mut self, value: t::SsidsV13) -> Self {
+        self._13 = Some(value);
+        self
+    }
+    /// Sets `13` to a value, or unsets it with `None`.
+    pub fn set_13(mut self, value: Option<t::SsidsV13>) -> Self {
+        self._13 = value;
+        self
+    }
+    /// Sets `14`.
+    pub fn _14(mut self, value: t::SsidsV14) -> Self {
+        self._14 = Some(value);
+        self
+    }
+    /// Sets `14` to a value, or unsets it with `None`.
+    pub fn set_14(mut self, value: Option<t::SsidsV14>) -> Self {
+        self._14 = value;
+        self
+    }
 }
 /// Splash authorization for SSID 0
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct SsidsV0 {
     /// New authorization status for the SSID (true, false).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_authorized: Option<bool>,
+}
+impl SsidsV0 {
+    /// A `SsidsV0` with every field unset.
+    pub fn new() -> Self {
+        Self { is_authorized: None }
+    }
+    /// Sets `isAuthorized`.
+    pub fn is_authorized(mut self, value: bool) -> Self {
+        self.is_authorized = Some(value);
+        self
+    }
+    /// Sets `isAuthorized` to a value, or unsets it with `None`.
+    pub fn set_is_authorized(mut self, value: Option<bool>) -> Self {
+        self.is_authorized = value;
+        self
+    }
+}
+/// Splash authorization for SSID 1
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SsidsV1 {
+    /// New authorization status for the SSID (true, false).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_authorized: Option<bool>,
+}
+impl SsidsV1 {
+    /// A `SsidsV1` with every field unset.
+    pub fn new() -> Self {
+        Self { is_authorized: None }
+    }
+    /// Sets `isAuthorized`.
+    pub fn is_authorized(mut self, value: bool) -> Self {
+        self.is_authorized = Some(value);
+        self
+    }
+    /// Sets `isAuthorized` to a value, or unsets it with `None`.
+    pub fn set_is_authorized(mut self, value: Option<bool>) -> Self {
+        self.is_authorized = value;
+        self
+    }
+}
+/// Splash authorization for SSID 10
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SsidsV10 {
+    /// New authorization status for the SSID (true, false).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_authorized: Option<bool>,
+}
+impl SsidsV10 {
+    /// A `SsidsV10` with every field unset.
+    pub fn new() -> Self {
+        Self { is_authorized: None }
+    }
+    /// Sets `isAuthorized`.
+    pub fn is_authorized(mut self, value: bool) -> Self {
+        self.is_authorized = Some(value);
+        self
+    }
+    /// Sets `isAuthorized` to a value, or unsets it with `None`.
+    pub fn set_is_authorized(mut self, value: Option<bool>) -> Self {
+        self.is_authorized = value;
+        self
+    }
+}
+/// Splash authorization for SSID 11
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SsidsV11 {
+    /// New authorization status for the SSID (true, false).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_authorized: Option<bool>,
+}
+impl SsidsV11 {
+    /// A `SsidsV11` with every field unset.
+    pub fn new() -> Self {
+        Self { is_authorized: None }
+    }
+    /// Sets `isAuthorized`.
+    pub fn is_authorized(mut self, value: bool) -> Self {
+        self.is_authorized = Some(value);
+        self
+    }
+    /// Sets `isAuthorized` to a value, or unsets it with `None`.
+    pub fn set_is_authorized(mut self, value: Option<bool>) -> Self {
+        self.is_authorized = value;
+        self
+    }
+}
+/// Splash authorization for SSID 12
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SsidsV12 {
+    /// New authorization status for the SSID (true, false).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_authorized: Option<bool>,
+}
+impl SsidsV12 {
+    /// A `SsidsV12` with every field unset.
+    pub fn new() -> Self {
+        Self { is_authorized: None }
+    }
+    /// Sets `isAuthorized`.
+    pub fn is_authorized(mut self, value: bool) -> Self {
+        self.is_authorized = Some(value);
+        self
+    }
+    /// Sets `isAuthorized` to a value, or unsets it with `None`.
+    pub fn set_is_authorized(mut self, value: Option<bool>) -> Self {
+        self.is_authorized = value;
+        self
+    }
+}
+/// Splash authorization for SSID 13
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SsidsV13 {
+    /// New authorization status for the SSID (true, false).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_authorized: Option<bool>,
+}
+impl SsidsV13 {
+    /// A `SsidsV13` with every field unset.
+    pub fn new() -> Self {
+        Self { is_authorized: None }
+    }
+    /// Sets `isAuthorized`.
+    pub fn is_authorized(mut self, value: bool) -> Self {
+        self.is_authorized = Some(value);
+        self
+    }
+    /// Sets `isAuthorized` to a value, or unsets it with `None`.
+    pub fn set_is_authorized(mut self, value: Option<bool>) -> Self {
+        self.is_authorized = value;
+        self
+    }
+}
+/// Splash authorization for SSID 14
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SsidsV14 {
+    /// New authorization status for the SSID (true, false).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_authorized: Option<bool>,
+}
+impl SsidsV14 {
+    /// A `SsidsV14` with every field unset.
+    pub fn new() -> Self {
+        Self { is_authorized: None }
+    }
+    /// Sets `isAuthorized`.
+    pub fn is_authorized(mut self, value: bool) -> Self {
+        self.is_authorized = Some(value);
+        self
+    }
+    /// Sets `isAuthorized` to a value, or unsets it with `None`.
+    pub fn set_is_authorized(mut self, value: Option<bool>) -> Self {
+        self.is_authorized = value;
+        self
+    }
+}
+/// Splash authorization for SSID 2
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SsidsV2 {
+    /// New authorization status for the SSID (true, false).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_authorized: Option<bool>,
+}
+impl SsidsV2 {
+    /// A `SsidsV2` with every field unset.
+    pub fn new() -> Self {
+        Self { is_authorized: None }
+    }
+    /// Sets `isAuthorized`.
+    pub fn is_authorized(mut self, value: bool) -> Self {
+        self.is_authorized = Some(value);
+        self
+    }
+    /// Sets `isAuthorized` to a value, or unsets it with `None`.
+    pub fn set_is_authorized(mut self, value: Option<bool>) -> Self {
+        self.is_authorized = value;
+        self
+    }
+}
+/// Splash authorization for SSID 3
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SsidsV3 {
+    /// New authorization status for the SSID (true, false).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_authorized: Option<bool>,
+}
+impl SsidsV3 {
+    /// A `SsidsV3` with every field unset.
+    pub fn new() -> Self {
+        Self { is_authorized: None }
+    }
+    /// Sets `isAuthorized`.
+    pub fn is_authorized(mut self, value: bool) -> Self {
+        self.is_authorized = Some(value);
+        self
+    }
+    /// Sets `isAuthorized` to a value, or unsets it with `None`.
+    pub fn set_is_authorized(mut self, value: Option<bool>) -> Self {
+        self.is_authorized = value;
+        self
+    }
+}
+/// Splash authorization for SSID 4
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SsidsV4 {
+    /// New authorization status for the SSID (true, false).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_authorized: Option<bool>,
+}
+impl SsidsV4 {
+    /// A `SsidsV4` with every field unset.
+    pub fn new() -> Self {
+        Self { is_authorized: None }
+    }
+    /// Sets `isAuthorized`.
+    pub fn is_authorized(mut self, value: bool) -> Self {
+        self.is_authorized = Some(value);
+        self
+    }
+    /// Sets `isAuthorized` to a value, or unsets it with `None`.
+    pub fn set_is_authorized(mut self, value: Option<bool>) -> Self {
+        self.is_authorized = value;
+        self
+    }
+}
+/// Splash authorization for SSID 5
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SsidsV5 {
+    /// New authorization status for the SSID (true, false).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_authorized: Option<bool>,
+}
+impl SsidsV5 {
+    /// A `SsidsV5` with every field unset.
+    pub fn new() -> Self {
+        Self { is_authorized: None }
+    }
+    /// Sets `isAuthorized`.
+    pub fn is_authorized(mut self, value: bool) -> Self {
+        self.is_authorized = Some(value);
+        self
+    }
+    /// Sets `isAuthorized` to a value, or unsets it with `None`.
+    pub fn set_is_authorized(mut self, value: Option<bool>) -> Self {
+        self.is_authorized = value;
+        self
+    }
+}
+/// Splash authorization for SSID 6
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SsidsV6 {
+    /// New authorization status for the SSID (true, false).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_authorized: Option<bool>,
+}
+impl SsidsV6 {
+    /// A `SsidsV6` with every field unset.
+    pub fn new() -> Self {
+        Self { is_authorized: None }
+    }
+    /// Sets `isAuthorized`.
+    pub fn is_authorized(mut self, value: bool) -> Self {
+        self.is_authorized = Some(value);
+        self
+    }
+    /// Sets `isAuthorized` to a value, or unsets it with `None`.
+    pub fn set_is_authorized(mut self, value: Option<bool>) -> Self {
+        self.is_authorized = value;
+        self
+    }
+}
+/// Splash authorization for SSID 7
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SsidsV7 {
+    /// New authorization status for the SSID (true, false).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_authorized: Option<bool>,
+}
+impl SsidsV7 {
+    /// A `SsidsV7` with every field unset.
+    pub fn new() -> Self {
+        Self { is_authorized: None }
+    }
+    /// Sets `isAuthorized`.
+    pub fn is_authorized(mut self, value: bool) -> Self {
+        self.is_authorized = Some(value);
+        self
+    }
+    /// Sets `isAuthorized` to a value, or unsets it with `None`.
+    pub fn set_is_authorized(mut self, value: Option<bool>) -> Self {
+        self.is_authorized = value;
+        self
+    }
+}
+/// Splash authorization for SSID 8
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SsidsV8 {
+    /// New authorization status for the SSID (true, false).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_authorized: Option<bool>,
+}
+impl SsidsV8 {
+    /// A `SsidsV8` with every field unset.
+    pub fn new() -> Self {
+        Self { is_authorized: None }
+    }
+    /// Sets `isAuthorized`.
+    pub fn is_authorized(mut self, value: bool) -> Self {
+        self.is_authorized = Some(value);
+        self
+    }
+    /// Sets `isAuthorized` to a value, or unsets it with `None`.
+    pub fn set_is_authorized(mut self, value: Option<bool>) -> Self {
+        self.is_authorized = value;
+        self
+    }
+}
+/// Splash authorization for SSID 9
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SsidsV9 {
+    /// New authorization status for the SSID (true, false).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_authorized: Option<bool>,
+}
+impl SsidsV9 {
+    /// A `SsidsV9` with every field unset.
+    pub fn new() -> Self {
+        Self { is_authorized: None }
+    }
+    /// Sets `isAuthorized`.
+    pub fn is_authorized(mut self, value: bool) -> Self {
+        self.is_authorized = Some(value);
+        self
+    }
+    /// Sets `isAuthorized` to a value, or unsets it with `None`.
+    pub fn set_is_authorized(mut self, value: Option<bool>) -> Self {
+        self.is_authorized = value;
+        self
+    }
 }
 /// Part of the `getNetworkFirmwareUpgradesStagedEvents` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -2329,6 +9446,36 @@ pub struct StagedGroup {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_devices: Option<t::GroupAssignedDevices>,
 }
+/// The devices and Switch Stacks assigned to the Group
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct StagedGroupAssignedDevices {
+    /// Data Array of Devices containing the name and serial
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub devices: Option<Vec<t::StagedGroupAssignedDevicesDevice>>,
+    /// Data Array of Switch Stacks containing the name and id
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub switch_stacks: Option<
+        Vec<
+            t::GetNetworkFirmwareUpgradesStagedGroupsResponseItemAssignedDevicesSwitchStack,
+        >,
+    >,
+}
+/// Part of the `getNetworkFirmwareUpgradesStagedGroups` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct StagedGroupAssignedDevicesDevice {
+    /// Serial of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// Name of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
 /// Part of the `getNetworkFirmwareUpgradesStagedStages` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -2337,7 +9484,23 @@ pub struct StagedGroup {
 pub struct StagedStage {
     /// The Staged Upgrade Group
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub group: Option<t::Group>,
+    pub group: Option<t::StagedStageGroup>,
+}
+/// The Staged Upgrade Group
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct StagedStageGroup {
+    /// Id of the Staged Upgrade Group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the Staged Upgrade Group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Description of the Staged Upgrade Group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 /// Part of the `getNetworkSyslogServers` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -2348,6 +9511,39 @@ pub struct SyslogServers {
     /// List of the syslog servers for this network
     #[serde(skip_serializing_if = "Option::is_none")]
     pub servers: Option<Vec<t::ServersServer>>,
+}
+/// Part of the `getNetworkWebhooksPayloadTemplates` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct TemplateHeader {
+    /// The name of the header attribute
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The value returned in the header attribute, in liquid template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
+}
+/// Information on which entities have access to the template
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct TemplateSharing {
+    /// Information on network access to the template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by_network: Option<t::TemplateSharingByNetwork>,
+}
+/// Information on network access to the template
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct TemplateSharingByNetwork {
+    /// Indicates whether network admins may modify this template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admins_can_modify: Option<bool>,
 }
 /// Current status of the webhook delivery
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -2374,12 +9570,17 @@ rt::string_enum!(
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct TrafficShapingRule {
     /// A list of objects describing the definitions of your traffic shaping rule. At least one definition is required.
-    pub definitions: Vec<t::Definition>,
+    pub definitions: Vec<
+        t::CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinition,
+    >,
     /// An object describing the bandwidth settings for your rule.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub per_client_bandwidth_limits: Option<t::PerClientBandwidthLimits>,
+    pub per_client_bandwidth_limits: Option<
+        t::CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRulePerClientBandwidthLimits,
+    >,
     /// The DSCP tag applied by your rule. null means 'Do not change DSCP tag'.
     /// For a list of possible tag values, use the trafficShaping/dscpTaggingOptions endpoint.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2393,19 +9594,141 @@ pub struct TrafficShapingRule {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<String>,
 }
+impl TrafficShapingRule {
+    /// A `TrafficShapingRule` with its required fields (`definitions`); the optional ones are unset.
+    pub fn new(
+        definitions: impl IntoIterator<
+            Item = t::CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinition,
+        >,
+    ) -> Self {
+        Self {
+            definitions: rt::list::<
+                t::CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinition,
+                _,
+            >(definitions),
+            per_client_bandwidth_limits: None,
+            dscp_tag_value: None,
+            pcp_tag_value: None,
+            priority: None,
+        }
+    }
+    /// Sets `perClientBandwidthLimits`.
+    pub fn per_client_bandwidth_limits(
+        mut self,
+        value: t::CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRulePerClientBandwidthLimits,
+    ) -> Self {
+        self.per_client_bandwidth_limits = Some(value);
+        self
+    }
+    /// Sets `perClientBandwidthLimits` to a value, or unsets it with `None`.
+    pub fn set_per_client_bandwidth_limits(
+        mut self,
+        value: Option<
+            t::CreateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRulePerClientBandwidthLimits,
+        >,
+    ) -> Self {
+        self.per_client_bandwidth_limits = value;
+        self
+    }
+    /// Sets `dscpTagValue`.
+    pub fn dscp_tag_value(mut self, value: i64) -> Self {
+        self.dscp_tag_value = Some(value);
+        self
+    }
+    /// Sets `dscpTagValue` to a value, or unsets it with `None`.
+    pub fn set_dscp_tag_value(mut self, value: Option<i64>) -> Self {
+        self.dscp_tag_value = value;
+        self
+    }
+    /// Sets `pcpTagValue`.
+    pub fn pcp_tag_value(mut self, value: i64) -> Self {
+        self.pcp_tag_value = Some(value);
+        self
+    }
+    /// Sets `pcpTagValue` to a value, or unsets it with `None`.
+    pub fn set_pcp_tag_value(mut self, value: Option<i64>) -> Self {
+        self.pcp_tag_value = value;
+        self
+    }
+    /// Sets `priority`.
+    pub fn priority(mut self, value: impl Into<String>) -> Self {
+        self.priority = Some(value.into());
+        self
+    }
+    /// Sets `priority` to a value, or unsets it with `None`.
+    pub fn set_priority(mut self, value: Option<String>) -> Self {
+        self.priority = value;
+        self
+    }
+}
 /// Part of the `unbindNetwork` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UnbindNetworkRequest {
     /// Optional boolean to retain all the current configs given by the template.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retain_configs: Option<bool>,
 }
+impl UnbindNetworkRequest {
+    /// A `UnbindNetworkRequest` with every field unset.
+    pub fn new() -> Self {
+        Self { retain_configs: None }
+    }
+    /// Sets `retainConfigs`.
+    pub fn retain_configs(mut self, value: bool) -> Self {
+        self.retain_configs = Some(value);
+        self
+    }
+    /// Sets `retainConfigs` to a value, or unsets it with `None`.
+    pub fn set_retain_configs(mut self, value: Option<bool>) -> Self {
+        self.retain_configs = value;
+        self
+    }
+}
+/// Part of the `unbindNetwork` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UnbindNetworkResponse {
+    /// Network ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Organization ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// Network name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// List of the product types that the network supports
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_types: Option<Vec<String>>,
+    /// Timezone of the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    /// Network tags
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// Enrollment string for the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enrollment_string: Option<String>,
+    /// URL to the network Dashboard UI
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Notes for the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// If the network is bound to a config template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_bound_to_config_template: Option<bool>,
+}
 /// Part of the `updateNetworkAlertsSettings` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkAlertsSettingsRequest {
     /// The network-wide destinations for all alerts on the network.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2417,10 +9740,54 @@ pub struct UpdateNetworkAlertsSettingsRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub muting: Option<t::Muting>,
 }
+impl UpdateNetworkAlertsSettingsRequest {
+    /// A `UpdateNetworkAlertsSettingsRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            default_destinations: None,
+            alerts: None,
+            muting: None,
+        }
+    }
+    /// Sets `defaultDestinations`.
+    pub fn default_destinations(mut self, value: t::DefaultDestinations) -> Self {
+        self.default_destinations = Some(value);
+        self
+    }
+    /// Sets `defaultDestinations` to a value, or unsets it with `None`.
+    pub fn set_default_destinations(
+        mut self,
+        value: Option<t::DefaultDestinations>,
+    ) -> Self {
+        self.default_destinations = value;
+        self
+    }
+    /// Sets `alerts`.
+    pub fn alerts(mut self, value: impl IntoIterator<Item = t::Alert>) -> Self {
+        self.alerts = Some(rt::list::<t::Alert, _>(value));
+        self
+    }
+    /// Sets `alerts` to a value, or unsets it with `None`.
+    pub fn set_alerts(mut self, value: Option<Vec<t::Alert>>) -> Self {
+        self.alerts = value;
+        self
+    }
+    /// Sets `muting`.
+    pub fn muting(mut self, value: t::Muting) -> Self {
+        self.muting = Some(value);
+        self
+    }
+    /// Sets `muting` to a value, or unsets it with `None`.
+    pub fn set_muting(mut self, value: Option<t::Muting>) -> Self {
+        self.muting = value;
+        self
+    }
+}
 /// Part of the `updateNetworkClientPolicy` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkClientPolicyRequest {
     /// The policy to assign. Can be 'Whitelisted', 'Blocked', 'Normal' or 'Group policy'. Required.
     pub device_policy: String,
@@ -2428,22 +9795,49 @@ pub struct UpdateNetworkClientPolicyRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_policy_id: Option<String>,
 }
+impl UpdateNetworkClientPolicyRequest {
+    /// A `UpdateNetworkClientPolicyRequest` with its required fields (`devicePolicy`); the optional ones are unset.
+    pub fn new(device_policy: impl Into<String>) -> Self {
+        Self {
+            device_policy: device_policy.into(),
+            group_policy_id: None,
+        }
+    }
+    /// Sets `groupPolicyId`.
+    pub fn group_policy_id(mut self, value: impl Into<String>) -> Self {
+        self.group_policy_id = Some(value.into());
+        self
+    }
+    /// Sets `groupPolicyId` to a value, or unsets it with `None`.
+    pub fn set_group_policy_id(mut self, value: Option<String>) -> Self {
+        self.group_policy_id = value;
+        self
+    }
+}
 /// Part of the `updateNetworkClientSplashAuthorizationStatus` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkClientSplashAuthorizationStatusRequest {
     /// The target SSIDs. Each SSID must be enabled and must have Click-through splash enabled. For each SSID where isAuthorized is true, the expiration time will automatically be set according to the SSID's splash frequency. Not all networks support configuring all SSIDs
     pub ssids: t::Ssids,
+}
+impl UpdateNetworkClientSplashAuthorizationStatusRequest {
+    /// A `UpdateNetworkClientSplashAuthorizationStatusRequest` with its required fields (`ssids`); the optional ones are unset.
+    pub fn new(ssids: t::Ssids) -> Self {
+        Self { ssids }
+    }
 }
 /// Part of the `updateNetworkFirmwareUpgrades` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkFirmwareUpgradesRequest {
     /// Upgrade window for devices in network
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub upgrade_window: Option<t::UpgradeWindow>,
+    pub upgrade_window: Option<t::UpdateNetworkFirmwareUpgradesRequestUpgradeWindow>,
     /// The timezone for the network
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
@@ -2451,39 +9845,995 @@ pub struct UpdateNetworkFirmwareUpgradesRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub products: Option<t::UpdateNetworkFirmwareUpgradesRequestProducts>,
 }
+impl UpdateNetworkFirmwareUpgradesRequest {
+    /// A `UpdateNetworkFirmwareUpgradesRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            upgrade_window: None,
+            timezone: None,
+            products: None,
+        }
+    }
+    /// Sets `upgradeWindow`.
+    pub fn upgrade_window(
+        mut self,
+        value: t::UpdateNetworkFirmwareUpgradesRequestUpgradeWindow,
+    ) -> Self {
+        self.upgrade_window = Some(value);
+        self
+    }
+    /// Sets `upgradeWindow` to a value, or unsets it with `None`.
+    pub fn set_upgrade_window(
+        mut self,
+        value: Option<t::UpdateNetworkFirmwareUpgradesRequestUpgradeWindow>,
+    ) -> Self {
+        self.upgrade_window = value;
+        self
+    }
+    /// Sets `timezone`.
+    pub fn timezone(mut self, value: impl Into<String>) -> Self {
+        self.timezone = Some(value.into());
+        self
+    }
+    /// Sets `timezone` to a value, or unsets it with `None`.
+    pub fn set_timezone(mut self, value: Option<String>) -> Self {
+        self.timezone = value;
+        self
+    }
+    /// Sets `products`.
+    pub fn products(
+        mut self,
+        value: t::UpdateNetworkFirmwareUpgradesRequestProducts,
+    ) -> Self {
+        self.products = Some(value);
+        self
+    }
+    /// Sets `products` to a value, or unsets it with `None`.
+    pub fn set_products(
+        mut self,
+        value: Option<t::UpdateNetworkFirmwareUpgradesRequestProducts>,
+    ) -> Self {
+        self.products = value;
+        self
+    }
+}
 /// Contains information about the network to update
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkFirmwareUpgradesRequestProducts {
     /// The network device to be updated
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wireless: Option<t::UpdateNetworkFirmwareUpgradesRequestProductsWireless>,
     /// The network device to be updated
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub appliance: Option<t::UpdateNetworkFirmwareUpgradesRequestProductsWireless>,
+    pub appliance: Option<t::UpdateNetworkFirmwareUpgradesRequestProductsAppliance>,
     /// The network device to be updated
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub switch: Option<t::UpdateNetworkFirmwareUpgradesRequestProductsWireless>,
+    pub switch: Option<t::UpdateNetworkFirmwareUpgradesRequestProductsSwitch>,
     /// The network device to be updated
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub camera: Option<t::UpdateNetworkFirmwareUpgradesRequestProductsWireless>,
+    pub camera: Option<t::UpdateNetworkFirmwareUpgradesRequestProductsCamera>,
     /// The network device to be updated
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cellular_gateway: Option<
-        t::UpdateNetworkFirmwareUpgradesRequestProductsWireless,
+        t::UpdateNetworkFirmwareUpgradesRequestProductsCellularGateway,
     >,
     /// The network device to be updated
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sensor: Option<t::UpdateNetworkFirmwareUpgradesRequestProductsWireless>,
+    pub sensor: Option<t::UpdateNetworkFirmwareUpgradesRequestProductsSensor>,
     /// The network device to be updated
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub switch_catalyst: Option<t::UpdateNetworkFirmwareUpgradesRequestProductsWireless>,
+    pub switch_catalyst: Option<
+        t::UpdateNetworkFirmwareUpgradesRequestProductsSwitchCatalyst,
+    >,
+}
+impl UpdateNetworkFirmwareUpgradesRequestProducts {
+    /// A `UpdateNetworkFirmwareUpgradesRequestProducts` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            wireless: None,
+            appliance: None,
+            switch: None,
+            camera: None,
+            cellular_gateway: None,
+            sensor: None,
+            switch_catalyst: None,
+        }
+    }
+    /// Sets `wireless`.
+    pub fn wireless(
+        mut self,
+        value: t::UpdateNetworkFirmwareUpgradesRequestProductsWireless,
+    ) -> Self {
+        self.wireless = Some(value);
+        self
+    }
+    /// Sets `wireless` to a value, or unsets it with `None`.
+    pub fn set_wireless(
+        mut self,
+        value: Option<t::UpdateNetworkFirmwareUpgradesRequestProductsWireless>,
+    ) -> Self {
+        self.wireless = value;
+        self
+    }
+    /// Sets `appliance`.
+    pub fn appliance(
+        mut self,
+        value: t::UpdateNetworkFirmwareUpgradesRequestProductsAppliance,
+    ) -> Self {
+        self.appliance = Some(value);
+        self
+    }
+    /// Sets `appliance` to a value, or unsets it with `None`.
+    pub fn set_appliance(
+        mut self,
+        value: Option<t::UpdateNetworkFirmwareUpgradesRequestProductsAppliance>,
+    ) -> Self {
+        self.appliance = value;
+        self
+    }
+    /// Sets `switch`.
+    pub fn switch(
+        mut self,
+        value: t::UpdateNetworkFirmwareUpgradesRequestProductsSwitch,
+    ) -> Self {
+        self.switch = Some(value);
+        self
+    }
+    /// Sets `switch` to a value, or unsets it with `None`.
+    pub fn set_switch(
+        mut self,
+        value: Option<t::UpdateNetworkFirmwareUpgradesRequestProductsSwitch>,
+    ) -> Self {
+        self.switch = value;
+        self
+    }
+    /// Sets `camera`.
+    pub fn camera(
+        mut self,
+        value: t::UpdateNetworkFirmwareUpgradesRequestProductsCamera,
+    ) -> Self {
+        self.camera = Some(value);
+        self
+    }
+    /// Sets `camera` to a value, or unsets it with `None`.
+    pub fn set_camera(
+        mut self,
+        value: Option<t::UpdateNetworkFirmwareUpgradesRequestProductsCamera>,
+    ) -> Self {
+        self.camera = value;
+        self
+    }
+    /// Sets `cellularGateway`.
+    pub fn cellular_gateway(
+        mut self,
+        value: t::UpdateNetworkFirmwareUpgradesRequestProductsCellularGateway,
+    ) -> Self {
+        self.cellular_gateway = Some(value);
+        self
+    }
+    /// Sets `cellularGateway` to a value, or unsets it with `None`.
+    pub fn set_cellular_gateway(
+        mut self,
+        value: Option<t::UpdateNetworkFirmwareUpgradesRequestProductsCellularGateway>,
+    ) -> Self {
+        self.cellular_gateway = value;
+        self
+    }
+    /// Sets `sensor`.
+    pub fn sensor(
+        mut self,
+        value: t::UpdateNetworkFirmwareUpgradesRequestProductsSensor,
+    ) -> Self {
+        self.sensor = Some(value);
+        self
+    }
+    /// Sets `sensor` to a value, or unsets it with `None`.
+    pub fn set_sensor(
+        mut self,
+        value: Option<t::UpdateNetworkFirmwareUpgradesRequestProductsSensor>,
+    ) -> Self {
+        self.sensor = value;
+        self
+    }
+    /// Sets `switchCatalyst`.
+    pub fn switch_catalyst(
+        mut self,
+        value: t::UpdateNetworkFirmwareUpgradesRequestProductsSwitchCatalyst,
+    ) -> Self {
+        self.switch_catalyst = Some(value);
+        self
+    }
+    /// Sets `switchCatalyst` to a value, or unsets it with `None`.
+    pub fn set_switch_catalyst(
+        mut self,
+        value: Option<t::UpdateNetworkFirmwareUpgradesRequestProductsSwitchCatalyst>,
+    ) -> Self {
+        self.switch_catalyst = value;
+        self
+    }
 }
 /// The network device to be updated
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesRequestProductsAppliance {
+    /// The pending firmware upgrade if it exists
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_upgrade: Option<
+        t::UpdateNetworkFirmwareUpgradesRequestProductsApplianceNextUpgrade,
+    >,
+    /// Whether or not the network wants beta firmware
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub participate_in_next_beta_release: Option<bool>,
+}
+impl UpdateNetworkFirmwareUpgradesRequestProductsAppliance {
+    /// A `UpdateNetworkFirmwareUpgradesRequestProductsAppliance` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            next_upgrade: None,
+            participate_in_next_beta_release: None,
+        }
+    }
+    /// Sets `nextUpgrade`.
+    pub fn next_upgrade(
+        mut self,
+        value: t::UpdateNetworkFirmwareUpgradesRequestProductsApplianceNextUpgrade,
+    ) -> Self {
+        self.next_upgrade = Some(value);
+        self
+    }
+    /// Sets `nextUpgrade` to a value, or unsets it with `None`.
+    pub fn set_next_upgrade(
+        mut self,
+        value: Option<
+            t::UpdateNetworkFirmwareUpgradesRequestProductsApplianceNextUpgrade,
+        >,
+    ) -> Self {
+        self.next_upgrade = value;
+        self
+    }
+    /// Sets `participateInNextBetaRelease`.
+    pub fn participate_in_next_beta_release(mut self, value: bool) -> Self {
+        self.participate_in_next_beta_release = Some(value);
+        self
+    }
+    /// Sets `participateInNextBetaRelease` to a value, or unsets it with `None`.
+    pub fn set_participate_in_next_beta_release(mut self, value: Option<bool>) -> Self {
+        self.participate_in_next_beta_release = value;
+        self
+    }
+}
+/// The pending firmware upgrade if it exists
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesRequestProductsApplianceNextUpgrade {
+    /// The time of the last successful upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
+    /// The version to be updated to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<
+        t::UpdateNetworkFirmwareUpgradesRequestProductsApplianceNextUpgradeToVersion,
+    >,
+}
+impl UpdateNetworkFirmwareUpgradesRequestProductsApplianceNextUpgrade {
+    /// A `UpdateNetworkFirmwareUpgradesRequestProductsApplianceNextUpgrade` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            time: None,
+            to_version: None,
+        }
+    }
+    /// Sets `time`.
+    pub fn time(mut self, value: impl Into<String>) -> Self {
+        self.time = Some(value.into());
+        self
+    }
+    /// Sets `time` to a value, or unsets it with `None`.
+    pub fn set_time(mut self, value: Option<String>) -> Self {
+        self.time = value;
+        self
+    }
+    /// Sets `toVersion`.
+    pub fn to_version(
+        mut self,
+        value: t::UpdateNetworkFirmwareUpgradesRequestProductsApplianceNextUpgradeToVersion,
+    ) -> Self {
+        self.to_version = Some(value);
+        self
+    }
+    /// Sets `toVersion` to a value, or unsets it with `None`.
+    pub fn set_to_version(
+        mut self,
+        value: Option<
+            t::UpdateNetworkFirmwareUpgradesRequestProductsApplianceNextUpgradeToVersion,
+        >,
+    ) -> Self {
+        self.to_version = value;
+        self
+    }
+}
+/// The version to be updated to
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesRequestProductsApplianceNextUpgradeToVersion {
+    /// The version ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+impl UpdateNetworkFirmwareUpgradesRequestProductsApplianceNextUpgradeToVersion {
+    /// A `UpdateNetworkFirmwareUpgradesRequestProductsApplianceNextUpgradeToVersion` with every field unset.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.id = value;
+        self
+    }
+}
+/// The network device to be updated
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesRequestProductsCamera {
+    /// The pending firmware upgrade if it exists
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_upgrade: Option<
+        t::UpdateNetworkFirmwareUpgradesRequestProductsCameraNextUpgrade,
+    >,
+    /// Whether or not the network wants beta firmware
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub participate_in_next_beta_release: Option<bool>,
+}
+impl UpdateNetworkFirmwareUpgradesRequestProductsCamera {
+    /// A `UpdateNetworkFirmwareUpgradesRequestProductsCamera` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            next_upgrade: None,
+            participate_in_next_beta_release: None,
+        }
+    }
+    /// Sets `nextUpgrade`.
+    pub fn next_upgrade(
+        mut self,
+        value: t::UpdateNetworkFirmwareUpgradesRequestProductsCameraNextUpgrade,
+    ) -> Self {
+        self.next_upgrade = Some(value);
+        self
+    }
+    /// Sets `nextUpgrade` to a value, or unsets it with `None`.
+    pub fn set_next_upgrade(
+        mut self,
+        value: Option<t::UpdateNetworkFirmwareUpgradesRequestProductsCameraNextUpgrade>,
+    ) -> Self {
+        self.next_upgrade = value;
+        self
+    }
+    /// Sets `participateInNextBetaRelease`.
+    pub fn participate_in_next_beta_release(mut self, value: bool) -> Self {
+        self.participate_in_next_beta_release = Some(value);
+        self
+    }
+    /// Sets `participateInNextBetaRelease` to a value, or unsets it with `None`.
+    pub fn set_participate_in_next_beta_release(mut self, value: Option<bool>) -> Self {
+        self.participate_in_next_beta_release = value;
+        self
+    }
+}
+/// The pending firmware upgrade if it exists
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesRequestProductsCameraNextUpgrade {
+    /// The time of the last successful upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
+    /// The version to be updated to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<
+        t::UpdateNetworkFirmwareUpgradesRequestProductsCameraNextUpgradeToVersion,
+    >,
+}
+impl UpdateNetworkFirmwareUpgradesRequestProductsCameraNextUpgrade {
+    /// A `UpdateNetworkFirmwareUpgradesRequestProductsCameraNextUpgrade` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            time: None,
+            to_version: None,
+        }
+    }
+    /// Sets `time`.
+    pub fn time(mut self, value: impl Into<String>) -> Self {
+        self.time = Some(value.into());
+        self
+    }
+    /// Sets `time` to a value, or unsets it with `None`.
+    pub fn set_time(mut self, value: Option<String>) -> Self {
+        self.time = value;
+        self
+    }
+    /// Sets `toVersion`.
+    pub fn to_version(
+        mut self,
+        value: t::UpdateNetworkFirmwareUpgradesRequestProductsCameraNextUpgradeToVersion,
+    ) -> Self {
+        self.to_version = Some(value);
+        self
+    }
+    /// Sets `toVersion` to a value, or unsets it with `None`.
+    pub fn set_to_version(
+        mut self,
+        value: Option<
+            t::UpdateNetworkFirmwareUpgradesRequestProductsCameraNextUpgradeToVersion,
+        >,
+    ) -> Self {
+        self.to_version = value;
+        self
+    }
+}
+/// The version to be updated to
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesRequestProductsCameraNextUpgradeToVersion {
+    /// The version ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+impl UpdateNetworkFirmwareUpgradesRequestProductsCameraNextUpgradeToVersion {
+    /// A `UpdateNetworkFirmwareUpgradesRequestProductsCameraNextUpgradeToVersion` with every field unset.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.id = value;
+        self
+    }
+}
+/// The network device to be updated
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesRequestProductsCellularGateway {
+    /// The pending firmware upgrade if it exists
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_upgrade: Option<
+        t::UpdateNetworkFirmwareUpgradesRequestProductsCellularGatewayNextUpgrade,
+    >,
+    /// Whether or not the network wants beta firmware
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub participate_in_next_beta_release: Option<bool>,
+}
+impl UpdateNetworkFirmwareUpgradesRequestProductsCellularGateway {
+    /// A `UpdateNetworkFirmwareUpgradesRequestProductsCellularGateway` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            next_upgrade: None,
+            participate_in_next_beta_release: None,
+        }
+    }
+    /// Sets `nextUpgrade`.
+    pub fn next_upgrade(
+        mut self,
+        value: t::UpdateNetworkFirmwareUpgradesRequestProductsCellularGatewayNextUpgrade,
+    ) -> Self {
+        self.next_upgrade = Some(value);
+        self
+    }
+    /// Sets `nextUpgrade` to a value, or unsets it with `None`.
+    pub fn set_next_upgrade(
+        mut self,
+        value: Option<
+            t::UpdateNetworkFirmwareUpgradesRequestProductsCellularGatewayNextUpgrade,
+        >,
+    ) -> Self {
+        self.next_upgrade = value;
+        self
+    }
+    /// Sets `participateInNextBetaRelease`.
+    pub fn participate_in_next_beta_release(mut self, value: bool) -> Self {
+        self.participate_in_next_beta_release = Some(value);
+        self
+    }
+    /// Sets `participateInNextBetaRelease` to a value, or unsets it with `None`.
+    pub fn set_participate_in_next_beta_release(mut self, value: Option<bool>) -> Self {
+        self.participate_in_next_beta_release = value;
+        self
+    }
+}
+/// The pending firmware upgrade if it exists
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesRequestProductsCellularGatewayNextUpgrade {
+    /// The time of the last successful upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
+    /// The version to be updated to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<
+        t::UpdateNetworkFirmwareUpgradesRequestProductsCellularGatewayNextUpgradeToVersion,
+    >,
+}
+impl UpdateNetworkFirmwareUpgradesRequestProductsCellularGatewayNextUpgrade {
+    /// A `UpdateNetworkFirmwareUpgradesRequestProductsCellularGatewayNextUpgrade` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            time: None,
+            to_version: None,
+        }
+    }
+    /// Sets `time`.
+    pub fn time(mut self, value: impl Into<String>) -> Self {
+        self.time = Some(value.into());
+        self
+    }
+    /// Sets `time` to a value, or unsets it with `None`.
+    pub fn set_time(mut self, value: Option<String>) -> Self {
+        self.time = value;
+        self
+    }
+    /// Sets `toVersion`.
+    pub fn to_version(
+        mut self,
+        value: t::UpdateNetworkFirmwareUpgradesRequestProductsCellularGatewayNextUpgradeToVersion,
+    ) -> Self {
+        self.to_version = Some(value);
+        self
+    }
+    /// Sets `toVersion` to a value, or unsets it with `None`.
+    pub fn set_to_version(
+        mut self,
+        value: Option<
+            t::UpdateNetworkFirmwareUpgradesRequestProductsCellularGatewayNextUpgradeToVersion,
+        >,
+    ) -> Self {
+        self.to_version = value;
+        self
+    }
+}
+/// The version to be updated to
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesRequestProductsCellularGatewayNextUpgradeToVersion {
+    /// The version ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+impl UpdateNetworkFirmwareUpgradesRequestProductsCellularGatewayNextUpgradeToVersion {
+    /// A `UpdateNetworkFirmwareUpgradesRequestProductsCellularGatewayNextUpgradeToVersion` with every field unset.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.id = value;
+        self
+    }
+}
+/// The network device to be updated
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesRequestProductsSensor {
+    /// The pending firmware upgrade if it exists
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_upgrade: Option<
+        t::UpdateNetworkFirmwareUpgradesRequestProductsSensorNextUpgrade,
+    >,
+    /// Whether or not the network wants beta firmware
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub participate_in_next_beta_release: Option<bool>,
+}
+impl UpdateNetworkFirmwareUpgradesRequestProductsSensor {
+    /// A `UpdateNetworkFirmwareUpgradesRequestProductsSensor` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            next_upgrade: None,
+            participate_in_next_beta_release: None,
+        }
+    }
+    /// Sets `nextUpgrade`.
+    pub fn next_upgrade(
+        mut self,
+        value: t::UpdateNetworkFirmwareUpgradesRequestProductsSensorNextUpgrade,
+    ) -> Self {
+        self.next_upgrade = Some(value);
+        self
+    }
+    /// Sets `nextUpgrade` to a value, or unsets it with `None`.
+    pub fn set_next_upgrade(
+        mut self,
+        value: Option<t::UpdateNetworkFirmwareUpgradesRequestProductsSensorNextUpgrade>,
+    ) -> Self {
+        self.next_upgrade = value;
+        self
+    }
+    /// Sets `participateInNextBetaRelease`.
+    pub fn participate_in_next_beta_release(mut self, value: bool) -> Self {
+        self.participate_in_next_beta_release = Some(value);
+        self
+    }
+    /// Sets `participateInNextBetaRelease` to a value, or unsets it with `None`.
+    pub fn set_participate_in_next_beta_release(mut self, value: Option<bool>) -> Self {
+        self.participate_in_next_beta_release = value;
+        self
+    }
+}
+/// The pending firmware upgrade if it exists
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesRequestProductsSensorNextUpgrade {
+    /// The time of the last successful upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
+    /// The version to be updated to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<
+        t::UpdateNetworkFirmwareUpgradesRequestProductsSensorNextUpgradeToVersion,
+    >,
+}
+impl UpdateNetworkFirmwareUpgradesRequestProductsSensorNextUpgrade {
+    /// A `UpdateNetworkFirmwareUpgradesRequestProductsSensorNextUpgrade` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            time: None,
+            to_version: None,
+        }
+    }
+    /// Sets `time`.
+    pub fn time(mut self, value: impl Into<String>) -> Self {
+        self.time = Some(value.into());
+        self
+    }
+    /// Sets `time` to a value, or unsets it with `None`.
+    pub fn set_time(mut self, value: Option<String>) -> Self {
+        self.time = value;
+        self
+    }
+    /// Sets `toVersion`.
+    pub fn to_version(
+        mut self,
+        value: t::UpdateNetworkFirmwareUpgradesRequestProductsSensorNextUpgradeToVersion,
+    ) -> Self {
+        self.to_version = Some(value);
+        self
+    }
+    /// Sets `toVersion` to a value, or unsets it with `None`.
+    pub fn set_to_version(
+        mut self,
+        value: Option<
+            t::UpdateNetworkFirmwareUpgradesRequestProductsSensorNextUpgradeToVersion,
+        >,
+    ) -> Self {
+        self.to_version = value;
+        self
+    }
+}
+/// The version to be updated to
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesRequestProductsSensorNextUpgradeToVersion {
+    /// The version ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+impl UpdateNetworkFirmwareUpgradesRequestProductsSensorNextUpgradeToVersion {
+    /// A `UpdateNetworkFirmwareUpgradesRequestProductsSensorNextUpgradeToVersion` with every field unset.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.id = value;
+        self
+    }
+}
+/// The network device to be updated
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesRequestProductsSwitch {
+    /// The pending firmware upgrade if it exists
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_upgrade: Option<
+        t::UpdateNetworkFirmwareUpgradesRequestProductsSwitchNextUpgrade,
+    >,
+    /// Whether or not the network wants beta firmware
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub participate_in_next_beta_release: Option<bool>,
+}
+impl UpdateNetworkFirmwareUpgradesRequestProductsSwitch {
+    /// A `UpdateNetworkFirmwareUpgradesRequestProductsSwitch` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            next_upgrade: None,
+            participate_in_next_beta_release: None,
+        }
+    }
+    /// Sets `nextUpgrade`.
+    pub fn next_upgrade(
+        mut self,
+        value: t::UpdateNetworkFirmwareUpgradesRequestProductsSwitchNextUpgrade,
+    ) -> Self {
+        self.next_upgrade = Some(value);
+        self
+    }
+    /// Sets `nextUpgrade` to a value, or unsets it with `None`.
+    pub fn set_next_upgrade(
+        mut self,
+        value: Option<t::UpdateNetworkFirmwareUpgradesRequestProductsSwitchNextUpgrade>,
+    ) -> Self {
+        self.next_upgrade = value;
+        self
+    }
+    /// Sets `participateInNextBetaRelease`.
+    pub fn participate_in_next_beta_release(mut self, value: bool) -> Self {
+        self.participate_in_next_beta_release = Some(value);
+        self
+    }
+    /// Sets `participateInNextBetaRelease` to a value, or unsets it with `None`.
+    pub fn set_participate_in_next_beta_release(mut self, value: Option<bool>) -> Self {
+        self.participate_in_next_beta_release = value;
+        self
+    }
+}
+/// The network device to be updated
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesRequestProductsSwitchCatalyst {
+    /// The pending firmware upgrade if it exists
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_upgrade: Option<
+        t::UpdateNetworkFirmwareUpgradesRequestProductsSwitchCatalystNextUpgrade,
+    >,
+    /// Whether or not the network wants beta firmware
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub participate_in_next_beta_release: Option<bool>,
+}
+impl UpdateNetworkFirmwareUpgradesRequestProductsSwitchCatalyst {
+    /// A `UpdateNetworkFirmwareUpgradesRequestProductsSwitchCatalyst` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            next_upgrade: None,
+            participate_in_next_beta_release: None,
+        }
+    }
+    /// Sets `nextUpgrade`.
+    pub fn next_upgrade(
+        mut self,
+        value: t::UpdateNetworkFirmwareUpgradesRequestProductsSwitchCatalystNextUpgrade,
+    ) -> Self {
+        self.next_upgrade = Some(value);
+        self
+    }
+    /// Sets `nextUpgrade` to a value, or unsets it with `None`.
+    pub fn set_next_upgrade(
+        mut self,
+        value: Option<
+            t::UpdateNetworkFirmwareUpgradesRequestProductsSwitchCatalystNextUpgrade,
+        >,
+    ) -> Self {
+        self.next_upgrade = value;
+        self
+    }
+    /// Sets `participateInNextBetaRelease`.
+    pub fn participate_in_next_beta_release(mut self, value: bool) -> Self {
+        self.participate_in_next_beta_release = Some(value);
+        self
+    }
+    /// Sets `participateInNextBetaRelease` to a value, or unsets it with `None`.
+    pub fn set_participate_in_next_beta_release(mut self, value: Option<bool>) -> Self {
+        self.participate_in_next_beta_release = value;
+        self
+    }
+}
+/// The pending firmware upgrade if it exists
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesRequestProductsSwitchCatalystNextUpgrade {
+    /// The time of the last successful upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
+    /// The version to be updated to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<
+        t::UpdateNetworkFirmwareUpgradesRequestProductsSwitchCatalystNextUpgradeToVersion,
+    >,
+}
+impl UpdateNetworkFirmwareUpgradesRequestProductsSwitchCatalystNextUpgrade {
+    /// A `UpdateNetworkFirmwareUpgradesRequestProductsSwitchCatalystNextUpgrade` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            time: None,
+            to_version: None,
+        }
+    }
+    /// Sets `time`.
+    pub fn time(mut self, value: impl Into<String>) -> Self {
+        self.time = Some(value.into());
+        self
+    }
+    /// Sets `time` to a value, or unsets it with `None`.
+    pub fn set_time(mut self, value: Option<String>) -> Self {
+        self.time = value;
+        self
+    }
+    /// Sets `toVersion`.
+    pub fn to_version(
+        mut self,
+        value: t::UpdateNetworkFirmwareUpgradesRequestProductsSwitchCatalystNextUpgradeToVersion,
+    ) -> Self {
+        self.to_version = Some(value);
+        self
+    }
+    /// Sets `toVersion` to a value, or unsets it with `None`.
+    pub fn set_to_version(
+        mut self,
+        value: Option<
+            t::UpdateNetworkFirmwareUpgradesRequestProductsSwitchCatalystNextUpgradeToVersion,
+        >,
+    ) -> Self {
+        self.to_version = value;
+        self
+    }
+}
+/// The version to be updated to
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesRequestProductsSwitchCatalystNextUpgradeToVersion {
+    /// The version ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+impl UpdateNetworkFirmwareUpgradesRequestProductsSwitchCatalystNextUpgradeToVersion {
+    /// A `UpdateNetworkFirmwareUpgradesRequestProductsSwitchCatalystNextUpgradeToVersion` with every field unset.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.id = value;
+        self
+    }
+}
+/// The pending firmware upgrade if it exists
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesRequestProductsSwitchNextUpgrade {
+    /// The time of the last successful upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
+    /// The version to be updated to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<
+        t::UpdateNetworkFirmwareUpgradesRequestProductsSwitchNextUpgradeToVersion,
+    >,
+}
+impl UpdateNetworkFirmwareUpgradesRequestProductsSwitchNextUpgrade {
+    /// A `UpdateNetworkFirmwareUpgradesRequestProductsSwitchNextUpgrade` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            time: None,
+            to_version: None,
+        }
+    }
+    /// Sets `time`.
+    pub fn time(mut self, value: impl Into<String>) -> Self {
+        self.time = Some(value.into());
+        self
+    }
+    /// Sets `time` to a value, or unsets it with `None`.
+    pub fn set_time(mut self, value: Option<String>) -> Self {
+        self.time = value;
+        self
+    }
+    /// Sets `toVersion`.
+    pub fn to_version(
+        mut self,
+        value: t::UpdateNetworkFirmwareUpgradesRequestProductsSwitchNextUpgradeToVersion,
+    ) -> Self {
+        self.to_version = Some(value);
+        self
+    }
+    /// Sets `toVersion` to a value, or unsets it with `None`.
+    pub fn set_to_version(
+        mut self,
+        value: Option<
+            t::UpdateNetworkFirmwareUpgradesRequestProductsSwitchNextUpgradeToVersion,
+        >,
+    ) -> Self {
+        self.to_version = value;
+        self
+    }
+}
+/// The version to be updated to
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesRequestProductsSwitchNextUpgradeToVersion {
+    /// The version ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+impl UpdateNetworkFirmwareUpgradesRequestProductsSwitchNextUpgradeToVersion {
+    /// A `UpdateNetworkFirmwareUpgradesRequestProductsSwitchNextUpgradeToVersion` with every field unset.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.id = value;
+        self
+    }
+}
+/// The network device to be updated
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkFirmwareUpgradesRequestProductsWireless {
     /// The pending firmware upgrade if it exists
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2494,96 +10844,3993 @@ pub struct UpdateNetworkFirmwareUpgradesRequestProductsWireless {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub participate_in_next_beta_release: Option<bool>,
 }
+impl UpdateNetworkFirmwareUpgradesRequestProductsWireless {
+    /// A `UpdateNetworkFirmwareUpgradesRequestProductsWireless` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            next_upgrade: None,
+            participate_in_next_beta_release: None,
+        }
+    }
+    /// Sets `nextUpgrade`.
+    pub fn next_upgrade(
+        mut self,
+        value: t::UpdateNetworkFirmwareUpgradesRequestProductsWirelessNextUpgrade,
+    ) -> Self {
+        self.next_upgrade = Some(value);
+        self
+    }
+    /// Sets `nextUpgrade` to a value, or unsets it with `None`.
+    pub fn set_next_upgrade(
+        mut self,
+        value: Option<t::UpdateNetworkFirmwareUpgradesRequestProductsWirelessNextUpgrade>,
+    ) -> Self {
+        self.next_upgrade = value;
+        self
+    }
+    /// Sets `participateInNextBetaRelease`.
+    pub fn participate_in_next_beta_release(mut self, value: bool) -> Self {
+        self.participate_in_next_beta_release = Some(value);
+        self
+    }
+    /// Sets `participateInNextBetaRelease` to a value, or unsets it with `None`.
+    pub fn set_participate_in_next_beta_release(mut self, value: Option<bool>) -> Self {
+        self.participate_in_next_beta_release = value;
+        self
+    }
+}
 /// The pending firmware upgrade if it exists
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkFirmwareUpgradesRequestProductsWirelessNextUpgrade {
     /// The time of the last successful upgrade
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time: Option<String>,
     /// The version to be updated to
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub to_version: Option<t::Network>,
+    pub to_version: Option<
+        t::UpdateNetworkFirmwareUpgradesRequestProductsWirelessNextUpgradeToVersion,
+    >,
 }
+impl UpdateNetworkFirmwareUpgradesRequestProductsWirelessNextUpgrade {
+    /// A `UpdateNetworkFirmwareUpgradesRequestProductsWirelessNextUpgrade` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            time: None,
+            to_version: None,
+        }
+    }
+    /// Sets `time`.
+    pub fn time(mut self, value: impl Into<String>) -> Self {
+        self.time = Some(value.into());
+        self
+    }
+    /// Sets `time` to a value, or unsets it with `None`.
+    pub fn set_time(mut self, value: Option<String>) -> Self {
+        self.time = value;
+        self
+    }
+    /// Sets `toVersion`.
+    pub fn to_version(
+        mut self,
+        value: t::UpdateNetworkFirmwareUpgradesRequestProductsWirelessNextUpgradeToVersion,
+    ) -> Self {
+        self.to_version = Some(value);
+        self
+    }
+    /// Sets `toVersion` to a value, or unsets it with `None`.
+    pub fn set_to_version(
+        mut self,
+        value: Option<
+            t::UpdateNetworkFirmwareUpgradesRequestProductsWirelessNextUpgradeToVersion,
+        >,
+    ) -> Self {
+        self.to_version = value;
+        self
+    }
+}
+/// The version to be updated to
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesRequestProductsWirelessNextUpgradeToVersion {
+    /// The version ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+impl UpdateNetworkFirmwareUpgradesRequestProductsWirelessNextUpgradeToVersion {
+    /// A `UpdateNetworkFirmwareUpgradesRequestProductsWirelessNextUpgradeToVersion` with every field unset.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.id = value;
+        self
+    }
+}
+/// Upgrade window for devices in network
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesRequestUpgradeWindow {
+    /// Day of the week
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub day_of_week: Option<
+        t::UpdateNetworkFirmwareUpgradesRequestUpgradeWindowDayOfWeek,
+    >,
+    /// Hour of the day
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hour_of_day: Option<
+        t::UpdateNetworkFirmwareUpgradesRequestUpgradeWindowHourOfDay,
+    >,
+}
+impl UpdateNetworkFirmwareUpgradesRequestUpgradeWindow {
+    /// A `UpdateNetworkFirmwareUpgradesRequestUpgradeWindow` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            day_of_week: None,
+            hour_of_day: None,
+        }
+    }
+    /// Sets `dayOfWeek`.
+    pub fn day_of_week(
+        mut self,
+        value: t::UpdateNetworkFirmwareUpgradesRequestUpgradeWindowDayOfWeek,
+    ) -> Self {
+        self.day_of_week = Some(value);
+        self
+    }
+    /// Sets `dayOfWeek` to a value, or unsets it with `None`.
+    pub fn set_day_of_week(
+        mut self,
+        value: Option<t::UpdateNetworkFirmwareUpgradesRequestUpgradeWindowDayOfWeek>,
+    ) -> Self {
+        self.day_of_week = value;
+        self
+    }
+    /// Sets `hourOfDay`.
+    pub fn hour_of_day(
+        mut self,
+        value: t::UpdateNetworkFirmwareUpgradesRequestUpgradeWindowHourOfDay,
+    ) -> Self {
+        self.hour_of_day = Some(value);
+        self
+    }
+    /// Sets `hourOfDay` to a value, or unsets it with `None`.
+    pub fn set_hour_of_day(
+        mut self,
+        value: Option<t::UpdateNetworkFirmwareUpgradesRequestUpgradeWindowHourOfDay>,
+    ) -> Self {
+        self.hour_of_day = value;
+        self
+    }
+}
+/// Day of the week
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkFirmwareUpgradesRequestUpgradeWindowDayOfWeek {
+    /// `"fri"`
+    Fri,
+    /// `"friday"`
+    Friday,
+    /// `"mon"`
+    Mon,
+    /// `"monday"`
+    Monday,
+    /// `"sat"`
+    Sat,
+    /// `"saturday"`
+    Saturday,
+    /// `"sun"`
+    Sun,
+    /// `"sunday"`
+    Sunday,
+    /// `"thu"`
+    Thu,
+    /// `"thursday"`
+    Thursday,
+    /// `"tue"`
+    Tue,
+    /// `"tuesday"`
+    Tuesday,
+    /// `"wed"`
+    Wed,
+    /// `"wednesday"`
+    Wednesday,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkFirmwareUpgradesRequestUpgradeWindowDayOfWeek, UnknownValue, { "fri" =>
+    Fri, "friday" => Friday, "mon" => Mon, "monday" => Monday, "sat" => Sat, "saturday"
+    => Saturday, "sun" => Sun, "sunday" => Sunday, "thu" => Thu, "thursday" => Thursday,
+    "tue" => Tue, "tuesday" => Tuesday, "wed" => Wed, "wednesday" => Wednesday }
+);
+/// Hour of the day
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkFirmwareUpgradesRequestUpgradeWindowHourOfDay {
+    /// `"0:00"`
+    V0_00,
+    /// `"10:00"`
+    V10_00,
+    /// `"11:00"`
+    V11_00,
+    /// `"12:00"`
+    V12_00,
+    /// `"13:00"`
+    V13_00,
+    /// `"14:00"`
+    V14_00,
+    /// `"15:00"`
+    V15_00,
+    /// `"16:00"`
+    V16_00,
+    /// `"17:00"`
+    V17_00,
+    /// `"18:00"`
+    V18_00,
+    /// `"19:00"`
+    V19_00,
+    /// `"1:00"`
+    V1_00,
+    /// `"20:00"`
+    V20_00,
+    /// `"21:00"`
+    V21_00,
+    /// `"22:00"`
+    V22_00,
+    /// `"23:00"`
+    V23_00,
+    /// `"2:00"`
+    V2_00,
+    /// `"3:00"`
+    V3_00,
+    /// `"4:00"`
+    V4_00,
+    /// `"5:00"`
+    V5_00,
+    /// `"6:00"`
+    V6_00,
+    /// `"7:00"`
+    V7_00,
+    /// `"8:00"`
+    V8_00,
+    /// `"9:00"`
+    V9_00,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkFirmwareUpgradesRequestUpgradeWindowHourOfDay, UnknownValue, { "0:00" =>
+    V0_00, "10:00" => V10_00, "11:00" => V11_00, "12:00" => V12_00, "13:00" => V13_00,
+    "14:00" => V14_00, "15:00" => V15_00, "16:00" => V16_00, "17:00" => V17_00, "18:00"
+    => V18_00, "19:00" => V19_00, "1:00" => V1_00, "20:00" => V20_00, "21:00" => V21_00,
+    "22:00" => V22_00, "23:00" => V23_00, "2:00" => V2_00, "3:00" => V3_00, "4:00" =>
+    V4_00, "5:00" => V5_00, "6:00" => V6_00, "7:00" => V7_00, "8:00" => V8_00, "9:00" =>
+    V9_00 }
+);
+/// Part of the `updateNetworkFirmwareUpgrades` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponse {
+    /// Upgrade window for devices in network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upgrade_window: Option<t::UpdateNetworkFirmwareUpgradesResponseUpgradeWindow>,
+    /// The timezone for the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// The network devices to be updated
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub products: Option<t::UpdateNetworkFirmwareUpgradesResponseProducts>,
+}
+/// The network devices to be updated
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProducts {
+    /// The network device to be updated
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wireless: Option<t::Wireless>,
+    /// The network device to be updated
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub appliance: Option<t::UpdateNetworkFirmwareUpgradesResponseProductsAppliance>,
+    /// The network device to be updated
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub switch: Option<t::UpdateNetworkFirmwareUpgradesResponseProductsSwitch>,
+    /// The network device to be updated
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub camera: Option<t::UpdateNetworkFirmwareUpgradesResponseProductsCamera>,
+    /// The network device to be updated
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cellular_gateway: Option<
+        t::UpdateNetworkFirmwareUpgradesResponseProductsCellularGateway,
+    >,
+    /// The network device to be updated
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sensor: Option<t::UpdateNetworkFirmwareUpgradesResponseProductsSensor>,
+}
+/// The network device to be updated
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsAppliance {
+    /// Details of the current version on the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<
+        t::UpdateNetworkFirmwareUpgradesResponseProductsApplianceCurrentVersion,
+    >,
+    /// Details of the last firmware upgrade on the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_upgrade: Option<
+        t::UpdateNetworkFirmwareUpgradesResponseProductsApplianceLastUpgrade,
+    >,
+    /// Details of the next firmware upgrade on the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_upgrade: Option<
+        t::UpdateNetworkFirmwareUpgradesResponseProductsApplianceNextUpgrade,
+    >,
+    /// Firmware versions available for upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available_versions: Option<
+        Vec<t::UpdateNetworkFirmwareUpgradesResponseProductsApplianceAvailableVersion>,
+    >,
+    /// Whether or not the network wants beta firmware
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub participate_in_next_beta_release: Option<bool>,
+}
+/// Part of the `updateNetworkFirmwareUpgrades` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsApplianceAvailableVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the current version on the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsApplianceCurrentVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the last firmware upgrade on the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsApplianceLastUpgrade {
+    /// Timestamp of the last successful firmware upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<rt::Timestamp>,
+    /// Details of the version the device upgraded from
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_version: Option<
+        t::UpdateNetworkFirmwareUpgradesResponseProductsApplianceLastUpgradeFromVersion,
+    >,
+    /// Details of the version the device upgraded to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<
+        t::UpdateNetworkFirmwareUpgradesResponseProductsApplianceLastUpgradeToVersion,
+    >,
+}
+/// Details of the version the device upgraded from
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsApplianceLastUpgradeFromVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the version the device upgraded to
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsApplianceLastUpgradeToVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the next firmware upgrade on the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsApplianceNextUpgrade {
+    /// Timestamp of the next scheduled firmware upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<rt::Timestamp>,
+    /// Details of the version the device will upgrade to if it exists
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<
+        t::UpdateNetworkFirmwareUpgradesResponseProductsApplianceNextUpgradeToVersion,
+    >,
+}
+/// Details of the version the device will upgrade to if it exists
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsApplianceNextUpgradeToVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// The network device to be updated
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsCamera {
+    /// Details of the current version on the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<
+        t::UpdateNetworkFirmwareUpgradesResponseProductsCameraCurrentVersion,
+    >,
+    /// Details of the last firmware upgrade on the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_upgrade: Option<
+        t::UpdateNetworkFirmwareUpgradesResponseProductsCameraLastUpgrade,
+    >,
+    /// Details of the next firmware upgrade on the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_upgrade: Option<
+        t::UpdateNetworkFirmwareUpgradesResponseProductsCameraNextUpgrade,
+    >,
+    /// Firmware versions available for upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available_versions: Option<
+        Vec<t::UpdateNetworkFirmwareUpgradesResponseProductsCameraAvailableVersion>,
+    >,
+    /// Whether or not the network wants beta firmware
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub participate_in_next_beta_release: Option<bool>,
+}
+/// Part of the `updateNetworkFirmwareUpgrades` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsCameraAvailableVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the current version on the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsCameraCurrentVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the last firmware upgrade on the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsCameraLastUpgrade {
+    /// Timestamp of the last successful firmware upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<rt::Timestamp>,
+    /// Details of the version the device upgraded from
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_version: Option<
+        t::UpdateNetworkFirmwareUpgradesResponseProductsCameraLastUpgradeFromVersion,
+    >,
+    /// Details of the version the device upgraded to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<
+        t::UpdateNetworkFirmwareUpgradesResponseProductsCameraLastUpgradeToVersion,
+    >,
+}
+/// Details of the version the device upgraded from
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsCameraLastUpgradeFromVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the version the device upgraded to
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsCameraLastUpgradeToVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the next firmware upgrade on the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsCameraNextUpgrade {
+    /// Timestamp of the next scheduled firmware upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<rt::Timestamp>,
+    /// Details of the version the device will upgrade to if it exists
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<
+        t::UpdateNetworkFirmwareUpgradesResponseProductsCameraNextUpgradeToVersion,
+    >,
+}
+/// Details of the version the device will upgrade to if it exists
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsCameraNextUpgradeToVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// The network device to be updated
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsCellularGateway {
+    /// Details of the current version on the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<
+        t::UpdateNetworkFirmwareUpgradesResponseProductsCellularGatewayCurrentVersion,
+    >,
+    /// Details of the last firmware upgrade on the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_upgrade: Option<
+        t::UpdateNetworkFirmwareUpgradesResponseProductsCellularGatewayLastUpgrade,
+    >,
+    /// Details of the next firmware upgrade on the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_upgrade: Option<
+        t::UpdateNetworkFirmwareUpgradesResponseProductsCellularGatewayNextUpgrade,
+    >,
+    /// Firmware versions available for upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available_versions: Option<
+        Vec<
+            t::UpdateNetworkFirmwareUpgradesResponseProductsCellularGatewayAvailableVersion,
+        >,
+    >,
+    /// Whether or not the network wants beta firmware
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub participate_in_next_beta_release: Option<bool>,
+}
+/// Part of the `updateNetworkFirmwareUpgrades` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsCellularGatewayAvailableVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the current version on the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsCellularGatewayCurrentVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the last firmware upgrade on the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsCellularGatewayLastUpgrade {
+    /// Timestamp of the last successful firmware upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<rt::Timestamp>,
+    /// Details of the version the device upgraded from
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_version: Option<
+        t::UpdateNetworkFirmwareUpgradesResponseProductsCellularGatewayLastUpgradeFromVersion,
+    >,
+    /// Details of the version the device upgraded to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<
+        t::UpdateNetworkFirmwareUpgradesResponseProductsCellularGatewayLastUpgradeToVersion,
+    >,
+}
+/// Details of the version the device upgraded from
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsCellularGatewayLastUpgradeFromVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the version the device upgraded to
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsCellularGatewayLastUpgradeToVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the next firmware upgrade on the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsCellularGatewayNextUpgrade {
+    /// Timestamp of the next scheduled firmware upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<rt::Timestamp>,
+    /// Details of the version the device will upgrade to if it exists
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<
+        t::UpdateNetworkFirmwareUpgradesResponseProductsCellularGatewayNextUpgradeToVersion,
+    >,
+}
+/// Details of the version the device will upgrade to if it exists
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsCellularGatewayNextUpgradeToVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// The network device to be updated
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsSensor {
+    /// Details of the current version on the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<
+        t::UpdateNetworkFirmwareUpgradesResponseProductsSensorCurrentVersion,
+    >,
+    /// Details of the last firmware upgrade on the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_upgrade: Option<
+        t::UpdateNetworkFirmwareUpgradesResponseProductsSensorLastUpgrade,
+    >,
+    /// Details of the next firmware upgrade on the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_upgrade: Option<
+        t::UpdateNetworkFirmwareUpgradesResponseProductsSensorNextUpgrade,
+    >,
+    /// Firmware versions available for upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available_versions: Option<
+        Vec<t::UpdateNetworkFirmwareUpgradesResponseProductsSensorAvailableVersion>,
+    >,
+    /// Whether or not the network wants beta firmware
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub participate_in_next_beta_release: Option<bool>,
+}
+/// Part of the `updateNetworkFirmwareUpgrades` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsSensorAvailableVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the current version on the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsSensorCurrentVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the last firmware upgrade on the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsSensorLastUpgrade {
+    /// Timestamp of the last successful firmware upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<rt::Timestamp>,
+    /// Details of the version the device upgraded from
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_version: Option<
+        t::UpdateNetworkFirmwareUpgradesResponseProductsSensorLastUpgradeFromVersion,
+    >,
+    /// Details of the version the device upgraded to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<
+        t::UpdateNetworkFirmwareUpgradesResponseProductsSensorLastUpgradeToVersion,
+    >,
+}
+/// Details of the version the device upgraded from
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsSensorLastUpgradeFromVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the version the device upgraded to
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsSensorLastUpgradeToVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the next firmware upgrade on the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsSensorNextUpgrade {
+    /// Timestamp of the next scheduled firmware upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<rt::Timestamp>,
+    /// Details of the version the device will upgrade to if it exists
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<
+        t::UpdateNetworkFirmwareUpgradesResponseProductsSensorNextUpgradeToVersion,
+    >,
+}
+/// Details of the version the device will upgrade to if it exists
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsSensorNextUpgradeToVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// The network device to be updated
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsSwitch {
+    /// Details of the current version on the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<
+        t::UpdateNetworkFirmwareUpgradesResponseProductsSwitchCurrentVersion,
+    >,
+    /// Details of the last firmware upgrade on the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_upgrade: Option<
+        t::UpdateNetworkFirmwareUpgradesResponseProductsSwitchLastUpgrade,
+    >,
+    /// Details of the next firmware upgrade on the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_upgrade: Option<
+        t::UpdateNetworkFirmwareUpgradesResponseProductsSwitchNextUpgrade,
+    >,
+    /// Firmware versions available for upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available_versions: Option<
+        Vec<t::UpdateNetworkFirmwareUpgradesResponseProductsSwitchAvailableVersion>,
+    >,
+    /// Whether or not the network wants beta firmware
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub participate_in_next_beta_release: Option<bool>,
+}
+/// Part of the `updateNetworkFirmwareUpgrades` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsSwitchAvailableVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the current version on the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsSwitchCurrentVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the last firmware upgrade on the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsSwitchLastUpgrade {
+    /// Timestamp of the last successful firmware upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<rt::Timestamp>,
+    /// Details of the version the device upgraded from
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_version: Option<
+        t::UpdateNetworkFirmwareUpgradesResponseProductsSwitchLastUpgradeFromVersion,
+    >,
+    /// Details of the version the device upgraded to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<
+        t::UpdateNetworkFirmwareUpgradesResponseProductsSwitchLastUpgradeToVersion,
+    >,
+}
+/// Details of the version the device upgraded from
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsSwitchLastUpgradeFromVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the version the device upgraded to
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsSwitchLastUpgradeToVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the next firmware upgrade on the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsSwitchNextUpgrade {
+    /// Timestamp of the next scheduled firmware upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<rt::Timestamp>,
+    /// Details of the version the device will upgrade to if it exists
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<
+        t::UpdateNetworkFirmwareUpgradesResponseProductsSwitchNextUpgradeToVersion,
+    >,
+}
+/// Details of the version the device will upgrade to if it exists
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsSwitchNextUpgradeToVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Part of the `updateNetworkFirmwareUpgrades` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsWirelessAvailableVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the version the device upgraded from
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsWirelessLastUpgradeFromVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the version the device upgraded to
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsWirelessLastUpgradeToVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the version the device will upgrade to if it exists
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseProductsWirelessNextUpgradeToVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Upgrade window for devices in network
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesResponseUpgradeWindow {
+    /// Day of the week
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub day_of_week: Option<
+        t::UpdateNetworkFirmwareUpgradesResponseUpgradeWindowDayOfWeek,
+    >,
+    /// Hour of the day
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hour_of_day: Option<
+        t::UpdateNetworkFirmwareUpgradesResponseUpgradeWindowHourOfDay,
+    >,
+}
+/// Day of the week
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkFirmwareUpgradesResponseUpgradeWindowDayOfWeek {
+    /// `"fri"`
+    Fri,
+    /// `"friday"`
+    Friday,
+    /// `"mon"`
+    Mon,
+    /// `"monday"`
+    Monday,
+    /// `"sat"`
+    Sat,
+    /// `"saturday"`
+    Saturday,
+    /// `"sun"`
+    Sun,
+    /// `"sunday"`
+    Sunday,
+    /// `"thu"`
+    Thu,
+    /// `"thursday"`
+    Thursday,
+    /// `"tue"`
+    Tue,
+    /// `"tuesday"`
+    Tuesday,
+    /// `"wed"`
+    Wed,
+    /// `"wednesday"`
+    Wednesday,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkFirmwareUpgradesResponseUpgradeWindowDayOfWeek, UnknownValue, { "fri" =>
+    Fri, "friday" => Friday, "mon" => Mon, "monday" => Monday, "sat" => Sat, "saturday"
+    => Saturday, "sun" => Sun, "sunday" => Sunday, "thu" => Thu, "thursday" => Thursday,
+    "tue" => Tue, "tuesday" => Tuesday, "wed" => Wed, "wednesday" => Wednesday }
+);
+/// Hour of the day
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkFirmwareUpgradesResponseUpgradeWindowHourOfDay {
+    /// `"0:00"`
+    V0_00,
+    /// `"10:00"`
+    V10_00,
+    /// `"11:00"`
+    V11_00,
+    /// `"12:00"`
+    V12_00,
+    /// `"13:00"`
+    V13_00,
+    /// `"14:00"`
+    V14_00,
+    /// `"15:00"`
+    V15_00,
+    /// `"16:00"`
+    V16_00,
+    /// `"17:00"`
+    V17_00,
+    /// `"18:00"`
+    V18_00,
+    /// `"19:00"`
+    V19_00,
+    /// `"1:00"`
+    V1_00,
+    /// `"20:00"`
+    V20_00,
+    /// `"21:00"`
+    V21_00,
+    /// `"22:00"`
+    V22_00,
+    /// `"23:00"`
+    V23_00,
+    /// `"2:00"`
+    V2_00,
+    /// `"3:00"`
+    V3_00,
+    /// `"4:00"`
+    V4_00,
+    /// `"5:00"`
+    V5_00,
+    /// `"6:00"`
+    V6_00,
+    /// `"7:00"`
+    V7_00,
+    /// `"8:00"`
+    V8_00,
+    /// `"9:00"`
+    V9_00,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkFirmwareUpgradesResponseUpgradeWindowHourOfDay, UnknownValue, { "0:00"
+    => V0_00, "10:00" => V10_00, "11:00" => V11_00, "12:00" => V12_00, "13:00" => V13_00,
+    "14:00" => V14_00, "15:00" => V15_00, "16:00" => V16_00, "17:00" => V17_00, "18:00"
+    => V18_00, "19:00" => V19_00, "1:00" => V1_00, "20:00" => V20_00, "21:00" => V21_00,
+    "22:00" => V22_00, "23:00" => V23_00, "2:00" => V2_00, "3:00" => V3_00, "4:00" =>
+    V4_00, "5:00" => V5_00, "6:00" => V6_00, "7:00" => V7_00, "8:00" => V8_00, "9:00" =>
+    V9_00 }
+);
 /// Part of the `updateNetworkFirmwareUpgradesStagedEvents` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkFirmwareUpgradesStagedEventsRequest {
     /// All firmware upgrade stages in the network with their start time.
-    pub stages: Vec<t::CreateNetworkFirmwareUpgradesStagedEventRequestStage>,
+    pub stages: Vec<t::UpdateNetworkFirmwareUpgradesStagedEventsRequestStage>,
+}
+impl UpdateNetworkFirmwareUpgradesStagedEventsRequest {
+    /// A `UpdateNetworkFirmwareUpgradesStagedEventsRequest` with its required fields (`stages`); the optional ones are unset.
+    pub fn new(
+        stages: impl IntoIterator<
+            Item = t::UpdateNetworkFirmwareUpgradesStagedEventsRequestStage,
+        >,
+    ) -> Self {
+        Self {
+            stages: rt::list::<
+                t::UpdateNetworkFirmwareUpgradesStagedEventsRequestStage,
+                _,
+            >(stages),
+        }
+    }
+}
+/// Part of the `updateNetworkFirmwareUpgradesStagedEvents` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesStagedEventsRequestStage {
+    /// The Staged Upgrade Group containing the name and ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<t::UpdateNetworkFirmwareUpgradesStagedEventsRequestStageGroup>,
+    /// The Staged Upgrade Milestones for the specific stage
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub milestones: Option<
+        t::UpdateNetworkFirmwareUpgradesStagedEventsRequestStageMilestones,
+    >,
+}
+impl UpdateNetworkFirmwareUpgradesStagedEventsRequestStage {
+    /// A `UpdateNetworkFirmwareUpgradesStagedEventsRequestStage` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            group: None,
+            milestones: None,
+        }
+    }
+    /// Sets `group`.
+    pub fn group(
+        mut self,
+        value: t::UpdateNetworkFirmwareUpgradesStagedEventsRequestStageGroup,
+    ) -> Self {
+        self.group = Some(value);
+        self
+    }
+    /// Sets `group` to a value, or unsets it with `None`.
+    pub fn set_group(
+        mut self,
+        value: Option<t::UpdateNetworkFirmwareUpgradesStagedEventsRequestStageGroup>,
+    ) -> Self {
+        self.group = value;
+        self
+    }
+    /// Sets `milestones`.
+    pub fn milestones(
+        mut self,
+        value: t::UpdateNetworkFirmwareUpgradesStagedEventsRequestStageMilestones,
+    ) -> Self {
+        self.milestones = Some(value);
+        self
+    }
+    /// Sets `milestones` to a value, or unsets it with `None`.
+    pub fn set_milestones(
+        mut self,
+        value: Option<t::UpdateNetworkFirmwareUpgradesStagedEventsRequestStageMilestones>,
+    ) -> Self {
+        self.milestones = value;
+        self
+    }
+}
+/// The Staged Upgrade Group containing the name and ID
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesStagedEventsRequestStageGroup {
+    /// ID of the Staged Upgrade Group
+    pub id: String,
+}
+impl UpdateNetworkFirmwareUpgradesStagedEventsRequestStageGroup {
+    /// A `UpdateNetworkFirmwareUpgradesStagedEventsRequestStageGroup` with its required fields (`id`); the optional ones are unset.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { id: id.into() }
+    }
+}
+/// The Staged Upgrade Milestones for the specific stage
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesStagedEventsRequestStageMilestones {
+    /// The start time of the staged upgrade stage. (In ISO-8601 format, in the time zone of the network.)
+    pub scheduled_for: String,
+}
+impl UpdateNetworkFirmwareUpgradesStagedEventsRequestStageMilestones {
+    /// A `UpdateNetworkFirmwareUpgradesStagedEventsRequestStageMilestones` with its required fields (`scheduledFor`); the optional ones are unset.
+    pub fn new(scheduled_for: impl Into<String>) -> Self {
+        Self {
+            scheduled_for: scheduled_for.into(),
+        }
+    }
+}
+/// Part of the `updateNetworkFirmwareUpgradesStagedEvents` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesStagedEventsResponse {
+    /// The network devices to be updated
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub products: Option<t::UpdateNetworkFirmwareUpgradesStagedEventsResponseProducts>,
+    /// The ordered stages in the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stages: Option<Vec<t::UpdateNetworkFirmwareUpgradesStagedEventsResponseStage>>,
+    /// Reasons for the rollback
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reasons: Option<Vec<t::UpdateNetworkFirmwareUpgradesStagedEventsResponseReason>>,
+}
+/// The network devices to be updated
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesStagedEventsResponseProducts {
+    /// The Switch network to be updated
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub switch: Option<
+        t::UpdateNetworkFirmwareUpgradesStagedEventsResponseProductsSwitch,
+    >,
+}
+/// The Switch network to be updated
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesStagedEventsResponseProductsSwitch {
+    /// Details of the next firmware upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_upgrade: Option<
+        t::UpdateNetworkFirmwareUpgradesStagedEventsResponseProductsSwitchNextUpgrade,
+    >,
+}
+/// Details of the next firmware upgrade
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesStagedEventsResponseProductsSwitchNextUpgrade {
+    /// Details of the version the device will upgrade to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<
+        t::UpdateNetworkFirmwareUpgradesStagedEventsResponseProductsSwitchNextUpgradeToVersion,
+    >,
+}
+/// Details of the version the device will upgrade to
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesStagedEventsResponseProductsSwitchNextUpgradeToVersion {
+    /// Id of the Version being upgraded to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+}
+/// Part of the `updateNetworkFirmwareUpgradesStagedEvents` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesStagedEventsResponseReason {
+    /// Reason for the rollback
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<
+        t::UpdateNetworkFirmwareUpgradesStagedEventsResponseReasonCategory,
+    >,
+    /// Additional comment about the rollback
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+/// Reason for the rollback
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkFirmwareUpgradesStagedEventsResponseReasonCategory {
+    /// `"broke old features"`
+    BrokeOldFeatures,
+    /// `"other"`
+    Other,
+    /// `"performance"`
+    Performance,
+    /// `"stability"`
+    Stability,
+    /// `"testing"`
+    Testing,
+    /// `"unifying networks versions"`
+    UnifyingNetworksVersions,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkFirmwareUpgradesStagedEventsResponseReasonCategory, UnknownValue, {
+    "broke old features" => BrokeOldFeatures, "other" => Other, "performance" =>
+    Performance, "stability" => Stability, "testing" => Testing,
+    "unifying networks versions" => UnifyingNetworksVersions }
+);
+/// Part of the `updateNetworkFirmwareUpgradesStagedEvents` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesStagedEventsResponseStage {
+    /// The staged upgrade group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<t::UpdateNetworkFirmwareUpgradesStagedEventsResponseStageGroup>,
+    /// The Staged Upgrade Milestones for the stage
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub milestones: Option<
+        t::UpdateNetworkFirmwareUpgradesStagedEventsResponseStageMilestones,
+    >,
+    /// Current upgrade status of the group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+/// The staged upgrade group
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesStagedEventsResponseStageGroup {
+    /// Id of the Staged Upgrade Group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the Staged Upgrade Group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Description of the Staged Upgrade Group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+/// The Staged Upgrade Milestones for the stage
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesStagedEventsResponseStageMilestones {
+    /// Scheduled start time for the group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheduled_for: Option<rt::Timestamp>,
+    /// Start time for the group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<rt::Timestamp>,
+    /// Finish time for the group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<rt::Timestamp>,
+    /// Time that the group was canceled
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub canceled_at: Option<rt::Timestamp>,
+}
+/// Part of the `updateNetworkFirmwareUpgradesStagedGroup` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesStagedGroupRequest {
+    /// Name of the Staged Upgrade Group. Length must be 1 to 255 characters
+    pub name: String,
+    /// Description of the Staged Upgrade Group. Length must be 1 to 255 characters
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Boolean indicating the default Group. Any device that does not have a group explicitly assigned will upgrade with this group
+    pub is_default: bool,
+    /// The devices and Switch Stacks assigned to the Group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assigned_devices: Option<
+        t::UpdateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevices,
+    >,
+}
+impl UpdateNetworkFirmwareUpgradesStagedGroupRequest {
+    /// A `UpdateNetworkFirmwareUpgradesStagedGroupRequest` with its required fields (`name`, `isDefault`); the optional ones are unset.
+    pub fn new(name: impl Into<String>, is_default: bool) -> Self {
+        Self {
+            name: name.into(),
+            description: None,
+            is_default,
+            assigned_devices: None,
+        }
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `description` to a value, or unsets it with `None`.
+    pub fn set_description(mut self, value: Option<String>) -> Self {
+        self.description = value;
+        self
+    }
+    /// Sets `assignedDevices`.
+    pub fn assigned_devices(
+        mut self,
+        value: t::UpdateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevices,
+    ) -> Self {
+        self.assigned_devices = Some(value);
+        self
+    }
+    /// Sets `assignedDevices` to a value, or unsets it with `None`.
+    pub fn set_assigned_devices(
+        mut self,
+        value: Option<t::UpdateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevices>,
+    ) -> Self {
+        self.assigned_devices = value;
+        self
+    }
+}
+/// The devices and Switch Stacks assigned to the Group
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevices {
+    /// Data Array of Devices containing the name and serial
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub devices: Option<
+        Vec<t::UpdateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevicesDevice>,
+    >,
+    /// Data Array of Switch Stacks containing the name and id
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub switch_stacks: Option<
+        Vec<t::UpdateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevicesSwitchStack>,
+    >,
+}
+impl UpdateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevices {
+    /// A `UpdateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevices` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            devices: None,
+            switch_stacks: None,
+        }
+    }
+    /// Sets `devices`.
+    pub fn devices(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevicesDevice,
+        >,
+    ) -> Self {
+        self.devices = Some(
+            rt::list::<
+                t::UpdateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevicesDevice,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `devices` to a value, or unsets it with `None`.
+    pub fn set_devices(
+        mut self,
+        value: Option<
+            Vec<t::UpdateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevicesDevice>,
+        >,
+    ) -> Self {
+        self.devices = value;
+        self
+    }
+    /// Sets `switchStacks`.
+    pub fn switch_stacks(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevicesSwitchStack,
+        >,
+    ) -> Self {
+        self.switch_stacks = Some(
+            rt::list::<
+                t::UpdateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevicesSwitchStack,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `switchStacks` to a value, or unsets it with `None`.
+    pub fn set_switch_stacks(
+        mut self,
+        value: Option<
+            Vec<
+                t::UpdateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevicesSwitchStack,
+            >,
+        >,
+    ) -> Self {
+        self.switch_stacks = value;
+        self
+    }
+}
+/// Part of the `updateNetworkFirmwareUpgradesStagedGroup` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevicesDevice {
+    /// Serial of the device
+    pub serial: String,
+    /// Name of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+impl UpdateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevicesDevice {
+    /// A `UpdateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevicesDevice` with its required fields (`serial`); the optional ones are unset.
+    pub fn new(serial: impl Into<String>) -> Self {
+        Self {
+            serial: serial.into(),
+            name: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+}
+/// Part of the `updateNetworkFirmwareUpgradesStagedGroup` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevicesSwitchStack {
+    /// ID of the Switch Stack
+    pub id: String,
+    /// Name of the Switch Stack
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+impl UpdateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevicesSwitchStack {
+    /// A `UpdateNetworkFirmwareUpgradesStagedGroupRequestAssignedDevicesSwitchStack` with its required fields (`id`); the optional ones are unset.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { id: id.into(), name: None }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+}
+/// Part of the `updateNetworkFirmwareUpgradesStagedGroup` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesStagedGroupResponse {
+    /// Id of staged upgrade group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// Name of the Staged Upgrade Group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Description of the Staged Upgrade Group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Boolean indicating the default Group. Any device that does not have a group explicitly assigned will upgrade with this group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_default: Option<bool>,
+    /// The devices and Switch Stacks assigned to the Group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assigned_devices: Option<
+        t::UpdateNetworkFirmwareUpgradesStagedGroupResponseAssignedDevices,
+    >,
+}
+/// The devices and Switch Stacks assigned to the Group
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesStagedGroupResponseAssignedDevices {
+    /// Data Array of Devices containing the name and serial
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub devices: Option<
+        Vec<t::UpdateNetworkFirmwareUpgradesStagedGroupResponseAssignedDevicesDevice>,
+    >,
+    /// Data Array of Switch Stacks containing the name and id
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub switch_stacks: Option<
+        Vec<
+            t::UpdateNetworkFirmwareUpgradesStagedGroupResponseAssignedDevicesSwitchStack,
+        >,
+    >,
+}
+/// Part of the `updateNetworkFirmwareUpgradesStagedGroup` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesStagedGroupResponseAssignedDevicesDevice {
+    /// Serial of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// Name of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+/// Part of the `updateNetworkFirmwareUpgradesStagedGroup` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesStagedGroupResponseAssignedDevicesSwitchStack {
+    /// ID of the Switch Stack
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the Switch Stack
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 /// Part of the `updateNetworkFirmwareUpgradesStagedStages` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkFirmwareUpgradesStagedStagesRequest {
     /// Array of Staged Upgrade Groups
     #[serde(rename = "_json", skip_serializing_if = "Option::is_none")]
     pub json: Option<Vec<t::JsonItem>>,
 }
+impl UpdateNetworkFirmwareUpgradesStagedStagesRequest {
+    /// A `UpdateNetworkFirmwareUpgradesStagedStagesRequest` with every field unset.
+    pub fn new() -> Self {
+        Self { json: None }
+    }
+    /// Sets `_json`.
+    pub fn json(mut self, value: impl IntoIterator<Item = t::JsonItem>) -> Self {
+        self.json = Some(rt::list::<t::JsonItem, _>(value));
+        self
+    }
+    /// Sets `_json` to a value, or unsets it with `None`.
+    pub fn set_json(mut self, value: Option<Vec<t::JsonItem>>) -> Self {
+        self.json = value;
+        self
+    }
+}
+/// Part of the `updateNetworkFirmwareUpgradesStagedStages` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesStagedStagesResponseItem {
+    /// The Staged Upgrade Group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<t::UpdateNetworkFirmwareUpgradesStagedStagesResponseItemGroup>,
+}
+/// The Staged Upgrade Group
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFirmwareUpgradesStagedStagesResponseItemGroup {
+    /// Id of the Staged Upgrade Group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the Staged Upgrade Group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Description of the Staged Upgrade Group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
 /// Part of the `updateNetworkFloorPlan` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkFloorPlanRequest {
     /// The name of your floor plan.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The longitude and latitude of the center of your floor plan. If you want to change the geolocation data of your floor plan, either the 'center' or two adjacent corners (e.g. 'topLeftCorner' and 'bottomLeftCorner') must be specified. If 'center' is specified, the floor plan is placed over that point with no rotation. If two adjacent corners are specified, the floor plan is rotated to line up with the two specified points. The aspect ratio of the floor plan's image is preserved regardless of which corners/center are specified. (This means if that more than two corners are specified, only two corners may be used to preserve the floor plan's aspect ratio.). No two points can have the same latitude, longitude pair.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub center: Option<t::Center>,
+    pub center: Option<t::UpdateNetworkFloorPlanRequestCenter>,
     /// The longitude and latitude of the bottom left corner of your floor plan.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub bottom_left_corner: Option<t::Center>,
+    pub bottom_left_corner: Option<t::UpdateNetworkFloorPlanRequestBottomLeftCorner>,
     /// The longitude and latitude of the bottom right corner of your floor plan.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub bottom_right_corner: Option<t::Center>,
+    pub bottom_right_corner: Option<t::UpdateNetworkFloorPlanRequestBottomRightCorner>,
     /// The longitude and latitude of the top left corner of your floor plan.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub top_left_corner: Option<t::Center>,
+    pub top_left_corner: Option<t::UpdateNetworkFloorPlanRequestTopLeftCorner>,
     /// The longitude and latitude of the top right corner of your floor plan.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub top_right_corner: Option<t::Center>,
+    pub top_right_corner: Option<t::UpdateNetworkFloorPlanRequestTopRightCorner>,
     /// The file contents (a base 64 encoded string) of your new image. Supported formats are PNG, GIF, and JPG. Note that all images are saved as PNG files, regardless of the format they are uploaded in. If you upload a new image, and you do NOT specify any new geolocation fields ('center, 'topLeftCorner', etc), the floor plan will be recentered with no rotation in order to maintain the aspect ratio of your new image.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image_contents: Option<String>,
+}
+impl UpdateNetworkFloorPlanRequest {
+    /// A `UpdateNetworkFloorPlanRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            center: None,
+            bottom_left_corner: None,
+            bottom_right_corner: None,
+            top_left_corner: None,
+            top_right_corner: None,
+            image_contents: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `center`.
+    pub fn center(mut self, value: t::UpdateNetworkFloorPlanRequestCenter) -> Self {
+        self.center = Some(value);
+        self
+    }
+    /// Sets `center` to a value, or unsets it with `None`.
+    pub fn set_center(
+        mut self,
+        value: Option<t::UpdateNetworkFloorPlanRequestCenter>,
+    ) -> Self {
+        self.center = value;
+        self
+    }
+    /// Sets `bottomLeftCorner`.
+    pub fn bottom_left_corner(
+        mut self,
+        value: t::UpdateNetworkFloorPlanRequestBottomLeftCorner,
+    ) -> Self {
+        self.bottom_left_corner = Some(value);
+        self
+    }
+    /// Sets `bottomLeftCorner` to a value, or unsets it with `None`.
+    pub fn set_bottom_left_corner(
+        mut self,
+        value: Option<t::UpdateNetworkFloorPlanRequestBottomLeftCorner>,
+    ) -> Self {
+        self.bottom_left_corner = value;
+        self
+    }
+    /// Sets `bottomRightCorner`.
+    pub fn bottom_right_corner(
+        mut self,
+        value: t::UpdateNetworkFloorPlanRequestBottomRightCorner,
+    ) -> Self {
+        self.bottom_right_corner = Some(value);
+        self
+    }
+    /// Sets `bottomRightCorner` to a value, or unsets it with `None`.
+    pub fn set_bottom_right_corner(
+        mut self,
+        value: Option<t::UpdateNetworkFloorPlanRequestBottomRightCorner>,
+    ) -> Self {
+        self.bottom_right_corner = value;
+        self
+    }
+    /// Sets `topLeftCorner`.
+    pub fn top_left_corner(
+        mut self,
+        value: t::UpdateNetworkFloorPlanRequestTopLeftCorner,
+    ) -> Self {
+        self.top_left_corner = Some(value);
+        self
+    }
+    /// Sets `topLeftCorner` to a value, or unsets it with `None`.
+    pub fn set_top_left_corner(
+        mut self,
+        value: Option<t::UpdateNetworkFloorPlanRequestTopLeftCorner>,
+    ) -> Self {
+        self.top_left_corner = value;
+        self
+    }
+    /// Sets `topRightCorner`.
+    pub fn top_right_corner(
+        mut self,
+        value: t::UpdateNetworkFloorPlanRequestTopRightCorner,
+    ) -> Self {
+        self.top_right_corner = Some(value);
+        self
+    }
+    /// Sets `topRightCorner` to a value, or unsets it with `None`.
+    pub fn set_top_right_corner(
+        mut self,
+        value: Option<t::UpdateNetworkFloorPlanRequestTopRightCorner>,
+    ) -> Self {
+        self.top_right_corner = value;
+        self
+    }
+    /// Sets `imageContents`.
+    pub fn image_contents(mut self, value: impl Into<String>) -> Self {
+        self.image_contents = Some(value.into());
+        self
+    }
+    /// Sets `imageContents` to a value, or unsets it with `None`.
+    pub fn set_image_contents(mut self, value: Option<String>) -> Self {
+        self.image_contents = value;
+        self
+    }
+}
+/// The longitude and latitude of the bottom left corner of your floor plan.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFloorPlanRequestBottomLeftCorner {
+    /// Latitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Longitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
+}
+impl UpdateNetworkFloorPlanRequestBottomLeftCorner {
+    /// A `UpdateNetworkFloorPlanRequestBottomLeftCorner` with every field unset.
+    pub fn new() -> Self {
+        Self { lat: None, lng: None }
+    }
+    /// Sets `lat`.
+    pub fn lat(mut self, value: f64) -> Self {
+        self.lat = Some(value);
+        self
+    }
+    /// Sets `lat` to a value, or unsets it with `None`.
+    pub fn set_lat(mut self, value: Option<f64>) -> Self {
+        self.lat = value;
+        self
+    }
+    /// Sets `lng`.
+    pub fn lng(mut self, value: f64) -> Self {
+        self.lng = Some(value);
+        self
+    }
+    /// Sets `lng` to a value, or unsets it with `None`.
+    pub fn set_lng(mut self, value: Option<f64>) -> Self {
+        self.lng = value;
+        self
+    }
+}
+/// The longitude and latitude of the bottom right corner of your floor plan.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFloorPlanRequestBottomRightCorner {
+    /// Latitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Longitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
+}
+impl UpdateNetworkFloorPlanRequestBottomRightCorner {
+    /// A `UpdateNetworkFloorPlanRequestBottomRightCorner` with every field unset.
+    pub fn new() -> Self {
+        Self { lat: None, lng: None }
+    }
+    /// Sets `lat`.
+    pub fn lat(mut self, value: f64) -> Self {
+        self.lat = Some(value);
+        self
+    }
+    /// Sets `lat` to a value, or unsets it with `None`.
+    pub fn set_lat(mut self, value: Option<f64>) -> Self {
+        self.lat = value;
+        self
+    }
+    /// Sets `lng`.
+    pub fn lng(mut self, value: f64) -> Self {
+        self.lng = Some(value);
+        self
+    }
+    /// Sets `lng` to a value, or unsets it with `None`.
+    pub fn set_lng(mut self, value: Option<f64>) -> Self {
+        self.lng = value;
+        self
+    }
+}
+/// The longitude and latitude of the center of your floor plan. If you want to change the geolocation data of your floor plan, either the 'center' or two adjacent corners (e.g. 'topLeftCorner' and 'bottomLeftCorner') must be specified. If 'center' is specified, the floor plan is placed over that point with no rotation. If two adjacent corners are specified, the floor plan is rotated to line up with the two specified points. The aspect ratio of the floor plan's image is preserved regardless of which corners/center are specified. (This means if that more than two corners are specified, only two corners may be used to preserve the floor plan's aspect ratio.). No two points can have the same latitude, longitude pair.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFloorPlanRequestCenter {
+    /// Latitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Longitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
+}
+impl UpdateNetworkFloorPlanRequestCenter {
+    /// A `UpdateNetworkFloorPlanRequestCenter` with every field unset.
+    pub fn new() -> Self {
+        Self { lat: None, lng: None }
+    }
+    /// Sets `lat`.
+    pub fn lat(mut self, value: f64) -> Self {
+        self.lat = Some(value);
+        self
+    }
+    /// Sets `lat` to a value, or unsets it with `None`.
+    pub fn set_lat(mut self, value: Option<f64>) -> Self {
+        self.lat = value;
+        self
+    }
+    /// Sets `lng`.
+    pub fn lng(mut self, value: f64) -> Self {
+        self.lng = Some(value);
+        self
+    }
+    /// Sets `lng` to a value, or unsets it with `None`.
+    pub fn set_lng(mut self, value: Option<f64>) -> Self {
+        self.lng = value;
+        self
+    }
+}
+/// The longitude and latitude of the top left corner of your floor plan.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFloorPlanRequestTopLeftCorner {
+    /// Latitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Longitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
+}
+impl UpdateNetworkFloorPlanRequestTopLeftCorner {
+    /// A `UpdateNetworkFloorPlanRequestTopLeftCorner` with every field unset.
+    pub fn new() -> Self {
+        Self { lat: None, lng: None }
+    }
+    /// Sets `lat`.
+    pub fn lat(mut self, value: f64) -> Self {
+        self.lat = Some(value);
+        self
+    }
+    /// Sets `lat` to a value, or unsets it with `None`.
+    pub fn set_lat(mut self, value: Option<f64>) -> Self {
+        self.lat = value;
+        self
+    }
+    /// Sets `lng`.
+    pub fn lng(mut self, value: f64) -> Self {
+        self.lng = Some(value);
+        self
+    }
+    /// Sets `lng` to a value, or unsets it with `None`.
+    pub fn set_lng(mut self, value: Option<f64>) -> Self {
+        self.lng = value;
+        self
+    }
+}
+/// The longitude and latitude of the top right corner of your floor plan.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFloorPlanRequestTopRightCorner {
+    /// Latitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Longitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
+}
+impl UpdateNetworkFloorPlanRequestTopRightCorner {
+    /// A `UpdateNetworkFloorPlanRequestTopRightCorner` with every field unset.
+    pub fn new() -> Self {
+        Self { lat: None, lng: None }
+    }
+    /// Sets `lat`.
+    pub fn lat(mut self, value: f64) -> Self {
+        self.lat = Some(value);
+        self
+    }
+    /// Sets `lat` to a value, or unsets it with `None`.
+    pub fn set_lat(mut self, value: Option<f64>) -> Self {
+        self.lat = value;
+        self
+    }
+    /// Sets `lng`.
+    pub fn lng(mut self, value: f64) -> Self {
+        self.lng = Some(value);
+        self
+    }
+    /// Sets `lng` to a value, or unsets it with `None`.
+    pub fn set_lng(mut self, value: Option<f64>) -> Self {
+        self.lng = value;
+        self
+    }
+}
+/// Part of the `updateNetworkFloorPlan` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFloorPlanResponse {
+    /// Floor plan ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub floor_plan_id: Option<String>,
+    /// The url link for the floor plan image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
+    /// The time the image url link will expire.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_url_expires_at: Option<String>,
+    /// The format type of the image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_extension: Option<String>,
+    /// The file contents (a base 64 encoded string) of your new image. Supported formats are PNG, GIF, and JPG. Note that all images are saved as PNG files, regardless of the format they are uploaded in. If you upload a new image, and you do NOT specify any new geolocation fields ('center, 'topLeftCorner', etc), the floor plan will be recentered with no rotation in order to maintain the aspect ratio of your new image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_md5: Option<String>,
+    /// The name of your floor plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// List of devices for the floorplan
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub devices: Option<Vec<t::UpdateNetworkFloorPlanResponseDevice>>,
+    /// The width of your floor plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub width: Option<f64>,
+    /// The height of your floor plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub height: Option<f64>,
+    /// The longitude and latitude of the center of your floor plan. The 'center' or two adjacent corners (e.g. 'topLeftCorner' and 'bottomLeftCorner') must be specified. If 'center' is specified, the floor plan is placed over that point with no rotation. If two adjacent corners are specified, the floor plan is rotated to line up with the two specified points. The aspect ratio of the floor plan's image is preserved regardless of which corners/center are specified. (This means if that more than two corners are specified, only two corners may be used to preserve the floor plan's aspect ratio.). No two points can have the same latitude, longitude pair.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub center: Option<t::UpdateNetworkFloorPlanResponseCenter>,
+    /// The longitude and latitude of the bottom left corner of your floor plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bottom_left_corner: Option<t::UpdateNetworkFloorPlanResponseBottomLeftCorner>,
+    /// The longitude and latitude of the bottom right corner of your floor plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bottom_right_corner: Option<t::UpdateNetworkFloorPlanResponseBottomRightCorner>,
+    /// The longitude and latitude of the top left corner of your floor plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_left_corner: Option<t::UpdateNetworkFloorPlanResponseTopLeftCorner>,
+    /// The longitude and latitude of the top right corner of your floor plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_right_corner: Option<t::UpdateNetworkFloorPlanResponseTopRightCorner>,
+}
+/// The longitude and latitude of the bottom left corner of your floor plan.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFloorPlanResponseBottomLeftCorner {
+    /// Latitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Longitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
+}
+/// The longitude and latitude of the bottom right corner of your floor plan.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFloorPlanResponseBottomRightCorner {
+    /// Latitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Longitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
+}
+/// The longitude and latitude of the center of your floor plan. The 'center' or two adjacent corners (e.g. 'topLeftCorner' and 'bottomLeftCorner') must be specified. If 'center' is specified, the floor plan is placed over that point with no rotation. If two adjacent corners are specified, the floor plan is rotated to line up with the two specified points. The aspect ratio of the floor plan's image is preserved regardless of which corners/center are specified. (This means if that more than two corners are specified, only two corners may be used to preserve the floor plan's aspect ratio.). No two points can have the same latitude, longitude pair.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFloorPlanResponseCenter {
+    /// Latitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Longitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
+}
+/// Part of the `updateNetworkFloorPlan` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFloorPlanResponseDevice {
+    /// Name of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Latitude of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Longitude of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
+    /// Physical address of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Notes for the device, limited to 255 characters
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// List of tags assigned to the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// ID of the network the device belongs to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<String>,
+    /// Serial number of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// Model of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// IMEI of the device, if applicable
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imei: Option<String>,
+    /// MAC address of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac: Option<String>,
+    /// LAN IP address of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lan_ip: Option<String>,
+    /// Firmware version of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Product type of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_type: Option<String>,
+    /// Additional device information
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<Vec<t::UpdateNetworkFloorPlanResponseDeviceDetail>>,
+}
+/// Part of the `updateNetworkFloorPlan` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFloorPlanResponseDeviceDetail {
+    /// Additional property name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Additional property value
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+/// The longitude and latitude of the top left corner of your floor plan.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFloorPlanResponseTopLeftCorner {
+    /// Latitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Longitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
+}
+/// The longitude and latitude of the top right corner of your floor plan.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkFloorPlanResponseTopRightCorner {
+    /// Latitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Longitude
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
 }
 /// Part of the `updateNetworkGroupPolicy` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkGroupPolicyRequest {
     /// The name for your group policy.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The schedule for the group policy. Schedules are applied to days of the week.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub scheduling: Option<t::Scheduling>,
+    pub scheduling: Option<t::UpdateNetworkGroupPolicyRequestScheduling>,
     /// The bandwidth settings for clients bound to your group policy.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub bandwidth: Option<t::Bandwidth>,
+    pub bandwidth: Option<t::UpdateNetworkGroupPolicyRequestBandwidth>,
     /// The firewall and traffic shaping rules and settings for your policy.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub firewall_and_traffic_shaping: Option<t::FirewallAndTrafficShaping>,
+    pub firewall_and_traffic_shaping: Option<
+        t::UpdateNetworkGroupPolicyRequestFirewallAndTrafficShaping,
+    >,
     /// The content filtering settings for your group policy
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub content_filtering: Option<t::ContentFiltering>,
+    pub content_filtering: Option<t::UpdateNetworkGroupPolicyRequestContentFiltering>,
     /// Whether clients bound to your policy will bypass splash authorization or behave according to the network's rules. Can be one of 'network default' or 'bypass'. Only available if your network has a wireless configuration.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub splash_auth_settings: Option<t::SplashAuthSettings>,
+    pub splash_auth_settings: Option<
+        t::UpdateNetworkGroupPolicyRequestSplashAuthSettings,
+    >,
     /// The VLAN tagging settings for your group policy. Only available if your network has a wireless configuration.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub vlan_tagging: Option<t::CreateNetworkGroupPolicyRequestVlanTagging>,
+    pub vlan_tagging: Option<t::UpdateNetworkGroupPolicyRequestVlanTagging>,
     /// The Bonjour settings for your group policy. Only valid if your network has a wireless configuration.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub bonjour_forwarding: Option<t::BonjourForwarding>,
+    pub bonjour_forwarding: Option<t::UpdateNetworkGroupPolicyRequestBonjourForwarding>,
 }
+impl UpdateNetworkGroupPolicyRequest {
+    /// A `UpdateNetworkGroupPolicyRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            scheduling: None,
+            bandwidth: None,
+            firewall_and_traffic_shaping: None,
+            content_filtering: None,
+            splash_auth_settings: None,
+            vlan_tagging: None,
+            bonjour_forwarding: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `scheduling`.
+    pub fn scheduling(
+        mut self,
+        value: t::UpdateNetworkGroupPolicyRequestScheduling,
+    ) -> Self {
+        self.scheduling = Some(value);
+        self
+    }
+    /// Sets `scheduling` to a value, or unsets it with `None`.
+    pub fn set_scheduling(
+        mut self,
+        value: Option<t::UpdateNetworkGroupPolicyRequestScheduling>,
+    ) -> Self {
+        self.scheduling = value;
+        self
+    }
+    /// Sets `bandwidth`.
+    pub fn bandwidth(
+        mut self,
+        value: t::UpdateNetworkGroupPolicyRequestBandwidth,
+    ) -> Self {
+        self.bandwidth = Some(value);
+        self
+    }
+    /// Sets `bandwidth` to a value, or unsets it with `None`.
+    pub fn set_bandwidth(
+        mut self,
+        value: Option<t::UpdateNetworkGroupPolicyRequestBandwidth>,
+    ) -> Self {
+        self.bandwidth = value;
+        self
+    }
+    /// Sets `firewallAndTrafficShaping`.
+    pub fn firewall_and_traffic_shaping(
+        mut self,
+        value: t::UpdateNetworkGroupPolicyRequestFirewallAndTrafficShaping,
+    ) -> Self {
+        self.firewall_and_traffic_shaping = Some(value);
+        self
+    }
+    /// Sets `firewallAndTrafficShaping` to a value, or unsets it with `None`.
+    pub fn set_firewall_and_traffic_shaping(
+        mut self,
+        value: Option<t::UpdateNetworkGroupPolicyRequestFirewallAndTrafficShaping>,
+    ) -> Self {
+        self.firewall_and_traffic_shaping = value;
+        self
+    }
+    /// Sets `contentFiltering`.
+    pub fn content_filtering(
+        mut self,
+        value: t::UpdateNetworkGroupPolicyRequestContentFiltering,
+    ) -> Self {
+        self.content_filtering = Some(value);
+        self
+    }
+    /// Sets `contentFiltering` to a value, or unsets it with `None`.
+    pub fn set_content_filtering(
+        mut self,
+        value: Option<t::UpdateNetworkGroupPolicyRequestContentFiltering>,
+    ) -> Self {
+        self.content_filtering = value;
+        self
+    }
+    /// Sets `splashAuthSettings`.
+    pub fn splash_auth_settings(
+        mut self,
+        value: t::UpdateNetworkGroupPolicyRequestSplashAuthSettings,
+    ) -> Self {
+        self.splash_auth_settings = Some(value);
+        self
+    }
+    /// Sets `splashAuthSettings` to a value, or unsets it with `None`.
+    pub fn set_splash_auth_settings(
+        mut self,
+        value: Option<t::UpdateNetworkGroupPolicyRequestSplashAuthSettings>,
+    ) -> Self {
+        self.splash_auth_settings = value;
+        self
+    }
+    /// Sets `vlanTagging`.
+    pub fn vlan_tagging(
+        mut self,
+        value: t::UpdateNetworkGroupPolicyRequestVlanTagging,
+    ) -> Self {
+        self.vlan_tagging = Some(value);
+        self
+    }
+    /// Sets `vlanTagging` to a value, or unsets it with `None`.
+    pub fn set_vlan_tagging(
+        mut self,
+        value: Option<t::UpdateNetworkGroupPolicyRequestVlanTagging>,
+    ) -> Self {
+        self.vlan_tagging = value;
+        self
+    }
+    /// Sets `bonjourForwarding`.
+    pub fn bonjour_forwarding(
+        mut self,
+        value: t::UpdateNetworkGroupPolicyRequestBonjourForwarding,
+    ) -> Self {
+        self.bonjour_forwarding = Some(value);
+        self
+    }
+    /// Sets `bonjourForwarding` to a value, or unsets it with `None`.
+    pub fn set_bonjour_forwarding(
+        mut self,
+        value: Option<t::UpdateNetworkGroupPolicyRequestBonjourForwarding>,
+    ) -> Self {
+        self.bonjour_forwarding = value;
+        self
+    }
+}
+/// The bandwidth settings for clients bound to your group policy.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkGroupPolicyRequestBandwidth {
+    /// How bandwidth limits are enforced. Can be 'network default', 'ignore' or 'custom'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settings: Option<t::UpdateNetworkGroupPolicyRequestBandwidthSettings>,
+    /// The bandwidth limits object, specifying upload and download speed for clients bound to the group policy. These are only enforced if 'settings' is set to 'custom'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bandwidth_limits: Option<
+        t::UpdateNetworkGroupPolicyRequestBandwidthBandwidthLimits,
+    >,
+}
+impl UpdateNetworkGroupPolicyRequestBandwidth {
+    /// A `UpdateNetworkGroupPolicyRequestBandwidth` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            settings: None,
+            bandwidth_limits: None,
+        }
+    }
+    /// Sets `settings`.
+    pub fn settings(
+        mut self,
+        value: t::UpdateNetworkGroupPolicyRequestBandwidthSettings,
+    ) -> Self {
+        self.settings = Some(value);
+        self
+    }
+    /// Sets `settings` to a value, or unsets it with `None`.
+    pub fn set_settings(
+        mut self,
+        value: Option<t::UpdateNetworkGroupPolicyRequestBandwidthSettings>,
+    ) -> Self {
+        self.settings = value;
+        self
+    }
+    /// Sets `bandwidthLimits`.
+    pub fn bandwidth_limits(
+        mut self,
+        value: t::UpdateNetworkGroupPolicyRequestBandwidthBandwidthLimits,
+    ) -> Self {
+        self.bandwidth_limits = Some(value);
+        self
+    }
+    /// Sets `bandwidthLimits` to a value, or unsets it with `None`.
+    pub fn set_bandwidth_limits(
+        mut self,
+        value: Option<t::UpdateNetworkGroupPolicyRequestBandwidthBandwidthLimits>,
+    ) -> Self {
+        self.bandwidth_limits = value;
+        self
+    }
+}
+/// The bandwidth limits object, specifying upload and download speed for clients bound to the group policy. These are only enforced if 'settings' is set to 'custom'.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkGroupPolicyRequestBandwidthBandwidthLimits {
+    /// The maximum upload limit (integer, in Kbps). null indicates no limit
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_up: Option<i64>,
+    /// The maximum download limit (integer, in Kbps). null indicates no limit
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_down: Option<i64>,
+}
+impl UpdateNetworkGroupPolicyRequestBandwidthBandwidthLimits {
+    /// A `UpdateNetworkGroupPolicyRequestBandwidthBandwidthLimits` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            limit_up: None,
+            limit_down: None,
+        }
+    }
+    /// Sets `limitUp`.
+    pub fn limit_up(mut self, value: i64) -> Self {
+        self.limit_up = Some(value);
+        self
+    }
+    /// Sets `limitUp` to a value, or unsets it with `None`.
+    pub fn set_limit_up(mut self, value: Option<i64>) -> Self {
+        self.limit_up = value;
+        self
+    }
+    /// Sets `limitDown`.
+    pub fn limit_down(mut self, value: i64) -> Self {
+        self.limit_down = Some(value);
+        self
+    }
+    /// Sets `limitDown` to a value, or unsets it with `None`.
+    pub fn set_limit_down(mut self, value: Option<i64>) -> Self {
+        self.limit_down = value;
+        self
+    }
+}
+/// How bandwidth limits are enforced. Can be 'network default', 'ignore' or 'custom'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkGroupPolicyRequestBandwidthSettings {
+    /// `"custom"`
+    Custom,
+    /// `"ignore"`
+    Ignore,
+    /// `"network default"`
+    NetworkDefault,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkGroupPolicyRequestBandwidthSettings, UnknownValue, { "custom" => Custom,
+    "ignore" => Ignore, "network default" => NetworkDefault }
+);
+/// The Bonjour settings for your group policy. Only valid if your network has a wireless configuration.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkGroupPolicyRequestBonjourForwarding {
+    /// How Bonjour rules are applied. Can be 'network default', 'ignore' or 'custom'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settings: Option<t::UpdateNetworkGroupPolicyRequestBonjourForwardingSettings>,
+    /// A list of the Bonjour forwarding rules for your group policy. If 'settings' is set to 'custom', at least one rule must be specified.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules: Option<Vec<t::UpdateNetworkGroupPolicyRequestBonjourForwardingRule>>,
+}
+impl UpdateNetworkGroupPolicyRequestBonjourForwarding {
+    /// A `UpdateNetworkGroupPolicyRequestBonjourForwarding` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            settings: None,
+            rules: None,
+        }
+    }
+    /// Sets `settings`.
+    pub fn settings(
+        mut self,
+        value: t::UpdateNetworkGroupPolicyRequestBonjourForwardingSettings,
+    ) -> Self {
+        self.settings = Some(value);
+        self
+    }
+    /// Sets `settings` to a value, or unsets it with `None`.
+    pub fn set_settings(
+        mut self,
+        value: Option<t::UpdateNetworkGroupPolicyRequestBonjourForwardingSettings>,
+    ) -> Self {
+        self.settings = value;
+        self
+    }
+    /// Sets `rules`.
+    pub fn rules(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkGroupPolicyRequestBonjourForwardingRule,
+        >,
+    ) -> Self {
+        self.rules = Some(
+            rt::list::<t::UpdateNetworkGroupPolicyRequestBonjourForwardingRule, _>(value),
+        );
+        self
+    }
+    /// Sets `rules` to a value, or unsets it with `None`.
+    pub fn set_rules(
+        mut self,
+        value: Option<Vec<t::UpdateNetworkGroupPolicyRequestBonjourForwardingRule>>,
+    ) -> Self {
+        self.rules = value;
+        self
+    }
+}
+/// Part of the `updateNetworkGroupPolicy` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkGroupPolicyRequestBonjourForwardingRule {
+    /// A description for your Bonjour forwarding rule. Optional.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The ID of the service VLAN. Required.
+    pub vlan_id: String,
+    /// A list of Bonjour services. At least one service must be specified. Available services are 'All Services', 'AirPlay', 'AFP', 'BitTorrent', 'FTP', 'iChat', 'iTunes', 'Printers', 'Samba', 'Scanners' and 'SSH'
+    pub services: Vec<t::BonjourForwardingRuleService>,
+}
+impl UpdateNetworkGroupPolicyRequestBonjourForwardingRule {
+    /// A `UpdateNetworkGroupPolicyRequestBonjourForwardingRule` with its required fields (`vlanId`, `services`); the optional ones are unset.
+    pub fn new(
+        vlan_id: impl Into<String>,
+        services: impl IntoIterator<Item = t::BonjourForwardingRuleService>,
+    ) -> Self {
+        Self {
+            description: None,
+            vlan_id: vlan_id.into(),
+            services: rt::list::<t::BonjourForwardingRuleService, _>(services),
+        }
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `description` to a value, or unsets it with `None`.
+    pub fn set_description(mut self, value: Option<String>) -> Self {
+        self.description = value;
+        self
+    }
+}
+/// How Bonjour rules are applied. Can be 'network default', 'ignore' or 'custom'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkGroupPolicyRequestBonjourForwardingSettings {
+    /// `"custom"`
+    Custom,
+    /// `"ignore"`
+    Ignore,
+    /// `"network default"`
+    NetworkDefault,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkGroupPolicyRequestBonjourForwardingSettings, UnknownValue, { "custom" =>
+    Custom, "ignore" => Ignore, "network default" => NetworkDefault }
+);
+/// The content filtering settings for your group policy
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkGroupPolicyRequestContentFiltering {
+    /// Settings for allowed URL patterns
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_url_patterns: Option<t::ContentFilteringAllowedUrlPatterns>,
+    /// Settings for blocked URL patterns
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blocked_url_patterns: Option<
+        t::UpdateNetworkGroupPolicyRequestContentFilteringBlockedUrlPatterns,
+    >,
+    /// Settings for blocked URL categories
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blocked_url_categories: Option<t::ContentFilteringBlockedUrlCategories>,
+}
+impl UpdateNetworkGroupPolicyRequestContentFiltering {
+    /// A `UpdateNetworkGroupPolicyRequestContentFiltering` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            allowed_url_patterns: None,
+            blocked_url_patterns: None,
+            blocked_url_categories: None,
+        }
+    }
+    /// Sets `allowedUrlPatterns`.
+    pub fn allowed_url_patterns(
+        mut self,
+        value: t::ContentFilteringAllowedUrlPatterns,
+    ) -> Self {
+        self.allowed_url_patterns = Some(value);
+        self
+    }
+    /// Sets `allowedUrlPatterns` to a value, or unsets it with `None`.
+    pub fn set_allowed_url_patterns(
+        mut self,
+        value: Option<t::ContentFilteringAllowedUrlPatterns>,
+    ) -> Self {
+        self.allowed_url_patterns = value;
+        self
+    }
+    /// Sets `blockedUrlPatterns`.
+    pub fn blocked_url_patterns(
+        mut self,
+        value: t::UpdateNetworkGroupPolicyRequestContentFilteringBlockedUrlPatterns,
+    ) -> Self {
+        self.blocked_url_patterns = Some(value);
+        self
+    }
+    /// Sets `blockedUrlPatterns` to a value, or unsets it with `None`.
+    pub fn set_blocked_url_patterns(
+        mut self,
+        value: Option<
+            t::UpdateNetworkGroupPolicyRequestContentFilteringBlockedUrlPatterns,
+        >,
+    ) -> Self {
+        self.blocked_url_patterns = value;
+        self
+    }
+    /// Sets `blockedUrlCategories`.
+    pub fn blocked_url_categories(
+        mut self,
+        value: t::ContentFilteringBlockedUrlCategories,
+    ) -> Self {
+        self.blocked_url_categories = Some(value);
+        self
+    }
+    /// Sets `blockedUrlCategories` to a value, or unsets it with `None`.
+    pub fn set_blocked_url_categories(
+        mut self,
+        value: Option<t::ContentFilteringBlockedUrlCategories>,
+    ) -> Self {
+        self.blocked_url_categories = value;
+        self
+    }
+}
+/// How URL categories are applied. Can be 'network default', 'append' or 'override'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkGroupPolicyRequestContentFilteringBlockedUrlCategoriesSettings {
+    /// `"append"`
+    Append,
+    /// `"network default"`
+    NetworkDefault,
+    /// `"override"`
+    Override,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkGroupPolicyRequestContentFilteringBlockedUrlCategoriesSettings,
+    UnknownValue, { "append" => Append, "network default" => NetworkDefault, "override"
+    => Override }
+);
+/// Settings for blocked URL patterns
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkGroupPolicyRequestContentFilteringBlockedUrlPatterns {
+    /// How URL patterns are applied. Can be 'network default', 'append' or 'override'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settings: Option<
+        t::UpdateNetworkGroupPolicyRequestContentFilteringBlockedUrlPatternsSettings,
+    >,
+    /// A list of URL patterns that are blocked
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patterns: Option<Vec<String>>,
+}
+impl UpdateNetworkGroupPolicyRequestContentFilteringBlockedUrlPatterns {
+    /// A `UpdateNetworkGroupPolicyRequestContentFilteringBlockedUrlPatterns` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            settings: None,
+            patterns: None,
+        }
+    }
+    /// Sets `settings`.
+    pub fn settings(
+        mut self,
+        value: t::UpdateNetworkGroupPolicyRequestContentFilteringBlockedUrlPatternsSettings,
+    ) -> Self {
+        self.settings = Some(value);
+        self
+    }
+    /// Sets `settings` to a value, or unsets it with `None`.
+    pub fn set_settings(
+        mut self,
+        value: Option<
+            t::UpdateNetworkGroupPolicyRequestContentFilteringBlockedUrlPatternsSettings,
+        >,
+    ) -> Self {
+        self.settings = value;
+        self
+    }
+    /// Sets `patterns`.
+    pub fn patterns(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.patterns = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `patterns` to a value, or unsets it with `None`.
+    pub fn set_patterns(mut self, value: Option<Vec<String>>) -> Self {
+        self.patterns = value;
+        self
+    }
+}
+/// How URL patterns are applied. Can be 'network default', 'append' or 'override'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkGroupPolicyRequestContentFilteringBlockedUrlPatternsSettings {
+    /// `"append"`
+    Append,
+    /// `"network default"`
+    NetworkDefault,
+    /// `"override"`
+    Override,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkGroupPolicyRequestContentFilteringBlockedUrlPatternsSettings,
+    UnknownValue, { "append" => Append, "network default" => NetworkDefault, "override"
+    => Override }
+);
+/// The firewall and traffic shaping rules and settings for your policy.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkGroupPolicyRequestFirewallAndTrafficShaping {
+    /// How firewall and traffic shaping rules are enforced. Can be 'network default', 'ignore' or 'custom'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settings: Option<
+        t::UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingSettings,
+    >,
+    /// An array of traffic shaping rules. Rules are applied in the order that
+    /// they are specified in. An empty list (or null) means no rules. Note that
+    /// you are allowed a maximum of 8 rules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub traffic_shaping_rules: Option<
+        Vec<t::FirewallAndTrafficShapingTrafficShapingRule>,
+    >,
+    /// An ordered array of the L3 firewall rules
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub l3_firewall_rules: Option<Vec<t::FirewallAndTrafficShapingL3FirewallRule>>,
+    /// An ordered array of L7 firewall rules
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub l7_firewall_rules: Option<Vec<t::FirewallAndTrafficShapingL7FirewallRule>>,
+}
+impl UpdateNetworkGroupPolicyRequestFirewallAndTrafficShaping {
+    /// A `UpdateNetworkGroupPolicyRequestFirewallAndTrafficShaping` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            settings: None,
+            traffic_shaping_rules: None,
+            l3_firewall_rules: None,
+            l7_firewall_rules: None,
+        }
+    }
+    /// Sets `settings`.
+    pub fn settings(
+        mut self,
+        value: t::UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingSettings,
+    ) -> Self {
+        self.settings = Some(value);
+        self
+    }
+    /// Sets `settings` to a value, or unsets it with `None`.
+    pub fn set_settings(
+        mut self,
+        value: Option<
+            t::UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingSettings,
+        >,
+    ) -> Self {
+        self.settings = value;
+        self
+    }
+    /// Sets `trafficShapingRules`.
+    pub fn traffic_shaping_rules(
+        mut self,
+        value: impl IntoIterator<Item = t::FirewallAndTrafficShapingTrafficShapingRule>,
+    ) -> Self {
+        self.traffic_shaping_rules = Some(
+            rt::list::<t::FirewallAndTrafficShapingTrafficShapingRule, _>(value),
+        );
+        self
+    }
+    /// Sets `trafficShapingRules` to a value, or unsets it with `None`.
+    pub fn set_traffic_shaping_rules(
+        mut self,
+        value: Option<Vec<t::FirewallAndTrafficShapingTrafficShapingRule>>,
+    ) -> Self {
+        self.traffic_shaping_rules = value;
+        self
+    }
+    /// Sets `l3FirewallRules`.
+    pub fn l3_firewall_rules(
+        mut self,
+        value: impl IntoIterator<Item = t::FirewallAndTrafficShapingL3FirewallRule>,
+    ) -> Self {
+        self.l3_firewall_rules = Some(
+            rt::list::<t::FirewallAndTrafficShapingL3FirewallRule, _>(value),
+        );
+        self
+    }
+    /// Sets `l3FirewallRules` to a value, or unsets it with `None`.
+    pub fn set_l3_firewall_rules(
+        mut self,
+        value: Option<Vec<t::FirewallAndTrafficShapingL3FirewallRule>>,
+    ) -> Self {
+        self.l3_firewall_rules = value;
+        self
+    }
+    /// Sets `l7FirewallRules`.
+    pub fn l7_firewall_rules(
+        mut self,
+        value: impl IntoIterator<Item = t::FirewallAndTrafficShapingL7FirewallRule>,
+    ) -> Self {
+        self.l7_firewall_rules = Some(
+            rt::list::<t::FirewallAndTrafficShapingL7FirewallRule, _>(value),
+        );
+        self
+    }
+    /// Sets `l7FirewallRules` to a value, or unsets it with `None`.
+    pub fn set_l7_firewall_rules(
+        mut self,
+        value: Option<Vec<t::FirewallAndTrafficShapingL7FirewallRule>>,
+    ) -> Self {
+        self.l7_firewall_rules = value;
+        self
+    }
+}
+/// How firewall and traffic shaping rules are enforced. Can be 'network default', 'ignore' or 'custom'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingSettings {
+    /// `"custom"`
+    Custom,
+    /// `"ignore"`
+    Ignore,
+    /// `"network default"`
+    NetworkDefault,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingSettings, UnknownValue, {
+    "custom" => Custom, "ignore" => Ignore, "network default" => NetworkDefault }
+);
+/// Part of the `updateNetworkGroupPolicy` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinition {
+    /// The type of definition. Can be one of 'application', 'applicationCategory', 'host', 'port', 'ipRange' or 'localNet'.
+    pub type_: t::UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinitionType,
+    /// If "type" is 'host', 'port', 'ipRange' or 'localNet', then "value" must be a string, matching either
+    /// a hostname (e.g. "somesite.com"), a port (e.g. 8080), or an IP range ("192.1.0.0",
+    /// "192.1.0.0/16", or "10.1.0.0/16:80"). 'localNet' also supports CIDR notation, excluding
+    /// custom ports.
+    /// If "type" is 'application' or 'applicationCategory', then "value" must be an object
+    /// with the structure { "id": "meraki:layer7/..." }, where "id" is the application category or
+    /// application ID (for a list of IDs for your network, use the trafficShaping/applicationCategories
+    /// endpoint).
+    pub value: String,
+}
+impl UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinition {
+    /// A `UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinition` with its required fields (`type`, `value`); the optional ones are unset.
+    pub fn new(
+        type_: t::UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinitionType,
+        value: impl Into<String>,
+    ) -> Self {
+        Self { type_, value: value.into() }
+    }
+}
+/// The type of definition. Can be one of 'application', 'applicationCategory', 'host', 'port', 'ipRange' or 'localNet'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinitionType {
+    /// `"application"`
+    Application,
+    /// `"applicationCategory"`
+    ApplicationCategory,
+    /// `"host"`
+    Host,
+    /// `"ipRange"`
+    IpRange,
+    /// `"localNet"`
+    LocalNet,
+    /// `"port"`
+    Port,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRuleDefinitionType,
+    UnknownValue, { "application" => Application, "applicationCategory" =>
+    ApplicationCategory, "host" => Host, "ipRange" => IpRange, "localNet" => LocalNet,
+    "port" => Port }
+);
+/// An object describing the bandwidth settings for your rule.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRulePerClientBandwidthLimits {
+    /// How bandwidth limits are applied by your rule. Can be one of 'network default', 'ignore' or 'custom'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settings: Option<String>,
+    /// The bandwidth limits object, specifying the upload ('limitUp') and download ('limitDown') speed in Kbps. These are only enforced if 'settings' is set to 'custom'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bandwidth_limits: Option<
+        t::UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRulePerClientBandwidthLimitsBandwidthLimits,
+    >,
+}
+impl UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRulePerClientBandwidthLimits {
+    /// A `UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRulePerClientBandwidthLimits` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            settings: None,
+            bandwidth_limits: None,
+        }
+    }
+    /// Sets `settings`.
+    pub fn settings(mut self, value: impl Into<String>) -> Self {
+        self.settings = Some(value.into());
+        self
+    }
+    /// Sets `settings` to a value, or unsets it with `None`.
+    pub fn set_settings(mut self, value: Option<String>) -> Self {
+        self.settings = value;
+        self
+    }
+    /// Sets `bandwidthLimits`.
+    pub fn bandwidth_limits(
+        mut self,
+        value: t::UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRulePerClientBandwidthLimitsBandwidthLimits,
+    ) -> Self {
+        self.bandwidth_limits = Some(value);
+        self
+    }
+    /// Sets `bandwidthLimits` to a value, or unsets it with `None`.
+    pub fn set_bandwidth_limits(
+        mut self,
+        value: Option<
+            t::UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRulePerClientBandwidthLimitsBandwidthLimits,
+        >,
+    ) -> Self {
+        self.bandwidth_limits = value;
+        self
+    }
+}
+/// The bandwidth limits object, specifying the upload ('limitUp') and download ('limitDown') speed in Kbps. These are only enforced if 'settings' is set to 'custom'.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRulePerClientBandwidthLimitsBandwidthLimits {
+    /// The maximum upload limit (integer, in Kbps).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_up: Option<i64>,
+    /// The maximum download limit (integer, in Kbps).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_down: Option<i64>,
+}
+impl UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRulePerClientBandwidthLimitsBandwidthLimits {
+    /// A `UpdateNetworkGroupPolicyRequestFirewallAndTrafficShapingTrafficShapingRulePerClientBandwidthLimitsBandwidthLimits` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            limit_up: None,
+            limit_down: None,
+        }
+    }
+    /// Sets `limitUp`.
+    pub fn limit_up(mut self, value: i64) -> Self {
+        self.limit_up = Some(value);
+        self
+    }
+    /// Sets `limitUp` to a value, or unsets it with `None`.
+    pub fn set_limit_up(mut self, value: Option<i64>) -> Self {
+        self.limit_up = value;
+        self
+    }
+    /// Sets `limitDown`.
+    pub fn limit_down(mut self, value: i64) -> Self {
+        self.limit_down = Some(value);
+        self
+    }
+    /// Sets `limitDown` to a value, or unsets it with `None`.
+    pub fn set_limit_down(mut self, value: Option<i64>) -> Self {
+        self.limit_down = value;
+        self
+    }
+}
+/// The schedule for the group policy. Schedules are applied to days of the week.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkGroupPolicyRequestScheduling {
+    /// Whether scheduling is enabled (true) or disabled (false). Defaults to false. If true, the schedule objects for each day of the week (monday - sunday) are parsed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// The schedule object for Monday.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monday: Option<t::UpdateNetworkGroupPolicyRequestSchedulingMonday>,
+    /// The schedule object for Tuesday.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tuesday: Option<t::UpdateNetworkGroupPolicyRequestSchedulingTuesday>,
+    /// The schedule object for Wednesday.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wednesday: Option<t::UpdateNetworkGroupPolicyRequestSchedulingWednesday>,
+    /// The schedule object for Thursday.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thursday: Option<t::UpdateNetworkGroupPolicyRequestSchedulingThursday>,
+    /// The schedule object for Friday.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub friday: Option<t::UpdateNetworkGroupPolicyRequestSchedulingFriday>,
+    /// The schedule object for Saturday.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub saturday: Option<t::UpdateNetworkGroupPolicyRequestSchedulingSaturday>,
+    /// The schedule object for Sunday.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sunday: Option<t::UpdateNetworkGroupPolicyRequestSchedulingSunday>,
+}
+impl UpdateNetworkGroupPolicyRequestScheduling {
+    /// A `UpdateNetworkGroupPolicyRequestScheduling` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            monday: None,
+            tuesday: None,
+            wednesday: None,
+            thursday: None,
+            friday: None,
+            saturday: None,
+            sunday: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `monday`.
+    pub fn monday(
+        mut self,
+        value: t::UpdateNetworkGroupPolicyRequestSchedulingMonday,
+    ) -> Self {
+        self.monday = Some(value);
+        self
+    }
+    /// Sets `monday` to a value, or unsets it with `None`.
+    pub fn set_monday(
+        mut self,
+        value: Option<t::UpdateNetworkGroupPolicyRequestSchedulingMonday>,
+    ) -> Self {
+        self.monday = value;
+        self
+    }
+    /// Sets `tuesday`.
+    pub fn tuesday(
+        mut self,
+        value: t::UpdateNetworkGroupPolicyRequestSchedulingTuesday,
+    ) -> Self {
+        self.tuesday = Some(value);
+        self
+    }
+    /// Sets `tuesday` to a value, or unsets it with `None`.
+    pub fn set_tuesday(
+        mut self,
+        value: Option<t::UpdateNetworkGroupPolicyRequestSchedulingTuesday>,
+    ) -> Self {
+        self.tuesday = value;
+        self
+    }
+    /// Sets `wednesday`.
+    pub fn wednesday(
+        mut self,
+        value: t::UpdateNetworkGroupPolicyRequestSchedulingWednesday,
+    ) -> Self {
+        self.wednesday = Some(value);
+        self
+    }
+    /// Sets `wednesday` to a value, or unsets it with `None`.
+    pub fn set_wednesday(
+        mut self,
+        value: Option<t::UpdateNetworkGroupPolicyRequestSchedulingWednesday>,
+    ) -> Self {
+        self.wednesday = value;
+        self
+    }
+    /// Sets `thursday`.
+    pub fn thursday(
+        mut self,
+        value: t::UpdateNetworkGroupPolicyRequestSchedulingThursday,
+    ) -> Self {
+        self.thursday = Some(value);
+        self
+    }
+    /// Sets `thursday` to a value, or unsets it with `None`.
+    pub fn set_thursday(
+        mut self,
+        value: Option<t::UpdateNetworkGroupPolicyRequestSchedulingThursday>,
+    ) -> Self {
+        self.thursday = value;
+        self
+    }
+    /// Sets `friday`.
+    pub fn friday(
+        mut self,
+        value: t::UpdateNetworkGroupPolicyRequestSchedulingFriday,
+    ) -> Self {
+        self.friday = Some(value);
+        self
+    }
+    /// Sets `friday` to a value, or unsets it with `None`.
+    pub fn set_friday(
+        mut self,
+        value: Option<t::UpdateNetworkGroupPolicyRequestSchedulingFriday>,
+    ) -> Self {
+        self.friday = value;
+        self
+    }
+    /// Sets `saturday`.
+    pub fn saturday(
+        mut self,
+        value: t::UpdateNetworkGroupPolicyRequestSchedulingSaturday,
+    ) -> Self {
+        self.saturday = Some(value);
+        self
+    }
+    /// Sets `saturday` to a value, or unsets it with `None`.
+    pub fn set_saturday(
+        mut self,
+        value: Option<t::UpdateNetworkGroupPolicyRequestSchedulingSaturday>,
+    ) -> Self {
+        self.saturday = value;
+        self
+    }
+    /// Sets `sunday`.
+    pub fn sunday(
+        mut self,
+        value: t::UpdateNetworkGroupPolicyRequestSchedulingSunday,
+    ) -> Self {
+        self.sunday = Some(value);
+        self
+    }
+    /// Sets `sunday` to a value, or unsets it with `None`.
+    pub fn set_sunday(
+        mut self,
+        value: Option<t::UpdateNetworkGroupPolicyRequestSchedulingSunday>,
+    ) -> Self {
+        self.sunday = value;
+        self
+    }
+}
+/// The schedule object for Friday.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkGroupPolicyRequestSchedulingFriday {
+    /// Whether the schedule is active (true) or inactive (false) during the time specified between 'from' and 'to'. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'. Must be less than the time specified in 'to'. Defaults to '00:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'. Must be greater than the time specified in 'from'. Defaults to '24:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+impl UpdateNetworkGroupPolicyRequestSchedulingFriday {
+    /// A `UpdateNetworkGroupPolicyRequestSchedulingFriday` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            from: None,
+            to: None,
+        }
+    }
+    /// Sets `active`.
+    pub fn active(mut self, value: bool) -> Self {
+        self.active = Some(value);
+        self
+    }
+    /// Sets `active` to a value, or unsets it with `None`.
+    pub fn set_active(mut self, value: Option<bool>) -> Self {
+        self.active = value;
+        self
+    }
+    /// Sets `from`.
+    pub fn from(mut self, value: impl Into<String>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `from` to a value, or unsets it with `None`.
+    pub fn set_from(mut self, value: Option<String>) -> Self {
+        self.from = value;
+        self
+    }
+    /// Sets `to`.
+    pub fn to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `to` to a value, or unsets it with `None`.
+    pub fn set_to(mut self, value: Option<String>) -> Self {
+        self.to = value;
+        self
+    }
+}
+/// The schedule object for Monday.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkGroupPolicyRequestSchedulingMonday {
+    /// Whether the schedule is active (true) or inactive (false) during the time specified between 'from' and 'to'. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'. Must be less than the time specified in 'to'. Defaults to '00:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'. Must be greater than the time specified in 'from'. Defaults to '24:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+impl UpdateNetworkGroupPolicyRequestSchedulingMonday {
+    /// A `UpdateNetworkGroupPolicyRequestSchedulingMonday` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            from: None,
+            to: None,
+        }
+    }
+    /// Sets `active`.
+    pub fn active(mut self, value: bool) -> Self {
+        self.active = Some(value);
+        self
+    }
+    /// Sets `active` to a value, or unsets it with `None`.
+    pub fn set_active(mut self, value: Option<bool>) -> Self {
+        self.active = value;
+        self
+    }
+    /// Sets `from`.
+    pub fn from(mut self, value: impl Into<String>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `from` to a value, or unsets it with `None`.
+    pub fn set_from(mut self, value: Option<String>) -> Self {
+        self.from = value;
+        self
+    }
+    /// Sets `to`.
+    pub fn to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `to` to a value, or unsets it with `None`.
+    pub fn set_to(mut self, value: Option<String>) -> Self {
+        self.to = value;
+        self
+    }
+}
+/// The schedule object for Saturday.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkGroupPolicyRequestSchedulingSaturday {
+    /// Whether the schedule is active (true) or inactive (false) during the time specified between 'from' and 'to'. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'. Must be less than the time specified in 'to'. Defaults to '00:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'. Must be greater than the time specified in 'from'. Defaults to '24:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+impl UpdateNetworkGroupPolicyRequestSchedulingSaturday {
+    /// A `UpdateNetworkGroupPolicyRequestSchedulingSaturday` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            from: None,
+            to: None,
+        }
+    }
+    /// Sets `active`.
+    pub fn active(mut self, value: bool) -> Self {
+        self.active = Some(value);
+        self
+    }
+    /// Sets `active` to a value, or unsets it with `None`.
+    pub fn set_active(mut self, value: Option<bool>) -> Self {
+        self.active = value;
+        self
+    }
+    /// Sets `from`.
+    pub fn from(mut self, value: impl Into<String>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `from` to a value, or unsets it with `None`.
+    pub fn set_from(mut self, value: Option<String>) -> Self {
+        self.from = value;
+        self
+    }
+    /// Sets `to`.
+    pub fn to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `to` to a value, or unsets it with `None`.
+    pub fn set_to(mut self, value: Option<String>) -> Self {
+        self.to = value;
+        self
+    }
+}
+/// The schedule object for Sunday.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkGroupPolicyRequestSchedulingSunday {
+    /// Whether the schedule is active (true) or inactive (false) during the time specified between 'from' and 'to'. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'. Must be less than the time specified in 'to'. Defaults to '00:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'. Must be greater than the time specified in 'from'. Defaults to '24:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+impl UpdateNetworkGroupPolicyRequestSchedulingSunday {
+    /// A `UpdateNetworkGroupPolicyRequestSchedulingSunday` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            from: None,
+            to: None,
+        }
+    }
+    /// Sets `active`.
+    pub fn active(mut self, value: bool) -> Self {
+        self.active = Some(value);
+        self
+    }
+    /// Sets `active` to a value, or unsets it with `None`.
+    pub fn set_active(mut self, value: Option<bool>) -> Self {
+        self.active = value;
+        self
+    }
+    /// Sets `from`.
+    pub fn from(mut self, value: impl Into<String>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `from` to a value, or unsets it with `None`.
+    pub fn set_from(mut self, value: Option<String>) -> Self {
+        self.from = value;
+        self
+    }
+    /// Sets `to`.
+    pub fn to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `to` to a value, or unsets it with `None`.
+    pub fn set_to(mut self, value: Option<String>) -> Self {
+        self.to = value;
+        self
+    }
+}
+/// The schedule object for Thursday.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkGroupPolicyRequestSchedulingThursday {
+    /// Whether the schedule is active (true) or inactive (false) during the time specified between 'from' and 'to'. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'. Must be less than the time specified in 'to'. Defaults to '00:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'. Must be greater than the time specified in 'from'. Defaults to '24:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+impl UpdateNetworkGroupPolicyRequestSchedulingThursday {
+    /// A `UpdateNetworkGroupPolicyRequestSchedulingThursday` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            from: None,
+            to: None,
+        }
+    }
+    /// Sets `active`.
+    pub fn active(mut self, value: bool) -> Self {
+        self.active = Some(value);
+        self
+    }
+    /// Sets `active` to a value, or unsets it with `None`.
+    pub fn set_active(mut self, value: Option<bool>) -> Self {
+        self.active = value;
+        self
+    }
+    /// Sets `from`.
+    pub fn from(mut self, value: impl Into<String>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `from` to a value, or unsets it with `None`.
+    pub fn set_from(mut self, value: Option<String>) -> Self {
+        self.from = value;
+        self
+    }
+    /// Sets `to`.
+    pub fn to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `to` to a value, or unsets it with `None`.
+    pub fn set_to(mut self, value: Option<String>) -> Self {
+        self.to = value;
+        self
+    }
+}
+/// The schedule object for Tuesday.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkGroupPolicyRequestSchedulingTuesday {
+    /// Whether the schedule is active (true) or inactive (false) during the time specified between 'from' and 'to'. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'. Must be less than the time specified in 'to'. Defaults to '00:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'. Must be greater than the time specified in 'from'. Defaults to '24:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+impl UpdateNetworkGroupPolicyRequestSchedulingTuesday {
+    /// A `UpdateNetworkGroupPolicyRequestSchedulingTuesday` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            from: None,
+            to: None,
+        }
+    }
+    /// Sets `active`.
+    pub fn active(mut self, value: bool) -> Self {
+        self.active = Some(value);
+        self
+    }
+    /// Sets `active` to a value, or unsets it with `None`.
+    pub fn set_active(mut self, value: Option<bool>) -> Self {
+        self.active = value;
+        self
+    }
+    /// Sets `from`.
+    pub fn from(mut self, value: impl Into<String>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `from` to a value, or unsets it with `None`.
+    pub fn set_from(mut self, value: Option<String>) -> Self {
+        self.from = value;
+        self
+    }
+    /// Sets `to`.
+    pub fn to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `to` to a value, or unsets it with `None`.
+    pub fn set_to(mut self, value: Option<String>) -> Self {
+        self.to = value;
+        self
+    }
+}
+/// The schedule object for Wednesday.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkGroupPolicyRequestSchedulingWednesday {
+    /// Whether the schedule is active (true) or inactive (false) during the time specified between 'from' and 'to'. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'. Must be less than the time specified in 'to'. Defaults to '00:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'. Must be greater than the time specified in 'from'. Defaults to '24:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+impl UpdateNetworkGroupPolicyRequestSchedulingWednesday {
+    /// A `UpdateNetworkGroupPolicyRequestSchedulingWednesday` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            from: None,
+            to: None,
+        }
+    }
+    /// Sets `active`.
+    pub fn active(mut self, value: bool) -> Self {
+        self.active = Some(value);
+        self
+    }
+    /// Sets `active` to a value, or unsets it with `None`.
+    pub fn set_active(mut self, value: Option<bool>) -> Self {
+        self.active = value;
+        self
+    }
+    /// Sets `from`.
+    pub fn from(mut self, value: impl Into<String>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `from` to a value, or unsets it with `None`.
+    pub fn set_from(mut self, value: Option<String>) -> Self {
+        self.from = value;
+        self
+    }
+    /// Sets `to`.
+    pub fn to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `to` to a value, or unsets it with `None`.
+    pub fn set_to(mut self, value: Option<String>) -> Self {
+        self.to = value;
+        self
+    }
+}
+/// Whether clients bound to your policy will bypass splash authorization or behave according to the network's rules. Can be one of 'network default' or 'bypass'. Only available if your network has a wireless configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkGroupPolicyRequestSplashAuthSettings {
+    /// `"bypass"`
+    Bypass,
+    /// `"network default"`
+    NetworkDefault,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkGroupPolicyRequestSplashAuthSettings, UnknownValue, { "bypass" =>
+    Bypass, "network default" => NetworkDefault }
+);
+/// The VLAN tagging settings for your group policy. Only available if your network has a wireless configuration.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkGroupPolicyRequestVlanTagging {
+    /// How VLAN tagging is applied. Can be 'network default', 'ignore' or 'custom'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settings: Option<t::UpdateNetworkGroupPolicyRequestVlanTaggingSettings>,
+    /// The ID of the vlan you want to tag. This only applies if 'settings' is set to 'custom'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan_id: Option<String>,
+}
+impl UpdateNetworkGroupPolicyRequestVlanTagging {
+    /// A `UpdateNetworkGroupPolicyRequestVlanTagging` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            settings: None,
+            vlan_id: None,
+        }
+    }
+    /// Sets `settings`.
+    pub fn settings(
+        mut self,
+        value: t::UpdateNetworkGroupPolicyRequestVlanTaggingSettings,
+    ) -> Self {
+        self.settings = Some(value);
+        self
+    }
+    /// Sets `settings` to a value, or unsets it with `None`.
+    pub fn set_settings(
+        mut self,
+        value: Option<t::UpdateNetworkGroupPolicyRequestVlanTaggingSettings>,
+    ) -> Self {
+        self.settings = value;
+        self
+    }
+    /// Sets `vlanId`.
+    pub fn vlan_id(mut self, value: impl Into<String>) -> Self {
+        self.vlan_id = Some(value.into());
+        self
+    }
+    /// Sets `vlanId` to a value, or unsets it with `None`.
+    pub fn set_vlan_id(mut self, value: Option<String>) -> Self {
+        self.vlan_id = value;
+        self
+    }
+}
+/// How VLAN tagging is applied. Can be 'network default', 'ignore' or 'custom'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkGroupPolicyRequestVlanTaggingSettings {
+    /// `"custom"`
+    Custom,
+    /// `"ignore"`
+    Ignore,
+    /// `"network default"`
+    NetworkDefault,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkGroupPolicyRequestVlanTaggingSettings, UnknownValue, { "custom" =>
+    Custom, "ignore" => Ignore, "network default" => NetworkDefault }
+);
 /// Part of the `updateNetworkMerakiAuthUser` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkMerakiAuthUserRequest {
     /// Name of the user. Only allowed If the user is not Dashboard administrator.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2598,10 +14845,72 @@ pub struct UpdateNetworkMerakiAuthUserRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorizations: Option<Vec<t::UpdateNetworkMerakiAuthUserRequestAuthorization>>,
 }
+impl UpdateNetworkMerakiAuthUserRequest {
+    /// A `UpdateNetworkMerakiAuthUserRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            password: None,
+            email_password_to_user: None,
+            authorizations: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `password`.
+    pub fn password(mut self, value: impl Into<String>) -> Self {
+        self.password = Some(value.into());
+        self
+    }
+    /// Sets `password` to a value, or unsets it with `None`.
+    pub fn set_password(mut self, value: Option<String>) -> Self {
+        self.password = value;
+        self
+    }
+    /// Sets `emailPasswordToUser`.
+    pub fn email_password_to_user(mut self, value: bool) -> Self {
+        self.email_password_to_user = Some(value);
+        self
+    }
+    /// Sets `emailPasswordToUser` to a value, or unsets it with `None`.
+    pub fn set_email_password_to_user(mut self, value: Option<bool>) -> Self {
+        self.email_password_to_user = value;
+        self
+    }
+    /// Sets `authorizations`.
+    pub fn authorizations(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkMerakiAuthUserRequestAuthorization,
+        >,
+    ) -> Self {
+        self.authorizations = Some(
+            rt::list::<t::UpdateNetworkMerakiAuthUserRequestAuthorization, _>(value),
+        );
+        self
+    }
+    /// Sets `authorizations` to a value, or unsets it with `None`.
+    pub fn set_authorizations(
+        mut self,
+        value: Option<Vec<t::UpdateNetworkMerakiAuthUserRequestAuthorization>>,
+    ) -> Self {
+        self.authorizations = value;
+        self
+    }
+}
 /// Part of the `updateNetworkMerakiAuthUser` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkMerakiAuthUserRequestAuthorization {
     /// SSID for which the user is being authorized
     pub ssid_number: i64,
@@ -2609,10 +14918,80 @@ pub struct UpdateNetworkMerakiAuthUserRequestAuthorization {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
 }
+impl UpdateNetworkMerakiAuthUserRequestAuthorization {
+    /// A `UpdateNetworkMerakiAuthUserRequestAuthorization` with its required fields (`ssidNumber`); the optional ones are unset.
+    pub fn new(ssid_number: i64) -> Self {
+        Self {
+            ssid_number,
+            expires_at: None,
+        }
+    }
+    /// Sets `expiresAt`.
+    pub fn expires_at(mut self, value: impl Into<String>) -> Self {
+        self.expires_at = Some(value.into());
+        self
+    }
+    /// Sets `expiresAt` to a value, or unsets it with `None`.
+    pub fn set_expires_at(mut self, value: Option<String>) -> Self {
+        self.expires_at = value;
+        self
+    }
+}
+/// Part of the `updateNetworkMerakiAuthUser` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkMerakiAuthUserResponse {
+    /// Meraki auth user id
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Email address of the user
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Name of the user
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Creation time of the user
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<rt::Timestamp>,
+    /// Authorization type for user.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_type: Option<String>,
+    /// Whether or not the user is a Dashboard administrator
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_admin: Option<bool>,
+    /// User authorization info
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorizations: Option<Vec<t::UpdateNetworkMerakiAuthUserResponseAuthorization>>,
+}
+/// Part of the `updateNetworkMerakiAuthUser` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkMerakiAuthUserResponseAuthorization {
+    /// SSID number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ssid_number: Option<i64>,
+    /// Authorized zone of the user
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorized_zone: Option<String>,
+    /// Authorization expiration time
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<rt::Timestamp>,
+    /// User is authorized by the account name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorized_by_name: Option<String>,
+    /// User is authorized by the account email address
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorized_by_email: Option<String>,
+}
 /// Part of the `updateNetworkMqttBroker` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkMqttBrokerRequest {
     /// Name of the MQTT broker.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2625,15 +15004,174 @@ pub struct UpdateNetworkMqttBrokerRequest {
     pub port: Option<i64>,
     /// Security settings of the MQTT broker.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub security: Option<t::CreateNetworkMqttBrokerRequestSecurity>,
+    pub security: Option<t::UpdateNetworkMqttBrokerRequestSecurity>,
     /// Authentication settings of the MQTT broker
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authentication: Option<::serde_json::Map<String, ::serde_json::Value>>,
+}
+impl UpdateNetworkMqttBrokerRequest {
+    /// A `UpdateNetworkMqttBrokerRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            host: None,
+            port: None,
+            security: None,
+            authentication: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `host`.
+    pub fn host(mut self, value: impl Into<String>) -> Self {
+        self.host = Some(value.into());
+        self
+    }
+    /// Sets `host` to a value, or unsets it with `None`.
+    pub fn set_host(mut self, value: Option<String>) -> Self {
+        self.host = value;
+        self
+    }
+    /// Sets `port`.
+    pub fn port(mut self, value: i64) -> Self {
+        self.port = Some(value);
+        self
+    }
+    /// Sets `port` to a value, or unsets it with `None`.
+    pub fn set_port(mut self, value: Option<i64>) -> Self {
+        self.port = value;
+        self
+    }
+    /// Sets `security`.
+    pub fn security(mut self, value: t::UpdateNetworkMqttBrokerRequestSecurity) -> Self {
+        self.security = Some(value);
+        self
+    }
+    /// Sets `security` to a value, or unsets it with `None`.
+    pub fn set_security(
+        mut self,
+        value: Option<t::UpdateNetworkMqttBrokerRequestSecurity>,
+    ) -> Self {
+        self.security = value;
+        self
+    }
+    /// Sets `authentication`.
+    pub fn authentication(
+        mut self,
+        value: ::serde_json::Map<String, ::serde_json::Value>,
+    ) -> Self {
+        self.authentication = Some(value);
+        self
+    }
+    /// Sets `authentication` to a value, or unsets it with `None`.
+    pub fn set_authentication(
+        mut self,
+        value: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    ) -> Self {
+        self.authentication = value;
+        self
+    }
+}
+/// Security settings of the MQTT broker.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkMqttBrokerRequestSecurity {
+    /// Security protocol of the MQTT broker.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    /// TLS settings of the MQTT broker.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub security: Option<t::UpdateNetworkMqttBrokerRequestSecuritySecurity>,
+}
+impl UpdateNetworkMqttBrokerRequestSecurity {
+    /// A `UpdateNetworkMqttBrokerRequestSecurity` with every field unset.
+    pub fn new() -> Self {
+        Self { mode: None, security: None }
+    }
+    /// Sets `mode`.
+    pub fn mode(mut self, value: impl Into<String>) -> Self {
+        self.mode = Some(value.into());
+        self
+    }
+    /// Sets `mode` to a value, or unsets it with `None`.
+    pub fn set_mode(mut self, value: Option<String>) -> Self {
+        self.mode = value;
+        self
+    }
+    /// Sets `security`.
+    pub fn security(
+        mut self,
+        value: t::UpdateNetworkMqttBrokerRequestSecuritySecurity,
+    ) -> Self {
+        self.security = Some(value);
+        self
+    }
+    /// Sets `security` to a value, or unsets it with `None`.
+    pub fn set_security(
+        mut self,
+        value: Option<t::UpdateNetworkMqttBrokerRequestSecuritySecurity>,
+    ) -> Self {
+        self.security = value;
+        self
+    }
+}
+/// TLS settings of the MQTT broker.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkMqttBrokerRequestSecuritySecurity {
+    /// CA Certificate of the MQTT broker.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca_certificate: Option<String>,
+    /// Whether the TLS hostname verification is enabled for the MQTT broker.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verify_hostnames: Option<bool>,
+}
+impl UpdateNetworkMqttBrokerRequestSecuritySecurity {
+    /// A `UpdateNetworkMqttBrokerRequestSecuritySecurity` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            ca_certificate: None,
+            verify_hostnames: None,
+        }
+    }
+    /// Sets `caCertificate`.
+    pub fn ca_certificate(mut self, value: impl Into<String>) -> Self {
+        self.ca_certificate = Some(value.into());
+        self
+    }
+    /// Sets `caCertificate` to a value, or unsets it with `None`.
+    pub fn set_ca_certificate(mut self, value: Option<String>) -> Self {
+        self.ca_certificate = value;
+        self
+    }
+    /// Sets `verifyHostnames`.
+    pub fn verify_hostnames(mut self, value: bool) -> Self {
+        self.verify_hostnames = Some(value);
+        self
+    }
+    /// Sets `verifyHostnames` to a value, or unsets it with `None`.
+    pub fn set_verify_hostnames(mut self, value: Option<bool>) -> Self {
+        self.verify_hostnames = value;
+        self
+    }
 }
 /// Part of the `updateNetworkNetflow` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkNetflowRequest {
     /// Boolean indicating whether NetFlow traffic reporting is enabled (true) or disabled (false).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2651,10 +15189,73 @@ pub struct UpdateNetworkNetflowRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eta_dst_port: Option<i64>,
 }
+impl UpdateNetworkNetflowRequest {
+    /// A `UpdateNetworkNetflowRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            reporting_enabled: None,
+            collector_ip: None,
+            collector_port: None,
+            eta_enabled: None,
+            eta_dst_port: None,
+        }
+    }
+    /// Sets `reportingEnabled`.
+    pub fn reporting_enabled(mut self, value: bool) -> Self {
+        self.reporting_enabled = Some(value);
+        self
+    }
+    /// Sets `reportingEnabled` to a value, or unsets it with `None`.
+    pub fn set_reporting_enabled(mut self, value: Option<bool>) -> Self {
+        self.reporting_enabled = value;
+        self
+    }
+    /// Sets `collectorIp`.
+    pub fn collector_ip(mut self, value: impl Into<String>) -> Self {
+        self.collector_ip = Some(value.into());
+        self
+    }
+    /// Sets `collectorIp` to a value, or unsets it with `None`.
+    pub fn set_collector_ip(mut self, value: Option<String>) -> Self {
+        self.collector_ip = value;
+        self
+    }
+    /// Sets `collectorPort`.
+    pub fn collector_port(mut self, value: i64) -> Self {
+        self.collector_port = Some(value);
+        self
+    }
+    /// Sets `collectorPort` to a value, or unsets it with `None`.
+    pub fn set_collector_port(mut self, value: Option<i64>) -> Self {
+        self.collector_port = value;
+        self
+    }
+    /// Sets `etaEnabled`.
+    pub fn eta_enabled(mut self, value: bool) -> Self {
+        self.eta_enabled = Some(value);
+        self
+    }
+    /// Sets `etaEnabled` to a value, or unsets it with `None`.
+    pub fn set_eta_enabled(mut self, value: Option<bool>) -> Self {
+        self.eta_enabled = value;
+        self
+    }
+    /// Sets `etaDstPort`.
+    pub fn eta_dst_port(mut self, value: i64) -> Self {
+        self.eta_dst_port = Some(value);
+        self
+    }
+    /// Sets `etaDstPort` to a value, or unsets it with `None`.
+    pub fn set_eta_dst_port(mut self, value: Option<i64>) -> Self {
+        self.eta_dst_port = value;
+        self
+    }
+}
 /// Part of the `updateNetwork` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkRequest {
     /// The name of the network
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2672,10 +15273,110 @@ pub struct UpdateNetworkRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
 }
+impl UpdateNetworkRequest {
+    /// A `UpdateNetworkRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            time_zone: None,
+            tags: None,
+            enrollment_string: None,
+            notes: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `timeZone`.
+    pub fn time_zone(mut self, value: impl Into<String>) -> Self {
+        self.time_zone = Some(value.into());
+        self
+    }
+    /// Sets `timeZone` to a value, or unsets it with `None`.
+    pub fn set_time_zone(mut self, value: Option<String>) -> Self {
+        self.time_zone = value;
+        self
+    }
+    /// Sets `tags`.
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.tags = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `tags` to a value, or unsets it with `None`.
+    pub fn set_tags(mut self, value: Option<Vec<String>>) -> Self {
+        self.tags = value;
+        self
+    }
+    /// Sets `enrollmentString`.
+    pub fn enrollment_string(mut self, value: impl Into<String>) -> Self {
+        self.enrollment_string = Some(value.into());
+        self
+    }
+    /// Sets `enrollmentString` to a value, or unsets it with `None`.
+    pub fn set_enrollment_string(mut self, value: Option<String>) -> Self {
+        self.enrollment_string = value;
+        self
+    }
+    /// Sets `notes`.
+    pub fn notes(mut self, value: impl Into<String>) -> Self {
+        self.notes = Some(value.into());
+        self
+    }
+    /// Sets `notes` to a value, or unsets it with `None`.
+    pub fn set_notes(mut self, value: Option<String>) -> Self {
+        self.notes = value;
+        self
+    }
+}
+/// Part of the `updateNetwork` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkResponse {
+    /// Network ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Organization ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// Network name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// List of the product types that the network supports
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_types: Option<Vec<String>>,
+    /// Timezone of the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    /// Network tags
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// Enrollment string for the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enrollment_string: Option<String>,
+    /// URL to the network Dashboard UI
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Notes for the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// If the network is bound to a config template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_bound_to_config_template: Option<bool>,
+}
 /// Part of the `updateNetworkSettings` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkSettingsRequest {
     /// Enables / disables the local device status pages (&lt;a target='_blank' href='<http://my.meraki.com/>'&gt;my.meraki.com, &lt;/a&gt;&lt;a target='_blank' href='<http://ap.meraki.com/>'&gt;ap.meraki.com, &lt;/a&gt;&lt;a target='_blank' href='<http://switch.meraki.com/>'&gt;switch.meraki.com, &lt;/a&gt;&lt;a target='_blank' href='<http://wired.meraki.com/>'&gt;wired.meraki.com&lt;/a&gt;). Optional (defaults to false)
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2688,24 +15389,244 @@ pub struct UpdateNetworkSettingsRequest {
     pub local_status_page: Option<t::UpdateNetworkSettingsRequestLocalStatusPage>,
     /// A hash of SecureConnect options applied to the Network.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub secure_port: Option<t::TwoFactor>,
+    pub secure_port: Option<t::UpdateNetworkSettingsRequestSecurePort>,
     /// A hash of Named VLANs options applied to the Network.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub named_vlans: Option<t::TwoFactor>,
+    pub named_vlans: Option<t::UpdateNetworkSettingsRequestNamedVlans>,
+}
+impl UpdateNetworkSettingsRequest {
+    /// A `UpdateNetworkSettingsRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            local_status_page_enabled: None,
+            remote_status_page_enabled: None,
+            local_status_page: None,
+            secure_port: None,
+            named_vlans: None,
+        }
+    }
+    /// Sets `localStatusPageEnabled`.
+    pub fn local_status_page_enabled(mut self, value: bool) -> Self {
+        self.local_status_page_enabled = Some(value);
+        self
+    }
+    /// Sets `localStatusPageEnabled` to a value, or unsets it with `None`.
+    pub fn set_local_status_page_enabled(mut self, value: Option<bool>) -> Self {
+        self.local_status_page_enabled = value;
+        self
+    }
+    /// Sets `remoteStatusPageEnabled`.
+    pub fn remote_status_page_enabled(mut self, value: bool) -> Self {
+        self.remote_status_page_enabled = Some(value);
+        self
+    }
+    /// Sets `remoteStatusPageEnabled` to a value, or unsets it with `None`.
+    pub fn set_remote_status_page_enabled(mut self, value: Option<bool>) -> Self {
+        self.remote_status_page_enabled = value;
+        self
+    }
+    /// Sets `localStatusPage`.
+    pub fn local_status_page(
+        mut self,
+        value: t::UpdateNetworkSettingsRequestLocalStatusPage,
+    ) -> Self {
+        self.local_status_page = Some(value);
+        self
+    }
+    /// Sets `localStatusPage` to a value, or unsets it with `None`.
+    pub fn set_local_status_page(
+        mut self,
+        value: Option<t::UpdateNetworkSettingsRequestLocalStatusPage>,
+    ) -> Self {
+        self.local_status_page = value;
+        self
+    }
+    /// Sets `securePort`.
+    pub fn secure_port(
+        mut self,
+        value: t::UpdateNetworkSettingsRequestSecurePort,
+    ) -> Self {
+        self.secure_port = Some(value);
+        self
+    }
+    /// Sets `securePort` to a value, or unsets it with `None`.
+    pub fn set_secure_port(
+        mut self,
+        value: Option<t::UpdateNetworkSettingsRequestSecurePort>,
+    ) -> Self {
+        self.secure_port = value;
+        self
+    }
+    /// Sets `namedVlans`.
+    pub fn named_vlans(
+        mut self,
+        value: t::UpdateNetworkSettingsRequestNamedVlans,
+    ) -> Self {
+        self.named_vlans = Some(value);
+        self
+    }
+    /// Sets `namedVlans` to a value, or unsets it with `None`.
+    pub fn set_named_vlans(
+        mut self,
+        value: Option<t::UpdateNetworkSettingsRequestNamedVlans>,
+    ) -> Self {
+        self.named_vlans = value;
+        self
+    }
 }
 /// A hash of Local Status page(s)' authentication options applied to the Network.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkSettingsRequestLocalStatusPage {
     /// A hash of Local Status page(s)' authentication options applied to the Network.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authentication: Option<t::LocalStatusPageAuthentication>,
 }
+impl UpdateNetworkSettingsRequestLocalStatusPage {
+    /// A `UpdateNetworkSettingsRequestLocalStatusPage` with every field unset.
+    pub fn new() -> Self {
+        Self { authentication: None }
+    }
+    /// Sets `authentication`.
+    pub fn authentication(mut self, value: t::LocalStatusPageAuthentication) -> Self {
+        self.authentication = Some(value);
+        self
+    }
+    /// Sets `authentication` to a value, or unsets it with `None`.
+    pub fn set_authentication(
+        mut self,
+        value: Option<t::LocalStatusPageAuthentication>,
+    ) -> Self {
+        self.authentication = value;
+        self
+    }
+}
+/// A hash of Named VLANs options applied to the Network.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSettingsRequestNamedVlans {
+    /// Enables / disables Named VLANs on the Network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+impl UpdateNetworkSettingsRequestNamedVlans {
+    /// A `UpdateNetworkSettingsRequestNamedVlans` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// A hash of SecureConnect options applied to the Network.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSettingsRequestSecurePort {
+    /// Enables / disables SecureConnect on the network. Optional.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+impl UpdateNetworkSettingsRequestSecurePort {
+    /// A `UpdateNetworkSettingsRequestSecurePort` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `updateNetworkSettings` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSettingsResponse {
+    /// Enables / disables the local device status pages (&lt;a target='_blank' href='<http://my.meraki.com/>'&gt;my.meraki.com, &lt;/a&gt;&lt;a target='_blank' href='<http://ap.meraki.com/>'&gt;ap.meraki.com, &lt;/a&gt;&lt;a target='_blank' href='<http://switch.meraki.com/>'&gt;switch.meraki.com, &lt;/a&gt;&lt;a target='_blank' href='<http://wired.meraki.com/>'&gt;wired.meraki.com&lt;/a&gt;). Optional (defaults to false)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local_status_page_enabled: Option<bool>,
+    /// Enables / disables access to the device status page (&lt;a target='_blank'&gt;<http://[device>'s LAN IP\])&lt;/a&gt;. Optional. Can only be set if localStatusPageEnabled is set to true
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote_status_page_enabled: Option<bool>,
+    /// A hash of Local Status page(s)' authentication options applied to the Network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local_status_page: Option<t::LocalStatusPage>,
+    /// A hash of SecureConnect options applied to the Network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secure_port: Option<t::UpdateNetworkSettingsResponseSecurePort>,
+    /// A hash of FIPS options applied to the Network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fips: Option<t::UpdateNetworkSettingsResponseFips>,
+    /// A hash of Named VLANs options applied to the Network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub named_vlans: Option<t::UpdateNetworkSettingsResponseNamedVlans>,
+}
+/// A hash of FIPS options applied to the Network
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSettingsResponseFips {
+    /// Enables / disables FIPS on the network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+/// A hash of Local Status page(s)' authentication options applied to the Network.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSettingsResponseLocalStatusPageAuthentication {
+    /// Enables / disables the authentication on Local Status page(s).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// The username used for Local Status Page(s).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+}
+/// A hash of Named VLANs options applied to the Network.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSettingsResponseNamedVlans {
+    /// Enables / disables Named VLANs on the Network.
+    pub enabled: bool,
+}
+/// A hash of SecureConnect options applied to the Network.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSettingsResponseSecurePort {
+    /// Enables / disables SecureConnect on the network. Optional.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
 /// Part of the `updateNetworkSnmp` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkSnmpRequest {
     /// The type of SNMP access. Can be one of 'none' (disabled), 'community' (V1/V2c), or 'users' (V3).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2716,6 +15637,55 @@ pub struct UpdateNetworkSnmpRequest {
     /// The list of SNMP users. Only relevant if 'access' is set to 'users'.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub users: Option<Vec<t::UpdateNetworkSnmpRequestUser>>,
+}
+impl UpdateNetworkSnmpRequest {
+    /// A `UpdateNetworkSnmpRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            access: None,
+            community_string: None,
+            users: None,
+        }
+    }
+    /// Sets `access`.
+    pub fn access(mut self, value: t::UpdateNetworkSnmpRequestAccess) -> Self {
+        self.access = Some(value);
+        self
+    }
+    /// Sets `access` to a value, or unsets it with `None`.
+    pub fn set_access(
+        mut self,
+        value: Option<t::UpdateNetworkSnmpRequestAccess>,
+    ) -> Self {
+        self.access = value;
+        self
+    }
+    /// Sets `communityString`.
+    pub fn community_string(mut self, value: impl Into<String>) -> Self {
+        self.community_string = Some(value.into());
+        self
+    }
+    /// Sets `communityString` to a value, or unsets it with `None`.
+    pub fn set_community_string(mut self, value: Option<String>) -> Self {
+        self.community_string = value;
+        self
+    }
+    /// Sets `users`.
+    pub fn users(
+        mut self,
+        value: impl IntoIterator<Item = t::UpdateNetworkSnmpRequestUser>,
+    ) -> Self {
+        self.users = Some(rt::list::<t::UpdateNetworkSnmpRequestUser, _>(value));
+        self
+    }
+    /// Sets `users` to a value, or unsets it with `None`.
+    pub fn set_users(
+        mut self,
+        value: Option<Vec<t::UpdateNetworkSnmpRequestUser>>,
+    ) -> Self {
+        self.users = value;
+        self
+    }
 }
 /// The type of SNMP access. Can be one of 'none' (disabled), 'community' (V1/V2c), or 'users' (V3).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -2738,24 +15708,46 @@ rt::string_enum!(
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkSnmpRequestUser {
     /// The username for the SNMP user. Required.
     pub username: String,
     /// The passphrase for the SNMP user. Required.
     pub passphrase: String,
 }
-/// Part of the `updateNetworkSyslogServers` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
-#[serde(rename_all = "camelCase")]
-pub struct UpdateNetworkSyslogServersRequest {
-    /// A list of the syslog servers for this network
-    pub servers: Vec<t::UpdateNetworkSyslogServersRequestServer>,
+impl UpdateNetworkSnmpRequestUser {
+    /// A `UpdateNetworkSnmpRequestUser` with its required fields (`username`, `passphrase`); the optional ones are unset.
+    pub fn new(username: impl Into<String>, passphrase: impl Into<String>) -> Self {
+        Self {
+            username: username.into(),
+            passphrase: passphrase.into(),
+        }
+    }
 }
 /// Part of the `updateNetworkSyslogServers` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSyslogServersRequest {
+    /// A list of the syslog servers for this network
+    pub servers: Vec<t::UpdateNetworkSyslogServersRequestServer>,
+}
+impl UpdateNetworkSyslogServersRequest {
+    /// A `UpdateNetworkSyslogServersRequest` with its required fields (`servers`); the optional ones are unset.
+    pub fn new(
+        servers: impl IntoIterator<Item = t::UpdateNetworkSyslogServersRequestServer>,
+    ) -> Self {
+        Self {
+            servers: rt::list::<t::UpdateNetworkSyslogServersRequestServer, _>(servers),
+        }
+    }
+}
+/// Part of the `updateNetworkSyslogServers` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkSyslogServersRequestServer {
     /// The IP address of the syslog server
     pub host: String,
@@ -2764,10 +15756,35 @@ pub struct UpdateNetworkSyslogServersRequestServer {
     /// A list of roles for the syslog server. Options (case-insensitive): 'Wireless event log', 'Appliance event log', 'Switch event log', 'Air Marshal events', 'Flows', 'URLs', 'IDS alerts', 'Security events'
     pub roles: Vec<String>,
 }
+impl UpdateNetworkSyslogServersRequestServer {
+    /// A `UpdateNetworkSyslogServersRequestServer` with its required fields (`host`, `port`, `roles`); the optional ones are unset.
+    pub fn new(
+        host: impl Into<String>,
+        port: i64,
+        roles: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            host: host.into(),
+            port,
+            roles: rt::list::<String, _>(roles),
+        }
+    }
+}
+/// Part of the `updateNetworkSyslogServers` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSyslogServersResponse {
+    /// List of the syslog servers for this network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub servers: Option<Vec<t::Server>>,
+}
 /// Part of the `updateNetworkTrafficAnalysis` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkTrafficAnalysisRequest {
     /// The traffic analysis mode for the network. Can be one of 'disabled' (do not collect traffic types),
     /// 'basic' (collect generic traffic categories), or 'detailed' (collect destination hostnames).
@@ -2776,6 +15793,44 @@ pub struct UpdateNetworkTrafficAnalysisRequest {
     /// The list of items that make up the custom pie chart for traffic reporting.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_pie_chart_items: Option<Vec<t::CustomPieChartItem>>,
+}
+impl UpdateNetworkTrafficAnalysisRequest {
+    /// A `UpdateNetworkTrafficAnalysisRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            mode: None,
+            custom_pie_chart_items: None,
+        }
+    }
+    /// Sets `mode`.
+    pub fn mode(mut self, value: t::UpdateNetworkTrafficAnalysisRequestMode) -> Self {
+        self.mode = Some(value);
+        self
+    }
+    /// Sets `mode` to a value, or unsets it with `None`.
+    pub fn set_mode(
+        mut self,
+        value: Option<t::UpdateNetworkTrafficAnalysisRequestMode>,
+    ) -> Self {
+        self.mode = value;
+        self
+    }
+    /// Sets `customPieChartItems`.
+    pub fn custom_pie_chart_items(
+        mut self,
+        value: impl IntoIterator<Item = t::CustomPieChartItem>,
+    ) -> Self {
+        self.custom_pie_chart_items = Some(rt::list::<t::CustomPieChartItem, _>(value));
+        self
+    }
+    /// Sets `customPieChartItems` to a value, or unsets it with `None`.
+    pub fn set_custom_pie_chart_items(
+        mut self,
+        value: Option<Vec<t::CustomPieChartItem>>,
+    ) -> Self {
+        self.custom_pie_chart_items = value;
+        self
+    }
 }
 /// The traffic analysis mode for the network. Can be one of 'disabled' (do not collect traffic types),
 /// 'basic' (collect generic traffic categories), or 'detailed' (collect destination hostnames).
@@ -2799,18 +15854,196 @@ rt::string_enum!(
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkVlanProfileRequest {
     /// Name of the profile, string length must be from 1 to 255 characters
     pub name: String,
     /// An array of named VLANs
-    pub vlan_names: Vec<t::CreateNetworkVlanProfileRequestVlanName>,
+    pub vlan_names: Vec<t::UpdateNetworkVlanProfileRequestVlanName>,
     /// An array of VLAN groups
-    pub vlan_groups: Vec<t::CreateNetworkVlanProfileRequestVlanGroup>,
+    pub vlan_groups: Vec<t::UpdateNetworkVlanProfileRequestVlanGroup>,
+}
+impl UpdateNetworkVlanProfileRequest {
+    /// A `UpdateNetworkVlanProfileRequest` with its required fields (`name`, `vlanNames`, `vlanGroups`); the optional ones are unset.
+    pub fn new(
+        name: impl Into<String>,
+        vlan_names: impl IntoIterator<Item = t::UpdateNetworkVlanProfileRequestVlanName>,
+        vlan_groups: impl IntoIterator<
+            Item = t::UpdateNetworkVlanProfileRequestVlanGroup,
+        >,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            vlan_names: rt::list::<
+                t::UpdateNetworkVlanProfileRequestVlanName,
+                _,
+            >(vlan_names),
+            vlan_groups: rt::list::<
+                t::UpdateNetworkVlanProfileRequestVlanGroup,
+                _,
+            >(vlan_groups),
+        }
+    }
+}
+/// Part of the `updateNetworkVlanProfile` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkVlanProfileRequestVlanGroup {
+    /// Name of the VLAN, string length must be from 1 to 32 characters
+    pub name: String,
+    /// Comma-separated VLAN IDs or ID ranges
+    pub vlan_ids: String,
+}
+impl UpdateNetworkVlanProfileRequestVlanGroup {
+    /// A `UpdateNetworkVlanProfileRequestVlanGroup` with its required fields (`name`, `vlanIds`); the optional ones are unset.
+    pub fn new(name: impl Into<String>, vlan_ids: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            vlan_ids: vlan_ids.into(),
+        }
+    }
+}
+/// Part of the `updateNetworkVlanProfile` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkVlanProfileRequestVlanName {
+    /// Name of the VLAN, string length must be from 1 to 32 characters
+    pub name: String,
+    /// VLAN ID
+    pub vlan_id: String,
+    /// Adaptive Policy Group assigned to Vlan ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adaptive_policy_group: Option<
+        t::UpdateNetworkVlanProfileRequestVlanNameAdaptivePolicyGroup,
+    >,
+}
+impl UpdateNetworkVlanProfileRequestVlanName {
+    /// A `UpdateNetworkVlanProfileRequestVlanName` with its required fields (`name`, `vlanId`); the optional ones are unset.
+    pub fn new(name: impl Into<String>, vlan_id: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            vlan_id: vlan_id.into(),
+            adaptive_policy_group: None,
+        }
+    }
+    /// Sets `adaptivePolicyGroup`.
+    pub fn adaptive_policy_group(
+        mut self,
+        value: t::UpdateNetworkVlanProfileRequestVlanNameAdaptivePolicyGroup,
+    ) -> Self {
+        self.adaptive_policy_group = Some(value);
+        self
+    }
+    /// Sets `adaptivePolicyGroup` to a value, or unsets it with `None`.
+    pub fn set_adaptive_policy_group(
+        mut self,
+        value: Option<t::UpdateNetworkVlanProfileRequestVlanNameAdaptivePolicyGroup>,
+    ) -> Self {
+        self.adaptive_policy_group = value;
+        self
+    }
+}
+/// Adaptive Policy Group assigned to Vlan ID
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkVlanProfileRequestVlanNameAdaptivePolicyGroup {
+    /// Adaptive Policy Group ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+impl UpdateNetworkVlanProfileRequestVlanNameAdaptivePolicyGroup {
+    /// A `UpdateNetworkVlanProfileRequestVlanNameAdaptivePolicyGroup` with every field unset.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.id = value;
+        self
+    }
+}
+/// Part of the `updateNetworkVlanProfile` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkVlanProfileResponse {
+    /// IName of the VLAN profile
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iname: Option<String>,
+    /// Name of the profile, string length must be from 1 to 255 characters
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Boolean indicating the default VLAN Profile for any device that does not have a profile explicitly assigned
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_default: Option<bool>,
+    /// An array of named VLANs
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan_names: Option<Vec<t::UpdateNetworkVlanProfileResponseVlanName>>,
+    /// An array of named VLANs
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan_groups: Option<Vec<t::UpdateNetworkVlanProfileResponseVlanGroup>>,
+}
+/// Part of the `updateNetworkVlanProfile` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkVlanProfileResponseVlanGroup {
+    /// Name of the VLAN, string length must be from 1 to 32 characters
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Comma-separated VLAN IDs or ID ranges
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan_ids: Option<String>,
+}
+/// Part of the `updateNetworkVlanProfile` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkVlanProfileResponseVlanName {
+    /// Name of the VLAN, string length must be from 1 to 32 characters
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// VLAN ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan_id: Option<String>,
+    /// Adaptive Policy Group assigned to Vlan ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adaptive_policy_group: Option<
+        t::UpdateNetworkVlanProfileResponseVlanNameAdaptivePolicyGroup,
+    >,
+}
+/// Adaptive Policy Group assigned to Vlan ID
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkVlanProfileResponseVlanNameAdaptivePolicyGroup {
+    /// Adaptive Policy Group ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Adaptive Policy Group name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 /// Part of the `updateNetworkWebhooksHttpServer` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkWebhooksHttpServerRequest {
     /// A name for easy reference to the HTTP server
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2824,19 +16057,120 @@ pub struct UpdateNetworkWebhooksHttpServerRequest {
         t::UpdateNetworkWebhooksHttpServerRequestPayloadTemplate,
     >,
 }
+impl UpdateNetworkWebhooksHttpServerRequest {
+    /// A `UpdateNetworkWebhooksHttpServerRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            shared_secret: None,
+            payload_template: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `sharedSecret`.
+    pub fn shared_secret(mut self, value: impl Into<String>) -> Self {
+        self.shared_secret = Some(value.into());
+        self
+    }
+    /// Sets `sharedSecret` to a value, or unsets it with `None`.
+    pub fn set_shared_secret(mut self, value: Option<String>) -> Self {
+        self.shared_secret = value;
+        self
+    }
+    /// Sets `payloadTemplate`.
+    pub fn payload_template(
+        mut self,
+        value: t::UpdateNetworkWebhooksHttpServerRequestPayloadTemplate,
+    ) -> Self {
+        self.payload_template = Some(value);
+        self
+    }
+    /// Sets `payloadTemplate` to a value, or unsets it with `None`.
+    pub fn set_payload_template(
+        mut self,
+        value: Option<t::UpdateNetworkWebhooksHttpServerRequestPayloadTemplate>,
+    ) -> Self {
+        self.payload_template = value;
+        self
+    }
+}
 /// The payload template to use when posting data to the HTTP server.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkWebhooksHttpServerRequestPayloadTemplate {
     /// The ID of the payload template. Defaults to 'wpt_00001' for the Meraki template. For Meraki-included templates: for the Webex (included) template use 'wpt_00002'; for the Slack (included) template use 'wpt_00003'; for the Microsoft Teams (included) template use 'wpt_00004'; for the ServiceNow (included) template use 'wpt_00006'
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payload_template_id: Option<String>,
 }
+impl UpdateNetworkWebhooksHttpServerRequestPayloadTemplate {
+    /// A `UpdateNetworkWebhooksHttpServerRequestPayloadTemplate` with every field unset.
+    pub fn new() -> Self {
+        Self { payload_template_id: None }
+    }
+    /// Sets `payloadTemplateId`.
+    pub fn payload_template_id(mut self, value: impl Into<String>) -> Self {
+        self.payload_template_id = Some(value.into());
+        self
+    }
+    /// Sets `payloadTemplateId` to a value, or unsets it with `None`.
+    pub fn set_payload_template_id(mut self, value: Option<String>) -> Self {
+        self.payload_template_id = value;
+        self
+    }
+}
+/// Part of the `updateNetworkWebhooksHttpServer` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWebhooksHttpServerResponse {
+    /// A Base64 encoded ID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// A name for easy reference to the HTTP server
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The URL of the HTTP server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// A Meraki network ID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<String>,
+    /// The payload template to use when posting data to the HTTP server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payload_template: Option<
+        t::UpdateNetworkWebhooksHttpServerResponsePayloadTemplate,
+    >,
+}
+/// The payload template to use when posting data to the HTTP server.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWebhooksHttpServerResponsePayloadTemplate {
+    /// The ID of the payload template.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payload_template_id: Option<String>,
+    /// The name of the payload template.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
 /// Part of the `updateNetworkWebhooksPayloadTemplate` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkWebhooksPayloadTemplateRequest {
     /// The name of the template
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2846,7 +16180,7 @@ pub struct UpdateNetworkWebhooksPayloadTemplateRequest {
     pub body: Option<String>,
     /// The liquid template used with the webhook headers.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub headers: Option<Vec<t::Header>>,
+    pub headers: Option<Vec<t::UpdateNetworkWebhooksPayloadTemplateRequestHeader>>,
     /// A file containing liquid template used for the body of the webhook message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body_file: Option<String>,
@@ -2854,9 +16188,182 @@ pub struct UpdateNetworkWebhooksPayloadTemplateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub headers_file: Option<String>,
 }
-/// Upgrade window for devices in network
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+impl UpdateNetworkWebhooksPayloadTemplateRequest {
+    /// A `UpdateNetworkWebhooksPayloadTemplateRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            body: None,
+            headers: None,
+            body_file: None,
+            headers_file: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `body`.
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Sets `body` to a value, or unsets it with `None`.
+    pub fn set_body(mut self, value: Option<String>) -> Self {
+        self.body = value;
+        self
+    }
+    /// Sets `headers`.
+    pub fn headers(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkWebhooksPayloadTemplateRequestHeader,
+        >,
+    ) -> Self {
+        self.headers = Some(
+            rt::list::<t::UpdateNetworkWebhooksPayloadTemplateRequestHeader, _>(value),
+        );
+        self
+    }
+    /// Sets `headers` to a value, or unsets it with `None`.
+    pub fn set_headers(
+        mut self,
+        value: Option<Vec<t::UpdateNetworkWebhooksPayloadTemplateRequestHeader>>,
+    ) -> Self {
+        self.headers = value;
+        self
+    }
+    /// Sets `bodyFile`.
+    pub fn body_file(mut self, value: impl Into<String>) -> Self {
+        self.body_file = Some(value.into());
+        self
+    }
+    /// Sets `bodyFile` to a value, or unsets it with `None`.
+    pub fn set_body_file(mut self, value: Option<String>) -> Self {
+        self.body_file = value;
+        self
+    }
+    /// Sets `headersFile`.
+    pub fn headers_file(mut self, value: impl Into<String>) -> Self {
+        self.headers_file = Some(value.into());
+        self
+    }
+    /// Sets `headersFile` to a value, or unsets it with `None`.
+    pub fn set_headers_file(mut self, value: Option<String>) -> Self {
+        self.headers_file = value;
+        self
+    }
+}
+/// Part of the `updateNetworkWebhooksPayloadTemplate` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWebhooksPayloadTemplateRequestHeader {
+    /// The name of the header template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The liquid template for the headers
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
+}
+impl UpdateNetworkWebhooksPayloadTemplateRequestHeader {
+    /// A `UpdateNetworkWebhooksPayloadTemplateRequestHeader` with every field unset.
+    pub fn new() -> Self {
+        Self { name: None, template: None }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `template`.
+    pub fn template(mut self, value: impl Into<String>) -> Self {
+        self.template = Some(value.into());
+        self
+    }
+    /// Sets `template` to a value, or unsets it with `None`.
+    pub fn set_template(mut self, value: Option<String>) -> Self {
+        self.template = value;
+        self
+    }
+}
+/// Part of the `updateNetworkWebhooksPayloadTemplate` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWebhooksPayloadTemplateResponse {
+    /// Webhook payload template Id
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payload_template_id: Option<String>,
+    /// The type of the payload template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// The name of the payload template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The payload template headers, will be rendered as a key-value pair in the webhook.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub headers: Option<Vec<t::UpdateNetworkWebhooksPayloadTemplateResponseHeader>>,
+    /// The body of the payload template, in liquid template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// Information on which entities have access to the template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sharing: Option<t::UpdateNetworkWebhooksPayloadTemplateResponseSharing>,
+}
+/// Part of the `updateNetworkWebhooksPayloadTemplate` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWebhooksPayloadTemplateResponseHeader {
+    /// The name of the header attribute
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The value returned in the header attribute, in liquid template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
+}
+/// Information on which entities have access to the template
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWebhooksPayloadTemplateResponseSharing {
+    /// Information on network access to the template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by_network: Option<
+        t::UpdateNetworkWebhooksPayloadTemplateResponseSharingByNetwork,
+    >,
+}
+/// Information on network access to the template
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWebhooksPayloadTemplateResponseSharingByNetwork {
+    /// Indicates whether network admins may modify this template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admins_can_modify: Option<bool>,
+}
+/// Upgrade window for devices in network
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpgradeWindow {
     /// Day of the week
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2876,19 +16383,826 @@ pub struct UpgradesProducts {
     pub wireless: Option<t::UpgradesProductsWireless>,
     /// The network device to be updated
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub appliance: Option<t::UpgradesProductsWireless>,
+    pub appliance: Option<t::UpgradesProductsAppliance>,
     /// The network device to be updated
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub switch: Option<t::UpgradesProductsWireless>,
+    pub switch: Option<t::UpgradesProductsSwitch>,
     /// The network device to be updated
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub camera: Option<t::UpgradesProductsWireless>,
+    pub camera: Option<t::UpgradesProductsCamera>,
     /// The network device to be updated
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cellular_gateway: Option<t::UpgradesProductsWireless>,
+    pub cellular_gateway: Option<t::UpgradesProductsCellularGateway>,
     /// The network device to be updated
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sensor: Option<t::UpgradesProductsWireless>,
+    pub sensor: Option<t::UpgradesProductsSensor>,
+}
+/// The network device to be updated
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsAppliance {
+    /// Details of the current version on the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<t::UpgradesProductsApplianceCurrentVersion>,
+    /// Details of the last firmware upgrade on the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_upgrade: Option<t::UpgradesProductsApplianceLastUpgrade>,
+    /// Details of the next firmware upgrade on the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_upgrade: Option<t::UpgradesProductsApplianceNextUpgrade>,
+    /// Firmware versions available for upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available_versions: Option<Vec<t::UpgradesProductsApplianceAvailableVersion>>,
+    /// Whether or not the network wants beta firmware
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub participate_in_next_beta_release: Option<bool>,
+}
+/// Part of the `getNetworkFirmwareUpgrades` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsApplianceAvailableVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the current version on the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsApplianceCurrentVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the last firmware upgrade on the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsApplianceLastUpgrade {
+    /// Timestamp of the last successful firmware upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<rt::Timestamp>,
+    /// Details of the version the device upgraded from
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_version: Option<t::UpgradesProductsApplianceLastUpgradeFromVersion>,
+    /// Details of the version the device upgraded to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<t::UpgradesProductsApplianceLastUpgradeToVersion>,
+}
+/// Details of the version the device upgraded from
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsApplianceLastUpgradeFromVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the version the device upgraded to
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsApplianceLastUpgradeToVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the next firmware upgrade on the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsApplianceNextUpgrade {
+    /// Timestamp of the next scheduled firmware upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<rt::Timestamp>,
+    /// Details of the version the device will upgrade to if it exists
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<t::UpgradesProductsApplianceNextUpgradeToVersion>,
+}
+/// Details of the version the device will upgrade to if it exists
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsApplianceNextUpgradeToVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// The network device to be updated
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsCamera {
+    /// Details of the current version on the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<t::UpgradesProductsCameraCurrentVersion>,
+    /// Details of the last firmware upgrade on the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_upgrade: Option<t::UpgradesProductsCameraLastUpgrade>,
+    /// Details of the next firmware upgrade on the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_upgrade: Option<t::UpgradesProductsCameraNextUpgrade>,
+    /// Firmware versions available for upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available_versions: Option<Vec<t::UpgradesProductsCameraAvailableVersion>>,
+    /// Whether or not the network wants beta firmware
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub participate_in_next_beta_release: Option<bool>,
+}
+/// Part of the `getNetworkFirmwareUpgrades` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsCameraAvailableVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the current version on the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsCameraCurrentVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the last firmware upgrade on the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsCameraLastUpgrade {
+    /// Timestamp of the last successful firmware upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<rt::Timestamp>,
+    /// Details of the version the device upgraded from
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_version: Option<t::UpgradesProductsCameraLastUpgradeFromVersion>,
+    /// Details of the version the device upgraded to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<t::UpgradesProductsCameraLastUpgradeToVersion>,
+}
+/// Details of the version the device upgraded from
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsCameraLastUpgradeFromVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the version the device upgraded to
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsCameraLastUpgradeToVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the next firmware upgrade on the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsCameraNextUpgrade {
+    /// Timestamp of the next scheduled firmware upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<rt::Timestamp>,
+    /// Details of the version the device will upgrade to if it exists
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<t::UpgradesProductsCameraNextUpgradeToVersion>,
+}
+/// Details of the version the device will upgrade to if it exists
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsCameraNextUpgradeToVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// The network device to be updated
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsCellularGateway {
+    /// Details of the current version on the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<t::UpgradesProductsCellularGatewayCurrentVersion>,
+    /// Details of the last firmware upgrade on the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_upgrade: Option<t::UpgradesProductsCellularGatewayLastUpgrade>,
+    /// Details of the next firmware upgrade on the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_upgrade: Option<t::UpgradesProductsCellularGatewayNextUpgrade>,
+    /// Firmware versions available for upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available_versions: Option<
+        Vec<t::UpgradesProductsCellularGatewayAvailableVersion>,
+    >,
+    /// Whether or not the network wants beta firmware
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub participate_in_next_beta_release: Option<bool>,
+}
+/// Part of the `getNetworkFirmwareUpgrades` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsCellularGatewayAvailableVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the current version on the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsCellularGatewayCurrentVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the last firmware upgrade on the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsCellularGatewayLastUpgrade {
+    /// Timestamp of the last successful firmware upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<rt::Timestamp>,
+    /// Details of the version the device upgraded from
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_version: Option<t::UpgradesProductsCellularGatewayLastUpgradeFromVersion>,
+    /// Details of the version the device upgraded to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<t::UpgradesProductsCellularGatewayLastUpgradeToVersion>,
+}
+/// Details of the version the device upgraded from
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsCellularGatewayLastUpgradeFromVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the version the device upgraded to
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsCellularGatewayLastUpgradeToVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the next firmware upgrade on the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsCellularGatewayNextUpgrade {
+    /// Timestamp of the next scheduled firmware upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<rt::Timestamp>,
+    /// Details of the version the device will upgrade to if it exists
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<t::UpgradesProductsCellularGatewayNextUpgradeToVersion>,
+}
+/// Details of the version the device will upgrade to if it exists
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsCellularGatewayNextUpgradeToVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// The network device to be updated
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsSensor {
+    /// Details of the current version on the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<t::UpgradesProductsSensorCurrentVersion>,
+    /// Details of the last firmware upgrade on the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_upgrade: Option<t::UpgradesProductsSensorLastUpgrade>,
+    /// Details of the next firmware upgrade on the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_upgrade: Option<t::UpgradesProductsSensorNextUpgrade>,
+    /// Firmware versions available for upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available_versions: Option<Vec<t::UpgradesProductsSensorAvailableVersion>>,
+    /// Whether or not the network wants beta firmware
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub participate_in_next_beta_release: Option<bool>,
+}
+/// Part of the `getNetworkFirmwareUpgrades` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsSensorAvailableVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the current version on the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsSensorCurrentVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the last firmware upgrade on the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsSensorLastUpgrade {
+    /// Timestamp of the last successful firmware upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<rt::Timestamp>,
+    /// Details of the version the device upgraded from
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_version: Option<t::UpgradesProductsSensorLastUpgradeFromVersion>,
+    /// Details of the version the device upgraded to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<t::UpgradesProductsSensorLastUpgradeToVersion>,
+}
+/// Details of the version the device upgraded from
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsSensorLastUpgradeFromVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the version the device upgraded to
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsSensorLastUpgradeToVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the next firmware upgrade on the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsSensorNextUpgrade {
+    /// Timestamp of the next scheduled firmware upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<rt::Timestamp>,
+    /// Details of the version the device will upgrade to if it exists
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<t::UpgradesProductsSensorNextUpgradeToVersion>,
+}
+/// Details of the version the device will upgrade to if it exists
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsSensorNextUpgradeToVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// The network device to be updated
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsSwitch {
+    /// Details of the current version on the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<t::UpgradesProductsSwitchCurrentVersion>,
+    /// Details of the last firmware upgrade on the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_upgrade: Option<t::UpgradesProductsSwitchLastUpgrade>,
+    /// Details of the next firmware upgrade on the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_upgrade: Option<t::UpgradesProductsSwitchNextUpgrade>,
+    /// Firmware versions available for upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available_versions: Option<Vec<t::UpgradesProductsSwitchAvailableVersion>>,
+    /// Whether or not the network wants beta firmware
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub participate_in_next_beta_release: Option<bool>,
+}
+/// Part of the `getNetworkFirmwareUpgrades` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsSwitchAvailableVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the current version on the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsSwitchCurrentVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the last firmware upgrade on the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsSwitchLastUpgrade {
+    /// Timestamp of the last successful firmware upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<rt::Timestamp>,
+    /// Details of the version the device upgraded from
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_version: Option<t::UpgradesProductsSwitchLastUpgradeFromVersion>,
+    /// Details of the version the device upgraded to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<t::UpgradesProductsSwitchLastUpgradeToVersion>,
+}
+/// Details of the version the device upgraded from
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsSwitchLastUpgradeFromVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the version the device upgraded to
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsSwitchLastUpgradeToVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the next firmware upgrade on the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsSwitchNextUpgrade {
+    /// Timestamp of the next scheduled firmware upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<rt::Timestamp>,
+    /// Details of the version the device will upgrade to if it exists
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<t::UpgradesProductsSwitchNextUpgradeToVersion>,
+}
+/// Details of the version the device will upgrade to if it exists
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsSwitchNextUpgradeToVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
 }
 /// The network device to be updated
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -2907,10 +17221,76 @@ pub struct UpgradesProductsWireless {
     pub next_upgrade: Option<t::UpgradesProductsWirelessNextUpgrade>,
     /// Firmware versions available for upgrade
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub available_versions: Option<Vec<t::CurrentVersion>>,
+    pub available_versions: Option<Vec<t::UpgradesProductsWirelessAvailableVersion>>,
     /// Whether or not the network wants beta firmware
     #[serde(skip_serializing_if = "Option::is_none")]
     pub participate_in_next_beta_release: Option<bool>,
+}
+/// Part of the `getNetworkFirmwareUpgrades` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsWirelessAvailableVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the version the device upgraded from
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsWirelessLastUpgradeFromVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the version the device upgraded to
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsWirelessLastUpgradeToVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
 }
 /// Details of the next firmware upgrade on the device
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -2923,7 +17303,51 @@ pub struct UpgradesProductsWirelessNextUpgrade {
     pub time: Option<rt::Timestamp>,
     /// Details of the version the device will upgrade to if it exists
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub to_version: Option<t::CurrentVersion>,
+    pub to_version: Option<t::UpgradesProductsWirelessNextUpgradeToVersion>,
+}
+/// Details of the version the device will upgrade to if it exists
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesProductsWirelessNextUpgradeToVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Part of the `getNetworkFirmwareUpgradesStagedGroups` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradesStagedGroup {
+    /// Id of staged upgrade group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// Name of the Staged Upgrade Group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Description of the Staged Upgrade Group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Boolean indicating the default Group. Any device that does not have a group explicitly assigned will upgrade with this group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_default: Option<bool>,
+    /// The devices and Switch Stacks assigned to the Group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assigned_devices: Option<t::StagedGroupAssignedDevices>,
 }
 /// Part of the `getNetworkMerakiAuthUser` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -2966,13 +17390,339 @@ rt::string_enum!(
     V0DevicePolicy, UnknownValue, { "Allowed" => Allowed, "Blocked" => Blocked,
     "Group policy" => GroupPolicy, "Normal" => Normal }
 );
+/// The policy to apply to the specified client. Can be 'Allowed', 'Blocked', 'Normal' or 'Group policy'. Required.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum V10DevicePolicy {
+    /// `"Allowed"`
+    Allowed,
+    /// `"Blocked"`
+    Blocked,
+    /// `"Group policy"`
+    GroupPolicy,
+    /// `"Normal"`
+    Normal,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    V10DevicePolicy, UnknownValue, { "Allowed" => Allowed, "Blocked" => Blocked,
+    "Group policy" => GroupPolicy, "Normal" => Normal }
+);
+/// The policy to apply to the specified client. Can be 'Allowed', 'Blocked', 'Normal' or 'Group policy'. Required.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum V11DevicePolicy {
+    /// `"Allowed"`
+    Allowed,
+    /// `"Blocked"`
+    Blocked,
+    /// `"Group policy"`
+    GroupPolicy,
+    /// `"Normal"`
+    Normal,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    V11DevicePolicy, UnknownValue, { "Allowed" => Allowed, "Blocked" => Blocked,
+    "Group policy" => GroupPolicy, "Normal" => Normal }
+);
+/// The policy to apply to the specified client. Can be 'Allowed', 'Blocked', 'Normal' or 'Group policy'. Required.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum V12DevicePolicy {
+    /// `"Allowed"`
+    Allowed,
+    /// `"Blocked"`
+    Blocked,
+    /// `"Group policy"`
+    GroupPolicy,
+    /// `"Normal"`
+    Normal,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    V12DevicePolicy, UnknownValue, { "Allowed" => Allowed, "Blocked" => Blocked,
+    "Group policy" => GroupPolicy, "Normal" => Normal }
+);
+/// The policy to apply to the specified client. Can be 'Allowed', 'Blocked', 'Normal' or 'Group policy'. Required.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum V13DevicePolicy {
+    /// `"Allowed"`
+    Allowed,
+    /// `"Blocked"`
+    Blocked,
+    /// `"Group policy"`
+    GroupPolicy,
+    /// `"Normal"`
+    Normal,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    V13DevicePolicy, UnknownValue, { "Allowed" => Allowed, "Blocked" => Blocked,
+    "Group policy" => GroupPolicy, "Normal" => Normal }
+);
+/// The policy to apply to the specified client. Can be 'Allowed', 'Blocked', 'Normal' or 'Group policy'. Required.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum V14DevicePolicy {
+    /// `"Allowed"`
+    Allowed,
+    /// `"Blocked"`
+    Blocked,
+    /// `"Group policy"`
+    GroupPolicy,
+    /// `"Normal"`
+    Normal,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    V14DevicePolicy, UnknownValue, { "Allowed" => Allowed, "Blocked" => Blocked,
+    "Group policy" => GroupPolicy, "Normal" => Normal }
+);
+/// The policy to apply to the specified client. Can be 'Allowed', 'Blocked', 'Normal' or 'Group policy'. Required.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum V1DevicePolicy {
+    /// `"Allowed"`
+    Allowed,
+    /// `"Blocked"`
+    Blocked,
+    /// `"Group policy"`
+    GroupPolicy,
+    /// `"Normal"`
+    Normal,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    V1DevicePolicy, UnknownValue, { "Allowed" => Allowed, "Blocked" => Blocked,
+    "Group policy" => GroupPolicy, "Normal" => Normal }
+);
+/// The policy to apply to the specified client. Can be 'Allowed', 'Blocked', 'Normal' or 'Group policy'. Required.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum V2DevicePolicy {
+    /// `"Allowed"`
+    Allowed,
+    /// `"Blocked"`
+    Blocked,
+    /// `"Group policy"`
+    GroupPolicy,
+    /// `"Normal"`
+    Normal,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    V2DevicePolicy, UnknownValue, { "Allowed" => Allowed, "Blocked" => Blocked,
+    "Group policy" => GroupPolicy, "Normal" => Normal }
+);
+/// The policy to apply to the specified client. Can be 'Allowed', 'Blocked', 'Normal' or 'Group policy'. Required.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum V3DevicePolicy {
+    /// `"Allowed"`
+    Allowed,
+    /// `"Blocked"`
+    Blocked,
+    /// `"Group policy"`
+    GroupPolicy,
+    /// `"Normal"`
+    Normal,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    V3DevicePolicy, UnknownValue, { "Allowed" => Allowed, "Blocked" => Blocked,
+    "Group policy" => GroupPolicy, "Normal" => Normal }
+);
+/// The policy to apply to the specified client. Can be 'Allowed', 'Blocked', 'Normal' or 'Group policy'. Required.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum V4DevicePolicy {
+    /// `"Allowed"`
+    Allowed,
+    /// `"Blocked"`
+    Blocked,
+    /// `"Group policy"`
+    GroupPolicy,
+    /// `"Normal"`
+    Normal,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    V4DevicePolicy, UnknownValue, { "Allowed" => Allowed, "Blocked" => Blocked,
+    "Group policy" => GroupPolicy, "Normal" => Normal }
+);
+/// The policy to apply to the specified client. Can be 'Allowed', 'Blocked', 'Normal' or 'Group policy'. Required.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum V5DevicePolicy {
+    /// `"Allowed"`
+    Allowed,
+    /// `"Blocked"`
+    Blocked,
+    /// `"Group policy"`
+    GroupPolicy,
+    /// `"Normal"`
+    Normal,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    V5DevicePolicy, UnknownValue, { "Allowed" => Allowed, "Blocked" => Blocked,
+    "Group policy" => GroupPolicy, "Normal" => Normal }
+);
+/// The policy to apply to the specified client. Can be 'Allowed', 'Blocked', 'Normal' or 'Group policy'. Required.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum V6DevicePolicy {
+    /// `"Allowed"`
+    Allowed,
+    /// `"Blocked"`
+    Blocked,
+    /// `"Group policy"`
+    GroupPolicy,
+    /// `"Normal"`
+    Normal,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    V6DevicePolicy, UnknownValue, { "Allowed" => Allowed, "Blocked" => Blocked,
+    "Group policy" => GroupPolicy, "Normal" => Normal }
+);
+/// The policy to apply to the specified client. Can be 'Allowed', 'Blocked', 'Normal' or 'Group policy'. Required.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum V7DevicePolicy {
+    /// `"Allowed"`
+    Allowed,
+    /// `"Blocked"`
+    Blocked,
+    /// `"Group policy"`
+    GroupPolicy,
+    /// `"Normal"`
+    Normal,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    V7DevicePolicy, UnknownValue, { "Allowed" => Allowed, "Blocked" => Blocked,
+    "Group policy" => GroupPolicy, "Normal" => Normal }
+);
+/// The policy to apply to the specified client. Can be 'Allowed', 'Blocked', 'Normal' or 'Group policy'. Required.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum V8DevicePolicy {
+    /// `"Allowed"`
+    Allowed,
+    /// `"Blocked"`
+    Blocked,
+    /// `"Group policy"`
+    GroupPolicy,
+    /// `"Normal"`
+    Normal,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    V8DevicePolicy, UnknownValue, { "Allowed" => Allowed, "Blocked" => Blocked,
+    "Group policy" => GroupPolicy, "Normal" => Normal }
+);
+/// The policy to apply to the specified client. Can be 'Allowed', 'Blocked', 'Normal' or 'Group policy'. Required.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum V9DevicePolicy {
+    /// `"Allowed"`
+    Allowed,
+    /// `"Blocked"`
+    Blocked,
+    /// `"Group policy"`
+    GroupPolicy,
+    /// `"Normal"`
+    Normal,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    V9DevicePolicy, UnknownValue, { "Allowed" => Allowed, "Blocked" => Blocked,
+    "Group policy" => GroupPolicy, "Normal" => Normal }
+);
+/// Part of the `getNetworkVlanProfiles` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct VlanProfile {
+    /// IName of the VLAN profile
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iname: Option<String>,
+    /// Name of the profile, string length must be from 1 to 255 characters
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Boolean indicating the default VLAN Profile for any device that does not have a profile explicitly assigned
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_default: Option<bool>,
+    /// An array of named VLANs
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan_names: Option<Vec<t::VlanProfileVlanName>>,
+    /// An array of named VLANs
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan_groups: Option<Vec<t::VlanProfileVlanGroup>>,
+}
+/// Part of the `getNetworkVlanProfiles` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct VlanProfileVlanGroup {
+    /// Name of the VLAN, string length must be from 1 to 32 characters
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Comma-separated VLAN IDs or ID ranges
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan_ids: Option<String>,
+}
+/// Part of the `getNetworkVlanProfiles` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct VlanProfileVlanName {
+    /// Name of the VLAN, string length must be from 1 to 32 characters
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// VLAN ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan_id: Option<String>,
+    /// Adaptive Policy Group assigned to Vlan ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adaptive_policy_group: Option<
+        t::GetNetworkVlanProfilesResponseItemVlanNameAdaptivePolicyGroup,
+    >,
+}
 /// Part of the `vmxNetworkDevicesClaim` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct VmxNetworkDevicesClaimRequest {
     /// The size of the vMX you claim. It can be one of: small, medium, large, 100
     pub size: t::Size,
+}
+impl VmxNetworkDevicesClaimRequest {
+    /// A `VmxNetworkDevicesClaimRequest` with its required fields (`size`); the optional ones are unset.
+    pub fn new(size: t::Size) -> Self {
+        Self { size }
+    }
 }
 /// Part of the `getNetworkWebhooksWebhookTest` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -2989,6 +17739,28 @@ pub struct WebhookTest {
     /// Current status of the webhook delivery
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<t::TestStatus>,
+}
+/// Part of the `getNetworkWebhooksHttpServers` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct WebhooksHttpServer {
+    /// A Base64 encoded ID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// A name for easy reference to the HTTP server
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The URL of the HTTP server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// A Meraki network ID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<String>,
+    /// The payload template to use when posting data to the HTTP server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payload_template: Option<t::HttpServerPayloadTemplate>,
 }
 /// Part of the `getNetworkWebhooksPayloadTemplate` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -3014,4 +17786,85 @@ pub struct WebhooksPayloadTemplate {
     /// Information on which entities have access to the template
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sharing: Option<t::Sharing>,
+}
+/// The network device to be updated
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Wireless {
+    /// Details of the current version on the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<t::WirelessCurrentVersion>,
+    /// Details of the last firmware upgrade on the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_upgrade: Option<t::WirelessLastUpgrade>,
+    /// Details of the next firmware upgrade on the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_upgrade: Option<t::WirelessNextUpgrade>,
+    /// Firmware versions available for upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available_versions: Option<
+        Vec<t::UpdateNetworkFirmwareUpgradesResponseProductsWirelessAvailableVersion>,
+    >,
+    /// Whether or not the network wants beta firmware
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub participate_in_next_beta_release: Option<bool>,
+}
+/// Details of the current version on the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct WirelessCurrentVersion {
+    /// Firmware version identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Details of the last firmware upgrade on the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct WirelessLastUpgrade {
+    /// Timestamp of the last successful firmware upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<rt::Timestamp>,
+    /// Details of the version the device upgraded from
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_version: Option<
+        t::UpdateNetworkFirmwareUpgradesResponseProductsWirelessLastUpgradeFromVersion,
+    >,
+    /// Details of the version the device upgraded to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<
+        t::UpdateNetworkFirmwareUpgradesResponseProductsWirelessLastUpgradeToVersion,
+    >,
+}
+/// Details of the next firmware upgrade on the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct WirelessNextUpgrade {
+    /// Timestamp of the next scheduled firmware upgrade
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<rt::Timestamp>,
+    /// Details of the version the device will upgrade to if it exists
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_version: Option<
+        t::UpdateNetworkFirmwareUpgradesResponseProductsWirelessNextUpgradeToVersion,
+    >,
 }

@@ -36,13 +36,43 @@ pub struct AccessFeature {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct AccessList {
     /// VTY in ACL
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub vty_in: Option<t::Region>,
+    pub vty_in: Option<t::VtyIn>,
     /// VTY out ACL
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub vty_out: Option<t::Region>,
+    pub vty_out: Option<t::VtyOut>,
+}
+impl AccessList {
+    /// A `AccessList` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            vty_in: None,
+            vty_out: None,
+        }
+    }
+    /// Sets `vtyIn`.
+    pub fn vty_in(mut self, value: t::VtyIn) -> Self {
+        self.vty_in = Some(value);
+        self
+    }
+    /// Sets `vtyIn` to a value, or unsets it with `None`.
+    pub fn set_vty_in(mut self, value: Option<t::VtyIn>) -> Self {
+        self.vty_in = value;
+        self
+    }
+    /// Sets `vtyOut`.
+    pub fn vty_out(mut self, value: t::VtyOut) -> Self {
+        self.vty_out = Some(value);
+        self
+    }
+    /// Sets `vtyOut` to a value, or unsets it with `None`.
+    pub fn set_vty_out(mut self, value: Option<t::VtyOut>) -> Self {
+        self.vty_out = value;
+        self
+    }
 }
 /// Status of the admin's account
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -83,8 +113,10 @@ pub struct AclRule {
     pub dst_port: Option<String>,
 }
 /// Part of the `getOrganizationActionBatch` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Action {
     /// Unique identifier for the resource to be acted on
     pub resource: String,
@@ -94,6 +126,64 @@ pub struct Action {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<::serde_json::Map<String, ::serde_json::Value>>,
 }
+/// Status of action batch
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ActionBatchStatus {
+    /// Flag describing whether all actions in the action batch have completed
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completed: Option<bool>,
+    /// Flag describing whether any actions in the action batch failed
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed: Option<bool>,
+    /// List of errors encountered when running actions in the action batch
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<String>>,
+    /// Resources created as a result of this action batch
+    pub created_resources: Vec<t::BatchStatusCreatedResource>,
+}
+/// Part of the `getOrganizationAdaptivePolicyAcls` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AdaptivePolicyAcl {
+    /// ID of the adaptive policy ACL
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acl_id: Option<String>,
+    /// Name of the adaptive policy ACL
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Description of the adaptive policy ACL
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// IP version of adpative policy ACL
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip_version: Option<String>,
+    /// An ordered array of the adaptive policy ACL rules
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules: Option<Vec<t::PolicyAclRule>>,
+    /// When the adaptive policy ACL was created
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<rt::Timestamp>,
+    /// When the adaptive policy ACL was last updated
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<rt::Timestamp>,
+}
+/// Type of address for the device uplink. Available options are: ipv4, ipv6.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AddressProtocol {
+    /// `"ipv4"`
+    Ipv4,
+    /// `"ipv6"`
+    Ipv6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(AddressProtocol, UnknownValue, { "ipv4" => Ipv4, "ipv6" => Ipv6 });
 /// Part of the `getOrganizationDevicesUplinksAddressesByDevice` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -108,12 +198,10 @@ pub struct AddressesByDeviceItem {
     pub name: Option<String>,
     /// Network info.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub network: Option<t::Network>,
+    pub network: Option<t::AddressesByDeviceItemNetwork>,
     /// Device product type.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub product_type: Option<
-        t::GetAdministeredLicensingSubscriptionSubscriptionsProductType,
-    >,
+    pub product_type: Option<t::AddressesByDeviceItemProductType>,
     /// The device serial number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub serial: Option<String>,
@@ -124,6 +212,42 @@ pub struct AddressesByDeviceItem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uplinks: Option<Vec<t::DeviceItemUplink>>,
 }
+/// Network info.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AddressesByDeviceItemNetwork {
+    /// ID for the network containing the device.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+/// Device product type.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AddressesByDeviceItemProductType {
+    /// `"appliance"`
+    Appliance,
+    /// `"camera"`
+    Camera,
+    /// `"cellularGateway"`
+    CellularGateway,
+    /// `"sensor"`
+    Sensor,
+    /// `"switch"`
+    Switch,
+    /// `"systemsManager"`
+    SystemsManager,
+    /// `"wireless"`
+    Wireless,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    AddressesByDeviceItemProductType, UnknownValue, { "appliance" => Appliance, "camera"
+    => Camera, "cellularGateway" => CellularGateway, "sensor" => Sensor, "switch" =>
+    Switch, "systemsManager" => SystemsManager, "wireless" => Wireless }
+);
 /// Part of the `getOrganizationAdmins` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -138,8 +262,10 @@ pub struct AdminNetwork {
     pub access: Option<String>,
 }
 /// Settings for describing which kinds of admins this policy applies to.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct AdminSettings {
     /// Which kinds of admins this policy applies to. Can be one of 'All organization admins', 'All enterprise admins', 'All network admins', 'All admins of networks...', 'All admins of networks tagged...', 'Specific admins...', 'All admins' or 'All SAML admins'.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -168,6 +294,7 @@ pub struct AdminTag {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct AlertCondition {
     /// The total duration in seconds that the threshold should be crossed before alerting
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -192,7 +319,110 @@ pub struct AlertCondition {
     pub mos: Option<f64>,
     /// The uplink observed for the alert.  interface must be one of the following: wan1, wan2, wan3, cellular
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub interface: Option<t::GetDeviceLossAndLatencyHistoryUplink>,
+    pub interface: Option<
+        t::CreateOrganizationAlertsProfileRequestAlertConditionInterface,
+    >,
+}
+impl AlertCondition {
+    /// A `AlertCondition` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            duration: None,
+            window: None,
+            bit_rate_bps: None,
+            loss_ratio: None,
+            latency_ms: None,
+            jitter_ms: None,
+            mos: None,
+            interface: None,
+        }
+    }
+    /// Sets `duration`.
+    pub fn duration(mut self, value: i64) -> Self {
+        self.duration = Some(value);
+        self
+    }
+    /// Sets `duration` to a value, or unsets it with `None`.
+    pub fn set_duration(mut self, value: Option<i64>) -> Self {
+        self.duration = value;
+        self
+    }
+    /// Sets `window`.
+    pub fn window(mut self, value: i64) -> Self {
+        self.window = Some(value);
+        self
+    }
+    /// Sets `window` to a value, or unsets it with `None`.
+    pub fn set_window(mut self, value: Option<i64>) -> Self {
+        self.window = value;
+        self
+    }
+    /// Sets `bit_rate_bps`.
+    pub fn bit_rate_bps(mut self, value: i64) -> Self {
+        self.bit_rate_bps = Some(value);
+        self
+    }
+    /// Sets `bit_rate_bps` to a value, or unsets it with `None`.
+    pub fn set_bit_rate_bps(mut self, value: Option<i64>) -> Self {
+        self.bit_rate_bps = value;
+        self
+    }
+    /// Sets `loss_ratio`.
+    pub fn loss_ratio(mut self, value: f64) -> Self {
+        self.loss_ratio = Some(value);
+        self
+    }
+    /// Sets `loss_ratio` to a value, or unsets it with `None`.
+    pub fn set_loss_ratio(mut self, value: Option<f64>) -> Self {
+        self.loss_ratio = value;
+        self
+    }
+    /// Sets `latency_ms`.
+    pub fn latency_ms(mut self, value: i64) -> Self {
+        self.latency_ms = Some(value);
+        self
+    }
+    /// Sets `latency_ms` to a value, or unsets it with `None`.
+    pub fn set_latency_ms(mut self, value: Option<i64>) -> Self {
+        self.latency_ms = value;
+        self
+    }
+    /// Sets `jitter_ms`.
+    pub fn jitter_ms(mut self, value: i64) -> Self {
+        self.jitter_ms = Some(value);
+        self
+    }
+    /// Sets `jitter_ms` to a value, or unsets it with `None`.
+    pub fn set_jitter_ms(mut self, value: Option<i64>) -> Self {
+        self.jitter_ms = value;
+        self
+    }
+    /// Sets `mos`.
+    pub fn mos(mut self, value: f64) -> Self {
+        self.mos = Some(value);
+        self
+    }
+    /// Sets `mos` to a value, or unsets it with `None`.
+    pub fn set_mos(mut self, value: Option<f64>) -> Self {
+        self.mos = value;
+        self
+    }
+    /// Sets `interface`.
+    pub fn interface(
+        mut self,
+        value: t::CreateOrganizationAlertsProfileRequestAlertConditionInterface,
+    ) -> Self {
+        self.interface = Some(value);
+        self
+    }
+    /// Sets `interface` to a value, or unsets it with `None`.
+    pub fn set_interface(
+        mut self,
+        value: Option<t::CreateOrganizationAlertsProfileRequestAlertConditionInterface>,
+    ) -> Self {
+        self.interface = value;
+        self
+    }
 }
 /// Severity level of the alert
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -250,8 +480,10 @@ pub struct AndLatencyItem {
     pub time_series: Option<Vec<t::TimeSery>>,
 }
 /// Details for indicating whether organization will restrict access to API (but not Dashboard) to certain IP addresses.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ApiAuthentication {
     /// Details for API-only IP restrictions.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -292,7 +524,7 @@ pub struct ApiRequest {
     pub source_ip: Option<String>,
     /// API version of the endpoint.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub version: Option<t::GetOrganizationApiRequestsVersion>,
+    pub version: Option<t::RequestVersion>,
     /// Operation ID for the endpoint.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub operation_id: Option<String>,
@@ -332,6 +564,7 @@ rt::string_enum!(
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct AssignOrganizationLicensesSeatsRequest {
     /// The ID of the SM license to assign seats from
     pub license_id: String,
@@ -339,6 +572,20 @@ pub struct AssignOrganizationLicensesSeatsRequest {
     pub network_id: String,
     /// The number of seats to assign to the SM network. Must be less than or equal to the total number of seats of the license
     pub seat_count: i64,
+}
+impl AssignOrganizationLicensesSeatsRequest {
+    /// A `AssignOrganizationLicensesSeatsRequest` with its required fields (`licenseId`, `networkId`, `seatCount`); the optional ones are unset.
+    pub fn new(
+        license_id: impl Into<String>,
+        network_id: impl Into<String>,
+        seat_count: i64,
+    ) -> Self {
+        Self {
+            license_id: license_id.into(),
+            network_id: network_id.into(),
+            seat_count,
+        }
+    }
 }
 /// Part of the `assignOrganizationLicensesSeats` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -348,7 +595,137 @@ pub struct AssignOrganizationLicensesSeatsRequest {
 pub struct AssignOrganizationLicensesSeatsResponse {
     /// Resulting licenses from the move
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub resulting_licenses: Option<Vec<t::OrganizationLicense>>,
+    pub resulting_licenses: Option<
+        Vec<t::AssignOrganizationLicensesSeatsResponseResultingLicense>,
+    >,
+}
+/// Part of the `assignOrganizationLicensesSeats` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AssignOrganizationLicensesSeatsResponseResultingLicense {
+    /// License ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// License type
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license_type: Option<String>,
+    /// License key
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license_key: Option<String>,
+    /// Order number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_number: Option<String>,
+    /// Serial number of the device the license is assigned to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_serial: Option<String>,
+    /// ID of the network the license is assigned to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<String>,
+    /// The state of the license. All queued licenses have a status of `recentlyQueued`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<t::AssignOrganizationLicensesSeatsResponseResultingLicenseState>,
+    /// The number of seats of the license. Only applicable to SM licenses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seat_count: Option<i64>,
+    /// The duration of the license plus all permanently queued licenses associated with it
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_duration_in_days: Option<i64>,
+    /// The duration of the individual license
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_in_days: Option<i64>,
+    /// DEPRECATED List of permanently queued licenses attached to the license. Instead, use /organizations/{organizationId}/licenses?deviceSerial= to retrieved queued licenses for a given device.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permanently_queued_licenses: Option<
+        Vec<
+            t::AssignOrganizationLicensesSeatsResponseResultingLicensePermanentlyQueuedLicense,
+        >,
+    >,
+    /// The date the license was claimed into the organization
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim_date: Option<String>,
+    /// The date the license started burning
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub activation_date: Option<String>,
+    /// The date the license will expire
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expiration_date: Option<String>,
+    /// The id of the head license this license is queued behind. If there is no head license, it returns nil.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub head_license_id: Option<String>,
+}
+/// Part of the `assignOrganizationLicensesSeats` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AssignOrganizationLicensesSeatsResponseResultingLicensePermanentlyQueuedLicense {
+    /// Permanently queued license ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// License type
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license_type: Option<String>,
+    /// License key
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license_key: Option<String>,
+    /// Order number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_number: Option<String>,
+    /// The duration of the individual license
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_in_days: Option<i64>,
+}
+/// The state of the license. All queued licenses have a status of `recentlyQueued`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AssignOrganizationLicensesSeatsResponseResultingLicenseState {
+    /// `"active"`
+    Active,
+    /// `"expired"`
+    Expired,
+    /// `"expiring"`
+    Expiring,
+    /// `"recentlyQueued"`
+    RecentlyQueued,
+    /// `"unused"`
+    Unused,
+    /// `"unusedActive"`
+    UnusedActive,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    AssignOrganizationLicensesSeatsResponseResultingLicenseState, UnknownValue, {
+    "active" => Active, "expired" => Expired, "expiring" => Expiring, "recentlyQueued" =>
+    RecentlyQueued, "unused" => Unused, "unusedActive" => UnusedActive }
+);
+/// Group Details
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AuthenticationGroup {
+    /// Group Name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+impl AuthenticationGroup {
+    /// A `AuthenticationGroup` with every field unset.
+    pub fn new() -> Self {
+        Self { name: None }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
 }
 /// Admin's authentication method
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -364,6 +741,68 @@ pub enum AuthenticationMethod {
 rt::string_enum!(
     AuthenticationMethod, UnknownValue, { "Cisco SecureX Sign-On" => CiscoSecureXSignOn,
     "Email" => Email }
+);
+/// Group Details
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AuthorizationGroup {
+    /// Group Name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+impl AuthorizationGroup {
+    /// A `AuthorizationGroup` with every field unset.
+    pub fn new() -> Self {
+        Self { name: None }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+}
+/// Network info.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AvailabilityNetwork {
+    /// ID for the network containing the device.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+/// Device product type.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AvailabilityProductType {
+    /// `"appliance"`
+    Appliance,
+    /// `"camera"`
+    Camera,
+    /// `"cellularGateway"`
+    CellularGateway,
+    /// `"sensor"`
+    Sensor,
+    /// `"switch"`
+    Switch,
+    /// `"systemsManager"`
+    SystemsManager,
+    /// `"wireless"`
+    Wireless,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    AvailabilityProductType, UnknownValue, { "appliance" => Appliance, "camera" =>
+    Camera, "cellularGateway" => CellularGateway, "sensor" => Sensor, "switch" => Switch,
+    "systemsManager" => SystemsManager, "wireless" => Wireless }
 );
 /// Status of the device. Possible values are: online, alerting, offline, dormant.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -384,6 +823,16 @@ rt::string_enum!(
     AvailabilityStatus, UnknownValue, { "alerting" => Alerting, "dormant" => Dormant,
     "offline" => Offline, "online" => Online }
 );
+/// Average utilization of the appliance
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Average {
+    /// Average percentage utilization of the appliance
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percentage: Option<f64>,
+}
 /// Part of the `getOrganizationClientsBandwidthUsageHistory` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -403,6 +852,36 @@ pub struct BandwidthUsageHistoryItem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub downstream: Option<f64>,
 }
+/// Part of the `getOrganizationActionBatches` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct BatchAction {
+    /// Unique identifier for the resource to be acted on
+    pub resource: String,
+    /// The operation to be used by this action
+    pub operation: String,
+    /// Data provided in the body of the Action. Contents depend on the Action type
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<::serde_json::Map<String, ::serde_json::Value>>,
+}
+/// Information for callback used to send back results
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct BatchCallback {
+    /// The ID of the callback. To check the status of the callback, use this ID in a request to /webhooks/callbacks/statuses/{id}
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The callback URL for the webhook target. This was either provided in the original request or comes from a configured webhook receiver
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The status of the callback
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
 /// Status of action batch
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -420,6 +899,19 @@ pub struct BatchStatus {
     pub errors: Option<Vec<String>>,
     /// Resources created as a result of this action batch
     pub created_resources: Vec<t::CreatedResource>,
+}
+/// Part of the `getOrganizationActionBatches` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct BatchStatusCreatedResource {
+    /// ID of the created resource
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// URI, not including base, of the created resource
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
 }
 /// Part of the `getOrganizationBrandingPolicies` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -445,6 +937,29 @@ pub struct BrandingPolicy {
     /// Properties describing the custom logo attached to the branding policy.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_logo: Option<t::PolicyCustomLogo>,
+}
+/// Properties describing the custom logo attached to the branding policy.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct BrandingPolicyCustomLogo {
+    /// Whether or not there is a custom logo enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Properties of the image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<t::BrandingPolicyCustomLogoImage>,
+}
+/// Properties of the image.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct BrandingPolicyCustomLogoImage {
+    /// Preview of the image
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preview: Option<t::PolicyCustomLogoImagePreview>,
 }
 /// byStatus
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -473,7 +988,7 @@ pub struct ByStatus {
 pub struct ByUtilizationItem {
     /// Network info
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub network: Option<t::ApplicationCategoryApplication>,
+    pub network: Option<t::UtilizationItemNetwork>,
     /// Name of the appliance
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -562,17 +1077,164 @@ pub struct ChangeHistoryItemDevice {
     pub name: Option<String>,
     /// Device product type.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub product_type: Option<
-        t::GetAdministeredLicensingSubscriptionSubscriptionsProductType,
-    >,
+    pub product_type: Option<t::HistoryItemDeviceProductType>,
     /// Device model
     #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
+}
+/// Part of the `claimIntoOrganizationInventory` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ClaimIntoOrganizationInventoryRequest {
+    /// The numbers of the orders that should be claimed
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub orders: Option<Vec<String>>,
+    /// The serials of the devices that should be claimed
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serials: Option<Vec<String>>,
+    /// The licenses that should be claimed
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub licenses: Option<Vec<t::ClaimIntoOrganizationInventoryRequestLicense>>,
+}
+impl ClaimIntoOrganizationInventoryRequest {
+    /// A `ClaimIntoOrganizationInventoryRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            orders: None,
+            serials: None,
+            licenses: None,
+        }
+    }
+    /// Sets `orders`.
+    pub fn orders(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.orders = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `orders` to a value, or unsets it with `None`.
+    pub fn set_orders(mut self, value: Option<Vec<String>>) -> Self {
+        self.orders = value;
+        self
+    }
+    /// Sets `serials`.
+    pub fn serials(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.serials = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `serials` to a value, or unsets it with `None`.
+    pub fn set_serials(mut self, value: Option<Vec<String>>) -> Self {
+        self.serials = value;
+        self
+    }
+    /// Sets `licenses`.
+    pub fn licenses(
+        mut self,
+        value: impl IntoIterator<Item = t::ClaimIntoOrganizationInventoryRequestLicense>,
+    ) -> Self {
+        self.licenses = Some(
+            rt::list::<t::ClaimIntoOrganizationInventoryRequestLicense, _>(value),
+        );
+        self
+    }
+    /// Sets `licenses` to a value, or unsets it with `None`.
+    pub fn set_licenses(
+        mut self,
+        value: Option<Vec<t::ClaimIntoOrganizationInventoryRequestLicense>>,
+    ) -> Self {
+        self.licenses = value;
+        self
+    }
+}
+/// Part of the `claimIntoOrganizationInventory` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ClaimIntoOrganizationInventoryRequestLicense {
+    /// The key of the license
+    pub key: String,
+    /// Co-term licensing only: either 'renew' or 'addDevices'. 'addDevices' will increase the license limit, while 'renew' will extend the amount of time until expiration. Defaults to 'addDevices'. All licenses must be claimed with the same mode, and at most one renewal can be claimed at a time. Does not apply to organizations using per-device licensing model.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<t::ClaimIntoOrganizationInventoryRequestLicenseMode>,
+}
+impl ClaimIntoOrganizationInventoryRequestLicense {
+    /// A `ClaimIntoOrganizationInventoryRequestLicense` with its required fields (`key`); the optional ones are unset.
+    pub fn new(key: impl Into<String>) -> Self {
+        Self {
+            key: key.into(),
+            mode: None,
+        }
+    }
+    /// Sets `mode`.
+    pub fn mode(
+        mut self,
+        value: t::ClaimIntoOrganizationInventoryRequestLicenseMode,
+    ) -> Self {
+        self.mode = Some(value);
+        self
+    }
+    /// Sets `mode` to a value, or unsets it with `None`.
+    pub fn set_mode(
+        mut self,
+        value: Option<t::ClaimIntoOrganizationInventoryRequestLicenseMode>,
+    ) -> Self {
+        self.mode = value;
+        self
+    }
+}
+/// Co-term licensing only: either 'renew' or 'addDevices'. 'addDevices' will increase the license limit, while 'renew' will extend the amount of time until expiration. Defaults to 'addDevices'. All licenses must be claimed with the same mode, and at most one renewal can be claimed at a time. Does not apply to organizations using per-device licensing model.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ClaimIntoOrganizationInventoryRequestLicenseMode {
+    /// `"addDevices"`
+    AddDevices,
+    /// `"renew"`
+    Renew,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ClaimIntoOrganizationInventoryRequestLicenseMode, UnknownValue, { "addDevices" =>
+    AddDevices, "renew" => Renew }
+);
+/// Part of the `claimIntoOrganizationInventory` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ClaimIntoOrganizationInventoryResponse {
+    /// The numbers of the orders claimed
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub orders: Option<Vec<String>>,
+    /// The serials of the devices claimed
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serials: Option<Vec<String>>,
+    /// The licenses claimed
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub licenses: Option<Vec<t::ClaimIntoOrganizationInventoryResponseLicense>>,
+}
+/// Part of the `claimIntoOrganizationInventory` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ClaimIntoOrganizationInventoryResponseLicense {
+    /// The key of the license
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// The mode of the license
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
 }
 /// Part of the `claimIntoOrganization` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ClaimIntoOrganizationRequest {
     /// The numbers of the orders that should be claimed
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -584,17 +1246,106 @@ pub struct ClaimIntoOrganizationRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub licenses: Option<Vec<t::ClaimIntoOrganizationRequestLicense>>,
 }
+impl ClaimIntoOrganizationRequest {
+    /// A `ClaimIntoOrganizationRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            orders: None,
+            serials: None,
+            licenses: None,
+        }
+    }
+    /// Sets `orders`.
+    pub fn orders(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.orders = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `orders` to a value, or unsets it with `None`.
+    pub fn set_orders(mut self, value: Option<Vec<String>>) -> Self {
+        self.orders = value;
+        self
+    }
+    /// Sets `serials`.
+    pub fn serials(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.serials = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `serials` to a value, or unsets it with `None`.
+    pub fn set_serials(mut self, value: Option<Vec<String>>) -> Self {
+        self.serials = value;
+        self
+    }
+    /// Sets `licenses`.
+    pub fn licenses(
+        mut self,
+        value: impl IntoIterator<Item = t::ClaimIntoOrganizationRequestLicense>,
+    ) -> Self {
+        self.licenses = Some(
+            rt::list::<t::ClaimIntoOrganizationRequestLicense, _>(value),
+        );
+        self
+    }
+    /// Sets `licenses` to a value, or unsets it with `None`.
+    pub fn set_licenses(
+        mut self,
+        value: Option<Vec<t::ClaimIntoOrganizationRequestLicense>>,
+    ) -> Self {
+        self.licenses = value;
+        self
+    }
+}
 /// Part of the `claimIntoOrganization` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ClaimIntoOrganizationRequestLicense {
     /// The key of the license
     pub key: String,
     /// Either 'renew' or 'addDevices'. 'addDevices' will increase the license limit, while 'renew' will extend the amount of time until expiration. Defaults to 'addDevices'. All licenses must be claimed with the same mode, and at most one renewal can be claimed at a time. This parameter is legacy and does not apply to organizations with per-device licensing enabled.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub mode: Option<t::LicenseMode>,
+    pub mode: Option<t::ClaimIntoOrganizationRequestLicenseMode>,
 }
+impl ClaimIntoOrganizationRequestLicense {
+    /// A `ClaimIntoOrganizationRequestLicense` with its required fields (`key`); the optional ones are unset.
+    pub fn new(key: impl Into<String>) -> Self {
+        Self {
+            key: key.into(),
+            mode: None,
+        }
+    }
+    /// Sets `mode`.
+    pub fn mode(mut self, value: t::ClaimIntoOrganizationRequestLicenseMode) -> Self {
+        self.mode = Some(value);
+        self
+    }
+    /// Sets `mode` to a value, or unsets it with `None`.
+    pub fn set_mode(
+        mut self,
+        value: Option<t::ClaimIntoOrganizationRequestLicenseMode>,
+    ) -> Self {
+        self.mode = value;
+        self
+    }
+}
+/// Either 'renew' or 'addDevices'. 'addDevices' will increase the license limit, while 'renew' will extend the amount of time until expiration. Defaults to 'addDevices'. All licenses must be claimed with the same mode, and at most one renewal can be claimed at a time. This parameter is legacy and does not apply to organizations with per-device licensing enabled.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ClaimIntoOrganizationRequestLicenseMode {
+    /// `"addDevices"`
+    AddDevices,
+    /// `"renew"`
+    Renew,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ClaimIntoOrganizationRequestLicenseMode, UnknownValue, { "addDevices" => AddDevices,
+    "renew" => Renew }
+);
 /// Part of the `claimIntoOrganization` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -632,7 +1383,7 @@ pub struct ClaimIntoOrganizationResponseLicense {
 pub struct Clients {
     /// Counts of clients
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub counts: Option<t::ClientsOverviewCounts>,
+    pub counts: Option<t::ManufacturersByUsageItemClientsCounts>,
 }
 /// Part of the `getOrganizationSummaryTopClientsByUsage` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -650,10 +1401,22 @@ pub struct ClientsByUsageItem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub network: Option<t::ApplicationCategoryApplication>,
+    pub network: Option<t::ClientsByUsageItemNetwork>,
     /// Data usage information
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usage: Option<t::ClientsByUsageItemUsage>,
+}
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ClientsByUsageItemNetwork {
+    /// Name of network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// ID of network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 /// Data usage information
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -701,9 +1464,124 @@ pub struct ClientsOverviewCounts {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CloneOrganizationRequest {
     /// The name of the new organization
     pub name: String,
+}
+impl CloneOrganizationRequest {
+    /// A `CloneOrganizationRequest` with its required fields (`name`); the optional ones are unset.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self { name: name.into() }
+    }
+}
+/// Part of the `cloneOrganization` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CloneOrganizationResponse {
+    /// Organization ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Organization name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Organization URL
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// API related settings
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api: Option<t::CloneOrganizationResponseApi>,
+    /// Licensing related settings
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub licensing: Option<t::CloneOrganizationResponseLicensing>,
+    /// Data for this organization
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cloud: Option<t::CloneOrganizationResponseCloud>,
+    /// Information about the organization's management system
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub management: Option<t::CloneOrganizationResponseManagement>,
+}
+/// API related settings
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CloneOrganizationResponseApi {
+    /// Enable API access
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+/// Data for this organization
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CloneOrganizationResponseCloud {
+    /// Region info
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<t::CloneOrganizationResponseCloudRegion>,
+}
+/// Region info
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CloneOrganizationResponseCloudRegion {
+    /// Name of region
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+/// Licensing related settings
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CloneOrganizationResponseLicensing {
+    /// Organization licensing model. Can be 'co-term', 'per-device', or 'subscription'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<t::CloneOrganizationResponseLicensingModel>,
+}
+/// Organization licensing model. Can be 'co-term', 'per-device', or 'subscription'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CloneOrganizationResponseLicensingModel {
+    /// `"co-term"`
+    CoTerm,
+    /// `"per-device"`
+    PerDevice,
+    /// `"subscription"`
+    Subscription,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CloneOrganizationResponseLicensingModel, UnknownValue, { "co-term" => CoTerm,
+    "per-device" => PerDevice, "subscription" => Subscription }
+);
+/// Information about the organization's management system
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CloneOrganizationResponseManagement {
+    /// Details related to organization management, possibly empty. Details may be named 'MSP ID', 'IP restriction mode for API', or 'IP restriction mode for dashboard', if the organization admin has configured any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<Vec<t::CloneOrganizationResponseManagementDetail>>,
+}
+/// Part of the `cloneOrganization` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CloneOrganizationResponseManagementDetail {
+    /// Name of management data
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Value of management data
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
 }
 /// Data for this organization
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -735,6 +1613,7 @@ pub struct CodesByIntervalItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CombineOrganizationNetworksRequest {
     /// The name of the combined network
     pub name: String,
@@ -744,6 +1623,29 @@ pub struct CombineOrganizationNetworksRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enrollment_string: Option<String>,
 }
+impl CombineOrganizationNetworksRequest {
+    /// A `CombineOrganizationNetworksRequest` with its required fields (`name`, `networkIds`); the optional ones are unset.
+    pub fn new(
+        name: impl Into<String>,
+        network_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            network_ids: rt::list::<String, _>(network_ids),
+            enrollment_string: None,
+        }
+    }
+    /// Sets `enrollmentString`.
+    pub fn enrollment_string(mut self, value: impl Into<String>) -> Self {
+        self.enrollment_string = Some(value.into());
+        self
+    }
+    /// Sets `enrollmentString` to a value, or unsets it with `None`.
+    pub fn set_enrollment_string(mut self, value: Option<String>) -> Self {
+        self.enrollment_string = value;
+        self
+    }
+}
 /// Part of the `combineOrganizationNetworks` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -752,7 +1654,46 @@ pub struct CombineOrganizationNetworksRequest {
 pub struct CombineOrganizationNetworksResponse {
     /// Network after the combination
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub resulting_network: Option<t::GetNetworkResponse>,
+    pub resulting_network: Option<
+        t::CombineOrganizationNetworksResponseResultingNetwork,
+    >,
+}
+/// Network after the combination
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CombineOrganizationNetworksResponseResultingNetwork {
+    /// Network ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Organization ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// Network name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// List of the product types that the network supports
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_types: Option<Vec<String>>,
+    /// Timezone of the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    /// Network tags
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// Enrollment string for the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enrollment_string: Option<String>,
+    /// URL to the network Dashboard UI
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Notes for the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// If the network is bound to a config template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_bound_to_config_template: Option<bool>,
 }
 /// Components
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -886,6 +1827,7 @@ pub struct ConfigurationChange {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateOrganizationActionBatchRequest {
     /// Set to true for immediate execution. Set to false if the action should be previewed before executing. This property cannot be unset once it is true. Defaults to false.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -894,15 +1836,334 @@ pub struct CreateOrganizationActionBatchRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub synchronous: Option<bool>,
     /// A set of changes to make as part of this action (&lt;a href='<https://developer.cisco.com/meraki/api/#/rest/guides/action-batches/>'&gt;more details&lt;/a&gt;)
-    pub actions: Vec<t::Action>,
+    pub actions: Vec<t::CreateOrganizationActionBatchRequestAction>,
     /// Details for the callback. Please include either an httpServerId OR url and sharedSecret
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub callback: Option<t::CreateDeviceLiveToolsPingRequestCallback>,
+    pub callback: Option<t::CreateOrganizationActionBatchRequestCallback>,
+}
+impl CreateOrganizationActionBatchRequest {
+    /// A `CreateOrganizationActionBatchRequest` with its required fields (`actions`); the optional ones are unset.
+    pub fn new(
+        actions: impl IntoIterator<Item = t::CreateOrganizationActionBatchRequestAction>,
+    ) -> Self {
+        Self {
+            confirmed: None,
+            synchronous: None,
+            actions: rt::list::<
+                t::CreateOrganizationActionBatchRequestAction,
+                _,
+            >(actions),
+            callback: None,
+        }
+    }
+    /// Sets `confirmed`.
+    pub fn confirmed(mut self, value: bool) -> Self {
+        self.confirmed = Some(value);
+        self
+    }
+    /// Sets `confirmed` to a value, or unsets it with `None`.
+    pub fn set_confirmed(mut self, value: Option<bool>) -> Self {
+        self.confirmed = value;
+        self
+    }
+    /// Sets `synchronous`.
+    pub fn synchronous(mut self, value: bool) -> Self {
+        self.synchronous = Some(value);
+        self
+    }
+    /// Sets `synchronous` to a value, or unsets it with `None`.
+    pub fn set_synchronous(mut self, value: Option<bool>) -> Self {
+        self.synchronous = value;
+        self
+    }
+    /// Sets `callback`.
+    pub fn callback(
+        mut self,
+        value: t::CreateOrganizationActionBatchRequestCallback,
+    ) -> Self {
+        self.callback = Some(value);
+        self
+    }
+    /// Sets `callback` to a value, or unsets it with `None`.
+    pub fn set_callback(
+        mut self,
+        value: Option<t::CreateOrganizationActionBatchRequestCallback>,
+    ) -> Self {
+        self.callback = value;
+        self
+    }
+}
+/// Part of the `createOrganizationActionBatch` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationActionBatchRequestAction {
+    /// Unique identifier for the resource to be acted on
+    pub resource: String,
+    /// The operation to be used
+    pub operation: String,
+    /// The body of the action
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<::serde_json::Map<String, ::serde_json::Value>>,
+}
+impl CreateOrganizationActionBatchRequestAction {
+    /// A `CreateOrganizationActionBatchRequestAction` with its required fields (`resource`, `operation`); the optional ones are unset.
+    pub fn new(resource: impl Into<String>, operation: impl Into<String>) -> Self {
+        Self {
+            resource: resource.into(),
+            operation: operation.into(),
+            body: None,
+        }
+    }
+    /// Sets `body`.
+    pub fn body(
+        mut self,
+        value: ::serde_json::Map<String, ::serde_json::Value>,
+    ) -> Self {
+        self.body = Some(value);
+        self
+    }
+    /// Sets `body` to a value, or unsets it with `None`.
+    pub fn set_body(
+        mut self,
+        value: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    ) -> Self {
+        self.body = value;
+        self
+    }
+}
+/// Details for the callback. Please include either an httpServerId OR url and sharedSecret
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationActionBatchRequestCallback {
+    /// The callback URL for the webhook target. If using this field, please also specify a sharedSecret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// A shared secret that will be included in the requests sent to the callback URL. It can be used to verify that the request was sent by Meraki. If using this field, please also specify an url.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shared_secret: Option<String>,
+    /// The webhook receiver used for the callback webhook.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_server: Option<t::CreateOrganizationActionBatchRequestCallbackHttpServer>,
+    /// The payload template of the webhook used for the callback
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payload_template: Option<
+        t::CreateOrganizationActionBatchRequestCallbackPayloadTemplate,
+    >,
+}
+impl CreateOrganizationActionBatchRequestCallback {
+    /// A `CreateOrganizationActionBatchRequestCallback` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            url: None,
+            shared_secret: None,
+            http_server: None,
+            payload_template: None,
+        }
+    }
+    /// Sets `url`.
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+    /// Sets `url` to a value, or unsets it with `None`.
+    pub fn set_url(mut self, value: Option<String>) -> Self {
+        self.url = value;
+        self
+    }
+    /// Sets `sharedSecret`.
+    pub fn shared_secret(mut self, value: impl Into<String>) -> Self {
+        self.shared_secret = Some(value.into());
+        self
+    }
+    /// Sets `sharedSecret` to a value, or unsets it with `None`.
+    pub fn set_shared_secret(mut self, value: Option<String>) -> Self {
+        self.shared_secret = value;
+        self
+    }
+    /// Sets `httpServer`.
+    pub fn http_server(
+        mut self,
+        value: t::CreateOrganizationActionBatchRequestCallbackHttpServer,
+    ) -> Self {
+        self.http_server = Some(value);
+        self
+    }
+    /// Sets `httpServer` to a value, or unsets it with `None`.
+    pub fn set_http_server(
+        mut self,
+        value: Option<t::CreateOrganizationActionBatchRequestCallbackHttpServer>,
+    ) -> Self {
+        self.http_server = value;
+        self
+    }
+    /// Sets `payloadTemplate`.
+    pub fn payload_template(
+        mut self,
+        value: t::CreateOrganizationActionBatchRequestCallbackPayloadTemplate,
+    ) -> Self {
+        self.payload_template = Some(value);
+        self
+    }
+    /// Sets `payloadTemplate` to a value, or unsets it with `None`.
+    pub fn set_payload_template(
+        mut self,
+        value: Option<t::CreateOrganizationActionBatchRequestCallbackPayloadTemplate>,
+    ) -> Self {
+        self.payload_template = value;
+        self
+    }
+}
+/// The webhook receiver used for the callback webhook.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationActionBatchRequestCallbackHttpServer {
+    /// The webhook receiver ID that will receive information. If specifying this, please leave the url and sharedSecret fields blank.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+impl CreateOrganizationActionBatchRequestCallbackHttpServer {
+    /// A `CreateOrganizationActionBatchRequestCallbackHttpServer` with every field unset.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.id = value;
+        self
+    }
+}
+/// The payload template of the webhook used for the callback
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationActionBatchRequestCallbackPayloadTemplate {
+    /// The ID of the payload template. Defaults to 'wpt_00005' for the Callback (included) template.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+impl CreateOrganizationActionBatchRequestCallbackPayloadTemplate {
+    /// A `CreateOrganizationActionBatchRequestCallbackPayloadTemplate` with every field unset.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.id = value;
+        self
+    }
+}
+/// Part of the `createOrganizationActionBatch` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationActionBatchResponse {
+    /// ID of the action batch. Can be used to check the status of the action batch at /organizations/{organizationId}/actionBatches/{actionBatchId}
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// ID of the organization this action batch belongs to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// Flag describing whether the action should be previewed before executing or not
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmed: Option<bool>,
+    /// Flag describing whether actions should run synchronously or asynchronously
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub synchronous: Option<bool>,
+    /// Status of action batch
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<t::CreateOrganizationActionBatchResponseStatus>,
+    /// A set of changes made as part of this action (&lt;a href='<https://developer.cisco.com/meraki/api/#/rest/guides/action-batches/>'&gt;more details&lt;/a&gt;)
+    pub actions: Vec<t::CreateOrganizationActionBatchResponseAction>,
+    /// Information for callback used to send back results
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callback: Option<t::CreateOrganizationActionBatchResponseCallback>,
+}
+/// Part of the `createOrganizationActionBatch` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationActionBatchResponseAction {
+    /// Unique identifier for the resource to be acted on
+    pub resource: String,
+    /// The operation to be used by this action
+    pub operation: String,
+    /// Data provided in the body of the Action. Contents depend on the Action type
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<::serde_json::Map<String, ::serde_json::Value>>,
+}
+/// Information for callback used to send back results
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationActionBatchResponseCallback {
+    /// The ID of the callback. To check the status of the callback, use this ID in a request to /webhooks/callbacks/statuses/{id}
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The callback URL for the webhook target. This was either provided in the original request or comes from a configured webhook receiver
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The status of the callback
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+/// Status of action batch
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationActionBatchResponseStatus {
+    /// Flag describing whether all actions in the action batch have completed
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completed: Option<bool>,
+    /// Flag describing whether any actions in the action batch failed
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed: Option<bool>,
+    /// List of errors encountered when running actions in the action batch
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<String>>,
+    /// Resources created as a result of this action batch
+    pub created_resources: Vec<
+        t::CreateOrganizationActionBatchResponseStatusCreatedResource,
+    >,
+}
+/// Part of the `createOrganizationActionBatch` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationActionBatchResponseStatusCreatedResource {
+    /// ID of the created resource
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// URI, not including base, of the created resource
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
 }
 /// Part of the `createOrganizationAdaptivePolicyAcl` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateOrganizationAdaptivePolicyAclRequest {
     /// Name of the adaptive policy ACL
     pub name: String,
@@ -912,15 +2173,63 @@ pub struct CreateOrganizationAdaptivePolicyAclRequest {
     /// An ordered array of the adaptive policy ACL rules.
     pub rules: Vec<t::CreateOrganizationAdaptivePolicyAclRequestRule>,
     /// IP version of adpative policy ACL. One of: 'any', 'ipv4' or 'ipv6'
-    pub ip_version: t::IpVersion,
+    pub ip_version: t::CreateOrganizationAdaptivePolicyAclRequestIpVersion,
 }
+impl CreateOrganizationAdaptivePolicyAclRequest {
+    /// A `CreateOrganizationAdaptivePolicyAclRequest` with its required fields (`name`, `rules`, `ipVersion`); the optional ones are unset.
+    pub fn new(
+        name: impl Into<String>,
+        rules: impl IntoIterator<
+            Item = t::CreateOrganizationAdaptivePolicyAclRequestRule,
+        >,
+        ip_version: t::CreateOrganizationAdaptivePolicyAclRequestIpVersion,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            description: None,
+            rules: rt::list::<
+                t::CreateOrganizationAdaptivePolicyAclRequestRule,
+                _,
+            >(rules),
+            ip_version,
+        }
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `description` to a value, or unsets it with `None`.
+    pub fn set_description(mut self, value: Option<String>) -> Self {
+        self.description = value;
+        self
+    }
+}
+/// IP version of adpative policy ACL. One of: 'any', 'ipv4' or 'ipv6'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationAdaptivePolicyAclRequestIpVersion {
+    /// `"any"`
+    Any,
+    /// `"ipv4"`
+    Ipv4,
+    /// `"ipv6"`
+    Ipv6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationAdaptivePolicyAclRequestIpVersion, UnknownValue, { "any" => Any,
+    "ipv4" => Ipv4, "ipv6" => Ipv6 }
+);
 /// Part of the `createOrganizationAdaptivePolicyAcl` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateOrganizationAdaptivePolicyAclRequestRule {
     /// 'allow' or 'deny' traffic specified by this rule.
-    pub policy: t::RulePolicy,
+    pub policy: t::CreateOrganizationAdaptivePolicyAclRequestRulePolicy,
     /// The type of protocol (must be 'tcp', 'udp', 'icmp' or 'any').
     pub protocol: t::CreateOrganizationAdaptivePolicyAclRequestRuleProtocol,
     /// Source port. Must be in the format of single port: '1', port list: '1,2' or port range: '1-10', and in the range of 1-65535, or 'any'. Default is 'any'.
@@ -930,6 +2239,55 @@ pub struct CreateOrganizationAdaptivePolicyAclRequestRule {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dst_port: Option<String>,
 }
+impl CreateOrganizationAdaptivePolicyAclRequestRule {
+    /// A `CreateOrganizationAdaptivePolicyAclRequestRule` with its required fields (`policy`, `protocol`); the optional ones are unset.
+    pub fn new(
+        policy: t::CreateOrganizationAdaptivePolicyAclRequestRulePolicy,
+        protocol: t::CreateOrganizationAdaptivePolicyAclRequestRuleProtocol,
+    ) -> Self {
+        Self {
+            policy,
+            protocol,
+            src_port: None,
+            dst_port: None,
+        }
+    }
+    /// Sets `srcPort`.
+    pub fn src_port(mut self, value: impl Into<String>) -> Self {
+        self.src_port = Some(value.into());
+        self
+    }
+    /// Sets `srcPort` to a value, or unsets it with `None`.
+    pub fn set_src_port(mut self, value: Option<String>) -> Self {
+        self.src_port = value;
+        self
+    }
+    /// Sets `dstPort`.
+    pub fn dst_port(mut self, value: impl Into<String>) -> Self {
+        self.dst_port = Some(value.into());
+        self
+    }
+    /// Sets `dstPort` to a value, or unsets it with `None`.
+    pub fn set_dst_port(mut self, value: Option<String>) -> Self {
+        self.dst_port = value;
+        self
+    }
+}
+/// 'allow' or 'deny' traffic specified by this rule.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationAdaptivePolicyAclRequestRulePolicy {
+    /// `"allow"`
+    Allow,
+    /// `"deny"`
+    Deny,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationAdaptivePolicyAclRequestRulePolicy, UnknownValue, { "allow" =>
+    Allow, "deny" => Deny }
+);
 /// The type of protocol (must be 'tcp', 'udp', 'icmp' or 'any').
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -949,10 +2307,58 @@ rt::string_enum!(
     CreateOrganizationAdaptivePolicyAclRequestRuleProtocol, UnknownValue, { "any" => Any,
     "icmp" => Icmp, "tcp" => Tcp, "udp" => Udp }
 );
+/// Part of the `createOrganizationAdaptivePolicyAcl` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationAdaptivePolicyAclResponse {
+    /// ID of the adaptive policy ACL
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acl_id: Option<String>,
+    /// Name of the adaptive policy ACL
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Description of the adaptive policy ACL
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// IP version of adpative policy ACL
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip_version: Option<String>,
+    /// An ordered array of the adaptive policy ACL rules
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules: Option<Vec<t::CreateOrganizationAdaptivePolicyAclResponseRule>>,
+    /// When the adaptive policy ACL was created
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<rt::Timestamp>,
+    /// When the adaptive policy ACL was last updated
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<rt::Timestamp>,
+}
+/// Part of the `createOrganizationAdaptivePolicyAcl` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationAdaptivePolicyAclResponseRule {
+    /// 'allow' or 'deny' traffic specified by this rule
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    /// The type of protocol
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    /// Source port
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src_port: Option<String>,
+    /// Destination port
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dst_port: Option<String>,
+}
 /// Part of the `createOrganizationAdaptivePolicyGroup` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateOrganizationAdaptivePolicyGroupRequest {
     /// Name of the group
     pub name: String,
@@ -963,35 +2369,261 @@ pub struct CreateOrganizationAdaptivePolicyGroupRequest {
     pub description: Option<String>,
     /// The policy objects that belong to this group; traffic from addresses specified by these policy objects will be tagged with this group's SGT value if no other tagging scheme is being used (each requires one unique attribute) (default: \[\])
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub policy_objects: Option<Vec<t::ApplicationCategoryApplication>>,
+    pub policy_objects: Option<
+        Vec<t::CreateOrganizationAdaptivePolicyGroupRequestPolicyObject>,
+    >,
+}
+impl CreateOrganizationAdaptivePolicyGroupRequest {
+    /// A `CreateOrganizationAdaptivePolicyGroupRequest` with its required fields (`name`, `sgt`); the optional ones are unset.
+    pub fn new(name: impl Into<String>, sgt: i64) -> Self {
+        Self {
+            name: name.into(),
+            sgt,
+            description: None,
+            policy_objects: None,
+        }
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `description` to a value, or unsets it with `None`.
+    pub fn set_description(mut self, value: Option<String>) -> Self {
+        self.description = value;
+        self
+    }
+    /// Sets `policyObjects`.
+    pub fn policy_objects(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::CreateOrganizationAdaptivePolicyGroupRequestPolicyObject,
+        >,
+    ) -> Self {
+        self.policy_objects = Some(
+            rt::list::<
+                t::CreateOrganizationAdaptivePolicyGroupRequestPolicyObject,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `policyObjects` to a value, or unsets it with `None`.
+    pub fn set_policy_objects(
+        mut self,
+        value: Option<Vec<t::CreateOrganizationAdaptivePolicyGroupRequestPolicyObject>>,
+    ) -> Self {
+        self.policy_objects = value;
+        self
+    }
+}
+/// Part of the `createOrganizationAdaptivePolicyGroup` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationAdaptivePolicyGroupRequestPolicyObject {
+    /// The ID of the policy object
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The name of the policy object
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+impl CreateOrganizationAdaptivePolicyGroupRequestPolicyObject {
+    /// A `CreateOrganizationAdaptivePolicyGroupRequestPolicyObject` with every field unset.
+    pub fn new() -> Self {
+        Self { id: None, name: None }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.id = value;
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
 }
 /// Part of the `createOrganizationAdaptivePolicyPolicy` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateOrganizationAdaptivePolicyPolicyRequest {
     /// The source adaptive policy group (requires one unique attribute)
     pub source_group: t::SourceGroup,
     /// The destination adaptive policy group (requires one unique attribute)
-    pub destination_group: t::SourceGroup,
+    pub destination_group: t::CreateOrganizationAdaptivePolicyPolicyRequestDestinationGroup,
     /// An ordered array of adaptive policy ACLs (each requires one unique attribute) that apply to this policy (default: \[\])
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub acls: Option<Vec<t::ApplicationCategoryApplication>>,
+    pub acls: Option<Vec<t::CreateOrganizationAdaptivePolicyPolicyRequestAcl>>,
     /// The rule to apply if there is no matching ACL (default: "default")
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_entry_rule: Option<t::LastEntryRule>,
+}
+impl CreateOrganizationAdaptivePolicyPolicyRequest {
+    /// A `CreateOrganizationAdaptivePolicyPolicyRequest` with its required fields (`sourceGroup`, `destinationGroup`); the optional ones are unset.
+    pub fn new(
+        source_group: t::SourceGroup,
+        destination_group: t::CreateOrganizationAdaptivePolicyPolicyRequestDestinationGroup,
+    ) -> Self {
+        Self {
+            source_group,
+            destination_group,
+            acls: None,
+            last_entry_rule: None,
+        }
+    }
+    /// Sets `acls`.
+    pub fn acls(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::CreateOrganizationAdaptivePolicyPolicyRequestAcl,
+        >,
+    ) -> Self {
+        self.acls = Some(
+            rt::list::<t::CreateOrganizationAdaptivePolicyPolicyRequestAcl, _>(value),
+        );
+        self
+    }
+    /// Sets `acls` to a value, or unsets it with `None`.
+    pub fn set_acls(
+        mut self,
+        value: Option<Vec<t::CreateOrganizationAdaptivePolicyPolicyRequestAcl>>,
+    ) -> Self {
+        self.acls = value;
+        self
+    }
+    /// Sets `lastEntryRule`.
+    pub fn last_entry_rule(mut self, value: t::LastEntryRule) -> Self {
+        self.last_entry_rule = Some(value);
+        self
+    }
+    /// Sets `lastEntryRule` to a value, or unsets it with `None`.
+    pub fn set_last_entry_rule(mut self, value: Option<t::LastEntryRule>) -> Self {
+        self.last_entry_rule = value;
+        self
+    }
+}
+/// Part of the `createOrganizationAdaptivePolicyPolicy` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationAdaptivePolicyPolicyRequestAcl {
+    /// The ID of the adaptive policy ACL
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The name of the adaptive policy ACL
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+impl CreateOrganizationAdaptivePolicyPolicyRequestAcl {
+    /// A `CreateOrganizationAdaptivePolicyPolicyRequestAcl` with every field unset.
+    pub fn new() -> Self {
+        Self { id: None, name: None }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.id = value;
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+}
+/// The destination adaptive policy group (requires one unique attribute)
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationAdaptivePolicyPolicyRequestDestinationGroup {
+    /// The ID of the destination adaptive policy group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The name of the destination adaptive policy group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The SGT of the destination adaptive policy group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sgt: Option<i64>,
+}
+impl CreateOrganizationAdaptivePolicyPolicyRequestDestinationGroup {
+    /// A `CreateOrganizationAdaptivePolicyPolicyRequestDestinationGroup` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            sgt: None,
+        }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.id = value;
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `sgt`.
+    pub fn sgt(mut self, value: i64) -> Self {
+        self.sgt = Some(value);
+        self
+    }
+    /// Sets `sgt` to a value, or unsets it with `None`.
+    pub fn set_sgt(mut self, value: Option<i64>) -> Self {
+        self.sgt = value;
+        self
+    }
 }
 /// Part of the `createOrganizationAdmin` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateOrganizationAdminRequest {
     /// The email of the dashboard administrator. This attribute can not be updated.
     pub email: String,
     /// The name of the dashboard administrator
     pub name: String,
     /// The privilege of the dashboard administrator on the organization. Can be one of 'full', 'read-only', 'enterprise' or 'none'
-    pub org_access: t::OrgAccess,
+    pub org_access: t::CreateOrganizationAdminRequestOrgAccess,
     /// The list of tags that the dashboard administrator has privileges on
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<t::CreateOrganizationAdminRequestTag>>,
@@ -1000,32 +2632,274 @@ pub struct CreateOrganizationAdminRequest {
     pub networks: Option<Vec<t::CreateOrganizationAdminRequestNetwork>>,
     /// The method of authentication the user will use to sign in to the Meraki dashboard. Can be one of 'Email' or 'Cisco SecureX Sign-On'. The default is Email authentication
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub authentication_method: Option<t::AuthenticationMethod>,
+    pub authentication_method: Option<
+        t::CreateOrganizationAdminRequestAuthenticationMethod,
+    >,
 }
+impl CreateOrganizationAdminRequest {
+    /// A `CreateOrganizationAdminRequest` with its required fields (`email`, `name`, `orgAccess`); the optional ones are unset.
+    pub fn new(
+        email: impl Into<String>,
+        name: impl Into<String>,
+        org_access: t::CreateOrganizationAdminRequestOrgAccess,
+    ) -> Self {
+        Self {
+            email: email.into(),
+            name: name.into(),
+            org_access,
+            tags: None,
+            networks: None,
+            authentication_method: None,
+        }
+    }
+    /// Sets `tags`.
+    pub fn tags(
+        mut self,
+        value: impl IntoIterator<Item = t::CreateOrganizationAdminRequestTag>,
+    ) -> Self {
+        self.tags = Some(rt::list::<t::CreateOrganizationAdminRequestTag, _>(value));
+        self
+    }
+    /// Sets `tags` to a value, or unsets it with `None`.
+    pub fn set_tags(
+        mut self,
+        value: Option<Vec<t::CreateOrganizationAdminRequestTag>>,
+    ) -> Self {
+        self.tags = value;
+        self
+    }
+    /// Sets `networks`.
+    pub fn networks(
+        mut self,
+        value: impl IntoIterator<Item = t::CreateOrganizationAdminRequestNetwork>,
+    ) -> Self {
+        self.networks = Some(
+            rt::list::<t::CreateOrganizationAdminRequestNetwork, _>(value),
+        );
+        self
+    }
+    /// Sets `networks` to a value, or unsets it with `None`.
+    pub fn set_networks(
+        mut self,
+        value: Option<Vec<t::CreateOrganizationAdminRequestNetwork>>,
+    ) -> Self {
+        self.networks = value;
+        self
+    }
+    /// Sets `authenticationMethod`.
+    pub fn authentication_method(
+        mut self,
+        value: t::CreateOrganizationAdminRequestAuthenticationMethod,
+    ) -> Self {
+        self.authentication_method = Some(value);
+        self
+    }
+    /// Sets `authenticationMethod` to a value, or unsets it with `None`.
+    pub fn set_authentication_method(
+        mut self,
+        value: Option<t::CreateOrganizationAdminRequestAuthenticationMethod>,
+    ) -> Self {
+        self.authentication_method = value;
+        self
+    }
+}
+/// The method of authentication the user will use to sign in to the Meraki dashboard. Can be one of 'Email' or 'Cisco SecureX Sign-On'. The default is Email authentication
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationAdminRequestAuthenticationMethod {
+    /// `"Cisco SecureX Sign-On"`
+    CiscoSecureXSignOn,
+    /// `"Email"`
+    Email,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationAdminRequestAuthenticationMethod, UnknownValue, {
+    "Cisco SecureX Sign-On" => CiscoSecureXSignOn, "Email" => Email }
+);
 /// Part of the `createOrganizationAdmin` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateOrganizationAdminRequestNetwork {
     /// The network ID
     pub id: String,
     /// The privilege of the dashboard administrator on the network. Can be one of 'full', 'read-only', 'guest-ambassador' or 'monitor-only'
     pub access: String,
 }
+impl CreateOrganizationAdminRequestNetwork {
+    /// A `CreateOrganizationAdminRequestNetwork` with its required fields (`id`, `access`); the optional ones are unset.
+    pub fn new(id: impl Into<String>, access: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            access: access.into(),
+        }
+    }
+}
+/// The privilege of the dashboard administrator on the organization. Can be one of 'full', 'read-only', 'enterprise' or 'none'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationAdminRequestOrgAccess {
+    /// `"enterprise"`
+    Enterprise,
+    /// `"full"`
+    Full,
+    /// `"none"`
+    None,
+    /// `"read-only"`
+    ReadOnly,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationAdminRequestOrgAccess, UnknownValue, { "enterprise" => Enterprise,
+    "full" => Full, "none" => None, "read-only" => ReadOnly }
+);
 /// Part of the `createOrganizationAdmin` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateOrganizationAdminRequestTag {
     /// The name of the tag
     pub tag: String,
     /// The privilege of the dashboard administrator on the tag. Can be one of 'full', 'read-only', 'guest-ambassador' or 'monitor-only'
     pub access: t::TagAccess,
 }
+impl CreateOrganizationAdminRequestTag {
+    /// A `CreateOrganizationAdminRequestTag` with its required fields (`tag`, `access`); the optional ones are unset.
+    pub fn new(tag: impl Into<String>, access: t::TagAccess) -> Self {
+        Self { tag: tag.into(), access }
+    }
+}
+/// Part of the `createOrganizationAdmin` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationAdminResponse {
+    /// Admin's ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Admin's username
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Admin's email address
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Admin's level of access to the organization
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub org_access: Option<t::CreateOrganizationAdminResponseOrgAccess>,
+    /// Status of the admin's account
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_status: Option<t::CreateOrganizationAdminResponseAccountStatus>,
+    /// Indicates whether two-factor authentication is enabled
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub two_factor_auth_enabled: Option<bool>,
+    /// Indicates whether the admin has an API key
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub has_api_key: Option<bool>,
+    /// Time when the admin was last active
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_active: Option<rt::Timestamp>,
+    /// Admin tag information
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<t::CreateOrganizationAdminResponseTag>>,
+    /// Admin network access information
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub networks: Option<Vec<t::CreateOrganizationAdminResponseNetwork>>,
+    /// Admin's authentication method
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authentication_method: Option<
+        t::CreateOrganizationAdminResponseAuthenticationMethod,
+    >,
+}
+/// Status of the admin's account
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationAdminResponseAccountStatus {
+    /// `"locked"`
+    Locked,
+    /// `"ok"`
+    Ok,
+    /// `"pending"`
+    Pending,
+    /// `"unverified"`
+    Unverified,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationAdminResponseAccountStatus, UnknownValue, { "locked" => Locked,
+    "ok" => Ok, "pending" => Pending, "unverified" => Unverified }
+);
+/// Admin's authentication method
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationAdminResponseAuthenticationMethod {
+    /// `"Cisco SecureX Sign-On"`
+    CiscoSecureXSignOn,
+    /// `"Email"`
+    Email,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationAdminResponseAuthenticationMethod, UnknownValue, {
+    "Cisco SecureX Sign-On" => CiscoSecureXSignOn, "Email" => Email }
+);
+/// Part of the `createOrganizationAdmin` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationAdminResponseNetwork {
+    /// Network ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Admin's level of access to the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access: Option<String>,
+}
+/// Admin's level of access to the organization
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationAdminResponseOrgAccess {
+    /// `"enterprise"`
+    Enterprise,
+    /// `"full"`
+    Full,
+    /// `"none"`
+    None,
+    /// `"read-only"`
+    ReadOnly,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationAdminResponseOrgAccess, UnknownValue, { "enterprise" => Enterprise,
+    "full" => Full, "none" => None, "read-only" => ReadOnly }
+);
+/// Part of the `createOrganizationAdmin` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationAdminResponseTag {
+    /// Tag value
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    /// Access level for the tag
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access: Option<String>,
+}
 /// Part of the `createOrganizationAlertsProfile` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateOrganizationAlertsProfileRequest {
     /// The alert type
     pub type_: t::CreateOrganizationAlertsProfileRequestType,
@@ -1039,10 +2913,57 @@ pub struct CreateOrganizationAlertsProfileRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
+impl CreateOrganizationAlertsProfileRequest {
+    /// A `CreateOrganizationAlertsProfileRequest` with its required fields (`type`, `alertCondition`, `recipients`, `networkTags`); the optional ones are unset.
+    pub fn new(
+        type_: t::CreateOrganizationAlertsProfileRequestType,
+        alert_condition: t::AlertCondition,
+        recipients: t::CreateOrganizationAlertsProfileRequestRecipients,
+        network_tags: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            type_,
+            alert_condition,
+            recipients,
+            network_tags: rt::list::<String, _>(network_tags),
+            description: None,
+        }
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `description` to a value, or unsets it with `None`.
+    pub fn set_description(mut self, value: Option<String>) -> Self {
+        self.description = value;
+        self
+    }
+}
+/// The uplink observed for the alert.  interface must be one of the following: wan1, wan2, wan3, cellular
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationAlertsProfileRequestAlertConditionInterface {
+    /// `"cellular"`
+    Cellular,
+    /// `"wan1"`
+    Wan1,
+    /// `"wan2"`
+    Wan2,
+    /// `"wan3"`
+    Wan3,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationAlertsProfileRequestAlertConditionInterface, UnknownValue, {
+    "cellular" => Cellular, "wan1" => Wan1, "wan2" => Wan2, "wan3" => Wan3 }
+);
 /// List of recipients that will recieve the alert.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateOrganizationAlertsProfileRequestRecipients {
     /// A list of emails that will receive information about the alert
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1050,6 +2971,38 @@ pub struct CreateOrganizationAlertsProfileRequestRecipients {
     /// A list base64 encoded urls of webhook endpoints that will receive information about the alert
     #[serde(skip_serializing_if = "Option::is_none")]
     pub http_server_ids: Option<Vec<String>>,
+}
+impl CreateOrganizationAlertsProfileRequestRecipients {
+    /// A `CreateOrganizationAlertsProfileRequestRecipients` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            emails: None,
+            http_server_ids: None,
+        }
+    }
+    /// Sets `emails`.
+    pub fn emails(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.emails = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `emails` to a value, or unsets it with `None`.
+    pub fn set_emails(mut self, value: Option<Vec<String>>) -> Self {
+        self.emails = value;
+        self
+    }
+    /// Sets `httpServerIds`.
+    pub fn http_server_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.http_server_ids = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `httpServerIds` to a value, or unsets it with `None`.
+    pub fn set_http_server_ids(mut self, value: Option<Vec<String>>) -> Self {
+        self.http_server_ids = value;
+        self
+    }
 }
 /// The alert type
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1084,6 +3037,7 @@ rt::string_enum!(
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateOrganizationBrandingPolicyRequest {
     /// Name of the Dashboard branding policy.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1093,22 +3047,188 @@ pub struct CreateOrganizationBrandingPolicyRequest {
     pub enabled: Option<bool>,
     /// Settings for describing which kinds of admins this policy applies to.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub admin_settings: Option<t::AdminSettings>,
+    pub admin_settings: Option<t::CreateOrganizationBrandingPolicyRequestAdminSettings>,
     /// Settings for describing the modifications to various Help page features. Each property in this object accepts one of
     /// 'default or inherit' (do not modify functionality), 'hide' (remove the section from Dashboard), or 'show' (always show
     /// the section on Dashboard). Some properties in this object also accept custom HTML used to replace the section on
     /// Dashboard; see the documentation for each property to see the allowed values.
     /// Each property defaults to 'default or inherit' when not provided.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub help_settings: Option<t::HelpSettings>,
+    pub help_settings: Option<t::CreateOrganizationBrandingPolicyRequestHelpSettings>,
     /// Properties describing the custom logo attached to the branding policy.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_logo: Option<t::CreateOrganizationBrandingPolicyRequestCustomLogo>,
 }
+impl CreateOrganizationBrandingPolicyRequest {
+    /// A `CreateOrganizationBrandingPolicyRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            enabled: None,
+            admin_settings: None,
+            help_settings: None,
+            custom_logo: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `adminSettings`.
+    pub fn admin_settings(
+        mut self,
+        value: t::CreateOrganizationBrandingPolicyRequestAdminSettings,
+    ) -> Self {
+        self.admin_settings = Some(value);
+        self
+    }
+    /// Sets `adminSettings` to a value, or unsets it with `None`.
+    pub fn set_admin_settings(
+        mut self,
+        value: Option<t::CreateOrganizationBrandingPolicyRequestAdminSettings>,
+    ) -> Self {
+        self.admin_settings = value;
+        self
+    }
+    /// Sets `helpSettings`.
+    pub fn help_settings(
+        mut self,
+        value: t::CreateOrganizationBrandingPolicyRequestHelpSettings,
+    ) -> Self {
+        self.help_settings = Some(value);
+        self
+    }
+    /// Sets `helpSettings` to a value, or unsets it with `None`.
+    pub fn set_help_settings(
+        mut self,
+        value: Option<t::CreateOrganizationBrandingPolicyRequestHelpSettings>,
+    ) -> Self {
+        self.help_settings = value;
+        self
+    }
+    /// Sets `customLogo`.
+    pub fn custom_logo(
+        mut self,
+        value: t::CreateOrganizationBrandingPolicyRequestCustomLogo,
+    ) -> Self {
+        self.custom_logo = Some(value);
+        self
+    }
+    /// Sets `customLogo` to a value, or unsets it with `None`.
+    pub fn set_custom_logo(
+        mut self,
+        value: Option<t::CreateOrganizationBrandingPolicyRequestCustomLogo>,
+    ) -> Self {
+        self.custom_logo = value;
+        self
+    }
+}
+/// Settings for describing which kinds of admins this policy applies to.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationBrandingPolicyRequestAdminSettings {
+    /// Which kinds of admins this policy applies to. Can be one of 'All organization admins', 'All enterprise admins', 'All network admins', 'All admins of networks...', 'All admins of networks tagged...', 'Specific admins...', 'All admins' or 'All SAML admins'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applies_to: Option<
+        t::CreateOrganizationBrandingPolicyRequestAdminSettingsAppliesTo,
+    >,
+    /// If 'appliesTo' is set to one of 'Specific admins...', 'All admins of networks...' or 'All admins of networks tagged...', then you must specify this 'values' property to provide the set of
+    /// entities to apply the branding policy to. For 'Specific admins...', specify an array of admin IDs. For 'All admins of
+    /// networks...', specify an array of network IDs and/or configuration template IDs. For 'All admins of networks tagged...',
+    /// specify an array of tag names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<String>>,
+}
+impl CreateOrganizationBrandingPolicyRequestAdminSettings {
+    /// A `CreateOrganizationBrandingPolicyRequestAdminSettings` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            applies_to: None,
+            values: None,
+        }
+    }
+    /// Sets `appliesTo`.
+    pub fn applies_to(
+        mut self,
+        value: t::CreateOrganizationBrandingPolicyRequestAdminSettingsAppliesTo,
+    ) -> Self {
+        self.applies_to = Some(value);
+        self
+    }
+    /// Sets `appliesTo` to a value, or unsets it with `None`.
+    pub fn set_applies_to(
+        mut self,
+        value: Option<t::CreateOrganizationBrandingPolicyRequestAdminSettingsAppliesTo>,
+    ) -> Self {
+        self.applies_to = value;
+        self
+    }
+    /// Sets `values`.
+    pub fn values(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.values = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `values` to a value, or unsets it with `None`.
+    pub fn set_values(mut self, value: Option<Vec<String>>) -> Self {
+        self.values = value;
+        self
+    }
+}
+/// Which kinds of admins this policy applies to. Can be one of 'All organization admins', 'All enterprise admins', 'All network admins', 'All admins of networks...', 'All admins of networks tagged...', 'Specific admins...', 'All admins' or 'All SAML admins'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationBrandingPolicyRequestAdminSettingsAppliesTo {
+    /// `"All SAML admins"`
+    AllSamlAdmins,
+    /// `"All admins"`
+    AllAdmins,
+    /// `"All admins of networks tagged..."`
+    AllAdminsOfNetworksTagged,
+    /// `"All admins of networks..."`
+    AllAdminsOfNetworks,
+    /// `"All enterprise admins"`
+    AllEnterpriseAdmins,
+    /// `"All network admins"`
+    AllNetworkAdmins,
+    /// `"All organization admins"`
+    AllOrganizationAdmins,
+    /// `"Specific admins..."`
+    SpecificAdmins,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationBrandingPolicyRequestAdminSettingsAppliesTo, UnknownValue, {
+    "All SAML admins" => AllSamlAdmins, "All admins" => AllAdmins,
+    "All admins of networks tagged..." => AllAdminsOfNetworksTagged,
+    "All admins of networks..." => AllAdminsOfNetworks, "All enterprise admins" =>
+    AllEnterpriseAdmins, "All network admins" => AllNetworkAdmins,
+    "All organization admins" => AllOrganizationAdmins, "Specific admins..." =>
+    SpecificAdmins }
+);
 /// Properties describing the custom logo attached to the branding policy.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateOrganizationBrandingPolicyRequestCustomLogo {
     /// Whether or not there is a custom logo enabled.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1117,10 +3237,1085 @@ pub struct CreateOrganizationBrandingPolicyRequestCustomLogo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<t::CreateOrganizationBrandingPolicyRequestCustomLogoImage>,
 }
+impl CreateOrganizationBrandingPolicyRequestCustomLogo {
+    /// A `CreateOrganizationBrandingPolicyRequestCustomLogo` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None, image: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `image`.
+    pub fn image(
+        mut self,
+        value: t::CreateOrganizationBrandingPolicyRequestCustomLogoImage,
+    ) -> Self {
+        self.image = Some(value);
+        self
+    }
+    /// Sets `image` to a value, or unsets it with `None`.
+    pub fn set_image(
+        mut self,
+        value: Option<t::CreateOrganizationBrandingPolicyRequestCustomLogoImage>,
+    ) -> Self {
+        self.image = value;
+        self
+    }
+}
+/// Properties for setting the image.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationBrandingPolicyRequestCustomLogoImage {
+    /// The file contents (a base 64 encoded string) of your new logo.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contents: Option<String>,
+    /// The format of the encoded contents.  Supported formats are 'png', 'gif', and jpg'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<t::ImageFormat>,
+}
+impl CreateOrganizationBrandingPolicyRequestCustomLogoImage {
+    /// A `CreateOrganizationBrandingPolicyRequestCustomLogoImage` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            contents: None,
+            format: None,
+        }
+    }
+    /// Sets `contents`.
+    pub fn contents(mut self, value: impl Into<String>) -> Self {
+        self.contents = Some(value.into());
+        self
+    }
+    /// Sets `contents` to a value, or unsets it with `None`.
+    pub fn set_contents(mut self, value: Option<String>) -> Self {
+        self.contents = value;
+        self
+    }
+    /// Sets `format`.
+    pub fn format(mut self, value: t::ImageFormat) -> Self {
+        self.format = Some(value);
+        self
+    }
+    /// Sets `format` to a value, or unsets it with `None`.
+    pub fn set_format(mut self, value: Option<t::ImageFormat>) -> Self {
+        self.format = value;
+        self
+    }
+}
+/// Settings for describing the modifications to various Help page features. Each property in this object accepts one of
+/// 'default or inherit' (do not modify functionality), 'hide' (remove the section from Dashboard), or 'show' (always show
+/// the section on Dashboard). Some properties in this object also accept custom HTML used to replace the section on
+/// Dashboard; see the documentation for each property to see the allowed values.
+/// Each property defaults to 'default or inherit' when not provided.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationBrandingPolicyRequestHelpSettings {
+    /// The Help tab, under which all support information resides. If this tab is hidden, no other 'Help' branding
+    /// customizations will be visible. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help_tab: Option<t::CreateOrganizationBrandingPolicyRequestHelpSettingsHelpTab>,
+    /// The 'Help -&gt; Get Help' subtab on which Cisco Meraki KB, Product Manuals, and Support/Case Information are displayed. Note
+    /// that if this subtab is hidden, branding customizations for the KB on 'Get help', Cisco Meraki product documentation,
+    /// and support contact info will not be visible. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub get_help_subtab: Option<
+        t::CreateOrganizationBrandingPolicyRequestHelpSettingsGetHelpSubtab,
+    >,
+    /// The 'Help -&gt; Community' subtab which provides a link to Meraki Community. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub community_subtab: Option<
+        t::CreateOrganizationBrandingPolicyRequestHelpSettingsCommunitySubtab,
+    >,
+    /// The 'Help -&gt; Cases' Dashboard subtab on which Cisco Meraki support cases for this organization can be managed. Can be one
+    /// of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cases_subtab: Option<
+        t::CreateOrganizationBrandingPolicyRequestHelpSettingsCasesSubtab,
+    >,
+    /// The 'Help -&gt; Data protection requests' Dashboard subtab on which requests to delete, restrict, or export end-user data can
+    /// be audited. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_protection_requests_subtab: Option<
+        t::CreateOrganizationBrandingPolicyRequestHelpSettingsDataProtectionRequestsSubtab,
+    >,
+    /// The KB search box which appears on the Help page. Can be one of 'default or inherit', 'hide', 'show', or a replacement custom HTML string.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub get_help_subtab_knowledge_base_search: Option<String>,
+    /// The universal search box always visible on Dashboard will, by default, present results from the Meraki KB. This configures
+    /// whether these Meraki KB results should be returned. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub universal_search_knowledge_base_search: Option<
+        t::CreateOrganizationBrandingPolicyRequestHelpSettingsUniversalSearchKnowledgeBaseSearch,
+    >,
+    /// The 'Product Manuals' section of the 'Help -&gt; Get Help' subtab. Can be one of 'default or inherit', 'hide', 'show', or a replacement custom HTML string.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cisco_meraki_product_documentation: Option<String>,
+    /// The 'Contact Meraki Support' section of the 'Help -&gt; Get Help' subtab. Can be one of 'default or inherit', 'hide', 'show', or a replacement custom HTML string.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub support_contact_info: Option<String>,
+    /// The 'Help -&gt; New features' subtab where new Dashboard features are detailed. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_features_subtab: Option<
+        t::CreateOrganizationBrandingPolicyRequestHelpSettingsNewFeaturesSubtab,
+    >,
+    /// The 'Help -&gt; Firewall info' subtab where necessary upstream firewall rules for communication to the Cisco Meraki cloud are
+    /// listed. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firewall_info_subtab: Option<
+        t::CreateOrganizationBrandingPolicyRequestHelpSettingsFirewallInfoSubtab,
+    >,
+    /// The 'Help -&gt; API docs' subtab where a detailed description of the Dashboard API is listed. Can be one of
+    /// 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_docs_subtab: Option<
+        t::CreateOrganizationBrandingPolicyRequestHelpSettingsApiDocsSubtab,
+    >,
+    /// The 'Help -&gt; Replacement info' subtab where important information regarding device replacements is detailed. Can be one of
+    /// 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hardware_replacements_subtab: Option<
+        t::CreateOrganizationBrandingPolicyRequestHelpSettingsHardwareReplacementsSubtab,
+    >,
+    /// The 'SM Forums' subtab which links to community-based support for Cisco Meraki Systems Manager. Only configurable for
+    /// organizations that contain Systems Manager networks. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sm_forums: Option<
+        t::CreateOrganizationBrandingPolicyRequestHelpSettingsSmForums,
+    >,
+    /// The 'Help Widget' is a support widget which provides access to live chat, documentation links, Sales contact info,
+    /// and other contact avenues to reach Meraki Support. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help_widget: Option<
+        t::CreateOrganizationBrandingPolicyRequestHelpSettingsHelpWidget,
+    >,
+}
+impl CreateOrganizationBrandingPolicyRequestHelpSettings {
+    /// A `CreateOrganizationBrandingPolicyRequestHelpSettings` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            help_tab: None,
+            get_help_subtab: None,
+            community_subtab: None,
+            cases_subtab: None,
+            data_protection_requests_subtab: None,
+            get_help_subtab_knowledge_base_search: None,
+            universal_search_knowledge_base_search: None,
+            cisco_meraki_product_documentation: None,
+            support_contact_info: None,
+            new_features_subtab: None,
+            firewall_info_subtab: None,
+            api_docs_subtab: None,
+            hardware_replacements_subtab: None,
+            sm_forums: None,
+            help_widget: None,
+        }
+    }
+    /// Sets `helpTab`.
+    pub fn help_tab(
+        mut self,
+        value: t::CreateOrganizationBrandingPolicyRequestHelpSettingsHelpTab,
+    ) -> Self {
+        self.help_tab = Some(value);
+        self
+    }
+    /// Sets `helpTab` to a value, or unsets it with `None`.
+    pub fn set_help_tab(
+        mut self,
+        value: Option<t::CreateOrganizationBrandingPolicyRequestHelpSettingsHelpTab>,
+    ) -> Self {
+        self.help_tab = value;
+        self
+    }
+    /// Sets `getHelpSubtab`.
+    pub fn get_help_subtab(
+        mut self,
+        value: t::CreateOrganizationBrandingPolicyRequestHelpSettingsGetHelpSubtab,
+    ) -> Self {
+        self.get_help_subtab = Some(value);
+        self
+    }
+    /// Sets `getHelpSubtab` to a value, or unsets it with `None`.
+    pub fn set_get_help_subtab(
+        mut self,
+        value: Option<
+            t::CreateOrganizationBrandingPolicyRequestHelpSettingsGetHelpSubtab,
+        >,
+    ) -> Self {
+        self.get_help_subtab = value;
+        self
+    }
+    /// Sets `communitySubtab`.
+    pub fn community_subtab(
+        mut self,
+        value: t::CreateOrganizationBrandingPolicyRequestHelpSettingsCommunitySubtab,
+    ) -> Self {
+        self.community_subtab = Some(value);
+        self
+    }
+    /// Sets `communitySubtab` to a value, or unsets it with `None`.
+    pub fn set_community_subtab(
+        mut self,
+        value: Option<
+            t::CreateOrganizationBrandingPolicyRequestHelpSettingsCommunitySubtab,
+        >,
+    ) -> Self {
+        self.community_subtab = value;
+        self
+    }
+    /// Sets `casesSubtab`.
+    pub fn cases_subtab(
+        mut self,
+        value: t::CreateOrganizationBrandingPolicyRequestHelpSettingsCasesSubtab,
+    ) -> Self {
+        self.cases_subtab = Some(value);
+        self
+    }
+    /// Sets `casesSubtab` to a value, or unsets it with `None`.
+    pub fn set_cases_subtab(
+        mut self,
+        value: Option<t::CreateOrganizationBrandingPolicyRequestHelpSettingsCasesSubtab>,
+    ) -> Self {
+        self.cases_subtab = value;
+        self
+    }
+    /// Sets `dataProtectionRequestsSubtab`.
+    pub fn data_protection_requests_subtab(
+        mut self,
+        value: t::CreateOrganizationBrandingPolicyRequestHelpSettingsDataProtectionRequestsSubtab,
+    ) -> Self {
+        self.data_protection_requests_subtab = Some(value);
+        self
+    }
+    /// Sets `dataProtectionRequestsSubtab` to a value, or unsets it with `None`.
+    pub fn set_data_protection_requests_subtab(
+        mut self,
+        value: Option<
+            t::CreateOrganizationBrandingPolicyRequestHelpSettingsDataProtectionRequestsSubtab,
+        >,
+    ) -> Self {
+        self.data_protection_requests_subtab = value;
+        self
+    }
+    /// Sets `getHelpSubtabKnowledgeBaseSearch`.
+    pub fn get_help_subtab_knowledge_base_search(
+        mut self,
+        value: impl Into<String>,
+    ) -> Self {
+        self.get_help_subtab_knowledge_base_search = Some(value.into());
+        self
+    }
+    /// Sets `getHelpSubtabKnowledgeBaseSearch` to a value, or unsets it with `None`.
+    pub fn set_get_help_subtab_knowledge_base_search(
+        mut self,
+        value: Option<String>,
+    ) -> Self {
+        self.get_help_subtab_knowledge_base_search = value;
+        self
+    }
+    /// Sets `universalSearchKnowledgeBaseSearch`.
+    pub fn universal_search_knowledge_base_search(
+        mut self,
+        value: t::CreateOrganizationBrandingPolicyRequestHelpSettingsUniversalSearchKnowledgeBaseSearch,
+    ) -> Self {
+        self.universal_search_knowledge_base_search = Some(value);
+        self
+    }
+    /// Sets `universalSearchKnowledgeBaseSearch` to a value, or unsets it with `None`.
+    pub fn set_universal_search_knowledge_base_search(
+        mut self,
+        value: Option<
+            t::CreateOrganizationBrandingPolicyRequestHelpSettingsUniversalSearchKnowledgeBaseSearch,
+        >,
+    ) -> Self {
+        self.universal_search_knowledge_base_search = value;
+        self
+    }
+    /// Sets `ciscoMerakiProductDocumentation`.
+    pub fn cisco_meraki_product_documentation(
+        mut self,
+        value: impl Into<String>,
+    ) -> Self {
+        self.cisco_meraki_product_documentation = Some(value.into());
+        self
+    }
+    /// Sets `ciscoMerakiProductDocumentation` to a value, or unsets it with `None`.
+    pub fn set_cisco_meraki_product_documentation(
+        mut self,
+        value: Option<String>,
+    ) -> Self {
+        self.cisco_meraki_product_documentation = value;
+        self
+    }
+    /// Sets `supportContactInfo`.
+    pub fn support_contact_info(mut self, value: impl Into<String>) -> Self {
+        self.support_contact_info = Some(value.into());
+        self
+    }
+    /// Sets `supportContactInfo` to a value, or unsets it with `None`.
+    pub fn set_support_contact_info(mut self, value: Option<String>) -> Self {
+        self.support_contact_info = value;
+        self
+    }
+    /// Sets `newFeaturesSubtab`.
+    pub fn new_features_subtab(
+        mut self,
+        value: t::CreateOrganizationBrandingPolicyRequestHelpSettingsNewFeaturesSubtab,
+    ) -> Self {
+        self.new_features_subtab = Some(value);
+        self
+    }
+    /// Sets `newFeaturesSubtab` to a value, or unsets it with `None`.
+    pub fn set_new_features_subtab(
+        mut self,
+        value: Option<
+            t::CreateOrganizationBrandingPolicyRequestHelpSettingsNewFeaturesSubtab,
+        >,
+    ) -> Self {
+        self.new_features_subtab = value;
+        self
+    }
+    /// Sets `firewallInfoSubtab`.
+    pub fn firewall_info_subtab(
+        mut self,
+        value: t::CreateOrganizationBrandingPolicyRequestHelpSettingsFirewallInfoSubtab,
+    ) -> Self {
+        self.firewall_info_subtab = Some(value);
+        self
+    }
+    /// Sets `firewallInfoSubtab` to a value, or unsets it with `None`.
+    pub fn set_firewall_info_subtab(
+        mut self,
+        value: Option<
+            t::CreateOrganizationBrandingPolicyRequestHelpSettingsFirewallInfoSubtab,
+        >,
+    ) -> Self {
+        self.firewall_info_subtab = value;
+        self
+    }
+    /// Sets `apiDocsSubtab`.
+    pub fn api_docs_subtab(
+        mut self,
+        value: t::CreateOrganizationBrandingPolicyRequestHelpSettingsApiDocsSubtab,
+    ) -> Self {
+        self.api_docs_subtab = Some(value);
+        self
+    }
+    /// Sets `apiDocsSubtab` to a value, or unsets it with `None`.
+    pub fn set_api_docs_subtab(
+        mut self,
+        value: Option<
+            t::CreateOrganizationBrandingPolicyRequestHelpSettingsApiDocsSubtab,
+        >,
+    ) -> Self {
+        self.api_docs_subtab = value;
+        self
+    }
+    /// Sets `hardwareReplacementsSubtab`.
+    pub fn hardware_replacements_subtab(
+        mut self,
+        value: t::CreateOrganizationBrandingPolicyRequestHelpSettingsHardwareReplacementsSubtab,
+    ) -> Self {
+        self.hardware_replacements_subtab = Some(value);
+        self
+    }
+    /// Sets `hardwareReplacementsSubtab` to a value, or unsets it with `None`.
+    pub fn set_hardware_replacements_subtab(
+        mut self,
+        value: Option<
+            t::CreateOrganizationBrandingPolicyRequestHelpSettingsHardwareReplacementsSubtab,
+        >,
+    ) -> Self {
+        self.hardware_replacements_subtab = value;
+        self
+    }
+    /// Sets `smForums`.
+    pub fn sm_forums(
+        mut self,
+        value: t::CreateOrganizationBrandingPolicyRequestHelpSettingsSmForums,
+    ) -> Self {
+        self.sm_forums = Some(value);
+        self
+    }
+    /// Sets `smForums` to a value, or unsets it with `None`.
+    pub fn set_sm_forums(
+        mut self,
+        value: Option<t::CreateOrganizationBrandingPolicyRequestHelpSettingsSmForums>,
+    ) -> Self {
+        self.sm_forums = value;
+        self
+    }
+    /// Sets `helpWidget`.
+    pub fn help_widget(
+        mut self,
+        value: t::CreateOrganizationBrandingPolicyRequestHelpSettingsHelpWidget,
+    ) -> Self {
+        self.help_widget = Some(value);
+        self
+    }
+    /// Sets `helpWidget` to a value, or unsets it with `None`.
+    pub fn set_help_widget(
+        mut self,
+        value: Option<t::CreateOrganizationBrandingPolicyRequestHelpSettingsHelpWidget>,
+    ) -> Self {
+        self.help_widget = value;
+        self
+    }
+}
+/// The 'Help -&gt; API docs' subtab where a detailed description of the Dashboard API is listed. Can be one of
+/// 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationBrandingPolicyRequestHelpSettingsApiDocsSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationBrandingPolicyRequestHelpSettingsApiDocsSubtab, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help -&gt; Cases' Dashboard subtab on which Cisco Meraki support cases for this organization can be managed. Can be one
+/// of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationBrandingPolicyRequestHelpSettingsCasesSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationBrandingPolicyRequestHelpSettingsCasesSubtab, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help -&gt; Community' subtab which provides a link to Meraki Community. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationBrandingPolicyRequestHelpSettingsCommunitySubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationBrandingPolicyRequestHelpSettingsCommunitySubtab, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help -&gt; Data protection requests' Dashboard subtab on which requests to delete, restrict, or export end-user data can
+/// be audited. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationBrandingPolicyRequestHelpSettingsDataProtectionRequestsSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationBrandingPolicyRequestHelpSettingsDataProtectionRequestsSubtab,
+    UnknownValue, { "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" =>
+    Show }
+);
+/// The 'Help -&gt; Firewall info' subtab where necessary upstream firewall rules for communication to the Cisco Meraki cloud are
+/// listed. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationBrandingPolicyRequestHelpSettingsFirewallInfoSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationBrandingPolicyRequestHelpSettingsFirewallInfoSubtab, UnknownValue,
+    { "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help -&gt; Get Help' subtab on which Cisco Meraki KB, Product Manuals, and Support/Case Information are displayed. Note
+/// that if this subtab is hidden, branding customizations for the KB on 'Get help', Cisco Meraki product documentation,
+/// and support contact info will not be visible. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationBrandingPolicyRequestHelpSettingsGetHelpSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationBrandingPolicyRequestHelpSettingsGetHelpSubtab, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help -&gt; Replacement info' subtab where important information regarding device replacements is detailed. Can be one of
+/// 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationBrandingPolicyRequestHelpSettingsHardwareReplacementsSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationBrandingPolicyRequestHelpSettingsHardwareReplacementsSubtab,
+    UnknownValue, { "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" =>
+    Show }
+);
+/// The Help tab, under which all support information resides. If this tab is hidden, no other 'Help' branding
+/// customizations will be visible. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationBrandingPolicyRequestHelpSettingsHelpTab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationBrandingPolicyRequestHelpSettingsHelpTab, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help Widget' is a support widget which provides access to live chat, documentation links, Sales contact info,
+/// and other contact avenues to reach Meraki Support. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationBrandingPolicyRequestHelpSettingsHelpWidget {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationBrandingPolicyRequestHelpSettingsHelpWidget, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help -&gt; New features' subtab where new Dashboard features are detailed. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationBrandingPolicyRequestHelpSettingsNewFeaturesSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationBrandingPolicyRequestHelpSettingsNewFeaturesSubtab, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'SM Forums' subtab which links to community-based support for Cisco Meraki Systems Manager. Only configurable for
+/// organizations that contain Systems Manager networks. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationBrandingPolicyRequestHelpSettingsSmForums {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationBrandingPolicyRequestHelpSettingsSmForums, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The universal search box always visible on Dashboard will, by default, present results from the Meraki KB. This configures
+/// whether these Meraki KB results should be returned. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationBrandingPolicyRequestHelpSettingsUniversalSearchKnowledgeBaseSearch {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationBrandingPolicyRequestHelpSettingsUniversalSearchKnowledgeBaseSearch,
+    UnknownValue, { "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" =>
+    Show }
+);
+/// Part of the `createOrganizationBrandingPolicy` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationBrandingPolicyResponse {
+    /// Name of the Dashboard branding policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Boolean indicating whether this policy is enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Settings for describing which kinds of admins this policy applies to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admin_settings: Option<t::CreateOrganizationBrandingPolicyResponseAdminSettings>,
+    /// Settings for describing the modifications to various Help page features. Each property in this object accepts one of
+    /// 'default or inherit' (do not modify functionality), 'hide' (remove the section from Dashboard), or 'show' (always show
+    /// the section on Dashboard). Some properties in this object also accept custom HTML used to replace the section on
+    /// Dashboard; see the documentation for each property to see the allowed values.
+    /// Each property defaults to 'default or inherit' when not provided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help_settings: Option<t::CreateOrganizationBrandingPolicyResponseHelpSettings>,
+    /// Properties describing the custom logo attached to the branding policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_logo: Option<t::CreateOrganizationBrandingPolicyResponseCustomLogo>,
+}
+/// Settings for describing which kinds of admins this policy applies to.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationBrandingPolicyResponseAdminSettings {
+    /// Which kinds of admins this policy applies to. Can be one of 'All organization admins', 'All enterprise admins', 'All network admins', 'All admins of networks...', 'All admins of networks tagged...', 'Specific admins...', 'All admins' or 'All SAML admins'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applies_to: Option<
+        t::CreateOrganizationBrandingPolicyResponseAdminSettingsAppliesTo,
+    >,
+    /// If 'appliesTo' is set to one of 'Specific admins...', 'All admins of networks...' or 'All admins of networks tagged...', then you must specify this 'values' property to provide the set of
+    /// entities to apply the branding policy to. For 'Specific admins...', specify an array of admin IDs. For 'All admins of
+    /// networks...', specify an array of network IDs and/or configuration template IDs. For 'All admins of networks tagged...',
+    /// specify an array of tag names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<String>>,
+}
+/// Which kinds of admins this policy applies to. Can be one of 'All organization admins', 'All enterprise admins', 'All network admins', 'All admins of networks...', 'All admins of networks tagged...', 'Specific admins...', 'All admins' or 'All SAML admins'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationBrandingPolicyResponseAdminSettingsAppliesTo {
+    /// `"All SAML admins"`
+    AllSamlAdmins,
+    /// `"All admins"`
+    AllAdmins,
+    /// `"All admins of networks tagged..."`
+    AllAdminsOfNetworksTagged,
+    /// `"All admins of networks..."`
+    AllAdminsOfNetworks,
+    /// `"All enterprise admins"`
+    AllEnterpriseAdmins,
+    /// `"All network admins"`
+    AllNetworkAdmins,
+    /// `"All organization admins"`
+    AllOrganizationAdmins,
+    /// `"Specific admins..."`
+    SpecificAdmins,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationBrandingPolicyResponseAdminSettingsAppliesTo, UnknownValue, {
+    "All SAML admins" => AllSamlAdmins, "All admins" => AllAdmins,
+    "All admins of networks tagged..." => AllAdminsOfNetworksTagged,
+    "All admins of networks..." => AllAdminsOfNetworks, "All enterprise admins" =>
+    AllEnterpriseAdmins, "All network admins" => AllNetworkAdmins,
+    "All organization admins" => AllOrganizationAdmins, "Specific admins..." =>
+    SpecificAdmins }
+);
+/// Properties describing the custom logo attached to the branding policy.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationBrandingPolicyResponseCustomLogo {
+    /// Whether or not there is a custom logo enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Properties of the image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<t::CreateOrganizationBrandingPolicyResponseCustomLogoImage>,
+}
+/// Properties of the image.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationBrandingPolicyResponseCustomLogoImage {
+    /// Preview of the image
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preview: Option<
+        t::CreateOrganizationBrandingPolicyResponseCustomLogoImagePreview,
+    >,
+}
+/// Preview of the image
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationBrandingPolicyResponseCustomLogoImagePreview {
+    /// Url of the preview image
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Timestamp of the preview image
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<rt::Timestamp>,
+}
+/// Settings for describing the modifications to various Help page features. Each property in this object accepts one of
+/// 'default or inherit' (do not modify functionality), 'hide' (remove the section from Dashboard), or 'show' (always show
+/// the section on Dashboard). Some properties in this object also accept custom HTML used to replace the section on
+/// Dashboard; see the documentation for each property to see the allowed values.
+/// Each property defaults to 'default or inherit' when not provided.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationBrandingPolicyResponseHelpSettings {
+    /// The Help tab, under which all support information resides. If this tab is hidden, no other 'Help' branding
+    /// customizations will be visible. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help_tab: Option<t::CreateOrganizationBrandingPolicyResponseHelpSettingsHelpTab>,
+    /// The 'Help -&gt; Get Help' subtab on which Cisco Meraki KB, Product Manuals, and Support/Case Information are displayed. Note
+    /// that if this subtab is hidden, branding customizations for the KB on 'Get help', Cisco Meraki product documentation,
+    /// and support contact info will not be visible. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub get_help_subtab: Option<
+        t::CreateOrganizationBrandingPolicyResponseHelpSettingsGetHelpSubtab,
+    >,
+    /// The 'Help -&gt; Community' subtab which provides a link to Meraki Community. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub community_subtab: Option<
+        t::CreateOrganizationBrandingPolicyResponseHelpSettingsCommunitySubtab,
+    >,
+    /// The 'Help -&gt; Cases' Dashboard subtab on which Cisco Meraki support cases for this organization can be managed. Can be one
+    /// of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cases_subtab: Option<
+        t::CreateOrganizationBrandingPolicyResponseHelpSettingsCasesSubtab,
+    >,
+    /// The 'Help -&gt; Data protection requests' Dashboard subtab on which requests to delete, restrict, or export end-user data can
+    /// be audited. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_protection_requests_subtab: Option<
+        t::CreateOrganizationBrandingPolicyResponseHelpSettingsDataProtectionRequestsSubtab,
+    >,
+    /// The KB search box which appears on the Help page. Can be one of 'default or inherit', 'hide', 'show', or a replacement custom HTML string.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub get_help_subtab_knowledge_base_search: Option<String>,
+    /// The universal search box always visible on Dashboard will, by default, present results from the Meraki KB. This configures
+    /// whether these Meraki KB results should be returned. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub universal_search_knowledge_base_search: Option<
+        t::CreateOrganizationBrandingPolicyResponseHelpSettingsUniversalSearchKnowledgeBaseSearch,
+    >,
+    /// The 'Product Manuals' section of the 'Help -&gt; Get Help' subtab. Can be one of 'default or inherit', 'hide', 'show', or a replacement custom HTML string.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cisco_meraki_product_documentation: Option<String>,
+    /// The 'Contact Meraki Support' section of the 'Help -&gt; Get Help' subtab. Can be one of 'default or inherit', 'hide', 'show', or a replacement custom HTML string.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub support_contact_info: Option<String>,
+    /// The 'Help -&gt; New features' subtab where new Dashboard features are detailed. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_features_subtab: Option<
+        t::CreateOrganizationBrandingPolicyResponseHelpSettingsNewFeaturesSubtab,
+    >,
+    /// The 'Help -&gt; Firewall info' subtab where necessary upstream firewall rules for communication to the Cisco Meraki cloud are
+    /// listed. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firewall_info_subtab: Option<
+        t::CreateOrganizationBrandingPolicyResponseHelpSettingsFirewallInfoSubtab,
+    >,
+    /// The 'Help -&gt; API docs' subtab where a detailed description of the Dashboard API is listed. Can be one of
+    /// 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_docs_subtab: Option<
+        t::CreateOrganizationBrandingPolicyResponseHelpSettingsApiDocsSubtab,
+    >,
+    /// The 'Help -&gt; Replacement info' subtab where important information regarding device replacements is detailed. Can be one of
+    /// 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hardware_replacements_subtab: Option<
+        t::CreateOrganizationBrandingPolicyResponseHelpSettingsHardwareReplacementsSubtab,
+    >,
+    /// The 'SM Forums' subtab which links to community-based support for Cisco Meraki Systems Manager. Only configurable for
+    /// organizations that contain Systems Manager networks. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sm_forums: Option<
+        t::CreateOrganizationBrandingPolicyResponseHelpSettingsSmForums,
+    >,
+    /// The 'Help Widget' is a support widget which provides access to live chat, documentation links, Sales contact info,
+    /// and other contact avenues to reach Meraki Support. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help_widget: Option<
+        t::CreateOrganizationBrandingPolicyResponseHelpSettingsHelpWidget,
+    >,
+}
+/// The 'Help -&gt; API docs' subtab where a detailed description of the Dashboard API is listed. Can be one of
+/// 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationBrandingPolicyResponseHelpSettingsApiDocsSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationBrandingPolicyResponseHelpSettingsApiDocsSubtab, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help -&gt; Cases' Dashboard subtab on which Cisco Meraki support cases for this organization can be managed. Can be one
+/// of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationBrandingPolicyResponseHelpSettingsCasesSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationBrandingPolicyResponseHelpSettingsCasesSubtab, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help -&gt; Community' subtab which provides a link to Meraki Community. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationBrandingPolicyResponseHelpSettingsCommunitySubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationBrandingPolicyResponseHelpSettingsCommunitySubtab, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help -&gt; Data protection requests' Dashboard subtab on which requests to delete, restrict, or export end-user data can
+/// be audited. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationBrandingPolicyResponseHelpSettingsDataProtectionRequestsSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationBrandingPolicyResponseHelpSettingsDataProtectionRequestsSubtab,
+    UnknownValue, { "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" =>
+    Show }
+);
+/// The 'Help -&gt; Firewall info' subtab where necessary upstream firewall rules for communication to the Cisco Meraki cloud are
+/// listed. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationBrandingPolicyResponseHelpSettingsFirewallInfoSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationBrandingPolicyResponseHelpSettingsFirewallInfoSubtab, UnknownValue,
+    { "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help -&gt; Get Help' subtab on which Cisco Meraki KB, Product Manuals, and Support/Case Information are displayed. Note
+/// that if this subtab is hidden, branding customizations for the KB on 'Get help', Cisco Meraki product documentation,
+/// and support contact info will not be visible. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationBrandingPolicyResponseHelpSettingsGetHelpSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationBrandingPolicyResponseHelpSettingsGetHelpSubtab, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help -&gt; Replacement info' subtab where important information regarding device replacements is detailed. Can be one of
+/// 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationBrandingPolicyResponseHelpSettingsHardwareReplacementsSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationBrandingPolicyResponseHelpSettingsHardwareReplacementsSubtab,
+    UnknownValue, { "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" =>
+    Show }
+);
+/// The Help tab, under which all support information resides. If this tab is hidden, no other 'Help' branding
+/// customizations will be visible. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationBrandingPolicyResponseHelpSettingsHelpTab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationBrandingPolicyResponseHelpSettingsHelpTab, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help Widget' is a support widget which provides access to live chat, documentation links, Sales contact info,
+/// and other contact avenues to reach Meraki Support. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationBrandingPolicyResponseHelpSettingsHelpWidget {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationBrandingPolicyResponseHelpSettingsHelpWidget, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help -&gt; New features' subtab where new Dashboard features are detailed. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationBrandingPolicyResponseHelpSettingsNewFeaturesSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationBrandingPolicyResponseHelpSettingsNewFeaturesSubtab, UnknownValue,
+    { "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'SM Forums' subtab which links to community-based support for Cisco Meraki Systems Manager. Only configurable for
+/// organizations that contain Systems Manager networks. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationBrandingPolicyResponseHelpSettingsSmForums {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationBrandingPolicyResponseHelpSettingsSmForums, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The universal search box always visible on Dashboard will, by default, present results from the Meraki KB. This configures
+/// whether these Meraki KB results should be returned. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationBrandingPolicyResponseHelpSettingsUniversalSearchKnowledgeBaseSearch {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationBrandingPolicyResponseHelpSettingsUniversalSearchKnowledgeBaseSearch,
+    UnknownValue, { "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" =>
+    Show }
+);
 /// Part of the `createOrganizationConfigTemplate` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateOrganizationConfigTemplateRequest {
     /// The name of the configuration template
     pub name: String,
@@ -1131,10 +4326,60 @@ pub struct CreateOrganizationConfigTemplateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub copy_from_network_id: Option<String>,
 }
+impl CreateOrganizationConfigTemplateRequest {
+    /// A `CreateOrganizationConfigTemplateRequest` with its required fields (`name`); the optional ones are unset.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            time_zone: None,
+            copy_from_network_id: None,
+        }
+    }
+    /// Sets `timeZone`.
+    pub fn time_zone(mut self, value: impl Into<String>) -> Self {
+        self.time_zone = Some(value.into());
+        self
+    }
+    /// Sets `timeZone` to a value, or unsets it with `None`.
+    pub fn set_time_zone(mut self, value: Option<String>) -> Self {
+        self.time_zone = value;
+        self
+    }
+    /// Sets `copyFromNetworkId`.
+    pub fn copy_from_network_id(mut self, value: impl Into<String>) -> Self {
+        self.copy_from_network_id = Some(value.into());
+        self
+    }
+    /// Sets `copyFromNetworkId` to a value, or unsets it with `None`.
+    pub fn set_copy_from_network_id(mut self, value: Option<String>) -> Self {
+        self.copy_from_network_id = value;
+        self
+    }
+}
+/// Part of the `createOrganizationConfigTemplate` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationConfigTemplateResponse {
+    /// The ID of the network or config template to copy configuration from
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The name of the configuration template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The product types of the configuration template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_types: Option<Vec<String>>,
+    /// The timezone of the configuration template. For a list of allowed timezones, please see the 'TZ' column in the table in &lt;a target='_blank' href='<https://en.wikipedia.org/wiki/List_of_tz_database_time_zones>'&gt;this article&lt;/a&gt;. Not applicable if copying from existing network or template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+}
 /// Part of the `createOrganizationEarlyAccessFeaturesOptIn` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateOrganizationEarlyAccessFeaturesOptInRequest {
     /// Short name of the early access feature
     pub short_name: String,
@@ -1142,10 +4387,33 @@ pub struct CreateOrganizationEarlyAccessFeaturesOptInRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit_scope_to_networks: Option<Vec<String>>,
 }
+impl CreateOrganizationEarlyAccessFeaturesOptInRequest {
+    /// A `CreateOrganizationEarlyAccessFeaturesOptInRequest` with its required fields (`shortName`); the optional ones are unset.
+    pub fn new(short_name: impl Into<String>) -> Self {
+        Self {
+            short_name: short_name.into(),
+            limit_scope_to_networks: None,
+        }
+    }
+    /// Sets `limitScopeToNetworks`.
+    pub fn limit_scope_to_networks(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.limit_scope_to_networks = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `limitScopeToNetworks` to a value, or unsets it with `None`.
+    pub fn set_limit_scope_to_networks(mut self, value: Option<Vec<String>>) -> Self {
+        self.limit_scope_to_networks = value;
+        self
+    }
+}
 /// Part of the `createOrganizationInventoryOnboardingCloudMonitoringExportEvent` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateOrganizationInventoryOnboardingCloudMonitoringExportEventRequest {
     /// The type of log event this is recording, e.g. download or opening a banner
     pub log_event: String,
@@ -1158,20 +4426,68 @@ pub struct CreateOrganizationInventoryOnboardingCloudMonitoringExportEventReques
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request: Option<String>,
 }
+impl CreateOrganizationInventoryOnboardingCloudMonitoringExportEventRequest {
+    /// A `CreateOrganizationInventoryOnboardingCloudMonitoringExportEventRequest` with its required fields (`logEvent`, `timestamp`); the optional ones are unset.
+    pub fn new(log_event: impl Into<String>, timestamp: i64) -> Self {
+        Self {
+            log_event: log_event.into(),
+            timestamp,
+            target_os: None,
+            request: None,
+        }
+    }
+    /// Sets `targetOS`.
+    pub fn target_os(mut self, value: impl Into<String>) -> Self {
+        self.target_os = Some(value.into());
+        self
+    }
+    /// Sets `targetOS` to a value, or unsets it with `None`.
+    pub fn set_target_os(mut self, value: Option<String>) -> Self {
+        self.target_os = value;
+        self
+    }
+    /// Sets `request`.
+    pub fn request(mut self, value: impl Into<String>) -> Self {
+        self.request = Some(value.into());
+        self
+    }
+    /// Sets `request` to a value, or unsets it with `None`.
+    pub fn set_request(mut self, value: Option<String>) -> Self {
+        self.request = value;
+        self
+    }
+}
 /// Part of the `createOrganizationInventoryOnboardingCloudMonitoringImport` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateOrganizationInventoryOnboardingCloudMonitoringImportRequest {
     /// A set of device imports to commit
     pub devices: Vec<
         t::CreateOrganizationInventoryOnboardingCloudMonitoringImportRequestDevice,
     >,
 }
+impl CreateOrganizationInventoryOnboardingCloudMonitoringImportRequest {
+    /// A `CreateOrganizationInventoryOnboardingCloudMonitoringImportRequest` with its required fields (`devices`); the optional ones are unset.
+    pub fn new(
+        devices: impl IntoIterator<
+            Item = t::CreateOrganizationInventoryOnboardingCloudMonitoringImportRequestDevice,
+        >,
+    ) -> Self {
+        Self {
+            devices: rt::list::<
+                t::CreateOrganizationInventoryOnboardingCloudMonitoringImportRequestDevice,
+                _,
+            >(devices),
+        }
+    }
+}
 /// Part of the `createOrganizationInventoryOnboardingCloudMonitoringImport` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateOrganizationInventoryOnboardingCloudMonitoringImportRequestDevice {
     /// Import ID from the Import operation
     pub device_id: String,
@@ -1179,6 +4495,20 @@ pub struct CreateOrganizationInventoryOnboardingCloudMonitoringImportRequestDevi
     pub udi: String,
     /// Network Id
     pub network_id: String,
+}
+impl CreateOrganizationInventoryOnboardingCloudMonitoringImportRequestDevice {
+    /// A `CreateOrganizationInventoryOnboardingCloudMonitoringImportRequestDevice` with its required fields (`deviceId`, `udi`, `networkId`); the optional ones are unset.
+    pub fn new(
+        device_id: impl Into<String>,
+        udi: impl Into<String>,
+        network_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            device_id: device_id.into(),
+            udi: udi.into(),
+            network_id: network_id.into(),
+        }
+    }
 }
 /// Part of the `createOrganizationInventoryOnboardingCloudMonitoringImport` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -1200,16 +4530,33 @@ pub struct CreateOrganizationInventoryOnboardingCloudMonitoringImportResponseIte
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateOrganizationInventoryOnboardingCloudMonitoringPrepareRequest {
     /// A set of devices to import (or update)
     pub devices: Vec<
         t::CreateOrganizationInventoryOnboardingCloudMonitoringPrepareRequestDevice,
     >,
 }
+impl CreateOrganizationInventoryOnboardingCloudMonitoringPrepareRequest {
+    /// A `CreateOrganizationInventoryOnboardingCloudMonitoringPrepareRequest` with its required fields (`devices`); the optional ones are unset.
+    pub fn new(
+        devices: impl IntoIterator<
+            Item = t::CreateOrganizationInventoryOnboardingCloudMonitoringPrepareRequestDevice,
+        >,
+    ) -> Self {
+        Self {
+            devices: rt::list::<
+                t::CreateOrganizationInventoryOnboardingCloudMonitoringPrepareRequestDevice,
+                _,
+            >(devices),
+        }
+    }
+}
 /// Part of the `createOrganizationInventoryOnboardingCloudMonitoringPrepare` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateOrganizationInventoryOnboardingCloudMonitoringPrepareRequestDevice {
     /// Device SUDI certificate
     pub sudi: String,
@@ -1222,6 +4569,47 @@ pub struct CreateOrganizationInventoryOnboardingCloudMonitoringPrepareRequestDev
     /// VTY Related Parameters
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vty: Option<t::Vty>,
+}
+impl CreateOrganizationInventoryOnboardingCloudMonitoringPrepareRequestDevice {
+    /// A `CreateOrganizationInventoryOnboardingCloudMonitoringPrepareRequestDevice` with its required fields (`sudi`); the optional ones are unset.
+    pub fn new(sudi: impl Into<String>) -> Self {
+        Self {
+            sudi: sudi.into(),
+            tunnel: None,
+            user: None,
+            vty: None,
+        }
+    }
+    /// Sets `tunnel`.
+    pub fn tunnel(mut self, value: t::DeviceTunnel) -> Self {
+        self.tunnel = Some(value);
+        self
+    }
+    /// Sets `tunnel` to a value, or unsets it with `None`.
+    pub fn set_tunnel(mut self, value: Option<t::DeviceTunnel>) -> Self {
+        self.tunnel = value;
+        self
+    }
+    /// Sets `user`.
+    pub fn user(mut self, value: t::DeviceUser) -> Self {
+        self.user = Some(value);
+        self
+    }
+    /// Sets `user` to a value, or unsets it with `None`.
+    pub fn set_user(mut self, value: Option<t::DeviceUser>) -> Self {
+        self.user = value;
+        self
+    }
+    /// Sets `vty`.
+    pub fn vty(mut self, value: t::Vty) -> Self {
+        self.vty = Some(value);
+        self
+    }
+    /// Sets `vty` to a value, or unsets it with `None`.
+    pub fn set_vty(mut self, value: Option<t::Vty>) -> Self {
+        self.vty = value;
+        self
+    }
 }
 /// Part of the `createOrganizationInventoryOnboardingCloudMonitoringPrepare` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -1249,13 +4637,12 @@ pub struct CreateOrganizationInventoryOnboardingCloudMonitoringPrepareResponseIt
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateOrganizationNetworkRequest {
     /// The name of the new network
     pub name: String,
     /// The product type(s) of the new network. If more than one type is included, the network will be a combined network.
-    pub product_types: Vec<
-        t::GetAdministeredLicensingSubscriptionSubscriptionsProductType,
-    >,
+    pub product_types: Vec<t::CreateOrganizationNetworkRequestProductType>,
     /// A list of tags to be applied to the network
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
@@ -1269,10 +4656,136 @@ pub struct CreateOrganizationNetworkRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
 }
+impl CreateOrganizationNetworkRequest {
+    /// A `CreateOrganizationNetworkRequest` with its required fields (`name`, `productTypes`); the optional ones are unset.
+    pub fn new(
+        name: impl Into<String>,
+        product_types: impl IntoIterator<
+            Item = t::CreateOrganizationNetworkRequestProductType,
+        >,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            product_types: rt::list::<
+                t::CreateOrganizationNetworkRequestProductType,
+                _,
+            >(product_types),
+            tags: None,
+            time_zone: None,
+            copy_from_network_id: None,
+            notes: None,
+        }
+    }
+    /// Sets `tags`.
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.tags = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `tags` to a value, or unsets it with `None`.
+    pub fn set_tags(mut self, value: Option<Vec<String>>) -> Self {
+        self.tags = value;
+        self
+    }
+    /// Sets `timeZone`.
+    pub fn time_zone(mut self, value: impl Into<String>) -> Self {
+        self.time_zone = Some(value.into());
+        self
+    }
+    /// Sets `timeZone` to a value, or unsets it with `None`.
+    pub fn set_time_zone(mut self, value: Option<String>) -> Self {
+        self.time_zone = value;
+        self
+    }
+    /// Sets `copyFromNetworkId`.
+    pub fn copy_from_network_id(mut self, value: impl Into<String>) -> Self {
+        self.copy_from_network_id = Some(value.into());
+        self
+    }
+    /// Sets `copyFromNetworkId` to a value, or unsets it with `None`.
+    pub fn set_copy_from_network_id(mut self, value: Option<String>) -> Self {
+        self.copy_from_network_id = value;
+        self
+    }
+    /// Sets `notes`.
+    pub fn notes(mut self, value: impl Into<String>) -> Self {
+        self.notes = Some(value.into());
+        self
+    }
+    /// Sets `notes` to a value, or unsets it with `None`.
+    pub fn set_notes(mut self, value: Option<String>) -> Self {
+        self.notes = value;
+        self
+    }
+}
+/// Part of the `createOrganizationNetwork` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationNetworkRequestProductType {
+    /// `"appliance"`
+    Appliance,
+    /// `"camera"`
+    Camera,
+    /// `"cellularGateway"`
+    CellularGateway,
+    /// `"sensor"`
+    Sensor,
+    /// `"switch"`
+    Switch,
+    /// `"systemsManager"`
+    SystemsManager,
+    /// `"wireless"`
+    Wireless,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationNetworkRequestProductType, UnknownValue, { "appliance" =>
+    Appliance, "camera" => Camera, "cellularGateway" => CellularGateway, "sensor" =>
+    Sensor, "switch" => Switch, "systemsManager" => SystemsManager, "wireless" =>
+    Wireless }
+);
+/// Part of the `createOrganizationNetwork` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationNetworkResponse {
+    /// Network ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Organization ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// Network name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// List of the product types that the network supports
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_types: Option<Vec<String>>,
+    /// Timezone of the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    /// Network tags
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// Enrollment string for the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enrollment_string: Option<String>,
+    /// URL to the network Dashboard UI
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Notes for the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// If the network is bound to a config template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_bound_to_config_template: Option<bool>,
+}
 /// Part of the `createOrganizationPolicyObject` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateOrganizationPolicyObjectRequest {
     /// Name of a policy object, unique within the organization (alphanumeric, space, dash, or underscore characters only)
     pub name: String,
@@ -1296,10 +4809,80 @@ pub struct CreateOrganizationPolicyObjectRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_ids: Option<Vec<i64>>,
 }
+impl CreateOrganizationPolicyObjectRequest {
+    /// A `CreateOrganizationPolicyObjectRequest` with its required fields (`name`, `category`, `type`); the optional ones are unset.
+    pub fn new(
+        name: impl Into<String>,
+        category: impl Into<String>,
+        type_: impl Into<String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            category: category.into(),
+            type_: type_.into(),
+            cidr: None,
+            fqdn: None,
+            mask: None,
+            ip: None,
+            group_ids: None,
+        }
+    }
+    /// Sets `cidr`.
+    pub fn cidr(mut self, value: impl Into<String>) -> Self {
+        self.cidr = Some(value.into());
+        self
+    }
+    /// Sets `cidr` to a value, or unsets it with `None`.
+    pub fn set_cidr(mut self, value: Option<String>) -> Self {
+        self.cidr = value;
+        self
+    }
+    /// Sets `fqdn`.
+    pub fn fqdn(mut self, value: impl Into<String>) -> Self {
+        self.fqdn = Some(value.into());
+        self
+    }
+    /// Sets `fqdn` to a value, or unsets it with `None`.
+    pub fn set_fqdn(mut self, value: Option<String>) -> Self {
+        self.fqdn = value;
+        self
+    }
+    /// Sets `mask`.
+    pub fn mask(mut self, value: impl Into<String>) -> Self {
+        self.mask = Some(value.into());
+        self
+    }
+    /// Sets `mask` to a value, or unsets it with `None`.
+    pub fn set_mask(mut self, value: Option<String>) -> Self {
+        self.mask = value;
+        self
+    }
+    /// Sets `ip`.
+    pub fn ip(mut self, value: impl Into<String>) -> Self {
+        self.ip = Some(value.into());
+        self
+    }
+    /// Sets `ip` to a value, or unsets it with `None`.
+    pub fn set_ip(mut self, value: Option<String>) -> Self {
+        self.ip = value;
+        self
+    }
+    /// Sets `groupIds`.
+    pub fn group_ids(mut self, value: impl IntoIterator<Item = i64>) -> Self {
+        self.group_ids = Some(rt::list::<i64, _>(value));
+        self
+    }
+    /// Sets `groupIds` to a value, or unsets it with `None`.
+    pub fn set_group_ids(mut self, value: Option<Vec<i64>>) -> Self {
+        self.group_ids = value;
+        self
+    }
+}
 /// Part of the `createOrganizationPolicyObjectsGroup` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateOrganizationPolicyObjectsGroupRequest {
     /// A name for the group of network addresses, unique within the organization (alphanumeric, space, dash, or underscore characters only)
     pub name: String,
@@ -1310,24 +4893,297 @@ pub struct CreateOrganizationPolicyObjectsGroupRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub object_ids: Option<Vec<i64>>,
 }
+impl CreateOrganizationPolicyObjectsGroupRequest {
+    /// A `CreateOrganizationPolicyObjectsGroupRequest` with its required fields (`name`); the optional ones are unset.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            category: None,
+            object_ids: None,
+        }
+    }
+    /// Sets `category`.
+    pub fn category(mut self, value: impl Into<String>) -> Self {
+        self.category = Some(value.into());
+        self
+    }
+    /// Sets `category` to a value, or unsets it with `None`.
+    pub fn set_category(mut self, value: Option<String>) -> Self {
+        self.category = value;
+        self
+    }
+    /// Sets `objectIds`.
+    pub fn object_ids(mut self, value: impl IntoIterator<Item = i64>) -> Self {
+        self.object_ids = Some(rt::list::<i64, _>(value));
+        self
+    }
+    /// Sets `objectIds` to a value, or unsets it with `None`.
+    pub fn set_object_ids(mut self, value: Option<Vec<i64>>) -> Self {
+        self.object_ids = value;
+        self
+    }
+}
 /// Part of the `createOrganization` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateOrganizationRequest {
     /// The name of the organization
     pub name: String,
     /// Information about the organization's management system
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub management: Option<t::Management>,
+    pub management: Option<t::CreateOrganizationRequestManagement>,
+}
+impl CreateOrganizationRequest {
+    /// A `CreateOrganizationRequest` with its required fields (`name`); the optional ones are unset.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            management: None,
+        }
+    }
+    /// Sets `management`.
+    pub fn management(mut self, value: t::CreateOrganizationRequestManagement) -> Self {
+        self.management = Some(value);
+        self
+    }
+    /// Sets `management` to a value, or unsets it with `None`.
+    pub fn set_management(
+        mut self,
+        value: Option<t::CreateOrganizationRequestManagement>,
+    ) -> Self {
+        self.management = value;
+        self
+    }
+}
+/// Information about the organization's management system
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationRequestManagement {
+    /// Details related to organization management, possibly empty
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<Vec<t::CreateOrganizationRequestManagementDetail>>,
+}
+impl CreateOrganizationRequestManagement {
+    /// A `CreateOrganizationRequestManagement` with every field unset.
+    pub fn new() -> Self {
+        Self { details: None }
+    }
+    /// Sets `details`.
+    pub fn details(
+        mut self,
+        value: impl IntoIterator<Item = t::CreateOrganizationRequestManagementDetail>,
+    ) -> Self {
+        self.details = Some(
+            rt::list::<t::CreateOrganizationRequestManagementDetail, _>(value),
+        );
+        self
+    }
+    /// Sets `details` to a value, or unsets it with `None`.
+    pub fn set_details(
+        mut self,
+        value: Option<Vec<t::CreateOrganizationRequestManagementDetail>>,
+    ) -> Self {
+        self.details = value;
+        self
+    }
+}
+/// Part of the `createOrganization` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationRequestManagementDetail {
+    /// Name of management data
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Value of management data
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+impl CreateOrganizationRequestManagementDetail {
+    /// A `CreateOrganizationRequestManagementDetail` with every field unset.
+    pub fn new() -> Self {
+        Self { name: None, value: None }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `value`.
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+    /// Sets `value` to a value, or unsets it with `None`.
+    pub fn set_value(mut self, value: Option<String>) -> Self {
+        self.value = value;
+        self
+    }
+}
+/// Part of the `createOrganization` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationResponse {
+    /// Organization ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Organization name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Organization URL
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// API related settings
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api: Option<t::CreateOrganizationResponseApi>,
+    /// Licensing related settings
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub licensing: Option<t::CreateOrganizationResponseLicensing>,
+    /// Data for this organization
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cloud: Option<t::CreateOrganizationResponseCloud>,
+    /// Information about the organization's management system
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub management: Option<t::CreateOrganizationResponseManagement>,
+}
+/// API related settings
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationResponseApi {
+    /// Enable API access
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+/// Data for this organization
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationResponseCloud {
+    /// Region info
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<t::CreateOrganizationResponseCloudRegion>,
+}
+/// Region info
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationResponseCloudRegion {
+    /// Name of region
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+/// Licensing related settings
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationResponseLicensing {
+    /// Organization licensing model. Can be 'co-term', 'per-device', or 'subscription'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<t::CreateOrganizationResponseLicensingModel>,
+}
+/// Organization licensing model. Can be 'co-term', 'per-device', or 'subscription'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationResponseLicensingModel {
+    /// `"co-term"`
+    CoTerm,
+    /// `"per-device"`
+    PerDevice,
+    /// `"subscription"`
+    Subscription,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationResponseLicensingModel, UnknownValue, { "co-term" => CoTerm,
+    "per-device" => PerDevice, "subscription" => Subscription }
+);
+/// Information about the organization's management system
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationResponseManagement {
+    /// Details related to organization management, possibly empty. Details may be named 'MSP ID', 'IP restriction mode for API', or 'IP restriction mode for dashboard', if the organization admin has configured any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<Vec<t::CreateOrganizationResponseManagementDetail>>,
+}
+/// Part of the `createOrganization` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationResponseManagementDetail {
+    /// Name of management data
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Value of management data
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
 }
 /// Part of the `createOrganizationSamlIdp` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateOrganizationSamlIdpRequest {
     /// Fingerprint (SHA1) of the SAML certificate provided by your Identity Provider (IdP). This will be used for encryption / validation.
     pub x509cert_sha1_fingerprint: String,
+    /// Dashboard will redirect users to this URL when they sign out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slo_logout_url: Option<String>,
+}
+impl CreateOrganizationSamlIdpRequest {
+    /// A `CreateOrganizationSamlIdpRequest` with its required fields (`x509certSha1Fingerprint`); the optional ones are unset.
+    pub fn new(x509cert_sha1_fingerprint: impl Into<String>) -> Self {
+        Self {
+            x509cert_sha1_fingerprint: x509cert_sha1_fingerprint.into(),
+            slo_logout_url: None,
+        }
+    }
+    /// Sets `sloLogoutUrl`.
+    pub fn slo_logout_url(mut self, value: impl Into<String>) -> Self {
+        self.slo_logout_url = Some(value.into());
+        self
+    }
+    /// Sets `sloLogoutUrl` to a value, or unsets it with `None`.
+    pub fn set_slo_logout_url(mut self, value: Option<String>) -> Self {
+        self.slo_logout_url = value;
+        self
+    }
+}
+/// Part of the `createOrganizationSamlIdp` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationSamlIdpResponseItem {
+    /// ID associated with the SAML Identity Provider (IdP)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub idp_id: Option<String>,
+    /// URL that is consuming SAML Identity Provider (IdP)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consumer_url: Option<String>,
+    /// Fingerprint (SHA1) of the SAML certificate provided by your Identity Provider (IdP). This will be used for encryption / validation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub x509cert_sha1_fingerprint: Option<String>,
     /// Dashboard will redirect users to this URL when they sign out.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub slo_logout_url: Option<String>,
@@ -1336,28 +5192,143 @@ pub struct CreateOrganizationSamlIdpRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateOrganizationSamlRoleRequest {
     /// The role of the SAML administrator
     pub role: String,
     /// The privilege of the SAML administrator on the organization. Can be one of 'none', 'read-only', 'full' or 'enterprise'
-    pub org_access: t::OrgAccess,
+    pub org_access: t::CreateOrganizationSamlRoleRequestOrgAccess,
     /// The list of tags that the SAML administrator has privileges on
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<t::CreateOrganizationAdminRequestTag>>,
+    pub tags: Option<Vec<t::CreateOrganizationSamlRoleRequestTag>>,
     /// The list of networks that the SAML administrator has privileges on
     #[serde(skip_serializing_if = "Option::is_none")]
     pub networks: Option<Vec<t::CreateOrganizationSamlRoleRequestNetwork>>,
+}
+impl CreateOrganizationSamlRoleRequest {
+    /// A `CreateOrganizationSamlRoleRequest` with its required fields (`role`, `orgAccess`); the optional ones are unset.
+    pub fn new(
+        role: impl Into<String>,
+        org_access: t::CreateOrganizationSamlRoleRequestOrgAccess,
+    ) -> Self {
+        Self {
+            role: role.into(),
+            org_access,
+            tags: None,
+            networks: None,
+        }
+    }
+    /// Sets `tags`.
+    pub fn tags(
+        mut self,
+        value: impl IntoIterator<Item = t::CreateOrganizationSamlRoleRequestTag>,
+    ) -> Self {
+        self.tags = Some(rt::list::<t::CreateOrganizationSamlRoleRequestTag, _>(value));
+        self
+    }
+    /// Sets `tags` to a value, or unsets it with `None`.
+    pub fn set_tags(
+        mut self,
+        value: Option<Vec<t::CreateOrganizationSamlRoleRequestTag>>,
+    ) -> Self {
+        self.tags = value;
+        self
+    }
+    /// Sets `networks`.
+    pub fn networks(
+        mut self,
+        value: impl IntoIterator<Item = t::CreateOrganizationSamlRoleRequestNetwork>,
+    ) -> Self {
+        self.networks = Some(
+            rt::list::<t::CreateOrganizationSamlRoleRequestNetwork, _>(value),
+        );
+        self
+    }
+    /// Sets `networks` to a value, or unsets it with `None`.
+    pub fn set_networks(
+        mut self,
+        value: Option<Vec<t::CreateOrganizationSamlRoleRequestNetwork>>,
+    ) -> Self {
+        self.networks = value;
+        self
+    }
 }
 /// Part of the `createOrganizationSamlRole` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateOrganizationSamlRoleRequestNetwork {
     /// The network ID
     pub id: String,
     /// The privilege of the SAML administrator on the network. Can be one of 'full', 'read-only', 'guest-ambassador', 'monitor-only' or 'ssid-admin'
     pub access: t::NetworkAccess,
 }
+impl CreateOrganizationSamlRoleRequestNetwork {
+    /// A `CreateOrganizationSamlRoleRequestNetwork` with its required fields (`id`, `access`); the optional ones are unset.
+    pub fn new(id: impl Into<String>, access: t::NetworkAccess) -> Self {
+        Self { id: id.into(), access }
+    }
+}
+/// The privilege of the SAML administrator on the organization. Can be one of 'none', 'read-only', 'full' or 'enterprise'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationSamlRoleRequestOrgAccess {
+    /// `"enterprise"`
+    Enterprise,
+    /// `"full"`
+    Full,
+    /// `"none"`
+    None,
+    /// `"read-only"`
+    ReadOnly,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationSamlRoleRequestOrgAccess, UnknownValue, { "enterprise" =>
+    Enterprise, "full" => Full, "none" => None, "read-only" => ReadOnly }
+);
+/// Part of the `createOrganizationSamlRole` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateOrganizationSamlRoleRequestTag {
+    /// The name of the tag
+    pub tag: String,
+    /// The privilege of the SAML administrator on the tag. Can be one of 'full', 'read-only', 'guest-ambassador' or 'monitor-only'
+    pub access: t::CreateOrganizationSamlRoleRequestTagAccess,
+}
+impl CreateOrganizationSamlRoleRequestTag {
+    /// A `CreateOrganizationSamlRoleRequestTag` with its required fields (`tag`, `access`); the optional ones are unset.
+    pub fn new(
+        tag: impl Into<String>,
+        access: t::CreateOrganizationSamlRoleRequestTagAccess,
+    ) -> Self {
+        Self { tag: tag.into(), access }
+    }
+}
+/// The privilege of the SAML administrator on the tag. Can be one of 'full', 'read-only', 'guest-ambassador' or 'monitor-only'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateOrganizationSamlRoleRequestTagAccess {
+    /// `"full"`
+    Full,
+    /// `"guest-ambassador"`
+    GuestAmbassador,
+    /// `"monitor-only"`
+    MonitorOnly,
+    /// `"read-only"`
+    ReadOnly,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateOrganizationSamlRoleRequestTagAccess, UnknownValue, { "full" => Full,
+    "guest-ambassador" => GuestAmbassador, "monitor-only" => MonitorOnly, "read-only" =>
+    ReadOnly }
+);
 /// Information around who initiated the callback
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -1381,6 +5352,22 @@ pub struct CreatedResource {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uri: Option<String>,
 }
+/// The format of the encoded contents.  Supported formats are 'png', 'gif', and jpg'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CustomLogoImageFormat {
+    /// `"gif"`
+    Gif,
+    /// `"jpg"`
+    Jpg,
+    /// `"png"`
+    Png,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CustomLogoImageFormat, UnknownValue, { "gif" => Gif, "jpg" => Jpg, "png" => Png }
+);
 /// Descriptions of the early access feature
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -1402,10 +5389,10 @@ pub struct Descriptions {
 pub struct Details {
     /// Details about the old status
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub old: Option<Vec<t::Detail>>,
+    pub old: Option<Vec<t::OldItem>>,
     /// Details about the new status
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub new: Option<Vec<t::Detail>>,
+    pub new: Option<Vec<t::NewItem>>,
 }
 /// Part of the `getOrganizationDevicesPowerModulesStatusesByDevice` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -1426,6 +5413,25 @@ pub struct DeviceItemSlot {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<t::SlotStatus>,
 }
+/// Version the device is upgrading to
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DeviceItemUpgradeToVersion {
+    /// ID of the initial firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<String>,
+}
 /// Part of the `getOrganizationDevicesUplinksAddressesByDevice` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -1443,6 +5449,7 @@ pub struct DeviceItemUplink {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct DeviceTunnel {
     /// Name of the configured TLS certificate
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1457,14 +5464,82 @@ pub struct DeviceTunnel {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub local_interface: Option<i64>,
 }
+impl DeviceTunnel {
+    /// A `DeviceTunnel` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            certificate_name: None,
+            name: None,
+            loopback_number: None,
+            local_interface: None,
+        }
+    }
+    /// Sets `certificateName`.
+    pub fn certificate_name(mut self, value: impl Into<String>) -> Self {
+        self.certificate_name = Some(value.into());
+        self
+    }
+    /// Sets `certificateName` to a value, or unsets it with `None`.
+    pub fn set_certificate_name(mut self, value: Option<String>) -> Self {
+        self.certificate_name = value;
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `loopbackNumber`.
+    pub fn loopback_number(mut self, value: i64) -> Self {
+        self.loopback_number = Some(value);
+        self
+    }
+    /// Sets `loopbackNumber` to a value, or unsets it with `None`.
+    pub fn set_loopback_number(mut self, value: Option<i64>) -> Self {
+        self.loopback_number = value;
+        self
+    }
+    /// Sets `localInterface`.
+    pub fn local_interface(mut self, value: i64) -> Self {
+        self.local_interface = Some(value);
+        self
+    }
+    /// Sets `localInterface` to a value, or unsets it with `None`.
+    pub fn set_local_interface(mut self, value: Option<i64>) -> Self {
+        self.local_interface = value;
+        self
+    }
+}
 /// User parameters
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct DeviceUser {
     /// The name of the device user for Meraki monitoring
     #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
+}
+impl DeviceUser {
+    /// A `DeviceUser` with every field unset.
+    pub fn new() -> Self {
+        Self { username: None }
+    }
+    /// Sets `username`.
+    pub fn username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+    /// Sets `username` to a value, or unsets it with `None`.
+    pub fn set_username(mut self, value: Option<String>) -> Self {
+        self.username = value;
+        self
+    }
 }
 /// Part of the `getOrganizationDevicesAvailabilities` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -1480,12 +5555,10 @@ pub struct DevicesAvailability {
     pub name: Option<String>,
     /// Network info.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub network: Option<t::Network>,
+    pub network: Option<t::AvailabilityNetwork>,
     /// Device product type.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub product_type: Option<
-        t::GetAdministeredLicensingSubscriptionSubscriptionsProductType,
-    >,
+    pub product_type: Option<t::AvailabilityProductType>,
     /// The device serial number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub serial: Option<String>,
@@ -1519,13 +5592,46 @@ pub struct DevicesByUsageItem {
     pub product_type: Option<String>,
     /// Network info
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub network: Option<t::ApplicationCategoryApplication>,
+    pub network: Option<t::DevicesByUsageItemNetwork>,
     /// Data usage of the device
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usage: Option<t::DevicesByUsageItemUsage>,
     /// Clients
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub clients: Option<t::Clients>,
+    pub clients: Option<t::DevicesByUsageItemClients>,
+}
+/// Clients
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DevicesByUsageItemClients {
+    /// Counts of clients
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counts: Option<t::DevicesByUsageItemClientsCounts>,
+}
+/// Counts of clients
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DevicesByUsageItemClientsCounts {
+    /// Total counts of clients
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
+}
+/// Network info
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DevicesByUsageItemNetwork {
+    /// Network name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Network id
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 /// Data usage of the device
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -1603,7 +5709,7 @@ pub struct DevicesStatus {
 pub struct EnergyUsageItem {
     /// Network info
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub network: Option<t::ApplicationCategoryApplication>,
+    pub network: Option<t::EnergyUsageItemNetwork>,
     /// Name of the switch
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -1616,6 +5722,19 @@ pub struct EnergyUsageItem {
     /// Energy usage of the switch
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usage: Option<t::EnergyUsageItemUsage>,
+}
+/// Network info
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct EnergyUsageItemNetwork {
+    /// Network name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Network id
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 /// Energy usage of the switch
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -1698,13 +5817,37 @@ pub struct Example {
     pub notes: Option<String>,
     /// List of product types that are part of the network associated with the alert
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub product_types: Option<
-        Vec<t::GetAdministeredLicensingSubscriptionSubscriptionsProductType>,
-    >,
+    pub product_types: Option<Vec<t::ExampleProductType>>,
     /// Encrypted ID of the network associated with the alert
     #[serde(skip_serializing_if = "Option::is_none")]
     pub encrypted_id: Option<String>,
 }
+/// Part of the `getOrganizationWebhooksAlertTypes` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ExampleProductType {
+    /// `"appliance"`
+    Appliance,
+    /// `"camera"`
+    Camera,
+    /// `"cellularGateway"`
+    CellularGateway,
+    /// `"sensor"`
+    Sensor,
+    /// `"switch"`
+    Switch,
+    /// `"systemsManager"`
+    SystemsManager,
+    /// `"wireless"`
+    Wireless,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ExampleProductType, UnknownValue, { "appliance" => Appliance, "camera" => Camera,
+    "cellularGateway" => CellularGateway, "sensor" => Sensor, "switch" => Switch,
+    "systemsManager" => SystemsManager, "wireless" => Wireless }
+);
 /// Part of the `getOrganizationFirmwareUpgrades` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -1719,7 +5862,7 @@ pub struct FirmwareUpgrade {
     pub upgrade_batch_id: Option<String>,
     /// Network of the upgrade
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub network: Option<t::ApplicationCategoryApplication>,
+    pub network: Option<t::UpgradeNetwork>,
     /// Status of upgrade event: \[Cancelled, Completed\]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
@@ -1734,10 +5877,32 @@ pub struct FirmwareUpgrade {
     pub product_types: Option<String>,
     /// ID of the upgrade's target version
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub to_version: Option<t::CurrentVersion>,
+    pub to_version: Option<t::FirmwareUpgradeToVersion>,
     /// ID of the upgrade's starting version
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub from_version: Option<t::CurrentVersion>,
+    pub from_version: Option<t::UpgradeFromVersion>,
+}
+/// ID of the upgrade's target version
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct FirmwareUpgradeToVersion {
+    /// Firmware version ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Firmware name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
 }
 /// The initial version of the device
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -1783,7 +5948,7 @@ pub struct GetOrganizationActionBatchResponse {
     pub actions: Vec<t::Action>,
     /// Information for callback used to send back results
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub callback: Option<t::DeviceCallback>,
+    pub callback: Option<t::BatchCallback>,
 }
 /// Part of the `getOrganizationActionBatches` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
@@ -1805,9 +5970,9 @@ pub struct GetOrganizationActionBatchesResponseItem {
     pub synchronous: Option<bool>,
     /// Status of action batch
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<t::BatchStatus>,
+    pub status: Option<t::ActionBatchStatus>,
     /// A set of changes made as part of this action (&lt;a href='<https://developer.cisco.com/meraki/api/#/rest/guides/action-batches/>'&gt;more details&lt;/a&gt;)
-    pub actions: Vec<t::Action>,
+    pub actions: Vec<t::BatchAction>,
 }
 /// Part of the `getOrganizationActionBatches` operation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1845,7 +6010,22 @@ rt::string_enum!(
     GetOrganizationApiRequestsMethod, UnknownValue, { "DELETE" => Delete, "GET" => Get,
     "POST" => Post, "PUT" => Put }
 );
-/// API version of the endpoint.
+/// Part of the `getOrganizationApiRequestsOverviewResponseCodesByInterval` operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationApiRequestsOverviewResponseCodesByIntervalVersion {
+    /// `0`
+    V0,
+    /// `1`
+    V1,
+    /// A value this version of the API description does not list.
+    UnknownValue(i64),
+}
+rt::int_enum!(
+    GetOrganizationApiRequestsOverviewResponseCodesByIntervalVersion, UnknownValue, { 0
+    => V0, 1 => V1 }
+);
+/// Part of the `getOrganizationApiRequests` operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetOrganizationApiRequestsVersion {
@@ -1857,6 +6037,686 @@ pub enum GetOrganizationApiRequestsVersion {
     UnknownValue(i64),
 }
 rt::int_enum!(GetOrganizationApiRequestsVersion, UnknownValue, { 0 => V0, 1 => V1 });
+/// The 'Help -&gt; API docs' subtab where a detailed description of the Dashboard API is listed. Can be one of
+/// 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationBrandingPoliciesResponseItemHelpSettingsApiDocsSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationBrandingPoliciesResponseItemHelpSettingsApiDocsSubtab, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help -&gt; Cases' Dashboard subtab on which Cisco Meraki support cases for this organization can be managed. Can be one
+/// of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationBrandingPoliciesResponseItemHelpSettingsCasesSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationBrandingPoliciesResponseItemHelpSettingsCasesSubtab, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help -&gt; Community' subtab which provides a link to Meraki Community. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationBrandingPoliciesResponseItemHelpSettingsCommunitySubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationBrandingPoliciesResponseItemHelpSettingsCommunitySubtab, UnknownValue,
+    { "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help -&gt; Data protection requests' Dashboard subtab on which requests to delete, restrict, or export end-user data can
+/// be audited. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationBrandingPoliciesResponseItemHelpSettingsDataProtectionRequestsSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationBrandingPoliciesResponseItemHelpSettingsDataProtectionRequestsSubtab,
+    UnknownValue, { "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" =>
+    Show }
+);
+/// The 'Help -&gt; Firewall info' subtab where necessary upstream firewall rules for communication to the Cisco Meraki cloud are
+/// listed. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationBrandingPoliciesResponseItemHelpSettingsFirewallInfoSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationBrandingPoliciesResponseItemHelpSettingsFirewallInfoSubtab,
+    UnknownValue, { "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" =>
+    Show }
+);
+/// The 'Help -&gt; Get Help' subtab on which Cisco Meraki KB, Product Manuals, and Support/Case Information are displayed. Note
+/// that if this subtab is hidden, branding customizations for the KB on 'Get help', Cisco Meraki product documentation,
+/// and support contact info will not be visible. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationBrandingPoliciesResponseItemHelpSettingsGetHelpSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationBrandingPoliciesResponseItemHelpSettingsGetHelpSubtab, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help -&gt; Replacement info' subtab where important information regarding device replacements is detailed. Can be one of
+/// 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationBrandingPoliciesResponseItemHelpSettingsHardwareReplacementsSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationBrandingPoliciesResponseItemHelpSettingsHardwareReplacementsSubtab,
+    UnknownValue, { "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" =>
+    Show }
+);
+/// The 'Help Widget' is a support widget which provides access to live chat, documentation links, Sales contact info,
+/// and other contact avenues to reach Meraki Support. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationBrandingPoliciesResponseItemHelpSettingsHelpWidget {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationBrandingPoliciesResponseItemHelpSettingsHelpWidget, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help -&gt; New features' subtab where new Dashboard features are detailed. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationBrandingPoliciesResponseItemHelpSettingsNewFeaturesSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationBrandingPoliciesResponseItemHelpSettingsNewFeaturesSubtab,
+    UnknownValue, { "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" =>
+    Show }
+);
+/// The 'SM Forums' subtab which links to community-based support for Cisco Meraki Systems Manager. Only configurable for
+/// organizations that contain Systems Manager networks. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationBrandingPoliciesResponseItemHelpSettingsSmForums {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationBrandingPoliciesResponseItemHelpSettingsSmForums, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The universal search box always visible on Dashboard will, by default, present results from the Meraki KB. This configures
+/// whether these Meraki KB results should be returned. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationBrandingPoliciesResponseItemHelpSettingsUniversalSearchKnowledgeBaseSearch {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationBrandingPoliciesResponseItemHelpSettingsUniversalSearchKnowledgeBaseSearch,
+    UnknownValue, { "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" =>
+    Show }
+);
+/// The 'Help -&gt; API docs' subtab where a detailed description of the Dashboard API is listed. Can be one of
+/// 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationBrandingPolicyResponseHelpSettingsApiDocsSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationBrandingPolicyResponseHelpSettingsApiDocsSubtab, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help -&gt; Cases' Dashboard subtab on which Cisco Meraki support cases for this organization can be managed. Can be one
+/// of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationBrandingPolicyResponseHelpSettingsCasesSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationBrandingPolicyResponseHelpSettingsCasesSubtab, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help -&gt; Community' subtab which provides a link to Meraki Community. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationBrandingPolicyResponseHelpSettingsCommunitySubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationBrandingPolicyResponseHelpSettingsCommunitySubtab, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help -&gt; Data protection requests' Dashboard subtab on which requests to delete, restrict, or export end-user data can
+/// be audited. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationBrandingPolicyResponseHelpSettingsDataProtectionRequestsSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationBrandingPolicyResponseHelpSettingsDataProtectionRequestsSubtab,
+    UnknownValue, { "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" =>
+    Show }
+);
+/// The 'Help -&gt; Firewall info' subtab where necessary upstream firewall rules for communication to the Cisco Meraki cloud are
+/// listed. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationBrandingPolicyResponseHelpSettingsFirewallInfoSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationBrandingPolicyResponseHelpSettingsFirewallInfoSubtab, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help -&gt; Get Help' subtab on which Cisco Meraki KB, Product Manuals, and Support/Case Information are displayed. Note
+/// that if this subtab is hidden, branding customizations for the KB on 'Get help', Cisco Meraki product documentation,
+/// and support contact info will not be visible. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationBrandingPolicyResponseHelpSettingsGetHelpSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationBrandingPolicyResponseHelpSettingsGetHelpSubtab, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help -&gt; Replacement info' subtab where important information regarding device replacements is detailed. Can be one of
+/// 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationBrandingPolicyResponseHelpSettingsHardwareReplacementsSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationBrandingPolicyResponseHelpSettingsHardwareReplacementsSubtab,
+    UnknownValue, { "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" =>
+    Show }
+);
+/// The 'Help Widget' is a support widget which provides access to live chat, documentation links, Sales contact info,
+/// and other contact avenues to reach Meraki Support. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationBrandingPolicyResponseHelpSettingsHelpWidget {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationBrandingPolicyResponseHelpSettingsHelpWidget, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help -&gt; New features' subtab where new Dashboard features are detailed. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationBrandingPolicyResponseHelpSettingsNewFeaturesSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationBrandingPolicyResponseHelpSettingsNewFeaturesSubtab, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'SM Forums' subtab which links to community-based support for Cisco Meraki Systems Manager. Only configurable for
+/// organizations that contain Systems Manager networks. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationBrandingPolicyResponseHelpSettingsSmForums {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationBrandingPolicyResponseHelpSettingsSmForums, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The universal search box always visible on Dashboard will, by default, present results from the Meraki KB. This configures
+/// whether these Meraki KB results should be returned. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationBrandingPolicyResponseHelpSettingsUniversalSearchKnowledgeBaseSearch {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationBrandingPolicyResponseHelpSettingsUniversalSearchKnowledgeBaseSearch,
+    UnknownValue, { "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" =>
+    Show }
+);
+/// Part of the `getOrganizationDevicesAvailabilitiesChangeHistory` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationDevicesAvailabilitiesChangeHistoryStatus {
+    /// `"alerting"`
+    Alerting,
+    /// `"dormant"`
+    Dormant,
+    /// `"offline"`
+    Offline,
+    /// `"online"`
+    Online,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationDevicesAvailabilitiesChangeHistoryStatus, UnknownValue, { "alerting"
+    => Alerting, "dormant" => Dormant, "offline" => Offline, "online" => Online }
+);
+/// Part of the `getOrganizationDevicesAvailabilities` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationDevicesAvailabilitiesTagsFilterType {
+    /// `"withAllTags"`
+    WithAllTags,
+    /// `"withAnyTags"`
+    WithAnyTags,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationDevicesAvailabilitiesTagsFilterType, UnknownValue, { "withAllTags" =>
+    WithAllTags, "withAnyTags" => WithAnyTags }
+);
+/// Part of the `getOrganizationDevicesPowerModulesStatusesByDevice` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationDevicesPowerModulesStatusesByDeviceTagsFilterType {
+    /// `"withAllTags"`
+    WithAllTags,
+    /// `"withAnyTags"`
+    WithAnyTags,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationDevicesPowerModulesStatusesByDeviceTagsFilterType, UnknownValue, {
+    "withAllTags" => WithAllTags, "withAnyTags" => WithAnyTags }
+);
+/// Part of the `getOrganizationDevices` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationDevicesProductType {
+    /// `"appliance"`
+    Appliance,
+    /// `"camera"`
+    Camera,
+    /// `"cellularGateway"`
+    CellularGateway,
+    /// `"sensor"`
+    Sensor,
+    /// `"switch"`
+    Switch,
+    /// `"systemsManager"`
+    SystemsManager,
+    /// `"wireless"`
+    Wireless,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationDevicesProductType, UnknownValue, { "appliance" => Appliance, "camera"
+    => Camera, "cellularGateway" => CellularGateway, "sensor" => Sensor, "switch" =>
+    Switch, "systemsManager" => SystemsManager, "wireless" => Wireless }
+);
+/// Part of the `getOrganizationDevicesProvisioningStatuses` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationDevicesProvisioningStatusesTagsFilterType {
+    /// `"withAllTags"`
+    WithAllTags,
+    /// `"withAnyTags"`
+    WithAnyTags,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationDevicesProvisioningStatusesTagsFilterType, UnknownValue, {
+    "withAllTags" => WithAllTags, "withAnyTags" => WithAnyTags }
+);
+/// Part of the `getOrganizationDevicesStatusesOverview` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationDevicesStatusesOverviewProductType {
+    /// `"appliance"`
+    Appliance,
+    /// `"camera"`
+    Camera,
+    /// `"cellularGateway"`
+    CellularGateway,
+    /// `"sensor"`
+    Sensor,
+    /// `"switch"`
+    Switch,
+    /// `"systemsManager"`
+    SystemsManager,
+    /// `"wireless"`
+    Wireless,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationDevicesStatusesOverviewProductType, UnknownValue, { "appliance" =>
+    Appliance, "camera" => Camera, "cellularGateway" => CellularGateway, "sensor" =>
+    Sensor, "switch" => Switch, "systemsManager" => SystemsManager, "wireless" =>
+    Wireless }
+);
+/// Part of the `getOrganizationDevicesStatuses` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationDevicesStatusesProductType {
+    /// `"appliance"`
+    Appliance,
+    /// `"camera"`
+    Camera,
+    /// `"cellularGateway"`
+    CellularGateway,
+    /// `"sensor"`
+    Sensor,
+    /// `"switch"`
+    Switch,
+    /// `"systemsManager"`
+    SystemsManager,
+    /// `"wireless"`
+    Wireless,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationDevicesStatusesProductType, UnknownValue, { "appliance" => Appliance,
+    "camera" => Camera, "cellularGateway" => CellularGateway, "sensor" => Sensor,
+    "switch" => Switch, "systemsManager" => SystemsManager, "wireless" => Wireless }
+);
+/// Part of the `getOrganizationDevicesStatuses` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationDevicesStatusesStatus {
+    /// `"alerting"`
+    Alerting,
+    /// `"dormant"`
+    Dormant,
+    /// `"offline"`
+    Offline,
+    /// `"online"`
+    Online,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationDevicesStatusesStatus, UnknownValue, { "alerting" => Alerting,
+    "dormant" => Dormant, "offline" => Offline, "online" => Online }
+);
+/// Part of the `getOrganizationDevicesStatuses` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationDevicesStatusesTagsFilterType {
+    /// `"withAllTags"`
+    WithAllTags,
+    /// `"withAnyTags"`
+    WithAnyTags,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationDevicesStatusesTagsFilterType, UnknownValue, { "withAllTags" =>
+    WithAllTags, "withAnyTags" => WithAnyTags }
+);
+/// Part of the `getOrganizationDevicesUplinksAddressesByDevice` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationDevicesUplinksAddressesByDeviceTagsFilterType {
+    /// `"withAllTags"`
+    WithAllTags,
+    /// `"withAnyTags"`
+    WithAnyTags,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationDevicesUplinksAddressesByDeviceTagsFilterType, UnknownValue, {
+    "withAllTags" => WithAllTags, "withAnyTags" => WithAnyTags }
+);
+/// Part of the `getOrganizationDevicesUplinksLossAndLatency` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationDevicesUplinksLossAndLatencyUplink {
+    /// `"cellular"`
+    Cellular,
+    /// `"wan1"`
+    Wan1,
+    /// `"wan2"`
+    Wan2,
+    /// `"wan3"`
+    Wan3,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationDevicesUplinksLossAndLatencyUplink, UnknownValue, { "cellular" =>
+    Cellular, "wan1" => Wan1, "wan2" => Wan2, "wan3" => Wan3 }
+);
+/// Part of the `getOrganizationInventoryDevice` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetOrganizationInventoryDeviceResponseDetail {
+    /// Additional property name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Additional property value
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+/// Part of the `getOrganizationInventoryDevices` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationInventoryDevicesProductType {
+    /// `"appliance"`
+    Appliance,
+    /// `"camera"`
+    Camera,
+    /// `"cellularGateway"`
+    CellularGateway,
+    /// `"sensor"`
+    Sensor,
+    /// `"switch"`
+    Switch,
+    /// `"systemsManager"`
+    SystemsManager,
+    /// `"wireless"`
+    Wireless,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationInventoryDevicesProductType, UnknownValue, { "appliance" => Appliance,
+    "camera" => Camera, "cellularGateway" => CellularGateway, "sensor" => Sensor,
+    "switch" => Switch, "systemsManager" => SystemsManager, "wireless" => Wireless }
+);
+/// Part of the `getOrganizationInventoryDevices` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetOrganizationInventoryDevicesResponseItemDetail {
+    /// Additional property name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Additional property value
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+/// Part of the `getOrganizationInventoryDevices` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationInventoryDevicesTagsFilterType {
+    /// `"withAllTags"`
+    WithAllTags,
+    /// `"withAnyTags"`
+    WithAnyTags,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationInventoryDevicesTagsFilterType, UnknownValue, { "withAllTags" =>
+    WithAllTags, "withAnyTags" => WithAnyTags }
+);
 /// Part of the `getOrganizationInventoryOnboardingCloudMonitoringNetworks` operation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1872,6 +6732,97 @@ rt::string_enum!(
     GetOrganizationInventoryOnboardingCloudMonitoringNetworksDeviceType, UnknownValue, {
     "switch" => Switch, "wireless_controller" => WirelessController }
 );
+/// Part of the `getOrganizationLicenses` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetOrganizationLicensesResponseItem {
+    /// License ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// License type
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license_type: Option<String>,
+    /// License key
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license_key: Option<String>,
+    /// Order number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_number: Option<String>,
+    /// Serial number of the device the license is assigned to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_serial: Option<String>,
+    /// ID of the network the license is assigned to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<String>,
+    /// The state of the license. All queued licenses have a status of `recentlyQueued`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<t::LicenseState>,
+    /// The number of seats of the license. Only applicable to SM licenses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seat_count: Option<i64>,
+    /// The duration of the license plus all permanently queued licenses associated with it
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_duration_in_days: Option<i64>,
+    /// The duration of the individual license
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_in_days: Option<i64>,
+    /// DEPRECATED List of permanently queued licenses attached to the license. Instead, use /organizations/{organizationId}/licenses?deviceSerial= to retrieved queued licenses for a given device.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permanently_queued_licenses: Option<Vec<t::LicensePermanentlyQueuedLicense>>,
+    /// The date the license was claimed into the organization
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim_date: Option<String>,
+    /// The date the license started burning
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub activation_date: Option<String>,
+    /// The date the license will expire
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expiration_date: Option<String>,
+    /// The id of the head license this license is queued behind. If there is no head license, it returns nil.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub head_license_id: Option<String>,
+}
+/// Part of the `getOrganizationLicenses` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationLicensesState {
+    /// `"active"`
+    Active,
+    /// `"expired"`
+    Expired,
+    /// `"expiring"`
+    Expiring,
+    /// `"recentlyQueued"`
+    RecentlyQueued,
+    /// `"unused"`
+    Unused,
+    /// `"unusedActive"`
+    UnusedActive,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationLicensesState, UnknownValue, { "active" => Active, "expired" =>
+    Expired, "expiring" => Expiring, "recentlyQueued" => RecentlyQueued, "unused" =>
+    Unused, "unusedActive" => UnusedActive }
+);
+/// Part of the `getOrganizationNetworks` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationNetworksTagsFilterType {
+    /// `"withAllTags"`
+    WithAllTags,
+    /// `"withAnyTags"`
+    WithAnyTags,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationNetworksTagsFilterType, UnknownValue, { "withAllTags" => WithAllTags,
+    "withAnyTags" => WithAnyTags }
+);
 /// Part of the `getOrganizationOpenapiSpec` operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1884,6 +6835,81 @@ pub enum GetOrganizationOpenapiSpecVersion {
     UnknownValue(i64),
 }
 rt::int_enum!(GetOrganizationOpenapiSpecVersion, UnknownValue, { 2 => V2, 3 => V3 });
+/// API related settings
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetOrganizationResponseApi {
+    /// Enable API access
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+/// Part of the `getOrganization` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetOrganizationResponseManagementDetail {
+    /// Name of management data
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Value of management data
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+/// Part of the `getOrganizationSamlRole` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetOrganizationSamlRoleResponseNetwork {
+    /// The network ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The privilege of the SAML administrator on the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access: Option<String>,
+}
+/// Part of the `getOrganizationSamlRole` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetOrganizationSamlRoleResponseTag {
+    /// The name of the tag
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    /// The privilege of the SAML administrator on the tag
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access: Option<String>,
+}
+/// Part of the `getOrganizationSamlRoles` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetOrganizationSamlRolesResponseItemNetwork {
+    /// The network ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The privilege of the SAML administrator on the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access: Option<String>,
+}
+/// Part of the `getOrganizationSamlRoles` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetOrganizationSamlRolesResponseItemTag {
+    /// The name of the tag
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    /// The privilege of the SAML administrator on the tag
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access: Option<String>,
+}
 /// Part of the `getOrganizationWebhooksAlertTypes` operation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1915,12 +6941,65 @@ rt::string_enum!(
     Health, "platform" => Platform, "sensor" => Sensor, "sm" => Sm, "switch" => Switch,
     "wireless" => Wireless }
 );
+/// Part of the `getOrganizations` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetOrganizationsResponseItem {
+    /// Organization ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Organization name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Organization URL
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// API related settings
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api: Option<t::GetOrganizationsResponseItemApi>,
+    /// Licensing related settings
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub licensing: Option<t::OrganizationLicensing>,
+    /// Data for this organization
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cloud: Option<t::OrganizationCloud>,
+    /// Information about the organization's management system
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub management: Option<t::OrganizationManagement>,
+}
+/// API related settings
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetOrganizationsResponseItemApi {
+    /// Enable API access
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+/// Part of the `getOrganizations` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetOrganizationsResponseItemManagementDetail {
+    /// Name of management data
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Value of management data
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
 /// Settings for describing the modifications to various Help page features. Each property in this object accepts one of
 /// 'default or inherit' (do not modify functionality), 'hide' (remove the section from Dashboard), or 'show' (always show
 /// the section on Dashboard). Some properties in this object also accept custom HTML used to replace the section on
 /// Dashboard; see the documentation for each property to see the allowed values.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct HelpSettings {
     /// The Help tab, under which all support information resides. If this tab is hidden, no other 'Help' branding
     /// customizations will be visible. Can be one of 'default or inherit', 'hide' or 'show'.
@@ -1930,25 +7009,35 @@ pub struct HelpSettings {
     /// that if this subtab is hidden, branding customizations for the KB on 'Get help', Cisco Meraki product documentation,
     /// and support contact info will not be visible. Can be one of 'default or inherit', 'hide' or 'show'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub get_help_subtab: Option<t::HelpTab>,
+    pub get_help_subtab: Option<
+        t::GetOrganizationBrandingPoliciesResponseItemHelpSettingsGetHelpSubtab,
+    >,
     /// The 'Help -&gt; Community' subtab which provides a link to Meraki Community. Can be one of 'default or inherit', 'hide' or 'show'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub community_subtab: Option<t::HelpTab>,
+    pub community_subtab: Option<
+        t::GetOrganizationBrandingPoliciesResponseItemHelpSettingsCommunitySubtab,
+    >,
     /// The 'Help -&gt; Cases' Dashboard subtab on which Cisco Meraki support cases for this organization can be managed. Can be one
     /// of 'default or inherit', 'hide' or 'show'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cases_subtab: Option<t::HelpTab>,
+    pub cases_subtab: Option<
+        t::GetOrganizationBrandingPoliciesResponseItemHelpSettingsCasesSubtab,
+    >,
     /// The 'Help -&gt; Data protection requests' Dashboard subtab on which requests to delete, restrict, or export end-user data can
     /// be audited. Can be one of 'default or inherit', 'hide' or 'show'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub data_protection_requests_subtab: Option<t::HelpTab>,
+    pub data_protection_requests_subtab: Option<
+        t::GetOrganizationBrandingPoliciesResponseItemHelpSettingsDataProtectionRequestsSubtab,
+    >,
     /// The KB search box which appears on the Help page. Can be one of 'default or inherit', 'hide', 'show', or a replacement custom HTML string.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub get_help_subtab_knowledge_base_search: Option<String>,
     /// The universal search box always visible on Dashboard will, by default, present results from the Meraki KB. This configures
     /// whether these Meraki KB results should be returned. Can be one of 'default or inherit', 'hide' or 'show'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub universal_search_knowledge_base_search: Option<t::HelpTab>,
+    pub universal_search_knowledge_base_search: Option<
+        t::GetOrganizationBrandingPoliciesResponseItemHelpSettingsUniversalSearchKnowledgeBaseSearch,
+    >,
     /// The 'Product Manuals' section of the 'Help -&gt; Get Help' subtab. Can be one of 'default or inherit', 'hide', 'show', or a replacement custom HTML string.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cisco_meraki_product_documentation: Option<String>,
@@ -1957,27 +7046,39 @@ pub struct HelpSettings {
     pub support_contact_info: Option<String>,
     /// The 'Help -&gt; New features' subtab where new Dashboard features are detailed. Can be one of 'default or inherit', 'hide' or 'show'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub new_features_subtab: Option<t::HelpTab>,
+    pub new_features_subtab: Option<
+        t::GetOrganizationBrandingPoliciesResponseItemHelpSettingsNewFeaturesSubtab,
+    >,
     /// The 'Help -&gt; Firewall info' subtab where necessary upstream firewall rules for communication to the Cisco Meraki cloud are
     /// listed. Can be one of 'default or inherit', 'hide' or 'show'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub firewall_info_subtab: Option<t::HelpTab>,
+    pub firewall_info_subtab: Option<
+        t::GetOrganizationBrandingPoliciesResponseItemHelpSettingsFirewallInfoSubtab,
+    >,
     /// The 'Help -&gt; API docs' subtab where a detailed description of the Dashboard API is listed. Can be one of
     /// 'default or inherit', 'hide' or 'show'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub api_docs_subtab: Option<t::HelpTab>,
+    pub api_docs_subtab: Option<
+        t::GetOrganizationBrandingPoliciesResponseItemHelpSettingsApiDocsSubtab,
+    >,
     /// The 'Help -&gt; Replacement info' subtab where important information regarding device replacements is detailed. Can be one of
     /// 'default or inherit', 'hide' or 'show'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub hardware_replacements_subtab: Option<t::HelpTab>,
+    pub hardware_replacements_subtab: Option<
+        t::GetOrganizationBrandingPoliciesResponseItemHelpSettingsHardwareReplacementsSubtab,
+    >,
     /// The 'SM Forums' subtab which links to community-based support for Cisco Meraki Systems Manager. Only configurable for
     /// organizations that contain Systems Manager networks. Can be one of 'default or inherit', 'hide' or 'show'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sm_forums: Option<t::HelpTab>,
+    pub sm_forums: Option<
+        t::GetOrganizationBrandingPoliciesResponseItemHelpSettingsSmForums,
+    >,
     /// The 'Help Widget' is a support widget which provides access to live chat, documentation links, Sales contact info,
     /// and other contact avenues to reach Meraki Support. Can be one of 'default or inherit', 'hide' or 'show'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub help_widget: Option<t::HelpTab>,
+    pub help_widget: Option<
+        t::GetOrganizationBrandingPoliciesResponseItemHelpSettingsHelpWidget,
+    >,
 }
 /// The Help tab, under which all support information resides. If this tab is hidden, no other 'Help' branding
 /// customizations will be visible. Can be one of 'default or inherit', 'hide' or 'show'.
@@ -1996,6 +7097,32 @@ pub enum HelpTab {
 rt::string_enum!(
     HelpTab, UnknownValue, { "default or inherit" => DefaultOrInherit, "hide" => Hide,
     "show" => Show }
+);
+/// Device product type.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum HistoryItemDeviceProductType {
+    /// `"appliance"`
+    Appliance,
+    /// `"camera"`
+    Camera,
+    /// `"cellularGateway"`
+    CellularGateway,
+    /// `"sensor"`
+    Sensor,
+    /// `"switch"`
+    Switch,
+    /// `"systemsManager"`
+    SystemsManager,
+    /// `"wireless"`
+    Wireless,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    HistoryItemDeviceProductType, UnknownValue, { "appliance" => Appliance, "camera" =>
+    Camera, "cellularGateway" => CellularGateway, "sensor" => Sensor, "switch" => Switch,
+    "systemsManager" => SystemsManager, "wireless" => Wireless }
 );
 /// Network information
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -2016,6 +7143,22 @@ pub struct HistoryItemNetwork {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 }
+/// The format of the encoded contents.  Supported formats are 'png', 'gif', and jpg'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ImageFormat {
+    /// `"gif"`
+    Gif,
+    /// `"jpg"`
+    Jpg,
+    /// `"png"`
+    Png,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ImageFormat, UnknownValue, { "gif" => Gif, "jpg" => Jpg, "png" => Png }
+);
 /// Represents the details of an imported device.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -2107,11 +7250,13 @@ pub struct InventoryDevice {
     pub country_code: Option<String>,
     /// Additional device information
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub details: Option<Vec<t::Detail>>,
+    pub details: Option<Vec<t::GetOrganizationInventoryDeviceResponseDetail>>,
 }
 /// Details for API-only IP restrictions.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct IpRestrictionsForKeys {
     /// Boolean indicating whether the organization will restrict API key (not Dashboard GUI) usage to a specific list of IP addresses or CIDR ranges.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2136,6 +7281,52 @@ pub enum LastEntryRule {
 rt::string_enum!(
     LastEntryRule, UnknownValue, { "allow" => Allow, "default" => Default, "deny" => Deny
     }
+);
+/// Part of the `getOrganizationLicenses` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct LicensePermanentlyQueuedLicense {
+    /// Permanently queued license ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// License type
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license_type: Option<String>,
+    /// License key
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license_key: Option<String>,
+    /// Order number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_number: Option<String>,
+    /// The duration of the individual license
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_in_days: Option<i64>,
+}
+/// The state of the license. All queued licenses have a status of `recentlyQueued`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LicenseState {
+    /// `"active"`
+    Active,
+    /// `"expired"`
+    Expired,
+    /// `"expiring"`
+    Expiring,
+    /// `"recentlyQueued"`
+    RecentlyQueued,
+    /// `"unused"`
+    Unused,
+    /// `"unusedActive"`
+    UnusedActive,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    LicenseState, UnknownValue, { "active" => Active, "expired" => Expired, "expiring" =>
+    Expiring, "recentlyQueued" => RecentlyQueued, "unused" => Unused, "unusedActive" =>
+    UnusedActive }
 );
 /// Licensing related settings
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -2167,8 +7358,10 @@ pub struct Limits {
     pub policy_objects: Option<i64>,
 }
 /// Part of the `getOrganizationLoginSecurity` operation.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct LoginSecurity {
     /// Boolean indicating whether users are forced to change their password every X number of days.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2211,12 +7404,14 @@ pub struct LoginSecurity {
     pub api_authentication: Option<t::ApiAuthentication>,
 }
 /// Information about the organization's management system
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Management {
     /// Details related to organization management, possibly empty. Details may be named 'MSP ID', 'IP restriction mode for API', or 'IP restriction mode for dashboard', if the organization admin has configured any.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub details: Option<Vec<t::Detail>>,
+    pub details: Option<Vec<t::GetOrganizationResponseManagementDetail>>,
 }
 /// Part of the `getOrganizationSummaryTopClientsManufacturersByUsage` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -2232,7 +7427,33 @@ pub struct ManufacturersByUsageItem {
     pub clients: Option<t::Clients>,
     /// Clients usage
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub usage: Option<t::Overall>,
+    pub usage: Option<t::ManufacturersByUsageItemUsage>,
+}
+/// Counts of clients
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ManufacturersByUsageItemClientsCounts {
+    /// Total counts of clients
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
+}
+/// Clients usage
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ManufacturersByUsageItemUsage {
+    /// Total data usage by client
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<f64>,
+    /// Upstream data usage by client
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upstream: Option<f64>,
+    /// Downstream data usage by client
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub downstream: Option<f64>,
 }
 /// Organization licensing model. Can be 'co-term', 'per-device', or 'subscription'.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -2293,15 +7514,65 @@ pub struct MonitoringImport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device: Option<t::ImportDevice>,
 }
+/// Part of the `getOrganizationInventoryOnboardingCloudMonitoringNetworks` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct MonitoringNetwork {
+    /// Network ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Organization ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// Network name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// List of the product types that the network supports
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_types: Option<Vec<String>>,
+    /// Timezone of the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    /// Network tags
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// Enrollment string for the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enrollment_string: Option<String>,
+    /// URL to the network Dashboard UI
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Notes for the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// If the network is bound to a config template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_bound_to_config_template: Option<bool>,
+}
 /// Part of the `moveOrganizationLicenses` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct MoveOrganizationLicensesRequest {
     /// The ID of the organization to move the licenses to
     pub dest_organization_id: String,
     /// A list of IDs of licenses to move to the new organization
     pub license_ids: Vec<String>,
+}
+impl MoveOrganizationLicensesRequest {
+    /// A `MoveOrganizationLicensesRequest` with its required fields (`destOrganizationId`, `licenseIds`); the optional ones are unset.
+    pub fn new(
+        dest_organization_id: impl Into<String>,
+        license_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            dest_organization_id: dest_organization_id.into(),
+            license_ids: rt::list::<String, _>(license_ids),
+        }
+    }
 }
 /// Part of the `moveOrganizationLicenses` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -2320,6 +7591,7 @@ pub struct MoveOrganizationLicensesResponse {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct MoveOrganizationLicensesSeatsRequest {
     /// The ID of the organization to move the SM seats to
     pub dest_organization_id: String,
@@ -2327,6 +7599,20 @@ pub struct MoveOrganizationLicensesSeatsRequest {
     pub license_id: String,
     /// The number of seats to move to the new organization. Must be less than or equal to the total number of seats of the license
     pub seat_count: i64,
+}
+impl MoveOrganizationLicensesSeatsRequest {
+    /// A `MoveOrganizationLicensesSeatsRequest` with its required fields (`destOrganizationId`, `licenseId`, `seatCount`); the optional ones are unset.
+    pub fn new(
+        dest_organization_id: impl Into<String>,
+        license_id: impl Into<String>,
+        seat_count: i64,
+    ) -> Self {
+        Self {
+            dest_organization_id: dest_organization_id.into(),
+            license_id: license_id.into(),
+            seat_count,
+        }
+    }
 }
 /// Part of the `moveOrganizationLicensesSeats` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -2365,6 +7651,19 @@ rt::string_enum!(
     NetworkAccess, UnknownValue, { "full" => Full, "guest-ambassador" => GuestAmbassador,
     "monitor-only" => MonitorOnly, "read-only" => ReadOnly, "ssid-admin" => SsidAdmin }
 );
+/// Part of the `getOrganizationDevicesAvailabilitiesChangeHistory` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct NewItem {
+    /// Name of the detail
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Value of the detail
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
 /// Which slot the AC power supply occupies. Possible values are: 0, 1, 2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2379,6 +7678,19 @@ pub enum Number {
     UnknownValue(i64),
 }
 rt::int_enum!(Number, UnknownValue, { 0 => V0, 1 => V1, 2 => V2 });
+/// Part of the `getOrganizationDevicesAvailabilitiesChangeHistory` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct OldItem {
+    /// Name of the detail
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Value of the detail
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
 /// Admin's level of access to the organization
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2415,7 +7727,7 @@ pub struct Organization {
     pub url: Option<String>,
     /// API related settings
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub api: Option<t::TwoFactor>,
+    pub api: Option<t::GetOrganizationResponseApi>,
     /// Licensing related settings
     #[serde(skip_serializing_if = "Option::is_none")]
     pub licensing: Option<t::Licensing>,
@@ -2465,6 +7777,178 @@ pub struct OrganizationAdmin {
     /// Admin's authentication method
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authentication_method: Option<t::AuthenticationMethod>,
+}
+/// Part of the `getOrganizationBrandingPolicy` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct OrganizationBrandingPolicy {
+    /// Name of the Dashboard branding policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Boolean indicating whether this policy is enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Settings for describing which kinds of admins this policy applies to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admin_settings: Option<t::PolicyAdminSettings>,
+    /// Settings for describing the modifications to various Help page features. Each property in this object accepts one of
+    /// 'default or inherit' (do not modify functionality), 'hide' (remove the section from Dashboard), or 'show' (always show
+    /// the section on Dashboard). Some properties in this object also accept custom HTML used to replace the section on
+    /// Dashboard; see the documentation for each property to see the allowed values.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help_settings: Option<t::PolicyHelpSettings>,
+    /// Properties describing the custom logo attached to the branding policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_logo: Option<t::BrandingPolicyCustomLogo>,
+}
+/// Data for this organization
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct OrganizationCloud {
+    /// Region info
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<t::OrganizationCloudRegion>,
+}
+/// Region info
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct OrganizationCloudRegion {
+    /// Name of region
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+/// Part of the `getOrganizationConfigTemplates` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct OrganizationConfigTemplate {
+    /// The ID of the network or config template to copy configuration from
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The name of the configuration template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The product types of the configuration template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_types: Option<Vec<String>>,
+    /// The timezone of the configuration template. For a list of allowed timezones, please see the 'TZ' column in the table in &lt;a target='_blank' href='<https://en.wikipedia.org/wiki/List_of_tz_database_time_zones>'&gt;this article&lt;/a&gt;. Not applicable if copying from existing network or template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+}
+/// Part of the `getOrganizationDevices` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct OrganizationDevice {
+    /// Name of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Latitude of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Longitude of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
+    /// Physical address of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Notes for the device, limited to 255 characters
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// List of tags assigned to the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// ID of the network the device belongs to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<String>,
+    /// Serial number of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// Model of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// IMEI of the device, if applicable
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imei: Option<String>,
+    /// MAC address of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac: Option<String>,
+    /// LAN IP address of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lan_ip: Option<String>,
+    /// Firmware version of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Product type of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_type: Option<String>,
+    /// Additional device information
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<Vec<t::OrganizationDeviceDetail>>,
+}
+/// Part of the `getOrganizationDevices` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct OrganizationDeviceDetail {
+    /// Additional property name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Additional property value
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+/// Part of the `getOrganizationInventoryDevices` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct OrganizationInventoryDevice {
+    /// MAC address of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac: Option<String>,
+    /// Serial number of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// Name of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Model type of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Network Id of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<String>,
+    /// Order number of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_number: Option<String>,
+    /// Claimed time of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claimed_at: Option<rt::Timestamp>,
+    /// License expiration date of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license_expiration_date: Option<rt::Timestamp>,
+    /// Device tags
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// Product type of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_type: Option<String>,
+    /// Country/region code from device, network, or store order
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country_code: Option<String>,
+    /// Additional device information
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<Vec<t::GetOrganizationInventoryDevicesResponseItemDetail>>,
 }
 /// Part of the `getOrganizationLicense` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -2518,6 +8002,131 @@ pub struct OrganizationLicense {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub head_license_id: Option<String>,
 }
+/// Licensing related settings
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct OrganizationLicensing {
+    /// Organization licensing model. Can be 'co-term', 'per-device', or 'subscription'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<t::OrganizationLicensingModel>,
+}
+/// Organization licensing model. Can be 'co-term', 'per-device', or 'subscription'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OrganizationLicensingModel {
+    /// `"co-term"`
+    CoTerm,
+    /// `"per-device"`
+    PerDevice,
+    /// `"subscription"`
+    Subscription,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    OrganizationLicensingModel, UnknownValue, { "co-term" => CoTerm, "per-device" =>
+    PerDevice, "subscription" => Subscription }
+);
+/// Information about the organization's management system
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct OrganizationManagement {
+    /// Details related to organization management, possibly empty. Details may be named 'MSP ID', 'IP restriction mode for API', or 'IP restriction mode for dashboard', if the organization admin has configured any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<Vec<t::GetOrganizationsResponseItemManagementDetail>>,
+}
+/// Part of the `getOrganizationNetworks` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct OrganizationNetwork {
+    /// Network ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Organization ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// Network name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// List of the product types that the network supports
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_types: Option<Vec<String>>,
+    /// Timezone of the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    /// Network tags
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// Enrollment string for the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enrollment_string: Option<String>,
+    /// URL to the network Dashboard UI
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Notes for the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// If the network is bound to a config template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_bound_to_config_template: Option<bool>,
+}
+/// Part of the `getOrganizationSaml` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct OrganizationSaml {
+    /// Toggle depicting if SAML SSO settings are enabled
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+/// Part of the `getOrganizationSamlIdps` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct OrganizationSamlIdp {
+    /// ID associated with the SAML Identity Provider (IdP)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub idp_id: Option<String>,
+    /// URL that is consuming SAML Identity Provider (IdP)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consumer_url: Option<String>,
+    /// Fingerprint (SHA1) of the SAML certificate provided by your Identity Provider (IdP). This will be used for encryption / validation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub x509cert_sha1_fingerprint: Option<String>,
+    /// Dashboard will redirect users to this URL when they sign out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slo_logout_url: Option<String>,
+}
+/// Part of the `getOrganizationSamlRoles` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct OrganizationSamlRole {
+    /// ID associated with the SAML role
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The role of the SAML administrator
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// The privilege of the SAML administrator on the organization
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub org_access: Option<String>,
+    /// The list of networks that the SAML administrator has privileges on
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub networks: Option<Vec<t::GetOrganizationSamlRolesResponseItemNetwork>>,
+    /// The list of tags that the SAML administrator has privleges on
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<t::GetOrganizationSamlRolesResponseItemTag>>,
+}
 /// Overall data usage of all clients across organization
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -2570,8 +8179,10 @@ pub struct PermanentlyQueuedLicense {
     pub duration_in_days: Option<i64>,
 }
 /// Part of the `getOrganizationBrandingPoliciesPriorities` operation.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct PoliciesPriorities {
     /// An ordered list of branding policy IDs that determines the priority order of how to apply the policies
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2605,6 +8216,72 @@ pub struct PolicyAcl {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<rt::Timestamp>,
 }
+/// Part of the `getOrganizationAdaptivePolicyAcls` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PolicyAclRule {
+    /// 'allow' or 'deny' traffic specified by this rule
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    /// The type of protocol
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    /// Source port
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src_port: Option<String>,
+    /// Destination port
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dst_port: Option<String>,
+}
+/// Settings for describing which kinds of admins this policy applies to.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PolicyAdminSettings {
+    /// Which kinds of admins this policy applies to. Can be one of 'All organization admins', 'All enterprise admins', 'All network admins', 'All admins of networks...', 'All admins of networks tagged...', 'Specific admins...', 'All admins' or 'All SAML admins'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applies_to: Option<t::PolicyAdminSettingsAppliesTo>,
+    /// If 'appliesTo' is set to one of 'Specific admins...', 'All admins of networks...' or 'All admins of networks tagged...', then you must specify this 'values' property to provide the set of
+    /// entities to apply the branding policy to. For 'Specific admins...', specify an array of admin IDs. For 'All admins of
+    /// networks...', specify an array of network IDs and/or configuration template IDs. For 'All admins of networks tagged...',
+    /// specify an array of tag names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<String>>,
+}
+/// Which kinds of admins this policy applies to. Can be one of 'All organization admins', 'All enterprise admins', 'All network admins', 'All admins of networks...', 'All admins of networks tagged...', 'Specific admins...', 'All admins' or 'All SAML admins'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PolicyAdminSettingsAppliesTo {
+    /// `"All SAML admins"`
+    AllSamlAdmins,
+    /// `"All admins"`
+    AllAdmins,
+    /// `"All admins of networks tagged..."`
+    AllAdminsOfNetworksTagged,
+    /// `"All admins of networks..."`
+    AllAdminsOfNetworks,
+    /// `"All enterprise admins"`
+    AllEnterpriseAdmins,
+    /// `"All network admins"`
+    AllNetworkAdmins,
+    /// `"All organization admins"`
+    AllOrganizationAdmins,
+    /// `"Specific admins..."`
+    SpecificAdmins,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    PolicyAdminSettingsAppliesTo, UnknownValue, { "All SAML admins" => AllSamlAdmins,
+    "All admins" => AllAdmins, "All admins of networks tagged..." =>
+    AllAdminsOfNetworksTagged, "All admins of networks..." => AllAdminsOfNetworks,
+    "All enterprise admins" => AllEnterpriseAdmins, "All network admins" =>
+    AllNetworkAdmins, "All organization admins" => AllOrganizationAdmins,
+    "Specific admins..." => SpecificAdmins }
+);
 /// Properties describing the custom logo attached to the branding policy.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -2628,6 +8305,123 @@ pub struct PolicyCustomLogoImage {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preview: Option<t::Preview>,
 }
+/// Preview of the image
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PolicyCustomLogoImagePreview {
+    /// Url of the preview image
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Timestamp of the preview image
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<rt::Timestamp>,
+}
+/// Settings for describing the modifications to various Help page features. Each property in this object accepts one of
+/// 'default or inherit' (do not modify functionality), 'hide' (remove the section from Dashboard), or 'show' (always show
+/// the section on Dashboard). Some properties in this object also accept custom HTML used to replace the section on
+/// Dashboard; see the documentation for each property to see the allowed values.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PolicyHelpSettings {
+    /// The Help tab, under which all support information resides. If this tab is hidden, no other 'Help' branding
+    /// customizations will be visible. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help_tab: Option<t::PolicyHelpSettingsHelpTab>,
+    /// The 'Help -&gt; Get Help' subtab on which Cisco Meraki KB, Product Manuals, and Support/Case Information are displayed. Note
+    /// that if this subtab is hidden, branding customizations for the KB on 'Get help', Cisco Meraki product documentation,
+    /// and support contact info will not be visible. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub get_help_subtab: Option<
+        t::GetOrganizationBrandingPolicyResponseHelpSettingsGetHelpSubtab,
+    >,
+    /// The 'Help -&gt; Community' subtab which provides a link to Meraki Community. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub community_subtab: Option<
+        t::GetOrganizationBrandingPolicyResponseHelpSettingsCommunitySubtab,
+    >,
+    /// The 'Help -&gt; Cases' Dashboard subtab on which Cisco Meraki support cases for this organization can be managed. Can be one
+    /// of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cases_subtab: Option<
+        t::GetOrganizationBrandingPolicyResponseHelpSettingsCasesSubtab,
+    >,
+    /// The 'Help -&gt; Data protection requests' Dashboard subtab on which requests to delete, restrict, or export end-user data can
+    /// be audited. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_protection_requests_subtab: Option<
+        t::GetOrganizationBrandingPolicyResponseHelpSettingsDataProtectionRequestsSubtab,
+    >,
+    /// The KB search box which appears on the Help page. Can be one of 'default or inherit', 'hide', 'show', or a replacement custom HTML string.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub get_help_subtab_knowledge_base_search: Option<String>,
+    /// The universal search box always visible on Dashboard will, by default, present results from the Meraki KB. This configures
+    /// whether these Meraki KB results should be returned. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub universal_search_knowledge_base_search: Option<
+        t::GetOrganizationBrandingPolicyResponseHelpSettingsUniversalSearchKnowledgeBaseSearch,
+    >,
+    /// The 'Product Manuals' section of the 'Help -&gt; Get Help' subtab. Can be one of 'default or inherit', 'hide', 'show', or a replacement custom HTML string.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cisco_meraki_product_documentation: Option<String>,
+    /// The 'Contact Meraki Support' section of the 'Help -&gt; Get Help' subtab. Can be one of 'default or inherit', 'hide', 'show', or a replacement custom HTML string.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub support_contact_info: Option<String>,
+    /// The 'Help -&gt; New features' subtab where new Dashboard features are detailed. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_features_subtab: Option<
+        t::GetOrganizationBrandingPolicyResponseHelpSettingsNewFeaturesSubtab,
+    >,
+    /// The 'Help -&gt; Firewall info' subtab where necessary upstream firewall rules for communication to the Cisco Meraki cloud are
+    /// listed. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firewall_info_subtab: Option<
+        t::GetOrganizationBrandingPolicyResponseHelpSettingsFirewallInfoSubtab,
+    >,
+    /// The 'Help -&gt; API docs' subtab where a detailed description of the Dashboard API is listed. Can be one of
+    /// 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_docs_subtab: Option<
+        t::GetOrganizationBrandingPolicyResponseHelpSettingsApiDocsSubtab,
+    >,
+    /// The 'Help -&gt; Replacement info' subtab where important information regarding device replacements is detailed. Can be one of
+    /// 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hardware_replacements_subtab: Option<
+        t::GetOrganizationBrandingPolicyResponseHelpSettingsHardwareReplacementsSubtab,
+    >,
+    /// The 'SM Forums' subtab which links to community-based support for Cisco Meraki Systems Manager. Only configurable for
+    /// organizations that contain Systems Manager networks. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sm_forums: Option<t::GetOrganizationBrandingPolicyResponseHelpSettingsSmForums>,
+    /// The 'Help Widget' is a support widget which provides access to live chat, documentation links, Sales contact info,
+    /// and other contact avenues to reach Meraki Support. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help_widget: Option<
+        t::GetOrganizationBrandingPolicyResponseHelpSettingsHelpWidget,
+    >,
+}
+/// The Help tab, under which all support information resides. If this tab is hidden, no other 'Help' branding
+/// customizations will be visible. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PolicyHelpSettingsHelpTab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    PolicyHelpSettingsHelpTab, UnknownValue, { "default or inherit" => DefaultOrInherit,
+    "hide" => Hide, "show" => Show }
+);
 /// Part of the `getOrganizationAdaptivePolicyOverview` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -2786,7 +8580,7 @@ pub struct ProvisioningStatus {
     pub name: Option<String>,
     /// Network info.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub network: Option<t::Network>,
+    pub network: Option<t::ProvisioningStatusNetwork>,
     /// Device product type.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub product_type: Option<t::ProductType>,
@@ -2795,30 +8589,236 @@ pub struct ProvisioningStatus {
     pub serial: Option<String>,
     /// The device provisioning status. Possible statuses: unprovisioned, incomplete, complete.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<t::Status>,
+    pub status: Option<t::ProvisioningStatusStatus>,
     /// List of custom tags for the device.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
+}
+/// Network info.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProvisioningStatusNetwork {
+    /// ID for the network containing the device.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+/// The device provisioning status. Possible statuses: unprovisioned, incomplete, complete.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProvisioningStatusStatus {
+    /// `"complete"`
+    Complete,
+    /// `"incomplete"`
+    Incomplete,
+    /// `"unprovisioned"`
+    Unprovisioned,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ProvisioningStatusStatus, UnknownValue, { "complete" => Complete, "incomplete" =>
+    Incomplete, "unprovisioned" => Unprovisioned }
+);
+/// Public interface information.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Public {
+    /// The device uplink public IP address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+}
+/// Region info
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Region {
+    /// Name of region
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 /// Part of the `releaseFromOrganizationInventory` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ReleaseFromOrganizationInventoryRequest {
     /// Serials of the devices that should be released
     #[serde(skip_serializing_if = "Option::is_none")]
     pub serials: Option<Vec<String>>,
 }
+impl ReleaseFromOrganizationInventoryRequest {
+    /// A `ReleaseFromOrganizationInventoryRequest` with every field unset.
+    pub fn new() -> Self {
+        Self { serials: None }
+    }
+    /// Sets `serials`.
+    pub fn serials(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.serials = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `serials` to a value, or unsets it with `None`.
+    pub fn set_serials(mut self, value: Option<Vec<String>>) -> Self {
+        self.serials = value;
+        self
+    }
+}
 /// Part of the `renewOrganizationLicensesSeats` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct RenewOrganizationLicensesSeatsRequest {
     /// The ID of the SM license to renew. This license must already be assigned to an SM network
     pub license_id_to_renew: String,
     /// The SM license to use to renew the seats on 'licenseIdToRenew'. This license must have at least as many seats available as there are seats on 'licenseIdToRenew'
     pub unused_license_id: String,
 }
+impl RenewOrganizationLicensesSeatsRequest {
+    /// A `RenewOrganizationLicensesSeatsRequest` with its required fields (`licenseIdToRenew`, `unusedLicenseId`); the optional ones are unset.
+    pub fn new(
+        license_id_to_renew: impl Into<String>,
+        unused_license_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            license_id_to_renew: license_id_to_renew.into(),
+            unused_license_id: unused_license_id.into(),
+        }
+    }
+}
+/// Part of the `renewOrganizationLicensesSeats` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RenewOrganizationLicensesSeatsResponse {
+    /// Resulting licenses from the move
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resulting_licenses: Option<
+        Vec<t::RenewOrganizationLicensesSeatsResponseResultingLicense>,
+    >,
+}
+/// Part of the `renewOrganizationLicensesSeats` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RenewOrganizationLicensesSeatsResponseResultingLicense {
+    /// License ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// License type
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license_type: Option<String>,
+    /// License key
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license_key: Option<String>,
+    /// Order number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_number: Option<String>,
+    /// Serial number of the device the license is assigned to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_serial: Option<String>,
+    /// ID of the network the license is assigned to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<String>,
+    /// The state of the license. All queued licenses have a status of `recentlyQueued`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<t::RenewOrganizationLicensesSeatsResponseResultingLicenseState>,
+    /// The number of seats of the license. Only applicable to SM licenses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seat_count: Option<i64>,
+    /// The duration of the license plus all permanently queued licenses associated with it
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_duration_in_days: Option<i64>,
+    /// The duration of the individual license
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_in_days: Option<i64>,
+    /// DEPRECATED List of permanently queued licenses attached to the license. Instead, use /organizations/{organizationId}/licenses?deviceSerial= to retrieved queued licenses for a given device.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permanently_queued_licenses: Option<
+        Vec<
+            t::RenewOrganizationLicensesSeatsResponseResultingLicensePermanentlyQueuedLicense,
+        >,
+    >,
+    /// The date the license was claimed into the organization
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim_date: Option<String>,
+    /// The date the license started burning
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub activation_date: Option<String>,
+    /// The date the license will expire
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expiration_date: Option<String>,
+    /// The id of the head license this license is queued behind. If there is no head license, it returns nil.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub head_license_id: Option<String>,
+}
+/// Part of the `renewOrganizationLicensesSeats` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RenewOrganizationLicensesSeatsResponseResultingLicensePermanentlyQueuedLicense {
+    /// Permanently queued license ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// License type
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license_type: Option<String>,
+    /// License key
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license_key: Option<String>,
+    /// Order number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_number: Option<String>,
+    /// The duration of the individual license
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_in_days: Option<i64>,
+}
+/// The state of the license. All queued licenses have a status of `recentlyQueued`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RenewOrganizationLicensesSeatsResponseResultingLicenseState {
+    /// `"active"`
+    Active,
+    /// `"expired"`
+    Expired,
+    /// `"expiring"`
+    Expiring,
+    /// `"recentlyQueued"`
+    RecentlyQueued,
+    /// `"unused"`
+    Unused,
+    /// `"unusedActive"`
+    UnusedActive,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    RenewOrganizationLicensesSeatsResponseResultingLicenseState, UnknownValue, { "active"
+    => Active, "expired" => Expired, "expiring" => Expiring, "recentlyQueued" =>
+    RecentlyQueued, "unused" => Unused, "unusedActive" => UnusedActive }
+);
+/// API version of the endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RequestVersion {
+    /// `0`
+    V0,
+    /// `1`
+    V1,
+    /// A value this version of the API description does not list.
+    UnknownValue(i64),
+}
+rt::int_enum!(RequestVersion, UnknownValue, { 0 => V0, 1 => V1 });
 /// Part of the `getOrganizationApiRequestsOverview` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -3062,10 +9062,10 @@ pub struct SamlRole {
     pub org_access: Option<String>,
     /// The list of networks that the SAML administrator has privileges on
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub networks: Option<Vec<t::AdminNetwork>>,
+    pub networks: Option<Vec<t::GetOrganizationSamlRoleResponseNetwork>>,
     /// The list of tags that the SAML administrator has privleges on
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<t::AdminTag>>,
+    pub tags: Option<Vec<t::GetOrganizationSamlRoleResponseTag>>,
 }
 /// Stores the user secret hash
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -3098,6 +9098,7 @@ rt::string_enum!(
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct SourceGroup {
     /// The ID of the source adaptive policy group
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3108,6 +9109,46 @@ pub struct SourceGroup {
     /// The SGT of the source adaptive policy group
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sgt: Option<i64>,
+}
+impl SourceGroup {
+    /// A `SourceGroup` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            sgt: None,
+        }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.id = value;
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `sgt`.
+    pub fn sgt(mut self, value: i64) -> Self {
+        self.sgt = Some(value);
+        self
+    }
+    /// Sets `sgt` to a value, or unsets it with `None`.
+    pub fn set_sgt(mut self, value: Option<i64>) -> Self {
+        self.sgt = value;
+        self
+    }
 }
 /// Part of the `getOrganizationSummaryTopSsidsByUsage` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -3120,10 +9161,49 @@ pub struct SsidsByUsageItem {
     pub name: Option<String>,
     /// Date usage of the SSID, in megabytes
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub usage: Option<t::ClientsByUsageItemUsage>,
+    pub usage: Option<t::SsidsByUsageItemUsage>,
     /// Clients info of the SSID
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub clients: Option<t::Clients>,
+    pub clients: Option<t::SsidsByUsageItemClients>,
+}
+/// Clients info of the SSID
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SsidsByUsageItemClients {
+    /// Counts of the clients
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counts: Option<t::SsidsByUsageItemClientsCounts>,
+}
+/// Counts of the clients
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SsidsByUsageItemClientsCounts {
+    /// Total counts of the clients
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
+}
+/// Date usage of the SSID, in megabytes
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SsidsByUsageItemUsage {
+    /// Total usage of the SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<f64>,
+    /// Downstream usage of the SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub downstream: Option<f64>,
+    /// Upstream usage of the SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upstream: Option<f64>,
+    /// Percentage usage of the SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percentage: Option<f64>,
 }
 /// Staged upgrade
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -3133,7 +9213,7 @@ pub struct SsidsByUsageItem {
 pub struct Staged {
     /// The staged upgrade group
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub group: Option<t::Network>,
+    pub group: Option<t::UpgradeStagedGroup>,
 }
 /// The state of the license. All queued licenses have a status of `recentlyQueued`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -3159,7 +9239,7 @@ rt::string_enum!(
     Expiring, "recentlyQueued" => RecentlyQueued, "unused" => Unused, "unusedActive" =>
     UnusedActive }
 );
-/// The device provisioning status. Possible statuses: unprovisioned, incomplete, complete.
+/// Part of the `getOrganizationDevicesProvisioningStatuses` operation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Status {
@@ -3211,12 +9291,10 @@ pub struct StatusesByDeviceItem {
     pub name: Option<String>,
     /// Network info.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub network: Option<t::Network>,
+    pub network: Option<t::StatusesByDeviceItemNetwork>,
     /// Device product type.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub product_type: Option<
-        t::GetAdministeredLicensingSubscriptionSubscriptionsProductType,
-    >,
+    pub product_type: Option<t::StatusesByDeviceItemProductType>,
     /// The device serial number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub serial: Option<String>,
@@ -3227,6 +9305,42 @@ pub struct StatusesByDeviceItem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub slots: Option<Vec<t::DeviceItemSlot>>,
 }
+/// Network info.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct StatusesByDeviceItemNetwork {
+    /// ID for the network that the device is associated with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+/// Device product type.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StatusesByDeviceItemProductType {
+    /// `"appliance"`
+    Appliance,
+    /// `"camera"`
+    Camera,
+    /// `"cellularGateway"`
+    CellularGateway,
+    /// `"sensor"`
+    Sensor,
+    /// `"switch"`
+    Switch,
+    /// `"systemsManager"`
+    SystemsManager,
+    /// `"wireless"`
+    Wireless,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    StatusesByDeviceItemProductType, UnknownValue, { "appliance" => Appliance, "camera"
+    => Camera, "cellularGateway" => CellularGateway, "sensor" => Sensor, "switch" =>
+    Switch, "systemsManager" => SystemsManager, "wireless" => Wireless }
+);
 /// Part of the `getOrganizationDevicesStatusesOverview` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -3301,6 +9415,7 @@ pub struct TimeSery {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateOrganizationActionBatchRequest {
     /// A boolean representing whether or not the batch has been confirmed. This property cannot be unset once it is true.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3309,10 +9424,111 @@ pub struct UpdateOrganizationActionBatchRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub synchronous: Option<bool>,
 }
+impl UpdateOrganizationActionBatchRequest {
+    /// A `UpdateOrganizationActionBatchRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            confirmed: None,
+            synchronous: None,
+        }
+    }
+    /// Sets `confirmed`.
+    pub fn confirmed(mut self, value: bool) -> Self {
+        self.confirmed = Some(value);
+        self
+    }
+    /// Sets `confirmed` to a value, or unsets it with `None`.
+    pub fn set_confirmed(mut self, value: Option<bool>) -> Self {
+        self.confirmed = value;
+        self
+    }
+    /// Sets `synchronous`.
+    pub fn synchronous(mut self, value: bool) -> Self {
+        self.synchronous = Some(value);
+        self
+    }
+    /// Sets `synchronous` to a value, or unsets it with `None`.
+    pub fn set_synchronous(mut self, value: Option<bool>) -> Self {
+        self.synchronous = value;
+        self
+    }
+}
+/// Part of the `updateOrganizationActionBatch` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationActionBatchResponse {
+    /// ID of the action batch. Can be used to check the status of the action batch at /organizations/{organizationId}/actionBatches/{actionBatchId}
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// ID of the organization this action batch belongs to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// Flag describing whether the action should be previewed before executing or not
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmed: Option<bool>,
+    /// Flag describing whether actions should run synchronously or asynchronously
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub synchronous: Option<bool>,
+    /// Status of action batch
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<t::UpdateOrganizationActionBatchResponseStatus>,
+    /// A set of changes made as part of this action (&lt;a href='<https://developer.cisco.com/meraki/api/#/rest/guides/action-batches/>'&gt;more details&lt;/a&gt;)
+    pub actions: Vec<t::UpdateOrganizationActionBatchResponseAction>,
+}
+/// Part of the `updateOrganizationActionBatch` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationActionBatchResponseAction {
+    /// Unique identifier for the resource to be acted on
+    pub resource: String,
+    /// The operation to be used by this action
+    pub operation: String,
+    /// Data provided in the body of the Action. Contents depend on the Action type
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<::serde_json::Map<String, ::serde_json::Value>>,
+}
+/// Status of action batch
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationActionBatchResponseStatus {
+    /// Flag describing whether all actions in the action batch have completed
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completed: Option<bool>,
+    /// Flag describing whether any actions in the action batch failed
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed: Option<bool>,
+    /// List of errors encountered when running actions in the action batch
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<String>>,
+    /// Resources created as a result of this action batch
+    pub created_resources: Vec<
+        t::UpdateOrganizationActionBatchResponseStatusCreatedResource,
+    >,
+}
+/// Part of the `updateOrganizationActionBatch` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationActionBatchResponseStatusCreatedResource {
+    /// ID of the created resource
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// URI, not including base, of the created resource
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+}
 /// Part of the `updateOrganizationAdaptivePolicyAcl` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateOrganizationAdaptivePolicyAclRequest {
     /// Name of the adaptive policy ACL
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3322,15 +9538,232 @@ pub struct UpdateOrganizationAdaptivePolicyAclRequest {
     pub description: Option<String>,
     /// An ordered array of the adaptive policy ACL rules. An empty array will clear the rules.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub rules: Option<Vec<t::CreateOrganizationAdaptivePolicyAclRequestRule>>,
+    pub rules: Option<Vec<t::UpdateOrganizationAdaptivePolicyAclRequestRule>>,
     /// IP version of adpative policy ACL. One of: 'any', 'ipv4' or 'ipv6'
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ip_version: Option<t::IpVersion>,
+    pub ip_version: Option<t::UpdateOrganizationAdaptivePolicyAclRequestIpVersion>,
+}
+impl UpdateOrganizationAdaptivePolicyAclRequest {
+    /// A `UpdateOrganizationAdaptivePolicyAclRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            description: None,
+            rules: None,
+            ip_version: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `description` to a value, or unsets it with `None`.
+    pub fn set_description(mut self, value: Option<String>) -> Self {
+        self.description = value;
+        self
+    }
+    /// Sets `rules`.
+    pub fn rules(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateOrganizationAdaptivePolicyAclRequestRule,
+        >,
+    ) -> Self {
+        self.rules = Some(
+            rt::list::<t::UpdateOrganizationAdaptivePolicyAclRequestRule, _>(value),
+        );
+        self
+    }
+    /// Sets `rules` to a value, or unsets it with `None`.
+    pub fn set_rules(
+        mut self,
+        value: Option<Vec<t::UpdateOrganizationAdaptivePolicyAclRequestRule>>,
+    ) -> Self {
+        self.rules = value;
+        self
+    }
+    /// Sets `ipVersion`.
+    pub fn ip_version(
+        mut self,
+        value: t::UpdateOrganizationAdaptivePolicyAclRequestIpVersion,
+    ) -> Self {
+        self.ip_version = Some(value);
+        self
+    }
+    /// Sets `ipVersion` to a value, or unsets it with `None`.
+    pub fn set_ip_version(
+        mut self,
+        value: Option<t::UpdateOrganizationAdaptivePolicyAclRequestIpVersion>,
+    ) -> Self {
+        self.ip_version = value;
+        self
+    }
+}
+/// IP version of adpative policy ACL. One of: 'any', 'ipv4' or 'ipv6'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationAdaptivePolicyAclRequestIpVersion {
+    /// `"any"`
+    Any,
+    /// `"ipv4"`
+    Ipv4,
+    /// `"ipv6"`
+    Ipv6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationAdaptivePolicyAclRequestIpVersion, UnknownValue, { "any" => Any,
+    "ipv4" => Ipv4, "ipv6" => Ipv6 }
+);
+/// Part of the `updateOrganizationAdaptivePolicyAcl` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationAdaptivePolicyAclRequestRule {
+    /// 'allow' or 'deny' traffic specified by this rule.
+    pub policy: t::UpdateOrganizationAdaptivePolicyAclRequestRulePolicy,
+    /// The type of protocol (must be 'tcp', 'udp', 'icmp' or 'any').
+    pub protocol: t::UpdateOrganizationAdaptivePolicyAclRequestRuleProtocol,
+    /// Source port. Must be in the format of single port: '1', port list: '1,2' or port range: '1-10', and in the range of 1-65535, or 'any'. Default is 'any'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src_port: Option<String>,
+    /// Destination port. Must be in the format of single port: '1', port list: '1,2' or port range: '1-10', and in the range of 1-65535, or 'any'. Default is 'any'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dst_port: Option<String>,
+}
+impl UpdateOrganizationAdaptivePolicyAclRequestRule {
+    /// A `UpdateOrganizationAdaptivePolicyAclRequestRule` with its required fields (`policy`, `protocol`); the optional ones are unset.
+    pub fn new(
+        policy: t::UpdateOrganizationAdaptivePolicyAclRequestRulePolicy,
+        protocol: t::UpdateOrganizationAdaptivePolicyAclRequestRuleProtocol,
+    ) -> Self {
+        Self {
+            policy,
+            protocol,
+            src_port: None,
+            dst_port: None,
+        }
+    }
+    /// Sets `srcPort`.
+    pub fn src_port(mut self, value: impl Into<String>) -> Self {
+        self.src_port = Some(value.into());
+        self
+    }
+    /// Sets `srcPort` to a value, or unsets it with `None`.
+    pub fn set_src_port(mut self, value: Option<String>) -> Self {
+        self.src_port = value;
+        self
+    }
+    /// Sets `dstPort`.
+    pub fn dst_port(mut self, value: impl Into<String>) -> Self {
+        self.dst_port = Some(value.into());
+        self
+    }
+    /// Sets `dstPort` to a value, or unsets it with `None`.
+    pub fn set_dst_port(mut self, value: Option<String>) -> Self {
+        self.dst_port = value;
+        self
+    }
+}
+/// 'allow' or 'deny' traffic specified by this rule.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationAdaptivePolicyAclRequestRulePolicy {
+    /// `"allow"`
+    Allow,
+    /// `"deny"`
+    Deny,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationAdaptivePolicyAclRequestRulePolicy, UnknownValue, { "allow" =>
+    Allow, "deny" => Deny }
+);
+/// The type of protocol (must be 'tcp', 'udp', 'icmp' or 'any').
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationAdaptivePolicyAclRequestRuleProtocol {
+    /// `"any"`
+    Any,
+    /// `"icmp"`
+    Icmp,
+    /// `"tcp"`
+    Tcp,
+    /// `"udp"`
+    Udp,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationAdaptivePolicyAclRequestRuleProtocol, UnknownValue, { "any" => Any,
+    "icmp" => Icmp, "tcp" => Tcp, "udp" => Udp }
+);
+/// Part of the `updateOrganizationAdaptivePolicyAcl` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationAdaptivePolicyAclResponse {
+    /// ID of the adaptive policy ACL
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acl_id: Option<String>,
+    /// Name of the adaptive policy ACL
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Description of the adaptive policy ACL
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// IP version of adpative policy ACL
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip_version: Option<String>,
+    /// An ordered array of the adaptive policy ACL rules
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules: Option<Vec<t::UpdateOrganizationAdaptivePolicyAclResponseRule>>,
+    /// When the adaptive policy ACL was created
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<rt::Timestamp>,
+    /// When the adaptive policy ACL was last updated
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<rt::Timestamp>,
+}
+/// Part of the `updateOrganizationAdaptivePolicyAcl` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationAdaptivePolicyAclResponseRule {
+    /// 'allow' or 'deny' traffic specified by this rule
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    /// The type of protocol
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    /// Source port
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src_port: Option<String>,
+    /// Destination port
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dst_port: Option<String>,
 }
 /// Part of the `updateOrganizationAdaptivePolicyGroup` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateOrganizationAdaptivePolicyGroupRequest {
     /// Name of the group
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3343,70 +9776,722 @@ pub struct UpdateOrganizationAdaptivePolicyGroupRequest {
     pub description: Option<String>,
     /// The policy objects that belong to this group; traffic from addresses specified by these policy objects will be tagged with this group's SGT value if no other tagging scheme is being used (each requires one unique attribute)
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub policy_objects: Option<Vec<t::ApplicationCategoryApplication>>,
+    pub policy_objects: Option<
+        Vec<t::UpdateOrganizationAdaptivePolicyGroupRequestPolicyObject>,
+    >,
+}
+impl UpdateOrganizationAdaptivePolicyGroupRequest {
+    /// A `UpdateOrganizationAdaptivePolicyGroupRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            sgt: None,
+            description: None,
+            policy_objects: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `sgt`.
+    pub fn sgt(mut self, value: i64) -> Self {
+        self.sgt = Some(value);
+        self
+    }
+    /// Sets `sgt` to a value, or unsets it with `None`.
+    pub fn set_sgt(mut self, value: Option<i64>) -> Self {
+        self.sgt = value;
+        self
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `description` to a value, or unsets it with `None`.
+    pub fn set_description(mut self, value: Option<String>) -> Self {
+        self.description = value;
+        self
+    }
+    /// Sets `policyObjects`.
+    pub fn policy_objects(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateOrganizationAdaptivePolicyGroupRequestPolicyObject,
+        >,
+    ) -> Self {
+        self.policy_objects = Some(
+            rt::list::<
+                t::UpdateOrganizationAdaptivePolicyGroupRequestPolicyObject,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `policyObjects` to a value, or unsets it with `None`.
+    pub fn set_policy_objects(
+        mut self,
+        value: Option<Vec<t::UpdateOrganizationAdaptivePolicyGroupRequestPolicyObject>>,
+    ) -> Self {
+        self.policy_objects = value;
+        self
+    }
+}
+/// Part of the `updateOrganizationAdaptivePolicyGroup` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationAdaptivePolicyGroupRequestPolicyObject {
+    /// The ID of the policy object
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The name of the policy object
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+impl UpdateOrganizationAdaptivePolicyGroupRequestPolicyObject {
+    /// A `UpdateOrganizationAdaptivePolicyGroupRequestPolicyObject` with every field unset.
+    pub fn new() -> Self {
+        Self { id: None, name: None }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.id = value;
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
 }
 /// Part of the `updateOrganizationAdaptivePolicyPolicy` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateOrganizationAdaptivePolicyPolicyRequest {
     /// The source adaptive policy group (requires one unique attribute)
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub source_group: Option<t::SourceGroup>,
+    pub source_group: Option<
+        t::UpdateOrganizationAdaptivePolicyPolicyRequestSourceGroup,
+    >,
     /// The destination adaptive policy group (requires one unique attribute)
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub destination_group: Option<t::SourceGroup>,
+    pub destination_group: Option<
+        t::UpdateOrganizationAdaptivePolicyPolicyRequestDestinationGroup,
+    >,
     /// An ordered array of adaptive policy ACLs (each requires one unique attribute) that apply to this policy
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub acls: Option<Vec<t::ApplicationCategoryApplication>>,
+    pub acls: Option<Vec<t::UpdateOrganizationAdaptivePolicyPolicyRequestAcl>>,
     /// The rule to apply if there is no matching ACL
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_entry_rule: Option<t::LastEntryRule>,
+    pub last_entry_rule: Option<
+        t::UpdateOrganizationAdaptivePolicyPolicyRequestLastEntryRule,
+    >,
+}
+impl UpdateOrganizationAdaptivePolicyPolicyRequest {
+    /// A `UpdateOrganizationAdaptivePolicyPolicyRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            source_group: None,
+            destination_group: None,
+            acls: None,
+            last_entry_rule: None,
+        }
+    }
+    /// Sets `sourceGroup`.
+    pub fn source_group(
+        mut self,
+        value: t::UpdateOrganizationAdaptivePolicyPolicyRequestSourceGroup,
+    ) -> Self {
+        self.source_group = Some(value);
+        self
+    }
+    /// Sets `sourceGroup` to a value, or unsets it with `None`.
+    pub fn set_source_group(
+        mut self,
+        value: Option<t::UpdateOrganizationAdaptivePolicyPolicyRequestSourceGroup>,
+    ) -> Self {
+        self.source_group = value;
+        self
+    }
+    /// Sets `destinationGroup`.
+    pub fn destination_group(
+        mut self,
+        value: t::UpdateOrganizationAdaptivePolicyPolicyRequestDestinationGroup,
+    ) -> Self {
+        self.destination_group = Some(value);
+        self
+    }
+    /// Sets `destinationGroup` to a value, or unsets it with `None`.
+    pub fn set_destination_group(
+        mut self,
+        value: Option<t::UpdateOrganizationAdaptivePolicyPolicyRequestDestinationGroup>,
+    ) -> Self {
+        self.destination_group = value;
+        self
+    }
+    /// Sets `acls`.
+    pub fn acls(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateOrganizationAdaptivePolicyPolicyRequestAcl,
+        >,
+    ) -> Self {
+        self.acls = Some(
+            rt::list::<t::UpdateOrganizationAdaptivePolicyPolicyRequestAcl, _>(value),
+        );
+        self
+    }
+    /// Sets `acls` to a value, or unsets it with `None`.
+    pub fn set_acls(
+        mut self,
+        value: Option<Vec<t::UpdateOrganizationAdaptivePolicyPolicyRequestAcl>>,
+    ) -> Self {
+        self.acls = value;
+        self
+    }
+    /// Sets `lastEntryRule`.
+    pub fn last_entry_rule(
+        mut self,
+        value: t::UpdateOrganizationAdaptivePolicyPolicyRequestLastEntryRule,
+    ) -> Self {
+        self.last_entry_rule = Some(value);
+        self
+    }
+    /// Sets `lastEntryRule` to a value, or unsets it with `None`.
+    pub fn set_last_entry_rule(
+        mut self,
+        value: Option<t::UpdateOrganizationAdaptivePolicyPolicyRequestLastEntryRule>,
+    ) -> Self {
+        self.last_entry_rule = value;
+        self
+    }
+}
+/// Part of the `updateOrganizationAdaptivePolicyPolicy` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationAdaptivePolicyPolicyRequestAcl {
+    /// The ID of the adaptive policy ACL
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The name of the adaptive policy ACL
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+impl UpdateOrganizationAdaptivePolicyPolicyRequestAcl {
+    /// A `UpdateOrganizationAdaptivePolicyPolicyRequestAcl` with every field unset.
+    pub fn new() -> Self {
+        Self { id: None, name: None }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.id = value;
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+}
+/// The destination adaptive policy group (requires one unique attribute)
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationAdaptivePolicyPolicyRequestDestinationGroup {
+    /// The ID of the destination adaptive policy group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The name of the destination adaptive policy group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The SGT of the destination adaptive policy group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sgt: Option<i64>,
+}
+impl UpdateOrganizationAdaptivePolicyPolicyRequestDestinationGroup {
+    /// A `UpdateOrganizationAdaptivePolicyPolicyRequestDestinationGroup` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            sgt: None,
+        }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.id = value;
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `sgt`.
+    pub fn sgt(mut self, value: i64) -> Self {
+        self.sgt = Some(value);
+        self
+    }
+    /// Sets `sgt` to a value, or unsets it with `None`.
+    pub fn set_sgt(mut self, value: Option<i64>) -> Self {
+        self.sgt = value;
+        self
+    }
+}
+/// The rule to apply if there is no matching ACL
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationAdaptivePolicyPolicyRequestLastEntryRule {
+    /// `"allow"`
+    Allow,
+    /// `"default"`
+    Default,
+    /// `"deny"`
+    Deny,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationAdaptivePolicyPolicyRequestLastEntryRule, UnknownValue, { "allow"
+    => Allow, "default" => Default, "deny" => Deny }
+);
+/// The source adaptive policy group (requires one unique attribute)
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationAdaptivePolicyPolicyRequestSourceGroup {
+    /// The ID of the source adaptive policy group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The name of the source adaptive policy group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The SGT of the source adaptive policy group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sgt: Option<i64>,
+}
+impl UpdateOrganizationAdaptivePolicyPolicyRequestSourceGroup {
+    /// A `UpdateOrganizationAdaptivePolicyPolicyRequestSourceGroup` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            sgt: None,
+        }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.id = value;
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `sgt`.
+    pub fn sgt(mut self, value: i64) -> Self {
+        self.sgt = Some(value);
+        self
+    }
+    /// Sets `sgt` to a value, or unsets it with `None`.
+    pub fn set_sgt(mut self, value: Option<i64>) -> Self {
+        self.sgt = value;
+        self
+    }
 }
 /// Part of the `updateOrganizationAdaptivePolicySettings` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateOrganizationAdaptivePolicySettingsRequest {
     /// List of network IDs with adaptive policy enabled
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled_networks: Option<Vec<String>>,
 }
+impl UpdateOrganizationAdaptivePolicySettingsRequest {
+    /// A `UpdateOrganizationAdaptivePolicySettingsRequest` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled_networks: None }
+    }
+    /// Sets `enabledNetworks`.
+    pub fn enabled_networks(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.enabled_networks = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `enabledNetworks` to a value, or unsets it with `None`.
+    pub fn set_enabled_networks(mut self, value: Option<Vec<String>>) -> Self {
+        self.enabled_networks = value;
+        self
+    }
+}
 /// Part of the `updateOrganizationAdmin` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateOrganizationAdminRequest {
     /// The name of the dashboard administrator
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The privilege of the dashboard administrator on the organization. Can be one of 'full', 'read-only', 'enterprise' or 'none'
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub org_access: Option<t::OrgAccess>,
+    pub org_access: Option<t::UpdateOrganizationAdminRequestOrgAccess>,
     /// The list of tags that the dashboard administrator has privileges on
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<t::CreateOrganizationAdminRequestTag>>,
+    pub tags: Option<Vec<t::UpdateOrganizationAdminRequestTag>>,
     /// The list of networks that the dashboard administrator has privileges on
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub networks: Option<Vec<t::CreateOrganizationAdminRequestNetwork>>,
+    pub networks: Option<Vec<t::UpdateOrganizationAdminRequestNetwork>>,
+}
+impl UpdateOrganizationAdminRequest {
+    /// A `UpdateOrganizationAdminRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            org_access: None,
+            tags: None,
+            networks: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `orgAccess`.
+    pub fn org_access(
+        mut self,
+        value: t::UpdateOrganizationAdminRequestOrgAccess,
+    ) -> Self {
+        self.org_access = Some(value);
+        self
+    }
+    /// Sets `orgAccess` to a value, or unsets it with `None`.
+    pub fn set_org_access(
+        mut self,
+        value: Option<t::UpdateOrganizationAdminRequestOrgAccess>,
+    ) -> Self {
+        self.org_access = value;
+        self
+    }
+    /// Sets `tags`.
+    pub fn tags(
+        mut self,
+        value: impl IntoIterator<Item = t::UpdateOrganizationAdminRequestTag>,
+    ) -> Self {
+        self.tags = Some(rt::list::<t::UpdateOrganizationAdminRequestTag, _>(value));
+        self
+    }
+    /// Sets `tags` to a value, or unsets it with `None`.
+    pub fn set_tags(
+        mut self,
+        value: Option<Vec<t::UpdateOrganizationAdminRequestTag>>,
+    ) -> Self {
+        self.tags = value;
+        self
+    }
+    /// Sets `networks`.
+    pub fn networks(
+        mut self,
+        value: impl IntoIterator<Item = t::UpdateOrganizationAdminRequestNetwork>,
+    ) -> Self {
+        self.networks = Some(
+            rt::list::<t::UpdateOrganizationAdminRequestNetwork, _>(value),
+        );
+        self
+    }
+    /// Sets `networks` to a value, or unsets it with `None`.
+    pub fn set_networks(
+        mut self,
+        value: Option<Vec<t::UpdateOrganizationAdminRequestNetwork>>,
+    ) -> Self {
+        self.networks = value;
+        self
+    }
+}
+/// Part of the `updateOrganizationAdmin` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationAdminRequestNetwork {
+    /// The network ID
+    pub id: String,
+    /// The privilege of the dashboard administrator on the network. Can be one of 'full', 'read-only', 'guest-ambassador' or 'monitor-only'
+    pub access: String,
+}
+impl UpdateOrganizationAdminRequestNetwork {
+    /// A `UpdateOrganizationAdminRequestNetwork` with its required fields (`id`, `access`); the optional ones are unset.
+    pub fn new(id: impl Into<String>, access: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            access: access.into(),
+        }
+    }
+}
+/// The privilege of the dashboard administrator on the organization. Can be one of 'full', 'read-only', 'enterprise' or 'none'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationAdminRequestOrgAccess {
+    /// `"enterprise"`
+    Enterprise,
+    /// `"full"`
+    Full,
+    /// `"none"`
+    None,
+    /// `"read-only"`
+    ReadOnly,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationAdminRequestOrgAccess, UnknownValue, { "enterprise" => Enterprise,
+    "full" => Full, "none" => None, "read-only" => ReadOnly }
+);
+/// Part of the `updateOrganizationAdmin` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationAdminRequestTag {
+    /// The name of the tag
+    pub tag: String,
+    /// The privilege of the dashboard administrator on the tag. Can be one of 'full', 'read-only', 'guest-ambassador' or 'monitor-only'
+    pub access: t::UpdateOrganizationAdminRequestTagAccess,
+}
+impl UpdateOrganizationAdminRequestTag {
+    /// A `UpdateOrganizationAdminRequestTag` with its required fields (`tag`, `access`); the optional ones are unset.
+    pub fn new(
+        tag: impl Into<String>,
+        access: t::UpdateOrganizationAdminRequestTagAccess,
+    ) -> Self {
+        Self { tag: tag.into(), access }
+    }
+}
+/// The privilege of the dashboard administrator on the tag. Can be one of 'full', 'read-only', 'guest-ambassador' or 'monitor-only'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationAdminRequestTagAccess {
+    /// `"full"`
+    Full,
+    /// `"guest-ambassador"`
+    GuestAmbassador,
+    /// `"monitor-only"`
+    MonitorOnly,
+    /// `"read-only"`
+    ReadOnly,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationAdminRequestTagAccess, UnknownValue, { "full" => Full,
+    "guest-ambassador" => GuestAmbassador, "monitor-only" => MonitorOnly, "read-only" =>
+    ReadOnly }
+);
+/// Part of the `updateOrganizationAdmin` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationAdminResponse {
+    /// Admin's ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Admin's username
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Admin's email address
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Admin's level of access to the organization
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub org_access: Option<t::UpdateOrganizationAdminResponseOrgAccess>,
+    /// Status of the admin's account
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_status: Option<t::UpdateOrganizationAdminResponseAccountStatus>,
+    /// Indicates whether two-factor authentication is enabled
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub two_factor_auth_enabled: Option<bool>,
+    /// Indicates whether the admin has an API key
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub has_api_key: Option<bool>,
+    /// Time when the admin was last active
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_active: Option<rt::Timestamp>,
+    /// Admin tag information
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<t::UpdateOrganizationAdminResponseTag>>,
+    /// Admin network access information
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub networks: Option<Vec<t::UpdateOrganizationAdminResponseNetwork>>,
+    /// Admin's authentication method
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authentication_method: Option<
+        t::UpdateOrganizationAdminResponseAuthenticationMethod,
+    >,
+}
+/// Status of the admin's account
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationAdminResponseAccountStatus {
+    /// `"locked"`
+    Locked,
+    /// `"ok"`
+    Ok,
+    /// `"pending"`
+    Pending,
+    /// `"unverified"`
+    Unverified,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationAdminResponseAccountStatus, UnknownValue, { "locked" => Locked,
+    "ok" => Ok, "pending" => Pending, "unverified" => Unverified }
+);
+/// Admin's authentication method
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationAdminResponseAuthenticationMethod {
+    /// `"Cisco SecureX Sign-On"`
+    CiscoSecureXSignOn,
+    /// `"Email"`
+    Email,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationAdminResponseAuthenticationMethod, UnknownValue, {
+    "Cisco SecureX Sign-On" => CiscoSecureXSignOn, "Email" => Email }
+);
+/// Part of the `updateOrganizationAdmin` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationAdminResponseNetwork {
+    /// Network ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Admin's level of access to the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access: Option<String>,
+}
+/// Admin's level of access to the organization
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationAdminResponseOrgAccess {
+    /// `"enterprise"`
+    Enterprise,
+    /// `"full"`
+    Full,
+    /// `"none"`
+    None,
+    /// `"read-only"`
+    ReadOnly,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationAdminResponseOrgAccess, UnknownValue, { "enterprise" => Enterprise,
+    "full" => Full, "none" => None, "read-only" => ReadOnly }
+);
+/// Part of the `updateOrganizationAdmin` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationAdminResponseTag {
+    /// Tag value
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    /// Access level for the tag
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access: Option<String>,
 }
 /// Part of the `updateOrganizationAlertsProfile` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateOrganizationAlertsProfileRequest {
     /// Is the alert config enabled
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// The alert type
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub type_: Option<t::CreateOrganizationAlertsProfileRequestType>,
+    pub type_: Option<t::UpdateOrganizationAlertsProfileRequestType>,
     /// The conditions that determine if the alert triggers
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub alert_condition: Option<t::AlertCondition>,
+    pub alert_condition: Option<t::UpdateOrganizationAlertsProfileRequestAlertCondition>,
     /// List of recipients that will recieve the alert.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub recipients: Option<t::CreateOrganizationAlertsProfileRequestRecipients>,
+    pub recipients: Option<t::UpdateOrganizationAlertsProfileRequestRecipients>,
     /// Networks with these tags will be monitored for the alert
     #[serde(skip_serializing_if = "Option::is_none")]
     pub network_tags: Option<Vec<String>>,
@@ -3414,10 +10499,1645 @@ pub struct UpdateOrganizationAlertsProfileRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
+impl UpdateOrganizationAlertsProfileRequest {
+    /// A `UpdateOrganizationAlertsProfileRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            type_: None,
+            alert_condition: None,
+            recipients: None,
+            network_tags: None,
+            description: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: t::UpdateOrganizationAlertsProfileRequestType,
+    ) -> Self {
+        self.type_ = Some(value);
+        self
+    }
+    /// Sets `type` to a value, or unsets it with `None`.
+    pub fn set_type(
+        mut self,
+        value: Option<t::UpdateOrganizationAlertsProfileRequestType>,
+    ) -> Self {
+        self.type_ = value;
+        self
+    }
+    /// Sets `alertCondition`.
+    pub fn alert_condition(
+        mut self,
+        value: t::UpdateOrganizationAlertsProfileRequestAlertCondition,
+    ) -> Self {
+        self.alert_condition = Some(value);
+        self
+    }
+    /// Sets `alertCondition` to a value, or unsets it with `None`.
+    pub fn set_alert_condition(
+        mut self,
+        value: Option<t::UpdateOrganizationAlertsProfileRequestAlertCondition>,
+    ) -> Self {
+        self.alert_condition = value;
+        self
+    }
+    /// Sets `recipients`.
+    pub fn recipients(
+        mut self,
+        value: t::UpdateOrganizationAlertsProfileRequestRecipients,
+    ) -> Self {
+        self.recipients = Some(value);
+        self
+    }
+    /// Sets `recipients` to a value, or unsets it with `None`.
+    pub fn set_recipients(
+        mut self,
+        value: Option<t::UpdateOrganizationAlertsProfileRequestRecipients>,
+    ) -> Self {
+        self.recipients = value;
+        self
+    }
+    /// Sets `networkTags`.
+    pub fn network_tags(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.network_tags = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `networkTags` to a value, or unsets it with `None`.
+    pub fn set_network_tags(mut self, value: Option<Vec<String>>) -> Self {
+        self.network_tags = value;
+        self
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `description` to a value, or unsets it with `None`.
+    pub fn set_description(mut self, value: Option<String>) -> Self {
+        self.description = value;
+        self
+    }
+}
+/// The conditions that determine if the alert triggers
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationAlertsProfileRequestAlertCondition {
+    /// The total duration in seconds that the threshold should be crossed before alerting
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration: Option<i64>,
+    /// The look back period in seconds for sensing the alert
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window: Option<i64>,
+    /// The threshold the metric must cross to be valid for alerting. Used only for WAN Utilization alerts.
+    #[serde(rename = "bit_rate_bps", skip_serializing_if = "Option::is_none")]
+    pub bit_rate_bps: Option<i64>,
+    /// The threshold the metric must cross to be valid for alerting. Used only for Packet Loss alerts.
+    #[serde(rename = "loss_ratio", skip_serializing_if = "Option::is_none")]
+    pub loss_ratio: Option<f64>,
+    /// The threshold the metric must cross to be valid for alerting. Used only for WAN Latency alerts.
+    #[serde(rename = "latency_ms", skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<i64>,
+    /// The threshold the metric must cross to be valid for alerting. Used only for VoIP Jitter alerts.
+    #[serde(rename = "jitter_ms", skip_serializing_if = "Option::is_none")]
+    pub jitter_ms: Option<i64>,
+    /// The threshold the metric must drop below to be valid for alerting. Used only for VoIP MOS alerts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mos: Option<f64>,
+    /// The uplink observed for the alert.  interface must be one of the following: wan1, wan2, wan3, cellular
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interface: Option<
+        t::UpdateOrganizationAlertsProfileRequestAlertConditionInterface,
+    >,
+}
+impl UpdateOrganizationAlertsProfileRequestAlertCondition {
+    /// A `UpdateOrganizationAlertsProfileRequestAlertCondition` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            duration: None,
+            window: None,
+            bit_rate_bps: None,
+            loss_ratio: None,
+            latency_ms: None,
+            jitter_ms: None,
+            mos: None,
+            interface: None,
+        }
+    }
+    /// Sets `duration`.
+    pub fn duration(mut self, value: i64) -> Self {
+        self.duration = Some(value);
+        self
+    }
+    /// Sets `duration` to a value, or unsets it with `None`.
+    pub fn set_duration(mut self, value: Option<i64>) -> Self {
+        self.duration = value;
+        self
+    }
+    /// Sets `window`.
+    pub fn window(mut self, value: i64) -> Self {
+        self.window = Some(value);
+        self
+    }
+    /// Sets `window` to a value, or unsets it with `None`.
+    pub fn set_window(mut self, value: Option<i64>) -> Self {
+        self.window = value;
+        self
+    }
+    /// Sets `bit_rate_bps`.
+    pub fn bit_rate_bps(mut self, value: i64) -> Self {
+        self.bit_rate_bps = Some(value);
+        self
+    }
+    /// Sets `bit_rate_bps` to a value, or unsets it with `None`.
+    pub fn set_bit_rate_bps(mut self, value: Option<i64>) -> Self {
+        self.bit_rate_bps = value;
+        self
+    }
+    /// Sets `loss_ratio`.
+    pub fn loss_ratio(mut self, value: f64) -> Self {
+        self.loss_ratio = Some(value);
+        self
+    }
+    /// Sets `loss_ratio` to a value, or unsets it with `None`.
+    pub fn set_loss_ratio(mut self, value: Option<f64>) -> Self {
+        self.loss_ratio = value;
+        self
+    }
+    /// Sets `latency_ms`.
+    pub fn latency_ms(mut self, value: i64) -> Self {
+        self.latency_ms = Some(value);
+        self
+    }
+    /// Sets `latency_ms` to a value, or unsets it with `None`.
+    pub fn set_latency_ms(mut self, value: Option<i64>) -> Self {
+        self.latency_ms = value;
+        self
+    }
+    /// Sets `jitter_ms`.
+    pub fn jitter_ms(mut self, value: i64) -> Self {
+        self.jitter_ms = Some(value);
+        self
+    }
+    /// Sets `jitter_ms` to a value, or unsets it with `None`.
+    pub fn set_jitter_ms(mut self, value: Option<i64>) -> Self {
+        self.jitter_ms = value;
+        self
+    }
+    /// Sets `mos`.
+    pub fn mos(mut self, value: f64) -> Self {
+        self.mos = Some(value);
+        self
+    }
+    /// Sets `mos` to a value, or unsets it with `None`.
+    pub fn set_mos(mut self, value: Option<f64>) -> Self {
+        self.mos = value;
+        self
+    }
+    /// Sets `interface`.
+    pub fn interface(
+        mut self,
+        value: t::UpdateOrganizationAlertsProfileRequestAlertConditionInterface,
+    ) -> Self {
+        self.interface = Some(value);
+        self
+    }
+    /// Sets `interface` to a value, or unsets it with `None`.
+    pub fn set_interface(
+        mut self,
+        value: Option<t::UpdateOrganizationAlertsProfileRequestAlertConditionInterface>,
+    ) -> Self {
+        self.interface = value;
+        self
+    }
+}
+/// The uplink observed for the alert.  interface must be one of the following: wan1, wan2, wan3, cellular
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationAlertsProfileRequestAlertConditionInterface {
+    /// `"cellular"`
+    Cellular,
+    /// `"wan1"`
+    Wan1,
+    /// `"wan2"`
+    Wan2,
+    /// `"wan3"`
+    Wan3,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationAlertsProfileRequestAlertConditionInterface, UnknownValue, {
+    "cellular" => Cellular, "wan1" => Wan1, "wan2" => Wan2, "wan3" => Wan3 }
+);
+/// List of recipients that will recieve the alert.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationAlertsProfileRequestRecipients {
+    /// A list of emails that will receive information about the alert
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emails: Option<Vec<String>>,
+    /// A list base64 encoded urls of webhook endpoints that will receive information about the alert
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_server_ids: Option<Vec<String>>,
+}
+impl UpdateOrganizationAlertsProfileRequestRecipients {
+    /// A `UpdateOrganizationAlertsProfileRequestRecipients` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            emails: None,
+            http_server_ids: None,
+        }
+    }
+    /// Sets `emails`.
+    pub fn emails(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.emails = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `emails` to a value, or unsets it with `None`.
+    pub fn set_emails(mut self, value: Option<Vec<String>>) -> Self {
+        self.emails = value;
+        self
+    }
+    /// Sets `httpServerIds`.
+    pub fn http_server_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.http_server_ids = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `httpServerIds` to a value, or unsets it with `None`.
+    pub fn set_http_server_ids(mut self, value: Option<Vec<String>>) -> Self {
+        self.http_server_ids = value;
+        self
+    }
+}
+/// The alert type
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationAlertsProfileRequestType {
+    /// `"appOutage"`
+    AppOutage,
+    /// `"voipJitter"`
+    VoipJitter,
+    /// `"voipMos"`
+    VoipMos,
+    /// `"voipPacketLoss"`
+    VoipPacketLoss,
+    /// `"wanLatency"`
+    WanLatency,
+    /// `"wanPacketLoss"`
+    WanPacketLoss,
+    /// `"wanStatus"`
+    WanStatus,
+    /// `"wanUtilization"`
+    WanUtilization,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationAlertsProfileRequestType, UnknownValue, { "appOutage" => AppOutage,
+    "voipJitter" => VoipJitter, "voipMos" => VoipMos, "voipPacketLoss" => VoipPacketLoss,
+    "wanLatency" => WanLatency, "wanPacketLoss" => WanPacketLoss, "wanStatus" =>
+    WanStatus, "wanUtilization" => WanUtilization }
+);
+/// Part of the `updateOrganizationBrandingPoliciesPriorities` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationBrandingPoliciesPrioritiesRequest {
+    /// An ordered list of branding policy IDs that determines the priority order of how to apply the policies
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub branding_policy_ids: Option<Vec<String>>,
+}
+impl UpdateOrganizationBrandingPoliciesPrioritiesRequest {
+    /// A `UpdateOrganizationBrandingPoliciesPrioritiesRequest` with every field unset.
+    pub fn new() -> Self {
+        Self { branding_policy_ids: None }
+    }
+    /// Sets `brandingPolicyIds`.
+    pub fn branding_policy_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.branding_policy_ids = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `brandingPolicyIds` to a value, or unsets it with `None`.
+    pub fn set_branding_policy_ids(mut self, value: Option<Vec<String>>) -> Self {
+        self.branding_policy_ids = value;
+        self
+    }
+}
+/// Part of the `updateOrganizationBrandingPoliciesPriorities` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationBrandingPoliciesPrioritiesResponse {
+    /// An ordered list of branding policy IDs that determines the priority order of how to apply the policies
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub branding_policy_ids: Option<Vec<String>>,
+}
+/// Part of the `updateOrganizationBrandingPolicy` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationBrandingPolicyRequest {
+    /// Name of the Dashboard branding policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Boolean indicating whether this policy is enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Settings for describing which kinds of admins this policy applies to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admin_settings: Option<t::UpdateOrganizationBrandingPolicyRequestAdminSettings>,
+    /// Settings for describing the modifications to various Help page features. Each property in this object accepts one of
+    /// 'default or inherit' (do not modify functionality), 'hide' (remove the section from Dashboard), or 'show' (always show
+    /// the section on Dashboard). Some properties in this object also accept custom HTML used to replace the section on
+    /// Dashboard; see the documentation for each property to see the allowed values.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help_settings: Option<t::UpdateOrganizationBrandingPolicyRequestHelpSettings>,
+    /// Properties describing the custom logo attached to the branding policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_logo: Option<t::UpdateOrganizationBrandingPolicyRequestCustomLogo>,
+}
+impl UpdateOrganizationBrandingPolicyRequest {
+    /// A `UpdateOrganizationBrandingPolicyRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            enabled: None,
+            admin_settings: None,
+            help_settings: None,
+            custom_logo: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `adminSettings`.
+    pub fn admin_settings(
+        mut self,
+        value: t::UpdateOrganizationBrandingPolicyRequestAdminSettings,
+    ) -> Self {
+        self.admin_settings = Some(value);
+        self
+    }
+    /// Sets `adminSettings` to a value, or unsets it with `None`.
+    pub fn set_admin_settings(
+        mut self,
+        value: Option<t::UpdateOrganizationBrandingPolicyRequestAdminSettings>,
+    ) -> Self {
+        self.admin_settings = value;
+        self
+    }
+    /// Sets `helpSettings`.
+    pub fn help_settings(
+        mut self,
+        value: t::UpdateOrganizationBrandingPolicyRequestHelpSettings,
+    ) -> Self {
+        self.help_settings = Some(value);
+        self
+    }
+    /// Sets `helpSettings` to a value, or unsets it with `None`.
+    pub fn set_help_settings(
+        mut self,
+        value: Option<t::UpdateOrganizationBrandingPolicyRequestHelpSettings>,
+    ) -> Self {
+        self.help_settings = value;
+        self
+    }
+    /// Sets `customLogo`.
+    pub fn custom_logo(
+        mut self,
+        value: t::UpdateOrganizationBrandingPolicyRequestCustomLogo,
+    ) -> Self {
+        self.custom_logo = Some(value);
+        self
+    }
+    /// Sets `customLogo` to a value, or unsets it with `None`.
+    pub fn set_custom_logo(
+        mut self,
+        value: Option<t::UpdateOrganizationBrandingPolicyRequestCustomLogo>,
+    ) -> Self {
+        self.custom_logo = value;
+        self
+    }
+}
+/// Settings for describing which kinds of admins this policy applies to.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationBrandingPolicyRequestAdminSettings {
+    /// Which kinds of admins this policy applies to. Can be one of 'All organization admins', 'All enterprise admins', 'All network admins', 'All admins of networks...', 'All admins of networks tagged...', 'Specific admins...', 'All admins' or 'All SAML admins'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applies_to: Option<
+        t::UpdateOrganizationBrandingPolicyRequestAdminSettingsAppliesTo,
+    >,
+    /// If 'appliesTo' is set to one of 'Specific admins...', 'All admins of networks...' or 'All admins of networks tagged...', then you must specify this 'values' property to provide the set of
+    /// entities to apply the branding policy to. For 'Specific admins...', specify an array of admin IDs. For 'All admins of
+    /// networks...', specify an array of network IDs and/or configuration template IDs. For 'All admins of networks tagged...',
+    /// specify an array of tag names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<String>>,
+}
+impl UpdateOrganizationBrandingPolicyRequestAdminSettings {
+    /// A `UpdateOrganizationBrandingPolicyRequestAdminSettings` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            applies_to: None,
+            values: None,
+        }
+    }
+    /// Sets `appliesTo`.
+    pub fn applies_to(
+        mut self,
+        value: t::UpdateOrganizationBrandingPolicyRequestAdminSettingsAppliesTo,
+    ) -> Self {
+        self.applies_to = Some(value);
+        self
+    }
+    /// Sets `appliesTo` to a value, or unsets it with `None`.
+    pub fn set_applies_to(
+        mut self,
+        value: Option<t::UpdateOrganizationBrandingPolicyRequestAdminSettingsAppliesTo>,
+    ) -> Self {
+        self.applies_to = value;
+        self
+    }
+    /// Sets `values`.
+    pub fn values(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.values = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `values` to a value, or unsets it with `None`.
+    pub fn set_values(mut self, value: Option<Vec<String>>) -> Self {
+        self.values = value;
+        self
+    }
+}
+/// Which kinds of admins this policy applies to. Can be one of 'All organization admins', 'All enterprise admins', 'All network admins', 'All admins of networks...', 'All admins of networks tagged...', 'Specific admins...', 'All admins' or 'All SAML admins'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationBrandingPolicyRequestAdminSettingsAppliesTo {
+    /// `"All SAML admins"`
+    AllSamlAdmins,
+    /// `"All admins"`
+    AllAdmins,
+    /// `"All admins of networks tagged..."`
+    AllAdminsOfNetworksTagged,
+    /// `"All admins of networks..."`
+    AllAdminsOfNetworks,
+    /// `"All enterprise admins"`
+    AllEnterpriseAdmins,
+    /// `"All network admins"`
+    AllNetworkAdmins,
+    /// `"All organization admins"`
+    AllOrganizationAdmins,
+    /// `"Specific admins..."`
+    SpecificAdmins,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationBrandingPolicyRequestAdminSettingsAppliesTo, UnknownValue, {
+    "All SAML admins" => AllSamlAdmins, "All admins" => AllAdmins,
+    "All admins of networks tagged..." => AllAdminsOfNetworksTagged,
+    "All admins of networks..." => AllAdminsOfNetworks, "All enterprise admins" =>
+    AllEnterpriseAdmins, "All network admins" => AllNetworkAdmins,
+    "All organization admins" => AllOrganizationAdmins, "Specific admins..." =>
+    SpecificAdmins }
+);
+/// Properties describing the custom logo attached to the branding policy.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationBrandingPolicyRequestCustomLogo {
+    /// Whether or not there is a custom logo enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Properties for setting the image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<t::UpdateOrganizationBrandingPolicyRequestCustomLogoImage>,
+}
+impl UpdateOrganizationBrandingPolicyRequestCustomLogo {
+    /// A `UpdateOrganizationBrandingPolicyRequestCustomLogo` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None, image: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `image`.
+    pub fn image(
+        mut self,
+        value: t::UpdateOrganizationBrandingPolicyRequestCustomLogoImage,
+    ) -> Self {
+        self.image = Some(value);
+        self
+    }
+    /// Sets `image` to a value, or unsets it with `None`.
+    pub fn set_image(
+        mut self,
+        value: Option<t::UpdateOrganizationBrandingPolicyRequestCustomLogoImage>,
+    ) -> Self {
+        self.image = value;
+        self
+    }
+}
+/// Properties for setting the image.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationBrandingPolicyRequestCustomLogoImage {
+    /// The file contents (a base 64 encoded string) of your new logo.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contents: Option<String>,
+    /// The format of the encoded contents.  Supported formats are 'png', 'gif', and jpg'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<t::CustomLogoImageFormat>,
+}
+impl UpdateOrganizationBrandingPolicyRequestCustomLogoImage {
+    /// A `UpdateOrganizationBrandingPolicyRequestCustomLogoImage` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            contents: None,
+            format: None,
+        }
+    }
+    /// Sets `contents`.
+    pub fn contents(mut self, value: impl Into<String>) -> Self {
+        self.contents = Some(value.into());
+        self
+    }
+    /// Sets `contents` to a value, or unsets it with `None`.
+    pub fn set_contents(mut self, value: Option<String>) -> Self {
+        self.contents = value;
+        self
+    }
+    /// Sets `format`.
+    pub fn format(mut self, value: t::CustomLogoImageFormat) -> Self {
+        self.format = Some(value);
+        self
+    }
+    /// Sets `format` to a value, or unsets it with `None`.
+    pub fn set_format(mut self, value: Option<t::CustomLogoImageFormat>) -> Self {
+        self.format = value;
+        self
+    }
+}
+/// Settings for describing the modifications to various Help page features. Each property in this object accepts one of
+/// 'default or inherit' (do not modify functionality), 'hide' (remove the section from Dashboard), or 'show' (always show
+/// the section on Dashboard). Some properties in this object also accept custom HTML used to replace the section on
+/// Dashboard; see the documentation for each property to see the allowed values.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationBrandingPolicyRequestHelpSettings {
+    /// The Help tab, under which all support information resides. If this tab is hidden, no other 'Help' branding
+    /// customizations will be visible. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help_tab: Option<t::UpdateOrganizationBrandingPolicyRequestHelpSettingsHelpTab>,
+    /// The 'Help -&gt; Get Help' subtab on which Cisco Meraki KB, Product Manuals, and Support/Case Information are displayed. Note
+    /// that if this subtab is hidden, branding customizations for the KB on 'Get help', Cisco Meraki product documentation,
+    /// and support contact info will not be visible. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub get_help_subtab: Option<
+        t::UpdateOrganizationBrandingPolicyRequestHelpSettingsGetHelpSubtab,
+    >,
+    /// The 'Help -&gt; Community' subtab which provides a link to Meraki Community. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub community_subtab: Option<
+        t::UpdateOrganizationBrandingPolicyRequestHelpSettingsCommunitySubtab,
+    >,
+    /// The 'Help -&gt; Cases' Dashboard subtab on which Cisco Meraki support cases for this organization can be managed. Can be one
+    /// of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cases_subtab: Option<
+        t::UpdateOrganizationBrandingPolicyRequestHelpSettingsCasesSubtab,
+    >,
+    /// The 'Help -&gt; Data protection requests' Dashboard subtab on which requests to delete, restrict, or export end-user data can
+    /// be audited. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_protection_requests_subtab: Option<
+        t::UpdateOrganizationBrandingPolicyRequestHelpSettingsDataProtectionRequestsSubtab,
+    >,
+    /// The KB search box which appears on the Help page. Can be one of 'default or inherit', 'hide', 'show', or a replacement custom HTML string.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub get_help_subtab_knowledge_base_search: Option<String>,
+    /// The universal search box always visible on Dashboard will, by default, present results from the Meraki KB. This configures
+    /// whether these Meraki KB results should be returned. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub universal_search_knowledge_base_search: Option<
+        t::UpdateOrganizationBrandingPolicyRequestHelpSettingsUniversalSearchKnowledgeBaseSearch,
+    >,
+    /// The 'Product Manuals' section of the 'Help -&gt; Get Help' subtab. Can be one of 'default or inherit', 'hide', 'show', or a replacement custom HTML string.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cisco_meraki_product_documentation: Option<String>,
+    /// The 'Contact Meraki Support' section of the 'Help -&gt; Get Help' subtab. Can be one of 'default or inherit', 'hide', 'show', or a replacement custom HTML string.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub support_contact_info: Option<String>,
+    /// The 'Help -&gt; New features' subtab where new Dashboard features are detailed. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_features_subtab: Option<
+        t::UpdateOrganizationBrandingPolicyRequestHelpSettingsNewFeaturesSubtab,
+    >,
+    /// The 'Help -&gt; Firewall info' subtab where necessary upstream firewall rules for communication to the Cisco Meraki cloud are
+    /// listed. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firewall_info_subtab: Option<
+        t::UpdateOrganizationBrandingPolicyRequestHelpSettingsFirewallInfoSubtab,
+    >,
+    /// The 'Help -&gt; API docs' subtab where a detailed description of the Dashboard API is listed. Can be one of
+    /// 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_docs_subtab: Option<
+        t::UpdateOrganizationBrandingPolicyRequestHelpSettingsApiDocsSubtab,
+    >,
+    /// The 'Help -&gt; Replacement info' subtab where important information regarding device replacements is detailed. Can be one of
+    /// 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hardware_replacements_subtab: Option<
+        t::UpdateOrganizationBrandingPolicyRequestHelpSettingsHardwareReplacementsSubtab,
+    >,
+    /// The 'SM Forums' subtab which links to community-based support for Cisco Meraki Systems Manager. Only configurable for
+    /// organizations that contain Systems Manager networks. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sm_forums: Option<
+        t::UpdateOrganizationBrandingPolicyRequestHelpSettingsSmForums,
+    >,
+    /// The 'Help Widget' is a support widget which provides access to live chat, documentation links, Sales contact info,
+    /// and other contact avenues to reach Meraki Support. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help_widget: Option<
+        t::UpdateOrganizationBrandingPolicyRequestHelpSettingsHelpWidget,
+    >,
+}
+impl UpdateOrganizationBrandingPolicyRequestHelpSettings {
+    /// A `UpdateOrganizationBrandingPolicyRequestHelpSettings` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            help_tab: None,
+            get_help_subtab: None,
+            community_subtab: None,
+            cases_subtab: None,
+            data_protection_requests_subtab: None,
+            get_help_subtab_knowledge_base_search: None,
+            universal_search_knowledge_base_search: None,
+            cisco_meraki_product_documentation: None,
+            support_contact_info: None,
+            new_features_subtab: None,
+            firewall_info_subtab: None,
+            api_docs_subtab: None,
+            hardware_replacements_subtab: None,
+            sm_forums: None,
+            help_widget: None,
+        }
+    }
+    /// Sets `helpTab`.
+    pub fn help_tab(
+        mut self,
+        value: t::UpdateOrganizationBrandingPolicyRequestHelpSettingsHelpTab,
+    ) -> Self {
+        self.help_tab = Some(value);
+        self
+    }
+    /// Sets `helpTab` to a value, or unsets it with `None`.
+    pub fn set_help_tab(
+        mut self,
+        value: Option<t::UpdateOrganizationBrandingPolicyRequestHelpSettingsHelpTab>,
+    ) -> Self {
+        self.help_tab = value;
+        self
+    }
+    /// Sets `getHelpSubtab`.
+    pub fn get_help_subtab(
+        mut self,
+        value: t::UpdateOrganizationBrandingPolicyRequestHelpSettingsGetHelpSubtab,
+    ) -> Self {
+        self.get_help_subtab = Some(value);
+        self
+    }
+    /// Sets `getHelpSubtab` to a value, or unsets it with `None`.
+    pub fn set_get_help_subtab(
+        mut self,
+        value: Option<
+            t::UpdateOrganizationBrandingPolicyRequestHelpSettingsGetHelpSubtab,
+        >,
+    ) -> Self {
+        self.get_help_subtab = value;
+        self
+    }
+    /// Sets `communitySubtab`.
+    pub fn community_subtab(
+        mut self,
+        value: t::UpdateOrganizationBrandingPolicyRequestHelpSettingsCommunitySubtab,
+    ) -> Self {
+        self.community_subtab = Some(value);
+        self
+    }
+    /// Sets `communitySubtab` to a value, or unsets it with `None`.
+    pub fn set_community_subtab(
+        mut self,
+        value: Option<
+            t::UpdateOrganizationBrandingPolicyRequestHelpSettingsCommunitySubtab,
+        >,
+    ) -> Self {
+        self.community_subtab = value;
+        self
+    }
+    /// Sets `casesSubtab`.
+    pub fn cases_subtab(
+        mut self,
+        value: t::UpdateOrganizationBrandingPolicyRequestHelpSettingsCasesSubtab,
+    ) -> Self {
+        self.cases_subtab = Some(value);
+        self
+    }
+    /// Sets `casesSubtab` to a value, or unsets it with `None`.
+    pub fn set_cases_subtab(
+        mut self,
+        value: Option<t::UpdateOrganizationBrandingPolicyRequestHelpSettingsCasesSubtab>,
+    ) -> Self {
+        self.cases_subtab = value;
+        self
+    }
+    /// Sets `dataProtectionRequestsSubtab`.
+    pub fn data_protection_requests_subtab(
+        mut self,
+        value: t::UpdateOrganizationBrandingPolicyRequestHelpSettingsDataProtectionRequestsSubtab,
+    ) -> Self {
+        self.data_protection_requests_subtab = Some(value);
+        self
+    }
+    /// Sets `dataProtectionRequestsSubtab` to a value, or unsets it with `None`.
+    pub fn set_data_protection_requests_subtab(
+        mut self,
+        value: Option<
+            t::UpdateOrganizationBrandingPolicyRequestHelpSettingsDataProtectionRequestsSubtab,
+        >,
+    ) -> Self {
+        self.data_protection_requests_subtab = value;
+        self
+    }
+    /// Sets `getHelpSubtabKnowledgeBaseSearch`.
+    pub fn get_help_subtab_knowledge_base_search(
+        mut self,
+        value: impl Into<String>,
+    ) -> Self {
+        self.get_help_subtab_knowledge_base_search = Some(value.into());
+        self
+    }
+    /// Sets `getHelpSubtabKnowledgeBaseSearch` to a value, or unsets it with `None`.
+    pub fn set_get_help_subtab_knowledge_base_search(
+        mut self,
+        value: Option<String>,
+    ) -> Self {
+        self.get_help_subtab_knowledge_base_search = value;
+        self
+    }
+    /// Sets `universalSearchKnowledgeBaseSearch`.
+    pub fn universal_search_knowledge_base_search(
+        mut self,
+        value: t::UpdateOrganizationBrandingPolicyRequestHelpSettingsUniversalSearchKnowledgeBaseSearch,
+    ) -> Self {
+        self.universal_search_knowledge_base_search = Some(value);
+        self
+    }
+    /// Sets `universalSearchKnowledgeBaseSearch` to a value, or unsets it with `None`.
+    pub fn set_universal_search_knowledge_base_search(
+        mut self,
+        value: Option<
+            t::UpdateOrganizationBrandingPolicyRequestHelpSettingsUniversalSearchKnowledgeBaseSearch,
+        >,
+    ) -> Self {
+        self.universal_search_knowledge_base_search = value;
+        self
+    }
+    /// Sets `ciscoMerakiProductDocumentation`.
+    pub fn cisco_meraki_product_documentation(
+        mut self,
+        value: impl Into<String>,
+    ) -> Self {
+        self.cisco_meraki_product_documentation = Some(value.into());
+        self
+    }
+    /// Sets `ciscoMerakiProductDocumentation` to a value, or unsets it with `None`.
+    pub fn set_cisco_meraki_product_documentation(
+        mut self,
+        value: Option<String>,
+    ) -> Self {
+        self.cisco_meraki_product_documentation = value;
+        self
+    }
+    /// Sets `supportContactInfo`.
+    pub fn support_contact_info(mut self, value: impl Into<String>) -> Self {
+        self.support_contact_info = Some(value.into());
+        self
+    }
+    /// Sets `supportContactInfo` to a value, or unsets it with `None`.
+    pub fn set_support_contact_info(mut self, value: Option<String>) -> Self {
+        self.support_contact_info = value;
+        self
+    }
+    /// Sets `newFeaturesSubtab`.
+    pub fn new_features_subtab(
+        mut self,
+        value: t::UpdateOrganizationBrandingPolicyRequestHelpSettingsNewFeaturesSubtab,
+    ) -> Self {
+        self.new_features_subtab = Some(value);
+        self
+    }
+    /// Sets `newFeaturesSubtab` to a value, or unsets it with `None`.
+    pub fn set_new_features_subtab(
+        mut self,
+        value: Option<
+            t::UpdateOrganizationBrandingPolicyRequestHelpSettingsNewFeaturesSubtab,
+        >,
+    ) -> Self {
+        self.new_features_subtab = value;
+        self
+    }
+    /// Sets `firewallInfoSubtab`.
+    pub fn firewall_info_subtab(
+        mut self,
+        value: t::UpdateOrganizationBrandingPolicyRequestHelpSettingsFirewallInfoSubtab,
+    ) -> Self {
+        self.firewall_info_subtab = Some(value);
+        self
+    }
+    /// Sets `firewallInfoSubtab` to a value, or unsets it with `None`.
+    pub fn set_firewall_info_subtab(
+        mut self,
+        value: Option<
+            t::UpdateOrganizationBrandingPolicyRequestHelpSettingsFirewallInfoSubtab,
+        >,
+    ) -> Self {
+        self.firewall_info_subtab = value;
+        self
+    }
+    /// Sets `apiDocsSubtab`.
+    pub fn api_docs_subtab(
+        mut self,
+        value: t::UpdateOrganizationBrandingPolicyRequestHelpSettingsApiDocsSubtab,
+    ) -> Self {
+        self.api_docs_subtab = Some(value);
+        self
+    }
+    /// Sets `apiDocsSubtab` to a value, or unsets it with `None`.
+    pub fn set_api_docs_subtab(
+        mut self,
+        value: Option<
+            t::UpdateOrganizationBrandingPolicyRequestHelpSettingsApiDocsSubtab,
+        >,
+    ) -> Self {
+        self.api_docs_subtab = value;
+        self
+    }
+    /// Sets `hardwareReplacementsSubtab`.
+    pub fn hardware_replacements_subtab(
+        mut self,
+        value: t::UpdateOrganizationBrandingPolicyRequestHelpSettingsHardwareReplacementsSubtab,
+    ) -> Self {
+        self.hardware_replacements_subtab = Some(value);
+        self
+    }
+    /// Sets `hardwareReplacementsSubtab` to a value, or unsets it with `None`.
+    pub fn set_hardware_replacements_subtab(
+        mut self,
+        value: Option<
+            t::UpdateOrganizationBrandingPolicyRequestHelpSettingsHardwareReplacementsSubtab,
+        >,
+    ) -> Self {
+        self.hardware_replacements_subtab = value;
+        self
+    }
+    /// Sets `smForums`.
+    pub fn sm_forums(
+        mut self,
+        value: t::UpdateOrganizationBrandingPolicyRequestHelpSettingsSmForums,
+    ) -> Self {
+        self.sm_forums = Some(value);
+        self
+    }
+    /// Sets `smForums` to a value, or unsets it with `None`.
+    pub fn set_sm_forums(
+        mut self,
+        value: Option<t::UpdateOrganizationBrandingPolicyRequestHelpSettingsSmForums>,
+    ) -> Self {
+        self.sm_forums = value;
+        self
+    }
+    /// Sets `helpWidget`.
+    pub fn help_widget(
+        mut self,
+        value: t::UpdateOrganizationBrandingPolicyRequestHelpSettingsHelpWidget,
+    ) -> Self {
+        self.help_widget = Some(value);
+        self
+    }
+    /// Sets `helpWidget` to a value, or unsets it with `None`.
+    pub fn set_help_widget(
+        mut self,
+        value: Option<t::UpdateOrganizationBrandingPolicyRequestHelpSettingsHelpWidget>,
+    ) -> Self {
+        self.help_widget = value;
+        self
+    }
+}
+/// The 'Help -&gt; API docs' subtab where a detailed description of the Dashboard API is listed. Can be one of
+/// 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationBrandingPolicyRequestHelpSettingsApiDocsSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationBrandingPolicyRequestHelpSettingsApiDocsSubtab, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help -&gt; Cases' Dashboard subtab on which Cisco Meraki support cases for this organization can be managed. Can be one
+/// of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationBrandingPolicyRequestHelpSettingsCasesSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationBrandingPolicyRequestHelpSettingsCasesSubtab, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help -&gt; Community' subtab which provides a link to Meraki Community. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationBrandingPolicyRequestHelpSettingsCommunitySubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationBrandingPolicyRequestHelpSettingsCommunitySubtab, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help -&gt; Data protection requests' Dashboard subtab on which requests to delete, restrict, or export end-user data can
+/// be audited. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationBrandingPolicyRequestHelpSettingsDataProtectionRequestsSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationBrandingPolicyRequestHelpSettingsDataProtectionRequestsSubtab,
+    UnknownValue, { "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" =>
+    Show }
+);
+/// The 'Help -&gt; Firewall info' subtab where necessary upstream firewall rules for communication to the Cisco Meraki cloud are
+/// listed. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationBrandingPolicyRequestHelpSettingsFirewallInfoSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationBrandingPolicyRequestHelpSettingsFirewallInfoSubtab, UnknownValue,
+    { "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help -&gt; Get Help' subtab on which Cisco Meraki KB, Product Manuals, and Support/Case Information are displayed. Note
+/// that if this subtab is hidden, branding customizations for the KB on 'Get help', Cisco Meraki product documentation,
+/// and support contact info will not be visible. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationBrandingPolicyRequestHelpSettingsGetHelpSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationBrandingPolicyRequestHelpSettingsGetHelpSubtab, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help -&gt; Replacement info' subtab where important information regarding device replacements is detailed. Can be one of
+/// 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationBrandingPolicyRequestHelpSettingsHardwareReplacementsSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationBrandingPolicyRequestHelpSettingsHardwareReplacementsSubtab,
+    UnknownValue, { "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" =>
+    Show }
+);
+/// The Help tab, under which all support information resides. If this tab is hidden, no other 'Help' branding
+/// customizations will be visible. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationBrandingPolicyRequestHelpSettingsHelpTab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationBrandingPolicyRequestHelpSettingsHelpTab, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help Widget' is a support widget which provides access to live chat, documentation links, Sales contact info,
+/// and other contact avenues to reach Meraki Support. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationBrandingPolicyRequestHelpSettingsHelpWidget {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationBrandingPolicyRequestHelpSettingsHelpWidget, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help -&gt; New features' subtab where new Dashboard features are detailed. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationBrandingPolicyRequestHelpSettingsNewFeaturesSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationBrandingPolicyRequestHelpSettingsNewFeaturesSubtab, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'SM Forums' subtab which links to community-based support for Cisco Meraki Systems Manager. Only configurable for
+/// organizations that contain Systems Manager networks. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationBrandingPolicyRequestHelpSettingsSmForums {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationBrandingPolicyRequestHelpSettingsSmForums, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The universal search box always visible on Dashboard will, by default, present results from the Meraki KB. This configures
+/// whether these Meraki KB results should be returned. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationBrandingPolicyRequestHelpSettingsUniversalSearchKnowledgeBaseSearch {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationBrandingPolicyRequestHelpSettingsUniversalSearchKnowledgeBaseSearch,
+    UnknownValue, { "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" =>
+    Show }
+);
+/// Part of the `updateOrganizationBrandingPolicy` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationBrandingPolicyResponse {
+    /// Name of the Dashboard branding policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Boolean indicating whether this policy is enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Settings for describing which kinds of admins this policy applies to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admin_settings: Option<t::UpdateOrganizationBrandingPolicyResponseAdminSettings>,
+    /// Settings for describing the modifications to various Help page features. Each property in this object accepts one of
+    /// 'default or inherit' (do not modify functionality), 'hide' (remove the section from Dashboard), or 'show' (always show
+    /// the section on Dashboard). Some properties in this object also accept custom HTML used to replace the section on
+    /// Dashboard; see the documentation for each property to see the allowed values.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help_settings: Option<t::UpdateOrganizationBrandingPolicyResponseHelpSettings>,
+    /// Properties describing the custom logo attached to the branding policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_logo: Option<t::UpdateOrganizationBrandingPolicyResponseCustomLogo>,
+}
+/// Settings for describing which kinds of admins this policy applies to.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationBrandingPolicyResponseAdminSettings {
+    /// Which kinds of admins this policy applies to. Can be one of 'All organization admins', 'All enterprise admins', 'All network admins', 'All admins of networks...', 'All admins of networks tagged...', 'Specific admins...', 'All admins' or 'All SAML admins'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applies_to: Option<
+        t::UpdateOrganizationBrandingPolicyResponseAdminSettingsAppliesTo,
+    >,
+    /// If 'appliesTo' is set to one of 'Specific admins...', 'All admins of networks...' or 'All admins of networks tagged...', then you must specify this 'values' property to provide the set of
+    /// entities to apply the branding policy to. For 'Specific admins...', specify an array of admin IDs. For 'All admins of
+    /// networks...', specify an array of network IDs and/or configuration template IDs. For 'All admins of networks tagged...',
+    /// specify an array of tag names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<String>>,
+}
+/// Which kinds of admins this policy applies to. Can be one of 'All organization admins', 'All enterprise admins', 'All network admins', 'All admins of networks...', 'All admins of networks tagged...', 'Specific admins...', 'All admins' or 'All SAML admins'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationBrandingPolicyResponseAdminSettingsAppliesTo {
+    /// `"All SAML admins"`
+    AllSamlAdmins,
+    /// `"All admins"`
+    AllAdmins,
+    /// `"All admins of networks tagged..."`
+    AllAdminsOfNetworksTagged,
+    /// `"All admins of networks..."`
+    AllAdminsOfNetworks,
+    /// `"All enterprise admins"`
+    AllEnterpriseAdmins,
+    /// `"All network admins"`
+    AllNetworkAdmins,
+    /// `"All organization admins"`
+    AllOrganizationAdmins,
+    /// `"Specific admins..."`
+    SpecificAdmins,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationBrandingPolicyResponseAdminSettingsAppliesTo, UnknownValue, {
+    "All SAML admins" => AllSamlAdmins, "All admins" => AllAdmins,
+    "All admins of networks tagged..." => AllAdminsOfNetworksTagged,
+    "All admins of networks..." => AllAdminsOfNetworks, "All enterprise admins" =>
+    AllEnterpriseAdmins, "All network admins" => AllNetworkAdmins,
+    "All organization admins" => AllOrganizationAdmins, "Specific admins..." =>
+    SpecificAdmins }
+);
+/// Properties describing the custom logo attached to the branding policy.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationBrandingPolicyResponseCustomLogo {
+    /// Whether or not there is a custom logo enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Properties of the image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<t::UpdateOrganizationBrandingPolicyResponseCustomLogoImage>,
+}
+/// Properties of the image.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationBrandingPolicyResponseCustomLogoImage {
+    /// Preview of the image
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preview: Option<
+        t::UpdateOrganizationBrandingPolicyResponseCustomLogoImagePreview,
+    >,
+}
+/// Preview of the image
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationBrandingPolicyResponseCustomLogoImagePreview {
+    /// Url of the preview image
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Timestamp of the preview image
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<rt::Timestamp>,
+}
+/// Settings for describing the modifications to various Help page features. Each property in this object accepts one of
+/// 'default or inherit' (do not modify functionality), 'hide' (remove the section from Dashboard), or 'show' (always show
+/// the section on Dashboard). Some properties in this object also accept custom HTML used to replace the section on
+/// Dashboard; see the documentation for each property to see the allowed values.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationBrandingPolicyResponseHelpSettings {
+    /// The Help tab, under which all support information resides. If this tab is hidden, no other 'Help' branding
+    /// customizations will be visible. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help_tab: Option<t::UpdateOrganizationBrandingPolicyResponseHelpSettingsHelpTab>,
+    /// The 'Help -&gt; Get Help' subtab on which Cisco Meraki KB, Product Manuals, and Support/Case Information are displayed. Note
+    /// that if this subtab is hidden, branding customizations for the KB on 'Get help', Cisco Meraki product documentation,
+    /// and support contact info will not be visible. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub get_help_subtab: Option<
+        t::UpdateOrganizationBrandingPolicyResponseHelpSettingsGetHelpSubtab,
+    >,
+    /// The 'Help -&gt; Community' subtab which provides a link to Meraki Community. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub community_subtab: Option<
+        t::UpdateOrganizationBrandingPolicyResponseHelpSettingsCommunitySubtab,
+    >,
+    /// The 'Help -&gt; Cases' Dashboard subtab on which Cisco Meraki support cases for this organization can be managed. Can be one
+    /// of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cases_subtab: Option<
+        t::UpdateOrganizationBrandingPolicyResponseHelpSettingsCasesSubtab,
+    >,
+    /// The 'Help -&gt; Data protection requests' Dashboard subtab on which requests to delete, restrict, or export end-user data can
+    /// be audited. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_protection_requests_subtab: Option<
+        t::UpdateOrganizationBrandingPolicyResponseHelpSettingsDataProtectionRequestsSubtab,
+    >,
+    /// The KB search box which appears on the Help page. Can be one of 'default or inherit', 'hide', 'show', or a replacement custom HTML string.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub get_help_subtab_knowledge_base_search: Option<String>,
+    /// The universal search box always visible on Dashboard will, by default, present results from the Meraki KB. This configures
+    /// whether these Meraki KB results should be returned. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub universal_search_knowledge_base_search: Option<
+        t::UpdateOrganizationBrandingPolicyResponseHelpSettingsUniversalSearchKnowledgeBaseSearch,
+    >,
+    /// The 'Product Manuals' section of the 'Help -&gt; Get Help' subtab. Can be one of 'default or inherit', 'hide', 'show', or a replacement custom HTML string.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cisco_meraki_product_documentation: Option<String>,
+    /// The 'Contact Meraki Support' section of the 'Help -&gt; Get Help' subtab. Can be one of 'default or inherit', 'hide', 'show', or a replacement custom HTML string.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub support_contact_info: Option<String>,
+    /// The 'Help -&gt; New features' subtab where new Dashboard features are detailed. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_features_subtab: Option<
+        t::UpdateOrganizationBrandingPolicyResponseHelpSettingsNewFeaturesSubtab,
+    >,
+    /// The 'Help -&gt; Firewall info' subtab where necessary upstream firewall rules for communication to the Cisco Meraki cloud are
+    /// listed. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firewall_info_subtab: Option<
+        t::UpdateOrganizationBrandingPolicyResponseHelpSettingsFirewallInfoSubtab,
+    >,
+    /// The 'Help -&gt; API docs' subtab where a detailed description of the Dashboard API is listed. Can be one of
+    /// 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_docs_subtab: Option<
+        t::UpdateOrganizationBrandingPolicyResponseHelpSettingsApiDocsSubtab,
+    >,
+    /// The 'Help -&gt; Replacement info' subtab where important information regarding device replacements is detailed. Can be one of
+    /// 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hardware_replacements_subtab: Option<
+        t::UpdateOrganizationBrandingPolicyResponseHelpSettingsHardwareReplacementsSubtab,
+    >,
+    /// The 'SM Forums' subtab which links to community-based support for Cisco Meraki Systems Manager. Only configurable for
+    /// organizations that contain Systems Manager networks. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sm_forums: Option<
+        t::UpdateOrganizationBrandingPolicyResponseHelpSettingsSmForums,
+    >,
+    /// The 'Help Widget' is a support widget which provides access to live chat, documentation links, Sales contact info,
+    /// and other contact avenues to reach Meraki Support. Can be one of 'default or inherit', 'hide' or 'show'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help_widget: Option<
+        t::UpdateOrganizationBrandingPolicyResponseHelpSettingsHelpWidget,
+    >,
+}
+/// The 'Help -&gt; API docs' subtab where a detailed description of the Dashboard API is listed. Can be one of
+/// 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationBrandingPolicyResponseHelpSettingsApiDocsSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationBrandingPolicyResponseHelpSettingsApiDocsSubtab, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help -&gt; Cases' Dashboard subtab on which Cisco Meraki support cases for this organization can be managed. Can be one
+/// of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationBrandingPolicyResponseHelpSettingsCasesSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationBrandingPolicyResponseHelpSettingsCasesSubtab, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help -&gt; Community' subtab which provides a link to Meraki Community. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationBrandingPolicyResponseHelpSettingsCommunitySubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationBrandingPolicyResponseHelpSettingsCommunitySubtab, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help -&gt; Data protection requests' Dashboard subtab on which requests to delete, restrict, or export end-user data can
+/// be audited. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationBrandingPolicyResponseHelpSettingsDataProtectionRequestsSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationBrandingPolicyResponseHelpSettingsDataProtectionRequestsSubtab,
+    UnknownValue, { "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" =>
+    Show }
+);
+/// The 'Help -&gt; Firewall info' subtab where necessary upstream firewall rules for communication to the Cisco Meraki cloud are
+/// listed. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationBrandingPolicyResponseHelpSettingsFirewallInfoSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationBrandingPolicyResponseHelpSettingsFirewallInfoSubtab, UnknownValue,
+    { "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help -&gt; Get Help' subtab on which Cisco Meraki KB, Product Manuals, and Support/Case Information are displayed. Note
+/// that if this subtab is hidden, branding customizations for the KB on 'Get help', Cisco Meraki product documentation,
+/// and support contact info will not be visible. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationBrandingPolicyResponseHelpSettingsGetHelpSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationBrandingPolicyResponseHelpSettingsGetHelpSubtab, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help -&gt; Replacement info' subtab where important information regarding device replacements is detailed. Can be one of
+/// 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationBrandingPolicyResponseHelpSettingsHardwareReplacementsSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationBrandingPolicyResponseHelpSettingsHardwareReplacementsSubtab,
+    UnknownValue, { "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" =>
+    Show }
+);
+/// The Help tab, under which all support information resides. If this tab is hidden, no other 'Help' branding
+/// customizations will be visible. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationBrandingPolicyResponseHelpSettingsHelpTab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationBrandingPolicyResponseHelpSettingsHelpTab, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help Widget' is a support widget which provides access to live chat, documentation links, Sales contact info,
+/// and other contact avenues to reach Meraki Support. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationBrandingPolicyResponseHelpSettingsHelpWidget {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationBrandingPolicyResponseHelpSettingsHelpWidget, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'Help -&gt; New features' subtab where new Dashboard features are detailed. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationBrandingPolicyResponseHelpSettingsNewFeaturesSubtab {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationBrandingPolicyResponseHelpSettingsNewFeaturesSubtab, UnknownValue,
+    { "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The 'SM Forums' subtab which links to community-based support for Cisco Meraki Systems Manager. Only configurable for
+/// organizations that contain Systems Manager networks. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationBrandingPolicyResponseHelpSettingsSmForums {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationBrandingPolicyResponseHelpSettingsSmForums, UnknownValue, {
+    "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" => Show }
+);
+/// The universal search box always visible on Dashboard will, by default, present results from the Meraki KB. This configures
+/// whether these Meraki KB results should be returned. Can be one of 'default or inherit', 'hide' or 'show'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationBrandingPolicyResponseHelpSettingsUniversalSearchKnowledgeBaseSearch {
+    /// `"default or inherit"`
+    DefaultOrInherit,
+    /// `"hide"`
+    Hide,
+    /// `"show"`
+    Show,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationBrandingPolicyResponseHelpSettingsUniversalSearchKnowledgeBaseSearch,
+    UnknownValue, { "default or inherit" => DefaultOrInherit, "hide" => Hide, "show" =>
+    Show }
+);
 /// Part of the `updateOrganizationConfigTemplate` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateOrganizationConfigTemplateRequest {
     /// The name of the configuration template
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3426,28 +12146,576 @@ pub struct UpdateOrganizationConfigTemplateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
 }
+impl UpdateOrganizationConfigTemplateRequest {
+    /// A `UpdateOrganizationConfigTemplateRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            time_zone: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `timeZone`.
+    pub fn time_zone(mut self, value: impl Into<String>) -> Self {
+        self.time_zone = Some(value.into());
+        self
+    }
+    /// Sets `timeZone` to a value, or unsets it with `None`.
+    pub fn set_time_zone(mut self, value: Option<String>) -> Self {
+        self.time_zone = value;
+        self
+    }
+}
+/// Part of the `updateOrganizationConfigTemplate` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationConfigTemplateResponse {
+    /// The ID of the network or config template to copy configuration from
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The name of the configuration template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The product types of the configuration template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_types: Option<Vec<String>>,
+    /// The timezone of the configuration template. For a list of allowed timezones, please see the 'TZ' column in the table in &lt;a target='_blank' href='<https://en.wikipedia.org/wiki/List_of_tz_database_time_zones>'&gt;this article&lt;/a&gt;. Not applicable if copying from existing network or template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+}
 /// Part of the `updateOrganizationEarlyAccessFeaturesOptIn` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateOrganizationEarlyAccessFeaturesOptInRequest {
     /// A list of network IDs to apply the opt-in to
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit_scope_to_networks: Option<Vec<String>>,
 }
+impl UpdateOrganizationEarlyAccessFeaturesOptInRequest {
+    /// A `UpdateOrganizationEarlyAccessFeaturesOptInRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            limit_scope_to_networks: None,
+        }
+    }
+    /// Sets `limitScopeToNetworks`.
+    pub fn limit_scope_to_networks(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.limit_scope_to_networks = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `limitScopeToNetworks` to a value, or unsets it with `None`.
+    pub fn set_limit_scope_to_networks(mut self, value: Option<Vec<String>>) -> Self {
+        self.limit_scope_to_networks = value;
+        self
+    }
+}
 /// Part of the `updateOrganizationLicense` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateOrganizationLicenseRequest {
     /// The serial number of the device to assign this license to. Set this to  null to unassign the license. If a different license is already active on the device, this parameter will control queueing/dequeuing this license.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_serial: Option<String>,
 }
+impl UpdateOrganizationLicenseRequest {
+    /// A `UpdateOrganizationLicenseRequest` with every field unset.
+    pub fn new() -> Self {
+        Self { device_serial: None }
+    }
+    /// Sets `deviceSerial`.
+    pub fn device_serial(mut self, value: impl Into<String>) -> Self {
+        self.device_serial = Some(value.into());
+        self
+    }
+    /// Sets `deviceSerial` to a value, or unsets it with `None`.
+    pub fn set_device_serial(mut self, value: Option<String>) -> Self {
+        self.device_serial = value;
+        self
+    }
+}
+/// Part of the `updateOrganizationLicense` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationLicenseResponse {
+    /// License ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// License type
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license_type: Option<String>,
+    /// License key
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license_key: Option<String>,
+    /// Order number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_number: Option<String>,
+    /// Serial number of the device the license is assigned to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_serial: Option<String>,
+    /// ID of the network the license is assigned to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<String>,
+    /// The state of the license. All queued licenses have a status of `recentlyQueued`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<t::UpdateOrganizationLicenseResponseState>,
+    /// The number of seats of the license. Only applicable to SM licenses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seat_count: Option<i64>,
+    /// The duration of the license plus all permanently queued licenses associated with it
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_duration_in_days: Option<i64>,
+    /// The duration of the individual license
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_in_days: Option<i64>,
+    /// DEPRECATED List of permanently queued licenses attached to the license. Instead, use /organizations/{organizationId}/licenses?deviceSerial= to retrieved queued licenses for a given device.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permanently_queued_licenses: Option<
+        Vec<t::UpdateOrganizationLicenseResponsePermanentlyQueuedLicense>,
+    >,
+    /// The date the license was claimed into the organization
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim_date: Option<String>,
+    /// The date the license started burning
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub activation_date: Option<String>,
+    /// The date the license will expire
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expiration_date: Option<String>,
+    /// The id of the head license this license is queued behind. If there is no head license, it returns nil.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub head_license_id: Option<String>,
+}
+/// Part of the `updateOrganizationLicense` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationLicenseResponsePermanentlyQueuedLicense {
+    /// Permanently queued license ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// License type
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license_type: Option<String>,
+    /// License key
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license_key: Option<String>,
+    /// Order number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_number: Option<String>,
+    /// The duration of the individual license
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_in_days: Option<i64>,
+}
+/// The state of the license. All queued licenses have a status of `recentlyQueued`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationLicenseResponseState {
+    /// `"active"`
+    Active,
+    /// `"expired"`
+    Expired,
+    /// `"expiring"`
+    Expiring,
+    /// `"recentlyQueued"`
+    RecentlyQueued,
+    /// `"unused"`
+    Unused,
+    /// `"unusedActive"`
+    UnusedActive,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationLicenseResponseState, UnknownValue, { "active" => Active, "expired"
+    => Expired, "expiring" => Expiring, "recentlyQueued" => RecentlyQueued, "unused" =>
+    Unused, "unusedActive" => UnusedActive }
+);
+/// Part of the `updateOrganizationLoginSecurity` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationLoginSecurityRequest {
+    /// Boolean indicating whether users are forced to change their password every X number of days.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enforce_password_expiration: Option<bool>,
+    /// Number of days after which users will be forced to change their password.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password_expiration_days: Option<i64>,
+    /// Boolean indicating whether users, when setting a new password, are forced to choose a new password that is different from any past passwords.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enforce_different_passwords: Option<bool>,
+    /// Number of recent passwords that new password must be distinct from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub num_different_passwords: Option<i64>,
+    /// Boolean indicating whether users will be forced to choose strong passwords for their accounts. Strong passwords are at least 8 characters that contain 3 of the following: number, uppercase letter, lowercase letter, and symbol
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enforce_strong_passwords: Option<bool>,
+    /// Boolean indicating whether users' Dashboard accounts will be locked out after a specified number of consecutive failed login attempts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enforce_account_lockout: Option<bool>,
+    /// Number of consecutive failed login attempts after which users' accounts will be locked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_lockout_attempts: Option<i64>,
+    /// Boolean indicating whether users will be logged out after being idle for the specified number of minutes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enforce_idle_timeout: Option<bool>,
+    /// Number of minutes users can remain idle before being logged out of their accounts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub idle_timeout_minutes: Option<i64>,
+    /// Boolean indicating whether users in this organization will be required to use an extra verification code when logging in to Dashboard. This code will be sent to their mobile phone via SMS, or can be generated by the authenticator application.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enforce_two_factor_auth: Option<bool>,
+    /// Boolean indicating whether organization will restrict access to Dashboard (including the API) from certain IP addresses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enforce_login_ip_ranges: Option<bool>,
+    /// List of acceptable IP ranges. Entries can be single IP addresses, IP address ranges, and CIDR subnets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub login_ip_ranges: Option<Vec<String>>,
+    /// Details for indicating whether organization will restrict access to API (but not Dashboard) to certain IP addresses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_authentication: Option<
+        t::UpdateOrganizationLoginSecurityRequestApiAuthentication,
+    >,
+}
+impl UpdateOrganizationLoginSecurityRequest {
+    /// A `UpdateOrganizationLoginSecurityRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enforce_password_expiration: None,
+            password_expiration_days: None,
+            enforce_different_passwords: None,
+            num_different_passwords: None,
+            enforce_strong_passwords: None,
+            enforce_account_lockout: None,
+            account_lockout_attempts: None,
+            enforce_idle_timeout: None,
+            idle_timeout_minutes: None,
+            enforce_two_factor_auth: None,
+            enforce_login_ip_ranges: None,
+            login_ip_ranges: None,
+            api_authentication: None,
+        }
+    }
+    /// Sets `enforcePasswordExpiration`.
+    pub fn enforce_password_expiration(mut self, value: bool) -> Self {
+        self.enforce_password_expiration = Some(value);
+        self
+    }
+    /// Sets `enforcePasswordExpiration` to a value, or unsets it with `None`.
+    pub fn set_enforce_password_expiration(mut self, value: Option<bool>) -> Self {
+        self.enforce_password_expiration = value;
+        self
+    }
+    /// Sets `passwordExpirationDays`.
+    pub fn password_expiration_days(mut self, value: i64) -> Self {
+        self.password_expiration_days = Some(value);
+        self
+    }
+    /// Sets `passwordExpirationDays` to a value, or unsets it with `None`.
+    pub fn set_password_expiration_days(mut self, value: Option<i64>) -> Self {
+        self.password_expiration_days = value;
+        self
+    }
+    /// Sets `enforceDifferentPasswords`.
+    pub fn enforce_different_passwords(mut self, value: bool) -> Self {
+        self.enforce_different_passwords = Some(value);
+        self
+    }
+    /// Sets `enforceDifferentPasswords` to a value, or unsets it with `None`.
+    pub fn set_enforce_different_passwords(mut self, value: Option<bool>) -> Self {
+        self.enforce_different_passwords = value;
+        self
+    }
+    /// Sets `numDifferentPasswords`.
+    pub fn num_different_passwords(mut self, value: i64) -> Self {
+        self.num_different_passwords = Some(value);
+        self
+    }
+    /// Sets `numDifferentPasswords` to a value, or unsets it with `None`.
+    pub fn set_num_different_passwords(mut self, value: Option<i64>) -> Self {
+        self.num_different_passwords = value;
+        self
+    }
+    /// Sets `enforceStrongPasswords`.
+    pub fn enforce_strong_passwords(mut self, value: bool) -> Self {
+        self.enforce_strong_passwords = Some(value);
+        self
+    }
+    /// Sets `enforceStrongPasswords` to a value, or unsets it with `None`.
+    pub fn set_enforce_strong_passwords(mut self, value: Option<bool>) -> Self {
+        self.enforce_strong_passwords = value;
+        self
+    }
+    /// Sets `enforceAccountLockout`.
+    pub fn enforce_account_lockout(mut self, value: bool) -> Self {
+        self.enforce_account_lockout = Some(value);
+        self
+    }
+    /// Sets `enforceAccountLockout` to a value, or unsets it with `None`.
+    pub fn set_enforce_account_lockout(mut self, value: Option<bool>) -> Self {
+        self.enforce_account_lockout = value;
+        self
+    }
+    /// Sets `accountLockoutAttempts`.
+    pub fn account_lockout_attempts(mut self, value: i64) -> Self {
+        self.account_lockout_attempts = Some(value);
+        self
+    }
+    /// Sets `accountLockoutAttempts` to a value, or unsets it with `None`.
+    pub fn set_account_lockout_attempts(mut self, value: Option<i64>) -> Self {
+        self.account_lockout_attempts = value;
+        self
+    }
+    /// Sets `enforceIdleTimeout`.
+    pub fn enforce_idle_timeout(mut self, value: bool) -> Self {
+        self.enforce_idle_timeout = Some(value);
+        self
+    }
+    /// Sets `enforceIdleTimeout` to a value, or unsets it with `None`.
+    pub fn set_enforce_idle_timeout(mut self, value: Option<bool>) -> Self {
+        self.enforce_idle_timeout = value;
+        self
+    }
+    /// Sets `idleTimeoutMinutes`.
+    pub fn idle_timeout_minutes(mut self, value: i64) -> Self {
+        self.idle_timeout_minutes = Some(value);
+        self
+    }
+    /// Sets `idleTimeoutMinutes` to a value, or unsets it with `None`.
+    pub fn set_idle_timeout_minutes(mut self, value: Option<i64>) -> Self {
+        self.idle_timeout_minutes = value;
+        self
+    }
+    /// Sets `enforceTwoFactorAuth`.
+    pub fn enforce_two_factor_auth(mut self, value: bool) -> Self {
+        self.enforce_two_factor_auth = Some(value);
+        self
+    }
+    /// Sets `enforceTwoFactorAuth` to a value, or unsets it with `None`.
+    pub fn set_enforce_two_factor_auth(mut self, value: Option<bool>) -> Self {
+        self.enforce_two_factor_auth = value;
+        self
+    }
+    /// Sets `enforceLoginIpRanges`.
+    pub fn enforce_login_ip_ranges(mut self, value: bool) -> Self {
+        self.enforce_login_ip_ranges = Some(value);
+        self
+    }
+    /// Sets `enforceLoginIpRanges` to a value, or unsets it with `None`.
+    pub fn set_enforce_login_ip_ranges(mut self, value: Option<bool>) -> Self {
+        self.enforce_login_ip_ranges = value;
+        self
+    }
+    /// Sets `loginIpRanges`.
+    pub fn login_ip_ranges(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.login_ip_ranges = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `loginIpRanges` to a value, or unsets it with `None`.
+    pub fn set_login_ip_ranges(mut self, value: Option<Vec<String>>) -> Self {
+        self.login_ip_ranges = value;
+        self
+    }
+    /// Sets `apiAuthentication`.
+    pub fn api_authentication(
+        mut self,
+        value: t::UpdateOrganizationLoginSecurityRequestApiAuthentication,
+    ) -> Self {
+        self.api_authentication = Some(value);
+        self
+    }
+    /// Sets `apiAuthentication` to a value, or unsets it with `None`.
+    pub fn set_api_authentication(
+        mut self,
+        value: Option<t::UpdateOrganizationLoginSecurityRequestApiAuthentication>,
+    ) -> Self {
+        self.api_authentication = value;
+        self
+    }
+}
+/// Details for indicating whether organization will restrict access to API (but not Dashboard) to certain IP addresses.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationLoginSecurityRequestApiAuthentication {
+    /// Details for API-only IP restrictions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip_restrictions_for_keys: Option<
+        t::UpdateOrganizationLoginSecurityRequestApiAuthenticationIpRestrictionsForKeys,
+    >,
+}
+impl UpdateOrganizationLoginSecurityRequestApiAuthentication {
+    /// A `UpdateOrganizationLoginSecurityRequestApiAuthentication` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            ip_restrictions_for_keys: None,
+        }
+    }
+    /// Sets `ipRestrictionsForKeys`.
+    pub fn ip_restrictions_for_keys(
+        mut self,
+        value: t::UpdateOrganizationLoginSecurityRequestApiAuthenticationIpRestrictionsForKeys,
+    ) -> Self {
+        self.ip_restrictions_for_keys = Some(value);
+        self
+    }
+    /// Sets `ipRestrictionsForKeys` to a value, or unsets it with `None`.
+    pub fn set_ip_restrictions_for_keys(
+        mut self,
+        value: Option<
+            t::UpdateOrganizationLoginSecurityRequestApiAuthenticationIpRestrictionsForKeys,
+        >,
+    ) -> Self {
+        self.ip_restrictions_for_keys = value;
+        self
+    }
+}
+/// Details for API-only IP restrictions.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationLoginSecurityRequestApiAuthenticationIpRestrictionsForKeys {
+    /// Boolean indicating whether the organization will restrict API key (not Dashboard GUI) usage to a specific list of IP addresses or CIDR ranges.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// List of acceptable IP ranges. Entries can be single IP addresses, IP address ranges, and CIDR subnets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ranges: Option<Vec<String>>,
+}
+impl UpdateOrganizationLoginSecurityRequestApiAuthenticationIpRestrictionsForKeys {
+    /// A `UpdateOrganizationLoginSecurityRequestApiAuthenticationIpRestrictionsForKeys` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            ranges: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `ranges`.
+    pub fn ranges(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.ranges = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `ranges` to a value, or unsets it with `None`.
+    pub fn set_ranges(mut self, value: Option<Vec<String>>) -> Self {
+        self.ranges = value;
+        self
+    }
+}
+/// Part of the `updateOrganizationLoginSecurity` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationLoginSecurityResponse {
+    /// Boolean indicating whether users are forced to change their password every X number of days.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enforce_password_expiration: Option<bool>,
+    /// Number of days after which users will be forced to change their password.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password_expiration_days: Option<i64>,
+    /// Boolean indicating whether users, when setting a new password, are forced to choose a new password that is different from any past passwords.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enforce_different_passwords: Option<bool>,
+    /// Number of recent passwords that new password must be distinct from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub num_different_passwords: Option<i64>,
+    /// Boolean indicating whether users will be forced to choose strong passwords for their accounts. Strong passwords are at least 8 characters that contain 3 of the following: number, uppercase letter, lowercase letter, and symbol
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enforce_strong_passwords: Option<bool>,
+    /// Boolean indicating whether users' Dashboard accounts will be locked out after a specified number of consecutive failed login attempts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enforce_account_lockout: Option<bool>,
+    /// Number of consecutive failed login attempts after which users' accounts will be locked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_lockout_attempts: Option<i64>,
+    /// Boolean indicating whether users will be logged out after being idle for the specified number of minutes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enforce_idle_timeout: Option<bool>,
+    /// Number of minutes users can remain idle before being logged out of their accounts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub idle_timeout_minutes: Option<i64>,
+    /// Boolean indicating whether users in this organization will be required to use an extra verification code when logging in to Dashboard. This code will be sent to their mobile phone via SMS, or can be generated by the authenticator application.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enforce_two_factor_auth: Option<bool>,
+    /// Boolean indicating whether organization will restrict access to Dashboard (including the API) from certain IP addresses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enforce_login_ip_ranges: Option<bool>,
+    /// List of acceptable IP ranges. Entries can be single IP addresses, IP address ranges, and CIDR subnets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub login_ip_ranges: Option<Vec<String>>,
+    /// Details for indicating whether organization will restrict access to API (but not Dashboard) to certain IP addresses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_authentication: Option<
+        t::UpdateOrganizationLoginSecurityResponseApiAuthentication,
+    >,
+}
+/// Details for indicating whether organization will restrict access to API (but not Dashboard) to certain IP addresses.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationLoginSecurityResponseApiAuthentication {
+    /// Details for API-only IP restrictions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip_restrictions_for_keys: Option<
+        t::UpdateOrganizationLoginSecurityResponseApiAuthenticationIpRestrictionsForKeys,
+    >,
+}
+/// Details for API-only IP restrictions.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationLoginSecurityResponseApiAuthenticationIpRestrictionsForKeys {
+    /// Boolean indicating whether the organization will restrict API key (not Dashboard GUI) usage to a specific list of IP addresses or CIDR ranges.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// List of acceptable IP ranges. Entries can be single IP addresses, IP address ranges, and CIDR subnets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ranges: Option<Vec<String>>,
+}
 /// Part of the `updateOrganizationPolicyObject` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateOrganizationPolicyObjectRequest {
     /// Name of a policy object, unique within the organization (alphanumeric, space, dash, or underscore characters only)
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3468,10 +12736,84 @@ pub struct UpdateOrganizationPolicyObjectRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_ids: Option<Vec<i64>>,
 }
+impl UpdateOrganizationPolicyObjectRequest {
+    /// A `UpdateOrganizationPolicyObjectRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            cidr: None,
+            fqdn: None,
+            mask: None,
+            ip: None,
+            group_ids: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `cidr`.
+    pub fn cidr(mut self, value: impl Into<String>) -> Self {
+        self.cidr = Some(value.into());
+        self
+    }
+    /// Sets `cidr` to a value, or unsets it with `None`.
+    pub fn set_cidr(mut self, value: Option<String>) -> Self {
+        self.cidr = value;
+        self
+    }
+    /// Sets `fqdn`.
+    pub fn fqdn(mut self, value: impl Into<String>) -> Self {
+        self.fqdn = Some(value.into());
+        self
+    }
+    /// Sets `fqdn` to a value, or unsets it with `None`.
+    pub fn set_fqdn(mut self, value: Option<String>) -> Self {
+        self.fqdn = value;
+        self
+    }
+    /// Sets `mask`.
+    pub fn mask(mut self, value: impl Into<String>) -> Self {
+        self.mask = Some(value.into());
+        self
+    }
+    /// Sets `mask` to a value, or unsets it with `None`.
+    pub fn set_mask(mut self, value: Option<String>) -> Self {
+        self.mask = value;
+        self
+    }
+    /// Sets `ip`.
+    pub fn ip(mut self, value: impl Into<String>) -> Self {
+        self.ip = Some(value.into());
+        self
+    }
+    /// Sets `ip` to a value, or unsets it with `None`.
+    pub fn set_ip(mut self, value: Option<String>) -> Self {
+        self.ip = value;
+        self
+    }
+    /// Sets `groupIds`.
+    pub fn group_ids(mut self, value: impl IntoIterator<Item = i64>) -> Self {
+        self.group_ids = Some(rt::list::<i64, _>(value));
+        self
+    }
+    /// Sets `groupIds` to a value, or unsets it with `None`.
+    pub fn set_group_ids(mut self, value: Option<Vec<i64>>) -> Self {
+        self.group_ids = value;
+        self
+    }
+}
 /// Part of the `updateOrganizationPolicyObjectsGroup` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateOrganizationPolicyObjectsGroupRequest {
     /// A name for the group of network addresses, unique within the organization (alphanumeric, space, dash, or underscore characters only)
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3480,25 +12822,306 @@ pub struct UpdateOrganizationPolicyObjectsGroupRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub object_ids: Option<Vec<i64>>,
 }
+impl UpdateOrganizationPolicyObjectsGroupRequest {
+    /// A `UpdateOrganizationPolicyObjectsGroupRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            object_ids: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `objectIds`.
+    pub fn object_ids(mut self, value: impl IntoIterator<Item = i64>) -> Self {
+        self.object_ids = Some(rt::list::<i64, _>(value));
+        self
+    }
+    /// Sets `objectIds` to a value, or unsets it with `None`.
+    pub fn set_object_ids(mut self, value: Option<Vec<i64>>) -> Self {
+        self.object_ids = value;
+        self
+    }
+}
 /// Part of the `updateOrganization` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateOrganizationRequest {
     /// The name of the organization
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Information about the organization's management system
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub management: Option<t::Management>,
+    pub management: Option<t::UpdateOrganizationRequestManagement>,
     /// API-specific settings
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub api: Option<t::TwoFactor>,
+    pub api: Option<t::UpdateOrganizationRequestApi>,
+}
+impl UpdateOrganizationRequest {
+    /// A `UpdateOrganizationRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            management: None,
+            api: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `management`.
+    pub fn management(mut self, value: t::UpdateOrganizationRequestManagement) -> Self {
+        self.management = Some(value);
+        self
+    }
+    /// Sets `management` to a value, or unsets it with `None`.
+    pub fn set_management(
+        mut self,
+        value: Option<t::UpdateOrganizationRequestManagement>,
+    ) -> Self {
+        self.management = value;
+        self
+    }
+    /// Sets `api`.
+    pub fn api(mut self, value: t::UpdateOrganizationRequestApi) -> Self {
+        self.api = Some(value);
+        self
+    }
+    /// Sets `api` to a value, or unsets it with `None`.
+    pub fn set_api(mut self, value: Option<t::UpdateOrganizationRequestApi>) -> Self {
+        self.api = value;
+        self
+    }
+}
+/// API-specific settings
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationRequestApi {
+    /// If true, enable the access to the Cisco Meraki Dashboard API
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+impl UpdateOrganizationRequestApi {
+    /// A `UpdateOrganizationRequestApi` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Information about the organization's management system
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationRequestManagement {
+    /// Details related to organization management, possibly empty
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<Vec<t::UpdateOrganizationRequestManagementDetail>>,
+}
+impl UpdateOrganizationRequestManagement {
+    /// A `UpdateOrganizationRequestManagement` with every field unset.
+    pub fn new() -> Self {
+        Self { details: None }
+    }
+    /// Sets `details`.
+    pub fn details(
+        mut self,
+        value: impl IntoIterator<Item = t::UpdateOrganizationRequestManagementDetail>,
+    ) -> Self {
+        self.details = Some(
+            rt::list::<t::UpdateOrganizationRequestManagementDetail, _>(value),
+        );
+        self
+    }
+    /// Sets `details` to a value, or unsets it with `None`.
+    pub fn set_details(
+        mut self,
+        value: Option<Vec<t::UpdateOrganizationRequestManagementDetail>>,
+    ) -> Self {
+        self.details = value;
+        self
+    }
+}
+/// Part of the `updateOrganization` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationRequestManagementDetail {
+    /// Name of management data
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Value of management data
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+impl UpdateOrganizationRequestManagementDetail {
+    /// A `UpdateOrganizationRequestManagementDetail` with every field unset.
+    pub fn new() -> Self {
+        Self { name: None, value: None }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `value`.
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+    /// Sets `value` to a value, or unsets it with `None`.
+    pub fn set_value(mut self, value: Option<String>) -> Self {
+        self.value = value;
+        self
+    }
+}
+/// Part of the `updateOrganization` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationResponse {
+    /// Organization ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Organization name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Organization URL
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// API related settings
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api: Option<t::UpdateOrganizationResponseApi>,
+    /// Licensing related settings
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub licensing: Option<t::UpdateOrganizationResponseLicensing>,
+    /// Data for this organization
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cloud: Option<t::UpdateOrganizationResponseCloud>,
+    /// Information about the organization's management system
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub management: Option<t::UpdateOrganizationResponseManagement>,
+}
+/// API related settings
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationResponseApi {
+    /// Enable API access
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+/// Data for this organization
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationResponseCloud {
+    /// Region info
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<t::UpdateOrganizationResponseCloudRegion>,
+}
+/// Region info
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationResponseCloudRegion {
+    /// Name of region
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+/// Licensing related settings
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationResponseLicensing {
+    /// Organization licensing model. Can be 'co-term', 'per-device', or 'subscription'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<t::UpdateOrganizationResponseLicensingModel>,
+}
+/// Organization licensing model. Can be 'co-term', 'per-device', or 'subscription'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationResponseLicensingModel {
+    /// `"co-term"`
+    CoTerm,
+    /// `"per-device"`
+    PerDevice,
+    /// `"subscription"`
+    Subscription,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationResponseLicensingModel, UnknownValue, { "co-term" => CoTerm,
+    "per-device" => PerDevice, "subscription" => Subscription }
+);
+/// Information about the organization's management system
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationResponseManagement {
+    /// Details related to organization management, possibly empty. Details may be named 'MSP ID', 'IP restriction mode for API', or 'IP restriction mode for dashboard', if the organization admin has configured any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<Vec<t::UpdateOrganizationResponseManagementDetail>>,
+}
+/// Part of the `updateOrganization` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationResponseManagementDetail {
+    /// Name of management data
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Value of management data
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
 }
 /// Part of the `updateOrganizationSamlIdp` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateOrganizationSamlIdpRequest {
     /// Fingerprint (SHA1) of the SAML certificate provided by your Identity Provider (IdP). This will be used for encryption / validation.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3507,28 +13130,334 @@ pub struct UpdateOrganizationSamlIdpRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub slo_logout_url: Option<String>,
 }
+impl UpdateOrganizationSamlIdpRequest {
+    /// A `UpdateOrganizationSamlIdpRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            x509cert_sha1_fingerprint: None,
+            slo_logout_url: None,
+        }
+    }
+    /// Sets `x509certSha1Fingerprint`.
+    pub fn x509cert_sha1_fingerprint(mut self, value: impl Into<String>) -> Self {
+        self.x509cert_sha1_fingerprint = Some(value.into());
+        self
+    }
+    /// Sets `x509certSha1Fingerprint` to a value, or unsets it with `None`.
+    pub fn set_x509cert_sha1_fingerprint(mut self, value: Option<String>) -> Self {
+        self.x509cert_sha1_fingerprint = value;
+        self
+    }
+    /// Sets `sloLogoutUrl`.
+    pub fn slo_logout_url(mut self, value: impl Into<String>) -> Self {
+        self.slo_logout_url = Some(value.into());
+        self
+    }
+    /// Sets `sloLogoutUrl` to a value, or unsets it with `None`.
+    pub fn set_slo_logout_url(mut self, value: Option<String>) -> Self {
+        self.slo_logout_url = value;
+        self
+    }
+}
+/// Part of the `updateOrganizationSamlIdp` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationSamlIdpResponseItem {
+    /// ID associated with the SAML Identity Provider (IdP)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub idp_id: Option<String>,
+    /// URL that is consuming SAML Identity Provider (IdP)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consumer_url: Option<String>,
+    /// Fingerprint (SHA1) of the SAML certificate provided by your Identity Provider (IdP). This will be used for encryption / validation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub x509cert_sha1_fingerprint: Option<String>,
+    /// Dashboard will redirect users to this URL when they sign out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slo_logout_url: Option<String>,
+}
+/// Part of the `updateOrganizationSaml` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationSamlRequest {
+    /// Boolean for updating SAML SSO enabled settings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+impl UpdateOrganizationSamlRequest {
+    /// A `UpdateOrganizationSamlRequest` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `updateOrganizationSaml` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationSamlResponse {
+    /// Toggle depicting if SAML SSO settings are enabled
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
 /// Part of the `updateOrganizationSamlRole` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateOrganizationSamlRoleRequest {
     /// The role of the SAML administrator
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
     /// The privilege of the SAML administrator on the organization. Can be one of 'none', 'read-only', 'full' or 'enterprise'
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub org_access: Option<t::OrgAccess>,
+    pub org_access: Option<t::UpdateOrganizationSamlRoleRequestOrgAccess>,
     /// The list of tags that the SAML administrator has privileges on
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<t::CreateOrganizationAdminRequestTag>>,
+    pub tags: Option<Vec<t::UpdateOrganizationSamlRoleRequestTag>>,
     /// The list of networks that the SAML administrator has privileges on
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub networks: Option<Vec<t::CreateOrganizationSamlRoleRequestNetwork>>,
+    pub networks: Option<Vec<t::UpdateOrganizationSamlRoleRequestNetwork>>,
+}
+impl UpdateOrganizationSamlRoleRequest {
+    /// A `UpdateOrganizationSamlRoleRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            role: None,
+            org_access: None,
+            tags: None,
+            networks: None,
+        }
+    }
+    /// Sets `role`.
+    pub fn role(mut self, value: impl Into<String>) -> Self {
+        self.role = Some(value.into());
+        self
+    }
+    /// Sets `role` to a value, or unsets it with `None`.
+    pub fn set_role(mut self, value: Option<String>) -> Self {
+        self.role = value;
+        self
+    }
+    /// Sets `orgAccess`.
+    pub fn org_access(
+        mut self,
+        value: t::UpdateOrganizationSamlRoleRequestOrgAccess,
+    ) -> Self {
+        self.org_access = Some(value);
+        self
+    }
+    /// Sets `orgAccess` to a value, or unsets it with `None`.
+    pub fn set_org_access(
+        mut self,
+        value: Option<t::UpdateOrganizationSamlRoleRequestOrgAccess>,
+    ) -> Self {
+        self.org_access = value;
+        self
+    }
+    /// Sets `tags`.
+    pub fn tags(
+        mut self,
+        value: impl IntoIterator<Item = t::UpdateOrganizationSamlRoleRequestTag>,
+    ) -> Self {
+        self.tags = Some(rt::list::<t::UpdateOrganizationSamlRoleRequestTag, _>(value));
+        self
+    }
+    /// Sets `tags` to a value, or unsets it with `None`.
+    pub fn set_tags(
+        mut self,
+        value: Option<Vec<t::UpdateOrganizationSamlRoleRequestTag>>,
+    ) -> Self {
+        self.tags = value;
+        self
+    }
+    /// Sets `networks`.
+    pub fn networks(
+        mut self,
+        value: impl IntoIterator<Item = t::UpdateOrganizationSamlRoleRequestNetwork>,
+    ) -> Self {
+        self.networks = Some(
+            rt::list::<t::UpdateOrganizationSamlRoleRequestNetwork, _>(value),
+        );
+        self
+    }
+    /// Sets `networks` to a value, or unsets it with `None`.
+    pub fn set_networks(
+        mut self,
+        value: Option<Vec<t::UpdateOrganizationSamlRoleRequestNetwork>>,
+    ) -> Self {
+        self.networks = value;
+        self
+    }
+}
+/// Part of the `updateOrganizationSamlRole` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationSamlRoleRequestNetwork {
+    /// The network ID
+    pub id: String,
+    /// The privilege of the SAML administrator on the network. Can be one of 'full', 'read-only', 'guest-ambassador', 'monitor-only' or 'ssid-admin'
+    pub access: t::UpdateOrganizationSamlRoleRequestNetworkAccess,
+}
+impl UpdateOrganizationSamlRoleRequestNetwork {
+    /// A `UpdateOrganizationSamlRoleRequestNetwork` with its required fields (`id`, `access`); the optional ones are unset.
+    pub fn new(
+        id: impl Into<String>,
+        access: t::UpdateOrganizationSamlRoleRequestNetworkAccess,
+    ) -> Self {
+        Self { id: id.into(), access }
+    }
+}
+/// The privilege of the SAML administrator on the network. Can be one of 'full', 'read-only', 'guest-ambassador', 'monitor-only' or 'ssid-admin'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationSamlRoleRequestNetworkAccess {
+    /// `"full"`
+    Full,
+    /// `"guest-ambassador"`
+    GuestAmbassador,
+    /// `"monitor-only"`
+    MonitorOnly,
+    /// `"read-only"`
+    ReadOnly,
+    /// `"ssid-admin"`
+    SsidAdmin,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationSamlRoleRequestNetworkAccess, UnknownValue, { "full" => Full,
+    "guest-ambassador" => GuestAmbassador, "monitor-only" => MonitorOnly, "read-only" =>
+    ReadOnly, "ssid-admin" => SsidAdmin }
+);
+/// The privilege of the SAML administrator on the organization. Can be one of 'none', 'read-only', 'full' or 'enterprise'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationSamlRoleRequestOrgAccess {
+    /// `"enterprise"`
+    Enterprise,
+    /// `"full"`
+    Full,
+    /// `"none"`
+    None,
+    /// `"read-only"`
+    ReadOnly,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationSamlRoleRequestOrgAccess, UnknownValue, { "enterprise" =>
+    Enterprise, "full" => Full, "none" => None, "read-only" => ReadOnly }
+);
+/// Part of the `updateOrganizationSamlRole` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationSamlRoleRequestTag {
+    /// The name of the tag
+    pub tag: String,
+    /// The privilege of the SAML administrator on the tag. Can be one of 'full', 'read-only', 'guest-ambassador' or 'monitor-only'
+    pub access: t::UpdateOrganizationSamlRoleRequestTagAccess,
+}
+impl UpdateOrganizationSamlRoleRequestTag {
+    /// A `UpdateOrganizationSamlRoleRequestTag` with its required fields (`tag`, `access`); the optional ones are unset.
+    pub fn new(
+        tag: impl Into<String>,
+        access: t::UpdateOrganizationSamlRoleRequestTagAccess,
+    ) -> Self {
+        Self { tag: tag.into(), access }
+    }
+}
+/// The privilege of the SAML administrator on the tag. Can be one of 'full', 'read-only', 'guest-ambassador' or 'monitor-only'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationSamlRoleRequestTagAccess {
+    /// `"full"`
+    Full,
+    /// `"guest-ambassador"`
+    GuestAmbassador,
+    /// `"monitor-only"`
+    MonitorOnly,
+    /// `"read-only"`
+    ReadOnly,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationSamlRoleRequestTagAccess, UnknownValue, { "full" => Full,
+    "guest-ambassador" => GuestAmbassador, "monitor-only" => MonitorOnly, "read-only" =>
+    ReadOnly }
+);
+/// Part of the `updateOrganizationSamlRole` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationSamlRoleResponse {
+    /// ID associated with the SAML role
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The role of the SAML administrator
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// The privilege of the SAML administrator on the organization
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub org_access: Option<String>,
+    /// The list of networks that the SAML administrator has privileges on
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub networks: Option<Vec<t::UpdateOrganizationSamlRoleResponseNetwork>>,
+    /// The list of tags that the SAML administrator has privleges on
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<t::UpdateOrganizationSamlRoleResponseTag>>,
+}
+/// Part of the `updateOrganizationSamlRole` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationSamlRoleResponseNetwork {
+    /// The network ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The privilege of the SAML administrator on the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access: Option<String>,
+}
+/// Part of the `updateOrganizationSamlRole` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationSamlRoleResponseTag {
+    /// The name of the tag
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    /// The privilege of the SAML administrator on the tag
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access: Option<String>,
 }
 /// Part of the `updateOrganizationSnmp` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateOrganizationSnmpRequest {
     /// Boolean indicating whether SNMP version 2c is enabled for the organization.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3552,6 +13481,93 @@ pub struct UpdateOrganizationSnmpRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub peer_ips: Option<Vec<String>>,
 }
+impl UpdateOrganizationSnmpRequest {
+    /// A `UpdateOrganizationSnmpRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            v2c_enabled: None,
+            v3_enabled: None,
+            v3_auth_mode: None,
+            v3_auth_pass: None,
+            v3_priv_mode: None,
+            v3_priv_pass: None,
+            peer_ips: None,
+        }
+    }
+    /// Sets `v2cEnabled`.
+    pub fn v2c_enabled(mut self, value: bool) -> Self {
+        self.v2c_enabled = Some(value);
+        self
+    }
+    /// Sets `v2cEnabled` to a value, or unsets it with `None`.
+    pub fn set_v2c_enabled(mut self, value: Option<bool>) -> Self {
+        self.v2c_enabled = value;
+        self
+    }
+    /// Sets `v3Enabled`.
+    pub fn v3_enabled(mut self, value: bool) -> Self {
+        self.v3_enabled = Some(value);
+        self
+    }
+    /// Sets `v3Enabled` to a value, or unsets it with `None`.
+    pub fn set_v3_enabled(mut self, value: Option<bool>) -> Self {
+        self.v3_enabled = value;
+        self
+    }
+    /// Sets `v3AuthMode`.
+    pub fn v3_auth_mode(mut self, value: t::V3AuthMode) -> Self {
+        self.v3_auth_mode = Some(value);
+        self
+    }
+    /// Sets `v3AuthMode` to a value, or unsets it with `None`.
+    pub fn set_v3_auth_mode(mut self, value: Option<t::V3AuthMode>) -> Self {
+        self.v3_auth_mode = value;
+        self
+    }
+    /// Sets `v3AuthPass`.
+    pub fn v3_auth_pass(mut self, value: impl Into<String>) -> Self {
+        self.v3_auth_pass = Some(value.into());
+        self
+    }
+    /// Sets `v3AuthPass` to a value, or unsets it with `None`.
+    pub fn set_v3_auth_pass(mut self, value: Option<String>) -> Self {
+        self.v3_auth_pass = value;
+        self
+    }
+    /// Sets `v3PrivMode`.
+    pub fn v3_priv_mode(mut self, value: t::V3PrivMode) -> Self {
+        self.v3_priv_mode = Some(value);
+        self
+    }
+    /// Sets `v3PrivMode` to a value, or unsets it with `None`.
+    pub fn set_v3_priv_mode(mut self, value: Option<t::V3PrivMode>) -> Self {
+        self.v3_priv_mode = value;
+        self
+    }
+    /// Sets `v3PrivPass`.
+    pub fn v3_priv_pass(mut self, value: impl Into<String>) -> Self {
+        self.v3_priv_pass = Some(value.into());
+        self
+    }
+    /// Sets `v3PrivPass` to a value, or unsets it with `None`.
+    pub fn set_v3_priv_pass(mut self, value: Option<String>) -> Self {
+        self.v3_priv_pass = value;
+        self
+    }
+    /// Sets `peerIps`.
+    pub fn peer_ips(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.peer_ips = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `peerIps` to a value, or unsets it with `None`.
+    pub fn set_peer_ips(mut self, value: Option<Vec<String>>) -> Self {
+        self.peer_ips = value;
+        self
+    }
+}
 /// The devices upgrade details and status
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -3566,7 +13582,7 @@ pub struct Upgrade {
     pub from_version: Option<t::FromVersion>,
     /// Version the device is upgrading to
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub to_version: Option<t::FromVersion>,
+    pub to_version: Option<t::DeviceItemUpgradeToVersion>,
     /// Status of the upgrade
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
@@ -3579,6 +13595,51 @@ pub struct Upgrade {
     /// Staged upgrade
     #[serde(skip_serializing_if = "Option::is_none")]
     pub staged: Option<t::Staged>,
+}
+/// ID of the upgrade's starting version
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradeFromVersion {
+    /// Firmware version ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Firmware version short name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_name: Option<String>,
+    /// Firmware name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<String>,
+    /// Release type of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_type: Option<String>,
+    /// Release date of the firmware version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_date: Option<rt::Timestamp>,
+}
+/// Network of the upgrade
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradeNetwork {
+    /// ID of network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+/// The staged upgrade group
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpgradeStagedGroup {
+    /// Id of the staged upgrade group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 /// Part of the `getOrganizationFirmwareUpgradesByDevice` operation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -3629,7 +13690,7 @@ pub struct UplinkAddress {
     pub protocol: Option<t::AddressProtocol>,
     /// Indicates how the device uplink address is assigned. Available options are: static, dynamic.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub assignment_mode: Option<t::AssignmentMode>,
+    pub assignment_mode: Option<t::UplinkAddressAssignmentMode>,
     /// Device uplink address.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
@@ -3638,7 +13699,54 @@ pub struct UplinkAddress {
     pub gateway: Option<String>,
     /// Public interface information.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub public: Option<t::ServerIpv4>,
+    pub public: Option<t::Public>,
+}
+/// Indicates how the device uplink address is assigned. Available options are: static, dynamic.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UplinkAddressAssignmentMode {
+    /// `"dynamic"`
+    Dynamic,
+    /// `"static"`
+    Static,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UplinkAddressAssignmentMode, UnknownValue, { "dynamic" => Dynamic, "static" => Static
+    }
+);
+/// Uplink interface
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UplinkInterface {
+    /// `"cellular"`
+    Cellular,
+    /// `"wan1"`
+    Wan1,
+    /// `"wan2"`
+    Wan2,
+    /// `"wan3"`
+    Wan3,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UplinkInterface, UnknownValue, { "cellular" => Cellular, "wan1" => Wan1, "wan2" =>
+    Wan2, "wan3" => Wan3 }
+);
+/// Tower Signal Status
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UplinkSignalStat {
+    /// Reference Signal Received Power
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rsrp: Option<String>,
+    /// Reference Signal Received Quality
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rsrq: Option<String>,
 }
 /// Part of the `getOrganizationUplinksStatuses` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -3670,7 +13778,7 @@ pub struct UplinksStatus {
 pub struct UplinksStatusUplink {
     /// Uplink interface
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub interface: Option<t::GetDeviceLossAndLatencyHistoryUplink>,
+    pub interface: Option<t::UplinkInterface>,
     /// Uplink status
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<t::StatusUplinkStatus>,
@@ -3697,7 +13805,7 @@ pub struct UplinksStatusUplink {
     pub provider: Option<String>,
     /// Tower Signal Status
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub signal_stat: Option<t::SignalStat>,
+    pub signal_stat: Option<t::UplinkSignalStat>,
     /// Connection Type
     #[serde(skip_serializing_if = "Option::is_none")]
     pub connection_type: Option<String>,
@@ -3737,7 +13845,20 @@ rt::string_enum!(UsedState, UnknownValue, { "unused" => Unused, "used" => Used }
 pub struct Utilization {
     /// Average utilization of the appliance
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub average: Option<t::Loss>,
+    pub average: Option<t::Average>,
+}
+/// Network info
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UtilizationItemNetwork {
+    /// Network name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Network id
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 /// The SNMP version 3 authentication mode. Can be either 'MD5' or 'SHA'.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -3767,6 +13888,7 @@ rt::string_enum!(V3PrivMode, UnknownValue, { "AES128" => Aes128, "DES" => Des })
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Vty {
     /// Starting line VTY number
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3779,7 +13901,7 @@ pub struct Vty {
     pub authentication: Option<t::VtyAuthentication>,
     /// VTY AAA authorization
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub authorization: Option<t::VtyAuthentication>,
+    pub authorization: Option<t::VtyAuthorization>,
     /// AccessList details
     #[serde(skip_serializing_if = "Option::is_none")]
     pub access_list: Option<t::AccessList>,
@@ -3787,14 +13909,182 @@ pub struct Vty {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rotary_number: Option<i64>,
 }
+impl Vty {
+    /// A `Vty` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            start_line_number: None,
+            end_line_number: None,
+            authentication: None,
+            authorization: None,
+            access_list: None,
+            rotary_number: None,
+        }
+    }
+    /// Sets `startLineNumber`.
+    pub fn start_line_number(mut self, value: i64) -> Self {
+        self.start_line_number = Some(value);
+        self
+    }
+    /// Sets `startLineNumber` to a value, or unsets it with `None`.
+    pub fn set_start_line_number(mut self, value: Option<i64>) -> Self {
+        self.start_line_number = value;
+        self
+    }
+    /// Sets `endLineNumber`.
+    pub fn end_line_number(mut self, value: i64) -> Self {
+        self.end_line_number = Some(value);
+        self
+    }
+    /// Sets `endLineNumber` to a value, or unsets it with `None`.
+    pub fn set_end_line_number(mut self, value: Option<i64>) -> Self {
+        self.end_line_number = value;
+        self
+    }
+    /// Sets `authentication`.
+    pub fn authentication(mut self, value: t::VtyAuthentication) -> Self {
+        self.authentication = Some(value);
+        self
+    }
+    /// Sets `authentication` to a value, or unsets it with `None`.
+    pub fn set_authentication(mut self, value: Option<t::VtyAuthentication>) -> Self {
+        self.authentication = value;
+        self
+    }
+    /// Sets `authorization`.
+    pub fn authorization(mut self, value: t::VtyAuthorization) -> Self {
+        self.authorization = Some(value);
+        self
+    }
+    /// Sets `authorization` to a value, or unsets it with `None`.
+    pub fn set_authorization(mut self, value: Option<t::VtyAuthorization>) -> Self {
+        self.authorization = value;
+        self
+    }
+    /// Sets `accessList`.
+    pub fn access_list(mut self, value: t::AccessList) -> Self {
+        self.access_list = Some(value);
+        self
+    }
+    /// Sets `accessList` to a value, or unsets it with `None`.
+    pub fn set_access_list(mut self, value: Option<t::AccessList>) -> Self {
+        self.access_list = value;
+        self
+    }
+    /// Sets `rotaryNumber`.
+    pub fn rotary_number(mut self, value: i64) -> Self {
+        self.rotary_number = Some(value);
+        self
+    }
+    /// Sets `rotaryNumber` to a value, or unsets it with `None`.
+    pub fn set_rotary_number(mut self, value: Option<i64>) -> Self {
+        self.rotary_number = value;
+        self
+    }
+}
 /// VTY AAA authentication
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct VtyAuthentication {
     /// Group Details
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub group: Option<t::Region>,
+    pub group: Option<t::AuthenticationGroup>,
+}
+impl VtyAuthentication {
+    /// A `VtyAuthentication` with every field unset.
+    pub fn new() -> Self {
+        Self { group: None }
+    }
+    /// Sets `group`.
+    pub fn group(mut self, value: t::AuthenticationGroup) -> Self {
+        self.group = Some(value);
+        self
+    }
+    /// Sets `group` to a value, or unsets it with `None`.
+    pub fn set_group(mut self, value: Option<t::AuthenticationGroup>) -> Self {
+        self.group = value;
+        self
+    }
+}
+/// VTY AAA authorization
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct VtyAuthorization {
+    /// Group Details
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<t::AuthorizationGroup>,
+}
+impl VtyAuthorization {
+    /// A `VtyAuthorization` with every field unset.
+    pub fn new() -> Self {
+        Self { group: None }
+    }
+    /// Sets `group`.
+    pub fn group(mut self, value: t::AuthorizationGroup) -> Self {
+        self.group = Some(value);
+        self
+    }
+    /// Sets `group` to a value, or unsets it with `None`.
+    pub fn set_group(mut self, value: Option<t::AuthorizationGroup>) -> Self {
+        self.group = value;
+        self
+    }
+}
+/// VTY in ACL
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct VtyIn {
+    /// Name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+impl VtyIn {
+    /// A `VtyIn` with every field unset.
+    pub fn new() -> Self {
+        Self { name: None }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+}
+/// VTY out ACL
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct VtyOut {
+    /// Name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+impl VtyOut {
+    /// A `VtyOut` with every field unset.
+    pub fn new() -> Self {
+        Self { name: None }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
 }
 /// The webhook receiver used by the callback to send results
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -3807,13 +14097,33 @@ pub struct Webhook {
     pub url: Option<String>,
     /// The webhook receiver used for the callback webhook
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub http_server: Option<t::Network>,
+    pub http_server: Option<t::WebhookHttpServer>,
     /// The payload template of the webhook used for the callback
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub payload_template: Option<t::Network>,
+    pub payload_template: Option<t::WebhookPayloadTemplate>,
     /// The timestamp the callback was sent to the webhook receiver
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sent_at: Option<rt::Timestamp>,
+}
+/// The webhook receiver used for the callback webhook
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct WebhookHttpServer {
+    /// The webhook receiver ID that will receive information
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+/// The payload template of the webhook used for the callback
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct WebhookPayloadTemplate {
+    /// The ID of the payload template
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 /// Part of the `getOrganizationWebhooksLogs` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]

@@ -18,7 +18,7 @@ pub struct AlertsProfile {
     pub name: Option<String>,
     /// The sensor schedule to use with the alert profile.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub schedule: Option<t::ApplicationCategoryApplication>,
+    pub schedule: Option<t::GetNetworkSensorAlertsProfileResponseSchedule>,
     /// List of conditions that will cause the profile to send an alert.
     pub conditions: Vec<t::Condition>,
     /// List of recipients that will receive the alert.
@@ -27,6 +27,22 @@ pub struct AlertsProfile {
     /// List of device serials assigned to this sensor alert profile.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub serials: Option<Vec<String>>,
+}
+/// List of recipients that will receive the alert.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AlertsProfileRecipients {
+    /// A list of emails that will receive information about the alert.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emails: Option<Vec<String>>,
+    /// A list of SMS numbers that will receive information about the alert.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sms_numbers: Option<Vec<String>>,
+    /// A list of webhook endpoint IDs that will receive information about the alert.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_server_ids: Option<Vec<String>>,
 }
 /// Reading for the 'battery' metric. This will only be present if the 'metric' property equals 'battery'.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -48,6 +64,18 @@ pub struct Button {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub press_type: Option<t::PressType>,
 }
+/// Type of button press that occurred.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ButtonPressType {
+    /// `"long"`
+    Long,
+    /// `"short"`
+    Short,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(ButtonPressType, UnknownValue, { "long" => Long, "short" => Short });
 /// Part of the `getNetworkSensorAlertsCurrentOverviewByMetric` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -75,11 +103,13 @@ pub struct ByMetricItem {
     pub end_ts: Option<rt::Timestamp>,
     /// Counts of sensor alerts over the timespan, by reading metric
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub counts: Option<t::MetricCounts>,
+    pub counts: Option<t::MetricItemCounts>,
 }
 /// Part of the `getNetworkSensorAlertsProfile` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Condition {
     /// The type of sensor metric that will be monitored for changes. Available metrics are door, humidity, indoorAirQuality, noise, pm25, temperature, tvoc, and water.
     pub metric: String,
@@ -106,20 +136,1363 @@ pub struct CountsNoise {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkSensorAlertsProfileRequest {
     /// Name of the sensor alert profile.
     pub name: String,
     /// The sensor schedule to use with the alert profile.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub schedule: Option<t::Network>,
+    pub schedule: Option<t::CreateNetworkSensorAlertsProfileRequestSchedule>,
     /// List of conditions that will cause the profile to send an alert.
-    pub conditions: Vec<t::Condition>,
+    pub conditions: Vec<t::CreateNetworkSensorAlertsProfileRequestCondition>,
     /// List of recipients that will receive the alert.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub recipients: Option<t::ProfileRecipients>,
+    pub recipients: Option<t::CreateNetworkSensorAlertsProfileRequestRecipients>,
     /// List of device serials assigned to this sensor alert profile.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub serials: Option<Vec<String>>,
+}
+impl CreateNetworkSensorAlertsProfileRequest {
+    /// A `CreateNetworkSensorAlertsProfileRequest` with its required fields (`name`, `conditions`); the optional ones are unset.
+    pub fn new(
+        name: impl Into<String>,
+        conditions: impl IntoIterator<
+            Item = t::CreateNetworkSensorAlertsProfileRequestCondition,
+        >,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            schedule: None,
+            conditions: rt::list::<
+                t::CreateNetworkSensorAlertsProfileRequestCondition,
+                _,
+            >(conditions),
+            recipients: None,
+            serials: None,
+        }
+    }
+    /// Sets `schedule`.
+    pub fn schedule(
+        mut self,
+        value: t::CreateNetworkSensorAlertsProfileRequestSchedule,
+    ) -> Self {
+        self.schedule = Some(value);
+        self
+    }
+    /// Sets `schedule` to a value, or unsets it with `None`.
+    pub fn set_schedule(
+        mut self,
+        value: Option<t::CreateNetworkSensorAlertsProfileRequestSchedule>,
+    ) -> Self {
+        self.schedule = value;
+        self
+    }
+    /// Sets `recipients`.
+    pub fn recipients(
+        mut self,
+        value: t::CreateNetworkSensorAlertsProfileRequestRecipients,
+    ) -> Self {
+        self.recipients = Some(value);
+        self
+    }
+    /// Sets `recipients` to a value, or unsets it with `None`.
+    pub fn set_recipients(
+        mut self,
+        value: Option<t::CreateNetworkSensorAlertsProfileRequestRecipients>,
+    ) -> Self {
+        self.recipients = value;
+        self
+    }
+    /// Sets `serials`.
+    pub fn serials(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.serials = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `serials` to a value, or unsets it with `None`.
+    pub fn set_serials(mut self, value: Option<Vec<String>>) -> Self {
+        self.serials = value;
+        self
+    }
+}
+/// Part of the `createNetworkSensorAlertsProfile` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSensorAlertsProfileRequestCondition {
+    /// The type of sensor metric that will be monitored for changes. Available metrics are door, humidity, indoorAirQuality, noise, pm25, temperature, tvoc, and water.
+    pub metric: String,
+    /// Threshold for sensor readings that will cause an alert to be sent. This object should contain a single property key matching the condition's 'metric' value.
+    pub threshold: t::CreateNetworkSensorAlertsProfileRequestConditionThreshold,
+    /// If 'above', an alert will be sent when a sensor reads above the threshold. If 'below', an alert will be sent when a sensor reads below the threshold. Only applicable for temperature and humidity thresholds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub direction: Option<t::CreateNetworkSensorAlertsProfileRequestConditionDirection>,
+    /// Length of time in seconds that the triggering state must persist before an alert is sent. Available options are 0 seconds, 1 minute, 2 minutes, 3 minutes, 4 minutes, 5 minutes, 10 minutes, 15 minutes, 30 minutes, 1 hour, 2 hours, 4 hours, and 8 hours. Default is 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration: Option<t::CreateNetworkSensorAlertsProfileRequestConditionDuration>,
+}
+impl CreateNetworkSensorAlertsProfileRequestCondition {
+    /// A `CreateNetworkSensorAlertsProfileRequestCondition` with its required fields (`metric`, `threshold`); the optional ones are unset.
+    pub fn new(
+        metric: impl Into<String>,
+        threshold: t::CreateNetworkSensorAlertsProfileRequestConditionThreshold,
+    ) -> Self {
+        Self {
+            metric: metric.into(),
+            threshold,
+            direction: None,
+            duration: None,
+        }
+    }
+    /// Sets `direction`.
+    pub fn direction(
+        mut self,
+        value: t::CreateNetworkSensorAlertsProfileRequestConditionDirection,
+    ) -> Self {
+        self.direction = Some(value);
+        self
+    }
+    /// Sets `direction` to a value, or unsets it with `None`.
+    pub fn set_direction(
+        mut self,
+        value: Option<t::CreateNetworkSensorAlertsProfileRequestConditionDirection>,
+    ) -> Self {
+        self.direction = value;
+        self
+    }
+    /// Sets `duration`.
+    pub fn duration(
+        mut self,
+        value: t::CreateNetworkSensorAlertsProfileRequestConditionDuration,
+    ) -> Self {
+        self.duration = Some(value);
+        self
+    }
+    /// Sets `duration` to a value, or unsets it with `None`.
+    pub fn set_duration(
+        mut self,
+        value: Option<t::CreateNetworkSensorAlertsProfileRequestConditionDuration>,
+    ) -> Self {
+        self.duration = value;
+        self
+    }
+}
+/// If 'above', an alert will be sent when a sensor reads above the threshold. If 'below', an alert will be sent when a sensor reads below the threshold. Only applicable for temperature and humidity thresholds.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkSensorAlertsProfileRequestConditionDirection {
+    /// `"above"`
+    Above,
+    /// `"below"`
+    Below,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkSensorAlertsProfileRequestConditionDirection, UnknownValue, { "above" =>
+    Above, "below" => Below }
+);
+/// Length of time in seconds that the triggering state must persist before an alert is sent. Available options are 0 seconds, 1 minute, 2 minutes, 3 minutes, 4 minutes, 5 minutes, 10 minutes, 15 minutes, 30 minutes, 1 hour, 2 hours, 4 hours, and 8 hours. Default is 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkSensorAlertsProfileRequestConditionDuration {
+    /// `0`
+    V0,
+    /// `60`
+    V60,
+    /// `120`
+    V120,
+    /// `180`
+    V180,
+    /// `240`
+    V240,
+    /// `300`
+    V300,
+    /// `600`
+    V600,
+    /// `900`
+    V900,
+    /// `1800`
+    V1800,
+    /// `3600`
+    V3600,
+    /// `7200`
+    V7200,
+    /// `14400`
+    V14400,
+    /// `28800`
+    V28800,
+    /// A value this version of the API description does not list.
+    UnknownValue(i64),
+}
+rt::int_enum!(
+    CreateNetworkSensorAlertsProfileRequestConditionDuration, UnknownValue, { 0 => V0, 60
+    => V60, 120 => V120, 180 => V180, 240 => V240, 300 => V300, 600 => V600, 900 => V900,
+    1800 => V1800, 3600 => V3600, 7200 => V7200, 14400 => V14400, 28800 => V28800 }
+);
+/// Threshold for sensor readings that will cause an alert to be sent. This object should contain a single property key matching the condition's 'metric' value.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSensorAlertsProfileRequestConditionThreshold {
+    /// Temperature threshold. One of 'celsius', 'fahrenheit', or 'quality' must be provided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<
+        t::CreateNetworkSensorAlertsProfileRequestConditionThresholdTemperature,
+    >,
+    /// Humidity threshold. One of 'relativePercentage' or 'quality' must be provided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub humidity: Option<
+        t::CreateNetworkSensorAlertsProfileRequestConditionThresholdHumidity,
+    >,
+    /// Water detection threshold. 'present' must be provided and set to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub water: Option<t::CreateNetworkSensorAlertsProfileRequestConditionThresholdWater>,
+    /// Door open threshold. 'open' must be provided and set to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub door: Option<t::CreateNetworkSensorAlertsProfileRequestConditionThresholdDoor>,
+    /// TVOC concentration threshold. One of 'concentration' or 'quality' must be provided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tvoc: Option<t::CreateNetworkSensorAlertsProfileRequestConditionThresholdTvoc>,
+    /// PM2.5 concentration threshold. One of 'concentration' or 'quality' must be provided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pm25: Option<t::CreateNetworkSensorAlertsProfileRequestConditionThresholdPm25>,
+    /// Noise threshold. 'ambient' must be provided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub noise: Option<t::CreateNetworkSensorAlertsProfileRequestConditionThresholdNoise>,
+    /// Indoor air quality score threshold. One of 'score' or 'quality' must be provided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub indoor_air_quality: Option<
+        t::CreateNetworkSensorAlertsProfileRequestConditionThresholdIndoorAirQuality,
+    >,
+}
+impl CreateNetworkSensorAlertsProfileRequestConditionThreshold {
+    /// A `CreateNetworkSensorAlertsProfileRequestConditionThreshold` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            temperature: None,
+            humidity: None,
+            water: None,
+            door: None,
+            tvoc: None,
+            pm25: None,
+            noise: None,
+            indoor_air_quality: None,
+        }
+    }
+    /// Sets `temperature`.
+    pub fn temperature(
+        mut self,
+        value: t::CreateNetworkSensorAlertsProfileRequestConditionThresholdTemperature,
+    ) -> Self {
+        self.temperature = Some(value);
+        self
+    }
+    /// Sets `temperature` to a value, or unsets it with `None`.
+    pub fn set_temperature(
+        mut self,
+        value: Option<
+            t::CreateNetworkSensorAlertsProfileRequestConditionThresholdTemperature,
+        >,
+    ) -> Self {
+        self.temperature = value;
+        self
+    }
+    /// Sets `humidity`.
+    pub fn humidity(
+        mut self,
+        value: t::CreateNetworkSensorAlertsProfileRequestConditionThresholdHumidity,
+    ) -> Self {
+        self.humidity = Some(value);
+        self
+    }
+    /// Sets `humidity` to a value, or unsets it with `None`.
+    pub fn set_humidity(
+        mut self,
+        value: Option<
+            t::CreateNetworkSensorAlertsProfileRequestConditionThresholdHumidity,
+        >,
+    ) -> Self {
+        self.humidity = value;
+        self
+    }
+    /// Sets `water`.
+    pub fn water(
+        mut self,
+        value: t::CreateNetworkSensorAlertsProfileRequestConditionThresholdWater,
+    ) -> Self {
+        self.water = Some(value);
+        self
+    }
+    /// Sets `water` to a value, or unsets it with `None`.
+    pub fn set_water(
+        mut self,
+        value: Option<t::CreateNetworkSensorAlertsProfileRequestConditionThresholdWater>,
+    ) -> Self {
+        self.water = value;
+        self
+    }
+    /// Sets `door`.
+    pub fn door(
+        mut self,
+        value: t::CreateNetworkSensorAlertsProfileRequestConditionThresholdDoor,
+    ) -> Self {
+        self.door = Some(value);
+        self
+    }
+    /// Sets `door` to a value, or unsets it with `None`.
+    pub fn set_door(
+        mut self,
+        value: Option<t::CreateNetworkSensorAlertsProfileRequestConditionThresholdDoor>,
+    ) -> Self {
+        self.door = value;
+        self
+    }
+    /// Sets `tvoc`.
+    pub fn tvoc(
+        mut self,
+        value: t::CreateNetworkSensorAlertsProfileRequestConditionThresholdTvoc,
+    ) -> Self {
+        self.tvoc = Some(value);
+        self
+    }
+    /// Sets `tvoc` to a value, or unsets it with `None`.
+    pub fn set_tvoc(
+        mut self,
+        value: Option<t::CreateNetworkSensorAlertsProfileRequestConditionThresholdTvoc>,
+    ) -> Self {
+        self.tvoc = value;
+        self
+    }
+    /// Sets `pm25`.
+    pub fn pm25(
+        mut self,
+        value: t::CreateNetworkSensorAlertsProfileRequestConditionThresholdPm25,
+    ) -> Self {
+        self.pm25 = Some(value);
+        self
+    }
+    /// Sets `pm25` to a value, or unsets it with `None`.
+    pub fn set_pm25(
+        mut self,
+        value: Option<t::CreateNetworkSensorAlertsProfileRequestConditionThresholdPm25>,
+    ) -> Self {
+        self.pm25 = value;
+        self
+    }
+    /// Sets `noise`.
+    pub fn noise(
+        mut self,
+        value: t::CreateNetworkSensorAlertsProfileRequestConditionThresholdNoise,
+    ) -> Self {
+        self.noise = Some(value);
+        self
+    }
+    /// Sets `noise` to a value, or unsets it with `None`.
+    pub fn set_noise(
+        mut self,
+        value: Option<t::CreateNetworkSensorAlertsProfileRequestConditionThresholdNoise>,
+    ) -> Self {
+        self.noise = value;
+        self
+    }
+    /// Sets `indoorAirQuality`.
+    pub fn indoor_air_quality(
+        mut self,
+        value: t::CreateNetworkSensorAlertsProfileRequestConditionThresholdIndoorAirQuality,
+    ) -> Self {
+        self.indoor_air_quality = Some(value);
+        self
+    }
+    /// Sets `indoorAirQuality` to a value, or unsets it with `None`.
+    pub fn set_indoor_air_quality(
+        mut self,
+        value: Option<
+            t::CreateNetworkSensorAlertsProfileRequestConditionThresholdIndoorAirQuality,
+        >,
+    ) -> Self {
+        self.indoor_air_quality = value;
+        self
+    }
+}
+/// Door open threshold. 'open' must be provided and set to true.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSensorAlertsProfileRequestConditionThresholdDoor {
+    /// Alerting threshold for a door open event. Must be set to true.
+    pub open: bool,
+}
+impl CreateNetworkSensorAlertsProfileRequestConditionThresholdDoor {
+    /// A `CreateNetworkSensorAlertsProfileRequestConditionThresholdDoor` with its required fields (`open`); the optional ones are unset.
+    pub fn new(open: bool) -> Self {
+        Self { open }
+    }
+}
+/// Humidity threshold. One of 'relativePercentage' or 'quality' must be provided.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSensorAlertsProfileRequestConditionThresholdHumidity {
+    /// Alerting threshold in %RH.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relative_percentage: Option<i64>,
+    /// Alerting threshold as a qualitative humidity level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<
+        t::CreateNetworkSensorAlertsProfileRequestConditionThresholdHumidityQuality,
+    >,
+}
+impl CreateNetworkSensorAlertsProfileRequestConditionThresholdHumidity {
+    /// A `CreateNetworkSensorAlertsProfileRequestConditionThresholdHumidity` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            relative_percentage: None,
+            quality: None,
+        }
+    }
+    /// Sets `relativePercentage`.
+    pub fn relative_percentage(mut self, value: i64) -> Self {
+        self.relative_percentage = Some(value);
+        self
+    }
+    /// Sets `relativePercentage` to a value, or unsets it with `None`.
+    pub fn set_relative_percentage(mut self, value: Option<i64>) -> Self {
+        self.relative_percentage = value;
+        self
+    }
+    /// Sets `quality`.
+    pub fn quality(
+        mut self,
+        value: t::CreateNetworkSensorAlertsProfileRequestConditionThresholdHumidityQuality,
+    ) -> Self {
+        self.quality = Some(value);
+        self
+    }
+    /// Sets `quality` to a value, or unsets it with `None`.
+    pub fn set_quality(
+        mut self,
+        value: Option<
+            t::CreateNetworkSensorAlertsProfileRequestConditionThresholdHumidityQuality,
+        >,
+    ) -> Self {
+        self.quality = value;
+        self
+    }
+}
+/// Alerting threshold as a qualitative humidity level.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkSensorAlertsProfileRequestConditionThresholdHumidityQuality {
+    /// `"fair"`
+    Fair,
+    /// `"good"`
+    Good,
+    /// `"inadequate"`
+    Inadequate,
+    /// `"poor"`
+    Poor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkSensorAlertsProfileRequestConditionThresholdHumidityQuality,
+    UnknownValue, { "fair" => Fair, "good" => Good, "inadequate" => Inadequate, "poor" =>
+    Poor }
+);
+/// Indoor air quality score threshold. One of 'score' or 'quality' must be provided.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSensorAlertsProfileRequestConditionThresholdIndoorAirQuality {
+    /// Alerting threshold as indoor air quality score.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<i64>,
+    /// Alerting threshold as a qualitative indoor air quality level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<
+        t::CreateNetworkSensorAlertsProfileRequestConditionThresholdIndoorAirQualityQuality,
+    >,
+}
+impl CreateNetworkSensorAlertsProfileRequestConditionThresholdIndoorAirQuality {
+    /// A `CreateNetworkSensorAlertsProfileRequestConditionThresholdIndoorAirQuality` with every field unset.
+    pub fn new() -> Self {
+        Self { score: None, quality: None }
+    }
+    /// Sets `score`.
+    pub fn score(mut self, value: i64) -> Self {
+        self.score = Some(value);
+        self
+    }
+    /// Sets `score` to a value, or unsets it with `None`.
+    pub fn set_score(mut self, value: Option<i64>) -> Self {
+        self.score = value;
+        self
+    }
+    /// Sets `quality`.
+    pub fn quality(
+        mut self,
+        value: t::CreateNetworkSensorAlertsProfileRequestConditionThresholdIndoorAirQualityQuality,
+    ) -> Self {
+        self.quality = Some(value);
+        self
+    }
+    /// Sets `quality` to a value, or unsets it with `None`.
+    pub fn set_quality(
+        mut self,
+        value: Option<
+            t::CreateNetworkSensorAlertsProfileRequestConditionThresholdIndoorAirQualityQuality,
+        >,
+    ) -> Self {
+        self.quality = value;
+        self
+    }
+}
+/// Alerting threshold as a qualitative indoor air quality level.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkSensorAlertsProfileRequestConditionThresholdIndoorAirQualityQuality {
+    /// `"fair"`
+    Fair,
+    /// `"good"`
+    Good,
+    /// `"inadequate"`
+    Inadequate,
+    /// `"poor"`
+    Poor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkSensorAlertsProfileRequestConditionThresholdIndoorAirQualityQuality,
+    UnknownValue, { "fair" => Fair, "good" => Good, "inadequate" => Inadequate, "poor" =>
+    Poor }
+);
+/// Noise threshold. 'ambient' must be provided.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSensorAlertsProfileRequestConditionThresholdNoise {
+    /// Ambient noise threshold. One of 'level' or 'quality' must be provided.
+    pub ambient: t::CreateNetworkSensorAlertsProfileRequestConditionThresholdNoiseAmbient,
+}
+impl CreateNetworkSensorAlertsProfileRequestConditionThresholdNoise {
+    /// A `CreateNetworkSensorAlertsProfileRequestConditionThresholdNoise` with its required fields (`ambient`); the optional ones are unset.
+    pub fn new(
+        ambient: t::CreateNetworkSensorAlertsProfileRequestConditionThresholdNoiseAmbient,
+    ) -> Self {
+        Self { ambient }
+    }
+}
+/// Ambient noise threshold. One of 'level' or 'quality' must be provided.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSensorAlertsProfileRequestConditionThresholdNoiseAmbient {
+    /// Alerting threshold as adjusted decibels.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<i64>,
+    /// Alerting threshold as a qualitative ambient noise level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<
+        t::CreateNetworkSensorAlertsProfileRequestConditionThresholdNoiseAmbientQuality,
+    >,
+}
+impl CreateNetworkSensorAlertsProfileRequestConditionThresholdNoiseAmbient {
+    /// A `CreateNetworkSensorAlertsProfileRequestConditionThresholdNoiseAmbient` with every field unset.
+    pub fn new() -> Self {
+        Self { level: None, quality: None }
+    }
+    /// Sets `level`.
+    pub fn level(mut self, value: i64) -> Self {
+        self.level = Some(value);
+        self
+    }
+    /// Sets `level` to a value, or unsets it with `None`.
+    pub fn set_level(mut self, value: Option<i64>) -> Self {
+        self.level = value;
+        self
+    }
+    /// Sets `quality`.
+    pub fn quality(
+        mut self,
+        value: t::CreateNetworkSensorAlertsProfileRequestConditionThresholdNoiseAmbientQuality,
+    ) -> Self {
+        self.quality = Some(value);
+        self
+    }
+    /// Sets `quality` to a value, or unsets it with `None`.
+    pub fn set_quality(
+        mut self,
+        value: Option<
+            t::CreateNetworkSensorAlertsProfileRequestConditionThresholdNoiseAmbientQuality,
+        >,
+    ) -> Self {
+        self.quality = value;
+        self
+    }
+}
+/// Alerting threshold as a qualitative ambient noise level.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkSensorAlertsProfileRequestConditionThresholdNoiseAmbientQuality {
+    /// `"fair"`
+    Fair,
+    /// `"good"`
+    Good,
+    /// `"inadequate"`
+    Inadequate,
+    /// `"poor"`
+    Poor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkSensorAlertsProfileRequestConditionThresholdNoiseAmbientQuality,
+    UnknownValue, { "fair" => Fair, "good" => Good, "inadequate" => Inadequate, "poor" =>
+    Poor }
+);
+/// PM2.5 concentration threshold. One of 'concentration' or 'quality' must be provided.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSensorAlertsProfileRequestConditionThresholdPm25 {
+    /// Alerting threshold as PM2.5 parts per million.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concentration: Option<i64>,
+    /// Alerting threshold as a qualitative PM2.5 level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<
+        t::CreateNetworkSensorAlertsProfileRequestConditionThresholdPm25Quality,
+    >,
+}
+impl CreateNetworkSensorAlertsProfileRequestConditionThresholdPm25 {
+    /// A `CreateNetworkSensorAlertsProfileRequestConditionThresholdPm25` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            concentration: None,
+            quality: None,
+        }
+    }
+    /// Sets `concentration`.
+    pub fn concentration(mut self, value: i64) -> Self {
+        self.concentration = Some(value);
+        self
+    }
+    /// Sets `concentration` to a value, or unsets it with `None`.
+    pub fn set_concentration(mut self, value: Option<i64>) -> Self {
+        self.concentration = value;
+        self
+    }
+    /// Sets `quality`.
+    pub fn quality(
+        mut self,
+        value: t::CreateNetworkSensorAlertsProfileRequestConditionThresholdPm25Quality,
+    ) -> Self {
+        self.quality = Some(value);
+        self
+    }
+    /// Sets `quality` to a value, or unsets it with `None`.
+    pub fn set_quality(
+        mut self,
+        value: Option<
+            t::CreateNetworkSensorAlertsProfileRequestConditionThresholdPm25Quality,
+        >,
+    ) -> Self {
+        self.quality = value;
+        self
+    }
+}
+/// Alerting threshold as a qualitative PM2.5 level.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkSensorAlertsProfileRequestConditionThresholdPm25Quality {
+    /// `"fair"`
+    Fair,
+    /// `"good"`
+    Good,
+    /// `"inadequate"`
+    Inadequate,
+    /// `"poor"`
+    Poor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkSensorAlertsProfileRequestConditionThresholdPm25Quality, UnknownValue, {
+    "fair" => Fair, "good" => Good, "inadequate" => Inadequate, "poor" => Poor }
+);
+/// Temperature threshold. One of 'celsius', 'fahrenheit', or 'quality' must be provided.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSensorAlertsProfileRequestConditionThresholdTemperature {
+    /// Alerting threshold in degrees Celsius.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub celsius: Option<f64>,
+    /// Alerting threshold in degrees Fahrenheit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fahrenheit: Option<f64>,
+    /// Alerting threshold as a qualitative temperature level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<
+        t::CreateNetworkSensorAlertsProfileRequestConditionThresholdTemperatureQuality,
+    >,
+}
+impl CreateNetworkSensorAlertsProfileRequestConditionThresholdTemperature {
+    /// A `CreateNetworkSensorAlertsProfileRequestConditionThresholdTemperature` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            celsius: None,
+            fahrenheit: None,
+            quality: None,
+        }
+    }
+    /// Sets `celsius`.
+    pub fn celsius(mut self, value: f64) -> Self {
+        self.celsius = Some(value);
+        self
+    }
+    /// Sets `celsius` to a value, or unsets it with `None`.
+    pub fn set_celsius(mut self, value: Option<f64>) -> Self {
+        self.celsius = value;
+        self
+    }
+    /// Sets `fahrenheit`.
+    pub fn fahrenheit(mut self, value: f64) -> Self {
+        self.fahrenheit = Some(value);
+        self
+    }
+    /// Sets `fahrenheit` to a value, or unsets it with `None`.
+    pub fn set_fahrenheit(mut self, value: Option<f64>) -> Self {
+        self.fahrenheit = value;
+        self
+    }
+    /// Sets `quality`.
+    pub fn quality(
+        mut self,
+        value: t::CreateNetworkSensorAlertsProfileRequestConditionThresholdTemperatureQuality,
+    ) -> Self {
+        self.quality = Some(value);
+        self
+    }
+    /// Sets `quality` to a value, or unsets it with `None`.
+    pub fn set_quality(
+        mut self,
+        value: Option<
+            t::CreateNetworkSensorAlertsProfileRequestConditionThresholdTemperatureQuality,
+        >,
+    ) -> Self {
+        self.quality = value;
+        self
+    }
+}
+/// Alerting threshold as a qualitative temperature level.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkSensorAlertsProfileRequestConditionThresholdTemperatureQuality {
+    /// `"fair"`
+    Fair,
+    /// `"good"`
+    Good,
+    /// `"inadequate"`
+    Inadequate,
+    /// `"poor"`
+    Poor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkSensorAlertsProfileRequestConditionThresholdTemperatureQuality,
+    UnknownValue, { "fair" => Fair, "good" => Good, "inadequate" => Inadequate, "poor" =>
+    Poor }
+);
+/// TVOC concentration threshold. One of 'concentration' or 'quality' must be provided.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSensorAlertsProfileRequestConditionThresholdTvoc {
+    /// Alerting threshold as TVOC micrograms per cubic meter.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concentration: Option<i64>,
+    /// Alerting threshold as a qualitative TVOC level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<
+        t::CreateNetworkSensorAlertsProfileRequestConditionThresholdTvocQuality,
+    >,
+}
+impl CreateNetworkSensorAlertsProfileRequestConditionThresholdTvoc {
+    /// A `CreateNetworkSensorAlertsProfileRequestConditionThresholdTvoc` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            concentration: None,
+            quality: None,
+        }
+    }
+    /// Sets `concentration`.
+    pub fn concentration(mut self, value: i64) -> Self {
+        self.concentration = Some(value);
+        self
+    }
+    /// Sets `concentration` to a value, or unsets it with `None`.
+    pub fn set_concentration(mut self, value: Option<i64>) -> Self {
+        self.concentration = value;
+        self
+    }
+    /// Sets `quality`.
+    pub fn quality(
+        mut self,
+        value: t::CreateNetworkSensorAlertsProfileRequestConditionThresholdTvocQuality,
+    ) -> Self {
+        self.quality = Some(value);
+        self
+    }
+    /// Sets `quality` to a value, or unsets it with `None`.
+    pub fn set_quality(
+        mut self,
+        value: Option<
+            t::CreateNetworkSensorAlertsProfileRequestConditionThresholdTvocQuality,
+        >,
+    ) -> Self {
+        self.quality = value;
+        self
+    }
+}
+/// Alerting threshold as a qualitative TVOC level.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkSensorAlertsProfileRequestConditionThresholdTvocQuality {
+    /// `"fair"`
+    Fair,
+    /// `"good"`
+    Good,
+    /// `"inadequate"`
+    Inadequate,
+    /// `"poor"`
+    Poor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkSensorAlertsProfileRequestConditionThresholdTvocQuality, UnknownValue, {
+    "fair" => Fair, "good" => Good, "inadequate" => Inadequate, "poor" => Poor }
+);
+/// Water detection threshold. 'present' must be provided and set to true.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSensorAlertsProfileRequestConditionThresholdWater {
+    /// Alerting threshold for a water detection event. Must be set to true.
+    pub present: bool,
+}
+impl CreateNetworkSensorAlertsProfileRequestConditionThresholdWater {
+    /// A `CreateNetworkSensorAlertsProfileRequestConditionThresholdWater` with its required fields (`present`); the optional ones are unset.
+    pub fn new(present: bool) -> Self {
+        Self { present }
+    }
+}
+/// List of recipients that will receive the alert.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSensorAlertsProfileRequestRecipients {
+    /// A list of emails that will receive information about the alert.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emails: Option<Vec<String>>,
+    /// A list of SMS numbers that will receive information about the alert.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sms_numbers: Option<Vec<String>>,
+    /// A list of webhook endpoint IDs that will receive information about the alert.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_server_ids: Option<Vec<String>>,
+}
+impl CreateNetworkSensorAlertsProfileRequestRecipients {
+    /// A `CreateNetworkSensorAlertsProfileRequestRecipients` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            emails: None,
+            sms_numbers: None,
+            http_server_ids: None,
+        }
+    }
+    /// Sets `emails`.
+    pub fn emails(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.emails = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `emails` to a value, or unsets it with `None`.
+    pub fn set_emails(mut self, value: Option<Vec<String>>) -> Self {
+        self.emails = value;
+        self
+    }
+    /// Sets `smsNumbers`.
+    pub fn sms_numbers(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.sms_numbers = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `smsNumbers` to a value, or unsets it with `None`.
+    pub fn set_sms_numbers(mut self, value: Option<Vec<String>>) -> Self {
+        self.sms_numbers = value;
+        self
+    }
+    /// Sets `httpServerIds`.
+    pub fn http_server_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.http_server_ids = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `httpServerIds` to a value, or unsets it with `None`.
+    pub fn set_http_server_ids(mut self, value: Option<Vec<String>>) -> Self {
+        self.http_server_ids = value;
+        self
+    }
+}
+/// The sensor schedule to use with the alert profile.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSensorAlertsProfileRequestSchedule {
+    /// ID of the sensor schedule to use with the alert profile. If not defined, the alert profile will be active at all times.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+impl CreateNetworkSensorAlertsProfileRequestSchedule {
+    /// A `CreateNetworkSensorAlertsProfileRequestSchedule` with every field unset.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.id = value;
+        self
+    }
+}
+/// Part of the `createNetworkSensorAlertsProfile` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSensorAlertsProfileResponse {
+    /// ID of the sensor alert profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile_id: Option<String>,
+    /// Name of the sensor alert profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The sensor schedule to use with the alert profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<t::CreateNetworkSensorAlertsProfileResponseSchedule>,
+    /// List of conditions that will cause the profile to send an alert.
+    pub conditions: Vec<t::CreateNetworkSensorAlertsProfileResponseCondition>,
+    /// List of recipients that will receive the alert.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipients: Option<t::CreateNetworkSensorAlertsProfileResponseRecipients>,
+    /// List of device serials assigned to this sensor alert profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serials: Option<Vec<String>>,
+}
+/// Part of the `createNetworkSensorAlertsProfile` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSensorAlertsProfileResponseCondition {
+    /// The type of sensor metric that will be monitored for changes. Available metrics are door, humidity, indoorAirQuality, noise, pm25, temperature, tvoc, and water.
+    pub metric: String,
+    /// Threshold for sensor readings that will cause an alert to be sent. This object should contain a single property key matching the condition's 'metric' value.
+    pub threshold: t::CreateNetworkSensorAlertsProfileResponseConditionThreshold,
+    /// If 'above', an alert will be sent when a sensor reads above the threshold. If 'below', an alert will be sent when a sensor reads below the threshold. Only applicable for temperature and humidity thresholds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub direction: Option<t::CreateNetworkSensorAlertsProfileResponseConditionDirection>,
+    /// Length of time in seconds that the triggering state must persist before an alert is sent. Available options are 0 seconds, 1 minute, 2 minutes, 3 minutes, 4 minutes, 5 minutes, 10 minutes, 15 minutes, 30 minutes, 1 hour, 2 hours, 4 hours, and 8 hours. Default is 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration: Option<t::CreateNetworkSensorAlertsProfileResponseConditionDuration>,
+}
+/// If 'above', an alert will be sent when a sensor reads above the threshold. If 'below', an alert will be sent when a sensor reads below the threshold. Only applicable for temperature and humidity thresholds.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkSensorAlertsProfileResponseConditionDirection {
+    /// `"above"`
+    Above,
+    /// `"below"`
+    Below,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkSensorAlertsProfileResponseConditionDirection, UnknownValue, { "above"
+    => Above, "below" => Below }
+);
+/// Length of time in seconds that the triggering state must persist before an alert is sent. Available options are 0 seconds, 1 minute, 2 minutes, 3 minutes, 4 minutes, 5 minutes, 10 minutes, 15 minutes, 30 minutes, 1 hour, 2 hours, 4 hours, and 8 hours. Default is 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkSensorAlertsProfileResponseConditionDuration {
+    /// `0`
+    V0,
+    /// `60`
+    V60,
+    /// `120`
+    V120,
+    /// `180`
+    V180,
+    /// `240`
+    V240,
+    /// `300`
+    V300,
+    /// `600`
+    V600,
+    /// `900`
+    V900,
+    /// `1800`
+    V1800,
+    /// `3600`
+    V3600,
+    /// `7200`
+    V7200,
+    /// `14400`
+    V14400,
+    /// `28800`
+    V28800,
+    /// A value this version of the API description does not list.
+    UnknownValue(i64),
+}
+rt::int_enum!(
+    CreateNetworkSensorAlertsProfileResponseConditionDuration, UnknownValue, { 0 => V0,
+    60 => V60, 120 => V120, 180 => V180, 240 => V240, 300 => V300, 600 => V600, 900 =>
+    V900, 1800 => V1800, 3600 => V3600, 7200 => V7200, 14400 => V14400, 28800 => V28800 }
+);
+/// Threshold for sensor readings that will cause an alert to be sent. This object should contain a single property key matching the condition's 'metric' value.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSensorAlertsProfileResponseConditionThreshold {
+    /// Temperature threshold. One of 'celsius', 'fahrenheit', or 'quality' must be provided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<
+        t::CreateNetworkSensorAlertsProfileResponseConditionThresholdTemperature,
+    >,
+    /// Humidity threshold. One of 'relativePercentage' or 'quality' must be provided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub humidity: Option<
+        t::CreateNetworkSensorAlertsProfileResponseConditionThresholdHumidity,
+    >,
+    /// Water detection threshold. 'present' must be provided and set to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub water: Option<
+        t::CreateNetworkSensorAlertsProfileResponseConditionThresholdWater,
+    >,
+    /// Door open threshold. 'open' must be provided and set to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub door: Option<t::CreateNetworkSensorAlertsProfileResponseConditionThresholdDoor>,
+    /// TVOC concentration threshold. One of 'concentration' or 'quality' must be provided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tvoc: Option<t::CreateNetworkSensorAlertsProfileResponseConditionThresholdTvoc>,
+    /// PM2.5 concentration threshold. One of 'concentration' or 'quality' must be provided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pm25: Option<t::CreateNetworkSensorAlertsProfileResponseConditionThresholdPm25>,
+    /// Noise threshold. 'ambient' must be provided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub noise: Option<
+        t::CreateNetworkSensorAlertsProfileResponseConditionThresholdNoise,
+    >,
+    /// Indoor air quality score threshold. One of 'score' or 'quality' must be provided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub indoor_air_quality: Option<
+        t::CreateNetworkSensorAlertsProfileResponseConditionThresholdIndoorAirQuality,
+    >,
+}
+/// Door open threshold. 'open' must be provided and set to true.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSensorAlertsProfileResponseConditionThresholdDoor {
+    /// Alerting threshold for a door open event. Must be set to true.
+    pub open: bool,
+}
+/// Humidity threshold. One of 'relativePercentage' or 'quality' must be provided.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSensorAlertsProfileResponseConditionThresholdHumidity {
+    /// Alerting threshold in %RH.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relative_percentage: Option<i64>,
+    /// Alerting threshold as a qualitative humidity level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<
+        t::CreateNetworkSensorAlertsProfileResponseConditionThresholdHumidityQuality,
+    >,
+}
+/// Alerting threshold as a qualitative humidity level.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkSensorAlertsProfileResponseConditionThresholdHumidityQuality {
+    /// `"fair"`
+    Fair,
+    /// `"good"`
+    Good,
+    /// `"inadequate"`
+    Inadequate,
+    /// `"poor"`
+    Poor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkSensorAlertsProfileResponseConditionThresholdHumidityQuality,
+    UnknownValue, { "fair" => Fair, "good" => Good, "inadequate" => Inadequate, "poor" =>
+    Poor }
+);
+/// Indoor air quality score threshold. One of 'score' or 'quality' must be provided.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSensorAlertsProfileResponseConditionThresholdIndoorAirQuality {
+    /// Alerting threshold as indoor air quality score.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<i64>,
+    /// Alerting threshold as a qualitative indoor air quality level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<
+        t::CreateNetworkSensorAlertsProfileResponseConditionThresholdIndoorAirQualityQuality,
+    >,
+}
+/// Alerting threshold as a qualitative indoor air quality level.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkSensorAlertsProfileResponseConditionThresholdIndoorAirQualityQuality {
+    /// `"fair"`
+    Fair,
+    /// `"good"`
+    Good,
+    /// `"inadequate"`
+    Inadequate,
+    /// `"poor"`
+    Poor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkSensorAlertsProfileResponseConditionThresholdIndoorAirQualityQuality,
+    UnknownValue, { "fair" => Fair, "good" => Good, "inadequate" => Inadequate, "poor" =>
+    Poor }
+);
+/// Noise threshold. 'ambient' must be provided.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSensorAlertsProfileResponseConditionThresholdNoise {
+    /// Ambient noise threshold. One of 'level' or 'quality' must be provided.
+    pub ambient: t::CreateNetworkSensorAlertsProfileResponseConditionThresholdNoiseAmbient,
+}
+/// Ambient noise threshold. One of 'level' or 'quality' must be provided.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSensorAlertsProfileResponseConditionThresholdNoiseAmbient {
+    /// Alerting threshold as adjusted decibels.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<i64>,
+    /// Alerting threshold as a qualitative ambient noise level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<
+        t::CreateNetworkSensorAlertsProfileResponseConditionThresholdNoiseAmbientQuality,
+    >,
+}
+/// Alerting threshold as a qualitative ambient noise level.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkSensorAlertsProfileResponseConditionThresholdNoiseAmbientQuality {
+    /// `"fair"`
+    Fair,
+    /// `"good"`
+    Good,
+    /// `"inadequate"`
+    Inadequate,
+    /// `"poor"`
+    Poor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkSensorAlertsProfileResponseConditionThresholdNoiseAmbientQuality,
+    UnknownValue, { "fair" => Fair, "good" => Good, "inadequate" => Inadequate, "poor" =>
+    Poor }
+);
+/// PM2.5 concentration threshold. One of 'concentration' or 'quality' must be provided.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSensorAlertsProfileResponseConditionThresholdPm25 {
+    /// Alerting threshold as PM2.5 parts per million.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concentration: Option<i64>,
+    /// Alerting threshold as a qualitative PM2.5 level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<
+        t::CreateNetworkSensorAlertsProfileResponseConditionThresholdPm25Quality,
+    >,
+}
+/// Alerting threshold as a qualitative PM2.5 level.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkSensorAlertsProfileResponseConditionThresholdPm25Quality {
+    /// `"fair"`
+    Fair,
+    /// `"good"`
+    Good,
+    /// `"inadequate"`
+    Inadequate,
+    /// `"poor"`
+    Poor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkSensorAlertsProfileResponseConditionThresholdPm25Quality, UnknownValue,
+    { "fair" => Fair, "good" => Good, "inadequate" => Inadequate, "poor" => Poor }
+);
+/// Temperature threshold. One of 'celsius', 'fahrenheit', or 'quality' must be provided.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSensorAlertsProfileResponseConditionThresholdTemperature {
+    /// Alerting threshold in degrees Celsius.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub celsius: Option<f64>,
+    /// Alerting threshold in degrees Fahrenheit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fahrenheit: Option<f64>,
+    /// Alerting threshold as a qualitative temperature level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<
+        t::CreateNetworkSensorAlertsProfileResponseConditionThresholdTemperatureQuality,
+    >,
+}
+/// Alerting threshold as a qualitative temperature level.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkSensorAlertsProfileResponseConditionThresholdTemperatureQuality {
+    /// `"fair"`
+    Fair,
+    /// `"good"`
+    Good,
+    /// `"inadequate"`
+    Inadequate,
+    /// `"poor"`
+    Poor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkSensorAlertsProfileResponseConditionThresholdTemperatureQuality,
+    UnknownValue, { "fair" => Fair, "good" => Good, "inadequate" => Inadequate, "poor" =>
+    Poor }
+);
+/// TVOC concentration threshold. One of 'concentration' or 'quality' must be provided.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSensorAlertsProfileResponseConditionThresholdTvoc {
+    /// Alerting threshold as TVOC micrograms per cubic meter.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concentration: Option<i64>,
+    /// Alerting threshold as a qualitative TVOC level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<
+        t::CreateNetworkSensorAlertsProfileResponseConditionThresholdTvocQuality,
+    >,
+}
+/// Alerting threshold as a qualitative TVOC level.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkSensorAlertsProfileResponseConditionThresholdTvocQuality {
+    /// `"fair"`
+    Fair,
+    /// `"good"`
+    Good,
+    /// `"inadequate"`
+    Inadequate,
+    /// `"poor"`
+    Poor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkSensorAlertsProfileResponseConditionThresholdTvocQuality, UnknownValue,
+    { "fair" => Fair, "good" => Good, "inadequate" => Inadequate, "poor" => Poor }
+);
+/// Water detection threshold. 'present' must be provided and set to true.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSensorAlertsProfileResponseConditionThresholdWater {
+    /// Alerting threshold for a water detection event. Must be set to true.
+    pub present: bool,
+}
+/// List of recipients that will receive the alert.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSensorAlertsProfileResponseRecipients {
+    /// A list of emails that will receive information about the alert.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emails: Option<Vec<String>>,
+    /// A list of SMS numbers that will receive information about the alert.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sms_numbers: Option<Vec<String>>,
+    /// A list of webhook endpoint IDs that will receive information about the alert.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_server_ids: Option<Vec<String>>,
+}
+/// The sensor schedule to use with the alert profile.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSensorAlertsProfileResponseSchedule {
+    /// ID of the sensor schedule to use with the alert profile. If not defined, the alert profile will be active at all times.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the sensor schedule to use with the alert profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 /// If 'above', an alert will be sent when a sensor reads above the threshold. If 'below', an alert will be sent when a sensor reads below the threshold. Only applicable for temperature and humidity thresholds.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -171,6 +1544,259 @@ rt::int_enum!(
     300 => V300, 600 => V600, 900 => V900, 1800 => V1800, 3600 => V3600, 7200 => V7200,
     14400 => V14400, 28800 => V28800 }
 );
+/// Alerting threshold as a qualitative humidity level.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetNetworkSensorAlertsProfileResponseConditionThresholdHumidityQuality {
+    /// `"fair"`
+    Fair,
+    /// `"good"`
+    Good,
+    /// `"inadequate"`
+    Inadequate,
+    /// `"poor"`
+    Poor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetNetworkSensorAlertsProfileResponseConditionThresholdHumidityQuality, UnknownValue,
+    { "fair" => Fair, "good" => Good, "inadequate" => Inadequate, "poor" => Poor }
+);
+/// Alerting threshold as a qualitative indoor air quality level.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetNetworkSensorAlertsProfileResponseConditionThresholdIndoorAirQualityQuality {
+    /// `"fair"`
+    Fair,
+    /// `"good"`
+    Good,
+    /// `"inadequate"`
+    Inadequate,
+    /// `"poor"`
+    Poor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetNetworkSensorAlertsProfileResponseConditionThresholdIndoorAirQualityQuality,
+    UnknownValue, { "fair" => Fair, "good" => Good, "inadequate" => Inadequate, "poor" =>
+    Poor }
+);
+/// Alerting threshold as a qualitative ambient noise level.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetNetworkSensorAlertsProfileResponseConditionThresholdNoiseAmbientQuality {
+    /// `"fair"`
+    Fair,
+    /// `"good"`
+    Good,
+    /// `"inadequate"`
+    Inadequate,
+    /// `"poor"`
+    Poor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetNetworkSensorAlertsProfileResponseConditionThresholdNoiseAmbientQuality,
+    UnknownValue, { "fair" => Fair, "good" => Good, "inadequate" => Inadequate, "poor" =>
+    Poor }
+);
+/// PM2.5 concentration threshold. One of 'concentration' or 'quality' must be provided.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetNetworkSensorAlertsProfileResponseConditionThresholdPm25 {
+    /// Alerting threshold as PM2.5 parts per million.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concentration: Option<i64>,
+    /// Alerting threshold as a qualitative PM2.5 level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<
+        t::GetNetworkSensorAlertsProfileResponseConditionThresholdPm25Quality,
+    >,
+}
+/// Alerting threshold as a qualitative PM2.5 level.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetNetworkSensorAlertsProfileResponseConditionThresholdPm25Quality {
+    /// `"fair"`
+    Fair,
+    /// `"good"`
+    Good,
+    /// `"inadequate"`
+    Inadequate,
+    /// `"poor"`
+    Poor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetNetworkSensorAlertsProfileResponseConditionThresholdPm25Quality, UnknownValue, {
+    "fair" => Fair, "good" => Good, "inadequate" => Inadequate, "poor" => Poor }
+);
+/// Alerting threshold as a qualitative TVOC level.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetNetworkSensorAlertsProfileResponseConditionThresholdTvocQuality {
+    /// `"fair"`
+    Fair,
+    /// `"good"`
+    Good,
+    /// `"inadequate"`
+    Inadequate,
+    /// `"poor"`
+    Poor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetNetworkSensorAlertsProfileResponseConditionThresholdTvocQuality, UnknownValue, {
+    "fair" => Fair, "good" => Good, "inadequate" => Inadequate, "poor" => Poor }
+);
+/// The sensor schedule to use with the alert profile.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetNetworkSensorAlertsProfileResponseSchedule {
+    /// ID of the sensor schedule to use with the alert profile. If not defined, the alert profile will be active at all times.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the sensor schedule to use with the alert profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+/// Alerting threshold as a qualitative humidity level.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetNetworkSensorAlertsProfilesResponseItemConditionThresholdHumidityQuality {
+    /// `"fair"`
+    Fair,
+    /// `"good"`
+    Good,
+    /// `"inadequate"`
+    Inadequate,
+    /// `"poor"`
+    Poor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetNetworkSensorAlertsProfilesResponseItemConditionThresholdHumidityQuality,
+    UnknownValue, { "fair" => Fair, "good" => Good, "inadequate" => Inadequate, "poor" =>
+    Poor }
+);
+/// Alerting threshold as a qualitative indoor air quality level.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetNetworkSensorAlertsProfilesResponseItemConditionThresholdIndoorAirQualityQuality {
+    /// `"fair"`
+    Fair,
+    /// `"good"`
+    Good,
+    /// `"inadequate"`
+    Inadequate,
+    /// `"poor"`
+    Poor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetNetworkSensorAlertsProfilesResponseItemConditionThresholdIndoorAirQualityQuality,
+    UnknownValue, { "fair" => Fair, "good" => Good, "inadequate" => Inadequate, "poor" =>
+    Poor }
+);
+/// Alerting threshold as a qualitative ambient noise level.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetNetworkSensorAlertsProfilesResponseItemConditionThresholdNoiseAmbientQuality {
+    /// `"fair"`
+    Fair,
+    /// `"good"`
+    Good,
+    /// `"inadequate"`
+    Inadequate,
+    /// `"poor"`
+    Poor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetNetworkSensorAlertsProfilesResponseItemConditionThresholdNoiseAmbientQuality,
+    UnknownValue, { "fair" => Fair, "good" => Good, "inadequate" => Inadequate, "poor" =>
+    Poor }
+);
+/// PM2.5 concentration threshold. One of 'concentration' or 'quality' must be provided.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetNetworkSensorAlertsProfilesResponseItemConditionThresholdPm25 {
+    /// Alerting threshold as PM2.5 parts per million.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concentration: Option<i64>,
+    /// Alerting threshold as a qualitative PM2.5 level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<
+        t::GetNetworkSensorAlertsProfilesResponseItemConditionThresholdPm25Quality,
+    >,
+}
+/// Alerting threshold as a qualitative PM2.5 level.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetNetworkSensorAlertsProfilesResponseItemConditionThresholdPm25Quality {
+    /// `"fair"`
+    Fair,
+    /// `"good"`
+    Good,
+    /// `"inadequate"`
+    Inadequate,
+    /// `"poor"`
+    Poor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetNetworkSensorAlertsProfilesResponseItemConditionThresholdPm25Quality,
+    UnknownValue, { "fair" => Fair, "good" => Good, "inadequate" => Inadequate, "poor" =>
+    Poor }
+);
+/// Alerting threshold as a qualitative TVOC level.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetNetworkSensorAlertsProfilesResponseItemConditionThresholdTvocQuality {
+    /// `"fair"`
+    Fair,
+    /// `"good"`
+    Good,
+    /// `"inadequate"`
+    Inadequate,
+    /// `"poor"`
+    Poor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetNetworkSensorAlertsProfilesResponseItemConditionThresholdTvocQuality,
+    UnknownValue, { "fair" => Fair, "good" => Good, "inadequate" => Inadequate, "poor" =>
+    Poor }
+);
+/// The sensor schedule to use with the alert profile.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetNetworkSensorAlertsProfilesResponseItemSchedule {
+    /// ID of the sensor schedule to use with the alert profile. If not defined, the alert profile will be active at all times.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the sensor schedule to use with the alert profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
 /// Reading for the 'door' metric. This will only be present if the 'metric' property equals 'door'.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -234,6 +1860,16 @@ pub struct HistoryItemTemperature {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub celsius: Option<f64>,
 }
+/// Reading for the 'tvoc' metric. This will only be present if the 'metric' property equals 'tvoc'.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct HistoryItemTvoc {
+    /// TVOC reading in micrograms per cubic meter.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concentration: Option<i64>,
+}
 /// Reading for the 'water' metric. This will only be present if the 'metric' property equals 'water'.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -243,6 +1879,19 @@ pub struct HistoryItemWater {
     /// True if water is detected.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub present: Option<bool>,
+}
+/// Network to which the sensor belongs.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct LatestItemNetwork {
+    /// ID of the network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 /// Type of sensor reading.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -307,6 +1956,47 @@ pub struct MetricCounts {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub water: Option<i64>,
 }
+/// Counts of sensor alerts over the timespan, by reading metric
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct MetricItemCounts {
+    /// Number of sensor alerts that occurred due to an open door
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub door: Option<i64>,
+    /// Number of sensor alerts that occurred due to humidity readings
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub humidity: Option<i64>,
+    /// Number of sensor alerts that occurred due to indoor air quality readings
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub indoor_air_quality: Option<i64>,
+    /// Object containing the number of sensor alerts that occurred due to noise readings
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub noise: Option<t::MetricItemCountsNoise>,
+    /// Number of sensor alerts that occurred due to PM2.5 readings
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pm25: Option<i64>,
+    /// Number of sensor alerts that occurred due to temperature readings
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<i64>,
+    /// Number of sensor alerts that occurred due to TVOC readings
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tvoc: Option<i64>,
+    /// Number of sensor alerts that occurred due to the presence of water
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub water: Option<i64>,
+}
+/// Object containing the number of sensor alerts that occurred due to noise readings
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct MetricItemCountsNoise {
+    /// Number of sensor alerts that occurred due to ambient noise readings
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ambient: Option<i64>,
+}
 /// Part of the `getNetworkSensorMqttBroker` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -342,9 +2032,235 @@ pub enum PressType {
     UnknownValue(String),
 }
 rt::string_enum!(PressType, UnknownValue, { "long" => Long, "short" => Short });
-/// List of recipients that will receive the alert.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+/// Part of the `getNetworkSensorAlertsProfiles` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfileCondition {
+    /// The type of sensor metric that will be monitored for changes. Available metrics are door, humidity, indoorAirQuality, noise, pm25, temperature, tvoc, and water.
+    pub metric: String,
+    /// Threshold for sensor readings that will cause an alert to be sent. This object should contain a single property key matching the condition's 'metric' value.
+    pub threshold: t::ProfileConditionThreshold,
+    /// If 'above', an alert will be sent when a sensor reads above the threshold. If 'below', an alert will be sent when a sensor reads below the threshold. Only applicable for temperature and humidity thresholds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub direction: Option<t::ProfileConditionDirection>,
+    /// Length of time in seconds that the triggering state must persist before an alert is sent. Available options are 0 seconds, 1 minute, 2 minutes, 3 minutes, 4 minutes, 5 minutes, 10 minutes, 15 minutes, 30 minutes, 1 hour, 2 hours, 4 hours, and 8 hours. Default is 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration: Option<t::ProfileConditionDuration>,
+}
+/// If 'above', an alert will be sent when a sensor reads above the threshold. If 'below', an alert will be sent when a sensor reads below the threshold. Only applicable for temperature and humidity thresholds.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProfileConditionDirection {
+    /// `"above"`
+    Above,
+    /// `"below"`
+    Below,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ProfileConditionDirection, UnknownValue, { "above" => Above, "below" => Below }
+);
+/// Length of time in seconds that the triggering state must persist before an alert is sent. Available options are 0 seconds, 1 minute, 2 minutes, 3 minutes, 4 minutes, 5 minutes, 10 minutes, 15 minutes, 30 minutes, 1 hour, 2 hours, 4 hours, and 8 hours. Default is 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProfileConditionDuration {
+    /// `0`
+    V0,
+    /// `60`
+    V60,
+    /// `120`
+    V120,
+    /// `180`
+    V180,
+    /// `240`
+    V240,
+    /// `300`
+    V300,
+    /// `600`
+    V600,
+    /// `900`
+    V900,
+    /// `1800`
+    V1800,
+    /// `3600`
+    V3600,
+    /// `7200`
+    V7200,
+    /// `14400`
+    V14400,
+    /// `28800`
+    V28800,
+    /// A value this version of the API description does not list.
+    UnknownValue(i64),
+}
+rt::int_enum!(
+    ProfileConditionDuration, UnknownValue, { 0 => V0, 60 => V60, 120 => V120, 180 =>
+    V180, 240 => V240, 300 => V300, 600 => V600, 900 => V900, 1800 => V1800, 3600 =>
+    V3600, 7200 => V7200, 14400 => V14400, 28800 => V28800 }
+);
+/// Threshold for sensor readings that will cause an alert to be sent. This object should contain a single property key matching the condition's 'metric' value.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfileConditionThreshold {
+    /// Temperature threshold. One of 'celsius', 'fahrenheit', or 'quality' must be provided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<t::ProfileConditionThresholdTemperature>,
+    /// Humidity threshold. One of 'relativePercentage' or 'quality' must be provided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub humidity: Option<t::ProfileConditionThresholdHumidity>,
+    /// Water detection threshold. 'present' must be provided and set to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub water: Option<t::ProfileConditionThresholdWater>,
+    /// Door open threshold. 'open' must be provided and set to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub door: Option<t::ProfileConditionThresholdDoor>,
+    /// TVOC concentration threshold. One of 'concentration' or 'quality' must be provided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tvoc: Option<t::ProfileConditionThresholdTvoc>,
+    /// PM2.5 concentration threshold. One of 'concentration' or 'quality' must be provided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pm25: Option<
+        t::GetNetworkSensorAlertsProfilesResponseItemConditionThresholdPm25,
+    >,
+    /// Noise threshold. 'ambient' must be provided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub noise: Option<t::ProfileConditionThresholdNoise>,
+    /// Indoor air quality score threshold. One of 'score' or 'quality' must be provided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub indoor_air_quality: Option<t::ProfileConditionThresholdIndoorAirQuality>,
+}
+/// Door open threshold. 'open' must be provided and set to true.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfileConditionThresholdDoor {
+    /// Alerting threshold for a door open event. Must be set to true.
+    pub open: bool,
+}
+/// Humidity threshold. One of 'relativePercentage' or 'quality' must be provided.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfileConditionThresholdHumidity {
+    /// Alerting threshold in %RH.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relative_percentage: Option<i64>,
+    /// Alerting threshold as a qualitative humidity level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<
+        t::GetNetworkSensorAlertsProfilesResponseItemConditionThresholdHumidityQuality,
+    >,
+}
+/// Indoor air quality score threshold. One of 'score' or 'quality' must be provided.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfileConditionThresholdIndoorAirQuality {
+    /// Alerting threshold as indoor air quality score.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<i64>,
+    /// Alerting threshold as a qualitative indoor air quality level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<
+        t::GetNetworkSensorAlertsProfilesResponseItemConditionThresholdIndoorAirQualityQuality,
+    >,
+}
+/// Noise threshold. 'ambient' must be provided.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfileConditionThresholdNoise {
+    /// Ambient noise threshold. One of 'level' or 'quality' must be provided.
+    pub ambient: t::ProfileConditionThresholdNoiseAmbient,
+}
+/// Ambient noise threshold. One of 'level' or 'quality' must be provided.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfileConditionThresholdNoiseAmbient {
+    /// Alerting threshold as adjusted decibels.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<i64>,
+    /// Alerting threshold as a qualitative ambient noise level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<
+        t::GetNetworkSensorAlertsProfilesResponseItemConditionThresholdNoiseAmbientQuality,
+    >,
+}
+/// Temperature threshold. One of 'celsius', 'fahrenheit', or 'quality' must be provided.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfileConditionThresholdTemperature {
+    /// Alerting threshold in degrees Celsius.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub celsius: Option<f64>,
+    /// Alerting threshold in degrees Fahrenheit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fahrenheit: Option<f64>,
+    /// Alerting threshold as a qualitative temperature level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<t::ProfileConditionThresholdTemperatureQuality>,
+}
+/// Alerting threshold as a qualitative temperature level.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProfileConditionThresholdTemperatureQuality {
+    /// `"fair"`
+    Fair,
+    /// `"good"`
+    Good,
+    /// `"inadequate"`
+    Inadequate,
+    /// `"poor"`
+    Poor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ProfileConditionThresholdTemperatureQuality, UnknownValue, { "fair" => Fair, "good"
+    => Good, "inadequate" => Inadequate, "poor" => Poor }
+);
+/// TVOC concentration threshold. One of 'concentration' or 'quality' must be provided.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfileConditionThresholdTvoc {
+    /// Alerting threshold as TVOC micrograms per cubic meter.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concentration: Option<i64>,
+    /// Alerting threshold as a qualitative TVOC level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<
+        t::GetNetworkSensorAlertsProfilesResponseItemConditionThresholdTvocQuality,
+    >,
+}
+/// Water detection threshold. 'present' must be provided and set to true.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfileConditionThresholdWater {
+    /// Alerting threshold for a water detection event. Must be set to true.
+    pub present: bool,
+}
+/// List of recipients that will receive the alert.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ProfileRecipients {
     /// A list of emails that will receive information about the alert.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -367,37 +2283,183 @@ pub struct Reading {
     pub ts: Option<String>,
     /// Type of sensor reading.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub metric: Option<t::Metric>,
+    pub metric: Option<t::ReadingMetric>,
     /// Reading for the 'battery' metric. This will only be present if the 'metric' property equals 'battery'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub battery: Option<t::Battery>,
+    pub battery: Option<t::ReadingBattery>,
     /// Reading for the 'button' metric. This will only be present if the 'metric' property equals 'button'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub button: Option<t::Button>,
+    pub button: Option<t::ReadingButton>,
     /// Reading for the 'door' metric. This will only be present if the 'metric' property equals 'door'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub door: Option<t::HistoryItemDoor>,
+    pub door: Option<t::ReadingDoor>,
     /// Reading for the 'humidity' metric. This will only be present if the 'metric' property equals 'humidity'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub humidity: Option<t::HistoryItemHumidity>,
+    pub humidity: Option<t::ReadingHumidity>,
     /// Reading for the 'indoorAirQuality' metric. This will only be present if the 'metric' property equals 'indoorAirQuality'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub indoor_air_quality: Option<t::HistoryItemIndoorAirQuality>,
+    pub indoor_air_quality: Option<t::ReadingIndoorAirQuality>,
     /// Reading for the 'noise' metric. This will only be present if the 'metric' property equals 'noise'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub noise: Option<t::HistoryItemNoise>,
+    pub noise: Option<t::ReadingNoise>,
     /// Reading for the 'pm25' metric. This will only be present if the 'metric' property equals 'pm25'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub pm25: Option<t::Pm25>,
+    pub pm25: Option<t::ReadingPm25>,
     /// Reading for the 'temperature' metric. This will only be present if the 'metric' property equals 'temperature'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub temperature: Option<t::HistoryItemTemperature>,
+    pub temperature: Option<t::ReadingTemperature>,
     /// Reading for the 'tvoc' metric. This will only be present if the 'metric' property equals 'tvoc'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tvoc: Option<t::Pm25>,
+    pub tvoc: Option<t::ReadingTvoc>,
     /// Reading for the 'water' metric. This will only be present if the 'metric' property equals 'water'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub water: Option<t::HistoryItemWater>,
+    pub water: Option<t::ReadingWater>,
+}
+/// Reading for the 'battery' metric. This will only be present if the 'metric' property equals 'battery'.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ReadingBattery {
+    /// Remaining battery life.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percentage: Option<i64>,
+}
+/// Reading for the 'button' metric. This will only be present if the 'metric' property equals 'button'.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ReadingButton {
+    /// Type of button press that occurred.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub press_type: Option<t::ButtonPressType>,
+}
+/// Reading for the 'door' metric. This will only be present if the 'metric' property equals 'door'.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ReadingDoor {
+    /// True if the door is open.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open: Option<bool>,
+}
+/// Reading for the 'humidity' metric. This will only be present if the 'metric' property equals 'humidity'.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ReadingHumidity {
+    /// Humidity reading in %RH.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relative_percentage: Option<i64>,
+}
+/// Reading for the 'indoorAirQuality' metric. This will only be present if the 'metric' property equals 'indoorAirQuality'.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ReadingIndoorAirQuality {
+    /// Indoor air quality score between 0 and 100.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<i64>,
+}
+/// Type of sensor reading.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ReadingMetric {
+    /// `"battery"`
+    Battery,
+    /// `"button"`
+    Button,
+    /// `"door"`
+    Door,
+    /// `"humidity"`
+    Humidity,
+    /// `"indoorAirQuality"`
+    IndoorAirQuality,
+    /// `"noise"`
+    Noise,
+    /// `"pm25"`
+    Pm25,
+    /// `"temperature"`
+    Temperature,
+    /// `"tvoc"`
+    Tvoc,
+    /// `"water"`
+    Water,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ReadingMetric, UnknownValue, { "battery" => Battery, "button" => Button, "door" =>
+    Door, "humidity" => Humidity, "indoorAirQuality" => IndoorAirQuality, "noise" =>
+    Noise, "pm25" => Pm25, "temperature" => Temperature, "tvoc" => Tvoc, "water" => Water
+    }
+);
+/// Reading for the 'noise' metric. This will only be present if the 'metric' property equals 'noise'.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ReadingNoise {
+    /// Ambient noise reading.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ambient: Option<t::ReadingNoiseAmbient>,
+}
+/// Ambient noise reading.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ReadingNoiseAmbient {
+    /// Ambient noise reading in adjusted decibels.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<i64>,
+}
+/// Reading for the 'pm25' metric. This will only be present if the 'metric' property equals 'pm25'.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ReadingPm25 {
+    /// PM2.5 reading in micrograms per cubic meter.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concentration: Option<i64>,
+}
+/// Reading for the 'temperature' metric. This will only be present if the 'metric' property equals 'temperature'.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ReadingTemperature {
+    /// Temperature reading in degrees Fahrenheit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fahrenheit: Option<f64>,
+    /// Temperature reading in degrees Celsius.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub celsius: Option<f64>,
+}
+/// Reading for the 'tvoc' metric. This will only be present if the 'metric' property equals 'tvoc'.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ReadingTvoc {
+    /// TVOC reading in micrograms per cubic meter.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concentration: Option<i64>,
+}
+/// Reading for the 'water' metric. This will only be present if the 'metric' property equals 'water'.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ReadingWater {
+    /// True if water is detected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub present: Option<bool>,
 }
 /// Part of the `getOrganizationSensorReadingsHistory` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -410,7 +2472,7 @@ pub struct ReadingsHistoryItem {
     pub serial: Option<String>,
     /// Network to which the sensor belongs.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub network: Option<t::ApplicationCategoryApplication>,
+    pub network: Option<t::ReadingsHistoryItemNetwork>,
     /// Time at which the reading occurred, in ISO8601 format.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ts: Option<String>,
@@ -443,10 +2505,23 @@ pub struct ReadingsHistoryItem {
     pub temperature: Option<t::HistoryItemTemperature>,
     /// Reading for the 'tvoc' metric. This will only be present if the 'metric' property equals 'tvoc'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tvoc: Option<t::Pm25>,
+    pub tvoc: Option<t::HistoryItemTvoc>,
     /// Reading for the 'water' metric. This will only be present if the 'metric' property equals 'water'.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub water: Option<t::HistoryItemWater>,
+}
+/// Network to which the sensor belongs.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ReadingsHistoryItemNetwork {
+    /// ID of the network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 /// Part of the `getOrganizationSensorReadingsLatest` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -459,7 +2534,7 @@ pub struct ReadingsLatestItem {
     pub serial: Option<String>,
     /// Network to which the sensor belongs.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub network: Option<t::ApplicationCategoryApplication>,
+    pub network: Option<t::LatestItemNetwork>,
     /// Array of latest readings from the sensor. Each object represents a single reading for a single metric.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub readings: Option<Vec<t::Reading>>,
@@ -505,7 +2580,42 @@ pub struct RelationshipDevice {
     pub serial: Option<String>,
     /// The product type of the device
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub product_type: Option<t::RelatedDeviceProductType>,
+    pub product_type: Option<t::RelationshipDeviceProductType>,
+}
+/// The product type of the device
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RelationshipDeviceProductType {
+    /// `"camera"`
+    Camera,
+    /// `"sensor"`
+    Sensor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    RelationshipDeviceProductType, UnknownValue, { "camera" => Camera, "sensor" => Sensor
+    }
+);
+/// A role defined between an MT sensor and an MV camera that adds the camera's livestream to the sensor's details page. Snapshots from the camera will also appear in alert notifications that the sensor triggers.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RelationshipRelationshipsLivestream {
+    /// An array of the related devices for the role
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub related_devices: Option<Vec<t::RelationshipsLivestreamRelatedDevice>>,
+}
+/// An object describing the relationships defined between the device and other devices
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Relationships {
+    /// A role defined between an MT sensor and an MV camera that adds the camera's livestream to the sensor's details page. Snapshots from the camera will also appear in alert notifications that the sensor triggers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub livestream: Option<t::RelationshipRelationshipsLivestream>,
 }
 /// A role defined between an MT sensor and an MV camera that adds the camera's livestream to the sensor's details page. Snapshots from the camera will also appear in alert notifications that the sensor triggers.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -522,15 +2632,80 @@ pub struct RelationshipsLivestream {
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+pub struct RelationshipsLivestreamRelatedDevice {
+    /// The serial of the related device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// The product type of the related device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_type: Option<t::RelationshipsLivestreamRelatedDeviceProductType>,
+}
+/// The product type of the related device
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RelationshipsLivestreamRelatedDeviceProductType {
+    /// `"camera"`
+    Camera,
+    /// `"sensor"`
+    Sensor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    RelationshipsLivestreamRelatedDeviceProductType, UnknownValue, { "camera" => Camera,
+    "sensor" => Sensor }
+);
+/// Part of the `getNetworkSensorAlertsProfiles` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SensorAlertsProfile {
+    /// ID of the sensor alert profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile_id: Option<String>,
+    /// Name of the sensor alert profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The sensor schedule to use with the alert profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<t::GetNetworkSensorAlertsProfilesResponseItemSchedule>,
+    /// List of conditions that will cause the profile to send an alert.
+    pub conditions: Vec<t::ProfileCondition>,
+    /// List of recipients that will receive the alert.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipients: Option<t::AlertsProfileRecipients>,
+    /// List of device serials assigned to this sensor alert profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serials: Option<Vec<String>>,
+}
+/// Part of the `getNetworkSensorMqttBrokers` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SensorMqttBroker {
+    /// ID of the MQTT Broker.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mqtt_broker_id: Option<String>,
+    /// Specifies whether the broker is enabled for sensor data. Currently, only a single broker may be enabled for sensor data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+/// Part of the `getNetworkSensorRelationships` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct SensorRelationship {
     /// A sensor or gateway device in the network
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device: Option<t::RelationshipDevice>,
     /// An object describing the relationships defined between the device and other devices
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub relationships: Option<t::SensorRelationships>,
+    pub relationships: Option<t::Relationships>,
 }
-/// An object describing the relationships defined between the device and other devices
+/// Part of the `getDeviceSensorRelationships` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
@@ -588,8 +2763,10 @@ rt::string_enum!(
     Inadequate, "poor" => Poor }
 );
 /// Threshold for sensor readings that will cause an alert to be sent. This object should contain a single property key matching the condition's 'metric' value.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Threshold {
     /// Temperature threshold. One of 'celsius', 'fahrenheit', or 'quality' must be provided.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -608,7 +2785,7 @@ pub struct Threshold {
     pub tvoc: Option<t::Tvoc>,
     /// PM2.5 concentration threshold. One of 'concentration' or 'quality' must be provided.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub pm25: Option<t::Tvoc>,
+    pub pm25: Option<t::GetNetworkSensorAlertsProfileResponseConditionThresholdPm25>,
     /// Noise threshold. 'ambient' must be provided.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub noise: Option<t::ThresholdNoise>,
@@ -617,55 +2794,73 @@ pub struct Threshold {
     pub indoor_air_quality: Option<t::ThresholdIndoorAirQuality>,
 }
 /// Door open threshold. 'open' must be provided and set to true.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ThresholdDoor {
     /// Alerting threshold for a door open event. Must be set to true.
     pub open: bool,
 }
 /// Humidity threshold. One of 'relativePercentage' or 'quality' must be provided.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ThresholdHumidity {
     /// Alerting threshold in %RH.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub relative_percentage: Option<i64>,
     /// Alerting threshold as a qualitative humidity level.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub quality: Option<t::TemperatureQuality>,
+    pub quality: Option<
+        t::GetNetworkSensorAlertsProfileResponseConditionThresholdHumidityQuality,
+    >,
 }
 /// Indoor air quality score threshold. One of 'score' or 'quality' must be provided.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ThresholdIndoorAirQuality {
     /// Alerting threshold as indoor air quality score.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<i64>,
     /// Alerting threshold as a qualitative indoor air quality level.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub quality: Option<t::TemperatureQuality>,
+    pub quality: Option<
+        t::GetNetworkSensorAlertsProfileResponseConditionThresholdIndoorAirQualityQuality,
+    >,
 }
 /// Noise threshold. 'ambient' must be provided.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ThresholdNoise {
     /// Ambient noise threshold. One of 'level' or 'quality' must be provided.
     pub ambient: t::ThresholdNoiseAmbient,
 }
 /// Ambient noise threshold. One of 'level' or 'quality' must be provided.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ThresholdNoiseAmbient {
     /// Alerting threshold as adjusted decibels.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub level: Option<i64>,
     /// Alerting threshold as a qualitative ambient noise level.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub quality: Option<t::TemperatureQuality>,
+    pub quality: Option<
+        t::GetNetworkSensorAlertsProfileResponseConditionThresholdNoiseAmbientQuality,
+    >,
 }
 /// Temperature threshold. One of 'celsius', 'fahrenheit', or 'quality' must be provided.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ThresholdTemperature {
     /// Alerting threshold in degrees Celsius.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -678,59 +2873,1582 @@ pub struct ThresholdTemperature {
     pub quality: Option<t::TemperatureQuality>,
 }
 /// Water detection threshold. 'present' must be provided and set to true.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ThresholdWater {
     /// Alerting threshold for a water detection event. Must be set to true.
     pub present: bool,
 }
 /// TVOC concentration threshold. One of 'concentration' or 'quality' must be provided.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Tvoc {
     /// Alerting threshold as TVOC micrograms per cubic meter.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub concentration: Option<i64>,
     /// Alerting threshold as a qualitative TVOC level.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub quality: Option<t::TemperatureQuality>,
+    pub quality: Option<
+        t::GetNetworkSensorAlertsProfileResponseConditionThresholdTvocQuality,
+    >,
 }
 /// Part of the `updateDeviceSensorRelationships` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateDeviceSensorRelationshipsRequest {
     /// A role defined between an MT sensor and an MV camera that adds the camera's livestream to the sensor's details page. Snapshots from the camera will also appear in alert notifications that the sensor triggers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub livestream: Option<t::UpdateDeviceSensorRelationshipsRequestLivestream>,
 }
+impl UpdateDeviceSensorRelationshipsRequest {
+    /// A `UpdateDeviceSensorRelationshipsRequest` with every field unset.
+    pub fn new() -> Self {
+        Self { livestream: None }
+    }
+    /// Sets `livestream`.
+    pub fn livestream(
+        mut self,
+        value: t::UpdateDeviceSensorRelationshipsRequestLivestream,
+    ) -> Self {
+        self.livestream = Some(value);
+        self
+    }
+    /// Sets `livestream` to a value, or unsets it with `None`.
+    pub fn set_livestream(
+        mut self,
+        value: Option<t::UpdateDeviceSensorRelationshipsRequestLivestream>,
+    ) -> Self {
+        self.livestream = value;
+        self
+    }
+}
 /// A role defined between an MT sensor and an MV camera that adds the camera's livestream to the sensor's details page. Snapshots from the camera will also appear in alert notifications that the sensor triggers.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateDeviceSensorRelationshipsRequestLivestream {
     /// An array of the related devices for the role
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub related_devices: Option<Vec<t::AddNetworkSwitchStackRequest>>,
+    pub related_devices: Option<
+        Vec<t::UpdateDeviceSensorRelationshipsRequestLivestreamRelatedDevice>,
+    >,
 }
+impl UpdateDeviceSensorRelationshipsRequestLivestream {
+    /// A `UpdateDeviceSensorRelationshipsRequestLivestream` with every field unset.
+    pub fn new() -> Self {
+        Self { related_devices: None }
+    }
+    /// Sets `relatedDevices`.
+    pub fn related_devices(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateDeviceSensorRelationshipsRequestLivestreamRelatedDevice,
+        >,
+    ) -> Self {
+        self.related_devices = Some(
+            rt::list::<
+                t::UpdateDeviceSensorRelationshipsRequestLivestreamRelatedDevice,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `relatedDevices` to a value, or unsets it with `None`.
+    pub fn set_related_devices(
+        mut self,
+        value: Option<
+            Vec<t::UpdateDeviceSensorRelationshipsRequestLivestreamRelatedDevice>,
+        >,
+    ) -> Self {
+        self.related_devices = value;
+        self
+    }
+}
+/// Part of the `updateDeviceSensorRelationships` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceSensorRelationshipsRequestLivestreamRelatedDevice {
+    /// The serial of the related device
+    pub serial: String,
+}
+impl UpdateDeviceSensorRelationshipsRequestLivestreamRelatedDevice {
+    /// A `UpdateDeviceSensorRelationshipsRequestLivestreamRelatedDevice` with its required fields (`serial`); the optional ones are unset.
+    pub fn new(serial: impl Into<String>) -> Self {
+        Self { serial: serial.into() }
+    }
+}
+/// Part of the `updateDeviceSensorRelationships` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceSensorRelationshipsResponse {
+    /// A role defined between an MT sensor and an MV camera that adds the camera's livestream to the sensor's details page. Snapshots from the camera will also appear in alert notifications that the sensor triggers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub livestream: Option<t::UpdateDeviceSensorRelationshipsResponseLivestream>,
+}
+/// A role defined between an MT sensor and an MV camera that adds the camera's livestream to the sensor's details page. Snapshots from the camera will also appear in alert notifications that the sensor triggers.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceSensorRelationshipsResponseLivestream {
+    /// An array of the related devices for the role
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub related_devices: Option<
+        Vec<t::UpdateDeviceSensorRelationshipsResponseLivestreamRelatedDevice>,
+    >,
+}
+/// Part of the `updateDeviceSensorRelationships` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceSensorRelationshipsResponseLivestreamRelatedDevice {
+    /// The serial of the related device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// The product type of the related device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_type: Option<
+        t::UpdateDeviceSensorRelationshipsResponseLivestreamRelatedDeviceProductType,
+    >,
+}
+/// The product type of the related device
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateDeviceSensorRelationshipsResponseLivestreamRelatedDeviceProductType {
+    /// `"camera"`
+    Camera,
+    /// `"sensor"`
+    Sensor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateDeviceSensorRelationshipsResponseLivestreamRelatedDeviceProductType,
+    UnknownValue, { "camera" => Camera, "sensor" => Sensor }
+);
 /// Part of the `updateNetworkSensorAlertsProfile` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkSensorAlertsProfileRequest {
     /// Name of the sensor alert profile.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The sensor schedule to use with the alert profile.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub schedule: Option<t::Network>,
+    pub schedule: Option<t::UpdateNetworkSensorAlertsProfileRequestSchedule>,
     /// List of conditions that will cause the profile to send an alert.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub conditions: Option<Vec<t::Condition>>,
+    pub conditions: Option<Vec<t::UpdateNetworkSensorAlertsProfileRequestCondition>>,
     /// List of recipients that will receive the alert.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub recipients: Option<t::ProfileRecipients>,
+    pub recipients: Option<t::UpdateNetworkSensorAlertsProfileRequestRecipients>,
     /// List of device serials assigned to this sensor alert profile.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub serials: Option<Vec<String>>,
+}
+impl UpdateNetworkSensorAlertsProfileRequest {
+    /// A `UpdateNetworkSensorAlertsProfileRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            schedule: None,
+            conditions: None,
+            recipients: None,
+            serials: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `schedule`.
+    pub fn schedule(
+        mut self,
+        value: t::UpdateNetworkSensorAlertsProfileRequestSchedule,
+    ) -> Self {
+        self.schedule = Some(value);
+        self
+    }
+    /// Sets `schedule` to a value, or unsets it with `None`.
+    pub fn set_schedule(
+        mut self,
+        value: Option<t::UpdateNetworkSensorAlertsProfileRequestSchedule>,
+    ) -> Self {
+        self.schedule = value;
+        self
+    }
+    /// Sets `conditions`.
+    pub fn conditions(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkSensorAlertsProfileRequestCondition,
+        >,
+    ) -> Self {
+        self.conditions = Some(
+            rt::list::<t::UpdateNetworkSensorAlertsProfileRequestCondition, _>(value),
+        );
+        self
+    }
+    /// Sets `conditions` to a value, or unsets it with `None`.
+    pub fn set_conditions(
+        mut self,
+        value: Option<Vec<t::UpdateNetworkSensorAlertsProfileRequestCondition>>,
+    ) -> Self {
+        self.conditions = value;
+        self
+    }
+    /// Sets `recipients`.
+    pub fn recipients(
+        mut self,
+        value: t::UpdateNetworkSensorAlertsProfileRequestRecipients,
+    ) -> Self {
+        self.recipients = Some(value);
+        self
+    }
+    /// Sets `recipients` to a value, or unsets it with `None`.
+    pub fn set_recipients(
+        mut self,
+        value: Option<t::UpdateNetworkSensorAlertsProfileRequestRecipients>,
+    ) -> Self {
+        self.recipients = value;
+        self
+    }
+    /// Sets `serials`.
+    pub fn serials(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.serials = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `serials` to a value, or unsets it with `None`.
+    pub fn set_serials(mut self, value: Option<Vec<String>>) -> Self {
+        self.serials = value;
+        self
+    }
+}
+/// Part of the `updateNetworkSensorAlertsProfile` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSensorAlertsProfileRequestCondition {
+    /// The type of sensor metric that will be monitored for changes. Available metrics are door, humidity, indoorAirQuality, noise, pm25, temperature, tvoc, and water.
+    pub metric: String,
+    /// Threshold for sensor readings that will cause an alert to be sent. This object should contain a single property key matching the condition's 'metric' value.
+    pub threshold: t::UpdateNetworkSensorAlertsProfileRequestConditionThreshold,
+    /// If 'above', an alert will be sent when a sensor reads above the threshold. If 'below', an alert will be sent when a sensor reads below the threshold. Only applicable for temperature and humidity thresholds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub direction: Option<t::UpdateNetworkSensorAlertsProfileRequestConditionDirection>,
+    /// Length of time in seconds that the triggering state must persist before an alert is sent. Available options are 0 seconds, 1 minute, 2 minutes, 3 minutes, 4 minutes, 5 minutes, 10 minutes, 15 minutes, 30 minutes, 1 hour, 2 hours, 4 hours, and 8 hours. Default is 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration: Option<t::UpdateNetworkSensorAlertsProfileRequestConditionDuration>,
+}
+impl UpdateNetworkSensorAlertsProfileRequestCondition {
+    /// A `UpdateNetworkSensorAlertsProfileRequestCondition` with its required fields (`metric`, `threshold`); the optional ones are unset.
+    pub fn new(
+        metric: impl Into<String>,
+        threshold: t::UpdateNetworkSensorAlertsProfileRequestConditionThreshold,
+    ) -> Self {
+        Self {
+            metric: metric.into(),
+            threshold,
+            direction: None,
+            duration: None,
+        }
+    }
+    /// Sets `direction`.
+    pub fn direction(
+        mut self,
+        value: t::UpdateNetworkSensorAlertsProfileRequestConditionDirection,
+    ) -> Self {
+        self.direction = Some(value);
+        self
+    }
+    /// Sets `direction` to a value, or unsets it with `None`.
+    pub fn set_direction(
+        mut self,
+        value: Option<t::UpdateNetworkSensorAlertsProfileRequestConditionDirection>,
+    ) -> Self {
+        self.direction = value;
+        self
+    }
+    /// Sets `duration`.
+    pub fn duration(
+        mut self,
+        value: t::UpdateNetworkSensorAlertsProfileRequestConditionDuration,
+    ) -> Self {
+        self.duration = Some(value);
+        self
+    }
+    /// Sets `duration` to a value, or unsets it with `None`.
+    pub fn set_duration(
+        mut self,
+        value: Option<t::UpdateNetworkSensorAlertsProfileRequestConditionDuration>,
+    ) -> Self {
+        self.duration = value;
+        self
+    }
+}
+/// If 'above', an alert will be sent when a sensor reads above the threshold. If 'below', an alert will be sent when a sensor reads below the threshold. Only applicable for temperature and humidity thresholds.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkSensorAlertsProfileRequestConditionDirection {
+    /// `"above"`
+    Above,
+    /// `"below"`
+    Below,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkSensorAlertsProfileRequestConditionDirection, UnknownValue, { "above" =>
+    Above, "below" => Below }
+);
+/// Length of time in seconds that the triggering state must persist before an alert is sent. Available options are 0 seconds, 1 minute, 2 minutes, 3 minutes, 4 minutes, 5 minutes, 10 minutes, 15 minutes, 30 minutes, 1 hour, 2 hours, 4 hours, and 8 hours. Default is 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkSensorAlertsProfileRequestConditionDuration {
+    /// `0`
+    V0,
+    /// `60`
+    V60,
+    /// `120`
+    V120,
+    /// `180`
+    V180,
+    /// `240`
+    V240,
+    /// `300`
+    V300,
+    /// `600`
+    V600,
+    /// `900`
+    V900,
+    /// `1800`
+    V1800,
+    /// `3600`
+    V3600,
+    /// `7200`
+    V7200,
+    /// `14400`
+    V14400,
+    /// `28800`
+    V28800,
+    /// A value this version of the API description does not list.
+    UnknownValue(i64),
+}
+rt::int_enum!(
+    UpdateNetworkSensorAlertsProfileRequestConditionDuration, UnknownValue, { 0 => V0, 60
+    => V60, 120 => V120, 180 => V180, 240 => V240, 300 => V300, 600 => V600, 900 => V900,
+    1800 => V1800, 3600 => V3600, 7200 => V7200, 14400 => V14400, 28800 => V28800 }
+);
+/// Threshold for sensor readings that will cause an alert to be sent. This object should contain a single property key matching the condition's 'metric' value.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSensorAlertsProfileRequestConditionThreshold {
+    /// Temperature threshold. One of 'celsius', 'fahrenheit', or 'quality' must be provided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<
+        t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdTemperature,
+    >,
+    /// Humidity threshold. One of 'relativePercentage' or 'quality' must be provided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub humidity: Option<
+        t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdHumidity,
+    >,
+    /// Water detection threshold. 'present' must be provided and set to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub water: Option<t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdWater>,
+    /// Door open threshold. 'open' must be provided and set to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub door: Option<t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdDoor>,
+    /// TVOC concentration threshold. One of 'concentration' or 'quality' must be provided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tvoc: Option<t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdTvoc>,
+    /// PM2.5 concentration threshold. One of 'concentration' or 'quality' must be provided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pm25: Option<t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdPm25>,
+    /// Noise threshold. 'ambient' must be provided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub noise: Option<t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdNoise>,
+    /// Indoor air quality score threshold. One of 'score' or 'quality' must be provided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub indoor_air_quality: Option<
+        t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdIndoorAirQuality,
+    >,
+}
+impl UpdateNetworkSensorAlertsProfileRequestConditionThreshold {
+    /// A `UpdateNetworkSensorAlertsProfileRequestConditionThreshold` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            temperature: None,
+            humidity: None,
+            water: None,
+            door: None,
+            tvoc: None,
+            pm25: None,
+            noise: None,
+            indoor_air_quality: None,
+        }
+    }
+    /// Sets `temperature`.
+    pub fn temperature(
+        mut self,
+        value: t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdTemperature,
+    ) -> Self {
+        self.temperature = Some(value);
+        self
+    }
+    /// Sets `temperature` to a value, or unsets it with `None`.
+    pub fn set_temperature(
+        mut self,
+        value: Option<
+            t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdTemperature,
+        >,
+    ) -> Self {
+        self.temperature = value;
+        self
+    }
+    /// Sets `humidity`.
+    pub fn humidity(
+        mut self,
+        value: t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdHumidity,
+    ) -> Self {
+        self.humidity = Some(value);
+        self
+    }
+    /// Sets `humidity` to a value, or unsets it with `None`.
+    pub fn set_humidity(
+        mut self,
+        value: Option<
+            t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdHumidity,
+        >,
+    ) -> Self {
+        self.humidity = value;
+        self
+    }
+    /// Sets `water`.
+    pub fn water(
+        mut self,
+        value: t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdWater,
+    ) -> Self {
+        self.water = Some(value);
+        self
+    }
+    /// Sets `water` to a value, or unsets it with `None`.
+    pub fn set_water(
+        mut self,
+        value: Option<t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdWater>,
+    ) -> Self {
+        self.water = value;
+        self
+    }
+    /// Sets `door`.
+    pub fn door(
+        mut self,
+        value: t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdDoor,
+    ) -> Self {
+        self.door = Some(value);
+        self
+    }
+    /// Sets `door` to a value, or unsets it with `None`.
+    pub fn set_door(
+        mut self,
+        value: Option<t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdDoor>,
+    ) -> Self {
+        self.door = value;
+        self
+    }
+    /// Sets `tvoc`.
+    pub fn tvoc(
+        mut self,
+        value: t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdTvoc,
+    ) -> Self {
+        self.tvoc = Some(value);
+        self
+    }
+    /// Sets `tvoc` to a value, or unsets it with `None`.
+    pub fn set_tvoc(
+        mut self,
+        value: Option<t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdTvoc>,
+    ) -> Self {
+        self.tvoc = value;
+        self
+    }
+    /// Sets `pm25`.
+    pub fn pm25(
+        mut self,
+        value: t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdPm25,
+    ) -> Self {
+        self.pm25 = Some(value);
+        self
+    }
+    /// Sets `pm25` to a value, or unsets it with `None`.
+    pub fn set_pm25(
+        mut self,
+        value: Option<t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdPm25>,
+    ) -> Self {
+        self.pm25 = value;
+        self
+    }
+    /// Sets `noise`.
+    pub fn noise(
+        mut self,
+        value: t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdNoise,
+    ) -> Self {
+        self.noise = Some(value);
+        self
+    }
+    /// Sets `noise` to a value, or unsets it with `None`.
+    pub fn set_noise(
+        mut self,
+        value: Option<t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdNoise>,
+    ) -> Self {
+        self.noise = value;
+        self
+    }
+    /// Sets `indoorAirQuality`.
+    pub fn indoor_air_quality(
+        mut self,
+        value: t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdIndoorAirQuality,
+    ) -> Self {
+        self.indoor_air_quality = Some(value);
+        self
+    }
+    /// Sets `indoorAirQuality` to a value, or unsets it with `None`.
+    pub fn set_indoor_air_quality(
+        mut self,
+        value: Option<
+            t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdIndoorAirQuality,
+        >,
+    ) -> Self {
+        self.indoor_air_quality = value;
+        self
+    }
+}
+/// Door open threshold. 'open' must be provided and set to true.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSensorAlertsProfileRequestConditionThresholdDoor {
+    /// Alerting threshold for a door open event. Must be set to true.
+    pub open: bool,
+}
+impl UpdateNetworkSensorAlertsProfileRequestConditionThresholdDoor {
+    /// A `UpdateNetworkSensorAlertsProfileRequestConditionThresholdDoor` with its required fields (`open`); the optional ones are unset.
+    pub fn new(open: bool) -> Self {
+        Self { open }
+    }
+}
+/// Humidity threshold. One of 'relativePercentage' or 'quality' must be provided.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSensorAlertsProfileRequestConditionThresholdHumidity {
+    /// Alerting threshold in %RH.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relative_percentage: Option<i64>,
+    /// Alerting threshold as a qualitative humidity level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<
+        t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdHumidityQuality,
+    >,
+}
+impl UpdateNetworkSensorAlertsProfileRequestConditionThresholdHumidity {
+    /// A `UpdateNetworkSensorAlertsProfileRequestConditionThresholdHumidity` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            relative_percentage: None,
+            quality: None,
+        }
+    }
+    /// Sets `relativePercentage`.
+    pub fn relative_percentage(mut self, value: i64) -> Self {
+        self.relative_percentage = Some(value);
+        self
+    }
+    /// Sets `relativePercentage` to a value, or unsets it with `None`.
+    pub fn set_relative_percentage(mut self, value: Option<i64>) -> Self {
+        self.relative_percentage = value;
+        self
+    }
+    /// Sets `quality`.
+    pub fn quality(
+        mut self,
+        value: t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdHumidityQuality,
+    ) -> Self {
+        self.quality = Some(value);
+        self
+    }
+    /// Sets `quality` to a value, or unsets it with `None`.
+    pub fn set_quality(
+        mut self,
+        value: Option<
+            t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdHumidityQuality,
+        >,
+    ) -> Self {
+        self.quality = value;
+        self
+    }
+}
+/// Alerting threshold as a qualitative humidity level.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkSensorAlertsProfileRequestConditionThresholdHumidityQuality {
+    /// `"fair"`
+    Fair,
+    /// `"good"`
+    Good,
+    /// `"inadequate"`
+    Inadequate,
+    /// `"poor"`
+    Poor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkSensorAlertsProfileRequestConditionThresholdHumidityQuality,
+    UnknownValue, { "fair" => Fair, "good" => Good, "inadequate" => Inadequate, "poor" =>
+    Poor }
+);
+/// Indoor air quality score threshold. One of 'score' or 'quality' must be provided.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSensorAlertsProfileRequestConditionThresholdIndoorAirQuality {
+    /// Alerting threshold as indoor air quality score.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<i64>,
+    /// Alerting threshold as a qualitative indoor air quality level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<
+        t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdIndoorAirQualityQuality,
+    >,
+}
+impl UpdateNetworkSensorAlertsProfileRequestConditionThresholdIndoorAirQuality {
+    /// A `UpdateNetworkSensorAlertsProfileRequestConditionThresholdIndoorAirQuality` with every field unset.
+    pub fn new() -> Self {
+        Self { score: None, quality: None }
+    }
+    /// Sets `score`.
+    pub fn score(mut self, value: i64) -> Self {
+        self.score = Some(value);
+        self
+    }
+    /// Sets `score` to a value, or unsets it with `None`.
+    pub fn set_score(mut self, value: Option<i64>) -> Self {
+        self.score = value;
+        self
+    }
+    /// Sets `quality`.
+    pub fn quality(
+        mut self,
+        value: t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdIndoorAirQualityQuality,
+    ) -> Self {
+        self.quality = Some(value);
+        self
+    }
+    /// Sets `quality` to a value, or unsets it with `None`.
+    pub fn set_quality(
+        mut self,
+        value: Option<
+            t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdIndoorAirQualityQuality,
+        >,
+    ) -> Self {
+        self.quality = value;
+        self
+    }
+}
+/// Alerting threshold as a qualitative indoor air quality level.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkSensorAlertsProfileRequestConditionThresholdIndoorAirQualityQuality {
+    /// `"fair"`
+    Fair,
+    /// `"good"`
+    Good,
+    /// `"inadequate"`
+    Inadequate,
+    /// `"poor"`
+    Poor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkSensorAlertsProfileRequestConditionThresholdIndoorAirQualityQuality,
+    UnknownValue, { "fair" => Fair, "good" => Good, "inadequate" => Inadequate, "poor" =>
+    Poor }
+);
+/// Noise threshold. 'ambient' must be provided.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSensorAlertsProfileRequestConditionThresholdNoise {
+    /// Ambient noise threshold. One of 'level' or 'quality' must be provided.
+    pub ambient: t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdNoiseAmbient,
+}
+impl UpdateNetworkSensorAlertsProfileRequestConditionThresholdNoise {
+    /// A `UpdateNetworkSensorAlertsProfileRequestConditionThresholdNoise` with its required fields (`ambient`); the optional ones are unset.
+    pub fn new(
+        ambient: t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdNoiseAmbient,
+    ) -> Self {
+        Self { ambient }
+    }
+}
+/// Ambient noise threshold. One of 'level' or 'quality' must be provided.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSensorAlertsProfileRequestConditionThresholdNoiseAmbient {
+    /// Alerting threshold as adjusted decibels.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<i64>,
+    /// Alerting threshold as a qualitative ambient noise level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<
+        t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdNoiseAmbientQuality,
+    >,
+}
+impl UpdateNetworkSensorAlertsProfileRequestConditionThresholdNoiseAmbient {
+    /// A `UpdateNetworkSensorAlertsProfileRequestConditionThresholdNoiseAmbient` with every field unset.
+    pub fn new() -> Self {
+        Self { level: None, quality: None }
+    }
+    /// Sets `level`.
+    pub fn level(mut self, value: i64) -> Self {
+        self.level = Some(value);
+        self
+    }
+    /// Sets `level` to a value, or unsets it with `None`.
+    pub fn set_level(mut self, value: Option<i64>) -> Self {
+        self.level = value;
+        self
+    }
+    /// Sets `quality`.
+    pub fn quality(
+        mut self,
+        value: t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdNoiseAmbientQuality,
+    ) -> Self {
+        self.quality = Some(value);
+        self
+    }
+    /// Sets `quality` to a value, or unsets it with `None`.
+    pub fn set_quality(
+        mut self,
+        value: Option<
+            t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdNoiseAmbientQuality,
+        >,
+    ) -> Self {
+        self.quality = value;
+        self
+    }
+}
+/// Alerting threshold as a qualitative ambient noise level.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkSensorAlertsProfileRequestConditionThresholdNoiseAmbientQuality {
+    /// `"fair"`
+    Fair,
+    /// `"good"`
+    Good,
+    /// `"inadequate"`
+    Inadequate,
+    /// `"poor"`
+    Poor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkSensorAlertsProfileRequestConditionThresholdNoiseAmbientQuality,
+    UnknownValue, { "fair" => Fair, "good" => Good, "inadequate" => Inadequate, "poor" =>
+    Poor }
+);
+/// PM2.5 concentration threshold. One of 'concentration' or 'quality' must be provided.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSensorAlertsProfileRequestConditionThresholdPm25 {
+    /// Alerting threshold as PM2.5 parts per million.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concentration: Option<i64>,
+    /// Alerting threshold as a qualitative PM2.5 level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<
+        t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdPm25Quality,
+    >,
+}
+impl UpdateNetworkSensorAlertsProfileRequestConditionThresholdPm25 {
+    /// A `UpdateNetworkSensorAlertsProfileRequestConditionThresholdPm25` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            concentration: None,
+            quality: None,
+        }
+    }
+    /// Sets `concentration`.
+    pub fn concentration(mut self, value: i64) -> Self {
+        self.concentration = Some(value);
+        self
+    }
+    /// Sets `concentration` to a value, or unsets it with `None`.
+    pub fn set_concentration(mut self, value: Option<i64>) -> Self {
+        self.concentration = value;
+        self
+    }
+    /// Sets `quality`.
+    pub fn quality(
+        mut self,
+        value: t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdPm25Quality,
+    ) -> Self {
+        self.quality = Some(value);
+        self
+    }
+    /// Sets `quality` to a value, or unsets it with `None`.
+    pub fn set_quality(
+        mut self,
+        value: Option<
+            t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdPm25Quality,
+        >,
+    ) -> Self {
+        self.quality = value;
+        self
+    }
+}
+/// Alerting threshold as a qualitative PM2.5 level.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkSensorAlertsProfileRequestConditionThresholdPm25Quality {
+    /// `"fair"`
+    Fair,
+    /// `"good"`
+    Good,
+    /// `"inadequate"`
+    Inadequate,
+    /// `"poor"`
+    Poor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkSensorAlertsProfileRequestConditionThresholdPm25Quality, UnknownValue, {
+    "fair" => Fair, "good" => Good, "inadequate" => Inadequate, "poor" => Poor }
+);
+/// Temperature threshold. One of 'celsius', 'fahrenheit', or 'quality' must be provided.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSensorAlertsProfileRequestConditionThresholdTemperature {
+    /// Alerting threshold in degrees Celsius.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub celsius: Option<f64>,
+    /// Alerting threshold in degrees Fahrenheit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fahrenheit: Option<f64>,
+    /// Alerting threshold as a qualitative temperature level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<
+        t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdTemperatureQuality,
+    >,
+}
+impl UpdateNetworkSensorAlertsProfileRequestConditionThresholdTemperature {
+    /// A `UpdateNetworkSensorAlertsProfileRequestConditionThresholdTemperature` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            celsius: None,
+            fahrenheit: None,
+            quality: None,
+        }
+    }
+    /// Sets `celsius`.
+    pub fn celsius(mut self, value: f64) -> Self {
+        self.celsius = Some(value);
+        self
+    }
+    /// Sets `celsius` to a value, or unsets it with `None`.
+    pub fn set_celsius(mut self, value: Option<f64>) -> Self {
+        self.celsius = value;
+        self
+    }
+    /// Sets `fahrenheit`.
+    pub fn fahrenheit(mut self, value: f64) -> Self {
+        self.fahrenheit = Some(value);
+        self
+    }
+    /// Sets `fahrenheit` to a value, or unsets it with `None`.
+    pub fn set_fahrenheit(mut self, value: Option<f64>) -> Self {
+        self.fahrenheit = value;
+        self
+    }
+    /// Sets `quality`.
+    pub fn quality(
+        mut self,
+        value: t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdTemperatureQuality,
+    ) -> Self {
+        self.quality = Some(value);
+        self
+    }
+    /// Sets `quality` to a value, or unsets it with `None`.
+    pub fn set_quality(
+        mut self,
+        value: Option<
+            t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdTemperatureQuality,
+        >,
+    ) -> Self {
+        self.quality = value;
+        self
+    }
+}
+/// Alerting threshold as a qualitative temperature level.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkSensorAlertsProfileRequestConditionThresholdTemperatureQuality {
+    /// `"fair"`
+    Fair,
+    /// `"good"`
+    Good,
+    /// `"inadequate"`
+    Inadequate,
+    /// `"poor"`
+    Poor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkSensorAlertsProfileRequestConditionThresholdTemperatureQuality,
+    UnknownValue, { "fair" => Fair, "good" => Good, "inadequate" => Inadequate, "poor" =>
+    Poor }
+);
+/// TVOC concentration threshold. One of 'concentration' or 'quality' must be provided.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSensorAlertsProfileRequestConditionThresholdTvoc {
+    /// Alerting threshold as TVOC micrograms per cubic meter.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concentration: Option<i64>,
+    /// Alerting threshold as a qualitative TVOC level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<
+        t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdTvocQuality,
+    >,
+}
+impl UpdateNetworkSensorAlertsProfileRequestConditionThresholdTvoc {
+    /// A `UpdateNetworkSensorAlertsProfileRequestConditionThresholdTvoc` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            concentration: None,
+            quality: None,
+        }
+    }
+    /// Sets `concentration`.
+    pub fn concentration(mut self, value: i64) -> Self {
+        self.concentration = Some(value);
+        self
+    }
+    /// Sets `concentration` to a value, or unsets it with `None`.
+    pub fn set_concentration(mut self, value: Option<i64>) -> Self {
+        self.concentration = value;
+        self
+    }
+    /// Sets `quality`.
+    pub fn quality(
+        mut self,
+        value: t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdTvocQuality,
+    ) -> Self {
+        self.quality = Some(value);
+        self
+    }
+    /// Sets `quality` to a value, or unsets it with `None`.
+    pub fn set_quality(
+        mut self,
+        value: Option<
+            t::UpdateNetworkSensorAlertsProfileRequestConditionThresholdTvocQuality,
+        >,
+    ) -> Self {
+        self.quality = value;
+        self
+    }
+}
+/// Alerting threshold as a qualitative TVOC level.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkSensorAlertsProfileRequestConditionThresholdTvocQuality {
+    /// `"fair"`
+    Fair,
+    /// `"good"`
+    Good,
+    /// `"inadequate"`
+    Inadequate,
+    /// `"poor"`
+    Poor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkSensorAlertsProfileRequestConditionThresholdTvocQuality, UnknownValue, {
+    "fair" => Fair, "good" => Good, "inadequate" => Inadequate, "poor" => Poor }
+);
+/// Water detection threshold. 'present' must be provided and set to true.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSensorAlertsProfileRequestConditionThresholdWater {
+    /// Alerting threshold for a water detection event. Must be set to true.
+    pub present: bool,
+}
+impl UpdateNetworkSensorAlertsProfileRequestConditionThresholdWater {
+    /// A `UpdateNetworkSensorAlertsProfileRequestConditionThresholdWater` with its required fields (`present`); the optional ones are unset.
+    pub fn new(present: bool) -> Self {
+        Self { present }
+    }
+}
+/// List of recipients that will receive the alert.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSensorAlertsProfileRequestRecipients {
+    /// A list of emails that will receive information about the alert.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emails: Option<Vec<String>>,
+    /// A list of SMS numbers that will receive information about the alert.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sms_numbers: Option<Vec<String>>,
+    /// A list of webhook endpoint IDs that will receive information about the alert.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_server_ids: Option<Vec<String>>,
+}
+impl UpdateNetworkSensorAlertsProfileRequestRecipients {
+    /// A `UpdateNetworkSensorAlertsProfileRequestRecipients` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            emails: None,
+            sms_numbers: None,
+            http_server_ids: None,
+        }
+    }
+    /// Sets `emails`.
+    pub fn emails(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.emails = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `emails` to a value, or unsets it with `None`.
+    pub fn set_emails(mut self, value: Option<Vec<String>>) -> Self {
+        self.emails = value;
+        self
+    }
+    /// Sets `smsNumbers`.
+    pub fn sms_numbers(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.sms_numbers = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `smsNumbers` to a value, or unsets it with `None`.
+    pub fn set_sms_numbers(mut self, value: Option<Vec<String>>) -> Self {
+        self.sms_numbers = value;
+        self
+    }
+    /// Sets `httpServerIds`.
+    pub fn http_server_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.http_server_ids = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `httpServerIds` to a value, or unsets it with `None`.
+    pub fn set_http_server_ids(mut self, value: Option<Vec<String>>) -> Self {
+        self.http_server_ids = value;
+        self
+    }
+}
+/// The sensor schedule to use with the alert profile.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSensorAlertsProfileRequestSchedule {
+    /// ID of the sensor schedule to use with the alert profile. If not defined, the alert profile will be active at all times.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+impl UpdateNetworkSensorAlertsProfileRequestSchedule {
+    /// A `UpdateNetworkSensorAlertsProfileRequestSchedule` with every field unset.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.id = value;
+        self
+    }
+}
+/// Part of the `updateNetworkSensorAlertsProfile` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSensorAlertsProfileResponse {
+    /// ID of the sensor alert profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile_id: Option<String>,
+    /// Name of the sensor alert profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The sensor schedule to use with the alert profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<t::UpdateNetworkSensorAlertsProfileResponseSchedule>,
+    /// List of conditions that will cause the profile to send an alert.
+    pub conditions: Vec<t::UpdateNetworkSensorAlertsProfileResponseCondition>,
+    /// List of recipients that will receive the alert.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipients: Option<t::UpdateNetworkSensorAlertsProfileResponseRecipients>,
+    /// List of device serials assigned to this sensor alert profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serials: Option<Vec<String>>,
+}
+/// Part of the `updateNetworkSensorAlertsProfile` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSensorAlertsProfileResponseCondition {
+    /// The type of sensor metric that will be monitored for changes. Available metrics are door, humidity, indoorAirQuality, noise, pm25, temperature, tvoc, and water.
+    pub metric: String,
+    /// Threshold for sensor readings that will cause an alert to be sent. This object should contain a single property key matching the condition's 'metric' value.
+    pub threshold: t::UpdateNetworkSensorAlertsProfileResponseConditionThreshold,
+    /// If 'above', an alert will be sent when a sensor reads above the threshold. If 'below', an alert will be sent when a sensor reads below the threshold. Only applicable for temperature and humidity thresholds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub direction: Option<t::UpdateNetworkSensorAlertsProfileResponseConditionDirection>,
+    /// Length of time in seconds that the triggering state must persist before an alert is sent. Available options are 0 seconds, 1 minute, 2 minutes, 3 minutes, 4 minutes, 5 minutes, 10 minutes, 15 minutes, 30 minutes, 1 hour, 2 hours, 4 hours, and 8 hours. Default is 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration: Option<t::UpdateNetworkSensorAlertsProfileResponseConditionDuration>,
+}
+/// If 'above', an alert will be sent when a sensor reads above the threshold. If 'below', an alert will be sent when a sensor reads below the threshold. Only applicable for temperature and humidity thresholds.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkSensorAlertsProfileResponseConditionDirection {
+    /// `"above"`
+    Above,
+    /// `"below"`
+    Below,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkSensorAlertsProfileResponseConditionDirection, UnknownValue, { "above"
+    => Above, "below" => Below }
+);
+/// Length of time in seconds that the triggering state must persist before an alert is sent. Available options are 0 seconds, 1 minute, 2 minutes, 3 minutes, 4 minutes, 5 minutes, 10 minutes, 15 minutes, 30 minutes, 1 hour, 2 hours, 4 hours, and 8 hours. Default is 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkSensorAlertsProfileResponseConditionDuration {
+    /// `0`
+    V0,
+    /// `60`
+    V60,
+    /// `120`
+    V120,
+    /// `180`
+    V180,
+    /// `240`
+    V240,
+    /// `300`
+    V300,
+    /// `600`
+    V600,
+    /// `900`
+    V900,
+    /// `1800`
+    V1800,
+    /// `3600`
+    V3600,
+    /// `7200`
+    V7200,
+    /// `14400`
+    V14400,
+    /// `28800`
+    V28800,
+    /// A value this version of the API description does not list.
+    UnknownValue(i64),
+}
+rt::int_enum!(
+    UpdateNetworkSensorAlertsProfileResponseConditionDuration, UnknownValue, { 0 => V0,
+    60 => V60, 120 => V120, 180 => V180, 240 => V240, 300 => V300, 600 => V600, 900 =>
+    V900, 1800 => V1800, 3600 => V3600, 7200 => V7200, 14400 => V14400, 28800 => V28800 }
+);
+/// Threshold for sensor readings that will cause an alert to be sent. This object should contain a single property key matching the condition's 'metric' value.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSensorAlertsProfileResponseConditionThreshold {
+    /// Temperature threshold. One of 'celsius', 'fahrenheit', or 'quality' must be provided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<
+        t::UpdateNetworkSensorAlertsProfileResponseConditionThresholdTemperature,
+    >,
+    /// Humidity threshold. One of 'relativePercentage' or 'quality' must be provided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub humidity: Option<
+        t::UpdateNetworkSensorAlertsProfileResponseConditionThresholdHumidity,
+    >,
+    /// Water detection threshold. 'present' must be provided and set to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub water: Option<
+        t::UpdateNetworkSensorAlertsProfileResponseConditionThresholdWater,
+    >,
+    /// Door open threshold. 'open' must be provided and set to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub door: Option<t::UpdateNetworkSensorAlertsProfileResponseConditionThresholdDoor>,
+    /// TVOC concentration threshold. One of 'concentration' or 'quality' must be provided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tvoc: Option<t::UpdateNetworkSensorAlertsProfileResponseConditionThresholdTvoc>,
+    /// PM2.5 concentration threshold. One of 'concentration' or 'quality' must be provided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pm25: Option<t::UpdateNetworkSensorAlertsProfileResponseConditionThresholdPm25>,
+    /// Noise threshold. 'ambient' must be provided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub noise: Option<
+        t::UpdateNetworkSensorAlertsProfileResponseConditionThresholdNoise,
+    >,
+    /// Indoor air quality score threshold. One of 'score' or 'quality' must be provided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub indoor_air_quality: Option<
+        t::UpdateNetworkSensorAlertsProfileResponseConditionThresholdIndoorAirQuality,
+    >,
+}
+/// Door open threshold. 'open' must be provided and set to true.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSensorAlertsProfileResponseConditionThresholdDoor {
+    /// Alerting threshold for a door open event. Must be set to true.
+    pub open: bool,
+}
+/// Humidity threshold. One of 'relativePercentage' or 'quality' must be provided.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSensorAlertsProfileResponseConditionThresholdHumidity {
+    /// Alerting threshold in %RH.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relative_percentage: Option<i64>,
+    /// Alerting threshold as a qualitative humidity level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<
+        t::UpdateNetworkSensorAlertsProfileResponseConditionThresholdHumidityQuality,
+    >,
+}
+/// Alerting threshold as a qualitative humidity level.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkSensorAlertsProfileResponseConditionThresholdHumidityQuality {
+    /// `"fair"`
+    Fair,
+    /// `"good"`
+    Good,
+    /// `"inadequate"`
+    Inadequate,
+    /// `"poor"`
+    Poor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkSensorAlertsProfileResponseConditionThresholdHumidityQuality,
+    UnknownValue, { "fair" => Fair, "good" => Good, "inadequate" => Inadequate, "poor" =>
+    Poor }
+);
+/// Indoor air quality score threshold. One of 'score' or 'quality' must be provided.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSensorAlertsProfileResponseConditionThresholdIndoorAirQuality {
+    /// Alerting threshold as indoor air quality score.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<i64>,
+    /// Alerting threshold as a qualitative indoor air quality level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<
+        t::UpdateNetworkSensorAlertsProfileResponseConditionThresholdIndoorAirQualityQuality,
+    >,
+}
+/// Alerting threshold as a qualitative indoor air quality level.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkSensorAlertsProfileResponseConditionThresholdIndoorAirQualityQuality {
+    /// `"fair"`
+    Fair,
+    /// `"good"`
+    Good,
+    /// `"inadequate"`
+    Inadequate,
+    /// `"poor"`
+    Poor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkSensorAlertsProfileResponseConditionThresholdIndoorAirQualityQuality,
+    UnknownValue, { "fair" => Fair, "good" => Good, "inadequate" => Inadequate, "poor" =>
+    Poor }
+);
+/// Noise threshold. 'ambient' must be provided.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSensorAlertsProfileResponseConditionThresholdNoise {
+    /// Ambient noise threshold. One of 'level' or 'quality' must be provided.
+    pub ambient: t::UpdateNetworkSensorAlertsProfileResponseConditionThresholdNoiseAmbient,
+}
+/// Ambient noise threshold. One of 'level' or 'quality' must be provided.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSensorAlertsProfileResponseConditionThresholdNoiseAmbient {
+    /// Alerting threshold as adjusted decibels.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<i64>,
+    /// Alerting threshold as a qualitative ambient noise level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<
+        t::UpdateNetworkSensorAlertsProfileResponseConditionThresholdNoiseAmbientQuality,
+    >,
+}
+/// Alerting threshold as a qualitative ambient noise level.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkSensorAlertsProfileResponseConditionThresholdNoiseAmbientQuality {
+    /// `"fair"`
+    Fair,
+    /// `"good"`
+    Good,
+    /// `"inadequate"`
+    Inadequate,
+    /// `"poor"`
+    Poor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkSensorAlertsProfileResponseConditionThresholdNoiseAmbientQuality,
+    UnknownValue, { "fair" => Fair, "good" => Good, "inadequate" => Inadequate, "poor" =>
+    Poor }
+);
+/// PM2.5 concentration threshold. One of 'concentration' or 'quality' must be provided.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSensorAlertsProfileResponseConditionThresholdPm25 {
+    /// Alerting threshold as PM2.5 parts per million.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concentration: Option<i64>,
+    /// Alerting threshold as a qualitative PM2.5 level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<
+        t::UpdateNetworkSensorAlertsProfileResponseConditionThresholdPm25Quality,
+    >,
+}
+/// Alerting threshold as a qualitative PM2.5 level.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkSensorAlertsProfileResponseConditionThresholdPm25Quality {
+    /// `"fair"`
+    Fair,
+    /// `"good"`
+    Good,
+    /// `"inadequate"`
+    Inadequate,
+    /// `"poor"`
+    Poor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkSensorAlertsProfileResponseConditionThresholdPm25Quality, UnknownValue,
+    { "fair" => Fair, "good" => Good, "inadequate" => Inadequate, "poor" => Poor }
+);
+/// Temperature threshold. One of 'celsius', 'fahrenheit', or 'quality' must be provided.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSensorAlertsProfileResponseConditionThresholdTemperature {
+    /// Alerting threshold in degrees Celsius.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub celsius: Option<f64>,
+    /// Alerting threshold in degrees Fahrenheit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fahrenheit: Option<f64>,
+    /// Alerting threshold as a qualitative temperature level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<
+        t::UpdateNetworkSensorAlertsProfileResponseConditionThresholdTemperatureQuality,
+    >,
+}
+/// Alerting threshold as a qualitative temperature level.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkSensorAlertsProfileResponseConditionThresholdTemperatureQuality {
+    /// `"fair"`
+    Fair,
+    /// `"good"`
+    Good,
+    /// `"inadequate"`
+    Inadequate,
+    /// `"poor"`
+    Poor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkSensorAlertsProfileResponseConditionThresholdTemperatureQuality,
+    UnknownValue, { "fair" => Fair, "good" => Good, "inadequate" => Inadequate, "poor" =>
+    Poor }
+);
+/// TVOC concentration threshold. One of 'concentration' or 'quality' must be provided.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSensorAlertsProfileResponseConditionThresholdTvoc {
+    /// Alerting threshold as TVOC micrograms per cubic meter.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concentration: Option<i64>,
+    /// Alerting threshold as a qualitative TVOC level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<
+        t::UpdateNetworkSensorAlertsProfileResponseConditionThresholdTvocQuality,
+    >,
+}
+/// Alerting threshold as a qualitative TVOC level.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkSensorAlertsProfileResponseConditionThresholdTvocQuality {
+    /// `"fair"`
+    Fair,
+    /// `"good"`
+    Good,
+    /// `"inadequate"`
+    Inadequate,
+    /// `"poor"`
+    Poor,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkSensorAlertsProfileResponseConditionThresholdTvocQuality, UnknownValue,
+    { "fair" => Fair, "good" => Good, "inadequate" => Inadequate, "poor" => Poor }
+);
+/// Water detection threshold. 'present' must be provided and set to true.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSensorAlertsProfileResponseConditionThresholdWater {
+    /// Alerting threshold for a water detection event. Must be set to true.
+    pub present: bool,
+}
+/// List of recipients that will receive the alert.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSensorAlertsProfileResponseRecipients {
+    /// A list of emails that will receive information about the alert.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emails: Option<Vec<String>>,
+    /// A list of SMS numbers that will receive information about the alert.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sms_numbers: Option<Vec<String>>,
+    /// A list of webhook endpoint IDs that will receive information about the alert.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_server_ids: Option<Vec<String>>,
+}
+/// The sensor schedule to use with the alert profile.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSensorAlertsProfileResponseSchedule {
+    /// ID of the sensor schedule to use with the alert profile. If not defined, the alert profile will be active at all times.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the sensor schedule to use with the alert profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+/// Part of the `updateNetworkSensorMqttBroker` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSensorMqttBrokerRequest {
+    /// Set to true to enable MQTT broker for sensor network
+    pub enabled: bool,
+}
+impl UpdateNetworkSensorMqttBrokerRequest {
+    /// A `UpdateNetworkSensorMqttBrokerRequest` with its required fields (`enabled`); the optional ones are unset.
+    pub fn new(enabled: bool) -> Self {
+        Self { enabled }
+    }
+}
+/// Part of the `updateNetworkSensorMqttBroker` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSensorMqttBrokerResponse {
+    /// ID of the MQTT Broker.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mqtt_broker_id: Option<String>,
+    /// Specifies whether the broker is enabled for sensor data. Currently, only a single broker may be enabled for sensor data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
 }

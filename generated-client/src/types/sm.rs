@@ -27,7 +27,7 @@ pub struct AccessConfig {
     pub tags: Option<Vec<String>>,
     /// type of access period, either a static range or a dynamic period
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub timebound_type: Option<t::AssignmentMode>,
+    pub timebound_type: Option<t::TimeboundType>,
     /// Send Email Notifications
     #[serde(skip_serializing_if = "Option::is_none")]
     pub send_expiration_emails: Option<bool>,
@@ -75,6 +75,22 @@ pub struct AccessDevice {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trusted_access_connections: Option<Vec<t::TrustedAccessConnection>>,
 }
+/// The parsed VPP service token
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AccountParsedToken {
+    /// The organization name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub org_name: Option<String>,
+    /// The hashed token
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hashed_token: Option<String>,
+    /// The expiration time of the token
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+}
 /// Part of the `getOrganizationSmApnsCert` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -118,6 +134,7 @@ pub struct CellularUsageHistoryItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CheckinNetworkSmDevicesRequest {
     /// The wifiMacs of the devices to be checked-in.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -131,6 +148,63 @@ pub struct CheckinNetworkSmDevicesRequest {
     /// The scope (one of all, none, withAny, withAll, withoutAny, or withoutAll) and a set of tags of the devices to be checked-in.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<Vec<String>>,
+}
+impl CheckinNetworkSmDevicesRequest {
+    /// A `CheckinNetworkSmDevicesRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            wifi_macs: None,
+            ids: None,
+            serials: None,
+            scope: None,
+        }
+    }
+    /// Sets `wifiMacs`.
+    pub fn wifi_macs(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.wifi_macs = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `wifiMacs` to a value, or unsets it with `None`.
+    pub fn set_wifi_macs(mut self, value: Option<Vec<String>>) -> Self {
+        self.wifi_macs = value;
+        self
+    }
+    /// Sets `ids`.
+    pub fn ids(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.ids = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `ids` to a value, or unsets it with `None`.
+    pub fn set_ids(mut self, value: Option<Vec<String>>) -> Self {
+        self.ids = value;
+        self
+    }
+    /// Sets `serials`.
+    pub fn serials(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.serials = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `serials` to a value, or unsets it with `None`.
+    pub fn set_serials(mut self, value: Option<Vec<String>>) -> Self {
+        self.serials = value;
+        self
+    }
+    /// Sets `scope`.
+    pub fn scope(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.scope = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `scope` to a value, or unsets it with `None`.
+    pub fn set_scope(mut self, value: Option<Vec<String>>) -> Self {
+        self.scope = value;
+        self
+    }
 }
 /// Part of the `checkinNetworkSmDevices` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -168,14 +242,24 @@ pub struct CommandLog {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkSmBypassActivationLockAttemptRequest {
     /// The ids of the devices to attempt activation lock bypass.
     pub ids: Vec<String>,
+}
+impl CreateNetworkSmBypassActivationLockAttemptRequest {
+    /// A `CreateNetworkSmBypassActivationLockAttemptRequest` with its required fields (`ids`); the optional ones are unset.
+    pub fn new(ids: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        Self {
+            ids: rt::list::<String, _>(ids),
+        }
+    }
 }
 /// Part of the `createNetworkSmTargetGroup` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkSmTargetGroupRequest {
     /// The name of this target group
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -183,6 +267,32 @@ pub struct CreateNetworkSmTargetGroupRequest {
     /// The scope and tag options of the target group. Comma separated values beginning with one of withAny, withAll, withoutAny, withoutAll, all, none, followed by tags. Default to none if empty.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+}
+impl CreateNetworkSmTargetGroupRequest {
+    /// A `CreateNetworkSmTargetGroupRequest` with every field unset.
+    pub fn new() -> Self {
+        Self { name: None, scope: None }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `scope`.
+    pub fn scope(mut self, value: impl Into<String>) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+    /// Sets `scope` to a value, or unsets it with `None`.
+    pub fn set_scope(mut self, value: Option<String>) -> Self {
+        self.scope = value;
+        self
+    }
 }
 /// Part of the `getNetworkSmDeviceDesktopLogs` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -293,6 +403,7 @@ pub struct DeviceConnectivityItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct DeviceFields {
     /// New name for the device
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -300,6 +411,32 @@ pub struct DeviceFields {
     /// New notes for the device
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
+}
+impl DeviceFields {
+    /// A `DeviceFields` with every field unset.
+    pub fn new() -> Self {
+        Self { name: None, notes: None }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `notes`.
+    pub fn notes(mut self, value: impl Into<String>) -> Self {
+        self.notes = Some(value.into());
+        self
+    }
+    /// Sets `notes` to a value, or unsets it with `None`.
+    pub fn set_notes(mut self, value: Option<String>) -> Self {
+        self.notes = value;
+        self
+    }
 }
 /// Part of the `getNetworkSmDeviceDeviceProfiles` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -422,6 +559,7 @@ pub struct DiskUsage {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct InstallNetworkSmDeviceAppsRequest {
     /// ids of applications to be installed
     pub app_ids: Vec<String>,
@@ -429,10 +567,30 @@ pub struct InstallNetworkSmDeviceAppsRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub force: Option<bool>,
 }
+impl InstallNetworkSmDeviceAppsRequest {
+    /// A `InstallNetworkSmDeviceAppsRequest` with its required fields (`appIds`); the optional ones are unset.
+    pub fn new(app_ids: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        Self {
+            app_ids: rt::list::<String, _>(app_ids),
+            force: None,
+        }
+    }
+    /// Sets `force`.
+    pub fn force(mut self, value: bool) -> Self {
+        self.force = Some(value);
+        self
+    }
+    /// Sets `force` to a value, or unsets it with `None`.
+    pub fn set_force(mut self, value: Option<bool>) -> Self {
+        self.force = value;
+        self
+    }
+}
 /// Part of the `lockNetworkSmDevices` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct LockNetworkSmDevicesRequest {
     /// The wifiMacs of the devices to be locked.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -450,10 +608,89 @@ pub struct LockNetworkSmDevicesRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pin: Option<i64>,
 }
+impl LockNetworkSmDevicesRequest {
+    /// A `LockNetworkSmDevicesRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            wifi_macs: None,
+            ids: None,
+            serials: None,
+            scope: None,
+            pin: None,
+        }
+    }
+    /// Sets `wifiMacs`.
+    pub fn wifi_macs(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.wifi_macs = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `wifiMacs` to a value, or unsets it with `None`.
+    pub fn set_wifi_macs(mut self, value: Option<Vec<String>>) -> Self {
+        self.wifi_macs = value;
+        self
+    }
+    /// Sets `ids`.
+    pub fn ids(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.ids = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `ids` to a value, or unsets it with `None`.
+    pub fn set_ids(mut self, value: Option<Vec<String>>) -> Self {
+        self.ids = value;
+        self
+    }
+    /// Sets `serials`.
+    pub fn serials(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.serials = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `serials` to a value, or unsets it with `None`.
+    pub fn set_serials(mut self, value: Option<Vec<String>>) -> Self {
+        self.serials = value;
+        self
+    }
+    /// Sets `scope`.
+    pub fn scope(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.scope = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `scope` to a value, or unsets it with `None`.
+    pub fn set_scope(mut self, value: Option<Vec<String>>) -> Self {
+        self.scope = value;
+        self
+    }
+    /// Sets `pin`.
+    pub fn pin(mut self, value: i64) -> Self {
+        self.pin = Some(value);
+        self
+    }
+    /// Sets `pin` to a value, or unsets it with `None`.
+    pub fn set_pin(mut self, value: Option<i64>) -> Self {
+        self.pin = value;
+        self
+    }
+}
+/// Part of the `lockNetworkSmDevices` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct LockNetworkSmDevicesResponse {
+    /// The Meraki Ids of the set of devices.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ids: Option<Vec<String>>,
+}
 /// Part of the `modifyNetworkSmDevicesTags` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ModifyNetworkSmDevicesTagsRequest {
     /// The wifiMacs of the devices to be modified.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -471,6 +708,68 @@ pub struct ModifyNetworkSmDevicesTagsRequest {
     pub tags: Vec<String>,
     /// One of add, delete, or update. Only devices that have been modified will be returned.
     pub update_action: String,
+}
+impl ModifyNetworkSmDevicesTagsRequest {
+    /// A `ModifyNetworkSmDevicesTagsRequest` with its required fields (`tags`, `updateAction`); the optional ones are unset.
+    pub fn new(
+        tags: impl IntoIterator<Item = impl Into<String>>,
+        update_action: impl Into<String>,
+    ) -> Self {
+        Self {
+            wifi_macs: None,
+            ids: None,
+            serials: None,
+            scope: None,
+            tags: rt::list::<String, _>(tags),
+            update_action: update_action.into(),
+        }
+    }
+    /// Sets `wifiMacs`.
+    pub fn wifi_macs(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.wifi_macs = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `wifiMacs` to a value, or unsets it with `None`.
+    pub fn set_wifi_macs(mut self, value: Option<Vec<String>>) -> Self {
+        self.wifi_macs = value;
+        self
+    }
+    /// Sets `ids`.
+    pub fn ids(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.ids = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `ids` to a value, or unsets it with `None`.
+    pub fn set_ids(mut self, value: Option<Vec<String>>) -> Self {
+        self.ids = value;
+        self
+    }
+    /// Sets `serials`.
+    pub fn serials(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.serials = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `serials` to a value, or unsets it with `None`.
+    pub fn set_serials(mut self, value: Option<Vec<String>>) -> Self {
+        self.serials = value;
+        self
+    }
+    /// Sets `scope`.
+    pub fn scope(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.scope = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `scope` to a value, or unsets it with `None`.
+    pub fn set_scope(mut self, value: Option<Vec<String>>) -> Self {
+        self.scope = value;
+        self
+    }
 }
 /// Part of the `modifyNetworkSmDevicesTags` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -495,6 +794,7 @@ pub struct ModifyNetworkSmDevicesTagsResponseItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct MoveNetworkSmDevicesRequest {
     /// The wifiMacs of the devices to be moved.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -510,6 +810,64 @@ pub struct MoveNetworkSmDevicesRequest {
     pub scope: Option<Vec<String>>,
     /// The new network to which the devices will be moved.
     pub new_network: String,
+}
+impl MoveNetworkSmDevicesRequest {
+    /// A `MoveNetworkSmDevicesRequest` with its required fields (`newNetwork`); the optional ones are unset.
+    pub fn new(new_network: impl Into<String>) -> Self {
+        Self {
+            wifi_macs: None,
+            ids: None,
+            serials: None,
+            scope: None,
+            new_network: new_network.into(),
+        }
+    }
+    /// Sets `wifiMacs`.
+    pub fn wifi_macs(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.wifi_macs = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `wifiMacs` to a value, or unsets it with `None`.
+    pub fn set_wifi_macs(mut self, value: Option<Vec<String>>) -> Self {
+        self.wifi_macs = value;
+        self
+    }
+    /// Sets `ids`.
+    pub fn ids(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.ids = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `ids` to a value, or unsets it with `None`.
+    pub fn set_ids(mut self, value: Option<Vec<String>>) -> Self {
+        self.ids = value;
+        self
+    }
+    /// Sets `serials`.
+    pub fn serials(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.serials = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `serials` to a value, or unsets it with `None`.
+    pub fn set_serials(mut self, value: Option<Vec<String>>) -> Self {
+        self.serials = value;
+        self
+    }
+    /// Sets `scope`.
+    pub fn scope(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.scope = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `scope` to a value, or unsets it with `None`.
+    pub fn set_scope(mut self, value: Option<Vec<String>>) -> Self {
+        self.scope = value;
+        self
+    }
 }
 /// Part of the `moveNetworkSmDevices` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -759,6 +1117,72 @@ pub struct SmUser {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_thumbnail: Option<String>,
 }
+/// Part of the `getOrganizationSmVppAccounts` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SmVppAccount {
+    /// The id of the VPP Account
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vpp_account_id: Option<String>,
+    /// The VPP service token
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_token: Option<String>,
+    /// The email address associated with the VPP account
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// The name of the VPP account
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The allowed admins for the VPP account
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_admins: Option<String>,
+    /// The network IDs of the admins for the VPP account
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_id_admins: Option<String>,
+    /// The assignable networks for the VPP account
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignable_networks: Option<String>,
+    /// The network IDs of the assignable networks for the VPP account
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignable_network_ids: Option<Vec<String>>,
+    /// The VPP location ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vpp_location_id: Option<String>,
+    /// The VPP location name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vpp_location_name: Option<String>,
+    /// The last time the VPP account was synced
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_synced_at: Option<String>,
+    /// The last time the VPP account was force synced
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_force_synced_at: Option<String>,
+    /// The parsed VPP service token
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parsed_token: Option<t::AccountParsedToken>,
+    /// The id of the VPP Account
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The VPP Account's Service Token
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vpp_service_token: Option<String>,
+}
+/// type of access period, either a static range or a dynamic period
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TimeboundType {
+    /// `"dynamic"`
+    Dynamic,
+    /// `"static"`
+    Static,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    TimeboundType, UnknownValue, { "dynamic" => Dynamic, "static" => Static }
+);
 /// Part of the `getNetworkSmUserAccessDevices` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -778,18 +1202,38 @@ pub struct TrustedAccessConnection {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_connected_at: Option<rt::Timestamp>,
 }
+/// Part of the `unenrollNetworkSmDevice` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UnenrollNetworkSmDeviceResponse {
+    /// Boolean indicating whether the operation was completed successfully.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub success: Option<bool>,
+}
 /// Part of the `uninstallNetworkSmDeviceApps` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UninstallNetworkSmDeviceAppsRequest {
     /// ids of applications to be uninstalled
     pub app_ids: Vec<String>,
+}
+impl UninstallNetworkSmDeviceAppsRequest {
+    /// A `UninstallNetworkSmDeviceAppsRequest` with its required fields (`appIds`); the optional ones are unset.
+    pub fn new(app_ids: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        Self {
+            app_ids: rt::list::<String, _>(app_ids),
+        }
+    }
 }
 /// Part of the `updateNetworkSmDevicesFields` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkSmDevicesFieldsRequest {
     /// The wifiMac of the device to be modified.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -802,6 +1246,47 @@ pub struct UpdateNetworkSmDevicesFieldsRequest {
     pub serial: Option<String>,
     /// The new fields of the device. Each field of this object is optional.
     pub device_fields: t::DeviceFields,
+}
+impl UpdateNetworkSmDevicesFieldsRequest {
+    /// A `UpdateNetworkSmDevicesFieldsRequest` with its required fields (`deviceFields`); the optional ones are unset.
+    pub fn new(device_fields: t::DeviceFields) -> Self {
+        Self {
+            wifi_mac: None,
+            id: None,
+            serial: None,
+            device_fields,
+        }
+    }
+    /// Sets `wifiMac`.
+    pub fn wifi_mac(mut self, value: impl Into<String>) -> Self {
+        self.wifi_mac = Some(value.into());
+        self
+    }
+    /// Sets `wifiMac` to a value, or unsets it with `None`.
+    pub fn set_wifi_mac(mut self, value: Option<String>) -> Self {
+        self.wifi_mac = value;
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.id = value;
+        self
+    }
+    /// Sets `serial`.
+    pub fn serial(mut self, value: impl Into<String>) -> Self {
+        self.serial = Some(value.into());
+        self
+    }
+    /// Sets `serial` to a value, or unsets it with `None`.
+    pub fn set_serial(mut self, value: Option<String>) -> Self {
+        self.serial = value;
+        self
+    }
 }
 /// Part of the `updateNetworkSmDevicesFields` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -824,6 +1309,152 @@ pub struct UpdateNetworkSmDevicesFieldsResponseItem {
     /// Notes associated with the device.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
+}
+/// Part of the `updateNetworkSmTargetGroup` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSmTargetGroupRequest {
+    /// The name of this target group
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The scope and tag options of the target group. Comma separated values beginning with one of withAny, withAll, withoutAny, withoutAll, all, none, followed by tags. Default to none if empty.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+}
+impl UpdateNetworkSmTargetGroupRequest {
+    /// A `UpdateNetworkSmTargetGroupRequest` with every field unset.
+    pub fn new() -> Self {
+        Self { name: None, scope: None }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `scope`.
+    pub fn scope(mut self, value: impl Into<String>) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+    /// Sets `scope` to a value, or unsets it with `None`.
+    pub fn set_scope(mut self, value: Option<String>) -> Self {
+        self.scope = value;
+        self
+    }
+}
+/// Part of the `getNetworkSmUserDeviceProfiles` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UserDeviceProfile {
+    /// The Meraki managed device Id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_id: Option<String>,
+    /// The numerical Meraki Id of the profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// A boolean indicating if the profile is encrypted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_encrypted: Option<bool>,
+    /// Whether or not the profile is managed by Meraki.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_managed: Option<bool>,
+    /// A string containing a JSON object with the profile data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile_data: Option<String>,
+    /// The identifier of the profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile_identifier: Option<String>,
+    /// The name of the profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The verison of the profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+}
+/// Part of the `getNetworkSmUserSoftwares` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UserSoftware {
+    /// The Meraki managed application Id for this record on a particular device.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_id: Option<String>,
+    /// The size of the software bundle.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bundle_size: Option<i64>,
+    /// When the Meraki record for the software was created.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    /// The Meraki managed device Id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_id: Option<String>,
+    /// The size of the data stored in the application.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dynamic_size: Option<i64>,
+    /// The Meraki software Id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Software bundle identifier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identifier: Option<String>,
+    /// When the Software was installed on the device.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub installed_at: Option<String>,
+    /// A boolean indicating this software record should be installed on the associated device.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_install: Option<bool>,
+    /// A boolean indicating whether or not an iOS redemption code was used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ios_redemption_code: Option<bool>,
+    /// A boolean indicating whether or not the software is managed by Meraki.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_managed: Option<bool>,
+    /// The itunes numerical identifier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub itunes_id: Option<String>,
+    /// The license key associated with this software installation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license_key: Option<String>,
+    /// The name of the software.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The path on the device where the software record is located.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The redemption code used for this software.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redemption_code: Option<i64>,
+    /// Short version notation for the software.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub short_version: Option<String>,
+    /// The management status of the software.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// A boolean indicating this software record should be uninstalled on the associated device.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_uninstall: Option<bool>,
+    /// When the record was uninstalled from the device.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uninstalled_at: Option<String>,
+    /// When the record was last updated by Meraki.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    /// The vendor of the software.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<String>,
+    /// Full version notation for the software.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
 }
 /// Part of the `getOrganizationSmVppAccount` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -881,6 +1512,7 @@ pub struct VppAccount {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct WipeNetworkSmDevicesRequest {
     /// The wifiMac of the device to be wiped.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -894,6 +1526,67 @@ pub struct WipeNetworkSmDevicesRequest {
     /// The pin number (a six digit value) for wiping a macOS device. Required only for macOS devices.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pin: Option<i64>,
+}
+impl WipeNetworkSmDevicesRequest {
+    /// A `WipeNetworkSmDevicesRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            wifi_mac: None,
+            id: None,
+            serial: None,
+            pin: None,
+        }
+    }
+    /// Sets `wifiMac`.
+    pub fn wifi_mac(mut self, value: impl Into<String>) -> Self {
+        self.wifi_mac = Some(value.into());
+        self
+    }
+    /// Sets `wifiMac` to a value, or unsets it with `None`.
+    pub fn set_wifi_mac(mut self, value: Option<String>) -> Self {
+        self.wifi_mac = value;
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.id = value;
+        self
+    }
+    /// Sets `serial`.
+    pub fn serial(mut self, value: impl Into<String>) -> Self {
+        self.serial = Some(value.into());
+        self
+    }
+    /// Sets `serial` to a value, or unsets it with `None`.
+    pub fn set_serial(mut self, value: Option<String>) -> Self {
+        self.serial = value;
+        self
+    }
+    /// Sets `pin`.
+    pub fn pin(mut self, value: i64) -> Self {
+        self.pin = Some(value);
+        self
+    }
+    /// Sets `pin` to a value, or unsets it with `None`.
+    pub fn set_pin(mut self, value: Option<i64>) -> Self {
+        self.pin = value;
+        self
+    }
+}
+/// Part of the `wipeNetworkSmDevices` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct WipeNetworkSmDevicesResponse {
+    /// The Meraki Id of the devices.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 /// Part of the `getNetworkSmDeviceWlanLists` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]

@@ -15,7 +15,9 @@ pub struct AccessPolicy {
     pub name: Option<String>,
     /// List of RADIUS servers to require connecting devices to authenticate against before granting network access
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub radius_servers: Option<Vec<t::ApplianceSsidRadiusServer>>,
+    pub radius_servers: Option<
+        Vec<t::GetNetworkSwitchAccessPoliciesResponseItemRadiusServer>,
+    >,
     /// Object for RADIUS Settings
     #[serde(skip_serializing_if = "Option::is_none")]
     pub radius: Option<t::PolicyRadius>,
@@ -33,7 +35,9 @@ pub struct AccessPolicy {
     pub radius_accounting_enabled: Option<bool>,
     /// List of RADIUS accounting servers to require connecting devices to authenticate against before granting network access
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub radius_accounting_servers: Option<Vec<t::ApplianceSsidRadiusServer>>,
+    pub radius_accounting_servers: Option<
+        Vec<t::GetNetworkSwitchAccessPoliciesResponseItemRadiusAccountingServer>,
+    >,
     /// Acceptable values are `""` for None, or `"11"` for Group Policies ACL
     #[serde(skip_serializing_if = "Option::is_none")]
     pub radius_group_attribute: Option<String>,
@@ -62,18 +66,86 @@ pub struct AccessPolicy {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url_redirect_walled_garden_ranges: Option<Vec<String>>,
 }
-/// Email alert settings for DHCP servers
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+/// Access Type of the policy. Automatically 'Hybrid authentication' when hostMode is 'Multi-Domain'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AccessPolicyAccessPolicyType {
+    /// `"802.1x"`
+    V802_1x,
+    /// `"Hybrid authentication"`
+    HybridAuthentication,
+    /// `"MAC authentication bypass"`
+    MacAuthenticationBypass,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    AccessPolicyAccessPolicyType, UnknownValue, { "802.1x" => V802_1x,
+    "Hybrid authentication" => HybridAuthentication, "MAC authentication bypass" =>
+    MacAuthenticationBypass }
+);
+/// Object for RADIUS Settings
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AccessPolicyRadius {
+    /// Critical auth settings for when authentication is rejected by the RADIUS server
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub critical_auth: Option<t::PolicyRadiusCriticalAuth>,
+    /// VLAN that clients will be placed on when RADIUS authentication fails. Will be null if hostMode is Multi-Auth
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed_auth_vlan_id: Option<i64>,
+    /// Re-authentication period in seconds. Will be null if hostMode is Multi-Auth
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub re_authentication_interval: Option<i64>,
+}
+/// Part of the `addNetworkSwitchStack` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AddNetworkSwitchStackRequest {
+    /// The serial of the switch to be added
+    pub serial: String,
+}
+impl AddNetworkSwitchStackRequest {
+    /// A `AddNetworkSwitchStackRequest` with its required fields (`serial`); the optional ones are unset.
+    pub fn new(serial: impl Into<String>) -> Self {
+        Self { serial: serial.into() }
+    }
+}
+/// Part of the `addNetworkSwitchStack` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AddNetworkSwitchStackResponse {
+    /// Switch stacks id
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Switch stacks name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Serials of the switches in the switch stack
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serials: Option<Vec<String>>,
+}
+/// Email alert settings for DHCP servers
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Alerts {
     /// Alert settings for DHCP servers
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub email: Option<t::TwoFactor>,
+    pub email: Option<t::PolicyAlertsEmail>,
 }
 /// Part of the `updateNetworkSwitchRoutingOspf` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Area {
     /// OSPF area ID
     pub area_id: String,
@@ -82,6 +154,36 @@ pub struct Area {
     /// Area types in OSPF. Must be one of: \["normal", "stub", "nssa"\]
     pub area_type: t::AreaType,
 }
+impl Area {
+    /// A `Area` with its required fields (`areaId`, `areaName`, `areaType`); the optional ones are unset.
+    pub fn new(
+        area_id: impl Into<String>,
+        area_name: impl Into<String>,
+        area_type: t::AreaType,
+    ) -> Self {
+        Self {
+            area_id: area_id.into(),
+            area_name: area_name.into(),
+            area_type,
+        }
+    }
+}
+/// Area types in OSPF. Must be one of: \["normal", "stub", "nssa"\]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AreaAreaType {
+    /// `"normal"`
+    Normal,
+    /// `"nssa"`
+    Nssa,
+    /// `"stub"`
+    Stub,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    AreaAreaType, UnknownValue, { "normal" => Normal, "nssa" => Nssa, "stub" => Stub }
+);
 /// Area types in OSPF. Must be one of: \["normal", "stub", "nssa"\]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -140,7 +242,7 @@ pub struct BySwitchItem {
     pub mac: Option<String>,
     /// Identifying information of the switch's network.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub network: Option<t::ApplicationCategoryApplication>,
+    pub network: Option<t::SwitchItemNetwork>,
     /// The model of the switch.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
@@ -189,11 +291,24 @@ pub struct Cdp {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CloneOrganizationSwitchDevicesRequest {
     /// Serial number of the source switch (must be on a network not bound to a template)
     pub source_serial: String,
     /// Array of serial numbers of one or more target switches (must be on a network not bound to a template)
     pub target_serials: Vec<String>,
+}
+impl CloneOrganizationSwitchDevicesRequest {
+    /// A `CloneOrganizationSwitchDevicesRequest` with its required fields (`sourceSerial`, `targetSerials`); the optional ones are unset.
+    pub fn new(
+        source_serial: impl Into<String>,
+        target_serials: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            source_serial: source_serial.into(),
+            target_serials: rt::list::<String, _>(target_serials),
+        }
+    }
 }
 /// The configuration overrides applied to this port when Secure Port is active.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -203,7 +318,7 @@ pub struct CloneOrganizationSwitchDevicesRequest {
 pub struct ConfigOverrides {
     /// The type of the  ('trunk' or 'access').
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub type_: Option<t::PortType>,
+    pub type_: Option<t::ConfigOverridesType>,
     /// The VLAN of the . A null value will clear the value set for trunk ports.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vlan: Option<i64>,
@@ -214,6 +329,20 @@ pub struct ConfigOverrides {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_vlans: Option<String>,
 }
+/// The type of the  ('trunk' or 'access').
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ConfigOverridesType {
+    /// `"access"`
+    Access,
+    /// `"trunk"`
+    Trunk,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ConfigOverridesType, UnknownValue, { "access" => Access, "trunk" => Trunk }
+);
 /// Supports either 'both' or 'inbound'. Set to 'inbound' to allow unauthorized egress on the switchport. Set to 'both' to control both traffic directions with authorization. Defaults to 'both'
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -252,6 +381,7 @@ pub struct CosMappings {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateDeviceSwitchRoutingInterfaceRequest {
     /// A friendly name or description for the interface or VLAN.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -273,18 +403,413 @@ pub struct CreateDeviceSwitchRoutingInterfaceRequest {
     pub default_gateway: Option<String>,
     /// The OSPF routing settings of the interface.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ospf_settings: Option<t::OspfSettings>,
+    pub ospf_settings: Option<t::CreateDeviceSwitchRoutingInterfaceRequestOspfSettings>,
     /// The OSPFv3 routing settings of the interface.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ospf_v3: Option<t::OspfSettings>,
+    pub ospf_v3: Option<t::CreateDeviceSwitchRoutingInterfaceRequestOspfV3>,
     /// The IPv6 settings of the interface.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ipv6: Option<t::InterfaceIpv6>,
+    pub ipv6: Option<t::CreateDeviceSwitchRoutingInterfaceRequestIpv6>,
+}
+impl CreateDeviceSwitchRoutingInterfaceRequest {
+    /// A `CreateDeviceSwitchRoutingInterfaceRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            subnet: None,
+            interface_ip: None,
+            multicast_routing: None,
+            vlan_id: None,
+            default_gateway: None,
+            ospf_settings: None,
+            ospf_v3: None,
+            ipv6: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `subnet`.
+    pub fn subnet(mut self, value: impl Into<String>) -> Self {
+        self.subnet = Some(value.into());
+        self
+    }
+    /// Sets `subnet` to a value, or unsets it with `None`.
+    pub fn set_subnet(mut self, value: Option<String>) -> Self {
+        self.subnet = value;
+        self
+    }
+    /// Sets `interfaceIp`.
+    pub fn interface_ip(mut self, value: impl Into<String>) -> Self {
+        self.interface_ip = Some(value.into());
+        self
+    }
+    /// Sets `interfaceIp` to a value, or unsets it with `None`.
+    pub fn set_interface_ip(mut self, value: Option<String>) -> Self {
+        self.interface_ip = value;
+        self
+    }
+    /// Sets `multicastRouting`.
+    pub fn multicast_routing(mut self, value: t::MulticastRouting) -> Self {
+        self.multicast_routing = Some(value);
+        self
+    }
+    /// Sets `multicastRouting` to a value, or unsets it with `None`.
+    pub fn set_multicast_routing(mut self, value: Option<t::MulticastRouting>) -> Self {
+        self.multicast_routing = value;
+        self
+    }
+    /// Sets `vlanId`.
+    pub fn vlan_id(mut self, value: i64) -> Self {
+        self.vlan_id = Some(value);
+        self
+    }
+    /// Sets `vlanId` to a value, or unsets it with `None`.
+    pub fn set_vlan_id(mut self, value: Option<i64>) -> Self {
+        self.vlan_id = value;
+        self
+    }
+    /// Sets `defaultGateway`.
+    pub fn default_gateway(mut self, value: impl Into<String>) -> Self {
+        self.default_gateway = Some(value.into());
+        self
+    }
+    /// Sets `defaultGateway` to a value, or unsets it with `None`.
+    pub fn set_default_gateway(mut self, value: Option<String>) -> Self {
+        self.default_gateway = value;
+        self
+    }
+    /// Sets `ospfSettings`.
+    pub fn ospf_settings(
+        mut self,
+        value: t::CreateDeviceSwitchRoutingInterfaceRequestOspfSettings,
+    ) -> Self {
+        self.ospf_settings = Some(value);
+        self
+    }
+    /// Sets `ospfSettings` to a value, or unsets it with `None`.
+    pub fn set_ospf_settings(
+        mut self,
+        value: Option<t::CreateDeviceSwitchRoutingInterfaceRequestOspfSettings>,
+    ) -> Self {
+        self.ospf_settings = value;
+        self
+    }
+    /// Sets `ospfV3`.
+    pub fn ospf_v3(
+        mut self,
+        value: t::CreateDeviceSwitchRoutingInterfaceRequestOspfV3,
+    ) -> Self {
+        self.ospf_v3 = Some(value);
+        self
+    }
+    /// Sets `ospfV3` to a value, or unsets it with `None`.
+    pub fn set_ospf_v3(
+        mut self,
+        value: Option<t::CreateDeviceSwitchRoutingInterfaceRequestOspfV3>,
+    ) -> Self {
+        self.ospf_v3 = value;
+        self
+    }
+    /// Sets `ipv6`.
+    pub fn ipv6(
+        mut self,
+        value: t::CreateDeviceSwitchRoutingInterfaceRequestIpv6,
+    ) -> Self {
+        self.ipv6 = Some(value);
+        self
+    }
+    /// Sets `ipv6` to a value, or unsets it with `None`.
+    pub fn set_ipv6(
+        mut self,
+        value: Option<t::CreateDeviceSwitchRoutingInterfaceRequestIpv6>,
+    ) -> Self {
+        self.ipv6 = value;
+        self
+    }
+}
+/// The IPv6 settings of the interface.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateDeviceSwitchRoutingInterfaceRequestIpv6 {
+    /// The IPv6 assignment mode for the interface. Can be either 'eui-64' or 'static'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignment_mode: Option<String>,
+    /// The IPv6 prefix of the interface. Required if IPv6 object is included.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// The IPv6 address of the interface. Required if assignmentMode is 'static'. Must not be included if           assignmentMode is 'eui-64'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// The IPv6 default gateway of the interface. Required if prefix is defined and this is the first           interface with IPv6 configured for the switch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<String>,
+}
+impl CreateDeviceSwitchRoutingInterfaceRequestIpv6 {
+    /// A `CreateDeviceSwitchRoutingInterfaceRequestIpv6` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            assignment_mode: None,
+            prefix: None,
+            address: None,
+            gateway: None,
+        }
+    }
+    /// Sets `assignmentMode`.
+    pub fn assignment_mode(mut self, value: impl Into<String>) -> Self {
+        self.assignment_mode = Some(value.into());
+        self
+    }
+    /// Sets `assignmentMode` to a value, or unsets it with `None`.
+    pub fn set_assignment_mode(mut self, value: Option<String>) -> Self {
+        self.assignment_mode = value;
+        self
+    }
+    /// Sets `prefix`.
+    pub fn prefix(mut self, value: impl Into<String>) -> Self {
+        self.prefix = Some(value.into());
+        self
+    }
+    /// Sets `prefix` to a value, or unsets it with `None`.
+    pub fn set_prefix(mut self, value: Option<String>) -> Self {
+        self.prefix = value;
+        self
+    }
+    /// Sets `address`.
+    pub fn address(mut self, value: impl Into<String>) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+    /// Sets `address` to a value, or unsets it with `None`.
+    pub fn set_address(mut self, value: Option<String>) -> Self {
+        self.address = value;
+        self
+    }
+    /// Sets `gateway`.
+    pub fn gateway(mut self, value: impl Into<String>) -> Self {
+        self.gateway = Some(value.into());
+        self
+    }
+    /// Sets `gateway` to a value, or unsets it with `None`.
+    pub fn set_gateway(mut self, value: Option<String>) -> Self {
+        self.gateway = value;
+        self
+    }
+}
+/// The OSPF routing settings of the interface.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateDeviceSwitchRoutingInterfaceRequestOspfSettings {
+    /// The OSPF area to which this interface should belong. Can be either 'disabled' or the identifier of an           existing OSPF area. Defaults to 'disabled'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub area: Option<String>,
+    /// The path cost for this interface. Defaults to 1, but can be increased up to 65535           to give lower priority.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<i64>,
+    /// When enabled, OSPF will not run on the interface, but the subnet will still be advertised.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_passive_enabled: Option<bool>,
+}
+impl CreateDeviceSwitchRoutingInterfaceRequestOspfSettings {
+    /// A `CreateDeviceSwitchRoutingInterfaceRequestOspfSettings` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            area: None,
+            cost: None,
+            is_passive_enabled: None,
+        }
+    }
+    /// Sets `area`.
+    pub fn area(mut self, value: impl Into<String>) -> Self {
+        self.area = Some(value.into());
+        self
+    }
+    /// Sets `area` to a value, or unsets it with `None`.
+    pub fn set_area(mut self, value: Option<String>) -> Self {
+        self.area = value;
+        self
+    }
+    /// Sets `cost`.
+    pub fn cost(mut self, value: i64) -> Self {
+        self.cost = Some(value);
+        self
+    }
+    /// Sets `cost` to a value, or unsets it with `None`.
+    pub fn set_cost(mut self, value: Option<i64>) -> Self {
+        self.cost = value;
+        self
+    }
+    /// Sets `isPassiveEnabled`.
+    pub fn is_passive_enabled(mut self, value: bool) -> Self {
+        self.is_passive_enabled = Some(value);
+        self
+    }
+    /// Sets `isPassiveEnabled` to a value, or unsets it with `None`.
+    pub fn set_is_passive_enabled(mut self, value: Option<bool>) -> Self {
+        self.is_passive_enabled = value;
+        self
+    }
+}
+/// The OSPFv3 routing settings of the interface.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateDeviceSwitchRoutingInterfaceRequestOspfV3 {
+    /// The OSPFv3 area to which this interface should belong. Can be either 'disabled' or the identifier of an           existing OSPFv3 area. Defaults to 'disabled'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub area: Option<String>,
+    /// The path cost for this interface. Defaults to 1, but can be increased up to 65535           to give lower priority.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<i64>,
+    /// When enabled, OSPFv3 will not run on the interface, but the subnet will still be advertised.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_passive_enabled: Option<bool>,
+}
+impl CreateDeviceSwitchRoutingInterfaceRequestOspfV3 {
+    /// A `CreateDeviceSwitchRoutingInterfaceRequestOspfV3` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            area: None,
+            cost: None,
+            is_passive_enabled: None,
+        }
+    }
+    /// Sets `area`.
+    pub fn area(mut self, value: impl Into<String>) -> Self {
+        self.area = Some(value.into());
+        self
+    }
+    /// Sets `area` to a value, or unsets it with `None`.
+    pub fn set_area(mut self, value: Option<String>) -> Self {
+        self.area = value;
+        self
+    }
+    /// Sets `cost`.
+    pub fn cost(mut self, value: i64) -> Self {
+        self.cost = Some(value);
+        self
+    }
+    /// Sets `cost` to a value, or unsets it with `None`.
+    pub fn set_cost(mut self, value: Option<i64>) -> Self {
+        self.cost = value;
+        self
+    }
+    /// Sets `isPassiveEnabled`.
+    pub fn is_passive_enabled(mut self, value: bool) -> Self {
+        self.is_passive_enabled = Some(value);
+        self
+    }
+    /// Sets `isPassiveEnabled` to a value, or unsets it with `None`.
+    pub fn set_is_passive_enabled(mut self, value: Option<bool>) -> Self {
+        self.is_passive_enabled = value;
+        self
+    }
+}
+/// Part of the `createDeviceSwitchRoutingInterface` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateDeviceSwitchRoutingInterfaceResponse {
+    /// The id
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interface_id: Option<String>,
+    /// The name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// IPv4 subnet
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subnet: Option<String>,
+    /// IPv4 address
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interface_ip: Option<String>,
+    /// Multicast routing status
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multicast_routing: Option<String>,
+    /// VLAN id
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan_id: Option<i64>,
+    /// IPv4 default gateway
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_gateway: Option<String>,
+    /// IPv4 OSPF Settings
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ospf_settings: Option<t::CreateDeviceSwitchRoutingInterfaceResponseOspfSettings>,
+    /// IPv6 OSPF Settings
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ospf_v3: Option<t::CreateDeviceSwitchRoutingInterfaceResponseOspfV3>,
+    /// IPv6 addressing
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipv6: Option<t::CreateDeviceSwitchRoutingInterfaceResponseIpv6>,
+}
+/// IPv6 addressing
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateDeviceSwitchRoutingInterfaceResponseIpv6 {
+    /// Assignment mode
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignment_mode: Option<String>,
+    /// IPv6 address
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// IPv6 subnet
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// IPv6 gateway
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<String>,
+}
+/// IPv4 OSPF Settings
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateDeviceSwitchRoutingInterfaceResponseOspfSettings {
+    /// Area id
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub area: Option<String>,
+    /// OSPF Cost
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<i64>,
+    /// Disable sending Hello packets on this interface's IPv4 area
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_passive_enabled: Option<bool>,
+}
+/// IPv6 OSPF Settings
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateDeviceSwitchRoutingInterfaceResponseOspfV3 {
+    /// Area id
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub area: Option<String>,
+    /// OSPF Cost
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<i64>,
+    /// Disable sending Hello packets on this interface's IPv6 area
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_passive_enabled: Option<bool>,
 }
 /// Part of the `createDeviceSwitchRoutingStaticRoute` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateDeviceSwitchRoutingStaticRouteRequest {
     /// Name or description for layer 3 static route
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -300,10 +825,53 @@ pub struct CreateDeviceSwitchRoutingStaticRouteRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prefer_over_ospf_routes_enabled: Option<bool>,
 }
+impl CreateDeviceSwitchRoutingStaticRouteRequest {
+    /// A `CreateDeviceSwitchRoutingStaticRouteRequest` with its required fields (`subnet`, `nextHopIp`); the optional ones are unset.
+    pub fn new(subnet: impl Into<String>, next_hop_ip: impl Into<String>) -> Self {
+        Self {
+            name: None,
+            subnet: subnet.into(),
+            next_hop_ip: next_hop_ip.into(),
+            advertise_via_ospf_enabled: None,
+            prefer_over_ospf_routes_enabled: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `advertiseViaOspfEnabled`.
+    pub fn advertise_via_ospf_enabled(mut self, value: bool) -> Self {
+        self.advertise_via_ospf_enabled = Some(value);
+        self
+    }
+    /// Sets `advertiseViaOspfEnabled` to a value, or unsets it with `None`.
+    pub fn set_advertise_via_ospf_enabled(mut self, value: Option<bool>) -> Self {
+        self.advertise_via_ospf_enabled = value;
+        self
+    }
+    /// Sets `preferOverOspfRoutesEnabled`.
+    pub fn prefer_over_ospf_routes_enabled(mut self, value: bool) -> Self {
+        self.prefer_over_ospf_routes_enabled = Some(value);
+        self
+    }
+    /// Sets `preferOverOspfRoutesEnabled` to a value, or unsets it with `None`.
+    pub fn set_prefer_over_ospf_routes_enabled(mut self, value: Option<bool>) -> Self {
+        self.prefer_over_ospf_routes_enabled = value;
+        self
+    }
+}
 /// Part of the `createNetworkSwitchAccessPolicy` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkSwitchAccessPolicyRequest {
     /// Name of the access policy
     pub name: String,
@@ -311,7 +879,7 @@ pub struct CreateNetworkSwitchAccessPolicyRequest {
     pub radius_servers: Vec<t::CreateNetworkSwitchAccessPolicyRequestRadiusServer>,
     /// Object for RADIUS Settings
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub radius: Option<t::PolicyRadius>,
+    pub radius: Option<t::CreateNetworkSwitchAccessPolicyRequestRadius>,
     /// If enabled, Meraki devices will periodically send access-request messages to these RADIUS servers
     #[serde(skip_serializing_if = "Option::is_none")]
     pub guest_port_bouncing: Option<bool>,
@@ -324,16 +892,18 @@ pub struct CreateNetworkSwitchAccessPolicyRequest {
     /// List of RADIUS accounting servers to require connecting devices to authenticate against before granting network access
     #[serde(skip_serializing_if = "Option::is_none")]
     pub radius_accounting_servers: Option<
-        Vec<t::CreateNetworkSwitchAccessPolicyRequestRadiusServer>,
+        Vec<t::CreateNetworkSwitchAccessPolicyRequestRadiusAccountingServer>,
     >,
     /// Acceptable values are `""` for None, or `"11"` for Group Policies ACL
     #[serde(skip_serializing_if = "Option::is_none")]
     pub radius_group_attribute: Option<String>,
     /// Choose the Host Mode for the access policy.
-    pub host_mode: t::HostMode,
+    pub host_mode: t::CreateNetworkSwitchAccessPolicyRequestHostMode,
     /// Access Type of the policy. Automatically 'Hybrid authentication' when hostMode is 'Multi-Domain'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub access_policy_type: Option<t::PolicyAccessPolicyType>,
+    pub access_policy_type: Option<
+        t::CreateNetworkSwitchAccessPolicyRequestAccessPolicyType,
+    >,
     /// Enabling this option will make switches execute 802.1X and MAC-bypass authentication simultaneously so that clients authenticate faster. Only required when accessPolicyType is 'Hybrid Authentication.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub increase_access_speed: Option<bool>,
@@ -342,7 +912,7 @@ pub struct CreateNetworkSwitchAccessPolicyRequest {
     pub guest_vlan_id: Option<i64>,
     /// 802.1x Settings
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dot1x: Option<t::Dot1x>,
+    pub dot1x: Option<t::CreateNetworkSwitchAccessPolicyRequestDot1x>,
     /// CDP/LLDP capable voice clients will be able to use this VLAN. Automatically true when hostMode is 'Multi-Domain'.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub voice_vlan_clients: Option<bool>,
@@ -352,10 +922,417 @@ pub struct CreateNetworkSwitchAccessPolicyRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url_redirect_walled_garden_ranges: Option<Vec<String>>,
 }
+impl CreateNetworkSwitchAccessPolicyRequest {
+    /// A `CreateNetworkSwitchAccessPolicyRequest` with its required fields (`name`, `radiusServers`, `radiusTestingEnabled`, `radiusCoaSupportEnabled`, `radiusAccountingEnabled`, `hostMode`, `urlRedirectWalledGardenEnabled`); the optional ones are unset.
+    pub fn new(
+        name: impl Into<String>,
+        radius_servers: impl IntoIterator<
+            Item = t::CreateNetworkSwitchAccessPolicyRequestRadiusServer,
+        >,
+        radius_testing_enabled: bool,
+        radius_coa_support_enabled: bool,
+        radius_accounting_enabled: bool,
+        host_mode: t::CreateNetworkSwitchAccessPolicyRequestHostMode,
+        url_redirect_walled_garden_enabled: bool,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            radius_servers: rt::list::<
+                t::CreateNetworkSwitchAccessPolicyRequestRadiusServer,
+                _,
+            >(radius_servers),
+            radius: None,
+            guest_port_bouncing: None,
+            radius_testing_enabled,
+            radius_coa_support_enabled,
+            radius_accounting_enabled,
+            radius_accounting_servers: None,
+            radius_group_attribute: None,
+            host_mode,
+            access_policy_type: None,
+            increase_access_speed: None,
+            guest_vlan_id: None,
+            dot1x: None,
+            voice_vlan_clients: None,
+            url_redirect_walled_garden_enabled,
+            url_redirect_walled_garden_ranges: None,
+        }
+    }
+    /// Sets `radius`.
+    pub fn radius(
+        mut self,
+        value: t::CreateNetworkSwitchAccessPolicyRequestRadius,
+    ) -> Self {
+        self.radius = Some(value);
+        self
+    }
+    /// Sets `radius` to a value, or unsets it with `None`.
+    pub fn set_radius(
+        mut self,
+        value: Option<t::CreateNetworkSwitchAccessPolicyRequestRadius>,
+    ) -> Self {
+        self.radius = value;
+        self
+    }
+    /// Sets `guestPortBouncing`.
+    pub fn guest_port_bouncing(mut self, value: bool) -> Self {
+        self.guest_port_bouncing = Some(value);
+        self
+    }
+    /// Sets `guestPortBouncing` to a value, or unsets it with `None`.
+    pub fn set_guest_port_bouncing(mut self, value: Option<bool>) -> Self {
+        self.guest_port_bouncing = value;
+        self
+    }
+    /// Sets `radiusAccountingServers`.
+    pub fn radius_accounting_servers(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::CreateNetworkSwitchAccessPolicyRequestRadiusAccountingServer,
+        >,
+    ) -> Self {
+        self.radius_accounting_servers = Some(
+            rt::list::<
+                t::CreateNetworkSwitchAccessPolicyRequestRadiusAccountingServer,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `radiusAccountingServers` to a value, or unsets it with `None`.
+    pub fn set_radius_accounting_servers(
+        mut self,
+        value: Option<
+            Vec<t::CreateNetworkSwitchAccessPolicyRequestRadiusAccountingServer>,
+        >,
+    ) -> Self {
+        self.radius_accounting_servers = value;
+        self
+    }
+    /// Sets `radiusGroupAttribute`.
+    pub fn radius_group_attribute(mut self, value: impl Into<String>) -> Self {
+        self.radius_group_attribute = Some(value.into());
+        self
+    }
+    /// Sets `radiusGroupAttribute` to a value, or unsets it with `None`.
+    pub fn set_radius_group_attribute(mut self, value: Option<String>) -> Self {
+        self.radius_group_attribute = value;
+        self
+    }
+    /// Sets `accessPolicyType`.
+    pub fn access_policy_type(
+        mut self,
+        value: t::CreateNetworkSwitchAccessPolicyRequestAccessPolicyType,
+    ) -> Self {
+        self.access_policy_type = Some(value);
+        self
+    }
+    /// Sets `accessPolicyType` to a value, or unsets it with `None`.
+    pub fn set_access_policy_type(
+        mut self,
+        value: Option<t::CreateNetworkSwitchAccessPolicyRequestAccessPolicyType>,
+    ) -> Self {
+        self.access_policy_type = value;
+        self
+    }
+    /// Sets `increaseAccessSpeed`.
+    pub fn increase_access_speed(mut self, value: bool) -> Self {
+        self.increase_access_speed = Some(value);
+        self
+    }
+    /// Sets `increaseAccessSpeed` to a value, or unsets it with `None`.
+    pub fn set_increase_access_speed(mut self, value: Option<bool>) -> Self {
+        self.increase_access_speed = value;
+        self
+    }
+    /// Sets `guestVlanId`.
+    pub fn guest_vlan_id(mut self, value: i64) -> Self {
+        self.guest_vlan_id = Some(value);
+        self
+    }
+    /// Sets `guestVlanId` to a value, or unsets it with `None`.
+    pub fn set_guest_vlan_id(mut self, value: Option<i64>) -> Self {
+        self.guest_vlan_id = value;
+        self
+    }
+    /// Sets `dot1x`.
+    pub fn dot1x(
+        mut self,
+        value: t::CreateNetworkSwitchAccessPolicyRequestDot1x,
+    ) -> Self {
+        self.dot1x = Some(value);
+        self
+    }
+    /// Sets `dot1x` to a value, or unsets it with `None`.
+    pub fn set_dot1x(
+        mut self,
+        value: Option<t::CreateNetworkSwitchAccessPolicyRequestDot1x>,
+    ) -> Self {
+        self.dot1x = value;
+        self
+    }
+    /// Sets `voiceVlanClients`.
+    pub fn voice_vlan_clients(mut self, value: bool) -> Self {
+        self.voice_vlan_clients = Some(value);
+        self
+    }
+    /// Sets `voiceVlanClients` to a value, or unsets it with `None`.
+    pub fn set_voice_vlan_clients(mut self, value: Option<bool>) -> Self {
+        self.voice_vlan_clients = value;
+        self
+    }
+    /// Sets `urlRedirectWalledGardenRanges`.
+    pub fn url_redirect_walled_garden_ranges(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.url_redirect_walled_garden_ranges = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `urlRedirectWalledGardenRanges` to a value, or unsets it with `None`.
+    pub fn set_url_redirect_walled_garden_ranges(
+        mut self,
+        value: Option<Vec<String>>,
+    ) -> Self {
+        self.url_redirect_walled_garden_ranges = value;
+        self
+    }
+}
+/// Access Type of the policy. Automatically 'Hybrid authentication' when hostMode is 'Multi-Domain'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkSwitchAccessPolicyRequestAccessPolicyType {
+    /// `"802.1x"`
+    V802_1x,
+    /// `"Hybrid authentication"`
+    HybridAuthentication,
+    /// `"MAC authentication bypass"`
+    MacAuthenticationBypass,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkSwitchAccessPolicyRequestAccessPolicyType, UnknownValue, { "802.1x" =>
+    V802_1x, "Hybrid authentication" => HybridAuthentication, "MAC authentication bypass"
+    => MacAuthenticationBypass }
+);
+/// 802.1x Settings
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSwitchAccessPolicyRequestDot1x {
+    /// Supports either 'both' or 'inbound'. Set to 'inbound' to allow unauthorized egress on the switchport. Set to 'both' to control both traffic directions with authorization. Defaults to 'both'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control_direction: Option<
+        t::CreateNetworkSwitchAccessPolicyRequestDot1xControlDirection,
+    >,
+}
+impl CreateNetworkSwitchAccessPolicyRequestDot1x {
+    /// A `CreateNetworkSwitchAccessPolicyRequestDot1x` with every field unset.
+    pub fn new() -> Self {
+        Self { control_direction: None }
+    }
+    /// Sets `controlDirection`.
+    pub fn control_direction(
+        mut self,
+        value: t::CreateNetworkSwitchAccessPolicyRequestDot1xControlDirection,
+    ) -> Self {
+        self.control_direction = Some(value);
+        self
+    }
+    /// Sets `controlDirection` to a value, or unsets it with `None`.
+    pub fn set_control_direction(
+        mut self,
+        value: Option<t::CreateNetworkSwitchAccessPolicyRequestDot1xControlDirection>,
+    ) -> Self {
+        self.control_direction = value;
+        self
+    }
+}
+/// Supports either 'both' or 'inbound'. Set to 'inbound' to allow unauthorized egress on the switchport. Set to 'both' to control both traffic directions with authorization. Defaults to 'both'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkSwitchAccessPolicyRequestDot1xControlDirection {
+    /// `"both"`
+    Both,
+    /// `"inbound"`
+    Inbound,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkSwitchAccessPolicyRequestDot1xControlDirection, UnknownValue, { "both"
+    => Both, "inbound" => Inbound }
+);
+/// Choose the Host Mode for the access policy.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkSwitchAccessPolicyRequestHostMode {
+    /// `"Multi-Auth"`
+    MultiAuth,
+    /// `"Multi-Domain"`
+    MultiDomain,
+    /// `"Multi-Host"`
+    MultiHost,
+    /// `"Single-Host"`
+    SingleHost,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkSwitchAccessPolicyRequestHostMode, UnknownValue, { "Multi-Auth" =>
+    MultiAuth, "Multi-Domain" => MultiDomain, "Multi-Host" => MultiHost, "Single-Host" =>
+    SingleHost }
+);
+/// Object for RADIUS Settings
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSwitchAccessPolicyRequestRadius {
+    /// Critical auth settings for when authentication is rejected by the RADIUS server
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub critical_auth: Option<
+        t::CreateNetworkSwitchAccessPolicyRequestRadiusCriticalAuth,
+    >,
+    /// VLAN that clients will be placed on when RADIUS authentication fails. Will be null if hostMode is Multi-Auth
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed_auth_vlan_id: Option<i64>,
+    /// Re-authentication period in seconds. Will be null if hostMode is Multi-Auth
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub re_authentication_interval: Option<i64>,
+}
+impl CreateNetworkSwitchAccessPolicyRequestRadius {
+    /// A `CreateNetworkSwitchAccessPolicyRequestRadius` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            critical_auth: None,
+            failed_auth_vlan_id: None,
+            re_authentication_interval: None,
+        }
+    }
+    /// Sets `criticalAuth`.
+    pub fn critical_auth(
+        mut self,
+        value: t::CreateNetworkSwitchAccessPolicyRequestRadiusCriticalAuth,
+    ) -> Self {
+        self.critical_auth = Some(value);
+        self
+    }
+    /// Sets `criticalAuth` to a value, or unsets it with `None`.
+    pub fn set_critical_auth(
+        mut self,
+        value: Option<t::CreateNetworkSwitchAccessPolicyRequestRadiusCriticalAuth>,
+    ) -> Self {
+        self.critical_auth = value;
+        self
+    }
+    /// Sets `failedAuthVlanId`.
+    pub fn failed_auth_vlan_id(mut self, value: i64) -> Self {
+        self.failed_auth_vlan_id = Some(value);
+        self
+    }
+    /// Sets `failedAuthVlanId` to a value, or unsets it with `None`.
+    pub fn set_failed_auth_vlan_id(mut self, value: Option<i64>) -> Self {
+        self.failed_auth_vlan_id = value;
+        self
+    }
+    /// Sets `reAuthenticationInterval`.
+    pub fn re_authentication_interval(mut self, value: i64) -> Self {
+        self.re_authentication_interval = Some(value);
+        self
+    }
+    /// Sets `reAuthenticationInterval` to a value, or unsets it with `None`.
+    pub fn set_re_authentication_interval(mut self, value: Option<i64>) -> Self {
+        self.re_authentication_interval = value;
+        self
+    }
+}
 /// Part of the `createNetworkSwitchAccessPolicy` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSwitchAccessPolicyRequestRadiusAccountingServer {
+    /// Public IP address of the RADIUS accounting server
+    pub host: String,
+    /// UDP port that the RADIUS Accounting server listens on for access requests
+    pub port: i64,
+    /// RADIUS client shared secret
+    pub secret: String,
+}
+impl CreateNetworkSwitchAccessPolicyRequestRadiusAccountingServer {
+    /// A `CreateNetworkSwitchAccessPolicyRequestRadiusAccountingServer` with its required fields (`host`, `port`, `secret`); the optional ones are unset.
+    pub fn new(host: impl Into<String>, port: i64, secret: impl Into<String>) -> Self {
+        Self {
+            host: host.into(),
+            port,
+            secret: secret.into(),
+        }
+    }
+}
+/// Critical auth settings for when authentication is rejected by the RADIUS server
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSwitchAccessPolicyRequestRadiusCriticalAuth {
+    /// VLAN that clients who use data will be placed on when RADIUS authentication fails. Will be null if hostMode is Multi-Auth
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_vlan_id: Option<i64>,
+    /// VLAN that clients who use voice will be placed on when RADIUS authentication fails. Will be null if hostMode is Multi-Auth
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voice_vlan_id: Option<i64>,
+    /// Enable to suspend port bounce when RADIUS servers are unreachable
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suspend_port_bounce: Option<bool>,
+}
+impl CreateNetworkSwitchAccessPolicyRequestRadiusCriticalAuth {
+    /// A `CreateNetworkSwitchAccessPolicyRequestRadiusCriticalAuth` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            data_vlan_id: None,
+            voice_vlan_id: None,
+            suspend_port_bounce: None,
+        }
+    }
+    /// Sets `dataVlanId`.
+    pub fn data_vlan_id(mut self, value: i64) -> Self {
+        self.data_vlan_id = Some(value);
+        self
+    }
+    /// Sets `dataVlanId` to a value, or unsets it with `None`.
+    pub fn set_data_vlan_id(mut self, value: Option<i64>) -> Self {
+        self.data_vlan_id = value;
+        self
+    }
+    /// Sets `voiceVlanId`.
+    pub fn voice_vlan_id(mut self, value: i64) -> Self {
+        self.voice_vlan_id = Some(value);
+        self
+    }
+    /// Sets `voiceVlanId` to a value, or unsets it with `None`.
+    pub fn set_voice_vlan_id(mut self, value: Option<i64>) -> Self {
+        self.voice_vlan_id = value;
+        self
+    }
+    /// Sets `suspendPortBounce`.
+    pub fn suspend_port_bounce(mut self, value: bool) -> Self {
+        self.suspend_port_bounce = Some(value);
+        self
+    }
+    /// Sets `suspendPortBounce` to a value, or unsets it with `None`.
+    pub fn set_suspend_port_bounce(mut self, value: Option<bool>) -> Self {
+        self.suspend_port_bounce = value;
+        self
+    }
+}
+/// Part of the `createNetworkSwitchAccessPolicy` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkSwitchAccessPolicyRequestRadiusServer {
     /// Public IP address of the RADIUS server
     pub host: String,
@@ -364,22 +1341,294 @@ pub struct CreateNetworkSwitchAccessPolicyRequestRadiusServer {
     /// RADIUS client shared secret
     pub secret: String,
 }
+impl CreateNetworkSwitchAccessPolicyRequestRadiusServer {
+    /// A `CreateNetworkSwitchAccessPolicyRequestRadiusServer` with its required fields (`host`, `port`, `secret`); the optional ones are unset.
+    pub fn new(host: impl Into<String>, port: i64, secret: impl Into<String>) -> Self {
+        Self {
+            host: host.into(),
+            port,
+            secret: secret.into(),
+        }
+    }
+}
+/// Part of the `createNetworkSwitchAccessPolicy` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSwitchAccessPolicyResponse {
+    /// Name of the access policy
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// List of RADIUS servers to require connecting devices to authenticate against before granting network access
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius_servers: Option<
+        Vec<t::CreateNetworkSwitchAccessPolicyResponseRadiusServer>,
+    >,
+    /// Object for RADIUS Settings
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius: Option<t::CreateNetworkSwitchAccessPolicyResponseRadius>,
+    /// If enabled, Meraki devices will periodically send access-request messages to these RADIUS servers
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guest_port_bouncing: Option<bool>,
+    /// If enabled, Meraki devices will periodically send access-request messages to these RADIUS servers
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius_testing_enabled: Option<bool>,
+    /// Change of authentication for RADIUS re-authentication and disconnection
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius_coa_support_enabled: Option<bool>,
+    /// Enable to send start, interim-update and stop messages to a configured RADIUS accounting server for tracking connected clients
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius_accounting_enabled: Option<bool>,
+    /// List of RADIUS accounting servers to require connecting devices to authenticate against before granting network access
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius_accounting_servers: Option<
+        Vec<t::CreateNetworkSwitchAccessPolicyResponseRadiusAccountingServer>,
+    >,
+    /// Acceptable values are `""` for None, or `"11"` for Group Policies ACL
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius_group_attribute: Option<String>,
+    /// Choose the Host Mode for the access policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host_mode: Option<t::CreateNetworkSwitchAccessPolicyResponseHostMode>,
+    /// Access Type of the policy. Automatically 'Hybrid authentication' when hostMode is 'Multi-Domain'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_policy_type: Option<
+        t::CreateNetworkSwitchAccessPolicyResponseAccessPolicyType,
+    >,
+    /// Enabling this option will make switches execute 802.1X and MAC-bypass authentication simultaneously so that clients authenticate faster. Only required when accessPolicyType is 'Hybrid Authentication.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub increase_access_speed: Option<bool>,
+    /// ID for the guest VLAN allow unauthorized devices access to limited network resources
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guest_vlan_id: Option<i64>,
+    /// 802.1x Settings
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dot1x: Option<t::CreateNetworkSwitchAccessPolicyResponseDot1x>,
+    /// CDP/LLDP capable voice clients will be able to use this VLAN. Automatically true when hostMode is 'Multi-Domain'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voice_vlan_clients: Option<bool>,
+    /// Enable to restrict access for clients to a response_objectific set of IP addresses or hostnames prior to authentication
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url_redirect_walled_garden_enabled: Option<bool>,
+    /// IP address ranges, in CIDR notation, to restrict access for clients to a specific set of IP addresses or hostnames prior to authentication
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url_redirect_walled_garden_ranges: Option<Vec<String>>,
+}
+/// Access Type of the policy. Automatically 'Hybrid authentication' when hostMode is 'Multi-Domain'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkSwitchAccessPolicyResponseAccessPolicyType {
+    /// `"802.1x"`
+    V802_1x,
+    /// `"Hybrid authentication"`
+    HybridAuthentication,
+    /// `"MAC authentication bypass"`
+    MacAuthenticationBypass,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkSwitchAccessPolicyResponseAccessPolicyType, UnknownValue, { "802.1x" =>
+    V802_1x, "Hybrid authentication" => HybridAuthentication, "MAC authentication bypass"
+    => MacAuthenticationBypass }
+);
+/// 802.1x Settings
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSwitchAccessPolicyResponseDot1x {
+    /// Supports either 'both' or 'inbound'. Set to 'inbound' to allow unauthorized egress on the switchport. Set to 'both' to control both traffic directions with authorization. Defaults to 'both'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control_direction: Option<
+        t::CreateNetworkSwitchAccessPolicyResponseDot1xControlDirection,
+    >,
+}
+/// Supports either 'both' or 'inbound'. Set to 'inbound' to allow unauthorized egress on the switchport. Set to 'both' to control both traffic directions with authorization. Defaults to 'both'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkSwitchAccessPolicyResponseDot1xControlDirection {
+    /// `"both"`
+    Both,
+    /// `"inbound"`
+    Inbound,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkSwitchAccessPolicyResponseDot1xControlDirection, UnknownValue, { "both"
+    => Both, "inbound" => Inbound }
+);
+/// Choose the Host Mode for the access policy.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkSwitchAccessPolicyResponseHostMode {
+    /// `"Multi-Auth"`
+    MultiAuth,
+    /// `"Multi-Domain"`
+    MultiDomain,
+    /// `"Multi-Host"`
+    MultiHost,
+    /// `"Single-Host"`
+    SingleHost,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkSwitchAccessPolicyResponseHostMode, UnknownValue, { "Multi-Auth" =>
+    MultiAuth, "Multi-Domain" => MultiDomain, "Multi-Host" => MultiHost, "Single-Host" =>
+    SingleHost }
+);
+/// Object for RADIUS Settings
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSwitchAccessPolicyResponseRadius {
+    /// Critical auth settings for when authentication is rejected by the RADIUS server
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub critical_auth: Option<
+        t::CreateNetworkSwitchAccessPolicyResponseRadiusCriticalAuth,
+    >,
+    /// VLAN that clients will be placed on when RADIUS authentication fails. Will be null if hostMode is Multi-Auth
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed_auth_vlan_id: Option<i64>,
+    /// Re-authentication period in seconds. Will be null if hostMode is Multi-Auth
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub re_authentication_interval: Option<i64>,
+}
+/// Part of the `createNetworkSwitchAccessPolicy` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSwitchAccessPolicyResponseRadiusAccountingServer {
+    /// Public IP address of the RADIUS accounting server
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// UDP port that the RADIUS Accounting server listens on for access requests
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<i64>,
+}
+/// Critical auth settings for when authentication is rejected by the RADIUS server
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSwitchAccessPolicyResponseRadiusCriticalAuth {
+    /// VLAN that clients who use data will be placed on when RADIUS authentication fails. Will be null if hostMode is Multi-Auth
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_vlan_id: Option<i64>,
+    /// VLAN that clients who use voice will be placed on when RADIUS authentication fails. Will be null if hostMode is Multi-Auth
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voice_vlan_id: Option<i64>,
+    /// Enable to suspend port bounce when RADIUS servers are unreachable
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suspend_port_bounce: Option<bool>,
+}
+/// Part of the `createNetworkSwitchAccessPolicy` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSwitchAccessPolicyResponseRadiusServer {
+    /// Public IP address of the RADIUS server
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// UDP port that the RADIUS server listens on for access requests
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<i64>,
+}
 /// Part of the `createNetworkSwitchDhcpServerPolicyArpInspectionTrustedServer` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServerRequest {
     /// The mac address of the trusted server being added
     pub mac: String,
     /// The VLAN of the trusted server being added. It must be between 1 and 4094
     pub vlan: i64,
     /// The IPv4 attributes of the trusted server being added
-    pub ipv4: t::ServerIpv4,
+    pub ipv4: t::CreateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServerRequestIpv4,
+}
+impl CreateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServerRequest {
+    /// A `CreateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServerRequest` with its required fields (`mac`, `vlan`, `ipv4`); the optional ones are unset.
+    pub fn new(
+        mac: impl Into<String>,
+        vlan: i64,
+        ipv4: t::CreateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServerRequestIpv4,
+    ) -> Self {
+        Self {
+            mac: mac.into(),
+            vlan,
+            ipv4,
+        }
+    }
+}
+/// The IPv4 attributes of the trusted server being added
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServerRequestIpv4 {
+    /// The IPv4 address of the trusted server being added
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+}
+impl CreateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServerRequestIpv4 {
+    /// A `CreateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServerRequestIpv4` with every field unset.
+    pub fn new() -> Self {
+        Self { address: None }
+    }
+    /// Sets `address`.
+    pub fn address(mut self, value: impl Into<String>) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+    /// Sets `address` to a value, or unsets it with `None`.
+    pub fn set_address(mut self, value: Option<String>) -> Self {
+        self.address = value;
+        self
+    }
+}
+/// Part of the `createNetworkSwitchDhcpServerPolicyArpInspectionTrustedServer` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServerResponse {
+    /// ID of the trusted server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trusted_server_id: Option<String>,
+    /// Mac address of the trusted server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac: Option<String>,
+    /// Vlan ID of the trusted server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan: Option<i64>,
+    /// IPv4 attributes of the trusted server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipv4: Option<
+        t::CreateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServerResponseIpv4,
+    >,
+}
+/// IPv4 attributes of the trusted server.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServerResponseIpv4 {
+    /// IPv4 address of the trusted server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
 }
 /// Part of the `createNetworkSwitchLinkAggregation` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkSwitchLinkAggregationRequest {
     /// Array of switch or stack ports for creating aggregation group. Minimum 2 and maximum 8 ports are supported.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -390,20 +1639,76 @@ pub struct CreateNetworkSwitchLinkAggregationRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub switch_profile_ports: Option<Vec<t::SwitchProfilePort>>,
 }
+impl CreateNetworkSwitchLinkAggregationRequest {
+    /// A `CreateNetworkSwitchLinkAggregationRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            switch_ports: None,
+            switch_profile_ports: None,
+        }
+    }
+    /// Sets `switchPorts`.
+    pub fn switch_ports(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::CreateNetworkSwitchLinkAggregationRequestSwitchPort,
+        >,
+    ) -> Self {
+        self.switch_ports = Some(
+            rt::list::<t::CreateNetworkSwitchLinkAggregationRequestSwitchPort, _>(value),
+        );
+        self
+    }
+    /// Sets `switchPorts` to a value, or unsets it with `None`.
+    pub fn set_switch_ports(
+        mut self,
+        value: Option<Vec<t::CreateNetworkSwitchLinkAggregationRequestSwitchPort>>,
+    ) -> Self {
+        self.switch_ports = value;
+        self
+    }
+    /// Sets `switchProfilePorts`.
+    pub fn switch_profile_ports(
+        mut self,
+        value: impl IntoIterator<Item = t::SwitchProfilePort>,
+    ) -> Self {
+        self.switch_profile_ports = Some(rt::list::<t::SwitchProfilePort, _>(value));
+        self
+    }
+    /// Sets `switchProfilePorts` to a value, or unsets it with `None`.
+    pub fn set_switch_profile_ports(
+        mut self,
+        value: Option<Vec<t::SwitchProfilePort>>,
+    ) -> Self {
+        self.switch_profile_ports = value;
+        self
+    }
+}
 /// Part of the `createNetworkSwitchLinkAggregation` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkSwitchLinkAggregationRequestSwitchPort {
     /// Serial number of the switch.
     pub serial: String,
     /// Port identifier of switch port. For modules, the identifier is "SlotNumber_ModuleType_PortNumber" (Ex: "1_8X10G_1"), otherwise it is just the port number (Ex: "8").
     pub port_id: String,
 }
+impl CreateNetworkSwitchLinkAggregationRequestSwitchPort {
+    /// A `CreateNetworkSwitchLinkAggregationRequestSwitchPort` with its required fields (`serial`, `portId`); the optional ones are unset.
+    pub fn new(serial: impl Into<String>, port_id: impl Into<String>) -> Self {
+        Self {
+            serial: serial.into(),
+            port_id: port_id.into(),
+        }
+    }
+}
 /// Part of the `createNetworkSwitchPortSchedule` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkSwitchPortScheduleRequest {
     /// The name for your port schedule. Required
     pub name: String,
@@ -411,12 +1716,749 @@ pub struct CreateNetworkSwitchPortScheduleRequest {
     /// When it's empty, default schedule with all days of a week are configured.
     /// Any unspecified day in the schedule is added as a default schedule configuration of the day.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub port_schedule: Option<t::SchedulePortSchedule>,
+    pub port_schedule: Option<t::CreateNetworkSwitchPortScheduleRequestPortSchedule>,
+}
+impl CreateNetworkSwitchPortScheduleRequest {
+    /// A `CreateNetworkSwitchPortScheduleRequest` with its required fields (`name`); the optional ones are unset.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            port_schedule: None,
+        }
+    }
+    /// Sets `portSchedule`.
+    pub fn port_schedule(
+        mut self,
+        value: t::CreateNetworkSwitchPortScheduleRequestPortSchedule,
+    ) -> Self {
+        self.port_schedule = Some(value);
+        self
+    }
+    /// Sets `portSchedule` to a value, or unsets it with `None`.
+    pub fn set_port_schedule(
+        mut self,
+        value: Option<t::CreateNetworkSwitchPortScheduleRequestPortSchedule>,
+    ) -> Self {
+        self.port_schedule = value;
+        self
+    }
+}
+/// The schedule for switch port scheduling. Schedules are applied to days of the week.
+/// When it's empty, default schedule with all days of a week are configured.
+/// Any unspecified day in the schedule is added as a default schedule configuration of the day.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSwitchPortScheduleRequestPortSchedule {
+    /// The schedule object for Monday.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monday: Option<t::CreateNetworkSwitchPortScheduleRequestPortScheduleMonday>,
+    /// The schedule object for Tuesday.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tuesday: Option<t::CreateNetworkSwitchPortScheduleRequestPortScheduleTuesday>,
+    /// The schedule object for Wednesday.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wednesday: Option<
+        t::CreateNetworkSwitchPortScheduleRequestPortScheduleWednesday,
+    >,
+    /// The schedule object for Thursday.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thursday: Option<t::CreateNetworkSwitchPortScheduleRequestPortScheduleThursday>,
+    /// The schedule object for Friday.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub friday: Option<t::CreateNetworkSwitchPortScheduleRequestPortScheduleFriday>,
+    /// The schedule object for Saturday.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub saturday: Option<t::CreateNetworkSwitchPortScheduleRequestPortScheduleSaturday>,
+    /// The schedule object for Sunday.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sunday: Option<t::CreateNetworkSwitchPortScheduleRequestPortScheduleSunday>,
+}
+impl CreateNetworkSwitchPortScheduleRequestPortSchedule {
+    /// A `CreateNetworkSwitchPortScheduleRequestPortSchedule` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            monday: None,
+            tuesday: None,
+            wednesday: None,
+            thursday: None,
+            friday: None,
+            saturday: None,
+            sunday: None,
+        }
+    }
+    /// Sets `monday`.
+    pub fn monday(
+        mut self,
+        value: t::CreateNetworkSwitchPortScheduleRequestPortScheduleMonday,
+    ) -> Self {
+        self.monday = Some(value);
+        self
+    }
+    /// Sets `monday` to a value, or unsets it with `None`.
+    pub fn set_monday(
+        mut self,
+        value: Option<t::CreateNetworkSwitchPortScheduleRequestPortScheduleMonday>,
+    ) -> Self {
+        self.monday = value;
+        self
+    }
+    /// Sets `tuesday`.
+    pub fn tuesday(
+        mut self,
+        value: t::CreateNetworkSwitchPortScheduleRequestPortScheduleTuesday,
+    ) -> Self {
+        self.tuesday = Some(value);
+        self
+    }
+    /// Sets `tuesday` to a value, or unsets it with `None`.
+    pub fn set_tuesday(
+        mut self,
+        value: Option<t::CreateNetworkSwitchPortScheduleRequestPortScheduleTuesday>,
+    ) -> Self {
+        self.tuesday = value;
+        self
+    }
+    /// Sets `wednesday`.
+    pub fn wednesday(
+        mut self,
+        value: t::CreateNetworkSwitchPortScheduleRequestPortScheduleWednesday,
+    ) -> Self {
+        self.wednesday = Some(value);
+        self
+    }
+    /// Sets `wednesday` to a value, or unsets it with `None`.
+    pub fn set_wednesday(
+        mut self,
+        value: Option<t::CreateNetworkSwitchPortScheduleRequestPortScheduleWednesday>,
+    ) -> Self {
+        self.wednesday = value;
+        self
+    }
+    /// Sets `thursday`.
+    pub fn thursday(
+        mut self,
+        value: t::CreateNetworkSwitchPortScheduleRequestPortScheduleThursday,
+    ) -> Self {
+        self.thursday = Some(value);
+        self
+    }
+    /// Sets `thursday` to a value, or unsets it with `None`.
+    pub fn set_thursday(
+        mut self,
+        value: Option<t::CreateNetworkSwitchPortScheduleRequestPortScheduleThursday>,
+    ) -> Self {
+        self.thursday = value;
+        self
+    }
+    /// Sets `friday`.
+    pub fn friday(
+        mut self,
+        value: t::CreateNetworkSwitchPortScheduleRequestPortScheduleFriday,
+    ) -> Self {
+        self.friday = Some(value);
+        self
+    }
+    /// Sets `friday` to a value, or unsets it with `None`.
+    pub fn set_friday(
+        mut self,
+        value: Option<t::CreateNetworkSwitchPortScheduleRequestPortScheduleFriday>,
+    ) -> Self {
+        self.friday = value;
+        self
+    }
+    /// Sets `saturday`.
+    pub fn saturday(
+        mut self,
+        value: t::CreateNetworkSwitchPortScheduleRequestPortScheduleSaturday,
+    ) -> Self {
+        self.saturday = Some(value);
+        self
+    }
+    /// Sets `saturday` to a value, or unsets it with `None`.
+    pub fn set_saturday(
+        mut self,
+        value: Option<t::CreateNetworkSwitchPortScheduleRequestPortScheduleSaturday>,
+    ) -> Self {
+        self.saturday = value;
+        self
+    }
+    /// Sets `sunday`.
+    pub fn sunday(
+        mut self,
+        value: t::CreateNetworkSwitchPortScheduleRequestPortScheduleSunday,
+    ) -> Self {
+        self.sunday = Some(value);
+        self
+    }
+    /// Sets `sunday` to a value, or unsets it with `None`.
+    pub fn set_sunday(
+        mut self,
+        value: Option<t::CreateNetworkSwitchPortScheduleRequestPortScheduleSunday>,
+    ) -> Self {
+        self.sunday = value;
+        self
+    }
+}
+/// The schedule object for Friday.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSwitchPortScheduleRequestPortScheduleFriday {
+    /// Whether the schedule is active (true) or inactive (false) during the time specified between 'from' and 'to'. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'. Must be less than the time specified in 'to'. Defaults to '00:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'. Must be greater than the time specified in 'from'. Defaults to '24:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+impl CreateNetworkSwitchPortScheduleRequestPortScheduleFriday {
+    /// A `CreateNetworkSwitchPortScheduleRequestPortScheduleFriday` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            from: None,
+            to: None,
+        }
+    }
+    /// Sets `active`.
+    pub fn active(mut self, value: bool) -> Self {
+        self.active = Some(value);
+        self
+    }
+    /// Sets `active` to a value, or unsets it with `None`.
+    pub fn set_active(mut self, value: Option<bool>) -> Self {
+        self.active = value;
+        self
+    }
+    /// Sets `from`.
+    pub fn from(mut self, value: impl Into<String>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `from` to a value, or unsets it with `None`.
+    pub fn set_from(mut self, value: Option<String>) -> Self {
+        self.from = value;
+        self
+    }
+    /// Sets `to`.
+    pub fn to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `to` to a value, or unsets it with `None`.
+    pub fn set_to(mut self, value: Option<String>) -> Self {
+        self.to = value;
+        self
+    }
+}
+/// The schedule object for Monday.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSwitchPortScheduleRequestPortScheduleMonday {
+    /// Whether the schedule is active (true) or inactive (false) during the time specified between 'from' and 'to'. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'. Must be less than the time specified in 'to'. Defaults to '00:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'. Must be greater than the time specified in 'from'. Defaults to '24:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+impl CreateNetworkSwitchPortScheduleRequestPortScheduleMonday {
+    /// A `CreateNetworkSwitchPortScheduleRequestPortScheduleMonday` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            from: None,
+            to: None,
+        }
+    }
+    /// Sets `active`.
+    pub fn active(mut self, value: bool) -> Self {
+        self.active = Some(value);
+        self
+    }
+    /// Sets `active` to a value, or unsets it with `None`.
+    pub fn set_active(mut self, value: Option<bool>) -> Self {
+        self.active = value;
+        self
+    }
+    /// Sets `from`.
+    pub fn from(mut self, value: impl Into<String>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `from` to a value, or unsets it with `None`.
+    pub fn set_from(mut self, value: Option<String>) -> Self {
+        self.from = value;
+        self
+    }
+    /// Sets `to`.
+    pub fn to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `to` to a value, or unsets it with `None`.
+    pub fn set_to(mut self, value: Option<String>) -> Self {
+        self.to = value;
+        self
+    }
+}
+/// The schedule object for Saturday.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSwitchPortScheduleRequestPortScheduleSaturday {
+    /// Whether the schedule is active (true) or inactive (false) during the time specified between 'from' and 'to'. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'. Must be less than the time specified in 'to'. Defaults to '00:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'. Must be greater than the time specified in 'from'. Defaults to '24:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+impl CreateNetworkSwitchPortScheduleRequestPortScheduleSaturday {
+    /// A `CreateNetworkSwitchPortScheduleRequestPortScheduleSaturday` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            from: None,
+            to: None,
+        }
+    }
+    /// Sets `active`.
+    pub fn active(mut self, value: bool) -> Self {
+        self.active = Some(value);
+        self
+    }
+    /// Sets `active` to a value, or unsets it with `None`.
+    pub fn set_active(mut self, value: Option<bool>) -> Self {
+        self.active = value;
+        self
+    }
+    /// Sets `from`.
+    pub fn from(mut self, value: impl Into<String>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `from` to a value, or unsets it with `None`.
+    pub fn set_from(mut self, value: Option<String>) -> Self {
+        self.from = value;
+        self
+    }
+    /// Sets `to`.
+    pub fn to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `to` to a value, or unsets it with `None`.
+    pub fn set_to(mut self, value: Option<String>) -> Self {
+        self.to = value;
+        self
+    }
+}
+/// The schedule object for Sunday.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSwitchPortScheduleRequestPortScheduleSunday {
+    /// Whether the schedule is active (true) or inactive (false) during the time specified between 'from' and 'to'. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'. Must be less than the time specified in 'to'. Defaults to '00:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'. Must be greater than the time specified in 'from'. Defaults to '24:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+impl CreateNetworkSwitchPortScheduleRequestPortScheduleSunday {
+    /// A `CreateNetworkSwitchPortScheduleRequestPortScheduleSunday` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            from: None,
+            to: None,
+        }
+    }
+    /// Sets `active`.
+    pub fn active(mut self, value: bool) -> Self {
+        self.active = Some(value);
+        self
+    }
+    /// Sets `active` to a value, or unsets it with `None`.
+    pub fn set_active(mut self, value: Option<bool>) -> Self {
+        self.active = value;
+        self
+    }
+    /// Sets `from`.
+    pub fn from(mut self, value: impl Into<String>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `from` to a value, or unsets it with `None`.
+    pub fn set_from(mut self, value: Option<String>) -> Self {
+        self.from = value;
+        self
+    }
+    /// Sets `to`.
+    pub fn to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `to` to a value, or unsets it with `None`.
+    pub fn set_to(mut self, value: Option<String>) -> Self {
+        self.to = value;
+        self
+    }
+}
+/// The schedule object for Thursday.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSwitchPortScheduleRequestPortScheduleThursday {
+    /// Whether the schedule is active (true) or inactive (false) during the time specified between 'from' and 'to'. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'. Must be less than the time specified in 'to'. Defaults to '00:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'. Must be greater than the time specified in 'from'. Defaults to '24:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+impl CreateNetworkSwitchPortScheduleRequestPortScheduleThursday {
+    /// A `CreateNetworkSwitchPortScheduleRequestPortScheduleThursday` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            from: None,
+            to: None,
+        }
+    }
+    /// Sets `active`.
+    pub fn active(mut self, value: bool) -> Self {
+        self.active = Some(value);
+        self
+    }
+    /// Sets `active` to a value, or unsets it with `None`.
+    pub fn set_active(mut self, value: Option<bool>) -> Self {
+        self.active = value;
+        self
+    }
+    /// Sets `from`.
+    pub fn from(mut self, value: impl Into<String>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `from` to a value, or unsets it with `None`.
+    pub fn set_from(mut self, value: Option<String>) -> Self {
+        self.from = value;
+        self
+    }
+    /// Sets `to`.
+    pub fn to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `to` to a value, or unsets it with `None`.
+    pub fn set_to(mut self, value: Option<String>) -> Self {
+        self.to = value;
+        self
+    }
+}
+/// The schedule object for Tuesday.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSwitchPortScheduleRequestPortScheduleTuesday {
+    /// Whether the schedule is active (true) or inactive (false) during the time specified between 'from' and 'to'. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'. Must be less than the time specified in 'to'. Defaults to '00:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'. Must be greater than the time specified in 'from'. Defaults to '24:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+impl CreateNetworkSwitchPortScheduleRequestPortScheduleTuesday {
+    /// A `CreateNetworkSwitchPortScheduleRequestPortScheduleTuesday` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            from: None,
+            to: None,
+        }
+    }
+    /// Sets `active`.
+    pub fn active(mut self, value: bool) -> Self {
+        self.active = Some(value);
+        self
+    }
+    /// Sets `active` to a value, or unsets it with `None`.
+    pub fn set_active(mut self, value: Option<bool>) -> Self {
+        self.active = value;
+        self
+    }
+    /// Sets `from`.
+    pub fn from(mut self, value: impl Into<String>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `from` to a value, or unsets it with `None`.
+    pub fn set_from(mut self, value: Option<String>) -> Self {
+        self.from = value;
+        self
+    }
+    /// Sets `to`.
+    pub fn to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `to` to a value, or unsets it with `None`.
+    pub fn set_to(mut self, value: Option<String>) -> Self {
+        self.to = value;
+        self
+    }
+}
+/// The schedule object for Wednesday.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSwitchPortScheduleRequestPortScheduleWednesday {
+    /// Whether the schedule is active (true) or inactive (false) during the time specified between 'from' and 'to'. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'. Must be less than the time specified in 'to'. Defaults to '00:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'. Must be greater than the time specified in 'from'. Defaults to '24:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+impl CreateNetworkSwitchPortScheduleRequestPortScheduleWednesday {
+    /// A `CreateNetworkSwitchPortScheduleRequestPortScheduleWednesday` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            from: None,
+            to: None,
+        }
+    }
+    /// Sets `active`.
+    pub fn active(mut self, value: bool) -> Self {
+        self.active = Some(value);
+        self
+    }
+    /// Sets `active` to a value, or unsets it with `None`.
+    pub fn set_active(mut self, value: Option<bool>) -> Self {
+        self.active = value;
+        self
+    }
+    /// Sets `from`.
+    pub fn from(mut self, value: impl Into<String>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `from` to a value, or unsets it with `None`.
+    pub fn set_from(mut self, value: Option<String>) -> Self {
+        self.from = value;
+        self
+    }
+    /// Sets `to`.
+    pub fn to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `to` to a value, or unsets it with `None`.
+    pub fn set_to(mut self, value: Option<String>) -> Self {
+        self.to = value;
+        self
+    }
+}
+/// Part of the `createNetworkSwitchPortSchedule` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSwitchPortScheduleResponse {
+    /// Switch port schedule ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Network ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<String>,
+    /// Switch port schedule name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Port schedule
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port_schedule: Option<t::CreateNetworkSwitchPortScheduleResponsePortSchedule>,
+}
+/// Port schedule
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSwitchPortScheduleResponsePortSchedule {
+    /// Monday schedule
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monday: Option<t::CreateNetworkSwitchPortScheduleResponsePortScheduleMonday>,
+    /// Tuesday schedule
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tuesday: Option<t::CreateNetworkSwitchPortScheduleResponsePortScheduleTuesday>,
+    /// Wednesday schedule
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wednesday: Option<
+        t::CreateNetworkSwitchPortScheduleResponsePortScheduleWednesday,
+    >,
+    /// Thursday schedule
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thursday: Option<t::CreateNetworkSwitchPortScheduleResponsePortScheduleThursday>,
+    /// Friday schedule
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub friday: Option<t::CreateNetworkSwitchPortScheduleResponsePortScheduleFriday>,
+    /// Saturday schedule
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub saturday: Option<t::CreateNetworkSwitchPortScheduleResponsePortScheduleSaturday>,
+    /// Sunday schedule
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sunday: Option<t::CreateNetworkSwitchPortScheduleResponsePortScheduleSunday>,
+}
+/// Friday schedule
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSwitchPortScheduleResponsePortScheduleFriday {
+    /// Whether the schedule is active or inactive
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+/// Monday schedule
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSwitchPortScheduleResponsePortScheduleMonday {
+    /// Whether the schedule is active or inactive
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+/// Saturday schedule
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSwitchPortScheduleResponsePortScheduleSaturday {
+    /// Whether the schedule is active or inactive
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+/// Sunday schedule
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSwitchPortScheduleResponsePortScheduleSunday {
+    /// Whether the schedule is active or inactive
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+/// Thursday schedule
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSwitchPortScheduleResponsePortScheduleThursday {
+    /// Whether the schedule is active or inactive
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+/// Tuesday schedule
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSwitchPortScheduleResponsePortScheduleTuesday {
+    /// Whether the schedule is active or inactive
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+/// Wednesday schedule
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSwitchPortScheduleResponsePortScheduleWednesday {
+    /// Whether the schedule is active or inactive
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
 }
 /// Part of the `createNetworkSwitchQosRule` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkSwitchQosRuleRequest {
     /// The VLAN of the incoming packet. A null value will match any VLAN.
     pub vlan: i64,
@@ -439,6 +2481,86 @@ pub struct CreateNetworkSwitchQosRuleRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dscp: Option<i64>,
 }
+impl CreateNetworkSwitchQosRuleRequest {
+    /// A `CreateNetworkSwitchQosRuleRequest` with its required fields (`vlan`); the optional ones are unset.
+    pub fn new(vlan: i64) -> Self {
+        Self {
+            vlan,
+            protocol: None,
+            src_port: None,
+            src_port_range: None,
+            dst_port: None,
+            dst_port_range: None,
+            dscp: None,
+        }
+    }
+    /// Sets `protocol`.
+    pub fn protocol(
+        mut self,
+        value: t::CreateNetworkSwitchQosRuleRequestProtocol,
+    ) -> Self {
+        self.protocol = Some(value);
+        self
+    }
+    /// Sets `protocol` to a value, or unsets it with `None`.
+    pub fn set_protocol(
+        mut self,
+        value: Option<t::CreateNetworkSwitchQosRuleRequestProtocol>,
+    ) -> Self {
+        self.protocol = value;
+        self
+    }
+    /// Sets `srcPort`.
+    pub fn src_port(mut self, value: i64) -> Self {
+        self.src_port = Some(value);
+        self
+    }
+    /// Sets `srcPort` to a value, or unsets it with `None`.
+    pub fn set_src_port(mut self, value: Option<i64>) -> Self {
+        self.src_port = value;
+        self
+    }
+    /// Sets `srcPortRange`.
+    pub fn src_port_range(mut self, value: impl Into<String>) -> Self {
+        self.src_port_range = Some(value.into());
+        self
+    }
+    /// Sets `srcPortRange` to a value, or unsets it with `None`.
+    pub fn set_src_port_range(mut self, value: Option<String>) -> Self {
+        self.src_port_range = value;
+        self
+    }
+    /// Sets `dstPort`.
+    pub fn dst_port(mut self, value: i64) -> Self {
+        self.dst_port = Some(value);
+        self
+    }
+    /// Sets `dstPort` to a value, or unsets it with `None`.
+    pub fn set_dst_port(mut self, value: Option<i64>) -> Self {
+        self.dst_port = value;
+        self
+    }
+    /// Sets `dstPortRange`.
+    pub fn dst_port_range(mut self, value: impl Into<String>) -> Self {
+        self.dst_port_range = Some(value.into());
+        self
+    }
+    /// Sets `dstPortRange` to a value, or unsets it with `None`.
+    pub fn set_dst_port_range(mut self, value: Option<String>) -> Self {
+        self.dst_port_range = value;
+        self
+    }
+    /// Sets `dscp`.
+    pub fn dscp(mut self, value: i64) -> Self {
+        self.dscp = Some(value);
+        self
+    }
+    /// Sets `dscp` to a value, or unsets it with `None`.
+    pub fn set_dscp(mut self, value: Option<i64>) -> Self {
+        self.dscp = value;
+        self
+    }
+}
 /// The protocol of the incoming packet. Can be one of "ANY", "TCP" or "UDP". Default value is "ANY"
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -460,26 +2582,53 @@ rt::string_enum!(
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkSwitchRoutingMulticastRendezvousPointRequest {
     /// The IP address of the interface where the RP needs to be created.
     pub interface_ip: String,
     /// 'Any', or the IP address of a multicast group
     pub multicast_group: String,
 }
+impl CreateNetworkSwitchRoutingMulticastRendezvousPointRequest {
+    /// A `CreateNetworkSwitchRoutingMulticastRendezvousPointRequest` with its required fields (`interfaceIp`, `multicastGroup`); the optional ones are unset.
+    pub fn new(
+        interface_ip: impl Into<String>,
+        multicast_group: impl Into<String>,
+    ) -> Self {
+        Self {
+            interface_ip: interface_ip.into(),
+            multicast_group: multicast_group.into(),
+        }
+    }
+}
 /// Part of the `createNetworkSwitchStack` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkSwitchStackRequest {
     /// The name of the new stack
     pub name: String,
     /// An array of switch serials to be added into the new stack
     pub serials: Vec<String>,
 }
+impl CreateNetworkSwitchStackRequest {
+    /// A `CreateNetworkSwitchStackRequest` with its required fields (`name`, `serials`); the optional ones are unset.
+    pub fn new(
+        name: impl Into<String>,
+        serials: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            serials: rt::list::<String, _>(serials),
+        }
+    }
+}
 /// Part of the `createNetworkSwitchStackRoutingInterface` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkSwitchStackRoutingInterfaceRequest {
     /// A friendly name or description for the interface or VLAN.
     pub name: String,
@@ -491,7 +2640,9 @@ pub struct CreateNetworkSwitchStackRoutingInterfaceRequest {
     pub interface_ip: Option<String>,
     /// Enable multicast support if, multicast routing between VLANs is required. Options are, 'disabled', 'enabled' or 'IGMP snooping querier'. Default is 'disabled'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub multicast_routing: Option<t::MulticastRouting>,
+    pub multicast_routing: Option<
+        t::CreateNetworkSwitchStackRoutingInterfaceRequestMulticastRouting,
+    >,
     /// The VLAN this routed interface is on. VLAN must be between 1 and 4094.
     pub vlan_id: i64,
     /// The next hop for any traffic that isn't going to a directly connected subnet or over a static route. This IP address must exist in a subnet with a routed interface.
@@ -499,14 +2650,317 @@ pub struct CreateNetworkSwitchStackRoutingInterfaceRequest {
     pub default_gateway: Option<String>,
     /// The OSPF routing settings of the interface.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ospf_settings: Option<t::OspfSettings>,
+    pub ospf_settings: Option<
+        t::CreateNetworkSwitchStackRoutingInterfaceRequestOspfSettings,
+    >,
     /// The IPv6 settings of the interface.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ipv6: Option<t::InterfaceIpv6>,
+    pub ipv6: Option<t::CreateNetworkSwitchStackRoutingInterfaceRequestIpv6>,
+}
+impl CreateNetworkSwitchStackRoutingInterfaceRequest {
+    /// A `CreateNetworkSwitchStackRoutingInterfaceRequest` with its required fields (`name`, `vlanId`); the optional ones are unset.
+    pub fn new(name: impl Into<String>, vlan_id: i64) -> Self {
+        Self {
+            name: name.into(),
+            subnet: None,
+            interface_ip: None,
+            multicast_routing: None,
+            vlan_id,
+            default_gateway: None,
+            ospf_settings: None,
+            ipv6: None,
+        }
+    }
+    /// Sets `subnet`.
+    pub fn subnet(mut self, value: impl Into<String>) -> Self {
+        self.subnet = Some(value.into());
+        self
+    }
+    /// Sets `subnet` to a value, or unsets it with `None`.
+    pub fn set_subnet(mut self, value: Option<String>) -> Self {
+        self.subnet = value;
+        self
+    }
+    /// Sets `interfaceIp`.
+    pub fn interface_ip(mut self, value: impl Into<String>) -> Self {
+        self.interface_ip = Some(value.into());
+        self
+    }
+    /// Sets `interfaceIp` to a value, or unsets it with `None`.
+    pub fn set_interface_ip(mut self, value: Option<String>) -> Self {
+        self.interface_ip = value;
+        self
+    }
+    /// Sets `multicastRouting`.
+    pub fn multicast_routing(
+        mut self,
+        value: t::CreateNetworkSwitchStackRoutingInterfaceRequestMulticastRouting,
+    ) -> Self {
+        self.multicast_routing = Some(value);
+        self
+    }
+    /// Sets `multicastRouting` to a value, or unsets it with `None`.
+    pub fn set_multicast_routing(
+        mut self,
+        value: Option<t::CreateNetworkSwitchStackRoutingInterfaceRequestMulticastRouting>,
+    ) -> Self {
+        self.multicast_routing = value;
+        self
+    }
+    /// Sets `defaultGateway`.
+    pub fn default_gateway(mut self, value: impl Into<String>) -> Self {
+        self.default_gateway = Some(value.into());
+        self
+    }
+    /// Sets `defaultGateway` to a value, or unsets it with `None`.
+    pub fn set_default_gateway(mut self, value: Option<String>) -> Self {
+        self.default_gateway = value;
+        self
+    }
+    /// Sets `ospfSettings`.
+    pub fn ospf_settings(
+        mut self,
+        value: t::CreateNetworkSwitchStackRoutingInterfaceRequestOspfSettings,
+    ) -> Self {
+        self.ospf_settings = Some(value);
+        self
+    }
+    /// Sets `ospfSettings` to a value, or unsets it with `None`.
+    pub fn set_ospf_settings(
+        mut self,
+        value: Option<t::CreateNetworkSwitchStackRoutingInterfaceRequestOspfSettings>,
+    ) -> Self {
+        self.ospf_settings = value;
+        self
+    }
+    /// Sets `ipv6`.
+    pub fn ipv6(
+        mut self,
+        value: t::CreateNetworkSwitchStackRoutingInterfaceRequestIpv6,
+    ) -> Self {
+        self.ipv6 = Some(value);
+        self
+    }
+    /// Sets `ipv6` to a value, or unsets it with `None`.
+    pub fn set_ipv6(
+        mut self,
+        value: Option<t::CreateNetworkSwitchStackRoutingInterfaceRequestIpv6>,
+    ) -> Self {
+        self.ipv6 = value;
+        self
+    }
+}
+/// The IPv6 settings of the interface.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSwitchStackRoutingInterfaceRequestIpv6 {
+    /// The IPv6 assignment mode for the interface. Can be either 'eui-64' or 'static'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignment_mode: Option<String>,
+    /// The IPv6 prefix of the interface. Required if IPv6 object is included.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// The IPv6 address of the interface. Required if assignmentMode is 'static'. Must not be included if assignmentMode is 'eui-64'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// The IPv6 default gateway of the interface. Required if prefix is defined and this is the first interface with IPv6 configured for the stack.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<String>,
+}
+impl CreateNetworkSwitchStackRoutingInterfaceRequestIpv6 {
+    /// A `CreateNetworkSwitchStackRoutingInterfaceRequestIpv6` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            assignment_mode: None,
+            prefix: None,
+            address: None,
+            gateway: None,
+        }
+    }
+    /// Sets `assignmentMode`.
+    pub fn assignment_mode(mut self, value: impl Into<String>) -> Self {
+        self.assignment_mode = Some(value.into());
+        self
+    }
+    /// Sets `assignmentMode` to a value, or unsets it with `None`.
+    pub fn set_assignment_mode(mut self, value: Option<String>) -> Self {
+        self.assignment_mode = value;
+        self
+    }
+    /// Sets `prefix`.
+    pub fn prefix(mut self, value: impl Into<String>) -> Self {
+        self.prefix = Some(value.into());
+        self
+    }
+    /// Sets `prefix` to a value, or unsets it with `None`.
+    pub fn set_prefix(mut self, value: Option<String>) -> Self {
+        self.prefix = value;
+        self
+    }
+    /// Sets `address`.
+    pub fn address(mut self, value: impl Into<String>) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+    /// Sets `address` to a value, or unsets it with `None`.
+    pub fn set_address(mut self, value: Option<String>) -> Self {
+        self.address = value;
+        self
+    }
+    /// Sets `gateway`.
+    pub fn gateway(mut self, value: impl Into<String>) -> Self {
+        self.gateway = Some(value.into());
+        self
+    }
+    /// Sets `gateway` to a value, or unsets it with `None`.
+    pub fn set_gateway(mut self, value: Option<String>) -> Self {
+        self.gateway = value;
+        self
+    }
+}
+/// Enable multicast support if, multicast routing between VLANs is required. Options are, 'disabled', 'enabled' or 'IGMP snooping querier'. Default is 'disabled'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkSwitchStackRoutingInterfaceRequestMulticastRouting {
+    /// `"IGMP snooping querier"`
+    IgmpSnoopingQuerier,
+    /// `"disabled"`
+    Disabled,
+    /// `"enabled"`
+    Enabled,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkSwitchStackRoutingInterfaceRequestMulticastRouting, UnknownValue, {
+    "IGMP snooping querier" => IgmpSnoopingQuerier, "disabled" => Disabled, "enabled" =>
+    Enabled }
+);
+/// The OSPF routing settings of the interface.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSwitchStackRoutingInterfaceRequestOspfSettings {
+    /// The OSPF area to which this interface should belong. Can be either 'disabled' or the identifier of an existing OSPF area. Defaults to 'disabled'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub area: Option<String>,
+    /// The path cost for this interface. Defaults to 1, but can be increased up to 65535 to give lower priority.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<i64>,
+    /// When enabled, OSPF will not run on the interface, but the subnet will still be advertised.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_passive_enabled: Option<bool>,
+}
+impl CreateNetworkSwitchStackRoutingInterfaceRequestOspfSettings {
+    /// A `CreateNetworkSwitchStackRoutingInterfaceRequestOspfSettings` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            area: None,
+            cost: None,
+            is_passive_enabled: None,
+        }
+    }
+    /// Sets `area`.
+    pub fn area(mut self, value: impl Into<String>) -> Self {
+        self.area = Some(value.into());
+        self
+    }
+    /// Sets `area` to a value, or unsets it with `None`.
+    pub fn set_area(mut self, value: Option<String>) -> Self {
+        self.area = value;
+        self
+    }
+    /// Sets `cost`.
+    pub fn cost(mut self, value: i64) -> Self {
+        self.cost = Some(value);
+        self
+    }
+    /// Sets `cost` to a value, or unsets it with `None`.
+    pub fn set_cost(mut self, value: Option<i64>) -> Self {
+        self.cost = value;
+        self
+    }
+    /// Sets `isPassiveEnabled`.
+    pub fn is_passive_enabled(mut self, value: bool) -> Self {
+        self.is_passive_enabled = Some(value);
+        self
+    }
+    /// Sets `isPassiveEnabled` to a value, or unsets it with `None`.
+    pub fn set_is_passive_enabled(mut self, value: Option<bool>) -> Self {
+        self.is_passive_enabled = value;
+        self
+    }
+}
+/// Part of the `createNetworkSwitchStackRoutingStaticRoute` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkSwitchStackRoutingStaticRouteRequest {
+    /// Name or description for layer 3 static route
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The subnet which is routed via this static route and should be specified in CIDR notation (ex. 1.2.3.0/24)
+    pub subnet: String,
+    /// IP address of the next hop device to which the device sends its traffic for the subnet
+    pub next_hop_ip: String,
+    /// Option to advertise static route via OSPF
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub advertise_via_ospf_enabled: Option<bool>,
+    /// Option to prefer static route over OSPF routes
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prefer_over_ospf_routes_enabled: Option<bool>,
+}
+impl CreateNetworkSwitchStackRoutingStaticRouteRequest {
+    /// A `CreateNetworkSwitchStackRoutingStaticRouteRequest` with its required fields (`subnet`, `nextHopIp`); the optional ones are unset.
+    pub fn new(subnet: impl Into<String>, next_hop_ip: impl Into<String>) -> Self {
+        Self {
+            name: None,
+            subnet: subnet.into(),
+            next_hop_ip: next_hop_ip.into(),
+            advertise_via_ospf_enabled: None,
+            prefer_over_ospf_routes_enabled: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `advertiseViaOspfEnabled`.
+    pub fn advertise_via_ospf_enabled(mut self, value: bool) -> Self {
+        self.advertise_via_ospf_enabled = Some(value);
+        self
+    }
+    /// Sets `advertiseViaOspfEnabled` to a value, or unsets it with `None`.
+    pub fn set_advertise_via_ospf_enabled(mut self, value: Option<bool>) -> Self {
+        self.advertise_via_ospf_enabled = value;
+        self
+    }
+    /// Sets `preferOverOspfRoutesEnabled`.
+    pub fn prefer_over_ospf_routes_enabled(mut self, value: bool) -> Self {
+        self.prefer_over_ospf_routes_enabled = Some(value);
+        self
+    }
+    /// Sets `preferOverOspfRoutesEnabled` to a value, or unsets it with `None`.
+    pub fn set_prefer_over_ospf_routes_enabled(mut self, value: Option<bool>) -> Self {
+        self.prefer_over_ospf_routes_enabled = value;
+        self
+    }
 }
 /// Critical auth settings for when authentication is rejected by the RADIUS server
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CriticalAuth {
     /// VLAN that clients who use data will be placed on when RADIUS authentication fails. Will be null if hostMode is Multi-Auth
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -522,9 +2976,18 @@ pub struct CriticalAuth {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CycleDeviceSwitchPortsRequest {
     /// List of switch ports
     pub ports: Vec<String>,
+}
+impl CycleDeviceSwitchPortsRequest {
+    /// A `CycleDeviceSwitchPortsRequest` with its required fields (`ports`); the optional ones are unset.
+    pub fn new(ports: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        Self {
+            ports: rt::list::<String, _>(ports),
+        }
+    }
 }
 /// Part of the `cycleDeviceSwitchPorts` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -550,8 +3013,10 @@ pub enum DefaultPolicy {
 rt::string_enum!(DefaultPolicy, UnknownValue, { "allow" => Allow, "block" => Block });
 /// Default multicast setting for entire network. IGMP snooping and Flood unknown
 /// multicast traffic settings are enabled by default.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct DefaultSettings {
     /// IGMP snooping enabled for the entire network
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -559,6 +3024,29 @@ pub struct DefaultSettings {
     /// Flood unknown multicast traffic enabled for the entire network
     #[serde(skip_serializing_if = "Option::is_none")]
     pub flood_unknown_multicast_traffic_enabled: Option<bool>,
+}
+/// Destination ipv4 attributes of the packet.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DestinationIpv4 {
+    /// Destination ipv4 address of the packet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+}
+/// Interface attributes of the server. Only for configured servers.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DeviceInterface {
+    /// Interface name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Url link to interface.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 /// Part of the `getDeviceSwitchPort` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -698,6 +3186,22 @@ rt::string_enum!(
     DhcpMode, UnknownValue, { "dhcpDisabled" => DhcpDisabled, "dhcpRelay" => DhcpRelay,
     "dhcpServer" => DhcpServer }
 );
+/// Part of the `getNetworkSwitchStackRoutingInterfaceDhcp` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DhcpReservedIpRange {
+    /// The starting IP address of the reserved IP range
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    /// The ending IP address of the reserved IP range
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<String>,
+    /// The comment for the reserved IP range
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
 /// The DHCP name server option for the dhcp server running on the switch interface
 /// ('googlePublicDns', 'openDns' or 'custom')
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -717,8 +3221,10 @@ rt::string_enum!(
     GooglePublicDns, "openDns" => OpenDns }
 );
 /// 802.1x Settings
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Dot1x {
     /// Supports either 'both' or 'inbound'. Set to 'inbound' to allow unauthorized egress on the switchport. Set to 'both' to control both traffic directions with authorization. Defaults to 'both'
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -811,8 +3317,408 @@ pub struct Fields {
     pub magic_cookie: Option<String>,
     /// Additional DHCP options of the packet.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub options: Option<Vec<t::Detail>>,
+    pub options: Option<Vec<t::FieldsOption>>,
 }
+/// Part of the `getNetworkSwitchDhcpV4ServersSeen` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct FieldsOption {
+    /// Option name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Option value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+/// Part of the `updateNetworkSwitchStackRoutingInterfaceDhcp` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct FixedIpAssignment {
+    /// The name of the client which has fixed IP address
+    pub name: String,
+    /// The MAC address of the client which has fixed IP address
+    pub mac: String,
+    /// The IP address of the client which has fixed IP address assigned to it
+    pub ip: String,
+}
+impl FixedIpAssignment {
+    /// A `FixedIpAssignment` with its required fields (`name`, `mac`, `ip`); the optional ones are unset.
+    pub fn new(
+        name: impl Into<String>,
+        mac: impl Into<String>,
+        ip: impl Into<String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            mac: mac.into(),
+            ip: ip.into(),
+        }
+    }
+}
+/// Part of the `getDeviceSwitchPorts` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetDeviceSwitchPortsResponseItem {
+    /// The identifier of the switch port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port_id: Option<String>,
+    /// The name of the switch port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The list of tags of the switch port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// The status of the switch port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// The PoE status of the switch port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub poe_enabled: Option<bool>,
+    /// The type of the switch port ('trunk' or 'access').
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_: Option<t::SwitchPortType>,
+    /// The VLAN of the switch port. A null value will clear the value set for trunk ports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan: Option<i64>,
+    /// The voice VLAN of the switch port. Only applicable to access ports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voice_vlan: Option<i64>,
+    /// The VLANs allowed on the switch port. Only applicable to trunk ports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_vlans: Option<String>,
+    /// The isolation status of the switch port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub isolation_enabled: Option<bool>,
+    /// The rapid spanning tree protocol status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rstp_enabled: Option<bool>,
+    /// The state of the STP guard ('disabled', 'root guard', 'bpdu guard' or 'loop guard').
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stp_guard: Option<t::SwitchPortStpGuard>,
+    /// The link speed for the switch port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_negotiation: Option<String>,
+    /// Available link speeds for the switch port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_negotiation_capabilities: Option<Vec<String>>,
+    /// The ID of the port schedule. A value of null will clear the port schedule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port_schedule_id: Option<String>,
+    /// The action to take when Unidirectional Link is detected (Alert only, Enforce). Default configuration is Alert only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub udld: Option<t::SwitchPortUdld>,
+    /// The type of the access policy of the switch port. Only applicable to access ports. Can be one of 'Open', 'Custom access policy', 'MAC allow list' or 'Sticky MAC allow list'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_policy_type: Option<t::SwitchPortAccessPolicyType>,
+    /// The number of a custom access policy to configure on the switch port. Only applicable when 'accessPolicyType' is 'Custom access policy'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_policy_number: Option<i64>,
+    /// Only devices with MAC addresses specified in this list will have access to this port. Up to 20 MAC addresses can be defined. Only applicable when 'accessPolicyType' is 'MAC allow list'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac_allow_list: Option<Vec<String>>,
+    /// The initial list of MAC addresses for sticky Mac allow list. Only applicable when 'accessPolicyType' is 'Sticky MAC allow list'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sticky_mac_allow_list: Option<Vec<String>>,
+    /// The maximum number of MAC addresses for sticky MAC allow list. Only applicable when 'accessPolicyType' is 'Sticky MAC allow list'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sticky_mac_allow_list_limit: Option<i64>,
+    /// The storm control status of the switch port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storm_control_enabled: Option<bool>,
+    /// The adaptive policy group ID that will be used to tag traffic through this switch port. This ID must pre-exist during the configuration, else needs to be created using adaptivePolicy/groups API. Cannot be applied to a port on a switch bound to profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adaptive_policy_group_id: Option<String>,
+    /// If true, Peer SGT is enabled for traffic through this switch port. Applicable to trunk port only, not access port. Cannot be applied to a port on a switch bound to profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peer_sgt_capable: Option<bool>,
+    /// For supported switches (e.g. MS420/MS425), whether or not the port has flexible stacking enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flexible_stacking_enabled: Option<bool>,
+    /// If true, ARP packets for this port will be considered trusted, and Dynamic ARP Inspection will allow the traffic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dai_trusted: Option<bool>,
+    /// Profile attributes
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<t::SwitchPortProfile>,
+}
+/// IPv6 OSPF Settings
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetDeviceSwitchRoutingInterfaceResponseOspfV3 {
+    /// Area id
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub area: Option<String>,
+    /// OSPF Cost
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<i64>,
+    /// Disable sending Hello packets on this interface's IPv6 area
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_passive_enabled: Option<bool>,
+}
+/// IPv6 OSPF Settings
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetDeviceSwitchRoutingInterfacesResponseItemOspfV3 {
+    /// Area id
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub area: Option<String>,
+    /// OSPF Cost
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<i64>,
+    /// Disable sending Hello packets on this interface's IPv6 area
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_passive_enabled: Option<bool>,
+}
+/// Part of the `getNetworkSwitchAccessPolicies` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetNetworkSwitchAccessPoliciesResponseItemRadiusAccountingServer {
+    /// Public IP address of the RADIUS accounting server
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// UDP port that the RADIUS Accounting server listens on for access requests
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<i64>,
+}
+/// Part of the `getNetworkSwitchAccessPolicies` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetNetworkSwitchAccessPoliciesResponseItemRadiusServer {
+    /// Public IP address of the RADIUS server
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// UDP port that the RADIUS server listens on for access requests
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<i64>,
+}
+/// Part of the `getNetworkSwitchAccessPolicy` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetNetworkSwitchAccessPolicyResponseRadiusAccountingServer {
+    /// Public IP address of the RADIUS accounting server
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// UDP port that the RADIUS Accounting server listens on for access requests
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<i64>,
+}
+/// Part of the `getNetworkSwitchAccessPolicy` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetNetworkSwitchAccessPolicyResponseRadiusServer {
+    /// Public IP address of the RADIUS server
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// UDP port that the RADIUS server listens on for access requests
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<i64>,
+}
+/// Part of the `getNetworkSwitchStacks` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetNetworkSwitchStacksResponseItem {
+    /// Switch stacks id
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Switch stacks name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Serials of the switches in the switch stack
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serials: Option<Vec<String>>,
+}
+/// The type of the access policy of the switch template port. Only applicable to access ports. Can be one of 'Open', 'Custom access policy', 'MAC allow list' or 'Sticky MAC allow list'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationConfigTemplateSwitchProfilePortResponseAccessPolicyType {
+    /// `"Custom access policy"`
+    CustomAccessPolicy,
+    /// `"MAC allow list"`
+    MacAllowList,
+    /// `"Open"`
+    Open,
+    /// `"Sticky MAC allow list"`
+    StickyMacAllowList,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationConfigTemplateSwitchProfilePortResponseAccessPolicyType, UnknownValue,
+    { "Custom access policy" => CustomAccessPolicy, "MAC allow list" => MacAllowList,
+    "Open" => Open, "Sticky MAC allow list" => StickyMacAllowList }
+);
+/// Profile attributes
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetOrganizationConfigTemplateSwitchProfilePortResponseProfile {
+    /// When enabled, override this port's configuration with a port profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// When enabled, the ID of the port profile used to override the port's configuration.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// When enabled, the IName of the profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iname: Option<String>,
+}
+/// The state of the STP guard ('disabled', 'root guard', 'bpdu guard' or 'loop guard').
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationConfigTemplateSwitchProfilePortResponseStpGuard {
+    /// `"bpdu guard"`
+    BpduGuard,
+    /// `"disabled"`
+    Disabled,
+    /// `"loop guard"`
+    LoopGuard,
+    /// `"root guard"`
+    RootGuard,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationConfigTemplateSwitchProfilePortResponseStpGuard, UnknownValue, {
+    "bpdu guard" => BpduGuard, "disabled" => Disabled, "loop guard" => LoopGuard,
+    "root guard" => RootGuard }
+);
+/// The type of the switch template port ('trunk' or 'access').
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationConfigTemplateSwitchProfilePortResponseType {
+    /// `"access"`
+    Access,
+    /// `"trunk"`
+    Trunk,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationConfigTemplateSwitchProfilePortResponseType, UnknownValue, { "access"
+    => Access, "trunk" => Trunk }
+);
+/// The action to take when Unidirectional Link is detected (Alert only, Enforce). Default configuration is Alert only.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationConfigTemplateSwitchProfilePortResponseUdld {
+    /// `"Alert only"`
+    AlertOnly,
+    /// `"Enforce"`
+    Enforce,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationConfigTemplateSwitchProfilePortResponseUdld, UnknownValue, {
+    "Alert only" => AlertOnly, "Enforce" => Enforce }
+);
+/// The type of the access policy of the switch template port. Only applicable to access ports. Can be one of 'Open', 'Custom access policy', 'MAC allow list' or 'Sticky MAC allow list'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationConfigTemplateSwitchProfilePortsResponseItemAccessPolicyType {
+    /// `"Custom access policy"`
+    CustomAccessPolicy,
+    /// `"MAC allow list"`
+    MacAllowList,
+    /// `"Open"`
+    Open,
+    /// `"Sticky MAC allow list"`
+    StickyMacAllowList,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationConfigTemplateSwitchProfilePortsResponseItemAccessPolicyType,
+    UnknownValue, { "Custom access policy" => CustomAccessPolicy, "MAC allow list" =>
+    MacAllowList, "Open" => Open, "Sticky MAC allow list" => StickyMacAllowList }
+);
+/// Profile attributes
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetOrganizationConfigTemplateSwitchProfilePortsResponseItemProfile {
+    /// When enabled, override this port's configuration with a port profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// When enabled, the ID of the port profile used to override the port's configuration.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// When enabled, the IName of the profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iname: Option<String>,
+}
+/// The state of the STP guard ('disabled', 'root guard', 'bpdu guard' or 'loop guard').
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationConfigTemplateSwitchProfilePortsResponseItemStpGuard {
+    /// `"bpdu guard"`
+    BpduGuard,
+    /// `"disabled"`
+    Disabled,
+    /// `"loop guard"`
+    LoopGuard,
+    /// `"root guard"`
+    RootGuard,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationConfigTemplateSwitchProfilePortsResponseItemStpGuard, UnknownValue, {
+    "bpdu guard" => BpduGuard, "disabled" => Disabled, "loop guard" => LoopGuard,
+    "root guard" => RootGuard }
+);
+/// The type of the switch template port ('trunk' or 'access').
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationConfigTemplateSwitchProfilePortsResponseItemType {
+    /// `"access"`
+    Access,
+    /// `"trunk"`
+    Trunk,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationConfigTemplateSwitchProfilePortsResponseItemType, UnknownValue, {
+    "access" => Access, "trunk" => Trunk }
+);
+/// The action to take when Unidirectional Link is detected (Alert only, Enforce). Default configuration is Alert only.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetOrganizationConfigTemplateSwitchProfilePortsResponseItemUdld {
+    /// `"Alert only"`
+    AlertOnly,
+    /// `"Enforce"`
+    Enforce,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetOrganizationConfigTemplateSwitchProfilePortsResponseItemUdld, UnknownValue, {
+    "Alert only" => AlertOnly, "Enforce" => Enforce }
+);
 /// Choose the Host Mode for the access policy.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -864,14 +3770,16 @@ pub struct InterfaceDhcp {
     pub dhcp_options: Option<Vec<t::DhcpDhcpOption>>,
     /// Array of DHCP reserved IP assignments for the DHCP server running on the switch stack interface
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reserved_ip_ranges: Option<Vec<t::VlanReservedIpRange>>,
+    pub reserved_ip_ranges: Option<Vec<t::DhcpReservedIpRange>>,
     /// Array of DHCP reserved IP assignments for the DHCP server running on the switch stack interface
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fixed_ip_assignments: Option<Vec<t::DhcpFixedIpAssignment>>,
 }
 /// IPv6 addressing
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct InterfaceIpv6 {
     /// Assignment mode
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -885,6 +3793,22 @@ pub struct InterfaceIpv6 {
     /// IPv6 gateway
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gateway: Option<String>,
+}
+/// IPv4 OSPF Settings
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct InterfaceOspfSettings {
+    /// Area id
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub area: Option<String>,
+    /// OSPF Cost
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<i64>,
+    /// Disable sending Hello packets on this interface's IPv4 area
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_passive_enabled: Option<bool>,
 }
 /// Part of the `getNetworkSwitchAlternateManagementInterface` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -933,6 +3857,22 @@ pub struct Ip {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dscp: Option<t::Dscp>,
 }
+/// IP address version
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum IpVersion {
+    /// `"any"`
+    Any,
+    /// `"ipv4"`
+    Ipv4,
+    /// `"ipv6"`
+    Ipv6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    IpVersion, UnknownValue, { "any" => Any, "ipv4" => Ipv4, "ipv6" => Ipv6 }
+);
 /// Attributes of the server's last ack.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -944,7 +3884,17 @@ pub struct LastAck {
     pub ts: Option<rt::Timestamp>,
     /// IPv4 attributes of the last ack.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ipv4: Option<t::ServerIpv4>,
+    pub ipv4: Option<t::LastAckIpv4>,
+}
+/// IPv4 attributes of the last ack.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct LastAckIpv4 {
+    /// IPv4 address of the last ack.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
 }
 /// Last packet the server received.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -957,7 +3907,7 @@ pub struct LastPacket {
     pub source: Option<t::LastPacketSource>,
     /// Destination of the packet.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub destination: Option<t::LastPacketSource>,
+    pub destination: Option<t::LastPacketDestination>,
     /// Packet type.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
@@ -973,6 +3923,22 @@ pub struct LastPacket {
     /// DHCP-specific fields of the packet.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields: Option<t::Fields>,
+}
+/// Destination of the packet.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct LastPacketDestination {
+    /// Destination mac address of the packet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac: Option<String>,
+    /// Destination ipv4 attributes of the packet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipv4: Option<t::DestinationIpv4>,
+    /// Destination port of the packet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<i64>,
 }
 /// IP version of the packet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -997,7 +3963,7 @@ pub struct LastPacketSource {
     pub mac: Option<String>,
     /// Source ipv4 attributes of the packet.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ipv4: Option<t::ServerIpv4>,
+    pub ipv4: Option<t::SourceIpv4>,
     /// Source port of the packet.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub port: Option<i64>,
@@ -1091,6 +4057,7 @@ pub struct MappingsMapping {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Md5AuthenticationKey {
     /// MD5 authentication key index. Key index must be between 1 to 255
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1099,9 +4066,53 @@ pub struct Md5AuthenticationKey {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub passphrase: Option<String>,
 }
-/// Part of the `getNetworkSwitchMtu` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+impl Md5AuthenticationKey {
+    /// A `Md5AuthenticationKey` with every field unset.
+    pub fn new() -> Self {
+        Self { id: None, passphrase: None }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: i64) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<i64>) -> Self {
+        self.id = value;
+        self
+    }
+    /// Sets `passphrase`.
+    pub fn passphrase(mut self, value: impl Into<String>) -> Self {
+        self.passphrase = Some(value.into());
+        self
+    }
+    /// Sets `passphrase` to a value, or unsets it with `None`.
+    pub fn set_passphrase(mut self, value: Option<String>) -> Self {
+        self.passphrase = value;
+        self
+    }
+}
+/// Monday schedule
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Monday {
+    /// Whether the schedule is active or inactive
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+/// Part of the `getNetworkSwitchMtu` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct MtuOverride {
     /// List of switch serials. Applicable only for switch network.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1168,8 +4179,10 @@ pub struct NetworkSwitchStack {
     pub serials: Option<Vec<String>>,
 }
 /// IPv4 OSPF Settings
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct OspfSettings {
     /// Area id
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1180,6 +4193,57 @@ pub struct OspfSettings {
     /// Disable sending Hello packets on this interface's IPv4 area
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_passive_enabled: Option<bool>,
+}
+/// Part of the `updateNetworkSwitchMtu` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Override {
+    /// List of switch serials. Applicable only for switch network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub switches: Option<Vec<String>>,
+    /// List of switch template IDs. Applicable only for template network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub switch_profiles: Option<Vec<String>>,
+    /// MTU size for the switches or switch templates.
+    pub mtu_size: i64,
+}
+impl Override {
+    /// A `Override` with its required fields (`mtuSize`); the optional ones are unset.
+    pub fn new(mtu_size: i64) -> Self {
+        Self {
+            switches: None,
+            switch_profiles: None,
+            mtu_size,
+        }
+    }
+    /// Sets `switches`.
+    pub fn switches(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.switches = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `switches` to a value, or unsets it with `None`.
+    pub fn set_switches(mut self, value: Option<Vec<String>>) -> Self {
+        self.switches = value;
+        self
+    }
+    /// Sets `switchProfiles`.
+    pub fn switch_profiles(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.switch_profiles = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `switchProfiles` to a value, or unsets it with `None`.
+    pub fn set_switch_profiles(mut self, value: Option<Vec<String>>) -> Self {
+        self.switch_profiles = value;
+        self
+    }
 }
 /// Access Type of the policy. Automatically 'Hybrid authentication' when hostMode is 'Multi-Domain'.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1198,9 +4262,74 @@ rt::string_enum!(
     PolicyAccessPolicyType, UnknownValue, { "802.1x" => V802_1x, "Hybrid authentication"
     => HybridAuthentication, "MAC authentication bypass" => MacAuthenticationBypass }
 );
-/// Object for RADIUS Settings
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+/// Alert settings for DHCP servers
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PolicyAlertsEmail {
+    /// When enabled, send an email if a new DHCP server is seen. Default value is false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+/// Dynamic ARP Inspection settings
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PolicyArpInspection {
+    /// Enable or disable Dynamic ARP Inspection on the network. Default value is false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+/// 802.1x Settings
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PolicyDot1x {
+    /// Supports either 'both' or 'inbound'. Set to 'inbound' to allow unauthorized egress on the switchport. Set to 'both' to control both traffic directions with authorization. Defaults to 'both'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control_direction: Option<t::PolicyDot1xControlDirection>,
+}
+/// Supports either 'both' or 'inbound'. Set to 'inbound' to allow unauthorized egress on the switchport. Set to 'both' to control both traffic directions with authorization. Defaults to 'both'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PolicyDot1xControlDirection {
+    /// `"both"`
+    Both,
+    /// `"inbound"`
+    Inbound,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    PolicyDot1xControlDirection, UnknownValue, { "both" => Both, "inbound" => Inbound }
+);
+/// Choose the Host Mode for the access policy.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PolicyHostMode {
+    /// `"Multi-Auth"`
+    MultiAuth,
+    /// `"Multi-Domain"`
+    MultiDomain,
+    /// `"Multi-Host"`
+    MultiHost,
+    /// `"Single-Host"`
+    SingleHost,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    PolicyHostMode, UnknownValue, { "Multi-Auth" => MultiAuth, "Multi-Domain" =>
+    MultiDomain, "Multi-Host" => MultiHost, "Single-Host" => SingleHost }
+);
+/// Object for RADIUS Settings
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct PolicyRadius {
     /// Critical auth settings for when authentication is rejected by the RADIUS server
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1211,6 +4340,22 @@ pub struct PolicyRadius {
     /// Re-authentication period in seconds. Will be null if hostMode is Multi-Auth
     #[serde(skip_serializing_if = "Option::is_none")]
     pub re_authentication_interval: Option<i64>,
+}
+/// Critical auth settings for when authentication is rejected by the RADIUS server
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PolicyRadiusCriticalAuth {
+    /// VLAN that clients who use data will be placed on when RADIUS authentication fails. Will be null if hostMode is Multi-Auth
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_vlan_id: Option<i64>,
+    /// VLAN that clients who use voice will be placed on when RADIUS authentication fails. Will be null if hostMode is Multi-Auth
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voice_vlan_id: Option<i64>,
+    /// Enable to suspend port bounce when RADIUS servers are unreachable
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suspend_port_bounce: Option<bool>,
 }
 /// The type of the access policy of the switch port. Only applicable to access ports. Can be one of 'Open', 'Custom access policy', 'MAC allow list' or 'Sticky MAC allow list'.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1313,6 +4458,21 @@ rt::string_enum!(
     PortsStatusStatus, UnknownValue, { "Connected" => Connected, "Disabled" => Disabled,
     "Disconnected" => Disconnected }
 );
+/// Part of the `updateNetworkSwitchSettings` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PowerException {
+    /// Serial number of the switch
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// Per switch exception (combined, redundant, useNetworkSetting)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub power_type: Option<
+        t::UpdateNetworkSwitchSettingsResponsePowerExceptionPowerType,
+    >,
+}
 /// Part of the `getOrganizationSummarySwitchPowerHistory` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -1344,8 +4504,10 @@ rt::string_enum!(
     "useNetworkSetting" => UseNetworkSetting }
 );
 /// Profile attributes
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Profile {
     /// When enabled, override this port's configuration with a port profile.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1380,7 +4542,7 @@ pub struct ProfilePort {
     pub poe_enabled: Option<bool>,
     /// The type of the switch template port ('trunk' or 'access').
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub type_: Option<t::PortType>,
+    pub type_: Option<t::GetOrganizationConfigTemplateSwitchProfilePortResponseType>,
     /// The VLAN of the switch template port. A null value will clear the value set for trunk ports.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vlan: Option<i64>,
@@ -1398,7 +4560,9 @@ pub struct ProfilePort {
     pub rstp_enabled: Option<bool>,
     /// The state of the STP guard ('disabled', 'root guard', 'bpdu guard' or 'loop guard').
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub stp_guard: Option<t::StpGuard>,
+    pub stp_guard: Option<
+        t::GetOrganizationConfigTemplateSwitchProfilePortResponseStpGuard,
+    >,
     /// The link speed for the switch template port.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link_negotiation: Option<String>,
@@ -1410,10 +4574,12 @@ pub struct ProfilePort {
     pub port_schedule_id: Option<String>,
     /// The action to take when Unidirectional Link is detected (Alert only, Enforce). Default configuration is Alert only.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub udld: Option<t::Udld>,
+    pub udld: Option<t::GetOrganizationConfigTemplateSwitchProfilePortResponseUdld>,
     /// The type of the access policy of the switch template port. Only applicable to access ports. Can be one of 'Open', 'Custom access policy', 'MAC allow list' or 'Sticky MAC allow list'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub access_policy_type: Option<t::PortAccessPolicyType>,
+    pub access_policy_type: Option<
+        t::GetOrganizationConfigTemplateSwitchProfilePortResponseAccessPolicyType,
+    >,
     /// The number of a custom access policy to configure on the switch template port. Only applicable when 'accessPolicyType' is 'Custom access policy'.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub access_policy_number: Option<i64>,
@@ -1437,7 +4603,9 @@ pub struct ProfilePort {
     pub dai_trusted: Option<bool>,
     /// Profile attributes
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub profile: Option<t::Profile>,
+    pub profile: Option<
+        t::GetOrganizationConfigTemplateSwitchProfilePortResponseProfile,
+    >,
 }
 /// Part of the `getNetworkSwitchQosRule` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -1469,6 +4637,21 @@ pub struct QosRule {
     /// DSCP tag. Set this to -1 to trust incoming DSCP. Default value is 0
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dscp: Option<i64>,
+}
+/// Part of the `removeNetworkSwitchStack` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RemoveNetworkSwitchStackRequest {
+    /// The serial of the switch to be removed
+    pub serial: String,
+}
+impl RemoveNetworkSwitchStackRequest {
+    /// A `RemoveNetworkSwitchStackRequest` with its required fields (`serial`); the optional ones are unset.
+    pub fn new(serial: impl Into<String>) -> Self {
+        Self { serial: serial.into() }
+    }
 }
 /// Part of the `getDeviceSwitchRoutingInterface` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -1502,10 +4685,29 @@ pub struct RoutingInterface {
     pub ospf_settings: Option<t::OspfSettings>,
     /// IPv6 OSPF Settings
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ospf_v3: Option<t::OspfSettings>,
+    pub ospf_v3: Option<t::GetDeviceSwitchRoutingInterfaceResponseOspfV3>,
     /// IPv6 addressing
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ipv6: Option<t::InterfaceIpv6>,
+}
+/// IPv6 addressing
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RoutingInterfaceIpv6 {
+    /// Assignment mode
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignment_mode: Option<String>,
+    /// IPv6 address
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// IPv6 subnet
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// IPv6 gateway
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<String>,
 }
 /// Part of the `getNetworkSwitchRoutingMulticast` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -1522,31 +4724,141 @@ pub struct RoutingMulticast {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub overrides: Option<Vec<t::MulticastOverride>>,
 }
+/// 'allow' or 'deny' traffic specified by this rule
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RulePolicy {
+    /// `"allow"`
+    Allow,
+    /// `"deny"`
+    Deny,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(RulePolicy, UnknownValue, { "allow" => Allow, "deny" => Deny });
 /// Port schedule
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct SchedulePortSchedule {
     /// Monday schedule
     #[serde(skip_serializing_if = "Option::is_none")]
     pub monday: Option<t::Monday>,
     /// Tuesday schedule
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tuesday: Option<t::Monday>,
+    pub tuesday: Option<t::SchedulePortScheduleTuesday>,
     /// Wednesday schedule
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub wednesday: Option<t::Monday>,
+    pub wednesday: Option<t::SchedulePortScheduleWednesday>,
     /// Thursday schedule
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub thursday: Option<t::Monday>,
+    pub thursday: Option<t::SchedulePortScheduleThursday>,
     /// Friday schedule
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub friday: Option<t::Monday>,
+    pub friday: Option<t::SchedulePortScheduleFriday>,
     /// Saturday schedule
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub saturday: Option<t::Monday>,
+    pub saturday: Option<t::SchedulePortScheduleSaturday>,
     /// Sunday schedule
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sunday: Option<t::Monday>,
+    pub sunday: Option<t::SchedulePortScheduleSunday>,
+}
+/// Friday schedule
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SchedulePortScheduleFriday {
+    /// Whether the schedule is active or inactive
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+/// Saturday schedule
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SchedulePortScheduleSaturday {
+    /// Whether the schedule is active or inactive
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+/// Sunday schedule
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SchedulePortScheduleSunday {
+    /// Whether the schedule is active or inactive
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+/// Thursday schedule
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SchedulePortScheduleThursday {
+    /// Whether the schedule is active or inactive
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+/// Tuesday schedule
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SchedulePortScheduleTuesday {
+    /// Whether the schedule is active or inactive
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+/// Wednesday schedule
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SchedulePortScheduleWednesday {
+    /// Whether the schedule is active or inactive
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
 }
 /// The Secure Port status of the port.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -1600,7 +4912,7 @@ pub struct SeenItemDevice {
     pub url: Option<String>,
     /// Interface attributes of the server. Only for configured servers.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub interface: Option<t::ScopeApplication>,
+    pub interface: Option<t::DeviceInterface>,
 }
 /// IPv4 attributes of the server.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -1635,9 +4947,21 @@ rt::string_enum!(
     SeenItemType, UnknownValue, { "device" => Device, "discovered" => Discovered, "stack"
     => Stack }
 );
-/// Part of the `getNetworkSwitchDhcpServerPolicy` operation.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+/// IPv4 attributes of the trusted server.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ServerIpv4 {
+    /// IPv4 address of the trusted server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+}
+/// Part of the `getNetworkSwitchDhcpServerPolicy` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ServerPolicy {
     /// Email alert settings for DHCP servers
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1655,7 +4979,7 @@ pub struct ServerPolicy {
     pub allowed_servers: Option<Vec<String>>,
     /// Dynamic ARP Inspection settings
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub arp_inspection: Option<t::TwoFactor>,
+    pub arp_inspection: Option<t::PolicyArpInspection>,
 }
 /// Part of the `getNetworkSwitchDhcpV4ServersSeen` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -1700,6 +5024,16 @@ pub struct ServersSeenItem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_packet: Option<t::LastPacket>,
 }
+/// MAC blocklist
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SettingsMacBlocklist {
+    /// Enable MAC blocklist for switches in the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
 /// Part of the `getNetworkSwitchSettings` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -1712,6 +5046,26 @@ pub struct SettingsPowerException {
     /// Per switch exception (combined, redundant, useNetworkSetting)
     #[serde(skip_serializing_if = "Option::is_none")]
     pub power_type: Option<t::PowerType>,
+}
+/// Uplink client sampling
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SettingsUplinkClientSampling {
+    /// Enable client sampling on uplink
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+/// Source ipv4 attributes of the packet.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SourceIpv4 {
+    /// Source ipv4 address of the packet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
 }
 /// The current data transfer rate which the port is operating at.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1803,8 +5157,10 @@ pub struct StatusLldp {
     pub system_capabilities: Option<String>,
 }
 /// Part of the `getNetworkSwitchStormControl` operation.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct StormControl {
     /// Broadcast threshold.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1820,6 +5176,7 @@ pub struct StormControl {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct StpBridgePriorityItem {
     /// List of switch template IDs
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1832,6 +5189,53 @@ pub struct StpBridgePriorityItem {
     pub stacks: Option<Vec<String>>,
     /// STP priority for switch, stacks, or switch templates
     pub stp_priority: i64,
+}
+impl StpBridgePriorityItem {
+    /// A `StpBridgePriorityItem` with its required fields (`stpPriority`); the optional ones are unset.
+    pub fn new(stp_priority: i64) -> Self {
+        Self {
+            switch_profiles: None,
+            switches: None,
+            stacks: None,
+            stp_priority,
+        }
+    }
+    /// Sets `switchProfiles`.
+    pub fn switch_profiles(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.switch_profiles = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `switchProfiles` to a value, or unsets it with `None`.
+    pub fn set_switch_profiles(mut self, value: Option<Vec<String>>) -> Self {
+        self.switch_profiles = value;
+        self
+    }
+    /// Sets `switches`.
+    pub fn switches(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.switches = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `switches` to a value, or unsets it with `None`.
+    pub fn set_switches(mut self, value: Option<Vec<String>>) -> Self {
+        self.switches = value;
+        self
+    }
+    /// Sets `stacks`.
+    pub fn stacks(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.stacks = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `stacks` to a value, or unsets it with `None`.
+    pub fn set_stacks(mut self, value: Option<Vec<String>>) -> Self {
+        self.stacks = value;
+        self
+    }
 }
 /// The state of the STP guard ('disabled', 'root guard', 'bpdu guard' or 'loop guard').
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1852,6 +5256,79 @@ rt::string_enum!(
     StpGuard, UnknownValue, { "bpdu guard" => BpduGuard, "disabled" => Disabled,
     "loop guard" => LoopGuard, "root guard" => RootGuard }
 );
+/// Part of the `getNetworkSwitchAccessPolicy` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SwitchAccessPolicy {
+    /// Name of the access policy
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// List of RADIUS servers to require connecting devices to authenticate against before granting network access
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius_servers: Option<Vec<t::GetNetworkSwitchAccessPolicyResponseRadiusServer>>,
+    /// Object for RADIUS Settings
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius: Option<t::AccessPolicyRadius>,
+    /// If enabled, Meraki devices will periodically send access-request messages to these RADIUS servers
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guest_port_bouncing: Option<bool>,
+    /// If enabled, Meraki devices will periodically send access-request messages to these RADIUS servers
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius_testing_enabled: Option<bool>,
+    /// Change of authentication for RADIUS re-authentication and disconnection
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius_coa_support_enabled: Option<bool>,
+    /// Enable to send start, interim-update and stop messages to a configured RADIUS accounting server for tracking connected clients
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius_accounting_enabled: Option<bool>,
+    /// List of RADIUS accounting servers to require connecting devices to authenticate against before granting network access
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius_accounting_servers: Option<
+        Vec<t::GetNetworkSwitchAccessPolicyResponseRadiusAccountingServer>,
+    >,
+    /// Acceptable values are `""` for None, or `"11"` for Group Policies ACL
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius_group_attribute: Option<String>,
+    /// Choose the Host Mode for the access policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host_mode: Option<t::PolicyHostMode>,
+    /// Access Type of the policy. Automatically 'Hybrid authentication' when hostMode is 'Multi-Domain'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_policy_type: Option<t::AccessPolicyAccessPolicyType>,
+    /// Enabling this option will make switches execute 802.1X and MAC-bypass authentication simultaneously so that clients authenticate faster. Only required when accessPolicyType is 'Hybrid Authentication.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub increase_access_speed: Option<bool>,
+    /// ID for the guest VLAN allow unauthorized devices access to limited network resources
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guest_vlan_id: Option<i64>,
+    /// 802.1x Settings
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dot1x: Option<t::PolicyDot1x>,
+    /// CDP/LLDP capable voice clients will be able to use this VLAN. Automatically true when hostMode is 'Multi-Domain'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voice_vlan_clients: Option<bool>,
+    /// Enable to restrict access for clients to a response_objectific set of IP addresses or hostnames prior to authentication
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url_redirect_walled_garden_enabled: Option<bool>,
+    /// IP address ranges, in CIDR notation, to restrict access for clients to a specific set of IP addresses or hostnames prior to authentication
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url_redirect_walled_garden_ranges: Option<Vec<String>>,
+}
+/// Identifying information of the switch's network.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SwitchItemNetwork {
+    /// The name of the network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The ID of the network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
 /// Part of the `getOrganizationSwitchPortsBySwitch` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -1875,7 +5352,7 @@ pub struct SwitchItemPort {
     pub poe_enabled: Option<bool>,
     /// The type of the switch port ('trunk' or 'access').
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub type_: Option<t::PortType>,
+    pub type_: Option<t::SwitchItemPortType>,
     /// The VLAN of the switch port. A null value will clear the value set for trunk ports.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vlan: Option<i64>,
@@ -1890,13 +5367,13 @@ pub struct SwitchItemPort {
     pub rstp_enabled: Option<bool>,
     /// The state of the STP guard ('disabled', 'root guard', 'bpdu guard' or 'loop guard').
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub stp_guard: Option<t::StpGuard>,
+    pub stp_guard: Option<t::SwitchItemPortStpGuard>,
     /// The link speed for the switch port.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link_negotiation: Option<String>,
     /// The type of the access policy of the switch port. Only applicable to access ports. Can be one of 'Open', 'Custom access policy', 'MAC allow list' or 'Sticky MAC allow list'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub access_policy_type: Option<t::PortAccessPolicyType>,
+    pub access_policy_type: Option<t::SwitchItemPortAccessPolicyType>,
     /// The initial list of MAC addresses for sticky Mac allow list. Only applicable when 'accessPolicyType' is 'Sticky MAC allow list'.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sticky_mac_allow_list: Option<Vec<String>>,
@@ -1904,9 +5381,64 @@ pub struct SwitchItemPort {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sticky_mac_allow_list_limit: Option<i64>,
 }
+/// The type of the access policy of the switch port. Only applicable to access ports. Can be one of 'Open', 'Custom access policy', 'MAC allow list' or 'Sticky MAC allow list'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SwitchItemPortAccessPolicyType {
+    /// `"Custom access policy"`
+    CustomAccessPolicy,
+    /// `"MAC allow list"`
+    MacAllowList,
+    /// `"Open"`
+    Open,
+    /// `"Sticky MAC allow list"`
+    StickyMacAllowList,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    SwitchItemPortAccessPolicyType, UnknownValue, { "Custom access policy" =>
+    CustomAccessPolicy, "MAC allow list" => MacAllowList, "Open" => Open,
+    "Sticky MAC allow list" => StickyMacAllowList }
+);
+/// The state of the STP guard ('disabled', 'root guard', 'bpdu guard' or 'loop guard').
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SwitchItemPortStpGuard {
+    /// `"bpdu guard"`
+    BpduGuard,
+    /// `"disabled"`
+    Disabled,
+    /// `"loop guard"`
+    LoopGuard,
+    /// `"root guard"`
+    RootGuard,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    SwitchItemPortStpGuard, UnknownValue, { "bpdu guard" => BpduGuard, "disabled" =>
+    Disabled, "loop guard" => LoopGuard, "root guard" => RootGuard }
+);
+/// The type of the switch port ('trunk' or 'access').
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SwitchItemPortType {
+    /// `"access"`
+    Access,
+    /// `"trunk"`
+    Trunk,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    SwitchItemPortType, UnknownValue, { "access" => Access, "trunk" => Trunk }
+);
 /// Part of the `getNetworkSwitchMtu` operation.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct SwitchMtu {
     /// MTU size for the entire network. Default value is 9578.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1915,6 +5447,42 @@ pub struct SwitchMtu {
     /// An empty array will clear overrides.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub overrides: Option<Vec<t::MtuOverride>>,
+}
+/// The type of the access policy of the switch port. Only applicable to access ports. Can be one of 'Open', 'Custom access policy', 'MAC allow list' or 'Sticky MAC allow list'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SwitchPortAccessPolicyType {
+    /// `"Custom access policy"`
+    CustomAccessPolicy,
+    /// `"MAC allow list"`
+    MacAllowList,
+    /// `"Open"`
+    Open,
+    /// `"Sticky MAC allow list"`
+    StickyMacAllowList,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    SwitchPortAccessPolicyType, UnknownValue, { "Custom access policy" =>
+    CustomAccessPolicy, "MAC allow list" => MacAllowList, "Open" => Open,
+    "Sticky MAC allow list" => StickyMacAllowList }
+);
+/// Profile attributes
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SwitchPortProfile {
+    /// When enabled, override this port's configuration with a port profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// When enabled, the ID of the port profile used to override the port's configuration.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// When enabled, the IName of the profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iname: Option<String>,
 }
 /// Part of the `getNetworkSwitchPortSchedules` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -1935,6 +5503,51 @@ pub struct SwitchPortSchedule {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub port_schedule: Option<t::SchedulePortSchedule>,
 }
+/// The state of the STP guard ('disabled', 'root guard', 'bpdu guard' or 'loop guard').
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SwitchPortStpGuard {
+    /// `"bpdu guard"`
+    BpduGuard,
+    /// `"disabled"`
+    Disabled,
+    /// `"loop guard"`
+    LoopGuard,
+    /// `"root guard"`
+    RootGuard,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    SwitchPortStpGuard, UnknownValue, { "bpdu guard" => BpduGuard, "disabled" =>
+    Disabled, "loop guard" => LoopGuard, "root guard" => RootGuard }
+);
+/// The type of the switch port ('trunk' or 'access').
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SwitchPortType {
+    /// `"access"`
+    Access,
+    /// `"trunk"`
+    Trunk,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(SwitchPortType, UnknownValue, { "access" => Access, "trunk" => Trunk });
+/// The action to take when Unidirectional Link is detected (Alert only, Enforce). Default configuration is Alert only.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SwitchPortUdld {
+    /// `"Alert only"`
+    AlertOnly,
+    /// `"Enforce"`
+    Enforce,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    SwitchPortUdld, UnknownValue, { "Alert only" => AlertOnly, "Enforce" => Enforce }
+);
 /// Part of the `getOrganizationConfigTemplateSwitchProfiles` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -1955,11 +5568,58 @@ pub struct SwitchProfile {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct SwitchProfilePort {
     /// Profile identifier.
     pub profile: String,
     /// Port identifier of switch port. For modules, the identifier is "SlotNumber_ModuleType_PortNumber" (Ex: "1_8X10G_1"), otherwise it is just the port number (Ex: "8").
     pub port_id: String,
+}
+impl SwitchProfilePort {
+    /// A `SwitchProfilePort` with its required fields (`profile`, `portId`); the optional ones are unset.
+    pub fn new(profile: impl Into<String>, port_id: impl Into<String>) -> Self {
+        Self {
+            profile: profile.into(),
+            port_id: port_id.into(),
+        }
+    }
+}
+/// Part of the `getDeviceSwitchRoutingInterfaces` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SwitchRoutingInterface {
+    /// The id
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interface_id: Option<String>,
+    /// The name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// IPv4 subnet
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subnet: Option<String>,
+    /// IPv4 address
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interface_ip: Option<String>,
+    /// Multicast routing status
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multicast_routing: Option<String>,
+    /// VLAN id
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan_id: Option<i64>,
+    /// IPv4 default gateway
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_gateway: Option<String>,
+    /// IPv4 OSPF Settings
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ospf_settings: Option<t::InterfaceOspfSettings>,
+    /// IPv6 OSPF Settings
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ospf_v3: Option<t::GetDeviceSwitchRoutingInterfacesResponseItemOspfV3>,
+    /// IPv6 addressing
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipv6: Option<t::RoutingInterfaceIpv6>,
 }
 /// Part of the `getNetworkSwitchSettings` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -1978,10 +5638,100 @@ pub struct SwitchSettings {
     pub power_exceptions: Option<Vec<t::SettingsPowerException>>,
     /// Uplink client sampling
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub uplink_client_sampling: Option<t::TwoFactor>,
+    pub uplink_client_sampling: Option<t::SettingsUplinkClientSampling>,
     /// MAC blocklist
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub mac_blocklist: Option<t::TwoFactor>,
+    pub mac_blocklist: Option<t::SettingsMacBlocklist>,
+}
+/// Part of the `getOrganizationConfigTemplateSwitchProfilePorts` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct TemplateSwitchProfilePort {
+    /// The identifier of the switch template port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port_id: Option<String>,
+    /// The name of the switch template port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The list of tags of the switch template port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// The status of the switch template port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// The PoE status of the switch template port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub poe_enabled: Option<bool>,
+    /// The type of the switch template port ('trunk' or 'access').
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_: Option<
+        t::GetOrganizationConfigTemplateSwitchProfilePortsResponseItemType,
+    >,
+    /// The VLAN of the switch template port. A null value will clear the value set for trunk ports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan: Option<i64>,
+    /// The voice VLAN of the switch template port. Only applicable to access ports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voice_vlan: Option<i64>,
+    /// The VLANs allowed on the switch template port. Only applicable to trunk ports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_vlans: Option<String>,
+    /// The isolation status of the switch template port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub isolation_enabled: Option<bool>,
+    /// The rapid spanning tree protocol status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rstp_enabled: Option<bool>,
+    /// The state of the STP guard ('disabled', 'root guard', 'bpdu guard' or 'loop guard').
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stp_guard: Option<
+        t::GetOrganizationConfigTemplateSwitchProfilePortsResponseItemStpGuard,
+    >,
+    /// The link speed for the switch template port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_negotiation: Option<String>,
+    /// Available link speeds for the switch template port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_negotiation_capabilities: Option<Vec<String>>,
+    /// The ID of the port schedule. A value of null will clear the port schedule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port_schedule_id: Option<String>,
+    /// The action to take when Unidirectional Link is detected (Alert only, Enforce). Default configuration is Alert only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub udld: Option<t::GetOrganizationConfigTemplateSwitchProfilePortsResponseItemUdld>,
+    /// The type of the access policy of the switch template port. Only applicable to access ports. Can be one of 'Open', 'Custom access policy', 'MAC allow list' or 'Sticky MAC allow list'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_policy_type: Option<
+        t::GetOrganizationConfigTemplateSwitchProfilePortsResponseItemAccessPolicyType,
+    >,
+    /// The number of a custom access policy to configure on the switch template port. Only applicable when 'accessPolicyType' is 'Custom access policy'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_policy_number: Option<i64>,
+    /// Only devices with MAC addresses specified in this list will have access to this port. Up to 20 MAC addresses can be defined. Only applicable when 'accessPolicyType' is 'MAC allow list'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac_allow_list: Option<Vec<String>>,
+    /// The initial list of MAC addresses for sticky Mac allow list. Only applicable when 'accessPolicyType' is 'Sticky MAC allow list'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sticky_mac_allow_list: Option<Vec<String>>,
+    /// The maximum number of MAC addresses for sticky MAC allow list. Only applicable when 'accessPolicyType' is 'Sticky MAC allow list'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sticky_mac_allow_list_limit: Option<i64>,
+    /// The storm control status of the switch template port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storm_control_enabled: Option<bool>,
+    /// For supported switches (e.g. MS420/MS425), whether or not the port has flexible stacking enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flexible_stacking_enabled: Option<bool>,
+    /// If true, ARP packets for this port will be considered trusted, and Dynamic ARP Inspection will allow the traffic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dai_trusted: Option<bool>,
+    /// Profile attributes
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<
+        t::GetOrganizationConfigTemplateSwitchProfilePortsResponseItemProfile,
+    >,
 }
 /// A breakdown of the average speed of data that has passed through this port during the timespan.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -2049,6 +5799,7 @@ pub struct Udp {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateDeviceSwitchPortRequest {
     /// The name of the switch port.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2064,7 +5815,7 @@ pub struct UpdateDeviceSwitchPortRequest {
     pub poe_enabled: Option<bool>,
     /// The type of the switch port ('trunk' or 'access').
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub type_: Option<t::PortType>,
+    pub type_: Option<t::UpdateDeviceSwitchPortRequestType>,
     /// The VLAN of the switch port. A null value will clear the value set for trunk ports.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vlan: Option<i64>,
@@ -2082,7 +5833,7 @@ pub struct UpdateDeviceSwitchPortRequest {
     pub rstp_enabled: Option<bool>,
     /// The state of the STP guard ('disabled', 'root guard', 'bpdu guard' or 'loop guard').
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub stp_guard: Option<t::StpGuard>,
+    pub stp_guard: Option<t::UpdateDeviceSwitchPortRequestStpGuard>,
     /// The link speed for the switch port.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link_negotiation: Option<String>,
@@ -2091,10 +5842,10 @@ pub struct UpdateDeviceSwitchPortRequest {
     pub port_schedule_id: Option<String>,
     /// The action to take when Unidirectional Link is detected (Alert only, Enforce). Default configuration is Alert only.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub udld: Option<t::Udld>,
+    pub udld: Option<t::UpdateDeviceSwitchPortRequestUdld>,
     /// The type of the access policy of the switch port. Only applicable to access ports. Can be one of 'Open', 'Custom access policy', 'MAC allow list' or 'Sticky MAC allow list'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub access_policy_type: Option<t::PortAccessPolicyType>,
+    pub access_policy_type: Option<t::UpdateDeviceSwitchPortRequestAccessPolicyType>,
     /// The number of a custom access policy to configure on the switch port. Only applicable when 'accessPolicyType' is 'Custom access policy'.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub access_policy_number: Option<i64>,
@@ -2124,12 +5875,617 @@ pub struct UpdateDeviceSwitchPortRequest {
     pub dai_trusted: Option<bool>,
     /// Profile attributes
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub profile: Option<t::Profile>,
+    pub profile: Option<t::UpdateDeviceSwitchPortRequestProfile>,
 }
+impl UpdateDeviceSwitchPortRequest {
+    /// A `UpdateDeviceSwitchPortRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            tags: None,
+            enabled: None,
+            poe_enabled: None,
+            type_: None,
+            vlan: None,
+            voice_vlan: None,
+            allowed_vlans: None,
+            isolation_enabled: None,
+            rstp_enabled: None,
+            stp_guard: None,
+            link_negotiation: None,
+            port_schedule_id: None,
+            udld: None,
+            access_policy_type: None,
+            access_policy_number: None,
+            mac_allow_list: None,
+            sticky_mac_allow_list: None,
+            sticky_mac_allow_list_limit: None,
+            storm_control_enabled: None,
+            adaptive_policy_group_id: None,
+            peer_sgt_capable: None,
+            flexible_stacking_enabled: None,
+            dai_trusted: None,
+            profile: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `tags`.
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.tags = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `tags` to a value, or unsets it with `None`.
+    pub fn set_tags(mut self, value: Option<Vec<String>>) -> Self {
+        self.tags = value;
+        self
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `poeEnabled`.
+    pub fn poe_enabled(mut self, value: bool) -> Self {
+        self.poe_enabled = Some(value);
+        self
+    }
+    /// Sets `poeEnabled` to a value, or unsets it with `None`.
+    pub fn set_poe_enabled(mut self, value: Option<bool>) -> Self {
+        self.poe_enabled = value;
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(mut self, value: t::UpdateDeviceSwitchPortRequestType) -> Self {
+        self.type_ = Some(value);
+        self
+    }
+    /// Sets `type` to a value, or unsets it with `None`.
+    pub fn set_type(
+        mut self,
+        value: Option<t::UpdateDeviceSwitchPortRequestType>,
+    ) -> Self {
+        self.type_ = value;
+        self
+    }
+    /// Sets `vlan`.
+    pub fn vlan(mut self, value: i64) -> Self {
+        self.vlan = Some(value);
+        self
+    }
+    /// Sets `vlan` to a value, or unsets it with `None`.
+    pub fn set_vlan(mut self, value: Option<i64>) -> Self {
+        self.vlan = value;
+        self
+    }
+    /// Sets `voiceVlan`.
+    pub fn voice_vlan(mut self, value: i64) -> Self {
+        self.voice_vlan = Some(value);
+        self
+    }
+    /// Sets `voiceVlan` to a value, or unsets it with `None`.
+    pub fn set_voice_vlan(mut self, value: Option<i64>) -> Self {
+        self.voice_vlan = value;
+        self
+    }
+    /// Sets `allowedVlans`.
+    pub fn allowed_vlans(mut self, value: impl Into<String>) -> Self {
+        self.allowed_vlans = Some(value.into());
+        self
+    }
+    /// Sets `allowedVlans` to a value, or unsets it with `None`.
+    pub fn set_allowed_vlans(mut self, value: Option<String>) -> Self {
+        self.allowed_vlans = value;
+        self
+    }
+    /// Sets `isolationEnabled`.
+    pub fn isolation_enabled(mut self, value: bool) -> Self {
+        self.isolation_enabled = Some(value);
+        self
+    }
+    /// Sets `isolationEnabled` to a value, or unsets it with `None`.
+    pub fn set_isolation_enabled(mut self, value: Option<bool>) -> Self {
+        self.isolation_enabled = value;
+        self
+    }
+    /// Sets `rstpEnabled`.
+    pub fn rstp_enabled(mut self, value: bool) -> Self {
+        self.rstp_enabled = Some(value);
+        self
+    }
+    /// Sets `rstpEnabled` to a value, or unsets it with `None`.
+    pub fn set_rstp_enabled(mut self, value: Option<bool>) -> Self {
+        self.rstp_enabled = value;
+        self
+    }
+    /// Sets `stpGuard`.
+    pub fn stp_guard(mut self, value: t::UpdateDeviceSwitchPortRequestStpGuard) -> Self {
+        self.stp_guard = Some(value);
+        self
+    }
+    /// Sets `stpGuard` to a value, or unsets it with `None`.
+    pub fn set_stp_guard(
+        mut self,
+        value: Option<t::UpdateDeviceSwitchPortRequestStpGuard>,
+    ) -> Self {
+        self.stp_guard = value;
+        self
+    }
+    /// Sets `linkNegotiation`.
+    pub fn link_negotiation(mut self, value: impl Into<String>) -> Self {
+        self.link_negotiation = Some(value.into());
+        self
+    }
+    /// Sets `linkNegotiation` to a value, or unsets it with `None`.
+    pub fn set_link_negotiation(mut self, value: Option<String>) -> Self {
+        self.link_negotiation = value;
+        self
+    }
+    /// Sets `portScheduleId`.
+    pub fn port_schedule_id(mut self, value: impl Into<String>) -> Self {
+        self.port_schedule_id = Some(value.into());
+        self
+    }
+    /// Sets `portScheduleId` to a value, or unsets it with `None`.
+    pub fn set_port_schedule_id(mut self, value: Option<String>) -> Self {
+        self.port_schedule_id = value;
+        self
+    }
+    /// Sets `udld`.
+    pub fn udld(mut self, value: t::UpdateDeviceSwitchPortRequestUdld) -> Self {
+        self.udld = Some(value);
+        self
+    }
+    /// Sets `udld` to a value, or unsets it with `None`.
+    pub fn set_udld(
+        mut self,
+        value: Option<t::UpdateDeviceSwitchPortRequestUdld>,
+    ) -> Self {
+        self.udld = value;
+        self
+    }
+    /// Sets `accessPolicyType`.
+    pub fn access_policy_type(
+        mut self,
+        value: t::UpdateDeviceSwitchPortRequestAccessPolicyType,
+    ) -> Self {
+        self.access_policy_type = Some(value);
+        self
+    }
+    /// Sets `accessPolicyType` to a value, or unsets it with `None`.
+    pub fn set_access_policy_type(
+        mut self,
+        value: Option<t::UpdateDeviceSwitchPortRequestAccessPolicyType>,
+    ) -> Self {
+        self.access_policy_type = value;
+        self
+    }
+    /// Sets `accessPolicyNumber`.
+    pub fn access_policy_number(mut self, value: i64) -> Self {
+        self.access_policy_number = Some(value);
+        self
+    }
+    /// Sets `accessPolicyNumber` to a value, or unsets it with `None`.
+    pub fn set_access_policy_number(mut self, value: Option<i64>) -> Self {
+        self.access_policy_number = value;
+        self
+    }
+    /// Sets `macAllowList`.
+    pub fn mac_allow_list(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.mac_allow_list = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `macAllowList` to a value, or unsets it with `None`.
+    pub fn set_mac_allow_list(mut self, value: Option<Vec<String>>) -> Self {
+        self.mac_allow_list = value;
+        self
+    }
+    /// Sets `stickyMacAllowList`.
+    pub fn sticky_mac_allow_list(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.sticky_mac_allow_list = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `stickyMacAllowList` to a value, or unsets it with `None`.
+    pub fn set_sticky_mac_allow_list(mut self, value: Option<Vec<String>>) -> Self {
+        self.sticky_mac_allow_list = value;
+        self
+    }
+    /// Sets `stickyMacAllowListLimit`.
+    pub fn sticky_mac_allow_list_limit(mut self, value: i64) -> Self {
+        self.sticky_mac_allow_list_limit = Some(value);
+        self
+    }
+    /// Sets `stickyMacAllowListLimit` to a value, or unsets it with `None`.
+    pub fn set_sticky_mac_allow_list_limit(mut self, value: Option<i64>) -> Self {
+        self.sticky_mac_allow_list_limit = value;
+        self
+    }
+    /// Sets `stormControlEnabled`.
+    pub fn storm_control_enabled(mut self, value: bool) -> Self {
+        self.storm_control_enabled = Some(value);
+        self
+    }
+    /// Sets `stormControlEnabled` to a value, or unsets it with `None`.
+    pub fn set_storm_control_enabled(mut self, value: Option<bool>) -> Self {
+        self.storm_control_enabled = value;
+        self
+    }
+    /// Sets `adaptivePolicyGroupId`.
+    pub fn adaptive_policy_group_id(mut self, value: impl Into<String>) -> Self {
+        self.adaptive_policy_group_id = Some(value.into());
+        self
+    }
+    /// Sets `adaptivePolicyGroupId` to a value, or unsets it with `None`.
+    pub fn set_adaptive_policy_group_id(mut self, value: Option<String>) -> Self {
+        self.adaptive_policy_group_id = value;
+        self
+    }
+    /// Sets `peerSgtCapable`.
+    pub fn peer_sgt_capable(mut self, value: bool) -> Self {
+        self.peer_sgt_capable = Some(value);
+        self
+    }
+    /// Sets `peerSgtCapable` to a value, or unsets it with `None`.
+    pub fn set_peer_sgt_capable(mut self, value: Option<bool>) -> Self {
+        self.peer_sgt_capable = value;
+        self
+    }
+    /// Sets `flexibleStackingEnabled`.
+    pub fn flexible_stacking_enabled(mut self, value: bool) -> Self {
+        self.flexible_stacking_enabled = Some(value);
+        self
+    }
+    /// Sets `flexibleStackingEnabled` to a value, or unsets it with `None`.
+    pub fn set_flexible_stacking_enabled(mut self, value: Option<bool>) -> Self {
+        self.flexible_stacking_enabled = value;
+        self
+    }
+    /// Sets `daiTrusted`.
+    pub fn dai_trusted(mut self, value: bool) -> Self {
+        self.dai_trusted = Some(value);
+        self
+    }
+    /// Sets `daiTrusted` to a value, or unsets it with `None`.
+    pub fn set_dai_trusted(mut self, value: Option<bool>) -> Self {
+        self.dai_trusted = value;
+        self
+    }
+    /// Sets `profile`.
+    pub fn profile(mut self, value: t::UpdateDeviceSwitchPortRequestProfile) -> Self {
+        self.profile = Some(value);
+        self
+    }
+    /// Sets `profile` to a value, or unsets it with `None`.
+    pub fn set_profile(
+        mut self,
+        value: Option<t::UpdateDeviceSwitchPortRequestProfile>,
+    ) -> Self {
+        self.profile = value;
+        self
+    }
+}
+/// The type of the access policy of the switch port. Only applicable to access ports. Can be one of 'Open', 'Custom access policy', 'MAC allow list' or 'Sticky MAC allow list'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateDeviceSwitchPortRequestAccessPolicyType {
+    /// `"Custom access policy"`
+    CustomAccessPolicy,
+    /// `"MAC allow list"`
+    MacAllowList,
+    /// `"Open"`
+    Open,
+    /// `"Sticky MAC allow list"`
+    StickyMacAllowList,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateDeviceSwitchPortRequestAccessPolicyType, UnknownValue, { "Custom access policy"
+    => CustomAccessPolicy, "MAC allow list" => MacAllowList, "Open" => Open,
+    "Sticky MAC allow list" => StickyMacAllowList }
+);
+/// Profile attributes
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceSwitchPortRequestProfile {
+    /// When enabled, override this port's configuration with a port profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// When enabled, the ID of the port profile used to override the port's configuration.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// When enabled, the IName of the profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iname: Option<String>,
+}
+impl UpdateDeviceSwitchPortRequestProfile {
+    /// A `UpdateDeviceSwitchPortRequestProfile` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            id: None,
+            iname: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.id = value;
+        self
+    }
+    /// Sets `iname`.
+    pub fn iname(mut self, value: impl Into<String>) -> Self {
+        self.iname = Some(value.into());
+        self
+    }
+    /// Sets `iname` to a value, or unsets it with `None`.
+    pub fn set_iname(mut self, value: Option<String>) -> Self {
+        self.iname = value;
+        self
+    }
+}
+/// The state of the STP guard ('disabled', 'root guard', 'bpdu guard' or 'loop guard').
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateDeviceSwitchPortRequestStpGuard {
+    /// `"bpdu guard"`
+    BpduGuard,
+    /// `"disabled"`
+    Disabled,
+    /// `"loop guard"`
+    LoopGuard,
+    /// `"root guard"`
+    RootGuard,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateDeviceSwitchPortRequestStpGuard, UnknownValue, { "bpdu guard" => BpduGuard,
+    "disabled" => Disabled, "loop guard" => LoopGuard, "root guard" => RootGuard }
+);
+/// The type of the switch port ('trunk' or 'access').
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateDeviceSwitchPortRequestType {
+    /// `"access"`
+    Access,
+    /// `"trunk"`
+    Trunk,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateDeviceSwitchPortRequestType, UnknownValue, { "access" => Access, "trunk" =>
+    Trunk }
+);
+/// The action to take when Unidirectional Link is detected (Alert only, Enforce). Default configuration is Alert only.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateDeviceSwitchPortRequestUdld {
+    /// `"Alert only"`
+    AlertOnly,
+    /// `"Enforce"`
+    Enforce,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateDeviceSwitchPortRequestUdld, UnknownValue, { "Alert only" => AlertOnly,
+    "Enforce" => Enforce }
+);
+/// Part of the `updateDeviceSwitchPort` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceSwitchPortResponse {
+    /// The identifier of the switch port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port_id: Option<String>,
+    /// The name of the switch port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The list of tags of the switch port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// The status of the switch port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// The PoE status of the switch port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub poe_enabled: Option<bool>,
+    /// The type of the switch port ('trunk' or 'access').
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_: Option<t::UpdateDeviceSwitchPortResponseType>,
+    /// The VLAN of the switch port. A null value will clear the value set for trunk ports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan: Option<i64>,
+    /// The voice VLAN of the switch port. Only applicable to access ports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voice_vlan: Option<i64>,
+    /// The VLANs allowed on the switch port. Only applicable to trunk ports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_vlans: Option<String>,
+    /// The isolation status of the switch port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub isolation_enabled: Option<bool>,
+    /// The rapid spanning tree protocol status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rstp_enabled: Option<bool>,
+    /// The state of the STP guard ('disabled', 'root guard', 'bpdu guard' or 'loop guard').
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stp_guard: Option<t::UpdateDeviceSwitchPortResponseStpGuard>,
+    /// The link speed for the switch port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_negotiation: Option<String>,
+    /// Available link speeds for the switch port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_negotiation_capabilities: Option<Vec<String>>,
+    /// The ID of the port schedule. A value of null will clear the port schedule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port_schedule_id: Option<String>,
+    /// The action to take when Unidirectional Link is detected (Alert only, Enforce). Default configuration is Alert only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub udld: Option<t::UpdateDeviceSwitchPortResponseUdld>,
+    /// The type of the access policy of the switch port. Only applicable to access ports. Can be one of 'Open', 'Custom access policy', 'MAC allow list' or 'Sticky MAC allow list'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_policy_type: Option<t::UpdateDeviceSwitchPortResponseAccessPolicyType>,
+    /// The number of a custom access policy to configure on the switch port. Only applicable when 'accessPolicyType' is 'Custom access policy'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_policy_number: Option<i64>,
+    /// Only devices with MAC addresses specified in this list will have access to this port. Up to 20 MAC addresses can be defined. Only applicable when 'accessPolicyType' is 'MAC allow list'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac_allow_list: Option<Vec<String>>,
+    /// The initial list of MAC addresses for sticky Mac allow list. Only applicable when 'accessPolicyType' is 'Sticky MAC allow list'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sticky_mac_allow_list: Option<Vec<String>>,
+    /// The maximum number of MAC addresses for sticky MAC allow list. Only applicable when 'accessPolicyType' is 'Sticky MAC allow list'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sticky_mac_allow_list_limit: Option<i64>,
+    /// The storm control status of the switch port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storm_control_enabled: Option<bool>,
+    /// The adaptive policy group ID that will be used to tag traffic through this switch port. This ID must pre-exist during the configuration, else needs to be created using adaptivePolicy/groups API. Cannot be applied to a port on a switch bound to profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adaptive_policy_group_id: Option<String>,
+    /// If true, Peer SGT is enabled for traffic through this switch port. Applicable to trunk port only, not access port. Cannot be applied to a port on a switch bound to profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peer_sgt_capable: Option<bool>,
+    /// For supported switches (e.g. MS420/MS425), whether or not the port has flexible stacking enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flexible_stacking_enabled: Option<bool>,
+    /// If true, ARP packets for this port will be considered trusted, and Dynamic ARP Inspection will allow the traffic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dai_trusted: Option<bool>,
+    /// Profile attributes
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<t::UpdateDeviceSwitchPortResponseProfile>,
+}
+/// The type of the access policy of the switch port. Only applicable to access ports. Can be one of 'Open', 'Custom access policy', 'MAC allow list' or 'Sticky MAC allow list'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateDeviceSwitchPortResponseAccessPolicyType {
+    /// `"Custom access policy"`
+    CustomAccessPolicy,
+    /// `"MAC allow list"`
+    MacAllowList,
+    /// `"Open"`
+    Open,
+    /// `"Sticky MAC allow list"`
+    StickyMacAllowList,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateDeviceSwitchPortResponseAccessPolicyType, UnknownValue, {
+    "Custom access policy" => CustomAccessPolicy, "MAC allow list" => MacAllowList,
+    "Open" => Open, "Sticky MAC allow list" => StickyMacAllowList }
+);
+/// Profile attributes
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceSwitchPortResponseProfile {
+    /// When enabled, override this port's configuration with a port profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// When enabled, the ID of the port profile used to override the port's configuration.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// When enabled, the IName of the profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iname: Option<String>,
+}
+/// The state of the STP guard ('disabled', 'root guard', 'bpdu guard' or 'loop guard').
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateDeviceSwitchPortResponseStpGuard {
+    /// `"bpdu guard"`
+    BpduGuard,
+    /// `"disabled"`
+    Disabled,
+    /// `"loop guard"`
+    LoopGuard,
+    /// `"root guard"`
+    RootGuard,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateDeviceSwitchPortResponseStpGuard, UnknownValue, { "bpdu guard" => BpduGuard,
+    "disabled" => Disabled, "loop guard" => LoopGuard, "root guard" => RootGuard }
+);
+/// The type of the switch port ('trunk' or 'access').
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateDeviceSwitchPortResponseType {
+    /// `"access"`
+    Access,
+    /// `"trunk"`
+    Trunk,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateDeviceSwitchPortResponseType, UnknownValue, { "access" => Access, "trunk" =>
+    Trunk }
+);
+/// The action to take when Unidirectional Link is detected (Alert only, Enforce). Default configuration is Alert only.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateDeviceSwitchPortResponseUdld {
+    /// `"Alert only"`
+    AlertOnly,
+    /// `"Enforce"`
+    Enforce,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateDeviceSwitchPortResponseUdld, UnknownValue, { "Alert only" => AlertOnly,
+    "Enforce" => Enforce }
+);
 /// Part of the `updateDeviceSwitchRoutingInterfaceDhcp` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateDeviceSwitchRoutingInterfaceDhcpRequest {
     /// The DHCP mode options for the switch interface
     /// ('dhcpDisabled', 'dhcpRelay' or 'dhcpServer')
@@ -2141,7 +6497,9 @@ pub struct UpdateDeviceSwitchRoutingInterfaceDhcpRequest {
     /// The DHCP lease time config for the dhcp server running on switch interface
     /// ('30 minutes', '1 hour', '4 hours', '12 hours', '1 day' or '1 week')
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dhcp_lease_time: Option<t::DhcpLeaseTime>,
+    pub dhcp_lease_time: Option<
+        t::UpdateDeviceSwitchRoutingInterfaceDhcpRequestDhcpLeaseTime,
+    >,
     /// The DHCP name server option for the dhcp server running on the switch interface
     /// ('googlePublicDns', 'openDns' or 'custom')
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2162,7 +6520,9 @@ pub struct UpdateDeviceSwitchRoutingInterfaceDhcpRequest {
     pub boot_file_name: Option<String>,
     /// Array of DHCP options consisting of code, type and value for the DHCP server running on the switch interface
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dhcp_options: Option<Vec<t::VlanDhcpOption>>,
+    pub dhcp_options: Option<
+        Vec<t::UpdateDeviceSwitchRoutingInterfaceDhcpRequestDhcpOption>,
+    >,
     /// Array of DHCP reserved IP assignments for the DHCP server running on the switch interface
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reserved_ip_ranges: Option<
@@ -2174,10 +6534,270 @@ pub struct UpdateDeviceSwitchRoutingInterfaceDhcpRequest {
         Vec<t::UpdateDeviceSwitchRoutingInterfaceDhcpRequestFixedIpAssignment>,
     >,
 }
+impl UpdateDeviceSwitchRoutingInterfaceDhcpRequest {
+    /// A `UpdateDeviceSwitchRoutingInterfaceDhcpRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            dhcp_mode: None,
+            dhcp_relay_server_ips: None,
+            dhcp_lease_time: None,
+            dns_nameservers_option: None,
+            dns_custom_nameservers: None,
+            boot_options_enabled: None,
+            boot_next_server: None,
+            boot_file_name: None,
+            dhcp_options: None,
+            reserved_ip_ranges: None,
+            fixed_ip_assignments: None,
+        }
+    }
+    /// Sets `dhcpMode`.
+    pub fn dhcp_mode(mut self, value: t::DhcpMode) -> Self {
+        self.dhcp_mode = Some(value);
+        self
+    }
+    /// Sets `dhcpMode` to a value, or unsets it with `None`.
+    pub fn set_dhcp_mode(mut self, value: Option<t::DhcpMode>) -> Self {
+        self.dhcp_mode = value;
+        self
+    }
+    /// Sets `dhcpRelayServerIps`.
+    pub fn dhcp_relay_server_ips(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.dhcp_relay_server_ips = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `dhcpRelayServerIps` to a value, or unsets it with `None`.
+    pub fn set_dhcp_relay_server_ips(mut self, value: Option<Vec<String>>) -> Self {
+        self.dhcp_relay_server_ips = value;
+        self
+    }
+    /// Sets `dhcpLeaseTime`.
+    pub fn dhcp_lease_time(
+        mut self,
+        value: t::UpdateDeviceSwitchRoutingInterfaceDhcpRequestDhcpLeaseTime,
+    ) -> Self {
+        self.dhcp_lease_time = Some(value);
+        self
+    }
+    /// Sets `dhcpLeaseTime` to a value, or unsets it with `None`.
+    pub fn set_dhcp_lease_time(
+        mut self,
+        value: Option<t::UpdateDeviceSwitchRoutingInterfaceDhcpRequestDhcpLeaseTime>,
+    ) -> Self {
+        self.dhcp_lease_time = value;
+        self
+    }
+    /// Sets `dnsNameserversOption`.
+    pub fn dns_nameservers_option(mut self, value: t::DnsNameserversOption) -> Self {
+        self.dns_nameservers_option = Some(value);
+        self
+    }
+    /// Sets `dnsNameserversOption` to a value, or unsets it with `None`.
+    pub fn set_dns_nameservers_option(
+        mut self,
+        value: Option<t::DnsNameserversOption>,
+    ) -> Self {
+        self.dns_nameservers_option = value;
+        self
+    }
+    /// Sets `dnsCustomNameservers`.
+    pub fn dns_custom_nameservers(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.dns_custom_nameservers = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `dnsCustomNameservers` to a value, or unsets it with `None`.
+    pub fn set_dns_custom_nameservers(mut self, value: Option<Vec<String>>) -> Self {
+        self.dns_custom_nameservers = value;
+        self
+    }
+    /// Sets `bootOptionsEnabled`.
+    pub fn boot_options_enabled(mut self, value: bool) -> Self {
+        self.boot_options_enabled = Some(value);
+        self
+    }
+    /// Sets `bootOptionsEnabled` to a value, or unsets it with `None`.
+    pub fn set_boot_options_enabled(mut self, value: Option<bool>) -> Self {
+        self.boot_options_enabled = value;
+        self
+    }
+    /// Sets `bootNextServer`.
+    pub fn boot_next_server(mut self, value: impl Into<String>) -> Self {
+        self.boot_next_server = Some(value.into());
+        self
+    }
+    /// Sets `bootNextServer` to a value, or unsets it with `None`.
+    pub fn set_boot_next_server(mut self, value: Option<String>) -> Self {
+        self.boot_next_server = value;
+        self
+    }
+    /// Sets `bootFileName`.
+    pub fn boot_file_name(mut self, value: impl Into<String>) -> Self {
+        self.boot_file_name = Some(value.into());
+        self
+    }
+    /// Sets `bootFileName` to a value, or unsets it with `None`.
+    pub fn set_boot_file_name(mut self, value: Option<String>) -> Self {
+        self.boot_file_name = value;
+        self
+    }
+    /// Sets `dhcpOptions`.
+    pub fn dhcp_options(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateDeviceSwitchRoutingInterfaceDhcpRequestDhcpOption,
+        >,
+    ) -> Self {
+        self.dhcp_options = Some(
+            rt::list::<
+                t::UpdateDeviceSwitchRoutingInterfaceDhcpRequestDhcpOption,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `dhcpOptions` to a value, or unsets it with `None`.
+    pub fn set_dhcp_options(
+        mut self,
+        value: Option<Vec<t::UpdateDeviceSwitchRoutingInterfaceDhcpRequestDhcpOption>>,
+    ) -> Self {
+        self.dhcp_options = value;
+        self
+    }
+    /// Sets `reservedIpRanges`.
+    pub fn reserved_ip_ranges(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateDeviceSwitchRoutingInterfaceDhcpRequestReservedIpRange,
+        >,
+    ) -> Self {
+        self.reserved_ip_ranges = Some(
+            rt::list::<
+                t::UpdateDeviceSwitchRoutingInterfaceDhcpRequestReservedIpRange,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `reservedIpRanges` to a value, or unsets it with `None`.
+    pub fn set_reserved_ip_ranges(
+        mut self,
+        value: Option<
+            Vec<t::UpdateDeviceSwitchRoutingInterfaceDhcpRequestReservedIpRange>,
+        >,
+    ) -> Self {
+        self.reserved_ip_ranges = value;
+        self
+    }
+    /// Sets `fixedIpAssignments`.
+    pub fn fixed_ip_assignments(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateDeviceSwitchRoutingInterfaceDhcpRequestFixedIpAssignment,
+        >,
+    ) -> Self {
+        self.fixed_ip_assignments = Some(
+            rt::list::<
+                t::UpdateDeviceSwitchRoutingInterfaceDhcpRequestFixedIpAssignment,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `fixedIpAssignments` to a value, or unsets it with `None`.
+    pub fn set_fixed_ip_assignments(
+        mut self,
+        value: Option<
+            Vec<t::UpdateDeviceSwitchRoutingInterfaceDhcpRequestFixedIpAssignment>,
+        >,
+    ) -> Self {
+        self.fixed_ip_assignments = value;
+        self
+    }
+}
+/// The DHCP lease time config for the dhcp server running on switch interface
+/// ('30 minutes', '1 hour', '4 hours', '12 hours', '1 day' or '1 week')
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateDeviceSwitchRoutingInterfaceDhcpRequestDhcpLeaseTime {
+    /// `"1 day"`
+    V1Day,
+    /// `"1 hour"`
+    V1Hour,
+    /// `"1 week"`
+    V1Week,
+    /// `"12 hours"`
+    V12Hours,
+    /// `"30 minutes"`
+    V30Minutes,
+    /// `"4 hours"`
+    V4Hours,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateDeviceSwitchRoutingInterfaceDhcpRequestDhcpLeaseTime, UnknownValue, { "1 day"
+    => V1Day, "1 hour" => V1Hour, "1 week" => V1Week, "12 hours" => V12Hours,
+    "30 minutes" => V30Minutes, "4 hours" => V4Hours }
+);
 /// Part of the `updateDeviceSwitchRoutingInterfaceDhcp` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceSwitchRoutingInterfaceDhcpRequestDhcpOption {
+    /// The code for DHCP option which should be from 2 to 254
+    pub code: String,
+    /// The type of the DHCP option which should be one of
+    /// ('text', 'ip', 'integer' or 'hex')
+    pub type_: t::UpdateDeviceSwitchRoutingInterfaceDhcpRequestDhcpOptionType,
+    /// The value of the DHCP option
+    pub value: String,
+}
+impl UpdateDeviceSwitchRoutingInterfaceDhcpRequestDhcpOption {
+    /// A `UpdateDeviceSwitchRoutingInterfaceDhcpRequestDhcpOption` with its required fields (`code`, `type`, `value`); the optional ones are unset.
+    pub fn new(
+        code: impl Into<String>,
+        type_: t::UpdateDeviceSwitchRoutingInterfaceDhcpRequestDhcpOptionType,
+        value: impl Into<String>,
+    ) -> Self {
+        Self {
+            code: code.into(),
+            type_,
+            value: value.into(),
+        }
+    }
+}
+/// The type of the DHCP option which should be one of
+/// ('text', 'ip', 'integer' or 'hex')
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateDeviceSwitchRoutingInterfaceDhcpRequestDhcpOptionType {
+    /// `"hex"`
+    Hex,
+    /// `"integer"`
+    Integer,
+    /// `"ip"`
+    Ip,
+    /// `"text"`
+    Text,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateDeviceSwitchRoutingInterfaceDhcpRequestDhcpOptionType, UnknownValue, { "hex" =>
+    Hex, "integer" => Integer, "ip" => Ip, "text" => Text }
+);
+/// Part of the `updateDeviceSwitchRoutingInterfaceDhcp` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateDeviceSwitchRoutingInterfaceDhcpRequestFixedIpAssignment {
     /// The name of the client which has fixed IP address
     pub name: String,
@@ -2186,10 +6806,25 @@ pub struct UpdateDeviceSwitchRoutingInterfaceDhcpRequestFixedIpAssignment {
     /// The IP address of the client which has fixed IP address assigned to it
     pub ip: String,
 }
+impl UpdateDeviceSwitchRoutingInterfaceDhcpRequestFixedIpAssignment {
+    /// A `UpdateDeviceSwitchRoutingInterfaceDhcpRequestFixedIpAssignment` with its required fields (`name`, `mac`, `ip`); the optional ones are unset.
+    pub fn new(
+        name: impl Into<String>,
+        mac: impl Into<String>,
+        ip: impl Into<String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            mac: mac.into(),
+            ip: ip.into(),
+        }
+    }
+}
 /// Part of the `updateDeviceSwitchRoutingInterfaceDhcp` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateDeviceSwitchRoutingInterfaceDhcpRequestReservedIpRange {
     /// The starting IP address of the reserved IP range
     pub start: String,
@@ -2199,10 +6834,485 @@ pub struct UpdateDeviceSwitchRoutingInterfaceDhcpRequestReservedIpRange {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
 }
+impl UpdateDeviceSwitchRoutingInterfaceDhcpRequestReservedIpRange {
+    /// A `UpdateDeviceSwitchRoutingInterfaceDhcpRequestReservedIpRange` with its required fields (`start`, `end`); the optional ones are unset.
+    pub fn new(start: impl Into<String>, end: impl Into<String>) -> Self {
+        Self {
+            start: start.into(),
+            end: end.into(),
+            comment: None,
+        }
+    }
+    /// Sets `comment`.
+    pub fn comment(mut self, value: impl Into<String>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `comment` to a value, or unsets it with `None`.
+    pub fn set_comment(mut self, value: Option<String>) -> Self {
+        self.comment = value;
+        self
+    }
+}
+/// Part of the `updateDeviceSwitchRoutingInterface` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceSwitchRoutingInterfaceRequest {
+    /// A friendly name or description for the interface or VLAN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The network that this routed interface is on, in CIDR notation (ex. 10.1.1.0/24).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subnet: Option<String>,
+    /// The IP address this switch will use for layer 3 routing on this VLAN or subnet. This cannot be the same         as the switch's management IP.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interface_ip: Option<String>,
+    /// Enable multicast support if, multicast routing between VLANs is required. Options are:         'disabled', 'enabled' or 'IGMP snooping querier'. Default is 'disabled'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multicast_routing: Option<
+        t::UpdateDeviceSwitchRoutingInterfaceRequestMulticastRouting,
+    >,
+    /// The VLAN this routed interface is on. VLAN must be between 1 and 4094.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan_id: Option<i64>,
+    /// The next hop for any traffic that isn't going to a directly connected subnet or over a static route.         This IP address must exist in a subnet with a routed interface. Required if this is the first IPv4 interface.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_gateway: Option<String>,
+    /// The OSPF routing settings of the interface.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ospf_settings: Option<t::UpdateDeviceSwitchRoutingInterfaceRequestOspfSettings>,
+    /// The OSPFv3 routing settings of the interface.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ospf_v3: Option<t::UpdateDeviceSwitchRoutingInterfaceRequestOspfV3>,
+    /// The IPv6 settings of the interface.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipv6: Option<t::UpdateDeviceSwitchRoutingInterfaceRequestIpv6>,
+}
+impl UpdateDeviceSwitchRoutingInterfaceRequest {
+    /// A `UpdateDeviceSwitchRoutingInterfaceRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            subnet: None,
+            interface_ip: None,
+            multicast_routing: None,
+            vlan_id: None,
+            default_gateway: None,
+            ospf_settings: None,
+            ospf_v3: None,
+            ipv6: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `subnet`.
+    pub fn subnet(mut self, value: impl Into<String>) -> Self {
+        self.subnet = Some(value.into());
+        self
+    }
+    /// Sets `subnet` to a value, or unsets it with `None`.
+    pub fn set_subnet(mut self, value: Option<String>) -> Self {
+        self.subnet = value;
+        self
+    }
+    /// Sets `interfaceIp`.
+    pub fn interface_ip(mut self, value: impl Into<String>) -> Self {
+        self.interface_ip = Some(value.into());
+        self
+    }
+    /// Sets `interfaceIp` to a value, or unsets it with `None`.
+    pub fn set_interface_ip(mut self, value: Option<String>) -> Self {
+        self.interface_ip = value;
+        self
+    }
+    /// Sets `multicastRouting`.
+    pub fn multicast_routing(
+        mut self,
+        value: t::UpdateDeviceSwitchRoutingInterfaceRequestMulticastRouting,
+    ) -> Self {
+        self.multicast_routing = Some(value);
+        self
+    }
+    /// Sets `multicastRouting` to a value, or unsets it with `None`.
+    pub fn set_multicast_routing(
+        mut self,
+        value: Option<t::UpdateDeviceSwitchRoutingInterfaceRequestMulticastRouting>,
+    ) -> Self {
+        self.multicast_routing = value;
+        self
+    }
+    /// Sets `vlanId`.
+    pub fn vlan_id(mut self, value: i64) -> Self {
+        self.vlan_id = Some(value);
+        self
+    }
+    /// Sets `vlanId` to a value, or unsets it with `None`.
+    pub fn set_vlan_id(mut self, value: Option<i64>) -> Self {
+        self.vlan_id = value;
+        self
+    }
+    /// Sets `defaultGateway`.
+    pub fn default_gateway(mut self, value: impl Into<String>) -> Self {
+        self.default_gateway = Some(value.into());
+        self
+    }
+    /// Sets `defaultGateway` to a value, or unsets it with `None`.
+    pub fn set_default_gateway(mut self, value: Option<String>) -> Self {
+        self.default_gateway = value;
+        self
+    }
+    /// Sets `ospfSettings`.
+    pub fn ospf_settings(
+        mut self,
+        value: t::UpdateDeviceSwitchRoutingInterfaceRequestOspfSettings,
+    ) -> Self {
+        self.ospf_settings = Some(value);
+        self
+    }
+    /// Sets `ospfSettings` to a value, or unsets it with `None`.
+    pub fn set_ospf_settings(
+        mut self,
+        value: Option<t::UpdateDeviceSwitchRoutingInterfaceRequestOspfSettings>,
+    ) -> Self {
+        self.ospf_settings = value;
+        self
+    }
+    /// Sets `ospfV3`.
+    pub fn ospf_v3(
+        mut self,
+        value: t::UpdateDeviceSwitchRoutingInterfaceRequestOspfV3,
+    ) -> Self {
+        self.ospf_v3 = Some(value);
+        self
+    }
+    /// Sets `ospfV3` to a value, or unsets it with `None`.
+    pub fn set_ospf_v3(
+        mut self,
+        value: Option<t::UpdateDeviceSwitchRoutingInterfaceRequestOspfV3>,
+    ) -> Self {
+        self.ospf_v3 = value;
+        self
+    }
+    /// Sets `ipv6`.
+    pub fn ipv6(
+        mut self,
+        value: t::UpdateDeviceSwitchRoutingInterfaceRequestIpv6,
+    ) -> Self {
+        self.ipv6 = Some(value);
+        self
+    }
+    /// Sets `ipv6` to a value, or unsets it with `None`.
+    pub fn set_ipv6(
+        mut self,
+        value: Option<t::UpdateDeviceSwitchRoutingInterfaceRequestIpv6>,
+    ) -> Self {
+        self.ipv6 = value;
+        self
+    }
+}
+/// The IPv6 settings of the interface.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceSwitchRoutingInterfaceRequestIpv6 {
+    /// The IPv6 assignment mode for the interface. Can be either 'eui-64' or 'static'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignment_mode: Option<String>,
+    /// The IPv6 prefix of the interface. Required if IPv6 object is included.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// The IPv6 address of the interface. Required if assignmentMode is 'static'. Must not be included if           assignmentMode is 'eui-64'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// The IPv6 default gateway of the interface. Required if prefix is defined and this is the first           interface with IPv6 configured for the switch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<String>,
+}
+impl UpdateDeviceSwitchRoutingInterfaceRequestIpv6 {
+    /// A `UpdateDeviceSwitchRoutingInterfaceRequestIpv6` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            assignment_mode: None,
+            prefix: None,
+            address: None,
+            gateway: None,
+        }
+    }
+    /// Sets `assignmentMode`.
+    pub fn assignment_mode(mut self, value: impl Into<String>) -> Self {
+        self.assignment_mode = Some(value.into());
+        self
+    }
+    /// Sets `assignmentMode` to a value, or unsets it with `None`.
+    pub fn set_assignment_mode(mut self, value: Option<String>) -> Self {
+        self.assignment_mode = value;
+        self
+    }
+    /// Sets `prefix`.
+    pub fn prefix(mut self, value: impl Into<String>) -> Self {
+        self.prefix = Some(value.into());
+        self
+    }
+    /// Sets `prefix` to a value, or unsets it with `None`.
+    pub fn set_prefix(mut self, value: Option<String>) -> Self {
+        self.prefix = value;
+        self
+    }
+    /// Sets `address`.
+    pub fn address(mut self, value: impl Into<String>) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+    /// Sets `address` to a value, or unsets it with `None`.
+    pub fn set_address(mut self, value: Option<String>) -> Self {
+        self.address = value;
+        self
+    }
+    /// Sets `gateway`.
+    pub fn gateway(mut self, value: impl Into<String>) -> Self {
+        self.gateway = Some(value.into());
+        self
+    }
+    /// Sets `gateway` to a value, or unsets it with `None`.
+    pub fn set_gateway(mut self, value: Option<String>) -> Self {
+        self.gateway = value;
+        self
+    }
+}
+/// Enable multicast support if, multicast routing between VLANs is required. Options are:         'disabled', 'enabled' or 'IGMP snooping querier'. Default is 'disabled'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateDeviceSwitchRoutingInterfaceRequestMulticastRouting {
+    /// `"IGMP snooping querier"`
+    IgmpSnoopingQuerier,
+    /// `"disabled"`
+    Disabled,
+    /// `"enabled"`
+    Enabled,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateDeviceSwitchRoutingInterfaceRequestMulticastRouting, UnknownValue, {
+    "IGMP snooping querier" => IgmpSnoopingQuerier, "disabled" => Disabled, "enabled" =>
+    Enabled }
+);
+/// The OSPF routing settings of the interface.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceSwitchRoutingInterfaceRequestOspfSettings {
+    /// The OSPF area to which this interface should belong. Can be either 'disabled' or the identifier of an           existing OSPF area. Defaults to 'disabled'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub area: Option<String>,
+    /// The path cost for this interface. Defaults to 1, but can be increased up to 65535           to give lower priority.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<i64>,
+    /// When enabled, OSPF will not run on the interface, but the subnet will still be advertised.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_passive_enabled: Option<bool>,
+}
+impl UpdateDeviceSwitchRoutingInterfaceRequestOspfSettings {
+    /// A `UpdateDeviceSwitchRoutingInterfaceRequestOspfSettings` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            area: None,
+            cost: None,
+            is_passive_enabled: None,
+        }
+    }
+    /// Sets `area`.
+    pub fn area(mut self, value: impl Into<String>) -> Self {
+        self.area = Some(value.into());
+        self
+    }
+    /// Sets `area` to a value, or unsets it with `None`.
+    pub fn set_area(mut self, value: Option<String>) -> Self {
+        self.area = value;
+        self
+    }
+    /// Sets `cost`.
+    pub fn cost(mut self, value: i64) -> Self {
+        self.cost = Some(value);
+        self
+    }
+    /// Sets `cost` to a value, or unsets it with `None`.
+    pub fn set_cost(mut self, value: Option<i64>) -> Self {
+        self.cost = value;
+        self
+    }
+    /// Sets `isPassiveEnabled`.
+    pub fn is_passive_enabled(mut self, value: bool) -> Self {
+        self.is_passive_enabled = Some(value);
+        self
+    }
+    /// Sets `isPassiveEnabled` to a value, or unsets it with `None`.
+    pub fn set_is_passive_enabled(mut self, value: Option<bool>) -> Self {
+        self.is_passive_enabled = value;
+        self
+    }
+}
+/// The OSPFv3 routing settings of the interface.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceSwitchRoutingInterfaceRequestOspfV3 {
+    /// The OSPFv3 area to which this interface should belong. Can be either 'disabled' or the identifier of an           existing OSPFv3 area. Defaults to 'disabled'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub area: Option<String>,
+    /// The path cost for this interface. Defaults to 1, but can be increased up to 65535           to give lower priority.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<i64>,
+    /// When enabled, OSPFv3 will not run on the interface, but the subnet will still be advertised.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_passive_enabled: Option<bool>,
+}
+impl UpdateDeviceSwitchRoutingInterfaceRequestOspfV3 {
+    /// A `UpdateDeviceSwitchRoutingInterfaceRequestOspfV3` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            area: None,
+            cost: None,
+            is_passive_enabled: None,
+        }
+    }
+    /// Sets `area`.
+    pub fn area(mut self, value: impl Into<String>) -> Self {
+        self.area = Some(value.into());
+        self
+    }
+    /// Sets `area` to a value, or unsets it with `None`.
+    pub fn set_area(mut self, value: Option<String>) -> Self {
+        self.area = value;
+        self
+    }
+    /// Sets `cost`.
+    pub fn cost(mut self, value: i64) -> Self {
+        self.cost = Some(value);
+        self
+    }
+    /// Sets `cost` to a value, or unsets it with `None`.
+    pub fn set_cost(mut self, value: Option<i64>) -> Self {
+        self.cost = value;
+        self
+    }
+    /// Sets `isPassiveEnabled`.
+    pub fn is_passive_enabled(mut self, value: bool) -> Self {
+        self.is_passive_enabled = Some(value);
+        self
+    }
+    /// Sets `isPassiveEnabled` to a value, or unsets it with `None`.
+    pub fn set_is_passive_enabled(mut self, value: Option<bool>) -> Self {
+        self.is_passive_enabled = value;
+        self
+    }
+}
+/// Part of the `updateDeviceSwitchRoutingInterface` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceSwitchRoutingInterfaceResponse {
+    /// The id
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interface_id: Option<String>,
+    /// The name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// IPv4 subnet
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subnet: Option<String>,
+    /// IPv4 address
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interface_ip: Option<String>,
+    /// Multicast routing status
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multicast_routing: Option<String>,
+    /// VLAN id
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan_id: Option<i64>,
+    /// IPv4 default gateway
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_gateway: Option<String>,
+    /// IPv4 OSPF Settings
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ospf_settings: Option<t::UpdateDeviceSwitchRoutingInterfaceResponseOspfSettings>,
+    /// IPv6 OSPF Settings
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ospf_v3: Option<t::UpdateDeviceSwitchRoutingInterfaceResponseOspfV3>,
+    /// IPv6 addressing
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipv6: Option<t::UpdateDeviceSwitchRoutingInterfaceResponseIpv6>,
+}
+/// IPv6 addressing
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceSwitchRoutingInterfaceResponseIpv6 {
+    /// Assignment mode
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignment_mode: Option<String>,
+    /// IPv6 address
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// IPv6 subnet
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// IPv6 gateway
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<String>,
+}
+/// IPv4 OSPF Settings
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceSwitchRoutingInterfaceResponseOspfSettings {
+    /// Area id
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub area: Option<String>,
+    /// OSPF Cost
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<i64>,
+    /// Disable sending Hello packets on this interface's IPv4 area
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_passive_enabled: Option<bool>,
+}
+/// IPv6 OSPF Settings
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceSwitchRoutingInterfaceResponseOspfV3 {
+    /// Area id
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub area: Option<String>,
+    /// OSPF Cost
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<i64>,
+    /// Disable sending Hello packets on this interface's IPv6 area
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_passive_enabled: Option<bool>,
+}
 /// Part of the `updateDeviceSwitchRoutingStaticRoute` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateDeviceSwitchRoutingStaticRouteRequest {
     /// Name or description for layer 3 static route
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2220,10 +7330,73 @@ pub struct UpdateDeviceSwitchRoutingStaticRouteRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prefer_over_ospf_routes_enabled: Option<bool>,
 }
+impl UpdateDeviceSwitchRoutingStaticRouteRequest {
+    /// A `UpdateDeviceSwitchRoutingStaticRouteRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            subnet: None,
+            next_hop_ip: None,
+            advertise_via_ospf_enabled: None,
+            prefer_over_ospf_routes_enabled: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `subnet`.
+    pub fn subnet(mut self, value: impl Into<String>) -> Self {
+        self.subnet = Some(value.into());
+        self
+    }
+    /// Sets `subnet` to a value, or unsets it with `None`.
+    pub fn set_subnet(mut self, value: Option<String>) -> Self {
+        self.subnet = value;
+        self
+    }
+    /// Sets `nextHopIp`.
+    pub fn next_hop_ip(mut self, value: impl Into<String>) -> Self {
+        self.next_hop_ip = Some(value.into());
+        self
+    }
+    /// Sets `nextHopIp` to a value, or unsets it with `None`.
+    pub fn set_next_hop_ip(mut self, value: Option<String>) -> Self {
+        self.next_hop_ip = value;
+        self
+    }
+    /// Sets `advertiseViaOspfEnabled`.
+    pub fn advertise_via_ospf_enabled(mut self, value: bool) -> Self {
+        self.advertise_via_ospf_enabled = Some(value);
+        self
+    }
+    /// Sets `advertiseViaOspfEnabled` to a value, or unsets it with `None`.
+    pub fn set_advertise_via_ospf_enabled(mut self, value: Option<bool>) -> Self {
+        self.advertise_via_ospf_enabled = value;
+        self
+    }
+    /// Sets `preferOverOspfRoutesEnabled`.
+    pub fn prefer_over_ospf_routes_enabled(mut self, value: bool) -> Self {
+        self.prefer_over_ospf_routes_enabled = Some(value);
+        self
+    }
+    /// Sets `preferOverOspfRoutesEnabled` to a value, or unsets it with `None`.
+    pub fn set_prefer_over_ospf_routes_enabled(mut self, value: Option<bool>) -> Self {
+        self.prefer_over_ospf_routes_enabled = value;
+        self
+    }
+}
 /// Part of the `updateDeviceSwitchWarmSpare` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateDeviceSwitchWarmSpareRequest {
     /// Enable or disable warm spare for a switch
     pub enabled: bool,
@@ -2231,29 +7404,65 @@ pub struct UpdateDeviceSwitchWarmSpareRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub spare_serial: Option<String>,
 }
-/// Part of the `updateNetworkSwitchAccessControlLists` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
-#[serde(rename_all = "camelCase")]
-pub struct UpdateNetworkSwitchAccessControlListsRequest {
-    /// An ordered array of the access control list rules (not including the default rule). An empty array will clear the rules.
-    pub rules: Vec<t::UpdateNetworkSwitchAccessControlListsRequestRule>,
+impl UpdateDeviceSwitchWarmSpareRequest {
+    /// A `UpdateDeviceSwitchWarmSpareRequest` with its required fields (`enabled`); the optional ones are unset.
+    pub fn new(enabled: bool) -> Self {
+        Self {
+            enabled,
+            spare_serial: None,
+        }
+    }
+    /// Sets `spareSerial`.
+    pub fn spare_serial(mut self, value: impl Into<String>) -> Self {
+        self.spare_serial = Some(value.into());
+        self
+    }
+    /// Sets `spareSerial` to a value, or unsets it with `None`.
+    pub fn set_spare_serial(mut self, value: Option<String>) -> Self {
+        self.spare_serial = value;
+        self
+    }
 }
 /// Part of the `updateNetworkSwitchAccessControlLists` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchAccessControlListsRequest {
+    /// An ordered array of the access control list rules (not including the default rule). An empty array will clear the rules.
+    pub rules: Vec<t::UpdateNetworkSwitchAccessControlListsRequestRule>,
+}
+impl UpdateNetworkSwitchAccessControlListsRequest {
+    /// A `UpdateNetworkSwitchAccessControlListsRequest` with its required fields (`rules`); the optional ones are unset.
+    pub fn new(
+        rules: impl IntoIterator<
+            Item = t::UpdateNetworkSwitchAccessControlListsRequestRule,
+        >,
+    ) -> Self {
+        Self {
+            rules: rt::list::<
+                t::UpdateNetworkSwitchAccessControlListsRequestRule,
+                _,
+            >(rules),
+        }
+    }
+}
+/// Part of the `updateNetworkSwitchAccessControlLists` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkSwitchAccessControlListsRequestRule {
     /// Description of the rule (optional).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// 'allow' or 'deny' traffic specified by this rule.
-    pub policy: t::RulePolicy,
+    pub policy: t::UpdateNetworkSwitchAccessControlListsRequestRulePolicy,
     /// IP address version (must be 'any', 'ipv4' or 'ipv6'). Applicable only if network supports IPv6. Default value is 'ipv4'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ip_version: Option<t::IpVersion>,
+    pub ip_version: Option<t::UpdateNetworkSwitchAccessControlListsRequestRuleIpVersion>,
     /// The type of protocol (must be 'tcp', 'udp', or 'any').
-    pub protocol: t::ListsRuleProtocol,
+    pub protocol: t::UpdateNetworkSwitchAccessControlListsRequestRuleProtocol,
     /// Source IP address (in IP or CIDR notation) or 'any'.
     pub src_cidr: String,
     /// Source port. Must be in the range  of 1-65535 or 'any'. Default is 'any'.
@@ -2268,10 +7477,232 @@ pub struct UpdateNetworkSwitchAccessControlListsRequestRule {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vlan: Option<String>,
 }
+impl UpdateNetworkSwitchAccessControlListsRequestRule {
+    /// A `UpdateNetworkSwitchAccessControlListsRequestRule` with its required fields (`policy`, `protocol`, `srcCidr`, `dstCidr`); the optional ones are unset.
+    pub fn new(
+        policy: t::UpdateNetworkSwitchAccessControlListsRequestRulePolicy,
+        protocol: t::UpdateNetworkSwitchAccessControlListsRequestRuleProtocol,
+        src_cidr: impl Into<String>,
+        dst_cidr: impl Into<String>,
+    ) -> Self {
+        Self {
+            comment: None,
+            policy,
+            ip_version: None,
+            protocol,
+            src_cidr: src_cidr.into(),
+            src_port: None,
+            dst_cidr: dst_cidr.into(),
+            dst_port: None,
+            vlan: None,
+        }
+    }
+    /// Sets `comment`.
+    pub fn comment(mut self, value: impl Into<String>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `comment` to a value, or unsets it with `None`.
+    pub fn set_comment(mut self, value: Option<String>) -> Self {
+        self.comment = value;
+        self
+    }
+    /// Sets `ipVersion`.
+    pub fn ip_version(
+        mut self,
+        value: t::UpdateNetworkSwitchAccessControlListsRequestRuleIpVersion,
+    ) -> Self {
+        self.ip_version = Some(value);
+        self
+    }
+    /// Sets `ipVersion` to a value, or unsets it with `None`.
+    pub fn set_ip_version(
+        mut self,
+        value: Option<t::UpdateNetworkSwitchAccessControlListsRequestRuleIpVersion>,
+    ) -> Self {
+        self.ip_version = value;
+        self
+    }
+    /// Sets `srcPort`.
+    pub fn src_port(mut self, value: impl Into<String>) -> Self {
+        self.src_port = Some(value.into());
+        self
+    }
+    /// Sets `srcPort` to a value, or unsets it with `None`.
+    pub fn set_src_port(mut self, value: Option<String>) -> Self {
+        self.src_port = value;
+        self
+    }
+    /// Sets `dstPort`.
+    pub fn dst_port(mut self, value: impl Into<String>) -> Self {
+        self.dst_port = Some(value.into());
+        self
+    }
+    /// Sets `dstPort` to a value, or unsets it with `None`.
+    pub fn set_dst_port(mut self, value: Option<String>) -> Self {
+        self.dst_port = value;
+        self
+    }
+    /// Sets `vlan`.
+    pub fn vlan(mut self, value: impl Into<String>) -> Self {
+        self.vlan = Some(value.into());
+        self
+    }
+    /// Sets `vlan` to a value, or unsets it with `None`.
+    pub fn set_vlan(mut self, value: Option<String>) -> Self {
+        self.vlan = value;
+        self
+    }
+}
+/// IP address version (must be 'any', 'ipv4' or 'ipv6'). Applicable only if network supports IPv6. Default value is 'ipv4'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkSwitchAccessControlListsRequestRuleIpVersion {
+    /// `"any"`
+    Any,
+    /// `"ipv4"`
+    Ipv4,
+    /// `"ipv6"`
+    Ipv6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkSwitchAccessControlListsRequestRuleIpVersion, UnknownValue, { "any" =>
+    Any, "ipv4" => Ipv4, "ipv6" => Ipv6 }
+);
+/// 'allow' or 'deny' traffic specified by this rule.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkSwitchAccessControlListsRequestRulePolicy {
+    /// `"allow"`
+    Allow,
+    /// `"deny"`
+    Deny,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkSwitchAccessControlListsRequestRulePolicy, UnknownValue, { "allow" =>
+    Allow, "deny" => Deny }
+);
+/// The type of protocol (must be 'tcp', 'udp', or 'any').
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkSwitchAccessControlListsRequestRuleProtocol {
+    /// `"any"`
+    Any,
+    /// `"tcp"`
+    Tcp,
+    /// `"udp"`
+    Udp,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkSwitchAccessControlListsRequestRuleProtocol, UnknownValue, { "any" =>
+    Any, "tcp" => Tcp, "udp" => Udp }
+);
+/// Part of the `updateNetworkSwitchAccessControlLists` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchAccessControlListsResponse {
+    /// An ordered array of the access control list rules
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules: Option<Vec<t::UpdateNetworkSwitchAccessControlListsResponseRule>>,
+}
+/// Part of the `updateNetworkSwitchAccessControlLists` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchAccessControlListsResponseRule {
+    /// Description of the rule (optional)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// 'allow' or 'deny' traffic specified by this rule
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<t::UpdateNetworkSwitchAccessControlListsResponseRulePolicy>,
+    /// IP address version
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip_version: Option<
+        t::UpdateNetworkSwitchAccessControlListsResponseRuleIpVersion,
+    >,
+    /// The type of protocol
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<t::UpdateNetworkSwitchAccessControlListsResponseRuleProtocol>,
+    /// Source IP address (in IP or CIDR notation)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src_cidr: Option<String>,
+    /// Source port
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src_port: Option<String>,
+    /// Destination IP address (in IP or CIDR notation)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dst_cidr: Option<String>,
+    /// Destination port
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dst_port: Option<String>,
+    /// ncoming traffic VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan: Option<String>,
+}
+/// IP address version
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkSwitchAccessControlListsResponseRuleIpVersion {
+    /// `"any"`
+    Any,
+    /// `"ipv4"`
+    Ipv4,
+    /// `"ipv6"`
+    Ipv6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkSwitchAccessControlListsResponseRuleIpVersion, UnknownValue, { "any" =>
+    Any, "ipv4" => Ipv4, "ipv6" => Ipv6 }
+);
+/// 'allow' or 'deny' traffic specified by this rule
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkSwitchAccessControlListsResponseRulePolicy {
+    /// `"allow"`
+    Allow,
+    /// `"deny"`
+    Deny,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkSwitchAccessControlListsResponseRulePolicy, UnknownValue, { "allow" =>
+    Allow, "deny" => Deny }
+);
+/// The type of protocol
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkSwitchAccessControlListsResponseRuleProtocol {
+    /// `"any"`
+    Any,
+    /// `"tcp"`
+    Tcp,
+    /// `"udp"`
+    Udp,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkSwitchAccessControlListsResponseRuleProtocol, UnknownValue, { "any" =>
+    Any, "tcp" => Tcp, "udp" => Udp }
+);
 /// Part of the `updateNetworkSwitchAccessPolicy` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkSwitchAccessPolicyRequest {
     /// Name of the access policy
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2279,11 +7710,11 @@ pub struct UpdateNetworkSwitchAccessPolicyRequest {
     /// List of RADIUS servers to require connecting devices to authenticate against before granting network access
     #[serde(skip_serializing_if = "Option::is_none")]
     pub radius_servers: Option<
-        Vec<t::CreateNetworkSwitchAccessPolicyRequestRadiusServer>,
+        Vec<t::UpdateNetworkSwitchAccessPolicyRequestRadiusServer>,
     >,
     /// Object for RADIUS Settings
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub radius: Option<t::PolicyRadius>,
+    pub radius: Option<t::UpdateNetworkSwitchAccessPolicyRequestRadius>,
     /// If enabled, Meraki devices will periodically send access-request messages to these RADIUS servers
     #[serde(skip_serializing_if = "Option::is_none")]
     pub guest_port_bouncing: Option<bool>,
@@ -2299,17 +7730,19 @@ pub struct UpdateNetworkSwitchAccessPolicyRequest {
     /// List of RADIUS accounting servers to require connecting devices to authenticate against before granting network access
     #[serde(skip_serializing_if = "Option::is_none")]
     pub radius_accounting_servers: Option<
-        Vec<t::CreateNetworkSwitchAccessPolicyRequestRadiusServer>,
+        Vec<t::UpdateNetworkSwitchAccessPolicyRequestRadiusAccountingServer>,
     >,
     /// Acceptable values are `""` for None, or `"11"` for Group Policies ACL
     #[serde(skip_serializing_if = "Option::is_none")]
     pub radius_group_attribute: Option<String>,
     /// Choose the Host Mode for the access policy.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub host_mode: Option<t::HostMode>,
+    pub host_mode: Option<t::UpdateNetworkSwitchAccessPolicyRequestHostMode>,
     /// Access Type of the policy. Automatically 'Hybrid authentication' when hostMode is 'Multi-Domain'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub access_policy_type: Option<t::PolicyAccessPolicyType>,
+    pub access_policy_type: Option<
+        t::UpdateNetworkSwitchAccessPolicyRequestAccessPolicyType,
+    >,
     /// Enabling this option will make switches execute 802.1X and MAC-bypass authentication simultaneously so that clients authenticate faster. Only required when accessPolicyType is 'Hybrid Authentication.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub increase_access_speed: Option<bool>,
@@ -2318,7 +7751,7 @@ pub struct UpdateNetworkSwitchAccessPolicyRequest {
     pub guest_vlan_id: Option<i64>,
     /// 802.1x Settings
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dot1x: Option<t::Dot1x>,
+    pub dot1x: Option<t::UpdateNetworkSwitchAccessPolicyRequestDot1x>,
     /// CDP/LLDP capable voice clients will be able to use this VLAN. Automatically true when hostMode is 'Multi-Domain'.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub voice_vlan_clients: Option<bool>,
@@ -2329,10 +7762,705 @@ pub struct UpdateNetworkSwitchAccessPolicyRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url_redirect_walled_garden_ranges: Option<Vec<String>>,
 }
+impl UpdateNetworkSwitchAccessPolicyRequest {
+    /// A `UpdateNetworkSwitchAccessPolicyRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            radius_servers: None,
+            radius: None,
+            guest_port_bouncing: None,
+            radius_testing_enabled: None,
+            radius_coa_support_enabled: None,
+            radius_accounting_enabled: None,
+            radius_accounting_servers: None,
+            radius_group_attribute: None,
+            host_mode: None,
+            access_policy_type: None,
+            increase_access_speed: None,
+            guest_vlan_id: None,
+            dot1x: None,
+            voice_vlan_clients: None,
+            url_redirect_walled_garden_enabled: None,
+            url_redirect_walled_garden_ranges: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `radiusServers`.
+    pub fn radius_servers(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkSwitchAccessPolicyRequestRadiusServer,
+        >,
+    ) -> Self {
+        self.radius_servers = Some(
+            rt::list::<t::UpdateNetworkSwitchAccessPolicyRequestRadiusServer, _>(value),
+        );
+        self
+    }
+    /// Sets `radiusServers` to a value, or unsets it with `None`.
+    pub fn set_radius_servers(
+        mut self,
+        value: Option<Vec<t::UpdateNetworkSwitchAccessPolicyRequestRadiusServer>>,
+    ) -> Self {
+        self.radius_servers = value;
+        self
+    }
+    /// Sets `radius`.
+    pub fn radius(
+        mut self,
+        value: t::UpdateNetworkSwitchAccessPolicyRequestRadius,
+    ) -> Self {
+        self.radius = Some(value);
+        self
+    }
+    /// Sets `radius` to a value, or unsets it with `None`.
+    pub fn set_radius(
+        mut self,
+        value: Option<t::UpdateNetworkSwitchAccessPolicyRequestRadius>,
+    ) -> Self {
+        self.radius = value;
+        self
+    }
+    /// Sets `guestPortBouncing`.
+    pub fn guest_port_bouncing(mut self, value: bool) -> Self {
+        self.guest_port_bouncing = Some(value);
+        self
+    }
+    /// Sets `guestPortBouncing` to a value, or unsets it with `None`.
+    pub fn set_guest_port_bouncing(mut self, value: Option<bool>) -> Self {
+        self.guest_port_bouncing = value;
+        self
+    }
+    /// Sets `radiusTestingEnabled`.
+    pub fn radius_testing_enabled(mut self, value: bool) -> Self {
+        self.radius_testing_enabled = Some(value);
+        self
+    }
+    /// Sets `radiusTestingEnabled` to a value, or unsets it with `None`.
+    pub fn set_radius_testing_enabled(mut self, value: Option<bool>) -> Self {
+        self.radius_testing_enabled = value;
+        self
+    }
+    /// Sets `radiusCoaSupportEnabled`.
+    pub fn radius_coa_support_enabled(mut self, value: bool) -> Self {
+        self.radius_coa_support_enabled = Some(value);
+        self
+    }
+    /// Sets `radiusCoaSupportEnabled` to a value, or unsets it with `None`.
+    pub fn set_radius_coa_support_enabled(mut self, value: Option<bool>) -> Self {
+        self.radius_coa_support_enabled = value;
+        self
+    }
+    /// Sets `radiusAccountingEnabled`.
+    pub fn radius_accounting_enabled(mut self, value: bool) -> Self {
+        self.radius_accounting_enabled = Some(value);
+        self
+    }
+    /// Sets `radiusAccountingEnabled` to a value, or unsets it with `None`.
+    pub fn set_radius_accounting_enabled(mut self, value: Option<bool>) -> Self {
+        self.radius_accounting_enabled = value;
+        self
+    }
+    /// Sets `radiusAccountingServers`.
+    pub fn radius_accounting_servers(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkSwitchAccessPolicyRequestRadiusAccountingServer,
+        >,
+    ) -> Self {
+        self.radius_accounting_servers = Some(
+            rt::list::<
+                t::UpdateNetworkSwitchAccessPolicyRequestRadiusAccountingServer,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `radiusAccountingServers` to a value, or unsets it with `None`.
+    pub fn set_radius_accounting_servers(
+        mut self,
+        value: Option<
+            Vec<t::UpdateNetworkSwitchAccessPolicyRequestRadiusAccountingServer>,
+        >,
+    ) -> Self {
+        self.radius_accounting_servers = value;
+        self
+    }
+    /// Sets `radiusGroupAttribute`.
+    pub fn radius_group_attribute(mut self, value: impl Into<String>) -> Self {
+        self.radius_group_attribute = Some(value.into());
+        self
+    }
+    /// Sets `radiusGroupAttribute` to a value, or unsets it with `None`.
+    pub fn set_radius_group_attribute(mut self, value: Option<String>) -> Self {
+        self.radius_group_attribute = value;
+        self
+    }
+    /// Sets `hostMode`.
+    pub fn host_mode(
+        mut self,
+        value: t::UpdateNetworkSwitchAccessPolicyRequestHostMode,
+    ) -> Self {
+        self.host_mode = Some(value);
+        self
+    }
+    /// Sets `hostMode` to a value, or unsets it with `None`.
+    pub fn set_host_mode(
+        mut self,
+        value: Option<t::UpdateNetworkSwitchAccessPolicyRequestHostMode>,
+    ) -> Self {
+        self.host_mode = value;
+        self
+    }
+    /// Sets `accessPolicyType`.
+    pub fn access_policy_type(
+        mut self,
+        value: t::UpdateNetworkSwitchAccessPolicyRequestAccessPolicyType,
+    ) -> Self {
+        self.access_policy_type = Some(value);
+        self
+    }
+    /// Sets `accessPolicyType` to a value, or unsets it with `None`.
+    pub fn set_access_policy_type(
+        mut self,
+        value: Option<t::UpdateNetworkSwitchAccessPolicyRequestAccessPolicyType>,
+    ) -> Self {
+        self.access_policy_type = value;
+        self
+    }
+    /// Sets `increaseAccessSpeed`.
+    pub fn increase_access_speed(mut self, value: bool) -> Self {
+        self.increase_access_speed = Some(value);
+        self
+    }
+    /// Sets `increaseAccessSpeed` to a value, or unsets it with `None`.
+    pub fn set_increase_access_speed(mut self, value: Option<bool>) -> Self {
+        self.increase_access_speed = value;
+        self
+    }
+    /// Sets `guestVlanId`.
+    pub fn guest_vlan_id(mut self, value: i64) -> Self {
+        self.guest_vlan_id = Some(value);
+        self
+    }
+    /// Sets `guestVlanId` to a value, or unsets it with `None`.
+    pub fn set_guest_vlan_id(mut self, value: Option<i64>) -> Self {
+        self.guest_vlan_id = value;
+        self
+    }
+    /// Sets `dot1x`.
+    pub fn dot1x(
+        mut self,
+        value: t::UpdateNetworkSwitchAccessPolicyRequestDot1x,
+    ) -> Self {
+        self.dot1x = Some(value);
+        self
+    }
+    /// Sets `dot1x` to a value, or unsets it with `None`.
+    pub fn set_dot1x(
+        mut self,
+        value: Option<t::UpdateNetworkSwitchAccessPolicyRequestDot1x>,
+    ) -> Self {
+        self.dot1x = value;
+        self
+    }
+    /// Sets `voiceVlanClients`.
+    pub fn voice_vlan_clients(mut self, value: bool) -> Self {
+        self.voice_vlan_clients = Some(value);
+        self
+    }
+    /// Sets `voiceVlanClients` to a value, or unsets it with `None`.
+    pub fn set_voice_vlan_clients(mut self, value: Option<bool>) -> Self {
+        self.voice_vlan_clients = value;
+        self
+    }
+    /// Sets `urlRedirectWalledGardenEnabled`.
+    pub fn url_redirect_walled_garden_enabled(mut self, value: bool) -> Self {
+        self.url_redirect_walled_garden_enabled = Some(value);
+        self
+    }
+    /// Sets `urlRedirectWalledGardenEnabled` to a value, or unsets it with `None`.
+    pub fn set_url_redirect_walled_garden_enabled(
+        mut self,
+        value: Option<bool>,
+    ) -> Self {
+        self.url_redirect_walled_garden_enabled = value;
+        self
+    }
+    /// Sets `urlRedirectWalledGardenRanges`.
+    pub fn url_redirect_walled_garden_ranges(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.url_redirect_walled_garden_ranges = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `urlRedirectWalledGardenRanges` to a value, or unsets it with `None`.
+    pub fn set_url_redirect_walled_garden_ranges(
+        mut self,
+        value: Option<Vec<String>>,
+    ) -> Self {
+        self.url_redirect_walled_garden_ranges = value;
+        self
+    }
+}
+/// Access Type of the policy. Automatically 'Hybrid authentication' when hostMode is 'Multi-Domain'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkSwitchAccessPolicyRequestAccessPolicyType {
+    /// `"802.1x"`
+    V802_1x,
+    /// `"Hybrid authentication"`
+    HybridAuthentication,
+    /// `"MAC authentication bypass"`
+    MacAuthenticationBypass,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkSwitchAccessPolicyRequestAccessPolicyType, UnknownValue, { "802.1x" =>
+    V802_1x, "Hybrid authentication" => HybridAuthentication, "MAC authentication bypass"
+    => MacAuthenticationBypass }
+);
+/// 802.1x Settings
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchAccessPolicyRequestDot1x {
+    /// Supports either 'both' or 'inbound'. Set to 'inbound' to allow unauthorized egress on the switchport. Set to 'both' to control both traffic directions with authorization. Defaults to 'both'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control_direction: Option<
+        t::UpdateNetworkSwitchAccessPolicyRequestDot1xControlDirection,
+    >,
+}
+impl UpdateNetworkSwitchAccessPolicyRequestDot1x {
+    /// A `UpdateNetworkSwitchAccessPolicyRequestDot1x` with every field unset.
+    pub fn new() -> Self {
+        Self { control_direction: None }
+    }
+    /// Sets `controlDirection`.
+    pub fn control_direction(
+        mut self,
+        value: t::UpdateNetworkSwitchAccessPolicyRequestDot1xControlDirection,
+    ) -> Self {
+        self.control_direction = Some(value);
+        self
+    }
+    /// Sets `controlDirection` to a value, or unsets it with `None`.
+    pub fn set_control_direction(
+        mut self,
+        value: Option<t::UpdateNetworkSwitchAccessPolicyRequestDot1xControlDirection>,
+    ) -> Self {
+        self.control_direction = value;
+        self
+    }
+}
+/// Supports either 'both' or 'inbound'. Set to 'inbound' to allow unauthorized egress on the switchport. Set to 'both' to control both traffic directions with authorization. Defaults to 'both'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkSwitchAccessPolicyRequestDot1xControlDirection {
+    /// `"both"`
+    Both,
+    /// `"inbound"`
+    Inbound,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkSwitchAccessPolicyRequestDot1xControlDirection, UnknownValue, { "both"
+    => Both, "inbound" => Inbound }
+);
+/// Choose the Host Mode for the access policy.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkSwitchAccessPolicyRequestHostMode {
+    /// `"Multi-Auth"`
+    MultiAuth,
+    /// `"Multi-Domain"`
+    MultiDomain,
+    /// `"Multi-Host"`
+    MultiHost,
+    /// `"Single-Host"`
+    SingleHost,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkSwitchAccessPolicyRequestHostMode, UnknownValue, { "Multi-Auth" =>
+    MultiAuth, "Multi-Domain" => MultiDomain, "Multi-Host" => MultiHost, "Single-Host" =>
+    SingleHost }
+);
+/// Object for RADIUS Settings
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchAccessPolicyRequestRadius {
+    /// Critical auth settings for when authentication is rejected by the RADIUS server
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub critical_auth: Option<
+        t::UpdateNetworkSwitchAccessPolicyRequestRadiusCriticalAuth,
+    >,
+    /// VLAN that clients will be placed on when RADIUS authentication fails. Will be null if hostMode is Multi-Auth
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed_auth_vlan_id: Option<i64>,
+    /// Re-authentication period in seconds. Will be null if hostMode is Multi-Auth
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub re_authentication_interval: Option<i64>,
+}
+impl UpdateNetworkSwitchAccessPolicyRequestRadius {
+    /// A `UpdateNetworkSwitchAccessPolicyRequestRadius` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            critical_auth: None,
+            failed_auth_vlan_id: None,
+            re_authentication_interval: None,
+        }
+    }
+    /// Sets `criticalAuth`.
+    pub fn critical_auth(
+        mut self,
+        value: t::UpdateNetworkSwitchAccessPolicyRequestRadiusCriticalAuth,
+    ) -> Self {
+        self.critical_auth = Some(value);
+        self
+    }
+    /// Sets `criticalAuth` to a value, or unsets it with `None`.
+    pub fn set_critical_auth(
+        mut self,
+        value: Option<t::UpdateNetworkSwitchAccessPolicyRequestRadiusCriticalAuth>,
+    ) -> Self {
+        self.critical_auth = value;
+        self
+    }
+    /// Sets `failedAuthVlanId`.
+    pub fn failed_auth_vlan_id(mut self, value: i64) -> Self {
+        self.failed_auth_vlan_id = Some(value);
+        self
+    }
+    /// Sets `failedAuthVlanId` to a value, or unsets it with `None`.
+    pub fn set_failed_auth_vlan_id(mut self, value: Option<i64>) -> Self {
+        self.failed_auth_vlan_id = value;
+        self
+    }
+    /// Sets `reAuthenticationInterval`.
+    pub fn re_authentication_interval(mut self, value: i64) -> Self {
+        self.re_authentication_interval = Some(value);
+        self
+    }
+    /// Sets `reAuthenticationInterval` to a value, or unsets it with `None`.
+    pub fn set_re_authentication_interval(mut self, value: Option<i64>) -> Self {
+        self.re_authentication_interval = value;
+        self
+    }
+}
+/// Part of the `updateNetworkSwitchAccessPolicy` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchAccessPolicyRequestRadiusAccountingServer {
+    /// Public IP address of the RADIUS accounting server
+    pub host: String,
+    /// UDP port that the RADIUS Accounting server listens on for access requests
+    pub port: i64,
+    /// RADIUS client shared secret
+    pub secret: String,
+}
+impl UpdateNetworkSwitchAccessPolicyRequestRadiusAccountingServer {
+    /// A `UpdateNetworkSwitchAccessPolicyRequestRadiusAccountingServer` with its required fields (`host`, `port`, `secret`); the optional ones are unset.
+    pub fn new(host: impl Into<String>, port: i64, secret: impl Into<String>) -> Self {
+        Self {
+            host: host.into(),
+            port,
+            secret: secret.into(),
+        }
+    }
+}
+/// Critical auth settings for when authentication is rejected by the RADIUS server
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchAccessPolicyRequestRadiusCriticalAuth {
+    /// VLAN that clients who use data will be placed on when RADIUS authentication fails. Will be null if hostMode is Multi-Auth
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_vlan_id: Option<i64>,
+    /// VLAN that clients who use voice will be placed on when RADIUS authentication fails. Will be null if hostMode is Multi-Auth
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voice_vlan_id: Option<i64>,
+    /// Enable to suspend port bounce when RADIUS servers are unreachable
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suspend_port_bounce: Option<bool>,
+}
+impl UpdateNetworkSwitchAccessPolicyRequestRadiusCriticalAuth {
+    /// A `UpdateNetworkSwitchAccessPolicyRequestRadiusCriticalAuth` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            data_vlan_id: None,
+            voice_vlan_id: None,
+            suspend_port_bounce: None,
+        }
+    }
+    /// Sets `dataVlanId`.
+    pub fn data_vlan_id(mut self, value: i64) -> Self {
+        self.data_vlan_id = Some(value);
+        self
+    }
+    /// Sets `dataVlanId` to a value, or unsets it with `None`.
+    pub fn set_data_vlan_id(mut self, value: Option<i64>) -> Self {
+        self.data_vlan_id = value;
+        self
+    }
+    /// Sets `voiceVlanId`.
+    pub fn voice_vlan_id(mut self, value: i64) -> Self {
+        self.voice_vlan_id = Some(value);
+        self
+    }
+    /// Sets `voiceVlanId` to a value, or unsets it with `None`.
+    pub fn set_voice_vlan_id(mut self, value: Option<i64>) -> Self {
+        self.voice_vlan_id = value;
+        self
+    }
+    /// Sets `suspendPortBounce`.
+    pub fn suspend_port_bounce(mut self, value: bool) -> Self {
+        self.suspend_port_bounce = Some(value);
+        self
+    }
+    /// Sets `suspendPortBounce` to a value, or unsets it with `None`.
+    pub fn set_suspend_port_bounce(mut self, value: Option<bool>) -> Self {
+        self.suspend_port_bounce = value;
+        self
+    }
+}
+/// Part of the `updateNetworkSwitchAccessPolicy` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchAccessPolicyRequestRadiusServer {
+    /// Public IP address of the RADIUS server
+    pub host: String,
+    /// UDP port that the RADIUS server listens on for access requests
+    pub port: i64,
+    /// RADIUS client shared secret
+    pub secret: String,
+}
+impl UpdateNetworkSwitchAccessPolicyRequestRadiusServer {
+    /// A `UpdateNetworkSwitchAccessPolicyRequestRadiusServer` with its required fields (`host`, `port`, `secret`); the optional ones are unset.
+    pub fn new(host: impl Into<String>, port: i64, secret: impl Into<String>) -> Self {
+        Self {
+            host: host.into(),
+            port,
+            secret: secret.into(),
+        }
+    }
+}
+/// Part of the `updateNetworkSwitchAccessPolicy` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchAccessPolicyResponse {
+    /// Name of the access policy
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// List of RADIUS servers to require connecting devices to authenticate against before granting network access
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius_servers: Option<
+        Vec<t::UpdateNetworkSwitchAccessPolicyResponseRadiusServer>,
+    >,
+    /// Object for RADIUS Settings
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius: Option<t::UpdateNetworkSwitchAccessPolicyResponseRadius>,
+    /// If enabled, Meraki devices will periodically send access-request messages to these RADIUS servers
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guest_port_bouncing: Option<bool>,
+    /// If enabled, Meraki devices will periodically send access-request messages to these RADIUS servers
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius_testing_enabled: Option<bool>,
+    /// Change of authentication for RADIUS re-authentication and disconnection
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius_coa_support_enabled: Option<bool>,
+    /// Enable to send start, interim-update and stop messages to a configured RADIUS accounting server for tracking connected clients
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius_accounting_enabled: Option<bool>,
+    /// List of RADIUS accounting servers to require connecting devices to authenticate against before granting network access
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius_accounting_servers: Option<
+        Vec<t::UpdateNetworkSwitchAccessPolicyResponseRadiusAccountingServer>,
+    >,
+    /// Acceptable values are `""` for None, or `"11"` for Group Policies ACL
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius_group_attribute: Option<String>,
+    /// Choose the Host Mode for the access policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host_mode: Option<t::UpdateNetworkSwitchAccessPolicyResponseHostMode>,
+    /// Access Type of the policy. Automatically 'Hybrid authentication' when hostMode is 'Multi-Domain'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_policy_type: Option<
+        t::UpdateNetworkSwitchAccessPolicyResponseAccessPolicyType,
+    >,
+    /// Enabling this option will make switches execute 802.1X and MAC-bypass authentication simultaneously so that clients authenticate faster. Only required when accessPolicyType is 'Hybrid Authentication.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub increase_access_speed: Option<bool>,
+    /// ID for the guest VLAN allow unauthorized devices access to limited network resources
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guest_vlan_id: Option<i64>,
+    /// 802.1x Settings
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dot1x: Option<t::UpdateNetworkSwitchAccessPolicyResponseDot1x>,
+    /// CDP/LLDP capable voice clients will be able to use this VLAN. Automatically true when hostMode is 'Multi-Domain'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voice_vlan_clients: Option<bool>,
+    /// Enable to restrict access for clients to a response_objectific set of IP addresses or hostnames prior to authentication
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url_redirect_walled_garden_enabled: Option<bool>,
+    /// IP address ranges, in CIDR notation, to restrict access for clients to a specific set of IP addresses or hostnames prior to authentication
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url_redirect_walled_garden_ranges: Option<Vec<String>>,
+}
+/// Access Type of the policy. Automatically 'Hybrid authentication' when hostMode is 'Multi-Domain'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkSwitchAccessPolicyResponseAccessPolicyType {
+    /// `"802.1x"`
+    V802_1x,
+    /// `"Hybrid authentication"`
+    HybridAuthentication,
+    /// `"MAC authentication bypass"`
+    MacAuthenticationBypass,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkSwitchAccessPolicyResponseAccessPolicyType, UnknownValue, { "802.1x" =>
+    V802_1x, "Hybrid authentication" => HybridAuthentication, "MAC authentication bypass"
+    => MacAuthenticationBypass }
+);
+/// 802.1x Settings
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchAccessPolicyResponseDot1x {
+    /// Supports either 'both' or 'inbound'. Set to 'inbound' to allow unauthorized egress on the switchport. Set to 'both' to control both traffic directions with authorization. Defaults to 'both'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control_direction: Option<
+        t::UpdateNetworkSwitchAccessPolicyResponseDot1xControlDirection,
+    >,
+}
+/// Supports either 'both' or 'inbound'. Set to 'inbound' to allow unauthorized egress on the switchport. Set to 'both' to control both traffic directions with authorization. Defaults to 'both'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkSwitchAccessPolicyResponseDot1xControlDirection {
+    /// `"both"`
+    Both,
+    /// `"inbound"`
+    Inbound,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkSwitchAccessPolicyResponseDot1xControlDirection, UnknownValue, { "both"
+    => Both, "inbound" => Inbound }
+);
+/// Choose the Host Mode for the access policy.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkSwitchAccessPolicyResponseHostMode {
+    /// `"Multi-Auth"`
+    MultiAuth,
+    /// `"Multi-Domain"`
+    MultiDomain,
+    /// `"Multi-Host"`
+    MultiHost,
+    /// `"Single-Host"`
+    SingleHost,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkSwitchAccessPolicyResponseHostMode, UnknownValue, { "Multi-Auth" =>
+    MultiAuth, "Multi-Domain" => MultiDomain, "Multi-Host" => MultiHost, "Single-Host" =>
+    SingleHost }
+);
+/// Object for RADIUS Settings
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchAccessPolicyResponseRadius {
+    /// Critical auth settings for when authentication is rejected by the RADIUS server
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub critical_auth: Option<
+        t::UpdateNetworkSwitchAccessPolicyResponseRadiusCriticalAuth,
+    >,
+    /// VLAN that clients will be placed on when RADIUS authentication fails. Will be null if hostMode is Multi-Auth
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed_auth_vlan_id: Option<i64>,
+    /// Re-authentication period in seconds. Will be null if hostMode is Multi-Auth
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub re_authentication_interval: Option<i64>,
+}
+/// Part of the `updateNetworkSwitchAccessPolicy` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchAccessPolicyResponseRadiusAccountingServer {
+    /// Public IP address of the RADIUS accounting server
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// UDP port that the RADIUS Accounting server listens on for access requests
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<i64>,
+}
+/// Critical auth settings for when authentication is rejected by the RADIUS server
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchAccessPolicyResponseRadiusCriticalAuth {
+    /// VLAN that clients who use data will be placed on when RADIUS authentication fails. Will be null if hostMode is Multi-Auth
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_vlan_id: Option<i64>,
+    /// VLAN that clients who use voice will be placed on when RADIUS authentication fails. Will be null if hostMode is Multi-Auth
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voice_vlan_id: Option<i64>,
+    /// Enable to suspend port bounce when RADIUS servers are unreachable
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suspend_port_bounce: Option<bool>,
+}
+/// Part of the `updateNetworkSwitchAccessPolicy` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchAccessPolicyResponseRadiusServer {
+    /// Public IP address of the RADIUS server
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// UDP port that the RADIUS server listens on for access requests
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<i64>,
+}
 /// Part of the `updateNetworkSwitchAlternateManagementInterface` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkSwitchAlternateManagementInterfaceRequest {
     /// Boolean value to enable or disable AMI configuration. If enabled, VLAN and protocols must be set
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2350,6 +8478,87 @@ pub struct UpdateNetworkSwitchAlternateManagementInterfaceRequest {
     pub switches: Option<
         Vec<t::UpdateNetworkSwitchAlternateManagementInterfaceRequestSwitch>,
     >,
+}
+impl UpdateNetworkSwitchAlternateManagementInterfaceRequest {
+    /// A `UpdateNetworkSwitchAlternateManagementInterfaceRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            vlan_id: None,
+            protocols: None,
+            switches: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `vlanId`.
+    pub fn vlan_id(mut self, value: i64) -> Self {
+        self.vlan_id = Some(value);
+        self
+    }
+    /// Sets `vlanId` to a value, or unsets it with `None`.
+    pub fn set_vlan_id(mut self, value: Option<i64>) -> Self {
+        self.vlan_id = value;
+        self
+    }
+    /// Sets `protocols`.
+    pub fn protocols(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkSwitchAlternateManagementInterfaceRequestProtocol,
+        >,
+    ) -> Self {
+        self.protocols = Some(
+            rt::list::<
+                t::UpdateNetworkSwitchAlternateManagementInterfaceRequestProtocol,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `protocols` to a value, or unsets it with `None`.
+    pub fn set_protocols(
+        mut self,
+        value: Option<
+            Vec<t::UpdateNetworkSwitchAlternateManagementInterfaceRequestProtocol>,
+        >,
+    ) -> Self {
+        self.protocols = value;
+        self
+    }
+    /// Sets `switches`.
+    pub fn switches(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkSwitchAlternateManagementInterfaceRequestSwitch,
+        >,
+    ) -> Self {
+        self.switches = Some(
+            rt::list::<
+                t::UpdateNetworkSwitchAlternateManagementInterfaceRequestSwitch,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `switches` to a value, or unsets it with `None`.
+    pub fn set_switches(
+        mut self,
+        value: Option<
+            Vec<t::UpdateNetworkSwitchAlternateManagementInterfaceRequestSwitch>,
+        >,
+    ) -> Self {
+        self.switches = value;
+        self
+    }
 }
 /// Part of the `updateNetworkSwitchAlternateManagementInterface` operation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -2372,6 +8581,7 @@ rt::string_enum!(
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkSwitchAlternateManagementInterfaceRequestSwitch {
     /// Switch serial number
     pub serial: String,
@@ -2384,10 +8594,45 @@ pub struct UpdateNetworkSwitchAlternateManagementInterfaceRequestSwitch {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gateway: Option<String>,
 }
+impl UpdateNetworkSwitchAlternateManagementInterfaceRequestSwitch {
+    /// A `UpdateNetworkSwitchAlternateManagementInterfaceRequestSwitch` with its required fields (`serial`, `alternateManagementIp`); the optional ones are unset.
+    pub fn new(
+        serial: impl Into<String>,
+        alternate_management_ip: impl Into<String>,
+    ) -> Self {
+        Self {
+            serial: serial.into(),
+            alternate_management_ip: alternate_management_ip.into(),
+            subnet_mask: None,
+            gateway: None,
+        }
+    }
+    /// Sets `subnetMask`.
+    pub fn subnet_mask(mut self, value: impl Into<String>) -> Self {
+        self.subnet_mask = Some(value.into());
+        self
+    }
+    /// Sets `subnetMask` to a value, or unsets it with `None`.
+    pub fn set_subnet_mask(mut self, value: Option<String>) -> Self {
+        self.subnet_mask = value;
+        self
+    }
+    /// Sets `gateway`.
+    pub fn gateway(mut self, value: impl Into<String>) -> Self {
+        self.gateway = Some(value.into());
+        self
+    }
+    /// Sets `gateway` to a value, or unsets it with `None`.
+    pub fn set_gateway(mut self, value: Option<String>) -> Self {
+        self.gateway = value;
+        self
+    }
+}
 /// Part of the `updateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServer` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServerRequest {
     /// The updated mac address of the trusted server
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2397,20 +8642,355 @@ pub struct UpdateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServerRequest 
     pub vlan: Option<i64>,
     /// The updated IPv4 attributes of the trusted server
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ipv4: Option<t::ServerIpv4>,
+    pub ipv4: Option<
+        t::UpdateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServerRequestIpv4,
+    >,
 }
+impl UpdateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServerRequest {
+    /// A `UpdateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServerRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            mac: None,
+            vlan: None,
+            ipv4: None,
+        }
+    }
+    /// Sets `mac`.
+    pub fn mac(mut self, value: impl Into<String>) -> Self {
+        self.mac = Some(value.into());
+        self
+    }
+    /// Sets `mac` to a value, or unsets it with `None`.
+    pub fn set_mac(mut self, value: Option<String>) -> Self {
+        self.mac = value;
+        self
+    }
+    /// Sets `vlan`.
+    pub fn vlan(mut self, value: i64) -> Self {
+        self.vlan = Some(value);
+        self
+    }
+    /// Sets `vlan` to a value, or unsets it with `None`.
+    pub fn set_vlan(mut self, value: Option<i64>) -> Self {
+        self.vlan = value;
+        self
+    }
+    /// Sets `ipv4`.
+    pub fn ipv4(
+        mut self,
+        value: t::UpdateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServerRequestIpv4,
+    ) -> Self {
+        self.ipv4 = Some(value);
+        self
+    }
+    /// Sets `ipv4` to a value, or unsets it with `None`.
+    pub fn set_ipv4(
+        mut self,
+        value: Option<
+            t::UpdateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServerRequestIpv4,
+        >,
+    ) -> Self {
+        self.ipv4 = value;
+        self
+    }
+}
+/// The updated IPv4 attributes of the trusted server
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServerRequestIpv4 {
+    /// The updated IPv4 address of the trusted server
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+}
+impl UpdateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServerRequestIpv4 {
+    /// A `UpdateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServerRequestIpv4` with every field unset.
+    pub fn new() -> Self {
+        Self { address: None }
+    }
+    /// Sets `address`.
+    pub fn address(mut self, value: impl Into<String>) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+    /// Sets `address` to a value, or unsets it with `None`.
+    pub fn set_address(mut self, value: Option<String>) -> Self {
+        self.address = value;
+        self
+    }
+}
+/// Part of the `updateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServer` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServerResponse {
+    /// ID of the trusted server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trusted_server_id: Option<String>,
+    /// Mac address of the trusted server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac: Option<String>,
+    /// Vlan ID of the trusted server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan: Option<i64>,
+    /// IPv4 attributes of the trusted server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipv4: Option<
+        t::UpdateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServerResponseIpv4,
+    >,
+}
+/// IPv4 attributes of the trusted server.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchDhcpServerPolicyArpInspectionTrustedServerResponseIpv4 {
+    /// IPv4 address of the trusted server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+}
+/// Part of the `updateNetworkSwitchDhcpServerPolicy` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchDhcpServerPolicyRequest {
+    /// Alert settings for DHCP servers
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alerts: Option<t::UpdateNetworkSwitchDhcpServerPolicyRequestAlerts>,
+    /// 'allow' or 'block' new DHCP servers. Default value is 'allow'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_policy: Option<
+        t::UpdateNetworkSwitchDhcpServerPolicyRequestDefaultPolicy,
+    >,
+    /// List the MAC addresses of DHCP servers to permit on the network when defaultPolicy is set to block. An empty array will clear the entries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_servers: Option<Vec<String>>,
+    /// List the MAC addresses of DHCP servers to block on the network when defaultPolicy is set to allow. An empty array will clear the entries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blocked_servers: Option<Vec<String>>,
+    /// Dynamic ARP Inspection settings
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arp_inspection: Option<
+        t::UpdateNetworkSwitchDhcpServerPolicyRequestArpInspection,
+    >,
+}
+impl UpdateNetworkSwitchDhcpServerPolicyRequest {
+    /// A `UpdateNetworkSwitchDhcpServerPolicyRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            alerts: None,
+            default_policy: None,
+            allowed_servers: None,
+            blocked_servers: None,
+            arp_inspection: None,
+        }
+    }
+    /// Sets `alerts`.
+    pub fn alerts(
+        mut self,
+        value: t::UpdateNetworkSwitchDhcpServerPolicyRequestAlerts,
+    ) -> Self {
+        self.alerts = Some(value);
+        self
+    }
+    /// Sets `alerts` to a value, or unsets it with `None`.
+    pub fn set_alerts(
+        mut self,
+        value: Option<t::UpdateNetworkSwitchDhcpServerPolicyRequestAlerts>,
+    ) -> Self {
+        self.alerts = value;
+        self
+    }
+    /// Sets `defaultPolicy`.
+    pub fn default_policy(
+        mut self,
+        value: t::UpdateNetworkSwitchDhcpServerPolicyRequestDefaultPolicy,
+    ) -> Self {
+        self.default_policy = Some(value);
+        self
+    }
+    /// Sets `defaultPolicy` to a value, or unsets it with `None`.
+    pub fn set_default_policy(
+        mut self,
+        value: Option<t::UpdateNetworkSwitchDhcpServerPolicyRequestDefaultPolicy>,
+    ) -> Self {
+        self.default_policy = value;
+        self
+    }
+    /// Sets `allowedServers`.
+    pub fn allowed_servers(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.allowed_servers = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `allowedServers` to a value, or unsets it with `None`.
+    pub fn set_allowed_servers(mut self, value: Option<Vec<String>>) -> Self {
+        self.allowed_servers = value;
+        self
+    }
+    /// Sets `blockedServers`.
+    pub fn blocked_servers(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.blocked_servers = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `blockedServers` to a value, or unsets it with `None`.
+    pub fn set_blocked_servers(mut self, value: Option<Vec<String>>) -> Self {
+        self.blocked_servers = value;
+        self
+    }
+    /// Sets `arpInspection`.
+    pub fn arp_inspection(
+        mut self,
+        value: t::UpdateNetworkSwitchDhcpServerPolicyRequestArpInspection,
+    ) -> Self {
+        self.arp_inspection = Some(value);
+        self
+    }
+    /// Sets `arpInspection` to a value, or unsets it with `None`.
+    pub fn set_arp_inspection(
+        mut self,
+        value: Option<t::UpdateNetworkSwitchDhcpServerPolicyRequestArpInspection>,
+    ) -> Self {
+        self.arp_inspection = value;
+        self
+    }
+}
+/// Alert settings for DHCP servers
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchDhcpServerPolicyRequestAlerts {
+    /// Email alert settings for DHCP servers
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<t::UpdateNetworkSwitchDhcpServerPolicyRequestAlertsEmail>,
+}
+impl UpdateNetworkSwitchDhcpServerPolicyRequestAlerts {
+    /// A `UpdateNetworkSwitchDhcpServerPolicyRequestAlerts` with every field unset.
+    pub fn new() -> Self {
+        Self { email: None }
+    }
+    /// Sets `email`.
+    pub fn email(
+        mut self,
+        value: t::UpdateNetworkSwitchDhcpServerPolicyRequestAlertsEmail,
+    ) -> Self {
+        self.email = Some(value);
+        self
+    }
+    /// Sets `email` to a value, or unsets it with `None`.
+    pub fn set_email(
+        mut self,
+        value: Option<t::UpdateNetworkSwitchDhcpServerPolicyRequestAlertsEmail>,
+    ) -> Self {
+        self.email = value;
+        self
+    }
+}
+/// Email alert settings for DHCP servers
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchDhcpServerPolicyRequestAlertsEmail {
+    /// When enabled, send an email if a new DHCP server is seen. Default value is false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+impl UpdateNetworkSwitchDhcpServerPolicyRequestAlertsEmail {
+    /// A `UpdateNetworkSwitchDhcpServerPolicyRequestAlertsEmail` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Dynamic ARP Inspection settings
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchDhcpServerPolicyRequestArpInspection {
+    /// Enable or disable Dynamic ARP Inspection on the network. Default value is false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+impl UpdateNetworkSwitchDhcpServerPolicyRequestArpInspection {
+    /// A `UpdateNetworkSwitchDhcpServerPolicyRequestArpInspection` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// 'allow' or 'block' new DHCP servers. Default value is 'allow'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkSwitchDhcpServerPolicyRequestDefaultPolicy {
+    /// `"allow"`
+    Allow,
+    /// `"block"`
+    Block,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkSwitchDhcpServerPolicyRequestDefaultPolicy, UnknownValue, { "allow" =>
+    Allow, "block" => Block }
+);
 /// Part of the `updateNetworkSwitchDscpToCosMappings` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkSwitchDscpToCosMappingsRequest {
     /// An array of DSCP to CoS mappings. An empty array will reset the mappings to default.
     pub mappings: Vec<t::UpdateNetworkSwitchDscpToCosMappingsRequestMapping>,
 }
+impl UpdateNetworkSwitchDscpToCosMappingsRequest {
+    /// A `UpdateNetworkSwitchDscpToCosMappingsRequest` with its required fields (`mappings`); the optional ones are unset.
+    pub fn new(
+        mappings: impl IntoIterator<
+            Item = t::UpdateNetworkSwitchDscpToCosMappingsRequestMapping,
+        >,
+    ) -> Self {
+        Self {
+            mappings: rt::list::<
+                t::UpdateNetworkSwitchDscpToCosMappingsRequestMapping,
+                _,
+            >(mappings),
+        }
+    }
+}
 /// Part of the `updateNetworkSwitchDscpToCosMappings` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkSwitchDscpToCosMappingsRequestMapping {
     /// The Differentiated Services Code Point (DSCP) tag in the IP header that will be mapped to a particular Class-of-Service (CoS) queue. Value can be in the range of 0 to 63 inclusive.
     pub dscp: i64,
@@ -2420,10 +9000,178 @@ pub struct UpdateNetworkSwitchDscpToCosMappingsRequestMapping {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
+impl UpdateNetworkSwitchDscpToCosMappingsRequestMapping {
+    /// A `UpdateNetworkSwitchDscpToCosMappingsRequestMapping` with its required fields (`dscp`, `cos`); the optional ones are unset.
+    pub fn new(dscp: i64, cos: i64) -> Self {
+        Self { dscp, cos, title: None }
+    }
+    /// Sets `title`.
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+    /// Sets `title` to a value, or unsets it with `None`.
+    pub fn set_title(mut self, value: Option<String>) -> Self {
+        self.title = value;
+        self
+    }
+}
+/// Part of the `updateNetworkSwitchLinkAggregation` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchLinkAggregationRequest {
+    /// Array of switch or stack ports for updating aggregation group. Minimum 2 and maximum 8 ports are supported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub switch_ports: Option<
+        Vec<t::UpdateNetworkSwitchLinkAggregationRequestSwitchPort>,
+    >,
+    /// Array of switch profile ports for updating aggregation group. Minimum 2 and maximum 8 ports are supported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub switch_profile_ports: Option<
+        Vec<t::UpdateNetworkSwitchLinkAggregationRequestSwitchProfilePort>,
+    >,
+}
+impl UpdateNetworkSwitchLinkAggregationRequest {
+    /// A `UpdateNetworkSwitchLinkAggregationRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            switch_ports: None,
+            switch_profile_ports: None,
+        }
+    }
+    /// Sets `switchPorts`.
+    pub fn switch_ports(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkSwitchLinkAggregationRequestSwitchPort,
+        >,
+    ) -> Self {
+        self.switch_ports = Some(
+            rt::list::<t::UpdateNetworkSwitchLinkAggregationRequestSwitchPort, _>(value),
+        );
+        self
+    }
+    /// Sets `switchPorts` to a value, or unsets it with `None`.
+    pub fn set_switch_ports(
+        mut self,
+        value: Option<Vec<t::UpdateNetworkSwitchLinkAggregationRequestSwitchPort>>,
+    ) -> Self {
+        self.switch_ports = value;
+        self
+    }
+    /// Sets `switchProfilePorts`.
+    pub fn switch_profile_ports(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkSwitchLinkAggregationRequestSwitchProfilePort,
+        >,
+    ) -> Self {
+        self.switch_profile_ports = Some(
+            rt::list::<
+                t::UpdateNetworkSwitchLinkAggregationRequestSwitchProfilePort,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `switchProfilePorts` to a value, or unsets it with `None`.
+    pub fn set_switch_profile_ports(
+        mut self,
+        value: Option<Vec<t::UpdateNetworkSwitchLinkAggregationRequestSwitchProfilePort>>,
+    ) -> Self {
+        self.switch_profile_ports = value;
+        self
+    }
+}
+/// Part of the `updateNetworkSwitchLinkAggregation` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchLinkAggregationRequestSwitchPort {
+    /// Serial number of the switch.
+    pub serial: String,
+    /// Port identifier of switch port. For modules, the identifier is "SlotNumber_ModuleType_PortNumber" (Ex: "1_8X10G_1"), otherwise it is just the port number (Ex: "8").
+    pub port_id: String,
+}
+impl UpdateNetworkSwitchLinkAggregationRequestSwitchPort {
+    /// A `UpdateNetworkSwitchLinkAggregationRequestSwitchPort` with its required fields (`serial`, `portId`); the optional ones are unset.
+    pub fn new(serial: impl Into<String>, port_id: impl Into<String>) -> Self {
+        Self {
+            serial: serial.into(),
+            port_id: port_id.into(),
+        }
+    }
+}
+/// Part of the `updateNetworkSwitchLinkAggregation` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchLinkAggregationRequestSwitchProfilePort {
+    /// Profile identifier.
+    pub profile: String,
+    /// Port identifier of switch port. For modules, the identifier is "SlotNumber_ModuleType_PortNumber" (Ex: "1_8X10G_1"), otherwise it is just the port number (Ex: "8").
+    pub port_id: String,
+}
+impl UpdateNetworkSwitchLinkAggregationRequestSwitchProfilePort {
+    /// A `UpdateNetworkSwitchLinkAggregationRequestSwitchProfilePort` with its required fields (`profile`, `portId`); the optional ones are unset.
+    pub fn new(profile: impl Into<String>, port_id: impl Into<String>) -> Self {
+        Self {
+            profile: profile.into(),
+            port_id: port_id.into(),
+        }
+    }
+}
+/// Part of the `updateNetworkSwitchMtu` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchMtuRequest {
+    /// MTU size for the entire network. Default value is 9578.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_mtu_size: Option<i64>,
+    /// Override MTU size for individual switches or switch templates. An empty array will clear overrides.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overrides: Option<Vec<t::Override>>,
+}
+impl UpdateNetworkSwitchMtuRequest {
+    /// A `UpdateNetworkSwitchMtuRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            default_mtu_size: None,
+            overrides: None,
+        }
+    }
+    /// Sets `defaultMtuSize`.
+    pub fn default_mtu_size(mut self, value: i64) -> Self {
+        self.default_mtu_size = Some(value);
+        self
+    }
+    /// Sets `defaultMtuSize` to a value, or unsets it with `None`.
+    pub fn set_default_mtu_size(mut self, value: Option<i64>) -> Self {
+        self.default_mtu_size = value;
+        self
+    }
+    /// Sets `overrides`.
+    pub fn overrides(mut self, value: impl IntoIterator<Item = t::Override>) -> Self {
+        self.overrides = Some(rt::list::<t::Override, _>(value));
+        self
+    }
+    /// Sets `overrides` to a value, or unsets it with `None`.
+    pub fn set_overrides(mut self, value: Option<Vec<t::Override>>) -> Self {
+        self.overrides = value;
+        self
+    }
+}
 /// Part of the `updateNetworkSwitchPortSchedule` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkSwitchPortScheduleRequest {
     /// The name for your port schedule.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2432,19 +9180,766 @@ pub struct UpdateNetworkSwitchPortScheduleRequest {
     /// When it's empty, default schedule with all days of a week are configured.
     /// Any unspecified day in the schedule is added as a default schedule configuration of the day.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub port_schedule: Option<t::SchedulePortSchedule>,
+    pub port_schedule: Option<t::UpdateNetworkSwitchPortScheduleRequestPortSchedule>,
+}
+impl UpdateNetworkSwitchPortScheduleRequest {
+    /// A `UpdateNetworkSwitchPortScheduleRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            port_schedule: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `portSchedule`.
+    pub fn port_schedule(
+        mut self,
+        value: t::UpdateNetworkSwitchPortScheduleRequestPortSchedule,
+    ) -> Self {
+        self.port_schedule = Some(value);
+        self
+    }
+    /// Sets `portSchedule` to a value, or unsets it with `None`.
+    pub fn set_port_schedule(
+        mut self,
+        value: Option<t::UpdateNetworkSwitchPortScheduleRequestPortSchedule>,
+    ) -> Self {
+        self.port_schedule = value;
+        self
+    }
+}
+/// The schedule for switch port scheduling. Schedules are applied to days of the week.
+/// When it's empty, default schedule with all days of a week are configured.
+/// Any unspecified day in the schedule is added as a default schedule configuration of the day.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchPortScheduleRequestPortSchedule {
+    /// The schedule object for Monday.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monday: Option<t::UpdateNetworkSwitchPortScheduleRequestPortScheduleMonday>,
+    /// The schedule object for Tuesday.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tuesday: Option<t::UpdateNetworkSwitchPortScheduleRequestPortScheduleTuesday>,
+    /// The schedule object for Wednesday.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wednesday: Option<
+        t::UpdateNetworkSwitchPortScheduleRequestPortScheduleWednesday,
+    >,
+    /// The schedule object for Thursday.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thursday: Option<t::UpdateNetworkSwitchPortScheduleRequestPortScheduleThursday>,
+    /// The schedule object for Friday.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub friday: Option<t::UpdateNetworkSwitchPortScheduleRequestPortScheduleFriday>,
+    /// The schedule object for Saturday.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub saturday: Option<t::UpdateNetworkSwitchPortScheduleRequestPortScheduleSaturday>,
+    /// The schedule object for Sunday.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sunday: Option<t::UpdateNetworkSwitchPortScheduleRequestPortScheduleSunday>,
+}
+impl UpdateNetworkSwitchPortScheduleRequestPortSchedule {
+    /// A `UpdateNetworkSwitchPortScheduleRequestPortSchedule` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            monday: None,
+            tuesday: None,
+            wednesday: None,
+            thursday: None,
+            friday: None,
+            saturday: None,
+            sunday: None,
+        }
+    }
+    /// Sets `monday`.
+    pub fn monday(
+        mut self,
+        value: t::UpdateNetworkSwitchPortScheduleRequestPortScheduleMonday,
+    ) -> Self {
+        self.monday = Some(value);
+        self
+    }
+    /// Sets `monday` to a value, or unsets it with `None`.
+    pub fn set_monday(
+        mut self,
+        value: Option<t::UpdateNetworkSwitchPortScheduleRequestPortScheduleMonday>,
+    ) -> Self {
+        self.monday = value;
+        self
+    }
+    /// Sets `tuesday`.
+    pub fn tuesday(
+        mut self,
+        value: t::UpdateNetworkSwitchPortScheduleRequestPortScheduleTuesday,
+    ) -> Self {
+        self.tuesday = Some(value);
+        self
+    }
+    /// Sets `tuesday` to a value, or unsets it with `None`.
+    pub fn set_tuesday(
+        mut self,
+        value: Option<t::UpdateNetworkSwitchPortScheduleRequestPortScheduleTuesday>,
+    ) -> Self {
+        self.tuesday = value;
+        self
+    }
+    /// Sets `wednesday`.
+    pub fn wednesday(
+        mut self,
+        value: t::UpdateNetworkSwitchPortScheduleRequestPortScheduleWednesday,
+    ) -> Self {
+        self.wednesday = Some(value);
+        self
+    }
+    /// Sets `wednesday` to a value, or unsets it with `None`.
+    pub fn set_wednesday(
+        mut self,
+        value: Option<t::UpdateNetworkSwitchPortScheduleRequestPortScheduleWednesday>,
+    ) -> Self {
+        self.wednesday = value;
+        self
+    }
+    /// Sets `thursday`.
+    pub fn thursday(
+        mut self,
+        value: t::UpdateNetworkSwitchPortScheduleRequestPortScheduleThursday,
+    ) -> Self {
+        self.thursday = Some(value);
+        self
+    }
+    /// Sets `thursday` to a value, or unsets it with `None`.
+    pub fn set_thursday(
+        mut self,
+        value: Option<t::UpdateNetworkSwitchPortScheduleRequestPortScheduleThursday>,
+    ) -> Self {
+        self.thursday = value;
+        self
+    }
+    /// Sets `friday`.
+    pub fn friday(
+        mut self,
+        value: t::UpdateNetworkSwitchPortScheduleRequestPortScheduleFriday,
+    ) -> Self {
+        self.friday = Some(value);
+        self
+    }
+    /// Sets `friday` to a value, or unsets it with `None`.
+    pub fn set_friday(
+        mut self,
+        value: Option<t::UpdateNetworkSwitchPortScheduleRequestPortScheduleFriday>,
+    ) -> Self {
+        self.friday = value;
+        self
+    }
+    /// Sets `saturday`.
+    pub fn saturday(
+        mut self,
+        value: t::UpdateNetworkSwitchPortScheduleRequestPortScheduleSaturday,
+    ) -> Self {
+        self.saturday = Some(value);
+        self
+    }
+    /// Sets `saturday` to a value, or unsets it with `None`.
+    pub fn set_saturday(
+        mut self,
+        value: Option<t::UpdateNetworkSwitchPortScheduleRequestPortScheduleSaturday>,
+    ) -> Self {
+        self.saturday = value;
+        self
+    }
+    /// Sets `sunday`.
+    pub fn sunday(
+        mut self,
+        value: t::UpdateNetworkSwitchPortScheduleRequestPortScheduleSunday,
+    ) -> Self {
+        self.sunday = Some(value);
+        self
+    }
+    /// Sets `sunday` to a value, or unsets it with `None`.
+    pub fn set_sunday(
+        mut self,
+        value: Option<t::UpdateNetworkSwitchPortScheduleRequestPortScheduleSunday>,
+    ) -> Self {
+        self.sunday = value;
+        self
+    }
+}
+/// The schedule object for Friday.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchPortScheduleRequestPortScheduleFriday {
+    /// Whether the schedule is active (true) or inactive (false) during the time specified between 'from' and 'to'. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'. Must be less than the time specified in 'to'. Defaults to '00:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'. Must be greater than the time specified in 'from'. Defaults to '24:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+impl UpdateNetworkSwitchPortScheduleRequestPortScheduleFriday {
+    /// A `UpdateNetworkSwitchPortScheduleRequestPortScheduleFriday` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            from: None,
+            to: None,
+        }
+    }
+    /// Sets `active`.
+    pub fn active(mut self, value: bool) -> Self {
+        self.active = Some(value);
+        self
+    }
+    /// Sets `active` to a value, or unsets it with `None`.
+    pub fn set_active(mut self, value: Option<bool>) -> Self {
+        self.active = value;
+        self
+    }
+    /// Sets `from`.
+    pub fn from(mut self, value: impl Into<String>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `from` to a value, or unsets it with `None`.
+    pub fn set_from(mut self, value: Option<String>) -> Self {
+        self.from = value;
+        self
+    }
+    /// Sets `to`.
+    pub fn to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `to` to a value, or unsets it with `None`.
+    pub fn set_to(mut self, value: Option<String>) -> Self {
+        self.to = value;
+        self
+    }
+}
+/// The schedule object for Monday.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchPortScheduleRequestPortScheduleMonday {
+    /// Whether the schedule is active (true) or inactive (false) during the time specified between 'from' and 'to'. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'. Must be less than the time specified in 'to'. Defaults to '00:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'. Must be greater than the time specified in 'from'. Defaults to '24:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+impl UpdateNetworkSwitchPortScheduleRequestPortScheduleMonday {
+    /// A `UpdateNetworkSwitchPortScheduleRequestPortScheduleMonday` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            from: None,
+            to: None,
+        }
+    }
+    /// Sets `active`.
+    pub fn active(mut self, value: bool) -> Self {
+        self.active = Some(value);
+        self
+    }
+    /// Sets `active` to a value, or unsets it with `None`.
+    pub fn set_active(mut self, value: Option<bool>) -> Self {
+        self.active = value;
+        self
+    }
+    /// Sets `from`.
+    pub fn from(mut self, value: impl Into<String>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `from` to a value, or unsets it with `None`.
+    pub fn set_from(mut self, value: Option<String>) -> Self {
+        self.from = value;
+        self
+    }
+    /// Sets `to`.
+    pub fn to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `to` to a value, or unsets it with `None`.
+    pub fn set_to(mut self, value: Option<String>) -> Self {
+        self.to = value;
+        self
+    }
+}
+/// The schedule object for Saturday.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchPortScheduleRequestPortScheduleSaturday {
+    /// Whether the schedule is active (true) or inactive (false) during the time specified between 'from' and 'to'. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'. Must be less than the time specified in 'to'. Defaults to '00:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'. Must be greater than the time specified in 'from'. Defaults to '24:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+impl UpdateNetworkSwitchPortScheduleRequestPortScheduleSaturday {
+    /// A `UpdateNetworkSwitchPortScheduleRequestPortScheduleSaturday` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            from: None,
+            to: None,
+        }
+    }
+    /// Sets `active`.
+    pub fn active(mut self, value: bool) -> Self {
+        self.active = Some(value);
+        self
+    }
+    /// Sets `active` to a value, or unsets it with `None`.
+    pub fn set_active(mut self, value: Option<bool>) -> Self {
+        self.active = value;
+        self
+    }
+    /// Sets `from`.
+    pub fn from(mut self, value: impl Into<String>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `from` to a value, or unsets it with `None`.
+    pub fn set_from(mut self, value: Option<String>) -> Self {
+        self.from = value;
+        self
+    }
+    /// Sets `to`.
+    pub fn to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `to` to a value, or unsets it with `None`.
+    pub fn set_to(mut self, value: Option<String>) -> Self {
+        self.to = value;
+        self
+    }
+}
+/// The schedule object for Sunday.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchPortScheduleRequestPortScheduleSunday {
+    /// Whether the schedule is active (true) or inactive (false) during the time specified between 'from' and 'to'. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'. Must be less than the time specified in 'to'. Defaults to '00:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'. Must be greater than the time specified in 'from'. Defaults to '24:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+impl UpdateNetworkSwitchPortScheduleRequestPortScheduleSunday {
+    /// A `UpdateNetworkSwitchPortScheduleRequestPortScheduleSunday` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            from: None,
+            to: None,
+        }
+    }
+    /// Sets `active`.
+    pub fn active(mut self, value: bool) -> Self {
+        self.active = Some(value);
+        self
+    }
+    /// Sets `active` to a value, or unsets it with `None`.
+    pub fn set_active(mut self, value: Option<bool>) -> Self {
+        self.active = value;
+        self
+    }
+    /// Sets `from`.
+    pub fn from(mut self, value: impl Into<String>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `from` to a value, or unsets it with `None`.
+    pub fn set_from(mut self, value: Option<String>) -> Self {
+        self.from = value;
+        self
+    }
+    /// Sets `to`.
+    pub fn to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `to` to a value, or unsets it with `None`.
+    pub fn set_to(mut self, value: Option<String>) -> Self {
+        self.to = value;
+        self
+    }
+}
+/// The schedule object for Thursday.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchPortScheduleRequestPortScheduleThursday {
+    /// Whether the schedule is active (true) or inactive (false) during the time specified between 'from' and 'to'. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'. Must be less than the time specified in 'to'. Defaults to '00:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'. Must be greater than the time specified in 'from'. Defaults to '24:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+impl UpdateNetworkSwitchPortScheduleRequestPortScheduleThursday {
+    /// A `UpdateNetworkSwitchPortScheduleRequestPortScheduleThursday` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            from: None,
+            to: None,
+        }
+    }
+    /// Sets `active`.
+    pub fn active(mut self, value: bool) -> Self {
+        self.active = Some(value);
+        self
+    }
+    /// Sets `active` to a value, or unsets it with `None`.
+    pub fn set_active(mut self, value: Option<bool>) -> Self {
+        self.active = value;
+        self
+    }
+    /// Sets `from`.
+    pub fn from(mut self, value: impl Into<String>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `from` to a value, or unsets it with `None`.
+    pub fn set_from(mut self, value: Option<String>) -> Self {
+        self.from = value;
+        self
+    }
+    /// Sets `to`.
+    pub fn to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `to` to a value, or unsets it with `None`.
+    pub fn set_to(mut self, value: Option<String>) -> Self {
+        self.to = value;
+        self
+    }
+}
+/// The schedule object for Tuesday.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchPortScheduleRequestPortScheduleTuesday {
+    /// Whether the schedule is active (true) or inactive (false) during the time specified between 'from' and 'to'. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'. Must be less than the time specified in 'to'. Defaults to '00:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'. Must be greater than the time specified in 'from'. Defaults to '24:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+impl UpdateNetworkSwitchPortScheduleRequestPortScheduleTuesday {
+    /// A `UpdateNetworkSwitchPortScheduleRequestPortScheduleTuesday` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            from: None,
+            to: None,
+        }
+    }
+    /// Sets `active`.
+    pub fn active(mut self, value: bool) -> Self {
+        self.active = Some(value);
+        self
+    }
+    /// Sets `active` to a value, or unsets it with `None`.
+    pub fn set_active(mut self, value: Option<bool>) -> Self {
+        self.active = value;
+        self
+    }
+    /// Sets `from`.
+    pub fn from(mut self, value: impl Into<String>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `from` to a value, or unsets it with `None`.
+    pub fn set_from(mut self, value: Option<String>) -> Self {
+        self.from = value;
+        self
+    }
+    /// Sets `to`.
+    pub fn to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `to` to a value, or unsets it with `None`.
+    pub fn set_to(mut self, value: Option<String>) -> Self {
+        self.to = value;
+        self
+    }
+}
+/// The schedule object for Wednesday.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchPortScheduleRequestPortScheduleWednesday {
+    /// Whether the schedule is active (true) or inactive (false) during the time specified between 'from' and 'to'. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'. Must be less than the time specified in 'to'. Defaults to '00:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'. Must be greater than the time specified in 'from'. Defaults to '24:00'. Only 30 minute increments are allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+impl UpdateNetworkSwitchPortScheduleRequestPortScheduleWednesday {
+    /// A `UpdateNetworkSwitchPortScheduleRequestPortScheduleWednesday` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            active: None,
+            from: None,
+            to: None,
+        }
+    }
+    /// Sets `active`.
+    pub fn active(mut self, value: bool) -> Self {
+        self.active = Some(value);
+        self
+    }
+    /// Sets `active` to a value, or unsets it with `None`.
+    pub fn set_active(mut self, value: Option<bool>) -> Self {
+        self.active = value;
+        self
+    }
+    /// Sets `from`.
+    pub fn from(mut self, value: impl Into<String>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets `from` to a value, or unsets it with `None`.
+    pub fn set_from(mut self, value: Option<String>) -> Self {
+        self.from = value;
+        self
+    }
+    /// Sets `to`.
+    pub fn to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `to` to a value, or unsets it with `None`.
+    pub fn set_to(mut self, value: Option<String>) -> Self {
+        self.to = value;
+        self
+    }
+}
+/// Part of the `updateNetworkSwitchPortSchedule` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchPortScheduleResponse {
+    /// Switch port schedule ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Network ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<String>,
+    /// Switch port schedule name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Port schedule
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port_schedule: Option<t::UpdateNetworkSwitchPortScheduleResponsePortSchedule>,
+}
+/// Port schedule
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchPortScheduleResponsePortSchedule {
+    /// Monday schedule
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monday: Option<t::UpdateNetworkSwitchPortScheduleResponsePortScheduleMonday>,
+    /// Tuesday schedule
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tuesday: Option<t::UpdateNetworkSwitchPortScheduleResponsePortScheduleTuesday>,
+    /// Wednesday schedule
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wednesday: Option<
+        t::UpdateNetworkSwitchPortScheduleResponsePortScheduleWednesday,
+    >,
+    /// Thursday schedule
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thursday: Option<t::UpdateNetworkSwitchPortScheduleResponsePortScheduleThursday>,
+    /// Friday schedule
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub friday: Option<t::UpdateNetworkSwitchPortScheduleResponsePortScheduleFriday>,
+    /// Saturday schedule
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub saturday: Option<t::UpdateNetworkSwitchPortScheduleResponsePortScheduleSaturday>,
+    /// Sunday schedule
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sunday: Option<t::UpdateNetworkSwitchPortScheduleResponsePortScheduleSunday>,
+}
+/// Friday schedule
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchPortScheduleResponsePortScheduleFriday {
+    /// Whether the schedule is active or inactive
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+/// Monday schedule
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchPortScheduleResponsePortScheduleMonday {
+    /// Whether the schedule is active or inactive
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+/// Saturday schedule
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchPortScheduleResponsePortScheduleSaturday {
+    /// Whether the schedule is active or inactive
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+/// Sunday schedule
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchPortScheduleResponsePortScheduleSunday {
+    /// Whether the schedule is active or inactive
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+/// Thursday schedule
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchPortScheduleResponsePortScheduleThursday {
+    /// Whether the schedule is active or inactive
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+/// Tuesday schedule
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchPortScheduleResponsePortScheduleTuesday {
+    /// Whether the schedule is active or inactive
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+/// Wednesday schedule
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchPortScheduleResponsePortScheduleWednesday {
+    /// Whether the schedule is active or inactive
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The time, from '00:00' to '24:00'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
 }
 /// Part of the `updateNetworkSwitchQosRule` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkSwitchQosRuleRequest {
     /// The VLAN of the incoming packet. A null value will match any VLAN.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vlan: Option<i64>,
     /// The protocol of the incoming packet. Can be one of "ANY", "TCP" or "UDP". Default value is "ANY".
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub protocol: Option<t::CreateNetworkSwitchQosRuleRequestProtocol>,
+    pub protocol: Option<t::UpdateNetworkSwitchQosRuleRequestProtocol>,
     /// The source port of the incoming packet. Applicable only if protocol is TCP or UDP.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub src_port: Option<i64>,
@@ -2461,30 +9956,263 @@ pub struct UpdateNetworkSwitchQosRuleRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dscp: Option<i64>,
 }
+impl UpdateNetworkSwitchQosRuleRequest {
+    /// A `UpdateNetworkSwitchQosRuleRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            vlan: None,
+            protocol: None,
+            src_port: None,
+            src_port_range: None,
+            dst_port: None,
+            dst_port_range: None,
+            dscp: None,
+        }
+    }
+    /// Sets `vlan`.
+    pub fn vlan(mut self, value: i64) -> Self {
+        self.vlan = Some(value);
+        self
+    }
+    /// Sets `vlan` to a value, or unsets it with `None`.
+    pub fn set_vlan(mut self, value: Option<i64>) -> Self {
+        self.vlan = value;
+        self
+    }
+    /// Sets `protocol`.
+    pub fn protocol(
+        mut self,
+        value: t::UpdateNetworkSwitchQosRuleRequestProtocol,
+    ) -> Self {
+        self.protocol = Some(value);
+        self
+    }
+    /// Sets `protocol` to a value, or unsets it with `None`.
+    pub fn set_protocol(
+        mut self,
+        value: Option<t::UpdateNetworkSwitchQosRuleRequestProtocol>,
+    ) -> Self {
+        self.protocol = value;
+        self
+    }
+    /// Sets `srcPort`.
+    pub fn src_port(mut self, value: i64) -> Self {
+        self.src_port = Some(value);
+        self
+    }
+    /// Sets `srcPort` to a value, or unsets it with `None`.
+    pub fn set_src_port(mut self, value: Option<i64>) -> Self {
+        self.src_port = value;
+        self
+    }
+    /// Sets `srcPortRange`.
+    pub fn src_port_range(mut self, value: impl Into<String>) -> Self {
+        self.src_port_range = Some(value.into());
+        self
+    }
+    /// Sets `srcPortRange` to a value, or unsets it with `None`.
+    pub fn set_src_port_range(mut self, value: Option<String>) -> Self {
+        self.src_port_range = value;
+        self
+    }
+    /// Sets `dstPort`.
+    pub fn dst_port(mut self, value: i64) -> Self {
+        self.dst_port = Some(value);
+        self
+    }
+    /// Sets `dstPort` to a value, or unsets it with `None`.
+    pub fn set_dst_port(mut self, value: Option<i64>) -> Self {
+        self.dst_port = value;
+        self
+    }
+    /// Sets `dstPortRange`.
+    pub fn dst_port_range(mut self, value: impl Into<String>) -> Self {
+        self.dst_port_range = Some(value.into());
+        self
+    }
+    /// Sets `dstPortRange` to a value, or unsets it with `None`.
+    pub fn set_dst_port_range(mut self, value: Option<String>) -> Self {
+        self.dst_port_range = value;
+        self
+    }
+    /// Sets `dscp`.
+    pub fn dscp(mut self, value: i64) -> Self {
+        self.dscp = Some(value);
+        self
+    }
+    /// Sets `dscp` to a value, or unsets it with `None`.
+    pub fn set_dscp(mut self, value: Option<i64>) -> Self {
+        self.dscp = value;
+        self
+    }
+}
+/// The protocol of the incoming packet. Can be one of "ANY", "TCP" or "UDP". Default value is "ANY".
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkSwitchQosRuleRequestProtocol {
+    /// `"ANY"`
+    Any,
+    /// `"TCP"`
+    Tcp,
+    /// `"UDP"`
+    Udp,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkSwitchQosRuleRequestProtocol, UnknownValue, { "ANY" => Any, "TCP" =>
+    Tcp, "UDP" => Udp }
+);
 /// Part of the `updateNetworkSwitchQosRulesOrder` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkSwitchQosRulesOrderRequest {
     /// A list of quality of service rule IDs arranged in order in which they should be processed by the switch.
     pub rule_ids: Vec<String>,
+}
+impl UpdateNetworkSwitchQosRulesOrderRequest {
+    /// A `UpdateNetworkSwitchQosRulesOrderRequest` with its required fields (`ruleIds`); the optional ones are unset.
+    pub fn new(rule_ids: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        Self {
+            rule_ids: rt::list::<String, _>(rule_ids),
+        }
+    }
+}
+/// Part of the `updateNetworkSwitchRoutingMulticastRendezvousPoint` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchRoutingMulticastRendezvousPointRequest {
+    /// The IP address of the interface to use
+    pub interface_ip: String,
+    /// 'Any', or the IP address of a multicast group
+    pub multicast_group: String,
+}
+impl UpdateNetworkSwitchRoutingMulticastRendezvousPointRequest {
+    /// A `UpdateNetworkSwitchRoutingMulticastRendezvousPointRequest` with its required fields (`interfaceIp`, `multicastGroup`); the optional ones are unset.
+    pub fn new(
+        interface_ip: impl Into<String>,
+        multicast_group: impl Into<String>,
+    ) -> Self {
+        Self {
+            interface_ip: interface_ip.into(),
+            multicast_group: multicast_group.into(),
+        }
+    }
 }
 /// Part of the `updateNetworkSwitchRoutingMulticast` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkSwitchRoutingMulticastRequest {
     /// Default multicast setting for entire network. IGMP snooping and Flood unknown multicast traffic settings are enabled by default.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub default_settings: Option<t::DefaultSettings>,
+    pub default_settings: Option<
+        t::UpdateNetworkSwitchRoutingMulticastRequestDefaultSettings,
+    >,
     /// Array of paired switches/stacks/profiles and corresponding multicast settings. An empty array will clear the multicast settings.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub overrides: Option<Vec<t::UpdateNetworkSwitchRoutingMulticastRequestOverride>>,
+}
+impl UpdateNetworkSwitchRoutingMulticastRequest {
+    /// A `UpdateNetworkSwitchRoutingMulticastRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            default_settings: None,
+            overrides: None,
+        }
+    }
+    /// Sets `defaultSettings`.
+    pub fn default_settings(
+        mut self,
+        value: t::UpdateNetworkSwitchRoutingMulticastRequestDefaultSettings,
+    ) -> Self {
+        self.default_settings = Some(value);
+        self
+    }
+    /// Sets `defaultSettings` to a value, or unsets it with `None`.
+    pub fn set_default_settings(
+        mut self,
+        value: Option<t::UpdateNetworkSwitchRoutingMulticastRequestDefaultSettings>,
+    ) -> Self {
+        self.default_settings = value;
+        self
+    }
+    /// Sets `overrides`.
+    pub fn overrides(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkSwitchRoutingMulticastRequestOverride,
+        >,
+    ) -> Self {
+        self.overrides = Some(
+            rt::list::<t::UpdateNetworkSwitchRoutingMulticastRequestOverride, _>(value),
+        );
+        self
+    }
+    /// Sets `overrides` to a value, or unsets it with `None`.
+    pub fn set_overrides(
+        mut self,
+        value: Option<Vec<t::UpdateNetworkSwitchRoutingMulticastRequestOverride>>,
+    ) -> Self {
+        self.overrides = value;
+        self
+    }
+}
+/// Default multicast setting for entire network. IGMP snooping and Flood unknown multicast traffic settings are enabled by default.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchRoutingMulticastRequestDefaultSettings {
+    /// IGMP snooping setting for entire network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub igmp_snooping_enabled: Option<bool>,
+    /// Flood unknown multicast traffic setting for entire network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flood_unknown_multicast_traffic_enabled: Option<bool>,
+}
+impl UpdateNetworkSwitchRoutingMulticastRequestDefaultSettings {
+    /// A `UpdateNetworkSwitchRoutingMulticastRequestDefaultSettings` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            igmp_snooping_enabled: None,
+            flood_unknown_multicast_traffic_enabled: None,
+        }
+    }
+    /// Sets `igmpSnoopingEnabled`.
+    pub fn igmp_snooping_enabled(mut self, value: bool) -> Self {
+        self.igmp_snooping_enabled = Some(value);
+        self
+    }
+    /// Sets `igmpSnoopingEnabled` to a value, or unsets it with `None`.
+    pub fn set_igmp_snooping_enabled(mut self, value: Option<bool>) -> Self {
+        self.igmp_snooping_enabled = value;
+        self
+    }
+    /// Sets `floodUnknownMulticastTrafficEnabled`.
+    pub fn flood_unknown_multicast_traffic_enabled(mut self, value: bool) -> Self {
+        self.flood_unknown_multicast_traffic_enabled = Some(value);
+        self
+    }
+    /// Sets `floodUnknownMulticastTrafficEnabled` to a value, or unsets it with `None`.
+    pub fn set_flood_unknown_multicast_traffic_enabled(
+        mut self,
+        value: Option<bool>,
+    ) -> Self {
+        self.flood_unknown_multicast_traffic_enabled = value;
+        self
+    }
 }
 /// Part of the `updateNetworkSwitchRoutingMulticast` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkSwitchRoutingMulticastRequestOverride {
     /// List of switch templates ids for template network
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2500,10 +10228,62 @@ pub struct UpdateNetworkSwitchRoutingMulticastRequestOverride {
     /// Flood unknown multicast traffic setting for switches, switch stacks or switch templates
     pub flood_unknown_multicast_traffic_enabled: bool,
 }
+impl UpdateNetworkSwitchRoutingMulticastRequestOverride {
+    /// A `UpdateNetworkSwitchRoutingMulticastRequestOverride` with its required fields (`igmpSnoopingEnabled`, `floodUnknownMulticastTrafficEnabled`); the optional ones are unset.
+    pub fn new(
+        igmp_snooping_enabled: bool,
+        flood_unknown_multicast_traffic_enabled: bool,
+    ) -> Self {
+        Self {
+            switch_profiles: None,
+            switches: None,
+            stacks: None,
+            igmp_snooping_enabled,
+            flood_unknown_multicast_traffic_enabled,
+        }
+    }
+    /// Sets `switchProfiles`.
+    pub fn switch_profiles(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.switch_profiles = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `switchProfiles` to a value, or unsets it with `None`.
+    pub fn set_switch_profiles(mut self, value: Option<Vec<String>>) -> Self {
+        self.switch_profiles = value;
+        self
+    }
+    /// Sets `switches`.
+    pub fn switches(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.switches = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `switches` to a value, or unsets it with `None`.
+    pub fn set_switches(mut self, value: Option<Vec<String>>) -> Self {
+        self.switches = value;
+        self
+    }
+    /// Sets `stacks`.
+    pub fn stacks(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.stacks = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `stacks` to a value, or unsets it with `None`.
+    pub fn set_stacks(mut self, value: Option<Vec<String>>) -> Self {
+        self.stacks = value;
+        self
+    }
+}
 /// Part of the `updateNetworkSwitchRoutingOspf` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkSwitchRoutingOspfRequest {
     /// Boolean value to enable or disable OSPF routing. OSPF routing is disabled by default.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2527,10 +10307,98 @@ pub struct UpdateNetworkSwitchRoutingOspfRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub md5_authentication_key: Option<t::Md5AuthenticationKey>,
 }
+impl UpdateNetworkSwitchRoutingOspfRequest {
+    /// A `UpdateNetworkSwitchRoutingOspfRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            hello_timer_in_seconds: None,
+            dead_timer_in_seconds: None,
+            areas: None,
+            v3: None,
+            md5_authentication_enabled: None,
+            md5_authentication_key: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `helloTimerInSeconds`.
+    pub fn hello_timer_in_seconds(mut self, value: i64) -> Self {
+        self.hello_timer_in_seconds = Some(value);
+        self
+    }
+    /// Sets `helloTimerInSeconds` to a value, or unsets it with `None`.
+    pub fn set_hello_timer_in_seconds(mut self, value: Option<i64>) -> Self {
+        self.hello_timer_in_seconds = value;
+        self
+    }
+    /// Sets `deadTimerInSeconds`.
+    pub fn dead_timer_in_seconds(mut self, value: i64) -> Self {
+        self.dead_timer_in_seconds = Some(value);
+        self
+    }
+    /// Sets `deadTimerInSeconds` to a value, or unsets it with `None`.
+    pub fn set_dead_timer_in_seconds(mut self, value: Option<i64>) -> Self {
+        self.dead_timer_in_seconds = value;
+        self
+    }
+    /// Sets `areas`.
+    pub fn areas(mut self, value: impl IntoIterator<Item = t::Area>) -> Self {
+        self.areas = Some(rt::list::<t::Area, _>(value));
+        self
+    }
+    /// Sets `areas` to a value, or unsets it with `None`.
+    pub fn set_areas(mut self, value: Option<Vec<t::Area>>) -> Self {
+        self.areas = value;
+        self
+    }
+    /// Sets `v3`.
+    pub fn v3(mut self, value: t::V3) -> Self {
+        self.v3 = Some(value);
+        self
+    }
+    /// Sets `v3` to a value, or unsets it with `None`.
+    pub fn set_v3(mut self, value: Option<t::V3>) -> Self {
+        self.v3 = value;
+        self
+    }
+    /// Sets `md5AuthenticationEnabled`.
+    pub fn md5_authentication_enabled(mut self, value: bool) -> Self {
+        self.md5_authentication_enabled = Some(value);
+        self
+    }
+    /// Sets `md5AuthenticationEnabled` to a value, or unsets it with `None`.
+    pub fn set_md5_authentication_enabled(mut self, value: Option<bool>) -> Self {
+        self.md5_authentication_enabled = value;
+        self
+    }
+    /// Sets `md5AuthenticationKey`.
+    pub fn md5_authentication_key(mut self, value: t::Md5AuthenticationKey) -> Self {
+        self.md5_authentication_key = Some(value);
+        self
+    }
+    /// Sets `md5AuthenticationKey` to a value, or unsets it with `None`.
+    pub fn set_md5_authentication_key(
+        mut self,
+        value: Option<t::Md5AuthenticationKey>,
+    ) -> Self {
+        self.md5_authentication_key = value;
+        self
+    }
+}
 /// Part of the `updateNetworkSwitchSettings` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkSwitchSettingsRequest {
     /// Management VLAN
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2545,25 +10413,649 @@ pub struct UpdateNetworkSwitchSettingsRequest {
     >,
     /// Uplink client sampling
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub uplink_client_sampling: Option<t::TwoFactor>,
+    pub uplink_client_sampling: Option<
+        t::UpdateNetworkSwitchSettingsRequestUplinkClientSampling,
+    >,
     /// MAC blocklist
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub mac_blocklist: Option<t::TwoFactor>,
+    pub mac_blocklist: Option<t::UpdateNetworkSwitchSettingsRequestMacBlocklist>,
+}
+impl UpdateNetworkSwitchSettingsRequest {
+    /// A `UpdateNetworkSwitchSettingsRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            vlan: None,
+            use_combined_power: None,
+            power_exceptions: None,
+            uplink_client_sampling: None,
+            mac_blocklist: None,
+        }
+    }
+    /// Sets `vlan`.
+    pub fn vlan(mut self, value: i64) -> Self {
+        self.vlan = Some(value);
+        self
+    }
+    /// Sets `vlan` to a value, or unsets it with `None`.
+    pub fn set_vlan(mut self, value: Option<i64>) -> Self {
+        self.vlan = value;
+        self
+    }
+    /// Sets `useCombinedPower`.
+    pub fn use_combined_power(mut self, value: bool) -> Self {
+        self.use_combined_power = Some(value);
+        self
+    }
+    /// Sets `useCombinedPower` to a value, or unsets it with `None`.
+    pub fn set_use_combined_power(mut self, value: Option<bool>) -> Self {
+        self.use_combined_power = value;
+        self
+    }
+    /// Sets `powerExceptions`.
+    pub fn power_exceptions(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkSwitchSettingsRequestPowerException,
+        >,
+    ) -> Self {
+        self.power_exceptions = Some(
+            rt::list::<t::UpdateNetworkSwitchSettingsRequestPowerException, _>(value),
+        );
+        self
+    }
+    /// Sets `powerExceptions` to a value, or unsets it with `None`.
+    pub fn set_power_exceptions(
+        mut self,
+        value: Option<Vec<t::UpdateNetworkSwitchSettingsRequestPowerException>>,
+    ) -> Self {
+        self.power_exceptions = value;
+        self
+    }
+    /// Sets `uplinkClientSampling`.
+    pub fn uplink_client_sampling(
+        mut self,
+        value: t::UpdateNetworkSwitchSettingsRequestUplinkClientSampling,
+    ) -> Self {
+        self.uplink_client_sampling = Some(value);
+        self
+    }
+    /// Sets `uplinkClientSampling` to a value, or unsets it with `None`.
+    pub fn set_uplink_client_sampling(
+        mut self,
+        value: Option<t::UpdateNetworkSwitchSettingsRequestUplinkClientSampling>,
+    ) -> Self {
+        self.uplink_client_sampling = value;
+        self
+    }
+    /// Sets `macBlocklist`.
+    pub fn mac_blocklist(
+        mut self,
+        value: t::UpdateNetworkSwitchSettingsRequestMacBlocklist,
+    ) -> Self {
+        self.mac_blocklist = Some(value);
+        self
+    }
+    /// Sets `macBlocklist` to a value, or unsets it with `None`.
+    pub fn set_mac_blocklist(
+        mut self,
+        value: Option<t::UpdateNetworkSwitchSettingsRequestMacBlocklist>,
+    ) -> Self {
+        self.mac_blocklist = value;
+        self
+    }
+}
+/// MAC blocklist
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchSettingsRequestMacBlocklist {
+    /// Enable MAC blocklist
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+impl UpdateNetworkSwitchSettingsRequestMacBlocklist {
+    /// A `UpdateNetworkSwitchSettingsRequestMacBlocklist` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
 }
 /// Part of the `updateNetworkSwitchSettings` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkSwitchSettingsRequestPowerException {
     /// Serial number of the switch
     pub serial: String,
     /// Per switch exception (combined, redundant, useNetworkSetting)
-    pub power_type: t::PowerType,
+    pub power_type: t::UpdateNetworkSwitchSettingsRequestPowerExceptionPowerType,
+}
+impl UpdateNetworkSwitchSettingsRequestPowerException {
+    /// A `UpdateNetworkSwitchSettingsRequestPowerException` with its required fields (`serial`, `powerType`); the optional ones are unset.
+    pub fn new(
+        serial: impl Into<String>,
+        power_type: t::UpdateNetworkSwitchSettingsRequestPowerExceptionPowerType,
+    ) -> Self {
+        Self {
+            serial: serial.into(),
+            power_type,
+        }
+    }
+}
+/// Per switch exception (combined, redundant, useNetworkSetting)
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkSwitchSettingsRequestPowerExceptionPowerType {
+    /// `"combined"`
+    Combined,
+    /// `"redundant"`
+    Redundant,
+    /// `"useNetworkSetting"`
+    UseNetworkSetting,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkSwitchSettingsRequestPowerExceptionPowerType, UnknownValue, { "combined"
+    => Combined, "redundant" => Redundant, "useNetworkSetting" => UseNetworkSetting }
+);
+/// Uplink client sampling
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchSettingsRequestUplinkClientSampling {
+    /// Enable uplink client sampling
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+impl UpdateNetworkSwitchSettingsRequestUplinkClientSampling {
+    /// A `UpdateNetworkSwitchSettingsRequestUplinkClientSampling` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `updateNetworkSwitchSettings` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchSettingsResponse {
+    /// Management VLAN
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan: Option<i64>,
+    /// The use Combined Power as the default behavior of secondary power supplies on supported devices.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub use_combined_power: Option<bool>,
+    /// Exceptions on a per switch basis to "useCombinedPower"
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub power_exceptions: Option<Vec<t::PowerException>>,
+    /// Uplink client sampling
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uplink_client_sampling: Option<
+        t::UpdateNetworkSwitchSettingsResponseUplinkClientSampling,
+    >,
+    /// MAC blocklist
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac_blocklist: Option<t::UpdateNetworkSwitchSettingsResponseMacBlocklist>,
+}
+/// MAC blocklist
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchSettingsResponseMacBlocklist {
+    /// Enable MAC blocklist for switches in the network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+/// Per switch exception (combined, redundant, useNetworkSetting)
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkSwitchSettingsResponsePowerExceptionPowerType {
+    /// `"combined"`
+    Combined,
+    /// `"redundant"`
+    Redundant,
+    /// `"useNetworkSetting"`
+    UseNetworkSetting,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkSwitchSettingsResponsePowerExceptionPowerType, UnknownValue, {
+    "combined" => Combined, "redundant" => Redundant, "useNetworkSetting" =>
+    UseNetworkSetting }
+);
+/// Uplink client sampling
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchSettingsResponseUplinkClientSampling {
+    /// Enable client sampling on uplink
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+/// Part of the `updateNetworkSwitchStackRoutingInterfaceDhcp` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchStackRoutingInterfaceDhcpRequest {
+    /// The DHCP mode options for the switch stack interface
+    /// ('dhcpDisabled', 'dhcpRelay' or 'dhcpServer')
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dhcp_mode: Option<
+        t::UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDhcpMode,
+    >,
+    /// The DHCP relay server IPs to which DHCP packets would get relayed for the switch stack interface
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dhcp_relay_server_ips: Option<Vec<String>>,
+    /// The DHCP lease time config for the dhcp server running on switch stack interface
+    /// ('30 minutes', '1 hour', '4 hours', '12 hours', '1 day' or '1 week')
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dhcp_lease_time: Option<
+        t::UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDhcpLeaseTime,
+    >,
+    /// The DHCP name server option for the dhcp server running on the switch stack interface
+    /// ('googlePublicDns', 'openDns' or 'custom')
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dns_nameservers_option: Option<
+        t::UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDnsNameserversOption,
+    >,
+    /// The DHCP name server IPs when DHCP name server option is '
+    /// custom'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dns_custom_nameservers: Option<Vec<String>>,
+    /// Enable DHCP boot options to provide PXE boot options configs for the dhcp server running on the switch
+    /// stack interface
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub boot_options_enabled: Option<bool>,
+    /// The PXE boot server IP for the DHCP server running on the switch stack interface
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub boot_next_server: Option<String>,
+    /// The PXE boot server file name for the DHCP server running on the switch stack interface
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub boot_file_name: Option<String>,
+    /// Array of DHCP options consisting of code, type and value for the DHCP server running on the
+    /// switch stack interface
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dhcp_options: Option<
+        Vec<t::UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDhcpOption>,
+    >,
+    /// Array of DHCP reserved IP assignments for the DHCP server running on the switch stack interface
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reserved_ip_ranges: Option<
+        Vec<t::UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestReservedIpRange>,
+    >,
+    /// Array of DHCP fixed IP assignments for the DHCP server running on the switch stack interface
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fixed_ip_assignments: Option<Vec<t::FixedIpAssignment>>,
+}
+impl UpdateNetworkSwitchStackRoutingInterfaceDhcpRequest {
+    /// A `UpdateNetworkSwitchStackRoutingInterfaceDhcpRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            dhcp_mode: None,
+            dhcp_relay_server_ips: None,
+            dhcp_lease_time: None,
+            dns_nameservers_option: None,
+            dns_custom_nameservers: None,
+            boot_options_enabled: None,
+            boot_next_server: None,
+            boot_file_name: None,
+            dhcp_options: None,
+            reserved_ip_ranges: None,
+            fixed_ip_assignments: None,
+        }
+    }
+    /// Sets `dhcpMode`.
+    pub fn dhcp_mode(
+        mut self,
+        value: t::UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDhcpMode,
+    ) -> Self {
+        self.dhcp_mode = Some(value);
+        self
+    }
+    /// Sets `dhcpMode` to a value, or unsets it with `None`.
+    pub fn set_dhcp_mode(
+        mut self,
+        value: Option<t::UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDhcpMode>,
+    ) -> Self {
+        self.dhcp_mode = value;
+        self
+    }
+    /// Sets `dhcpRelayServerIps`.
+    pub fn dhcp_relay_server_ips(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.dhcp_relay_server_ips = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `dhcpRelayServerIps` to a value, or unsets it with `None`.
+    pub fn set_dhcp_relay_server_ips(mut self, value: Option<Vec<String>>) -> Self {
+        self.dhcp_relay_server_ips = value;
+        self
+    }
+    /// Sets `dhcpLeaseTime`.
+    pub fn dhcp_lease_time(
+        mut self,
+        value: t::UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDhcpLeaseTime,
+    ) -> Self {
+        self.dhcp_lease_time = Some(value);
+        self
+    }
+    /// Sets `dhcpLeaseTime` to a value, or unsets it with `None`.
+    pub fn set_dhcp_lease_time(
+        mut self,
+        value: Option<
+            t::UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDhcpLeaseTime,
+        >,
+    ) -> Self {
+        self.dhcp_lease_time = value;
+        self
+    }
+    /// Sets `dnsNameserversOption`.
+    pub fn dns_nameservers_option(
+        mut self,
+        value: t::UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDnsNameserversOption,
+    ) -> Self {
+        self.dns_nameservers_option = Some(value);
+        self
+    }
+    /// Sets `dnsNameserversOption` to a value, or unsets it with `None`.
+    pub fn set_dns_nameservers_option(
+        mut self,
+        value: Option<
+            t::UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDnsNameserversOption,
+        >,
+    ) -> Self {
+        self.dns_nameservers_option = value;
+        self
+    }
+    /// Sets `dnsCustomNameservers`.
+    pub fn dns_custom_nameservers(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.dns_custom_nameservers = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `dnsCustomNameservers` to a value, or unsets it with `None`.
+    pub fn set_dns_custom_nameservers(mut self, value: Option<Vec<String>>) -> Self {
+        self.dns_custom_nameservers = value;
+        self
+    }
+    /// Sets `bootOptionsEnabled`.
+    pub fn boot_options_enabled(mut self, value: bool) -> Self {
+        self.boot_options_enabled = Some(value);
+        self
+    }
+    /// Sets `bootOptionsEnabled` to a value, or unsets it with `None`.
+    pub fn set_boot_options_enabled(mut self, value: Option<bool>) -> Self {
+        self.boot_options_enabled = value;
+        self
+    }
+    /// Sets `bootNextServer`.
+    pub fn boot_next_server(mut self, value: impl Into<String>) -> Self {
+        self.boot_next_server = Some(value.into());
+        self
+    }
+    /// Sets `bootNextServer` to a value, or unsets it with `None`.
+    pub fn set_boot_next_server(mut self, value: Option<String>) -> Self {
+        self.boot_next_server = value;
+        self
+    }
+    /// Sets `bootFileName`.
+    pub fn boot_file_name(mut self, value: impl Into<String>) -> Self {
+        self.boot_file_name = Some(value.into());
+        self
+    }
+    /// Sets `bootFileName` to a value, or unsets it with `None`.
+    pub fn set_boot_file_name(mut self, value: Option<String>) -> Self {
+        self.boot_file_name = value;
+        self
+    }
+    /// Sets `dhcpOptions`.
+    pub fn dhcp_options(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDhcpOption,
+        >,
+    ) -> Self {
+        self.dhcp_options = Some(
+            rt::list::<
+                t::UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDhcpOption,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `dhcpOptions` to a value, or unsets it with `None`.
+    pub fn set_dhcp_options(
+        mut self,
+        value: Option<
+            Vec<t::UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDhcpOption>,
+        >,
+    ) -> Self {
+        self.dhcp_options = value;
+        self
+    }
+    /// Sets `reservedIpRanges`.
+    pub fn reserved_ip_ranges(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestReservedIpRange,
+        >,
+    ) -> Self {
+        self.reserved_ip_ranges = Some(
+            rt::list::<
+                t::UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestReservedIpRange,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `reservedIpRanges` to a value, or unsets it with `None`.
+    pub fn set_reserved_ip_ranges(
+        mut self,
+        value: Option<
+            Vec<t::UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestReservedIpRange>,
+        >,
+    ) -> Self {
+        self.reserved_ip_ranges = value;
+        self
+    }
+    /// Sets `fixedIpAssignments`.
+    pub fn fixed_ip_assignments(
+        mut self,
+        value: impl IntoIterator<Item = t::FixedIpAssignment>,
+    ) -> Self {
+        self.fixed_ip_assignments = Some(rt::list::<t::FixedIpAssignment, _>(value));
+        self
+    }
+    /// Sets `fixedIpAssignments` to a value, or unsets it with `None`.
+    pub fn set_fixed_ip_assignments(
+        mut self,
+        value: Option<Vec<t::FixedIpAssignment>>,
+    ) -> Self {
+        self.fixed_ip_assignments = value;
+        self
+    }
+}
+/// The DHCP lease time config for the dhcp server running on switch stack interface
+/// ('30 minutes', '1 hour', '4 hours', '12 hours', '1 day' or '1 week')
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDhcpLeaseTime {
+    /// `"1 day"`
+    V1Day,
+    /// `"1 hour"`
+    V1Hour,
+    /// `"1 week"`
+    V1Week,
+    /// `"12 hours"`
+    V12Hours,
+    /// `"30 minutes"`
+    V30Minutes,
+    /// `"4 hours"`
+    V4Hours,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDhcpLeaseTime, UnknownValue, {
+    "1 day" => V1Day, "1 hour" => V1Hour, "1 week" => V1Week, "12 hours" => V12Hours,
+    "30 minutes" => V30Minutes, "4 hours" => V4Hours }
+);
+/// The DHCP mode options for the switch stack interface
+/// ('dhcpDisabled', 'dhcpRelay' or 'dhcpServer')
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDhcpMode {
+    /// `"dhcpDisabled"`
+    DhcpDisabled,
+    /// `"dhcpRelay"`
+    DhcpRelay,
+    /// `"dhcpServer"`
+    DhcpServer,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDhcpMode, UnknownValue, {
+    "dhcpDisabled" => DhcpDisabled, "dhcpRelay" => DhcpRelay, "dhcpServer" => DhcpServer
+    }
+);
+/// Part of the `updateNetworkSwitchStackRoutingInterfaceDhcp` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDhcpOption {
+    /// The code for DHCP option which should be from 2 to 254
+    pub code: String,
+    /// The type of the DHCP option which should be one of
+    /// ('text', 'ip', 'integer' or 'hex')
+    pub type_: t::UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDhcpOptionType,
+    /// The value of the DHCP option
+    pub value: String,
+}
+impl UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDhcpOption {
+    /// A `UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDhcpOption` with its required fields (`code`, `type`, `value`); the optional ones are unset.
+    pub fn new(
+        code: impl Into<String>,
+        type_: t::UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDhcpOptionType,
+        value: impl Into<String>,
+    ) -> Self {
+        Self {
+            code: code.into(),
+            type_,
+            value: value.into(),
+        }
+    }
+}
+/// The type of the DHCP option which should be one of
+/// ('text', 'ip', 'integer' or 'hex')
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDhcpOptionType {
+    /// `"hex"`
+    Hex,
+    /// `"integer"`
+    Integer,
+    /// `"ip"`
+    Ip,
+    /// `"text"`
+    Text,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDhcpOptionType, UnknownValue, {
+    "hex" => Hex, "integer" => Integer, "ip" => Ip, "text" => Text }
+);
+/// The DHCP name server option for the dhcp server running on the switch stack interface
+/// ('googlePublicDns', 'openDns' or 'custom')
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDnsNameserversOption {
+    /// `"custom"`
+    Custom,
+    /// `"googlePublicDns"`
+    GooglePublicDns,
+    /// `"openDns"`
+    OpenDns,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestDnsNameserversOption,
+    UnknownValue, { "custom" => Custom, "googlePublicDns" => GooglePublicDns, "openDns"
+    => OpenDns }
+);
+/// Part of the `updateNetworkSwitchStackRoutingInterfaceDhcp` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestReservedIpRange {
+    /// The starting IP address of the reserved IP range
+    pub start: String,
+    /// The ending IP address of the reserved IP range
+    pub end: String,
+    /// The comment for the reserved IP range
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+impl UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestReservedIpRange {
+    /// A `UpdateNetworkSwitchStackRoutingInterfaceDhcpRequestReservedIpRange` with its required fields (`start`, `end`); the optional ones are unset.
+    pub fn new(start: impl Into<String>, end: impl Into<String>) -> Self {
+        Self {
+            start: start.into(),
+            end: end.into(),
+            comment: None,
+        }
+    }
+    /// Sets `comment`.
+    pub fn comment(mut self, value: impl Into<String>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `comment` to a value, or unsets it with `None`.
+    pub fn set_comment(mut self, value: Option<String>) -> Self {
+        self.comment = value;
+        self
+    }
 }
 /// Part of the `updateNetworkSwitchStackRoutingInterface` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkSwitchStackRoutingInterfaceRequest {
     /// A friendly name or description for the interface or VLAN.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2576,7 +11068,9 @@ pub struct UpdateNetworkSwitchStackRoutingInterfaceRequest {
     pub interface_ip: Option<String>,
     /// Enable multicast support if, multicast routing between VLANs is required. Options are, 'disabled', 'enabled' or 'IGMP snooping querier'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub multicast_routing: Option<t::MulticastRouting>,
+    pub multicast_routing: Option<
+        t::UpdateNetworkSwitchStackRoutingInterfaceRequestMulticastRouting,
+    >,
     /// The VLAN this routed interface is on. VLAN must be between 1 and 4094.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vlan_id: Option<i64>,
@@ -2585,15 +11079,415 @@ pub struct UpdateNetworkSwitchStackRoutingInterfaceRequest {
     pub default_gateway: Option<String>,
     /// The OSPF routing settings of the interface.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ospf_settings: Option<t::OspfSettings>,
+    pub ospf_settings: Option<
+        t::UpdateNetworkSwitchStackRoutingInterfaceRequestOspfSettings,
+    >,
     /// The IPv6 settings of the interface.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ipv6: Option<t::InterfaceIpv6>,
+    pub ipv6: Option<t::UpdateNetworkSwitchStackRoutingInterfaceRequestIpv6>,
+}
+impl UpdateNetworkSwitchStackRoutingInterfaceRequest {
+    /// A `UpdateNetworkSwitchStackRoutingInterfaceRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            subnet: None,
+            interface_ip: None,
+            multicast_routing: None,
+            vlan_id: None,
+            default_gateway: None,
+            ospf_settings: None,
+            ipv6: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `subnet`.
+    pub fn subnet(mut self, value: impl Into<String>) -> Self {
+        self.subnet = Some(value.into());
+        self
+    }
+    /// Sets `subnet` to a value, or unsets it with `None`.
+    pub fn set_subnet(mut self, value: Option<String>) -> Self {
+        self.subnet = value;
+        self
+    }
+    /// Sets `interfaceIp`.
+    pub fn interface_ip(mut self, value: impl Into<String>) -> Self {
+        self.interface_ip = Some(value.into());
+        self
+    }
+    /// Sets `interfaceIp` to a value, or unsets it with `None`.
+    pub fn set_interface_ip(mut self, value: Option<String>) -> Self {
+        self.interface_ip = value;
+        self
+    }
+    /// Sets `multicastRouting`.
+    pub fn multicast_routing(
+        mut self,
+        value: t::UpdateNetworkSwitchStackRoutingInterfaceRequestMulticastRouting,
+    ) -> Self {
+        self.multicast_routing = Some(value);
+        self
+    }
+    /// Sets `multicastRouting` to a value, or unsets it with `None`.
+    pub fn set_multicast_routing(
+        mut self,
+        value: Option<t::UpdateNetworkSwitchStackRoutingInterfaceRequestMulticastRouting>,
+    ) -> Self {
+        self.multicast_routing = value;
+        self
+    }
+    /// Sets `vlanId`.
+    pub fn vlan_id(mut self, value: i64) -> Self {
+        self.vlan_id = Some(value);
+        self
+    }
+    /// Sets `vlanId` to a value, or unsets it with `None`.
+    pub fn set_vlan_id(mut self, value: Option<i64>) -> Self {
+        self.vlan_id = value;
+        self
+    }
+    /// Sets `defaultGateway`.
+    pub fn default_gateway(mut self, value: impl Into<String>) -> Self {
+        self.default_gateway = Some(value.into());
+        self
+    }
+    /// Sets `defaultGateway` to a value, or unsets it with `None`.
+    pub fn set_default_gateway(mut self, value: Option<String>) -> Self {
+        self.default_gateway = value;
+        self
+    }
+    /// Sets `ospfSettings`.
+    pub fn ospf_settings(
+        mut self,
+        value: t::UpdateNetworkSwitchStackRoutingInterfaceRequestOspfSettings,
+    ) -> Self {
+        self.ospf_settings = Some(value);
+        self
+    }
+    /// Sets `ospfSettings` to a value, or unsets it with `None`.
+    pub fn set_ospf_settings(
+        mut self,
+        value: Option<t::UpdateNetworkSwitchStackRoutingInterfaceRequestOspfSettings>,
+    ) -> Self {
+        self.ospf_settings = value;
+        self
+    }
+    /// Sets `ipv6`.
+    pub fn ipv6(
+        mut self,
+        value: t::UpdateNetworkSwitchStackRoutingInterfaceRequestIpv6,
+    ) -> Self {
+        self.ipv6 = Some(value);
+        self
+    }
+    /// Sets `ipv6` to a value, or unsets it with `None`.
+    pub fn set_ipv6(
+        mut self,
+        value: Option<t::UpdateNetworkSwitchStackRoutingInterfaceRequestIpv6>,
+    ) -> Self {
+        self.ipv6 = value;
+        self
+    }
+}
+/// The IPv6 settings of the interface.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchStackRoutingInterfaceRequestIpv6 {
+    /// The IPv6 assignment mode for the interface. Can be either 'eui-64' or 'static'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignment_mode: Option<String>,
+    /// The IPv6 prefix of the interface. Required if IPv6 object is included and interface does not already have ipv6.prefix configured
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// The IPv6 address of the interface. Required if assignmentMode is included and set as 'static'. Must not be included if assignmentMode is 'eui-64'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// The IPv6 default gateway of the interface. Required if prefix is defined and this is the first interface with IPv6 configured for the stack.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<String>,
+}
+impl UpdateNetworkSwitchStackRoutingInterfaceRequestIpv6 {
+    /// A `UpdateNetworkSwitchStackRoutingInterfaceRequestIpv6` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            assignment_mode: None,
+            prefix: None,
+            address: None,
+            gateway: None,
+        }
+    }
+    /// Sets `assignmentMode`.
+    pub fn assignment_mode(mut self, value: impl Into<String>) -> Self {
+        self.assignment_mode = Some(value.into());
+        self
+    }
+    /// Sets `assignmentMode` to a value, or unsets it with `None`.
+    pub fn set_assignment_mode(mut self, value: Option<String>) -> Self {
+        self.assignment_mode = value;
+        self
+    }
+    /// Sets `prefix`.
+    pub fn prefix(mut self, value: impl Into<String>) -> Self {
+        self.prefix = Some(value.into());
+        self
+    }
+    /// Sets `prefix` to a value, or unsets it with `None`.
+    pub fn set_prefix(mut self, value: Option<String>) -> Self {
+        self.prefix = value;
+        self
+    }
+    /// Sets `address`.
+    pub fn address(mut self, value: impl Into<String>) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+    /// Sets `address` to a value, or unsets it with `None`.
+    pub fn set_address(mut self, value: Option<String>) -> Self {
+        self.address = value;
+        self
+    }
+    /// Sets `gateway`.
+    pub fn gateway(mut self, value: impl Into<String>) -> Self {
+        self.gateway = Some(value.into());
+        self
+    }
+    /// Sets `gateway` to a value, or unsets it with `None`.
+    pub fn set_gateway(mut self, value: Option<String>) -> Self {
+        self.gateway = value;
+        self
+    }
+}
+/// Enable multicast support if, multicast routing between VLANs is required. Options are, 'disabled', 'enabled' or 'IGMP snooping querier'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkSwitchStackRoutingInterfaceRequestMulticastRouting {
+    /// `"IGMP snooping querier"`
+    IgmpSnoopingQuerier,
+    /// `"disabled"`
+    Disabled,
+    /// `"enabled"`
+    Enabled,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkSwitchStackRoutingInterfaceRequestMulticastRouting, UnknownValue, {
+    "IGMP snooping querier" => IgmpSnoopingQuerier, "disabled" => Disabled, "enabled" =>
+    Enabled }
+);
+/// The OSPF routing settings of the interface.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchStackRoutingInterfaceRequestOspfSettings {
+    /// The OSPF area to which this interface should belong. Can be either 'disabled' or the identifier of an existing OSPF area.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub area: Option<String>,
+    /// The path cost for this interface. Defaults to 1, but can be increased up to 65535 to give lower priority.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<i64>,
+    /// When enabled, OSPF will not run on the interface, but the subnet will still be advertised.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_passive_enabled: Option<bool>,
+}
+impl UpdateNetworkSwitchStackRoutingInterfaceRequestOspfSettings {
+    /// A `UpdateNetworkSwitchStackRoutingInterfaceRequestOspfSettings` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            area: None,
+            cost: None,
+            is_passive_enabled: None,
+        }
+    }
+    /// Sets `area`.
+    pub fn area(mut self, value: impl Into<String>) -> Self {
+        self.area = Some(value.into());
+        self
+    }
+    /// Sets `area` to a value, or unsets it with `None`.
+    pub fn set_area(mut self, value: Option<String>) -> Self {
+        self.area = value;
+        self
+    }
+    /// Sets `cost`.
+    pub fn cost(mut self, value: i64) -> Self {
+        self.cost = Some(value);
+        self
+    }
+    /// Sets `cost` to a value, or unsets it with `None`.
+    pub fn set_cost(mut self, value: Option<i64>) -> Self {
+        self.cost = value;
+        self
+    }
+    /// Sets `isPassiveEnabled`.
+    pub fn is_passive_enabled(mut self, value: bool) -> Self {
+        self.is_passive_enabled = Some(value);
+        self
+    }
+    /// Sets `isPassiveEnabled` to a value, or unsets it with `None`.
+    pub fn set_is_passive_enabled(mut self, value: Option<bool>) -> Self {
+        self.is_passive_enabled = value;
+        self
+    }
+}
+/// Part of the `updateNetworkSwitchStackRoutingStaticRoute` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchStackRoutingStaticRouteRequest {
+    /// Name or description for layer 3 static route
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The subnet which is routed via this static route and should be specified in CIDR notation (ex. 1.2.3.0/24)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subnet: Option<String>,
+    /// IP address of the next hop device to which the device sends its traffic for the subnet
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_hop_ip: Option<String>,
+    /// Option to advertise static route via OSPF
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub advertise_via_ospf_enabled: Option<bool>,
+    /// Option to prefer static route over OSPF routes
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prefer_over_ospf_routes_enabled: Option<bool>,
+}
+impl UpdateNetworkSwitchStackRoutingStaticRouteRequest {
+    /// A `UpdateNetworkSwitchStackRoutingStaticRouteRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            subnet: None,
+            next_hop_ip: None,
+            advertise_via_ospf_enabled: None,
+            prefer_over_ospf_routes_enabled: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `subnet`.
+    pub fn subnet(mut self, value: impl Into<String>) -> Self {
+        self.subnet = Some(value.into());
+        self
+    }
+    /// Sets `subnet` to a value, or unsets it with `None`.
+    pub fn set_subnet(mut self, value: Option<String>) -> Self {
+        self.subnet = value;
+        self
+    }
+    /// Sets `nextHopIp`.
+    pub fn next_hop_ip(mut self, value: impl Into<String>) -> Self {
+        self.next_hop_ip = Some(value.into());
+        self
+    }
+    /// Sets `nextHopIp` to a value, or unsets it with `None`.
+    pub fn set_next_hop_ip(mut self, value: Option<String>) -> Self {
+        self.next_hop_ip = value;
+        self
+    }
+    /// Sets `advertiseViaOspfEnabled`.
+    pub fn advertise_via_ospf_enabled(mut self, value: bool) -> Self {
+        self.advertise_via_ospf_enabled = Some(value);
+        self
+    }
+    /// Sets `advertiseViaOspfEnabled` to a value, or unsets it with `None`.
+    pub fn set_advertise_via_ospf_enabled(mut self, value: Option<bool>) -> Self {
+        self.advertise_via_ospf_enabled = value;
+        self
+    }
+    /// Sets `preferOverOspfRoutesEnabled`.
+    pub fn prefer_over_ospf_routes_enabled(mut self, value: bool) -> Self {
+        self.prefer_over_ospf_routes_enabled = Some(value);
+        self
+    }
+    /// Sets `preferOverOspfRoutesEnabled` to a value, or unsets it with `None`.
+    pub fn set_prefer_over_ospf_routes_enabled(mut self, value: Option<bool>) -> Self {
+        self.prefer_over_ospf_routes_enabled = value;
+        self
+    }
+}
+/// Part of the `updateNetworkSwitchStormControl` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkSwitchStormControlRequest {
+    /// Percentage (1 to 99) of total available port bandwidth for broadcast traffic type. Default value 100 percent rate is to clear the configuration.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub broadcast_threshold: Option<i64>,
+    /// Percentage (1 to 99) of total available port bandwidth for multicast traffic type. Default value 100 percent rate is to clear the configuration.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multicast_threshold: Option<i64>,
+    /// Percentage (1 to 99) of total available port bandwidth for unknown unicast (dlf-destination lookup failure) traffic type. Default value 100 percent rate is to clear the configuration.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unknown_unicast_threshold: Option<i64>,
+}
+impl UpdateNetworkSwitchStormControlRequest {
+    /// A `UpdateNetworkSwitchStormControlRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            broadcast_threshold: None,
+            multicast_threshold: None,
+            unknown_unicast_threshold: None,
+        }
+    }
+    /// Sets `broadcastThreshold`.
+    pub fn broadcast_threshold(mut self, value: i64) -> Self {
+        self.broadcast_threshold = Some(value);
+        self
+    }
+    /// Sets `broadcastThreshold` to a value, or unsets it with `None`.
+    pub fn set_broadcast_threshold(mut self, value: Option<i64>) -> Self {
+        self.broadcast_threshold = value;
+        self
+    }
+    /// Sets `multicastThreshold`.
+    pub fn multicast_threshold(mut self, value: i64) -> Self {
+        self.multicast_threshold = Some(value);
+        self
+    }
+    /// Sets `multicastThreshold` to a value, or unsets it with `None`.
+    pub fn set_multicast_threshold(mut self, value: Option<i64>) -> Self {
+        self.multicast_threshold = value;
+        self
+    }
+    /// Sets `unknownUnicastThreshold`.
+    pub fn unknown_unicast_threshold(mut self, value: i64) -> Self {
+        self.unknown_unicast_threshold = Some(value);
+        self
+    }
+    /// Sets `unknownUnicastThreshold` to a value, or unsets it with `None`.
+    pub fn set_unknown_unicast_threshold(mut self, value: Option<i64>) -> Self {
+        self.unknown_unicast_threshold = value;
+        self
+    }
 }
 /// Part of the `updateNetworkSwitchStp` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkSwitchStpRequest {
     /// The spanning tree protocol status in network
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2602,10 +11496,46 @@ pub struct UpdateNetworkSwitchStpRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stp_bridge_priority: Option<Vec<t::StpBridgePriorityItem>>,
 }
+impl UpdateNetworkSwitchStpRequest {
+    /// A `UpdateNetworkSwitchStpRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            rstp_enabled: None,
+            stp_bridge_priority: None,
+        }
+    }
+    /// Sets `rstpEnabled`.
+    pub fn rstp_enabled(mut self, value: bool) -> Self {
+        self.rstp_enabled = Some(value);
+        self
+    }
+    /// Sets `rstpEnabled` to a value, or unsets it with `None`.
+    pub fn set_rstp_enabled(mut self, value: Option<bool>) -> Self {
+        self.rstp_enabled = value;
+        self
+    }
+    /// Sets `stpBridgePriority`.
+    pub fn stp_bridge_priority(
+        mut self,
+        value: impl IntoIterator<Item = t::StpBridgePriorityItem>,
+    ) -> Self {
+        self.stp_bridge_priority = Some(rt::list::<t::StpBridgePriorityItem, _>(value));
+        self
+    }
+    /// Sets `stpBridgePriority` to a value, or unsets it with `None`.
+    pub fn set_stp_bridge_priority(
+        mut self,
+        value: Option<Vec<t::StpBridgePriorityItem>>,
+    ) -> Self {
+        self.stp_bridge_priority = value;
+        self
+    }
+}
 /// Part of the `updateOrganizationConfigTemplateSwitchProfilePort` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateOrganizationConfigTemplateSwitchProfilePortRequest {
     /// The name of the switch template port.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2621,7 +11551,7 @@ pub struct UpdateOrganizationConfigTemplateSwitchProfilePortRequest {
     pub poe_enabled: Option<bool>,
     /// The type of the switch template port ('trunk' or 'access').
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub type_: Option<t::PortType>,
+    pub type_: Option<t::UpdateOrganizationConfigTemplateSwitchProfilePortRequestType>,
     /// The VLAN of the switch template port. A null value will clear the value set for trunk ports.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vlan: Option<i64>,
@@ -2639,7 +11569,9 @@ pub struct UpdateOrganizationConfigTemplateSwitchProfilePortRequest {
     pub rstp_enabled: Option<bool>,
     /// The state of the STP guard ('disabled', 'root guard', 'bpdu guard' or 'loop guard').
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub stp_guard: Option<t::StpGuard>,
+    pub stp_guard: Option<
+        t::UpdateOrganizationConfigTemplateSwitchProfilePortRequestStpGuard,
+    >,
     /// The link speed for the switch template port.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link_negotiation: Option<String>,
@@ -2648,10 +11580,12 @@ pub struct UpdateOrganizationConfigTemplateSwitchProfilePortRequest {
     pub port_schedule_id: Option<String>,
     /// The action to take when Unidirectional Link is detected (Alert only, Enforce). Default configuration is Alert only.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub udld: Option<t::Udld>,
+    pub udld: Option<t::UpdateOrganizationConfigTemplateSwitchProfilePortRequestUdld>,
     /// The type of the access policy of the switch template port. Only applicable to access ports. Can be one of 'Open', 'Custom access policy', 'MAC allow list' or 'Sticky MAC allow list'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub access_policy_type: Option<t::PortAccessPolicyType>,
+    pub access_policy_type: Option<
+        t::UpdateOrganizationConfigTemplateSwitchProfilePortRequestAccessPolicyType,
+    >,
     /// The number of a custom access policy to configure on the switch template port. Only applicable when 'accessPolicyType' is 'Custom access policy'.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub access_policy_number: Option<i64>,
@@ -2675,8 +11609,610 @@ pub struct UpdateOrganizationConfigTemplateSwitchProfilePortRequest {
     pub dai_trusted: Option<bool>,
     /// Profile attributes
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub profile: Option<t::Profile>,
+    pub profile: Option<
+        t::UpdateOrganizationConfigTemplateSwitchProfilePortRequestProfile,
+    >,
 }
+impl UpdateOrganizationConfigTemplateSwitchProfilePortRequest {
+    /// A `UpdateOrganizationConfigTemplateSwitchProfilePortRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            tags: None,
+            enabled: None,
+            poe_enabled: None,
+            type_: None,
+            vlan: None,
+            voice_vlan: None,
+            allowed_vlans: None,
+            isolation_enabled: None,
+            rstp_enabled: None,
+            stp_guard: None,
+            link_negotiation: None,
+            port_schedule_id: None,
+            udld: None,
+            access_policy_type: None,
+            access_policy_number: None,
+            mac_allow_list: None,
+            sticky_mac_allow_list: None,
+            sticky_mac_allow_list_limit: None,
+            storm_control_enabled: None,
+            flexible_stacking_enabled: None,
+            dai_trusted: None,
+            profile: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `tags`.
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.tags = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `tags` to a value, or unsets it with `None`.
+    pub fn set_tags(mut self, value: Option<Vec<String>>) -> Self {
+        self.tags = value;
+        self
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `poeEnabled`.
+    pub fn poe_enabled(mut self, value: bool) -> Self {
+        self.poe_enabled = Some(value);
+        self
+    }
+    /// Sets `poeEnabled` to a value, or unsets it with `None`.
+    pub fn set_poe_enabled(mut self, value: Option<bool>) -> Self {
+        self.poe_enabled = value;
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: t::UpdateOrganizationConfigTemplateSwitchProfilePortRequestType,
+    ) -> Self {
+        self.type_ = Some(value);
+        self
+    }
+    /// Sets `type` to a value, or unsets it with `None`.
+    pub fn set_type(
+        mut self,
+        value: Option<t::UpdateOrganizationConfigTemplateSwitchProfilePortRequestType>,
+    ) -> Self {
+        self.type_ = value;
+        self
+    }
+    /// Sets `vlan`.
+    pub fn vlan(mut self, value: i64) -> Self {
+        self.vlan = Some(value);
+        self
+    }
+    /// Sets `vlan` to a value, or unsets it with `None`.
+    pub fn set_vlan(mut self, value: Option<i64>) -> Self {
+        self.vlan = value;
+        self
+    }
+    /// Sets `voiceVlan`.
+    pub fn voice_vlan(mut self, value: i64) -> Self {
+        self.voice_vlan = Some(value);
+        self
+    }
+    /// Sets `voiceVlan` to a value, or unsets it with `None`.
+    pub fn set_voice_vlan(mut self, value: Option<i64>) -> Self {
+        self.voice_vlan = value;
+        self
+    }
+    /// Sets `allowedVlans`.
+    pub fn allowed_vlans(mut self, value: impl Into<String>) -> Self {
+        self.allowed_vlans = Some(value.into());
+        self
+    }
+    /// Sets `allowedVlans` to a value, or unsets it with `None`.
+    pub fn set_allowed_vlans(mut self, value: Option<String>) -> Self {
+        self.allowed_vlans = value;
+        self
+    }
+    /// Sets `isolationEnabled`.
+    pub fn isolation_enabled(mut self, value: bool) -> Self {
+        self.isolation_enabled = Some(value);
+        self
+    }
+    /// Sets `isolationEnabled` to a value, or unsets it with `None`.
+    pub fn set_isolation_enabled(mut self, value: Option<bool>) -> Self {
+        self.isolation_enabled = value;
+        self
+    }
+    /// Sets `rstpEnabled`.
+    pub fn rstp_enabled(mut self, value: bool) -> Self {
+        self.rstp_enabled = Some(value);
+        self
+    }
+    /// Sets `rstpEnabled` to a value, or unsets it with `None`.
+    pub fn set_rstp_enabled(mut self, value: Option<bool>) -> Self {
+        self.rstp_enabled = value;
+        self
+    }
+    /// Sets `stpGuard`.
+    pub fn stp_guard(
+        mut self,
+        value: t::UpdateOrganizationConfigTemplateSwitchProfilePortRequestStpGuard,
+    ) -> Self {
+        self.stp_guard = Some(value);
+        self
+    }
+    /// Sets `stpGuard` to a value, or unsets it with `None`.
+    pub fn set_stp_guard(
+        mut self,
+        value: Option<
+            t::UpdateOrganizationConfigTemplateSwitchProfilePortRequestStpGuard,
+        >,
+    ) -> Self {
+        self.stp_guard = value;
+        self
+    }
+    /// Sets `linkNegotiation`.
+    pub fn link_negotiation(mut self, value: impl Into<String>) -> Self {
+        self.link_negotiation = Some(value.into());
+        self
+    }
+    /// Sets `linkNegotiation` to a value, or unsets it with `None`.
+    pub fn set_link_negotiation(mut self, value: Option<String>) -> Self {
+        self.link_negotiation = value;
+        self
+    }
+    /// Sets `portScheduleId`.
+    pub fn port_schedule_id(mut self, value: impl Into<String>) -> Self {
+        self.port_schedule_id = Some(value.into());
+        self
+    }
+    /// Sets `portScheduleId` to a value, or unsets it with `None`.
+    pub fn set_port_schedule_id(mut self, value: Option<String>) -> Self {
+        self.port_schedule_id = value;
+        self
+    }
+    /// Sets `udld`.
+    pub fn udld(
+        mut self,
+        value: t::UpdateOrganizationConfigTemplateSwitchProfilePortRequestUdld,
+    ) -> Self {
+        self.udld = Some(value);
+        self
+    }
+    /// Sets `udld` to a value, or unsets it with `None`.
+    pub fn set_udld(
+        mut self,
+        value: Option<t::UpdateOrganizationConfigTemplateSwitchProfilePortRequestUdld>,
+    ) -> Self {
+        self.udld = value;
+        self
+    }
+    /// Sets `accessPolicyType`.
+    pub fn access_policy_type(
+        mut self,
+        value: t::UpdateOrganizationConfigTemplateSwitchProfilePortRequestAccessPolicyType,
+    ) -> Self {
+        self.access_policy_type = Some(value);
+        self
+    }
+    /// Sets `accessPolicyType` to a value, or unsets it with `None`.
+    pub fn set_access_policy_type(
+        mut self,
+        value: Option<
+            t::UpdateOrganizationConfigTemplateSwitchProfilePortRequestAccessPolicyType,
+        >,
+    ) -> Self {
+        self.access_policy_type = value;
+        self
+    }
+    /// Sets `accessPolicyNumber`.
+    pub fn access_policy_number(mut self, value: i64) -> Self {
+        self.access_policy_number = Some(value);
+        self
+    }
+    /// Sets `accessPolicyNumber` to a value, or unsets it with `None`.
+    pub fn set_access_policy_number(mut self, value: Option<i64>) -> Self {
+        self.access_policy_number = value;
+        self
+    }
+    /// Sets `macAllowList`.
+    pub fn mac_allow_list(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.mac_allow_list = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `macAllowList` to a value, or unsets it with `None`.
+    pub fn set_mac_allow_list(mut self, value: Option<Vec<String>>) -> Self {
+        self.mac_allow_list = value;
+        self
+    }
+    /// Sets `stickyMacAllowList`.
+    pub fn sticky_mac_allow_list(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.sticky_mac_allow_list = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `stickyMacAllowList` to a value, or unsets it with `None`.
+    pub fn set_sticky_mac_allow_list(mut self, value: Option<Vec<String>>) -> Self {
+        self.sticky_mac_allow_list = value;
+        self
+    }
+    /// Sets `stickyMacAllowListLimit`.
+    pub fn sticky_mac_allow_list_limit(mut self, value: i64) -> Self {
+        self.sticky_mac_allow_list_limit = Some(value);
+        self
+    }
+    /// Sets `stickyMacAllowListLimit` to a value, or unsets it with `None`.
+    pub fn set_sticky_mac_allow_list_limit(mut self, value: Option<i64>) -> Self {
+        self.sticky_mac_allow_list_limit = value;
+        self
+    }
+    /// Sets `stormControlEnabled`.
+    pub fn storm_control_enabled(mut self, value: bool) -> Self {
+        self.storm_control_enabled = Some(value);
+        self
+    }
+    /// Sets `stormControlEnabled` to a value, or unsets it with `None`.
+    pub fn set_storm_control_enabled(mut self, value: Option<bool>) -> Self {
+        self.storm_control_enabled = value;
+        self
+    }
+    /// Sets `flexibleStackingEnabled`.
+    pub fn flexible_stacking_enabled(mut self, value: bool) -> Self {
+        self.flexible_stacking_enabled = Some(value);
+        self
+    }
+    /// Sets `flexibleStackingEnabled` to a value, or unsets it with `None`.
+    pub fn set_flexible_stacking_enabled(mut self, value: Option<bool>) -> Self {
+        self.flexible_stacking_enabled = value;
+        self
+    }
+    /// Sets `daiTrusted`.
+    pub fn dai_trusted(mut self, value: bool) -> Self {
+        self.dai_trusted = Some(value);
+        self
+    }
+    /// Sets `daiTrusted` to a value, or unsets it with `None`.
+    pub fn set_dai_trusted(mut self, value: Option<bool>) -> Self {
+        self.dai_trusted = value;
+        self
+    }
+    /// Sets `profile`.
+    pub fn profile(
+        mut self,
+        value: t::UpdateOrganizationConfigTemplateSwitchProfilePortRequestProfile,
+    ) -> Self {
+        self.profile = Some(value);
+        self
+    }
+    /// Sets `profile` to a value, or unsets it with `None`.
+    pub fn set_profile(
+        mut self,
+        value: Option<t::UpdateOrganizationConfigTemplateSwitchProfilePortRequestProfile>,
+    ) -> Self {
+        self.profile = value;
+        self
+    }
+}
+/// The type of the access policy of the switch template port. Only applicable to access ports. Can be one of 'Open', 'Custom access policy', 'MAC allow list' or 'Sticky MAC allow list'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationConfigTemplateSwitchProfilePortRequestAccessPolicyType {
+    /// `"Custom access policy"`
+    CustomAccessPolicy,
+    /// `"MAC allow list"`
+    MacAllowList,
+    /// `"Open"`
+    Open,
+    /// `"Sticky MAC allow list"`
+    StickyMacAllowList,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationConfigTemplateSwitchProfilePortRequestAccessPolicyType,
+    UnknownValue, { "Custom access policy" => CustomAccessPolicy, "MAC allow list" =>
+    MacAllowList, "Open" => Open, "Sticky MAC allow list" => StickyMacAllowList }
+);
+/// Profile attributes
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationConfigTemplateSwitchProfilePortRequestProfile {
+    /// When enabled, override this port's configuration with a port profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// When enabled, the ID of the port profile used to override the port's configuration.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// When enabled, the IName of the profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iname: Option<String>,
+}
+impl UpdateOrganizationConfigTemplateSwitchProfilePortRequestProfile {
+    /// A `UpdateOrganizationConfigTemplateSwitchProfilePortRequestProfile` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            id: None,
+            iname: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.id = value;
+        self
+    }
+    /// Sets `iname`.
+    pub fn iname(mut self, value: impl Into<String>) -> Self {
+        self.iname = Some(value.into());
+        self
+    }
+    /// Sets `iname` to a value, or unsets it with `None`.
+    pub fn set_iname(mut self, value: Option<String>) -> Self {
+        self.iname = value;
+        self
+    }
+}
+/// The state of the STP guard ('disabled', 'root guard', 'bpdu guard' or 'loop guard').
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationConfigTemplateSwitchProfilePortRequestStpGuard {
+    /// `"bpdu guard"`
+    BpduGuard,
+    /// `"disabled"`
+    Disabled,
+    /// `"loop guard"`
+    LoopGuard,
+    /// `"root guard"`
+    RootGuard,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationConfigTemplateSwitchProfilePortRequestStpGuard, UnknownValue, {
+    "bpdu guard" => BpduGuard, "disabled" => Disabled, "loop guard" => LoopGuard,
+    "root guard" => RootGuard }
+);
+/// The type of the switch template port ('trunk' or 'access').
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationConfigTemplateSwitchProfilePortRequestType {
+    /// `"access"`
+    Access,
+    /// `"trunk"`
+    Trunk,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationConfigTemplateSwitchProfilePortRequestType, UnknownValue, {
+    "access" => Access, "trunk" => Trunk }
+);
+/// The action to take when Unidirectional Link is detected (Alert only, Enforce). Default configuration is Alert only.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationConfigTemplateSwitchProfilePortRequestUdld {
+    /// `"Alert only"`
+    AlertOnly,
+    /// `"Enforce"`
+    Enforce,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationConfigTemplateSwitchProfilePortRequestUdld, UnknownValue, {
+    "Alert only" => AlertOnly, "Enforce" => Enforce }
+);
+/// Part of the `updateOrganizationConfigTemplateSwitchProfilePort` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationConfigTemplateSwitchProfilePortResponse {
+    /// The identifier of the switch template port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port_id: Option<String>,
+    /// The name of the switch template port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The list of tags of the switch template port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// The status of the switch template port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// The PoE status of the switch template port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub poe_enabled: Option<bool>,
+    /// The type of the switch template port ('trunk' or 'access').
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_: Option<t::UpdateOrganizationConfigTemplateSwitchProfilePortResponseType>,
+    /// The VLAN of the switch template port. A null value will clear the value set for trunk ports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vlan: Option<i64>,
+    /// The voice VLAN of the switch template port. Only applicable to access ports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voice_vlan: Option<i64>,
+    /// The VLANs allowed on the switch template port. Only applicable to trunk ports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_vlans: Option<String>,
+    /// The isolation status of the switch template port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub isolation_enabled: Option<bool>,
+    /// The rapid spanning tree protocol status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rstp_enabled: Option<bool>,
+    /// The state of the STP guard ('disabled', 'root guard', 'bpdu guard' or 'loop guard').
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stp_guard: Option<
+        t::UpdateOrganizationConfigTemplateSwitchProfilePortResponseStpGuard,
+    >,
+    /// The link speed for the switch template port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_negotiation: Option<String>,
+    /// Available link speeds for the switch template port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_negotiation_capabilities: Option<Vec<String>>,
+    /// The ID of the port schedule. A value of null will clear the port schedule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port_schedule_id: Option<String>,
+    /// The action to take when Unidirectional Link is detected (Alert only, Enforce). Default configuration is Alert only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub udld: Option<t::UpdateOrganizationConfigTemplateSwitchProfilePortResponseUdld>,
+    /// The type of the access policy of the switch template port. Only applicable to access ports. Can be one of 'Open', 'Custom access policy', 'MAC allow list' or 'Sticky MAC allow list'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_policy_type: Option<
+        t::UpdateOrganizationConfigTemplateSwitchProfilePortResponseAccessPolicyType,
+    >,
+    /// The number of a custom access policy to configure on the switch template port. Only applicable when 'accessPolicyType' is 'Custom access policy'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_policy_number: Option<i64>,
+    /// Only devices with MAC addresses specified in this list will have access to this port. Up to 20 MAC addresses can be defined. Only applicable when 'accessPolicyType' is 'MAC allow list'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac_allow_list: Option<Vec<String>>,
+    /// The initial list of MAC addresses for sticky Mac allow list. Only applicable when 'accessPolicyType' is 'Sticky MAC allow list'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sticky_mac_allow_list: Option<Vec<String>>,
+    /// The maximum number of MAC addresses for sticky MAC allow list. Only applicable when 'accessPolicyType' is 'Sticky MAC allow list'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sticky_mac_allow_list_limit: Option<i64>,
+    /// The storm control status of the switch template port.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storm_control_enabled: Option<bool>,
+    /// For supported switches (e.g. MS420/MS425), whether or not the port has flexible stacking enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flexible_stacking_enabled: Option<bool>,
+    /// If true, ARP packets for this port will be considered trusted, and Dynamic ARP Inspection will allow the traffic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dai_trusted: Option<bool>,
+    /// Profile attributes
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<
+        t::UpdateOrganizationConfigTemplateSwitchProfilePortResponseProfile,
+    >,
+}
+/// The type of the access policy of the switch template port. Only applicable to access ports. Can be one of 'Open', 'Custom access policy', 'MAC allow list' or 'Sticky MAC allow list'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationConfigTemplateSwitchProfilePortResponseAccessPolicyType {
+    /// `"Custom access policy"`
+    CustomAccessPolicy,
+    /// `"MAC allow list"`
+    MacAllowList,
+    /// `"Open"`
+    Open,
+    /// `"Sticky MAC allow list"`
+    StickyMacAllowList,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationConfigTemplateSwitchProfilePortResponseAccessPolicyType,
+    UnknownValue, { "Custom access policy" => CustomAccessPolicy, "MAC allow list" =>
+    MacAllowList, "Open" => Open, "Sticky MAC allow list" => StickyMacAllowList }
+);
+/// Profile attributes
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateOrganizationConfigTemplateSwitchProfilePortResponseProfile {
+    /// When enabled, override this port's configuration with a port profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// When enabled, the ID of the port profile used to override the port's configuration.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// When enabled, the IName of the profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iname: Option<String>,
+}
+/// The state of the STP guard ('disabled', 'root guard', 'bpdu guard' or 'loop guard').
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationConfigTemplateSwitchProfilePortResponseStpGuard {
+    /// `"bpdu guard"`
+    BpduGuard,
+    /// `"disabled"`
+    Disabled,
+    /// `"loop guard"`
+    LoopGuard,
+    /// `"root guard"`
+    RootGuard,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationConfigTemplateSwitchProfilePortResponseStpGuard, UnknownValue, {
+    "bpdu guard" => BpduGuard, "disabled" => Disabled, "loop guard" => LoopGuard,
+    "root guard" => RootGuard }
+);
+/// The type of the switch template port ('trunk' or 'access').
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationConfigTemplateSwitchProfilePortResponseType {
+    /// `"access"`
+    Access,
+    /// `"trunk"`
+    Trunk,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationConfigTemplateSwitchProfilePortResponseType, UnknownValue, {
+    "access" => Access, "trunk" => Trunk }
+);
+/// The action to take when Unidirectional Link is detected (Alert only, Enforce). Default configuration is Alert only.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateOrganizationConfigTemplateSwitchProfilePortResponseUdld {
+    /// `"Alert only"`
+    AlertOnly,
+    /// `"Enforce"`
+    Enforce,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateOrganizationConfigTemplateSwitchProfilePortResponseUdld, UnknownValue, {
+    "Alert only" => AlertOnly, "Enforce" => Enforce }
+);
 /// A breakdown of how many kilobytes have passed through this port during the timespan.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -2697,6 +12233,7 @@ pub struct UsageInKb {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct V3 {
     /// Boolean value to enable or disable V3 OSPF routing. OSPF V3 routing is disabled by default.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2709,7 +12246,85 @@ pub struct V3 {
     pub dead_timer_in_seconds: Option<i64>,
     /// OSPF v3 areas
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub areas: Option<Vec<t::Area>>,
+    pub areas: Option<Vec<t::V3Area>>,
+}
+impl V3 {
+    /// A `V3` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            hello_timer_in_seconds: None,
+            dead_timer_in_seconds: None,
+            areas: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `helloTimerInSeconds`.
+    pub fn hello_timer_in_seconds(mut self, value: i64) -> Self {
+        self.hello_timer_in_seconds = Some(value);
+        self
+    }
+    /// Sets `helloTimerInSeconds` to a value, or unsets it with `None`.
+    pub fn set_hello_timer_in_seconds(mut self, value: Option<i64>) -> Self {
+        self.hello_timer_in_seconds = value;
+        self
+    }
+    /// Sets `deadTimerInSeconds`.
+    pub fn dead_timer_in_seconds(mut self, value: i64) -> Self {
+        self.dead_timer_in_seconds = Some(value);
+        self
+    }
+    /// Sets `deadTimerInSeconds` to a value, or unsets it with `None`.
+    pub fn set_dead_timer_in_seconds(mut self, value: Option<i64>) -> Self {
+        self.dead_timer_in_seconds = value;
+        self
+    }
+    /// Sets `areas`.
+    pub fn areas(mut self, value: impl IntoIterator<Item = t::V3Area>) -> Self {
+        self.areas = Some(rt::list::<t::V3Area, _>(value));
+        self
+    }
+    /// Sets `areas` to a value, or unsets it with `None`.
+    pub fn set_areas(mut self, value: Option<Vec<t::V3Area>>) -> Self {
+        self.areas = value;
+        self
+    }
+}
+/// Part of the `updateNetworkSwitchRoutingOspf` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct V3Area {
+    /// OSPF area ID
+    pub area_id: String,
+    /// Name of the OSPF area
+    pub area_name: String,
+    /// Area types in OSPF. Must be one of: \["normal", "stub", "nssa"\]
+    pub area_type: t::AreaAreaType,
+}
+impl V3Area {
+    /// A `V3Area` with its required fields (`areaId`, `areaName`, `areaType`); the optional ones are unset.
+    pub fn new(
+        area_id: impl Into<String>,
+        area_name: impl Into<String>,
+        area_type: t::AreaAreaType,
+    ) -> Self {
+        Self {
+            area_id: area_id.into(),
+            area_name: area_name.into(),
+            area_type,
+        }
+    }
 }
 /// Part of the `getNetworkSwitchDhcpServerPolicyArpInspectionWarningsByDevice` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]

@@ -38,6 +38,7 @@ rt::string_enum!(
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct AccessPoint {
     /// Serial number of access point to be configured with alternate management IP
     pub serial: String,
@@ -56,10 +57,67 @@ pub struct AccessPoint {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dns2: Option<String>,
 }
+impl AccessPoint {
+    /// A `AccessPoint` with its required fields (`serial`, `alternateManagementIp`); the optional ones are unset.
+    pub fn new(
+        serial: impl Into<String>,
+        alternate_management_ip: impl Into<String>,
+    ) -> Self {
+        Self {
+            serial: serial.into(),
+            alternate_management_ip: alternate_management_ip.into(),
+            subnet_mask: None,
+            gateway: None,
+            dns1: None,
+            dns2: None,
+        }
+    }
+    /// Sets `subnetMask`.
+    pub fn subnet_mask(mut self, value: impl Into<String>) -> Self {
+        self.subnet_mask = Some(value.into());
+        self
+    }
+    /// Sets `subnetMask` to a value, or unsets it with `None`.
+    pub fn set_subnet_mask(mut self, value: Option<String>) -> Self {
+        self.subnet_mask = value;
+        self
+    }
+    /// Sets `gateway`.
+    pub fn gateway(mut self, value: impl Into<String>) -> Self {
+        self.gateway = Some(value.into());
+        self
+    }
+    /// Sets `gateway` to a value, or unsets it with `None`.
+    pub fn set_gateway(mut self, value: Option<String>) -> Self {
+        self.gateway = value;
+        self
+    }
+    /// Sets `dns1`.
+    pub fn dns1(mut self, value: impl Into<String>) -> Self {
+        self.dns1 = Some(value.into());
+        self
+    }
+    /// Sets `dns1` to a value, or unsets it with `None`.
+    pub fn set_dns1(mut self, value: Option<String>) -> Self {
+        self.dns1 = value;
+        self
+    }
+    /// Sets `dns2`.
+    pub fn dns2(mut self, value: impl Into<String>) -> Self {
+        self.dns2 = Some(value.into());
+        self
+    }
+    /// Sets `dns2` to a value, or unsets it with `None`.
+    pub fn set_dns2(mut self, value: Option<String>) -> Self {
+        self.dns2 = value;
+        self
+    }
+}
 /// The current setting for Active Directory. Only valid if splashPage is 'Password-protected with Active Directory'
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ActiveDirectory {
     /// The Active Directory servers to be used for authentication.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -68,10 +126,46 @@ pub struct ActiveDirectory {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub credentials: Option<t::ActiveDirectoryCredentials>,
 }
+impl ActiveDirectory {
+    /// A `ActiveDirectory` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            servers: None,
+            credentials: None,
+        }
+    }
+    /// Sets `servers`.
+    pub fn servers(
+        mut self,
+        value: impl IntoIterator<Item = t::ActiveDirectoryServer>,
+    ) -> Self {
+        self.servers = Some(rt::list::<t::ActiveDirectoryServer, _>(value));
+        self
+    }
+    /// Sets `servers` to a value, or unsets it with `None`.
+    pub fn set_servers(mut self, value: Option<Vec<t::ActiveDirectoryServer>>) -> Self {
+        self.servers = value;
+        self
+    }
+    /// Sets `credentials`.
+    pub fn credentials(mut self, value: t::ActiveDirectoryCredentials) -> Self {
+        self.credentials = Some(value);
+        self
+    }
+    /// Sets `credentials` to a value, or unsets it with `None`.
+    pub fn set_credentials(
+        mut self,
+        value: Option<t::ActiveDirectoryCredentials>,
+    ) -> Self {
+        self.credentials = value;
+        self
+    }
+}
 /// (Optional) The credentials of the user account to be used by the AP to bind to your Active Directory server. The Active Directory account should have permissions on all your Active Directory servers. Only valid if the splashPage is 'Password-protected with Active Directory'.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ActiveDirectoryCredentials {
     /// The logon name of the Active Directory account.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -80,16 +174,96 @@ pub struct ActiveDirectoryCredentials {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
 }
+impl ActiveDirectoryCredentials {
+    /// A `ActiveDirectoryCredentials` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            logon_name: None,
+            password: None,
+        }
+    }
+    /// Sets `logonName`.
+    pub fn logon_name(mut self, value: impl Into<String>) -> Self {
+        self.logon_name = Some(value.into());
+        self
+    }
+    /// Sets `logonName` to a value, or unsets it with `None`.
+    pub fn set_logon_name(mut self, value: Option<String>) -> Self {
+        self.logon_name = value;
+        self
+    }
+    /// Sets `password`.
+    pub fn password(mut self, value: impl Into<String>) -> Self {
+        self.password = Some(value.into());
+        self
+    }
+    /// Sets `password` to a value, or unsets it with `None`.
+    pub fn set_password(mut self, value: Option<String>) -> Self {
+        self.password = value;
+        self
+    }
+}
 /// Part of the `updateNetworkWirelessSsid` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ActiveDirectoryServer {
     /// IP address (or FQDN) of your Active Directory server.
     pub host: String,
     /// (Optional) UDP port the Active Directory server listens on. By default, uses port 3268.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub port: Option<i64>,
+}
+impl ActiveDirectoryServer {
+    /// A `ActiveDirectoryServer` with its required fields (`host`); the optional ones are unset.
+    pub fn new(host: impl Into<String>) -> Self {
+        Self {
+            host: host.into(),
+            port: None,
+        }
+    }
+    /// Sets `port`.
+    pub fn port(mut self, value: i64) -> Self {
+        self.port = Some(value);
+        self
+    }
+    /// Sets `port` to a value, or unsets it with `None`.
+    pub fn set_port(mut self, value: Option<i64>) -> Self {
+        self.port = value;
+        self
+    }
+}
+/// Part of the `updateDeviceWirelessAlternateManagementInterfaceIpv6` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Address {
+    /// The IP protocol used for the address
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<
+        t::UpdateDeviceWirelessAlternateManagementInterfaceIpv6ResponseAddressProtocol,
+    >,
+    /// The type of address assignment. Either static or dynamic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignment_mode: Option<
+        t::UpdateDeviceWirelessAlternateManagementInterfaceIpv6ResponseAddressAssignmentMode,
+    >,
+    /// The IP address configured for the alternate management interface
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// The gateway address configured for the alternate managment interface
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<String>,
+    /// The IPv6 prefix of the interface. Required if IPv6 object is included.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// The DNS servers settings for this address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nameservers: Option<
+        t::UpdateDeviceWirelessAlternateManagementInterfaceIpv6ResponseAddressNameservers,
+    >,
 }
 /// Aggregation details object
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -108,6 +282,7 @@ pub struct Aggregation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ApTagsAndVlanId {
     /// Array of AP tags
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -116,15 +291,54 @@ pub struct ApTagsAndVlanId {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vlan_id: Option<i64>,
 }
+impl ApTagsAndVlanId {
+    /// A `ApTagsAndVlanId` with every field unset.
+    pub fn new() -> Self {
+        Self { tags: None, vlan_id: None }
+    }
+    /// Sets `tags`.
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.tags = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `tags` to a value, or unsets it with `None`.
+    pub fn set_tags(mut self, value: Option<Vec<String>>) -> Self {
+        self.tags = value;
+        self
+    }
+    /// Sets `vlanId`.
+    pub fn vlan_id(mut self, value: i64) -> Self {
+        self.vlan_id = Some(value);
+        self
+    }
+    /// Sets `vlanId` to a value, or unsets it with `None`.
+    pub fn set_vlan_id(mut self, value: Option<i64>) -> Self {
+        self.vlan_id = value;
+        self
+    }
+}
 /// Part of the `assignNetworkWirelessEthernetPortsProfiles` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct AssignNetworkWirelessEthernetPortsProfilesRequest {
     /// List of AP serials
     pub serials: Vec<String>,
     /// AP profile ID
     pub profile_id: String,
+}
+impl AssignNetworkWirelessEthernetPortsProfilesRequest {
+    /// A `AssignNetworkWirelessEthernetPortsProfilesRequest` with its required fields (`serials`, `profileId`); the optional ones are unset.
+    pub fn new(
+        serials: impl IntoIterator<Item = impl Into<String>>,
+        profile_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            serials: rt::list::<String, _>(serials),
+            profile_id: profile_id.into(),
+        }
+    }
 }
 /// Part of the `assignNetworkWirelessEthernetPortsProfiles` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -170,6 +384,27 @@ pub enum Band {
     UnknownValue(String),
 }
 rt::string_enum!(Band, UnknownValue, { "2.4" => V2_4, "5" => V5, "6" => V6 });
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    BandOperationMode, UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" =>
+    V6ghz, "dual" => Dual, "multi" => Multi }
+);
 /// The client-serving radio frequencies of this SSID in the default indoor RF profile
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -238,8 +473,10 @@ pub struct BasicServiceSet {
     pub broadcasting: Option<bool>,
 }
 /// Details associated with billing splash
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Billing {
     /// Details associated with a free access plan with limits
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -265,15 +502,29 @@ pub struct BillingPlan {
     pub price: Option<f64>,
     /// The uplink bandwidth settings for the pricing plan.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub bandwidth_limits: Option<t::BandwidthLimitsWan1>,
+    pub bandwidth_limits: Option<t::BillingPlanBandwidthLimits>,
     /// The time limit of the pricing plan in minutes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_limit: Option<String>,
+}
+/// The uplink bandwidth settings for the pricing plan.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct BillingPlanBandwidthLimits {
+    /// The maximum upload limit (integer, in Kbps).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_up: Option<i64>,
+    /// The maximum download limit (integer, in Kbps).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_down: Option<i64>,
 }
 /// Part of the `updateNetworkWirelessSsid` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ByApTag {
     /// List of AP tags.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -281,6 +532,35 @@ pub struct ByApTag {
     /// VLAN name that will be used to tag traffic.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vlan_name: Option<String>,
+}
+impl ByApTag {
+    /// A `ByApTag` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            tags: None,
+            vlan_name: None,
+        }
+    }
+    /// Sets `tags`.
+    pub fn tags(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.tags = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `tags` to a value, or unsets it with `None`.
+    pub fn set_tags(mut self, value: Option<Vec<String>>) -> Self {
+        self.tags = value;
+        self
+    }
+    /// Sets `vlanName`.
+    pub fn vlan_name(mut self, value: impl Into<String>) -> Self {
+        self.vlan_name = Some(value.into());
+        self
+    }
+    /// Sets `vlanName` to a value, or unsets it with `None`.
+    pub fn set_vlan_name(mut self, value: Option<String>) -> Self {
+        self.vlan_name = value;
+        self
+    }
 }
 /// Part of the `getOrganizationWirelessDevicesChannelUtilizationByDevice` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -293,30 +573,75 @@ pub struct ByBandItem {
     pub band: Option<String>,
     /// An object containing wifi utilization.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub wifi: Option<t::Loss>,
+    pub wifi: Option<t::DeviceItemByBandItemWifi>,
     /// An object containing non-wifi utilization.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub non_wifi: Option<t::Loss>,
+    pub non_wifi: Option<t::DeviceItemByBandItemNonWifi>,
     /// An object containing total channel utilization.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub total: Option<t::Loss>,
+    pub total: Option<t::DeviceItemByBandItemTotal>,
 }
 /// Part of the `createNetworkWirelessRfProfile` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ByModelItem {
     /// Model of the AP
     #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
     /// Band to use for each flex radio. For example, \['6'\] will set the AP's first flex radio to 6 GHz
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub bands: Option<Vec<t::Band>>,
+    pub bands: Option<
+        Vec<t::CreateNetworkWirelessRfProfileRequestFlexRadiosByModelItemBand>,
+    >,
+}
+impl ByModelItem {
+    /// A `ByModelItem` with every field unset.
+    pub fn new() -> Self {
+        Self { model: None, bands: None }
+    }
+    /// Sets `model`.
+    pub fn model(mut self, value: impl Into<String>) -> Self {
+        self.model = Some(value.into());
+        self
+    }
+    /// Sets `model` to a value, or unsets it with `None`.
+    pub fn set_model(mut self, value: Option<String>) -> Self {
+        self.model = value;
+        self
+    }
+    /// Sets `bands`.
+    pub fn bands(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::CreateNetworkWirelessRfProfileRequestFlexRadiosByModelItemBand,
+        >,
+    ) -> Self {
+        self.bands = Some(
+            rt::list::<
+                t::CreateNetworkWirelessRfProfileRequestFlexRadiosByModelItemBand,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `bands` to a value, or unsets it with `None`.
+    pub fn set_bands(
+        mut self,
+        value: Option<
+            Vec<t::CreateNetworkWirelessRfProfileRequestFlexRadiosByModelItemBand>,
+        >,
+    ) -> Self {
+        self.bands = value;
+        self
+    }
 }
 /// The current setting for certificate verification.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CertificateAuthentication {
     /// Whether or not to use EAP-TLS certificate-based authentication to validate wireless clients.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -334,6 +659,74 @@ pub struct CertificateAuthentication {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_root_ca_certificate: Option<t::ClientRootCaCertificate>,
 }
+impl CertificateAuthentication {
+    /// A `CertificateAuthentication` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            use_ldap: None,
+            use_ocsp: None,
+            ocsp_responder_url: None,
+            client_root_ca_certificate: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `useLdap`.
+    pub fn use_ldap(mut self, value: bool) -> Self {
+        self.use_ldap = Some(value);
+        self
+    }
+    /// Sets `useLdap` to a value, or unsets it with `None`.
+    pub fn set_use_ldap(mut self, value: Option<bool>) -> Self {
+        self.use_ldap = value;
+        self
+    }
+    /// Sets `useOcsp`.
+    pub fn use_ocsp(mut self, value: bool) -> Self {
+        self.use_ocsp = Some(value);
+        self
+    }
+    /// Sets `useOcsp` to a value, or unsets it with `None`.
+    pub fn set_use_ocsp(mut self, value: Option<bool>) -> Self {
+        self.use_ocsp = value;
+        self
+    }
+    /// Sets `ocspResponderUrl`.
+    pub fn ocsp_responder_url(mut self, value: impl Into<String>) -> Self {
+        self.ocsp_responder_url = Some(value.into());
+        self
+    }
+    /// Sets `ocspResponderUrl` to a value, or unsets it with `None`.
+    pub fn set_ocsp_responder_url(mut self, value: Option<String>) -> Self {
+        self.ocsp_responder_url = value;
+        self
+    }
+    /// Sets `clientRootCaCertificate`.
+    pub fn client_root_ca_certificate(
+        mut self,
+        value: t::ClientRootCaCertificate,
+    ) -> Self {
+        self.client_root_ca_certificate = Some(value);
+        self
+    }
+    /// Sets `clientRootCaCertificate` to a value, or unsets it with `None`.
+    pub fn set_client_root_ca_certificate(
+        mut self,
+        value: Option<t::ClientRootCaCertificate>,
+    ) -> Self {
+        self.client_root_ca_certificate = value;
+        self
+    }
+}
 /// Client.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -347,14 +740,73 @@ pub struct ClientItemClient {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mac: Option<String>,
 }
+/// Network.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ClientItemNetwork {
+    /// Network ID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+/// Packets sent from a client to an AP.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ClientItemUpstream {
+    /// Total packets sent by a client to an AP.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
+    /// Total packets sent by a client and did not reach the AP.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lost: Option<i64>,
+    /// Percentage of lost packets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loss_percentage: Option<f64>,
+}
 /// The Client CA Certificate used to sign the client certificate.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ClientRootCaCertificate {
     /// The contents of the Client CA Certificate. Must be in PEM or DER format.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contents: Option<String>,
+}
+impl ClientRootCaCertificate {
+    /// A `ClientRootCaCertificate` with every field unset.
+    pub fn new() -> Self {
+        Self { contents: None }
+    }
+    /// Sets `contents`.
+    pub fn contents(mut self, value: impl Into<String>) -> Self {
+        self.contents = Some(value.into());
+        self
+    }
+    /// Sets `contents` to a value, or unsets it with `None`.
+    pub fn set_contents(mut self, value: Option<String>) -> Self {
+        self.contents = value;
+        self
+    }
+}
+/// Part of the `getNetworkWirelessDevicesConnectionStats` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ConnectionStat {
+    /// The serial number for the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// The connection stats of the device
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connection_stats: Option<t::StatConnectionStats>,
 }
 /// How login attempts should be handled when the controller is unreachable. Can be either 'open', 'restricted', or 'default'.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -393,6 +845,7 @@ pub struct CountHistoryItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkWirelessEthernetPortsProfileRequest {
     /// AP port profile name
     pub name: String,
@@ -404,10 +857,52 @@ pub struct CreateNetworkWirelessEthernetPortsProfileRequest {
         Vec<t::CreateNetworkWirelessEthernetPortsProfileRequestUsbPort>,
     >,
 }
+impl CreateNetworkWirelessEthernetPortsProfileRequest {
+    /// A `CreateNetworkWirelessEthernetPortsProfileRequest` with its required fields (`name`, `ports`); the optional ones are unset.
+    pub fn new(
+        name: impl Into<String>,
+        ports: impl IntoIterator<
+            Item = t::CreateNetworkWirelessEthernetPortsProfileRequestPort,
+        >,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            ports: rt::list::<
+                t::CreateNetworkWirelessEthernetPortsProfileRequestPort,
+                _,
+            >(ports),
+            usb_ports: None,
+        }
+    }
+    /// Sets `usbPorts`.
+    pub fn usb_ports(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::CreateNetworkWirelessEthernetPortsProfileRequestUsbPort,
+        >,
+    ) -> Self {
+        self.usb_ports = Some(
+            rt::list::<
+                t::CreateNetworkWirelessEthernetPortsProfileRequestUsbPort,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `usbPorts` to a value, or unsets it with `None`.
+    pub fn set_usb_ports(
+        mut self,
+        value: Option<Vec<t::CreateNetworkWirelessEthernetPortsProfileRequestUsbPort>>,
+    ) -> Self {
+        self.usb_ports = value;
+        self
+    }
+}
 /// Part of the `createNetworkWirelessEthernetPortsProfile` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkWirelessEthernetPortsProfileRequestPort {
     /// AP port name
     pub name: String,
@@ -421,10 +916,52 @@ pub struct CreateNetworkWirelessEthernetPortsProfileRequestPort {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub psk_group_id: Option<String>,
 }
+impl CreateNetworkWirelessEthernetPortsProfileRequestPort {
+    /// A `CreateNetworkWirelessEthernetPortsProfileRequestPort` with its required fields (`name`); the optional ones are unset.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            enabled: None,
+            ssid: None,
+            psk_group_id: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `ssid`.
+    pub fn ssid(mut self, value: i64) -> Self {
+        self.ssid = Some(value);
+        self
+    }
+    /// Sets `ssid` to a value, or unsets it with `None`.
+    pub fn set_ssid(mut self, value: Option<i64>) -> Self {
+        self.ssid = value;
+        self
+    }
+    /// Sets `pskGroupId`.
+    pub fn psk_group_id(mut self, value: impl Into<String>) -> Self {
+        self.psk_group_id = Some(value.into());
+        self
+    }
+    /// Sets `pskGroupId` to a value, or unsets it with `None`.
+    pub fn set_psk_group_id(mut self, value: Option<String>) -> Self {
+        self.psk_group_id = value;
+        self
+    }
+}
 /// Part of the `createNetworkWirelessEthernetPortsProfile` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkWirelessEthernetPortsProfileRequestUsbPort {
     /// AP usb port name
     pub name: String,
@@ -435,10 +972,103 @@ pub struct CreateNetworkWirelessEthernetPortsProfileRequestUsbPort {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ssid: Option<i64>,
 }
+impl CreateNetworkWirelessEthernetPortsProfileRequestUsbPort {
+    /// A `CreateNetworkWirelessEthernetPortsProfileRequestUsbPort` with its required fields (`name`); the optional ones are unset.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            enabled: None,
+            ssid: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `ssid`.
+    pub fn ssid(mut self, value: i64) -> Self {
+        self.ssid = Some(value);
+        self
+    }
+    /// Sets `ssid` to a value, or unsets it with `None`.
+    pub fn set_ssid(mut self, value: Option<i64>) -> Self {
+        self.ssid = value;
+        self
+    }
+}
+/// Part of the `createNetworkWirelessEthernetPortsProfile` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessEthernetPortsProfileResponse {
+    /// AP port profile ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile_id: Option<String>,
+    /// AP port profile name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Is default profile
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_default: Option<bool>,
+    /// Ports config
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ports: Option<Vec<t::CreateNetworkWirelessEthernetPortsProfileResponsePort>>,
+    /// Usb ports config
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usb_ports: Option<
+        Vec<t::CreateNetworkWirelessEthernetPortsProfileResponseUsbPort>,
+    >,
+}
+/// Part of the `createNetworkWirelessEthernetPortsProfile` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessEthernetPortsProfileResponsePort {
+    /// Name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number: Option<i64>,
+    /// Enabled
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Ssid number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ssid: Option<i64>,
+    /// PSK Group number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub psk_group_id: Option<String>,
+}
+/// Part of the `createNetworkWirelessEthernetPortsProfile` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessEthernetPortsProfileResponseUsbPort {
+    /// Name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Enabled
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Ssid number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ssid: Option<i64>,
+}
 /// Part of the `createNetworkWirelessRfProfile` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkWirelessRfProfileRequest {
     /// The name of the new profile. Must be unique. This param is required on creation.
     pub name: String,
@@ -455,16 +1085,20 @@ pub struct CreateNetworkWirelessRfProfileRequest {
     pub ap_band_settings: Option<t::CreateNetworkWirelessRfProfileRequestApBandSettings>,
     /// Settings related to 2.4Ghz band
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub two_four_ghz_settings: Option<t::WirelessRfProfileTwoFourGhzSettings>,
+    pub two_four_ghz_settings: Option<
+        t::CreateNetworkWirelessRfProfileRequestTwoFourGhzSettings,
+    >,
     /// Settings related to 5Ghz band
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub five_ghz_settings: Option<t::WirelessRfProfileFiveGhzSettings>,
+    pub five_ghz_settings: Option<
+        t::CreateNetworkWirelessRfProfileRequestFiveGhzSettings,
+    >,
     /// Settings related to 6Ghz band. Only applicable to networks with 6Ghz capable APs
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub six_ghz_settings: Option<t::WirelessRfProfileFiveGhzSettings>,
+    pub six_ghz_settings: Option<t::CreateNetworkWirelessRfProfileRequestSixGhzSettings>,
     /// Settings related to radio transmission.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub transmission: Option<t::TwoFactor>,
+    pub transmission: Option<t::CreateNetworkWirelessRfProfileRequestTransmission>,
     /// Per-SSID radio settings by number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub per_ssid_settings: Option<
@@ -474,14 +1108,164 @@ pub struct CreateNetworkWirelessRfProfileRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub flex_radios: Option<t::FlexRadios>,
 }
+impl CreateNetworkWirelessRfProfileRequest {
+    /// A `CreateNetworkWirelessRfProfileRequest` with its required fields (`name`, `bandSelectionType`); the optional ones are unset.
+    pub fn new(
+        name: impl Into<String>,
+        band_selection_type: t::BandSelectionType,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            client_balancing_enabled: None,
+            min_bitrate_type: None,
+            band_selection_type,
+            ap_band_settings: None,
+            two_four_ghz_settings: None,
+            five_ghz_settings: None,
+            six_ghz_settings: None,
+            transmission: None,
+            per_ssid_settings: None,
+            flex_radios: None,
+        }
+    }
+    /// Sets `clientBalancingEnabled`.
+    pub fn client_balancing_enabled(mut self, value: bool) -> Self {
+        self.client_balancing_enabled = Some(value);
+        self
+    }
+    /// Sets `clientBalancingEnabled` to a value, or unsets it with `None`.
+    pub fn set_client_balancing_enabled(mut self, value: Option<bool>) -> Self {
+        self.client_balancing_enabled = value;
+        self
+    }
+    /// Sets `minBitrateType`.
+    pub fn min_bitrate_type(mut self, value: t::MinBitrateType) -> Self {
+        self.min_bitrate_type = Some(value);
+        self
+    }
+    /// Sets `minBitrateType` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate_type(mut self, value: Option<t::MinBitrateType>) -> Self {
+        self.min_bitrate_type = value;
+        self
+    }
+    /// Sets `apBandSettings`.
+    pub fn ap_band_settings(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestApBandSettings,
+    ) -> Self {
+        self.ap_band_settings = Some(value);
+        self
+    }
+    /// Sets `apBandSettings` to a value, or unsets it with `None`.
+    pub fn set_ap_band_settings(
+        mut self,
+        value: Option<t::CreateNetworkWirelessRfProfileRequestApBandSettings>,
+    ) -> Self {
+        self.ap_band_settings = value;
+        self
+    }
+    /// Sets `twoFourGhzSettings`.
+    pub fn two_four_ghz_settings(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestTwoFourGhzSettings,
+    ) -> Self {
+        self.two_four_ghz_settings = Some(value);
+        self
+    }
+    /// Sets `twoFourGhzSettings` to a value, or unsets it with `None`.
+    pub fn set_two_four_ghz_settings(
+        mut self,
+        value: Option<t::CreateNetworkWirelessRfProfileRequestTwoFourGhzSettings>,
+    ) -> Self {
+        self.two_four_ghz_settings = value;
+        self
+    }
+    /// Sets `fiveGhzSettings`.
+    pub fn five_ghz_settings(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestFiveGhzSettings,
+    ) -> Self {
+        self.five_ghz_settings = Some(value);
+        self
+    }
+    /// Sets `fiveGhzSettings` to a value, or unsets it with `None`.
+    pub fn set_five_ghz_settings(
+        mut self,
+        value: Option<t::CreateNetworkWirelessRfProfileRequestFiveGhzSettings>,
+    ) -> Self {
+        self.five_ghz_settings = value;
+        self
+    }
+    /// Sets `sixGhzSettings`.
+    pub fn six_ghz_settings(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestSixGhzSettings,
+    ) -> Self {
+        self.six_ghz_settings = Some(value);
+        self
+    }
+    /// Sets `sixGhzSettings` to a value, or unsets it with `None`.
+    pub fn set_six_ghz_settings(
+        mut self,
+        value: Option<t::CreateNetworkWirelessRfProfileRequestSixGhzSettings>,
+    ) -> Self {
+        self.six_ghz_settings = value;
+        self
+    }
+    /// Sets `transmission`.
+    pub fn transmission(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestTransmission,
+    ) -> Self {
+        self.transmission = Some(value);
+        self
+    }
+    /// Sets `transmission` to a value, or unsets it with `None`.
+    pub fn set_transmission(
+        mut self,
+        value: Option<t::CreateNetworkWirelessRfProfileRequestTransmission>,
+    ) -> Self {
+        self.transmission = value;
+        self
+    }
+    /// Sets `perSsidSettings`.
+    pub fn per_ssid_settings(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettings,
+    ) -> Self {
+        self.per_ssid_settings = Some(value);
+        self
+    }
+    /// Sets `perSsidSettings` to a value, or unsets it with `None`.
+    pub fn set_per_ssid_settings(
+        mut self,
+        value: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettings>,
+    ) -> Self {
+        self.per_ssid_settings = value;
+        self
+    }
+    /// Sets `flexRadios`.
+    pub fn flex_radios(mut self, value: t::FlexRadios) -> Self {
+        self.flex_radios = Some(value);
+        self
+    }
+    /// Sets `flexRadios` to a value, or unsets it with `None`.
+    pub fn set_flex_radios(mut self, value: Option<t::FlexRadios>) -> Self {
+        self.flex_radios = value;
+        self
+    }
+}
 /// Settings that will be enabled if selectionType is set to 'ap'.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkWirelessRfProfileRequestApBandSettings {
     /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'. Defaults to dual.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub band_operation_mode: Option<t::BandOperationMode>,
+    pub band_operation_mode: Option<
+        t::CreateNetworkWirelessRfProfileRequestApBandSettingsBandOperationMode,
+    >,
     /// Settings related to all bands
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bands: Option<t::CreateNetworkWirelessRfProfileRequestApBandSettingsBands>,
@@ -489,88 +1273,4404 @@ pub struct CreateNetworkWirelessRfProfileRequestApBandSettings {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub band_steering_enabled: Option<bool>,
 }
+impl CreateNetworkWirelessRfProfileRequestApBandSettings {
+    /// A `CreateNetworkWirelessRfProfileRequestApBandSettings` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            band_operation_mode: None,
+            bands: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestApBandSettingsBandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::CreateNetworkWirelessRfProfileRequestApBandSettingsBandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bands`.
+    pub fn bands(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestApBandSettingsBands,
+    ) -> Self {
+        self.bands = Some(value);
+        self
+    }
+    /// Sets `bands` to a value, or unsets it with `None`.
+    pub fn set_bands(
+        mut self,
+        value: Option<t::CreateNetworkWirelessRfProfileRequestApBandSettingsBands>,
+    ) -> Self {
+        self.bands = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'. Defaults to dual.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileRequestApBandSettingsBandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileRequestApBandSettingsBandOperationMode, UnknownValue, {
+    "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" => Dual, "multi" =>
+    Multi }
+);
 /// Settings related to all bands
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkWirelessRfProfileRequestApBandSettingsBands {
     /// List of enabled bands. Can include \["2.4", "5", "6"\]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<Vec<t::Band>>,
+    pub enabled: Option<
+        Vec<t::CreateNetworkWirelessRfProfileRequestApBandSettingsBandsEnabledItem>,
+    >,
 }
+impl CreateNetworkWirelessRfProfileRequestApBandSettingsBands {
+    /// A `CreateNetworkWirelessRfProfileRequestApBandSettingsBands` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::CreateNetworkWirelessRfProfileRequestApBandSettingsBandsEnabledItem,
+        >,
+    ) -> Self {
+        self.enabled = Some(
+            rt::list::<
+                t::CreateNetworkWirelessRfProfileRequestApBandSettingsBandsEnabledItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(
+        mut self,
+        value: Option<
+            Vec<t::CreateNetworkWirelessRfProfileRequestApBandSettingsBandsEnabledItem>,
+        >,
+    ) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `createNetworkWirelessRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileRequestApBandSettingsBandsEnabledItem {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileRequestApBandSettingsBandsEnabledItem, UnknownValue, {
+    "2.4" => V2_4, "5" => V5, "6" => V6 }
+);
+/// Settings related to 5Ghz band
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileRequestFiveGhzSettings {
+    /// Sets max power (dBm) of 5Ghz band. Can be integer between 2 and 30. Defaults to 30.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_power: Option<i64>,
+    /// Sets min power (dBm) of 5Ghz band. Can be integer between 2 and 30. Defaults to 8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_power: Option<i64>,
+    /// Sets min bitrate (Mbps) of 5Ghz band. Can be one of '6', '9', '12', '18', '24', '36', '48' or '54'. Defaults to 12.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Sets valid auto channels for 5Ghz band. Can be one of '36', '40', '44', '48', '52', '56', '60', '64', '100', '104', '108', '112', '116', '120', '124', '128', '132', '136', '140', '144', '149', '153', '157', '161' or '165'.Defaults to \[36, 40, 44, 48, 52, 56, 60, 64, 100, 104, 108, 112, 116, 120, 124, 128, 132, 136, 140, 144, 149, 153, 157, 161, 165\].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_auto_channels: Option<Vec<i64>>,
+    /// Sets channel width (MHz) for 5Ghz band. Can be one of 'auto', '20', '40' or '80'. Defaults to auto.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel_width: Option<String>,
+    /// The RX-SOP level controls the sensitivity of the radio. It is strongly recommended to use RX-SOP only after consulting a wireless expert. RX-SOP can be configured in the range of -65 to -95 (dBm). A value of null will reset this to the default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rxsop: Option<i64>,
+}
+impl CreateNetworkWirelessRfProfileRequestFiveGhzSettings {
+    /// A `CreateNetworkWirelessRfProfileRequestFiveGhzSettings` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            max_power: None,
+            min_power: None,
+            min_bitrate: None,
+            valid_auto_channels: None,
+            channel_width: None,
+            rxsop: None,
+        }
+    }
+    /// Sets `maxPower`.
+    pub fn max_power(mut self, value: i64) -> Self {
+        self.max_power = Some(value);
+        self
+    }
+    /// Sets `maxPower` to a value, or unsets it with `None`.
+    pub fn set_max_power(mut self, value: Option<i64>) -> Self {
+        self.max_power = value;
+        self
+    }
+    /// Sets `minPower`.
+    pub fn min_power(mut self, value: i64) -> Self {
+        self.min_power = Some(value);
+        self
+    }
+    /// Sets `minPower` to a value, or unsets it with `None`.
+    pub fn set_min_power(mut self, value: Option<i64>) -> Self {
+        self.min_power = value;
+        self
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: i64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<i64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `validAutoChannels`.
+    pub fn valid_auto_channels(mut self, value: impl IntoIterator<Item = i64>) -> Self {
+        self.valid_auto_channels = Some(rt::list::<i64, _>(value));
+        self
+    }
+    /// Sets `validAutoChannels` to a value, or unsets it with `None`.
+    pub fn set_valid_auto_channels(mut self, value: Option<Vec<i64>>) -> Self {
+        self.valid_auto_channels = value;
+        self
+    }
+    /// Sets `channelWidth`.
+    pub fn channel_width(mut self, value: impl Into<String>) -> Self {
+        self.channel_width = Some(value.into());
+        self
+    }
+    /// Sets `channelWidth` to a value, or unsets it with `None`.
+    pub fn set_channel_width(mut self, value: Option<String>) -> Self {
+        self.channel_width = value;
+        self
+    }
+    /// Sets `rxsop`.
+    pub fn rxsop(mut self, value: i64) -> Self {
+        self.rxsop = Some(value);
+        self
+    }
+    /// Sets `rxsop` to a value, or unsets it with `None`.
+    pub fn set_rxsop(mut self, value: Option<i64>) -> Self {
+        self.rxsop = value;
+        self
+    }
+}
+/// Part of the `createNetworkWirelessRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileRequestFlexRadiosByModelItemBand {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileRequestFlexRadiosByModelItemBand, UnknownValue, { "2.4"
+    => V2_4, "5" => V5, "6" => V6 }
+);
 /// Per-SSID radio settings by number.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkWirelessRfProfileRequestPerSsidSettings {
     /// Settings for SSID 0
     #[serde(skip_serializing_if = "Option::is_none")]
     pub _0: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0>,
     /// Settings for SSID 1
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _1: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0>,
+    pub _1: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV1>,
     /// Settings for SSID 2
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _2: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0>,
+    pub _2: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV2>,
     /// Settings for SSID 3
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _3: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0>,
+    pub _3: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV3>,
     /// Settings for SSID 4
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _4: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0>,
+    pub _4: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV4>,
     /// Settings for SSID 5
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _5: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0>,
+    pub _5: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV5>,
     /// Settings for SSID 6
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _6: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0>,
+    pub _6: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV6>,
     /// Settings for SSID 7
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _7: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0>,
+    pub _7: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV7>,
     /// Settings for SSID 8
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _8: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0>,
+    pub _8: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV8>,
     /// Settings for SSID 9
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _9: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0>,
+    pub _9: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV9>,
     /// Settings for SSID 10
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _10: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0>,
+    pub _10: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV10>,
     /// Settings for SSID 11
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _11: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0>,
+    pub _11: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV11>,
     /// Settings for SSID 12
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _12: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0>,
+    pub _12: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV12>,
     /// Settings for SSID 13
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _13: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0>,
+    pub _13: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV13>,
     /// Settings for SSID 14
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _14: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0>,
+    pub _14: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV14>,
+}
+impl CreateNetworkWirelessRfProfileRequestPerSsidSettings {
+    /// A `CreateNetworkWirelessRfProfileRequestPerSsidSettings` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            _0: None,
+            _1: None,
+            _2: None,
+            _3: None,
+            _4: None,
+            _5: None,
+            _6: None,
+            _7: None,
+            _8: None,
+            _9: None,
+            _10: None,
+            _11: None,
+            _12: None,
+            _13: None,
+            _14: None,
+        }
+    }
+    /// Sets `0`.
+    pub fn _0(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0,
+    ) -> Self {
+        self._0 = Some(value);
+        self
+    }
+    /// Sets `0` to a value, or unsets it with `None`.
+    pub fn set_0(
+        mut self,
+        value: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0>,
+    ) -> Self {
+        self._0 = value;
+        self
+    }
+    /// Sets `1`.
+    pub fn _1(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV1,
+    ) -> Self {
+        self._1 = Some(value);
+        self
+    }
+    /// Sets `1` to a value, or unsets it with `None`.
+    pub fn set_1(
+        mut self,
+        value: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV1>,
+    ) -> Self {
+        self._1 = value;
+        self
+    }
+    /// Sets `2`.
+    pub fn _2(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV2,
+    ) -> Self {
+        self._2 = Some(value);
+        self
+    }
+    /// Sets `2` to a value, or unsets it with `None`.
+    pub fn set_2(
+        mut self,
+        value: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV2>,
+    ) -> Self {
+        self._2 = value;
+        self
+    }
+    /// Sets `3`.
+    pub fn _3(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV3,
+    ) -> Self {
+        self._3 = Some(value);
+        self
+    }
+    /// Sets `3` to a value, or unsets it with `None`.
+    pub fn set_3(
+        mut self,
+        value: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV3>,
+    ) -> Self {
+        self._3 = value;
+        self
+    }
+    /// Sets `4`.
+    pub fn _4(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV4,
+    ) -> Self {
+        self._4 = Some(value);
+        self
+    }
+    /// Sets `4` to a value, or unsets it with `None`.
+    pub fn set_4(
+        mut self,
+        value: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV4>,
+    ) -> Self {
+        self._4 = value;
+        self
+    }
+    /// Sets `5`.
+    pub fn _5(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV5,
+    ) -> Self {
+        self._5 = Some(value);
+        self
+    }
+    /// Sets `5` to a value, or unsets it with `None`.
+    pub fn set_5(
+        mut self,
+        value: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV5>,
+    ) -> Self {
+        self._5 = value;
+        self
+    }
+    /// Sets `6`.
+    pub fn _6(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV6,
+    ) -> Self {
+        self._6 = Some(value);
+        self
+    }
+    /// Sets `6` to a value, or unsets it with `None`.
+    pub fn set_6(
+        mut self,
+        value: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV6>,
+    ) -> Self {
+        self._6 = value;
+        self
+    }
+    /// Sets `7`.
+    pub fn _7(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV7,
+    ) -> Self {
+        self._7 = Some(value);
+        self
+    }
+    /// Sets `7` to a value, or unsets it with `None`.
+    pub fn set_7(
+        mut self,
+        value: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV7>,
+    ) -> Self {
+        self._7 = value;
+        self
+    }
+    /// Sets `8`.
+    pub fn _8(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV8,
+    ) -> Self {
+        self._8 = Some(value);
+        self
+    }
+    /// Sets `8` to a value, or unsets it with `None`.
+    pub fn set_8(
+        mut self,
+        value: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV8>,
+    ) -> Self {
+        self._8 = value;
+        self
+    }
+    /// Sets `9`.
+    pub fn _9(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV9,
+    ) -> Self {
+        self._9 = Some(value);
+        self
+    }
+    /// Sets `9` to a value, or unsets it with `None`.
+    pub fn set_9(
+        mut self,
+        value: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV9>,
+    ) -> Self {
+        self._9 = value;
+        self
+    }
+    /// Sets `10`.
+    pub fn _10(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV10,
+    ) -> Self {
+        self._10 = Some(value);
+        self
+    }
+    /// Sets `10` to a value, or unsets it with `None`.
+    pub fn set_10(
+        mut self,
+        value: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV10>,
+    ) -> Self {
+        self._10 = value;
+        self
+    }
+    /// Sets `11`.
+    pub fn _11(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV11,
+    ) -> Self {
+        self._11 = Some(value);
+        self
+    }
+    /// Sets `11` to a value, or unsets it with `None`.
+    pub fn set_11(
+        mut self,
+        value: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV11>,
+    ) -> Self {
+        self._11 = value;
+        self
+    }
+    /// Sets `12`.
+    pub fn _12(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV12,
+    ) -> Self {
+        self._12 = Some(value);
+        self
+    }
+    /// Sets `12` to a value, or unsets it with `None`.
+    pub fn set_12(
+        mut self,
+        value: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV12>,
+    ) -> Self {
+        self._12 = value;
+        self
+    }
+    /// Sets `13`.
+    pub fn _13(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV13,
+    ) -> Self {
+        self._13 = Some(value);
+        self
+    }
+    /// Sets `13` to a value, or unsets it with `None`.
+    pub fn set_13(
+        mut self,
+        value: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV13>,
+    ) -> Self {
+        self._13 = value;
+        self
+    }
+    /// Sets `14`.
+    pub fn _14(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV14,
+    ) -> Self {
+        self._14 = Some(value);
+        self
+    }
+    /// Sets `14` to a value, or unsets it with `None`.
+    pub fn set_14(
+        mut self,
+        value: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV14>,
+    ) -> Self {
+        self._14 = value;
+        self
+    }
 }
 /// Settings for SSID 0
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0 {
     /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_bitrate: Option<f64>,
     /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub band_operation_mode: Option<t::BandOperationMode>,
+    pub band_operation_mode: Option<
+        t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0BandOperationMode,
+    >,
     /// Settings related to all bands
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub bands: Option<t::CreateNetworkWirelessRfProfileRequestApBandSettingsBands>,
+    pub bands: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0Bands>,
     /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub band_steering_enabled: Option<bool>,
+}
+impl CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0 {
+    /// A `CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            min_bitrate: None,
+            band_operation_mode: None,
+            bands: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: f64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<f64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bands`.
+    pub fn bands(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0Bands,
+    ) -> Self {
+        self.bands = Some(value);
+        self
+    }
+    /// Sets `bands` to a value, or unsets it with `None`.
+    pub fn set_bands(
+        mut self,
+        value: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0Bands>,
+    ) -> Self {
+        self.bands = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<
+        Vec<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0BandsEnabledItem>,
+    >,
+}
+impl CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0Bands {
+    /// A `CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0Bands` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0BandsEnabledItem,
+        >,
+    ) -> Self {
+        self.enabled = Some(
+            rt::list::<
+                t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0BandsEnabledItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(
+        mut self,
+        value: Option<
+            Vec<
+                t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0BandsEnabledItem,
+            >,
+        >,
+    ) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `createNetworkWirelessRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0BandsEnabledItem {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileRequestPerSsidSettingsV0BandsEnabledItem, UnknownValue,
+    { "2.4" => V2_4, "5" => V5, "6" => V6 }
+);
+/// Settings for SSID 1
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileRequestPerSsidSettingsV1 {
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV1BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV1Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+impl CreateNetworkWirelessRfProfileRequestPerSsidSettingsV1 {
+    /// A `CreateNetworkWirelessRfProfileRequestPerSsidSettingsV1` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            min_bitrate: None,
+            band_operation_mode: None,
+            bands: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: f64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<f64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV1BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV1BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bands`.
+    pub fn bands(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV1Bands,
+    ) -> Self {
+        self.bands = Some(value);
+        self
+    }
+    /// Sets `bands` to a value, or unsets it with `None`.
+    pub fn set_bands(
+        mut self,
+        value: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV1Bands>,
+    ) -> Self {
+        self.bands = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Settings for SSID 10
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileRequestPerSsidSettingsV10 {
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV10BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV10Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+impl CreateNetworkWirelessRfProfileRequestPerSsidSettingsV10 {
+    /// A `CreateNetworkWirelessRfProfileRequestPerSsidSettingsV10` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            min_bitrate: None,
+            band_operation_mode: None,
+            bands: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: f64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<f64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV10BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV10BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bands`.
+    pub fn bands(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV10Bands,
+    ) -> Self {
+        self.bands = Some(value);
+        self
+    }
+    /// Sets `bands` to a value, or unsets it with `None`.
+    pub fn set_bands(
+        mut self,
+        value: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV10Bands>,
+    ) -> Self {
+        self.bands = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileRequestPerSsidSettingsV10BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileRequestPerSsidSettingsV10BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileRequestPerSsidSettingsV10Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<
+        Vec<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV10BandsEnabledItem>,
+    >,
+}
+impl CreateNetworkWirelessRfProfileRequestPerSsidSettingsV10Bands {
+    /// A `CreateNetworkWirelessRfProfileRequestPerSsidSettingsV10Bands` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV10BandsEnabledItem,
+        >,
+    ) -> Self {
+        self.enabled = Some(
+            rt::list::<
+                t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV10BandsEnabledItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(
+        mut self,
+        value: Option<
+            Vec<
+                t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV10BandsEnabledItem,
+            >,
+        >,
+    ) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `createNetworkWirelessRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileRequestPerSsidSettingsV10BandsEnabledItem {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileRequestPerSsidSettingsV10BandsEnabledItem,
+    UnknownValue, { "2.4" => V2_4, "5" => V5, "6" => V6 }
+);
+/// Settings for SSID 11
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileRequestPerSsidSettingsV11 {
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV11BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV11Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+impl CreateNetworkWirelessRfProfileRequestPerSsidSettingsV11 {
+    /// A `CreateNetworkWirelessRfProfileRequestPerSsidSettingsV11` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            min_bitrate: None,
+            band_operation_mode: None,
+            bands: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: f64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<f64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV11BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV11BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bands`.
+    pub fn bands(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV11Bands,
+    ) -> Self {
+        self.bands = Some(value);
+        self
+    }
+    /// Sets `bands` to a value, or unsets it with `None`.
+    pub fn set_bands(
+        mut self,
+        value: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV11Bands>,
+    ) -> Self {
+        self.bands = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileRequestPerSsidSettingsV11BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileRequestPerSsidSettingsV11BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileRequestPerSsidSettingsV11Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<
+        Vec<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV11BandsEnabledItem>,
+    >,
+}
+impl CreateNetworkWirelessRfProfileRequestPerSsidSettingsV11Bands {
+    /// A `CreateNetworkWirelessRfProfileRequestPerSsidSettingsV11Bands` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV11BandsEnabledItem,
+        >,
+    ) -> Self {
+        self.enabled = Some(
+            rt::list::<
+                t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV11BandsEnabledItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(
+        mut self,
+        value: Option<
+            Vec<
+                t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV11BandsEnabledItem,
+            >,
+        >,
+    ) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `createNetworkWirelessRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileRequestPerSsidSettingsV11BandsEnabledItem {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileRequestPerSsidSettingsV11BandsEnabledItem,
+    UnknownValue, { "2.4" => V2_4, "5" => V5, "6" => V6 }
+);
+/// Settings for SSID 12
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileRequestPerSsidSettingsV12 {
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV12BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV12Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+impl CreateNetworkWirelessRfProfileRequestPerSsidSettingsV12 {
+    /// A `CreateNetworkWirelessRfProfileRequestPerSsidSettingsV12` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            min_bitrate: None,
+            band_operation_mode: None,
+            bands: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: f64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<f64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV12BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV12BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bands`.
+    pub fn bands(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV12Bands,
+    ) -> Self {
+        self.bands = Some(value);
+        self
+    }
+    /// Sets `bands` to a value, or unsets it with `None`.
+    pub fn set_bands(
+        mut self,
+        value: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV12Bands>,
+    ) -> Self {
+        self.bands = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileRequestPerSsidSettingsV12BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileRequestPerSsidSettingsV12BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileRequestPerSsidSettingsV12Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<
+        Vec<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV12BandsEnabledItem>,
+    >,
+}
+impl CreateNetworkWirelessRfProfileRequestPerSsidSettingsV12Bands {
+    /// A `CreateNetworkWirelessRfProfileRequestPerSsidSettingsV12Bands` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV12BandsEnabledItem,
+        >,
+    ) -> Self {
+        self.enabled = Some(
+            rt::list::<
+                t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV12BandsEnabledItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(
+        mut self,
+        value: Option<
+            Vec<
+                t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV12BandsEnabledItem,
+            >,
+        >,
+    ) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `createNetworkWirelessRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileRequestPerSsidSettingsV12BandsEnabledItem {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileRequestPerSsidSettingsV12BandsEnabledItem,
+    UnknownValue, { "2.4" => V2_4, "5" => V5, "6" => V6 }
+);
+/// Settings for SSID 13
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileRequestPerSsidSettingsV13 {
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV13BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV13Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+impl CreateNetworkWirelessRfProfileRequestPerSsidSettingsV13 {
+    /// A `CreateNetworkWirelessRfProfileRequestPerSsidSettingsV13` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            min_bitrate: None,
+            band_operation_mode: None,
+            bands: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: f64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<f64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV13BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV13BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bands`.
+    pub fn bands(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV13Bands,
+    ) -> Self {
+        self.bands = Some(value);
+        self
+    }
+    /// Sets `bands` to a value, or unsets it with `None`.
+    pub fn set_bands(
+        mut self,
+        value: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV13Bands>,
+    ) -> Self {
+        self.bands = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileRequestPerSsidSettingsV13BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileRequestPerSsidSettingsV13BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileRequestPerSsidSettingsV13Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<
+        Vec<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV13BandsEnabledItem>,
+    >,
+}
+impl CreateNetworkWirelessRfProfileRequestPerSsidSettingsV13Bands {
+    /// A `CreateNetworkWirelessRfProfileRequestPerSsidSettingsV13Bands` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV13BandsEnabledItem,
+        >,
+    ) -> Self {
+        self.enabled = Some(
+            rt::list::<
+                t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV13BandsEnabledItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(
+        mut self,
+        value: Option<
+            Vec<
+                t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV13BandsEnabledItem,
+            >,
+        >,
+    ) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `createNetworkWirelessRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileRequestPerSsidSettingsV13BandsEnabledItem {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileRequestPerSsidSettingsV13BandsEnabledItem,
+    UnknownValue, { "2.4" => V2_4, "5" => V5, "6" => V6 }
+);
+/// Settings for SSID 14
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileRequestPerSsidSettingsV14 {
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV14BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV14Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+impl CreateNetworkWirelessRfProfileRequestPerSsidSettingsV14 {
+    /// A `CreateNetworkWirelessRfProfileRequestPerSsidSettingsV14` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            min_bitrate: None,
+            band_operation_mode: None,
+            bands: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: f64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<f64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV14BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV14BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bands`.
+    pub fn bands(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV14Bands,
+    ) -> Self {
+        self.bands = Some(value);
+        self
+    }
+    /// Sets `bands` to a value, or unsets it with `None`.
+    pub fn set_bands(
+        mut self,
+        value: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV14Bands>,
+    ) -> Self {
+        self.bands = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileRequestPerSsidSettingsV14BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileRequestPerSsidSettingsV14BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileRequestPerSsidSettingsV14Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<
+        Vec<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV14BandsEnabledItem>,
+    >,
+}
+impl CreateNetworkWirelessRfProfileRequestPerSsidSettingsV14Bands {
+    /// A `CreateNetworkWirelessRfProfileRequestPerSsidSettingsV14Bands` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV14BandsEnabledItem,
+        >,
+    ) -> Self {
+        self.enabled = Some(
+            rt::list::<
+                t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV14BandsEnabledItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(
+        mut self,
+        value: Option<
+            Vec<
+                t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV14BandsEnabledItem,
+            >,
+        >,
+    ) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `createNetworkWirelessRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileRequestPerSsidSettingsV14BandsEnabledItem {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileRequestPerSsidSettingsV14BandsEnabledItem,
+    UnknownValue, { "2.4" => V2_4, "5" => V5, "6" => V6 }
+);
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileRequestPerSsidSettingsV1BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileRequestPerSsidSettingsV1BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileRequestPerSsidSettingsV1Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<
+        Vec<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV1BandsEnabledItem>,
+    >,
+}
+impl CreateNetworkWirelessRfProfileRequestPerSsidSettingsV1Bands {
+    /// A `CreateNetworkWirelessRfProfileRequestPerSsidSettingsV1Bands` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV1BandsEnabledItem,
+        >,
+    ) -> Self {
+        self.enabled = Some(
+            rt::list::<
+                t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV1BandsEnabledItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(
+        mut self,
+        value: Option<
+            Vec<
+                t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV1BandsEnabledItem,
+            >,
+        >,
+    ) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `createNetworkWirelessRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileRequestPerSsidSettingsV1BandsEnabledItem {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileRequestPerSsidSettingsV1BandsEnabledItem, UnknownValue,
+    { "2.4" => V2_4, "5" => V5, "6" => V6 }
+);
+/// Settings for SSID 2
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileRequestPerSsidSettingsV2 {
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV2BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV2Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+impl CreateNetworkWirelessRfProfileRequestPerSsidSettingsV2 {
+    /// A `CreateNetworkWirelessRfProfileRequestPerSsidSettingsV2` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            min_bitrate: None,
+            band_operation_mode: None,
+            bands: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: f64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<f64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV2BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV2BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bands`.
+    pub fn bands(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV2Bands,
+    ) -> Self {
+        self.bands = Some(value);
+        self
+    }
+    /// Sets `bands` to a value, or unsets it with `None`.
+    pub fn set_bands(
+        mut self,
+        value: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV2Bands>,
+    ) -> Self {
+        self.bands = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileRequestPerSsidSettingsV2BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileRequestPerSsidSettingsV2BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileRequestPerSsidSettingsV2Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<
+        Vec<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV2BandsEnabledItem>,
+    >,
+}
+impl CreateNetworkWirelessRfProfileRequestPerSsidSettingsV2Bands {
+    /// A `CreateNetworkWirelessRfProfileRequestPerSsidSettingsV2Bands` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV2BandsEnabledItem,
+        >,
+    ) -> Self {
+        self.enabled = Some(
+            rt::list::<
+                t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV2BandsEnabledItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(
+        mut self,
+        value: Option<
+            Vec<
+                t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV2BandsEnabledItem,
+            >,
+        >,
+    ) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `createNetworkWirelessRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileRequestPerSsidSettingsV2BandsEnabledItem {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileRequestPerSsidSettingsV2BandsEnabledItem, UnknownValue,
+    { "2.4" => V2_4, "5" => V5, "6" => V6 }
+);
+/// Settings for SSID 3
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileRequestPerSsidSettingsV3 {
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV3BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV3Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+impl CreateNetworkWirelessRfProfileRequestPerSsidSettingsV3 {
+    /// A `CreateNetworkWirelessRfProfileRequestPerSsidSettingsV3` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            min_bitrate: None,
+            band_operation_mode: None,
+            bands: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: f64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<f64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV3BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV3BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bands`.
+    pub fn bands(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV3Bands,
+    ) -> Self {
+        self.bands = Some(value);
+        self
+    }
+    /// Sets `bands` to a value, or unsets it with `None`.
+    pub fn set_bands(
+        mut self,
+        value: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV3Bands>,
+    ) -> Self {
+        self.bands = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileRequestPerSsidSettingsV3BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileRequestPerSsidSettingsV3BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileRequestPerSsidSettingsV3Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<
+        Vec<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV3BandsEnabledItem>,
+    >,
+}
+impl CreateNetworkWirelessRfProfileRequestPerSsidSettingsV3Bands {
+    /// A `CreateNetworkWirelessRfProfileRequestPerSsidSettingsV3Bands` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV3BandsEnabledItem,
+        >,
+    ) -> Self {
+        self.enabled = Some(
+            rt::list::<
+                t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV3BandsEnabledItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(
+        mut self,
+        value: Option<
+            Vec<
+                t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV3BandsEnabledItem,
+            >,
+        >,
+    ) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `createNetworkWirelessRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileRequestPerSsidSettingsV3BandsEnabledItem {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileRequestPerSsidSettingsV3BandsEnabledItem, UnknownValue,
+    { "2.4" => V2_4, "5" => V5, "6" => V6 }
+);
+/// Settings for SSID 4
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileRequestPerSsidSettingsV4 {
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV4BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV4Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+impl CreateNetworkWirelessRfProfileRequestPerSsidSettingsV4 {
+    /// A `CreateNetworkWirelessRfProfileRequestPerSsidSettingsV4` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            min_bitrate: None,
+            band_operation_mode: None,
+            bands: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: f64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<f64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV4BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV4BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bands`.
+    pub fn bands(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV4Bands,
+    ) -> Self {
+        self.bands = Some(value);
+        self
+    }
+    /// Sets `bands` to a value, or unsets it with `None`.
+    pub fn set_bands(
+        mut self,
+        value: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV4Bands>,
+    ) -> Self {
+        self.bands = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileRequestPerSsidSettingsV4BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileRequestPerSsidSettingsV4BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileRequestPerSsidSettingsV4Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<
+        Vec<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV4BandsEnabledItem>,
+    >,
+}
+impl CreateNetworkWirelessRfProfileRequestPerSsidSettingsV4Bands {
+    /// A `CreateNetworkWirelessRfProfileRequestPerSsidSettingsV4Bands` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV4BandsEnabledItem,
+        >,
+    ) -> Self {
+        self.enabled = Some(
+            rt::list::<
+                t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV4BandsEnabledItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(
+        mut self,
+        value: Option<
+            Vec<
+                t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV4BandsEnabledItem,
+            >,
+        >,
+    ) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `createNetworkWirelessRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileRequestPerSsidSettingsV4BandsEnabledItem {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileRequestPerSsidSettingsV4BandsEnabledItem, UnknownValue,
+    { "2.4" => V2_4, "5" => V5, "6" => V6 }
+);
+/// Settings for SSID 5
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileRequestPerSsidSettingsV5 {
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV5BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV5Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+impl CreateNetworkWirelessRfProfileRequestPerSsidSettingsV5 {
+    /// A `CreateNetworkWirelessRfProfileRequestPerSsidSettingsV5` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            min_bitrate: None,
+            band_operation_mode: None,
+            bands: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: f64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<f64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV5BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV5BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bands`.
+    pub fn bands(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV5Bands,
+    ) -> Self {
+        self.bands = Some(value);
+        self
+    }
+    /// Sets `bands` to a value, or unsets it with `None`.
+    pub fn set_bands(
+        mut self,
+        value: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV5Bands>,
+    ) -> Self {
+        self.bands = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileRequestPerSsidSettingsV5BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileRequestPerSsidSettingsV5BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileRequestPerSsidSettingsV5Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<
+        Vec<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV5BandsEnabledItem>,
+    >,
+}
+impl CreateNetworkWirelessRfProfileRequestPerSsidSettingsV5Bands {
+    /// A `CreateNetworkWirelessRfProfileRequestPerSsidSettingsV5Bands` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV5BandsEnabledItem,
+        >,
+    ) -> Self {
+        self.enabled = Some(
+            rt::list::<
+                t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV5BandsEnabledItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(
+        mut self,
+        value: Option<
+            Vec<
+                t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV5BandsEnabledItem,
+            >,
+        >,
+    ) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `createNetworkWirelessRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileRequestPerSsidSettingsV5BandsEnabledItem {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileRequestPerSsidSettingsV5BandsEnabledItem, UnknownValue,
+    { "2.4" => V2_4, "5" => V5, "6" => V6 }
+);
+/// Settings for SSID 6
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileRequestPerSsidSettingsV6 {
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV6BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV6Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+impl CreateNetworkWirelessRfProfileRequestPerSsidSettingsV6 {
+    /// A `CreateNetworkWirelessRfProfileRequestPerSsidSettingsV6` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            min_bitrate: None,
+            band_operation_mode: None,
+            bands: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: f64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<f64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV6BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV6BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bands`.
+    pub fn bands(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV6Bands,
+    ) -> Self {
+        self.bands = Some(value);
+        self
+    }
+    /// Sets `bands` to a value, or unsets it with `None`.
+    pub fn set_bands(
+        mut self,
+        value: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV6Bands>,
+    ) -> Self {
+        self.bands = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileRequestPerSsidSettingsV6BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileRequestPerSsidSettingsV6BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileRequestPerSsidSettingsV6Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<
+        Vec<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV6BandsEnabledItem>,
+    >,
+}
+impl CreateNetworkWirelessRfProfileRequestPerSsidSettingsV6Bands {
+    /// A `CreateNetworkWirelessRfProfileRequestPerSsidSettingsV6Bands` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV6BandsEnabledItem,
+        >,
+    ) -> Self {
+        self.enabled = Some(
+            rt::list::<
+                t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV6BandsEnabledItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(
+        mut self,
+        value: Option<
+            Vec<
+                t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV6BandsEnabledItem,
+            >,
+        >,
+    ) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `createNetworkWirelessRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileRequestPerSsidSettingsV6BandsEnabledItem {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileRequestPerSsidSettingsV6BandsEnabledItem, UnknownValue,
+    { "2.4" => V2_4, "5" => V5, "6" => V6 }
+);
+/// Settings for SSID 7
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileRequestPerSsidSettingsV7 {
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV7BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV7Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+impl CreateNetworkWirelessRfProfileRequestPerSsidSettingsV7 {
+    /// A `CreateNetworkWirelessRfProfileRequestPerSsidSettingsV7` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            min_bitrate: None,
+            band_operation_mode: None,
+            bands: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: f64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<f64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV7BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV7BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bands`.
+    pub fn bands(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV7Bands,
+    ) -> Self {
+        self.bands = Some(value);
+        self
+    }
+    /// Sets `bands` to a value, or unsets it with `None`.
+    pub fn set_bands(
+        mut self,
+        value: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV7Bands>,
+    ) -> Self {
+        self.bands = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileRequestPerSsidSettingsV7BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileRequestPerSsidSettingsV7BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileRequestPerSsidSettingsV7Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<
+        Vec<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV7BandsEnabledItem>,
+    >,
+}
+impl CreateNetworkWirelessRfProfileRequestPerSsidSettingsV7Bands {
+    /// A `CreateNetworkWirelessRfProfileRequestPerSsidSettingsV7Bands` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV7BandsEnabledItem,
+        >,
+    ) -> Self {
+        self.enabled = Some(
+            rt::list::<
+                t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV7BandsEnabledItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(
+        mut self,
+        value: Option<
+            Vec<
+                t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV7BandsEnabledItem,
+            >,
+        >,
+    ) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `createNetworkWirelessRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileRequestPerSsidSettingsV7BandsEnabledItem {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileRequestPerSsidSettingsV7BandsEnabledItem, UnknownValue,
+    { "2.4" => V2_4, "5" => V5, "6" => V6 }
+);
+/// Settings for SSID 8
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileRequestPerSsidSettingsV8 {
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV8BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV8Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+impl CreateNetworkWirelessRfProfileRequestPerSsidSettingsV8 {
+    /// A `CreateNetworkWirelessRfProfileRequestPerSsidSettingsV8` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            min_bitrate: None,
+            band_operation_mode: None,
+            bands: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: f64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<f64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV8BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV8BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bands`.
+    pub fn bands(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV8Bands,
+    ) -> Self {
+        self.bands = Some(value);
+        self
+    }
+    /// Sets `bands` to a value, or unsets it with `None`.
+    pub fn set_bands(
+        mut self,
+        value: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV8Bands>,
+    ) -> Self {
+        self.bands = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileRequestPerSsidSettingsV8BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileRequestPerSsidSettingsV8BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileRequestPerSsidSettingsV8Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<
+        Vec<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV8BandsEnabledItem>,
+    >,
+}
+impl CreateNetworkWirelessRfProfileRequestPerSsidSettingsV8Bands {
+    /// A `CreateNetworkWirelessRfProfileRequestPerSsidSettingsV8Bands` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV8BandsEnabledItem,
+        >,
+    ) -> Self {
+        self.enabled = Some(
+            rt::list::<
+                t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV8BandsEnabledItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(
+        mut self,
+        value: Option<
+            Vec<
+                t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV8BandsEnabledItem,
+            >,
+        >,
+    ) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `createNetworkWirelessRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileRequestPerSsidSettingsV8BandsEnabledItem {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileRequestPerSsidSettingsV8BandsEnabledItem, UnknownValue,
+    { "2.4" => V2_4, "5" => V5, "6" => V6 }
+);
+/// Settings for SSID 9
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileRequestPerSsidSettingsV9 {
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV9BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV9Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+impl CreateNetworkWirelessRfProfileRequestPerSsidSettingsV9 {
+    /// A `CreateNetworkWirelessRfProfileRequestPerSsidSettingsV9` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            min_bitrate: None,
+            band_operation_mode: None,
+            bands: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: f64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<f64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV9BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV9BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bands`.
+    pub fn bands(
+        mut self,
+        value: t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV9Bands,
+    ) -> Self {
+        self.bands = Some(value);
+        self
+    }
+    /// Sets `bands` to a value, or unsets it with `None`.
+    pub fn set_bands(
+        mut self,
+        value: Option<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV9Bands>,
+    ) -> Self {
+        self.bands = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileRequestPerSsidSettingsV9BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileRequestPerSsidSettingsV9BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileRequestPerSsidSettingsV9Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<
+        Vec<t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV9BandsEnabledItem>,
+    >,
+}
+impl CreateNetworkWirelessRfProfileRequestPerSsidSettingsV9Bands {
+    /// A `CreateNetworkWirelessRfProfileRequestPerSsidSettingsV9Bands` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV9BandsEnabledItem,
+        >,
+    ) -> Self {
+        self.enabled = Some(
+            rt::list::<
+                t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV9BandsEnabledItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(
+        mut self,
+        value: Option<
+            Vec<
+                t::CreateNetworkWirelessRfProfileRequestPerSsidSettingsV9BandsEnabledItem,
+            >,
+        >,
+    ) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `createNetworkWirelessRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileRequestPerSsidSettingsV9BandsEnabledItem {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileRequestPerSsidSettingsV9BandsEnabledItem, UnknownValue,
+    { "2.4" => V2_4, "5" => V5, "6" => V6 }
+);
+/// Settings related to 6Ghz band. Only applicable to networks with 6Ghz capable APs
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileRequestSixGhzSettings {
+    /// Sets max power (dBm) of 6Ghz band. Can be integer between 2 and 30. Defaults to 30.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_power: Option<i64>,
+    /// Sets min power (dBm) of 6Ghz band. Can be integer between 2 and 30. Defaults to 8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_power: Option<i64>,
+    /// Sets min bitrate (Mbps) of 6Ghz band. Can be one of '6', '9', '12', '18', '24', '36', '48' or '54'. Defaults to 12.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Sets valid auto channels for 6Ghz band. Can be one of '1', '5', '9', '13', '17', '21', '25', '29', '33', '37', '41', '45', '49', '53', '57', '61', '65', '69', '73', '77', '81', '85', '89', '93', '97', '101', '105', '109', '113', '117', '121', '125', '129', '133', '137', '141', '145', '149', '153', '157', '161', '165', '169', '173', '177', '181', '185', '189', '193', '197', '201', '205', '209', '213', '217', '221', '225', '229' or '233'.Defaults to \[1, 5, 9, 13, 17, 21, 25, 29, 33, 37, 41, 45, 49, 53, 57, 61, 65, 69, 73, 77, 81, 85, 89, 93, 97, 101, 105, 109, 113, 117, 121, 125, 129, 133, 137, 141, 145, 149, 153, 157, 161, 165, 169, 173, 177, 181, 185, 189, 193, 197, 201, 205, 209, 213, 217, 221, 225, 229, 233\].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_auto_channels: Option<Vec<i64>>,
+    /// Sets channel width (MHz) for 6Ghz band. Can be one of '0', '20', '40', '80' or '160'. Defaults to 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel_width: Option<String>,
+    /// The RX-SOP level controls the sensitivity of the radio. It is strongly recommended to use RX-SOP only after consulting a wireless expert. RX-SOP can be configured in the range of -65 to -95 (dBm). A value of null will reset this to the default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rxsop: Option<i64>,
+}
+impl CreateNetworkWirelessRfProfileRequestSixGhzSettings {
+    /// A `CreateNetworkWirelessRfProfileRequestSixGhzSettings` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            max_power: None,
+            min_power: None,
+            min_bitrate: None,
+            valid_auto_channels: None,
+            channel_width: None,
+            rxsop: None,
+        }
+    }
+    /// Sets `maxPower`.
+    pub fn max_power(mut self, value: i64) -> Self {
+        self.max_power = Some(value);
+        self
+    }
+    /// Sets `maxPower` to a value, or unsets it with `None`.
+    pub fn set_max_power(mut self, value: Option<i64>) -> Self {
+        self.max_power = value;
+        self
+    }
+    /// Sets `minPower`.
+    pub fn min_power(mut self, value: i64) -> Self {
+        self.min_power = Some(value);
+        self
+    }
+    /// Sets `minPower` to a value, or unsets it with `None`.
+    pub fn set_min_power(mut self, value: Option<i64>) -> Self {
+        self.min_power = value;
+        self
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: i64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<i64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `validAutoChannels`.
+    pub fn valid_auto_channels(mut self, value: impl IntoIterator<Item = i64>) -> Self {
+        self.valid_auto_channels = Some(rt::list::<i64, _>(value));
+        self
+    }
+    /// Sets `validAutoChannels` to a value, or unsets it with `None`.
+    pub fn set_valid_auto_channels(mut self, value: Option<Vec<i64>>) -> Self {
+        self.valid_auto_channels = value;
+        self
+    }
+    /// Sets `channelWidth`.
+    pub fn channel_width(mut self, value: impl Into<String>) -> Self {
+        self.channel_width = Some(value.into());
+        self
+    }
+    /// Sets `channelWidth` to a value, or unsets it with `None`.
+    pub fn set_channel_width(mut self, value: Option<String>) -> Self {
+        self.channel_width = value;
+        self
+    }
+    /// Sets `rxsop`.
+    pub fn rxsop(mut self, value: i64) -> Self {
+        self.rxsop = Some(value);
+        self
+    }
+    /// Sets `rxsop` to a value, or unsets it with `None`.
+    pub fn set_rxsop(mut self, value: Option<i64>) -> Self {
+        self.rxsop = value;
+        self
+    }
+}
+/// Settings related to radio transmission.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileRequestTransmission {
+    /// Toggle for radio transmission. When false, radios will not transmit at all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+impl CreateNetworkWirelessRfProfileRequestTransmission {
+    /// A `CreateNetworkWirelessRfProfileRequestTransmission` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Settings related to 2.4Ghz band
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileRequestTwoFourGhzSettings {
+    /// Sets max power (dBm) of 2.4Ghz band. Can be integer between 2 and 30. Defaults to 30.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_power: Option<i64>,
+    /// Sets min power (dBm) of 2.4Ghz band. Can be integer between 2 and 30. Defaults to 5.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_power: Option<i64>,
+    /// Sets min bitrate (Mbps) of 2.4Ghz band. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'. Defaults to 11.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Sets valid auto channels for 2.4Ghz band. Can be one of '1', '6' or '11'. Defaults to \[1, 6, 11\].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_auto_channels: Option<Vec<i64>>,
+    /// Determines whether ax radio on 2.4Ghz band is on or off. Can be either true or false. If false, we highly recommend disabling band steering. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ax_enabled: Option<bool>,
+    /// The RX-SOP level controls the sensitivity of the radio. It is strongly recommended to use RX-SOP only after consulting a wireless expert. RX-SOP can be configured in the range of -65 to -95 (dBm). A value of null will reset this to the default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rxsop: Option<i64>,
+}
+impl CreateNetworkWirelessRfProfileRequestTwoFourGhzSettings {
+    /// A `CreateNetworkWirelessRfProfileRequestTwoFourGhzSettings` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            max_power: None,
+            min_power: None,
+            min_bitrate: None,
+            valid_auto_channels: None,
+            ax_enabled: None,
+            rxsop: None,
+        }
+    }
+    /// Sets `maxPower`.
+    pub fn max_power(mut self, value: i64) -> Self {
+        self.max_power = Some(value);
+        self
+    }
+    /// Sets `maxPower` to a value, or unsets it with `None`.
+    pub fn set_max_power(mut self, value: Option<i64>) -> Self {
+        self.max_power = value;
+        self
+    }
+    /// Sets `minPower`.
+    pub fn min_power(mut self, value: i64) -> Self {
+        self.min_power = Some(value);
+        self
+    }
+    /// Sets `minPower` to a value, or unsets it with `None`.
+    pub fn set_min_power(mut self, value: Option<i64>) -> Self {
+        self.min_power = value;
+        self
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: f64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<f64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `validAutoChannels`.
+    pub fn valid_auto_channels(mut self, value: impl IntoIterator<Item = i64>) -> Self {
+        self.valid_auto_channels = Some(rt::list::<i64, _>(value));
+        self
+    }
+    /// Sets `validAutoChannels` to a value, or unsets it with `None`.
+    pub fn set_valid_auto_channels(mut self, value: Option<Vec<i64>>) -> Self {
+        self.valid_auto_channels = value;
+        self
+    }
+    /// Sets `axEnabled`.
+    pub fn ax_enabled(mut self, value: bool) -> Self {
+        self.ax_enabled = Some(value);
+        self
+    }
+    /// Sets `axEnabled` to a value, or unsets it with `None`.
+    pub fn set_ax_enabled(mut self, value: Option<bool>) -> Self {
+        self.ax_enabled = value;
+        self
+    }
+    /// Sets `rxsop`.
+    pub fn rxsop(mut self, value: i64) -> Self {
+        self.rxsop = Some(value);
+        self
+    }
+    /// Sets `rxsop` to a value, or unsets it with `None`.
+    pub fn set_rxsop(mut self, value: Option<i64>) -> Self {
+        self.rxsop = value;
+        self
+    }
+}
+/// Part of the `createNetworkWirelessRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponse {
+    /// The name of the new profile. Must be unique.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The network ID of the RF Profile
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<String>,
+    /// The name of the new profile. Must be unique. This param is required on creation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Steers client to best available access point. Can be either true or false. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_balancing_enabled: Option<bool>,
+    /// Minimum bitrate can be set to either 'band' or 'ssid'. Defaults to band.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate_type: Option<String>,
+    /// Band selection can be set to either 'ssid' or 'ap'. This param is required on creation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_selection_type: Option<String>,
+    /// Settings that will be enabled if selectionType is set to 'ap'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ap_band_settings: Option<
+        t::CreateNetworkWirelessRfProfileResponseApBandSettings,
+    >,
+    /// Settings related to 2.4Ghz band
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub two_four_ghz_settings: Option<
+        t::CreateNetworkWirelessRfProfileResponseTwoFourGhzSettings,
+    >,
+    /// Settings related to 5Ghz band
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub five_ghz_settings: Option<
+        t::CreateNetworkWirelessRfProfileResponseFiveGhzSettings,
+    >,
+    /// Settings related to 6Ghz band. Only applicable to networks with 6Ghz capable APs
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub six_ghz_settings: Option<
+        t::CreateNetworkWirelessRfProfileResponseSixGhzSettings,
+    >,
+    /// Settings related to radio transmission.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transmission: Option<t::CreateNetworkWirelessRfProfileResponseTransmission>,
+    /// Per-SSID radio settings by number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_ssid_settings: Option<
+        t::CreateNetworkWirelessRfProfileResponsePerSsidSettings,
+    >,
+}
+/// Settings that will be enabled if selectionType is set to 'ap'.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponseApBandSettings {
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'. Defaults to dual.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<String>,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::CreateNetworkWirelessRfProfileResponseApBandSettingsBands>,
+    /// Steers client to most open band. Can be either true or false. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponseApBandSettingsBands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings related to 5Ghz band
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponseFiveGhzSettings {
+    /// Sets max power (dBm) of 5Ghz band. Can be integer between 2 and 30. Defaults to 30.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_power: Option<i64>,
+    /// Sets min power (dBm) of 5Ghz band. Can be integer between 2 and 30. Defaults to 8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_power: Option<i64>,
+    /// Sets min bitrate (Mbps) of 5Ghz band. Can be one of '6', '9', '12', '18', '24', '36', '48' or '54'. Defaults to 12.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Sets valid auto channels for 5Ghz band. Can be one of '36', '40', '44', '48', '52', '56', '60', '64', '100', '104', '108', '112', '116', '120', '124', '128', '132', '136', '140', '144', '149', '153', '157', '161' or '165'.Defaults to \[36, 40, 44, 48, 52, 56, 60, 64, 100, 104, 108, 112, 116, 120, 124, 128, 132, 136, 140, 144, 149, 153, 157, 161, 165\].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_auto_channels: Option<Vec<i64>>,
+    /// Sets channel width (MHz) for 5Ghz band. Can be one of 'auto', '20', '40' or '80'. Defaults to auto.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel_width: Option<String>,
+    /// The RX-SOP level controls the sensitivity of the radio. It is strongly recommended to use RX-SOP only after consulting a wireless expert. RX-SOP can be configured in the range of -65 to -95 (dBm). A value of null will reset this to the default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rxsop: Option<i64>,
+}
+/// Per-SSID radio settings by number.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponsePerSsidSettings {
+    /// Settings for SSID 0
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _0: Option<t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV0>,
+    /// Settings for SSID 1
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _1: Option<t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV1>,
+    /// Settings for SSID 2
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _2: Option<t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV2>,
+    /// Settings for SSID 3
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _3: Option<t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV3>,
+    /// Settings for SSID 4
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _4: Option<t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV4>,
+    /// Settings for SSID 5
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _5: Option<t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV5>,
+    /// Settings for SSID 6
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _6: Option<t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV6>,
+    /// Settings for SSID 7
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _7: Option<t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV7>,
+    /// Settings for SSID 8
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _8: Option<t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV8>,
+    /// Settings for SSID 9
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _9: Option<t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV9>,
+    /// Settings for SSID 10
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _10: Option<t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV10>,
+    /// Settings for SSID 11
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _11: Option<t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV11>,
+    /// Settings for SSID 12
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _12: Option<t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV12>,
+    /// Settings for SSID 13
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _13: Option<t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV13>,
+    /// Settings for SSID 14
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _14: Option<t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV14>,
+}
+/// Settings for SSID 0
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponsePerSsidSettingsV0 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV0BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV0Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileResponsePerSsidSettingsV0BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileResponsePerSsidSettingsV0BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponsePerSsidSettingsV0Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 1
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponsePerSsidSettingsV1 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV1BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV1Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Settings for SSID 10
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponsePerSsidSettingsV10 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV10BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV10Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileResponsePerSsidSettingsV10BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileResponsePerSsidSettingsV10BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponsePerSsidSettingsV10Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 11
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponsePerSsidSettingsV11 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV11BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV11Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileResponsePerSsidSettingsV11BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileResponsePerSsidSettingsV11BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponsePerSsidSettingsV11Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 12
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponsePerSsidSettingsV12 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV12BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV12Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileResponsePerSsidSettingsV12BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileResponsePerSsidSettingsV12BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponsePerSsidSettingsV12Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 13
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponsePerSsidSettingsV13 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV13BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV13Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileResponsePerSsidSettingsV13BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileResponsePerSsidSettingsV13BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponsePerSsidSettingsV13Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 14
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponsePerSsidSettingsV14 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV14BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV14Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileResponsePerSsidSettingsV14BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileResponsePerSsidSettingsV14BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponsePerSsidSettingsV14Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileResponsePerSsidSettingsV1BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileResponsePerSsidSettingsV1BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponsePerSsidSettingsV1Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 2
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponsePerSsidSettingsV2 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV2BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV2Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileResponsePerSsidSettingsV2BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileResponsePerSsidSettingsV2BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponsePerSsidSettingsV2Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 3
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponsePerSsidSettingsV3 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV3BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV3Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileResponsePerSsidSettingsV3BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileResponsePerSsidSettingsV3BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponsePerSsidSettingsV3Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 4
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponsePerSsidSettingsV4 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV4BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV4Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileResponsePerSsidSettingsV4BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileResponsePerSsidSettingsV4BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponsePerSsidSettingsV4Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 5
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponsePerSsidSettingsV5 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV5BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV5Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileResponsePerSsidSettingsV5BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileResponsePerSsidSettingsV5BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponsePerSsidSettingsV5Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 6
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponsePerSsidSettingsV6 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV6BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV6Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileResponsePerSsidSettingsV6BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileResponsePerSsidSettingsV6BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponsePerSsidSettingsV6Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 7
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponsePerSsidSettingsV7 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV7BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV7Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileResponsePerSsidSettingsV7BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileResponsePerSsidSettingsV7BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponsePerSsidSettingsV7Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 8
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponsePerSsidSettingsV8 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV8BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV8Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileResponsePerSsidSettingsV8BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileResponsePerSsidSettingsV8BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponsePerSsidSettingsV8Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 9
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponsePerSsidSettingsV9 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV9BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::CreateNetworkWirelessRfProfileResponsePerSsidSettingsV9Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateNetworkWirelessRfProfileResponsePerSsidSettingsV9BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    CreateNetworkWirelessRfProfileResponsePerSsidSettingsV9BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponsePerSsidSettingsV9Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings related to 6Ghz band. Only applicable to networks with 6Ghz capable APs
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponseSixGhzSettings {
+    /// Sets max power (dBm) of 6Ghz band. Can be integer between 2 and 30. Defaults to 30.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_power: Option<i64>,
+    /// Sets min power (dBm) of 6Ghz band. Can be integer between 2 and 30. Defaults to 8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_power: Option<i64>,
+    /// Sets min bitrate (Mbps) of 6Ghz band. Can be one of '6', '9', '12', '18', '24', '36', '48' or '54'. Defaults to 12.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Sets valid auto channels for 6Ghz band. Can be one of '1', '5', '9', '13', '17', '21', '25', '29', '33', '37', '41', '45', '49', '53', '57', '61', '65', '69', '73', '77', '81', '85', '89', '93', '97', '101', '105', '109', '113', '117', '121', '125', '129', '133', '137', '141', '145', '149', '153', '157', '161', '165', '169', '173', '177', '181', '185', '189', '193', '197', '201', '205', '209', '213', '217', '221', '225', '229' or '233'. Defaults to auto.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_auto_channels: Option<Vec<i64>>,
+    /// Sets channel width (MHz) for 6Ghz band. Can be one of '0', '20', '40', '80' or '160'. Defaults to auto.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel_width: Option<String>,
+    /// The RX-SOP level controls the sensitivity of the radio. It is strongly recommended to use RX-SOP only after consulting a wireless expert. RX-SOP can be configured in the range of -65 to -95 (dBm). A value of null will reset this to the default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rxsop: Option<i64>,
+}
+/// Settings related to radio transmission.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponseTransmission {
+    /// Toggle for radio transmission. When false, radios will not transmit at all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+/// Settings related to 2.4Ghz band
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CreateNetworkWirelessRfProfileResponseTwoFourGhzSettings {
+    /// Sets max power (dBm) of 2.4Ghz band. Can be integer between 2 and 30. Defaults to 30.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_power: Option<i64>,
+    /// Sets min power (dBm) of 2.4Ghz band. Can be integer between 2 and 30. Defaults to 5.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_power: Option<i64>,
+    /// Sets min bitrate (Mbps) of 2.4Ghz band. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'. Defaults to 11.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Sets valid auto channels for 2.4Ghz band. Can be one of '1', '6' or '11'. Defaults to \[1, 6, 11\].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_auto_channels: Option<Vec<i64>>,
+    /// Determines whether ax radio on 2.4Ghz band is on or off. Can be either true or false. If false, we highly recommend disabling band steering. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ax_enabled: Option<bool>,
+    /// The RX-SOP level controls the sensitivity of the radio. It is strongly recommended to use RX-SOP only after consulting a wireless expert. RX-SOP can be configured in the range of -65 to -95 (dBm). A value of null will reset this to the default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rxsop: Option<i64>,
 }
 /// Part of the `createNetworkWirelessSsidIdentityPsk` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CreateNetworkWirelessSsidIdentityPskRequest {
     /// The name of the Identity PSK
     pub name: String,
@@ -583,6 +5683,79 @@ pub struct CreateNetworkWirelessSsidIdentityPskRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<rt::Timestamp>,
 }
+impl CreateNetworkWirelessSsidIdentityPskRequest {
+    /// A `CreateNetworkWirelessSsidIdentityPskRequest` with its required fields (`name`, `groupPolicyId`); the optional ones are unset.
+    pub fn new(name: impl Into<String>, group_policy_id: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            passphrase: None,
+            group_policy_id: group_policy_id.into(),
+            expires_at: None,
+        }
+    }
+    /// Sets `passphrase`.
+    pub fn passphrase(mut self, value: impl Into<String>) -> Self {
+        self.passphrase = Some(value.into());
+        self
+    }
+    /// Sets `passphrase` to a value, or unsets it with `None`.
+    pub fn set_passphrase(mut self, value: Option<String>) -> Self {
+        self.passphrase = value;
+        self
+    }
+    /// Sets `expiresAt`.
+    pub fn expires_at(mut self, value: impl Into<rt::Timestamp>) -> Self {
+        self.expires_at = Some(value.into());
+        self
+    }
+    /// Sets `expiresAt` to a value, or unsets it with `None`.
+    pub fn set_expires_at(mut self, value: Option<rt::Timestamp>) -> Self {
+        self.expires_at = value;
+        self
+    }
+}
+/// Part of the `getNetworkWirelessSsidTrafficShapingRules` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Definition {
+    /// The type of definition. Can be one of 'application', 'applicationCategory', 'host', 'port', 'ipRange' or 'localNet'.
+    pub type_: t::DefinitionType,
+    /// If "type" is 'host', 'port', 'ipRange' or 'localNet', then "value" must be a string, matching either
+    /// a hostname (e.g. "somesite.com"), a port (e.g. 8080), or an IP range ("192.1.0.0",
+    /// "192.1.0.0/16", or "10.1.0.0/16:80"). 'localNet' also supports CIDR notation, excluding
+    /// custom ports.
+    /// If "type" is 'application' or 'applicationCategory', then "value" must be an object
+    /// with the structure { "id": "meraki:layer7/..." }, where "id" is the application category or
+    /// application ID (for a list of IDs for your network, use the trafficShaping/applicationCategories
+    /// endpoint).
+    pub value: String,
+}
+/// The type of definition. Can be one of 'application', 'applicationCategory', 'host', 'port', 'ipRange' or 'localNet'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DefinitionType {
+    /// `"application"`
+    Application,
+    /// `"applicationCategory"`
+    ApplicationCategory,
+    /// `"host"`
+    Host,
+    /// `"ipRange"`
+    IpRange,
+    /// `"localNet"`
+    LocalNet,
+    /// `"port"`
+    Port,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    DefinitionType, UnknownValue, { "application" => Application, "applicationCategory"
+    => ApplicationCategory, "host" => Host, "ipRange" => IpRange, "localNet" => LocalNet,
+    "port" => Port }
+);
 /// Part of the `getOrganizationWirelessDevicesChannelUtilizationHistoryByDeviceByInterval` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -603,10 +5776,99 @@ pub struct DeviceByIntervalItem {
     pub mac: Option<String>,
     /// Network for the given utilization metrics.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub network: Option<t::Network>,
+    pub network: Option<t::DeviceByIntervalItemNetwork>,
     /// Channel utilization broken down by band.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub by_band: Option<Vec<t::ByBandItem>>,
+    pub by_band: Option<Vec<t::DeviceByIntervalItemByBandItem>>,
+}
+/// Part of the `getOrganizationWirelessDevicesChannelUtilizationHistoryByDeviceByInterval` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DeviceByIntervalItemByBandItem {
+    /// The band for the given metrics.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band: Option<String>,
+    /// An object containing wifi utilization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wifi: Option<t::DeviceByIntervalItemByBandItemWifi>,
+    /// An object containing non-wifi utilization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub non_wifi: Option<t::DeviceByIntervalItemByBandItemNonWifi>,
+    /// An object containing total channel utilization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<t::DeviceByIntervalItemByBandItemTotal>,
+}
+/// An object containing non-wifi utilization.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DeviceByIntervalItemByBandItemNonWifi {
+    /// Percentage of non-wifi channel utiliation for the given band.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percentage: Option<f64>,
+}
+/// An object containing total channel utilization.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DeviceByIntervalItemByBandItemTotal {
+    /// Percentage of total channel utiliation for the given band.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percentage: Option<f64>,
+}
+/// An object containing wifi utilization.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DeviceByIntervalItemByBandItemWifi {
+    /// Percentage of wifi channel utiliation for the given band.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percentage: Option<f64>,
+}
+/// Network for the given utilization metrics.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DeviceByIntervalItemNetwork {
+    /// Network ID of the given utilization metrics.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+/// An object containing non-wifi utilization.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DeviceItemByBandItemNonWifi {
+    /// Percentage of non-wifi channel utiliation for the given band.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percentage: Option<f64>,
+}
+/// An object containing total channel utilization.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DeviceItemByBandItemTotal {
+    /// Percentage of total channel utiliation for the given band.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percentage: Option<f64>,
+}
+/// An object containing wifi utilization.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DeviceItemByBandItemWifi {
+    /// Percentage of wifi channel utiliation for the given band.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percentage: Option<f64>,
 }
 /// Device.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -624,10 +5886,43 @@ pub struct DeviceItemDevice {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mac: Option<String>,
 }
+/// Packets sent from an AP to a client.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DeviceItemDownstream {
+    /// Total packets received by a client.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
+    /// Total packets sent by an AP that did not reach the client.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lost: Option<i64>,
+    /// Percentage of lost packets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loss_percentage: Option<f64>,
+}
+/// Packets sent from a client to an AP.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DeviceItemUpstream {
+    /// Total packets sent by a client to an AP.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
+    /// Total packets sent by a client and did not reach the AP.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lost: Option<i64>,
+    /// Percentage of lost packets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loss_percentage: Option<f64>,
+}
 /// Part of the `updateNetworkWirelessSsidDeviceTypeGroupPolicies` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct DeviceTypePolicy {
     /// The device type. Can be one of 'Android', 'BlackBerry', 'Chrome OS', 'iPad', 'iPhone', 'iPod', 'Mac OS X', 'Windows', 'Windows Phone', 'B&N Nook' or 'Other OS'
     pub device_type: t::DeviceTypePolicyDeviceType,
@@ -636,6 +5931,29 @@ pub struct DeviceTypePolicy {
     /// ID of the group policy object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_policy_id: Option<i64>,
+}
+impl DeviceTypePolicy {
+    /// A `DeviceTypePolicy` with its required fields (`deviceType`, `devicePolicy`); the optional ones are unset.
+    pub fn new(
+        device_type: t::DeviceTypePolicyDeviceType,
+        device_policy: t::DeviceTypePolicyDevicePolicy,
+    ) -> Self {
+        Self {
+            device_type,
+            device_policy,
+            group_policy_id: None,
+        }
+    }
+    /// Sets `groupPolicyId`.
+    pub fn group_policy_id(mut self, value: i64) -> Self {
+        self.group_policy_id = Some(value);
+        self
+    }
+    /// Sets `groupPolicyId` to a value, or unsets it with `None`.
+    pub fn set_group_policy_id(mut self, value: Option<i64>) -> Self {
+        self.group_policy_id = value;
+        self
+    }
 }
 /// The device policy. Can be one of 'Allowed', 'Blocked' or 'Group policy'
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -690,8 +6008,10 @@ rt::string_enum!(
     => IPad, "iPhone" => IPhone, "iPod" => IPod }
 );
 /// Part of the `getDeviceWirelessBluetoothSettings` operation.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct DeviceWirelessBluetoothSettings {
     /// Desired UUID of the beacon. If the value is set to null it will reset to Dashboard's automatically generated value.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -707,6 +6027,7 @@ pub struct DeviceWirelessBluetoothSettings {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct DnsRewrite {
     /// Boolean indicating whether or not DNS server rewrite is enabled. If disabled, upstream DNS will be used
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -715,10 +6036,43 @@ pub struct DnsRewrite {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dns_custom_nameservers: Option<Vec<String>>,
 }
+impl DnsRewrite {
+    /// A `DnsRewrite` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            dns_custom_nameservers: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `dnsCustomNameservers`.
+    pub fn dns_custom_nameservers(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.dns_custom_nameservers = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `dnsCustomNameservers` to a value, or unsets it with `None`.
+    pub fn set_dns_custom_nameservers(mut self, value: Option<Vec<String>>) -> Self {
+        self.dns_custom_nameservers = value;
+        self
+    }
+}
 /// The current setting for 802.11r
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Dot11r {
     /// Whether 802.11r is enabled or not.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -726,6 +6080,35 @@ pub struct Dot11r {
     /// (Optional) Whether 802.11r is adaptive or not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub adaptive: Option<bool>,
+}
+impl Dot11r {
+    /// A `Dot11r` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            adaptive: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `adaptive`.
+    pub fn adaptive(mut self, value: bool) -> Self {
+        self.adaptive = Some(value);
+        self
+    }
+    /// Sets `adaptive` to a value, or unsets it with `None`.
+    pub fn set_adaptive(mut self, value: Option<bool>) -> Self {
+        self.adaptive = value;
+        self
+    }
 }
 /// Packets sent from an AP to a client.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -744,8 +6127,10 @@ pub struct Downstream {
     pub loss_percentage: Option<f64>,
 }
 /// Part of the `getNetworkWirelessSsidEapOverride` operation.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct EapOverride {
     /// General EAP timeout in seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -761,8 +6146,10 @@ pub struct EapOverride {
     pub eapol_key: Option<t::EapolKey>,
 }
 /// EAPOL Key settings.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct EapolKey {
     /// Maximum number of EAPOL key retries.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -771,6 +6158,18 @@ pub struct EapolKey {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout_in_ms: Option<i64>,
 }
+/// The psk encryption mode for the SSID
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EncryptionMode {
+    /// `"wep"`
+    Wep,
+    /// `"wpa"`
+    Wpa,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(EncryptionMode, UnknownValue, { "wep" => Wep, "wpa" => Wpa });
 /// Whether or not an SSID is accessible by 'enterprise' administrators ('access disabled' or 'access enabled')
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -786,6 +6185,50 @@ rt::string_enum!(
     EnterpriseAdminAccess, UnknownValue, { "access disabled" => AccessDisabled,
     "access enabled" => AccessEnabled }
 );
+/// Part of the `getNetworkWirelessEthernetPortsProfiles` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct EthernetPortsProfile {
+    /// AP port profile ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile_id: Option<String>,
+    /// AP port profile name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Is default profile
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_default: Option<bool>,
+    /// Ports config
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ports: Option<Vec<t::EthernetPortsProfilePort>>,
+    /// Usb ports config
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usb_ports: Option<Vec<t::PortsProfileUsbPort>>,
+}
+/// Part of the `getNetworkWirelessEthernetPortsProfiles` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct EthernetPortsProfilePort {
+    /// Name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number: Option<i64>,
+    /// Enabled
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Ssid number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ssid: Option<i64>,
+    /// PSK Group number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub psk_group_id: Option<String>,
+}
 /// Part of the `getOrganizationWirelessDevicesEthernetStatuses` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -800,7 +6243,7 @@ pub struct EthernetStatus {
     pub name: Option<String>,
     /// Network details object
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub network: Option<t::Network>,
+    pub network: Option<t::EthernetStatusNetwork>,
     /// Power details object
     #[serde(skip_serializing_if = "Option::is_none")]
     pub power: Option<t::Power>,
@@ -810,6 +6253,42 @@ pub struct EthernetStatus {
     /// Aggregation details object
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aggregation: Option<t::Aggregation>,
+}
+/// Network details object
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct EthernetStatusNetwork {
+    /// The network ID the AP is associated to
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+/// Bonjour forwarding exception
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Exception {
+    /// If true, Bonjour forwarding exception is enabled on this SSID. Exception is required to enable L2 isolation and Bonjour forwarding to work together.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+impl Exception {
+    /// A `Exception` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
 }
 /// Part of the `getNetworkWirelessFailedConnections` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -843,6 +6322,7 @@ pub struct FailedConnection {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Failover {
     /// IP addressed reserved on DHCP server where SSID will terminate.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -854,18 +6334,133 @@ pub struct Failover {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub idle_timeout: Option<i64>,
 }
+impl Failover {
+    /// A `Failover` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            request_ip: None,
+            heartbeat_interval: None,
+            idle_timeout: None,
+        }
+    }
+    /// Sets `requestIp`.
+    pub fn request_ip(mut self, value: impl Into<String>) -> Self {
+        self.request_ip = Some(value.into());
+        self
+    }
+    /// Sets `requestIp` to a value, or unsets it with `None`.
+    pub fn set_request_ip(mut self, value: Option<String>) -> Self {
+        self.request_ip = value;
+        self
+    }
+    /// Sets `heartbeatInterval`.
+    pub fn heartbeat_interval(mut self, value: i64) -> Self {
+        self.heartbeat_interval = Some(value);
+        self
+    }
+    /// Sets `heartbeatInterval` to a value, or unsets it with `None`.
+    pub fn set_heartbeat_interval(mut self, value: Option<i64>) -> Self {
+        self.heartbeat_interval = value;
+        self
+    }
+    /// Sets `idleTimeout`.
+    pub fn idle_timeout(mut self, value: i64) -> Self {
+        self.idle_timeout = Some(value);
+        self
+    }
+    /// Sets `idleTimeout` to a value, or unsets it with `None`.
+    pub fn set_idle_timeout(mut self, value: Option<i64>) -> Self {
+        self.idle_timeout = value;
+        self
+    }
+}
 /// Flex radio settings.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct FlexRadios {
     /// Flex radios by model.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub by_model: Option<Vec<t::ByModelItem>>,
 }
-/// Details associated with a free access plan with limits
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+impl FlexRadios {
+    /// A `FlexRadios` with every field unset.
+    pub fn new() -> Self {
+        Self { by_model: None }
+    }
+    /// Sets `byModel`.
+    pub fn by_model(mut self, value: impl IntoIterator<Item = t::ByModelItem>) -> Self {
+        self.by_model = Some(rt::list::<t::ByModelItem, _>(value));
+        self
+    }
+    /// Sets `byModel` to a value, or unsets it with `None`.
+    pub fn set_by_model(mut self, value: Option<Vec<t::ByModelItem>>) -> Self {
+        self.by_model = value;
+        self
+    }
+}
+/// Part of the `updateNetworkWirelessRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct FlexRadiosByModelItem {
+    /// Model of the AP
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Band to use for each flex radio. For example, \['6'\] will set the AP's first flex radio to 6 GHz
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<
+        Vec<t::UpdateNetworkWirelessRfProfileRequestFlexRadiosByModelItemBand>,
+    >,
+}
+impl FlexRadiosByModelItem {
+    /// A `FlexRadiosByModelItem` with every field unset.
+    pub fn new() -> Self {
+        Self { model: None, bands: None }
+    }
+    /// Sets `model`.
+    pub fn model(mut self, value: impl Into<String>) -> Self {
+        self.model = Some(value.into());
+        self
+    }
+    /// Sets `model` to a value, or unsets it with `None`.
+    pub fn set_model(mut self, value: Option<String>) -> Self {
+        self.model = value;
+        self
+    }
+    /// Sets `bands`.
+    pub fn bands(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkWirelessRfProfileRequestFlexRadiosByModelItemBand,
+        >,
+    ) -> Self {
+        self.bands = Some(
+            rt::list::<
+                t::UpdateNetworkWirelessRfProfileRequestFlexRadiosByModelItemBand,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `bands` to a value, or unsets it with `None`.
+    pub fn set_bands(
+        mut self,
+        value: Option<
+            Vec<t::UpdateNetworkWirelessRfProfileRequestFlexRadiosByModelItemBand>,
+        >,
+    ) -> Self {
+        self.bands = value;
+        self
+    }
+}
+/// Details associated with a free access plan with limits
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct FreeAccess {
     /// Whether or not free access is enabled.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -874,6 +6469,116 @@ pub struct FreeAccess {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duration_in_minutes: Option<i64>,
 }
+/// Part of the `getDeviceWirelessLatencyStats` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetDeviceWirelessLatencyStatsBand {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetDeviceWirelessLatencyStatsBand, UnknownValue, { "2.4" => V2_4, "5" => V5, "6" =>
+    V6 }
+);
+/// Part of the `getNetworkWirelessChannelUtilizationHistory` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetNetworkWirelessChannelUtilizationHistoryBand {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetNetworkWirelessChannelUtilizationHistoryBand, UnknownValue, { "2.4" => V2_4, "5"
+    => V5, "6" => V6 }
+);
+/// Part of the `getNetworkWirelessClientConnectionStats` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetNetworkWirelessClientConnectionStatsBand {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetNetworkWirelessClientConnectionStatsBand, UnknownValue, { "2.4" => V2_4, "5" =>
+    V5, "6" => V6 }
+);
+/// Part of the `getNetworkWirelessClientConnectivityEvents` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetNetworkWirelessClientConnectivityEventsBand {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetNetworkWirelessClientConnectivityEventsBand, UnknownValue, { "2.4" => V2_4, "5" =>
+    V5, "6" => V6 }
+);
+/// Part of the `getNetworkWirelessClientConnectivityEvents` operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetNetworkWirelessClientConnectivityEventsSsidNumber {
+    /// `0`
+    V0,
+    /// `1`
+    V1,
+    /// `2`
+    V2,
+    /// `3`
+    V3,
+    /// `4`
+    V4,
+    /// `5`
+    V5,
+    /// `6`
+    V6,
+    /// `7`
+    V7,
+    /// `8`
+    V8,
+    /// `9`
+    V9,
+    /// `10`
+    V10,
+    /// `11`
+    V11,
+    /// `12`
+    V12,
+    /// `13`
+    V13,
+    /// `14`
+    V14,
+    /// A value this version of the API description does not list.
+    UnknownValue(i64),
+}
+rt::int_enum!(
+    GetNetworkWirelessClientConnectivityEventsSsidNumber, UnknownValue, { 0 => V0, 1 =>
+    V1, 2 => V2, 3 => V3, 4 => V4, 5 => V5, 6 => V6, 7 => V7, 8 => V8, 9 => V9, 10 =>
+    V10, 11 => V11, 12 => V12, 13 => V13, 14 => V14 }
+);
 /// Part of the `getNetworkWirelessClientConnectivityEvents` operation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -904,10 +6609,270 @@ rt::string_enum!(
     "auth" => Auth, "connection" => Connection, "deauth" => Deauth, "dhcp" => Dhcp,
     "disassoc" => Disassoc, "dns" => Dns, "roam" => Roam, "sticky" => Sticky }
 );
+/// Part of the `getNetworkWirelessClientCountHistory` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetNetworkWirelessClientCountHistoryBand {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetNetworkWirelessClientCountHistoryBand, UnknownValue, { "2.4" => V2_4, "5" => V5,
+    "6" => V6 }
+);
+/// Part of the `getNetworkWirelessClientLatencyStats` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetNetworkWirelessClientLatencyStatsBand {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetNetworkWirelessClientLatencyStatsBand, UnknownValue, { "2.4" => V2_4, "5" => V5,
+    "6" => V6 }
+);
+/// Part of the `getNetworkWirelessClientsConnectionStats` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetNetworkWirelessClientsConnectionStatsBand {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetNetworkWirelessClientsConnectionStatsBand, UnknownValue, { "2.4" => V2_4, "5" =>
+    V5, "6" => V6 }
+);
+/// Part of the `getNetworkWirelessClientsLatencyStats` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetNetworkWirelessClientsLatencyStatsBand {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetNetworkWirelessClientsLatencyStatsBand, UnknownValue, { "2.4" => V2_4, "5" => V5,
+    "6" => V6 }
+);
+/// Part of the `getNetworkWirelessConnectionStats` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetNetworkWirelessConnectionStatsBand {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetNetworkWirelessConnectionStatsBand, UnknownValue, { "2.4" => V2_4, "5" => V5, "6"
+    => V6 }
+);
+/// Part of the `getNetworkWirelessDataRateHistory` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetNetworkWirelessDataRateHistoryBand {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetNetworkWirelessDataRateHistoryBand, UnknownValue, { "2.4" => V2_4, "5" => V5, "6"
+    => V6 }
+);
+/// Part of the `getNetworkWirelessDevicesConnectionStats` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetNetworkWirelessDevicesConnectionStatsBand {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetNetworkWirelessDevicesConnectionStatsBand, UnknownValue, { "2.4" => V2_4, "5" =>
+    V5, "6" => V6 }
+);
+/// Part of the `getNetworkWirelessDevicesLatencyStats` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetNetworkWirelessDevicesLatencyStatsBand {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetNetworkWirelessDevicesLatencyStatsBand, UnknownValue, { "2.4" => V2_4, "5" => V5,
+    "6" => V6 }
+);
+/// Part of the `getNetworkWirelessFailedConnections` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetNetworkWirelessFailedConnectionsBand {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetNetworkWirelessFailedConnectionsBand, UnknownValue, { "2.4" => V2_4, "5" => V5,
+    "6" => V6 }
+);
+/// Part of the `getNetworkWirelessLatencyHistory` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetNetworkWirelessLatencyHistoryBand {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetNetworkWirelessLatencyHistoryBand, UnknownValue, { "2.4" => V2_4, "5" => V5, "6"
+    => V6 }
+);
+/// Part of the `getNetworkWirelessLatencyStats` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetNetworkWirelessLatencyStatsBand {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetNetworkWirelessLatencyStatsBand, UnknownValue, { "2.4" => V2_4, "5" => V5, "6" =>
+    V6 }
+);
+/// Part of the `getNetworkWirelessSignalQualityHistory` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetNetworkWirelessSignalQualityHistoryBand {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetNetworkWirelessSignalQualityHistoryBand, UnknownValue, { "2.4" => V2_4, "5" => V5,
+    "6" => V6 }
+);
+/// Part of the `getNetworkWirelessSsid` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetNetworkWirelessSsidResponseRadiusAccountingServer {
+    /// IP address (or FQDN) to which the APs will send RADIUS accounting messages
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// Port on the RADIUS server that is listening for accounting messages
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<i64>,
+    /// The ID of the Openroaming Certificate attached to radius server
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open_roaming_certificate_id: Option<i64>,
+    /// Certificate used for authorization for the RADSEC Server
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca_certificate: Option<String>,
+}
+/// Part of the `getNetworkWirelessSsids` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct GetNetworkWirelessSsidsResponseItemRadiusAccountingServer {
+    /// IP address (or FQDN) to which the APs will send RADIUS accounting messages
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// Port on the RADIUS server that is listening for accounting messages
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<i64>,
+    /// The ID of the Openroaming Certificate attached to radius server
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open_roaming_certificate_id: Option<i64>,
+    /// Certificate used for authorization for the RADSEC Server
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca_certificate: Option<String>,
+}
+/// Part of the `getNetworkWirelessUsageHistory` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GetNetworkWirelessUsageHistoryBand {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    GetNetworkWirelessUsageHistoryBand, UnknownValue, { "2.4" => V2_4, "5" => V5, "6" =>
+    V6 }
+);
 /// Ethernet over GRE settings
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Gre {
     /// The EoGRE concentrator's settings
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -916,17 +6881,55 @@ pub struct Gre {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<i64>,
 }
+impl Gre {
+    /// A `Gre` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            concentrator: None,
+            key: None,
+        }
+    }
+    /// Sets `concentrator`.
+    pub fn concentrator(mut self, value: t::GreConcentrator) -> Self {
+        self.concentrator = Some(value);
+        self
+    }
+    /// Sets `concentrator` to a value, or unsets it with `None`.
+    pub fn set_concentrator(mut self, value: Option<t::GreConcentrator>) -> Self {
+        self.concentrator = value;
+        self
+    }
+    /// Sets `key`.
+    pub fn key(mut self, value: i64) -> Self {
+        self.key = Some(value);
+        self
+    }
+    /// Sets `key` to a value, or unsets it with `None`.
+    pub fn set_key(mut self, value: Option<i64>) -> Self {
+        self.key = value;
+        self
+    }
+}
 /// The EoGRE concentrator's settings
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct GreConcentrator {
     /// The EoGRE concentrator's IP or FQDN. This param is required when ipAssignmentMode is 'Ethernet over GRE'.
     pub host: String,
 }
+impl GreConcentrator {
+    /// A `GreConcentrator` with its required fields (`host`); the optional ones are unset.
+    pub fn new(host: impl Into<String>) -> Self {
+        Self { host: host.into() }
+    }
+}
 /// Details associated with guest sponsored splash
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct GuestSponsorship {
     /// Duration in minutes of sponsored guest authorization.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -939,6 +6942,7 @@ pub struct GuestSponsorship {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct GuestVlan {
     /// Whether or not RADIUS guest named VLAN is enabled.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -946,6 +6950,32 @@ pub struct GuestVlan {
     /// RADIUS guest VLAN name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+impl GuestVlan {
+    /// A `GuestVlan` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None, name: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
 }
 /// Part of the `getNetworkWirelessSsidIdentityPsk` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -1039,6 +7069,7 @@ pub struct LatencyHistoryItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Ldap {
     /// The LDAP servers to be used for authentication.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1051,12 +7082,67 @@ pub struct Ldap {
     pub base_distinguished_name: Option<String>,
     /// The CA certificate used to sign the LDAP server's key.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub server_ca_certificate: Option<t::ClientRootCaCertificate>,
+    pub server_ca_certificate: Option<t::ServerCaCertificate>,
+}
+impl Ldap {
+    /// A `Ldap` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            servers: None,
+            credentials: None,
+            base_distinguished_name: None,
+            server_ca_certificate: None,
+        }
+    }
+    /// Sets `servers`.
+    pub fn servers(mut self, value: impl IntoIterator<Item = t::LdapServer>) -> Self {
+        self.servers = Some(rt::list::<t::LdapServer, _>(value));
+        self
+    }
+    /// Sets `servers` to a value, or unsets it with `None`.
+    pub fn set_servers(mut self, value: Option<Vec<t::LdapServer>>) -> Self {
+        self.servers = value;
+        self
+    }
+    /// Sets `credentials`.
+    pub fn credentials(mut self, value: t::LdapCredentials) -> Self {
+        self.credentials = Some(value);
+        self
+    }
+    /// Sets `credentials` to a value, or unsets it with `None`.
+    pub fn set_credentials(mut self, value: Option<t::LdapCredentials>) -> Self {
+        self.credentials = value;
+        self
+    }
+    /// Sets `baseDistinguishedName`.
+    pub fn base_distinguished_name(mut self, value: impl Into<String>) -> Self {
+        self.base_distinguished_name = Some(value.into());
+        self
+    }
+    /// Sets `baseDistinguishedName` to a value, or unsets it with `None`.
+    pub fn set_base_distinguished_name(mut self, value: Option<String>) -> Self {
+        self.base_distinguished_name = value;
+        self
+    }
+    /// Sets `serverCaCertificate`.
+    pub fn server_ca_certificate(mut self, value: t::ServerCaCertificate) -> Self {
+        self.server_ca_certificate = Some(value);
+        self
+    }
+    /// Sets `serverCaCertificate` to a value, or unsets it with `None`.
+    pub fn set_server_ca_certificate(
+        mut self,
+        value: Option<t::ServerCaCertificate>,
+    ) -> Self {
+        self.server_ca_certificate = value;
+        self
+    }
 }
 /// (Optional) The credentials of the user account to be used by the AP to bind to your LDAP server. The LDAP account should have permissions on all your LDAP servers.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct LdapCredentials {
     /// The distinguished name of the LDAP user account (example: cn=user,dc=meraki,dc=com).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1065,15 +7151,51 @@ pub struct LdapCredentials {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
 }
+impl LdapCredentials {
+    /// A `LdapCredentials` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            distinguished_name: None,
+            password: None,
+        }
+    }
+    /// Sets `distinguishedName`.
+    pub fn distinguished_name(mut self, value: impl Into<String>) -> Self {
+        self.distinguished_name = Some(value.into());
+        self
+    }
+    /// Sets `distinguishedName` to a value, or unsets it with `None`.
+    pub fn set_distinguished_name(mut self, value: Option<String>) -> Self {
+        self.distinguished_name = value;
+        self
+    }
+    /// Sets `password`.
+    pub fn password(mut self, value: impl Into<String>) -> Self {
+        self.password = Some(value.into());
+        self
+    }
+    /// Sets `password` to a value, or unsets it with `None`.
+    pub fn set_password(mut self, value: Option<String>) -> Self {
+        self.password = value;
+        self
+    }
+}
 /// Part of the `updateNetworkWirelessSsid` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct LdapServer {
     /// IP address (or FQDN) of your LDAP server.
     pub host: String,
     /// UDP port the LDAP server listens on.
     pub port: i64,
+}
+impl LdapServer {
+    /// A `LdapServer` with its required fields (`host`, `port`); the optional ones are unset.
+    pub fn new(host: impl Into<String>, port: i64) -> Self {
+        Self { host: host.into(), port }
+    }
 }
 /// Link negotiation details object for the port
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -1092,16 +7214,66 @@ pub struct LinkNegotiation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct LocalRadius {
     /// The duration (in seconds) for which LDAP and OCSP lookups are cached.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cache_timeout: Option<i64>,
     /// The current setting for password-based authentication.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub password_authentication: Option<t::TwoFactor>,
+    pub password_authentication: Option<t::PasswordAuthentication>,
     /// The current setting for certificate verification.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate_authentication: Option<t::CertificateAuthentication>,
+}
+impl LocalRadius {
+    /// A `LocalRadius` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            cache_timeout: None,
+            password_authentication: None,
+            certificate_authentication: None,
+        }
+    }
+    /// Sets `cacheTimeout`.
+    pub fn cache_timeout(mut self, value: i64) -> Self {
+        self.cache_timeout = Some(value);
+        self
+    }
+    /// Sets `cacheTimeout` to a value, or unsets it with `None`.
+    pub fn set_cache_timeout(mut self, value: Option<i64>) -> Self {
+        self.cache_timeout = value;
+        self
+    }
+    /// Sets `passwordAuthentication`.
+    pub fn password_authentication(mut self, value: t::PasswordAuthentication) -> Self {
+        self.password_authentication = Some(value);
+        self
+    }
+    /// Sets `passwordAuthentication` to a value, or unsets it with `None`.
+    pub fn set_password_authentication(
+        mut self,
+        value: Option<t::PasswordAuthentication>,
+    ) -> Self {
+        self.password_authentication = value;
+        self
+    }
+    /// Sets `certificateAuthentication`.
+    pub fn certificate_authentication(
+        mut self,
+        value: t::CertificateAuthentication,
+    ) -> Self {
+        self.certificate_authentication = Some(value);
+        self
+    }
+    /// Sets `certificateAuthentication` to a value, or unsets it with `None`.
+    pub fn set_certificate_authentication(
+        mut self,
+        value: Option<t::CertificateAuthentication>,
+    ) -> Self {
+        self.certificate_authentication = value;
+        self
+    }
 }
 /// Part of the `getOrganizationWirelessDevicesPacketLossByClient` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -1114,13 +7286,13 @@ pub struct LossByClientItem {
     pub downstream: Option<t::Downstream>,
     /// Packets sent from a client to an AP.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub upstream: Option<t::Downstream>,
+    pub upstream: Option<t::ClientItemUpstream>,
     /// Client.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client: Option<t::ClientItemClient>,
     /// Network.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub network: Option<t::ApplicationCategoryApplication>,
+    pub network: Option<t::ClientItemNetwork>,
 }
 /// Part of the `getOrganizationWirelessDevicesPacketLossByDevice` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -1130,16 +7302,29 @@ pub struct LossByClientItem {
 pub struct LossByDeviceItem {
     /// Packets sent from an AP to a client.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub downstream: Option<t::Downstream>,
+    pub downstream: Option<t::DeviceItemDownstream>,
     /// Packets sent from a client to an AP.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub upstream: Option<t::Downstream>,
+    pub upstream: Option<t::DeviceItemUpstream>,
     /// Network.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub network: Option<t::ApplicationCategoryApplication>,
+    pub network: Option<t::LossByDeviceItemNetwork>,
     /// Device.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device: Option<t::DeviceItemDevice>,
+}
+/// Network.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct LossByDeviceItemNetwork {
+    /// Network ID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 /// Part of the `getOrganizationWirelessDevicesPacketLossByNetwork` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -1149,13 +7334,26 @@ pub struct LossByDeviceItem {
 pub struct LossByNetworkItem {
     /// Packets sent from an AP to a client.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub downstream: Option<t::Downstream>,
+    pub downstream: Option<t::NetworkItemDownstream>,
     /// Packets sent from a client to an AP.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub upstream: Option<t::Downstream>,
+    pub upstream: Option<t::NetworkItemUpstream>,
     /// Network.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub network: Option<t::ApplicationCategoryApplication>,
+    pub network: Option<t::LossByNetworkItemNetwork>,
+}
+/// Network.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct LossByNetworkItemNetwork {
+    /// Network ID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name of the network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 /// The way major and minor number should be assigned to nodes in the network. ('Unique', 'Non-unique')
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1176,6 +7374,7 @@ rt::string_enum!(
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct MccMnc {
     /// MCC value
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1183,6 +7382,32 @@ pub struct MccMnc {
     /// MNC value
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mnc: Option<String>,
+}
+impl MccMnc {
+    /// A `MccMnc` with every field unset.
+    pub fn new() -> Self {
+        Self { mcc: None, mnc: None }
+    }
+    /// Sets `mcc`.
+    pub fn mcc(mut self, value: impl Into<String>) -> Self {
+        self.mcc = Some(value.into());
+        self
+    }
+    /// Sets `mcc` to a value, or unsets it with `None`.
+    pub fn set_mcc(mut self, value: Option<String>) -> Self {
+        self.mcc = value;
+        self
+    }
+    /// Sets `mnc`.
+    pub fn mnc(mut self, value: impl Into<String>) -> Self {
+        self.mnc = Some(value.into());
+        self
+    }
+    /// Sets `mnc` to a value, or unsets it with `None`.
+    pub fn set_mnc(mut self, value: Option<String>) -> Self {
+        self.mnc = value;
+        self
+    }
 }
 /// Minimum bitrate can be set to either 'band' or 'ssid'. Defaults to band.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1200,6 +7425,7 @@ rt::string_enum!(MinBitrateType, UnknownValue, { "band" => Band, "ssid" => Ssid 
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct NaiRealm {
     /// The format for the realm ('1' or '0')
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1210,6 +7436,49 @@ pub struct NaiRealm {
     /// An array of EAP methods for the realm.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub methods: Option<Vec<t::NaiRealmMethod>>,
+}
+impl NaiRealm {
+    /// A `NaiRealm` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            format: None,
+            realm: None,
+            methods: None,
+        }
+    }
+    /// Sets `format`.
+    pub fn format(mut self, value: t::NaiRealmFormat) -> Self {
+        self.format = Some(value);
+        self
+    }
+    /// Sets `format` to a value, or unsets it with `None`.
+    pub fn set_format(mut self, value: Option<t::NaiRealmFormat>) -> Self {
+        self.format = value;
+        self
+    }
+    /// Sets `realm`.
+    pub fn realm(mut self, value: impl Into<String>) -> Self {
+        self.realm = Some(value.into());
+        self
+    }
+    /// Sets `realm` to a value, or unsets it with `None`.
+    pub fn set_realm(mut self, value: Option<String>) -> Self {
+        self.realm = value;
+        self
+    }
+    /// Sets `methods`.
+    pub fn methods(
+        mut self,
+        value: impl IntoIterator<Item = t::NaiRealmMethod>,
+    ) -> Self {
+        self.methods = Some(rt::list::<t::NaiRealmMethod, _>(value));
+        self
+    }
+    /// Sets `methods` to a value, or unsets it with `None`.
+    pub fn set_methods(mut self, value: Option<Vec<t::NaiRealmMethod>>) -> Self {
+        self.methods = value;
+        self
+    }
 }
 /// The format for the realm ('1' or '0')
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1227,6 +7496,7 @@ rt::string_enum!(NaiRealmFormat, UnknownValue, { "0" => V0, "1" => V1 });
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct NaiRealmMethod {
     /// ID of method
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1235,14 +7505,66 @@ pub struct NaiRealmMethod {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authentication_types: Option<::serde_json::Map<String, ::serde_json::Value>>,
 }
+impl NaiRealmMethod {
+    /// A `NaiRealmMethod` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            authentication_types: None,
+        }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.id = value;
+        self
+    }
+    /// Sets `authenticationTypes`.
+    pub fn authentication_types(
+        mut self,
+        value: ::serde_json::Map<String, ::serde_json::Value>,
+    ) -> Self {
+        self.authentication_types = Some(value);
+        self
+    }
+    /// Sets `authenticationTypes` to a value, or unsets it with `None`.
+    pub fn set_authentication_types(
+        mut self,
+        value: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    ) -> Self {
+        self.authentication_types = value;
+        self
+    }
+}
 /// RADIUS settings. This param is only valid when authMode is 'open-with-radius' and ipAssignmentMode is not 'NAT mode'.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct NamedVlansRadius {
     /// Guest VLAN settings. Used to direct traffic to a guest VLAN when none of the RADIUS servers are reachable or a client receives access-reject from the RADIUS server.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub guest_vlan: Option<t::GuestVlan>,
+}
+impl NamedVlansRadius {
+    /// A `NamedVlansRadius` with every field unset.
+    pub fn new() -> Self {
+        Self { guest_vlan: None }
+    }
+    /// Sets `guestVlan`.
+    pub fn guest_vlan(mut self, value: t::GuestVlan) -> Self {
+        self.guest_vlan = Some(value);
+        self
+    }
+    /// Sets `guestVlan` to a value, or unsets it with `None`.
+    pub fn set_guest_vlan(mut self, value: Option<t::GuestVlan>) -> Self {
+        self.guest_vlan = value;
+        self
+    }
 }
 /// The network type of this SSID ('Private network', 'Private network with guest access', 'Chargeable public network', 'Free public network', 'Personal device network', 'Emergency services only network', 'Test or experimental', 'Wildcard')
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1289,10 +7611,150 @@ pub struct NetworkByIntervalItem {
     pub end_ts: Option<rt::Timestamp>,
     /// Network for the given utilization metrics.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub network: Option<t::Network>,
+    pub network: Option<t::NetworkByIntervalItemNetwork>,
     /// Channel utilization broken down by band.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub by_band: Option<Vec<t::ByBandItem>>,
+    pub by_band: Option<Vec<t::NetworkByIntervalItemByBandItem>>,
+}
+/// Part of the `getOrganizationWirelessDevicesChannelUtilizationHistoryByNetworkByInterval` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct NetworkByIntervalItemByBandItem {
+    /// The band for the given metrics.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band: Option<String>,
+    /// An object containing wifi utilization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wifi: Option<t::NetworkByIntervalItemByBandItemWifi>,
+    /// An object containing non-wifi utilization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub non_wifi: Option<t::NetworkByIntervalItemByBandItemNonWifi>,
+    /// An object containing total channel utilization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<t::NetworkByIntervalItemByBandItemTotal>,
+}
+/// An object containing non-wifi utilization.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct NetworkByIntervalItemByBandItemNonWifi {
+    /// Percentage of non-wifi channel utiliation for the given band.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percentage: Option<f64>,
+}
+/// An object containing total channel utilization.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct NetworkByIntervalItemByBandItemTotal {
+    /// Percentage of total channel utiliation for the given band.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percentage: Option<f64>,
+}
+/// An object containing wifi utilization.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct NetworkByIntervalItemByBandItemWifi {
+    /// Percentage of wifi channel utiliation for the given band.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percentage: Option<f64>,
+}
+/// Network for the given utilization metrics.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct NetworkByIntervalItemNetwork {
+    /// Network ID of the given utilization metrics.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+/// Part of the `getOrganizationWirelessDevicesChannelUtilizationByNetwork` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct NetworkItemByBandItem {
+    /// The band for the given metrics.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band: Option<String>,
+    /// An object containing wifi utilization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wifi: Option<t::NetworkItemByBandItemWifi>,
+    /// An object containing non-wifi utilization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub non_wifi: Option<t::NetworkItemByBandItemNonWifi>,
+    /// An object containing total channel utilization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<t::NetworkItemByBandItemTotal>,
+}
+/// An object containing non-wifi utilization.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct NetworkItemByBandItemNonWifi {
+    /// Percentage of non-wifi channel utiliation for the given band.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percentage: Option<f64>,
+}
+/// An object containing total channel utilization.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct NetworkItemByBandItemTotal {
+    /// Percentage of total channel utiliation for the given band.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percentage: Option<f64>,
+}
+/// An object containing wifi utilization.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct NetworkItemByBandItemWifi {
+    /// Percentage of wifi channel utiliation for the given band.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percentage: Option<f64>,
+}
+/// Packets sent from an AP to a client.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct NetworkItemDownstream {
+    /// Total packets received by a client.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
+    /// Total packets sent by an AP that did not reach the client.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lost: Option<i64>,
+    /// Percentage of lost packets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loss_percentage: Option<f64>,
+}
+/// Packets sent from a client to an AP.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct NetworkItemUpstream {
+    /// Total packets sent by a client to an AP.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
+    /// Total packets sent by a client and did not reach the AP.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lost: Option<i64>,
+    /// Percentage of lost packets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loss_percentage: Option<f64>,
 }
 /// Part of the `getNetworkWirelessBluetoothSettings` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -1322,18 +7784,252 @@ pub struct NetworkWirelessBluetoothSettings {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub esl_enabled: Option<bool>,
 }
+/// Part of the `getNetworkWirelessConnectionStats` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct NetworkWirelessConnectionStats {
+    /// The number of failed association attempts
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assoc: Option<i64>,
+    /// The number of failed authentication attempts
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth: Option<i64>,
+    /// The number of failed DHCP attempts
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dhcp: Option<i64>,
+    /// The number of failed DNS attempts
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dns: Option<i64>,
+    /// The number of successful connection attempts
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub success: Option<i64>,
+}
+/// Part of the `getNetworkWirelessSsids` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct NetworkWirelessSsid {
+    /// Unique identifier of the SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number: Option<i64>,
+    /// The name of the SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Whether or not the SSID is enabled
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// The type of splash page for the SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub splash_page: Option<t::SsidSplashPage>,
+    /// SSID Administrator access status
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ssid_admin_accessible: Option<bool>,
+    /// Extended local auth flag for Enterprise NAC
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local_auth: Option<bool>,
+    /// The association control method for the SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth_mode: Option<t::NetworkWirelessSsidAuthMode>,
+    /// The psk encryption mode for the SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encryption_mode: Option<t::SsidEncryptionMode>,
+    /// The types of WPA encryption
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wpa_encryption_mode: Option<t::WirelessSsidWpaEncryptionMode>,
+    /// List of RADIUS 802.1X servers to be used for authentication
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius_servers: Option<Vec<t::NetworkWirelessSsidRadiusServer>>,
+    /// List of RADIUS accounting 802.1X servers to be used for authentication
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius_accounting_servers: Option<
+        Vec<t::GetNetworkWirelessSsidsResponseItemRadiusAccountingServer>,
+    >,
+    /// Whether or not RADIUS accounting is enabled
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius_accounting_enabled: Option<bool>,
+    /// Whether RADIUS authentication is enabled
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius_enabled: Option<bool>,
+    /// RADIUS attribute used to look up group policies
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius_attribute_for_group_policies: Option<
+        t::SsidRadiusAttributeForGroupPolicies,
+    >,
+    /// Policy which determines how authentication requests should be handled in the event that all of the configured RADIUS servers are unreachable
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius_failover_policy: Option<t::SsidRadiusFailoverPolicy>,
+    /// Policy which determines which RADIUS server will be contacted first in an authentication attempt, and the ordering of any necessary retry attempts
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius_load_balancing_policy: Option<t::SsidRadiusLoadBalancingPolicy>,
+    /// The client IP assignment mode
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip_assignment_mode: Option<t::SsidIpAssignmentMode>,
+    /// URL for the admin splash page
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admin_splash_url: Option<String>,
+    /// Splash page timeout
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub splash_timeout: Option<String>,
+    /// Allow users to access a configurable list of IP ranges prior to sign-on
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub walled_garden_enabled: Option<bool>,
+    /// Domain names and IP address ranges available in Walled Garden mode
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub walled_garden_ranges: Option<Vec<String>>,
+    /// The minimum bitrate in Mbps of this SSID in the default indoor RF profile
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// The client-serving radio frequencies of this SSID in the default indoor RF profile
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_selection: Option<t::SsidBandSelection>,
+    /// The upload bandwidth limit in Kbps. (0 represents no limit.)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_client_bandwidth_limit_up: Option<i64>,
+    /// The download bandwidth limit in Kbps. (0 represents no limit.)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_client_bandwidth_limit_down: Option<i64>,
+    /// Whether the SSID is advertised or hidden by the AP
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visible: Option<bool>,
+    /// Whether all APs broadcast the SSID or if it's restricted to APs matching any availability tags
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available_on_all_aps: Option<bool>,
+    /// List of tags for this SSID. If availableOnAllAps is false, then the SSID is only broadcast by APs with tags matching any of the tags in this list
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub availability_tags: Option<Vec<String>>,
+    /// The total upload bandwidth limit in Kbps (0 represents no limit)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_ssid_bandwidth_limit_up: Option<i64>,
+    /// The total download bandwidth limit in Kbps (0 represents no limit)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_ssid_bandwidth_limit_down: Option<i64>,
+    /// Whether clients connecting to this SSID must use the IP address assigned by the DHCP server
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mandatory_dhcp_enabled: Option<bool>,
+}
+/// The association control method for the SSID
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NetworkWirelessSsidAuthMode {
+    /// `"8021x-google"`
+    V8021xGoogle,
+    /// `"8021x-localradius"`
+    V8021xLocalradius,
+    /// `"8021x-meraki"`
+    V8021xMeraki,
+    /// `"8021x-nac"`
+    V8021xNac,
+    /// `"8021x-radius"`
+    V8021xRadius,
+    /// `"ipsk-with-nac"`
+    IpskWithNac,
+    /// `"ipsk-with-radius"`
+    IpskWithRadius,
+    /// `"ipsk-without-radius"`
+    IpskWithoutRadius,
+    /// `"open"`
+    Open,
+    /// `"open-enhanced"`
+    OpenEnhanced,
+    /// `"open-with-nac"`
+    OpenWithNac,
+    /// `"open-with-radius"`
+    OpenWithRadius,
+    /// `"psk"`
+    Psk,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    NetworkWirelessSsidAuthMode, UnknownValue, { "8021x-google" => V8021xGoogle,
+    "8021x-localradius" => V8021xLocalradius, "8021x-meraki" => V8021xMeraki, "8021x-nac"
+    => V8021xNac, "8021x-radius" => V8021xRadius, "ipsk-with-nac" => IpskWithNac,
+    "ipsk-with-radius" => IpskWithRadius, "ipsk-without-radius" => IpskWithoutRadius,
+    "open" => Open, "open-enhanced" => OpenEnhanced, "open-with-nac" => OpenWithNac,
+    "open-with-radius" => OpenWithRadius, "psk" => Psk }
+);
+/// Part of the `getNetworkWirelessSsids` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct NetworkWirelessSsidRadiusServer {
+    /// IP address (or FQDN) of your RADIUS server
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// UDP port the RADIUS server listens on for Access-requests
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<i64>,
+    /// The ID of the Openroaming Certificate attached to radius server
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open_roaming_certificate_id: Option<i64>,
+    /// Certificate used for authorization for the RADSEC Server
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca_certificate: Option<String>,
+}
 /// The OAuth settings of this SSID. Only valid if splashPage is 'Google OAuth'.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Oauth {
     /// (Optional) The list of domains allowed access to the network.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_domains: Option<Vec<String>>,
 }
-/// EAP settings for identity requests.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+impl Oauth {
+    /// A `Oauth` with every field unset.
+    pub fn new() -> Self {
+        Self { allowed_domains: None }
+    }
+    /// Sets `allowedDomains`.
+    pub fn allowed_domains(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.allowed_domains = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `allowedDomains` to a value, or unsets it with `None`.
+    pub fn set_allowed_domains(mut self, value: Option<Vec<String>>) -> Self {
+        self.allowed_domains = value;
+        self
+    }
+}
+/// Operator settings for this SSID
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Operator {
+    /// Operator name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+impl Operator {
+    /// A `Operator` with every field unset.
+    pub fn new() -> Self {
+        Self { name: None }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+}
+/// EAP settings for identity requests.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct OverrideIdentity {
     /// Maximum number of EAP retries.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1342,9 +8038,81 @@ pub struct OverrideIdentity {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout: Option<i64>,
 }
-/// Named VLAN Pool DHCP Monitoring settings.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+/// The current setting for password-based authentication.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PasswordAuthentication {
+    /// Whether or not to use EAP-TTLS/PAP or PEAP-GTC password-based authentication via LDAP lookup.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+impl PasswordAuthentication {
+    /// A `PasswordAuthentication` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// An object describing the bandwidth settings for your rule.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PerClientBandwidthLimits {
+    /// How bandwidth limits are applied by your rule. Can be one of 'network default', 'ignore' or 'custom'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settings: Option<String>,
+    /// The bandwidth limits object, specifying the upload ('limitUp') and download ('limitDown') speed in Kbps. These are only enforced if 'settings' is set to 'custom'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bandwidth_limits: Option<t::RulesRulePerClientBandwidthLimitsBandwidthLimits>,
+}
+/// Part of the `updateNetworkWirelessBilling` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Plan {
+    /// The id of the pricing plan to update.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The price of the billing plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price: Option<f64>,
+    /// The uplink bandwidth settings for the pricing plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bandwidth_limits: Option<
+        t::UpdateNetworkWirelessBillingResponsePlanBandwidthLimits,
+    >,
+    /// The time limit of the pricing plan in minutes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_limit: Option<String>,
+}
+/// PoE power details object
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Poe {
+    /// PoE power connected
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_connected: Option<bool>,
+}
+/// Named VLAN Pool DHCP Monitoring settings.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct PoolDhcpMonitoring {
     /// Whether or not devices using named VLAN pools should remove dirty VLANs from the pool, thereby preventing clients from being assigned to VLANs where they would be unable to obtain an IP address via DHCP
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1407,6 +8175,22 @@ pub struct PortsProfilePort {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub psk_group_id: Option<String>,
 }
+/// Part of the `getNetworkWirelessEthernetPortsProfiles` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PortsProfileUsbPort {
+    /// Name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Enabled
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Ssid number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ssid: Option<i64>,
+}
 /// Power details object
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -1421,7 +8205,7 @@ pub struct Power {
     pub ac: Option<t::Ac>,
     /// PoE power details object
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub poe: Option<t::Ac>,
+    pub poe: Option<t::Poe>,
 }
 /// Settings that will be enabled if selectionType is set to 'ap'.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -1466,10 +8250,709 @@ pub struct ProfilePerSsidSettingsV0 {
     pub band_operation_mode: Option<t::BandOperationMode>,
     /// Settings related to all bands
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub bands: Option<t::ProfileApBandSettingsBands>,
+    pub bands: Option<t::ProfilePerSsidSettingsV0Bands>,
     /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub band_steering_enabled: Option<bool>,
+}
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilePerSsidSettingsV0Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 10
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilePerSsidSettingsV10 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<t::ProfilePerSsidSettingsV10BandOperationMode>,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::ProfilePerSsidSettingsV10Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProfilePerSsidSettingsV10BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ProfilePerSsidSettingsV10BandOperationMode, UnknownValue, { "2.4ghz" => V2_4ghz,
+    "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" => Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilePerSsidSettingsV10Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 11
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilePerSsidSettingsV11 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<t::ProfilePerSsidSettingsV11BandOperationMode>,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::ProfilePerSsidSettingsV11Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProfilePerSsidSettingsV11BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ProfilePerSsidSettingsV11BandOperationMode, UnknownValue, { "2.4ghz" => V2_4ghz,
+    "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" => Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilePerSsidSettingsV11Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 12
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilePerSsidSettingsV12 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<t::ProfilePerSsidSettingsV12BandOperationMode>,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::ProfilePerSsidSettingsV12Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProfilePerSsidSettingsV12BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ProfilePerSsidSettingsV12BandOperationMode, UnknownValue, { "2.4ghz" => V2_4ghz,
+    "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" => Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilePerSsidSettingsV12Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 13
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilePerSsidSettingsV13 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<t::ProfilePerSsidSettingsV13BandOperationMode>,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::ProfilePerSsidSettingsV13Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProfilePerSsidSettingsV13BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ProfilePerSsidSettingsV13BandOperationMode, UnknownValue, { "2.4ghz" => V2_4ghz,
+    "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" => Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilePerSsidSettingsV13Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 14
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilePerSsidSettingsV14 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<t::ProfilePerSsidSettingsV14BandOperationMode>,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::ProfilePerSsidSettingsV14Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProfilePerSsidSettingsV14BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ProfilePerSsidSettingsV14BandOperationMode, UnknownValue, { "2.4ghz" => V2_4ghz,
+    "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" => Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilePerSsidSettingsV14Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProfilePerSsidSettingsV1BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ProfilePerSsidSettingsV1BandOperationMode, UnknownValue, { "2.4ghz" => V2_4ghz,
+    "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" => Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilePerSsidSettingsV1Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProfilePerSsidSettingsV2BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ProfilePerSsidSettingsV2BandOperationMode, UnknownValue, { "2.4ghz" => V2_4ghz,
+    "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" => Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilePerSsidSettingsV2Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProfilePerSsidSettingsV3BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ProfilePerSsidSettingsV3BandOperationMode, UnknownValue, { "2.4ghz" => V2_4ghz,
+    "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" => Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilePerSsidSettingsV3Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProfilePerSsidSettingsV4BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ProfilePerSsidSettingsV4BandOperationMode, UnknownValue, { "2.4ghz" => V2_4ghz,
+    "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" => Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilePerSsidSettingsV4Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 5
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilePerSsidSettingsV5 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<t::ProfilePerSsidSettingsV5BandOperationMode>,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::ProfilePerSsidSettingsV5Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProfilePerSsidSettingsV5BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ProfilePerSsidSettingsV5BandOperationMode, UnknownValue, { "2.4ghz" => V2_4ghz,
+    "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" => Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilePerSsidSettingsV5Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 6
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilePerSsidSettingsV6 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<t::ProfilePerSsidSettingsV6BandOperationMode>,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::ProfilePerSsidSettingsV6Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProfilePerSsidSettingsV6BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ProfilePerSsidSettingsV6BandOperationMode, UnknownValue, { "2.4ghz" => V2_4ghz,
+    "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" => Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilePerSsidSettingsV6Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 7
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilePerSsidSettingsV7 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<t::ProfilePerSsidSettingsV7BandOperationMode>,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::ProfilePerSsidSettingsV7Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProfilePerSsidSettingsV7BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ProfilePerSsidSettingsV7BandOperationMode, UnknownValue, { "2.4ghz" => V2_4ghz,
+    "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" => Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilePerSsidSettingsV7Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 8
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilePerSsidSettingsV8 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<t::ProfilePerSsidSettingsV8BandOperationMode>,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::ProfilePerSsidSettingsV8Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProfilePerSsidSettingsV8BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ProfilePerSsidSettingsV8BandOperationMode, UnknownValue, { "2.4ghz" => V2_4ghz,
+    "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" => Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilePerSsidSettingsV8Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 9
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilePerSsidSettingsV9 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<t::ProfilePerSsidSettingsV9BandOperationMode>,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::ProfilePerSsidSettingsV9Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProfilePerSsidSettingsV9BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ProfilePerSsidSettingsV9BandOperationMode, UnknownValue, { "2.4ghz" => V2_4ghz,
+    "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" => Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilePerSsidSettingsV9Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings related to 6Ghz band. Only applicable to networks with 6Ghz capable APs
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfileSixGhzSettings {
+    /// Sets max power (dBm) of 6Ghz band. Can be integer between 2 and 30. Defaults to 30.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_power: Option<i64>,
+    /// Sets min power (dBm) of 6Ghz band. Can be integer between 2 and 30. Defaults to 8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_power: Option<i64>,
+    /// Sets min bitrate (Mbps) of 6Ghz band. Can be one of '6', '9', '12', '18', '24', '36', '48' or '54'. Defaults to 12.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Sets valid auto channels for 6Ghz band. Can be one of '1', '5', '9', '13', '17', '21', '25', '29', '33', '37', '41', '45', '49', '53', '57', '61', '65', '69', '73', '77', '81', '85', '89', '93', '97', '101', '105', '109', '113', '117', '121', '125', '129', '133', '137', '141', '145', '149', '153', '157', '161', '165', '169', '173', '177', '181', '185', '189', '193', '197', '201', '205', '209', '213', '217', '221', '225', '229' or '233'. Defaults to auto.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_auto_channels: Option<Vec<i64>>,
+    /// Sets channel width (MHz) for 6Ghz band. Can be one of '0', '20', '40', '80' or '160'. Defaults to auto.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel_width: Option<String>,
+    /// The RX-SOP level controls the sensitivity of the radio. It is strongly recommended to use RX-SOP only after consulting a wireless expert. RX-SOP can be configured in the range of -65 to -95 (dBm). A value of null will reset this to the default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rxsop: Option<i64>,
+}
+/// Settings related to radio transmission.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfileTransmission {
+    /// Toggle for radio transmission. When false, radios will not transmit at all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
 }
 /// Part of the `getNetworkWirelessEthernetPortsProfile` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -1486,6 +8969,964 @@ pub struct ProfileUsbPort {
     /// Ssid number
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ssid: Option<i64>,
+}
+/// Settings that will be enabled if selectionType is set to 'ap'.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesApBandSettings {
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'. Defaults to dual.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<String>,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::ProfilesApBandSettingsBands>,
+    /// Steers client to most open band. Can be either true or false. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesApBandSettingsBands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings related to 5Ghz band
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesFiveGhzSettings {
+    /// Sets max power (dBm) of 5Ghz band. Can be integer between 2 and 30. Defaults to 30.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_power: Option<i64>,
+    /// Sets min power (dBm) of 5Ghz band. Can be integer between 2 and 30. Defaults to 8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_power: Option<i64>,
+    /// Sets min bitrate (Mbps) of 5Ghz band. Can be one of '6', '9', '12', '18', '24', '36', '48' or '54'. Defaults to 12.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Sets valid auto channels for 5Ghz band. Can be one of '36', '40', '44', '48', '52', '56', '60', '64', '100', '104', '108', '112', '116', '120', '124', '128', '132', '136', '140', '144', '149', '153', '157', '161' or '165'.Defaults to \[36, 40, 44, 48, 52, 56, 60, 64, 100, 104, 108, 112, 116, 120, 124, 128, 132, 136, 140, 144, 149, 153, 157, 161, 165\].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_auto_channels: Option<Vec<i64>>,
+    /// Sets channel width (MHz) for 5Ghz band. Can be one of 'auto', '20', '40' or '80'. Defaults to auto.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel_width: Option<String>,
+    /// The RX-SOP level controls the sensitivity of the radio. It is strongly recommended to use RX-SOP only after consulting a wireless expert. RX-SOP can be configured in the range of -65 to -95 (dBm). A value of null will reset this to the default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rxsop: Option<i64>,
+}
+/// Per-SSID radio settings by number.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesPerSsidSettings {
+    /// Settings for SSID 0
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _0: Option<t::ProfilesPerSsidSettingsV0>,
+    /// Settings for SSID 1
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _1: Option<t::ProfilesPerSsidSettingsV1>,
+    /// Settings for SSID 2
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _2: Option<t::ProfilesPerSsidSettingsV2>,
+    /// Settings for SSID 3
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _3: Option<t::ProfilesPerSsidSettingsV3>,
+    /// Settings for SSID 4
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _4: Option<t::ProfilesPerSsidSettingsV4>,
+    /// Settings for SSID 5
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _5: Option<t::ProfilesPerSsidSettingsV5>,
+    /// Settings for SSID 6
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _6: Option<t::ProfilesPerSsidSettingsV6>,
+    /// Settings for SSID 7
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _7: Option<t::ProfilesPerSsidSettingsV7>,
+    /// Settings for SSID 8
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _8: Option<t::ProfilesPerSsidSettingsV8>,
+    /// Settings for SSID 9
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _9: Option<t::ProfilesPerSsidSettingsV9>,
+    /// Settings for SSID 10
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _10: Option<t::ProfilesPerSsidSettingsV10>,
+    /// Settings for SSID 11
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _11: Option<t::ProfilesPerSsidSettingsV11>,
+    /// Settings for SSID 12
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _12: Option<t::ProfilesPerSsidSettingsV12>,
+    /// Settings for SSID 13
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _13: Option<t::ProfilesPerSsidSettingsV13>,
+    /// Settings for SSID 14
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _14: Option<t::ProfilesPerSsidSettingsV14>,
+}
+/// Settings for SSID 0
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesPerSsidSettingsV0 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<t::ProfilesPerSsidSettingsV0BandOperationMode>,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::ProfilesPerSsidSettingsV0Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProfilesPerSsidSettingsV0BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ProfilesPerSsidSettingsV0BandOperationMode, UnknownValue, { "2.4ghz" => V2_4ghz,
+    "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" => Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesPerSsidSettingsV0Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 1
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesPerSsidSettingsV1 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<t::ProfilesPerSsidSettingsV1BandOperationMode>,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::ProfilesPerSsidSettingsV1Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Settings for SSID 10
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesPerSsidSettingsV10 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<t::ProfilesPerSsidSettingsV10BandOperationMode>,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::ProfilesPerSsidSettingsV10Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProfilesPerSsidSettingsV10BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ProfilesPerSsidSettingsV10BandOperationMode, UnknownValue, { "2.4ghz" => V2_4ghz,
+    "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" => Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesPerSsidSettingsV10Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 11
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesPerSsidSettingsV11 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<t::ProfilesPerSsidSettingsV11BandOperationMode>,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::ProfilesPerSsidSettingsV11Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProfilesPerSsidSettingsV11BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ProfilesPerSsidSettingsV11BandOperationMode, UnknownValue, { "2.4ghz" => V2_4ghz,
+    "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" => Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesPerSsidSettingsV11Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 12
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesPerSsidSettingsV12 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<t::ProfilesPerSsidSettingsV12BandOperationMode>,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::ProfilesPerSsidSettingsV12Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProfilesPerSsidSettingsV12BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ProfilesPerSsidSettingsV12BandOperationMode, UnknownValue, { "2.4ghz" => V2_4ghz,
+    "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" => Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesPerSsidSettingsV12Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 13
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesPerSsidSettingsV13 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<t::ProfilesPerSsidSettingsV13BandOperationMode>,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::ProfilesPerSsidSettingsV13Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProfilesPerSsidSettingsV13BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ProfilesPerSsidSettingsV13BandOperationMode, UnknownValue, { "2.4ghz" => V2_4ghz,
+    "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" => Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesPerSsidSettingsV13Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 14
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesPerSsidSettingsV14 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<t::ProfilesPerSsidSettingsV14BandOperationMode>,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::ProfilesPerSsidSettingsV14Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProfilesPerSsidSettingsV14BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ProfilesPerSsidSettingsV14BandOperationMode, UnknownValue, { "2.4ghz" => V2_4ghz,
+    "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" => Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesPerSsidSettingsV14Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProfilesPerSsidSettingsV1BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ProfilesPerSsidSettingsV1BandOperationMode, UnknownValue, { "2.4ghz" => V2_4ghz,
+    "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" => Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesPerSsidSettingsV1Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 2
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesPerSsidSettingsV2 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<t::ProfilesPerSsidSettingsV2BandOperationMode>,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::ProfilesPerSsidSettingsV2Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProfilesPerSsidSettingsV2BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ProfilesPerSsidSettingsV2BandOperationMode, UnknownValue, { "2.4ghz" => V2_4ghz,
+    "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" => Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesPerSsidSettingsV2Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 3
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesPerSsidSettingsV3 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<t::ProfilesPerSsidSettingsV3BandOperationMode>,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::ProfilesPerSsidSettingsV3Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProfilesPerSsidSettingsV3BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ProfilesPerSsidSettingsV3BandOperationMode, UnknownValue, { "2.4ghz" => V2_4ghz,
+    "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" => Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesPerSsidSettingsV3Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 4
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesPerSsidSettingsV4 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<t::ProfilesPerSsidSettingsV4BandOperationMode>,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::ProfilesPerSsidSettingsV4Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProfilesPerSsidSettingsV4BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ProfilesPerSsidSettingsV4BandOperationMode, UnknownValue, { "2.4ghz" => V2_4ghz,
+    "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" => Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesPerSsidSettingsV4Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 5
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesPerSsidSettingsV5 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<t::ProfilesPerSsidSettingsV5BandOperationMode>,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::ProfilesPerSsidSettingsV5Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProfilesPerSsidSettingsV5BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ProfilesPerSsidSettingsV5BandOperationMode, UnknownValue, { "2.4ghz" => V2_4ghz,
+    "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" => Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesPerSsidSettingsV5Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 6
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesPerSsidSettingsV6 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<t::ProfilesPerSsidSettingsV6BandOperationMode>,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::ProfilesPerSsidSettingsV6Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProfilesPerSsidSettingsV6BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ProfilesPerSsidSettingsV6BandOperationMode, UnknownValue, { "2.4ghz" => V2_4ghz,
+    "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" => Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesPerSsidSettingsV6Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 7
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesPerSsidSettingsV7 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<t::ProfilesPerSsidSettingsV7BandOperationMode>,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::ProfilesPerSsidSettingsV7Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProfilesPerSsidSettingsV7BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ProfilesPerSsidSettingsV7BandOperationMode, UnknownValue, { "2.4ghz" => V2_4ghz,
+    "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" => Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesPerSsidSettingsV7Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 8
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesPerSsidSettingsV8 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<t::ProfilesPerSsidSettingsV8BandOperationMode>,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::ProfilesPerSsidSettingsV8Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProfilesPerSsidSettingsV8BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ProfilesPerSsidSettingsV8BandOperationMode, UnknownValue, { "2.4ghz" => V2_4ghz,
+    "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" => Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesPerSsidSettingsV8Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 9
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesPerSsidSettingsV9 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<t::ProfilesPerSsidSettingsV9BandOperationMode>,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::ProfilesPerSsidSettingsV9Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProfilesPerSsidSettingsV9BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    ProfilesPerSsidSettingsV9BandOperationMode, UnknownValue, { "2.4ghz" => V2_4ghz,
+    "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" => Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesPerSsidSettingsV9Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings related to 6Ghz band. Only applicable to networks with 6Ghz capable APs
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesSixGhzSettings {
+    /// Sets max power (dBm) of 6Ghz band. Can be integer between 2 and 30. Defaults to 30.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_power: Option<i64>,
+    /// Sets min power (dBm) of 6Ghz band. Can be integer between 2 and 30. Defaults to 8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_power: Option<i64>,
+    /// Sets min bitrate (Mbps) of 6Ghz band. Can be one of '6', '9', '12', '18', '24', '36', '48' or '54'. Defaults to 12.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Sets valid auto channels for 6Ghz band. Can be one of '1', '5', '9', '13', '17', '21', '25', '29', '33', '37', '41', '45', '49', '53', '57', '61', '65', '69', '73', '77', '81', '85', '89', '93', '97', '101', '105', '109', '113', '117', '121', '125', '129', '133', '137', '141', '145', '149', '153', '157', '161', '165', '169', '173', '177', '181', '185', '189', '193', '197', '201', '205', '209', '213', '217', '221', '225', '229' or '233'. Defaults to auto.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_auto_channels: Option<Vec<i64>>,
+    /// Sets channel width (MHz) for 6Ghz band. Can be one of '0', '20', '40', '80' or '160'. Defaults to auto.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel_width: Option<String>,
+    /// The RX-SOP level controls the sensitivity of the radio. It is strongly recommended to use RX-SOP only after consulting a wireless expert. RX-SOP can be configured in the range of -65 to -95 (dBm). A value of null will reset this to the default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rxsop: Option<i64>,
+}
+/// Settings related to radio transmission.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesTransmission {
+    /// Toggle for radio transmission. When false, radios will not transmit at all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+/// Settings related to 2.4Ghz band
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ProfilesTwoFourGhzSettings {
+    /// Sets max power (dBm) of 2.4Ghz band. Can be integer between 2 and 30. Defaults to 30.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_power: Option<i64>,
+    /// Sets min power (dBm) of 2.4Ghz band. Can be integer between 2 and 30. Defaults to 5.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_power: Option<i64>,
+    /// Sets min bitrate (Mbps) of 2.4Ghz band. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'. Defaults to 11.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Sets valid auto channels for 2.4Ghz band. Can be one of '1', '6' or '11'. Defaults to \[1, 6, 11\].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_auto_channels: Option<Vec<i64>>,
+    /// Determines whether ax radio on 2.4Ghz band is on or off. Can be either true or false. If false, we highly recommend disabling band steering. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ax_enabled: Option<bool>,
+    /// The RX-SOP level controls the sensitivity of the radio. It is strongly recommended to use RX-SOP only after consulting a wireless expert. RX-SOP can be configured in the range of -65 to -95 (dBm). A value of null will reset this to the default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rxsop: Option<i64>,
 }
 /// Part of the `getNetworkWirelessSignalQualityHistory` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -1510,6 +9951,7 @@ pub struct QualityHistoryItem {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct RadiusAccountingServer {
     /// IP address (or FQDN) to which the APs will send RADIUS accounting messages
     pub host: String,
@@ -1525,6 +9967,58 @@ pub struct RadiusAccountingServer {
     /// Certificate used for authorization for the RADSEC Server
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ca_certificate: Option<String>,
+}
+impl RadiusAccountingServer {
+    /// A `RadiusAccountingServer` with its required fields (`host`); the optional ones are unset.
+    pub fn new(host: impl Into<String>) -> Self {
+        Self {
+            host: host.into(),
+            port: None,
+            secret: None,
+            radsec_enabled: None,
+            ca_certificate: None,
+        }
+    }
+    /// Sets `port`.
+    pub fn port(mut self, value: i64) -> Self {
+        self.port = Some(value);
+        self
+    }
+    /// Sets `port` to a value, or unsets it with `None`.
+    pub fn set_port(mut self, value: Option<i64>) -> Self {
+        self.port = value;
+        self
+    }
+    /// Sets `secret`.
+    pub fn secret(mut self, value: impl Into<String>) -> Self {
+        self.secret = Some(value.into());
+        self
+    }
+    /// Sets `secret` to a value, or unsets it with `None`.
+    pub fn set_secret(mut self, value: Option<String>) -> Self {
+        self.secret = value;
+        self
+    }
+    /// Sets `radsecEnabled`.
+    pub fn radsec_enabled(mut self, value: bool) -> Self {
+        self.radsec_enabled = Some(value);
+        self
+    }
+    /// Sets `radsecEnabled` to a value, or unsets it with `None`.
+    pub fn set_radsec_enabled(mut self, value: Option<bool>) -> Self {
+        self.radsec_enabled = value;
+        self
+    }
+    /// Sets `caCertificate`.
+    pub fn ca_certificate(mut self, value: impl Into<String>) -> Self {
+        self.ca_certificate = Some(value.into());
+        self
+    }
+    /// Sets `caCertificate` to a value, or unsets it with `None`.
+    pub fn set_ca_certificate(mut self, value: Option<String>) -> Self {
+        self.ca_certificate = value;
+        self
+    }
 }
 /// RADIUS attribute used to look up group policies
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1580,6 +10074,7 @@ rt::string_enum!(
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Range {
     /// Day of when the outage starts. Can be either full day name, or three letter abbreviation.
     pub start_day: String,
@@ -1590,15 +10085,38 @@ pub struct Range {
     /// 24 hour time when the outage ends.
     pub end_time: String,
 }
+impl Range {
+    /// A `Range` with its required fields (`startDay`, `startTime`, `endDay`, `endTime`); the optional ones are unset.
+    pub fn new(
+        start_day: impl Into<String>,
+        start_time: impl Into<String>,
+        end_day: impl Into<String>,
+        end_time: impl Into<String>,
+    ) -> Self {
+        Self {
+            start_day: start_day.into(),
+            start_time: start_time.into(),
+            end_day: end_day.into(),
+            end_time: end_time.into(),
+        }
+    }
+}
 /// Part of the `updateNetworkWirelessSsidSchedules` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct RangesInSecond {
     /// Seconds since Sunday at midnight when the outage range starts.
     pub start: i64,
     /// Seconds since Sunday at midnight when that outage range ends.
     pub end: i64,
+}
+impl RangesInSecond {
+    /// A `RangesInSecond` with its required fields (`start`, `end`); the optional ones are unset.
+    pub fn new(start: i64, end: i64) -> Self {
+        Self { start, end }
+    }
 }
 /// Part of the `getNetworkWirelessDataRateHistory` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -1635,6 +10153,41 @@ pub struct RegulatoryDomain {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub permits6e: Option<bool>,
 }
+/// Settings for SSID 1
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RfProfilePerSsidSettingsV1 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<t::ProfilePerSsidSettingsV1BandOperationMode>,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::ProfilePerSsidSettingsV1Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// The bandwidth limits object, specifying the upload ('limitUp') and download ('limitDown') speed in Kbps. These are only enforced if 'settings' is set to 'custom'.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct RulesRulePerClientBandwidthLimitsBandwidthLimits {
+    /// The maximum upload limit (integer, in Kbps).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_up: Option<i64>,
+    /// The maximum download limit (integer, in Kbps).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_down: Option<i64>,
+}
 /// Self-registration for splash with Meraki authentication.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -1648,13 +10201,85 @@ pub struct SelfRegistration {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_type: Option<t::AuthorizationType>,
 }
+/// How created user accounts should be authorized.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SelfRegistrationAuthorizationType {
+    /// `"admin"`
+    Admin,
+    /// `"auto"`
+    Auto,
+    /// `"self_email"`
+    SelfEmail,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    SelfRegistrationAuthorizationType, UnknownValue, { "admin" => Admin, "auto" => Auto,
+    "self_email" => SelfEmail }
+);
+/// Systems Manager sentry enrollment splash settings.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SentryEnrollment {
+    /// Systems Manager network targeted for sentry enrollment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub systems_manager_network: Option<
+        t::UpdateNetworkWirelessSsidSplashSettingsResponseSentryEnrollmentSystemsManagerNetwork,
+    >,
+    /// The strength of the enforcement of selected system types.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strength: Option<
+        t::UpdateNetworkWirelessSsidSplashSettingsResponseSentryEnrollmentStrength,
+    >,
+    /// The system types that the Sentry enforces.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enforced_systems: Option<Vec<String>>,
+}
+/// The CA certificate used to sign the LDAP server's key.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ServerCaCertificate {
+    /// The contents of the CA certificate. Must be in PEM or DER format.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contents: Option<String>,
+}
+impl ServerCaCertificate {
+    /// A `ServerCaCertificate` with every field unset.
+    pub fn new() -> Self {
+        Self { contents: None }
+    }
+    /// Sets `contents`.
+    pub fn contents(mut self, value: impl Into<String>) -> Self {
+        self.contents = Some(value.into());
+        self
+    }
+    /// Sets `contents` to a value, or unsets it with `None`.
+    pub fn set_contents(mut self, value: Option<String>) -> Self {
+        self.contents = value;
+        self
+    }
+}
 /// Part of the `setNetworkWirelessEthernetPortsProfilesDefault` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct SetNetworkWirelessEthernetPortsProfilesDefaultRequest {
     /// AP profile ID
     pub profile_id: String,
+}
+impl SetNetworkWirelessEthernetPortsProfilesDefaultRequest {
+    /// A `SetNetworkWirelessEthernetPortsProfilesDefaultRequest` with its required fields (`profileId`); the optional ones are unset.
+    pub fn new(profile_id: impl Into<String>) -> Self {
+        Self {
+            profile_id: profile_id.into(),
+        }
+    }
 }
 /// Part of the `setNetworkWirelessEthernetPortsProfilesDefault` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -1667,8 +10292,10 @@ pub struct SetNetworkWirelessEthernetPortsProfilesDefaultResponse {
     pub profile_id: Option<String>,
 }
 /// Named VLAN settings for wireless networks.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct SettingsNamedVlans {
     /// Named VLAN Pool DHCP Monitoring settings.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1682,13 +10309,38 @@ pub struct SettingsNamedVlans {
 pub struct SettingsSentryEnrollment {
     /// Systems Manager network targeted for sentry enrollment.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub systems_manager_network: Option<t::Network>,
+    pub systems_manager_network: Option<
+        t::SettingsSentryEnrollmentSystemsManagerNetwork,
+    >,
     /// The strength of the enforcement of selected system types.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub strength: Option<t::Strength>,
     /// The system types that the Sentry enforces.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enforced_systems: Option<Vec<String>>,
+}
+/// Systems Manager network targeted for sentry enrollment.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SettingsSentryEnrollmentSystemsManagerNetwork {
+    /// The network ID of the Systems Manager network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+/// The image used in the splash page.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SettingsSplashImage {
+    /// The MD5 value of the image file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub md5: Option<String>,
+    /// The extension of the image file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extension: Option<String>,
 }
 /// The logo used in the splash page.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -1703,9 +10355,24 @@ pub struct SettingsSplashLogo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extension: Option<String>,
 }
-/// Part of the `getNetworkWirelessSsidTrafficShapingRules` operation.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+/// The prepaid front image used in the splash page.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SettingsSplashPrepaidFront {
+    /// The MD5 value of the prepaid front image file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub md5: Option<String>,
+    /// The extension of the prepaid front image file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extension: Option<String>,
+}
+/// Part of the `getNetworkWirelessSsidTrafficShapingRules` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ShapingRules {
     /// Whether traffic shaping rules are applied to clients on your SSID.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1720,8 +10387,10 @@ pub struct ShapingRules {
     pub rules: Option<Vec<t::ShapingRulesRule>>,
 }
 /// Part of the `getNetworkWirelessSsidTrafficShapingRules` operation.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ShapingRulesRule {
     /// A list of objects describing the definitions of your traffic shaping rule. At least one definition is required.
     pub definitions: Vec<t::Definition>,
@@ -1737,6 +10406,161 @@ pub struct ShapingRulesRule {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pcp_tag_value: Option<i64>,
 }
+/// The SpeedBurst setting for this SSID'
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SpeedBurst {
+    /// Boolean indicating whether or not to allow users to temporarily exceed the bandwidth limit for short periods while still keeping them under the bandwidth limit over time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+impl SpeedBurst {
+    /// A `SpeedBurst` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Properties for setting a new image.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SplashImageImage {
+    /// The format of the encoded contents. Supported formats are 'png', 'gif', and jpg'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<t::SplashImageImageFormat>,
+    /// The file contents (a base 64 encoded string) of your new image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contents: Option<String>,
+}
+impl SplashImageImage {
+    /// A `SplashImageImage` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            format: None,
+            contents: None,
+        }
+    }
+    /// Sets `format`.
+    pub fn format(mut self, value: t::SplashImageImageFormat) -> Self {
+        self.format = Some(value);
+        self
+    }
+    /// Sets `format` to a value, or unsets it with `None`.
+    pub fn set_format(mut self, value: Option<t::SplashImageImageFormat>) -> Self {
+        self.format = value;
+        self
+    }
+    /// Sets `contents`.
+    pub fn contents(mut self, value: impl Into<String>) -> Self {
+        self.contents = Some(value.into());
+        self
+    }
+    /// Sets `contents` to a value, or unsets it with `None`.
+    pub fn set_contents(mut self, value: Option<String>) -> Self {
+        self.contents = value;
+        self
+    }
+}
+/// The format of the encoded contents. Supported formats are 'png', 'gif', and jpg'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SplashImageImageFormat {
+    /// `"gif"`
+    Gif,
+    /// `"jpg"`
+    Jpg,
+    /// `"png"`
+    Png,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    SplashImageImageFormat, UnknownValue, { "gif" => Gif, "jpg" => Jpg, "png" => Png }
+);
+/// The logo used in the splash page.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SplashLogo {
+    /// The MD5 value of the logo file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub md5: Option<String>,
+    /// The extension of the logo file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extension: Option<String>,
+}
+/// Properties for setting a new image.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SplashLogoImage {
+    /// The format of the encoded contents. Supported formats are 'png', 'gif', and jpg'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<t::SplashLogoImageFormat>,
+    /// The file contents (a base 64 encoded string) of your new logo.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contents: Option<String>,
+}
+impl SplashLogoImage {
+    /// A `SplashLogoImage` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            format: None,
+            contents: None,
+        }
+    }
+    /// Sets `format`.
+    pub fn format(mut self, value: t::SplashLogoImageFormat) -> Self {
+        self.format = Some(value);
+        self
+    }
+    /// Sets `format` to a value, or unsets it with `None`.
+    pub fn set_format(mut self, value: Option<t::SplashLogoImageFormat>) -> Self {
+        self.format = value;
+        self
+    }
+    /// Sets `contents`.
+    pub fn contents(mut self, value: impl Into<String>) -> Self {
+        self.contents = Some(value.into());
+        self
+    }
+    /// Sets `contents` to a value, or unsets it with `None`.
+    pub fn set_contents(mut self, value: Option<String>) -> Self {
+        self.contents = value;
+        self
+    }
+}
+/// The format of the encoded contents. Supported formats are 'png', 'gif', and jpg'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SplashLogoImageFormat {
+    /// `"gif"`
+    Gif,
+    /// `"jpg"`
+    Jpg,
+    /// `"png"`
+    Png,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    SplashLogoImageFormat, UnknownValue, { "gif" => Gif, "jpg" => Jpg, "png" => Png }
+);
 /// The type of splash page for the SSID
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1784,6 +10608,68 @@ rt::string_enum!(
     "Sponsored guest" => SponsoredGuest, "Systems Manager Sentry" => SystemsManagerSentry
     }
 );
+/// Properties for setting a new image.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SplashPrepaidFrontImage {
+    /// The format of the encoded contents. Supported formats are 'png', 'gif', and jpg'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<t::SplashPrepaidFrontImageFormat>,
+    /// The file contents (a base 64 encoded string) of your new prepaid front.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contents: Option<String>,
+}
+impl SplashPrepaidFrontImage {
+    /// A `SplashPrepaidFrontImage` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            format: None,
+            contents: None,
+        }
+    }
+    /// Sets `format`.
+    pub fn format(mut self, value: t::SplashPrepaidFrontImageFormat) -> Self {
+        self.format = Some(value);
+        self
+    }
+    /// Sets `format` to a value, or unsets it with `None`.
+    pub fn set_format(
+        mut self,
+        value: Option<t::SplashPrepaidFrontImageFormat>,
+    ) -> Self {
+        self.format = value;
+        self
+    }
+    /// Sets `contents`.
+    pub fn contents(mut self, value: impl Into<String>) -> Self {
+        self.contents = Some(value.into());
+        self
+    }
+    /// Sets `contents` to a value, or unsets it with `None`.
+    pub fn set_contents(mut self, value: Option<String>) -> Self {
+        self.contents = value;
+        self
+    }
+}
+/// The format of the encoded contents. Supported formats are 'png', 'gif', and jpg'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SplashPrepaidFrontImageFormat {
+    /// `"gif"`
+    Gif,
+    /// `"jpg"`
+    Jpg,
+    /// `"png"`
+    Png,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    SplashPrepaidFrontImageFormat, UnknownValue, { "gif" => Gif, "jpg" => Jpg, "png" =>
+    Png }
+);
 /// Part of the `getNetworkWirelessSsidSplashSettings` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -1819,10 +10705,10 @@ pub struct SplashSettings {
     pub splash_logo: Option<t::SettingsSplashLogo>,
     /// The image used in the splash page.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub splash_image: Option<t::SettingsSplashLogo>,
+    pub splash_image: Option<t::SettingsSplashImage>,
     /// The prepaid front image used in the splash page.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub splash_prepaid_front: Option<t::SettingsSplashLogo>,
+    pub splash_prepaid_front: Option<t::SettingsSplashPrepaidFront>,
     /// Details associated with guest sponsored splash
     #[serde(skip_serializing_if = "Option::is_none")]
     pub guest_sponsorship: Option<t::GuestSponsorship>,
@@ -1849,6 +10735,7 @@ pub struct SplashSettings {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct SplitTunnel {
     /// If true, VPN split tunnel is enabled.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1857,10 +10744,37 @@ pub struct SplitTunnel {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rules: Option<Vec<t::SplitTunnelRule>>,
 }
+impl SplitTunnel {
+    /// A `SplitTunnel` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None, rules: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `rules`.
+    pub fn rules(mut self, value: impl IntoIterator<Item = t::SplitTunnelRule>) -> Self {
+        self.rules = Some(rt::list::<t::SplitTunnelRule, _>(value));
+        self
+    }
+    /// Sets `rules` to a value, or unsets it with `None`.
+    pub fn set_rules(mut self, value: Option<Vec<t::SplitTunnelRule>>) -> Self {
+        self.rules = value;
+        self
+    }
+}
 /// Part of the `updateNetworkWirelessSsidVpn` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct SplitTunnelRule {
     /// Protocol for this split tunnel rule.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1875,6 +10789,48 @@ pub struct SplitTunnelRule {
     /// Description for this split tunnel rule (optional).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+}
+impl SplitTunnelRule {
+    /// A `SplitTunnelRule` with its required fields (`destCidr`, `policy`); the optional ones are unset.
+    pub fn new(dest_cidr: impl Into<String>, policy: impl Into<String>) -> Self {
+        Self {
+            protocol: None,
+            dest_cidr: dest_cidr.into(),
+            dest_port: None,
+            policy: policy.into(),
+            comment: None,
+        }
+    }
+    /// Sets `protocol`.
+    pub fn protocol(mut self, value: t::SplitTunnelRuleProtocol) -> Self {
+        self.protocol = Some(value);
+        self
+    }
+    /// Sets `protocol` to a value, or unsets it with `None`.
+    pub fn set_protocol(mut self, value: Option<t::SplitTunnelRuleProtocol>) -> Self {
+        self.protocol = value;
+        self
+    }
+    /// Sets `destPort`.
+    pub fn dest_port(mut self, value: impl Into<String>) -> Self {
+        self.dest_port = Some(value.into());
+        self
+    }
+    /// Sets `destPort` to a value, or unsets it with `None`.
+    pub fn set_dest_port(mut self, value: Option<String>) -> Self {
+        self.dest_port = value;
+        self
+    }
+    /// Sets `comment`.
+    pub fn comment(mut self, value: impl Into<String>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `comment` to a value, or unsets it with `None`.
+    pub fn set_comment(mut self, value: Option<String>) -> Self {
+        self.comment = value;
+        self
+    }
 }
 /// Protocol for this split tunnel rule.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1891,6 +10847,186 @@ pub enum SplitTunnelRuleProtocol {
 }
 rt::string_enum!(
     SplitTunnelRuleProtocol, UnknownValue, { "Any" => Any, "TCP" => Tcp, "UDP" => Udp }
+);
+/// The client-serving radio frequencies of this SSID in the default indoor RF profile
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SsidBandSelection {
+    /// `"5 GHz band only"`
+    V5GHzBandOnly,
+    /// `"Dual band operation"`
+    DualBandOperation,
+    /// `"Dual band operation with Band Steering"`
+    DualBandOperationWithBandSteering,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    SsidBandSelection, UnknownValue, { "5 GHz band only" => V5GHzBandOnly,
+    "Dual band operation" => DualBandOperation, "Dual band operation with Band Steering"
+    => DualBandOperationWithBandSteering }
+);
+/// The psk encryption mode for the SSID
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SsidEncryptionMode {
+    /// `"wep"`
+    Wep,
+    /// `"wpa"`
+    Wpa,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(SsidEncryptionMode, UnknownValue, { "wep" => Wep, "wpa" => Wpa });
+/// Part of the `getNetworkWirelessSsidIdentityPsks` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SsidIdentityPsk {
+    /// The name of the Identity PSK
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The unique identifier of the Identity PSK
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The group policy to be applied to clients
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_policy_id: Option<String>,
+    /// The passphrase for client authentication
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub passphrase: Option<String>,
+    /// The WiFi Personal Network unique identifier
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wifi_personal_network_id: Option<String>,
+    /// The email associated with the System's Manager User
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Timestamp for when the Identity PSK expires, or 'null' to never expire
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<rt::Timestamp>,
+}
+/// The client IP assignment mode
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SsidIpAssignmentMode {
+    /// `"Bridge mode"`
+    BridgeMode,
+    /// `"Ethernet over GRE"`
+    EthernetOverGre,
+    /// `"Layer 3 roaming"`
+    Layer3Roaming,
+    /// `"Layer 3 roaming with a concentrator"`
+    Layer3RoamingWithAConcentrator,
+    /// `"NAT mode"`
+    NatMode,
+    /// `"VPN"`
+    Vpn,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    SsidIpAssignmentMode, UnknownValue, { "Bridge mode" => BridgeMode,
+    "Ethernet over GRE" => EthernetOverGre, "Layer 3 roaming" => Layer3Roaming,
+    "Layer 3 roaming with a concentrator" => Layer3RoamingWithAConcentrator, "NAT mode"
+    => NatMode, "VPN" => Vpn }
+);
+/// RADIUS attribute used to look up group policies
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SsidRadiusAttributeForGroupPolicies {
+    /// `"Airespace-ACL-Name"`
+    AirespaceAclName,
+    /// `"Aruba-User-Role"`
+    ArubaUserRole,
+    /// `"Filter-Id"`
+    FilterId,
+    /// `"Reply-Message"`
+    ReplyMessage,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    SsidRadiusAttributeForGroupPolicies, UnknownValue, { "Airespace-ACL-Name" =>
+    AirespaceAclName, "Aruba-User-Role" => ArubaUserRole, "Filter-Id" => FilterId,
+    "Reply-Message" => ReplyMessage }
+);
+/// Policy which determines how authentication requests should be handled in the event that all of the configured RADIUS servers are unreachable
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SsidRadiusFailoverPolicy {
+    /// `"Allow access"`
+    AllowAccess,
+    /// `"Deny access"`
+    DenyAccess,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    SsidRadiusFailoverPolicy, UnknownValue, { "Allow access" => AllowAccess,
+    "Deny access" => DenyAccess }
+);
+/// Policy which determines which RADIUS server will be contacted first in an authentication attempt, and the ordering of any necessary retry attempts
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SsidRadiusLoadBalancingPolicy {
+    /// `"Round robin"`
+    RoundRobin,
+    /// `"Strict priority order"`
+    StrictPriorityOrder,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    SsidRadiusLoadBalancingPolicy, UnknownValue, { "Round robin" => RoundRobin,
+    "Strict priority order" => StrictPriorityOrder }
+);
+/// The type of splash page for the SSID
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SsidSplashPage {
+    /// `"Billing"`
+    Billing,
+    /// `"Cisco ISE"`
+    CiscoIse,
+    /// `"Click-through splash page"`
+    ClickThroughSplashPage,
+    /// `"Facebook Wi-Fi"`
+    FacebookWiFi,
+    /// `"Google Apps domain"`
+    GoogleAppsDomain,
+    /// `"Google OAuth"`
+    GoogleOAuth,
+    /// `"None"`
+    None,
+    /// `"Password-protected with Active Directory"`
+    PasswordProtectedWithActiveDirectory,
+    /// `"Password-protected with LDAP"`
+    PasswordProtectedWithLdap,
+    /// `"Password-protected with Meraki RADIUS"`
+    PasswordProtectedWithMerakiRadius,
+    /// `"Password-protected with custom RADIUS"`
+    PasswordProtectedWithCustomRadius,
+    /// `"SMS authentication"`
+    SmsAuthentication,
+    /// `"Sponsored guest"`
+    SponsoredGuest,
+    /// `"Systems Manager Sentry"`
+    SystemsManagerSentry,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    SsidSplashPage, UnknownValue, { "Billing" => Billing, "Cisco ISE" => CiscoIse,
+    "Click-through splash page" => ClickThroughSplashPage, "Facebook Wi-Fi" =>
+    FacebookWiFi, "Google Apps domain" => GoogleAppsDomain, "Google OAuth" =>
+    GoogleOAuth, "None" => None, "Password-protected with Active Directory" =>
+    PasswordProtectedWithActiveDirectory, "Password-protected with LDAP" =>
+    PasswordProtectedWithLdap, "Password-protected with Meraki RADIUS" =>
+    PasswordProtectedWithMerakiRadius, "Password-protected with custom RADIUS" =>
+    PasswordProtectedWithCustomRadius, "SMS authentication" => SmsAuthentication,
+    "Sponsored guest" => SponsoredGuest, "Systems Manager Sentry" => SystemsManagerSentry
+    }
 );
 /// The types of WPA encryption
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1916,6 +11052,28 @@ rt::string_enum!(
     Wpa1Only, "WPA2 only" => Wpa2Only, "WPA3 192-bit Security" => Wpa3_192BitSecurity,
     "WPA3 Transition Mode" => Wpa3TransitionMode, "WPA3 only" => Wpa3Only }
 );
+/// The connection stats of the device
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct StatConnectionStats {
+    /// The number of failed association attempts
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assoc: Option<i64>,
+    /// The number of failed authentication attempts
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth: Option<i64>,
+    /// The number of failed DHCP attempts
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dhcp: Option<i64>,
+    /// The number of failed DNS attempts
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dns: Option<i64>,
+    /// The number of successful connection attempts
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub success: Option<i64>,
+}
 /// The connection stats of the device
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
@@ -1975,6 +11133,7 @@ rt::string_enum!(
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Tagging {
     /// Whether or not traffic should be directed to use specific VLAN names.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1985,6 +11144,46 @@ pub struct Tagging {
     /// The list of AP tags and VLAN names used for named VLAN tagging. If an AP has a tag matching one in the list, then traffic on this SSID will be directed to use the VLAN name associated to the tag.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub by_ap_tags: Option<Vec<t::ByApTag>>,
+}
+impl Tagging {
+    /// A `Tagging` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            default_vlan_name: None,
+            by_ap_tags: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `defaultVlanName`.
+    pub fn default_vlan_name(mut self, value: impl Into<String>) -> Self {
+        self.default_vlan_name = Some(value.into());
+        self
+    }
+    /// Sets `defaultVlanName` to a value, or unsets it with `None`.
+    pub fn set_default_vlan_name(mut self, value: Option<String>) -> Self {
+        self.default_vlan_name = value;
+        self
+    }
+    /// Sets `byApTags`.
+    pub fn by_ap_tags(mut self, value: impl IntoIterator<Item = t::ByApTag>) -> Self {
+        self.by_ap_tags = Some(rt::list::<t::ByApTag, _>(value));
+        self
+    }
+    /// Sets `byApTags` to a value, or unsets it with `None`.
+    pub fn set_by_ap_tags(mut self, value: Option<Vec<t::ByApTag>>) -> Self {
+        self.by_ap_tags = value;
+        self
+    }
 }
 /// The time limit of the pricing plan in minutes. Can be '1 hour', '1 day', '1 week', or '30 days'.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -2006,8 +11205,10 @@ rt::string_enum!(
     "30 days" => V30Days }
 );
 /// Part of the `updateDeviceWirelessAlternateManagementInterfaceIpv6` operation.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateDeviceWirelessAlternateManagementInterfaceIpv6Request {
     /// configured alternate management interface addresses
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2015,16 +11216,53 @@ pub struct UpdateDeviceWirelessAlternateManagementInterfaceIpv6Request {
         Vec<t::UpdateDeviceWirelessAlternateManagementInterfaceIpv6RequestAddress>,
     >,
 }
+impl UpdateDeviceWirelessAlternateManagementInterfaceIpv6Request {
+    /// A `UpdateDeviceWirelessAlternateManagementInterfaceIpv6Request` with every field unset.
+    pub fn new() -> Self {
+        Self { addresses: None }
+    }
+    /// Sets `addresses`.
+    pub fn addresses(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateDeviceWirelessAlternateManagementInterfaceIpv6RequestAddress,
+        >,
+    ) -> Self {
+        self.addresses = Some(
+            rt::list::<
+                t::UpdateDeviceWirelessAlternateManagementInterfaceIpv6RequestAddress,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `addresses` to a value, or unsets it with `None`.
+    pub fn set_addresses(
+        mut self,
+        value: Option<
+            Vec<t::UpdateDeviceWirelessAlternateManagementInterfaceIpv6RequestAddress>,
+        >,
+    ) -> Self {
+        self.addresses = value;
+        self
+    }
+}
 /// Part of the `updateDeviceWirelessAlternateManagementInterfaceIpv6` operation.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateDeviceWirelessAlternateManagementInterfaceIpv6RequestAddress {
     /// The IP protocol used for the address
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub protocol: Option<t::AddressProtocol>,
+    pub protocol: Option<
+        t::UpdateDeviceWirelessAlternateManagementInterfaceIpv6RequestAddressProtocol,
+    >,
     /// The type of address assignment. Either static or dynamic.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub assignment_mode: Option<t::AssignmentMode>,
+    pub assignment_mode: Option<
+        t::UpdateDeviceWirelessAlternateManagementInterfaceIpv6RequestAddressAssignmentMode,
+    >,
     /// The IP address configured for the alternate management interface
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
@@ -2036,12 +11274,623 @@ pub struct UpdateDeviceWirelessAlternateManagementInterfaceIpv6RequestAddress {
     pub prefix: Option<String>,
     /// The DNS servers settings for this address.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub nameservers: Option<t::Nameservers>,
+    pub nameservers: Option<
+        t::UpdateDeviceWirelessAlternateManagementInterfaceIpv6RequestAddressNameservers,
+    >,
 }
+impl UpdateDeviceWirelessAlternateManagementInterfaceIpv6RequestAddress {
+    /// A `UpdateDeviceWirelessAlternateManagementInterfaceIpv6RequestAddress` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            protocol: None,
+            assignment_mode: None,
+            address: None,
+            gateway: None,
+            prefix: None,
+            nameservers: None,
+        }
+    }
+    /// Sets `protocol`.
+    pub fn protocol(
+        mut self,
+        value: t::UpdateDeviceWirelessAlternateManagementInterfaceIpv6RequestAddressProtocol,
+    ) -> Self {
+        self.protocol = Some(value);
+        self
+    }
+    /// Sets `protocol` to a value, or unsets it with `None`.
+    pub fn set_protocol(
+        mut self,
+        value: Option<
+            t::UpdateDeviceWirelessAlternateManagementInterfaceIpv6RequestAddressProtocol,
+        >,
+    ) -> Self {
+        self.protocol = value;
+        self
+    }
+    /// Sets `assignmentMode`.
+    pub fn assignment_mode(
+        mut self,
+        value: t::UpdateDeviceWirelessAlternateManagementInterfaceIpv6RequestAddressAssignmentMode,
+    ) -> Self {
+        self.assignment_mode = Some(value);
+        self
+    }
+    /// Sets `assignmentMode` to a value, or unsets it with `None`.
+    pub fn set_assignment_mode(
+        mut self,
+        value: Option<
+            t::UpdateDeviceWirelessAlternateManagementInterfaceIpv6RequestAddressAssignmentMode,
+        >,
+    ) -> Self {
+        self.assignment_mode = value;
+        self
+    }
+    /// Sets `address`.
+    pub fn address(mut self, value: impl Into<String>) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+    /// Sets `address` to a value, or unsets it with `None`.
+    pub fn set_address(mut self, value: Option<String>) -> Self {
+        self.address = value;
+        self
+    }
+    /// Sets `gateway`.
+    pub fn gateway(mut self, value: impl Into<String>) -> Self {
+        self.gateway = Some(value.into());
+        self
+    }
+    /// Sets `gateway` to a value, or unsets it with `None`.
+    pub fn set_gateway(mut self, value: Option<String>) -> Self {
+        self.gateway = value;
+        self
+    }
+    /// Sets `prefix`.
+    pub fn prefix(mut self, value: impl Into<String>) -> Self {
+        self.prefix = Some(value.into());
+        self
+    }
+    /// Sets `prefix` to a value, or unsets it with `None`.
+    pub fn set_prefix(mut self, value: Option<String>) -> Self {
+        self.prefix = value;
+        self
+    }
+    /// Sets `nameservers`.
+    pub fn nameservers(
+        mut self,
+        value: t::UpdateDeviceWirelessAlternateManagementInterfaceIpv6RequestAddressNameservers,
+    ) -> Self {
+        self.nameservers = Some(value);
+        self
+    }
+    /// Sets `nameservers` to a value, or unsets it with `None`.
+    pub fn set_nameservers(
+        mut self,
+        value: Option<
+            t::UpdateDeviceWirelessAlternateManagementInterfaceIpv6RequestAddressNameservers,
+        >,
+    ) -> Self {
+        self.nameservers = value;
+        self
+    }
+}
+/// The type of address assignment. Either static or dynamic.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateDeviceWirelessAlternateManagementInterfaceIpv6RequestAddressAssignmentMode {
+    /// `"dynamic"`
+    Dynamic,
+    /// `"static"`
+    Static,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateDeviceWirelessAlternateManagementInterfaceIpv6RequestAddressAssignmentMode,
+    UnknownValue, { "dynamic" => Dynamic, "static" => Static }
+);
+/// The DNS servers settings for this address.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceWirelessAlternateManagementInterfaceIpv6RequestAddressNameservers {
+    /// Up to 2 nameserver addresses to use, ordered in priority from highest to lowest priority.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addresses: Option<Vec<String>>,
+}
+impl UpdateDeviceWirelessAlternateManagementInterfaceIpv6RequestAddressNameservers {
+    /// A `UpdateDeviceWirelessAlternateManagementInterfaceIpv6RequestAddressNameservers` with every field unset.
+    pub fn new() -> Self {
+        Self { addresses: None }
+    }
+    /// Sets `addresses`.
+    pub fn addresses(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.addresses = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `addresses` to a value, or unsets it with `None`.
+    pub fn set_addresses(mut self, value: Option<Vec<String>>) -> Self {
+        self.addresses = value;
+        self
+    }
+}
+/// The IP protocol used for the address
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateDeviceWirelessAlternateManagementInterfaceIpv6RequestAddressProtocol {
+    /// `"ipv4"`
+    Ipv4,
+    /// `"ipv6"`
+    Ipv6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateDeviceWirelessAlternateManagementInterfaceIpv6RequestAddressProtocol,
+    UnknownValue, { "ipv4" => Ipv4, "ipv6" => Ipv6 }
+);
+/// Part of the `updateDeviceWirelessAlternateManagementInterfaceIpv6` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceWirelessAlternateManagementInterfaceIpv6Response {
+    /// configured alternate management interface addresses
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addresses: Option<Vec<t::Address>>,
+}
+/// The type of address assignment. Either static or dynamic.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateDeviceWirelessAlternateManagementInterfaceIpv6ResponseAddressAssignmentMode {
+    /// `"dynamic"`
+    Dynamic,
+    /// `"static"`
+    Static,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateDeviceWirelessAlternateManagementInterfaceIpv6ResponseAddressAssignmentMode,
+    UnknownValue, { "dynamic" => Dynamic, "static" => Static }
+);
+/// The DNS servers settings for this address.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceWirelessAlternateManagementInterfaceIpv6ResponseAddressNameservers {
+    /// Up to 2 nameserver addresses to use, ordered in priority from highest to lowest priority.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addresses: Option<Vec<String>>,
+}
+/// The IP protocol used for the address
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateDeviceWirelessAlternateManagementInterfaceIpv6ResponseAddressProtocol {
+    /// `"ipv4"`
+    Ipv4,
+    /// `"ipv6"`
+    Ipv6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateDeviceWirelessAlternateManagementInterfaceIpv6ResponseAddressProtocol,
+    UnknownValue, { "ipv4" => Ipv4, "ipv6" => Ipv6 }
+);
+/// Part of the `updateDeviceWirelessBluetoothSettings` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceWirelessBluetoothSettingsRequest {
+    /// Desired UUID of the beacon. If the value is set to null it will reset to Dashboard's automatically generated value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uuid: Option<String>,
+    /// Desired major value of the beacon. If the value is set to null it will reset to Dashboard's automatically generated value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub major: Option<i64>,
+    /// Desired minor value of the beacon. If the value is set to null it will reset to Dashboard's automatically generated value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minor: Option<i64>,
+}
+impl UpdateDeviceWirelessBluetoothSettingsRequest {
+    /// A `UpdateDeviceWirelessBluetoothSettingsRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            uuid: None,
+            major: None,
+            minor: None,
+        }
+    }
+    /// Sets `uuid`.
+    pub fn uuid(mut self, value: impl Into<String>) -> Self {
+        self.uuid = Some(value.into());
+        self
+    }
+    /// Sets `uuid` to a value, or unsets it with `None`.
+    pub fn set_uuid(mut self, value: Option<String>) -> Self {
+        self.uuid = value;
+        self
+    }
+    /// Sets `major`.
+    pub fn major(mut self, value: i64) -> Self {
+        self.major = Some(value);
+        self
+    }
+    /// Sets `major` to a value, or unsets it with `None`.
+    pub fn set_major(mut self, value: Option<i64>) -> Self {
+        self.major = value;
+        self
+    }
+    /// Sets `minor`.
+    pub fn minor(mut self, value: i64) -> Self {
+        self.minor = Some(value);
+        self
+    }
+    /// Sets `minor` to a value, or unsets it with `None`.
+    pub fn set_minor(mut self, value: Option<i64>) -> Self {
+        self.minor = value;
+        self
+    }
+}
+/// Part of the `updateDeviceWirelessBluetoothSettings` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceWirelessBluetoothSettingsResponse {
+    /// Desired UUID of the beacon. If the value is set to null it will reset to Dashboard's automatically generated value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uuid: Option<String>,
+    /// Desired major value of the beacon. If the value is set to null it will reset to Dashboard's automatically generated value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub major: Option<i64>,
+    /// Desired minor value of the beacon. If the value is set to null it will reset to Dashboard's automatically generated value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minor: Option<i64>,
+}
+/// Part of the `updateDeviceWirelessRadioSettings` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceWirelessRadioSettingsRequest {
+    /// The ID of an RF profile to assign to the device. If the value of this parameter is null, the appropriate basic RF profile (indoor or outdoor) will be assigned to the device. Assigning an RF profile will clear ALL manually configured overrides on the device (channel width, channel, power).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rf_profile_id: Option<String>,
+    /// Manual radio settings for 2.4 GHz.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub two_four_ghz_settings: Option<
+        t::UpdateDeviceWirelessRadioSettingsRequestTwoFourGhzSettings,
+    >,
+    /// Manual radio settings for 5 GHz.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub five_ghz_settings: Option<
+        t::UpdateDeviceWirelessRadioSettingsRequestFiveGhzSettings,
+    >,
+}
+impl UpdateDeviceWirelessRadioSettingsRequest {
+    /// A `UpdateDeviceWirelessRadioSettingsRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            rf_profile_id: None,
+            two_four_ghz_settings: None,
+            five_ghz_settings: None,
+        }
+    }
+    /// Sets `rfProfileId`.
+    pub fn rf_profile_id(mut self, value: impl Into<String>) -> Self {
+        self.rf_profile_id = Some(value.into());
+        self
+    }
+    /// Sets `rfProfileId` to a value, or unsets it with `None`.
+    pub fn set_rf_profile_id(mut self, value: Option<String>) -> Self {
+        self.rf_profile_id = value;
+        self
+    }
+    /// Sets `twoFourGhzSettings`.
+    pub fn two_four_ghz_settings(
+        mut self,
+        value: t::UpdateDeviceWirelessRadioSettingsRequestTwoFourGhzSettings,
+    ) -> Self {
+        self.two_four_ghz_settings = Some(value);
+        self
+    }
+    /// Sets `twoFourGhzSettings` to a value, or unsets it with `None`.
+    pub fn set_two_four_ghz_settings(
+        mut self,
+        value: Option<t::UpdateDeviceWirelessRadioSettingsRequestTwoFourGhzSettings>,
+    ) -> Self {
+        self.two_four_ghz_settings = value;
+        self
+    }
+    /// Sets `fiveGhzSettings`.
+    pub fn five_ghz_settings(
+        mut self,
+        value: t::UpdateDeviceWirelessRadioSettingsRequestFiveGhzSettings,
+    ) -> Self {
+        self.five_ghz_settings = Some(value);
+        self
+    }
+    /// Sets `fiveGhzSettings` to a value, or unsets it with `None`.
+    pub fn set_five_ghz_settings(
+        mut self,
+        value: Option<t::UpdateDeviceWirelessRadioSettingsRequestFiveGhzSettings>,
+    ) -> Self {
+        self.five_ghz_settings = value;
+        self
+    }
+}
+/// Manual radio settings for 5 GHz.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceWirelessRadioSettingsRequestFiveGhzSettings {
+    /// Sets a manual channel for 5 GHz. Can be '36', '40', '44', '48', '52', '56', '60', '64', '100', '104', '108', '112', '116', '120', '124', '128', '132', '136', '140', '144', '149', '153', '157', '161', '165', '169', '173' or '177' or null for using auto channel.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<
+        t::UpdateDeviceWirelessRadioSettingsRequestFiveGhzSettingsChannel,
+    >,
+    /// Sets a manual channel for 5 GHz. Can be '0', '20', '40', '80' or '160' or null for using auto channel width.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel_width: Option<
+        t::UpdateDeviceWirelessRadioSettingsRequestFiveGhzSettingsChannelWidth,
+    >,
+    /// Set a manual target power for 5 GHz. Can be between '8' or '30' or null for using auto power range.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_power: Option<i64>,
+}
+impl UpdateDeviceWirelessRadioSettingsRequestFiveGhzSettings {
+    /// A `UpdateDeviceWirelessRadioSettingsRequestFiveGhzSettings` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            channel: None,
+            channel_width: None,
+            target_power: None,
+        }
+    }
+    /// Sets `channel`.
+    pub fn channel(
+        mut self,
+        value: t::UpdateDeviceWirelessRadioSettingsRequestFiveGhzSettingsChannel,
+    ) -> Self {
+        self.channel = Some(value);
+        self
+    }
+    /// Sets `channel` to a value, or unsets it with `None`.
+    pub fn set_channel(
+        mut self,
+        value: Option<t::UpdateDeviceWirelessRadioSettingsRequestFiveGhzSettingsChannel>,
+    ) -> Self {
+        self.channel = value;
+        self
+    }
+    /// Sets `channelWidth`.
+    pub fn channel_width(
+        mut self,
+        value: t::UpdateDeviceWirelessRadioSettingsRequestFiveGhzSettingsChannelWidth,
+    ) -> Self {
+        self.channel_width = Some(value);
+        self
+    }
+    /// Sets `channelWidth` to a value, or unsets it with `None`.
+    pub fn set_channel_width(
+        mut self,
+        value: Option<
+            t::UpdateDeviceWirelessRadioSettingsRequestFiveGhzSettingsChannelWidth,
+        >,
+    ) -> Self {
+        self.channel_width = value;
+        self
+    }
+    /// Sets `targetPower`.
+    pub fn target_power(mut self, value: i64) -> Self {
+        self.target_power = Some(value);
+        self
+    }
+    /// Sets `targetPower` to a value, or unsets it with `None`.
+    pub fn set_target_power(mut self, value: Option<i64>) -> Self {
+        self.target_power = value;
+        self
+    }
+}
+/// Sets a manual channel for 5 GHz. Can be '36', '40', '44', '48', '52', '56', '60', '64', '100', '104', '108', '112', '116', '120', '124', '128', '132', '136', '140', '144', '149', '153', '157', '161', '165', '169', '173' or '177' or null for using auto channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateDeviceWirelessRadioSettingsRequestFiveGhzSettingsChannel {
+    /// `36`
+    V36,
+    /// `40`
+    V40,
+    /// `44`
+    V44,
+    /// `48`
+    V48,
+    /// `52`
+    V52,
+    /// `56`
+    V56,
+    /// `60`
+    V60,
+    /// `64`
+    V64,
+    /// `100`
+    V100,
+    /// `104`
+    V104,
+    /// `108`
+    V108,
+    /// `112`
+    V112,
+    /// `116`
+    V116,
+    /// `120`
+    V120,
+    /// `124`
+    V124,
+    /// `128`
+    V128,
+    /// `132`
+    V132,
+    /// `136`
+    V136,
+    /// `140`
+    V140,
+    /// `144`
+    V144,
+    /// `149`
+    V149,
+    /// `153`
+    V153,
+    /// `157`
+    V157,
+    /// `161`
+    V161,
+    /// `165`
+    V165,
+    /// `169`
+    V169,
+    /// `173`
+    V173,
+    /// `177`
+    V177,
+    /// A value this version of the API description does not list.
+    UnknownValue(i64),
+}
+rt::int_enum!(
+    UpdateDeviceWirelessRadioSettingsRequestFiveGhzSettingsChannel, UnknownValue, { 36 =>
+    V36, 40 => V40, 44 => V44, 48 => V48, 52 => V52, 56 => V56, 60 => V60, 64 => V64, 100
+    => V100, 104 => V104, 108 => V108, 112 => V112, 116 => V116, 120 => V120, 124 =>
+    V124, 128 => V128, 132 => V132, 136 => V136, 140 => V140, 144 => V144, 149 => V149,
+    153 => V153, 157 => V157, 161 => V161, 165 => V165, 169 => V169, 173 => V173, 177 =>
+    V177 }
+);
+/// Sets a manual channel for 5 GHz. Can be '0', '20', '40', '80' or '160' or null for using auto channel width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateDeviceWirelessRadioSettingsRequestFiveGhzSettingsChannelWidth {
+    /// `0`
+    V0,
+    /// `20`
+    V20,
+    /// `40`
+    V40,
+    /// `80`
+    V80,
+    /// `160`
+    V160,
+    /// A value this version of the API description does not list.
+    UnknownValue(i64),
+}
+rt::int_enum!(
+    UpdateDeviceWirelessRadioSettingsRequestFiveGhzSettingsChannelWidth, UnknownValue, {
+    0 => V0, 20 => V20, 40 => V40, 80 => V80, 160 => V160 }
+);
+/// Manual radio settings for 2.4 GHz.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateDeviceWirelessRadioSettingsRequestTwoFourGhzSettings {
+    /// Sets a manual channel for 2.4 GHz. Can be '1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12', '13' or '14' or null for using auto channel.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<
+        t::UpdateDeviceWirelessRadioSettingsRequestTwoFourGhzSettingsChannel,
+    >,
+    /// Set a manual target power for 2.4 GHz. Can be between '5' or '30' or null for using auto power range.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_power: Option<i64>,
+}
+impl UpdateDeviceWirelessRadioSettingsRequestTwoFourGhzSettings {
+    /// A `UpdateDeviceWirelessRadioSettingsRequestTwoFourGhzSettings` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            channel: None,
+            target_power: None,
+        }
+    }
+    /// Sets `channel`.
+    pub fn channel(
+        mut self,
+        value: t::UpdateDeviceWirelessRadioSettingsRequestTwoFourGhzSettingsChannel,
+    ) -> Self {
+        self.channel = Some(value);
+        self
+    }
+    /// Sets `channel` to a value, or unsets it with `None`.
+    pub fn set_channel(
+        mut self,
+        value: Option<
+            t::UpdateDeviceWirelessRadioSettingsRequestTwoFourGhzSettingsChannel,
+        >,
+    ) -> Self {
+        self.channel = value;
+        self
+    }
+    /// Sets `targetPower`.
+    pub fn target_power(mut self, value: i64) -> Self {
+        self.target_power = Some(value);
+        self
+    }
+    /// Sets `targetPower` to a value, or unsets it with `None`.
+    pub fn set_target_power(mut self, value: Option<i64>) -> Self {
+        self.target_power = value;
+        self
+    }
+}
+/// Sets a manual channel for 2.4 GHz. Can be '1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12', '13' or '14' or null for using auto channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateDeviceWirelessRadioSettingsRequestTwoFourGhzSettingsChannel {
+    /// `1`
+    V1,
+    /// `2`
+    V2,
+    /// `3`
+    V3,
+    /// `4`
+    V4,
+    /// `5`
+    V5,
+    /// `6`
+    V6,
+    /// `7`
+    V7,
+    /// `8`
+    V8,
+    /// `9`
+    V9,
+    /// `10`
+    V10,
+    /// `11`
+    V11,
+    /// `12`
+    V12,
+    /// `13`
+    V13,
+    /// `14`
+    V14,
+    /// A value this version of the API description does not list.
+    UnknownValue(i64),
+}
+rt::int_enum!(
+    UpdateDeviceWirelessRadioSettingsRequestTwoFourGhzSettingsChannel, UnknownValue, { 1
+    => V1, 2 => V2, 3 => V3, 4 => V4, 5 => V5, 6 => V6, 7 => V7, 8 => V8, 9 => V9, 10 =>
+    V10, 11 => V11, 12 => V12, 13 => V13, 14 => V14 }
+);
 /// Part of the `updateNetworkWirelessAlternateManagementInterface` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkWirelessAlternateManagementInterfaceRequest {
     /// Boolean value to enable or disable alternate management interface
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2057,6 +11906,75 @@ pub struct UpdateNetworkWirelessAlternateManagementInterfaceRequest {
     /// Array of access point serial number and IP assignment. Note: accessPoints IP assignment is not applicable for template networks, in other words, do not put 'accessPoints' in the body when updating template networks. Also, an empty 'accessPoints' array will remove all previous static IP assignments
     #[serde(skip_serializing_if = "Option::is_none")]
     pub access_points: Option<Vec<t::AccessPoint>>,
+}
+impl UpdateNetworkWirelessAlternateManagementInterfaceRequest {
+    /// A `UpdateNetworkWirelessAlternateManagementInterfaceRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            vlan_id: None,
+            protocols: None,
+            access_points: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `vlanId`.
+    pub fn vlan_id(mut self, value: i64) -> Self {
+        self.vlan_id = Some(value);
+        self
+    }
+    /// Sets `vlanId` to a value, or unsets it with `None`.
+    pub fn set_vlan_id(mut self, value: Option<i64>) -> Self {
+        self.vlan_id = value;
+        self
+    }
+    /// Sets `protocols`.
+    pub fn protocols(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkWirelessAlternateManagementInterfaceRequestProtocol,
+        >,
+    ) -> Self {
+        self.protocols = Some(
+            rt::list::<
+                t::UpdateNetworkWirelessAlternateManagementInterfaceRequestProtocol,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `protocols` to a value, or unsets it with `None`.
+    pub fn set_protocols(
+        mut self,
+        value: Option<
+            Vec<t::UpdateNetworkWirelessAlternateManagementInterfaceRequestProtocol>,
+        >,
+    ) -> Self {
+        self.protocols = value;
+        self
+    }
+    /// Sets `accessPoints`.
+    pub fn access_points(
+        mut self,
+        value: impl IntoIterator<Item = t::AccessPoint>,
+    ) -> Self {
+        self.access_points = Some(rt::list::<t::AccessPoint, _>(value));
+        self
+    }
+    /// Sets `accessPoints` to a value, or unsets it with `None`.
+    pub fn set_access_points(mut self, value: Option<Vec<t::AccessPoint>>) -> Self {
+        self.access_points = value;
+        self
+    }
 }
 /// Part of the `updateNetworkWirelessAlternateManagementInterface` operation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -2081,6 +11999,7 @@ rt::string_enum!(
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkWirelessBillingRequest {
     /// The currency code of this node group's billing plans
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2089,10 +12008,48 @@ pub struct UpdateNetworkWirelessBillingRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plans: Option<Vec<t::UpdateNetworkWirelessBillingRequestPlan>>,
 }
+impl UpdateNetworkWirelessBillingRequest {
+    /// A `UpdateNetworkWirelessBillingRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            currency: None,
+            plans: None,
+        }
+    }
+    /// Sets `currency`.
+    pub fn currency(mut self, value: impl Into<String>) -> Self {
+        self.currency = Some(value.into());
+        self
+    }
+    /// Sets `currency` to a value, or unsets it with `None`.
+    pub fn set_currency(mut self, value: Option<String>) -> Self {
+        self.currency = value;
+        self
+    }
+    /// Sets `plans`.
+    pub fn plans(
+        mut self,
+        value: impl IntoIterator<Item = t::UpdateNetworkWirelessBillingRequestPlan>,
+    ) -> Self {
+        self.plans = Some(
+            rt::list::<t::UpdateNetworkWirelessBillingRequestPlan, _>(value),
+        );
+        self
+    }
+    /// Sets `plans` to a value, or unsets it with `None`.
+    pub fn set_plans(
+        mut self,
+        value: Option<Vec<t::UpdateNetworkWirelessBillingRequestPlan>>,
+    ) -> Self {
+        self.plans = value;
+        self
+    }
+}
 /// Part of the `updateNetworkWirelessBilling` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkWirelessBillingRequestPlan {
     /// The id of the pricing plan to update.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2100,14 +12057,108 @@ pub struct UpdateNetworkWirelessBillingRequestPlan {
     /// The price of the billing plan.
     pub price: f64,
     /// The uplink bandwidth settings for the pricing plan.
-    pub bandwidth_limits: t::BandwidthLimitsWan1,
+    pub bandwidth_limits: t::UpdateNetworkWirelessBillingRequestPlanBandwidthLimits,
     /// The time limit of the pricing plan in minutes. Can be '1 hour', '1 day', '1 week', or '30 days'.
     pub time_limit: t::TimeLimit,
+}
+impl UpdateNetworkWirelessBillingRequestPlan {
+    /// A `UpdateNetworkWirelessBillingRequestPlan` with its required fields (`price`, `bandwidthLimits`, `timeLimit`); the optional ones are unset.
+    pub fn new(
+        price: f64,
+        bandwidth_limits: t::UpdateNetworkWirelessBillingRequestPlanBandwidthLimits,
+        time_limit: t::TimeLimit,
+    ) -> Self {
+        Self {
+            id: None,
+            price,
+            bandwidth_limits,
+            time_limit,
+        }
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `id` to a value, or unsets it with `None`.
+    pub fn set_id(mut self, value: Option<String>) -> Self {
+        self.id = value;
+        self
+    }
+}
+/// The uplink bandwidth settings for the pricing plan.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessBillingRequestPlanBandwidthLimits {
+    /// The maximum upload limit (integer, in Kbps). null indicates no limit
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_up: Option<i64>,
+    /// The maximum download limit (integer, in Kbps). null indicates no limit
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_down: Option<i64>,
+}
+impl UpdateNetworkWirelessBillingRequestPlanBandwidthLimits {
+    /// A `UpdateNetworkWirelessBillingRequestPlanBandwidthLimits` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            limit_up: None,
+            limit_down: None,
+        }
+    }
+    /// Sets `limitUp`.
+    pub fn limit_up(mut self, value: i64) -> Self {
+        self.limit_up = Some(value);
+        self
+    }
+    /// Sets `limitUp` to a value, or unsets it with `None`.
+    pub fn set_limit_up(mut self, value: Option<i64>) -> Self {
+        self.limit_up = value;
+        self
+    }
+    /// Sets `limitDown`.
+    pub fn limit_down(mut self, value: i64) -> Self {
+        self.limit_down = Some(value);
+        self
+    }
+    /// Sets `limitDown` to a value, or unsets it with `None`.
+    pub fn set_limit_down(mut self, value: Option<i64>) -> Self {
+        self.limit_down = value;
+        self
+    }
+}
+/// Part of the `updateNetworkWirelessBilling` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessBillingResponse {
+    /// The currency code of this node group's billing plans
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// Array of billing plans in the node group. (Can configure a maximum of 5)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plans: Option<Vec<t::Plan>>,
+}
+/// The uplink bandwidth settings for the pricing plan.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessBillingResponsePlanBandwidthLimits {
+    /// The maximum upload limit (integer, in Kbps).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_up: Option<i64>,
+    /// The maximum download limit (integer, in Kbps).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_down: Option<i64>,
 }
 /// Part of the `updateNetworkWirelessBluetoothSettings` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkWirelessBluetoothSettingsRequest {
     /// Whether APs will scan for Bluetooth enabled clients.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2128,27 +12179,365 @@ pub struct UpdateNetworkWirelessBluetoothSettingsRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub minor: Option<i64>,
 }
+impl UpdateNetworkWirelessBluetoothSettingsRequest {
+    /// A `UpdateNetworkWirelessBluetoothSettingsRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            scanning_enabled: None,
+            advertising_enabled: None,
+            uuid: None,
+            major_minor_assignment_mode: None,
+            major: None,
+            minor: None,
+        }
+    }
+    /// Sets `scanningEnabled`.
+    pub fn scanning_enabled(mut self, value: bool) -> Self {
+        self.scanning_enabled = Some(value);
+        self
+    }
+    /// Sets `scanningEnabled` to a value, or unsets it with `None`.
+    pub fn set_scanning_enabled(mut self, value: Option<bool>) -> Self {
+        self.scanning_enabled = value;
+        self
+    }
+    /// Sets `advertisingEnabled`.
+    pub fn advertising_enabled(mut self, value: bool) -> Self {
+        self.advertising_enabled = Some(value);
+        self
+    }
+    /// Sets `advertisingEnabled` to a value, or unsets it with `None`.
+    pub fn set_advertising_enabled(mut self, value: Option<bool>) -> Self {
+        self.advertising_enabled = value;
+        self
+    }
+    /// Sets `uuid`.
+    pub fn uuid(mut self, value: impl Into<String>) -> Self {
+        self.uuid = Some(value.into());
+        self
+    }
+    /// Sets `uuid` to a value, or unsets it with `None`.
+    pub fn set_uuid(mut self, value: Option<String>) -> Self {
+        self.uuid = value;
+        self
+    }
+    /// Sets `majorMinorAssignmentMode`.
+    pub fn major_minor_assignment_mode(
+        mut self,
+        value: t::MajorMinorAssignmentMode,
+    ) -> Self {
+        self.major_minor_assignment_mode = Some(value);
+        self
+    }
+    /// Sets `majorMinorAssignmentMode` to a value, or unsets it with `None`.
+    pub fn set_major_minor_assignment_mode(
+        mut self,
+        value: Option<t::MajorMinorAssignmentMode>,
+    ) -> Self {
+        self.major_minor_assignment_mode = value;
+        self
+    }
+    /// Sets `major`.
+    pub fn major(mut self, value: i64) -> Self {
+        self.major = Some(value);
+        self
+    }
+    /// Sets `major` to a value, or unsets it with `None`.
+    pub fn set_major(mut self, value: Option<i64>) -> Self {
+        self.major = value;
+        self
+    }
+    /// Sets `minor`.
+    pub fn minor(mut self, value: i64) -> Self {
+        self.minor = Some(value);
+        self
+    }
+    /// Sets `minor` to a value, or unsets it with `None`.
+    pub fn set_minor(mut self, value: Option<i64>) -> Self {
+        self.minor = value;
+        self
+    }
+}
+/// Part of the `updateNetworkWirelessBluetoothSettings` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessBluetoothSettingsResponse {
+    /// Whether APs will scan for Bluetooth enabled clients.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scanning_enabled: Option<bool>,
+    /// Whether APs will advertise beacons.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub advertising_enabled: Option<bool>,
+    /// The UUID to be used in the beacon identifier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uuid: Option<String>,
+    /// The way major and minor number should be assigned to nodes in the network. ('Unique', 'Non-unique')
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub major_minor_assignment_mode: Option<String>,
+    /// The major number to be used in the beacon identifier. Only valid in 'Non-unique' mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub major: Option<i64>,
+    /// The minor number to be used in the beacon identifier. Only valid in 'Non-unique' mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minor: Option<i64>,
+    /// Whether ESL is enabled on this network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub esl_enabled: Option<bool>,
+}
 /// Part of the `updateNetworkWirelessEthernetPortsProfile` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkWirelessEthernetPortsProfileRequest {
     /// AP port profile name
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// AP ports configuration
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ports: Option<Vec<t::CreateNetworkWirelessEthernetPortsProfileRequestPort>>,
+    pub ports: Option<Vec<t::UpdateNetworkWirelessEthernetPortsProfileRequestPort>>,
     /// AP usb ports configuration
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usb_ports: Option<
-        Vec<t::CreateNetworkWirelessEthernetPortsProfileRequestUsbPort>,
+        Vec<t::UpdateNetworkWirelessEthernetPortsProfileRequestUsbPort>,
     >,
+}
+impl UpdateNetworkWirelessEthernetPortsProfileRequest {
+    /// A `UpdateNetworkWirelessEthernetPortsProfileRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            ports: None,
+            usb_ports: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `ports`.
+    pub fn ports(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkWirelessEthernetPortsProfileRequestPort,
+        >,
+    ) -> Self {
+        self.ports = Some(
+            rt::list::<t::UpdateNetworkWirelessEthernetPortsProfileRequestPort, _>(value),
+        );
+        self
+    }
+    /// Sets `ports` to a value, or unsets it with `None`.
+    pub fn set_ports(
+        mut self,
+        value: Option<Vec<t::UpdateNetworkWirelessEthernetPortsProfileRequestPort>>,
+    ) -> Self {
+        self.ports = value;
+        self
+    }
+    /// Sets `usbPorts`.
+    pub fn usb_ports(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkWirelessEthernetPortsProfileRequestUsbPort,
+        >,
+    ) -> Self {
+        self.usb_ports = Some(
+            rt::list::<
+                t::UpdateNetworkWirelessEthernetPortsProfileRequestUsbPort,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `usbPorts` to a value, or unsets it with `None`.
+    pub fn set_usb_ports(
+        mut self,
+        value: Option<Vec<t::UpdateNetworkWirelessEthernetPortsProfileRequestUsbPort>>,
+    ) -> Self {
+        self.usb_ports = value;
+        self
+    }
+}
+/// Part of the `updateNetworkWirelessEthernetPortsProfile` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessEthernetPortsProfileRequestPort {
+    /// AP port name
+    pub name: String,
+    /// AP port enabled
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// AP port ssid number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ssid: Option<i64>,
+    /// AP port PSK Group number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub psk_group_id: Option<String>,
+}
+impl UpdateNetworkWirelessEthernetPortsProfileRequestPort {
+    /// A `UpdateNetworkWirelessEthernetPortsProfileRequestPort` with its required fields (`name`); the optional ones are unset.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            enabled: None,
+            ssid: None,
+            psk_group_id: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `ssid`.
+    pub fn ssid(mut self, value: i64) -> Self {
+        self.ssid = Some(value);
+        self
+    }
+    /// Sets `ssid` to a value, or unsets it with `None`.
+    pub fn set_ssid(mut self, value: Option<i64>) -> Self {
+        self.ssid = value;
+        self
+    }
+    /// Sets `pskGroupId`.
+    pub fn psk_group_id(mut self, value: impl Into<String>) -> Self {
+        self.psk_group_id = Some(value.into());
+        self
+    }
+    /// Sets `pskGroupId` to a value, or unsets it with `None`.
+    pub fn set_psk_group_id(mut self, value: Option<String>) -> Self {
+        self.psk_group_id = value;
+        self
+    }
+}
+/// Part of the `updateNetworkWirelessEthernetPortsProfile` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessEthernetPortsProfileRequestUsbPort {
+    /// AP usb port name
+    pub name: String,
+    /// AP usb port enabled
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// AP usb port ssid number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ssid: Option<i64>,
+}
+impl UpdateNetworkWirelessEthernetPortsProfileRequestUsbPort {
+    /// A `UpdateNetworkWirelessEthernetPortsProfileRequestUsbPort` with its required fields (`name`); the optional ones are unset.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            enabled: None,
+            ssid: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `ssid`.
+    pub fn ssid(mut self, value: i64) -> Self {
+        self.ssid = Some(value);
+        self
+    }
+    /// Sets `ssid` to a value, or unsets it with `None`.
+    pub fn set_ssid(mut self, value: Option<i64>) -> Self {
+        self.ssid = value;
+        self
+    }
+}
+/// Part of the `updateNetworkWirelessEthernetPortsProfile` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessEthernetPortsProfileResponse {
+    /// AP port profile ID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile_id: Option<String>,
+    /// AP port profile name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Is default profile
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_default: Option<bool>,
+    /// Ports config
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ports: Option<Vec<t::UpdateNetworkWirelessEthernetPortsProfileResponsePort>>,
+    /// Usb ports config
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usb_ports: Option<
+        Vec<t::UpdateNetworkWirelessEthernetPortsProfileResponseUsbPort>,
+    >,
+}
+/// Part of the `updateNetworkWirelessEthernetPortsProfile` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessEthernetPortsProfileResponsePort {
+    /// Name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number: Option<i64>,
+    /// Enabled
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Ssid number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ssid: Option<i64>,
+    /// PSK Group number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub psk_group_id: Option<String>,
+}
+/// Part of the `updateNetworkWirelessEthernetPortsProfile` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessEthernetPortsProfileResponseUsbPort {
+    /// Name
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Enabled
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Ssid number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ssid: Option<i64>,
 }
 /// Part of the `updateNetworkWirelessRfProfile` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkWirelessRfProfileRequest {
     /// The name of the new profile. Must be unique.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2158,38 +12547,4697 @@ pub struct UpdateNetworkWirelessRfProfileRequest {
     pub client_balancing_enabled: Option<bool>,
     /// Minimum bitrate can be set to either 'band' or 'ssid'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub min_bitrate_type: Option<t::MinBitrateType>,
+    pub min_bitrate_type: Option<t::UpdateNetworkWirelessRfProfileRequestMinBitrateType>,
     /// Band selection can be set to either 'ssid' or 'ap'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub band_selection_type: Option<t::BandSelectionType>,
+    pub band_selection_type: Option<
+        t::UpdateNetworkWirelessRfProfileRequestBandSelectionType,
+    >,
     /// Settings that will be enabled if selectionType is set to 'ap'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ap_band_settings: Option<t::CreateNetworkWirelessRfProfileRequestApBandSettings>,
+    pub ap_band_settings: Option<t::UpdateNetworkWirelessRfProfileRequestApBandSettings>,
     /// Settings related to 2.4Ghz band
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub two_four_ghz_settings: Option<t::WirelessRfProfileTwoFourGhzSettings>,
+    pub two_four_ghz_settings: Option<
+        t::UpdateNetworkWirelessRfProfileRequestTwoFourGhzSettings,
+    >,
     /// Settings related to 5Ghz band
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub five_ghz_settings: Option<t::WirelessRfProfileFiveGhzSettings>,
+    pub five_ghz_settings: Option<
+        t::UpdateNetworkWirelessRfProfileRequestFiveGhzSettings,
+    >,
     /// Settings related to 6Ghz band. Only applicable to networks with 6Ghz capable APs
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub six_ghz_settings: Option<t::WirelessRfProfileFiveGhzSettings>,
+    pub six_ghz_settings: Option<t::UpdateNetworkWirelessRfProfileRequestSixGhzSettings>,
     /// Settings related to radio transmission.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub transmission: Option<t::TwoFactor>,
+    pub transmission: Option<t::UpdateNetworkWirelessRfProfileRequestTransmission>,
     /// Per-SSID radio settings by number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub per_ssid_settings: Option<
-        t::CreateNetworkWirelessRfProfileRequestPerSsidSettings,
+        t::UpdateNetworkWirelessRfProfileRequestPerSsidSettings,
     >,
     /// Flex radio settings.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub flex_radios: Option<t::FlexRadios>,
+    pub flex_radios: Option<t::UpdateNetworkWirelessRfProfileRequestFlexRadios>,
+}
+impl UpdateNetworkWirelessRfProfileRequest {
+    /// A `UpdateNetworkWirelessRfProfileRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            client_balancing_enabled: None,
+            min_bitrate_type: None,
+            band_selection_type: None,
+            ap_band_settings: None,
+            two_four_ghz_settings: None,
+            five_ghz_settings: None,
+            six_ghz_settings: None,
+            transmission: None,
+            per_ssid_settings: None,
+            flex_radios: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `clientBalancingEnabled`.
+    pub fn client_balancing_enabled(mut self, value: bool) -> Self {
+        self.client_balancing_enabled = Some(value);
+        self
+    }
+    /// Sets `clientBalancingEnabled` to a value, or unsets it with `None`.
+    pub fn set_client_balancing_enabled(mut self, value: Option<bool>) -> Self {
+        self.client_balancing_enabled = value;
+        self
+    }
+    /// Sets `minBitrateType`.
+    pub fn min_bitrate_type(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestMinBitrateType,
+    ) -> Self {
+        self.min_bitrate_type = Some(value);
+        self
+    }
+    /// Sets `minBitrateType` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate_type(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestMinBitrateType>,
+    ) -> Self {
+        self.min_bitrate_type = value;
+        self
+    }
+    /// Sets `bandSelectionType`.
+    pub fn band_selection_type(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestBandSelectionType,
+    ) -> Self {
+        self.band_selection_type = Some(value);
+        self
+    }
+    /// Sets `bandSelectionType` to a value, or unsets it with `None`.
+    pub fn set_band_selection_type(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestBandSelectionType>,
+    ) -> Self {
+        self.band_selection_type = value;
+        self
+    }
+    /// Sets `apBandSettings`.
+    pub fn ap_band_settings(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestApBandSettings,
+    ) -> Self {
+        self.ap_band_settings = Some(value);
+        self
+    }
+    /// Sets `apBandSettings` to a value, or unsets it with `None`.
+    pub fn set_ap_band_settings(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestApBandSettings>,
+    ) -> Self {
+        self.ap_band_settings = value;
+        self
+    }
+    /// Sets `twoFourGhzSettings`.
+    pub fn two_four_ghz_settings(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestTwoFourGhzSettings,
+    ) -> Self {
+        self.two_four_ghz_settings = Some(value);
+        self
+    }
+    /// Sets `twoFourGhzSettings` to a value, or unsets it with `None`.
+    pub fn set_two_four_ghz_settings(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestTwoFourGhzSettings>,
+    ) -> Self {
+        self.two_four_ghz_settings = value;
+        self
+    }
+    /// Sets `fiveGhzSettings`.
+    pub fn five_ghz_settings(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestFiveGhzSettings,
+    ) -> Self {
+        self.five_ghz_settings = Some(value);
+        self
+    }
+    /// Sets `fiveGhzSettings` to a value, or unsets it with `None`.
+    pub fn set_five_ghz_settings(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestFiveGhzSettings>,
+    ) -> Self {
+        self.five_ghz_settings = value;
+        self
+    }
+    /// Sets `sixGhzSettings`.
+    pub fn six_ghz_settings(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestSixGhzSettings,
+    ) -> Self {
+        self.six_ghz_settings = Some(value);
+        self
+    }
+    /// Sets `sixGhzSettings` to a value, or unsets it with `None`.
+    pub fn set_six_ghz_settings(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestSixGhzSettings>,
+    ) -> Self {
+        self.six_ghz_settings = value;
+        self
+    }
+    /// Sets `transmission`.
+    pub fn transmission(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestTransmission,
+    ) -> Self {
+        self.transmission = Some(value);
+        self
+    }
+    /// Sets `transmission` to a value, or unsets it with `None`.
+    pub fn set_transmission(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestTransmission>,
+    ) -> Self {
+        self.transmission = value;
+        self
+    }
+    /// Sets `perSsidSettings`.
+    pub fn per_ssid_settings(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettings,
+    ) -> Self {
+        self.per_ssid_settings = Some(value);
+        self
+    }
+    /// Sets `perSsidSettings` to a value, or unsets it with `None`.
+    pub fn set_per_ssid_settings(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettings>,
+    ) -> Self {
+        self.per_ssid_settings = value;
+        self
+    }
+    /// Sets `flexRadios`.
+    pub fn flex_radios(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestFlexRadios,
+    ) -> Self {
+        self.flex_radios = Some(value);
+        self
+    }
+    /// Sets `flexRadios` to a value, or unsets it with `None`.
+    pub fn set_flex_radios(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestFlexRadios>,
+    ) -> Self {
+        self.flex_radios = value;
+        self
+    }
+}
+/// Settings that will be enabled if selectionType is set to 'ap'.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestApBandSettings {
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::UpdateNetworkWirelessRfProfileRequestApBandSettingsBandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::UpdateNetworkWirelessRfProfileRequestApBandSettingsBands>,
+    /// Steers client to most open band. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+impl UpdateNetworkWirelessRfProfileRequestApBandSettings {
+    /// A `UpdateNetworkWirelessRfProfileRequestApBandSettings` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            band_operation_mode: None,
+            bands: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestApBandSettingsBandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::UpdateNetworkWirelessRfProfileRequestApBandSettingsBandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bands`.
+    pub fn bands(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestApBandSettingsBands,
+    ) -> Self {
+        self.bands = Some(value);
+        self
+    }
+    /// Sets `bands` to a value, or unsets it with `None`.
+    pub fn set_bands(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestApBandSettingsBands>,
+    ) -> Self {
+        self.bands = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileRequestApBandSettingsBandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileRequestApBandSettingsBandOperationMode, UnknownValue, {
+    "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" => Dual, "multi" =>
+    Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestApBandSettingsBands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<
+        Vec<t::UpdateNetworkWirelessRfProfileRequestApBandSettingsBandsEnabledItem>,
+    >,
+}
+impl UpdateNetworkWirelessRfProfileRequestApBandSettingsBands {
+    /// A `UpdateNetworkWirelessRfProfileRequestApBandSettingsBands` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkWirelessRfProfileRequestApBandSettingsBandsEnabledItem,
+        >,
+    ) -> Self {
+        self.enabled = Some(
+            rt::list::<
+                t::UpdateNetworkWirelessRfProfileRequestApBandSettingsBandsEnabledItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(
+        mut self,
+        value: Option<
+            Vec<t::UpdateNetworkWirelessRfProfileRequestApBandSettingsBandsEnabledItem>,
+        >,
+    ) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `updateNetworkWirelessRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileRequestApBandSettingsBandsEnabledItem {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileRequestApBandSettingsBandsEnabledItem, UnknownValue, {
+    "2.4" => V2_4, "5" => V5, "6" => V6 }
+);
+/// Band selection can be set to either 'ssid' or 'ap'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileRequestBandSelectionType {
+    /// `"ap"`
+    Ap,
+    /// `"ssid"`
+    Ssid,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileRequestBandSelectionType, UnknownValue, { "ap" => Ap,
+    "ssid" => Ssid }
+);
+/// Settings related to 5Ghz band
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestFiveGhzSettings {
+    /// Sets max power (dBm) of 5Ghz band. Can be integer between 2 and 30.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_power: Option<i64>,
+    /// Sets min power (dBm) of 5Ghz band. Can be integer between 2 and 30.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_power: Option<i64>,
+    /// Sets min bitrate (Mbps) of 5Ghz band. Can be one of '6', '9', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Sets valid auto channels for 5Ghz band. Can be one of '36', '40', '44', '48', '52', '56', '60', '64', '100', '104', '108', '112', '116', '120', '124', '128', '132', '136', '140', '144', '149', '153', '157', '161' or '165'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_auto_channels: Option<Vec<i64>>,
+    /// Sets channel width (MHz) for 5Ghz band. Can be one of 'auto', '20', '40' or '80'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel_width: Option<String>,
+    /// The RX-SOP level controls the sensitivity of the radio. It is strongly recommended to use RX-SOP only after consulting a wireless expert. RX-SOP can be configured in the range of -65 to -95 (dBm). A value of null will reset this to the default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rxsop: Option<i64>,
+}
+impl UpdateNetworkWirelessRfProfileRequestFiveGhzSettings {
+    /// A `UpdateNetworkWirelessRfProfileRequestFiveGhzSettings` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            max_power: None,
+            min_power: None,
+            min_bitrate: None,
+            valid_auto_channels: None,
+            channel_width: None,
+            rxsop: None,
+        }
+    }
+    /// Sets `maxPower`.
+    pub fn max_power(mut self, value: i64) -> Self {
+        self.max_power = Some(value);
+        self
+    }
+    /// Sets `maxPower` to a value, or unsets it with `None`.
+    pub fn set_max_power(mut self, value: Option<i64>) -> Self {
+        self.max_power = value;
+        self
+    }
+    /// Sets `minPower`.
+    pub fn min_power(mut self, value: i64) -> Self {
+        self.min_power = Some(value);
+        self
+    }
+    /// Sets `minPower` to a value, or unsets it with `None`.
+    pub fn set_min_power(mut self, value: Option<i64>) -> Self {
+        self.min_power = value;
+        self
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: i64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<i64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `validAutoChannels`.
+    pub fn valid_auto_channels(mut self, value: impl IntoIterator<Item = i64>) -> Self {
+        self.valid_auto_channels = Some(rt::list::<i64, _>(value));
+        self
+    }
+    /// Sets `validAutoChannels` to a value, or unsets it with `None`.
+    pub fn set_valid_auto_channels(mut self, value: Option<Vec<i64>>) -> Self {
+        self.valid_auto_channels = value;
+        self
+    }
+    /// Sets `channelWidth`.
+    pub fn channel_width(mut self, value: impl Into<String>) -> Self {
+        self.channel_width = Some(value.into());
+        self
+    }
+    /// Sets `channelWidth` to a value, or unsets it with `None`.
+    pub fn set_channel_width(mut self, value: Option<String>) -> Self {
+        self.channel_width = value;
+        self
+    }
+    /// Sets `rxsop`.
+    pub fn rxsop(mut self, value: i64) -> Self {
+        self.rxsop = Some(value);
+        self
+    }
+    /// Sets `rxsop` to a value, or unsets it with `None`.
+    pub fn set_rxsop(mut self, value: Option<i64>) -> Self {
+        self.rxsop = value;
+        self
+    }
+}
+/// Flex radio settings.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestFlexRadios {
+    /// Flex radios by model.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by_model: Option<Vec<t::FlexRadiosByModelItem>>,
+}
+impl UpdateNetworkWirelessRfProfileRequestFlexRadios {
+    /// A `UpdateNetworkWirelessRfProfileRequestFlexRadios` with every field unset.
+    pub fn new() -> Self {
+        Self { by_model: None }
+    }
+    /// Sets `byModel`.
+    pub fn by_model(
+        mut self,
+        value: impl IntoIterator<Item = t::FlexRadiosByModelItem>,
+    ) -> Self {
+        self.by_model = Some(rt::list::<t::FlexRadiosByModelItem, _>(value));
+        self
+    }
+    /// Sets `byModel` to a value, or unsets it with `None`.
+    pub fn set_by_model(mut self, value: Option<Vec<t::FlexRadiosByModelItem>>) -> Self {
+        self.by_model = value;
+        self
+    }
+}
+/// Part of the `updateNetworkWirelessRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileRequestFlexRadiosByModelItemBand {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileRequestFlexRadiosByModelItemBand, UnknownValue, { "2.4"
+    => V2_4, "5" => V5, "6" => V6 }
+);
+/// Minimum bitrate can be set to either 'band' or 'ssid'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileRequestMinBitrateType {
+    /// `"band"`
+    Band,
+    /// `"ssid"`
+    Ssid,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileRequestMinBitrateType, UnknownValue, { "band" => Band,
+    "ssid" => Ssid }
+);
+/// Per-SSID radio settings by number.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestPerSsidSettings {
+    /// Settings for SSID 0
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _0: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV0>,
+    /// Settings for SSID 1
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _1: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV1>,
+    /// Settings for SSID 2
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _2: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV2>,
+    /// Settings for SSID 3
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _3: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV3>,
+    /// Settings for SSID 4
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _4: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV4>,
+    /// Settings for SSID 5
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _5: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV5>,
+    /// Settings for SSID 6
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _6: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV6>,
+    /// Settings for SSID 7
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _7: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV7>,
+    /// Settings for SSID 8
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _8: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV8>,
+    /// Settings for SSID 9
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _9: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV9>,
+    /// Settings for SSID 10
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _10: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV10>,
+    /// Settings for SSID 11
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _11: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV11>,
+    /// Settings for SSID 12
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _12: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV12>,
+    /// Settings for SSID 13
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _13: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV13>,
+    /// Settings for SSID 14
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _14: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV14>,
+}
+impl UpdateNetworkWirelessRfProfileRequestPerSsidSettings {
+    /// A `UpdateNetworkWirelessRfProfileRequestPerSsidSettings` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            _0: None,
+            _1: None,
+            _2: None,
+            _3: None,
+            _4: None,
+            _5: None,
+            _6: None,
+            _7: None,
+            _8: None,
+            _9: None,
+            _10: None,
+            _11: None,
+            _12: None,
+            _13: None,
+            _14: None,
+        }
+    }
+    /// Sets `0`.
+    pub fn _0(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV0,
+    ) -> Self {
+        self._0 = Some(value);
+        self
+    }
+    /// Sets `0` to a value, or unsets it with `None`.
+    pub fn set_0(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV0>,
+    ) -> Self {
+        self._0 = value;
+        self
+    }
+    /// Sets `1`.
+    pub fn _1(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV1,
+    ) -> Self {
+        self._1 = Some(value);
+        self
+    }
+    /// Sets `1` to a value, or unsets it with `None`.
+    pub fn set_1(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV1>,
+    ) -> Self {
+        self._1 = value;
+        self
+    }
+    /// Sets `2`.
+    pub fn _2(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV2,
+    ) -> Self {
+        self._2 = Some(value);
+        self
+    }
+    /// Sets `2` to a value, or unsets it with `None`.
+    pub fn set_2(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV2>,
+    ) -> Self {
+        self._2 = value;
+        self
+    }
+    /// Sets `3`.
+    pub fn _3(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV3,
+    ) -> Self {
+        self._3 = Some(value);
+        self
+    }
+    /// Sets `3` to a value, or unsets it with `None`.
+    pub fn set_3(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV3>,
+    ) -> Self {
+        self._3 = value;
+        self
+    }
+    /// Sets `4`.
+    pub fn _4(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV4,
+    ) -> Self {
+        self._4 = Some(value);
+        self
+    }
+    /// Sets `4` to a value, or unsets it with `None`.
+    pub fn set_4(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV4>,
+    ) -> Self {
+        self._4 = value;
+        self
+    }
+    /// Sets `5`.
+    pub fn _5(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV5,
+    ) -> Self {
+        self._5 = Some(value);
+        self
+    }
+    /// Sets `5` to a value, or unsets it with `None`.
+    pub fn set_5(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV5>,
+    ) -> Self {
+        self._5 = value;
+        self
+    }
+    /// Sets `6`.
+    pub fn _6(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV6,
+    ) -> Self {
+        self._6 = Some(value);
+        self
+    }
+    /// Sets `6` to a value, or unsets it with `None`.
+    pub fn set_6(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV6>,
+    ) -> Self {
+        self._6 = value;
+        self
+    }
+    /// Sets `7`.
+    pub fn _7(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV7,
+    ) -> Self {
+        self._7 = Some(value);
+        self
+    }
+    /// Sets `7` to a value, or unsets it with `None`.
+    pub fn set_7(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV7>,
+    ) -> Self {
+        self._7 = value;
+        self
+    }
+    /// Sets `8`.
+    pub fn _8(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV8,
+    ) -> Self {
+        self._8 = Some(value);
+        self
+    }
+    /// Sets `8` to a value, or unsets it with `None`.
+    pub fn set_8(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV8>,
+    ) -> Self {
+        self._8 = value;
+        self
+    }
+    /// Sets `9`.
+    pub fn _9(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV9,
+    ) -> Self {
+        self._9 = Some(value);
+        self
+    }
+    /// Sets `9` to a value, or unsets it with `None`.
+    pub fn set_9(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV9>,
+    ) -> Self {
+        self._9 = value;
+        self
+    }
+    /// Sets `10`.
+    pub fn _10(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV10,
+    ) -> Self {
+        self._10 = Some(value);
+        self
+    }
+    /// Sets `10` to a value, or unsets it with `None`.
+    pub fn set_10(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV10>,
+    ) -> Self {
+        self._10 = value;
+        self
+    }
+    /// Sets `11`.
+    pub fn _11(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV11,
+    ) -> Self {
+        self._11 = Some(value);
+        self
+    }
+    /// Sets `11` to a value, or unsets it with `None`.
+    pub fn set_11(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV11>,
+    ) -> Self {
+        self._11 = value;
+        self
+    }
+    /// Sets `12`.
+    pub fn _12(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV12,
+    ) -> Self {
+        self._12 = Some(value);
+        self
+    }
+    /// Sets `12` to a value, or unsets it with `None`.
+    pub fn set_12(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV12>,
+    ) -> Self {
+        self._12 = value;
+        self
+    }
+    /// Sets `13`.
+    pub fn _13(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV13,
+    ) -> Self {
+        self._13 = Some(value);
+        self
+    }
+    /// Sets `13` to a value, or unsets it with `None`.
+    pub fn set_13(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV13>,
+    ) -> Self {
+        self._13 = value;
+        self
+    }
+    /// Sets `14`.
+    pub fn _14(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV14,
+    ) -> Self {
+        self._14 = Some(value);
+        self
+    }
+    /// Sets `14` to a value, or unsets it with `None`.
+    pub fn set_14(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV14>,
+    ) -> Self {
+        self._14 = value;
+        self
+    }
+}
+/// Settings for SSID 0
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV0 {
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV0BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV0Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+impl UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV0 {
+    /// A `UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV0` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            min_bitrate: None,
+            band_operation_mode: None,
+            bands: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: f64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<f64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV0BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV0BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bands`.
+    pub fn bands(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV0Bands,
+    ) -> Self {
+        self.bands = Some(value);
+        self
+    }
+    /// Sets `bands` to a value, or unsets it with `None`.
+    pub fn set_bands(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV0Bands>,
+    ) -> Self {
+        self.bands = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV0BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV0BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV0Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<
+        Vec<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV0BandsEnabledItem>,
+    >,
+}
+impl UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV0Bands {
+    /// A `UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV0Bands` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV0BandsEnabledItem,
+        >,
+    ) -> Self {
+        self.enabled = Some(
+            rt::list::<
+                t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV0BandsEnabledItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(
+        mut self,
+        value: Option<
+            Vec<
+                t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV0BandsEnabledItem,
+            >,
+        >,
+    ) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `updateNetworkWirelessRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV0BandsEnabledItem {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV0BandsEnabledItem, UnknownValue,
+    { "2.4" => V2_4, "5" => V5, "6" => V6 }
+);
+/// Settings for SSID 1
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV1 {
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV1BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV1Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+impl UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV1 {
+    /// A `UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV1` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            min_bitrate: None,
+            band_operation_mode: None,
+            bands: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: f64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<f64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV1BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV1BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bands`.
+    pub fn bands(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV1Bands,
+    ) -> Self {
+        self.bands = Some(value);
+        self
+    }
+    /// Sets `bands` to a value, or unsets it with `None`.
+    pub fn set_bands(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV1Bands>,
+    ) -> Self {
+        self.bands = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Settings for SSID 10
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV10 {
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV10BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV10Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+impl UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV10 {
+    /// A `UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV10` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            min_bitrate: None,
+            band_operation_mode: None,
+            bands: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: f64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<f64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV10BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV10BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bands`.
+    pub fn bands(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV10Bands,
+    ) -> Self {
+        self.bands = Some(value);
+        self
+    }
+    /// Sets `bands` to a value, or unsets it with `None`.
+    pub fn set_bands(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV10Bands>,
+    ) -> Self {
+        self.bands = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV10BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV10BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV10Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<
+        Vec<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV10BandsEnabledItem>,
+    >,
+}
+impl UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV10Bands {
+    /// A `UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV10Bands` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV10BandsEnabledItem,
+        >,
+    ) -> Self {
+        self.enabled = Some(
+            rt::list::<
+                t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV10BandsEnabledItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(
+        mut self,
+        value: Option<
+            Vec<
+                t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV10BandsEnabledItem,
+            >,
+        >,
+    ) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `updateNetworkWirelessRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV10BandsEnabledItem {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV10BandsEnabledItem,
+    UnknownValue, { "2.4" => V2_4, "5" => V5, "6" => V6 }
+);
+/// Settings for SSID 11
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV11 {
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV11BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV11Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+impl UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV11 {
+    /// A `UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV11` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            min_bitrate: None,
+            band_operation_mode: None,
+            bands: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: f64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<f64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV11BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV11BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bands`.
+    pub fn bands(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV11Bands,
+    ) -> Self {
+        self.bands = Some(value);
+        self
+    }
+    /// Sets `bands` to a value, or unsets it with `None`.
+    pub fn set_bands(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV11Bands>,
+    ) -> Self {
+        self.bands = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV11BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV11BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV11Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<
+        Vec<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV11BandsEnabledItem>,
+    >,
+}
+impl UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV11Bands {
+    /// A `UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV11Bands` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV11BandsEnabledItem,
+        >,
+    ) -> Self {
+        self.enabled = Some(
+            rt::list::<
+                t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV11BandsEnabledItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(
+        mut self,
+        value: Option<
+            Vec<
+                t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV11BandsEnabledItem,
+            >,
+        >,
+    ) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `updateNetworkWirelessRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV11BandsEnabledItem {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV11BandsEnabledItem,
+    UnknownValue, { "2.4" => V2_4, "5" => V5, "6" => V6 }
+);
+/// Settings for SSID 12
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV12 {
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV12BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV12Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+impl UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV12 {
+    /// A `UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV12` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            min_bitrate: None,
+            band_operation_mode: None,
+            bands: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: f64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<f64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV12BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV12BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bands`.
+    pub fn bands(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV12Bands,
+    ) -> Self {
+        self.bands = Some(value);
+        self
+    }
+    /// Sets `bands` to a value, or unsets it with `None`.
+    pub fn set_bands(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV12Bands>,
+    ) -> Self {
+        self.bands = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV12BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV12BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV12Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<
+        Vec<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV12BandsEnabledItem>,
+    >,
+}
+impl UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV12Bands {
+    /// A `UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV12Bands` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV12BandsEnabledItem,
+        >,
+    ) -> Self {
+        self.enabled = Some(
+            rt::list::<
+                t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV12BandsEnabledItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(
+        mut self,
+        value: Option<
+            Vec<
+                t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV12BandsEnabledItem,
+            >,
+        >,
+    ) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `updateNetworkWirelessRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV12BandsEnabledItem {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV12BandsEnabledItem,
+    UnknownValue, { "2.4" => V2_4, "5" => V5, "6" => V6 }
+);
+/// Settings for SSID 13
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV13 {
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV13BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV13Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+impl UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV13 {
+    /// A `UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV13` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            min_bitrate: None,
+            band_operation_mode: None,
+            bands: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: f64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<f64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV13BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV13BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bands`.
+    pub fn bands(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV13Bands,
+    ) -> Self {
+        self.bands = Some(value);
+        self
+    }
+    /// Sets `bands` to a value, or unsets it with `None`.
+    pub fn set_bands(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV13Bands>,
+    ) -> Self {
+        self.bands = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV13BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV13BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV13Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<
+        Vec<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV13BandsEnabledItem>,
+    >,
+}
+impl UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV13Bands {
+    /// A `UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV13Bands` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV13BandsEnabledItem,
+        >,
+    ) -> Self {
+        self.enabled = Some(
+            rt::list::<
+                t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV13BandsEnabledItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(
+        mut self,
+        value: Option<
+            Vec<
+                t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV13BandsEnabledItem,
+            >,
+        >,
+    ) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `updateNetworkWirelessRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV13BandsEnabledItem {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV13BandsEnabledItem,
+    UnknownValue, { "2.4" => V2_4, "5" => V5, "6" => V6 }
+);
+/// Settings for SSID 14
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV14 {
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV14BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV14Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+impl UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV14 {
+    /// A `UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV14` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            min_bitrate: None,
+            band_operation_mode: None,
+            bands: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: f64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<f64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV14BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV14BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bands`.
+    pub fn bands(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV14Bands,
+    ) -> Self {
+        self.bands = Some(value);
+        self
+    }
+    /// Sets `bands` to a value, or unsets it with `None`.
+    pub fn set_bands(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV14Bands>,
+    ) -> Self {
+        self.bands = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV14BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV14BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV14Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<
+        Vec<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV14BandsEnabledItem>,
+    >,
+}
+impl UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV14Bands {
+    /// A `UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV14Bands` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV14BandsEnabledItem,
+        >,
+    ) -> Self {
+        self.enabled = Some(
+            rt::list::<
+                t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV14BandsEnabledItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(
+        mut self,
+        value: Option<
+            Vec<
+                t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV14BandsEnabledItem,
+            >,
+        >,
+    ) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `updateNetworkWirelessRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV14BandsEnabledItem {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV14BandsEnabledItem,
+    UnknownValue, { "2.4" => V2_4, "5" => V5, "6" => V6 }
+);
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV1BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV1BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV1Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<
+        Vec<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV1BandsEnabledItem>,
+    >,
+}
+impl UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV1Bands {
+    /// A `UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV1Bands` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV1BandsEnabledItem,
+        >,
+    ) -> Self {
+        self.enabled = Some(
+            rt::list::<
+                t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV1BandsEnabledItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(
+        mut self,
+        value: Option<
+            Vec<
+                t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV1BandsEnabledItem,
+            >,
+        >,
+    ) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `updateNetworkWirelessRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV1BandsEnabledItem {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV1BandsEnabledItem, UnknownValue,
+    { "2.4" => V2_4, "5" => V5, "6" => V6 }
+);
+/// Settings for SSID 2
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV2 {
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV2BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV2Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+impl UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV2 {
+    /// A `UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV2` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            min_bitrate: None,
+            band_operation_mode: None,
+            bands: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: f64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<f64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV2BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV2BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bands`.
+    pub fn bands(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV2Bands,
+    ) -> Self {
+        self.bands = Some(value);
+        self
+    }
+    /// Sets `bands` to a value, or unsets it with `None`.
+    pub fn set_bands(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV2Bands>,
+    ) -> Self {
+        self.bands = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV2BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV2BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV2Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<
+        Vec<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV2BandsEnabledItem>,
+    >,
+}
+impl UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV2Bands {
+    /// A `UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV2Bands` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV2BandsEnabledItem,
+        >,
+    ) -> Self {
+        self.enabled = Some(
+            rt::list::<
+                t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV2BandsEnabledItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(
+        mut self,
+        value: Option<
+            Vec<
+                t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV2BandsEnabledItem,
+            >,
+        >,
+    ) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `updateNetworkWirelessRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV2BandsEnabledItem {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV2BandsEnabledItem, UnknownValue,
+    { "2.4" => V2_4, "5" => V5, "6" => V6 }
+);
+/// Settings for SSID 3
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV3 {
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV3BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV3Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+impl UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV3 {
+    /// A `UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV3` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            min_bitrate: None,
+            band_operation_mode: None,
+            bands: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: f64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<f64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV3BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV3BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bands`.
+    pub fn bands(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV3Bands,
+    ) -> Self {
+        self.bands = Some(value);
+        self
+    }
+    /// Sets `bands` to a value, or unsets it with `None`.
+    pub fn set_bands(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV3Bands>,
+    ) -> Self {
+        self.bands = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV3BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV3BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV3Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<
+        Vec<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV3BandsEnabledItem>,
+    >,
+}
+impl UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV3Bands {
+    /// A `UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV3Bands` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV3BandsEnabledItem,
+        >,
+    ) -> Self {
+        self.enabled = Some(
+            rt::list::<
+                t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV3BandsEnabledItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(
+        mut self,
+        value: Option<
+            Vec<
+                t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV3BandsEnabledItem,
+            >,
+        >,
+    ) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `updateNetworkWirelessRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV3BandsEnabledItem {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV3BandsEnabledItem, UnknownValue,
+    { "2.4" => V2_4, "5" => V5, "6" => V6 }
+);
+/// Settings for SSID 4
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV4 {
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV4BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV4Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+impl UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV4 {
+    /// A `UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV4` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            min_bitrate: None,
+            band_operation_mode: None,
+            bands: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: f64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<f64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV4BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV4BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bands`.
+    pub fn bands(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV4Bands,
+    ) -> Self {
+        self.bands = Some(value);
+        self
+    }
+    /// Sets `bands` to a value, or unsets it with `None`.
+    pub fn set_bands(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV4Bands>,
+    ) -> Self {
+        self.bands = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV4BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV4BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV4Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<
+        Vec<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV4BandsEnabledItem>,
+    >,
+}
+impl UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV4Bands {
+    /// A `UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV4Bands` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV4BandsEnabledItem,
+        >,
+    ) -> Self {
+        self.enabled = Some(
+            rt::list::<
+                t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV4BandsEnabledItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(
+        mut self,
+        value: Option<
+            Vec<
+                t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV4BandsEnabledItem,
+            >,
+        >,
+    ) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `updateNetworkWirelessRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV4BandsEnabledItem {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV4BandsEnabledItem, UnknownValue,
+    { "2.4" => V2_4, "5" => V5, "6" => V6 }
+);
+/// Settings for SSID 5
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV5 {
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV5BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV5Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+impl UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV5 {
+    /// A `UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV5` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            min_bitrate: None,
+            band_operation_mode: None,
+            bands: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: f64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<f64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV5BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV5BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bands`.
+    pub fn bands(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV5Bands,
+    ) -> Self {
+        self.bands = Some(value);
+        self
+    }
+    /// Sets `bands` to a value, or unsets it with `None`.
+    pub fn set_bands(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV5Bands>,
+    ) -> Self {
+        self.bands = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV5BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV5BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV5Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<
+        Vec<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV5BandsEnabledItem>,
+    >,
+}
+impl UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV5Bands {
+    /// A `UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV5Bands` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV5BandsEnabledItem,
+        >,
+    ) -> Self {
+        self.enabled = Some(
+            rt::list::<
+                t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV5BandsEnabledItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(
+        mut self,
+        value: Option<
+            Vec<
+                t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV5BandsEnabledItem,
+            >,
+        >,
+    ) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `updateNetworkWirelessRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV5BandsEnabledItem {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV5BandsEnabledItem, UnknownValue,
+    { "2.4" => V2_4, "5" => V5, "6" => V6 }
+);
+/// Settings for SSID 6
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV6 {
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV6BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV6Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+impl UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV6 {
+    /// A `UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV6` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            min_bitrate: None,
+            band_operation_mode: None,
+            bands: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: f64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<f64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV6BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV6BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bands`.
+    pub fn bands(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV6Bands,
+    ) -> Self {
+        self.bands = Some(value);
+        self
+    }
+    /// Sets `bands` to a value, or unsets it with `None`.
+    pub fn set_bands(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV6Bands>,
+    ) -> Self {
+        self.bands = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV6BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV6BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV6Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<
+        Vec<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV6BandsEnabledItem>,
+    >,
+}
+impl UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV6Bands {
+    /// A `UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV6Bands` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV6BandsEnabledItem,
+        >,
+    ) -> Self {
+        self.enabled = Some(
+            rt::list::<
+                t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV6BandsEnabledItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(
+        mut self,
+        value: Option<
+            Vec<
+                t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV6BandsEnabledItem,
+            >,
+        >,
+    ) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `updateNetworkWirelessRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV6BandsEnabledItem {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV6BandsEnabledItem, UnknownValue,
+    { "2.4" => V2_4, "5" => V5, "6" => V6 }
+);
+/// Settings for SSID 7
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV7 {
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV7BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV7Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+impl UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV7 {
+    /// A `UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV7` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            min_bitrate: None,
+            band_operation_mode: None,
+            bands: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: f64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<f64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV7BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV7BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bands`.
+    pub fn bands(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV7Bands,
+    ) -> Self {
+        self.bands = Some(value);
+        self
+    }
+    /// Sets `bands` to a value, or unsets it with `None`.
+    pub fn set_bands(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV7Bands>,
+    ) -> Self {
+        self.bands = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV7BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV7BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV7Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<
+        Vec<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV7BandsEnabledItem>,
+    >,
+}
+impl UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV7Bands {
+    /// A `UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV7Bands` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV7BandsEnabledItem,
+        >,
+    ) -> Self {
+        self.enabled = Some(
+            rt::list::<
+                t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV7BandsEnabledItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(
+        mut self,
+        value: Option<
+            Vec<
+                t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV7BandsEnabledItem,
+            >,
+        >,
+    ) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `updateNetworkWirelessRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV7BandsEnabledItem {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV7BandsEnabledItem, UnknownValue,
+    { "2.4" => V2_4, "5" => V5, "6" => V6 }
+);
+/// Settings for SSID 8
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV8 {
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV8BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV8Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+impl UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV8 {
+    /// A `UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV8` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            min_bitrate: None,
+            band_operation_mode: None,
+            bands: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: f64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<f64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV8BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV8BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bands`.
+    pub fn bands(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV8Bands,
+    ) -> Self {
+        self.bands = Some(value);
+        self
+    }
+    /// Sets `bands` to a value, or unsets it with `None`.
+    pub fn set_bands(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV8Bands>,
+    ) -> Self {
+        self.bands = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV8BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV8BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV8Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<
+        Vec<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV8BandsEnabledItem>,
+    >,
+}
+impl UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV8Bands {
+    /// A `UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV8Bands` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV8BandsEnabledItem,
+        >,
+    ) -> Self {
+        self.enabled = Some(
+            rt::list::<
+                t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV8BandsEnabledItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(
+        mut self,
+        value: Option<
+            Vec<
+                t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV8BandsEnabledItem,
+            >,
+        >,
+    ) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `updateNetworkWirelessRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV8BandsEnabledItem {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV8BandsEnabledItem, UnknownValue,
+    { "2.4" => V2_4, "5" => V5, "6" => V6 }
+);
+/// Settings for SSID 9
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV9 {
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV9BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV9Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+impl UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV9 {
+    /// A `UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV9` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            min_bitrate: None,
+            band_operation_mode: None,
+            bands: None,
+            band_steering_enabled: None,
+        }
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: f64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<f64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `bandOperationMode`.
+    pub fn band_operation_mode(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV9BandOperationMode,
+    ) -> Self {
+        self.band_operation_mode = Some(value);
+        self
+    }
+    /// Sets `bandOperationMode` to a value, or unsets it with `None`.
+    pub fn set_band_operation_mode(
+        mut self,
+        value: Option<
+            t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV9BandOperationMode,
+        >,
+    ) -> Self {
+        self.band_operation_mode = value;
+        self
+    }
+    /// Sets `bands`.
+    pub fn bands(
+        mut self,
+        value: t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV9Bands,
+    ) -> Self {
+        self.bands = Some(value);
+        self
+    }
+    /// Sets `bands` to a value, or unsets it with `None`.
+    pub fn set_bands(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV9Bands>,
+    ) -> Self {
+        self.bands = value;
+        self
+    }
+    /// Sets `bandSteeringEnabled`.
+    pub fn band_steering_enabled(mut self, value: bool) -> Self {
+        self.band_steering_enabled = Some(value);
+        self
+    }
+    /// Sets `bandSteeringEnabled` to a value, or unsets it with `None`.
+    pub fn set_band_steering_enabled(mut self, value: Option<bool>) -> Self {
+        self.band_steering_enabled = value;
+        self
+    }
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV9BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV9BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV9Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<
+        Vec<t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV9BandsEnabledItem>,
+    >,
+}
+impl UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV9Bands {
+    /// A `UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV9Bands` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV9BandsEnabledItem,
+        >,
+    ) -> Self {
+        self.enabled = Some(
+            rt::list::<
+                t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV9BandsEnabledItem,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(
+        mut self,
+        value: Option<
+            Vec<
+                t::UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV9BandsEnabledItem,
+            >,
+        >,
+    ) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Part of the `updateNetworkWirelessRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV9BandsEnabledItem {
+    /// `"2.4"`
+    V2_4,
+    /// `"5"`
+    V5,
+    /// `"6"`
+    V6,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileRequestPerSsidSettingsV9BandsEnabledItem, UnknownValue,
+    { "2.4" => V2_4, "5" => V5, "6" => V6 }
+);
+/// Settings related to 6Ghz band. Only applicable to networks with 6Ghz capable APs
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestSixGhzSettings {
+    /// Sets max power (dBm) of 6Ghz band. Can be integer between 2 and 30.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_power: Option<i64>,
+    /// Sets min power (dBm) of 6Ghz band. Can be integer between 2 and 30.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_power: Option<i64>,
+    /// Sets min bitrate (Mbps) of 6Ghz band. Can be one of '6', '9', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Sets valid auto channels for 6Ghz band. Can be one of '1', '5', '9', '13', '17', '21', '25', '29', '33', '37', '41', '45', '49', '53', '57', '61', '65', '69', '73', '77', '81', '85', '89', '93', '97', '101', '105', '109', '113', '117', '121', '125', '129', '133', '137', '141', '145', '149', '153', '157', '161', '165', '169', '173', '177', '181', '185', '189', '193', '197', '201', '205', '209', '213', '217', '221', '225', '229' or '233'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_auto_channels: Option<Vec<i64>>,
+    /// Sets channel width (MHz) for 6Ghz band. Can be one of '0', '20', '40', '80' or '160'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel_width: Option<String>,
+    /// The RX-SOP level controls the sensitivity of the radio. It is strongly recommended to use RX-SOP only after consulting a wireless expert. RX-SOP can be configured in the range of -65 to -95 (dBm). A value of null will reset this to the default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rxsop: Option<i64>,
+}
+impl UpdateNetworkWirelessRfProfileRequestSixGhzSettings {
+    /// A `UpdateNetworkWirelessRfProfileRequestSixGhzSettings` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            max_power: None,
+            min_power: None,
+            min_bitrate: None,
+            valid_auto_channels: None,
+            channel_width: None,
+            rxsop: None,
+        }
+    }
+    /// Sets `maxPower`.
+    pub fn max_power(mut self, value: i64) -> Self {
+        self.max_power = Some(value);
+        self
+    }
+    /// Sets `maxPower` to a value, or unsets it with `None`.
+    pub fn set_max_power(mut self, value: Option<i64>) -> Self {
+        self.max_power = value;
+        self
+    }
+    /// Sets `minPower`.
+    pub fn min_power(mut self, value: i64) -> Self {
+        self.min_power = Some(value);
+        self
+    }
+    /// Sets `minPower` to a value, or unsets it with `None`.
+    pub fn set_min_power(mut self, value: Option<i64>) -> Self {
+        self.min_power = value;
+        self
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: i64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<i64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `validAutoChannels`.
+    pub fn valid_auto_channels(mut self, value: impl IntoIterator<Item = i64>) -> Self {
+        self.valid_auto_channels = Some(rt::list::<i64, _>(value));
+        self
+    }
+    /// Sets `validAutoChannels` to a value, or unsets it with `None`.
+    pub fn set_valid_auto_channels(mut self, value: Option<Vec<i64>>) -> Self {
+        self.valid_auto_channels = value;
+        self
+    }
+    /// Sets `channelWidth`.
+    pub fn channel_width(mut self, value: impl Into<String>) -> Self {
+        self.channel_width = Some(value.into());
+        self
+    }
+    /// Sets `channelWidth` to a value, or unsets it with `None`.
+    pub fn set_channel_width(mut self, value: Option<String>) -> Self {
+        self.channel_width = value;
+        self
+    }
+    /// Sets `rxsop`.
+    pub fn rxsop(mut self, value: i64) -> Self {
+        self.rxsop = Some(value);
+        self
+    }
+    /// Sets `rxsop` to a value, or unsets it with `None`.
+    pub fn set_rxsop(mut self, value: Option<i64>) -> Self {
+        self.rxsop = value;
+        self
+    }
+}
+/// Settings related to radio transmission.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestTransmission {
+    /// Toggle for radio transmission. When false, radios will not transmit at all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+impl UpdateNetworkWirelessRfProfileRequestTransmission {
+    /// A `UpdateNetworkWirelessRfProfileRequestTransmission` with every field unset.
+    pub fn new() -> Self {
+        Self { enabled: None }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+}
+/// Settings related to 2.4Ghz band
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileRequestTwoFourGhzSettings {
+    /// Sets max power (dBm) of 2.4Ghz band. Can be integer between 2 and 30.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_power: Option<i64>,
+    /// Sets min power (dBm) of 2.4Ghz band. Can be integer between 2 and 30.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_power: Option<i64>,
+    /// Sets min bitrate (Mbps) of 2.4Ghz band. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Sets valid auto channels for 2.4Ghz band. Can be one of '1', '6' or '11'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_auto_channels: Option<Vec<i64>>,
+    /// Determines whether ax radio on 2.4Ghz band is on or off. Can be either true or false. If false, we highly recommend disabling band steering.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ax_enabled: Option<bool>,
+    /// The RX-SOP level controls the sensitivity of the radio. It is strongly recommended to use RX-SOP only after consulting a wireless expert. RX-SOP can be configured in the range of -65 to -95 (dBm). A value of null will reset this to the default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rxsop: Option<i64>,
+}
+impl UpdateNetworkWirelessRfProfileRequestTwoFourGhzSettings {
+    /// A `UpdateNetworkWirelessRfProfileRequestTwoFourGhzSettings` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            max_power: None,
+            min_power: None,
+            min_bitrate: None,
+            valid_auto_channels: None,
+            ax_enabled: None,
+            rxsop: None,
+        }
+    }
+    /// Sets `maxPower`.
+    pub fn max_power(mut self, value: i64) -> Self {
+        self.max_power = Some(value);
+        self
+    }
+    /// Sets `maxPower` to a value, or unsets it with `None`.
+    pub fn set_max_power(mut self, value: Option<i64>) -> Self {
+        self.max_power = value;
+        self
+    }
+    /// Sets `minPower`.
+    pub fn min_power(mut self, value: i64) -> Self {
+        self.min_power = Some(value);
+        self
+    }
+    /// Sets `minPower` to a value, or unsets it with `None`.
+    pub fn set_min_power(mut self, value: Option<i64>) -> Self {
+        self.min_power = value;
+        self
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: f64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<f64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `validAutoChannels`.
+    pub fn valid_auto_channels(mut self, value: impl IntoIterator<Item = i64>) -> Self {
+        self.valid_auto_channels = Some(rt::list::<i64, _>(value));
+        self
+    }
+    /// Sets `validAutoChannels` to a value, or unsets it with `None`.
+    pub fn set_valid_auto_channels(mut self, value: Option<Vec<i64>>) -> Self {
+        self.valid_auto_channels = value;
+        self
+    }
+    /// Sets `axEnabled`.
+    pub fn ax_enabled(mut self, value: bool) -> Self {
+        self.ax_enabled = Some(value);
+        self
+    }
+    /// Sets `axEnabled` to a value, or unsets it with `None`.
+    pub fn set_ax_enabled(mut self, value: Option<bool>) -> Self {
+        self.ax_enabled = value;
+        self
+    }
+    /// Sets `rxsop`.
+    pub fn rxsop(mut self, value: i64) -> Self {
+        self.rxsop = Some(value);
+        self
+    }
+    /// Sets `rxsop` to a value, or unsets it with `None`.
+    pub fn set_rxsop(mut self, value: Option<i64>) -> Self {
+        self.rxsop = value;
+        self
+    }
+}
+/// Part of the `updateNetworkWirelessRfProfile` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponse {
+    /// The name of the new profile. Must be unique.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The network ID of the RF Profile
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<String>,
+    /// The name of the new profile. Must be unique. This param is required on creation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Steers client to best available access point. Can be either true or false. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_balancing_enabled: Option<bool>,
+    /// Minimum bitrate can be set to either 'band' or 'ssid'. Defaults to band.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate_type: Option<String>,
+    /// Band selection can be set to either 'ssid' or 'ap'. This param is required on creation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_selection_type: Option<String>,
+    /// Settings that will be enabled if selectionType is set to 'ap'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ap_band_settings: Option<
+        t::UpdateNetworkWirelessRfProfileResponseApBandSettings,
+    >,
+    /// Settings related to 2.4Ghz band
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub two_four_ghz_settings: Option<
+        t::UpdateNetworkWirelessRfProfileResponseTwoFourGhzSettings,
+    >,
+    /// Settings related to 5Ghz band
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub five_ghz_settings: Option<
+        t::UpdateNetworkWirelessRfProfileResponseFiveGhzSettings,
+    >,
+    /// Settings related to 6Ghz band. Only applicable to networks with 6Ghz capable APs
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub six_ghz_settings: Option<
+        t::UpdateNetworkWirelessRfProfileResponseSixGhzSettings,
+    >,
+    /// Settings related to radio transmission.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transmission: Option<t::UpdateNetworkWirelessRfProfileResponseTransmission>,
+    /// Per-SSID radio settings by number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_ssid_settings: Option<
+        t::UpdateNetworkWirelessRfProfileResponsePerSsidSettings,
+    >,
+}
+/// Settings that will be enabled if selectionType is set to 'ap'.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponseApBandSettings {
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'. Defaults to dual.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<String>,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::UpdateNetworkWirelessRfProfileResponseApBandSettingsBands>,
+    /// Steers client to most open band. Can be either true or false. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponseApBandSettingsBands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings related to 5Ghz band
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponseFiveGhzSettings {
+    /// Sets max power (dBm) of 5Ghz band. Can be integer between 2 and 30. Defaults to 30.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_power: Option<i64>,
+    /// Sets min power (dBm) of 5Ghz band. Can be integer between 2 and 30. Defaults to 8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_power: Option<i64>,
+    /// Sets min bitrate (Mbps) of 5Ghz band. Can be one of '6', '9', '12', '18', '24', '36', '48' or '54'. Defaults to 12.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Sets valid auto channels for 5Ghz band. Can be one of '36', '40', '44', '48', '52', '56', '60', '64', '100', '104', '108', '112', '116', '120', '124', '128', '132', '136', '140', '144', '149', '153', '157', '161' or '165'.Defaults to \[36, 40, 44, 48, 52, 56, 60, 64, 100, 104, 108, 112, 116, 120, 124, 128, 132, 136, 140, 144, 149, 153, 157, 161, 165\].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_auto_channels: Option<Vec<i64>>,
+    /// Sets channel width (MHz) for 5Ghz band. Can be one of 'auto', '20', '40' or '80'. Defaults to auto.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel_width: Option<String>,
+    /// The RX-SOP level controls the sensitivity of the radio. It is strongly recommended to use RX-SOP only after consulting a wireless expert. RX-SOP can be configured in the range of -65 to -95 (dBm). A value of null will reset this to the default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rxsop: Option<i64>,
+}
+/// Per-SSID radio settings by number.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponsePerSsidSettings {
+    /// Settings for SSID 0
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _0: Option<t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV0>,
+    /// Settings for SSID 1
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _1: Option<t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV1>,
+    /// Settings for SSID 2
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _2: Option<t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV2>,
+    /// Settings for SSID 3
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _3: Option<t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV3>,
+    /// Settings for SSID 4
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _4: Option<t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV4>,
+    /// Settings for SSID 5
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _5: Option<t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV5>,
+    /// Settings for SSID 6
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _6: Option<t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV6>,
+    /// Settings for SSID 7
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _7: Option<t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV7>,
+    /// Settings for SSID 8
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _8: Option<t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV8>,
+    /// Settings for SSID 9
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _9: Option<t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV9>,
+    /// Settings for SSID 10
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _10: Option<t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV10>,
+    /// Settings for SSID 11
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _11: Option<t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV11>,
+    /// Settings for SSID 12
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _12: Option<t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV12>,
+    /// Settings for SSID 13
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _13: Option<t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV13>,
+    /// Settings for SSID 14
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub _14: Option<t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV14>,
+}
+/// Settings for SSID 0
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV0 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV0BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV0Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV0BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV0BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV0Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 1
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV1 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV1BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV1Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Settings for SSID 10
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV10 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV10BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV10Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV10BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV10BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV10Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 11
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV11 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV11BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV11Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV11BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV11BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV11Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 12
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV12 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV12BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV12Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV12BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV12BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV12Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 13
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV13 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV13BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV13Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV13BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV13BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV13Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 14
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV14 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV14BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV14Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV14BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV14BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV14Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV1BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV1BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV1Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 2
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV2 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV2BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV2Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV2BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV2BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV2Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 3
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV3 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV3BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV3Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV3BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV3BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV3Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 4
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV4 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV4BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV4Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV4BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV4BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV4Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 5
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV5 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV5BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV5Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV5BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV5BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV5Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 6
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV6 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV6BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV6Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV6BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV6BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV6Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 7
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV7 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV7BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV7Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV7BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV7BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV7Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 8
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV8 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV8BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV8Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV8BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV8BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV8Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings for SSID 9
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV9 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<
+        t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV9BandOperationMode,
+    >,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV9Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV9BandOperationMode {
+    /// `"2.4ghz"`
+    V2_4ghz,
+    /// `"5ghz"`
+    V5ghz,
+    /// `"6ghz"`
+    V6ghz,
+    /// `"dual"`
+    Dual,
+    /// `"multi"`
+    Multi,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV9BandOperationMode,
+    UnknownValue, { "2.4ghz" => V2_4ghz, "5ghz" => V5ghz, "6ghz" => V6ghz, "dual" =>
+    Dual, "multi" => Multi }
+);
+/// Settings related to all bands
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponsePerSsidSettingsV9Bands {
+    /// List of enabled bands. Can include \["2.4", "5", "6"\]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Vec<String>>,
+}
+/// Settings related to 6Ghz band. Only applicable to networks with 6Ghz capable APs
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponseSixGhzSettings {
+    /// Sets max power (dBm) of 6Ghz band. Can be integer between 2 and 30. Defaults to 30.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_power: Option<i64>,
+    /// Sets min power (dBm) of 6Ghz band. Can be integer between 2 and 30. Defaults to 8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_power: Option<i64>,
+    /// Sets min bitrate (Mbps) of 6Ghz band. Can be one of '6', '9', '12', '18', '24', '36', '48' or '54'. Defaults to 12.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Sets valid auto channels for 6Ghz band. Can be one of '1', '5', '9', '13', '17', '21', '25', '29', '33', '37', '41', '45', '49', '53', '57', '61', '65', '69', '73', '77', '81', '85', '89', '93', '97', '101', '105', '109', '113', '117', '121', '125', '129', '133', '137', '141', '145', '149', '153', '157', '161', '165', '169', '173', '177', '181', '185', '189', '193', '197', '201', '205', '209', '213', '217', '221', '225', '229' or '233'. Defaults to auto.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_auto_channels: Option<Vec<i64>>,
+    /// Sets channel width (MHz) for 6Ghz band. Can be one of '0', '20', '40', '80' or '160'. Defaults to auto.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel_width: Option<String>,
+    /// The RX-SOP level controls the sensitivity of the radio. It is strongly recommended to use RX-SOP only after consulting a wireless expert. RX-SOP can be configured in the range of -65 to -95 (dBm). A value of null will reset this to the default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rxsop: Option<i64>,
+}
+/// Settings related to radio transmission.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponseTransmission {
+    /// Toggle for radio transmission. When false, radios will not transmit at all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+/// Settings related to 2.4Ghz band
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessRfProfileResponseTwoFourGhzSettings {
+    /// Sets max power (dBm) of 2.4Ghz band. Can be integer between 2 and 30. Defaults to 30.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_power: Option<i64>,
+    /// Sets min power (dBm) of 2.4Ghz band. Can be integer between 2 and 30. Defaults to 5.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_power: Option<i64>,
+    /// Sets min bitrate (Mbps) of 2.4Ghz band. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'. Defaults to 11.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<f64>,
+    /// Sets valid auto channels for 2.4Ghz band. Can be one of '1', '6' or '11'. Defaults to \[1, 6, 11\].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_auto_channels: Option<Vec<i64>>,
+    /// Determines whether ax radio on 2.4Ghz band is on or off. Can be either true or false. If false, we highly recommend disabling band steering. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ax_enabled: Option<bool>,
+    /// The RX-SOP level controls the sensitivity of the radio. It is strongly recommended to use RX-SOP only after consulting a wireless expert. RX-SOP can be configured in the range of -65 to -95 (dBm). A value of null will reset this to the default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rxsop: Option<i64>,
 }
 /// Part of the `updateNetworkWirelessSettings` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkWirelessSettingsRequest {
     /// Toggle for enabling or disabling meshing in a network
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2202,33 +17250,430 @@ pub struct UpdateNetworkWirelessSettingsRequest {
     pub location_analytics_enabled: Option<bool>,
     /// The upgrade strategy to apply to the network. Must be one of 'minimizeUpgradeTime' or 'minimizeClientDowntime'. Requires firmware version MR 26.8 or higher'
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub upgrade_strategy: Option<t::UpgradeStrategy>,
+    pub upgrade_strategy: Option<t::UpdateNetworkWirelessSettingsRequestUpgradeStrategy>,
     /// Toggle for enabling or disabling LED lights on all APs in the network (making them run dark)
     #[serde(skip_serializing_if = "Option::is_none")]
     pub led_lights_on: Option<bool>,
     /// Named VLAN settings for wireless networks.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub named_vlans: Option<t::SettingsNamedVlans>,
+    pub named_vlans: Option<t::UpdateNetworkWirelessSettingsRequestNamedVlans>,
 }
+impl UpdateNetworkWirelessSettingsRequest {
+    /// A `UpdateNetworkWirelessSettingsRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            meshing_enabled: None,
+            ipv6_bridge_enabled: None,
+            location_analytics_enabled: None,
+            upgrade_strategy: None,
+            led_lights_on: None,
+            named_vlans: None,
+        }
+    }
+    /// Sets `meshingEnabled`.
+    pub fn meshing_enabled(mut self, value: bool) -> Self {
+        self.meshing_enabled = Some(value);
+        self
+    }
+    /// Sets `meshingEnabled` to a value, or unsets it with `None`.
+    pub fn set_meshing_enabled(mut self, value: Option<bool>) -> Self {
+        self.meshing_enabled = value;
+        self
+    }
+    /// Sets `ipv6BridgeEnabled`.
+    pub fn ipv6_bridge_enabled(mut self, value: bool) -> Self {
+        self.ipv6_bridge_enabled = Some(value);
+        self
+    }
+    /// Sets `ipv6BridgeEnabled` to a value, or unsets it with `None`.
+    pub fn set_ipv6_bridge_enabled(mut self, value: Option<bool>) -> Self {
+        self.ipv6_bridge_enabled = value;
+        self
+    }
+    /// Sets `locationAnalyticsEnabled`.
+    pub fn location_analytics_enabled(mut self, value: bool) -> Self {
+        self.location_analytics_enabled = Some(value);
+        self
+    }
+    /// Sets `locationAnalyticsEnabled` to a value, or unsets it with `None`.
+    pub fn set_location_analytics_enabled(mut self, value: Option<bool>) -> Self {
+        self.location_analytics_enabled = value;
+        self
+    }
+    /// Sets `upgradeStrategy`.
+    pub fn upgrade_strategy(
+        mut self,
+        value: t::UpdateNetworkWirelessSettingsRequestUpgradeStrategy,
+    ) -> Self {
+        self.upgrade_strategy = Some(value);
+        self
+    }
+    /// Sets `upgradeStrategy` to a value, or unsets it with `None`.
+    pub fn set_upgrade_strategy(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessSettingsRequestUpgradeStrategy>,
+    ) -> Self {
+        self.upgrade_strategy = value;
+        self
+    }
+    /// Sets `ledLightsOn`.
+    pub fn led_lights_on(mut self, value: bool) -> Self {
+        self.led_lights_on = Some(value);
+        self
+    }
+    /// Sets `ledLightsOn` to a value, or unsets it with `None`.
+    pub fn set_led_lights_on(mut self, value: Option<bool>) -> Self {
+        self.led_lights_on = value;
+        self
+    }
+    /// Sets `namedVlans`.
+    pub fn named_vlans(
+        mut self,
+        value: t::UpdateNetworkWirelessSettingsRequestNamedVlans,
+    ) -> Self {
+        self.named_vlans = Some(value);
+        self
+    }
+    /// Sets `namedVlans` to a value, or unsets it with `None`.
+    pub fn set_named_vlans(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessSettingsRequestNamedVlans>,
+    ) -> Self {
+        self.named_vlans = value;
+        self
+    }
+}
+/// Named VLAN settings for wireless networks.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSettingsRequestNamedVlans {
+    /// Named VLAN Pool DHCP Monitoring settings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pool_dhcp_monitoring: Option<
+        t::UpdateNetworkWirelessSettingsRequestNamedVlansPoolDhcpMonitoring,
+    >,
+}
+impl UpdateNetworkWirelessSettingsRequestNamedVlans {
+    /// A `UpdateNetworkWirelessSettingsRequestNamedVlans` with every field unset.
+    pub fn new() -> Self {
+        Self { pool_dhcp_monitoring: None }
+    }
+    /// Sets `poolDhcpMonitoring`.
+    pub fn pool_dhcp_monitoring(
+        mut self,
+        value: t::UpdateNetworkWirelessSettingsRequestNamedVlansPoolDhcpMonitoring,
+    ) -> Self {
+        self.pool_dhcp_monitoring = Some(value);
+        self
+    }
+    /// Sets `poolDhcpMonitoring` to a value, or unsets it with `None`.
+    pub fn set_pool_dhcp_monitoring(
+        mut self,
+        value: Option<
+            t::UpdateNetworkWirelessSettingsRequestNamedVlansPoolDhcpMonitoring,
+        >,
+    ) -> Self {
+        self.pool_dhcp_monitoring = value;
+        self
+    }
+}
+/// Named VLAN Pool DHCP Monitoring settings.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSettingsRequestNamedVlansPoolDhcpMonitoring {
+    /// Whether or not devices using named VLAN pools should remove dirty VLANs from the pool, thereby preventing clients from being assigned to VLANs where they would be unable to obtain an IP address via DHCP.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// The duration in minutes that devices will refrain from using dirty VLANs before adding them back to the pool.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration: Option<i64>,
+}
+impl UpdateNetworkWirelessSettingsRequestNamedVlansPoolDhcpMonitoring {
+    /// A `UpdateNetworkWirelessSettingsRequestNamedVlansPoolDhcpMonitoring` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            duration: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `duration`.
+    pub fn duration(mut self, value: i64) -> Self {
+        self.duration = Some(value);
+        self
+    }
+    /// Sets `duration` to a value, or unsets it with `None`.
+    pub fn set_duration(mut self, value: Option<i64>) -> Self {
+        self.duration = value;
+        self
+    }
+}
+/// The upgrade strategy to apply to the network. Must be one of 'minimizeUpgradeTime' or 'minimizeClientDowntime'. Requires firmware version MR 26.8 or higher'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessSettingsRequestUpgradeStrategy {
+    /// `"minimizeClientDowntime"`
+    MinimizeClientDowntime,
+    /// `"minimizeUpgradeTime"`
+    MinimizeUpgradeTime,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessSettingsRequestUpgradeStrategy, UnknownValue, {
+    "minimizeClientDowntime" => MinimizeClientDowntime, "minimizeUpgradeTime" =>
+    MinimizeUpgradeTime }
+);
+/// Part of the `updateNetworkWirelessSettings` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSettingsResponse {
+    /// Toggle for enabling or disabling meshing in a network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meshing_enabled: Option<bool>,
+    /// Toggle for enabling or disabling IPv6 bridging in a network (Note: if enabled, SSIDs must also be configured to use bridge mode)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipv6_bridge_enabled: Option<bool>,
+    /// Toggle for enabling or disabling location analytics for your network
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location_analytics_enabled: Option<bool>,
+    /// The upgrade strategy to apply to the network. Must be one of 'minimizeUpgradeTime' or 'minimizeClientDowntime'. Requires firmware version MR 26.8 or higher'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upgrade_strategy: Option<
+        t::UpdateNetworkWirelessSettingsResponseUpgradeStrategy,
+    >,
+    /// Toggle for enabling or disabling LED lights on all APs in the network (making them run dark)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub led_lights_on: Option<bool>,
+    /// Named VLAN settings for wireless networks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub named_vlans: Option<t::UpdateNetworkWirelessSettingsResponseNamedVlans>,
+    /// Regulatory domain information for this network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub regulatory_domain: Option<
+        t::UpdateNetworkWirelessSettingsResponseRegulatoryDomain,
+    >,
+}
+/// Named VLAN settings for wireless networks.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSettingsResponseNamedVlans {
+    /// Named VLAN Pool DHCP Monitoring settings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pool_dhcp_monitoring: Option<
+        t::UpdateNetworkWirelessSettingsResponseNamedVlansPoolDhcpMonitoring,
+    >,
+}
+/// Named VLAN Pool DHCP Monitoring settings.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSettingsResponseNamedVlansPoolDhcpMonitoring {
+    /// Whether or not devices using named VLAN pools should remove dirty VLANs from the pool, thereby preventing clients from being assigned to VLANs where they would be unable to obtain an IP address via DHCP
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// The duration in minutes that devices will refrain from using dirty VLANs before adding them back to the pool.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration: Option<i64>,
+}
+/// Regulatory domain information for this network.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSettingsResponseRegulatoryDomain {
+    /// The name of the regulatory domain for this network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Whether or not the regulatory domain for this network permits Wifi 6E.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permits6e: Option<bool>,
+}
+/// The upgrade strategy to apply to the network. Must be one of 'minimizeUpgradeTime' or 'minimizeClientDowntime'. Requires firmware version MR 26.8 or higher'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessSettingsResponseUpgradeStrategy {
+    /// `"minimizeClientDowntime"`
+    MinimizeClientDowntime,
+    /// `"minimizeUpgradeTime"`
+    MinimizeUpgradeTime,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessSettingsResponseUpgradeStrategy, UnknownValue, {
+    "minimizeClientDowntime" => MinimizeClientDowntime, "minimizeUpgradeTime" =>
+    MinimizeUpgradeTime }
+);
 /// Part of the `updateNetworkWirelessSsidBonjourForwarding` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkWirelessSsidBonjourForwardingRequest {
     /// If true, Bonjour forwarding is enabled on this SSID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// List of bonjour forwarding rules.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub rules: Option<Vec<t::BonjourForwardingRule>>,
+    pub rules: Option<Vec<t::UpdateNetworkWirelessSsidBonjourForwardingRequestRule>>,
     /// Bonjour forwarding exception
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub exception: Option<t::TwoFactor>,
+    pub exception: Option<t::Exception>,
 }
+impl UpdateNetworkWirelessSsidBonjourForwardingRequest {
+    /// A `UpdateNetworkWirelessSsidBonjourForwardingRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            rules: None,
+            exception: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `rules`.
+    pub fn rules(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkWirelessSsidBonjourForwardingRequestRule,
+        >,
+    ) -> Self {
+        self.rules = Some(
+            rt::list::<
+                t::UpdateNetworkWirelessSsidBonjourForwardingRequestRule,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `rules` to a value, or unsets it with `None`.
+    pub fn set_rules(
+        mut self,
+        value: Option<Vec<t::UpdateNetworkWirelessSsidBonjourForwardingRequestRule>>,
+    ) -> Self {
+        self.rules = value;
+        self
+    }
+    /// Sets `exception`.
+    pub fn exception(mut self, value: t::Exception) -> Self {
+        self.exception = Some(value);
+        self
+    }
+    /// Sets `exception` to a value, or unsets it with `None`.
+    pub fn set_exception(mut self, value: Option<t::Exception>) -> Self {
+        self.exception = value;
+        self
+    }
+}
+/// Part of the `updateNetworkWirelessSsidBonjourForwarding` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSsidBonjourForwardingRequestRule {
+    /// A description for your Bonjour forwarding rule. Optional.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The ID of the service VLAN. Required.
+    pub vlan_id: String,
+    /// A list of Bonjour services. At least one service must be specified. Available services are 'All Services', 'AirPlay', 'AFP', 'BitTorrent', 'FTP', 'iChat', 'iTunes', 'Printers', 'Samba', 'Scanners' and 'SSH'
+    pub services: Vec<t::UpdateNetworkWirelessSsidBonjourForwardingRequestRuleService>,
+}
+impl UpdateNetworkWirelessSsidBonjourForwardingRequestRule {
+    /// A `UpdateNetworkWirelessSsidBonjourForwardingRequestRule` with its required fields (`vlanId`, `services`); the optional ones are unset.
+    pub fn new(
+        vlan_id: impl Into<String>,
+        services: impl IntoIterator<
+            Item = t::UpdateNetworkWirelessSsidBonjourForwardingRequestRuleService,
+        >,
+    ) -> Self {
+        Self {
+            description: None,
+            vlan_id: vlan_id.into(),
+            services: rt::list::<
+                t::UpdateNetworkWirelessSsidBonjourForwardingRequestRuleService,
+                _,
+            >(services),
+        }
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `description` to a value, or unsets it with `None`.
+    pub fn set_description(mut self, value: Option<String>) -> Self {
+        self.description = value;
+        self
+    }
+}
+/// Part of the `updateNetworkWirelessSsidBonjourForwarding` operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessSsidBonjourForwardingRequestRuleService {
+    /// `"AFP"`
+    Afp,
+    /// `"AirPlay"`
+    AirPlay,
+    /// `"All Services"`
+    AllServices,
+    /// `"BitTorrent"`
+    BitTorrent,
+    /// `"FTP"`
+    Ftp,
+    /// `"Printers"`
+    Printers,
+    /// `"SSH"`
+    Ssh,
+    /// `"Samba"`
+    Samba,
+    /// `"Scanners"`
+    Scanners,
+    /// `"iChat"`
+    IChat,
+    /// `"iTunes"`
+    ITunes,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessSsidBonjourForwardingRequestRuleService, UnknownValue, { "AFP"
+    => Afp, "AirPlay" => AirPlay, "All Services" => AllServices, "BitTorrent" =>
+    BitTorrent, "FTP" => Ftp, "Printers" => Printers, "SSH" => Ssh, "Samba" => Samba,
+    "Scanners" => Scanners, "iChat" => IChat, "iTunes" => ITunes }
+);
 /// Part of the `updateNetworkWirelessSsidDeviceTypeGroupPolicies` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkWirelessSsidDeviceTypeGroupPoliciesRequest {
     /// If true, the SSID device type group policies are enabled.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2237,10 +17682,257 @@ pub struct UpdateNetworkWirelessSsidDeviceTypeGroupPoliciesRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_type_policies: Option<Vec<t::DeviceTypePolicy>>,
 }
+impl UpdateNetworkWirelessSsidDeviceTypeGroupPoliciesRequest {
+    /// A `UpdateNetworkWirelessSsidDeviceTypeGroupPoliciesRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            device_type_policies: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `deviceTypePolicies`.
+    pub fn device_type_policies(
+        mut self,
+        value: impl IntoIterator<Item = t::DeviceTypePolicy>,
+    ) -> Self {
+        self.device_type_policies = Some(rt::list::<t::DeviceTypePolicy, _>(value));
+        self
+    }
+    /// Sets `deviceTypePolicies` to a value, or unsets it with `None`.
+    pub fn set_device_type_policies(
+        mut self,
+        value: Option<Vec<t::DeviceTypePolicy>>,
+    ) -> Self {
+        self.device_type_policies = value;
+        self
+    }
+}
+/// Part of the `updateNetworkWirelessSsidEapOverride` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSsidEapOverrideRequest {
+    /// General EAP timeout in seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<i64>,
+    /// EAP settings for identity requests.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity: Option<t::UpdateNetworkWirelessSsidEapOverrideRequestIdentity>,
+    /// Maximum number of general EAP retries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_retries: Option<i64>,
+    /// EAPOL Key settings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eapol_key: Option<t::UpdateNetworkWirelessSsidEapOverrideRequestEapolKey>,
+}
+impl UpdateNetworkWirelessSsidEapOverrideRequest {
+    /// A `UpdateNetworkWirelessSsidEapOverrideRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            timeout: None,
+            identity: None,
+            max_retries: None,
+            eapol_key: None,
+        }
+    }
+    /// Sets `timeout`.
+    pub fn timeout(mut self, value: i64) -> Self {
+        self.timeout = Some(value);
+        self
+    }
+    /// Sets `timeout` to a value, or unsets it with `None`.
+    pub fn set_timeout(mut self, value: Option<i64>) -> Self {
+        self.timeout = value;
+        self
+    }
+    /// Sets `identity`.
+    pub fn identity(
+        mut self,
+        value: t::UpdateNetworkWirelessSsidEapOverrideRequestIdentity,
+    ) -> Self {
+        self.identity = Some(value);
+        self
+    }
+    /// Sets `identity` to a value, or unsets it with `None`.
+    pub fn set_identity(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessSsidEapOverrideRequestIdentity>,
+    ) -> Self {
+        self.identity = value;
+        self
+    }
+    /// Sets `maxRetries`.
+    pub fn max_retries(mut self, value: i64) -> Self {
+        self.max_retries = Some(value);
+        self
+    }
+    /// Sets `maxRetries` to a value, or unsets it with `None`.
+    pub fn set_max_retries(mut self, value: Option<i64>) -> Self {
+        self.max_retries = value;
+        self
+    }
+    /// Sets `eapolKey`.
+    pub fn eapol_key(
+        mut self,
+        value: t::UpdateNetworkWirelessSsidEapOverrideRequestEapolKey,
+    ) -> Self {
+        self.eapol_key = Some(value);
+        self
+    }
+    /// Sets `eapolKey` to a value, or unsets it with `None`.
+    pub fn set_eapol_key(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessSsidEapOverrideRequestEapolKey>,
+    ) -> Self {
+        self.eapol_key = value;
+        self
+    }
+}
+/// EAPOL Key settings.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSsidEapOverrideRequestEapolKey {
+    /// Maximum number of EAPOL key retries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retries: Option<i64>,
+    /// EAPOL Key timeout in milliseconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout_in_ms: Option<i64>,
+}
+impl UpdateNetworkWirelessSsidEapOverrideRequestEapolKey {
+    /// A `UpdateNetworkWirelessSsidEapOverrideRequestEapolKey` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            retries: None,
+            timeout_in_ms: None,
+        }
+    }
+    /// Sets `retries`.
+    pub fn retries(mut self, value: i64) -> Self {
+        self.retries = Some(value);
+        self
+    }
+    /// Sets `retries` to a value, or unsets it with `None`.
+    pub fn set_retries(mut self, value: Option<i64>) -> Self {
+        self.retries = value;
+        self
+    }
+    /// Sets `timeoutInMs`.
+    pub fn timeout_in_ms(mut self, value: i64) -> Self {
+        self.timeout_in_ms = Some(value);
+        self
+    }
+    /// Sets `timeoutInMs` to a value, or unsets it with `None`.
+    pub fn set_timeout_in_ms(mut self, value: Option<i64>) -> Self {
+        self.timeout_in_ms = value;
+        self
+    }
+}
+/// EAP settings for identity requests.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSsidEapOverrideRequestIdentity {
+    /// Maximum number of EAP retries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retries: Option<i64>,
+    /// EAP timeout in seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<i64>,
+}
+impl UpdateNetworkWirelessSsidEapOverrideRequestIdentity {
+    /// A `UpdateNetworkWirelessSsidEapOverrideRequestIdentity` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            retries: None,
+            timeout: None,
+        }
+    }
+    /// Sets `retries`.
+    pub fn retries(mut self, value: i64) -> Self {
+        self.retries = Some(value);
+        self
+    }
+    /// Sets `retries` to a value, or unsets it with `None`.
+    pub fn set_retries(mut self, value: Option<i64>) -> Self {
+        self.retries = value;
+        self
+    }
+    /// Sets `timeout`.
+    pub fn timeout(mut self, value: i64) -> Self {
+        self.timeout = Some(value);
+        self
+    }
+    /// Sets `timeout` to a value, or unsets it with `None`.
+    pub fn set_timeout(mut self, value: Option<i64>) -> Self {
+        self.timeout = value;
+        self
+    }
+}
+/// Part of the `updateNetworkWirelessSsidEapOverride` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSsidEapOverrideResponse {
+    /// General EAP timeout in seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<i64>,
+    /// Maximum number of general EAP retries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_retries: Option<i64>,
+    /// EAP settings for identity requests.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity: Option<t::UpdateNetworkWirelessSsidEapOverrideResponseIdentity>,
+    /// EAPOL Key settings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eapol_key: Option<t::UpdateNetworkWirelessSsidEapOverrideResponseEapolKey>,
+}
+/// EAPOL Key settings.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSsidEapOverrideResponseEapolKey {
+    /// Maximum number of EAPOL key retries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retries: Option<i64>,
+    /// EAPOL Key timeout in milliseconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout_in_ms: Option<i64>,
+}
+/// EAP settings for identity requests.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSsidEapOverrideResponseIdentity {
+    /// Maximum number of EAP retries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retries: Option<i64>,
+    /// EAP timeout in seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<i64>,
+}
 /// Part of the `updateNetworkWirelessSsidFirewallL3FirewallRules` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkWirelessSsidFirewallL3FirewallRulesRequest {
     /// An ordered array of the firewall rules for this SSID (not including the local LAN access rule or the default rule)
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2251,35 +17943,305 @@ pub struct UpdateNetworkWirelessSsidFirewallL3FirewallRulesRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_lan_access: Option<bool>,
 }
+impl UpdateNetworkWirelessSsidFirewallL3FirewallRulesRequest {
+    /// A `UpdateNetworkWirelessSsidFirewallL3FirewallRulesRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            rules: None,
+            allow_lan_access: None,
+        }
+    }
+    /// Sets `rules`.
+    pub fn rules(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkWirelessSsidFirewallL3FirewallRulesRequestRule,
+        >,
+    ) -> Self {
+        self.rules = Some(
+            rt::list::<
+                t::UpdateNetworkWirelessSsidFirewallL3FirewallRulesRequestRule,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `rules` to a value, or unsets it with `None`.
+    pub fn set_rules(
+        mut self,
+        value: Option<
+            Vec<t::UpdateNetworkWirelessSsidFirewallL3FirewallRulesRequestRule>,
+        >,
+    ) -> Self {
+        self.rules = value;
+        self
+    }
+    /// Sets `allowLanAccess`.
+    pub fn allow_lan_access(mut self, value: bool) -> Self {
+        self.allow_lan_access = Some(value);
+        self
+    }
+    /// Sets `allowLanAccess` to a value, or unsets it with `None`.
+    pub fn set_allow_lan_access(mut self, value: Option<bool>) -> Self {
+        self.allow_lan_access = value;
+        self
+    }
+}
 /// Part of the `updateNetworkWirelessSsidFirewallL3FirewallRules` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkWirelessSsidFirewallL3FirewallRulesRequestRule {
     /// Description of the rule (optional)
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// 'allow' or 'deny' traffic specified by this rule
-    pub policy: t::RulePolicy,
+    pub policy: t::UpdateNetworkWirelessSsidFirewallL3FirewallRulesRequestRulePolicy,
     /// The type of protocol (must be 'tcp', 'udp', 'icmp', 'icmp6' or 'any')
-    pub protocol: t::VpnTrafficUplinkPreferenceTrafficFilterValueProtocol,
+    pub protocol: t::UpdateNetworkWirelessSsidFirewallL3FirewallRulesRequestRuleProtocol,
     /// Comma-separated list of destination port(s) (integer in the range 1-65535), or 'any'
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dest_port: Option<String>,
     /// Comma-separated list of destination IP address(es) (in IP or CIDR notation), fully-qualified domain names (FQDN) or 'any'
     pub dest_cidr: String,
 }
+impl UpdateNetworkWirelessSsidFirewallL3FirewallRulesRequestRule {
+    /// A `UpdateNetworkWirelessSsidFirewallL3FirewallRulesRequestRule` with its required fields (`policy`, `protocol`, `destCidr`); the optional ones are unset.
+    pub fn new(
+        policy: t::UpdateNetworkWirelessSsidFirewallL3FirewallRulesRequestRulePolicy,
+        protocol: t::UpdateNetworkWirelessSsidFirewallL3FirewallRulesRequestRuleProtocol,
+        dest_cidr: impl Into<String>,
+    ) -> Self {
+        Self {
+            comment: None,
+            policy,
+            protocol,
+            dest_port: None,
+            dest_cidr: dest_cidr.into(),
+        }
+    }
+    /// Sets `comment`.
+    pub fn comment(mut self, value: impl Into<String>) -> Self {
+        self.comment = Some(value.into());
+        self
+    }
+    /// Sets `comment` to a value, or unsets it with `None`.
+    pub fn set_comment(mut self, value: Option<String>) -> Self {
+        self.comment = value;
+        self
+    }
+    /// Sets `destPort`.
+    pub fn dest_port(mut self, value: impl Into<String>) -> Self {
+        self.dest_port = Some(value.into());
+        self
+    }
+    /// Sets `destPort` to a value, or unsets it with `None`.
+    pub fn set_dest_port(mut self, value: Option<String>) -> Self {
+        self.dest_port = value;
+        self
+    }
+}
+/// 'allow' or 'deny' traffic specified by this rule
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessSsidFirewallL3FirewallRulesRequestRulePolicy {
+    /// `"allow"`
+    Allow,
+    /// `"deny"`
+    Deny,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessSsidFirewallL3FirewallRulesRequestRulePolicy, UnknownValue, {
+    "allow" => Allow, "deny" => Deny }
+);
+/// The type of protocol (must be 'tcp', 'udp', 'icmp', 'icmp6' or 'any')
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessSsidFirewallL3FirewallRulesRequestRuleProtocol {
+    /// `"any"`
+    Any,
+    /// `"icmp"`
+    Icmp,
+    /// `"icmp6"`
+    Icmp6,
+    /// `"tcp"`
+    Tcp,
+    /// `"udp"`
+    Udp,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessSsidFirewallL3FirewallRulesRequestRuleProtocol, UnknownValue, {
+    "any" => Any, "icmp" => Icmp, "icmp6" => Icmp6, "tcp" => Tcp, "udp" => Udp }
+);
+/// Part of the `updateNetworkWirelessSsidFirewallL7FirewallRules` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSsidFirewallL7FirewallRulesRequest {
+    /// An array of L7 firewall rules for this SSID. Rules will get applied in the same order user has specified in request. Empty array will clear the L7 firewall rule configuration.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules: Option<
+        Vec<t::UpdateNetworkWirelessSsidFirewallL7FirewallRulesRequestRule>,
+    >,
+}
+impl UpdateNetworkWirelessSsidFirewallL7FirewallRulesRequest {
+    /// A `UpdateNetworkWirelessSsidFirewallL7FirewallRulesRequest` with every field unset.
+    pub fn new() -> Self {
+        Self { rules: None }
+    }
+    /// Sets `rules`.
+    pub fn rules(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkWirelessSsidFirewallL7FirewallRulesRequestRule,
+        >,
+    ) -> Self {
+        self.rules = Some(
+            rt::list::<
+                t::UpdateNetworkWirelessSsidFirewallL7FirewallRulesRequestRule,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `rules` to a value, or unsets it with `None`.
+    pub fn set_rules(
+        mut self,
+        value: Option<
+            Vec<t::UpdateNetworkWirelessSsidFirewallL7FirewallRulesRequestRule>,
+        >,
+    ) -> Self {
+        self.rules = value;
+        self
+    }
+}
+/// Part of the `updateNetworkWirelessSsidFirewallL7FirewallRules` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSsidFirewallL7FirewallRulesRequestRule {
+    /// 'Deny' traffic specified by this rule
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<
+        t::UpdateNetworkWirelessSsidFirewallL7FirewallRulesRequestRulePolicy,
+    >,
+    /// Type of the L7 firewall rule. One of: 'application', 'applicationCategory', 'host', 'port', 'ipRange'
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_: Option<
+        t::UpdateNetworkWirelessSsidFirewallL7FirewallRulesRequestRuleType,
+    >,
+    /// The value of what needs to get blocked. Format of the value varies depending on type of the firewall rule selected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+impl UpdateNetworkWirelessSsidFirewallL7FirewallRulesRequestRule {
+    /// A `UpdateNetworkWirelessSsidFirewallL7FirewallRulesRequestRule` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            policy: None,
+            type_: None,
+            value: None,
+        }
+    }
+    /// Sets `policy`.
+    pub fn policy(
+        mut self,
+        value: t::UpdateNetworkWirelessSsidFirewallL7FirewallRulesRequestRulePolicy,
+    ) -> Self {
+        self.policy = Some(value);
+        self
+    }
+    /// Sets `policy` to a value, or unsets it with `None`.
+    pub fn set_policy(
+        mut self,
+        value: Option<
+            t::UpdateNetworkWirelessSsidFirewallL7FirewallRulesRequestRulePolicy,
+        >,
+    ) -> Self {
+        self.policy = value;
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(
+        mut self,
+        value: t::UpdateNetworkWirelessSsidFirewallL7FirewallRulesRequestRuleType,
+    ) -> Self {
+        self.type_ = Some(value);
+        self
+    }
+    /// Sets `type` to a value, or unsets it with `None`.
+    pub fn set_type(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessSsidFirewallL7FirewallRulesRequestRuleType>,
+    ) -> Self {
+        self.type_ = value;
+        self
+    }
+    /// Sets `value`.
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+    /// Sets `value` to a value, or unsets it with `None`.
+    pub fn set_value(mut self, value: Option<String>) -> Self {
+        self.value = value;
+        self
+    }
+}
+/// 'Deny' traffic specified by this rule
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessSsidFirewallL7FirewallRulesRequestRulePolicy {
+    /// `"deny"`
+    Deny,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessSsidFirewallL7FirewallRulesRequestRulePolicy, UnknownValue, {
+    "deny" => Deny }
+);
+/// Type of the L7 firewall rule. One of: 'application', 'applicationCategory', 'host', 'port', 'ipRange'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessSsidFirewallL7FirewallRulesRequestRuleType {
+    /// `"application"`
+    Application,
+    /// `"applicationCategory"`
+    ApplicationCategory,
+    /// `"host"`
+    Host,
+    /// `"ipRange"`
+    IpRange,
+    /// `"port"`
+    Port,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessSsidFirewallL7FirewallRulesRequestRuleType, UnknownValue, {
+    "application" => Application, "applicationCategory" => ApplicationCategory, "host" =>
+    Host, "ipRange" => IpRange, "port" => Port }
+);
 /// Part of the `updateNetworkWirelessSsidHotspot20` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkWirelessSsidHotspot20Request {
     /// Whether or not Hotspot 2.0 for this SSID is enabled
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// Operator settings for this SSID
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub operator: Option<t::Region>,
+    pub operator: Option<t::Operator>,
     /// Venue settings for this SSID
     #[serde(skip_serializing_if = "Option::is_none")]
     pub venue: Option<t::Venue>,
@@ -2299,10 +18261,115 @@ pub struct UpdateNetworkWirelessSsidHotspot20Request {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nai_realms: Option<Vec<t::NaiRealm>>,
 }
+impl UpdateNetworkWirelessSsidHotspot20Request {
+    /// A `UpdateNetworkWirelessSsidHotspot20Request` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            operator: None,
+            venue: None,
+            network_access_type: None,
+            domains: None,
+            roam_consort_ois: None,
+            mcc_mncs: None,
+            nai_realms: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `operator`.
+    pub fn operator(mut self, value: t::Operator) -> Self {
+        self.operator = Some(value);
+        self
+    }
+    /// Sets `operator` to a value, or unsets it with `None`.
+    pub fn set_operator(mut self, value: Option<t::Operator>) -> Self {
+        self.operator = value;
+        self
+    }
+    /// Sets `venue`.
+    pub fn venue(mut self, value: t::Venue) -> Self {
+        self.venue = Some(value);
+        self
+    }
+    /// Sets `venue` to a value, or unsets it with `None`.
+    pub fn set_venue(mut self, value: Option<t::Venue>) -> Self {
+        self.venue = value;
+        self
+    }
+    /// Sets `networkAccessType`.
+    pub fn network_access_type(mut self, value: t::NetworkAccessType) -> Self {
+        self.network_access_type = Some(value);
+        self
+    }
+    /// Sets `networkAccessType` to a value, or unsets it with `None`.
+    pub fn set_network_access_type(
+        mut self,
+        value: Option<t::NetworkAccessType>,
+    ) -> Self {
+        self.network_access_type = value;
+        self
+    }
+    /// Sets `domains`.
+    pub fn domains(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.domains = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `domains` to a value, or unsets it with `None`.
+    pub fn set_domains(mut self, value: Option<Vec<String>>) -> Self {
+        self.domains = value;
+        self
+    }
+    /// Sets `roamConsortOis`.
+    pub fn roam_consort_ois(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.roam_consort_ois = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `roamConsortOis` to a value, or unsets it with `None`.
+    pub fn set_roam_consort_ois(mut self, value: Option<Vec<String>>) -> Self {
+        self.roam_consort_ois = value;
+        self
+    }
+    /// Sets `mccMncs`.
+    pub fn mcc_mncs(mut self, value: impl IntoIterator<Item = t::MccMnc>) -> Self {
+        self.mcc_mncs = Some(rt::list::<t::MccMnc, _>(value));
+        self
+    }
+    /// Sets `mccMncs` to a value, or unsets it with `None`.
+    pub fn set_mcc_mncs(mut self, value: Option<Vec<t::MccMnc>>) -> Self {
+        self.mcc_mncs = value;
+        self
+    }
+    /// Sets `naiRealms`.
+    pub fn nai_realms(mut self, value: impl IntoIterator<Item = t::NaiRealm>) -> Self {
+        self.nai_realms = Some(rt::list::<t::NaiRealm, _>(value));
+        self
+    }
+    /// Sets `naiRealms` to a value, or unsets it with `None`.
+    pub fn set_nai_realms(mut self, value: Option<Vec<t::NaiRealm>>) -> Self {
+        self.nai_realms = value;
+        self
+    }
+}
 /// Part of the `updateNetworkWirelessSsidIdentityPsk` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkWirelessSsidIdentityPskRequest {
     /// The name of the Identity PSK
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2317,10 +18384,62 @@ pub struct UpdateNetworkWirelessSsidIdentityPskRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<rt::Timestamp>,
 }
+impl UpdateNetworkWirelessSsidIdentityPskRequest {
+    /// A `UpdateNetworkWirelessSsidIdentityPskRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            passphrase: None,
+            group_policy_id: None,
+            expires_at: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `passphrase`.
+    pub fn passphrase(mut self, value: impl Into<String>) -> Self {
+        self.passphrase = Some(value.into());
+        self
+    }
+    /// Sets `passphrase` to a value, or unsets it with `None`.
+    pub fn set_passphrase(mut self, value: Option<String>) -> Self {
+        self.passphrase = value;
+        self
+    }
+    /// Sets `groupPolicyId`.
+    pub fn group_policy_id(mut self, value: impl Into<String>) -> Self {
+        self.group_policy_id = Some(value.into());
+        self
+    }
+    /// Sets `groupPolicyId` to a value, or unsets it with `None`.
+    pub fn set_group_policy_id(mut self, value: Option<String>) -> Self {
+        self.group_policy_id = value;
+        self
+    }
+    /// Sets `expiresAt`.
+    pub fn expires_at(mut self, value: impl Into<rt::Timestamp>) -> Self {
+        self.expires_at = Some(value.into());
+        self
+    }
+    /// Sets `expiresAt` to a value, or unsets it with `None`.
+    pub fn set_expires_at(mut self, value: Option<rt::Timestamp>) -> Self {
+        self.expires_at = value;
+        self
+    }
+}
 /// Part of the `updateNetworkWirelessSsid` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkWirelessSsidRequest {
     /// The name of the SSID
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2330,28 +18449,30 @@ pub struct UpdateNetworkWirelessSsidRequest {
     pub enabled: Option<bool>,
     /// The association control method for the SSID ('open', 'open-enhanced', 'psk', 'open-with-radius', 'open-with-nac', '8021x-meraki', '8021x-nac', '8021x-radius', '8021x-google', '8021x-localradius', 'ipsk-with-radius', 'ipsk-without-radius' or 'ipsk-with-nac')
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub auth_mode: Option<t::WirelessSsidAuthMode>,
+    pub auth_mode: Option<t::UpdateNetworkWirelessSsidRequestAuthMode>,
     /// Whether or not an SSID is accessible by 'enterprise' administrators ('access disabled' or 'access enabled')
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enterprise_admin_access: Option<t::EnterpriseAdminAccess>,
     /// The psk encryption mode for the SSID ('wep' or 'wpa'). This param is only valid if the authMode is 'psk'
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub encryption_mode: Option<t::EncryptionMode>,
+    pub encryption_mode: Option<t::UpdateNetworkWirelessSsidRequestEncryptionMode>,
     /// The passkey for the SSID. This param is only valid if the authMode is 'psk'
     #[serde(skip_serializing_if = "Option::is_none")]
     pub psk: Option<String>,
     /// The types of WPA encryption. ('WPA1 only', 'WPA1 and WPA2', 'WPA2 only', 'WPA3 Transition Mode', 'WPA3 only' or 'WPA3 192-bit Security')
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub wpa_encryption_mode: Option<t::SsidWpaEncryptionMode>,
+    pub wpa_encryption_mode: Option<
+        t::UpdateNetworkWirelessSsidRequestWpaEncryptionMode,
+    >,
     /// The current setting for Protected Management Frames (802.11w).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dot11w: Option<t::Dot11w>,
+    pub dot11w: Option<t::UpdateNetworkWirelessSsidRequestDot11w>,
     /// The current setting for 802.11r
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dot11r: Option<t::Dot11r>,
     /// The type of splash page for the SSID ('None', 'Click-through splash page', 'Billing', 'Password-protected with Meraki RADIUS', 'Password-protected with custom RADIUS', 'Password-protected with Active Directory', 'Password-protected with LDAP', 'SMS authentication', 'Systems Manager Sentry', 'Facebook Wi-Fi', 'Google OAuth', 'Sponsored guest', 'Cisco ISE' or 'Google Apps domain'). This attribute is not supported for template children.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub splash_page: Option<t::SplashPage>,
+    pub splash_page: Option<t::UpdateNetworkWirelessSsidRequestSplashPage>,
     /// Array of valid sponsor email domains for sponsored guest splash type.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub splash_guest_sponsor_domains: Option<Vec<String>>,
@@ -2396,10 +18517,14 @@ pub struct UpdateNetworkWirelessSsidRequest {
     pub radius_coa_enabled: Option<bool>,
     /// This policy determines how authentication requests should be handled in the event that all of the configured RADIUS servers are unreachable ('Deny access' or 'Allow access')
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub radius_failover_policy: Option<t::RadiusFailoverPolicy>,
+    pub radius_failover_policy: Option<
+        t::UpdateNetworkWirelessSsidRequestRadiusFailoverPolicy,
+    >,
     /// This policy determines which RADIUS server will be contacted first in an authentication attempt and the ordering of any necessary retry attempts ('Strict priority order' or 'Round robin')
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub radius_load_balancing_policy: Option<t::RadiusLoadBalancingPolicy>,
+    pub radius_load_balancing_policy: Option<
+        t::UpdateNetworkWirelessSsidRequestRadiusLoadBalancingPolicy,
+    >,
     /// Whether or not RADIUS accounting is enabled. This param is only valid if the authMode is 'open-with-radius', '8021x-radius' or 'ipsk-with-radius'
     #[serde(skip_serializing_if = "Option::is_none")]
     pub radius_accounting_enabled: Option<bool>,
@@ -2411,7 +18536,9 @@ pub struct UpdateNetworkWirelessSsidRequest {
     pub radius_accounting_interim_interval: Option<i64>,
     /// Specify the RADIUS attribute used to look up group policies ('Filter-Id', 'Reply-Message', 'Airespace-ACL-Name' or 'Aruba-User-Role'). Access points must receive this attribute in the RADIUS Access-Accept message
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub radius_attribute_for_group_policies: Option<t::RadiusAttributeForGroupPolicies>,
+    pub radius_attribute_for_group_policies: Option<
+        t::UpdateNetworkWirelessSsidRequestRadiusAttributeForGroupPolicies,
+    >,
     /// The client IP assignment mode ('NAT mode', 'Bridge mode', 'Layer 3 roaming', 'Ethernet over GRE', 'Layer 3 roaming with a concentrator' or 'VPN')
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ip_assignment_mode: Option<String>,
@@ -2495,15 +18622,868 @@ pub struct UpdateNetworkWirelessSsidRequest {
     pub dns_rewrite: Option<t::DnsRewrite>,
     /// The SpeedBurst setting for this SSID'
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub speed_burst: Option<t::TwoFactor>,
+    pub speed_burst: Option<t::SpeedBurst>,
     /// Named VLAN settings.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub named_vlans: Option<t::UpdateNetworkWirelessSsidRequestNamedVlans>,
 }
+impl UpdateNetworkWirelessSsidRequest {
+    /// A `UpdateNetworkWirelessSsidRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            enabled: None,
+            auth_mode: None,
+            enterprise_admin_access: None,
+            encryption_mode: None,
+            psk: None,
+            wpa_encryption_mode: None,
+            dot11w: None,
+            dot11r: None,
+            splash_page: None,
+            splash_guest_sponsor_domains: None,
+            oauth: None,
+            local_radius: None,
+            ldap: None,
+            active_directory: None,
+            radius_servers: None,
+            radius_proxy_enabled: None,
+            radius_testing_enabled: None,
+            radius_called_station_id: None,
+            radius_authentication_nas_id: None,
+            radius_server_timeout: None,
+            radius_server_attempts_limit: None,
+            radius_fallback_enabled: None,
+            radius_coa_enabled: None,
+            radius_failover_policy: None,
+            radius_load_balancing_policy: None,
+            radius_accounting_enabled: None,
+            radius_accounting_servers: None,
+            radius_accounting_interim_interval: None,
+            radius_attribute_for_group_policies: None,
+            ip_assignment_mode: None,
+            use_vlan_tagging: None,
+            concentrator_network_id: None,
+            secondary_concentrator_network_id: None,
+            disassociate_clients_on_vpn_failover: None,
+            vlan_id: None,
+            default_vlan_id: None,
+            ap_tags_and_vlan_ids: None,
+            walled_garden_enabled: None,
+            walled_garden_ranges: None,
+            gre: None,
+            radius_override: None,
+            radius_guest_vlan_enabled: None,
+            radius_guest_vlan_id: None,
+            min_bitrate: None,
+            band_selection: None,
+            per_client_bandwidth_limit_up: None,
+            per_client_bandwidth_limit_down: None,
+            per_ssid_bandwidth_limit_up: None,
+            per_ssid_bandwidth_limit_down: None,
+            lan_isolation_enabled: None,
+            visible: None,
+            available_on_all_aps: None,
+            availability_tags: None,
+            mandatory_dhcp_enabled: None,
+            adult_content_filtering_enabled: None,
+            dns_rewrite: None,
+            speed_burst: None,
+            named_vlans: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `authMode`.
+    pub fn auth_mode(
+        mut self,
+        value: t::UpdateNetworkWirelessSsidRequestAuthMode,
+    ) -> Self {
+        self.auth_mode = Some(value);
+        self
+    }
+    /// Sets `authMode` to a value, or unsets it with `None`.
+    pub fn set_auth_mode(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessSsidRequestAuthMode>,
+    ) -> Self {
+        self.auth_mode = value;
+        self
+    }
+    /// Sets `enterpriseAdminAccess`.
+    pub fn enterprise_admin_access(mut self, value: t::EnterpriseAdminAccess) -> Self {
+        self.enterprise_admin_access = Some(value);
+        self
+    }
+    /// Sets `enterpriseAdminAccess` to a value, or unsets it with `None`.
+    pub fn set_enterprise_admin_access(
+        mut self,
+        value: Option<t::EnterpriseAdminAccess>,
+    ) -> Self {
+        self.enterprise_admin_access = value;
+        self
+    }
+    /// Sets `encryptionMode`.
+    pub fn encryption_mode(
+        mut self,
+        value: t::UpdateNetworkWirelessSsidRequestEncryptionMode,
+    ) -> Self {
+        self.encryption_mode = Some(value);
+        self
+    }
+    /// Sets `encryptionMode` to a value, or unsets it with `None`.
+    pub fn set_encryption_mode(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessSsidRequestEncryptionMode>,
+    ) -> Self {
+        self.encryption_mode = value;
+        self
+    }
+    /// Sets `psk`.
+    pub fn psk(mut self, value: impl Into<String>) -> Self {
+        self.psk = Some(value.into());
+        self
+    }
+    /// Sets `psk` to a value, or unsets it with `None`.
+    pub fn set_psk(mut self, value: Option<String>) -> Self {
+        self.psk = value;
+        self
+    }
+    /// Sets `wpaEncryptionMode`.
+    pub fn wpa_encryption_mode(
+        mut self,
+        value: t::UpdateNetworkWirelessSsidRequestWpaEncryptionMode,
+    ) -> Self {
+        self.wpa_encryption_mode = Some(value);
+        self
+    }
+    /// Sets `wpaEncryptionMode` to a value, or unsets it with `None`.
+    pub fn set_wpa_encryption_mode(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessSsidRequestWpaEncryptionMode>,
+    ) -> Self {
+        self.wpa_encryption_mode = value;
+        self
+    }
+    /// Sets `dot11w`.
+    pub fn dot11w(mut self, value: t::UpdateNetworkWirelessSsidRequestDot11w) -> Self {
+        self.dot11w = Some(value);
+        self
+    }
+    /// Sets `dot11w` to a value, or unsets it with `None`.
+    pub fn set_dot11w(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessSsidRequestDot11w>,
+    ) -> Self {
+        self.dot11w = value;
+        self
+    }
+    /// Sets `dot11r`.
+    pub fn dot11r(mut self, value: t::Dot11r) -> Self {
+        self.dot11r = Some(value);
+        self
+    }
+    /// Sets `dot11r` to a value, or unsets it with `None`.
+    pub fn set_dot11r(mut self, value: Option<t::Dot11r>) -> Self {
+        self.dot11r = value;
+        self
+    }
+    /// Sets `splashPage`.
+    pub fn splash_page(
+        mut self,
+        value: t::UpdateNetworkWirelessSsidRequestSplashPage,
+    ) -> Self {
+        self.splash_page = Some(value);
+        self
+    }
+    /// Sets `splashPage` to a value, or unsets it with `None`.
+    pub fn set_splash_page(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessSsidRequestSplashPage>,
+    ) -> Self {
+        self.splash_page = value;
+        self
+    }
+    /// Sets `splashGuestSponsorDomains`.
+    pub fn splash_guest_sponsor_domains(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.splash_guest_sponsor_domains = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `splashGuestSponsorDomains` to a value, or unsets it with `None`.
+    pub fn set_splash_guest_sponsor_domains(
+        mut self,
+        value: Option<Vec<String>>,
+    ) -> Self {
+        self.splash_guest_sponsor_domains = value;
+        self
+    }
+    /// Sets `oauth`.
+    pub fn oauth(mut self, value: t::Oauth) -> Self {
+        self.oauth = Some(value);
+        self
+    }
+    /// Sets `oauth` to a value, or unsets it with `None`.
+    pub fn set_oauth(mut self, value: Option<t::Oauth>) -> Self {
+        self.oauth = value;
+        self
+    }
+    /// Sets `localRadius`.
+    pub fn local_radius(mut self, value: t::LocalRadius) -> Self {
+        self.local_radius = Some(value);
+        self
+    }
+    /// Sets `localRadius` to a value, or unsets it with `None`.
+    pub fn set_local_radius(mut self, value: Option<t::LocalRadius>) -> Self {
+        self.local_radius = value;
+        self
+    }
+    /// Sets `ldap`.
+    pub fn ldap(mut self, value: t::Ldap) -> Self {
+        self.ldap = Some(value);
+        self
+    }
+    /// Sets `ldap` to a value, or unsets it with `None`.
+    pub fn set_ldap(mut self, value: Option<t::Ldap>) -> Self {
+        self.ldap = value;
+        self
+    }
+    /// Sets `activeDirectory`.
+    pub fn active_directory(mut self, value: t::ActiveDirectory) -> Self {
+        self.active_directory = Some(value);
+        self
+    }
+    /// Sets `activeDirectory` to a value, or unsets it with `None`.
+    pub fn set_active_directory(mut self, value: Option<t::ActiveDirectory>) -> Self {
+        self.active_directory = value;
+        self
+    }
+    /// Sets `radiusServers`.
+    pub fn radius_servers(
+        mut self,
+        value: impl IntoIterator<Item = t::UpdateNetworkWirelessSsidRequestRadiusServer>,
+    ) -> Self {
+        self.radius_servers = Some(
+            rt::list::<t::UpdateNetworkWirelessSsidRequestRadiusServer, _>(value),
+        );
+        self
+    }
+    /// Sets `radiusServers` to a value, or unsets it with `None`.
+    pub fn set_radius_servers(
+        mut self,
+        value: Option<Vec<t::UpdateNetworkWirelessSsidRequestRadiusServer>>,
+    ) -> Self {
+        self.radius_servers = value;
+        self
+    }
+    /// Sets `radiusProxyEnabled`.
+    pub fn radius_proxy_enabled(mut self, value: bool) -> Self {
+        self.radius_proxy_enabled = Some(value);
+        self
+    }
+    /// Sets `radiusProxyEnabled` to a value, or unsets it with `None`.
+    pub fn set_radius_proxy_enabled(mut self, value: Option<bool>) -> Self {
+        self.radius_proxy_enabled = value;
+        self
+    }
+    /// Sets `radiusTestingEnabled`.
+    pub fn radius_testing_enabled(mut self, value: bool) -> Self {
+        self.radius_testing_enabled = Some(value);
+        self
+    }
+    /// Sets `radiusTestingEnabled` to a value, or unsets it with `None`.
+    pub fn set_radius_testing_enabled(mut self, value: Option<bool>) -> Self {
+        self.radius_testing_enabled = value;
+        self
+    }
+    /// Sets `radiusCalledStationId`.
+    pub fn radius_called_station_id(mut self, value: impl Into<String>) -> Self {
+        self.radius_called_station_id = Some(value.into());
+        self
+    }
+    /// Sets `radiusCalledStationId` to a value, or unsets it with `None`.
+    pub fn set_radius_called_station_id(mut self, value: Option<String>) -> Self {
+        self.radius_called_station_id = value;
+        self
+    }
+    /// Sets `radiusAuthenticationNasId`.
+    pub fn radius_authentication_nas_id(mut self, value: impl Into<String>) -> Self {
+        self.radius_authentication_nas_id = Some(value.into());
+        self
+    }
+    /// Sets `radiusAuthenticationNasId` to a value, or unsets it with `None`.
+    pub fn set_radius_authentication_nas_id(mut self, value: Option<String>) -> Self {
+        self.radius_authentication_nas_id = value;
+        self
+    }
+    /// Sets `radiusServerTimeout`.
+    pub fn radius_server_timeout(mut self, value: i64) -> Self {
+        self.radius_server_timeout = Some(value);
+        self
+    }
+    /// Sets `radiusServerTimeout` to a value, or unsets it with `None`.
+    pub fn set_radius_server_timeout(mut self, value: Option<i64>) -> Self {
+        self.radius_server_timeout = value;
+        self
+    }
+    /// Sets `radiusServerAttemptsLimit`.
+    pub fn radius_server_attempts_limit(mut self, value: i64) -> Self {
+        self.radius_server_attempts_limit = Some(value);
+        self
+    }
+    /// Sets `radiusServerAttemptsLimit` to a value, or unsets it with `None`.
+    pub fn set_radius_server_attempts_limit(mut self, value: Option<i64>) -> Self {
+        self.radius_server_attempts_limit = value;
+        self
+    }
+    /// Sets `radiusFallbackEnabled`.
+    pub fn radius_fallback_enabled(mut self, value: bool) -> Self {
+        self.radius_fallback_enabled = Some(value);
+        self
+    }
+    /// Sets `radiusFallbackEnabled` to a value, or unsets it with `None`.
+    pub fn set_radius_fallback_enabled(mut self, value: Option<bool>) -> Self {
+        self.radius_fallback_enabled = value;
+        self
+    }
+    /// Sets `radiusCoaEnabled`.
+    pub fn radius_coa_enabled(mut self, value: bool) -> Self {
+        self.radius_coa_enabled = Some(value);
+        self
+    }
+    /// Sets `radiusCoaEnabled` to a value, or unsets it with `None`.
+    pub fn set_radius_coa_enabled(mut self, value: Option<bool>) -> Self {
+        self.radius_coa_enabled = value;
+        self
+    }
+    /// Sets `radiusFailoverPolicy`.
+    pub fn radius_failover_policy(
+        mut self,
+        value: t::UpdateNetworkWirelessSsidRequestRadiusFailoverPolicy,
+    ) -> Self {
+        self.radius_failover_policy = Some(value);
+        self
+    }
+    /// Sets `radiusFailoverPolicy` to a value, or unsets it with `None`.
+    pub fn set_radius_failover_policy(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessSsidRequestRadiusFailoverPolicy>,
+    ) -> Self {
+        self.radius_failover_policy = value;
+        self
+    }
+    /// Sets `radiusLoadBalancingPolicy`.
+    pub fn radius_load_balancing_policy(
+        mut self,
+        value: t::UpdateNetworkWirelessSsidRequestRadiusLoadBalancingPolicy,
+    ) -> Self {
+        self.radius_load_balancing_policy = Some(value);
+        self
+    }
+    /// Sets `radiusLoadBalancingPolicy` to a value, or unsets it with `None`.
+    pub fn set_radius_load_balancing_policy(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessSsidRequestRadiusLoadBalancingPolicy>,
+    ) -> Self {
+        self.radius_load_balancing_policy = value;
+        self
+    }
+    /// Sets `radiusAccountingEnabled`.
+    pub fn radius_accounting_enabled(mut self, value: bool) -> Self {
+        self.radius_accounting_enabled = Some(value);
+        self
+    }
+    /// Sets `radiusAccountingEnabled` to a value, or unsets it with `None`.
+    pub fn set_radius_accounting_enabled(mut self, value: Option<bool>) -> Self {
+        self.radius_accounting_enabled = value;
+        self
+    }
+    /// Sets `radiusAccountingServers`.
+    pub fn radius_accounting_servers(
+        mut self,
+        value: impl IntoIterator<Item = t::RadiusAccountingServer>,
+    ) -> Self {
+        self.radius_accounting_servers = Some(
+            rt::list::<t::RadiusAccountingServer, _>(value),
+        );
+        self
+    }
+    /// Sets `radiusAccountingServers` to a value, or unsets it with `None`.
+    pub fn set_radius_accounting_servers(
+        mut self,
+        value: Option<Vec<t::RadiusAccountingServer>>,
+    ) -> Self {
+        self.radius_accounting_servers = value;
+        self
+    }
+    /// Sets `radiusAccountingInterimInterval`.
+    pub fn radius_accounting_interim_interval(mut self, value: i64) -> Self {
+        self.radius_accounting_interim_interval = Some(value);
+        self
+    }
+    /// Sets `radiusAccountingInterimInterval` to a value, or unsets it with `None`.
+    pub fn set_radius_accounting_interim_interval(mut self, value: Option<i64>) -> Self {
+        self.radius_accounting_interim_interval = value;
+        self
+    }
+    /// Sets `radiusAttributeForGroupPolicies`.
+    pub fn radius_attribute_for_group_policies(
+        mut self,
+        value: t::UpdateNetworkWirelessSsidRequestRadiusAttributeForGroupPolicies,
+    ) -> Self {
+        self.radius_attribute_for_group_policies = Some(value);
+        self
+    }
+    /// Sets `radiusAttributeForGroupPolicies` to a value, or unsets it with `None`.
+    pub fn set_radius_attribute_for_group_policies(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessSsidRequestRadiusAttributeForGroupPolicies>,
+    ) -> Self {
+        self.radius_attribute_for_group_policies = value;
+        self
+    }
+    /// Sets `ipAssignmentMode`.
+    pub fn ip_assignment_mode(mut self, value: impl Into<String>) -> Self {
+        self.ip_assignment_mode = Some(value.into());
+        self
+    }
+    /// Sets `ipAssignmentMode` to a value, or unsets it with `None`.
+    pub fn set_ip_assignment_mode(mut self, value: Option<String>) -> Self {
+        self.ip_assignment_mode = value;
+        self
+    }
+    /// Sets `useVlanTagging`.
+    pub fn use_vlan_tagging(mut self, value: bool) -> Self {
+        self.use_vlan_tagging = Some(value);
+        self
+    }
+    /// Sets `useVlanTagging` to a value, or unsets it with `None`.
+    pub fn set_use_vlan_tagging(mut self, value: Option<bool>) -> Self {
+        self.use_vlan_tagging = value;
+        self
+    }
+    /// Sets `concentratorNetworkId`.
+    pub fn concentrator_network_id(mut self, value: impl Into<String>) -> Self {
+        self.concentrator_network_id = Some(value.into());
+        self
+    }
+    /// Sets `concentratorNetworkId` to a value, or unsets it with `None`.
+    pub fn set_concentrator_network_id(mut self, value: Option<String>) -> Self {
+        self.concentrator_network_id = value;
+        self
+    }
+    /// Sets `secondaryConcentratorNetworkId`.
+    pub fn secondary_concentrator_network_id(
+        mut self,
+        value: impl Into<String>,
+    ) -> Self {
+        self.secondary_concentrator_network_id = Some(value.into());
+        self
+    }
+    /// Sets `secondaryConcentratorNetworkId` to a value, or unsets it with `None`.
+    pub fn set_secondary_concentrator_network_id(
+        mut self,
+        value: Option<String>,
+    ) -> Self {
+        self.secondary_concentrator_network_id = value;
+        self
+    }
+    /// Sets `disassociateClientsOnVpnFailover`.
+    pub fn disassociate_clients_on_vpn_failover(mut self, value: bool) -> Self {
+        self.disassociate_clients_on_vpn_failover = Some(value);
+        self
+    }
+    /// Sets `disassociateClientsOnVpnFailover` to a value, or unsets it with `None`.
+    pub fn set_disassociate_clients_on_vpn_failover(
+        mut self,
+        value: Option<bool>,
+    ) -> Self {
+        self.disassociate_clients_on_vpn_failover = value;
+        self
+    }
+    /// Sets `vlanId`.
+    pub fn vlan_id(mut self, value: i64) -> Self {
+        self.vlan_id = Some(value);
+        self
+    }
+    /// Sets `vlanId` to a value, or unsets it with `None`.
+    pub fn set_vlan_id(mut self, value: Option<i64>) -> Self {
+        self.vlan_id = value;
+        self
+    }
+    /// Sets `defaultVlanId`.
+    pub fn default_vlan_id(mut self, value: i64) -> Self {
+        self.default_vlan_id = Some(value);
+        self
+    }
+    /// Sets `defaultVlanId` to a value, or unsets it with `None`.
+    pub fn set_default_vlan_id(mut self, value: Option<i64>) -> Self {
+        self.default_vlan_id = value;
+        self
+    }
+    /// Sets `apTagsAndVlanIds`.
+    pub fn ap_tags_and_vlan_ids(
+        mut self,
+        value: impl IntoIterator<Item = t::ApTagsAndVlanId>,
+    ) -> Self {
+        self.ap_tags_and_vlan_ids = Some(rt::list::<t::ApTagsAndVlanId, _>(value));
+        self
+    }
+    /// Sets `apTagsAndVlanIds` to a value, or unsets it with `None`.
+    pub fn set_ap_tags_and_vlan_ids(
+        mut self,
+        value: Option<Vec<t::ApTagsAndVlanId>>,
+    ) -> Self {
+        self.ap_tags_and_vlan_ids = value;
+        self
+    }
+    /// Sets `walledGardenEnabled`.
+    pub fn walled_garden_enabled(mut self, value: bool) -> Self {
+        self.walled_garden_enabled = Some(value);
+        self
+    }
+    /// Sets `walledGardenEnabled` to a value, or unsets it with `None`.
+    pub fn set_walled_garden_enabled(mut self, value: Option<bool>) -> Self {
+        self.walled_garden_enabled = value;
+        self
+    }
+    /// Sets `walledGardenRanges`.
+    pub fn walled_garden_ranges(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.walled_garden_ranges = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `walledGardenRanges` to a value, or unsets it with `None`.
+    pub fn set_walled_garden_ranges(mut self, value: Option<Vec<String>>) -> Self {
+        self.walled_garden_ranges = value;
+        self
+    }
+    /// Sets `gre`.
+    pub fn gre(mut self, value: t::Gre) -> Self {
+        self.gre = Some(value);
+        self
+    }
+    /// Sets `gre` to a value, or unsets it with `None`.
+    pub fn set_gre(mut self, value: Option<t::Gre>) -> Self {
+        self.gre = value;
+        self
+    }
+    /// Sets `radiusOverride`.
+    pub fn radius_override(mut self, value: bool) -> Self {
+        self.radius_override = Some(value);
+        self
+    }
+    /// Sets `radiusOverride` to a value, or unsets it with `None`.
+    pub fn set_radius_override(mut self, value: Option<bool>) -> Self {
+        self.radius_override = value;
+        self
+    }
+    /// Sets `radiusGuestVlanEnabled`.
+    pub fn radius_guest_vlan_enabled(mut self, value: bool) -> Self {
+        self.radius_guest_vlan_enabled = Some(value);
+        self
+    }
+    /// Sets `radiusGuestVlanEnabled` to a value, or unsets it with `None`.
+    pub fn set_radius_guest_vlan_enabled(mut self, value: Option<bool>) -> Self {
+        self.radius_guest_vlan_enabled = value;
+        self
+    }
+    /// Sets `radiusGuestVlanId`.
+    pub fn radius_guest_vlan_id(mut self, value: i64) -> Self {
+        self.radius_guest_vlan_id = Some(value);
+        self
+    }
+    /// Sets `radiusGuestVlanId` to a value, or unsets it with `None`.
+    pub fn set_radius_guest_vlan_id(mut self, value: Option<i64>) -> Self {
+        self.radius_guest_vlan_id = value;
+        self
+    }
+    /// Sets `minBitrate`.
+    pub fn min_bitrate(mut self, value: f64) -> Self {
+        self.min_bitrate = Some(value);
+        self
+    }
+    /// Sets `minBitrate` to a value, or unsets it with `None`.
+    pub fn set_min_bitrate(mut self, value: Option<f64>) -> Self {
+        self.min_bitrate = value;
+        self
+    }
+    /// Sets `bandSelection`.
+    pub fn band_selection(mut self, value: impl Into<String>) -> Self {
+        self.band_selection = Some(value.into());
+        self
+    }
+    /// Sets `bandSelection` to a value, or unsets it with `None`.
+    pub fn set_band_selection(mut self, value: Option<String>) -> Self {
+        self.band_selection = value;
+        self
+    }
+    /// Sets `perClientBandwidthLimitUp`.
+    pub fn per_client_bandwidth_limit_up(mut self, value: i64) -> Self {
+        self.per_client_bandwidth_limit_up = Some(value);
+        self
+    }
+    /// Sets `perClientBandwidthLimitUp` to a value, or unsets it with `None`.
+    pub fn set_per_client_bandwidth_limit_up(mut self, value: Option<i64>) -> Self {
+        self.per_client_bandwidth_limit_up = value;
+        self
+    }
+    /// Sets `perClientBandwidthLimitDown`.
+    pub fn per_client_bandwidth_limit_down(mut self, value: i64) -> Self {
+        self.per_client_bandwidth_limit_down = Some(value);
+        self
+    }
+    /// Sets `perClientBandwidthLimitDown` to a value, or unsets it with `None`.
+    pub fn set_per_client_bandwidth_limit_down(mut self, value: Option<i64>) -> Self {
+        self.per_client_bandwidth_limit_down = value;
+        self
+    }
+    /// Sets `perSsidBandwidthLimitUp`.
+    pub fn per_ssid_bandwidth_limit_up(mut self, value: i64) -> Self {
+        self.per_ssid_bandwidth_limit_up = Some(value);
+        self
+    }
+    /// Sets `perSsidBandwidthLimitUp` to a value, or unsets it with `None`.
+    pub fn set_per_ssid_bandwidth_limit_up(mut self, value: Option<i64>) -> Self {
+        self.per_ssid_bandwidth_limit_up = value;
+        self
+    }
+    /// Sets `perSsidBandwidthLimitDown`.
+    pub fn per_ssid_bandwidth_limit_down(mut self, value: i64) -> Self {
+        self.per_ssid_bandwidth_limit_down = Some(value);
+        self
+    }
+    /// Sets `perSsidBandwidthLimitDown` to a value, or unsets it with `None`.
+    pub fn set_per_ssid_bandwidth_limit_down(mut self, value: Option<i64>) -> Self {
+        self.per_ssid_bandwidth_limit_down = value;
+        self
+    }
+    /// Sets `lanIsolationEnabled`.
+    pub fn lan_isolation_enabled(mut self, value: bool) -> Self {
+        self.lan_isolation_enabled = Some(value);
+        self
+    }
+    /// Sets `lanIsolationEnabled` to a value, or unsets it with `None`.
+    pub fn set_lan_isolation_enabled(mut self, value: Option<bool>) -> Self {
+        self.lan_isolation_enabled = value;
+        self
+    }
+    /// Sets `visible`.
+    pub fn visible(mut self, value: bool) -> Self {
+        self.visible = Some(value);
+        self
+    }
+    /// Sets `visible` to a value, or unsets it with `None`.
+    pub fn set_visible(mut self, value: Option<bool>) -> Self {
+        self.visible = value;
+        self
+    }
+    /// Sets `availableOnAllAps`.
+    pub fn available_on_all_aps(mut self, value: bool) -> Self {
+        self.available_on_all_aps = Some(value);
+        self
+    }
+    /// Sets `availableOnAllAps` to a value, or unsets it with `None`.
+    pub fn set_available_on_all_aps(mut self, value: Option<bool>) -> Self {
+        self.available_on_all_aps = value;
+        self
+    }
+    /// Sets `availabilityTags`.
+    pub fn availability_tags(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.availability_tags = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `availabilityTags` to a value, or unsets it with `None`.
+    pub fn set_availability_tags(mut self, value: Option<Vec<String>>) -> Self {
+        self.availability_tags = value;
+        self
+    }
+    /// Sets `mandatoryDhcpEnabled`.
+    pub fn mandatory_dhcp_enabled(mut self, value: bool) -> Self {
+        self.mandatory_dhcp_enabled = Some(value);
+        self
+    }
+    /// Sets `mandatoryDhcpEnabled` to a value, or unsets it with `None`.
+    pub fn set_mandatory_dhcp_enabled(mut self, value: Option<bool>) -> Self {
+        self.mandatory_dhcp_enabled = value;
+        self
+    }
+    /// Sets `adultContentFilteringEnabled`.
+    pub fn adult_content_filtering_enabled(mut self, value: bool) -> Self {
+        self.adult_content_filtering_enabled = Some(value);
+        self
+    }
+    /// Sets `adultContentFilteringEnabled` to a value, or unsets it with `None`.
+    pub fn set_adult_content_filtering_enabled(mut self, value: Option<bool>) -> Self {
+        self.adult_content_filtering_enabled = value;
+        self
+    }
+    /// Sets `dnsRewrite`.
+    pub fn dns_rewrite(mut self, value: t::DnsRewrite) -> Self {
+        self.dns_rewrite = Some(value);
+        self
+    }
+    /// Sets `dnsRewrite` to a value, or unsets it with `None`.
+    pub fn set_dns_rewrite(mut self, value: Option<t::DnsRewrite>) -> Self {
+        self.dns_rewrite = value;
+        self
+    }
+    /// Sets `speedBurst`.
+    pub fn speed_burst(mut self, value: t::SpeedBurst) -> Self {
+        self.speed_burst = Some(value);
+        self
+    }
+    /// Sets `speedBurst` to a value, or unsets it with `None`.
+    pub fn set_speed_burst(mut self, value: Option<t::SpeedBurst>) -> Self {
+        self.speed_burst = value;
+        self
+    }
+    /// Sets `namedVlans`.
+    pub fn named_vlans(
+        mut self,
+        value: t::UpdateNetworkWirelessSsidRequestNamedVlans,
+    ) -> Self {
+        self.named_vlans = Some(value);
+        self
+    }
+    /// Sets `namedVlans` to a value, or unsets it with `None`.
+    pub fn set_named_vlans(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessSsidRequestNamedVlans>,
+    ) -> Self {
+        self.named_vlans = value;
+        self
+    }
+}
+/// The association control method for the SSID ('open', 'open-enhanced', 'psk', 'open-with-radius', 'open-with-nac', '8021x-meraki', '8021x-nac', '8021x-radius', '8021x-google', '8021x-localradius', 'ipsk-with-radius', 'ipsk-without-radius' or 'ipsk-with-nac')
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessSsidRequestAuthMode {
+    /// `"8021x-google"`
+    V8021xGoogle,
+    /// `"8021x-localradius"`
+    V8021xLocalradius,
+    /// `"8021x-meraki"`
+    V8021xMeraki,
+    /// `"8021x-nac"`
+    V8021xNac,
+    /// `"8021x-radius"`
+    V8021xRadius,
+    /// `"ipsk-with-nac"`
+    IpskWithNac,
+    /// `"ipsk-with-radius"`
+    IpskWithRadius,
+    /// `"ipsk-without-radius"`
+    IpskWithoutRadius,
+    /// `"open"`
+    Open,
+    /// `"open-enhanced"`
+    OpenEnhanced,
+    /// `"open-with-nac"`
+    OpenWithNac,
+    /// `"open-with-radius"`
+    OpenWithRadius,
+    /// `"psk"`
+    Psk,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessSsidRequestAuthMode, UnknownValue, { "8021x-google" =>
+    V8021xGoogle, "8021x-localradius" => V8021xLocalradius, "8021x-meraki" =>
+    V8021xMeraki, "8021x-nac" => V8021xNac, "8021x-radius" => V8021xRadius,
+    "ipsk-with-nac" => IpskWithNac, "ipsk-with-radius" => IpskWithRadius,
+    "ipsk-without-radius" => IpskWithoutRadius, "open" => Open, "open-enhanced" =>
+    OpenEnhanced, "open-with-nac" => OpenWithNac, "open-with-radius" => OpenWithRadius,
+    "psk" => Psk }
+);
+/// The current setting for Protected Management Frames (802.11w).
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSsidRequestDot11w {
+    /// Whether 802.11w is enabled or not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// (Optional) Whether 802.11w is required or not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+}
+impl UpdateNetworkWirelessSsidRequestDot11w {
+    /// A `UpdateNetworkWirelessSsidRequestDot11w` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            required: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `required`.
+    pub fn required(mut self, value: bool) -> Self {
+        self.required = Some(value);
+        self
+    }
+    /// Sets `required` to a value, or unsets it with `None`.
+    pub fn set_required(mut self, value: Option<bool>) -> Self {
+        self.required = value;
+        self
+    }
+}
+/// The psk encryption mode for the SSID ('wep' or 'wpa'). This param is only valid if the authMode is 'psk'
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessSsidRequestEncryptionMode {
+    /// `"wep"`
+    Wep,
+    /// `"wpa"`
+    Wpa,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessSsidRequestEncryptionMode, UnknownValue, { "wep" => Wep, "wpa"
+    => Wpa }
+);
 /// Named VLAN settings.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkWirelessSsidRequestNamedVlans {
     /// VLAN tagging settings. This param is only valid when ipAssignmentMode is 'Bridge mode' or 'Layer 3 roaming'.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2512,10 +19492,90 @@ pub struct UpdateNetworkWirelessSsidRequestNamedVlans {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub radius: Option<t::NamedVlansRadius>,
 }
+impl UpdateNetworkWirelessSsidRequestNamedVlans {
+    /// A `UpdateNetworkWirelessSsidRequestNamedVlans` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            tagging: None,
+            radius: None,
+        }
+    }
+    /// Sets `tagging`.
+    pub fn tagging(mut self, value: t::Tagging) -> Self {
+        self.tagging = Some(value);
+        self
+    }
+    /// Sets `tagging` to a value, or unsets it with `None`.
+    pub fn set_tagging(mut self, value: Option<t::Tagging>) -> Self {
+        self.tagging = value;
+        self
+    }
+    /// Sets `radius`.
+    pub fn radius(mut self, value: t::NamedVlansRadius) -> Self {
+        self.radius = Some(value);
+        self
+    }
+    /// Sets `radius` to a value, or unsets it with `None`.
+    pub fn set_radius(mut self, value: Option<t::NamedVlansRadius>) -> Self {
+        self.radius = value;
+        self
+    }
+}
+/// Specify the RADIUS attribute used to look up group policies ('Filter-Id', 'Reply-Message', 'Airespace-ACL-Name' or 'Aruba-User-Role'). Access points must receive this attribute in the RADIUS Access-Accept message
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessSsidRequestRadiusAttributeForGroupPolicies {
+    /// `"Airespace-ACL-Name"`
+    AirespaceAclName,
+    /// `"Aruba-User-Role"`
+    ArubaUserRole,
+    /// `"Filter-Id"`
+    FilterId,
+    /// `"Reply-Message"`
+    ReplyMessage,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessSsidRequestRadiusAttributeForGroupPolicies, UnknownValue, {
+    "Airespace-ACL-Name" => AirespaceAclName, "Aruba-User-Role" => ArubaUserRole,
+    "Filter-Id" => FilterId, "Reply-Message" => ReplyMessage }
+);
+/// This policy determines how authentication requests should be handled in the event that all of the configured RADIUS servers are unreachable ('Deny access' or 'Allow access')
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessSsidRequestRadiusFailoverPolicy {
+    /// `"Allow access"`
+    AllowAccess,
+    /// `"Deny access"`
+    DenyAccess,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessSsidRequestRadiusFailoverPolicy, UnknownValue, { "Allow access"
+    => AllowAccess, "Deny access" => DenyAccess }
+);
+/// This policy determines which RADIUS server will be contacted first in an authentication attempt and the ordering of any necessary retry attempts ('Strict priority order' or 'Round robin')
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessSsidRequestRadiusLoadBalancingPolicy {
+    /// `"Round robin"`
+    RoundRobin,
+    /// `"Strict priority order"`
+    StrictPriorityOrder,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessSsidRequestRadiusLoadBalancingPolicy, UnknownValue, {
+    "Round robin" => RoundRobin, "Strict priority order" => StrictPriorityOrder }
+);
 /// Part of the `updateNetworkWirelessSsid` operation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkWirelessSsidRequestRadiusServer {
     /// IP address (or FQDN) of your RADIUS server
     pub host: String,
@@ -2535,10 +19595,516 @@ pub struct UpdateNetworkWirelessSsidRequestRadiusServer {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ca_certificate: Option<String>,
 }
+impl UpdateNetworkWirelessSsidRequestRadiusServer {
+    /// A `UpdateNetworkWirelessSsidRequestRadiusServer` with its required fields (`host`); the optional ones are unset.
+    pub fn new(host: impl Into<String>) -> Self {
+        Self {
+            host: host.into(),
+            port: None,
+            secret: None,
+            radsec_enabled: None,
+            open_roaming_certificate_id: None,
+            ca_certificate: None,
+        }
+    }
+    /// Sets `port`.
+    pub fn port(mut self, value: i64) -> Self {
+        self.port = Some(value);
+        self
+    }
+    /// Sets `port` to a value, or unsets it with `None`.
+    pub fn set_port(mut self, value: Option<i64>) -> Self {
+        self.port = value;
+        self
+    }
+    /// Sets `secret`.
+    pub fn secret(mut self, value: impl Into<String>) -> Self {
+        self.secret = Some(value.into());
+        self
+    }
+    /// Sets `secret` to a value, or unsets it with `None`.
+    pub fn set_secret(mut self, value: Option<String>) -> Self {
+        self.secret = value;
+        self
+    }
+    /// Sets `radsecEnabled`.
+    pub fn radsec_enabled(mut self, value: bool) -> Self {
+        self.radsec_enabled = Some(value);
+        self
+    }
+    /// Sets `radsecEnabled` to a value, or unsets it with `None`.
+    pub fn set_radsec_enabled(mut self, value: Option<bool>) -> Self {
+        self.radsec_enabled = value;
+        self
+    }
+    /// Sets `openRoamingCertificateId`.
+    pub fn open_roaming_certificate_id(mut self, value: i64) -> Self {
+        self.open_roaming_certificate_id = Some(value);
+        self
+    }
+    /// Sets `openRoamingCertificateId` to a value, or unsets it with `None`.
+    pub fn set_open_roaming_certificate_id(mut self, value: Option<i64>) -> Self {
+        self.open_roaming_certificate_id = value;
+        self
+    }
+    /// Sets `caCertificate`.
+    pub fn ca_certificate(mut self, value: impl Into<String>) -> Self {
+        self.ca_certificate = Some(value.into());
+        self
+    }
+    /// Sets `caCertificate` to a value, or unsets it with `None`.
+    pub fn set_ca_certificate(mut self, value: Option<String>) -> Self {
+        self.ca_certificate = value;
+        self
+    }
+}
+/// The type of splash page for the SSID ('None', 'Click-through splash page', 'Billing', 'Password-protected with Meraki RADIUS', 'Password-protected with custom RADIUS', 'Password-protected with Active Directory', 'Password-protected with LDAP', 'SMS authentication', 'Systems Manager Sentry', 'Facebook Wi-Fi', 'Google OAuth', 'Sponsored guest', 'Cisco ISE' or 'Google Apps domain'). This attribute is not supported for template children.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessSsidRequestSplashPage {
+    /// `"Billing"`
+    Billing,
+    /// `"Cisco ISE"`
+    CiscoIse,
+    /// `"Click-through splash page"`
+    ClickThroughSplashPage,
+    /// `"Facebook Wi-Fi"`
+    FacebookWiFi,
+    /// `"Google Apps domain"`
+    GoogleAppsDomain,
+    /// `"Google OAuth"`
+    GoogleOAuth,
+    /// `"None"`
+    None,
+    /// `"Password-protected with Active Directory"`
+    PasswordProtectedWithActiveDirectory,
+    /// `"Password-protected with LDAP"`
+    PasswordProtectedWithLdap,
+    /// `"Password-protected with Meraki RADIUS"`
+    PasswordProtectedWithMerakiRadius,
+    /// `"Password-protected with custom RADIUS"`
+    PasswordProtectedWithCustomRadius,
+    /// `"SMS authentication"`
+    SmsAuthentication,
+    /// `"Sponsored guest"`
+    SponsoredGuest,
+    /// `"Systems Manager Sentry"`
+    SystemsManagerSentry,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessSsidRequestSplashPage, UnknownValue, { "Billing" => Billing,
+    "Cisco ISE" => CiscoIse, "Click-through splash page" => ClickThroughSplashPage,
+    "Facebook Wi-Fi" => FacebookWiFi, "Google Apps domain" => GoogleAppsDomain,
+    "Google OAuth" => GoogleOAuth, "None" => None,
+    "Password-protected with Active Directory" => PasswordProtectedWithActiveDirectory,
+    "Password-protected with LDAP" => PasswordProtectedWithLdap,
+    "Password-protected with Meraki RADIUS" => PasswordProtectedWithMerakiRadius,
+    "Password-protected with custom RADIUS" => PasswordProtectedWithCustomRadius,
+    "SMS authentication" => SmsAuthentication, "Sponsored guest" => SponsoredGuest,
+    "Systems Manager Sentry" => SystemsManagerSentry }
+);
+/// The types of WPA encryption. ('WPA1 only', 'WPA1 and WPA2', 'WPA2 only', 'WPA3 Transition Mode', 'WPA3 only' or 'WPA3 192-bit Security')
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessSsidRequestWpaEncryptionMode {
+    /// `"WPA1 and WPA2"`
+    Wpa1AndWpa2,
+    /// `"WPA1 only"`
+    Wpa1Only,
+    /// `"WPA2 only"`
+    Wpa2Only,
+    /// `"WPA3 192-bit Security"`
+    Wpa3_192BitSecurity,
+    /// `"WPA3 Transition Mode"`
+    Wpa3TransitionMode,
+    /// `"WPA3 only"`
+    Wpa3Only,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessSsidRequestWpaEncryptionMode, UnknownValue, { "WPA1 and WPA2" =>
+    Wpa1AndWpa2, "WPA1 only" => Wpa1Only, "WPA2 only" => Wpa2Only,
+    "WPA3 192-bit Security" => Wpa3_192BitSecurity, "WPA3 Transition Mode" =>
+    Wpa3TransitionMode, "WPA3 only" => Wpa3Only }
+);
+/// Part of the `updateNetworkWirelessSsid` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSsidResponse {
+    /// Unique identifier of the SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number: Option<i64>,
+    /// The name of the SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Whether or not the SSID is enabled
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// The type of splash page for the SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub splash_page: Option<t::UpdateNetworkWirelessSsidResponseSplashPage>,
+    /// SSID Administrator access status
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ssid_admin_accessible: Option<bool>,
+    /// Extended local auth flag for Enterprise NAC
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local_auth: Option<bool>,
+    /// The association control method for the SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth_mode: Option<t::UpdateNetworkWirelessSsidResponseAuthMode>,
+    /// The psk encryption mode for the SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encryption_mode: Option<t::UpdateNetworkWirelessSsidResponseEncryptionMode>,
+    /// The types of WPA encryption
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wpa_encryption_mode: Option<
+        t::UpdateNetworkWirelessSsidResponseWpaEncryptionMode,
+    >,
+    /// List of RADIUS 802.1X servers to be used for authentication
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius_servers: Option<Vec<t::UpdateNetworkWirelessSsidResponseRadiusServer>>,
+    /// List of RADIUS accounting 802.1X servers to be used for authentication
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius_accounting_servers: Option<
+        Vec<t::UpdateNetworkWirelessSsidResponseRadiusAccountingServer>,
+    >,
+    /// Whether or not RADIUS accounting is enabled
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius_accounting_enabled: Option<bool>,
+    /// Whether RADIUS authentication is enabled
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius_enabled: Option<bool>,
+    /// RADIUS attribute used to look up group policies
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius_attribute_for_group_policies: Option<
+        t::UpdateNetworkWirelessSsidResponseRadiusAttributeForGroupPolicies,
+    >,
+    /// Policy which determines how authentication requests should be handled in the event that all of the configured RADIUS servers are unreachable
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius_failover_policy: Option<
+        t::UpdateNetworkWirelessSsidResponseRadiusFailoverPolicy,
+    >,
+    /// Policy which determines which RADIUS server will be contacted first in an authentication attempt, and the ordering of any necessary retry attempts
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub radius_load_balancing_policy: Option<
+        t::UpdateNetworkWirelessSsidResponseRadiusLoadBalancingPolicy,
+    >,
+    /// The client IP assignment mode
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip_assignment_mode: Option<t::UpdateNetworkWirelessSsidResponseIpAssignmentMode>,
+    /// URL for the admin splash page
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admin_splash_url: Option<String>,
+    /// Splash page timeout
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub splash_timeout: Option<String>,
+    /// Allow users to access a configurable list of IP ranges prior to sign-on
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub walled_garden_enabled: Option<bool>,
+    /// Domain names and IP address ranges available in Walled Garden mode
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub walled_garden_ranges: Option<Vec<String>>,
+    /// The minimum bitrate in Mbps of this SSID in the default indoor RF profile
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// The client-serving radio frequencies of this SSID in the default indoor RF profile
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_selection: Option<t::UpdateNetworkWirelessSsidResponseBandSelection>,
+    /// The upload bandwidth limit in Kbps. (0 represents no limit.)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_client_bandwidth_limit_up: Option<i64>,
+    /// The download bandwidth limit in Kbps. (0 represents no limit.)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_client_bandwidth_limit_down: Option<i64>,
+    /// Whether the SSID is advertised or hidden by the AP
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visible: Option<bool>,
+    /// Whether all APs broadcast the SSID or if it's restricted to APs matching any availability tags
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available_on_all_aps: Option<bool>,
+    /// List of tags for this SSID. If availableOnAllAps is false, then the SSID is only broadcast by APs with tags matching any of the tags in this list
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub availability_tags: Option<Vec<String>>,
+    /// The total upload bandwidth limit in Kbps (0 represents no limit)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_ssid_bandwidth_limit_up: Option<i64>,
+    /// The total download bandwidth limit in Kbps (0 represents no limit)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_ssid_bandwidth_limit_down: Option<i64>,
+    /// Whether clients connecting to this SSID must use the IP address assigned by the DHCP server
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mandatory_dhcp_enabled: Option<bool>,
+}
+/// The association control method for the SSID
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessSsidResponseAuthMode {
+    /// `"8021x-google"`
+    V8021xGoogle,
+    /// `"8021x-localradius"`
+    V8021xLocalradius,
+    /// `"8021x-meraki"`
+    V8021xMeraki,
+    /// `"8021x-nac"`
+    V8021xNac,
+    /// `"8021x-radius"`
+    V8021xRadius,
+    /// `"ipsk-with-nac"`
+    IpskWithNac,
+    /// `"ipsk-with-radius"`
+    IpskWithRadius,
+    /// `"ipsk-without-radius"`
+    IpskWithoutRadius,
+    /// `"open"`
+    Open,
+    /// `"open-enhanced"`
+    OpenEnhanced,
+    /// `"open-with-nac"`
+    OpenWithNac,
+    /// `"open-with-radius"`
+    OpenWithRadius,
+    /// `"psk"`
+    Psk,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessSsidResponseAuthMode, UnknownValue, { "8021x-google" =>
+    V8021xGoogle, "8021x-localradius" => V8021xLocalradius, "8021x-meraki" =>
+    V8021xMeraki, "8021x-nac" => V8021xNac, "8021x-radius" => V8021xRadius,
+    "ipsk-with-nac" => IpskWithNac, "ipsk-with-radius" => IpskWithRadius,
+    "ipsk-without-radius" => IpskWithoutRadius, "open" => Open, "open-enhanced" =>
+    OpenEnhanced, "open-with-nac" => OpenWithNac, "open-with-radius" => OpenWithRadius,
+    "psk" => Psk }
+);
+/// The client-serving radio frequencies of this SSID in the default indoor RF profile
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessSsidResponseBandSelection {
+    /// `"5 GHz band only"`
+    V5GHzBandOnly,
+    /// `"Dual band operation"`
+    DualBandOperation,
+    /// `"Dual band operation with Band Steering"`
+    DualBandOperationWithBandSteering,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessSsidResponseBandSelection, UnknownValue, { "5 GHz band only" =>
+    V5GHzBandOnly, "Dual band operation" => DualBandOperation,
+    "Dual band operation with Band Steering" => DualBandOperationWithBandSteering }
+);
+/// The psk encryption mode for the SSID
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessSsidResponseEncryptionMode {
+    /// `"wep"`
+    Wep,
+    /// `"wpa"`
+    Wpa,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessSsidResponseEncryptionMode, UnknownValue, { "wep" => Wep, "wpa"
+    => Wpa }
+);
+/// The client IP assignment mode
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessSsidResponseIpAssignmentMode {
+    /// `"Bridge mode"`
+    BridgeMode,
+    /// `"Ethernet over GRE"`
+    EthernetOverGre,
+    /// `"Layer 3 roaming"`
+    Layer3Roaming,
+    /// `"Layer 3 roaming with a concentrator"`
+    Layer3RoamingWithAConcentrator,
+    /// `"NAT mode"`
+    NatMode,
+    /// `"VPN"`
+    Vpn,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessSsidResponseIpAssignmentMode, UnknownValue, { "Bridge mode" =>
+    BridgeMode, "Ethernet over GRE" => EthernetOverGre, "Layer 3 roaming" =>
+    Layer3Roaming, "Layer 3 roaming with a concentrator" =>
+    Layer3RoamingWithAConcentrator, "NAT mode" => NatMode, "VPN" => Vpn }
+);
+/// Part of the `updateNetworkWirelessSsid` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSsidResponseRadiusAccountingServer {
+    /// IP address (or FQDN) to which the APs will send RADIUS accounting messages
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// Port on the RADIUS server that is listening for accounting messages
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<i64>,
+    /// The ID of the Openroaming Certificate attached to radius server
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open_roaming_certificate_id: Option<i64>,
+    /// Certificate used for authorization for the RADSEC Server
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca_certificate: Option<String>,
+}
+/// RADIUS attribute used to look up group policies
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessSsidResponseRadiusAttributeForGroupPolicies {
+    /// `"Airespace-ACL-Name"`
+    AirespaceAclName,
+    /// `"Aruba-User-Role"`
+    ArubaUserRole,
+    /// `"Filter-Id"`
+    FilterId,
+    /// `"Reply-Message"`
+    ReplyMessage,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessSsidResponseRadiusAttributeForGroupPolicies, UnknownValue, {
+    "Airespace-ACL-Name" => AirespaceAclName, "Aruba-User-Role" => ArubaUserRole,
+    "Filter-Id" => FilterId, "Reply-Message" => ReplyMessage }
+);
+/// Policy which determines how authentication requests should be handled in the event that all of the configured RADIUS servers are unreachable
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessSsidResponseRadiusFailoverPolicy {
+    /// `"Allow access"`
+    AllowAccess,
+    /// `"Deny access"`
+    DenyAccess,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessSsidResponseRadiusFailoverPolicy, UnknownValue, { "Allow access"
+    => AllowAccess, "Deny access" => DenyAccess }
+);
+/// Policy which determines which RADIUS server will be contacted first in an authentication attempt, and the ordering of any necessary retry attempts
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessSsidResponseRadiusLoadBalancingPolicy {
+    /// `"Round robin"`
+    RoundRobin,
+    /// `"Strict priority order"`
+    StrictPriorityOrder,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessSsidResponseRadiusLoadBalancingPolicy, UnknownValue, {
+    "Round robin" => RoundRobin, "Strict priority order" => StrictPriorityOrder }
+);
+/// Part of the `updateNetworkWirelessSsid` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSsidResponseRadiusServer {
+    /// IP address (or FQDN) of your RADIUS server
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// UDP port the RADIUS server listens on for Access-requests
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<i64>,
+    /// The ID of the Openroaming Certificate attached to radius server
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open_roaming_certificate_id: Option<i64>,
+    /// Certificate used for authorization for the RADSEC Server
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca_certificate: Option<String>,
+}
+/// The type of splash page for the SSID
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessSsidResponseSplashPage {
+    /// `"Billing"`
+    Billing,
+    /// `"Cisco ISE"`
+    CiscoIse,
+    /// `"Click-through splash page"`
+    ClickThroughSplashPage,
+    /// `"Facebook Wi-Fi"`
+    FacebookWiFi,
+    /// `"Google Apps domain"`
+    GoogleAppsDomain,
+    /// `"Google OAuth"`
+    GoogleOAuth,
+    /// `"None"`
+    None,
+    /// `"Password-protected with Active Directory"`
+    PasswordProtectedWithActiveDirectory,
+    /// `"Password-protected with LDAP"`
+    PasswordProtectedWithLdap,
+    /// `"Password-protected with Meraki RADIUS"`
+    PasswordProtectedWithMerakiRadius,
+    /// `"Password-protected with custom RADIUS"`
+    PasswordProtectedWithCustomRadius,
+    /// `"SMS authentication"`
+    SmsAuthentication,
+    /// `"Sponsored guest"`
+    SponsoredGuest,
+    /// `"Systems Manager Sentry"`
+    SystemsManagerSentry,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessSsidResponseSplashPage, UnknownValue, { "Billing" => Billing,
+    "Cisco ISE" => CiscoIse, "Click-through splash page" => ClickThroughSplashPage,
+    "Facebook Wi-Fi" => FacebookWiFi, "Google Apps domain" => GoogleAppsDomain,
+    "Google OAuth" => GoogleOAuth, "None" => None,
+    "Password-protected with Active Directory" => PasswordProtectedWithActiveDirectory,
+    "Password-protected with LDAP" => PasswordProtectedWithLdap,
+    "Password-protected with Meraki RADIUS" => PasswordProtectedWithMerakiRadius,
+    "Password-protected with custom RADIUS" => PasswordProtectedWithCustomRadius,
+    "SMS authentication" => SmsAuthentication, "Sponsored guest" => SponsoredGuest,
+    "Systems Manager Sentry" => SystemsManagerSentry }
+);
+/// The types of WPA encryption
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessSsidResponseWpaEncryptionMode {
+    /// `"WPA1 and WPA2"`
+    Wpa1AndWpa2,
+    /// `"WPA1 only"`
+    Wpa1Only,
+    /// `"WPA2 only"`
+    Wpa2Only,
+    /// `"WPA3 192-bit Security"`
+    Wpa3_192BitSecurity,
+    /// `"WPA3 Transition Mode"`
+    Wpa3TransitionMode,
+    /// `"WPA3 only"`
+    Wpa3Only,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessSsidResponseWpaEncryptionMode, UnknownValue, { "WPA1 and WPA2"
+    => Wpa1AndWpa2, "WPA1 only" => Wpa1Only, "WPA2 only" => Wpa2Only,
+    "WPA3 192-bit Security" => Wpa3_192BitSecurity, "WPA3 Transition Mode" =>
+    Wpa3TransitionMode, "WPA3 only" => Wpa3Only }
+);
 /// Part of the `updateNetworkWirelessSsidSchedules` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkWirelessSsidSchedulesRequest {
     /// If true, the SSID outage schedule is enabled.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2550,10 +20116,57 @@ pub struct UpdateNetworkWirelessSsidSchedulesRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ranges_in_seconds: Option<Vec<t::RangesInSecond>>,
 }
+impl UpdateNetworkWirelessSsidSchedulesRequest {
+    /// A `UpdateNetworkWirelessSsidSchedulesRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            ranges: None,
+            ranges_in_seconds: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `ranges`.
+    pub fn ranges(mut self, value: impl IntoIterator<Item = t::Range>) -> Self {
+        self.ranges = Some(rt::list::<t::Range, _>(value));
+        self
+    }
+    /// Sets `ranges` to a value, or unsets it with `None`.
+    pub fn set_ranges(mut self, value: Option<Vec<t::Range>>) -> Self {
+        self.ranges = value;
+        self
+    }
+    /// Sets `rangesInSeconds`.
+    pub fn ranges_in_seconds(
+        mut self,
+        value: impl IntoIterator<Item = t::RangesInSecond>,
+    ) -> Self {
+        self.ranges_in_seconds = Some(rt::list::<t::RangesInSecond, _>(value));
+        self
+    }
+    /// Sets `rangesInSeconds` to a value, or unsets it with `None`.
+    pub fn set_ranges_in_seconds(
+        mut self,
+        value: Option<Vec<t::RangesInSecond>>,
+    ) -> Self {
+        self.ranges_in_seconds = value;
+        self
+    }
+}
 /// Part of the `updateNetworkWirelessSsidSplashSettings` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkWirelessSsidSplashSettingsRequest {
     /// \[optional\] The custom splash URL of the click-through splash page. Note that the URL can be configured without necessarily being used. In order to enable the custom URL, see 'useSplashUrl'
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2579,12 +20192,12 @@ pub struct UpdateNetworkWirelessSsidSplashSettingsRequest {
     /// The image used in the splash page.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub splash_image: Option<
-        t::UpdateNetworkWirelessSsidSplashSettingsRequestSplashLogo,
+        t::UpdateNetworkWirelessSsidSplashSettingsRequestSplashImage,
     >,
     /// The prepaid front image used in the splash page.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub splash_prepaid_front: Option<
-        t::UpdateNetworkWirelessSsidSplashSettingsRequestSplashLogo,
+        t::UpdateNetworkWirelessSsidSplashSettingsRequestSplashPrepaidFront,
     >,
     /// How restricted allowing traffic should be. If true, all traffic types are blocked until the splash page is acknowledged. If false, all non-HTTP traffic is allowed before the splash page is acknowledged.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2597,37 +20210,554 @@ pub struct UpdateNetworkWirelessSsidSplashSettingsRequest {
     pub allow_simultaneous_logins: Option<bool>,
     /// Details associated with guest sponsored splash.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub guest_sponsorship: Option<t::GuestSponsorship>,
+    pub guest_sponsorship: Option<
+        t::UpdateNetworkWirelessSsidSplashSettingsRequestGuestSponsorship,
+    >,
     /// Details associated with billing splash.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub billing: Option<t::Billing>,
+    pub billing: Option<t::UpdateNetworkWirelessSsidSplashSettingsRequestBilling>,
     /// Systems Manager sentry enrollment splash settings.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sentry_enrollment: Option<
         t::UpdateNetworkWirelessSsidSplashSettingsRequestSentryEnrollment,
     >,
 }
+impl UpdateNetworkWirelessSsidSplashSettingsRequest {
+    /// A `UpdateNetworkWirelessSsidSplashSettingsRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            splash_url: None,
+            use_splash_url: None,
+            splash_timeout: None,
+            redirect_url: None,
+            use_redirect_url: None,
+            welcome_message: None,
+            splash_logo: None,
+            splash_image: None,
+            splash_prepaid_front: None,
+            block_all_traffic_before_sign_on: None,
+            controller_disconnection_behavior: None,
+            allow_simultaneous_logins: None,
+            guest_sponsorship: None,
+            billing: None,
+            sentry_enrollment: None,
+        }
+    }
+    /// Sets `splashUrl`.
+    pub fn splash_url(mut self, value: impl Into<String>) -> Self {
+        self.splash_url = Some(value.into());
+        self
+    }
+    /// Sets `splashUrl` to a value, or unsets it with `None`.
+    pub fn set_splash_url(mut self, value: Option<String>) -> Self {
+        self.splash_url = value;
+        self
+    }
+    /// Sets `useSplashUrl`.
+    pub fn use_splash_url(mut self, value: bool) -> Self {
+        self.use_splash_url = Some(value);
+        self
+    }
+    /// Sets `useSplashUrl` to a value, or unsets it with `None`.
+    pub fn set_use_splash_url(mut self, value: Option<bool>) -> Self {
+        self.use_splash_url = value;
+        self
+    }
+    /// Sets `splashTimeout`.
+    pub fn splash_timeout(mut self, value: i64) -> Self {
+        self.splash_timeout = Some(value);
+        self
+    }
+    /// Sets `splashTimeout` to a value, or unsets it with `None`.
+    pub fn set_splash_timeout(mut self, value: Option<i64>) -> Self {
+        self.splash_timeout = value;
+        self
+    }
+    /// Sets `redirectUrl`.
+    pub fn redirect_url(mut self, value: impl Into<String>) -> Self {
+        self.redirect_url = Some(value.into());
+        self
+    }
+    /// Sets `redirectUrl` to a value, or unsets it with `None`.
+    pub fn set_redirect_url(mut self, value: Option<String>) -> Self {
+        self.redirect_url = value;
+        self
+    }
+    /// Sets `useRedirectUrl`.
+    pub fn use_redirect_url(mut self, value: bool) -> Self {
+        self.use_redirect_url = Some(value);
+        self
+    }
+    /// Sets `useRedirectUrl` to a value, or unsets it with `None`.
+    pub fn set_use_redirect_url(mut self, value: Option<bool>) -> Self {
+        self.use_redirect_url = value;
+        self
+    }
+    /// Sets `welcomeMessage`.
+    pub fn welcome_message(mut self, value: impl Into<String>) -> Self {
+        self.welcome_message = Some(value.into());
+        self
+    }
+    /// Sets `welcomeMessage` to a value, or unsets it with `None`.
+    pub fn set_welcome_message(mut self, value: Option<String>) -> Self {
+        self.welcome_message = value;
+        self
+    }
+    /// Sets `splashLogo`.
+    pub fn splash_logo(
+        mut self,
+        value: t::UpdateNetworkWirelessSsidSplashSettingsRequestSplashLogo,
+    ) -> Self {
+        self.splash_logo = Some(value);
+        self
+    }
+    /// Sets `splashLogo` to a value, or unsets it with `None`.
+    pub fn set_splash_logo(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessSsidSplashSettingsRequestSplashLogo>,
+    ) -> Self {
+        self.splash_logo = value;
+        self
+    }
+    /// Sets `splashImage`.
+    pub fn splash_image(
+        mut self,
+        value: t::UpdateNetworkWirelessSsidSplashSettingsRequestSplashImage,
+    ) -> Self {
+        self.splash_image = Some(value);
+        self
+    }
+    /// Sets `splashImage` to a value, or unsets it with `None`.
+    pub fn set_splash_image(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessSsidSplashSettingsRequestSplashImage>,
+    ) -> Self {
+        self.splash_image = value;
+        self
+    }
+    /// Sets `splashPrepaidFront`.
+    pub fn splash_prepaid_front(
+        mut self,
+        value: t::UpdateNetworkWirelessSsidSplashSettingsRequestSplashPrepaidFront,
+    ) -> Self {
+        self.splash_prepaid_front = Some(value);
+        self
+    }
+    /// Sets `splashPrepaidFront` to a value, or unsets it with `None`.
+    pub fn set_splash_prepaid_front(
+        mut self,
+        value: Option<
+            t::UpdateNetworkWirelessSsidSplashSettingsRequestSplashPrepaidFront,
+        >,
+    ) -> Self {
+        self.splash_prepaid_front = value;
+        self
+    }
+    /// Sets `blockAllTrafficBeforeSignOn`.
+    pub fn block_all_traffic_before_sign_on(mut self, value: bool) -> Self {
+        self.block_all_traffic_before_sign_on = Some(value);
+        self
+    }
+    /// Sets `blockAllTrafficBeforeSignOn` to a value, or unsets it with `None`.
+    pub fn set_block_all_traffic_before_sign_on(mut self, value: Option<bool>) -> Self {
+        self.block_all_traffic_before_sign_on = value;
+        self
+    }
+    /// Sets `controllerDisconnectionBehavior`.
+    pub fn controller_disconnection_behavior(
+        mut self,
+        value: t::ControllerDisconnectionBehavior,
+    ) -> Self {
+        self.controller_disconnection_behavior = Some(value);
+        self
+    }
+    /// Sets `controllerDisconnectionBehavior` to a value, or unsets it with `None`.
+    pub fn set_controller_disconnection_behavior(
+        mut self,
+        value: Option<t::ControllerDisconnectionBehavior>,
+    ) -> Self {
+        self.controller_disconnection_behavior = value;
+        self
+    }
+    /// Sets `allowSimultaneousLogins`.
+    pub fn allow_simultaneous_logins(mut self, value: bool) -> Self {
+        self.allow_simultaneous_logins = Some(value);
+        self
+    }
+    /// Sets `allowSimultaneousLogins` to a value, or unsets it with `None`.
+    pub fn set_allow_simultaneous_logins(mut self, value: Option<bool>) -> Self {
+        self.allow_simultaneous_logins = value;
+        self
+    }
+    /// Sets `guestSponsorship`.
+    pub fn guest_sponsorship(
+        mut self,
+        value: t::UpdateNetworkWirelessSsidSplashSettingsRequestGuestSponsorship,
+    ) -> Self {
+        self.guest_sponsorship = Some(value);
+        self
+    }
+    /// Sets `guestSponsorship` to a value, or unsets it with `None`.
+    pub fn set_guest_sponsorship(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessSsidSplashSettingsRequestGuestSponsorship>,
+    ) -> Self {
+        self.guest_sponsorship = value;
+        self
+    }
+    /// Sets `billing`.
+    pub fn billing(
+        mut self,
+        value: t::UpdateNetworkWirelessSsidSplashSettingsRequestBilling,
+    ) -> Self {
+        self.billing = Some(value);
+        self
+    }
+    /// Sets `billing` to a value, or unsets it with `None`.
+    pub fn set_billing(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessSsidSplashSettingsRequestBilling>,
+    ) -> Self {
+        self.billing = value;
+        self
+    }
+    /// Sets `sentryEnrollment`.
+    pub fn sentry_enrollment(
+        mut self,
+        value: t::UpdateNetworkWirelessSsidSplashSettingsRequestSentryEnrollment,
+    ) -> Self {
+        self.sentry_enrollment = Some(value);
+        self
+    }
+    /// Sets `sentryEnrollment` to a value, or unsets it with `None`.
+    pub fn set_sentry_enrollment(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessSsidSplashSettingsRequestSentryEnrollment>,
+    ) -> Self {
+        self.sentry_enrollment = value;
+        self
+    }
+}
+/// Details associated with billing splash.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSsidSplashSettingsRequestBilling {
+    /// Details associated with a free access plan with limits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub free_access: Option<
+        t::UpdateNetworkWirelessSsidSplashSettingsRequestBillingFreeAccess,
+    >,
+    /// Whether or not billing uses the fast login prepaid access option.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prepaid_access_fast_login_enabled: Option<bool>,
+    /// The email address that receives replies from clients.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_to_email_address: Option<String>,
+}
+impl UpdateNetworkWirelessSsidSplashSettingsRequestBilling {
+    /// A `UpdateNetworkWirelessSsidSplashSettingsRequestBilling` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            free_access: None,
+            prepaid_access_fast_login_enabled: None,
+            reply_to_email_address: None,
+        }
+    }
+    /// Sets `freeAccess`.
+    pub fn free_access(
+        mut self,
+        value: t::UpdateNetworkWirelessSsidSplashSettingsRequestBillingFreeAccess,
+    ) -> Self {
+        self.free_access = Some(value);
+        self
+    }
+    /// Sets `freeAccess` to a value, or unsets it with `None`.
+    pub fn set_free_access(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessSsidSplashSettingsRequestBillingFreeAccess>,
+    ) -> Self {
+        self.free_access = value;
+        self
+    }
+    /// Sets `prepaidAccessFastLoginEnabled`.
+    pub fn prepaid_access_fast_login_enabled(mut self, value: bool) -> Self {
+        self.prepaid_access_fast_login_enabled = Some(value);
+        self
+    }
+    /// Sets `prepaidAccessFastLoginEnabled` to a value, or unsets it with `None`.
+    pub fn set_prepaid_access_fast_login_enabled(mut self, value: Option<bool>) -> Self {
+        self.prepaid_access_fast_login_enabled = value;
+        self
+    }
+    /// Sets `replyToEmailAddress`.
+    pub fn reply_to_email_address(mut self, value: impl Into<String>) -> Self {
+        self.reply_to_email_address = Some(value.into());
+        self
+    }
+    /// Sets `replyToEmailAddress` to a value, or unsets it with `None`.
+    pub fn set_reply_to_email_address(mut self, value: Option<String>) -> Self {
+        self.reply_to_email_address = value;
+        self
+    }
+}
+/// Details associated with a free access plan with limits.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSsidSplashSettingsRequestBillingFreeAccess {
+    /// Whether or not free access is enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// How long a device can use a network for free.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_in_minutes: Option<i64>,
+}
+impl UpdateNetworkWirelessSsidSplashSettingsRequestBillingFreeAccess {
+    /// A `UpdateNetworkWirelessSsidSplashSettingsRequestBillingFreeAccess` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            duration_in_minutes: None,
+        }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Sets `enabled` to a value, or unsets it with `None`.
+    pub fn set_enabled(mut self, value: Option<bool>) -> Self {
+        self.enabled = value;
+        self
+    }
+    /// Sets `durationInMinutes`.
+    pub fn duration_in_minutes(mut self, value: i64) -> Self {
+        self.duration_in_minutes = Some(value);
+        self
+    }
+    /// Sets `durationInMinutes` to a value, or unsets it with `None`.
+    pub fn set_duration_in_minutes(mut self, value: Option<i64>) -> Self {
+        self.duration_in_minutes = value;
+        self
+    }
+}
+/// Details associated with guest sponsored splash.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSsidSplashSettingsRequestGuestSponsorship {
+    /// Duration in minutes of sponsored guest authorization. Must be between 1 and 60480 (6 weeks)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_in_minutes: Option<i64>,
+    /// Whether or not guests can specify how much time they are requesting.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guest_can_request_timeframe: Option<bool>,
+}
+impl UpdateNetworkWirelessSsidSplashSettingsRequestGuestSponsorship {
+    /// A `UpdateNetworkWirelessSsidSplashSettingsRequestGuestSponsorship` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            duration_in_minutes: None,
+            guest_can_request_timeframe: None,
+        }
+    }
+    /// Sets `durationInMinutes`.
+    pub fn duration_in_minutes(mut self, value: i64) -> Self {
+        self.duration_in_minutes = Some(value);
+        self
+    }
+    /// Sets `durationInMinutes` to a value, or unsets it with `None`.
+    pub fn set_duration_in_minutes(mut self, value: Option<i64>) -> Self {
+        self.duration_in_minutes = value;
+        self
+    }
+    /// Sets `guestCanRequestTimeframe`.
+    pub fn guest_can_request_timeframe(mut self, value: bool) -> Self {
+        self.guest_can_request_timeframe = Some(value);
+        self
+    }
+    /// Sets `guestCanRequestTimeframe` to a value, or unsets it with `None`.
+    pub fn set_guest_can_request_timeframe(mut self, value: Option<bool>) -> Self {
+        self.guest_can_request_timeframe = value;
+        self
+    }
+}
 /// Systems Manager sentry enrollment splash settings.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkWirelessSsidSplashSettingsRequestSentryEnrollment {
     /// Systems Manager network targeted for sentry enrollment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub systems_manager_network: Option<
-        t::CreateNetworkFirmwareUpgradesStagedEventRequestProductsSwitchNextUpgradeToVersion,
+        t::UpdateNetworkWirelessSsidSplashSettingsRequestSentryEnrollmentSystemsManagerNetwork,
     >,
     /// The strength of the enforcement of selected system types. Must be one of: 'focused', 'click-through', and 'strict'.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub strength: Option<t::Strength>,
+    pub strength: Option<
+        t::UpdateNetworkWirelessSsidSplashSettingsRequestSentryEnrollmentStrength,
+    >,
     /// The system types that the Sentry enforces. Must be included in: 'iOS, 'Android', 'macOS', and 'Windows'.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enforced_systems: Option<Vec<String>>,
+}
+impl UpdateNetworkWirelessSsidSplashSettingsRequestSentryEnrollment {
+    /// A `UpdateNetworkWirelessSsidSplashSettingsRequestSentryEnrollment` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            systems_manager_network: None,
+            strength: None,
+            enforced_systems: None,
+        }
+    }
+    /// Sets `systemsManagerNetwork`.
+    pub fn systems_manager_network(
+        mut self,
+        value: t::UpdateNetworkWirelessSsidSplashSettingsRequestSentryEnrollmentSystemsManagerNetwork,
+    ) -> Self {
+        self.systems_manager_network = Some(value);
+        self
+    }
+    /// Sets `systemsManagerNetwork` to a value, or unsets it with `None`.
+    pub fn set_systems_manager_network(
+        mut self,
+        value: Option<
+            t::UpdateNetworkWirelessSsidSplashSettingsRequestSentryEnrollmentSystemsManagerNetwork,
+        >,
+    ) -> Self {
+        self.systems_manager_network = value;
+        self
+    }
+    /// Sets `strength`.
+    pub fn strength(
+        mut self,
+        value: t::UpdateNetworkWirelessSsidSplashSettingsRequestSentryEnrollmentStrength,
+    ) -> Self {
+        self.strength = Some(value);
+        self
+    }
+    /// Sets `strength` to a value, or unsets it with `None`.
+    pub fn set_strength(
+        mut self,
+        value: Option<
+            t::UpdateNetworkWirelessSsidSplashSettingsRequestSentryEnrollmentStrength,
+        >,
+    ) -> Self {
+        self.strength = value;
+        self
+    }
+    /// Sets `enforcedSystems`.
+    pub fn enforced_systems(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.enforced_systems = Some(rt::list::<String, _>(value));
+        self
+    }
+    /// Sets `enforcedSystems` to a value, or unsets it with `None`.
+    pub fn set_enforced_systems(mut self, value: Option<Vec<String>>) -> Self {
+        self.enforced_systems = value;
+        self
+    }
+}
+/// The strength of the enforcement of selected system types. Must be one of: 'focused', 'click-through', and 'strict'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessSsidSplashSettingsRequestSentryEnrollmentStrength {
+    /// `"click-through"`
+    ClickThrough,
+    /// `"focused"`
+    Focused,
+    /// `"strict"`
+    Strict,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessSsidSplashSettingsRequestSentryEnrollmentStrength, UnknownValue,
+    { "click-through" => ClickThrough, "focused" => Focused, "strict" => Strict }
+);
+/// Systems Manager network targeted for sentry enrollment.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSsidSplashSettingsRequestSentryEnrollmentSystemsManagerNetwork {
+    /// The network ID of the Systems Manager network.
+    pub id: String,
+}
+impl UpdateNetworkWirelessSsidSplashSettingsRequestSentryEnrollmentSystemsManagerNetwork {
+    /// A `UpdateNetworkWirelessSsidSplashSettingsRequestSentryEnrollmentSystemsManagerNetwork` with its required fields (`id`); the optional ones are unset.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { id: id.into() }
+    }
+}
+/// The image used in the splash page.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSsidSplashSettingsRequestSplashImage {
+    /// The MD5 value of the image file. Setting this to null will remove the image from the splash page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub md5: Option<String>,
+    /// The extension of the image file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extension: Option<String>,
+    /// Properties for setting a new image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<t::SplashImageImage>,
+}
+impl UpdateNetworkWirelessSsidSplashSettingsRequestSplashImage {
+    /// A `UpdateNetworkWirelessSsidSplashSettingsRequestSplashImage` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            md5: None,
+            extension: None,
+            image: None,
+        }
+    }
+    /// Sets `md5`.
+    pub fn md5(mut self, value: impl Into<String>) -> Self {
+        self.md5 = Some(value.into());
+        self
+    }
+    /// Sets `md5` to a value, or unsets it with `None`.
+    pub fn set_md5(mut self, value: Option<String>) -> Self {
+        self.md5 = value;
+        self
+    }
+    /// Sets `extension`.
+    pub fn extension(mut self, value: impl Into<String>) -> Self {
+        self.extension = Some(value.into());
+        self
+    }
+    /// Sets `extension` to a value, or unsets it with `None`.
+    pub fn set_extension(mut self, value: Option<String>) -> Self {
+        self.extension = value;
+        self
+    }
+    /// Sets `image`.
+    pub fn image(mut self, value: t::SplashImageImage) -> Self {
+        self.image = Some(value);
+        self
+    }
+    /// Sets `image` to a value, or unsets it with `None`.
+    pub fn set_image(mut self, value: Option<t::SplashImageImage>) -> Self {
+        self.image = value;
+        self
+    }
 }
 /// The logo used in the splash page.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkWirelessSsidSplashSettingsRequestSplashLogo {
     /// The MD5 value of the logo file. Setting this to null will remove the logo from the splash page.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2637,12 +20767,697 @@ pub struct UpdateNetworkWirelessSsidSplashSettingsRequestSplashLogo {
     pub extension: Option<String>,
     /// Properties for setting a new image.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub image: Option<t::CreateOrganizationBrandingPolicyRequestCustomLogoImage>,
+    pub image: Option<t::SplashLogoImage>,
+}
+impl UpdateNetworkWirelessSsidSplashSettingsRequestSplashLogo {
+    /// A `UpdateNetworkWirelessSsidSplashSettingsRequestSplashLogo` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            md5: None,
+            extension: None,
+            image: None,
+        }
+    }
+    /// Sets `md5`.
+    pub fn md5(mut self, value: impl Into<String>) -> Self {
+        self.md5 = Some(value.into());
+        self
+    }
+    /// Sets `md5` to a value, or unsets it with `None`.
+    pub fn set_md5(mut self, value: Option<String>) -> Self {
+        self.md5 = value;
+        self
+    }
+    /// Sets `extension`.
+    pub fn extension(mut self, value: impl Into<String>) -> Self {
+        self.extension = Some(value.into());
+        self
+    }
+    /// Sets `extension` to a value, or unsets it with `None`.
+    pub fn set_extension(mut self, value: Option<String>) -> Self {
+        self.extension = value;
+        self
+    }
+    /// Sets `image`.
+    pub fn image(mut self, value: t::SplashLogoImage) -> Self {
+        self.image = Some(value);
+        self
+    }
+    /// Sets `image` to a value, or unsets it with `None`.
+    pub fn set_image(mut self, value: Option<t::SplashLogoImage>) -> Self {
+        self.image = value;
+        self
+    }
+}
+/// The prepaid front image used in the splash page.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSsidSplashSettingsRequestSplashPrepaidFront {
+    /// The MD5 value of the prepaid front image file. Setting this to null will remove the prepaid front from the splash page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub md5: Option<String>,
+    /// The extension of the prepaid front image file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extension: Option<String>,
+    /// Properties for setting a new image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<t::SplashPrepaidFrontImage>,
+}
+impl UpdateNetworkWirelessSsidSplashSettingsRequestSplashPrepaidFront {
+    /// A `UpdateNetworkWirelessSsidSplashSettingsRequestSplashPrepaidFront` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            md5: None,
+            extension: None,
+            image: None,
+        }
+    }
+    /// Sets `md5`.
+    pub fn md5(mut self, value: impl Into<String>) -> Self {
+        self.md5 = Some(value.into());
+        self
+    }
+    /// Sets `md5` to a value, or unsets it with `None`.
+    pub fn set_md5(mut self, value: Option<String>) -> Self {
+        self.md5 = value;
+        self
+    }
+    /// Sets `extension`.
+    pub fn extension(mut self, value: impl Into<String>) -> Self {
+        self.extension = Some(value.into());
+        self
+    }
+    /// Sets `extension` to a value, or unsets it with `None`.
+    pub fn set_extension(mut self, value: Option<String>) -> Self {
+        self.extension = value;
+        self
+    }
+    /// Sets `image`.
+    pub fn image(mut self, value: t::SplashPrepaidFrontImage) -> Self {
+        self.image = Some(value);
+        self
+    }
+    /// Sets `image` to a value, or unsets it with `None`.
+    pub fn set_image(mut self, value: Option<t::SplashPrepaidFrontImage>) -> Self {
+        self.image = value;
+        self
+    }
+}
+/// Part of the `updateNetworkWirelessSsidSplashSettings` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSsidSplashSettingsResponse {
+    /// SSID number
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ssid_number: Option<i64>,
+    /// The type of splash page for this SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub splash_page: Option<String>,
+    /// Boolean indicating whether the users will be redirected to the custom splash url
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub use_splash_url: Option<bool>,
+    /// The custom splash URL of the click-through splash page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub splash_url: Option<String>,
+    /// Splash timeout in minutes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub splash_timeout: Option<i64>,
+    /// The custom redirect URL where the users will go after the splash page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redirect_url: Option<String>,
+    /// The Boolean indicating whether the the user will be redirected to the custom redirect URL after the splash page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub use_redirect_url: Option<bool>,
+    /// The welcome message for the users on the splash page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub welcome_message: Option<String>,
+    /// The logo used in the splash page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub splash_logo: Option<t::SplashLogo>,
+    /// The image used in the splash page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub splash_image: Option<
+        t::UpdateNetworkWirelessSsidSplashSettingsResponseSplashImage,
+    >,
+    /// The prepaid front image used in the splash page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub splash_prepaid_front: Option<
+        t::UpdateNetworkWirelessSsidSplashSettingsResponseSplashPrepaidFront,
+    >,
+    /// Details associated with guest sponsored splash
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guest_sponsorship: Option<
+        t::UpdateNetworkWirelessSsidSplashSettingsResponseGuestSponsorship,
+    >,
+    /// How restricted allowing traffic should be. If true, all traffic types are blocked until the splash page is acknowledged. If false, all non-HTTP traffic is allowed before the splash page is acknowledged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub block_all_traffic_before_sign_on: Option<bool>,
+    /// How login attempts should be handled when the controller is unreachable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub controller_disconnection_behavior: Option<String>,
+    /// Whether or not to allow simultaneous logins from different devices.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow_simultaneous_logins: Option<bool>,
+    /// Details associated with billing splash
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub billing: Option<t::UpdateNetworkWirelessSsidSplashSettingsResponseBilling>,
+    /// Systems Manager sentry enrollment splash settings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sentry_enrollment: Option<t::SentryEnrollment>,
+    /// Self-registration for splash with Meraki authentication.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub self_registration: Option<
+        t::UpdateNetworkWirelessSsidSplashSettingsResponseSelfRegistration,
+    >,
+}
+/// Details associated with billing splash
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSsidSplashSettingsResponseBilling {
+    /// Details associated with a free access plan with limits
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub free_access: Option<
+        t::UpdateNetworkWirelessSsidSplashSettingsResponseBillingFreeAccess,
+    >,
+    /// Whether or not billing uses the fast login prepaid access option.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prepaid_access_fast_login_enabled: Option<bool>,
+    /// The email address that reeceives replies from clients
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_to_email_address: Option<String>,
+}
+/// Details associated with a free access plan with limits
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSsidSplashSettingsResponseBillingFreeAccess {
+    /// Whether or not free access is enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// How long a device can use a network for free.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_in_minutes: Option<i64>,
+}
+/// Details associated with guest sponsored splash
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSsidSplashSettingsResponseGuestSponsorship {
+    /// Duration in minutes of sponsored guest authorization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_in_minutes: Option<i64>,
+    /// Whether or not guests can specify how much time they are requesting.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guest_can_request_timeframe: Option<bool>,
+}
+/// Self-registration for splash with Meraki authentication.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSsidSplashSettingsResponseSelfRegistration {
+    /// Whether or not to allow users to create their own account on the network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// How created user accounts should be authorized.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorization_type: Option<t::SelfRegistrationAuthorizationType>,
+}
+/// The strength of the enforcement of selected system types.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessSsidSplashSettingsResponseSentryEnrollmentStrength {
+    /// `"click-through"`
+    ClickThrough,
+    /// `"focused"`
+    Focused,
+    /// `"strict"`
+    Strict,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessSsidSplashSettingsResponseSentryEnrollmentStrength,
+    UnknownValue, { "click-through" => ClickThrough, "focused" => Focused, "strict" =>
+    Strict }
+);
+/// Systems Manager network targeted for sentry enrollment.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSsidSplashSettingsResponseSentryEnrollmentSystemsManagerNetwork {
+    /// The network ID of the Systems Manager network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+/// The image used in the splash page.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSsidSplashSettingsResponseSplashImage {
+    /// The MD5 value of the image file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub md5: Option<String>,
+    /// The extension of the image file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extension: Option<String>,
+}
+/// The prepaid front image used in the splash page.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSsidSplashSettingsResponseSplashPrepaidFront {
+    /// The MD5 value of the prepaid front image file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub md5: Option<String>,
+    /// The extension of the prepaid front image file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extension: Option<String>,
+}
+/// Part of the `updateNetworkWirelessSsidTrafficShapingRules` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSsidTrafficShapingRulesRequest {
+    /// Whether traffic shaping rules are applied to clients on your SSID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub traffic_shaping_enabled: Option<bool>,
+    /// Whether default traffic shaping rules are enabled (true) or disabled (false). There are 4 default rules, which can be seen on your network's traffic shaping page. Note that default rules count against the rule limit of 8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_rules_enabled: Option<bool>,
+    /// An array of traffic shaping rules. Rules are applied in the order that
+    /// they are specified in. An empty list (or null) means no rules. Note that
+    /// you are allowed a maximum of 8 rules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules: Option<Vec<t::UpdateNetworkWirelessSsidTrafficShapingRulesRequestRule>>,
+}
+impl UpdateNetworkWirelessSsidTrafficShapingRulesRequest {
+    /// A `UpdateNetworkWirelessSsidTrafficShapingRulesRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            traffic_shaping_enabled: None,
+            default_rules_enabled: None,
+            rules: None,
+        }
+    }
+    /// Sets `trafficShapingEnabled`.
+    pub fn traffic_shaping_enabled(mut self, value: bool) -> Self {
+        self.traffic_shaping_enabled = Some(value);
+        self
+    }
+    /// Sets `trafficShapingEnabled` to a value, or unsets it with `None`.
+    pub fn set_traffic_shaping_enabled(mut self, value: Option<bool>) -> Self {
+        self.traffic_shaping_enabled = value;
+        self
+    }
+    /// Sets `defaultRulesEnabled`.
+    pub fn default_rules_enabled(mut self, value: bool) -> Self {
+        self.default_rules_enabled = Some(value);
+        self
+    }
+    /// Sets `defaultRulesEnabled` to a value, or unsets it with `None`.
+    pub fn set_default_rules_enabled(mut self, value: Option<bool>) -> Self {
+        self.default_rules_enabled = value;
+        self
+    }
+    /// Sets `rules`.
+    pub fn rules(
+        mut self,
+        value: impl IntoIterator<
+            Item = t::UpdateNetworkWirelessSsidTrafficShapingRulesRequestRule,
+        >,
+    ) -> Self {
+        self.rules = Some(
+            rt::list::<
+                t::UpdateNetworkWirelessSsidTrafficShapingRulesRequestRule,
+                _,
+            >(value),
+        );
+        self
+    }
+    /// Sets `rules` to a value, or unsets it with `None`.
+    pub fn set_rules(
+        mut self,
+        value: Option<Vec<t::UpdateNetworkWirelessSsidTrafficShapingRulesRequestRule>>,
+    ) -> Self {
+        self.rules = value;
+        self
+    }
+}
+/// Part of the `updateNetworkWirelessSsidTrafficShapingRules` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSsidTrafficShapingRulesRequestRule {
+    /// A list of objects describing the definitions of your traffic shaping rule. At least one definition is required.
+    pub definitions: Vec<
+        t::UpdateNetworkWirelessSsidTrafficShapingRulesRequestRuleDefinition,
+    >,
+    /// An object describing the bandwidth settings for your rule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_client_bandwidth_limits: Option<
+        t::UpdateNetworkWirelessSsidTrafficShapingRulesRequestRulePerClientBandwidthLimits,
+    >,
+    /// The DSCP tag applied by your rule. null means 'Do not change DSCP tag'.
+    /// For a list of possible tag values, use the trafficShaping/dscpTaggingOptions endpoint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dscp_tag_value: Option<i64>,
+    /// The PCP tag applied by your rule. Can be 0 (lowest priority) through 7 (highest priority).
+    /// null means 'Do not set PCP tag'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pcp_tag_value: Option<i64>,
+}
+impl UpdateNetworkWirelessSsidTrafficShapingRulesRequestRule {
+    /// A `UpdateNetworkWirelessSsidTrafficShapingRulesRequestRule` with its required fields (`definitions`); the optional ones are unset.
+    pub fn new(
+        definitions: impl IntoIterator<
+            Item = t::UpdateNetworkWirelessSsidTrafficShapingRulesRequestRuleDefinition,
+        >,
+    ) -> Self {
+        Self {
+            definitions: rt::list::<
+                t::UpdateNetworkWirelessSsidTrafficShapingRulesRequestRuleDefinition,
+                _,
+            >(definitions),
+            per_client_bandwidth_limits: None,
+            dscp_tag_value: None,
+            pcp_tag_value: None,
+        }
+    }
+    /// Sets `perClientBandwidthLimits`.
+    pub fn per_client_bandwidth_limits(
+        mut self,
+        value: t::UpdateNetworkWirelessSsidTrafficShapingRulesRequestRulePerClientBandwidthLimits,
+    ) -> Self {
+        self.per_client_bandwidth_limits = Some(value);
+        self
+    }
+    /// Sets `perClientBandwidthLimits` to a value, or unsets it with `None`.
+    pub fn set_per_client_bandwidth_limits(
+        mut self,
+        value: Option<
+            t::UpdateNetworkWirelessSsidTrafficShapingRulesRequestRulePerClientBandwidthLimits,
+        >,
+    ) -> Self {
+        self.per_client_bandwidth_limits = value;
+        self
+    }
+    /// Sets `dscpTagValue`.
+    pub fn dscp_tag_value(mut self, value: i64) -> Self {
+        self.dscp_tag_value = Some(value);
+        self
+    }
+    /// Sets `dscpTagValue` to a value, or unsets it with `None`.
+    pub fn set_dscp_tag_value(mut self, value: Option<i64>) -> Self {
+        self.dscp_tag_value = value;
+        self
+    }
+    /// Sets `pcpTagValue`.
+    pub fn pcp_tag_value(mut self, value: i64) -> Self {
+        self.pcp_tag_value = Some(value);
+        self
+    }
+    /// Sets `pcpTagValue` to a value, or unsets it with `None`.
+    pub fn set_pcp_tag_value(mut self, value: Option<i64>) -> Self {
+        self.pcp_tag_value = value;
+        self
+    }
+}
+/// Part of the `updateNetworkWirelessSsidTrafficShapingRules` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSsidTrafficShapingRulesRequestRuleDefinition {
+    /// The type of definition. Can be one of 'application', 'applicationCategory', 'host', 'port', 'ipRange' or 'localNet'.
+    pub type_: t::UpdateNetworkWirelessSsidTrafficShapingRulesRequestRuleDefinitionType,
+    /// If "type" is 'host', 'port', 'ipRange' or 'localNet', then "value" must be a string, matching either
+    /// a hostname (e.g. "somesite.com"), a port (e.g. 8080), or an IP range ("192.1.0.0",
+    /// "192.1.0.0/16", or "10.1.0.0/16:80"). 'localNet' also supports CIDR notation, excluding
+    /// custom ports.
+    /// If "type" is 'application' or 'applicationCategory', then "value" must be an object
+    /// with the structure { "id": "meraki:layer7/..." }, where "id" is the application category or
+    /// application ID (for a list of IDs for your network, use the trafficShaping/applicationCategories
+    /// endpoint).
+    pub value: String,
+}
+impl UpdateNetworkWirelessSsidTrafficShapingRulesRequestRuleDefinition {
+    /// A `UpdateNetworkWirelessSsidTrafficShapingRulesRequestRuleDefinition` with its required fields (`type`, `value`); the optional ones are unset.
+    pub fn new(
+        type_: t::UpdateNetworkWirelessSsidTrafficShapingRulesRequestRuleDefinitionType,
+        value: impl Into<String>,
+    ) -> Self {
+        Self { type_, value: value.into() }
+    }
+}
+/// The type of definition. Can be one of 'application', 'applicationCategory', 'host', 'port', 'ipRange' or 'localNet'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessSsidTrafficShapingRulesRequestRuleDefinitionType {
+    /// `"application"`
+    Application,
+    /// `"applicationCategory"`
+    ApplicationCategory,
+    /// `"host"`
+    Host,
+    /// `"ipRange"`
+    IpRange,
+    /// `"localNet"`
+    LocalNet,
+    /// `"port"`
+    Port,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessSsidTrafficShapingRulesRequestRuleDefinitionType, UnknownValue,
+    { "application" => Application, "applicationCategory" => ApplicationCategory, "host"
+    => Host, "ipRange" => IpRange, "localNet" => LocalNet, "port" => Port }
+);
+/// An object describing the bandwidth settings for your rule.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSsidTrafficShapingRulesRequestRulePerClientBandwidthLimits {
+    /// How bandwidth limits are applied by your rule. Can be one of 'network default', 'ignore' or 'custom'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settings: Option<String>,
+    /// The bandwidth limits object, specifying the upload ('limitUp') and download ('limitDown') speed in Kbps. These are only enforced if 'settings' is set to 'custom'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bandwidth_limits: Option<
+        t::UpdateNetworkWirelessSsidTrafficShapingRulesRequestRulePerClientBandwidthLimitsBandwidthLimits,
+    >,
+}
+impl UpdateNetworkWirelessSsidTrafficShapingRulesRequestRulePerClientBandwidthLimits {
+    /// A `UpdateNetworkWirelessSsidTrafficShapingRulesRequestRulePerClientBandwidthLimits` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            settings: None,
+            bandwidth_limits: None,
+        }
+    }
+    /// Sets `settings`.
+    pub fn settings(mut self, value: impl Into<String>) -> Self {
+        self.settings = Some(value.into());
+        self
+    }
+    /// Sets `settings` to a value, or unsets it with `None`.
+    pub fn set_settings(mut self, value: Option<String>) -> Self {
+        self.settings = value;
+        self
+    }
+    /// Sets `bandwidthLimits`.
+    pub fn bandwidth_limits(
+        mut self,
+        value: t::UpdateNetworkWirelessSsidTrafficShapingRulesRequestRulePerClientBandwidthLimitsBandwidthLimits,
+    ) -> Self {
+        self.bandwidth_limits = Some(value);
+        self
+    }
+    /// Sets `bandwidthLimits` to a value, or unsets it with `None`.
+    pub fn set_bandwidth_limits(
+        mut self,
+        value: Option<
+            t::UpdateNetworkWirelessSsidTrafficShapingRulesRequestRulePerClientBandwidthLimitsBandwidthLimits,
+        >,
+    ) -> Self {
+        self.bandwidth_limits = value;
+        self
+    }
+}
+/// The bandwidth limits object, specifying the upload ('limitUp') and download ('limitDown') speed in Kbps. These are only enforced if 'settings' is set to 'custom'.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSsidTrafficShapingRulesRequestRulePerClientBandwidthLimitsBandwidthLimits {
+    /// The maximum upload limit (integer, in Kbps).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_up: Option<i64>,
+    /// The maximum download limit (integer, in Kbps).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_down: Option<i64>,
+}
+impl UpdateNetworkWirelessSsidTrafficShapingRulesRequestRulePerClientBandwidthLimitsBandwidthLimits {
+    /// A `UpdateNetworkWirelessSsidTrafficShapingRulesRequestRulePerClientBandwidthLimitsBandwidthLimits` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            limit_up: None,
+            limit_down: None,
+        }
+    }
+    /// Sets `limitUp`.
+    pub fn limit_up(mut self, value: i64) -> Self {
+        self.limit_up = Some(value);
+        self
+    }
+    /// Sets `limitUp` to a value, or unsets it with `None`.
+    pub fn set_limit_up(mut self, value: Option<i64>) -> Self {
+        self.limit_up = value;
+        self
+    }
+    /// Sets `limitDown`.
+    pub fn limit_down(mut self, value: i64) -> Self {
+        self.limit_down = Some(value);
+        self
+    }
+    /// Sets `limitDown` to a value, or unsets it with `None`.
+    pub fn set_limit_down(mut self, value: Option<i64>) -> Self {
+        self.limit_down = value;
+        self
+    }
+}
+/// Part of the `updateNetworkWirelessSsidTrafficShapingRules` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSsidTrafficShapingRulesResponse {
+    /// Whether traffic shaping rules are applied to clients on your SSID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub traffic_shaping_enabled: Option<bool>,
+    /// Whether default traffic shaping rules are enabled (true) or disabled (false). There are 4 default rules, which can be seen on your network's traffic shaping page. Note that default rules count against the rule limit of 8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_rules_enabled: Option<bool>,
+    /// An array of traffic shaping rules. Rules are applied in the order that
+    /// they are specified in. An empty list (or null) means no rules. Note that
+    /// you are allowed a maximum of 8 rules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules: Option<Vec<t::UpdateNetworkWirelessSsidTrafficShapingRulesResponseRule>>,
+}
+/// Part of the `updateNetworkWirelessSsidTrafficShapingRules` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSsidTrafficShapingRulesResponseRule {
+    /// A list of objects describing the definitions of your traffic shaping rule. At least one definition is required.
+    pub definitions: Vec<
+        t::UpdateNetworkWirelessSsidTrafficShapingRulesResponseRuleDefinition,
+    >,
+    /// An object describing the bandwidth settings for your rule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_client_bandwidth_limits: Option<
+        t::UpdateNetworkWirelessSsidTrafficShapingRulesResponseRulePerClientBandwidthLimits,
+    >,
+    /// The DSCP tag applied by your rule. null means 'Do not change DSCP tag'.
+    /// For a list of possible tag values, use the trafficShaping/dscpTaggingOptions endpoint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dscp_tag_value: Option<i64>,
+    /// The PCP tag applied by your rule. Can be 0 (lowest priority) through 7 (highest priority).
+    /// null means 'Do not set PCP tag'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pcp_tag_value: Option<i64>,
+}
+/// Part of the `updateNetworkWirelessSsidTrafficShapingRules` operation.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSsidTrafficShapingRulesResponseRuleDefinition {
+    /// The type of definition. Can be one of 'application', 'applicationCategory', 'host', 'port', 'ipRange' or 'localNet'.
+    pub type_: t::UpdateNetworkWirelessSsidTrafficShapingRulesResponseRuleDefinitionType,
+    /// If "type" is 'host', 'port', 'ipRange' or 'localNet', then "value" must be a string, matching either
+    /// a hostname (e.g. "somesite.com"), a port (e.g. 8080), or an IP range ("192.1.0.0",
+    /// "192.1.0.0/16", or "10.1.0.0/16:80"). 'localNet' also supports CIDR notation, excluding
+    /// custom ports.
+    /// If "type" is 'application' or 'applicationCategory', then "value" must be an object
+    /// with the structure { "id": "meraki:layer7/..." }, where "id" is the application category or
+    /// application ID (for a list of IDs for your network, use the trafficShaping/applicationCategories
+    /// endpoint).
+    pub value: String,
+}
+/// The type of definition. Can be one of 'application', 'applicationCategory', 'host', 'port', 'ipRange' or 'localNet'.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UpdateNetworkWirelessSsidTrafficShapingRulesResponseRuleDefinitionType {
+    /// `"application"`
+    Application,
+    /// `"applicationCategory"`
+    ApplicationCategory,
+    /// `"host"`
+    Host,
+    /// `"ipRange"`
+    IpRange,
+    /// `"localNet"`
+    LocalNet,
+    /// `"port"`
+    Port,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    UpdateNetworkWirelessSsidTrafficShapingRulesResponseRuleDefinitionType, UnknownValue,
+    { "application" => Application, "applicationCategory" => ApplicationCategory, "host"
+    => Host, "ipRange" => IpRange, "localNet" => LocalNet, "port" => Port }
+);
+/// An object describing the bandwidth settings for your rule.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSsidTrafficShapingRulesResponseRulePerClientBandwidthLimits {
+    /// How bandwidth limits are applied by your rule. Can be one of 'network default', 'ignore' or 'custom'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settings: Option<String>,
+    /// The bandwidth limits object, specifying the upload ('limitUp') and download ('limitDown') speed in Kbps. These are only enforced if 'settings' is set to 'custom'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bandwidth_limits: Option<
+        t::UpdateNetworkWirelessSsidTrafficShapingRulesResponseRulePerClientBandwidthLimitsBandwidthLimits,
+    >,
+}
+/// The bandwidth limits object, specifying the upload ('limitUp') and download ('limitDown') speed in Kbps. These are only enforced if 'settings' is set to 'custom'.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UpdateNetworkWirelessSsidTrafficShapingRulesResponseRulePerClientBandwidthLimitsBandwidthLimits {
+    /// The maximum upload limit (integer, in Kbps).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_up: Option<i64>,
+    /// The maximum download limit (integer, in Kbps).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_down: Option<i64>,
 }
 /// Part of the `updateNetworkWirelessSsidVpn` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkWirelessSsidVpnRequest {
     /// The VPN concentrator settings for this SSID.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2654,10 +21469,57 @@ pub struct UpdateNetworkWirelessSsidVpnRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failover: Option<t::Failover>,
 }
+impl UpdateNetworkWirelessSsidVpnRequest {
+    /// A `UpdateNetworkWirelessSsidVpnRequest` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            concentrator: None,
+            split_tunnel: None,
+            failover: None,
+        }
+    }
+    /// Sets `concentrator`.
+    pub fn concentrator(
+        mut self,
+        value: t::UpdateNetworkWirelessSsidVpnRequestConcentrator,
+    ) -> Self {
+        self.concentrator = Some(value);
+        self
+    }
+    /// Sets `concentrator` to a value, or unsets it with `None`.
+    pub fn set_concentrator(
+        mut self,
+        value: Option<t::UpdateNetworkWirelessSsidVpnRequestConcentrator>,
+    ) -> Self {
+        self.concentrator = value;
+        self
+    }
+    /// Sets `splitTunnel`.
+    pub fn split_tunnel(mut self, value: t::SplitTunnel) -> Self {
+        self.split_tunnel = Some(value);
+        self
+    }
+    /// Sets `splitTunnel` to a value, or unsets it with `None`.
+    pub fn set_split_tunnel(mut self, value: Option<t::SplitTunnel>) -> Self {
+        self.split_tunnel = value;
+        self
+    }
+    /// Sets `failover`.
+    pub fn failover(mut self, value: t::Failover) -> Self {
+        self.failover = Some(value);
+        self
+    }
+    /// Sets `failover` to a value, or unsets it with `None`.
+    pub fn set_failover(mut self, value: Option<t::Failover>) -> Self {
+        self.failover = value;
+        self
+    }
+}
 /// The VPN concentrator settings for this SSID.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UpdateNetworkWirelessSsidVpnRequestConcentrator {
     /// The NAT ID of the concentrator that should be set.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2665,6 +21527,35 @@ pub struct UpdateNetworkWirelessSsidVpnRequestConcentrator {
     /// The VLAN that should be tagged for the concentrator.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vlan_id: Option<i64>,
+}
+impl UpdateNetworkWirelessSsidVpnRequestConcentrator {
+    /// A `UpdateNetworkWirelessSsidVpnRequestConcentrator` with every field unset.
+    pub fn new() -> Self {
+        Self {
+            network_id: None,
+            vlan_id: None,
+        }
+    }
+    /// Sets `networkId`.
+    pub fn network_id(mut self, value: impl Into<String>) -> Self {
+        self.network_id = Some(value.into());
+        self
+    }
+    /// Sets `networkId` to a value, or unsets it with `None`.
+    pub fn set_network_id(mut self, value: Option<String>) -> Self {
+        self.network_id = value;
+        self
+    }
+    /// Sets `vlanId`.
+    pub fn vlan_id(mut self, value: i64) -> Self {
+        self.vlan_id = Some(value);
+        self
+    }
+    /// Sets `vlanId` to a value, or unsets it with `None`.
+    pub fn set_vlan_id(mut self, value: Option<i64>) -> Self {
+        self.vlan_id = value;
+        self
+    }
 }
 /// The upgrade strategy to apply to the network. Must be one of 'minimizeUpgradeTime' or 'minimizeClientDowntime'. Requires firmware version MR 26.8 or higher'
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -2695,10 +21586,20 @@ pub struct UtilizationByDeviceItem {
     pub mac: Option<String>,
     /// Network for the given utilization metrics.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub network: Option<t::Network>,
+    pub network: Option<t::UtilizationByDeviceItemNetwork>,
     /// Channel utilization broken down by band.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub by_band: Option<Vec<t::ByBandItem>>,
+}
+/// Network for the given utilization metrics.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UtilizationByDeviceItemNetwork {
+    /// Network ID of the given utilization metrics.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 /// Part of the `getOrganizationWirelessDevicesChannelUtilizationByNetwork` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -2708,10 +21609,20 @@ pub struct UtilizationByDeviceItem {
 pub struct UtilizationByNetworkItem {
     /// Network for the given utilization metrics.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub network: Option<t::Network>,
+    pub network: Option<t::UtilizationByNetworkItemNetwork>,
     /// Channel utilization broken down by band.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub by_band: Option<Vec<t::ByBandItem>>,
+    pub by_band: Option<Vec<t::NetworkItemByBandItem>>,
+}
+/// Network for the given utilization metrics.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct UtilizationByNetworkItemNetwork {
+    /// Network ID of the given utilization metrics.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 /// Part of the `getNetworkWirelessChannelUtilizationHistory` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -2739,6 +21650,7 @@ pub struct UtilizationHistoryItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "serde-deserialize", derive(::serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Venue {
     /// Venue name
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2746,6 +21658,32 @@ pub struct Venue {
     /// Venue type ('Unspecified', 'Unspecified Assembly', 'Arena', 'Stadium', 'Passenger Terminal', 'Amphitheater', 'Amusement Park', 'Place of Worship', 'Convention Center', 'Library', 'Museum', 'Restaurant', 'Theater', 'Bar', 'Coffee Shop', 'Zoo or Aquarium', 'Emergency Coordination Center', 'Unspecified Business', 'Doctor or Dentist office', 'Bank', 'Fire Station', 'Police Station', 'Post Office', 'Professional Office', 'Research and Development Facility', 'Attorney Office', 'Unspecified Educational', 'School, Primary', 'School, Secondary', 'University or College', 'Unspecified Factory and Industrial', 'Factory', 'Unspecified Institutional', 'Hospital', 'Long-Term Care Facility', 'Alcohol and Drug Rehabilitation Center', 'Group Home', 'Prison or Jail', 'Unspecified Mercantile', 'Retail Store', 'Grocery Market', 'Automotive Service Station', 'Shopping Mall', 'Gas Station', 'Unspecified Residential', 'Private Residence', 'Hotel or Motel', 'Dormitory', 'Boarding House', 'Unspecified Storage', 'Unspecified Utility and Miscellaneous', 'Unspecified Vehicular', 'Automobile or Truck', 'Airplane', 'Bus', 'Ferry', 'Ship or Boat', 'Train', 'Motor Bike', 'Unspecified Outdoor', 'Muni-mesh Network', 'City Park', 'Rest Area', 'Traffic Control', 'Bus Stop', 'Kiosk')
     #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<t::VenueType>,
+}
+impl Venue {
+    /// A `Venue` with every field unset.
+    pub fn new() -> Self {
+        Self { name: None, type_: None }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `name` to a value, or unsets it with `None`.
+    pub fn set_name(mut self, value: Option<String>) -> Self {
+        self.name = value;
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(mut self, value: t::VenueType) -> Self {
+        self.type_ = Some(value);
+        self
+    }
+    /// Sets `type` to a value, or unsets it with `None`.
+    pub fn set_type(mut self, value: Option<t::VenueType>) -> Self {
+        self.type_ = value;
+        self
+    }
 }
 /// Venue type ('Unspecified', 'Unspecified Assembly', 'Arena', 'Stadium', 'Passenger Terminal', 'Amphitheater', 'Amusement Park', 'Place of Worship', 'Convention Center', 'Library', 'Museum', 'Restaurant', 'Theater', 'Bar', 'Coffee Shop', 'Zoo or Aquarium', 'Emergency Coordination Center', 'Unspecified Business', 'Doctor or Dentist office', 'Bank', 'Fire Station', 'Police Station', 'Post Office', 'Professional Office', 'Research and Development Facility', 'Attorney Office', 'Unspecified Educational', 'School, Primary', 'School, Secondary', 'University or College', 'Unspecified Factory and Industrial', 'Factory', 'Unspecified Institutional', 'Hospital', 'Long-Term Care Facility', 'Alcohol and Drug Rehabilitation Center', 'Group Home', 'Prison or Jail', 'Unspecified Mercantile', 'Retail Store', 'Grocery Market', 'Automotive Service Station', 'Shopping Mall', 'Gas Station', 'Unspecified Residential', 'Private Residence', 'Hotel or Motel', 'Dormitory', 'Boarding House', 'Unspecified Storage', 'Unspecified Utility and Miscellaneous', 'Unspecified Vehicular', 'Automobile or Truck', 'Airplane', 'Bus', 'Ferry', 'Ship or Boat', 'Train', 'Motor Bike', 'Unspecified Outdoor', 'Muni-mesh Network', 'City Park', 'Rest Area', 'Traffic Control', 'Bus Stop', 'Kiosk')
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -2981,17 +21919,19 @@ pub struct WirelessRfProfile {
     pub five_ghz_settings: Option<t::WirelessRfProfileFiveGhzSettings>,
     /// Settings related to 6Ghz band. Only applicable to networks with 6Ghz capable APs
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub six_ghz_settings: Option<t::WirelessRfProfileFiveGhzSettings>,
+    pub six_ghz_settings: Option<t::ProfileSixGhzSettings>,
     /// Settings related to radio transmission.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub transmission: Option<t::TwoFactor>,
+    pub transmission: Option<t::ProfileTransmission>,
     /// Per-SSID radio settings by number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub per_ssid_settings: Option<t::WirelessRfProfilePerSsidSettings>,
 }
 /// Settings related to 5Ghz band
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct WirelessRfProfileFiveGhzSettings {
     /// Sets max power (dBm) of 5Ghz band. Can be integer between 2 and 30. Defaults to 30.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3023,50 +21963,118 @@ pub struct WirelessRfProfilePerSsidSettings {
     pub _0: Option<t::ProfilePerSsidSettingsV0>,
     /// Settings for SSID 1
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _1: Option<t::ProfilePerSsidSettingsV0>,
+    pub _1: Option<t::RfProfilePerSsidSettingsV1>,
     /// Settings for SSID 2
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _2: Option<t::ProfilePerSsidSettingsV0>,
+    pub _2: Option<t::WirelessRfProfilePerSsidSettingsV2>,
     /// Settings for SSID 3
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _3: Option<t::ProfilePerSsidSettingsV0>,
+    pub _3: Option<t::WirelessRfProfilePerSsidSettingsV3>,
     /// Settings for SSID 4
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _4: Option<t::ProfilePerSsidSettingsV0>,
+    pub _4: Option<t::WirelessRfProfilePerSsidSettingsV4>,
     /// Settings for SSID 5
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _5: Option<t::ProfilePerSsidSettingsV0>,
+    pub _5: Option<t::ProfilePerSsidSettingsV5>,
     /// Settings for SSID 6
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _6: Option<t::ProfilePerSsidSettingsV0>,
+    pub _6: Option<t::ProfilePerSsidSettingsV6>,
     /// Settings for SSID 7
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _7: Option<t::ProfilePerSsidSettingsV0>,
+    pub _7: Option<t::ProfilePerSsidSettingsV7>,
     /// Settings for SSID 8
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _8: Option<t::ProfilePerSsidSettingsV0>,
+    pub _8: Option<t::ProfilePerSsidSettingsV8>,
     /// Settings for SSID 9
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _9: Option<t::ProfilePerSsidSettingsV0>,
+    pub _9: Option<t::ProfilePerSsidSettingsV9>,
     /// Settings for SSID 10
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _10: Option<t::ProfilePerSsidSettingsV0>,
+    pub _10: Option<t::ProfilePerSsidSettingsV10>,
     /// Settings for SSID 11
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _11: Option<t::ProfilePerSsidSettingsV0>,
+    pub _11: Option<t::ProfilePerSsidSettingsV11>,
     /// Settings for SSID 12
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _12: Option<t::ProfilePerSsidSettingsV0>,
+    pub _12: Option<t::ProfilePerSsidSettingsV12>,
     /// Settings for SSID 13
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _13: Option<t::ProfilePerSsidSettingsV0>,
+    pub _13: Option<t::ProfilePerSsidSettingsV13>,
     /// Settings for SSID 14
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub _14: Option<t::ProfilePerSsidSettingsV0>,
+    pub _14: Option<t::ProfilePerSsidSettingsV14>,
+}
+/// Settings for SSID 2
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct WirelessRfProfilePerSsidSettingsV2 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<t::ProfilePerSsidSettingsV2BandOperationMode>,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::ProfilePerSsidSettingsV2Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Settings for SSID 3
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct WirelessRfProfilePerSsidSettingsV3 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<t::ProfilePerSsidSettingsV3BandOperationMode>,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::ProfilePerSsidSettingsV3Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
+}
+/// Settings for SSID 4
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct WirelessRfProfilePerSsidSettingsV4 {
+    /// Name of SSID
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Sets min bitrate (Mbps) of this SSID. Can be one of '1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48' or '54'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate: Option<i64>,
+    /// Choice between 'dual', '2.4ghz', '5ghz', '6ghz' or 'multi'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_operation_mode: Option<t::ProfilePerSsidSettingsV4BandOperationMode>,
+    /// Settings related to all bands
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<t::ProfilePerSsidSettingsV4Bands>,
+    /// Steers client to most open band between 2.4 GHz and 5 GHz. Can be either true or false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_steering_enabled: Option<bool>,
 }
 /// Settings related to 2.4Ghz band
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct WirelessRfProfileTwoFourGhzSettings {
     /// Sets max power (dBm) of 2.4Ghz band. Can be integer between 2 and 30. Defaults to 30.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3086,6 +22094,49 @@ pub struct WirelessRfProfileTwoFourGhzSettings {
     /// The RX-SOP level controls the sensitivity of the radio. It is strongly recommended to use RX-SOP only after consulting a wireless expert. RX-SOP can be configured in the range of -65 to -95 (dBm). A value of null will reset this to the default.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rxsop: Option<i64>,
+}
+/// Part of the `getNetworkWirelessRfProfiles` operation.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct WirelessRfProfiles {
+    /// The name of the new profile. Must be unique.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The network ID of the RF Profile
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<String>,
+    /// The name of the new profile. Must be unique. This param is required on creation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Steers client to best available access point. Can be either true or false. Defaults to true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_balancing_enabled: Option<bool>,
+    /// Minimum bitrate can be set to either 'band' or 'ssid'. Defaults to band.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bitrate_type: Option<String>,
+    /// Band selection can be set to either 'ssid' or 'ap'. This param is required on creation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_selection_type: Option<String>,
+    /// Settings that will be enabled if selectionType is set to 'ap'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ap_band_settings: Option<t::ProfilesApBandSettings>,
+    /// Settings related to 2.4Ghz band
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub two_four_ghz_settings: Option<t::ProfilesTwoFourGhzSettings>,
+    /// Settings related to 5Ghz band
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub five_ghz_settings: Option<t::ProfilesFiveGhzSettings>,
+    /// Settings related to 6Ghz band. Only applicable to networks with 6Ghz capable APs
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub six_ghz_settings: Option<t::ProfilesSixGhzSettings>,
+    /// Settings related to radio transmission.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transmission: Option<t::ProfilesTransmission>,
+    /// Per-SSID radio settings by number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_ssid_settings: Option<t::ProfilesPerSsidSettings>,
 }
 /// Part of the `getNetworkWirelessSettings` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
@@ -3153,7 +22204,9 @@ pub struct WirelessSsid {
     pub radius_servers: Option<Vec<t::WirelessSsidRadiusServer>>,
     /// List of RADIUS accounting 802.1X servers to be used for authentication
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub radius_accounting_servers: Option<Vec<t::WirelessSsidRadiusServer>>,
+    pub radius_accounting_servers: Option<
+        Vec<t::GetNetworkWirelessSsidResponseRadiusAccountingServer>,
+    >,
     /// Whether or not RADIUS accounting is enabled
     #[serde(skip_serializing_if = "Option::is_none")]
     pub radius_accounting_enabled: Option<bool>,
@@ -3275,6 +22328,31 @@ pub struct WirelessSsidRadiusServer {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ca_certificate: Option<String>,
 }
+/// The types of WPA encryption
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum WirelessSsidWpaEncryptionMode {
+    /// `"WPA1 and WPA2"`
+    Wpa1AndWpa2,
+    /// `"WPA1 only"`
+    Wpa1Only,
+    /// `"WPA2 only"`
+    Wpa2Only,
+    /// `"WPA3 192-bit Security"`
+    Wpa3_192BitSecurity,
+    /// `"WPA3 Transition Mode"`
+    Wpa3TransitionMode,
+    /// `"WPA3 only"`
+    Wpa3Only,
+    /// A value this version of the API description does not list.
+    UnknownValue(String),
+}
+rt::string_enum!(
+    WirelessSsidWpaEncryptionMode, UnknownValue, { "WPA1 and WPA2" => Wpa1AndWpa2,
+    "WPA1 only" => Wpa1Only, "WPA2 only" => Wpa2Only, "WPA3 192-bit Security" =>
+    Wpa3_192BitSecurity, "WPA3 Transition Mode" => Wpa3TransitionMode, "WPA3 only" =>
+    Wpa3Only }
+);
 /// Part of the `getDeviceWirelessStatus` operation.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
 #[cfg_attr(feature = "serde-serialize", derive(::serde::Serialize))]

@@ -85,8 +85,8 @@ pub fn variant(api: &Api, ty: Option<&TypeRef>, wire: &serde_json::Value) -> Opt
     Some(format!("{}::{name}", def.name))
 }
 
-/// Users build values of this struct with struct literals: it is not `#[non_exhaustive]`
-/// (see `emit::types`), so a new field breaks their code.
+/// Users build values of this struct, with `new` and setters (see `emit::types`): a new
+/// required field changes `new`, a new optional one adds setters.
 pub fn user_built(def: &TypeDef) -> bool {
     def.in_request
 }

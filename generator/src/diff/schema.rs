@@ -281,7 +281,7 @@ impl Walk<'_, '_> {
         let existing = matches!(new_ty, TypeRef::Named(_))
             && self.models.old.types.iter().any(|t| t.name == new_rust);
         let merged = if existing {
-            ", an existing type of the same shape (identical shapes are one type)".to_string()
+            ", an existing type (a component the spec shares by `$ref`)".to_string()
         } else {
             String::new()
         };
@@ -522,9 +522,11 @@ impl Walk<'_, '_> {
     ) {
         let kind = if required { "required" } else { "optional" };
         let Some((owner, field)) = owner.zip(field) else {
-            let impact = match self.direction {
-                Direction::Request => Impact::Breaking,
-                Direction::Response => Impact::Additive,
+            // No Rust field to speak of: only a new required property can refuse requests
+            // that worked.
+            let impact = match (self.direction, required) {
+                (Direction::Request, true) => Impact::Breaking,
+                _ => Impact::Additive,
             };
             self.report
                 .push(impact, format!("{place}: new {kind} property `{name}`"));
@@ -536,22 +538,27 @@ impl Walk<'_, '_> {
             field.rust_name,
             rust::render_field(self.models.new, field)
         );
-        let (impact, note) = if rust::user_built(owner) {
-            (
+        // Every struct is `#[non_exhaustive]`; users build request types with `new` (the
+        // required fields) and setters, so only a required field changes what they write.
+        let (impact, note) = match (rust::user_built(owner), field.required) {
+            (true, true) => (
                 Impact::Breaking,
+                format!("; `{}::new` takes it as a new argument", owner.name),
+            ),
+            (true, false) => (
+                Impact::Additive,
                 format!(
-                    "; `{}` is built by users (it is not `#[non_exhaustive]`), so struct literals must now set it",
-                    owner.name
+                    "; `{}` is `#[non_exhaustive]` and gains the setters `.{}()` and `.{}()`",
+                    owner.name, field.setter, field.option_setter
                 ),
-            )
-        } else {
-            (
+            ),
+            (false, _) => (
                 Impact::Additive,
                 format!(
                     "; `{}` is `#[non_exhaustive]`, users never build it",
                     owner.name
                 ),
-            )
+            ),
         };
         self.report.push(
             impact,

@@ -17,6 +17,7 @@ use super::shared::{format_rust, ident};
 use crate::error::{Error, Result};
 use crate::load::{SourceOperation, Specs};
 use crate::model::{Api, Operation, ParamLocation, TypeKind, TypeRef};
+use crate::naming;
 use crate::sample::{sample, Resolver};
 
 /// Where `cargo xtask codegen` writes the file, relative to the repository root.
@@ -323,28 +324,28 @@ fn value_tokens(api: &Api, ty: &TypeRef, value: &Value, operation_id: &str) -> R
                     if !def.in_request {
                         return Err(unsupported(&format!("`{}` (not a request type)", def.name)));
                     }
-                    let fields = fields
-                        .iter()
-                        .map(|field| {
-                            let rust = ident(&field.rust_name);
-                            let given = value.get(&field.wire_name);
-                            let tokens = match (given, field.required) {
-                                (Some(given), true) => {
-                                    value_tokens(api, &field.ty, given, operation_id)?
-                                }
-                                (None, true) => {
-                                    value_tokens(api, &field.ty, &Value::Null, operation_id)?
-                                }
-                                (Some(given), false) => {
-                                    let inner = value_tokens(api, &field.ty, given, operation_id)?;
-                                    quote!(Some(#inner))
-                                }
-                                (None, false) => quote!(None),
-                            };
-                            Ok(quote!(#rust: #tokens))
-                        })
-                        .collect::<Result<Vec<_>>>()?;
-                    quote!(meraki::types::#name { #(#fields),* })
+                    // Built the way users build request types: `new` with the required
+                    // fields, then the `Option` setter of each optional one given.
+                    let mut arguments = Vec::new();
+                    let mut setters = Vec::new();
+                    for field in fields {
+                        match (value.get(&field.wire_name), field.required) {
+                            (given, true) => arguments.push(value_tokens(
+                                api,
+                                &field.ty,
+                                given.unwrap_or(&Value::Null),
+                                operation_id,
+                            )?),
+                            (Some(given), false) => {
+                                let inner = value_tokens(api, &field.ty, given, operation_id)?;
+                                let setter = ident(&field.option_setter);
+                                setters.push(quote!(.#setter(Some(#inner))));
+                            }
+                            (None, false) => {}
+                        }
+                    }
+                    let constructor = ident(naming::CONSTRUCTOR);
+                    quote!(meraki::types::#name::#constructor(#(#arguments),*) #(#setters)*)
                 }
                 TypeKind::StringEnum { variants } => {
                     let variant = variants

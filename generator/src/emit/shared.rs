@@ -119,6 +119,11 @@ pub(super) fn argument_tokens(
     }
 }
 
+/// Whether [`argument_tokens`] takes a value of `ty` as it is, without a conversion.
+pub(super) fn takes_as_is(ty: &TypeRef) -> bool {
+    !matches!(ty, TypeRef::String | TypeRef::Timestamp | TypeRef::Vec(_))
+}
+
 /// The `use` lines a generated file needs: the `t` and `rt` aliases, each only when the file's
 /// tokens use it (an unused import would be a warning). When the file's items carry feature
 /// gates of their own (shared types), a feature may leave none of the items using an alias, so

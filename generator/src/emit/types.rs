@@ -9,8 +9,8 @@ use quote::{format_ident, quote};
 
 use super::docs::{code, doc_attrs};
 use super::shared::{
-    cfg_for_scopes, ident, type_ident, type_tokens, uses, SERDE_DESERIALIZE_FEATURE,
-    SERDE_SERIALIZE_FEATURE,
+    argument_tokens, cfg_for_scopes, ident, takes_as_is, type_ident, type_tokens, uses,
+    SERDE_DESERIALIZE_FEATURE, SERDE_SERIALIZE_FEATURE,
 };
 use crate::model::{
     Api, Field, IntegerVariant, OneOfVariant, StringVariant, TypeDef, TypeId, TypeKind,
@@ -70,8 +70,9 @@ pub fn types_mod(api: &Api, groups: &BTreeMap<String, Vec<TypeId>>) -> TokenStre
         }
     });
     quote! {
-        //! The request and response types of every operation, named after where the spec first
-        //! defines them. Identical shapes share one type.
+        //! The request and response types of every operation, each named after the one place
+        //! (site) of the spec it describes: an operation's parameter, body or response, or a
+        //! component shared by `$ref`.
         #(#modules)*
     }
 }
@@ -104,10 +105,15 @@ fn type_docs(def: &TypeDef) -> TokenStream {
     doc_attrs([Some(def.description.as_deref().unwrap_or(&fallback))])
 }
 
-/// The items of one type: the type itself, and for enums the macro call implementing it.
+/// The items of one type: the type itself, for request structs their constructors, and for
+/// enums the macro call implementing it.
 fn type_items(api: &Api, def: &TypeDef) -> Vec<TokenStream> {
     match &def.kind {
-        TypeKind::Struct { fields } => vec![struct_item(api, def, fields)],
+        TypeKind::Struct { fields } => {
+            let mut items = vec![struct_item(api, def, fields)];
+            items.extend(def.in_request.then(|| constructors(api, def, fields)));
+            items
+        }
         TypeKind::StringEnum { variants } => string_enum_item(def, variants),
         TypeKind::IntegerEnum { variants } => integer_enum_item(def, variants),
         TypeKind::OneOf { variants } => vec![one_of_item(api, def, variants)],
@@ -123,12 +129,9 @@ fn struct_item(api: &Api, def: &TypeDef, fields: &[Field]) -> TokenStream {
     } else {
         quote!()
     };
-    // Users never build response-only types, so new response fields stay a compatible change.
-    let non_exhaustive = if def.in_request {
-        quote!()
-    } else {
-        quote!(#[non_exhaustive])
-    };
+    // Every struct is `#[non_exhaustive]`, so a new field is a compatible change: users read
+    // response types and build request types with `new` and setters (`constructors`), never
+    // with a struct literal.
     let (serde_derives, serde_cfg_attr) = serde_derives(def);
     let fields = fields.iter().map(|field| {
         let rust = ident(&field.rust_name);
@@ -156,9 +159,85 @@ fn struct_item(api: &Api, def: &TypeDef, fields: &[Field]) -> TokenStream {
         #[derive(Debug, Clone, PartialEq, #default #serde_derives)]
         #serde_cfg_attr
         #[serde(rename_all = "camelCase")]
-        #non_exhaustive
+        #[non_exhaustive]
         pub struct #name {
             #(#fields)*
+        }
+    }
+}
+
+/// How users build a request type: `new` taking the required fields, and for each optional
+/// field a setter and its `Option` twin, with the names lowering gave them. A new optional
+/// property is then a new setter, not a broken struct literal; a new required one changes
+/// `new`, as it should.
+fn constructors(api: &Api, def: &TypeDef, fields: &[Field]) -> TokenStream {
+    let name = type_ident(def);
+    let constructor = format_ident!("{}", naming::CONSTRUCTOR);
+    let required: Vec<&Field> = fields.iter().filter(|f| f.required).collect();
+    let arguments = required.iter().map(|field| {
+        let (arg_ty, _) = argument_tokens(api, &field.ty, &ident(&field.rust_name));
+        let arg = ident(&field.rust_name);
+        quote!(#arg: #arg_ty)
+    });
+    let values = fields.iter().map(|field| {
+        let member = ident(&field.rust_name);
+        if field.required {
+            // A value taken as it is goes in by the shorthand (clippy's redundant_field_names).
+            if takes_as_is(&field.ty) {
+                quote!(#member)
+            } else {
+                let (_, convert) = argument_tokens(api, &field.ty, &member);
+                quote!(#member: #convert)
+            }
+        } else {
+            quote!(#member: None)
+        }
+    });
+    let constructor_doc = if required.is_empty() {
+        format!(" A `{}` with every field unset.", def.name)
+    } else {
+        let names: Vec<String> = required
+            .iter()
+            .map(|f| format!("`{}`", f.wire_name))
+            .collect();
+        format!(
+            " A `{}` with its required fields ({}); the optional ones are unset.",
+            def.name,
+            names.join(", ")
+        )
+    };
+    let value = format_ident!("value");
+    let setters = fields.iter().filter(|f| !f.required).map(|field| {
+        let member = ident(&field.rust_name);
+        let setter = ident(&field.setter);
+        let option_setter = ident(&field.option_setter);
+        let (arg_ty, convert) = argument_tokens(api, &field.ty, &value);
+        let ty = type_tokens(api, &field.ty);
+        let docs = doc_attrs([Some(&*format!("Sets `{}`.", field.wire_name))]);
+        let option_docs = doc_attrs([Some(&*format!(
+            "Sets `{}` to a value, or unsets it with `None`.",
+            field.wire_name
+        ))]);
+        quote! {
+            #docs
+            pub fn #setter(mut self, #value: #arg_ty) -> Self {
+                self.#member = Some(#convert);
+                self
+            }
+            #option_docs
+            pub fn #option_setter(mut self, #value: Option<#ty>) -> Self {
+                self.#member = #value;
+                self
+            }
+        }
+    });
+    quote! {
+        impl #name {
+            #[doc = #constructor_doc]
+            pub fn #constructor(#(#arguments),*) -> Self {
+                Self { #(#values),* }
+            }
+            #(#setters)*
         }
     }
 }

@@ -36,8 +36,8 @@ pub fn lower_with(specs: &Specs, manifest: Option<&Manifest>) -> Result<Api> {
         .to_string();
     let mut types = TypeSpace::default();
 
-    // GET operations first: the type a GET returns is the one other operations' identical shapes
-    // should be named and documented after.
+    // GET operations first: a component's type is named and documented after the first
+    // operation that uses it, preferably the one that reads it.
     let mut order: Vec<&SourceOperation> = specs.operations.iter().collect();
     order.sort_by_key(|op| (op.method != "get", op.operation.operation_id.clone()));
     let mut operations = Vec::with_capacity(order.len());

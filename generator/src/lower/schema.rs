@@ -1,5 +1,12 @@
-//! Lowers OpenAPI schemas into [`TypeRef`]s, interning every named type by its shape so identical
-//! shapes met in different places become one Rust type.
+//! Lowers OpenAPI schemas into [`TypeRef`]s, one named Rust type per site (a place in one
+//! operation, or a component the spec shares by `$ref`).
+//!
+//! Types are not shared by shape across sites. Sharing made a site's type depend on its
+//! neighbours: when one site of a group grew (a response gaining a property) it left the group
+//! and changed type, or took the group's name from a site that had not changed, so a bump broke
+//! code the API did not break, and a wireless field could be typed after an appliance operation.
+//! With one type per site, a site keeps its type for as long as it exists; the spec's own sharing
+//! (`$ref` to a component) is kept, since there the spec says the places are one thing.
 
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -23,8 +30,8 @@ use crate::naming::{self, NameHint};
 /// deeply, and rustc overflows on deep ones).
 const MAX_DEPTH: usize = crate::shape::MAX_SCHEMA_DEPTH;
 
-/// The structure of a named type, without its documentation: two schemas of equal shape are one
-/// type.
+/// The structure of a named type, without its documentation: what a site lowered twice (a
+/// component at each use) must agree on to stay one type.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Shape {
     Struct(Vec<(String, TypeRef, bool)>),
@@ -38,7 +45,7 @@ enum Shape {
 pub struct TypeSpace {
     pub defs: Vec<TypeDef>,
     pub hints: Vec<NameHint>,
-    by_shape: BTreeMap<Shape, TypeId>,
+    by_site: BTreeMap<(Site, Shape), TypeId>,
     /// The operationId being lowered, recorded as the first use of new types.
     pub current_operation: String,
     /// `$ref`s being lowered, to refuse recursive schemas instead of overflowing the stack.
@@ -65,14 +72,11 @@ impl TypeSpace {
         site: &Site,
         hint: NameHint,
     ) -> TypeRef {
-        if let Some(id) = self.by_shape.get(&shape) {
+        let key = (site.clone(), shape);
+        if let Some(id) = self.by_site.get(&key) {
             let def = &mut self.defs[id.0];
             if def.description.is_none() {
                 def.description = description;
-            }
-            // A `$ref`'d component is lowered again at every use, always at its own site.
-            if !def.sites.contains(site) {
-                def.sites.push(site.clone());
             }
             return TypeRef::Named(*id);
         }
@@ -89,7 +93,7 @@ impl TypeSpace {
             in_response: false,
         });
         self.hints.push(hint);
-        self.by_shape.insert(shape, id);
+        self.by_site.insert(key, id);
         TypeRef::Named(id)
     }
 
@@ -451,6 +455,8 @@ impl TypeSpace {
             fields.push(Field {
                 wire_name: wire_name.clone(),
                 rust_name: String::new(),
+                setter: String::new(),
+                option_setter: String::new(),
                 ty,
                 required: required.contains(wire_name) && !nullable,
                 description,
@@ -458,8 +464,13 @@ impl TypeSpace {
             });
         }
         let rust_names = naming::member_names(fields.iter().map(|f| f.wire_name.as_str()));
-        for (field, rust_name) in fields.iter_mut().zip(rust_names) {
+        let setters = naming::setter_names(&rust_names);
+        for ((field, rust_name), (setter, option_setter)) in
+            fields.iter_mut().zip(rust_names).zip(setters)
+        {
             field.rust_name = rust_name;
+            field.setter = setter;
+            field.option_setter = option_setter;
         }
         let mut shape: Vec<(String, TypeRef, bool)> = fields
             .iter()
