@@ -101,6 +101,26 @@ fn evolution_fixture_changelog_classifies_every_kind_of_change() {
 }
 
 #[test]
+fn growing_requests_and_responses_is_additive() {
+    // v3 only adds: optional body properties (one a nested object with array items), a response
+    // property, enum values in a response and a request, an optional parameter, an operation.
+    let diff = diff(&fixture("v2.json"), &fixture("v3.json"));
+    let changes: Vec<(&str, meraki_codegen::diff::Impact)> = diff
+        .operations
+        .iter()
+        .flat_map(|op| op.changes.iter().map(|c| (op.operation_id.as_str(), c.impact)))
+        .collect();
+    assert!(changes.len() >= 7, "{changes:?}");
+    assert!(
+        changes
+            .iter()
+            .all(|(_, impact)| *impact == meraki_codegen::diff::Impact::Additive),
+        "{changes:?}"
+    );
+    insta::assert_snapshot!("evolution_v2_to_v3", diff.to_markdown(1));
+}
+
+#[test]
 fn identical_specs_have_an_empty_diff() {
     let diff = diff(&fixture("v1.json"), &fixture("v1.json"));
     assert!(diff.is_empty());

@@ -20,7 +20,13 @@ commands:
   bench [ARGS]
       Build the benchmarks (benches/) in release and run them: generation of the full spec,
       cargo check/build of the generated crate, client paging and concurrency on loopback,
-      printed as a Markdown table. `cargo xtask bench --help` lists ARGS.";
+      printed as a Markdown table. `cargo xtask bench --help` lists ARGS.
+  semver [--work-dir DIR] [SPEC SPEC ...]
+      Regenerate each spec version over the previous one and judge every step with
+      cargo-semver-checks: each break must be one the changelog lists as breaking.
+      `cargo xtask semver --help` has the details.
+  fuzz [--minutes N] [--seed S]
+      Generate from mutants of the fixture specs; see `cargo xtask fuzz --help`.";
 
 pub enum Command {
     Codegen(CodegenFlags),

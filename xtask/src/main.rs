@@ -7,6 +7,7 @@ mod diff;
 mod flags;
 mod fuzz;
 mod openapi;
+mod semver;
 
 use std::process::ExitCode;
 
@@ -14,6 +15,9 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().is_some_and(|a| a == "fuzz") {
         return fuzz::main(&args[1..]);
+    }
+    if args.first().is_some_and(|a| a == "semver") {
+        return semver::main(&args[1..]);
     }
     let result = match flags::Command::parse(&args) {
         Ok(flags::Command::Codegen(flags)) => codegen::run(&flags),
