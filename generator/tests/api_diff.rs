@@ -108,7 +108,11 @@ fn growing_requests_and_responses_is_additive() {
     let changes: Vec<(&str, meraki_codegen::diff::Impact)> = diff
         .operations
         .iter()
-        .flat_map(|op| op.changes.iter().map(|c| (op.operation_id.as_str(), c.impact)))
+        .flat_map(|op| {
+            op.changes
+                .iter()
+                .map(|c| (op.operation_id.as_str(), c.impact))
+        })
         .collect();
     assert!(changes.len() >= 7, "{changes:?}");
     assert!(
