@@ -131,6 +131,30 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// An action given to [`ActionBatches`](crate::ActionBatches) cannot be sent (empty
+    /// resource or one that is not a path, empty operation, a body that could not be
+    /// serialized); nothing was sent.
+    #[error("action [{index}] ({resource:?}) cannot be sent in an action batch: {message}")]
+    InvalidAction {
+        /// The action's position among those given, from 0.
+        index: usize,
+        /// Its resource, as given.
+        resource: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A request submitting or polling action batch `batch` failed (after the client's
+    /// retries); `source` is the failure. Whether the batch ran is unknown when `id` is set
+    /// (it was submitted, and may still be running at Meraki).
+    #[error("action batch [{batch}]{}: {source}", batch_id(id.as_deref()))]
+    ActionBatch {
+        /// The batch's position in the plan, from 0.
+        batch: usize,
+        /// Meraki's id of the batch, when it was submitted.
+        id: Option<String>,
+        /// The failure of the request.
+        source: Box<Error>,
+    },
     /// Simulate mode did not send the request, and the operation's result type cannot be produced
     /// from an empty response (`null`, `{}` or `[]`).
     #[error("simulate mode: {method} {url} was not sent and its result type cannot be built from an empty response")]
@@ -213,7 +237,9 @@ impl Error {
         match self {
             Error::Http(e) => Some(e.status),
             Error::Decode(decode) => Some(decode.status),
-            Error::RetriesExhausted { last, .. } => last.status(),
+            Error::RetriesExhausted { last, .. } | Error::ActionBatch { source: last, .. } => {
+                last.status()
+            }
             _ => None,
         }
     }
@@ -222,7 +248,9 @@ impl Error {
     pub fn messages(&self) -> &[String] {
         match self {
             Error::Http(e) => &e.messages,
-            Error::RetriesExhausted { last, .. } => last.messages(),
+            Error::RetriesExhausted { last, .. } | Error::ActionBatch { source: last, .. } => {
+                last.messages()
+            }
             _ => &[],
         }
     }
@@ -231,7 +259,9 @@ impl Error {
     pub fn request_id(&self) -> Option<&str> {
         match self {
             Error::Http(e) => e.request_id.as_deref(),
-            Error::RetriesExhausted { last, .. } => last.request_id(),
+            Error::RetriesExhausted { last, .. } | Error::ActionBatch { source: last, .. } => {
+                last.request_id()
+            }
             _ => None,
         }
     }
@@ -240,7 +270,9 @@ impl Error {
     pub fn http(&self) -> Option<&HttpError> {
         match self {
             Error::Http(e) => Some(e),
-            Error::RetriesExhausted { last, .. } => last.http(),
+            Error::RetriesExhausted { last, .. } | Error::ActionBatch { source: last, .. } => {
+                last.http()
+            }
             _ => None,
         }
     }
@@ -249,7 +281,9 @@ impl Error {
     pub fn is_timeout(&self) -> bool {
         match self {
             Error::Timeout { .. } => true,
-            Error::RetriesExhausted { last, .. } => last.is_timeout(),
+            Error::RetriesExhausted { last, .. } | Error::ActionBatch { source: last, .. } => {
+                last.is_timeout()
+            }
             _ => false,
         }
     }
@@ -273,6 +307,11 @@ fn too_large(item: Option<usize>, length: Option<u64>) -> String {
         (None, Some(length)) => format!("the response body (Content-Length {length})"),
         (None, None) => "the response body".to_owned(),
     }
+}
+
+/// ` (id N)` after a batch's position, once Meraki gave it an id.
+fn batch_id(id: Option<&str>) -> String {
+    id.map(|id| format!(" (id {id})")).unwrap_or_default()
 }
 
 /// reqwest's own message is often just "error sending request"; the useful part is in its causes.

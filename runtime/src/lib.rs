@@ -147,6 +147,7 @@
 //! The API key is held in a header value marked sensitive; it is never in `Debug` output,
 //! `Display`, errors or logs.
 
+mod action_batch;
 mod args;
 mod array;
 mod array_page;
@@ -170,6 +171,11 @@ mod response;
 mod retry;
 mod timestamp;
 
+pub use action_batch::{
+    Action, ActionBatches, BatchReport, BatchStatus, CreatedResource, DEFAULT_MAX_POLL_INTERVAL,
+    DEFAULT_MAX_SUBMIT_WAIT, DEFAULT_POLL_INTERVAL, MAX_ACTIONS, MAX_RUNNING,
+    MAX_SYNCHRONOUS_ACTIONS,
+};
 pub use args::list;
 /// The body type of [`RawResponse::into_body`].
 pub use bytes::Bytes;
