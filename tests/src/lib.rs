@@ -2,6 +2,7 @@
 //! examples are compiled as doctests and cannot drift from the generated API.
 #![doc = include_str!("../../README.md")]
 
+pub mod action_batches;
 pub mod prism;
 
 /// A client for a mock server at `base_url` on loopback: a test key, no proxy, no retries and no
