@@ -185,7 +185,7 @@ impl BatchReport {
 }
 
 /// Submits actions to one organization as action batches; built by
-/// [`Client::action_batches`]. See the [module documentation](self) for Meraki's rules.
+/// [`Client::action_batches`]. See [Action batches](crate#action-batches) for Meraki's rules.
 #[derive(Debug, Clone)]
 #[must_use = "an ActionBatches runner does nothing until plan() or run()"]
 pub struct ActionBatches {

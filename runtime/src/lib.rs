@@ -124,6 +124,31 @@
 //! fetched the page: it counts towards that call's attempts and total wait (as does its
 //! backoff), so a page that keeps breaking off fails within the retry settings.
 //!
+//! # Action batches
+//!
+//! [`Client::action_batches`] submits many write operations ([`Action`]s) to one organization
+//! as action batches (`POST /organizations/{organizationId}/actionBatches`), which Meraki runs
+//! in order, each batch all or nothing. [`ActionBatches::plan`] splits the actions into batches
+//! within Meraki's limits ([`MAX_ACTIONS`] per batch, [`MAX_SYNCHRONOUS_ACTIONS`] when
+//! synchronous) and checks them; [`ActionBatches::run`] submits them in order, `confirmed: true`,
+//! keeping at most [`ActionBatches::max_running`] (Meraki: [`MAX_RUNNING`] per organization)
+//! submitted and unfinished, polls each until it completes or fails (1 s doubling up to 15 s by
+//! default), and yields a [`BatchReport`] per batch as it ends. After a failed batch nothing
+//! more is submitted unless [`ActionBatches::continue_after_failure`] says so: the batches
+//! running are awaited, the others reported [`BatchStatus::Skipped`].
+//!
+//! Other processes may run batches in the same organization, so a submit refused because the
+//! organization already runs 5 is sent again after a wait (for up to
+//! [`ActionBatches::max_submit_wait`]), not failed. Every request goes through the client's call
+//! path: the organization's rate limit, retries of 429s with `Retry-After` and the key rules
+//! apply. In simulate mode nothing is sent, not even polls: each batch is reported
+//! [`BatchStatus::NotSent`].
+//!
+//! **Stopping.** Dropping the stream stops the run: no further batch is submitted and no more
+//! polls are made. Since every batch is submitted confirmed, none is ever left unconfirmed in
+//! the organization (an unconfirmed batch would wait there until deleted); the batches already
+//! submitted, possibly including the one whose POST was in flight, run to their end at Meraki.
+//!
 //! # When the types are not enough
 //!
 //! Next to [`Request::send`], every request can return its response as JSON

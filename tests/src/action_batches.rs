@@ -3,6 +3,10 @@
 //! - `POST /organizations/{organizationId}/actionBatches` takes
 //!   `{"confirmed", "synchronous", "actions": [{"resource", "operation", "body"}]}`: at most 100
 //!   actions, 20 when synchronous, else `400 {"errors": [...]}`;
+//! - a batch with an action on a resource containing [`Config::invalid_marker`] is refused
+//!   (`400` naming it);
+//! - a batch with an action on a resource containing [`Config::lost_marker`] cannot be polled
+//!   (`404`), and runs on;
 //! - at most 5 batches running (confirmed, neither completed nor failed) per organization: a
 //!   further confirmed submit is refused, with Meraki's `400` message or (configured) `429`
 //!   with `Retry-After`;
@@ -36,6 +40,12 @@ pub struct Config {
     pub polls_until_done: u32,
     /// A batch with an action whose resource contains this fails.
     pub fail_marker: String,
+    /// A submit with an action whose resource contains this is refused: `400` naming it, as
+    /// Meraki refuses a batch it finds invalid.
+    pub invalid_marker: String,
+    /// A batch with an action whose resource contains this cannot be polled: its `GET`
+    /// answers `404` (it keeps running, as far as the running limit goes).
+    pub lost_marker: String,
     /// Batches running at once per organization (Meraki: 5).
     pub max_running: usize,
     /// Refuse a submit over the running limit with `429` and this `Retry-After` (seconds)
@@ -51,6 +61,8 @@ impl Default for Config {
         Config {
             polls_until_done: 2,
             fail_marker: "/fail".to_owned(),
+            invalid_marker: "/invalid".to_owned(),
+            lost_marker: "/lost".to_owned(),
             max_running: 5,
             running_limit_429: None,
             throttle_first_submits: 0,
@@ -368,6 +380,7 @@ fn answer(state: &mut State, request: &Request) -> Answer {
         }
         ["organizations", organization, "actionBatches", id] => {
             let marker = state.config.fail_marker.clone();
+            let lost = state.config.lost_marker.clone();
             let polls_until_done = state.config.polls_until_done;
             let found = id.parse::<u64>().ok().filter(|id| {
                 state
@@ -383,6 +396,9 @@ fn answer(state: &mut State, request: &Request) -> Answer {
                     let Some(batch) = state.batches.get_mut(&key) else {
                         return Answer::errors(404, &["Action batch not found"]);
                     };
+                    if batch.failing_action(&lost).is_some() {
+                        return Answer::errors(404, &["Action batch not found"]);
+                    }
                     if batch.is_running() && !batch.seeded {
                         batch.polls += 1;
                         if batch.polls > polls_until_done {
@@ -448,6 +464,15 @@ fn submit(state: &mut State, organization: &str, request: &Request) -> Answer {
         .any(|a| !a["resource"].is_string() || !a["operation"].is_string())
     {
         return Answer::errors(400, &["Each action needs a 'resource' and an 'operation'"]);
+    }
+    let invalid = actions.iter().find_map(|a| {
+        a["resource"]
+            .as_str()
+            .filter(|r| r.contains(state.config.invalid_marker.as_str()))
+    });
+    if let Some(resource) = invalid {
+        let message = format!("Invalid resource '{resource}'");
+        return Answer::errors(400, &[message.as_str()]);
     }
     if confirmed && state.running(organization) >= state.config.max_running {
         state.running_refusals += 1;

@@ -251,14 +251,15 @@ async fn polls_with_a_growing_interval_until_completion() {
     );
 }
 
-async fn resubmits_while_another_process_runs_five(config: Config) {
+/// The other process's 5 batches end once the server has refused `refusals` of our submits.
+async fn resubmits_while_another_process_runs_five(config: Config, refusals: u32) {
     let server = ActionBatchServer::start_with(config).await;
     let seeded = server.seed_running(ORG, 5);
     let client = client(&server);
     let runner = runner(&client).batch_size(1);
     let run = reports(&runner, updates(3));
     let another_process = async {
-        while server.running_refusals() < 2 {
+        while server.running_refusals() < refusals {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         for id in &seeded {
@@ -269,7 +270,7 @@ async fn resubmits_while_another_process_runs_five(config: Config) {
 
     assert!(reports.iter().all(|r| r.status == BatchStatus::Completed));
     assert_eq!(reports.len(), 3);
-    assert!(server.running_refusals() >= 2);
+    assert!(server.running_refusals() >= refusals);
     // Refused submits were sent again: more POSTs than batches.
     assert!(server.submits().len() > 3);
     assert_eq!(server.batches().iter().filter(|b| !b.seeded).count(), 3);
@@ -278,16 +279,118 @@ async fn resubmits_while_another_process_runs_five(config: Config) {
 
 #[tokio::test]
 async fn resubmits_after_merakis_400_while_another_process_runs_five() {
-    resubmits_while_another_process_runs_five(Config::default()).await;
+    resubmits_while_another_process_runs_five(Config::default(), 2).await;
 }
 
 #[tokio::test]
 async fn resubmits_after_a_429_while_another_process_runs_five() {
-    resubmits_while_another_process_runs_five(Config {
-        running_limit_429: Some(0),
-        ..Config::default()
-    })
+    // More refusals than the client's 5 attempts of one request: the runner sends it again
+    // after the client's retries gave up on it.
+    resubmits_while_another_process_runs_five(
+        Config {
+            running_limit_429: Some(0),
+            ..Config::default()
+        },
+        12,
+    )
     .await;
+}
+
+#[tokio::test]
+async fn a_batch_waiting_for_the_running_limit_is_skipped_once_the_run_stops() {
+    // Another process runs 4 batches; ours takes the 5th place, then polling it fails (404),
+    // while our next batch waits for a place.
+    let server = ActionBatchServer::start().await;
+    server.seed_running(ORG, 4);
+    let client = client(&server);
+    let mut actions = updates(2);
+    actions[0] = Action::new("/networks/N_0/lost", "update");
+    // Without the stop, batch 1 would wait for this long and end as an error.
+    let runner = runner(&client)
+        .batch_size(1)
+        .max_submit_wait(Duration::from_secs(5));
+    let items: Vec<_> = runner.run(actions).collect().await;
+
+    assert_eq!(items.len(), 2, "{items:?}");
+    let error = items[0].as_ref().expect_err("batch 0 could not be polled");
+    assert!(
+        matches!(
+            error,
+            Error::ActionBatch {
+                batch: 0,
+                id: Some(_),
+                ..
+            }
+        ),
+        "{error}"
+    );
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
+    let skipped = items[1].as_ref().expect("a report");
+    assert_eq!((skipped.index, skipped.status), (1, BatchStatus::Skipped));
+    assert!(server.running_refusals() >= 1, "batch 1 waited for a place");
+    // Batch 1 was not sent again once the run had stopped.
+    let refusals = server.running_refusals();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(server.running_refusals(), refusals);
+    assert_eq!(server.batches().iter().filter(|b| !b.seeded).count(), 1);
+}
+
+#[tokio::test]
+async fn gives_up_when_the_organization_stays_full() {
+    let server = ActionBatchServer::start().await;
+    server.seed_running(ORG, 5);
+    let client = client(&server);
+    let runner = runner(&client)
+        .batch_size(1)
+        .max_submit_wait(Duration::from_millis(200));
+    let items: Vec<_> = runner.run(updates(2)).collect().await;
+
+    assert_eq!(items.len(), 2, "{items:?}");
+    let error = items[0].as_ref().expect_err("batch 0 gave up");
+    assert!(
+        matches!(
+            error,
+            Error::ActionBatch {
+                batch: 0,
+                id: None,
+                ..
+            }
+        ),
+        "{error}"
+    );
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(400));
+    assert!(error.messages()[0].contains("Maximum is 5"), "{error}");
+    assert!(
+        error.to_string().starts_with("action batch [0]: "),
+        "{error}"
+    );
+    // It was sent again meanwhile (every 5 ms doubling up to 20 ms), then given up.
+    assert!(
+        server.running_refusals() >= 3,
+        "{}",
+        server.running_refusals()
+    );
+    let skipped = items[1].as_ref().expect("a report");
+    assert_eq!((skipped.index, skipped.status), (1, BatchStatus::Skipped));
+}
+
+#[tokio::test]
+async fn a_batch_meraki_refuses_is_reported_failed_with_its_errors() {
+    let server = ActionBatchServer::start().await;
+    let client = client(&server);
+    let mut actions = updates(3);
+    actions[1] = Action::new("/networks/N_1/invalid", "update");
+    let reports = reports(&runner(&client).batch_size(1).max_running(1), actions).await;
+
+    use BatchStatus::*;
+    let statuses: Vec<BatchStatus> = reports.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [Completed, Failed, Skipped]);
+    assert_eq!(
+        reports[1].errors,
+        ["Invalid resource '/networks/N_1/invalid'"]
+    );
+    assert_eq!(reports[1].id, None, "Meraki made no batch of it");
+    assert_eq!(server.batches().len(), 1);
 }
 
 #[tokio::test]
@@ -429,7 +532,7 @@ async fn the_server_enforces_merakis_limits() {
     // Unconfirmed batches do not run, and are the only ones that can be deleted.
     let unconfirmed = post_as(1, false, false).await.expect("unconfirmed");
     let id = unconfirmed["id"].as_str().expect("an id").to_owned();
-    assert_eq!(server.unconfirmed(), [id.clone()]);
+    assert_eq!(server.unconfirmed(), std::slice::from_ref(&id));
     assert_eq!(server.running(ORG), 5);
     let delete = |id: String| {
         client

@@ -5,6 +5,7 @@
 //! submission in flight and every poll, and no further batch is ever submitted.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -57,7 +58,7 @@ pub(super) fn stream(
         submitting: None,
         running: FuturesUnordered::new(),
         ready: VecDeque::new(),
-        stopped: false,
+        stopped: Arc::new(AtomicBool::new(false)),
     };
     stream::unfold(run, |mut run| async move {
         let item = run.next().await?;
@@ -78,7 +79,9 @@ struct Run {
     /// Reports ready to be yielded.
     ready: VecDeque<Result<BatchReport>>,
     /// A batch failed and the run does not go on after failures: nothing more is submitted.
-    stopped: bool,
+    /// Shared with the submission in flight, which gives up its batch rather than send it
+    /// again after waiting for the running limit.
+    stopped: Arc<AtomicBool>,
 }
 
 /// How a submission ended.
@@ -95,7 +98,8 @@ impl Run {
             if let Some(item) = self.ready.pop_front() {
                 return Some(item);
             }
-            if self.stopped && !self.pending.is_empty() {
+            let stopped = self.stopped.load(Ordering::Relaxed);
+            if stopped && !self.pending.is_empty() {
                 for (index, actions) in self.pending.drain(..) {
                     let report = BatchReport::unsent(index, actions, BatchStatus::Skipped);
                     self.ready.push_back(Ok(report));
@@ -105,7 +109,9 @@ impl Run {
             // The submission in flight counts as running: it may be accepted at any moment.
             if self.submitting.is_none() && self.running.len() < self.options.max_running {
                 if let Some((index, actions)) = self.pending.pop_front() {
-                    self.submitting = Some(Box::pin(submit(self.options.clone(), index, actions)));
+                    let submission =
+                        submit(self.options.clone(), self.stopped.clone(), index, actions);
+                    self.submitting = Some(Box::pin(submission));
                 }
             }
             if self.submitting.is_none() && self.running.is_empty() {
@@ -134,21 +140,28 @@ impl Run {
     /// Queues a batch's outcome, and stops submitting after a failure unless told to go on.
     fn finished(&mut self, report: Result<BatchReport>) {
         let failed = !matches!(&report, Ok(r) if r.status == BatchStatus::Completed);
-        if failed && !self.options.continue_after_failure && !self.stopped {
+        if failed
+            && !self.options.continue_after_failure
+            && !self.stopped.swap(true, Ordering::Relaxed)
+        {
             tracing::warn!(
                 organization = %self.options.organization_id,
                 not_submitted = self.pending.len(),
                 "an action batch failed; submitting no further batches",
             );
-            self.stopped = true;
         }
         self.ready.push_back(report);
     }
 }
 
 /// Submits batch `index`, confirmed, waiting and sending it again while the organization runs
-/// its 5 batches.
-async fn submit(options: Arc<ActionBatches>, index: usize, actions: Vec<Action>) -> Submitted {
+/// its 5 batches, unless the run has `stopped` meanwhile (the batch is then skipped).
+async fn submit(
+    options: Arc<ActionBatches>,
+    stopped: Arc<AtomicBool>,
+    index: usize,
+    actions: Vec<Action>,
+) -> Submitted {
     let path = fill_path(BATCHES, &[&options.organization_id]);
     let body = json!({
         "confirmed": true,
@@ -189,6 +202,10 @@ async fn submit(options: Arc<ActionBatches>, index: usize, actions: Vec<Action>)
                     "the organization already runs its 5 action batches; submitting again later",
                 );
                 tokio::time::sleep(pause).await;
+                if stopped.load(Ordering::Relaxed) {
+                    let report = BatchReport::unsent(index, actions, BatchStatus::Skipped);
+                    return Submitted::Ended(Ok(report));
+                }
                 wait = next_interval(wait, options.max_poll_interval);
                 continue;
             }
