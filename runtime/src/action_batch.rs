@@ -251,7 +251,8 @@ impl ActionBatches {
     }
 
     /// The first wait before polling a running batch, doubling after each poll (default 1 s);
-    /// also the first wait before resubmitting a batch refused for the running limit.
+    /// also the first wait before resubmitting a batch refused for the running limit (there plus
+    /// up to half of it at random, and at least Meraki's `Retry-After`).
     pub fn poll_interval(mut self, initial: Duration) -> Self {
         self.poll_interval = initial;
         self

@@ -400,10 +400,20 @@ async fn a_429_with_retry_after_on_submit_is_retried() {
         ..Config::default()
     })
     .await;
-    let client = client(&server);
+    // With the client's rate limiter on: every request of the run is metered by the
+    // organization, as any other call of the client.
+    let client = Client::builder()
+        .api_key("test-key")
+        .base_url(server.uri())
+        .no_proxy()
+        .build()
+        .expect("client builds");
     let started = Instant::now();
     let reports = reports(&runner(&client), updates(3)).await;
 
+    let metered = client.rate_limit_stats().organization(ORG);
+    assert_eq!(metered.requests, server.requests().len() as u64);
+    assert_eq!((metered.throttled, metered.retries), (1, 1));
     assert_eq!(server.throttled(), 1);
     let statuses: Vec<u16> = server.submits().iter().map(|s| s.status).collect();
     assert_eq!(statuses, [429, 201]);

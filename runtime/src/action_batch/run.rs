@@ -19,6 +19,7 @@ use super::{Action, ActionBatches, BatchReport, BatchStatus, CreatedResource};
 use crate::error::{Error, Result};
 use crate::pagination::ResultStream;
 use crate::path::fill_path;
+use crate::retry;
 
 const BATCHES: &str = "/organizations/{organizationId}/actionBatches";
 const BATCH: &str = "/organizations/{organizationId}/actionBatches/{actionBatchId}";
@@ -189,11 +190,14 @@ async fn submit(
             Err(error) => error,
         };
         if is_running_limit(&error) {
-            // Meraki's own Retry-After, when it gave one, is the least wait.
-            let pause = error
+            // Meraki's own Retry-After, when it gave one, is the least wait. Plus up to half of
+            // it at random: the processes waiting for a place in the same organization then
+            // do not all come back at the same moment.
+            let least = error
                 .http()
                 .and_then(|http| http.retry_after)
                 .map_or(wait, |after| after.max(wait));
+            let pause = least.saturating_add(retry::retry_after_jitter(least));
             if started.elapsed().saturating_add(pause) <= options.max_submit_wait {
                 tracing::info!(
                     organization = %options.organization_id,
