@@ -21,12 +21,16 @@
 //! Every request goes through the client's call path, so its rate limiter (the
 //! organization's budget), retries (429 with `Retry-After`), simulate mode and key rules apply.
 
+mod action;
+mod report;
 mod run;
+mod settings;
+
+pub use action::Action;
+pub use report::{BatchReport, BatchStatus, CreatedResource};
+use settings::Settings;
 
 use std::time::Duration;
-
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
@@ -46,158 +50,12 @@ pub const DEFAULT_MAX_POLL_INTERVAL: Duration = Duration::from_secs(15);
 /// sent again before the run gives up on it.
 pub const DEFAULT_MAX_SUBMIT_WAIT: Duration = Duration::from_secs(15 * 60);
 
-/// One operation of an action batch: `{"resource": ..., "operation": ..., "body": ...}`.
-///
-/// Built infallibly, as generated code does
-/// (`Action::new(fill_path(TEMPLATE, &[..]), "update").with_body(&body)`); a body that cannot be
-/// serialized is kept as an error and reported by [`ActionBatches::plan`] and
-/// [`ActionBatches::run`] ([`Error::InvalidAction`]), never a panic.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Action {
-    resource: String,
-    operation: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    body: Option<Value>,
-    /// Why the body could not be serialized; an action with one is never sent.
-    #[serde(skip)]
-    body_error: Option<String>,
-}
-
-impl Action {
-    /// An action on `resource` (a path relative to the API base, e.g. `/networks/N_1/vlans/10`,
-    /// already percent-encoded) with Meraki's `operation` name (`create`, `update`, `destroy`,
-    /// ...), without a body.
-    pub fn new(resource: impl Into<String>, operation: impl Into<String>) -> Action {
-        Action {
-            resource: resource.into(),
-            operation: operation.into(),
-            body: None,
-            body_error: None,
-        }
-    }
-
-    /// Sets the body, serialized now; a failure is kept and reported when the actions are
-    /// planned or run.
-    pub fn with_body<B: Serialize + ?Sized>(mut self, body: &B) -> Action {
-        match serde_json::to_value(body) {
-            Ok(value) => {
-                self.body = Some(value);
-                self.body_error = None;
-            }
-            Err(error) => {
-                self.body = None;
-                self.body_error = Some(error.to_string());
-            }
-        }
-        self
-    }
-
-    /// The resource path.
-    pub fn resource(&self) -> &str {
-        &self.resource
-    }
-
-    /// The operation name.
-    pub fn operation(&self) -> &str {
-        &self.operation
-    }
-
-    /// The body, if one was set and could be serialized.
-    pub fn body(&self) -> Option<&Value> {
-        self.body.as_ref()
-    }
-
-    /// Why this action cannot be sent, if it cannot.
-    fn problem(&self) -> Option<String> {
-        if let Some(error) = &self.body_error {
-            return Some(format!("the body could not be serialized: {error}"));
-        }
-        if self.resource.trim().is_empty() {
-            return Some("the resource is empty".to_owned());
-        }
-        if !self.resource.starts_with('/') {
-            return Some("the resource must be a path starting with '/'".to_owned());
-        }
-        if self.operation.trim().is_empty() {
-            return Some("the operation is empty".to_owned());
-        }
-        None
-    }
-}
-
-/// A resource Meraki created while running a batch.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct CreatedResource {
-    /// Its id.
-    #[serde(default, deserialize_with = "run::lenient_id")]
-    pub id: String,
-    /// Its path.
-    #[serde(default)]
-    pub uri: String,
-}
-
-/// How a batch ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum BatchStatus {
-    /// Meraki ran every action.
-    Completed,
-    /// Meraki ran none of them (a batch is all or nothing), or refused the batch; see
-    /// [`BatchReport::errors`].
-    Failed,
-    /// Not submitted, because an earlier batch failed (see
-    /// [`ActionBatches::continue_after_failure`]).
-    Skipped,
-    /// Not submitted, because the client is in simulate (dry-run) mode.
-    NotSent,
-}
-
-/// What became of one batch.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct BatchReport {
-    /// The batch's position in the plan, from 0.
-    pub index: usize,
-    /// Its actions, in the order they were (or would have been) run.
-    pub actions: Vec<Action>,
-    /// Meraki's id of the batch, once submitted.
-    pub id: Option<String>,
-    /// How it ended.
-    pub status: BatchStatus,
-    /// Meraki's errors, as it gave them (for a failed batch, or a refused submit).
-    pub errors: Vec<String>,
-    /// What the batch created.
-    pub created_resources: Vec<CreatedResource>,
-}
-
-impl BatchReport {
-    fn unsent(index: usize, actions: Vec<Action>, status: BatchStatus) -> BatchReport {
-        BatchReport {
-            index,
-            actions,
-            id: None,
-            status,
-            errors: Vec::new(),
-            created_resources: Vec::new(),
-        }
-    }
-}
-
 /// Submits actions to one organization as action batches; built by
 /// [`Client::action_batches`]. See [Action batches](crate#action-batches) for Meraki's rules.
 #[derive(Debug, Clone)]
 #[must_use = "an ActionBatches runner does nothing until plan() or run()"]
 pub struct ActionBatches {
-    client: Client,
-    organization_id: String,
-    synchronous: bool,
-    batch_size: Option<usize>,
-    max_running: usize,
-    continue_after_failure: bool,
-    poll_interval: Duration,
-    max_poll_interval: Duration,
-    max_submit_wait: Duration,
+    settings: Settings,
 }
 
 impl Client {
@@ -206,15 +64,17 @@ impl Client {
     /// failed batch, polling every 1 s doubling up to 15 s.
     pub fn action_batches(&self, organization_id: &str) -> ActionBatches {
         ActionBatches {
-            client: self.clone(),
-            organization_id: organization_id.to_owned(),
-            synchronous: false,
-            batch_size: None,
-            max_running: MAX_RUNNING,
-            continue_after_failure: false,
-            poll_interval: DEFAULT_POLL_INTERVAL,
-            max_poll_interval: DEFAULT_MAX_POLL_INTERVAL,
-            max_submit_wait: DEFAULT_MAX_SUBMIT_WAIT,
+            settings: Settings {
+                client: self.clone(),
+                organization_id: organization_id.to_owned(),
+                synchronous: false,
+                batch_size: None,
+                max_running: MAX_RUNNING,
+                continue_after_failure: false,
+                poll_interval: DEFAULT_POLL_INTERVAL,
+                max_poll_interval: DEFAULT_MAX_POLL_INTERVAL,
+                max_submit_wait: DEFAULT_MAX_SUBMIT_WAIT,
+            },
         }
     }
 }
@@ -223,14 +83,14 @@ impl ActionBatches {
     /// Synchronous batches (default: no): Meraki runs each before answering its POST, but takes
     /// at most [`MAX_SYNCHRONOUS_ACTIONS`] actions per batch.
     pub fn synchronous(mut self, synchronous: bool) -> Self {
-        self.synchronous = synchronous;
+        self.settings.synchronous = synchronous;
         self
     }
 
     /// Actions per batch (default and maximum: Meraki's limit, 100 or 20 when synchronous);
     /// clamped to 1..=limit.
     pub fn batch_size(mut self, size: usize) -> Self {
-        self.batch_size = Some(size);
+        self.settings.batch_size = Some(size);
         self
     }
 
@@ -238,7 +98,7 @@ impl ActionBatches {
     /// 1). Meraki counts every process's batches against its 5; a lower number leaves room
     /// for others.
     pub fn max_running(mut self, n: usize) -> Self {
-        self.max_running = n.clamp(1, MAX_RUNNING);
+        self.settings.max_running = n.clamp(1, MAX_RUNNING);
         self
     }
 
@@ -246,7 +106,7 @@ impl ActionBatches {
     /// submitted after the failure; those already running are awaited and reported, and those
     /// never submitted are reported [`BatchStatus::Skipped`].
     pub fn continue_after_failure(mut self, go_on: bool) -> Self {
-        self.continue_after_failure = go_on;
+        self.settings.continue_after_failure = go_on;
         self
     }
 
@@ -254,31 +114,31 @@ impl ActionBatches {
     /// also the first wait before resubmitting a batch refused for the running limit (there plus
     /// up to half of it at random, and at least Meraki's `Retry-After`).
     pub fn poll_interval(mut self, initial: Duration) -> Self {
-        self.poll_interval = initial;
+        self.settings.poll_interval = initial;
         self
     }
 
     /// The longest wait between two polls (default 15 s).
     pub fn max_poll_interval(mut self, max: Duration) -> Self {
-        self.max_poll_interval = max;
+        self.settings.max_poll_interval = max;
         self
     }
 
     /// How long to keep resubmitting a batch the organization refuses because it already runs
     /// 5 batches (default 15 min), after which the batch is an error.
     pub fn max_submit_wait(mut self, max: Duration) -> Self {
-        self.max_submit_wait = max;
+        self.settings.max_submit_wait = max;
         self
     }
 
     /// The actions per batch this runner uses.
     pub fn effective_batch_size(&self) -> usize {
-        let limit = if self.synchronous {
+        let limit = if self.settings.synchronous {
             MAX_SYNCHRONOUS_ACTIONS
         } else {
             MAX_ACTIONS
         };
-        self.batch_size.unwrap_or(limit).clamp(1, limit)
+        self.settings.batch_size.unwrap_or(limit).clamp(1, limit)
     }
 
     /// Checks every action and splits them into the batches [`ActionBatches::run`] would
@@ -292,7 +152,7 @@ impl ActionBatches {
             if let Some(message) = action.problem() {
                 return Err(Error::InvalidAction {
                     index,
-                    resource: action.resource,
+                    resource: action.resource().to_owned(),
                     message,
                 });
             }
@@ -321,7 +181,7 @@ impl ActionBatches {
     /// made. Batches are never left unconfirmed; those already submitted run to their end.
     pub fn run(&self, actions: impl IntoIterator<Item = Action>) -> ResultStream<BatchReport> {
         match self.plan(actions) {
-            Ok(batches) => run::stream(self.clone(), batches),
+            Ok(batches) => run::stream(self.settings.clone(), batches),
             Err(error) => Box::pin(futures::stream::once(async move { Err(error) })),
         }
     }

@@ -12,10 +12,12 @@ use std::time::{Duration, Instant};
 use futures::future::BoxFuture;
 use futures::stream::{self, FuturesUnordered, StreamExt};
 use reqwest::{Method, StatusCode};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{Action, ActionBatches, BatchReport, BatchStatus, CreatedResource};
+use super::action::Action;
+use super::report::{BatchReport, BatchStatus, CreatedResource};
+use super::settings::Settings;
 use crate::error::{Error, Result};
 use crate::pagination::ResultStream;
 use crate::path::fill_path;
@@ -36,10 +38,7 @@ const RUNNING_LIMIT_MESSAGES: &[&str] = &[
 ];
 
 /// The stream of reports for `batches`, as [`ActionBatches::run`] describes.
-pub(super) fn stream(
-    options: ActionBatches,
-    batches: Vec<Vec<Action>>,
-) -> ResultStream<BatchReport> {
+pub(super) fn stream(options: Settings, batches: Vec<Vec<Action>>) -> ResultStream<BatchReport> {
     if options.client.is_simulate() {
         // Polls are GETs, which simulate mode would send: nothing at all is sent instead.
         tracing::info!(
@@ -70,7 +69,7 @@ pub(super) fn stream(
 
 /// The state of one run between two reports.
 struct Run {
-    options: Arc<ActionBatches>,
+    options: Arc<Settings>,
     /// Batches not submitted yet, in order, with their index.
     pending: VecDeque<(usize, Vec<Action>)>,
     /// The one submission in flight (waits for the running limit included).
@@ -158,7 +157,7 @@ impl Run {
 /// Submits batch `index`, confirmed, waiting and sending it again while the organization runs
 /// its 5 batches, unless the run has `stopped` meanwhile (the batch is then skipped).
 async fn submit(
-    options: Arc<ActionBatches>,
+    options: Arc<Settings>,
     stopped: Arc<AtomicBool>,
     index: usize,
     actions: Vec<Action>,
@@ -231,7 +230,7 @@ async fn submit(
 /// Polls the submitted batch `id` until it completes or fails, waiting `poll_interval` before
 /// the first poll and twice as long each time after, up to `max_poll_interval`.
 async fn poll(
-    options: Arc<ActionBatches>,
+    options: Arc<Settings>,
     index: usize,
     actions: Vec<Action>,
     id: String,
@@ -279,7 +278,7 @@ fn is_running_limit(error: &Error) -> bool {
 /// What the runner reads of Meraki's action batch.
 #[derive(Deserialize)]
 struct BatchResource {
-    #[serde(deserialize_with = "lenient_id")]
+    #[serde(deserialize_with = "super::report::lenient_id")]
     id: String,
     #[serde(default)]
     status: Option<BatchState>,
@@ -335,18 +334,6 @@ impl BatchResource {
             errors,
             created_resources: state.created_resources.unwrap_or_default(),
         })
-    }
-}
-
-/// An id Meraki may send as a string or a number.
-pub(super) fn lenient_id<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-    match Value::deserialize(deserializer)? {
-        Value::String(id) => Ok(id),
-        Value::Number(id) => Ok(id.to_string()),
-        Value::Null => Ok(String::new()),
-        other => Err(serde::de::Error::custom(format!(
-            "expected an id (string or number), found {other}"
-        ))),
     }
 }
 
