@@ -22,6 +22,15 @@ impl Client {
     pub fn runtime(&self) -> &::meraki_runtime::Client {
         &self.core
     }
+    /// Submits [`actions`](crate::actions) to organization `organization_id` as action
+    /// batches: split within Meraki's limits (100 actions, 20 synchronous), at most 5
+    /// running at once, each polled until it completes or fails and reported.
+    pub fn action_batches(
+        &self,
+        organization_id: &str,
+    ) -> ::meraki_runtime::ActionBatches {
+        self.core.action_batches(organization_id)
+    }
 }
 impl From<::meraki_runtime::Client> for Client {
     fn from(core: ::meraki_runtime::Client) -> Self {

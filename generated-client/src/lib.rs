@@ -67,6 +67,10 @@ pub mod config {
 mod client;
 pub use client::Client;
 pub mod types;
+pub mod actions;
+pub use meraki_runtime::{
+    Action, ActionBatches, BatchReport, BatchStatus, CreatedResource,
+};
 #[cfg(feature = "administered")]
 pub mod administered;
 #[cfg(feature = "appliance")]

@@ -84,22 +84,21 @@ impl Generated {
             .count()
     }
 
-    /// What the generation could do but should be told: spec corrections that no longer change
-    /// anything (the spec fixed the error, so the correction can go).
+    /// What the generation could do but should be told: `x-batchable-actions` entries that
+    /// match no operation, and spec corrections that no longer change anything (the spec fixed
+    /// the error, so the correction can go).
     pub fn warnings(&self) -> Vec<String> {
-        self.api
-            .corrections
-            .iter()
-            .filter_map(|c| {
-                let why = c.stale.as_ref()?;
-                Some(format!(
-                    "{}: the correction of `{}` {} no longer applies ({why}); remove it",
-                    corrections::FILE,
-                    c.operation_id,
-                    c.what
-                ))
-            })
-            .collect()
+        let mut warnings = self.api.unmatched_batch_actions.clone();
+        warnings.extend(self.api.corrections.iter().filter_map(|c| {
+            let why = c.stale.as_ref()?;
+            Some(format!(
+                "{}: the correction of `{}` {} no longer applies ({why}); remove it",
+                corrections::FILE,
+                c.operation_id,
+                c.what
+            ))
+        }));
+        warnings
     }
 
     /// The one-line summary `cargo xtask codegen` prints.

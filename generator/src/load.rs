@@ -12,7 +12,7 @@ use crate::corrections;
 use crate::decode::deserialize;
 use crate::error::{Error, Location, Result};
 use crate::shape;
-pub use crate::source::{Document, Form, SourceOperation, Supersession};
+pub use crate::source::{BatchableEntry, Document, Form, SourceOperation, Supersession};
 
 #[derive(Debug, Clone)]
 pub struct Specs {
@@ -216,6 +216,7 @@ fn load_openapi_document(
         components: api.components.clone().unwrap_or_default(),
         servers: api.servers.clone(),
         security: api.security.clone(),
+        batchable: batchable_entries(value.get(BATCHABLE), &root.child(BATCHABLE))?,
     };
     let mut operations = Vec::new();
     let raw_paths = value.get("paths");
@@ -248,6 +249,51 @@ fn load_openapi_document(
         }
     }
     Ok((document, operations))
+}
+
+const BATCHABLE: &str = "x-batchable-actions";
+
+/// The document's `x-batchable-actions`: an array of `{resource, operation, summary}` objects.
+fn batchable_entries(value: Option<&Value>, location: &Location) -> Result<Vec<BatchableEntry>> {
+    let Some(value) = value else {
+        return Ok(Vec::new());
+    };
+    let Some(entries) = value.as_array() else {
+        return Err(Error::input(
+            location,
+            "expected an array of {\"resource\", \"operation\"} objects",
+        ));
+    };
+    let mut batchable = Vec::with_capacity(entries.len());
+    for (index, entry) in entries.iter().enumerate() {
+        let at = location.child(index);
+        let text = |key: &str| -> Result<String> {
+            match entry.get(key) {
+                Some(Value::String(text)) if !text.is_empty() => Ok(text.clone()),
+                _ => Err(Error::input(
+                    &at.child(key),
+                    format!("expected `{key}`, a non-empty string"),
+                )),
+            }
+        };
+        let resource = text("resource")?;
+        if !resource.starts_with('/') {
+            return Err(Error::input(
+                &at.child("resource"),
+                format!("expected a path starting with `/`, found `{resource}`"),
+            ));
+        }
+        batchable.push(BatchableEntry {
+            resource,
+            operation: text("operation")?,
+            summary: entry
+                .get("summary")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            location: at,
+        });
+    }
+    Ok(batchable)
 }
 
 /// `info.version` is recorded as one word: in the changelog's entry markers (split on
@@ -387,6 +433,7 @@ fn load_documentation_page(
         components,
         servers,
         security,
+        batchable: Vec::new(),
     };
     let operation = SourceOperation {
         document: index,

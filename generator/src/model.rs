@@ -27,6 +27,8 @@ pub struct Api {
     pub types: Vec<TypeDef>,
     /// The module (and cargo feature) of every scope (see [`crate::naming::scope_modules`]).
     pub scope_modules: std::collections::BTreeMap<String, String>,
+    /// `x-batchable-actions` entries no operation matches, as warnings (see `lower::batch`).
+    pub unmatched_batch_actions: Vec<String>,
 }
 
 /// One input document, as the crate docs and changelog name it.
@@ -180,10 +182,24 @@ pub struct Operation {
     pub body: Option<RequestBody>,
     pub response: Response,
     pub pagination: Option<Pagination>,
+    /// How an action batch names this operation, when Meraki accepts it in one.
+    pub batch_action: Option<BatchAction>,
     /// JSON pointer of the operation in its source document.
     pub origin: String,
     /// Index into [`Api::sources`] of the document the operation's definition comes from.
     pub source: usize,
+}
+
+/// An operation as an action of an action batch (`x-batchable-actions`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchAction {
+    /// Meraki's name for the change: `create`, `update`, `destroy`, `claim`, ...
+    pub operation: String,
+    /// The action's `resource`, a path template relative to the API root: the operation's path,
+    /// or its parent for actions such as `claim`.
+    pub resource: String,
+    /// How many path parameters `resource` takes: the operation's first ones, in order.
+    pub path_params: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -262,6 +262,7 @@ fn bounded(name: String, max: usize) -> String {
 
 /// Methods of the generated `Client` (and the traits it derives) that no operation may take.
 pub const RESERVED_METHOD_NAMES: &[&str] = &[
+    "action_batches",
     "builder",
     "from_env",
     "runtime",

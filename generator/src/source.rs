@@ -22,6 +22,20 @@ pub struct Document {
     pub components: Components,
     pub servers: Vec<openapiv3::Server>,
     pub security: Option<Vec<openapiv3::SecurityRequirement>>,
+    /// The operations Meraki accepts in action batches (the document's `x-batchable-actions`).
+    pub batchable: Vec<BatchableEntry>,
+}
+
+/// One `x-batchable-actions` entry: what an action batch calls an operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchableEntry {
+    /// The action's `resource`, a path template relative to the API root.
+    pub resource: String,
+    /// The action's `operation` (`create`, `update`, `destroy`, `claim`, ...).
+    pub operation: String,
+    pub summary: Option<String>,
+    /// Where the entry is written.
+    pub location: crate::error::Location,
 }
 
 /// The two forms a spec document can have.

@@ -685,3 +685,43 @@ fn the_spec_version_is_escaped_in_cargo_toml() {
     let error = Case::new(&[("page.json", text)]).error();
     assert_at(&error, "page.json", "/meta/info/version");
 }
+
+#[test]
+fn malformed_batchable_actions() {
+    let with = |batchable: serde_json::Value| {
+        let mut doc: serde_json::Value = serde_json::from_str(&document_with_response_schema(
+            serde_json::json!({"type": "object"}),
+            serde_json::json!({}),
+        ))
+        .unwrap();
+        doc["x-batchable-actions"] = batchable;
+        doc.to_string()
+    };
+    let case = Case::new(&[("api.json", with(serde_json::json!({"resource": "/things"})))]);
+    assert_mentions(
+        &case.error(),
+        &["api.json", "/x-batchable-actions", "expected an array"],
+    );
+    let case = Case::new(&[(
+        "api.json",
+        with(
+            serde_json::json!([{"resource": "/things", "operation": "create"}, {"resource": "/things"}]),
+        ),
+    )]);
+    assert_mentions(
+        &case.error(),
+        &[
+            "api.json",
+            "/x-batchable-actions/1/operation",
+            "non-empty string",
+        ],
+    );
+    let case = Case::new(&[(
+        "api.json",
+        with(serde_json::json!([{"resource": "things", "operation": "create"}])),
+    )]);
+    assert_mentions(
+        &case.error(),
+        &["/x-batchable-actions/0/resource", "starting with `/`"],
+    );
+}

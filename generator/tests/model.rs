@@ -187,3 +187,68 @@ fn the_two_seed_pages_merge_into_one_api() {
         ["getOrganizationDevicesProvisioningStatuses/response/[]/status"]
     );
 }
+
+#[test]
+fn batchable_actions_match_their_operation_or_warn() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("api.json");
+    let write = |op: &str, method: &str, path: &str| {
+        serde_json::json!({"operationId": op, "tags": ["things"], "summary": format!("{method} {path}"),
+            "responses": {"204": {"description": "done"}}})
+    };
+    let doc = serde_json::json!({
+        "openapi": "3.0.1",
+        "info": {"title": "t", "version": "1.0.0"},
+        "paths": {
+            "/things/{thingId}": {
+                "put": write("updateThing", "put", "/things/{thingId}"),
+                "delete": write("deleteThing", "delete", "/things/{thingId}"),
+                "parameters": [{"name": "thingId", "in": "path", "required": true, "schema": {"type": "string"}}]
+            },
+            "/things/{thingId}/reboot": {
+                "post": write("rebootThing", "post", "/things/{thingId}/reboot"),
+                "parameters": [{"name": "thingId", "in": "path", "required": true, "schema": {"type": "string"}}]
+            }
+        },
+        "x-batchable-actions": [
+            {"resource": "/things/{id}", "operation": "update"},
+            {"resource": "/things/{id}", "operation": "reboot"},
+            {"resource": "/things/{id}", "operation": "create"}
+        ]
+    });
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let generated =
+        meraki_codegen::generate(&file, &meraki_codegen::EmitOptions::default()).unwrap();
+    let actions: Vec<(&str, &str, &str)> = generated
+        .api
+        .operations
+        .iter()
+        .filter_map(|op| {
+            op.batch_action.as_ref().map(|a| {
+                (
+                    op.operation_id.as_str(),
+                    a.operation.as_str(),
+                    a.resource.as_str(),
+                )
+            })
+        })
+        .collect();
+    // By position, not name: `{id}` is `{thingId}`; `reboot` is the POST one segment below;
+    // the DELETE is not batchable here, and `create` (a POST of `/things/{id}`) matches nothing.
+    assert_eq!(
+        actions,
+        [
+            ("rebootThing", "reboot", "/things/{id}"),
+            ("updateThing", "update", "/things/{id}"),
+        ]
+    );
+    let warnings = generated.warnings();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains("/x-batchable-actions/2")
+            && warnings[0].contains("`create` of `/things/{id}` matches no operation"),
+        "{warnings:?}"
+    );
+    assert!(!generated.files["src/actions.rs"].contains("delete_thing"));
+    assert!(generated.files["src/actions.rs"].contains("pub fn reboot_thing("));
+}

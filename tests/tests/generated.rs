@@ -68,3 +68,79 @@ fn full_spec_generates_every_operation() {
         "type names stay readable (longest {longest})"
     );
 }
+
+/// Every `x-batchable-actions` entry of the shipped spec has a typed action, with the entry's
+/// own `resource` and `operation`; no other operation has one (counted against the JSON, not
+/// the model, and against the checked-in `actions.rs`).
+#[test]
+fn every_batchable_action_has_a_constructor_and_nothing_else_does() {
+    let root = repo_root();
+    let spec: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(full_spec()).unwrap()).unwrap();
+    let entries: std::collections::BTreeSet<(String, String)> = spec["x-batchable-actions"]
+        .as_array()
+        .expect("the spec lists its batchable actions")
+        .iter()
+        .map(|e| {
+            (
+                e["resource"].as_str().unwrap().to_string(),
+                e["operation"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(entries.len(), 193);
+
+    let generated = generate(&root.join("specs"), &EmitOptions::default()).unwrap();
+    assert!(
+        generated.api.unmatched_batch_actions.is_empty(),
+        "{:#?}",
+        generated.api.unmatched_batch_actions
+    );
+    let batchable: Vec<_> = generated
+        .api
+        .operations
+        .iter()
+        .filter_map(|op| op.batch_action.as_ref().map(|a| (op, a)))
+        .collect();
+    let matched: std::collections::BTreeSet<(String, String)> = batchable
+        .iter()
+        .map(|(_, a)| (a.resource.clone(), a.operation.clone()))
+        .collect();
+    assert_eq!(matched, entries);
+    assert_eq!(batchable.len(), 193, "one operation per entry");
+    // Never guessed from the HTTP method: `update` is a PUT, `destroy` a DELETE, the others
+    // what their entry names.
+    for (op, action) in &batchable {
+        match action.operation.as_str() {
+            "create" => assert_eq!(op.http_method.as_upper(), "POST", "{}", op.operation_id),
+            "update" => assert_eq!(op.http_method.as_upper(), "PUT", "{}", op.operation_id),
+            "destroy" => assert_eq!(op.http_method.as_upper(), "DELETE", "{}", op.operation_id),
+            // `claim`, `bind`, `aps`, ...: a POST or PUT of the resource or one segment below.
+            _ => {
+                let depth = |path: &str| path.trim_matches('/').split('/').count();
+                let below = depth(&op.path) as i64 - depth(&action.resource) as i64;
+                assert!((0..=1).contains(&below), "{}", op.operation_id);
+                assert!(
+                    matches!(op.http_method.as_upper(), "POST" | "PUT"),
+                    "{}",
+                    op.operation_id
+                );
+            }
+        }
+    }
+
+    // The checked-in crate: one `pub fn` per batchable operation, named after it, and none for
+    // the 474 others.
+    let file = std::fs::read_to_string(root.join("generated-client/src/actions.rs")).unwrap();
+    let functions: std::collections::BTreeSet<String> = file
+        .lines()
+        .filter_map(|line| line.trim_start().strip_prefix("pub fn "))
+        .map(|rest| rest.split('(').next().unwrap().trim().to_string())
+        .collect();
+    let expected: std::collections::BTreeSet<String> = batchable
+        .iter()
+        .map(|(op, _)| op.method_name.clone())
+        .collect();
+    assert_eq!(functions, expected);
+    assert_eq!(generated.api.operations.len() - functions.len(), 474);
+}

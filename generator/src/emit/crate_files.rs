@@ -313,6 +313,8 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         mod client;
         pub use client::Client;
         pub mod types;
+        pub mod actions;
+        pub use meraki_runtime::{Action, ActionBatches, BatchReport, BatchStatus, CreatedResource};
         #(#modules)*
 
         /// The `info.version` of the base OpenAPI document, the one most operations come from:
@@ -350,6 +352,13 @@ pub fn client_rs() -> TokenStream {
             /// The HTTP layer underneath.
             pub fn runtime(&self) -> &::meraki_runtime::Client {
                 &self.core
+            }
+
+            /// Submits [`actions`](crate::actions) to organization `organization_id` as action
+            /// batches: split within Meraki's limits (100 actions, 20 synchronous), at most 5
+            /// running at once, each polled until it completes or fails and reported.
+            pub fn action_batches(&self, organization_id: &str) -> ::meraki_runtime::ActionBatches {
+                self.core.action_batches(organization_id)
             }
         }
 

@@ -2,6 +2,7 @@
 //! with `quote!`, parsed back as a syntax tree (so invalid output is caught here, not by the
 //! user's compiler) and formatted with `prettyplease`.
 
+mod actions;
 mod cli;
 mod conformance;
 mod crate_files;
@@ -55,6 +56,10 @@ pub fn emit_timed(api: &Api, options: &EmitOptions) -> Result<(Files, Duration)>
     files.insert(
         "src/client.rs".into(),
         format_rust("src/client.rs", crate_files::client_rs())?,
+    );
+    files.insert(
+        "src/actions.rs".into(),
+        format_rust("src/actions.rs", actions::actions_file(api))?,
     );
     let groups = types::type_groups(api);
     files.insert(

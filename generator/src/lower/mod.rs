@@ -1,5 +1,6 @@
 //! Lowering: validates the loaded OpenAPI operations and turns them into the plain [`Api`] model.
 
+mod batch;
 mod schema;
 
 use std::collections::BTreeSet;
@@ -57,6 +58,7 @@ pub fn lower_with(specs: &Specs, manifest: Option<&Manifest>) -> Result<Api> {
         op.builder_name = builder;
     }
     check_unique_method_names(&operations, specs)?;
+    let unmatched_batch_actions = batch::attach(specs, &mut operations);
 
     let reserved: BTreeSet<String> = naming::RESERVED_TYPE_NAMES
         .iter()
@@ -110,6 +112,7 @@ pub fn lower_with(specs: &Specs, manifest: Option<&Manifest>) -> Result<Api> {
         scope_modules: naming::scope_modules(operations.iter().map(|op| op.scope.as_str())),
         operations,
         types: defs,
+        unmatched_batch_actions,
     };
     mark_type_usage(&mut api);
     Ok(api)
@@ -237,6 +240,7 @@ fn lower_operation(
         body,
         response,
         pagination,
+        batch_action: None,
         origin: location.pointer.clone(),
         source: source.document,
     })
