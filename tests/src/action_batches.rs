@@ -234,6 +234,12 @@ impl ActionBatchServer {
         ActionBatchServer { server, state }
     }
 
+    /// Serves `mock` too, before the action-batch endpoints (e.g. the network list an example
+    /// reads first).
+    pub async fn mount(&self, mock: Mock) {
+        mock.with_priority(1).mount(&self.server).await;
+    }
+
     /// The base URL to give the client.
     pub fn uri(&self) -> String {
         self.server.uri()

@@ -167,3 +167,68 @@ async fn prism_checks_request_bodies() {
         .expect_err("a body value outside the enum is invalid");
     assert_eq!(refused.status().map(|s| s.as_u16()), Some(422), "{refused}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prism_accepts_a_batch_of_each_kind_of_action() {
+    // Every typed action (built by `meraki::actions` with the values its operation's call
+    // sends), one batch per kind of action (`create`, `update`, `destroy`, `claim`, ...), as
+    // the runner submits it: Prism checks each body against createOrganizationActionBatch.
+    let actions = every_operation::every_action();
+    assert_eq!(actions.len(), every_operation::ACTIONS);
+    assert_eq!(actions.len(), 193);
+    let mut kinds: BTreeMap<String, Vec<(&str, meraki::Action)>> = BTreeMap::new();
+    for (operation_id, action) in actions {
+        kinds
+            .entry(action.operation().to_string())
+            .or_default()
+            .push((operation_id, action));
+    }
+    assert!(kinds.len() >= 20, "kinds: {:?}", kinds.keys());
+
+    let prism = Prism::start();
+    let client = prism.client();
+    let mut refused = Vec::new();
+    for (kind, actions) in &kinds {
+        // Meraki's limit per batch; the runner's `plan` splits the same way.
+        for batch in actions.chunks(meraki_runtime::MAX_ACTIONS) {
+            let body = serde_json::json!({
+                "confirmed": true,
+                "synchronous": false,
+                "actions": batch.iter().map(|(_, a)| a).collect::<Vec<_>>(),
+            });
+            let answer = client
+                .runtime()
+                .request::<serde_json::Value>(
+                    meraki_runtime::Method::POST,
+                    "/organizations/123/actionBatches",
+                )
+                .with_json_body(&body)
+                .send()
+                .await;
+            if let Err(error) = answer {
+                let ids: Vec<&str> = batch.iter().map(|(id, _)| *id).collect();
+                refused.push(format!("{kind} ({}): {error}", ids.join(", ")));
+            }
+        }
+    }
+    assert!(refused.is_empty(), "Prism refused:\n{}", refused.join("\n"));
+
+    // Negative control: an action whose body is not an object, or without an operation, is
+    // refused, so the batches above were really checked.
+    for action in [
+        serde_json::json!({"resource": "/networks/N_1", "operation": "update", "body": [1]}),
+        serde_json::json!({"resource": "/networks/N_1"}),
+    ] {
+        let refused = client
+            .runtime()
+            .request::<serde_json::Value>(
+                meraki_runtime::Method::POST,
+                "/organizations/123/actionBatches",
+            )
+            .with_json_body(&serde_json::json!({"confirmed": true, "actions": [action]}))
+            .send()
+            .await
+            .expect_err("an invalid action is refused");
+        assert_eq!(refused.status().map(|s| s.as_u16()), Some(422), "{refused}");
+    }
+}

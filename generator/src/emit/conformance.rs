@@ -31,17 +31,27 @@ pub fn every_operation_file(specs: &Specs, api: &Api) -> Result<String> {
         .filter_map(|op| Some((op.operation.operation_id.as_deref()?, op)))
         .collect();
     let mut calls = Vec::with_capacity(api.operations.len());
+    let mut actions = Vec::new();
     for op in &api.operations {
         let source = sources.get(op.operation_id.as_str()).ok_or_else(|| {
             Error::Other(format!("operation `{}` has no source", op.operation_id))
         })?;
         let resolver = Resolver::new(&specs.documents[source.document].components);
         calls.push(call(api, op, source, &resolver)?);
+        if op.batch_action.is_some() {
+            actions.push(action(api, op, source, &resolver)?);
+        }
     }
+    let action_count = Literal::usize_unsuffixed(actions.len());
     let count = Literal::usize_unsuffixed(api.operations.len());
     // Untyped values are written as JSON text; the helpers exist only when some call uses them
     // (an unused function would be a warning).
-    let uses = |name: &str| calls.iter().any(|c| mentions(c.clone(), name));
+    let uses = |name: &str| {
+        calls
+            .iter()
+            .chain(&actions)
+            .any(|c| mentions(c.clone(), name))
+    };
     let mut json_helpers = TokenStream::new();
     if uses("untyped_json") {
         json_helpers.extend(quote! {
@@ -91,6 +101,18 @@ pub fn every_operation_file(specs: &Specs, api: &Api) -> Result<String> {
             let mut calls = Vec::with_capacity(OPERATIONS);
             #(calls.push(#calls);)*
             calls
+        }
+
+        /// How many operations Meraki accepts in action batches; [`every_action`] builds each.
+        pub const ACTIONS: usize = #action_count;
+
+        /// Every batchable operation as a typed action, with the path values and body its call
+        /// in [`every_operation`] sends, in operationId order.
+        #[allow(deprecated)]
+        pub fn every_action() -> Vec<(&'static str, meraki::Action)> {
+            let mut actions = Vec::with_capacity(ACTIONS);
+            #(actions.push(#actions);)*
+            actions
         }
     };
     format_rust(FILE, tokens)
@@ -161,6 +183,36 @@ fn call(
     Ok(quote! {
         call(#id, #shown, client.#method(#(#args),*) #(#setters)* .send())
     })
+}
+
+/// The typed action of a batchable operation: its path values and body as [`call`] samples
+/// them, through `meraki::actions`.
+fn action(
+    api: &Api,
+    op: &Operation,
+    source: &SourceOperation,
+    resolver: &Resolver,
+) -> Result<TokenStream> {
+    let mut args: Vec<TokenStream> = op
+        .params
+        .iter()
+        .filter(|p| p.location == ParamLocation::Path)
+        .map(|p| {
+            let text = path_value(&p.wire_name);
+            quote!(#text)
+        })
+        .collect();
+    let (body_schema, body_example) = raw_body(source, resolver);
+    let body = || sample(resolver, &body_schema, body_example.as_ref());
+    match body_plan(api, op) {
+        BodyPlan::None => {}
+        BodyPlan::Struct { ty, .. } | BodyPlan::Whole { ty, .. } => {
+            args.push(value_tokens(api, ty, &body(), &op.operation_id)?);
+        }
+    }
+    let id = &op.operation_id;
+    let function = ident(&op.method_name);
+    Ok(quote!((#id, meraki::actions::#function(#(#args),*))))
 }
 
 fn push_input(
