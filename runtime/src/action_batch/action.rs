@@ -7,8 +7,8 @@ use serde_json::Value;
 ///
 /// Built infallibly, as generated code does
 /// (`Action::new(fill_path(TEMPLATE, &[..]), "update").with_body(&body)`); a body that cannot be
-/// serialized is kept as an error and reported by [`ActionBatches::plan`] and
-/// [`ActionBatches::run`] ([`Error::InvalidAction`]), never a panic.
+/// serialized is kept as an error and reported by [`ActionBatches::plan`](crate::ActionBatches::plan) and
+/// [`ActionBatches::run`](crate::ActionBatches::run) ([`Error::InvalidAction`](crate::Error::InvalidAction)), never a panic.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Action {
     resource: String,

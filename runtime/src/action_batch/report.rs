@@ -27,7 +27,7 @@ pub enum BatchStatus {
     /// [`BatchReport::errors`].
     Failed,
     /// Not submitted, because an earlier batch failed (see
-    /// [`ActionBatches::continue_after_failure`]).
+    /// [`ActionBatches::continue_after_failure`](crate::ActionBatches::continue_after_failure)).
     Skipped,
     /// Not submitted, because the client is in simulate (dry-run) mode.
     NotSent,
