@@ -13,7 +13,7 @@ use std::process::{Command, ExitCode};
 
 use meraki_codegen::diff::{ApiDiff, Impact};
 use meraki_codegen::manifest::Manifest;
-use meraki_codegen::{load, output, Api, Baseline, Generated, Previous};
+use meraki_codegen::{output, Api, Baseline, Generated, Previous};
 
 use crate::codegen::emit_options;
 use crate::project_root;
@@ -133,7 +133,8 @@ fn check_chain(root: &Path, work: &Path, chain: &[PathBuf]) -> Result<bool, Stri
                     manifest: Some(names.clone()),
                     changelog: old.files.get(meraki_codegen::changelog::FILE).cloned(),
                     previous: Some(Previous {
-                        specs: load::load_specs(&chain[step - 1]).map_err(|e| e.to_string())?,
+                        // The documents the previous step loaded, not read again.
+                        specs: old.specs.clone(),
                         manifest: Some(names),
                     }),
                 }

@@ -30,11 +30,7 @@ pub fn actions_file(api: &Api) -> TokenStream {
             // actions such as `claim`); the others are still the operation's arguments.
             let resource_args = &path_args[..action.path_params.min(path_args.len())];
             let (body_arg, with_body) = match body_plan(api, op) {
-                BodyPlan::Struct { ty, .. } => {
-                    let ty = type_tokens(api, ty);
-                    (quote!(, body: #ty), quote!(.with_body(&body)))
-                }
-                BodyPlan::Whole { ty, .. } => {
+                BodyPlan::Struct { ty, .. } | BodyPlan::Whole { ty, .. } => {
                     let ty = type_tokens(api, ty);
                     (quote!(, body: #ty), quote!(.with_body(&body)))
                 }

@@ -175,8 +175,8 @@ fn constructors(api: &Api, def: &TypeDef, fields: &[Field]) -> TokenStream {
     let constructor = format_ident!("{}", naming::CONSTRUCTOR);
     let required: Vec<&Field> = fields.iter().filter(|f| f.required).collect();
     let arguments = required.iter().map(|field| {
-        let (arg_ty, _) = argument_tokens(api, &field.ty, &ident(&field.rust_name));
         let arg = ident(&field.rust_name);
+        let (arg_ty, _) = argument_tokens(api, &field.ty, &arg);
         quote!(#arg: #arg_ty)
     });
     let values = fields.iter().map(|field| {

@@ -10,7 +10,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::docs::doc_attrs;
-use super::shared::{argument_tokens, ident, type_tokens, uses};
+use super::shared::{argument_tokens, ident, takes_as_is, type_tokens, uses};
 use crate::model::{Api, Operation, PathPart};
 use inputs::{body_plan, BodyPlan, Input, InputKind};
 
@@ -55,8 +55,8 @@ fn client_method(api: &Api, op: &Operation, plan: &BodyPlan, inputs: &[Input]) -
                 let (arg_ty, convert) = argument_tokens(api, input.ty, &name);
                 args.push(quote!(#name: #arg_ty));
                 // `name: name` is clippy's redundant_field_names: use the shorthand.
-                body_fields.push(if convert.to_string() == *field {
-                    quote!(#convert,)
+                body_fields.push(if takes_as_is(input.ty) && input.name == *field {
+                    quote!(#name,)
                 } else {
                     let field = ident(field);
                     quote!(#field: #convert,)
